@@ -1,0 +1,155 @@
+"""Payload models of every Docket event: past-tense, frozen, versioned facts.
+
+Amounts are whole euros. Dates are calendar dates in the regulator's time zone;
+instants are timezone-aware. Personal data of complainants is not carried here:
+intake keeps it, events carry ids.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GdprArticle = Annotated[int, Field(ge=1, le=99, description="GDPR article number")]
+Euros = Annotated[int, Field(ge=0, description="amount in whole euros")]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+
+ComplaintKind = Literal["art77_complaint", "art80_1_mandated", "art80_2_unmandated", "alert"]
+CaseOutcome = Literal["complied", "sanctioned", "dismissed", "no_infringement"]
+
+
+class Payload(BaseModel):
+    """Base of every event payload: immutable and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Controller(Payload):
+    """The controller a submission is about, by its resolved identity key and display name."""
+
+    key: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9.-]*$")]
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class ComplaintFiled(Payload):
+    complaint_id: UUID
+    kind: ComplaintKind
+    controller: Controller
+    articles_alleged: tuple[GdprArticle, ...]
+    received_on: date
+
+
+class ComplaintWithdrawn(Payload):
+    complaint_id: UUID
+    withdrawn_on: date
+
+
+class CaseOpened(Payload):
+    case_id: UUID
+    controller: Controller
+    complaint_id: UUID
+    complaint_kind: ComplaintKind
+    opened_on: date
+
+
+class ComplaintLinked(Payload):
+    case_id: UUID
+    complaint_id: UUID
+    complaint_kind: ComplaintKind
+
+
+class InvestigationOpened(Payload):
+    case_id: UUID
+    opened_on: date
+    scope: Text
+
+
+class FindingRecorded(Payload):
+    case_id: UUID
+    finding_id: UUID
+    articles: Annotated[tuple[GdprArticle, ...], Field(min_length=1)]
+    facts: Text
+
+
+class FormalNoticeIssued(Payload):
+    case_id: UUID
+    notice_id: UUID
+    orders: Annotated[tuple[Text, ...], Field(min_length=1, description="orders under GDPR Art 58(2)")]
+    issued_on: date
+    compliance_deadline: date
+
+
+class FormalNoticeComplied(Payload):
+    case_id: UUID
+    notice_id: UUID
+    complied_on: date
+
+
+class FormalNoticeDeadlineExpired(Payload):
+    case_id: UUID
+    notice_id: UUID
+    deadline: date
+    detected_at: datetime
+
+
+class FineCap(Payload):
+    """The GDPR Art 83 cap that applied: the higher of a fixed amount and a share of turnover."""
+
+    paragraph: Literal["83(4)", "83(5)"]
+    fixed_eur: Euros
+    turnover_percent: Annotated[int, Field(ge=0, le=100)]
+    turnover_eur: Euros | None
+    cap_eur: Euros
+
+
+class Injunction(Payload):
+    orders: Annotated[tuple[Text, ...], Field(min_length=1)]
+    deadline: date
+    daily_penalty_eur: Euros
+
+
+class SanctionImposed(Payload):
+    case_id: UUID
+    sanction_id: UUID
+    decided_on: date
+    fine_eur: Euros
+    articles_infringed: Annotated[tuple[GdprArticle, ...], Field(min_length=1)]
+    cap: FineCap
+    injunction: Injunction | None = None
+
+
+class PenaltyPaymentImposed(Payload):
+    case_id: UUID
+    sanction_id: UUID
+    daily_rate_eur: Euros
+    accrues_from: date
+
+
+class PenaltyPaymentLiquidated(Payload):
+    case_id: UUID
+    sanction_id: UUID
+    period_start: date
+    period_end: date
+    days_counted: Annotated[int, Field(ge=0)]
+    convention: Text
+    amount_eur: Euros
+
+
+class CaseClosed(Payload):
+    case_id: UUID
+    outcome: CaseOutcome
+    reasons: Text
+    closed_on: date
+
+
+class NotificationRecorded(Payload):
+    notification_id: UUID
+    source_event_id: str
+    source_event_type: str
+    channel: Literal["letter", "email", "webhook"]
+    recipient_role: Literal["complainant", "controller", "staff", "integrator"]
+    case_id: UUID | None = None
+    complaint_id: UUID | None = None

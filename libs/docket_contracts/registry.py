@@ -1,0 +1,139 @@
+"""Which events exist: type name, payload model, schema version, topic and producer.
+
+`EVENTS` is the single list the codec, the consumers and the AsyncAPI export read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import events as ev
+from . import topics
+from .envelope import CloudEvent
+
+TYPE_PREFIX = "docket"
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event type of the contract."""
+
+    name: str  # "<aggregate>.<event>", e.g. "case.opened"
+    payload: type[ev.Payload]
+    topic: str
+    producer: str
+    summary: str
+    version: int = 1
+    # upcasters[n] turns a version-n payload into version n+1
+    upcasters: Mapping[int, Upcaster] | None = None
+
+    @property
+    def type(self) -> str:
+        return f"{TYPE_PREFIX}.{self.name}"
+
+    @property
+    def dataschema(self) -> str:
+        return dataschema(self.type, self.version)
+
+
+def dataschema(event_type: str, version: int) -> str:
+    return f"urn:docket:schema:{event_type}:v{version}"
+
+
+def _spec(name: str, payload: type[ev.Payload], topic: str, producer: str, summary: str) -> EventSpec:
+    return EventSpec(name=name, payload=payload, topic=topic, producer=producer, summary=summary)
+
+
+EVENTS: tuple[EventSpec, ...] = (
+    _spec("complaint.filed", ev.ComplaintFiled, topics.COMPLAINTS, "intake",
+          "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged."),
+    _spec("complaint.withdrawn", ev.ComplaintWithdrawn, topics.COMPLAINTS, "intake",
+          "The complainant withdrew the complaint."),
+    _spec("case.opened", ev.CaseOpened, topics.CASES, "case",
+          "A case was opened on a controller from a first complaint."),
+    _spec("complaint.linked", ev.ComplaintLinked, topics.CASES, "case",
+          "A further complaint was joined to the open case on the same controller."),
+    _spec("investigation.opened", ev.InvestigationOpened, topics.CASES, "case",
+          "Staff opened an investigation in the case."),
+    _spec("finding.recorded", ev.FindingRecorded, topics.CASES, "case",
+          "The investigation recorded a finding: articles breached and facts."),
+    _spec("formal_notice.issued", ev.FormalNoticeIssued, topics.CASES, "case",
+          "A formal notice with Art 58(2) orders and a compliance deadline was issued."),
+    _spec("formal_notice.complied", ev.FormalNoticeComplied, topics.CASES, "case",
+          "The controller's compliance with the formal notice was recorded."),
+    _spec("formal_notice.deadline_expired", ev.FormalNoticeDeadlineExpired, topics.CASES, "case",
+          "The compliance deadline passed without recorded compliance (emitted by a durable timer)."),
+    _spec("sanction.imposed", ev.SanctionImposed, topics.CASES, "case",
+          "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, an optional injunction."),
+    _spec("penalty_payment.imposed", ev.PenaltyPaymentImposed, topics.CASES, "case",
+          "A periodic penalty payment starts accruing after the injunction's deadline."),
+    _spec("penalty_payment.liquidated", ev.PenaltyPaymentLiquidated, topics.CASES, "case",
+          "The penalty payment was liquidated: period, days counted, convention and amount."),
+    _spec("case.closed", ev.CaseClosed, topics.CASES, "case",
+          "The case was closed with an outcome and reasons."),
+    _spec("notification.recorded", ev.NotificationRecorded, topics.NOTIFICATIONS, "notifier",
+          "The notifier recorded a notification (letter, e-mail or webhook) for an event."),
+)
+
+BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS}
+BY_PAYLOAD: dict[type[ev.Payload], EventSpec] = {spec.payload: spec for spec in EVENTS}
+
+
+class UnknownEventType(LookupError):
+    """The event's type is not part of the contract."""
+
+
+class SchemaViolation(ValueError):
+    """The event's payload does not match its schema."""
+
+
+def spec_of(payload: ev.Payload) -> EventSpec:
+    return BY_PAYLOAD[type(payload)]
+
+
+def new_event(payload: ev.Payload, *, source: str, subject: str, sequence: int | None = None,
+              **envelope: Any) -> CloudEvent:
+    """Wrap a payload in a CloudEvent of its contract type and current schema version."""
+    spec = spec_of(payload)
+    return CloudEvent(type=spec.type, source=source, subject=subject, dataschema=spec.dataschema,
+                      data=payload.model_dump(mode="json"), sequence=sequence, **envelope)
+
+
+def schema_version(dataschema_uri: str) -> int:
+    """The version number at the end of a `urn:docket:schema:<type>:v<n>` URI."""
+    _, _, tail = dataschema_uri.rpartition(":v")
+    if not tail.isdigit():
+        raise SchemaViolation(f"dataschema {dataschema_uri!r} does not end in ':v<version>'")
+    return int(tail)
+
+
+def upcast(spec: EventSpec, data: dict[str, Any], version: int) -> dict[str, Any]:
+    """Bring a stored or received payload of `version` up to the spec's current version."""
+    if version > spec.version:
+        raise SchemaViolation(f"{spec.type} v{version} is newer than this contract (v{spec.version})")
+    upcasters = spec.upcasters or {}
+    while version < spec.version:
+        if version not in upcasters:
+            raise SchemaViolation(f"{spec.type} has no upcaster from v{version}")
+        data = upcasters[version](data)
+        version += 1
+    return data
+
+
+def parse(event: CloudEvent) -> ev.Payload:
+    """Validate an event against the contract and return its payload model (upcast if old)."""
+    spec = BY_TYPE.get(event.type)
+    if spec is None:
+        raise UnknownEventType(f"event type {event.type!r} is not in the Docket contract")
+    expected_prefix = f"urn:docket:schema:{spec.type}:v"
+    if not event.dataschema.startswith(expected_prefix):
+        raise SchemaViolation(f"dataschema {event.dataschema!r} does not belong to {spec.type}")
+    data = upcast(spec, event.data, schema_version(event.dataschema))
+    try:
+        return spec.payload.model_validate(data)
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        raise SchemaViolation(f"{spec.type} payload invalid: {exc}") from exc

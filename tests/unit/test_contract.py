@@ -1,0 +1,104 @@
+"""The contract: envelope rules, payload validation, schema versions and upcasting."""
+
+from dataclasses import replace
+from datetime import date, datetime
+from uuid import uuid4
+
+import pytest
+
+from docket_contracts import events as ev
+from docket_contracts import registry, topics
+from docket_contracts.envelope import CloudEvent
+from docket_contracts.registry import EventSpec, SchemaViolation, UnknownEventType
+
+
+def filed(**changes: object) -> ev.ComplaintFiled:
+    fields = dict(complaint_id=uuid4(), kind="art77_complaint",
+                  controller=ev.Controller(key="clearview-ai", name="Clearview AI"),
+                  articles_alleged=(15, 17), received_on=date(2020, 5, 25))
+    return ev.ComplaintFiled(**(fields | changes))
+
+
+def test_new_event_carries_type_schema_version_and_json_payload():
+    payload = filed()
+    event = registry.new_event(payload, source="/docket/intake", subject=str(payload.complaint_id))
+    assert event.type == "docket.complaint.filed"
+    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v1"
+    assert event.data["received_on"] == "2020-05-25"
+    assert event.data["controller"] == {"key": "clearview-ai", "name": "Clearview AI"}
+    assert registry.parse(event) == payload
+
+
+def test_envelope_refuses_naive_time_and_empty_attributes():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        CloudEvent(type="t", source="s", subject="x", dataschema="d", data={}, time=datetime(2022, 10, 17))
+    with pytest.raises(ValueError, match="subject"):
+        CloudEvent(type="t", source="s", subject="", dataschema="d", data={})
+
+
+def test_payloads_are_frozen_and_strict():
+    payload = filed()
+    with pytest.raises(ValueError):
+        payload.kind = "alert"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="extra"):
+        ev.ComplaintFiled.model_validate(payload.model_dump() | {"complainant_email": "a@b.c"})
+
+
+def test_parse_refuses_unknown_type():
+    event = registry.new_event(filed(), source="/docket/intake", subject="x")
+    with pytest.raises(UnknownEventType, match="docket.complaint.exploded"):
+        registry.parse(replace(event, type="docket.complaint.exploded"))
+
+
+def test_parse_refuses_payload_that_breaks_its_schema():
+    event = registry.new_event(filed(), source="/docket/intake", subject="x")
+    with pytest.raises(SchemaViolation, match="articles_alleged"):
+        registry.parse(replace(event, data=event.data | {"articles_alleged": [150]}))
+
+
+def test_parse_refuses_dataschema_of_another_type():
+    event = registry.new_event(filed(), source="/docket/intake", subject="x")
+    with pytest.raises(SchemaViolation, match="does not belong"):
+        registry.parse(replace(event, dataschema="urn:docket:schema:docket.case.opened:v1"))
+
+
+def test_parse_refuses_a_version_newer_than_the_contract():
+    event = registry.new_event(filed(), source="/docket/intake", subject="x")
+    with pytest.raises(SchemaViolation, match="newer"):
+        registry.parse(replace(event, dataschema="urn:docket:schema:docket.complaint.filed:v7"))
+
+
+def test_upcasters_bring_an_old_payload_to_the_current_version():
+    spec = EventSpec(name="case.closed", payload=ev.CaseClosed, topic=topics.CASES, producer="case", summary="",
+                     version=3, upcasters={
+                         1: lambda d: {k: v for k, v in d.items() if k != "reason"} | {"reasons": d["reason"]},
+                         2: lambda d: {**d, "outcome": {"ok": "complied"}.get(d["outcome"], d["outcome"])},
+                     })
+    v1 = {"case_id": str(uuid4()), "outcome": "ok", "reason": "orders met", "closed_on": "2023-04-13"}
+    assert registry.upcast(spec, dict(v1), 1) == {"case_id": v1["case_id"], "outcome": "complied",
+                                                    "reasons": "orders met", "closed_on": "2023-04-13"}
+    assert registry.upcast(spec, {"x": 1}, 3) == {"x": 1}
+    with pytest.raises(SchemaViolation, match="no upcaster from v0"):
+        registry.upcast(spec, {}, 0)
+
+
+def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
+    assert len(registry.BY_TYPE) == len(registry.EVENTS)
+    assert {spec.topic for spec in registry.EVENTS} == set(topics.ALL)
+    payload_classes = {cls for cls in vars(ev).values()
+                       if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload}
+    nested = {ev.Controller, ev.FineCap, ev.Injunction}
+    assert payload_classes - nested == set(registry.BY_PAYLOAD)
+
+
+def test_lifecycle_of_the_design_is_in_the_contract():
+    names = {spec.name for spec in registry.EVENTS}
+    assert names >= {"complaint.filed", "case.opened", "complaint.linked", "investigation.opened",
+                     "finding.recorded", "formal_notice.issued", "formal_notice.complied",
+                     "formal_notice.deadline_expired", "sanction.imposed", "penalty_payment.imposed",
+                     "penalty_payment.liquidated", "case.closed"}
+
+
+def test_dead_letter_topic_is_per_consumer_group():
+    assert topics.dead_letter_topic("docket-case") == "docket.dlq.docket-case"
+    assert topics.dead_letter_topic("docket-case") != topics.dead_letter_topic("docket-notifier")
