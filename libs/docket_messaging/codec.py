@@ -1,0 +1,87 @@
+"""CloudEvents Kafka protocol binding, binary content mode: attributes in `ce_*` headers,
+the JSON payload as the message value, the aggregate id as the key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from docket_contracts.envelope import JSON, SPEC_VERSION, CloudEvent
+
+Headers = list[tuple[str, bytes]]
+
+_REQUIRED = ("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject", "ce_time", "ce_dataschema")
+
+
+class UndecodableMessage(ValueError):
+    """A Kafka message that is not a well-formed Docket CloudEvent; the text says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaMessage:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers
+
+
+def encode(event: CloudEvent, topic: str) -> KafkaMessage:
+    headers: Headers = [
+        ("ce_specversion", event.specversion.encode()),
+        ("ce_id", event.id.encode()),
+        ("ce_type", event.type.encode()),
+        ("ce_source", event.source.encode()),
+        ("ce_subject", event.subject.encode()),
+        ("ce_time", format_time(event.time).encode()),
+        ("ce_dataschema", event.dataschema.encode()),
+        ("content-type", event.datacontenttype.encode()),
+    ]
+    if event.sequence is not None:
+        headers.append(("ce_sequence", str(event.sequence).encode()))
+    value = json.dumps(event.data, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+    return KafkaMessage(topic=topic, key=event.subject.encode(), value=value, headers=headers)
+
+
+def decode(headers: Headers | None, value: bytes | None) -> CloudEvent:
+    """Rebuild the CloudEvent from a message, or raise UndecodableMessage naming the problem."""
+    attrs: dict[str, str] = {}
+    for name, raw in headers or ():
+        try:
+            attrs[name] = raw.decode() if raw is not None else ""
+        except UnicodeDecodeError as exc:
+            raise UndecodableMessage(f"header {name} is not UTF-8") from exc
+    missing = [name for name in _REQUIRED if not attrs.get(name)]
+    if missing:
+        raise UndecodableMessage(f"missing CloudEvents header(s): {', '.join(missing)}")
+    if attrs["ce_specversion"] != SPEC_VERSION:
+        raise UndecodableMessage(f"unsupported ce_specversion {attrs['ce_specversion']!r}")
+    content_type = attrs.get("content-type", JSON)
+    if content_type.split(";")[0].strip() != JSON:
+        raise UndecodableMessage(f"unsupported content-type {content_type!r}")
+    try:
+        data = json.loads(value or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UndecodableMessage(f"value is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UndecodableMessage("value is not a JSON object")
+    try:
+        time = parse_time(attrs["ce_time"])
+        sequence = int(attrs["ce_sequence"]) if attrs.get("ce_sequence") else None
+        return CloudEvent(type=attrs["ce_type"], source=attrs["ce_source"], subject=attrs["ce_subject"],
+                          dataschema=attrs["ce_dataschema"], data=data, id=attrs["ce_id"], time=time,
+                          sequence=sequence, datacontenttype=JSON)
+    except ValueError as exc:
+        raise UndecodableMessage(str(exc)) from exc
+
+
+def format_time(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"ce_time {text!r} has no time zone")
+    return moment

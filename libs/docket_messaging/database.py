@@ -1,0 +1,81 @@
+"""Engines bound to one service's schema, LISTEN/NOTIFY wake-ups, and migrations on start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import asyncpg
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url: str, schema: str, **kwargs: object) -> AsyncEngine:
+    """An asyncpg engine whose connections resolve unqualified names in `schema`."""
+    return create_async_engine(url, pool_pre_ping=True,
+                               connect_args={"server_settings": {"search_path": schema}}, **kwargs)
+
+
+def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The SQLAlchemy URL as a plain DSN that asyncpg.connect accepts."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def migrate(alembic_ini: Path, url: str, schema: str, revision: str = "head") -> None:
+    """Run a service's Alembic history up to `revision` (blocking; call it in a thread)."""
+    config = Config(str(alembic_ini))
+    config.attributes["database_url"] = url
+    config.attributes["schema"] = schema
+    command.upgrade(config, revision)
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("SELECT 1"))
+
+
+class Notifications:
+    """Waits for NOTIFY on one channel; reconnects lazily, so a lost connection only costs a poll."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        self._dsn = asyncpg_dsn(url)
+        self._channel = channel
+        self._connection: asyncpg.Connection | None = None
+        self._event = asyncio.Event()
+
+    def _notified(self, *_: object) -> None:
+        self._event.set()
+
+    async def _listen(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            return
+        try:
+            self._connection = await asyncpg.connect(self._dsn)
+            await self._connection.add_listener(self._channel, self._notified)
+        except (OSError, asyncpg.PostgresError) as exc:
+            self._connection = None
+            log.warning("LISTEN %s failed, polling instead: %s", self._channel, exc)
+
+    async def wait(self, timeout: float) -> None:
+        await self._listen()
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except TimeoutError:
+            pass
+        self._event.clear()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None

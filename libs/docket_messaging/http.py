@@ -1,0 +1,59 @@
+"""HTTP pieces every service shares: dependency aliases and the health routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .service import ServiceRuntime
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+health = APIRouter(tags=["health"])
+
+
+@health.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@health.get("/readyz", summary="The database and Kafka are reachable",
+            responses={503: {"description": "a dependency is unreachable; the body says which and why"}})
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    checks = await runtime.readiness()
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status_code=200 if ready else 503)
+
+
+def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> FastAPI:
+    """A FastAPI app whose lifespan runs `runtime` (migrations, relay, consumer) around the routes."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime as app.state.runtime:
+            yield
+
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    app.include_router(health)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,137 @@
+"""What every Docket service runs beside its routes: engine, migrations, relay, consumer, health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .consumer import Handler, InboxConsumer, PostgresInbox
+from .database import Notifications, check_database, make_engine, make_sessions, migrate
+from .ddl import outbox_channel
+from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
+from .outbox import PostgresOutbox
+from .relay import Relay
+
+log = logging.getLogger(__name__)
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service reads from its environment (names are the upper-cased field names)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db")
+    database_schema: str
+    kafka_bootstrap_servers: str = "localhost:9092"
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    migrate_on_start: bool = True
+    run_relay: bool = True
+    run_consumer: bool = True
+    relay_batch_size: int = Field(default=200, ge=1)
+    relay_poll_interval_s: float = Field(default=2.0, gt=0)
+    http_host: str = "127.0.0.1"
+    http_port: int
+    relay_hold_after_send_s: float = Field(default=0.0, ge=0, description="fault injection for crash tests")
+    consumer_max_attempts: int = Field(default=5, ge=1)
+
+
+@dataclass
+class ServiceRuntime:
+    """Owns a service's engine, Kafka clients and background tasks for the lifetime of the app."""
+
+    name: str
+    settings: ServiceSettings
+    alembic_ini: Path
+    produces: str
+    consumes: Sequence[str] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    engine: AsyncEngine = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    publisher: KafkaPublisher = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _closers: list[Any] = field(default_factory=list, init=False)
+
+    async def __aenter__(self) -> ServiceRuntime:
+        s = self.settings
+        if s.migrate_on_start:
+            await asyncio.to_thread(migrate, self.alembic_ini, s.database_url, s.database_schema)
+        self.engine = make_engine(s.database_url, s.database_schema)
+        self.sessions = make_sessions(self.engine)
+        self.publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}")
+        if s.run_relay:
+            self._start(f"{self.name}-relay", self._relay)
+        if s.run_consumer and self.handlers:
+            consumer = InboxConsumer(f"docket-{self.name}", self.handlers, PostgresInbox(self.sessions),
+                                     self.publisher, max_attempts=s.consumer_max_attempts)
+            loop = KafkaConsumerLoop(s.kafka_bootstrap_servers, self.consumes, consumer,
+                                     topic_partitions=s.kafka_topic_partitions)
+            self._start(f"{self.name}-consumer", loop.run)
+        return self
+
+    def _start(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` in the background; if it ever fails unexpectedly, log it and start it again."""
+
+        async def supervised() -> None:
+            while True:
+                try:
+                    await work()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("%s failed; restarting in 1s", name)
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(supervised(), name=name))
+
+    async def _relay(self) -> None:
+        s = self.settings
+        notifications = Notifications(s.database_url, outbox_channel(s.database_schema))
+        self._closers.append(notifications.close)
+        while True:
+            try:
+                await ensure_topics(s.kafka_bootstrap_servers, [self.produces], s.kafka_topic_partitions)
+                break
+            except Exception as exc:
+                log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, exc)
+                await notifications.wait(s.relay_poll_interval_s)
+        relay = Relay(PostgresOutbox(self.sessions, s.database_schema), self.publisher, notifications,
+                      batch_size=s.relay_batch_size, poll_interval=s.relay_poll_interval_s,
+                      hold_after_send=s.relay_hold_after_send_s)
+        await relay.run()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for close in self._closers:
+            await close()
+        await self.publisher.close()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """'ok' or the reason, per dependency."""
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(check_database(self.engine), 3.0)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"
+        try:
+            await self.publisher.ping(3.0)
+            checks["kafka"] = "ok"
+        except Exception as exc:
+            checks["kafka"] = f"unreachable: {type(exc).__name__}: {exc}"
+        return checks
+

@@ -1,0 +1,69 @@
+"""The outbox and inbox tables every service keeps in its own schema, and the metadata
+naming convention all of Docket's tables use.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from docket_contracts.envelope import CloudEvent
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_column(nullable: bool = False, **kwargs: Any) -> Any:
+    return Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=nullable, **kwargs))
+
+
+class OutboxRow(SQLModel, table=True):
+    """An event committed with the state change that caused it, waiting to be published."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True))
+    event_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    topic: str
+    key: str
+    type: str
+    source: str
+    subject: str
+    dataschema: str
+    sequence: int | None = None
+    time: datetime = utc_column()
+    data: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    created_at: datetime = utc_column(server_default=sa.func.now())
+    published_at: datetime | None = utc_column(nullable=True)
+
+    @classmethod
+    def of(cls, event: CloudEvent, topic: str) -> OutboxRow:
+        return cls(event_id=event.id, topic=topic, key=event.subject, type=event.type, source=event.source,
+                   subject=event.subject, dataschema=event.dataschema, sequence=event.sequence, time=event.time,
+                   data=event.data)
+
+    def event(self) -> CloudEvent:
+        return CloudEvent(type=self.type, source=self.source, subject=self.subject, dataschema=self.dataschema,
+                          data=self.data, id=self.event_id, time=self.time, sequence=self.sequence)
+
+
+class InboxRow(SQLModel, table=True):
+    """An event this service has applied; its primary key makes a redelivery a no-op."""
+
+    __tablename__ = "inbox"
+
+    event_id: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    type: str
+    topic: str
+    partition: int
+    offset: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    processed_at: datetime = utc_column(server_default=sa.func.now())

@@ -1,0 +1,77 @@
+"""CloudEvents Kafka binary mode: what goes into headers, key and value, and what is refused."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from docket_contracts.envelope import CloudEvent
+from docket_messaging.codec import UndecodableMessage, decode, encode
+
+
+def event(**changes: object) -> CloudEvent:
+    fields = dict(type="docket.case.opened", source="/docket/case", subject="case-1",
+                  dataschema="urn:docket:schema:docket.case.opened:v1", data={"b": 2, "a": [1, "é"]},
+                  time=datetime(2021, 11, 26, 9, 30, tzinfo=UTC), sequence=3)
+    return CloudEvent(**(fields | changes))
+
+
+def test_binary_mode_puts_attributes_in_ce_headers_and_data_in_the_value():
+    message = encode(event(id="e-1"), "docket.cases")
+    headers = dict(message.headers)
+    assert message.topic == "docket.cases"
+    assert message.key == b"case-1"
+    assert headers == {
+        "ce_specversion": b"1.0", "ce_id": b"e-1", "ce_type": b"docket.case.opened", "ce_source": b"/docket/case",
+        "ce_subject": b"case-1", "ce_time": b"2021-11-26T09:30:00Z",
+        "ce_dataschema": b"urn:docket:schema:docket.case.opened:v1", "content-type": b"application/json",
+        "ce_sequence": b"3",
+    }
+    assert message.value == '{"a":[1,"é"],"b":2}'.encode()
+
+
+def test_decode_reverses_encode():
+    original = event()
+    message = encode(original, "docket.cases")
+    assert decode(message.headers, message.value) == original
+
+
+def test_sequence_is_optional():
+    message = encode(event(sequence=None), "docket.cases")
+    assert "ce_sequence" not in dict(message.headers)
+    assert decode(message.headers, message.value).sequence is None
+
+
+def headers_without(name: str) -> list[tuple[str, bytes]]:
+    return [(k, v) for k, v in encode(event(), "t").headers if k != name]
+
+
+@pytest.mark.parametrize("name", ["ce_id", "ce_type", "ce_source", "ce_subject", "ce_time", "ce_specversion",
+                                  "ce_dataschema"])
+def test_a_missing_required_header_is_named(name):
+    with pytest.raises(UndecodableMessage, match=name):
+        decode(headers_without(name), b"{}")
+
+
+@pytest.mark.parametrize(("value", "reason"), [(b"not json", "not JSON"), (b"[1, 2]", "not a JSON object"),
+                                               (b"\xff\xfe", "not JSON"), (None, "not JSON")])
+def test_a_value_that_is_not_a_json_object_is_refused(value, reason):
+    with pytest.raises(UndecodableMessage, match=reason):
+        decode(encode(event(), "t").headers, value)
+
+
+def test_other_spec_versions_and_content_types_are_refused():
+    headers = dict(encode(event(), "t").headers)
+    with pytest.raises(UndecodableMessage, match="ce_specversion"):
+        decode(list((headers | {"ce_specversion": b"0.3"}).items()), b"{}")
+    with pytest.raises(UndecodableMessage, match="content-type"):
+        decode(list((headers | {"content-type": b"application/avro"}).items()), b"{}")
+
+
+def test_a_time_without_zone_or_garbage_is_refused():
+    headers = dict(encode(event(), "t").headers)
+    with pytest.raises(UndecodableMessage, match="time zone"):
+        decode(list((headers | {"ce_time": b"2021-11-26T09:30:00"}).items()), b"{}")
+    with pytest.raises(UndecodableMessage):
+        decode(list((headers | {"ce_time": b"yesterday"}).items()), b"{}")
+    with pytest.raises(UndecodableMessage, match="UTF-8"):
+        decode(list((headers | {"ce_type": b"\xff"}).items()), b"{}")
