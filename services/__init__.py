@@ -1,0 +1,1 @@
+"""Docket's three services: intake, case and notifier."""

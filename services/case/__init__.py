@@ -1,0 +1,1 @@
+"""Case: each case is an event-sourced aggregate; the only writer of the case stream."""

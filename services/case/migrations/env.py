@@ -1,0 +1,4 @@
+from docket_messaging import alembic_env
+from services.case import store
+
+alembic_env.run("case", store.TABLES)

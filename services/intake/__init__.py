@@ -1,0 +1,1 @@
+"""Intake: takes submissions over REST and emits complaint.* events."""

@@ -1,0 +1,1 @@
+"""Notifier: turns events into notifications for complainants, controllers and integrators."""
