@@ -1,0 +1,149 @@
+"""The thin slice end to end, on the real broker and the real database:
+POST /complaints -> complaint.filed -> case.opened -> a notification, each visible through a GET.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from uuid import uuid4
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from docket_contracts import topics
+from services.case.config import CaseSettings
+from services.case.main import create_app as case_app
+from services.intake.config import IntakeSettings
+from services.intake.main import create_app as intake_app
+from services.notifier.config import NotifierSettings
+from services.notifier.main import create_app as notifier_app
+from tests.apps import Running, serve
+from tests.kafka_reader import eventually, headers, read_topic
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Docket:
+    intake: Running
+    case: Running
+    notifier: Running
+    bootstrap: str
+
+
+@pytest.fixture(scope="module")
+async def docket(database_url: str, kafka) -> AsyncIterator[Docket]:
+    common = dict(database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap_servers,
+                  relay_poll_interval_s=1.0)
+    async with AsyncExitStack() as stack:
+        running = [await stack.enter_async_context(serve(factory(settings(**common))))
+                   for factory, settings in ((intake_app, IntakeSettings), (case_app, CaseSettings),
+                                             (notifier_app, NotifierSettings))]
+        yield Docket(*running, bootstrap=kafka.bootstrap_servers)
+
+
+def complaint(controller: str) -> dict:
+    return {"controller_name": controller, "articles_alleged": [12, 15, 17],
+            "narrative": "My access and erasure requests went unanswered."}
+
+
+async def case_of(docket: Docket, complaint_id: str) -> dict | None:
+    found = (await docket.case.http.get("/cases", params={"complaint_id": complaint_id})).json()
+    return found[0] if found else None
+
+
+async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
+    controller = f"Clearview AI {uuid4().hex[:6]}"
+    filed = (await docket.intake.http.post("/complaints", json=complaint(controller))).json()
+
+    case = await eventually(lambda: case_of(docket, filed["id"]))
+    assert case["status"] == "open" and case["version"] == 1
+    assert case["controller"] == {"key": filed["controller_key"], "name": controller}
+    assert (await docket.case.http.get(f"/cases/{case['id']}")).json() == case
+
+    async def letters():
+        response = await docket.notifier.http.get("/notifications", params={"complaint_id": filed["id"]})
+        found = response.json()
+        return found if {n["source_event_type"] for n in found} >= {"docket.complaint.filed",
+                                                                      "docket.case.opened"} else None
+
+    notes = await eventually(letters)
+    assert {n["recipient_role"] for n in notes} == {"complainant"}
+    assert any(n["case_id"] == case["id"] for n in notes)
+    one = notes[0]
+    assert (await docket.notifier.http.get(f"/notifications/{one['id']}")).json() == one
+
+    [history] = (await docket.case.http.get(f"/cases/{case['id']}/history")).json()
+    assert history["type"] == "docket.case.opened" and history["version"] == 1
+
+
+async def test_events_on_the_topics_are_cloudevents_keyed_by_aggregate(docket):
+    filed = (await docket.intake.http.post("/complaints", json=complaint(f"Acme {uuid4().hex[:6]}"))).json()
+    case = await eventually(lambda: case_of(docket, filed["id"]))
+
+    async def on_topic(topic: str, subject: str):
+        return [r for r in await read_topic(docket.bootstrap, topic) if r.key == subject.encode()]
+
+    [filed_record] = await eventually(lambda: on_topic(topics.COMPLAINTS, filed["id"]))
+    [opened_record] = await eventually(lambda: on_topic(topics.CASES, case["id"]))
+    filed_headers, opened_headers = headers(filed_record), headers(opened_record)
+    assert filed_headers["ce_type"] == "docket.complaint.filed"
+    assert filed_headers["ce_source"] == "/docket/intake"
+    assert filed_headers["ce_specversion"] == "1.0"
+    assert filed_headers["ce_dataschema"] == "urn:docket:schema:docket.complaint.filed:v1"
+    assert filed_headers["content-type"] == "application/json"
+    assert json.loads(filed_record.value)["complaint_id"] == filed["id"]
+    assert opened_headers["ce_type"] == "docket.case.opened"
+    assert opened_headers["ce_subject"] == case["id"]
+    assert opened_headers["ce_sequence"] == "1"
+    assert json.loads(opened_record.value)["complaint_id"] == filed["id"]
+
+
+async def test_a_second_complaint_on_the_same_controller_joins_the_open_case(docket):
+    controller = f"Clearview AI {uuid4().hex[:6]}"
+    first = (await docket.intake.http.post("/complaints", json=complaint(controller))).json()
+    second = (await docket.intake.http.post("/complaints", json=complaint(controller.upper()))).json()
+    case_one = await eventually(lambda: case_of(docket, first["id"]))
+    case_two = await eventually(lambda: case_of(docket, second["id"]))
+    assert case_one["id"] == case_two["id"]
+
+    async def both_linked():
+        case = (await docket.case.http.get(f"/cases/{case_one['id']}")).json()
+        return case if len(case["complaints"]) == 2 else None
+
+    case = await eventually(both_linked)
+    assert case["version"] == 2
+    assert set(case["complaints"]) == {first["id"], second["id"]}
+
+
+async def test_a_poison_message_is_dead_lettered_and_the_next_complaint_still_flows(docket):
+    producer = AIOKafkaProducer(bootstrap_servers=docket.bootstrap)
+    await producer.start()
+    poison_key = f"poison-{uuid4()}".encode()
+    try:
+        await producer.send_and_wait(topics.COMPLAINTS, b"{not json", key=poison_key,
+                                     headers=[("ce_type", b"docket.complaint.filed")])
+    finally:
+        await producer.stop()
+    filed = (await docket.intake.http.post("/complaints", json=complaint(f"After {uuid4().hex[:6]}"))).json()
+    assert await eventually(lambda: case_of(docket, filed["id"]))
+
+    async def parked(group: str):
+        return [r for r in await read_topic(docket.bootstrap, topics.dead_letter_topic(group)) if r.key == poison_key]
+
+    for group in ("docket-case", "docket-notifier"):
+        [record] = await eventually(lambda: parked(group))
+        reason = headers(record)["dlq_reason"]
+        assert "missing CloudEvents header" in reason and "ce_id" in reason
+        assert headers(record)["dlq_source_topic"] == topics.COMPLAINTS
+        assert record.value == b"{not json"
+
+
+async def test_every_service_is_ready(docket):
+    for service in (docket.intake, docket.case, docket.notifier):
+        response = await service.http.get("/readyz")
+        assert response.status_code == 200, response.text
+        assert response.json()["checks"] == {"database": "ok", "kafka": "ok"}
