@@ -54,6 +54,7 @@ class Relay:
         return total
 
     async def run(self) -> None:
+        await self._wakeups.wait(0)  # listen before the first drain, so no announcement falls in between
         backoff = 0.5
         while True:
             try:
