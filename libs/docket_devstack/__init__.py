@@ -1,0 +1,1 @@
+"""Real Kafka and PostgreSQL servers for tests and local runs."""

@@ -1,0 +1,7 @@
+import sys
+
+from .up import main
+
+if len(sys.argv) < 2 or sys.argv[1] != "up":
+    sys.exit("usage: python -m docket_devstack up [--once] [--no-demo] [--data-dir DIR]")
+sys.exit(main(sys.argv[2:]))
