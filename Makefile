@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/libs
 
 .PHONY: run test bench docs
 run: $(VENV)/installed
-	$(PY) -m docket_devstack up
+	$(PY) -m docket_devstack up $(ARGS)
 
 test: $(VENV)/installed
 	$(PY) -m pytest

@@ -127,8 +127,12 @@ def file_first_complaint(urls: dict[str, str]) -> None:
     case = poll(lambda: httpx.get(f"{urls['case']}/cases", params={"complaint_id": complaint["id"]}).json())[0]
     log.info("case         %s %s (version %d, %d complaint(s))", case["id"], case["status"], case["version"],
              len(case["complaints"]))
-    notes = poll(lambda: httpx.get(f"{urls['notifier']}/notifications", params={"case_id": case["id"]}).json())
-    log.info("notification %s to the %s: %s", notes[0]["channel"], notes[0]["recipient_role"], notes[0]["body"])
+    def letters() -> list[dict]:
+        found = httpx.get(f"{urls['notifier']}/notifications", params={"complaint_id": complaint["id"]}).json()
+        return found if any(note["case_id"] == case["id"] for note in found) else []
+
+    for note in poll(letters):
+        log.info("notification %s to the %s: %s", note["channel"], note["recipient_role"], note["body"])
 
 
 def main(argv: list[str] | None = None) -> int:
