@@ -59,6 +59,7 @@ class ComplaintLinked(Payload):
     case_id: UUID
     complaint_id: UUID
     complaint_kind: ComplaintKind
+    received_on: date
 
 
 class InvestigationOpened(Payload):
@@ -74,10 +75,22 @@ class FindingRecorded(Payload):
     facts: Text
 
 
+Art58Point = Literal["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+
+
+class Order(Payload):
+    """One corrective order: the point of GDPR Art 58(2) it rests on, and what the controller must do."""
+
+    point: Art58Point
+    text: Text
+
+
 class FormalNoticeIssued(Payload):
+    """Version 2: each order names its Art 58(2) point (version 1 had plain strings)."""
+
     case_id: UUID
     notice_id: UUID
-    orders: Annotated[tuple[Text, ...], Field(min_length=1, description="orders under GDPR Art 58(2)")]
+    orders: Annotated[tuple[Order, ...], Field(min_length=1, description="orders under GDPR Art 58(2)")]
     issued_on: date
     compliance_deadline: date
 
@@ -98,7 +111,7 @@ class FormalNoticeDeadlineExpired(Payload):
 class FineCap(Payload):
     """The GDPR Art 83 cap that applied: the higher of a fixed amount and a share of turnover."""
 
-    paragraph: Literal["83(4)", "83(5)"]
+    paragraph: Literal["83(4)", "83(5)", "83(6)"]
     fixed_eur: Euros
     turnover_percent: Annotated[int, Field(ge=0, le=100)]
     turnover_eur: Euros | None
@@ -106,7 +119,7 @@ class FineCap(Payload):
 
 
 class Injunction(Payload):
-    orders: Annotated[tuple[Text, ...], Field(min_length=1)]
+    orders: Annotated[tuple[Order, ...], Field(min_length=1)]
     deadline: date
     daily_penalty_eur: Euros
 

@@ -44,8 +44,16 @@ def dataschema(event_type: str, version: int) -> str:
     return f"urn:docket:schema:{event_type}:v{version}"
 
 
-def _spec(name: str, payload: type[ev.Payload], topic: str, producer: str, summary: str) -> EventSpec:
-    return EventSpec(name=name, payload=payload, topic=topic, producer=producer, summary=summary)
+def _spec(name: str, payload: type[ev.Payload], topic: str, producer: str, summary: str,
+          version: int = 1, upcasters: Mapping[int, Upcaster] | None = None) -> EventSpec:
+    return EventSpec(name=name, payload=payload, topic=topic, producer=producer, summary=summary, version=version,
+                     upcasters=upcasters)
+
+
+def _orders_name_their_point(data: dict[str, Any]) -> dict[str, Any]:
+    """formal_notice.issued v1 -> v2: a plain order becomes an Art 58(2)(d) order, the point under which
+    a controller is ordered to bring processing into compliance within a period."""
+    return {**data, "orders": [{"point": "d", "text": text} for text in data["orders"]]}
 
 
 EVENTS: tuple[EventSpec, ...] = (
@@ -62,7 +70,8 @@ EVENTS: tuple[EventSpec, ...] = (
     _spec("finding.recorded", ev.FindingRecorded, topics.CASES, "case",
           "The investigation recorded a finding: articles breached and facts."),
     _spec("formal_notice.issued", ev.FormalNoticeIssued, topics.CASES, "case",
-          "A formal notice with Art 58(2) orders and a compliance deadline was issued."),
+          "A formal notice with Art 58(2) orders and a compliance deadline was issued.",
+          version=2, upcasters={1: _orders_name_their_point}),
     _spec("formal_notice.complied", ev.FormalNoticeComplied, topics.CASES, "case",
           "The controller's compliance with the formal notice was recorded."),
     _spec("formal_notice.deadline_expired", ev.FormalNoticeDeadlineExpired, topics.CASES, "case",

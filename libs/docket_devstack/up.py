@@ -124,12 +124,13 @@ def file_first_complaint(urls: dict[str, str]) -> None:
         "controller_name": "Clearview AI", "articles_alleged": [6, 12, 15, 17], "received_on": "2020-05-25",
         "narrative": "Clearview AI scraped my photos and ignored my access and erasure requests."}).raise_for_status().json()
     log.info("complaint    %s filed against %s", complaint["id"], complaint["controller_name"])
-    case = poll(lambda: httpx.get(f"{urls['case']}/cases", params={"complaint_id": complaint["id"]}).json())[0]
-    log.info("case         %s %s (version %d, %d complaint(s))", case["id"], case["status"], case["version"],
-             len(case["complaints"]))
+    case = poll(lambda: httpx.get(f"{urls['case']}/cases",
+                                  params={"complaint_id": complaint["id"]}).json()["items"])[0]
+    log.info("case         %s %s (version %d, %d complaint(s))", case["case_id"], case["status"], case["version"],
+             case["complaints"])
     def letters() -> list[dict]:
         found = httpx.get(f"{urls['notifier']}/notifications", params={"complaint_id": complaint["id"]}).json()
-        return found if any(note["case_id"] == case["id"] for note in found) else []
+        return found if any(note["case_id"] == case["case_id"] for note in found) else []
 
     for note in poll(letters):
         log.info("notification %s to the %s: %s", note["channel"], note["recipient_role"], note["body"])

@@ -55,6 +55,8 @@ class ServiceRuntime:
     produces: str
     consumes: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Further background loops of the service (e.g. timers), each given the started runtime.
+    workers: Mapping[str, Callable[[ServiceRuntime], Awaitable[None]]] = field(default_factory=dict)
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     publisher: KafkaPublisher = field(init=False)
@@ -76,6 +78,8 @@ class ServiceRuntime:
             loop = KafkaConsumerLoop(s.kafka_bootstrap_servers, self.consumes, consumer,
                                      topic_partitions=s.kafka_topic_partitions)
             self._start(f"{self.name}-consumer", loop.run)
+        for name, worker in self.workers.items():
+            self._start(f"{self.name}-{name}", lambda worker=worker: worker(self))
         return self
 
     def _start(self, name: str, work: Callable[[], Awaitable[None]]) -> None:

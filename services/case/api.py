@@ -1,33 +1,125 @@
-"""The case service's REST routes (read side of the skeleton)."""
+"""The case service's REST routes: staff commands, the read side, and the fine estimate."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlmodel import col, select
 
-from docket_contracts.events import Controller
+from docket_contracts.events import CaseOutcome, Euros, GdprArticle, Injunction, Order
 from docket_messaging.http import SessionDep
 
-from . import store
-from .domain import Status
+from . import domain, fines, store
+from .application import Clock, StaleVersion, execute
+from .domain import CaseState, Command, Convention, Invalid, Rejected, Status
+from .views import case_view
 
-router = APIRouter(tags=["cases"])
+reads = APIRouter(tags=["cases"])
+commands = APIRouter(tags=["case commands"])
+fine_estimates = APIRouter(tags=["fines"])
+
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Articles = Annotated[list[GdprArticle], Field(min_length=1, max_length=99)]
 
 
-class CaseOut(BaseModel):
-    id: uuid.UUID
-    version: int
-    status: Status
-    controller: Controller
-    complaints: list[uuid.UUID]
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+ActorDep = Annotated[str, Header(alias="X-Actor", description="who gives the command, recorded with its events",
+                                 min_length=1, max_length=200)]
+
+
+# --- errors -----------------------------------------------------------------------------------------------
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def rejected(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Rejected)
+        return JSONResponse({"detail": str(exc), "status": exc.state.status, "current_version": exc.state.version,
+                             "allowed_next_steps": list(domain.NEXT_STEPS[exc.state.status])},
+                            status_code=status.HTTP_409_CONFLICT)
+
+    async def stale(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StaleVersion)
+        return JSONResponse({"detail": str(exc), "current_version": exc.current_version},
+                            status_code=status.HTTP_409_CONFLICT, headers={"ETag": f'"{exc.current_version}"'})
+
+    async def invalid(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Invalid)
+        loc = ["body", *exc.field.split(".")]
+        return JSONResponse({"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
+                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    async def not_found(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": f"no case {exc}"}, status_code=status.HTTP_404_NOT_FOUND)
+
+    app.add_exception_handler(Rejected, rejected)
+    app.add_exception_handler(StaleVersion, stale)
+    app.add_exception_handler(Invalid, invalid)
+    app.add_exception_handler(store.StreamNotFound, not_found)
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+class CommandIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int | None = Field(default=None, ge=0, description="the version you saw; or send If-Match")
+
+
+class OpenInvestigationIn(CommandIn):
+    opened_on: date
+    scope: NonBlank
+
+
+class FindingIn(CommandIn):
+    articles: Articles
+    facts: NonBlank
+
+
+class FormalNoticeIn(CommandIn):
+    orders: Annotated[list[Order], Field(min_length=1)]
+    issued_on: date
+    compliance_deadline: date
+
+
+class ComplianceIn(CommandIn):
+    complied_on: date
+
+
+class SanctionIn(CommandIn):
+    decided_on: date
+    fine_eur: Euros
+    turnover_eur: Euros | None = Field(default=None, description="total worldwide annual turnover of the "
+                                                                 "preceding financial year")
+    articles_infringed: Articles
+    injunction: Injunction | None = None
+
+
+class LiquidationIn(CommandIn):
+    period_start: date
+    period_end: date
+    convention: Convention = Field(description="; ".join(f"{k}: {v}" for k, v in domain.CONVENTIONS.items()))
+
+
+class ClosureIn(CommandIn):
+    outcome: CaseOutcome
+    reasons: NonBlank
+    closed_on: date
 
 
 class EventOut(BaseModel):
     version: int
+    position: int
     event_id: str
     type: str
     schema_version: int
@@ -37,30 +129,235 @@ class EventOut(BaseModel):
     data: dict[str, Any]
 
 
-async def _case(session: SessionDep, case_id: uuid.UUID) -> CaseOut:
-    try:
-        state = await store.load(session, case_id)
-    except store.StreamNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}") from None
-    assert state.controller is not None
-    return CaseOut(id=case_id, version=state.version, status=state.status, controller=state.controller,
-                   complaints=list(state.complaints))
+class CommandOut(BaseModel):
+    case: dict[str, Any]
+    events: list[dict[str, Any]]
 
 
-@router.get("/cases/{case_id}", response_model=CaseOut)
-async def get_case(case_id: uuid.UUID, session: SessionDep) -> CaseOut:
-    return await _case(session, case_id)
+def expected(body: CommandIn, if_match: str | None) -> int:
+    """The version the client saw, from If-Match ("3" or 3) or the body; both must agree."""
+    from_header = None
+    if if_match is not None:
+        text = if_match.removeprefix("W/").strip('"')
+        if not text.isdigit():
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"If-Match must be a case version such as \"3\", "
+                                                             f"not {if_match!r}")
+        from_header = int(text)
+    if from_header is not None and body.expected_version is not None and from_header != body.expected_version:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "If-Match and expected_version disagree")
+    version = from_header if from_header is not None else body.expected_version
+    if version is None:
+        raise HTTPException(status.HTTP_428_PRECONDITION_REQUIRED,
+                            "send the case version you saw, as If-Match or expected_version")
+    return version
 
 
-@router.get("/cases", response_model=list[CaseOut], summary="Cases, found by one of their complaints")
-async def find_cases(complaint_id: uuid.UUID, session: SessionDep) -> list[CaseOut]:
-    case_id = await store.case_of_complaint(session, complaint_id)
-    return [await _case(session, case_id)] if case_id else []
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-@router.get("/cases/{case_id}/history", response_model=list[EventOut])
+async def run(session: SessionDep, case_id: uuid.UUID, body: CommandIn, if_match: str | None, actor: str,
+              command: Command | Callable[[CaseState], Command], response: Response) -> CommandOut:
+    state, events = await execute(session, case_id, expected(body, if_match), command, actor)
+    response.headers["ETag"] = f'"{state.version}"'
+    return CommandOut(case=case_view(state), events=[
+        {"type": e.type, "version": e.sequence, "event_id": e.id, "data": e.data} for e in events])
+
+
+@commands.post("/cases/{case_id}/investigation", response_model=CommandOut)
+async def open_investigation(case_id: uuid.UUID, body: OpenInvestigationIn, session: SessionDep, actor: ActorDep,
+                             response: Response, if_match: IfMatch = None) -> CommandOut:
+    return await run(session, case_id, body, if_match, actor,
+                     domain.OpenInvestigation(opened_on=body.opened_on, scope=body.scope), response)
+
+
+@commands.post("/cases/{case_id}/findings", response_model=CommandOut)
+async def record_finding(case_id: uuid.UUID, body: FindingIn, session: SessionDep, actor: ActorDep,
+                         response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordFinding(finding_id=uuid.uuid4(), articles=tuple(sorted(set(body.articles))),
+                                   facts=body.facts)
+    return await run(session, case_id, body, if_match, actor, command, response)
+
+
+@commands.post("/cases/{case_id}/formal-notices", response_model=CommandOut)
+async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session: SessionDep, actor: ActorDep,
+                              response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.IssueFormalNotice(notice_id=uuid.uuid4(), orders=tuple(body.orders), issued_on=body.issued_on,
+                                       compliance_deadline=body.compliance_deadline)
+    return await run(session, case_id, body, if_match, actor, command, response)
+
+
+@commands.post("/cases/{case_id}/formal-notices/{notice_id}/compliance", response_model=CommandOut)
+async def record_compliance(case_id: uuid.UUID, notice_id: uuid.UUID, body: ComplianceIn, session: SessionDep,
+                            actor: ActorDep, response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordCompliance(notice_id=notice_id, complied_on=body.complied_on)
+    return await run(session, case_id, body, if_match, actor, command, response)
+
+
+@commands.post("/cases/{case_id}/sanctions", response_model=CommandOut)
+async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: SessionDep, actor: ActorDep,
+                          response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.ImposeSanction(sanction_id=uuid.uuid4(), decided_on=body.decided_on, fine_eur=body.fine_eur,
+                                    turnover_eur=body.turnover_eur,
+                                    articles=tuple(sorted(set(body.articles_infringed))), injunction=body.injunction)
+    return await run(session, case_id, body, if_match, actor, command, response)
+
+
+@commands.post("/cases/{case_id}/sanctions/{sanction_id}/liquidations", response_model=CommandOut)
+async def liquidate_penalty(case_id: uuid.UUID, sanction_id: uuid.UUID, body: LiquidationIn, session: SessionDep,
+                            actor: ActorDep, response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.LiquidatePenalty(sanction_id=sanction_id, period_start=body.period_start,
+                                      period_end=body.period_end, convention=body.convention)
+    return await run(session, case_id, body, if_match, actor, command, response)
+
+
+@commands.post("/cases/{case_id}/closure", response_model=CommandOut)
+async def close_case(case_id: uuid.UUID, body: ClosureIn, session: SessionDep, actor: ActorDep,
+                     response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.CloseCase(outcome=body.outcome, reasons=body.reasons, closed_on=body.closed_on)
+    return await run(session, case_id, body, if_match, actor, command, response)
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+class CaseSummaryOut(BaseModel):
+    case_id: uuid.UUID
+    controller_key: str
+    controller_name: str
+    status: Status
+    opened_on: date
+    complaints: int
+    next_deadline: date | None
+    deadline_overdue: bool
+    outcome: CaseOutcome | None
+    version: int
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummaryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@reads.get("/cases", response_model=CasePage, summary="List cases, newest first, with filters")
+async def list_cases(session: SessionDep, clock: ClockDep,
+                     status_: Annotated[Status | None, Query(alias="status")] = None,
+                     controller: Annotated[str | None, Query(description="controller key or part of its name")] = None,
+                     overdue: Annotated[bool | None, Query(description="a formal notice's deadline has passed "
+                                                                       "without recorded compliance")] = None,
+                     complaint_id: uuid.UUID | None = None,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> CasePage:
+    today = clock.today()
+    table = store.CaseSummaryRow
+    query = select(table)
+    if status_ is not None:
+        query = query.where(table.status == status_)
+    if controller:
+        query = query.where(sa.or_(table.controller_key == controller,
+                                   col(table.controller_name).icontains(controller, autoescape=True)))
+    if overdue is not None:
+        late = sa.and_(col(table.next_deadline).is_not(None), col(table.next_deadline) < today)
+        query = query.where(late if overdue else sa.not_(late))
+    if complaint_id is not None:
+        query = query.join(store.CaseComplaintRow, col(store.CaseComplaintRow.case_id) == table.case_id).where(
+            store.CaseComplaintRow.complaint_id == complaint_id)
+    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    page = (await session.exec(query.order_by(col(table.opened_on).desc(), col(table.case_id))
+                               .limit(limit).offset(offset))).all()
+    items = [CaseSummaryOut(**row.model_dump(exclude={"position"}),
+                            deadline_overdue=row.next_deadline is not None and row.next_deadline < today)
+             for row in page]
+    return CasePage(items=items, total=total, limit=limit, offset=offset)
+
+
+class OverdueComplaint(BaseModel):
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    last_progress_on: date
+    progress_due_on: date
+
+
+@reads.get("/art78-overdue", response_model=list[OverdueComplaint],
+           summary="Complainants not told of progress within three months (GDPR Art 78(2))")
+async def art78_overdue(session: SessionDep, clock: ClockDep, as_of: date | None = None,
+                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                        offset: Annotated[int, Query(ge=0)] = 0) -> list[OverdueComplaint]:
+    day = as_of or clock.today()
+    clock_row = store.ComplainantClockRow
+    due = col(clock_row.last_progress_on) + sa.text(f"interval '{domain.ART_78_MONTHS} months'")
+    found = (await session.exec(select(clock_row).where(col(clock_row.running), due < day)
+                                .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
+                                .limit(limit).offset(offset))).all()
+    return [OverdueComplaint(case_id=r.case_id, complaint_id=r.complaint_id, last_progress_on=r.last_progress_on,
+                             progress_due_on=domain.art78_due(r.last_progress_on)) for r in found]
+
+
+@reads.get("/cases/{case_id}", summary="A case; with ?as_of= the case as it stood then, replayed from its events")
+async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response,
+                   as_of: Annotated[datetime | None, Query(description="an instant, e.g. 2026-11-22T10:00:00Z")] = None,
+                   ) -> dict[str, Any]:
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "as_of needs a time zone, e.g. Z")
+        document = case_view(await store.load(session, case_id, as_of))
+    else:
+        row = await session.get(store.CaseDetailRow, case_id)
+        if row is None:
+            raise store.StreamNotFound(case_id)
+        document = row.document
+    response.headers["ETag"] = f'"{document["version"]}"'
+    return document
+
+
+@reads.get("/cases/{case_id}/history", response_model=list[EventOut],
+           summary="Every event of the case, in order, with actor, time and payload")
 async def case_history(case_id: uuid.UUID, session: SessionDep) -> list[store.EventRow]:
-    rows = await store.history(session, case_id)
-    if not rows:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
-    return list(rows)
+    found = list(await store.rows(session, case_id))
+    if not found:
+        raise store.StreamNotFound(case_id)
+    return found
+
+
+# --- fine estimate ----------------------------------------------------------------------------------------
+
+class FactorIn(BaseModel):
+    name: NonBlank
+    percent: Annotated[int, Field(ge=0, le=100)]
+
+
+class FineEstimateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    articles_infringed: Articles
+    seriousness: fines.Seriousness
+    position: Annotated[Decimal, Field(ge=0, le=1, description="where in the seriousness range, 0 to 1")] = \
+        Decimal("0.5")
+    turnover_eur: Euros
+    aggravating: list[FactorIn] = []
+    mitigating: list[FactorIn] = []
+    order_not_complied: bool = False
+
+
+class StepOut(BaseModel):
+    step: str
+    explanation: str
+    amount_eur: int
+
+
+class FineEstimateOut(BaseModel):
+    method: Literal["EDPB Guidelines 04/2022"] = "EDPB Guidelines 04/2022"
+    steps: list[StepOut]
+    fine_eur: int
+
+
+@fine_estimates.post("/fine-estimates", response_model=FineEstimateOut,
+                     summary="Walk the EDPB Guidelines 04/2022 method and show every step")
+async def estimate_fine(body: FineEstimateIn) -> FineEstimateOut:
+    try:
+        steps = fines.estimate(body.articles_infringed, body.seriousness, body.turnover_eur, body.position,
+                               [fines.Factor(f.name, f.percent) for f in body.aggravating],
+                               [fines.Factor(f.name, f.percent) for f in body.mitigating], body.order_not_complied)
+    except fines.NotFineable as exc:
+        raise Invalid("articles_infringed", str(exc)) from None
+    return FineEstimateOut(steps=[StepOut(**vars(s)) for s in steps], fine_eur=steps[-1].amount_eur)

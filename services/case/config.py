@@ -1,6 +1,11 @@
+from pydantic import Field
+
 from docket_messaging.service import ServiceSettings
 
 
 class CaseSettings(ServiceSettings):
     database_schema: str = "case"
     http_port: int = 8002
+    run_timers: bool = True
+    timer_interval_s: float = Field(default=30.0, gt=0, description="how often due deadlines are looked for")
+    regulator_timezone: str = Field(default="Europe/Paris", description="the calendar deadlines are counted in")

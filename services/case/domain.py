@@ -1,22 +1,106 @@
-"""The case aggregate, pure: decide(state, command) -> events; evolve(state, event) -> state."""
+"""The case aggregate, pure: decide(state, command) -> events; evolve(state, event) -> state.
+
+A command that does not fit the state raises Rejected (the state and the allowed next steps);
+a command whose values break a rule raises Invalid (the field and the rule). Nothing else fails.
+"""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Literal
 from uuid import UUID
 
-from docket_contracts.events import CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, Controller, Payload
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
+    FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction,
+    InvestigationOpened, Order, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+)
 
-Status = Literal["none", "open", "closed"]
+from . import fines
+
+Status = Literal["none", "open", "investigating", "formal_notice", "notice_complied", "notice_expired",
+                 "sanctioned", "closed"]
 
 NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "none": ("open the case from a complaint",),
-    "open": ("link a further complaint",),
+    "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
+    "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "link a complaint",
+                      "close as dismissed or no infringement"),
+    "formal_notice": ("record compliance with the formal notice", "link a complaint",
+                      "close as dismissed or no infringement"),
+    "notice_complied": ("close as complied", "link a complaint"),
+    "notice_expired": ("impose a sanction", "link a complaint", "close as dismissed or no infringement"),
+    "sanctioned": ("liquidate the penalty payment", "link a complaint", "close as sanctioned"),
     "closed": (),
 }
+
+Convention = Literal["exclusive_end", "inclusive"]
+CONVENTIONS: dict[Convention, str] = {
+    "exclusive_end": "days of delay from period_start up to but not including period_end, the day compliance "
+                     "was recorded",
+    "inclusive": "calendar days from period_start to period_end, both included",
+}
+
+
+class Rejected(Exception):
+    """A command that does not fit the case's current state (HTTP 409)."""
+
+    def __init__(self, state: CaseState, action: str, why: str = "") -> None:
+        allowed = "; ".join(NEXT_STEPS[state.status]) or "none, the case is closed"
+        reason = f" ({why})" if why else ""
+        super().__init__(f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; "
+                         f"allowed next steps: {allowed}")
+        self.state = state
+
+
+class Invalid(ValueError):
+    """A command whose values break a rule (HTTP 422), naming the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Complaint:
+    complaint_id: UUID
+    kind: ComplaintKind
+    received_on: date
+
+
+@dataclass(frozen=True)
+class Notice:
+    notice_id: UUID
+    issued_on: date
+    deadline: date
+    orders: tuple[Order, ...]
+    status: Literal["pending", "complied", "expired"] = "pending"
+    complied_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Liquidation:
+    period_start: date
+    period_end: date
+    days_counted: int
+    amount_eur: int
+
+
+@dataclass(frozen=True)
+class Sanction:
+    sanction_id: UUID
+    decided_on: date
+    fine_eur: int
+    articles: tuple[int, ...]
+    injunction: Injunction | None
+    daily_penalty_eur: int = 0
+    accrues_from: date | None = None
+    liquidations: tuple[Liquidation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -25,18 +109,27 @@ class CaseState:
     version: int = 0
     status: Status = "none"
     controller: Controller | None = None
-    complaints: tuple[UUID, ...] = ()
+    opened_on: date | None = None
+    complaints: tuple[Complaint, ...] = ()
+    investigation_opened_on: date | None = None
+    findings: tuple[FindingRecorded, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()
+    outcome: CaseOutcome | None = None
+    closed_on: date | None = None
+    closing_reasons: str | None = None
+    complaint_ids: frozenset[UUID] = field(default_factory=frozenset)
+
+    @property
+    def pending_notice(self) -> Notice | None:
+        return next((n for n in self.notices if n.status == "pending"), None)
+
+    @property
+    def last_notice(self) -> Notice | None:
+        return self.notices[-1] if self.notices else None
 
 
-class Rejected(Exception):
-    """A command that does not fit the case's current state."""
-
-    def __init__(self, state: CaseState, command: str) -> None:
-        allowed = NEXT_STEPS[state.status]
-        steps = "; ".join(allowed) if allowed else "none"
-        super().__init__(f"cannot {command}: the case is {state.status}; allowed next steps: {steps}")
-        self.state = state
-
+# --- commands ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class OpenCase:
@@ -49,40 +142,348 @@ class LinkComplaint:
     complaint: ComplaintFiled
 
 
-Command = OpenCase | LinkComplaint
+@dataclass(frozen=True)
+class OpenInvestigation:
+    opened_on: date
+    scope: str
+
+
+@dataclass(frozen=True)
+class RecordFinding:
+    finding_id: UUID
+    articles: tuple[int, ...]
+    facts: str
+
+
+@dataclass(frozen=True)
+class IssueFormalNotice:
+    notice_id: UUID
+    orders: tuple[Order, ...]
+    issued_on: date
+    compliance_deadline: date
+
+
+@dataclass(frozen=True)
+class RecordCompliance:
+    notice_id: UUID
+    complied_on: date
+
+
+@dataclass(frozen=True)
+class ExpireDeadline:
+    """Sent by the durable timer, never by a person."""
+
+    notice_id: UUID
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ImposeSanction:
+    sanction_id: UUID
+    decided_on: date
+    fine_eur: int
+    turnover_eur: int | None
+    articles: tuple[int, ...]
+    injunction: Injunction | None = None
+
+
+@dataclass(frozen=True)
+class LiquidatePenalty:
+    sanction_id: UUID
+    period_start: date
+    period_end: date
+    convention: Convention
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    outcome: CaseOutcome
+    reasons: str
+    closed_on: date
+
+
+Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
+           | ExpireDeadline | ImposeSanction | LiquidatePenalty | CloseCase)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
     match command:
-        case OpenCase(case_id=case_id, complaint=complaint):
-            if state.status != "none":
-                raise Rejected(state, "open a case")
-            return [CaseOpened(case_id=case_id, controller=complaint.controller, complaint_id=complaint.complaint_id,
-                               complaint_kind=complaint.kind, opened_on=complaint.received_on)]
-        case LinkComplaint(complaint=complaint):
-            if state.status != "open":
-                raise Rejected(state, "link a complaint")
-            if complaint.complaint_id in state.complaints:
-                return []
-            assert state.case_id is not None
-            return [ComplaintLinked(case_id=state.case_id, complaint_id=complaint.complaint_id,
-                                    complaint_kind=complaint.kind)]
+        case OpenCase():
+            return _open(state, command)
+        case LinkComplaint():
+            return _link(state, command)
+        case OpenInvestigation():
+            return _open_investigation(state, command)
+        case RecordFinding():
+            return _record_finding(state, command)
+        case IssueFormalNotice():
+            return _issue_notice(state, command)
+        case RecordCompliance():
+            return _record_compliance(state, command)
+        case ExpireDeadline():
+            return _expire(state, command)
+        case ImposeSanction():
+            return _impose_sanction(state, command)
+        case LiquidatePenalty():
+            return _liquidate(state, command)
+        case CloseCase():
+            return _close(state, command)
     raise TypeError(f"unknown command {command!r}")
+
+
+def _require(state: CaseState, action: str, *allowed: Status) -> None:
+    if state.status not in allowed:
+        raise Rejected(state, action)
+
+
+def _open(state: CaseState, command: OpenCase) -> list[Payload]:
+    _require(state, "open a case", "none")
+    complaint = command.complaint
+    return [CaseOpened(case_id=command.case_id, controller=complaint.controller, complaint_id=complaint.complaint_id,
+                       complaint_kind=complaint.kind, opened_on=complaint.received_on)]
+
+
+def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
+    if state.status in ("none", "closed"):
+        raise Rejected(state, "link a complaint")
+    complaint = command.complaint
+    if complaint.complaint_id in state.complaint_ids:
+        return []
+    assert state.case_id is not None
+    return [ComplaintLinked(case_id=state.case_id, complaint_id=complaint.complaint_id, complaint_kind=complaint.kind,
+                            received_on=complaint.received_on)]
+
+
+def _open_investigation(state: CaseState, command: OpenInvestigation) -> list[Payload]:
+    _require(state, "open an investigation", "open")
+    assert state.case_id is not None and state.opened_on is not None
+    if command.opened_on < state.opened_on:
+        raise Invalid("opened_on", f"the investigation cannot open before the case ({state.opened_on})")
+    return [InvestigationOpened(case_id=state.case_id, opened_on=command.opened_on, scope=command.scope)]
+
+
+def _record_finding(state: CaseState, command: RecordFinding) -> list[Payload]:
+    _require(state, "record a finding", "investigating", "formal_notice")
+    assert state.case_id is not None
+    return [FindingRecorded(case_id=state.case_id, finding_id=command.finding_id, articles=command.articles,
+                            facts=command.facts)]
+
+
+def _issue_notice(state: CaseState, command: IssueFormalNotice) -> list[Payload]:
+    _require(state, "issue a formal notice", "investigating")
+    assert state.case_id is not None
+    if not state.findings:
+        raise Rejected(state, "issue a formal notice", "no finding recorded yet")
+    if command.compliance_deadline <= command.issued_on:
+        raise Invalid("compliance_deadline", f"must be after issued_on ({command.issued_on})")
+    return [FormalNoticeIssued(case_id=state.case_id, notice_id=command.notice_id, orders=command.orders,
+                               issued_on=command.issued_on, compliance_deadline=command.compliance_deadline)]
+
+
+def _notice(state: CaseState, notice_id: UUID, field_name: str = "notice_id") -> Notice:
+    notice = next((n for n in state.notices if n.notice_id == notice_id), None)
+    if notice is None:
+        raise Invalid(field_name, f"the case has no formal notice {notice_id}")
+    return notice
+
+
+def _record_compliance(state: CaseState, command: RecordCompliance) -> list[Payload]:
+    _require(state, "record compliance with the formal notice", "formal_notice")
+    assert state.case_id is not None
+    notice = _notice(state, command.notice_id)
+    if command.complied_on < notice.issued_on:
+        raise Invalid("complied_on", f"cannot be before the notice was issued ({notice.issued_on})")
+    if command.complied_on > notice.deadline:
+        raise Invalid("complied_on", f"is after the compliance deadline ({notice.deadline}); the deadline has "
+                                     f"expired")
+    return [FormalNoticeComplied(case_id=state.case_id, notice_id=notice.notice_id, complied_on=command.complied_on)]
+
+
+def _expire(state: CaseState, command: ExpireDeadline) -> list[Payload]:
+    notice = next((n for n in state.notices if n.notice_id == command.notice_id), None)
+    if state.status != "formal_notice" or notice is None or notice.status != "pending":
+        return []  # complied, closed or already expired: the timer has nothing to do
+    if command.today <= notice.deadline:
+        return []
+    assert state.case_id is not None
+    return [FormalNoticeDeadlineExpired(case_id=state.case_id, notice_id=notice.notice_id, deadline=notice.deadline,
+                                        detected_at=command.now)]
+
+
+def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]:
+    _require(state, "impose a sanction", "investigating", "notice_expired")
+    assert state.case_id is not None
+    if not state.findings:
+        raise Rejected(state, "impose a sanction", "no finding recorded yet")
+    order_not_complied = state.status == "notice_expired"
+    try:
+        limit = fines.cap(command.articles, command.turnover_eur, order_not_complied)
+    except fines.NotFineable as exc:
+        raise Invalid("articles_infringed", str(exc)) from None
+    if command.fine_eur > limit.cap_eur:
+        raise Invalid("fine_eur", f"EUR {command.fine_eur:,} exceeds the cap of {fines.explain_cap(limit)}")
+    injunction = command.injunction
+    events: list[Payload] = [SanctionImposed(
+        case_id=state.case_id, sanction_id=command.sanction_id, decided_on=command.decided_on,
+        fine_eur=command.fine_eur, articles_infringed=command.articles, cap=limit, injunction=injunction)]
+    if injunction is not None:
+        if injunction.deadline <= command.decided_on:
+            raise Invalid("injunction.deadline", f"must be after decided_on ({command.decided_on})")
+        if injunction.daily_penalty_eur > fines.MAX_DAILY_PENALTY_EUR:
+            raise Invalid("injunction.daily_penalty_eur",
+                          f"EUR {injunction.daily_penalty_eur:,} a day exceeds the cap of "
+                          f"EUR {fines.MAX_DAILY_PENALTY_EUR:,} a day of delay")
+        if injunction.daily_penalty_eur:
+            events.append(PenaltyPaymentImposed(
+                case_id=state.case_id, sanction_id=command.sanction_id, daily_rate_eur=injunction.daily_penalty_eur,
+                accrues_from=injunction.deadline + timedelta(days=1)))
+    return events
+
+
+def days_of_delay(period_start: date, period_end: date, convention: Convention) -> int:
+    return (period_end - period_start).days + (1 if convention == "inclusive" else 0)
+
+
+def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
+    _require(state, "liquidate the penalty payment", "sanctioned")
+    assert state.case_id is not None
+    sanction = next((s for s in state.sanctions if s.sanction_id == command.sanction_id), None)
+    if sanction is None:
+        raise Invalid("sanction_id", f"the case has no sanction {command.sanction_id}")
+    if not sanction.daily_penalty_eur or sanction.accrues_from is None:
+        raise Rejected(state, "liquidate the penalty payment", "the sanction carries no periodic penalty payment")
+    if command.period_start < sanction.accrues_from:
+        raise Invalid("period_start", f"the penalty accrues only from {sanction.accrues_from}, the day after the "
+                                      f"injunction's deadline")
+    if sanction.liquidations and command.period_start <= sanction.liquidations[-1].period_end:
+        raise Invalid("period_start", f"overlaps the period already liquidated up to "
+                                      f"{sanction.liquidations[-1].period_end}")
+    days = days_of_delay(command.period_start, command.period_end, command.convention)
+    if days <= 0:
+        raise Invalid("period_end", "the period counts no day of delay")
+    return [PenaltyPaymentLiquidated(
+        case_id=state.case_id, sanction_id=sanction.sanction_id, period_start=command.period_start,
+        period_end=command.period_end, days_counted=days,
+        convention=f"{command.convention}: {CONVENTIONS[command.convention]}",
+        amount_eur=days * sanction.daily_penalty_eur)]
+
+
+def _close(state: CaseState, command: CloseCase) -> list[Payload]:
+    action = f"close the case as {command.outcome.replace('_', ' ')}"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    if command.outcome == "complied" and state.status != "notice_complied":
+        raise Rejected(state, action, "compliance with a formal notice has not been recorded")
+    if command.outcome == "sanctioned":
+        if state.status != "sanctioned":
+            raise Rejected(state, action, "no sanction has been imposed")
+        unliquidated = [s for s in state.sanctions if s.daily_penalty_eur and not s.liquidations]
+        if unliquidated:
+            raise Rejected(state, action, "the periodic penalty payment has not been liquidated")
+    if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned"):
+        raise Rejected(state, action, "the case already has a decision")
+    assert state.case_id is not None
+    return [CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons,
+                       closed_on=command.closed_on)]
+
+
+# --- evolve -----------------------------------------------------------------------------------------------
+
+def _replace_notice(state: CaseState, notice_id: UUID, **changes: object) -> tuple[Notice, ...]:
+    return tuple(replace(n, **changes) if n.notice_id == notice_id else n for n in state.notices)
+
+
+def _replace_sanction(state: CaseState, sanction_id: UUID, **changes: object) -> tuple[Sanction, ...]:
+    return tuple(replace(s, **changes) if s.sanction_id == sanction_id else s for s in state.sanctions)
 
 
 def evolve(state: CaseState, event: Payload) -> CaseState:
     state = replace(state, version=state.version + 1)
     match event:
         case CaseOpened():
+            first = Complaint(event.complaint_id, event.complaint_kind, event.opened_on)
             return replace(state, case_id=event.case_id, status="open", controller=event.controller,
-                           complaints=(event.complaint_id,))
+                           opened_on=event.opened_on, complaints=(first,),
+                           complaint_ids=frozenset({event.complaint_id}))
         case ComplaintLinked():
-            return replace(state, complaints=(*state.complaints, event.complaint_id))
+            linked = Complaint(event.complaint_id, event.complaint_kind, event.received_on)
+            return replace(state, complaints=(*state.complaints, linked),
+                           complaint_ids=state.complaint_ids | {event.complaint_id})
+        case InvestigationOpened():
+            return replace(state, status="investigating", investigation_opened_on=event.opened_on)
+        case FindingRecorded():
+            return replace(state, findings=(*state.findings, event))
+        case FormalNoticeIssued():
+            notice = Notice(event.notice_id, event.issued_on, event.compliance_deadline, event.orders)
+            return replace(state, status="formal_notice", notices=(*state.notices, notice))
+        case FormalNoticeComplied():
+            return replace(state, status="notice_complied",
+                           notices=_replace_notice(state, event.notice_id, status="complied",
+                                                   complied_on=event.complied_on))
+        case FormalNoticeDeadlineExpired():
+            return replace(state, status="notice_expired",
+                           notices=_replace_notice(state, event.notice_id, status="expired"))
+        case SanctionImposed():
+            sanction = Sanction(event.sanction_id, event.decided_on, event.fine_eur, event.articles_infringed,
+                                event.injunction)
+            return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
+        case PenaltyPaymentImposed():
+            return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
+                                                              daily_penalty_eur=event.daily_rate_eur,
+                                                              accrues_from=event.accrues_from))
+        case PenaltyPaymentLiquidated():
+            sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+            liquidation = Liquidation(event.period_start, event.period_end, event.days_counted, event.amount_eur)
+            return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
+                                                              liquidations=(*sanction.liquidations, liquidation)))
         case CaseClosed():
-            return replace(state, status="closed")
+            return replace(state, status="closed", outcome=event.outcome, closed_on=event.closed_on,
+                           closing_reasons=event.reasons)
     return state
 
 
 def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:
     return reduce(evolve, events, state or CaseState())
 
+
+# --- the Art 78(2) clock ----------------------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+ART_78_MONTHS = 3
+
+
+def art78_due(last_progress_on: date) -> date:
+    """The day by which the complainant must have been told of progress (GDPR Art 78(2))."""
+    return add_months(last_progress_on, ART_78_MONTHS)
+
+
+def starts_art78_clock(kind: ComplaintKind) -> bool:
+    """An alert or referral is not a complaint: no complainant is owed progress news."""
+    return kind != "alert"
+
+
+def progress_day(event: Payload) -> date | None:
+    """The day an event tells every complainant of the case about progress, if it does."""
+    match event:
+        case InvestigationOpened():
+            return event.opened_on
+        case FormalNoticeIssued():
+            return event.issued_on
+        case FormalNoticeComplied():
+            return event.complied_on
+        case FormalNoticeDeadlineExpired():
+            return event.detected_at.date()
+        case SanctionImposed():
+            return event.decided_on
+        case PenaltyPaymentLiquidated():
+            return event.period_end
+        case CaseClosed():
+            return event.closed_on
+    return None

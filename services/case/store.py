@@ -1,38 +1,45 @@
-"""The case event store: events keyed by (stream_id, version), appended with their outbox rows
-and the lookup tables that depend on them, all in the caller's transaction.
+"""The case event store and everything written in the same transaction as an append: the outbox,
+the lookups, the read-side projections, the Art 78(2) clocks and the durable deadline timers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import CaseClosed, CaseOpened, ComplaintLinked, Payload
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, ComplaintLinked, FormalNoticeIssued, Payload,
+)
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
-from .domain import CaseState, replay
+from .domain import CaseState, evolve, progress_day, replay, starts_art78_clock
+from .views import case_view
 
 SOURCE = "/docket/case"
-TABLES = {"events", "case_complaints", "open_cases", "outbox", "inbox"}
+PROJECTION = "case_views"
+TABLES = {"events", "case_complaints", "open_cases", "case_summaries", "case_details", "complainant_clocks",
+          "timers", "projection_positions", "outbox", "inbox"}
 
 
 class EventRow(SQLModel, table=True):
-    """One fact of one case; the primary key is the optimistic-concurrency check."""
+    """One fact of one case; the primary key (stream_id, version) is the optimistic-concurrency check."""
 
     __tablename__ = "events"
+    __mapper_args__ = {"eager_defaults": True}  # read the global position back on insert
 
     stream_id: UUID = Field(primary_key=True)
     version: int = Field(primary_key=True)
+    position: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), unique=True))
     event_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
     type: str
     schema_version: int
@@ -65,44 +72,110 @@ class OpenCaseRow(SQLModel, table=True):
     case_id: UUID = Field(unique=True)
 
 
+class CaseSummaryRow(SQLModel, table=True):
+    """Projection for the case list."""
+
+    __tablename__ = "case_summaries"
+
+    case_id: UUID = Field(primary_key=True)
+    controller_key: str = Field(index=True)
+    controller_name: str
+    status: str = Field(index=True)
+    opened_on: date
+    complaints: int
+    next_deadline: date | None = None
+    outcome: str | None = None
+    version: int
+    position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
+class CaseDetailRow(SQLModel, table=True):
+    """Projection for the case detail: the case as a JSON document."""
+
+    __tablename__ = "case_details"
+
+    case_id: UUID = Field(primary_key=True)
+    version: int
+    document: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
+class ComplainantClockRow(SQLModel, table=True):
+    """GDPR Art 78(2): when each complainant of an open case was last told of progress."""
+
+    __tablename__ = "complainant_clocks"
+
+    complaint_id: UUID = Field(primary_key=True)
+    case_id: UUID = Field(index=True)
+    last_progress_on: date
+    running: bool = True
+
+
+class TimerRow(SQLModel, table=True):
+    """A durable timer: when a formal notice's deadline has passed, the scheduler looks at the case."""
+
+    __tablename__ = "timers"
+
+    notice_id: UUID = Field(primary_key=True)
+    case_id: UUID
+    due_on: date = Field(index=True)
+    fired_at: datetime | None = utc_column(nullable=True)
+
+
+class ProjectionPositionRow(SQLModel, table=True):
+    """The global event position each projection has applied."""
+
+    __tablename__ = "projection_positions"
+
+    name: str = Field(primary_key=True)
+    position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
 class StreamNotFound(LookupError):
     pass
 
 
-async def load(session: AsyncSession, case_id: UUID) -> CaseState:
-    rows = (await session.exec(
-        select(EventRow).where(EventRow.stream_id == case_id).order_by(col(EventRow.version))
-    )).all()
-    if not rows:
+async def rows(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> Sequence[EventRow]:
+    query = select(EventRow).where(EventRow.stream_id == case_id)
+    if as_of is not None:
+        query = query.where(col(EventRow.recorded_at) <= as_of)
+    return (await session.exec(query.order_by(col(EventRow.version)))).all()
+
+
+async def load(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> CaseState:
+    """The case folded from its events (upcast where stored in an older schema version)."""
+    found = await rows(session, case_id, as_of)
+    if not found:
         raise StreamNotFound(case_id)
-    return replay(registry.parse(row.event()) for row in rows)
+    return replay(registry.parse(row.event()) for row in found)
 
 
-async def history(session: AsyncSession, case_id: UUID) -> Sequence[EventRow]:
-    return (await session.exec(
-        select(EventRow).where(EventRow.stream_id == case_id).order_by(col(EventRow.version))
-    )).all()
+async def append(session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload],
+                 actor: str) -> tuple[CaseState, list[CloudEvent]]:
+    """Append after `state.version`; a concurrent writer makes the insert fail (IntegrityError).
 
-
-async def append(session: AsyncSession, case_id: UUID, expected_version: int, payloads: Sequence[Payload],
-                 actor: str) -> list[CloudEvent]:
-    """Append after `expected_version`; a concurrent writer makes the insert fail (IntegrityError)."""
-    events = [registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=expected_version + n)
+    The outbox, the lookups and the projections change in the same transaction.
+    """
+    if not payloads:
+        return state, []
+    events = [registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=state.version + n)
               for n, payload in enumerate(payloads, start=1)]
-    session.add_all([
-        EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
-                 schema_version=registry.spec_of(payload).version, data=event.data, actor=actor,
-                 occurred_at=event.time)
-        for event, payload in zip(events, payloads, strict=True)
-    ])
-    for payload in payloads:
-        await _project(session, payload)
+    event_rows = [EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
+                           schema_version=registry.spec_of(payload).version, data=event.data, actor=actor,
+                           occurred_at=event.time)
+                  for event, payload in zip(events, payloads, strict=True)]
+    session.add_all(event_rows)
     add_to_outbox(session, events, topics.CASES)
     await session.flush()
-    return events
+    for payload, row in zip(payloads, event_rows, strict=True):
+        state = evolve(state, payload)
+        await _write_side(session, payload)
+        await project(session, state, payload, row)
+    return state, events
 
 
-async def _project(session: AsyncSession, payload: Payload) -> None:
+async def _write_side(session: AsyncSession, payload: Payload) -> None:
+    """Lookups the commands depend on, and the deadline timers: not projections, never rebuilt."""
     match payload:
         case CaseOpened():
             session.add(OpenCaseRow(controller_key=payload.controller.key, case_id=payload.case_id))
@@ -111,6 +184,48 @@ async def _project(session: AsyncSession, payload: Payload) -> None:
             session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id))
         case CaseClosed():
             await session.exec(sa.delete(OpenCaseRow).where(col(OpenCaseRow.case_id) == payload.case_id))
+        case FormalNoticeIssued():
+            session.add(TimerRow(notice_id=payload.notice_id, case_id=payload.case_id,
+                                 due_on=payload.compliance_deadline + timedelta(days=1)))
+    await session.flush()
+
+
+async def project(session: AsyncSession, state: CaseState, payload: Payload, row: EventRow) -> None:
+    """Bring the read-side projections up to date with one event, given the case right after it."""
+    assert state.case_id is not None and state.controller is not None and state.opened_on is not None
+    assert row.position is not None
+    await _clocks(session, state, payload)
+    pending = state.pending_notice
+    summary = dict(controller_key=state.controller.key, controller_name=state.controller.name, status=state.status,
+                   opened_on=state.opened_on, complaints=len(state.complaints),
+                   next_deadline=pending.deadline if pending else None, outcome=state.outcome,
+                   version=state.version, position=row.position)
+    await _upsert(session, CaseSummaryRow, {"case_id": state.case_id, **summary})
+    await _upsert(session, CaseDetailRow, {"case_id": state.case_id, "version": state.version,
+                                           "document": case_view(state), "position": row.position})
+    await _upsert(session, ProjectionPositionRow, {"name": PROJECTION, "position": row.position},
+                  where=ProjectionPositionRow.__table__.c.position < row.position)
+
+
+async def _upsert(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], where: Any = None) -> None:
+    key = [c.name for c in table.__table__.primary_key]
+    statement = insert(table).values(**values)
+    await session.exec(statement.on_conflict_do_update(
+        index_elements=key, set_={k: v for k, v in values.items() if k not in key}, where=where))
+
+
+async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> None:
+    match payload:
+        case CaseOpened() | ComplaintLinked() if starts_art78_clock(payload.complaint_kind):
+            started = payload.opened_on if isinstance(payload, CaseOpened) else payload.received_on
+            session.add(ComplainantClockRow(complaint_id=payload.complaint_id, case_id=state.case_id,
+                                            last_progress_on=started, running=state.status != "closed"))
+            await session.flush()
+    day = progress_day(payload)
+    if day is not None:
+        await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == state.case_id)
+                           .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, day),
+                                   running=state.status != "closed"))
 
 
 async def open_case_for(session: AsyncSession, controller_key: str) -> UUID | None:
@@ -121,3 +236,22 @@ async def open_case_for(session: AsyncSession, controller_key: str) -> UUID | No
 async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID | None:
     row = await session.get(CaseComplaintRow, complaint_id)
     return row.case_id if row else None
+
+
+async def rebuild_projections(session: AsyncSession, batch: int = 1000) -> int:
+    """Empty the projections and replay every event in position order; returns the events replayed."""
+    for table in (CaseSummaryRow, CaseDetailRow, ComplainantClockRow, ProjectionPositionRow):
+        await session.exec(sa.delete(table))
+    states: dict[UUID, CaseState] = {}
+    after, replayed = 0, 0
+    while True:
+        chunk = (await session.exec(select(EventRow).where(col(EventRow.position) > after)
+                                    .order_by(col(EventRow.position)).limit(batch))).all()
+        if not chunk:
+            return replayed
+        for row in chunk:
+            payload = registry.parse(row.event())
+            state = evolve(states.get(row.stream_id, CaseState()), payload)
+            states[row.stream_id] = state
+            await project(session, state, payload, row)
+            after, replayed = row.position or after, replayed + 1

@@ -51,7 +51,7 @@ def complaint(controller: str) -> dict:
 
 
 async def case_of(docket: Docket, complaint_id: str) -> dict | None:
-    found = (await docket.case.http.get("/cases", params={"complaint_id": complaint_id})).json()
+    found = (await docket.case.http.get("/cases", params={"complaint_id": complaint_id})).json()["items"]
     return found[0] if found else None
 
 
@@ -61,8 +61,10 @@ async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
 
     case = await eventually(lambda: case_of(docket, filed["id"]))
     assert case["status"] == "open" and case["version"] == 1
-    assert case["controller"] == {"key": filed["controller_key"], "name": controller}
-    assert (await docket.case.http.get(f"/cases/{case['id']}")).json() == case
+    assert (case["controller_key"], case["controller_name"]) == (filed["controller_key"], controller)
+    detail = (await docket.case.http.get(f"/cases/{case['case_id']}")).json()
+    assert detail["complaints"] == [{"complaint_id": filed["id"], "kind": "art77_complaint",
+                                     "received_on": filed["received_on"]}]
 
     async def letters():
         response = await docket.notifier.http.get("/notifications", params={"complaint_id": filed["id"]})
@@ -72,11 +74,11 @@ async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
 
     notes = await eventually(letters)
     assert {n["recipient_role"] for n in notes} == {"complainant"}
-    assert any(n["case_id"] == case["id"] for n in notes)
+    assert any(n["case_id"] == case["case_id"] for n in notes)
     one = notes[0]
     assert (await docket.notifier.http.get(f"/notifications/{one['id']}")).json() == one
 
-    [history] = (await docket.case.http.get(f"/cases/{case['id']}/history")).json()
+    [history] = (await docket.case.http.get(f"/cases/{case['case_id']}/history")).json()
     assert history["type"] == "docket.case.opened" and history["version"] == 1
 
 
@@ -88,7 +90,7 @@ async def test_events_on_the_topics_are_cloudevents_keyed_by_aggregate(docket):
         return [r for r in await read_topic(docket.bootstrap, topic) if r.key == subject.encode()]
 
     [filed_record] = await eventually(lambda: on_topic(topics.COMPLAINTS, filed["id"]))
-    [opened_record] = await eventually(lambda: on_topic(topics.CASES, case["id"]))
+    [opened_record] = await eventually(lambda: on_topic(topics.CASES, case["case_id"]))
     filed_headers, opened_headers = headers(filed_record), headers(opened_record)
     assert filed_headers["ce_type"] == "docket.complaint.filed"
     assert filed_headers["ce_source"] == "/docket/intake"
@@ -97,7 +99,7 @@ async def test_events_on_the_topics_are_cloudevents_keyed_by_aggregate(docket):
     assert filed_headers["content-type"] == "application/json"
     assert json.loads(filed_record.value)["complaint_id"] == filed["id"]
     assert opened_headers["ce_type"] == "docket.case.opened"
-    assert opened_headers["ce_subject"] == case["id"]
+    assert opened_headers["ce_subject"] == case["case_id"]
     assert opened_headers["ce_sequence"] == "1"
     assert json.loads(opened_record.value)["complaint_id"] == filed["id"]
 
@@ -108,15 +110,15 @@ async def test_a_second_complaint_on_the_same_controller_joins_the_open_case(doc
     second = (await docket.intake.http.post("/complaints", json=complaint(controller.upper()))).json()
     case_one = await eventually(lambda: case_of(docket, first["id"]))
     case_two = await eventually(lambda: case_of(docket, second["id"]))
-    assert case_one["id"] == case_two["id"]
+    assert case_one["case_id"] == case_two["case_id"]
 
     async def both_linked():
-        case = (await docket.case.http.get(f"/cases/{case_one['id']}")).json()
+        case = (await docket.case.http.get(f"/cases/{case_one['case_id']}")).json()
         return case if len(case["complaints"]) == 2 else None
 
     case = await eventually(both_linked)
     assert case["version"] == 2
-    assert set(case["complaints"]) == {first["id"], second["id"]}
+    assert {c["complaint_id"] for c in case["complaints"]} == {first["id"], second["id"]}
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_next_complaint_still_flows(docket):

@@ -13,7 +13,9 @@ from tests.conftest import MIGRATIONS
 
 pytestmark = pytest.mark.service
 
-OWN_TABLES = {"intake": {"complaints"}, "case": {"events", "case_complaints", "open_cases"},
+OWN_TABLES = {"intake": {"complaints"}, "case": {"events", "case_complaints", "open_cases", "case_summaries",
+                                                  "case_details", "complainant_clocks", "timers",
+                                                  "projection_positions"},
               "notifier": {"notifications"}}
 
 

@@ -1,63 +1,291 @@
-"""Given events, when a command, then events (or a refusal) — the case aggregate without I/O."""
+"""Given events, when a command, then events or a refusal: the case aggregate without I/O.
 
-from datetime import date
+Dates and amounts follow the CNIL's Clearview AI case (MED-2021-134, SAN-2022-019).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 import pytest
 
-from docket_contracts.events import CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, Controller
-from services.case.domain import CaseState, LinkComplaint, OpenCase, Rejected, decide, replay
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, Controller, FindingRecorded, FineCap,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction, InvestigationOpened, Order,
+    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+)
+from services.case.domain import (
+    CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
+    LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, Rejected, decide, replay,
+)
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
 CASE = UUID("00000000-0000-0000-0000-0000000000c1")
+NOTICE = UUID("00000000-0000-0000-0000-00000000000a")
+SANCTION = UUID("00000000-0000-0000-0000-00000000000b")
+FINDING = UUID("00000000-0000-0000-0000-00000000000f")
+FIRST = UUID("00000000-0000-0000-0000-000000000001")
+
+ORDERS = (Order(point="f", text="stop collecting and processing data of people in France without a legal basis"),
+          Order(point="g", text="delete the data of people in France"),
+          Order(point="c", text="honour access and erasure requests"))
+INJUNCTION = Injunction(orders=ORDERS, deadline=date(2022, 12, 18), daily_penalty_eur=100_000)
 
 
-def complaint(kind: str = "art77_complaint") -> ComplaintFiled:
-    return ComplaintFiled(complaint_id=uuid4(), kind=kind, controller=CLEARVIEW, articles_alleged=(15, 17),
-                          received_on=date(2020, 5, 25))
+def complaint(kind: str = "art77_complaint", complaint_id: UUID | None = None) -> ComplaintFiled:
+    return ComplaintFiled(complaint_id=complaint_id or uuid4(), kind=kind, controller=CLEARVIEW,
+                          articles_alleged=(15, 17), received_on=date(2020, 5, 25))
 
 
-def opened(first: ComplaintFiled) -> CaseOpened:
-    return CaseOpened(case_id=CASE, controller=CLEARVIEW, complaint_id=first.complaint_id,
-                      complaint_kind=first.kind, opened_on=first.received_on)
+OPENED = CaseOpened(case_id=CASE, controller=CLEARVIEW, complaint_id=FIRST, complaint_kind="art77_complaint",
+                    opened_on=date(2020, 5, 25))
+INVESTIGATING = InvestigationOpened(case_id=CASE, opened_on=date(2020, 8, 1), scope="scraping of facial images")
+FOUND = FindingRecorded(case_id=CASE, finding_id=FINDING, articles=(6, 12, 15, 17),
+                        facts="no legal basis; access and erasure requests left unanswered")
+ISSUED = FormalNoticeIssued(case_id=CASE, notice_id=NOTICE, orders=ORDERS, issued_on=date(2021, 11, 26),
+                            compliance_deadline=date(2022, 1, 26))
+COMPLIED = FormalNoticeComplied(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 20))
+EXPIRED = FormalNoticeDeadlineExpired(case_id=CASE, notice_id=NOTICE, deadline=date(2022, 1, 26),
+                                      detected_at=datetime(2022, 1, 27, 0, 5, tzinfo=UTC))
+SANCTIONED = SanctionImposed(case_id=CASE, sanction_id=SANCTION, decided_on=date(2022, 10, 17), fine_eur=20_000_000,
+                             articles_infringed=(6, 12, 15, 17),
+                             cap=FineCap(paragraph="83(6)", fixed_eur=20_000_000, turnover_percent=4,
+                                         turnover_eur=100_000_000, cap_eur=20_000_000),
+                             injunction=INJUNCTION)
+PENALTY = PenaltyPaymentImposed(case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000,
+                                accrues_from=date(2022, 12, 19))
+LIQUIDATED = PenaltyPaymentLiquidated(case_id=CASE, sanction_id=SANCTION, period_start=date(2022, 12, 19),
+                                      period_end=date(2023, 2, 9), days_counted=52, convention="exclusive_end: ...",
+                                      amount_eur=5_200_000)
 
+AT_NOTICE = (OPENED, INVESTIGATING, FOUND, ISSUED)
+AT_EXPIRY = (*AT_NOTICE, EXPIRED)
+AT_SANCTION = (*AT_EXPIRY, SANCTIONED, PENALTY)
+
+
+def given(*events) -> CaseState:
+    return replay(events)
+
+
+def sanction(fine: int = 20_000_000, turnover: int | None = 100_000_000, articles=(6, 12, 15, 17),
+             injunction: Injunction | None = INJUNCTION, decided_on: date = date(2022, 10, 17)) -> ImposeSanction:
+    return ImposeSanction(sanction_id=SANCTION, decided_on=decided_on, fine_eur=fine, turnover_eur=turnover,
+                          articles=articles, injunction=injunction)
+
+
+def liquidation(start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end") -> LiquidatePenalty:
+    return LiquidatePenalty(sanction_id=SANCTION, period_start=start, period_end=end, convention=convention)
+
+
+def close(outcome: str) -> CloseCase:
+    return CloseCase(outcome=outcome, reasons="reasons given in the decision", closed_on=date(2023, 4, 13))
+
+
+# --- transitions ------------------------------------------------------------------------------------------
 
 def test_a_first_complaint_opens_a_case_on_its_controller_on_the_day_it_was_received():
-    first = complaint()
-    assert decide(CaseState(), OpenCase(CASE, first)) == [opened(first)]
+    first = complaint(complaint_id=FIRST)
+    assert decide(CaseState(), OpenCase(CASE, first)) == [OPENED]
 
 
-def test_a_further_complaint_is_linked_to_the_open_case():
-    first, second = complaint(), complaint("alert")
-    state = replay([opened(first)])
-    assert decide(state, LinkComplaint(second)) == [
-        ComplaintLinked(case_id=CASE, complaint_id=second.complaint_id, complaint_kind="alert")]
+def test_a_further_complaint_or_alert_is_linked_to_the_open_case_with_its_date():
+    alert = complaint("alert")
+    assert decide(given(OPENED), LinkComplaint(alert)) == [
+        ComplaintLinked(case_id=CASE, complaint_id=alert.complaint_id, complaint_kind="alert",
+                        received_on=date(2020, 5, 25))]
+
+
+@pytest.mark.parametrize("history", [(OPENED,), AT_NOTICE, AT_EXPIRY, AT_SANCTION])
+def test_complaints_are_linked_in_every_open_state(history):
+    assert len(decide(given(*history), LinkComplaint(complaint()))) == 1
 
 
 def test_linking_the_same_complaint_again_changes_nothing():
-    first = complaint()
-    state = replay([opened(first)])
-    assert decide(state, LinkComplaint(first)) == []
+    assert decide(given(OPENED), LinkComplaint(complaint(complaint_id=FIRST))) == []
 
 
-def test_an_open_case_cannot_be_opened_again_and_the_refusal_names_state_and_next_steps():
-    state = replay([opened(complaint())])
-    with pytest.raises(Rejected, match=r"cannot open a case: the case is open; allowed next steps: link a further"):
-        decide(state, OpenCase(CASE, complaint()))
+def test_staff_open_an_investigation():
+    command = OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping of facial images")
+    assert decide(given(OPENED), command) == [INVESTIGATING]
 
 
-def test_a_complaint_cannot_be_linked_to_a_case_that_does_not_exist_or_is_closed():
-    with pytest.raises(Rejected, match="the case is none; allowed next steps: open the case"):
-        decide(CaseState(), LinkComplaint(complaint()))
-    closed = replay([opened(complaint()), CaseClosed(case_id=CASE, outcome="dismissed", reasons="out of scope",
-                                                     closed_on=date(2021, 1, 1))])
-    with pytest.raises(Rejected, match="the case is closed; allowed next steps: none"):
-        decide(closed, LinkComplaint(complaint()))
+def test_findings_are_recorded_during_the_investigation_and_under_a_formal_notice():
+    command = RecordFinding(finding_id=FINDING, articles=(6, 12, 15, 17),
+                            facts="no legal basis; access and erasure requests left unanswered")
+    assert decide(given(OPENED, INVESTIGATING), command) == [FOUND]
+    assert len(decide(given(*AT_NOTICE), command)) == 1
 
 
-def test_replay_counts_versions_and_collects_complaints():
-    first, second = complaint(), complaint()
-    state = replay([opened(first), ComplaintLinked(case_id=CASE, complaint_id=second.complaint_id,
-                                                   complaint_kind="art77_complaint")])
-    assert (state.case_id, state.version, state.status) == (CASE, 2, "open")
-    assert state.complaints == (first.complaint_id, second.complaint_id)
+def test_a_formal_notice_carries_its_orders_and_deadline():
+    command = IssueFormalNotice(notice_id=NOTICE, orders=ORDERS, issued_on=date(2021, 11, 26),
+                                compliance_deadline=date(2022, 1, 26))
+    assert decide(given(OPENED, INVESTIGATING, FOUND), command) == [ISSUED]
+
+
+def test_compliance_within_the_deadline_is_recorded_and_the_case_closes_as_complied():
+    state = given(*AT_NOTICE)
+    assert decide(state, RecordCompliance(notice_id=NOTICE, complied_on=date(2022, 1, 20))) == [COMPLIED]
+    [closed] = decide(given(*AT_NOTICE, COMPLIED), close("complied"))
+    assert closed.outcome == "complied"
+
+
+def test_the_timer_expires_the_deadline_the_day_after_it():
+    now = datetime(2022, 1, 27, 0, 5, tzinfo=UTC)
+    assert decide(given(*AT_NOTICE), ExpireDeadline(NOTICE, date(2022, 1, 27), now)) == [EXPIRED]
+
+
+@pytest.mark.parametrize(("history", "today"), [
+    (AT_NOTICE, date(2022, 1, 26)),  # the deadline day itself is still within the deadline
+    ((*AT_NOTICE, COMPLIED), date(2022, 2, 1)),  # complied in time
+    (AT_EXPIRY, date(2022, 2, 1)),  # already expired: never twice
+    ((*AT_NOTICE, CaseClosed(case_id=CASE, outcome="dismissed", reasons="x", closed_on=date(2022, 1, 1))),
+     date(2022, 2, 1)),
+])
+def test_the_timer_does_nothing_when_there_is_nothing_to_expire(history, today):
+    assert decide(given(*history), ExpireDeadline(NOTICE, today, datetime(2022, 2, 1, tzinfo=UTC))) == []
+
+
+def test_a_sanction_after_an_expired_notice_is_capped_under_83_6_and_starts_a_penalty_payment():
+    assert decide(given(*AT_EXPIRY), sanction()) == [SANCTIONED, PENALTY]
+
+
+def test_a_sanction_can_follow_the_investigation_directly_without_injunction():
+    [imposed] = decide(given(OPENED, INVESTIGATING, FOUND), sanction(fine=1_000_000, injunction=None))
+    assert imposed.cap.paragraph == "83(5)" and imposed.injunction is None
+
+
+def test_the_higher_of_fixed_amount_and_turnover_share_is_the_cap():
+    [imposed] = decide(given(*AT_EXPIRY), sanction(fine=30_000_000, turnover=1_000_000_000, injunction=None))
+    assert imposed.cap.cap_eur == 40_000_000
+
+
+def test_liquidation_counts_days_by_the_stated_convention():
+    assert decide(given(*AT_SANCTION), liquidation()) == [
+        PenaltyPaymentLiquidated(case_id=CASE, sanction_id=SANCTION, period_start=date(2022, 12, 19),
+                                 period_end=date(2023, 2, 9), days_counted=52,
+                                 convention="exclusive_end: days of delay from period_start up to but not including "
+                                            "period_end, the day compliance was recorded",
+                                 amount_eur=5_200_000)]
+    [inclusive] = decide(given(*AT_SANCTION), liquidation(convention="inclusive"))
+    assert (inclusive.days_counted, inclusive.amount_eur) == (53, 5_300_000)
+
+
+def test_a_liquidated_sanctioned_case_closes_as_sanctioned():
+    [closed] = decide(given(*AT_SANCTION, LIQUIDATED), close("sanctioned"))
+    assert closed.outcome == "sanctioned"
+
+
+def test_a_sanction_without_penalty_closes_without_liquidation():
+    state = given(OPENED, INVESTIGATING, FOUND,
+                  SanctionImposed(case_id=CASE, sanction_id=SANCTION, decided_on=date(2022, 10, 17), fine_eur=1,
+                                  articles_infringed=(6,), cap=SANCTIONED.cap))
+    assert len(decide(state, close("sanctioned"))) == 1
+
+
+@pytest.mark.parametrize("history", [(OPENED,), (OPENED, INVESTIGATING), AT_NOTICE, AT_EXPIRY])
+@pytest.mark.parametrize("outcome", ["dismissed", "no_infringement"])
+def test_any_state_before_a_decision_can_close_as_dismissed_or_no_infringement(history, outcome):
+    [closed] = decide(given(*history), close(outcome))
+    assert closed.outcome == outcome and closed.reasons == "reasons given in the decision"
+
+
+# --- refusals: the command does not fit the state (409) ---------------------------------------------------
+
+@pytest.mark.parametrize(("history", "command", "message"), [
+    ((OPENED,), OpenCase(CASE, complaint()), "cannot open a case: the case is open"),
+    ((), LinkComplaint(complaint()), "cannot link a complaint: the case is none"),
+    ((OPENED, INVESTIGATING), OpenInvestigation(date(2020, 9, 1), "again"), "the case is investigating"),
+    ((OPENED,), RecordFinding(FINDING, (6,), "f"), "cannot record a finding: the case is open"),
+    ((OPENED,), IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2022, 1, 26)),
+     "cannot issue a formal notice: the case is open"),
+    ((OPENED, INVESTIGATING), IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2022, 1, 26)),
+     "the case is investigating (no finding recorded yet)"),
+    ((OPENED, INVESTIGATING), sanction(), "cannot impose a sanction: the case is investigating (no finding"),
+    ((OPENED, INVESTIGATING, FOUND), RecordCompliance(NOTICE, date(2022, 1, 1)),
+     "cannot record compliance with the formal notice: the case is investigating"),
+    (AT_NOTICE, sanction(), "cannot impose a sanction: the case is formal notice"),
+    (AT_EXPIRY, RecordCompliance(NOTICE, date(2022, 1, 20)), "the case is notice expired"),
+    (AT_SANCTION, sanction(), "cannot impose a sanction: the case is sanctioned"),
+    (AT_EXPIRY, liquidation(), "cannot liquidate the penalty payment: the case is notice expired"),
+    (AT_SANCTION, close("sanctioned"), "(the periodic penalty payment has not been liquidated)"),
+    (AT_SANCTION, close("dismissed"), "(the case already has a decision)"),
+    ((*AT_NOTICE, COMPLIED), close("no_infringement"), "(the case already has a decision)"),
+    ((OPENED, INVESTIGATING, FOUND), close("complied"), "(compliance with a formal notice has not been recorded)"),
+    (AT_EXPIRY, close("sanctioned"), "(no sanction has been imposed)"),
+])
+def test_commands_that_do_not_fit_the_state_are_refused_naming_state_and_next_steps(history, command, message):
+    with pytest.raises(Rejected, match="allowed next steps") as refused:
+        decide(given(*history), command)
+    assert message in str(refused.value)
+
+
+def test_a_closed_case_refuses_everything_and_says_no_step_is_left():
+    closed = given(OPENED, CaseClosed(case_id=CASE, outcome="dismissed", reasons="x", closed_on=date(2020, 6, 1)))
+    for command in (LinkComplaint(complaint()), OpenInvestigation(date(2020, 8, 1), "s"), close("dismissed")):
+        with pytest.raises(Rejected, match="the case is closed; allowed next steps: none, the case is closed"):
+            decide(closed, command)
+
+
+def test_a_penalty_free_sanction_has_nothing_to_liquidate():
+    state = given(OPENED, INVESTIGATING, FOUND,
+                  SanctionImposed(case_id=CASE, sanction_id=SANCTION, decided_on=date(2022, 10, 17), fine_eur=1,
+                                  articles_infringed=(6,), cap=SANCTIONED.cap))
+    with pytest.raises(Rejected, match="carries no periodic penalty payment"):
+        decide(state, liquidation())
+
+
+# --- refusals: a value breaks a rule (422) ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("history", "command", "field", "message"), [
+    ((OPENED,), OpenInvestigation(date(2020, 5, 1), "s"), "opened_on", "before the case (2020-05-25)"),
+    ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2021, 11, 26)),
+     "compliance_deadline", "must be after issued_on"),
+    (AT_NOTICE, RecordCompliance(uuid4(), date(2022, 1, 20)), "notice_id", "no formal notice"),
+    (AT_NOTICE, RecordCompliance(NOTICE, date(2021, 11, 1)), "complied_on", "before the notice was issued"),
+    (AT_NOTICE, RecordCompliance(NOTICE, date(2022, 1, 27)), "complied_on", "after the compliance deadline"),
+    (AT_EXPIRY, sanction(fine=30_000_000), "fine_eur",
+     "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 % of the preceding year's "
+     "worldwide turnover of EUR 100,000,000 (EUR 4,000,000) = EUR 20,000,000"),
+    ((OPENED, INVESTIGATING, FOUND), sanction(fine=12_000_000, articles=(25, 32), turnover=None, injunction=None),
+     "fine_eur", "Art 83(4): EUR 10,000,000 (no turnover given, so the fixed amount applies)"),
+    ((OPENED, INVESTIGATING, FOUND), sanction(articles=(2, 6)), "articles_infringed", "Art 2 is not among"),
+    (AT_EXPIRY, sanction(injunction=INJUNCTION.model_copy(update={"daily_penalty_eur": 100_001})),
+     "injunction.daily_penalty_eur", "exceeds the cap of EUR 100,000 a day"),
+    (AT_EXPIRY, sanction(injunction=INJUNCTION.model_copy(update={"deadline": date(2022, 10, 1)})),
+     "injunction.deadline", "must be after decided_on"),
+    (AT_SANCTION, liquidation(start=date(2022, 12, 18)), "period_start", "accrues only from 2022-12-19"),
+    (AT_SANCTION, liquidation(end=date(2022, 12, 19)), "period_end", "counts no day"),
+    ((*AT_SANCTION, LIQUIDATED), liquidation(start=date(2023, 2, 1), end=date(2023, 3, 1)), "period_start",
+     "overlaps the period already liquidated up to 2023-02-09"),
+    (AT_SANCTION, LiquidatePenalty(uuid4(), date(2022, 12, 19), date(2023, 2, 9), "inclusive"), "sanction_id",
+     "no sanction"),
+])
+def test_values_that_break_a_rule_are_refused_naming_the_field(history, command, field, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*history), command)
+    assert refused.value.field == field
+    assert message in refused.value.message
+
+
+# --- the fold ---------------------------------------------------------------------------------------------
+
+def test_the_whole_clearview_story_folds_into_a_closed_sanctioned_case():
+    story = [*AT_SANCTION, LIQUIDATED,
+             CaseClosed(case_id=CASE, outcome="sanctioned", reasons="fine and penalty paid",
+                        closed_on=date(2023, 4, 13))]
+    state = replay(story)
+    assert (state.version, state.status, state.outcome) == (len(story), "closed", "sanctioned")
+    [notice] = state.notices
+    assert notice.status == "expired"
+    [imposed] = state.sanctions
+    assert (imposed.fine_eur, imposed.daily_penalty_eur, imposed.accrues_from) == (20_000_000, 100_000,
+                                                                                  date(2022, 12, 19))
+    assert [(liq.days_counted, liq.amount_eur) for liq in imposed.liquidations] == [(52, 5_200_000)]
+
+
+def test_versions_count_events_and_the_pending_notice_is_tracked():
+    assert given(*AT_NOTICE).version == 4
+    assert given(*AT_NOTICE).pending_notice.deadline == date(2022, 1, 26)
+    assert given(*AT_NOTICE, COMPLIED).pending_notice is None
+    assert given(*AT_NOTICE, COMPLIED).notices[0].complied_on == date(2022, 1, 20)

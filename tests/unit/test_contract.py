@@ -87,7 +87,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
     assert {spec.topic for spec in registry.EVENTS} == set(topics.ALL)
     payload_classes = {cls for cls in vars(ev).values()
                        if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload}
-    nested = {ev.Controller, ev.FineCap, ev.Injunction}
+    nested = {ev.Controller, ev.FineCap, ev.Injunction, ev.Order}
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
 
@@ -102,3 +102,16 @@ def test_lifecycle_of_the_design_is_in_the_contract():
 def test_dead_letter_topic_is_per_consumer_group():
     assert topics.dead_letter_topic("docket-case") == "docket.dlq.docket-case"
     assert topics.dead_letter_topic("docket-case") != topics.dead_letter_topic("docket-notifier")
+
+
+def test_a_version_1_formal_notice_is_upcast_to_orders_that_name_their_art_58_point():
+    case_id, notice_id = uuid4(), uuid4()
+    v1 = CloudEvent(type="docket.formal_notice.issued", source="/docket/case", subject=str(case_id),
+                    dataschema="urn:docket:schema:docket.formal_notice.issued:v1",
+                    data={"case_id": str(case_id), "notice_id": str(notice_id), "orders": ["stop the processing"],
+                          "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"})
+    payload = registry.parse(v1)
+    assert payload == ev.FormalNoticeIssued(case_id=case_id, notice_id=notice_id,
+                                            orders=(ev.Order(point="d", text="stop the processing"),),
+                                            issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26))
+    assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v2")

@@ -9,10 +9,15 @@ from services.intake.domain import FileComplaint, controller_key, file_complaint
 @pytest.mark.parametrize(("name", "key"), [
     ("Clearview AI", "clearview-ai"),
     ("  Clearview   AI ", "clearview-ai"),
-    ("Société Générale", "societe-generale"),
-    ("clearview.ai", "clearview.ai"),
+    ("Clearview AI, Inc.", "clearview-ai"),
+    ("clearview.ai", "clearview-ai"),
+    ("https://www.clearview.ai/privacy", "clearview-ai"),
+    ("Société Générale S.A.", "societe-generale"),
+    ("acme.com", "acme"),
+    ("Acme Ltd", "acme"),
+    ("Inc", "inc"),  # a name that is only a legal form keeps it
 ])
-def test_controller_key_is_lower_case_ascii_joined_by_hyphens(name, key):
+def test_spellings_of_one_controller_resolve_to_one_key(name, key):
     assert controller_key(name) == key
 
 

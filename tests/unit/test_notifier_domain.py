@@ -25,7 +25,8 @@ def test_opening_and_linking_tell_the_complainant_which_case():
     case_id, complaint_id = uuid4(), uuid4()
     [opened] = drafts_for(CaseOpened(case_id=case_id, controller=CLEARVIEW, complaint_id=complaint_id,
                                      complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)))
-    [linked] = drafts_for(ComplaintLinked(case_id=case_id, complaint_id=complaint_id, complaint_kind="alert"))
+    [linked] = drafts_for(ComplaintLinked(case_id=case_id, complaint_id=complaint_id, complaint_kind="alert",
+                                         received_on=date(2021, 5, 27)))
     assert opened.case_id == linked.case_id == case_id
     assert opened.complaint_id == linked.complaint_id == complaint_id
 

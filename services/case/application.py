@@ -1,0 +1,109 @@
+"""The case service's use cases: run a command against a case, route a complaint, fire due timers.
+
+Each runs in one transaction: load, decide, append with outbox and projections, commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from docket_contracts.envelope import CloudEvent
+from docket_contracts.events import ComplaintFiled
+
+from . import store
+from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
+
+log = logging.getLogger(__name__)
+
+TIMER_ACTOR = "system:deadline-timer"
+ROUTING_ACTOR = "system:complaint-routing"
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
+@dataclass(frozen=True)
+class SystemClock:
+    """Wall-clock time; calendar dates in the regulator's time zone."""
+
+    timezone: str = "Europe/Paris"
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return self.now().astimezone(ZoneInfo(self.timezone)).date()
+
+
+class StaleVersion(Exception):
+    """The client's expected version is not the case's current version."""
+
+    def __init__(self, case_id: uuid.UUID, expected: int, current: int) -> None:
+        super().__init__(f"case {case_id} is at version {current}, not {expected}: reload it and decide again")
+        self.current_version = current
+
+
+async def execute(session: AsyncSession, case_id: uuid.UUID, expected_version: int,
+                  command: Command | Callable[[CaseState], Command], actor: str) -> tuple[CaseState, list[CloudEvent]]:
+    """Run a staff command against the version of the case the client saw."""
+    try:
+        async with session.begin():
+            state = await store.load(session, case_id)
+            if state.version != expected_version:
+                raise StaleVersion(case_id, expected_version, state.version)
+            resolved = command(state) if callable(command) else command
+            return await store.append(session, state, case_id, decide(state, resolved), actor)
+    except sa.exc.IntegrityError:  # another command appended the same version first
+        async with session.begin():
+            current = await store.load(session, case_id)
+        raise StaleVersion(case_id, expected_version, current.version) from None
+
+
+async def route_complaint(session: AsyncSession, complaint: ComplaintFiled) -> None:
+    """Open a case on the complaint's controller, or link it to the controller's open case."""
+    if await store.case_of_complaint(session, complaint.complaint_id):
+        return
+    case_id = await store.open_case_for(session, complaint.controller.key)
+    if case_id is None:
+        case_id = uuid.uuid4()
+        state, command = CaseState(), OpenCase(case_id, complaint)
+    else:
+        state, command = await store.load(session, case_id), LinkComplaint(complaint)
+    await store.append(session, state, case_id, decide(state, command), actor=ROUTING_ACTOR)
+
+
+async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Clock, limit: int = 100) -> int:
+    """Look at every case whose formal-notice deadline has passed; returns how many timers fired.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED and marked in the transaction that appends the
+    event, so each deadline expires exactly once however many instances run this.
+    """
+    today, now = clock.today(), clock.now()
+    fired = 0
+    async with sessions() as session, session.begin():
+        due = (await session.exec(
+            select(store.TimerRow).where(col(store.TimerRow.fired_at).is_(None), col(store.TimerRow.due_on) <= today)
+            .order_by(col(store.TimerRow.due_on)).limit(limit).with_for_update(skip_locked=True)
+        )).all()
+        for timer in due:
+            state = await store.load(session, timer.case_id)
+            events = decide(state, ExpireDeadline(timer.notice_id, today, now))
+            await store.append(session, state, timer.case_id, events, actor=TIMER_ACTOR)
+            timer.fired_at = now
+            session.add(timer)
+            fired += 1
+    return fired

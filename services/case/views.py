@@ -1,0 +1,35 @@
+"""How a case reads to staff: the detail document kept by the projection and served by the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from .domain import NEXT_STEPS, CaseState, Complaint, Notice, Sanction
+
+_complaints = TypeAdapter(tuple[Complaint, ...])
+_notices = TypeAdapter(tuple[Notice, ...])
+_sanctions = TypeAdapter(tuple[Sanction, ...])
+
+
+def case_view(state: CaseState) -> dict[str, Any]:
+    """The case as a JSON-ready document: what it is about, where it stands, what may happen next."""
+    assert state.case_id is not None and state.controller is not None
+    return {
+        "id": str(state.case_id),
+        "version": state.version,
+        "status": state.status,
+        "allowed_next_steps": list(NEXT_STEPS[state.status]),
+        "controller": state.controller.model_dump(mode="json"),
+        "opened_on": state.opened_on.isoformat() if state.opened_on else None,
+        "complaints": _complaints.dump_python(state.complaints, mode="json"),
+        "investigation_opened_on": (state.investigation_opened_on.isoformat()
+                                    if state.investigation_opened_on else None),
+        "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
+        "formal_notices": _notices.dump_python(state.notices, mode="json"),
+        "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
+        "outcome": state.outcome,
+        "closed_on": state.closed_on.isoformat() if state.closed_on else None,
+        "closing_reasons": state.closing_reasons,
+    }

@@ -1,0 +1,284 @@
+"""The case service over HTTP against the real PostgreSQL (Kafka is not needed for staff commands)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+import pytest
+import sqlalchemy as sa
+
+from docket_contracts.events import ComplaintFiled, Controller
+from docket_messaging.database import make_engine, make_sessions
+from services.case import application, store
+from services.case.config import CaseSettings
+from services.case.main import create_app
+from tests.apps import Running, serve
+
+pytestmark = pytest.mark.service
+
+STAFF = {"X-Actor": "staff:inspector-7"}
+
+
+@dataclass
+class FixedClock:
+    day: date
+
+    def now(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, 9, tzinfo=UTC)
+
+    def today(self) -> date:
+        return self.day
+
+
+@pytest.fixture
+async def case_service(database_url: str, closed_port_bootstrap: str) -> AsyncIterator[Running]:
+    settings = CaseSettings(database_url=database_url, kafka_bootstrap_servers=closed_port_bootstrap,
+                            run_relay=False, run_consumer=False, run_timers=False)
+    async with serve(create_app(settings, clock=FixedClock(date(2026, 11, 22)))) as running:
+        yield running
+
+
+async def open_case(service: Running, controller: str | None = None, kind: str = "art77_complaint",
+                    received_on: date = date(2020, 5, 25)) -> tuple[UUID, UUID]:
+    """A case opened the way the consumer opens one; returns (case id, complaint id)."""
+    key = controller or f"controller-{uuid4().hex[:8]}"
+    complaint = ComplaintFiled(complaint_id=uuid4(), kind=kind, controller=Controller(key=key, name=key.title()),
+                               articles_alleged=(15, 17), received_on=received_on)
+    async with service.runtime.sessions() as session, session.begin():
+        await application.route_complaint(session, complaint)
+        case_id = await store.case_of_complaint(session, complaint.complaint_id)
+    assert case_id is not None
+    return case_id, complaint.complaint_id
+
+
+async def command(service: Running, path: str, body: dict, version: int | None, expect: int = 200) -> dict:
+    headers = STAFF | ({"If-Match": f'"{version}"'} if version is not None else {})
+    response = await service.http.post(path, json=body, headers=headers)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+async def investigate(service: Running, case_id: UUID) -> int:
+    """Open an investigation and record the Clearview findings; returns the new version."""
+    await command(service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "scraping"}, 1)
+    done = await command(service, f"/cases/{case_id}/findings",
+                         {"articles": [6, 12, 15, 17], "facts": "no legal basis, rights ignored"}, 2)
+    return done["case"]["version"]
+
+
+NOTICE = {"orders": [{"point": "f", "text": "stop the processing"}, {"point": "g", "text": "delete the data"}],
+          "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
+
+
+async def test_a_command_needs_the_version_the_client_saw(case_service):
+    case_id, _ = await open_case(case_service)
+    refused = await command(case_service, f"/cases/{case_id}/investigation",
+                            {"opened_on": "2020-08-01", "scope": "s"}, None, expect=428)
+    assert "If-Match or expected_version" in refused["detail"]
+    stale = await case_service.http.post(f"/cases/{case_id}/investigation", headers=STAFF | {"If-Match": '"0"'},
+                                         json={"opened_on": "2020-08-01", "scope": "s"})
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 1 and stale.headers["ETag"] == '"1"'
+    done = await command(case_service, f"/cases/{case_id}/investigation",
+                         {"opened_on": "2020-08-01", "scope": "s", "expected_version": 1}, None)
+    assert done["case"]["status"] == "investigating" and done["case"]["version"] == 2
+    assert [e["type"] for e in done["events"]] == ["docket.investigation.opened"]
+
+
+async def test_concurrent_commands_on_one_version_lose_no_update(case_service):
+    case_id, _ = await open_case(case_service)
+    await investigate(case_service, case_id)
+
+    async def finding(n: int):
+        return await case_service.http.post(f"/cases/{case_id}/findings", headers=STAFF | {"If-Match": '"3"'},
+                                            json={"articles": [15], "facts": f"finding {n}"})
+
+    responses = await asyncio.gather(*(finding(n) for n in range(5)))
+    assert sorted(r.status_code for r in responses) == [200, 409, 409, 409, 409]
+    assert all(r.json()["current_version"] == 4 for r in responses if r.status_code == 409)
+    history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
+    assert [e["version"] for e in history] == [1, 2, 3, 4]
+
+
+async def test_wrong_state_is_409_naming_state_and_next_steps_and_unknown_case_is_404(case_service):
+    case_id, _ = await open_case(case_service)
+    refused = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, 1, expect=409)
+    assert refused["status"] == "open"
+    assert refused["detail"].startswith("cannot issue a formal notice: the case is open; allowed next steps: "
+                                        "open an investigation")
+    assert "open an investigation" in refused["allowed_next_steps"]
+    assert (await case_service.http.get(f"/cases/{uuid4()}")).status_code == 404
+    missing = await command(case_service, f"/cases/{uuid4()}/closure",
+                            {"outcome": "dismissed", "reasons": "r", "closed_on": "2021-01-01"}, 1, expect=404)
+    assert "no case" in missing["detail"]
+
+
+@pytest.mark.parametrize(("body", "field", "message"), [
+    ({"fine_eur": 30_000_000, "turnover_eur": 100_000_000}, "fine_eur", "exceeds the cap of Art 83(5)"),
+    ({"fine_eur": -1}, "fine_eur", "greater than or equal to 0"),
+    ({"articles_infringed": [6, 140]}, "articles_infringed", "less than or equal to 99"),
+    ({"articles_infringed": [1, 6]}, "articles_infringed", "Art 1 is not among"),
+    ({"injunction": {"orders": [{"point": "z", "text": "t"}], "deadline": "2022-12-18", "daily_penalty_eur": 1}},
+     "injunction", "'a', 'b'"),
+    ({"injunction": {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18",
+                     "daily_penalty_eur": 150_000}}, "daily_penalty_eur", "EUR 100,000 a day"),
+])
+async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, field, message):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    sanction = {"decided_on": "2022-10-17", "fine_eur": 20_000_000, "articles_infringed": [6, 12, 15, 17]} | body
+    refused = await command(case_service, f"/cases/{case_id}/sanctions", sanction, version, expect=422)
+    assert any(field in error["loc"] and message in error["msg"] for error in refused["detail"]), refused
+    assert (await case_service.http.get(f"/cases/{case_id}")).json()["version"] == version  # nothing appended
+
+
+async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_restart(case_service, database_url):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
+    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+
+    engines = [make_engine(database_url, "case") for _ in range(2)]  # two instances, fresh after a "restart"
+    try:
+        sessions = [make_sessions(engine) for engine in engines]
+        assert await application.fire_due_timers(sessions[0], FixedClock(date(2022, 1, 26))) == 0  # not yet due
+        fired = await asyncio.gather(*(application.fire_due_timers(s, FixedClock(date(2022, 1, 27)))
+                                       for s in sessions for _ in range(3)))
+        assert await application.fire_due_timers(sessions[1], FixedClock(date(2022, 3, 1))) == 0
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
+    expired = [e for e in history if e["type"] == "docket.formal_notice.deadline_expired"]
+    assert len(expired) == 1 and sum(fired) >= 1
+    assert expired[0]["actor"] == application.TIMER_ACTOR
+    assert expired[0]["data"]["notice_id"] == notice_id and expired[0]["data"]["deadline"] == "2022-01-26"
+    case = (await case_service.http.get(f"/cases/{case_id}")).json()
+    assert case["status"] == "notice_expired"
+
+
+async def test_a_complied_notice_never_expires(case_service, database_url):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
+    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    await command(case_service, f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
+                  {"complied_on": "2022-01-20"}, version + 1)
+    await application.fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1)))
+    types = [e["type"] for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()]
+    assert types[-1] == "docket.formal_notice.complied"
+
+
+async def test_case_list_filters_and_pages(case_service):
+    controller = f"listco-{uuid4().hex[:8]}"
+    first, _ = await open_case(case_service, controller)
+    await command(case_service, f"/cases/{first}/closure",
+                  {"outcome": "dismissed", "reasons": "outside our competence", "closed_on": "2020-06-01"}, 1)
+    second, _ = await open_case(case_service, controller, received_on=date(2020, 6, 5))
+    version = await investigate(case_service, second)
+    await command(case_service, f"/cases/{second}/formal-notices", NOTICE, version)
+
+    async def listing(**params) -> dict:
+        response = await case_service.http.get("/cases", params={"controller": controller, **params})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    everything = await listing()
+    assert everything["total"] == 2
+    assert [c["case_id"] for c in everything["items"]] == [str(second), str(first)]  # newest first
+    assert [c["case_id"] for c in (await listing(status="closed"))["items"]] == [str(first)]
+    [late] = (await listing(overdue="true"))["items"]
+    assert late["case_id"] == str(second) and late["deadline_overdue"] and late["next_deadline"] == "2022-01-26"
+    assert (await listing(overdue="false"))["total"] == 1
+    page = await listing(limit=1, offset=1)
+    assert page["total"] == 2 and [c["case_id"] for c in page["items"]] == [str(first)]
+    assert (await case_service.http.get("/cases", params={"status": "dormant"})).status_code == 422
+
+
+async def test_as_of_replays_the_case_as_it_stood(case_service):
+    case_id, _ = await open_case(case_service)
+    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, 1)
+    history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
+    between = history[0]["recorded_at"]
+    then = (await case_service.http.get(f"/cases/{case_id}", params={"as_of": between})).json()
+    now = await case_service.http.get(f"/cases/{case_id}")
+    assert (then["version"], then["status"]) == (1, "open")
+    assert (now.json()["version"], now.json()["status"], now.headers["ETag"]) == (2, "investigating", '"2"')
+    assert (await case_service.http.get(f"/cases/{case_id}", params={"as_of": "2020-01-01T00:00:00Z"})).status_code \
+        == 404
+
+
+async def test_a_stored_version_1_event_is_upcast_on_read(case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice_id = uuid4()
+    v1 = {"case_id": str(case_id), "notice_id": str(notice_id), "orders": ["stop the processing"],
+          "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
+    async with case_service.runtime.sessions() as session, session.begin():
+        session.add(store.EventRow(stream_id=case_id, version=version + 1, event_id=str(uuid4()),
+                                   type="docket.formal_notice.issued", schema_version=1, data=v1, actor="legacy",
+                                   occurred_at=datetime.now(UTC)))
+    async with case_service.runtime.sessions() as session:
+        state = await store.load(session, case_id)
+    assert state.status == "formal_notice"
+    assert state.notices[0].orders[0].point == "d" and state.notices[0].orders[0].text == "stop the processing"
+    [stored] = [e for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()
+                if e["type"] == "docket.formal_notice.issued"]
+    assert stored["schema_version"] == 1 and stored["data"] == v1  # stored as it was, never rewritten
+
+
+async def test_projections_rebuild_from_the_event_store_to_the_same_rows(case_service):
+    case_id, _ = await open_case(case_service)
+    await investigate(case_service, case_id)
+
+    async def snapshot():
+        async with case_service.runtime.sessions() as session:
+            summary = await session.get(store.CaseSummaryRow, case_id)
+            detail = await session.get(store.CaseDetailRow, case_id)
+            return summary.model_dump(), detail.document
+
+    before = await snapshot()
+    async with case_service.runtime.sessions() as session, session.begin():
+        await session.exec(sa.update(store.CaseSummaryRow).where(store.CaseSummaryRow.case_id == case_id)
+                           .values(status="garbled"))
+        replayed = await store.rebuild_projections(session)
+    assert replayed >= 3
+    assert await snapshot() == before
+
+
+async def test_complainants_without_news_for_three_months_are_listed(case_service):
+    case_id, complaint_id = await open_case(case_service, received_on=date(2026, 1, 10))
+    alert_case, _ = await open_case(case_service, kind="alert", received_on=date(2026, 1, 10))
+
+    async def overdue(as_of: str) -> list[dict]:
+        found = (await case_service.http.get("/art78-overdue", params={"as_of": as_of, "limit": 500})).json()
+        return [o for o in found if o["case_id"] in (str(case_id), str(alert_case))]
+
+    assert await overdue("2026-04-10") == []
+    assert await overdue("2026-04-11") == [{"case_id": str(case_id), "complaint_id": str(complaint_id),
+                                            "last_progress_on": "2026-01-10", "progress_due_on": "2026-04-10"}]
+    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2026-03-01", "scope": "s"}, 1)
+    assert await overdue("2026-04-11") == []
+    assert [o["progress_due_on"] for o in await overdue("2026-06-02")] == ["2026-06-01"]
+
+
+async def test_the_fine_estimate_walks_the_edpb_method(case_service):
+    response = await case_service.http.post("/fine-estimates", json={
+        "articles_infringed": [6, 12, 15, 17], "seriousness": "high", "position": "0.5",
+        "turnover_eur": 1_000_000_000, "aggravating": [{"name": "duration", "percent": 10}],
+        "mitigating": [{"name": "cooperation", "percent": 5}]})
+    assert response.status_code == 200, response.text
+    estimate = response.json()
+    assert [s["step"] for s in estimate["steps"]] == ["1. classification", "2. seriousness", "3. turnover",
+                                                      "4. aggravating and mitigating circumstances",
+                                                      "5. legal maximum"]
+    assert [s["amount_eur"] for s in estimate["steps"]] == [20_000_000, 12_000_000, 12_000_000, 12_600_000,
+                                                            12_600_000]
+    assert estimate["fine_eur"] == 12_600_000
+    refused = await case_service.http.post("/fine-estimates", json={
+        "articles_infringed": [3], "seriousness": "low", "turnover_eur": 1})
+    assert refused.status_code == 422 and "Art 3 is not among" in refused.json()["detail"][0]["msg"]
