@@ -12,7 +12,7 @@ test: $(VENV)/installed
 	$(PY) -m pytest
 
 bench: $(VENV)/installed
-	$(PY) -m bench.pipeline
+	$(PY) -m bench
 
 docs: $(VENV)/installed
 	$(PY) -m docket_contracts.export docs

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
 import statistics
 import tempfile
@@ -34,6 +32,8 @@ from docket_messaging.outbox import PostgresOutbox, add_to_outbox
 from docket_messaging.relay import Relay
 from services.intake import store as intake_store
 from services.intake.main import ALEMBIC_INI as INTAKE_INI
+
+from .report import machine_line, table
 
 
 class Polling:
@@ -137,12 +137,8 @@ def main() -> None:
             url = pg.url("bench")
             migrate(INTAKE_INI, url, "intake")
             rows = asyncio.run(run(url, kafka.bootstrap_servers, args.samples))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"date: {date.today().isoformat()}")
-    print("| measure | p50 ms | p95 ms | max ms |")
-    print("|---|---|---|---|")
-    for name, values in rows:
-        print(f"| {name} | {values} |")
+    print(machine_line())
+    print(table(["measure", "p50 ms", "p95 ms", "max ms"], rows))
 
 
 if __name__ == "__main__":

@@ -144,10 +144,18 @@ async def rows(session: AsyncSession, case_id: UUID, as_of: datetime | None = No
 
 async def load(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> CaseState:
     """The case folded from its events (upcast where stored in an older schema version)."""
-    found = await rows(session, case_id, as_of)
+    table = EventRow.__table__
+    query = sa.select(table.c.version, table.c.event_id, table.c.type, table.c.schema_version, table.c.data,
+                      table.c.occurred_at).where(table.c.stream_id == case_id)
+    if as_of is not None:
+        query = query.where(table.c.recorded_at <= as_of)
+    found = (await session.exec(query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
     if not found:
         raise StreamNotFound(case_id)
-    return replay(registry.parse(row.event()) for row in found)
+    return replay(registry.parse(CloudEvent(
+        type=row.type, source=SOURCE, subject=str(case_id), id=row.event_id, time=row.occurred_at,
+        dataschema=registry.dataschema(row.type, row.schema_version), data=row.data, sequence=row.version))
+        for row in found)
 
 
 async def append(session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload],
@@ -167,10 +175,10 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
     session.add_all(event_rows)
     add_to_outbox(session, events, topics.CASES)
     await session.flush()
-    for payload, row in zip(payloads, event_rows, strict=True):
+    for payload in payloads:
         state = evolve(state, payload)
         await _write_side(session, payload)
-        await project(session, state, payload, row)
+    await project(session, state, payloads, event_rows[-1].position)
     return state, events
 
 
@@ -190,21 +198,22 @@ async def _write_side(session: AsyncSession, payload: Payload) -> None:
     await session.flush()
 
 
-async def project(session: AsyncSession, state: CaseState, payload: Payload, row: EventRow) -> None:
-    """Bring the read-side projections up to date with one event, given the case right after it."""
+async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Payload], position: int | None) -> None:
+    """Bring the read-side projections up to date with events, given the case right after the last of them."""
     assert state.case_id is not None and state.controller is not None and state.opened_on is not None
-    assert row.position is not None
-    await _clocks(session, state, payload)
+    assert position is not None
+    for payload in payloads:
+        await _clocks(session, state, payload)
     pending = state.pending_notice
     summary = dict(controller_key=state.controller.key, controller_name=state.controller.name, status=state.status,
                    opened_on=state.opened_on, complaints=len(state.complaints),
                    next_deadline=pending.deadline if pending else None, outcome=state.outcome,
-                   version=state.version, position=row.position)
+                   version=state.version, position=position)
     await _upsert(session, CaseSummaryRow, {"case_id": state.case_id, **summary})
     await _upsert(session, CaseDetailRow, {"case_id": state.case_id, "version": state.version,
-                                           "document": case_view(state), "position": row.position})
-    await _upsert(session, ProjectionPositionRow, {"name": PROJECTION, "position": row.position},
-                  where=ProjectionPositionRow.__table__.c.position < row.position)
+                                           "document": case_view(state), "position": position})
+    await _upsert(session, ProjectionPositionRow, {"name": PROJECTION, "position": position},
+                  where=ProjectionPositionRow.__table__.c.position < position)
 
 
 async def _upsert(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], where: Any = None) -> None:
@@ -239,19 +248,25 @@ async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID |
 
 
 async def rebuild_projections(session: AsyncSession, batch: int = 1000) -> int:
-    """Empty the projections and replay every event in position order; returns the events replayed."""
+    """Empty the projections and replay every event in position order; returns the events replayed.
+
+    Appends wait meanwhile (they update the same rows), then apply on top of the rebuilt state.
+    """
+    await session.exec(sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, projection_positions "
+                               "IN EXCLUSIVE MODE"))
     for table in (CaseSummaryRow, CaseDetailRow, ComplainantClockRow, ProjectionPositionRow):
         await session.exec(sa.delete(table))
     states: dict[UUID, CaseState] = {}
-    after, replayed = 0, 0
-    while True:
-        chunk = (await session.exec(select(EventRow).where(col(EventRow.position) > after)
-                                    .order_by(col(EventRow.position)).limit(batch))).all()
-        if not chunk:
-            return replayed
+    replayed: dict[UUID, list[Payload]] = {}
+    positions: dict[UUID, int] = {}
+    after = 0
+    while chunk := (await session.exec(select(EventRow).where(col(EventRow.position) > after)
+                                       .order_by(col(EventRow.position)).limit(batch))).all():
         for row in chunk:
             payload = registry.parse(row.event())
-            state = evolve(states.get(row.stream_id, CaseState()), payload)
-            states[row.stream_id] = state
-            await project(session, state, payload, row)
-            after, replayed = row.position or after, replayed + 1
+            states[row.stream_id] = evolve(states.get(row.stream_id, CaseState()), payload)
+            replayed.setdefault(row.stream_id, []).append(payload)
+            after = positions[row.stream_id] = row.position or after
+    for case_id, state in states.items():
+        await project(session, state, replayed[case_id], positions[case_id])
+    return sum(len(p) for p in replayed.values())

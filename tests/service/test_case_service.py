@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,6 +20,7 @@ from services.case import application, store
 from services.case.config import CaseSettings
 from services.case.main import create_app
 from tests.apps import Running, serve
+from tests.conftest import repo_root
 
 pytestmark = pytest.mark.service
 
@@ -248,6 +252,17 @@ async def test_projections_rebuild_from_the_event_store_to_the_same_rows(case_se
         replayed = await store.rebuild_projections(session)
     assert replayed >= 3
     assert await snapshot() == before
+
+
+async def test_one_command_rebuilds_the_projections(case_service, database_url):
+    case_id, _ = await open_case(case_service)
+    env = os.environ | {"DATABASE_URL": database_url,
+                        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
+    result = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "services.case", "rebuild-projections"],
+                                     cwd=repo_root(), env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "projections rebuilt from" in result.stderr
+    assert (await case_service.http.get(f"/cases/{case_id}")).json()["version"] == 1
 
 
 async def test_complainants_without_news_for_three_months_are_listed(case_service):
