@@ -11,11 +11,8 @@ import pytest
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.database import migrate
-from services.case.main import ALEMBIC_INI as CASE_INI
-from services.intake.main import ALEMBIC_INI as INTAKE_INI
-from services.notifier.main import ALEMBIC_INI as NOTIFIER_INI
-
-MIGRATIONS = {"intake": INTAKE_INI, "case": CASE_INI, "notifier": NOTIFIER_INI}
+SERVICES = Path(__file__).resolve().parents[1] / "services"
+MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case", "notifier")}
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

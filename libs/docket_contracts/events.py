@@ -18,6 +18,11 @@ Euros = Annotated[int, Field(ge=0, description="amount in whole euros")]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 
 ComplaintKind = Literal["art77_complaint", "art80_1_mandated", "art80_2_unmandated", "alert"]
+ComplaintCategory = Literal["unlawful_processing", "access_request_ignored", "erasure_refused",
+                            "rectification_refused", "objection_ignored", "direct_marketing", "security_breach",
+                            "video_surveillance", "transfer_outside_eea", "other"]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 CaseOutcome = Literal["complied", "sanctioned", "dismissed", "no_infringement"]
 
 
@@ -32,13 +37,32 @@ class Controller(Payload):
 
     key: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9.-]*$")]
     name: Annotated[str, Field(min_length=1, max_length=300)]
+    country: CountryCode | None = None
+    website: Annotated[str, Field(max_length=300)] | None = None
+
+
+class Party(Payload):
+    """Who lodged a submission: the data subject, or the body acting for data subjects.
+
+    Personal data: the notifier writes to this address; intake keeps the full submission.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    email: Email
+    country: CountryCode
 
 
 class ComplaintFiled(Payload):
     complaint_id: UUID
+    reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
     kind: ComplaintKind
+    mandate_reference: Annotated[str, Field(max_length=200)] | None = Field(
+        default=None, description="for a body mandated under Art 80(1)")
+    complainant: Party
     controller: Controller
+    category: ComplaintCategory
     articles_alleged: tuple[GdprArticle, ...]
+    territory: Annotated[tuple[CountryCode, ...], Field(min_length=1)]
     received_on: date
 
 

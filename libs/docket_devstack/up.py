@@ -121,9 +121,12 @@ def poll(get, timeout: float = 60.0):
 def file_first_complaint(urls: dict[str, str]) -> None:
     """The system's main job, once: a complaint becomes a case and a letter to the complainant."""
     complaint = httpx.post(f"{urls['intake']}/complaints", timeout=10, json={
-        "controller_name": "Clearview AI", "articles_alleged": [6, 12, 15, 17], "received_on": "2020-05-25",
+        "kind": "art77_complaint", "category": "access_request_ignored", "territory": ["FR"],
+        "complainant": {"name": "Jeanne Martin", "email": "jeanne.martin@example.org", "country": "FR"},
+        "controller": {"name": "Clearview AI", "country": "US", "website": "clearview.ai"},
+        "articles_alleged": [6, 12, 15, 17], "received_on": "2020-05-25",
         "narrative": "Clearview AI scraped my photos and ignored my access and erasure requests."}).raise_for_status().json()
-    log.info("complaint    %s filed against %s", complaint["id"], complaint["controller_name"])
+    log.info("complaint    %s (receipt %s) filed against Clearview AI", complaint["id"], complaint["reference"])
     case = poll(lambda: httpx.get(f"{urls['case']}/cases",
                                   params={"complaint_id": complaint["id"]}).json()["items"])[0]
     log.info("case         %s %s (version %d, %d complaint(s))", case["case_id"], case["status"], case["version"],

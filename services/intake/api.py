@@ -1,59 +1,250 @@
-"""Intake's REST routes."""
+"""Intake's REST routes: the public door (filing, status, withdrawal, evidence) and staff views."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from docket_contracts.events import ComplaintKind, GdprArticle
+from docket_contracts.events import ComplaintCategory, ComplaintKind, CountryCode, Email, GdprArticle, Party
 from docket_messaging.http import SessionDep
 
 from . import domain, store
+from .limits import rate_limited
 
-router = APIRouter(tags=["complaints"])
+public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
+staff = APIRouter(tags=["staff"])
 
 NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+StatusToken = Annotated[str | None, Header(alias="X-Status-Token", description="the secret token of the receipt")]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def invalid(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, domain.Invalid)
+        return JSONResponse({"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]},
+                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    app.add_exception_handler(domain.Invalid, invalid)
+
+
+class PartyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NonBlank, StringConstraints(max_length=300)]
+    email: Email
+    country: CountryCode
+
+
+class ControllerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NonBlank, StringConstraints(max_length=300, pattern=r"[A-Za-z0-9]")]
+    country: CountryCode | None = None
+    website: Annotated[str, StringConstraints(max_length=300, pattern=r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/.*)?$")] \
+        | None = None
 
 
 class ComplaintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ComplaintKind = "art77_complaint"
-    controller_name: Annotated[NonBlank, StringConstraints(max_length=300, pattern=r"[A-Za-z0-9]")]
+    mandate_reference: Annotated[NonBlank, StringConstraints(max_length=200)] | None = None
+    complainant: PartyIn = Field(description="the data subject, or the body lodging for data subjects")
+    controller: ControllerIn
+    category: ComplaintCategory
     articles_alleged: Annotated[list[GdprArticle], Field(min_length=1, max_length=99)]
     narrative: Annotated[NonBlank, StringConstraints(max_length=20_000)]
+    territory: Annotated[list[CountryCode], Field(min_length=1, max_length=40)]
     received_on: date | None = Field(default=None, description="defaults to today (UTC)")
 
 
 class ComplaintOut(BaseModel):
     id: uuid.UUID
+    reference: str
     kind: ComplaintKind
+    mandate_reference: str | None
+    complainant_name: str
+    complainant_email: str
+    complainant_country: str
     controller_key: str
     controller_name: str
+    controller_country: str | None
+    controller_website: str | None
+    category: ComplaintCategory
     articles_alleged: list[int]
+    territory: list[str]
     narrative: str
     received_on: date
     filed_at: datetime
+    status: str
 
 
-@router.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=ComplaintOut)
-async def file_complaint(body: ComplaintIn, session: SessionDep) -> store.ComplaintRow:
+class Receipt(BaseModel):
+    id: uuid.UUID
+    reference: str
+    status_token: str = Field(description="shown once: with the reference, it opens the status page")
+    received_on: date
+    status_url: str
+
+
+@public.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
+             responses={409: {"description": "the Idempotency-Key was used with another body"}})
+async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, response: Response,
+                         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1,
+                                                                       max_length=200)] = None) -> Any:
+    today = datetime.now(UTC).date()
+    received_on = body.received_on or today
     command = domain.FileComplaint(
-        complaint_id=uuid.uuid4(), kind=body.kind, controller_name=body.controller_name,
-        articles_alleged=tuple(body.articles_alleged), narrative=body.narrative,
-        received_on=body.received_on or datetime.now(UTC).date())
-    row = await store.file(session, domain.file_complaint(command), body.narrative)
+        complaint_id=uuid.uuid4(), reference=domain.new_reference(received_on.year), kind=body.kind,
+        mandate_reference=body.mandate_reference,
+        complainant=Party(**body.complainant.model_dump()), controller_name=body.controller.name,
+        controller_country=body.controller.country, controller_website=body.controller.website,
+        category=body.category, articles_alleged=tuple(body.articles_alleged), territory=tuple(body.territory),
+        received_on=received_on)
+    filed = domain.file_complaint(command, today)
+    token = domain.new_status_token()
+    receipt = Receipt(id=filed.complaint_id, reference=filed.reference, status_token=token,
+                      received_on=filed.received_on,
+                      status_url=str(request.url_for("complaint_status", reference=filed.reference)))
+    answer = receipt.model_dump(mode="json")
+    async with session.begin():
+        if idempotency_key is not None:
+            first = await store.claim_idempotency_key(session, idempotency_key,
+                                                      store.request_digest(body.model_dump(mode="json")),
+                                                      status.HTTP_201_CREATED, answer)
+            if first is not None:
+                if first.request_digest != store.request_digest(body.model_dump(mode="json")):
+                    raise HTTPException(status.HTTP_409_CONFLICT,
+                                        "this Idempotency-Key was used for a different submission")
+                return JSONResponse(first.response, status_code=first.status_code,
+                                    headers={"Idempotent-Replayed": "true"})
+        store.add_complaint(session, filed, body.narrative, domain.token_digest(token))
+    return answer
+
+
+class ProgressLine(BaseModel):
+    on: date | None
+    text: str
+
+
+class StatusOut(BaseModel):
+    reference: str
+    kind: ComplaintKind
+    controller_name: str
+    received_on: date
+    status: str
+    progress: list[ProgressLine]
+
+
+async def own_complaint(session: SessionDep, reference: str, token: str | None) -> store.ComplaintRow:
+    """The complaint, if the token is its own; 404 otherwise, so nothing is revealed."""
+    complaint = await store.by_reference(session, reference)
+    if complaint is None or not domain.token_matches(token, complaint.status_token_digest):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {reference} for this token")
+    return complaint
+
+
+@public.get("/complaints/{reference}/status", response_model=StatusOut, name="complaint_status",
+            summary="The complainant's view of their complaint (X-Status-Token required)")
+async def complaint_status(reference: str, session: SessionDep, token: StatusToken = None) -> StatusOut:
+    complaint = await own_complaint(session, reference, token)
+    lines = await store.progress_of(session, complaint.id)
+    return StatusOut(reference=complaint.reference, kind=complaint.kind, controller_name=complaint.controller_name,
+                     received_on=complaint.received_on, status=complaint.status,
+                     progress=[ProgressLine(on=complaint.received_on, text="We received your complaint."),
+                               *(ProgressLine(on=line.on, text=line.text) for line in lines)])
+
+
+@public.post("/complaints/{reference}/withdrawal", response_model=StatusOut,
+             summary="The complainant withdraws the complaint (X-Status-Token required)")
+async def withdraw_complaint(reference: str, session: SessionDep, token: StatusToken = None) -> StatusOut:
+    async with session.begin():
+        complaint = await own_complaint(session, reference, token)
+        if complaint.status == "withdrawn":
+            raise HTTPException(status.HTTP_409_CONFLICT, f"complaint {reference} is already withdrawn")
+        store.withdraw(session, complaint, datetime.now(UTC).date())
+    return await complaint_status(reference, session, token)
+
+
+class EvidenceOut(BaseModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+EVIDENCE_PATH = "/complaints/{reference}/evidence"
+
+
+@public.post(EVIDENCE_PATH, status_code=status.HTTP_201_CREATED, response_model=EvidenceOut,
+             summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)")
+async def upload_evidence(reference: str, request: Request, session: SessionDep,
+                          filename: Annotated[str, Query(min_length=1, max_length=300)],
+                          token: StatusToken = None,
+                          content_type: Annotated[str, Header(alias="Content-Type")] = "") -> EvidenceOut:
+    settings = request.app.state.runtime.settings
+    content = await request.body()
+    declared = content_type.split(";")[0].strip().lower()
+    async with session.begin():
+        complaint = await own_complaint(session, reference, token)
+        domain.check_evidence(declared, content, settings.evidence_types, settings.evidence_max_bytes)
+        row = store.add_evidence(session, complaint.id, domain.safe_filename(filename), declared, content)
+        await session.flush()
     await session.refresh(row)
-    return row
+    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id"}))
 
 
-@router.get("/complaints/{complaint_id}", response_model=ComplaintOut)
+# --- staff ------------------------------------------------------------------------------------------------
+
+class ComplaintPage(BaseModel):
+    items: list[ComplaintOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@staff.get("/complaints", response_model=ComplaintPage, summary="Search submissions, newest received first")
+async def list_complaints(session: SessionDep,
+                          controller: Annotated[str | None, Query(description="key or part of the name")] = None,
+                          kind: ComplaintKind | None = None,
+                          status_: Annotated[str | None, Query(alias="status")] = None,
+                          received_from: date | None = None, received_to: date | None = None,
+                          limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                          offset: Annotated[int, Query(ge=0)] = 0) -> ComplaintPage:
+    total, rows = await store.search(session, controller=controller, kind=kind, status=status_,
+                                     received_from=received_from, received_to=received_to, limit=limit,
+                                     offset=offset)
+    return ComplaintPage(items=[ComplaintOut(**row.model_dump()) for row in rows], total=total, limit=limit,
+                         offset=offset)
+
+
+@staff.get("/complaints/{complaint_id}", response_model=ComplaintOut)
 async def get_complaint(complaint_id: uuid.UUID, session: SessionDep) -> store.ComplaintRow:
-    row = await store.get(session, complaint_id)
+    row = await session.get(store.ComplaintRow, complaint_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
     return row
+
+
+@staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
+async def list_evidence(complaint_id: uuid.UUID, session: SessionDep) -> list[EvidenceOut]:
+    if await session.get(store.ComplaintRow, complaint_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
+    return [EvidenceOut(**row._mapping) for row in await store.evidence_of(session, complaint_id)]
+
+
+@staff.get("/complaints/{complaint_id}/evidence/{evidence_id}", response_class=Response,
+           responses={200: {"content": {"application/octet-stream": {}}}})
+async def download_evidence(complaint_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep) -> Response:
+    row = await session.get(store.EvidenceRow, evidence_id)
+    if row is None or row.complaint_id != complaint_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no evidence {evidence_id} on complaint {complaint_id}")
+    return Response(row.content, media_type=row.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{row.filename}"', "X-Content-SHA256": row.sha256})

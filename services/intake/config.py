@@ -1,6 +1,13 @@
+from pydantic import Field
+
 from docket_messaging.service import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
     database_schema: str = "intake"
     http_port: int = 8001
+    max_body_bytes: int = Field(default=64 * 1024, gt=0, description="largest request body but evidence uploads")
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file")
+    evidence_types: frozenset[str] = frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"})
+    rate_limit_per_minute: float = Field(default=30, gt=0, description="public requests a minute per client")
+    rate_limit_burst: int = Field(default=10, ge=1)

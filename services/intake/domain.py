@@ -1,25 +1,23 @@
-"""Intake's pure rules: what a valid submission is and which event filing it produces."""
+"""Intake's pure rules: what a valid submission is, which event filing it produces, what a
+complainant may read of their complaint's progress, and what an evidence file may be.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
+import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from docket_contracts.events import ComplaintFiled, ComplaintKind, Controller
-
-
-@dataclass(frozen=True)
-class FileComplaint:
-    complaint_id: UUID
-    kind: ComplaintKind
-    controller_name: str
-    articles_alleged: tuple[int, ...]
-    narrative: str
-    received_on: date
-
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, ComplaintCategory, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InvestigationOpened, Party, Payload,
+    PenaltyPaymentLiquidated, SanctionImposed,
+)
 
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
 LEGAL_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd",
@@ -48,11 +46,163 @@ def controller_key(name: str) -> str:
     return "-".join(words)
 
 
-def file_complaint(command: FileComplaint) -> ComplaintFiled:
+# --- filing -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileComplaint:
+    complaint_id: UUID
+    reference: str
+    kind: ComplaintKind
+    mandate_reference: str | None
+    complainant: Party
+    controller_name: str
+    controller_country: str | None
+    controller_website: str | None
+    category: ComplaintCategory
+    articles_alleged: tuple[int, ...]
+    territory: tuple[str, ...]
+    received_on: date
+
+
+class Invalid(ValueError):
+    """A submission that breaks a rule, naming the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+def file_complaint(command: FileComplaint, today: date) -> ComplaintFiled:
+    if command.received_on > today:
+        raise Invalid("received_on", f"cannot be after today ({today})")
+    if command.kind == "art80_1_mandated" and not command.mandate_reference:
+        raise Invalid("mandate_reference", "a body mandated under Art 80(1) must give its mandate's reference")
+    if command.kind != "art80_1_mandated" and command.mandate_reference:
+        raise Invalid("mandate_reference", "only a body mandated under Art 80(1) has a mandate")
     return ComplaintFiled(
-        complaint_id=command.complaint_id,
-        kind=command.kind,
-        controller=Controller(key=controller_key(command.controller_name), name=command.controller_name.strip()),
-        articles_alleged=tuple(sorted(set(command.articles_alleged))),
-        received_on=command.received_on,
-    )
+        complaint_id=command.complaint_id, reference=command.reference, kind=command.kind,
+        mandate_reference=command.mandate_reference, complainant=command.complainant,
+        controller=Controller(key=controller_key(command.controller_name), name=command.controller_name.strip(),
+                              country=command.controller_country, website=command.controller_website),
+        category=command.category, articles_alleged=tuple(sorted(set(command.articles_alleged))),
+        territory=tuple(sorted(set(command.territory))), received_on=command.received_on)
+
+
+REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_reference(year: int) -> str:
+    """A receipt reference, e.g. DKT-2020-7K3Q9Z: short enough to read out, too many to guess."""
+    return f"DKT-{year:04d}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))}"
+
+
+def new_status_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a status token: its SHA-256, so a database leak does not leak the tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(token: str | None, digest: str) -> bool:
+    return token is not None and secrets.compare_digest(token_digest(token), digest)
+
+
+# --- what a complainant reads of the progress -------------------------------------------------------------
+
+def progress(event: Payload) -> tuple[date | None, str, str] | None:
+    """The line a complainant reads for a case event, the date it carries, and the stage it leads to.
+
+    Only what the authority does and decides: nothing about other complainants or the investigation's
+    findings. None for events complainants are not told about.
+    """
+    match event:
+        case CaseOpened():
+            return event.opened_on, "A case was opened on your complaint.", "case_opened"
+        case ComplaintLinked():
+            return None, "Your complaint was joined to the case already open on this controller.", "case_opened"
+        case InvestigationOpened():
+            return event.opened_on, "The authority opened an investigation.", "investigating"
+        case FormalNoticeIssued():
+            return (event.issued_on, f"The authority ordered the controller to comply by "
+                                     f"{event.compliance_deadline.isoformat()}.", "formal_notice")
+        case FormalNoticeComplied():
+            return event.complied_on, "The controller complied with the order.", "formal_notice"
+        case FormalNoticeDeadlineExpired():
+            return event.deadline, "The controller did not comply by the deadline.", "formal_notice"
+        case SanctionImposed():
+            return event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction"
+        case PenaltyPaymentLiquidated():
+            return (event.period_end, f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's "
+                                      f"delay.", "sanction")
+        case CaseClosed():
+            outcome = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",
+                       "dismissed": "the complaint was dismissed",
+                       "no_infringement": "no infringement was found"}[event.outcome]
+            return event.closed_on, f"The case was closed: {outcome}.", "closed"
+    return None
+
+
+def case_of(event: Payload) -> UUID | None:
+    return getattr(event, "case_id", None)
+
+
+# --- evidence ---------------------------------------------------------------------------------------------
+
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def check_evidence(content_type: str, content: bytes, allowed: frozenset[str], max_bytes: int) -> None:
+    """Refuse a file whose declared type is not allowed, whose bytes are not of that type, or that is too big."""
+    if content_type not in allowed:
+        raise Invalid("file", f"type {content_type or 'unknown'} is not accepted; accepted: {', '.join(sorted(allowed))}")
+    if not content:
+        raise Invalid("file", "is empty")
+    if len(content) > max_bytes:
+        raise Invalid("file", f"is larger than {max_bytes:,} bytes")
+    if content_type in SIGNATURES and not content.startswith(SIGNATURES[content_type]):
+        raise Invalid("file", f"does not look like {content_type}")
+    if content_type == "text/plain":
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid("file", "is not UTF-8 text") from None
+
+
+SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_filename(name: str) -> str:
+    """A display name without path parts or control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = SAFE_FILENAME.sub("_", base).strip(" .")[:200]
+    return cleaned or "evidence"
+
+
+# --- abuse limits -----------------------------------------------------------------------------------------
+
+@dataclass
+class TokenBucket:
+    """`rate` requests a minute per client, with bursts up to `burst`; time is given, so it is pure."""
+
+    rate_per_minute: float
+    burst: int
+    tokens: float = -1.0
+    updated: float = 0.0
+
+    def take(self, now: float) -> float:
+        """0 if the request may go ahead, else the seconds until it may."""
+        if self.tokens < 0:
+            self.tokens, self.updated = float(self.burst), now
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate_per_minute / 60)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) * 60 / self.rate_per_minute

@@ -1,52 +1,214 @@
-"""Intake's tables and the one transaction that stores a submission with its outbox event."""
+"""Intake's tables, and the transactions that store a submission with its outbox event (and its
+idempotency record), a withdrawal, an evidence file, and the progress read back from case events.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
-from docket_contracts.events import ComplaintFiled
+from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
 SOURCE = "/docket/intake"
-TABLES = {"complaints", "outbox", "inbox"}
+TABLES = {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "outbox", "inbox"}
 
 
 class ComplaintRow(SQLModel, table=True):
     __tablename__ = "complaints"
 
     id: UUID = Field(primary_key=True)
-    kind: str
+    reference: str = Field(unique=True)
+    status_token_digest: str
+    kind: str = Field(index=True)
+    mandate_reference: str | None = None
+    complainant_name: str
+    complainant_email: str
+    complainant_country: str
     controller_key: str = Field(index=True)
     controller_name: str
+    controller_country: str | None = None
+    controller_website: str | None = None
+    category: str
     articles_alleged: list[int] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    territory: list[str] = Field(sa_column=sa.Column(JSONB, nullable=False))
     narrative: str
-    received_on: date
+    received_on: date = Field(index=True)
     filed_at: datetime = utc_column(server_default=sa.func.now())
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.model_dump()
+    status: str = Field(default="received", index=True)
 
 
-async def file(session: AsyncSession, filed: ComplaintFiled, narrative: str) -> ComplaintRow:
-    """Store the complaint and its complaint.filed event in one transaction."""
-    row = ComplaintRow(id=filed.complaint_id, kind=filed.kind, controller_key=filed.controller.key,
-                       controller_name=filed.controller.name, articles_alleged=list(filed.articles_alleged),
+class EvidenceRow(SQLModel, table=True):
+    __tablename__ = "evidence"
+
+    id: UUID = Field(primary_key=True)
+    complaint_id: UUID = Field(index=True)
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    uploaded_at: datetime = utc_column(server_default=sa.func.now())
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """The first answer to a POST with an Idempotency-Key, replayed to its retries."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: str = Field(primary_key=True)
+    request_digest: str
+    status_code: int
+    response: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    created_at: datetime = utc_column(server_default=sa.func.now())
+
+
+class ComplaintCaseRow(SQLModel, table=True):
+    """The case each complaint went into, learnt from the case service's events."""
+
+    __tablename__ = "complaint_cases"
+
+    complaint_id: UUID = Field(primary_key=True)
+    case_id: UUID = Field(index=True)
+
+
+class ProgressRow(SQLModel, table=True):
+    """One line of a complaint's progress, as its complainant reads it."""
+
+    __tablename__ = "progress_entries"
+
+    complaint_id: UUID = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    on: date | None = None
+    text: str
+    recorded_at: datetime = utc_column(server_default=sa.func.now())
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def claim_idempotency_key(session: AsyncSession, key: str, digest: str, status_code: int,
+                                response: dict[str, Any]) -> IdempotencyRow | None:
+    """Record the answer under `key`; if the key was used already, return that first record instead.
+
+    A concurrent request with the same key waits on the insert until the first transaction ends.
+    """
+    inserted = await session.scalar(insert(IdempotencyRow).values(
+        key=key, request_digest=digest, status_code=status_code, response=response)
+        .on_conflict_do_nothing().returning(IdempotencyRow.__table__.c.key))
+    if inserted is not None:
+        return None
+    return await session.get(IdempotencyRow, key)
+
+
+def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: str, token_digest: str) -> ComplaintRow:
+    """Stage the complaint and its complaint.filed event; both commit or neither does."""
+    row = ComplaintRow(id=filed.complaint_id, reference=filed.reference, status_token_digest=token_digest,
+                       kind=filed.kind, mandate_reference=filed.mandate_reference,
+                       complainant_name=filed.complainant.name, complainant_email=filed.complainant.email,
+                       complainant_country=filed.complainant.country, controller_key=filed.controller.key,
+                       controller_name=filed.controller.name, controller_country=filed.controller.country,
+                       controller_website=filed.controller.website, category=filed.category,
+                       articles_alleged=list(filed.articles_alleged), territory=list(filed.territory),
                        narrative=narrative, received_on=filed.received_on)
-    async with session.begin():
-        session.add(row)
-        add_to_outbox(session, [new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
+    session.add(row)
+    add_to_outbox(session, [new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
     return row
 
 
-async def get(session: AsyncSession, complaint_id: UUID) -> ComplaintRow | None:
-    return await session.get(ComplaintRow, complaint_id)
+async def file(session: AsyncSession, filed: ComplaintFiled, narrative: str, token_digest: str = "") -> ComplaintRow:
+    """Store a complaint with its event in one transaction (no idempotency key)."""
+    async with session.begin():
+        row = add_complaint(session, filed, narrative, token_digest)
+    return row
+
+
+async def by_reference(session: AsyncSession, reference: str) -> ComplaintRow | None:
+    return (await session.exec(select(ComplaintRow).where(ComplaintRow.reference == reference))).first()
+
+
+def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
+    complaint.status = "withdrawn"
+    session.add(complaint)
+    session.add(ProgressRow(complaint_id=complaint.id, event_id=f"withdrawal:{complaint.id}", on=on,
+                            text="You withdrew your complaint."))
+    event = new_event(ComplaintWithdrawn(complaint_id=complaint.id, withdrawn_on=on), source=SOURCE,
+                      subject=str(complaint.id))
+    add_to_outbox(session, [event], topics.COMPLAINTS)
+
+
+def add_evidence(session: AsyncSession, complaint_id: UUID, filename: str, content_type: str,
+                 content: bytes) -> EvidenceRow:
+    row = EvidenceRow(id=uuid4(), complaint_id=complaint_id, filename=filename, content_type=content_type,
+                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content)
+    session.add(row)
+    return row
+
+
+async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[Any]]:
+    table = EvidenceRow.__table__
+    return (await session.exec(sa.select(table.c.id, table.c.filename, table.c.content_type, table.c.size,
+                                         table.c.sha256, table.c.uploaded_at)
+                               .where(table.c.complaint_id == complaint_id).order_by(table.c.uploaded_at))).all()
+
+
+async def search(session: AsyncSession, *, controller: str | None, kind: str | None, status: str | None,
+                 received_from: date | None, received_to: date | None, limit: int,
+                 offset: int) -> tuple[int, Sequence[ComplaintRow]]:
+    query = select(ComplaintRow)
+    if controller:
+        query = query.where(sa.or_(ComplaintRow.controller_key == controller,
+                                   col(ComplaintRow.controller_name).icontains(controller, autoescape=True)))
+    if kind:
+        query = query.where(ComplaintRow.kind == kind)
+    if status:
+        query = query.where(ComplaintRow.status == status)
+    if received_from:
+        query = query.where(col(ComplaintRow.received_on) >= received_from)
+    if received_to:
+        query = query.where(col(ComplaintRow.received_on) <= received_to)
+    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    page = (await session.exec(query.order_by(col(ComplaintRow.received_on).desc(), col(ComplaintRow.id))
+                               .limit(limit).offset(offset))).all()
+    return total, page
+
+
+async def progress_of(session: AsyncSession, complaint_id: UUID) -> Sequence[ProgressRow]:
+    return (await session.exec(select(ProgressRow).where(ProgressRow.complaint_id == complaint_id)
+                               .order_by(col(ProgressRow.recorded_at), col(ProgressRow.event_id)))).all()
+
+
+async def record_progress(session: AsyncSession, complaint_ids: Sequence[UUID], event_id: str, on: date | None,
+                          text: str, stage: str) -> None:
+    """Add the progress line for each complaint and move its status forward (never back from withdrawn)."""
+    for complaint_id in complaint_ids:
+        session.add(ProgressRow(complaint_id=complaint_id, event_id=event_id, on=on, text=text))
+    await session.exec(sa.update(ComplaintRow).where(col(ComplaintRow.id).in_(complaint_ids),
+                                                     ComplaintRow.status != "withdrawn").values(status=stage))
+
+
+async def complaints_of_case(session: AsyncSession, case_id: UUID) -> list[UUID]:
+    return list((await session.exec(select(ComplaintCaseRow.complaint_id)
+                                    .where(ComplaintCaseRow.case_id == case_id))).all())
+
+
+async def join_case(session: AsyncSession, complaint_id: UUID, case_id: UUID) -> bool:
+    """Remember the complaint's case; False if the complaint was not filed here."""
+    if await session.get(ComplaintRow, complaint_id) is None:
+        return False
+    session.add(ComplaintCaseRow(complaint_id=complaint_id, case_id=case_id))
+    await session.flush()
+    return True

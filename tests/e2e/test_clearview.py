@@ -18,6 +18,7 @@ from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
 from tests.apps import Running, serve
+from tests.factories import submission
 from tests.kafka_reader import eventually, headers, read_topic
 
 pytestmark = pytest.mark.e2e
@@ -41,12 +42,13 @@ async def regulator(database_url: str, kafka) -> AsyncIterator[tuple[Running, Ru
 async def test_the_clearview_story(regulator, kafka):
     intake, case_service = regulator
 
-    async def file(kind: str, controller: str, received_on: str, articles: list[int]) -> str:
-        response = await intake.http.post("/complaints", json={
-            "kind": kind, "controller_name": controller, "articles_alleged": articles, "received_on": received_on,
-            "narrative": "Clearview AI collected my photographs and did not answer my requests."})
+    async def file(kind: str, controller: str, received_on: str, articles: list[int], by: str) -> dict:
+        response = await intake.http.post("/complaints", json=submission(
+            kind=kind, controller={"name": controller}, articles_alleged=articles, received_on=received_on,
+            complainant={"name": by, "email": f"{by.split()[0].lower()}@example.org", "country": "FR"},
+            narrative="Clearview AI collected my photographs and did not answer my requests."))
         assert response.status_code == 201, response.text
-        return response.json()["id"]
+        return response.json()
 
     async def case_with(complaints: int) -> dict:
         async def probe():
@@ -61,15 +63,15 @@ async def test_the_clearview_story(regulator, kafka):
         assert response.status_code == expect, response.text
         return response.json()
 
-    first = await file("art77_complaint", "Clearview AI", "2020-05-25", [15, 17])
+    first = await file("art77_complaint", "Clearview AI", "2020-05-25", [15, 17], "Jeanne Martin")
     case_id = (await case_with(1))["case_id"]
-    await file("art77_complaint", "Clearview AI, Inc.", "2020-07-01", [15])
+    second = await file("art77_complaint", "Clearview AI, Inc.", "2020-07-01", [15], "Paul Durand")
     await case_with(2)
     await command("/investigation", {"opened_on": "2020-08-01", "scope": "checks and questionnaire on the "
                                                                      "scraping of facial images"})
-    await file("art77_complaint", "clearview ai", "2020-12-15", [17])
+    third = await file("art77_complaint", "clearview.ai", "2020-12-15", [17], "Amira Haddad")
     await case_with(3)
-    await file("alert", "Clearview AI", "2021-05-27", [5, 6, 9])  # Privacy International, GDPR Art 80
+    await file("alert", "Clearview AI", "2021-05-27", [5, 6, 9], "Privacy International")  # with other bodies
     await case_with(4)
     await command("/findings", {"articles": [6], "facts": "no legal basis for collecting and using biometric data"})
     await command("/findings", {"articles": [12, 15, 17], "facts": "access and erasure requests not honoured"})
@@ -121,7 +123,7 @@ async def test_the_clearview_story(regulator, kafka):
         version = 2 if ce["ce_type"] == "docket.formal_notice.issued" else 1
         assert ce["ce_dataschema"] == f"urn:docket:schema:{ce['ce_type']}:v{version}"
     payloads = [json.loads(r.value) for r in records]
-    assert payloads[0]["complaint_id"] == first and payloads[0]["opened_on"] == "2020-05-25"
+    assert payloads[0]["complaint_id"] == first["id"] and payloads[0]["opened_on"] == "2020-05-25"
     assert payloads[4]["complaint_kind"] == "alert" and payloads[4]["received_on"] == "2021-05-27"
     assert payloads[8]["deadline"] == "2022-01-26"
     assert payloads[9]["fine_eur"] == 20_000_000 and payloads[9]["cap"]["cap_eur"] == 20_000_000
@@ -133,3 +135,16 @@ async def test_the_clearview_story(regulator, kafka):
     assert actors["docket.formal_notice.deadline_expired"] == "system:deadline-timer"
     assert actors["docket.sanction.imposed"] == "cnil:rapporteur"
     assert actors["docket.complaint.linked"] == "system:complaint-routing"
+
+    async def status_page(receipt: dict) -> dict | None:
+        page = (await intake.http.get(f"/complaints/{receipt['reference']}/status",
+                                      headers={"X-Status-Token": receipt["status_token"]})).json()
+        return page if page["status"] == "closed" else None
+
+    for receipt in (first, second, third):  # every complainant sees the case's progress, and only that
+        page = await eventually(lambda: status_page(receipt))
+        texts = [line["text"] for line in page["progress"]]
+        assert texts[0] == "We received your complaint."
+        assert "The authority imposed a fine of EUR 20,000,000." in texts
+        assert texts[-1] == "The case was closed: the controller was sanctioned."
+        assert not any("Privacy International" in text or "no legal basis" in text for text in texts)

@@ -12,6 +12,7 @@ from docket_devstack.kafka import KafkaBroker
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app
 from tests.apps import serve
+from tests.factories import submission
 from tests.kafka_reader import eventually, read_topic
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +28,7 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
             assert (await intake.http.get("/readyz")).status_code == 200
             await asyncio.to_thread(broker.stop)
 
-            response = await intake.http.post("/complaints", json={
-                "controller_name": "Outage Ltd", "articles_alleged": [15], "narrative": "filed while Kafka is down"})
+            response = await intake.http.post("/complaints", json=submission(controller={"name": "Outage Ltd"}))
             assert response.status_code == 201
             complaint_id = response.json()["id"]
             ready = await intake.http.get("/readyz")

@@ -24,6 +24,7 @@ from services.case.main import create_app as case_app
 from services.intake import store as intake_store
 from tests.apps import serve
 from tests.conftest import MIGRATIONS, fresh_database, repo_root
+from tests.factories import complaint_filed
 from tests.kafka_reader import eventually, read_topic
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +50,7 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
     run = uuid.uuid4().hex[:6]
     ids = set()
     for n in range(COMPLAINTS):
-        filed = ComplaintFiled(complaint_id=uuid.uuid4(), kind="art77_complaint",
-                               controller=Controller(key=f"crash-{run}-{n % 8}", name=f"Crash {run} {n % 8}"),
-                               articles_alleged=(15,), received_on=date(2020, 5, 25))
+        filed = complaint_filed(controller=Controller(key=f"crash-{run}-{n % 8}", name=f"Crash {run} {n % 8}"))
         async with sessions() as session:
             await intake_store.file(session, filed, "narrative")
         ids.add(str(filed.complaint_id))

@@ -21,6 +21,7 @@ from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
+from tests.factories import submission
 from tests.kafka_reader import eventually, headers, read_topic
 
 pytestmark = pytest.mark.e2e
@@ -46,8 +47,7 @@ async def docket(database_url: str, kafka) -> AsyncIterator[Docket]:
 
 
 def complaint(controller: str) -> dict:
-    return {"controller_name": controller, "articles_alleged": [12, 15, 17],
-            "narrative": "My access and erasure requests went unanswered."}
+    return submission(controller={"name": controller}, articles_alleged=[12, 15, 17])
 
 
 async def case_of(docket: Docket, complaint_id: str) -> dict | None:
@@ -61,10 +61,11 @@ async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
 
     case = await eventually(lambda: case_of(docket, filed["id"]))
     assert case["status"] == "open" and case["version"] == 1
-    assert (case["controller_key"], case["controller_name"]) == (filed["controller_key"], controller)
+    assert case["controller_name"] == controller
     detail = (await docket.case.http.get(f"/cases/{case['case_id']}")).json()
     assert detail["complaints"] == [{"complaint_id": filed["id"], "kind": "art77_complaint",
                                      "received_on": filed["received_on"]}]
+    assert detail["controller"]["key"] == case["controller_key"]
 
     async def letters():
         response = await docket.notifier.http.get("/notifications", params={"complaint_id": filed["id"]})

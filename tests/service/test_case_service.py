@@ -21,6 +21,7 @@ from services.case.config import CaseSettings
 from services.case.main import create_app
 from tests.apps import Running, serve
 from tests.conftest import repo_root
+from tests.factories import complaint_filed
 
 pytestmark = pytest.mark.service
 
@@ -50,8 +51,7 @@ async def open_case(service: Running, controller: str | None = None, kind: str =
                     received_on: date = date(2020, 5, 25)) -> tuple[UUID, UUID]:
     """A case opened the way the consumer opens one; returns (case id, complaint id)."""
     key = controller or f"controller-{uuid4().hex[:8]}"
-    complaint = ComplaintFiled(complaint_id=uuid4(), kind=kind, controller=Controller(key=key, name=key.title()),
-                               articles_alleged=(15, 17), received_on=received_on)
+    complaint = complaint_filed(kind=kind, controller=Controller(key=key, name=key.title()), received_on=received_on)
     async with service.runtime.sessions() as session, session.begin():
         await application.route_complaint(session, complaint)
         case_id = await store.case_of_complaint(session, complaint.complaint_id)

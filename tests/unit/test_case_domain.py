@@ -15,6 +15,7 @@ from docket_contracts.events import (
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction, InvestigationOpened, Order,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
+from tests.factories import complaint_filed
 from services.case.domain import (
     CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
     LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, Rejected, decide, replay,
@@ -34,8 +35,7 @@ INJUNCTION = Injunction(orders=ORDERS, deadline=date(2022, 12, 18), daily_penalt
 
 
 def complaint(kind: str = "art77_complaint", complaint_id: UUID | None = None) -> ComplaintFiled:
-    return ComplaintFiled(complaint_id=complaint_id or uuid4(), kind=kind, controller=CLEARVIEW,
-                          articles_alleged=(15, 17), received_on=date(2020, 5, 25))
+    return complaint_filed(complaint_id=complaint_id or uuid4(), kind=kind, controller=CLEARVIEW)
 
 
 OPENED = CaseOpened(case_id=CASE, controller=CLEARVIEW, complaint_id=FIRST, complaint_kind="art77_complaint",

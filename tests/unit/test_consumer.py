@@ -12,13 +12,13 @@ from docket_contracts.registry import new_event
 from docket_messaging.codec import encode
 from docket_messaging.consumer import InboxConsumer, Outcome, Record
 
+from tests.factories import complaint_filed
+
 from .fakes import FakeInbox, FakePublisher
 
 
 def complaint_record(offset: int = 0, **event_changes: object) -> Record:
-    payload = ev.ComplaintFiled(complaint_id=uuid4(), kind="art77_complaint",
-                                controller=ev.Controller(key="clearview-ai", name="Clearview AI"),
-                                articles_alleged=(6,), received_on=date(2020, 5, 25))
+    payload = complaint_filed(articles_alleged=(6,))
     event = new_event(payload, source="/docket/intake", subject=str(payload.complaint_id), **event_changes)
     message = encode(event, "docket.complaints")
     return Record(topic=message.topic, partition=0, offset=offset, key=message.key, value=message.value,

@@ -10,13 +10,11 @@ from docket_contracts import events as ev
 from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.registry import EventSpec, SchemaViolation, UnknownEventType
+from tests.factories import complaint_filed
 
 
 def filed(**changes: object) -> ev.ComplaintFiled:
-    fields = dict(complaint_id=uuid4(), kind="art77_complaint",
-                  controller=ev.Controller(key="clearview-ai", name="Clearview AI"),
-                  articles_alleged=(15, 17), received_on=date(2020, 5, 25))
-    return ev.ComplaintFiled(**(fields | changes))
+    return complaint_filed(controller=ev.Controller(key="clearview-ai", name="Clearview AI"), **changes)
 
 
 def test_new_event_carries_type_schema_version_and_json_payload():
@@ -25,7 +23,7 @@ def test_new_event_carries_type_schema_version_and_json_payload():
     assert event.type == "docket.complaint.filed"
     assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v1"
     assert event.data["received_on"] == "2020-05-25"
-    assert event.data["controller"] == {"key": "clearview-ai", "name": "Clearview AI"}
+    assert event.data["controller"] == {"key": "clearview-ai", "name": "Clearview AI", "country": None, "website": None}
     assert registry.parse(event) == payload
 
 
@@ -87,7 +85,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
     assert {spec.topic for spec in registry.EVENTS} == set(topics.ALL)
     payload_classes = {cls for cls in vars(ev).values()
                        if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload}
-    nested = {ev.Controller, ev.FineCap, ev.Injunction, ev.Order}
+    nested = {ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party}
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
 

@@ -1,9 +1,19 @@
+"""Intake's rules without I/O: controller identity, filing, receipts, progress lines, evidence, rate limits."""
+
 from datetime import date
 from uuid import uuid4
 
 import pytest
 
-from services.intake.domain import FileComplaint, controller_key, file_complaint
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, Controller, FindingRecorded, FineCap, FormalNoticeIssued, Order, Party, SanctionImposed,
+)
+from services.intake.domain import (
+    FileComplaint, Invalid, TokenBucket, check_evidence, controller_key, file_complaint, new_reference,
+    new_status_token, progress, safe_filename, token_digest, token_matches,
+)
+
+JEANNE = Party(name="Jeanne Martin", email="jeanne@example.org", country="FR")
 
 
 @pytest.mark.parametrize(("name", "key"), [
@@ -26,13 +36,93 @@ def test_a_name_without_letters_or_digits_has_no_key():
         controller_key("!!!")
 
 
-def test_filing_produces_complaint_filed_with_sorted_distinct_articles():
-    command = FileComplaint(complaint_id=uuid4(), kind="art80_1_mandated", controller_name=" Clearview AI ",
-                            articles_alleged=(17, 15, 17), narrative="ignored my access request",
-                            received_on=date(2021, 5, 27))
-    event = file_complaint(command)
-    assert event.complaint_id == command.complaint_id
-    assert event.kind == "art80_1_mandated"
-    assert (event.controller.key, event.controller.name) == ("clearview-ai", "Clearview AI")
-    assert event.articles_alleged == (15, 17)
-    assert event.received_on == date(2021, 5, 27)
+def command(**changes) -> FileComplaint:
+    fields = dict(complaint_id=uuid4(), reference="DKT-2021-ABC123", kind="art80_1_mandated",
+                  mandate_reference="noyb mandate 2021-17", complainant=JEANNE, controller_name=" Clearview AI, Inc. ",
+                  controller_country="US", controller_website="clearview.ai", category="access_request_ignored",
+                  articles_alleged=(17, 15, 17), territory=("FR", "AT", "FR"), received_on=date(2021, 5, 27))
+    return FileComplaint(**(fields | changes))
+
+
+def test_filing_produces_complaint_filed_with_the_resolved_controller_and_sorted_distinct_lists():
+    event = file_complaint(command(), today=date(2021, 6, 1))
+    assert event.kind == "art80_1_mandated" and event.mandate_reference == "noyb mandate 2021-17"
+    assert event.controller == Controller(key="clearview-ai", name="Clearview AI, Inc.", country="US",
+                                          website="clearview.ai")
+    assert event.articles_alleged == (15, 17) and event.territory == ("AT", "FR")
+    assert event.complainant == JEANNE and event.received_on == date(2021, 5, 27)
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"received_on": date(2021, 6, 2)}, "received_on", "cannot be after today"),
+    ({"mandate_reference": None}, "mandate_reference", "must give its mandate"),
+    ({"kind": "art77_complaint"}, "mandate_reference", "only a body mandated under Art 80(1)"),
+])
+def test_filing_rules_name_the_field(changes, field, message):
+    with pytest.raises(Invalid) as refused:
+        file_complaint(command(**changes), today=date(2021, 6, 1))
+    assert refused.value.field == field and message in refused.value.message
+
+
+def test_references_are_readable_and_tokens_are_stored_only_as_digests():
+    assert new_reference(2020).startswith("DKT-2020-") and len(new_reference(2020)) == 15
+    assert len({new_reference(2020) for _ in range(200)}) == 200
+    token = new_status_token()
+    assert len(token) >= 32 and token_digest(token) != token
+    assert token_matches(token, token_digest(token))
+    assert not token_matches(token + "x", token_digest(token)) and not token_matches(None, token_digest(token))
+
+
+def test_complainants_read_what_the_authority_did_and_nothing_of_the_investigation():
+    case_id = uuid4()
+    opened = progress(CaseOpened(case_id=case_id, controller=Controller(key="c", name="C"), complaint_id=uuid4(),
+                                 complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)))
+    assert opened == (date(2020, 5, 25), "A case was opened on your complaint.", "case_opened")
+    notice = progress(FormalNoticeIssued(case_id=case_id, notice_id=uuid4(), orders=(Order(point="f", text="stop"),),
+                                         issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)))
+    assert notice == (date(2021, 11, 26), "The authority ordered the controller to comply by 2022-01-26.",
+                      "formal_notice")
+    assert progress(FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="secret")) is None
+    closed = progress(CaseClosed(case_id=case_id, outcome="sanctioned", reasons="r", closed_on=date(2023, 4, 13)))
+    assert closed[1] == "The case was closed: the controller was sanctioned." and closed[2] == "closed"
+
+
+def test_a_sanction_line_gives_the_fine():
+    line = progress(SanctionImposed(case_id=uuid4(), sanction_id=uuid4(), decided_on=date(2022, 10, 17),
+                                    fine_eur=20_000_000, articles_infringed=(6,),
+                                    cap=FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4,
+                                                turnover_eur=None, cap_eur=20_000_000)))
+    assert line[1] == "The authority imposed a fine of EUR 20,000,000."
+
+
+ALLOWED = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
+
+
+@pytest.mark.parametrize(("content_type", "content", "message"), [
+    ("application/x-msdownload", b"MZ\x90\x00", "type application/x-msdownload is not accepted"),
+    ("application/pdf", b"", "is empty"),
+    ("application/pdf", b"%PDF-" + b"x" * 100, "is larger than 50 bytes"),
+    ("application/pdf", b"<html>", "does not look like application/pdf"),
+    ("image/png", b"\xff\xd8\xff\xe0", "does not look like image/png"),
+    ("text/plain", b"\xff\xfe\xfa", "is not UTF-8 text"),
+])
+def test_evidence_of_the_wrong_type_size_or_content_is_refused(content_type, content, message):
+    with pytest.raises(Invalid) as refused:
+        check_evidence(content_type, content, ALLOWED, max_bytes=50)
+    assert refused.value.field == "file" and message in refused.value.message
+
+
+def test_evidence_that_is_what_it_says_is_accepted_and_names_are_made_safe():
+    check_evidence("application/pdf", b"%PDF-1.7 ...", ALLOWED, max_bytes=50)
+    check_evidence("text/plain", "réponse".encode(), ALLOWED, max_bytes=50)
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("C:\\Users\\me\\capture écran.png") == "capture _cran.png"
+    assert safe_filename("...") == "evidence"
+
+
+def test_the_token_bucket_allows_a_burst_then_the_rate():
+    bucket = TokenBucket(rate_per_minute=60, burst=2)
+    assert [bucket.take(100.0), bucket.take(100.0)] == [0.0, 0.0]
+    assert bucket.take(100.0) == pytest.approx(1.0)
+    assert bucket.take(101.0) == 0.0
+    assert bucket.take(101.0) == pytest.approx(1.0)

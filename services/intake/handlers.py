@@ -1,0 +1,32 @@
+"""Intake reads the case service's events back, to tell each complainant how their complaint progresses."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from docket_contracts.envelope import CloudEvent
+from docket_contracts.events import CaseOpened, ComplaintLinked, Payload
+from docket_contracts.registry import EVENTS
+from docket_contracts.topics import CASES
+from docket_messaging.consumer import Handler
+
+from . import store
+from .domain import progress
+
+
+async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+    line = progress(payload)
+    if line is None:
+        return
+    on, text, stage = line
+    match payload:
+        case CaseOpened() | ComplaintLinked():
+            joined = await store.join_case(session, payload.complaint_id, payload.case_id)
+            complaint_ids = [payload.complaint_id] if joined else []
+        case _:
+            complaint_ids = await store.complaints_of_case(session, payload.case_id)  # type: ignore[attr-defined]
+    if complaint_ids:
+        await store.record_progress(session, complaint_ids, event.id, on, text, stage)
+
+
+HANDLERS: dict[str, Handler] = {spec.type: on_case_event for spec in EVENTS if spec.topic == CASES}
