@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import ComplaintFiled, Payload
+from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, Payload
 from docket_messaging.consumer import Handler
 
+from . import store
 from .application import route_complaint
 
 
@@ -16,6 +17,13 @@ async def on_complaint_filed(session: AsyncSession, event: CloudEvent, payload: 
     await route_complaint(session, payload)
 
 
+async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+    """A withdrawn complaint stays in its case's history, but its complainant is owed no more news."""
+    assert isinstance(payload, ComplaintWithdrawn)
+    await store.stop_clock(session, payload.complaint_id)
+
+
 HANDLERS: dict[str, Handler] = {
     "docket.complaint.filed": on_complaint_filed,
+    "docket.complaint.withdrawn": on_complaint_withdrawn,
 }

@@ -237,6 +237,11 @@ async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> 
                                    running=state.status != "closed"))
 
 
+async def stop_clock(session: AsyncSession, complaint_id: UUID) -> None:
+    await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.complaint_id) == complaint_id)
+                       .values(running=False))
+
+
 async def open_case_for(session: AsyncSession, controller_key: str) -> UUID | None:
     row = await session.get(OpenCaseRow, controller_key)
     return row.case_id if row else None

@@ -16,7 +16,10 @@ import sqlalchemy as sa
 
 from docket_contracts.events import ComplaintFiled, Controller
 from docket_messaging.database import make_engine, make_sessions
+from docket_contracts.events import ComplaintWithdrawn
+from docket_contracts.registry import new_event
 from services.case import application, store
+from services.case.handlers import on_complaint_withdrawn
 from services.case.config import CaseSettings
 from services.case.main import create_app
 from tests.apps import Running, serve
@@ -279,6 +282,11 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
     await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2026-03-01", "scope": "s"}, 1)
     assert await overdue("2026-04-11") == []
     assert [o["progress_due_on"] for o in await overdue("2026-06-02")] == ["2026-06-01"]
+    withdrawn = ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=date(2026, 6, 2))
+    async with case_service.runtime.sessions() as session, session.begin():
+        await on_complaint_withdrawn(session, new_event(withdrawn, source="/docket/intake",
+                                                        subject=str(complaint_id)), withdrawn)
+    assert await overdue("2026-06-02") == []
 
 
 async def test_the_fine_estimate_walks_the_edpb_method(case_service):
