@@ -17,6 +17,8 @@ from .consumer import InboxConsumer, Record
 
 log = logging.getLogger(__name__)
 
+STOP_TIMEOUT_S = 8.0
+
 
 class KafkaPublisher:
     """An idempotent producer (acks=all) started on first use, so a service starts without Kafka."""
@@ -107,7 +109,15 @@ class KafkaConsumerLoop:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
             finally:
-                await kafka.stop()
+                started = asyncio.get_running_loop().time()
+                try:
+                    await asyncio.wait_for(kafka.stop(), STOP_TIMEOUT_S)
+                except TimeoutError:
+                    log.warning("%s: leaving the consumer group took over %.0fs", self._consumer.group,
+                                STOP_TIMEOUT_S)
+                else:
+                    log.debug("%s: consumer stopped in %.1fs", self._consumer.group,
+                              asyncio.get_running_loop().time() - started)
 
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         while True:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from .outbox import PostgresOutbox
 from .relay import Relay
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 10.0
 
 
 class ServiceSettings(BaseSettings):
@@ -116,12 +117,15 @@ class ServiceRuntime:
     async def __aexit__(self, *exc_info: object) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for close in self._closers:
-            await close()
-        await self.publisher.close()
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)
+            for task in stuck:
+                log.warning("%s did not stop within %.0fs; leaving it", task.get_name(), SHUTDOWN_GRACE_S)
+        for close in [*self._closers, self.publisher.close]:
+            try:
+                await asyncio.wait_for(close(), SHUTDOWN_GRACE_S)
+            except TimeoutError:
+                log.warning("%s: closing took longer than %.0fs", self.name, SHUTDOWN_GRACE_S)
         await self.engine.dispose()
 
     async def readiness(self) -> dict[str, str]:
