@@ -1,6 +1,51 @@
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
 from docket_messaging.service import ServiceSettings
+
+from .webhooks import RetrySchedule
 
 
 class NotifierSettings(ServiceSettings):
     database_schema: str = "notifier"
     http_port: int = 8003
+    run_deliveries: bool = Field(default=True, description="run the webhook, mail and reminder workers")
+    delivery_interval_s: float = Field(default=1.0, gt=0, description="how often the workers look for due work")
+    delivery_batch_size: int = Field(default=50, ge=1)
+    retry_max_attempts: int = Field(default=8, ge=1, description="attempts of a webhook or e-mail before it is "
+                                                                  "dead-lettered")
+    retry_base_delay_s: float = Field(default=10.0, gt=0, description="delay before the second attempt; doubles")
+    retry_max_delay_s: float = Field(default=3600.0, gt=0, description="the longest delay between two attempts")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="per attempt: DNS, connect, send, answer")
+    webhook_allow_list: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated CIDRs or host names that webhooks may reach although "
+                                          "they are private, loopback or link-local (or plain http)")
+    webhook_secret_grace_s: float = Field(default=86_400.0, ge=0, description="how long a rotated-out secret "
+                                                                              "still signs")
+    smtp_host: str | None = Field(default=None, description="no host: letters are recorded, not e-mailed")
+    smtp_port: int = 25
+    smtp_sender: str = "Docket <noreply@docket.invalid>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    staff_email: str | None = Field(default=None, description="where Art 78(2) reminders go")
+    art78_reminder_lead_days: int = Field(default=14, ge=0, description="remind staff this many days before "
+                                                                        "three months without news end")
+    regulator_timezone: str = Field(default="Europe/Paris", description="the calendar reminders are counted in")
+
+    @field_validator("webhook_allow_list", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("smtp_host", "smtp_username", "smtp_password", "staff_email", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule(self.retry_max_attempts, self.retry_base_delay_s, self.retry_max_delay_s)

@@ -1,53 +1,327 @@
-"""Which notifications an event calls for, pure: one rule per event type."""
+"""Which letters an event calls for, what they say, and when staff must be reminded; pure.
+
+A letter is decided from the event and what the notifier knows of the case (its controller, the
+controller's contact address, its complainants). Alerts have no complainant to keep informed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import calendar
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Literal
 from uuid import UUID
 
-from docket_contracts.events import CaseOpened, ComplaintFiled, ComplaintLinked, Payload
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InvestigationOpened, Order, Payload,
+    PenaltyPaymentLiquidated, SanctionImposed,
+)
 
 Channel = Literal["letter", "email", "webhook"]
 Role = Literal["complainant", "controller", "staff", "integrator"]
 
+OUTCOMES = {"complied": "the controller brought its processing into compliance",
+            "sanctioned": "a sanction was imposed on the controller",
+            "dismissed": "the complaint was dismissed",
+            "no_infringement": "no infringement was found"}
+
 
 @dataclass(frozen=True)
-class Draft:
-    channel: Channel
+class Complainant:
+    """Who lodged a complaint, and where letters to them go (personal data)."""
+
+    complaint_id: UUID
+    reference: str
+    kind: ComplaintKind
+    name: str
+    email: str
+
+    @property
+    def kept_informed(self) -> bool:
+        """GDPR Art 78(2) applies to complaints; an alert has no complainant to inform."""
+        return self.kind != "alert"
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """What the notifier knows of a case when an event about it arrives."""
+
+    case_id: UUID | None = None
+    controller: Controller | None = None
+    controller_email: str | None = None
+    complainants: tuple[Complainant, ...] = ()
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter to send: plain paragraphs, rendered to text and HTML by `render_text` / `render_html`."""
+
+    kind: str
     recipient_role: Role
-    body: str
+    recipient_name: str
+    address: str | None
+    subject: str
+    summary: str
+    paragraphs: tuple[str, ...]
     case_id: UUID | None = None
     complaint_id: UUID | None = None
+    controller_key: str | None = None
+    channel: Channel = "letter"
+    items: tuple[str, ...] = field(default=())  # a bulleted list after the first paragraph
+
+    @property
+    def text(self) -> str:
+        return render_text(self)
+
+    @property
+    def html(self) -> str:
+        return render_html(self)
 
 
-def _complaint_filed(event: ComplaintFiled) -> list[Draft]:
-    if event.kind == "alert":
+# --- rendering --------------------------------------------------------------------------------------------
+
+def euros(amount: int) -> str:
+    return f"EUR {amount:,}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def order_line(order: Order) -> str:
+    return f"Art 58(2)({order.point}) GDPR: {order.text}"
+
+
+def render_text(letter: Letter) -> str:
+    lines = [f"Dear {letter.recipient_name},", ""]
+    for index, paragraph in enumerate(letter.paragraphs):
+        lines += [paragraph, ""]
+        if index == 0 and letter.items:
+            lines += [*(f"  - {item}" for item in letter.items), ""]
+    return "\n".join([*lines, "Yours faithfully,", "The data protection authority", ""])
+
+
+def render_html(letter: Letter) -> str:
+    e = html.escape
+    parts = [f"<p>Dear {e(letter.recipient_name)},</p>"]
+    for index, paragraph in enumerate(letter.paragraphs):
+        parts.append(f"<p>{e(paragraph)}</p>")
+        if index == 0 and letter.items:
+            parts.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in letter.items) + "</ul>")
+    parts.append("<p>Yours faithfully,<br>The data protection authority</p>")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(letter.subject)}</title>'
+            f"</head>\n<body>\n" + "\n".join(parts) + "\n</body></html>\n")
+
+
+# --- which letters an event calls for ---------------------------------------------------------------------
+
+def _to_complainants(case: CaseFile, kind: str, subject: str, summary: str, paragraphs: Sequence[str],
+                     only: UUID | None = None) -> list[Letter]:
+    return [Letter(kind=kind, recipient_role="complainant", recipient_name=c.name, address=c.email,
+                   subject=f"{subject} ({c.reference})", summary=summary,
+                   paragraphs=(f"Your complaint {c.reference}: {paragraphs[0]}", *paragraphs[1:]),
+                   case_id=case.case_id, complaint_id=c.complaint_id)
+            for c in case.complainants if c.kept_informed and (only is None or c.complaint_id == only)]
+
+
+def _to_controller(case: CaseFile, kind: str, subject: str, summary: str, paragraphs: Sequence[str],
+                   items: Sequence[str] = ()) -> list[Letter]:
+    if case.controller is None:
         return []
-    return [Draft("letter", "complainant", complaint_id=event.complaint_id,
-                  body=f"We received your complaint about {event.controller.name} on "
-                       f"{event.received_on.isoformat()}. We will tell you how it progresses.")]
+    return [Letter(kind=kind, recipient_role="controller", recipient_name=case.controller.name,
+                   address=case.controller_email, subject=subject, summary=summary, paragraphs=tuple(paragraphs),
+                   items=tuple(items), case_id=case.case_id, controller_key=case.controller.key)]
 
 
-def _case_opened(event: CaseOpened) -> list[Draft]:
-    return [Draft("letter", "complainant", case_id=event.case_id, complaint_id=event.complaint_id,
-                  body=f"A case on {event.controller.name} was opened on {event.opened_on.isoformat()} "
-                       f"from your complaint.")]
+def _controller_name(case: CaseFile) -> str:
+    return case.controller.name if case.controller else "the controller"
 
 
-def _complaint_linked(event: ComplaintLinked) -> list[Draft]:
-    return [Draft("letter", "complainant", case_id=event.case_id, complaint_id=event.complaint_id,
-                  body="Your complaint was joined to a case already open on the same controller.")]
+def _complaint_filed(event: ComplaintFiled, case: CaseFile) -> list[Letter]:
+    complainant = Complainant(event.complaint_id, event.reference, event.kind, event.complainant.name,
+                              event.complainant.email)
+    on_file = replace(case, controller=event.controller, complainants=(complainant,))
+    return _to_complainants(
+        on_file, "acknowledgement", "Your complaint was received",
+        f"We received your complaint about {event.controller.name} on {event.received_on.isoformat()}. "
+        f"We will tell you how it progresses.",
+        [f"we received it on {long_date(event.received_on)}. It concerns {event.controller.name}.",
+         "We will tell you how your complaint progresses, and at the latest within three months "
+         "(GDPR Art 78(2))."])
 
 
-RULES: dict[type[Payload], Callable[..., list[Draft]]] = {
+def _case_opened(event: CaseOpened, case: CaseFile) -> list[Letter]:
+    case = replace(case, controller=case.controller or event.controller)
+    return _to_complainants(
+        case, "progress", "A case was opened",
+        f"A case on {event.controller.name} was opened on {event.opened_on.isoformat()} from your complaint.",
+        [f"a case on {event.controller.name} was opened from it on {long_date(event.opened_on)}.",
+         "We will write to you again at each step of the case that concerns you."],
+        only=event.complaint_id)
+
+
+def _complaint_linked(event: ComplaintLinked, case: CaseFile) -> list[Letter]:
+    name = _controller_name(case)
+    return _to_complainants(
+        case, "progress", "Your complaint joined an open case",
+        f"Your complaint was joined to the case already open on {name}.",
+        [f"it was joined to the case already open on {name}, which examines the same processing.",
+         "We will write to you again at each step of the case that concerns you."],
+        only=event.complaint_id)
+
+
+def _complaint_withdrawn(event: ComplaintWithdrawn, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "Your complaint was withdrawn",
+        f"Your withdrawal of the complaint on {event.withdrawn_on.isoformat()} was recorded.",
+        [f"we recorded that you withdrew it on {long_date(event.withdrawn_on)}.",
+         "We will not write to you about it again."], only=event.complaint_id)
+
+
+def _investigation_opened(event: InvestigationOpened, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "An investigation was opened",
+        f"An investigation of {_controller_name(case)} was opened on {event.opened_on.isoformat()}.",
+        [f"we opened an investigation of {_controller_name(case)} on {long_date(event.opened_on)}."])
+
+
+def _formal_notice_issued(event: FormalNoticeIssued, case: CaseFile) -> list[Letter]:
+    name, deadline = _controller_name(case), long_date(event.compliance_deadline)
+    to_complainants = _to_complainants(
+        case, "progress", "A formal notice was issued",
+        f"{name} was given formal notice on {event.issued_on.isoformat()} to comply by "
+        f"{event.compliance_deadline.isoformat()}.",
+        [f"on {long_date(event.issued_on)} we gave {name} formal notice to bring its processing into "
+         f"compliance by {deadline}."])
+    to_controller = _to_controller(
+        case, "formal_notice", f"Formal notice of {long_date(event.issued_on)}",
+        f"Formal notice of {event.issued_on.isoformat()}: comply by {event.compliance_deadline.isoformat()}.",
+        [f"following the examination of complaints about your processing of personal data, the authority "
+         f"gives you formal notice, on {long_date(event.issued_on)}, under Article 58(2) of the GDPR, to:",
+         f"You must comply with these orders by {deadline} and send us the evidence of compliance by then. "
+         f"If you do not, the authority may impose a sanction, including an administrative fine under "
+         f"Article 83 of the GDPR."],
+        items=[order_line(order) for order in event.orders])
+    return to_complainants + to_controller
+
+
+def _formal_notice_complied(event: FormalNoticeComplied, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "The formal notice was complied with",
+        f"{_controller_name(case)} complied with the formal notice on {event.complied_on.isoformat()}.",
+        [f"{_controller_name(case)} complied with the formal notice on {long_date(event.complied_on)}."])
+
+
+def _deadline_expired(event: FormalNoticeDeadlineExpired, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "The formal notice's deadline passed",
+        f"The deadline of {event.deadline.isoformat()} passed without compliance by {_controller_name(case)}.",
+        [f"the deadline of {long_date(event.deadline)} set to {_controller_name(case)} passed without "
+         f"compliance. We are considering further measures."])
+
+
+def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
+    name = _controller_name(case)
+    articles = ", ".join(str(a) for a in event.articles_infringed)
+    items = [f"an administrative fine of {euros(event.fine_eur)}, within the cap of {euros(event.cap.cap_eur)} "
+             f"of Article {event.cap.paragraph} GDPR ({euros(event.cap.fixed_eur)} or "
+             f"{event.cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"]
+    if event.injunction is not None:
+        injunction = event.injunction
+        items += [f"an injunction to comply by {long_date(injunction.deadline)}: {order_line(order)}"
+                  for order in injunction.orders]
+        items.append(f"a periodic penalty payment of {euros(injunction.daily_penalty_eur)} per day of delay "
+                     f"after {long_date(injunction.deadline)}")
+    to_complainants = _to_complainants(
+        case, "progress", "A sanction was imposed",
+        f"A sanction was imposed on {name} on {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
+        [f"on {long_date(event.decided_on)} we imposed a sanction on {name}, including a fine of "
+         f"{euros(event.fine_eur)}, for infringing Articles {articles} of the GDPR."])
+    to_controller = _to_controller(
+        case, "sanction_decision", f"Sanction decision of {long_date(event.decided_on)}",
+        f"Sanction decision of {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
+        [f"the authority finds that you infringed Articles {articles} of the GDPR and, by its decision of "
+         f"{long_date(event.decided_on)}, imposes:",
+         "This decision may be appealed before the competent court within the time limit the law sets."],
+        items=items)
+    return to_complainants + to_controller
+
+
+def _penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[Letter]:
+    return _to_controller(
+        case, "penalty_liquidation", "Liquidation of the periodic penalty payment",
+        f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
+        [f"the periodic penalty payment is liquidated at {euros(event.amount_eur)}: {event.days_counted} days "
+         f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
+         f"({event.convention})."])
+
+
+def _case_closed(event: CaseClosed, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "The case was closed",
+        f"The case on {_controller_name(case)} was closed on {event.closed_on.isoformat()}: "
+        f"{OUTCOMES[event.outcome]}.",
+        [f"the case on {_controller_name(case)} was closed on {long_date(event.closed_on)}: "
+         f"{OUTCOMES[event.outcome]}.", f"Reasons: {event.reasons}"])
+
+
+RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     ComplaintFiled: _complaint_filed,
+    ComplaintWithdrawn: _complaint_withdrawn,
     CaseOpened: _case_opened,
     ComplaintLinked: _complaint_linked,
+    InvestigationOpened: _investigation_opened,
+    FormalNoticeIssued: _formal_notice_issued,
+    FormalNoticeComplied: _formal_notice_complied,
+    FormalNoticeDeadlineExpired: _deadline_expired,
+    SanctionImposed: _sanction_imposed,
+    PenaltyPaymentLiquidated: _penalty_liquidated,
+    CaseClosed: _case_closed,
 }
 
+# Events after which no complainant of the case (or the one complaint) waits for news any more.
+ENDS_THE_WAIT: tuple[type[Payload], ...] = (CaseClosed, ComplaintWithdrawn)
 
-def drafts_for(event: Payload) -> list[Draft]:
+
+def letters_for(event: Payload, case: CaseFile | None = None) -> list[Letter]:
+    """The letters `event` calls for, given what is known of its case (finding.recorded is internal: none)."""
     rule = RULES.get(type(event))
-    return rule(event) if rule else []
+    return rule(event, case or CaseFile()) if rule else []
+
+
+# --- GDPR Art 78(2): three months without news ------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day if it has fewer days (31 May + 3 = 31 Aug)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def silence_ends_on(last_news_on: date) -> date:
+    """The day three months of silence are complete and the complainant may go to court (Art 78(2))."""
+    return add_months(last_news_on, 3)
+
+
+def reminder_due_on(last_news_on: date, lead_days: int) -> date:
+    """Staff are reminded `lead_days` before the three months end."""
+    return silence_ends_on(last_news_on) - timedelta(days=lead_days)
+
+
+def reminder(complainant: Complainant, case_id: UUID | None, controller_name: str | None, last_news_on: date,
+             staff_address: str | None) -> Letter:
+    ends = silence_ends_on(last_news_on)
+    about = f"about {controller_name}" if controller_name else "not yet joined to a case"
+    return Letter(
+        kind="art78_reminder", recipient_role="staff", recipient_name="colleague", address=staff_address,
+        channel="email", case_id=case_id, complaint_id=complainant.complaint_id,
+        subject=f"Art 78(2): complaint {complainant.reference} has had no news since {last_news_on.isoformat()}",
+        summary=f"Complaint {complainant.reference} has had no news since {last_news_on.isoformat()}; "
+                f"three months end on {ends.isoformat()}.",
+        paragraphs=(f"complaint {complainant.reference} ({about}) was last told of its progress on "
+                    f"{long_date(last_news_on)}.",
+                    f"Unless the complainant hears from us, three months without news end on {long_date(ends)}, "
+                    f"after which they may seek a judicial remedy (GDPR Art 78(2)). Please send them an update."))

@@ -1,4 +1,6 @@
-"""What the notifier does with the events it consumes: one handler per event type."""
+"""What the notifier does with the events it consumes: every event a subscriber may ask for goes
+through `take_in` (letters, Art 78(2) clocks, webhook deliveries) in the inbox transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +8,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
-from docket_contracts.registry import BY_PAYLOAD
 from docket_messaging.consumer import Handler
 
-from . import store
-from .domain import RULES, drafts_for
+from .application import take_in
+from .config import NotifierSettings
+from .webhooks import SUBSCRIBABLE
 
 
-async def notify(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-    await store.record(session, event, drafts_for(payload))
+def handlers(settings: NotifierSettings) -> dict[str, Handler]:
+    async def on_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+        await take_in(session, event, payload, lead_days=settings.art78_reminder_lead_days,
+                      timezone=settings.regulator_timezone)
 
-
-HANDLERS: dict[str, Handler] = {BY_PAYLOAD[payload_type].type: notify for payload_type in RULES}
+    return {event_type: on_event for event_type in SUBSCRIBABLE}

@@ -1,7 +1,9 @@
-"""The notifier's app factory."""
+"""The notifier's app factory and its workers: webhooks, e-mail, Art 78(2) reminders."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,17 +12,79 @@ from docket_contracts import topics
 from docket_messaging.http import service_app
 from docket_messaging.service import ServiceRuntime
 
-from .api import router
+from .api import install_error_handlers, routers
+from .application import Clock, SystemClock, deliver_due_webhooks, send_due_letters, send_due_reminders
 from .config import NotifierSettings
-from .handlers import HANDLERS
+from .handlers import handlers
+from .outbound import HttpSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
-
-def runtime(settings: NotifierSettings) -> ServiceRuntime:
-    return ServiceRuntime(name="notifier", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.NOTIFICATIONS,
-                          consumes=[topics.COMPLAINTS, topics.CASES], handlers=HANDLERS)
+Worker = Callable[[ServiceRuntime], Awaitable[None]]
 
 
-def create_app(settings: NotifierSettings | None = None) -> FastAPI:
-    return service_app("Docket notifier", runtime(settings or NotifierSettings()), router)
+def every(interval_s: float, batch_size: int, work: Callable[[ServiceRuntime], Awaitable[int]]) -> Worker:
+    """Run `work` again at once while it finds a full batch, else after `interval_s`."""
+
+    async def loop(runtime: ServiceRuntime) -> None:
+        while True:
+            if await work(runtime) < batch_size:
+                await asyncio.sleep(interval_s)
+
+    return loop
+
+
+def workers(settings: NotifierSettings, clock: Clock, resolver: Resolver, sender: Sender | None,
+            mailer: Mailer | None) -> dict[str, Worker]:
+    """The background loops of the notifier (none when `run_deliveries` is off; no mail without a server)."""
+    s = settings
+    schedule, batch, interval = s.retry_schedule, s.delivery_batch_size, s.delivery_interval_s
+
+    async def webhooks(runtime: ServiceRuntime) -> None:
+        own = HttpSender(s.webhook_timeout_s) if sender is None else None
+        try:
+            await every(interval, batch, lambda rt: deliver_due_webhooks(
+                rt.sessions, own or sender, resolver, allow_list=s.webhook_allow_list, schedule=schedule,
+                batch_size=batch, timeout_s=s.webhook_timeout_s))(runtime)
+        finally:
+            if own is not None:
+                await own.close()
+
+    async def mail(runtime: ServiceRuntime) -> int:
+        assert mailer is not None
+        return await send_due_letters(runtime.sessions, mailer, sender=s.smtp_sender, schedule=schedule,
+                                      batch_size=batch, lease_s=3 * s.smtp_timeout_s + 1)
+
+    async def reminders(runtime: ServiceRuntime) -> int:
+        return await send_due_reminders(runtime.sessions, clock, staff_address=s.staff_email, batch_size=batch)
+
+    if not s.run_deliveries:
+        return {}
+    loops: dict[str, Worker] = {"webhooks": webhooks, "reminders": every(interval, batch, reminders)}
+    if mailer is not None:
+        loops["mail"] = every(interval, batch, mail)
+    return loops
+
+
+def runtime(settings: NotifierSettings, clock: Clock | None = None, resolver: Resolver | None = None,
+            sender: Sender | None = None, mailer: Mailer | None = None) -> ServiceRuntime:
+    s = settings
+    if mailer is None and s.smtp_host:
+        mailer = SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_timeout_s, s.smtp_starttls, s.smtp_username,
+                            s.smtp_password.get_secret_value() if s.smtp_password else None)
+    return ServiceRuntime(name="notifier", settings=s, alembic_ini=ALEMBIC_INI, produces=topics.NOTIFICATIONS,
+                          consumes=[topics.COMPLAINTS, topics.CASES], handlers=handlers(s),
+                          workers=workers(s, clock or SystemClock(s.regulator_timezone),
+                                          resolver or SystemResolver(s.webhook_timeout_s), sender, mailer))
+
+
+def create_app(settings: NotifierSettings | None = None, clock: Clock | None = None,
+               resolver: Resolver | None = None, sender: Sender | None = None,
+               mailer: Mailer | None = None) -> FastAPI:
+    settings = settings or NotifierSettings()
+    resolver = resolver or SystemResolver(settings.webhook_timeout_s)
+    app = service_app("Docket notifier", runtime(settings, clock, resolver, sender, mailer), *routers)
+    app.state.settings = settings
+    app.state.resolver = resolver
+    install_error_handlers(app)
+    return app

@@ -1,29 +1,38 @@
-"""The notifier's delivery log and the transaction that records a notification with its event."""
+"""The notifier's tables: letters with their e-mail state, what it knows of complaints, cases and
+controllers, and the webhook subscriptions with their deliveries and attempts. Everything an event
+calls for is written in the transaction that records the event in the inbox.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import NotificationRecorded
+from docket_contracts.events import Controller, NotificationRecorded
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
-from .domain import Draft
+from .domain import CaseFile, Complainant, Letter
+from .webhooks import Filter, cloudevent_json, matches
 
 SOURCE = "/docket/notifier"
-TABLES = {"notifications", "outbox", "inbox"}
+TABLES = {"notifications", "complainants", "early_links", "case_controllers", "controller_contacts", "subscriptions",
+          "deliveries", "delivery_attempts", "outbox", "inbox"}
 
 
 class NotificationRow(SQLModel, table=True):
+    """A letter or e-mail, rendered, with the state of its sending by e-mail."""
+
     __tablename__ = "notifications"
 
     id: UUID = Field(primary_key=True)
@@ -33,22 +42,242 @@ class NotificationRow(SQLModel, table=True):
     recipient_role: str
     case_id: UUID | None = Field(default=None, index=True)
     complaint_id: UUID | None = Field(default=None, index=True)
-    body: str
+    body: str  # one-line summary
+    created_at: datetime = utc_column(server_default=sa.func.now())
+    kind: str = ""
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    recipient_name: str = ""
+    recipient_address: str | None = None
+    controller_key: str | None = Field(default=None, index=True)
+    # pending (to e-mail) | sent | failed (attempts exhausted) | no_address (recorded only)
+    email_status: str = "no_address"
+    attempts: int = 0
+    next_attempt_at: datetime | None = utc_column(nullable=True)
+    lease: UUID | None = None
+    sent_at: datetime | None = utc_column(nullable=True)
+    last_error: str | None = None
+
+
+class ComplainantRow(SQLModel, table=True):
+    """A complaint's complainant (personal data) and the Art 78(2) clock of when they last had news."""
+
+    __tablename__ = "complainants"
+
+    complaint_id: UUID = Field(primary_key=True)
+    reference: str
+    kind: str
+    name: str
+    email: str
+    case_id: UUID | None = Field(default=None, index=True)
+    waiting: bool = True  # false once the case is closed or the complaint withdrawn
+    last_news_on: date | None = None
+    reminder_due_on: date | None = Field(default=None, index=True)
+
+    def complainant(self) -> Complainant:
+        return Complainant(self.complaint_id, self.reference, self.kind,  # type: ignore[arg-type]
+                           self.name, self.email)
+
+
+class EarlyLinkRow(SQLModel, table=True):
+    """A case.opened or complaint.linked taken in before its complaint.filed (the two topics are consumed
+    independently): its letter is written when the complaint, and so the complainant's address, arrives."""
+
+    __tablename__ = "early_links"
+
+    complaint_id: UUID = Field(primary_key=True)
+    case_id: UUID
+    event_id: str
+    event_type: str
+    data: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    event_time: datetime = utc_column()
+
+
+class CaseControllerRow(SQLModel, table=True):
+    """Which controller each case is about (from case.opened)."""
+
+    __tablename__ = "case_controllers"
+
+    case_id: UUID = Field(primary_key=True)
+    controller_key: str = Field(index=True)
+    controller_name: str
+
+
+class ControllerContactRow(SQLModel, table=True):
+    """Where letters to a controller go; events carry no controller address."""
+
+    __tablename__ = "controller_contacts"
+
+    controller_key: str = Field(primary_key=True)
+    email: str
+    updated_at: datetime = utc_column(server_default=sa.func.now())
+
+
+class SubscriptionRow(SQLModel, table=True):
+    __tablename__ = "subscriptions"
+
+    id: UUID = Field(primary_key=True)
+    url: str
+    event_types: list[str] = Field(sa_column=sa.Column(ARRAY(sa.String), nullable=False))
+    controller_key: str | None = None
+    case_id: UUID | None = None
+    description: str | None = None
+    status: str = "active"  # active | paused | disabled
+    disabled_reason: str | None = None
+    secret: str
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = utc_column(nullable=True)
+    created_at: datetime = utc_column(server_default=sa.func.now())
+    updated_at: datetime = utc_column(server_default=sa.func.now())
+
+    @property
+    def filter(self) -> Filter:
+        return Filter(tuple(self.event_types), self.controller_key, self.case_id)
+
+
+class DeliveryRow(SQLModel, table=True):
+    """One event to one subscriber; its id is the `webhook-id`, the same on every attempt."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (sa.UniqueConstraint("subscription_id", "event_id"),)
+
+    id: UUID = Field(primary_key=True)
+    seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), unique=True))
+    subscription_id: UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
+                                                      nullable=False))
+    event_id: str = Field(index=True)
+    event_type: str
+    ordering_key: str  # the event's aggregate (its case or complaint): delivered in order per subscriber
+    body: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    status: str = "pending"  # pending | delivered | dead
+    attempts: int = 0
+    next_attempt_at: datetime = utc_column(server_default=sa.func.now())
+    lease: UUID | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    dead_reason: str | None = None
+    delivered_at: datetime | None = utc_column(nullable=True)
     created_at: datetime = utc_column(server_default=sa.func.now())
 
 
-async def record(session: AsyncSession, source: CloudEvent, drafts: Sequence[Draft]) -> None:
-    """Add one notification row per draft and announce each as notification.recorded."""
+class DeliveryAttemptRow(SQLModel, table=True):
+    __tablename__ = "delivery_attempts"
+
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True))
+    delivery_id: UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("deliveries.id", ondelete="CASCADE"),
+                                                  nullable=False, index=True))
+    number: int
+    started_at: datetime = utc_column()
+    latency_ms: int
+    status_code: int | None = None
+    error: str | None = None
+    verdict: str
+
+
+# --- what the notifier knows of complaints and cases ------------------------------------------------------
+
+async def add_complainant(session: AsyncSession, complainant: Complainant) -> None:
+    await session.exec(insert(ComplainantRow).values(  # type: ignore[call-overload]
+        complaint_id=complainant.complaint_id, reference=complainant.reference, kind=complainant.kind,
+        name=complainant.name, email=complainant.email, waiting=True).on_conflict_do_nothing())
+
+
+async def open_case(session: AsyncSession, case_id: UUID, controller: Controller) -> None:
+    await session.exec(insert(CaseControllerRow).values(  # type: ignore[call-overload]
+        case_id=case_id, controller_key=controller.key, controller_name=controller.name).on_conflict_do_nothing())
+
+
+async def link_complaint(session: AsyncSession, complaint_id: UUID, case_id: UUID) -> bool:
+    """Tie the complaint to its case; False if the complaint is not known yet."""
+    result = await session.exec(sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id)
+                                .values(case_id=case_id))
+    return bool(result.rowcount)
+
+
+async def keep_early_link(session: AsyncSession, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
+    await session.exec(insert(EarlyLinkRow).values(  # type: ignore[call-overload]
+        complaint_id=complaint_id, case_id=case_id, event_id=event.id, event_type=event.type, data=event.data,
+        event_time=event.time).on_conflict_do_nothing())
+
+
+async def take_early_link(session: AsyncSession, complaint_id: UUID) -> EarlyLinkRow | None:
+    row = await session.get(EarlyLinkRow, complaint_id)
+    if row is not None:
+        await session.delete(row)
+    return row
+
+
+async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID | None:
+    return await session.scalar(sa.select(ComplainantRow.case_id)
+                                .where(col(ComplainantRow.complaint_id) == complaint_id))
+
+
+async def case_file(session: AsyncSession, case_id: UUID | None, complaint_id: UUID | None = None) -> CaseFile:
+    """The case's controller, its contact address and the complainants of the case (and of `complaint_id`)."""
+    controller, email = None, None
+    if case_id is not None:
+        row = await session.get(CaseControllerRow, case_id)
+        if row is not None:
+            controller = Controller(key=row.controller_key, name=row.controller_name)
+            contact = await session.get(ControllerContactRow, row.controller_key)
+            email = contact.email if contact else None
+    wanted = []
+    if case_id is not None:
+        wanted.append(col(ComplainantRow.case_id) == case_id)
+    if complaint_id is not None:
+        wanted.append(col(ComplainantRow.complaint_id) == complaint_id)
+    rows = (await session.exec(select(ComplainantRow).where(sa.or_(*wanted), col(ComplainantRow.waiting))
+                               .order_by(col(ComplainantRow.reference)))).all() if wanted else []
+    return CaseFile(case_id=case_id, controller=controller, controller_email=email,
+                    complainants=tuple(row.complainant() for row in rows))
+
+
+async def told(session: AsyncSession, complaint_ids: Sequence[UUID], on: date, reminder_due_on: date) -> None:
+    """Restart the Art 78(2) clock of complainants who were just told of progress."""
+    if complaint_ids:
+        await session.exec(sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id).in_(complaint_ids),
+                                                           col(ComplainantRow.waiting))
+                           .values(last_news_on=on, reminder_due_on=reminder_due_on))
+
+
+async def stop_waiting(session: AsyncSession, *, case_id: UUID | None = None, complaint_id: UUID | None = None) -> None:
+    """No complainant of the closed case (or the withdrawn complaint) waits for news any more."""
+    where = col(ComplainantRow.case_id) == case_id if case_id else col(ComplainantRow.complaint_id) == complaint_id
+    await session.exec(sa.update(ComplainantRow).where(where).values(waiting=False, reminder_due_on=None))
+
+
+async def set_controller_contact(session: AsyncSession, key: str, email: str) -> None:
+    """Record the address and send it the letters that were waiting for one."""
+    await session.exec(insert(ControllerContactRow)  # type: ignore[call-overload]
+                       .values(controller_key=key, email=email)
+                       .on_conflict_do_update(index_elements=["controller_key"],
+                                              set_={"email": email, "updated_at": sa.func.now()}))
+    await session.exec(sa.update(NotificationRow)
+                       .where(col(NotificationRow.controller_key) == key,
+                              col(NotificationRow.recipient_role) == "controller",
+                              col(NotificationRow.email_status) == "no_address")
+                       .values(recipient_address=email, email_status="pending", next_attempt_at=sa.func.now()))
+
+
+# --- letters ----------------------------------------------------------------------------------------------
+
+async def record_letters(session: AsyncSession, source_id: str, source_type: str, letters: Sequence[Letter]) -> None:
+    """Store each letter (to be e-mailed when it has an address) and announce it as notification.recorded."""
     events = []
-    for draft in drafts:
-        row = NotificationRow(id=uuid4(), source_event_id=source.id, source_event_type=source.type,
-                              channel=draft.channel, recipient_role=draft.recipient_role, case_id=draft.case_id,
-                              complaint_id=draft.complaint_id, body=draft.body)
+    for letter in letters:
+        row = NotificationRow(
+            id=uuid4(), source_event_id=source_id, source_event_type=source_type, channel=letter.channel,
+            recipient_role=letter.recipient_role, case_id=letter.case_id, complaint_id=letter.complaint_id,
+            body=letter.summary, kind=letter.kind, subject=letter.subject, text=letter.text, html=letter.html,
+            recipient_name=letter.recipient_name, recipient_address=letter.address,
+            controller_key=letter.controller_key, email_status="pending" if letter.address else "no_address",
+            next_attempt_at=datetime.now(UTC))
         session.add(row)
-        recorded = NotificationRecorded(notification_id=row.id, source_event_id=source.id,
-                                        source_event_type=source.type, channel=draft.channel,
-                                        recipient_role=draft.recipient_role, case_id=draft.case_id,
-                                        complaint_id=draft.complaint_id)
+        recorded = NotificationRecorded(notification_id=row.id, source_event_id=source_id,
+                                        source_event_type=source_type, channel=letter.channel,
+                                        recipient_role=letter.recipient_role, case_id=letter.case_id,
+                                        complaint_id=letter.complaint_id)
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)
 
@@ -62,3 +291,45 @@ async def find(session: AsyncSession, case_id: UUID | None, complaint_id: UUID |
         query = query.where(NotificationRow.complaint_id == complaint_id)
     query = query.order_by(col(NotificationRow.created_at), col(NotificationRow.id)).limit(limit).offset(offset)
     return (await session.exec(query)).all()
+
+
+# --- webhook deliveries -----------------------------------------------------------------------------------
+
+async def enqueue_deliveries(session: AsyncSession, event: CloudEvent, controller_key: str | None,
+                             case_id: UUID | None) -> int:
+    """A pending delivery of `event` for every subscription (active or paused) that asks for it."""
+    candidates = (await session.exec(
+        select(SubscriptionRow).where(col(SubscriptionRow.status).in_(["active", "paused"]),
+                                      sa.literal(event.type) == sa.func.any(col(SubscriptionRow.event_types)))
+    )).all()
+    wanted = [s for s in candidates if matches(s.filter, event.type, controller_key, case_id)]
+    if not wanted:
+        return 0
+    body = cloudevent_json(event)
+    await session.exec(insert(DeliveryRow).values([  # type: ignore[call-overload]
+        dict(id=uuid4(), subscription_id=s.id, event_id=event.id, event_type=event.type, ordering_key=event.subject,
+             body=body, status="pending", attempts=0) for s in wanted]).on_conflict_do_nothing())
+    return len(wanted)
+
+
+async def deliveries(session: AsyncSession, *, subscription_id: UUID | None = None, event_id: str | None = None,
+                     status: str | None = None, limit: int = 100, offset: int = 0) -> Sequence[DeliveryRow]:
+    query = select(DeliveryRow)
+    if subscription_id is not None:
+        query = query.where(col(DeliveryRow.subscription_id) == subscription_id)
+    if event_id is not None:
+        query = query.where(col(DeliveryRow.event_id) == event_id)
+    if status is not None:
+        query = query.where(col(DeliveryRow.status) == status)
+    return (await session.exec(query.order_by(col(DeliveryRow.seq)).limit(limit).offset(offset))).all()
+
+
+async def attempts_of(session: AsyncSession, delivery_ids: Sequence[UUID]) -> dict[UUID, list[DeliveryAttemptRow]]:
+    found: dict[UUID, list[DeliveryAttemptRow]] = {i: [] for i in delivery_ids}
+    if delivery_ids:
+        rows = (await session.exec(select(DeliveryAttemptRow).where(col(DeliveryAttemptRow.delivery_id)
+                                                                    .in_(delivery_ids))
+                                   .order_by(col(DeliveryAttemptRow.id)))).all()
+        for row in rows:
+            found[row.delivery_id].append(row)
+    return found

@@ -13,10 +13,11 @@ from tests.conftest import MIGRATIONS
 
 pytestmark = pytest.mark.service
 
-OWN_TABLES = {"intake": {"complaints"}, "case": {"events", "case_complaints", "open_cases", "case_summaries",
+OWN_TABLES = {"intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries"}, "case": {"events", "case_complaints", "open_cases", "case_summaries",
                                                   "case_details", "complainant_clocks", "timers",
                                                   "projection_positions"},
-              "notifier": {"notifications"}}
+              "notifier": {"notifications", "complainants", "early_links", "case_controllers", "controller_contacts",
+                           "subscriptions", "deliveries", "delivery_attempts"}}
 
 
 async def tables(url: str, schema: str) -> set[str]:

@@ -1,35 +1,160 @@
-from datetime import date
+"""Which letters each event calls for, what they say, and the Art 78(2) reminder clock; no I/O."""
+
+from datetime import date, datetime, UTC
 from uuid import uuid4
 
-from docket_contracts.events import CaseOpened, ComplaintFiled, ComplaintLinked, Controller, InvestigationOpened
-from services.notifier.domain import drafts_for
+import pytest
+
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap, FindingRecorded,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction, InvestigationOpened, Order,
+    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+)
+from services.notifier.domain import (
+    CaseFile, Complainant, add_months, letters_for, reminder, reminder_due_on, silence_ends_on,
+)
+from tests.factories import complaint_filed
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
+CASE_ID = uuid4()
+JEANNE = Complainant(uuid4(), "DKT-2020-00A1B2", "art77_complaint", "Jeanne Martin", "jeanne@example.org")
+PRIVACY_INTL = Complainant(uuid4(), "DKT-2021-00C3D4", "alert", "Privacy International", "pi@example.org")
+MANDATED = Complainant(uuid4(), "DKT-2020-00E5F6", "art80_1_mandated", "noyb", "info@example.org")
+CASE = CaseFile(case_id=CASE_ID, controller=CLEARVIEW, controller_email="legal@clearview.example",
+                complainants=(JEANNE, PRIVACY_INTL, MANDATED))
+NOTICE = FormalNoticeIssued(
+    case_id=CASE_ID, notice_id=uuid4(), issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26),
+    orders=(Order(point="f", text="stop collecting and processing the data of people in France"),
+            Order(point="c", text="delete the data of people in France after answering their requests")))
+SANCTION = SanctionImposed(
+    case_id=CASE_ID, sanction_id=uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
+    articles_infringed=(6, 12, 15, 17, 31),
+    cap=FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000),
+    injunction=Injunction(orders=(Order(point="f", text="stop processing the data of people in France"),),
+                          deadline=date(2022, 12, 17), daily_penalty_eur=100_000))
 
 
-def filed(kind: str) -> ComplaintFiled:
-    return ComplaintFiled(complaint_id=uuid4(), kind=kind, controller=CLEARVIEW, articles_alleged=(15,),
-                          received_on=date(2020, 5, 25))
+def roles(letters):
+    return sorted((l.recipient_role, l.recipient_name) for l in letters)
 
 
 def test_a_complainant_gets_an_acknowledgement_but_an_alert_does_not():
-    complaint = filed("art77_complaint")
-    [draft] = drafts_for(complaint)
-    assert (draft.channel, draft.recipient_role, draft.complaint_id) == ("letter", "complainant",
-                                                                         complaint.complaint_id)
-    assert "Clearview AI" in draft.body and "2020-05-25" in draft.body
-    assert drafts_for(filed("alert")) == []
+    filed = complaint_filed(controller=CLEARVIEW)
+    [letter] = letters_for(filed)
+    assert (letter.channel, letter.recipient_role, letter.complaint_id) == ("letter", "complainant",
+                                                                           filed.complaint_id)
+    assert (letter.recipient_name, letter.address) == ("Jeanne Martin", "jeanne.martin@example.org")
+    assert filed.reference in letter.subject and filed.reference in letter.text
+    assert "Clearview AI" in letter.summary and "2020-05-25" in letter.summary
+    assert "Art 78(2)" in letter.text
+    assert letters_for(complaint_filed(kind="alert")) == []
 
 
-def test_opening_and_linking_tell_the_complainant_which_case():
-    case_id, complaint_id = uuid4(), uuid4()
-    [opened] = drafts_for(CaseOpened(case_id=case_id, controller=CLEARVIEW, complaint_id=complaint_id,
-                                     complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)))
-    [linked] = drafts_for(ComplaintLinked(case_id=case_id, complaint_id=complaint_id, complaint_kind="alert",
-                                         received_on=date(2021, 5, 27)))
-    assert opened.case_id == linked.case_id == case_id
-    assert opened.complaint_id == linked.complaint_id == complaint_id
+def test_opening_tells_only_the_complainant_whose_complaint_opened_the_case():
+    opened = CaseOpened(case_id=CASE_ID, controller=CLEARVIEW, complaint_id=JEANNE.complaint_id,
+                        complaint_kind="art77_complaint", opened_on=date(2020, 5, 25))
+    [letter] = letters_for(opened, CASE)
+    assert (letter.complaint_id, letter.case_id) == (JEANNE.complaint_id, CASE_ID)
+    assert letter.summary.startswith("A case on Clearview AI was opened on 2020-05-25")
 
 
-def test_events_without_a_rule_call_for_nothing():
-    assert drafts_for(InvestigationOpened(case_id=uuid4(), opened_on=date(2020, 8, 1), scope="checks")) == []
+def test_linking_tells_the_linked_complainant_and_not_an_alert():
+    linked = ComplaintLinked(case_id=CASE_ID, complaint_id=MANDATED.complaint_id, complaint_kind="art80_1_mandated",
+                             received_on=date(2020, 6, 1))
+    [letter] = letters_for(linked, CASE)
+    assert letter.complaint_id == MANDATED.complaint_id and "Clearview AI" in letter.text
+    alert = ComplaintLinked(case_id=CASE_ID, complaint_id=PRIVACY_INTL.complaint_id, complaint_kind="alert",
+                            received_on=date(2021, 5, 27))
+    assert letters_for(alert, CASE) == []
+
+
+def test_each_step_that_concerns_complainants_reaches_every_complainant_but_not_alerts():
+    steps = [InvestigationOpened(case_id=CASE_ID, opened_on=date(2020, 8, 1), scope="checks"),
+             FormalNoticeComplied(case_id=CASE_ID, notice_id=NOTICE.notice_id, complied_on=date(2022, 1, 20)),
+             FormalNoticeDeadlineExpired(case_id=CASE_ID, notice_id=NOTICE.notice_id, deadline=date(2022, 1, 26),
+                                         detected_at=datetime(2022, 1, 27, tzinfo=UTC)),
+             CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="fine and penalty paid",
+                        closed_on=date(2023, 6, 1))]
+    for step in steps:
+        letters = letters_for(step, CASE)
+        assert roles(letters) == [("complainant", "Jeanne Martin"), ("complainant", "noyb")], step
+        assert {l.case_id for l in letters} == {CASE_ID}
+
+
+def test_a_finding_is_internal_and_a_penalty_imposed_is_told_in_the_sanction_letter():
+    finding = FindingRecorded(case_id=CASE_ID, finding_id=uuid4(), articles=(6,), facts="no legal basis")
+    imposed = PenaltyPaymentImposed(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, daily_rate_eur=100_000,
+                                    accrues_from=date(2022, 12, 18))
+    assert letters_for(finding, CASE) == [] and letters_for(imposed, CASE) == []
+
+
+def test_the_formal_notice_letter_states_each_order_with_its_point_and_the_deadline():
+    letters = letters_for(NOTICE, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert (to_controller.address, to_controller.controller_key, to_controller.kind) == (
+        "legal@clearview.example", "clearview-ai", "formal_notice")
+    assert to_controller.subject == "Formal notice of 26 November 2021"
+    text = to_controller.text
+    assert "Art 58(2)(f) GDPR: stop collecting and processing the data of people in France" in text
+    assert "Art 58(2)(c) GDPR: delete the data" in text
+    assert "by 26 January 2022" in text and text.startswith("Dear Clearview AI,")
+    assert "<li>Art 58(2)(f) GDPR: stop collecting" in to_controller.html
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+
+
+def test_the_sanction_letter_states_fine_cap_injunction_and_penalty():
+    [to_controller] = [l for l in letters_for(SANCTION, CASE) if l.recipient_role == "controller"]
+    text = to_controller.text
+    assert "EUR 20,000,000" in text and "Article 83(5) GDPR" in text
+    assert "Articles 6, 12, 15, 17, 31" in text
+    assert "injunction to comply by 17 December 2022" in text
+    assert "EUR 100,000 per day of delay" in text
+
+
+def test_a_controller_letter_without_a_known_address_is_still_written():
+    [to_controller] = [l for l in letters_for(SANCTION, CaseFile(case_id=CASE_ID, controller=CLEARVIEW))
+                       if l.recipient_role == "controller"]
+    assert to_controller.address is None and to_controller.text
+
+
+def test_the_liquidation_letter_counts_the_days():
+    liquidated = PenaltyPaymentLiquidated(case_id=CASE_ID, sanction_id=SANCTION.sanction_id,
+                                          period_start=date(2022, 12, 19), period_end=date(2023, 2, 9),
+                                          days_counted=52, convention="exclusive_end", amount_eur=5_200_000)
+    [letter] = letters_for(liquidated, CASE)
+    assert letter.recipient_role == "controller"
+    assert "EUR 5,200,000: 52 days" in letter.text
+
+
+def test_a_withdrawal_is_acknowledged_to_that_complainant_only():
+    [letter] = letters_for(ComplaintWithdrawn(complaint_id=JEANNE.complaint_id, withdrawn_on=date(2020, 7, 1)), CASE)
+    assert letter.complaint_id == JEANNE.complaint_id
+
+
+def test_html_escapes_what_came_from_outside():
+    hostile = CaseFile(case_id=CASE_ID, controller=Controller(key="evil", name="<script>x</script>"),
+                       complainants=(JEANNE,))
+    [letter] = letters_for(InvestigationOpened(case_id=CASE_ID, opened_on=date(2020, 8, 1), scope="s"), hostile)
+    assert "<script>" not in letter.html and "&lt;script&gt;" in letter.html
+    assert "<script>" in letter.text
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2020, 5, 25), 3, date(2020, 8, 25)),
+    (date(2020, 11, 30), 3, date(2021, 2, 28)),
+    (date(2023, 11, 30), 3, date(2024, 2, 29)),
+    (date(2020, 5, 31), 3, date(2020, 8, 31)),
+    (date(2020, 10, 15), 3, date(2021, 1, 15)),
+])
+def test_three_months_later_is_calendar_months_clamped_to_the_month_end(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+def test_staff_are_reminded_before_three_months_without_news_end():
+    assert silence_ends_on(date(2020, 5, 25)) == date(2020, 8, 25)
+    assert reminder_due_on(date(2020, 5, 25), lead_days=14) == date(2020, 8, 11)
+    letter = reminder(JEANNE, CASE_ID, "Clearview AI", date(2020, 5, 25), "staff@authority.example")
+    assert (letter.recipient_role, letter.channel, letter.address) == ("staff", "email", "staff@authority.example")
+    assert JEANNE.reference in letter.subject and "25 August 2020" in letter.text
+    assert "Jeanne Martin" not in letter.text  # staff find the complainant through the reference

@@ -1,0 +1,369 @@
+"""The notifier's use cases: take in an event, manage subscriptions, and the three workers that send
+what the events called for (webhooks, e-mails, Art 78(2) reminders to staff).
+
+A worker claims due rows with FOR UPDATE SKIP LOCKED and leases them (attempts + 1, a lease id, the
+next attempt pushed past the lease) in a short transaction, sends without holding a transaction,
+and records the outcome only if it still holds the lease. Two instances never send the same attempt;
+an instance that dies mid-send leaves the row to be tried again when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Literal, Protocol
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from docket_contracts import registry
+from docket_contracts.envelope import CloudEvent
+from docket_contracts.events import (
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Payload,
+)
+
+from . import store
+from .domain import Complainant, Letter, letters_for, reminder, reminder_due_on
+from .outbound import Answer, Mailer, Resolver, Sender
+from .store import DeliveryAttemptRow, DeliveryRow, NotificationRow, SubscriptionRow
+from .webhooks import (
+    CONTENT_TYPE, RefusedUrl, RetrySchedule, body_bytes, check_url, host_of, new_secret, signed_headers, verdict,
+)
+
+log = logging.getLogger(__name__)
+
+Jitter = Callable[[], float]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
+@dataclass(frozen=True)
+class SystemClock:
+    timezone: str = "Europe/Paris"
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return self.now().astimezone(ZoneInfo(self.timezone)).date()
+
+
+class NotFound(LookupError):
+    """No such subscription or delivery."""
+
+
+class Conflict(Exception):
+    """The request does not fit the current state; the text says why."""
+
+
+# --- taking in an event -----------------------------------------------------------------------------------
+
+async def take_in(session: AsyncSession, event: CloudEvent, payload: Payload, *, lead_days: int,
+                  timezone: str) -> None:
+    """Everything an event calls for, in the consumer's transaction: the notifier's lookups, the letters,
+    the complainants' Art 78(2) clocks, and a pending delivery per matching subscription."""
+    case_id: UUID | None = getattr(payload, "case_id", None)
+    complaint_id: UUID | None = getattr(payload, "complaint_id", None)
+    early = None
+    if isinstance(payload, ComplaintFiled):
+        await store.add_complainant(session, complainant_of(payload))
+        early = await store.take_early_link(session, payload.complaint_id)
+    elif isinstance(payload, CaseOpened | ComplaintLinked):
+        if isinstance(payload, CaseOpened):
+            await store.open_case(session, payload.case_id, payload.controller)
+        if not await store.link_complaint(session, payload.complaint_id, payload.case_id):
+            await store.keep_early_link(session, event, payload.complaint_id, payload.case_id)
+    elif isinstance(payload, ComplaintWithdrawn):
+        case_id = await store.case_of_complaint(session, payload.complaint_id)
+
+    case = await store.case_file(session, case_id, complaint_id)
+    await write_letters(session, event.id, event.type, letters_for(payload, case),
+                        news_on=event.time.astimezone(ZoneInfo(timezone)).date(), lead_days=lead_days)
+    if early is not None:  # the case.opened or complaint.linked that came before this complaint
+        await store.link_complaint(session, early.complaint_id, early.case_id)
+        link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
+        await write_letters(session, early.event_id, early.event_type,
+                            letters_for(link, await store.case_file(session, early.case_id, early.complaint_id)),
+                            news_on=early.event_time.astimezone(ZoneInfo(timezone)).date(), lead_days=lead_days)
+    if isinstance(payload, CaseClosed):
+        await store.stop_waiting(session, case_id=payload.case_id)
+    elif isinstance(payload, ComplaintWithdrawn):
+        await store.stop_waiting(session, complaint_id=payload.complaint_id)
+
+    controller = payload.controller if isinstance(payload, ComplaintFiled) else case.controller
+    await store.enqueue_deliveries(session, event, controller.key if controller else None, case_id)
+
+
+async def write_letters(session: AsyncSession, source_id: str, source_type: str, letters: list[Letter], *,
+                        news_on: date, lead_days: int) -> None:
+    """Record the letters and restart the Art 78(2) clock of each complainant they tell."""
+    await store.record_letters(session, source_id, source_type, letters)
+    await store.told(session, [l.complaint_id for l in letters if l.recipient_role == "complainant" and l.complaint_id],
+                     news_on, reminder_due_on(news_on, lead_days))
+
+
+def complainant_of(filed: ComplaintFiled) -> Complainant:
+    return Complainant(filed.complaint_id, filed.reference, filed.kind, filed.complainant.name,
+                             filed.complainant.email)
+
+
+# --- subscriptions ----------------------------------------------------------------------------------------
+
+async def check_reachable(url: str, resolver: Resolver, allow_list: list[str]) -> None:
+    """Raise RefusedUrl unless `url` is one Docket may call (see webhooks.check_url)."""
+    check_url(url, await resolver.resolve(host_of(url)), allow_list)
+
+
+async def create_subscription(session: AsyncSession, resolver: Resolver, allow_list: list[str], *, url: str,
+                              event_types: list[str], controller_key: str | None, case_id: UUID | None,
+                              description: str | None) -> SubscriptionRow:
+    await check_reachable(url, resolver, allow_list)
+    row = SubscriptionRow(id=uuid4(), url=url, event_types=sorted(set(event_types)), controller_key=controller_key,
+                          case_id=case_id, description=description, secret=new_secret())
+    async with session.begin():
+        session.add(row)
+    return row
+
+
+async def subscription(session: AsyncSession, subscription_id: UUID, *, for_update: bool = False) -> SubscriptionRow:
+    query = select(SubscriptionRow).where(col(SubscriptionRow.id) == subscription_id)
+    row = (await session.exec(query.with_for_update() if for_update else query)).first()
+    if row is None:
+        raise NotFound(f"no subscription {subscription_id}")
+    return row
+
+
+async def rotate_secret(session: AsyncSession, subscription_id: UUID, grace_s: float) -> SubscriptionRow:
+    """A new secret signs from now on; the old one also signs for `grace_s` seconds, so that receivers
+    can switch without rejecting a delivery."""
+    async with session.begin():
+        row = await subscription(session, subscription_id, for_update=True)
+        row.previous_secret, row.secret = row.secret, new_secret()
+        row.previous_secret_until = datetime.now(UTC) + timedelta(seconds=grace_s)
+        row.updated_at = datetime.now(UTC)
+        session.add(row)
+    return row
+
+
+async def set_status(session: AsyncSession, subscription_id: UUID,
+                     status: Literal["active", "paused"]) -> SubscriptionRow:
+    """Pause or resume (resuming also re-enables a subscription disabled by 410 Gone)."""
+    async with session.begin():
+        row = await subscription(session, subscription_id, for_update=True)
+        row.status, row.disabled_reason, row.updated_at = status, None, datetime.now(UTC)
+        session.add(row)
+    return row
+
+
+async def delete_subscription(session: AsyncSession, subscription_id: UUID) -> None:
+    """Deletes the subscription with its deliveries and their log."""
+    async with session.begin():
+        row = await subscription(session, subscription_id, for_update=True)
+        await session.delete(row)
+
+
+async def redeliver(session: AsyncSession, delivery_id: UUID) -> DeliveryRow:
+    """Put a dead-lettered (or delivered) delivery back in line with a fresh attempt budget, same webhook-id."""
+    async with session.begin():
+        row = (await session.exec(select(DeliveryRow).where(col(DeliveryRow.id) == delivery_id)
+                                  .with_for_update())).first()
+        if row is None:
+            raise NotFound(f"no delivery {delivery_id}")
+        if row.status == "pending":
+            raise Conflict(f"delivery {delivery_id} is still pending (attempt {row.attempts} made); "
+                           f"it cannot be redelivered before it is delivered or dead-lettered")
+        row.status, row.attempts, row.lease, row.dead_reason = "pending", 0, None, None
+        row.next_attempt_at = datetime.now(UTC)
+        session.add(row)
+    return row
+
+
+# --- webhook deliveries -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: UUID
+    lease: UUID
+    attempt: int
+    subscription_id: UUID
+    url: str
+    secrets: tuple[str, ...]
+    body: bytes
+
+
+# Due pending deliveries of active subscriptions, oldest first, each only if no earlier delivery of the
+# same (subscription, aggregate) is still pending: one in flight per subscriber and case, in order.
+_CLAIM_DELIVERIES = sa.text("""
+    WITH due AS (
+        SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
+          AND NOT EXISTS (SELECT 1 FROM deliveries e
+                          WHERE e.subscription_id = d.subscription_id AND e.ordering_key = d.ordering_key
+                            AND e.status = 'pending' AND e.seq < d.seq)
+        ORDER BY d.seq LIMIT :limit
+        FOR UPDATE OF d SKIP LOCKED
+    )
+    UPDATE deliveries SET attempts = deliveries.attempts + 1, lease = :lease,
+                          next_attempt_at = now() + make_interval(secs => :lease_s)
+    FROM due, subscriptions s
+    WHERE deliveries.id = due.id AND s.id = deliveries.subscription_id
+    RETURNING deliveries.id, deliveries.attempts, deliveries.subscription_id, deliveries.body, s.url, s.secret,
+              CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END AS previous_secret
+""")
+
+
+async def claim_deliveries(sessions: async_sessionmaker[AsyncSession], limit: int, lease_s: float) -> list[Claim]:
+    lease = uuid4()
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        rows = (await connection.execute(_CLAIM_DELIVERIES, {"limit": limit, "lease": lease, "lease_s": lease_s})).all()
+    return [Claim(row.id, lease, row.attempts, row.subscription_id, row.url,
+                  tuple(s for s in (row.secret, row.previous_secret) if s), body_bytes(row.body))
+            for row in rows]
+
+
+async def attempt_delivery(claim: Claim, sender: Sender, resolver: Resolver, allow_list: list[str]) -> Answer:
+    """One signed POST, after checking again where the URL resolves to now."""
+    started = time.perf_counter()
+    try:
+        await check_reachable(claim.url, resolver, allow_list)
+    except RefusedUrl as exc:
+        return Answer(None, f"refused: {exc}", round((time.perf_counter() - started) * 1000))
+    headers = signed_headers(claim.secrets, str(claim.delivery_id), int(time.time()), claim.body, CONTENT_TYPE)
+    return await sender.post(claim.url, headers, claim.body)
+
+
+async def record_attempt(sessions: async_sessionmaker[AsyncSession], claim: Claim, answer: Answer,
+                         started_at: datetime, schedule: RetrySchedule, jitter: Jitter) -> str:
+    """Log the attempt and move the delivery on: delivered, retried later, or dead-lettered; 410 Gone also
+    disables the subscription. Returns the delivery's new status."""
+    outcome = verdict(answer.status_code)
+    error = answer.error or (f"HTTP {answer.status_code}" if outcome != "delivered" else None)
+    values: dict[str, object] = {"lease": None, "last_status_code": answer.status_code, "last_error": error}
+    if outcome == "delivered":
+        values |= {"status": "delivered", "delivered_at": sa.func.now()}
+    elif outcome == "gone":
+        values |= {"status": "dead", "dead_reason": "the receiver answered 410 Gone; the subscription was disabled"}
+    elif schedule.exhausted(claim.attempt):
+        values |= {"status": "dead", "dead_reason": f"gave up after {claim.attempt} attempts; last: {error}"}
+    else:
+        delay = schedule.delay(claim.attempt, jitter())
+        values |= {"next_attempt_at": sa.func.now() + sa.func.make_interval(0, 0, 0, 0, 0, 0, delay)}
+    async with sessions() as session, session.begin():
+        session.add(DeliveryAttemptRow(delivery_id=claim.delivery_id, number=claim.attempt, started_at=started_at,
+                                       latency_ms=answer.latency_ms, status_code=answer.status_code, error=error,
+                                       verdict=outcome))
+        updated = await session.exec(sa.update(DeliveryRow).where(col(DeliveryRow.id) == claim.delivery_id,
+                                                                  col(DeliveryRow.lease) == claim.lease)
+                                     .values(**values).returning(col(DeliveryRow.status)))
+        status = updated.scalar() or "lease lost"
+        if outcome == "gone":
+            await session.exec(sa.update(SubscriptionRow).where(col(SubscriptionRow.id) == claim.subscription_id)
+                               .values(status="disabled", updated_at=sa.func.now(),
+                                       disabled_reason=f"{claim.url} answered 410 Gone to delivery "
+                                                       f"{claim.delivery_id}"))
+    return status
+
+
+async def deliver_due_webhooks(sessions: async_sessionmaker[AsyncSession], sender: Sender, resolver: Resolver, *,
+                               allow_list: list[str], schedule: RetrySchedule, batch_size: int, timeout_s: float,
+                               jitter: Jitter = random.random) -> int:
+    """Claim due deliveries and attempt them concurrently (they are of distinct subscriber-case pairs).
+    Returns how many were attempted."""
+    claims = await claim_deliveries(sessions, batch_size, lease_s=2 * timeout_s + 1)
+
+    async def one(claim: Claim) -> None:
+        started_at = datetime.now(UTC)
+        answer = await attempt_delivery(claim, sender, resolver, allow_list)
+        status = await record_attempt(sessions, claim, answer, started_at, schedule, jitter)
+        log.info("webhook %s attempt %d to %s: %s -> %s", claim.delivery_id, claim.attempt, claim.url,
+                 answer.status_code or answer.error, status)
+
+    await asyncio.gather(*(one(claim) for claim in claims))
+    return len(claims)
+
+
+# --- e-mail -----------------------------------------------------------------------------------------------
+
+def email_of(row: NotificationRow, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.recipient_address
+    message["Subject"] = row.subject
+    # The same Message-ID on every attempt lets mail systems drop a duplicate sent after a lost lease.
+    message["Message-ID"] = make_msgid(idstring=str(row.id), domain="docket.notifier")
+    message["X-Docket-Notification"] = str(row.id)
+    message.set_content(row.text)
+    message.add_alternative(row.html, subtype="html")
+    return message
+
+
+async def send_due_letters(sessions: async_sessionmaker[AsyncSession], mailer: Mailer, *, sender: str,
+                           schedule: RetrySchedule, batch_size: int, lease_s: float,
+                           jitter: Jitter = random.random) -> int:
+    lease = uuid4()
+    async with sessions() as session, session.begin():
+        due = (await session.exec(
+            select(NotificationRow).where(col(NotificationRow.email_status) == "pending",
+                                          col(NotificationRow.next_attempt_at) <= sa.func.now())
+            .order_by(col(NotificationRow.created_at)).limit(batch_size).with_for_update(skip_locked=True)
+        )).all()
+        for row in due:
+            row.attempts, row.lease = row.attempts + 1, lease
+            row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=lease_s)
+            session.add(row)
+    for row in due:
+        values: dict[str, object] = {"lease": None}
+        try:
+            await mailer.send(email_of(row, sender))
+            values |= {"email_status": "sent", "sent_at": sa.func.now(), "last_error": None}
+        except Exception as exc:  # the server refused or could not be reached: try again later
+            values["last_error"] = f"{type(exc).__name__}: {exc}"[:2000]
+            if schedule.exhausted(row.attempts):
+                values["email_status"] = "failed"
+            else:
+                delay = schedule.delay(row.attempts, jitter())
+                values["next_attempt_at"] = datetime.now(UTC) + timedelta(seconds=delay)
+            log.warning("letter %s to %s not sent (attempt %d): %s", row.id, row.recipient_address, row.attempts, exc)
+        async with sessions() as session, session.begin():
+            await session.exec(sa.update(NotificationRow).where(col(NotificationRow.id) == row.id,
+                                                                col(NotificationRow.lease) == lease).values(**values))
+    return len(due)
+
+
+# --- GDPR Art 78(2) reminders -----------------------------------------------------------------------------
+
+async def send_due_reminders(sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
+                             staff_address: str | None, batch_size: int) -> int:
+    """A reminder to staff for each waiting complainant whose reminder day has come; one per silence."""
+    async with sessions() as session, session.begin():
+        due = (await session.exec(
+            select(store.ComplainantRow).where(col(store.ComplainantRow.waiting),
+                                               col(store.ComplainantRow.reminder_due_on) <= clock.today())
+            .order_by(col(store.ComplainantRow.reminder_due_on)).limit(batch_size).with_for_update(skip_locked=True)
+        )).all()
+        for row in due:
+            case = await session.get(store.CaseControllerRow, row.case_id) if row.case_id else None
+            assert row.last_news_on is not None
+            letter = reminder(row.complainant(), row.case_id, case.controller_name if case else None,
+                              row.last_news_on, staff_address)
+            await store.record_letters(session, f"art78:{row.complaint_id}:{row.last_news_on.isoformat()}",
+                                       "art78_reminder", [letter])
+            row.reminder_due_on = None
+            session.add(row)
+    return len(due)

@@ -1,0 +1,180 @@
+"""The webhook rules, pure: Standard Webhooks signatures, the CloudEvents body, which subscriptions an
+event matches, the retry schedule, what an answer means, and which URLs may be called.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from docket_contracts import registry, topics
+from docket_contracts.envelope import CloudEvent
+
+SECRET_PREFIX = "whsec_"
+
+# Every event a subscriber may ask for: those of the topics the notifier consumes.
+SUBSCRIBABLE: tuple[str, ...] = tuple(spec.type for spec in registry.EVENTS
+                                      if spec.topic in (topics.COMPLAINTS, topics.CASES))
+
+Verdict = Literal["delivered", "retry", "gone"]
+
+
+# --- signing ----------------------------------------------------------------------------------------------
+
+def new_secret() -> str:
+    """A signing secret in the Standard Webhooks format: `whsec_` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def signature(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
+    """`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` keyed by the secret's decoded bytes."""
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def signed_headers(secrets_in_use: Sequence[str], webhook_id: str, timestamp: int, body: bytes,
+                   content_type: str) -> dict[str, str]:
+    """The request headers of one attempt; while a rotated secret is still honoured both sign."""
+    return {"webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
+            "webhook-signature": " ".join(signature(s, webhook_id, timestamp, body) for s in secrets_in_use),
+            "content-type": content_type}
+
+
+# --- the body ---------------------------------------------------------------------------------------------
+
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+def cloudevent_json(event: CloudEvent) -> dict[str, object]:
+    """The event in the CloudEvents JSON format (structured mode): attributes and `data` in one object."""
+    document: dict[str, object] = {
+        "specversion": event.specversion, "id": event.id, "source": event.source, "type": event.type,
+        "subject": event.subject, "time": event.time.isoformat().replace("+00:00", "Z"),
+        "dataschema": event.dataschema, "datacontenttype": event.datacontenttype, "data": event.data}
+    if event.sequence is not None:
+        document["sequence"] = str(event.sequence)
+    return document
+
+
+def body_bytes(document: dict[str, object]) -> bytes:
+    return json.dumps(document, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+# --- which subscriptions an event matches -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filter:
+    event_types: tuple[str, ...]
+    controller_key: str | None = None
+    case_id: UUID | None = None
+
+
+def matches(subscription: Filter, event_type: str, controller_key: str | None, case_id: UUID | None) -> bool:
+    """An event matches when its type is asked for and it concerns the filtered controller and case, if any."""
+    return (event_type in subscription.event_types
+            and (subscription.controller_key is None or subscription.controller_key == controller_key)
+            and (subscription.case_id is None or subscription.case_id == case_id))
+
+
+def unknown_event_types(event_types: Iterable[str]) -> list[str]:
+    return [t for t in event_types if t not in SUBSCRIBABLE]
+
+
+# --- retries ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RetrySchedule:
+    max_attempts: int
+    base_delay_s: float
+    max_delay_s: float
+
+    def delay(self, attempts_made: int, jitter: float) -> float:
+        """Seconds before the next attempt after `attempts_made` failures: exponential, capped, with half of it
+        jittered (`jitter` in [0, 1)), so that receivers coming back are not hit by every sender at once."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempts_made - 1))
+        return ceiling / 2 + ceiling / 2 * jitter
+
+    def exhausted(self, attempts_made: int) -> bool:
+        return attempts_made >= self.max_attempts
+
+
+def verdict(status_code: int | None) -> Verdict:
+    """What an answer means: 2xx delivered; 410 Gone disables the subscription; anything else (5xx, 4xx,
+    a timeout or a closed connection, i.e. no status) is tried again."""
+    if status_code is not None and 200 <= status_code < 300:
+        return "delivered"
+    if status_code == 410:
+        return "gone"
+    return "retry"
+
+
+# --- outbound safety --------------------------------------------------------------------------------------
+
+class RefusedUrl(ValueError):
+    """A webhook URL Docket will not call; the text says why."""
+
+
+def parse_allow_list(entries: Iterable[str]) -> tuple[list[ipaddress.IPv4Network | ipaddress.IPv6Network],
+                                                      set[str]]:
+    """Split allow-list entries into networks (CIDR or single address) and host names."""
+    networks, hosts = [], set()
+    for entry in (e.strip() for e in entries):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            hosts.add(entry.lower().rstrip("."))
+    return networks, hosts
+
+
+def host_of(url: str) -> str:
+    """The URL's host, or RefusedUrl if the URL is not an absolute http(s) URL without credentials."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RefusedUrl("must be an absolute http or https URL")
+    if parts.username or parts.password:
+        raise RefusedUrl("must not carry credentials")
+    try:
+        parts.port
+    except ValueError as exc:
+        raise RefusedUrl(f"has an invalid port: {exc}") from None
+    return parts.hostname.lower().rstrip(".")
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def check_url(url: str, addresses: Sequence[str], allow_list: Iterable[str]) -> None:
+    """Raise RefusedUrl unless `url` may be called, given the addresses its host resolved to.
+
+    Private, loopback, link-local and other non-global addresses are refused unless the host name or
+    every such address is allow-listed; plain http is accepted only for allow-listed hosts.
+    """
+    host = host_of(url)
+    networks, hosts = parse_allow_list(allow_list)
+    if not addresses:
+        raise RefusedUrl(f"host {host} does not resolve")
+    if host in hosts:
+        return
+    parsed = [ipaddress.ip_address(a) for a in addresses]
+    allowed = [a for a in parsed if any(a in n for n in networks)]
+    refused = [raw for raw, a in zip(addresses, parsed) if not is_public(a) and a not in allowed]
+    if refused:
+        raise RefusedUrl(f"host {host} resolves to a private, loopback or link-local address "
+                         f"({', '.join(refused)}) that is not on the allow-list")
+    if urlsplit(url).scheme != "https" and len(allowed) != len(parsed):
+        raise RefusedUrl("must use https (plain http only for allow-listed hosts)")

@@ -1,0 +1,402 @@
+"""The notifier against a real PostgreSQL: the subscriptions API, what an event writes, and the workers
+(webhooks, e-mail, reminders) driven one round at a time with fake outbound ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from docket_contracts.envelope import CloudEvent
+from docket_contracts.events import CaseOpened, FormalNoticeIssued, InvestigationOpened, Order, Party, Payload
+from docket_contracts.registry import new_event
+from docket_messaging.database import migrate
+from services.notifier import application, store
+from services.notifier.config import NotifierSettings
+from services.notifier.main import ALEMBIC_INI, create_app
+from services.notifier.outbound import Answer
+from services.notifier.webhooks import RetrySchedule
+from tests.apps import Running, serve
+from tests.conftest import fresh_database
+from tests.factories import CLEARVIEW, complaint_filed
+
+pytestmark = pytest.mark.service
+
+FAST = RetrySchedule(max_attempts=3, base_delay_s=0.01, max_delay_s=0.02)
+HOOK = "http://127.0.0.1:9/hook"
+
+
+@pytest.fixture(scope="module")
+def notifier_database(postgres) -> str:
+    url = fresh_database(postgres, "notifier_service")
+    migrate(ALEMBIC_INI, url, "notifier")
+    return url
+
+
+@pytest.fixture
+async def notifier(notifier_database, closed_port_bootstrap) -> AsyncIterator[Running]:
+    settings = NotifierSettings(database_url=notifier_database, kafka_bootstrap_servers=closed_port_bootstrap,
+                                migrate_on_start=False, run_relay=False, run_consumer=False, run_deliveries=False,
+                                webhook_allow_list=["127.0.0.0/8"])
+    async with serve(create_app(settings)) as running:
+        yield running
+
+
+@dataclass
+class FakeSender:
+    """Answers by script per URL path; records every POST it was given."""
+
+    answers: dict[str, list[int | None]] = field(default_factory=dict)
+    posts: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    delay: float = 0.0
+
+    async def post(self, url: str, headers: dict[str, str], body: bytes) -> Answer:
+        self.posts.append((url, headers, body))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        script = self.answers.get(url, [])
+        status = script.pop(0) if script else 200
+        return Answer(status, None if status else "ConnectError: connection refused", 1)
+
+
+class LiteralResolver:
+    async def resolve(self, host: str) -> list[str]:
+        return [host]
+
+
+async def feed(running: Running, payload: Payload, subject: uuid.UUID, sequence: int | None = None,
+               time: datetime | None = None) -> CloudEvent:
+    """Take an event in as the consumer would, in one transaction."""
+    event = new_event(payload, source="/docket/case", subject=str(subject), sequence=sequence,
+                      **({"time": time} if time else {}))
+    async with running.runtime.sessions() as session, session.begin():
+        await application.take_in(session, event, payload, lead_days=14, timezone="Europe/Paris")
+    return event
+
+
+async def subscribe(running: Running, **body) -> dict:
+    response = await running.http.post("/subscriptions", json={"url": HOOK, **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def deliver_until_quiet(running: Running, sender: FakeSender, schedule: RetrySchedule = FAST,
+                              rounds: int = 200) -> None:
+    for _ in range(rounds):
+        attempted = await application.deliver_due_webhooks(
+            running.runtime.sessions, sender, LiteralResolver(), allow_list=["127.0.0.0/8"], schedule=schedule,
+            batch_size=50, timeout_s=1.0)
+        pending = await running.http.get("/deliveries", params={"status": "pending"})
+        if not attempted and not pending.json():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("deliveries still pending")
+
+
+def investigation(case_id: uuid.UUID, n: int) -> InvestigationOpened:
+    return InvestigationOpened(case_id=case_id, opened_on=date(2020, 8, n), scope=f"step {n}")
+
+
+# --- the subscriptions API --------------------------------------------------------------------------------
+
+async def test_a_subscription_shows_its_secret_once_and_can_be_rotated_paused_resumed_deleted(notifier):
+    created = await subscribe(notifier, event_types=["docket.case.closed"], controller_key="clearview-ai")
+    assert created["secret"].startswith("whsec_") and created["status"] == "active"
+    path = f"/subscriptions/{created['id']}"
+    shown = (await notifier.http.get(path)).json()
+    assert "secret" not in shown and shown["controller_key"] == "clearview-ai"
+
+    rotated = (await notifier.http.post(f"{path}/rotate-secret")).json()
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
+    assert datetime.fromisoformat(rotated["previous_secret_valid_until"]) > datetime.now(UTC) + timedelta(hours=23)
+
+    assert (await notifier.http.post(f"{path}/pause")).json()["status"] == "paused"
+    assert (await notifier.http.post(f"{path}/resume")).json()["status"] == "active"
+    assert (await notifier.http.delete(path)).status_code == 204
+    assert (await notifier.http.get(path)).status_code == 404
+    for action in ("pause", "resume", "rotate-secret"):
+        assert (await notifier.http.post(f"{path}/{action}")).status_code == 404
+    assert (await notifier.http.get(f"{path}/deliveries")).status_code == 404
+
+
+@pytest.mark.parametrize(("body", "loc", "words"), [
+    ({"url": "ftp://example.com/x", "event_types": ["docket.case.closed"]}, ["body", "url"], "http or https"),
+    ({"url": "http://10.0.0.5/hook", "event_types": ["docket.case.closed"]}, ["body", "url"], "10.0.0.5"),
+    ({"url": "http://169.254.169.254/latest", "event_types": ["docket.case.closed"]}, ["body", "url"], "link-local"),
+    ({"url": HOOK, "event_types": ["docket.case.closed", "docket.case.reopened"]}, ["body", "event_types", 1],
+     "docket.case.opened"),
+    ({"url": HOOK, "event_types": ["docket.notification.recorded"]}, ["body", "event_types", 0], ""),
+    ({"url": HOOK, "event_types": []}, ["body", "event_types"], "at least 1"),
+    ({"url": HOOK, "event_types": ["docket.case.closed"], "controller_key": "Not A Key"}, ["body", "controller_key"],
+     "pattern"),
+])
+async def test_bad_subscriptions_get_422_naming_the_field(notifier, body, loc, words):
+    response = await notifier.http.post("/subscriptions", json=body)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == loc and words in error["msg"] + str(error.get("ctx", ""))
+
+
+async def test_private_addresses_need_the_allow_list(notifier_database, closed_port_bootstrap):
+    settings = NotifierSettings(database_url=notifier_database, kafka_bootstrap_servers=closed_port_bootstrap,
+                                migrate_on_start=False, run_relay=False, run_consumer=False, run_deliveries=False)
+    async with serve(create_app(settings)) as strict:
+        response = await strict.http.post("/subscriptions", json={"url": HOOK, "event_types": ["docket.case.closed"]})
+    assert response.status_code == 422
+    assert "127.0.0.1" in response.json()["detail"][0]["msg"]
+
+
+# --- what an event writes ---------------------------------------------------------------------------------
+
+async def test_letters_are_stored_rendered_and_go_to_the_controller_once_its_address_is_known(notifier):
+    controller = CLEARVIEW.model_copy(update={"key": f"clearview-{uuid.uuid4().hex[:8]}"})
+    filed = complaint_filed(controller=controller)
+    alert = complaint_filed(controller=controller, kind="alert")
+    case_id = uuid.uuid4()
+    await feed(notifier, filed, filed.complaint_id)
+    await feed(notifier, alert, alert.complaint_id)
+    await feed(notifier, CaseOpened(case_id=case_id, controller=controller, complaint_id=filed.complaint_id,
+                                    complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)), case_id, 1)
+    await feed(notifier, FormalNoticeIssued(case_id=case_id, notice_id=uuid.uuid4(), issued_on=date(2021, 11, 26),
+                                            compliance_deadline=date(2022, 1, 26),
+                                            orders=(Order(point="f", text="stop the processing"),)), case_id, 2)
+
+    letters = (await notifier.http.get("/notifications", params={"case_id": str(case_id)})).json()
+    by_role = defaultdict(list)
+    for letter in letters:
+        by_role[letter["recipient_role"]].append(letter)
+    assert [l["kind"] for l in by_role["complainant"]] == ["progress", "progress"]
+    assert {l["recipient_address"] for l in by_role["complainant"]} == {"jeanne.martin@example.org"}
+    assert {l["email_status"] for l in by_role["complainant"]} == {"pending"}
+    [notice] = by_role["controller"]
+    assert (notice["kind"], notice["email_status"], notice["recipient_address"]) == ("formal_notice", "no_address",
+                                                                                    None)
+    assert "Art 58(2)(f) GDPR: stop the processing" in notice["text"] and "<li>" in notice["html"]
+    alert_letters = (await notifier.http.get("/notifications", params={"complaint_id": str(alert.complaint_id)}))
+    assert alert_letters.json() == []
+
+    put = await notifier.http.put(f"/controllers/{controller.key}/contact", json={"email": "dpo@clearview.example"})
+    assert put.status_code == 200 and put.json()["email"] == "dpo@clearview.example"
+    again = (await notifier.http.get(f"/notifications/{notice['id']}")).json()
+    assert (again["email_status"], again["recipient_address"]) == ("pending", "dpo@clearview.example")
+    bad = await notifier.http.put(f"/controllers/{controller.key}/contact", json={"email": "not-an-address"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "email"]
+    assert (await notifier.http.get("/controllers/nobody-here/contact")).status_code == 404
+
+
+async def test_a_filtered_subscription_gets_only_its_case_and_a_redelivered_event_only_once(notifier):
+    case_id, other_case = uuid.uuid4(), uuid.uuid4()
+    sub = await subscribe(notifier, event_types=["docket.investigation.opened"], case_id=str(case_id))
+    event = await feed(notifier, investigation(case_id, 1), case_id, 2)
+    await feed(notifier, investigation(other_case, 1), other_case, 2)
+    async with notifier.runtime.sessions() as session, session.begin():  # the consumer seeing it again
+        await store.enqueue_deliveries(session, event, None, case_id)
+    found = (await notifier.http.get(f"/subscriptions/{sub['id']}/deliveries")).json()
+    assert [(d["event_id"], d["status"], d["ordering_key"]) for d in found] == [(event.id, "pending", str(case_id))]
+    await notifier.http.delete(f"/subscriptions/{sub['id']}")
+
+
+# --- the webhook worker -----------------------------------------------------------------------------------
+
+async def test_each_case_reaches_a_subscriber_in_order_one_in_flight_despite_failures(notifier):
+    cases = [uuid.uuid4() for _ in range(3)]
+    sub = await subscribe(notifier, event_types=["docket.investigation.opened"])
+    sent = {case: [(await feed(notifier, investigation(case, n), case, n)).id for n in range(1, 5)]
+            for case in cases}
+    sender = FakeSender(answers={HOOK: [500, None, 200, 503, 200, 502] * 4})
+    await deliver_until_quiet(notifier, sender, RetrySchedule(max_attempts=20, base_delay_s=0.01, max_delay_s=0.02))
+
+    delivered_order: dict[str, list[str]] = defaultdict(list)
+    ids_per_event: dict[str, set[str]] = defaultdict(set)
+    for _, headers, body in sender.posts:
+        event = json.loads(body)
+        ids_per_event[event["id"]].add(headers["webhook-id"])
+        if event["id"] not in delivered_order[event["subject"]]:
+            delivered_order[event["subject"]].append(event["id"])
+    assert {str(case): order for case, order in sent.items()} == dict(delivered_order)
+    assert all(len(ids) == 1 for ids in ids_per_event.values())  # the same webhook-id on every attempt
+
+    log = (await notifier.http.get(f"/subscriptions/{sub['id']}/deliveries")).json()
+    assert len(log) == 12 and {d["status"] for d in log} == {"delivered"}
+    retried = [d for d in log if d["attempts"] > 1]
+    assert retried and all(d["next_attempt_at"] is None for d in log)
+    assert {a["verdict"] for d in retried for a in d["log"]} == {"retry", "delivered"}
+    assert any(a["status_code"] is None and "ConnectError" in a["error"] for d in retried for a in d["log"])
+    await notifier.http.delete(f"/subscriptions/{sub['id']}")
+
+
+async def test_two_workers_never_send_the_same_attempt(notifier):
+    sub = await subscribe(notifier, event_types=["docket.investigation.opened"])
+    for _ in range(10):
+        case = uuid.uuid4()
+        await feed(notifier, investigation(case, 1), case, 1)
+    sender = FakeSender(delay=0.05)
+    sessions = notifier.runtime.sessions
+    rounds = [application.deliver_due_webhooks(sessions, sender, LiteralResolver(), allow_list=["127.0.0.0/8"],
+                                               schedule=FAST, batch_size=4, timeout_s=1.0) for _ in range(6)]
+    await asyncio.gather(*rounds)
+    await deliver_until_quiet(notifier, sender)
+    counts = Counter(headers["webhook-id"] for _, headers, _ in sender.posts)
+    assert len(counts) == 10 and set(counts.values()) == {1}
+    await notifier.http.delete(f"/subscriptions/{sub['id']}")
+
+
+async def test_410_disables_the_subscription_and_paused_deliveries_wait(notifier):
+    gone_url, case = "http://127.0.0.1:9/gone", uuid.uuid4()
+    sub = (await notifier.http.post("/subscriptions", json={"url": gone_url,
+                                                             "event_types": ["docket.investigation.opened"]})).json()
+    await feed(notifier, investigation(case, 1), case, 1)
+    await feed(notifier, investigation(case, 2), case, 2)
+    sender = FakeSender(answers={gone_url: [410]})
+    await application.deliver_due_webhooks(notifier.runtime.sessions, sender, LiteralResolver(),
+                                           allow_list=["127.0.0.0/8"], schedule=FAST, batch_size=50, timeout_s=1.0)
+    shown = (await notifier.http.get(f"/subscriptions/{sub['id']}")).json()
+    assert shown["status"] == "disabled" and "410 Gone" in shown["disabled_reason"]
+    first, second = (await notifier.http.get(f"/subscriptions/{sub['id']}/deliveries")).json()
+    assert (first["status"], second["status"]) == ("dead", "pending")
+    assert "410 Gone" in first["dead_reason"]
+    await application.deliver_due_webhooks(notifier.runtime.sessions, sender, LiteralResolver(),
+                                           allow_list=["127.0.0.0/8"], schedule=FAST, batch_size=50, timeout_s=1.0)
+    assert len(sender.posts) == 1  # nothing goes to a disabled subscription
+    await notifier.http.post(f"/subscriptions/{sub['id']}/resume")
+    await deliver_until_quiet(notifier, sender)
+    assert len(sender.posts) == 2
+    await notifier.http.delete(f"/subscriptions/{sub['id']}")
+
+
+async def test_a_dead_letter_frees_its_case_and_can_be_redelivered(notifier):
+    case = uuid.uuid4()
+    sub = await subscribe(notifier, event_types=["docket.investigation.opened"])
+    await feed(notifier, investigation(case, 1), case, 1)
+    await feed(notifier, investigation(case, 2), case, 2)
+    sender = FakeSender(answers={HOOK: [500, 500, 500]})
+    await deliver_until_quiet(notifier, sender)
+    dead, delivered = (await notifier.http.get(f"/subscriptions/{sub['id']}/deliveries")).json()
+    assert (dead["status"], delivered["status"]) == ("dead", "delivered")
+    assert dead["dead_reason"] == "gave up after 3 attempts; last: HTTP 500"
+    assert [a["status_code"] for a in dead["log"]] == [500, 500, 500]
+    assert all(a["latency_ms"] >= 0 for a in dead["log"])
+    assert (await notifier.http.post(f"/deliveries/{delivered['id']}/redeliver")).status_code == 202
+
+    again = await notifier.http.post(f"/deliveries/{dead['id']}/redeliver")
+    assert again.status_code == 202 and again.json()["status"] == "pending"
+    await deliver_until_quiet(notifier, sender)
+    final = (await notifier.http.get(f"/deliveries/{dead['id']}")).json()
+    assert final["status"] == "delivered" and len(final["log"]) == 4
+    assert (await notifier.http.post(f"/deliveries/{uuid.uuid4()}/redeliver")).status_code == 404
+    by_event = (await notifier.http.get("/deliveries", params={"event_id": dead["event_id"]})).json()
+    assert [d["id"] for d in by_event] == [dead["id"]]
+    await notifier.http.delete(f"/subscriptions/{sub['id']}")
+
+
+# --- e-mail and reminders ---------------------------------------------------------------------------------
+
+@dataclass
+class FakeMailer:
+    """Refuses the first `failures[address]` messages to an address; records what it accepted."""
+
+    failures: dict[str, int] = field(default_factory=dict)
+    sent: list[EmailMessage] = field(default_factory=list)
+
+    async def send(self, message: EmailMessage) -> None:
+        if self.failures.get(message["To"], 0):
+            self.failures[message["To"]] -= 1
+            raise ConnectionRefusedError("mail server down")
+        self.sent.append(message)
+
+
+def complaint_from(address: str):
+    return complaint_filed(complainant=Party(name="Jeanne Martin", email=address, country="FR"))
+
+
+async def mail_until_settled(running: Running, mailer: FakeMailer, complaint_id: uuid.UUID) -> dict:
+    for _ in range(100):
+        await application.send_due_letters(running.runtime.sessions, mailer, sender="Docket <d@x.example>",
+                                           schedule=FAST, batch_size=500, lease_s=5)
+        [letter] = (await running.http.get("/notifications", params={"complaint_id": str(complaint_id)})).json()
+        if letter["email_status"] != "pending":
+            return letter
+        await asyncio.sleep(0.01)
+    raise AssertionError("the letter is still pending")
+
+
+async def test_letters_are_mailed_retried_and_given_up(notifier):
+    lucky, unlucky = f"{uuid.uuid4().hex}@example.org", f"{uuid.uuid4().hex}@example.org"
+    filed, lost = complaint_from(lucky), complaint_from(unlucky)
+    await feed(notifier, filed, filed.complaint_id)
+    await feed(notifier, lost, lost.complaint_id)
+    mailer = FakeMailer(failures={lucky: 1, unlucky: 1000})
+
+    letter = await mail_until_settled(notifier, mailer, filed.complaint_id)
+    assert (letter["email_status"], letter["attempts"]) == ("sent", 2)
+    [message] = [m for m in mailer.sent if m["X-Docket-Notification"] == letter["id"]]
+    assert message["To"] == lucky and filed.reference in message["Subject"]
+    assert {part.get_content_type() for part in message.iter_parts()} == {"text/plain", "text/html"}
+
+    failed = await mail_until_settled(notifier, mailer, lost.complaint_id)
+    assert (failed["email_status"], failed["attempts"]) == ("failed", 3)
+    assert "mail server down" in failed["last_error"]
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    day: date
+
+    def now(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, 12, tzinfo=UTC)
+
+    def today(self) -> date:
+        return self.day
+
+
+async def test_staff_are_reminded_once_before_three_months_without_news(notifier):
+    filed = complaint_filed()
+    case = uuid.uuid4()
+    told_at = datetime(2040, 3, 2, 10, tzinfo=UTC)  # a date no other test reaches
+    await feed(notifier, filed, filed.complaint_id, time=told_at)
+    await feed(notifier, CaseOpened(case_id=case, controller=CLEARVIEW, complaint_id=filed.complaint_id,
+                                    complaint_kind="art77_complaint", opened_on=date(2040, 3, 2)), case, 1,
+               time=told_at)
+
+    async def remind(day: date) -> list[dict]:
+        await application.send_due_reminders(notifier.runtime.sessions, FixedClock(day),
+                                             staff_address="staff@authority.example", batch_size=500)
+        letters = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()
+        return [l for l in letters if l["recipient_role"] == "staff"]
+
+    assert await remind(date(2040, 5, 17)) == []  # 2 June is three months; 14 days before is 19 May
+    [reminder] = await remind(date(2040, 5, 19))
+    assert (reminder["channel"], reminder["recipient_address"]) == ("email", "staff@authority.example")
+    assert filed.reference in reminder["subject"] and "2 June 2040" in reminder["text"]
+    assert await remind(date(2040, 5, 25)) == [reminder]  # one reminder per silence
+
+    alert = complaint_filed(kind="alert")
+    await feed(notifier, alert, alert.complaint_id, time=told_at)
+    await remind(date(2041, 1, 1))
+    assert (await notifier.http.get("/notifications", params={"complaint_id": str(alert.complaint_id)})).json() == []
+
+
+async def test_a_case_opened_taken_in_before_its_complaint_is_told_once_the_complaint_arrives(notifier):
+    filed, case_id = complaint_filed(), uuid.uuid4()
+    opened = await feed(notifier, CaseOpened(case_id=case_id, controller=CLEARVIEW, complaint_id=filed.complaint_id,
+                                             complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)), case_id, 1)
+    assert (await notifier.http.get("/notifications", params={"case_id": str(case_id)})).json() == []
+    await feed(notifier, filed, filed.complaint_id)
+
+    letters = sorted((await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)}))
+                     .json(), key=lambda l: l["source_event_type"])
+    assert [(l["source_event_type"], l["case_id"]) for l in letters] == [
+        ("docket.case.opened", str(case_id)), ("docket.complaint.filed", None)]
+    assert letters[0]["source_event_id"] == opened.id
+    assert letters[0]["body"].startswith("A case on Clearview AI was opened on 2020-05-25")
+    await feed(notifier, InvestigationOpened(case_id=case_id, opened_on=date(2020, 8, 1), scope="checks"), case_id, 2)
+    later = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()
+    assert len(later) == 3  # the complaint is now part of its case

@@ -1,0 +1,121 @@
+"""The webhook rules: signatures, body, matching, retry schedule, verdicts, outbound safety; no I/O."""
+
+import base64
+import json
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from docket_contracts.envelope import CloudEvent
+from services.notifier.config import NotifierSettings
+from services.notifier.webhooks import (
+    SUBSCRIBABLE, Filter, RefusedUrl, RetrySchedule, body_bytes, check_url, cloudevent_json, matches, new_secret,
+    signature, signed_headers, unknown_event_types, verdict,
+)
+
+
+def test_the_signature_matches_the_standard_webhooks_test_vector():
+    assert signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                     b'{"test": 2432232314}') == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def test_the_signature_covers_id_timestamp_and_body():
+    secret = new_secret()
+    base = signature(secret, "a", 1, b"{}")
+    assert {signature(secret, "b", 1, b"{}"), signature(secret, "a", 2, b"{}"), signature(secret, "a", 1, b"[]"),
+            signature(new_secret(), "a", 1, b"{}")}.isdisjoint({base})
+
+
+def test_a_new_secret_is_whsec_and_32_random_bytes():
+    secret = new_secret()
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 32
+    assert secret != new_secret()
+
+
+def test_while_a_rotated_secret_is_honoured_both_sign():
+    old, new = new_secret(), new_secret()
+    headers = signed_headers([new, old], "id-1", 1700000000, b"{}", "application/cloudevents+json")
+    assert headers["webhook-signature"].split(" ") == [signature(new, "id-1", 1700000000, b"{}"),
+                                                       signature(old, "id-1", 1700000000, b"{}")]
+    assert (headers["webhook-id"], headers["webhook-timestamp"]) == ("id-1", "1700000000")
+
+
+def test_the_body_is_the_cloudevent_in_structured_json():
+    event = CloudEvent(type="docket.case.closed", source="/docket/case", subject="c-1",
+                       dataschema="urn:docket:schema:docket.case.closed:v1", data={"outcome": "complied"},
+                       id="e-1", time=datetime(2023, 6, 1, 12, 0, tzinfo=UTC), sequence=9)
+    document = json.loads(body_bytes(cloudevent_json(event)))
+    assert document == {"specversion": "1.0", "id": "e-1", "source": "/docket/case", "type": "docket.case.closed",
+                        "subject": "c-1", "time": "2023-06-01T12:00:00Z",
+                        "dataschema": "urn:docket:schema:docket.case.closed:v1",
+                        "datacontenttype": "application/json", "data": {"outcome": "complied"}, "sequence": "9"}
+
+
+def test_subscribers_may_ask_for_the_events_of_complaints_and_cases_only():
+    assert "docket.complaint.filed" in SUBSCRIBABLE and "docket.penalty_payment.liquidated" in SUBSCRIBABLE
+    assert "docket.notification.recorded" not in SUBSCRIBABLE
+    assert unknown_event_types(["docket.case.opened", "docket.case.reopened"]) == ["docket.case.reopened"]
+
+
+def test_a_subscription_matches_on_type_then_controller_then_case():
+    case_id = uuid4()
+    by_type = Filter(("docket.case.closed",))
+    assert matches(by_type, "docket.case.closed", "acme", None)
+    assert not matches(by_type, "docket.case.opened", "acme", None)
+    by_controller = Filter(("docket.case.closed",), controller_key="acme")
+    assert matches(by_controller, "docket.case.closed", "acme", case_id)
+    assert not matches(by_controller, "docket.case.closed", "other", case_id)
+    assert not matches(by_controller, "docket.case.closed", None, case_id)
+    by_case = Filter(("docket.case.closed",), case_id=case_id)
+    assert matches(by_case, "docket.case.closed", "acme", case_id)
+    assert not matches(by_case, "docket.case.closed", "acme", uuid4())
+
+
+def test_retries_back_off_exponentially_up_to_the_cap_with_half_jitter():
+    schedule = RetrySchedule(max_attempts=5, base_delay_s=10, max_delay_s=60)
+    assert [schedule.delay(n, 0.0) for n in (1, 2, 3, 4, 5)] == [5, 10, 20, 30, 30]
+    assert [schedule.delay(n, 0.999999) for n in (1, 2, 3)] == pytest.approx([10, 20, 40])
+    assert schedule.delay(2, 0.5) == 15
+    assert not schedule.exhausted(4) and schedule.exhausted(5)
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (200, "delivered"), (204, "delivered"), (410, "gone"), (500, "retry"), (503, "retry"), (429, "retry"),
+    (400, "retry"), (301, "retry"), (None, "retry"),
+])
+def test_what_an_answer_means(status, expected):
+    assert verdict(status) == expected
+
+
+@pytest.mark.parametrize(("url", "addresses", "reason"), [
+    ("ftp://example.com/x", ["93.184.216.34"], "http or https"),
+    ("https:///path", ["93.184.216.34"], "http or https"),
+    ("https://user:pw@example.com/", ["93.184.216.34"], "credentials"),
+    ("https://nowhere.invalid/", [], "does not resolve"),
+    ("https://internal.example/", ["10.1.2.3"], "10.1.2.3"),
+    ("https://127.0.0.1:9000/", ["127.0.0.1"], "loopback"),
+    ("https://metadata.example/", ["169.254.169.254"], "169.254.169.254"),
+    ("https://v6.example/", ["::1"], "::1"),
+    ("https://mapped.example/", ["::ffff:10.0.0.1"], "::ffff:10.0.0.1"),
+    ("https://split.example/", ["93.184.216.34", "192.168.1.1"], "192.168.1.1"),
+    ("http://example.com/hook", ["93.184.216.34"], "https"),
+])
+def test_urls_docket_will_not_call(url, addresses, reason):
+    with pytest.raises(RefusedUrl, match=reason.replace(".", r"\.")):
+        check_url(url, addresses, allow_list=[])
+
+
+def test_the_allow_list_admits_networks_and_host_names():
+    check_url("https://example.com/hook", ["93.184.216.34"], allow_list=[])
+    check_url("http://127.0.0.1:9000/hook", ["127.0.0.1"], allow_list=["127.0.0.0/8"])
+    check_url("http://receiver.internal/hook", ["10.0.0.7"], allow_list=["Receiver.Internal"])
+    with pytest.raises(RefusedUrl):
+        check_url("http://127.0.0.1:9000/hook", ["127.0.0.1"], allow_list=["10.0.0.0/8"])
+
+
+def test_the_allow_list_setting_reads_comma_separated_entries(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_ALLOW_LIST", "127.0.0.0/8, receiver.internal,")
+    settings = NotifierSettings(database_url="postgresql+asyncpg://u@h/d")
+    assert settings.webhook_allow_list == ["127.0.0.0/8", "receiver.internal"]
+    assert settings.retry_schedule.max_attempts == settings.retry_max_attempts
