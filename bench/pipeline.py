@@ -15,7 +15,6 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 

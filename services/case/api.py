@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import col, select
 
 from docket_contracts.events import CaseOutcome, Euros, GdprArticle, Injunction, Order
+from docket_messaging.clock import Clock
 from docket_messaging.http import SessionDep
 
 from . import domain, fines, store
-from .application import Clock, StaleVersion, execute
+from .application import StaleVersion, execute
 from .domain import CaseState, Command, Convention, Invalid, Rejected, Status
 from .views import case_view
 

@@ -8,10 +8,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -19,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
+from docket_messaging.clock import Clock
 from docket_contracts.events import ComplaintFiled
 
 from . import store
@@ -28,25 +25,6 @@ log = logging.getLogger(__name__)
 
 TIMER_ACTOR = "system:deadline-timer"
 ROUTING_ACTOR = "system:complaint-routing"
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
-
-
-@dataclass(frozen=True)
-class SystemClock:
-    """Wall-clock time; calendar dates in the regulator's time zone."""
-
-    timezone: str = "Europe/Paris"
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def today(self) -> date:
-        return self.now().astimezone(ZoneInfo(self.timezone)).date()
 
 
 class StaleVersion(Exception):

@@ -8,11 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from docket_contracts import topics
+from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.http import service_app
 from docket_messaging.service import ServiceRuntime
 
 from .api import commands, fine_estimates, install_error_handlers, reads
-from .application import Clock, SystemClock, fire_due_timers
+from .application import fire_due_timers
 from .config import CaseSettings
 from .handlers import HANDLERS
 

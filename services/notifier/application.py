@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Literal, Protocol
+from typing import Literal
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Payload,
 )
+from docket_messaging.clock import Clock
 
 from . import store
 from .domain import Complainant, Letter, letters_for, reminder, reminder_due_on
@@ -44,23 +45,6 @@ from .webhooks import (
 log = logging.getLogger(__name__)
 
 Jitter = Callable[[], float]
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
-
-
-@dataclass(frozen=True)
-class SystemClock:
-    timezone: str = "Europe/Paris"
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def today(self) -> date:
-        return self.now().astimezone(ZoneInfo(self.timezone)).date()
 
 
 class NotFound(LookupError):

@@ -9,11 +9,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from docket_contracts import topics
+from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.http import service_app
 from docket_messaging.service import ServiceRuntime
 
 from .api import install_error_handlers, routers
-from .application import Clock, SystemClock, deliver_due_webhooks, send_due_letters, send_due_reminders
+from .application import deliver_due_webhooks, send_due_letters, send_due_reminders
 from .config import NotifierSettings
 from .handlers import handlers
 from .outbound import HttpSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver

@@ -11,13 +11,12 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from docket_contracts import topics
-from docket_contracts.events import ComplaintFiled, Controller
+from docket_contracts.events import Controller
 from docket_messaging.database import make_engine, make_sessions, migrate
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from docket_contracts.events import ComplaintFiled, Controller
+from docket_contracts.events import Controller
 from docket_messaging.database import make_engine, make_sessions
 from docket_contracts.events import ComplaintWithdrawn
 from docket_contracts.registry import new_event

@@ -1,13 +1,10 @@
 """The inbox consumer: apply once, ignore what it does not handle, dead-letter what it cannot process."""
 
 from dataclasses import replace
-from datetime import date
-from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
 
-from docket_contracts import events as ev
 from docket_contracts.registry import new_event
 from docket_messaging.codec import encode
 from docket_messaging.consumer import InboxConsumer, Outcome, Record
