@@ -139,6 +139,10 @@ def file_first_complaint(urls: dict[str, str]) -> None:
         log.info("notification %s to the %s: %s", note["channel"], note["recipient_role"], note["body"])
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docket_devstack up", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".docket")
@@ -148,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     for chatty in ("alembic", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored, as in background jobs
+        signal.signal(stop, _interrupt)
     ports = [int(p) for p in os.environ.get("DOCKET_HTTP_PORTS", DEFAULT_PORTS).split(",")]
     data_dir = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)

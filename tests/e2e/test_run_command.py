@@ -1,12 +1,14 @@
 """The README's run command brings everything up on the embedded defaults, files a complaint
-through the whole pipeline, and leaves no process behind when it stops.
+through the whole pipeline, stays up, and on Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
@@ -17,18 +19,33 @@ from tests.conftest import repo_root
 pytestmark = pytest.mark.e2e
 
 
-def test_up_runs_the_first_complaint_through_and_stops_everything(tmp_path):
+def test_up_runs_the_first_complaint_through_and_ctrl_c_stops_everything(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
     env |= {"DOCKET_HTTP_PORTS": ",".join(str(free_port()) for _ in range(3)),
             "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
-    result = subprocess.run([sys.executable, "-m", "docket_devstack", "up", "--once", "--data-dir", str(tmp_path)],
-                            cwd=repo_root(), env=env, capture_output=True, text=True, timeout=300)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    log = tmp_path / "up.log"
+    with open(log, "w") as out:
+        up = subprocess.Popen([sys.executable, "-m", "docket_devstack", "up", "--data-dir", str(tmp_path / "data")],
+                              cwd=repo_root(), env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        while "Ctrl-C stops everything" not in log.read_text():
+            assert up.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        children = psutil.Process(up.pid).children(recursive=True)
+        assert len(children) >= 3  # the three services
+        up.send_signal(signal.SIGINT)
+        assert up.wait(60) == 0
+    finally:
+        if up.poll() is None:
+            up.kill()
+    output = log.read_text()
     assert "migrations   applied (schemas intake, case, notifier)" in output
     assert "filed against Clearview AI" in output
     assert "open (version 1, 1 complaint(s))" in output
     assert "notification letter to the complainant: A case on Clearview AI was opened on 2020-05-25" in output
+    assert output.rstrip().endswith("stopping")
     leftovers = [p.info for p in psutil.process_iter(["pid", "cmdline"])
                  if str(tmp_path) in " ".join(p.info["cmdline"] or ())]
-    assert leftovers == []
+    assert leftovers == [] and not any(child.is_running() for child in children)
