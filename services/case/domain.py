@@ -6,7 +6,6 @@ a command whose values break a rule raises Invalid (the field and the rule). Not
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -19,6 +18,8 @@ from docket_contracts.events import (
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction,
     InvestigationOpened, Order, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
+
+from docket_messaging.clock import add_months
 
 from . import fines
 
@@ -448,13 +449,6 @@ def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseSta
 
 
 # --- the Art 78(2) clock ----------------------------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or that month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 ART_78_MONTHS = 3
 

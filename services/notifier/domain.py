@@ -19,6 +19,7 @@ from docket_contracts.events import (
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InvestigationOpened, Order, Payload,
     PenaltyPaymentLiquidated, SanctionImposed,
 )
+from docket_messaging.clock import add_months
 
 Channel = Literal["letter", "email", "webhook"]
 Role = Literal["complainant", "controller", "staff", "integrator"]
@@ -293,13 +294,6 @@ def letters_for(event: Payload, case: CaseFile | None = None) -> list[Letter]:
 
 
 # --- GDPR Art 78(2): three months without news ------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day if it has fewer days (31 May + 3 = 31 Aug)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def silence_ends_on(last_news_on: date) -> date:
     """The day three months of silence are complete and the complainant may go to court (Art 78(2))."""

@@ -10,8 +10,9 @@ from docket_contracts.events import (
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction, InvestigationOpened, Order,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
+from docket_messaging.clock import add_months
 from services.notifier.domain import (
-    CaseFile, Complainant, add_months, letters_for, reminder, reminder_due_on, silence_ends_on,
+    CaseFile, Complainant, letters_for, reminder, reminder_due_on, silence_ends_on,
 )
 from tests.factories import complaint_filed
 
