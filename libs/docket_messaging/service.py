@@ -26,6 +26,20 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 10.0
 
 
+Worker = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+def every(interval_s: float, batch_size: int, work: Callable[[ServiceRuntime], Awaitable[int]]) -> Worker:
+    """A worker that runs `work` again at once while it finds a full batch, else after `interval_s`."""
+
+    async def loop(runtime: ServiceRuntime) -> None:
+        while True:
+            if await work(runtime) < batch_size:
+                await asyncio.sleep(interval_s)
+
+    return loop
+
+
 class ServiceSettings(BaseSettings):
     """Settings every service reads from its environment (names are the upper-cased field names)."""
 
@@ -57,7 +71,7 @@ class ServiceRuntime:
     consumes: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     # Further background loops of the service (e.g. timers), each given the started runtime.
-    workers: Mapping[str, Callable[[ServiceRuntime], Awaitable[None]]] = field(default_factory=dict)
+    workers: Mapping[str, Worker] = field(default_factory=dict)
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     publisher: KafkaPublisher = field(init=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,7 +9,7 @@ from fastapi import FastAPI
 from docket_contracts import topics
 from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.http import service_app
-from docket_messaging.service import ServiceRuntime
+from docket_messaging.service import ServiceRuntime, Worker, every
 
 from .api import install_error_handlers, routers
 from .application import deliver_due_webhooks, send_due_letters, send_due_reminders
@@ -20,20 +18,6 @@ from .handlers import handlers
 from .outbound import HttpSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
-
-Worker = Callable[[ServiceRuntime], Awaitable[None]]
-
-
-def every(interval_s: float, batch_size: int, work: Callable[[ServiceRuntime], Awaitable[int]]) -> Worker:
-    """Run `work` again at once while it finds a full batch, else after `interval_s`."""
-
-    async def loop(runtime: ServiceRuntime) -> None:
-        while True:
-            if await work(runtime) < batch_size:
-                await asyncio.sleep(interval_s)
-
-    return loop
-
 
 def workers(settings: NotifierSettings, clock: Clock, resolver: Resolver, sender: Sender | None,
             mailer: Mailer | None) -> dict[str, Worker]:
