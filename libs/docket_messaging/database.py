@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
@@ -38,6 +40,13 @@ def migrate(alembic_ini: Path, url: str, schema: str, revision: str = "head") ->
     config.attributes["database_url"] = url
     config.attributes["schema"] = schema
     command.upgrade(config, revision)
+
+
+async def page(session: AsyncSession, query: Any, *order_by: Any, limit: int, offset: int) -> tuple[int, Sequence[Any]]:
+    """How many rows `query` matches in all, and the `limit` of them from `offset` in `order_by` order."""
+    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = (await session.exec(query.order_by(*order_by).limit(limit).offset(offset))).all()
+    return total, rows
 
 
 async def check_database(engine: AsyncEngine) -> None:

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from docket_contracts.events import CaseOutcome, Euros, GdprArticle, Injunction, Order
 from docket_messaging.clock import Clock
+from docket_messaging.database import page
 from docket_messaging.http import SessionDep
 
 from . import domain, fines, store
@@ -263,12 +264,11 @@ async def list_cases(session: SessionDep, clock: ClockDep,
     if complaint_id is not None:
         query = query.join(store.CaseComplaintRow, col(store.CaseComplaintRow.case_id) == table.case_id).where(
             store.CaseComplaintRow.complaint_id == complaint_id)
-    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = (await session.exec(query.order_by(col(table.opened_on).desc(), col(table.case_id))
-                               .limit(limit).offset(offset))).all()
+    total, rows = await page(session, query, col(table.opened_on).desc(), col(table.case_id), limit=limit,
+                             offset=offset)
     items = [CaseSummaryOut(**row.model_dump(exclude={"position"}),
                             deadline_overdue=row.next_deadline is not None and row.next_deadline < today)
-             for row in page]
+             for row in rows]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 

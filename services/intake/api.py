@@ -114,11 +114,11 @@ async def file_complaint(body: ComplaintIn, session: SessionDep, request: Reques
     answer = receipt.model_dump(mode="json")
     async with session.begin():
         if idempotency_key is not None:
-            first = await store.claim_idempotency_key(session, idempotency_key,
-                                                      store.request_digest(body.model_dump(mode="json")),
-                                                      status.HTTP_201_CREATED, answer)
+            digest = store.request_digest(body.model_dump(mode="json"))
+            first = await store.claim_idempotency_key(session, idempotency_key, digest, status.HTTP_201_CREATED,
+                                                      answer)
             if first is not None:
-                if first.request_digest != store.request_digest(body.model_dump(mode="json")):
+                if first.request_digest != digest:
                     raise HTTPException(status.HTTP_409_CONFLICT,
                                         "this Idempotency-Key was used for a different submission")
                 return JSONResponse(first.response, status_code=first.status_code,

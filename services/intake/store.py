@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import topics
 from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn
 from docket_contracts.registry import new_event
+from docket_messaging.database import page
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
@@ -180,10 +181,8 @@ async def search(session: AsyncSession, *, controller: str | None, kind: str | N
         query = query.where(col(ComplaintRow.received_on) >= received_from)
     if received_to:
         query = query.where(col(ComplaintRow.received_on) <= received_to)
-    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = (await session.exec(query.order_by(col(ComplaintRow.received_on).desc(), col(ComplaintRow.id))
-                               .limit(limit).offset(offset))).all()
-    return total, page
+    return await page(session, query, col(ComplaintRow.received_on).desc(), col(ComplaintRow.id), limit=limit,
+                      offset=offset)
 
 
 async def progress_of(session: AsyncSession, complaint_id: UUID) -> Sequence[ProgressRow]:
