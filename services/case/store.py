@@ -49,9 +49,14 @@ class EventRow(SQLModel, table=True):
     recorded_at: datetime = utc_column(server_default=sa.func.now())
 
     def event(self) -> CloudEvent:
-        return CloudEvent(type=self.type, source=SOURCE, subject=str(self.stream_id), id=self.event_id,
-                          dataschema=registry.dataschema(self.type, self.schema_version), data=self.data,
-                          time=self.occurred_at, sequence=self.version)
+        return stored_event(self)
+
+
+def stored_event(row: Any) -> CloudEvent:
+    """The CloudEvent of a stored event: an EventRow, or a plain row with the same columns."""
+    return CloudEvent(type=row.type, source=SOURCE, subject=str(row.stream_id), id=row.event_id,
+                      dataschema=registry.dataschema(row.type, row.schema_version), data=row.data,
+                      time=row.occurred_at, sequence=row.version)
 
 
 class CaseComplaintRow(SQLModel, table=True):
@@ -145,17 +150,14 @@ async def rows(session: AsyncSession, case_id: UUID, as_of: datetime | None = No
 async def load(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> CaseState:
     """The case folded from its events (upcast where stored in an older schema version)."""
     table = EventRow.__table__
-    query = sa.select(table.c.version, table.c.event_id, table.c.type, table.c.schema_version, table.c.data,
-                      table.c.occurred_at).where(table.c.stream_id == case_id)
+    query = sa.select(table.c.stream_id, table.c.version, table.c.event_id, table.c.type, table.c.schema_version,
+                      table.c.data, table.c.occurred_at).where(table.c.stream_id == case_id)
     if as_of is not None:
         query = query.where(table.c.recorded_at <= as_of)
     found = (await session.exec(query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
     if not found:
         raise StreamNotFound(case_id)
-    return replay(registry.parse(CloudEvent(
-        type=row.type, source=SOURCE, subject=str(case_id), id=row.event_id, time=row.occurred_at,
-        dataschema=registry.dataschema(row.type, row.schema_version), data=row.data, sequence=row.version))
-        for row in found)
+    return replay(registry.parse(stored_event(row)) for row in found)
 
 
 async def append(session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload],
