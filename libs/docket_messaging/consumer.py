@@ -6,10 +6,9 @@ redelivered event changes nothing. Offsets are committed by the caller after `pr
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +22,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 from docket_contracts.topics import dead_letter_topic
 
+from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
 from .relay import Publisher
 from .tables import InboxRow
@@ -111,7 +111,7 @@ class InboxConsumer:
         handler = self._handlers.get(event.type)
         if handler is None:
             return Outcome.IGNORED
-        attempt, delay = 0, self._retry_delay
+        attempt, backoff = 0, Backoff(self._retry_delay, self._max_retry_delay)
         while True:
             try:
                 applied = await self._inbox.apply(record, event, payload, handler)
@@ -124,11 +124,7 @@ class InboxConsumer:
                     return await self._park(record, f"handler failed {attempt} times: {type(exc).__name__}: {exc}")
                 log.warning("%s: %s %s failed (attempt %d), retrying: %s", self.group, event.type, event.id,
                             attempt, exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self._max_retry_delay)
-
-    async def process_all(self, records: Sequence[Record]) -> list[Outcome]:
-        return [await self.process(record) for record in records]
+            await backoff.sleep()
 
     async def _park(self, record: Record, reason: str) -> Outcome:
         log.error("%s: dead-lettering %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset,

@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaError
 
 from docket_contracts.topics import dead_letter_topic
 
+from .backoff import Backoff
 from .codec import KafkaMessage
 from .consumer import InboxConsumer, Record
 
@@ -91,7 +92,7 @@ class KafkaConsumerLoop:
         self._max_backoff = max_backoff
 
     async def run(self) -> None:
-        backoff = 0.5
+        backoff = Backoff(0.5, self._max_backoff)
         while True:
             kafka = AIOKafkaConsumer(*self._topics, bootstrap_servers=self._bootstrap, group_id=self._consumer.group,
                                      client_id=self._consumer.group, enable_auto_commit=False,
@@ -100,14 +101,14 @@ class KafkaConsumerLoop:
                 await ensure_topics(self._bootstrap, [*self._topics, dead_letter_topic(self._consumer.group)],
                                     self._partitions)
                 await kafka.start()
-                backoff = 0.5
+                backoff.reset()
                 await self._consume(kafka)
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:
-                log.warning("%s: Kafka unavailable, reconnecting in %.1fs: %s", self._consumer.group, backoff, exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self._max_backoff)
+                log.warning("%s: Kafka unavailable, reconnecting in %.1fs: %s", self._consumer.group,
+                            backoff.current, exc)
+                await backoff.sleep()
             finally:
                 started = asyncio.get_running_loop().time()
                 try:

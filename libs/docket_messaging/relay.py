@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from .backoff import Backoff
 from .codec import KafkaMessage
 from .outbox import Send
 
@@ -55,18 +56,17 @@ class Relay:
 
     async def run(self) -> None:
         await self._wakeups.wait(0)  # listen before the first drain, so no announcement falls in between
-        backoff = 0.5
+        backoff = Backoff(0.5, self._max_backoff)
         while True:
             try:
                 published = await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database unreachable: nothing was marked, retry later
-                log.warning("relay: publishing failed, retrying in %.1fs: %s", backoff, exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self._max_backoff)
+                log.warning("relay: publishing failed, retrying in %.1fs: %s", backoff.current, exc)
+                await backoff.sleep()
                 continue
-            backoff = 0.5
+            backoff.reset()
             if published:
                 log.debug("relay: published %d events", published)
             await self._wakeups.wait(self._poll_interval)
