@@ -1,6 +1,6 @@
 """Benchmarks of the messaging pipeline on the real broker and database.
 
-    make bench        (python -m bench.pipeline [--samples N])
+    make bench        (python -m bench.pipeline [--samples N] [--backlog N])
 
 Prints a Markdown table: relay latency from commit to a consumer seeing the event, with LISTEN/NOTIFY
 and with polling alone; relay throughput draining a backlog; complaint-to-case latency across services.
@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer
 
 from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import ComplaintFiled, Controller
+from docket_contracts.events import ComplaintFiled, Controller, Party
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.database import Notifications, make_engine, make_sessions, migrate
@@ -43,9 +43,10 @@ class Polling:
 
 
 def complaint() -> ComplaintFiled:
-    return ComplaintFiled(complaint_id=uuid.uuid4(), kind="art77_complaint",
-                          controller=Controller(key="bench", name="Bench"), articles_alleged=(15,),
-                          received_on=date(2020, 5, 25))
+    return ComplaintFiled(complaint_id=uuid.uuid4(), reference=f"DKT-2020-{uuid.uuid4().hex[:6].upper()}", kind="art77_complaint",
+                          complainant=Party(name="Bench", email="bench@example.org", country="FR"),
+                          controller=Controller(key="bench", name="Bench"), category="other",
+                          articles_alleged=(15,), territory=("FR",), received_on=date(2020, 5, 25))
 
 
 async def tail(bootstrap: str) -> AIOKafkaConsumer:
@@ -112,30 +113,31 @@ def summary(latencies: list[float]) -> str:
     return f"{statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f}"
 
 
-async def run(url: str, bootstrap: str, samples: int) -> list[tuple[str, str]]:
+async def run(url: str, bootstrap: str, samples: int, backlog: int) -> list[tuple[str, str]]:
     await ensure_topics(bootstrap, [topics.COMPLAINTS], 3)
     notify = Notifications(url, "intake_outbox")
     listened = await commit_to_consume(url, bootstrap, notify, samples, poll_interval=2.0)
     await notify.close()
     polled = await commit_to_consume(url, bootstrap, Polling(), samples, poll_interval=0.5)
-    throughput = await drain_backlog(url, bootstrap, 10_000)
+    throughput = await drain_backlog(url, bootstrap, backlog)
     return [
         (f"commit → consumer, LISTEN/NOTIFY (fallback poll 2 s), n={samples}", summary(listened)),
         (f"commit → consumer, polling every 0.5 s, n={samples}", summary(polled)),
-        ("relay drain of a 10,000-event backlog, batch 500", f"{throughput:,.0f} events/s | | "),
+        (f"relay drain of a {backlog:,}-event backlog, batch 500", f"{throughput:,.0f} events/s | | "),
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--backlog", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
         with EmbeddedPostgres(Path(tmp) / "pg") as pg, KafkaBroker(Path(tmp) / "kafka") as kafka:
             pg.create_database("bench")
             url = pg.url("bench")
             migrate(INTAKE_INI, url, "intake")
-            rows = asyncio.run(run(url, kafka.bootstrap_servers, args.samples))
+            rows = asyncio.run(run(url, kafka.bootstrap_servers, args.samples, args.backlog))
     print(machine_line())
     print(table(["measure", "p50 ms", "p95 ms", "max ms"], rows))
 
