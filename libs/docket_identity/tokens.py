@@ -1,0 +1,152 @@
+"""Bearer tokens verified against an OpenID Connect issuer: signature by the issuer's published keys,
+issuer, audience, expiry. Keys are cached and fetched again when a token names a key id not seen yet,
+which is how providers roll their keys; a flood of unknown key ids costs at most one fetch per interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+
+log = logging.getLogger(__name__)
+
+# Asymmetric algorithms only: a shared-secret algorithm (HS256) would let anyone who holds the
+# "public" key mint tokens, and "none" would let anyone at all.
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the text says why, without repeating the token."""
+
+
+class ProviderUnavailable(Exception):
+    """The identity provider's keys could not be fetched, so no token can be checked right now."""
+
+
+@dataclass(frozen=True)
+class OidcConfig:
+    issuer: str
+    audience: str
+    jwks_url: str | None = None  # None: read from the issuer's discovery document
+    leeway_s: float = 30.0
+    refresh_interval_s: float = 10.0
+    timeout_s: float = 5.0
+    algorithms: Sequence[str] = ALGORITHMS
+
+
+class TokenVerifier:
+    """Checks bearer tokens against one issuer. Owns an httpx client: close it with `close()`."""
+
+    def __init__(self, config: OidcConfig, http: httpx.AsyncClient | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self._http = http or httpx.AsyncClient(timeout=config.timeout_s, follow_redirects=False)
+        self._owns_http = http is None
+        self._clock = clock
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._jwks_url = config.jwks_url
+        self._fetched_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or InvalidToken (ProviderUnavailable if the keys cannot be had)."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise InvalidToken("the token is not a signed JWT") from None
+        if header.get("alg") not in self.config.algorithms:
+            raise InvalidToken(f"the token's algorithm {header.get('alg')!r} is not accepted")
+        key = await self._key(header.get("kid"))
+        try:
+            return jwt.decode(token, key, algorithms=list(self.config.algorithms), audience=self.config.audience,
+                              issuer=self.config.issuer, leeway=self.config.leeway_s,
+                              options={"require": ["exp", "iat", "iss", "sub", "aud"]})
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("the token has expired") from None
+        except jwt.InvalidAudienceError:
+            raise InvalidToken(f"the token is not meant for {self.config.audience!r}") from None
+        except jwt.InvalidIssuerError:
+            raise InvalidToken("the token comes from another issuer") from None
+        except jwt.InvalidSignatureError:
+            raise InvalidToken("the token's signature does not verify") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise InvalidToken(f"the token has no {exc.claim!r} claim") from None
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"the token is invalid ({type(exc).__name__})") from None
+
+    async def ready(self) -> None:
+        """Raise ProviderUnavailable unless the issuer's keys are loaded (fetching them if need be)."""
+        if not self._keys:
+            async with self._lock:
+                await self._refresh()
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def _key(self, kid: str | None) -> jwt.PyJWK:
+        key = self._pick(kid)
+        if key is not None:
+            return key
+        async with self._lock:
+            key = self._pick(kid)  # another request may have refreshed meanwhile
+            if key is None and self._may_refresh():
+                await self._refresh()
+                key = self._pick(kid)
+        if key is None:
+            raise InvalidToken("the token was not signed by a key of the issuer")
+        return key
+
+    def _pick(self, kid: str | None) -> jwt.PyJWK | None:
+        if kid is not None:
+            return self._keys.get(kid)
+        return next(iter(self._keys.values())) if len(self._keys) == 1 else None
+
+    def _may_refresh(self) -> bool:
+        return self._fetched_at is None or self._clock() - self._fetched_at >= self.config.refresh_interval_s
+
+    async def _refresh(self) -> None:
+        self._fetched_at = self._clock()
+        try:
+            if self._jwks_url is None:
+                discovery = await self._get_json(f"{self.config.issuer.rstrip('/')}/.well-known/openid-configuration")
+                if discovery.get("issuer") != self.config.issuer:
+                    raise ProviderUnavailable(f"the discovery document names issuer {discovery.get('issuer')!r}, "
+                                              f"not {self.config.issuer!r}")
+                self._jwks_url = str(discovery["jwks_uri"])
+            document = await self._get_json(self._jwks_url)
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            raise ProviderUnavailable(f"cannot fetch the issuer's keys: {type(exc).__name__}: {exc}") from None
+        self._keys = parse_jwks(document, self.config.algorithms)
+        log.info("identity: %d signing key(s) of %s loaded", len(self._keys), self.config.issuer)
+
+    async def _get_json(self, url: str) -> Mapping[str, Any]:
+        response = await self._http.get(url)
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, Mapping):
+            raise ValueError(f"{url} did not answer a JSON object")
+        return document
+
+
+def parse_jwks(document: Mapping[str, Any], algorithms: Sequence[str] = ALGORITHMS) -> dict[str, jwt.PyJWK]:
+    """The signing keys of a JWKS by key id; encryption keys and keys of unusable types are left out."""
+    keys: dict[str, jwt.PyJWK] = {}
+    for index, entry in enumerate(document.get("keys") or ()):
+        if not isinstance(entry, Mapping) or entry.get("use", "sig") != "sig":
+            continue
+        if entry.get("alg") is not None and entry["alg"] not in algorithms:
+            continue
+        try:
+            key = jwt.PyJWK(dict(entry))
+        except jwt.PyJWTError:
+            continue
+        keys[str(entry.get("kid", f"#{index}"))] = key
+    return keys
