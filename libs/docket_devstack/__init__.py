@@ -1,1 +1,1 @@
-"""Real Kafka and PostgreSQL servers for tests and local runs."""
+"""Real Kafka, PostgreSQL and Keycloak servers for tests and local runs."""

@@ -7,7 +7,6 @@ and are cached outside git, under $DOCKET_CACHE_DIR or <repo>/.cache.
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import logging
 import os
@@ -18,18 +17,17 @@ import struct
 import subprocess
 import time
 import uuid
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import TracebackType
 
+from . import maven
 from .ports import free_port
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = maven.REPO_ROOT
 KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
 POM = KAFKA_DIR / "pom.xml"
 LOG4J2_CONFIG = KAFKA_DIR / "log4j2.yaml"
 
-_POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 _METADATA = 3
 _OFFSET_FETCH = 9
 _FIND_COORDINATOR = 10
@@ -41,41 +39,25 @@ _log = logging.getLogger(__name__)
 
 def kafka_version() -> str:
     """The Kafka release pinned in deploy/kafka/pom.xml."""
-    version = ET.parse(POM).findtext("m:properties/m:kafka.version", namespaces=_POM_NS)
-    if not version:
-        raise RuntimeError(f"{POM} has no <kafka.version> property")
-    return version.strip()
+    return maven.pom_property(POM, "kafka.version")
 
 
 def jar_cache_dir() -> Path:
     """Directory the broker's jars are copied to: <cache>/kafka-<version>/libs."""
-    cache = Path(os.environ.get("DOCKET_CACHE_DIR") or REPO_ROOT / ".cache")
-    return cache / f"kafka-{kafka_version()}" / "libs"
+    return maven.cache_root() / f"kafka-{kafka_version()}" / "libs"
 
 
 def fetch_jars() -> Path:
     """Fetch the broker's jars with Maven unless the cache matches the POM; return the libs dir."""
     libs = jar_cache_dir()
-    libs.parent.mkdir(parents=True, exist_ok=True)
-    stamp = libs.parent / "pom.sha256"
     digest = hashlib.sha256(POM.read_bytes()).hexdigest()
-    with open(libs.parent / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if libs.is_dir() and stamp.is_file() and stamp.read_text().strip() == digest:
-            return libs
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise RuntimeError("Maven (mvn) is not on PATH; it is needed to fetch the Kafka jars")
-        shutil.rmtree(libs, ignore_errors=True)
-        stamp.unlink(missing_ok=True)
-        _log.info("fetching Kafka %s jars into %s", kafka_version(), libs)
-        command = [mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies", f"-DoutputDirectory={libs}"]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0 or not any(libs.glob("*.jar")):
-            raise RuntimeError(
-                f"fetching the Kafka jars with Maven failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
-            )
-        stamp.write_text(digest + "\n")
+    with maven.once(libs.parent / ".lock", libs.parent / "pom.sha256", digest) as stale:
+        if stale or not any(libs.glob("*.jar")):
+            shutil.rmtree(libs, ignore_errors=True)
+            _log.info("fetching Kafka %s jars into %s", kafka_version(), libs)
+            maven.run(POM, "dependency:copy-dependencies", f"-DoutputDirectory={libs}", what="the Kafka jars")
+            if not any(libs.glob("*.jar")):
+                raise RuntimeError(f"Maven fetched no Kafka jar into {libs}")
     return libs
 
 
