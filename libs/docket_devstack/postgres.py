@@ -126,9 +126,13 @@ class EmbeddedPostgres:
 
     def create_database(self, name: str) -> None:
         """Create database `name` unless it exists."""
-        connection = ["-h", self.host, "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres"]
-        variables = ["-v", "ON_ERROR_STOP=1", "-v", f"name={name}"]
-        self._run("psql", "-X", "-q", *connection, *variables, input=_CREATE_DATABASE, as_system_user=False)
+        self.psql("postgres", _CREATE_DATABASE, name=name)
+
+    def psql(self, db: str, script: str, **variables: str) -> str:
+        """Run a psql script as the superuser in database `db`, with psql variables (`:'name'` in the script)."""
+        connection = ["-h", self.host, "-p", str(self.port), "-U", SUPERUSER, "-d", db]
+        options = ["-v", "ON_ERROR_STOP=1", *(f"-v{k}={v}" for k, v in variables.items())]
+        return self._run("psql", "-X", "-q", *connection, *options, input=script, as_system_user=False)
 
     def __enter__(self) -> EmbeddedPostgres:
         self.start()

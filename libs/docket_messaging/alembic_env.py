@@ -34,7 +34,12 @@ def run(service: str, table_names: set[str]) -> None:
         try:
             async with engine.connect() as connection:
                 await connection.execute(sa.select(sa.func.pg_advisory_lock(zlib.crc32(f"migrate:{schema}".encode()))))
-                await connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                # A service's role owns its schema, made for it by deploy/postgres/roles.sql, and may have no
+                # right to create schemas; a superuser URL (a bare database) still gets the schema made here.
+                exists = await connection.scalar(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"),
+                                                 {"schema": schema})
+                if not exists:
+                    await connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
                 await connection.commit()
                 await connection.run_sync(do_run)
                 await connection.commit()

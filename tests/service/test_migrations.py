@@ -1,4 +1,5 @@
-"""Each service's Alembic history goes up and down on a schema of its own."""
+"""Each Alembic history (the services' and the key store's) goes up and down on a schema of its own, run as
+the role that runs it in production: one that owns its schema and may create nothing outside it."""
 
 import asyncio
 import uuid
@@ -9,15 +10,20 @@ from alembic.config import Config
 import sqlalchemy as sa
 
 from docket_messaging.database import make_engine, migrate
+from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from tests.conftest import MIGRATIONS
 
 pytestmark = pytest.mark.service
 
-OWN_TABLES = {"intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries"}, "case": {"events", "case_complaints", "open_cases", "case_summaries",
-                                                  "case_details", "complainant_clocks", "timers",
-                                                  "projection_positions"},
+HISTORIES = MIGRATIONS | {"keystore": KEYSTORE_ALEMBIC_INI}
+MESSAGING = {"outbox", "inbox"}
+OWN_TABLES = {"intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries",
+                         "letters"} | MESSAGING,
+              "case": {"events", "stream_heads", "case_complaints", "open_cases", "case_summaries", "case_details",
+                       "complainant_clocks", "timers", "projection_positions"} | MESSAGING,
               "notifier": {"notifications", "complainants", "early_links", "case_controllers", "controller_contacts",
-                           "subscriptions", "deliveries", "delivery_attempts"}}
+                           "subscriptions", "deliveries", "delivery_attempts"} | MESSAGING,
+              "keystore": {"subject_keys"}}
 
 
 async def tables(url: str, schema: str) -> set[str]:
@@ -28,14 +34,31 @@ async def tables(url: str, schema: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("service", sorted(MIGRATIONS))
-async def test_upgrade_downgrade_upgrade(database_url, service):
-    schema = f"m_{service}_{uuid.uuid4().hex[:8]}"
-    await asyncio.to_thread(migrate, MIGRATIONS[service], database_url, schema)
-    assert await tables(database_url, schema) == OWN_TABLES[service] | {"outbox", "inbox", "alembic_version"}
-    config = Config(str(MIGRATIONS[service]))
-    config.attributes.update(database_url=database_url, schema=schema)
+async def schema_owned_by(admin_url: str, role: str) -> str:
+    """A new schema owned by `role`, made by the superuser as deploy/postgres/roles.sql makes each part's."""
+    schema = f"m_{role.removeprefix('docket_')}_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(admin_url, "public")
+    async with engine.begin() as connection:
+        await connection.execute(sa.text(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{role}"'))
+    await engine.dispose()
+    return schema
+
+
+@pytest.mark.parametrize("part", sorted(HISTORIES))
+async def test_upgrade_downgrade_upgrade(databases, database_url, part):
+    own_role = databases.of(part)  # the part's URL, with its role
+    schema = await schema_owned_by(database_url, f"docket_{part}")
+    await asyncio.to_thread(migrate, HISTORIES[part], own_role, schema)
+    assert await tables(database_url, schema) == OWN_TABLES[part] | {"alembic_version"}
+    config = Config(str(HISTORIES[part]))
+    config.attributes.update(database_url=own_role, schema=schema)
     await asyncio.to_thread(command.downgrade, config, "base")
     assert await tables(database_url, schema) == {"alembic_version"}
     await asyncio.to_thread(command.upgrade, config, "head")
-    assert await tables(database_url, schema) == OWN_TABLES[service] | {"outbox", "inbox", "alembic_version"}
+    assert await tables(database_url, schema) == OWN_TABLES[part] | {"alembic_version"}
+
+
+async def test_a_part_s_role_cannot_migrate_into_a_schema_it_does_not_own(databases, database_url):
+    schema = await schema_owned_by(database_url, "docket_intake")
+    with pytest.raises(Exception, match="permission denied"):
+        await asyncio.to_thread(migrate, HISTORIES["case"], databases.case, schema)

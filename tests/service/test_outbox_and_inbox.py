@@ -1,4 +1,4 @@
-"""The outbox and inbox against the real PostgreSQL."""
+"""The outbox and inbox against the real PostgreSQL, reached as a service reaches them: with its own role."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.service
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator:
-    engine = make_engine(database_url, "intake")
+async def sessions(databases) -> AsyncIterator:
+    engine = make_engine(databases.intake, "intake")
     yield make_sessions(engine)
     await engine.dispose()
 
@@ -99,8 +99,8 @@ async def test_only_one_relay_publishes_at_a_time(sessions):
     assert await outbox_b.publish_batch(fast, 10) == 2
 
 
-async def test_an_insert_into_the_outbox_wakes_the_listener(sessions, database_url):
-    notifications = Notifications(database_url, "intake_outbox")
+async def test_an_insert_into_the_outbox_wakes_the_listener(sessions, databases):
+    notifications = Notifications(databases.intake, "intake_outbox")
     await notifications.wait(0.01)  # connects and listens
     waiter = asyncio.create_task(notifications.wait(10))
     async with sessions() as session, session.begin():
