@@ -1,8 +1,9 @@
 """Payload models of every Docket event: past-tense, frozen, versioned facts.
 
 Amounts are whole euros. Dates are calendar dates in the regulator's time zone;
-instants are timezone-aware. Personal data of complainants is not carried here:
-intake keeps it, events carry ids.
+instants are timezone-aware. Personal data (a complainant's name and e-mail address, a letter to
+them) travels only sealed: encrypted with its data subject's key, marked `x-personal` in the schemas,
+and unreadable everywhere at once when that key is erased.
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Sealed(Payload):
+    """Personal data, encrypted with the key of its data subject (AES-256-GCM, the subject id as
+    associated data). Only services allowed to read personal data hold the keys; once the subject's key
+    is erased, every copy of the value, on every topic and in every table, reads as erased."""
+
+    subject: UUID = Field(description="the data subject whose key sealed the value")
+    ciphertext: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]*$", max_length=200_000, description=(
+        "base64url (no padding) of the 12-byte nonce, the ciphertext and the 16-byte tag; empty when the value "
+        "was withheld (an event written before values were sealed)"))]
+
+
+# A field holding personal data: always sealed, and marked so in the JSON Schemas and the AsyncAPI document.
+Personal = Annotated[Sealed, Field(json_schema_extra={"x-personal": True})]
+
+
 class Controller(Payload):
     """The controller a submission is about, by its resolved identity key and display name."""
 
@@ -44,15 +60,18 @@ class Controller(Payload):
 class Party(Payload):
     """Who lodged a submission: the data subject, or the body acting for data subjects.
 
-    Personal data: the notifier writes to this address; intake keeps the full submission.
+    Version 2 of complaint.filed: the name and address are sealed with the complainant's key (the notifier
+    writes to the address). The country stays readable: it says where, not who.
     """
 
-    name: Annotated[str, Field(min_length=1, max_length=300)]
-    email: Email
+    name: Personal
+    email: Personal
     country: CountryCode
 
 
 class ComplaintFiled(Payload):
+    """Version 2: the complainant's name and e-mail address are sealed (version 1 had them in clear)."""
+
     complaint_id: UUID
     reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
     kind: ComplaintKind
@@ -69,6 +88,14 @@ class ComplaintFiled(Payload):
 class ComplaintWithdrawn(Payload):
     complaint_id: UUID
     withdrawn_on: date
+
+
+class PersonalDataErased(Payload):
+    """The complainant's key was destroyed (GDPR Art 17): every sealed value of theirs now reads as erased.
+    The complaint stays in its case; nobody can write to its complainant any more."""
+
+    complaint_id: UUID
+    erased_on: date
 
 
 class CaseOpened(Payload):
@@ -183,6 +210,9 @@ class CaseClosed(Payload):
 
 
 class NotificationRecorded(Payload):
+    """Version 2: a letter to a complainant carries its subject line and its text, sealed with the
+    complainant's key, so that what Docket told them can be given back on an access request."""
+
     notification_id: UUID
     source_event_id: str
     source_event_type: str
@@ -190,3 +220,5 @@ class NotificationRecorded(Payload):
     recipient_role: Literal["complainant", "controller", "staff", "integrator"]
     case_id: UUID | None = None
     complaint_id: UUID | None = None
+    title: Annotated[str, Field(max_length=300)] | None = Field(default=None, description="the letter's subject line")
+    text: Personal | None = Field(default=None, description="the letter to a complainant, sealed")

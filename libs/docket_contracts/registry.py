@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from . import events as ev
 from . import topics
 from .envelope import CloudEvent
@@ -56,11 +58,26 @@ def _orders_name_their_point(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "orders": [{"point": "d", "text": text} for text in data["orders"]]}
 
 
+def _personal_data_withheld(data: dict[str, Any]) -> dict[str, Any]:
+    """complaint.filed v1 -> v2: v1 carried the complainant's name and address in clear. A pure upcaster
+    holds no key to seal them, so they are withheld (an empty sealed value, which reads as erased)."""
+    withheld = {"subject": data["complaint_id"], "ciphertext": ""}
+    return {**data, "complainant": {**data["complainant"], "name": withheld, "email": withheld}}
+
+
+def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
+    """notification.recorded v1 -> v2: no letter text was carried."""
+    return data
+
+
 EVENTS: tuple[EventSpec, ...] = (
     _spec("complaint.filed", ev.ComplaintFiled, topics.COMPLAINTS, "intake",
-          "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged."),
+          "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged.",
+          version=2, upcasters={1: _personal_data_withheld}),
     _spec("complaint.withdrawn", ev.ComplaintWithdrawn, topics.COMPLAINTS, "intake",
           "The complainant withdrew the complaint."),
+    _spec("complaint.personal_data_erased", ev.PersonalDataErased, topics.COMPLAINTS, "intake",
+          "The complainant's key was destroyed: their sealed personal data reads as erased everywhere."),
     _spec("case.opened", ev.CaseOpened, topics.CASES, "case",
           "A case was opened on a controller from a first complaint."),
     _spec("complaint.linked", ev.ComplaintLinked, topics.CASES, "case",
@@ -85,7 +102,8 @@ EVENTS: tuple[EventSpec, ...] = (
     _spec("case.closed", ev.CaseClosed, topics.CASES, "case",
           "The case was closed with an outcome and reasons."),
     _spec("notification.recorded", ev.NotificationRecorded, topics.NOTIFICATIONS, "notifier",
-          "The notifier recorded a notification (letter, e-mail or webhook) for an event."),
+          "The notifier recorded a notification (letter, e-mail or webhook) for an event; a letter to a "
+          "complainant carries its text, sealed.", version=2, upcasters={1: _no_letter}),
 )
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS}
@@ -141,8 +159,23 @@ def parse(event: CloudEvent) -> ev.Payload:
     expected_prefix = f"urn:docket:schema:{spec.type}:v"
     if not event.dataschema.startswith(expected_prefix):
         raise SchemaViolation(f"dataschema {event.dataschema!r} does not belong to {spec.type}")
-    data = upcast(spec, event.data, schema_version(event.dataschema))
+    version = schema_version(event.dataschema)
+    try:
+        data = upcast(spec, event.data, version)
+    except SchemaViolation:
+        raise
+    except Exception as exc:  # an upcaster meeting data that is not what its version promised
+        raise SchemaViolation(f"{spec.type} v{version} payload cannot be upcast: {type(exc).__name__}") from None
     try:
         return spec.payload.model_validate(data)
-    except ValueError as exc:  # pydantic.ValidationError is a ValueError
-        raise SchemaViolation(f"{spec.type} payload invalid: {exc}") from exc
+    except ValidationError as exc:
+        raise SchemaViolation(f"{spec.type} payload invalid: {describe(exc)}") from None
+
+
+def describe(exc: ValidationError, limit: int = 10) -> str:
+    """Where and why a payload is invalid, without the offending values: they may be personal data, and
+    this text ends up in logs and dead-letter headers."""
+    errors = exc.errors(include_input=False, include_url=False, include_context=False)
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(payload)'}: {e['msg']}" for e in errors[:limit]]
+    more = f"; and {len(errors) - limit} more" if len(errors) > limit else ""
+    return "; ".join(parts) + more

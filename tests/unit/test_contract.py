@@ -21,7 +21,7 @@ def test_new_event_carries_type_schema_version_and_json_payload():
     payload = filed()
     event = registry.new_event(payload, source="/docket/intake", subject=str(payload.complaint_id))
     assert event.type == "docket.complaint.filed"
-    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v1"
+    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v2"
     assert event.data["received_on"] == "2020-05-25"
     assert event.data["controller"] == {"key": "clearview-ai", "name": "Clearview AI", "country": None, "website": None}
     assert registry.parse(event) == payload
@@ -85,7 +85,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
     assert {spec.topic for spec in registry.EVENTS} == set(topics.ALL)
     payload_classes = {cls for cls in vars(ev).values()
                        if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload}
-    nested = {ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party}
+    nested = {ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party, ev.Sealed}
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
 
@@ -113,3 +113,70 @@ def test_a_version_1_formal_notice_is_upcast_to_orders_that_name_their_art_58_po
                                             orders=(ev.Order(point="d", text="stop the processing"),),
                                             issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26))
     assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v2")
+
+
+def _personal_paths(schema: dict, definitions: dict, path: str = "") -> tuple[set[str], set[str]]:
+    """(paths of fields marked x-personal, paths of every field whose schema is the Sealed model)."""
+    marked, sealed = set(), set()
+    for name, field in schema.get("properties", {}).items():
+        here = f"{path}{name}"
+        options = field.get("anyOf", [field])
+        refs = [o["$ref"].rsplit("/", 1)[-1] for o in options if "$ref" in o]
+        if any(o.get("x-personal") for o in [field, *options]):
+            marked.add(here)
+        if "Sealed" in refs:
+            sealed.add(here)
+        for ref in refs:
+            if ref != "Sealed":
+                inner = _personal_paths(definitions[ref], definitions, f"{here}.")
+                marked |= inner[0]
+                sealed |= inner[1]
+    return marked, sealed
+
+
+@pytest.mark.parametrize("spec", registry.EVENTS, ids=lambda s: s.type)
+def test_every_sealed_field_is_marked_personal_and_no_personal_field_travels_in_clear(spec):
+    schema = spec.payload.model_json_schema(mode="serialization")
+    marked, sealed = _personal_paths(schema, schema.get("$defs", {}))
+    assert marked == sealed
+    clear_strings = {name for name, field in schema.get("properties", {}).items()
+                     if field.get("type") == "string" and name in {"name", "email", "narrative", "text"}}
+    assert clear_strings == set()
+
+
+def test_the_complainant_of_complaint_filed_is_personal_and_the_letter_text_of_notification_recorded_too():
+    filed = ev.ComplaintFiled.model_json_schema(mode="serialization")
+    assert _personal_paths(filed, filed["$defs"])[0] == {"complainant.name", "complainant.email"}
+    recorded = ev.NotificationRecorded.model_json_schema(mode="serialization")
+    assert _personal_paths(recorded, recorded.get("$defs", {}))[0] == {"text"}
+
+
+def test_a_version_1_complaint_filed_reads_with_its_personal_data_withheld():
+    complaint_id = uuid4()
+    v1 = {"complaint_id": str(complaint_id), "reference": "DKT-2020-ABC123", "kind": "art77_complaint",
+          "complainant": {"name": "Jeanne Martin", "email": "jeanne@example.org", "country": "FR"},
+          "controller": {"key": "clearview-ai", "name": "Clearview AI"}, "category": "other",
+          "articles_alleged": [15], "territory": ["FR"], "received_on": "2020-05-25"}
+    event = CloudEvent(type="docket.complaint.filed", source="/docket/intake", subject=str(complaint_id),
+                       dataschema="urn:docket:schema:docket.complaint.filed:v1", data=v1)
+    payload = registry.parse(event)
+    assert payload.complainant.name == ev.Sealed(subject=complaint_id, ciphertext="")
+    assert payload.complainant.email.ciphertext == "" and payload.complainant.country == "FR"
+    assert "Jeanne" not in payload.model_dump_json()
+
+
+def test_a_schema_violation_says_where_and_why_but_never_repeats_the_values():
+    event = CloudEvent(type="docket.complaint.filed", source="/docket/intake", subject="x",
+                       dataschema="urn:docket:schema:docket.complaint.filed:v2",
+                       data={"complainant": {"name": "Jeanne Martin", "email": "jeanne@example.org"}})
+    with pytest.raises(registry.SchemaViolation) as refused:
+        registry.parse(event)
+    assert "complainant.name" in str(refused.value) and "complaint_id: Field required" in str(refused.value)
+    assert "Jeanne" not in str(refused.value) and "jeanne@example.org" not in str(refused.value)
+
+
+def test_an_upcaster_meeting_data_it_cannot_read_is_a_schema_violation_not_a_crash():
+    event = CloudEvent(type="docket.formal_notice.issued", source="/docket/case", subject="x",
+                       dataschema="urn:docket:schema:docket.formal_notice.issued:v1", data={"orders": 5})
+    with pytest.raises(registry.SchemaViolation, match="cannot be upcast: TypeError"):
+        registry.parse(event)
