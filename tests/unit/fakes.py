@@ -58,3 +58,32 @@ class FakeInbox:
         await handler(None, event, payload)  # type: ignore[arg-type]
         self.seen.add(event.id)
         return True
+
+
+@dataclass
+class InMemoryKeyStore:
+    """The KeyStore protocol in a dict; counts trips so that caching can be checked."""
+
+    keys_by_subject: dict = field(default_factory=dict)  # subject -> key, or None once erased
+    trips: int = 0
+
+    async def keys(self, subjects, *, create: bool = False):
+        self.trips += 1
+        found = {}
+        for subject in set(subjects):
+            if create and subject not in self.keys_by_subject:
+                from docket_privacy.cipher import new_key
+                self.keys_by_subject[subject] = new_key()
+            found[subject] = self.keys_by_subject.get(subject)
+        return found
+
+    async def erase(self, subject, by: str) -> bool:
+        had = self.keys_by_subject.get(subject, b"") is not None
+        self.keys_by_subject[subject] = None
+        return had
+
+    async def erased_at(self, subject):
+        return None
+
+    async def close(self) -> None:
+        pass

@@ -1,0 +1,91 @@
+"""Sealing and opening personal values for a service that may read personal data.
+
+    personal = PersonalData(keystore)
+    name = await personal.seal(complaint_id, "Jeanne Martin")      # a contract Sealed value
+    await personal.open(name)                                      # "Jeanne Martin", or None once erased
+
+Keys are cached for `ttl_s` seconds (a batch of letters to one case's complainants asks the store once);
+`forget` drops one at once, so an erasure takes effect here immediately and in other instances within
+`ttl_s` (sooner where they act on complaint.personal_data_erased).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from uuid import UUID
+
+from docket_contracts.events import Sealed
+
+from . import cipher
+from .keystore import KeyStore
+
+ERASED = "[erased]"  # how staff see a value whose subject was erased
+
+
+class PersonalData:
+    def __init__(self, keystore: KeyStore, ttl_s: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.keystore = keystore
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._cache: dict[UUID, tuple[float, bytes | None]] = {}
+
+    async def keys(self, subjects: Iterable[UUID], *, create: bool = False) -> dict[UUID, bytes | None]:
+        now = self._clock()
+        wanted = set(subjects)
+        fresh = {s: hit[1] for s in wanted if (hit := self._cache.get(s)) is not None and now - hit[0] < self._ttl_s
+                 and (hit[1] is not None or not create)}
+        missing = wanted - fresh.keys()
+        if missing:
+            fetched = await self.keystore.keys(missing, create=create)
+            self._cache.update({s: (now, key) for s, key in fetched.items()})
+            fresh.update(fetched)
+        return fresh
+
+    def forget(self, subject: UUID) -> None:
+        self._cache.pop(subject, None)
+
+    async def seal(self, subject: UUID, value: str) -> Sealed:
+        return (await self.seal_many(subject, [value]))[0]
+
+    async def seal_many(self, subject: UUID, values: Iterable[str]) -> list[Sealed]:
+        """Seal values of one subject, creating the subject's key on first use; an erased subject cannot be
+        written for again (ErasedSubject)."""
+        key = (await self.keys([subject], create=True))[subject]
+        if key is None:
+            raise ErasedSubject(subject)
+        return [Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(key, subject, v.encode()))) for v in values]
+
+    async def seal_bytes(self, subject: UUID, content: bytes) -> bytes:
+        key = (await self.keys([subject], create=True))[subject]
+        if key is None:
+            raise ErasedSubject(subject)
+        return cipher.seal(key, subject, content)
+
+    async def open(self, sealed: Sealed | None) -> str | None:
+        """The value, or None when it is erased (or was withheld, or was never given)."""
+        return (await self.open_many([sealed]))[0]
+
+    async def open_many(self, sealed: Iterable[Sealed | None]) -> list[str | None]:
+        """Open many values, of any subjects, with one trip to the key store for the keys not cached."""
+        values = list(sealed)
+        keys = await self.keys({s.subject for s in values if s is not None and s.ciphertext})
+        return [_open(keys.get(s.subject), s) if s is not None and s.ciphertext else None for s in values]
+
+    async def open_bytes(self, subject: UUID, blob: bytes) -> bytes | None:
+        key = (await self.keys([subject]))[subject]
+        return None if key is None else cipher.open_sealed(key, subject, blob)
+
+
+def _open(key: bytes | None, sealed: Sealed) -> str | None:
+    if key is None:
+        return None
+    return cipher.open_sealed(key, sealed.subject, cipher.unb64(sealed.ciphertext)).decode()
+
+
+class ErasedSubject(Exception):
+    """Personal data cannot be sealed for a subject whose key was erased."""
+
+    def __init__(self, subject: UUID) -> None:
+        super().__init__(f"the personal data of {subject} was erased; nothing more is kept about them")
+        self.subject = subject
