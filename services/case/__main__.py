@@ -1,11 +1,12 @@
 import logging
 
+from docket_contracts import topics
 from docket_messaging.cli import main
 from docket_messaging.database import make_engine, make_sessions
 
 from . import store
 from .config import CaseSettings
-from .main import ALEMBIC_INI, create_app, runtime
+from .main import ALEMBIC_INI, create_app
 
 
 async def rebuild_projections(settings: CaseSettings) -> None:
@@ -19,4 +20,22 @@ async def rebuild_projections(settings: CaseSettings) -> None:
         await engine.dispose()
 
 
-main(CaseSettings(), create_app, runtime, ALEMBIC_INI, tasks={"rebuild-projections": rebuild_projections})
+async def verify_integrity(settings: CaseSettings) -> None:
+    """Walk every case's hash chain; print each broken stream's first broken link; exit 1 if any."""
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        async with make_sessions(engine)() as session:
+            verdicts = await store.integrity_of_all(session)
+    finally:
+        await engine.dispose()
+    broken = [v for v in verdicts if v.broken is not None]
+    for verdict in broken:
+        assert verdict.broken is not None
+        print(f"case {verdict.stream_id}: broken at version {verdict.broken.version}: {verdict.broken.reason}")
+    print(f"{len(verdicts)} case stream(s) checked, {len(broken)} broken")
+    if broken:
+        raise SystemExit(1)
+
+
+main(CaseSettings(), create_app, ALEMBIC_INI, name="case", produces=topics.CASES,
+     tasks={"rebuild-projections": rebuild_projections, "verify-integrity": verify_integrity})

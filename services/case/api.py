@@ -15,12 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import col, select
 
 from docket_contracts.events import CaseOutcome, Euros, GdprArticle, Injunction, Order
+from docket_identity.http import allow
+from docket_identity.roles import Caller, Role
 from docket_messaging.clock import Clock
 from docket_messaging.database import page
 from docket_messaging.http import SessionDep
 
-from . import domain, fines, store
+from . import domain, fines, integrity, store
 from .application import StaleVersion, execute
+from .store import Actor
 from .domain import CaseState, Command, Convention, Invalid, Rejected, Status
 from .views import case_view
 
@@ -37,8 +40,14 @@ def get_clock(request: Request) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
-ActorDep = Annotated[str, Header(alias="X-Actor", description="who gives the command, recorded with its events",
-                                 min_length=1, max_length=200)]
+
+# Who may call what (the roles are checked on the token; see docket_identity).
+Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
+SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
+Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
+CaseReader = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER,
+                                             Role.AUDITOR))]
+IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]
 
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -125,7 +134,10 @@ class EventOut(BaseModel):
     event_id: str
     type: str
     schema_version: int
-    actor: str
+    actor: str = Field(description="who caused the event: the token's subject, or system:<part> for Docket itself")
+    actor_role: str | None = Field(description="the role the person acted in")
+    actor_name: str | None = Field(description="the person's user name, as the identity provider gave it")
+    previous_hash: str = Field(description="SHA-256 of the event before it in the case (GENESIS: 64 zeros)")
     occurred_at: datetime
     recorded_at: datetime
     data: dict[str, Any]
@@ -157,8 +169,9 @@ def expected(body: CommandIn, if_match: str | None) -> int:
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-async def run(session: SessionDep, case_id: uuid.UUID, body: CommandIn, if_match: str | None, actor: str,
+async def run(session: SessionDep, case_id: uuid.UUID, body: CommandIn, if_match: str | None, caller: Caller,
               command: Command | Callable[[CaseState], Command], response: Response) -> CommandOut:
+    actor = Actor(caller.subject, caller.acting_as, caller.name)
     state, events = await execute(session, case_id, expected(body, if_match), command, actor)
     response.headers["ETag"] = f'"{state.version}"'
     return CommandOut(case=case_view(state), events=[
@@ -166,57 +179,57 @@ async def run(session: SessionDep, case_id: uuid.UUID, body: CommandIn, if_match
 
 
 @commands.post("/cases/{case_id}/investigation", response_model=CommandOut)
-async def open_investigation(case_id: uuid.UUID, body: OpenInvestigationIn, session: SessionDep, actor: ActorDep,
+async def open_investigation(case_id: uuid.UUID, body: OpenInvestigationIn, session: SessionDep, caller: Investigator,
                              response: Response, if_match: IfMatch = None) -> CommandOut:
-    return await run(session, case_id, body, if_match, actor,
+    return await run(session, case_id, body, if_match, caller,
                      domain.OpenInvestigation(opened_on=body.opened_on, scope=body.scope), response)
 
 
 @commands.post("/cases/{case_id}/findings", response_model=CommandOut)
-async def record_finding(case_id: uuid.UUID, body: FindingIn, session: SessionDep, actor: ActorDep,
+async def record_finding(case_id: uuid.UUID, body: FindingIn, session: SessionDep, caller: Investigator,
                          response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.RecordFinding(finding_id=uuid.uuid4(), articles=tuple(sorted(set(body.articles))),
                                    facts=body.facts)
-    return await run(session, case_id, body, if_match, actor, command, response)
+    return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/formal-notices", response_model=CommandOut)
-async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session: SessionDep, actor: ActorDep,
+async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session: SessionDep, caller: Investigator,
                               response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.IssueFormalNotice(notice_id=uuid.uuid4(), orders=tuple(body.orders), issued_on=body.issued_on,
                                        compliance_deadline=body.compliance_deadline)
-    return await run(session, case_id, body, if_match, actor, command, response)
+    return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/formal-notices/{notice_id}/compliance", response_model=CommandOut)
 async def record_compliance(case_id: uuid.UUID, notice_id: uuid.UUID, body: ComplianceIn, session: SessionDep,
-                            actor: ActorDep, response: Response, if_match: IfMatch = None) -> CommandOut:
+                            caller: Investigator, response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.RecordCompliance(notice_id=notice_id, complied_on=body.complied_on)
-    return await run(session, case_id, body, if_match, actor, command, response)
+    return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/sanctions", response_model=CommandOut)
-async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: SessionDep, actor: ActorDep,
+async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: SessionDep, caller: SanctionsCommittee,
                           response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.ImposeSanction(sanction_id=uuid.uuid4(), decided_on=body.decided_on, fine_eur=body.fine_eur,
                                     turnover_eur=body.turnover_eur,
                                     articles=tuple(sorted(set(body.articles_infringed))), injunction=body.injunction)
-    return await run(session, case_id, body, if_match, actor, command, response)
+    return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/sanctions/{sanction_id}/liquidations", response_model=CommandOut)
 async def liquidate_penalty(case_id: uuid.UUID, sanction_id: uuid.UUID, body: LiquidationIn, session: SessionDep,
-                            actor: ActorDep, response: Response, if_match: IfMatch = None) -> CommandOut:
+                            caller: SanctionsCommittee, response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.LiquidatePenalty(sanction_id=sanction_id, period_start=body.period_start,
                                       period_end=body.period_end, convention=body.convention)
-    return await run(session, case_id, body, if_match, actor, command, response)
+    return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/closure", response_model=CommandOut)
-async def close_case(case_id: uuid.UUID, body: ClosureIn, session: SessionDep, actor: ActorDep,
+async def close_case(case_id: uuid.UUID, body: ClosureIn, session: SessionDep, caller: Decider,
                      response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.CloseCase(outcome=body.outcome, reasons=body.reasons, closed_on=body.closed_on)
-    return await run(session, case_id, body, if_match, actor, command, response)
+    return await run(session, case_id, body, if_match, caller, command, response)
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -242,7 +255,7 @@ class CasePage(BaseModel):
 
 
 @reads.get("/cases", response_model=CasePage, summary="List cases, newest first, with filters")
-async def list_cases(session: SessionDep, clock: ClockDep,
+async def list_cases(session: SessionDep, clock: ClockDep, caller: CaseReader,
                      status_: Annotated[Status | None, Query(alias="status")] = None,
                      controller: Annotated[str | None, Query(description="controller key or part of its name")] = None,
                      overdue: Annotated[bool | None, Query(description="a formal notice's deadline has passed "
@@ -281,7 +294,7 @@ class OverdueComplaint(BaseModel):
 
 @reads.get("/art78-overdue", response_model=list[OverdueComplaint],
            summary="Complainants not told of progress within three months (GDPR Art 78(2))")
-async def art78_overdue(session: SessionDep, clock: ClockDep, as_of: date | None = None,
+async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader, as_of: date | None = None,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
                         offset: Annotated[int, Query(ge=0)] = 0) -> list[OverdueComplaint]:
     day = as_of or clock.today()
@@ -295,7 +308,7 @@ async def art78_overdue(session: SessionDep, clock: ClockDep, as_of: date | None
 
 
 @reads.get("/cases/{case_id}", summary="A case; with ?as_of= the case as it stood then, replayed from its events")
-async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response,
+async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response, caller: CaseReader,
                    as_of: Annotated[datetime | None, Query(description="an instant, e.g. 2026-11-22T10:00:00Z")] = None,
                    ) -> dict[str, Any]:
     if as_of is not None:
@@ -313,11 +326,37 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response,
 
 @reads.get("/cases/{case_id}/history", response_model=list[EventOut],
            summary="Every event of the case, in order, with actor, time and payload")
-async def case_history(case_id: uuid.UUID, session: SessionDep) -> list[store.EventRow]:
+async def case_history(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> list[store.EventRow]:
     found = list(await store.rows(session, case_id))
     if not found:
         raise store.StreamNotFound(case_id)
     return found
+
+
+class BrokenLinkOut(BaseModel):
+    version: int = Field(description="the first version whose link to the stream does not hold")
+    reason: str
+
+
+class IntegrityOut(BaseModel):
+    case_id: uuid.UUID
+    intact: bool
+    events: int = Field(description="events read, up to and including the first broken link")
+    head_version: int | None = Field(description="the version the stream was last appended at")
+    first_broken_link: BrokenLinkOut | None
+
+
+def integrity_out(verdict: integrity.Verdict) -> IntegrityOut:
+    broken = verdict.broken
+    return IntegrityOut(case_id=verdict.stream_id, intact=verdict.intact, events=verdict.events,
+                        head_version=verdict.head_version,
+                        first_broken_link=BrokenLinkOut(version=broken.version, reason=broken.reason) if broken else None)
+
+
+@reads.get("/cases/{case_id}/integrity", response_model=IntegrityOut,
+           summary="Check the case's hash chain: every event follows from the one before, up to the recorded head")
+async def case_integrity(case_id: uuid.UUID, session: SessionDep, caller: IntegrityChecker) -> IntegrityOut:
+    return integrity_out(await store.integrity(session, case_id))
 
 
 # --- fine estimate ----------------------------------------------------------------------------------------
@@ -354,7 +393,7 @@ class FineEstimateOut(BaseModel):
 
 @fine_estimates.post("/fine-estimates", response_model=FineEstimateOut,
                      summary="Walk the EDPB Guidelines 04/2022 method and show every step")
-async def estimate_fine(body: FineEstimateIn) -> FineEstimateOut:
+async def estimate_fine(body: FineEstimateIn, caller: Decider) -> FineEstimateOut:
     try:
         steps = fines.estimate(body.articles_infringed, body.seriousness, body.turnover_eur, body.position,
                                [fines.Factor(f.name, f.percent) for f in body.aggravating],

@@ -23,8 +23,8 @@ from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase,
 
 log = logging.getLogger(__name__)
 
-TIMER_ACTOR = "system:deadline-timer"
-ROUTING_ACTOR = "system:complaint-routing"
+TIMER_ACTOR = store.Actor("system:deadline-timer")
+ROUTING_ACTOR = store.Actor("system:complaint-routing")
 
 
 class StaleVersion(Exception):
@@ -36,7 +36,7 @@ class StaleVersion(Exception):
 
 
 async def execute(session: AsyncSession, case_id: uuid.UUID, expected_version: int,
-                  command: Command | Callable[[CaseState], Command], actor: str) -> tuple[CaseState, list[CloudEvent]]:
+                  command: Command | Callable[[CaseState], Command], actor: store.Actor) -> tuple[CaseState, list[CloudEvent]]:
     """Run a staff command against the version of the case the client saw."""
     try:
         async with session.begin():

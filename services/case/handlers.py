@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, Payload
+from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, Payload, PersonalDataErased
 from docket_messaging.consumer import Handler
 
 from . import store
@@ -18,12 +18,14 @@ async def on_complaint_filed(session: AsyncSession, event: CloudEvent, payload: 
 
 
 async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-    """A withdrawn complaint stays in its case's history, but its complainant is owed no more news."""
-    assert isinstance(payload, ComplaintWithdrawn)
+    """A withdrawn complaint stays in its case's history, but its complainant is owed no more news; nor is
+    one whose personal data was erased, since nobody can write to them any more."""
+    assert isinstance(payload, ComplaintWithdrawn | PersonalDataErased)
     await store.stop_clock(session, payload.complaint_id)
 
 
 HANDLERS: dict[str, Handler] = {
     "docket.complaint.filed": on_complaint_filed,
     "docket.complaint.withdrawn": on_complaint_withdrawn,
+    "docket.complaint.personal_data_erased": on_complaint_withdrawn,
 }

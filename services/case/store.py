@@ -4,7 +4,9 @@ the lookups, the read-side projections, the Art 78(2) clocks and the durable dea
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -23,16 +25,32 @@ from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
 from .domain import CaseState, evolve, progress_day, replay, starts_art78_clock
+from .integrity import GENESIS, Head, Verdict, event_hash, verify
 from .views import case_view
+
+log = logging.getLogger(__name__)
 
 SOURCE = "/docket/case"
 PROJECTION = "case_views"
-TABLES = {"events", "case_complaints", "open_cases", "case_summaries", "case_details", "complainant_clocks",
+TABLES = {"events", "stream_heads", "case_complaints", "open_cases", "case_summaries", "case_details", "complainant_clocks",
           "timers", "projection_positions", "outbox", "inbox"}
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: a person (the token's subject, the role they acted in, their user name) or a
+    part of Docket itself (`system:...`, which no token can claim)."""
+
+    id: str
+    role: str | None = None
+    name: str | None = None
+
+
 class EventRow(SQLModel, table=True):
-    """One fact of one case; the primary key (stream_id, version) is the optimistic-concurrency check."""
+    """One fact of one case; the primary key (stream_id, version) is the optimistic-concurrency check.
+
+    Append-only: the database refuses UPDATE and DELETE (a trigger, and no such grants), and each row
+    carries the SHA-256 of its predecessor (see integrity.py)."""
 
     __tablename__ = "events"
     __mapper_args__ = {"eager_defaults": True}  # read the global position back on insert
@@ -45,8 +63,11 @@ class EventRow(SQLModel, table=True):
     schema_version: int
     data: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     actor: str
+    actor_role: str | None = None
+    actor_name: str | None = None
     occurred_at: datetime = utc_column()
     recorded_at: datetime = utc_column(server_default=sa.func.now())
+    previous_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=False))
 
     def event(self) -> CloudEvent:
         return stored_event(self)
@@ -57,6 +78,17 @@ def stored_event(row: Any) -> CloudEvent:
     return CloudEvent(type=row.type, source=SOURCE, subject=str(row.stream_id), id=row.event_id,
                       dataschema=registry.dataschema(row.type, row.schema_version), data=row.data,
                       time=row.occurred_at, sequence=row.version)
+
+
+class StreamHeadRow(SQLModel, table=True):
+    """Where each case stream was last appended to: written with every append, so that removing the
+    last events of a stream, which leaves the remaining links whole, is still detected."""
+
+    __tablename__ = "stream_heads"
+
+    stream_id: UUID = Field(primary_key=True)
+    version: int
+    hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
 
 
 class CaseComplaintRow(SQLModel, table=True):
@@ -161,20 +193,26 @@ async def load(session: AsyncSession, case_id: UUID, as_of: datetime | None = No
 
 
 async def append(session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload],
-                 actor: str) -> tuple[CaseState, list[CloudEvent]]:
+                 actor: Actor) -> tuple[CaseState, list[CloudEvent]]:
     """Append after `state.version`; a concurrent writer makes the insert fail (IntegrityError).
 
-    The outbox, the lookups and the projections change in the same transaction.
+    Each event is chained to its predecessor's hash and the stream's head moves to the last one. The
+    outbox, the lookups and the projections change in the same transaction.
     """
     if not payloads:
         return state, []
     events = [registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=state.version + n)
               for n, payload in enumerate(payloads, start=1)]
-    event_rows = [EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
-                           schema_version=registry.spec_of(payload).version, data=event.data, actor=actor,
-                           occurred_at=event.time)
-                  for event, payload in zip(events, payloads, strict=True)]
+    previous = await head_hash(session, case_id, state.version)
+    event_rows = []
+    for event, payload in zip(events, payloads, strict=True):
+        row = EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
+                       schema_version=registry.spec_of(payload).version, data=event.data, actor=actor.id,
+                       actor_role=actor.role, actor_name=actor.name, occurred_at=event.time, previous_hash=previous)
+        previous = event_hash(row)
+        event_rows.append(row)
     session.add_all(event_rows)
+    await _upsert(session, StreamHeadRow, {"stream_id": case_id, "version": event_rows[-1].version, "hash": previous})
     add_to_outbox(session, events, topics.CASES)
     await session.flush()
     for payload in payloads:
@@ -182,6 +220,41 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
         await _write_side(session, payload)
     await project(session, state, payloads, event_rows[-1].position)
     return state, events
+
+
+async def head_hash(session: AsyncSession, case_id: UUID, version: int) -> str:
+    """The hash the next event of the stream chains to: its head's, or GENESIS for a new stream.
+
+    A head ahead of the version the command was decided on means a concurrent append won: the insert then
+    fails on the primary key, as it would without the head. A head that is missing or behind means the
+    store was tampered with; the event is chained to GENESIS so the break stays visible where it is, rather
+    than to the stored predecessor, which would vouch for whatever was written there.
+    """
+    if version == 0:
+        return GENESIS
+    head = await session.get(StreamHeadRow, case_id, populate_existing=True)
+    if head is not None and head.version == version:
+        return head.hash
+    if head is None or head.version < version:
+        log.error("case %s: stream head %s does not match version %d; the chain is broken there", case_id,
+                  head.version if head else "missing", version)
+    return GENESIS
+
+
+async def integrity(session: AsyncSession, case_id: UUID) -> Verdict:
+    """Walk one case's chain and report the first broken link."""
+    head = await session.get(StreamHeadRow, case_id, populate_existing=True)
+    found = await rows(session, case_id)
+    if not found and head is None:
+        raise StreamNotFound(case_id)
+    return verify(case_id, found, Head(head.version, head.hash) if head else None)
+
+
+async def integrity_of_all(session: AsyncSession) -> list[Verdict]:
+    """Every stream's verdict, streams with a head and streams with events alike."""
+    heads = {row.stream_id: Head(row.version, row.hash) for row in (await session.exec(select(StreamHeadRow))).all()}
+    streams = set(heads) | set((await session.exec(select(EventRow.stream_id).distinct())).all())
+    return [verify(stream_id, await rows(session, stream_id), heads.get(stream_id)) for stream_id in sorted(streams)]
 
 
 async def _write_side(session: AsyncSession, payload: Payload) -> None:

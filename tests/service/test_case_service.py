@@ -19,16 +19,23 @@ from docket_messaging.database import make_engine, make_sessions
 from docket_contracts.events import ComplaintWithdrawn
 from docket_contracts.registry import new_event
 from services.case import application, store
+from services.case.integrity import event_hash
 from services.case.handlers import on_complaint_withdrawn
 from services.case.config import CaseSettings
 from services.case.main import create_app
 from tests.apps import Running, serve
 from tests.conftest import repo_root
 from tests.factories import complaint_filed
+from tests.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 
 pytestmark = pytest.mark.service
 
-STAFF = {"X-Actor": "staff:inspector-7"}
+TOKENS: Tokens
+
+
+def staff_for(path: str) -> dict[str, str]:
+    """The token of the role that gives a command: the sanctions committee its own, investigators the rest."""
+    return TOKENS(SANCTIONS_COMMITTEE if "/sanctions" in path else INVESTIGATOR)
 
 
 @dataclass
@@ -43,10 +50,13 @@ class FixedClock:
 
 
 @pytest.fixture
-async def case_service(database_url: str, closed_port_bootstrap: str) -> AsyncIterator[Running]:
-    settings = CaseSettings(database_url=database_url, kafka_bootstrap_servers=closed_port_bootstrap,
-                            run_relay=False, run_consumer=False, run_timers=False)
+async def case_service(configure, closed_port_bootstrap: str, tokens: Tokens) -> AsyncIterator[Running]:
+    global TOKENS
+    TOKENS = tokens
+    settings = configure(CaseSettings, kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False,
+                         run_consumer=False, run_timers=False)
     async with serve(create_app(settings, clock=FixedClock(date(2026, 11, 22)))) as running:
+        running.http.headers.update(tokens(AUDITOR))  # reads as an auditor; commands carry their own token
         yield running
 
 
@@ -63,7 +73,7 @@ async def open_case(service: Running, controller: str | None = None, kind: str =
 
 
 async def command(service: Running, path: str, body: dict, version: int | None, expect: int = 200) -> dict:
-    headers = STAFF | ({"If-Match": f'"{version}"'} if version is not None else {})
+    headers = staff_for(path) | ({"If-Match": f'"{version}"'} if version is not None else {})
     response = await service.http.post(path, json=body, headers=headers)
     assert response.status_code == expect, response.text
     return response.json()
@@ -86,7 +96,7 @@ async def test_a_command_needs_the_version_the_client_saw(case_service):
     refused = await command(case_service, f"/cases/{case_id}/investigation",
                             {"opened_on": "2020-08-01", "scope": "s"}, None, expect=428)
     assert "If-Match or expected_version" in refused["detail"]
-    stale = await case_service.http.post(f"/cases/{case_id}/investigation", headers=STAFF | {"If-Match": '"0"'},
+    stale = await case_service.http.post(f"/cases/{case_id}/investigation", headers=staff_for("/investigation") | {"If-Match": '"0"'},
                                          json={"opened_on": "2020-08-01", "scope": "s"})
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 1 and stale.headers["ETag"] == '"1"'
@@ -101,7 +111,7 @@ async def test_concurrent_commands_on_one_version_lose_no_update(case_service):
     await investigate(case_service, case_id)
 
     async def finding(n: int):
-        return await case_service.http.post(f"/cases/{case_id}/findings", headers=STAFF | {"If-Match": '"3"'},
+        return await case_service.http.post(f"/cases/{case_id}/findings", headers=staff_for("/findings") | {"If-Match": '"3"'},
                                             json={"articles": [15], "facts": f"finding {n}"})
 
     responses = await asyncio.gather(*(finding(n) for n in range(5)))
@@ -162,7 +172,7 @@ async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     expired = [e for e in history if e["type"] == "docket.formal_notice.deadline_expired"]
     assert len(expired) == 1 and sum(fired) >= 1
-    assert expired[0]["actor"] == application.TIMER_ACTOR
+    assert expired[0]["actor"] == application.TIMER_ACTOR.id and expired[0]["actor_role"] is None
     assert expired[0]["data"]["notice_id"] == notice_id and expired[0]["data"]["deadline"] == "2022-01-26"
     case = (await case_service.http.get(f"/cases/{case_id}")).json()
     assert case["status"] == "notice_expired"
@@ -226,9 +236,12 @@ async def test_a_stored_version_1_event_is_upcast_on_read(case_service):
     v1 = {"case_id": str(case_id), "notice_id": str(notice_id), "orders": ["stop the processing"],
           "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
     async with case_service.runtime.sessions() as session, session.begin():
-        session.add(store.EventRow(stream_id=case_id, version=version + 1, event_id=str(uuid4()),
-                                   type="docket.formal_notice.issued", schema_version=1, data=v1, actor="legacy",
-                                   occurred_at=datetime.now(UTC)))
+        legacy = store.EventRow(stream_id=case_id, version=version + 1, event_id=str(uuid4()),
+                                type="docket.formal_notice.issued", schema_version=1, data=v1, actor="legacy",
+                                occurred_at=datetime.now(UTC),
+                                previous_hash=await store.head_hash(session, case_id, version))
+        session.add(legacy)
+        await session.merge(store.StreamHeadRow(stream_id=case_id, version=version + 1, hash=event_hash(legacy)))
     async with case_service.runtime.sessions() as session:
         state = await store.load(session, case_id)
     assert state.status == "formal_notice"
@@ -257,9 +270,9 @@ async def test_projections_rebuild_from_the_event_store_to_the_same_rows(case_se
     assert await snapshot() == before
 
 
-async def test_one_command_rebuilds_the_projections(case_service, database_url):
+async def test_one_command_rebuilds_the_projections(case_service, databases, keycloak):
     case_id, _ = await open_case(case_service)
-    env = os.environ | {"DATABASE_URL": database_url,
+    env = os.environ | {"DATABASE_URL": databases.case, "OIDC_ISSUER": keycloak.issuer(),
                         "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
     result = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "services.case", "rebuild-projections"],
                                      cwd=repo_root(), env=env, capture_output=True, text=True, timeout=120)
@@ -290,7 +303,7 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
 
 
 async def test_the_fine_estimate_walks_the_edpb_method(case_service):
-    response = await case_service.http.post("/fine-estimates", json={
+    response = await case_service.http.post("/fine-estimates", headers=staff_for("/fine-estimates"), json={
         "articles_infringed": [6, 12, 15, 17], "seriousness": "high", "position": "0.5",
         "turnover_eur": 1_000_000_000, "aggravating": [{"name": "duration", "percent": 10}],
         "mitigating": [{"name": "cooperation", "percent": 5}]})
@@ -302,6 +315,22 @@ async def test_the_fine_estimate_walks_the_edpb_method(case_service):
     assert [s["amount_eur"] for s in estimate["steps"]] == [20_000_000, 12_000_000, 12_000_000, 12_600_000,
                                                             12_600_000]
     assert estimate["fine_eur"] == 12_600_000
-    refused = await case_service.http.post("/fine-estimates", json={
+    refused = await case_service.http.post("/fine-estimates", headers=staff_for("/fine-estimates"), json={
         "articles_infringed": [3], "seriousness": "low", "turnover_eur": 1})
     assert refused.status_code == 422 and "Art 3 is not among" in refused.json()["detail"][0]["msg"]
+
+
+async def test_the_record_keeps_who_gave_each_command_from_their_token_and_no_header_can_say_otherwise(
+        case_service, tokens):
+    case_id, _ = await open_case(case_service)
+    forged_actor = {"X-Actor": "system:deadline-timer"}
+    refused = await case_service.http.post(f"/cases/{case_id}/investigation", json={"opened_on": "2020-08-01",
+                                                                                     "scope": "s"},
+                                           headers=tokens(AUDITOR) | forged_actor | {"If-Match": '"1"'})
+    assert refused.status_code == 403 and "needs the role investigator" in refused.json()["detail"]
+    await case_service.http.post(f"/cases/{case_id}/investigation", json={"opened_on": "2020-08-01", "scope": "s"},
+                                 headers=tokens(INVESTIGATOR) | forged_actor | {"If-Match": '"1"'})
+    opened, investigation = (await case_service.http.get(f"/cases/{case_id}/history")).json()
+    assert (opened["actor"], opened["actor_role"]) == ("system:complaint-routing", None)
+    assert investigation["actor"] == tokens.subject(INVESTIGATOR)
+    assert (investigation["actor_role"], investigation["actor_name"]) == ("investigator", INVESTIGATOR)

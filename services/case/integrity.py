@@ -1,0 +1,105 @@
+"""Tamper evidence for the case event store, pure: each stored event carries the SHA-256 of its
+predecessor in the stream over a canonical encoding, and each stream's head (last version and hash)
+is kept apart, so that an edited, deleted, inserted or reordered event breaks a link that a check finds.
+
+The hash covers what the record asserts (ids, version, type, schema version, payload, who and when it
+happened), not where the database happened to put it (the global position, the recording time).
+Personal data never enters the case stream, and sealed fields elsewhere are hashed as their ciphertext,
+so erasing a data subject's key leaves every link intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+GENESIS = "0" * 64  # the "previous hash" of a stream's first event
+
+
+class StoredEvent(Protocol):
+    stream_id: UUID
+    version: int
+    event_id: str
+    type: str
+    schema_version: int
+    data: Mapping[str, Any]
+    actor: str
+    actor_role: str | None
+    actor_name: str | None
+    occurred_at: datetime
+    previous_hash: str | None
+
+
+def canonical(event: StoredEvent) -> bytes:
+    """The bytes that are hashed: sorted-key compact JSON of the asserted fields, times in UTC."""
+    document = {"stream_id": str(event.stream_id), "version": event.version, "event_id": event.event_id,
+                "type": event.type, "schema_version": event.schema_version, "data": event.data,
+                "actor": event.actor, "actor_role": event.actor_role, "actor_name": event.actor_name,
+                "occurred_at": event.occurred_at.astimezone(UTC).isoformat(), "previous_hash": event.previous_hash}
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(event: StoredEvent) -> str:
+    return hashlib.sha256(canonical(event)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where a stream was last appended to: its version and the hash of that event."""
+
+    version: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Broken:
+    """The first link of a stream that does not hold, and why."""
+
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    stream_id: UUID
+    events: int
+    head_version: int | None
+    broken: Broken | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def verify(stream_id: UUID, events: Iterable[StoredEvent], head: Head | None) -> Verdict:
+    """Walk the stream in version order and report the first link that does not hold."""
+    previous, expected_version, count = GENESIS, 1, 0
+    for event in events:
+        count += 1
+        if event.version != expected_version:
+            return Verdict(stream_id, count, head.version if head else None, Broken(
+                expected_version, f"version {expected_version} is missing: the next stored event is version "
+                                  f"{event.version}"))
+        if event.previous_hash != previous:
+            why = ("it names no predecessor" if event.previous_hash is None
+                   else "the event before it was changed, removed or moved")
+            return Verdict(stream_id, count, head.version if head else None, Broken(
+                event.version, f"version {event.version} does not follow from version {event.version - 1}: {why}"))
+        previous, expected_version = event_hash(event), expected_version + 1
+    last = expected_version - 1
+    if head is None:
+        broken = Broken(last, "the stream has no recorded head") if count else None
+        return Verdict(stream_id, count, None, broken)
+    if head.version != last:
+        return Verdict(stream_id, count, head.version, Broken(
+            last + 1 if head.version > last else head.version + 1,
+            f"the stream was recorded up to version {head.version} but {last} event(s) are stored"))
+    if head.hash != previous:
+        return Verdict(stream_id, count, head.version, Broken(
+            last, f"version {last}, the last event, was changed after it was recorded"))
+    return Verdict(stream_id, count, head.version, None)
