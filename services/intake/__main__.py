@@ -1,6 +1,8 @@
+from docket_contracts import topics
 from docket_messaging.cli import main
 
 from .config import IntakeSettings
-from .main import ALEMBIC_INI, create_app, runtime
+from .main import ALEMBIC_INI, create_app
 
-main(IntakeSettings(), create_app, runtime, ALEMBIC_INI)
+main(IntakeSettings(), create_app, ALEMBIC_INI, name="intake", produces=topics.COMPLAINTS,
+     migrations=IntakeSettings.keystore_migrations)

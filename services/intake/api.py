@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -11,7 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from docket_contracts.events import ComplaintCategory, ComplaintKind, CountryCode, Email, GdprArticle, Party
+from docket_identity.http import allow
+from docket_identity.roles import Caller, Role
 from docket_messaging.http import SessionDep
+from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import domain, store
 from .limits import rate_limited
@@ -22,6 +26,18 @@ staff = APIRouter(tags=["staff"])
 NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 StatusToken = Annotated[str | None, Header(alias="X-Status-Token", description="the secret token of the receipt")]
 
+# Who may call what (the public door takes no staff token; see docket_identity).
+SubmissionReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.AUDITOR))]
+Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
+
+
+def get_personal(request: Request) -> PersonalData:
+    personal: PersonalData = request.app.state.personal
+    return personal
+
+
+PersonalDep = Annotated[PersonalData, Depends(get_personal)]
+
 
 def install_error_handlers(app: FastAPI) -> None:
     async def invalid(_: Request, exc: Exception) -> JSONResponse:
@@ -29,7 +45,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]},
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
+    async def erased(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_410_GONE)
+
     app.add_exception_handler(domain.Invalid, invalid)
+    app.add_exception_handler(ErasedSubject, erased)
 
 
 class PartyIn(BaseModel):
@@ -68,7 +88,7 @@ class ComplaintOut(BaseModel):
     reference: str
     kind: ComplaintKind
     mandate_reference: str | None
-    complainant_name: str
+    complainant_name: str = Field(description=f"{ERASED!r} once the complainant's personal data was erased")
     complainant_email: str
     complainant_country: str
     controller_key: str
@@ -82,6 +102,20 @@ class ComplaintOut(BaseModel):
     received_on: date
     filed_at: datetime
     status: str
+    personal_data_erased: bool
+
+
+async def complaints_out(personal: PersonalData, rows: list[store.ComplaintRow]) -> list[ComplaintOut]:
+    """Staff's view: the personal values opened, or shown as erased (one trip to the key store)."""
+    fields = ("complainant_name", "complainant_email", "narrative")
+    opened = await personal.open_many([store.as_sealed(getattr(row, f)) for row in rows for f in fields])
+    out = []
+    for index, row in enumerate(rows):
+        values = opened[index * len(fields):(index + 1) * len(fields)]
+        out.append(ComplaintOut(**row.model_dump(exclude={*fields, "personal_data_erased_on"}),
+                                **{f: ERASED if v is None else v for f, v in zip(fields, values, strict=True)},
+                                personal_data_erased=row.personal_data_erased_on is not None or values[0] is None))
+    return out
 
 
 class Receipt(BaseModel):
@@ -94,20 +128,23 @@ class Receipt(BaseModel):
 
 @public.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
              responses={409: {"description": "the Idempotency-Key was used with another body"}})
-async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, response: Response,
+async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
                          idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1,
                                                                        max_length=200)] = None) -> Any:
     today = datetime.now(UTC).date()
     received_on = body.received_on or today
+    complaint_id, token = uuid.uuid4(), domain.new_status_token()
+    # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
+    name, email, narrative, sealed_token = await personal.seal_many(
+        complaint_id, [body.complainant.name, body.complainant.email, body.narrative, token])
     command = domain.FileComplaint(
-        complaint_id=uuid.uuid4(), reference=domain.new_reference(received_on.year), kind=body.kind,
+        complaint_id=complaint_id, reference=domain.new_reference(received_on.year), kind=body.kind,
         mandate_reference=body.mandate_reference,
-        complainant=Party(**body.complainant.model_dump()), controller_name=body.controller.name,
-        controller_country=body.controller.country, controller_website=body.controller.website,
-        category=body.category, articles_alleged=tuple(body.articles_alleged), territory=tuple(body.territory),
-        received_on=received_on)
+        complainant=Party(name=name, email=email, country=body.complainant.country),
+        controller_name=body.controller.name, controller_country=body.controller.country,
+        controller_website=body.controller.website, category=body.category,
+        articles_alleged=tuple(body.articles_alleged), territory=tuple(body.territory), received_on=received_on)
     filed = domain.file_complaint(command, today)
-    token = domain.new_status_token()
     receipt = Receipt(id=filed.complaint_id, reference=filed.reference, status_token=token,
                       received_on=filed.received_on,
                       status_url=str(request.url_for("complaint_status", reference=filed.reference)))
@@ -115,15 +152,16 @@ async def file_complaint(body: ComplaintIn, session: SessionDep, request: Reques
     async with session.begin():
         if idempotency_key is not None:
             digest = store.request_digest(body.model_dump(mode="json"))
-            first = await store.claim_idempotency_key(session, idempotency_key, digest, status.HTTP_201_CREATED,
-                                                      answer)
+            kept = answer | {"status_token": sealed_token.model_dump(mode="json")}
+            first = await store.claim_idempotency_key(session, idempotency_key, digest, status.HTTP_201_CREATED, kept)
             if first is not None:
                 if first.request_digest != digest:
                     raise HTTPException(status.HTTP_409_CONFLICT,
                                         "this Idempotency-Key was used for a different submission")
-                return JSONResponse(first.response, status_code=first.status_code,
-                                    headers={"Idempotent-Replayed": "true"})
-        store.add_complaint(session, filed, body.narrative, domain.token_digest(token))
+                replay = first.response | {"status_token": await personal.open(
+                    store.as_sealed(first.response.get("status_token")))}
+                return JSONResponse(replay, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
+        store.add_complaint(session, filed, narrative, domain.token_digest(token))
     return answer
 
 
@@ -185,7 +223,7 @@ EVIDENCE_PATH = "/complaints/{reference}/evidence"
 
 @public.post(EVIDENCE_PATH, status_code=status.HTTP_201_CREATED, response_model=EvidenceOut,
              summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)")
-async def upload_evidence(reference: str, request: Request, session: SessionDep,
+async def upload_evidence(reference: str, request: Request, session: SessionDep, personal: PersonalDep,
                           filename: Annotated[str, Query(min_length=1, max_length=300)],
                           token: StatusToken = None,
                           content_type: Annotated[str, Header(alias="Content-Type")] = "") -> EvidenceOut:
@@ -195,10 +233,11 @@ async def upload_evidence(reference: str, request: Request, session: SessionDep,
     async with session.begin():
         complaint = await own_complaint(session, reference, token)
         domain.check_evidence(declared, content, settings.evidence_types, settings.evidence_max_bytes)
-        row = store.add_evidence(session, complaint.id, domain.safe_filename(filename), declared, content)
+        sealed = await personal.seal_bytes(complaint.id, content)
+        row = store.add_evidence(session, complaint.id, domain.safe_filename(filename), declared, content, sealed)
         await session.flush()
     await session.refresh(row)
-    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id"}))
+    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id", "sealed"}))
 
 
 # --- staff ------------------------------------------------------------------------------------------------
@@ -211,7 +250,7 @@ class ComplaintPage(BaseModel):
 
 
 @staff.get("/complaints", response_model=ComplaintPage, summary="Search submissions, newest received first")
-async def list_complaints(session: SessionDep,
+async def list_complaints(session: SessionDep, caller: SubmissionReader, personal: PersonalDep,
                           controller: Annotated[str | None, Query(description="key or part of the name")] = None,
                           kind: ComplaintKind | None = None,
                           status_: Annotated[str | None, Query(alias="status")] = None,
@@ -221,12 +260,17 @@ async def list_complaints(session: SessionDep,
     total, rows = await store.search(session, controller=controller, kind=kind, status=status_,
                                      received_from=received_from, received_to=received_to, limit=limit,
                                      offset=offset)
-    return ComplaintPage(items=[ComplaintOut(**row.model_dump()) for row in rows], total=total, limit=limit,
-                         offset=offset)
+    return ComplaintPage(items=await complaints_out(personal, list(rows)), total=total, limit=limit, offset=offset)
 
 
 @staff.get("/complaints/{complaint_id}", response_model=ComplaintOut)
-async def get_complaint(complaint_id: uuid.UUID, session: SessionDep) -> store.ComplaintRow:
+async def get_complaint(complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader,
+                        personal: PersonalDep) -> ComplaintOut:
+    [out] = await complaints_out(personal, [await complaint_row(session, complaint_id)])
+    return out
+
+
+async def complaint_row(session: SessionDep, complaint_id: uuid.UUID) -> store.ComplaintRow:
     row = await session.get(store.ComplaintRow, complaint_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
@@ -234,7 +278,7 @@ async def get_complaint(complaint_id: uuid.UUID, session: SessionDep) -> store.C
 
 
 @staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
-async def list_evidence(complaint_id: uuid.UUID, session: SessionDep) -> list[EvidenceOut]:
+async def list_evidence(complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader) -> list[EvidenceOut]:
     if await session.get(store.ComplaintRow, complaint_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
     return [EvidenceOut(**row._mapping) for row in await store.evidence_of(session, complaint_id)]
@@ -242,9 +286,87 @@ async def list_evidence(complaint_id: uuid.UUID, session: SessionDep) -> list[Ev
 
 @staff.get("/complaints/{complaint_id}/evidence/{evidence_id}", response_class=Response,
            responses={200: {"content": {"application/octet-stream": {}}}})
-async def download_evidence(complaint_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep) -> Response:
+async def download_evidence(complaint_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep,
+                            caller: SubmissionReader, personal: PersonalDep) -> Response:
     row = await session.get(store.EvidenceRow, evidence_id)
     if row is None or row.complaint_id != complaint_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no evidence {evidence_id} on complaint {complaint_id}")
-    return Response(row.content, media_type=row.content_type, headers={
+    content = await personal.open_bytes(complaint_id, row.content) if row.sealed else row.content
+    if content is None:
+        raise ErasedSubject(complaint_id)
+    return Response(content, media_type=row.content_type, headers={
         "Content-Disposition": f'attachment; filename="{row.filename}"', "X-Content-SHA256": row.sha256})
+
+
+# --- the complainant's rights: access (GDPR Art 15) and erasure (Art 17) ----------------------------------
+
+class ErasureOut(BaseModel):
+    complaint_id: uuid.UUID
+    erased_on: date
+    already_erased: bool = Field(description="true if an earlier request had erased it already")
+
+
+@staff.post("/complaints/{complaint_id}/erasure", response_model=ErasureOut,
+            summary="Erase the complainant's personal data (GDPR Art 17) by destroying their key",
+            description="Every sealed value of the complainant (name, address, narrative, evidence, letters), in "
+                        "every table and on every topic, reads as erased from now on; the complaint stays in its "
+                        "case, whose history still reads and verifies. Announced as "
+                        "complaint.personal_data_erased. Cannot be undone.")
+async def erase_personal_data(complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
+                              caller: Administrator) -> ErasureOut:
+    async with session.begin():
+        await complaint_row(session, complaint_id)  # 404 before anything is destroyed
+    # The key first, then the record and the event: a crash in between leaves the key destroyed and the
+    # event still to be announced, which a retry does; never an announced erasure that did not happen.
+    await personal.keystore.erase(complaint_id, by=caller.subject)
+    personal.forget(complaint_id)
+    async with session.begin():
+        row = await session.get(store.ComplaintRow, complaint_id, with_for_update=True, populate_existing=True)
+        assert row is not None
+        already = row.personal_data_erased_on is not None
+        if not already:
+            store.erase(session, row, datetime.now(UTC).date())
+    assert row.personal_data_erased_on is not None
+    return ErasureOut(complaint_id=complaint_id, erased_on=row.personal_data_erased_on, already_erased=already)
+
+
+class EvidenceExport(EvidenceOut):
+    content_base64: str | None = Field(description="the file; null once erased")
+
+
+class LetterExport(BaseModel):
+    title: str | None
+    text: str | None = Field(description="null once erased")
+    recorded_at: datetime
+
+
+class PersonalDataExport(BaseModel):
+    """Everything Docket holds about the complainant of one complaint."""
+
+    complaint: ComplaintOut
+    case_id: uuid.UUID | None
+    progress: list[ProgressLine]
+    evidence: list[EvidenceExport]
+    letters: list[LetterExport] = Field(description="the letters Docket wrote to the complainant")
+
+
+@staff.get("/complaints/{complaint_id}/personal-data", response_model=PersonalDataExport,
+           summary="Export what Docket holds about the complainant of a complaint (GDPR Art 15)")
+async def export_personal_data(complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
+                               caller: Administrator) -> PersonalDataExport:
+    [complaint] = await complaints_out(personal, [await complaint_row(session, complaint_id)])
+    files = await store.evidence_files(session, complaint_id)
+    letters = await store.letters_of(session, complaint_id)
+    texts = await personal.open_many([store.as_sealed(letter.text) for letter in letters])
+    evidence = []
+    for file in files:
+        content = await personal.open_bytes(complaint_id, file.content) if file.sealed else file.content
+        evidence.append(EvidenceExport(**file.model_dump(exclude={"content", "complaint_id", "sealed"}),
+                                       content_base64=base64.b64encode(content).decode() if content else None))
+    case = await session.get(store.ComplaintCaseRow, complaint_id)
+    return PersonalDataExport(
+        complaint=complaint, case_id=case.case_id if case else None,
+        progress=[ProgressLine(on=line.on, text=line.text) for line in await store.progress_of(session, complaint_id)],
+        evidence=evidence,
+        letters=[LetterExport(title=letter.title, text=text, recorded_at=letter.recorded_at)
+                 for letter, text in zip(letters, texts, strict=True)])

@@ -1,9 +1,10 @@
 from pydantic import Field
 
 from docket_messaging.service import ServiceSettings
+from docket_privacy.settings import KeystoreSettings
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, KeystoreSettings):
     database_schema: str = "intake"
     http_port: int = 8001
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="largest request body but evidence uploads")

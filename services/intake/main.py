@@ -10,24 +10,32 @@ from fastapi import FastAPI
 from docket_contracts import topics
 from docket_messaging.http import service_app
 from docket_messaging.service import ServiceRuntime
+from docket_privacy.personal import PersonalData
 
 from .api import install_error_handlers, public, staff
 from .config import IntakeSettings
 from .handlers import HANDLERS
+from .legacy import seal_legacy
 from .limits import BodySizeLimit, RateLimiter
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 EVIDENCE_UPLOAD = re.compile(r"^/complaints/[^/]+/evidence$")
 
 
-def runtime(settings: IntakeSettings) -> ServiceRuntime:
+def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> ServiceRuntime:
+    personal = personal or settings.personal_data()
     return ServiceRuntime(name="intake", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.COMPLAINTS,
-                          consumes=[topics.CASES], handlers=HANDLERS)
+                          consumes=[topics.CASES, topics.NOTIFICATIONS], handlers=HANDLERS,
+                          migrations=settings.keystore_migrations(),
+                          preparations=[lambda started: seal_legacy(started.sessions, personal)],
+                          closers=[personal.keystore.close])
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    app = service_app("Docket intake", runtime(settings), public, staff)
+    personal = settings.personal_data()
+    app = service_app("Docket intake", runtime(settings, personal), public, staff)
+    app.state.personal = personal
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     install_error_handlers(app)
 

@@ -17,17 +17,31 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
-from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn
+from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, PersonalDataErased, Sealed
 from docket_contracts.registry import new_event
 from docket_messaging.database import page
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
 SOURCE = "/docket/intake"
-TABLES = {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "outbox", "inbox"}
+TABLES = {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "letters", "outbox",
+          "inbox"}
+
+
+def sealed_column() -> Any:
+    """A personal value, sealed with its subject's key (a contract Sealed as JSON)."""
+    return Field(sa_column=sa.Column(JSONB, nullable=False))
+
+
+def as_sealed(value: Any) -> Sealed | None:
+    """The Sealed in a column, or None for a value that is not one (a clear value from before sealing)."""
+    return Sealed.model_validate(value) if isinstance(value, dict) else None
 
 
 class ComplaintRow(SQLModel, table=True):
+    """A submission as lodged. The complainant's name, address and narrative are sealed with the key of
+    its data subject, the complainant of this complaint (subject id = complaint id)."""
+
     __tablename__ = "complaints"
 
     id: UUID = Field(primary_key=True)
@@ -35,8 +49,8 @@ class ComplaintRow(SQLModel, table=True):
     status_token_digest: str
     kind: str = Field(index=True)
     mandate_reference: str | None = None
-    complainant_name: str
-    complainant_email: str
+    complainant_name: dict[str, Any] = sealed_column()
+    complainant_email: dict[str, Any] = sealed_column()
     complainant_country: str
     controller_key: str = Field(index=True)
     controller_name: str
@@ -45,13 +59,16 @@ class ComplaintRow(SQLModel, table=True):
     category: str
     articles_alleged: list[int] = Field(sa_column=sa.Column(JSONB, nullable=False))
     territory: list[str] = Field(sa_column=sa.Column(JSONB, nullable=False))
-    narrative: str
+    narrative: dict[str, Any] = sealed_column()
     received_on: date = Field(index=True)
     filed_at: datetime = utc_column(server_default=sa.func.now())
     status: str = Field(default="received", index=True)
+    personal_data_erased_on: date | None = None
 
 
 class EvidenceRow(SQLModel, table=True):
+    """An evidence file, its content sealed with the complaint's subject key; the SHA-256 is of the file."""
+
     __tablename__ = "evidence"
 
     id: UUID = Field(primary_key=True)
@@ -61,11 +78,13 @@ class EvidenceRow(SQLModel, table=True):
     size: int
     sha256: str
     content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    sealed: bool = Field(default=True, description="false only for a file stored before files were sealed")
     uploaded_at: datetime = utc_column(server_default=sa.func.now())
 
 
 class IdempotencyRow(SQLModel, table=True):
-    """The first answer to a POST with an Idempotency-Key, replayed to its retries."""
+    """The first answer to a POST with an Idempotency-Key, replayed to its retries; the status token in it
+    is sealed with the complaint's subject key."""
 
     __tablename__ = "idempotency_keys"
 
@@ -97,6 +116,19 @@ class ProgressRow(SQLModel, table=True):
     recorded_at: datetime = utc_column(server_default=sa.func.now())
 
 
+class LetterRow(SQLModel, table=True):
+    """A letter the notifier wrote to a complaint's complainant (from notification.recorded), kept sealed so
+    that an access request can give back what Docket told them."""
+
+    __tablename__ = "letters"
+
+    notification_id: UUID = Field(primary_key=True)
+    complaint_id: UUID = Field(index=True)
+    title: str | None = None
+    text: dict[str, Any] = sealed_column()
+    recorded_at: datetime = utc_column()
+
+
 def request_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -115,22 +147,23 @@ async def claim_idempotency_key(session: AsyncSession, key: str, digest: str, st
     return await session.get(IdempotencyRow, key)
 
 
-def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: str, token_digest: str) -> ComplaintRow:
+def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> ComplaintRow:
     """Stage the complaint and its complaint.filed event; both commit or neither does."""
     row = ComplaintRow(id=filed.complaint_id, reference=filed.reference, status_token_digest=token_digest,
                        kind=filed.kind, mandate_reference=filed.mandate_reference,
-                       complainant_name=filed.complainant.name, complainant_email=filed.complainant.email,
+                       complainant_name=filed.complainant.name.model_dump(mode="json"),
+                       complainant_email=filed.complainant.email.model_dump(mode="json"),
                        complainant_country=filed.complainant.country, controller_key=filed.controller.key,
                        controller_name=filed.controller.name, controller_country=filed.controller.country,
                        controller_website=filed.controller.website, category=filed.category,
                        articles_alleged=list(filed.articles_alleged), territory=list(filed.territory),
-                       narrative=narrative, received_on=filed.received_on)
+                       narrative=narrative.model_dump(mode="json"), received_on=filed.received_on)
     session.add(row)
     add_to_outbox(session, [new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
     return row
 
 
-async def file(session: AsyncSession, filed: ComplaintFiled, narrative: str, token_digest: str = "") -> ComplaintRow:
+async def file(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str = "") -> ComplaintRow:
     """Store a complaint with its event in one transaction (no idempotency key)."""
     async with session.begin():
         row = add_complaint(session, filed, narrative, token_digest)
@@ -151,10 +184,11 @@ def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
     add_to_outbox(session, [event], topics.COMPLAINTS)
 
 
-def add_evidence(session: AsyncSession, complaint_id: UUID, filename: str, content_type: str,
-                 content: bytes) -> EvidenceRow:
+def add_evidence(session: AsyncSession, complaint_id: UUID, filename: str, content_type: str, content: bytes,
+                 sealed_content: bytes) -> EvidenceRow:
+    """Stage an evidence file: its size and SHA-256 are of the file, what is stored is `sealed_content`."""
     row = EvidenceRow(id=uuid4(), complaint_id=complaint_id, filename=filename, content_type=content_type,
-                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content)
+                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=sealed_content)
     session.add(row)
     return row
 
@@ -211,3 +245,29 @@ async def join_case(session: AsyncSession, complaint_id: UUID, case_id: UUID) ->
     session.add(ComplaintCaseRow(complaint_id=complaint_id, case_id=case_id))
     await session.flush()
     return True
+
+
+def erase(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
+    """Record and announce that the complainant's key was destroyed (the key store did that already)."""
+    complaint.personal_data_erased_on = on
+    session.add(complaint)
+    event = new_event(PersonalDataErased(complaint_id=complaint.id, erased_on=on), source=SOURCE,
+                      subject=str(complaint.id))
+    add_to_outbox(session, [event], topics.COMPLAINTS)
+
+
+async def add_letter(session: AsyncSession, notification_id: UUID, complaint_id: UUID, title: str | None,
+                     text: Sealed, recorded_at: datetime) -> None:
+    await session.exec(insert(LetterRow).values(  # type: ignore[call-overload]
+        notification_id=notification_id, complaint_id=complaint_id, title=title, text=text.model_dump(mode="json"),
+        recorded_at=recorded_at).on_conflict_do_nothing())
+
+
+async def letters_of(session: AsyncSession, complaint_id: UUID) -> Sequence[LetterRow]:
+    return (await session.exec(select(LetterRow).where(LetterRow.complaint_id == complaint_id)
+                               .order_by(col(LetterRow.recorded_at), col(LetterRow.notification_id)))).all()
+
+
+async def evidence_files(session: AsyncSession, complaint_id: UUID) -> Sequence[EvidenceRow]:
+    return (await session.exec(select(EvidenceRow).where(EvidenceRow.complaint_id == complaint_id)
+                               .order_by(col(EvidenceRow.uploaded_at)))).all()

@@ -11,35 +11,55 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from docket_contracts.events import CaseOpened, Controller, InvestigationOpened
+from docket_contracts.events import CaseOpened, Controller, InvestigationOpened, Sealed
 from docket_contracts.registry import new_event
+from docket_messaging.database import make_engine
 from services.intake.config import IntakeSettings
 from services.intake.handlers import on_case_event
 from services.intake.main import create_app
 from tests.apps import Running, serve
 from tests.factories import submission
+from tests.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 
 pytestmark = pytest.mark.service
 
 PDF = b"%PDF-1.7\n% a scanned letter\n"
 
 
-def settings(database_url: str, bootstrap: str, **changes) -> IntakeSettings:
-    values = dict(database_url=database_url, kafka_bootstrap_servers=bootstrap, run_consumer=False,
-                  relay_poll_interval_s=0.2, rate_limit_per_minute=6000, rate_limit_burst=1000,
-                  evidence_max_bytes=1024, max_body_bytes=16 * 1024)
-    return IntakeSettings(**(values | changes))
+def settings(configure, bootstrap: str, **changes) -> IntakeSettings:
+    """Intake as the tests run it: its own database role, the real identity provider and key store."""
+    values = dict(kafka_bootstrap_servers=bootstrap, run_consumer=False, relay_poll_interval_s=0.2,
+                  rate_limit_per_minute=6000, rate_limit_burst=1000, evidence_max_bytes=1024,
+                  max_body_bytes=16 * 1024)
+    return configure(IntakeSettings, **(values | changes))
 
 
 @pytest.fixture
-async def intake(database_url: str, closed_port_bootstrap: str) -> AsyncIterator[Running]:
-    async with serve(create_app(settings(database_url, closed_port_bootstrap))) as running:
+async def intake(configure, closed_port_bootstrap: str) -> AsyncIterator[Running]:
+    async with serve(create_app(settings(configure, closed_port_bootstrap))) as running:
         yield running
 
 
+@pytest.fixture
+def officer(tokens: Tokens) -> dict[str, str]:
+    """The bearer token of an intake officer, who may read submissions (the public door needs none)."""
+    return tokens(INTAKE_OFFICER)
+
+
 async def scalar(service: Running, sql: str, **params) -> object:
+    """One value read with the service's own database role (its schema only)."""
     async with service.runtime.engine.connect() as connection:
         return (await connection.execute(sa.text(sql), params)).scalar_one()
+
+
+async def beneath(database_url: str, sql: str, **params) -> object:
+    """One value read as the database superuser, beneath the service and its key store."""
+    engine = make_engine(database_url, "intake")
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(sa.text(sql), params)).scalar_one()
+    finally:
+        await engine.dispose()
 
 
 async def file(service: Running, **changes) -> dict:
@@ -48,14 +68,17 @@ async def file(service: Running, **changes) -> dict:
     return response.json()
 
 
-async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_status(intake):
+async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_status(intake, officer):
     receipt = await file(intake, controller={"name": "Clearview AI, Inc.", "country": "US"},
                          articles_alleged=[17, 15, 17], received_on="2020-05-25")
     assert receipt["reference"].startswith("DKT-2020-") and len(receipt["status_token"]) >= 32
     assert receipt["status_url"].endswith(f"/complaints/{receipt['reference']}/status")
-    stored = (await intake.http.get(f"/complaints/{receipt['id']}")).json()
+    stored = (await intake.http.get(f"/complaints/{receipt['id']}", headers=officer)).json()
     assert (stored["controller_key"], stored["articles_alleged"], stored["status"]) == ("clearview-ai", [15, 17],
                                                                                        "received")
+    assert (stored["complainant_name"], stored["complainant_email"], stored["narrative"]) == (
+        "Jeanne Martin", "jeanne.martin@example.org", submission()["narrative"])
+    assert stored["personal_data_erased"] is False
     assert await scalar(intake, "SELECT status_token_digest FROM complaints WHERE id = :id", id=receipt["id"]) == \
         hashlib.sha256(receipt["status_token"].encode()).hexdigest()
     event = await scalar(intake, "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed' "
@@ -68,6 +91,80 @@ async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_st
     assert page.json() == {"reference": receipt["reference"], "kind": "art77_complaint",
                            "controller_name": "Clearview AI, Inc.", "received_on": "2020-05-25", "status": "received",
                            "progress": [{"on": "2020-05-25", "text": "We received your complaint."}]}
+
+
+async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(intake, officer, database_url, personal):
+    marker = uuid4().hex
+    name, email = f"Jeanne Martin {marker}", f"jeanne.{marker}@example.org"
+    narrative = f"Clearview AI never answered my access request {marker}."
+    complainant = {"name": name, "email": email, "country": "FR"}
+    controller, key = f"Sealco {uuid4().hex[:8]}", f"sealed-{uuid4()}"
+    body = submission(complainant=complainant, narrative=narrative, controller={"name": controller})
+    first = await intake.http.post("/complaints", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    receipt = first.json()
+    token = receipt["status_token"]
+
+    # Beneath intake, as the superuser: nothing of the complainant in clear, anywhere in the row.
+    row = await beneath(database_url, "SELECT c::text FROM intake.complaints c WHERE c.id = :id", id=receipt["id"])
+    assert receipt["reference"] in row  # the right row
+    for value in (name, email, narrative, marker):
+        assert value not in row
+    sealed_name = await beneath(database_url, "SELECT complainant_name FROM intake.complaints WHERE id = :id",
+                                id=receipt["id"])
+    assert Sealed.model_validate(sealed_name).subject == UUID(receipt["id"])
+
+    # The receipt's status token is kept for retries only sealed (the complaint keeps only its digest).
+    response = await beneath(database_url, "SELECT response::text FROM intake.idempotency_keys WHERE key = :k", k=key)
+    assert receipt["reference"] in response and token not in response
+    retried = await intake.http.post("/complaints", json=body, headers={"Idempotency-Key": key})
+    assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.json() == receipt and retried.json()["status_token"] == token
+    status_page = await intake.http.get(f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": token})
+    assert status_page.status_code == 200
+
+    # The complaint.filed event in the outbox carries the complainant sealed, for the complaint's subject key.
+    event = await beneath(database_url, "SELECT data::text FROM intake.outbox WHERE subject = :id "
+                                        "AND type = 'docket.complaint.filed'", id=receipt["id"])
+    assert receipt["reference"] in event
+    for value in (name, email, narrative, marker):
+        assert value not in event
+    data = await beneath(database_url, "SELECT data FROM intake.outbox WHERE subject = :id "
+                                       "AND type = 'docket.complaint.filed'", id=receipt["id"])
+    sealed = [Sealed.model_validate(data["complainant"][f]) for f in ("name", "email")]
+    assert {s.subject for s in sealed} == {UUID(receipt["id"])}
+    assert await personal.open_many(sealed) == [name, email]  # a service holding the key store reads them
+
+    # Evidence: stored sealed, its size and checksum those of the file.
+    upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "letter.pdf"},
+                                    content=PDF, headers={"X-Status-Token": token, "Content-Type": "application/pdf"})
+    assert upload.status_code == 201, upload.text
+    evidence = upload.json()
+    content = await beneath(database_url, "SELECT content FROM intake.evidence WHERE id = :id", id=evidence["id"])
+    assert PDF not in content and b"%PDF" not in content and len(content) > len(PDF)
+    assert await beneath(database_url, "SELECT sealed FROM intake.evidence WHERE id = :id", id=evidence["id"])
+
+    # Staff read them opened.
+    stored = (await intake.http.get(f"/complaints/{receipt['id']}", headers=officer)).json()
+    assert (stored["complainant_name"], stored["complainant_email"], stored["narrative"]) == (name, email, narrative)
+    assert stored["personal_data_erased"] is False
+    listed = (await intake.http.get("/complaints", params={"controller": controller}, headers=officer)).json()
+    assert listed["items"] == [stored]
+    download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{evidence['id']}", headers=officer)
+    assert download.status_code == 200 and download.content == PDF
+
+
+async def test_staff_routes_need_a_token_of_a_role_that_reads_submissions(intake, tokens):
+    receipt = await file(intake)
+    for path in ("/complaints", f"/complaints/{receipt['id']}", f"/complaints/{receipt['id']}/evidence"):
+        anonymous = await intake.http.get(path)
+        assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+        forged = await intake.http.get(path, headers={"Authorization": "Bearer not-a-token"})
+        assert forged.status_code == 401
+        assert (await intake.http.get(path, headers=tokens(SANCTIONS_COMMITTEE))).status_code == 403
+        assert (await intake.http.get(path, headers=tokens(ADMINISTRATOR))).status_code == 403
+        for reader in (INTAKE_OFFICER, INVESTIGATOR, AUDITOR):
+            assert (await intake.http.get(path, headers=tokens(reader))).status_code == 200, (path, reader)
 
 
 async def test_a_wrong_or_missing_token_or_reference_is_404_and_reveals_nothing(intake):
@@ -103,17 +200,20 @@ async def test_invalid_fields_get_422_naming_the_field_and_the_rule_and_store_no
     before = await scalar(intake, "SELECT count(*) FROM complaints")
     response = await intake.http.post("/complaints", json=submission(**change))
     assert response.status_code == 422
-    assert any(error["loc"] == loc and rule in error["msg"] for error in response.json()["detail"]), response.text
+    errors = response.json()["detail"]
+    assert any(error["loc"] == loc and rule in error["msg"] for error in errors), response.text
+    assert all(set(error) == {"loc", "msg", "type"} for error in errors)  # the value sent is not repeated
     assert await scalar(intake, "SELECT count(*) FROM complaints") == before
 
 
-async def test_a_mandated_body_and_an_alert_are_filed_as_their_kind(intake):
+async def test_a_mandated_body_and_an_alert_are_filed_as_their_kind(intake, officer):
     body = await file(intake, kind="art80_1_mandated", mandate_reference="noyb/2021/17",
                       complainant={"name": "noyb", "email": "info@noyb.example", "country": "AT"})
     alert = await file(intake, kind="alert",
                        complainant={"name": "Privacy International", "email": "pi@example.org", "country": "GB"})
-    kinds = [(await intake.http.get(f"/complaints/{r['id']}")).json()["kind"] for r in (body, alert)]
-    assert kinds == ["art80_1_mandated", "alert"]
+    stored = [(await intake.http.get(f"/complaints/{r['id']}", headers=officer)).json() for r in (body, alert)]
+    assert [s["kind"] for s in stored] == ["art80_1_mandated", "alert"]
+    assert [s["complainant_name"] for s in stored] == ["noyb", "Privacy International"]
 
 
 async def test_a_retried_post_with_an_idempotency_key_files_once(intake):
@@ -133,7 +233,7 @@ async def test_a_retried_post_with_an_idempotency_key_files_once(intake):
     assert other.status_code == 409 and "different submission" in other.json()["detail"]
 
 
-async def test_evidence_is_stored_with_its_checksum_listed_and_downloaded(intake):
+async def test_evidence_is_stored_with_its_checksum_listed_and_downloaded(intake, officer):
     receipt = await file(intake)
     token = {"X-Status-Token": receipt["status_token"]}
     upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "../letter.pdf"},
@@ -142,12 +242,13 @@ async def test_evidence_is_stored_with_its_checksum_listed_and_downloaded(intake
     evidence = upload.json()
     assert (evidence["filename"], evidence["size"], evidence["sha256"]) == ("letter.pdf", len(PDF),
                                                                             hashlib.sha256(PDF).hexdigest())
-    listed = (await intake.http.get(f"/complaints/{receipt['id']}/evidence")).json()
+    listed = (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json()
     assert listed == [evidence]
-    download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{evidence['id']}")
+    download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{evidence['id']}", headers=officer)
     assert download.content == PDF and download.headers["content-type"] == "application/pdf"
     assert download.headers["X-Content-SHA256"] == evidence["sha256"]
-    assert (await intake.http.get(f"/complaints/{uuid4()}/evidence/{evidence['id']}")).status_code == 404
+    assert (await intake.http.get(f"/complaints/{uuid4()}/evidence/{evidence['id']}",
+                                  headers=officer)).status_code == 404
 
 
 @pytest.mark.parametrize(("content_type", "content", "expect", "message"), [
@@ -156,14 +257,14 @@ async def test_evidence_is_stored_with_its_checksum_listed_and_downloaded(intake
     ("application/pdf", b"%PDF-" + b"x" * 1100, 422, "larger than 1,024 bytes"),
     ("application/pdf", b"%PDF-" + b"x" * 3000, 413, "larger than 2048 bytes"),
 ])
-async def test_disallowed_or_oversized_evidence_is_refused(intake, content_type, content, expect, message):
+async def test_disallowed_or_oversized_evidence_is_refused(intake, officer, content_type, content, expect, message):
     receipt = await file(intake)
     response = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "x"},
                                       content=content, headers={"X-Status-Token": receipt["status_token"],
                                                                 "Content-Type": content_type})
     assert response.status_code == expect
     assert message in response.text
-    assert (await intake.http.get(f"/complaints/{receipt['id']}/evidence")).json() == []
+    assert (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json() == []
 
 
 async def test_evidence_needs_the_complaints_own_token(intake):
@@ -210,30 +311,32 @@ async def test_case_events_read_back_show_progress_to_the_complainant_only(intak
     assert len(other["progress"]) == 1 and other["status"] == "received"
 
 
-async def test_staff_search_by_controller_kind_date_and_status_with_pages(intake):
+async def test_staff_search_by_controller_kind_date_and_status_with_pages(intake, tokens):
     name = f"Searchco {uuid4().hex[:6]}"
     for received_on, kind in (("2020-05-25", "art77_complaint"), ("2020-07-01", "alert"), ("2020-12-15",
                                                                                            "art77_complaint")):
         await file(intake, controller={"name": name}, received_on=received_on, kind=kind)
+    investigator = tokens(INVESTIGATOR)
 
     async def search(**params) -> dict:
-        response = await intake.http.get("/complaints", params={"controller": name, **params})
+        response = await intake.http.get("/complaints", params={"controller": name, **params}, headers=investigator)
         assert response.status_code == 200, response.text
         return response.json()
 
     everything = await search()
     assert everything["total"] == 3
     assert [c["received_on"] for c in everything["items"]] == ["2020-12-15", "2020-07-01", "2020-05-25"]
+    assert {c["complainant_name"] for c in everything["items"]} == {"Jeanne Martin"}
     assert (await search(kind="alert"))["total"] == 1
     assert (await search(received_from="2020-06-01", received_to="2020-12-01"))["total"] == 1
     assert (await search(status="received"))["total"] == 3
     assert [c["received_on"] for c in (await search(limit=1, offset=1))["items"]] == ["2020-07-01"]
-    assert (await intake.http.get("/complaints", params={"kind": "rumour"})).status_code == 422
+    assert (await intake.http.get("/complaints", params={"kind": "rumour"}, headers=investigator)).status_code == 422
 
 
-async def test_unknown_routes_and_complaints_are_404(intake):
+async def test_unknown_routes_and_complaints_are_404(intake, officer):
     assert (await intake.http.get("/nowhere")).status_code == 404
-    assert (await intake.http.get(f"/complaints/{uuid4()}")).status_code == 404
+    assert (await intake.http.get(f"/complaints/{uuid4()}", headers=officer)).status_code == 404
 
 
 async def test_health_is_alive_and_readiness_names_the_unreachable_broker(intake):
@@ -241,16 +344,18 @@ async def test_health_is_alive_and_readiness_names_the_unreachable_broker(intake
     response = await intake.http.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "ok"
+    assert response.json()["checks"]["identity"] == "ok"
     assert response.json()["checks"]["kafka"].startswith("unreachable")
 
 
-async def test_public_endpoints_are_rate_limited_per_client_with_retry_after(database_url, closed_port_bootstrap):
-    app = create_app(settings(database_url, closed_port_bootstrap, rate_limit_per_minute=2, rate_limit_burst=2))
+async def test_public_endpoints_are_rate_limited_per_client_with_retry_after(configure, closed_port_bootstrap, officer):
+    app = create_app(settings(configure, closed_port_bootstrap, rate_limit_per_minute=2, rate_limit_burst=2))
     async with serve(app) as intake:
         answers = [await intake.http.get("/complaints/DKT-2020-AAAAAA/status") for _ in range(3)]
         assert [a.status_code for a in answers] == [404, 404, 429]
         assert int(answers[2].headers["Retry-After"]) >= 1
-        assert (await intake.http.get("/complaints", params={"limit": 1})).status_code == 200  # staff views
+        staff_view = await intake.http.get("/complaints", params={"limit": 1}, headers=officer)
+        assert staff_view.status_code == 200  # staff views are not rate limited
 
 
 async def test_a_body_over_the_limit_is_413(intake):
