@@ -1,6 +1,8 @@
+from docket_contracts import topics
 from docket_messaging.cli import main
 
 from .config import NotifierSettings
-from .main import ALEMBIC_INI, create_app, runtime
+from .main import ALEMBIC_INI, create_app
 
-main(NotifierSettings(), create_app, runtime, ALEMBIC_INI)
+main(NotifierSettings(), create_app, ALEMBIC_INI, name="notifier", produces=topics.NOTIFICATIONS,
+     migrations=NotifierSettings.keystore_migrations)

@@ -14,13 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from docket_contracts.events import Email
+from docket_identity.http import allow
+from docket_identity.roles import Caller, Role
 from docket_messaging.http import SessionDep
+from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import application, store
 from .config import NotifierSettings
-from .domain import Channel, Role
+from .domain import Channel
+from .domain import Role as RecipientRole
 from .outbound import Resolver
-from .webhooks import SUBSCRIBABLE, RefusedUrl
+from .webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 
 subscriptions = APIRouter(tags=["webhook subscriptions"])
 deliveries = APIRouter(tags=["webhook deliveries"])
@@ -43,10 +47,29 @@ def get_resolver(request: Request) -> Resolver:
     return request.app.state.resolver
 
 
+def get_personal(request: Request) -> PersonalData:
+    personal: PersonalData = request.app.state.personal
+    return personal
+
+
 SettingsDep = Annotated[NotifierSettings, Depends(get_settings)]
+PersonalDep = Annotated[PersonalData, Depends(get_personal)]
 ResolverDep = Annotated[Resolver, Depends(get_resolver)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
+
+# Who may call what (see docket_identity). Integrators reach only their own subscriptions and deliveries.
+SubscriptionManager = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.INTEGRATOR))]
+SubscriptionReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR, Role.INTEGRATOR))]
+Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
+ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
+LetterReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE,
+                                               Role.AUDITOR, Role.ADMINISTRATOR))]
+
+
+def owner_filter(caller: Caller) -> str | None:
+    """Whose subscriptions the caller may reach: an integrator its own; staff roles everyone's (None)."""
+    return caller.subject if caller.acting_as == Role.INTEGRATOR else None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -60,7 +83,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": [{"loc": ["body", "url"], "msg": str(exc), "type": "value_error"}]},
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
+    async def forbidden(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_403_FORBIDDEN)
+
+    async def erased(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_410_GONE)
+
     app.add_exception_handler(application.NotFound, not_found)
+    app.add_exception_handler(ErasedSubject, erased)
+    app.add_exception_handler(application.OutOfScope, forbidden)
     app.add_exception_handler(application.Conflict, conflict)
     app.add_exception_handler(RefusedUrl, refused)
 
@@ -79,6 +110,7 @@ class SubscriptionIn(BaseModel):
 
 class SubscriptionOut(BaseModel):
     id: uuid.UUID
+    owner: str = Field(description="the subject of the token that created it")
     url: str
     event_types: list[str]
     controller_key: str | None
@@ -102,44 +134,58 @@ class SecretOut(BaseModel):
 
 @subscriptions.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
 async def create_subscription(body: SubscriptionIn, session: SessionDep, settings: SettingsDep,
-                              resolver: ResolverDep) -> store.SubscriptionRow:
-    return await application.create_subscription(
-        session, resolver, settings.webhook_allow_list, url=body.url, event_types=list(body.event_types),
-        controller_key=body.controller_key, case_id=body.case_id, description=body.description)
+                              resolver: ResolverDep, personal: PersonalDep,
+                              caller: SubscriptionManager) -> SubscriptionCreated:
+    if caller.acting_as == Role.INTEGRATOR and (refused := out_of_scope(body.event_types, caller.scopes)):
+        raise application.OutOfScope(refused)
+    row, secret = await application.create_subscription(
+        session, personal, resolver, settings.webhook_allow_list, owner=caller.subject, url=body.url,
+        event_types=list(body.event_types), controller_key=body.controller_key, case_id=body.case_id,
+        description=body.description)
+    return SubscriptionCreated(**row.model_dump(exclude={"secret"}), secret=secret)
 
 
-@subscriptions.get("/subscriptions", response_model=list[SubscriptionOut])
-async def list_subscriptions(session: SessionDep, limit: Limit = 100,
+@subscriptions.get("/subscriptions", response_model=list[SubscriptionOut],
+                   description="Every subscription for staff; an integrator's own for an integrator.")
+async def list_subscriptions(session: SessionDep, caller: SubscriptionReader, limit: Limit = 100,
                              offset: Offset = 0) -> list[store.SubscriptionRow]:
-    query = select(store.SubscriptionRow).order_by(col(store.SubscriptionRow.created_at)).limit(limit).offset(offset)
-    return list((await session.exec(query)).all())
+    query = select(store.SubscriptionRow)
+    if (owner := owner_filter(caller)) is not None:
+        query = query.where(col(store.SubscriptionRow.owner) == owner)
+    query = query.order_by(col(store.SubscriptionRow.created_at), col(store.SubscriptionRow.id))
+    return list((await session.exec(query.limit(limit).offset(offset))).all())
 
 
 @subscriptions.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-async def get_subscription(subscription_id: uuid.UUID, session: SessionDep) -> store.SubscriptionRow:
-    return await application.subscription(session, subscription_id)
+async def get_subscription(subscription_id: uuid.UUID, session: SessionDep,
+                           caller: SubscriptionReader) -> store.SubscriptionRow:
+    return await application.subscription(session, subscription_id, owner=owner_filter(caller))
 
 
 @subscriptions.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SecretOut)
-async def rotate_secret(subscription_id: uuid.UUID, session: SessionDep, settings: SettingsDep) -> SecretOut:
-    row = await application.rotate_secret(session, subscription_id, settings.webhook_secret_grace_s)
-    return SecretOut(id=row.id, secret=row.secret, previous_secret_valid_until=row.previous_secret_until)
+async def rotate_secret(subscription_id: uuid.UUID, session: SessionDep, settings: SettingsDep,
+                        personal: PersonalDep, caller: SubscriptionManager) -> SecretOut:
+    row, secret = await application.rotate_secret(session, personal, subscription_id,
+                                                  settings.webhook_secret_grace_s, owner=owner_filter(caller))
+    return SecretOut(id=row.id, secret=secret, previous_secret_valid_until=row.previous_secret_until)
 
 
 @subscriptions.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionOut)
-async def pause(subscription_id: uuid.UUID, session: SessionDep) -> store.SubscriptionRow:
-    return await application.set_status(session, subscription_id, "paused")
+async def pause(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> store.SubscriptionRow:
+    return await application.set_status(session, subscription_id, "paused", owner=owner_filter(caller))
 
 
 @subscriptions.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionOut,
                     description="Resume a paused subscription, or re-enable one disabled by 410 Gone.")
-async def resume(subscription_id: uuid.UUID, session: SessionDep) -> store.SubscriptionRow:
-    return await application.set_status(session, subscription_id, "active")
+async def resume(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> store.SubscriptionRow:
+    return await application.set_status(session, subscription_id, "active", owner=owner_filter(caller))
 
 
 @subscriptions.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(subscription_id: uuid.UUID, session: SessionDep) -> Response:
-    await application.delete_subscription(session, subscription_id)
+async def delete_subscription(subscription_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
+                              caller: SubscriptionManager) -> Response:
+    await application.delete_subscription(session, personal, subscription_id, by=caller.subject,
+                                          owner=owner_filter(caller))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -180,26 +226,26 @@ async def with_log(session: SessionDep, rows: list[store.DeliveryRow]) -> list[D
 
 
 @subscriptions.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
-async def deliveries_of_subscription(subscription_id: uuid.UUID, session: SessionDep,
+async def deliveries_of_subscription(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionReader,
                                      status: DeliveryStatus | None = None, limit: Limit = 100,
                                      offset: Offset = 0) -> list[DeliveryOut]:
-    await application.subscription(session, subscription_id)
+    await application.subscription(session, subscription_id, owner=owner_filter(caller))
     rows = await store.deliveries(session, subscription_id=subscription_id, status=status, limit=limit, offset=offset)
     return await with_log(session, list(rows))
 
 
 @deliveries.get("/deliveries", response_model=list[DeliveryOut])
-async def list_deliveries(session: SessionDep, event_id: str | None = None, status: DeliveryStatus | None = None,
-                          limit: Limit = 100, offset: Offset = 0) -> list[DeliveryOut]:
+async def list_deliveries(session: SessionDep, caller: SubscriptionReader, event_id: str | None = None,
+                          status: DeliveryStatus | None = None, limit: Limit = 100,
+                          offset: Offset = 0) -> list[DeliveryOut]:
     return await with_log(session, list(await store.deliveries(session, event_id=event_id, status=status,
-                                                               limit=limit, offset=offset)))
+                                                               owner=owner_filter(caller), limit=limit,
+                                                               offset=offset)))
 
 
 @deliveries.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-async def get_delivery(delivery_id: uuid.UUID, session: SessionDep) -> DeliveryOut:
-    row = await session.get(store.DeliveryRow, delivery_id)
-    if row is None:
-        raise application.NotFound(f"no delivery {delivery_id}")
+async def get_delivery(delivery_id: uuid.UUID, session: SessionDep, caller: SubscriptionReader) -> DeliveryOut:
+    row = await application.delivery(session, delivery_id, owner=owner_filter(caller))
     [out] = await with_log(session, [row])
     return out
 
@@ -207,8 +253,8 @@ async def get_delivery(delivery_id: uuid.UUID, session: SessionDep) -> DeliveryO
 @deliveries.post("/deliveries/{delivery_id}/redeliver", status_code=status.HTTP_202_ACCEPTED,
                  response_model=DeliveryOut,
                  description="Send a dead-lettered (or delivered) delivery again, with the same webhook-id.")
-async def redeliver(delivery_id: uuid.UUID, session: SessionDep) -> DeliveryOut:
-    row = await application.redeliver(session, delivery_id)
+async def redeliver(delivery_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> DeliveryOut:
+    row = await application.redeliver(session, delivery_id, owner=owner_filter(caller))
     [out] = await with_log(session, [row])
     return out
 
@@ -225,19 +271,24 @@ class ContactOut(BaseModel):
     controller_key: str
     email: str
     updated_at: datetime
+    updated_by: str | None = Field(description="the subject of the token that set the address")
 
 
 @contacts.put("/controllers/{controller_key}/contact", response_model=ContactOut,
               description="Where letters to the controller go; letters waiting for an address are sent there.")
-async def put_contact(controller_key: ControllerKeyPath, body: ContactIn,
-                      session: SessionDep) -> store.ControllerContactRow:
+async def put_contact(controller_key: ControllerKeyPath, body: ContactIn, session: SessionDep,
+                      caller: Administrator) -> store.ControllerContactRow:
     async with session.begin():
-        await store.set_controller_contact(session, controller_key, body.email)
-    return await get_contact(controller_key, session)
+        await store.set_controller_contact(session, controller_key, body.email, caller.subject)
+    return await contact(controller_key, session)
 
 
 @contacts.get("/controllers/{controller_key}/contact", response_model=ContactOut)
-async def get_contact(controller_key: str, session: SessionDep) -> store.ControllerContactRow:
+async def get_contact(controller_key: str, session: SessionDep, caller: ContactReader) -> store.ControllerContactRow:
+    return await contact(controller_key, session)
+
+
+async def contact(controller_key: str, session: SessionDep) -> store.ControllerContactRow:
     row = await session.get(store.ControllerContactRow, controller_key, populate_existing=True)
     if row is None:
         raise application.NotFound(f"no contact for controller {controller_key}")
@@ -251,33 +302,45 @@ class NotificationOut(BaseModel):
     source_event_id: str
     source_event_type: str
     channel: Channel
-    recipient_role: Role
+    recipient_role: RecipientRole
     case_id: uuid.UUID | None
     complaint_id: uuid.UUID | None
     body: str = Field(description="one-line summary")
     created_at: datetime
     kind: str
     subject: str
-    recipient_name: str
+    recipient_name: str = Field(description=f"{ERASED!r} once the complainant's personal data was erased")
     recipient_address: str | None
     text: str
     html: str
-    email_status: Literal["pending", "sent", "failed", "no_address"]
+    email_status: Literal["pending", "sent", "failed", "no_address", "erased"]
     attempts: int
     sent_at: datetime | None
     last_error: str | None
 
 
+async def letters_out(personal: PersonalData, rows: list[store.NotificationRow]) -> list[NotificationOut]:
+    """The letters as staff read them: a complainant's opened, or shown as erased."""
+    letters = await application.opened(personal, rows)
+    return [NotificationOut(**row.model_dump(exclude={"personal", *store.PERSONAL_LETTER_FIELDS}),
+                            recipient_name=letter["recipient_name"] or ERASED,
+                            recipient_address=letter["recipient_address"],
+                            text=letter["text"] or ERASED, html=letter["html"] or ERASED)
+            for row, letter in zip(rows, letters, strict=True)]
+
+
 @notifications.get("/notifications", response_model=list[NotificationOut])
-async def list_notifications(session: SessionDep, case_id: uuid.UUID | None = None,
-                             complaint_id: uuid.UUID | None = None, limit: Limit = 100,
-                             offset: Offset = 0) -> list[store.NotificationRow]:
-    return list(await store.find(session, case_id, complaint_id, limit, offset))
+async def list_notifications(session: SessionDep, caller: LetterReader, personal: PersonalDep,
+                             case_id: uuid.UUID | None = None, complaint_id: uuid.UUID | None = None,
+                             limit: Limit = 100, offset: Offset = 0) -> list[NotificationOut]:
+    return await letters_out(personal, list(await store.find(session, case_id, complaint_id, limit, offset)))
 
 
 @notifications.get("/notifications/{notification_id}", response_model=NotificationOut)
-async def get_notification(notification_id: uuid.UUID, session: SessionDep) -> store.NotificationRow:
+async def get_notification(notification_id: uuid.UUID, session: SessionDep, caller: LetterReader,
+                           personal: PersonalDep) -> NotificationOut:
     row = await session.get(store.NotificationRow, notification_id)
     if row is None:
         raise application.NotFound(f"no notification {notification_id}")
-    return row
+    [out] = await letters_out(personal, [row])
+    return out

@@ -4,11 +4,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
 from docket_messaging.service import ServiceSettings
+from docket_privacy.settings import KeystoreSettings
 
 from .webhooks import RetrySchedule
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(ServiceSettings, KeystoreSettings):
     database_schema: str = "notifier"
     http_port: int = 8003
     run_deliveries: bool = Field(default=True, description="run the webhook, mail and reminder workers")

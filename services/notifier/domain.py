@@ -142,16 +142,16 @@ def _controller_name(case: CaseFile) -> str:
 
 
 def _complaint_filed(event: ComplaintFiled, case: CaseFile) -> list[Letter]:
-    complainant = Complainant(event.complaint_id, event.reference, event.kind, event.complainant.name,
-                              event.complainant.email)
-    on_file = replace(case, controller=event.controller, complainants=(complainant,))
+    """The acknowledgement, to the complainant of the case file (the event's own name and address are sealed;
+    the application opens them into the case file)."""
+    on_file = replace(case, controller=event.controller)
     return _to_complainants(
         on_file, "acknowledgement", "Your complaint was received",
         f"We received your complaint about {event.controller.name} on {event.received_on.isoformat()}. "
         f"We will tell you how it progresses.",
         [f"we received it on {long_date(event.received_on)}. It concerns {event.controller.name}.",
          "We will tell you how your complaint progresses, and at the latest within three months "
-         "(GDPR Art 78(2))."])
+         "(GDPR Art 78(2))."], only=event.complaint_id)
 
 
 def _case_opened(event: CaseOpened, case: CaseFile) -> list[Letter]:
@@ -305,17 +305,18 @@ def reminder_due_on(last_news_on: date, lead_days: int) -> date:
     return silence_ends_on(last_news_on) - timedelta(days=lead_days)
 
 
-def reminder(complainant: Complainant, case_id: UUID | None, controller_name: str | None, last_news_on: date,
-             staff_address: str | None) -> Letter:
+def reminder(complaint_id: UUID, reference: str, case_id: UUID | None, controller_name: str | None,
+             last_news_on: date, staff_address: str | None) -> Letter:
+    """A reminder to staff: it names the complaint by its reference, never its complainant."""
     ends = silence_ends_on(last_news_on)
     about = f"about {controller_name}" if controller_name else "not yet joined to a case"
     return Letter(
         kind="art78_reminder", recipient_role="staff", recipient_name="colleague", address=staff_address,
-        channel="email", case_id=case_id, complaint_id=complainant.complaint_id,
-        subject=f"Art 78(2): complaint {complainant.reference} has had no news since {last_news_on.isoformat()}",
-        summary=f"Complaint {complainant.reference} has had no news since {last_news_on.isoformat()}; "
+        channel="email", case_id=case_id, complaint_id=complaint_id,
+        subject=f"Art 78(2): complaint {reference} has had no news since {last_news_on.isoformat()}",
+        summary=f"Complaint {reference} has had no news since {last_news_on.isoformat()}; "
                 f"three months end on {ends.isoformat()}.",
-        paragraphs=(f"complaint {complainant.reference} ({about}) was last told of its progress on "
+        paragraphs=(f"complaint {reference} ({about}) was last told of its progress on "
                     f"{long_date(last_news_on)}.",
                     f"Unless the complainant hears from us, three months without news end on {long_date(ends)}, "
                     f"after which they may seek a judicial remedy (GDPR Art 78(2)). Please send them an update."))

@@ -9,15 +9,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 from docket_messaging.consumer import Handler
+from docket_privacy.personal import PersonalData
 
 from .application import take_in
 from .config import NotifierSettings
 from .webhooks import SUBSCRIBABLE
 
 
-def handlers(settings: NotifierSettings) -> dict[str, Handler]:
+def handlers(settings: NotifierSettings, personal: PersonalData) -> dict[str, Handler]:
     async def on_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-        await take_in(session, event, payload, lead_days=settings.art78_reminder_lead_days,
+        await take_in(session, personal, event, payload, lead_days=settings.art78_reminder_lead_days,
                       timezone=settings.regulator_timezone)
 
     return {event_type: on_event for event_type in SUBSCRIBABLE}

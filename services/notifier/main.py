@@ -10,34 +10,36 @@ from docket_contracts import topics
 from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.http import service_app
 from docket_messaging.service import ServiceRuntime, Worker, every
+from docket_privacy.personal import PersonalData
 
 from .api import install_error_handlers, routers
 from .application import deliver_due_webhooks, send_due_letters, send_due_reminders
 from .config import NotifierSettings
 from .handlers import handlers
-from .outbound import HttpSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
+from .legacy import seal_legacy
+from .outbound import GuardedSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
-def workers(settings: NotifierSettings, clock: Clock, resolver: Resolver, sender: Sender | None,
-            mailer: Mailer | None) -> dict[str, Worker]:
+def workers(settings: NotifierSettings, personal: PersonalData, clock: Clock, resolver: Resolver,
+            sender: Sender | None, mailer: Mailer | None) -> dict[str, Worker]:
     """The background loops of the notifier (none when `run_deliveries` is off; no mail without a server)."""
     s = settings
     schedule, batch, interval = s.retry_schedule, s.delivery_batch_size, s.delivery_interval_s
 
     async def webhooks(runtime: ServiceRuntime) -> None:
-        own = HttpSender(s.webhook_timeout_s) if sender is None else None
+        own = GuardedSender(resolver, s.webhook_allow_list, s.webhook_timeout_s) if sender is None else None
         try:
             await every(interval, batch, lambda rt: deliver_due_webhooks(
-                rt.sessions, own or sender, resolver, allow_list=s.webhook_allow_list, schedule=schedule,
-                batch_size=batch, timeout_s=s.webhook_timeout_s))(runtime)
+                rt.sessions, personal, own or sender, schedule=schedule, batch_size=batch,
+                timeout_s=s.webhook_timeout_s))(runtime)
         finally:
             if own is not None:
                 await own.close()
 
     async def mail(runtime: ServiceRuntime) -> int:
         assert mailer is not None
-        return await send_due_letters(runtime.sessions, mailer, sender=s.smtp_sender, schedule=schedule,
+        return await send_due_letters(runtime.sessions, personal, mailer, sender=s.smtp_sender, schedule=schedule,
                                       batch_size=batch, lease_s=3 * s.smtp_timeout_s + 1)
 
     async def reminders(runtime: ServiceRuntime) -> int:
@@ -52,15 +54,20 @@ def workers(settings: NotifierSettings, clock: Clock, resolver: Resolver, sender
 
 
 def runtime(settings: NotifierSettings, clock: Clock | None = None, resolver: Resolver | None = None,
-            sender: Sender | None = None, mailer: Mailer | None = None) -> ServiceRuntime:
+            sender: Sender | None = None, mailer: Mailer | None = None,
+            personal: PersonalData | None = None) -> ServiceRuntime:
     s = settings
+    personal = personal or s.personal_data()
     if mailer is None and s.smtp_host:
         mailer = SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_timeout_s, s.smtp_starttls, s.smtp_username,
                             s.smtp_password.get_secret_value() if s.smtp_password else None)
     return ServiceRuntime(name="notifier", settings=s, alembic_ini=ALEMBIC_INI, produces=topics.NOTIFICATIONS,
-                          consumes=[topics.COMPLAINTS, topics.CASES], handlers=handlers(s),
-                          workers=workers(s, clock or SystemClock(s.regulator_timezone),
-                                          resolver or SystemResolver(s.webhook_timeout_s), sender, mailer))
+                          consumes=[topics.COMPLAINTS, topics.CASES], handlers=handlers(s, personal),
+                          workers=workers(s, personal, clock or SystemClock(s.regulator_timezone),
+                                          resolver or SystemResolver(s.webhook_timeout_s), sender, mailer),
+                          migrations=s.keystore_migrations(),
+                          preparations=[lambda started: seal_legacy(started.sessions, personal)],
+                          closers=[personal.keystore.close])
 
 
 def create_app(settings: NotifierSettings | None = None, clock: Clock | None = None,
@@ -68,8 +75,10 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock | None = N
                mailer: Mailer | None = None) -> FastAPI:
     settings = settings or NotifierSettings()
     resolver = resolver or SystemResolver(settings.webhook_timeout_s)
-    app = service_app("Docket notifier", runtime(settings, clock, resolver, sender, mailer), *routers)
+    personal = settings.personal_data()
+    app = service_app("Docket notifier", runtime(settings, clock, resolver, sender, mailer, personal), *routers)
     app.state.settings = settings
     app.state.resolver = resolver
+    app.state.personal = personal
     install_error_handlers(app)
     return app

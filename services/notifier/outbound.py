@@ -1,5 +1,11 @@
 """The notifier's outbound calls, each behind a small Protocol and each with a timeout: name resolution,
 the webhook POST, and SMTP.
+
+A webhook URL is chosen by an integrator, so the POST goes only to an address that passed the outbound check
+(webhooks.check_url) in the same attempt: GuardedSender resolves the host once, checks the answer, and has
+httpx connect to exactly those addresses. Checking first and letting the HTTP client resolve the name again
+would let a DNS-rebinding name answer a public address to the check and 127.0.0.1 or 169.254.169.254 to
+the connection.
 """
 
 from __future__ import annotations
@@ -8,12 +14,17 @@ import asyncio
 import ipaddress
 import smtplib
 import socket
+import ssl
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
+import httpcore
 import httpx
+
+from .webhooks import RefusedUrl, check_url, host_of
 
 
 class Resolver(Protocol):
@@ -55,28 +66,158 @@ class SystemResolver:
         return sorted({str(info[4][0]).split("%")[0] for info in infos})
 
 
-class HttpSender:
-    """httpx without redirects (a 3xx is a failed attempt, never a hop to somewhere unchecked)."""
+class GuardedSender:
+    """The webhook POST, to an address checked in the same attempt.
 
-    def __init__(self, timeout_s: float) -> None:
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout_s), follow_redirects=False,
-                                         headers={"user-agent": "Docket-Webhooks/1"})
+    Each attempt resolves the URL's host once with `resolver`, refuses it (`Answer(None, "refused: …")`, no
+    connection made) unless webhooks.check_url accepts those addresses with `allow_list`, and connects only
+    to one of them, in the resolver's order. The request keeps the URL's host name in the Host header and in
+    TLS (SNI, and the certificate is verified against the name), so https works as before.
+
+    Also, because every attempt must be checked on its own: no connection outlives its attempt (a kept-alive
+    connection would carry a later request past a check it would now fail); no redirects (a 3xx is a failed
+    attempt, never a hop to somewhere unchecked); no proxies or .netrc from the environment (a proxy would
+    resolve the name itself). The whole exchange is bounded by `timeout_s`; name resolution by the
+    resolver's own timeout.
+    """
+
+    def __init__(self, resolver: Resolver, allow_list: Iterable[str], timeout_s: float, *,
+                 ssl_context: ssl.SSLContext | None = None,
+                 network_backend: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._resolver = resolver
+        self._allow_list = tuple(allow_list)
         self._timeout_s = timeout_s
+        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        self._network_backend = network_backend or httpcore.AnyIOBackend()
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> Answer:
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self._timeout_s):  # bounds the whole exchange, not each read
-                response = await self._client.post(url, headers=headers, content=body)
-            return Answer(response.status_code, None, _ms_since(started))
-        except TimeoutError:
-            return Answer(None, f"timed out after {self._timeout_s:g}s", _ms_since(started))
-        except httpx.HTTPError as exc:
-            return Answer(None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                          _ms_since(started))
+            target, addresses = await self._checked(url)
+        except RefusedUrl as exc:
+            return Answer(None, f"refused: {exc}", _ms_since(started))
+        transport = _PinnedTransport(_PinnedBackend(addresses, self._network_backend), self._ssl_context)
+        async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(self._timeout_s),
+                                     follow_redirects=False, trust_env=False,
+                                     headers={"user-agent": USER_AGENT}) as client:
+            try:
+                async with asyncio.timeout(self._timeout_s):  # bounds the whole exchange, not each read
+                    response = await client.post(target, headers=headers, content=body)
+                return Answer(response.status_code, None, _ms_since(started))
+            except TimeoutError:
+                return Answer(None, f"timed out after {self._timeout_s:g}s", _ms_since(started))
+            except httpx.HTTPError as exc:
+                return Answer(None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                              _ms_since(started))
 
     async def close(self) -> None:
-        await self._client.aclose()
+        """Nothing to release: no connection outlives its attempt."""
+
+    async def _checked(self, url: str) -> tuple[httpx.URL, tuple[str, ...]]:
+        """The URL as httpx will send it and the addresses its host resolves to now, or RefusedUrl if Docket
+        may not call them (a URL httpx cannot send is refused here, not raised later)."""
+        host = host_of(url)
+        try:
+            target = httpx.URL(url)
+            target.host  # noqa: B018 -- decodes IDNA labels, which httpx otherwise does only when sending
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise RefusedUrl(f"is not a valid URL: {exc}") from None
+        addresses = await self._resolver.resolve(host)
+        check_url(url, addresses, self._allow_list)
+        return target, tuple(addresses)
+
+
+USER_AGENT = "Docket-Webhooks/1"
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting to the checked addresses whatever host httpcore names.
+
+    httpcore passes the URL's host to connect_tcp and, for https, the same host to start_tls as
+    server_hostname; swapping only the TCP destination keeps SNI and certificate checks on the name.
+    One backend serves one attempt, so the addresses are never stale.
+    """
+
+    def __init__(self, addresses: Sequence[str], inner: httpcore.AsyncNetworkBackend) -> None:
+        if not addresses:
+            raise ValueError("no checked address to connect to")
+        self._addresses = tuple(addresses)
+        self._inner = inner
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+                          ) -> httpcore.AsyncNetworkStream:
+        failures: list[str] = []
+        for address in self._addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failures.append(f"{_netloc(address, port)}: {exc or type(exc).__name__}")
+        raise httpcore.ConnectError(f"could not connect to {host} at {'; '.join(failures)}")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+                                  ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("webhooks are not sent over unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _netloc(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+class _PinnedTransport(httpx.AsyncBaseTransport):
+    """What httpx.AsyncHTTPTransport does without a proxy, over a connection pool with our network backend
+    (httpx offers no public way to give its transport one), and without keep-alive or retries."""
+
+    def __init__(self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext) -> None:
+        self._pool = httpcore.AsyncConnectionPool(ssl_context=ssl_context, network_backend=backend,
+                                                  max_keepalive_connections=0, http1=True, http2=False,
+                                                  retries=0)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        core = httpcore.Request(method=request.method,
+                                url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
+                                                 port=request.url.port, target=request.url.raw_path),
+                                headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        try:
+            response = await self._pool.handle_async_request(core)
+            try:
+                content = await response.aread()  # a webhook answer is small; the caller's timeout bounds it
+            finally:
+                await response.aclose()
+        except Exception as exc:
+            raise _as_httpx_error(exc, request) from exc
+        return httpx.Response(response.status, headers=response.headers, content=content,
+                              extensions=response.extensions, request=request)
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
+# httpcore's exceptions and the httpx ones callers expect, most specific first (the names are the same).
+_HTTPX_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout), (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout), (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException), (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError), (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError), (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError), (httpcore.ProtocolError, httpx.ProtocolError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+)
+
+
+def _as_httpx_error(exc: Exception, request: httpx.Request) -> Exception:
+    """The httpx exception for an httpcore one, so that callers catch httpx.HTTPError as with httpx's own
+    transport; anything else unchanged."""
+    for core_type, httpx_type in _HTTPX_ERRORS:
+        if isinstance(exc, core_type):
+            return httpx_type(str(exc), request=request)
+    return exc
 
 
 def _ms_since(started: float) -> int:

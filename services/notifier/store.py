@@ -17,12 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import Controller, NotificationRecorded
+from docket_contracts.events import Controller, NotificationRecorded, Sealed
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
-from .domain import CaseFile, Complainant, Letter
+from .domain import Letter
 from .webhooks import Filter, cloudevent_json, matches
 
 SOURCE = "/docket/notifier"
@@ -30,8 +30,19 @@ TABLES = {"notifications", "complainants", "early_links", "case_controllers", "c
           "deliveries", "delivery_attempts", "outbox", "inbox"}
 
 
+def as_sealed(value: Any) -> Sealed | None:
+    """The Sealed in a JSON column, or None for a value that is not one (a clear value from before sealing)."""
+    return Sealed.model_validate(value) if isinstance(value, dict) else None
+
+
+# The fields of a letter to a complainant that are personal: kept sealed in `NotificationRow.personal`.
+PERSONAL_LETTER_FIELDS = ("recipient_name", "recipient_address", "text", "html")
+
+
 class NotificationRow(SQLModel, table=True):
-    """A letter or e-mail, rendered, with the state of its sending by e-mail."""
+    """A letter or e-mail, rendered, with the state of its sending by e-mail. A letter to a complainant
+    keeps its recipient, address and text sealed with the complainant's key in `personal` (the clear
+    columns stay empty); letters to controllers and staff are in clear."""
 
     __tablename__ = "notifications"
 
@@ -51,7 +62,8 @@ class NotificationRow(SQLModel, table=True):
     recipient_name: str = ""
     recipient_address: str | None = None
     controller_key: str | None = Field(default=None, index=True)
-    # pending (to e-mail) | sent | failed (attempts exhausted) | no_address (recorded only)
+    personal: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
+    # pending (to e-mail) | sent | failed (attempts exhausted) | no_address (recorded only) | erased
     email_status: str = "no_address"
     attempts: int = 0
     next_attempt_at: datetime | None = utc_column(nullable=True)
@@ -61,23 +73,20 @@ class NotificationRow(SQLModel, table=True):
 
 
 class ComplainantRow(SQLModel, table=True):
-    """A complaint's complainant (personal data) and the Art 78(2) clock of when they last had news."""
+    """A complaint's complainant, name and address sealed as complaint.filed carried them, and the
+    Art 78(2) clock of when they last had news."""
 
     __tablename__ = "complainants"
 
     complaint_id: UUID = Field(primary_key=True)
     reference: str
     kind: str
-    name: str
-    email: str
+    name: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    email: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     case_id: UUID | None = Field(default=None, index=True)
     waiting: bool = True  # false once the case is closed or the complaint withdrawn
     last_news_on: date | None = None
     reminder_due_on: date | None = Field(default=None, index=True)
-
-    def complainant(self) -> Complainant:
-        return Complainant(self.complaint_id, self.reference, self.kind,  # type: ignore[arg-type]
-                           self.name, self.email)
 
 
 class EarlyLinkRow(SQLModel, table=True):
@@ -112,12 +121,14 @@ class ControllerContactRow(SQLModel, table=True):
     controller_key: str = Field(primary_key=True)
     email: str
     updated_at: datetime = utc_column(server_default=sa.func.now())
+    updated_by: str | None = None
 
 
 class SubscriptionRow(SQLModel, table=True):
     __tablename__ = "subscriptions"
 
     id: UUID = Field(primary_key=True)
+    owner: str = Field(index=True)  # the subject of the token that created it
     url: str
     event_types: list[str] = Field(sa_column=sa.Column(ARRAY(sa.String), nullable=False))
     controller_key: str | None = None
@@ -125,8 +136,9 @@ class SubscriptionRow(SQLModel, table=True):
     description: str | None = None
     status: str = "active"  # active | paused | disabled
     disabled_reason: str | None = None
-    secret: str
-    previous_secret: str | None = None
+    # Signing secrets, sealed with a key of the subscription's own (subject id = subscription id).
+    secret: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    previous_secret: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
     previous_secret_until: datetime | None = utc_column(nullable=True)
     created_at: datetime = utc_column(server_default=sa.func.now())
     updated_at: datetime = utc_column(server_default=sa.func.now())
@@ -177,10 +189,11 @@ class DeliveryAttemptRow(SQLModel, table=True):
 
 # --- what the notifier knows of complaints and cases ------------------------------------------------------
 
-async def add_complainant(session: AsyncSession, complainant: Complainant) -> None:
+async def add_complainant(session: AsyncSession, complaint_id: UUID, reference: str, kind: str, name: Sealed,
+                          email: Sealed) -> None:
     await session.exec(insert(ComplainantRow).values(  # type: ignore[call-overload]
-        complaint_id=complainant.complaint_id, reference=complainant.reference, kind=complainant.kind,
-        name=complainant.name, email=complainant.email, waiting=True).on_conflict_do_nothing())
+        complaint_id=complaint_id, reference=reference, kind=kind, name=name.model_dump(mode="json"),
+        email=email.model_dump(mode="json"), waiting=True).on_conflict_do_nothing())
 
 
 async def open_case(session: AsyncSession, case_id: UUID, controller: Controller) -> None:
@@ -213,24 +226,26 @@ async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID |
                                 .where(col(ComplainantRow.complaint_id) == complaint_id))
 
 
-async def case_file(session: AsyncSession, case_id: UUID | None, complaint_id: UUID | None = None) -> CaseFile:
-    """The case's controller, its contact address and the complainants of the case (and of `complaint_id`)."""
-    controller, email = None, None
-    if case_id is not None:
-        row = await session.get(CaseControllerRow, case_id)
-        if row is not None:
-            controller = Controller(key=row.controller_key, name=row.controller_name)
-            contact = await session.get(ControllerContactRow, row.controller_key)
-            email = contact.email if contact else None
+async def controller_of(session: AsyncSession, case_id: UUID | None) -> tuple[Controller | None, str | None]:
+    """The case's controller and its contact address, as far as they are known."""
+    if case_id is None or (row := await session.get(CaseControllerRow, case_id)) is None:
+        return None, None
+    contact = await session.get(ControllerContactRow, row.controller_key)
+    return Controller(key=row.controller_key, name=row.controller_name), contact.email if contact else None
+
+
+async def waiting_complainants(session: AsyncSession, case_id: UUID | None,
+                               complaint_id: UUID | None = None) -> Sequence[ComplainantRow]:
+    """The complainants of the case (and of `complaint_id`) still owed news, by reference."""
     wanted = []
     if case_id is not None:
         wanted.append(col(ComplainantRow.case_id) == case_id)
     if complaint_id is not None:
         wanted.append(col(ComplainantRow.complaint_id) == complaint_id)
-    rows = (await session.exec(select(ComplainantRow).where(sa.or_(*wanted), col(ComplainantRow.waiting))
-                               .order_by(col(ComplainantRow.reference)))).all() if wanted else []
-    return CaseFile(case_id=case_id, controller=controller, controller_email=email,
-                    complainants=tuple(row.complainant() for row in rows))
+    if not wanted:
+        return []
+    return (await session.exec(select(ComplainantRow).where(sa.or_(*wanted), col(ComplainantRow.waiting))
+                               .order_by(col(ComplainantRow.reference)))).all()
 
 
 async def told(session: AsyncSession, complaint_ids: Sequence[UUID], on: date, reminder_due_on: date) -> None:
@@ -247,12 +262,12 @@ async def stop_waiting(session: AsyncSession, *, case_id: UUID | None = None, co
     await session.exec(sa.update(ComplainantRow).where(where).values(waiting=False, reminder_due_on=None))
 
 
-async def set_controller_contact(session: AsyncSession, key: str, email: str) -> None:
-    """Record the address and send it the letters that were waiting for one."""
+async def set_controller_contact(session: AsyncSession, key: str, email: str, by: str) -> None:
+    """Record the address (and who set it) and send it the letters that were waiting for one."""
     await session.exec(insert(ControllerContactRow)  # type: ignore[call-overload]
-                       .values(controller_key=key, email=email)
+                       .values(controller_key=key, email=email, updated_by=by)
                        .on_conflict_do_update(index_elements=["controller_key"],
-                                              set_={"email": email, "updated_at": sa.func.now()}))
+                                              set_={"email": email, "updated_by": by, "updated_at": sa.func.now()}))
     await session.exec(sa.update(NotificationRow)
                        .where(col(NotificationRow.controller_key) == key,
                               col(NotificationRow.recipient_role) == "controller",
@@ -262,22 +277,30 @@ async def set_controller_contact(session: AsyncSession, key: str, email: str) ->
 
 # --- letters ----------------------------------------------------------------------------------------------
 
-async def record_letters(session: AsyncSession, source_id: str, source_type: str, letters: Sequence[Letter]) -> None:
-    """Store each letter (to be e-mailed when it has an address) and announce it as notification.recorded."""
+async def record_letters(session: AsyncSession, source_id: str, source_type: str, letters: Sequence[Letter],
+                         sealed: Sequence[dict[str, Sealed] | None]) -> None:
+    """Store each letter (to be e-mailed when it has an address) and announce it as notification.recorded.
+
+    `sealed[i]` holds letter i's personal fields sealed (a letter to a complainant), or is None (in clear).
+    """
     events = []
-    for letter in letters:
+    for letter, personal in zip(letters, sealed, strict=True):
+        clear = personal is None
         row = NotificationRow(
             id=uuid4(), source_event_id=source_id, source_event_type=source_type, channel=letter.channel,
             recipient_role=letter.recipient_role, case_id=letter.case_id, complaint_id=letter.complaint_id,
-            body=letter.summary, kind=letter.kind, subject=letter.subject, text=letter.text, html=letter.html,
-            recipient_name=letter.recipient_name, recipient_address=letter.address,
+            body=letter.summary, kind=letter.kind, subject=letter.subject, text=letter.text if clear else "",
+            html=letter.html if clear else "", recipient_name=letter.recipient_name if clear else "",
+            recipient_address=letter.address if clear else None,
+            personal=None if clear else {k: v.model_dump(mode="json") for k, v in personal.items()},
             controller_key=letter.controller_key, email_status="pending" if letter.address else "no_address",
             next_attempt_at=datetime.now(UTC))
         session.add(row)
         recorded = NotificationRecorded(notification_id=row.id, source_event_id=source_id,
                                         source_event_type=source_type, channel=letter.channel,
                                         recipient_role=letter.recipient_role, case_id=letter.case_id,
-                                        complaint_id=letter.complaint_id)
+                                        complaint_id=letter.complaint_id, title=None if clear else letter.subject,
+                                        text=None if clear else personal["text"])
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)
 
@@ -313,8 +336,12 @@ async def enqueue_deliveries(session: AsyncSession, event: CloudEvent, controlle
 
 
 async def deliveries(session: AsyncSession, *, subscription_id: UUID | None = None, event_id: str | None = None,
-                     status: str | None = None, limit: int = 100, offset: int = 0) -> Sequence[DeliveryRow]:
+                     status: str | None = None, owner: str | None = None, limit: int = 100,
+                     offset: int = 0) -> Sequence[DeliveryRow]:
     query = select(DeliveryRow)
+    if owner is not None:
+        query = query.join(SubscriptionRow, col(SubscriptionRow.id) == col(DeliveryRow.subscription_id)).where(
+            col(SubscriptionRow.owner) == owner)
     if subscription_id is not None:
         query = query.where(col(DeliveryRow.subscription_id) == subscription_id)
     if event_id is not None:

@@ -90,6 +90,20 @@ def unknown_event_types(event_types: Iterable[str]) -> list[str]:
     return [t for t in event_types if t not in SUBSCRIBABLE]
 
 
+SCOPE_PREFIX = "docket.events."
+
+
+def scope_for(event_type: str) -> str:
+    """The OAuth scope that lets an integrator receive `event_type`: one per topic, e.g. docket.events.cases."""
+    return SCOPE_PREFIX + registry.BY_TYPE[event_type].topic.removeprefix("docket.")
+
+
+def out_of_scope(event_types: Iterable[str], scopes: Iterable[str]) -> dict[str, str]:
+    """The event types the scopes do not cover, each with the scope it needs."""
+    granted = set(scopes)
+    return {t: scope_for(t) for t in event_types if scope_for(t) not in granted}
+
+
 # --- retries ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -152,10 +166,49 @@ def host_of(url: str) -> str:
     return parts.hostname.lower().rstrip(".")
 
 
+# Spelled out rather than left to `is_global`, whose tables differ between Python patch releases (3.11.7 calls
+# fec0::1, 192.0.0.9 and 64:ff9b:1::1 global): none of these is where an integrator's webhook lives.
+_NOT_PUBLIC_V4 = tuple(ipaddress.IPv4Network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
+_NOT_PUBLIC_V6 = tuple(ipaddress.IPv6Network(n) for n in (
+    "::/128", "::1/128", "100::/64", "2001:db8::/32", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "fec0::/10",
+    "ff00::/8"))
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")          # deprecated; :: and ::1 fall in it too
+_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT (RFC 2765)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")              # well-known prefix (RFC 6052)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries and that a packet to it may end up at: mapped, compatible,
+    translated, NAT64, 6to4 (the relay's target) and Teredo (server and client). Empty for a plain IPv6
+    address."""
+    if address.ipv4_mapped is not None:
+        return (address.ipv4_mapped,)
+    if address.teredo is not None:
+        return address.teredo
+    if address.sixtofour is not None:
+        return (address.sixtofour,)
+    if any(address in n for n in (_IPV4_COMPATIBLE, _IPV4_TRANSLATED, _NAT64)):
+        return (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF),)
+    return ()
+
+
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    """Whether Docket may call the address without an allow-list entry: globally routable unicast only.
+
+    An IPv6 address that embeds an IPv4 one is judged by the IPv4 inside (all of them, for Teredo), since a
+    translator, tunnel or dual stack delivers it there: 64:ff9b::a9fe:a9fe is the cloud metadata service.
+    """
+    if isinstance(address, ipaddress.IPv4Address):
+        return address.is_global and not any(address in n for n in _NOT_PUBLIC_V4)
+    if any(address in n for n in _NOT_PUBLIC_V6):
+        return False
+    embedded = embedded_ipv4(address)
+    if embedded:
+        return all(is_public(inner) for inner in embedded)
+    return address.is_global and not address.is_multicast and not address.is_site_local
 
 
 def check_url(url: str, addresses: Sequence[str], allow_list: Iterable[str]) -> None:

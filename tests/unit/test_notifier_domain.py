@@ -39,16 +39,24 @@ def roles(letters):
     return sorted((l.recipient_role, l.recipient_name) for l in letters)
 
 
+def on_file(filed) -> CaseFile:
+    """The case file the notifier builds for a new complaint: its complainant, name and address opened."""
+    return CaseFile(complainants=(Complainant(filed.complaint_id, filed.reference, filed.kind, "Jeanne Martin",
+                                              "jeanne.martin@example.org"),))
+
+
 def test_a_complainant_gets_an_acknowledgement_but_an_alert_does_not():
     filed = complaint_filed(controller=CLEARVIEW)
-    [letter] = letters_for(filed)
+    [letter] = letters_for(filed, on_file(filed))
     assert (letter.channel, letter.recipient_role, letter.complaint_id) == ("letter", "complainant",
                                                                            filed.complaint_id)
     assert (letter.recipient_name, letter.address) == ("Jeanne Martin", "jeanne.martin@example.org")
     assert filed.reference in letter.subject and filed.reference in letter.text
     assert "Clearview AI" in letter.summary and "2020-05-25" in letter.summary
     assert "Art 78(2)" in letter.text
-    assert letters_for(complaint_filed(kind="alert")) == []
+    alert = complaint_filed(kind="alert")
+    assert letters_for(alert, on_file(alert)) == []
+    assert letters_for(filed) == []  # an erased complainant is not in the case file: no letter
 
 
 def test_opening_tells_only_the_complainant_whose_complaint_opened_the_case():
@@ -155,7 +163,8 @@ def test_three_months_later_is_calendar_months_clamped_to_the_month_end(day, mon
 def test_staff_are_reminded_before_three_months_without_news_end():
     assert silence_ends_on(date(2020, 5, 25)) == date(2020, 8, 25)
     assert reminder_due_on(date(2020, 5, 25), lead_days=14) == date(2020, 8, 11)
-    letter = reminder(JEANNE, CASE_ID, "Clearview AI", date(2020, 5, 25), "staff@authority.example")
+    letter = reminder(JEANNE.complaint_id, JEANNE.reference, CASE_ID, "Clearview AI", date(2020, 5, 25),
+                      "staff@authority.example")
     assert (letter.recipient_role, letter.channel, letter.address) == ("staff", "email", "staff@authority.example")
     assert JEANNE.reference in letter.subject and "25 August 2020" in letter.text
     assert "Jeanne Martin" not in letter.text  # staff find the complainant through the reference

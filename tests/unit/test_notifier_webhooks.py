@@ -1,6 +1,7 @@
 """The webhook rules: signatures, body, matching, retry schedule, verdicts, outbound safety; no I/O."""
 
 import base64
+import ipaddress
 import json
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -10,8 +11,8 @@ import pytest
 from docket_contracts.envelope import CloudEvent
 from services.notifier.config import NotifierSettings
 from services.notifier.webhooks import (
-    SUBSCRIBABLE, Filter, RefusedUrl, RetrySchedule, body_bytes, check_url, cloudevent_json, matches, new_secret,
-    signature, signed_headers, unknown_event_types, verdict,
+    SUBSCRIBABLE, Filter, RefusedUrl, RetrySchedule, body_bytes, check_url, cloudevent_json, is_public, matches,
+    new_secret, signature, signed_headers, unknown_event_types, verdict,
 )
 
 
@@ -99,6 +100,8 @@ def test_what_an_answer_means(status, expected):
     ("https://v6.example/", ["::1"], "::1"),
     ("https://mapped.example/", ["::ffff:10.0.0.1"], "::ffff:10.0.0.1"),
     ("https://split.example/", ["93.184.216.34", "192.168.1.1"], "192.168.1.1"),
+    ("https://nat64.example/", ["64:ff9b::a9fe:a9fe"], "64:ff9b::a9fe:a9fe"),
+    ("https://6to4.example/", ["2606:4700:4700::1111", "2002:7f00:1::1"], "2002:7f00:1::1"),
     ("http://example.com/hook", ["93.184.216.34"], "https"),
 ])
 def test_urls_docket_will_not_call(url, addresses, reason):
@@ -114,8 +117,55 @@ def test_the_allow_list_admits_networks_and_host_names():
         check_url("http://127.0.0.1:9000/hook", ["127.0.0.1"], allow_list=["10.0.0.0/8"])
 
 
+def test_the_allow_list_admits_embedded_forms_only_by_their_own_network_or_the_host_name():
+    check_url("https://nat64.example/", ["64:ff9b::a00:1"], allow_list=["64:ff9b::/96"])
+    check_url("https://receiver.internal/", ["::ffff:10.0.0.7"], allow_list=["receiver.internal"])
+    with pytest.raises(RefusedUrl, match="::ffff:10.0.0.7"):
+        check_url("https://receiver.internal/", ["::ffff:10.0.0.7"], allow_list=["10.0.0.0/8"])
+
+
+TEREDO_SERVER = "4136:e378"  # 65.54.227.120; the client's address is stored inverted in the last 32 bits
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    # plain IPv4
+    ("93.184.216.34", True), ("8.8.8.8", True),
+    ("10.0.0.1", False), ("172.16.0.1", False), ("192.168.1.1", False), ("127.0.0.1", False),
+    ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("0.1.2.3", False),
+    ("224.0.0.1", False), ("239.255.255.250", False), ("240.0.0.1", False), ("255.255.255.255", False),
+    ("192.0.0.9", False), ("192.0.2.1", False), ("198.18.0.1", False), ("192.88.99.1", False),
+    # plain IPv6
+    ("2606:4700:4700::1111", True), ("2001:4860:4860::8888", True),
+    ("::", False), ("::1", False), ("fe80::1", False), ("fc00::1", False), ("fd12:3456::1", False),
+    ("fec0::1", False), ("ff02::1", False), ("ff0e::1", False), ("2001:db8::1", False), ("100::1", False),
+    # IPv4-mapped ::ffff:a.b.c.d
+    ("::ffff:127.0.0.1", False), ("::ffff:169.254.169.254", False), ("::ffff:100.64.0.1", False),
+    ("::ffff:8.8.8.8", True),
+    # IPv4-compatible ::a.b.c.d (deprecated ::/96)
+    ("::7f00:1", False), ("::a9fe:a9fe", False), ("::a00:1", False), ("::808:808", True),
+    # IPv4-translated ::ffff:0:a.b.c.d (SIIT)
+    ("::ffff:0:7f00:1", False), ("::ffff:0:808:808", True),
+    # 6to4 2002:AABB:CCDD::/48
+    ("2002:7f00:1::1", False), ("2002:a9fe:a9fe::1", False), ("2002:a00:1::1", False), ("2002:e000:1::1", False),
+    ("2002:808:808::1", True),
+    # NAT64 well-known prefix 64:ff9b::/96, and the local-use 64:ff9b:1::/48 refused outright
+    ("64:ff9b::7f00:1", False), ("64:ff9b::a9fe:a9fe", False), ("64:ff9b::6440:1", False),
+    ("64:ff9b::", False), ("64:ff9b::808:808", True),
+    ("64:ff9b:1::1", False), ("64:ff9b:1::808:808", False),
+    # Teredo 2001::/32: server and client must both be public
+    (f"2001:0:{TEREDO_SERVER}:8000:63bf:f5ff:fffe", False),   # client 10.0.0.1
+    (f"2001:0:{TEREDO_SERVER}:8000:63bf:5601:5601", False),   # client 169.254.169.254
+    ("2001:0:a00:1:8000:63bf:f7f7:f7f7", False),             # server 10.0.0.1
+    (f"2001:0:{TEREDO_SERVER}:8000:63bf:f7f7:f7f7", True),    # client 8.8.8.8
+])
+def test_which_addresses_are_public(address, public):
+    assert is_public(ipaddress.ip_address(address)) is public
+
+
 def test_the_allow_list_setting_reads_comma_separated_entries(monkeypatch):
     monkeypatch.setenv("WEBHOOK_ALLOW_LIST", "127.0.0.0/8, receiver.internal,")
-    settings = NotifierSettings(database_url="postgresql+asyncpg://u@h/d")
+    settings = NotifierSettings(database_url="postgresql+asyncpg://u@h/d", oidc_issuer="https://login.invalid/realms/d",
+                                keystore_database_url="postgresql+asyncpg://k@h/d",
+                                keystore_master_key=base64.b64encode(bytes(32)).decode())
     assert settings.webhook_allow_list == ["127.0.0.0/8", "receiver.internal"]
     assert settings.retry_schedule.max_attempts == settings.retry_max_attempts

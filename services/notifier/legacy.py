@@ -1,0 +1,97 @@
+"""Sealing what the notifier stored in clear before personal data was sealed (migration 0004 kept those
+values as JSON strings, where a sealed value is a JSON object): complainants' names and addresses,
+letters to complainants, webhook signing secrets, and the bodies of deliveries of complaint.filed v1.
+Run at start, before serving, in batches; a database with nothing left in clear costs one query per kind.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from docket_contracts.registry import BY_TYPE
+from docket_privacy.personal import PersonalData
+
+from .store import PERSONAL_LETTER_FIELDS, ComplainantRow, DeliveryRow, NotificationRow, SubscriptionRow
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+FILED = BY_TYPE["docket.complaint.filed"]
+
+
+async def seal_legacy(sessions: async_sessionmaker[AsyncSession], personal: PersonalData) -> int:
+    """Seal every value still in clear; returns how many rows were sealed."""
+    total = 0
+    for step in (_complainants, _letters, _secrets, _deliveries):
+        while sealed := await _batch(sessions, personal, step):
+            total += sealed
+    if total:
+        log.info("notifier: sealed %d row(s) stored before personal data was sealed", total)
+    return total
+
+
+async def _batch(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, step: Any) -> int:
+    async with sessions() as session, session.begin():
+        return int(await step(session, personal))
+
+
+async def _complainants(session: AsyncSession, personal: PersonalData) -> int:
+    rows = (await session.exec(select(ComplainantRow).where(sa.func.jsonb_typeof(col(ComplainantRow.name)) == "string")
+                               .limit(BATCH).with_for_update(skip_locked=True))).all()
+    for row in rows:
+        name, email = await personal.seal_many(row.complaint_id, [str(row.name), str(row.email)])
+        row.name, row.email = name.model_dump(mode="json"), email.model_dump(mode="json")
+        session.add(row)
+    return len(rows)
+
+
+async def _letters(session: AsyncSession, personal: PersonalData) -> int:
+    rows = (await session.exec(select(NotificationRow).where(
+        col(NotificationRow.recipient_role) == "complainant", col(NotificationRow.complaint_id).is_not(None),
+        col(NotificationRow.personal).is_(None)).limit(BATCH).with_for_update(skip_locked=True))).all()
+    for row in rows:
+        assert row.complaint_id is not None
+        values = await personal.seal_many(row.complaint_id, [row.recipient_name, row.recipient_address or "",
+                                                             row.text, row.html])
+        row.personal = {f: v.model_dump(mode="json") for f, v in zip(PERSONAL_LETTER_FIELDS, values, strict=True)}
+        row.recipient_name, row.recipient_address, row.text, row.html = "", None, "", ""
+        session.add(row)
+    return len(rows)
+
+
+async def _secrets(session: AsyncSession, personal: PersonalData) -> int:
+    rows = (await session.exec(select(SubscriptionRow).where(
+        sa.or_(sa.func.jsonb_typeof(col(SubscriptionRow.secret)) == "string",
+               sa.func.jsonb_typeof(col(SubscriptionRow.previous_secret)) == "string"))
+        .limit(BATCH).with_for_update(skip_locked=True))).all()
+    for row in rows:
+        for name in ("secret", "previous_secret"):
+            value = getattr(row, name)
+            if isinstance(value, str):
+                setattr(row, name, (await personal.seal(row.id, value)).model_dump(mode="json"))
+        session.add(row)
+    return len(rows)
+
+
+async def _deliveries(session: AsyncSession, personal: PersonalData) -> int:
+    """A delivery of complaint.filed v1 carries the complainant in clear: it is sealed, and said to be v2."""
+    name = DeliveryRow.__table__.c.body["data"]["complainant"]["name"]
+    rows = (await session.exec(select(DeliveryRow).where(col(DeliveryRow.event_type) == FILED.type,
+                                                         sa.func.jsonb_typeof(name) == "string")
+                               .limit(BATCH).with_for_update(skip_locked=True))).all()
+    for row in rows:
+        data = row.body["data"]
+        sealed_name, sealed_email = await personal.seal_many(
+            UUID(data["complaint_id"]), [data["complainant"]["name"], data["complainant"]["email"]])
+        complainant = data["complainant"] | {"name": sealed_name.model_dump(mode="json"),
+                                             "email": sealed_email.model_dump(mode="json")}
+        row.body = row.body | {"data": data | {"complainant": complainant}, "dataschema": FILED.dataschema}
+        session.add(row)
+    return len(rows)
