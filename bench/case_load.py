@@ -2,7 +2,7 @@
 
     python -m bench.case_load [--events N]
 
-Appends the events through the real store (with outbox and projections), then times replaying the
+Appends the events through the real store (hash chain, outbox and projections), then times replaying the
 stream (store.load: read, upcast, validate, fold) and reading the projected detail.
 """
 
@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from docket_contracts.events import CaseOpened, Controller, FindingRecorded, InvestigationOpened
+from docket_devstack.database import provision
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.database import make_engine, make_sessions, migrate
 from services.case import store
@@ -25,6 +26,8 @@ from services.case.domain import CaseState
 from services.case.main import ALEMBIC_INI
 
 from .report import machine_line, table
+
+ACTOR = store.Actor("system:bench")
 
 
 async def measure(url: str, events: int, repeats: int = 5) -> list[tuple[str, str]]:
@@ -38,12 +41,12 @@ async def measure(url: str, events: int, repeats: int = 5) -> list[tuple[str, st
     async with sessions() as session, session.begin():
         state, _ = await store.append(session, state, case_id,
                                       [opened, InvestigationOpened(case_id=case_id, opened_on=date(2020, 8, 1),
-                                                                   scope="bench")], "bench")
+                                                                   scope="bench")], ACTOR)
     for offset in range(0, events - 2, 500):
         findings = [FindingRecorded(case_id=case_id, finding_id=uuid.uuid4(), articles=(15,), facts=f"fact {n}")
                     for n in range(offset, min(offset + 500, events - 2))]
         async with sessions() as session, session.begin():
-            state, _ = await store.append(session, state, case_id, findings, "bench")
+            state, _ = await store.append(session, state, case_id, findings, ACTOR)
     append_seconds = time.perf_counter() - started
 
     async def timed(work) -> list[float]:
@@ -79,9 +82,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg:
-        pg.create_database("bench")
-        migrate(ALEMBIC_INI, pg.url("bench"), "case")
-        rows = asyncio.run(measure(pg.url("bench"), args.events))
+        url = provision(pg, "bench").case  # the case service's own role, as the service connects
+        migrate(ALEMBIC_INI, url, "case")
+        rows = asyncio.run(measure(url, args.events))
     print(machine_line())
     print(table(["measure", "time", "rate"], rows))
 

@@ -3,7 +3,8 @@
     make bench        (python -m bench.pipeline [--samples N] [--backlog N])
 
 Prints a Markdown table: relay latency from commit to a consumer seeing the event, with LISTEN/NOTIFY
-and with polling alone; relay throughput draining a backlog; complaint-to-case latency across services.
+and with polling alone; relay throughput draining a backlog. It connects as intake does, with intake's own
+database role, and files complaints whose personal data is sealed.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from aiokafka import AIOKafkaConsumer
 
 from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import ComplaintFiled, Controller, Party
+from docket_contracts.events import ComplaintFiled, Controller, Party, Sealed
+from docket_contracts.registry import spec_of
+from docket_devstack.database import provision
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.database import Notifications, make_engine, make_sessions, migrate
 from docket_messaging.kafka import KafkaPublisher, ensure_topics
 from docket_messaging.outbox import PostgresOutbox, add_to_outbox
 from docket_messaging.relay import Relay
+from docket_privacy import cipher
 from services.intake import store as intake_store
 from services.intake.main import ALEMBIC_INI as INTAKE_INI
 
@@ -42,9 +46,21 @@ class Polling:
         await asyncio.sleep(timeout)
 
 
+# Personal data is sealed as intake seals it (AES-GCM per data subject), under a key of the benchmark's own:
+# nothing here opens it, so no key store is needed.
+THROWAWAY_KEY = cipher.new_key()
+
+
+def sealed(subject: uuid.UUID, value: str) -> Sealed:
+    return Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, value.encode())))
+
+
 def complaint() -> ComplaintFiled:
-    return ComplaintFiled(complaint_id=uuid.uuid4(), reference=f"DKT-2020-{uuid.uuid4().hex[:6].upper()}", kind="art77_complaint",
-                          complainant=Party(name="Bench", email="bench@example.org", country="FR"),
+    complaint_id = uuid.uuid4()
+    return ComplaintFiled(complaint_id=complaint_id, reference=f"DKT-2020-{uuid.uuid4().hex[:6].upper()}",
+                          kind="art77_complaint",
+                          complainant=Party(name=sealed(complaint_id, "Bench"),
+                                            email=sealed(complaint_id, "bench@example.org"), country="FR"),
                           controller=Controller(key="bench", name="Bench"), category="other",
                           articles_alleged=(15,), territory=("FR",), received_on=date(2020, 5, 25))
 
@@ -74,7 +90,7 @@ async def commit_to_consume(url: str, bootstrap: str, wakeups, samples: int, pol
             filed = complaint()
             async with sessions() as session:
                 started = time.perf_counter()
-                await intake_store.file(session, filed, "bench")
+                await intake_store.file(session, filed, sealed(filed.complaint_id, "bench"))
             key = str(filed.complaint_id).encode()
             while not any(m.key == key for batch in (await consumer.getmany(timeout_ms=1000)).values()
                           for m in batch):
@@ -94,7 +110,7 @@ async def drain_backlog(url: str, bootstrap: str, rows: int) -> float:
     sessions = make_sessions(engine)
     async with sessions() as session, session.begin():
         add_to_outbox(session, [CloudEvent(type="docket.complaint.filed", source="/bench", subject=str(uuid.uuid4()),
-                                           dataschema="urn:docket:schema:docket.complaint.filed:v1",
+                                           dataschema=spec_of(complaint()).dataschema,
                                            data={"n": n}) for n in range(rows)], topics.COMPLAINTS)
     publisher = KafkaPublisher(bootstrap, "bench-drain")
     relay = Relay(PostgresOutbox(sessions, "intake"), publisher, Polling(), batch_size=500)
@@ -134,8 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
         with EmbeddedPostgres(Path(tmp) / "pg") as pg, KafkaBroker(Path(tmp) / "kafka") as kafka:
-            pg.create_database("bench")
-            url = pg.url("bench")
+            url = provision(pg, "bench").intake  # intake's own role, as the service connects
             migrate(INTAKE_INI, url, "intake")
             rows = asyncio.run(run(url, kafka.bootstrap_servers, args.samples, args.backlog))
     print(machine_line())

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import base64
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psutil
 import pytest
 
+from docket_devstack.database import Databases, provision
 from docket_devstack.kafka import KafkaBroker
+from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.database import migrate
+from docket_messaging.service import ServiceSettings
+from docket_privacy.personal import PersonalData
+from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
+from tests.staff import Tokens
+
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case", "notifier")}
+# The key store's master key for this run.
+MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -37,13 +51,63 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostg
 
 
 @pytest.fixture(scope="session")
-def database_url(postgres: EmbeddedPostgres) -> str:
-    """A database with every service's schema migrated to head."""
-    postgres.create_database("docket")
-    url = postgres.url("docket")
+def databases(postgres: EmbeddedPostgres) -> Databases:
+    """Docket's database with a role per service and the key store's, each schema migrated to head by its role."""
+    found = provision(postgres, "docket")
     for schema, ini in MIGRATIONS.items():
-        migrate(ini, url, schema)
-    return url
+        migrate(ini, found.of(schema), schema)
+    migrate(KEYSTORE_ALEMBIC_INI, found.keystore, "keystore")
+    return found
+
+
+@pytest.fixture(scope="session")
+def database_url(databases: Databases) -> str:
+    """The superuser's URL of the migrated database: for tests that look beneath the services."""
+    return databases.admin
+
+
+@pytest.fixture(scope="session")
+def keycloak(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeycloakServer]:
+    server = KeycloakServer(tmp_path_factory.mktemp("keycloak"))
+    with server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tokens(keycloak: KeycloakServer) -> Tokens:
+    """Real access tokens of the demo staff and integrator, as request headers: `tokens(INVESTIGATOR)`."""
+    return Tokens(keycloak)
+
+
+Configure = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
+    """Settings for a service as the tests run it: its own database role, the real identity provider and,
+    for a service that reads personal data, the key store: `configure(CaseSettings, run_timers=False)`."""
+
+    def build(settings_class: type[S], **overrides: Any) -> S:
+        schema = settings_class.model_fields["database_schema"].default
+        values: dict[str, Any] = {"database_url": databases.of(schema), "oidc_issuer": keycloak.issuer()}
+        if issubclass(settings_class, KeystoreSettings):
+            values |= {"keystore_database_url": databases.keystore, "keystore_master_key": MASTER_KEY}
+        return settings_class(**(values | overrides))
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def keystore_settings(databases: Databases) -> KeystoreSettings:
+    return KeystoreSettings(keystore_database_url=databases.keystore, keystore_master_key=MASTER_KEY)
+
+
+@pytest.fixture
+async def personal(keystore_settings: KeystoreSettings) -> Any:
+    """The key store as intake and the notifier see it, to seal test data they can open."""
+    found: PersonalData = keystore_settings.personal_data()
+    yield found
+    await found.keystore.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,22 @@
 
     python -m docket_devstack up [--data-dir .docket] [--once]
 
-Starts PostgreSQL (unless DATABASE_URL is set) and Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set),
-applies every service's migrations, starts intake, case and notifier with their relays and consumers,
-waits until each is ready, files a complaint and follows it to its case and notification, then stays
-in the foreground until Ctrl-C (or stops at once with --once). Everything it started is stopped on exit.
+Starts PostgreSQL (unless DATABASE_URL is set) with a role per service and one for the key store,
+Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set) and Keycloak with Docket's realm and demo users (unless
+OIDC_ISSUER is set), applies every migration, starts intake, case and notifier with their relays and
+consumers, waits until each is ready, files a complaint and follows it to its case and notification,
+prints how to get a staff token, then stays in the foreground until Ctrl-C (or stops at once with
+--once). Everything it started is stopped on exit.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -25,13 +29,20 @@ from pathlib import Path
 import httpx
 
 from docket_messaging.database import migrate
+from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 
+from .database import Databases, provision
 from .kafka import REPO_ROOT, KafkaBroker
+from .keycloak import KeycloakServer
 from .ports import free_port
 from .postgres import EmbeddedPostgres
 
 SERVICES = ("intake", "case", "notifier")
 DEFAULT_PORTS = "8001,8002,8003"
+READS_PERSONAL_DATA = ("intake", "notifier")  # the services given the key store; the case service is not
+DEMO_USERS = {"ines.intake": "intake officer", "victor.investigator": "investigator",
+              "sophie.sanctions": "sanctions committee", "alice.auditor": "auditor", "adrien.admin": "administrator"}
+DEMO_PASSWORD = "docket-demo"
 log = logging.getLogger("docket")
 
 
@@ -46,14 +57,38 @@ def preferred_port(port: int) -> int:
 
 
 @contextlib.contextmanager
-def database(data_dir: Path) -> Iterator[str]:
-    if url := os.environ.get("DATABASE_URL"):
-        yield url
+def database(data_dir: Path) -> Iterator[Databases]:
+    if url := os.environ.get("DATABASE_URL"):  # one URL of your own for every part (no role per service)
+        yield Databases(intake=url, case=url, notifier=url, keystore=url, admin=url)
         return
     with EmbeddedPostgres(data_dir / "postgres" / "data", port=preferred_port(5432)) as server:
-        server.create_database("docket")
-        log.info("PostgreSQL   %s", server.url("docket", driver=""))
-        yield server.url("docket")
+        databases = provision(server, "docket")
+        log.info("PostgreSQL   %s (a role per service: docket_intake, docket_case, docket_notifier, "
+                 "docket_keystore)", server.url("docket", driver=""))
+        yield databases
+
+
+@contextlib.contextmanager
+def identity(data_dir: Path) -> Iterator[KeycloakServer | None]:
+    if os.environ.get("OIDC_ISSUER"):  # a provider of your own; the services read OIDC_* themselves
+        yield None
+        return
+    with KeycloakServer(data_dir / "keycloak", port=preferred_port(8080)) as server:
+        log.info("Keycloak     %s (realm docket; admin console %s/admin, user %s, password in %s)",
+                 server.issuer(), server.base_url, server.admin_username, server.data_dir)
+        yield server
+
+
+def master_key(data_dir: Path) -> str:
+    """The key store's master key for this data directory: made once, kept beside the data, never in the
+    database. (In production it comes from a secret store, as KEYSTORE_MASTER_KEY.)"""
+    if key := os.environ.get("KEYSTORE_MASTER_KEY"):
+        return key
+    path = data_dir / "keystore-master.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    return path.read_text().strip()
 
 
 @contextlib.contextmanager
@@ -67,16 +102,21 @@ def kafka(data_dir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def services(url: str, bootstrap: str, ports: list[int], logs: Path) -> Iterator[dict[str, str]]:
+def services(databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int],
+             logs: Path) -> Iterator[dict[str, str]]:
     """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
     processes: list[subprocess.Popen[bytes]] = []
     urls = {}
     logs.mkdir(parents=True, exist_ok=True)
     try:
         for name, port in zip(SERVICES, ports, strict=True):
-            env = os.environ | {"DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "HTTP_PORT": str(port),
-                                "DATABASE_SCHEMA": name, "MIGRATE_ON_START": "false",
+            env = os.environ | {"DATABASE_URL": databases.of(name), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                                "HTTP_PORT": str(port), "DATABASE_SCHEMA": name, "MIGRATE_ON_START": "false",
                                 "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
+            if issuer:
+                env["OIDC_ISSUER"] = issuer
+            if name in READS_PERSONAL_DATA:
+                env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEY": key}
             with open(logs / f"{name}.log", "ab") as out:
                 processes.append(subprocess.Popen([sys.executable, "-m", f"services.{name}", "serve"], env=env,
                                                   cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
@@ -118,8 +158,9 @@ def poll(get, timeout: float = 60.0):
     return found
 
 
-def file_first_complaint(urls: dict[str, str]) -> None:
-    """The system's main job, once: a complaint becomes a case and a letter to the complainant."""
+def file_first_complaint(urls: dict[str, str], staff: dict[str, str]) -> None:
+    """The system's main job, once: a complaint becomes a case and a letter to the complainant.
+    `staff` are the headers of a staff member who may read cases and letters."""
     complaint = httpx.post(f"{urls['intake']}/complaints", timeout=10, json={
         "kind": "art77_complaint", "category": "access_request_ignored", "territory": ["FR"],
         "complainant": {"name": "Jeanne Martin", "email": "jeanne.martin@example.org", "country": "FR"},
@@ -127,16 +168,27 @@ def file_first_complaint(urls: dict[str, str]) -> None:
         "articles_alleged": [6, 12, 15, 17], "received_on": "2020-05-25",
         "narrative": "Clearview AI scraped my photos and ignored my access and erasure requests."}).raise_for_status().json()
     log.info("complaint    %s (receipt %s) filed against Clearview AI", complaint["id"], complaint["reference"])
-    case = poll(lambda: httpx.get(f"{urls['case']}/cases",
-                                  params={"complaint_id": complaint["id"]}).json()["items"])[0]
+    case = poll(lambda: httpx.get(f"{urls['case']}/cases", headers=staff,
+                                  params={"complaint_id": complaint["id"]}).raise_for_status().json()["items"])[0]
     log.info("case         %s %s (version %d, %d complaint(s))", case["case_id"], case["status"], case["version"],
              case["complaints"])
     def letters() -> list[dict]:
-        found = httpx.get(f"{urls['notifier']}/notifications", params={"complaint_id": complaint["id"]}).json()
+        found = httpx.get(f"{urls['notifier']}/notifications", headers=staff,
+                          params={"complaint_id": complaint["id"]}).raise_for_status().json()
         return found if any(note["case_id"] == case["case_id"] for note in found) else []
 
     for note in poll(letters):
         log.info("notification %s to the %s: %s", note["channel"], note["recipient_role"], note["body"])
+
+
+def how_to_get_a_token(keycloak: KeycloakServer, case_url: str) -> None:
+    token_url = keycloak.token_endpoint()
+    log.info("staff        %s (password %s)", ", ".join(f"{user} ({role})" for user, role in DEMO_USERS.items()),
+             DEMO_PASSWORD)
+    log.info("a token      curl -s %s -d grant_type=password -d client_id=docket-cli -d username=victor.investigator "
+             "-d password=%s | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'",
+             token_url, DEMO_PASSWORD)
+    log.info("             then: curl -H \"Authorization: Bearer $TOKEN\" %s/cases", case_url)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -158,16 +210,24 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with database(data_dir) as url, kafka(data_dir) as bootstrap:
+        with database(data_dir) as databases, kafka(data_dir) as bootstrap, identity(data_dir) as keycloak:
             for name in SERVICES:
-                migrate(REPO_ROOT / "services" / name / "alembic.ini", url, name)
-            log.info("migrations   applied (schemas %s)", ", ".join(SERVICES))
-            with services(url, bootstrap, ports, data_dir / "logs") as urls:
+                migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.of(name), name)
+            migrate(KEYSTORE_ALEMBIC_INI, databases.keystore, "keystore")
+            log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
+            issuer = keycloak.issuer() if keycloak else None
+            with services(databases, bootstrap, issuer, master_key(data_dir), ports, data_dir / "logs") as urls:
                 wait_ready(urls)
                 for name, base in urls.items():
                     log.info("%-12s %s  (API docs: %s/docs)", name, base, base)
+                if keycloak is not None:
+                    how_to_get_a_token(keycloak, urls["case"])
                 if not args.no_demo:
-                    file_first_complaint(urls)
+                    if keycloak is None:
+                        log.info("demo         skipped: it signs in as a demo user of the embedded Keycloak")
+                    else:
+                        reader = keycloak.password_token("ines.intake", DEMO_PASSWORD)["access_token"]
+                        file_first_complaint(urls, {"Authorization": f"Bearer {reader}"})
                 if args.once:
                     return 0
                 log.info("Docket is up; logs in %s. Ctrl-C stops everything.", data_dir / "logs")

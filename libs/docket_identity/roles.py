@@ -62,7 +62,10 @@ class Caller:
 
 
 def _claim_path(claims: Mapping[str, Any], path: str) -> Any:
-    """A claim by name, or by a dotted path into nested objects ("realm_access.roles")."""
+    """A claim by its exact name (which may hold dots, e.g. "https://docket.example/roles"), else by a dotted
+    path into nested objects ("realm_access.roles")."""
+    if path in claims:
+        return claims[path]
     value: Any = claims
     for part in path.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None

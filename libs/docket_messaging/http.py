@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from docket_identity.http import document_roles
 
 from .service import ServiceRuntime
 
@@ -35,7 +38,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@health.get("/readyz", summary="The database and Kafka are reachable",
+@health.get("/readyz", summary="The database, Kafka and the identity provider are reachable",
             responses={503: {"description": "a dependency is unreachable; the body says which and why"}})
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks = await runtime.readiness()
@@ -44,16 +47,28 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
                         status_code=200 if ready else 503)
 
 
+async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
+    """422 naming each field and the rule it breaks, without repeating the value sent: it may be personal
+    data or a secret, and error bodies end up in logs and proxies."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+              for e in exc.errors()]
+    return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> FastAPI:
     """A FastAPI app whose lifespan runs `runtime` (migrations, relay, consumer) around the routes."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime as app.state.runtime:
+            app.state.verifier = runtime.verifier
             yield
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
-    app.include_router(health)
-    for router in routers:
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.state.roles_claim = runtime.settings.oidc_roles_claim
+    for router in (health, *routers):
+        document_roles(router)
         app.include_router(router)
     return app

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_identity.tokens import OidcConfig, TokenVerifier
+
 from .consumer import Handler, InboxConsumer, PostgresInbox
 from .database import Notifications, check_database, make_engine, make_sessions, migrate
 from .ddl import outbox_channel
@@ -27,6 +29,15 @@ SHUTDOWN_GRACE_S = 10.0
 
 
 Worker = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A further Alembic history a service applies on start (e.g. the key store's), with its own role."""
+
+    alembic_ini: Path
+    database_url: str
+    schema: str
 
 
 def every(interval_s: float, batch_size: int, work: Callable[[ServiceRuntime], Awaitable[int]]) -> Worker:
@@ -58,6 +69,18 @@ class ServiceSettings(BaseSettings):
     http_port: int
     relay_hold_after_send_s: float = Field(default=0.0, ge=0, description="fault injection for crash tests")
     consumer_max_attempts: int = Field(default=5, ge=1)
+    oidc_issuer: str = Field(description="the OpenID Connect issuer whose tokens staff and integrators present, "
+                                         "e.g. https://login.example.org/realms/docket")
+    oidc_audience: str = Field(default="docket", description="the audience a token must name")
+    oidc_jwks_url: str | None = Field(default=None, description="where the issuer's keys are, if not where its "
+                                                                "discovery document says (e.g. an internal URL)")
+    oidc_roles_claim: str = Field(default="roles", description="the claim (or dotted path, e.g. "
+                                                               "realm_access.roles) that lists the caller's roles")
+    oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew tolerated on exp, nbf and iat")
+
+    def oidc(self) -> OidcConfig:
+        return OidcConfig(issuer=self.oidc_issuer, audience=self.oidc_audience, jwks_url=self.oidc_jwks_url or None,
+                          leeway_s=self.oidc_leeway_s)
 
 
 @dataclass
@@ -72,9 +95,15 @@ class ServiceRuntime:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     # Further background loops of the service (e.g. timers), each given the started runtime.
     workers: Mapping[str, Worker] = field(default_factory=dict)
+    migrations: Sequence[Migration] = ()
+    # Run once after the migrations and before serving (e.g. sealing rows stored before values were sealed).
+    preparations: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
+    # What else the service owns and must close on the way out (e.g. the key store's engine).
+    closers: Sequence[Callable[[], Awaitable[None]]] = ()
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     publisher: KafkaPublisher = field(init=False)
+    verifier: TokenVerifier = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _closers: list[Any] = field(default_factory=list, init=False)
 
@@ -82,9 +111,16 @@ class ServiceRuntime:
         s = self.settings
         if s.migrate_on_start:
             await asyncio.to_thread(migrate, self.alembic_ini, s.database_url, s.database_schema)
+            for extra in self.migrations:
+                await asyncio.to_thread(migrate, extra.alembic_ini, extra.database_url, extra.schema)
+        self._closers.extend(self.closers)
         self.engine = make_engine(s.database_url, s.database_schema)
         self.sessions = make_sessions(self.engine)
         self.publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}")
+        self.verifier = TokenVerifier(s.oidc())
+        self._closers.append(self.verifier.close)
+        for prepare in self.preparations:
+            await prepare(self)
         if s.run_relay:
             self._start(f"{self.name}-relay", self._relay)
         if s.run_consumer and self.handlers:
@@ -155,5 +191,10 @@ class ServiceRuntime:
             checks["kafka"] = "ok"
         except Exception as exc:
             checks["kafka"] = f"unreachable: {type(exc).__name__}: {exc}"
+        try:
+            await asyncio.wait_for(self.verifier.ready(), 3.0)
+            checks["identity"] = "ok"
+        except Exception as exc:
+            checks["identity"] = f"unreachable: {type(exc).__name__}: {exc}"
         return checks
 

@@ -20,27 +20,28 @@ from services.intake.main import create_app as intake_app
 from tests.apps import Running, serve
 from tests.factories import submission
 from tests.kafka_reader import eventually, headers, read_topic
+from tests.staff import INVESTIGATOR, SANCTIONS_COMMITTEE
 
 pytestmark = pytest.mark.e2e
-
-STAFF = {"X-Actor": "cnil:rapporteur"}
 ORDERS = [{"point": "f", "text": "stop collecting and processing data of people in France without a legal basis"},
           {"point": "g", "text": "delete the data of people in France already collected"},
           {"point": "c", "text": "honour the access and erasure requests of people in France"}]
 
 
 @pytest.fixture(scope="module")
-async def regulator(database_url: str, kafka) -> AsyncIterator[tuple[Running, Running]]:
-    common = dict(database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap_servers,
-                  relay_poll_interval_s=1.0)
+async def regulator(configure, kafka) -> AsyncIterator[tuple[Running, Running]]:
+    common = dict(kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=1.0)
     async with AsyncExitStack() as stack:
-        intake = await stack.enter_async_context(serve(intake_app(IntakeSettings(**common))))
-        case = await stack.enter_async_context(serve(case_app(CaseSettings(**common, timer_interval_s=0.5))))
+        intake = await stack.enter_async_context(serve(intake_app(configure(IntakeSettings, **common))))
+        case = await stack.enter_async_context(serve(case_app(configure(CaseSettings, **common,
+                                                                        timer_interval_s=0.5))))
         yield intake, case
 
 
-async def test_the_clearview_story(regulator, kafka):
+async def test_the_clearview_story(regulator, kafka, tokens):
     intake, case_service = regulator
+    rapporteur, committee = tokens(INVESTIGATOR), tokens(SANCTIONS_COMMITTEE)
+    case_service.http.headers.update(rapporteur)  # the rapporteur reads the case throughout
 
     async def file(kind: str, controller: str, received_on: str, articles: list[int], by: str) -> dict:
         response = await intake.http.post("/complaints", json=submission(
@@ -57,9 +58,11 @@ async def test_the_clearview_story(regulator, kafka):
         return await eventually(probe)
 
     async def command(path: str, body: dict, expect: int = 200) -> dict:
+        """The rapporteur investigates and gives notice; the sanctions committee decides and liquidates."""
         current = await case_service.http.get(f"/cases/{case_id}")
+        who = committee if "/sanctions" in path else rapporteur
         response = await case_service.http.post(f"/cases/{case_id}{path}", json=body,
-                                                headers=STAFF | {"If-Match": current.headers["ETag"]})
+                                                headers=who | {"If-Match": current.headers["ETag"]})
         assert response.status_code == expect, response.text
         return response.json()
 
@@ -131,10 +134,16 @@ async def test_the_clearview_story(regulator, kafka):
     assert payloads[12]["outcome"] == "sanctioned"
 
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
-    actors = {e["type"]: e["actor"] for e in history}
-    assert actors["docket.formal_notice.deadline_expired"] == "system:deadline-timer"
-    assert actors["docket.sanction.imposed"] == "cnil:rapporteur"
-    assert actors["docket.complaint.linked"] == "system:complaint-routing"
+    actors = {e["type"]: (e["actor"], e["actor_role"], e["actor_name"]) for e in history}
+    assert actors["docket.formal_notice.deadline_expired"] == ("system:deadline-timer", None, None)
+    assert actors["docket.complaint.linked"] == ("system:complaint-routing", None, None)
+    assert actors["docket.formal_notice.issued"] == (tokens.subject(INVESTIGATOR), "investigator", INVESTIGATOR)
+    assert actors["docket.sanction.imposed"] == (tokens.subject(SANCTIONS_COMMITTEE), "sanctions_committee",
+                                                 SANCTIONS_COMMITTEE)
+    assert actors["docket.penalty_payment.liquidated"][1] == "sanctions_committee"
+    assert actors["docket.case.closed"][1] == "investigator"
+    integrity = (await case_service.http.get(f"/cases/{case_id}/integrity", headers=committee))
+    assert integrity.status_code == 403  # checking the record is the auditors' job
 
     async def status_page(receipt: dict) -> dict | None:
         page = (await intake.http.get(f"/complaints/{receipt['reference']}/status",

@@ -18,12 +18,12 @@ from tests.kafka_reader import eventually, read_topic
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_returns(database_url, tmp_path):
+async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_returns(configure, tmp_path):
     broker = KafkaBroker(tmp_path / "kafka")
     await asyncio.to_thread(broker.start)
     try:
-        settings = IntakeSettings(database_url=database_url, kafka_bootstrap_servers=broker.bootstrap_servers,
-                                  relay_poll_interval_s=0.5)
+        settings = configure(IntakeSettings, kafka_bootstrap_servers=broker.bootstrap_servers,
+                             relay_poll_interval_s=0.5)
         async with serve(create_app(settings)) as intake:
             assert (await intake.http.get("/readyz")).status_code == 200
             await asyncio.to_thread(broker.stop)

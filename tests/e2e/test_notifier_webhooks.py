@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,15 +25,16 @@ from docket_contracts.events import (
     CaseOpened, Controller, FineCap, FormalNoticeIssued, InvestigationOpened, Order, Payload, SanctionImposed,
 )
 from docket_contracts.registry import new_event
+from docket_devstack.database import provision
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.ports import free_port
 from docket_messaging.codec import encode
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app
 from tests.apps import Running, serve
-from tests.conftest import fresh_database
-from tests.factories import complaint_filed
+from tests.factories import openable_complaint_filed
 from tests.kafka_reader import eventually, headers, read_topic
+from tests.staff import ADMINISTRATOR, Tokens
 from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
@@ -78,17 +79,35 @@ class AheadClock:
         return self.now().date()
 
 
+class Bearer(httpx.Auth):
+    """A token on every request, fetched again before it expires: `fetch` is e.g. `tokens.integrator`."""
+
+    def __init__(self, fetch: Callable[[], dict[str, str]]) -> None:
+        self.fetch = fetch
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.fetch())
+        yield request
+
+
 @dataclass
 class Stack:
+    """The notifier, a producer standing in for the other services, and the callers of its API: the demo
+    integrator (the default), who owns the subscriptions and follows their deliveries, and an administrator,
+    who sets controllers' contacts and reads the letters (`auth=stack.administrator`)."""
+
     settings: NotifierSettings
     bootstrap: str
     producer: AIOKafkaProducer
+    integrator: httpx.Auth
+    administrator: httpx.Auth
     notifier: Running | None = None
     _serving: AbstractAsyncContextManager[Running] | None = None
 
     async def start(self) -> None:
         self._serving = serve(create_app(self.settings, clock=AheadClock()))
         self.notifier = await self._serving.__aenter__()
+        self.notifier.http.auth = self.integrator
 
     async def stop(self) -> None:
         """Lifespan shutdown: consumer and workers are cancelled, whatever they were doing."""
@@ -119,16 +138,20 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
 
 
 @pytest.fixture(scope="module")
-async def stack(postgres, kafka, mailbox) -> AsyncIterator[Stack]:
+async def stack(postgres, kafka, mailbox, configure, tokens: Tokens) -> AsyncIterator[Stack]:
     _, smtp_port = mailbox
-    settings = NotifierSettings(
-        database_url=fresh_database(postgres, "notifier_e2e"), kafka_bootstrap_servers=kafka.bootstrap_servers,
+    # A database of its own (its reminders would otherwise cover every complainant other modules filed), reached
+    # with the notifier's role; the key store is the run's, the one `personal` seals test complaints with.
+    own = await asyncio.to_thread(provision, postgres, "notifier_e2e")
+    settings = configure(
+        NotifierSettings, database_url=own.notifier, kafka_bootstrap_servers=kafka.bootstrap_servers,
         relay_poll_interval_s=1.0, webhook_allow_list=["127.0.0.0/8"], webhook_timeout_s=1.0,
         retry_max_attempts=5, retry_base_delay_s=0.05, retry_max_delay_s=0.3, delivery_interval_s=0.05,
         smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_timeout_s=5.0, staff_email="casework@authority.example")
     producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, enable_idempotence=True)
     await producer.start()
-    stack = Stack(settings, kafka.bootstrap_servers, producer)
+    stack = Stack(settings, kafka.bootstrap_servers, producer, integrator=Bearer(tokens.integrator),
+                  administrator=Bearer(lambda: tokens(ADMINISTRATOR)))
     try:
         await stack.start()
         yield stack
@@ -321,14 +344,15 @@ async def test_a_poison_event_is_dead_lettered_and_the_next_event_is_delivered(s
     assert "missing CloudEvents header" in headers(record)["dlq_reason"]
 
 
-async def test_letters_reach_complainant_controller_and_staff_over_smtp(stack, mailbox):
+async def test_letters_reach_complainant_controller_and_staff_over_smtp(stack, mailbox, personal):
     box, _ = mailbox
     on = controller()
     complainant = f"{uuid.uuid4().hex[:10]}@example.org"
     dpo = f"dpo-{uuid.uuid4().hex[:6]}@{on.key}.example"
-    assert (await stack.http.put(f"/controllers/{on.key}/contact", json={"email": dpo})).status_code == 200
-    filed = complaint_filed(controller=on, complainant=complaint_filed().complainant.model_copy(
-        update={"email": complainant}))
+    assert (await stack.http.put(f"/controllers/{on.key}/contact", json={"email": dpo},
+                                 auth=stack.administrator)).status_code == 200
+    # sealed with the complainant's key, as intake files it: the notifier opens the address to write to it
+    filed = await openable_complaint_filed(personal, email=complainant, controller=on)
     case_id = uuid.uuid4()
     await stack.publish(filed, filed.complaint_id)
     await stack.publish(CaseOpened(case_id=case_id, controller=on, complaint_id=filed.complaint_id,
@@ -361,7 +385,8 @@ async def test_letters_reach_complainant_controller_and_staff_over_smtp(stack, m
     assert "Art 78(2)" in reminder["Subject"]
 
     async def all_sent() -> bool:  # the server has the mail; the notifier records that just after
-        letters = (await stack.http.get("/notifications", params={"case_id": str(case_id)})).json()
+        letters = (await stack.http.get("/notifications", params={"case_id": str(case_id)},
+                                        auth=stack.administrator)).json()
         return {l["email_status"] for l in letters if l["recipient_role"] != "staff"} == {"sent"}
 
     await eventually(all_sent)

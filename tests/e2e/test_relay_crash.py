@@ -17,13 +17,14 @@ import sqlalchemy as sa
 
 from docket_contracts import topics
 from docket_contracts.events import Controller
+from docket_devstack.database import Databases, provision
 from docket_messaging.database import make_engine, make_sessions, migrate
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake import store as intake_store
 from tests.apps import serve
-from tests.conftest import MIGRATIONS, fresh_database, repo_root
-from tests.factories import complaint_filed
+from tests.conftest import MIGRATIONS, repo_root
+from tests.factories import complaint_filed, sealed
 from tests.kafka_reader import eventually, read_topic
 
 pytestmark = pytest.mark.e2e
@@ -32,26 +33,30 @@ COMPLAINTS = 240
 BATCH = 60
 
 
-def start_relay(url: str, bootstrap: str, hold: float) -> subprocess.Popen:
-    env = os.environ | {"DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "RELAY_BATCH_SIZE": str(BATCH),
+def start_relay(databases: Databases, issuer: str, bootstrap: str, hold: float) -> subprocess.Popen:
+    """Intake's relay as its own process, configured as in production: its own role and the issuer, and no key
+    store (it publishes the rows as they were sealed, so it never holds the master key)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYSTORE_")}
+    env |= {"DATABASE_URL": databases.intake, "OIDC_ISSUER": issuer,
+                        "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "RELAY_BATCH_SIZE": str(BATCH),
                         "RELAY_HOLD_AFTER_SEND_S": str(hold), "RELAY_POLL_INTERVAL_S": "0.2",
                         "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
     return subprocess.Popen([sys.executable, "-m", "services.intake", "relay"], cwd=repo_root(), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
-async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postgres, kafka):
-    url = fresh_database(postgres, f"crash_{uuid.uuid4().hex[:8]}")
+async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postgres, kafka, keycloak, configure):
+    databases = await asyncio.to_thread(provision, postgres, f"crash_{uuid.uuid4().hex[:8]}")
     for schema in ("intake", "case"):
-        await asyncio.to_thread(migrate, MIGRATIONS[schema], url, schema)
-    intake_engine = make_engine(url, "intake")
+        await asyncio.to_thread(migrate, MIGRATIONS[schema], databases.of(schema), schema)
+    intake_engine = make_engine(databases.intake, "intake")
     sessions = make_sessions(intake_engine)
     run = uuid.uuid4().hex[:6]
     ids = set()
     for n in range(COMPLAINTS):
         filed = complaint_filed(controller=Controller(key=f"crash-{run}-{n % 8}", name=f"Crash {run} {n % 8}"))
         async with sessions() as session:
-            await intake_store.file(session, filed, "narrative")
+            await intake_store.file(session, filed, sealed(filed.complaint_id, "narrative"))
         ids.add(str(filed.complaint_id))
 
     async def ours_on_topic() -> Counter:
@@ -63,7 +68,7 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
             return (await connection.execute(
                 sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one()
 
-    relay = start_relay(url, kafka.bootstrap_servers, hold=60)
+    relay = start_relay(databases, keycloak.issuer(), kafka.bootstrap_servers, hold=60)
     try:
         first_batch = await eventually(lambda: _at_least(ours_on_topic, BATCH), timeout=60)
         os.killpg(relay.pid, signal.SIGKILL)  # the batch is on Kafka but not yet marked published
@@ -72,7 +77,7 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
     assert sum(first_batch.values()) == BATCH
     assert await unpublished() == COMPLAINTS
 
-    relay = start_relay(url, kafka.bootstrap_servers, hold=0)
+    relay = start_relay(databases, keycloak.issuer(), kafka.bootstrap_servers, hold=0)
     try:
         await eventually(lambda: _is_zero(unpublished), timeout=60)
     finally:
@@ -84,7 +89,8 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
     assert sum(on_topic.values()) == COMPLAINTS + BATCH  # the killed batch went out twice
     assert sum(1 for count in on_topic.values() if count == 2) == BATCH
 
-    settings = CaseSettings(database_url=url, kafka_bootstrap_servers=kafka.bootstrap_servers, run_relay=False)
+    settings = configure(CaseSettings, database_url=databases.case, kafka_bootstrap_servers=kafka.bootstrap_servers,
+                         run_relay=False)
     async with serve(case_app(settings)) as case:
         async def applied() -> int:
             async with case.runtime.engine.connect() as connection:

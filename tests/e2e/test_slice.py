@@ -5,11 +5,12 @@ POST /complaints -> complaint.filed -> case.opened -> a notification, each visib
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from uuid import uuid4
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
@@ -21,8 +22,9 @@ from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
-from tests.factories import submission
+from tests.factories import JEANNE, submission
 from tests.kafka_reader import eventually, headers, read_topic
+from tests.staff import INTAKE_OFFICER, INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -35,15 +37,28 @@ class Docket:
     bootstrap: str
 
 
+class Staff(httpx.Auth):
+    """A staff member's bearer token on every request, fetched again before it expires."""
+
+    def __init__(self, tokens: Tokens, user: str) -> None:
+        self.tokens, self.user = tokens, user
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.tokens(self.user))
+        yield request
+
+
 @pytest.fixture(scope="module")
-async def docket(database_url: str, kafka) -> AsyncIterator[Docket]:
-    common = dict(database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap_servers,
-                  relay_poll_interval_s=1.0)
+async def docket(configure, kafka, tokens: Tokens) -> AsyncIterator[Docket]:
+    common = dict(kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=1.0)
     async with AsyncExitStack() as stack:
-        running = [await stack.enter_async_context(serve(factory(settings(**common))))
-                   for factory, settings in ((intake_app, IntakeSettings), (case_app, CaseSettings),
-                                             (notifier_app, NotifierSettings))]
-        yield Docket(*running, bootstrap=kafka.bootstrap_servers)
+        intake, case, notifier = [await stack.enter_async_context(serve(factory(configure(settings, **common))))
+                                  for factory, settings in ((intake_app, IntakeSettings), (case_app, CaseSettings),
+                                                            (notifier_app, NotifierSettings))]
+        # The complainant files without a token; staff read cases and letters with theirs.
+        case.http.auth = Staff(tokens, INVESTIGATOR)
+        notifier.http.auth = Staff(tokens, INTAKE_OFFICER)
+        yield Docket(intake, case, notifier, bootstrap=kafka.bootstrap_servers)
 
 
 def complaint(controller: str) -> dict:
@@ -75,6 +90,8 @@ async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
 
     notes = await eventually(letters)
     assert {n["recipient_role"] for n in notes} == {"complainant"}
+    # intake sealed the complainant's name and address; the notifier opened them with the key store
+    assert {(n["recipient_name"], n["recipient_address"]) for n in notes} == {JEANNE}
     assert any(n["case_id"] == case["case_id"] for n in notes)
     one = notes[0]
     assert (await docket.notifier.http.get(f"/notifications/{one['id']}")).json() == one
@@ -96,9 +113,19 @@ async def test_events_on_the_topics_are_cloudevents_keyed_by_aggregate(docket):
     assert filed_headers["ce_type"] == "docket.complaint.filed"
     assert filed_headers["ce_source"] == "/docket/intake"
     assert filed_headers["ce_specversion"] == "1.0"
-    assert filed_headers["ce_dataschema"] == "urn:docket:schema:docket.complaint.filed:v1"
+    assert filed_headers["ce_dataschema"] == "urn:docket:schema:docket.complaint.filed:v2"
     assert filed_headers["content-type"] == "application/json"
-    assert json.loads(filed_record.value)["complaint_id"] == filed["id"]
+    filed_data = json.loads(filed_record.value)
+    assert filed_data["complaint_id"] == filed["id"]
+    # personal data travels sealed with the complainant's key: nothing on the topic reads as who they are
+    name, email = JEANNE
+    for plaintext in (name, email, name.split()[-1], email.split("@")[0]):
+        assert plaintext.encode() not in filed_record.value
+        assert plaintext not in str(filed_record.headers)
+    for field in ("name", "email"):
+        assert set(filed_data["complainant"][field]) == {"subject", "ciphertext"}
+        assert filed_data["complainant"][field]["subject"] == filed["id"]
+    assert filed_data["complainant"]["country"] == "FR"
     assert opened_headers["ce_type"] == "docket.case.opened"
     assert opened_headers["ce_subject"] == case["case_id"]
     assert opened_headers["ce_sequence"] == "1"
@@ -149,4 +176,4 @@ async def test_every_service_is_ready(docket):
     for service in (docket.intake, docket.case, docket.notifier):
         response = await service.http.get("/readyz")
         assert response.status_code == 200, response.text
-        assert response.json()["checks"] == {"database": "ok", "kafka": "ok"}
+        assert response.json()["checks"] == {"database": "ok", "kafka": "ok", "identity": "ok"}

@@ -144,6 +144,8 @@ def test_roles_are_read_from_the_configured_claim_and_unknown_roles_ignored():
     nested = claims(roles=None, realm_access={"roles": ["auditor", "uma_authorization", "administrator"]})
     assert Caller.from_claims(nested, "realm_access.roles").roles == {Role.AUDITOR, Role.ADMINISTRATOR}
     assert Caller.from_claims(nested).roles == frozenset()
+    namespaced = claims(roles=None, **{"https://docket.example/roles": ["sanctions_committee"]})
+    assert Caller.from_claims(namespaced, "https://docket.example/roles").roles == {Role.SANCTIONS_COMMITTEE}
 
 
 def test_a_caller_acts_in_the_first_allowed_role_it_holds():

@@ -8,12 +8,14 @@ import pytest
 from docket_contracts.events import (
     CaseClosed, CaseOpened, Controller, FindingRecorded, FineCap, FormalNoticeIssued, Order, Party, SanctionImposed,
 )
+from tests.factories import sealed
 from services.intake.domain import (
     FileComplaint, Invalid, TokenBucket, check_evidence, controller_key, file_complaint, new_reference,
     new_status_token, progress, safe_filename, token_digest, token_matches,
 )
 
-JEANNE = Party(name="Jeanne Martin", email="jeanne@example.org", country="FR")
+SUBJECT = uuid4()
+JEANNE = Party(name=sealed(SUBJECT, "Jeanne Martin"), email=sealed(SUBJECT, "jeanne@example.org"), country="FR")
 
 
 @pytest.mark.parametrize(("name", "key"), [

@@ -1,0 +1,464 @@
+"""Who may call what, over every route of the three services, with real tokens from the real Keycloak.
+
+The table below is the decision, written independently of the code: a route the services serve that is
+not in it, or a route in it that they do not serve, fails the first test. Then every route is called with
+no token, four kinds of bad token (another key, another issuer, expired, for another audience) and the
+token of each identity: a protected route answers 401 to the first five, 403 to an identity without one
+of its roles, and 2xx to each identity that has one, with a real request built on real data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from docket_contracts.events import Order
+from docket_identity.http import api_routes
+from docket_identity.roles import Role
+from services.case import application
+from services.case import store as case_store
+from services.case.config import CaseSettings
+from services.case.domain import (
+    CaseState, ImposeSanction, IssueFormalNotice, OpenInvestigation, RecordFinding,
+)
+from services.case.main import create_app as case_app
+from services.intake.config import IntakeSettings
+from services.intake.main import create_app as intake_app
+from services.notifier import store as notifier_store
+from services.notifier.config import NotifierSettings
+from services.notifier.main import create_app as notifier_app
+from tests.apps import Running, serve
+from tests.factories import complaint_filed, submission
+from tests.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, STAFF, Tokens
+
+pytestmark = pytest.mark.e2e
+
+INTEGRATOR = "integrator"  # the demo integrator client, as an identity of this table
+IDENTITIES = (*STAFF, INTEGRATOR)
+ROLE_OF = {INTAKE_OFFICER: Role.INTAKE_OFFICER, INVESTIGATOR: Role.INVESTIGATOR,
+           SANCTIONS_COMMITTEE: Role.SANCTIONS_COMMITTEE, AUDITOR: Role.AUDITOR, ADMINISTRATOR: Role.ADMINISTRATOR,
+           INTEGRATOR: Role.INTEGRATOR}
+PUBLIC: frozenset[Role] = frozenset()
+I, V, S, A, D, G = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR,
+                    Role.ADMINISTRATOR, Role.INTEGRATOR)
+
+# service, method, path -> the roles that may call it (PUBLIC: anyone, no token needed).
+EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
+    **{(service, "GET", path): PUBLIC for service in ("intake", "case", "notifier")
+       for path in ("/healthz", "/readyz")},
+    ("intake", "POST", "/complaints"): PUBLIC,
+    ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
+    ("intake", "POST", "/complaints/{reference}/withdrawal"): PUBLIC,
+    ("intake", "POST", "/complaints/{reference}/evidence"): PUBLIC,
+    ("intake", "GET", "/complaints"): frozenset({I, V, A}),
+    ("intake", "GET", "/complaints/{complaint_id}"): frozenset({I, V, A}),
+    ("intake", "GET", "/complaints/{complaint_id}/evidence"): frozenset({I, V, A}),
+    ("intake", "GET", "/complaints/{complaint_id}/evidence/{evidence_id}"): frozenset({I, V, A}),
+    ("intake", "POST", "/complaints/{complaint_id}/erasure"): frozenset({D}),
+    ("intake", "GET", "/complaints/{complaint_id}/personal-data"): frozenset({D}),
+    ("case", "GET", "/cases"): frozenset({I, V, S, A}),
+    ("case", "GET", "/art78-overdue"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases/{case_id}"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/history"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/integrity"): frozenset({A, D}),
+    ("case", "POST", "/cases/{case_id}/investigation"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
+    ("case", "POST", "/fine-estimates"): frozenset({V, S}),
+    ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
+    ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
+    ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
+    ("notifier", "POST", "/subscriptions/{subscription_id}/rotate-secret"): frozenset({D, G}),
+    ("notifier", "POST", "/subscriptions/{subscription_id}/pause"): frozenset({D, G}),
+    ("notifier", "POST", "/subscriptions/{subscription_id}/resume"): frozenset({D, G}),
+    ("notifier", "DELETE", "/subscriptions/{subscription_id}"): frozenset({D, G}),
+    ("notifier", "GET", "/subscriptions/{subscription_id}/deliveries"): frozenset({D, A, G}),
+    ("notifier", "GET", "/deliveries"): frozenset({D, A, G}),
+    ("notifier", "GET", "/deliveries/{delivery_id}"): frozenset({D, A, G}),
+    ("notifier", "POST", "/deliveries/{delivery_id}/redeliver"): frozenset({D, G}),
+    ("notifier", "PUT", "/controllers/{controller_key}/contact"): frozenset({D}),
+    ("notifier", "GET", "/controllers/{controller_key}/contact"): frozenset({D, A}),
+    ("notifier", "GET", "/notifications"): frozenset({I, V, S, A, D}),
+    ("notifier", "GET", "/notifications/{notification_id}"): frozenset({I, V, S, A, D}),
+}
+
+HOOK = "http://127.0.0.1:9/hook"  # allow-listed below; nothing is sent (deliveries do not run)
+CONTROLLER = {"name": "Matrix Test Controller"}  # not Clearview AI, whose case the Clearview story opens
+NOTICE = {"orders": [{"point": "f", "text": "stop the processing"}], "issued_on": "2021-11-26",
+          "compliance_deadline": "2022-01-26"}
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    json: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] | None = None
+
+
+@dataclass
+class World:
+    apps: dict[str, Running]
+    tokens: Tokens
+    subscriptions: dict[str, str] = field(default_factory=dict)  # owner identity -> subscription id
+
+    def headers(self, who: str) -> dict[str, str]:
+        return self.tokens.integrator() if who == INTEGRATOR else self.tokens(who)
+
+    def owner(self, who: str) -> str:
+        """Whose subscription an identity works on: an integrator its own, staff the administrator's."""
+        return INTEGRATOR if who == INTEGRATOR else ADMINISTRATOR
+
+    # --- intake -------------------------------------------------------------------------------------------
+    async def complaint(self) -> dict:
+        filed = await self.apps["intake"].http.post("/complaints", json=submission(received_on="2020-05-25",
+                                                                                   controller=CONTROLLER))
+        assert filed.status_code == 201, filed.text
+        return filed.json()
+
+    async def evidence(self) -> tuple[dict, str]:
+        receipt = await self.complaint()
+        uploaded = await self.apps["intake"].http.post(
+            f"/complaints/{receipt['reference']}/evidence", params={"filename": "letter.txt"}, content=b"a letter",
+            headers={"X-Status-Token": receipt["status_token"], "Content-Type": "text/plain"})
+        assert uploaded.status_code == 201, uploaded.text
+        return receipt, uploaded.json()["id"]
+
+    # --- case ---------------------------------------------------------------------------------------------
+    async def case(self, *commands: Callable[[CaseState], Any]) -> tuple[uuid.UUID, CaseState]:
+        """A fresh case (opened from a complaint) after `commands`, each built from the state it meets."""
+        service = self.apps["case"].runtime
+        complaint = complaint_filed(controller=complaint_filed().controller.model_copy(
+            update={"key": f"controller-{uuid.uuid4().hex[:10]}"}))
+        async with service.sessions() as session, session.begin():
+            await application.route_complaint(session, complaint)
+            case_id = await case_store.case_of_complaint(session, complaint.complaint_id)
+        assert case_id is not None
+        state = None
+        async with service.sessions() as session:
+            state = await case_store.load(session, case_id)
+        for command in commands:
+            async with service.sessions() as session:
+                state, _ = await application.execute(session, case_id, state.version, command(state),
+                                                     case_store.Actor("test-setup"))
+        return case_id, state
+
+    # --- notifier -----------------------------------------------------------------------------------------
+    async def subscription(self, owner: str) -> str:
+        created = await self.apps["notifier"].http.post("/subscriptions", headers=self.headers(owner), json={
+            "url": HOOK, "event_types": ["docket.case.opened"]})
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    async def delivery(self, owner: str, status: str = "dead") -> str:
+        delivery_id = uuid.uuid4()
+        async with self.apps["notifier"].runtime.sessions() as session, session.begin():
+            session.add(notifier_store.DeliveryRow(
+                id=delivery_id, subscription_id=uuid.UUID(self.subscriptions[owner]), event_id=str(uuid.uuid4()),
+                event_type="docket.case.opened", ordering_key=str(uuid.uuid4()), body={}, status=status,
+                attempts=8, dead_reason="gave up"))
+        return str(delivery_id)
+
+    async def notification(self) -> str:
+        notification_id = uuid.uuid4()
+        async with self.apps["notifier"].runtime.sessions() as session, session.begin():
+            session.add(notifier_store.NotificationRow(
+                id=notification_id, source_event_id=str(uuid.uuid4()), source_event_type="docket.case.opened",
+                channel="letter", recipient_role="controller", body="a letter to the controller",
+                created_at=datetime.now(UTC)))
+        return str(notification_id)
+
+
+def investigating(state):  # noqa: ANN001, ANN201
+    return OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping")
+
+
+def finding(state):  # noqa: ANN001, ANN201
+    return RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis")
+
+
+def notice(state):  # noqa: ANN001, ANN201
+    return IssueFormalNotice(notice_id=uuid.uuid4(), orders=(Order(point="f", text="stop"),),
+                             issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26))
+
+
+def sanction_with_penalty(state):  # noqa: ANN001, ANN201
+    from docket_contracts.events import Injunction
+    return ImposeSanction(sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
+                          turnover_eur=None, articles=(6, 15),
+                          injunction=Injunction(orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18),
+                                                daily_penalty_eur=100_000))
+
+
+Builder = Callable[[World, str], Awaitable[Call]]
+
+
+async def _version(world: World, case_id: uuid.UUID) -> int:
+    async with world.apps["case"].runtime.sessions() as session:
+        return (await case_store.load(session, case_id)).version
+
+
+def _command(path: str, body: dict, *commands: Any, sub: Callable[[Any], str] | None = None) -> Builder:
+    async def build(world: World, who: str) -> Call:
+        case_id, state = await world.case(*commands)
+        target = path.format(case_id=case_id, sub=sub(state) if sub else "")
+        return Call("POST", target, json=body | {"expected_version": state.version})
+    return build
+
+
+def _get(path: str) -> Builder:
+    async def build(world: World, who: str) -> Call:
+        return Call("GET", path)
+    return build
+
+
+async def _complaint_path(world: World, who: str, tail: str = "") -> Call:
+    receipt = await world.complaint()
+    return Call("GET", f"/complaints/{receipt['id']}{tail}")
+
+
+async def _evidence_download(world: World, who: str) -> Call:
+    receipt, evidence_id = await world.evidence()
+    return Call("GET", f"/complaints/{receipt['id']}/evidence/{evidence_id}")
+
+
+async def _subscription_call(world: World, who: str, method: str, tail: str = "", fresh: bool = False) -> Call:
+    owner = world.owner(who)
+    subscription_id = await world.subscription(owner) if fresh else world.subscriptions[owner]
+    return Call(method, f"/subscriptions/{subscription_id}{tail}")
+
+
+BUILDERS: dict[tuple[str, str, str], Builder] = {
+    **{(service, "GET", path): _get(path) for service in ("intake", "case", "notifier")
+       for path in ("/healthz", "/readyz")},
+    ("intake", "POST", "/complaints"): lambda w, who: _ready(Call("POST", "/complaints",
+                                                                  json=submission(controller=CONTROLLER))),
+    ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
+    ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
+    ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(
+        w, "POST", "/evidence", content=b"a letter", params={"filename": "a.txt"},
+        headers={"Content-Type": "text/plain"}),
+    ("intake", "GET", "/complaints"): _get("/complaints"),
+    ("intake", "GET", "/complaints/{complaint_id}"): lambda w, who: _complaint_path(w, who),
+    ("intake", "GET", "/complaints/{complaint_id}/evidence"): lambda w, who: _complaint_path(w, who, "/evidence"),
+    ("intake", "GET", "/complaints/{complaint_id}/evidence/{evidence_id}"): _evidence_download,
+    ("intake", "POST", "/complaints/{complaint_id}/erasure"): lambda w, who: _post_complaint(w, "/erasure"),
+    ("intake", "GET", "/complaints/{complaint_id}/personal-data"): lambda w, who: _complaint_path(w, who,
+                                                                                                  "/personal-data"),
+    ("case", "GET", "/cases"): _get("/cases"),
+    ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
+    ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
+    ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),
+    ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
+    ("case", "POST", "/cases/{case_id}/investigation"): _command(
+        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}),
+    ("case", "POST", "/cases/{case_id}/findings"): _command(
+        "/cases/{case_id}/findings", {"articles": [6], "facts": "f"}, investigating),
+    ("case", "POST", "/cases/{case_id}/formal-notices"): _command(
+        "/cases/{case_id}/formal-notices", NOTICE, investigating, finding),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): _command(
+        "/cases/{case_id}/formal-notices/{sub}/compliance", {"complied_on": "2022-01-20"}, investigating, finding,
+        notice, sub=lambda state: str(state.notices[0].notice_id)),
+    ("case", "POST", "/cases/{case_id}/sanctions"): _command(
+        "/cases/{case_id}/sanctions", {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
+        investigating, finding),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): _command(
+        "/cases/{case_id}/sanctions/{sub}/liquidations",
+        {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end"},
+        investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
+    ("case", "POST", "/cases/{case_id}/closure"): _command(
+        "/cases/{case_id}/closure", {"outcome": "dismissed", "reasons": "outside our remit", "closed_on": "2020-06-01"}),
+    ("case", "POST", "/fine-estimates"): lambda w, who: _ready(Call("POST", "/fine-estimates", json={
+        "articles_infringed": [6], "seriousness": "low", "turnover_eur": 1_000_000})),
+    ("notifier", "POST", "/subscriptions"): lambda w, who: _ready(Call("POST", "/subscriptions", json={
+        "url": HOOK, "event_types": ["docket.case.opened"]})),
+    ("notifier", "GET", "/subscriptions"): _get("/subscriptions"),
+    ("notifier", "GET", "/subscriptions/{subscription_id}"): lambda w, who: _subscription_call(w, who, "GET"),
+    ("notifier", "POST", "/subscriptions/{subscription_id}/rotate-secret"): lambda w, who: _subscription_call(
+        w, who, "POST", "/rotate-secret"),
+    ("notifier", "POST", "/subscriptions/{subscription_id}/pause"): lambda w, who: _subscription_call(
+        w, who, "POST", "/pause"),
+    ("notifier", "POST", "/subscriptions/{subscription_id}/resume"): lambda w, who: _subscription_call(
+        w, who, "POST", "/resume"),
+    ("notifier", "DELETE", "/subscriptions/{subscription_id}"): lambda w, who: _subscription_call(
+        w, who, "DELETE", fresh=True),
+    ("notifier", "GET", "/subscriptions/{subscription_id}/deliveries"): lambda w, who: _subscription_call(
+        w, who, "GET", "/deliveries"),
+    ("notifier", "GET", "/deliveries"): _get("/deliveries"),
+    ("notifier", "GET", "/deliveries/{delivery_id}"): lambda w, who: _delivery_call(w, who, "GET", ""),
+    ("notifier", "POST", "/deliveries/{delivery_id}/redeliver"): lambda w, who: _delivery_call(
+        w, who, "POST", "/redeliver"),
+    ("notifier", "PUT", "/controllers/{controller_key}/contact"): lambda w, who: _ready(Call(
+        "PUT", "/controllers/clearview-ai/contact", json={"email": "dpo@clearview.example"})),
+    ("notifier", "GET", "/controllers/{controller_key}/contact"): lambda w, who: _contact(w),
+    ("notifier", "GET", "/notifications"): _get("/notifications"),
+    ("notifier", "GET", "/notifications/{notification_id}"): lambda w, who: _notification(w),
+}
+
+
+async def _ready(call: Call) -> Call:
+    return call
+
+
+async def _receipt_call(world: World, method: str, tail: str, **extra: Any) -> Call:
+    receipt = await world.complaint()
+    call = Call(method, f"/complaints/{receipt['reference']}{tail}", **extra)
+    call.headers["X-Status-Token"] = receipt["status_token"]
+    return call
+
+
+async def _post_complaint(world: World, tail: str) -> Call:
+    receipt = await world.complaint()
+    return Call("POST", f"/complaints/{receipt['id']}{tail}")
+
+
+async def _case_get(world: World, tail: str) -> Call:
+    case_id, _ = await world.case(investigating)
+    return Call("GET", f"/cases/{case_id}{tail}")
+
+
+async def _delivery_call(world: World, who: str, method: str, tail: str) -> Call:
+    return Call(method, f"/deliveries/{await world.delivery(world.owner(who))}{tail}")
+
+
+async def _contact(world: World) -> Call:
+    put = await world.apps["notifier"].http.put("/controllers/clearview-ai/contact", headers=world.headers(
+        ADMINISTRATOR), json={"email": "dpo@clearview.example"})
+    assert put.status_code == 200, put.text
+    return Call("GET", "/controllers/clearview-ai/contact")
+
+
+async def _notification(world: World) -> Call:
+    return Call("GET", f"/notifications/{await world.notification()}")
+
+
+# --- the tokens that must not get in ----------------------------------------------------------------------
+
+def _admin(keycloak) -> httpx.Client:  # noqa: ANN001
+    return httpx.Client(base_url=f"{keycloak.base_url}/admin/realms", timeout=120,
+                        headers={"Authorization": f"Bearer {keycloak.admin_token()}"})
+
+
+def _public_client(admin: httpx.Client, realm: str, client_id: str, **attributes: Any) -> None:
+    response = admin.post(f"/{realm}/clients", json={
+        "clientId": client_id, "publicClient": True, "directAccessGrantsEnabled": True,
+        "standardFlowEnabled": False, **attributes})
+    assert response.status_code in (201, 409), response.text
+
+
+def bad_tokens(keycloak, tokens: Tokens) -> dict[str, str]:  # noqa: ANN001
+    """Four tokens Docket must refuse, three of them issued by the real Keycloak."""
+    real = tokens(INVESTIGATOR)["Authorization"].removeprefix("Bearer ")
+    header, claims = jwt.get_unverified_header(real), jwt.decode(real, options={"verify_signature": False})
+    another_key = jwt.encode(claims, rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256",
+                             headers={"kid": header["kid"]})
+    with _admin(keycloak) as admin:
+        realm = admin.post("", json={"realm": "elsewhere", "enabled": True})
+        assert realm.status_code in (201, 409), realm.text
+        _public_client(admin, "elsewhere", "docket-cli")
+        user = admin.post("/elsewhere/users", json={
+            "username": INVESTIGATOR, "enabled": True, "emailVerified": True, "email": "v@elsewhere.example",
+            "firstName": "Victor", "lastName": "Elsewhere",
+            "credentials": [{"type": "password", "value": "docket-demo", "temporary": False}]})
+        assert user.status_code in (201, 409), user.text
+        # Tokens of the docket realm that live one second, and tokens that are not for Docket's audience.
+        _public_client(admin, "docket", "docket-test-short-lived", defaultClientScopes=["docket", "profile"],
+                       attributes={"access.token.lifespan": "1"})
+        _public_client(admin, "docket", "docket-test-other-audience", defaultClientScopes=["profile", "roles"])
+    other_issuer = keycloak.password_token(INVESTIGATOR, "docket-demo", realm="elsewhere")["access_token"]
+    expired = keycloak.password_token(INVESTIGATOR, "docket-demo", client_id="docket-test-short-lived")["access_token"]
+    other_audience = keycloak.password_token(INVESTIGATOR, "docket-demo",
+                                             client_id="docket-test-other-audience")["access_token"]
+    time.sleep(2.5)  # past the one-second lifespan and the one-second leeway of these services
+    return {"another key": another_key, "another issuer": other_issuer, "expired": expired,
+            "another audience": other_audience}
+
+
+@pytest.fixture(scope="module")
+async def world(configure, closed_port_bootstrap, tokens) -> AsyncIterator[World]:
+    quiet = dict(kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False, run_consumer=False,
+                 oidc_leeway_s=1.0)
+    async with AsyncExitStack() as stack:
+        apps = {
+            "intake": await stack.enter_async_context(serve(intake_app(configure(
+                IntakeSettings, rate_limit_per_minute=100_000, rate_limit_burst=100_000, **quiet)))),
+            "case": await stack.enter_async_context(serve(case_app(configure(CaseSettings, run_timers=False,
+                                                                             **quiet)))),
+            "notifier": await stack.enter_async_context(serve(notifier_app(configure(
+                NotifierSettings, run_deliveries=False, webhook_allow_list=["127.0.0.1/32"], **quiet)))),
+        }
+        found = World(apps, tokens)
+        for owner in (ADMINISTRATOR, INTEGRATOR):
+            found.subscriptions[owner] = await found.subscription(owner)
+        yield found
+        async with apps["notifier"].runtime.sessions() as session, session.begin():  # later tests deliver
+            await session.exec(sa.update(notifier_store.SubscriptionRow)
+                               .where(notifier_store.SubscriptionRow.url == HOOK).values(status="paused"))
+
+
+@pytest.fixture(scope="module")
+def closed_port_bootstrap() -> str:
+    from docket_devstack.ports import free_port
+
+    return f"127.0.0.1:{free_port()}"
+
+
+def test_the_table_names_every_route_the_services_serve_and_no_other(world):
+    served = {(service, method, path) for service, running in world.apps.items()
+              for method, path, _ in api_routes(running.app)}
+    assert served - EXPECTED.keys() == set(), "routes with no decision on who may call them"
+    assert EXPECTED.keys() - served == set(), "decisions about routes the services do not serve"
+
+
+async def test_every_route_answers_each_caller_as_the_table_says(world, keycloak, tokens):
+    refused = await asyncio.to_thread(bad_tokens, keycloak, tokens)
+    outcomes: list[str] = []
+    for (service, method, path), roles in EXPECTED.items():
+        http = world.apps[service].http
+        build = BUILDERS[(service, method, path)]
+
+        async def send(call: Call, headers: dict[str, str]) -> httpx.Response:
+            return await http.request(call.method, call.path, json=call.json, content=call.content,
+                                      params=call.params, headers=call.headers | headers)
+
+        if not roles:
+            response = await send(await build(world, ADMINISTRATOR), {})
+            ok = response.status_code < 400 or (path == "/readyz" and response.status_code == 503)
+            outcomes.append(f"{service} {method} {path} public: {response.status_code}" + ("" if ok else " WRONG"))
+            continue
+        sample = await build(world, next(who for who in IDENTITIES if ROLE_OF[who] in roles))
+        missing = await send(sample, {})
+        bad = {kind: await send(sample, {"Authorization": f"Bearer {token}"}) for kind, token in refused.items()}
+        row = [f"no token {missing.status_code}"] + [f"{kind} {r.status_code}" for kind, r in bad.items()]
+        wrong = missing.status_code != 401 or missing.headers.get("www-authenticate", "") != 'Bearer realm="docket"'
+        wrong |= any(r.status_code != 401 or "invalid_token" not in r.headers.get("www-authenticate", "")
+                     for r in bad.values())
+        for who in IDENTITIES:
+            allowed = ROLE_OF[who] in roles
+            call = await build(world, who) if allowed else sample
+            response = await send(call, world.headers(who))
+            row.append(f"{who} {response.status_code}")
+            wrong |= not (200 <= response.status_code < 300) if allowed else response.status_code != 403
+            if allowed and not 200 <= response.status_code < 300:
+                row.append(json.dumps(response.json())[:200])
+        outcomes.append(f"{service} {method} {path}: " + ", ".join(row) + (" WRONG" if wrong else ""))
+    assert not [line for line in outcomes if "WRONG" in line], "\n".join(outcomes)

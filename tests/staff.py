@@ -1,0 +1,55 @@
+"""Real tokens from the test run's Keycloak for the demo staff and the demo integrator, as request headers."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from docket_devstack.keycloak import KeycloakServer
+
+PASSWORD = "docket-demo"
+INTAKE_OFFICER = "ines.intake"
+INVESTIGATOR = "victor.investigator"
+SANCTIONS_COMMITTEE = "sophie.sanctions"
+AUDITOR = "alice.auditor"
+ADMINISTRATOR = "adrien.admin"
+STAFF = (INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, AUDITOR, ADMINISTRATOR)
+INTEGRATOR_CLIENT = "docket-demo-integrator"
+
+
+@dataclass
+class Tokens:
+    """Access tokens by user, fetched once and again shortly before they expire."""
+
+    keycloak: KeycloakServer
+    _cache: dict[str, tuple[float, dict[str, str]]] = field(default_factory=dict)
+
+    def __call__(self, user: str) -> dict[str, str]:
+        """`Authorization: Bearer ...` for one of the demo staff users."""
+        return self._cached(user, lambda: self.keycloak.password_token(user, PASSWORD))
+
+    def integrator(self, client_id: str = INTEGRATOR_CLIENT) -> dict[str, str]:
+        """`Authorization: Bearer ...` for a client-credentials client (the demo integrator by default)."""
+        secret = self.keycloak.client_secret(client_id)
+        return self._cached(f"client:{client_id}", lambda: self.keycloak.client_credentials_token(client_id, secret))
+
+    def subject(self, user: str) -> str:
+        """The `sub` of a user's tokens."""
+        return claims(self(user)["Authorization"].removeprefix("Bearer "))["sub"]
+
+    def _cached(self, key: str, fetch) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        hit = self._cache.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            answer = fetch()
+            hit = (time.monotonic() + answer["expires_in"] - 60, {"Authorization": f"Bearer {answer['access_token']}"})
+            self._cache[key] = hit
+        return hit[1]
+
+
+def claims(token: str) -> dict:
+    """The claims of a JWT, unverified (to read what the provider put in a token the test holds)."""
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
