@@ -8,6 +8,8 @@ import yaml
 
 from docket_contracts import topics
 from docket_devstack.kafka import kafka_version
+from docket_devstack.keycloak import keycloak_version
+from docket_privacy.settings import KeystoreSettings
 from services.case.config import CaseSettings
 from services.case.main import runtime as case_runtime
 from services.intake.config import IntakeSettings
@@ -23,7 +25,9 @@ SERVICES = {"intake": (IntakeSettings, intake_runtime), "case": (CaseSettings, c
 
 def settings_of(name: str):
     settings_class, _ = SERVICES[name]
-    return settings_class(database_url="postgresql+asyncpg://u@h/d")
+    return settings_class(database_url="postgresql+asyncpg://u@h/d", oidc_issuer="http://idp/realms/docket",
+                          keystore_database_url="postgresql+asyncpg://k@h/d",
+                          keystore_master_key="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 
 
 def runtime_of(name: str):
@@ -58,8 +62,12 @@ def test_services_reach_kafka_and_postgres_where_compose_puts_them(name):
     environment = COMPOSE["services"][name]["environment"]
     kafka = COMPOSE["services"]["kafka"]["environment"]
     assert f"PLAINTEXT://{environment['KAFKA_BOOTSTRAP_SERVERS']}" in kafka["KAFKA_ADVERTISED_LISTENERS"]
-    assert re.fullmatch(r"postgresql\+asyncpg://docket:\$\{POSTGRES_PASSWORD\}@postgres:5432/docket",
+    # Each service with its own role, whose password the postgres container gives to deploy/postgres/roles.sql.
+    role = f"docket_{name}"
+    password = f"DOCKET_{name.upper()}_DB_PASSWORD"
+    assert re.fullmatch(rf"postgresql\+asyncpg://{role}:\$\{{{password}\}}@postgres:5432/docket",
                         environment["DATABASE_URL"])
+    assert password in COMPOSE["services"]["postgres"]["environment"]
     assert int(environment["KAFKA_TOPIC_PARTITIONS"]) == kafka["KAFKA_NUM_PARTITIONS"]
 
 
@@ -84,6 +92,58 @@ def test_official_images_and_the_kafka_release_of_the_pom():
     assert (ROOT / COMPOSE["services"]["intake"]["build"]["dockerfile"]).exists()
 
 
+ROLES_SQL = (ROOT / "deploy" / "postgres" / "roles.sql").read_text()
+
+
+def test_postgres_creates_the_roles_and_schemas_the_services_connect_as():
+    postgres = COMPOSE["services"]["postgres"]
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in postgres["volumes"] if volume.startswith("./")}
+    assert (ROOT / mounts["/docket/roles.sql"]).resolve() == ROOT / "deploy" / "postgres" / "roles.sql"
+    script = (ROOT / mounts["/docker-entrypoint-initdb.d/10-docket-roles.sh"]).read_text()
+    for name in (*SERVICES, "keystore"):
+        assert f"'docket_{name}'" in ROLES_SQL and f"AUTHORIZATION docket_{name}" in ROLES_SQL
+        assert f"{name}_password=\"$DOCKET_{name.upper()}_DB_PASSWORD\"" in script
+    assert f"-v database=\"$POSTGRES_DB\"" in script and postgres["environment"]["POSTGRES_DB"] == "docket"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_only_the_services_that_read_personal_data_hold_the_key_store(name):
+    environment = COMPOSE["services"][name]["environment"]
+    reads_personal_data = issubclass(SERVICES[name][0], KeystoreSettings)
+    assert reads_personal_data == (name != "case")
+    assert ("KEYSTORE_MASTER_KEY" in environment) == reads_personal_data
+    assert ("KEYSTORE_DATABASE_URL" in environment) == reads_personal_data
+    if reads_personal_data:
+        assert environment["KEYSTORE_DATABASE_URL"].startswith(
+            "postgresql+asyncpg://docket_keystore:${DOCKET_KEYSTORE_DB_PASSWORD}@postgres")
+        assert environment["KEYSTORE_MASTER_KEY"].startswith("${KEYSTORE_MASTER_KEY:?")
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_services_trust_the_keycloak_of_the_file_with_docket_s_realm(name):
+    keycloak, environment = COMPOSE["services"]["keycloak"], COMPOSE["services"][name]["environment"]
+    assert keycloak["image"] == f"quay.io/keycloak/keycloak:{keycloak_version()}"
+    assert "./deploy/keycloak/realm:/opt/keycloak/data/import:ro" in keycloak["volumes"]
+    assert "--import-realm" in keycloak["command"]
+    assert (ROOT / "deploy" / "keycloak" / "realm" / "docket-realm.json").exists()
+    assert environment["OIDC_ISSUER"] == f"{keycloak['environment']['KC_HOSTNAME']}/realms/docket"
+    assert environment["OIDC_JWKS_URL"].startswith("http://keycloak:8080/realms/docket/")
+    assert COMPOSE["services"][name]["depends_on"]["keycloak"] == {"condition": "service_healthy"}
+
+
 def test_no_secret_is_written_into_the_file():
-    assert "${POSTGRES_PASSWORD:?" in (ROOT / "docker-compose.yml").read_text()
+    text = (ROOT / "docker-compose.yml").read_text()
+    for secret in ("POSTGRES_PASSWORD", "DOCKET_INTAKE_DB_PASSWORD", "DOCKET_CASE_DB_PASSWORD",
+                   "DOCKET_NOTIFIER_DB_PASSWORD", "DOCKET_KEYSTORE_DB_PASSWORD", "KEYCLOAK_DB_PASSWORD",
+                   "KEYCLOAK_ADMIN_PASSWORD", "KEYSTORE_MASTER_KEY"):
+        assert f"${{{secret}:?" in text
     assert COMPOSE["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
+
+
+
+def test_the_realm_compose_imports_has_no_people_and_no_passwords():
+    import json
+
+    realm = json.loads((ROOT / "deploy" / "keycloak" / "realm" / "docket-realm.json").read_text())
+    assert all("serviceAccountClientId" in user for user in realm.get("users", []))  # service accounts only
+    assert "credentials" not in json.dumps(realm) and all("secret" not in c for c in realm["clients"])
