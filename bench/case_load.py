@@ -82,8 +82,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp, EmbeddedPostgres(Path(tmp) / "pg") as pg:
-        url = provision(pg, "bench").case  # the case service's own role, as the service connects
-        migrate(ALEMBIC_INI, url, "case")
+        databases = provision(pg, "bench")
+        migrate(ALEMBIC_INI, databases.migrator, "case")
+        url = databases.case  # the case service's own role, as the service connects
         rows = asyncio.run(measure(url, args.events))
     print(machine_line())
     print(table(["measure", "time", "rate"], rows))

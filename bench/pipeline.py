@@ -150,8 +150,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
         with EmbeddedPostgres(Path(tmp) / "pg") as pg, KafkaBroker(Path(tmp) / "kafka") as kafka:
-            url = provision(pg, "bench").intake  # intake's own role, as the service connects
-            migrate(INTAKE_INI, url, "intake")
+            databases = provision(pg, "bench")
+            migrate(INTAKE_INI, databases.migrator, "intake")
+            url = databases.intake  # intake's own role, as the service connects
             rows = asyncio.run(run(url, kafka.bootstrap_servers, args.samples, args.backlog))
     print(machine_line())
     print(table(["measure", "p50 ms", "p95 ms", "max ms"], rows))

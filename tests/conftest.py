@@ -52,11 +52,12 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostg
 
 @pytest.fixture(scope="session")
 def databases(postgres: EmbeddedPostgres) -> Databases:
-    """Docket's database with a role per service and the key store's, each schema migrated to head by its role."""
+    """Docket's database with a role per service and the key store's, every schema migrated to head by the
+    migrator that owns them."""
     found = provision(postgres, "docket")
     for schema, ini in MIGRATIONS.items():
-        migrate(ini, found.of(schema), schema)
-    migrate(KEYSTORE_ALEMBIC_INI, found.keystore, "keystore")
+        migrate(ini, found.migrator, schema)
+    migrate(KEYSTORE_ALEMBIC_INI, found.migrator, "keystore")
     return found
 
 
@@ -89,9 +90,11 @@ def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
 
     def build(settings_class: type[S], **overrides: Any) -> S:
         schema = settings_class.model_fields["database_schema"].default
-        values: dict[str, Any] = {"database_url": databases.of(schema), "oidc_issuer": keycloak.issuer()}
+        values: dict[str, Any] = {"database_url": databases.of(schema), "oidc_issuer": keycloak.issuer(),
+                                  "migrate_on_start": False}  # migrated by its owner, as in production
         if issubclass(settings_class, KeystoreSettings):
-            values |= {"keystore_database_url": databases.keystore, "keystore_master_key": MASTER_KEY}
+            values |= {"keystore_database_url": databases.keystore, "keystore_master_key": MASTER_KEY,
+                       "keystore_migration_database_url": databases.migrator}
         return settings_class(**(values | overrides))
 
     return build

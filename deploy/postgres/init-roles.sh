@@ -5,6 +5,7 @@
 set -eu
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v database="$POSTGRES_DB" \
+  -v migrator_password="$DOCKET_MIGRATOR_DB_PASSWORD" \
   -v intake_password="$DOCKET_INTAKE_DB_PASSWORD" \
   -v case_password="$DOCKET_CASE_DB_PASSWORD" \
   -v notifier_password="$DOCKET_NOTIFIER_DB_PASSWORD" \

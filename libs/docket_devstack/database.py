@@ -1,5 +1,6 @@
-"""Docket's database on the embedded PostgreSQL: one database, a role per service and one for the key
-store (deploy/postgres/roles.sql, the same script docker compose runs), each service's URL with its role.
+"""Docket's database on the embedded PostgreSQL: one database, the migrator that owns its schemas, a role
+per service and one for the key store (deploy/postgres/roles.sql, the same script docker compose runs),
+and the URL of each.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ PARTS = ("intake", "case", "notifier", "keystore")
 
 @dataclass(frozen=True)
 class Databases:
-    """Where each part connects, with its own role; `admin` is the superuser, for setup and inspection."""
+    """Where each part connects, with its own role; `migrator` owns the schemas and runs the migrations;
+    `admin` is the superuser, for setup and inspection."""
 
     intake: str
     case: str
     notifier: str
     keystore: str
+    migrator: str
     admin: str
 
     def of(self, part: str) -> str:
@@ -33,8 +36,8 @@ def provision(server: EmbeddedPostgres, database: str = "docket") -> Databases:
     roles' passwords are placeholders; privileges, not passwords, keep each part in its own schema."""
     server.create_database(database)
     server.psql(database, ROLES_SQL.read_text(), database=database,
-                **{f"{part}_password": f"docket-{part}" for part in PARTS})
+                **{f"{part}_password": f"docket-{part}" for part in (*PARTS, "migrator")})
     scheme, _, rest = server.url(database).partition("://")
     host = rest.split("@", 1)[1]
-    urls = {part: f"{scheme}://docket_{part}@{host}" for part in PARTS}
+    urls = {part: f"{scheme}://docket_{part}@{host}" for part in (*PARTS, "migrator")}
     return Databases(**urls, admin=server.url(database))

@@ -59,12 +59,12 @@ def preferred_port(port: int) -> int:
 @contextlib.contextmanager
 def database(data_dir: Path) -> Iterator[Databases]:
     if url := os.environ.get("DATABASE_URL"):  # one URL of your own for every part (no role per service)
-        yield Databases(intake=url, case=url, notifier=url, keystore=url, admin=url)
+        yield Databases(intake=url, case=url, notifier=url, keystore=url, migrator=url, admin=url)
         return
     with EmbeddedPostgres(data_dir / "postgres" / "data", port=preferred_port(5432)) as server:
         databases = provision(server, "docket")
         log.info("PostgreSQL   %s (a role per service: docket_intake, docket_case, docket_notifier, "
-                 "docket_keystore)", server.url("docket", driver=""))
+                 "docket_keystore; docket_migrator owns the schemas)", server.url("docket", driver=""))
         yield databases
 
 
@@ -212,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with database(data_dir) as databases, kafka(data_dir) as bootstrap, identity(data_dir) as keycloak:
             for name in SERVICES:
-                migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.of(name), name)
-            migrate(KEYSTORE_ALEMBIC_INI, databases.keystore, "keystore")
+                migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
+            migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
             issuer = keycloak.issuer() if keycloak else None
             with services(databases, bootstrap, issuer, master_key(data_dir), ports, data_dir / "logs") as urls:

@@ -56,8 +56,13 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db")
+    database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db, "
+                                          "with the service's own role")
     database_schema: str
+    migration_database_url: str | None = Field(default=None, description=(
+        "the URL of the role that owns the schema and runs its migrations (MIGRATE_ON_START, `migrate`); "
+        "by default DATABASE_URL. Keep it out of the serving process where you can: a role that owns the "
+        "tables can undo any right a migration took away"))
     kafka_bootstrap_servers: str = "localhost:9092"
     kafka_topic_partitions: int = Field(default=3, ge=1)
     migrate_on_start: bool = True
@@ -110,7 +115,8 @@ class ServiceRuntime:
     async def __aenter__(self) -> ServiceRuntime:
         s = self.settings
         if s.migrate_on_start:
-            await asyncio.to_thread(migrate, self.alembic_ini, s.database_url, s.database_schema)
+            await asyncio.to_thread(migrate, self.alembic_ini, s.migration_database_url or s.database_url,
+                                    s.database_schema)
             for extra in self.migrations:
                 await asyncio.to_thread(migrate, extra.alembic_ini, extra.database_url, extra.schema)
         self._closers.extend(self.closers)

@@ -28,6 +28,8 @@ class KeystoreSettings(BaseSettings):
         "the key store's database, reached with its own role, e.g. "
         "postgresql+asyncpg://docket_keystore:...@host/docket; required to serve"))
     keystore_schema: str = Field(default="keystore", description="the schema of the key store")
+    keystore_migration_database_url: str | None = Field(default=None, description=(
+        "the role that owns the key store's schema and runs its migrations; by default KEYSTORE_DATABASE_URL"))
     keystore_master_key: SecretStr | None = Field(default=None, description=(
         "base64 of 32 random bytes; wraps every data subject's key (keep it out of the database and its "
         "backups); required to serve"))
@@ -41,6 +43,7 @@ class KeystoreSettings(BaseSettings):
 
     def keystore_migrations(self) -> list[Migration]:
         """The key store's history, applied by the services that use it (whichever starts first)."""
-        if not self.keystore_database_url:
+        url = self.keystore_migration_database_url or self.keystore_database_url
+        if not url:
             raise KeystoreNotConfigured("set KEYSTORE_DATABASE_URL to migrate the key store")
-        return [Migration(KEYSTORE_ALEMBIC_INI, self.keystore_database_url, self.keystore_schema)]
+        return [Migration(KEYSTORE_ALEMBIC_INI, url, self.keystore_schema)]

@@ -138,6 +138,7 @@ class EventOut(BaseModel):
     actor_role: str | None = Field(description="the role the person acted in")
     actor_name: str | None = Field(description="the person's user name, as the identity provider gave it")
     previous_hash: str = Field(description="SHA-256 of the event before it in the case (GENESIS: 64 zeros)")
+    hash: str = Field(description="SHA-256 of this event over its canonical encoding (see services/case/integrity.py)")
     occurred_at: datetime
     recorded_at: datetime
     data: dict[str, Any]

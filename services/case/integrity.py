@@ -1,6 +1,6 @@
-"""Tamper evidence for the case event store, pure: each stored event carries the SHA-256 of its
-predecessor in the stream over a canonical encoding, and each stream's head (last version and hash)
-is kept apart, so that an edited, deleted, inserted or reordered event breaks a link that a check finds.
+"""Tamper evidence for the case event store, pure: each stored event carries its own SHA-256 over a
+canonical encoding and its predecessor's, and each stream's head (last version and hash) is kept apart by
+the database, so that an edited, deleted, inserted or reordered event breaks a link that a check finds.
 
 The hash covers what the record asserts (ids, version, type, schema version, payload, who and when it
 happened), not where the database happened to put it (the global position, the recording time).
@@ -33,10 +33,12 @@ class StoredEvent(Protocol):
     actor_name: str | None
     occurred_at: datetime
     previous_hash: str | None
+    hash: str | None
 
 
 def canonical(event: StoredEvent) -> bytes:
-    """The bytes that are hashed: sorted-key compact JSON of the asserted fields, times in UTC."""
+    """The bytes that are hashed: sorted-key compact JSON of the asserted fields, times in UTC (the event's
+    own hash is not among them)."""
     document = {"stream_id": str(event.stream_id), "version": event.version, "event_id": event.event_id,
                 "type": event.type, "schema_version": event.schema_version, "data": event.data,
                 "actor": event.actor, "actor_role": event.actor_role, "actor_name": event.actor_name,
@@ -90,7 +92,12 @@ def verify(stream_id: UUID, events: Iterable[StoredEvent], head: Head | None) ->
                    else "the event before it was changed, removed or moved")
             return Verdict(stream_id, count, head.version if head else None, Broken(
                 event.version, f"version {event.version} does not follow from version {event.version - 1}: {why}"))
-        previous, expected_version = event_hash(event), expected_version + 1
+        computed = event_hash(event)
+        if event.hash != computed:
+            return Verdict(stream_id, count, head.version if head else None, Broken(
+                event.version, f"version {event.version} was changed after it was recorded: it no longer matches "
+                               f"its hash"))
+        previous, expected_version = computed, expected_version + 1
     last = expected_version - 1
     if head is None:
         broken = Broken(last, "the stream has no recorded head") if count else None

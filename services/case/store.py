@@ -68,6 +68,7 @@ class EventRow(SQLModel, table=True):
     occurred_at: datetime = utc_column()
     recorded_at: datetime = utc_column(server_default=sa.func.now())
     previous_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=False))
+    hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=False))
 
     def event(self) -> CloudEvent:
         return stored_event(self)
@@ -81,8 +82,9 @@ def stored_event(row: Any) -> CloudEvent:
 
 
 class StreamHeadRow(SQLModel, table=True):
-    """Where each case stream was last appended to: written with every append, so that removing the
-    last events of a stream, which leaves the remaining links whole, is still detected."""
+    """Where each case stream was last appended to, so that removing the last events of a stream, which
+    leaves the remaining links whole, is still detected. Moved by a trigger on events running with the
+    owner's rights: the role that serves may only read it."""
 
     __tablename__ = "stream_heads"
 
@@ -196,7 +198,7 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
                  actor: Actor) -> tuple[CaseState, list[CloudEvent]]:
     """Append after `state.version`; a concurrent writer makes the insert fail (IntegrityError).
 
-    Each event is chained to its predecessor's hash and the stream's head moves to the last one. The
+    Each event carries its own hash and its predecessor's; the database moves the stream's head. The
     outbox, the lookups and the projections change in the same transaction.
     """
     if not payloads:
@@ -209,10 +211,9 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
         row = EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
                        schema_version=registry.spec_of(payload).version, data=event.data, actor=actor.id,
                        actor_role=actor.role, actor_name=actor.name, occurred_at=event.time, previous_hash=previous)
-        previous = event_hash(row)
+        row.hash = previous = event_hash(row)
         event_rows.append(row)
-    session.add_all(event_rows)
-    await _upsert(session, StreamHeadRow, {"stream_id": case_id, "version": event_rows[-1].version, "hash": previous})
+    session.add_all(event_rows)  # the database moves the stream's head (a trigger on events)
     add_to_outbox(session, events, topics.CASES)
     await session.flush()
     for payload in payloads:

@@ -144,7 +144,8 @@ async def stack(postgres, kafka, mailbox, configure, tokens: Tokens) -> AsyncIte
     # with the notifier's role; the key store is the run's, the one `personal` seals test complaints with.
     own = await asyncio.to_thread(provision, postgres, "notifier_e2e")
     settings = configure(
-        NotifierSettings, database_url=own.notifier, kafka_bootstrap_servers=kafka.bootstrap_servers,
+        NotifierSettings, database_url=own.notifier, migrate_on_start=True, migration_database_url=own.migrator,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
         relay_poll_interval_s=1.0, webhook_allow_list=["127.0.0.0/8"], webhook_timeout_s=1.0,
         retry_max_attempts=5, retry_base_delay_s=0.05, retry_max_delay_s=0.3, delivery_interval_s=0.05,
         smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_timeout_s=5.0, staff_email="casework@authority.example")

@@ -48,7 +48,7 @@ def start_relay(databases: Databases, issuer: str, bootstrap: str, hold: float) 
 async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postgres, kafka, keycloak, configure):
     databases = await asyncio.to_thread(provision, postgres, f"crash_{uuid.uuid4().hex[:8]}")
     for schema in ("intake", "case"):
-        await asyncio.to_thread(migrate, MIGRATIONS[schema], databases.of(schema), schema)
+        await asyncio.to_thread(migrate, MIGRATIONS[schema], databases.migrator, schema)
     intake_engine = make_engine(databases.intake, "intake")
     sessions = make_sessions(intake_engine)
     run = uuid.uuid4().hex[:6]

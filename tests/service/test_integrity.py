@@ -70,6 +70,7 @@ async def test_an_untouched_case_verifies(case_service):
                        "first_broken_link": None}
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     assert history[0]["previous_hash"] == "0" * 64 and len({e["previous_hash"] for e in history}) == 3
+    assert [e["previous_hash"] for e in history[1:]] == [e["hash"] for e in history[:-1]]
 
 
 async def test_the_database_refuses_update_and_delete_on_events_to_the_service_and_to_a_superuser(
@@ -91,11 +92,40 @@ async def test_the_database_refuses_update_and_delete_on_events_to_the_service_a
     assert (await integrity(case_service, case_id))["intact"]
 
 
+@pytest.mark.parametrize(("statement", "refusal"), [
+    ("ALTER TABLE events DISABLE TRIGGER events_append_only", "must be owner of table events"),
+    ("GRANT UPDATE ON events TO docket_case", "permission denied|no privileges were granted"),
+    ("UPDATE stream_heads SET version = version WHERE stream_id = '{id}'", "permission denied for table stream_heads"),
+    ("DELETE FROM stream_heads WHERE stream_id = '{id}'", "permission denied for table stream_heads"),
+    ("TRUNCATE events", "permission denied for table events"),
+    ("DROP TABLE events", "must be owner of table events"),
+])
+async def test_the_role_that_serves_cannot_undo_what_protects_the_record(case_service, databases, statement, refusal):
+    case_id = await a_case(case_service)
+    engine = make_engine(databases.case, "case")
+    try:
+        async with engine.begin() as connection:
+            refused = False
+            try:
+                await connection.execute(sa.text(statement.replace("{id}", str(case_id))))
+            except sa.exc.DBAPIError as exc:
+                refused = bool(__import__("re").search(refusal, str(exc)))
+            if not refused:  # GRANT by a non-owner is a warning, not an error: it must have granted nothing
+                privilege = await connection.scalar(sa.text("SELECT has_table_privilege('events', 'UPDATE')"))
+                refused = privilege is False and "GRANT" in statement
+        assert refused, statement
+    finally:
+        await engine.dispose()
+    assert (await integrity(case_service, case_id))["intact"]
+
+
 @pytest.mark.parametrize(("tampering", "version", "reason"), [
     ("UPDATE events SET data = jsonb_set(data, '{scope}', '\"nothing to see\"') WHERE stream_id = '{id}' "
-     "AND version = 2", 3, "version 3 does not follow from version 2"),
+     "AND version = 2", 2, "version 2 was changed after it was recorded"),
     ("UPDATE events SET actor = 'someone else' WHERE stream_id = '{id}' AND version = 3", 3,
-     "version 3, the last event, was changed after it was recorded"),
+     "version 3 was changed after it was recorded"),
+    ("UPDATE events SET data = jsonb_set(data, '{scope}', '\"nothing to see\"'), hash = 'forged' "
+     "WHERE stream_id = '{id}' AND version = 2", 2, "version 2 was changed after it was recorded"),
     ("DELETE FROM events WHERE stream_id = '{id}' AND version = 2", 2, "version 2 is missing"),
     ("DELETE FROM events WHERE stream_id = '{id}' AND version = 3", 3,
      "recorded up to version 3 but 2 event(s) are stored"),

@@ -1,5 +1,5 @@
 """Each Alembic history (the services' and the key store's) goes up and down on a schema of its own, run as
-the role that runs it in production: one that owns its schema and may create nothing outside it."""
+the migrator that runs it in production, which owns the schemas; the roles that serve can change none."""
 
 import asyncio
 import uuid
@@ -34,9 +34,9 @@ async def tables(url: str, schema: str) -> set[str]:
     return names
 
 
-async def schema_owned_by(admin_url: str, role: str) -> str:
+async def schema_owned_by(admin_url: str, role: str = "docket_migrator") -> str:
     """A new schema owned by `role`, made by the superuser as deploy/postgres/roles.sql makes each part's."""
-    schema = f"m_{role.removeprefix('docket_')}_{uuid.uuid4().hex[:8]}"
+    schema = f"m_{uuid.uuid4().hex[:8]}"
     engine = make_engine(admin_url, "public")
     async with engine.begin() as connection:
         await connection.execute(sa.text(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{role}"'))
@@ -46,8 +46,8 @@ async def schema_owned_by(admin_url: str, role: str) -> str:
 
 @pytest.mark.parametrize("part", sorted(HISTORIES))
 async def test_upgrade_downgrade_upgrade(databases, database_url, part):
-    own_role = databases.of(part)  # the part's URL, with its role
-    schema = await schema_owned_by(database_url, f"docket_{part}")
+    own_role = databases.migrator
+    schema = await schema_owned_by(database_url)
     await asyncio.to_thread(migrate, HISTORIES[part], own_role, schema)
     assert await tables(database_url, schema) == OWN_TABLES[part] | {"alembic_version"}
     config = Config(str(HISTORIES[part]))
@@ -58,7 +58,16 @@ async def test_upgrade_downgrade_upgrade(databases, database_url, part):
     assert await tables(database_url, schema) == OWN_TABLES[part] | {"alembic_version"}
 
 
-async def test_a_part_s_role_cannot_migrate_into_a_schema_it_does_not_own(databases, database_url):
-    schema = await schema_owned_by(database_url, "docket_intake")
+@pytest.mark.parametrize("part", sorted(HISTORIES))
+async def test_the_role_that_serves_cannot_change_its_schema_nor_another_s(databases, database_url, part):
+    # A schema like its own: the migrator's, which it may use but not change.
+    schema = await schema_owned_by(database_url)
+    engine = make_engine(database_url, "public")
+    async with engine.begin() as connection:
+        await connection.execute(sa.text(f'GRANT USAGE ON SCHEMA "{schema}" TO docket_{part}'))
+    await engine.dispose()
+    with pytest.raises(Exception, match="permission denied for schema"):
+        await asyncio.to_thread(migrate, HISTORIES[part], databases.of(part), schema)
+    other = "intake" if part != "intake" else "case"
     with pytest.raises(Exception, match="permission denied"):
-        await asyncio.to_thread(migrate, HISTORIES["case"], databases.case, schema)
+        await asyncio.to_thread(migrate, HISTORIES[part], databases.of(part), other)

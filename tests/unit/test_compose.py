@@ -100,10 +100,28 @@ def test_postgres_creates_the_roles_and_schemas_the_services_connect_as():
     mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in postgres["volumes"] if volume.startswith("./")}
     assert (ROOT / mounts["/docket/roles.sql"]).resolve() == ROOT / "deploy" / "postgres" / "roles.sql"
     script = (ROOT / mounts["/docker-entrypoint-initdb.d/10-docket-roles.sh"]).read_text()
-    for name in (*SERVICES, "keystore"):
-        assert f"'docket_{name}'" in ROLES_SQL and f"AUTHORIZATION docket_{name}" in ROLES_SQL
+    for name in (*SERVICES, "keystore", "migrator"):
+        assert f"'docket_{name}'" in ROLES_SQL
         assert f"{name}_password=\"$DOCKET_{name.upper()}_DB_PASSWORD\"" in script
+        assert f"DOCKET_{name.upper()}_DB_PASSWORD" in postgres["environment"]
+    for name in (*SERVICES, "keystore"):
+        assert f"('{name}', 'docket_{name}')" in ROLES_SQL  # its schema, owned by the migrator, used by it
+    assert "AUTHORIZATION docket_migrator" in ROLES_SQL
     assert f"-v database=\"$POSTGRES_DB\"" in script and postgres["environment"]["POSTGRES_DB"] == "docket"
+
+
+def test_the_migrator_migrates_every_schema_before_the_services_start_and_they_never_hold_it():
+    migrate, text = COMPOSE["services"]["migrate"], (ROOT / "docker-compose.yml").read_text()
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://docket_migrator:")
+    assert migrate["environment"]["KEYSTORE_DATABASE_URL"] == migrate["environment"]["DATABASE_URL"]
+    assert [f"python -m services.{name} migrate" for name in ("intake", "case", "notifier")] == \
+        migrate["command"][-1].split(" && ")
+    assert text.count("docket_migrator:") == 2  # the migrate container's two URLs, and no service's
+    for name in SERVICES:
+        service = COMPOSE["services"][name]
+        assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert service["environment"]["MIGRATE_ON_START"] == "false"
+        assert "MIGRATION_DATABASE_URL" not in service["environment"]
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -133,7 +151,7 @@ def test_services_trust_the_keycloak_of_the_file_with_docket_s_realm(name):
 
 def test_no_secret_is_written_into_the_file():
     text = (ROOT / "docker-compose.yml").read_text()
-    for secret in ("POSTGRES_PASSWORD", "DOCKET_INTAKE_DB_PASSWORD", "DOCKET_CASE_DB_PASSWORD",
+    for secret in ("POSTGRES_PASSWORD", "DOCKET_MIGRATOR_DB_PASSWORD", "DOCKET_INTAKE_DB_PASSWORD", "DOCKET_CASE_DB_PASSWORD",
                    "DOCKET_NOTIFIER_DB_PASSWORD", "DOCKET_KEYSTORE_DB_PASSWORD", "KEYCLOAK_DB_PASSWORD",
                    "KEYCLOAK_ADMIN_PASSWORD", "KEYSTORE_MASTER_KEY"):
         assert f"${{{secret}:?" in text
