@@ -1,6 +1,7 @@
 """Bearer tokens verified against an OpenID Connect issuer: signature by the issuer's published keys,
 issuer, audience, expiry. Keys are cached and fetched again when a token names a key id not seen yet,
-which is how providers roll their keys; a flood of unknown key ids costs at most one fetch per interval.
+which is how providers roll their keys (a flood of unknown key ids costs at most one fetch per interval),
+and at least every `max_age_s`, so that a key the provider withdrew stops being trusted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class OidcConfig:
     jwks_url: str | None = None  # None: read from the issuer's discovery document
     leeway_s: float = 30.0
     refresh_interval_s: float = 10.0
+    max_age_s: float = 600.0
     timeout_s: float = 5.0
     algorithms: Sequence[str] = ALGORITHMS
 
@@ -61,9 +63,12 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise InvalidToken("the token is not a signed JWT") from None
-        if header.get("alg") not in self.config.algorithms:
-            raise InvalidToken(f"the token's algorithm {header.get('alg')!r} is not accepted")
-        key = await self._key(header.get("kid"))
+        if not isinstance(header.get("alg"), str) or header["alg"] not in self.config.algorithms:
+            raise InvalidToken("the token's algorithm is not accepted (asymmetric signatures only)")
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise InvalidToken("the token's key id is not a string")
+        key = await self._key(kid)
         try:
             return jwt.decode(token, key, algorithms=list(self.config.algorithms), audience=self.config.audience,
                               issuer=self.config.issuer, leeway=self.config.leeway_s,
@@ -92,6 +97,13 @@ class TokenVerifier:
             await self._http.aclose()
 
     async def _key(self, kid: str | None) -> jwt.PyJWK:
+        if self._too_old():
+            async with self._lock:
+                if self._too_old():
+                    try:
+                        await self._refresh()
+                    except ProviderUnavailable as exc:  # keep the keys we have rather than refuse everyone
+                        log.warning("identity: keys of %s not refreshed: %s", self.config.issuer, exc)
         key = self._pick(kid)
         if key is not None:
             return key
@@ -108,6 +120,10 @@ class TokenVerifier:
         if kid is not None:
             return self._keys.get(kid)
         return next(iter(self._keys.values())) if len(self._keys) == 1 else None
+
+    def _too_old(self) -> bool:
+        return bool(self._keys) and self._fetched_at is not None and \
+            self._clock() - self._fetched_at >= self.config.max_age_s
 
     def _may_refresh(self) -> bool:
         return self._fetched_at is None or self._clock() - self._fetched_at >= self.config.refresh_interval_s

@@ -6,7 +6,8 @@
 
 Keys are cached for `ttl_s` seconds (a batch of letters to one case's complainants asks the store once);
 `forget` drops one at once, so an erasure takes effect here immediately and in other instances within
-`ttl_s` (sooner where they act on complaint.personal_data_erased).
+`ttl_s` (sooner where they act on complaint.personal_data_erased). A key fetched before it was forgotten
+is not cached again, and expired entries are swept, so the cache holds no more than a few seconds' keys.
 """
 
 from __future__ import annotations
@@ -29,21 +30,30 @@ class PersonalData:
         self._ttl_s = ttl_s
         self._clock = clock
         self._cache: dict[UUID, tuple[float, bytes | None]] = {}
+        self._forgotten: dict[UUID, float] = {}
 
     async def keys(self, subjects: Iterable[UUID], *, create: bool = False) -> dict[UUID, bytes | None]:
         now = self._clock()
+        self._sweep(now)
         wanted = set(subjects)
         fresh = {s: hit[1] for s in wanted if (hit := self._cache.get(s)) is not None and now - hit[0] < self._ttl_s
                  and (hit[1] is not None or not create)}
         missing = wanted - fresh.keys()
         if missing:
             fetched = await self.keystore.keys(missing, create=create)
-            self._cache.update({s: (now, key) for s, key in fetched.items()})
+            # A key forgotten while it was being fetched (an erasure just now) is used once, never kept.
+            self._cache.update({s: (now, key) for s, key in fetched.items() if self._forgotten.get(s, -1.0) < now})
             fresh.update(fetched)
         return fresh
 
     def forget(self, subject: UUID) -> None:
         self._cache.pop(subject, None)
+        self._forgotten[subject] = self._clock()
+
+    def _sweep(self, now: float) -> None:
+        if len(self._cache) + len(self._forgotten) > 1024:
+            self._cache = {s: hit for s, hit in self._cache.items() if now - hit[0] < self._ttl_s}
+            self._forgotten = {s: at for s, at in self._forgotten.items() if now - at < self._ttl_s}
 
     async def seal(self, subject: UUID, value: str) -> Sealed:
         return (await self.seal_many(subject, [value]))[0]

@@ -77,3 +77,29 @@ async def test_a_withheld_value_reads_as_erased():
     personal = PersonalData(InMemoryKeyStore())
     assert await personal.open(Sealed(subject=uuid4(), ciphertext="")) is None
     assert await personal.open(None) is None
+
+
+async def test_a_key_forgotten_while_it_was_being_fetched_is_not_kept_and_the_cache_is_swept():
+    now = [0.0]
+    store = InMemoryKeyStore()
+    personal = PersonalData(store, ttl_s=10, clock=lambda: now[0])
+    subject = uuid4()
+    sealed = await personal.seal(subject, "x")
+    personal.forget(subject)
+
+    class SlowStore(InMemoryKeyStore):
+        async def keys(self, subjects, *, create=False):  # an erasure lands while this fetch is in flight
+            found = await store.keys(subjects, create=create)
+            personal.forget(subject)
+            return found
+
+    personal.keystore = SlowStore()
+    assert await personal.open(sealed) == "x"  # the fetch that was under way is answered
+    await store.erase(subject, by="admin")
+    personal.keystore = store
+    assert await personal.open(sealed) is None  # but its key was not kept
+    for _ in range(2000):
+        await personal.seal(uuid4(), "y")
+    now[0] += 11
+    await personal.seal(uuid4(), "z")
+    assert len(personal._cache) <= 2  # noqa: SLF001 -- the expired keys were swept
