@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -17,7 +20,7 @@ from docket_identity.roles import Caller, Role
 from docket_messaging.http import SessionDep
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
-from . import domain, store
+from . import domain, legacy, store
 from .limits import rate_limited
 
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
@@ -211,33 +214,58 @@ async def withdraw_complaint(reference: str, session: SessionDep, token: StatusT
 
 class EvidenceOut(BaseModel):
     id: uuid.UUID
-    filename: str
+    filename: str = Field(description=f"{ERASED!r} once the complainant's personal data was erased")
     content_type: str
     size: int
     sha256: str
     uploaded_at: datetime
 
 
+async def file_names(personal: PersonalData, stored: Sequence[Any]) -> list[str]:
+    """Evidence file names as staff read them: opened, or ERASED (one trip to the key store). A name still
+    in clear (stored before names were sealed, and not sealed yet) reads as it is."""
+    opened = await personal.open_many([store.as_sealed(value) for value in stored])
+    return [value if isinstance(value, str) else ERASED if name is None else name
+            for value, name in zip(stored, opened, strict=True)]
+
+
 EVIDENCE_PATH = "/complaints/{reference}/evidence"
+FilenameHeader = Annotated[str | None, Header(
+    alias="X-Filename", min_length=1, max_length=900,
+    description="the file's name, percent-encoded (UTF-8) where it is not plain ASCII")]
+FilenameQuery = Annotated[str | None, Query(
+    alias="filename", min_length=1, max_length=300, deprecated=True,
+    description="the file's name, for clients written before X-Filename; a query string ends up in access logs")]
 
 
 @public.post(EVIDENCE_PATH, status_code=status.HTTP_201_CREATED, response_model=EvidenceOut,
-             summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)")
+             summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)",
+             description="The file's name goes in the `X-Filename` header, percent-encoded (UTF-8) where it is "
+                         "not plain ASCII. It is stored sealed, like the file, as a display name: without its path, "
+                         "other characters than letters, digits, spaces, dots, dashes and underscores replaced by "
+                         "`_`. The `filename` query parameter is still accepted but deprecated: a file's name is "
+                         "often the complainant's own, and URLs end up in access logs and proxies. Given both, the "
+                         "header is used.")
 async def upload_evidence(reference: str, request: Request, session: SessionDep, personal: PersonalDep,
-                          filename: Annotated[str, Query(min_length=1, max_length=300)],
+                          header_name: FilenameHeader = None, query_name: FilenameQuery = None,
                           token: StatusToken = None,
                           content_type: Annotated[str, Header(alias="Content-Type")] = "") -> EvidenceOut:
+    given = unquote(header_name) if header_name is not None else query_name
+    if given is None:
+        raise RequestValidationError([{"loc": ("header", "X-Filename"), "msg": "Field required", "type": "missing"}])
+    name = domain.safe_filename(given)
     settings = request.app.state.runtime.settings
     content = await request.body()
     declared = content_type.split(";")[0].strip().lower()
     async with session.begin():
         complaint = await own_complaint(session, reference, token)
         domain.check_evidence(declared, content, settings.evidence_types, settings.evidence_max_bytes)
+        [sealed_name] = await personal.seal_many(complaint.id, [name])
         sealed = await personal.seal_bytes(complaint.id, content)
-        row = store.add_evidence(session, complaint.id, domain.safe_filename(filename), declared, content, sealed)
+        row = store.add_evidence(session, complaint.id, sealed_name, declared, content, sealed)
         await session.flush()
     await session.refresh(row)
-    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id", "sealed"}))
+    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}), filename=name)
 
 
 # --- staff ------------------------------------------------------------------------------------------------
@@ -278,10 +306,13 @@ async def complaint_row(session: SessionDep, complaint_id: uuid.UUID) -> store.C
 
 
 @staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
-async def list_evidence(complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader) -> list[EvidenceOut]:
+async def list_evidence(complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader,
+                        personal: PersonalDep) -> list[EvidenceOut]:
     if await session.get(store.ComplaintRow, complaint_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
-    return [EvidenceOut(**row._mapping) for row in await store.evidence_of(session, complaint_id)]
+    rows = await store.evidence_of(session, complaint_id)
+    names = await file_names(personal, [row.filename for row in rows])
+    return [EvidenceOut(**(dict(row._mapping) | {"filename": name})) for row, name in zip(rows, names, strict=True)]
 
 
 @staff.get("/complaints/{complaint_id}/evidence/{evidence_id}", response_class=Response,
@@ -294,8 +325,11 @@ async def download_evidence(complaint_id: uuid.UUID, evidence_id: uuid.UUID, ses
     content = await personal.open_bytes(complaint_id, row.content) if row.sealed else row.content
     if content is None:
         raise ErasedSubject(complaint_id)
+    [name] = await file_names(personal, [row.filename])
+    # Made safe again: a name stored by the previous release may not have been.
     return Response(content, media_type=row.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{row.filename}"', "X-Content-SHA256": row.sha256})
+        "Content-Disposition": f'attachment; filename="{domain.safe_filename(name)}"',
+        "X-Content-SHA256": row.sha256})
 
 
 # --- the complainant's rights: access (GDPR Art 15) and erasure (Art 17) ----------------------------------
@@ -309,8 +343,9 @@ class ErasureOut(BaseModel):
 @staff.post("/complaints/{complaint_id}/erasure", response_model=ErasureOut,
             summary="Erase the complainant's personal data (GDPR Art 17) by destroying their key",
             description="Every sealed value of the complainant (name, address, narrative, evidence, letters), in "
-                        "every table and on every topic, reads as erased from now on; the complaint stays in its "
-                        "case, whose history still reads and verifies. Announced as "
+                        "every table and on every topic, reads as erased from now on, and any value of theirs "
+                        "still in clear (stored by the previous release and not sealed yet) is withheld; the "
+                        "complaint stays in its case, whose history still reads and verifies. Announced as "
                         "complaint.personal_data_erased. Cannot be undone.")
 async def erase_personal_data(complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
                               caller: Administrator) -> ErasureOut:
@@ -323,6 +358,7 @@ async def erase_personal_data(complaint_id: uuid.UUID, session: SessionDep, pers
     async with session.begin():
         row = await session.get(store.ComplaintRow, complaint_id, with_for_update=True, populate_existing=True)
         assert row is not None
+        await legacy.withhold_in_clear(session, complaint_id)  # the key no longer covers what was never sealed
         already = row.personal_data_erased_on is not None
         if not already:
             store.erase(session, row, datetime.now(UTC).date())
@@ -358,10 +394,12 @@ async def export_personal_data(complaint_id: uuid.UUID, session: SessionDep, per
     files = await store.evidence_files(session, complaint_id)
     letters = await store.letters_of(session, complaint_id)
     texts = await personal.open_many([store.as_sealed(letter.text) for letter in letters])
+    names = await file_names(personal, [file.filename for file in files])
     evidence = []
-    for file in files:
+    for file, name in zip(files, names, strict=True):
         content = await personal.open_bytes(complaint_id, file.content) if file.sealed else file.content
-        evidence.append(EvidenceExport(**file.model_dump(exclude={"content", "complaint_id", "sealed"}),
+        evidence.append(EvidenceExport(**file.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}),
+                                       filename=name,
                                        content_base64=base64.b64encode(content).decode() if content else None))
     case = await session.get(store.ComplaintCaseRow, complaint_id)
     return PersonalDataExport(

@@ -1,37 +1,50 @@
-"""Sealing what intake stored in clear before personal data was sealed (migration 0002 kept those values
-as JSON strings, where a sealed value is a JSON object): the complainants' names, addresses and
-narratives, evidence files, the status tokens kept for idempotent retries, and complaint.filed events
-of schema v1 in the outbox. Run at start, before serving, in batches; a database with nothing left in
-clear costs one query per kind.
+"""Sealing what intake stored in clear before personal data was sealed (migrations 0002 and 0003 kept those
+values as JSON strings, where a sealed value is a JSON object): the complainants' names, addresses and
+narratives, evidence files and their names, the status tokens kept for idempotent retries, letters, and
+complaint.filed events of schema v1 in the outbox. Run at start, before serving, in batches; a database with
+nothing left in clear costs one query per kind.
+
+A complainant may have been erased before their values were sealed: nothing can be sealed for them any
+more, so their values are withheld instead (an empty sealed value, which reads as erased; an evidence file
+loses its content). The erasure route does the same at once for its complaint (`withhold_in_clear`), so
+that nothing of an erased complainant stays readable until the next start.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
+from docket_contracts.events import Sealed
 from docket_contracts.registry import BY_TYPE
 from docket_messaging.tables import OutboxRow
-from docket_privacy.personal import PersonalData
+from docket_privacy.personal import ErasedSubject, PersonalData
 
-from .store import ComplaintRow, EvidenceRow, IdempotencyRow
+from .store import ComplaintRow, EvidenceRow, IdempotencyRow, LetterRow, withheld
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
 FILED = BY_TYPE["docket.complaint.filed"]
+R = TypeVar("R")
+
+# One kind of row: seals (or, with no PersonalData, withholds) a batch of the rows still in clear, of one
+# complaint or of all; returns how many it changed.
+Step = Callable[[AsyncSession, PersonalData | None, UUID | None], Awaitable[int]]
 
 
 async def seal_legacy(sessions: async_sessionmaker[AsyncSession], personal: PersonalData) -> int:
-    """Seal every value still in clear; returns how many rows were sealed."""
+    """Seal every value still in clear; returns how many rows were sealed (or withheld)."""
     total = 0
-    for step in (_complaints, _evidence, _idempotent_answers, _outbox):
+    for step in STEPS:
         while sealed := await _batch(sessions, personal, step):
             total += sealed
     if total:
@@ -39,55 +52,125 @@ async def seal_legacy(sessions: async_sessionmaker[AsyncSession], personal: Pers
     return total
 
 
-async def _batch(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, step: Any) -> int:
+async def withhold_in_clear(session: AsyncSession, complaint_id: UUID) -> int:
+    """Withhold every value of the complaint still in clear, in the caller's transaction (its complainant was
+    erased: their key is gone, nothing of theirs may stay readable); returns how many rows changed."""
+    total = 0
+    for step in STEPS:
+        while changed := await step(session, None, complaint_id):
+            total += changed
+    return total
+
+
+async def _batch(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, step: Step) -> int:
     async with sessions() as session, session.begin():
-        return int(await step(session, personal))
+        return await step(session, personal, None)
 
 
-async def _complaints(session: AsyncSession, personal: PersonalData) -> int:
-    rows = (await session.exec(select(ComplaintRow).where(
-        sa.func.jsonb_typeof(col(ComplaintRow.complainant_name)) == "string").limit(BATCH)
-        .with_for_update(skip_locked=True))).all()
+async def _sealed(personal: PersonalData | None, subject: UUID, values: list[str]) -> list[Sealed]:
+    """The values sealed with the subject's key; withheld if the subject was erased (or `personal` is None)."""
+    if personal is not None:
+        try:
+            return await personal.seal_many(subject, values)
+        except ErasedSubject:
+            pass
+    return [withheld(subject) for _ in values]
+
+
+async def _sealed_bytes(personal: PersonalData | None, subject: UUID, content: bytes) -> bytes:
+    """The content sealed with the subject's key; nothing if the subject was erased (or `personal` is None)."""
+    if personal is not None:
+        try:
+            return await personal.seal_bytes(subject, content)
+        except ErasedSubject:
+            pass
+    return b""
+
+
+def _locked(query: SelectOfScalar[R], complaint_id: UUID | None) -> SelectOfScalar[R]:
+    """At start, a batch skips rows another instance is sealing; for one complaint's erasure, it waits for
+    them (and then finds them sealed, or still in clear)."""
+    return query.limit(BATCH).with_for_update(skip_locked=complaint_id is None)
+
+
+def _is_string(column: Any) -> sa.ColumnElement[bool]:
+    """A JSON column holding a string: a value stored in clear (a sealed one is an object)."""
+    return sa.func.jsonb_typeof(column) == "string"
+
+
+async def _complaints(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
+    query = select(ComplaintRow).where(_is_string(col(ComplaintRow.complainant_name)))
+    if complaint_id is not None:
+        query = query.where(col(ComplaintRow.id) == complaint_id)
+    rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
-        name, email, narrative = await personal.seal_many(row.id, [str(row.complainant_name),
-                                                                   str(row.complainant_email), str(row.narrative)])
+        name, email, narrative = await _sealed(personal, row.id, [str(row.complainant_name),
+                                                                  str(row.complainant_email), str(row.narrative)])
         row.complainant_name, row.complainant_email, row.narrative = (
             name.model_dump(mode="json"), email.model_dump(mode="json"), narrative.model_dump(mode="json"))
         session.add(row)
     return len(rows)
 
 
-async def _evidence(session: AsyncSession, personal: PersonalData) -> int:
-    rows = (await session.exec(select(EvidenceRow).where(col(EvidenceRow.sealed).is_(False)).limit(BATCH)
-                               .with_for_update(skip_locked=True))).all()
+async def _evidence(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
+    """Files stored before files were sealed, and names stored before names were (of sealed files too)."""
+    query = select(EvidenceRow).where(sa.or_(col(EvidenceRow.sealed).is_(False),
+                                             _is_string(col(EvidenceRow.filename))))
+    if complaint_id is not None:
+        query = query.where(col(EvidenceRow.complaint_id) == complaint_id)
+    rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
-        row.content, row.sealed = await personal.seal_bytes(row.complaint_id, row.content), True
+        if not row.sealed:
+            row.content, row.sealed = await _sealed_bytes(personal, row.complaint_id, row.content), True
+        if isinstance(row.filename, str):
+            [name] = await _sealed(personal, row.complaint_id, [row.filename])
+            row.filename = name.model_dump(mode="json")
         session.add(row)
     return len(rows)
 
 
-async def _idempotent_answers(session: AsyncSession, personal: PersonalData) -> int:
-    token = IdempotencyRow.__table__.c.response["status_token"]
-    rows = (await session.exec(select(IdempotencyRow).where(sa.func.jsonb_typeof(token) == "string").limit(BATCH)
-                               .with_for_update(skip_locked=True))).all()
+async def _idempotent_answers(session: AsyncSession, personal: PersonalData | None,
+                              complaint_id: UUID | None) -> int:
+    response = IdempotencyRow.__table__.c.response
+    query = select(IdempotencyRow).where(_is_string(response["status_token"]))
+    if complaint_id is not None:
+        query = query.where(response["id"].astext == str(complaint_id))
+    rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
-        sealed = await personal.seal(UUID(row.response["id"]), row.response["status_token"])
+        [sealed] = await _sealed(personal, UUID(row.response["id"]), [row.response["status_token"]])
         row.response = row.response | {"status_token": sealed.model_dump(mode="json")}
         session.add(row)
     return len(rows)
 
 
-async def _outbox(session: AsyncSession, personal: PersonalData) -> int:
+async def _letters(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
+    """Letters are kept sealed from the start; one in clear, should any be, is sealed like the rest."""
+    query = select(LetterRow).where(_is_string(col(LetterRow.text)))
+    if complaint_id is not None:
+        query = query.where(col(LetterRow.complaint_id) == complaint_id)
+    rows = (await session.exec(_locked(query, complaint_id))).all()
+    for row in rows:
+        [text] = await _sealed(personal, row.complaint_id, [str(row.text)])
+        row.text = text.model_dump(mode="json")
+        session.add(row)
+    return len(rows)
+
+
+async def _outbox(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
     """complaint.filed v1 rows, published or not, become v2 rows: the same event, its complainant sealed."""
-    rows = (await session.exec(select(OutboxRow).where(col(OutboxRow.type) == FILED.type,
-                                                       col(OutboxRow.dataschema) != FILED.dataschema)
-                               .limit(BATCH).with_for_update(skip_locked=True))).all()
+    query = select(OutboxRow).where(col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) != FILED.dataschema)
+    if complaint_id is not None:
+        query = query.where(OutboxRow.__table__.c.data["complaint_id"].astext == str(complaint_id))
+    rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
         complainant = row.data["complainant"]
-        name, email = await personal.seal_many(UUID(row.data["complaint_id"]),
-                                               [complainant["name"], complainant["email"]])
+        name, email = await _sealed(personal, UUID(row.data["complaint_id"]),
+                                    [complainant["name"], complainant["email"]])
         row.data = row.data | {"complainant": complainant | {"name": name.model_dump(mode="json"),
                                                              "email": email.model_dump(mode="json")}}
         row.dataschema = FILED.dataschema
         session.add(row)
     return len(rows)
+
+
+STEPS: tuple[Step, ...] = (_complaints, _evidence, _idempotent_answers, _letters, _outbox)

@@ -38,6 +38,11 @@ def as_sealed(value: Any) -> Sealed | None:
     return Sealed.model_validate(value) if isinstance(value, dict) else None
 
 
+def withheld(subject: UUID) -> Sealed:
+    """What stands for a value of an erased subject that was never sealed: it opens to None, like an erased one."""
+    return Sealed(subject=subject, ciphertext="")
+
+
 class ComplaintRow(SQLModel, table=True):
     """A submission as lodged. The complainant's name, address and narrative are sealed with the key of
     its data subject, the complainant of this complaint (subject id = complaint id)."""
@@ -67,13 +72,14 @@ class ComplaintRow(SQLModel, table=True):
 
 
 class EvidenceRow(SQLModel, table=True):
-    """An evidence file, its content sealed with the complaint's subject key; the SHA-256 is of the file."""
+    """An evidence file, its name and content sealed with the complaint's subject key (a file's name is
+    personal data too: often the complainant's own, or what the file is about); the SHA-256 is of the file."""
 
     __tablename__ = "evidence"
 
     id: UUID = Field(primary_key=True)
     complaint_id: UUID = Field(index=True)
-    filename: str
+    filename: dict[str, Any] = sealed_column()
     content_type: str
     size: int
     sha256: str
@@ -184,11 +190,12 @@ def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
     add_to_outbox(session, [event], topics.COMPLAINTS)
 
 
-def add_evidence(session: AsyncSession, complaint_id: UUID, filename: str, content_type: str, content: bytes,
+def add_evidence(session: AsyncSession, complaint_id: UUID, filename: Sealed, content_type: str, content: bytes,
                  sealed_content: bytes) -> EvidenceRow:
     """Stage an evidence file: its size and SHA-256 are of the file, what is stored is `sealed_content`."""
-    row = EvidenceRow(id=uuid4(), complaint_id=complaint_id, filename=filename, content_type=content_type,
-                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=sealed_content)
+    row = EvidenceRow(id=uuid4(), complaint_id=complaint_id, filename=filename.model_dump(mode="json"),
+                      content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                      content=sealed_content)
     session.add(row)
     return row
 

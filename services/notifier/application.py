@@ -290,6 +290,8 @@ async def claim_deliveries(sessions: async_sessionmaker[AsyncSession], personal:
 async def attempt_delivery(claim: Claim, sender: Sender) -> Answer:
     """One signed POST. The sender resolves the host, checks the addresses and connects to a checked one in
     one step (outbound.GuardedSender), so a name that resolves differently the second time gets nowhere."""
+    if not claim.secrets:  # its secret was erased: an unsigned request would be worse than none
+        return Answer(None, "refused: the subscription has no signing secret; rotate it to get a new one", 0)
     headers = signed_headers(claim.secrets, str(claim.delivery_id), int(time.time()), claim.body, CONTENT_TYPE)
     return await sender.post(claim.url, headers, claim.body)
 

@@ -2,11 +2,16 @@
 values as JSON strings, where a sealed value is a JSON object): complainants' names and addresses,
 letters to complainants, webhook signing secrets, and the bodies of deliveries of complaint.filed v1.
 Run at start, before serving, in batches; a database with nothing left in clear costs one query per kind.
+
+A complainant may have been erased before their values were sealed: nothing can be sealed for them any
+more, so their values are withheld instead (an empty sealed value, which reads as erased). A subscription
+whose key is gone cannot sign: its secrets are withheld and it is disabled, never left to send unsigned.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,8 +20,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_contracts.events import Sealed
 from docket_contracts.registry import BY_TYPE
-from docket_privacy.personal import PersonalData
+from docket_privacy.personal import ErasedSubject, PersonalData
 
 from .store import PERSONAL_LETTER_FIELDS, ComplainantRow, DeliveryRow, NotificationRow, SubscriptionRow
 
@@ -42,12 +48,21 @@ async def _batch(sessions: async_sessionmaker[AsyncSession], personal: PersonalD
         return int(await step(session, personal))
 
 
+async def _sealed(personal: PersonalData, subject: UUID, values: list[str]) -> list[dict[str, Any]]:
+    """The values sealed with the subject's key, as JSON; withheld if the subject was erased (an empty
+    sealed value, which opens to None like an erased one)."""
+    try:
+        sealed = await personal.seal_many(subject, values)
+    except ErasedSubject:
+        sealed = [Sealed(subject=subject, ciphertext="") for _ in values]
+    return [value.model_dump(mode="json") for value in sealed]
+
+
 async def _complainants(session: AsyncSession, personal: PersonalData) -> int:
     rows = (await session.exec(select(ComplainantRow).where(sa.func.jsonb_typeof(col(ComplainantRow.name)) == "string")
                                .limit(BATCH).with_for_update(skip_locked=True))).all()
     for row in rows:
-        name, email = await personal.seal_many(row.complaint_id, [str(row.name), str(row.email)])
-        row.name, row.email = name.model_dump(mode="json"), email.model_dump(mode="json")
+        row.name, row.email = await _sealed(personal, row.complaint_id, [str(row.name), str(row.email)])
         session.add(row)
     return len(rows)
 
@@ -58,9 +73,9 @@ async def _letters(session: AsyncSession, personal: PersonalData) -> int:
         col(NotificationRow.personal).is_(None)).limit(BATCH).with_for_update(skip_locked=True))).all()
     for row in rows:
         assert row.complaint_id is not None
-        values = await personal.seal_many(row.complaint_id, [row.recipient_name, row.recipient_address or "",
-                                                             row.text, row.html])
-        row.personal = {f: v.model_dump(mode="json") for f, v in zip(PERSONAL_LETTER_FIELDS, values, strict=True)}
+        values = await _sealed(personal, row.complaint_id, [row.recipient_name, row.recipient_address or "",
+                                                            row.text, row.html])
+        row.personal = dict(zip(PERSONAL_LETTER_FIELDS, values, strict=True))
         row.recipient_name, row.recipient_address, row.text, row.html = "", None, "", ""
         session.add(row)
     return len(rows)
@@ -75,7 +90,11 @@ async def _secrets(session: AsyncSession, personal: PersonalData) -> int:
         for name in ("secret", "previous_secret"):
             value = getattr(row, name)
             if isinstance(value, str):
-                setattr(row, name, (await personal.seal(row.id, value)).model_dump(mode="json"))
+                [sealed] = await _sealed(personal, row.id, [value])
+                setattr(row, name, sealed)
+                if not sealed["ciphertext"]:
+                    row.status, row.disabled_reason = "disabled", "its signing secret was erased"
+                    row.updated_at = datetime.now(UTC)
         session.add(row)
     return len(rows)
 
@@ -88,10 +107,10 @@ async def _deliveries(session: AsyncSession, personal: PersonalData) -> int:
                                .limit(BATCH).with_for_update(skip_locked=True))).all()
     for row in rows:
         data = row.body["data"]
-        sealed_name, sealed_email = await personal.seal_many(
-            UUID(data["complaint_id"]), [data["complainant"]["name"], data["complainant"]["email"]])
-        complainant = data["complainant"] | {"name": sealed_name.model_dump(mode="json"),
-                                             "email": sealed_email.model_dump(mode="json")}
+        subject = UUID(data["complaint_id"])
+        sealed_name, sealed_email = await _sealed(personal, subject, [data["complainant"]["name"],
+                                                                      data["complainant"]["email"]])
+        complainant = data["complainant"] | {"name": sealed_name, "email": sealed_email}
         row.body = row.body | {"data": data | {"complainant": complainant}, "dataschema": FILED.dataschema}
         session.add(row)
     return len(rows)

@@ -17,6 +17,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -170,9 +171,19 @@ def _netloc(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
+# The most of an answer's body an attempt reads (give or take one network read); the rest stays unread.
+ANSWER_READ_LIMIT = 64 * 1024
+
+
 class _PinnedTransport(httpx.AsyncBaseTransport):
     """What httpx.AsyncHTTPTransport does without a proxy, over a connection pool with our network backend
-    (httpx offers no public way to give its transport one), and without keep-alive or retries."""
+    (httpx offers no public way to give its transport one), and without keep-alive or retries.
+
+    The answer's body is not kept: the status decides, and an integrator's endpoint answering 200 with
+    gigabytes (or a small compressed body that inflates to them) must not fill the notifier's memory. Up to
+    ANSWER_READ_LIMIT bytes are read and dropped, so that an ordinary short answer ends its exchange cleanly;
+    then the connection is closed, with whatever is left unread.
+    """
 
     def __init__(self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext) -> None:
         self._pool = httpcore.AsyncConnectionPool(ssl_context=ssl_context, network_backend=backend,
@@ -187,16 +198,28 @@ class _PinnedTransport(httpx.AsyncBaseTransport):
         try:
             response = await self._pool.handle_async_request(core)
             try:
-                content = await response.aread()  # a webhook answer is small; the caller's timeout bounds it
+                await _skim(response, ANSWER_READ_LIMIT)
             finally:
-                await response.aclose()
+                await response.aclose()  # closes the connection: no keep-alive, and the rest is left unread
         except Exception as exc:
             raise _as_httpx_error(exc, request) from exc
-        return httpx.Response(response.status, headers=response.headers, content=content,
-                              extensions=response.extensions, request=request)
+        return httpx.Response(response.status, headers=response.headers, extensions=response.extensions,
+                              request=request)
 
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+
+async def _skim(response: httpcore.Response, limit: int) -> int:
+    """Read and drop the body until its end or until `limit` bytes were read (the last network read may take
+    it past `limit` by up to one read buffer, 64 KiB in httpcore); returns how many bytes were read."""
+    read = 0
+    async with aclosing(response.aiter_stream()) as chunks:  # type: ignore[type-var]
+        async for chunk in chunks:
+            read += len(chunk)
+            if read >= limit:
+                break
+    return read
 
 
 # httpcore's exceptions and the httpx ones callers expect, most specific first (the names are the same).

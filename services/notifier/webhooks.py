@@ -211,11 +211,37 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast and not address.is_site_local
 
 
+# What a refused address is, for the message: the kind only, never the address (see check_url).
+_KINDS_V4 = tuple((ipaddress.IPv4Network(n), kind) for n, kind in (
+    ("0.0.0.0/8", "unspecified"), ("10.0.0.0/8", "private"), ("100.64.0.0/10", "shared (carrier-grade NAT)"),
+    ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"), ("172.16.0.0/12", "private"),
+    ("192.0.2.0/24", "documentation"), ("192.168.0.0/16", "private"), ("198.18.0.0/15", "benchmarking"),
+    ("198.51.100.0/24", "documentation"), ("203.0.113.0/24", "documentation"), ("224.0.0.0/4", "multicast")))
+_KINDS_V6 = tuple((ipaddress.IPv6Network(n), kind) for n, kind in (
+    ("::/128", "unspecified"), ("::1/128", "loopback"), ("2001:db8::/32", "documentation"), ("fc00::/7", "private"),
+    ("fe80::/10", "link-local"), ("fec0::/10", "private"), ("ff00::/8", "multicast")))
+
+
+def kind_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The kind of a non-public address (private, loopback, link-local, ...); an IPv6 address embedding a
+    non-public IPv4 one is of that one's kind."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return next((kind for network, kind in _KINDS_V4 if address in network), "reserved")
+    found = next((kind for network, kind in _KINDS_V6 if address in network), None)
+    if found is not None:
+        return found
+    inner = next((a for a in embedded_ipv4(address) if not is_public(a)), None)
+    return f"{kind_of(inner)} (in IPv6)" if inner is not None else "reserved"
+
+
 def check_url(url: str, addresses: Sequence[str], allow_list: Iterable[str]) -> None:
     """Raise RefusedUrl unless `url` may be called, given the addresses its host resolved to.
 
     Private, loopback, link-local and other non-global addresses are refused unless the host name or
     every such address is allow-listed; plain http is accepted only for allow-listed hosts.
+
+    The message names the kind of address refused, not the address: integrators read it (the 422, a
+    delivery's last error), and the addresses would tell them how Docket's network resolves internal names.
     """
     host = host_of(url)
     networks, hosts = parse_allow_list(allow_list)
@@ -225,9 +251,10 @@ def check_url(url: str, addresses: Sequence[str], allow_list: Iterable[str]) -> 
         return
     parsed = [ipaddress.ip_address(a) for a in addresses]
     allowed = [a for a in parsed if any(a in n for n in networks)]
-    refused = [raw for raw, a in zip(addresses, parsed) if not is_public(a) and a not in allowed]
+    refused = [a for a in parsed if not is_public(a) and a not in allowed]
     if refused:
-        raise RefusedUrl(f"host {host} resolves to a private, loopback or link-local address "
-                         f"({', '.join(refused)}) that is not on the allow-list")
+        kinds = ", ".join(sorted({kind_of(a) for a in refused}))
+        raise RefusedUrl(f"host {host} resolves to an address that is not public ({kinds}) and not on the "
+                         f"allow-list")
     if urlsplit(url).scheme != "https" and len(allowed) != len(parsed):
         raise RefusedUrl("must use https (plain http only for allow-listed hosts)")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -249,6 +251,74 @@ async def test_evidence_is_stored_with_its_checksum_listed_and_downloaded(intake
     assert download.headers["X-Content-SHA256"] == evidence["sha256"]
     assert (await intake.http.get(f"/complaints/{uuid4()}/evidence/{evidence['id']}",
                                   headers=officer)).status_code == 404
+
+
+async def test_an_evidence_file_name_is_stored_sealed_and_staff_read_it(intake, officer, database_url, caplog):
+    receipt = await file(intake)
+    marker = uuid4().hex
+    name = f"Jeanne Martin access request {marker}.pdf"  # a file's name is often the complainant's own
+    with caplog.at_level(logging.DEBUG):
+        upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", content=PDF,
+                                        headers={"X-Filename": name, "X-Status-Token": receipt["status_token"],
+                                                 "Content-Type": "application/pdf"})
+    assert upload.status_code == 201, upload.text
+    evidence = upload.json()
+    assert evidence["filename"] == name
+    assert marker not in caplog.text  # nothing logs it (and it is in no URL, so in no access log)
+
+    stored = await beneath(database_url, "SELECT filename FROM intake.evidence WHERE id = :id", id=evidence["id"])
+    assert Sealed.model_validate(stored).subject == UUID(receipt["id"])
+    row = await beneath(database_url, "SELECT e::text FROM intake.evidence e WHERE e.id = :id", id=evidence["id"])
+    assert marker not in row
+
+    assert (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json() == [evidence]
+    download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{evidence['id']}", headers=officer)
+    assert download.content == PDF
+    assert download.headers["content-disposition"] == f'attachment; filename="{name}"'
+
+
+async def test_the_file_name_comes_from_x_filename_first_and_the_query_still_works(intake, officer):
+    receipt = await file(intake)
+    path = f"/complaints/{receipt['reference']}/evidence"
+    headers = {"X-Status-Token": receipt["status_token"], "Content-Type": "application/pdf"}
+
+    async def upload(**extra) -> httpx.Response:
+        return await intake.http.post(path, content=PDF, **{"headers": headers} | extra)
+
+    encoded = await upload(headers=headers | {"X-Filename": "C%3A%5Cscans%5Ccapture%20%C3%A9cran.pdf"})
+    assert encoded.status_code == 201 and encoded.json()["filename"] == "capture _cran.pdf"
+    both = await upload(headers=headers | {"X-Filename": "from-header.pdf"}, params={"filename": "from-query.pdf"})
+    assert both.json()["filename"] == "from-header.pdf"
+    query_only = await upload(params={"filename": "older-client.pdf"})  # kept for older clients
+    assert query_only.status_code == 201 and query_only.json()["filename"] == "older-client.pdf"
+    neither = await upload()
+    assert neither.status_code == 422
+    assert neither.json()["detail"] == [{"loc": ["header", "X-Filename"], "msg": "Field required", "type": "missing"}]
+    listed = (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json()
+    assert [e["filename"] for e in listed] == ["capture _cran.pdf", "from-header.pdf", "older-client.pdf"]
+
+    operation = (await intake.http.get("/openapi.json")).json()["paths"]["/complaints/{reference}/evidence"]["post"]
+    assert "X-Filename" in operation["description"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["X-Filename"]["in"] == "header" and parameters["filename"]["deprecated"] is True
+
+
+async def test_an_erased_complainant_s_file_names_read_as_erased(intake, officer, tokens):
+    receipt = await file(intake)
+    upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", content=PDF,
+                                    headers={"X-Filename": "jeanne-martin-id-card.pdf",
+                                             "X-Status-Token": receipt["status_token"],
+                                             "Content-Type": "application/pdf"})
+    assert upload.status_code == 201, upload.text
+    erased = await intake.http.post(f"/complaints/{receipt['id']}/erasure", headers=tokens(ADMINISTRATOR))
+    assert erased.status_code == 200, erased.text
+    [listed] = (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json()
+    assert listed["filename"] == "[erased]" and listed["sha256"] == upload.json()["sha256"]
+    download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{listed['id']}", headers=officer)
+    assert download.status_code == 410 and "jeanne" not in str(download.headers).lower()
+    export = (await intake.http.get(f"/complaints/{receipt['id']}/personal-data",
+                                    headers=tokens(ADMINISTRATOR))).json()
+    assert [(e["filename"], e["content_base64"]) for e in export["evidence"]] == [("[erased]", None)]
 
 
 @pytest.mark.parametrize(("content_type", "content", "expect", "message"), [

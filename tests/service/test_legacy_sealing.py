@@ -12,27 +12,29 @@ import pytest
 
 from docket_devstack.database import provision
 from docket_messaging.database import migrate
-from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from docket_privacy.personal import ERASED
+from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import serve
-from tests.conftest import MIGRATIONS
+from tests.conftest import MASTER_KEY, MIGRATIONS
 from tests.staff import ADMINISTRATOR, INTAKE_OFFICER
 
 pytestmark = pytest.mark.service
 
 NAME, EMAIL, NARRATIVE, TOKEN, SECRET = ("Jeanne Legacy", "jeanne.legacy@example.org", "written in 2025",
                                          "legacy-status-token", "whsec_" + base64.b64encode(b"k" * 32).decode())
+FILENAME = "jeanne-legacy-request.txt"
 
 
 def previous_release(postgres, name: str):  # noqa: ANN001, ANN201
     """A database at the revisions of the release before sealing, with rows as that release wrote them."""
     databases = provision(postgres, name)
-    migrate(MIGRATIONS["intake"], databases.intake, "intake", "0001")
-    migrate(MIGRATIONS["notifier"], databases.notifier, "notifier", "0003")
-    migrate(KEYSTORE_ALEMBIC_INI, databases.keystore, "keystore")
+    migrate(MIGRATIONS["intake"], databases.migrator, "intake", "0001")
+    migrate(MIGRATIONS["notifier"], databases.migrator, "notifier", "0003")
+    migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
     complaint, subscription = uuid.uuid4(), uuid.uuid4()
     filed = {"complaint_id": str(complaint), "reference": "DKT-2025-LEGACY",
              "complainant": {"name": NAME, "email": EMAIL, "country": "FR"}}
@@ -40,7 +42,7 @@ def previous_release(postgres, name: str):  # noqa: ANN001, ANN201
         INSERT INTO intake.complaints VALUES ('{complaint}', 'DKT-2025-LEGACY', 'digest', 'art77_complaint', NULL,
           '{NAME}', '{EMAIL}', 'FR', 'acme', 'Acme', NULL, NULL, 'other', '[15]', '["FR"]', '{NARRATIVE}',
           '2025-01-10', now(), 'received');
-        INSERT INTO intake.evidence VALUES ('{uuid.uuid4()}', '{complaint}', 'a.txt', 'text/plain', 12, 'x',
+        INSERT INTO intake.evidence VALUES ('{uuid.uuid4()}', '{complaint}', '{FILENAME}', 'text/plain', 12, 'x',
           convert_to('legacy bytes', 'UTF8'), now());
         INSERT INTO intake.idempotency_keys VALUES ('legacy-key', 'digest', 201,
           '{json.dumps({"id": str(complaint), "status_token": TOKEN})}');
@@ -60,37 +62,158 @@ def previous_release(postgres, name: str):  # noqa: ANN001, ANN201
           attempts) VALUES ('{uuid.uuid4()}', '{subscription}', 'e2', 'docket.complaint.filed', '{complaint}',
           '{json.dumps({"type": "docket.complaint.filed", "data": filed})}', 'delivered', 1);
     """)
-    migrate(MIGRATIONS["intake"], databases.intake, "intake")
-    migrate(MIGRATIONS["notifier"], databases.notifier, "notifier")
+    migrate(MIGRATIONS["intake"], databases.migrator, "intake")
+    migrate(MIGRATIONS["notifier"], databases.migrator, "notifier")
     return databases, complaint, subscription
+
+
+def dump(postgres, name: str) -> str:  # noqa: ANN001
+    """Every value where the two releases keep personal data, as the superuser reads it."""
+    return postgres.psql(name, """
+        SELECT row_to_json(c)::text FROM intake.complaints c UNION ALL
+        SELECT encode(content, 'escape') || filename::text FROM intake.evidence UNION ALL
+        SELECT response::text FROM intake.idempotency_keys UNION ALL
+        SELECT text::text FROM intake.letters UNION ALL
+        SELECT data::text || dataschema FROM intake.outbox UNION ALL
+        SELECT row_to_json(c)::text FROM notifier.complainants c UNION ALL
+        SELECT row_to_json(n)::text FROM notifier.notifications n UNION ALL
+        SELECT secret::text FROM notifier.subscriptions UNION ALL
+        SELECT body::text FROM notifier.deliveries""")
+
+
+def apps(configure, databases, bootstrap: str):  # noqa: ANN001, ANN201
+    """Intake and the notifier on the database of `databases`, quiet: no Kafka, no relay, no deliveries."""
+    quiet = dict(kafka_bootstrap_servers=bootstrap, run_relay=False, run_consumer=False,
+                 keystore_database_url=databases.keystore)
+    return (serve(intake_app(configure(IntakeSettings, database_url=databases.intake, **quiet))),
+            serve(notifier_app(configure(NotifierSettings, database_url=databases.notifier, run_deliveries=False,
+                                         **quiet))))
+
+
+async def erase_keys(databases, *subjects: uuid.UUID) -> None:  # noqa: ANN001
+    """Destroy the subjects' keys in the key store, as an erasure does."""
+    keystore = KeystoreSettings(keystore_database_url=databases.keystore,
+                                keystore_master_key=MASTER_KEY).personal_data().keystore
+    try:
+        for subject in subjects:
+            await keystore.erase(subject, by="test")
+    finally:
+        await keystore.close()
 
 
 async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(postgres, configure, tokens,
                                                                          closed_port_bootstrap):
     name = f"legacy_{uuid.uuid4().hex[:8]}"
     databases, complaint, subscription = await asyncio.to_thread(previous_release, postgres, name)
-    quiet = dict(kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False, run_consumer=False,
-                 keystore_database_url=databases.keystore)
-    async with serve(intake_app(configure(IntakeSettings, database_url=databases.intake, **quiet))) as intake, \
-            serve(notifier_app(configure(NotifierSettings, database_url=databases.notifier, run_deliveries=False,
-                                         **quiet))) as notifier:
+    intake_serving, notifier_serving = apps(configure, databases, closed_port_bootstrap)
+    async with intake_serving as intake, notifier_serving as notifier:
         staff = (await intake.http.get(f"/complaints/{complaint}", headers=tokens(INTAKE_OFFICER))).json()
         assert (staff["complainant_name"], staff["complainant_email"], staff["narrative"]) == (NAME, EMAIL, NARRATIVE)
+        [file] = (await intake.http.get(f"/complaints/{complaint}/evidence", headers=tokens(INTAKE_OFFICER))).json()
+        assert file["filename"] == FILENAME
+        download = await intake.http.get(f"/complaints/{complaint}/evidence/{file['id']}",
+                                         headers=tokens(INTAKE_OFFICER))
+        assert download.headers["content-disposition"] == f'attachment; filename="{FILENAME}"'
         [letter] = (await notifier.http.get("/notifications", headers=tokens(ADMINISTRATOR),
                                             params={"complaint_id": str(complaint)})).json()
         assert (letter["recipient_name"], letter["recipient_address"], letter["text"]) == (NAME, EMAIL,
                                                                                           f"Dear {NAME},")
         export = (await intake.http.get(f"/complaints/{complaint}/personal-data", headers=tokens(ADMINISTRATOR)))
         assert base64.b64decode(export.json()["evidence"][0]["content_base64"]) == b"legacy bytes"
-    dumped = await asyncio.to_thread(postgres.psql, name, """
-        SELECT row_to_json(c)::text FROM intake.complaints c UNION ALL
-        SELECT encode(content, 'escape') FROM intake.evidence UNION ALL
-        SELECT response::text FROM intake.idempotency_keys UNION ALL
-        SELECT data::text || dataschema FROM intake.outbox UNION ALL
-        SELECT row_to_json(c)::text FROM notifier.complainants c UNION ALL
-        SELECT row_to_json(n)::text FROM notifier.notifications n UNION ALL
-        SELECT secret::text FROM notifier.subscriptions UNION ALL
-        SELECT body::text FROM notifier.deliveries""")
-    for value in (NAME, EMAIL, NARRATIVE, "legacy bytes", TOKEN, SECRET):
+        assert export.json()["evidence"][0]["filename"] == FILENAME
+    dumped = await asyncio.to_thread(dump, postgres, name)
+    for value in (NAME, EMAIL, NARRATIVE, "legacy bytes", FILENAME, TOKEN, SECRET):
         assert value not in dumped
-    assert "filed:v1" not in dumped and dumped.count('"ciphertext"') >= 10
+    assert "filed:v1" not in dumped and dumped.count('"ciphertext"') >= 11
+    assert '"ciphertext": ""' not in dumped  # sealed, not withheld
+
+
+async def test_a_complainant_erased_before_the_start_is_withheld_and_the_services_still_start(
+        postgres, configure, tokens, closed_port_bootstrap):
+    """Erased (by an instance already upgraded) before the rows of the previous release were sealed: nothing
+    can be sealed for them any more, so their values are withheld rather than kept in clear, and the start,
+    which seals, does not fail on them (nor on every restart after)."""
+    name = f"legacy_{uuid.uuid4().hex[:8]}"
+    databases, complaint, subscription = await asyncio.to_thread(previous_release, postgres, name)
+    await erase_keys(databases, complaint, subscription)
+    for _ in range(2):  # and a restart finds nothing left to do
+        intake_serving, notifier_serving = apps(configure, databases, closed_port_bootstrap)
+        async with intake_serving as intake, notifier_serving as notifier:
+            staff = (await intake.http.get(f"/complaints/{complaint}", headers=tokens(INTAKE_OFFICER))).json()
+            assert (staff["complainant_name"], staff["complainant_email"], staff["narrative"]) == (ERASED,) * 3
+            assert staff["personal_data_erased"] is True
+            [file] = (await intake.http.get(f"/complaints/{complaint}/evidence",
+                                            headers=tokens(INTAKE_OFFICER))).json()
+            assert file["filename"] == ERASED
+            assert (await intake.http.get(f"/complaints/{complaint}/evidence/{file['id']}",
+                                          headers=tokens(INTAKE_OFFICER))).status_code == 410
+            export = (await intake.http.get(f"/complaints/{complaint}/personal-data",
+                                            headers=tokens(ADMINISTRATOR))).json()
+            assert export["evidence"][0]["content_base64"] is None
+            [letter] = (await notifier.http.get("/notifications", headers=tokens(ADMINISTRATOR),
+                                                params={"complaint_id": str(complaint)})).json()
+            assert (letter["recipient_name"], letter["recipient_address"], letter["text"]) == (ERASED, None, ERASED)
+            hook = (await notifier.http.get(f"/subscriptions/{subscription}", headers=tokens(ADMINISTRATOR))).json()
+            assert hook["status"] == "disabled"  # it cannot sign any more: never sent unsigned
+    dumped = await asyncio.to_thread(dump, postgres, name)
+    for value in (NAME, EMAIL, NARRATIVE, "legacy bytes", FILENAME, TOKEN, SECRET):
+        assert value not in dumped
+    assert "filed:v1" not in dumped and dumped.count('"ciphertext": ""') >= 11
+
+
+def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:  # noqa: ANN001
+    """A complaint as the previous release stored it, still in clear (the start has not sealed it yet, e.g.
+    another instance is still at it): the upgraded columns hold JSON strings, the file is not sealed."""
+    filed = {"complaint_id": str(complaint), "reference": "DKT-2025-UNSEALED",
+             "complainant": {"name": "Paul Unsealed", "email": "paul.unsealed@example.org", "country": "FR"}}
+    postgres.psql(name, f"""
+        INSERT INTO intake.complaints (id, reference, status_token_digest, kind, complainant_name, complainant_email,
+          complainant_country, controller_key, controller_name, category, articles_alleged, territory, narrative,
+          received_on, status)
+          VALUES ('{complaint}', 'DKT-2025-UNSEALED', 'digest', 'art77_complaint', '"Paul Unsealed"',
+                  '"paul.unsealed@example.org"', 'FR', 'acme', 'Acme', 'other', '[15]', '["FR"]',
+                  '"unsealed narrative"', '2025-01-10', 'received');
+        INSERT INTO intake.evidence (id, complaint_id, filename, content_type, size, sha256, content, sealed)
+          VALUES ('{uuid.uuid4()}', '{complaint}', '"paul-unsealed-scan.txt"', 'text/plain', 14, 'x',
+                  convert_to('unsealed bytes', 'UTF8'), false);
+        INSERT INTO intake.idempotency_keys (key, request_digest, status_code, response)
+          VALUES ('unsealed-key', 'digest', 201,
+                  '{json.dumps({"id": str(complaint), "status_token": "unsealed-status-token"})}');
+        INSERT INTO intake.letters (notification_id, complaint_id, title, text, recorded_at)
+          VALUES ('{uuid.uuid4()}', '{complaint}', 'Acknowledgement', '"Dear Paul Unsealed,"', now());
+        INSERT INTO intake.outbox (event_id, topic, key, type, source, subject, dataschema, time, data)
+          VALUES ('{uuid.uuid4()}', 'docket.complaints', '{complaint}', 'docket.complaint.filed', '/docket/intake',
+                  '{complaint}', 'urn:docket:schema:docket.complaint.filed:v1', now(), '{json.dumps(filed)}');
+    """)
+
+
+async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(postgres, configure, tokens,
+                                                                           closed_port_bootstrap):
+    name = f"legacy_{uuid.uuid4().hex[:8]}"
+    databases, sealed_at_start, _ = await asyncio.to_thread(previous_release, postgres, name)
+    unsealed = uuid.uuid4()
+    intake_serving, _ = apps(configure, databases, closed_port_bootstrap)
+    async with intake_serving as intake:
+        await asyncio.to_thread(clear_rows_of, postgres, name, unsealed)
+        erased = await intake.http.post(f"/complaints/{unsealed}/erasure", headers=tokens(ADMINISTRATOR))
+        assert erased.status_code == 200, erased.text
+
+        staff = (await intake.http.get(f"/complaints/{unsealed}", headers=tokens(INTAKE_OFFICER))).json()
+        assert (staff["complainant_name"], staff["complainant_email"], staff["narrative"]) == (ERASED,) * 3
+        [file] = (await intake.http.get(f"/complaints/{unsealed}/evidence", headers=tokens(INTAKE_OFFICER))).json()
+        assert file["filename"] == ERASED
+        assert (await intake.http.get(f"/complaints/{unsealed}/evidence/{file['id']}",
+                                      headers=tokens(INTAKE_OFFICER))).status_code == 410
+        export = (await intake.http.get(f"/complaints/{unsealed}/personal-data", headers=tokens(ADMINISTRATOR))).json()
+        assert export["evidence"][0]["content_base64"] is None and export["letters"][0]["text"] is None
+        # Another complainant's values are untouched.
+        other = (await intake.http.get(f"/complaints/{sealed_at_start}", headers=tokens(INTAKE_OFFICER))).json()
+        assert other["complainant_name"] == NAME
+
+    dumped = await asyncio.to_thread(dump, postgres, name)
+    for value in ("Paul Unsealed", "paul.unsealed@example.org", "unsealed narrative", "unsealed bytes",
+                  "paul-unsealed-scan.txt", "unsealed-status-token"):
+        assert value not in dumped
+    assert "filed:v1" not in dumped
+    # Withheld: name, address, narrative, file name, status token, letter, and the event's name and address.
+    assert dumped.count('"ciphertext": ""') == 8

@@ -191,12 +191,31 @@ async def test_bad_subscriptions_get_422_naming_the_field(notifier, body, loc, w
     assert set(error) == {"loc", "msg", "type"}  # the value sent is not repeated
 
 
+class InternalResolver:
+    """Resolves every name to an address of Docket's own network, as an internal DNS name would."""
+
+    async def resolve(self, host: str) -> list[str]:
+        return ["10.0.3.7"]
+
+
 async def test_private_addresses_need_the_allow_list(configure, closed_port_bootstrap, tokens):
     async with serve(create_app(settings(configure, closed_port_bootstrap, webhook_allow_list=[]))) as strict:
         response = await strict.http.post("/subscriptions", json={"url": HOOK, "event_types": ["docket.case.closed"]},
                                           headers=tokens(ADMINISTRATOR))
     assert response.status_code == 422
-    assert "127.0.0.1" in response.json()["detail"][0]["msg"]
+    assert "not public (loopback)" in response.json()["detail"][0]["msg"]
+
+
+async def test_a_refused_url_names_the_kind_of_address_not_how_the_name_resolves(configure, closed_port_bootstrap,
+                                                                                 tokens):
+    app = create_app(settings(configure, closed_port_bootstrap, webhook_allow_list=[]), resolver=InternalResolver())
+    async with serve(app) as strict:
+        response = await strict.http.post("/subscriptions", headers=tokens.integrator(),
+                                          json={"url": "https://db.internal/hook", "event_types": ["docket.case.closed"]})
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["msg"] == "host db.internal resolves to an address that is not public (private) and not on the allow-list"
+    assert "10.0.3.7" not in response.text
 
 
 async def test_an_integrator_subscribes_only_to_the_event_types_its_scope_covers(notifier, tokens):

@@ -94,19 +94,41 @@ def test_what_an_answer_means(status, expected):
     ("https:///path", ["93.184.216.34"], "http or https"),
     ("https://user:pw@example.com/", ["93.184.216.34"], "credentials"),
     ("https://nowhere.invalid/", [], "does not resolve"),
-    ("https://internal.example/", ["10.1.2.3"], "10.1.2.3"),
-    ("https://127.0.0.1:9000/", ["127.0.0.1"], "loopback"),
-    ("https://metadata.example/", ["169.254.169.254"], "169.254.169.254"),
-    ("https://v6.example/", ["::1"], "::1"),
-    ("https://mapped.example/", ["::ffff:10.0.0.1"], "::ffff:10.0.0.1"),
-    ("https://split.example/", ["93.184.216.34", "192.168.1.1"], "192.168.1.1"),
-    ("https://nat64.example/", ["64:ff9b::a9fe:a9fe"], "64:ff9b::a9fe:a9fe"),
-    ("https://6to4.example/", ["2606:4700:4700::1111", "2002:7f00:1::1"], "2002:7f00:1::1"),
+    ("https://internal.example/", ["10.1.2.3"], "not public (private)"),
+    ("https://127.0.0.1:9000/", ["127.0.0.1"], "not public (loopback)"),
+    ("https://metadata.example/", ["169.254.169.254"], "not public (link-local)"),
+    ("https://v6.example/", ["::1"], "not public (loopback)"),
+    ("https://mapped.example/", ["::ffff:10.0.0.1"], "not public (private (in IPv6))"),
+    ("https://split.example/", ["93.184.216.34", "192.168.1.1"], "not public (private)"),
+    ("https://nat64.example/", ["64:ff9b::a9fe:a9fe"], "not public (link-local (in IPv6))"),
+    ("https://6to4.example/", ["2606:4700:4700::1111", "2002:7f00:1::1"], "not public (loopback (in IPv6))"),
+    ("https://mixed.example/", ["10.0.0.1", "fe80::1", "172.16.0.1"], "not public (link-local, private)"),
     ("http://example.com/hook", ["93.184.216.34"], "https"),
 ])
 def test_urls_docket_will_not_call(url, addresses, reason):
-    with pytest.raises(RefusedUrl, match=reason.replace(".", r"\.")):
+    with pytest.raises(RefusedUrl) as refused:
         check_url(url, addresses, allow_list=[])
+    assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("10.0.3.7", "private"), ("172.20.1.1", "private"), ("192.168.1.1", "private"), ("fd12:3456::1", "private"),
+    ("fec0::1", "private"), ("127.0.0.1", "loopback"), ("::1", "loopback"), ("169.254.169.254", "link-local"),
+    ("fe80::1", "link-local"), ("100.64.0.1", "shared (carrier-grade NAT)"), ("0.0.0.0", "unspecified"),
+    ("::", "unspecified"), ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("192.0.2.1", "documentation"),
+    ("2001:db8::1", "documentation"), ("198.18.0.1", "benchmarking"), ("240.0.0.1", "reserved"),
+    ("192.0.0.9", "reserved"), ("64:ff9b:1::1", "reserved"), ("::ffff:10.0.3.7", "private (in IPv6)"),
+    ("64:ff9b::a9fe:a9fe", "link-local (in IPv6)"), ("2002:a00:1::1", "private (in IPv6)"),
+    ("::7f00:1", "loopback (in IPv6)"),
+])
+def test_a_refusal_names_the_kind_of_address_never_the_address(address, kind):
+    # Integrators read the message (the 422, a delivery's last error): it must not tell them how Docket's
+    # network resolves a name, e.g. that db.internal is 10.0.3.7.
+    with pytest.raises(RefusedUrl) as refused:
+        check_url("https://db.internal/hook", [address], allow_list=[])
+    message = str(refused.value)
+    assert message == f"host db.internal resolves to an address that is not public ({kind}) and not on the allow-list"
+    assert address not in message and str(ipaddress.ip_address(address)) not in message
 
 
 def test_the_allow_list_admits_networks_and_host_names():
@@ -120,7 +142,7 @@ def test_the_allow_list_admits_networks_and_host_names():
 def test_the_allow_list_admits_embedded_forms_only_by_their_own_network_or_the_host_name():
     check_url("https://nat64.example/", ["64:ff9b::a00:1"], allow_list=["64:ff9b::/96"])
     check_url("https://receiver.internal/", ["::ffff:10.0.0.7"], allow_list=["receiver.internal"])
-    with pytest.raises(RefusedUrl, match="::ffff:10.0.0.7"):
+    with pytest.raises(RefusedUrl, match=r"not public \(private \(in IPv6\)\)"):
         check_url("https://receiver.internal/", ["::ffff:10.0.0.7"], allow_list=["10.0.0.0/8"])
 
 
@@ -169,3 +191,24 @@ def test_the_allow_list_setting_reads_comma_separated_entries(monkeypatch):
                                 keystore_master_key=base64.b64encode(bytes(32)).decode())
     assert settings.webhook_allow_list == ["127.0.0.0/8", "receiver.internal"]
     assert settings.retry_schedule.max_attempts == settings.retry_max_attempts
+
+
+async def test_a_subscription_without_a_signing_secret_sends_nothing_unsigned():
+    from uuid import uuid4
+
+    from services.notifier.application import Claim, attempt_delivery
+    from services.notifier.outbound import Answer
+
+    posts = []
+
+    class Recording:
+        async def post(self, url, headers, body):  # noqa: ANN001, ANN201
+            posts.append(headers)
+            return Answer(204, None, 1)
+
+    claim = Claim(uuid4(), uuid4(), 1, uuid4(), "https://hooks.example.org/x", (), b"{}")
+    answer = await attempt_delivery(claim, Recording())
+    assert posts == [] and answer.status_code is None and "no signing secret" in (answer.error or "")
+    signed = await attempt_delivery(Claim(uuid4(), uuid4(), 1, uuid4(), "https://hooks.example.org/x",
+                                          ("whsec_" + "a" * 44,), b"{}"), Recording())
+    assert signed.status_code == 204 and posts[0]["webhook-signature"].startswith("v1,")
