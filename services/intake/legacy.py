@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from docket_contracts.events import Sealed
-from docket_contracts.registry import BY_TYPE
+from docket_contracts.registry import BY_TYPE, dataschema
 from docket_messaging.tables import OutboxRow
 from docket_privacy.personal import ErasedSubject, PersonalData
 
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 FILED = BY_TYPE["docket.complaint.filed"]
+V1 = dataschema(FILED.type, 1)
 R = TypeVar("R")
 
 # One kind of row: seals (or, with no PersonalData, withholds) a batch of the rows still in clear, of one
@@ -158,19 +159,30 @@ async def _letters(session: AsyncSession, personal: PersonalData | None, complai
 
 async def _outbox(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
     """complaint.filed v1 rows, published or not, become v2 rows: the same event, its complainant sealed."""
-    query = select(OutboxRow).where(col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) != FILED.dataschema)
+    name = OutboxRow.__table__.c.data["complainant"]["name"]
+    # Exactly the rows of the previous release: v1, its complainant's name a clear string. Any other shape is
+    # not this step's to touch (and a relay or a consumer will refuse it for what it is).
+    query = select(OutboxRow).where(col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) == V1,
+                                    sa.func.jsonb_typeof(name) == "string")
     if complaint_id is not None:
         query = query.where(OutboxRow.__table__.c.data["complaint_id"].astext == str(complaint_id))
     rows = (await session.exec(_locked(query, complaint_id))).all()
+    sealed_rows = 0
     for row in rows:
-        complainant = row.data["complainant"]
-        name, email = await _sealed(personal, UUID(row.data["complaint_id"]),
-                                    [complainant["name"], complainant["email"]])
+        try:
+            complainant, subject = row.data["complainant"], UUID(row.data["complaint_id"])
+            clear = [str(complainant["name"]), str(complainant["email"])]
+        except (KeyError, TypeError, ValueError):
+            log.warning("intake: outbox row %s is no complaint.filed v1 of the previous release; left as it is",
+                        row.id)
+            continue
+        sealed_rows += 1
+        name, email = await _sealed(personal, subject, clear)
         row.data = row.data | {"complainant": complainant | {"name": name.model_dump(mode="json"),
                                                              "email": email.model_dump(mode="json")}}
         row.dataschema = FILED.dataschema
         session.add(row)
-    return len(rows)
+    return sealed_rows
 
 
 STEPS: tuple[Step, ...] = (_complaints, _evidence, _idempotent_answers, _letters, _outbox)

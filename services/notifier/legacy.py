@@ -105,12 +105,19 @@ async def _deliveries(session: AsyncSession, personal: PersonalData) -> int:
     rows = (await session.exec(select(DeliveryRow).where(col(DeliveryRow.event_type) == FILED.type,
                                                          sa.func.jsonb_typeof(name) == "string")
                                .limit(BATCH).with_for_update(skip_locked=True))).all()
+    sealed_rows = 0
     for row in rows:
         data = row.body["data"]
-        subject = UUID(data["complaint_id"])
-        sealed_name, sealed_email = await _sealed(personal, subject, [data["complainant"]["name"],
-                                                                      data["complainant"]["email"]])
+        try:
+            subject = UUID(data["complaint_id"])
+            clear = [str(data["complainant"]["name"]), str(data["complainant"]["email"])]
+        except (KeyError, TypeError, ValueError):
+            log.warning("notifier: delivery %s is no complaint.filed v1 of the previous release; left as it is",
+                        row.id)
+            continue
+        sealed_rows += 1
+        sealed_name, sealed_email = await _sealed(personal, subject, clear)
         complainant = data["complainant"] | {"name": sealed_name, "email": sealed_email}
         row.body = row.body | {"data": data | {"complainant": complainant}, "dataschema": FILED.dataschema}
         session.add(row)
-    return len(rows)
+    return sealed_rows

@@ -217,3 +217,33 @@ async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(postg
     assert "filed:v1" not in dumped
     # Withheld: name, address, narrative, file name, status token, letter, and the event's name and address.
     assert dumped.count('"ciphertext": ""') == 8
+
+
+async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_starts(databases, configure,
+                                                                                      closed_port_bootstrap):
+    """Start-up must not hang on one odd row: a complaint.filed outbox row that is not of the previous release."""
+    import sqlalchemy as sa
+
+    from docket_messaging.database import make_engine
+
+    engine = make_engine(databases.intake, "intake")
+    odd = str(uuid.uuid4())
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sa.text(
+                "INSERT INTO outbox (event_id, topic, key, type, source, subject, dataschema, time, data) VALUES "
+                "(:id, 'docket.complaints', 'k', 'docket.complaint.filed', '/x', 'k', "
+                "'urn:docket:schema:docket.complaint.filed:v1', now(), '{\"complainant\": {\"name\": \"x\"}}')"),
+                {"id": odd})
+        settings = configure(IntakeSettings, kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False,
+                             run_consumer=False)
+        async with serve(intake_app(settings)) as intake:
+            assert (await intake.http.get("/healthz")).status_code == 200
+        async with engine.connect() as connection:
+            assert await connection.scalar(sa.text("SELECT dataschema FROM outbox WHERE event_id = :id"),
+                                           {"id": odd}) == "urn:docket:schema:docket.complaint.filed:v1"
+            await connection.execute(sa.text("UPDATE outbox SET published_at = now() WHERE event_id = :id"),
+                                     {"id": odd})
+            await connection.commit()
+    finally:
+        await engine.dispose()
