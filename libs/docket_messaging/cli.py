@@ -1,4 +1,5 @@
-"""The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`."""
+"""The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`, and
+`outbox parked | resend ID...|--all` for the rows the broker refused for good."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import argparse
 import asyncio
 import copy
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import uvicorn
 import uvicorn.config
 from fastapi import FastAPI
 
-from .database import migrate
+from .database import make_engine, make_sessions, migrate
+from .outbox import ParkedRow, PostgresOutbox
 from .service import Migration, ServiceRuntime, ServiceSettings
 
 
@@ -31,7 +34,12 @@ def main(settings: S, create_app: Callable[[S], FastAPI], alembic_ini: Path, *, 
     """`migrations` are further histories the service applies (the key store's); `tasks` further one-off
     commands of the service, e.g. rebuilding its projections."""
     tasks = tasks or {}
-    parser = argparse.ArgumentParser()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["outbox"]:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        raise SystemExit(asyncio.run(outbox_command(settings, argv[1:], prog=f"python -m services.{name} outbox")))
+    parser = argparse.ArgumentParser(epilog="outbox parked | outbox resend ID...|--all: the outbox rows the "
+                                            "broker refused for good, and sending them again once fixed")
     parser.add_argument("command", choices=["serve", "relay", "migrate", *tasks], nargs="?", default="serve")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -48,6 +56,62 @@ def main(settings: S, create_app: Callable[[S], FastAPI], alembic_ini: Path, *, 
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
         asyncio.run(_run_forever(ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini,
                                                 produces=produces)))
+
+
+def outbox_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Outbox rows the broker refused for good (parked), "
+                                     "and the rows of the same key held behind them.")
+    commands = parser.add_subparsers(dest="action", required=True)
+    commands.add_parser("parked", help="list the parked rows: id, key, type, reason, since when, rows held")
+    resend = commands.add_parser("resend", help="unpark rows once the cause is fixed; the relay sends them, and "
+                                                "the rows held behind them, in their original order")
+    chosen = resend.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("ids", nargs="*", type=int, default=[], metavar="ID")
+    chosen.add_argument("--all", action="store_true", help="every parked row")
+    return parser
+
+
+async def outbox_command(settings: ServiceSettings, argv: Sequence[str], *, out: TextIO | None = None,
+                         prog: str = "outbox") -> int:
+    """`parked` or `resend`, against the service's own schema with its own role; returns the exit status
+    (1 when an id given to `resend` was not a parked row)."""
+    args = outbox_parser(prog).parse_args(list(argv))
+    out = out or sys.stdout
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        outbox = PostgresOutbox(make_sessions(engine), settings.database_schema)
+        if args.action == "parked":
+            out.write(parked_table(await outbox.parked()))
+            return 0
+        wanted = None if args.all else sorted(set(args.ids))
+        unparked = await outbox.resend(wanted)
+        if unparked:
+            out.write(f"unparked {len(unparked)} row(s): {', '.join(map(str, unparked))}; the relay sends them and "
+                      f"the rows held behind them, in order\n")
+        else:
+            out.write("nothing to resend\n")
+        missing = sorted(set(wanted or ()) - set(unparked))
+        if missing:
+            out.write(f"not parked (already published, or no such row): {', '.join(map(str, missing))}\n")
+            return 1
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def parked_table(rows: Sequence[ParkedRow]) -> str:
+    """The parked rows as an aligned table with a total, or a sentence saying there are none."""
+    if not rows:
+        return "no parked outbox rows\n"
+    header = ("id", "key", "type", "parked since", "held", "reason")
+    lines = [(str(r.id), r.key, r.type, r.parked_at.isoformat(timespec="seconds"), str(r.held), r.reason)
+             for r in rows]
+    widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header) - 1)]
+    text = ["  ".join([*(cell.ljust(width) for cell, width in zip(line, widths)), line[-1]]).rstrip()
+            for line in (header, *lines)]
+    held = sum(r.held for r in rows)
+    text.append(f"{len(rows)} parked row(s), {held} row(s) held behind them")
+    return "\n".join(text) + "\n"
 
 
 class WithoutQuery(logging.Filter):

@@ -60,20 +60,37 @@ def decode(headers: Headers | None, value: bytes | None) -> CloudEvent:
     content_type = attrs.get("content-type", JSON)
     if content_type.split(";")[0].strip() != JSON:
         raise UndecodableMessage(f"unsupported content-type {content_type!r}")
-    try:
-        data = json.loads(value or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UndecodableMessage(f"value is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise UndecodableMessage("value is not a JSON object")
+    data = _json_object(value)
     try:
         time = parse_time(attrs["ce_time"])
+    except ValueError:
+        raise UndecodableMessage("ce_time is not an ISO 8601 time with a time zone") from None
+    try:
         sequence = int(attrs["ce_sequence"]) if attrs.get("ce_sequence") else None
+    except ValueError:
+        raise UndecodableMessage("ce_sequence is not an integer") from None
+    try:
         return CloudEvent(type=attrs["ce_type"], source=attrs["ce_source"], subject=attrs["ce_subject"],
                           dataschema=attrs["ce_dataschema"], data=data, id=attrs["ce_id"], time=time,
                           sequence=sequence, datacontenttype=JSON)
-    except ValueError as exc:
-        raise UndecodableMessage(str(exc)) from exc
+    except ValueError as exc:  # the envelope's own checks, whose messages name attributes, not values
+        raise UndecodableMessage(str(exc)) from None
+
+
+def _json_object(value: bytes | None) -> dict[str, object]:
+    """The value as a JSON object. The reasons name the position of a syntax error, never the text: a
+    message's value may be personal data, and the reason ends up in logs and dead-letter headers."""
+    try:
+        data = json.loads(value or b"")
+    except RecursionError:  # nesting deeper than the interpreter's stack: not data any producer sends
+        raise UndecodableMessage("value is not JSON: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise UndecodableMessage(f"value is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except (ValueError, UnicodeDecodeError):  # not UTF-8 (or -16/-32) text
+        raise UndecodableMessage("value is not JSON: not UTF-8 text") from None
+    if not isinstance(data, dict):
+        raise UndecodableMessage("value is not a JSON object")
+    return data
 
 
 def format_time(moment: datetime) -> str:

@@ -2,6 +2,11 @@
 
 Each event's id goes into the inbox table in the same transaction as the handler's effect, so a
 redelivered event changes nothing. Offsets are committed by the caller after `process` returns.
+
+No message can stop the consumer: whatever fails while a message is read (decoded, upcast, validated)
+sends it to the dead-letter topic. A failure of the handler is classified (failures.py): a transient one
+(the database away, a deadlock) is retried without limit and never costs the event its effect; any other
+is retried `max_attempts` times and then dead-lettered.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +28,9 @@ from docket_contracts.topics import dead_letter_topic
 
 from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
+from .failures import describe, is_transient, refused_for_good
+from .health import Health
+from .outbox import end_failed
 from .relay import Publisher
 from .tables import InboxRow
 
@@ -31,8 +38,11 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent, Payload], Awaitable[None]]
 
-# Failures that say nothing about the event itself: retried without limit, never dead-lettered.
-TRANSIENT: tuple[type[BaseException], ...] = (sa.exc.OperationalError, sa.exc.InterfaceError, OSError)
+# The failures of reading a message whose text is written to name the problem and not the values.
+READ_FAILURES: tuple[type[Exception], ...] = (UndecodableMessage, registry.UnknownEventType,
+                                              registry.SchemaViolation)
+# The part of a service's health the consumer reports as.
+HEALTH_PART = "consumer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +74,21 @@ class PostgresInbox:
         self._sessions = sessions
 
     async def apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> bool:
-        async with self._sessions() as session, session.begin():
-            claimed = await session.scalar(
-                insert(InboxRow).values(event_id=event.id, type=event.type, topic=record.topic,
-                                        partition=record.partition, offset=record.offset)
-                .on_conflict_do_nothing().returning(InboxRow.__table__.c.event_id)
-            )
-            if claimed is None:
-                return False
-            await handler(session, event, payload)
-            return True
+        async with self._sessions() as session:
+            transaction = await session.begin()
+            try:
+                claimed = await session.scalar(
+                    insert(InboxRow).values(event_id=event.id, type=event.type, topic=record.topic,
+                                            partition=record.partition, offset=record.offset)
+                    .on_conflict_do_nothing().returning(InboxRow.__table__.c.event_id)
+                )
+                if claimed is not None:
+                    await handler(session, event, payload)
+                await transaction.commit()
+                return claimed is not None
+            except BaseException as exc:
+                await end_failed(session, transaction, exc)
+                raise
 
 
 def dead_letter(record: Record, group: str, reason: str) -> KafkaMessage:
@@ -88,9 +103,25 @@ def dead_letter(record: Record, group: str, reason: str) -> KafkaMessage:
                         headers=headers)
 
 
+def without_value(message: KafkaMessage, why: str) -> KafkaMessage:
+    """The dead letter of a message too large (or otherwise refused) to be dead-lettered whole: its headers
+    and where it came from, so that it can be found at its source offset; the value stays there."""
+    return KafkaMessage(topic=message.topic, key=message.key[:1024], value=b"",
+                        headers=[*message.headers, ("dlq_value_omitted", why[:500].encode())])
+
+
+def unreadable(exc: Exception) -> str:
+    """Why a message could not be read, without its values: the text of the failures written for that, only
+    the type of anything else (a RecursionError, an upcaster's KeyError quoting a field's value...)."""
+    if isinstance(exc, READ_FAILURES):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__} while reading the message"
+
+
 class InboxConsumer:
     def __init__(self, group: str, handlers: Mapping[str, Handler], inbox: Inbox, dead_letters: Publisher,
-                 *, max_attempts: int = 5, retry_delay: float = 0.2, max_retry_delay: float = 30.0) -> None:
+                 *, max_attempts: int = 5, retry_delay: float = 0.2, max_retry_delay: float = 30.0,
+                 health: Health | None = None) -> None:
         unknown = set(handlers) - set(registry.BY_TYPE)
         if unknown:
             raise ValueError(f"handlers for event types not in the contract: {sorted(unknown)}")
@@ -101,13 +132,14 @@ class InboxConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._max_retry_delay = max_retry_delay
+        self.health = health or Health()
 
     async def process(self, record: Record) -> Outcome:
         try:
             event = decode(record.headers, record.value)
             payload = registry.parse(event)
-        except (UndecodableMessage, registry.UnknownEventType, registry.SchemaViolation) as exc:
-            return await self._park(record, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # whatever a message holds, it must not stop the consumer
+            return await self._park(record, unreadable(exc))
         handler = self._handlers.get(event.type)
         if handler is None:
             return Outcome.IGNORED
@@ -115,19 +147,33 @@ class InboxConsumer:
         while True:
             try:
                 applied = await self._inbox.apply(record, event, payload, handler)
-                return Outcome.APPLIED if applied else Outcome.DUPLICATE
-            except TRANSIENT as exc:
-                log.warning("%s: %s %s not applied (transient), retrying: %s", self.group, event.type, event.id, exc)
             except Exception as exc:
-                attempt += 1
-                if attempt >= self._max_attempts:
-                    return await self._park(record, f"handler failed {attempt} times: {type(exc).__name__}: {exc}")
-                log.warning("%s: %s %s failed (attempt %d), retrying: %s", self.group, event.type, event.id,
-                            attempt, exc)
-            await backoff.sleep()
+                if is_transient(exc):
+                    self.health.degraded(HEALTH_PART, f"{event.type} waits for the database: {describe(exc)}")
+                    log.warning("%s: %s %s not applied (transient: %s), retrying in %.1fs", self.group, event.type,
+                                event.id, describe(exc), backoff.current)
+                else:
+                    attempt += 1
+                    if attempt >= self._max_attempts:
+                        self.health.ok(HEALTH_PART)
+                        return await self._park(record, f"handler failed {attempt} times: {describe(exc)}")
+                    log.warning("%s: %s %s failed (attempt %d: %s), retrying in %.1fs", self.group, event.type,
+                                event.id, attempt, describe(exc), backoff.current)
+                await backoff.sleep()
+                continue
+            self.health.ok(HEALTH_PART)
+            return Outcome.APPLIED if applied else Outcome.DUPLICATE
 
     async def _park(self, record: Record, reason: str) -> Outcome:
         log.error("%s: dead-lettering %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset,
                   reason)
-        await self._dead_letters.publish([dead_letter(record, self.group, reason)])
+        message = dead_letter(record, self.group, reason)
+        try:
+            await self._dead_letters.publish([message])
+        except Exception as exc:
+            if not refused_for_good(exc):
+                raise  # Kafka is away: the loop reconnects and this message comes again
+            log.error("%s: the dead letter of %s[%d]@%d was refused (%s); dead-lettering it without its value",
+                      self.group, record.topic, record.partition, record.offset, describe(exc))
+            await self._dead_letters.publish([without_value(message, describe(exc))])
         return Outcome.DEAD_LETTERED

@@ -16,13 +16,28 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .failures import sqlstates
+
 log = logging.getLogger(__name__)
 
 
+# A connection that met one of these is not to be used again: after a failover it reaches a standby
+# (25006), or the server is going away (57P01 administrator command, 57P02 crash, 57P03 starting up).
+DISCARD_CONNECTION_SQLSTATES = frozenset({"25006", "57P01", "57P02", "57P03"})
+
+
 def make_engine(url: str, schema: str, **kwargs: object) -> AsyncEngine:
-    """An asyncpg engine whose connections resolve unqualified names in `schema`."""
-    return create_async_engine(url, pool_pre_ping=True,
-                               connect_args={"server_settings": {"search_path": schema}}, **kwargs)
+    """An asyncpg engine whose connections resolve unqualified names in `schema`, and which drops a pooled
+    connection that met a failover or a shutdown rather than handing it to the next caller."""
+    engine = create_async_engine(url, pool_pre_ping=True,
+                                 connect_args={"server_settings": {"search_path": schema}}, **kwargs)
+    sa.event.listen(engine.sync_engine, "handle_error", _discard_after_failover)
+    return engine
+
+
+def _discard_after_failover(context: sa.engine.ExceptionContext) -> None:
+    if set(sqlstates(context.original_exception)) & DISCARD_CONNECTION_SQLSTATES:
+        context.is_disconnect = True
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -47,6 +47,23 @@ def create_messaging_tables() -> None:
                "FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()")
 
 
+def add_outbox_parking() -> None:
+    """Rows the broker refuses for good are parked (when, and why) instead of blocking the relay. The
+    partial index finds the few parked rows, for the relay's query (a row is held while an earlier row
+    of its topic and key is parked) and for `outbox parked`."""
+    op.add_column("outbox", sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("park_reason", sa.String, nullable=True))
+    op.create_index("ix_outbox_parked", "outbox", ["topic", "key", "id"],
+                    postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL"))
+
+
+def drop_outbox_parking() -> None:
+    """Back to a relay without parking: parked rows become ordinary pending rows again."""
+    op.drop_index("ix_outbox_parked", table_name="outbox")
+    op.drop_column("outbox", "park_reason")
+    op.drop_column("outbox", "parked_at")
+
+
 def drop_messaging_tables() -> None:
     op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
     op.execute("DROP FUNCTION IF EXISTS outbox_notify()")

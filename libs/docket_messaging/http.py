@@ -38,12 +38,17 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@health.get("/readyz", summary="The database, Kafka and the identity provider are reachable",
-            responses={503: {"description": "a dependency is unreachable; the body says which and why"}})
+@health.get("/readyz", summary="The database, Kafka and the identity provider are reachable, and the relay, the "
+                                 "consumer and the background tasks work",
+            responses={503: {"description": "a dependency is unreachable, or a background part has been failing for "
+                                            "more than a few seconds; `checks` says which and why"}})
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    """`checks` decides the status; `parts` (each background part's last report) and `outbox` (rows the broker
+    refused for good, and the keys held behind them) inform without making the service unready."""
     checks = await runtime.readiness()
     ready = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+    details = await runtime.readiness_details(database_ok=checks.get("database") == "ok")
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks, **details},
                         status_code=200 if ready else 503)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -14,15 +15,31 @@ from docket_contracts.topics import dead_letter_topic
 
 from .backoff import Backoff
 from .codec import KafkaMessage
-from .consumer import InboxConsumer, Record
+from .consumer import HEALTH_PART, InboxConsumer, Record
+from .failures import describe, refused_for_good
+from .health import Health
+from .outbox import Delivery
 
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 8.0
 
+Stream = tuple[str, bytes]  # (topic, key): the order Kafka keeps, and the order a consumer sees
+
+
+def stream_of(message: KafkaMessage) -> Stream:
+    return message.topic, message.key
+
 
 class KafkaPublisher:
-    """An idempotent producer (acks=all) started on first use, so a service starts without Kafka."""
+    """An idempotent producer (acks=all) started on first use, so a service starts without Kafka.
+
+    `deliver` says per message whether the broker acknowledged it, refused it for good, or failed for a
+    while, and never lets a message overtake an earlier one of the same key that was not acknowledged. A
+    broker that refuses a message refuses the whole batch it travelled in, so before a message is called
+    refused it is sent again alone. After a refusal the producer is replaced: an idempotent producer
+    numbers its batches per partition, and the broker would take every later batch for a gap.
+    """
 
     def __init__(self, bootstrap_servers: str, client_id: str) -> None:
         self._bootstrap = bootstrap_servers
@@ -43,10 +60,73 @@ class KafkaPublisher:
                 self._producer = producer
             return self._producer
 
+    async def _replace(self) -> None:
+        """Stop the producer so that the next send starts a new one, with a new producer id."""
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), STOP_TIMEOUT_S)
+            except (KafkaError, TimeoutError) as exc:
+                log.warning("%s: stopping the producer: %s", self._client_id, describe(exc))
+
     async def publish(self, messages: Sequence[KafkaMessage]) -> None:
+        """Send every message and return once the broker acknowledged all of them; else raise the first
+        failure (for dead letters, which are all or nothing)."""
+        for delivery in await self.deliver(messages):
+            if not delivery.acknowledged:
+                raise delivery.error or KafkaError(delivery.reason)
+
+    async def deliver(self, messages: Sequence[KafkaMessage]) -> list[Delivery]:
+        """Send the messages in order and say what became of each (same order as `messages`)."""
         producer = await self._started()
-        acks = [await producer.send(m.topic, m.value, key=m.key, headers=list(m.headers)) for m in messages]
-        await asyncio.gather(*acks)
+        outcomes: list[Delivery | None] = [None] * len(messages)
+        blocked: set[Stream] = set()
+        in_flight: list[tuple[int, asyncio.Future[Any]]] = []
+        for index, message in enumerate(messages):
+            if stream_of(message) in blocked:
+                outcomes[index] = Delivery.held()
+                continue
+            try:
+                in_flight.append((index, await producer.send(message.topic, message.value, key=message.key,
+                                                             headers=list(message.headers))))
+            except Exception as exc:  # refused before sending (too large), or no metadata, no buffer
+                if not refused_for_good(exc):
+                    for rest in range(index, len(messages)):
+                        outcomes[rest] = outcomes[rest] or Delivery.failed(exc)
+                    break
+                outcomes[index] = Delivery.refused(exc)
+                blocked.add(stream_of(message))
+        results = await asyncio.gather(*(future for _, future in in_flight), return_exceptions=True)
+        suspects: list[int] = []
+        for (index, _), result in zip(in_flight, results, strict=True):
+            if not isinstance(result, BaseException):
+                outcomes[index] = Delivery.ok()
+            elif refused_for_good(result):
+                suspects.append(index)
+            else:
+                outcomes[index] = Delivery.failed(result)
+        broken = any(isinstance(r, KafkaError) and not getattr(r, "retriable", False) for r in results)
+        if broken:
+            await self._replace()
+        for index in suspects:
+            outcomes[index] = await self._alone(messages[index], messages[:index], outcomes[:index])
+        return behind_the_first_failure(messages, [outcome or Delivery.held() for outcome in outcomes])
+
+    async def _alone(self, message: KafkaMessage, before: Sequence[KafkaMessage],
+                     earlier: Sequence[Delivery | None]) -> Delivery:
+        """Send again by itself a message whose batch the broker refused: it may have been refused for
+        another's sake. Held instead if an earlier message of its key was not acknowledged."""
+        if any(stream_of(m) == stream_of(message) and not (d and d.acknowledged) for m, d in zip(before, earlier)):
+            return Delivery.held()
+        producer = await self._started()
+        try:
+            await (await producer.send(message.topic, message.value, key=message.key, headers=list(message.headers)))
+        except Exception as exc:
+            if isinstance(exc, KafkaError) and not getattr(exc, "retriable", False):
+                await self._replace()
+            return Delivery.refused(exc) if refused_for_good(exc) else Delivery.failed(exc)
+        return Delivery.ok()
 
     async def ping(self, timeout: float = 3.0) -> None:
         """Raise unless the broker answers a metadata request within `timeout` seconds."""
@@ -58,6 +138,23 @@ class KafkaPublisher:
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
+
+
+def behind_the_first_failure(messages: Sequence[KafkaMessage], outcomes: list[Delivery]) -> list[Delivery]:
+    """Every message after the first one of its stream that was not acknowledged is held behind it: it
+    failed because of it (a broker takes a gap in an idempotent producer's sequence for an error) or must
+    wait for it anyway, and only the first one's fate says whether to retry or park."""
+    stopped: set[Stream] = set()
+    for index, (message, outcome) in enumerate(zip(messages, outcomes, strict=True)):
+        stream = stream_of(message)
+        if stream in stopped:
+            if outcome.acknowledged:  # an idempotent producer never lets this happen; it cannot be undone
+                log.error("a message was acknowledged after an earlier one of its key was not (%s)", message.topic)
+            else:
+                outcomes[index] = Delivery.held()
+        elif not outcome.acknowledged:
+            stopped.add(stream)
+    return outcomes
 
 
 async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int) -> None:
@@ -80,7 +177,8 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
 
 
 class KafkaConsumerLoop:
-    """Feeds an InboxConsumer from Kafka and commits each partition's offset after processing."""
+    """Feeds an InboxConsumer from Kafka and commits each partition's offset after processing; reports to
+    the consumer's health while Kafka is away."""
 
     def __init__(self, bootstrap_servers: str, topics: Sequence[str], consumer: InboxConsumer, *,
                  topic_partitions: int, max_records: int = 200, max_backoff: float = 30.0) -> None:
@@ -90,6 +188,10 @@ class KafkaConsumerLoop:
         self._partitions = topic_partitions
         self._max_records = max_records
         self._max_backoff = max_backoff
+
+    @property
+    def health(self) -> Health:
+        return self._consumer.health
 
     async def run(self) -> None:
         backoff = Backoff(0.5, self._max_backoff)
@@ -106,8 +208,9 @@ class KafkaConsumerLoop:
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:
+                self.health.degraded(HEALTH_PART, f"Kafka unavailable: {describe(exc)}")
                 log.warning("%s: Kafka unavailable, reconnecting in %.1fs: %s", self._consumer.group,
-                            backoff.current, exc)
+                            backoff.current, describe(exc))
                 await backoff.sleep()
             finally:
                 started = asyncio.get_running_loop().time()
@@ -129,3 +232,4 @@ class KafkaConsumerLoop:
                         topic=message.topic, partition=message.partition, offset=message.offset,
                         key=message.key, value=message.value, headers=list(message.headers or ())))
                 await kafka.commit({partition: messages[-1].offset + 1})
+            self.health.ok(HEALTH_PART)  # connected, and nothing is being retried

@@ -1,24 +1,36 @@
 """The outbox relay: publishes committed events as soon as they are announced, polls as a fallback,
-and backs off while Kafka is unreachable without losing anything.
+and backs off while Kafka is unreachable without losing anything. A row the broker refuses for good is
+parked by the outbox (with the rows of its key held behind it) and the relay carries on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Protocol
 
 from .backoff import Backoff
 from .codec import KafkaMessage
-from .outbox import Send
+from .failures import describe
+from .health import Health
+from .outbox import Delivery, Fate, NotAllPublished, Send
 
 log = logging.getLogger(__name__)
+
+# The part of a service's health the relay reports as.
+HEALTH_PART = "relay"
 
 
 class Publisher(Protocol):
     async def publish(self, messages: Sequence[KafkaMessage]) -> None:
-        """Send every message and return once the broker acknowledged all of them."""
+        """Send every message and return once the broker acknowledged all of them; else raise."""
+
+
+class DeliveringPublisher(Protocol):
+    async def deliver(self, messages: Sequence[KafkaMessage]) -> Sequence[Delivery]:
+        """Send the messages in order and say what became of each; never send a message after an earlier
+        one of the same topic and key that was not acknowledged."""
 
 
 class Outbox(Protocol):
@@ -31,8 +43,9 @@ class Wakeups(Protocol):
 
 
 class Relay:
-    def __init__(self, outbox: Outbox, publisher: Publisher, wakeups: Wakeups, *, batch_size: int = 200,
-                 poll_interval: float = 2.0, max_backoff: float = 30.0, hold_after_send: float = 0.0) -> None:
+    def __init__(self, outbox: Outbox, publisher: DeliveringPublisher, wakeups: Wakeups, *, batch_size: int = 200,
+                 poll_interval: float = 2.0, max_backoff: float = 30.0, hold_after_send: float = 0.0,
+                 health: Health | None = None) -> None:
         self._outbox = outbox
         self._publisher = publisher
         self._wakeups = wakeups
@@ -41,17 +54,33 @@ class Relay:
         self._max_backoff = max_backoff
         # Fault-injection for crash tests: keep the batch claimed but unmarked for this long after sending.
         self._hold_after_send = hold_after_send
+        self.health = health or Health()
 
-    async def _send(self, messages: Sequence[KafkaMessage]) -> None:
-        await self._publisher.publish(messages)
+    async def _send(self, messages: Sequence[KafkaMessage]) -> Sequence[Delivery]:
+        deliveries = await self._watched(self._publisher.deliver(messages))
+        if all(delivery.fate is not Fate.FAILED for delivery in deliveries):
+            self.health.ok(HEALTH_PART)  # a long drain of a backlog is progress, not trouble
         if self._hold_after_send:
             await asyncio.sleep(self._hold_after_send)
+        return deliveries
+
+    async def _watched(self, delivering: Awaitable[Sequence[Delivery]]) -> Sequence[Delivery]:
+        """Report the relay degraded if one batch has not been acknowledged within the grace period: an
+        idempotent producer waits, rather than fails, while the broker is away."""
+        grace = self.health.grace_s
+        watch = asyncio.get_running_loop().call_later(
+            grace, lambda: self.health.degraded(HEALTH_PART, f"publishing has not completed for {grace:g}s",
+                                                for_s=grace))
+        try:
+            return await delivering
+        finally:
+            watch.cancel()
 
     async def drain(self) -> int:
-        """Publish until the outbox is empty; returns how many rows were published."""
+        """Publish until no row is due; returns how many rows were settled (published or parked)."""
         total = 0
-        while published := await self._outbox.publish_batch(self._send, self._batch_size):
-            total += published
+        while settled := await self._outbox.publish_batch(self._send, self._batch_size):
+            total += settled
         return total
 
     async def run(self) -> None:
@@ -59,14 +88,17 @@ class Relay:
         backoff = Backoff(0.5, self._max_backoff)
         while True:
             try:
-                published = await self.drain()
+                settled = await self.drain()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # broker or database unreachable: nothing was marked, retry later
-                log.warning("relay: publishing failed, retrying in %.1fs: %s", backoff.current, exc)
+            except Exception as exc:  # broker or database unreachable: what was not acknowledged stays pending
+                reason = str(exc) if isinstance(exc, NotAllPublished) else describe(exc)
+                self.health.degraded(HEALTH_PART, f"cannot publish: {reason}")
+                log.warning("relay: publishing failed, retrying in %.1fs: %s", backoff.current, reason)
                 await backoff.sleep()
                 continue
+            self.health.ok(HEALTH_PART)
             backoff.reset()
-            if published:
-                log.debug("relay: published %d events", published)
+            if settled:
+                log.debug("relay: settled %d outbox rows", settled)
             await self._wakeups.wait(self._poll_interval)

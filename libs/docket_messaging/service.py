@@ -19,13 +19,21 @@ from docket_identity.tokens import OidcConfig, TokenVerifier
 from .consumer import Handler, InboxConsumer, PostgresInbox
 from .database import Notifications, check_database, make_engine, make_sessions, migrate
 from .ddl import outbox_channel
+from .failures import describe
+from .health import DEFAULT_GRACE_S, Health
 from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
 from .outbox import PostgresOutbox
+from .relay import HEALTH_PART as RELAY_PART
 from .relay import Relay
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 10.0
+RESTART_DELAY_S = 1.0
+# A restarted task that has run this long without failing is no longer in a restart loop.
+STABLE_AFTER_S = 10.0
+# Parked outbox rows listed in /readyz (`outbox parked` lists them all).
+PARKED_SHOWN = 20
 
 
 Worker = Callable[["ServiceRuntime"], Awaitable[None]]
@@ -74,6 +82,8 @@ class ServiceSettings(BaseSettings):
     http_port: int
     relay_hold_after_send_s: float = Field(default=0.0, ge=0, description="fault injection for crash tests")
     consumer_max_attempts: int = Field(default=5, ge=1)
+    health_grace_s: float = Field(default=DEFAULT_GRACE_S, gt=0, description=(
+        "how long the relay, the consumer or a background task may fail (retrying) before /readyz says 503"))
     oidc_issuer: str = Field(description="the OpenID Connect issuer whose tokens staff and integrators present, "
                                          "e.g. https://login.example.org/realms/docket")
     oidc_audience: str = Field(default="docket", description="the audience a token must name")
@@ -109,8 +119,13 @@ class ServiceRuntime:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     publisher: KafkaPublisher = field(init=False)
     verifier: TokenVerifier = field(init=False)
+    # What the relay, the consumer and the supervised tasks say about themselves, for /readyz.
+    health: Health = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _closers: list[Any] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.health = Health(self.settings.health_grace_s)
 
     async def __aenter__(self) -> ServiceRuntime:
         s = self.settings
@@ -131,7 +146,7 @@ class ServiceRuntime:
             self._start(f"{self.name}-relay", self._relay)
         if s.run_consumer and self.handlers:
             consumer = InboxConsumer(f"docket-{self.name}", self.handlers, PostgresInbox(self.sessions),
-                                     self.publisher, max_attempts=s.consumer_max_attempts)
+                                     self.publisher, max_attempts=s.consumer_max_attempts, health=self.health)
             loop = KafkaConsumerLoop(s.kafka_bootstrap_servers, self.consumes, consumer,
                                      topic_partitions=s.kafka_topic_partitions)
             self._start(f"{self.name}-consumer", loop.run)
@@ -140,35 +155,38 @@ class ServiceRuntime:
         return self
 
     def _start(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
-        """Run `work` in the background; if it ever fails unexpectedly, log it and start it again."""
-
-        async def supervised() -> None:
-            while True:
-                try:
-                    await work()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("%s failed; restarting in 1s", name)
-                    await asyncio.sleep(1.0)
-
-        self._tasks.append(asyncio.create_task(supervised(), name=name))
+        """Run `work` in the background; if it ever fails unexpectedly, log it and start it again. The task
+        reports to health under its name: degraded from its first failure until it has run
+        STABLE_AFTER_S without failing, so that a restart loop makes the service unready."""
+        self._tasks.append(asyncio.create_task(supervise(name, work, self.health), name=name))
 
     async def _relay(self) -> None:
         s = self.settings
         notifications = Notifications(s.database_url, outbox_channel(s.database_schema))
-        self._closers.append(notifications.close)
-        while True:
+        # A producer of its own: after a refused message it is replaced, which must not cut off dead letters.
+        publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}-relay")
+        try:
+            while True:
+                try:
+                    await ensure_topics(s.kafka_bootstrap_servers, [self.produces], s.kafka_topic_partitions)
+                    break
+                except Exception as exc:
+                    self.health.degraded(RELAY_PART, f"cannot create topic {self.produces}: {describe(exc)}")
+                    log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, describe(exc))
+                    await notifications.wait(s.relay_poll_interval_s)
+            relay = Relay(self.outbox(), publisher, notifications, batch_size=s.relay_batch_size,
+                          poll_interval=s.relay_poll_interval_s, hold_after_send=s.relay_hold_after_send_s,
+                          health=self.health)
+            await relay.run()
+        finally:  # also when the supervisor restarts the relay: no connection left behind
+            closing = asyncio.gather(notifications.close(), publisher.close(), return_exceptions=True)
             try:
-                await ensure_topics(s.kafka_bootstrap_servers, [self.produces], s.kafka_topic_partitions)
-                break
-            except Exception as exc:
-                log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, exc)
-                await notifications.wait(s.relay_poll_interval_s)
-        relay = Relay(PostgresOutbox(self.sessions, s.database_schema), self.publisher, notifications,
-                      batch_size=s.relay_batch_size, poll_interval=s.relay_poll_interval_s,
-                      hold_after_send=s.relay_hold_after_send_s)
-        await relay.run()
+                await asyncio.wait_for(closing, SHUTDOWN_GRACE_S / 2)
+            except TimeoutError:
+                log.warning("%s: closing the relay's connections took over %.0fs", self.name, SHUTDOWN_GRACE_S / 2)
+
+    def outbox(self) -> PostgresOutbox:
+        return PostgresOutbox(self.sessions, self.settings.database_schema)
 
     async def __aexit__(self, *exc_info: object) -> None:
         for task in self._tasks:
@@ -185,7 +203,8 @@ class ServiceRuntime:
         await self.engine.dispose()
 
     async def readiness(self) -> dict[str, str]:
-        """'ok' or the reason, per dependency."""
+        """'ok' or the reason, per dependency; and the reason for each background part (relay, consumer,
+        supervised task) that has been degraded longer than the grace period."""
         checks: dict[str, str] = {}
         try:
             await asyncio.wait_for(check_database(self.engine), 3.0)
@@ -202,5 +221,52 @@ class ServiceRuntime:
             checks["identity"] = "ok"
         except Exception as exc:
             checks["identity"] = f"unreachable: {type(exc).__name__}: {exc}"
-        return checks
+        return checks | self.health.failing()
+
+    async def readiness_details(self, *, database_ok: bool = True) -> dict[str, object]:
+        """What /readyz shows beside the checks: each background part's last report, and the outbox rows
+        the broker refused for good with the keys held behind them. Parked rows do not make the service
+        unready (everything else flows), but they need an operator: `python -m services.<name> outbox`."""
+        details: dict[str, object] = {"parts": self.health.report()}
+        if not database_ok:
+            return details
+        try:
+            parked = await asyncio.wait_for(self.outbox().parked(limit=PARKED_SHOWN), 3.0)
+        except Exception as exc:
+            details["outbox"] = {"unknown": describe(exc)}
+        else:
+            details["outbox"] = {"parked": [row.as_json() for row in parked],
+                                 "held_keys": sorted({row.key for row in parked if row.held})}
+        return details
+
+
+async def supervise(name: str, work: Callable[[], Awaitable[None]], health: Health) -> None:
+    """Run `work` for ever (again when it returns): after an unexpected failure, log it, report `name`
+    degraded, and start it again after RESTART_DELAY_S; report it ok once it has run STABLE_AFTER_S since
+    the last restart."""
+    loop = asyncio.get_running_loop()
+    failures = 0
+    recovered: asyncio.TimerHandle | None = None
+
+    def stable() -> None:
+        nonlocal failures
+        failures = 0
+        health.ok(name)
+
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            if recovered is not None:
+                recovered.cancel()
+            raise
+        except Exception as exc:
+            if recovered is not None:
+                recovered.cancel()
+            failures += 1
+            health.degraded(name, f"failed {failures} time(s) in a row, last: {describe(exc)}; restarting")
+            log.error("%s failed (%s); restarting in %.0fs", name, describe(exc), RESTART_DELAY_S)
+            log.debug("%s failure", name, exc_info=True)  # the traceback's last line may quote values
+            await asyncio.sleep(RESTART_DELAY_S)
+            recovered = loop.call_later(STABLE_AFTER_S, stable)
 

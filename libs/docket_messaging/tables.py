@@ -44,6 +44,9 @@ class OutboxRow(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     created_at: datetime = utc_column(server_default=sa.func.now())
     published_at: datetime | None = utc_column(nullable=True)
+    # Set when the broker refused the row for good; the relay skips it and holds the later rows of its key.
+    parked_at: datetime | None = utc_column(nullable=True)
+    park_reason: str | None = None
 
     @classmethod
     def of(cls, event: CloudEvent, topic: str) -> OutboxRow:

@@ -75,3 +75,24 @@ def test_a_time_without_zone_or_garbage_is_refused():
         decode(list((headers | {"ce_time": b"yesterday"}).items()), b"{}")
     with pytest.raises(UndecodableMessage, match="UTF-8"):
         decode(list((headers | {"ce_type": b"\xff"}).items()), b"{}")
+
+
+@pytest.mark.parametrize("value", [b"[" * 100_000, b"{\"a\":" + b"[" * 100_000])
+def test_a_value_nested_past_the_recursion_limit_is_refused_not_raised(value):
+    with pytest.raises(UndecodableMessage, match="nested too deeply"):
+        decode(encode(event(), "t").headers, value)
+
+
+def test_reasons_name_the_problem_never_the_values():
+    headers = dict(encode(event(), "t").headers)
+    cases = [
+        (list(headers.items()), b'{"name": "Jeanne Dupont", oops}'),
+        (list((headers | {"ce_time": b"Jeanne Dupont"}).items()), b"{}"),
+        (list((headers | {"ce_sequence": b"Jeanne Dupont"}).items()), b"{}"),
+    ]
+    for message_headers, value in cases:
+        with pytest.raises(UndecodableMessage) as refused:
+            decode(message_headers, value)
+        assert "Jeanne" not in str(refused.value) and "Dupont" not in str(refused.value)
+    with pytest.raises(UndecodableMessage, match="line 1 column 27"):
+        decode(list(headers.items()), b'{"name": "Jeanne Dupont", oops}')

@@ -1,13 +1,25 @@
-"""The inbox consumer: apply once, ignore what it does not handle, dead-letter what it cannot process."""
+"""The inbox consumer: apply once, ignore what it does not handle, dead-letter what it cannot process; and
+the health registry the consumer, the relay and the supervised tasks report to."""
 
+import asyncio
+import json
+import uuid
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
+from aiokafka import errors as kafka_errors
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
+from docket_contracts import registry
 from docket_contracts.registry import new_event
-from docket_messaging.codec import encode
+from docket_messaging.codec import KafkaMessage, encode
 from docket_messaging.consumer import InboxConsumer, Outcome, Record
+from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
+from docket_messaging.health import Health
+from docket_messaging.service import supervise
 
 from tests.factories import complaint_filed
 
@@ -41,7 +53,7 @@ def consumer(handler, dlq: FakePublisher, max_attempts: int = 3) -> InboxConsume
 def dlq_headers(dlq: FakePublisher) -> dict[str, str]:
     [message] = dlq.sent
     assert message.topic == "docket.dlq.docket-test"
-    return {k: v.decode() for k, v in message.headers}
+    return {k: v.decode(errors="replace") for k, v in message.headers}
 
 
 async def test_an_event_is_applied_once_and_a_redelivery_is_a_duplicate():
@@ -94,7 +106,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_max_attempts_
     handler = Recorder([ValueError("bad data")] * 3)
     c = consumer(handler, dlq, max_attempts=3)
     assert await c.process(complaint_record(offset=0)) is Outcome.DEAD_LETTERED
-    assert dlq_headers(dlq)["dlq_reason"] == "handler failed 3 times: ValueError: bad data"
+    assert dlq_headers(dlq)["dlq_reason"] == "handler failed 3 times: ValueError"  # never the text: it may quote values
     assert await c.process(complaint_record(offset=1)) is Outcome.APPLIED
 
 
@@ -109,3 +121,259 @@ async def test_transient_database_errors_are_retried_beyond_max_attempts_and_nev
 def test_handlers_must_name_contract_event_types():
     with pytest.raises(ValueError, match="docket.complaint.fild"):
         InboxConsumer("g", {"docket.complaint.fild": Recorder()}, FakeInbox(), FakePublisher())
+
+
+def poison(event_type: str, schema: str, value: bytes, **changes: bytes | None) -> Record:
+    headers = {"ce_specversion": b"1.0", "ce_id": f"poison-{uuid.uuid4()}".encode(), "ce_type": event_type.encode(),
+               "ce_source": b"/poison", "ce_subject": str(uuid.uuid4()).encode(),
+               "ce_time": datetime.now(UTC).isoformat().encode(), "ce_dataschema": schema.encode(),
+               "content-type": b"application/json"} | changes
+    return Record(topic="docket.cases", partition=0, offset=0, key=b"k", value=value,
+                  headers=[(k, v) for k, v in headers.items() if v is not None])
+
+
+NOTICE_V1 = ("docket.formal_notice.issued", "urn:docket:schema:docket.formal_notice.issued:v1")
+FILED_V2 = ("docket.complaint.filed", "urn:docket:schema:docket.complaint.filed:v2")
+POISON = {
+    "notice v1 whose orders are not a list": poison(*NOTICE_V1, json.dumps({"orders": 5}).encode()),
+    "nested past the recursion limit": poison(*FILED_V2, b"[" * 100_000),
+    "an object nested past the recursion limit": poison(*FILED_V2, b'{"a":' * 100_000),
+    "not JSON": poison(*FILED_V2, b"{not json"),
+    "no id and type": poison(*FILED_V2, b"{}", ce_id=None, ce_type=None),
+    "a header that is not UTF-8": poison(*FILED_V2, b"{}", ce_source=b"\xff\xfe"),
+    "an unknown type": poison("docket.complaint.refiled", "urn:docket:schema:docket.complaint.refiled:v1", b"{}"),
+    "a payload breaking its schema": poison(*FILED_V2, b'{"complaint_id": "not a uuid"}'),
+    "another content type": poison(*FILED_V2, b"{}", **{"content-type": b"text/plain"}),
+    "a time that is no time": poison(*FILED_V2, b"{}", ce_time=b"Jeanne Dupont"),
+    "a sequence that is no number": poison(*FILED_V2, b"{}", ce_sequence=b"Jeanne Dupont"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POISON))
+async def test_no_message_stops_the_consumer_each_is_dead_lettered_and_the_next_is_applied(name):
+    handler, dlq = Recorder(), FakePublisher()
+    c = InboxConsumer("docket-test", {"docket.complaint.filed": handler, "docket.formal_notice.issued": handler},
+                      FakeInbox(), dlq, retry_delay=0, max_retry_delay=0)
+    assert await c.process(POISON[name]) is Outcome.DEAD_LETTERED
+    reason = dlq_headers(dlq)["dlq_reason"]
+    assert reason and "Jeanne" not in reason
+    assert await c.process(complaint_record(offset=1)) is Outcome.APPLIED
+    assert len(handler.calls) == 1
+
+
+async def test_the_v1_notice_that_looped_intake_is_dead_lettered_as_a_schema_violation():
+    dlq = FakePublisher()
+    c = InboxConsumer("docket-test", {"docket.formal_notice.issued": Recorder()}, FakeInbox(), dlq)
+    assert await c.process(POISON["notice v1 whose orders are not a list"]) is Outcome.DEAD_LETTERED
+    assert dlq_headers(dlq)["dlq_reason"].startswith("SchemaViolation: ")
+
+
+async def test_anything_failing_while_reading_is_dead_lettered_by_its_type_only(monkeypatch):
+    def broken_parse(event):
+        raise KeyError("Jeanne Dupont")  # e.g. an upcaster quoting a value
+
+    monkeypatch.setattr(registry, "parse", broken_parse)
+    dlq = FakePublisher()
+    assert await consumer(Recorder(), dlq).process(complaint_record()) is Outcome.DEAD_LETTERED
+    assert dlq_headers(dlq)["dlq_reason"] == "KeyError while reading the message"
+
+
+class RefusingOnce(FakePublisher):
+    """Refuses the first dead letter as too large, as a broker does with a message near its limit."""
+
+    async def publish(self, messages) -> None:
+        if not self.sent and messages[0].value:
+            raise kafka_errors.MessageSizeTooLargeError("too large")
+        await super().publish(messages)
+
+
+async def test_a_dead_letter_too_large_for_the_broker_goes_without_its_value():
+    dlq = RefusingOnce()
+    record = Record(topic="docket.complaints", partition=1, offset=9, key=b"k", value=b"{oops", headers=[])
+    assert await consumer(Recorder(), dlq).process(record) is Outcome.DEAD_LETTERED
+    headers = dlq_headers(dlq)
+    assert dlq.sent[0].value == b"" and "MessageSizeTooLargeError" in headers["dlq_value_omitted"]
+    assert headers["dlq_source_offset"] == "9"
+
+
+async def test_a_dead_letter_that_kafka_cannot_take_now_is_raised_so_the_message_comes_again():
+    dlq = FakePublisher(fail_times=1)
+    record = Record(topic="docket.complaints", partition=1, offset=9, key=b"k", value=b"{oops", headers=[])
+    with pytest.raises(ConnectionError):
+        await consumer(Recorder(), dlq).process(record)
+
+
+def wrapped(error: Exception) -> sa.exc.DBAPIError:
+    """A server error as SQLAlchemy's asyncpg dialect raises it: DBAPIError <- adapter Error <- asyncpg."""
+    try:
+        try:
+            raise error
+        except Exception as cause:
+            raise AsyncAdapt_asyncpg_dbapi.Error(str(cause), cause) from cause
+    except Exception as adapted:
+        return sa.exc.DBAPIError("UPDATE t SET name = $1", ("Jeanne Dupont",), adapted)
+
+
+TRANSIENT = [asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+             asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+             asyncpg.exceptions.TooManyConnectionsError("too many connections"),
+             asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+             asyncpg.exceptions.SerializationError("could not serialize access"),
+             asyncpg.exceptions.ReadOnlySQLTransactionError("cannot execute UPDATE in a read-only transaction"),
+             asyncpg.exceptions.ConnectionFailureError("connection failure"),
+             asyncpg.exceptions.QueryCanceledError("canceling statement due to user request"),
+             asyncpg.exceptions.OutOfMemoryError("out of memory")]
+PERMANENT = [asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"),
+             asyncpg.exceptions.InvalidTextRepresentationError('invalid input syntax for type uuid: "Jeanne"'),
+             asyncpg.exceptions.UndefinedTableError('relation "nowhere" does not exist'),
+             asyncpg.exceptions.InsufficientPrivilegeError("permission denied")]
+
+
+@pytest.mark.parametrize("error", TRANSIENT, ids=lambda e: e.sqlstate)
+def test_server_errors_of_the_transient_sqlstate_classes_are_transient(error):
+    failure = wrapped(error)
+    assert type(failure) is sa.exc.DBAPIError  # the generic class: only the SQLSTATE tells
+    assert sqlstate(failure) == error.sqlstate and is_transient(failure)
+
+
+@pytest.mark.parametrize("error", PERMANENT, ids=lambda e: e.sqlstate)
+def test_other_server_errors_are_not_transient_and_are_described_without_values(error):
+    failure = wrapped(error)
+    assert not is_transient(failure)
+    assert describe(failure).endswith(f"(SQLSTATE {error.sqlstate})") and "Jeanne" not in describe(failure)
+
+
+@pytest.mark.parametrize("failure", [
+    ConnectionRefusedError(), TimeoutError(), OSError("network unreachable"),
+    asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+    sa.exc.InterfaceError("SELECT 1", (), asyncpg.InterfaceError("connection is closed")),
+    sa.exc.DBAPIError("SELECT 1", (), Exception("gone"), connection_invalidated=True),
+    sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError()),
+    sa.exc.TimeoutError("QueuePool limit reached"),
+], ids=lambda e: type(e).__name__)
+def test_connection_level_failures_are_transient(failure):
+    assert is_transient(failure)
+
+
+@pytest.mark.parametrize("failure", [ValueError("bad"), KeyError("x"), RuntimeError("bug"), TypeError("bug"),
+                                     sa.exc.StatementError("bad", "SELECT 1", (), ValueError("bad"))],
+                         ids=lambda e: type(e).__name__)
+def test_bugs_are_not_transient(failure):
+    assert not is_transient(failure)
+
+
+def test_broker_refusals_for_good_and_for_a_while():
+    for error in (kafka_errors.MessageSizeTooLargeError(), kafka_errors.RecordListTooLargeError(),
+                  kafka_errors.InvalidTopicError(), kafka_errors.CorruptRecordException(),
+                  kafka_errors.RecordTooLargeError()):
+        assert refused_for_good(error), error
+    for error in (kafka_errors.KafkaConnectionError(), kafka_errors.KafkaTimeoutError(),
+                  kafka_errors.NotLeaderForPartitionError(), kafka_errors.TopicAuthorizationFailedError(),
+                  kafka_errors.OutOfOrderSequenceNumber(), ConnectionError()):
+        assert not refused_for_good(error), error
+
+
+async def test_a_transient_failure_marks_the_consumer_degraded_until_it_applies():
+    health = Health(grace_s=0)
+    outage = wrapped(asyncpg.exceptions.CannotConnectNowError("the database system is starting up"))
+    seen: list[bool] = []
+
+    class Watching(Recorder):
+        async def __call__(self, session, event, payload) -> None:
+            seen.append(health.parts()["consumer"].ok if "consumer" in health.parts() else True)
+            await super().__call__(session, event, payload)
+
+    handler = Watching([outage, outage])
+    c = InboxConsumer("docket-test", {"docket.complaint.filed": handler}, FakeInbox(), FakePublisher(),
+                      retry_delay=0, max_retry_delay=0, health=health)
+    assert await c.process(complaint_record()) is Outcome.APPLIED
+    assert seen == [True, False, False]  # degraded while it retried
+    assert health.parts()["consumer"].ok and health.failing() == {}
+
+
+# The health registry
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> datetime:
+        return datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=self.now)
+
+
+def registry_with_clock(grace_s: float = 5.0) -> tuple[Health, Clock]:
+    clock = Clock()
+    return Health(grace_s, monotonic=clock.monotonic, wall=clock.wall), clock
+
+
+def test_a_part_degraded_within_the_grace_period_is_not_failing_and_after_it_is():
+    health, clock = registry_with_clock()
+    health.degraded("relay", "cannot publish: KafkaConnectionError")
+    clock.now += 4
+    health.degraded("relay", "cannot publish: KafkaTimeoutError")  # still the same outage: keeps its start
+    assert health.failing() == {}
+    clock.now += 2
+    assert health.failing() == {
+        "relay": "degraded since 2026-01-01T00:16:40+00:00: cannot publish: KafkaTimeoutError"}
+
+
+def test_a_part_that_recovers_is_ok_and_a_new_outage_starts_a_new_grace_period():
+    health, clock = registry_with_clock()
+    health.degraded("consumer", "waits for the database")
+    clock.now += 10
+    health.ok("consumer")
+    assert health.failing() == {} and health.parts()["consumer"].ok
+    health.degraded("consumer", "waits for the database")
+    clock.now += 3
+    assert health.failing() == {}
+
+
+def test_a_late_report_counts_from_when_the_trouble_began():
+    health, clock = registry_with_clock()
+    health.degraded("relay", "publishing has not completed for 5s", for_s=5.5)
+    assert "relay" in health.failing()
+
+
+def test_the_report_lists_every_part_with_its_state_and_since_when():
+    health, clock = registry_with_clock()
+    health.ok("relay")
+    clock.now += 1
+    health.degraded("consumer", "Kafka unavailable")
+    assert health.report() == {
+        "consumer": {"status": "degraded", "reason": "Kafka unavailable", "since": "2026-01-01T00:16:41+00:00"},
+        "relay": {"status": "ok", "reason": None, "since": "2026-01-01T00:16:40+00:00"}}
+    health.forget("consumer")
+    assert list(health.report()) == ["relay"]
+
+
+async def test_a_supervised_task_in_a_restart_loop_is_degraded_and_ok_once_it_runs_stably(monkeypatch):
+    import docket_messaging.service as service
+
+    monkeypatch.setattr(service, "RESTART_DELAY_S", 0.01)
+    monkeypatch.setattr(service, "STABLE_AFTER_S", 0.2)
+    health, runs = Health(grace_s=0.05), 0
+
+    async def crashes_three_times() -> None:
+        nonlocal runs
+        runs += 1
+        if runs <= 3:
+            raise RuntimeError("Jeanne Dupont")
+        await asyncio.sleep(3600)
+
+    task = asyncio.create_task(supervise("test-consumer", crashes_three_times, health))
+    try:
+        for _ in range(100):
+            if runs >= 4:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.06)
+        [reason] = health.failing().values()
+        assert "failed 3 time(s) in a row, last: RuntimeError" in reason and "Jeanne" not in reason
+        await asyncio.sleep(0.3)
+        assert health.failing() == {} and health.parts()["test-consumer"].ok
+    finally:
+        task.cancel()

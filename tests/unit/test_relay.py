@@ -1,11 +1,22 @@
-"""The relay publishes committed events in order, in batches, and loses nothing when Kafka fails."""
+"""The relay publishes committed events in order, in batches, and loses nothing when Kafka fails; the
+publisher says per message what became of it, so that a message the broker refuses for good is parked
+without a later message of its key overtaking it."""
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pytest
+from aiokafka import errors as kafka_errors
 
 from docket_contracts.envelope import CloudEvent
+from docket_messaging.codec import KafkaMessage
+from docket_messaging.health import Health
+from docket_messaging.kafka import KafkaPublisher
+from docket_messaging.outbox import Delivery, Fate
 from docket_messaging.relay import Relay
 
-from .fakes import FakeOutbox, FakePublisher, NoWakeups
+from .fakes import FakeOutbox, NoWakeups
 
 
 def events(n: int) -> list[CloudEvent]:
@@ -13,31 +24,171 @@ def events(n: int) -> list[CloudEvent]:
                        data={"n": i}) for i in range(n)]
 
 
+@dataclass
+class Broker:
+    """A publisher that acknowledges everything, after failing `fail_times` whole calls."""
+
+    fail_times: int = 0
+    sent: list[KafkaMessage] = field(default_factory=list)
+    release: asyncio.Event | None = None  # when set, each call waits for it
+
+    async def deliver(self, messages: Sequence[KafkaMessage]) -> list[Delivery]:
+        if self.release is not None:
+            await self.release.wait()
+        if self.fail_times:
+            self.fail_times -= 1
+            raise ConnectionError("broker unreachable")
+        self.sent.extend(messages)
+        return [Delivery.ok() for _ in messages]
+
+
 async def test_drain_publishes_everything_in_insertion_order_in_batches():
-    outbox, publisher = FakeOutbox(events(7)), FakePublisher()
+    outbox, publisher = FakeOutbox(events(7)), Broker()
     assert await Relay(outbox, publisher, NoWakeups(), batch_size=3).drain() == 7
     assert outbox.batches == [3, 3, 1]
     assert [dict(m.headers)["ce_id"].decode() for m in publisher.sent] == [e.id for e in outbox.events]
 
 
+async def until(condition, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
+
+
 async def test_a_failed_send_marks_nothing_and_the_next_run_publishes_it():
-    outbox, publisher = FakeOutbox(events(4)), FakePublisher(fail_times=2)
+    outbox, publisher = FakeOutbox(events(4)), Broker(fail_times=2)
     relay = Relay(outbox, publisher, NoWakeups(), batch_size=10, max_backoff=0.01)
     task = asyncio.create_task(relay.run())
     try:
-        for _ in range(200):
-            if len(outbox.published) == 4:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: len(outbox.published) == 4)
     finally:
         task.cancel()
-    assert len(outbox.published) == 4
     assert len(publisher.sent) == 4  # the failed attempts sent nothing
 
 
 async def test_hold_after_send_keeps_the_batch_unmarked_until_it_ends():
-    outbox, publisher = FakeOutbox(events(2)), FakePublisher()
+    outbox, publisher = FakeOutbox(events(2)), Broker()
     task = asyncio.create_task(Relay(outbox, publisher, NoWakeups(), hold_after_send=5).drain())
     await asyncio.sleep(0.05)
     assert len(publisher.sent) == 2 and outbox.published == set()
     task.cancel()
+
+
+async def test_a_relay_that_cannot_publish_is_degraded_past_the_grace_period_then_ok_again():
+    health = Health(grace_s=0.05)
+    outbox, publisher = FakeOutbox(events(2)), Broker(fail_times=1000)
+    relay = Relay(outbox, publisher, NoWakeups(), max_backoff=0.01, health=health)
+    task = asyncio.create_task(relay.run())
+    try:
+        await until(lambda: "relay" in health.failing())
+        assert "cannot publish: ConnectionError" in health.failing()["relay"]
+        publisher.fail_times = 0
+        await until(lambda: len(outbox.published) == 2)
+        await until(lambda: health.failing() == {})
+        assert health.parts()["relay"].ok
+    finally:
+        task.cancel()
+
+
+async def test_a_relay_whose_send_hangs_is_degraded_once_the_grace_period_is_over():
+    health = Health(grace_s=0.05)
+    outbox, publisher = FakeOutbox(events(1)), Broker(release=asyncio.Event())
+    task = asyncio.create_task(Relay(outbox, publisher, NoWakeups(), health=health).run())
+    try:
+        await until(lambda: "relay" in health.failing())
+        assert "publishing has not completed" in health.failing()["relay"]
+        publisher.release.set()
+        await until(lambda: health.failing() == {} and len(outbox.published) == 1)
+    finally:
+        task.cancel()
+
+
+# KafkaPublisher.deliver, over a producer that behaves as aiokafka's does when a broker refuses.
+
+
+class FakeProducer:
+    """`too_large` is refused before sending (aiokafka's max_request_size check); the broker refuses
+    `refused` every time and `collateral` only the first time (it travelled in a refused batch). After a
+    broker refusal the key has a gap in the idempotent sequence: later sends of it fail out of sequence
+    until the producer is replaced."""
+
+    def __init__(self, too_large=(), refused=(), collateral=(), timeout=()) -> None:
+        self.too_large, self.refused, self.collateral, self.timeout = set(too_large), set(refused), \
+            set(collateral), set(timeout)
+        self.sent: list[bytes] = []
+        self.stopped = 0
+        self._gaps: set[bytes] = set()
+
+    async def send(self, topic, value, key=None, headers=None):
+        if value in self.too_large:
+            raise kafka_errors.MessageSizeTooLargeError("The message is 2000000 bytes when serialized")
+        if value in self.timeout:
+            raise kafka_errors.KafkaTimeoutError("no metadata")
+        self.sent.append(value)
+        future = asyncio.get_running_loop().create_future()
+        if key in self._gaps:
+            future.set_exception(kafka_errors.OutOfOrderSequenceNumber())
+        elif value in self.refused or value in self.collateral:
+            self.collateral.discard(value)
+            self._gaps.add(key)
+            future.set_exception(kafka_errors.MessageSizeTooLargeError())
+        else:
+            future.set_result(object())
+        return future
+
+    async def stop(self) -> None:
+        self.stopped += 1
+        self._gaps.clear()
+
+
+def publisher_over(producer: FakeProducer) -> KafkaPublisher:
+    publisher = KafkaPublisher("127.0.0.1:1", "test")
+
+    async def started():
+        publisher._producer = producer
+        return producer
+
+    publisher._started = started  # type: ignore[method-assign]
+    return publisher
+
+
+def message(value: str) -> KafkaMessage:
+    return KafkaMessage(topic="docket.cases", key=value[0].encode(), value=value.encode(), headers=[])
+
+
+def fates(deliveries: Sequence[Delivery]) -> list[str]:
+    return [d.fate.value for d in deliveries]
+
+
+async def test_a_message_refused_before_sending_holds_the_later_ones_of_its_key_and_others_flow():
+    producer = FakeProducer(too_large={b"b1"})
+    deliveries = await publisher_over(producer).deliver([message(v) for v in ("a1", "b1", "a2", "b2", "c1")])
+    assert fates(deliveries) == ["acknowledged", "refused", "acknowledged", "held", "acknowledged"]
+    assert "MessageSizeTooLargeError" in deliveries[1].reason and "2000000 bytes" in deliveries[1].reason
+    assert producer.sent == [b"a1", b"a2", b"c1"]  # b2 never left
+
+
+async def test_a_broker_refusal_is_confirmed_alone_and_a_message_refused_with_its_batch_goes_through():
+    producer = FakeProducer(refused={b"b1"}, collateral={b"c1"})
+    deliveries = await publisher_over(producer).deliver([message(v) for v in ("a1", "b1", "c1", "b2", "c2")])
+    # b1 refused alone too: refused; c1 acknowledged alone; b2 waits behind b1; c2, out of sequence after
+    # c1's first refusal, fails for a while and goes in the next round, after c1.
+    assert fates(deliveries) == ["acknowledged", "refused", "acknowledged", "held", "failed"]
+    assert producer.sent == [b"a1", b"b1", b"c1", b"b2", b"c2", b"b1", b"c1"]
+    assert producer.stopped == 2  # replaced after the refused batch and after b1's refusal alone
+
+
+async def test_a_failure_for_a_while_at_send_fails_the_rest_without_refusing_anything():
+    producer = FakeProducer(timeout={b"b1"})
+    deliveries = await publisher_over(producer).deliver([message(v) for v in ("a1", "b1", "a2", "c1")])
+    assert fates(deliveries) == ["acknowledged", "failed", "failed", "failed"]
+    assert all(d.fate is not Fate.REFUSED for d in deliveries)
+
+
+async def test_publish_is_all_or_nothing_and_raises_the_first_failure():
+    publisher = publisher_over(FakeProducer(too_large={b"b1"}))
+    await publisher.publish([message("a1")])
+    with pytest.raises(kafka_errors.MessageSizeTooLargeError):
+        await publisher.publish([message("a2"), message("b1")])
