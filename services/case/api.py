@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -11,15 +12,18 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from docket_contracts.events import CaseOutcome, Euros, GdprArticle, Injunction, Order
+from docket_contracts.events import Art58Point, CaseOutcome, GdprArticle, Injunction, Order
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.clock import Clock
 from docket_messaging.database import page
 from docket_messaging.http import SessionDep
+from docket_messaging.limits import (
+    DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text,
+)
 
 from . import domain, fines, integrity, store
 from .application import StaleVersion, execute
@@ -31,8 +35,24 @@ reads = APIRouter(tags=["cases"])
 commands = APIRouter(tags=["case commands"])
 fine_estimates = APIRouter(tags=["fines"])
 
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Articles = Annotated[list[GdprArticle], Field(min_length=1, max_length=99)]
+# --- the bounds of a command ------------------------------------------------------------------------------
+#
+# Each command's event must fit in one Kafka message (the broker's message.max.bytes, about 1 MB) with room to
+# spare, whatever the text: every character counts as 4 bytes of UTF-8 (docket_messaging.limits.text allows no
+# control character, which would take 6). The largest event a command can cause is a formal notice or a
+# sanction's injunction with MAX_ORDERS orders of MAX_ORDER_CHARS: 20 x 2,000 x 4 = 160,000 bytes of text.
+# In plain ASCII that notice is about 41 KB of JSON, inside the default request body limit (64 KiB).
+MAX_ORDERS = 20
+MAX_ORDER_CHARS = 2_000
+MAX_TEXT_CHARS = 10_000  # a scope, a finding's facts, a closure's reasons
+MAX_FACTORS = 20
+MAX_FACTOR_CHARS = 200
+# Beyond any undertaking's turnover, and within the integers a JSON reader holds exactly (2^53).
+MAX_EUR = 10**15
+
+Articles = Annotated[list[GdprArticle], Field(min_length=1, max_length=99, description="GDPR articles, 1 to 99 "
+                                                                                          "of them")]
+Amount = Annotated[int, Field(ge=0, le=MAX_EUR, description=f"whole euros, 0 to {MAX_EUR:,}")]
 
 
 def get_clock(request: Request) -> Clock:
@@ -84,48 +104,78 @@ def install_error_handlers(app: FastAPI) -> None:
 class CommandIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: int | None = Field(default=None, ge=0, description="the version you saw; or send If-Match")
+    expected_version: int | None = Field(default=None, ge=0, le=MAX_VERSION,
+                                         description="the version you saw; or send If-Match")
 
 
 class OpenInvestigationIn(CommandIn):
-    opened_on: date
-    scope: NonBlank
+    opened_on: Day
+    scope: text(MAX_TEXT_CHARS, "what the investigation covers")
 
 
 class FindingIn(CommandIn):
     articles: Articles
-    facts: NonBlank
+    facts: text(MAX_TEXT_CHARS, "what was found, about the controller's processing")
+
+
+class OrderIn(BaseModel):
+    """One corrective order, as the contract's Order but bounded so that a notice fits in one event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    point: Art58Point = Field(description="the point of GDPR Art 58(2) the order rests on")
+    text: text(MAX_ORDER_CHARS, "what the controller must do")
+
+    def order(self) -> Order:
+        return Order(point=self.point, text=self.text)
+
+
+Orders = Annotated[list[OrderIn], Field(min_length=1, max_length=MAX_ORDERS,
+                                        description=f"orders under GDPR Art 58(2), 1 to {MAX_ORDERS} of them")]
 
 
 class FormalNoticeIn(CommandIn):
-    orders: Annotated[list[Order], Field(min_length=1)]
-    issued_on: date
-    compliance_deadline: date
+    orders: Orders
+    issued_on: Day
+    compliance_deadline: day("after issued_on")
 
 
 class ComplianceIn(CommandIn):
-    complied_on: date
+    complied_on: Day
+
+
+class InjunctionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    orders: Orders
+    deadline: day("after decided_on")
+    daily_penalty_eur: Amount = Field(description=f"the periodic penalty payment a day of delay, at most "
+                                                  f"EUR {fines.MAX_DAILY_PENALTY_EUR:,}")
+
+    def injunction(self) -> Injunction:
+        return Injunction(orders=tuple(o.order() for o in self.orders), deadline=self.deadline,
+                          daily_penalty_eur=self.daily_penalty_eur)
 
 
 class SanctionIn(CommandIn):
-    decided_on: date
-    fine_eur: Euros
-    turnover_eur: Euros | None = Field(default=None, description="total worldwide annual turnover of the "
-                                                                 "preceding financial year")
+    decided_on: Day
+    fine_eur: Amount
+    turnover_eur: Amount | None = Field(default=None, description="total worldwide annual turnover of the "
+                                                                  f"preceding financial year; 0 to {MAX_EUR:,}")
     articles_infringed: Articles
-    injunction: Injunction | None = None
+    injunction: InjunctionIn | None = None
 
 
 class LiquidationIn(CommandIn):
-    period_start: date
-    period_end: date
+    period_start: Day
+    period_end: Day
     convention: Convention = Field(description="; ".join(f"{k}: {v}" for k, v in domain.CONVENTIONS.items()))
 
 
 class ClosureIn(CommandIn):
     outcome: CaseOutcome
-    reasons: NonBlank
-    closed_on: date
+    reasons: text(MAX_TEXT_CHARS, "why the case is closed")
+    closed_on: Day
 
 
 class EventOut(BaseModel):
@@ -149,15 +199,18 @@ class CommandOut(BaseModel):
     events: list[dict[str, Any]]
 
 
+# A case version as If-Match carries it: "3", 3 or W/"3" (ASCII digits only: str.isdigit also takes "²").
+IF_MATCH = re.compile(rf'^(?:W/)?(?P<quote>"?)(?P<version>[0-9]{{1,{len(str(MAX_VERSION))}}})(?P=quote)$')
+
+
 def expected(body: CommandIn, if_match: str | None) -> int:
     """The version the client saw, from If-Match ("3" or 3) or the body; both must agree."""
     from_header = None
     if if_match is not None:
-        text = if_match.removeprefix("W/").strip('"')
-        if not text.isdigit():
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"If-Match must be a case version such as \"3\", "
-                                                             f"not {if_match!r}")
-        from_header = int(text)
+        found = IF_MATCH.match(if_match)
+        if found is None:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "If-Match must be a case version such as \"3\"")
+        from_header = int(found["version"])
     if from_header is not None and body.expected_version is not None and from_header != body.expected_version:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "If-Match and expected_version disagree")
     version = from_header if from_header is not None else body.expected_version
@@ -197,8 +250,8 @@ async def record_finding(case_id: uuid.UUID, body: FindingIn, session: SessionDe
 @commands.post("/cases/{case_id}/formal-notices", response_model=CommandOut)
 async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session: SessionDep, caller: Investigator,
                               response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.IssueFormalNotice(notice_id=uuid.uuid4(), orders=tuple(body.orders), issued_on=body.issued_on,
-                                       compliance_deadline=body.compliance_deadline)
+    command = domain.IssueFormalNotice(notice_id=uuid.uuid4(), orders=tuple(o.order() for o in body.orders),
+                                       issued_on=body.issued_on, compliance_deadline=body.compliance_deadline)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
@@ -214,7 +267,8 @@ async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: Session
                           response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.ImposeSanction(sanction_id=uuid.uuid4(), decided_on=body.decided_on, fine_eur=body.fine_eur,
                                     turnover_eur=body.turnover_eur,
-                                    articles=tuple(sorted(set(body.articles_infringed))), injunction=body.injunction)
+                                    articles=tuple(sorted(set(body.articles_infringed))),
+                                    injunction=body.injunction.injunction() if body.injunction else None)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
@@ -258,12 +312,12 @@ class CasePage(BaseModel):
 @reads.get("/cases", response_model=CasePage, summary="List cases, newest first, with filters")
 async def list_cases(session: SessionDep, clock: ClockDep, caller: CaseReader,
                      status_: Annotated[Status | None, Query(alias="status")] = None,
-                     controller: Annotated[str | None, Query(description="controller key or part of its name")] = None,
+                     controller: query_text(300, "controller key or part of its name") = None,
                      overdue: Annotated[bool | None, Query(description="a formal notice's deadline has passed "
                                                                        "without recorded compliance")] = None,
                      complaint_id: uuid.UUID | None = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> CasePage:
+                     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CasePage:
     today = clock.today()
     table = store.CaseSummaryRow
     query = select(table)
@@ -295,9 +349,11 @@ class OverdueComplaint(BaseModel):
 
 @reads.get("/art78-overdue", response_model=list[OverdueComplaint],
            summary="Complainants not told of progress within three months (GDPR Art 78(2))")
-async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader, as_of: date | None = None,
+async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader,
+                        as_of: Annotated[Day | None, Query(description=f"the day to look from, today by default; "
+                                                                       f"{DAY_RANGE}")] = None,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> list[OverdueComplaint]:
+                        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[OverdueComplaint]:
     day = as_of or clock.today()
     clock_row = store.ComplainantClockRow
     due = col(clock_row.last_progress_on) + sa.text(f"interval '{domain.ART_78_MONTHS} months'")
@@ -310,11 +366,10 @@ async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader
 
 @reads.get("/cases/{case_id}", summary="A case; with ?as_of= the case as it stood then, replayed from its events")
 async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response, caller: CaseReader,
-                   as_of: Annotated[datetime | None, Query(description="an instant, e.g. 2026-11-22T10:00:00Z")] = None,
+                   as_of: Annotated[Instant | None, Query(description=f"an instant with its time zone, e.g. "
+                                                                      f"2026-11-22T10:00:00Z; {INSTANT_RANGE}")] = None,
                    ) -> dict[str, Any]:
     if as_of is not None:
-        if as_of.tzinfo is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "as_of needs a time zone, e.g. Z")
         document = case_view(await store.load(session, case_id, as_of))
     else:
         row = await session.get(store.CaseDetailRow, case_id)
@@ -363,8 +418,13 @@ async def case_integrity(case_id: uuid.UUID, session: SessionDep, caller: Integr
 # --- fine estimate ----------------------------------------------------------------------------------------
 
 class FactorIn(BaseModel):
-    name: NonBlank
-    percent: Annotated[int, Field(ge=0, le=100)]
+    model_config = ConfigDict(extra="forbid")
+
+    name: text(MAX_FACTOR_CHARS, "the circumstance of Art 83(2)")
+    percent: Annotated[int, Field(ge=0, le=100, description="its weight in percent of the amount, 0 to 100")]
+
+
+Factors = Annotated[list[FactorIn], Field(max_length=MAX_FACTORS, description=f"0 to {MAX_FACTORS} of them")]
 
 
 class FineEstimateIn(BaseModel):
@@ -374,9 +434,9 @@ class FineEstimateIn(BaseModel):
     seriousness: fines.Seriousness
     position: Annotated[Decimal, Field(ge=0, le=1, description="where in the seriousness range, 0 to 1")] = \
         Decimal("0.5")
-    turnover_eur: Euros
-    aggravating: list[FactorIn] = []
-    mitigating: list[FactorIn] = []
+    turnover_eur: Amount
+    aggravating: Factors = []
+    mitigating: Factors = []
     order_not_complied: bool = False
 
 

@@ -1,5 +1,6 @@
 from pydantic import Field
 
+from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES
 from docket_messaging.service import ServiceSettings
 
 
@@ -9,3 +10,4 @@ class CaseSettings(ServiceSettings):
     run_timers: bool = True
     timer_interval_s: float = Field(default=30.0, gt=0, description="how often due deadlines are looked for")
     regulator_timezone: str = Field(default="Europe/Paris", description="the calendar deadlines are counted in")
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from docket_contracts import topics
 from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.http import service_app
+from docket_messaging.limits import limit_bodies
 from docket_messaging.service import ServiceRuntime, every
 
 from .api import commands, fine_estimates, install_error_handlers, reads
@@ -37,4 +38,5 @@ def create_app(settings: CaseSettings | None = None, clock: Clock | None = None)
     app = service_app("Docket case service", runtime(settings, clock), reads, commands, fine_estimates)
     app.state.clock = clock
     install_error_handlers(app)
+    limit_bodies(app, settings.max_body_bytes)
     return app

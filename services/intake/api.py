@@ -9,25 +9,33 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from docket_contracts.events import ComplaintCategory, ComplaintKind, CountryCode, Email, GdprArticle, Party
+from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle, Party
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.http import SessionDep
+from docket_messaging.limits import (
+    DAY_RANGE, EARLIEST_DAY, MAX_OFFSET, NO_CONTROLS, Day, EmailAddress, printable, query_text, text,
+)
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import domain, legacy, store
+from .config import IntakeSettings
 from .limits import rate_limited
 
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
 staff = APIRouter(tags=["staff"])
 
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-StatusToken = Annotated[str | None, Header(alias="X-Status-Token", description="the secret token of the receipt")]
+StatusToken = Annotated[str | None, Header(alias="X-Status-Token", max_length=200,
+                                           description="the secret token of the receipt")]
+REFERENCE_PATTERN = r"^DKT-[0-9]{4}-[0-9A-Z]{6}$"
+Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN, description="the receipt's reference, e.g. DKT-2020-7K3Q9Z")]
+# Visible ASCII: the key is stored and compared, and a header carries nothing else on the wire.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]+$"
 
 # Who may call what (the public door takes no staff token; see docket_identity).
 SubmissionReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.AUDITOR))]
@@ -58,32 +66,57 @@ def install_error_handlers(app: FastAPI) -> None:
 class PartyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[NonBlank, StringConstraints(max_length=300)]
-    email: Email
+    name: text(300)
+    email: EmailAddress
     country: CountryCode
+
+
+# The key the case service joins complaints by must fit the contract's Controller.key.
+MAX_CONTROLLER_KEY: int = next(rule.max_length for rule in Controller.model_fields["key"].metadata
+                               if hasattr(rule, "max_length"))
+
+
+def key_fits(name: str) -> str:
+    """Refuse a name whose controller key would be longer than the contract allows.
+
+    Refused rather than cut: the key is the controller's identity, which joins complaints into one case; a key
+    cut short would silently join two controllers whose names only differ past the cut. A real name is far
+    shorter, and the one who types it is there to shorten it.
+    """
+    length = len(domain.controller_key(name))
+    if length > MAX_CONTROLLER_KEY:
+        raise ValueError(f"gives a controller key of {length} characters, longer than {MAX_CONTROLLER_KEY}: the "
+                         f"name's words joined by hyphens, legal forms dropped, must fit in {MAX_CONTROLLER_KEY}")
+    return name
 
 
 class ControllerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[NonBlank, StringConstraints(max_length=300, pattern=r"[A-Za-z0-9]")]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"[A-Za-z0-9]"),
+                    AfterValidator(printable), AfterValidator(key_fits)] = Field(
+        description=f"1 to 300 characters with a letter or digit, {NO_CONTROLS}; its key (lower-case words joined by "
+                    f"hyphens, legal forms dropped) at most {MAX_CONTROLLER_KEY} characters")
     country: CountryCode | None = None
-    website: Annotated[str, StringConstraints(max_length=300, pattern=r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/.*)?$")] \
-        | None = None
+    website: Annotated[str, StringConstraints(max_length=300,
+                                              pattern=r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/.*)?$"),
+                       AfterValidator(printable)] | None = None
 
 
 class ComplaintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ComplaintKind = "art77_complaint"
-    mandate_reference: Annotated[NonBlank, StringConstraints(max_length=200)] | None = None
+    mandate_reference: text(200) | None = None
     complainant: PartyIn = Field(description="the data subject, or the body lodging for data subjects")
     controller: ControllerIn
     category: ComplaintCategory
     articles_alleged: Annotated[list[GdprArticle], Field(min_length=1, max_length=99)]
-    narrative: Annotated[NonBlank, StringConstraints(max_length=20_000)]
+    narrative: text(20_000)
     territory: Annotated[list[CountryCode], Field(min_length=1, max_length=40)]
-    received_on: date | None = Field(default=None, description="defaults to today (UTC)")
+    # Bounded below here, above by today (the route says so, naming the day): no date it takes can overflow.
+    received_on: Annotated[date, Field(ge=EARLIEST_DAY)] | None = Field(
+        default=None, description=f"defaults to today (UTC); from {EARLIEST_DAY} up to today")
 
 
 class ComplaintOut(BaseModel):
@@ -132,8 +165,9 @@ class Receipt(BaseModel):
 @public.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
              responses={409: {"description": "the Idempotency-Key was used with another body"}})
 async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
-                         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1,
-                                                                       max_length=200)] = None) -> Any:
+                         idempotency_key: Annotated[str | None, Header(
+                             alias="Idempotency-Key", min_length=1, max_length=200, pattern=IDEMPOTENCY_KEY_PATTERN,
+                             description="1 to 200 visible ASCII characters")] = None) -> Any:
     today = datetime.now(UTC).date()
     received_on = body.received_on or today
     complaint_id, token = uuid.uuid4(), domain.new_status_token()
@@ -192,7 +226,7 @@ async def own_complaint(session: SessionDep, reference: str, token: str | None) 
 
 @public.get("/complaints/{reference}/status", response_model=StatusOut, name="complaint_status",
             summary="The complainant's view of their complaint (X-Status-Token required)")
-async def complaint_status(reference: str, session: SessionDep, token: StatusToken = None) -> StatusOut:
+async def complaint_status(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
     complaint = await own_complaint(session, reference, token)
     lines = await store.progress_of(session, complaint.id)
     return StatusOut(reference=complaint.reference, kind=complaint.kind, controller_name=complaint.controller_name,
@@ -203,7 +237,7 @@ async def complaint_status(reference: str, session: SessionDep, token: StatusTok
 
 @public.post("/complaints/{reference}/withdrawal", response_model=StatusOut,
              summary="The complainant withdraws the complaint (X-Status-Token required)")
-async def withdraw_complaint(reference: str, session: SessionDep, token: StatusToken = None) -> StatusOut:
+async def withdraw_complaint(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
     async with session.begin():
         complaint = await own_complaint(session, reference, token)
         if complaint.status == "withdrawn":
@@ -238,7 +272,16 @@ FilenameQuery = Annotated[str | None, Query(
     description="the file's name, for clients written before X-Filename; a query string ends up in access logs")]
 
 
+# The body is the file itself, read by the route (not a model), so the document says so: of one of the accepted
+# types (EVIDENCE_TYPES; these by default), up to EVIDENCE_MAX_BYTES.
+EVIDENCE_TYPES = sorted(IntakeSettings.model_fields["evidence_types"].default)
+EVIDENCE_BODY = {"requestBody": {
+    "required": True, "description": "the file, up to EVIDENCE_MAX_BYTES (10 MiB by default)",
+    "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in EVIDENCE_TYPES}}}
+
+
 @public.post(EVIDENCE_PATH, status_code=status.HTTP_201_CREATED, response_model=EvidenceOut,
+             openapi_extra=EVIDENCE_BODY,
              summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)",
              description="The file's name goes in the `X-Filename` header, percent-encoded (UTF-8) where it is "
                          "not plain ASCII. It is stored sealed, like the file, as a display name: without its path, "
@@ -246,7 +289,7 @@ FilenameQuery = Annotated[str | None, Query(
                          "`_`. The `filename` query parameter is still accepted but deprecated: a file's name is "
                          "often the complainant's own, and URLs end up in access logs and proxies. Given both, the "
                          "header is used.")
-async def upload_evidence(reference: str, request: Request, session: SessionDep, personal: PersonalDep,
+async def upload_evidence(reference: Reference, request: Request, session: SessionDep, personal: PersonalDep,
                           header_name: FilenameHeader = None, query_name: FilenameQuery = None,
                           token: StatusToken = None,
                           content_type: Annotated[str, Header(alias="Content-Type")] = "") -> EvidenceOut:
@@ -279,12 +322,15 @@ class ComplaintPage(BaseModel):
 
 @staff.get("/complaints", response_model=ComplaintPage, summary="Search submissions, newest received first")
 async def list_complaints(session: SessionDep, caller: SubmissionReader, personal: PersonalDep,
-                          controller: Annotated[str | None, Query(description="key or part of the name")] = None,
+                          controller: query_text(300, "key or part of the name") = None,
                           kind: ComplaintKind | None = None,
-                          status_: Annotated[str | None, Query(alias="status")] = None,
-                          received_from: date | None = None, received_to: date | None = None,
+                          status_: query_text(50, "the complaint's stage", alias="status") = None,
+                          received_from: Annotated[Day | None, Query(description=f"received on or after; {DAY_RANGE}")]
+                          = None,
+                          received_to: Annotated[Day | None, Query(description=f"received on or before; {DAY_RANGE}")]
+                          = None,
                           limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                          offset: Annotated[int, Query(ge=0)] = 0) -> ComplaintPage:
+                          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> ComplaintPage:
     total, rows = await store.search(session, controller=controller, kind=kind, status=status_,
                                      received_from=received_from, received_to=received_to, limit=limit,
                                      offset=offset)

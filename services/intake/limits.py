@@ -1,4 +1,5 @@
-"""Abuse limits of the public door: a request body size limit and a per-client rate limit."""
+"""Abuse limits of the public door: a per-client rate limit. The request body limit every service shares is
+in docket_messaging.limits; intake sets its own per path (main.py): evidence uploads may be larger."""
 
 from __future__ import annotations
 
@@ -8,59 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException, Request, status
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .domain import TokenBucket
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-class BodySizeLimit:
-    """Answers 413 as soon as a request body is larger than the limit for its path (declared or streamed)."""
-
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
-        self.app = app
-        self.limit_for = limit_for
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit_for(scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(send, limit)
-            return
-        received, started = 0, False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send, limit)
-
-    @staticmethod
-    async def _refuse(send: Send, limit: int) -> None:
-        body = f'{{"detail":"request body larger than {limit} bytes"}}'.encode()
-        await send({"type": "http.response.start", "status": status.HTTP_413_CONTENT_TOO_LARGE,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
 
 
 class RateLimiter:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from docket_contracts import topics
 from docket_messaging.http import service_app
+from docket_messaging.limits import limit_bodies
 from docket_messaging.service import ServiceRuntime
 from docket_privacy.personal import PersonalData
 
@@ -16,7 +17,7 @@ from .api import install_error_handlers, public, staff
 from .config import IntakeSettings
 from .handlers import HANDLERS
 from .legacy import seal_legacy
-from .limits import BodySizeLimit, RateLimiter
+from .limits import RateLimiter
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 EVIDENCE_UPLOAD = re.compile(r"^/complaints/[^/]+/evidence$")
@@ -43,5 +44,5 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         # Evidence up to twice the file limit reaches the route, which names the rule (422); beyond, 413.
         return settings.evidence_max_bytes * 2 if EVIDENCE_UPLOAD.match(path) else settings.max_body_bytes
 
-    app.add_middleware(BodySizeLimit, limit_for=body_limit)
+    limit_bodies(app, body_limit)
     return app

@@ -7,16 +7,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from docket_contracts.events import Email
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.http import SessionDep
+from docket_messaging.limits import MAX_OFFSET, EmailAddress, query_text, text
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import application, store
@@ -56,7 +57,7 @@ SettingsDep = Annotated[NotifierSettings, Depends(get_settings)]
 PersonalDep = Annotated[PersonalData, Depends(get_personal)]
 ResolverDep = Annotated[Resolver, Depends(get_resolver)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 # Who may call what (see docket_identity). Integrators reach only their own subscriptions and deliveries.
 SubscriptionManager = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.INTEGRATOR))]
@@ -98,14 +99,36 @@ def install_error_handlers(app: FastAPI) -> None:
 
 # --- subscriptions ----------------------------------------------------------------------------------------
 
+def well_formed_url(url: str) -> str:
+    """Refuse what no URL check can even read: a URL that does not parse (an unclosed IPv6 bracket, a port that
+    is no number) or whose host is no DNS name (an empty or over-long label). Whether Docket may call it is
+    decided after, on the addresses the host resolves to (webhooks.check_url)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ValueError("is not a well-formed URL") from None
+    try:
+        parts.port  # noqa: B018 - parsed on access
+    except ValueError:
+        raise ValueError("has an invalid port: not a number from 0 to 65535") from None
+    if parts.hostname:
+        try:
+            parts.hostname.rstrip(".").encode("idna")
+        except UnicodeError:
+            raise ValueError("names a host that is not a valid DNS name") from None
+    return url
+
+
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[str, Field(min_length=1, max_length=2000, description="https URL that receives the POSTs")]
-    event_types: Annotated[list[EventType], Field(min_length=1, description="the event types to deliver")]
+    url: Annotated[text(2000, "https URL that receives the POSTs", strip=False), AfterValidator(well_formed_url)]
+    event_types: Annotated[list[EventType], Field(min_length=1, max_length=len(SUBSCRIBABLE),
+                                                  description="the event types to deliver, 1 to "
+                                                              f"{len(SUBSCRIBABLE)} of them")]
     controller_key: ControllerKey | None = Field(default=None, description="only events about this controller")
     case_id: uuid.UUID | None = Field(default=None, description="only events of this case")
-    description: Annotated[str, Field(max_length=500)] | None = None
+    description: text(500, "for people", min_chars=0, strip=False) | None = None
 
 
 class SubscriptionOut(BaseModel):
@@ -235,7 +258,8 @@ async def deliveries_of_subscription(subscription_id: uuid.UUID, session: Sessio
 
 
 @deliveries.get("/deliveries", response_model=list[DeliveryOut])
-async def list_deliveries(session: SessionDep, caller: SubscriptionReader, event_id: str | None = None,
+async def list_deliveries(session: SessionDep, caller: SubscriptionReader,
+                          event_id: query_text(200, "only the deliveries of this event") = None,
                           status: DeliveryStatus | None = None, limit: Limit = 100,
                           offset: Offset = 0) -> list[DeliveryOut]:
     return await with_log(session, list(await store.deliveries(session, event_id=event_id, status=status,
@@ -264,7 +288,7 @@ async def redeliver(delivery_id: uuid.UUID, session: SessionDep, caller: Subscri
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
+    email: EmailAddress
 
 
 class ContactOut(BaseModel):
@@ -284,7 +308,8 @@ async def put_contact(controller_key: ControllerKeyPath, body: ContactIn, sessio
 
 
 @contacts.get("/controllers/{controller_key}/contact", response_model=ContactOut)
-async def get_contact(controller_key: str, session: SessionDep, caller: ContactReader) -> store.ControllerContactRow:
+async def get_contact(controller_key: ControllerKeyPath, session: SessionDep,
+                      caller: ContactReader) -> store.ControllerContactRow:
     return await contact(controller_key, session)
 
 

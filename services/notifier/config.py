@@ -3,6 +3,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
+from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES
 from docket_messaging.service import ServiceSettings
 from docket_privacy.settings import KeystoreSettings
 
@@ -36,6 +37,7 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     art78_reminder_lead_days: int = Field(default=14, ge=0, description="remind staff this many days before "
                                                                         "three months without news end")
     regulator_timezone: str = Field(default="Europe/Paris", description="the calendar reminders are counted in")
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")
 
     @field_validator("webhook_allow_list", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from docket_contracts import topics
 from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.http import service_app
+from docket_messaging.limits import limit_bodies
 from docket_messaging.service import ServiceRuntime, Worker, every
 from docket_privacy.personal import PersonalData
 
@@ -81,4 +82,5 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock | None = N
     app.state.resolver = resolver
     app.state.personal = personal
     install_error_handlers(app)
+    limit_bodies(app, settings.max_body_bytes)
     return app
