@@ -48,4 +48,4 @@ async def eventually(probe: Callable, timeout: float = 30.0, interval: float = 0
 
 
 def headers(record: ConsumerRecord) -> dict[str, str]:
-    return {name: value.decode() for name, value in record.headers}
+    return {name: value.decode(errors="replace") for name, value in record.headers}  # poison included

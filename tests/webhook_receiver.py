@@ -71,9 +71,18 @@ class WebhookReceiver:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
+        await self.go_down()
+
+    async def go_down(self) -> None:
+        """Stop listening: connections are refused until `come_back`."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def come_back(self) -> None:
+        """Listen again, on the same port."""
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
 
     def tries(self, webhook_id: str) -> int:
         return Counter(r.webhook_id for r in self.requests)[webhook_id]

@@ -20,8 +20,6 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,10 +34,9 @@ from .kafka import REPO_ROOT, KafkaBroker
 from .keycloak import KeycloakServer
 from .ports import free_port
 from .postgres import EmbeddedPostgres
+from .processes import SERVICES, ServiceProcess, service_env
 
-SERVICES = ("intake", "case", "notifier")
 DEFAULT_PORTS = "8001,8002,8003"
-READS_PERSONAL_DATA = ("intake", "notifier")  # the services given the key store; the case service is not
 DEMO_USERS = {"ines.intake": "intake officer", "victor.investigator": "investigator",
               "sophie.sanctions": "sanctions committee", "alice.auditor": "auditor", "adrien.admin": "administrator"}
 DEMO_PASSWORD = "docket-demo"
@@ -105,34 +102,15 @@ def kafka(data_dir: Path) -> Iterator[str]:
 def services(databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int],
              logs: Path) -> Iterator[dict[str, str]]:
     """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
-    processes: list[subprocess.Popen[bytes]] = []
-    urls = {}
-    logs.mkdir(parents=True, exist_ok=True)
+    running = [ServiceProcess(name, port, service_env(name, databases, bootstrap, issuer, key, port),
+                              logs / f"{name}.log") for name, port in zip(SERVICES, ports, strict=True)]
     try:
-        for name, port in zip(SERVICES, ports, strict=True):
-            env = os.environ | {"DATABASE_URL": databases.of(name), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                                "HTTP_PORT": str(port), "DATABASE_SCHEMA": name, "MIGRATE_ON_START": "false",
-                                "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
-            if issuer:
-                env["OIDC_ISSUER"] = issuer
-            if name in READS_PERSONAL_DATA:
-                env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEY": key}
-            with open(logs / f"{name}.log", "ab") as out:
-                processes.append(subprocess.Popen([sys.executable, "-m", f"services.{name}", "serve"], env=env,
-                                                  cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                                  start_new_session=True))
-            urls[name] = f"http://127.0.0.1:{port}"
-        yield urls
+        for process in running:
+            process.start()
+        yield {process.name: process.url for process in running}
     finally:
-        for process in processes:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        for process in running:
+            process.stop()
 
 
 def wait_ready(urls: dict[str, str], timeout: float = 120.0) -> None:

@@ -1,0 +1,106 @@
+"""The whole system for a fault scenario: PostgreSQL, Kafka, the three services as operating-system processes
+started as `make run` starts them, and a webhook receiver; every part can be killed, stopped and started
+again mid-stream."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from docket_devstack.database import Databases, provision
+from docket_devstack.kafka import KafkaBroker
+from docket_devstack.keycloak import KeycloakServer
+from docket_devstack.ports import free_port
+from docket_devstack.postgres import EmbeddedPostgres
+from docket_devstack.processes import SERVICES, ServiceProcess, service_env
+from docket_messaging.database import migrate
+from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from tests.conftest import MASTER_KEY, MIGRATIONS
+from tests.webhook_receiver import WebhookReceiver
+
+# Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
+# quick polls, and webhook retries that outlast a minute's outage without giving up.
+UNDER_LOAD = {"RATE_LIMIT_PER_MINUTE": "1000000", "RATE_LIMIT_BURST": "100000", "RELAY_POLL_INTERVAL_S": "0.5",
+              "WEBHOOK_ALLOW_LIST": "127.0.0.0/8", "DELIVERY_INTERVAL_S": "0.2", "RETRY_MAX_ATTEMPTS": "100",
+              "RETRY_BASE_DELAY_S": "0.5", "RETRY_MAX_DELAY_S": "5", "WEBHOOK_TIMEOUT_S": "5",
+              "DELIVERY_BATCH_SIZE": "100"}
+
+
+@dataclass
+class Stack:
+    root: Path
+    keycloak: KeycloakServer
+    postgres: EmbeddedPostgres = field(init=False)
+    kafka: KafkaBroker = field(init=False)
+    databases: Databases = field(init=False)
+    services: dict[str, ServiceProcess] = field(default_factory=dict, init=False)
+    receiver: WebhookReceiver = field(default_factory=WebhookReceiver, init=False)
+
+    async def start(self) -> None:
+        self.postgres = EmbeddedPostgres(self.root / "postgres" / "data", fast=True)
+        await asyncio.to_thread(self.postgres.start)
+        self.databases = await asyncio.to_thread(provision, self.postgres, "docket")
+        for schema, ini in {**MIGRATIONS, "keystore": KEYSTORE_ALEMBIC_INI}.items():
+            await asyncio.to_thread(migrate, ini, self.databases.migrator, schema)
+        self.kafka = KafkaBroker(self.root / "kafka")
+        await asyncio.to_thread(self.kafka.start)
+        await self.receiver.__aenter__()
+        for name in SERVICES:
+            port = free_port()
+            env = service_env(name, self.databases, self.kafka.bootstrap_servers, self.keycloak.issuer(),
+                              MASTER_KEY, port, UNDER_LOAD)
+            self.services[name] = ServiceProcess(name, port, env, self.root / "logs" / f"{name}.log")
+            self.services[name].start()
+        await self.ready(*SERVICES)
+
+    async def stop(self) -> None:
+        for service in self.services.values():
+            await asyncio.to_thread(service.stop)
+        await self.receiver.__aexit__()
+        await asyncio.to_thread(self.kafka.stop)
+        await asyncio.to_thread(self.postgres.stop)
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    async def ready(self, *names: str, timeout: float = 120.0) -> None:
+        """Wait until each service answers /readyz 200."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=5) as http:
+            for name in names:
+                while True:
+                    try:
+                        if (await http.get(f"{self.url(name)}/readyz")).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        log = self.services[name].log.read_text(errors="replace")[-3000:]
+                        raise AssertionError(f"{name} not ready after {timeout:.0f}s:\n{log}")
+                    await asyncio.sleep(0.3)
+
+    async def kill_and_restart(self, name: str) -> None:
+        """SIGKILL the service mid-stream, then start it again as before."""
+        await asyncio.to_thread(self.services[name].kill)
+        self.services[name].start()
+        await self.ready(name)
+
+    async def restart_kafka(self, down_s: float = 5.0) -> None:
+        await asyncio.to_thread(self.kafka.stop)
+        await asyncio.sleep(down_s)
+        await asyncio.to_thread(self.kafka.start)
+
+    async def restart_postgres(self, down_s: float = 5.0) -> None:
+        """Stop PostgreSQL (fast shutdown: connections are cut) and start it again on the same port; the
+        services are not restarted."""
+        await asyncio.to_thread(self.postgres.stop)
+        await asyncio.sleep(down_s)
+        await asyncio.to_thread(self.postgres.start)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {name}\n" + s.log.read_text(errors="replace")[-4000:]
+                         for name, s in self.services.items() if s.log.exists())

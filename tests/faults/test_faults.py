@@ -1,0 +1,179 @@
+"""The fault suite: the real processes under a bounded load, one fault at a time, and after each the same
+invariants (tests/faults/checks.py). The full suite (`make faults`, marker `faults`) files 2,000 submissions
+over 50 controllers, one with 500; the default suite runs a representative part on a smaller load: one
+kill, poison messages on a topic, and a PostgreSQL restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+from docket_contracts import topics
+from docket_messaging.kafka import KafkaPublisher
+from tests.faults.checks import caught_up, everything_holds, query
+from tests.faults.load import Filed, Load, file_all
+from tests.faults.poison import poison
+from tests.faults.stack import Stack
+from tests.kafka_reader import read_topic
+from tests.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens
+
+pytestmark = pytest.mark.e2e
+
+FULL = Load(submissions=2000, controllers=50, biggest=500)
+SMALL = Load(submissions=200, controllers=5, biggest=80)
+Fault = Callable[[Stack], Awaitable[None]]
+
+
+@pytest.fixture
+async def stack(tmp_path, keycloak) -> AsyncIterator[Stack]:
+    running = Stack(tmp_path, keycloak)
+    try:
+        await running.start()
+        yield running
+    finally:
+        await running.stop()
+
+
+async def subscribe(stack: Stack, tokens: Tokens) -> str:
+    """An administrator's webhook subscription to every case's opening and joining, at the receiver."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        created = await http.post(f"{stack.url('notifier')}/subscriptions", headers=tokens(ADMINISTRATOR), json={
+            "url": stack.receiver.url, "event_types": ["docket.case.opened", "docket.complaint.linked"]})
+    assert created.status_code == 201, created.text
+    stack.receiver.secret = created.json()["secret"]
+    return str(created.json()["id"])
+
+
+async def under_load(stack: Stack, tokens: Tokens, load: Load, fault: Fault, after: float = 0.25) -> list[Filed]:
+    """File the load; once a share `after` of it is in, inject the fault; wait until everything caught up
+    and check that everything holds."""
+    subscription = await subscribe(stack, tokens)
+    filing = asyncio.create_task(file_all(stack.url("intake"), load))
+    while not filing.done():
+        [(count,)] = await query(stack, "SELECT count(*) FROM intake.complaints")
+        if count >= load.submissions * after:
+            break
+        await asyncio.sleep(0.2)
+    await fault(stack)
+    filed = await filing
+    await caught_up(stack, filed, subscription)
+    await everything_holds(stack, filed, subscription)
+    return filed
+
+
+async def kill_each_service_three_times(stack: Stack) -> None:
+    for _ in range(3):
+        for name in ("intake", "case", "notifier"):
+            await stack.kill_and_restart(name)
+            await asyncio.sleep(1.0)
+
+
+async def kill_the_case_service(stack: Stack) -> None:
+    await stack.kill_and_restart("case")
+
+
+async def restart_kafka(stack: Stack) -> None:
+    await stack.restart_kafka(down_s=10.0)
+
+
+async def restart_postgres(stack: Stack) -> None:
+    await stack.restart_postgres(down_s=5.0)
+
+
+async def receiver_down_for_a_minute(stack: Stack) -> None:
+    await stack.receiver.go_down()
+    await asyncio.sleep(60.0)
+    await stack.receiver.come_back()
+
+
+async def poison_every_topic(stack: Stack) -> None:
+    publisher = KafkaPublisher(stack.kafka.bootstrap_servers, client_id="fault-poison")
+    try:
+        for topic in topics.ALL:
+            await publisher.publish(poison(topic))
+    finally:
+        await publisher.close()
+
+
+async def poison_one_topic(stack: Stack) -> None:
+    publisher = KafkaPublisher(stack.kafka.bootstrap_servers, client_id="fault-poison")
+    try:
+        await publisher.publish(poison(topics.CASES)[:1] + poison(topics.COMPLAINTS)[6:7])
+    finally:
+        await publisher.close()
+
+
+async def dead_letters(stack: Stack) -> dict[str, int]:
+    """Messages on each consumer group's dead-letter topic (in a fresh stack, only what was injected)."""
+    return {group: len(await read_topic(stack.kafka.bootstrap_servers, topics.dead_letter_topic(f"docket-{group}")))
+            for group in ("intake", "case", "notifier")}
+
+
+@pytest.mark.faults
+async def test_each_service_killed_three_times_mid_stream(stack, tokens):
+    await under_load(stack, tokens, FULL, kill_each_service_three_times, after=0.1)
+
+
+@pytest.mark.faults
+async def test_kafka_restarted_mid_stream(stack, tokens):
+    await under_load(stack, tokens, FULL, restart_kafka)
+
+
+@pytest.mark.faults
+async def test_postgres_restarted_mid_stream_without_restarting_the_services(stack, tokens):
+    await under_load(stack, tokens, FULL, restart_postgres)
+
+
+@pytest.mark.faults
+async def test_the_webhook_receiver_down_for_a_minute(stack, tokens):
+    await under_load(stack, tokens, FULL, receiver_down_for_a_minute)
+
+
+@pytest.mark.faults
+async def test_poison_messages_of_every_kind_on_every_topic(stack, tokens):
+    await under_load(stack, tokens, FULL, poison_every_topic)
+    kinds = len(poison(topics.CASES))
+    # complaints: case and notifier; cases: intake and notifier; notifications: intake
+    assert await dead_letters(stack) == {"intake": 2 * kinds, "case": kinds, "notifier": 2 * kinds}
+
+
+async def test_representative_faults_on_a_small_load(stack, tokens):
+    """The default suite's part: one kill, poison messages, a PostgreSQL restart, under one load."""
+
+    async def faults(running: Stack) -> None:
+        await kill_the_case_service(running)
+        await poison_one_topic(running)
+        await restart_postgres(running)
+
+    await under_load(stack, tokens, SMALL, faults)
+    assert await dead_letters(stack) == {"intake": 1, "case": 1, "notifier": 2}
+
+
+@pytest.mark.faults
+async def test_fifty_concurrent_conflicting_commands_on_one_case(stack, tokens):
+    filed = await under_load(stack, tokens, SMALL, lambda running: asyncio.sleep(0))
+    [(case_id,)] = await query(stack, 'SELECT case_id::text FROM "case".case_complaints '
+                                      "WHERE complaint_id::text = :id", id=filed[0].complaint_id)
+    headers = tokens(INVESTIGATOR)
+    base = f"{stack.url('case')}/cases/{case_id}"
+    async with httpx.AsyncClient(timeout=60) as http:
+        version = int((await http.get(base, headers=headers)).headers["ETag"].strip('"'))
+        opened = await http.post(f"{base}/investigation", headers=headers | {"If-Match": f'"{version}"'},
+                                 json={"opened_on": "2026-02-01", "scope": "the campaign"})
+        assert opened.status_code == 200, opened.text
+        for round_ in range(3):  # each round: fifty staff act on the same version; one wins, one per version
+            version = int((await http.get(base, headers=headers)).headers["ETag"].strip('"'))
+            answers = await asyncio.gather(*(http.post(
+                f"{base}/findings", headers=headers | {"If-Match": f'"{version}"'},
+                json={"articles": [15], "facts": f"round {round_}, finding {n}"}) for n in range(50)))
+            codes = sorted(a.status_code for a in answers)
+            assert codes == [200] + [409] * 49, codes
+        projected = (await http.get(base, headers=headers)).json()
+        replayed = (await http.get(base, headers=headers, params={"as_of": "2999-01-01T00:00:00Z"})).json()
+        assert projected == replayed and len(projected["findings"]) == 3
+        verdict = (await http.get(f"{base}/integrity", headers=tokens(AUDITOR))).json()
+        assert verdict["intact"] and verdict["head_version"] == projected["version"]
