@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from docket_contracts.events import Art58Point, CaseOutcome, GdprArticle, Injunction, Order
+from docket_contracts.events import Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.clock import Clock
@@ -370,7 +370,7 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response, 
                                                                       f"2026-11-22T10:00:00Z; {INSTANT_RANGE}")] = None,
                    ) -> dict[str, Any]:
     if as_of is not None:
-        document = case_view(await store.load(session, case_id, as_of))
+        document = case_view(await store.replayed(session, case_id, as_of))
     else:
         row = await session.get(store.CaseDetailRow, case_id)
         if row is None:
@@ -380,13 +380,54 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response, 
     return document
 
 
+HISTORY_PAGE = 1000
+
+
 @reads.get("/cases/{case_id}/history", response_model=list[EventOut],
-           summary="Every event of the case, in order, with actor, time and payload")
-async def case_history(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> list[store.EventRow]:
-    found = list(await store.rows(session, case_id))
-    if not found:
+           summary="The events of the case in order, with actor, time and payload, a page at a time",
+           responses={200: {"description": "up to `limit` events after version `after`; when more follow, a "
+                                           "`Link: <...>; rel=\"next\"` header gives the next page"}})
+async def case_history(case_id: uuid.UUID, session: SessionDep, request: Request, response: Response,
+                       caller: CaseReader,
+                       after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="the last version already read")] = 0,
+                       limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE)] = HISTORY_PAGE) -> list[store.EventRow]:
+    found = list(await store.rows(session, case_id, after=after, limit=limit + 1))
+    if not found and not await session.get(store.StreamHeadRow, case_id):
         raise store.StreamNotFound(case_id)
+    if len(found) > limit:
+        found = found[:limit]
+        following = request.url.include_query_params(after=found[-1].version, limit=limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
     return found
+
+
+class CaseComplaintOut(BaseModel):
+    complaint_id: uuid.UUID
+    kind: ComplaintKind | None
+    received_on: date | None
+    linked_at_version: int | None = Field(description="the case version whose event linked it")
+
+
+class CaseComplaintPage(BaseModel):
+    items: list[CaseComplaintOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@reads.get("/cases/{case_id}/complaints", response_model=CaseComplaintPage,
+           summary="The complaints of the case in the order they were linked, a page at a time")
+async def case_complaints(case_id: uuid.UUID, session: SessionDep, caller: CaseReader,
+                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CaseComplaintPage:
+    if await session.get(store.CaseSummaryRow, case_id) is None:
+        raise store.StreamNotFound(case_id)
+    table = store.CaseComplaintRow
+    total, rows = await page(session, select(table).where(table.case_id == case_id), col(table.version),
+                             col(table.complaint_id), limit=limit, offset=offset)
+    items = [CaseComplaintOut(complaint_id=r.complaint_id, kind=r.kind, received_on=r.received_on,
+                              linked_at_version=r.version) for r in rows]
+    return CaseComplaintPage(items=items, total=total, limit=limit, offset=offset)
 
 
 class BrokenLinkOut(BaseModel):

@@ -7,7 +7,7 @@ a command whose values break a rule raises Invalid (the field and the rule). Not
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Literal
@@ -68,13 +68,6 @@ class Invalid(ValueError):
 
 
 @dataclass(frozen=True)
-class Complaint:
-    complaint_id: UUID
-    kind: ComplaintKind
-    received_on: date
-
-
-@dataclass(frozen=True)
 class Notice:
     notice_id: UUID
     issued_on: date
@@ -111,7 +104,7 @@ class CaseState:
     status: Status = "none"
     controller: Controller | None = None
     opened_on: date | None = None
-    complaints: tuple[Complaint, ...] = ()
+    complaint_count: int = 0  # the complaints themselves are a list of their own (store.CaseComplaintRow)
     investigation_opened_on: date | None = None
     findings: tuple[FindingRecorded, ...] = ()
     notices: tuple[Notice, ...] = ()
@@ -119,7 +112,6 @@ class CaseState:
     outcome: CaseOutcome | None = None
     closed_on: date | None = None
     closing_reasons: str | None = None
-    complaint_ids: frozenset[UUID] = field(default_factory=frozenset)
 
     @property
     def pending_notice(self) -> Notice | None:
@@ -249,8 +241,6 @@ def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
     if state.status in ("none", "closed"):
         raise Rejected(state, "link a complaint")
     complaint = command.complaint
-    if complaint.complaint_id in state.complaint_ids:
-        return []
     assert state.case_id is not None
     return [ComplaintLinked(case_id=state.case_id, complaint_id=complaint.complaint_id, complaint_kind=complaint.kind,
                             received_on=complaint.received_on)]
@@ -403,14 +393,10 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
     state = replace(state, version=state.version + 1)
     match event:
         case CaseOpened():
-            first = Complaint(event.complaint_id, event.complaint_kind, event.opened_on)
             return replace(state, case_id=event.case_id, status="open", controller=event.controller,
-                           opened_on=event.opened_on, complaints=(first,),
-                           complaint_ids=frozenset({event.complaint_id}))
+                           opened_on=event.opened_on, complaint_count=1)
         case ComplaintLinked():
-            linked = Complaint(event.complaint_id, event.complaint_kind, event.received_on)
-            return replace(state, complaints=(*state.complaints, linked),
-                           complaint_ids=state.complaint_ids | {event.complaint_id})
+            return replace(state, complaint_count=state.complaint_count + 1)
         case InvestigationOpened():
             return replace(state, status="investigating", investigation_opened_on=event.opened_on)
         case FindingRecorded():

@@ -26,14 +26,14 @@ from docket_messaging.tables import utc_column
 
 from .domain import CaseState, evolve, progress_day, replay, starts_art78_clock
 from .integrity import GENESIS, Head, Verdict, event_hash, verify
+from .snapshots import FOLD, SnapshotRow, dump, restore
 from .views import case_view
 
 log = logging.getLogger(__name__)
 
 SOURCE = "/docket/case"
-PROJECTION = "case_views"
-TABLES = {"events", "stream_heads", "case_complaints", "open_cases", "case_summaries", "case_details", "complainant_clocks",
-          "timers", "projection_positions", "outbox", "inbox"}
+TABLES = {"events", "stream_heads", "snapshots", "case_complaints", "open_cases", "case_summaries", "case_details",
+          "complainant_clocks", "timers", "outbox", "inbox"}
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,16 @@ class StreamHeadRow(SQLModel, table=True):
 
 
 class CaseComplaintRow(SQLModel, table=True):
-    """Which case each complaint belongs to."""
+    """Which case each complaint belongs to, and the case's list of complaints (in the order linked)."""
 
     __tablename__ = "case_complaints"
+    __table_args__ = (sa.Index("ix_case_complaints_case_id_version", "case_id", "version"),)
 
     complaint_id: UUID = Field(primary_key=True)
-    case_id: UUID = Field(index=True)
+    case_id: UUID
+    kind: str | None = None  # None only for rows linked before the list was kept (filled by migration 0006)
+    received_on: date | None = None
+    version: int | None = None  # the case version whose event linked it
 
 
 class OpenCaseRow(SQLModel, table=True):
@@ -161,37 +165,42 @@ class TimerRow(SQLModel, table=True):
     fired_at: datetime | None = utc_column(nullable=True)
 
 
-class ProjectionPositionRow(SQLModel, table=True):
-    """The global event position each projection has applied."""
-
-    __tablename__ = "projection_positions"
-
-    name: str = Field(primary_key=True)
-    position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
-
-
 class StreamNotFound(LookupError):
     pass
 
 
-async def rows(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> Sequence[EventRow]:
-    query = select(EventRow).where(EventRow.stream_id == case_id)
-    if as_of is not None:
-        query = query.where(col(EventRow.recorded_at) <= as_of)
-    return (await session.exec(query.order_by(col(EventRow.version)))).all()
+async def rows(session: AsyncSession, case_id: UUID, after: int = 0, limit: int | None = None) -> Sequence[EventRow]:
+    """The stored events of a case in order: all of them, or `limit` of them after version `after`."""
+    query = select(EventRow).where(EventRow.stream_id == case_id, col(EventRow.version) > after)
+    return (await session.exec(query.order_by(col(EventRow.version)).limit(limit))).all()
 
 
-async def load(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> CaseState:
-    """The case folded from its events (upcast where stored in an older schema version)."""
-    table = EventRow.__table__
-    query = sa.select(table.c.stream_id, table.c.version, table.c.event_id, table.c.type, table.c.schema_version,
-                      table.c.data, table.c.occurred_at).where(table.c.stream_id == case_id)
-    if as_of is not None:
-        query = query.where(table.c.recorded_at <= as_of)
-    found = (await session.exec(query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
+async def load(session: AsyncSession, case_id: UUID) -> CaseState:
+    """The case now: its snapshot and the events after it, so that the cost does not grow with the case."""
+    snapshot = restore(await session.get(SnapshotRow, case_id, populate_existing=True))
+    if snapshot is None:
+        return await replayed(session, case_id)
+    found = await _event_rows(session, case_id, after=snapshot.version)
+    return replay((registry.parse(stored_event(row)) for row in found), snapshot)
+
+
+async def replayed(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> CaseState:
+    """The case folded from its first event (upcast where stored in an older schema version), as it stood
+    at `as_of` if given. What the snapshots are checked against."""
+    found = await _event_rows(session, case_id, as_of=as_of)
     if not found:
         raise StreamNotFound(case_id)
     return replay(registry.parse(stored_event(row)) for row in found)
+
+
+async def _event_rows(session: AsyncSession, case_id: UUID, after: int = 0, as_of: datetime | None = None
+                      ) -> Sequence[Any]:
+    table = EventRow.__table__
+    query = sa.select(table.c.stream_id, table.c.version, table.c.event_id, table.c.type, table.c.schema_version,
+                      table.c.data, table.c.occurred_at).where(table.c.stream_id == case_id, table.c.version > after)
+    if as_of is not None:
+        query = query.where(table.c.recorded_at <= as_of)
+    return (await session.exec(query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
 
 
 async def append(session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload],
@@ -218,7 +227,9 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
     await session.flush()
     for payload in payloads:
         state = evolve(state, payload)
-        await _write_side(session, payload)
+        await _write_side(session, state, payload)
+    await _upsert(session, SnapshotRow, {"stream_id": case_id, "version": state.version, "fold": FOLD,
+                                         "state": dump(state)})
     await project(session, state, payloads, event_rows[-1].position)
     return state, events
 
@@ -258,14 +269,20 @@ async def integrity_of_all(session: AsyncSession) -> list[Verdict]:
     return [verify(stream_id, await rows(session, stream_id), heads.get(stream_id)) for stream_id in sorted(streams)]
 
 
-async def _write_side(session: AsyncSession, payload: Payload) -> None:
-    """Lookups the commands depend on, and the deadline timers: not projections, never rebuilt."""
+async def _write_side(session: AsyncSession, state: CaseState, payload: Payload) -> None:
+    """Lookups the commands depend on, and the deadline timers: not projections, never rebuilt.
+
+    `state` is the case right after `payload`."""
     match payload:
         case CaseOpened():
             session.add(OpenCaseRow(controller_key=payload.controller.key, case_id=payload.case_id))
-            session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id))
+            session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id,
+                                         kind=payload.complaint_kind, received_on=payload.opened_on,
+                                         version=state.version))
         case ComplaintLinked():
-            session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id))
+            session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id,
+                                         kind=payload.complaint_kind, received_on=payload.received_on,
+                                         version=state.version))
         case CaseClosed():
             await session.exec(sa.delete(OpenCaseRow).where(col(OpenCaseRow.case_id) == payload.case_id))
         case FormalNoticeIssued():
@@ -282,21 +299,19 @@ async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Pa
         await _clocks(session, state, payload)
     pending = state.pending_notice
     summary = dict(controller_key=state.controller.key, controller_name=state.controller.name, status=state.status,
-                   opened_on=state.opened_on, complaints=len(state.complaints),
+                   opened_on=state.opened_on, complaints=state.complaint_count,
                    next_deadline=pending.deadline if pending else None, outcome=state.outcome,
                    version=state.version, position=position)
     await _upsert(session, CaseSummaryRow, {"case_id": state.case_id, **summary})
     await _upsert(session, CaseDetailRow, {"case_id": state.case_id, "version": state.version,
                                            "document": case_view(state), "position": position})
-    await _upsert(session, ProjectionPositionRow, {"name": PROJECTION, "position": position},
-                  where=ProjectionPositionRow.__table__.c.position < position)
 
 
-async def _upsert(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], where: Any = None) -> None:
+async def _upsert(session: AsyncSession, table: type[SQLModel], values: dict[str, Any]) -> None:
     key = [c.name for c in table.__table__.primary_key]
     statement = insert(table).values(**values)
     await session.exec(statement.on_conflict_do_update(
-        index_elements=key, set_={k: v for k, v in values.items() if k not in key}, where=where))
+        index_elements=key, set_={k: v for k, v in values.items() if k not in key}))
 
 
 async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> None:
@@ -331,14 +346,15 @@ async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID |
 async def rebuild_projections(session: AsyncSession, batch: int = 1000) -> int:
     """Empty the projections and replay every event in position order; returns the events replayed.
 
+    The snapshots are made again from the same replay, so a change of the fold takes effect everywhere.
     Appends wait meanwhile (they update the same rows), then apply on top of the rebuilt state.
     """
-    await session.exec(sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, projection_positions "
+    await session.exec(sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots "
                                "IN EXCLUSIVE MODE"))
-    for table in (CaseSummaryRow, CaseDetailRow, ComplainantClockRow, ProjectionPositionRow):
+    for table in (CaseSummaryRow, CaseDetailRow, ComplainantClockRow, SnapshotRow):
         await session.exec(sa.delete(table))
     states: dict[UUID, CaseState] = {}
-    replayed: dict[UUID, list[Payload]] = {}
+    replayed_payloads: dict[UUID, list[Payload]] = {}
     positions: dict[UUID, int] = {}
     after = 0
     while chunk := (await session.exec(select(EventRow).where(col(EventRow.position) > after)
@@ -346,8 +362,9 @@ async def rebuild_projections(session: AsyncSession, batch: int = 1000) -> int:
         for row in chunk:
             payload = registry.parse(row.event())
             states[row.stream_id] = evolve(states.get(row.stream_id, CaseState()), payload)
-            replayed.setdefault(row.stream_id, []).append(payload)
+            replayed_payloads.setdefault(row.stream_id, []).append(payload)
             after = positions[row.stream_id] = row.position or after
     for case_id, state in states.items():
-        await project(session, state, replayed[case_id], positions[case_id])
-    return sum(len(p) for p in replayed.values())
+        session.add(SnapshotRow(stream_id=case_id, version=state.version, fold=FOLD, state=dump(state)))
+        await project(session, state, replayed_payloads[case_id], positions[case_id])
+    return sum(len(p) for p in replayed_payloads.values())

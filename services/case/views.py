@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import NEXT_STEPS, CaseState, Complaint, Notice, Sanction
+from .domain import NEXT_STEPS, CaseState, Notice, Sanction
 
-_complaints = TypeAdapter(tuple[Complaint, ...])
 _notices = TypeAdapter(tuple[Notice, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
 
@@ -23,7 +22,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "allowed_next_steps": list(NEXT_STEPS[state.status]),
         "controller": state.controller.model_dump(mode="json"),
         "opened_on": state.opened_on.isoformat() if state.opened_on else None,
-        "complaints": _complaints.dump_python(state.complaints, mode="json"),
+        "complaint_count": state.complaint_count,  # the list itself: GET /cases/{id}/complaints, paged
         "investigation_opened_on": (state.investigation_opened_on.isoformat()
                                     if state.investigation_opened_on else None),
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],

@@ -73,6 +73,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "GET", "/art78-overdue"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}/history"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}/integrity"): frozenset({A, D}),
     ("case", "POST", "/cases/{case_id}/investigation"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
@@ -268,6 +269,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),
+    ("case", "GET", "/cases/{case_id}/complaints"): lambda w, who: _case_get(w, "/complaints"),
     ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
         "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}),

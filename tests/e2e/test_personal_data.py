@@ -206,7 +206,8 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
     detail = (await case_service.http.get(f"/cases/{case_id}", headers=auditor)).json()
     replayed = (await case_service.http.get(f"/cases/{case_id}", headers=auditor,
                                             params={"as_of": "2999-01-01T00:00:00Z"})).json()
-    assert detail == replayed and detail["complaints"][0]["complaint_id"] == receipt["id"]
+    listed = (await case_service.http.get(f"/cases/{case_id}/complaints", headers=auditor)).json()
+    assert detail == replayed and listed["items"][0]["complaint_id"] == receipt["id"]
     verdict = (await case_service.http.get(f"/cases/{case_id}/integrity", headers=auditor)).json()
     assert verdict["intact"] and verdict["events"] == detail["version"]
 

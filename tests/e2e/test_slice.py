@@ -78,8 +78,10 @@ async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
     assert case["status"] == "open" and case["version"] == 1
     assert case["controller_name"] == controller
     detail = (await docket.case.http.get(f"/cases/{case['case_id']}")).json()
-    assert detail["complaints"] == [{"complaint_id": filed["id"], "kind": "art77_complaint",
-                                     "received_on": filed["received_on"]}]
+    assert detail["complaint_count"] == 1
+    listed = (await docket.case.http.get(f"/cases/{case['case_id']}/complaints")).json()
+    assert listed["items"] == [{"complaint_id": filed["id"], "kind": "art77_complaint",
+                                "received_on": filed["received_on"], "linked_at_version": 1}]
     assert detail["controller"]["key"] == case["controller_key"]
 
     async def letters():
@@ -142,11 +144,12 @@ async def test_a_second_complaint_on_the_same_controller_joins_the_open_case(doc
 
     async def both_linked():
         case = (await docket.case.http.get(f"/cases/{case_one['case_id']}")).json()
-        return case if len(case["complaints"]) == 2 else None
+        return case if case["complaint_count"] == 2 else None
 
     case = await eventually(both_linked)
     assert case["version"] == 2
-    assert {c["complaint_id"] for c in case["complaints"]} == {first["id"], second["id"]}
+    listed = (await docket.case.http.get(f"/cases/{case['id']}/complaints")).json()
+    assert [c["complaint_id"] for c in listed["items"]] == [first["id"], second["id"]] and listed["total"] == 2
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_next_complaint_still_flows(docket):

@@ -22,7 +22,9 @@ from services.case import application, store
 from services.case.integrity import event_hash
 from services.case.handlers import on_complaint_withdrawn
 from services.case.config import CaseSettings
+from services.case.domain import LinkComplaint, decide
 from services.case.main import create_app
+from services.case.snapshots import FOLD, SnapshotRow
 from tests.apps import Running, serve
 from tests.conftest import repo_root
 from tests.factories import complaint_filed
@@ -268,6 +270,98 @@ async def test_projections_rebuild_from_the_event_store_to_the_same_rows(case_se
         replayed = await store.rebuild_projections(session)
     assert replayed >= 3
     assert await snapshot() == before
+
+
+async def link(service: Running, controller: str, count: int) -> list[UUID]:
+    """`count` further complaints on the controller's open case, routed as the consumer routes them."""
+    complaints = [complaint_filed(controller=Controller(key=controller, name=controller.title()),
+                                  received_on=date(2020, 6, 1)) for _ in range(count)]
+    async with service.runtime.sessions() as session, session.begin():
+        for complaint in complaints:
+            await application.route_complaint(session, complaint)
+    return [c.complaint_id for c in complaints]
+
+
+async def test_a_case_loads_from_its_snapshot_to_the_case_replayed_from_its_first_event(case_service):
+    controller = f"controller-{uuid4().hex[:8]}"
+    case_id, first = await open_case(case_service, controller)
+    await link(case_service, controller, 12)
+    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, 13)
+    await command(case_service, f"/cases/{case_id}/findings", {"articles": [15], "facts": "requests ignored"}, 14)
+    await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, 15)
+
+    async with case_service.runtime.sessions() as session:
+        snapshot = await session.get(SnapshotRow, case_id)
+        loaded, replayed = await store.load(session, case_id), await store.replayed(session, case_id)
+    assert snapshot.version == replayed.version == 16 and loaded == replayed
+    assert replayed.complaint_count == 13 and loaded.status == "formal_notice"
+
+    # a snapshot made by another fold is passed over, and the next append makes a current one
+    async with case_service.runtime.sessions() as session, session.begin():
+        await session.exec(sa.update(SnapshotRow).where(SnapshotRow.stream_id == case_id)
+                           .values(fold=FOLD - 1, state={"status": "closed"}))
+    async with case_service.runtime.sessions() as session:
+        assert await store.load(session, case_id) == replayed
+    await link(case_service, controller, 1)
+    async with case_service.runtime.sessions() as session:
+        snapshot = await session.get(SnapshotRow, case_id)
+        assert (snapshot.fold, snapshot.version) == (FOLD, 17)
+        assert await store.load(session, case_id) == await store.replayed(session, case_id)
+
+    # a complaint delivered again is not linked twice
+    async with case_service.runtime.sessions() as session, session.begin():
+        await application.route_complaint(session, complaint_filed(complaint_id=first,
+                                                                   controller=Controller(key=controller, name="x")))
+    assert (await case_service.http.get(f"/cases/{case_id}")).json()["complaint_count"] == 14
+
+
+async def test_appends_to_different_cases_never_wait_for_each_other(case_service):
+    first, _ = await open_case(case_service)
+    second, _ = await open_case(case_service)
+    async with case_service.runtime.sessions() as holding:
+        await holding.begin()
+        state = await store.load(holding, first)
+        await store.append(holding, state, first, decide(state, LinkComplaint(complaint_filed())),
+                           store.Actor("system:test"))
+        # `holding` keeps its transaction open, with every row an append of its case touches locked
+        async with case_service.runtime.sessions() as other, other.begin():
+            await other.exec(sa.text("SET LOCAL lock_timeout = '3s'"))  # waiting would fail, not hang
+            state = await store.load(other, second)
+            await store.append(other, state, second, decide(state, LinkComplaint(complaint_filed())),
+                               store.Actor("system:test"))
+        await holding.commit()
+    async with case_service.runtime.sessions() as session:
+        assert [(await store.load(session, case)).version for case in (first, second)] == [2, 2]
+
+
+async def test_the_complaints_and_the_history_of_a_case_are_read_a_page_at_a_time(case_service):
+    controller = f"controller-{uuid4().hex[:8]}"
+    case_id, first = await open_case(case_service, controller)
+    linked = await link(case_service, controller, 24)
+
+    listed, offset = [], 0
+    while True:
+        page = (await case_service.http.get(f"/cases/{case_id}/complaints",
+                                            params={"limit": 10, "offset": offset})).json()
+        assert page["total"] == 25 and len(page["items"]) <= 10
+        if not page["items"]:
+            break
+        listed += page["items"]
+        offset += 10
+    assert [c["complaint_id"] for c in listed] == [str(c) for c in [first, *linked]]
+    assert [c["linked_at_version"] for c in listed] == list(range(1, 26))
+    assert {(c["kind"], c["received_on"]) for c in listed[1:]} == {("art77_complaint", "2020-06-01")}
+
+    versions, url = [], f"/cases/{case_id}/history?limit=7"
+    while url:
+        response = await case_service.http.get(url)
+        versions += [e["version"] for e in response.json()]
+        url = response.links.get("next", {}).get("url")
+    assert versions == list(range(1, 26))
+    assert (await case_service.http.get(f"/cases/{case_id}/history", params={"after": 25})).json() == []
+    assert (await case_service.http.get(f"/cases/{uuid4()}/history")).status_code == 404
+    assert (await case_service.http.get(f"/cases/{uuid4()}/complaints")).status_code == 404
+    assert (await case_service.http.get(f"/cases/{case_id}/complaints", params={"limit": 501})).status_code == 422
 
 
 async def test_one_command_rebuilds_the_projections(case_service, databases, keycloak):

@@ -3,15 +3,19 @@ the migrator that runs it in production, which owns the schemas; the roles that 
 
 import asyncio
 import uuid
+from datetime import date
 
 import pytest
 from alembic import command
 from alembic.config import Config
 import sqlalchemy as sa
 
-from docket_messaging.database import make_engine, migrate
+from docket_contracts.events import Controller
+from docket_messaging.database import make_engine, make_sessions, migrate
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from services.case import application
 from tests.conftest import MIGRATIONS
+from tests.factories import complaint_filed
 
 pytestmark = pytest.mark.service
 
@@ -20,7 +24,7 @@ MESSAGING = {"outbox", "inbox"}
 OWN_TABLES = {"intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries",
                          "letters"} | MESSAGING,
               "case": {"events", "stream_heads", "case_complaints", "open_cases", "case_summaries", "case_details",
-                       "complainant_clocks", "timers", "projection_positions"} | MESSAGING,
+                       "complainant_clocks", "timers", "snapshots"} | MESSAGING,
               "notifier": {"notifications", "complainants", "early_links", "case_controllers", "controller_contacts",
                            "subscriptions", "deliveries", "delivery_attempts"} | MESSAGING,
               "keystore": {"subject_keys"}}
@@ -56,6 +60,34 @@ async def test_upgrade_downgrade_upgrade(databases, database_url, part):
     assert await tables(database_url, schema) == {"alembic_version"}
     await asyncio.to_thread(command.upgrade, config, "head")
     assert await tables(database_url, schema) == OWN_TABLES[part] | {"alembic_version"}
+
+
+async def test_the_complaint_lists_of_existing_cases_are_filled_from_their_events(databases, database_url):
+    schema = await schema_owned_by(database_url)
+    await asyncio.to_thread(migrate, MIGRATIONS["case"], databases.migrator, schema)
+    engine = make_engine(databases.migrator, schema)
+    complaints = [complaint_filed(kind=kind, received_on=date(2020, 5, 25 + n),
+                                  controller=Controller(key="clearview-ai", name="Clearview AI"))
+                  for n, kind in enumerate(["art77_complaint", "alert", "art77_complaint"])]
+    async with make_sessions(engine)() as session, session.begin():
+        for complaint in complaints:
+            await application.route_complaint(session, complaint)
+
+    async def listed() -> list[tuple]:
+        async with engine.connect() as connection:
+            return [tuple(row) for row in await connection.execute(sa.text(
+                "SELECT complaint_id, kind, received_on, version FROM case_complaints ORDER BY version"))]
+
+    before = await listed()
+    assert [(kind, day, version) for _, kind, day, version in before] == [
+        ("art77_complaint", date(2020, 5, 25), 1), ("alert", date(2020, 5, 26), 2),
+        ("art77_complaint", date(2020, 5, 27), 3)]
+    config = Config(str(MIGRATIONS["case"]))
+    config.attributes.update(database_url=databases.migrator, schema=schema)
+    await asyncio.to_thread(command.downgrade, config, "0005")  # the rows as they were before the list was kept
+    await asyncio.to_thread(command.upgrade, config, "head")
+    assert await listed() == before
+    await engine.dispose()
 
 
 @pytest.mark.parametrize("part", sorted(HISTORIES))

@@ -101,8 +101,10 @@ def test_complaints_are_linked_in_every_open_state(history):
     assert len(decide(given(*history), LinkComplaint(complaint()))) == 1
 
 
-def test_linking_the_same_complaint_again_changes_nothing():
-    assert decide(given(OPENED), LinkComplaint(complaint(complaint_id=FIRST))) == []
+def test_a_case_counts_its_complaints_and_alerts():
+    linked = [ComplaintLinked(case_id=CASE, complaint_id=uuid4(), complaint_kind=kind,
+                              received_on=date(2020, 6, 1)) for kind in ("alert", "art77_complaint")]
+    assert given(OPENED).complaint_count == 1 and given(OPENED, *linked).complaint_count == 3
 
 
 def test_staff_open_an_investigation():
