@@ -15,6 +15,7 @@ from typing import Any, TextIO, TypeVar
 import uvicorn
 import uvicorn.config
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from .database import make_engine, make_sessions, migrate
 from .outbox import ParkedRow, PostgresOutbox
@@ -28,20 +29,27 @@ def no_more_migrations(settings: ServiceSettings) -> Sequence[Migration]:
     return ()
 
 
-def main(settings: S, create_app: Callable[[S], FastAPI], alembic_ini: Path, *, name: str, produces: str,
+def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini: Path, *, name: str, produces: str,
          migrations: Callable[[S], Sequence[Migration]] = no_more_migrations, argv: list[str] | None = None,
          tasks: Mapping[str, Callable[[S], Awaitable[None]]] | None = None) -> None:
     """`migrations` are further histories the service applies (the key store's); `tasks` further one-off
-    commands of the service, e.g. rebuilding its projections."""
+    commands of the service, e.g. rebuilding its projections. Settings are read from the environment only
+    once the arguments are understood, so `--help` works without any."""
     tasks = tasks or {}
     argv = sys.argv[1:] if argv is None else argv
+    prog = f"python -m services.{name}"
     if argv[:1] == ["outbox"]:
+        outbox_parser(f"{prog} outbox").parse_args(argv[1:])  # --help and bad arguments stop here
+        settings = read_settings(settings_type, prog)
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        raise SystemExit(asyncio.run(outbox_command(settings, argv[1:], prog=f"python -m services.{name} outbox")))
-    parser = argparse.ArgumentParser(epilog="outbox parked | outbox resend ID...|--all: the outbox rows the "
+        raise SystemExit(asyncio.run(outbox_command(settings, argv[1:], prog=f"{prog} outbox")))
+    parser = argparse.ArgumentParser(prog=prog, description=f"Docket's {name} service. Settings come from the "
+                                                            "environment (README, Configuration).",
+                                     epilog="outbox parked | outbox resend ID...|--all: the outbox rows the "
                                             "broker refused for good, and sending them again once fixed")
     parser.add_argument("command", choices=["serve", "relay", "migrate", *tasks], nargs="?", default="serve")
     args = parser.parse_args(argv)
+    settings = read_settings(settings_type, prog)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
@@ -56,6 +64,18 @@ def main(settings: S, create_app: Callable[[S], FastAPI], alembic_ini: Path, *, 
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
         asyncio.run(_run_forever(ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini,
                                                 produces=produces)))
+
+
+def read_settings(settings_type: type[S], prog: str) -> S:
+    """The service's settings from the environment; a missing or invalid one ends the command with exit
+    status 2 and a line per setting naming it and why, never its value."""
+    try:
+        return settings_type()
+    except ValidationError as exc:
+        problems = [f"  {'.'.join(map(str, error['loc'])).upper() or '(settings)'}: {error['msg']}"
+                    for error in exc.errors(include_input=False, include_url=False)]
+        sys.stderr.write(f"{prog}: settings missing or invalid in the environment:\n" + "\n".join(problems) + "\n")
+        raise SystemExit(2) from None
 
 
 def outbox_parser(prog: str) -> argparse.ArgumentParser:

@@ -4,5 +4,5 @@ from docket_messaging.cli import main
 from .config import IntakeSettings
 from .main import ALEMBIC_INI, create_app
 
-main(IntakeSettings(), create_app, ALEMBIC_INI, name="intake", produces=topics.COMPLAINTS,
+main(IntakeSettings, create_app, ALEMBIC_INI, name="intake", produces=topics.COMPLAINTS,
      migrations=IntakeSettings.keystore_migrations)

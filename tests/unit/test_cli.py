@@ -2,8 +2,14 @@
 
 import logging
 import logging.config
+import os
+import subprocess
+import sys
+
+import pytest
 
 from docket_messaging.cli import log_config
+from tests.conftest import repo_root
 
 
 def test_access_log_lines_carry_no_query_string():
@@ -15,3 +21,26 @@ def test_access_log_lines_carry_no_query_string():
     handler = logging.getLogger("uvicorn.access").handlers[0]
     assert all(f.filter(record) for f in handler.filters)
     assert "Jeanne" not in record.getMessage() and "/complaints/DKT-2020-ABC123/evidence" in record.getMessage()
+
+
+def run_service(name: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The service's command with nothing in the environment but what is given."""
+    clean = {"PATH": os.environ["PATH"], "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}", **env}
+    return subprocess.run([sys.executable, "-m", f"services.{name}", *args], cwd=repo_root(), env=clean,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("name", ["intake", "case", "notifier"])
+def test_help_needs_no_settings(name):
+    for args in (["--help"], ["outbox", "--help"]):
+        result = run_service(name, *args)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"usage: python -m services.{name}") and not result.stderr
+
+
+@pytest.mark.parametrize("name", ["intake", "case", "notifier"])
+def test_a_missing_or_invalid_setting_is_named_without_its_value(name):
+    result = run_service(name, "migrate", HTTP_PORT="eighty-eighty", OIDC_ISSUER="https://id.example/realms/x")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "DATABASE_URL: Field required" in result.stderr and "HTTP_PORT:" in result.stderr
+    assert "eighty-eighty" not in result.stderr and "OIDC_ISSUER" not in result.stderr
