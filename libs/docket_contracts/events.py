@@ -152,6 +152,15 @@ class FormalNoticeComplied(Payload):
     complied_on: date
 
 
+class FormalNoticeExpirySuperseded(Payload):
+    """Compliance dated on or before the deadline was recorded after the timer had found the deadline passed:
+    the expiry stays in the record, marked superseded by that compliance."""
+
+    case_id: UUID
+    notice_id: UUID
+    complied_on: date
+
+
 class FormalNoticeDeadlineExpired(Payload):
     case_id: UUID
     notice_id: UUID
@@ -190,6 +199,14 @@ class PenaltyPaymentImposed(Payload):
     sanction_id: UUID
     daily_rate_eur: Euros
     accrues_from: date
+
+
+class InjunctionComplied(Payload):
+    """The controller complied with a sanction's injunction: its periodic penalty stops accruing that day."""
+
+    case_id: UUID
+    sanction_id: UUID
+    complied_on: date
 
 
 class PenaltyPaymentLiquidated(Payload):

@@ -255,7 +255,9 @@ async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session:
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/formal-notices/{notice_id}/compliance", response_model=CommandOut)
+@commands.post("/cases/{case_id}/formal-notices/{notice_id}/compliance", response_model=CommandOut,
+               summary="Record compliance with a formal notice; dated by the deadline, it is taken even after the "
+                       "timer found the deadline passed, and that expiry is marked superseded")
 async def record_compliance(case_id: uuid.UUID, notice_id: uuid.UUID, body: ComplianceIn, session: SessionDep,
                             caller: Investigator, response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.RecordCompliance(notice_id=notice_id, complied_on=body.complied_on)
@@ -269,6 +271,15 @@ async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: Session
                                     turnover_eur=body.turnover_eur,
                                     articles=tuple(sorted(set(body.articles_infringed))),
                                     injunction=body.injunction.injunction() if body.injunction else None)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/sanctions/{sanction_id}/compliance", response_model=CommandOut,
+               summary="Record compliance with a sanction's injunction: its penalty payment stops accruing that day")
+async def record_injunction_compliance(case_id: uuid.UUID, sanction_id: uuid.UUID, body: ComplianceIn,
+                                       session: SessionDep, caller: Investigator, response: Response,
+                                       if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordInjunctionCompliance(sanction_id=sanction_id, complied_on=body.complied_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

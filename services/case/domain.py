@@ -15,8 +15,9 @@ from uuid import UUID
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
-    FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction,
-    InvestigationOpened, Order, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+    FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
+    FormalNoticeIssued, Injunction, InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated, SanctionImposed,
 )
 
 from docket_messaging.clock import add_months
@@ -34,8 +35,10 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "formal_notice": ("record compliance with the formal notice", "link a complaint",
                       "close as dismissed or no infringement"),
     "notice_complied": ("close as complied", "link a complaint"),
-    "notice_expired": ("impose a sanction", "link a complaint", "close as dismissed or no infringement"),
-    "sanctioned": ("liquidate the penalty payment", "link a complaint", "close as sanctioned"),
+    "notice_expired": ("impose a sanction", "record compliance dated by the deadline", "link a complaint",
+                       "close as dismissed or no infringement"),
+    "sanctioned": ("record compliance with the injunction", "liquidate the penalty payment", "link a complaint",
+                   "close as sanctioned"),
     "closed": (),
 }
 
@@ -75,6 +78,7 @@ class Notice:
     orders: tuple[Order, ...]
     status: Literal["pending", "complied", "expired"] = "pending"
     complied_on: date | None = None
+    expiry_superseded: bool = False  # expired by the timer, then compliance by the deadline was recorded
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,11 @@ class Liquidation:
     period_end: date
     days_counted: int
     amount_eur: int
+
+    @property
+    def last_day(self) -> date:
+        """The last day of delay the liquidation counted, whatever its convention."""
+        return self.period_start + timedelta(days=self.days_counted - 1)
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,22 @@ class Sanction:
     daily_penalty_eur: int = 0
     accrues_from: date | None = None
     liquidations: tuple[Liquidation, ...] = ()
+    injunction_complied_on: date | None = None
+
+    @property
+    def days_late(self) -> int | None:
+        """Days of delay the penalty accrued before the injunction was complied with (None: not complied)."""
+        if self.injunction_complied_on is None:
+            return None
+        if self.accrues_from is None:
+            return 0
+        return max(0, (self.injunction_complied_on - self.accrues_from).days)
+
+    @property
+    def penalty_owed(self) -> bool:
+        """A penalty that must be liquidated before the case can close as sanctioned: accrued and not yet
+        liquidated, unless the injunction was complied with before any day of delay."""
+        return bool(self.daily_penalty_eur) and not self.liquidations and self.days_late != 0
 
 
 @dataclass(frozen=True)
@@ -182,6 +207,12 @@ class ImposeSanction:
 
 
 @dataclass(frozen=True)
+class RecordInjunctionCompliance:
+    sanction_id: UUID
+    complied_on: date
+
+
+@dataclass(frozen=True)
 class LiquidatePenalty:
     sanction_id: UUID
     period_start: date
@@ -197,7 +228,7 @@ class CloseCase:
 
 
 Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
-           | ExpireDeadline | ImposeSanction | LiquidatePenalty | CloseCase)
+           | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -218,6 +249,8 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return _expire(state, command)
         case ImposeSanction():
             return _impose_sanction(state, command)
+        case RecordInjunctionCompliance():
+            return _record_injunction_compliance(state, command)
         case LiquidatePenalty():
             return _liquidate(state, command)
         case CloseCase():
@@ -280,15 +313,23 @@ def _notice(state: CaseState, notice_id: UUID, field_name: str = "notice_id") ->
 
 
 def _record_compliance(state: CaseState, command: RecordCompliance) -> list[Payload]:
-    _require(state, "record compliance with the formal notice", "formal_notice")
+    """Compliance by the deadline. Recorded after the timer found the deadline passed (and before any
+    sanction), it supersedes that expiry, which stays in the record."""
+    _require(state, "record compliance with the formal notice", "formal_notice", "notice_expired")
     assert state.case_id is not None
     notice = _notice(state, command.notice_id)
     if command.complied_on < notice.issued_on:
-        raise Invalid("complied_on", f"cannot be before the notice was issued ({notice.issued_on})")
+        raise Invalid("complied_on", f"{command.complied_on} is before the notice was issued ({notice.issued_on})")
     if command.complied_on > notice.deadline:
-        raise Invalid("complied_on", f"is after the compliance deadline ({notice.deadline}); the deadline has "
-                                     f"expired")
-    return [FormalNoticeComplied(case_id=state.case_id, notice_id=notice.notice_id, complied_on=command.complied_on)]
+        raise Invalid("complied_on", f"{command.complied_on} is after the compliance deadline ({notice.deadline}); "
+                                     f"the deadline has expired")
+    complied = FormalNoticeComplied(case_id=state.case_id, notice_id=notice.notice_id, complied_on=command.complied_on)
+    if notice.status == "expired":
+        return [FormalNoticeExpirySuperseded(case_id=state.case_id, notice_id=notice.notice_id,
+                                             complied_on=command.complied_on), complied]
+    if notice.status != "pending":
+        raise Rejected(state, "record compliance with the formal notice", f"the notice is already {notice.status}")
+    return [complied]
 
 
 def _expire(state: CaseState, command: ExpireDeadline) -> list[Payload]:
@@ -332,6 +373,32 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
     return events
 
 
+def _sanction(state: CaseState, sanction_id: UUID) -> Sanction:
+    sanction = next((s for s in state.sanctions if s.sanction_id == sanction_id), None)
+    if sanction is None:
+        raise Invalid("sanction_id", f"the case has no sanction {sanction_id}")
+    return sanction
+
+
+def _record_injunction_compliance(state: CaseState, command: RecordInjunctionCompliance) -> list[Payload]:
+    action = "record compliance with the injunction"
+    _require(state, action, "sanctioned")
+    assert state.case_id is not None
+    sanction = _sanction(state, command.sanction_id)
+    if sanction.injunction is None:
+        raise Rejected(state, action, "the sanction carries no injunction")
+    if sanction.injunction_complied_on is not None:
+        raise Rejected(state, action, f"compliance was already recorded, on {sanction.injunction_complied_on}")
+    if command.complied_on < sanction.decided_on:
+        raise Invalid("complied_on", f"{command.complied_on} is before the sanction was decided "
+                                     f"({sanction.decided_on})")
+    if sanction.liquidations and command.complied_on <= sanction.liquidations[-1].last_day:
+        raise Invalid("complied_on", f"{command.complied_on} is within the period already liquidated, whose last "
+                                     f"day of delay is {sanction.liquidations[-1].last_day}")
+    return [InjunctionComplied(case_id=state.case_id, sanction_id=sanction.sanction_id,
+                               complied_on=command.complied_on)]
+
+
 def days_of_delay(period_start: date, period_end: date, convention: Convention) -> int:
     return (period_end - period_start).days + (1 if convention == "inclusive" else 0)
 
@@ -339,11 +406,16 @@ def days_of_delay(period_start: date, period_end: date, convention: Convention) 
 def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
     _require(state, "liquidate the penalty payment", "sanctioned")
     assert state.case_id is not None
-    sanction = next((s for s in state.sanctions if s.sanction_id == command.sanction_id), None)
-    if sanction is None:
-        raise Invalid("sanction_id", f"the case has no sanction {command.sanction_id}")
+    sanction = _sanction(state, command.sanction_id)
     if not sanction.daily_penalty_eur or sanction.accrues_from is None:
         raise Rejected(state, "liquidate the penalty payment", "the sanction carries no periodic penalty payment")
+    if sanction.days_late == 0:
+        raise Rejected(state, "liquidate the penalty payment", f"the injunction was complied with on "
+                       f"{sanction.injunction_complied_on}, before any day of delay")
+    last_day = command.period_end - timedelta(days=0 if command.convention == "inclusive" else 1)
+    if sanction.injunction_complied_on is not None and last_day >= sanction.injunction_complied_on:
+        raise Invalid("period_end", f"the period counts {last_day}, not before the injunction was complied with "
+                                    f"({sanction.injunction_complied_on}); the penalty stopped accruing then")
     if command.period_start < sanction.accrues_from:
         raise Invalid("period_start", f"the penalty accrues only from {sanction.accrues_from}, the day after the "
                                       f"injunction's deadline")
@@ -369,9 +441,9 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     if command.outcome == "sanctioned":
         if state.status != "sanctioned":
             raise Rejected(state, action, "no sanction has been imposed")
-        unliquidated = [s for s in state.sanctions if s.daily_penalty_eur and not s.liquidations]
-        if unliquidated:
-            raise Rejected(state, action, "the periodic penalty payment has not been liquidated")
+        if any(s.penalty_owed for s in state.sanctions):
+            raise Rejected(state, action, "the periodic penalty payment has not been liquidated, and compliance "
+                                          "with the injunction before any day of delay has not been recorded")
     if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned"):
         raise Rejected(state, action, "the case already has a decision")
     assert state.case_id is not None
@@ -411,6 +483,9 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
         case FormalNoticeDeadlineExpired():
             return replace(state, status="notice_expired",
                            notices=_replace_notice(state, event.notice_id, status="expired"))
+        case FormalNoticeExpirySuperseded():
+            return replace(state, status="formal_notice",
+                           notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True))
         case SanctionImposed():
             sanction = Sanction(event.sanction_id, event.decided_on, event.fine_eur, event.articles_infringed,
                                 event.injunction)
@@ -419,6 +494,9 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               daily_penalty_eur=event.daily_rate_eur,
                                                               accrues_from=event.accrues_from))
+        case InjunctionComplied():
+            return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
+                                                              injunction_complied_on=event.complied_on))
         case PenaltyPaymentLiquidated():
             sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
             liquidation = Liquidation(event.period_start, event.period_end, event.days_counted, event.amount_eur)
@@ -456,7 +534,7 @@ def progress_day(event: Payload) -> date | None:
             return event.opened_on
         case FormalNoticeIssued():
             return event.issued_on
-        case FormalNoticeComplied():
+        case FormalNoticeComplied() | InjunctionComplied():
             return event.complied_on
         case FormalNoticeDeadlineExpired():
             return event.detected_at.date()

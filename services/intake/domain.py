@@ -15,8 +15,8 @@ from uuid import UUID
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintCategory, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InvestigationOpened, Party, Payload,
-    PenaltyPaymentLiquidated, SanctionImposed,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
+    InjunctionComplied, InvestigationOpened, Party, Payload, PenaltyPaymentLiquidated, SanctionImposed,
 )
 
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
@@ -132,8 +132,13 @@ def progress(event: Payload) -> tuple[date | None, str, str] | None:
             return event.complied_on, "The controller complied with the order.", "formal_notice"
         case FormalNoticeDeadlineExpired():
             return event.deadline, "The controller did not comply by the deadline.", "formal_notice"
+        case FormalNoticeExpirySuperseded():
+            return (event.complied_on, "The earlier notice that the deadline had passed no longer stands: the "
+                                       "controller's compliance by the deadline was recorded.", "formal_notice")
         case SanctionImposed():
             return event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction"
+        case InjunctionComplied():
+            return (event.complied_on, "The controller complied with the authority's injunction.", "sanction")
         case PenaltyPaymentLiquidated():
             return (event.period_end, f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's "
                                       f"delay.", "sanction")

@@ -16,8 +16,8 @@ from uuid import UUID
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InvestigationOpened, Order, Payload,
-    PenaltyPaymentLiquidated, SanctionImposed,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InjunctionComplied, InvestigationOpened,
+    Order, Payload, PenaltyPaymentLiquidated, SanctionImposed,
 )
 from docket_messaging.clock import add_months
 
@@ -216,6 +216,14 @@ def _formal_notice_complied(event: FormalNoticeComplied, case: CaseFile) -> list
         [f"{_controller_name(case)} complied with the formal notice on {long_date(event.complied_on)}."])
 
 
+def _injunction_complied(event: InjunctionComplied, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "The injunction was complied with",
+        f"{_controller_name(case)} complied with the authority's injunction on {event.complied_on.isoformat()}.",
+        [f"{_controller_name(case)} complied with the injunction of the authority's decision on "
+         f"{long_date(event.complied_on)}; the periodic penalty payment stopped accruing that day."])
+
+
 def _deadline_expired(event: FormalNoticeDeadlineExpired, case: CaseFile) -> list[Letter]:
     return _to_complainants(
         case, "progress", "The formal notice's deadline passed",
@@ -279,6 +287,7 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     FormalNoticeComplied: _formal_notice_complied,
     FormalNoticeDeadlineExpired: _deadline_expired,
     SanctionImposed: _sanction_imposed,
+    InjunctionComplied: _injunction_complied,
     PenaltyPaymentLiquidated: _penalty_liquidated,
     CaseClosed: _case_closed,
 }

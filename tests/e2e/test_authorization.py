@@ -80,6 +80,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
@@ -283,6 +284,9 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "POST", "/cases/{case_id}/sanctions"): _command(
         "/cases/{case_id}/sanctions", {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
         investigating, finding),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): _command(
+        "/cases/{case_id}/sanctions/{sub}/compliance", {"complied_on": "2022-12-10"},
+        investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): _command(
         "/cases/{case_id}/sanctions/{sub}/liquidations",
         {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end"},

@@ -36,8 +36,10 @@ TOKENS: Tokens
 
 
 def staff_for(path: str) -> dict[str, str]:
-    """The token of the role that gives a command: the sanctions committee its own, investigators the rest."""
-    return TOKENS(SANCTIONS_COMMITTEE if "/sanctions" in path else INVESTIGATOR)
+    """The token of the role that gives a command: the sanctions committee its own, investigators the rest
+    (recording compliance with an injunction included)."""
+    committee = "/sanctions" in path and not path.endswith("/compliance")
+    return TOKENS(SANCTIONS_COMMITTEE if committee else INVESTIGATOR)
 
 
 @dataclass
@@ -190,6 +192,40 @@ async def test_a_complied_notice_never_expires(case_service, database_url):
     await application.fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1)))
     types = [e["type"] for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()]
     assert types[-1] == "docket.formal_notice.complied"
+
+
+async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunction_complied_with_on_time(
+        case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
+    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    assert await application.fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) >= 1
+    late = await command(case_service, f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
+                         {"complied_on": "2022-01-27"}, version + 2, expect=422)
+    assert "2022-01-27" in late["detail"][0]["msg"] and "2022-01-26" in late["detail"][0]["msg"]
+    done = await command(case_service, f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
+                         {"complied_on": "2022-01-25"}, version + 2)
+    assert done["case"]["status"] == "notice_complied"
+    assert done["case"]["formal_notices"][0]["expiry_superseded"] is True
+    types = [e["type"] for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()]
+    assert types[-3:] == ["docket.formal_notice.deadline_expired", "docket.formal_notice.expiry_superseded",
+                          "docket.formal_notice.complied"]  # the expiry stays in the record
+
+    other, _ = await open_case(case_service)
+    version = await investigate(case_service, other)
+    sanction = {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6],
+                "injunction": {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18",
+                               "daily_penalty_eur": 100_000}}
+    imposed = await command(case_service, f"/cases/{other}/sanctions", sanction, version)
+    sanction_id = imposed["case"]["sanctions"][0]["sanction_id"]
+    await command(case_service, f"/cases/{other}/sanctions/{sanction_id}/compliance", {"complied_on": "2022-12-18"},
+                  version + 2)
+    closed = await command(case_service, f"/cases/{other}/closure",
+                           {"outcome": "sanctioned", "reasons": "complied on time", "closed_on": "2023-01-05"},
+                           version + 3)
+    assert closed["case"]["status"] == "closed"
+    assert closed["case"]["sanctions"][0]["injunction_complied_on"] == "2022-12-18"
 
 
 async def test_case_list_filters_and_pages(case_service):

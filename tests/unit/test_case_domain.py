@@ -12,13 +12,15 @@ import pytest
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, Controller, FindingRecorded, FineCap,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction, InvestigationOpened, Order,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
+    InjunctionComplied, InvestigationOpened, Order,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
 from tests.factories import complaint_filed
 from services.case.domain import (
     CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
-    LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, Rejected, decide, replay,
+    LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
+    Rejected, decide, replay,
 )
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
@@ -207,10 +209,11 @@ def test_any_state_before_a_decision_can_close_as_dismissed_or_no_infringement(h
     ((OPENED, INVESTIGATING, FOUND), RecordCompliance(NOTICE, date(2022, 1, 1)),
      "cannot record compliance with the formal notice: the case is investigating"),
     (AT_NOTICE, sanction(), "cannot impose a sanction: the case is formal notice"),
-    (AT_EXPIRY, RecordCompliance(NOTICE, date(2022, 1, 20)), "the case is notice expired"),
+    (AT_SANCTION, RecordCompliance(NOTICE, date(2022, 1, 20)), "the case is sanctioned"),
+    ((*AT_NOTICE, COMPLIED), RecordInjunctionCompliance(SANCTION, date(2022, 12, 1)), "the case is notice complied"),
     (AT_SANCTION, sanction(), "cannot impose a sanction: the case is sanctioned"),
     (AT_EXPIRY, liquidation(), "cannot liquidate the penalty payment: the case is notice expired"),
-    (AT_SANCTION, close("sanctioned"), "(the periodic penalty payment has not been liquidated)"),
+    (AT_SANCTION, close("sanctioned"), "(the periodic penalty payment has not been liquidated, and compliance"),
     (AT_SANCTION, close("dismissed"), "(the case already has a decision)"),
     ((*AT_NOTICE, COMPLIED), close("no_infringement"), "(the case already has a decision)"),
     ((OPENED, INVESTIGATING, FOUND), close("complied"), "(compliance with a formal notice has not been recorded)"),
@@ -235,6 +238,70 @@ def test_a_penalty_free_sanction_has_nothing_to_liquidate():
                                   articles_infringed=(6,), cap=SANCTIONED.cap))
     with pytest.raises(Rejected, match="carries no periodic penalty payment"):
         decide(state, liquidation())
+
+
+# --- compliance recorded late, and compliance with an injunction -----------------------------------------
+
+def test_compliance_by_the_deadline_recorded_after_the_timer_supersedes_the_expiry():
+    events = decide(given(*AT_EXPIRY), RecordCompliance(NOTICE, date(2022, 1, 25)))
+    assert events == [FormalNoticeExpirySuperseded(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 25)),
+                      FormalNoticeComplied(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 25))]
+    state = given(*AT_EXPIRY, *events)
+    assert state.status == "notice_complied"
+    assert (state.notices[0].status, state.notices[0].expiry_superseded) == ("complied", True)
+    assert decide(state, close("complied"))[0].outcome == "complied"
+
+
+def test_compliance_after_the_deadline_cannot_supersede_the_expiry():
+    with pytest.raises(Invalid) as refused:
+        decide(given(*AT_EXPIRY), RecordCompliance(NOTICE, date(2022, 1, 27)))
+    assert refused.value.field == "complied_on"
+    assert "2022-01-27" in refused.value.message and "2022-01-26" in refused.value.message
+
+
+def test_an_injunction_complied_with_by_its_deadline_leaves_nothing_to_liquidate_and_the_case_closes():
+    complied = decide(given(*AT_SANCTION), RecordInjunctionCompliance(SANCTION, date(2022, 12, 10)))
+    assert complied == [InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2022, 12, 10))]
+    state = given(*AT_SANCTION, *complied)
+    with pytest.raises(Rejected, match="before any day of delay"):
+        decide(state, liquidation())
+    assert decide(state, close("sanctioned"))[0].outcome == "sanctioned"
+
+
+def test_an_injunction_complied_with_late_leaves_only_the_delay_to_liquidate():
+    state = given(*AT_SANCTION, InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2023, 2, 9)))
+    with pytest.raises(Rejected, match="not been liquidated"):
+        decide(state, close("sanctioned"))
+    [liquidated] = decide(state, liquidation(end=date(2023, 2, 9)))  # exclusive end: the day of compliance
+    assert (liquidated.days_counted, liquidated.amount_eur) == (52, 5_200_000)
+    with pytest.raises(Invalid) as refused:
+        decide(state, liquidation(end=date(2023, 2, 9), convention="inclusive"))  # would count the day complied
+    assert refused.value.field == "period_end" and "2023-02-09" in refused.value.message
+    assert decide(given(*AT_SANCTION, InjunctionComplied(case_id=CASE, sanction_id=SANCTION,
+                                                         complied_on=date(2023, 2, 9)), liquidated),
+                  close("sanctioned"))[0].outcome == "sanctioned"
+
+
+@pytest.mark.parametrize(("history", "complied_on", "expected"), [
+    ((OPENED, INVESTIGATING, FOUND, SanctionImposed(case_id=CASE, sanction_id=SANCTION, decided_on=date(2022, 10, 17),
+                                                    fine_eur=1, articles_infringed=(6,), cap=SANCTIONED.cap)),
+     date(2022, 12, 1), "carries no injunction"),
+    ((*AT_SANCTION, InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2022, 12, 1))),
+     date(2022, 12, 2), "already recorded, on 2022-12-01"),
+])
+def test_injunction_compliance_that_does_not_fit_is_refused(history, complied_on, expected):
+    with pytest.raises(Rejected, match=expected):
+        decide(given(*history), RecordInjunctionCompliance(SANCTION, complied_on))
+
+
+@pytest.mark.parametrize(("history", "complied_on", "expected"), [
+    (AT_SANCTION, date(2022, 10, 16), "before the sanction was decided (2022-10-17)"),
+    ((*AT_SANCTION, LIQUIDATED), date(2023, 2, 8), "last day of delay is 2023-02-08"),
+])
+def test_injunction_compliance_dates_must_hold_together(history, complied_on, expected):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*history), RecordInjunctionCompliance(SANCTION, complied_on))
+    assert refused.value.field == "complied_on" and expected in refused.value.message
 
 
 # --- refusals: a value breaks a rule (422) ----------------------------------------------------------------

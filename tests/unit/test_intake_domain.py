@@ -6,7 +6,8 @@ from uuid import uuid4
 import pytest
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, Controller, FindingRecorded, FineCap, FormalNoticeIssued, Order, Party, SanctionImposed,
+    CaseClosed, CaseOpened, Controller, FindingRecorded, FineCap, FormalNoticeExpirySuperseded, FormalNoticeIssued,
+    InjunctionComplied, Order, Party, SanctionImposed,
 )
 from tests.factories import sealed
 from services.intake.domain import (
@@ -84,6 +85,11 @@ def test_complainants_read_what_the_authority_did_and_nothing_of_the_investigati
                                          issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)))
     assert notice == (date(2021, 11, 26), "The authority ordered the controller to comply by 2022-01-26.",
                       "formal_notice")
+    assert progress(InjunctionComplied(case_id=case_id, sanction_id=uuid4(), complied_on=date(2022, 12, 10))) == (
+        date(2022, 12, 10), "The controller complied with the authority's injunction.", "sanction")
+    superseded = progress(FormalNoticeExpirySuperseded(case_id=case_id, notice_id=uuid4(),
+                                                       complied_on=date(2022, 1, 25)))
+    assert superseded is not None and superseded[0] == date(2022, 1, 25) and "no longer stands" in superseded[1]
     assert progress(FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="secret")) is None
     closed = progress(CaseClosed(case_id=case_id, outcome="sanctioned", reasons="r", closed_on=date(2023, 4, 13)))
     assert closed[1] == "The case was closed: the controller was sanctioned." and closed[2] == "closed"

@@ -7,7 +7,8 @@ import pytest
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap, FindingRecorded,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, Injunction, InvestigationOpened, Order,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
+    InjunctionComplied, InvestigationOpened, Order,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
 from docket_messaging.clock import add_months
@@ -82,6 +83,7 @@ def test_each_step_that_concerns_complainants_reaches_every_complainant_but_not_
              FormalNoticeComplied(case_id=CASE_ID, notice_id=NOTICE.notice_id, complied_on=date(2022, 1, 20)),
              FormalNoticeDeadlineExpired(case_id=CASE_ID, notice_id=NOTICE.notice_id, deadline=date(2022, 1, 26),
                                          detected_at=datetime(2022, 1, 27, tzinfo=UTC)),
+             InjunctionComplied(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, complied_on=date(2022, 12, 10)),
              CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="fine and penalty paid",
                         closed_on=date(2023, 6, 1))]
     for step in steps:
@@ -95,6 +97,16 @@ def test_a_finding_is_internal_and_a_penalty_imposed_is_told_in_the_sanction_let
     imposed = PenaltyPaymentImposed(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, daily_rate_eur=100_000,
                                     accrues_from=date(2022, 12, 18))
     assert letters_for(finding, CASE) == [] and letters_for(imposed, CASE) == []
+    superseded = FormalNoticeExpirySuperseded(case_id=CASE_ID, notice_id=NOTICE.notice_id,
+                                              complied_on=date(2022, 1, 25))
+    assert letters_for(superseded, CASE) == []  # the compliance that follows it is what complainants are told
+
+
+def test_the_injunction_letter_dates_the_compliance():
+    [letter, _] = letters_for(InjunctionComplied(case_id=CASE_ID, sanction_id=SANCTION.sanction_id,
+                                                 complied_on=date(2022, 12, 10)), CASE)
+    text = " ".join(letter.paragraphs)
+    assert "10 December 2022" in text and "stopped accruing" in text and letter.recipient_role == "complainant"
 
 
 def test_the_formal_notice_letter_states_each_order_with_its_point_and_the_deadline():

@@ -1,0 +1,97 @@
+"""Whatever staff and the timer do, in whatever order, a case never reaches a state from which it cannot
+be closed lawfully, and the state built command by command is the replay of the events recorded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docket_contracts.events import Injunction
+from services.case.domain import (
+    CaseState, CloseCase, Command, ExpireDeadline, Invalid, IssueFormalNotice, LinkComplaint, LiquidatePenalty,
+    OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance, Rejected, decide, evolve,
+    replay,
+)
+from tests.unit.test_case_domain import (
+    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, SANCTION, complaint, sanction,
+)
+
+SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), daily_penalty_eur=1_000)
+
+COMMANDS: list[Command] = [
+    LinkComplaint(complaint()),
+    OpenInvestigation(date(2020, 8, 1), "scraping of facial images"),
+    RecordFinding(FINDING, (6, 12), "no legal basis"),
+    IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2022, 1, 26)),
+    RecordCompliance(NOTICE, date(2022, 1, 20)),
+    RecordCompliance(NOTICE, date(2022, 1, 26)),
+    RecordCompliance(NOTICE, date(2022, 1, 27)),
+    ExpireDeadline(NOTICE, date(2022, 1, 26), datetime(2022, 1, 26, 0, 5, tzinfo=UTC)),
+    ExpireDeadline(NOTICE, date(2022, 1, 27), datetime(2022, 1, 27, 0, 5, tzinfo=UTC)),
+    sanction(),
+    sanction(injunction=None),
+    sanction(injunction=SMALL_INJUNCTION),
+    RecordInjunctionCompliance(SANCTION, date(2022, 11, 1)),
+    RecordInjunctionCompliance(SANCTION, date(2022, 12, 19)),
+    RecordInjunctionCompliance(SANCTION, date(2023, 2, 9)),
+    RecordInjunctionCompliance(SANCTION, date(2023, 6, 1)),
+    LiquidatePenalty(SANCTION, date(2022, 12, 19), date(2023, 2, 9), "exclusive_end"),
+    LiquidatePenalty(SANCTION, date(2022, 12, 1), date(2022, 12, 31), "inclusive"),
+    LiquidatePenalty(SANCTION, date(2023, 2, 10), date(2023, 5, 31), "inclusive"),
+    *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13))
+      for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")),
+]
+
+
+def attempt(state: CaseState, command: Command) -> CaseState | None:
+    """The state after the command, or None when the case refuses it."""
+    try:
+        events = decide(state, command)
+    except (Rejected, Invalid):
+        return None
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def closable(state: CaseState, depth: int = 4) -> bool:
+    """Some lawful sequence of at most `depth` commands closes the case."""
+    if state.status == "closed":
+        return True
+    if depth == 0:
+        return False
+    return any(closable(after, depth - 1) for command in COMMANDS
+               if (after := attempt(state, command)) is not None and after != state)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_no_reachable_state_is_a_dead_end_and_replay_equals_what_the_commands_built(data):
+    """Each step draws one of the commands the case accepts then (or tries a refused one), so the walk goes
+    deep into the lifecycle rather than dying on refusals."""
+    state, recorded = replay([OPENED]), [OPENED]
+    for _ in range(data.draw(st.integers(0, 12))):
+        accepted = [c for c in COMMANDS if attempt(state, c) is not None]
+        command = data.draw(st.sampled_from(accepted) if accepted and data.draw(st.booleans())
+                            else st.sampled_from(COMMANDS))
+        try:
+            events = decide(state, command)
+        except (Rejected, Invalid):
+            continue
+        for event in events:
+            state = evolve(state, event)
+        recorded += events
+    assert replay(recorded) == state
+    assert closable(state), f"dead end at {state.status}: {state}"
+
+
+def test_the_dead_end_of_a_penalty_complied_with_on_time_is_gone():
+    state = replay([OPENED])
+    for command in (OpenInvestigation(date(2020, 8, 1), "s"), RecordFinding(FINDING, (6,), "f"),
+                    sanction(injunction=INJUNCTION), RecordInjunctionCompliance(SANCTION, date(2022, 12, 18))):
+        state = attempt(state, command)
+        assert state is not None
+    assert attempt(state, CloseCase("sanctioned", "complied on time", date(2023, 1, 5))).status == "closed"
+    assert state.case_id == CASE
