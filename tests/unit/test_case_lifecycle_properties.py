@@ -3,7 +3,7 @@ be closed lawfully, and the state built command by command is the replay of the 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -56,13 +56,22 @@ def attempt(state: CaseState, command: Command) -> CaseState | None:
     return state
 
 
+def liquidations_due(state: CaseState) -> list[Command]:
+    """The liquidation staff would decide for each penalty that accrued: from its first day of delay up to the
+    day the injunction was complied with (or a month of delay, when it was not). The fixed COMMANDS cannot
+    hold one for every compliance date the walk can draw."""
+    return [LiquidatePenalty(s.sanction_id, s.accrues_from,
+                             s.injunction_complied_on or s.accrues_from + timedelta(days=30), "exclusive_end")
+            for s in state.sanctions if s.penalty_owed and s.accrues_from is not None]
+
+
 def closable(state: CaseState, depth: int = 4) -> bool:
     """Some lawful sequence of at most `depth` commands closes the case."""
     if state.status == "closed":
         return True
     if depth == 0:
         return False
-    return any(closable(after, depth - 1) for command in COMMANDS
+    return any(closable(after, depth - 1) for command in [*COMMANDS, *liquidations_due(state)]
                if (after := attempt(state, command)) is not None and after != state)
 
 
@@ -95,3 +104,17 @@ def test_the_dead_end_of_a_penalty_complied_with_on_time_is_gone():
         assert state is not None
     assert attempt(state, CloseCase("sanctioned", "complied on time", date(2023, 1, 5))).status == "closed"
     assert state.case_id == CASE
+
+
+def test_a_penalty_complied_with_late_is_liquidated_up_to_compliance_and_the_case_closes():
+    """The walk's counterexample: complied with on 19 December, 18 days after the penalty began to accrue."""
+    state = replay([OPENED])
+    for command in (OpenInvestigation(date(2020, 8, 1), "s"), RecordFinding(FINDING, (6,), "f"),
+                    sanction(injunction=SMALL_INJUNCTION), RecordInjunctionCompliance(SANCTION, date(2022, 12, 19))):
+        state = attempt(state, command)
+        assert state is not None
+    assert attempt(state, CloseCase("sanctioned", "complied late", date(2023, 1, 5))) is None
+    [liquidation] = liquidations_due(state)
+    state = attempt(state, liquidation)
+    assert state is not None and state.sanctions[0].liquidations[0].days_counted == 18
+    assert attempt(state, CloseCase("sanctioned", "complied late", date(2023, 1, 5))).status == "closed"
