@@ -192,3 +192,17 @@ async def test_publish_is_all_or_nothing_and_raises_the_first_failure():
     await publisher.publish([message("a1")])
     with pytest.raises(kafka_errors.MessageSizeTooLargeError):
         await publisher.publish([message("a2"), message("b1")])
+
+
+async def test_a_short_batch_ends_the_drain_without_claiming_again():
+    """Under a steady load most wake-ups find a few rows: one transaction each, not a second that finds none."""
+    outbox, claims = FakeOutbox(events(4)), []
+    publish_batch = outbox.publish_batch
+
+    async def counted(send, limit: int) -> int:
+        claims.append(limit)
+        return await publish_batch(send, limit)
+
+    outbox.publish_batch = counted  # type: ignore[method-assign]
+    assert await Relay(outbox, Broker(), NoWakeups(), batch_size=3).drain() == 4
+    assert outbox.batches == [3, 1] and len(claims) == 2
