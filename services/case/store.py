@@ -4,6 +4,7 @@ the lookups, the read-side projections, the Art 78(2) clocks and the durable dea
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -343,28 +345,147 @@ async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID |
     return row.case_id if row else None
 
 
-async def rebuild_projections(session: AsyncSession, batch: int = 1000) -> int:
+# Events read per query by rebuild_projections.
+REBUILD_BATCH = 10_000
+
+
+async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH) -> int:
     """Empty the projections and replay every event in position order; returns the events replayed.
 
     The snapshots are made again from the same replay, so a change of the fold takes effect everywhere.
     Appends wait meanwhile (they update the same rows), then apply on top of the rebuilt state.
+
+    The rows are those `project` leaves after each case's events, written in bulk once every case is
+    folded: events are read as plain rows a batch at a time (no ORM objects), and only each case's state
+    and its Art 78(2) clocks are kept, not its events.
     """
     await session.exec(sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots "
                                "IN EXCLUSIVE MODE"))
     for table in (CaseSummaryRow, CaseDetailRow, ComplainantClockRow, SnapshotRow):
         await session.exec(sa.delete(table))
-    states: dict[UUID, CaseState] = {}
-    replayed_payloads: dict[UUID, list[Payload]] = {}
-    positions: dict[UUID, int] = {}
-    after = 0
-    while chunk := (await session.exec(select(EventRow).where(col(EventRow.position) > after)
-                                       .order_by(col(EventRow.position)).limit(batch))).all():
+    cases: dict[UUID, _Rebuilt] = {}
+    events = EventRow.__table__.c
+    query = sa.select(events.stream_id, events.version, events.event_id, events.type, events.schema_version,
+                      sa.cast(events.data, sa.Text).label("data"), events.occurred_at, events.position)
+    replayed = after = 0
+    while chunk := (await session.exec(query.where(events.position > after).order_by(events.position)
+                                       .limit(batch))).all():
         for row in chunk:
-            payload = registry.parse(row.event())
-            states[row.stream_id] = evolve(states.get(row.stream_id, CaseState()), payload)
-            replayed_payloads.setdefault(row.stream_id, []).append(payload)
-            after = positions[row.stream_id] = row.position or after
-    for case_id, state in states.items():
-        session.add(SnapshotRow(stream_id=case_id, version=state.version, fold=FOLD, state=dump(state)))
-        await project(session, state, replayed_payloads[case_id], positions[case_id])
-    return sum(len(p) for p in replayed_payloads.values())
+            rebuilt = cases.get(row.stream_id)
+            if rebuilt is None:
+                rebuilt = cases[row.stream_id] = _Rebuilt()
+            rebuilt.apply(_stored_payload(row), row.position)
+        after = chunk[-1].position
+        replayed += len(chunk)
+    await _insert_many(session, SnapshotRow, [rebuilt.snapshot() for rebuilt in cases.values()])
+    await _insert_many(session, CaseSummaryRow, [rebuilt.summary() for rebuilt in cases.values()])
+    await _insert_many(session, CaseDetailRow, [rebuilt.detail() for rebuilt in cases.values()])
+    await _insert_many(session, ComplainantClockRow,
+                       [clock for rebuilt in cases.values() for clock in rebuilt.clocks()])
+    return replayed
+
+
+def _stored_payload(row: Any) -> Payload:
+    """`registry.parse(stored_event(row))` for a row whose `data` is JSON text. A row in its type's current
+    schema version is validated from the text as it comes (no dict, no envelope in between); any other row,
+    and one that does not validate so, takes the general path, which upcasts it or raises as a replay does."""
+    spec = registry.BY_TYPE.get(row.type)
+    if spec is not None and row.schema_version == spec.version:
+        try:
+            return spec.payload.model_validate_json(row.data)
+        except ValueError:
+            pass
+    return registry.parse(CloudEvent(type=row.type, source=SOURCE, subject=str(row.stream_id), id=row.event_id,
+                                     dataschema=registry.dataschema(row.type, row.schema_version),
+                                     data=json.loads(row.data), time=row.occurred_at, sequence=row.version))
+
+
+class _Rebuilt:
+    """One case as `rebuild_projections` replays it: the state so far, the position of its last event, and
+    what `_clocks` would have done with each of its events, kept so as to write each clock row once.
+
+    `_clocks` inserts a clock when a complaint starts one, then moves every clock the case has so far to the
+    latest progress day; running is whether the case (as it ends) is open. So a clock's last progress day is
+    the latest of its start and every progress day after it."""
+
+    __slots__ = ("state", "position", "_started", "_progress")
+
+    def __init__(self) -> None:
+        self.state = CaseState()
+        self.position = 0
+        self._started: list[tuple[UUID, date]] = []  # (complaint_id, start), in the order the clocks started
+        self._progress: list[tuple[int, date]] = []  # (clocks started by then, day), in event order
+
+    def apply(self, payload: Payload, position: int) -> None:
+        self.state = evolve(self.state, payload)
+        self.position = position
+        match payload:
+            case CaseOpened() | ComplaintLinked() if starts_art78_clock(payload.complaint_kind):
+                started = payload.opened_on if isinstance(payload, CaseOpened) else payload.received_on
+                self._started.append((payload.complaint_id, started))
+        day = progress_day(payload)
+        if day is not None:
+            self._progress.append((len(self._started), day))
+
+    def _checked(self) -> CaseState:
+        state = self.state
+        assert state.case_id is not None and state.controller is not None and state.opened_on is not None
+        return state
+
+    def snapshot(self) -> dict[str, Any]:
+        state = self._checked()
+        return {"stream_id": state.case_id, "version": state.version, "fold": FOLD, "state": dump(state)}
+
+    def summary(self) -> dict[str, Any]:
+        state = self._checked()
+        assert state.controller is not None
+        pending = state.pending_notice
+        return dict(case_id=state.case_id, controller_key=state.controller.key,
+                    controller_name=state.controller.name, status=state.status, opened_on=state.opened_on,
+                    complaints=state.complaint_count, next_deadline=pending.deadline if pending else None,
+                    outcome=state.outcome, version=state.version, position=self.position)
+
+    def detail(self) -> dict[str, Any]:
+        state = self._checked()
+        return {"case_id": state.case_id, "version": state.version, "document": case_view(state),
+                "position": self.position}
+
+    def clocks(self) -> list[dict[str, Any]]:
+        state = self._checked()
+        running = state.status != "closed"
+        rows: list[dict[str, Any]] = []
+        latest: date | None = None
+        progress = len(self._progress)
+        for index in range(len(self._started) - 1, -1, -1):  # from the last clock started to the first
+            while progress and self._progress[progress - 1][0] > index:  # a progress day after this clock
+                progress -= 1
+                day = self._progress[progress][1]
+                latest = day if latest is None else max(latest, day)
+            complaint_id, started = self._started[index]
+            rows.append({"complaint_id": complaint_id, "case_id": state.case_id, "running": running,
+                         "last_progress_on": started if latest is None else max(started, latest)})
+        rows.reverse()
+        return rows
+
+
+async def _insert_many(session: AsyncSession, table: type[SQLModel], rows: Sequence[dict[str, Any]],
+                       chunk: int = 10_000) -> None:
+    """Insert `rows` (dicts of every column of `table`) a chunk at a time, each chunk one statement that
+    unnests one array per column: the rows cross as a few arrays, not one parameter set each."""
+    if not rows:
+        return
+    columns = list(table.__table__.columns)  # type: ignore[attr-defined]
+    dialect = postgresql.dialect()
+    arrays, selected = [], []
+    for n, column in enumerate(columns):
+        json_column = isinstance(column.type, JSONB)
+        arrays.append(f"CAST(:c{n} AS {'TEXT' if json_column else column.type.compile(dialect)}[])")
+        selected.append(f"c{n}::jsonb" if json_column else f"c{n}")
+    statement = sa.text(f"INSERT INTO {table.__tablename__} ({', '.join(c.name for c in columns)}) "
+                        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) "
+                        f"AS t({', '.join(f'c{n}' for n in range(len(columns)))})")
+    for offset in range(0, len(rows), chunk):
+        part = rows[offset:offset + chunk]
+        values = {f"c{n}": [json.dumps(row[c.name]) if isinstance(c.type, JSONB) else row[c.name] for row in part]
+                  for n, c in enumerate(columns)}
+        await session.exec(statement, params=values)
