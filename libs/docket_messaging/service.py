@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_identity.tokens import OidcConfig, TokenVerifier
 
 from .consumer import Handler, InboxConsumer, PostgresInbox
-from .database import Notifications, check_database, make_engine, make_sessions, migrate
+from .database import DEFAULT_POOL_SIZE, Notifications, check_database, make_engine, make_sessions, migrate
 from .ddl import outbox_channel
 from .failures import describe
 from .health import DEFAULT_GRACE_S, Health
@@ -67,6 +67,9 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db, "
                                           "with the service's own role")
     database_schema: str
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, description=(
+        "connections the service keeps open to its database (the key store's engine keeps as many by default); "
+        "a request beyond them waits for one"))
     migration_database_url: str | None = Field(default=None, description=(
         "the URL of the role that owns the schema and runs its migrations (MIGRATE_ON_START, `migrate`); "
         "by default DATABASE_URL. Keep it out of the serving process where you can: a role that owns the "
@@ -135,7 +138,7 @@ class ServiceRuntime:
             for extra in self.migrations:
                 await asyncio.to_thread(migrate, extra.alembic_ini, extra.database_url, extra.schema)
         self._closers.extend(self.closers)
-        self.engine = make_engine(s.database_url, s.database_schema)
+        self.engine = make_engine(s.database_url, s.database_schema, pool_size=s.database_pool_size)
         self.sessions = make_sessions(self.engine)
         self.publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}")
         self.verifier = TokenVerifier(s.oidc())
