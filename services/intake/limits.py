@@ -28,7 +28,7 @@ class RateLimiter:
                                 headers={"Retry-After": str(math.ceil(wait))})
 
 
-def rate_limited(request: Request) -> None:
-    """Dependency of the public routes."""
+async def rate_limited(request: Request) -> None:
+    """Dependency of the public routes (async: it does not block, so it runs on the loop, not in a thread)."""
     limiter: Any = request.app.state.rate_limiter
     limiter.check(request.client.host if request.client else "unknown")

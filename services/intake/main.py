@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from docket_contracts import topics
+from docket_messaging.database import warm
 from docket_messaging.http import service_app
 from docket_messaging.limits import limit_bodies
 from docket_messaging.service import ServiceRuntime
@@ -28,7 +29,8 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
     return ServiceRuntime(name="intake", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.COMPLAINTS,
                           consumes=[topics.CASES, topics.NOTIFICATIONS], handlers=HANDLERS,
                           migrations=settings.keystore_migrations(),
-                          preparations=[lambda started: seal_legacy(started.sessions, personal)],
+                          preparations=[lambda started: warm(started.engine, settings.database_pool_size),
+                                        lambda started: seal_legacy(started.sessions, personal)],
                           closers=[personal.keystore.close])
 
 
