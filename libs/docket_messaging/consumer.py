@@ -5,14 +5,17 @@ redelivered event changes nothing. Offsets are committed by the caller after `pr
 
 No message can stop the consumer: whatever fails while a message is read (decoded, upcast, validated)
 sends it to the dead-letter topic. A failure of the handler is classified (failures.py): a transient one
-(the database away, a deadlock) is retried without limit and never costs the event its effect; any other
-is retried `max_attempts` times and then dead-lettered.
+(the database away, a deadlock) is retried without limit and never costs the event its effect; a conflict
+(another process of the service committed the same key first) is retried at once, up to `max_conflicts` times
+in a row; any other is retried `max_attempts` times and then dead-lettered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,7 +31,7 @@ from docket_contracts.topics import dead_letter_topic
 
 from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
-from .failures import describe, is_transient, refused_for_good
+from .failures import describe, is_conflict, is_transient, refused_for_good
 from .health import Health
 from .outbox import end_failed
 from .relay import Publisher
@@ -43,6 +46,9 @@ READ_FAILURES: tuple[type[Exception], ...] = (UndecodableMessage, registry.Unkno
                                               registry.SchemaViolation)
 # The part of a service's health the consumer reports as.
 HEALTH_PART = "consumer"
+# Conflicts in a row after which a handler is taken to break a key every time (a bug) and its failure counts as
+# an attempt: far more than two processes racing for one case ever lose in a row.
+MAX_CONFLICTS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +127,7 @@ def unreadable(exc: Exception) -> str:
 class InboxConsumer:
     def __init__(self, group: str, handlers: Mapping[str, Handler], inbox: Inbox, dead_letters: Publisher,
                  *, max_attempts: int = 5, retry_delay: float = 0.2, max_retry_delay: float = 30.0,
-                 health: Health | None = None) -> None:
+                 max_conflicts: int = MAX_CONFLICTS, health: Health | None = None) -> None:
         unknown = set(handlers) - set(registry.BY_TYPE)
         if unknown:
             raise ValueError(f"handlers for event types not in the contract: {sorted(unknown)}")
@@ -132,6 +138,7 @@ class InboxConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._max_retry_delay = max_retry_delay
+        self._max_conflicts = max_conflicts
         self.health = health or Health()
 
     async def process(self, record: Record) -> Outcome:
@@ -143,11 +150,19 @@ class InboxConsumer:
         handler = self._handlers.get(event.type)
         if handler is None:
             return Outcome.IGNORED
-        attempt, backoff = 0, Backoff(self._retry_delay, self._max_retry_delay)
+        attempt, conflicts, backoff = 0, 0, Backoff(self._retry_delay, self._max_retry_delay)
         while True:
             try:
                 applied = await self._inbox.apply(record, event, payload, handler)
             except Exception as exc:
+                if is_conflict(exc) and conflicts < self._max_conflicts:
+                    # The winner has committed: read its effect and decide again, after a pause drawn at
+                    # random so that two losers do not collide again in step.
+                    conflicts += 1
+                    log.info("%s: %s %s met a concurrent writer (%s), retrying", self.group, event.type, event.id,
+                             describe(exc))
+                    await asyncio.sleep(random.uniform(0, self._retry_delay / 4))
+                    continue
                 if is_transient(exc):
                     self.health.degraded(HEALTH_PART, f"{event.type} waits for the database: {describe(exc)}")
                     log.warning("%s: %s %s not applied (transient: %s), retrying in %.1fs", self.group, event.type,

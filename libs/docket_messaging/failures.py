@@ -87,6 +87,18 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError)
 
 
+# A unique violation: another transaction committed the same key first. With two processes of a service, two
+# handlers may decide on the same state at once (two complaints routed to one case: both append its next version);
+# the one that loses finds the other's effect when it tries again, and decides again. It is not transient (a
+# handler that breaks a key every time is a bug), so the consumer retries it a bounded number of times.
+CONFLICT_SQLSTATES = frozenset({"23505"})
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True if `exc` says another transaction got there first (a unique key taken since the work read it)."""
+    return sqlstate(exc) in CONFLICT_SQLSTATES
+
+
 def describe(exc: BaseException) -> str:
     """The failure in words fit for a log line, a dead-letter header or an outbox row: the exception's type,
     the underlying driver error's type and SQLSTATE, never its message (a database error quotes the

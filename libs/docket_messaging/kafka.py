@@ -7,9 +7,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from docket_contracts.topics import dead_letter_topic
 
@@ -233,8 +233,23 @@ class KafkaConsumerLoop:
             batches = await kafka.getmany(timeout_ms=1000, max_records=self._max_records)
             for partition, messages in batches.items():
                 for message in messages:
+                    if partition not in kafka.assignment():
+                        break  # taken away by a rebalance: its new holder goes on from the committed offset
                     await self._consumer.process(Record(
                         topic=message.topic, partition=message.partition, offset=message.offset,
                         key=message.key, value=message.value, headers=list(message.headers or ())))
-                await kafka.commit({partition: messages[-1].offset + 1})
+                else:
+                    await self._commit(kafka, partition, messages[-1].offset + 1)
             self.health.ok(HEALTH_PART)  # connected, and nothing is being retried
+
+    async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
+        """Commit after processing. When another instance of the service joins or leaves the group while a batch
+        is applied, the commit is refused: the partition may be someone else's now. Its holder then applies those
+        events again from the last committed offset and its inbox drops them, so the refusal is no failure; the
+        consumer goes on with the partitions it holds rather than leave the group, which would make the others
+        rebalance again."""
+        try:
+            await kafka.commit({partition: offset})
+        except (CommitFailedError, IllegalStateError) as exc:
+            log.info("%s: offset %d of %s[%d] not committed, the group is rebalancing: %s", self._consumer.group,
+                     offset, partition.topic, partition.partition, describe(exc))

@@ -39,6 +39,12 @@ class Stack:
     databases: Databases = field(init=False)
     services: dict[str, ServiceProcess] = field(default_factory=dict, init=False)
     receiver: WebhookReceiver = field(default_factory=WebhookReceiver, init=False)
+    # The processes of each service, by key (`case`, `case-2`, ...): one each unless a scenario scales out.
+    copies: int = 1
+    # Settings on top of UNDER_LOAD, for every process.
+    extra_env: dict[str, str] = field(default_factory=dict)
+    # Keys of processes not started with the rest (a scenario starts them later, with `launch`).
+    later: tuple[str, ...] = ()
 
     async def start(self) -> None:
         self.postgres = EmbeddedPostgres(self.root / "postgres" / "data", fast=True)
@@ -50,12 +56,19 @@ class Stack:
         await asyncio.to_thread(self.kafka.start)
         await self.receiver.__aenter__()
         for name in SERVICES:
-            port = free_port()
-            env = service_env(name, self.databases, self.kafka.bootstrap_servers, self.keycloak.issuer(),
-                              MASTER_KEY, port, UNDER_LOAD)
-            self.services[name] = ServiceProcess(name, port, env, self.root / "logs" / f"{name}.log")
-            self.services[name].start()
-        await self.ready(*SERVICES)
+            for key in [name, *(f"{name}-{n}" for n in range(2, self.copies + 1))]:
+                # The copies of a service share its settings (role, schema, consumer group); only the port differs.
+                port = free_port()
+                env = service_env(name, self.databases, self.kafka.bootstrap_servers, self.keycloak.issuer(),
+                                  MASTER_KEY, port, UNDER_LOAD | self.extra_env)
+                self.services[key] = ServiceProcess(name, port, env, self.root / "logs" / f"{key}.log")
+        await self.launch(*(key for key in self.services if key not in self.later))
+
+    async def launch(self, *keys: str) -> None:
+        """Start these processes and wait until they are ready."""
+        for key in keys:
+            self.services[key].start()
+        await self.ready(*keys)
 
     async def stop(self) -> None:
         for service in self.services.values():

@@ -5,11 +5,13 @@ import asyncio
 import json
 import uuid
 from dataclasses import replace
+from types import SimpleNamespace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 import sqlalchemy as sa
+from aiokafka import TopicPartition
 from aiokafka import errors as kafka_errors
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
@@ -19,6 +21,7 @@ from docket_messaging.codec import KafkaMessage, encode
 from docket_messaging.consumer import InboxConsumer, Outcome, Record
 from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
 from docket_messaging.health import Health
+from docket_messaging.kafka import KafkaConsumerLoop
 from docket_messaging.service import supervise
 
 from tests.factories import complaint_filed
@@ -116,6 +119,60 @@ async def test_transient_database_errors_are_retried_beyond_max_attempts_and_nev
     handler = Recorder([outage] * 6)
     assert await consumer(handler, dlq, max_attempts=2).process(complaint_record()) is Outcome.APPLIED
     assert dlq.sent == []
+
+
+async def test_a_conflict_with_a_concurrent_writer_is_retried_beyond_max_attempts_and_applied():
+    """Two processes of the case service routing two complaints into one case: the loser of the version's
+    primary key decides again, however often it loses, up to MAX_CONFLICTS times in a row."""
+    dlq = FakePublisher()
+    conflict = wrapped(asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"))
+    handler = Recorder([conflict] * 10)
+    assert await consumer(handler, dlq, max_attempts=2).process(complaint_record()) is Outcome.APPLIED
+    assert len(handler.calls) == 1 and dlq.sent == []
+
+
+async def test_a_handler_that_breaks_a_key_every_time_is_dead_lettered_after_its_conflicts_and_attempts():
+    dlq = FakePublisher()
+    conflict = wrapped(asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"))
+    handler = Recorder([conflict] * 8)
+    c = InboxConsumer("docket-test", {"docket.complaint.filed": handler}, FakeInbox(), dlq, max_attempts=3,
+                      max_conflicts=5, retry_delay=0, max_retry_delay=0)
+    assert await c.process(complaint_record()) is Outcome.DEAD_LETTERED
+    assert handler.failures == [] and dlq_headers(dlq)["dlq_reason"].startswith("handler failed 3 times:")
+
+
+class RebalancingKafka:
+    """Two batches of one partition; committing the first is refused, as when another instance joins the group
+    mid-batch; then the loop is stopped."""
+
+    def __init__(self, batches: list[list[Record]]) -> None:
+        self.partition = TopicPartition("docket.complaints", 0)
+        self.batches, self.commits = batches, []
+
+    def assignment(self) -> set[TopicPartition]:
+        return {self.partition}
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict:
+        if not self.batches:
+            raise asyncio.CancelledError
+        return {self.partition: [SimpleNamespace(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
+                                                 value=r.value, headers=r.headers) for r in self.batches.pop(0)]}
+
+    async def commit(self, offsets: dict) -> None:
+        if not self.commits:
+            self.commits.append(None)
+            raise kafka_errors.CommitFailedError("the group has already rebalanced")
+        self.commits.append(offsets)
+
+
+async def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer():
+    handler = Recorder()
+    loop = KafkaConsumerLoop("127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()),
+                             topic_partitions=3)
+    kafka = RebalancingKafka([[complaint_record(offset=0)], [complaint_record(offset=1)]])
+    with pytest.raises(asyncio.CancelledError):
+        await loop._consume(kafka)  # type: ignore[arg-type]
+    assert len(handler.calls) == 2 and kafka.commits == [None, {kafka.partition: 2}]
 
 
 def test_handlers_must_name_contract_event_types():
