@@ -16,11 +16,18 @@ faults: $(VENV)/installed
 	SCHEMATHESIS_MAX_EXAMPLES=200 $(PY) -m pytest -m "faults or slow" --durations=0 tests/faults \
 		tests/service/test_schemathesis.py
 
-bench: $(VENV)/installed
-	$(PY) -m bench
+# Starts its own PostgreSQL and Kafka; prints the table and writes .docket/bench/bench.{md,json}.
+# ARGS="--small" checks that it runs; ARGS="--only bench.case" runs one module.
+bench: $(VENV)/installed $(VENV)/bench-installed
+	$(PY) -m bench $(ARGS)
 
 docs: $(VENV)/installed
 	$(PY) -m docket_contracts.export docs
+
+# Benchmark-only dependencies (the eventsourcing reference, py-spy), held to the pins of requirements.txt.
+$(VENV)/bench-installed: bench/requirements.txt requirements.txt $(VENV)/installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt -c requirements.txt
+	touch $@
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
