@@ -142,9 +142,25 @@ class CaseState:
     def pending_notice(self) -> Notice | None:
         return next((n for n in self.notices if n.status == "pending"), None)
 
-    @property
-    def last_notice(self) -> Notice | None:
-        return self.notices[-1] if self.notices else None
+    def dated_facts(self) -> list[tuple[date, str]]:
+        """Every day the record fixes, with what happened on it: what a later step may not precede."""
+        facts: list[tuple[date, str]] = []
+        if self.opened_on is not None:
+            facts.append((self.opened_on, "the case opened"))
+        if self.investigation_opened_on is not None:
+            facts.append((self.investigation_opened_on, "the investigation opened"))
+        for notice in self.notices:
+            facts.append((notice.issued_on, "the formal notice was issued"))
+            if notice.complied_on is not None:
+                facts.append((notice.complied_on, "the formal notice was complied with"))
+        for sanction in self.sanctions:
+            facts.append((sanction.decided_on, "the sanction was decided"))
+            if sanction.injunction_complied_on is not None:
+                facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
+        return facts
+
+    def latest_fact(self) -> tuple[date, str] | None:
+        return max(self.dated_facts(), default=None, key=lambda fact: fact[0])
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -258,6 +274,12 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
     raise TypeError(f"unknown command {command!r}")
 
 
+def _not_before(field_name: str, day: date, earliest: date | None, what: str) -> None:
+    """Refuse `day` if it precedes `earliest`, the day on which `what` happened; the error names both days."""
+    if earliest is not None and day < earliest:
+        raise Invalid(field_name, f"{day} is before {what} ({earliest})")
+
+
 def _require(state: CaseState, action: str, *allowed: Status) -> None:
     if state.status not in allowed:
         raise Rejected(state, action)
@@ -282,8 +304,7 @@ def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
 def _open_investigation(state: CaseState, command: OpenInvestigation) -> list[Payload]:
     _require(state, "open an investigation", "open")
     assert state.case_id is not None and state.opened_on is not None
-    if command.opened_on < state.opened_on:
-        raise Invalid("opened_on", f"the investigation cannot open before the case ({state.opened_on})")
+    _not_before("opened_on", command.opened_on, state.opened_on, "the case opened")
     return [InvestigationOpened(case_id=state.case_id, opened_on=command.opened_on, scope=command.scope)]
 
 
@@ -299,8 +320,10 @@ def _issue_notice(state: CaseState, command: IssueFormalNotice) -> list[Payload]
     assert state.case_id is not None
     if not state.findings:
         raise Rejected(state, "issue a formal notice", "no finding recorded yet")
+    _not_before("issued_on", command.issued_on, state.investigation_opened_on, "the investigation opened")
     if command.compliance_deadline <= command.issued_on:
-        raise Invalid("compliance_deadline", f"must be after issued_on ({command.issued_on})")
+        raise Invalid("compliance_deadline", f"{command.compliance_deadline} is not after the day the notice is "
+                                             f"issued ({command.issued_on})")
     return [FormalNoticeIssued(case_id=state.case_id, notice_id=command.notice_id, orders=command.orders,
                                issued_on=command.issued_on, compliance_deadline=command.compliance_deadline)]
 
@@ -318,8 +341,7 @@ def _record_compliance(state: CaseState, command: RecordCompliance) -> list[Payl
     _require(state, "record compliance with the formal notice", "formal_notice", "notice_expired")
     assert state.case_id is not None
     notice = _notice(state, command.notice_id)
-    if command.complied_on < notice.issued_on:
-        raise Invalid("complied_on", f"{command.complied_on} is before the notice was issued ({notice.issued_on})")
+    _not_before("complied_on", command.complied_on, notice.issued_on, "the notice was issued")
     if command.complied_on > notice.deadline:
         raise Invalid("complied_on", f"{command.complied_on} is after the compliance deadline ({notice.deadline}); "
                                      f"the deadline has expired")
@@ -348,7 +370,13 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
     assert state.case_id is not None
     if not state.findings:
         raise Rejected(state, "impose a sanction", "no finding recorded yet")
+    _not_before("decided_on", command.decided_on, state.investigation_opened_on, "the investigation opened")
     order_not_complied = state.status == "notice_expired"
+    if order_not_complied:
+        expired = state.notices[-1]
+        if command.decided_on <= expired.deadline:
+            raise Invalid("decided_on", f"{command.decided_on} is not after the formal notice's compliance deadline "
+                                        f"({expired.deadline}), whose expiry the sanction follows")
     try:
         limit = fines.cap(command.articles, command.turnover_eur, order_not_complied)
     except fines.NotFineable as exc:
@@ -361,7 +389,8 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
         fine_eur=command.fine_eur, articles_infringed=command.articles, cap=limit, injunction=injunction)]
     if injunction is not None:
         if injunction.deadline <= command.decided_on:
-            raise Invalid("injunction.deadline", f"must be after decided_on ({command.decided_on})")
+            raise Invalid("injunction.deadline", f"{injunction.deadline} is not after the day the sanction is "
+                                                 f"decided ({command.decided_on})")
         if injunction.daily_penalty_eur > fines.MAX_DAILY_PENALTY_EUR:
             raise Invalid("injunction.daily_penalty_eur",
                           f"EUR {injunction.daily_penalty_eur:,} a day exceeds the cap of "
@@ -389,9 +418,7 @@ def _record_injunction_compliance(state: CaseState, command: RecordInjunctionCom
         raise Rejected(state, action, "the sanction carries no injunction")
     if sanction.injunction_complied_on is not None:
         raise Rejected(state, action, f"compliance was already recorded, on {sanction.injunction_complied_on}")
-    if command.complied_on < sanction.decided_on:
-        raise Invalid("complied_on", f"{command.complied_on} is before the sanction was decided "
-                                     f"({sanction.decided_on})")
+    _not_before("complied_on", command.complied_on, sanction.decided_on, "the sanction was decided")
     if sanction.liquidations and command.complied_on <= sanction.liquidations[-1].last_day:
         raise Invalid("complied_on", f"{command.complied_on} is within the period already liquidated, whose last "
                                      f"day of delay is {sanction.liquidations[-1].last_day}")
@@ -416,9 +443,8 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
     if sanction.injunction_complied_on is not None and last_day >= sanction.injunction_complied_on:
         raise Invalid("period_end", f"the period counts {last_day}, not before the injunction was complied with "
                                     f"({sanction.injunction_complied_on}); the penalty stopped accruing then")
-    if command.period_start < sanction.accrues_from:
-        raise Invalid("period_start", f"the penalty accrues only from {sanction.accrues_from}, the day after the "
-                                      f"injunction's deadline")
+    _not_before("period_start", command.period_start, sanction.accrues_from,
+                "the penalty began to accrue")
     if sanction.liquidations and command.period_start <= sanction.liquidations[-1].period_end:
         raise Invalid("period_start", f"overlaps the period already liquidated up to "
                                       f"{sanction.liquidations[-1].period_end}")
@@ -446,6 +472,9 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
                                           "with the injunction before any day of delay has not been recorded")
     if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned"):
         raise Rejected(state, action, "the case already has a decision")
+    latest = state.latest_fact()
+    if latest is not None:
+        _not_before("closed_on", command.closed_on, latest[0], latest[1])
     assert state.case_id is not None
     return [CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons,
                        closed_on=command.closed_on)]

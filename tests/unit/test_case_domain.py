@@ -307,11 +307,13 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
 # --- refusals: a value breaks a rule (422) ----------------------------------------------------------------
 
 @pytest.mark.parametrize(("history", "command", "field", "message"), [
-    ((OPENED,), OpenInvestigation(date(2020, 5, 1), "s"), "opened_on", "before the case (2020-05-25)"),
+    ((OPENED,), OpenInvestigation(date(2020, 5, 1), "s"), "opened_on",
+     "2020-05-01 is before the case opened (2020-05-25)"),
     ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2021, 11, 26)),
-     "compliance_deadline", "must be after issued_on"),
+     "compliance_deadline", "2021-11-26 is not after the day the notice is issued (2021-11-26)"),
     (AT_NOTICE, RecordCompliance(uuid4(), date(2022, 1, 20)), "notice_id", "no formal notice"),
-    (AT_NOTICE, RecordCompliance(NOTICE, date(2021, 11, 1)), "complied_on", "before the notice was issued"),
+    (AT_NOTICE, RecordCompliance(NOTICE, date(2021, 11, 1)), "complied_on",
+     "2021-11-01 is before the notice was issued (2021-11-26)"),
     (AT_NOTICE, RecordCompliance(NOTICE, date(2022, 1, 27)), "complied_on", "after the compliance deadline"),
     (AT_EXPIRY, sanction(fine=30_000_000), "fine_eur",
      "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 % of the preceding year's "
@@ -322,8 +324,9 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
     (AT_EXPIRY, sanction(injunction=INJUNCTION.model_copy(update={"daily_penalty_eur": 100_001})),
      "injunction.daily_penalty_eur", "exceeds the cap of EUR 100,000 a day"),
     (AT_EXPIRY, sanction(injunction=INJUNCTION.model_copy(update={"deadline": date(2022, 10, 1)})),
-     "injunction.deadline", "must be after decided_on"),
-    (AT_SANCTION, liquidation(start=date(2022, 12, 18)), "period_start", "accrues only from 2022-12-19"),
+     "injunction.deadline", "2022-10-01 is not after the day the sanction is decided (2022-10-17)"),
+    (AT_SANCTION, liquidation(start=date(2022, 12, 18)), "period_start",
+     "2022-12-18 is before the penalty began to accrue (2022-12-19)"),
     (AT_SANCTION, liquidation(end=date(2022, 12, 19)), "period_end", "counts no day"),
     ((*AT_SANCTION, LIQUIDATED), liquidation(start=date(2023, 2, 1), end=date(2023, 3, 1)), "period_start",
      "overlaps the period already liquidated up to 2023-02-09"),
@@ -335,6 +338,41 @@ def test_values_that_break_a_rule_are_refused_naming_the_field(history, command,
         decide(given(*history), command)
     assert refused.value.field == field
     assert message in refused.value.message
+
+
+# --- dates that hold together: each refusal names the field's day and the day it contradicts ---------------
+
+@pytest.mark.parametrize(("history", "command", "field", "message"), [
+    ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2020, 7, 1), date(2020, 9, 1)),
+     "issued_on", "2020-07-01 is before the investigation opened (2020-08-01)"),
+    ((OPENED, INVESTIGATING, FOUND), sanction(decided_on=date(2020, 7, 31), injunction=None), "decided_on",
+     "2020-07-31 is before the investigation opened (2020-08-01)"),
+    (AT_EXPIRY, sanction(decided_on=date(2022, 1, 26), injunction=None), "decided_on",
+     "2022-01-26 is not after the formal notice's compliance deadline (2022-01-26)"),
+    ((OPENED,), CloseCase("dismissed", "r", date(2020, 5, 24)), "closed_on",
+     "2020-05-24 is before the case opened (2020-05-25)"),
+    ((OPENED, INVESTIGATING), CloseCase("no_infringement", "r", date(2020, 7, 1)), "closed_on",
+     "2020-07-01 is before the investigation opened (2020-08-01)"),
+    ((*AT_NOTICE, COMPLIED), CloseCase("complied", "r", date(2022, 1, 19)), "closed_on",
+     "2022-01-19 is before the formal notice was complied with (2022-01-20)"),
+    ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2022, 10, 16)), "closed_on",
+     "2022-10-16 is before the sanction was decided (2022-10-17)"),
+])
+def test_a_date_before_what_the_record_already_fixes_is_refused_naming_both(history, command, field, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*history), command)
+    assert refused.value.field == field and refused.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(("history", "command"), [
+    ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2020, 8, 1), date(2020, 9, 1))),
+    ((OPENED, INVESTIGATING, FOUND), sanction(decided_on=date(2020, 8, 1), injunction=None)),
+    (AT_EXPIRY, sanction(decided_on=date(2022, 1, 27), injunction=None)),
+    ((OPENED,), CloseCase("dismissed", "r", date(2020, 5, 25))),
+    ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2022, 10, 17))),
+])
+def test_the_same_day_or_the_first_lawful_day_is_accepted(history, command):
+    assert decide(given(*history), command)
 
 
 # --- the fold ---------------------------------------------------------------------------------------------

@@ -65,13 +65,20 @@ def liquidations_due(state: CaseState) -> list[Command]:
             for s in state.sanctions if s.penalty_owed and s.accrues_from is not None]
 
 
+def closings_due(state: CaseState) -> list[Command]:
+    """Closing on the latest day the record fixes, the earliest a closure may be dated."""
+    latest = state.latest_fact()
+    return [CloseCase(outcome, "reasons given in the decision", latest[0])
+            for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")] if latest else []
+
+
 def closable(state: CaseState, depth: int = 4) -> bool:
     """Some lawful sequence of at most `depth` commands closes the case."""
     if state.status == "closed":
         return True
     if depth == 0:
         return False
-    return any(closable(after, depth - 1) for command in [*COMMANDS, *liquidations_due(state)]
+    return any(closable(after, depth - 1) for command in [*COMMANDS, *liquidations_due(state), *closings_due(state)]
                if (after := attempt(state, command)) is not None and after != state)
 
 
