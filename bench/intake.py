@@ -128,7 +128,6 @@ def submission(n: int, run: str) -> dict[str, Any]:
         "complainant": {"name": f"Jeanne Martin {run}-{n}", "email": f"jeanne.{n}@example.org", "country": "FR"},
         "controller": {"name": "Clearview AI", "country": "US", "website": "clearview.ai"},
         "category": "access_request_ignored", "articles_alleged": [6, 12, 15, 17], "territory": ["FR", "BE"],
-        "received_on": "2020-05-25",
         "narrative": f"Submission {n} of run {run}. I asked Clearview AI on 2 May 2020 for a copy of my data and "
                      f"for its erasure; it never answered. It scraped my photos from public profiles and keeps "
                      f"them in a database it sells access to. {'Details follow. ' * 8}"}

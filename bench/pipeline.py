@@ -106,7 +106,6 @@ def submission(n: int, run: str, controller: str) -> dict[str, Any]:
     return {"kind": "art77_complaint", "category": "access_request_ignored", "territory": ["FR"],
             "complainant": {"name": f"Complainant {run}-{n}", "email": f"c{n}.{run}@example.org", "country": "FR"},
             "controller": {"name": controller, "country": "US"}, "articles_alleged": [15, 17],
-            "received_on": "2026-01-15",
             "narrative": f"Submission {n} of run {run}: I asked {controller} for a copy of my data and got no answer."}
 
 

@@ -143,7 +143,7 @@ def file_first_complaint(urls: dict[str, str], staff: dict[str, str]) -> None:
         "kind": "art77_complaint", "category": "access_request_ignored", "territory": ["FR"],
         "complainant": {"name": "Jeanne Martin", "email": "jeanne.martin@example.org", "country": "FR"},
         "controller": {"name": "Clearview AI", "country": "US", "website": "clearview.ai"},
-        "articles_alleged": [6, 12, 15, 17], "received_on": "2020-05-25",
+        "articles_alleged": [6, 12, 15, 17],
         "narrative": "Clearview AI scraped my photos and ignored my access and erasure requests."}).raise_for_status().json()
     log.info("complaint    %s (receipt %s) filed against Clearview AI", complaint["id"], complaint["reference"])
     case = poll(lambda: httpx.get(f"{urls['case']}/cases", headers=staff,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -117,7 +117,13 @@ class ComplaintIn(BaseModel):
     territory: Annotated[list[CountryCode], Field(min_length=1, max_length=40)]
     # Bounded below here, above by today (the route says so, naming the day): no date it takes can overflow.
     received_on: Annotated[date, Field(ge=EARLIEST_DAY)] | None = Field(
-        default=None, description=f"defaults to today (UTC); from {EARLIEST_DAY} up to today")
+        default=None, description="defaults to today (UTC); at most RECEIVED_ON_MAX_AGE_DAYS (30) days back")
+
+
+class PaperComplaintIn(ComplaintIn):
+    received_on: Annotated[date, Field(ge=EARLIEST_DAY, description=(
+        f"the day the regulator received the complaint (the postmark or the registry's stamp); from "
+        f"{EARLIEST_DAY} up to today"))]
 
 
 class ComplaintOut(BaseModel):
@@ -163,13 +169,33 @@ class Receipt(BaseModel):
     status_url: str
 
 
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200, pattern=IDEMPOTENCY_KEY_PATTERN,
+    description="1 to 200 visible ASCII characters")]
+IntakeOfficer = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER))]
+
+
 @public.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
              responses={409: {"description": "the Idempotency-Key was used with another body"}})
 async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
-                         idempotency_key: Annotated[str | None, Header(
-                             alias="Idempotency-Key", min_length=1, max_length=200, pattern=IDEMPOTENCY_KEY_PATTERN,
-                             description="1 to 200 visible ASCII characters")] = None) -> Any:
+                         idempotency_key: IdempotencyKey = None) -> Any:
+    settings: IntakeSettings = request.app.state.runtime.settings
     today = datetime.now(UTC).date()
+    earliest = today - timedelta(days=settings.received_on_max_age_days)
+    return await file(body, session, request, personal, idempotency_key, today, earliest)
+
+
+@staff.post("/paper-complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
+            summary="Record a complaint received on paper, with its true receipt date",
+            responses={409: {"description": "the Idempotency-Key was used with another body"}})
+async def file_paper_complaint(body: PaperComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
+                               caller: IntakeOfficer, idempotency_key: IdempotencyKey = None) -> Any:
+    """The receipt's status token is shown once, as at the public door: send it to the complainant."""
+    return await file(body, session, request, personal, idempotency_key, datetime.now(UTC).date(), None)
+
+
+async def file(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalData,
+               idempotency_key: str | None, today: date, earliest: date | None) -> Any:
     received_on = body.received_on or today
     complaint_id, token = uuid.uuid4(), domain.new_status_token()
     # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
@@ -182,7 +208,7 @@ async def file_complaint(body: ComplaintIn, session: SessionDep, request: Reques
         controller_name=body.controller.name, controller_country=body.controller.country,
         controller_website=body.controller.website, category=body.category,
         articles_alleged=tuple(body.articles_alleged), territory=tuple(body.territory), received_on=received_on)
-    filed = domain.file_complaint(command, today)
+    filed = domain.file_complaint(command, today, earliest)
     # The status page's URL as url_for would give it, without its search through every route (a tenth of a
     # millisecond a request).
     status_url = str(request.base_url).rstrip("/") + STATUS_PATH.format(reference=filed.reference)

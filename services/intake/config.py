@@ -12,3 +12,6 @@ class IntakeSettings(ServiceSettings, KeystoreSettings):
     evidence_types: frozenset[str] = frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"})
     rate_limit_per_minute: float = Field(default=30, gt=0, description="public requests a minute per client")
     rate_limit_burst: int = Field(default=10, ge=1)
+    received_on_max_age_days: int = Field(default=30, ge=0, le=3650, description=(
+        "how many days back a receipt date given at the public door may go; staff record older paper "
+        "complaints with their true date (POST /paper-complaints)"))

@@ -73,9 +73,14 @@ class Invalid(ValueError):
         self.message = message
 
 
-def file_complaint(command: FileComplaint, today: date) -> ComplaintFiled:
+def file_complaint(command: FileComplaint, today: date, earliest: date | None = None) -> ComplaintFiled:
+    """The complaint as filed. Its receipt date may not be after `today`, nor before `earliest` where the door
+    it came through sets one (the public door: a few weeks back; staff recording a paper complaint: none)."""
     if command.received_on > today:
-        raise Invalid("received_on", f"cannot be after today ({today})")
+        raise Invalid("received_on", f"{command.received_on} is after today ({today})")
+    if earliest is not None and command.received_on < earliest:
+        raise Invalid("received_on", f"{command.received_on} is before the earliest receipt date this door accepts "
+                                     f"({earliest}); staff record the true receipt date of an older complaint")
     if command.kind == "art80_1_mandated" and not command.mandate_reference:
         raise Invalid("mandate_reference", "a body mandated under Art 80(1) must give its mandate's reference")
     if command.kind != "art80_1_mandated" and command.mandate_reference:

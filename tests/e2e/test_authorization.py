@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     **{(service, "GET", path): PUBLIC for service in ("intake", "case", "notifier")
        for path in ("/healthz", "/readyz")},
     ("intake", "POST", "/complaints"): PUBLIC,
+    ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/withdrawal"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/evidence"): PUBLIC,
@@ -132,8 +133,10 @@ class World:
 
     # --- intake -------------------------------------------------------------------------------------------
     async def complaint(self) -> dict:
-        filed = await self.apps["intake"].http.post("/complaints", json=submission(received_on="2020-05-25",
-                                                                                   controller=CONTROLLER))
+        # Received on paper in 2020, as the case's dates below assume.
+        filed = await self.apps["intake"].http.post(
+            "/paper-complaints", json=submission(received_on="2020-05-25", controller=CONTROLLER),
+            headers=self.tokens(INTAKE_OFFICER))
         assert filed.status_code == 201, filed.text
         return filed.json()
 
@@ -254,6 +257,8 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
        for path in ("/healthz", "/readyz")},
     ("intake", "POST", "/complaints"): lambda w, who: _ready(Call("POST", "/complaints",
                                                                   json=submission(controller=CONTROLLER))),
+    ("intake", "POST", "/paper-complaints"): lambda w, who: _ready(Call(
+        "POST", "/paper-complaints", json=submission(controller=CONTROLLER, received_on="2020-05-25"))),
     ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
     ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
     ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(

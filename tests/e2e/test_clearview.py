@@ -20,7 +20,7 @@ from services.intake.main import create_app as intake_app
 from tests.apps import Running, serve
 from tests.factories import submission
 from tests.kafka_reader import eventually, headers, read_topic
-from tests.staff import INVESTIGATOR, SANCTIONS_COMMITTEE
+from tests.staff import INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE
 
 pytestmark = pytest.mark.e2e
 ORDERS = [{"point": "f", "text": "stop collecting and processing data of people in France without a legal basis"},
@@ -44,7 +44,8 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     case_service.http.headers.update(rapporteur)  # the rapporteur reads the case throughout
 
     async def file(kind: str, controller: str, received_on: str, articles: list[int], by: str) -> dict:
-        response = await intake.http.post("/complaints", json=submission(
+        # Received in 2020 and 2021: recorded by the intake officer with their true receipt dates.
+        response = await intake.http.post("/paper-complaints", headers=tokens(INTAKE_OFFICER), json=submission(
             kind=kind, controller={"name": controller}, articles_alleged=articles, received_on=received_on,
             complainant={"name": by, "email": f"{by.split()[0].lower()}@example.org", "country": "FR"},
             narrative="Clearview AI collected my photographs and did not answer my requests."))

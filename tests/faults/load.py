@@ -47,7 +47,7 @@ async def file_all(intake_url: str, load: Load, concurrency: int = 16, deadline_
         while not queue.empty():
             index = queue.get_nowait()
             key = f"fault-{index}-{uuid.uuid4().hex}"
-            body = submission(controller={"name": plan[index]}, received_on="2026-01-15",
+            body = submission(controller={"name": plan[index]},
                               complainant={"name": f"Complainant {index}", "email": f"c{index}@example.org",
                                            "country": "FR"})
             delay = 0.2

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import httpx
@@ -70,9 +70,16 @@ async def file(service: Running, **changes) -> dict:
     return response.json()
 
 
+async def file_paper(service: Running, officer: dict[str, str], **changes) -> dict:
+    """A complaint received on paper, recorded by an intake officer with its true receipt date."""
+    response = await service.http.post("/paper-complaints", json=submission(**changes), headers=officer)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_status(intake, officer):
-    receipt = await file(intake, controller={"name": "Clearview AI, Inc.", "country": "US"},
-                         articles_alleged=[17, 15, 17], received_on="2020-05-25")
+    receipt = await file_paper(intake, officer, controller={"name": "Clearview AI, Inc.", "country": "US"},
+                               articles_alleged=[17, 15, 17], received_on="2020-05-25")
     assert receipt["reference"].startswith("DKT-2020-") and len(receipt["status_token"]) >= 32
     assert receipt["status_url"].endswith(f"/complaints/{receipt['reference']}/status")
     stored = (await intake.http.get(f"/complaints/{receipt['id']}", headers=officer)).json()
@@ -93,6 +100,27 @@ async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_st
     assert page.json() == {"reference": receipt["reference"], "kind": "art77_complaint",
                            "controller_name": "Clearview AI, Inc.", "received_on": "2020-05-25", "status": "received",
                            "progress": [{"on": "2020-05-25", "text": "We received your complaint."}]}
+
+
+async def test_the_public_door_takes_a_receipt_date_only_a_few_weeks_back_and_staff_record_older_ones(
+        intake, officer):
+    today = datetime.now(UTC).date()
+    oldest = today - timedelta(days=IntakeSettings.model_fields["received_on_max_age_days"].default)
+    assert (await file(intake, received_on=oldest.isoformat()))["received_on"] == oldest.isoformat()
+    refused = await intake.http.post("/complaints", json=submission(received_on="1900-01-01"))
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert error["loc"] == ["body", "received_on"]
+    assert error["msg"].startswith(f"1900-01-01 is before the earliest receipt date this door accepts ({oldest})")
+
+    paper = await file_paper(intake, officer, received_on="1900-01-01")
+    assert paper["received_on"] == "1900-01-01" and paper["reference"].startswith("DKT-1900-")
+    future = await intake.http.post("/paper-complaints", json=submission(received_on="2999-01-01"), headers=officer)
+    assert future.status_code == 422 and future.json()["detail"][0]["msg"] == f"2999-01-01 is after today ({today})"
+    undated = await intake.http.post("/paper-complaints", json=submission(), headers=officer)
+    assert undated.status_code == 422 and undated.json()["detail"][0]["loc"] == ["body", "received_on"]
+    anonymous = await intake.http.post("/paper-complaints", json=submission(received_on="2020-05-25"))
+    assert anonymous.status_code == 401
 
 
 async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(intake, officer, database_url, personal):
@@ -193,7 +221,7 @@ async def test_a_wrong_or_missing_token_or_reference_is_404_and_reveals_nothing(
     ({"category": "rudeness"}, ["body", "category"], "access_request_ignored"),
     ({"kind": "rumour"}, ["body", "kind"], "art77_complaint"),
     ({"controller": {"name": "Acme", "website": "not a site"}}, ["body", "controller", "website"], "pattern"),
-    ({"received_on": "2999-01-01"}, ["body", "received_on"], "cannot be after today"),
+    ({"received_on": "2999-01-01"}, ["body", "received_on"], "2999-01-01 is after today ("),
     ({"kind": "art80_1_mandated"}, ["body", "mandate_reference"], "must give its mandate"),
     ({"mandate_reference": "m-1"}, ["body", "mandate_reference"], "only a body mandated"),
     ({"complainant_ssn": "x"}, ["body", "complainant_ssn"], "Extra inputs"),
@@ -385,7 +413,7 @@ async def test_staff_search_by_controller_kind_date_and_status_with_pages(intake
     name = f"Searchco {uuid4().hex[:6]}"
     for received_on, kind in (("2020-05-25", "art77_complaint"), ("2020-07-01", "alert"), ("2020-12-15",
                                                                                            "art77_complaint")):
-        await file(intake, controller={"name": name}, received_on=received_on, kind=kind)
+        await file_paper(intake, tokens(INTAKE_OFFICER), controller={"name": name}, received_on=received_on, kind=kind)
     investigator = tokens(INVESTIGATOR)
 
     async def search(**params) -> dict:

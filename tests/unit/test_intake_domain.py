@@ -57,7 +57,7 @@ def test_filing_produces_complaint_filed_with_the_resolved_controller_and_sorted
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"received_on": date(2021, 6, 2)}, "received_on", "cannot be after today"),
+    ({"received_on": date(2021, 6, 2)}, "received_on", "2021-06-02 is after today (2021-06-01)"),
     ({"mandate_reference": None}, "mandate_reference", "must give its mandate"),
     ({"kind": "art77_complaint"}, "mandate_reference", "only a body mandated under Art 80(1)"),
 ])
@@ -65,6 +65,22 @@ def test_filing_rules_name_the_field(changes, field, message):
     with pytest.raises(Invalid) as refused:
         file_complaint(command(**changes), today=date(2021, 6, 1))
     assert refused.value.field == field and message in refused.value.message
+
+
+@pytest.mark.parametrize(("received_on", "earliest", "refused"), [
+    (date(2021, 5, 2), date(2021, 5, 2), None),
+    (date(2021, 5, 1), date(2021, 5, 2), "2021-05-01 is before the earliest receipt date this door accepts "
+                                         "(2021-05-02)"),
+    (date(1900, 1, 1), None, None),  # staff recording a paper complaint: no earliest day
+    (date(2021, 6, 1), None, None),
+])
+def test_a_receipt_date_is_bounded_by_the_door_it_came_through(received_on, earliest, refused):
+    if refused is None:
+        assert file_complaint(command(received_on=received_on), date(2021, 6, 1), earliest).received_on == received_on
+        return
+    with pytest.raises(Invalid) as error:
+        file_complaint(command(received_on=received_on), date(2021, 6, 1), earliest)
+    assert error.value.field == "received_on" and error.value.message.startswith(refused)
 
 
 def test_references_are_readable_and_tokens_are_stored_only_as_digests():
