@@ -230,9 +230,8 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
     for payload in payloads:
         state = evolve(state, payload)
         await _write_side(session, state, payload)
-    await _upsert(session, SnapshotRow, {"stream_id": case_id, "version": state.version, "fold": FOLD,
-                                         "state": dump(state)})
-    await project(session, state, payloads, event_rows[-1].position)
+    snapshot = (SnapshotRow, {"stream_id": case_id, "version": state.version, "fold": FOLD, "state": dump(state)})
+    await project(session, state, payloads, event_rows[-1].position, snapshot)
     return state, events
 
 
@@ -293,8 +292,10 @@ async def _write_side(session: AsyncSession, state: CaseState, payload: Payload)
     await session.flush()
 
 
-async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Payload], position: int | None) -> None:
-    """Bring the read-side projections up to date with events, given the case right after the last of them."""
+async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Payload], position: int | None,
+                  *also: tuple[type[SQLModel], dict[str, Any]]) -> None:
+    """Bring the read-side projections up to date with events, given the case right after the last of them,
+    and upsert `also` (the snapshot) in the same statement."""
     assert state.case_id is not None and state.controller is not None and state.opened_on is not None
     assert position is not None
     for payload in payloads:
@@ -304,16 +305,26 @@ async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Pa
                    opened_on=state.opened_on, complaints=state.complaint_count,
                    next_deadline=pending.deadline if pending else None, outcome=state.outcome,
                    version=state.version, position=position)
-    await _upsert(session, CaseSummaryRow, {"case_id": state.case_id, **summary})
-    await _upsert(session, CaseDetailRow, {"case_id": state.case_id, "version": state.version,
-                                           "document": case_view(state), "position": position})
+    await _upsert(session, (CaseSummaryRow, {"case_id": state.case_id, **summary}),
+                  (CaseDetailRow, {"case_id": state.case_id, "version": state.version, "document": case_view(state),
+                                   "position": position}), *also)
 
 
-async def _upsert(session: AsyncSession, table: type[SQLModel], values: dict[str, Any]) -> None:
+def _upsert_statement(table: type[SQLModel], values: dict[str, Any]) -> Any:
     key = [c.name for c in table.__table__.primary_key]
     statement = insert(table).values(**values)
-    await session.exec(statement.on_conflict_do_update(
-        index_elements=key, set_={k: v for k, v in values.items() if k not in key}))
+    return statement.on_conflict_do_update(  # the new values from EXCLUDED: each is sent once
+        index_elements=key, set_={k: statement.excluded[k] for k in values if k not in key})
+
+
+async def _upsert(session: AsyncSession, first: tuple[type[SQLModel], dict[str, Any]],
+                  *more: tuple[type[SQLModel], dict[str, Any]]) -> None:
+    """Insert or update one row of each table, in one statement (the others as data-modifying CTEs): one
+    round trip, whichever number of documents an append rewrites."""
+    statement = _upsert_statement(*first)
+    for n, (table, values) in enumerate(more):
+        statement = statement.add_cte(_upsert_statement(table, values).cte(f"upsert_{n}"))
+    await session.exec(statement)
 
 
 async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> None:
