@@ -217,6 +217,14 @@ class PenaltyPaymentLiquidated(Payload):
     days_counted: Annotated[int, Field(ge=0)]
     convention: Text
     amount_eur: Euros
+    decided_on: date | None = Field(default=None, description=(
+        "the day of the liquidation decision; absent from events recorded before it was kept, whose "
+        "period_end stands in for it"))
+
+    @property
+    def decision_day(self) -> date:
+        """The day the liquidation was decided (the period's end for an event recorded without it)."""
+        return self.decided_on or self.period_end
 
 
 class CaseClosed(Payload):

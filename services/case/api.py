@@ -170,6 +170,7 @@ class LiquidationIn(CommandIn):
     period_start: Day
     period_end: Day
     convention: Convention = Field(description="; ".join(f"{k}: {v}" for k, v in domain.CONVENTIONS.items()))
+    decided_on: Day = Field(description="the day of the liquidation decision, after the last day it counts")
 
 
 class ClosureIn(CommandIn):
@@ -287,7 +288,8 @@ async def record_injunction_compliance(case_id: uuid.UUID, sanction_id: uuid.UUI
 async def liquidate_penalty(case_id: uuid.UUID, sanction_id: uuid.UUID, body: LiquidationIn, session: SessionDep,
                             caller: SanctionsCommittee, response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.LiquidatePenalty(sanction_id=sanction_id, period_start=body.period_start,
-                                      period_end=body.period_end, convention=body.convention)
+                                      period_end=body.period_end, convention=body.convention,
+                                      decided_on=body.decided_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

@@ -87,6 +87,7 @@ class Liquidation:
     period_end: date
     days_counted: int
     amount_eur: int
+    decided_on: date
 
     @property
     def last_day(self) -> date:
@@ -157,6 +158,8 @@ class CaseState:
             facts.append((sanction.decided_on, "the sanction was decided"))
             if sanction.injunction_complied_on is not None:
                 facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
+            facts += [(liquidation.decided_on, "the penalty payment was liquidated")
+                      for liquidation in sanction.liquidations]
         return facts
 
     def latest_fact(self) -> tuple[date, str] | None:
@@ -234,6 +237,7 @@ class LiquidatePenalty:
     period_start: date
     period_end: date
     convention: Convention
+    decided_on: date
 
 
 @dataclass(frozen=True)
@@ -451,11 +455,14 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
     days = days_of_delay(command.period_start, command.period_end, command.convention)
     if days <= 0:
         raise Invalid("period_end", "the period counts no day of delay")
+    if command.decided_on <= last_day:
+        raise Invalid("decided_on", f"{command.decided_on} is not after the last day of delay the period counts "
+                                    f"({last_day}): a liquidation counts days that have passed")
     return [PenaltyPaymentLiquidated(
         case_id=state.case_id, sanction_id=sanction.sanction_id, period_start=command.period_start,
         period_end=command.period_end, days_counted=days,
         convention=f"{command.convention}: {CONVENTIONS[command.convention]}",
-        amount_eur=days * sanction.daily_penalty_eur)]
+        amount_eur=days * sanction.daily_penalty_eur, decided_on=command.decided_on)]
 
 
 def _close(state: CaseState, command: CloseCase) -> list[Payload]:
@@ -528,7 +535,8 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
                                                               injunction_complied_on=event.complied_on))
         case PenaltyPaymentLiquidated():
             sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
-            liquidation = Liquidation(event.period_start, event.period_end, event.days_counted, event.amount_eur)
+            liquidation = Liquidation(event.period_start, event.period_end, event.days_counted, event.amount_eur,
+                                      event.decision_day)
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               liquidations=(*sanction.liquidations, liquidation)))
         case CaseClosed():
@@ -570,7 +578,7 @@ def progress_day(event: Payload) -> date | None:
         case SanctionImposed():
             return event.decided_on
         case PenaltyPaymentLiquidated():
-            return event.period_end
+            return event.decision_day
         case CaseClosed():
             return event.closed_on
     return None

@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from .domain import CaseState
 
-FOLD = 1
+FOLD = 2  # 2: a liquidation keeps its decision date
 
 _state = TypeAdapter(CaseState)
 

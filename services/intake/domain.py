@@ -145,7 +145,7 @@ def progress(event: Payload) -> tuple[date | None, str, str] | None:
         case InjunctionComplied():
             return (event.complied_on, "The controller complied with the authority's injunction.", "sanction")
         case PenaltyPaymentLiquidated():
-            return (event.period_end, f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's "
+            return (event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's "
                                       f"delay.", "sanction")
         case CaseClosed():
             outcome = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",

@@ -263,7 +263,8 @@ def _penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list
     return _to_controller(
         case, "penalty_liquidation", "Liquidation of the periodic penalty payment",
         f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
-        [f"the periodic penalty payment is liquidated at {euros(event.amount_eur)}: {event.days_counted} days "
+        [f"by its decision of {long_date(event.decision_day)}, the authority liquidates the periodic penalty "
+         f"payment at {euros(event.amount_eur)}: {event.days_counted} days "
          f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
          f"({event.convention})."])
 

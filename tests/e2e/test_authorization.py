@@ -294,7 +294,8 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): _command(
         "/cases/{case_id}/sanctions/{sub}/liquidations",
-        {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end"},
+        {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end",
+         "decided_on": "2023-04-13"},
         investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
     ("case", "POST", "/cases/{case_id}/closure"): _command(
         "/cases/{case_id}/closure", {"outcome": "dismissed", "reasons": "outside our remit", "closed_on": "2020-06-01"}),

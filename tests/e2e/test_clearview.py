@@ -99,7 +99,8 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert [e["type"] for e in imposed["events"]] == ["docket.sanction.imposed", "docket.penalty_payment.imposed"]
     assert imposed["events"][1]["data"]["accrues_from"] == "2022-12-19"
     liquidated = await command(f"/sanctions/{sanction_id}/liquidations",
-                               {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end"})
+                               {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end",
+                                "decided_on": "2023-04-13"})
     [liquidation] = liquidated["events"]
     assert (liquidation["data"]["days_counted"], liquidation["data"]["amount_eur"]) == (52, 5_200_000)
     closed = await command("/closure", {"outcome": "sanctioned", "closed_on": "2023-04-13",

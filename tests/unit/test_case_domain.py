@@ -20,7 +20,7 @@ from tests.factories import complaint_filed
 from services.case.domain import (
     CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
     LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
-    Rejected, decide, replay,
+    Rejected, decide, progress_day, replay,
 )
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
@@ -59,7 +59,7 @@ PENALTY = PenaltyPaymentImposed(case_id=CASE, sanction_id=SANCTION, daily_rate_e
                                 accrues_from=date(2022, 12, 19))
 LIQUIDATED = PenaltyPaymentLiquidated(case_id=CASE, sanction_id=SANCTION, period_start=date(2022, 12, 19),
                                       period_end=date(2023, 2, 9), days_counted=52, convention="exclusive_end: ...",
-                                      amount_eur=5_200_000)
+                                      amount_eur=5_200_000, decided_on=date(2023, 4, 13))
 
 AT_NOTICE = (OPENED, INVESTIGATING, FOUND, ISSUED)
 AT_EXPIRY = (*AT_NOTICE, EXPIRED)
@@ -76,12 +76,14 @@ def sanction(fine: int = 20_000_000, turnover: int | None = 100_000_000, article
                           articles=articles, injunction=injunction)
 
 
-def liquidation(start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end") -> LiquidatePenalty:
-    return LiquidatePenalty(sanction_id=SANCTION, period_start=start, period_end=end, convention=convention)
+def liquidation(start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end",
+                decided_on=date(2023, 4, 13)) -> LiquidatePenalty:
+    return LiquidatePenalty(sanction_id=SANCTION, period_start=start, period_end=end, convention=convention,
+                            decided_on=decided_on)
 
 
-def close(outcome: str) -> CloseCase:
-    return CloseCase(outcome=outcome, reasons="reasons given in the decision", closed_on=date(2023, 4, 13))
+def close(outcome: str, closed_on: date = date(2023, 4, 13)) -> CloseCase:
+    return CloseCase(outcome=outcome, reasons="reasons given in the decision", closed_on=closed_on)
 
 
 # --- transitions ------------------------------------------------------------------------------------------
@@ -170,9 +172,37 @@ def test_liquidation_counts_days_by_the_stated_convention():
                                  period_end=date(2023, 2, 9), days_counted=52,
                                  convention="exclusive_end: days of delay from period_start up to but not including "
                                             "period_end, the day compliance was recorded",
-                                 amount_eur=5_200_000)]
+                                 amount_eur=5_200_000, decided_on=date(2023, 4, 13))]
     [inclusive] = decide(given(*AT_SANCTION), liquidation(convention="inclusive"))
     assert (inclusive.days_counted, inclusive.amount_eur) == (53, 5_300_000)
+
+
+@pytest.mark.parametrize(("convention", "decided_on", "refused"), [
+    ("exclusive_end", date(2023, 2, 9), None),  # the day after the last day counted (8 February)
+    ("exclusive_end", date(2023, 2, 8), "2023-02-08 is not after the last day of delay the period counts "
+                                        "(2023-02-08)"),
+    ("inclusive", date(2023, 2, 9), "2023-02-09 is not after the last day of delay the period counts (2023-02-09)"),
+])
+def test_a_liquidation_is_decided_after_the_days_it_counts(convention, decided_on, refused):
+    command = liquidation(convention=convention, decided_on=decided_on)
+    if refused is None:
+        assert decide(given(*AT_SANCTION), command)[0].decided_on == decided_on
+        return
+    with pytest.raises(Invalid) as error:
+        decide(given(*AT_SANCTION), command)
+    assert (error.value.field, error.value.message.split(":")[0]) == ("decided_on", refused)
+
+
+def test_a_liquidation_is_dated_by_its_decision_and_one_recorded_without_it_by_its_period_end():
+    state = given(*AT_SANCTION, LIQUIDATED)
+    assert state.sanctions[0].liquidations[0].decided_on == date(2023, 4, 13)
+    assert progress_day(LIQUIDATED) == date(2023, 4, 13)
+    older = LIQUIDATED.model_copy(update={"decided_on": None})
+    assert given(*AT_SANCTION, older).sanctions[0].liquidations[0].decided_on == date(2023, 2, 9)
+    assert progress_day(older) == date(2023, 2, 9)
+    with pytest.raises(Invalid) as refused:
+        decide(state, close("sanctioned", closed_on=date(2023, 4, 12)))
+    assert refused.value.message == "2023-04-12 is before the penalty payment was liquidated (2023-04-13)"
 
 
 def test_a_liquidated_sanctioned_case_closes_as_sanctioned():
@@ -330,7 +360,8 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
     (AT_SANCTION, liquidation(end=date(2022, 12, 19)), "period_end", "counts no day"),
     ((*AT_SANCTION, LIQUIDATED), liquidation(start=date(2023, 2, 1), end=date(2023, 3, 1)), "period_start",
      "overlaps the period already liquidated up to 2023-02-09"),
-    (AT_SANCTION, LiquidatePenalty(uuid4(), date(2022, 12, 19), date(2023, 2, 9), "inclusive"), "sanction_id",
+    (AT_SANCTION, LiquidatePenalty(uuid4(), date(2022, 12, 19), date(2023, 2, 9), "inclusive", date(2023, 4, 13)),
+     "sanction_id",
      "no sanction"),
 ])
 def test_values_that_break_a_rule_are_refused_naming_the_field(history, command, field, message):
@@ -355,8 +386,10 @@ def test_values_that_break_a_rule_are_refused_naming_the_field(history, command,
      "2020-07-01 is before the investigation opened (2020-08-01)"),
     ((*AT_NOTICE, COMPLIED), CloseCase("complied", "r", date(2022, 1, 19)), "closed_on",
      "2022-01-19 is before the formal notice was complied with (2022-01-20)"),
-    ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2022, 10, 16)), "closed_on",
+    ((OPENED, INVESTIGATING, FOUND, SANCTIONED), CloseCase("sanctioned", "r", date(2022, 10, 16)), "closed_on",
      "2022-10-16 is before the sanction was decided (2022-10-17)"),
+    ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2023, 4, 12)), "closed_on",
+     "2023-04-12 is before the penalty payment was liquidated (2023-04-13)"),
 ])
 def test_a_date_before_what_the_record_already_fixes_is_refused_naming_both(history, command, field, message):
     with pytest.raises(Invalid) as refused:
@@ -369,7 +402,8 @@ def test_a_date_before_what_the_record_already_fixes_is_refused_naming_both(hist
     ((OPENED, INVESTIGATING, FOUND), sanction(decided_on=date(2020, 8, 1), injunction=None)),
     (AT_EXPIRY, sanction(decided_on=date(2022, 1, 27), injunction=None)),
     ((OPENED,), CloseCase("dismissed", "r", date(2020, 5, 25))),
-    ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2022, 10, 17))),
+    ((OPENED, INVESTIGATING, FOUND, SANCTIONED), CloseCase("sanctioned", "r", date(2022, 10, 17))),
+    ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2023, 4, 13))),
 ])
 def test_the_same_day_or_the_first_lawful_day_is_accepted(history, command):
     assert decide(given(*history), command)

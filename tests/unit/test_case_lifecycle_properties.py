@@ -37,9 +37,9 @@ COMMANDS: list[Command] = [
     RecordInjunctionCompliance(SANCTION, date(2022, 12, 19)),
     RecordInjunctionCompliance(SANCTION, date(2023, 2, 9)),
     RecordInjunctionCompliance(SANCTION, date(2023, 6, 1)),
-    LiquidatePenalty(SANCTION, date(2022, 12, 19), date(2023, 2, 9), "exclusive_end"),
-    LiquidatePenalty(SANCTION, date(2022, 12, 1), date(2022, 12, 31), "inclusive"),
-    LiquidatePenalty(SANCTION, date(2023, 2, 10), date(2023, 5, 31), "inclusive"),
+    LiquidatePenalty(SANCTION, date(2022, 12, 19), date(2023, 2, 9), "exclusive_end", date(2023, 4, 13)),
+    LiquidatePenalty(SANCTION, date(2022, 12, 1), date(2022, 12, 31), "inclusive", date(2023, 1, 10)),
+    LiquidatePenalty(SANCTION, date(2023, 2, 10), date(2023, 5, 31), "inclusive", date(2023, 6, 15)),
     *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13))
       for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")),
 ]
@@ -61,7 +61,8 @@ def liquidations_due(state: CaseState) -> list[Command]:
     day the injunction was complied with (or a month of delay, when it was not). The fixed COMMANDS cannot
     hold one for every compliance date the walk can draw."""
     return [LiquidatePenalty(s.sanction_id, s.accrues_from,
-                             s.injunction_complied_on or s.accrues_from + timedelta(days=30), "exclusive_end")
+                             end := s.injunction_complied_on or s.accrues_from + timedelta(days=30), "exclusive_end",
+                             end + timedelta(days=30))
             for s in state.sanctions if s.penalty_owed and s.accrues_from is not None]
 
 
@@ -124,4 +125,6 @@ def test_a_penalty_complied_with_late_is_liquidated_up_to_compliance_and_the_cas
     [liquidation] = liquidations_due(state)
     state = attempt(state, liquidation)
     assert state is not None and state.sanctions[0].liquidations[0].days_counted == 18
-    assert attempt(state, CloseCase("sanctioned", "complied late", date(2023, 1, 5))).status == "closed"
+    decided = liquidation.decided_on
+    assert attempt(state, CloseCase("sanctioned", "complied late", decided - timedelta(days=1))) is None
+    assert attempt(state, CloseCase("sanctioned", "complied late", decided)).status == "closed"

@@ -7,7 +7,7 @@ import pytest
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, Controller, FindingRecorded, FineCap, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, Order, Party, SanctionImposed,
+    InjunctionComplied, Order, Party, PenaltyPaymentLiquidated, SanctionImposed,
 )
 from tests.factories import sealed
 from services.intake.domain import (
@@ -150,3 +150,11 @@ def test_the_token_bucket_allows_a_burst_then_the_rate():
     assert bucket.take(100.0) == pytest.approx(1.0)
     assert bucket.take(101.0) == 0.0
     assert bucket.take(101.0) == pytest.approx(1.0)
+
+
+def test_a_liquidation_reaches_the_status_page_dated_by_its_decision():
+    liquidated = PenaltyPaymentLiquidated(case_id=uuid4(), sanction_id=uuid4(), period_start=date(2022, 12, 19),
+                                          period_end=date(2023, 2, 9), days_counted=52, convention="exclusive_end",
+                                          amount_eur=5_200_000, decided_on=date(2023, 4, 13))
+    assert progress(liquidated)[0] == date(2023, 4, 13)
+    assert progress(liquidated.model_copy(update={"decided_on": None}))[0] == date(2023, 2, 9)  # recorded before

@@ -142,10 +142,11 @@ def test_a_controller_letter_without_a_known_address_is_still_written():
 def test_the_liquidation_letter_counts_the_days():
     liquidated = PenaltyPaymentLiquidated(case_id=CASE_ID, sanction_id=SANCTION.sanction_id,
                                           period_start=date(2022, 12, 19), period_end=date(2023, 2, 9),
-                                          days_counted=52, convention="exclusive_end", amount_eur=5_200_000)
+                                          days_counted=52, convention="exclusive_end", amount_eur=5_200_000,
+                                          decided_on=date(2023, 4, 13))
     [letter] = letters_for(liquidated, CASE)
     assert letter.recipient_role == "controller"
-    assert "EUR 5,200,000: 52 days" in letter.text
+    assert "EUR 5,200,000: 52 days" in letter.text and "decision of 13 April 2023" in letter.text
 
 
 def test_a_withdrawal_is_acknowledged_to_that_complainant_only():
