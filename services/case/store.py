@@ -23,8 +23,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, FormalNoticeIssued, Payload,
 )
-from docket_messaging.outbox import add_to_outbox
-from docket_messaging.tables import utc_column
+from docket_messaging.tables import OutboxRow, outbox_values, utc_column
 
 from .domain import CaseState, evolve, progress_day, replay, starts_art78_clock
 from .integrity import GENESIS, Head, Verdict, event_hash, verify
@@ -171,19 +170,42 @@ class StreamNotFound(LookupError):
     pass
 
 
+_EVENTS = EventRow.__table__
+# What an append writes of each event (position and recorded_at are the database's).
+_EVENT_COLUMNS = ("stream_id", "version", "event_id", "type", "schema_version", "data", "actor", "actor_role",
+                  "actor_name", "occurred_at", "previous_hash", "hash")
+
+
 async def rows(session: AsyncSession, case_id: UUID, after: int = 0, limit: int | None = None) -> Sequence[EventRow]:
     """The stored events of a case in order: all of them, or `limit` of them after version `after`."""
     query = select(EventRow).where(EventRow.stream_id == case_id, col(EventRow.version) > after)
     return (await session.exec(query.order_by(col(EventRow.version)).limit(limit))).all()
 
 
+_HEADS, _SNAPSHOTS = StreamHeadRow.__table__, SnapshotRow.__table__
+# The stream's head and its snapshot in one round trip (plain rows: no ORM object to build or track).
+_HEAD_AND_SNAPSHOT = (sa.select(_HEADS.c.version, _HEADS.c.hash, _SNAPSHOTS.c.version.label("snapshot_version"),
+                                _SNAPSHOTS.c.fold, _SNAPSHOTS.c.state)
+                      .select_from(_HEADS.outerjoin(_SNAPSHOTS, _SNAPSHOTS.c.stream_id == _HEADS.c.stream_id))
+                      .where(_HEADS.c.stream_id == sa.bindparam("case_id")))
+# session.info key: the head `load` read, which `append` in the same transaction chains to.
+_HEAD_READ = "docket_case_head"
+
+
 async def load(session: AsyncSession, case_id: UUID) -> CaseState:
-    """The case now: its snapshot and the events after it, so that the cost does not grow with the case."""
-    snapshot = restore(await session.get(SnapshotRow, case_id, populate_existing=True))
+    """The case now: its snapshot and the events after it, so that the cost does not grow with the case.
+
+    The stream's head is read with the snapshot and kept for `append` in the same transaction."""
+    found = (await session.exec(_HEAD_AND_SNAPSHOT, params={"case_id": case_id})).first()  # type: ignore[call-overload]
+    if found is None:
+        return await replayed(session, case_id)  # no head: a new or damaged stream, read the long way
+    session.info[_HEAD_READ] = (case_id, Head(found.version, found.hash))
+    snapshot = restore(SnapshotRow(stream_id=case_id, version=found.snapshot_version, fold=found.fold,
+                                   state=found.state) if found.fold is not None else None)
     if snapshot is None:
         return await replayed(session, case_id)
-    found = await _event_rows(session, case_id, after=snapshot.version)
-    return replay((registry.parse(stored_event(row)) for row in found), snapshot)
+    rows = await _event_rows(session, case_id, after=snapshot.version)
+    return replay((registry.parse(stored_event(row)) for row in rows), snapshot)
 
 
 async def replayed(session: AsyncSession, case_id: UUID, as_of: datetime | None = None) -> CaseState:
@@ -217,21 +239,23 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
     events = [registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=state.version + n)
               for n, payload in enumerate(payloads, start=1)]
     previous = await head_hash(session, case_id, state.version)
-    event_rows = []
+    stored = []
     for event, payload in zip(events, payloads, strict=True):
         row = EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
                        schema_version=registry.spec_of(payload).version, data=event.data, actor=actor.id,
                        actor_role=actor.role, actor_name=actor.name, occurred_at=event.time, previous_hash=previous)
         row.hash = previous = event_hash(row)
-        event_rows.append(row)
-    session.add_all(event_rows)  # the database moves the stream's head (a trigger on events)
-    add_to_outbox(session, events, topics.CASES)
-    await session.flush()
+        stored.append({column: getattr(row, column) for column in _EVENT_COLUMNS})
+    # The events and their outbox rows in one statement, one transaction's work: the database moves the
+    # stream's head (a trigger on events) and announces the outbox rows (a trigger on outbox).
+    statement = (insert(_EVENTS).values(stored).returning(_EVENTS.c.position)
+                 .add_cte(insert(OutboxRow.__table__).values(outbox_values(events, topics.CASES)).cte("outbox_rows")))
+    position = max((await session.exec(statement)).scalars().all())  # type: ignore[call-overload]
     for payload in payloads:
         state = evolve(state, payload)
         await _write_side(session, state, payload)
     snapshot = (SnapshotRow, {"stream_id": case_id, "version": state.version, "fold": FOLD, "state": dump(state)})
-    await project(session, state, payloads, event_rows[-1].position, snapshot)
+    await project(session, state, payloads, position, snapshot)
     return state, events
 
 
@@ -245,7 +269,13 @@ async def head_hash(session: AsyncSession, case_id: UUID, version: int) -> str:
     """
     if version == 0:
         return GENESIS
-    head = await session.get(StreamHeadRow, case_id, populate_existing=True)
+    read = session.info.pop(_HEAD_READ, None)
+    if read is not None and read[0] == case_id:
+        head: Head | None = read[1]
+    else:
+        found = (await session.exec(sa.select(_HEADS.c.version, _HEADS.c.hash)  # type: ignore[call-overload]
+                                    .where(_HEADS.c.stream_id == case_id))).first()
+        head = Head(found.version, found.hash) if found else None
     if head is not None and head.version == version:
         return head.hash
     if head is None or head.version < version:

@@ -21,7 +21,7 @@ from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, Personal
 from docket_contracts.registry import new_event
 from docket_messaging.database import page
 from docket_messaging.outbox import add_to_outbox
-from docket_messaging.tables import OutboxRow, utc_column
+from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
 
 SOURCE = "/docket/intake"
 TABLES = {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "letters", "outbox",
@@ -158,8 +158,7 @@ async def claim_idempotency_key(session: AsyncSession, key: str, digest: str, st
 # its complaint.filed event to the outbox: one statement is one transaction, so both commit or neither does.
 _COMPLAINTS, _OUTBOX = ComplaintRow.__table__, OutboxRow.__table__
 _COMPLAINT_COLUMNS = [c.name for c in _COMPLAINTS.columns if c.name not in {"filed_at", "personal_data_erased_on"}]
-_OUTBOX_COLUMNS = ["event_id", "topic", "key", "type", "source", "subject", "dataschema", "sequence", "time", "data"]
-FILING = (insert(_OUTBOX).values({name: sa.bindparam(f"o_{name}") for name in _OUTBOX_COLUMNS})
+FILING = (insert(_OUTBOX).values({name: sa.bindparam(f"o_{name}") for name in OUTBOX_COLUMNS})
           .add_cte(insert(_COMPLAINTS).values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS})
                    .cte("complaint")))
 
@@ -175,10 +174,7 @@ def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: st
                      controller_website=filed.controller.website, category=filed.category,
                      articles_alleged=list(filed.articles_alleged), territory=list(filed.territory),
                      narrative=narrative.model_dump(mode="json"), received_on=filed.received_on, status="received")
-    event = new_event(filed, source=SOURCE, subject=str(filed.complaint_id))
-    outbox = dict(event_id=event.id, topic=topics.COMPLAINTS, key=event.subject, type=event.type, source=event.source,
-                  subject=event.subject, dataschema=event.dataschema, sequence=event.sequence, time=event.time,
-                  data=event.data)
+    [outbox] = outbox_values([new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
     return {f"c_{name}": value for name, value in complaint.items()} | {f"o_{name}": value
                                                                          for name, value in outbox.items()}
 
