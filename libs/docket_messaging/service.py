@@ -79,7 +79,9 @@ class ServiceSettings(BaseSettings):
     migrate_on_start: bool = True
     run_relay: bool = True
     run_consumer: bool = True
-    relay_batch_size: int = Field(default=200, ge=1)
+    relay_batch_size: int = Field(default=1000, ge=1, le=10_000, description=(
+        "outbox rows claimed, sent and marked per transaction: a backlog drains at about a third more per "
+        "second at 1,000 than at 200 (make bench)"))
     relay_poll_interval_s: float = Field(default=2.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int
