@@ -68,6 +68,10 @@ class OutOfScope(Exception):
 
 # --- taking in an event -----------------------------------------------------------------------------------
 
+# Events whose letters concern one complaint only (the event's complaint_id).
+ONE_COMPLAINT = (ComplaintFiled, CaseOpened, ComplaintLinked, ComplaintWithdrawn, PersonalDataErased)
+
+
 async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEvent, payload: Payload, *,
                   lead_days: int, timezone: str) -> None:
     """Everything an event calls for, in the consumer's transaction: the notifier's lookups, the letters,
@@ -89,14 +93,19 @@ async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEve
         if isinstance(payload, PersonalDataErased):
             personal.forget(payload.complaint_id)
 
-    case = await case_file(session, personal, case_id, complaint_id)
+    # A letter about one complaint (its acknowledgement, its case opened or joined, its withdrawal) needs only
+    # its complainant: opening every complainant of the case for each complaint joined made a campaign of
+    # thousands against one controller quadratic.
+    one = isinstance(payload, ONE_COMPLAINT)
+    case = await case_file(session, personal, case_id, complaint_id, everyone=not one)
     await write_letters(session, personal, event.id, event.type, letters_for(payload, case),
                         news_on=event.time.astimezone(ZoneInfo(timezone)).date(), lead_days=lead_days)
     if early is not None:  # the case.opened or complaint.linked that came before this complaint
         await store.link_complaint(session, early.complaint_id, early.case_id)
         link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
         await write_letters(session, personal, early.event_id, early.event_type,
-                            letters_for(link, await case_file(session, personal, early.case_id, early.complaint_id)),
+                            letters_for(link, await case_file(session, personal, early.case_id, early.complaint_id,
+                                                              everyone=False)),
                             news_on=early.event_time.astimezone(ZoneInfo(timezone)).date(), lead_days=lead_days)
     if isinstance(payload, CaseClosed):
         await store.stop_waiting(session, case_id=payload.case_id)
@@ -108,11 +117,12 @@ async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEve
 
 
 async def case_file(session: AsyncSession, personal: PersonalData, case_id: UUID | None,
-                    complaint_id: UUID | None = None) -> CaseFile:
-    """What the letters need: the case's controller and address, and its complainants (and `complaint_id`'s)
-    with their names and addresses opened. An erased complainant is left out: nobody can write to them."""
+                    complaint_id: UUID | None = None, *, everyone: bool = True) -> CaseFile:
+    """What the letters need: the case's controller and address, and its complainants (and `complaint_id`'s;
+    only `complaint_id`'s unless `everyone`) with their names and addresses opened. An erased complainant is
+    left out: nobody can write to them."""
     controller, controller_email = await store.controller_of(session, case_id)
-    rows = await store.waiting_complainants(session, case_id, complaint_id)
+    rows = await store.waiting_complainants(session, case_id if everyone else None, complaint_id)
     opened = await personal.open_many([as_sealed(value) for row in rows for value in (row.name, row.email)])
     complainants = tuple(Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
                          for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
