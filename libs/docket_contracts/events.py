@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 GdprArticle = Annotated[int, Field(ge=1, le=99, description="GDPR article number")]
 Euros = Annotated[int, Field(ge=0, description="amount in whole euros")]
@@ -179,9 +179,21 @@ class FineCap(Payload):
 
 
 class Injunction(Payload):
+    """Orders with a deadline: a day, or a period that runs from the decision's notification to the controller
+    (then the deadline is fixed by sanction.notified)."""
+
     orders: Annotated[tuple[Order, ...], Field(min_length=1)]
-    deadline: date
+    deadline: date | None = Field(default=None, description="the day by which to comply; absent when the "
+                                                             "deadline is a period from notification")
     daily_penalty_eur: Euros
+    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description=(
+        "the deadline as a period: this many days after the day the decision is notified to the controller"))
+
+    @model_validator(mode="after")
+    def _a_deadline(self) -> Injunction:
+        if self.deadline is None and self.days_after_notification is None:
+            raise ValueError("an injunction needs a deadline or days_after_notification")
+        return self
 
 
 class SanctionImposed(Payload):
@@ -199,6 +211,25 @@ class PenaltyPaymentImposed(Payload):
     sanction_id: UUID
     daily_rate_eur: Euros
     accrues_from: date
+
+
+class FormalNoticeNotified(Payload):
+    """The formal notice was notified to the controller, on `notified_on`."""
+
+    case_id: UUID
+    notice_id: UUID
+    notified_on: date
+
+
+class SanctionNotified(Payload):
+    """The sanction decision was notified to the controller, on `notified_on`; an injunction whose deadline is
+    a period from notification gets its deadline here."""
+
+    case_id: UUID
+    sanction_id: UUID
+    notified_on: date
+    injunction_deadline: date | None = Field(default=None, description=(
+        "the injunction's deadline, fixed by this notification (its days_after_notification after it)"))
 
 
 class InjunctionComplied(Payload):

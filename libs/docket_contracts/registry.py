@@ -100,6 +100,11 @@ EVENTS: tuple[EventSpec, ...] = (
           "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, an optional injunction."),
     _spec("penalty_payment.imposed", ev.PenaltyPaymentImposed, topics.CASES, "case",
           "A periodic penalty payment starts accruing after the injunction's deadline."),
+    _spec("formal_notice.notified", ev.FormalNoticeNotified, topics.CASES, "case",
+          "The formal notice was notified to the controller (the day it reached them)."),
+    _spec("sanction.notified", ev.SanctionNotified, topics.CASES, "case",
+          "The sanction decision was notified to the controller; an injunction whose deadline runs from "
+          "notification gets its deadline, and its penalty payment (penalty_payment.imposed) follows."),
     _spec("injunction.complied", ev.InjunctionComplied, topics.CASES, "case",
           "The controller complied with the sanction's injunction; its penalty payment stops accruing."),
     _spec("penalty_payment.liquidated", ev.PenaltyPaymentLiquidated, topics.CASES, "case",

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
 from docket_contracts.events import Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order
@@ -148,13 +148,27 @@ class InjunctionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     orders: Orders
-    deadline: day("after decided_on")
+    deadline: day("after decided_on; or give days_after_notification") | None = None
+    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description=(
+        "the deadline as a period from the decision's notification to the controller (recorded later at "
+        "/sanctions/{sanction_id}/notification), instead of a deadline"))
     daily_penalty_eur: Amount = Field(description=f"the periodic penalty payment a day of delay, at most "
                                                   f"EUR {fines.MAX_DAILY_PENALTY_EUR:,}")
 
+    @model_validator(mode="after")
+    def _one_deadline(self) -> InjunctionIn:
+        if (self.deadline is None) == (self.days_after_notification is None):
+            raise ValueError("give either deadline or days_after_notification")
+        return self
+
     def injunction(self) -> Injunction:
         return Injunction(orders=tuple(o.order() for o in self.orders), deadline=self.deadline,
+                          days_after_notification=self.days_after_notification,
                           daily_penalty_eur=self.daily_penalty_eur)
+
+
+class NotificationIn(CommandIn):
+    notified_on: day("the day the controller received it")
 
 
 class SanctionIn(CommandIn):
@@ -262,6 +276,25 @@ async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session:
 async def record_compliance(case_id: uuid.UUID, notice_id: uuid.UUID, body: ComplianceIn, session: SessionDep,
                             caller: Investigator, response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.RecordCompliance(notice_id=notice_id, complied_on=body.complied_on)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/formal-notices/{notice_id}/notification", response_model=CommandOut,
+               summary="Record the day the formal notice was notified to the controller")
+async def record_notice_notification(case_id: uuid.UUID, notice_id: uuid.UUID, body: NotificationIn,
+                                     session: SessionDep, caller: Investigator, response: Response,
+                                     if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordNoticeNotification(notice_id=notice_id, notified_on=body.notified_on)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/sanctions/{sanction_id}/notification", response_model=CommandOut,
+               summary="Record the day the sanction decision was notified to the controller; an injunction "
+                       "whose deadline is a period from notification gets its deadline, and its penalty starts")
+async def record_sanction_notification(case_id: uuid.UUID, sanction_id: uuid.UUID, body: NotificationIn,
+                                       session: SessionDep, caller: SanctionsCommittee, response: Response,
+                                       if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordSanctionNotification(sanction_id=sanction_id, notified_on=body.notified_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

@@ -16,8 +16,8 @@ from uuid import UUID
 from docket_contracts.events import (
     CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
-    FormalNoticeIssued, Injunction, InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentImposed,
-    PenaltyPaymentLiquidated, SanctionImposed,
+    FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, Payload,
+    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
 
 from docket_messaging.clock import add_months
@@ -32,13 +32,13 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
     "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "link a complaint",
                       "close as dismissed or no infringement"),
-    "formal_notice": ("record compliance with the formal notice", "link a complaint",
-                      "close as dismissed or no infringement"),
+    "formal_notice": ("record compliance with the formal notice", "record the notice's notification",
+                      "link a complaint", "close as dismissed or no infringement"),
     "notice_complied": ("close as complied", "link a complaint"),
     "notice_expired": ("impose a sanction", "record compliance dated by the deadline", "link a complaint",
                        "close as dismissed or no infringement"),
-    "sanctioned": ("record compliance with the injunction", "liquidate the penalty payment", "link a complaint",
-                   "close as sanctioned"),
+    "sanctioned": ("record the decision's notification", "record compliance with the injunction",
+                   "liquidate the penalty payment", "link a complaint", "close as sanctioned"),
     "closed": (),
 }
 
@@ -79,6 +79,7 @@ class Notice:
     status: Literal["pending", "complied", "expired"] = "pending"
     complied_on: date | None = None
     expiry_superseded: bool = False  # expired by the timer, then compliance by the deadline was recorded
+    notified_on: date | None = None  # the day the notice reached the controller
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,12 @@ class Sanction:
     accrues_from: date | None = None
     liquidations: tuple[Liquidation, ...] = ()
     injunction_complied_on: date | None = None
+    notified_on: date | None = None  # the day the decision reached the controller
+
+    @property
+    def awaits_notification(self) -> bool:
+        """An injunction whose deadline runs from a notification not yet recorded: no deadline, no penalty yet."""
+        return self.injunction is not None and self.injunction.deadline is None and self.notified_on is None
 
     @property
     def days_late(self) -> int | None:
@@ -152,10 +159,14 @@ class CaseState:
             facts.append((self.investigation_opened_on, "the investigation opened"))
         for notice in self.notices:
             facts.append((notice.issued_on, "the formal notice was issued"))
+            if notice.notified_on is not None:
+                facts.append((notice.notified_on, "the formal notice was notified"))
             if notice.complied_on is not None:
                 facts.append((notice.complied_on, "the formal notice was complied with"))
         for sanction in self.sanctions:
             facts.append((sanction.decided_on, "the sanction was decided"))
+            if sanction.notified_on is not None:
+                facts.append((sanction.notified_on, "the sanction was notified"))
             if sanction.injunction_complied_on is not None:
                 facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
             facts += [(liquidation.decided_on, "the penalty payment was liquidated")
@@ -241,6 +252,18 @@ class LiquidatePenalty:
 
 
 @dataclass(frozen=True)
+class RecordNoticeNotification:
+    notice_id: UUID
+    notified_on: date
+
+
+@dataclass(frozen=True)
+class RecordSanctionNotification:
+    sanction_id: UUID
+    notified_on: date
+
+
+@dataclass(frozen=True)
 class CloseCase:
     outcome: CaseOutcome
     reasons: str
@@ -248,7 +271,8 @@ class CloseCase:
 
 
 Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
-           | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase)
+           | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase
+           | RecordNoticeNotification | RecordSanctionNotification)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -273,6 +297,10 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return _record_injunction_compliance(state, command)
         case LiquidatePenalty():
             return _liquidate(state, command)
+        case RecordNoticeNotification():
+            return _notice_notified(state, command)
+        case RecordSanctionNotification():
+            return _sanction_notified(state, command)
         case CloseCase():
             return _close(state, command)
     raise TypeError(f"unknown command {command!r}")
@@ -392,17 +420,60 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
         case_id=state.case_id, sanction_id=command.sanction_id, decided_on=command.decided_on,
         fine_eur=command.fine_eur, articles_infringed=command.articles, cap=limit, injunction=injunction)]
     if injunction is not None:
-        if injunction.deadline <= command.decided_on:
+        if injunction.deadline is not None and injunction.deadline <= command.decided_on:
             raise Invalid("injunction.deadline", f"{injunction.deadline} is not after the day the sanction is "
                                                  f"decided ({command.decided_on})")
         if injunction.daily_penalty_eur > fines.MAX_DAILY_PENALTY_EUR:
             raise Invalid("injunction.daily_penalty_eur",
                           f"EUR {injunction.daily_penalty_eur:,} a day exceeds the cap of "
                           f"EUR {fines.MAX_DAILY_PENALTY_EUR:,} a day of delay")
-        if injunction.daily_penalty_eur:
-            events.append(PenaltyPaymentImposed(
-                case_id=state.case_id, sanction_id=command.sanction_id, daily_rate_eur=injunction.daily_penalty_eur,
-                accrues_from=injunction.deadline + timedelta(days=1)))
+        if injunction.daily_penalty_eur and injunction.deadline is not None:
+            # A deadline that runs from notification: the penalty is imposed with the notification.
+            events.append(_penalty(state, command.sanction_id, injunction, injunction.deadline))
+    return events
+
+
+def _penalty(state: CaseState, sanction_id: UUID, injunction: Injunction, deadline: date) -> PenaltyPaymentImposed:
+    assert state.case_id is not None
+    return PenaltyPaymentImposed(case_id=state.case_id, sanction_id=sanction_id,
+                                 daily_rate_eur=injunction.daily_penalty_eur, accrues_from=deadline + timedelta(days=1))
+
+
+def _notice_notified(state: CaseState, command: RecordNoticeNotification) -> list[Payload]:
+    action = "record the notice's notification"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    notice = _notice(state, command.notice_id)
+    if notice.notified_on is not None:
+        raise Rejected(state, action, f"it was notified on {notice.notified_on}")
+    _not_before("notified_on", command.notified_on, notice.issued_on, "the notice was issued")
+    if command.notified_on > notice.deadline:
+        raise Invalid("notified_on", f"{command.notified_on} is after the notice's compliance deadline "
+                                     f"({notice.deadline})")
+    return [FormalNoticeNotified(case_id=state.case_id, notice_id=notice.notice_id, notified_on=command.notified_on)]
+
+
+def _sanction_notified(state: CaseState, command: RecordSanctionNotification) -> list[Payload]:
+    action = "record the decision's notification"
+    _require(state, action, "sanctioned")
+    assert state.case_id is not None
+    sanction = _sanction(state, command.sanction_id)
+    if sanction.notified_on is not None:
+        raise Rejected(state, action, f"it was notified on {sanction.notified_on}")
+    _not_before("notified_on", command.notified_on, sanction.decided_on, "the sanction was decided")
+    injunction = sanction.injunction
+    if injunction is None or injunction.deadline is not None or injunction.days_after_notification is None:
+        return [SanctionNotified(case_id=state.case_id, sanction_id=sanction.sanction_id,
+                                 notified_on=command.notified_on)]
+    if sanction.injunction_complied_on is not None and sanction.injunction_complied_on < command.notified_on:
+        raise Invalid("notified_on", f"{command.notified_on} is after the injunction was complied with "
+                                     f"({sanction.injunction_complied_on})")
+    deadline = command.notified_on + timedelta(days=injunction.days_after_notification)
+    events: list[Payload] = [SanctionNotified(case_id=state.case_id, sanction_id=sanction.sanction_id,
+                                              notified_on=command.notified_on, injunction_deadline=deadline)]
+    if injunction.daily_penalty_eur:
+        events.append(_penalty(state, sanction.sanction_id, injunction, deadline))
     return events
 
 
@@ -474,6 +545,9 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     if command.outcome == "sanctioned":
         if state.status != "sanctioned":
             raise Rejected(state, action, "no sanction has been imposed")
+        if any(s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.sanctions):
+            raise Rejected(state, action, "the injunction's deadline runs from the decision's notification, "
+                                          "which has not been recorded")
         if any(s.penalty_owed for s in state.sanctions):
             raise Rejected(state, action, "the periodic penalty payment has not been liquidated, and compliance "
                                           "with the injunction before any day of delay has not been recorded")
@@ -533,6 +607,15 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
         case InjunctionComplied():
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               injunction_complied_on=event.complied_on))
+        case FormalNoticeNotified():
+            return replace(state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on))
+        case SanctionNotified():
+            sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+            injunction = sanction.injunction
+            if event.injunction_deadline is not None and injunction is not None:
+                injunction = injunction.model_copy(update={"deadline": event.injunction_deadline})
+            return replace(state, sanctions=_replace_sanction(state, event.sanction_id, notified_on=event.notified_on,
+                                                              injunction=injunction))
         case PenaltyPaymentLiquidated():
             sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
             liquidation = Liquidation(event.period_start, event.period_end, event.days_counted, event.amount_eur,

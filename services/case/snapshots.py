@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from .domain import CaseState
 
-FOLD = 2  # 2: a liquidation keeps its decision date
+FOLD = 3  # 2: a liquidation keeps its decision date; 3: notices and sanctions keep their notification
 
 _state = TypeAdapter(CaseState)
 

@@ -17,7 +17,7 @@ from uuid import UUID
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InjunctionComplied, InvestigationOpened,
-    Order, Payload, PenaltyPaymentLiquidated, SanctionImposed,
+    Order, Payload, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
 from docket_messaging.clock import add_months
 
@@ -240,10 +240,12 @@ def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
              f"{event.cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"]
     if event.injunction is not None:
         injunction = event.injunction
-        items += [f"an injunction to comply by {long_date(injunction.deadline)}: {order_line(order)}"
-                  for order in injunction.orders]
-        items.append(f"a periodic penalty payment of {euros(injunction.daily_penalty_eur)} per day of delay "
-                     f"after {long_date(injunction.deadline)}")
+        by = (long_date(injunction.deadline) if injunction.deadline is not None else
+              f"the end of {injunction.days_after_notification} days from the notification of this decision")
+        items += [f"an injunction to comply by {by}: {order_line(order)}" for order in injunction.orders]
+        if injunction.daily_penalty_eur:
+            items.append(f"a periodic penalty payment of {euros(injunction.daily_penalty_eur)} per day of delay "
+                         f"after {by}")
     to_complainants = _to_complainants(
         case, "progress", "A sanction was imposed",
         f"A sanction was imposed on {name} on {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
@@ -257,6 +259,17 @@ def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
          "This decision may be appealed before the competent court within the time limit the law sets."],
         items=items)
     return to_complainants + to_controller
+
+
+def _sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
+    if event.injunction_deadline is None:
+        return []  # the deadline was in the decision itself: nothing new to tell
+    return _to_controller(
+        case, "injunction_deadline", "The deadline of the injunction",
+        f"The sanction decision was notified on {event.notified_on.isoformat()}: comply by "
+        f"{event.injunction_deadline.isoformat()}.",
+        [f"the sanction decision was notified to you on {long_date(event.notified_on)}; the injunction it "
+         f"contains runs from that day, so you must comply by {long_date(event.injunction_deadline)}."])
 
 
 def _penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[Letter]:
@@ -289,6 +302,7 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     FormalNoticeDeadlineExpired: _deadline_expired,
     SanctionImposed: _sanction_imposed,
     InjunctionComplied: _injunction_complied,
+    SanctionNotified: _sanction_notified,
     PenaltyPaymentLiquidated: _penalty_liquidated,
     CaseClosed: _case_closed,
 }

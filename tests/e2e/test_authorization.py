@@ -80,6 +80,8 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
@@ -286,6 +288,12 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): _command(
         "/cases/{case_id}/formal-notices/{sub}/compliance", {"complied_on": "2022-01-20"}, investigating, finding,
         notice, sub=lambda state: str(state.notices[0].notice_id)),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): _command(
+        "/cases/{case_id}/formal-notices/{sub}/notification", {"notified_on": "2021-12-01"}, investigating, finding,
+        notice, sub=lambda state: str(state.notices[0].notice_id)),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): _command(
+        "/cases/{case_id}/sanctions/{sub}/notification", {"notified_on": "2022-10-20"},
+        investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
     ("case", "POST", "/cases/{case_id}/sanctions"): _command(
         "/cases/{case_id}/sanctions", {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
         investigating, finding),

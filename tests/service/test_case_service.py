@@ -228,6 +228,34 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
     assert closed["case"]["sanctions"][0]["injunction_complied_on"] == "2022-12-18"
 
 
+async def test_an_injunction_due_two_months_after_notification_gets_its_deadline_and_penalty_when_notified(
+        case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    both = {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18", "days_after_notification": 60,
+            "daily_penalty_eur": 100_000}
+    refused = await command(case_service, f"/cases/{case_id}/sanctions", {
+        "decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": both}, version,
+        expect=422)
+    assert refused["detail"][0]["loc"][:2] == ["body", "injunction"]
+    assert "either deadline or days_after_notification" in refused["detail"][0]["msg"]
+    period = {key: value for key, value in both.items() if key != "deadline"}
+    imposed = await command(case_service, f"/cases/{case_id}/sanctions", {
+        "decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": period}, version)
+    assert [e["type"] for e in imposed["events"]] == ["docket.sanction.imposed"]  # no deadline yet, no penalty
+    sanction_id = imposed["case"]["sanctions"][0]["sanction_id"]
+    early = await command(case_service, f"/cases/{case_id}/sanctions/{sanction_id}/notification",
+                          {"notified_on": "2022-10-16"}, version + 1, expect=422)
+    assert early["detail"][0]["msg"] == "2022-10-16 is before the sanction was decided (2022-10-17)"
+    notified = await command(case_service, f"/cases/{case_id}/sanctions/{sanction_id}/notification",
+                             {"notified_on": "2022-10-20"}, version + 1)
+    assert [e["type"] for e in notified["events"]] == ["docket.sanction.notified", "docket.penalty_payment.imposed"]
+    assert notified["events"][0]["data"]["injunction_deadline"] == "2022-12-19"
+    assert notified["events"][1]["data"]["accrues_from"] == "2022-12-20"
+    [sanction] = notified["case"]["sanctions"]
+    assert (sanction["notified_on"], sanction["injunction"]["deadline"]) == ("2022-10-20", "2022-12-19")
+
+
 async def test_case_list_filters_and_pages(case_service):
     controller = f"listco-{uuid4().hex[:8]}"
     first, _ = await open_case(case_service, controller)

@@ -245,9 +245,9 @@ def targets(seeds: Seeds, method: str, path: str) -> list[Callable[[], Target]]:
     def case_target(case_id: str, **more: str) -> Callable[[], Target]:
         return lambda: Target({"case_id": case_id, **more}, {"If-Match": f'"{seeds.versions[case_id]}"'})
 
-    if path == "/cases/{case_id}/formal-notices/{notice_id}/compliance":
+    if path.startswith("/cases/{case_id}/formal-notices/{notice_id}/"):
         return [case_target(c, notice_id=n) for c, n in seeds.notices]
-    if path == "/cases/{case_id}/sanctions/{sanction_id}/liquidations":
+    if path.startswith("/cases/{case_id}/sanctions/{sanction_id}/"):
         return [case_target(c, sanction_id=s) for c, s in seeds.sanctions]
     if "{case_id}" in path:
         return [case_target(c) for c in seeds.cases]

@@ -12,15 +12,15 @@ import pytest
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, Controller, FindingRecorded, FineCap,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
-    InjunctionComplied, InvestigationOpened, Order,
-    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
+    FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
 from tests.factories import complaint_filed
 from services.case.domain import (
     CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
     LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
-    Rejected, decide, progress_day, replay,
+    RecordNoticeNotification, RecordSanctionNotification, Rejected, decide, progress_day, replay,
 )
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
@@ -430,3 +430,78 @@ def test_versions_count_events_and_the_pending_notice_is_tracked():
     assert given(*AT_NOTICE).pending_notice.deadline == date(2022, 1, 26)
     assert given(*AT_NOTICE, COMPLIED).pending_notice is None
     assert given(*AT_NOTICE, COMPLIED).notices[0].complied_on == date(2022, 1, 20)
+
+
+# --- notification to the controller -------------------------------------------------------------------------
+
+PERIOD_INJUNCTION = Injunction(orders=ORDERS, days_after_notification=60, daily_penalty_eur=100_000)
+
+
+def test_a_formal_notice_records_the_day_it_was_notified_once():
+    [notified] = decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
+    assert notified == FormalNoticeNotified(case_id=CASE, notice_id=NOTICE, notified_on=date(2021, 12, 1))
+    state = given(*AT_NOTICE, notified)
+    assert state.notices[0].notified_on == date(2021, 12, 1) and state.status == "formal_notice"
+    with pytest.raises(Rejected, match="it was notified on 2021-12-01"):
+        decide(state, RecordNoticeNotification(NOTICE, date(2021, 12, 2)))
+
+
+@pytest.mark.parametrize(("notified_on", "message"), [
+    (date(2021, 11, 25), "2021-11-25 is before the notice was issued (2021-11-26)"),
+    (date(2022, 1, 27), "2022-01-27 is after the notice's compliance deadline (2022-01-26)"),
+])
+def test_a_notice_is_notified_between_its_issue_and_its_deadline(notified_on, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, notified_on))
+    assert (refused.value.field, refused.value.message) == ("notified_on", message)
+
+
+def test_an_injunction_due_a_period_after_notification_starts_its_penalty_when_notified():
+    [imposed] = decide(given(*AT_EXPIRY), sanction(injunction=PERIOD_INJUNCTION))  # no penalty yet: no deadline
+    state = given(*AT_EXPIRY, imposed)
+    assert state.sanctions[0].awaits_notification and state.sanctions[0].daily_penalty_eur == 0
+    with pytest.raises(Rejected, match="runs from the decision's notification"):
+        decide(state, close("sanctioned"))
+
+    notified, penalty = decide(state, RecordSanctionNotification(SANCTION, date(2022, 10, 20)))
+    assert notified == SanctionNotified(case_id=CASE, sanction_id=SANCTION, notified_on=date(2022, 10, 20),
+                                        injunction_deadline=date(2022, 12, 19))
+    assert penalty == PenaltyPaymentImposed(case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000,
+                                            accrues_from=date(2022, 12, 20))
+    after = given(*AT_EXPIRY, imposed, notified, penalty)
+    assert after.sanctions[0].injunction.deadline == date(2022, 12, 19) and not after.sanctions[0].awaits_notification
+    assert after.sanctions[0].accrues_from == date(2022, 12, 20)
+    with pytest.raises(Rejected, match="it was notified on 2022-10-20"):
+        decide(after, RecordSanctionNotification(SANCTION, date(2022, 10, 21)))
+
+
+def test_a_decision_with_a_fixed_deadline_is_notified_without_changing_it():
+    [notified] = decide(given(*AT_SANCTION), RecordSanctionNotification(SANCTION, date(2022, 10, 20)))
+    assert notified.injunction_deadline is None
+    assert given(*AT_SANCTION, notified).sanctions[0].injunction.deadline == date(2022, 12, 18)
+
+
+@pytest.mark.parametrize(("history", "notified_on", "message"), [
+    (AT_SANCTION, date(2022, 10, 16), "2022-10-16 is before the sanction was decided (2022-10-17)"),
+])
+def test_a_sanction_is_notified_on_or_after_its_decision(history, notified_on, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*history), RecordSanctionNotification(SANCTION, notified_on))
+    assert (refused.value.field, refused.value.message) == ("notified_on", message)
+
+
+def test_an_injunction_complied_with_before_a_later_notification_is_refused_that_notification():
+    [imposed] = decide(given(*AT_EXPIRY), sanction(injunction=PERIOD_INJUNCTION))
+    [complied] = decide(given(*AT_EXPIRY, imposed), RecordInjunctionCompliance(SANCTION, date(2022, 10, 18)))
+    state = given(*AT_EXPIRY, imposed, complied)
+    with pytest.raises(Invalid, match="after the injunction was complied with"):
+        decide(state, RecordSanctionNotification(SANCTION, date(2022, 10, 20)))
+    [notified, _] = decide(state, RecordSanctionNotification(SANCTION, date(2022, 10, 18)))
+    assert given(*AT_EXPIRY, imposed, complied, notified).sanctions[0].days_late == 0
+
+
+def test_a_closure_is_not_dated_before_a_notification():
+    [notified] = decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
+    with pytest.raises(Invalid) as refused:
+        decide(given(*AT_NOTICE, notified), close("dismissed", closed_on=date(2021, 11, 30)))
+    assert refused.value.message == "2021-11-30 is before the formal notice was notified (2021-12-01)"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from docket_contracts.events import Injunction
 from services.case.domain import (
     CaseState, CloseCase, Command, ExpireDeadline, Invalid, IssueFormalNotice, LinkComplaint, LiquidatePenalty,
-    OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance, Rejected, decide, evolve,
-    replay,
+    OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance, RecordNoticeNotification,
+    RecordSanctionNotification, Rejected, decide, evolve, replay,
 )
 from tests.unit.test_case_domain import (
     CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, SANCTION, complaint, sanction,
@@ -33,6 +33,10 @@ COMMANDS: list[Command] = [
     sanction(),
     sanction(injunction=None),
     sanction(injunction=SMALL_INJUNCTION),
+    sanction(injunction=Injunction(orders=ORDERS[:1], days_after_notification=30, daily_penalty_eur=1_000)),
+    RecordNoticeNotification(NOTICE, date(2021, 12, 1)),
+    RecordSanctionNotification(SANCTION, date(2022, 10, 20)),
+    RecordSanctionNotification(SANCTION, date(2022, 12, 25)),
     RecordInjunctionCompliance(SANCTION, date(2022, 11, 1)),
     RecordInjunctionCompliance(SANCTION, date(2022, 12, 19)),
     RecordInjunctionCompliance(SANCTION, date(2023, 2, 9)),

@@ -8,7 +8,7 @@ import pytest
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap, FindingRecorded,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
-    InjunctionComplied, InvestigationOpened, Order,
+    InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
 from docket_messaging.clock import add_months
@@ -181,3 +181,15 @@ def test_staff_are_reminded_before_three_months_without_news_end():
     assert (letter.recipient_role, letter.channel, letter.address) == ("staff", "email", "staff@authority.example")
     assert JEANNE.reference in letter.subject and "25 August 2020" in letter.text
     assert "Jeanne Martin" not in letter.text  # staff find the complainant through the reference
+
+
+def test_an_injunction_due_a_period_after_notification_is_explained_and_its_deadline_sent_when_notified():
+    period = SANCTION.model_copy(update={"injunction": SANCTION.injunction.model_copy(
+        update={"deadline": None, "days_after_notification": 60})})
+    [to_controller] = [l for l in letters_for(period, CASE) if l.recipient_role == "controller"]
+    assert "comply by the end of 60 days from the notification of this decision" in to_controller.text
+    notified = SanctionNotified(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, notified_on=date(2022, 10, 20),
+                                injunction_deadline=date(2022, 12, 19))
+    [deadline] = letters_for(notified, CASE)
+    assert deadline.recipient_role == "controller" and "comply by 19 December 2022" in deadline.text
+    assert letters_for(notified.model_copy(update={"injunction_deadline": None}), CASE) == []
