@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from docket_contracts import topics
 from tests.faults.checks import caught_up, everything_holds, query
-from tests.faults.load import Filed, Load, file_all
+from tests.faults.load import RECEIVED_ON, Filed, Load, file_all
 from tests.faults.stack import Stack
 from tests.kafka_reader import eventually, headers, read_topic
 from tests.staff import ADMINISTRATOR, INVESTIGATOR, Tokens
@@ -89,6 +90,11 @@ async def partitions_of(bootstrap: str, topic_names: set[str]) -> set[tuple[str,
     return {(d["topic"], p["partition"]) for d in described for p in d["partitions"]}
 
 
+def day(after: int) -> str:
+    """A day `after` days after the complaints were received (they are three weeks old)."""
+    return (RECEIVED_ON + timedelta(days=after)).isoformat()
+
+
 async def expire_deadlines(stack: Stack, tokens: Tokens, case_ids: list[str]) -> None:
     """Investigate each case, record a finding and give a formal notice whose deadline has passed, through both case
     processes by turns; the two schedulers then find the timers due at once."""
@@ -96,10 +102,10 @@ async def expire_deadlines(stack: Stack, tokens: Tokens, case_ids: list[str]) ->
     async with httpx.AsyncClient(timeout=30, headers=investigator) as http:
         for n, case_id in enumerate(case_ids):
             base = f"{stack.url('case' if n % 2 else 'case-2')}/cases/{case_id}"
-            for path, body in (("investigation", {"opened_on": "2026-02-01", "scope": "the campaign"}),
+            for path, body in (("investigation", {"opened_on": day(1), "scope": "the campaign"}),
                                ("findings", {"articles": [15], "facts": "access requests not answered"}),
                                ("formal-notices", {"orders": [{"point": "d", "text": "answer the requests"}],
-                                                   "issued_on": "2026-02-02", "compliance_deadline": "2026-03-02"})):
+                                                   "issued_on": day(2), "compliance_deadline": day(10)})):
                 etag = (await http.get(base)).headers["ETag"]
                 answer = await http.post(f"{base}/{path}", json=body, headers={"If-Match": etag})
                 assert answer.status_code == 200, answer.text

@@ -184,7 +184,7 @@ async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
 async def seed_intake(settings: IntakeSettings, seeds: Seeds) -> None:
     async with serve(intake_app(settings)) as running:
         for _ in range(SEEDS):
-            receipt = await running.http.post("/complaints", json=submission(received_on="2020-05-25"))
+            receipt = await running.http.post("/complaints", json=submission())
             assert receipt.status_code == 201, receipt.text
             filed = receipt.json()
             seeds.receipts.append(filed)
