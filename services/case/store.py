@@ -333,15 +333,37 @@ async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Pa
     assert position is not None
     for payload in payloads:
         await _clocks(session, state, payload)
-    pending = state.pending_notice
-    summary = dict(case_id=state.case_id, controller_key=state.controller.key, controller_name=state.controller.name,
-                   status=state.status, opened_on=state.opened_on, complaints=state.complaint_count,
-                   next_deadline=pending.deadline if pending else None, outcome=state.outcome,
-                   version=state.version, position=position)
-    detail = dict(case_id=state.case_id, version=state.version, document=case_view(state), position=position)
-    snapshot = dict(stream_id=state.case_id, version=state.version, fold=FOLD, state=dump(state))
     connection = await session.connection()
-    await connection.execute(_PROJECT, _prefixed(summary, "s_") | _prefixed(detail, "d_") | _prefixed(snapshot, "n_"))
+    await connection.execute(_PROJECT, _prefixed(_summary(state, position), "s_")
+                             | _prefixed(_detail(state, position), "d_") | _prefixed(_snapshot(state), "n_"))
+
+
+# The rows the read side keeps of a case, as `project` writes them after each append and `rebuild_projections`
+# writes them once per case.
+def _summary(state: CaseState, position: int) -> dict[str, Any]:
+    assert state.controller is not None
+    pending = state.pending_notice
+    return dict(case_id=state.case_id, controller_key=state.controller.key, controller_name=state.controller.name,
+                status=state.status, opened_on=state.opened_on, complaints=state.complaint_count,
+                next_deadline=pending.deadline if pending else None, outcome=state.outcome, version=state.version,
+                position=position)
+
+
+def _detail(state: CaseState, position: int) -> dict[str, Any]:
+    return dict(case_id=state.case_id, version=state.version, document=case_view(state), position=position)
+
+
+def _snapshot(state: CaseState) -> dict[str, Any]:
+    return dict(stream_id=state.case_id, version=state.version, fold=FOLD, state=dump(state))
+
+
+def _clock_started(payload: Payload) -> tuple[UUID, date] | None:
+    """The complaint whose Art 78(2) clock `payload` starts, and the day it starts from (None: none starts)."""
+    match payload:
+        case CaseOpened() | ComplaintLinked() if starts_art78_clock(payload.complaint_kind):
+            started = payload.opened_on if isinstance(payload, CaseOpened) else payload.received_on
+            return payload.complaint_id, started
+    return None
 
 
 def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -370,12 +392,11 @@ _PROJECT = (_upsert(CaseSummaryRow.__table__, [c.name for c in CaseSummaryRow.__
 
 
 async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> None:
-    match payload:
-        case CaseOpened() | ComplaintLinked() if starts_art78_clock(payload.complaint_kind):
-            started = payload.opened_on if isinstance(payload, CaseOpened) else payload.received_on
-            session.add(ComplainantClockRow(complaint_id=payload.complaint_id, case_id=state.case_id,
-                                            last_progress_on=started, running=state.status != "closed"))
-            await session.flush()
+    if (clock := _clock_started(payload)) is not None:
+        complaint_id, started = clock
+        session.add(ComplainantClockRow(complaint_id=complaint_id, case_id=state.case_id, last_progress_on=started,
+                                        running=state.status != "closed"))
+        await session.flush()
     day = progress_day(payload)
     if day is not None:
         await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == state.case_id)
@@ -472,10 +493,8 @@ class _Rebuilt:
     def apply(self, payload: Payload, position: int) -> None:
         self.state = evolve(self.state, payload)
         self.position = position
-        match payload:
-            case CaseOpened() | ComplaintLinked() if starts_art78_clock(payload.complaint_kind):
-                started = payload.opened_on if isinstance(payload, CaseOpened) else payload.received_on
-                self._started.append((payload.complaint_id, started))
+        if (clock := _clock_started(payload)) is not None:
+            self._started.append(clock)
         day = progress_day(payload)
         if day is not None:
             self._progress.append((len(self._started), day))
@@ -486,22 +505,13 @@ class _Rebuilt:
         return state
 
     def snapshot(self) -> dict[str, Any]:
-        state = self._checked()
-        return {"stream_id": state.case_id, "version": state.version, "fold": FOLD, "state": dump(state)}
+        return _snapshot(self._checked())
 
     def summary(self) -> dict[str, Any]:
-        state = self._checked()
-        assert state.controller is not None
-        pending = state.pending_notice
-        return dict(case_id=state.case_id, controller_key=state.controller.key,
-                    controller_name=state.controller.name, status=state.status, opened_on=state.opened_on,
-                    complaints=state.complaint_count, next_deadline=pending.deadline if pending else None,
-                    outcome=state.outcome, version=state.version, position=self.position)
+        return _summary(self._checked(), self.position)
 
     def detail(self) -> dict[str, Any]:
-        state = self._checked()
-        return {"case_id": state.case_id, "version": state.version, "document": case_view(state),
-                "position": self.position}
+        return _detail(self._checked(), self.position)
 
     def clocks(self) -> list[dict[str, Any]]:
         state = self._checked()
