@@ -25,9 +25,9 @@ from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from docket_contracts import topics
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import RECEIVED_ON, Filed, Load, file_all
-from tests.faults.stack import Stack
+from tests.faults.stack import Stack, running, subscribe
 from tests.kafka_reader import eventually, headers, read_topic
-from tests.staff import ADMINISTRATOR, INVESTIGATOR, Tokens
+from tests.staff import INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -47,22 +47,8 @@ CONSUMES = {"intake": {topics.CASES, topics.NOTIFICATIONS}, "case": {topics.COMP
 async def stack(tmp_path, keycloak) -> AsyncIterator[Stack]:
     """Two processes of each service, `case` and `case-2` and so on: the same settings (database role, schema,
     consumer group), another port."""
-    running = Stack(tmp_path, keycloak, copies=2, extra_env=SCHEDULERS, later=LATE)
-    try:
-        await running.start()
-        yield running
-    finally:
-        await running.stop()
-
-
-async def subscribe(stack: Stack, tokens: Tokens) -> str:
-    """A webhook subscription to every case's opening and joining, at the test's receiver."""
-    async with httpx.AsyncClient(timeout=30) as http:
-        created = await http.post(f"{stack.url('notifier')}/subscriptions", headers=tokens(ADMINISTRATOR), json={
-            "url": stack.receiver.url, "event_types": ["docket.case.opened", "docket.complaint.linked"]})
-    assert created.status_code == 201, created.text
-    stack.receiver.secret = created.json()["secret"]
-    return str(created.json()["id"])
+    async with running(tmp_path, keycloak, copies=2, extra_env=SCHEDULERS, later=LATE) as started:
+        yield started
 
 
 async def assignments(bootstrap: str, group: str) -> list[set[tuple[str, int]]]:

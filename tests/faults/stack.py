@@ -5,7 +5,9 @@ again mid-stream."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from docket_devstack.processes import SERVICES, ServiceProcess, service_env
 from docket_messaging.database import migrate
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from tests.conftest import MASTER_KEY, MIGRATIONS
+from tests.staff import ADMINISTRATOR, Tokens
 from tests.webhook_receiver import WebhookReceiver
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
@@ -117,3 +120,25 @@ class Stack:
     def logs(self) -> str:
         return "\n".join(f"--- {name}\n" + s.log.read_text(errors="replace")[-4000:]
                          for name, s in self.services.items() if s.log.exists())
+
+
+@contextlib.asynccontextmanager
+async def running(root: Path, keycloak: KeycloakServer, *, copies: int = 1, extra_env: dict[str, str] | None = None,
+                  later: tuple[str, ...] = ()) -> AsyncIterator[Stack]:
+    """A started Stack, stopped on the way out whatever happened."""
+    stack = Stack(root, keycloak, copies=copies, extra_env=extra_env or {}, later=later)
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        await stack.stop()
+
+
+async def subscribe(stack: Stack, tokens: Tokens) -> str:
+    """An administrator's webhook subscription to every case's opening and joining, at the stack's receiver."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        created = await http.post(f"{stack.url('notifier')}/subscriptions", headers=tokens(ADMINISTRATOR), json={
+            "url": stack.receiver.url, "event_types": ["docket.case.opened", "docket.complaint.linked"]})
+    assert created.status_code == 201, created.text
+    stack.receiver.secret = created.json()["secret"]
+    return str(created.json()["id"])

@@ -17,9 +17,9 @@ from docket_messaging.kafka import KafkaPublisher
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import Filed, Load, file_all
 from tests.faults.poison import poison
-from tests.faults.stack import Stack
+from tests.faults.stack import Stack, running, subscribe
 from tests.kafka_reader import read_topic
-from tests.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens
+from tests.staff import AUDITOR, INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -30,22 +30,8 @@ Fault = Callable[[Stack], Awaitable[None]]
 
 @pytest.fixture
 async def stack(tmp_path, keycloak) -> AsyncIterator[Stack]:
-    running = Stack(tmp_path, keycloak)
-    try:
-        await running.start()
-        yield running
-    finally:
-        await running.stop()
-
-
-async def subscribe(stack: Stack, tokens: Tokens) -> str:
-    """An administrator's webhook subscription to every case's opening and joining, at the receiver."""
-    async with httpx.AsyncClient(timeout=30) as http:
-        created = await http.post(f"{stack.url('notifier')}/subscriptions", headers=tokens(ADMINISTRATOR), json={
-            "url": stack.receiver.url, "event_types": ["docket.case.opened", "docket.complaint.linked"]})
-    assert created.status_code == 201, created.text
-    stack.receiver.secret = created.json()["secret"]
-    return str(created.json()["id"])
+    async with running(tmp_path, keycloak) as started:
+        yield started
 
 
 async def under_load(stack: Stack, tokens: Tokens, load: Load, fault: Fault, after: float = 0.25) -> list[Filed]:
