@@ -26,7 +26,6 @@ with the case service's own role, as the service does.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib.util
 import json
@@ -59,7 +58,7 @@ from services.case.integrity import GENESIS, event_hash
 from services.case.main import ALEMBIC_INI
 from services.case.views import case_view
 
-from .report import Figure, markdown
+from .report import Figure, module_main
 
 CONCURRENCY = 32
 ACTOR = store.Actor("user:bench", role="case-handler", name="Bench")
@@ -527,12 +526,5 @@ def figures(small: bool = False) -> list[Figure]:
         return asyncio.run(run(databases, sizes, small))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", help="tiny sizes: checks that it runs, measures nothing")
-    args = parser.parse_args()
-    print(markdown(figures(args.small)))
-
-
 if __name__ == "__main__":
-    main()
+    module_main(figures, __doc__)

@@ -20,7 +20,6 @@ figure is the median round of each.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import tempfile
@@ -49,7 +48,7 @@ from docket_messaging.tables import OutboxRow
 from services.case.main import ALEMBIC_INI
 from services.case.store import SOURCE
 
-from .report import Figure, markdown
+from .report import Figure, module_main
 
 TARGET_RATIO = 0.7
 BATCH_SIZE: int = ServiceSettings.model_fields["relay_batch_size"].default
@@ -163,12 +162,5 @@ def figures(small: bool = False) -> list[Figure]:
             return asyncio.run(run(databases.case, databases.migrator, kafka.bootstrap_servers, sizes))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", help="tiny sizes: checks that it runs, measures nothing")
-    args = parser.parse_args()
-    print(markdown(figures(args.small)))
-
-
 if __name__ == "__main__":
-    main()
+    module_main(figures, __doc__)

@@ -3,8 +3,10 @@ taken in the same run on the same machine, and the ratio between them."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+from collections.abc import Callable
 import platform
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -78,3 +80,10 @@ def table(header: list[str], rows: list[tuple[str, str]]) -> str:
     lines = [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
     lines += [f"| {name} | {values} |" for name, values in rows]
     return "\n".join(lines)
+
+
+def module_main(figures: Callable[[bool], list[Figure]], doc: str | None) -> None:
+    """`python -m bench.<module> [--small]`: run one module's figures and print its table."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="tiny sizes: checks that it runs, measures nothing")
+    print(markdown(figures(parser.parse_args().small)))
