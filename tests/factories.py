@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from docket_contracts import events as ev
 from docket_contracts.events import ComplaintFiled, Controller, Party, Sealed
 from docket_privacy import cipher
 from docket_privacy.personal import PersonalData
@@ -57,3 +58,41 @@ def submission(**changes: Any) -> dict[str, Any]:
         "category": "access_request_ignored", "articles_alleged": [15, 17], "territory": ["FR"],
         "narrative": "I asked Clearview AI for my data on 2 May 2020 and got no answer."}
     return body | changes
+
+
+def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.Payload]:
+    """A valid event of every type on the complaints and cases topics, about `case_id` and `complaint_id`."""
+    notice, sanction, day = uuid4(), uuid4(), date(2021, 11, 26)
+    order = ev.Order(point="f", text="stop collecting")
+    cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None,
+                     cap_eur=20_000_000)
+    events: list[ev.Payload] = [
+        complaint_filed(complaint_id=complaint_id),
+        ev.ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=day),
+        ev.PersonalDataErased(complaint_id=complaint_id, erased_on=day),
+        ev.CaseOpened(case_id=case_id, controller=CLEARVIEW, complaint_id=complaint_id,
+                      complaint_kind="art77_complaint", opened_on=day),
+        ev.ComplaintLinked(case_id=case_id, complaint_id=complaint_id, complaint_kind="art77_complaint",
+                           received_on=day),
+        ev.InvestigationOpened(case_id=case_id, opened_on=day, scope="biometric templates"),
+        ev.FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="no legal basis"),
+        ev.FormalNoticeIssued(case_id=case_id, notice_id=notice, orders=(order,), issued_on=day,
+                              compliance_deadline=date(2022, 1, 26)),
+        ev.FormalNoticeComplied(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
+        ev.FormalNoticeExpirySuperseded(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
+        ev.FormalNoticeDeadlineExpired(case_id=case_id, notice_id=notice, deadline=date(2022, 1, 26),
+                                       detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC)),
+        ev.SanctionImposed(case_id=case_id, sanction_id=sanction, decided_on=date(2022, 10, 17),
+                           fine_eur=20_000_000, articles_infringed=(6,), cap=cap),
+        ev.PenaltyPaymentImposed(case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000,
+                                 accrues_from=date(2022, 12, 19)),
+        ev.FormalNoticeNotified(case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 29)),
+        ev.SanctionNotified(case_id=case_id, sanction_id=sanction, notified_on=date(2022, 10, 19)),
+        ev.InjunctionComplied(case_id=case_id, sanction_id=sanction, complied_on=date(2023, 2, 9)),
+        ev.PenaltyPaymentLiquidated(case_id=case_id, sanction_id=sanction, period_start=date(2022, 12, 19),
+                                    period_end=date(2023, 2, 9), days_counted=52, convention="exclusive_end",
+                                    amount_eur=5_200_000, decided_on=date(2023, 4, 13)),
+        ev.CaseClosed(case_id=case_id, outcome="sanctioned", reasons="penalty liquidated",
+                      closed_on=date(2023, 4, 20)),
+    ]
+    return {type(event): event for event in events}

@@ -278,3 +278,16 @@ class NotificationRecorded(Payload):
     complaint_id: UUID | None = None
     title: Annotated[str, Field(max_length=300)] | None = Field(default=None, description="the letter's subject line")
     text: Personal | None = Field(default=None, description="the letter to a complainant, sealed")
+
+
+class NotificationSent(Payload):
+    """A notification's e-mail was sent. A letter to a complainant about progress told them of it that day
+    (GDPR Art 78(2)): the case service restarts their three months from it."""
+
+    notification_id: UUID
+    source_event_type: str = Field(max_length=200, description="the type of the event the notification is about")
+    recipient_role: Literal["complainant", "controller", "staff", "integrator"]
+    case_id: UUID | None = None
+    complaint_id: UUID | None = None
+    sent_at: datetime
+    sent_on: date = Field(description="the regulator's calendar day of sent_at")

@@ -114,6 +114,9 @@ EVENTS: tuple[EventSpec, ...] = (
     _spec("notification.recorded", ev.NotificationRecorded, topics.NOTIFICATIONS, "notifier",
           "The notifier recorded a notification (letter, e-mail or webhook) for an event; a letter to a "
           "complainant carries its text, sealed.", version=2, upcasters={1: _no_letter}),
+    _spec("notification.sent", ev.NotificationSent, topics.NOTIFICATIONS, "notifier",
+          "A notification's e-mail was sent; a letter to a complainant about progress tells them of it that "
+          "day, which restarts their GDPR Art 78(2) three months."),
 )
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS}

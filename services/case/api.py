@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
 from docket_contracts.events import Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order
+from docket_contracts.progress import ART_78_MONTHS, due
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.clock import Clock
@@ -402,12 +403,12 @@ async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader
                         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[OverdueComplaint]:
     day = as_of or clock.today()
     clock_row = store.ComplainantClockRow
-    due = col(clock_row.last_progress_on) + sa.text(f"interval '{domain.ART_78_MONTHS} months'")
-    found = (await session.exec(select(clock_row).where(col(clock_row.running), due < day)
+    ends = col(clock_row.last_progress_on) + sa.text(f"interval '{ART_78_MONTHS} months'")  # as `due` counts
+    found = (await session.exec(select(clock_row).where(col(clock_row.running), ends < day)
                                 .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
                                 .limit(limit).offset(offset))).all()
     return [OverdueComplaint(case_id=r.case_id, complaint_id=r.complaint_id, last_progress_on=r.last_progress_on,
-                             progress_due_on=domain.art78_due(r.last_progress_on)) for r in found]
+                             progress_due_on=due(r.last_progress_on)) for r in found]
 
 
 @reads.get("/cases/{case_id}", summary="A case; with ?as_of= the case as it stood then, replayed from its events")

@@ -14,13 +14,12 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
+    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, Controller,
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
     FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, Payload,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
 
-from docket_messaging.clock import add_months
 
 from . import fines
 
@@ -630,38 +629,3 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
 
 def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:
     return reduce(evolve, events, state or CaseState())
-
-
-# --- the Art 78(2) clock ----------------------------------------------------------------------------------
-
-ART_78_MONTHS = 3
-
-
-def art78_due(last_progress_on: date) -> date:
-    """The day by which the complainant must have been told of progress (GDPR Art 78(2))."""
-    return add_months(last_progress_on, ART_78_MONTHS)
-
-
-def starts_art78_clock(kind: ComplaintKind) -> bool:
-    """An alert or referral is not a complaint: no complainant is owed progress news."""
-    return kind != "alert"
-
-
-def progress_day(event: Payload) -> date | None:
-    """The day an event tells every complainant of the case about progress, if it does."""
-    match event:
-        case InvestigationOpened():
-            return event.opened_on
-        case FormalNoticeIssued():
-            return event.issued_on
-        case FormalNoticeComplied() | InjunctionComplied():
-            return event.complied_on
-        case FormalNoticeDeadlineExpired():
-            return event.detected_at.date()
-        case SanctionImposed():
-            return event.decided_on
-        case PenaltyPaymentLiquidated():
-            return event.decision_day
-        case CaseClosed():
-            return event.closed_on
-    return None

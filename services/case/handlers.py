@@ -5,7 +5,11 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, Payload, PersonalDataErased
+from docket_contracts import registry
+from docket_contracts.events import (
+    ComplaintFiled, ComplaintWithdrawn, NotificationSent, Payload, PersonalDataErased,
+)
+from docket_contracts.progress import NEWS_TYPES
 from docket_messaging.consumer import Handler
 
 from . import store
@@ -24,8 +28,18 @@ async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, paylo
     await store.stop_clock(session, payload.complaint_id)
 
 
+async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+    """A letter about progress reached its complainant: their Art 78(2) three months run again from that day."""
+    assert isinstance(payload, NotificationSent)
+    about = registry.BY_TYPE.get(payload.source_event_type)
+    if (payload.recipient_role == "complainant" and payload.complaint_id is not None and about is not None
+            and about.payload in NEWS_TYPES):
+        await store.told(session, payload.complaint_id, payload.sent_on)
+
+
 HANDLERS: dict[str, Handler] = {
     "docket.complaint.filed": on_complaint_filed,
     "docket.complaint.withdrawn": on_complaint_withdrawn,
     "docket.complaint.personal_data_erased": on_complaint_withdrawn,
+    "docket.notification.sent": on_notification_sent,
 }

@@ -28,7 +28,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
     timers = every(settings.timer_interval_s, TIMER_BATCH,
                    lambda runtime: fire_due_timers(runtime.sessions, clock, TIMER_BATCH))
     return ServiceRuntime(name="case", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.CASES,
-                          consumes=[topics.COMPLAINTS], handlers=HANDLERS,
+                          consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS], handlers=HANDLERS,
                           workers={"timers": timers} if settings.run_timers else {})
 
 

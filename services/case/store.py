@@ -23,9 +23,10 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, FormalNoticeIssued, Payload,
 )
+from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
 
-from .domain import CaseState, evolve, progress_day, replay, starts_art78_clock
+from .domain import CaseState, evolve, replay
 from .integrity import GENESIS, Head, Verdict, event_hash, verify
 from .snapshots import FOLD, SnapshotRow, dump, restore
 from .views import case_view
@@ -357,15 +358,6 @@ def _snapshot(state: CaseState) -> dict[str, Any]:
     return dict(stream_id=state.case_id, version=state.version, fold=FOLD, state=dump(state))
 
 
-def _clock_started(payload: Payload) -> tuple[UUID, date] | None:
-    """The complaint whose Art 78(2) clock `payload` starts, and the day it starts from (None: none starts)."""
-    match payload:
-        case CaseOpened() | ComplaintLinked() if starts_art78_clock(payload.complaint_kind):
-            started = payload.opened_on if isinstance(payload, CaseOpened) else payload.received_on
-            return payload.complaint_id, started
-    return None
-
-
 def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {prefix + name: value for name, value in values.items()}
 
@@ -392,16 +384,24 @@ _PROJECT = (_upsert(CaseSummaryRow.__table__, [c.name for c in CaseSummaryRow.__
 
 
 async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> None:
-    if (clock := _clock_started(payload)) is not None:
+    """Start the Art 78(2) clock of a complaint the case takes in; stop every clock of a case that closes.
+    Only a letter sent restarts a clock (`told`)."""
+    if (clock := clock_start(payload)) is not None:
         complaint_id, started = clock
         session.add(ComplainantClockRow(complaint_id=complaint_id, case_id=state.case_id, last_progress_on=started,
                                         running=state.status != "closed"))
         await session.flush()
-    day = progress_day(payload)
-    if day is not None:
-        await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == state.case_id)
-                           .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, day),
-                                   running=state.status != "closed"))
+    if (ends := ends_wait(payload)) is not None and ends.case_id is not None:
+        await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == ends.case_id)
+                           .values(running=False))
+
+
+async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
+    """A letter about progress was sent to the complainant on `on`: their three months run again from it,
+    unless no news is owed to them any more."""
+    await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.complaint_id) == complaint_id,
+                                                            col(ComplainantClockRow.running))
+                       .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on)))
 
 
 async def stop_clock(session: AsyncSession, complaint_id: UUID) -> None:
@@ -431,11 +431,11 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
 
     The rows are those `project` leaves after each case's events, written in bulk once every case is
     folded: events are read as plain rows a batch at a time (no ORM objects), and only each case's state
-    and its Art 78(2) clocks are kept, not its events.
+    and the Art 78(2) clocks it started are kept, not its events. The clocks are not emptied (`_KEEP_CLOCKS`).
     """
     await session.exec(sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots "
                                "IN EXCLUSIVE MODE"))
-    for table in (CaseSummaryRow, CaseDetailRow, ComplainantClockRow, SnapshotRow):
+    for table in (CaseSummaryRow, CaseDetailRow, SnapshotRow):
         await session.exec(sa.delete(table))
     cases: dict[UUID, _Rebuilt] = {}
     events = EventRow.__table__.c
@@ -455,7 +455,7 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     await _insert_many(session, CaseSummaryRow, [rebuilt.summary() for rebuilt in cases.values()])
     await _insert_many(session, CaseDetailRow, [rebuilt.detail() for rebuilt in cases.values()])
     await _insert_many(session, ComplainantClockRow,
-                       [clock for rebuilt in cases.values() for clock in rebuilt.clocks()])
+                       [clock for rebuilt in cases.values() for clock in rebuilt.clocks()], on_conflict=_KEEP_CLOCKS)
     return replayed
 
 
@@ -476,28 +476,20 @@ def _stored_payload(row: Any) -> Payload:
 
 class _Rebuilt:
     """One case as `rebuild_projections` replays it: the state so far, the position of its last event, and
-    what `_clocks` would have done with each of its events, kept so as to write each clock row once.
+    the Art 78(2) clocks its complaints started."""
 
-    `_clocks` inserts a clock when a complaint starts one, then moves every clock the case has so far to the
-    latest progress day; running is whether the case (as it ends) is open. So a clock's last progress day is
-    the latest of its start and every progress day after it."""
-
-    __slots__ = ("state", "position", "_started", "_progress")
+    __slots__ = ("state", "position", "_started")
 
     def __init__(self) -> None:
         self.state = CaseState()
         self.position = 0
-        self._started: list[tuple[UUID, date]] = []  # (complaint_id, start), in the order the clocks started
-        self._progress: list[tuple[int, date]] = []  # (clocks started by then, day), in event order
+        self._started: list[tuple[UUID, date]] = []  # (complaint_id, receipt), in the order the clocks started
 
     def apply(self, payload: Payload, position: int) -> None:
         self.state = evolve(self.state, payload)
         self.position = position
-        if (clock := _clock_started(payload)) is not None:
+        if (clock := clock_start(payload)) is not None:
             self._started.append(clock)
-        day = progress_day(payload)
-        if day is not None:
-            self._progress.append((len(self._started), day))
 
     def _checked(self) -> CaseState:
         state = self.state
@@ -515,24 +507,19 @@ class _Rebuilt:
 
     def clocks(self) -> list[dict[str, Any]]:
         state = self._checked()
-        running = state.status != "closed"
-        rows: list[dict[str, Any]] = []
-        latest: date | None = None
-        progress = len(self._progress)
-        for index in range(len(self._started) - 1, -1, -1):  # from the last clock started to the first
-            while progress and self._progress[progress - 1][0] > index:  # a progress day after this clock
-                progress -= 1
-                day = self._progress[progress][1]
-                latest = day if latest is None else max(latest, day)
-            complaint_id, started = self._started[index]
-            rows.append({"complaint_id": complaint_id, "case_id": state.case_id, "running": running,
-                         "last_progress_on": started if latest is None else max(started, latest)})
-        rows.reverse()
-        return rows
+        return [{"complaint_id": complaint_id, "case_id": state.case_id, "running": state.status != "closed",
+                 "last_progress_on": started} for complaint_id, started in self._started]
+
+
+# The clocks are not the case's alone: letters sent restart them and withdrawals stop them, and neither is in
+# its events. A rebuild keeps what they did and adds what the events start.
+_KEEP_CLOCKS = ("ON CONFLICT (complaint_id) DO UPDATE SET case_id = EXCLUDED.case_id, "
+                "last_progress_on = greatest(complainant_clocks.last_progress_on, EXCLUDED.last_progress_on), "
+                "running = complainant_clocks.running AND EXCLUDED.running")
 
 
 async def _insert_many(session: AsyncSession, table: type[SQLModel], rows: Sequence[dict[str, Any]],
-                       chunk: int = 10_000) -> None:
+                       chunk: int = 10_000, on_conflict: str = "") -> None:
     """Insert `rows` (dicts of every column of `table`) a chunk at a time, each chunk one statement that
     unnests one array per column: the rows cross as a few arrays, not one parameter set each."""
     if not rows:
@@ -546,7 +533,7 @@ async def _insert_many(session: AsyncSession, table: type[SQLModel], rows: Seque
         selected.append(f"c{n}::jsonb" if json_column else f"c{n}")
     statement = sa.text(f"INSERT INTO {table.__tablename__} ({', '.join(c.name for c in columns)}) "
                         f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) "
-                        f"AS t({', '.join(f'c{n}' for n in range(len(columns)))})")
+                        f"AS t({', '.join(f'c{n}' for n in range(len(columns)))}) {on_conflict}")
     for offset in range(0, len(rows), chunk):
         part = rows[offset:offset + chunk]
         values = {f"c{n}": [json.dumps(row[c.name]) if isinstance(c.type, JSONB) else row[c.name] for row in part]

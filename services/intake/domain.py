@@ -1,5 +1,5 @@
-"""Intake's pure rules: what a valid submission is, which event filing it produces, what a
-complainant may read of their complaint's progress, and what an evidence file may be.
+"""Intake's pure rules: what a valid submission is, which event filing it produces, and what an evidence
+file may be. What a complainant reads of their complaint's progress is docket_contracts.progress.
 """
 
 from __future__ import annotations
@@ -13,11 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintCategory, ComplaintFiled, ComplaintKind, ComplaintLinked, Controller,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, InvestigationOpened, Party, Payload, PenaltyPaymentLiquidated, SanctionImposed,
-)
+from docket_contracts.events import ComplaintCategory, ComplaintFiled, ComplaintKind, Controller, Party, Payload
 
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
 LEGAL_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd",
@@ -113,46 +109,6 @@ def token_digest(token: str) -> str:
 
 def token_matches(token: str | None, digest: str) -> bool:
     return token is not None and secrets.compare_digest(token_digest(token), digest)
-
-
-# --- what a complainant reads of the progress -------------------------------------------------------------
-
-def progress(event: Payload) -> tuple[date | None, str, str] | None:
-    """The line a complainant reads for a case event, the date it carries, and the stage it leads to.
-
-    Only what the authority does and decides: nothing about other complainants or the investigation's
-    findings. None for events complainants are not told about.
-    """
-    match event:
-        case CaseOpened():
-            return event.opened_on, "A case was opened on your complaint.", "case_opened"
-        case ComplaintLinked():
-            return None, "Your complaint was joined to the case already open on this controller.", "case_opened"
-        case InvestigationOpened():
-            return event.opened_on, "The authority opened an investigation.", "investigating"
-        case FormalNoticeIssued():
-            return (event.issued_on, f"The authority ordered the controller to comply by "
-                                     f"{event.compliance_deadline.isoformat()}.", "formal_notice")
-        case FormalNoticeComplied():
-            return event.complied_on, "The controller complied with the order.", "formal_notice"
-        case FormalNoticeDeadlineExpired():
-            return event.deadline, "The controller did not comply by the deadline.", "formal_notice"
-        case FormalNoticeExpirySuperseded():
-            return (event.complied_on, "The earlier notice that the deadline had passed no longer stands: the "
-                                       "controller's compliance by the deadline was recorded.", "formal_notice")
-        case SanctionImposed():
-            return event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction"
-        case InjunctionComplied():
-            return (event.complied_on, "The controller complied with the authority's injunction.", "sanction")
-        case PenaltyPaymentLiquidated():
-            return (event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's "
-                                      f"delay.", "sanction")
-        case CaseClosed():
-            outcome = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",
-                       "dismissed": "the complaint was dismissed",
-                       "no_infringement": "no infringement was found"}[event.outcome]
-            return event.closed_on, f"The case was closed: {outcome}.", "closed"
-    return None
 
 
 def case_of(event: Payload) -> UUID | None:

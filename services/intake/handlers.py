@@ -7,19 +7,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CaseOpened, ComplaintLinked, NotificationRecorded, Payload
+from docket_contracts.progress import news
 from docket_contracts.registry import EVENTS
 from docket_contracts.topics import CASES
 from docket_messaging.consumer import Handler
 
 from . import store
-from .domain import progress
 
 
 async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-    line = progress(payload)
-    if line is None:
+    """The progress line of every complainant the event is news for (docket_contracts.progress)."""
+    told = news(payload)
+    if told is None:
         return
-    on, text, stage = line
     match payload:
         case CaseOpened() | ComplaintLinked():
             joined = await store.join_case(session, payload.complaint_id, payload.case_id)
@@ -27,7 +27,7 @@ async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Paylo
         case _:
             complaint_ids = await store.complaints_of_case(session, payload.case_id)  # type: ignore[attr-defined]
     if complaint_ids:
-        await store.record_progress(session, complaint_ids, event.id, on, text, stage)
+        await store.record_progress(session, complaint_ids, event.id, told.on, told.line, told.stage)
 
 
 async def on_notification(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:

@@ -15,12 +15,11 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Literal, cast
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -30,9 +29,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Payload,
+    CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, NotificationSent, Payload,
     PersonalDataErased, Sealed,
 )
+from docket_contracts.progress import NEWS_TYPES, clock_start, ends_wait
 from docket_messaging.clock import Clock
 from docket_privacy.personal import PersonalData
 
@@ -73,7 +73,7 @@ ONE_COMPLAINT = (ComplaintFiled, CaseOpened, ComplaintLinked, ComplaintWithdrawn
 
 
 async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEvent, payload: Payload, *,
-                  lead_days: int, timezone: str) -> None:
+                  lead_days: int) -> None:
     """Everything an event calls for, in the consumer's transaction: the notifier's lookups, the letters,
     the complainants' Art 78(2) clocks, and a pending delivery per matching subscription."""
     case_id: UUID | None = getattr(payload, "case_id", None)
@@ -82,6 +82,8 @@ async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEve
     if isinstance(payload, ComplaintFiled):
         await store.add_complainant(session, payload.complaint_id, payload.reference, payload.kind,
                                     payload.complainant.name, payload.complainant.email)
+        if (start := clock_start(payload)) is not None:  # three months from receipt
+            await store.told(session, [payload.complaint_id], start[1], reminder_due_on(start[1], lead_days))
         early = await store.take_early_link(session, payload.complaint_id)
     elif isinstance(payload, CaseOpened | ComplaintLinked):
         if isinstance(payload, CaseOpened):
@@ -98,19 +100,15 @@ async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEve
     # thousands against one controller quadratic.
     one = isinstance(payload, ONE_COMPLAINT)
     case = await case_file(session, personal, case_id, complaint_id, everyone=not one)
-    await write_letters(session, personal, event.id, event.type, letters_for(payload, case),
-                        news_on=event.time.astimezone(ZoneInfo(timezone)).date(), lead_days=lead_days)
+    await write_letters(session, personal, event.id, event.type, letters_for(payload, case))
     if early is not None:  # the case.opened or complaint.linked that came before this complaint
         await store.link_complaint(session, early.complaint_id, early.case_id)
         link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
         await write_letters(session, personal, early.event_id, early.event_type,
                             letters_for(link, await case_file(session, personal, early.case_id, early.complaint_id,
-                                                              everyone=False)),
-                            news_on=early.event_time.astimezone(ZoneInfo(timezone)).date(), lead_days=lead_days)
-    if isinstance(payload, CaseClosed):
-        await store.stop_waiting(session, case_id=payload.case_id)
-    elif isinstance(payload, ComplaintWithdrawn | PersonalDataErased):
-        await store.stop_waiting(session, complaint_id=payload.complaint_id)
+                                                              everyone=False)))
+    if (ends := ends_wait(payload)) is not None:
+        await store.stop_waiting(session, case_id=ends.case_id, complaint_id=ends.complaint_id)
 
     controller = payload.controller if isinstance(payload, ComplaintFiled) else case.controller
     await store.enqueue_deliveries(session, event, controller.key if controller else None, case_id)
@@ -136,9 +134,8 @@ def to_complainant(letter: Letter) -> bool:
 
 
 async def write_letters(session: AsyncSession, personal: PersonalData, source_id: str, source_type: str,
-                        letters: list[Letter], *, news_on: date, lead_days: int) -> None:
-    """Record the letters, a complainant's sealed with their key, and restart the Art 78(2) clock of each
-    complainant they tell."""
+                        letters: list[Letter]) -> None:
+    """Record the letters, a complainant's sealed with their key. A complainant is told when theirs is sent."""
     sealed: list[dict[str, Sealed] | None] = []
     for letter in letters:
         if to_complainant(letter):
@@ -149,8 +146,6 @@ async def write_letters(session: AsyncSession, personal: PersonalData, source_id
         else:
             sealed.append(None)
     await store.record_letters(session, source_id, source_type, letters, sealed)
-    await store.told(session, [l.complaint_id for l in letters if to_complainant(l) and l.complaint_id],
-                     news_on, reminder_due_on(news_on, lead_days))
 
 
 # --- subscriptions ----------------------------------------------------------------------------------------
@@ -394,8 +389,10 @@ def mail_error(exc: Exception) -> str:
 
 
 async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, mailer: Mailer, *,
-                           sender: str, schedule: RetrySchedule, batch_size: int, lease_s: float,
-                           jitter: Jitter = random.random) -> int:
+                           sender: str, schedule: RetrySchedule, batch_size: int, lease_s: float, clock: Clock,
+                           lead_days: int, jitter: Jitter = random.random) -> int:
+    """E-mail the letters that are due. One sent is announced (notification.sent), and a letter about progress
+    restarts its complainant's Art 78(2) three months from the day it was sent."""
     lease = uuid4()
     async with sessions() as session, session.begin():
         due = (await session.exec(
@@ -418,7 +415,6 @@ async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal:
             continue
         try:
             await mailer.send(email_of(row, letter, sender))
-            values |= {"email_status": "sent", "sent_at": sa.func.now(), "last_error": None}
         except Exception as exc:  # the server refused or could not be reached: try again later
             values["last_error"] = mail_error(exc)
             if schedule.exhausted(row.attempts):
@@ -427,10 +423,30 @@ async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal:
                 delay = schedule.delay(row.attempts, jitter())
                 values["next_attempt_at"] = datetime.now(UTC) + timedelta(seconds=delay)
             log.warning("letter %s not sent (attempt %d): %s", row.id, row.attempts, type(exc).__name__)
+        else:
+            await _sent(sessions, row, lease, clock, lead_days)
+            continue
         async with sessions() as session, session.begin():
             await session.exec(sa.update(NotificationRow).where(col(NotificationRow.id) == row.id,
                                                                 col(NotificationRow.lease) == lease).values(**values))
     return len(due)
+
+
+async def _sent(sessions: async_sessionmaker[AsyncSession], row: NotificationRow, lease: UUID, clock: Clock,
+                lead_days: int) -> None:
+    sent_at, sent_on = clock.now(), clock.today()
+    async with sessions() as session, session.begin():
+        held = await session.exec(sa.update(NotificationRow)
+                                  .where(col(NotificationRow.id) == row.id, col(NotificationRow.lease) == lease)
+                                  .values(lease=None, email_status="sent", sent_at=sent_at, last_error=None))
+        if not held.rowcount:  # the lease ran out meanwhile: whoever holds it now records the outcome
+            return
+        about = registry.BY_TYPE.get(row.source_event_type)
+        if row.recipient_role == "complainant" and row.complaint_id and about and about.payload in NEWS_TYPES:
+            await store.told(session, [row.complaint_id], sent_on, reminder_due_on(sent_on, lead_days))
+        store.announce_sent(session, NotificationSent(
+            notification_id=row.id, source_event_type=row.source_event_type, recipient_role=row.recipient_role,
+            case_id=row.case_id, complaint_id=row.complaint_id, sent_at=sent_at, sent_on=sent_on))
 
 
 # --- GDPR Art 78(2) reminders -----------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from uuid import UUID
 
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeIssued, InjunctionComplied, InvestigationOpened,
-    Order, Payload, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
+    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, SanctionImposed,
+    SanctionNotified,
 )
-from docket_messaging.clock import add_months
+from docket_contracts.progress import due
 
 Channel = Literal["letter", "email", "webhook"]
 Role = Literal["complainant", "controller", "staff", "integrator"]
@@ -272,8 +273,25 @@ def _sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
          f"contains runs from that day, so you must comply by {long_date(event.injunction_deadline)}."])
 
 
+def _expiry_superseded(event: FormalNoticeExpirySuperseded, case: CaseFile) -> list[Letter]:
+    return _to_complainants(
+        case, "progress", "The formal notice was complied with in time",
+        f"{_controller_name(case)}'s compliance by the deadline, on {event.complied_on.isoformat()}, was recorded; "
+        f"the earlier news that the deadline had passed no longer stands.",
+        [f"we recorded that {_controller_name(case)} complied with the formal notice on "
+         f"{long_date(event.complied_on)}, by its deadline. Our earlier letter saying the deadline had passed "
+         f"without compliance no longer stands."])
+
+
 def _penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[Letter]:
-    return _to_controller(
+    to_complainants = _to_complainants(
+        case, "progress", "A penalty payment was set",
+        f"A penalty payment of {euros(event.amount_eur)} was set for {_controller_name(case)}'s delay on "
+        f"{event.decision_day.isoformat()}.",
+        [f"by its decision of {long_date(event.decision_day)}, the authority set the periodic penalty payment "
+         f"owed by {_controller_name(case)} for its delay in complying at {euros(event.amount_eur)} "
+         f"({event.days_counted} days)."])
+    return to_complainants + _to_controller(
         case, "penalty_liquidation", "Liquidation of the periodic penalty payment",
         f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
         [f"by its decision of {long_date(event.decision_day)}, the authority liquidates the periodic penalty "
@@ -304,12 +322,9 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
     PenaltyPaymentLiquidated: _penalty_liquidated,
+    FormalNoticeExpirySuperseded: _expiry_superseded,
     CaseClosed: _case_closed,
 }
-
-# Events after which no complainant of the case (or the one complaint) waits for news any more.
-ENDS_THE_WAIT: tuple[type[Payload], ...] = (CaseClosed, ComplaintWithdrawn)
-
 
 def letters_for(event: Payload, case: CaseFile | None = None) -> list[Letter]:
     """The letters `event` calls for, given what is known of its case (finding.recorded is internal: none)."""
@@ -319,20 +334,15 @@ def letters_for(event: Payload, case: CaseFile | None = None) -> list[Letter]:
 
 # --- GDPR Art 78(2): three months without news ------------------------------------------------------------
 
-def silence_ends_on(last_news_on: date) -> date:
-    """The day three months of silence are complete and the complainant may go to court (Art 78(2))."""
-    return add_months(last_news_on, 3)
-
-
 def reminder_due_on(last_news_on: date, lead_days: int) -> date:
     """Staff are reminded `lead_days` before the three months end."""
-    return silence_ends_on(last_news_on) - timedelta(days=lead_days)
+    return due(last_news_on) - timedelta(days=lead_days)
 
 
 def reminder(complaint_id: UUID, reference: str, case_id: UUID | None, controller_name: str | None,
              last_news_on: date, staff_address: str | None) -> Letter:
     """A reminder to staff: it names the complaint by its reference, never its complainant."""
-    ends = silence_ends_on(last_news_on)
+    ends = due(last_news_on)
     about = f"about {controller_name}" if controller_name else "not yet joined to a case"
     return Letter(
         kind="art78_reminder", recipient_role="staff", recipient_name="colleague", address=staff_address,

@@ -18,7 +18,6 @@ from .webhooks import SUBSCRIBABLE
 
 def handlers(settings: NotifierSettings, personal: PersonalData) -> dict[str, Handler]:
     async def on_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-        await take_in(session, personal, event, payload, lead_days=settings.art78_reminder_lead_days,
-                      timezone=settings.regulator_timezone)
+        await take_in(session, personal, event, payload, lead_days=settings.art78_reminder_lead_days)
 
     return {event_type: on_event for event_type in SUBSCRIBABLE}

@@ -41,7 +41,8 @@ def workers(settings: NotifierSettings, personal: PersonalData, clock: Clock, re
     async def mail(runtime: ServiceRuntime) -> int:
         assert mailer is not None
         return await send_due_letters(runtime.sessions, personal, mailer, sender=s.smtp_sender, schedule=schedule,
-                                      batch_size=batch, lease_s=3 * s.smtp_timeout_s + 1)
+                                      batch_size=batch, lease_s=3 * s.smtp_timeout_s + 1, clock=clock,
+                                      lead_days=s.art78_reminder_lead_days)
 
     async def reminders(runtime: ServiceRuntime) -> int:
         return await send_due_reminders(runtime.sessions, clock, staff_address=s.staff_email, batch_size=batch)

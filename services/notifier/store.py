@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import Controller, NotificationRecorded, Sealed
+from docket_contracts.events import Controller, NotificationRecorded, NotificationSent, Sealed
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
@@ -249,10 +249,12 @@ async def waiting_complainants(session: AsyncSession, case_id: UUID | None,
 
 
 async def told(session: AsyncSession, complaint_ids: Sequence[UUID], on: date, reminder_due_on: date) -> None:
-    """Restart the Art 78(2) clock of complainants who were just told of progress."""
+    """Complainants had news on `on` (or their complaint was received then): their Art 78(2) three months run
+    from it, unless they run from a later day already or no news is owed to them any more."""
     if complaint_ids:
+        later = sa.or_(col(ComplainantRow.last_news_on).is_(None), col(ComplainantRow.last_news_on) <= on)
         await session.exec(sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id).in_(complaint_ids),
-                                                           col(ComplainantRow.waiting))
+                                                           col(ComplainantRow.waiting), later)
                            .values(last_news_on=on, reminder_due_on=reminder_due_on))
 
 
@@ -303,6 +305,10 @@ async def record_letters(session: AsyncSession, source_id: str, source_type: str
                                         text=None if clear else personal["text"])
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)
+
+
+def announce_sent(session: AsyncSession, sent: NotificationSent) -> None:
+    add_to_outbox(session, [new_event(sent, source=SOURCE, subject=str(sent.notification_id))], topics.NOTIFICATIONS)
 
 
 async def find(session: AsyncSession, case_id: UUID | None, complaint_id: UUID | None,

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 
 from docket_contracts.events import Controller
 from docket_messaging.database import make_engine, make_sessions
-from docket_contracts.events import ComplaintWithdrawn
+from docket_contracts.events import ComplaintWithdrawn, NotificationSent
 from docket_contracts.registry import new_event
 from services.case import application, store
 from services.case.integrity import event_hash
-from services.case.handlers import on_complaint_withdrawn
+from services.case.handlers import on_complaint_withdrawn, on_notification_sent
 from services.case.config import CaseSettings
 from services.case.domain import LinkComplaint, decide
 from services.case.main import create_app
@@ -439,6 +439,15 @@ async def test_one_command_rebuilds_the_projections(case_service, databases, key
     assert (await case_service.http.get(f"/cases/{case_id}")).json()["version"] == 1
 
 
+async def told(service: Running, complaint_id: UUID, about: str, sent_on: date) -> None:
+    """The notifier's notification.sent of a letter to the complainant about an event of type `about`."""
+    sent = NotificationSent(notification_id=uuid4(), source_event_type=about, recipient_role="complainant",
+                            complaint_id=complaint_id, sent_at=datetime(sent_on.year, sent_on.month, sent_on.day,
+                                                                        tzinfo=UTC), sent_on=sent_on)
+    async with service.runtime.sessions() as session, session.begin():
+        await on_notification_sent(session, new_event(sent, source="/docket/notifier", subject=str(uuid4())), sent)
+
+
 async def test_complainants_without_news_for_three_months_are_listed(case_service):
     case_id, complaint_id = await open_case(case_service, received_on=date(2026, 1, 10))
     alert_case, _ = await open_case(case_service, kind="alert", received_on=date(2026, 1, 10))
@@ -447,17 +456,29 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
         found = (await case_service.http.get("/art78-overdue", params={"as_of": as_of, "limit": 500})).json()
         return [o for o in found if o["case_id"] in (str(case_id), str(alert_case))]
 
+    async def rebuild() -> None:
+        async with case_service.runtime.sessions() as session, session.begin():
+            await store.rebuild_projections(session)
+
     assert await overdue("2026-04-10") == []
     assert await overdue("2026-04-11") == [{"case_id": str(case_id), "complaint_id": str(complaint_id),
                                             "last_progress_on": "2026-01-10", "progress_due_on": "2026-04-10"}]
     await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2026-03-01", "scope": "s"}, 1)
+    assert len(await overdue("2026-04-11")) == 1  # decided, not yet told: only a letter sent tells
+    await told(case_service, complaint_id, "docket.complaint.filed", date(2026, 3, 2))  # an acknowledgement
+    assert len(await overdue("2026-04-11")) == 1
+    await told(case_service, complaint_id, "docket.investigation.opened", date(2026, 3, 3))
     assert await overdue("2026-04-11") == []
-    assert [o["progress_due_on"] for o in await overdue("2026-06-02")] == ["2026-06-01"]
+    await rebuild()  # the letter sent is not in the case's events, and is not forgotten
+    assert [o["progress_due_on"] for o in await overdue("2026-06-04")] == ["2026-06-03"]
     withdrawn = ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=date(2026, 6, 2))
     async with case_service.runtime.sessions() as session, session.begin():
         await on_complaint_withdrawn(session, new_event(withdrawn, source="/docket/intake",
                                                         subject=str(complaint_id)), withdrawn)
-    assert await overdue("2026-06-02") == []
+    assert await overdue("2026-06-04") == []
+    await told(case_service, complaint_id, "docket.investigation.opened", date(2026, 6, 5))  # sent before it knew
+    await rebuild()
+    assert await overdue("2026-12-31") == []  # a withdrawal stays
 
 
 async def test_the_fine_estimate_walks_the_edpb_method(case_service):

@@ -26,6 +26,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CaseOpened, FormalNoticeIssued, InvestigationOpened, Order, Payload, Sealed
 from docket_contracts.registry import new_event
 from docket_messaging.database import make_engine
+from docket_messaging.clock import Clock, SystemClock
 from docket_privacy.personal import PersonalData
 from services.notifier import application, store
 from services.notifier.config import NotifierSettings
@@ -105,8 +106,7 @@ async def feed(running: Running, payload: Payload, subject: uuid.UUID, sequence:
     event = new_event(payload, source="/docket/case", subject=str(subject), sequence=sequence,
                       **({"time": time} if time else {}))
     async with running.runtime.sessions() as session, session.begin():
-        await application.take_in(session, personal_of(running), event, payload, lead_days=14,
-                                  timezone="Europe/Paris")
+        await application.take_in(session, personal_of(running), event, payload, lead_days=14)
     return event
 
 
@@ -490,10 +490,15 @@ class FakeMailer:
         self.sent.append(message)
 
 
+async def mail(running: Running, mailer: FakeMailer, clock: Clock = SystemClock()) -> None:
+    await application.send_due_letters(running.runtime.sessions, personal_of(running), mailer,
+                                       sender="Docket <d@x.example>", schedule=FAST, batch_size=500, lease_s=5,
+                                       clock=clock, lead_days=14)
+
+
 async def mail_until_settled(running: Running, mailer: FakeMailer, complaint_id: uuid.UUID) -> dict:
     for _ in range(100):
-        await application.send_due_letters(running.runtime.sessions, personal_of(running), mailer,
-                                           sender="Docket <d@x.example>", schedule=FAST, batch_size=500, lease_s=5)
+        await mail(running, mailer)
         [letter] = (await running.http.get("/notifications", params={"complaint_id": str(complaint_id)})).json()
         if letter["email_status"] != "pending":
             return letter
@@ -534,13 +539,14 @@ class FixedClock:
 
 
 async def test_staff_are_reminded_once_before_three_months_without_news(notifier):
-    filed = await openable_complaint_filed(personal_of(notifier))
+    """Three months run from the complaint's receipt; a letter about progress restarts them when it is sent,
+    not when it is written."""
+    filed = await openable_complaint_filed(personal_of(notifier), received_on=date(2040, 3, 2))  # no other test's
     case = uuid.uuid4()
-    told_at = datetime(2040, 3, 2, 10, tzinfo=UTC)  # a date no other test reaches
-    await feed(notifier, filed, filed.complaint_id, time=told_at)
+    await feed(notifier, filed, filed.complaint_id, time=datetime(2040, 3, 5, 10, tzinfo=UTC))
     await feed(notifier, CaseOpened(case_id=case, controller=CLEARVIEW, complaint_id=filed.complaint_id,
                                     complaint_kind="art77_complaint", opened_on=date(2040, 3, 2)), case, 1,
-               time=told_at)
+               time=datetime(2040, 4, 20, 10, tzinfo=UTC))
 
     async def remind(day: date) -> list[dict]:
         await application.send_due_reminders(notifier.runtime.sessions, FixedClock(day),
@@ -549,14 +555,18 @@ async def test_staff_are_reminded_once_before_three_months_without_news(notifier
         return [l for l in letters if l["recipient_role"] == "staff"]
 
     assert await remind(date(2040, 5, 17)) == []  # 2 June is three months; 14 days before is 19 May
-    [reminder] = await remind(date(2040, 5, 19))
+    [reminder] = await remind(date(2040, 5, 19))  # the letter about the case, written on 20 April, is not sent
     assert (reminder["channel"], reminder["recipient_address"]) == ("email", "staff@authority.example")
     assert filed.reference in reminder["subject"] and "2 June 2040" in reminder["text"]
     assert "Jeanne Martin" not in reminder["text"]  # staff find the complainant through the reference
     assert await remind(date(2040, 5, 25)) == [reminder]  # one reminder per silence
 
+    await mail(notifier, FakeMailer(), FixedClock(date(2040, 5, 26)))  # the two letters go out on 26 May
+    assert len(await remind(date(2040, 8, 11))) == 1  # from the case opened's letter: 26 August, less 14 days
+    assert len(await remind(date(2040, 8, 12))) == 2
+
     alert = await openable_complaint_filed(personal_of(notifier), kind="alert")
-    await feed(notifier, alert, alert.complaint_id, time=told_at)
+    await feed(notifier, alert, alert.complaint_id)
     await remind(date(2041, 1, 1))
     assert (await notifier.http.get("/notifications", params={"complaint_id": str(alert.complaint_id)})).json() == []
 

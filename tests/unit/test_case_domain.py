@@ -16,11 +16,12 @@ from docket_contracts.events import (
     FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, PenaltyPaymentImposed,
     PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
+from docket_contracts.progress import news
 from tests.factories import complaint_filed
 from services.case.domain import (
     CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
     LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
-    RecordNoticeNotification, RecordSanctionNotification, Rejected, decide, progress_day, replay,
+    RecordNoticeNotification, RecordSanctionNotification, Rejected, decide, replay,
 )
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
@@ -196,10 +197,10 @@ def test_a_liquidation_is_decided_after_the_days_it_counts(convention, decided_o
 def test_a_liquidation_is_dated_by_its_decision_and_one_recorded_without_it_by_its_period_end():
     state = given(*AT_SANCTION, LIQUIDATED)
     assert state.sanctions[0].liquidations[0].decided_on == date(2023, 4, 13)
-    assert progress_day(LIQUIDATED) == date(2023, 4, 13)
+    assert news(LIQUIDATED).on == date(2023, 4, 13)
     older = LIQUIDATED.model_copy(update={"decided_on": None})
     assert given(*AT_SANCTION, older).sanctions[0].liquidations[0].decided_on == date(2023, 2, 9)
-    assert progress_day(older) == date(2023, 2, 9)
+    assert news(older).on == date(2023, 2, 9)
     with pytest.raises(Invalid) as refused:
         decide(state, close("sanctioned", closed_on=date(2023, 4, 12)))
     assert refused.value.message == "2023-04-12 is before the penalty payment was liquidated (2023-04-13)"

@@ -1,18 +1,15 @@
-"""Intake's rules without I/O: controller identity, filing, receipts, progress lines, evidence, rate limits."""
+"""Intake's rules without I/O: controller identity, filing, receipts, evidence, rate limits."""
 
 from datetime import date
 from uuid import uuid4
 
 import pytest
 
-from docket_contracts.events import (
-    CaseClosed, CaseOpened, Controller, FindingRecorded, FineCap, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, Order, Party, PenaltyPaymentLiquidated, SanctionImposed,
-)
+from docket_contracts.events import Controller, Party
 from tests.factories import sealed
 from services.intake.domain import (
     FileComplaint, Invalid, TokenBucket, check_evidence, controller_key, file_complaint, new_reference,
-    new_status_token, progress, safe_filename, token_digest, token_matches,
+    new_status_token, safe_filename, token_digest, token_matches,
 )
 
 SUBJECT = uuid4()
@@ -92,33 +89,6 @@ def test_references_are_readable_and_tokens_are_stored_only_as_digests():
     assert not token_matches(token + "x", token_digest(token)) and not token_matches(None, token_digest(token))
 
 
-def test_complainants_read_what_the_authority_did_and_nothing_of_the_investigation():
-    case_id = uuid4()
-    opened = progress(CaseOpened(case_id=case_id, controller=Controller(key="c", name="C"), complaint_id=uuid4(),
-                                 complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)))
-    assert opened == (date(2020, 5, 25), "A case was opened on your complaint.", "case_opened")
-    notice = progress(FormalNoticeIssued(case_id=case_id, notice_id=uuid4(), orders=(Order(point="f", text="stop"),),
-                                         issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)))
-    assert notice == (date(2021, 11, 26), "The authority ordered the controller to comply by 2022-01-26.",
-                      "formal_notice")
-    assert progress(InjunctionComplied(case_id=case_id, sanction_id=uuid4(), complied_on=date(2022, 12, 10))) == (
-        date(2022, 12, 10), "The controller complied with the authority's injunction.", "sanction")
-    superseded = progress(FormalNoticeExpirySuperseded(case_id=case_id, notice_id=uuid4(),
-                                                       complied_on=date(2022, 1, 25)))
-    assert superseded is not None and superseded[0] == date(2022, 1, 25) and "no longer stands" in superseded[1]
-    assert progress(FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="secret")) is None
-    closed = progress(CaseClosed(case_id=case_id, outcome="sanctioned", reasons="r", closed_on=date(2023, 4, 13)))
-    assert closed[1] == "The case was closed: the controller was sanctioned." and closed[2] == "closed"
-
-
-def test_a_sanction_line_gives_the_fine():
-    line = progress(SanctionImposed(case_id=uuid4(), sanction_id=uuid4(), decided_on=date(2022, 10, 17),
-                                    fine_eur=20_000_000, articles_infringed=(6,),
-                                    cap=FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4,
-                                                turnover_eur=None, cap_eur=20_000_000)))
-    assert line[1] == "The authority imposed a fine of EUR 20,000,000."
-
-
 ALLOWED = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
 
 
@@ -150,11 +120,3 @@ def test_the_token_bucket_allows_a_burst_then_the_rate():
     assert bucket.take(100.0) == pytest.approx(1.0)
     assert bucket.take(101.0) == 0.0
     assert bucket.take(101.0) == pytest.approx(1.0)
-
-
-def test_a_liquidation_reaches_the_status_page_dated_by_its_decision():
-    liquidated = PenaltyPaymentLiquidated(case_id=uuid4(), sanction_id=uuid4(), period_start=date(2022, 12, 19),
-                                          period_end=date(2023, 2, 9), days_counted=52, convention="exclusive_end",
-                                          amount_eur=5_200_000, decided_on=date(2023, 4, 13))
-    assert progress(liquidated)[0] == date(2023, 4, 13)
-    assert progress(liquidated.model_copy(update={"decided_on": None}))[0] == date(2023, 2, 9)  # recorded before

@@ -3,19 +3,18 @@
 from datetime import date, datetime, UTC
 from uuid import uuid4
 
-import pytest
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap, FindingRecorded,
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap, FindingRecorded,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
     InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
 )
-from docket_messaging.clock import add_months
 from services.notifier.domain import (
-    CaseFile, Complainant, letters_for, reminder, reminder_due_on, silence_ends_on,
+    CaseFile, Complainant, letters_for, reminder, reminder_due_on,
 )
-from tests.factories import complaint_filed
+from docket_contracts.progress import news
+from tests.factories import complaint_filed, one_of_each
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
 CASE_ID = uuid4()
@@ -92,14 +91,15 @@ def test_each_step_that_concerns_complainants_reaches_every_complainant_but_not_
         assert {l.case_id for l in letters} == {CASE_ID}
 
 
-def test_a_finding_is_internal_and_a_penalty_imposed_is_told_in_the_sanction_letter():
+def test_a_finding_is_internal_a_penalty_imposed_is_told_in_the_sanction_letter_and_a_superseded_expiry_retracted():
     finding = FindingRecorded(case_id=CASE_ID, finding_id=uuid4(), articles=(6,), facts="no legal basis")
     imposed = PenaltyPaymentImposed(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, daily_rate_eur=100_000,
                                     accrues_from=date(2022, 12, 18))
     assert letters_for(finding, CASE) == [] and letters_for(imposed, CASE) == []
     superseded = FormalNoticeExpirySuperseded(case_id=CASE_ID, notice_id=NOTICE.notice_id,
                                               complied_on=date(2022, 1, 25))
-    assert letters_for(superseded, CASE) == []  # the compliance that follows it is what complainants are told
+    [jeanne, noyb] = letters_for(superseded, CASE)  # the news they had of the expiry no longer stands
+    assert "no longer stands" in jeanne.text and noyb.recipient_name == "noyb"
 
 
 def test_the_injunction_letter_dates_the_compliance():
@@ -144,8 +144,7 @@ def test_the_liquidation_letter_counts_the_days():
                                           period_start=date(2022, 12, 19), period_end=date(2023, 2, 9),
                                           days_counted=52, convention="exclusive_end", amount_eur=5_200_000,
                                           decided_on=date(2023, 4, 13))
-    [letter] = letters_for(liquidated, CASE)
-    assert letter.recipient_role == "controller"
+    [letter] = [l for l in letters_for(liquidated, CASE) if l.recipient_role == "controller"]
     assert "EUR 5,200,000: 52 days" in letter.text and "decision of 13 April 2023" in letter.text
 
 
@@ -162,19 +161,7 @@ def test_html_escapes_what_came_from_outside():
     assert "<script>" in letter.text
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2020, 5, 25), 3, date(2020, 8, 25)),
-    (date(2020, 11, 30), 3, date(2021, 2, 28)),
-    (date(2023, 11, 30), 3, date(2024, 2, 29)),
-    (date(2020, 5, 31), 3, date(2020, 8, 31)),
-    (date(2020, 10, 15), 3, date(2021, 1, 15)),
-])
-def test_three_months_later_is_calendar_months_clamped_to_the_month_end(day, months, expected):
-    assert add_months(day, months) == expected
-
-
 def test_staff_are_reminded_before_three_months_without_news_end():
-    assert silence_ends_on(date(2020, 5, 25)) == date(2020, 8, 25)
     assert reminder_due_on(date(2020, 5, 25), lead_days=14) == date(2020, 8, 11)
     letter = reminder(JEANNE.complaint_id, JEANNE.reference, CASE_ID, "Clearview AI", date(2020, 5, 25),
                       "staff@authority.example")
@@ -193,3 +180,17 @@ def test_an_injunction_due_a_period_after_notification_is_explained_and_its_dead
     [deadline] = letters_for(notified, CASE)
     assert deadline.recipient_role == "controller" and "comply by 19 December 2022" in deadline.text
     assert letters_for(notified.model_copy(update={"injunction_deadline": None}), CASE) == []
+
+
+def test_complainants_get_a_letter_about_exactly_the_events_that_are_news_for_them():
+    """docket_contracts.progress decides what is news for whom; the notifier writes a letter for each of those
+    complainants (an alert's excepted), and about no other event but the acknowledgement and the withdrawal."""
+    kept_informed = {JEANNE.complaint_id, MANDATED.complaint_id}
+    for kind, event in one_of_each(CASE_ID, JEANNE.complaint_id).items():
+        told = news(event)
+        written = {l.complaint_id for l in letters_for(event, CASE) if l.recipient_role == "complainant"}
+        if told is None:
+            acknowledged = kind in (ComplaintFiled, ComplaintWithdrawn)
+            assert written == ({JEANNE.complaint_id} if acknowledged else set()), kind.__name__
+        else:
+            assert written == ({told.only} if told.only else kept_informed), kind.__name__

@@ -1,0 +1,139 @@
+"""GDPR Art 78(2), one rule for the three services: what a complainant is told of their complaint's progress.
+
+A complainant whose authority "does not inform the data subject within three months on the progress or
+outcome of the complaint" may go to court (Art 78(2)). So, from the case's events:
+
+- `news`: which events are progress a complainant is told of, which complainants (every one of the case, or
+  the one complaint it is about), the day it carries and the line they read;
+- `clock_start`: a complaint's three months run from the day it was received (an alert, which has no
+  complainant, starts none);
+- `ends_wait`: after the case is closed, or a complaint withdrawn or its complainant's data erased, no news
+  is owed (and a later event does not make it owed again);
+- `told_on`: a complainant is told when a letter about news is sent, not when it is written; the day it is
+  sent restarts their three months (`due`).
+
+Intake's progress lines, the notifier's letters and reminders and the case service's overdue list all read
+these, so they agree by construction. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from .events import (
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, FormalNoticeComplied,
+    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied,
+    InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, SanctionImposed,
+)
+
+ART_78_MONTHS = 3
+
+Stage = Literal["received", "case_opened", "investigating", "formal_notice", "sanction", "closed"]
+
+OUTCOME_LINES = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",
+                 "dismissed": "the complaint was dismissed", "no_infringement": "no infringement was found"}
+
+
+@dataclass(frozen=True)
+class News:
+    """Progress complainants are told of: the day it carries (None: the event carries none), the line they
+    read, the stage their complaint reaches, and the one complaint it is about (None: every complaint of the
+    case)."""
+
+    on: date | None
+    line: str
+    stage: Stage
+    only: UUID | None = None
+
+
+def news(event: Payload) -> News | None:
+    """The progress `event` tells complainants of, or None. Only what the authority does and decides: nothing
+    about other complainants or the investigation's findings."""
+    match event:
+        case CaseOpened():
+            return News(event.opened_on, "A case was opened on your complaint.", "case_opened", event.complaint_id)
+        case ComplaintLinked():
+            return News(None, "Your complaint was joined to the case already open on this controller.",
+                        "case_opened", event.complaint_id)
+        case InvestigationOpened():
+            return News(event.opened_on, "The authority opened an investigation.", "investigating")
+        case FormalNoticeIssued():
+            return News(event.issued_on, f"The authority ordered the controller to comply by "
+                                         f"{event.compliance_deadline.isoformat()}.", "formal_notice")
+        case FormalNoticeComplied():
+            return News(event.complied_on, "The controller complied with the order.", "formal_notice")
+        case FormalNoticeDeadlineExpired():
+            return News(event.deadline, "The controller did not comply by the deadline.", "formal_notice")
+        case FormalNoticeExpirySuperseded():
+            return News(event.complied_on, "The earlier notice that the deadline had passed no longer stands: the "
+                                           "controller's compliance by the deadline was recorded.", "formal_notice")
+        case SanctionImposed():
+            return News(event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction")
+        case InjunctionComplied():
+            return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
+        case PenaltyPaymentLiquidated():
+            return News(event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the "
+                                            f"controller's delay.", "sanction")
+        case CaseClosed():
+            return News(event.closed_on, f"The case was closed: {OUTCOME_LINES[event.outcome]}.", "closed")
+    return None
+
+
+# The types `news` answers for: a letter sent about an event of one of them told its complainant of progress.
+NEWS_TYPES: frozenset[type[Payload]] = frozenset({
+    CaseOpened, ComplaintLinked, InvestigationOpened, FormalNoticeIssued, FormalNoticeComplied,
+    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, SanctionImposed, InjunctionComplied,
+    PenaltyPaymentLiquidated, CaseClosed})
+
+
+def clock_start(event: Payload) -> tuple[UUID, date] | None:
+    """The complaint whose three months `event` starts, and the day they run from: its receipt, which the
+    complaint carries, and so do the case's events that take it in (a case is opened on the day its first
+    complaint was received). An alert or a referral is not a complaint: nobody is owed news of it."""
+    match event:
+        case ComplaintFiled() if event.kind != "alert":
+            return event.complaint_id, event.received_on
+        case CaseOpened() if event.complaint_kind != "alert":
+            return event.complaint_id, event.opened_on
+        case ComplaintLinked() if event.complaint_kind != "alert":
+            return event.complaint_id, event.received_on
+    return None
+
+
+@dataclass(frozen=True)
+class WaitEnds:
+    """No news is owed any more to every complainant of `case_id`, or to the complainant of `complaint_id`."""
+
+    case_id: UUID | None = None
+    complaint_id: UUID | None = None
+
+
+def ends_wait(event: Payload) -> WaitEnds | None:
+    match event:
+        case CaseClosed():
+            return WaitEnds(case_id=event.case_id)
+        case ComplaintWithdrawn() | PersonalDataErased():
+            return WaitEnds(complaint_id=event.complaint_id)
+    return None
+
+
+def told_on(sent_at: datetime, timezone: str) -> date:
+    """The day a letter sent at `sent_at` told its complainant, in the regulator's time zone."""
+    return sent_at.astimezone(ZoneInfo(timezone)).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day when it is shorter (30 Nov + 3 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due(last_told_on: date) -> date:
+    """The day three months without news are complete: the complainant may then go to court."""
+    return add_months(last_told_on, ART_78_MONTHS)
