@@ -177,7 +177,7 @@ def _complaint_linked(event: ComplaintLinked, case: CaseFile) -> list[Letter]:
 
 def _complaint_withdrawn(event: ComplaintWithdrawn, case: CaseFile) -> list[Letter]:
     return _to_complainants(
-        case, "progress", "Your complaint was withdrawn",
+        case, "withdrawal", "Your complaint was withdrawn",
         f"Your withdrawal of the complaint on {event.withdrawn_on.isoformat()} was recorded.",
         [f"we recorded that you withdrew it on {long_date(event.withdrawn_on)}.",
          "We will not write to you about it again."], only=event.complaint_id)
