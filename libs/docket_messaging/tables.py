@@ -31,6 +31,12 @@ class OutboxRow(SQLModel, table=True):
     """An event committed with the state change that caused it, waiting to be published."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        # The relay's claim reads the unpublished rows in order; parked rows are few and found apart.
+        sa.Index("ix_outbox_unpublished", "id", postgresql_where=sa.text("published_at IS NULL")),
+        sa.Index("ix_outbox_parked", "topic", "key", "id",
+                 postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL")),
+    )
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True))
     event_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))

@@ -128,7 +128,7 @@ class CaseSummaryRow(SQLModel, table=True):
     status: str = Field(index=True)
     opened_on: date
     complaints: int
-    next_deadline: date | None = None
+    next_deadline: date | None = Field(default=None, index=True)
     outcome: str | None = None
     version: int
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
@@ -160,10 +160,11 @@ class TimerRow(SQLModel, table=True):
     """A durable timer: when a formal notice's deadline has passed, the scheduler looks at the case."""
 
     __tablename__ = "timers"
+    __table_args__ = (sa.Index("ix_timers_due_unfired", "due_on", postgresql_where=sa.text("fired_at IS NULL")),)
 
     notice_id: UUID = Field(primary_key=True)
     case_id: UUID
-    due_on: date = Field(index=True)
+    due_on: date
     fired_at: datetime | None = utc_column(nullable=True)
 
 

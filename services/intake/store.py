@@ -78,7 +78,7 @@ class EvidenceRow(SQLModel, table=True):
     __tablename__ = "evidence"
 
     id: UUID = Field(primary_key=True)
-    complaint_id: UUID = Field(index=True)
+    complaint_id: UUID = Field(index=True, foreign_key="complaints.id")
     filename: dict[str, Any] = sealed_column()
     content_type: str
     size: int
@@ -106,7 +106,7 @@ class ComplaintCaseRow(SQLModel, table=True):
 
     __tablename__ = "complaint_cases"
 
-    complaint_id: UUID = Field(primary_key=True)
+    complaint_id: UUID = Field(primary_key=True, foreign_key="complaints.id")
     case_id: UUID = Field(index=True)
 
 
@@ -115,10 +115,10 @@ class ProgressRow(SQLModel, table=True):
 
     __tablename__ = "progress_entries"
 
-    complaint_id: UUID = Field(primary_key=True)
+    complaint_id: UUID = Field(primary_key=True, foreign_key="complaints.id")
     event_id: str = Field(primary_key=True)
     on: date | None = None
-    text: str
+    text: str = Field(sa_type=sa.Text)
     recorded_at: datetime = utc_column(server_default=sa.func.now())
 
 
@@ -129,7 +129,7 @@ class LetterRow(SQLModel, table=True):
     __tablename__ = "letters"
 
     notification_id: UUID = Field(primary_key=True)
-    complaint_id: UUID = Field(index=True)
+    complaint_id: UUID = Field(index=True, foreign_key="complaints.id")
     title: str | None = None
     text: dict[str, Any] = sealed_column()
     recorded_at: datetime = utc_column()

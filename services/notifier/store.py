@@ -45,6 +45,8 @@ class NotificationRow(SQLModel, table=True):
     columns stay empty); letters to controllers and staff are in clear."""
 
     __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_email_due", "next_attempt_at",
+                               postgresql_where=sa.text("email_status = 'pending'")),)
 
     id: UUID = Field(primary_key=True)
     source_event_id: str = Field(index=True)
@@ -53,12 +55,12 @@ class NotificationRow(SQLModel, table=True):
     recipient_role: str
     case_id: UUID | None = Field(default=None, index=True)
     complaint_id: UUID | None = Field(default=None, index=True)
-    body: str  # one-line summary
+    body: str = Field(sa_type=sa.Text)  # one-line summary
     created_at: datetime = utc_column(server_default=sa.func.now())
     kind: str = ""
     subject: str = ""
-    text: str = ""
-    html: str = ""
+    text: str = Field(default="", sa_type=sa.Text)
+    html: str = Field(default="", sa_type=sa.Text)
     recipient_name: str = ""
     recipient_address: str | None = None
     controller_key: str | None = Field(default=None, index=True)
@@ -69,7 +71,7 @@ class NotificationRow(SQLModel, table=True):
     next_attempt_at: datetime | None = utc_column(nullable=True)
     lease: UUID | None = None
     sent_at: datetime | None = utc_column(nullable=True)
-    last_error: str | None = None
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class ComplainantRow(SQLModel, table=True):
@@ -152,7 +154,13 @@ class DeliveryRow(SQLModel, table=True):
     """One event to one subscriber; its id is the `webhook-id`, the same on every attempt."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (sa.UniqueConstraint("subscription_id", "event_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("subscription_id", "event_id"),
+        # The claim's two questions: what is due, and is an earlier delivery of the same case still pending.
+        sa.Index("ix_deliveries_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+        sa.Index("ix_deliveries_pending_per_key", "subscription_id", "ordering_key", "seq",
+                 postgresql_where=sa.text("status = 'pending'")),
+    )
 
     id: UUID = Field(primary_key=True)
     seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), unique=True))
@@ -167,8 +175,8 @@ class DeliveryRow(SQLModel, table=True):
     next_attempt_at: datetime = utc_column(server_default=sa.func.now())
     lease: UUID | None = None
     last_status_code: int | None = None
-    last_error: str | None = None
-    dead_reason: str | None = None
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    dead_reason: str | None = Field(default=None, sa_type=sa.Text)
     delivered_at: datetime | None = utc_column(nullable=True)
     created_at: datetime = utc_column(server_default=sa.func.now())
 
@@ -183,7 +191,7 @@ class DeliveryAttemptRow(SQLModel, table=True):
     started_at: datetime = utc_column()
     latency_ms: int
     status_code: int | None = None
-    error: str | None = None
+    error: str | None = Field(default=None, sa_type=sa.Text)
     verdict: str
 
 
