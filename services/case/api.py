@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
+from docket_contracts import registry
 from docket_contracts.events import Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order
 from docket_contracts.progress import ART_78_MONTHS, due
 from docket_identity.http import allow
@@ -26,7 +27,7 @@ from docket_messaging.limits import (
     DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text,
 )
 
-from . import domain, fines, integrity, store
+from . import domain, fines, integrity, store, timeline
 from .application import StaleVersion, execute
 from .store import Actor
 from .domain import CaseState, Command, Convention, Invalid, Rejected, Status
@@ -446,6 +447,21 @@ async def case_history(case_id: uuid.UUID, session: SessionDep, request: Request
         following = request.url.include_query_params(after=found[-1].version, limit=limit)
         response.headers["Link"] = f'<{following}>; rel="next"'
     return found
+
+
+@reads.get("/cases/{case_id}/timeline.svg", response_class=Response,
+           summary="The case on a time axis (SVG): complaints, investigation, formal notice, sanction, penalty, "
+                   "closure",
+           responses={200: {"content": {"image/svg+xml": {}}, "description": "every event of the case is a mark "
+                                                                           "carrying its version"}})
+async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
+    detail = await session.get(store.CaseDetailRow, case_id)
+    if detail is None:
+        raise store.StreamNotFound(case_id)
+    case = detail.document
+    history = [(row.version, registry.parse(store.stored_event(row))) for row in await store.rows(session, case_id)]
+    title = f"{case['controller']['name']}: case opened {case['opened_on']}, {case['status'].replace('_', ' ')}"
+    return Response(timeline.draw(title, history), media_type="image/svg+xml")
 
 
 class CaseComplaintOut(BaseModel):

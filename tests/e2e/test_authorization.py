@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "GET", "/art78-overdue"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}/history"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/timeline.svg"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, V, S, A}),
     ("case", "GET", "/cases/{case_id}/integrity"): frozenset({A, D}),
     ("case", "POST", "/cases/{case_id}/investigation"): frozenset({V}),
@@ -277,6 +278,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),
+    ("case", "GET", "/cases/{case_id}/timeline.svg"): lambda w, who: _case_get(w, "/timeline.svg"),
     ("case", "GET", "/cases/{case_id}/complaints"): lambda w, who: _case_get(w, "/complaints"),
     ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
