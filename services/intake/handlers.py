@@ -13,6 +13,7 @@ from docket_contracts.topics import CASES
 from docket_messaging.consumer import Handler
 
 from . import store
+from .domain import case_of
 
 
 async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
@@ -25,7 +26,8 @@ async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Paylo
             joined = await store.join_case(session, payload.complaint_id, payload.case_id)
             complaint_ids = [payload.complaint_id] if joined else []
         case _:
-            complaint_ids = await store.complaints_of_case(session, payload.case_id)  # type: ignore[attr-defined]
+            case_id = case_of(payload)
+            complaint_ids = await store.complaints_of_case(session, case_id) if case_id else []
     if complaint_ids:
         await store.record_progress(session, complaint_ids, event.id, told.on, told.line, told.stage)
 
