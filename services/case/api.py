@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
-from docket_contracts.events import Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order
+from docket_contracts.events import (
+    Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order, OrderNotComplied,
+)
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.clock import Clock
@@ -46,6 +48,7 @@ MAX_ORDERS = 20
 MAX_ORDER_CHARS = 2_000
 MAX_TEXT_CHARS = 10_000  # a scope, a finding's facts, a closure's reasons
 MAX_FACTORS = 20
+MAX_CONDUCTS = 20  # separate conducts in one sanction or estimate: 20 of 99 articles add about 12 KB to the event
 MAX_FACTOR_CHARS = 200
 # Beyond any undertaking's turnover, and within the integers a JSON reader holds exactly (2^53).
 MAX_EUR = 10**15
@@ -53,6 +56,13 @@ MAX_EUR = 10**15
 Articles = Annotated[list[GdprArticle], Field(min_length=1, max_length=99, description="GDPR articles, 1 to 99 "
                                                                                           "of them")]
 Amount = Annotated[int, Field(ge=0, le=MAX_EUR, description=f"whole euros, 0 to {MAX_EUR:,}")]
+ConductArticles = Annotated[list[GdprArticle], Field(max_length=99, description=(
+    "GDPR articles the conduct infringed, 0 to 99 of them (41 stands for Art 41(4); 85-91 for Member State law "
+    "adopted under them)"))]
+OrdersNotComplied = Annotated[list[OrderNotComplied], Field(max_length=2, description=(
+    "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
+    "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
+    "deadline passed without compliance (Art 83(6))"))]
 
 
 def get_clock(request: Request) -> Clock:
@@ -171,12 +181,31 @@ class NotificationIn(CommandIn):
     notified_on: day("the day the controller received it")
 
 
+class ConductIn(BaseModel):
+    """One sanctionable conduct: what it infringed and its fine, within the cap of its gravest infringement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles_infringed: ConductArticles = []
+    orders_not_complied: OrdersNotComplied = []
+    fine_eur: Amount
+
+    def conduct(self) -> domain.Conduct:
+        return domain.Conduct(articles=tuple(sorted(set(self.articles_infringed))), fine_eur=self.fine_eur,
+                              orders_not_complied=tuple(sorted(set(self.orders_not_complied))))
+
+
 class SanctionIn(CommandIn):
     decided_on: Day
-    fine_eur: Amount
+    fine_eur: Amount = Field(description="the whole fine; with conducts, the sum of their fines")
     turnover_eur: Amount | None = Field(default=None, description="total worldwide annual turnover of the "
                                                                   f"preceding financial year; 0 to {MAX_EUR:,}")
-    articles_infringed: Articles
+    articles_infringed: Articles | None = Field(default=None, description=(
+        "one conduct: the GDPR articles it infringed, capped together by the gravest (Art 83(3)); or give conducts"))
+    orders_not_complied: OrdersNotComplied = []
+    conducts: Annotated[list[ConductIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
+        default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
+                                  f"instead of articles_infringed and orders_not_complied")
     injunction: InjunctionIn | None = None
 
 
@@ -298,13 +327,17 @@ async def record_sanction_notification(case_id: uuid.UUID, sanction_id: uuid.UUI
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/sanctions", response_model=CommandOut)
+@commands.post("/cases/{case_id}/sanctions", response_model=CommandOut,
+               summary="Impose a sanction: a fine within the GDPR Art 83 cap of each conduct it fines, and an "
+                       "optional injunction with its periodic penalty payment")
 async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: SessionDep, caller: SanctionsCommittee,
                           response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.ImposeSanction(sanction_id=uuid.uuid4(), decided_on=body.decided_on, fine_eur=body.fine_eur,
                                     turnover_eur=body.turnover_eur,
-                                    articles=tuple(sorted(set(body.articles_infringed))),
-                                    injunction=body.injunction.injunction() if body.injunction else None)
+                                    articles=tuple(sorted(set(body.articles_infringed or ()))),
+                                    injunction=body.injunction.injunction() if body.injunction else None,
+                                    orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
+                                    conducts=tuple(c.conduct() for c in body.conducts or ()))
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
@@ -524,7 +557,7 @@ class FineEstimateIn(BaseModel):
     turnover_eur: Amount
     aggravating: Factors = []
     mitigating: Factors = []
-    order_not_complied: bool = False
+    orders_not_complied: OrdersNotComplied = []
 
 
 class StepOut(BaseModel):
@@ -545,7 +578,7 @@ async def estimate_fine(body: FineEstimateIn, caller: Decider) -> FineEstimateOu
     try:
         steps = fines.estimate(body.articles_infringed, body.seriousness, body.turnover_eur, body.position,
                                [fines.Factor(f.name, f.percent) for f in body.aggravating],
-                               [fines.Factor(f.name, f.percent) for f in body.mitigating], body.order_not_complied)
+                               [fines.Factor(f.name, f.percent) for f in body.mitigating], body.orders_not_complied)
     except fines.NotFineable as exc:
         raise Invalid("articles_infringed", str(exc)) from None
     return FineEstimateOut(steps=[StepOut(**vars(s)) for s in steps], fine_eur=steps[-1].amount_eur)

@@ -7,39 +7,108 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, cast
 
-from docket_contracts.events import FineCap
-
-# Art 83(4): EUR 10 million or 2 % of total worldwide annual turnover, whichever is higher.
-ART_83_4 = frozenset({8, 11, *range(25, 40), 42, 43})
-# Art 83(5): EUR 20 million or 4 %.
-ART_83_5 = frozenset({5, 6, 7, 9, *range(12, 23), *range(44, 50)})
-TIERS = {"83(4)": (10_000_000, 2), "83(5)": (20_000_000, 4), "83(6)": (20_000_000, 4)}
+from docket_contracts.events import FineCap, FineParagraph, OrderNotComplied
 
 # French law caps a periodic penalty payment at EUR 100,000 per day of delay.
 MAX_DAILY_PENALTY_EUR = 100_000
+
+
+# --- GDPR Art 83(4)-(6): what may be fined, and up to what ------------------------------------------------
+
+@dataclass(frozen=True)
+class Provision:
+    """A provision whose infringement Art 83(4)-(6) makes subject to a fine, and the point of Art 83 naming it."""
+
+    name: str
+    point: str
+
+    @property
+    def paragraph(self) -> FineParagraph:
+        return cast(FineParagraph, self.point[:5])
+
+
+def _named(point: str, articles: Iterable[int], name: str = "Art {}") -> dict[int, Provision]:
+    return {article: Provision(name.format(article), point) for article in articles}
+
+
+# Art 83(4): (a) the controller's and the processor's obligations under Arts 8, 11, 25-39, 42 and 43; (b) the
+# certification body's under Arts 42 and 43; (c) the monitoring body's under Art 41(4), the only part of Art 41
+# that binds it. Art 83(5): (a) the principles and consent, Arts 5, 6, 7, 9; (b) the data subjects' rights, Arts
+# 12-22; (c) transfers, Arts 44-49; (d) obligations under Member State law adopted under Chapter IX, Arts 85-91.
+PROVISIONS: dict[int, Provision] = {
+    **_named("83(4)(a)", (8, 11, *range(25, 40))),
+    **_named("83(4)(a)-(b)", (42, 43)),
+    **_named("83(4)(c)", (41,), "Art {}(4)"),
+    **_named("83(5)(a)", (5, 6, 7, 9)),
+    **_named("83(5)(b)", range(12, 23)),
+    **_named("83(5)(c)", range(44, 50)),
+    **_named("83(5)(d)", range(85, 92), "Member State law under Art {}"),
+}
+# Art 83(5)(e): failure to provide access in violation of Art 58(1), and non-compliance with an order under Art 58(2),
+# which Art 83(6) names again on its own.
+ORDERS: dict[OrderNotComplied, Provision] = {
+    "58(1)": Provision("access ordered under Art 58(1)", "83(5)(e)"),
+    "58(2)": Provision("an order under Art 58(2)", "83(6)"),
+}
+ART_83_4 = frozenset(a for a, p in PROVISIONS.items() if p.paragraph == "83(4)")
+ART_83_5 = frozenset(a for a, p in PROVISIONS.items() if p.paragraph == "83(5)")
+FINEABLE = ("Arts 8, 11, 25-39, 41(4), 42, 43 (Art 83(4)); Arts 5-7, 9, 12-22, 44-49 and Member State law under "
+            "Arts 85-91 (Art 83(5)); orders under Art 58(1) and 58(2) not complied with (Art 83(5)(e), 83(6))")
+
+# The fixed amount, and the share of the undertaking's total worldwide annual turnover of the preceding financial
+# year: the higher of the two is the maximum.
+TIERS: dict[FineParagraph, tuple[int, int]] = {"83(4)": (10_000_000, 2), "83(5)": (20_000_000, 4),
+                                                "83(6)": (20_000_000, 4)}
+# From the least grave to the gravest; 83(6) has 83(5)'s amounts and names the order not complied with.
+GRAVITY: tuple[FineParagraph, ...] = ("83(4)", "83(5)", "83(6)")
 
 
 class NotFineable(ValueError):
     """An article whose breach Art 83(4)-(6) does not make subject to a fine."""
 
 
-def paragraph_for(articles: Iterable[int], order_not_complied: bool = False) -> Literal["83(4)", "83(5)", "83(6)"]:
-    """The paragraph whose cap applies: the gravest infringement sets it (Art 83(3))."""
+def provisions(articles: Iterable[int], orders_not_complied: Iterable[OrderNotComplied] = ()) -> list[Provision]:
+    """What a conduct infringed, article by article and order by order, each with the point of Art 83 naming it."""
     articles = set(articles)
-    unknown = sorted(a for a in articles if a not in ART_83_4 | ART_83_5)
+    if 58 in articles:
+        raise NotFineable("Art 58 is charged as an order not complied with, not as an article: name 58(1) (access "
+                          "the authority ordered, Art 83(5)(e)) or 58(2) (a corrective order, Art 83(6)) in "
+                          "orders_not_complied")
+    unknown = sorted(articles - PROVISIONS.keys())
     if unknown:
-        raise NotFineable(f"Art {', '.join(map(str, unknown))} is not among the provisions Art 83(4)-(5) make "
-                          f"subject to a fine")
-    if order_not_complied:
-        return "83(6)"
-    return "83(5)" if articles & ART_83_5 else "83(4)"
+        raise NotFineable(f"Art {', '.join(map(str, unknown))} is not among the provisions Art 83(4)-(6) make subject "
+                          f"to a fine, which are {FINEABLE}")
+    found = [PROVISIONS[a] for a in sorted(articles)] + [ORDERS[o] for o in sorted(set(orders_not_complied))]
+    if not found:
+        raise NotFineable("nothing is charged: name the articles infringed or the orders not complied with")
+    return found
 
 
-def cap(articles: Iterable[int], turnover_eur: int | None, order_not_complied: bool = False) -> FineCap:
-    """The highest fine the law allows: the fixed amount or the share of turnover, whichever is higher."""
-    paragraph = paragraph_for(articles, order_not_complied)
+def describe(found: Sequence[Provision]) -> str:
+    """"Art 6 [83(5)(a)], Art 12, 15 [83(5)(b)], an order under Art 58(2) [83(6)]": what a conduct infringed."""
+    points: dict[str, list[str]] = {}
+    for provision in found:
+        points.setdefault(provision.point, []).append(provision.name)
+    parts = []
+    for point, names in points.items():
+        articles = [n.removeprefix("Art ") for n in names if n.startswith("Art ")]
+        named = [f"Art {', '.join(articles)}"] if len(articles) == len(names) else names
+        parts.append(f"{', '.join(named)} [{point}]")
+    return ", ".join(parts)
+
+
+def gravest(found: Iterable[Provision]) -> FineParagraph:
+    """The paragraph of the gravest infringement, whose maximum bounds the fine for one conduct (Art 83(3))."""
+    return max((p.paragraph for p in found), key=GRAVITY.index)
+
+
+def cap(articles: Iterable[int], turnover_eur: int | None,
+        orders_not_complied: Iterable[OrderNotComplied] = ()) -> FineCap:
+    """The highest fine the law allows for one conduct: the fixed amount or the share of turnover, whichever is
+    higher, of the paragraph of its gravest infringement."""
+    paragraph = gravest(provisions(articles, orders_not_complied))
     fixed, percent = TIERS[paragraph]
     share = turnover_eur * percent // 100 if turnover_eur is not None else 0
     return FineCap(paragraph=paragraph, fixed_eur=fixed, turnover_percent=percent, turnover_eur=turnover_eur,
@@ -106,9 +175,9 @@ def turnover_share(turnover_eur: int) -> Decimal:
 
 def estimate(articles: Sequence[int], seriousness: Seriousness, turnover_eur: int, position: Decimal,
              aggravating: Sequence[Factor] = (), mitigating: Sequence[Factor] = (),
-             order_not_complied: bool = False) -> list[Step]:
+             orders_not_complied: Sequence[OrderNotComplied] = ()) -> list[Step]:
     """Walk the EDPB method and return each step with the amount it leads to (whole euros)."""
-    limit = cap(articles, turnover_eur, order_not_complied)
+    limit = cap(articles, turnover_eur, orders_not_complied)
     steps = [Step("1. classification",
                   f"infringements of Art {', '.join(map(str, sorted(set(articles))))} fall under Art {limit.paragraph}; "
                   f"static maximum EUR {limit.fixed_eur:,}", limit.fixed_eur)]

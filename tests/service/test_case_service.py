@@ -147,6 +147,12 @@ async def test_wrong_state_is_409_naming_state_and_next_steps_and_unknown_case_i
      "injunction", "'a', 'b'"),
     ({"injunction": {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18",
                      "daily_penalty_eur": 150_000}}, "daily_penalty_eur", "EUR 100,000 a day"),
+    ({"orders_not_complied": ["58(2)"]}, "orders_not_complied", "no order under Art 58(2) stands unheeded"),
+    ({"orders_not_complied": ["58(3)"]}, "orders_not_complied", "'58(1)' or '58(2)'"),
+    ({"articles_infringed": None, "conducts": [{"articles_infringed": [32], "fine_eur": 10_000_001},
+                                               {"articles_infringed": [6], "fine_eur": 9_999_999}]},
+     "conducts", "EUR 10,000,001 exceeds the cap of Art 83(4)"),
+    ({"conducts": [{"articles_infringed": [6], "fine_eur": 20_000_000}]}, "conducts", "not both"),
 ])
 async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, field, message):
     case_id, _ = await open_case(case_service)
@@ -458,6 +464,20 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
         await on_complaint_withdrawn(session, new_event(withdrawn, source="/docket/intake",
                                                         subject=str(complaint_id)), withdrawn)
     assert await overdue("2026-06-02") == []
+
+
+async def test_separate_conducts_are_fined_each_within_its_cap_and_recorded_with_the_sanction(case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    imposed = await command(case_service, f"/cases/{case_id}/sanctions", {
+        "decided_on": "2022-10-17", "fine_eur": 30_000_000, "turnover_eur": 100_000_000,
+        "conducts": [{"articles_infringed": [32], "fine_eur": 10_000_000},
+                     {"articles_infringed": [31], "orders_not_complied": ["58(1)"], "fine_eur": 20_000_000}]},
+        version)
+    [event] = imposed["events"]
+    assert (event["data"]["fine_eur"], event["data"]["articles_infringed"]) == (30_000_000, [31, 32, 58])
+    assert [(c["cap"]["paragraph"], c["fine_eur"]) for c in event["data"]["conducts"]] == [
+        ("83(4)", 10_000_000), ("83(5)", 20_000_000)]
 
 
 async def test_the_fine_estimate_walks_the_edpb_method(case_service):
