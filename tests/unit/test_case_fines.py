@@ -1,10 +1,11 @@
-"""GDPR Art 83 on a sanction: given events, when a command, then events or a refusal; and the property that holds
-whatever the conducts.
+"""GDPR Art 83 on a sanction (given events, when a command, then events or a refusal) and the EDPB Guidelines
+04/2022 estimate, step by step, with the properties that hold whatever the conducts, turnover and choices.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given as for_all
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from docket_contracts.events import ConductFined, FineCap
 from services.case import fines
 from services.case.domain import Conduct, Invalid, decide
+from services.case.fines import Adjustment, Assessment, Factor, estimate
 from tests.unit.test_case_domain import AT_EXPIRY, FOUND, INVESTIGATING, OPENED, given, sanction
 
 INVESTIGATED = (OPENED, INVESTIGATING, FOUND)
@@ -173,3 +175,123 @@ def test_a_sanction_stands_exactly_when_every_conduct_is_within_its_own_cap(cond
     assert [c.cap.cap_eur for c in fined.conducts] == caps
     assert fined.fine_eur == sum(c.fine_eur for c in fined.conducts) <= sum(caps)
     assert (58 in fined.articles_infringed) == any(c.orders_not_complied for c in conducts)
+
+
+# --- the EDPB Guidelines 04/2022 estimate -----------------------------------------------------------------
+
+CLEARVIEW_LIKE = Assessment(articles=(6, 12, 15, 17), seriousness="high", position=Decimal("0.5"),
+                            aggravating=(Factor("duration", 10),), mitigating=(Factor("cooperation", 5),))
+
+
+def test_the_estimate_walks_the_five_steps():
+    found = estimate([CLEARVIEW_LIKE], 1_000_000_000)
+    assert [s.step for s in found.steps] == [
+        "1. conducts and concurrence (Art 83(3))", "2. starting point: classification, seriousness, turnover",
+        "3. aggravating and mitigating circumstances (Art 83(2))", "4. legal maximum",
+        "5. effectiveness, proportionality and dissuasiveness"]
+    # 4 % of EUR 1bn is the maximum (the dynamic one); high seriousness at 0.5 of 20-100 % is 60 % of it; no band
+    # applies above EUR 500M; +10 -5 = +5 %.
+    assert [s.amount_eur for s in found.steps] == [40_000_000, 24_000_000, 25_200_000, 25_200_000, 25_200_000]
+    assert found.fine_eur == 25_200_000 and found.steps[1].range_eur == (8_000_000, 40_000_000)
+    assert "legal maximum EUR 40,000,000 (the dynamic maximum)" in found.steps[1].explanation
+    assert "above EUR 500,000,000" in found.steps[1].explanation
+
+
+def test_the_starting_amount_of_a_smaller_undertaking_comes_from_the_fixed_maximum():
+    found = estimate([CLEARVIEW_LIKE], 400_000_000)  # 4 % is EUR 16M, below EUR 20M
+    assert "legal maximum EUR 20,000,000 (the fixed maximum)" in found.steps[1].explanation
+    assert found.conducts[0].cap.cap_eur == 20_000_000
+
+
+@pytest.mark.parametrize(("turnover", "share", "band"), [
+    (1_000_000, "0.3 %", "up to EUR 2,000,000, where the starting amount is taken at 0.2 % to 0.4 %"),
+    (2_000_000, "0.4 %", "up to EUR 2,000,000, where the starting amount is taken at 0.2 % to 0.4 %"),
+    (6_000_000, "1.15 %", "above EUR 2,000,000 up to EUR 10,000,000, where the starting amount is taken at 0.3 % to 2 %"),
+    (30_000_000, "5.75 %", "above EUR 10,000,000 up to EUR 50,000,000, where the starting amount is taken at 1.5 % to "
+                           "10 %"),
+    (75_000_000, "14 %", "above EUR 50,000,000 up to EUR 100,000,000, where the starting amount is taken at 8 % to "
+                         "20 %"),
+    (175_000_000, "32.5 %", "above EUR 100,000,000 up to EUR 250,000,000, where the starting amount is taken at 15 % "
+                            "to 50 %"),
+    (375_000_000, "75 %", "above EUR 250,000,000 up to EUR 500,000,000, where the starting amount is taken at 50 % to "
+                          "100 %"),
+])
+def test_each_turnover_band_is_a_range_and_the_point_chosen_is_where_the_turnover_lies_in_the_band(
+        turnover, share, band):
+    found = estimate([Assessment(articles=(6,), seriousness="high", position=Decimal("0.5"))], turnover)
+    starting = found.steps[1]
+    assert band in starting.explanation and f"the same point of the range: {share}" in starting.explanation
+    assert f"{share} of that for the undertaking's size" in starting.explanation
+    low, high = (Decimal(s.split(" %")[0]) / 100 for s in band.split("taken at ")[1].split(" to "))
+    assert starting.range_eur == (int(20_000_000 * Decimal("0.2") * low), int(20_000_000 * high))
+    assert starting.amount_eur == int(20_000_000 * Decimal("0.6") * Decimal(share.split(" ")[0]) / 100)
+
+
+def test_the_authority_may_choose_another_point_of_the_band_and_the_estimate_says_so():
+    found = estimate([Assessment(articles=(6,), seriousness="medium", position=Decimal("0"))], 30_000_000,
+                     size_position=Decimal("1"))
+    assert "the authority takes it at 1 of that range: 10 %" in found.steps[1].explanation
+    assert found.steps[1].amount_eur == 200_000  # 10 % of EUR 20M, then 10 % of that
+
+
+def test_a_conduct_weighed_above_its_maximum_is_brought_back_to_it():
+    heavy = Assessment(articles=(32,), seriousness="high", position=Decimal("1"), aggravating=(Factor("intent", 50),))
+    found = estimate([heavy], 600_000_000)  # 2 % of EUR 600M: EUR 12M
+    assert [s.amount_eur for s in found.steps[1:4]] == [12_000_000, 18_000_000, 12_000_000]
+    assert found.fine_eur == 12_000_000
+
+
+def test_several_conducts_are_each_estimated_within_their_own_maximum():
+    found = estimate([CLEARVIEW_LIKE, Assessment(articles=(32,), seriousness="low", position=Decimal("1")),
+                      Assessment(articles=(), seriousness="medium", orders_not_complied=("58(2)",))], 1_000_000_000)
+    assert [c.cap.paragraph for c in found.conducts] == ["83(5)", "83(4)", "83(6)"]
+    assert found.steps[0].amount_eur == 40_000_000 + 20_000_000 + 40_000_000
+    assert found.steps[0].explanation.startswith("3 separate conducts, each fined on its own")
+    assert [c.fine_eur for c in found.conducts] == [25_200_000, 2_000_000, 6_000_000]
+    assert found.fine_eur == 33_200_000 and found.steps[1].explanation.startswith("conduct 1: Art 83(5)")
+
+
+def test_step_five_adjusts_within_each_maximum_and_an_inability_to_pay_brings_the_fine_down():
+    conducts = [CLEARVIEW_LIKE, Assessment(articles=(32,), seriousness="high", position=Decimal("1"))]
+    raised = estimate(conducts, 1_000_000_000, adjustment=Adjustment(percent=50, reason="to deter"))
+    assert [c.fine_eur for c in raised.conducts] == [37_800_000, 20_000_000]  # the second stays at its maximum
+    assert "+50 % (to deter), within each legal maximum" in raised.steps[4].explanation
+    unable = estimate(conducts, 1_000_000_000, adjustment=Adjustment(payable_eur=9_000_001, evidence="audited"))
+    assert unable.fine_eur == 9_000_001 and [c.fine_eur for c in unable.conducts] == [5_017_700, 3_982_301]
+    assert "inability to pay (audited): brought down to the EUR 9,000,001" in unable.steps[4].explanation
+    able = estimate(conducts, 1_000_000_000, adjustment=Adjustment(payable_eur=10**12, evidence="audited"))
+    assert able.fine_eur == 45_200_000 and "no reduction for inability to pay" in able.steps[4].explanation
+
+
+ASSESSMENTS = st.builds(
+    Assessment, articles=ARTICLES.map(tuple), seriousness=st.sampled_from(["low", "medium", "high"]),
+    position=st.decimals(0, 1, places=3), orders_not_complied=ORDERS.map(tuple),
+    aggravating=st.lists(st.builds(Factor, st.just("a"), st.integers(0, 100)), max_size=3).map(tuple),
+    mitigating=st.lists(st.builds(Factor, st.just("m"), st.integers(0, 100)), max_size=3).map(tuple),
+).filter(lambda a: a.articles or a.orders_not_complied)
+TURNOVERS = st.integers(0, 10**13)
+ADJUSTMENTS = st.builds(Adjustment, percent=st.integers(-100, 100), reason=st.just("r"),
+                        payable_eur=st.none() | st.integers(0, 10**9), evidence=st.just("e"))
+
+
+@settings(max_examples=300, deadline=None)
+@for_all(st.lists(ASSESSMENTS, min_size=1, max_size=4), TURNOVERS, st.none() | st.decimals(0, 1, places=2),
+         ADJUSTMENTS)
+def test_no_conduct_is_fined_above_the_maximum_of_its_gravest_infringement(conducts, turnover, size, adjustment):
+    found = estimate(conducts, turnover, size, adjustment)
+    for conduct, fined in zip(conducts, found.conducts, strict=True):
+        paragraph = fines.gravest(fines.provisions(conduct.articles, conduct.orders_not_complied))
+        fixed, percent = fines.TIERS[paragraph]
+        assert 0 <= fined.fine_eur <= max(fixed, turnover * percent // 100)
+    assert found.fine_eur == found.steps[-1].amount_eur <= sum(c.cap.cap_eur for c in found.conducts)
+    if adjustment.payable_eur is not None:
+        assert found.fine_eur <= adjustment.payable_eur
+
+
+@settings(max_examples=300, deadline=None)
+@for_all(ASSESSMENTS, st.decimals(0, 1, places=3), st.decimals(0, 1, places=3), TURNOVERS, ADJUSTMENTS)
+def test_the_fine_never_falls_as_the_seriousness_position_rises(conduct, one, other, turnover, adjustment):
+    lower, higher = sorted((one, other))
+    at = [estimate([Assessment(**{**vars(conduct), "position": p})], turnover, adjustment=adjustment).fine_eur
+          for p in (lower, higher)]
+    assert at[0] <= at[1]
