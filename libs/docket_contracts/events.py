@@ -168,10 +168,16 @@ class FormalNoticeDeadlineExpired(Payload):
     detected_at: datetime
 
 
+FineParagraph = Literal["83(4)", "83(5)", "83(6)"]
+# Non-compliance with an order of the authority: "58(1)" access it ordered under its investigative powers was not
+# given (GDPR Art 83(5)(e)); "58(2)" a corrective order, such as a formal notice's, was not complied with (Art 83(6)).
+OrderNotComplied = Literal["58(1)", "58(2)"]
+
+
 class FineCap(Payload):
     """The GDPR Art 83 cap that applied: the higher of a fixed amount and a share of turnover."""
 
-    paragraph: Literal["83(4)", "83(5)", "83(6)"]
+    paragraph: FineParagraph
     fixed_eur: Euros
     turnover_percent: Annotated[int, Field(ge=0, le=100)]
     turnover_eur: Euros | None
@@ -196,14 +202,39 @@ class Injunction(Payload):
         return self
 
 
+class ConductFined(Payload):
+    """One sanctionable conduct of a sanction: what it infringed, its fine, and the cap of its gravest infringement,
+    which bounds the whole fine for that conduct however many provisions it infringed (GDPR Art 83(3))."""
+
+    articles_infringed: tuple[GdprArticle, ...] = ()
+    orders_not_complied: tuple[OrderNotComplied, ...] = Field(default=(), description=(
+        "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
+        "(Art 83(5)(e)); 58(2) a corrective order not complied with (Art 83(6))"))
+    fine_eur: Euros
+    cap: FineCap
+
+    @model_validator(mode="after")
+    def _something_infringed(self) -> ConductFined:
+        if not self.articles_infringed and not self.orders_not_complied:
+            raise ValueError("a conduct infringes an article or does not comply with an order")
+        return self
+
+
 class SanctionImposed(Payload):
     case_id: UUID
     sanction_id: UUID
     decided_on: date
     fine_eur: Euros
-    articles_infringed: Annotated[tuple[GdprArticle, ...], Field(min_length=1)]
-    cap: FineCap
+    articles_infringed: Annotated[tuple[GdprArticle, ...], Field(min_length=1, description=(
+        "every article infringed; 58 when non-compliance with an order of the authority is charged (see conducts)"))]
+    cap: FineCap = Field(description=(
+        "the cap of the gravest conduct; with several separate conducts, each conduct's fine is within its own cap "
+        "and the fine, their sum, within the sum of their caps"))
     injunction: Injunction | None = None
+    conducts: tuple[ConductFined, ...] | None = Field(default=None, min_length=1, description=(
+        "the conducts fined, each within the cap of its gravest infringement (Art 83(3)), their fines adding up to "
+        "fine_eur; absent from events recorded before conducts were kept, which fined one conduct of "
+        "articles_infringed"))
 
 
 class PenaltyPaymentImposed(Payload):

@@ -97,7 +97,8 @@ EVENTS: tuple[EventSpec, ...] = (
           "Compliance dated by the deadline was recorded after the expiry: the expiry stands superseded "
           "(followed by formal_notice.complied)."),
     _spec("sanction.imposed", ev.SanctionImposed, topics.CASES, "case",
-          "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, an optional injunction."),
+          "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, the conducts fined each within "
+          "the cap of its gravest infringement, an optional injunction."),
     _spec("penalty_payment.imposed", ev.PenaltyPaymentImposed, topics.CASES, "case",
           "A periodic penalty payment starts accruing after the injunction's deadline."),
     _spec("formal_notice.notified", ev.FormalNoticeNotified, topics.CASES, "case",

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
 from docket_contracts import registry
-from docket_contracts.events import Art58Point, CaseOutcome, ComplaintKind, GdprArticle, Injunction, Order
+from docket_contracts.events import (
+    Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order, OrderNotComplied,
+)
 from docket_contracts.progress import ART_78_MONTHS, due
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
@@ -48,6 +50,7 @@ MAX_ORDERS = 20
 MAX_ORDER_CHARS = 2_000
 MAX_TEXT_CHARS = 10_000  # a scope, a finding's facts, a closure's reasons
 MAX_FACTORS = 20
+MAX_CONDUCTS = 20  # separate conducts in one sanction or estimate: 20 of 99 articles add about 12 KB to the event
 MAX_FACTOR_CHARS = 200
 # Beyond any undertaking's turnover, and within the integers a JSON reader holds exactly (2^53).
 MAX_EUR = 10**15
@@ -55,6 +58,13 @@ MAX_EUR = 10**15
 Articles = Annotated[list[GdprArticle], Field(min_length=1, max_length=99, description="GDPR articles, 1 to 99 "
                                                                                           "of them")]
 Amount = Annotated[int, Field(ge=0, le=MAX_EUR, description=f"whole euros, 0 to {MAX_EUR:,}")]
+ConductArticles = Annotated[list[GdprArticle], Field(max_length=99, description=(
+    "GDPR articles the conduct infringed, 0 to 99 of them (41 stands for Art 41(4); 85-91 for Member State law "
+    "adopted under them)"))]
+OrdersNotComplied = Annotated[list[OrderNotComplied], Field(max_length=2, description=(
+    "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
+    "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
+    "deadline passed without compliance (Art 83(6))"))]
 
 
 def get_clock(request: Request) -> Clock:
@@ -173,12 +183,31 @@ class NotificationIn(CommandIn):
     notified_on: day("the day the controller received it")
 
 
+class ConductIn(BaseModel):
+    """One sanctionable conduct: what it infringed and its fine, within the cap of its gravest infringement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles_infringed: ConductArticles = []
+    orders_not_complied: OrdersNotComplied = []
+    fine_eur: Amount
+
+    def conduct(self) -> domain.Conduct:
+        return domain.Conduct(articles=tuple(sorted(set(self.articles_infringed))), fine_eur=self.fine_eur,
+                              orders_not_complied=tuple(sorted(set(self.orders_not_complied))))
+
+
 class SanctionIn(CommandIn):
     decided_on: Day
-    fine_eur: Amount
+    fine_eur: Amount = Field(description="the whole fine; with conducts, the sum of their fines")
     turnover_eur: Amount | None = Field(default=None, description="total worldwide annual turnover of the "
                                                                   f"preceding financial year; 0 to {MAX_EUR:,}")
-    articles_infringed: Articles
+    articles_infringed: Articles | None = Field(default=None, description=(
+        "one conduct: the GDPR articles it infringed, capped together by the gravest (Art 83(3)); or give conducts"))
+    orders_not_complied: OrdersNotComplied = []
+    conducts: Annotated[list[ConductIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
+        default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
+                                  f"instead of articles_infringed and orders_not_complied")
     injunction: InjunctionIn | None = None
 
 
@@ -300,13 +329,17 @@ async def record_sanction_notification(case_id: uuid.UUID, sanction_id: uuid.UUI
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/sanctions", response_model=CommandOut)
+@commands.post("/cases/{case_id}/sanctions", response_model=CommandOut,
+               summary="Impose a sanction: a fine within the GDPR Art 83 cap of each conduct it fines, and an "
+                       "optional injunction with its periodic penalty payment")
 async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: SessionDep, caller: SanctionsCommittee,
                           response: Response, if_match: IfMatch = None) -> CommandOut:
     command = domain.ImposeSanction(sanction_id=uuid.uuid4(), decided_on=body.decided_on, fine_eur=body.fine_eur,
                                     turnover_eur=body.turnover_eur,
-                                    articles=tuple(sorted(set(body.articles_infringed))),
-                                    injunction=body.injunction.injunction() if body.injunction else None)
+                                    articles=tuple(sorted(set(body.articles_infringed or ()))),
+                                    injunction=body.injunction.injunction() if body.injunction else None,
+                                    orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
+                                    conducts=tuple(c.conduct() for c in body.conducts or ()))
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
@@ -531,38 +564,110 @@ class FactorIn(BaseModel):
 Factors = Annotated[list[FactorIn], Field(max_length=MAX_FACTORS, description=f"0 to {MAX_FACTORS} of them")]
 
 
-class FineEstimateIn(BaseModel):
+Position = Annotated[Decimal, Field(ge=0, le=1, description="a point in a range, 0 (its bottom) to 1 (its top)")]
+
+
+class AssessmentIn(BaseModel):
+    """One conduct as the authority assesses it (EDPB Guidelines 04/2022, steps 2 and 3)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    articles_infringed: Articles
+    articles_infringed: ConductArticles = []
+    orders_not_complied: OrdersNotComplied = []
     seriousness: fines.Seriousness
-    position: Annotated[Decimal, Field(ge=0, le=1, description="where in the seriousness range, 0 to 1")] = \
-        Decimal("0.5")
-    turnover_eur: Amount
+    position: Position = Field(default=Decimal("0.5"), description="where in the seriousness level's range, 0 to 1")
     aggravating: Factors = []
     mitigating: Factors = []
-    order_not_complied: bool = False
+
+    def assessment(self, seriousness: fines.Seriousness) -> fines.Assessment:
+        return fines.Assessment(articles=tuple(self.articles_infringed), seriousness=seriousness,
+                                position=self.position, orders_not_complied=tuple(self.orders_not_complied),
+                                aggravating=tuple(fines.Factor(f.name, f.percent) for f in self.aggravating),
+                                mitigating=tuple(fines.Factor(f.name, f.percent) for f in self.mitigating))
+
+
+class AdjustmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    percent: Annotated[int, Field(ge=-100, le=100, description="the change, -100 to +100 %")]
+    reason: text(MAX_FACTOR_CHARS, "why the fine needs it to be effective, proportionate and dissuasive")
+
+
+class InabilityToPayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    payable_eur: Amount = Field(description="the most the undertaking can pay without its economic viability being "
+                                            "irretrievably jeopardised")
+    evidence: text(MAX_FACTOR_CHARS, "the objective evidence of it")
+
+
+class FineEstimateIn(AssessmentIn):
+    """One conduct by the fields of AssessmentIn, or several separate ones in conducts; and the undertaking."""
+
+    seriousness: fines.Seriousness | None = Field(default=None, description="required unless conducts are given")  # type: ignore[assignment]
+    conducts: Annotated[list[AssessmentIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
+        default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, instead of one conduct's fields")
+    turnover_eur: Amount = Field(description="total worldwide annual turnover of the undertaking in the preceding "
+                                             "financial year")
+    size_position: Position | None = Field(default=None, description=(
+        "where in the range of the undertaking's turnover band (up to EUR 500M of turnover) to take the starting "
+        "amount; by default the point at which its turnover lies within the band"))
+    effectiveness: AdjustmentIn | None = None
+    inability_to_pay: InabilityToPayIn | None = None
+
+    def assessments(self) -> list[fines.Assessment]:
+        """The conducts to estimate, each charging only what Art 83(4)-(6) make subject to a fine."""
+        if self.conducts is None:
+            if self.seriousness is None:
+                raise Invalid("seriousness", "give the seriousness of the conduct, or give conducts")
+            named = [("", self.assessment(self.seriousness))]
+        else:
+            beside = sorted(set(AssessmentIn.model_fields) & self.model_fields_set)
+            if beside:
+                raise Invalid(beside[0], "give it within each of conducts, not beside them")
+            named = [(f"conducts.{n}.", c.assessment(c.seriousness)) for n, c in enumerate(self.conducts)]
+        for field_prefix, assessment in named:
+            try:
+                fines.provisions(assessment.articles, assessment.orders_not_complied)
+            except fines.NotFineable as exc:
+                raise Invalid(f"{field_prefix}articles_infringed", str(exc)) from None
+        return [assessment for _, assessment in named]
+
+    def adjustment(self) -> fines.Adjustment:
+        effective, unable = self.effectiveness, self.inability_to_pay
+        return fines.Adjustment(percent=effective.percent if effective else 0, reason=effective.reason if effective
+                                else "", payable_eur=unable.payable_eur if unable else None,
+                                evidence=unable.evidence if unable else "")
 
 
 class StepOut(BaseModel):
     step: str
     explanation: str
     amount_eur: int
+    range_eur: tuple[int, int] | None = Field(description="the lowest and highest amount the step could reach; "
+                                                          "amount_eur is the point chosen")
+
+
+class ConductFineOut(BaseModel):
+    articles_infringed: list[int]
+    orders_not_complied: list[OrderNotComplied]
+    cap: FineCap = Field(description="the cap of the conduct's gravest infringement (Art 83(3))")
+    starting_amount_eur: int
+    fine_eur: int
 
 
 class FineEstimateOut(BaseModel):
     method: Literal["EDPB Guidelines 04/2022"] = "EDPB Guidelines 04/2022"
     steps: list[StepOut]
+    conducts: list[ConductFineOut]
     fine_eur: int
 
 
 @fine_estimates.post("/fine-estimates", response_model=FineEstimateOut,
-                     summary="Walk the EDPB Guidelines 04/2022 method and show every step")
+                     summary="Walk the five steps of the EDPB Guidelines 04/2022 and show each with its reasons")
 async def estimate_fine(body: FineEstimateIn, caller: Decider) -> FineEstimateOut:
-    try:
-        steps = fines.estimate(body.articles_infringed, body.seriousness, body.turnover_eur, body.position,
-                               [fines.Factor(f.name, f.percent) for f in body.aggravating],
-                               [fines.Factor(f.name, f.percent) for f in body.mitigating], body.order_not_complied)
-    except fines.NotFineable as exc:
-        raise Invalid("articles_infringed", str(exc)) from None
-    return FineEstimateOut(steps=[StepOut(**vars(s)) for s in steps], fine_eur=steps[-1].amount_eur)
+    found = fines.estimate(body.assessments(), body.turnover_eur, body.size_position, body.adjustment())
+    return FineEstimateOut(steps=[StepOut(**vars(s)) for s in found.steps], fine_eur=found.fine_eur, conducts=[
+        ConductFineOut(articles_infringed=list(c.articles), orders_not_complied=list(c.orders_not_complied),
+                       cap=c.cap, starting_amount_eur=c.starting_amount_eur, fine_eur=c.fine_eur)
+        for c in found.conducts])

@@ -14,10 +14,10 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, Controller,
+    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, ConductFined, Controller,
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
-    FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, Payload,
-    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
+    FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
+    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
 
 
@@ -226,13 +226,28 @@ class ExpireDeadline:
 
 
 @dataclass(frozen=True)
+class Conduct:
+    """One sanctionable conduct: the articles it infringed, the orders of the authority it did not comply with, and
+    the fine for it, which the cap of its gravest infringement bounds (GDPR Art 83(3))."""
+
+    articles: tuple[int, ...]
+    fine_eur: int
+    orders_not_complied: tuple[OrderNotComplied, ...] = ()
+
+
+@dataclass(frozen=True)
 class ImposeSanction:
+    """A fine for one conduct (`articles`, `orders_not_complied`), or for several separate conducts (`conducts`,
+    whose fines add up to `fine_eur`), each within its own cap."""
+
     sanction_id: UUID
     decided_on: date
     fine_eur: int
     turnover_eur: int | None
     articles: tuple[int, ...]
     injunction: Injunction | None = None
+    orders_not_complied: tuple[OrderNotComplied, ...] = ()
+    conducts: tuple[Conduct, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -402,22 +417,22 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
     if not state.findings:
         raise Rejected(state, "impose a sanction", "no finding recorded yet")
     _not_before("decided_on", command.decided_on, state.investigation_opened_on, "the investigation opened")
-    order_not_complied = state.status == "notice_expired"
-    if order_not_complied:
+    if state.status == "notice_expired":
         expired = state.notices[-1]
         if command.decided_on <= expired.deadline:
             raise Invalid("decided_on", f"{command.decided_on} is not after the formal notice's compliance deadline "
                                         f"({expired.deadline}), whose expiry the sanction follows")
-    try:
-        limit = fines.cap(command.articles, command.turnover_eur, order_not_complied)
-    except fines.NotFineable as exc:
-        raise Invalid("articles_infringed", str(exc)) from None
-    if command.fine_eur > limit.cap_eur:
-        raise Invalid("fine_eur", f"EUR {command.fine_eur:,} exceeds the cap of {fines.explain_cap(limit)}")
+    fined: list[ConductFined] = []
+    for field_prefix, conduct in _conducts(command):
+        fined.append(_fine(state, field_prefix, conduct, command.turnover_eur, fined))
+    gravest = max((c.cap for c in fined), key=lambda limit: (limit.cap_eur, fines.GRAVITY.index(limit.paragraph)))
+    articles = {a for c in fined for a in c.articles_infringed} | ({58} if any(c.orders_not_complied for c in fined)
+                                                                   else set())
     injunction = command.injunction
     events: list[Payload] = [SanctionImposed(
         case_id=state.case_id, sanction_id=command.sanction_id, decided_on=command.decided_on,
-        fine_eur=command.fine_eur, articles_infringed=command.articles, cap=limit, injunction=injunction)]
+        fine_eur=command.fine_eur, articles_infringed=tuple(sorted(articles)), cap=gravest, injunction=injunction,
+        conducts=tuple(fined))]
     if injunction is not None:
         if injunction.deadline is not None and injunction.deadline <= command.decided_on:
             raise Invalid("injunction.deadline", f"{injunction.deadline} is not after the day the sanction is "
@@ -430,6 +445,45 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
             # A deadline that runs from notification: the penalty is imposed with the notification.
             events.append(_penalty(state, command.sanction_id, injunction, injunction.deadline))
     return events
+
+
+def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
+    """The conducts a sanction fines, each with the prefix that names its fields in a refusal: the one conduct the
+    command's own fields describe, or the several of `conducts`, whose fines must add up to the fine."""
+    if not command.conducts:
+        return [("", Conduct(command.articles, command.fine_eur, command.orders_not_complied))]
+    if command.articles or command.orders_not_complied:
+        raise Invalid("conducts", "name what each conduct infringed in conducts, or what the one conduct infringed in "
+                                  "articles_infringed and orders_not_complied, not both")
+    total = sum(c.fine_eur for c in command.conducts)
+    if total != command.fine_eur:
+        raise Invalid("fine_eur", f"EUR {command.fine_eur:,} is not the sum of the conducts' fines (EUR {total:,})")
+    return [(f"conducts.{n}.", conduct) for n, conduct in enumerate(command.conducts)]
+
+
+def _fine(state: CaseState, field_prefix: str, conduct: Conduct, turnover_eur: int | None,
+          fined: list[ConductFined]) -> ConductFined:
+    """One conduct's fine within the cap of its gravest infringement (Art 83(3)). Non-compliance with an order is
+    charged only where the case holds one: a formal notice (Art 58(2)) whose deadline passed without compliance;
+    and once, however many conducts the sanction fines."""
+    orders = tuple(sorted(set(conduct.orders_not_complied)))
+    if "58(2)" in orders and not any(notice.status == "expired" for notice in state.notices):
+        raise Invalid(f"{field_prefix}orders_not_complied",
+                      "no order under Art 58(2) stands unheeded: the case has no formal notice whose deadline passed "
+                      "without compliance")
+    for order in orders:
+        if any(order in earlier.orders_not_complied for earlier in fined):
+            raise Invalid(f"{field_prefix}orders_not_complied",
+                          f"non-compliance with the order under Art {order} is already charged with another conduct")
+    try:
+        limit = fines.cap(conduct.articles, turnover_eur, orders)
+    except fines.NotFineable as exc:
+        raise Invalid(f"{field_prefix}articles_infringed", str(exc)) from None
+    if conduct.fine_eur > limit.cap_eur:
+        raise Invalid(f"{field_prefix}fine_eur",
+                      f"EUR {conduct.fine_eur:,} exceeds the cap of {fines.explain_cap(limit)}")
+    return ConductFined(articles_infringed=tuple(sorted(set(conduct.articles))), orders_not_complied=orders,
+                        fine_eur=conduct.fine_eur, cap=limit)
 
 
 def _penalty(state: CaseState, sanction_id: UUID, injunction: Injunction, deadline: date) -> PenaltyPaymentImposed:

@@ -15,7 +15,7 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller,
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
     InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, SanctionImposed,
     SanctionNotified,
@@ -233,12 +233,31 @@ def _deadline_expired(event: FormalNoticeDeadlineExpired, case: CaseFile) -> lis
          f"compliance. We are considering further measures."])
 
 
+def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str]) -> str:
+    """"Articles 6, 12 of the GDPR and the authority's order under Article 58(2) GDPR": what was infringed."""
+    named = [f"Articles {', '.join(map(str, articles))} of the GDPR"] if articles else []
+    if orders_not_complied:
+        plural = "s under Articles" if len(orders_not_complied) > 1 else " under Article"
+        named.append(f"the authority's order{plural} {' and '.join(orders_not_complied)} GDPR")
+    return " and ".join(named)
+
+
+def _within(cap: FineCap) -> str:
+    return (f"within the cap of {euros(cap.cap_eur)} of Article {cap.paragraph} GDPR ({euros(cap.fixed_eur)} or "
+            f"{cap.turnover_percent} % of worldwide annual turnover, whichever is higher)")
+
+
 def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
     name = _controller_name(case)
-    articles = ", ".join(str(a) for a in event.articles_infringed)
-    items = [f"an administrative fine of {euros(event.fine_eur)}, within the cap of {euros(event.cap.cap_eur)} "
-             f"of Article {event.cap.paragraph} GDPR ({euros(event.cap.fixed_eur)} or "
-             f"{event.cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"]
+    conducts = event.conducts or ()
+    infringed = (_infringed(sorted({a for c in conducts for a in c.articles_infringed}),
+                            sorted({o for c in conducts for o in c.orders_not_complied}))
+                 if conducts else _infringed(event.articles_infringed, ()))
+    items = [f"an administrative fine of {euros(event.fine_eur)}, {_within(event.cap)}"]
+    if len(conducts) > 1:  # separate conducts, each fined within its own cap (Art 83(3))
+        items = [f"an administrative fine of {euros(event.fine_eur)} for {len(conducts)} separate conducts"] + [
+            f"{euros(c.fine_eur)} for infringing {_infringed(c.articles_infringed, c.orders_not_complied)}, "
+            f"{_within(c.cap)}" for c in conducts]
     if event.injunction is not None:
         injunction = event.injunction
         by = (long_date(injunction.deadline) if injunction.deadline is not None else
@@ -251,12 +270,12 @@ def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         case, "progress", "A sanction was imposed",
         f"A sanction was imposed on {name} on {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
         [f"on {long_date(event.decided_on)} we imposed a sanction on {name}, including a fine of "
-         f"{euros(event.fine_eur)}, for infringing Articles {articles} of the GDPR."])
+         f"{euros(event.fine_eur)}, for infringing {infringed}."])
     to_controller = _to_controller(
         case, "sanction_decision", f"Sanction decision of {long_date(event.decided_on)}",
         f"Sanction decision of {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
-        [f"the authority finds that you infringed Articles {articles} of the GDPR and, by its decision of "
-         f"{long_date(event.decided_on)}, imposes:",
+        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}, "
+         f"it imposes:",
          "This decision may be appealed before the competent court within the time limit the law sets."],
         items=items)
     return to_complainants + to_controller

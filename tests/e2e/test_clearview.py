@@ -90,6 +90,7 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     await eventually(expired)  # the durable timer, not a person
 
     sanction = {"decided_on": "2022-10-17", "turnover_eur": 100_000_000, "articles_infringed": [6, 12, 15, 17],
+                "orders_not_complied": ["58(2)"],  # the formal notice's orders: Art 83(6)
                 "injunction": {"orders": ORDERS, "deadline": "2022-12-18", "daily_penalty_eur": 100_000}}
     refused = await command("/sanctions", sanction | {"fine_eur": 30_000_000}, expect=422)
     assert "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %" in \

@@ -147,6 +147,12 @@ async def test_wrong_state_is_409_naming_state_and_next_steps_and_unknown_case_i
      "injunction", "'a', 'b'"),
     ({"injunction": {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18",
                      "daily_penalty_eur": 150_000}}, "daily_penalty_eur", "EUR 100,000 a day"),
+    ({"orders_not_complied": ["58(2)"]}, "orders_not_complied", "no order under Art 58(2) stands unheeded"),
+    ({"orders_not_complied": ["58(3)"]}, "orders_not_complied", "'58(1)' or '58(2)'"),
+    ({"articles_infringed": None, "conducts": [{"articles_infringed": [32], "fine_eur": 10_000_001},
+                                               {"articles_infringed": [6], "fine_eur": 9_999_999}]},
+     "conducts", "EUR 10,000,001 exceeds the cap of Art 83(4)"),
+    ({"conducts": [{"articles_infringed": [6], "fine_eur": 20_000_000}]}, "conducts", "not both"),
 ])
 async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, field, message):
     case_id, _ = await open_case(case_service)
@@ -481,22 +487,69 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
     assert await overdue("2026-12-31") == []  # a withdrawal stays
 
 
-async def test_the_fine_estimate_walks_the_edpb_method(case_service):
+async def test_separate_conducts_are_fined_each_within_its_cap_and_recorded_with_the_sanction(case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    imposed = await command(case_service, f"/cases/{case_id}/sanctions", {
+        "decided_on": "2022-10-17", "fine_eur": 30_000_000, "turnover_eur": 100_000_000,
+        "conducts": [{"articles_infringed": [32], "fine_eur": 10_000_000},
+                     {"articles_infringed": [31], "orders_not_complied": ["58(1)"], "fine_eur": 20_000_000}]},
+        version)
+    [event] = imposed["events"]
+    assert (event["data"]["fine_eur"], event["data"]["articles_infringed"]) == (30_000_000, [31, 32, 58])
+    assert [(c["cap"]["paragraph"], c["fine_eur"]) for c in event["data"]["conducts"]] == [
+        ("83(4)", 10_000_000), ("83(5)", 20_000_000)]
+
+
+async def test_the_fine_estimate_walks_the_five_edpb_steps(case_service):
     response = await case_service.http.post("/fine-estimates", headers=staff_for("/fine-estimates"), json={
         "articles_infringed": [6, 12, 15, 17], "seriousness": "high", "position": "0.5",
         "turnover_eur": 1_000_000_000, "aggravating": [{"name": "duration", "percent": 10}],
         "mitigating": [{"name": "cooperation", "percent": 5}]})
     assert response.status_code == 200, response.text
     estimate = response.json()
-    assert [s["step"] for s in estimate["steps"]] == ["1. classification", "2. seriousness", "3. turnover",
-                                                      "4. aggravating and mitigating circumstances",
-                                                      "5. legal maximum"]
-    assert [s["amount_eur"] for s in estimate["steps"]] == [20_000_000, 12_000_000, 12_000_000, 12_600_000,
-                                                            12_600_000]
-    assert estimate["fine_eur"] == 12_600_000
-    refused = await case_service.http.post("/fine-estimates", headers=staff_for("/fine-estimates"), json={
-        "articles_infringed": [3], "seriousness": "low", "turnover_eur": 1})
-    assert refused.status_code == 422 and "Art 3 is not among" in refused.json()["detail"][0]["msg"]
+    assert [s["step"] for s in estimate["steps"]] == [
+        "1. conducts and concurrence (Art 83(3))", "2. starting point: classification, seriousness, turnover",
+        "3. aggravating and mitigating circumstances (Art 83(2))", "4. legal maximum",
+        "5. effectiveness, proportionality and dissuasiveness"]
+    # From the dynamic maximum, 4 % of EUR 1bn: 60 % of EUR 40M, then +5 %.
+    assert [s["amount_eur"] for s in estimate["steps"]] == [40_000_000, 24_000_000, 25_200_000, 25_200_000,
+                                                            25_200_000]
+    assert estimate["steps"][1]["range_eur"] == [8_000_000, 40_000_000] and estimate["fine_eur"] == 25_200_000
+
+    several = await case_service.http.post("/fine-estimates", headers=staff_for("/fine-estimates"), json={
+        "turnover_eur": 30_000_000, "inability_to_pay": {"payable_eur": 500_000, "evidence": "audited accounts"},
+        "conducts": [{"articles_infringed": [6], "orders_not_complied": ["58(2)"], "seriousness": "high"},
+                     {"articles_infringed": [32], "seriousness": "medium", "position": "1"}]})
+    assert several.status_code == 200, several.text
+    found = several.json()
+    assert [c["cap"]["paragraph"] for c in found["conducts"]] == ["83(6)", "83(4)"]
+    assert [c["starting_amount_eur"] for c in found["conducts"]] == [690_000, 115_000]  # 5.75 % for EUR 30M
+    assert found["fine_eur"] == 500_000 and "inability to pay (audited accounts)" in found["steps"][4]["explanation"]
+
+
+@pytest.mark.parametrize(("body", "loc", "message"), [
+    ({"articles_infringed": [3], "seriousness": "low", "turnover_eur": 1}, ["body", "articles_infringed"],
+     "Art 3 is not among"),
+    ({"articles_infringed": [58], "seriousness": "low", "turnover_eur": 1}, ["body", "articles_infringed"],
+     "Art 58 is charged as an order not complied with"),
+    ({"articles_infringed": [6], "turnover_eur": 1}, ["body", "seriousness"], "give the seriousness"),
+    ({"turnover_eur": 1, "conducts": [{"seriousness": "low"}]}, ["body", "conducts", "0", "articles_infringed"],
+     "nothing is charged"),
+    ({"turnover_eur": 1, "seriousness": "low", "conducts": [{"articles_infringed": [6], "seriousness": "low"}]},
+     ["body", "seriousness"], "within each of conducts"),
+    ({"articles_infringed": [6], "seriousness": "low", "turnover_eur": 1, "size_position": "1.5"},
+     ["body", "size_position"], "less than or equal to 1"),
+    ({"articles_infringed": [6], "seriousness": "low", "turnover_eur": 1,
+      "effectiveness": {"percent": 101, "reason": "r"}}, ["body", "effectiveness", "percent"], "less than or equal"),
+    ({"articles_infringed": [6], "seriousness": "low", "turnover_eur": 1, "inability_to_pay": {"payable_eur": 1}},
+     ["body", "inability_to_pay", "evidence"], "Field required"),
+])
+async def test_a_bad_fine_estimate_gets_422_naming_the_field(case_service, body, loc, message):
+    refused = await case_service.http.post("/fine-estimates", headers=staff_for("/fine-estimates"), json=body)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["detail"]
+    assert error["loc"] == loc and message in error["msg"]
 
 
 async def test_the_record_keeps_who_gave_each_command_from_their_token_and_no_header_can_say_otherwise(

@@ -22,7 +22,7 @@ from docket_contracts.events import Controller
 from docket_messaging import codec
 from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
 from services.case import application, store
-from services.case.api import MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
+from services.case.api import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
 from services.case.config import CaseSettings
 from services.case.fines import ART_83_4, ART_83_5
 from services.case.main import create_app as case_app
@@ -265,6 +265,8 @@ async def test_the_largest_finding_scope_and_closure_are_accepted_and_fit(roomy_
     ("/sanctions", {"injunction": INJUNCTION | {"orders": [{"point": "f", "text": "stop"}] * (MAX_ORDERS + 1)}},
      ["body", "injunction", "orders"], [f"at most {MAX_ORDERS} items"]),
     ("/sanctions", {"fine_eur": 10**16}, ["body", "fine_eur"], ["less than or equal to"]),
+    ("/sanctions", {"articles_infringed": None, "conducts": [{"articles_infringed": [6], "fine_eur": 1}] *
+                    (MAX_CONDUCTS + 1)}, ["body", "conducts"], [f"at most {MAX_CONDUCTS} items"]),
     ("/findings", {"facts": "y" * (MAX_TEXT_CHARS + 1)}, ["body", "facts"], [f"at most {MAX_TEXT_CHARS} characters"]),
 ])
 async def test_a_command_over_its_bounds_is_422_naming_the_field(roomy_cases, tokens, tail, change, loc, words):

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, Controller, FindingRecorded, FineCap,
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ConductFined, Controller, FindingRecorded, FineCap,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
     FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, PenaltyPaymentImposed,
     PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
@@ -51,11 +51,12 @@ ISSUED = FormalNoticeIssued(case_id=CASE, notice_id=NOTICE, orders=ORDERS, issue
 COMPLIED = FormalNoticeComplied(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 20))
 EXPIRED = FormalNoticeDeadlineExpired(case_id=CASE, notice_id=NOTICE, deadline=date(2022, 1, 26),
                                       detected_at=datetime(2022, 1, 27, 0, 5, tzinfo=UTC))
+CAP_83_6 = FineCap(paragraph="83(6)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=100_000_000,
+                   cap_eur=20_000_000)
 SANCTIONED = SanctionImposed(case_id=CASE, sanction_id=SANCTION, decided_on=date(2022, 10, 17), fine_eur=20_000_000,
-                             articles_infringed=(6, 12, 15, 17),
-                             cap=FineCap(paragraph="83(6)", fixed_eur=20_000_000, turnover_percent=4,
-                                         turnover_eur=100_000_000, cap_eur=20_000_000),
-                             injunction=INJUNCTION)
+                             articles_infringed=(6, 12, 15, 17, 58), cap=CAP_83_6, injunction=INJUNCTION,
+                             conducts=(ConductFined(articles_infringed=(6, 12, 15, 17), orders_not_complied=("58(2)",),
+                                                    fine_eur=20_000_000, cap=CAP_83_6),))
 PENALTY = PenaltyPaymentImposed(case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000,
                                 accrues_from=date(2022, 12, 19))
 LIQUIDATED = PenaltyPaymentLiquidated(case_id=CASE, sanction_id=SANCTION, period_start=date(2022, 12, 19),
@@ -72,9 +73,10 @@ def given(*events) -> CaseState:
 
 
 def sanction(fine: int = 20_000_000, turnover: int | None = 100_000_000, articles=(6, 12, 15, 17),
-             injunction: Injunction | None = INJUNCTION, decided_on: date = date(2022, 10, 17)) -> ImposeSanction:
+             injunction: Injunction | None = INJUNCTION, decided_on: date = date(2022, 10, 17),
+             orders=(), conducts=()) -> ImposeSanction:
     return ImposeSanction(sanction_id=SANCTION, decided_on=decided_on, fine_eur=fine, turnover_eur=turnover,
-                          articles=articles, injunction=injunction)
+                          articles=articles, injunction=injunction, orders_not_complied=orders, conducts=conducts)
 
 
 def liquidation(start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end",
@@ -153,8 +155,8 @@ def test_the_timer_does_nothing_when_there_is_nothing_to_expire(history, today):
     assert decide(given(*history), ExpireDeadline(NOTICE, today, datetime(2022, 2, 1, tzinfo=UTC))) == []
 
 
-def test_a_sanction_after_an_expired_notice_is_capped_under_83_6_and_starts_a_penalty_payment():
-    assert decide(given(*AT_EXPIRY), sanction()) == [SANCTIONED, PENALTY]
+def test_a_sanction_charging_the_expired_notice_is_capped_under_83_6_and_starts_a_penalty_payment():
+    assert decide(given(*AT_EXPIRY), sanction(orders=("58(2)",))) == [SANCTIONED, PENALTY]
 
 
 def test_a_sanction_can_follow_the_investigation_directly_without_injunction():
@@ -346,7 +348,7 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
     (AT_NOTICE, RecordCompliance(NOTICE, date(2021, 11, 1)), "complied_on",
      "2021-11-01 is before the notice was issued (2021-11-26)"),
     (AT_NOTICE, RecordCompliance(NOTICE, date(2022, 1, 27)), "complied_on", "after the compliance deadline"),
-    (AT_EXPIRY, sanction(fine=30_000_000), "fine_eur",
+    (AT_EXPIRY, sanction(fine=30_000_000, orders=("58(2)",)), "fine_eur",
      "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 % of the preceding year's "
      "worldwide turnover of EUR 100,000,000 (EUR 4,000,000) = EUR 20,000,000"),
     ((OPENED, INVESTIGATING, FOUND), sanction(fine=12_000_000, articles=(25, 32), turnover=None, injunction=None),

@@ -31,6 +31,7 @@ COMMANDS: list[Command] = [
     ExpireDeadline(NOTICE, date(2022, 1, 26), datetime(2022, 1, 26, 0, 5, tzinfo=UTC)),
     ExpireDeadline(NOTICE, date(2022, 1, 27), datetime(2022, 1, 27, 0, 5, tzinfo=UTC)),
     sanction(),
+    sanction(orders=("58(2)",)),
     sanction(injunction=None),
     sanction(injunction=SMALL_INJUNCTION),
     sanction(injunction=Injunction(orders=ORDERS[:1], days_after_notification=30, daily_penalty_eur=1_000)),

@@ -85,7 +85,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
     assert {spec.topic for spec in registry.EVENTS} == set(topics.ALL)
     payload_classes = {cls for cls in vars(ev).values()
                        if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload}
-    nested = {ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party, ev.Sealed}
+    nested = {ev.ConductFined, ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party, ev.Sealed}
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
 
@@ -180,3 +180,12 @@ def test_an_upcaster_meeting_data_it_cannot_read_is_a_schema_violation_not_a_cra
                        dataschema="urn:docket:schema:docket.formal_notice.issued:v1", data={"orders": 5})
     with pytest.raises(registry.SchemaViolation, match="cannot be upcast: TypeError"):
         registry.parse(event)
+
+
+def test_a_sanction_recorded_before_conducts_were_kept_still_parses_and_a_conduct_charges_something():
+    imposed = {"case_id": str(uuid4()), "sanction_id": str(uuid4()), "decided_on": "2022-10-17", "fine_eur": 1,
+               "articles_infringed": [6], "cap": {"paragraph": "83(5)", "fixed_eur": 20_000_000,
+                                                 "turnover_percent": 4, "turnover_eur": None, "cap_eur": 20_000_000}}
+    assert ev.SanctionImposed.model_validate(imposed).conducts is None
+    with pytest.raises(ValueError, match="infringes an article or does not comply with an order"):
+        ev.ConductFined.model_validate({"fine_eur": 1, "cap": imposed["cap"]})

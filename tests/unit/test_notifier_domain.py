@@ -5,7 +5,8 @@ from uuid import uuid4
 
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap, FindingRecorded,
+    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, ConductFined, Controller, FineCap,
+    FindingRecorded,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
     InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
@@ -131,6 +132,27 @@ def test_the_sanction_letter_states_fine_cap_injunction_and_penalty():
     assert "Articles 6, 12, 15, 17, 31" in text
     assert "injunction to comply by 17 December 2022" in text
     assert "EUR 100,000 per day of delay" in text
+
+
+def test_a_sanction_for_separate_conducts_states_each_fine_within_its_own_cap_and_the_order_not_complied_with():
+    under_83_4 = FineCap(paragraph="83(4)", fixed_eur=10_000_000, turnover_percent=2, turnover_eur=None,
+                         cap_eur=10_000_000)
+    under_83_6 = SANCTION.cap.model_copy(update={"paragraph": "83(6)"})
+    several = SANCTION.model_copy(update={"fine_eur": 25_000_000, "articles_infringed": (6, 32, 58), "conducts": (
+        ConductFined(articles_infringed=(6,), orders_not_complied=("58(2)",), fine_eur=20_000_000, cap=under_83_6),
+        ConductFined(articles_infringed=(32,), fine_eur=5_000_000, cap=under_83_4))})
+    letters = letters_for(several, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert ("you infringed Articles 6, 32 of the GDPR and the authority's order under Article 58(2) GDPR. By its "
+            "decision of 17 October 2022, it imposes:") in to_controller.text
+    assert "an administrative fine of EUR 25,000,000 for 2 separate conducts" in to_controller.text
+    assert ("EUR 5,000,000 for infringing Articles 32 of the GDPR, within the cap of EUR 10,000,000 of Article "
+            "83(4) GDPR") in to_controller.text
+    assert "within the cap of EUR 20,000,000 of Article 83(6) GDPR" in to_controller.text
+    assert "Articles 6, 32, 58" not in to_controller.text
+    to_jeanne = next(l for l in letters if l.recipient_name == "Jeanne Martin")
+    assert "for infringing Articles 6, 32 of the GDPR and the authority's order under Article 58(2) GDPR." in \
+        to_jeanne.text
 
 
 def test_a_controller_letter_without_a_known_address_is_still_written():
