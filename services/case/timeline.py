@@ -151,6 +151,9 @@ def draw(title: str, history: Sequence[tuple[int, Payload]]) -> str:
                 parts.append(f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(x(mark.until) - x(mark.on), 1)}" '
                              f'height="8" fill="{colour}" fill-opacity="0.35"/>')
             parts.append(f'<circle cx="{x(mark.on)}" cy="{middle}" r="5" fill="{colour}"/>')
-            parts.append(f'<text x="{x(mark.on) + 7}" y="{label_y}">{e(mark.label)}</text></g>')
+            # A label reads to the right of its mark, or to its left in the right part, so that none runs off.
+            left = x(mark.on) > LEFT + 0.6 * (WIDTH - LEFT - RIGHT)
+            anchor = f'x="{x(mark.on) - 7}" text-anchor="end"' if left else f'x="{x(mark.on) + 7}"'
+            parts.append(f'<text {anchor} y="{label_y}">{e(mark.label)}</text></g>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -7,6 +7,8 @@ EUR 5.2M liquidation and closure; then every event on the topic, in order, with 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
@@ -18,6 +20,7 @@ from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
 from tests.apps import Running, serve
+from tests.conftest import repo_root
 from tests.factories import submission
 from tests.kafka_reader import eventually, headers, read_topic
 from tests.staff import INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE
@@ -147,6 +150,15 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert actors["docket.case.closed"][1] == "investigator"
     integrity = (await case_service.http.get(f"/cases/{case_id}/integrity", headers=committee))
     assert integrity.status_code == 403  # checking the record is the auditors' job
+
+    picture = await case_service.http.get(f"/cases/{case_id}/timeline.svg")
+    assert picture.headers["content-type"] == "image/svg+xml"
+    drawn = sorted(int(v) for versions in re.findall(r'data-versions="([^"]*)"', picture.text) for v in versions.split())
+    assert drawn == [event["version"] for event in history]  # every event of the case is in the picture
+    readme_picture = repo_root() / "docs" / "clearview-timeline.svg"
+    if os.environ.get("DOCKET_REDRAW_PICTURES"):
+        readme_picture.write_text(picture.text)
+    assert picture.text == readme_picture.read_text(), "the README's picture is stale: DOCKET_REDRAW_PICTURES=1"
 
     async def status_page(receipt: dict) -> dict | None:
         page = (await intake.http.get(f"/complaints/{receipt['reference']}/status",
