@@ -1,12 +1,16 @@
 """The generated JSON Schemas and AsyncAPI document in docs/ match the contract."""
 
+import re
 import shutil
 from pathlib import Path
 
 import yaml
 
-from docket_contracts import registry
+from docket_contracts import registry, topics
 from docket_contracts.export import render, stale, write
+from services.case import store as case
+from services.intake import store as intake
+from services.notifier import store as notifier
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -37,3 +41,29 @@ def test_asyncapi_lists_every_event_on_its_topic_with_cloudevents_headers():
     message = document["components"]["messages"]["docket_sanction_imposed"]
     assert {"ce_id", "ce_type", "ce_source", "ce_time", "ce_subject"} <= set(message["headers"]["required"])
     assert message["payload"]["$ref"] == "schemas/docket.sanction.imposed.v1.json"
+
+
+ARCHITECTURE = DOCS / "ARCHITECTURE.md"
+
+
+def test_every_link_of_the_architecture_page_reaches_the_code_it_names():
+    """A link [`name`](path) reaches an existing path, and a named function or class is defined there."""
+
+    text = ARCHITECTURE.read_text()
+    links = re.findall(r"\[`?([^\]`]+)`?\]\(([^)]+)\)", text)
+    assert len(links) > 20
+    for name, target in links:
+        path = (ARCHITECTURE.parent / target).resolve()
+        assert path.exists(), target
+        symbol = name.rsplit(".", 1)[-1]
+        if not name.endswith(".py") and path.is_file() and path.suffix == ".py" and symbol.isidentifier():
+            assert re.search(rf"^\s*(async def|def|class) {symbol}\b", path.read_text(), re.M), (name, target)
+
+
+def test_the_architecture_page_names_each_services_tables_and_every_topic():
+    text = ARCHITECTURE.read_text()
+    for service, store in (("intake", intake), ("case", case), ("notifier", notifier)):
+        box = re.search(rf"subgraph {service} .*?\[\(\"(.*?)\"\)\]", text, re.S)
+        assert box is not None, service
+        assert set(re.split(r",\s*(?:<br/>)?\s*", box.group(1))) == store.TABLES, service
+    assert all(topic in text for topic in topics.ALL)
