@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_identity.http import document_roles
 
+from .errors import Invalid
 from .service import ServiceRuntime
 
 
@@ -61,6 +62,13 @@ async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def invalid_value(_: Request, exc: Exception) -> JSONResponse:
+    """422 for a value a rule refused, in the shape of FastAPI's own (the field's place in the body, why)."""
+    assert isinstance(exc, Invalid)
+    return JSONResponse({"detail": [{"loc": ["body", *exc.field.split(".")], "msg": exc.message,
+                                     "type": "value_error"}]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> FastAPI:
     """A FastAPI app whose lifespan runs `runtime` (migrations, relay, consumer) around the routes."""
 
@@ -72,6 +80,7 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Invalid, invalid_value)
     app.state.roles_claim = runtime.settings.oidc_roles_claim
     for router in (health, *routers):
         document_roles(router)

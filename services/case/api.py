@@ -96,18 +96,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc), "current_version": exc.current_version},
                             status_code=status.HTTP_409_CONFLICT, headers={"ETag": f'"{exc.current_version}"'})
 
-    async def invalid(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Invalid)
-        loc = ["body", *exc.field.split(".")]
-        return JSONResponse({"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]},
-                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": f"no case {exc}"}, status_code=status.HTTP_404_NOT_FOUND)
 
     app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StaleVersion, stale)
-    app.add_exception_handler(Invalid, invalid)
     app.add_exception_handler(store.StreamNotFound, not_found)
 
 

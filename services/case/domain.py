@@ -19,7 +19,7 @@ from docket_contracts.events import (
     FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
     OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
 )
-
+from docket_messaging.errors import Invalid
 
 from . import fines
 
@@ -58,15 +58,6 @@ class Rejected(Exception):
         super().__init__(f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; "
                          f"allowed next steps: {allowed}")
         self.state = state
-
-
-class Invalid(ValueError):
-    """A command whose values break a rule (HTTP 422), naming the field."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
 
 
 @dataclass(frozen=True)

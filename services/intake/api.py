@@ -52,15 +52,9 @@ PersonalDep = Annotated[PersonalData, Depends(get_personal)]
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def invalid(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, domain.Invalid)
-        return JSONResponse({"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]},
-                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
     async def erased(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_410_GONE)
 
-    app.add_exception_handler(domain.Invalid, invalid)
     app.add_exception_handler(ErasedSubject, erased)
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from uuid import UUID
 
 from docket_contracts.events import ComplaintCategory, ComplaintFiled, ComplaintKind, Controller, Party, Payload
+from docket_messaging.errors import Invalid
 
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
 LEGAL_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd",
@@ -58,15 +59,6 @@ class FileComplaint:
     articles_alleged: tuple[int, ...]
     territory: tuple[str, ...]
     received_on: date
-
-
-class Invalid(ValueError):
-    """A submission that breaks a rule, naming the field."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
 
 
 def file_complaint(command: FileComplaint, today: date, earliest: date | None = None) -> ComplaintFiled:
