@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from services.case.config import CaseSettings
 from services.intake.config import IntakeSettings
 from services.notifier.config import NotifierSettings
@@ -129,6 +131,13 @@ def test_the_image_installs_the_runtime_set_of_the_lock_and_nothing_else():
     [install] = [arguments for arguments in BUILD.arguments("RUN") if "pip install" in arguments]
     assert "--require-hashes -r /tmp/runtime.txt" in install
     assert "/tmp/runtime.txt" in BUILD.arguments("COPY")[0]
+
+
+def test_compose_builds_every_docket_container_from_this_file_with_the_repository_as_context():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    built = {name: service["build"] for name, service in compose.items() if "build" in service}
+    assert set(built) == {"intake", "case", "notifier", "migrate"}
+    assert all(build == {"context": ".", "dockerfile": "deploy/Dockerfile"} for build in built.values())
 
 
 def test_every_copy_source_exists_and_reaches_the_build():
