@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/libs
 
-.PHONY: run test faults bench docs
+.PHONY: run test faults bench docs lock
 run: $(VENV)/installed
 	$(PY) -m docket_devstack up $(ARGS)
 
@@ -23,13 +23,24 @@ bench: $(VENV)/installed $(VENV)/bench-installed
 
 docs: $(VENV)/installed
 	$(PY) -m docket_contracts.export docs
+	$(PY) -m services.configuration README.md
 
-# Benchmark-only dependencies (the eventsourcing reference, py-spy), held to the pins of requirements.txt.
-$(VENV)/bench-installed: bench/requirements.txt requirements.txt $(VENV)/installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt -c requirements.txt
+# The pinned sets, exported with their hashes from uv.lock (pyproject.toml declares them): runtime.txt is what
+# the image installs, dev.txt what .venv gets (runtime and the dev group), bench.txt the benchmark group.
+# After changing pyproject.toml's dependencies, or to upgrade one: make lock ARGS="--upgrade-package NAME".
+UV := $(VENV)/bin/uv
+lock: $(VENV)/installed
+	$(UV) lock $(ARGS)
+	$(UV) export --quiet --frozen --no-emit-project --no-default-groups -o requirements/runtime.txt
+	$(UV) export --quiet --frozen --no-emit-project -o requirements/dev.txt
+	$(UV) export --quiet --frozen --no-emit-project --only-group bench -o requirements/bench.txt
+
+# Benchmark-only dependencies (the eventsourcing reference, py-spy), from the same lock as everything else.
+$(VENV)/bench-installed: requirements/bench.txt $(VENV)/installed
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench.txt
 	touch $@
 
-$(VENV)/installed: requirements.txt
+$(VENV)/installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	touch $@

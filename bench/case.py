@@ -287,7 +287,7 @@ async def appends(databases: Databases, sizes: Sizes, small: bool) -> list[Figur
         library = EventsourcingAppends(databases.admin, "eventsourcing", CONCURRENCY)
     elif not small:
         raise SystemExit("bench.case: the `eventsourcing` reference is not installed: "
-                         "pip install -r bench/requirements.txt (make bench does)")
+                         "pip install -r requirements/bench.txt (make bench does)")
     library_streams = [Stream(uuid.uuid4()) for _ in range(sizes.cases)]
 
     ours, plain, theirs = [], [], []
@@ -328,7 +328,7 @@ async def appends(databases: Databases, sizes: Sizes, small: bool) -> list[Figur
         library_figure = Figure(measure=measure, value=value, unit="appends/s",
                                 reference="eventsourcing (PyPI) PostgresApplicationRecorder: not installed",
                                 target=f"ratio >= {APPENDS_TARGET[1]}",
-                                notes="reference missing: pip install -r bench/requirements.txt", extra=extra)
+                                notes="reference missing: pip install -r requirements/bench.txt", extra=extra)
     else:
         library_figure = Figure(
             measure=measure, value=value, unit="appends/s",

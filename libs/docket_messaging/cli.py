@@ -1,5 +1,5 @@
-"""The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`, and
-`outbox parked | resend ID...|--all` for the rows the broker refused for good."""
+"""The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`,
+`wait-for-migrations`, and `outbox parked | resend ID...|--all` for the rows the broker refused for good."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ import uvicorn
 import uvicorn.config
 from fastapi import FastAPI
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
-from .database import make_engine, make_sessions, migrate
+from .database import at_head, make_engine, make_sessions, migrate
+from .failures import describe
 from .outbox import ParkedRow, PostgresOutbox
 from .service import Migration, ServiceRuntime, ServiceSettings
 
+log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -47,7 +50,8 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
                                                             "environment (README, Configuration).",
                                      epilog="outbox parked | outbox resend ID...|--all: the outbox rows the "
                                             "broker refused for good, and sending them again once fixed")
-    parser.add_argument("command", choices=["serve", "relay", "migrate", *tasks], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "relay", "migrate", "wait-for-migrations", *tasks], nargs="?",
+                        default="serve")
     args = parser.parse_args(argv)
     settings = read_settings(settings_type, prog)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -58,12 +62,32 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
         migrate(alembic_ini, settings.migration_database_url or settings.database_url, settings.database_schema)
         for extra in migrations(settings):
             migrate(extra.alembic_ini, extra.database_url, extra.schema)
+    elif args.command == "wait-for-migrations":  # read with the service's own role, not the owner's
+        asyncio.run(wait_for_migrations([Migration(alembic_ini, settings.database_url, settings.database_schema),
+                                         *migrations(settings)]))
     elif args.command in tasks:
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
         asyncio.run(_run_forever(ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini,
                                                 produces=produces)))
+
+
+async def wait_for_migrations(histories: Sequence[Migration], interval_s: float = 2.0) -> None:
+    """Return once every history is at its head: before a service starts where a one-off job migrates (the
+    init container of deploy/k8s). A database not up yet, or not yet migrated, is waited for; each wait is
+    logged with its reason."""
+    for history in histories:
+        while True:
+            try:
+                if await at_head(history.alembic_ini, history.database_url, history.schema):
+                    break
+                reason = "not at the head of its history yet"
+            except (OSError, SQLAlchemyError) as exc:
+                reason = describe(exc)
+            log.info("waiting for the schema %s: %s", history.schema, reason)
+            await asyncio.sleep(interval_s)
+        log.info("the schema %s is migrated", history.schema)
 
 
 def read_settings(settings_type: type[S], prog: str) -> S:

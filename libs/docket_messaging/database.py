@@ -13,6 +13,7 @@ import asyncpg
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -105,6 +106,22 @@ def migrate(alembic_ini: Path, url: str, schema: str, revision: str = "head") ->
     config.attributes["database_url"] = url
     config.attributes["schema"] = schema
     command.upgrade(config, revision)
+
+
+async def at_head(alembic_ini: Path, url: str, schema: str) -> bool:
+    """Whether `schema` has been migrated to the head of the history of `alembic_ini`. Reads the version table
+    only, so a role that may read the schema's tables (the service's own) can tell, without the owner's."""
+    heads = set(ScriptDirectory.from_config(Config(str(alembic_ini))).get_heads())
+    engine = make_engine(url, schema, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            table = f'"{schema}".alembic_version'
+            if await connection.scalar(sa.text("SELECT to_regclass(:table)"), {"table": table}) is None:
+                return False
+            current = set((await connection.execute(sa.text(f"SELECT version_num FROM {table}"))).scalars())
+    finally:
+        await engine.dispose()
+    return current == heads
 
 
 async def page(session: AsyncSession, query: Any, *order_by: Any, limit: int, offset: int) -> tuple[int, Sequence[Any]]:

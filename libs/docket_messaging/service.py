@@ -66,27 +66,32 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db, "
                                           "with the service's own role")
-    database_schema: str
+    database_schema: str = Field(description="the schema of the service's tables and of its Alembic version table")
     database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, description=(
-        "connections the service keeps open to its database (the key store's engine keeps as many by default); "
-        "a request beyond them waits for one"))
+        "connections the service keeps open to its database (the key store's engine keeps as many); a request "
+        "beyond them waits for one, up to 30 s. Mind PostgreSQL's max_connections across services and replicas"))
     migration_database_url: str | None = Field(default=None, description=(
         "the URL of the role that owns the schema and runs its migrations (MIGRATE_ON_START, `migrate`); "
         "by default DATABASE_URL. Keep it out of the serving process where you can: a role that owns the "
         "tables can undo any right a migration took away"))
-    kafka_bootstrap_servers: str = "localhost:9092"
-    kafka_topic_partitions: int = Field(default=3, ge=1)
-    migrate_on_start: bool = True
-    run_relay: bool = True
-    run_consumer: bool = True
+    kafka_bootstrap_servers: str = Field(default="localhost:9092", description="the brokers, host:port[,host:port]")
+    kafka_topic_partitions: int = Field(default=3, ge=1, description="partitions of the topics the service "
+                                                                     "creates if they are missing")
+    migrate_on_start: bool = Field(default=True, description="bring the schema to head before serving; off where "
+                                                             "a one-off `migrate` does it as the owner")
+    run_relay: bool = Field(default=True, description="run the outbox relay in the serving process")
+    run_consumer: bool = Field(default=True, description="run the Kafka consumer in the serving process")
     relay_batch_size: int = Field(default=1000, ge=1, le=10_000, description=(
         "outbox rows claimed, sent and marked per transaction: a backlog drains at about a third more per "
         "second at 1,000 than at 200 (make bench)"))
-    relay_poll_interval_s: float = Field(default=2.0, gt=0)
-    http_host: str = "127.0.0.1"
-    http_port: int
+    relay_poll_interval_s: float = Field(default=2.0, gt=0, description="how often the relay looks for rows when "
+                                                                        "no NOTIFY arrives")
+    http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
+    http_port: int = Field(description="the port `serve` listens on")
     relay_hold_after_send_s: float = Field(default=0.0, ge=0, description="fault injection for crash tests")
-    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_max_attempts: int = Field(default=5, ge=1, description="attempts of a failing event before it is "
+                                                                    "dead-lettered (database outages are retried "
+                                                                    "without limit)")
     health_grace_s: float = Field(default=DEFAULT_GRACE_S, gt=0, description=(
         "how long the relay, the consumer or a background task may fail (retrying) before /readyz says 503"))
     oidc_issuer: str = Field(description="the OpenID Connect issuer whose tokens staff and integrators present, "

@@ -1,8 +1,8 @@
 """`make bench` keeps working: each benchmark module runs on small sizes, as `python -m bench --small` runs it,
 and writes its figures, each a number beside its reference. Small sizes measure nothing: no speed is checked.
 
-The `eventsourcing` reference is a benchmark-only dependency (bench/requirements.txt, which `make bench`
-installs); where it is not installed, as after `pip install -r requirements.txt` alone, the small run
+The `eventsourcing` reference is a benchmark-only dependency (the lock's bench group, requirements/bench.txt,
+which `make bench` installs); where it is not installed, as after `make test` alone, the small run
 reports that reference as missing instead of failing.
 """
 

@@ -13,7 +13,9 @@ from alembic.migration import MigrationContext
 import sqlalchemy as sa
 
 from docket_contracts.events import Controller
-from docket_messaging.database import make_engine, make_sessions, migrate
+from docket_messaging.cli import wait_for_migrations
+from docket_messaging.database import at_head, make_engine, make_sessions, migrate
+from docket_messaging.service import Migration
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from services.case import application, store as case_store
 from services.intake import store as intake_store
@@ -85,6 +87,32 @@ async def test_upgrade_downgrade_upgrade(databases, database_url, part):
     assert await tables(database_url, schema) == {"alembic_version"}
     await asyncio.to_thread(command.upgrade, config, "head")
     assert await tables(database_url, schema) == OWN_TABLES[part] | {"alembic_version"}
+
+
+async def test_a_schema_is_at_head_once_migrated_and_no_longer_one_step_down(databases, database_url):
+    schema = await schema_owned_by(database_url)
+    assert not await at_head(MIGRATIONS["case"], databases.migrator, schema)  # not even a version table
+    await asyncio.to_thread(migrate, MIGRATIONS["case"], databases.migrator, schema)
+    assert await at_head(MIGRATIONS["case"], databases.migrator, schema)
+    config = Config(str(MIGRATIONS["case"]))
+    config.attributes.update(database_url=databases.migrator, schema=schema)
+    await asyncio.to_thread(command.downgrade, config, "-1")
+    assert not await at_head(MIGRATIONS["case"], databases.migrator, schema)
+
+
+@pytest.mark.parametrize("part", sorted(HISTORIES))
+async def test_the_role_that_serves_can_tell_its_schema_is_migrated(databases, part):
+    assert await at_head(HISTORIES[part], databases.of(part), part)
+
+
+async def test_waiting_for_migrations_ends_once_the_owner_has_migrated(databases, database_url):
+    schema = await schema_owned_by(database_url)
+    waiting = asyncio.create_task(wait_for_migrations([Migration(MIGRATIONS["intake"], databases.migrator, schema)],
+                                                      interval_s=0.05))
+    await asyncio.sleep(0.5)
+    assert not waiting.done()
+    await asyncio.to_thread(migrate, MIGRATIONS["intake"], databases.migrator, schema)
+    await asyncio.wait_for(waiting, 10)
 
 
 async def test_the_complaint_lists_of_existing_cases_are_filled_from_their_events(databases, database_url):

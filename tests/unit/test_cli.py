@@ -1,5 +1,6 @@
 """The command line every service shares."""
 
+import asyncio
 import logging
 import logging.config
 import os
@@ -8,7 +9,8 @@ import sys
 
 import pytest
 
-from docket_messaging.cli import log_config
+from docket_messaging.cli import log_config, wait_for_migrations
+from docket_messaging.service import Migration
 from tests.conftest import repo_root
 
 
@@ -44,3 +46,12 @@ def test_a_missing_or_invalid_setting_is_named_without_its_value(name):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "DATABASE_URL: Field required" in result.stderr and "HTTP_PORT:" in result.stderr
     assert "eighty-eighty" not in result.stderr and "OIDC_ISSUER" not in result.stderr
+
+
+async def test_waiting_for_migrations_waits_out_a_database_that_is_not_up_and_says_why(caplog):
+    history = Migration(repo_root() / "services" / "case" / "alembic.ini", "postgresql+asyncpg://u@127.0.0.1:9/d", "case")
+    caplog.set_level(logging.INFO, logger="docket_messaging.cli")
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(wait_for_migrations([history], interval_s=0.05), 1.0)
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for the schema case: ")]
+    assert len(waits) >= 2 and "ConnectionRefusedError" in waits[0]

@@ -1,0 +1,60 @@
+"""Writes the trial's Secrets, once, into secrets/ beside this file (ignored by git): fresh random passwords for
+PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, and a key store master key.
+
+    python3 deploy/k8s/overlays/trial/secrets.py
+
+It never overwrites them: PostgreSQL keeps the passwords it was first given with its data.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROLES = ("migrator", "intake", "case", "notifier", "keystore")
+
+
+def generate() -> dict[str, dict[str, str]]:
+    """Each Secret's name and its keys: the roles of deploy/postgres/roles.sql, each service with its own."""
+    password = {name: secrets.token_urlsafe(24) for name in (*ROLES, "postgres", "keycloak", "keycloak_admin")}
+
+    def url(role: str) -> str:
+        return f"postgresql+asyncpg://docket_{role}:{password[role]}@postgres:5432/docket"
+
+    master_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEY": master_key}
+    return {
+        "postgres": {"POSTGRES_PASSWORD": password["postgres"], "KEYCLOAK_DB_PASSWORD": password["keycloak"]}
+        | {f"DOCKET_{role.upper()}_DB_PASSWORD": password[role] for role in ROLES},
+        "keycloak": {"KC_DB_PASSWORD": password["keycloak"], "KC_BOOTSTRAP_ADMIN_PASSWORD": password["keycloak_admin"]},
+        "migrator": {"DATABASE_URL": url("migrator"), "KEYSTORE_DATABASE_URL": url("migrator")},
+        "intake": {"DATABASE_URL": url("intake")} | keystore,
+        "case": {"DATABASE_URL": url("case")},
+        "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""},
+    }
+
+
+def env_file(values: dict[str, str]) -> str:
+    return "".join(f"{key}={value}\n" for key, value in values.items())
+
+
+def main() -> int:
+    directory = HERE / "secrets"
+    if directory.exists():
+        sys.stderr.write(f"{directory} exists; remove it (and the trial's PostgreSQL data) to start afresh\n")
+        return 1
+    directory.mkdir(mode=0o700)
+    generated = generate()
+    for name, values in generated.items():
+        path = directory / f"{name}.env"
+        path.touch(mode=0o600)
+        path.write_text(env_file(values))
+    print(f"wrote {', '.join(f'{name}.env' for name in generated)} into {directory}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
