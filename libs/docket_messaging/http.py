@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_identity.http import document_roles
 
+from .clock import Clock
 from .errors import Invalid
 from .service import ServiceRuntime
 
@@ -51,6 +52,15 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     details = await runtime.readiness_details(database_ok=checks.get("database") == "ok")
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks, **details},
                         status_code=200 if ready else 503)
+
+
+def get_clock(request: Request) -> Clock:
+    """The service's clock (app.state.clock): the regulator's calendar day, fixed in tests."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def invalid_request(_: Request, exc: Exception) -> JSONResponse:

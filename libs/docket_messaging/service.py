@@ -64,6 +64,8 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
+    regulator_timezone: str = Field(default="Europe/Paris", description=(
+        "the regulator's time zone: the calendar its days are counted in (receipts, deadlines, reminders)"))
     database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db, "
                                           "with the service's own role")
     database_schema: str = Field(description="the schema of the service's tables and of its Alembic version table")

@@ -22,9 +22,8 @@ from docket_contracts.events import (
 from docket_contracts.progress import ART_78_MONTHS, due
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.clock import Clock
 from docket_messaging.database import page
-from docket_messaging.http import SessionDep
+from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
     DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text,
 )
@@ -66,12 +65,6 @@ OrdersNotComplied = Annotated[list[OrderNotComplied], Field(max_length=2, descri
     "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
     "deadline passed without compliance (Art 83(6))"))]
 
-
-def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
-
-
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]

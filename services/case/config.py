@@ -9,5 +9,4 @@ class CaseSettings(ServiceSettings):
     http_port: int = 8002
     run_timers: bool = Field(default=True, description="run the deadline timers in the serving process")
     timer_interval_s: float = Field(default=30.0, gt=0, description="how often due deadlines are looked for")
-    regulator_timezone: str = Field(default="Europe/Paris", description="the calendar deadlines are counted in")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")

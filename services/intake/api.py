@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle, Party
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.http import SessionDep
+from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
     DAY_RANGE, EARLIEST_DAY, MAX_OFFSET, NO_CONTROLS, Day, EmailAddress, printable, query_text, text,
 )
@@ -111,7 +111,8 @@ class ComplaintIn(BaseModel):
     territory: Annotated[list[CountryCode], Field(min_length=1, max_length=40)]
     # Bounded below here, above by today (the route says so, naming the day): no date it takes can overflow.
     received_on: Annotated[date, Field(ge=EARLIEST_DAY)] | None = Field(
-        default=None, description="defaults to today (UTC); at most RECEIVED_ON_MAX_AGE_DAYS (30) days back")
+        default=None, description="defaults to today (in REGULATOR_TIMEZONE); at most RECEIVED_ON_MAX_AGE_DAYS (30) "
+                                  "days back")
 
 
 class PaperComplaintIn(ComplaintIn):
@@ -172,9 +173,9 @@ IntakeOfficer = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER))]
 @public.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
              responses={409: {"description": "the Idempotency-Key was used with another body"}})
 async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
-                         idempotency_key: IdempotencyKey = None) -> Any:
+                         clock: ClockDep, idempotency_key: IdempotencyKey = None) -> Any:
     settings: IntakeSettings = request.app.state.runtime.settings
-    today = datetime.now(UTC).date()
+    today = clock.today()
     earliest = today - timedelta(days=settings.received_on_max_age_days)
     return await file(body, session, request, personal, idempotency_key, today, earliest)
 
@@ -183,9 +184,9 @@ async def file_complaint(body: ComplaintIn, session: SessionDep, request: Reques
             summary="Record a complaint received on paper, with its true receipt date",
             responses={409: {"description": "the Idempotency-Key was used with another body"}})
 async def file_paper_complaint(body: PaperComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
-                               caller: IntakeOfficer, idempotency_key: IdempotencyKey = None) -> Any:
+                               caller: IntakeOfficer, clock: ClockDep, idempotency_key: IdempotencyKey = None) -> Any:
     """The receipt's status token is shown once, as at the public door: send it to the complainant."""
-    return await file(body, session, request, personal, idempotency_key, datetime.now(UTC).date(), None)
+    return await file(body, session, request, personal, idempotency_key, clock.today(), None)
 
 
 async def file(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalData,
@@ -262,12 +263,13 @@ async def complaint_status(reference: Reference, session: SessionDep, token: Sta
 
 @public.post("/complaints/{reference}/withdrawal", response_model=StatusOut,
              summary="The complainant withdraws the complaint (X-Status-Token required)")
-async def withdraw_complaint(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
+async def withdraw_complaint(reference: Reference, session: SessionDep, clock: ClockDep,
+                             token: StatusToken = None) -> StatusOut:
     async with session.begin():
         complaint = await own_complaint(session, reference, token)
         if complaint.status == "withdrawn":
             raise HTTPException(status.HTTP_409_CONFLICT, f"complaint {reference} is already withdrawn")
-        store.withdraw(session, complaint, datetime.now(UTC).date())
+        store.withdraw(session, complaint, clock.today())
     return await complaint_status(reference, session, token)
 
 
@@ -419,7 +421,7 @@ class ErasureOut(BaseModel):
                         "complaint stays in its case, whose history still reads and verifies. Announced as "
                         "complaint.personal_data_erased. Cannot be undone.")
 async def erase_personal_data(complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
-                              caller: Administrator) -> ErasureOut:
+                              caller: Administrator, clock: ClockDep) -> ErasureOut:
     async with session.begin():
         await complaint_row(session, complaint_id)  # 404 before anything is destroyed
     # The key first, then the record and the event: a crash in between leaves the key destroyed and the
@@ -432,7 +434,7 @@ async def erase_personal_data(complaint_id: uuid.UUID, session: SessionDep, pers
         await legacy.withhold_in_clear(session, complaint_id)  # the key no longer covers what was never sealed
         already = row.personal_data_erased_on is not None
         if not already:
-            store.erase(session, row, datetime.now(UTC).date())
+            store.erase(session, row, clock.today())
     assert row.personal_data_erased_on is not None
     return ErasureOut(complaint_id=complaint_id, erased_on=row.personal_data_erased_on, already_erased=already)
 

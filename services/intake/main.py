@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from docket_contracts import topics
+from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.database import warm
 from docket_messaging.http import service_app
 from docket_messaging.limits import limit_bodies
@@ -34,10 +35,11 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
                           closers=[personal.keystore.close])
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     personal = settings.personal_data()
     app = service_app("Docket intake", runtime(settings, personal), public, staff)
+    app.state.clock = clock or SystemClock(settings.regulator_timezone)
     app.state.personal = personal
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     install_error_handlers(app)

@@ -36,7 +36,6 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     staff_email: str | None = Field(default=None, description="where Art 78(2) reminders go")
     art78_reminder_lead_days: int = Field(default=14, ge=0, description="remind staff this many days before "
                                                                         "three months without news end")
-    regulator_timezone: str = Field(default="Europe/Paris", description="the calendar reminders are counted in")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")
 
     @field_validator("webhook_allow_list", mode="before")

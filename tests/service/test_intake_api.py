@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from docket_contracts.events import CaseOpened, Controller, InvestigationOpened, Sealed
 from docket_contracts.registry import new_event
+from docket_messaging.clock import SystemClock
 from docket_messaging.database import make_engine
 from services.intake.config import IntakeSettings
 from services.intake.handlers import on_case_event
@@ -459,3 +461,22 @@ async def test_public_endpoints_are_rate_limited_per_client_with_retry_after(con
 async def test_a_body_over_the_limit_is_413(intake):
     response = await intake.http.post("/complaints", json=submission(narrative="x" * 20_000))
     assert response.status_code == 413 and "larger than 16384 bytes" in response.json()["detail"]
+
+
+@dataclass(frozen=True)
+class At(SystemClock):
+    """The regulator's clock stopped at `instant`."""
+
+    instant: datetime = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+async def test_a_complaint_filed_after_midnight_in_paris_is_received_that_day(configure, closed_port_bootstrap):
+    """00:30 in Paris on 1 January is 23:30 UTC on 31 December: the receipt is dated in the regulator's day."""
+    async with serve(create_app(settings(configure, closed_port_bootstrap), clock=At("Europe/Paris"))) as intake:
+        receipt = await file(intake)
+    assert receipt["received_on"] == "2027-01-01"
+    async with serve(create_app(settings(configure, closed_port_bootstrap), clock=At("UTC"))) as intake:
+        assert (await file(intake))["received_on"] == "2026-12-31"
