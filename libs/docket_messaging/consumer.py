@@ -33,6 +33,7 @@ from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
 from .failures import describe, is_conflict, is_transient, refused_for_good
 from .health import Health
+from .metrics import DEAD_LETTERED, PROCESSED, RETRIES
 from .outbox import end_failed
 from .relay import Publisher
 from .tables import InboxRow
@@ -146,9 +147,10 @@ class InboxConsumer:
             event = decode(record.headers, record.value)
             payload = registry.parse(event)
         except Exception as exc:  # whatever a message holds, it must not stop the consumer
-            return await self._park(record, unreadable(exc))
+            return await self._park(record, unreadable(exc), kind="unreadable")
         handler = self._handlers.get(event.type)
         if handler is None:
+            PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
             return Outcome.IGNORED
         attempt, conflicts, backoff = 0, 0, Backoff(self._retry_delay, self._max_retry_delay)
         while True:
@@ -159,11 +161,13 @@ class InboxConsumer:
                     # The winner has committed: read its effect and decide again, after a pause drawn at
                     # random so that two losers do not collide again in step.
                     conflicts += 1
+                    RETRIES.labels(self.group, "conflict").inc()
                     log.info("%s: %s %s met a concurrent writer (%s), retrying", self.group, event.type, event.id,
                              describe(exc))
                     await asyncio.sleep(random.uniform(0, self._retry_delay / 4))
                     continue
                 if is_transient(exc):
+                    RETRIES.labels(self.group, "transient").inc()
                     self.health.degraded(HEALTH_PART, f"{event.type} waits for the database: {describe(exc)}")
                     log.warning("%s: %s %s not applied (transient: %s), retrying in %.1fs", self.group, event.type,
                                 event.id, describe(exc), backoff.current)
@@ -171,15 +175,20 @@ class InboxConsumer:
                     attempt += 1
                     if attempt >= self._max_attempts:
                         self.health.ok(HEALTH_PART)
-                        return await self._park(record, f"handler failed {attempt} times: {describe(exc)}")
+                        return await self._park(record, f"handler failed {attempt} times: {describe(exc)}",
+                                                kind="handler_failed")
+                    RETRIES.labels(self.group, "failed").inc()
                     log.warning("%s: %s %s failed (attempt %d: %s), retrying in %.1fs", self.group, event.type,
                                 event.id, attempt, describe(exc), backoff.current)
                 await backoff.sleep()
                 continue
             self.health.ok(HEALTH_PART)
-            return Outcome.APPLIED if applied else Outcome.DUPLICATE
+            outcome = Outcome.APPLIED if applied else Outcome.DUPLICATE
+            PROCESSED.labels(self.group, outcome.value).inc()
+            return outcome
 
-    async def _park(self, record: Record, reason: str) -> Outcome:
+    async def _park(self, record: Record, reason: str, *, kind: str) -> Outcome:
+        """Dead-letter the message; `reason` goes with it, `kind` (unreadable, handler_failed) to the metrics."""
         log.error("%s: dead-lettering %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset,
                   reason)
         message = dead_letter(record, self.group, reason)
@@ -191,4 +200,6 @@ class InboxConsumer:
             log.error("%s: the dead letter of %s[%d]@%d was refused (%s); dead-lettering it without its value",
                       self.group, record.topic, record.partition, record.offset, describe(exc))
             await self._dead_letters.publish([without_value(message, describe(exc))])
+        DEAD_LETTERED.labels(self.group, kind).inc()
+        PROCESSED.labels(self.group, Outcome.DEAD_LETTERED.value).inc()
         return Outcome.DEAD_LETTERED

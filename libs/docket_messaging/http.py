@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +16,11 @@ from docket_identity.http import document_roles
 
 from .clock import Clock
 from .errors import Invalid
+from .failures import describe
+from .metrics import RequestMetrics, exposition, measure_outbox
 from .service import ServiceRuntime
+
+log = logging.getLogger(__name__)
 
 
 def get_runtime(request: Request) -> ServiceRuntime:
@@ -38,6 +43,21 @@ health = APIRouter(tags=["health"])
 @health.get("/healthz", summary="The process is alive")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@health.get("/metrics", include_in_schema=False, summary="Prometheus metrics (README, Operations)")
+async def metrics(runtime: RuntimeDep) -> Response:
+    """The counters as they stand, and the gauges of the service's tables measured now (kept as last measured
+    when the database does not answer: the scrape still succeeds, and /readyz says what is wrong)."""
+    try:
+        async with runtime.sessions() as session:
+            await measure_outbox(runtime.name, session)
+            for measure in runtime.measures:
+                await measure(session)
+    except Exception as exc:  # noqa: BLE001 - a scrape must not fail with the database
+        log.warning("%s: metrics not measured: %s", runtime.name, describe(exc))
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
 
 
 @health.get("/readyz", summary="The database, Kafka and the identity provider are reachable, and the relay, the "
@@ -89,6 +109,7 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
             yield
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    app.add_middleware(RequestMetrics, service=runtime.name)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Invalid, invalid_value)
     app.state.roles_claim = runtime.settings.oidc_roles_claim

@@ -18,6 +18,7 @@ from .codec import KafkaMessage
 from .consumer import HEALTH_PART, InboxConsumer, Record
 from .failures import describe, refused_for_good
 from .health import Health
+from .metrics import CONSUMER_LAG
 from .outbox import Delivery
 
 log = logging.getLogger(__name__)
@@ -193,6 +194,7 @@ class KafkaConsumerLoop:
         self._partitions = topic_partitions
         self._max_records = max_records
         self._max_backoff = max_backoff
+        self._lagging: set[TopicPartition] = set()
 
     @property
     def health(self) -> Health:
@@ -228,6 +230,20 @@ class KafkaConsumerLoop:
                     log.debug("%s: consumer stopped in %.1fs", self._consumer.group,
                               asyncio.get_running_loop().time() - started)
 
+    async def _measure_lag(self, kafka: AIOKafkaConsumer) -> None:
+        """Each assigned partition's lag: the broker's high watermark, as the last fetch saw it, less the
+        consumer's position. Partitions no longer assigned drop out."""
+        measured: set[TopicPartition] = set()
+        for tp in kafka.assignment():
+            highwater = kafka.highwater(tp)
+            if highwater is not None:
+                lag = max(highwater - await kafka.position(tp), 0)
+                CONSUMER_LAG.labels(self._consumer.group, tp.topic, str(tp.partition)).set(lag)
+                measured.add(tp)
+        for tp in self._lagging - measured:
+            CONSUMER_LAG.remove(self._consumer.group, tp.topic, str(tp.partition))
+        self._lagging = measured
+
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         while True:
             batches = await kafka.getmany(timeout_ms=1000, max_records=self._max_records)
@@ -240,6 +256,7 @@ class KafkaConsumerLoop:
                         key=message.key, value=message.value, headers=list(message.headers or ())))
                 else:
                     await self._commit(kafka, partition, messages[-1].offset + 1)
+            await self._measure_lag(kafka)
             self.health.ok(HEALTH_PART)  # connected, and nothing is being retried
 
     async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:

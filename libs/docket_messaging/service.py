@@ -22,6 +22,7 @@ from .ddl import outbox_channel
 from .failures import describe
 from .health import DEFAULT_GRACE_S, Health
 from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
+from .metrics import Measure
 from .outbox import PostgresOutbox
 from .relay import HEALTH_PART as RELAY_PART
 from .relay import Relay
@@ -127,6 +128,8 @@ class ServiceRuntime:
     preparations: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
     # What else the service owns and must close on the way out (e.g. the key store's engine).
     closers: Sequence[Callable[[], Awaitable[None]]] = ()
+    # Gauges of the service's own tables, measured at each scrape of /metrics (the outbox's are everyone's).
+    measures: Sequence[Measure] = ()
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     publisher: KafkaPublisher = field(init=False)

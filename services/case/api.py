@@ -19,7 +19,7 @@ from docket_contracts import registry
 from docket_contracts.events import (
     Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order, OrderNotComplied,
 )
-from docket_contracts.progress import ART_78_MONTHS, due
+from docket_contracts.progress import due
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.database import page
@@ -423,8 +423,7 @@ async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader
                         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[OverdueComplaint]:
     day = as_of or clock.today()
     clock_row = store.ComplainantClockRow
-    ends = col(clock_row.last_progress_on) + sa.text(f"interval '{ART_78_MONTHS} months'")  # as `due` counts
-    found = (await session.exec(select(clock_row).where(col(clock_row.running), ends < day)
+    found = (await session.exec(select(clock_row).where(store.overdue_on(day))
                                 .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
                                 .limit(limit).offset(offset))).all()
     return [OverdueComplaint(case_id=r.case_id, complaint_id=r.complaint_id, last_progress_on=r.last_progress_on,

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_messaging.clock import Clock
+from docket_messaging.metrics import TIMERS_FIRED
 from docket_contracts.events import ComplaintFiled
 
 from . import store
@@ -84,4 +85,5 @@ async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Clo
             timer.fired_at = now
             session.add(timer)
             fired += 1
+    TIMERS_FIRED.inc(fired)
     return fired

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_messaging.clock import Clock, SystemClock
+from docket_messaging.metrics import ART78_OVERDUE
 from docket_messaging.http import service_app
 from docket_messaging.limits import limit_bodies
 from docket_messaging.service import ServiceRuntime, every
 
+from . import store
 from .api import commands, fine_estimates, install_error_handlers, reads
 from .application import fire_due_timers
 from .config import CaseSettings
@@ -27,9 +31,15 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
     clock = clock or SystemClock(settings.regulator_timezone)
     timers = every(settings.timer_interval_s, TIMER_BATCH,
                    lambda runtime: fire_due_timers(runtime.sessions, clock, TIMER_BATCH))
+
+    async def overdue(session: AsyncSession) -> None:
+        found = await session.exec(sa.select(sa.func.count()).select_from(store.ComplainantClockRow)
+                                   .where(store.overdue_on(clock.today())))
+        ART78_OVERDUE.set(found.one()[0])
+
     return ServiceRuntime(name="case", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.CASES,
                           consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS], handlers=HANDLERS,
-                          workers={"timers": timers} if settings.run_timers else {})
+                          workers={"timers": timers} if settings.run_timers else {}, measures=[overdue])
 
 
 def create_app(settings: CaseSettings | None = None, clock: Clock | None = None) -> FastAPI:

@@ -23,7 +23,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, FormalNoticeIssued, Payload,
 )
-from docket_contracts.progress import clock_start, ends_wait
+from docket_contracts.progress import ART_78_MONTHS, clock_start, ends_wait
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
 
 from .domain import CaseState, evolve, replay
@@ -403,6 +403,13 @@ async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
     await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.complaint_id) == complaint_id,
                                                             col(ComplainantClockRow.running))
                        .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on)))
+
+
+def overdue_on(day: date) -> sa.ColumnElement[bool]:
+    """The clocks still running whose three months (as docket_contracts.progress.due counts them) ended
+    before `day`."""
+    ends = col(ComplainantClockRow.last_progress_on) + sa.text(f"interval '{ART_78_MONTHS} months'")
+    return sa.and_(col(ComplainantClockRow.running), ends < day)
 
 
 async def stop_clock(session: AsyncSession, complaint_id: UUID) -> None:

@@ -34,6 +34,7 @@ from docket_contracts.events import (
 )
 from docket_contracts.progress import NEWS_TYPES, clock_start, ends_wait
 from docket_messaging.clock import Clock
+from docket_messaging.metrics import EMAILS, WEBHOOKS
 from docket_privacy.personal import PersonalData
 
 from . import store
@@ -344,6 +345,7 @@ async def deliver_due_webhooks(sessions: async_sessionmaker[AsyncSession], perso
         started_at = datetime.now(UTC)
         answer = await attempt_delivery(claim, sender)
         status = await record_attempt(sessions, claim, answer, started_at, schedule, jitter)
+        WEBHOOKS.labels(verdict(answer.status_code)).observe((answer.latency_ms or 0) / 1000)
         log.info("webhook %s attempt %d to %s: %s -> %s", claim.delivery_id, claim.attempt, host_of(claim.url),
                  answer.status_code or answer.error, status)
 
@@ -417,13 +419,16 @@ async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal:
             await mailer.send(email_of(row, letter, sender))
         except Exception as exc:  # the server refused or could not be reached: try again later
             values["last_error"] = mail_error(exc)
+            EMAILS.labels("failed").inc()
             if schedule.exhausted(row.attempts):
+                EMAILS.labels("given_up").inc()
                 values["email_status"] = "failed"
             else:
                 delay = schedule.delay(row.attempts, jitter())
                 values["next_attempt_at"] = datetime.now(UTC) + timedelta(seconds=delay)
             log.warning("letter %s not sent (attempt %d): %s", row.id, row.attempts, type(exc).__name__)
         else:
+            EMAILS.labels("sent").inc()
             await _sent(sessions, row, lease, clock, lead_days)
             continue
         async with sessions() as session, session.begin():

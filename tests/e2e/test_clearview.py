@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from docket_contracts import topics
 from services.case.config import CaseSettings
@@ -155,6 +156,13 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert picture.headers["content-type"] == "image/svg+xml"
     drawn = sorted(int(v) for versions in re.findall(r'data-versions="([^"]*)"', picture.text) for v in versions.split())
     assert drawn == [event["version"] for event in history]  # every event of the case is in the picture
+    # What an operator sees: the case service consumed every complaint and fired the deadline's timer.
+    scraped = {(s.name, tuple(sorted(s.labels.items()))): s.value for family in
+               text_string_to_metric_families((await case_service.http.get("/metrics")).text) for s in family.samples}
+    lags = [value for (name, labels), value in scraped.items() if name == "docket_consumer_lag_messages"
+            and ("topic", topics.COMPLAINTS) in labels and ("group", "docket-case") in labels]
+    assert lags and all(lag == 0 for lag in lags)
+    assert scraped[("docket_timers_fired_total", ())] >= 1
     readme_picture = repo_root() / "docs" / "clearview-timeline.svg"
     if os.environ.get("DOCKET_REDRAW_PICTURES"):
         readme_picture.write_text(picture.text)

@@ -23,6 +23,7 @@ from docket_messaging.failures import describe, is_transient, refused_for_good, 
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
 from docket_messaging.service import supervise
+from prometheus_client import REGISTRY
 
 from tests.factories import complaint_filed
 
@@ -148,15 +149,24 @@ class RebalancingKafka:
     def __init__(self, batches: list[list[Record]]) -> None:
         self.partition = TopicPartition("docket.complaints", 0)
         self.batches, self.commits = batches, []
+        self.next_offset = 0
 
     def assignment(self) -> set[TopicPartition]:
         return {self.partition}
 
+    def highwater(self, partition: TopicPartition) -> int:
+        return 5  # the partition holds offsets 0 to 4
+
+    async def position(self, partition: TopicPartition) -> int:
+        return self.next_offset
+
     async def getmany(self, timeout_ms: int, max_records: int) -> dict:
         if not self.batches:
             raise asyncio.CancelledError
+        batch = self.batches.pop(0)
+        self.next_offset = batch[-1].offset + 1
         return {self.partition: [SimpleNamespace(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
-                                                 value=r.value, headers=r.headers) for r in self.batches.pop(0)]}
+                                                 value=r.value, headers=r.headers) for r in batch]}
 
     async def commit(self, offsets: dict) -> None:
         if not self.commits:
@@ -173,6 +183,8 @@ async def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer():
     with pytest.raises(asyncio.CancelledError):
         await loop._consume(kafka)  # type: ignore[arg-type]
     assert len(handler.calls) == 2 and kafka.commits == [None, {kafka.partition: 2}]
+    # and the lag it reports is what the partition holds beyond its position
+    assert counted("docket_consumer_lag_messages", group="docket-test", topic="docket.complaints", partition="0") == 3
 
 
 def test_handlers_must_name_contract_event_types():
@@ -434,3 +446,25 @@ async def test_a_supervised_task_in_a_restart_loop_is_degraded_and_ok_once_it_ru
         assert health.failing() == {} and health.parts()["test-consumer"].ok
     finally:
         task.cancel()
+
+
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_the_metrics_count_outcomes_retries_and_dead_letters_by_kind():
+    group = f"docket-metrics-{uuid.uuid4().hex[:6]}"
+    before = {"applied": counted("docket_messages_processed_total", group=group, outcome="applied")}
+    handler = Recorder([RuntimeError("once")])
+    c = InboxConsumer(group, {"docket.complaint.filed": handler}, FakeInbox(), FakePublisher(), max_attempts=3,
+                      retry_delay=0, max_retry_delay=0)
+    assert await c.process(complaint_record(offset=0)) is Outcome.APPLIED  # after one failure
+    handler.failures = [ValueError("bad")] * 3
+    assert await c.process(complaint_record(offset=1)) is Outcome.DEAD_LETTERED  # three failures
+    unreadable = Record(topic="docket.complaints", partition=0, offset=2, key=b"k", value=b"{oops", headers=[])
+    assert await c.process(unreadable) is Outcome.DEAD_LETTERED
+    assert counted("docket_messages_processed_total", group=group, outcome="applied") == before["applied"] + 1
+    assert counted("docket_messages_processed_total", group=group, outcome="dead_lettered") == 2
+    assert counted("docket_handler_retries_total", group=group, reason="failed") == 1 + 2
+    assert counted("docket_messages_dead_lettered_total", group=group, reason="handler_failed") == 1
+    assert counted("docket_messages_dead_lettered_total", group=group, reason="unreadable") == 1
