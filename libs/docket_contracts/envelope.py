@@ -29,6 +29,8 @@ class CloudEvent:
     sequence: int | None = None
     specversion: str = SPEC_VERSION
     datacontenttype: str = JSON
+    # The CloudEvents distributed-tracing extension: the W3C trace context of the work that produced the event.
+    traceparent: str | None = None
 
     def __post_init__(self) -> None:
         if self.time.tzinfo is None:

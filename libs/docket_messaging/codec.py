@@ -5,6 +5,7 @@ the JSON payload as the message value, the aggregate id as the key.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +41,8 @@ def encode(event: CloudEvent, topic: str) -> KafkaMessage:
     ]
     if event.sequence is not None:
         headers.append(("ce_sequence", str(event.sequence).encode()))
+    if event.traceparent is not None:
+        headers.append(("traceparent", event.traceparent.encode()))
     value = json.dumps(event.data, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
     return KafkaMessage(topic=topic, key=event.subject.encode(), value=value, headers=headers)
 
@@ -72,9 +75,17 @@ def decode(headers: Headers | None, value: bytes | None) -> CloudEvent:
     try:
         return CloudEvent(type=attrs["ce_type"], source=attrs["ce_source"], subject=attrs["ce_subject"],
                           dataschema=attrs["ce_dataschema"], data=data, id=attrs["ce_id"], time=time,
-                          sequence=sequence, datacontenttype=JSON)
+                          sequence=sequence, datacontenttype=JSON, traceparent=_traceparent(attrs.get("traceparent")))
     except ValueError as exc:  # the envelope's own checks, whose messages name attributes, not values
         raise UndecodableMessage(str(exc)) from None
+
+
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def _traceparent(value: str | None) -> str | None:
+    """A W3C traceparent, or None: a malformed trace header only loses the trace, never the message."""
+    return value if value is not None and _TRACEPARENT.match(value) else None
 
 
 def _json_object(value: bytes | None) -> dict[str, object]:

@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Tracer
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,6 +39,7 @@ from .metrics import DEAD_LETTERED, PROCESSED, RETRIES
 from .outbox import end_failed
 from .relay import Publisher
 from .tables import InboxRow
+from .tracing import continuing
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +131,8 @@ def unreadable(exc: Exception) -> str:
 class InboxConsumer:
     def __init__(self, group: str, handlers: Mapping[str, Handler], inbox: Inbox, dead_letters: Publisher,
                  *, max_attempts: int = 5, retry_delay: float = 0.2, max_retry_delay: float = 30.0,
-                 max_conflicts: int = MAX_CONFLICTS, health: Health | None = None) -> None:
+                 max_conflicts: int = MAX_CONFLICTS, health: Health | None = None,
+                 tracer: Tracer | None = None) -> None:
         unknown = set(handlers) - set(registry.BY_TYPE)
         if unknown:
             raise ValueError(f"handlers for event types not in the contract: {sorted(unknown)}")
@@ -141,6 +145,7 @@ class InboxConsumer:
         self._max_retry_delay = max_retry_delay
         self._max_conflicts = max_conflicts
         self.health = health or Health()
+        self._tracer = tracer or trace.NoOpTracer()
 
     async def process(self, record: Record) -> Outcome:
         try:
@@ -152,6 +157,15 @@ class InboxConsumer:
         if handler is None:
             PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
             return Outcome.IGNORED
+        # The handler continues the trace of the work that wrote the event; what it writes continues it further.
+        with self._tracer.start_as_current_span(f"{event.type} process", context=continuing(event.traceparent),
+                                                kind=SpanKind.CONSUMER, attributes={
+                                                    "messaging.destination.name": record.topic,
+                                                    "messaging.consumer.group.name": self.group,
+                                                    "messaging.message.id": event.id}):
+            return await self._apply(record, event, payload, handler)
+
+    async def _apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> Outcome:
         attempt, conflicts, backoff = 0, 0, Backoff(self._retry_delay, self._max_retry_delay)
         while True:
             try:

@@ -64,6 +64,15 @@ def drop_outbox_parking() -> None:
     op.drop_column("outbox", "parked_at")
 
 
+def add_outbox_traceparent() -> None:
+    """The W3C trace context of the work that wrote each row, published with it (the traceparent header)."""
+    op.add_column("outbox", sa.Column("traceparent", sa.String(55), nullable=True))
+
+
+def drop_outbox_traceparent() -> None:
+    op.drop_column("outbox", "traceparent")
+
+
 def drop_messaging_tables() -> None:
     op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
     op.execute("DROP FUNCTION IF EXISTS outbox_notify()")

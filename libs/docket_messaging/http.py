@@ -19,6 +19,7 @@ from .errors import Invalid
 from .failures import describe
 from .metrics import RequestMetrics, exposition, measure_outbox
 from .service import ServiceRuntime
+from .tracing import RequestTracing
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
     app.add_middleware(RequestMetrics, service=runtime.name)
+    app.add_middleware(RequestTracing, tracer=runtime.tracer)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Invalid, invalid_value)
     app.state.roles_claim = runtime.settings.oidc_roles_claim

@@ -119,13 +119,15 @@ _later = _outbox.alias("later")
 _id, _published_at, _parked_at = col(OutboxRow.id), col(OutboxRow.published_at), col(OutboxRow.parked_at)
 # What the relay reads of a row it claims: what it sends, and what it logs.
 _CLAIMED = (_outbox.c.id, _outbox.c.topic, _outbox.c.type, _outbox.c.source, _outbox.c.subject,
-            _outbox.c.dataschema, _outbox.c.sequence, _outbox.c.time, _outbox.c.data, _outbox.c.event_id)
+            _outbox.c.dataschema, _outbox.c.sequence, _outbox.c.time, _outbox.c.data, _outbox.c.event_id,
+            _outbox.c.traceparent)
 
 
 def _event(row: Any) -> CloudEvent:
     """The CloudEvent of a claimed row (what OutboxRow.event gives, from a plain row)."""
     return CloudEvent(type=row.type, source=row.source, subject=row.subject, dataschema=row.dataschema,
-                      data=row.data, id=row.event_id, time=row.time, sequence=row.sequence)
+                      data=row.data, id=row.event_id, time=row.time, sequence=row.sequence,
+                      traceparent=row.traceparent)
 
 
 # A row is held while an earlier unpublished row of its topic and key is parked.

@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_identity.tokens import OidcConfig, TokenVerifier
@@ -22,6 +24,7 @@ from .ddl import outbox_channel
 from .failures import describe
 from .health import DEFAULT_GRACE_S, Health
 from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
+from . import tracing
 from .metrics import Measure
 from .outbox import PostgresOutbox
 from .relay import HEALTH_PART as RELAY_PART
@@ -95,6 +98,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1, description="attempts of a failing event before it is "
                                                                     "dead-lettered (database outages are retried "
                                                                     "without limit)")
+    otel_exporter_otlp_endpoint: str | None = Field(default=None, description=(
+        "where traces go, the OTLP/HTTP collector's base URL (e.g. http://collector:4318); unset or empty: none "
+        "is exported"))
     health_grace_s: float = Field(default=DEFAULT_GRACE_S, gt=0, description=(
         "how long the relay, the consumer or a background task may fail (retrying) before /readyz says 503"))
     oidc_issuer: str = Field(description="the OpenID Connect issuer whose tokens staff and integrators present, "
@@ -136,11 +142,17 @@ class ServiceRuntime:
     verifier: TokenVerifier = field(init=False)
     # What the relay, the consumer and the supervised tasks say about themselves, for /readyz.
     health: Health = field(init=False)
+    tracer_provider: TracerProvider = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _closers: list[Any] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.health = Health(self.settings.health_grace_s)
+        self.tracer_provider = tracing.provider(self.name, self.settings.otel_exporter_otlp_endpoint or None)
+
+    @property
+    def tracer(self) -> Tracer:
+        return self.tracer_provider.get_tracer("docket")
 
     async def __aenter__(self) -> ServiceRuntime:
         s = self.settings
@@ -161,7 +173,8 @@ class ServiceRuntime:
             self._start(f"{self.name}-relay", self._relay)
         if s.run_consumer and self.handlers:
             consumer = InboxConsumer(f"docket-{self.name}", self.handlers, PostgresInbox(self.sessions),
-                                     self.publisher, max_attempts=s.consumer_max_attempts, health=self.health)
+                                     self.publisher, max_attempts=s.consumer_max_attempts, health=self.health,
+                                     tracer=self.tracer)
             loop = KafkaConsumerLoop(s.kafka_bootstrap_servers, self.consumes, consumer,
                                      topic_partitions=s.kafka_topic_partitions)
             self._start(f"{self.name}-consumer", loop.run)
@@ -216,6 +229,7 @@ class ServiceRuntime:
             except TimeoutError:
                 log.warning("%s: closing took longer than %.0fs", self.name, SHUTDOWN_GRACE_S)
         await self.engine.dispose()
+        await asyncio.to_thread(self.tracer_provider.shutdown)  # the spans still batched go out
 
     async def readiness(self) -> dict[str, str]:
         """'ok' or the reason, per dependency; and the reason for each background part (relay, consumer,

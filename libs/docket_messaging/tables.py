@@ -14,6 +14,8 @@ from sqlmodel import Field, SQLModel
 
 from docket_contracts.envelope import CloudEvent
 
+from .tracing import current_traceparent
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -54,6 +56,8 @@ class OutboxRow(SQLModel, table=True):
     # Set when the broker refused the row for good; the relay skips it and holds the later rows of its key.
     parked_at: datetime | None = utc_column(nullable=True)
     park_reason: str | None = None
+    # The W3C trace context of the work that wrote the row; published as the message's traceparent header.
+    traceparent: str | None = Field(default=None, max_length=55)
 
     @classmethod
     def of(cls, event: CloudEvent, topic: str) -> OutboxRow:
@@ -62,7 +66,8 @@ class OutboxRow(SQLModel, table=True):
 
     def event(self) -> CloudEvent:
         return CloudEvent(type=self.type, source=self.source, subject=self.subject, dataschema=self.dataschema,
-                          data=self.data, id=self.event_id, time=self.time, sequence=self.sequence)
+                          data=self.data, id=self.event_id, time=self.time, sequence=self.sequence,
+                          traceparent=self.traceparent)
 
 
 class InboxRow(SQLModel, table=True):
@@ -79,12 +84,15 @@ class InboxRow(SQLModel, table=True):
 
 
 # What a service writes of an outbox row (the id and the publication columns are the database's and the relay's).
-OUTBOX_COLUMNS = ("event_id", "topic", "key", "type", "source", "subject", "dataschema", "sequence", "time", "data")
+OUTBOX_COLUMNS = ("event_id", "topic", "key", "type", "source", "subject", "dataschema", "sequence", "time", "data",
+                  "traceparent")
 
 
 def outbox_values(events: Sequence[CloudEvent], topic: str) -> list[dict[str, Any]]:
     """The outbox rows of `events` as OUTBOX_COLUMNS' values, for a hot path that inserts without the ORM (in
     the same transaction as the change they announce, as add_to_outbox stages them)."""
+    traceparent = current_traceparent()  # the work writing them, unless an event carries its own
     return [dict(zip(OUTBOX_COLUMNS, (event.id, topic, event.subject, event.type, event.source, event.subject,
-                                      event.dataschema, event.sequence, event.time, event.data), strict=True))
+                                      event.dataschema, event.sequence, event.time, event.data,
+                                      event.traceparent or traceparent), strict=True))
             for event in events]

@@ -1,0 +1,24 @@
+"""each outbox row keeps the W3C trace context of the work that wrote it, and publishes it
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-22
+
+One trace then follows a complaint from the request that filed it through every service its events reach.
+"""
+from collections.abc import Sequence
+
+from docket_messaging.ddl import add_outbox_traceparent, drop_outbox_traceparent
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    add_outbox_traceparent()
+
+
+def downgrade() -> None:
+    drop_outbox_traceparent()
