@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import uvicorn
-import uvicorn.config
 from fastapi import FastAPI
 from pydantic import ValidationError
 
 from .database import make_engine, make_sessions, migrate
+from .logs import configure_logging
 from .outbox import ParkedRow, PostgresOutbox
 from .service import Migration, ServiceRuntime, ServiceSettings
 
@@ -41,7 +39,7 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
     if argv[:1] == ["outbox"]:
         outbox_parser(f"{prog} outbox").parse_args(argv[1:])  # --help and bad arguments stop here
         settings = read_settings(settings_type, prog)
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(name, settings.log_format, "WARNING")  # the table is the output; only trouble is logged
         raise SystemExit(asyncio.run(outbox_command(settings, argv[1:], prog=f"{prog} outbox")))
     parser = argparse.ArgumentParser(prog=prog, description=f"Docket's {name} service. Settings come from the "
                                                             "environment (README, Configuration).",
@@ -50,10 +48,10 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
     parser.add_argument("command", choices=["serve", "relay", "migrate", *tasks], nargs="?", default="serve")
     args = parser.parse_args(argv)
     settings = read_settings(settings_type, prog)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging_config = configure_logging(name, settings.log_format, settings.log_level)
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
-                    log_config=log_config())
+        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
+                    log_level=settings.log_level.lower(), log_config=logging_config)
     elif args.command == "migrate":
         migrate(alembic_ini, settings.migration_database_url or settings.database_url, settings.database_schema)
         for extra in migrations(settings):
@@ -132,25 +130,6 @@ def parked_table(rows: Sequence[ParkedRow]) -> str:
     held = sum(r.held for r in rows)
     text.append(f"{len(rows)} parked row(s), {held} row(s) held behind them")
     return "\n".join(text) + "\n"
-
-
-class WithoutQuery(logging.Filter):
-    """Access log lines name the path, never the query string: a query can carry a file name or a search
-    term that is personal data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) == 5 and isinstance(record.args[2], str):
-            client, method, path, version, status = record.args
-            record.args = (client, method, path.split("?", 1)[0], version, status)
-        return True
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with its access log passed through WithoutQuery."""
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config.setdefault("filters", {})["without_query"] = {"()": f"{__name__}.WithoutQuery"}
-    config["handlers"]["access"]["filters"] = ["without_query"]
-    return config
 
 
 async def _run_forever(runtime: ServiceRuntime) -> None:

@@ -33,6 +33,7 @@ from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
 from .failures import describe, is_conflict, is_transient, refused_for_good
 from .health import Health
+from .logs import log_ids, trace_id
 from .outbox import end_failed
 from .relay import Publisher
 from .tables import InboxRow
@@ -97,6 +98,19 @@ class PostgresInbox:
                 raise
 
 
+# Where a consumed message's W3C trace context may be: OpenTelemetry's header, or the CloudEvents
+# distributed-tracing extension in binary mode.
+TRACEPARENT_HEADERS = ("traceparent", "ce_traceparent")
+
+
+def ids_of(event: CloudEvent, payload: Payload, headers: Headers) -> dict[str, object]:
+    """The ids the lines logged while an event is applied carry: its own, its case's and its complaint's, and
+    its trace's."""
+    traceparent = next((value for name, value in headers if name in TRACEPARENT_HEADERS), None)
+    return {"event_id": event.id, "case_id": getattr(payload, "case_id", None),
+            "complaint_id": getattr(payload, "complaint_id", None), "trace_id": trace_id(traceparent)}
+
+
 def dead_letter(record: Record, group: str, reason: str) -> KafkaMessage:
     """The message as received, with why and where it failed in `dlq_*` headers."""
     headers = [*record.headers,
@@ -150,6 +164,11 @@ class InboxConsumer:
         handler = self._handlers.get(event.type)
         if handler is None:
             return Outcome.IGNORED
+        with log_ids(**ids_of(event, payload, record.headers)):
+            return await self._apply(record, event, payload, handler)
+
+    async def _apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> Outcome:
+        """Apply the event once, retrying what may pass; dead-letter it after `max_attempts` failures."""
         attempt, conflicts, backoff = 0, 0, Backoff(self._retry_delay, self._max_retry_delay)
         while True:
             try:
@@ -177,6 +196,7 @@ class InboxConsumer:
                 await backoff.sleep()
                 continue
             self.health.ok(HEALTH_PART)
+            log.info("%s: %s %s", self.group, event.type, "applied" if applied else "already applied, dropped")
             return Outcome.APPLIED if applied else Outcome.DUPLICATE
 
     async def _park(self, record: Record, reason: str) -> Outcome:

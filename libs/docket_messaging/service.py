@@ -22,6 +22,7 @@ from .ddl import outbox_channel
 from .failures import describe
 from .health import DEFAULT_GRACE_S, Health
 from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
+from .logs import LogFormat, LogLevel
 from .outbox import PostgresOutbox
 from .relay import HEALTH_PART as RELAY_PART
 from .relay import Relay
@@ -97,6 +98,9 @@ class ServiceSettings(BaseSettings):
     oidc_roles_claim: str = Field(default="roles", description="the claim (or dotted path, e.g. "
                                                                "realm_access.roles) that lists the caller's roles")
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew tolerated on exp, nbf and iat")
+    log_format: LogFormat = Field(default="json", description=(
+        "json: one JSON object a line, for a log collector; text: lines for a person at a terminal (make run)"))
+    log_level: LogLevel = Field(default="INFO", description="the least severe level logged")
 
     def oidc(self) -> OidcConfig:
         return OidcConfig(issuer=self.oidc_issuer, audience=self.oidc_audience, jwks_url=self.oidc_jwks_url or None,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from docket_messaging.cli import log_config
+from docket_messaging.logs import log_config
 from tests.conftest import repo_root
 
 
