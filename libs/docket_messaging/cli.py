@@ -1,10 +1,16 @@
 """The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`, and
-`outbox parked | resend ID...|--all` for the rows the broker refused for good."""
+`outbox parked | resend ID...|--all` for the rows the broker refused for good.
+
+`serve` and `relay` stop gracefully on SIGTERM (and SIGINT): requests in flight are answered, then the runtime
+stops its parts in order (service.py). The process exits 0 when every part finished within its grace period,
+1 when one had to be cancelled."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -50,8 +56,7 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
     settings = read_settings(settings_type, prog)
     logging_config = configure_logging(name, settings.log_format, settings.log_level)
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
-                    log_level=settings.log_level.lower(), log_config=logging_config)
+        serve(create_app(settings), settings, logging_config)
     elif args.command == "migrate":
         migrate(alembic_ini, settings.migration_database_url or settings.database_url, settings.database_schema)
         for extra in migrations(settings):
@@ -60,8 +65,24 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
-        asyncio.run(_run_forever(ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini,
-                                                produces=produces)))
+        runtime = ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini, produces=produces)
+        asyncio.run(_run_until_stopped(runtime))
+        raise SystemExit(0 if runtime.stopped_cleanly else 1)
+
+
+def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any]) -> None:
+    """Serve until SIGTERM or SIGINT. uvicorn then stops taking connections, waits up to SHUTDOWN_GRACE_S for
+    the requests in flight, runs the lifespan's exit (the runtime's stop), and raises the signal again for the
+    handler it found in place: this one, which ends the process with the stop's outcome."""
+
+    def stopped(signum: int, frame: object) -> None:
+        runtime: ServiceRuntime | None = getattr(app.state, "runtime", None)
+        raise SystemExit(0 if runtime is None or runtime.stopped_cleanly else 1)
+
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, stopped)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
+                log_config=logging_config, timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s))
 
 
 def read_settings(settings_type: type[S], prog: str) -> S:
@@ -132,6 +153,11 @@ def parked_table(rows: Sequence[ParkedRow]) -> str:
     return "\n".join(text) + "\n"
 
 
-async def _run_forever(runtime: ServiceRuntime) -> None:
+async def _run_until_stopped(runtime: ServiceRuntime) -> None:
+    """Run the runtime until SIGTERM or SIGINT, then stop it gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     async with runtime:
-        await asyncio.Event().wait()
+        await stop.wait()
