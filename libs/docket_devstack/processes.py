@@ -62,13 +62,15 @@ class ServiceProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM, then SIGKILL after `timeout` seconds."""
+    def stop(self, timeout: float = 45.0) -> int | None:
+        """SIGTERM, then SIGKILL after `timeout` seconds; returns the exit status (negative: the signal that
+        ended it)."""
         if self.process is None:
-            return
+            return None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
+        return self.process.returncode
