@@ -21,10 +21,12 @@ READS_PERSONAL_DATA = ("intake", "notifier")  # the services given the key store
 
 def service_env(name: str, databases: Databases, bootstrap: str, issuer: str | None, key: str, port: int,
                 extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment `python -m services.<name> serve` runs with."""
-    env = os.environ | {"DATABASE_URL": databases.of(name), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                        "HTTP_PORT": str(port), "DATABASE_SCHEMA": name, "MIGRATE_ON_START": "false",
-                        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
+    """The environment `python -m services.<name> serve` runs with: logs as text lines for a person reading them
+    (unless LOG_FORMAT says otherwise)."""
+    env = {"LOG_FORMAT": "text"} | os.environ | {
+        "DATABASE_URL": databases.of(name), "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "HTTP_PORT": str(port),
+        "DATABASE_SCHEMA": name, "MIGRATE_ON_START": "false",
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
     if issuer:
         env["OIDC_ISSUER"] = issuer
     if name in READS_PERSONAL_DATA:
@@ -60,13 +62,15 @@ class ServiceProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM, then SIGKILL after `timeout` seconds."""
+    def stop(self, timeout: float = 45.0) -> int | None:
+        """SIGTERM, then SIGKILL after `timeout` seconds; returns the exit status (negative: the signal that
+        ended it)."""
         if self.process is None:
-            return
+            return None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
+        return self.process.returncode

@@ -1,25 +1,30 @@
 """The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`,
-`wait-for-migrations`, and `outbox parked | resend ID...|--all` for the rows the broker refused for good."""
+`wait-for-migrations`, and `outbox parked | resend ID...|--all` for the rows the broker refused for good.
+
+`serve` and `relay` stop gracefully on SIGTERM (and SIGINT): requests in flight are answered, then the runtime
+stops its parts in order (service.py). The process exits 0 when every part finished within its grace period,
+1 when one had to be cancelled."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import logging
+import math
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import uvicorn
-import uvicorn.config
 from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import at_head, make_engine, make_sessions, migrate
 from .failures import describe
+from .logs import configure_logging
 from .outbox import ParkedRow, PostgresOutbox
 from .service import Migration, ServiceRuntime, ServiceSettings
 
@@ -44,7 +49,7 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
     if argv[:1] == ["outbox"]:
         outbox_parser(f"{prog} outbox").parse_args(argv[1:])  # --help and bad arguments stop here
         settings = read_settings(settings_type, prog)
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(name, settings.log_format, "WARNING")  # the table is the output; only trouble is logged
         raise SystemExit(asyncio.run(outbox_command(settings, argv[1:], prog=f"{prog} outbox")))
     parser = argparse.ArgumentParser(prog=prog, description=f"Docket's {name} service. Settings come from the "
                                                             "environment (README, Configuration).",
@@ -54,10 +59,9 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
                         default="serve")
     args = parser.parse_args(argv)
     settings = read_settings(settings_type, prog)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging_config = configure_logging(name, settings.log_format, settings.log_level)
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
-                    log_config=log_config())
+        serve(create_app(settings), settings, logging_config)
     elif args.command == "migrate":
         migrate(alembic_ini, settings.migration_database_url or settings.database_url, settings.database_schema)
         for extra in migrations(settings):
@@ -69,8 +73,24 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
-        asyncio.run(_run_forever(ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini,
-                                                produces=produces)))
+        runtime = ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini, produces=produces)
+        asyncio.run(_run_until_stopped(runtime))
+        raise SystemExit(0 if runtime.stopped_cleanly else 1)
+
+
+def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any]) -> None:
+    """Serve until SIGTERM or SIGINT. uvicorn then stops taking connections, waits up to SHUTDOWN_GRACE_S for
+    the requests in flight, runs the lifespan's exit (the runtime's stop), and raises the signal again for the
+    handler it found in place: this one, which ends the process with the stop's outcome."""
+
+    def stopped(signum: int, frame: object) -> None:
+        runtime: ServiceRuntime | None = getattr(app.state, "runtime", None)
+        raise SystemExit(0 if runtime is None or runtime.stopped_cleanly else 1)
+
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, stopped)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
+                log_config=logging_config, timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s))
 
 
 async def wait_for_migrations(histories: Sequence[Migration], interval_s: float = 2.0) -> None:
@@ -158,25 +178,11 @@ def parked_table(rows: Sequence[ParkedRow]) -> str:
     return "\n".join(text) + "\n"
 
 
-class WithoutQuery(logging.Filter):
-    """Access log lines name the path, never the query string: a query can carry a file name or a search
-    term that is personal data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) == 5 and isinstance(record.args[2], str):
-            client, method, path, version, status = record.args
-            record.args = (client, method, path.split("?", 1)[0], version, status)
-        return True
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with its access log passed through WithoutQuery."""
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config.setdefault("filters", {})["without_query"] = {"()": f"{__name__}.WithoutQuery"}
-    config["handlers"]["access"]["filters"] = ["without_query"]
-    return config
-
-
-async def _run_forever(runtime: ServiceRuntime) -> None:
+async def _run_until_stopped(runtime: ServiceRuntime) -> None:
+    """Run the runtime until SIGTERM or SIGINT, then stop it gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     async with runtime:
-        await asyncio.Event().wait()
+        await stop.wait()

@@ -35,6 +35,7 @@ from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
 from .failures import describe, is_conflict, is_transient, refused_for_good
 from .health import Health
+from .logs import log_ids, trace_id
 from .metrics import DEAD_LETTERED, PROCESSED, RETRIES
 from .outbox import end_failed
 from .relay import Publisher
@@ -101,6 +102,19 @@ class PostgresInbox:
                 raise
 
 
+# Where a consumed message's W3C trace context may be: OpenTelemetry's header, or the CloudEvents
+# distributed-tracing extension in binary mode.
+TRACEPARENT_HEADERS = ("traceparent", "ce_traceparent")
+
+
+def ids_of(event: CloudEvent, payload: Payload, headers: Headers) -> dict[str, object]:
+    """The ids the lines logged while an event is applied carry: its own, its case's and its complaint's, and
+    its trace's."""
+    traceparent = next((value for name, value in headers if name in TRACEPARENT_HEADERS), None)
+    return {"event_id": event.id, "case_id": getattr(payload, "case_id", None),
+            "complaint_id": getattr(payload, "complaint_id", None), "trace_id": trace_id(traceparent)}
+
+
 def dead_letter(record: Record, group: str, reason: str) -> KafkaMessage:
     """The message as received, with why and where it failed in `dlq_*` headers."""
     headers = [*record.headers,
@@ -158,14 +172,14 @@ class InboxConsumer:
             PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
             return Outcome.IGNORED
         # The handler continues the trace of the work that wrote the event; what it writes continues it further.
-        with self._tracer.start_as_current_span(f"{event.type} process", context=continuing(event.traceparent),
-                                                kind=SpanKind.CONSUMER, attributes={
-                                                    "messaging.destination.name": record.topic,
-                                                    "messaging.consumer.group.name": self.group,
-                                                    "messaging.message.id": event.id}):
+        with log_ids(**ids_of(event, payload, record.headers)), self._tracer.start_as_current_span(
+                f"{event.type} process", context=continuing(event.traceparent), kind=SpanKind.CONSUMER,
+                attributes={"messaging.destination.name": record.topic, "messaging.consumer.group.name": self.group,
+                            "messaging.message.id": event.id}):
             return await self._apply(record, event, payload, handler)
 
     async def _apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> Outcome:
+        """Apply the event once, retrying what may pass; dead-letter it after `max_attempts` failures."""
         attempt, conflicts, backoff = 0, 0, Backoff(self._retry_delay, self._max_retry_delay)
         while True:
             try:
@@ -197,6 +211,7 @@ class InboxConsumer:
                 await backoff.sleep()
                 continue
             self.health.ok(HEALTH_PART)
+            log.info("%s: %s %s", self.group, event.type, "applied" if applied else "already applied, dropped")
             outcome = Outcome.APPLIED if applied else Outcome.DUPLICATE
             PROCESSED.labels(self.group, outcome.value).inc()
             return outcome

@@ -1,4 +1,4 @@
-"""HTTP pieces every service shares: dependency aliases and the health routes."""
+"""HTTP pieces every service shares: dependency aliases, the health routes, the ids of a request's log lines."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docket_identity.http import document_roles
 
@@ -18,8 +19,9 @@ from .clock import Clock
 from .errors import Invalid
 from .failures import describe
 from .metrics import RequestMetrics, exposition, measure_outbox
+from .logs import an_id, bind_ids, start_ids, trace_id
 from .service import ServiceRuntime
-from .tracing import RequestTracing
+from .tracing import RequestTracing, current_trace_id
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,38 @@ async def invalid_value(_: Request, exc: Exception) -> JSONResponse:
                                      "type": "value_error"}]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+class RequestLogIds:
+    """Every line logged while a request is handled, its access line included, carries the trace id of its
+    W3C `traceparent` header, and the case or complaint its path names (`{case_id}`, `{complaint_id}`, when
+    well-formed). The ids stay bound for the rest of the request's task: uvicorn writes the access line, and
+    any error, after the app has returned."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start_ids(trace_id=current_trace_id() or trace_id(dict(scope["headers"]).get(b"traceparent")))
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                bind_path_ids(scope)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            bind_path_ids(scope)
+
+
+def bind_path_ids(scope: Scope) -> None:
+    """The router has put the path's parameters into the scope by the time a response starts."""
+    params = scope.get("path_params") or {}
+    bind_ids(case_id=an_id(params.get("case_id")), complaint_id=an_id(params.get("complaint_id")))
+
+
 def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> FastAPI:
     """A FastAPI app whose lifespan runs `runtime` (migrations, relay, consumer) around the routes."""
 
@@ -111,6 +145,7 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
     app.add_middleware(RequestMetrics, service=runtime.name)
+    app.add_middleware(RequestLogIds)  # inside the request's span: its lines name the span's trace
     app.add_middleware(RequestTracing, tracer=runtime.tracer)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Invalid, invalid_value)

@@ -20,6 +20,7 @@ from .failures import describe, refused_for_good
 from .health import Health
 from .metrics import CONSUMER_LAG
 from .outbox import Delivery
+from .stopping import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -184,10 +185,13 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
 
 class KafkaConsumerLoop:
     """Feeds an InboxConsumer from Kafka and commits each partition's offset after processing; reports to
-    the consumer's health while Kafka is away."""
+    the consumer's health while Kafka is away. Once `stopping` is set it applies no further message: it
+    commits the offsets of the messages it applied and leaves the group (stop), so that the partitions pass
+    to another member at once, which starts after them."""
 
     def __init__(self, bootstrap_servers: str, topics: Sequence[str], consumer: InboxConsumer, *,
-                 topic_partitions: int, max_records: int = 200, max_backoff: float = 30.0) -> None:
+                 topic_partitions: int, max_records: int = 200, max_backoff: float = 30.0,
+                 stopping: asyncio.Event | None = None) -> None:
         self._bootstrap = bootstrap_servers
         self._topics = list(topics)
         self._consumer = consumer
@@ -195,6 +199,7 @@ class KafkaConsumerLoop:
         self._max_records = max_records
         self._max_backoff = max_backoff
         self._lagging: set[TopicPartition] = set()
+        self.stopping = stopping or asyncio.Event()
 
     @property
     def health(self) -> Health:
@@ -202,7 +207,7 @@ class KafkaConsumerLoop:
 
     async def run(self) -> None:
         backoff = Backoff(0.5, self._max_backoff)
-        while True:
+        while not self.stopping.is_set():
             kafka = AIOKafkaConsumer(*self._topics, bootstrap_servers=self._bootstrap, group_id=self._consumer.group,
                                      client_id=self._consumer.group, enable_auto_commit=False,
                                      auto_offset_reset="earliest")
@@ -218,8 +223,10 @@ class KafkaConsumerLoop:
                 self.health.degraded(HEALTH_PART, f"Kafka unavailable: {describe(exc)}")
                 log.warning("%s: Kafka unavailable, reconnecting in %.1fs: %s", self._consumer.group,
                             backoff.current, describe(exc))
-                await backoff.sleep()
+                await until_stopped(self.stopping, backoff.sleep())
             finally:
+                # With auto-commit off, stop() commits nothing: it leaves the group (aiokafka's
+                # GroupCoordinator.close), after _consume committed what was applied.
                 started = asyncio.get_running_loop().time()
                 try:
                     await asyncio.wait_for(kafka.stop(), STOP_TIMEOUT_S)
@@ -245,19 +252,31 @@ class KafkaConsumerLoop:
         self._lagging = measured
 
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
-        while True:
+        while not self.stopping.is_set():
             batches = await kafka.getmany(timeout_ms=1000, max_records=self._max_records)
             for partition, messages in batches.items():
-                for message in messages:
-                    if partition not in kafka.assignment():
-                        break  # taken away by a rebalance: its new holder goes on from the committed offset
-                    await self._consumer.process(Record(
-                        topic=message.topic, partition=message.partition, offset=message.offset,
-                        key=message.key, value=message.value, headers=list(message.headers or ())))
-                else:
-                    await self._commit(kafka, partition, messages[-1].offset + 1)
+                applied = await self._apply(kafka, partition, messages)
+                # Not committed if taken away by a rebalance: its new holder goes on from the committed offset.
+                if applied is not None and partition in kafka.assignment():
+                    await self._commit(kafka, partition, applied + 1)
+                if self.stopping.is_set():
+                    log.info("%s: stopping; offsets committed up to the last message applied", self._consumer.group)
+                    return
             await self._measure_lag(kafka)
             self.health.ok(HEALTH_PART)  # connected, and nothing is being retried
+
+    async def _apply(self, kafka: AIOKafkaConsumer, partition: TopicPartition, messages: Sequence[Any]) -> int | None:
+        """Process the messages in order until the partition is taken away or the loop is asked to stop;
+        returns the offset of the last one processed (None if none was)."""
+        last = None
+        for message in messages:
+            if partition not in kafka.assignment() or self.stopping.is_set():
+                break
+            await self._consumer.process(Record(
+                topic=message.topic, partition=message.partition, offset=message.offset,
+                key=message.key, value=message.value, headers=list(message.headers or ())))
+            last = message.offset
+        return last
 
     async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
         """Commit after processing. When another instance of the service joins or leaves the group while a batch

@@ -1,6 +1,7 @@
 """The outbox relay: publishes committed events as soon as they are announced, polls as a fallback,
 and backs off while Kafka is unreachable without losing anything. A row the broker refuses for good is
-parked by the outbox (with the rows of its key held behind it) and the relay carries on.
+parked by the outbox (with the rows of its key held behind it) and the relay carries on. Asked to stop, it
+finishes the batch it holds, publishes what is committed by then, and returns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .codec import KafkaMessage
 from .failures import describe
 from .health import Health
 from .outbox import Delivery, Fate, NotAllPublished, Send
+from .stopping import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class Wakeups(Protocol):
 class Relay:
     def __init__(self, outbox: Outbox, publisher: DeliveringPublisher, wakeups: Wakeups, *, batch_size: int = 200,
                  poll_interval: float = 2.0, max_backoff: float = 30.0, hold_after_send: float = 0.0,
-                 health: Health | None = None) -> None:
+                 health: Health | None = None, stopping: asyncio.Event | None = None) -> None:
         self._outbox = outbox
         self._publisher = publisher
         self._wakeups = wakeups
@@ -55,6 +57,8 @@ class Relay:
         # Fault-injection for crash tests: keep the batch claimed but unmarked for this long after sending.
         self._hold_after_send = hold_after_send
         self.health = health or Health()
+        # Set when the service stops, once nothing else of it commits outbox rows.
+        self.stopping = stopping or asyncio.Event()
 
     async def _send(self, messages: Sequence[KafkaMessage]) -> Sequence[Delivery]:
         deliveries = await self._watched(self._publisher.deliver(messages))
@@ -90,9 +94,11 @@ class Relay:
         return total
 
     async def run(self) -> None:
+        """Publish until `stopping` is set; then publish every row committed by then and return, or raise if
+        they could not all be published (they stay in the outbox for the next start)."""
         await self._wakeups.wait(0)  # listen before the first drain, so no announcement falls in between
         backoff = Backoff(0.5, self._max_backoff)
-        while True:
+        while not self.stopping.is_set():
             try:
                 settled = await self.drain()
             except asyncio.CancelledError:
@@ -101,10 +107,12 @@ class Relay:
                 reason = str(exc) if isinstance(exc, NotAllPublished) else describe(exc)
                 self.health.degraded(HEALTH_PART, f"cannot publish: {reason}")
                 log.warning("relay: publishing failed, retrying in %.1fs: %s", backoff.current, reason)
-                await backoff.sleep()
+                await until_stopped(self.stopping, backoff.sleep())
                 continue
             self.health.ok(HEALTH_PART)
             backoff.reset()
             if settled:
                 log.debug("relay: settled %d outbox rows", settled)
-            await self._wakeups.wait(self._poll_interval)
+            await until_stopped(self.stopping, self._wakeups.wait(self._poll_interval))
+        settled = await self.drain()
+        log.info("relay: stopping; published %d more outbox row(s) on the way out", settled)

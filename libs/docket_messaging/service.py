@@ -1,4 +1,13 @@
-"""What every Docket service runs beside its routes: engine, migrations, relay, consumer, health."""
+"""What every Docket service runs beside its routes: engine, migrations, relay, consumer, health.
+
+On the way out (uvicorn has stopped taking requests and finished those in flight) the runtime stops in the
+order that loses nothing and leaves nothing half done: first the consumer and the workers, each finishing the
+message or round it holds (the consumer commits the offsets of what it applied and leaves its group); then
+the relay, which publishes every outbox row committed by then; then it closes its connections. Each step may
+take `shutdown_grace_s`; a part still busy after it is cancelled (what it held is done again after the next
+start: an unmarked outbox row is sent again, an uncommitted message delivered again, both dropped by inboxes),
+and `stopped_cleanly` says so.
+"""
 
 from __future__ import annotations
 
@@ -25,14 +34,15 @@ from .failures import describe
 from .health import DEFAULT_GRACE_S, Health
 from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
 from . import tracing
+from .logs import LogFormat, LogLevel
 from .metrics import Measure
 from .outbox import PostgresOutbox
 from .relay import HEALTH_PART as RELAY_PART
 from .relay import Relay
+from .stopping import until_stopped
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE_S = 10.0
 RESTART_DELAY_S = 1.0
 # A restarted task that has run this long without failing is no longer in a restart loop.
 STABLE_AFTER_S = 10.0
@@ -53,12 +63,13 @@ class Migration:
 
 
 def every(interval_s: float, batch_size: int, work: Callable[[ServiceRuntime], Awaitable[int]]) -> Worker:
-    """A worker that runs `work` again at once while it finds a full batch, else after `interval_s`."""
+    """A worker that runs `work` again at once while it finds a full batch, else after `interval_s`; it returns
+    after the round in progress once the runtime is stopping."""
 
     async def loop(runtime: ServiceRuntime) -> None:
-        while True:
+        while not runtime.stopping.is_set():
             if await work(runtime) < batch_size:
-                await asyncio.sleep(interval_s)
+                await until_stopped(runtime.stopping, asyncio.sleep(interval_s))
 
     return loop
 
@@ -111,6 +122,13 @@ class ServiceSettings(BaseSettings):
     oidc_roles_claim: str = Field(default="roles", description="the claim (or dotted path, e.g. "
                                                                "realm_access.roles) that lists the caller's roles")
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew tolerated on exp, nbf and iat")
+    log_format: LogFormat = Field(default="json", description=(
+        "json: one JSON object a line, for a log collector; text: lines for a person at a terminal (make run)"))
+    log_level: LogLevel = Field(default="INFO", description="the least severe level logged")
+    shutdown_grace_s: float = Field(default=5.0, gt=0, description=(
+        "on SIGTERM, how long each step of the stop may take: requests in flight, the consumer's and the "
+        "workers' current work, the relay publishing what is committed; a part still busy after it is "
+        "cancelled and the process exits 1"))
 
     def oidc(self) -> OidcConfig:
         return OidcConfig(issuer=self.oidc_issuer, audience=self.oidc_audience, jwks_url=self.oidc_jwks_url or None,
@@ -143,7 +161,14 @@ class ServiceRuntime:
     # What the relay, the consumer and the supervised tasks say about themselves, for /readyz.
     health: Health = field(init=False)
     tracer_provider: TracerProvider = field(init=False)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    # Set on the way out: the consumer and the workers finish what they hold and return.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    # Set once they have: the relay publishes what is committed and returns.
+    _relay_stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    # The parts that did not stop by themselves within the grace period, or failed on the way out.
+    unfinished: list[str] = field(default_factory=list, init=False)
+    _work: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _relays: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _closers: list[Any] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -153,6 +178,10 @@ class ServiceRuntime:
     @property
     def tracer(self) -> Tracer:
         return self.tracer_provider.get_tracer("docket")
+
+    @property
+    def stopped_cleanly(self) -> bool:
+        return not self.unfinished
 
     async def __aenter__(self) -> ServiceRuntime:
         s = self.settings
@@ -170,23 +199,23 @@ class ServiceRuntime:
         for prepare in self.preparations:
             await prepare(self)
         if s.run_relay:
-            self._start(f"{self.name}-relay", self._relay)
+            self._relays.append(self._start(f"{self.name}-relay", self._relay, self._relay_stopping))
         if s.run_consumer and self.handlers:
             consumer = InboxConsumer(f"docket-{self.name}", self.handlers, PostgresInbox(self.sessions),
                                      self.publisher, max_attempts=s.consumer_max_attempts, health=self.health,
                                      tracer=self.tracer)
             loop = KafkaConsumerLoop(s.kafka_bootstrap_servers, self.consumes, consumer,
-                                     topic_partitions=s.kafka_topic_partitions)
-            self._start(f"{self.name}-consumer", loop.run)
+                                     topic_partitions=s.kafka_topic_partitions, stopping=self.stopping)
+            self._work.append(self._start(f"{self.name}-consumer", loop.run, self.stopping))
         for name, worker in self.workers.items():
-            self._start(f"{self.name}-{name}", lambda worker=worker: worker(self))
+            self._work.append(self._start(f"{self.name}-{name}", lambda worker=worker: worker(self), self.stopping))
         return self
 
-    def _start(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
-        """Run `work` in the background; if it ever fails unexpectedly, log it and start it again. The task
-        reports to health under its name: degraded from its first failure until it has run
+    def _start(self, name: str, work: Callable[[], Awaitable[None]], stop: asyncio.Event) -> asyncio.Task[None]:
+        """Run `work` in the background until `stop` is set; if it fails unexpectedly before, log it and start it
+        again. The task reports to health under its name: degraded from its first failure until it has run
         STABLE_AFTER_S without failing, so that a restart loop makes the service unready."""
-        self._tasks.append(asyncio.create_task(supervise(name, work, self.health), name=name))
+        return asyncio.create_task(supervise(name, work, self.health, stop), name=name)
 
     async def _relay(self) -> None:
         s = self.settings
@@ -194,42 +223,69 @@ class ServiceRuntime:
         # A producer of its own: after a refused message it is replaced, which must not cut off dead letters.
         publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}-relay")
         try:
-            while True:
+            while not self._relay_stopping.is_set():
                 try:
                     await ensure_topics(s.kafka_bootstrap_servers, [self.produces], s.kafka_topic_partitions)
                     break
                 except Exception as exc:
                     self.health.degraded(RELAY_PART, f"cannot create topic {self.produces}: {describe(exc)}")
                     log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, describe(exc))
-                    await notifications.wait(s.relay_poll_interval_s)
+                    await until_stopped(self._relay_stopping, notifications.wait(s.relay_poll_interval_s))
+            else:
+                raise ConnectionError(f"stopped before topic {self.produces} could be reached: what is committed "
+                                      "stays in the outbox")
             relay = Relay(self.outbox(), publisher, notifications, batch_size=s.relay_batch_size,
                           poll_interval=s.relay_poll_interval_s, hold_after_send=s.relay_hold_after_send_s,
-                          health=self.health)
+                          health=self.health, stopping=self._relay_stopping)
             await relay.run()
         finally:  # also when the supervisor restarts the relay: no connection left behind
             closing = asyncio.gather(notifications.close(), publisher.close(), return_exceptions=True)
             try:
-                await asyncio.wait_for(closing, SHUTDOWN_GRACE_S / 2)
+                await asyncio.wait_for(closing, s.shutdown_grace_s / 2)
             except TimeoutError:
-                log.warning("%s: closing the relay's connections took over %.0fs", self.name, SHUTDOWN_GRACE_S / 2)
+                log.warning("%s: closing the relay's connections took over %.0fs", self.name, s.shutdown_grace_s / 2)
 
     def outbox(self) -> PostgresOutbox:
         return PostgresOutbox(self.sessions, self.settings.database_schema)
 
     async def __aexit__(self, *exc_info: object) -> None:
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            _, stuck = await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)
-            for task in stuck:
-                log.warning("%s did not stop within %.0fs; leaving it", task.get_name(), SHUTDOWN_GRACE_S)
+        grace = self.settings.shutdown_grace_s
+        log.info("%s: stopping: the consumer and the workers finish what they hold", self.name)
+        self.stopping.set()
+        await self._finish(self._work, grace)
+        self._relay_stopping.set()
+        await self._finish(self._relays, grace)
         for close in [*self._closers, self.publisher.close]:
             try:
-                await asyncio.wait_for(close(), SHUTDOWN_GRACE_S)
+                await asyncio.wait_for(close(), grace)
             except TimeoutError:
-                log.warning("%s: closing took longer than %.0fs", self.name, SHUTDOWN_GRACE_S)
+                log.warning("%s: closing took longer than %.0fs", self.name, grace)
         await self.engine.dispose()
         await asyncio.to_thread(self.tracer_provider.shutdown)  # the spans still batched go out
+        if self.unfinished:
+            log.warning("%s: stopped; not finished in time or failed on the way out: %s", self.name,
+                        ", ".join(self.unfinished))
+        else:
+            log.info("%s: stopped cleanly", self.name)
+
+    async def _finish(self, tasks: Sequence[asyncio.Task[None]], grace: float) -> None:
+        """Wait up to `grace` for the tasks to return; cancel those that do not, and give them as long again to
+        release what they hold (a consumer leaves its group)."""
+        if not tasks:
+            return
+        done, busy = await asyncio.wait(tasks, timeout=grace)
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                self.unfinished.append(task.get_name())
+                log.error("%s failed on the way out: %s", task.get_name(), describe(task.exception()))
+        for task in busy:
+            self.unfinished.append(task.get_name())
+            log.warning("%s did not finish within %.0fs; cancelling it", task.get_name(), grace)
+            task.cancel()
+        if busy:
+            _, stuck = await asyncio.wait(busy, timeout=grace)
+            for task in stuck:
+                log.warning("%s did not stop within %.0fs of being cancelled; leaving it", task.get_name(), grace)
 
     async def readiness(self) -> dict[str, str]:
         """'ok' or the reason, per dependency; and the reason for each background part (relay, consumer,
@@ -269,11 +325,13 @@ class ServiceRuntime:
         return details
 
 
-async def supervise(name: str, work: Callable[[], Awaitable[None]], health: Health) -> None:
-    """Run `work` for ever (again when it returns): after an unexpected failure, log it, report `name`
-    degraded, and start it again after RESTART_DELAY_S; report it ok once it has run STABLE_AFTER_S since
-    the last restart."""
+async def supervise(name: str, work: Callable[[], Awaitable[None]], health: Health,
+                    stop: asyncio.Event | None = None) -> None:
+    """Run `work` until `stop` is set (again when it returns before): after an unexpected failure, log it,
+    report `name` degraded, and start it again after RESTART_DELAY_S; report it ok once it has run
+    STABLE_AFTER_S since the last restart. A failure once `stop` is set is raised, not restarted."""
     loop = asyncio.get_running_loop()
+    stop = stop or asyncio.Event()
     failures = 0
     recovered: asyncio.TimerHandle | None = None
 
@@ -282,20 +340,21 @@ async def supervise(name: str, work: Callable[[], Awaitable[None]], health: Heal
         failures = 0
         health.ok(name)
 
-    while True:
-        try:
-            await work()
-        except asyncio.CancelledError:
-            if recovered is not None:
-                recovered.cancel()
-            raise
-        except Exception as exc:
-            if recovered is not None:
-                recovered.cancel()
-            failures += 1
-            health.degraded(name, f"failed {failures} time(s) in a row, last: {describe(exc)}; restarting")
-            log.error("%s failed (%s); restarting in %.0fs", name, describe(exc), RESTART_DELAY_S)
-            log.debug("%s failure", name, exc_info=True)  # the traceback's last line may quote values
-            await asyncio.sleep(RESTART_DELAY_S)
-            recovered = loop.call_later(STABLE_AFTER_S, stable)
-
+    try:
+        while not stop.is_set():
+            try:
+                await work()
+            except Exception as exc:
+                if stop.is_set():
+                    raise
+                if recovered is not None:
+                    recovered.cancel()
+                failures += 1
+                health.degraded(name, f"failed {failures} time(s) in a row, last: {describe(exc)}; restarting")
+                log.error("%s failed (%s); restarting in %.0fs", name, describe(exc), RESTART_DELAY_S)
+                log.debug("%s failure", name, exc_info=True)  # the traceback's last line may quote values
+                await until_stopped(stop, asyncio.sleep(RESTART_DELAY_S))
+                recovered = loop.call_later(STABLE_AFTER_S, stable)
+    finally:
+        if recovered is not None:
+            recovered.cancel()

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_messaging.clock import Clock
+from docket_messaging.logs import bind_ids
 from docket_messaging.metrics import TIMERS_FIRED
 from docket_contracts.events import ComplaintFiled
 
@@ -62,6 +63,7 @@ async def route_complaint(session: AsyncSession, complaint: ComplaintFiled) -> N
         state, command = CaseState(), OpenCase(case_id, complaint)
     else:
         state, command = await store.load(session, case_id), LinkComplaint(complaint)
+    bind_ids(case_id=case_id)  # the consumer's line for the complaint names its case
     await store.append(session, state, case_id, decide(state, command), actor=ROUTING_ACTOR)
 
 

@@ -21,6 +21,7 @@ from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
     DAY_RANGE, EARLIEST_DAY, MAX_OFFSET, NO_CONTROLS, Day, EmailAddress, printable, query_text, text,
 )
+from docket_messaging.logs import bind_ids
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import domain, legacy, store
@@ -204,6 +205,7 @@ async def file(body: ComplaintIn, session: SessionDep, request: Request, persona
         controller_website=body.controller.website, category=body.category,
         articles_alleged=tuple(body.articles_alleged), territory=tuple(body.territory), received_on=received_on)
     filed = domain.file_complaint(command, today, earliest)
+    bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
     # The status page's URL as url_for would give it, without its search through every route (a tenth of a
     # millisecond a request).
     status_url = str(request.base_url).rstrip("/") + STATUS_PATH.format(reference=filed.reference)
@@ -221,6 +223,7 @@ async def file(body: ComplaintIn, session: SessionDep, request: Request, persona
             if first.request_digest != digest:
                 raise HTTPException(status.HTTP_409_CONFLICT,
                                     "this Idempotency-Key was used for a different submission")
+            bind_ids(complaint_id=first.response.get("id"))
             replay = first.response | {"status_token": await personal.open(
                 store.as_sealed(first.response.get("status_token")))}
             return JSONResponse(replay, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})

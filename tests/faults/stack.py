@@ -99,6 +99,12 @@ class Stack:
                         raise AssertionError(f"{name} not ready after {timeout:.0f}s:\n{log}")
                     await asyncio.sleep(0.3)
 
+    async def terminate(self, name: str) -> tuple[int | None, float]:
+        """SIGTERM the service (SIGKILL if it outlives a minute); its exit status, and how long it took to exit."""
+        started = time.monotonic()
+        status = await asyncio.to_thread(self.services[name].stop, 60.0)
+        return status, time.monotonic() - started
+
     async def kill_and_restart(self, name: str) -> None:
         """SIGKILL the service mid-stream, then start it again as before."""
         await asyncio.to_thread(self.services[name].kill)

@@ -1,18 +1,21 @@
 """The fault suite: the real processes under a bounded load, one fault at a time, and after each the same
 invariants (tests/faults/checks.py). The full suite (`make faults`, marker `faults`) files 2,000 submissions
 over 50 controllers, one with 500; the default suite runs a representative part on a smaller load: one
-kill, poison messages on a topic, and a PostgreSQL restart.
+kill, poison messages on a topic, and a PostgreSQL restart; and each service stopped with SIGTERM.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from docket_contracts import topics
+from docket_devstack.processes import SERVICES
 from docket_messaging.kafka import KafkaPublisher
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import Filed, Load, file_all
@@ -26,11 +29,21 @@ pytestmark = pytest.mark.e2e
 FULL = Load(submissions=2000, controllers=50, biggest=500)
 SMALL = Load(submissions=200, controllers=5, biggest=80)
 Fault = Callable[[Stack], Awaitable[None]]
+# How long a service may take from SIGTERM to its exit under load, all going well: its requests in flight, the
+# message and rounds in hand, the relay's last batch. (SHUTDOWN_GRACE_S bounds each step at 5 s.)
+STOP_WITHIN_S = 15.0
 
 
 @pytest.fixture
 async def stack(tmp_path, keycloak) -> AsyncIterator[Stack]:
     async with running(tmp_path, keycloak) as started:
+        yield started
+
+
+@pytest.fixture
+async def json_logging_stack(tmp_path, keycloak) -> AsyncIterator[Stack]:
+    """The stack as a deployment runs it: its services log JSON lines."""
+    async with running(tmp_path, keycloak, extra_env={"LOG_FORMAT": "json"}) as started:
         yield started
 
 
@@ -74,6 +87,34 @@ async def receiver_down_for_a_minute(stack: Stack) -> None:
     await stack.receiver.go_down()
     await asyncio.sleep(60.0)
     await stack.receiver.come_back()
+
+
+async def applied_but_not_committed(stack: Stack, name: str) -> dict[tuple[str, int], tuple[int, int | None]]:
+    """The partitions whose last event the service's inbox recorded lies at or past the offset its consumer
+    group committed: (topic, partition) -> (offset applied, offset committed)."""
+    applied = await query(stack, f'SELECT topic, "partition", max("offset") FROM "{name}".inbox GROUP BY 1, 2')
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        committed = {(tp.topic, tp.partition): meta.offset
+                     for tp, meta in (await admin.list_consumer_group_offsets(f"docket-{name}")).items()}
+    finally:
+        await admin.close()
+    return {(topic, partition): (offset, committed.get((topic, partition))) for topic, partition, offset in applied
+            if committed.get((topic, partition), -1) <= offset}
+
+
+async def stop_each_service_with_sigterm(stack: Stack) -> None:
+    """SIGTERM each service in turn while the load flows: it exits 0 within STOP_WITHIN_S, having published every
+    outbox row it committed and committed the offset of every event it applied; then it starts again."""
+    for name in SERVICES:
+        status, took = await stack.terminate(name)
+        assert (status, took < STOP_WITHIN_S) == (0, True), \
+            f"{name}: exit status {status} after {took:.1f}s\n{stack.logs()}"
+        [(unpublished,)] = await query(stack, f'SELECT count(*) FROM "{name}".outbox WHERE published_at IS NULL')
+        assert unpublished == 0, name
+        assert await applied_but_not_committed(stack, name) == {}, name
+        await stack.launch(name)
 
 
 async def poison_every_topic(stack: Stack) -> None:
@@ -137,6 +178,27 @@ async def test_representative_faults_on_a_small_load(stack, tokens):
 
     await under_load(stack, tokens, SMALL, faults)
     assert await dead_letters(stack) == {"intake": 1, "case": 1, "notifier": 2}
+
+
+async def test_sigterm_to_each_service_under_load_loses_nothing_and_every_line_is_json(json_logging_stack, tokens):
+    """The default suite's graceful stop: each process exits 0 in time with nothing left unpublished or
+    uncommitted, and what the load needs happens once (under_load's checks). Every line each process wrote,
+    uvicorn's included, is a JSON object naming its service, and each complaint can be followed by its id through
+    the three: intake's access line of its filing, the case service's line applying it (naming its case too),
+    the notifier's."""
+    stack = json_logging_stack
+    filed = {f.complaint_id for f in await under_load(stack, tokens, SMALL, stop_each_service_with_sigterm)}
+    logs = {name: [json.loads(line) for line in stack.services[name].log.read_text().splitlines()]
+            for name in SERVICES}
+    for name, lines in logs.items():
+        assert {line["service"] for line in lines} == {name}
+        assert sum(line["message"] == f"{name}: stopped cleanly" for line in lines) == 1
+    assert filed <= {line.get("complaint_id") for line in logs["intake"]
+                     if line["logger"] == "uvicorn.access" and line.get("http_path") == "/complaints"}
+    routed = [line for line in logs["case"] if line["message"] == "docket-case: docket.complaint.filed applied"]
+    assert {line["complaint_id"] for line in routed} == filed and all("case_id" in line for line in routed)
+    assert filed <= {line.get("complaint_id") for line in logs["notifier"]
+                     if line["message"] == "docket-notifier: docket.complaint.filed applied"}
 
 
 @pytest.mark.faults

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.service.test_case_service import case_service, open_case  # noqa: F401 - the fixture
+from tests.service.test_case_service import case_service, open_case  # noqa: F401, F811 - the fixture
 
 pytestmark = pytest.mark.service
 

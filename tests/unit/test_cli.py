@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from docket_messaging.cli import log_config, wait_for_migrations
+from docket_messaging.cli import wait_for_migrations
+from docket_messaging.logs import log_config
 from docket_messaging.service import Migration
 from tests.conftest import repo_root
 
