@@ -15,6 +15,7 @@ from contextlib import AsyncExitStack
 import pytest
 
 from docket_contracts import topics
+from docket_devstack.staff import INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -23,7 +24,6 @@ from tests.apps import Running, serve
 from tests.conftest import repo_root
 from tests.factories import submission
 from tests.kafka_reader import eventually, headers, read_topic
-from tests.staff import INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE
 
 pytestmark = pytest.mark.e2e
 ORDERS = [{"point": "f", "text": "stop collecting and processing data of people in France without a legal basis"},
