@@ -203,11 +203,16 @@ async def eventually(probe: Callable[[], Awaitable[Any]], what: str, timeout_s: 
         raise StoryFailed(f"waited {timeout_s:.0f}s for {what}") from None
 
 
-def expect(response: httpx.Response, status: int, what: str) -> Any:
-    """The answer's JSON if it has `status`; else StoryFailed with what was asked and what came back."""
+def checked(response: httpx.Response, status: int, what: str) -> httpx.Response:
+    """The answer if it has `status`; else StoryFailed with what was asked and what came back."""
     if response.status_code != status:
         raise StoryFailed(f"{what}: expected {status}, got {response.status_code} {response.text}")
-    return response.json()
+    return response
+
+
+def expect(response: httpx.Response, status: int, what: str) -> Any:
+    """The answer's JSON if it has `status`; else StoryFailed with what was asked and what came back."""
+    return checked(response, status, what).json()
 
 
 # --- the steps, in the story's order ------------------------------------------------------------------------
