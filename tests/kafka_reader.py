@@ -5,21 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from docket_messaging.kafka import partitions_of
 
 
 async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
     """Every message now on `topic`, partition by partition, without joining a consumer group."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        [description] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    if description["error_code"]:  # the topic does not exist (yet)
+    partitions = (await partitions_of(bootstrap, [topic])).get(topic)
+    if partitions is None:  # the topic does not exist (yet)
         return []
-    partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:

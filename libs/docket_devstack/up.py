@@ -1,18 +1,21 @@
-"""Bring Docket up on the embedded defaults and file a first complaint through it.
+"""Bring Docket up on the embedded defaults and play the CNIL v. Clearview AI story through it.
 
-    python -m docket_devstack up [--data-dir .docket] [--once]
+    python -m docket_devstack up [--data-dir .docket] [--once | --no-story]
 
 Starts PostgreSQL (unless DATABASE_URL is set) with a role per service and one for the key store,
 Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set) and Keycloak with Docket's realm and demo users (unless
 OIDC_ISSUER is set), applies every migration, starts intake, case and notifier with their relays and
-consumers, waits until each is ready, files a complaint and follows it to its case and notification,
-prints how to get a staff token, then stays in the foreground until Ctrl-C (or stops at once with
---once). Everything it started is stopped on exit.
+consumers, waits until each is ready, plays the Clearview story as the demo staff with a live tail of
+Kafka and ends it with a summary (docket_devstack.story), prints the API docs and how to act as a
+staff member, then stays in the foreground until Ctrl-C. --once stops after the story's summary (exit
+1 if a step did not come out as the story says); --no-story plays nothing. Everything it started is
+stopped on exit.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import contextlib
 import logging
@@ -20,9 +23,11 @@ import os
 import secrets
 import signal
 import socket
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 
@@ -35,11 +40,9 @@ from .keycloak import KeycloakServer
 from .ports import free_port
 from .postgres import EmbeddedPostgres
 from .processes import SERVICES, ServiceProcess, service_env
+from .story import Console, explore, play_live
 
 DEFAULT_PORTS = "8001,8002,8003"
-DEMO_USERS = {"ines.intake": "intake officer", "victor.investigator": "investigator",
-              "sophie.sanctions": "sanctions committee", "alice.auditor": "auditor", "adrien.admin": "administrator"}
-DEMO_PASSWORD = "docket-demo"
 log = logging.getLogger("docket")
 
 
@@ -98,11 +101,23 @@ def kafka(data_dir: Path) -> Iterator[str]:
         yield broker.bootstrap_servers
 
 
+def local_settings(name: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """What a local run sets beyond a service's defaults: the case service looks for due deadlines every 2 s (the
+    story waits for its timer; TIMER_INTERVAL_S of your own wins), and the notifier may call webhooks on this
+    machine, where the story's receiver listens (besides any WEBHOOK_ALLOW_LIST of your own)."""
+    if name == "case" and "TIMER_INTERVAL_S" not in environ:
+        return {"TIMER_INTERVAL_S": "2"}
+    if name == "notifier":
+        return {"WEBHOOK_ALLOW_LIST": ",".join(filter(None, (environ.get("WEBHOOK_ALLOW_LIST"), "127.0.0.1")))}
+    return {}
+
+
 @contextlib.contextmanager
 def services(databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int],
              logs: Path) -> Iterator[dict[str, str]]:
     """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
-    running = [ServiceProcess(name, port, service_env(name, databases, bootstrap, issuer, key, port),
+    running = [ServiceProcess(name, port, service_env(name, databases, bootstrap, issuer, key, port,
+                                                      local_settings(name, os.environ)),
                               logs / f"{name}.log") for name, port in zip(SERVICES, ports, strict=True)]
     try:
         for process in running:
@@ -127,48 +142,6 @@ def wait_ready(urls: dict[str, str], timeout: float = 120.0) -> None:
             time.sleep(0.3)
 
 
-def poll(get, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while not (found := get()):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the complaint did not make it through the pipeline in time")
-        time.sleep(0.2)
-    return found
-
-
-def file_first_complaint(urls: dict[str, str], staff: dict[str, str]) -> None:
-    """The system's main job, once: a complaint becomes a case and a letter to the complainant.
-    `staff` are the headers of a staff member who may read cases and letters."""
-    complaint = httpx.post(f"{urls['intake']}/complaints", timeout=10, json={
-        "kind": "art77_complaint", "category": "access_request_ignored", "territory": ["FR"],
-        "complainant": {"name": "Jeanne Martin", "email": "jeanne.martin@example.org", "country": "FR"},
-        "controller": {"name": "Clearview AI", "country": "US", "website": "clearview.ai"},
-        "articles_alleged": [6, 12, 15, 17],
-        "narrative": "Clearview AI scraped my photos and ignored my access and erasure requests."}).raise_for_status().json()
-    log.info("complaint    %s (receipt %s) filed against Clearview AI", complaint["id"], complaint["reference"])
-    case = poll(lambda: httpx.get(f"{urls['case']}/cases", headers=staff,
-                                  params={"complaint_id": complaint["id"]}).raise_for_status().json()["items"])[0]
-    log.info("case         %s %s (version %d, %d complaint(s))", case["case_id"], case["status"], case["version"],
-             case["complaints"])
-    def letters() -> list[dict]:
-        found = httpx.get(f"{urls['notifier']}/notifications", headers=staff,
-                          params={"complaint_id": complaint["id"]}).raise_for_status().json()
-        return found if any(note["case_id"] == case["case_id"] for note in found) else []
-
-    for note in poll(letters):
-        log.info("notification %s to the %s: %s", note["channel"], note["recipient_role"], note["body"])
-
-
-def how_to_get_a_token(keycloak: KeycloakServer, case_url: str) -> None:
-    token_url = keycloak.token_endpoint()
-    log.info("staff        %s (password %s)", ", ".join(f"{user} ({role})" for user, role in DEMO_USERS.items()),
-             DEMO_PASSWORD)
-    log.info("a token      curl -s %s -d grant_type=password -d client_id=docket-cli -d username=victor.investigator "
-             "-d password=%s | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'",
-             token_url, DEMO_PASSWORD)
-    log.info("             then: curl -H \"Authorization: Bearer $TOKEN\" %s/cases", case_url)
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -176,17 +149,19 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docket_devstack up", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".docket")
-    parser.add_argument("--once", action="store_true", help="stop after the first complaint went through")
-    parser.add_argument("--no-demo", action="store_true", help="do not file the first complaint")
+    plays = parser.add_mutually_exclusive_group()
+    plays.add_argument("--once", action="store_true", help="play the story, print its summary and stop")
+    plays.add_argument("--no-story", action="store_true", help="bring Docket up without playing the story")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    for chatty in ("alembic", "httpx"):
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stdout)
+    for chatty in ("alembic", "httpx", "aiokafka"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored, as in background jobs
         signal.signal(stop, _interrupt)
     ports = [int(p) for p in os.environ.get("DOCKET_HTTP_PORTS", DEFAULT_PORTS).split(",")]
     data_dir = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    console = Console()
     try:
         with database(data_dir) as databases, kafka(data_dir) as bootstrap, identity(data_dir) as keycloak:
             for name in SERVICES:
@@ -196,21 +171,24 @@ def main(argv: list[str] | None = None) -> int:
             issuer = keycloak.issuer() if keycloak else None
             with services(databases, bootstrap, issuer, master_key(data_dir), ports, data_dir / "logs") as urls:
                 wait_ready(urls)
-                for name, base in urls.items():
-                    log.info("%-12s %s  (API docs: %s/docs)", name, base, base)
-                if keycloak is not None:
-                    how_to_get_a_token(keycloak, urls["case"])
-                if not args.no_demo:
-                    if keycloak is None:
-                        log.info("demo         skipped: it signs in as a demo user of the embedded Keycloak")
-                    else:
-                        reader = keycloak.password_token("ines.intake", DEMO_PASSWORD)["access_token"]
-                        file_first_complaint(urls, {"Authorization": f"Bearer {reader}"})
-                if args.once:
-                    return 0
-                log.info("Docket is up; logs in %s. Ctrl-C stops everything.", data_dir / "logs")
-                while True:
-                    time.sleep(3600)
+                log.info("services     %s ready", ", ".join(f"{name} {url}" for name, url in urls.items()))
+
+                def stay_up() -> None:
+                    explore(urls, keycloak, console)
+                    console.line(f"Docket is up; logs in {data_dir / 'logs'}. Ctrl-C stops everything.", "bold")
+
+                if args.no_story or keycloak is None:
+                    if not args.no_story:
+                        log.info("story        skipped: its people sign in as demo users of the embedded Keycloak")
+                    return 0 if args.once else wait_forever(stay_up)
+                return asyncio.run(play_live(urls, bootstrap, keycloak, None if args.once else stay_up, console,
+                                             data_dir / "clearview-timeline.svg"))
     except KeyboardInterrupt:
         log.info("stopping")
     return 0
+
+
+def wait_forever(ready: Callable[[], None]) -> NoReturn:
+    ready()
+    while True:
+        time.sleep(3600)

@@ -183,6 +183,18 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
         await admin.close()
 
 
+async def partitions_of(bootstrap_servers: str, names: Iterable[str]) -> dict[str, list[TopicPartition]]:
+    """The partitions of each of the topics that exist (one that does not is left out), from the cluster."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="docket-topics")
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(names))
+    finally:
+        await admin.close()
+    return {topic["topic"]: [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
+            for topic in described if not topic["error_code"]}
+
+
 class KafkaConsumerLoop:
     """Feeds an InboxConsumer from Kafka and commits each partition's offset after processing; reports to
     the consumer's health while Kafka is away. Once `stopping` is set it applies no further message: it

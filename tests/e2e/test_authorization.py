@@ -26,6 +26,9 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from docket_contracts.events import Order
+from docket_devstack.staff import (
+    ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, STAFF, Tokens,
+)
 from docket_identity.http import api_routes
 from docket_identity.roles import Role
 from services.case import application
@@ -42,7 +45,6 @@ from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import complaint_filed, submission
-from tests.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, STAFF, Tokens
 
 pytestmark = pytest.mark.e2e
 

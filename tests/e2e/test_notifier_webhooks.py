@@ -28,14 +28,14 @@ from docket_contracts.registry import new_event
 from docket_devstack.database import provision
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.ports import free_port
+from docket_devstack.staff import ADMINISTRATOR, Tokens
+from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_messaging.codec import encode
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app
 from tests.apps import Running, serve
 from tests.factories import openable_complaint_filed
 from tests.kafka_reader import eventually, headers, read_topic
-from tests.staff import ADMINISTRATOR, Tokens
-from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 

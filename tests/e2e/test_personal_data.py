@@ -20,6 +20,8 @@ import pytest
 from docket_contracts import topics
 from docket_contracts.events import Sealed
 from docket_devstack.postgres import EmbeddedPostgres
+from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, Tokens
+from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_messaging.codec import KafkaMessage
 from docket_messaging.kafka import KafkaPublisher
 from docket_privacy.personal import PersonalData
@@ -34,8 +36,6 @@ from tests.apps import Running, serve
 from tests.conftest import MASTER_KEY
 from tests.factories import submission
 from tests.kafka_reader import eventually, read_topic
-from tests.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, Tokens
-from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 

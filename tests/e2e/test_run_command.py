@@ -1,15 +1,18 @@
-"""The README's run command brings everything up on the embedded defaults, files a complaint
-through the whole pipeline, stays up, and on Ctrl-C stops everything it started.
+"""The README's run command brings everything up on the embedded defaults and plays the Clearview story
+through the whole pipeline: `--once` plays it and stops; without it the system stays up after the story until
+Ctrl-C, which stops everything it started. A second run on the same data directory plays the story again, in
+a case of its own.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from pathlib import Path
 
 import psutil
 import pytest
@@ -18,46 +21,82 @@ from docket_devstack.ports import free_port
 from tests.conftest import repo_root
 
 pytestmark = pytest.mark.e2e
+CASE_LINE = re.compile(r"^case +(?P<id>[0-9a-f-]{36})  Clearview AI \(clearview-ai\)$", re.MULTILINE)
 
 
-def test_up_runs_the_first_complaint_through_and_ctrl_c_stops_everything(tmp_path):
+def up(data_dir: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "KEYSTORE_MASTER_KEY")}
     env |= {"DOCKET_HTTP_PORTS": ",".join(str(free_port()) for _ in range(3)),
             "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
-    log = tmp_path / "up.log"
-    started = datetime.now(UTC)
     with open(log, "w") as out:
-        up = subprocess.Popen([sys.executable, "-m", "docket_devstack", "up", "--data-dir", str(tmp_path / "data")],
-                              cwd=repo_root(), env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, "-m", "docket_devstack", "up", "--data-dir", str(data_dir), *args],
+                                cwd=repo_root(), env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def played_the_story(output: str) -> str:
+    """The id of the case the story played, once every figure of the story is found in the output."""
+    assert "[step 15 of 15] 2023-04-13  The rapporteur closes the case: sanctioned" in output
+    assert "-> 422 fine_eur: EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %" \
+        in output
+    assert re.search(r"^  kafka  \S+  formal_notice\.deadline_expired ", output, re.MULTILINE)  # the timer's, on Kafka
+    summary = output[output.index("== Summary =="):]
+    assert "closed 2023-04-13: sanctioned" in summary
+    assert "system:deadline-timer" in summary
+    assert "fine        EUR 20,000,000, decided 2022-10-17, within the cap of EUR 20,000,000" in summary
+    assert "liquidated on 2023-04-13: 52 days x EUR 100,000 = EUR 5,200,000" in summary
+    assert "counted 2022-12-19 to 2023-02-09 under exclusive_end" in summary
+    letters = int(re.search(r"^letters +(\d+) written by the notifier", summary, re.MULTILINE)[1])
+    closing = [line for line in summary.splitlines() if "complainant" in line and "The case was closed" in line]
+    assert len(closing) == 3 and letters > 3 * 5  # each complainant is told of every step that concerns them
+    assert "15 deliveries" in summary and "the receiver verified 15 of 15 signatures" in summary
+    case_id = CASE_LINE.search(summary)["id"]
+    assert f"clearview-timeline.svg (GET /cases/{case_id}/timeline.svg)" in summary
+    return case_id
+
+
+def test_up_plays_the_story_and_plays_it_again_on_the_same_data(tmp_path):
+    data = tmp_path / "data"
+    first_log, second_log = tmp_path / "once.log", tmp_path / "up.log"
+    once = up(data, first_log, "--once")
     try:
-        deadline = time.monotonic() + 360
-        while "Ctrl-C stops everything" not in log.read_text():
-            assert up.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-        children = psutil.Process(up.pid).children(recursive=True)
-        assert len(children) >= 3  # the three services
-        up.send_signal(signal.SIGINT)
-        assert up.wait(60) == 0
+        assert once.wait(480) == 0, first_log.read_text()
     finally:
-        if up.poll() is None:
-            up.kill()
-    output = log.read_text()
+        if once.poll() is None:
+            once.kill()
+    output = first_log.read_text()
     assert "migrations   applied (schemas intake, case, notifier, keystore)" in output
     assert "a role per service: docket_intake, docket_case, docket_notifier, docket_keystore" in output
     assert "/realms/docket (realm docket" in output
+    first_case = played_the_story(output)
+    picture = (data / "clearview-timeline.svg").read_text()
+    assert picture.startswith("<svg") and "closed: sanctioned" in picture
+    assert "Ctrl-C stops everything" not in output and leftovers(tmp_path) == []
+
+    again = up(data, second_log)
+    try:
+        deadline = time.monotonic() + 480
+        while "Ctrl-C stops everything" not in second_log.read_text():
+            assert again.poll() is None, second_log.read_text()
+            assert time.monotonic() < deadline, second_log.read_text()
+            time.sleep(0.5)
+        children = psutil.Process(again.pid).children(recursive=True)
+        assert len(children) >= 3  # the three services
+        again.send_signal(signal.SIGINT)
+        assert again.wait(60) == 0
+    finally:
+        if again.poll() is None:
+            again.kill()
+    output = second_log.read_text()
+    assert played_the_story(output) != first_case
     assert "victor.investigator (investigator)" in output and "-d client_id=docket-cli" in output
-    assert "filed against Clearview AI" in output
-    assert "open (version 1, 1 complaint(s))" in output
-    # The demo complaint is filed as the public files one: received today (intake's day, in UTC).
-    days = {day.isoformat() for day in (started.date(), datetime.now(UTC).date())}
-    assert any(f"notification letter to the complainant: A case on Clearview AI was opened on {day}" in output
-               for day in days), output
+    assert "(API docs: http://127.0.0.1:" in output
     assert output.rstrip().endswith("stopping")
-    leftovers = [p.info for p in psutil.process_iter(["pid", "cmdline"])
-                 if str(tmp_path) in " ".join(p.info["cmdline"] or ())]
-    assert leftovers == [] and not [child for child in children if alive(child)]
+    assert leftovers(tmp_path) == [] and not [child for child in children if alive(child)]
+
+
+def leftovers(tmp_path: Path) -> list[dict]:
+    return [p.info for p in psutil.process_iter(["pid", "cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or ())]
 
 
 def alive(process: psutil.Process) -> bool:

@@ -23,11 +23,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from docket_contracts import topics
+from docket_devstack.staff import INVESTIGATOR, Tokens
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import RECEIVED_ON, Filed, Load, file_all
 from tests.faults.stack import Stack, running, subscribe
 from tests.kafka_reader import eventually, headers, read_topic
-from tests.staff import INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.e2e
 

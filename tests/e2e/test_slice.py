@@ -15,6 +15,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from docket_contracts import topics
+from docket_devstack.staff import INTAKE_OFFICER, INVESTIGATOR, Tokens
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -24,7 +25,6 @@ from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import JEANNE, submission
 from tests.kafka_reader import eventually, headers, read_topic
-from tests.staff import INTAKE_OFFICER, INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.e2e
 

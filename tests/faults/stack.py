@@ -19,11 +19,11 @@ from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.ports import free_port
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.processes import SERVICES, ServiceProcess, service_env
+from docket_devstack.staff import ADMINISTRATOR, Tokens
+from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_messaging.database import migrate
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from tests.conftest import MASTER_KEY, MIGRATIONS
-from tests.staff import ADMINISTRATOR, Tokens
-from tests.webhook_receiver import WebhookReceiver
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
 # quick polls, and webhook retries that outlast a minute's outage without giving up.

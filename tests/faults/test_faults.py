@@ -16,13 +16,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from docket_contracts import topics
 from docket_devstack.processes import SERVICES
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, Tokens
 from docket_messaging.kafka import KafkaPublisher
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import Filed, Load, file_all
 from tests.faults.poison import poison
 from tests.faults.stack import Stack, running, subscribe
 from tests.kafka_reader import read_topic
-from tests.staff import AUDITOR, INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.e2e
 

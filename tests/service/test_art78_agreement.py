@@ -19,6 +19,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import ComplaintWithdrawn, Payload
 from docket_contracts.progress import due, news
 from docket_contracts.registry import new_event
+from docket_devstack.staff import INTAKE_OFFICER, INVESTIGATOR, Tokens
 from docket_messaging.codec import decode
 from services.case import handlers as case_handlers
 from services.case.config import CaseSettings
@@ -34,7 +35,6 @@ from tests.apps import Running, serve
 from tests.factories import submission
 from tests.service.test_case_service import FixedClock
 from tests.service.test_notifier_service import FakeMailer, mail, personal_of
-from tests.staff import INTAKE_OFFICER, INVESTIGATOR, Tokens
 
 QUIET = dict(run_relay=False, run_consumer=False)
 

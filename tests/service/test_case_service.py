@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from docket_contracts.events import Controller
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 from docket_messaging.database import make_engine, make_sessions
 from docket_contracts.events import ComplaintWithdrawn, NotificationSent
 from docket_contracts.registry import new_event
@@ -28,7 +29,6 @@ from services.case.snapshots import FOLD, SnapshotRow
 from tests.apps import Running, serve
 from tests.conftest import repo_root
 from tests.factories import complaint_filed
-from tests.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 
 pytestmark = pytest.mark.service
 

@@ -19,6 +19,7 @@ import pytest
 
 from docket_contracts import topics
 from docket_contracts.events import Controller
+from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 from docket_messaging import codec
 from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
 from services.case import application, store
@@ -32,7 +33,6 @@ from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import complaint_filed, submission
-from tests.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 
 pytestmark = pytest.mark.service
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from docket_contracts.events import CaseOpened, Controller, InvestigationOpened, Sealed
 from docket_contracts.registry import new_event
+from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 from docket_messaging.clock import SystemClock
 from docket_messaging.database import make_engine
 from services.intake.config import IntakeSettings
@@ -23,7 +24,6 @@ from services.intake.handlers import on_case_event
 from services.intake.main import create_app
 from tests.apps import Running, serve
 from tests.factories import submission
-from tests.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 
 pytestmark = pytest.mark.service
 

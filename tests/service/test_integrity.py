@@ -15,13 +15,13 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, Tokens
 from docket_messaging.database import make_engine
 from services.case.config import CaseSettings
 from services.case.main import create_app
 from tests.apps import Running, serve
 from tests.conftest import repo_root
 from tests.service.test_case_service import FixedClock, investigate, open_case
-from tests.staff import AUDITOR, INVESTIGATOR, Tokens
 
 pytestmark = pytest.mark.service
 

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from docket_devstack.database import provision
+from docket_devstack.staff import ADMINISTRATOR, INTAKE_OFFICER
 from docket_messaging.database import migrate
 from docket_privacy.personal import ERASED
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
@@ -20,7 +21,6 @@ from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import serve
 from tests.conftest import MASTER_KEY, MIGRATIONS
-from tests.staff import ADMINISTRATOR, INTAKE_OFFICER
 
 pytestmark = pytest.mark.service
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CaseOpened, FormalNoticeIssued, InvestigationOpened, Order, Payload, Sealed
 from docket_contracts.registry import new_event
+from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, claims
 from docket_messaging.database import make_engine
 from docket_messaging.clock import Clock, SystemClock
 from docket_privacy.personal import PersonalData
@@ -35,7 +36,6 @@ from services.notifier.outbound import Answer
 from services.notifier.webhooks import RetrySchedule
 from tests.apps import Running, serve
 from tests.factories import CLEARVIEW, openable_complaint_filed
-from tests.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, claims
 
 pytestmark = pytest.mark.service
 

@@ -39,6 +39,7 @@ from schemathesis.python import asgi
 
 from docket_contracts.events import Controller, Injunction, Order
 from docket_devstack.keycloak import KeycloakServer
+from docket_devstack.staff import PASSWORD, Tokens
 from docket_identity.roles import STAFF
 from services.case import application
 from services.case import store as case_store
@@ -52,7 +53,6 @@ from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import serve
 from tests.factories import complaint_filed, submission
-from tests.staff import PASSWORD, Tokens
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
 

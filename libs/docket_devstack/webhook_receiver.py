@@ -1,7 +1,7 @@
-"""A real HTTP receiver for webhook tests: a small asyncio HTTP/1.1 server on a free local port that
-verifies Standard Webhooks signatures on its own (not with the notifier's code), counts deliveries by
-`webhook-id`, and misbehaves on request: 500, a closed connection, an answer slower than the sender's
-timeout, or 410 Gone.
+"""A real HTTP receiver for webhooks, for the tests and `make run`'s story: a small asyncio HTTP/1.1 server
+on a free local port that verifies Standard Webhooks signatures on its own (not with the notifier's code),
+counts deliveries by `webhook-id`, and misbehaves on request (the tests' plans; by default it accepts every
+signed delivery): 500, a closed connection, an answer slower than the sender's timeout, or 410 Gone.
 """
 
 from __future__ import annotations

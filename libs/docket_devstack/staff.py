@@ -1,11 +1,12 @@
-"""Real tokens from the test run's Keycloak for the demo staff and the demo integrator, as request headers."""
+"""The demo staff of deploy/keycloak/demo/ and real tokens for them (and for the demo integrator) from a running
+Keycloak, as request headers: what `make run`'s story and the tests sign in with."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
-from docket_devstack.keycloak import KeycloakServer
+from .keycloak import KeycloakServer
 
 PASSWORD = "docket-demo"
 INTAKE_OFFICER = "ines.intake"
@@ -14,6 +15,8 @@ SANCTIONS_COMMITTEE = "sophie.sanctions"
 AUDITOR = "alice.auditor"
 ADMINISTRATOR = "adrien.admin"
 STAFF = (INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, AUDITOR, ADMINISTRATOR)
+ROLES = {INTAKE_OFFICER: "intake officer", INVESTIGATOR: "investigator", SANCTIONS_COMMITTEE: "sanctions committee",
+         AUDITOR: "auditor", ADMINISTRATOR: "administrator"}
 INTEGRATOR_CLIENT = "docket-demo-integrator"
 
 

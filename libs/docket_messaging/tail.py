@@ -1,0 +1,144 @@
+"""Following Docket's topics from now on, as a person watching the system would: every CloudEvent as it
+crosses Kafka, decoded, with a line that says what it is about.
+
+The tail joins no consumer group and commits nothing: it reads every partition of the topics it is given,
+starting at the offsets they had when it started, so it never takes work from a service's consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from docket_contracts.envelope import CloudEvent
+
+from .codec import UndecodableMessage, decode
+from .kafka import partitions_of
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One message on a followed topic: its event, or why it is not one."""
+
+    topic: str
+    partition: int
+    offset: int
+    event: CloudEvent | None
+    problem: str | None = None
+
+
+class Tail:
+    """The messages published on `topics` after `__aenter__` returned, in each partition's order.
+
+        async with Tail(bootstrap, topics.ALL) as tail:
+            async for seen in tail:
+                ...
+    """
+
+    def __init__(self, bootstrap_servers: str, topics: Sequence[str], client_id: str = "docket-tail",
+                 wait_for_topics_s: float = 60.0) -> None:
+        self._topics = tuple(topics)
+        self._bootstrap = bootstrap_servers
+        self._wait_for_topics_s = wait_for_topics_s
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id=client_id, group_id=None,
+                                          enable_auto_commit=False)
+
+    async def __aenter__(self) -> Tail:
+        consumer = self._consumer
+        await consumer.start()
+        try:
+            partitions = await self._partitions()
+            consumer.assign(partitions)
+            # Fixed now, not on the first fetch: nothing published after this returns is missed.
+            for partition, offset in (await consumer.end_offsets(partitions)).items():
+                consumer.seek(partition, offset)
+        except BaseException:
+            await consumer.stop()
+            raise
+        return self
+
+    async def _partitions(self) -> list[TopicPartition]:
+        """Every partition of the topics, once they all exist: the services create them as they start."""
+        deadline = asyncio.get_running_loop().time() + self._wait_for_topics_s
+        while True:
+            found = await partitions_of(self._bootstrap, self._topics)
+            if missing := [topic for topic in self._topics if topic not in found]:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise LookupError(f"no topic {', '.join(missing)} after {self._wait_for_topics_s:.0f}s")
+                await asyncio.sleep(0.5)
+                continue
+            return [partition for topic in self._topics for partition in found[topic]]
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self._consumer.stop()
+
+    def __aiter__(self) -> AsyncIterator[Seen]:
+        return self._follow()
+
+    async def _follow(self) -> AsyncIterator[Seen]:
+        async for record in self._consumer:
+            try:
+                event: CloudEvent | None = decode(list(record.headers), record.value)
+                problem = None
+            except UndecodableMessage as exc:
+                event, problem = None, str(exc)
+            yield Seen(record.topic, record.partition, record.offset, event, problem)
+
+
+def euros(amount: int) -> str:
+    return f"EUR {amount:,}"
+
+
+KINDS = {"art77_complaint": "complaint (Art 77)", "art80_1_mandated": "complaint by a mandated body (Art 80(1))",
+         "art80_2_unmandated": "complaint by a body (Art 80(2))", "alert": "alert"}
+
+
+def kind(name: str) -> str:
+    return KINDS.get(name, name)
+
+
+# What each event is about, in a few words, from its payload (never a sealed value: those stay sealed).
+_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
+    "complaint.withdrawn": lambda d: f"withdrawn on {d['withdrawn_on']}",
+    "complaint.personal_data_erased": lambda d: f"the complainant's key destroyed on {d['erased_on']}",
+    "case.opened": lambda d: f"{d['controller']['name']}, opened {d['opened_on']} on its first "
+                             f"{kind(d['complaint_kind'])}",
+    "complaint.linked": lambda d: f"{kind(d['complaint_kind'])} received {d['received_on']} joins the case",
+    "investigation.opened": lambda d: f"opened {d['opened_on']}: {d['scope']}",
+    "finding.recorded": lambda d: f"Art {', '.join(map(str, d['articles']))}: {d['facts']}",
+    "formal_notice.issued": lambda d: f"issued {d['issued_on']}, {len(d['orders'])} order(s), comply by "
+                                      f"{d['compliance_deadline']}",
+    "formal_notice.notified": lambda d: f"reached the controller on {d['notified_on']}",
+    "formal_notice.complied": lambda d: f"complied with on {d['complied_on']}",
+    "formal_notice.expiry_superseded": lambda d: f"complied with on {d['complied_on']}, by the deadline",
+    "formal_notice.deadline_expired": lambda d: f"the deadline {d['deadline']} passed without compliance",
+    "sanction.imposed": lambda d: f"fine of {euros(d['fine_eur'])} decided {d['decided_on']} (cap "
+                                  f"{euros(d['cap']['cap_eur'])}, Art {d['cap']['paragraph']})",
+    "penalty_payment.imposed": lambda d: f"{euros(d['daily_rate_eur'])} a day of delay from {d['accrues_from']}",
+    "sanction.notified": lambda d: f"reached the controller on {d['notified_on']}",
+    "injunction.complied": lambda d: f"complied with on {d['complied_on']}",
+    "penalty_payment.liquidated": lambda d: f"{d['days_counted']} days from {d['period_start']} to "
+                                            f"{d['period_end']} ({d['convention'].split(':')[0]}): "
+                                            f"{euros(d['amount_eur'])}",
+    "case.closed": lambda d: f"closed {d['closed_on']}: {d['outcome']}",
+    "notification.recorded": lambda d: f"{d['channel']} to the {d['recipient_role']}"
+                                       + (f": {d['title']}" if d.get("title") else ""),
+    "notification.sent": lambda d: f"sent to the {d['recipient_role']} on {d['sent_on']}",
+}
+
+
+def summary(event_type: str, data: dict[str, Any]) -> str:
+    """A few words on what an event of `event_type` (with or without its `docket.` prefix) says; empty for a
+    type this release does not know, or a payload that lacks what its type should carry."""
+    describe = _SUMMARIES.get(event_type.removeprefix("docket."))
+    try:
+        return describe(data) if describe else ""
+    except (KeyError, TypeError, AttributeError):
+        return ""
