@@ -220,6 +220,15 @@ class ConductFined(Payload):
         return self
 
 
+# The procedure a decision was taken under. French law (loi Informatique et Libertés art 22-1) lets a case that
+# raises no particular difficulty be decided by one member of the sanctions committee alone: a reprimand, a fine of
+# at most EUR 20,000, an injunction with a penalty of at most EUR 100 a day; and such a decision is not made public.
+Procedure = Literal["ordinary", "simplified"]
+PROCEDURE_FIELD = Field(default="ordinary", description=(
+    "ordinary, or simplified (loi Informatique et Libertés art 22-1: a fine of at most EUR 20,000, a periodic "
+    "penalty of at most EUR 100 a day, never made public)"))
+
+
 class SanctionImposed(Payload):
     case_id: UUID
     sanction_id: UUID
@@ -235,6 +244,7 @@ class SanctionImposed(Payload):
         "the conducts fined, each within the cap of its gravest infringement (Art 83(3)), their fines adding up to "
         "fine_eur; absent from events recorded before conducts were kept, which fined one conduct of "
         "articles_infringed"))
+    procedure: Procedure = PROCEDURE_FIELD
 
 
 class PenaltyPaymentImposed(Payload):

@@ -17,7 +17,8 @@ from sqlmodel import col, select
 
 from docket_contracts import registry
 from docket_contracts.events import (
-    Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order, OrderNotComplied,
+    PROCEDURE_FIELD, Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order, OrderNotComplied,
+    Procedure,
 )
 from docket_contracts.progress import ART_78_MONTHS, due
 from docket_identity.http import allow
@@ -209,6 +210,7 @@ class SanctionIn(CommandIn):
         default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
                                   f"instead of articles_infringed and orders_not_complied")
     injunction: InjunctionIn | None = None
+    procedure: Procedure = PROCEDURE_FIELD
 
 
 class LiquidationIn(CommandIn):
@@ -339,7 +341,7 @@ async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: Session
                                     articles=tuple(sorted(set(body.articles_infringed or ()))),
                                     injunction=body.injunction.injunction() if body.injunction else None,
                                     orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
-                                    conducts=tuple(c.conduct() for c in body.conducts or ()))
+                                    conducts=tuple(c.conduct() for c in body.conducts or ()), procedure=body.procedure)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

@@ -17,7 +17,8 @@ from docket_contracts.events import (
     CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, ConductFined, Controller,
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
     FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
-    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
+    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure, SanctionImposed,
+    SanctionNotified,
 )
 
 
@@ -107,6 +108,7 @@ class Sanction:
     liquidations: tuple[Liquidation, ...] = ()
     injunction_complied_on: date | None = None
     notified_on: date | None = None  # the day the decision reached the controller
+    procedure: Procedure = "ordinary"
 
     @property
     def awaits_notification(self) -> bool:
@@ -248,6 +250,7 @@ class ImposeSanction:
     injunction: Injunction | None = None
     orders_not_complied: tuple[OrderNotComplied, ...] = ()
     conducts: tuple[Conduct, ...] = ()
+    procedure: Procedure = "ordinary"
 
 
 @dataclass(frozen=True)
@@ -422,6 +425,7 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
         if command.decided_on <= expired.deadline:
             raise Invalid("decided_on", f"{command.decided_on} is not after the formal notice's compliance deadline "
                                         f"({expired.deadline}), whose expiry the sanction follows")
+    _within_the_procedure(command)
     fined: list[ConductFined] = []
     for field_prefix, conduct in _conducts(command):
         fined.append(_fine(state, field_prefix, conduct, command.turnover_eur, fined))
@@ -432,7 +436,7 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
     events: list[Payload] = [SanctionImposed(
         case_id=state.case_id, sanction_id=command.sanction_id, decided_on=command.decided_on,
         fine_eur=command.fine_eur, articles_infringed=tuple(sorted(articles)), cap=gravest, injunction=injunction,
-        conducts=tuple(fined))]
+        conducts=tuple(fined), procedure=command.procedure)]
     if injunction is not None:
         if injunction.deadline is not None and injunction.deadline <= command.decided_on:
             raise Invalid("injunction.deadline", f"{injunction.deadline} is not after the day the sanction is "
@@ -445,6 +449,22 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
             # A deadline that runs from notification: the penalty is imposed with the notification.
             events.append(_penalty(state, command.sanction_id, injunction, injunction.deadline))
     return events
+
+
+def _within_the_procedure(command: ImposeSanction) -> None:
+    """The simplified procedure's ceilings (loi Informatique et Libertés art 22-1); a sanction beyond them is taken
+    under the ordinary procedure, whose ceilings are the Art 83 caps and EUR 100,000 a day."""
+    if command.procedure != "simplified":
+        return
+    law = "of the simplified procedure (loi Informatique et Libertés art 22-1); the ordinary procedure decides more"
+    if command.fine_eur > fines.SIMPLIFIED_MAX_FINE_EUR:
+        raise Invalid("fine_eur", f"EUR {command.fine_eur:,} exceeds the cap of EUR {fines.SIMPLIFIED_MAX_FINE_EUR:,} "
+                                  f"{law}")
+    daily = command.injunction.daily_penalty_eur if command.injunction else 0
+    if daily > fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:
+        raise Invalid("injunction.daily_penalty_eur",
+                      f"EUR {daily:,} a day exceeds the cap of EUR {fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:,} a day "
+                      f"{law}")
 
 
 def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
@@ -651,7 +671,7 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
                            notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True))
         case SanctionImposed():
             sanction = Sanction(event.sanction_id, event.decided_on, event.fine_eur, event.articles_infringed,
-                                event.injunction)
+                                event.injunction, procedure=event.procedure)
             return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
         case PenaltyPaymentImposed():
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,

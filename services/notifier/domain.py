@@ -25,6 +25,8 @@ from docket_contracts.progress import due
 Channel = Literal["letter", "email", "webhook"]
 Role = Literal["complainant", "controller", "staff", "integrator"]
 
+SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
+
 OUTCOMES = {"complied": "the controller brought its processing into compliance",
             "sanctioned": "a sanction was imposed on the controller",
             "dismissed": "the complaint was dismissed",
@@ -274,8 +276,8 @@ def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
     to_controller = _to_controller(
         case, "sanction_decision", f"Sanction decision of {long_date(event.decided_on)}",
         f"Sanction decision of {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
-        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}, "
-         f"it imposes:",
+        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
+         f"{SIMPLIFIED if event.procedure == 'simplified' else ''}, it imposes:",
          "This decision may be appealed before the competent court within the time limit the law sets."],
         items=items)
     return to_complainants + to_controller

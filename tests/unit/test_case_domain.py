@@ -5,6 +5,7 @@ Dates and amounts follow the CNIL's Clearview AI case (MED-2021-134, SAN-2022-01
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
@@ -508,3 +509,39 @@ def test_a_closure_is_not_dated_before_a_notification():
     with pytest.raises(Invalid) as refused:
         decide(given(*AT_NOTICE, notified), close("dismissed", closed_on=date(2021, 11, 30)))
     assert refused.value.message == "2021-11-30 is before the formal notice was notified (2021-12-01)"
+
+
+# --- the simplified procedure (loi Informatique et Libertés art 22-1) ---------------------------------------
+
+SMALL = Injunction(orders=ORDERS[:1], deadline=date(2022, 12, 18), daily_penalty_eur=100)
+
+
+def simplified(fine: int = 20_000, injunction: Injunction | None = SMALL) -> ImposeSanction:
+    return replace(sanction(fine=fine, turnover=None, articles=(15,), injunction=injunction), procedure="simplified")
+
+
+def test_a_sanction_says_which_procedure_it_was_taken_under():
+    imposed, penalty = decide(given(OPENED, INVESTIGATING, FOUND), simplified())
+    assert (imposed.procedure, imposed.fine_eur, penalty.daily_rate_eur) == ("simplified", 20_000, 100)
+    assert given(OPENED, INVESTIGATING, FOUND, imposed, penalty).sanctions[0].procedure == "simplified"
+    assert decide(given(*AT_EXPIRY), sanction())[0].procedure == "ordinary"
+
+
+@pytest.mark.parametrize(("command", "field", "message"), [
+    (simplified(fine=20_001), "fine_eur",
+     "EUR 20,001 exceeds the cap of EUR 20,000 of the simplified procedure (loi Informatique et Libertés art 22-1)"),
+    (simplified(injunction=SMALL.model_copy(update={"daily_penalty_eur": 101})), "injunction.daily_penalty_eur",
+     "EUR 101 a day exceeds the cap of EUR 100 a day of the simplified procedure (loi Informatique et Libertés "
+     "art 22-1)"),
+])
+def test_the_simplified_procedure_refuses_a_fine_or_a_penalty_above_its_ceilings(command, field, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(OPENED, INVESTIGATING, FOUND), command)
+    assert refused.value.field == field and refused.value.message.startswith(message)
+
+
+def test_the_ordinary_procedure_keeps_its_own_ceilings():
+    ordinary = replace(simplified(fine=20_001, injunction=SMALL.model_copy(update={"daily_penalty_eur": 100_000})),
+                       procedure="ordinary")
+    imposed, penalty = decide(given(OPENED, INVESTIGATING, FOUND), ordinary)
+    assert (imposed.fine_eur, penalty.daily_rate_eur) == (20_001, 100_000)

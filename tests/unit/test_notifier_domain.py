@@ -132,6 +132,14 @@ def test_the_sanction_letter_states_fine_cap_injunction_and_penalty():
     assert "Articles 6, 12, 15, 17, 31" in text
     assert "injunction to comply by 17 December 2022" in text
     assert "EUR 100,000 per day of delay" in text
+    assert "simplified procedure" not in text
+
+
+def test_a_sanction_taken_under_the_simplified_procedure_says_so_to_the_controller():
+    small = SANCTION.model_copy(update={"fine_eur": 15_000, "procedure": "simplified"})
+    [to_controller] = [l for l in letters_for(small, CASE) if l.recipient_role == "controller"]
+    assert ("By its decision of 17 October 2022, taken under the simplified procedure (loi Informatique et Libertés "
+            "art 22-1), it imposes:") in to_controller.text
 
 
 def test_a_sanction_for_separate_conducts_states_each_fine_within_its_own_cap_and_the_order_not_complied_with():
