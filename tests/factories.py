@@ -84,6 +84,8 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
                                        detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC)),
         ev.SanctionImposed(case_id=case_id, sanction_id=sanction, decided_on=date(2022, 10, 17),
                            fine_eur=20_000_000, articles_infringed=(6,), cap=cap),
+        ev.ReprimandIssued(case_id=case_id, reprimand_id=uuid4(), decided_on=date(2022, 10, 17),
+                           articles_infringed=(15,), reasons="access requests left unanswered"),
         ev.PenaltyPaymentImposed(case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000,
                                  accrues_from=date(2022, 12, 19)),
         ev.FormalNoticeNotified(case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 29)),

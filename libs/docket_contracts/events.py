@@ -24,7 +24,7 @@ ComplaintCategory = Literal["unlawful_processing", "access_request_ignored", "er
                             "video_surveillance", "transfer_outside_eea", "other"]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-CaseOutcome = Literal["complied", "sanctioned", "dismissed", "no_infringement"]
+CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "dismissed", "no_infringement"]
 
 
 class Payload(BaseModel):
@@ -244,6 +244,18 @@ class SanctionImposed(Payload):
         "the conducts fined, each within the cap of its gravest infringement (Art 83(3)), their fines adding up to "
         "fine_eur; absent from events recorded before conducts were kept, which fined one conduct of "
         "articles_infringed"))
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+class ReprimandIssued(Payload):
+    """A reprimand (GDPR Art 58(2)(b)): a corrective measure of its own, decided by the sanctions committee, that
+    finds the infringements and closes the procedure without a fine."""
+
+    case_id: UUID
+    reprimand_id: UUID
+    decided_on: date
+    articles_infringed: Annotated[tuple[GdprArticle, ...], Field(min_length=1)]
+    reasons: Text
     procedure: Procedure = PROCEDURE_FIELD
 
 

@@ -28,15 +28,16 @@ from zoneinfo import ZoneInfo
 from .events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, FormalNoticeComplied,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied,
-    InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, SanctionImposed,
+    InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, ReprimandIssued, SanctionImposed,
 )
 
 ART_78_MONTHS = 3
 
-Stage = Literal["received", "case_opened", "investigating", "formal_notice", "sanction", "closed"]
+Stage = Literal["received", "case_opened", "investigating", "formal_notice", "sanction", "reprimand", "closed"]
 
 OUTCOME_LINES = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",
-                 "dismissed": "the complaint was dismissed", "no_infringement": "no infringement was found"}
+                 "reprimanded": "the controller was reprimanded", "dismissed": "the complaint was dismissed",
+                 "no_infringement": "no infringement was found"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ def news(event: Payload) -> News | None:
             return News(event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction")
         case InjunctionComplied():
             return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
+        case ReprimandIssued():
+            return News(event.decided_on, "The authority issued a reprimand to the controller, without a fine.",
+                        "reprimand")
         case PenaltyPaymentLiquidated():
             return News(event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the "
                                             f"controller's delay.", "sanction")
@@ -88,7 +92,7 @@ def news(event: Payload) -> News | None:
 NEWS_TYPES: frozenset[type[Payload]] = frozenset({
     CaseOpened, ComplaintLinked, InvestigationOpened, FormalNoticeIssued, FormalNoticeComplied,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, SanctionImposed, InjunctionComplied,
-    PenaltyPaymentLiquidated, CaseClosed})
+    PenaltyPaymentLiquidated, CaseClosed, ReprimandIssued})
 
 
 def clock_start(event: Payload) -> tuple[UUID, date] | None:

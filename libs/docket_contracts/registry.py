@@ -99,6 +99,8 @@ EVENTS: tuple[EventSpec, ...] = (
     _spec("sanction.imposed", ev.SanctionImposed, topics.CASES, "case",
           "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, the conducts fined each within "
           "the cap of its gravest infringement, an optional injunction."),
+    _spec("reprimand.issued", ev.ReprimandIssued, topics.CASES, "case",
+          "A reprimand (GDPR Art 58(2)(b)) was issued: the infringements found, without a fine."),
     _spec("penalty_payment.imposed", ev.PenaltyPaymentImposed, topics.CASES, "case",
           "A periodic penalty payment starts accruing after the injunction's deadline."),
     _spec("formal_notice.notified", ev.FormalNoticeNotified, topics.CASES, "case",

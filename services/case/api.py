@@ -213,6 +213,13 @@ class SanctionIn(CommandIn):
     procedure: Procedure = PROCEDURE_FIELD
 
 
+class ReprimandIn(CommandIn):
+    decided_on: Day
+    articles_infringed: Articles
+    reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
+    procedure: Procedure = PROCEDURE_FIELD
+
+
 class LiquidationIn(CommandIn):
     period_start: Day
     period_end: Day
@@ -342,6 +349,17 @@ async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: Session
                                     injunction=body.injunction.injunction() if body.injunction else None,
                                     orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
                                     conducts=tuple(c.conduct() for c in body.conducts or ()), procedure=body.procedure)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/reprimands", response_model=CommandOut,
+               summary="Issue a reprimand (GDPR Art 58(2)(b)): the infringements found, without a fine; the case may "
+                       "then close as reprimanded")
+async def issue_reprimand(case_id: uuid.UUID, body: ReprimandIn, session: SessionDep, caller: SanctionsCommittee,
+                          response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.IssueReprimand(reprimand_id=uuid.uuid4(), decided_on=body.decided_on,
+                                    articles=tuple(sorted(set(body.articles_infringed))), reasons=body.reasons,
+                                    procedure=body.procedure)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

@@ -17,28 +17,29 @@ from docket_contracts.events import (
     CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, ConductFined, Controller,
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
     FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
-    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure, SanctionImposed,
-    SanctionNotified,
+    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure, ReprimandIssued,
+    SanctionImposed, SanctionNotified,
 )
 
 
 from . import fines
 
 Status = Literal["none", "open", "investigating", "formal_notice", "notice_complied", "notice_expired",
-                 "sanctioned", "closed"]
+                 "sanctioned", "reprimanded", "closed"]
 
 NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "none": ("open the case from a complaint",),
     "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
-    "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "link a complaint",
-                      "close as dismissed or no infringement"),
+    "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "issue a reprimand",
+                      "link a complaint", "close as dismissed or no infringement"),
     "formal_notice": ("record compliance with the formal notice", "record the notice's notification",
                       "link a complaint", "close as dismissed or no infringement"),
     "notice_complied": ("close as complied", "link a complaint"),
-    "notice_expired": ("impose a sanction", "record compliance dated by the deadline", "link a complaint",
-                       "close as dismissed or no infringement"),
+    "notice_expired": ("impose a sanction", "issue a reprimand", "record compliance dated by the deadline",
+                       "link a complaint", "close as dismissed or no infringement"),
     "sanctioned": ("record the decision's notification", "record compliance with the injunction",
                    "liquidate the penalty payment", "link a complaint", "close as sanctioned"),
+    "reprimanded": ("link a complaint", "close as reprimanded"),
     "closed": (),
 }
 
@@ -132,6 +133,14 @@ class Sanction:
 
 
 @dataclass(frozen=True)
+class Reprimand:
+    reprimand_id: UUID
+    decided_on: date
+    articles: tuple[int, ...]
+    procedure: Procedure = "ordinary"
+
+
+@dataclass(frozen=True)
 class CaseState:
     case_id: UUID | None = None
     version: int = 0
@@ -143,6 +152,7 @@ class CaseState:
     findings: tuple[FindingRecorded, ...] = ()
     notices: tuple[Notice, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
+    reprimands: tuple[Reprimand, ...] = ()
     outcome: CaseOutcome | None = None
     closed_on: date | None = None
     closing_reasons: str | None = None
@@ -172,6 +182,7 @@ class CaseState:
                 facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
             facts += [(liquidation.decided_on, "the penalty payment was liquidated")
                       for liquidation in sanction.liquidations]
+        facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
         return facts
 
     def latest_fact(self) -> tuple[date, str] | None:
@@ -254,6 +265,15 @@ class ImposeSanction:
 
 
 @dataclass(frozen=True)
+class IssueReprimand:
+    reprimand_id: UUID
+    decided_on: date
+    articles: tuple[int, ...]
+    reasons: str
+    procedure: Procedure = "ordinary"
+
+
+@dataclass(frozen=True)
 class RecordInjunctionCompliance:
     sanction_id: UUID
     complied_on: date
@@ -289,7 +309,7 @@ class CloseCase:
 
 Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
            | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase
-           | RecordNoticeNotification | RecordSanctionNotification)
+           | RecordNoticeNotification | RecordSanctionNotification | IssueReprimand)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -310,6 +330,8 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return _expire(state, command)
         case ImposeSanction():
             return _impose_sanction(state, command)
+        case IssueReprimand():
+            return _issue_reprimand(state, command)
         case RecordInjunctionCompliance():
             return _record_injunction_compliance(state, command)
         case LiquidatePenalty():
@@ -414,17 +436,31 @@ def _expire(state: CaseState, command: ExpireDeadline) -> list[Payload]:
                                         detected_at=command.now)]
 
 
-def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]:
-    _require(state, "impose a sanction", "investigating", "notice_expired")
-    assert state.case_id is not None
+def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
+    """A decision of the sanctions committee (a sanction, a reprimand) follows findings of an investigation, or the
+    expiry of a formal notice, and is dated after them."""
+    _require(state, action, "investigating", "notice_expired")
     if not state.findings:
-        raise Rejected(state, "impose a sanction", "no finding recorded yet")
-    _not_before("decided_on", command.decided_on, state.investigation_opened_on, "the investigation opened")
+        raise Rejected(state, action, "no finding recorded yet")
+    _not_before("decided_on", decided_on, state.investigation_opened_on, "the investigation opened")
     if state.status == "notice_expired":
         expired = state.notices[-1]
-        if command.decided_on <= expired.deadline:
-            raise Invalid("decided_on", f"{command.decided_on} is not after the formal notice's compliance deadline "
-                                        f"({expired.deadline}), whose expiry the sanction follows")
+        if decided_on <= expired.deadline:
+            raise Invalid("decided_on", f"{decided_on} is not after the formal notice's compliance deadline "
+                                        f"({expired.deadline}), whose expiry the decision follows")
+
+
+def _issue_reprimand(state: CaseState, command: IssueReprimand) -> list[Payload]:
+    _may_decide(state, "issue a reprimand", command.decided_on)
+    assert state.case_id is not None
+    return [ReprimandIssued(case_id=state.case_id, reprimand_id=command.reprimand_id, decided_on=command.decided_on,
+                            articles_infringed=command.articles, reasons=command.reasons,
+                            procedure=command.procedure)]
+
+
+def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]:
+    _may_decide(state, "impose a sanction", command.decided_on)
+    assert state.case_id is not None
     _within_the_procedure(command)
     fined: list[ConductFined] = []
     for field_prefix, conduct in _conducts(command):
@@ -624,7 +660,10 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
         if any(s.penalty_owed for s in state.sanctions):
             raise Rejected(state, action, "the periodic penalty payment has not been liquidated, and compliance "
                                           "with the injunction before any day of delay has not been recorded")
-    if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned"):
+    if command.outcome == "reprimanded" and state.status != "reprimanded":
+        raise Rejected(state, action, "no reprimand has been issued")
+    if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned",
+                                                                                "reprimanded"):
         raise Rejected(state, action, "the case already has a decision")
     latest = state.latest_fact()
     if latest is not None:
@@ -673,6 +712,9 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             sanction = Sanction(event.sanction_id, event.decided_on, event.fine_eur, event.articles_infringed,
                                 event.injunction, procedure=event.procedure)
             return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
+        case ReprimandIssued():
+            reprimand = Reprimand(event.reprimand_id, event.decided_on, event.articles_infringed, event.procedure)
+            return replace(state, status="reprimanded", reprimands=(*state.reprimands, reprimand))
         case PenaltyPaymentImposed():
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               daily_penalty_eur=event.daily_rate_eur,

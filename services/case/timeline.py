@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified, InjunctionComplied,
-    InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+    InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, ReprimandIssued, SanctionImposed,
     SanctionNotified,
 )
 
@@ -72,6 +72,8 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
                         f"fine {_euros(payload.fine_eur)} (cap Art {payload.cap.paragraph})", v)
         case SanctionNotified():
             return Mark("sanction", payload.notified_on, "decision notified", v)
+        case ReprimandIssued():
+            return Mark("sanction", payload.decided_on, "reprimand (Art 58(2)(b)), no fine", v)
         case PenaltyPaymentImposed():
             return Mark("penalty payment", payload.accrues_from,
                         f"{_euros(payload.daily_rate_eur)} a day from {payload.accrues_from.isoformat()}", v)

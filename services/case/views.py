@@ -6,10 +6,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import NEXT_STEPS, CaseState, Notice, Sanction
+from .domain import NEXT_STEPS, CaseState, Notice, Reprimand, Sanction
 
 _notices = TypeAdapter(tuple[Notice, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
+_reprimands = TypeAdapter(tuple[Reprimand, ...])
 
 
 def case_view(state: CaseState) -> dict[str, Any]:
@@ -28,6 +29,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
+        "reprimands": _reprimands.dump_python(state.reprimands, mode="json"),
         "outcome": state.outcome,
         "closed_on": state.closed_on.isoformat() if state.closed_on else None,
         "closing_reasons": state.closing_reasons,

@@ -17,8 +17,8 @@ from uuid import UUID
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, SanctionImposed,
-    SanctionNotified,
+    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, ReprimandIssued,
+    SanctionImposed, SanctionNotified,
 )
 from docket_contracts.progress import due
 
@@ -29,6 +29,7 @@ SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libert
 
 OUTCOMES = {"complied": "the controller brought its processing into compliance",
             "sanctioned": "a sanction was imposed on the controller",
+            "reprimanded": "the controller was reprimanded",
             "dismissed": "the complaint was dismissed",
             "no_infringement": "no infringement was found"}
 
@@ -283,6 +284,24 @@ def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
     return to_complainants + to_controller
 
 
+def _reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
+    name, infringed = _controller_name(case), _infringed(event.articles_infringed, ())
+    how = SIMPLIFIED if event.procedure == "simplified" else ""
+    to_complainants = _to_complainants(
+        case, "progress", "A reprimand was issued",
+        f"A reprimand was issued to {name} on {event.decided_on.isoformat()}, without a fine.",
+        [f"on {long_date(event.decided_on)} we issued a reprimand to {name} for infringing {infringed}. "
+         f"The reprimand is a corrective measure of its own (Article 58(2)(b) GDPR); no fine was imposed."])
+    to_controller = _to_controller(
+        case, "reprimand_decision", f"Reprimand of {long_date(event.decided_on)}",
+        f"Reprimand of {event.decided_on.isoformat()} under Article 58(2)(b) GDPR, without a fine.",
+        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
+         f"{how}, it issues you a reprimand under Article 58(2)(b) of the GDPR, without a fine.",
+         f"Reasons: {event.reasons}",
+         "This decision may be appealed before the Conseil d'État within the time limit the law sets."])
+    return to_complainants + to_controller
+
+
 def _sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
     if event.injunction_deadline is None:
         return []  # the deadline was in the decision itself: nothing new to tell
@@ -340,6 +359,7 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     FormalNoticeComplied: _formal_notice_complied,
     FormalNoticeDeadlineExpired: _deadline_expired,
     SanctionImposed: _sanction_imposed,
+    ReprimandIssued: _reprimand_issued,
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
     PenaltyPaymentLiquidated: _penalty_liquidated,

@@ -84,6 +84,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
@@ -298,6 +299,9 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
     ("case", "POST", "/cases/{case_id}/sanctions"): _command(
         "/cases/{case_id}/sanctions", {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
+        investigating, finding),
+    ("case", "POST", "/cases/{case_id}/reprimands"): _command(
+        "/cases/{case_id}/reprimands", {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"},
         investigating, finding),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): _command(
         "/cases/{case_id}/sanctions/{sub}/compliance", {"complied_on": "2022-12-10"},

@@ -15,12 +15,12 @@ from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ConductFined, Controller, FindingRecorded, FineCap,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
     FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, PenaltyPaymentImposed,
-    PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
+    PenaltyPaymentLiquidated, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 from docket_contracts.progress import news
 from tests.factories import complaint_filed
 from services.case.domain import (
-    CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
+    CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, IssueReprimand, LinkComplaint,
     LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
     RecordNoticeNotification, RecordSanctionNotification, Rejected, decide, replay,
 )
@@ -545,3 +545,62 @@ def test_the_ordinary_procedure_keeps_its_own_ceilings():
                        procedure="ordinary")
     imposed, penalty = decide(given(OPENED, INVESTIGATING, FOUND), ordinary)
     assert (imposed.fine_eur, penalty.daily_rate_eur) == (20_001, 100_000)
+
+
+# --- the reprimand (GDPR Art 58(2)(b)) ----------------------------------------------------------------------
+
+REPRIMAND = UUID("00000000-0000-0000-0000-00000000000e")
+REPRIMANDED = ReprimandIssued(case_id=CASE, reprimand_id=REPRIMAND, decided_on=date(2022, 10, 17),
+                              articles_infringed=(12, 15), reasons="requests answered late; no fine needed")
+
+
+def reprimand(decided_on: date = date(2022, 10, 17), procedure: str = "ordinary") -> IssueReprimand:
+    return IssueReprimand(reprimand_id=REPRIMAND, decided_on=decided_on, articles=(12, 15),
+                          reasons="requests answered late; no fine needed", procedure=procedure)
+
+
+@pytest.mark.parametrize("history", [(OPENED, INVESTIGATING, FOUND), AT_EXPIRY])
+def test_a_reprimand_follows_the_investigation_or_an_expired_notice_and_the_case_closes_as_reprimanded(history):
+    assert decide(given(*history), reprimand()) == [REPRIMANDED]
+    state = given(*history, REPRIMANDED)
+    assert state.status == "reprimanded" and state.reprimands[0].articles == (12, 15) and not state.sanctions
+    [closed] = decide(state, close("reprimanded", closed_on=date(2022, 10, 17)))
+    assert closed.outcome == "reprimanded"
+
+
+def test_a_reprimand_may_be_taken_under_the_simplified_procedure():
+    [issued] = decide(given(OPENED, INVESTIGATING, FOUND), reprimand(procedure="simplified"))
+    assert issued.procedure == "simplified"
+    assert given(OPENED, INVESTIGATING, FOUND, issued).reprimands[0].procedure == "simplified"
+
+
+@pytest.mark.parametrize(("history", "command", "message"), [
+    ((OPENED,), reprimand(), "cannot issue a reprimand: the case is open"),
+    ((OPENED, INVESTIGATING), reprimand(), "cannot issue a reprimand: the case is investigating (no finding"),
+    (AT_NOTICE, reprimand(), "cannot issue a reprimand: the case is formal notice"),
+    (AT_SANCTION, reprimand(), "cannot issue a reprimand: the case is sanctioned"),
+    ((*AT_EXPIRY, REPRIMANDED), reprimand(), "cannot issue a reprimand: the case is reprimanded"),
+    ((*AT_EXPIRY, REPRIMANDED), sanction(), "cannot impose a sanction: the case is reprimanded"),
+    ((*AT_EXPIRY, REPRIMANDED), close("dismissed"), "(the case already has a decision)"),
+    ((*AT_EXPIRY, REPRIMANDED), close("sanctioned"), "(no sanction has been imposed)"),
+    (AT_EXPIRY, close("reprimanded"), "(no reprimand has been issued)"),
+    (AT_SANCTION, close("reprimanded"), "(no reprimand has been issued)"),
+])
+def test_a_reprimand_or_its_closure_that_does_not_fit_the_state_is_refused(history, command, message):
+    with pytest.raises(Rejected, match="allowed next steps") as refused:
+        decide(given(*history), command)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize(("history", "command", "field", "message"), [
+    ((OPENED, INVESTIGATING, FOUND), reprimand(decided_on=date(2020, 7, 31)), "decided_on",
+     "2020-07-31 is before the investigation opened (2020-08-01)"),
+    (AT_EXPIRY, reprimand(decided_on=date(2022, 1, 26)), "decided_on",
+     "2022-01-26 is not after the formal notice's compliance deadline (2022-01-26)"),
+    ((*AT_EXPIRY, REPRIMANDED), close("reprimanded", closed_on=date(2022, 10, 16)), "closed_on",
+     "2022-10-16 is before the reprimand was decided (2022-10-17)"),
+])
+def test_a_reprimand_and_its_closure_are_dated_after_what_they_follow(history, command, field, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*history), command)
+    assert refused.value.field == field and refused.value.message.startswith(message)

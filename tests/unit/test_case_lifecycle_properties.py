@@ -4,19 +4,22 @@ be closed lawfully, and the state built command by command is the replay of the 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docket_contracts.events import Injunction
+from docket_contracts.events import CaseOutcome, Injunction
 from services.case.domain import (
     CaseState, CloseCase, Command, ExpireDeadline, Invalid, IssueFormalNotice, LinkComplaint, LiquidatePenalty,
     OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance, RecordNoticeNotification,
     RecordSanctionNotification, Rejected, decide, evolve, replay,
 )
 from tests.unit.test_case_domain import (
-    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, SANCTION, complaint, sanction,
+    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, SANCTION, complaint, reprimand, sanction, simplified,
 )
+
+OUTCOMES: tuple[CaseOutcome, ...] = get_args(CaseOutcome)
 
 SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), daily_penalty_eur=1_000)
 
@@ -35,6 +38,9 @@ COMMANDS: list[Command] = [
     sanction(injunction=None),
     sanction(injunction=SMALL_INJUNCTION),
     sanction(injunction=Injunction(orders=ORDERS[:1], days_after_notification=30, daily_penalty_eur=1_000)),
+    simplified(),
+    reprimand(),
+    reprimand(procedure="simplified"),
     RecordNoticeNotification(NOTICE, date(2021, 12, 1)),
     RecordSanctionNotification(SANCTION, date(2022, 10, 20)),
     RecordSanctionNotification(SANCTION, date(2022, 12, 25)),
@@ -45,8 +51,7 @@ COMMANDS: list[Command] = [
     LiquidatePenalty(SANCTION, date(2022, 12, 19), date(2023, 2, 9), "exclusive_end", date(2023, 4, 13)),
     LiquidatePenalty(SANCTION, date(2022, 12, 1), date(2022, 12, 31), "inclusive", date(2023, 1, 10)),
     LiquidatePenalty(SANCTION, date(2023, 2, 10), date(2023, 5, 31), "inclusive", date(2023, 6, 15)),
-    *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13))
-      for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")),
+    *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13)) for outcome in OUTCOMES),
 ]
 
 
@@ -74,8 +79,7 @@ def liquidations_due(state: CaseState) -> list[Command]:
 def closings_due(state: CaseState) -> list[Command]:
     """Closing on the latest day the record fixes, the earliest a closure may be dated."""
     latest = state.latest_fact()
-    return [CloseCase(outcome, "reasons given in the decision", latest[0])
-            for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")] if latest else []
+    return [CloseCase(outcome, "reasons given in the decision", latest[0]) for outcome in OUTCOMES] if latest else []
 
 
 def closable(state: CaseState, depth: int = 4) -> bool:

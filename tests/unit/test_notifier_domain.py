@@ -9,7 +9,7 @@ from docket_contracts.events import (
     FindingRecorded,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
     InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
-    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+    PenaltyPaymentImposed, PenaltyPaymentLiquidated, ReprimandIssued, SanctionImposed,
 )
 from services.notifier.domain import (
     CaseFile, Complainant, letters_for, reminder, reminder_due_on,
@@ -224,3 +224,27 @@ def test_complainants_get_a_letter_about_exactly_the_events_that_are_news_for_th
             assert written == ({JEANNE.complaint_id} if acknowledged else set()), kind.__name__
         else:
             assert written == ({told.only} if told.only else kept_informed), kind.__name__
+
+
+REPRIMAND = ReprimandIssued(case_id=CASE_ID, reprimand_id=uuid4(), decided_on=date(2022, 10, 17),
+                            articles_infringed=(12, 15), reasons="access requests answered months late")
+
+
+def test_a_reprimand_is_explained_to_the_controller_and_told_to_complainants_without_a_fine():
+    letters = letters_for(REPRIMAND, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert ("you infringed Articles 12, 15 of the GDPR. By its decision of 17 October 2022, it issues you a "
+            "reprimand under Article 58(2)(b) of the GDPR, without a fine.") in to_controller.text
+    assert "Reasons: access requests answered months late" in to_controller.text
+    assert "Conseil d'État" in to_controller.text and to_controller.kind == "reprimand_decision"
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+    [simplified] = [l for l in letters_for(REPRIMAND.model_copy(update={"procedure": "simplified"}), CASE)
+                    if l.recipient_role == "controller"]
+    assert "taken under the simplified procedure" in simplified.text
+
+
+def test_a_case_closed_as_reprimanded_says_so():
+    closed = CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="reprimand issued", closed_on=date(2022, 11, 1))
+    [letter, _] = letters_for(closed, CASE)
+    assert "closed on 1 November 2022: the controller was reprimanded." in letter.text

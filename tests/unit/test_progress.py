@@ -12,7 +12,7 @@ from docket_contracts import topics
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Controller, FindingRecorded,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied, Order,
-    PenaltyPaymentLiquidated, PersonalDataErased, SanctionImposed,
+    PenaltyPaymentLiquidated, PersonalDataErased, ReprimandIssued, SanctionImposed,
 )
 from docket_contracts.progress import (
     NEWS_TYPES, WaitEnds, add_months, clock_start, due, ends_wait, news, told_on,
@@ -62,6 +62,11 @@ def test_complainants_read_what_the_authority_did_dated_by_its_act():
     closed = news(CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="r", closed_on=date(2023, 4, 13)))
     assert (closed.line, closed.stage) == ("The case was closed: the controller was sanctioned.", "closed")
     assert news(EACH[SanctionImposed]).line == "The authority imposed a fine of EUR 20,000,000."
+    reprimanded = news(EACH[ReprimandIssued])
+    assert (reprimanded.on, reprimanded.line, reprimanded.stage) == (
+        date(2022, 10, 17), "The authority issued a reprimand to the controller, without a fine.", "reprimand")
+    closed = news(CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="r", closed_on=date(2022, 11, 1)))
+    assert closed.line == "The case was closed: the controller was reprimanded."
 
 
 def test_an_expiry_is_dated_by_the_deadline_it_found_passed_not_by_when_the_timer_ran():
