@@ -259,6 +259,35 @@ class ReprimandIssued(Payload):
     procedure: Procedure = PROCEDURE_FIELD
 
 
+# A decision of the authority that may be made public.
+PublishedDecision = Literal["formal_notice", "sanction", "reprimand"]
+
+
+class PublicationMade(Payload):
+    """The authority made one of its decisions public (the CNIL made its formal notice to Clearview AI public on
+    16 December 2021). A decision taken under the simplified procedure is never made public."""
+
+    case_id: UUID
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID = Field(description="the notice_id, sanction_id or reprimand_id of the decision made public")
+    decision_dated: date = Field(description="the day of that decision: a formal notice's issue, a sanction's or a "
+                                             "reprimand's decision")
+    published_on: date
+
+
+class PublicationWithdrawn(Payload):
+    """A publication was withdrawn (taken down, or anonymised when the period set for it ended): the decision
+    stands, but is no longer public under the controller's name."""
+
+    case_id: UUID
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID
+    withdrawn_on: date
+    reasons: Text
+
+
 class PenaltyPaymentImposed(Payload):
     case_id: UUID
     sanction_id: UUID

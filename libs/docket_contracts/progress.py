@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 from .events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, FormalNoticeComplied,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied,
-    InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, ReprimandIssued, SanctionImposed,
+    InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade, ReprimandIssued,
+    SanctionImposed,
 )
 
 ART_78_MONTHS = 3
@@ -80,6 +81,9 @@ def news(event: Payload) -> News | None:
         case ReprimandIssued():
             return News(event.decided_on, "The authority issued a reprimand to the controller, without a fine.",
                         "reprimand")
+        case PublicationMade():
+            return News(event.published_on, f"The authority made its {event.decision.replace('_', ' ')} of "
+                                            f"{event.decision_dated.isoformat()} public.", event.decision)
         case PenaltyPaymentLiquidated():
             return News(event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the "
                                             f"controller's delay.", "sanction")
@@ -92,7 +96,7 @@ def news(event: Payload) -> News | None:
 NEWS_TYPES: frozenset[type[Payload]] = frozenset({
     CaseOpened, ComplaintLinked, InvestigationOpened, FormalNoticeIssued, FormalNoticeComplied,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, SanctionImposed, InjunctionComplied,
-    PenaltyPaymentLiquidated, CaseClosed, ReprimandIssued})
+    PenaltyPaymentLiquidated, CaseClosed, ReprimandIssued, PublicationMade})
 
 
 def clock_start(event: Payload) -> tuple[UUID, date] | None:

@@ -89,7 +89,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def rejected(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Rejected)
         return JSONResponse({"detail": str(exc), "status": exc.state.status, "current_version": exc.state.version,
-                             "allowed_next_steps": list(domain.NEXT_STEPS[exc.state.status])},
+                             "allowed_next_steps": list(domain.next_steps(exc.state))},
                             status_code=status.HTTP_409_CONFLICT)
 
     async def stale(_: Request, exc: Exception) -> JSONResponse:
@@ -218,6 +218,17 @@ class ReprimandIn(CommandIn):
     articles_infringed: Articles
     reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
     procedure: Procedure = PROCEDURE_FIELD
+
+
+class PublicationIn(CommandIn):
+    decision_id: uuid.UUID = Field(description="the formal notice (notice_id), sanction (sanction_id) or reprimand "
+                                               "(reprimand_id) to make public")
+    published_on: day("the day it was made public, on or after the decision")
+
+
+class PublicationWithdrawalIn(CommandIn):
+    withdrawn_on: day("the day the publication was withdrawn, on or after it was made")
+    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. the period set for the publication ended")
 
 
 class LiquidationIn(CommandIn):
@@ -360,6 +371,26 @@ async def issue_reprimand(case_id: uuid.UUID, body: ReprimandIn, session: Sessio
     command = domain.IssueReprimand(reprimand_id=uuid.uuid4(), decided_on=body.decided_on,
                                     articles=tuple(sorted(set(body.articles_infringed))), reasons=body.reasons,
                                     procedure=body.procedure)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/publications", response_model=CommandOut,
+               summary="Make a formal notice, a sanction or a reprimand public (never one taken under the simplified "
+                       "procedure)")
+async def publish_decision(case_id: uuid.UUID, body: PublicationIn, session: SessionDep, caller: SanctionsCommittee,
+                           response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.PublishDecision(publication_id=uuid.uuid4(), decision_id=body.decision_id,
+                                     published_on=body.published_on)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/publications/{publication_id}/withdrawal", response_model=CommandOut,
+               summary="Withdraw a publication: the decision stands, no longer public; also after the case closed")
+async def withdraw_publication(case_id: uuid.UUID, publication_id: uuid.UUID, body: PublicationWithdrawalIn,
+                               session: SessionDep, caller: SanctionsCommittee, response: Response,
+                               if_match: IfMatch = None) -> CommandOut:
+    command = domain.WithdrawPublication(publication_id=publication_id, withdrawn_on=body.withdrawn_on,
+                                         reasons=body.reasons)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

@@ -17,8 +17,8 @@ from docket_contracts.events import (
     CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, ConductFined, Controller,
     FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
     FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
-    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure, ReprimandIssued,
-    SanctionImposed, SanctionNotified,
+    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure, PublicationMade,
+    PublicationWithdrawn, PublishedDecision, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 
 
@@ -55,7 +55,7 @@ class Rejected(Exception):
     """A command that does not fit the case's current state (HTTP 409)."""
 
     def __init__(self, state: CaseState, action: str, why: str = "") -> None:
-        allowed = "; ".join(NEXT_STEPS[state.status]) or "none, the case is closed"
+        allowed = "; ".join(next_steps(state)) or "none, the case is closed"
         reason = f" ({why})" if why else ""
         super().__init__(f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; "
                          f"allowed next steps: {allowed}")
@@ -141,6 +141,34 @@ class Reprimand:
 
 
 @dataclass(frozen=True)
+class Publication:
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID
+    published_on: date
+    withdrawn_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision of the authority in the case, as a publication names it: its kind, id, day and procedure."""
+
+    kind: PublishedDecision
+    decision_id: UUID
+    dated: date
+    procedure: Procedure = "ordinary"
+
+    @property
+    def name(self) -> str:
+        return self.kind.replace("_", " ")
+
+    @property
+    def taken(self) -> str:
+        """What happened on its day, as a refusal names it."""
+        return f"the {self.name} was {'issued' if self.kind == 'formal_notice' else 'decided'}"
+
+
+@dataclass(frozen=True)
 class CaseState:
     case_id: UUID | None = None
     version: int = 0
@@ -153,6 +181,7 @@ class CaseState:
     notices: tuple[Notice, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
     reprimands: tuple[Reprimand, ...] = ()
+    publications: tuple[Publication, ...] = ()
     outcome: CaseOutcome | None = None
     closed_on: date | None = None
     closing_reasons: str | None = None
@@ -183,10 +212,31 @@ class CaseState:
             facts += [(liquidation.decided_on, "the penalty payment was liquidated")
                       for liquidation in sanction.liquidations]
         facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
+        for publication in self.publications:
+            facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))
+            if publication.withdrawn_on is not None:
+                facts.append((publication.withdrawn_on, "its publication was withdrawn"))
         return facts
 
     def latest_fact(self) -> tuple[date, str] | None:
         return max(self.dated_facts(), default=None, key=lambda fact: fact[0])
+
+    def decisions(self) -> list[Decision]:
+        """The decisions of the case: its formal notices, sanctions and reprimands."""
+        return ([Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
+                + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure) for s in self.sanctions]
+                + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure) for r in self.reprimands])
+
+
+def next_steps(state: CaseState) -> tuple[str, ...]:
+    """What the case allows now: the steps of its status, and those its decisions open. A publication may be
+    withdrawn even after the case closed: the authority decides how long a decision stays public."""
+    steps = NEXT_STEPS[state.status]
+    if state.status not in ("none", "closed") and any(_unpublishable(state, d) is None for d in state.decisions()):
+        steps += ("make a decision public",)
+    if any(p.withdrawn_on is None for p in state.publications):
+        steps += ("withdraw a publication",)
+    return steps
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -274,6 +324,20 @@ class IssueReprimand:
 
 
 @dataclass(frozen=True)
+class PublishDecision:
+    publication_id: UUID
+    decision_id: UUID
+    published_on: date
+
+
+@dataclass(frozen=True)
+class WithdrawPublication:
+    publication_id: UUID
+    withdrawn_on: date
+    reasons: str
+
+
+@dataclass(frozen=True)
 class RecordInjunctionCompliance:
     sanction_id: UUID
     complied_on: date
@@ -309,7 +373,8 @@ class CloseCase:
 
 Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
            | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase
-           | RecordNoticeNotification | RecordSanctionNotification | IssueReprimand)
+           | RecordNoticeNotification | RecordSanctionNotification | IssueReprimand | PublishDecision
+           | WithdrawPublication)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -332,6 +397,10 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return _impose_sanction(state, command)
         case IssueReprimand():
             return _issue_reprimand(state, command)
+        case PublishDecision():
+            return _publish(state, command)
+        case WithdrawPublication():
+            return _withdraw_publication(state, command)
         case RecordInjunctionCompliance():
             return _record_injunction_compliance(state, command)
         case LiquidatePenalty():
@@ -645,6 +714,53 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
         amount_eur=days * sanction.daily_penalty_eur, decided_on=command.decided_on)]
 
 
+def _unpublishable(state: CaseState, decision: Decision) -> str | None:
+    """Why `decision` may not be made public, or None when it may."""
+    if decision.procedure == "simplified":
+        return (f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
+                f"(loi Informatique et Libertés art 22-1)")
+    published = next((p for p in state.publications if p.decision_id == decision.decision_id), None)
+    if published is not None:
+        return f"the {decision.name} was made public on {published.published_on}"
+    return None
+
+
+def _publish(state: CaseState, command: PublishDecision) -> list[Payload]:
+    action = "make a decision public"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    decision = next((d for d in state.decisions() if d.decision_id == command.decision_id), None)
+    if decision is None:
+        raise Invalid("decision_id", f"the case has no formal notice, sanction or reprimand {command.decision_id}")
+    if (why := _unpublishable(state, decision)) is not None:
+        raise Rejected(state, action, why)
+    if any(p.publication_id == command.publication_id for p in state.publications):
+        raise Invalid("publication_id", f"the case already has a publication {command.publication_id}")
+    _not_before("published_on", command.published_on, decision.dated, decision.taken)
+    return [PublicationMade(case_id=state.case_id, publication_id=command.publication_id, decision=decision.kind,
+                            decision_id=decision.decision_id, decision_dated=decision.dated,
+                            published_on=command.published_on)]
+
+
+def _withdraw_publication(state: CaseState, command: WithdrawPublication) -> list[Payload]:
+    """A publication is withdrawn while the case is open or after it closed, once, and not before it was made."""
+    action = "withdraw a publication"
+    if state.status == "none":
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    publication = next((p for p in state.publications if p.publication_id == command.publication_id), None)
+    if publication is None:
+        raise Invalid("publication_id", f"the case has no publication {command.publication_id}")
+    if publication.withdrawn_on is not None:
+        raise Rejected(state, action, f"it was withdrawn on {publication.withdrawn_on}")
+    _not_before("withdrawn_on", command.withdrawn_on, publication.published_on,
+                f"the {publication.decision.replace('_', ' ')} was made public")
+    return [PublicationWithdrawn(case_id=state.case_id, publication_id=publication.publication_id,
+                                 decision=publication.decision, decision_id=publication.decision_id,
+                                 withdrawn_on=command.withdrawn_on, reasons=command.reasons)]
+
+
 def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     action = f"close the case as {command.outcome.replace('_', ' ')}"
     if state.status in ("none", "closed"):
@@ -715,6 +831,13 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
         case ReprimandIssued():
             reprimand = Reprimand(event.reprimand_id, event.decided_on, event.articles_infringed, event.procedure)
             return replace(state, status="reprimanded", reprimands=(*state.reprimands, reprimand))
+        case PublicationMade():
+            publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
+            return replace(state, publications=(*state.publications, publication))
+        case PublicationWithdrawn():
+            return replace(state, publications=tuple(
+                replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
+                for p in state.publications))
         case PenaltyPaymentImposed():
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               daily_penalty_eur=event.daily_rate_eur,

@@ -16,16 +16,17 @@ from datetime import date, timedelta
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintLinked, FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified, InjunctionComplied,
-    InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, ReprimandIssued, SanctionImposed,
-    SanctionNotified,
+    InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade,
+    PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 
-LANES = ("complaints", "investigation", "formal notice", "sanction", "penalty payment", "closure", "other")
+LANES = ("complaints", "investigation", "formal notice", "sanction", "penalty payment", "publication", "closure",
+         "other")
 CROWD = 40  # complaints beyond which those of one day are one mark
 
 WIDTH, LEFT, RIGHT, TOP, LANE_HEIGHT, AXIS = 1200, 150, 40, 60, 84, 40
 COLOURS = {"complaints": "#4e79a7", "investigation": "#59a14f", "formal notice": "#f28e2b", "sanction": "#e15759",
-           "penalty payment": "#b07aa1", "closure": "#76b7b2", "other": "#9c755f"}
+           "penalty payment": "#b07aa1", "publication": "#edc948", "closure": "#76b7b2", "other": "#9c755f"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
             return Mark("sanction", payload.notified_on, "decision notified", v)
         case ReprimandIssued():
             return Mark("sanction", payload.decided_on, "reprimand (Art 58(2)(b)), no fine", v)
+        case PublicationMade():
+            return Mark("publication", payload.published_on, f"{payload.decision.replace('_', ' ')} made public", v)
+        case PublicationWithdrawn():
+            return Mark("publication", payload.withdrawn_on, "publication withdrawn", v)
         case PenaltyPaymentImposed():
             return Mark("penalty payment", payload.accrues_from,
                         f"{_euros(payload.daily_rate_eur)} a day from {payload.accrues_from.isoformat()}", v)

@@ -6,11 +6,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import NEXT_STEPS, CaseState, Notice, Reprimand, Sanction
+from .domain import CaseState, Notice, Publication, Reprimand, Sanction, next_steps
 
 _notices = TypeAdapter(tuple[Notice, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
 _reprimands = TypeAdapter(tuple[Reprimand, ...])
+_publications = TypeAdapter(tuple[Publication, ...])
 
 
 def case_view(state: CaseState) -> dict[str, Any]:
@@ -20,7 +21,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "id": str(state.case_id),
         "version": state.version,
         "status": state.status,
-        "allowed_next_steps": list(NEXT_STEPS[state.status]),
+        "allowed_next_steps": list(next_steps(state)),
         "controller": state.controller.model_dump(mode="json"),
         "opened_on": state.opened_on.isoformat() if state.opened_on else None,
         "complaint_count": state.complaint_count,  # the list itself: GET /cases/{id}/complaints, paged
@@ -30,6 +31,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
         "reprimands": _reprimands.dump_python(state.reprimands, mode="json"),
+        "publications": _publications.dump_python(state.publications, mode="json"),
         "outcome": state.outcome,
         "closed_on": state.closed_on.isoformat() if state.closed_on else None,
         "closing_reasons": state.closing_reasons,

@@ -17,8 +17,8 @@ from uuid import UUID
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, ReprimandIssued,
-    SanctionImposed, SanctionNotified,
+    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, PublicationMade,
+    PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 from docket_contracts.progress import due
 
@@ -302,6 +302,30 @@ def _reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
     return to_complainants + to_controller
 
 
+def _publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision.replace('_', ' ')} of {long_date(event.decision_dated)}"
+    to_complainants = _to_complainants(
+        case, "progress", "A decision was made public",
+        f"The authority made its {decision} public on {event.published_on.isoformat()}.",
+        [f"on {long_date(event.published_on)} the authority made public its {decision} concerning "
+         f"{_controller_name(case)}."])
+    to_controller = _to_controller(
+        case, "publication", f"Publication of the {decision}",
+        f"The {decision} was made public on {event.published_on.isoformat()}.",
+        [f"the authority made its {decision} public on {long_date(event.published_on)}, under your name.",
+         "We will tell you when the publication is withdrawn."])
+    return to_complainants + to_controller
+
+
+def _publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[Letter]:
+    decision = event.decision.replace("_", " ")
+    return _to_controller(
+        case, "publication_withdrawn", f"Withdrawal of the publication of the {decision}",
+        f"The publication of the {decision} was withdrawn on {event.withdrawn_on.isoformat()}.",
+        [f"the authority withdrew the publication of its {decision} on {long_date(event.withdrawn_on)}; the "
+         f"decision stands, but is no longer public under your name.", f"Reasons: {event.reasons}"])
+
+
 def _sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
     if event.injunction_deadline is None:
         return []  # the deadline was in the decision itself: nothing new to tell
@@ -360,6 +384,8 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     FormalNoticeDeadlineExpired: _deadline_expired,
     SanctionImposed: _sanction_imposed,
     ReprimandIssued: _reprimand_issued,
+    PublicationMade: _publication_made,
+    PublicationWithdrawn: _publication_withdrawn,
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
     PenaltyPaymentLiquidated: _penalty_liquidated,

@@ -15,14 +15,16 @@ from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ConductFined, Controller, FindingRecorded, FineCap,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
     FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order, PenaltyPaymentImposed,
-    PenaltyPaymentLiquidated, ReprimandIssued, SanctionImposed, SanctionNotified,
+    PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued, SanctionImposed,
+    SanctionNotified,
 )
 from docket_contracts.progress import news
 from tests.factories import complaint_filed
 from services.case.domain import (
     CaseState, CloseCase, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, IssueReprimand, LinkComplaint,
-    LiquidatePenalty, OpenCase, OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
-    RecordNoticeNotification, RecordSanctionNotification, Rejected, decide, replay,
+    LiquidatePenalty, OpenCase, OpenInvestigation, PublishDecision, RecordCompliance, RecordFinding,
+    RecordInjunctionCompliance, RecordNoticeNotification, RecordSanctionNotification, Rejected, WithdrawPublication,
+    decide, next_steps, replay,
 )
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
@@ -601,6 +603,99 @@ def test_a_reprimand_or_its_closure_that_does_not_fit_the_state_is_refused(histo
      "2022-10-16 is before the reprimand was decided (2022-10-17)"),
 ])
 def test_a_reprimand_and_its_closure_are_dated_after_what_they_follow(history, command, field, message):
+    with pytest.raises(Invalid) as refused:
+        decide(given(*history), command)
+    assert refused.value.field == field and refused.value.message.startswith(message)
+
+
+# --- publication of a decision, and its withdrawal ---------------------------------------------------------
+
+PUBLICATION = UUID("00000000-0000-0000-0000-0000000000d1")
+NOTICE_PUBLISHED = PublicationMade(case_id=CASE, publication_id=PUBLICATION, decision="formal_notice",
+                                   decision_id=NOTICE, decision_dated=date(2021, 11, 26),
+                                   published_on=date(2021, 12, 16))
+WITHDRAWN = PublicationWithdrawn(case_id=CASE, publication_id=PUBLICATION, decision="formal_notice",
+                                 decision_id=NOTICE, withdrawn_on=date(2023, 12, 16), reasons="public for two years")
+
+
+def publish(decision_id: UUID = NOTICE, published_on: date = date(2021, 12, 16)) -> PublishDecision:
+    return PublishDecision(publication_id=PUBLICATION, decision_id=decision_id, published_on=published_on)
+
+
+def withdraw(withdrawn_on: date = date(2023, 12, 16), publication_id: UUID = PUBLICATION) -> WithdrawPublication:
+    return WithdrawPublication(publication_id=publication_id, withdrawn_on=withdrawn_on,
+                               reasons="public for two years")
+
+
+def test_the_clearview_formal_notice_was_made_public_on_16_december_2021():
+    assert decide(given(*AT_NOTICE), publish()) == [NOTICE_PUBLISHED]
+    state = given(*AT_NOTICE, NOTICE_PUBLISHED)
+    assert state.status == "formal_notice" and state.publications[0].published_on == date(2021, 12, 16)
+    assert "withdraw a publication" in next_steps(state) and "make a decision public" not in next_steps(state)
+    assert "make a decision public" in next_steps(given(*AT_NOTICE))
+
+
+@pytest.mark.parametrize(("history", "decision_id", "kind", "dated"), [
+    (AT_SANCTION, SANCTION, "sanction", date(2022, 10, 17)),
+    ((*AT_EXPIRY, REPRIMANDED), REPRIMAND, "reprimand", date(2022, 10, 17)),
+    ((*AT_SANCTION, LIQUIDATED), NOTICE, "formal_notice", date(2021, 11, 26)),  # a notice, later in the case
+])
+def test_a_sanction_a_reprimand_or_a_notice_is_made_public_on_or_after_its_day(history, decision_id, kind, dated):
+    [made] = decide(given(*history), publish(decision_id, dated))
+    assert (made.decision, made.decision_id, made.decision_dated, made.published_on) == (kind, decision_id, dated,
+                                                                                      dated)
+
+
+def test_a_publication_is_withdrawn_once_even_after_the_case_closed():
+    assert decide(given(*AT_NOTICE, NOTICE_PUBLISHED), withdraw()) == [WITHDRAWN]
+    closed = given(*AT_NOTICE, COMPLIED, NOTICE_PUBLISHED, CaseClosed(case_id=CASE, outcome="complied", reasons="r",
+                                                                       closed_on=date(2022, 2, 1)))
+    assert next_steps(closed) == ("withdraw a publication",)
+    assert decide(closed, withdraw()) == [WITHDRAWN]
+    after = given(*AT_NOTICE, COMPLIED, NOTICE_PUBLISHED, CaseClosed(case_id=CASE, outcome="complied", reasons="r",
+                                                                      closed_on=date(2022, 2, 1)), WITHDRAWN)
+    assert after.status == "closed" and after.publications[0].withdrawn_on == date(2023, 12, 16)
+    assert next_steps(after) == ()
+    with pytest.raises(Rejected, match=r"\(it was withdrawn on 2023-12-16\); allowed next steps: none, the case is "
+                                       r"closed"):
+        decide(after, withdraw(date(2024, 1, 1)))
+
+
+SIMPLIFIED_SANCTION = SANCTIONED.model_copy(update={"fine_eur": 15_000, "procedure": "simplified", "injunction": None})
+CLOSED_AT_NOTICE = CaseClosed(case_id=CASE, outcome="dismissed", reasons="r", closed_on=date(2022, 1, 1))
+
+
+@pytest.mark.parametrize(("history", "command", "message"), [
+    ((OPENED, INVESTIGATING, FOUND, SIMPLIFIED_SANCTION), publish(SANCTION, date(2022, 10, 17)),
+     "(the sanction was taken under the simplified procedure, whose decisions are not made public (loi "
+     "Informatique et Libertés art 22-1))"),
+    ((*AT_NOTICE, NOTICE_PUBLISHED), publish(), "(the formal notice was made public on 2021-12-16)"),
+    ((*AT_NOTICE, NOTICE_PUBLISHED, WITHDRAWN), publish(), "(the formal notice was made public on 2021-12-16)"),
+    ((*AT_NOTICE, CLOSED_AT_NOTICE), publish(), "cannot make a decision public: the case is closed"),
+    ((*AT_NOTICE, NOTICE_PUBLISHED, WITHDRAWN), withdraw(), "cannot withdraw a publication: the case is formal "
+                                                            "notice (it was withdrawn on 2023-12-16)"),
+])
+def test_a_publication_or_withdrawal_that_does_not_fit_is_refused(history, command, message):
+    with pytest.raises(Rejected, match="allowed next steps") as refused:
+        decide(given(*history), command)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize(("history", "command", "field", "message"), [
+    (AT_NOTICE, publish(published_on=date(2021, 11, 25)), "published_on",
+     "2021-11-25 is before the formal notice was issued (2021-11-26)"),
+    (AT_SANCTION, publish(SANCTION, date(2022, 10, 16)), "published_on",
+     "2022-10-16 is before the sanction was decided (2022-10-17)"),
+    (AT_NOTICE, publish(uuid4()), "decision_id", "the case has no formal notice, sanction or reprimand"),
+    ((*AT_NOTICE, NOTICE_PUBLISHED), withdraw(date(2021, 12, 15)), "withdrawn_on",
+     "2021-12-15 is before the formal notice was made public (2021-12-16)"),
+    ((*AT_NOTICE, NOTICE_PUBLISHED), withdraw(publication_id=uuid4()), "publication_id",
+     "the case has no publication"),
+    ((*AT_NOTICE, NOTICE_PUBLISHED), close("dismissed", closed_on=date(2021, 12, 15)), "closed_on",
+     "2021-12-15 is before the formal notice was made public (2021-12-16)"),
+])
+def test_a_publication_is_dated_from_its_decision_and_a_withdrawal_from_the_publication(history, command, field,
+                                                                                          message):
     with pytest.raises(Invalid) as refused:
         decide(given(*history), command)
     assert refused.value.field == field and refused.value.message.startswith(message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import get_args
+from uuid import uuid4
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,15 +13,19 @@ from hypothesis import strategies as st
 from docket_contracts.events import CaseOutcome, Injunction
 from services.case.domain import (
     CaseState, CloseCase, Command, ExpireDeadline, Invalid, IssueFormalNotice, LinkComplaint, LiquidatePenalty,
-    OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance, RecordNoticeNotification,
-    RecordSanctionNotification, Rejected, decide, evolve, replay,
+    OpenInvestigation, PublishDecision, RecordCompliance, RecordFinding, RecordInjunctionCompliance,
+    RecordNoticeNotification, RecordSanctionNotification, Rejected, WithdrawPublication, decide, evolve, replay,
 )
 from tests.unit.test_case_domain import (
-    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, SANCTION, complaint, reprimand, sanction, simplified,
+    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, REPRIMAND, SANCTION, complaint, reprimand, sanction,
+    simplified,
 )
 
 OUTCOMES: tuple[CaseOutcome, ...] = get_args(CaseOutcome)
 
+# One publication per decision, each withdrawn two years on (also once the case is closed).
+PUBLISHED = {NOTICE: (uuid4(), date(2021, 12, 16)), SANCTION: (uuid4(), date(2022, 10, 17)),
+             REPRIMAND: (uuid4(), date(2022, 10, 17))}
 SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), daily_penalty_eur=1_000)
 
 COMMANDS: list[Command] = [
@@ -41,6 +46,8 @@ COMMANDS: list[Command] = [
     simplified(),
     reprimand(),
     reprimand(procedure="simplified"),
+    *(PublishDecision(publication, decision, day) for decision, (publication, day) in PUBLISHED.items()),
+    *(WithdrawPublication(publication, date(2023, 12, 16), "two years") for publication, _ in PUBLISHED.values()),
     RecordNoticeNotification(NOTICE, date(2021, 12, 1)),
     RecordSanctionNotification(SANCTION, date(2022, 10, 20)),
     RecordSanctionNotification(SANCTION, date(2022, 12, 25)),

@@ -9,7 +9,8 @@ from docket_contracts.events import (
     FindingRecorded,
     FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
     InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
-    PenaltyPaymentImposed, PenaltyPaymentLiquidated, ReprimandIssued, SanctionImposed,
+    PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued,
+    SanctionImposed,
 )
 from services.notifier.domain import (
     CaseFile, Complainant, letters_for, reminder, reminder_due_on,
@@ -248,3 +249,20 @@ def test_a_case_closed_as_reprimanded_says_so():
     closed = CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="reprimand issued", closed_on=date(2022, 11, 1))
     [letter, _] = letters_for(closed, CASE)
     assert "closed on 1 November 2022: the controller was reprimanded." in letter.text
+
+
+def test_a_publication_is_told_to_the_controller_and_complainants_and_its_withdrawal_to_the_controller_only():
+    made = PublicationMade(case_id=CASE_ID, publication_id=uuid4(), decision="formal_notice",
+                           decision_id=NOTICE.notice_id, decision_dated=date(2021, 11, 26),
+                           published_on=date(2021, 12, 16))
+    letters = letters_for(made, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert "made its formal notice of 26 November 2021 public on 16 December 2021" in to_controller.text
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+    withdrawn = PublicationWithdrawn(case_id=CASE_ID, publication_id=made.publication_id, decision="formal_notice",
+                                     decision_id=NOTICE.notice_id, withdrawn_on=date(2023, 12, 16),
+                                     reasons="the two years set for the publication ended")
+    [letter] = letters_for(withdrawn, CASE)
+    assert letter.recipient_role == "controller" and "withdrew the publication of its formal notice on 16 December " \
+        "2023" in letter.text and "Reasons: the two years set for the publication ended" in letter.text

@@ -12,7 +12,8 @@ from docket_contracts import topics
 from docket_contracts.events import (
     CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Controller, FindingRecorded,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied, Order,
-    PenaltyPaymentLiquidated, PersonalDataErased, ReprimandIssued, SanctionImposed,
+    PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade, PublicationWithdrawn, ReprimandIssued,
+    SanctionImposed,
 )
 from docket_contracts.progress import (
     NEWS_TYPES, WaitEnds, add_months, clock_start, due, ends_wait, news, told_on,
@@ -67,6 +68,10 @@ def test_complainants_read_what_the_authority_did_dated_by_its_act():
         date(2022, 10, 17), "The authority issued a reprimand to the controller, without a fine.", "reprimand")
     closed = news(CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="r", closed_on=date(2022, 11, 1)))
     assert closed.line == "The case was closed: the controller was reprimanded."
+    published = news(EACH[PublicationMade])
+    assert (published.on, published.line, published.stage) == (
+        date(2021, 12, 16), "The authority made its formal notice of 2021-11-26 public.", "formal_notice")
+    assert news(EACH[PublicationWithdrawn]) is None  # the decision stands; nothing new about the complaint
 
 
 def test_an_expiry_is_dated_by_the_deadline_it_found_passed_not_by_when_the_timer_ran():
