@@ -288,6 +288,46 @@ class PublicationWithdrawn(Payload):
     reasons: Text
 
 
+# A decision the controller may appeal before the Conseil d'État, and what the court may rule.
+AppealableDecision = Literal["sanction", "reprimand"]
+AppealOutcome = Literal["dismissed", "annulled", "fine_reduced"]
+
+
+class AppealLodged(Payload):
+    """The controller appealed a sanction or a reprimand before the Conseil d'État, the court that hears appeals
+    against the CNIL's decisions. The appeal does not suspend the decision; the case cannot close until the court
+    has ruled."""
+
+    case_id: UUID
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID = Field(description="the sanction_id or reprimand_id appealed")
+    decision_dated: date = Field(description="the day of the decision appealed")
+    lodged_on: date
+
+
+class AppealDecided(Payload):
+    """The court ruled on an appeal. dismissed: the decision stands. annulled: it no longer stands (a sanction's fine,
+    injunction and periodic penalty payment fall with it) and the case goes back to where it stood before the
+    decision, to be decided again or closed. fine_reduced: the sanction stands, with the fine the court set."""
+
+    case_id: UUID
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID
+    decision_dated: date
+    decided_on: date
+    outcome: AppealOutcome
+    fine_eur: Euros | None = Field(default=None, description="the fine as the court reduced it; only with "
+                                                             "fine_reduced")
+
+    @model_validator(mode="after")
+    def _a_fine_with_a_reduction_only(self) -> AppealDecided:
+        if (self.fine_eur is None) == (self.outcome == "fine_reduced"):
+            raise ValueError("a ruling that reduces the fine sets the fine, and no other ruling sets one")
+        return self
+
+
 class PenaltyPaymentImposed(Payload):
     case_id: UUID
     sanction_id: UUID

@@ -17,8 +17,8 @@ from sqlmodel import col, select
 
 from docket_contracts import registry
 from docket_contracts.events import (
-    PROCEDURE_FIELD, Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order, OrderNotComplied,
-    Procedure,
+    PROCEDURE_FIELD, AppealOutcome, Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order,
+    OrderNotComplied, Procedure,
 )
 from docket_contracts.progress import ART_78_MONTHS, due
 from docket_identity.http import allow
@@ -231,6 +231,20 @@ class PublicationWithdrawalIn(CommandIn):
     reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. the period set for the publication ended")
 
 
+class AppealIn(CommandIn):
+    decision_id: uuid.UUID = Field(description="the sanction (sanction_id) or reprimand (reprimand_id) appealed")
+    lodged_on: day("the day the appeal was lodged before the Conseil d'État, on or after the decision")
+
+
+class RulingIn(CommandIn):
+    decided_on: day("the day the court ruled, on or after the appeal was lodged")
+    outcome: AppealOutcome = Field(description=(
+        "dismissed: the decision stands; annulled: it no longer stands, and the case goes back to where it stood "
+        "before it, to be decided again or closed; fine_reduced: the sanction stands with the fine in fine_eur"))
+    fine_eur: Amount | None = Field(default=None, description="with fine_reduced only: the fine as the court "
+                                                              "reduced it, below the fine imposed")
+
+
 class LiquidationIn(CommandIn):
     period_start: Day
     period_end: Day
@@ -391,6 +405,25 @@ async def withdraw_publication(case_id: uuid.UUID, publication_id: uuid.UUID, bo
                                if_match: IfMatch = None) -> CommandOut:
     command = domain.WithdrawPublication(publication_id=publication_id, withdrawn_on=body.withdrawn_on,
                                          reasons=body.reasons)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/appeals", response_model=CommandOut,
+               summary="Record the controller's appeal of a sanction or a reprimand before the Conseil d'État; the "
+                       "case cannot close until the court has ruled")
+async def lodge_appeal(case_id: uuid.UUID, body: AppealIn, session: SessionDep, caller: SanctionsCommittee,
+                       response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=body.decision_id, lodged_on=body.lodged_on)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/appeals/{appeal_id}/ruling", response_model=CommandOut,
+               summary="Record the court's ruling on an appeal: dismissed, annulled (the case goes back to before the "
+                       "decision) or the fine reduced")
+async def record_ruling(case_id: uuid.UUID, appeal_id: uuid.UUID, body: RulingIn, session: SessionDep,
+                        caller: SanctionsCommittee, response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordRuling(appeal_id=appeal_id, decided_on=body.decided_on, outcome=body.outcome,
+                                  fine_eur=body.fine_eur)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

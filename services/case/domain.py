@@ -14,11 +14,11 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, ConductFined, Controller,
-    FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
-    FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
-    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure, PublicationMade,
-    PublicationWithdrawn, PublishedDecision, ReprimandIssued, SanctionImposed, SanctionNotified,
+    AppealDecided, AppealLodged, AppealOutcome, AppealableDecision, CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled,
+    ComplaintLinked, ConductFined, Controller, FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied,
+    InvestigationOpened, Order, OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure,
+    PublicationMade, PublicationWithdrawn, PublishedDecision, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 
 
@@ -110,6 +110,8 @@ class Sanction:
     injunction_complied_on: date | None = None
     notified_on: date | None = None  # the day the decision reached the controller
     procedure: Procedure = "ordinary"
+    annulled_on: date | None = None  # the court annulled it: it no longer stands
+    reduced_fine_eur: int | None = None  # the fine as the court reduced it
 
     @property
     def awaits_notification(self) -> bool:
@@ -138,6 +140,20 @@ class Reprimand:
     decided_on: date
     articles: tuple[int, ...]
     procedure: Procedure = "ordinary"
+    annulled_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """An appeal before the Conseil d'État against a sanction or a reprimand, and the court's ruling once made."""
+
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID
+    lodged_on: date
+    outcome: AppealOutcome | None = None
+    decided_on: date | None = None
+    fine_eur: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,7 @@ class Decision:
     decision_id: UUID
     dated: date
     procedure: Procedure = "ordinary"
+    annulled_on: date | None = None
 
     @property
     def name(self) -> str:
@@ -182,6 +199,7 @@ class CaseState:
     sanctions: tuple[Sanction, ...] = ()
     reprimands: tuple[Reprimand, ...] = ()
     publications: tuple[Publication, ...] = ()
+    appeals: tuple[Appeal, ...] = ()
     outcome: CaseOutcome | None = None
     closed_on: date | None = None
     closing_reasons: str | None = None
@@ -189,6 +207,20 @@ class CaseState:
     @property
     def pending_notice(self) -> Notice | None:
         return next((n for n in self.notices if n.status == "pending"), None)
+
+    @property
+    def standing_sanctions(self) -> tuple[Sanction, ...]:
+        """The sanctions the court has not annulled."""
+        return tuple(s for s in self.sanctions if s.annulled_on is None)
+
+    @property
+    def pending_appeal(self) -> Appeal | None:
+        return next((a for a in self.appeals if a.outcome is None), None)
+
+    @property
+    def last_annulled_on(self) -> date | None:
+        """The day the court last annulled a decision of the case: a decision taken again follows it."""
+        return max((a.decided_on for a in self.appeals if a.outcome == "annulled" and a.decided_on), default=None)
 
     def dated_facts(self) -> list[tuple[date, str]]:
         """Every day the record fixes, with what happened on it: what a later step may not precede."""
@@ -216,6 +248,10 @@ class CaseState:
             facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))
             if publication.withdrawn_on is not None:
                 facts.append((publication.withdrawn_on, "its publication was withdrawn"))
+        for appeal in self.appeals:
+            facts.append((appeal.lodged_on, f"the appeal against the {appeal.decision} was lodged"))
+            if appeal.decided_on is not None:
+                facts.append((appeal.decided_on, "the court ruled on the appeal"))
         return facts
 
     def latest_fact(self) -> tuple[date, str] | None:
@@ -224,8 +260,16 @@ class CaseState:
     def decisions(self) -> list[Decision]:
         """The decisions of the case: its formal notices, sanctions and reprimands."""
         return ([Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
-                + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure) for s in self.sanctions]
-                + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure) for r in self.reprimands])
+                + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on)
+                   for s in self.sanctions]
+                + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on)
+                   for r in self.reprimands])
+
+    def standing_decision(self) -> Decision | None:
+        """The sanction or reprimand the case stands on, once it has one (the court may annul it)."""
+        if self.status not in ("sanctioned", "reprimanded"):
+            return None
+        return next(d for d in reversed(self.decisions()) if d.kind != "formal_notice" and d.annulled_on is None)
 
 
 def next_steps(state: CaseState) -> tuple[str, ...]:
@@ -236,6 +280,11 @@ def next_steps(state: CaseState) -> tuple[str, ...]:
         steps += ("make a decision public",)
     if any(p.withdrawn_on is None for p in state.publications):
         steps += ("withdraw a publication",)
+    standing = state.standing_decision()
+    if standing is not None and not any(a.decision_id == standing.decision_id for a in state.appeals):
+        steps += ("record an appeal",)
+    if state.pending_appeal is not None:
+        steps += ("record the court's ruling",)
     return steps
 
 
@@ -338,6 +387,21 @@ class WithdrawPublication:
 
 
 @dataclass(frozen=True)
+class LodgeAppeal:
+    appeal_id: UUID
+    decision_id: UUID
+    lodged_on: date
+
+
+@dataclass(frozen=True)
+class RecordRuling:
+    appeal_id: UUID
+    decided_on: date
+    outcome: AppealOutcome
+    fine_eur: int | None = None  # with fine_reduced: the fine as the court reduced it
+
+
+@dataclass(frozen=True)
 class RecordInjunctionCompliance:
     sanction_id: UUID
     complied_on: date
@@ -374,7 +438,7 @@ class CloseCase:
 Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
            | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase
            | RecordNoticeNotification | RecordSanctionNotification | IssueReprimand | PublishDecision
-           | WithdrawPublication)
+           | WithdrawPublication | LodgeAppeal | RecordRuling)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -401,6 +465,10 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return _publish(state, command)
         case WithdrawPublication():
             return _withdraw_publication(state, command)
+        case LodgeAppeal():
+            return _lodge_appeal(state, command)
+        case RecordRuling():
+            return _record_ruling(state, command)
         case RecordInjunctionCompliance():
             return _record_injunction_compliance(state, command)
         case LiquidatePenalty():
@@ -517,6 +585,7 @@ def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
         if decided_on <= expired.deadline:
             raise Invalid("decided_on", f"{decided_on} is not after the formal notice's compliance deadline "
                                         f"({expired.deadline}), whose expiry the decision follows")
+    _not_before("decided_on", decided_on, state.last_annulled_on, "the court annulled the earlier decision")
 
 
 def _issue_reprimand(state: CaseState, command: IssueReprimand) -> list[Payload]:
@@ -659,6 +728,9 @@ def _sanction(state: CaseState, sanction_id: UUID) -> Sanction:
     sanction = next((s for s in state.sanctions if s.sanction_id == sanction_id), None)
     if sanction is None:
         raise Invalid("sanction_id", f"the case has no sanction {sanction_id}")
+    if sanction.annulled_on is not None:
+        raise Invalid("sanction_id", f"the court annulled the sanction {sanction_id} on {sanction.annulled_on}: it "
+                                     f"no longer stands")
     return sanction
 
 
@@ -719,6 +791,8 @@ def _unpublishable(state: CaseState, decision: Decision) -> str | None:
     if decision.procedure == "simplified":
         return (f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
                 f"(loi Informatique et Libertés art 22-1)")
+    if decision.annulled_on is not None:
+        return f"the court annulled the {decision.name} on {decision.annulled_on}"
     published = next((p for p in state.publications if p.decision_id == decision.decision_id), None)
     if published is not None:
         return f"the {decision.name} was made public on {published.published_on}"
@@ -761,19 +835,76 @@ def _withdraw_publication(state: CaseState, command: WithdrawPublication) -> lis
                                  withdrawn_on=command.withdrawn_on, reasons=command.reasons)]
 
 
+def _lodge_appeal(state: CaseState, command: LodgeAppeal) -> list[Payload]:
+    """The controller appeals the sanction or reprimand the case stands on, once, on or after its day."""
+    action = "record an appeal"
+    standing = state.standing_decision()
+    if standing is None:
+        raise Rejected(state, action, "no sanction or reprimand stands to appeal")
+    assert state.case_id is not None and standing.kind != "formal_notice"
+    appealable = {d.decision_id: d for d in state.decisions() if d.kind != "formal_notice"}
+    if command.decision_id not in appealable:
+        raise Invalid("decision_id", f"the case has no sanction or reprimand {command.decision_id}")
+    if command.decision_id != standing.decision_id:
+        annulled = appealable[command.decision_id].annulled_on
+        raise Rejected(state, action, f"the court annulled that {appealable[command.decision_id].name} on {annulled}")
+    lodged = next((a for a in state.appeals if a.decision_id == standing.decision_id), None)
+    if lodged is not None:
+        raise Rejected(state, action, f"an appeal against the {standing.name} was lodged on {lodged.lodged_on}")
+    if any(a.appeal_id == command.appeal_id for a in state.appeals):
+        raise Invalid("appeal_id", f"the case already has an appeal {command.appeal_id}")
+    _not_before("lodged_on", command.lodged_on, standing.dated, standing.taken)
+    return [AppealLodged(case_id=state.case_id, appeal_id=command.appeal_id, decision=standing.kind,
+                         decision_id=standing.decision_id, decision_dated=standing.dated, lodged_on=command.lodged_on)]
+
+
+def _record_ruling(state: CaseState, command: RecordRuling) -> list[Payload]:
+    """The court's ruling on an appeal, once, on or after the appeal was lodged. Only a sanction's fine can be
+    reduced, and only below what it was."""
+    action = "record the court's ruling"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    appeal = next((a for a in state.appeals if a.appeal_id == command.appeal_id), None)
+    if appeal is None:
+        raise Invalid("appeal_id", f"the case has no appeal {command.appeal_id}")
+    if appeal.decided_on is not None:
+        raise Rejected(state, action, f"the court ruled on {appeal.decided_on}: the appeal was {appeal.outcome}")
+    _not_before("decided_on", command.decided_on, appeal.lodged_on, "the appeal was lodged")
+    if command.outcome == "fine_reduced":
+        if appeal.decision != "sanction":
+            raise Invalid("outcome", "a reprimand imposes no fine to reduce")
+        fine = next(s.fine_eur for s in state.sanctions if s.sanction_id == appeal.decision_id)
+        if command.fine_eur is None:
+            raise Invalid("fine_eur", "give the fine as the court reduced it")
+        if command.fine_eur >= fine:
+            raise Invalid("fine_eur", f"EUR {command.fine_eur:,} is not below the fine the sanction imposed "
+                                      f"(EUR {fine:,})")
+    elif command.fine_eur is not None:
+        raise Invalid("fine_eur", "only a ruling that reduces the fine sets one")
+    decision = next(d for d in state.decisions() if d.decision_id == appeal.decision_id)
+    return [AppealDecided(case_id=state.case_id, appeal_id=appeal.appeal_id, decision=appeal.decision,
+                          decision_id=appeal.decision_id, decision_dated=decision.dated, decided_on=command.decided_on,
+                          outcome=command.outcome, fine_eur=command.fine_eur)]
+
+
 def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     action = f"close the case as {command.outcome.replace('_', ' ')}"
     if state.status in ("none", "closed"):
         raise Rejected(state, action)
+    if (appeal := state.pending_appeal) is not None:
+        raise Rejected(state, action, f"the appeal against the {appeal.decision} lodged on {appeal.lodged_on} awaits "
+                                      f"the court's ruling")
     if command.outcome == "complied" and state.status != "notice_complied":
         raise Rejected(state, action, "compliance with a formal notice has not been recorded")
     if command.outcome == "sanctioned":
         if state.status != "sanctioned":
             raise Rejected(state, action, "no sanction has been imposed")
-        if any(s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.sanctions):
+        if any(s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur
+               for s in state.standing_sanctions):
             raise Rejected(state, action, "the injunction's deadline runs from the decision's notification, "
                                           "which has not been recorded")
-        if any(s.penalty_owed for s in state.sanctions):
+        if any(s.penalty_owed for s in state.standing_sanctions):
             raise Rejected(state, action, "the periodic penalty payment has not been liquidated, and compliance "
                                           "with the injunction before any day of delay has not been recorded")
     if command.outcome == "reprimanded" and state.status != "reprimanded":
@@ -838,6 +969,11 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             return replace(state, publications=tuple(
                 replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
                 for p in state.publications))
+        case AppealLodged():
+            appeal = Appeal(event.appeal_id, event.decision, event.decision_id, event.lodged_on)
+            return replace(state, appeals=(*state.appeals, appeal))
+        case AppealDecided():
+            return _ruled(state, event)
         case PenaltyPaymentImposed():
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               daily_penalty_eur=event.daily_rate_eur,
@@ -864,6 +1000,25 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             return replace(state, status="closed", outcome=event.outcome, closed_on=event.closed_on,
                            closing_reasons=event.reasons)
     return state
+
+
+def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
+    """The court's ruling. An annulled decision no longer stands, and the case goes back to where it stood before
+    it: after an expired formal notice, or in the investigation, to be decided again or closed."""
+    appeals = tuple(replace(a, outcome=event.outcome, decided_on=event.decided_on, fine_eur=event.fine_eur)
+                    if a.appeal_id == event.appeal_id else a for a in state.appeals)
+    state = replace(state, appeals=appeals)
+    if event.outcome == "fine_reduced":
+        return replace(state, sanctions=_replace_sanction(state, event.decision_id, reduced_fine_eur=event.fine_eur))
+    if event.outcome == "dismissed":
+        return state
+    before = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
+    if event.decision == "sanction":
+        return replace(state, status=before,
+                       sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on))
+    return replace(state, status=before, reprimands=tuple(
+        replace(r, annulled_on=event.decided_on) if r.reprimand_id == event.decision_id else r
+        for r in state.reprimands))
 
 
 def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:

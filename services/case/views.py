@@ -6,12 +6,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import CaseState, Notice, Publication, Reprimand, Sanction, next_steps
+from .domain import Appeal, CaseState, Notice, Publication, Reprimand, Sanction, next_steps
 
 _notices = TypeAdapter(tuple[Notice, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
 _reprimands = TypeAdapter(tuple[Reprimand, ...])
 _publications = TypeAdapter(tuple[Publication, ...])
+_appeals = TypeAdapter(tuple[Appeal, ...])
 
 
 def case_view(state: CaseState) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
         "reprimands": _reprimands.dump_python(state.reprimands, mode="json"),
         "publications": _publications.dump_python(state.publications, mode="json"),
+        "appeals": _appeals.dump_python(state.appeals, mode="json"),
         "outcome": state.outcome,
         "closed_on": state.closed_on.isoformat() if state.closed_on else None,
         "closing_reasons": state.closing_reasons,

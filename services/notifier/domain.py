@@ -15,10 +15,10 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, PublicationMade,
-    PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked,
+    ComplaintWithdrawn, Controller, FineCap, FormalNoticeComplied, FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied, InvestigationOpened, Order, Payload,
+    PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 from docket_contracts.progress import due
 
@@ -326,6 +326,45 @@ def _publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[
          f"decision stands, but is no longer public under your name.", f"Reasons: {event.reasons}"])
 
 
+def _appeal_lodged(event: AppealLodged, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision} of {long_date(event.decision_dated)}"
+    return _to_complainants(
+        case, "progress", "The decision was appealed",
+        f"{_controller_name(case)} appealed the authority's {decision} before the Conseil d'État on "
+        f"{event.lodged_on.isoformat()}.",
+        [f"{_controller_name(case)} appealed the authority's {decision} before the Conseil d'État on "
+         f"{long_date(event.lodged_on)}. The decision applies meanwhile; we will tell you of the court's ruling."])
+
+
+# What a ruling means for the controller, by its outcome and the decision appealed.
+RULING_EFFECTS = {
+    ("dismissed", "sanction"): "the sanction stands as decided, with everything it imposes",
+    ("dismissed", "reprimand"): "the reprimand stands",
+    ("annulled", "sanction"): "the sanction no longer stands: its fine, its injunction and any periodic penalty "
+                              "payment are not due; the authority will examine the case again",
+    ("annulled", "reprimand"): "the reprimand no longer stands; the authority will examine the case again",
+    ("fine_reduced", "sanction"): "the fine due is now {fine}; the rest of the sanction stands",
+}
+
+
+def _appeal_decided(event: AppealDecided, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision} of {long_date(event.decision_dated)}"
+    ruled = {"dismissed": "dismissed the appeal against", "annulled": "annulled",
+             "fine_reduced": "reduced the fine of"}[event.outcome]
+    effect = RULING_EFFECTS[(event.outcome, event.decision)].format(fine=euros(event.fine_eur or 0))
+    to_complainants = _to_complainants(
+        case, "progress", "The court ruled on the appeal",
+        f"On {event.decided_on.isoformat()} the Conseil d'État {ruled} the authority's {decision}.",
+        [f"on {long_date(event.decided_on)} the Conseil d'État {ruled} the authority's {decision} concerning "
+         f"{_controller_name(case)}: {effect}."])
+    to_controller = _to_controller(
+        case, "appeal_ruling", f"The Conseil d'État's ruling on the {decision}",
+        f"On {event.decided_on.isoformat()} the Conseil d'État {ruled} the {decision}.",
+        [f"by its ruling of {long_date(event.decided_on)}, the Conseil d'État {ruled} the authority's {decision}: "
+         f"{effect}."])
+    return to_complainants + to_controller
+
+
 def _sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
     if event.injunction_deadline is None:
         return []  # the deadline was in the decision itself: nothing new to tell
@@ -386,6 +425,8 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     ReprimandIssued: _reprimand_issued,
     PublicationMade: _publication_made,
     PublicationWithdrawn: _publication_withdrawn,
+    AppealLodged: _appeal_lodged,
+    AppealDecided: _appeal_decided,
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
     PenaltyPaymentLiquidated: _penalty_liquidated,

@@ -32,7 +32,7 @@ from services.case import application
 from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
-    CaseState, ImposeSanction, IssueFormalNotice, OpenInvestigation, PublishDecision, RecordFinding,
+    CaseState, ImposeSanction, IssueFormalNotice, LodgeAppeal, OpenInvestigation, PublishDecision, RecordFinding,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/publications"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/appeals"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
@@ -217,6 +219,10 @@ def notice_published(state):  # noqa: ANN001, ANN201
                            published_on=date(2021, 12, 16))
 
 
+def sanction_appealed(state):  # noqa: ANN001, ANN201
+    return LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=state.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16))
+
+
 def sanction_with_penalty(state):  # noqa: ANN001, ANN201
     from docket_contracts.events import Injunction
     return ImposeSanction(sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
@@ -320,6 +326,14 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _command(
         "/cases/{case_id}/publications/{sub}/withdrawal", {"withdrawn_on": "2023-12-16", "reasons": "two years"},
         investigating, finding, notice, notice_published, sub=lambda state: str(state.publications[0].publication_id)),
+    ("case", "POST", "/cases/{case_id}/appeals"): _command(
+        "/cases/{case_id}/appeals",
+        lambda state: {"decision_id": str(state.sanctions[0].sanction_id), "lodged_on": "2022-12-16"},
+        investigating, finding, sanction_with_penalty),
+    ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): _command(
+        "/cases/{case_id}/appeals/{sub}/ruling", {"decided_on": "2023-06-01", "outcome": "dismissed"},
+        investigating, finding, sanction_with_penalty, sanction_appealed,
+        sub=lambda state: str(state.appeals[0].appeal_id)),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): _command(
         "/cases/{case_id}/sanctions/{sub}/compliance", {"complied_on": "2022-12-10"},
         investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),

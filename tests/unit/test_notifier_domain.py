@@ -5,12 +5,11 @@ from uuid import uuid4
 
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, ConductFined, Controller, FineCap,
-    FindingRecorded,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
-    InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
+    ConductFined, Controller, FindingRecorded, FineCap, FormalNoticeComplied, FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction, InjunctionComplied, InvestigationOpened, Order,
     PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued,
-    SanctionImposed,
+    SanctionImposed, SanctionNotified,
 )
 from services.notifier.domain import (
     CaseFile, Complainant, letters_for, reminder, reminder_due_on,
@@ -266,3 +265,26 @@ def test_a_publication_is_told_to_the_controller_and_complainants_and_its_withdr
     [letter] = letters_for(withdrawn, CASE)
     assert letter.recipient_role == "controller" and "withdrew the publication of its formal notice on 16 December " \
         "2023" in letter.text and "Reasons: the two years set for the publication ended" in letter.text
+
+
+LODGED = AppealLodged(case_id=CASE_ID, appeal_id=uuid4(), decision="sanction", decision_id=SANCTION.sanction_id,
+                      decision_dated=date(2022, 10, 17), lodged_on=date(2022, 12, 16))
+
+
+def test_complainants_are_told_of_an_appeal_and_both_sides_of_the_ruling_and_its_effect():
+    [to_jeanne, _] = letters_for(LODGED, CASE)
+    assert ("Clearview AI appealed the authority's sanction of 17 October 2022 before the Conseil d'État on "
+            "16 December 2022") in to_jeanne.text
+    ruling = AppealDecided(case_id=CASE_ID, appeal_id=LODGED.appeal_id, decision="sanction",
+                           decision_id=SANCTION.sanction_id, decision_dated=date(2022, 10, 17),
+                           decided_on=date(2023, 6, 1), outcome="annulled")
+    letters = letters_for(ruling, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert ("the Conseil d'État annulled the authority's sanction of 17 October 2022: the sanction no longer stands: "
+            "its fine, its injunction and any periodic penalty payment are not due") in to_controller.text
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+    reduced = ruling.model_copy(update={"outcome": "fine_reduced", "fine_eur": 10_000_000})
+    [to_controller] = [l for l in letters_for(reduced, CASE) if l.recipient_role == "controller"]
+    assert "reduced the fine of the authority's sanction of 17 October 2022: the fine due is now EUR 10,000,000" in \
+        to_controller.text
