@@ -576,7 +576,8 @@ def test_a_reprimand_may_be_taken_under_the_simplified_procedure():
     assert given(OPENED, INVESTIGATING, FOUND, issued).reprimands[0].procedure == "simplified"
 
 
-@pytest.mark.parametrize(("history", "command", "message"), [
+# the reprimand, or its closure, where the state does not fit
+REPRIMAND_CONFLICTS = [
     ((OPENED,), reprimand(), "cannot issue a reprimand: the case is open"),
     ((OPENED, INVESTIGATING), reprimand(), "cannot issue a reprimand: the case is investigating (no finding"),
     (AT_NOTICE, reprimand(), "cannot issue a reprimand: the case is formal notice"),
@@ -587,25 +588,18 @@ def test_a_reprimand_may_be_taken_under_the_simplified_procedure():
     ((*AT_EXPIRY, REPRIMANDED), close("sanctioned"), "(no sanction has been imposed)"),
     (AT_EXPIRY, close("reprimanded"), "(no reprimand has been issued)"),
     (AT_SANCTION, close("reprimanded"), "(no reprimand has been issued)"),
-])
-def test_a_reprimand_or_its_closure_that_does_not_fit_the_state_is_refused(history, command, message):
-    with pytest.raises(Rejected, match="allowed next steps") as refused:
-        decide(given(*history), command)
-    assert message in str(refused.value)
+]
 
 
-@pytest.mark.parametrize(("history", "command", "field", "message"), [
+# the reprimand and its closure, dated after what they follow
+REPRIMAND_BREACHES = [
     ((OPENED, INVESTIGATING, FOUND), reprimand(decided_on=date(2020, 7, 31)), "decided_on",
      "2020-07-31 is before the investigation opened (2020-08-01)"),
     (AT_EXPIRY, reprimand(decided_on=date(2022, 1, 26)), "decided_on",
      "2022-01-26 is not after the formal notice's compliance deadline (2022-01-26)"),
     ((*AT_EXPIRY, REPRIMANDED), close("reprimanded", closed_on=date(2022, 10, 16)), "closed_on",
      "2022-10-16 is before the reprimand was decided (2022-10-17)"),
-])
-def test_a_reprimand_and_its_closure_are_dated_after_what_they_follow(history, command, field, message):
-    with pytest.raises(Invalid) as refused:
-        decide(given(*history), command)
-    assert refused.value.field == field and refused.value.message.startswith(message)
+]
 
 
 # --- publication of a decision, and its withdrawal ---------------------------------------------------------
@@ -665,7 +659,8 @@ SIMPLIFIED_SANCTION = SANCTIONED.model_copy(update={"fine_eur": 15_000, "procedu
 CLOSED_AT_NOTICE = CaseClosed(case_id=CASE, outcome="dismissed", reasons="r", closed_on=date(2022, 1, 1))
 
 
-@pytest.mark.parametrize(("history", "command", "message"), [
+# a publication or a withdrawal where the state does not fit
+PUBLICATION_CONFLICTS = [
     ((OPENED, INVESTIGATING, FOUND, SIMPLIFIED_SANCTION), publish(SANCTION, date(2022, 10, 17)),
      "(the sanction was taken under the simplified procedure, whose decisions are not made public (loi "
      "Informatique et Libertés art 22-1))"),
@@ -674,14 +669,11 @@ CLOSED_AT_NOTICE = CaseClosed(case_id=CASE, outcome="dismissed", reasons="r", cl
     ((*AT_NOTICE, CLOSED_AT_NOTICE), publish(), "cannot make a decision public: the case is closed"),
     ((*AT_NOTICE, NOTICE_PUBLISHED, WITHDRAWN), withdraw(), "cannot withdraw a publication: the case is formal "
                                                             "notice (it was withdrawn on 2023-12-16)"),
-])
-def test_a_publication_or_withdrawal_that_does_not_fit_is_refused(history, command, message):
-    with pytest.raises(Rejected, match="allowed next steps") as refused:
-        decide(given(*history), command)
-    assert message in str(refused.value)
+]
 
 
-@pytest.mark.parametrize(("history", "command", "field", "message"), [
+# a publication dated from its decision, a withdrawal from the publication
+PUBLICATION_BREACHES = [
     (AT_NOTICE, publish(published_on=date(2021, 11, 25)), "published_on",
      "2021-11-25 is before the formal notice was issued (2021-11-26)"),
     (AT_SANCTION, publish(SANCTION, date(2022, 10, 16)), "published_on",
@@ -693,12 +685,7 @@ def test_a_publication_or_withdrawal_that_does_not_fit_is_refused(history, comma
      "the case has no publication"),
     ((*AT_NOTICE, NOTICE_PUBLISHED), close("dismissed", closed_on=date(2021, 12, 15)), "closed_on",
      "2021-12-15 is before the formal notice was made public (2021-12-16)"),
-])
-def test_a_publication_is_dated_from_its_decision_and_a_withdrawal_from_the_publication(history, command, field,
-                                                                                          message):
-    with pytest.raises(Invalid) as refused:
-        decide(given(*history), command)
-    assert refused.value.field == field and refused.value.message.startswith(message)
+]
 
 
 # --- an appeal before the Conseil d'État, and the court's ruling ---------------------------------------------
@@ -781,21 +768,19 @@ SANCTION_PUBLISHED = NOTICE_PUBLISHED.model_copy(update={"decision": "sanction",
                                                          "published_on": date(2022, 10, 17)})
 
 
-@pytest.mark.parametrize(("history", "command", "message"), [
+# an appeal or a ruling where the state does not fit
+APPEAL_CONFLICTS = [
     ((OPENED, INVESTIGATING, FOUND), appeal(), "cannot record an appeal: the case is investigating (no sanction or "
                                                "reprimand stands to appeal)"),
     (AT_APPEAL, replace(appeal(), appeal_id=uuid4()), "(an appeal against the sanction was lodged on 2022-12-16)"),
     ((*AT_APPEAL, ruled("dismissed")), ruling("annulled"), "cannot record the court's ruling: the case is sanctioned "
                                                            "(the court ruled on 2023-06-01: the appeal was dismissed)"),
     ((), ruling("dismissed"), "cannot record the court's ruling: the case is none"),
-])
-def test_an_appeal_or_a_ruling_that_does_not_fit_the_state_is_refused(history, command, message):
-    with pytest.raises(Rejected, match="allowed next steps") as refused:
-        decide(given(*history), command)
-    assert message in str(refused.value)
+]
 
 
-@pytest.mark.parametrize(("history", "command", "field", "message"), [
+# an appeal and a ruling, dated and valued by what they follow
+APPEAL_BREACHES = [
     (AT_SANCTION, appeal(lodged_on=date(2022, 10, 16)), "lodged_on",
      "2022-10-16 is before the sanction was decided (2022-10-17)"),
     (AT_SANCTION, appeal(uuid4()), "decision_id", "the case has no sanction or reprimand"),
@@ -809,8 +794,23 @@ def test_an_appeal_or_a_ruling_that_does_not_fit_the_state_is_refused(history, c
     ((OPENED, INVESTIGATING, FOUND, REPRIMANDED, APPEALED.model_copy(update={"decision": "reprimand",
                                                                             "decision_id": REPRIMAND})),
      ruling("fine_reduced", 1), "outcome", "a reprimand imposes no fine to reduce"),
-])
-def test_an_appeal_and_a_ruling_are_dated_and_valued_by_what_they_follow(history, command, field, message):
+]
+
+
+# --- the procedures' refusals: 409 naming the state and the next steps, 422 naming the field ----------------
+
+@pytest.mark.parametrize(("history", "command", "message"),
+                         [*REPRIMAND_CONFLICTS, *PUBLICATION_CONFLICTS, *APPEAL_CONFLICTS])
+def test_a_procedure_step_that_does_not_fit_the_state_is_refused_naming_it_and_the_next_steps(history, command,
+                                                                                               message):
+    with pytest.raises(Rejected, match="allowed next steps") as refused:
+        decide(given(*history), command)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize(("history", "command", "field", "message"),
+                         [*REPRIMAND_BREACHES, *PUBLICATION_BREACHES, *APPEAL_BREACHES])
+def test_a_procedure_step_whose_values_break_a_rule_is_refused_naming_the_field(history, command, field, message):
     with pytest.raises(Invalid) as refused:
         decide(given(*history), command)
     assert refused.value.field == field and refused.value.message.startswith(message)
