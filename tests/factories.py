@@ -62,7 +62,7 @@ def submission(**changes: Any) -> dict[str, Any]:
 
 def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.Payload]:
     """A valid event of every type on the complaints and cases topics, about `case_id` and `complaint_id`."""
-    notice, sanction, day = uuid4(), uuid4(), date(2021, 11, 26)
+    notice, sanction, publication, appeal, day = uuid4(), uuid4(), uuid4(), uuid4(), date(2021, 11, 26)
     order = ev.Order(point="f", text="stop collecting")
     cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None,
                      cap_eur=20_000_000)
@@ -84,6 +84,17 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
                                        detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC)),
         ev.SanctionImposed(case_id=case_id, sanction_id=sanction, decided_on=date(2022, 10, 17),
                            fine_eur=20_000_000, articles_infringed=(6,), cap=cap),
+        ev.ReprimandIssued(case_id=case_id, reprimand_id=uuid4(), decided_on=date(2022, 10, 17),
+                           articles_infringed=(15,), reasons="access requests left unanswered"),
+        ev.PublicationMade(case_id=case_id, publication_id=publication, decision="formal_notice", decision_id=notice,
+                           decision_dated=day, published_on=date(2021, 12, 16)),
+        ev.PublicationWithdrawn(case_id=case_id, publication_id=publication, decision="formal_notice",
+                                decision_id=notice, withdrawn_on=date(2023, 12, 16), reasons="two years public"),
+        ev.AppealLodged(case_id=case_id, appeal_id=appeal, decision="sanction", decision_id=sanction,
+                        decision_dated=date(2022, 10, 17), lodged_on=date(2022, 12, 16)),
+        ev.AppealDecided(case_id=case_id, appeal_id=appeal, decision="sanction", decision_id=sanction,
+                         decision_dated=date(2022, 10, 17), decided_on=date(2023, 6, 1), outcome="fine_reduced",
+                         fine_eur=10_000_000),
         ev.PenaltyPaymentImposed(case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000,
                                  accrues_from=date(2022, 12, 19)),
         ev.FormalNoticeNotified(case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 29)),

@@ -24,7 +24,7 @@ ComplaintCategory = Literal["unlawful_processing", "access_request_ignored", "er
                             "video_surveillance", "transfer_outside_eea", "other"]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-CaseOutcome = Literal["complied", "sanctioned", "dismissed", "no_infringement"]
+CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "dismissed", "no_infringement"]
 
 
 class Payload(BaseModel):
@@ -220,6 +220,15 @@ class ConductFined(Payload):
         return self
 
 
+# The procedure a decision was taken under. French law (loi Informatique et Libertés art 22-1) lets a case that
+# raises no particular difficulty be decided by one member of the sanctions committee alone: a reprimand, a fine of
+# at most EUR 20,000, an injunction with a penalty of at most EUR 100 a day; and such a decision is not made public.
+Procedure = Literal["ordinary", "simplified"]
+PROCEDURE_FIELD = Field(default="ordinary", description=(
+    "ordinary, or simplified (loi Informatique et Libertés art 22-1: a fine of at most EUR 20,000, a periodic "
+    "penalty of at most EUR 100 a day, never made public)"))
+
+
 class SanctionImposed(Payload):
     case_id: UUID
     sanction_id: UUID
@@ -235,6 +244,88 @@ class SanctionImposed(Payload):
         "the conducts fined, each within the cap of its gravest infringement (Art 83(3)), their fines adding up to "
         "fine_eur; absent from events recorded before conducts were kept, which fined one conduct of "
         "articles_infringed"))
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+class ReprimandIssued(Payload):
+    """A reprimand (GDPR Art 58(2)(b)): a corrective measure of its own, decided by the sanctions committee, that
+    finds the infringements and closes the procedure without a fine."""
+
+    case_id: UUID
+    reprimand_id: UUID
+    decided_on: date
+    articles_infringed: Annotated[tuple[GdprArticle, ...], Field(min_length=1)]
+    reasons: Text
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+# A decision of the authority that may be made public.
+PublishedDecision = Literal["formal_notice", "sanction", "reprimand"]
+
+
+class PublicationMade(Payload):
+    """The authority made one of its decisions public (the CNIL made its formal notice to Clearview AI public on
+    16 December 2021). A decision taken under the simplified procedure is never made public."""
+
+    case_id: UUID
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID = Field(description="the notice_id, sanction_id or reprimand_id of the decision made public")
+    decision_dated: date = Field(description="the day of that decision: a formal notice's issue, a sanction's or a "
+                                             "reprimand's decision")
+    published_on: date
+
+
+class PublicationWithdrawn(Payload):
+    """A publication was withdrawn (taken down, or anonymised when the period set for it ended): the decision
+    stands, but is no longer public under the controller's name."""
+
+    case_id: UUID
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID
+    withdrawn_on: date
+    reasons: Text
+
+
+# A decision the controller may appeal before the Conseil d'État, and what the court may rule.
+AppealableDecision = Literal["sanction", "reprimand"]
+AppealOutcome = Literal["dismissed", "annulled", "fine_reduced"]
+
+
+class AppealLodged(Payload):
+    """The controller appealed a sanction or a reprimand before the Conseil d'État, the court that hears appeals
+    against the CNIL's decisions. The appeal does not suspend the decision; the case cannot close until the court
+    has ruled."""
+
+    case_id: UUID
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID = Field(description="the sanction_id or reprimand_id appealed")
+    decision_dated: date = Field(description="the day of the decision appealed")
+    lodged_on: date
+
+
+class AppealDecided(Payload):
+    """The court ruled on an appeal. dismissed: the decision stands. annulled: it no longer stands (a sanction's fine,
+    injunction and periodic penalty payment fall with it) and the case goes back to where it stood before the
+    decision, to be decided again or closed. fine_reduced: the sanction stands, with the fine the court set."""
+
+    case_id: UUID
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID
+    decision_dated: date
+    decided_on: date
+    outcome: AppealOutcome
+    fine_eur: Euros | None = Field(default=None, description="the fine as the court reduced it; only with "
+                                                             "fine_reduced")
+
+    @model_validator(mode="after")
+    def _a_fine_with_a_reduction_only(self) -> AppealDecided:
+        if (self.fine_eur is None) == (self.outcome == "fine_reduced"):
+            raise ValueError("a ruling that reduces the fine sets the fine, and no other ruling sets one")
+        return self
 
 
 class PenaltyPaymentImposed(Payload):

@@ -26,17 +26,26 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from .events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, FormalNoticeComplied,
-    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied,
-    InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, SanctionImposed,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
+    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
+    InjunctionComplied, InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade,
+    ReprimandIssued, SanctionImposed,
 )
 
 ART_78_MONTHS = 3
 
-Stage = Literal["received", "case_opened", "investigating", "formal_notice", "sanction", "closed"]
+Stage = Literal["received", "case_opened", "investigating", "formal_notice", "sanction", "reprimand", "appeal",
+                "closed"]
 
 OUTCOME_LINES = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",
-                 "dismissed": "the complaint was dismissed", "no_infringement": "no infringement was found"}
+                 "reprimanded": "the controller was reprimanded", "dismissed": "the complaint was dismissed",
+                 "no_infringement": "no infringement was found"}
+
+RULING_LINES = {
+    "dismissed": "The Conseil d'État dismissed the appeal: the authority's {decision} stands.",
+    "annulled": "The Conseil d'État annulled the authority's {decision}; the authority examines the case again.",
+    "fine_reduced": "The Conseil d'État reduced the fine to EUR {fine:,}; the rest of the sanction stands.",
+}
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,19 @@ def news(event: Payload) -> News | None:
             return News(event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction")
         case InjunctionComplied():
             return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
+        case ReprimandIssued():
+            return News(event.decided_on, "The authority issued a reprimand to the controller, without a fine.",
+                        "reprimand")
+        case PublicationMade():
+            return News(event.published_on, f"The authority made its {event.decision.replace('_', ' ')} of "
+                                            f"{event.decision_dated.isoformat()} public.", event.decision)
+        case AppealLodged():
+            return News(event.lodged_on, f"The controller appealed the authority's {event.decision} of "
+                                         f"{event.decision_dated.isoformat()} before the Conseil d'État.", "appeal")
+        case AppealDecided():
+            return News(event.decided_on, RULING_LINES[event.outcome].format(decision=event.decision,
+                                                                           fine=event.fine_eur or 0),
+                        "investigating" if event.outcome == "annulled" else event.decision)
         case PenaltyPaymentLiquidated():
             return News(event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the "
                                             f"controller's delay.", "sanction")
@@ -88,7 +110,7 @@ def news(event: Payload) -> News | None:
 NEWS_TYPES: frozenset[type[Payload]] = frozenset({
     CaseOpened, ComplaintLinked, InvestigationOpened, FormalNoticeIssued, FormalNoticeComplied,
     FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, SanctionImposed, InjunctionComplied,
-    PenaltyPaymentLiquidated, CaseClosed})
+    PenaltyPaymentLiquidated, CaseClosed, ReprimandIssued, PublicationMade, AppealLodged, AppealDecided})
 
 
 def clock_start(event: Payload) -> tuple[UUID, date] | None:

@@ -17,7 +17,8 @@ from sqlmodel import col, select
 
 from docket_contracts import registry
 from docket_contracts.events import (
-    Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order, OrderNotComplied,
+    PROCEDURE_FIELD, AppealOutcome, Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order,
+    OrderNotComplied, Procedure,
 )
 from docket_contracts.progress import due
 from docket_identity.http import allow
@@ -81,7 +82,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def rejected(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Rejected)
         return JSONResponse({"detail": str(exc), "status": exc.state.status, "current_version": exc.state.version,
-                             "allowed_next_steps": list(domain.NEXT_STEPS[exc.state.status])},
+                             "allowed_next_steps": list(domain.next_steps(exc.state))},
                             status_code=status.HTTP_409_CONFLICT)
 
     async def stale(_: Request, exc: Exception) -> JSONResponse:
@@ -195,6 +196,39 @@ class SanctionIn(CommandIn):
         default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
                                   f"instead of articles_infringed and orders_not_complied")
     injunction: InjunctionIn | None = None
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+class ReprimandIn(CommandIn):
+    decided_on: Day
+    articles_infringed: Articles
+    reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+class PublicationIn(CommandIn):
+    decision_id: uuid.UUID = Field(description="the formal notice (notice_id), sanction (sanction_id) or reprimand "
+                                               "(reprimand_id) to make public")
+    published_on: day("the day it was made public, on or after the decision")
+
+
+class PublicationWithdrawalIn(CommandIn):
+    withdrawn_on: day("the day the publication was withdrawn, on or after it was made")
+    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. the period set for the publication ended")
+
+
+class AppealIn(CommandIn):
+    decision_id: uuid.UUID = Field(description="the sanction (sanction_id) or reprimand (reprimand_id) appealed")
+    lodged_on: day("the day the appeal was lodged before the Conseil d'État, on or after the decision")
+
+
+class RulingIn(CommandIn):
+    decided_on: day("the day the court ruled, on or after the appeal was lodged")
+    outcome: AppealOutcome = Field(description=(
+        "dismissed: the decision stands; annulled: it no longer stands, and the case goes back to where it stood "
+        "before it, to be decided again or closed; fine_reduced: the sanction stands with the fine in fine_eur"))
+    fine_eur: Amount | None = Field(default=None, description="with fine_reduced only: the fine as the court "
+                                                              "reduced it, below the fine imposed")
 
 
 class LiquidationIn(CommandIn):
@@ -325,7 +359,57 @@ async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: Session
                                     articles=tuple(sorted(set(body.articles_infringed or ()))),
                                     injunction=body.injunction.injunction() if body.injunction else None,
                                     orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
-                                    conducts=tuple(c.conduct() for c in body.conducts or ()))
+                                    conducts=tuple(c.conduct() for c in body.conducts or ()), procedure=body.procedure)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/reprimands", response_model=CommandOut,
+               summary="Issue a reprimand (GDPR Art 58(2)(b)): the infringements found, without a fine; the case may "
+                       "then close as reprimanded")
+async def issue_reprimand(case_id: uuid.UUID, body: ReprimandIn, session: SessionDep, caller: SanctionsCommittee,
+                          response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.IssueReprimand(reprimand_id=uuid.uuid4(), decided_on=body.decided_on,
+                                    articles=tuple(sorted(set(body.articles_infringed))), reasons=body.reasons,
+                                    procedure=body.procedure)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/publications", response_model=CommandOut,
+               summary="Make a formal notice, a sanction or a reprimand public (never one taken under the simplified "
+                       "procedure)")
+async def publish_decision(case_id: uuid.UUID, body: PublicationIn, session: SessionDep, caller: SanctionsCommittee,
+                           response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.PublishDecision(publication_id=uuid.uuid4(), decision_id=body.decision_id,
+                                     published_on=body.published_on)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/publications/{publication_id}/withdrawal", response_model=CommandOut,
+               summary="Withdraw a publication: the decision stands, no longer public; also after the case closed")
+async def withdraw_publication(case_id: uuid.UUID, publication_id: uuid.UUID, body: PublicationWithdrawalIn,
+                               session: SessionDep, caller: SanctionsCommittee, response: Response,
+                               if_match: IfMatch = None) -> CommandOut:
+    command = domain.WithdrawPublication(publication_id=publication_id, withdrawn_on=body.withdrawn_on,
+                                         reasons=body.reasons)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/appeals", response_model=CommandOut,
+               summary="Record the controller's appeal of a sanction or a reprimand before the Conseil d'État; the "
+                       "case cannot close until the court has ruled")
+async def lodge_appeal(case_id: uuid.UUID, body: AppealIn, session: SessionDep, caller: SanctionsCommittee,
+                       response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=body.decision_id, lodged_on=body.lodged_on)
+    return await run(session, case_id, body, if_match, caller, command, response)
+
+
+@commands.post("/cases/{case_id}/appeals/{appeal_id}/ruling", response_model=CommandOut,
+               summary="Record the court's ruling on an appeal: dismissed, annulled (the case goes back to before the "
+                       "decision) or the fine reduced")
+async def record_ruling(case_id: uuid.UUID, appeal_id: uuid.UUID, body: RulingIn, session: SessionDep,
+                        caller: SanctionsCommittee, response: Response, if_match: IfMatch = None) -> CommandOut:
+    command = domain.RecordRuling(appeal_id=appeal_id, decided_on=body.decided_on, outcome=body.outcome,
+                                  fine_eur=body.fine_eur)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 

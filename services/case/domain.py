@@ -14,30 +14,32 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled, ComplaintLinked, ConductFined, Controller,
-    FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded,
-    FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied, InvestigationOpened, Order,
-    OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed, SanctionNotified,
+    AppealDecided, AppealLodged, AppealOutcome, AppealableDecision, CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled,
+    ComplaintLinked, ConductFined, Controller, FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied,
+    InvestigationOpened, Order, OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure,
+    PublicationMade, PublicationWithdrawn, PublishedDecision, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 from docket_messaging.errors import Invalid
 
 from . import fines
 
 Status = Literal["none", "open", "investigating", "formal_notice", "notice_complied", "notice_expired",
-                 "sanctioned", "closed"]
+                 "sanctioned", "reprimanded", "closed"]
 
 NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "none": ("open the case from a complaint",),
     "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
-    "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "link a complaint",
-                      "close as dismissed or no infringement"),
+    "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "issue a reprimand",
+                      "link a complaint", "close as dismissed or no infringement"),
     "formal_notice": ("record compliance with the formal notice", "record the notice's notification",
                       "link a complaint", "close as dismissed or no infringement"),
     "notice_complied": ("close as complied", "link a complaint"),
-    "notice_expired": ("impose a sanction", "record compliance dated by the deadline", "link a complaint",
-                       "close as dismissed or no infringement"),
+    "notice_expired": ("impose a sanction", "issue a reprimand", "record compliance dated by the deadline",
+                       "link a complaint", "close as dismissed or no infringement"),
     "sanctioned": ("record the decision's notification", "record compliance with the injunction",
                    "liquidate the penalty payment", "link a complaint", "close as sanctioned"),
+    "reprimanded": ("link a complaint", "close as reprimanded"),
     "closed": (),
 }
 
@@ -53,7 +55,7 @@ class Rejected(Exception):
     """A command that does not fit the case's current state (HTTP 409)."""
 
     def __init__(self, state: CaseState, action: str, why: str = "") -> None:
-        allowed = "; ".join(NEXT_STEPS[state.status]) or "none, the case is closed"
+        allowed = "; ".join(next_steps(state)) or "none, the case is closed"
         reason = f" ({why})" if why else ""
         super().__init__(f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; "
                          f"allowed next steps: {allowed}")
@@ -98,6 +100,9 @@ class Sanction:
     liquidations: tuple[Liquidation, ...] = ()
     injunction_complied_on: date | None = None
     notified_on: date | None = None  # the day the decision reached the controller
+    procedure: Procedure = "ordinary"
+    annulled_on: date | None = None  # the court annulled it: it no longer stands
+    reduced_fine_eur: int | None = None  # the fine as the court reduced it
 
     @property
     def awaits_notification(self) -> bool:
@@ -121,6 +126,57 @@ class Sanction:
 
 
 @dataclass(frozen=True)
+class Reprimand:
+    reprimand_id: UUID
+    decided_on: date
+    articles: tuple[int, ...]
+    procedure: Procedure = "ordinary"
+    annulled_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """An appeal before the Conseil d'État against a sanction or a reprimand, and the court's ruling once made."""
+
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID
+    lodged_on: date
+    outcome: AppealOutcome | None = None
+    decided_on: date | None = None
+    fine_eur: int | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID
+    published_on: date
+    withdrawn_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision of the authority in the case, as a publication names it: its kind, id, day and procedure."""
+
+    kind: PublishedDecision
+    decision_id: UUID
+    dated: date
+    procedure: Procedure = "ordinary"
+    annulled_on: date | None = None
+
+    @property
+    def name(self) -> str:
+        return self.kind.replace("_", " ")
+
+    @property
+    def taken(self) -> str:
+        """What happened on its day, as a refusal names it."""
+        return f"the {self.name} was {'issued' if self.kind == 'formal_notice' else 'decided'}"
+
+
+@dataclass(frozen=True)
 class CaseState:
     case_id: UUID | None = None
     version: int = 0
@@ -132,6 +188,9 @@ class CaseState:
     findings: tuple[FindingRecorded, ...] = ()
     notices: tuple[Notice, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
+    reprimands: tuple[Reprimand, ...] = ()
+    publications: tuple[Publication, ...] = ()
+    appeals: tuple[Appeal, ...] = ()
     outcome: CaseOutcome | None = None
     closed_on: date | None = None
     closing_reasons: str | None = None
@@ -139,6 +198,20 @@ class CaseState:
     @property
     def pending_notice(self) -> Notice | None:
         return next((n for n in self.notices if n.status == "pending"), None)
+
+    @property
+    def standing_sanctions(self) -> tuple[Sanction, ...]:
+        """The sanctions the court has not annulled."""
+        return tuple(s for s in self.sanctions if s.annulled_on is None)
+
+    @property
+    def pending_appeal(self) -> Appeal | None:
+        return next((a for a in self.appeals if a.outcome is None), None)
+
+    @property
+    def last_annulled_on(self) -> date | None:
+        """The day the court last annulled a decision of the case: a decision taken again follows it."""
+        return max((a.decided_on for a in self.appeals if a.outcome == "annulled" and a.decided_on), default=None)
 
     def dated_facts(self) -> list[tuple[date, str]]:
         """Every day the record fixes, with what happened on it: what a later step may not precede."""
@@ -161,10 +234,49 @@ class CaseState:
                 facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
             facts += [(liquidation.decided_on, "the penalty payment was liquidated")
                       for liquidation in sanction.liquidations]
+        facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
+        for publication in self.publications:
+            facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))
+            if publication.withdrawn_on is not None:
+                facts.append((publication.withdrawn_on, "its publication was withdrawn"))
+        for appeal in self.appeals:
+            facts.append((appeal.lodged_on, f"the appeal against the {appeal.decision} was lodged"))
+            if appeal.decided_on is not None:
+                facts.append((appeal.decided_on, "the court ruled on the appeal"))
         return facts
 
     def latest_fact(self) -> tuple[date, str] | None:
         return max(self.dated_facts(), default=None, key=lambda fact: fact[0])
+
+    def decisions(self) -> list[Decision]:
+        """The decisions of the case: its formal notices, sanctions and reprimands."""
+        return ([Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
+                + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on)
+                   for s in self.sanctions]
+                + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on)
+                   for r in self.reprimands])
+
+    def standing_decision(self) -> Decision | None:
+        """The sanction or reprimand the case stands on, once it has one (the court may annul it)."""
+        if self.status not in ("sanctioned", "reprimanded"):
+            return None
+        return next(d for d in reversed(self.decisions()) if d.kind != "formal_notice" and d.annulled_on is None)
+
+
+def next_steps(state: CaseState) -> tuple[str, ...]:
+    """What the case allows now: the steps of its status, and those its decisions open. A publication may be
+    withdrawn even after the case closed: the authority decides how long a decision stays public."""
+    steps = NEXT_STEPS[state.status]
+    if state.status not in ("none", "closed") and any(_unpublishable(state, d) is None for d in state.decisions()):
+        steps += ("make a decision public",)
+    if any(p.withdrawn_on is None for p in state.publications):
+        steps += ("withdraw a publication",)
+    standing = state.standing_decision()
+    if standing is not None and not any(a.decision_id == standing.decision_id for a in state.appeals):
+        steps += ("record an appeal",)
+    if state.pending_appeal is not None:
+        steps += ("record the court's ruling",)
+    return steps
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -239,6 +351,45 @@ class ImposeSanction:
     injunction: Injunction | None = None
     orders_not_complied: tuple[OrderNotComplied, ...] = ()
     conducts: tuple[Conduct, ...] = ()
+    procedure: Procedure = "ordinary"
+
+
+@dataclass(frozen=True)
+class IssueReprimand:
+    reprimand_id: UUID
+    decided_on: date
+    articles: tuple[int, ...]
+    reasons: str
+    procedure: Procedure = "ordinary"
+
+
+@dataclass(frozen=True)
+class PublishDecision:
+    publication_id: UUID
+    decision_id: UUID
+    published_on: date
+
+
+@dataclass(frozen=True)
+class WithdrawPublication:
+    publication_id: UUID
+    withdrawn_on: date
+    reasons: str
+
+
+@dataclass(frozen=True)
+class LodgeAppeal:
+    appeal_id: UUID
+    decision_id: UUID
+    lodged_on: date
+
+
+@dataclass(frozen=True)
+class RecordRuling:
+    appeal_id: UUID
+    decided_on: date
+    outcome: AppealOutcome
+    fine_eur: int | None = None  # with fine_reduced: the fine as the court reduced it
 
 
 @dataclass(frozen=True)
@@ -277,7 +428,8 @@ class CloseCase:
 
 Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
            | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase
-           | RecordNoticeNotification | RecordSanctionNotification)
+           | RecordNoticeNotification | RecordSanctionNotification | IssueReprimand | PublishDecision
+           | WithdrawPublication | LodgeAppeal | RecordRuling)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -298,6 +450,16 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return _expire(state, command)
         case ImposeSanction():
             return _impose_sanction(state, command)
+        case IssueReprimand():
+            return _issue_reprimand(state, command)
+        case PublishDecision():
+            return _publish(state, command)
+        case WithdrawPublication():
+            return _withdraw_publication(state, command)
+        case LodgeAppeal():
+            return _lodge_appeal(state, command)
+        case RecordRuling():
+            return _record_ruling(state, command)
         case RecordInjunctionCompliance():
             return _record_injunction_compliance(state, command)
         case LiquidatePenalty():
@@ -402,17 +564,33 @@ def _expire(state: CaseState, command: ExpireDeadline) -> list[Payload]:
                                         detected_at=command.now)]
 
 
-def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]:
-    _require(state, "impose a sanction", "investigating", "notice_expired")
-    assert state.case_id is not None
+def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
+    """A decision of the sanctions committee (a sanction, a reprimand) follows findings of an investigation, or the
+    expiry of a formal notice, and is dated after them."""
+    _require(state, action, "investigating", "notice_expired")
     if not state.findings:
-        raise Rejected(state, "impose a sanction", "no finding recorded yet")
-    _not_before("decided_on", command.decided_on, state.investigation_opened_on, "the investigation opened")
+        raise Rejected(state, action, "no finding recorded yet")
+    _not_before("decided_on", decided_on, state.investigation_opened_on, "the investigation opened")
     if state.status == "notice_expired":
         expired = state.notices[-1]
-        if command.decided_on <= expired.deadline:
-            raise Invalid("decided_on", f"{command.decided_on} is not after the formal notice's compliance deadline "
-                                        f"({expired.deadline}), whose expiry the sanction follows")
+        if decided_on <= expired.deadline:
+            raise Invalid("decided_on", f"{decided_on} is not after the formal notice's compliance deadline "
+                                        f"({expired.deadline}), whose expiry the decision follows")
+    _not_before("decided_on", decided_on, state.last_annulled_on, "the court annulled the earlier decision")
+
+
+def _issue_reprimand(state: CaseState, command: IssueReprimand) -> list[Payload]:
+    _may_decide(state, "issue a reprimand", command.decided_on)
+    assert state.case_id is not None
+    return [ReprimandIssued(case_id=state.case_id, reprimand_id=command.reprimand_id, decided_on=command.decided_on,
+                            articles_infringed=command.articles, reasons=command.reasons,
+                            procedure=command.procedure)]
+
+
+def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]:
+    _may_decide(state, "impose a sanction", command.decided_on)
+    assert state.case_id is not None
+    _within_the_procedure(command)
     fined: list[ConductFined] = []
     for field_prefix, conduct in _conducts(command):
         fined.append(_fine(state, field_prefix, conduct, command.turnover_eur, fined))
@@ -423,7 +601,7 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
     events: list[Payload] = [SanctionImposed(
         case_id=state.case_id, sanction_id=command.sanction_id, decided_on=command.decided_on,
         fine_eur=command.fine_eur, articles_infringed=tuple(sorted(articles)), cap=gravest, injunction=injunction,
-        conducts=tuple(fined))]
+        conducts=tuple(fined), procedure=command.procedure)]
     if injunction is not None:
         if injunction.deadline is not None and injunction.deadline <= command.decided_on:
             raise Invalid("injunction.deadline", f"{injunction.deadline} is not after the day the sanction is "
@@ -436,6 +614,22 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
             # A deadline that runs from notification: the penalty is imposed with the notification.
             events.append(_penalty(state, command.sanction_id, injunction, injunction.deadline))
     return events
+
+
+def _within_the_procedure(command: ImposeSanction) -> None:
+    """The simplified procedure's ceilings (loi Informatique et Libertés art 22-1); a sanction beyond them is taken
+    under the ordinary procedure, whose ceilings are the Art 83 caps and EUR 100,000 a day."""
+    if command.procedure != "simplified":
+        return
+    law = "of the simplified procedure (loi Informatique et Libertés art 22-1); the ordinary procedure decides more"
+    if command.fine_eur > fines.SIMPLIFIED_MAX_FINE_EUR:
+        raise Invalid("fine_eur", f"EUR {command.fine_eur:,} exceeds the cap of EUR {fines.SIMPLIFIED_MAX_FINE_EUR:,} "
+                                  f"{law}")
+    daily = command.injunction.daily_penalty_eur if command.injunction else 0
+    if daily > fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:
+        raise Invalid("injunction.daily_penalty_eur",
+                      f"EUR {daily:,} a day exceeds the cap of EUR {fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:,} a day "
+                      f"{law}")
 
 
 def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
@@ -525,6 +719,9 @@ def _sanction(state: CaseState, sanction_id: UUID) -> Sanction:
     sanction = next((s for s in state.sanctions if s.sanction_id == sanction_id), None)
     if sanction is None:
         raise Invalid("sanction_id", f"the case has no sanction {sanction_id}")
+    if sanction.annulled_on is not None:
+        raise Invalid("sanction_id", f"the court annulled the sanction {sanction_id} on {sanction.annulled_on}: it "
+                                     f"no longer stands")
     return sanction
 
 
@@ -580,22 +777,131 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
         amount_eur=days * sanction.daily_penalty_eur, decided_on=command.decided_on)]
 
 
+def _unpublishable(state: CaseState, decision: Decision) -> str | None:
+    """Why `decision` may not be made public, or None when it may."""
+    if decision.procedure == "simplified":
+        return (f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
+                f"(loi Informatique et Libertés art 22-1)")
+    if decision.annulled_on is not None:
+        return f"the court annulled the {decision.name} on {decision.annulled_on}"
+    published = next((p for p in state.publications if p.decision_id == decision.decision_id), None)
+    if published is not None:
+        return f"the {decision.name} was made public on {published.published_on}"
+    return None
+
+
+def _publish(state: CaseState, command: PublishDecision) -> list[Payload]:
+    action = "make a decision public"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    decision = next((d for d in state.decisions() if d.decision_id == command.decision_id), None)
+    if decision is None:
+        raise Invalid("decision_id", f"the case has no formal notice, sanction or reprimand {command.decision_id}")
+    if (why := _unpublishable(state, decision)) is not None:
+        raise Rejected(state, action, why)
+    if any(p.publication_id == command.publication_id for p in state.publications):
+        raise Invalid("publication_id", f"the case already has a publication {command.publication_id}")
+    _not_before("published_on", command.published_on, decision.dated, decision.taken)
+    return [PublicationMade(case_id=state.case_id, publication_id=command.publication_id, decision=decision.kind,
+                            decision_id=decision.decision_id, decision_dated=decision.dated,
+                            published_on=command.published_on)]
+
+
+def _withdraw_publication(state: CaseState, command: WithdrawPublication) -> list[Payload]:
+    """A publication is withdrawn while the case is open or after it closed, once, and not before it was made."""
+    action = "withdraw a publication"
+    if state.status == "none":
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    publication = next((p for p in state.publications if p.publication_id == command.publication_id), None)
+    if publication is None:
+        raise Invalid("publication_id", f"the case has no publication {command.publication_id}")
+    if publication.withdrawn_on is not None:
+        raise Rejected(state, action, f"it was withdrawn on {publication.withdrawn_on}")
+    _not_before("withdrawn_on", command.withdrawn_on, publication.published_on,
+                f"the {publication.decision.replace('_', ' ')} was made public")
+    return [PublicationWithdrawn(case_id=state.case_id, publication_id=publication.publication_id,
+                                 decision=publication.decision, decision_id=publication.decision_id,
+                                 withdrawn_on=command.withdrawn_on, reasons=command.reasons)]
+
+
+def _lodge_appeal(state: CaseState, command: LodgeAppeal) -> list[Payload]:
+    """The controller appeals the sanction or reprimand the case stands on, once, on or after its day."""
+    action = "record an appeal"
+    standing = state.standing_decision()
+    if standing is None:
+        raise Rejected(state, action, "no sanction or reprimand stands to appeal")
+    assert state.case_id is not None and standing.kind != "formal_notice"
+    appealable = {d.decision_id: d for d in state.decisions() if d.kind != "formal_notice"}
+    if command.decision_id not in appealable:
+        raise Invalid("decision_id", f"the case has no sanction or reprimand {command.decision_id}")
+    if command.decision_id != standing.decision_id:
+        annulled = appealable[command.decision_id].annulled_on
+        raise Rejected(state, action, f"the court annulled that {appealable[command.decision_id].name} on {annulled}")
+    lodged = next((a for a in state.appeals if a.decision_id == standing.decision_id), None)
+    if lodged is not None:
+        raise Rejected(state, action, f"an appeal against the {standing.name} was lodged on {lodged.lodged_on}")
+    if any(a.appeal_id == command.appeal_id for a in state.appeals):
+        raise Invalid("appeal_id", f"the case already has an appeal {command.appeal_id}")
+    _not_before("lodged_on", command.lodged_on, standing.dated, standing.taken)
+    return [AppealLodged(case_id=state.case_id, appeal_id=command.appeal_id, decision=standing.kind,
+                         decision_id=standing.decision_id, decision_dated=standing.dated, lodged_on=command.lodged_on)]
+
+
+def _record_ruling(state: CaseState, command: RecordRuling) -> list[Payload]:
+    """The court's ruling on an appeal, once, on or after the appeal was lodged. Only a sanction's fine can be
+    reduced, and only below what it was."""
+    action = "record the court's ruling"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    assert state.case_id is not None
+    appeal = next((a for a in state.appeals if a.appeal_id == command.appeal_id), None)
+    if appeal is None:
+        raise Invalid("appeal_id", f"the case has no appeal {command.appeal_id}")
+    if appeal.decided_on is not None:
+        raise Rejected(state, action, f"the court ruled on {appeal.decided_on}: the appeal was {appeal.outcome}")
+    _not_before("decided_on", command.decided_on, appeal.lodged_on, "the appeal was lodged")
+    if command.outcome == "fine_reduced":
+        if appeal.decision != "sanction":
+            raise Invalid("outcome", "a reprimand imposes no fine to reduce")
+        fine = next(s.fine_eur for s in state.sanctions if s.sanction_id == appeal.decision_id)
+        if command.fine_eur is None:
+            raise Invalid("fine_eur", "give the fine as the court reduced it")
+        if command.fine_eur >= fine:
+            raise Invalid("fine_eur", f"EUR {command.fine_eur:,} is not below the fine the sanction imposed "
+                                      f"(EUR {fine:,})")
+    elif command.fine_eur is not None:
+        raise Invalid("fine_eur", "only a ruling that reduces the fine sets one")
+    decision = next(d for d in state.decisions() if d.decision_id == appeal.decision_id)
+    return [AppealDecided(case_id=state.case_id, appeal_id=appeal.appeal_id, decision=appeal.decision,
+                          decision_id=appeal.decision_id, decision_dated=decision.dated, decided_on=command.decided_on,
+                          outcome=command.outcome, fine_eur=command.fine_eur)]
+
+
 def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     action = f"close the case as {command.outcome.replace('_', ' ')}"
     if state.status in ("none", "closed"):
         raise Rejected(state, action)
+    if (appeal := state.pending_appeal) is not None:
+        raise Rejected(state, action, f"the appeal against the {appeal.decision} lodged on {appeal.lodged_on} awaits "
+                                      f"the court's ruling")
     if command.outcome == "complied" and state.status != "notice_complied":
         raise Rejected(state, action, "compliance with a formal notice has not been recorded")
     if command.outcome == "sanctioned":
         if state.status != "sanctioned":
             raise Rejected(state, action, "no sanction has been imposed")
-        if any(s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.sanctions):
+        if any(s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur
+               for s in state.standing_sanctions):
             raise Rejected(state, action, "the injunction's deadline runs from the decision's notification, "
                                           "which has not been recorded")
-        if any(s.penalty_owed for s in state.sanctions):
+        if any(s.penalty_owed for s in state.standing_sanctions):
             raise Rejected(state, action, "the periodic penalty payment has not been liquidated, and compliance "
                                           "with the injunction before any day of delay has not been recorded")
-    if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned"):
+    if command.outcome == "reprimanded" and state.status != "reprimanded":
+        raise Rejected(state, action, "no reprimand has been issued")
+    if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned",
+                                                                                "reprimanded"):
         raise Rejected(state, action, "the case already has a decision")
     latest = state.latest_fact()
     if latest is not None:
@@ -642,8 +948,23 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
                            notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True))
         case SanctionImposed():
             sanction = Sanction(event.sanction_id, event.decided_on, event.fine_eur, event.articles_infringed,
-                                event.injunction)
+                                event.injunction, procedure=event.procedure)
             return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
+        case ReprimandIssued():
+            reprimand = Reprimand(event.reprimand_id, event.decided_on, event.articles_infringed, event.procedure)
+            return replace(state, status="reprimanded", reprimands=(*state.reprimands, reprimand))
+        case PublicationMade():
+            publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
+            return replace(state, publications=(*state.publications, publication))
+        case PublicationWithdrawn():
+            return replace(state, publications=tuple(
+                replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
+                for p in state.publications))
+        case AppealLodged():
+            appeal = Appeal(event.appeal_id, event.decision, event.decision_id, event.lodged_on)
+            return replace(state, appeals=(*state.appeals, appeal))
+        case AppealDecided():
+            return _ruled(state, event)
         case PenaltyPaymentImposed():
             return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
                                                               daily_penalty_eur=event.daily_rate_eur,
@@ -670,6 +991,25 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             return replace(state, status="closed", outcome=event.outcome, closed_on=event.closed_on,
                            closing_reasons=event.reasons)
     return state
+
+
+def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
+    """The court's ruling. An annulled decision no longer stands, and the case goes back to where it stood before
+    it: after an expired formal notice, or in the investigation, to be decided again or closed."""
+    appeals = tuple(replace(a, outcome=event.outcome, decided_on=event.decided_on, fine_eur=event.fine_eur)
+                    if a.appeal_id == event.appeal_id else a for a in state.appeals)
+    state = replace(state, appeals=appeals)
+    if event.outcome == "fine_reduced":
+        return replace(state, sanctions=_replace_sanction(state, event.decision_id, reduced_fine_eur=event.fine_eur))
+    if event.outcome == "dismissed":
+        return state
+    before = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
+    if event.decision == "sanction":
+        return replace(state, status=before,
+                       sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on))
+    return replace(state, status=before, reprimands=tuple(
+        replace(r, annulled_on=event.decided_on) if r.reprimand_id == event.decision_id else r
+        for r in state.reprimands))
 
 
 def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:

@@ -13,6 +13,10 @@ from docket_contracts.events import FineCap, FineParagraph, OrderNotComplied
 
 # French law caps a periodic penalty payment at EUR 100,000 per day of delay.
 MAX_DAILY_PENALTY_EUR = 100_000
+# The simplified procedure (loi Informatique et Libertés art 22-1) caps a fine at EUR 20,000 and a periodic penalty
+# payment at EUR 100 per day of delay.
+SIMPLIFIED_MAX_FINE_EUR = 20_000
+SIMPLIFIED_MAX_DAILY_PENALTY_EUR = 100
 
 
 # --- GDPR Art 83(4)-(6): what may be fined, and up to what ------------------------------------------------

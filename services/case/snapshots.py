@@ -19,7 +19,9 @@ from sqlmodel import Field, SQLModel
 
 from .domain import CaseState
 
-FOLD = 3  # 2: a liquidation keeps its decision date; 3: notices and sanctions keep their notification
+# 2: a liquidation keeps its decision date; 3: notices and sanctions keep their notification; 4: the procedure a
+# decision was taken under, the reprimands, publications and appeals, and what an annulment undoes
+FOLD = 4
 
 _state = TypeAdapter(CaseState)
 

@@ -14,18 +14,20 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintLinked, FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired,
-    FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified, InjunctionComplied,
-    InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
-    SanctionNotified,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintLinked, FindingRecorded, FormalNoticeComplied,
+    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified,
+    InjunctionComplied, InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade,
+    PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 
-LANES = ("complaints", "investigation", "formal notice", "sanction", "penalty payment", "closure", "other")
+LANES = ("complaints", "investigation", "formal notice", "sanction", "penalty payment", "publication", "appeal",
+         "closure", "other")
 CROWD = 40  # complaints beyond which those of one day are one mark
 
 WIDTH, LEFT, RIGHT, TOP, LANE_HEIGHT, AXIS = 1200, 150, 40, 60, 84, 40
 COLOURS = {"complaints": "#4e79a7", "investigation": "#59a14f", "formal notice": "#f28e2b", "sanction": "#e15759",
-           "penalty payment": "#b07aa1", "closure": "#76b7b2", "other": "#9c755f"}
+           "penalty payment": "#b07aa1", "publication": "#edc948", "appeal": "#ff9da7",
+           "closure": "#76b7b2", "other": "#9c755f"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,18 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
                         f"fine {_euros(payload.fine_eur)} (cap Art {payload.cap.paragraph})", v)
         case SanctionNotified():
             return Mark("sanction", payload.notified_on, "decision notified", v)
+        case ReprimandIssued():
+            return Mark("sanction", payload.decided_on, "reprimand (Art 58(2)(b)), no fine", v)
+        case PublicationMade():
+            return Mark("publication", payload.published_on, f"{payload.decision.replace('_', ' ')} made public", v)
+        case PublicationWithdrawn():
+            return Mark("publication", payload.withdrawn_on, "publication withdrawn", v)
+        case AppealLodged():
+            return Mark("appeal", payload.lodged_on, f"{payload.decision} appealed", v)
+        case AppealDecided():
+            ruled = (f"fine reduced to {_euros(payload.fine_eur)}" if payload.fine_eur is not None
+                     else f"{payload.decision} annulled" if payload.outcome == "annulled" else "appeal dismissed")
+            return Mark("appeal", payload.decided_on, ruled, v)
         case PenaltyPaymentImposed():
             return Mark("penalty payment", payload.accrues_from,
                         f"{_euros(payload.daily_rate_eur)} a day from {payload.accrues_from.isoformat()}", v)

@@ -6,10 +6,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import NEXT_STEPS, CaseState, Notice, Sanction
+from .domain import Appeal, CaseState, Notice, Publication, Reprimand, Sanction, next_steps
 
 _notices = TypeAdapter(tuple[Notice, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
+_reprimands = TypeAdapter(tuple[Reprimand, ...])
+_publications = TypeAdapter(tuple[Publication, ...])
+_appeals = TypeAdapter(tuple[Appeal, ...])
 
 
 def case_view(state: CaseState) -> dict[str, Any]:
@@ -19,7 +22,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "id": str(state.case_id),
         "version": state.version,
         "status": state.status,
-        "allowed_next_steps": list(NEXT_STEPS[state.status]),
+        "allowed_next_steps": list(next_steps(state)),
         "controller": state.controller.model_dump(mode="json"),
         "opened_on": state.opened_on.isoformat() if state.opened_on else None,
         "complaint_count": state.complaint_count,  # the list itself: GET /cases/{id}/complaints, paged
@@ -28,6 +31,9 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
+        "reprimands": _reprimands.dump_python(state.reprimands, mode="json"),
+        "publications": _publications.dump_python(state.publications, mode="json"),
+        "appeals": _appeals.dump_python(state.appeals, mode="json"),
         "outcome": state.outcome,
         "closed_on": state.closed_on.isoformat() if state.closed_on else None,
         "closing_reasons": state.closing_reasons,

@@ -15,18 +15,21 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, Controller, FineCap,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, InvestigationOpened, Order, Payload, PenaltyPaymentLiquidated, SanctionImposed,
-    SanctionNotified,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked,
+    ComplaintWithdrawn, Controller, FineCap, FormalNoticeComplied, FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied, InvestigationOpened, Order, Payload,
+    PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
 )
 from docket_contracts.progress import due
 
 Channel = Literal["letter", "email", "webhook"]
 Role = Literal["complainant", "controller", "staff", "integrator"]
 
+SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
+
 OUTCOMES = {"complied": "the controller brought its processing into compliance",
             "sanctioned": "a sanction was imposed on the controller",
+            "reprimanded": "the controller was reprimanded",
             "dismissed": "the complaint was dismissed",
             "no_infringement": "no infringement was found"}
 
@@ -274,10 +277,91 @@ def _sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
     to_controller = _to_controller(
         case, "sanction_decision", f"Sanction decision of {long_date(event.decided_on)}",
         f"Sanction decision of {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
-        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}, "
-         f"it imposes:",
+        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
+         f"{SIMPLIFIED if event.procedure == 'simplified' else ''}, it imposes:",
          "This decision may be appealed before the competent court within the time limit the law sets."],
         items=items)
+    return to_complainants + to_controller
+
+
+def _reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
+    name, infringed = _controller_name(case), _infringed(event.articles_infringed, ())
+    how = SIMPLIFIED if event.procedure == "simplified" else ""
+    to_complainants = _to_complainants(
+        case, "progress", "A reprimand was issued",
+        f"A reprimand was issued to {name} on {event.decided_on.isoformat()}, without a fine.",
+        [f"on {long_date(event.decided_on)} we issued a reprimand to {name} for infringing {infringed}. "
+         f"The reprimand is a corrective measure of its own (Article 58(2)(b) GDPR); no fine was imposed."])
+    to_controller = _to_controller(
+        case, "reprimand_decision", f"Reprimand of {long_date(event.decided_on)}",
+        f"Reprimand of {event.decided_on.isoformat()} under Article 58(2)(b) GDPR, without a fine.",
+        [f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
+         f"{how}, it issues you a reprimand under Article 58(2)(b) of the GDPR, without a fine.",
+         f"Reasons: {event.reasons}",
+         "This decision may be appealed before the Conseil d'État within the time limit the law sets."])
+    return to_complainants + to_controller
+
+
+def _publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision.replace('_', ' ')} of {long_date(event.decision_dated)}"
+    to_complainants = _to_complainants(
+        case, "progress", "A decision was made public",
+        f"The authority made its {decision} public on {event.published_on.isoformat()}.",
+        [f"on {long_date(event.published_on)} the authority made public its {decision} concerning "
+         f"{_controller_name(case)}."])
+    to_controller = _to_controller(
+        case, "publication", f"Publication of the {decision}",
+        f"The {decision} was made public on {event.published_on.isoformat()}.",
+        [f"the authority made its {decision} public on {long_date(event.published_on)}, under your name.",
+         "We will tell you when the publication is withdrawn."])
+    return to_complainants + to_controller
+
+
+def _publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[Letter]:
+    decision = event.decision.replace("_", " ")
+    return _to_controller(
+        case, "publication_withdrawn", f"Withdrawal of the publication of the {decision}",
+        f"The publication of the {decision} was withdrawn on {event.withdrawn_on.isoformat()}.",
+        [f"the authority withdrew the publication of its {decision} on {long_date(event.withdrawn_on)}; the "
+         f"decision stands, but is no longer public under your name.", f"Reasons: {event.reasons}"])
+
+
+def _appeal_lodged(event: AppealLodged, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision} of {long_date(event.decision_dated)}"
+    return _to_complainants(
+        case, "progress", "The decision was appealed",
+        f"{_controller_name(case)} appealed the authority's {decision} before the Conseil d'État on "
+        f"{event.lodged_on.isoformat()}.",
+        [f"{_controller_name(case)} appealed the authority's {decision} before the Conseil d'État on "
+         f"{long_date(event.lodged_on)}. The decision applies meanwhile; we will tell you of the court's ruling."])
+
+
+# What a ruling means for the controller, by its outcome and the decision appealed.
+RULING_EFFECTS = {
+    ("dismissed", "sanction"): "the sanction stands as decided, with everything it imposes",
+    ("dismissed", "reprimand"): "the reprimand stands",
+    ("annulled", "sanction"): "the sanction no longer stands: its fine, its injunction and any periodic penalty "
+                              "payment are not due; the authority will examine the case again",
+    ("annulled", "reprimand"): "the reprimand no longer stands; the authority will examine the case again",
+    ("fine_reduced", "sanction"): "the fine due is now {fine}; the rest of the sanction stands",
+}
+
+
+def _appeal_decided(event: AppealDecided, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision} of {long_date(event.decision_dated)}"
+    ruled = {"dismissed": "dismissed the appeal against", "annulled": "annulled",
+             "fine_reduced": "reduced the fine of"}[event.outcome]
+    effect = RULING_EFFECTS[(event.outcome, event.decision)].format(fine=euros(event.fine_eur or 0))
+    to_complainants = _to_complainants(
+        case, "progress", "The court ruled on the appeal",
+        f"On {event.decided_on.isoformat()} the Conseil d'État {ruled} the authority's {decision}.",
+        [f"on {long_date(event.decided_on)} the Conseil d'État {ruled} the authority's {decision} concerning "
+         f"{_controller_name(case)}: {effect}."])
+    to_controller = _to_controller(
+        case, "appeal_ruling", f"The Conseil d'État's ruling on the {decision}",
+        f"On {event.decided_on.isoformat()} the Conseil d'État {ruled} the {decision}.",
+        [f"by its ruling of {long_date(event.decided_on)}, the Conseil d'État {ruled} the authority's {decision}: "
+         f"{effect}."])
     return to_complainants + to_controller
 
 
@@ -338,6 +422,11 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     FormalNoticeComplied: _formal_notice_complied,
     FormalNoticeDeadlineExpired: _deadline_expired,
     SanctionImposed: _sanction_imposed,
+    ReprimandIssued: _reprimand_issued,
+    PublicationMade: _publication_made,
+    PublicationWithdrawn: _publication_withdrawn,
+    AppealLodged: _appeal_lodged,
+    AppealDecided: _appeal_decided,
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
     PenaltyPaymentLiquidated: _penalty_liquidated,

@@ -35,7 +35,7 @@ from services.case import application
 from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
-    CaseState, ImposeSanction, IssueFormalNotice, OpenInvestigation, RecordFinding,
+    CaseState, ImposeSanction, IssueFormalNotice, LodgeAppeal, OpenInvestigation, PublishDecision, RecordFinding,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -86,6 +86,11 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/publications"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/appeals"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
@@ -211,6 +216,15 @@ def notice(state):  # noqa: ANN001, ANN201
                              issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26))
 
 
+def notice_published(state):  # noqa: ANN001, ANN201
+    return PublishDecision(publication_id=uuid.uuid4(), decision_id=state.notices[0].notice_id,
+                           published_on=date(2021, 12, 16))
+
+
+def sanction_appealed(state):  # noqa: ANN001, ANN201
+    return LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=state.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16))
+
+
 def sanction_with_penalty(state):  # noqa: ANN001, ANN201
     from docket_contracts.events import Injunction
     return ImposeSanction(sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
@@ -227,11 +241,14 @@ async def _version(world: World, case_id: uuid.UUID) -> int:
         return (await case_store.load(session, case_id)).version
 
 
-def _command(path: str, body: dict, *commands: Any, sub: Callable[[Any], str] | None = None) -> Builder:
+def _command(path: str, body: dict | Callable[[Any], dict], *commands: Any,
+             sub: Callable[[Any], str] | None = None) -> Builder:
+    """A command on a fresh case after `commands`; its body, or the body built from the state the case is in."""
     async def build(world: World, who: str) -> Call:
         case_id, state = await world.case(*commands)
         target = path.format(case_id=case_id, sub=sub(state) if sub else "")
-        return Call("POST", target, json=body | {"expected_version": state.version})
+        fields = body(state) if callable(body) else body
+        return Call("POST", target, json=fields | {"expected_version": state.version})
     return build
 
 
@@ -301,6 +318,24 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "POST", "/cases/{case_id}/sanctions"): _command(
         "/cases/{case_id}/sanctions", {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
         investigating, finding),
+    ("case", "POST", "/cases/{case_id}/reprimands"): _command(
+        "/cases/{case_id}/reprimands", {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"},
+        investigating, finding),
+    ("case", "POST", "/cases/{case_id}/publications"): _command(
+        "/cases/{case_id}/publications",
+        lambda state: {"decision_id": str(state.notices[0].notice_id), "published_on": "2021-12-16"},
+        investigating, finding, notice),
+    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _command(
+        "/cases/{case_id}/publications/{sub}/withdrawal", {"withdrawn_on": "2023-12-16", "reasons": "two years"},
+        investigating, finding, notice, notice_published, sub=lambda state: str(state.publications[0].publication_id)),
+    ("case", "POST", "/cases/{case_id}/appeals"): _command(
+        "/cases/{case_id}/appeals",
+        lambda state: {"decision_id": str(state.sanctions[0].sanction_id), "lodged_on": "2022-12-16"},
+        investigating, finding, sanction_with_penalty),
+    ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): _command(
+        "/cases/{case_id}/appeals/{sub}/ruling", {"decided_on": "2023-06-01", "outcome": "dismissed"},
+        investigating, finding, sanction_with_penalty, sanction_appealed,
+        sub=lambda state: str(state.appeals[0].appeal_id)),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): _command(
         "/cases/{case_id}/sanctions/{sub}/compliance", {"complied_on": "2022-12-10"},
         investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),

@@ -36,9 +36,10 @@ TOKENS: Tokens
 
 
 def staff_for(path: str) -> dict[str, str]:
-    """The token of the role that gives a command: the sanctions committee its own, investigators the rest
-    (recording compliance with an injunction included)."""
-    committee = "/sanctions" in path and not path.endswith("/compliance")
+    """The token of the role that gives a command: the sanctions committee its own (sanctions, reprimands,
+    publications, appeals), investigators the rest (recording compliance with an injunction included)."""
+    committee = (any(part in path for part in ("/sanctions", "/reprimands", "/publications", "/appeals"))
+                 and not path.endswith("/compliance"))
     return TOKENS(SANCTIONS_COMMITTEE if committee else INVESTIGATOR)
 
 
@@ -260,6 +261,59 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
     assert notified["events"][1]["data"]["accrues_from"] == "2022-12-20"
     [sanction] = notified["case"]["sanctions"]
     assert (sanction["notified_on"], sanction["injunction"]["deadline"]) == ("2022-10-20", "2022-12-19")
+
+
+async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_then_a_reprimand(case_service):
+    """The procedures besides the fine, each through its route, with the answers a client gets."""
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
+    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    publication = {"decision_id": notice_id, "published_on": "2021-12-16"}
+    forbidden = await case_service.http.post(f"/cases/{case_id}/publications", json=publication,
+                                             headers=TOKENS(INVESTIGATOR) | {"If-Match": f'"{version + 1}"'})
+    assert forbidden.status_code == 403  # publication is the sanctions committee's decision
+    published = await command(case_service, f"/cases/{case_id}/publications", publication, version + 1)
+    assert [e["type"] for e in published["events"]] == ["docket.publication.made"]
+    assert published["case"]["publications"][0]["published_on"] == "2021-12-16"
+    assert "withdraw a publication" in published["case"]["allowed_next_steps"]
+
+    other, _ = await open_case(case_service)
+    version = await investigate(case_service, other)
+    small = {"decided_on": "2022-10-17", "fine_eur": 20_001, "articles_infringed": [15], "procedure": "simplified"}
+    refused = await command(case_service, f"/cases/{other}/sanctions", small, version, expect=422)
+    assert refused["detail"][0]["loc"] == ["body", "fine_eur"]
+    assert "exceeds the cap of EUR 20,000 of the simplified procedure" in refused["detail"][0]["msg"]
+    imposed = await command(case_service, f"/cases/{other}/sanctions", small | {"fine_eur": 20_000}, version)
+    [sanction] = imposed["case"]["sanctions"]
+    assert (sanction["procedure"], imposed["events"][0]["data"]["procedure"]) == ("simplified", "simplified")
+    private = await command(case_service, f"/cases/{other}/publications",
+                            {"decision_id": sanction["sanction_id"], "published_on": "2022-10-17"}, version + 1,
+                            expect=409)
+    assert "simplified procedure, whose decisions are not made public" in private["detail"]
+    assert "make a decision public" not in private["allowed_next_steps"]
+    appealed = await command(case_service, f"/cases/{other}/appeals",
+                             {"decision_id": sanction["sanction_id"], "lodged_on": "2022-12-16"}, version + 1)
+    appeal_id = appealed["case"]["appeals"][0]["appeal_id"]
+    waiting = await command(case_service, f"/cases/{other}/closure",
+                            {"outcome": "sanctioned", "reasons": "fine paid", "closed_on": "2023-01-05"}, version + 2,
+                            expect=409)
+    assert "awaits the court's ruling" in waiting["detail"]
+    assert "record the court's ruling" in waiting["allowed_next_steps"]
+    no_fine = await command(case_service, f"/cases/{other}/appeals/{appeal_id}/ruling",
+                            {"decided_on": "2023-06-01", "outcome": "fine_reduced"}, version + 2, expect=422)
+    assert no_fine["detail"][0]["loc"] == ["body", "fine_eur"]
+    annulled = await command(case_service, f"/cases/{other}/appeals/{appeal_id}/ruling",
+                             {"decided_on": "2023-06-01", "outcome": "annulled"}, version + 2)
+    assert annulled["case"]["status"] == "investigating"
+    assert annulled["case"]["sanctions"][0]["annulled_on"] == "2023-06-01"
+    reprimand = {"decided_on": "2023-06-01", "articles_infringed": [15], "reasons": "answered late; no fine"}
+    reprimanded = await command(case_service, f"/cases/{other}/reprimands", reprimand, version + 3)
+    assert reprimanded["case"]["status"] == "reprimanded"
+    closed = await command(case_service, f"/cases/{other}/closure",
+                           {"outcome": "reprimanded", "reasons": "reprimand issued", "closed_on": "2023-06-02"},
+                           version + 4)
+    assert (closed["case"]["status"], closed["case"]["outcome"]) == ("closed", "reprimanded")
 
 
 async def test_case_list_filters_and_pages(case_service):

@@ -44,7 +44,9 @@ from docket_identity.roles import STAFF
 from services.case import application
 from services.case import store as case_store
 from services.case.config import CaseSettings
-from services.case.domain import ImposeSanction, IssueFormalNotice, OpenInvestigation, RecordFinding
+from services.case.domain import (
+    ImposeSanction, IssueFormalNotice, LodgeAppeal, OpenInvestigation, PublishDecision, RecordFinding,
+)
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
@@ -135,6 +137,8 @@ class Seeds:
     cases: list[str] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # case id, notice id
     sanctions: list[tuple[str, str]] = field(default_factory=list)  # case id, sanction id
+    publications: list[tuple[str, str]] = field(default_factory=list)  # case id, publication id
+    appeals: list[tuple[str, str]] = field(default_factory=list)  # case id, appeal id
     versions: dict[str, int] = field(default_factory=dict)
     subscriptions: list[str] = field(default_factory=list)
     doomed: list[str] = field(default_factory=list)  # subscriptions for DELETE to take, sparing the others
@@ -145,24 +149,29 @@ class Seeds:
 
 def lifecycle(depth: int) -> list[Callable[[Any], Any]]:
     """The commands that bring a fresh case `depth` steps along: investigating with a finding (2), a formal
-    notice (3), or, instead of the notice, a sanction with a periodic penalty (4)."""
+    notice (3), or, instead of the notice, a sanction with a periodic penalty (4), made public and appealed (5)."""
     steps: list[Callable[[Any], Any]] = [
         lambda s: OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping"),
         lambda s: RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis")]
     if depth == 3:
         steps.append(lambda s: IssueFormalNotice(notice_id=uuid.uuid4(), orders=(Order(point="f", text="stop"),),
                                                  issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)))
-    if depth == 4:
+    if depth >= 4:
         steps.append(lambda s: ImposeSanction(
             sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000, turnover_eur=None,
             articles=(6, 15), injunction=Injunction(orders=(Order(point="f", text="stop"),),
                                                     deadline=date(2022, 12, 18), daily_penalty_eur=100_000)))
+    if depth == 5:
+        steps += [lambda s: PublishDecision(publication_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id,
+                                            published_on=date(2022, 10, 17)),
+                  lambda s: LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id,
+                                        lodged_on=date(2022, 12, 16))]
     return steps[:depth]
 
 
 async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
     async with serve(case_app(settings)) as running:
-        for depth in (0, 2, 3, 4):
+        for depth in (0, 2, 3, 4, 5):
             for _ in range(SEEDS):
                 complaint = complaint_filed(controller=Controller(key=f"fuzz-{uuid.uuid4().hex[:10]}", name="Fuzz"))
                 async with running.runtime.sessions() as session, session.begin():
@@ -179,6 +188,8 @@ async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
                 seeds.versions[str(case_id)] = state.version
                 seeds.notices += [(str(case_id), str(n.notice_id)) for n in state.notices]
                 seeds.sanctions += [(str(case_id), str(s.sanction_id)) for s in state.sanctions]
+                seeds.publications += [(str(case_id), str(p.publication_id)) for p in state.publications]
+                seeds.appeals += [(str(case_id), str(a.appeal_id)) for a in state.appeals]
 
 
 async def seed_intake(settings: IntakeSettings, seeds: Seeds) -> None:
@@ -249,6 +260,10 @@ def targets(seeds: Seeds, method: str, path: str) -> list[Callable[[], Target]]:
         return [case_target(c, notice_id=n) for c, n in seeds.notices]
     if path.startswith("/cases/{case_id}/sanctions/{sanction_id}/"):
         return [case_target(c, sanction_id=s) for c, s in seeds.sanctions]
+    if path.startswith("/cases/{case_id}/publications/{publication_id}/"):
+        return [case_target(c, publication_id=p) for c, p in seeds.publications]
+    if path.startswith("/cases/{case_id}/appeals/{appeal_id}/"):
+        return [case_target(c, appeal_id=a) for c, a in seeds.appeals]
     if "{case_id}" in path:
         return [case_target(c) for c in seeds.cases]
     if "{reference}" in path:

@@ -4,20 +4,36 @@ be closed lawfully, and the state built command by command is the replay of the 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import get_args
+from uuid import uuid4
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docket_contracts.events import Injunction
+from docket_contracts.events import CaseOutcome, Injunction
 from services.case.domain import (
-    CaseState, CloseCase, Command, ExpireDeadline, Invalid, IssueFormalNotice, LinkComplaint, LiquidatePenalty,
-    OpenInvestigation, RecordCompliance, RecordFinding, RecordInjunctionCompliance, RecordNoticeNotification,
-    RecordSanctionNotification, Rejected, decide, evolve, replay,
+    CaseState, CloseCase, Command, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
+    LiquidatePenalty, LodgeAppeal, OpenInvestigation, PublishDecision, RecordCompliance, RecordFinding,
+    RecordInjunctionCompliance, RecordNoticeNotification, RecordRuling, RecordSanctionNotification, Rejected,
+    WithdrawPublication, decide, evolve, replay,
 )
 from tests.unit.test_case_domain import (
-    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, SANCTION, complaint, sanction,
+    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, REPRIMAND, SANCTION, SECOND, complaint, reprimand, sanction,
+    simplified,
 )
 
+OUTCOMES: tuple[CaseOutcome, ...] = get_args(CaseOutcome)
+
+# A sanction decided again after the court annulled the first (or the reprimand), with a penalty of its own.
+DECIDED_AGAIN = ImposeSanction(SECOND, date(2023, 9, 1), 1_000_000, None, (6,),
+                               Injunction(orders=ORDERS[:1], deadline=date(2023, 10, 1), daily_penalty_eur=1_000))
+# One publication per decision, each withdrawn two years on (also once the case is closed).
+PUBLISHED = {NOTICE: (uuid4(), date(2021, 12, 16)), SANCTION: (uuid4(), date(2022, 10, 17)),
+             REPRIMAND: (uuid4(), date(2022, 10, 17)), SECOND: (uuid4(), date(2023, 9, 1))}
+# One appeal per sanction or reprimand, each with every ruling the court may give.
+APPEALS = {SANCTION: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
+           REPRIMAND: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
+           SECOND: (uuid4(), date(2023, 9, 15), date(2023, 12, 1))}
 SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), daily_penalty_eur=1_000)
 
 COMMANDS: list[Command] = [
@@ -35,6 +51,15 @@ COMMANDS: list[Command] = [
     sanction(injunction=None),
     sanction(injunction=SMALL_INJUNCTION),
     sanction(injunction=Injunction(orders=ORDERS[:1], days_after_notification=30, daily_penalty_eur=1_000)),
+    simplified(),
+    reprimand(),
+    reprimand(procedure="simplified"),
+    *(PublishDecision(publication, decision, day) for decision, (publication, day) in PUBLISHED.items()),
+    *(WithdrawPublication(publication, date(2023, 12, 16), "two years") for publication, _ in PUBLISHED.values()),
+    DECIDED_AGAIN,
+    *(LodgeAppeal(appeal, decision, lodged) for decision, (appeal, lodged, _) in APPEALS.items()),
+    *(RecordRuling(appeal, ruled, outcome, fine) for appeal, _, ruled in APPEALS.values()
+      for outcome, fine in (("dismissed", None), ("annulled", None), ("fine_reduced", 10_000))),
     RecordNoticeNotification(NOTICE, date(2021, 12, 1)),
     RecordSanctionNotification(SANCTION, date(2022, 10, 20)),
     RecordSanctionNotification(SANCTION, date(2022, 12, 25)),
@@ -45,8 +70,7 @@ COMMANDS: list[Command] = [
     LiquidatePenalty(SANCTION, date(2022, 12, 19), date(2023, 2, 9), "exclusive_end", date(2023, 4, 13)),
     LiquidatePenalty(SANCTION, date(2022, 12, 1), date(2022, 12, 31), "inclusive", date(2023, 1, 10)),
     LiquidatePenalty(SANCTION, date(2023, 2, 10), date(2023, 5, 31), "inclusive", date(2023, 6, 15)),
-    *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13))
-      for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")),
+    *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13)) for outcome in OUTCOMES),
 ]
 
 
@@ -74,8 +98,7 @@ def liquidations_due(state: CaseState) -> list[Command]:
 def closings_due(state: CaseState) -> list[Command]:
     """Closing on the latest day the record fixes, the earliest a closure may be dated."""
     latest = state.latest_fact()
-    return [CloseCase(outcome, "reasons given in the decision", latest[0])
-            for outcome in ("complied", "sanctioned", "dismissed", "no_infringement")] if latest else []
+    return [CloseCase(outcome, "reasons given in the decision", latest[0]) for outcome in OUTCOMES] if latest else []
 
 
 def closable(state: CaseState, depth: int = 4) -> bool:
@@ -91,11 +114,12 @@ def closable(state: CaseState, depth: int = 4) -> bool:
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_no_reachable_state_is_a_dead_end_and_replay_equals_what_the_commands_built(data):
-    """Each step draws one of the commands the case accepts then (or tries a refused one), so the walk goes
-    deep into the lifecycle rather than dying on refusals."""
+    """Each step draws one of the commands the case accepts then (or tries any, which may be refused or close it),
+    so the walk goes deep into the lifecycle (decisions, publications, appeals, decisions taken again) rather than
+    dying on refusals or closing at once."""
     state, recorded = replay([OPENED]), [OPENED]
-    for _ in range(data.draw(st.integers(0, 12))):
-        accepted = [c for c in COMMANDS if attempt(state, c) is not None]
+    for _ in range(data.draw(st.integers(0, 16))):
+        accepted = [c for c in COMMANDS if not isinstance(c, CloseCase | LinkComplaint) and attempt(state, c)]
         command = data.draw(st.sampled_from(accepted) if accepted and data.draw(st.booleans())
                             else st.sampled_from(COMMANDS))
         try:
@@ -133,3 +157,18 @@ def test_a_penalty_complied_with_late_is_liquidated_up_to_compliance_and_the_cas
     decided = liquidation.decided_on
     assert attempt(state, CloseCase("sanctioned", "complied late", decided - timedelta(days=1))) is None
     assert attempt(state, CloseCase("sanctioned", "complied late", decided)).status == "closed"
+
+
+def test_whatever_the_court_rules_on_a_penalty_still_awaiting_its_notification_the_case_closes():
+    """The longest way out: the ruling, the notification that fixes the deadline, the liquidation, the closure."""
+    period = Injunction(orders=ORDERS[:1], days_after_notification=30, daily_penalty_eur=1_000)
+    appeal_id, lodged, ruled = APPEALS[SANCTION]
+    for outcome, fine in (("dismissed", None), ("annulled", None), ("fine_reduced", 10_000)):
+        state = replay([OPENED])
+        for command in (OpenInvestigation(date(2020, 8, 1), "s"), RecordFinding(FINDING, (6,), "f"),
+                        sanction(injunction=period), LodgeAppeal(appeal_id, SANCTION, lodged),
+                        RecordRuling(appeal_id, ruled, outcome, fine)):
+            state = attempt(state, command)
+            assert state is not None
+        assert closable(state), outcome
+        assert state.status == ("investigating" if outcome == "annulled" else "sanctioned")

@@ -5,11 +5,11 @@ from uuid import uuid4
 
 
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, ConductFined, Controller, FineCap,
-    FindingRecorded,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction,
-    InjunctionComplied, InvestigationOpened, Order, SanctionNotified,
-    PenaltyPaymentImposed, PenaltyPaymentLiquidated, SanctionImposed,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
+    ConductFined, Controller, FindingRecorded, FineCap, FormalNoticeComplied, FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction, InjunctionComplied, InvestigationOpened, Order,
+    PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued,
+    SanctionImposed, SanctionNotified,
 )
 from services.notifier.domain import (
     CaseFile, Complainant, letters_for, reminder, reminder_due_on,
@@ -132,6 +132,14 @@ def test_the_sanction_letter_states_fine_cap_injunction_and_penalty():
     assert "Articles 6, 12, 15, 17, 31" in text
     assert "injunction to comply by 17 December 2022" in text
     assert "EUR 100,000 per day of delay" in text
+    assert "simplified procedure" not in text
+
+
+def test_a_sanction_taken_under_the_simplified_procedure_says_so_to_the_controller():
+    small = SANCTION.model_copy(update={"fine_eur": 15_000, "procedure": "simplified"})
+    [to_controller] = [l for l in letters_for(small, CASE) if l.recipient_role == "controller"]
+    assert ("By its decision of 17 October 2022, taken under the simplified procedure (loi Informatique et Libertés "
+            "art 22-1), it imposes:") in to_controller.text
 
 
 def test_a_sanction_for_separate_conducts_states_each_fine_within_its_own_cap_and_the_order_not_complied_with():
@@ -216,3 +224,67 @@ def test_complainants_get_a_letter_about_exactly_the_events_that_are_news_for_th
             assert written == ({JEANNE.complaint_id} if acknowledged else set()), kind.__name__
         else:
             assert written == ({told.only} if told.only else kept_informed), kind.__name__
+
+
+REPRIMAND = ReprimandIssued(case_id=CASE_ID, reprimand_id=uuid4(), decided_on=date(2022, 10, 17),
+                            articles_infringed=(12, 15), reasons="access requests answered months late")
+
+
+def test_a_reprimand_is_explained_to_the_controller_and_told_to_complainants_without_a_fine():
+    letters = letters_for(REPRIMAND, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert ("you infringed Articles 12, 15 of the GDPR. By its decision of 17 October 2022, it issues you a "
+            "reprimand under Article 58(2)(b) of the GDPR, without a fine.") in to_controller.text
+    assert "Reasons: access requests answered months late" in to_controller.text
+    assert "Conseil d'État" in to_controller.text and to_controller.kind == "reprimand_decision"
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+    [simplified] = [l for l in letters_for(REPRIMAND.model_copy(update={"procedure": "simplified"}), CASE)
+                    if l.recipient_role == "controller"]
+    assert "taken under the simplified procedure" in simplified.text
+
+
+def test_a_case_closed_as_reprimanded_says_so():
+    closed = CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="reprimand issued", closed_on=date(2022, 11, 1))
+    [letter, _] = letters_for(closed, CASE)
+    assert "closed on 1 November 2022: the controller was reprimanded." in letter.text
+
+
+def test_a_publication_is_told_to_the_controller_and_complainants_and_its_withdrawal_to_the_controller_only():
+    made = PublicationMade(case_id=CASE_ID, publication_id=uuid4(), decision="formal_notice",
+                           decision_id=NOTICE.notice_id, decision_dated=date(2021, 11, 26),
+                           published_on=date(2021, 12, 16))
+    letters = letters_for(made, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert "made its formal notice of 26 November 2021 public on 16 December 2021" in to_controller.text
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+    withdrawn = PublicationWithdrawn(case_id=CASE_ID, publication_id=made.publication_id, decision="formal_notice",
+                                     decision_id=NOTICE.notice_id, withdrawn_on=date(2023, 12, 16),
+                                     reasons="the two years set for the publication ended")
+    [letter] = letters_for(withdrawn, CASE)
+    assert letter.recipient_role == "controller" and "withdrew the publication of its formal notice on 16 December " \
+        "2023" in letter.text and "Reasons: the two years set for the publication ended" in letter.text
+
+
+LODGED = AppealLodged(case_id=CASE_ID, appeal_id=uuid4(), decision="sanction", decision_id=SANCTION.sanction_id,
+                      decision_dated=date(2022, 10, 17), lodged_on=date(2022, 12, 16))
+
+
+def test_complainants_are_told_of_an_appeal_and_both_sides_of_the_ruling_and_its_effect():
+    [to_jeanne, _] = letters_for(LODGED, CASE)
+    assert ("Clearview AI appealed the authority's sanction of 17 October 2022 before the Conseil d'État on "
+            "16 December 2022") in to_jeanne.text
+    ruling = AppealDecided(case_id=CASE_ID, appeal_id=LODGED.appeal_id, decision="sanction",
+                           decision_id=SANCTION.sanction_id, decision_dated=date(2022, 10, 17),
+                           decided_on=date(2023, 6, 1), outcome="annulled")
+    letters = letters_for(ruling, CASE)
+    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    assert ("the Conseil d'État annulled the authority's sanction of 17 October 2022: the sanction no longer stands: "
+            "its fine, its injunction and any periodic penalty payment are not due") in to_controller.text
+    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
+                                                                            ("complainant", "noyb")]
+    reduced = ruling.model_copy(update={"outcome": "fine_reduced", "fine_eur": 10_000_000})
+    [to_controller] = [l for l in letters_for(reduced, CASE) if l.recipient_role == "controller"]
+    assert "reduced the fine of the authority's sanction of 17 October 2022: the fine due is now EUR 10,000,000" in \
+        to_controller.text

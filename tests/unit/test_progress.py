@@ -10,9 +10,10 @@ import pytest
 
 from docket_contracts import topics
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn, Controller, FindingRecorded,
-    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, InjunctionComplied, Order,
-    PenaltyPaymentLiquidated, PersonalDataErased, SanctionImposed,
+    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
+    Controller, FindingRecorded, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
+    InjunctionComplied, Order, PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade, PublicationWithdrawn,
+    ReprimandIssued, SanctionImposed,
 )
 from docket_contracts.progress import (
     NEWS_TYPES, WaitEnds, add_months, clock_start, due, ends_wait, news, told_on,
@@ -62,6 +63,30 @@ def test_complainants_read_what_the_authority_did_dated_by_its_act():
     closed = news(CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="r", closed_on=date(2023, 4, 13)))
     assert (closed.line, closed.stage) == ("The case was closed: the controller was sanctioned.", "closed")
     assert news(EACH[SanctionImposed]).line == "The authority imposed a fine of EUR 20,000,000."
+    reprimanded = news(EACH[ReprimandIssued])
+    assert (reprimanded.on, reprimanded.line, reprimanded.stage) == (
+        date(2022, 10, 17), "The authority issued a reprimand to the controller, without a fine.", "reprimand")
+    closed = news(CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="r", closed_on=date(2022, 11, 1)))
+    assert closed.line == "The case was closed: the controller was reprimanded."
+    published = news(EACH[PublicationMade])
+    assert (published.on, published.line, published.stage) == (
+        date(2021, 12, 16), "The authority made its formal notice of 2021-11-26 public.", "formal_notice")
+    assert news(EACH[PublicationWithdrawn]) is None  # the decision stands; nothing new about the complaint
+    lodged = news(EACH[AppealLodged])
+    assert (lodged.on, lodged.stage) == (date(2022, 12, 16), "appeal")
+    assert lodged.line == "The controller appealed the authority's sanction of 2022-10-17 before the Conseil d'État."
+
+
+@pytest.mark.parametrize(("outcome", "fine", "line", "stage"), [
+    ("dismissed", None, "The Conseil d'État dismissed the appeal: the authority's sanction stands.", "sanction"),
+    ("annulled", None, "The Conseil d'État annulled the authority's sanction; the authority examines the case again.",
+     "investigating"),
+    ("fine_reduced", 10_000_000, "The Conseil d'État reduced the fine to EUR 10,000,000; the rest of the sanction "
+                                 "stands.", "sanction"),
+])
+def test_a_ruling_is_news_dated_by_the_court_with_its_effect_on_the_case(outcome, fine, line, stage):
+    told = news(EACH[AppealDecided].model_copy(update={"outcome": outcome, "fine_eur": fine}))
+    assert (told.on, told.line, told.stage) == (date(2023, 6, 1), line, stage)
 
 
 def test_an_expiry_is_dated_by_the_deadline_it_found_passed_not_by_when_the_timer_ran():

@@ -9,7 +9,9 @@ from uuid import uuid4
 
 from docket_contracts.events import CaseClosed, ComplaintLinked, InjunctionComplied
 from services.case.timeline import CROWD, draw, marks
-from tests.unit.test_case_domain import AT_SANCTION, CASE, CLEARVIEW, LIQUIDATED, SANCTION
+from tests.unit.test_case_domain import (
+    APPEALED, AT_SANCTION, CASE, CLEARVIEW, LIQUIDATED, NOTICE_PUBLISHED, SANCTION, WITHDRAWN, ruled,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 CLOSED = CaseClosed(case_id=CASE, outcome="sanctioned", reasons="liquidated", closed_on=date(2023, 4, 20))
@@ -63,3 +65,15 @@ def test_a_crowded_case_draws_one_mark_per_day_of_complaints_and_loses_none():
 def test_what_came_from_outside_is_escaped():
     assert "<script>" not in draw("<script>x</script>", STORY)
     assert CLEARVIEW.name not in draw("case", STORY)  # the picture names what the caller titles it with, only
+
+
+def test_a_publication_an_appeal_and_its_ruling_are_drawn_in_lanes_of_their_own():
+    history = list(enumerate((*AT_SANCTION, NOTICE_PUBLISHED, APPEALED, ruled("fine_reduced", 10_000_000), WITHDRAWN),
+                             start=1))
+    svg = draw("case", history)
+    lanes = re.findall(r'font-weight="bold" fill="[^"]+">([^<]+)<', svg)
+    assert lanes[-2:] == ["publication", "appeal"]
+    for words in ["formal notice made public", "publication withdrawn", "sanction appealed",
+                  "fine reduced to EUR 10,000,000"]:
+        assert words in svg, words
+    assert sorted(versions_in(drawn(history))) == [version for version, _ in history]
