@@ -291,7 +291,8 @@ STEPS: tuple[Step, ...] = (
 
 # The outcome a case still open in each state can be closed with, without a fact the record does not hold.
 CLOSING_OUTCOMES = {"open": "dismissed", "investigating": "dismissed", "formal_notice": "dismissed",
-                    "notice_expired": "dismissed", "notice_complied": "complied", "sanctioned": "sanctioned"}
+                    "notice_expired": "dismissed", "notice_complied": "complied", "sanctioned": "sanctioned",
+                    "reprimanded": "reprimanded"}
 
 
 async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -> list[dict[str, Any]]:
@@ -320,7 +321,7 @@ async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: dat
         if current["status"] == "closed":
             return current
         outcome = CLOSING_OUTCOMES[current["status"]]
-        by = SANCTIONS_COMMITTEE if outcome == "sanctioned" else INVESTIGATOR
+        by = SANCTIONS_COMMITTEE if outcome in ("sanctioned", "reprimanded") else INVESTIGATOR
         response = await case.post(f"/cases/{case_id}/closure", headers=staff(by), json={
             "outcome": outcome, "closed_on": today.isoformat(), "expected_version": current["version"],
             "reasons": "left open by an earlier run of the Clearview story; closed before the story is played again"})

@@ -127,6 +127,15 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "penalty_payment.liquidated": lambda d: f"{d['days_counted']} days from {d['period_start']} to "
                                             f"{d['period_end']} ({d['convention'].split(':')[0]}): "
                                             f"{euros(d['amount_eur'])}",
+    "reprimand.issued": lambda d: f"reprimand decided {d['decided_on']}, Art "
+                                  f"{', '.join(map(str, d['articles_infringed']))}",
+    "publication.made": lambda d: f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public on "
+                                  f"{d['published_on']}",
+    "publication.withdrawn": lambda d: f"the published {d['decision'].replace('_', ' ')} withdrawn on "
+                                       f"{d['withdrawn_on']}",
+    "appeal.lodged": lambda d: f"the {d['decision']} of {d['decision_dated']} appealed on {d['lodged_on']}",
+    "appeal.decided": lambda d: f"the court ruled on {d['decided_on']}: {d['outcome'].replace('_', ' ')}"
+                                + (f" to {euros(d['fine_eur'])}" if d.get("fine_eur") is not None else ""),
     "case.closed": lambda d: f"closed {d['closed_on']}: {d['outcome']}",
     "notification.recorded": lambda d: f"{d['channel']} to the {d['recipient_role']}"
                                        + (f": {d['title']}" if d.get("title") else ""),
