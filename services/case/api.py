@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -32,7 +31,7 @@ from docket_messaging.limits import (
 from . import domain, fines, integrity, store, timeline
 from .application import StaleVersion, execute
 from .store import Actor
-from .domain import CaseState, Command, Convention, Invalid, Rejected, Status
+from .domain import Command, Convention, Invalid, Rejected, Status
 from .views import case_view
 
 reads = APIRouter(tags=["cases"])
@@ -290,7 +289,7 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
 async def run(session: SessionDep, case_id: uuid.UUID, body: CommandIn, if_match: str | None, caller: Caller,
-              command: Command | Callable[[CaseState], Command], response: Response) -> CommandOut:
+              command: Command, response: Response) -> CommandOut:
     actor = Actor(caller.subject, caller.acting_as, caller.name)
     state, events = await execute(session, case_id, expected(body, if_match), command, actor)
     response.headers["ETag"] = f'"{state.version}"'

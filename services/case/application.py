@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -38,15 +37,14 @@ class StaleVersion(Exception):
 
 
 async def execute(session: AsyncSession, case_id: uuid.UUID, expected_version: int,
-                  command: Command | Callable[[CaseState], Command], actor: store.Actor) -> tuple[CaseState, list[CloudEvent]]:
+                  command: Command, actor: store.Actor) -> tuple[CaseState, list[CloudEvent]]:
     """Run a staff command against the version of the case the client saw."""
     try:
         async with session.begin():
             state = await store.load(session, case_id)
             if state.version != expected_version:
                 raise StaleVersion(case_id, expected_version, state.version)
-            resolved = command(state) if callable(command) else command
-            return await store.append(session, state, case_id, decide(state, resolved), actor)
+            return await store.append(session, state, case_id, decide(state, command), actor)
     except sa.exc.IntegrityError:  # another command appended the same version first
         async with session.begin():
             current = await store.load(session, case_id)
