@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .asgi import answering
+
 # A measure run at each scrape, in a session of the service: it sets gauges from what the tables hold.
 Measure = Callable[[AsyncSession], Awaitable[None]]
 
@@ -68,16 +70,9 @@ class RequestMetrics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, status = time.perf_counter(), 500
+        started = time.perf_counter()
 
-        async def sending(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+        def answered(status: int, route: str) -> None:
             REQUESTS.labels(self.service, scope["method"], route, str(status)).observe(time.perf_counter() - started)
+
+        await answering(self.app, scope, receive, send, answered)

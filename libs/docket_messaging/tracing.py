@@ -20,6 +20,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from .asgi import answering
+
 PROPAGATOR = TraceContextTextMapPropagator()
 
 
@@ -65,18 +67,10 @@ class RequestTracing:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers", ())}
         with self.tracer.start_as_current_span(scope["method"], context=continuing(headers.get("traceparent")),
                                                kind=SpanKind.SERVER) as span:
-            status = 500
 
-            async def sending(message: dict[str, Any]) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
-            try:
-                await self.app(scope, receive, sending)
-            finally:
-                route = getattr(scope.get("route"), "path", "unmatched")
+            def answered(status: int, route: str) -> None:
                 span.update_name(f"{scope['method']} {route}")
                 span.set_attribute("http.route", route)
                 span.set_attribute("http.response.status_code", status)
+
+            await answering(self.app, scope, receive, send, answered)
