@@ -109,14 +109,12 @@ def bare_app() -> FastAPI:
 
 def serve_bare(port: int) -> None:
     """The bare app under uvicorn exactly as `python -m services.<name> serve` runs a service."""
-    import logging
-
     import uvicorn
 
-    from docket_messaging.cli import log_config
+    from docket_messaging.logs import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_level="info", log_config=log_config())
+    logging_config = configure_logging("bare", "json", "INFO")
+    uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_level="info", log_config=logging_config)
 
 
 # --- the load generator ------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ I, V, S, A, D, G = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMI
 # service, method, path -> the roles that may call it (PUBLIC: anyone, no token needed).
 EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     **{(service, "GET", path): PUBLIC for service in ("intake", "case", "notifier")
-       for path in ("/healthz", "/readyz")},
+       for path in ("/healthz", "/readyz", "/metrics")},
     ("intake", "POST", "/complaints"): PUBLIC,
     ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
@@ -276,7 +276,7 @@ async def _subscription_call(world: World, who: str, method: str, tail: str = ""
 
 BUILDERS: dict[tuple[str, str, str], Builder] = {
     **{(service, "GET", path): _get(path) for service in ("intake", "case", "notifier")
-       for path in ("/healthz", "/readyz")},
+       for path in ("/healthz", "/readyz", "/metrics")},
     ("intake", "POST", "/complaints"): lambda w, who: _ready(Call("POST", "/complaints",
                                                                   json=submission(controller=CONTROLLER))),
     ("intake", "POST", "/paper-complaints"): lambda w, who: _ready(Call(
