@@ -88,8 +88,7 @@ def login(ctx: typer.Context,
         answer = identity.password_login(cli.docket.http, endpoints.issuer, endpoints.client_id, user, password)
     kept = identity.kept_from(answer, endpoints.issuer, endpoints.client_id, time.time())
     identity.save(token_path(), kept)
-    cli.out.print(f"signed in as {kept.user} ({', '.join(r.replace('_', ' ') for r in kept.roles) or 'no role'}) "
-                  f"at {endpoints.issuer}; token kept in {token_path()}", highlight=False)
+    cli.out.print(f"signed in as {kept.described} at {endpoints.issuer}; token kept in {token_path()}")
 
 
 @app.command()
@@ -106,8 +105,7 @@ def whoami(ctx: typer.Context) -> None:
     cli = cli_of(ctx)
     kept = identity.fresh(cli.docket.http, token_path(), time.time())
     left = int(kept.expires_at - time.time())
-    cli.out.print(f"{kept.user} ({', '.join(r.replace('_', ' ') for r in kept.roles) or 'no role'}) at "
-                  f"{kept.issuer}; the access token has {left} s left")
+    cli.out.print(f"{kept.described} at {kept.issuer}; the access token has {left} s left")
 
 
 # --- fines ------------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from typing import Any
 import click
 import httpx
 
+from docket_identity.roles import Role
+
 from .problems import Problem
 
 TOKEN_FILE = "token.json"
@@ -60,7 +62,13 @@ class Kept:
 
     @property
     def roles(self) -> list[str]:
-        return [str(role) for role in claims(self.access_token).get("roles", ())]
+        """Docket's roles among the token's (a provider adds its own, such as offline_access)."""
+        return [str(role) for role in claims(self.access_token).get("roles", ()) if role in set(Role)]
+
+    @property
+    def described(self) -> str:
+        """`victor.investigator (investigator)`."""
+        return f"{self.user} ({', '.join(r.replace('_', ' ') for r in self.roles) or 'no Docket role'})"
 
 
 def kept_from(answer: Mapping[str, Any], issuer: str, client_id: str, now: float) -> Kept:

@@ -17,6 +17,11 @@ SUMMARY_TEXT = 40  # characters of a text field shown in a one-line summary
 SUMMARY_FIELDS = 6
 
 
+def words(name: str) -> str:
+    """A state's name as it reads: `notice_expired` as `notice expired`."""
+    return str(name).replace("_", " ")
+
+
 def euros(amount: Any) -> str:
     return f"EUR {amount:,}" if isinstance(amount, int) else "-"
 
@@ -53,19 +58,22 @@ def event_line(time: str, type_: str, subject: str, sequence: str | None, data: 
     return f"{moment(time)}  {event_type(type_)}  {subject}{version}  {summary(data)}".rstrip()
 
 
-def table(*columns: str, title: str | None = None) -> Table:
-    found = Table(*columns, box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False,
-                  show_edge=False)
+def table(*columns: str, title: str | None = None, keep_first: bool = True) -> Table:
+    """A table whose first column (an id, mostly) is never wrapped unless told; the others wrap, nothing is cut."""
+    found = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False,
+                  collapse_padding=True)
+    for number, column in enumerate(columns):
+        found.add_column(column, no_wrap=keep_first and number == 0, overflow="fold")
     return found
 
 
 def cases(page: Mapping[str, Any]) -> RenderableType:
-    shown = table("case", "controller", "status", "opened", "complaints", "next deadline", "version")
+    shown = table("case", "controller", "status", "opened", "complaints", "deadline", "version")
     for case in page["items"]:
         deadline = case.get("next_deadline") or "-"
         if case.get("deadline_overdue"):
             deadline += " (overdue)"
-        shown.add_row(case["case_id"], case["controller_name"], case["status"], case["opened_on"],
+        shown.add_row(case["case_id"], case["controller_name"], words(case["status"]), case["opened_on"],
                       str(case["complaints"]), deadline, str(case["version"]))
     return Group(shown, Text(showing(page)))
 
@@ -76,10 +84,10 @@ def showing(page: Mapping[str, Any]) -> str:
 
 
 def complaints(page: Mapping[str, Any]) -> RenderableType:
-    shown = table("complaint", "reference", "kind", "received", "controller", "articles", "status")
+    shown = table("complaint", "reference", "kind", "received", "controller", "status")
     for item in page["items"]:
         shown.add_row(item["id"], item["reference"], item["kind"], item["received_on"], item["controller_name"],
-                      ",".join(str(a) for a in item["articles_alleged"]), item["status"])
+                      words(item["status"]))
     return Group(shown, Text(showing(page)))
 
 
@@ -101,22 +109,28 @@ def receipt(answer: Mapping[str, Any]) -> RenderableType:
         f"status page: {answer['status_url']}"]))
 
 
-# The allowed next steps the case service names, and the command that takes each (`docket case do` any other).
+# The allowed next steps the case service names, and how each is taken; any other: `docket case do`.
 STEP_COMMANDS = {
-    "open an investigation": "investigate", "record a finding": "finding", "issue a formal notice": "formal-notice",
-    "impose a sanction": "sanction", "record compliance with the formal notice": "notice-compliance",
-    "record compliance dated by the deadline": "notice-compliance", "record the notice's notification":
-    "notice-notified", "record the decision's notification": "sanction-notified",
-    "record compliance with the injunction": "injunction-compliance", "liquidate the penalty payment": "liquidate",
-    "close as dismissed or no infringement": "close", "close as complied": "close", "close as sanctioned": "close",
+    "open an investigation": "docket case investigate {id}", "record a finding": "docket case finding {id}",
+    "issue a formal notice": "docket case formal-notice {id}", "impose a sanction": "docket case sanction {id}",
+    "record compliance with the formal notice": "docket case notice-compliance {id}",
+    "record compliance dated by the deadline": "docket case notice-compliance {id}",
+    "record the notice's notification": "docket case notice-notified {id}",
+    "record the decision's notification": "docket case sanction-notified {id}",
+    "record compliance with the injunction": "docket case injunction-compliance {id}",
+    "liquidate the penalty payment": "docket case liquidate {id}",
+    "close as dismissed or no infringement": "docket case close {id}", "close as complied": "docket case close {id}",
+    "close as sanctioned": "docket case close {id}",
+    "link a complaint": "(a complaint filed against the same controller joins the case)",
 }
+OTHER_STEP = "docket case do {id} ROUTE (see docket case routes)"
 
 
 def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | None = None) -> RenderableType:
     """A case: what it is about, where it stands, its decisions, what may happen next, and its history."""
     controller = document.get("controller") or {}
     lines = [f"case {document['id']}: {controller.get('name')} ({controller.get('key')}), "
-             f"{str(document['status']).replace('_', ' ')}, version {document['version']}",
+             f"{words(document['status'])}, version {document['version']}",
              f"opened {document.get('opened_on')}, {document.get('complaint_count', 0)} complaint(s)"
              + (f", investigation opened {document['investigation_opened_on']}"
                 if document.get("investigation_opened_on") else "")]
@@ -142,8 +156,7 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
     if steps:
         allowed = table("allowed next step", "command")
         for step in steps:
-            command = STEP_COMMANDS.get(step)
-            allowed.add_row(step, f"docket case {command} {document['id']}" if command else "docket case routes")
+            allowed.add_row(step, STEP_COMMANDS.get(step, OTHER_STEP).format(id=document["id"]))
         parts.append(allowed)
     if history is not None:
         parts.append(events(history))
@@ -153,7 +166,7 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
 def events(history: Iterable[Mapping[str, Any]]) -> RenderableType:
     shown = table("v", "recorded", "event", "by", "what")
     for event in history:
-        who = actor_of(event) + (f" ({event['actor_role'].replace('_', ' ')})" if event.get("actor_role") else "")
+        who = actor_of(event) + (f" ({words(event['actor_role'])})" if event.get("actor_role") else "")
         shown.add_row(str(event["version"]), moment(str(event["recorded_at"])), event_type(str(event["type"])), who,
                       summary(event.get("data") or {}))
     return shown
@@ -172,22 +185,25 @@ def command_done(answer: Mapping[str, Any]) -> RenderableType:
     document = answer["case"]
     lines = [f"{event_type(e['type'])} (version {e['version']}) {summary(e.get('data') or {})}".rstrip()
              for e in answer.get("events", ())]
-    lines.append(f"case {document['id']} is {str(document['status']).replace('_', ' ')} at version "
+    lines.append(f"case {document['id']} is {words(document['status'])} at version "
                  f"{document['version']}; next: {'; '.join(document.get('allowed_next_steps') or ['nothing'])}")
     return Text("\n".join(lines))
 
 
 def routes(found: Iterable[Any]) -> RenderableType:
-    shown = table("route", "what", "roles", "fields (* required)")
+    """Each command route: its method and name, who may give it, what it does, its fields (* required)."""
+    lines = []
     for route in found:
-        fields = "\n".join(f"{f.name}{'*' if f.required else ''}: {f.type}" for f in route.fields())
-        shown.add_row(f"{route.method.upper()} {route.name}", route.summary, route.roles, fields or "-")
-    return shown
+        lines.append(f"{route.method.upper()} {route.name}  ({words(route.roles) or 'roles not stated'}): "
+                     f"{route.summary}")
+        lines.extend(f"    {f.name}{'*' if f.required else ''}: {f.type}" for f in route.fields())
+    return Text("\n".join(lines))
 
 
 def estimate(answer: Mapping[str, Any]) -> RenderableType:
     """A fine estimate step by step, then its conducts."""
-    steps = table("step", "explanation", "amount", "range", title=f"Fine estimate ({answer.get('method')})")
+    steps = table("step", "explanation", "amount", "range", title=f"Fine estimate ({answer.get('method')})",
+                  keep_first=False)
     for step in answer["steps"]:
         low_high = step.get("range_eur")
         steps.add_row(step["step"], step["explanation"], euros(step["amount_eur"]),

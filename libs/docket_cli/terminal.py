@@ -19,7 +19,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only the id(s)
 @dataclass
 class Cli:
     docket: Docket
-    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=False))
+    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
     def show(self, answer: Any, render: Callable[[Any], RenderableType], as_json: bool = False,

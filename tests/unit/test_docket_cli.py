@@ -288,7 +288,7 @@ def test_a_case_shows_its_next_steps_with_the_command_for_each():
     assert f"case {CASE}: Clearview AI (clearview-ai), investigating, version 2" in shown
     assert any(line.split() == ["record", "a", "finding", "docket", "case", "finding", CASE]
                for line in shown.splitlines())
-    assert "appeal" in shown and "docket case routes" in shown  # a step without its own command: the generic one
+    assert f"docket case do {CASE} ROUTE (see docket case routes)" in shown  # a step with no command of its own
 
 
 # --- the kept token ---------------------------------------------------------------------------------------
@@ -391,3 +391,17 @@ def test_without_a_font_the_picture_comes_with_a_warning(monkeypatch):
         assert drawn[:8] == b"\x89PNG\r\n\x1a\n" and warning == picture.NO_FONT
     finally:
         picture.sans_serif.cache_clear()
+
+
+def test_a_delivery_shows_each_attempt_with_its_answer():
+    delivery = {"id": "d1", "event_type": "docket.sanction.imposed", "event_id": "e1", "subscription_id": "s1",
+                "status": "dead", "attempts": 2, "dead_reason": "gave up after 2 attempts", "log": [
+                    {"number": 1, "started_at": "2026-11-22T10:00:00Z", "latency_ms": 12, "status_code": 500,
+                     "error": None, "verdict": "retry"},
+                    {"number": 2, "started_at": "2026-11-22T10:00:10Z", "latency_ms": 5003, "status_code": None,
+                     "error": "ReadTimeout", "verdict": "retry"}]}
+    shown = text_of(render.delivery(delivery))
+    assert "delivery d1 of sanction.imposed (event e1) to subscription s1: dead, 2 attempt(s), dead: gave up" in shown
+    rows = [line.split() for line in shown.splitlines() if line.strip()[:1] in ("1", "2")]
+    assert rows == [["1", "2026-11-22", "10:00:00", "UTC", "12", "ms", "HTTP", "500", "retry"],
+                    ["2", "2026-11-22", "10:00:10", "UTC", "5003", "ms", "ReadTimeout", "retry"]]
