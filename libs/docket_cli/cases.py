@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, time as clock_time, timezone
+from datetime import UTC, date, datetime, time as clock_time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,7 +58,7 @@ def instant(text: str) -> str:
         day = date.fromisoformat(text)
     except ValueError:
         return text
-    return datetime.combine(day, clock_time.max, timezone.utc).isoformat()
+    return datetime.combine(day, clock_time.max, UTC).isoformat()
 
 
 def history_of(cli: Cli, case_id: str, after: int = 0) -> list[dict[str, Any]]:
