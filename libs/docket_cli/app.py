@@ -8,6 +8,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -153,31 +154,37 @@ def estimate(ctx: typer.Context,
 TOPICS = {"complaints": topics.COMPLAINTS, "cases": topics.CASES, "notifications": topics.NOTIFICATIONS}
 
 
+async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
+    """The next message, or None when none came for `idle` seconds."""
+    try:
+        return await asyncio.wait_for(anext(messages), idle) if idle else await anext(messages)
+    except TimeoutError:
+        return None
+
+
 async def print_events(cli: Cli, chosen: list[str], from_beginning: bool, subject: str | None, count: int | None,
                        idle: float | None, as_json: bool) -> int:
-    from docket_messaging.follow import follow  # here: aiokafka is slow to import, and only this needs it
+    from docket_messaging.tail import Tail, summary  # here: it brings aiokafka, slow to import, and only this needs it
 
     printed = 0
-    stream = follow(cli.docket.endpoints.kafka, chosen, from_beginning=from_beginning, idle_s=idle)
-    async with contextlib.aclosing(stream):
-        async for message in stream:
-            event = message.event
+    async with Tail(cli.docket.endpoints.kafka, chosen, from_beginning=from_beginning) as tail:
+        messages = aiter(tail)
+        while (count is None or printed < count) and (seen := await next_within(messages, idle)) is not None:
+            event = seen.event
             if event is None:
-                cli.warn(f"{message.topic} {message.partition}:{message.offset} is no Docket event: {message.problem}")
+                cli.warn(f"{seen.topic} {seen.partition}:{seen.offset} is no Docket event: {seen.problem}")
                 continue
             if subject and event.subject != subject:
                 continue
             if as_json:
-                typer.echo(json.dumps({"topic": message.topic, "id": event.id, "type": event.type,
+                typer.echo(json.dumps({"topic": seen.topic, "id": event.id, "type": event.type,
                                        "subject": event.subject, "time": event.time.isoformat(),
                                        "sequence": event.sequence, "data": event.data}, ensure_ascii=False))
             else:
-                typer.echo(render.event_line(event.time.isoformat(), event.type, event.subject,
-                                             str(event.sequence) if event.sequence is not None else None, event.data))
+                typer.echo(render.event_line(event.time.isoformat(), event.type, event.subject, event.sequence,
+                                             summary(event.type, event.data) or render.summary(event.data)))
             sys.stdout.flush()
             printed += 1
-            if count is not None and printed >= count:
-                break
     return printed
 
 
@@ -200,7 +207,7 @@ def tail(ctx: typer.Context,
         asyncio.run(print_events(cli, chosen, from_beginning, subject, count, idle, as_json))
     except KeyboardInterrupt:
         pass
-    except OSError as exc:
+    except (ConnectionError, LookupError) as exc:
         raise Problem(f"cannot read Kafka at {cli.docket.endpoints.kafka} ({exc}): is Docket up (make run)? Its "
                       f"address: --kafka or DOCKET_KAFKA") from None
 

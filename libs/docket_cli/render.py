@@ -52,10 +52,10 @@ def summary(data: Mapping[str, Any]) -> str:
     return " ".join(shown[:SUMMARY_FIELDS])
 
 
-def event_line(time: str, type_: str, subject: str, sequence: str | None, data: Mapping[str, Any]) -> str:
-    """One event as `docket events tail` prints it."""
-    version = f" v{sequence}" if sequence else ""
-    return f"{moment(time)}  {event_type(type_)}  {subject}{version}  {summary(data)}".rstrip()
+def event_line(time: str, type_: str, subject: str, sequence: int | None, words: str) -> str:
+    """One event as `docket events tail` prints it: when, what, whose (and its version there), in a few words."""
+    version = f" v{sequence}" if sequence is not None else ""
+    return f"{moment(time)}  {event_type(type_)}  {subject}{version}  {words}".rstrip()
 
 
 def table(*columns: str, title: str | None = None, keep_first: bool = True) -> Table:

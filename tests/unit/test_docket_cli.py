@@ -132,8 +132,8 @@ def test_a_route_written_with_its_ids_is_found_and_its_fields_listed(case_openap
 
 
 def test_an_unknown_route_is_refused_with_the_routes_there_are(case_openapi):
-    with pytest.raises(Problem, match=r"no command 'reprimands'; it has: .*closure.*findings"):
-        openapi.match(openapi.command_routes(case_openapi), "reprimands")
+    with pytest.raises(Problem, match=r"no command 'remedies'; it has: .*closure.*findings"):
+        openapi.match(openapi.command_routes(case_openapi), "remedies")
 
 
 def test_fields_are_typed_by_the_schema(case_openapi):
@@ -260,11 +260,13 @@ def test_a_summary_leaves_out_ids_and_sealed_values_and_shortens_text():
                                     "facts=Clearview AI collected images of faces … orders=1")
 
 
-def test_an_event_line_is_time_type_subject_version_and_summary():
-    assert render.event_line("2022-11-26T09:00:00+01:00", "docket.formal_notice.issued", CASE, "5",
-                             {"issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}) == (
-        f"2022-11-26 08:00:00 UTC  formal_notice.issued  {CASE} v5  issued_on=2021-11-26 "
-        f"compliance_deadline=2022-01-26")
+def test_an_event_line_is_time_type_subject_version_and_words():
+    assert render.event_line("2022-11-26T09:00:00+01:00", "docket.formal_notice.issued", CASE, 5,
+                             "issued 2021-11-26, 2 order(s), comply by 2022-01-26") == (
+        f"2022-11-26 08:00:00 UTC  formal_notice.issued  {CASE} v5  issued 2021-11-26, 2 order(s), comply by "
+        f"2022-01-26")
+    assert render.event_line("2022-11-26T08:00:00Z", "docket.complaint.filed", CASE, None, "") == \
+        f"2022-11-26 08:00:00 UTC  complaint.filed  {CASE}"
 
 
 def test_a_fine_estimate_is_a_table_of_its_steps_and_its_conducts():
