@@ -7,9 +7,11 @@ import re
 import time
 from datetime import UTC, date, datetime, time as clock_time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
+
+from docket_contracts.events import CaseOutcome
 
 from . import openapi, picture, render
 from .client import Refused
@@ -197,7 +199,8 @@ def given(**fields: Any) -> dict[str, Any]:
 
 @app.command()
 def investigate(ctx: typer.Context, case_id: CaseId, opened_on: Day,
-                scope: Annotated[str, typer.Option(help="what the investigation covers")], version: Version = None,
+                scope: Annotated[str, typer.Option(help="what the investigation covers")],
+                version: Version = None,
                 as_json: Json = False) -> None:
     """Open an investigation (investigator)."""
     perform(cli_of(ctx), case_id, "POST", f"/cases/{case_id}/investigation",
@@ -316,8 +319,9 @@ def liquidate(ctx: typer.Context, case_id: CaseId,
 
 @app.command()
 def close(ctx: typer.Context, case_id: CaseId,
-          outcome: Annotated[str, typer.Option(help="complied, sanctioned, dismissed or no_infringement")],
-          reasons: Annotated[str, typer.Option(help="why the case is closed")], closed_on: Day, version: Version = None, as_json: Json = False) -> None:
+          outcome: Annotated[str, typer.Option(help=", ".join(get_args(CaseOutcome)))],
+          reasons: Annotated[str, typer.Option(help="why the case is closed")], closed_on: Day,
+          version: Version = None, as_json: Json = False) -> None:
     """Close the case (investigator, sanctions committee)."""
     perform(cli_of(ctx), case_id, "POST", f"/cases/{case_id}/closure",
             given(outcome=outcome, reasons=reasons, closed_on=closed_on), version, as_json=as_json)

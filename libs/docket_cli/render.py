@@ -120,7 +120,11 @@ STEP_COMMANDS = {
     "record compliance with the injunction": "docket case injunction-compliance {id}",
     "liquidate the penalty payment": "docket case liquidate {id}",
     "close as dismissed or no infringement": "docket case close {id}", "close as complied": "docket case close {id}",
-    "close as sanctioned": "docket case close {id}",
+    "close as sanctioned": "docket case close {id}", "close as reprimanded": "docket case close {id}",
+    "issue a reprimand": "docket case do {id} reprimands", "make a decision public": "docket case do {id} publications",
+    "withdraw a publication": "docket case do {id} publications/PUBLICATION_ID/withdrawal",
+    "record an appeal": "docket case do {id} appeals",
+    "record the court's ruling": "docket case do {id} appeals/APPEAL_ID/ruling",
     "link a complaint": "(a complaint filed against the same controller joins the case)",
 }
 OTHER_STEP = "docket case do {id} ROUTE (see docket case routes)"
@@ -149,6 +153,18 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
         for liquidation in sanction.get("liquidations", ()):
             lines.append(f"  liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
                          f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}")
+    for reprimand in document.get("reprimands", ()):
+        lines.append(f"reprimand {reprimand['reprimand_id']}: decided {reprimand['decided_on']}, Art "
+                     f"{','.join(str(a) for a in reprimand.get('articles', ()))}"
+                     + (f", annulled {reprimand['annulled_on']}" if reprimand.get("annulled_on") else ""))
+    for publication in document.get("publications", ()):
+        lines.append(f"publication {publication['publication_id']}: the {words(publication['decision'])} made public "
+                     f"{publication['published_on']}"
+                     + (f", withdrawn {publication['withdrawn_on']}" if publication.get("withdrawn_on") else ""))
+    for appeal in document.get("appeals", ()):
+        lines.append(f"appeal {appeal['appeal_id']}: the {words(appeal['decision'])} appealed {appeal['lodged_on']}"
+                     + (f", ruled {appeal['decided_on']}: {words(appeal['outcome'])}" if appeal.get("outcome")
+                        else ", awaiting the court's ruling"))
     if document.get("closed_on"):
         lines.append(f"closed {document['closed_on']}: {document.get('outcome')}")
     parts: list[RenderableType] = [Text("\n".join(lines))]

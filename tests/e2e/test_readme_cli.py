@@ -135,16 +135,18 @@ async def test_every_example_of_the_cli_section_runs_as_shown(tmp_path_factory, 
                "DOCKET_NOTIFIER_URL": stack.url("notifier"), "DOCKET_KAFKA": stack.kafka.bootstrap_servers,
                "DOCKET_ISSUER": keycloak.issuer()}
         shell = Shell(home, env)
+        differing = []  # every example that does not run as shown, so that one run tells them all
         try:
             for example in examples((repo_root() / "README.md").read_text()):
                 output, status = await asyncio.to_thread(shell.run, example.command)
-                where = f"README.md line {example.line}: $ {example.command}"
-                assert CHECKER.check_output(normalised(example.expected), normalised(output), FLAGS), \
-                    f"{where}\nexpected:\n{example.expected}\ngot:\n{output}\n{stack.logs()[-3000:]}"
                 failing = any(line.startswith("error: ") for line in example.expected.splitlines())
-                assert (status != 0) == failing, f"{where}\nexit {status}:\n{output}"
+                if not CHECKER.check_output(normalised(example.expected), normalised(output), FLAGS) or \
+                        (status != 0) != failing:
+                    differing.append(f"README.md line {example.line}: $ {example.command}\nexpected:\n"
+                                     f"{example.expected}\ngot (exit {status}):\n{output}")
         finally:
             shell.close()
+        assert not differing, "\n\n".join(differing) + "\n\n" + stack.logs()[-3000:]
         png = home / "nimbus.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         token = home / ".config" / "docket" / "token.json"

@@ -293,6 +293,20 @@ def test_a_case_shows_its_next_steps_with_the_command_for_each():
     assert f"docket case do {CASE} ROUTE (see docket case routes)" in shown  # a step with no command of its own
 
 
+def test_a_case_shows_its_reprimand_publication_and_appeal():
+    document = {"id": CASE, "version": 9, "status": "reprimanded", "controller": {"name": "Acme", "key": "acme"},
+                "reprimands": [{"reprimand_id": "r1", "decided_on": "2023-01-05", "articles": [5, 6]}],
+                "publications": [{"publication_id": "p1", "decision": "reprimand", "published_on": "2023-01-10",
+                                  "withdrawn_on": "2024-01-10"}],
+                "appeals": [{"appeal_id": "a1", "decision": "reprimand", "lodged_on": "2023-03-01"}],
+                "allowed_next_steps": ["record the court's ruling"]}
+    shown = text_of(render.case(document))
+    assert "reprimand r1: decided 2023-01-05, Art 5,6" in shown
+    assert "publication p1: the reprimand made public 2023-01-10, withdrawn 2024-01-10" in shown
+    assert "appeal a1: the reprimand appealed 2023-03-01, awaiting the court's ruling" in shown
+    assert f"docket case do {CASE} appeals/APPEAL_ID/ruling" in shown
+
+
 # --- the kept token ---------------------------------------------------------------------------------------
 
 def jwt(claims: dict[str, Any]) -> str:
