@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/libs
 
 .PHONY: run test faults bench docs lock
-run: $(VENV)/installed
+run: $(VENV)/installed $(VENV)/bin/docket
 	$(PY) -m docket_devstack up $(ARGS)
 
-test: $(VENV)/installed
+test: $(VENV)/installed $(VENV)/bin/docket
 	$(PY) -m pytest
 
 # The slow suite: faults on the real processes under load, and 1,000+ fuzzed requests per service.
@@ -39,6 +39,12 @@ lock: $(VENV)/installed
 $(VENV)/bench-installed: requirements/bench.txt $(VENV)/installed
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench.txt
 	touch $@
+
+# The staff command line (libs/docket_cli): `.venv/bin/docket`, or `docket` once .venv/bin is on PATH.
+$(VENV)/bin/docket: $(VENV)/installed
+	printf '#!/bin/sh\nPYTHONPATH="%s$${PYTHONPATH:+:$$PYTHONPATH}" exec "%s" -m docket_cli "$$@"\n' \
+		"$(CURDIR):$(CURDIR)/libs" "$(abspath $(PY))" > $@
+	chmod +x $@
 
 $(VENV)/installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)

@@ -2,7 +2,8 @@
 crosses Kafka, decoded, with a line that says what it is about.
 
 The tail joins no consumer group and commits nothing: it reads every partition of the topics it is given,
-starting at the offsets they had when it started, so it never takes work from a service's consumer.
+starting at the offsets they had when it started (or, asked to, at the first message each still keeps), so it
+never takes work from a service's consumer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
 from docket_contracts.envelope import CloudEvent
 
@@ -41,21 +43,28 @@ class Tail:
     """
 
     def __init__(self, bootstrap_servers: str, topics: Sequence[str], client_id: str = "docket-tail",
-                 wait_for_topics_s: float = 60.0) -> None:
+                 wait_for_topics_s: float = 60.0, from_beginning: bool = False) -> None:
         self._topics = tuple(topics)
+        self._from_beginning = from_beginning
         self._bootstrap = bootstrap_servers
         self._wait_for_topics_s = wait_for_topics_s
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id=client_id, group_id=None,
                                           enable_auto_commit=False)
 
     async def __aenter__(self) -> Tail:
+        """Start reading; ConnectionError when no broker answers, LookupError when a topic never appears."""
         consumer = self._consumer
-        await consumer.start()
+        try:
+            await consumer.start()
+        except KafkaConnectionError as exc:
+            raise ConnectionError(f"no Kafka broker answers at {self._bootstrap}") from exc
         try:
             partitions = await self._partitions()
             consumer.assign(partitions)
             # Fixed now, not on the first fetch: nothing published after this returns is missed.
-            for partition, offset in (await consumer.end_offsets(partitions)).items():
+            starts = (await consumer.beginning_offsets(partitions) if self._from_beginning
+                      else await consumer.end_offsets(partitions))
+            for partition, offset in starts.items():
                 consumer.seek(partition, offset)
         except BaseException:
             await consumer.stop()
