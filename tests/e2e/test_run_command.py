@@ -55,44 +55,50 @@ def played_the_story(output: str) -> str:
     return case_id
 
 
-def test_up_plays_the_story_and_plays_it_again_on_the_same_data(tmp_path):
-    data = tmp_path / "data"
-    first_log, second_log = tmp_path / "once.log", tmp_path / "up.log"
-    once = up(data, first_log, "--once")
+def test_up_plays_the_story_then_stays_up_until_ctrl_c(tmp_path):
+    data, log = tmp_path / "data", tmp_path / "up.log"
+    running = up(data, log)
     try:
-        assert once.wait(480) == 0, first_log.read_text()
+        deadline = time.monotonic() + 480
+        while "Ctrl-C stops everything" not in log.read_text():
+            assert running.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        children = psutil.Process(running.pid).children(recursive=True)
+        assert len(children) >= 3  # the three services
+        running.send_signal(signal.SIGINT)
+        assert running.wait(60) == 0
     finally:
-        if once.poll() is None:
-            once.kill()
-    output = first_log.read_text()
+        if running.poll() is None:
+            running.kill()
+    output = log.read_text()
     assert "migrations   applied (schemas intake, case, notifier, keystore)" in output
     assert "a role per service: docket_intake, docket_case, docket_notifier, docket_keystore" in output
     assert "/realms/docket (realm docket" in output
-    first_case = played_the_story(output)
+    played_the_story(output)
     picture = (data / "clearview-timeline.svg").read_text()
     assert picture.startswith("<svg") and "closed: sanctioned" in picture
-    assert "Ctrl-C stops everything" not in output and leftovers(tmp_path) == []
-
-    again = up(data, second_log)
-    try:
-        deadline = time.monotonic() + 480
-        while "Ctrl-C stops everything" not in second_log.read_text():
-            assert again.poll() is None, second_log.read_text()
-            assert time.monotonic() < deadline, second_log.read_text()
-            time.sleep(0.5)
-        children = psutil.Process(again.pid).children(recursive=True)
-        assert len(children) >= 3  # the three services
-        again.send_signal(signal.SIGINT)
-        assert again.wait(60) == 0
-    finally:
-        if again.poll() is None:
-            again.kill()
-    output = second_log.read_text()
-    assert played_the_story(output) != first_case
     assert "victor.investigator (investigator)" in output and "-d client_id=docket-cli" in output
     assert "(API docs: http://127.0.0.1:" in output
     assert output.rstrip().endswith("stopping")
     assert leftovers(tmp_path) == [] and not [child for child in children if alive(child)]
+
+
+@pytest.mark.faults  # two more plays of the story: `make faults`
+def test_once_plays_the_story_and_exits_and_plays_it_again_on_the_same_data(tmp_path):
+    data, cases = tmp_path / "data", []
+    for n in (1, 2):
+        log = tmp_path / f"once-{n}.log"
+        once = up(data, log, "--once")
+        try:
+            assert once.wait(480) == 0, log.read_text()
+        finally:
+            if once.poll() is None:
+                once.kill()
+        output = log.read_text()
+        cases.append(played_the_story(output))
+        assert "Ctrl-C stops everything" not in output and leftovers(tmp_path) == []
+    assert cases[0] != cases[1]
 
 
 def leftovers(tmp_path: Path) -> list[dict]:

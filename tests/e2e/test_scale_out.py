@@ -29,7 +29,7 @@ from tests.faults.load import RECEIVED_ON, Filed, Load, file_all
 from tests.faults.stack import Stack, running, subscribe
 from tests.kafka_reader import eventually, headers, read_topic
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]  # six processes under load for minutes: `make faults`
 
 # Filed half through each intake process: 300 submissions over 12 controllers, 100 of them against one.
 HALF = Load(submissions=150, controllers=12, biggest=50)
