@@ -5,11 +5,12 @@ the JSON payload as the message value, the aggregate id as the key.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from docket_contracts.envelope import JSON, SPEC_VERSION, CloudEvent
+
+from .logs import trace_id
 
 Headers = list[tuple[str, bytes]]
 
@@ -75,17 +76,20 @@ def decode(headers: Headers | None, value: bytes | None) -> CloudEvent:
     try:
         return CloudEvent(type=attrs["ce_type"], source=attrs["ce_source"], subject=attrs["ce_subject"],
                           dataschema=attrs["ce_dataschema"], data=data, id=attrs["ce_id"], time=time,
-                          sequence=sequence, datacontenttype=JSON, traceparent=_traceparent(attrs.get("traceparent")))
+                          sequence=sequence, datacontenttype=JSON, traceparent=_traceparent(attrs))
     except ValueError as exc:  # the envelope's own checks, whose messages name attributes, not values
         raise UndecodableMessage(str(exc)) from None
 
 
-_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+# Where a message's W3C trace context may be: the W3C header, as the relay writes it, or the CloudEvents
+# distributed-tracing extension in binary mode.
+TRACEPARENT_HEADERS = ("traceparent", "ce_traceparent")
 
 
-def _traceparent(value: str | None) -> str | None:
-    """A W3C traceparent, or None: a malformed trace header only loses the trace, never the message."""
-    return value if value is not None and _TRACEPARENT.match(value) else None
+def _traceparent(attrs: dict[str, str]) -> str | None:
+    """The message's W3C traceparent, or None: a malformed trace header only loses the trace, never the message."""
+    value = next((attrs[name] for name in TRACEPARENT_HEADERS if name in attrs), None)
+    return value.strip() if trace_id(value) is not None else None
 
 
 def _json_object(value: bytes | None) -> dict[str, object]:

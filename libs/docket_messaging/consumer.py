@@ -102,17 +102,11 @@ class PostgresInbox:
                 raise
 
 
-# Where a consumed message's W3C trace context may be: OpenTelemetry's header, or the CloudEvents
-# distributed-tracing extension in binary mode.
-TRACEPARENT_HEADERS = ("traceparent", "ce_traceparent")
-
-
-def ids_of(event: CloudEvent, payload: Payload, headers: Headers) -> dict[str, object]:
+def ids_of(event: CloudEvent, payload: Payload) -> dict[str, object]:
     """The ids the lines logged while an event is applied carry: its own, its case's and its complaint's, and
-    its trace's."""
-    traceparent = next((value for name, value in headers if name in TRACEPARENT_HEADERS), None)
+    its trace's (the traceparent the codec read from the message)."""
     return {"event_id": event.id, "case_id": getattr(payload, "case_id", None),
-            "complaint_id": getattr(payload, "complaint_id", None), "trace_id": trace_id(traceparent)}
+            "complaint_id": getattr(payload, "complaint_id", None), "trace_id": trace_id(event.traceparent)}
 
 
 def dead_letter(record: Record, group: str, reason: str) -> KafkaMessage:
@@ -172,7 +166,7 @@ class InboxConsumer:
             PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
             return Outcome.IGNORED
         # The handler continues the trace of the work that wrote the event; what it writes continues it further.
-        with log_ids(**ids_of(event, payload, record.headers)), self._tracer.start_as_current_span(
+        with log_ids(**ids_of(event, payload)), self._tracer.start_as_current_span(
                 f"{event.type} process", context=continuing(event.traceparent), kind=SpanKind.CONSUMER,
                 attributes={"messaging.destination.name": record.topic, "messaging.consumer.group.name": self.group,
                             "messaging.message.id": event.id}):

@@ -96,3 +96,19 @@ def test_reasons_name_the_problem_never_the_values():
         assert "Jeanne" not in str(refused.value) and "Dupont" not in str(refused.value)
     with pytest.raises(UndecodableMessage, match="line 1 column 27"):
         decode(list(headers.items()), b'{"name": "Jeanne Dupont", oops}')
+
+
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+@pytest.mark.parametrize(("header", "value", "expected"), [
+    ("traceparent", TRACEPARENT, TRACEPARENT),  # as the relay writes it
+    ("ce_traceparent", TRACEPARENT, TRACEPARENT),  # the CloudEvents tracing extension, binary mode
+    ("traceparent", "00-" + "0" * 32 + "-00f067aa0ba902b7-01", None),  # an all-zero trace id is invalid
+    ("traceparent", "not a trace", None),  # lost, and the message still reads
+])
+def test_the_trace_context_is_read_from_either_header_and_a_malformed_one_only_loses_the_trace(header, value,
+                                                                                             expected):
+    message = encode(event(), "docket.cases")
+    decoded = decode([*message.headers, (header, value.encode())], message.value)
+    assert decoded.traceparent == expected and decoded.type == "docket.case.opened"
