@@ -9,8 +9,8 @@ outcome of the complaint" may go to court (Art 78(2)). So, from the case's event
   complainant, starts none);
 - `ends_wait`: after the case is closed, or a complaint withdrawn or its complainant's data erased, no news
   is owed (and a later event does not make it owed again);
-- `told_on`: a complainant is told when a letter about news is sent, not when it is written; the day it is
-  sent restarts their three months (`due`).
+- `tells_of_progress`: a complainant is told when a letter to them about news is sent, not when it is
+  written; the regulator's day it is sent restarts their three months (`due`).
 
 Intake's progress lines, the notifier's letters and reminders and the case service's overdue list all read
 these, so they agree by construction. Pure: no I/O, no clock.
@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from .events import (
     AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
@@ -31,6 +30,7 @@ from .events import (
     InjunctionComplied, InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade,
     ReprimandIssued, SanctionImposed,
 )
+from .registry import BY_TYPE
 
 ART_78_MONTHS = 3
 
@@ -144,9 +144,12 @@ def ends_wait(event: Payload) -> WaitEnds | None:
     return None
 
 
-def told_on(sent_at: datetime, timezone: str) -> date:
-    """The day a letter sent at `sent_at` told its complainant, in the regulator's time zone."""
-    return sent_at.astimezone(ZoneInfo(timezone)).date()
+def tells_of_progress(recipient_role: str, complaint_id: UUID | None, source_event_type: str) -> bool:
+    """Whether a letter, once sent, told its complainant of progress: one to a complainant about an event of
+    a type that is news (an acknowledgement or a withdrawal's confirmation is not)."""
+    about = BY_TYPE.get(source_event_type)
+    return recipient_role == "complainant" and complaint_id is not None and about is not None \
+        and about.payload in NEWS_TYPES
 
 
 def add_months(day: date, months: int) -> date:

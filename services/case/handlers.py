@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
-from docket_contracts import registry
 from docket_contracts.events import (
     ComplaintFiled, ComplaintWithdrawn, NotificationSent, Payload, PersonalDataErased,
 )
-from docket_contracts.progress import NEWS_TYPES
+from docket_contracts.progress import tells_of_progress
 from docket_messaging.consumer import Handler
 
 from . import store
@@ -31,9 +30,8 @@ async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, paylo
 async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
     """A letter about progress reached its complainant: their Art 78(2) three months run again from that day."""
     assert isinstance(payload, NotificationSent)
-    about = registry.BY_TYPE.get(payload.source_event_type)
-    if (payload.recipient_role == "complainant" and payload.complaint_id is not None and about is not None
-            and about.payload in NEWS_TYPES):
+    if tells_of_progress(payload.recipient_role, payload.complaint_id, payload.source_event_type):
+        assert payload.complaint_id is not None
         await store.told(session, payload.complaint_id, payload.sent_on)
 
 

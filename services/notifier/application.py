@@ -32,7 +32,7 @@ from docket_contracts.events import (
     CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, NotificationSent, Payload,
     PersonalDataErased, Sealed,
 )
-from docket_contracts.progress import NEWS_TYPES, clock_start, ends_wait
+from docket_contracts.progress import clock_start, ends_wait, tells_of_progress
 from docket_messaging.clock import Clock
 from docket_messaging.metrics import EMAILS, WEBHOOKS
 from docket_privacy.personal import PersonalData
@@ -446,8 +446,8 @@ async def _sent(sessions: async_sessionmaker[AsyncSession], row: NotificationRow
                                   .values(lease=None, email_status="sent", sent_at=sent_at, last_error=None))
         if not held.rowcount:  # the lease ran out meanwhile: whoever holds it now records the outcome
             return
-        about = registry.BY_TYPE.get(row.source_event_type)
-        if row.recipient_role == "complainant" and row.complaint_id and about and about.payload in NEWS_TYPES:
+        if tells_of_progress(row.recipient_role, row.complaint_id, row.source_event_type):
+            assert row.complaint_id is not None
             await store.told(session, [row.complaint_id], sent_on, reminder_due_on(sent_on, lead_days))
         store.announce_sent(session, NotificationSent(
             notification_id=row.id, source_event_type=row.source_event_type, recipient_role=row.recipient_role,

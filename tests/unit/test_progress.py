@@ -3,7 +3,7 @@ ends the wait, and when a complainant counts as told."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import uuid4
 
 import pytest
@@ -16,7 +16,7 @@ from docket_contracts.events import (
     ReprimandIssued, SanctionImposed,
 )
 from docket_contracts.progress import (
-    NEWS_TYPES, WaitEnds, add_months, clock_start, due, ends_wait, news, told_on,
+    NEWS_TYPES, WaitEnds, add_months, clock_start, due, ends_wait, news, tells_of_progress,
 )
 from docket_contracts.registry import EVENTS
 from tests.factories import complaint_filed, one_of_each
@@ -120,10 +120,15 @@ def test_closing_ends_every_wait_of_the_case_and_a_withdrawal_or_erasure_its_com
     assert all(ends_wait(EACH[kind]) is None for kind in others)
 
 
-def test_a_letter_tells_its_complainant_on_the_regulators_day_it_was_sent():
-    sent = datetime(2020, 12, 31, 23, 30, tzinfo=UTC)
-    assert told_on(sent, "Europe/Paris") == date(2021, 1, 1)
-    assert told_on(sent, "UTC") == date(2020, 12, 31)
+def test_a_letter_tells_of_progress_when_it_goes_to_a_complainant_about_news():
+    complaint = uuid4()
+    assert tells_of_progress("complainant", complaint, "docket.investigation.opened")
+    assert tells_of_progress("complainant", complaint, "docket.penalty_payment.liquidated")
+    assert not tells_of_progress("complainant", complaint, "docket.complaint.filed")  # an acknowledgement
+    assert not tells_of_progress("complainant", complaint, "docket.complaint.withdrawn")
+    assert not tells_of_progress("controller", None, "docket.investigation.opened")
+    assert not tells_of_progress("complainant", None, "docket.investigation.opened")
+    assert not tells_of_progress("complainant", complaint, "docket.case.teleported")  # not in the contract
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [
