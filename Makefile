@@ -4,12 +4,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/libs
 
-.PHONY: run test faults bench docs lock
+.PHONY: run test lint faults bench docs lock
 run: $(VENV)/installed $(VENV)/bin/docket
 	$(PY) -m docket_devstack up $(ARGS)
 
-test: $(VENV)/installed $(VENV)/bin/docket
+test: lint $(VENV)/bin/docket
 	$(PY) -m pytest
+
+# Run by make test before the tests: the linter and the formatter (ruff), then the type checker (mypy).
+lint: $(VENV)/installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The slow suite: faults on the real processes under load, and 1,000+ fuzzed requests per service.
 faults: $(VENV)/installed

@@ -28,8 +28,9 @@ DEFAULT_OUT = Path(".docket/bench")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="tiny sizes: checks that it runs, measures nothing")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"where bench.md and bench.json go "
-                                                                      f"(default {DEFAULT_OUT}/)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"where bench.md and bench.json go (default {DEFAULT_OUT}/)"
+    )
     parser.add_argument("--only", nargs="+", choices=MODULES, metavar="MODULE", help=f"some of {', '.join(MODULES)}")
     args = parser.parse_args()
     figures: list[Figure] = []

@@ -59,8 +59,9 @@ from services.intake.main import ALEMBIC_INI as INTAKE_INI
 
 from .report import Figure, markdown
 
-MEASURE = ("intake: durable submissions per second (HTTP, validation, row and outbox committed), "
-           "{concurrency} concurrent")
+MEASURE = (
+    "intake: durable submissions per second (HTTP, validation, row and outbox committed), {concurrency} concurrent"
+)
 REFERENCE = "a bare FastAPI route validating the same body with one asyncpg INSERT, same server"
 TARGET_RATIO = 0.6
 TIME_CAP_S = 60.0
@@ -69,20 +70,25 @@ START_TIMEOUT_S = 60.0
 UNTHROTTLED = {"RATE_LIMIT_PER_MINUTE": "100000000", "RATE_LIMIT_BURST": "100000000"}
 NOWHERE = "127.0.0.1:9"  # Kafka and the identity provider: not reached by POST /complaints
 
-BARE_TABLE = "CREATE SCHEMA IF NOT EXISTS bare; CREATE TABLE IF NOT EXISTS bare.complaints " \
-             "(LIKE intake.complaints INCLUDING ALL)"
+BARE_TABLE = (
+    "CREATE SCHEMA IF NOT EXISTS bare; CREATE TABLE IF NOT EXISTS bare.complaints "
+    "(LIKE intake.complaints INCLUDING ALL)"
+)
 
 
 # --- the bare reference ------------------------------------------------------------------------------------
 
+
 def bare_app() -> FastAPI:
     """FastAPI, ComplaintIn validated, one INSERT on a pooled asyncpg connection (BARE_DSN, BARE_POOL_SIZE)."""
     dsn, size = os.environ["BARE_DSN"], int(os.environ.get("BARE_POOL_SIZE", "10"))
-    insert = ("INSERT INTO bare.complaints (id, reference, status_token_digest, kind, mandate_reference, "
-              "complainant_name, complainant_email, complainant_country, controller_key, controller_name, "
-              "controller_country, controller_website, category, articles_alleged, territory, narrative, "
-              "received_on, status) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, "
-              "$14::jsonb, $15::jsonb, $16::jsonb, $17, 'received')")
+    insert = (
+        "INSERT INTO bare.complaints (id, reference, status_token_digest, kind, mandate_reference, "
+        "complainant_name, complainant_email, complainant_country, controller_key, controller_name, "
+        "controller_country, controller_website, category, articles_alleged, territory, narrative, "
+        "received_on, status) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, "
+        "$14::jsonb, $15::jsonb, $16::jsonb, $17, 'received')"
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,11 +103,25 @@ def bare_app() -> FastAPI:
         received_on = body.received_on or datetime.now(UTC).date()
         complaint_id, reference = uuid.uuid4(), new_reference(received_on.year)
         await app.state.pool.execute(
-            insert, complaint_id, reference, secrets.token_hex(32), body.kind, body.mandate_reference,
-            json.dumps(body.complainant.name), json.dumps(body.complainant.email), body.complainant.country,
-            body.controller.name.lower(), body.controller.name, body.controller.country, body.controller.website,
-            body.category, json.dumps(body.articles_alleged), json.dumps(body.territory), json.dumps(body.narrative),
-            received_on)
+            insert,
+            complaint_id,
+            reference,
+            secrets.token_hex(32),
+            body.kind,
+            body.mandate_reference,
+            json.dumps(body.complainant.name),
+            json.dumps(body.complainant.email),
+            body.complainant.country,
+            body.controller.name.lower(),
+            body.controller.name,
+            body.controller.country,
+            body.controller.website,
+            body.category,
+            json.dumps(body.articles_alleged),
+            json.dumps(body.territory),
+            json.dumps(body.narrative),
+            received_on,
+        )
         return {"id": str(complaint_id), "reference": reference}
 
     return app
@@ -119,22 +139,28 @@ def serve_bare(port: int) -> None:
 
 # --- the load generator ------------------------------------------------------------------------------------
 
+
 def submission(n: int, run: str) -> dict[str, Any]:
     """A distinct, valid submission (intake files each one: nothing deduplicates without Idempotency-Key)."""
     return {
         "kind": "art77_complaint",
         "complainant": {"name": f"Jeanne Martin {run}-{n}", "email": f"jeanne.{n}@example.org", "country": "FR"},
         "controller": {"name": "Clearview AI", "country": "US", "website": "clearview.ai"},
-        "category": "access_request_ignored", "articles_alleged": [6, 12, 15, 17], "territory": ["FR", "BE"],
+        "category": "access_request_ignored",
+        "articles_alleged": [6, 12, 15, 17],
+        "territory": ["FR", "BE"],
         "narrative": f"Submission {n} of run {run}. I asked Clearview AI on 2 May 2020 for a copy of my data and "
-                     f"for its erasure; it never answered. It scraped my photos from public profiles and keeps "
-                     f"them in a database it sells access to. {'Details follow. ' * 8}"}
+        f"for its erasure; it never answered. It scraped my photos from public profiles and keeps "
+        f"them in a database it sells access to. {'Details follow. ' * 8}",
+    }
 
 
 def request_bytes(port: int, body: dict[str, Any]) -> bytes:
     payload = json.dumps(body).encode()
-    head = (f"POST /complaints HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n").encode()
+    head = (
+        f"POST /complaints HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode()
     return head + payload
 
 
@@ -143,8 +169,9 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     code = int(lines[0].split(" ", 2)[1])
-    length = next((int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")),
-                  None)
+    length = next(
+        (int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")), None
+    )
     if length is None:
         raise RuntimeError(f"no Content-Length in the answer: {lines[0]}")
     return code, await reader.readexactly(length)
@@ -188,17 +215,42 @@ async def load(port: int, count: int, concurrency: int, time_cap: float) -> dict
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     ms = sorted(x * 1000 for x in latencies) or [0.0]
-    return {"created": statuses.get(201, 0), "sent": sum(statuses.values()), "statuses": statuses,
-            "elapsed_s": elapsed, "per_s": statuses.get(201, 0) / elapsed, "p50_ms": statistics.median(ms),
-            "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))], "first_failure": first_failure[:1]}
+    return {
+        "created": statuses.get(201, 0),
+        "sent": sum(statuses.values()),
+        "statuses": statuses,
+        "elapsed_s": elapsed,
+        "per_s": statuses.get(201, 0) / elapsed,
+        "p50_ms": statistics.median(ms),
+        "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))],
+        "first_failure": first_failure[:1],
+    }
 
 
 def run_load(port: int, count: int, concurrency: int, time_cap: float = TIME_CAP_S) -> dict[str, Any]:
     """The load generator in a process of its own (it must not share a core's time with the caller)."""
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
-    done = subprocess.run([sys.executable, "-m", "bench.intake", "load", "--port", str(port), "--count", str(count),
-                           "--concurrency", str(concurrency), "--time-cap", str(time_cap)],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=time_cap + 60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.intake",
+            "load",
+            "--port",
+            str(port),
+            "--count",
+            str(count),
+            "--concurrency",
+            str(concurrency),
+            "--time-cap",
+            str(time_cap),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=time_cap + 60,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout)
@@ -207,14 +259,24 @@ def run_load(port: int, count: int, concurrency: int, time_cap: float = TIME_CAP
 
 # --- the two servers ---------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def bare_server(databases: Databases, logs: Path, pool_size: int) -> Iterator[tuple[int, int]]:
     port = free_port()
-    env = os.environ | {"BARE_DSN": asyncpg_dsn(databases.admin), "BARE_POOL_SIZE": str(pool_size),
-                        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
+    env = os.environ | {
+        "BARE_DSN": asyncpg_dsn(databases.admin),
+        "BARE_POOL_SIZE": str(pool_size),
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")]),
+    }
     with open(logs / "bare.log", "ab") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bench.intake", "bare", "--port", str(port)], env=env,
-                                   cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.intake", "bare", "--port", str(port)],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield wait_serving(port, process, logs / "bare.log"), process.pid
     finally:
@@ -225,8 +287,15 @@ def bare_server(databases: Databases, logs: Path, pool_size: int) -> Iterator[tu
 def intake_server(databases: Databases, logs: Path, extra: dict[str, str]) -> Iterator[tuple[int, int]]:
     port = free_port()
     key = base64.b64encode(secrets.token_bytes(32)).decode()
-    env = service_env("intake", databases, NOWHERE, f"http://{NOWHERE}/realms/unused", key, port,
-                      {"RUN_RELAY": "false", "RUN_CONSUMER": "false", **UNTHROTTLED, **extra})
+    env = service_env(
+        "intake",
+        databases,
+        NOWHERE,
+        f"http://{NOWHERE}/realms/unused",
+        key,
+        port,
+        {"RUN_RELAY": "false", "RUN_CONSUMER": "false", **UNTHROTTLED, **extra},
+    )
     process = ServiceProcess("intake", port, env, logs / "intake.log")
     process.start()
     try:
@@ -282,16 +351,29 @@ async def committed(admin_url: str) -> tuple[int, int]:
     """Complaints and outbox rows intake has committed so far."""
     connection = await asyncpg.connect(asyncpg_dsn(admin_url))
     try:
-        return (await connection.fetchval("SELECT count(*) FROM intake.complaints"),
-                await connection.fetchval("SELECT count(*) FROM intake.outbox"))
+        return (
+            await connection.fetchval("SELECT count(*) FROM intake.complaints"),
+            await connection.fetchval("SELECT count(*) FROM intake.outbox"),
+        )
     finally:
         await connection.close()
 
 
 # --- the figure --------------------------------------------------------------------------------------------
 
-def measure(databases: Databases, logs: Path, postmaster: int, *, count: int, concurrency: int, rounds: int,
-            warmup: int, intake_env: dict[str, str], bare_pool: int) -> Figure:
+
+def measure(
+    databases: Databases,
+    logs: Path,
+    postmaster: int,
+    *,
+    count: int,
+    concurrency: int,
+    rounds: int,
+    warmup: int,
+    intake_env: dict[str, str],
+    bare_pool: int,
+) -> Figure:
     runs: dict[str, list[dict[str, Any]]] = {"intake": [], "bare": []}
     with intake_server(databases, logs, intake_env) as intake, bare_server(databases, logs, bare_pool) as bare:
         servers = {"intake": intake, "bare": bare}
@@ -310,28 +392,53 @@ def measure(databases: Databases, logs: Path, postmaster: int, *, count: int, co
                 if name == "intake":
                     rows, outbox = rows_after[0] - rows_before[0], rows_after[1] - rows_before[1]
                     if not rows == outbox == result["created"]:
-                        raise RuntimeError(f"{result['created']} complaints answered 201 but {rows} rows and "
-                                           f"{outbox} outbox rows committed")
+                        raise RuntimeError(
+                            f"{result['created']} complaints answered 201 but {rows} rows and "
+                            f"{outbox} outbox rows committed"
+                        )
     intake_rate = statistics.median(r["per_s"] for r in runs["intake"])
     bare_rate = statistics.median(r["per_s"] for r in runs["bare"])
     failures = [r for r in [*runs["intake"], *runs["bare"]] if r["created"] != r["sent"] or r["sent"] < count]
     ratio = intake_rate / bare_rate if bare_rate else 0.0
     return Figure(
-        measure=MEASURE.format(concurrency=concurrency), value=intake_rate, unit="/s", reference=REFERENCE,
-        reference_value=bare_rate, target=f"ratio >= {TARGET_RATIO}", met=ratio >= TARGET_RATIO and not failures,
-        notes=(f"median of {rounds} rounds of {count:,} distinct submissions each, taken in turns after a warm-up "
-               f"of {warmup}; keep-alive HTTP/1.1 on loopback; PostgreSQL durable (fsync, synchronous commit); "
-               f"intake without relay or consumer, its rate limit raised (one client address)"),
-        extra={"count": count, "concurrency": concurrency, "rounds": rounds,
-               **{name: [_brief(r) for r in found] for name, found in runs.items()},
-               "cpu_ms_per_request": {name: {part: round(statistics.median(r[f"{part}_cpu_ms"] for r in found), 2)
-                                             for part in ("server", "postgres")} for name, found in runs.items()},
-               "failures": [r["first_failure"] for r in failures]})
+        measure=MEASURE.format(concurrency=concurrency),
+        value=intake_rate,
+        unit="/s",
+        reference=REFERENCE,
+        reference_value=bare_rate,
+        target=f"ratio >= {TARGET_RATIO}",
+        met=ratio >= TARGET_RATIO and not failures,
+        notes=(
+            f"median of {rounds} rounds of {count:,} distinct submissions each, taken in turns after a warm-up "
+            f"of {warmup}; keep-alive HTTP/1.1 on loopback; PostgreSQL durable (fsync, synchronous commit); "
+            f"intake without relay or consumer, its rate limit raised (one client address)"
+        ),
+        extra={
+            "count": count,
+            "concurrency": concurrency,
+            "rounds": rounds,
+            **{name: [_brief(r) for r in found] for name, found in runs.items()},
+            "cpu_ms_per_request": {
+                name: {
+                    part: round(statistics.median(r[f"{part}_cpu_ms"] for r in found), 2)
+                    for part in ("server", "postgres")
+                }
+                for name, found in runs.items()
+            },
+            "failures": [r["first_failure"] for r in failures],
+        },
+    )
 
 
 def _brief(run: dict[str, Any]) -> dict[str, Any]:
-    return {"per_s": round(run["per_s"], 1), "created": run["created"], "sent": run["sent"],
-            "p50_ms": round(run["p50_ms"], 1), "p99_ms": round(run["p99_ms"], 1), "statuses": run["statuses"]}
+    return {
+        "per_s": round(run["per_s"], 1),
+        "created": run["created"],
+        "sent": run["sent"],
+        "p50_ms": round(run["p50_ms"], 1),
+        "p99_ms": round(run["p99_ms"], 1),
+        "statuses": run["statuses"],
+    }
 
 
 def figures(small: bool) -> list[Figure]:
@@ -340,8 +447,15 @@ def figures(small: bool) -> list[Figure]:
     return [run(count=count, concurrency=32, rounds=rounds, warmup=warmup)]
 
 
-def run(*, count: int, concurrency: int, rounds: int, warmup: int, intake_env: dict[str, str] | None = None,
-        keep: Path | None = None) -> Figure:
+def run(
+    *,
+    count: int,
+    concurrency: int,
+    rounds: int,
+    warmup: int,
+    intake_env: dict[str, str] | None = None,
+    keep: Path | None = None,
+) -> Figure:
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
         root = keep or Path(tmp)
         logs = root / "logs"
@@ -352,8 +466,17 @@ def run(*, count: int, concurrency: int, rounds: int, warmup: int, intake_env: d
             migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             pg.psql("bench", BARE_TABLE)
             postmaster = int((root / "pg" / "postmaster.pid").read_text().split()[0])
-            return measure(databases, logs, postmaster, count=count, concurrency=concurrency, rounds=rounds,
-                           warmup=warmup, intake_env=intake_env or {}, bare_pool=10)
+            return measure(
+                databases,
+                logs,
+                postmaster,
+                count=count,
+                concurrency=concurrency,
+                rounds=rounds,
+                warmup=warmup,
+                intake_env=intake_env or {},
+                bare_pool=10,
+            )
 
 
 def main() -> None:
@@ -371,8 +494,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--small", action="store_true", help="200 submissions, one round")
     parser.add_argument("--keep", type=Path, help="keep the database and the servers' logs in this directory")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="a further setting of the intake process")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="a further setting of the intake process"
+    )
     args = parser.parse_args()
     if args.command == "bare":
         serve_bare(args.port)
@@ -381,8 +505,14 @@ def main() -> None:
     else:
         if args.small:
             args.count, args.rounds, args.warmup = 200, 1, 50
-        figure = run(count=args.count, concurrency=args.concurrency, rounds=args.rounds, warmup=args.warmup,
-                     intake_env=dict(item.split("=", 1) for item in args.env), keep=args.keep)
+        figure = run(
+            count=args.count,
+            concurrency=args.concurrency,
+            rounds=args.rounds,
+            warmup=args.warmup,
+            intake_env=dict(item.split("=", 1) for item in args.env),
+            keep=args.keep,
+        )
         print(markdown([figure]))
         print(json.dumps(figure.extra, indent=1), file=sys.stderr)
 

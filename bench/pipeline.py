@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,27 +86,50 @@ GRACE_S = 30.0  # the generator gives up on answers this long after its last req
 DRAIN_CAP_S = 300.0  # a step whose backlogs do not drain in this long ends the search
 CAPACITY_TARGET, P50_TARGET_MS, P99_TARGET_MS, RSS_TARGET_MB = 300, 30.0, 150.0, 150.0
 
-SMALL = dict(steps=(10, 20), hold_s=4.0, latency_rate=10, latency_s=3.0, relay_samples=5, warmup=10,
-             drain_cap_s=60.0)
-FULL = dict(steps=STEPS, hold_s=HOLD_S, latency_rate=LATENCY_RATE, latency_s=LATENCY_S, relay_samples=RELAY_SAMPLES,
-            warmup=WARMUP, drain_cap_s=DRAIN_CAP_S)
+SMALL = {
+    "steps": (10, 20),
+    "hold_s": 4.0,
+    "latency_rate": 10,
+    "latency_s": 3.0,
+    "relay_samples": 5,
+    "warmup": 10,
+    "drain_cap_s": 60.0,
+}
+FULL = {
+    "steps": STEPS,
+    "hold_s": HOLD_S,
+    "latency_rate": LATENCY_RATE,
+    "latency_s": LATENCY_S,
+    "relay_samples": RELAY_SAMPLES,
+    "warmup": WARMUP,
+    "drain_cap_s": DRAIN_CAP_S,
+}
 
 # Every request comes from 127.0.0.1: intake's limiter still runs on each, but throttles none.
 UNTHROTTLED = {"RATE_LIMIT_PER_MINUTE": "100000000", "RATE_LIMIT_BURST": "100000000"}
 NOWHERE_ISSUER = "http://127.0.0.1:9/realms/unused"  # services need an issuer; no route here asks for a token
-CONSUMER_GROUPS = {"docket-intake": (topics.CASES, topics.NOTIFICATIONS), "docket-case": (topics.COMPLAINTS,),
-                   "docket-notifier": (topics.COMPLAINTS, topics.CASES)}
+CONSUMER_GROUPS = {
+    "docket-intake": (topics.CASES, topics.NOTIFICATIONS),
+    "docket-case": (topics.COMPLAINTS,),
+    "docket-notifier": (topics.COMPLAINTS, topics.CASES),
+}
 CASE_LETTERS = ("docket.case.opened", "docket.complaint.linked")
 RELAY_TOPIC = "bench.relay-latency"
 
 
 # --- the load generator (a process of its own: python -m bench.pipeline offer ...) ---------------------------
 
+
 def submission(n: int, run: str, controller: str) -> dict[str, Any]:
-    return {"kind": "art77_complaint", "category": "access_request_ignored", "territory": ["FR"],
-            "complainant": {"name": f"Complainant {run}-{n}", "email": f"c{n}.{run}@example.org", "country": "FR"},
-            "controller": {"name": controller, "country": "US"}, "articles_alleged": [15, 17],
-            "narrative": f"Submission {n} of run {run}: I asked {controller} for a copy of my data and got no answer."}
+    return {
+        "kind": "art77_complaint",
+        "category": "access_request_ignored",
+        "territory": ["FR"],
+        "complainant": {"name": f"Complainant {run}-{n}", "email": f"c{n}.{run}@example.org", "country": "FR"},
+        "controller": {"name": controller, "country": "US"},
+        "articles_alleged": [15, 17],
+        "narrative": f"Submission {n} of run {run}: I asked {controller} for a copy of my data and got no answer.",
+    }
 
 
 def controller_of(n: int, spread: int) -> str:
@@ -115,8 +138,10 @@ def controller_of(n: int, spread: int) -> str:
 
 def request_bytes(port: int, body: dict[str, Any]) -> bytes:
     payload = json.dumps(body).encode()
-    return (f"POST /complaints HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
+    return (
+        f"POST /complaints HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode() + payload
 
 
 async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
@@ -180,12 +205,17 @@ async def offer(port: int, rate: float, seconds: float, spread: int, out: Path) 
     records = [r for r in records if r[0]]  # those that were due
     out.write_text(json.dumps(records))
     answered = [r for r in records if r[3] == 201]
-    return {"offered": len(records), "created": len(answered), "failures": failures[:3],
-            "http_p50_ms": 1000 * statistics.median([r[2] - r[1] for r in answered] or [0.0]),
-            "late_p99_ms": 1000 * quantile([r[1] - r[0] for r in records if r[1]], 0.99)}
+    return {
+        "offered": len(records),
+        "created": len(answered),
+        "failures": failures[:3],
+        "http_p50_ms": 1000 * statistics.median([r[2] - r[1] for r in answered] or [0.0]),
+        "late_p99_ms": 1000 * quantile([r[1] - r[0] for r in records if r[1]], 0.99),
+    }
 
 
 # --- the running pipeline -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Pipeline:
@@ -217,8 +247,14 @@ def infrastructure(root: Path) -> Iterator[tuple[EmbeddedPostgres, KafkaBroker, 
 def services(pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, root: Path) -> Iterator[Pipeline]:
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
-    jvm = next((p.pid for p in psutil.process_iter(["cmdline"]) if str(kafka.config_file) in
-                " ".join(p.info["cmdline"] or ())), None)
+    jvm = next(
+        (
+            p.pid
+            for p in psutil.process_iter(["cmdline"])
+            if str(kafka.config_file) in " ".join(p.info["cmdline"] or ())
+        ),
+        None,
+    )
     running = Pipeline(root, databases, kafka.bootstrap_servers, postmaster, jvm)
     try:
         for name in SERVICES:
@@ -226,7 +262,7 @@ def services(pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, roo
             env = service_env(name, databases, kafka.bootstrap_servers, NOWHERE_ISSUER, key, port, UNTHROTTLED)
             running.services[name] = ServiceProcess(name, port, env, root / "logs" / f"{name}.log")
             running.services[name].start()
-        for name, process in running.services.items():
+        for process in running.services.values():
             serving(process)
         yield running
     finally:
@@ -249,6 +285,7 @@ def serving(process: ServiceProcess, timeout: float = 90.0) -> None:
 
 # --- what is measured while it runs ---------------------------------------------------------------------------
 
+
 class Backlogs:
     """Samples every backlog of the pipeline, and each process's memory and CPU time."""
 
@@ -264,8 +301,9 @@ class Backlogs:
         await self._admin.start()
         await self._ends.start()
         for description in await self._admin.describe_topics([topics.COMPLAINTS, topics.CASES, topics.NOTIFICATIONS]):
-            self._partitions[description["topic"]] = [TopicPartition(description["topic"], p["partition"])
-                                                      for p in description["partitions"]]
+            self._partitions[description["topic"]] = [
+                TopicPartition(description["topic"], p["partition"]) for p in description["partitions"]
+            ]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -285,8 +323,11 @@ class Backlogs:
         ends = await self._ends.end_offsets([tp for tps in self._partitions.values() for tp in tps])
         for group, consumed in CONSUMER_GROUPS.items():
             committed = await self._admin.list_consumer_group_offsets(group)
-            found[f"{group} lag"] = sum(ends[tp] - max(0, committed[tp].offset if tp in committed else 0)
-                                        for topic in consumed for tp in self._partitions[topic])
+            found[f"{group} lag"] = sum(
+                ends[tp] - max(0, committed[tp].offset if tp in committed else 0)
+                for topic in consumed
+                for tp in self._partitions[topic]
+            )
         for name, pid in self.pipeline.pids().items():
             with contextlib.suppress(psutil.Error):
                 found[f"{name} rss MB"] = psutil.Process(pid).memory_info().rss / 2**20
@@ -306,8 +347,14 @@ class Backlogs:
         return used
 
 
-BACKLOGS = ("door", "intake outbox", "case outbox", "notifier outbox", "notifier deliveries",
-            *(f"{group} lag" for group in CONSUMER_GROUPS))
+BACKLOGS = (
+    "door",
+    "intake outbox",
+    "case outbox",
+    "notifier outbox",
+    "notifier deliveries",
+    *(f"{group} lag" for group in CONSUMER_GROUPS),
+)
 
 
 @dataclass
@@ -338,8 +385,13 @@ class Step:
 
     @property
     def flat(self) -> bool:
-        return (not self.failures and self.created == self.offered and not self.grew and self.drained_s is not None
-                and self.cut_short_after_s is None)
+        return (
+            not self.failures
+            and self.created == self.offered
+            and not self.grew
+            and self.drained_s is not None
+            and self.cut_short_after_s is None
+        )
 
     def brief(self) -> dict[str, Any]:
         found = {k: v for k, v in asdict(self).items() if k != "records"}
@@ -368,8 +420,9 @@ def door(records: list[list[Any]], at: float) -> int:
     return sum(1 for due, _, answered, _, _ in records if due <= at and not (answered and answered <= at))
 
 
-async def run_step(pipeline: Pipeline, backlogs: Backlogs, rate: float, seconds: float, spread: int,
-                   drain_cap_s: float) -> Step:
+async def run_step(
+    pipeline: Pipeline, backlogs: Backlogs, rate: float, seconds: float, spread: int, drain_cap_s: float
+) -> Step:
     """Offer `rate` complaints a second for `seconds`, sampling every second; then wait for the pipeline to
     drain (every backlog at zero) for at most `drain_cap_s`. Once a third of the hold has passed, a backlog that
     has already grown by three times what the whole hold allows ends the offer there (the step is not flat),
@@ -379,9 +432,26 @@ async def run_step(pipeline: Pipeline, backlogs: Backlogs, rate: float, seconds:
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
     cpu_before = backlogs.cpu()
     generator = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.pipeline", "offer", "--port", str(pipeline.port("intake")), "--rate", str(rate),
-        "--seconds", str(seconds), "--spread", str(spread), "--out", str(out), cwd=REPO_ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        sys.executable,
+        "-m",
+        "bench.pipeline",
+        "offer",
+        "--port",
+        str(pipeline.port("intake")),
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+        "--spread",
+        str(spread),
+        "--out",
+        str(out),
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
     samples: list[dict[str, float]] = []
     try:
         while generator.returncode is None:
@@ -416,8 +486,9 @@ async def run_step(pipeline: Pipeline, backlogs: Backlogs, rate: float, seconds:
         step.peak[name] = max((s[name] for s in samples), default=0.0)
     for name in pipeline.services:
         step.rss_peak_mb[name] = max((s.get(f"{name} rss MB", 0.0) for s in samples), default=0.0)
-    step.cpu_ms_per_complaint = {name: 1000 * (cpu_after[name] - cpu_before.get(name, 0.0)) / max(1, step.created)
-                                 for name in cpu_after}
+    step.cpu_ms_per_complaint = {
+        name: 1000 * (cpu_after[name] - cpu_before.get(name, 0.0)) / max(1, step.created) for name in cpu_after
+    }
     step.drained_s = await drained(backlogs, time.time(), drain_cap_s)
     return step
 
@@ -427,8 +498,9 @@ def clearly_growing(step: Step, samples: list[dict[str, float]]) -> bool:
     if elapsed < max(10.0, step.seconds / 3):
         return False
     held = [s for s in samples if s["t"] >= samples[0]["t"] + 0.1 * step.seconds]
-    return any(growth([(s["t"], s[name]) for s in held]) > 3 * step.allowed_growth
-               for name in BACKLOGS if name != "door")
+    return any(
+        growth([(s["t"], s[name]) for s in held]) > 3 * step.allowed_growth for name in BACKLOGS if name != "door"
+    )
 
 
 async def drained(backlogs: Backlogs, since: float, cap_s: float) -> float | None:
@@ -441,8 +513,9 @@ async def drained(backlogs: Backlogs, since: float, cap_s: float) -> float | Non
     return None
 
 
-async def capacity(pipeline: Pipeline, backlogs: Backlogs, steps: Sequence[int], seconds: float, spread: int,
-                   drain_cap_s: float) -> tuple[Step | None, list[Step]]:
+async def capacity(
+    pipeline: Pipeline, backlogs: Backlogs, steps: Sequence[int], seconds: float, spread: int, drain_cap_s: float
+) -> tuple[Step | None, list[Step]]:
     """Step the rate up until a step is not flat, then try halfway back; the highest flat step and all steps."""
     tried: list[Step] = []
     passed: Step | None = None
@@ -472,7 +545,8 @@ async def case_letter_latencies(pipeline: Pipeline, step: Step, timeout: float) 
             rows = await connection.fetch(
                 "SELECT complaint_id::text AS id, source_event_type AS type, extract(epoch FROM created_at) AS at "
                 "FROM notifier.notifications WHERE recipient_role = 'complainant' AND complaint_id = ANY($1::uuid[])",
-                list(answered))
+                list(answered),
+            )
             case_letters = {r["id"]: float(r["at"]) for r in rows if r["type"] in CASE_LETTERS}
             if len(case_letters) == len(answered) or time.monotonic() > deadline:
                 break
@@ -480,8 +554,7 @@ async def case_letter_latencies(pipeline: Pipeline, step: Step, timeout: float) 
     finally:
         await connection.close()
     acknowledged = {r["id"]: float(r["at"]) for r in rows if r["type"] == "docket.complaint.filed"}
-    return ([at - answered[c] for c, at in case_letters.items()],
-            [at - answered[c] for c, at in acknowledged.items()])
+    return ([at - answered[c] for c, at in case_letters.items()], [at - answered[c] for c, at in acknowledged.items()])
 
 
 async def warm_up(pipeline: Pipeline, backlogs: Backlogs, count: int) -> None:
@@ -490,11 +563,13 @@ async def warm_up(pipeline: Pipeline, backlogs: Backlogs, count: int) -> None:
     step = await run_step(pipeline, backlogs, max(5.0, count / 10), 10.0 if count > 50 else 2.0, CONTROLLERS, 120.0)
     case_letters, _ = await case_letter_latencies(pipeline, step, timeout=120.0)
     if len(case_letters) != step.created or not step.created:
-        raise RuntimeError(f"warm-up: {len(case_letters)} case letters for {step.created} complaints; "
-                           f"logs in {pipeline.root / 'logs'}")
+        raise RuntimeError(
+            f"warm-up: {len(case_letters)} case letters for {step.created} complaints; logs in {pipeline.root / 'logs'}"
+        )
 
 
 # --- the relay's wake-up ------------------------------------------------------------------------------------
+
 
 async def relay_wakeup(databases: Databases, bootstrap: str, samples: int) -> list[float]:
     """Seconds from an outbox row's commit to a consumer seeing it, the relay woken by LISTEN/NOTIFY (fallback
@@ -505,8 +580,13 @@ async def relay_wakeup(databases: Databases, bootstrap: str, samples: int) -> li
     notify = Notifications(databases.intake, "intake_outbox")
     publisher = KafkaPublisher(bootstrap, "bench-relay")
     relay = Relay(PostgresOutbox(sessions, "intake"), publisher, notify, poll_interval=2.0)
-    consumer = AIOKafkaConsumer(RELAY_TOPIC, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4()}",
-                                auto_offset_reset="latest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        RELAY_TOPIC,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-{uuid.uuid4()}",
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     task = asyncio.create_task(relay.run())
     latencies = []
@@ -515,8 +595,9 @@ async def relay_wakeup(databases: Databases, bootstrap: str, samples: int) -> li
             await consumer.getmany(timeout_ms=200)
         for _ in range(samples):
             subject = str(uuid.uuid4())
-            event = CloudEvent(type="docket.complaint.filed", source="/bench", subject=subject,
-                               dataschema="urn:bench", data={})
+            event = CloudEvent(
+                type="docket.complaint.filed", source="/bench", subject=subject, dataschema="urn:bench", data={}
+            )
             async with sessions() as session, session.begin():
                 add_to_outbox(session, [event], RELAY_TOPIC)
                 started = time.perf_counter()  # the commit follows
@@ -538,13 +619,15 @@ async def relay_wakeup(databases: Databases, bootstrap: str, samples: int) -> li
 
 # --- the figures --------------------------------------------------------------------------------------------
 
+
 async def measure(pipeline: Pipeline, plan: dict[str, Any]) -> tuple[list[Figure], dict[str, Any]]:
     async with Backlogs(pipeline) as backlogs:
         await warm_up(pipeline, backlogs, plan["warmup"])
         await asyncio.sleep(5.0 if plan["hold_s"] > 10 else 1.0)
         idle = {name: psutil.Process(pid).memory_info().rss / 2**20 for name, pid in pipeline.pids().items()}
-        spread, spread_steps = await capacity(pipeline, backlogs, plan["steps"], plan["hold_s"], CONTROLLERS,
-                                              plan["drain_cap_s"])
+        spread, spread_steps = await capacity(
+            pipeline, backlogs, plan["steps"], plan["hold_s"], CONTROLLERS, plan["drain_cap_s"]
+        )
         one, one_steps = await capacity(pipeline, backlogs, plan["steps"], plan["hold_s"], 1, plan["drain_cap_s"])
         # Latency at a rate the pipeline keeps up with: above its capacity it only measures how long the queue grew.
         rate = min(plan["latency_rate"], spread.rate if spread else plan["steps"][0] / 2)
@@ -554,30 +637,52 @@ async def measure(pipeline: Pipeline, plan: dict[str, Any]) -> tuple[list[Figure
     peak = {name: max(s.rss_peak_mb.get(name, 0.0) for s in loaded) for name in pipeline.services}
     ms = [x * 1000 for x in to_case_letter]
     complete = bool(ms) and len(ms) == steady.created and rate == plan["latency_rate"]
-    latency_note = (f"{len(ms):,} letters for {steady.created:,} complaints offered at {rate:g}/s over "
-                    f"{CONTROLLERS:,} controllers for {plan['latency_s']:.0f} s"
-                    + ("" if rate == plan["latency_rate"] else
-                       f" (not {plan['latency_rate']}/s: the pipeline does not keep up with it here)")
-                    + "; to the acknowledgement letter (complaint.filed, not through the case service) p50 "
-                    f"{1000 * statistics.median(to_acknowledgement or [0.0]):.1f} ms")
+    latency_note = (
+        f"{len(ms):,} letters for {steady.created:,} complaints offered at {rate:g}/s over "
+        f"{CONTROLLERS:,} controllers for {plan['latency_s']:.0f} s"
+        + (
+            ""
+            if rate == plan["latency_rate"]
+            else f" (not {plan['latency_rate']}/s: the pipeline does not keep up with it here)"
+        )
+        + "; to the acknowledgement letter (complaint.filed, not through the case service) p50 "
+        f"{1000 * statistics.median(to_acknowledgement or [0.0]):.1f} ms"
+    )
     figures = [
         capacity_figure("complaints spread over 1,000 controllers", spread, spread_steps, plan["hold_s"]),
         capacity_figure(f"all into one controller's case ({ONE_CONTROLLER})", one, one_steps, plan["hold_s"]),
-        Figure(measure="whole pipeline: end-to-end latency p50, POST /complaints answered → complainant's case "
-                       f"letter recorded, at {rate:g}/s",
-               value=statistics.median(ms) if ms else 0.0, unit="ms",
-               target=f"<= {P50_TARGET_MS:.0f} ms at {plan['latency_rate']}/s",
-               met=complete and statistics.median(ms) <= P50_TARGET_MS, higher_is_better=False, notes=latency_note),
-        Figure(measure="whole pipeline: end-to-end latency p99, same run", value=quantile(ms, 0.99), unit="ms",
-               target=f"<= {P99_TARGET_MS:.0f} ms at {plan['latency_rate']}/s",
-               met=complete and quantile(ms, 0.99) <= P99_TARGET_MS, higher_is_better=False,
-               notes=f"max {max(ms or [0.0]):,.0f} ms"),
+        Figure(
+            measure="whole pipeline: end-to-end latency p50, POST /complaints answered → complainant's case "
+            f"letter recorded, at {rate:g}/s",
+            value=statistics.median(ms) if ms else 0.0,
+            unit="ms",
+            target=f"<= {P50_TARGET_MS:.0f} ms at {plan['latency_rate']}/s",
+            met=complete and statistics.median(ms) <= P50_TARGET_MS,
+            higher_is_better=False,
+            notes=latency_note,
+        ),
+        Figure(
+            measure="whole pipeline: end-to-end latency p99, same run",
+            value=quantile(ms, 0.99),
+            unit="ms",
+            target=f"<= {P99_TARGET_MS:.0f} ms at {plan['latency_rate']}/s",
+            met=complete and quantile(ms, 0.99) <= P99_TARGET_MS,
+            higher_is_better=False,
+            notes=f"max {max(ms or [0.0]):,.0f} ms",
+        ),
     ]
     for name in pipeline.services:
         for state, value in (("idle", idle[name]), ("under load (highest seen)", peak[name])):
-            figures.append(Figure(measure=f"resident memory of the {name} service, {state}", value=value, unit="MB",
-                                  target=f"<= {RSS_TARGET_MB:.0f} MB", met=value <= RSS_TARGET_MB,
-                                  higher_is_better=False))
+            figures.append(
+                Figure(
+                    measure=f"resident memory of the {name} service, {state}",
+                    value=value,
+                    unit="MB",
+                    target=f"<= {RSS_TARGET_MB:.0f} MB",
+                    met=value <= RSS_TARGET_MB,
+                    higher_is_better=False,
+                )
+            )
     details = {"latency_step": steady.brief(), "idle_rss_mb": _rounded(idle), "peak_rss_mb": _rounded(peak)}
     return figures, details
 
@@ -595,11 +700,15 @@ def capacity_figure(load: str, passed: Step | None, tried: list[Step], hold_s: f
     if passed is not None:
         cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in passed.cpu_ms_per_complaint.items())
         why += f"; CPU per complaint at {passed.rate:g}/s (ms): {cpu}"
-    return Figure(measure=f"whole pipeline: highest offered rate with every backlog flat for {hold_s:.0f} s, {load}",
-                  value=value, unit="complaints/s", target=f">= {CAPACITY_TARGET}/s", met=value >= CAPACITY_TARGET,
-                  notes=f"steps tried: {', '.join(f'{s.rate:g}' + ('' if s.flat else ' (not flat)') for s in tried)}"
-                        f"{why}",
-                  extra={"steps": [s.brief() for s in tried]})
+    return Figure(
+        measure=f"whole pipeline: highest offered rate with every backlog flat for {hold_s:.0f} s, {load}",
+        value=value,
+        unit="complaints/s",
+        target=f">= {CAPACITY_TARGET}/s",
+        met=value >= CAPACITY_TARGET,
+        notes=f"steps tried: {', '.join(f'{s.rate:g}' + ('' if s.flat else ' (not flat)') for s in tried)}{why}",
+        extra={"steps": [s.brief() for s in tried]},
+    )
 
 
 def _rounded(value: Any) -> Any:
@@ -622,9 +731,13 @@ def figures(small: bool, keep: Path | None = None) -> list[Figure]:
         pipeline = stack.enter_context(services(pg, kafka, databases, root))
         found, details = asyncio.run(measure(pipeline, plan))
     ms = sorted(x * 1000 for x in wakeups)
-    relay = Figure(measure=f"relay: outbox commit → consumer, LISTEN/NOTIFY (fallback poll 2 s), p50 of {len(ms)}",
-                   value=statistics.median(ms), unit="ms", higher_is_better=False,
-                   notes=f"p95 {quantile(ms, 0.95):.1f} ms, max {ms[-1]:.1f} ms")
+    relay = Figure(
+        measure=f"relay: outbox commit → consumer, LISTEN/NOTIFY (fallback poll 2 s), p50 of {len(ms)}",
+        value=statistics.median(ms),
+        unit="ms",
+        higher_is_better=False,
+        notes=f"p95 {quantile(ms, 0.95):.1f} ms, max {ms[-1]:.1f} ms",
+    )
     found.append(relay)
     found[2].extra = details  # the latency figure: its run, and the memory seen
     return found

@@ -81,10 +81,15 @@ async def write_backlog(sessions, sizes: Sizes, chunk: int = 2_000) -> None:
         events = []
         for n in range(offset, min(offset + chunk, sizes.backlog)):
             case_id = cases[n % len(cases)]
-            payload = FindingRecorded(case_id=case_id, finding_id=uuid.uuid4(), articles=(5, 6),
-                                      facts=f"recordings kept without purpose, finding {n} of {date(2020, 10, 1)}")
-            events.append(registry.new_event(payload, source=SOURCE, subject=str(case_id),
-                                             sequence=n // len(cases) + 1))
+            payload = FindingRecorded(
+                case_id=case_id,
+                finding_id=uuid.uuid4(),
+                articles=(5, 6),
+                facts=f"recordings kept without purpose, finding {n} of {date(2020, 10, 1)}",
+            )
+            events.append(
+                registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=n // len(cases) + 1)
+            )
         async with sessions() as session, session.begin():
             add_to_outbox(session, events, topics.CASES)
 
@@ -143,23 +148,34 @@ async def run(case_url: str, owner_url: str, bootstrap: str, sizes: Sizes) -> li
         await owner.close()
         await engine.dispose()
     value, reference = statistics.median(relayed), statistics.median(bare)
-    return [Figure(
-        measure=(f"outbox relay draining a backlog of {sizes.backlog:,} case events to Kafka ({PARTITIONS} "
-                 f"partitions, batch {BATCH_SIZE}, the service's defaults): claim, send, acknowledged, marked"),
-        value=value, unit="events/s",
-        reference="bare aiokafka idempotent producer (acks=all) sending the same messages",
-        reference_value=reference, target=f"ratio >= {TARGET_RATIO}", met=value / reference >= TARGET_RATIO,
-        notes=f"median of {sizes.rounds} rounds taken in turns",
-        extra={"rounds": sizes.rounds, "relay_rates": relayed, "producer_rates": bare, "batch_size": BATCH_SIZE})]
+    return [
+        Figure(
+            measure=(
+                f"outbox relay draining a backlog of {sizes.backlog:,} case events to Kafka ({PARTITIONS} "
+                f"partitions, batch {BATCH_SIZE}, the service's defaults): claim, send, acknowledged, marked"
+            ),
+            value=value,
+            unit="events/s",
+            reference="bare aiokafka idempotent producer (acks=all) sending the same messages",
+            reference_value=reference,
+            target=f"ratio >= {TARGET_RATIO}",
+            met=value / reference >= TARGET_RATIO,
+            notes=f"median of {sizes.rounds} rounds taken in turns",
+            extra={"rounds": sizes.rounds, "relay_rates": relayed, "producer_rates": bare, "batch_size": BATCH_SIZE},
+        )
+    ]
 
 
 def figures(small: bool = False) -> list[Figure]:
     sizes = SMALL if small else FULL
-    with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
-        with EmbeddedPostgres(Path(tmp) / "pg") as pg, KafkaBroker(Path(tmp) / "kafka") as kafka:
-            databases = provision(pg, "bench")
-            migrate(ALEMBIC_INI, databases.migrator, "case")
-            return asyncio.run(run(databases.case, databases.migrator, kafka.bootstrap_servers, sizes))
+    with (
+        tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp,
+        EmbeddedPostgres(Path(tmp) / "pg") as pg,
+        KafkaBroker(Path(tmp) / "kafka") as kafka,
+    ):
+        databases = provision(pg, "bench")
+        migrate(ALEMBIC_INI, databases.migrator, "case")
+        return asyncio.run(run(databases.case, databases.migrator, kafka.bootstrap_servers, sizes))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Callable
 import platform
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,8 +38,13 @@ class Figure:
 
 
 def machine() -> dict[str, Any]:
-    return {"machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
-            "system": platform.system(), "date": date.today().isoformat()}
+    return {
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": platform.system(),
+        "date": date.today().isoformat(),
+    }
 
 
 def machine_line() -> str:
@@ -55,14 +60,19 @@ def _number(value: float | None, unit: str = "") -> str:
 
 
 def markdown(figures: list[Figure]) -> str:
-    lines = [machine_line(), "",
-             "| measure | figure | reference | reference figure | ratio | target | met |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        machine_line(),
+        "",
+        "| measure | figure | reference | reference figure | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for f in figures:
         met = "" if f.met is None else ("yes" if f.met else "**no**")
         ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
-        lines.append(f"| {f.measure} | {_number(f.value, f.unit)} | {f.reference or ''} | "
-                     f"{_number(f.reference_value, f.unit)} | {ratio} | {f.target} | {met} |")
+        lines.append(
+            f"| {f.measure} | {_number(f.value, f.unit)} | {f.reference or ''} | "
+            f"{_number(f.reference_value, f.unit)} | {ratio} | {f.target} | {met} |"
+        )
     return "\n".join(lines)
 
 
@@ -71,8 +81,10 @@ def write(figures: list[Figure], directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     md, js = directory / "bench.md", directory / "bench.json"
     md.write_text(markdown(figures) + "\n")
-    js.write_text(json.dumps({"machine": machine(),
-                              "figures": [asdict(f) | {"ratio": f.ratio} for f in figures]}, indent=2) + "\n")
+    js.write_text(
+        json.dumps({"machine": machine(), "figures": [asdict(f) | {"ratio": f.ratio} for f in figures]}, indent=2)
+        + "\n"
+    )
     return md, js
 
 

@@ -20,8 +20,7 @@ from services.case.config import CaseSettings
 from services.intake.config import IntakeSettings
 from services.notifier.config import NotifierSettings
 
-SETTINGS: dict[str, type[BaseSettings]] = {"intake": IntakeSettings, "case": CaseSettings,
-                                           "notifier": NotifierSettings}
+SETTINGS: dict[str, type[BaseSettings]] = {"intake": IntakeSettings, "case": CaseSettings, "notifier": NotifierSettings}
 BEGIN = "<!-- the settings table: written by `make docs` (python -m services.configuration README.md) -->"
 END = "<!-- end of the settings table -->"
 
@@ -68,10 +67,12 @@ def rows() -> Iterator[tuple[str, str, str, str]]:
     names.sort(key=lambda name: -sum(name in settings.model_fields for settings in SETTINGS.values()))
     for name in names:
         readers = {service: settings for service, settings in SETTINGS.items() if name in settings.model_fields}
-        yield (f"`{name.upper()}`",
-               by_service({service: default_of(s.model_fields[name]) for service, s in readers.items()}),
-               "all" if len(readers) == len(SETTINGS) else ", ".join(readers),
-               by_service({service: description_of(s, name) for service, s in readers.items()}))
+        yield (
+            f"`{name.upper()}`",
+            by_service({service: default_of(s.model_fields[name]) for service, s in readers.items()}),
+            "all" if len(readers) == len(SETTINGS) else ", ".join(readers),
+            by_service({service: description_of(s, name) for service, s in readers.items()}),
+        )
 
 
 def render() -> str:

@@ -31,8 +31,7 @@ S = TypeVar("S", bound=ServiceSettings)
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if a process started under the run's temporary directory outlived it."""
-    base = str(session.config._tmp_path_factory.getbasetemp()) if hasattr(session.config, "_tmp_path_factory") \
-        else None
+    base = str(session.config._tmp_path_factory.getbasetemp()) if hasattr(session.config, "_tmp_path_factory") else None
     if not base:
         return
     leftovers = [p for p in psutil.process_iter(["pid", "cmdline"]) if base in " ".join(p.info["cmdline"] or ())]
@@ -90,11 +89,17 @@ def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
 
     def build(settings_class: type[S], **overrides: Any) -> S:
         schema = settings_class.model_fields["database_schema"].default
-        values: dict[str, Any] = {"database_url": databases.of(schema), "oidc_issuer": keycloak.issuer(),
-                                  "migrate_on_start": False}  # migrated by its owner, as in production
+        values: dict[str, Any] = {
+            "database_url": databases.of(schema),
+            "oidc_issuer": keycloak.issuer(),
+            "migrate_on_start": False,
+        }  # migrated by its owner, as in production
         if issubclass(settings_class, KeystoreSettings):
-            values |= {"keystore_database_url": databases.keystore, "keystore_master_key": MASTER_KEY,
-                       "keystore_migration_database_url": databases.migrator}
+            values |= {
+                "keystore_database_url": databases.keystore,
+                "keystore_master_key": MASTER_KEY,
+                "keystore_migration_database_url": databases.migrator,
+            }
         return settings_class(**(values | overrides))
 
     return build

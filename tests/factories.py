@@ -32,21 +32,29 @@ def complaint_filed(**changes: Any) -> ComplaintFiled:
     never opens them); see `openable_complaint_filed` for one a service can read."""
     complaint_id = changes.pop("complaint_id", None) or uuid4()
     name, email = JEANNE
-    fields: dict[str, Any] = dict(
-        complaint_id=complaint_id, reference=reference(), kind="art77_complaint",
-        complainant=Party(name=sealed(complaint_id, name), email=sealed(complaint_id, email), country="FR"),
-        controller=CLEARVIEW, category="access_request_ignored", articles_alleged=(15, 17), territory=("FR",),
-        received_on=date(2020, 5, 25))
+    fields: dict[str, Any] = {
+        "complaint_id": complaint_id,
+        "reference": reference(),
+        "kind": "art77_complaint",
+        "complainant": Party(name=sealed(complaint_id, name), email=sealed(complaint_id, email), country="FR"),
+        "controller": CLEARVIEW,
+        "category": "access_request_ignored",
+        "articles_alleged": (15, 17),
+        "territory": ("FR",),
+        "received_on": date(2020, 5, 25),
+    }
     return ComplaintFiled(**(fields | changes))
 
 
-async def openable_complaint_filed(personal: PersonalData, name: str = JEANNE[0], email: str = JEANNE[1],
-                                   **changes: Any) -> ComplaintFiled:
+async def openable_complaint_filed(
+    personal: PersonalData, name: str = JEANNE[0], email: str = JEANNE[1], **changes: Any
+) -> ComplaintFiled:
     """A complaint.filed sealed with the real key store's key for its complaint, as intake would send it."""
     complaint_id = changes.pop("complaint_id", None) or uuid4()
     sealed_name, sealed_email = await personal.seal_many(complaint_id, [name, email])
-    return complaint_filed(complaint_id=complaint_id,
-                           complainant=Party(name=sealed_name, email=sealed_email, country="FR"), **changes)
+    return complaint_filed(
+        complaint_id=complaint_id, complainant=Party(name=sealed_name, email=sealed_email, country="FR"), **changes
+    )
 
 
 def submission(**changes: Any) -> dict[str, Any]:
@@ -55,8 +63,11 @@ def submission(**changes: Any) -> dict[str, Any]:
         "kind": "art77_complaint",
         "complainant": {"name": "Jeanne Martin", "email": "jeanne.martin@example.org", "country": "FR"},
         "controller": {"name": "Clearview AI", "country": "US", "website": "clearview.ai"},
-        "category": "access_request_ignored", "articles_alleged": [15, 17], "territory": ["FR"],
-        "narrative": "I asked Clearview AI for my data on 2 May 2020 and got no answer."}
+        "category": "access_request_ignored",
+        "articles_alleged": [15, 17],
+        "territory": ["FR"],
+        "narrative": "I asked Clearview AI for my data on 2 May 2020 and got no answer.",
+    }
     return body | changes
 
 
@@ -64,46 +75,99 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
     """A valid event of every type on the complaints and cases topics, about `case_id` and `complaint_id`."""
     notice, sanction, publication, appeal, day = uuid4(), uuid4(), uuid4(), uuid4(), date(2021, 11, 26)
     order = ev.Order(point="f", text="stop collecting")
-    cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None,
-                     cap_eur=20_000_000)
+    cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000)
     events: list[ev.Payload] = [
         complaint_filed(complaint_id=complaint_id),
         ev.ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=day),
         ev.PersonalDataErased(complaint_id=complaint_id, erased_on=day),
-        ev.CaseOpened(case_id=case_id, controller=CLEARVIEW, complaint_id=complaint_id,
-                      complaint_kind="art77_complaint", opened_on=day),
-        ev.ComplaintLinked(case_id=case_id, complaint_id=complaint_id, complaint_kind="art77_complaint",
-                           received_on=day),
+        ev.CaseOpened(
+            case_id=case_id,
+            controller=CLEARVIEW,
+            complaint_id=complaint_id,
+            complaint_kind="art77_complaint",
+            opened_on=day,
+        ),
+        ev.ComplaintLinked(
+            case_id=case_id, complaint_id=complaint_id, complaint_kind="art77_complaint", received_on=day
+        ),
         ev.InvestigationOpened(case_id=case_id, opened_on=day, scope="biometric templates"),
         ev.FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="no legal basis"),
-        ev.FormalNoticeIssued(case_id=case_id, notice_id=notice, orders=(order,), issued_on=day,
-                              compliance_deadline=date(2022, 1, 26)),
+        ev.FormalNoticeIssued(
+            case_id=case_id, notice_id=notice, orders=(order,), issued_on=day, compliance_deadline=date(2022, 1, 26)
+        ),
         ev.FormalNoticeComplied(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
         ev.FormalNoticeExpirySuperseded(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
-        ev.FormalNoticeDeadlineExpired(case_id=case_id, notice_id=notice, deadline=date(2022, 1, 26),
-                                       detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC)),
-        ev.SanctionImposed(case_id=case_id, sanction_id=sanction, decided_on=date(2022, 10, 17),
-                           fine_eur=20_000_000, articles_infringed=(6,), cap=cap),
-        ev.ReprimandIssued(case_id=case_id, reprimand_id=uuid4(), decided_on=date(2022, 10, 17),
-                           articles_infringed=(15,), reasons="access requests left unanswered"),
-        ev.PublicationMade(case_id=case_id, publication_id=publication, decision="formal_notice", decision_id=notice,
-                           decision_dated=day, published_on=date(2021, 12, 16)),
-        ev.PublicationWithdrawn(case_id=case_id, publication_id=publication, decision="formal_notice",
-                                decision_id=notice, withdrawn_on=date(2023, 12, 16), reasons="two years public"),
-        ev.AppealLodged(case_id=case_id, appeal_id=appeal, decision="sanction", decision_id=sanction,
-                        decision_dated=date(2022, 10, 17), lodged_on=date(2022, 12, 16)),
-        ev.AppealDecided(case_id=case_id, appeal_id=appeal, decision="sanction", decision_id=sanction,
-                         decision_dated=date(2022, 10, 17), decided_on=date(2023, 6, 1), outcome="fine_reduced",
-                         fine_eur=10_000_000),
-        ev.PenaltyPaymentImposed(case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000,
-                                 accrues_from=date(2022, 12, 19)),
+        ev.FormalNoticeDeadlineExpired(
+            case_id=case_id,
+            notice_id=notice,
+            deadline=date(2022, 1, 26),
+            detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC),
+        ),
+        ev.SanctionImposed(
+            case_id=case_id,
+            sanction_id=sanction,
+            decided_on=date(2022, 10, 17),
+            fine_eur=20_000_000,
+            articles_infringed=(6,),
+            cap=cap,
+        ),
+        ev.ReprimandIssued(
+            case_id=case_id,
+            reprimand_id=uuid4(),
+            decided_on=date(2022, 10, 17),
+            articles_infringed=(15,),
+            reasons="access requests left unanswered",
+        ),
+        ev.PublicationMade(
+            case_id=case_id,
+            publication_id=publication,
+            decision="formal_notice",
+            decision_id=notice,
+            decision_dated=day,
+            published_on=date(2021, 12, 16),
+        ),
+        ev.PublicationWithdrawn(
+            case_id=case_id,
+            publication_id=publication,
+            decision="formal_notice",
+            decision_id=notice,
+            withdrawn_on=date(2023, 12, 16),
+            reasons="two years public",
+        ),
+        ev.AppealLodged(
+            case_id=case_id,
+            appeal_id=appeal,
+            decision="sanction",
+            decision_id=sanction,
+            decision_dated=date(2022, 10, 17),
+            lodged_on=date(2022, 12, 16),
+        ),
+        ev.AppealDecided(
+            case_id=case_id,
+            appeal_id=appeal,
+            decision="sanction",
+            decision_id=sanction,
+            decision_dated=date(2022, 10, 17),
+            decided_on=date(2023, 6, 1),
+            outcome="fine_reduced",
+            fine_eur=10_000_000,
+        ),
+        ev.PenaltyPaymentImposed(
+            case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000, accrues_from=date(2022, 12, 19)
+        ),
         ev.FormalNoticeNotified(case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 29)),
         ev.SanctionNotified(case_id=case_id, sanction_id=sanction, notified_on=date(2022, 10, 19)),
         ev.InjunctionComplied(case_id=case_id, sanction_id=sanction, complied_on=date(2023, 2, 9)),
-        ev.PenaltyPaymentLiquidated(case_id=case_id, sanction_id=sanction, period_start=date(2022, 12, 19),
-                                    period_end=date(2023, 2, 9), days_counted=52, convention="exclusive_end",
-                                    amount_eur=5_200_000, decided_on=date(2023, 4, 13)),
-        ev.CaseClosed(case_id=case_id, outcome="sanctioned", reasons="penalty liquidated",
-                      closed_on=date(2023, 4, 20)),
+        ev.PenaltyPaymentLiquidated(
+            case_id=case_id,
+            sanction_id=sanction,
+            period_start=date(2022, 12, 19),
+            period_end=date(2023, 2, 9),
+            days_counted=52,
+            convention="exclusive_end",
+            amount_eur=5_200_000,
+            decided_on=date(2023, 4, 13),
+        ),
+        ev.CaseClosed(case_id=case_id, outcome="sanctioned", reasons="penalty liquidated", closed_on=date(2023, 4, 20)),
     ]
     return {type(event): event for event in events}

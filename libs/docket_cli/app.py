@@ -21,9 +21,15 @@ from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, Dock
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False, help=(
-    "Docket's staff command line: cases, submissions, fines, events and webhooks, over the services' APIs. "
-    "Sign in first with `docket login`."))
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help=(
+        "Docket's staff command line: cases, submissions, fines, events and webhooks, over the services' APIs. "
+        "Sign in first with `docket login`."
+    ),
+)
 app.add_typer(cases.app, name="case")
 app.add_typer(complaints.app, name="complaint")
 app.add_typer(webhooks.app, name="webhook")
@@ -34,48 +40,60 @@ app.add_typer(fine, name="fine")
 
 
 def url_option(service: str) -> Any:
-    return typer.Option(f"--{service}-url", envvar=f"DOCKET_{service.upper()}_URL",
-                        help=f"the {service} service", show_default=True)
+    return typer.Option(
+        f"--{service}-url", envvar=f"DOCKET_{service.upper()}_URL", help=f"the {service} service", show_default=True
+    )
 
 
 @app.callback()
-def root(ctx: typer.Context,
-         intake_url: Annotated[str, url_option("intake")] = DEFAULT_URLS["intake"],
-         case_url: Annotated[str, url_option("case")] = DEFAULT_URLS["case"],
-         notifier_url: Annotated[str, url_option("notifier")] = DEFAULT_URLS["notifier"],
-         kafka: Annotated[str, typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for "
-                                                                        "`events tail`")] = DEFAULT_KAFKA,
-         issuer: Annotated[str, typer.Option(envvar="DOCKET_ISSUER", help="the OpenID Connect issuer `login` "
-                                                                          "signs in at")] = DEFAULT_ISSUER,
-         client_id: Annotated[str, typer.Option(envvar="DOCKET_CLIENT_ID", help="the issuer's client for this "
-                                                                                "command line")] = CLIENT_ID,
-         token: Annotated[str | None, typer.Option(envvar="DOCKET_TOKEN", help="a bearer token to use instead of "
-                                                                               "the one `login` kept")] = None,
-         ) -> None:
-    endpoints = Endpoints(intake=intake_url, case=case_url, notifier=notifier_url, kafka=kafka, issuer=issuer,
-                          client_id=client_id)
+def root(
+    ctx: typer.Context,
+    intake_url: Annotated[str, url_option("intake")] = DEFAULT_URLS["intake"],
+    case_url: Annotated[str, url_option("case")] = DEFAULT_URLS["case"],
+    notifier_url: Annotated[str, url_option("notifier")] = DEFAULT_URLS["notifier"],
+    kafka: Annotated[
+        str, typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail`")
+    ] = DEFAULT_KAFKA,
+    issuer: Annotated[
+        str, typer.Option(envvar="DOCKET_ISSUER", help="the OpenID Connect issuer `login` signs in at")
+    ] = DEFAULT_ISSUER,
+    client_id: Annotated[
+        str, typer.Option(envvar="DOCKET_CLIENT_ID", help="the issuer's client for this command line")
+    ] = CLIENT_ID,
+    token: Annotated[
+        str | None, typer.Option(envvar="DOCKET_TOKEN", help="a bearer token to use instead of the one `login` kept")
+    ] = None,
+) -> None:
+    endpoints = Endpoints(
+        intake=intake_url, case=case_url, notifier=notifier_url, kafka=kafka, issuer=issuer, client_id=client_id
+    )
     ctx.obj = Cli(Docket(endpoints, token=token))
     ctx.call_on_close(ctx.obj.docket.close)
 
 
 # --- signing in -------------------------------------------------------------------------------------------
 
+
 def token_path() -> Path:
     return identity.config_dir() / identity.TOKEN_FILE
 
 
 @app.command()
-def login(ctx: typer.Context,
-          user: Annotated[str | None, typer.Argument(help="your user name (password grant); leave out with "
-                                                          "--device")] = None,
-          password: Annotated[str | None, typer.Option(envvar="DOCKET_PASSWORD", help="asked for when not given",
-                                                       show_default=False)] = None,
-          device: Annotated[bool, typer.Option(help="sign in in a browser, on this or another device (OAuth "
-                                                    "device flow)")] = False) -> None:
+def login(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Argument(help="your user name (password grant); leave out with --device")] = None,
+    password: Annotated[
+        str | None, typer.Option(envvar="DOCKET_PASSWORD", help="asked for when not given", show_default=False)
+    ] = None,
+    device: Annotated[
+        bool, typer.Option(help="sign in in a browser, on this or another device (OAuth device flow)")
+    ] = False,
+) -> None:
     """Sign in at the identity provider and keep the token (readable by you only) for the next commands."""
     cli = cli_of(ctx)
     endpoints = cli.docket.endpoints
     if device:
+
         def show(started: dict[str, Any]) -> None:
             where = started.get("verification_uri_complete") or started.get("verification_uri")
             cli.err.print(f"open {where} and enter the code {started.get('user_code')}; waiting...")
@@ -111,6 +129,7 @@ def whoami(ctx: typer.Context) -> None:
 
 # --- fines ------------------------------------------------------------------------------------------------
 
+
 def factors(given: list[str] | None, option: str) -> list[dict[str, Any]]:
     """`--aggravating "intentional=20"` as the API's `{"name": ..., "percent": 20}`."""
     found = []
@@ -123,28 +142,41 @@ def factors(given: list[str] | None, option: str) -> list[dict[str, Any]]:
 
 
 @fine.command()
-def estimate(ctx: typer.Context,
-             turnover: Annotated[int, typer.Option(help="the undertaking's worldwide annual turnover of the "
-                                                        "preceding financial year, euros")],
-             seriousness: Annotated[str | None, typer.Option(help="low, medium or high")] = None,
-             article: Annotated[list[int] | None, typer.Option("--article", help="a GDPR article infringed; "
-                                                                                 "one each")] = None,
-             order_not_complied: Annotated[list[str] | None, typer.Option(help="58(1) or 58(2)")] = None,
-             position: Annotated[float | None, typer.Option(help="where in the seriousness range, 0 to 1")] = None,
-             aggravating: Annotated[list[str] | None, typer.Option(help='"NAME=PERCENT"; one each')] = None,
-             mitigating: Annotated[list[str] | None, typer.Option(help='"NAME=PERCENT"; one each')] = None,
-             from_file: Annotated[Path | None, typer.Option(help="the whole estimate as JSON (POST /fine-estimates' "
-                                                                 "body, e.g. with conducts); options beside it win")]
-             = None,
-             as_json: Json = False) -> None:
+def estimate(
+    ctx: typer.Context,
+    turnover: Annotated[
+        int, typer.Option(help="the undertaking's worldwide annual turnover of the preceding financial year, euros")
+    ],
+    seriousness: Annotated[str | None, typer.Option(help="low, medium or high")] = None,
+    article: Annotated[list[int] | None, typer.Option("--article", help="a GDPR article infringed; one each")] = None,
+    order_not_complied: Annotated[list[str] | None, typer.Option(help="58(1) or 58(2)")] = None,
+    position: Annotated[float | None, typer.Option(help="where in the seriousness range, 0 to 1")] = None,
+    aggravating: Annotated[list[str] | None, typer.Option(help='"NAME=PERCENT"; one each')] = None,
+    mitigating: Annotated[list[str] | None, typer.Option(help='"NAME=PERCENT"; one each')] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="the whole estimate as JSON (POST /fine-estimates' body, e.g. with conducts); options beside it win"
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
     """Estimate a fine, step by step (investigators, sanctions committee)."""
     cli = cli_of(ctx)
     body = complaints.body_from(from_file)
-    body |= {name: value for name, value in {
-        "turnover_eur": turnover, "seriousness": seriousness, "articles_infringed": article,
-        "orders_not_complied": order_not_complied, "position": position,
-        "aggravating": factors(aggravating, "--aggravating"), "mitigating": factors(mitigating, "--mitigating"),
-    }.items() if value not in (None, [])}
+    body |= {
+        name: value
+        for name, value in {
+            "turnover_eur": turnover,
+            "seriousness": seriousness,
+            "articles_infringed": article,
+            "orders_not_complied": order_not_complied,
+            "position": position,
+            "aggravating": factors(aggravating, "--aggravating"),
+            "mitigating": factors(mitigating, "--mitigating"),
+        }.items()
+        if value not in (None, [])
+    }
     answer = cli.docket.call("case", "POST", "/fine-estimates", json=body).json()
     cli.show(answer, render.estimate, as_json)
 
@@ -162,8 +194,15 @@ async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
         return None
 
 
-async def print_events(cli: Cli, chosen: list[str], from_beginning: bool, subject: str | None, count: int | None,
-                       idle: float | None, as_json: bool) -> int:
+async def print_events(
+    cli: Cli,
+    chosen: list[str],
+    from_beginning: bool,
+    subject: str | None,
+    count: int | None,
+    idle: float | None,
+    as_json: bool,
+) -> int:
     from docket_messaging.tail import Tail, summary  # here: it brings aiokafka, slow to import, and only this needs it
 
     printed = 0
@@ -177,26 +216,47 @@ async def print_events(cli: Cli, chosen: list[str], from_beginning: bool, subjec
             if subject and event.subject != subject:
                 continue
             if as_json:
-                typer.echo(json.dumps({"topic": seen.topic, "id": event.id, "type": event.type,
-                                       "subject": event.subject, "time": event.time.isoformat(),
-                                       "sequence": event.sequence, "data": event.data}, ensure_ascii=False))
+                typer.echo(
+                    json.dumps(
+                        {
+                            "topic": seen.topic,
+                            "id": event.id,
+                            "type": event.type,
+                            "subject": event.subject,
+                            "time": event.time.isoformat(),
+                            "sequence": event.sequence,
+                            "data": event.data,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             else:
-                typer.echo(render.event_line(event.time.isoformat(), event.type, event.subject, event.sequence,
-                                             summary(event.type, event.data) or render.summary(event.data)))
+                typer.echo(
+                    render.event_line(
+                        event.time.isoformat(),
+                        event.type,
+                        event.subject,
+                        event.sequence,
+                        summary(event.type, event.data) or render.summary(event.data),
+                    )
+                )
             sys.stdout.flush()
             printed += 1
     return printed
 
 
 @events.command()
-def tail(ctx: typer.Context,
-         topic: Annotated[list[str] | None, typer.Option(help="complaints, cases or notifications; one each "
-                                                              "(default: all three)")] = None,
-         from_beginning: Annotated[bool, typer.Option(help="from the first event kept, not from now")] = False,
-         subject: Annotated[str | None, typer.Option(help="only the events of this case or complaint")] = None,
-         count: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
-         idle: Annotated[float | None, typer.Option(help="stop when nothing came for this many seconds")] = None,
-         as_json: Annotated[bool, typer.Option("--json", help="one CloudEvent as JSON a line")] = False) -> None:
+def tail(
+    ctx: typer.Context,
+    topic: Annotated[
+        list[str] | None, typer.Option(help="complaints, cases or notifications; one each (default: all three)")
+    ] = None,
+    from_beginning: Annotated[bool, typer.Option(help="from the first event kept, not from now")] = False,
+    subject: Annotated[str | None, typer.Option(help="only the events of this case or complaint")] = None,
+    count: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
+    idle: Annotated[float | None, typer.Option(help="stop when nothing came for this many seconds")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one CloudEvent as JSON a line")] = False,
+) -> None:
     """Print Docket's events as they cross Kafka, one line each (Ctrl-C stops)."""
     cli = cli_of(ctx)
     unknown = [name for name in topic or () if name not in TOPICS]
@@ -208,8 +268,10 @@ def tail(ctx: typer.Context,
     except KeyboardInterrupt:
         pass
     except (ConnectionError, LookupError) as exc:
-        raise Problem(f"cannot read Kafka at {cli.docket.endpoints.kafka} ({exc}): is Docket up (make run)? Its "
-                      f"address: --kafka or DOCKET_KAFKA") from None
+        raise Problem(
+            f"cannot read Kafka at {cli.docket.endpoints.kafka} ({exc}): is Docket up (make run)? Its "
+            f"address: --kafka or DOCKET_KAFKA"
+        ) from None
 
 
 def main() -> None:

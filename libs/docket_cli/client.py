@@ -13,8 +13,7 @@ from . import identity
 from .problems import Problem, explain
 
 # Where `make run` brings each part up.
-DEFAULT_URLS = {"intake": "http://127.0.0.1:8001", "case": "http://127.0.0.1:8002",
-                "notifier": "http://127.0.0.1:8003"}
+DEFAULT_URLS = {"intake": "http://127.0.0.1:8001", "case": "http://127.0.0.1:8002", "notifier": "http://127.0.0.1:8003"}
 DEFAULT_KAFKA = "localhost:9092"
 DEFAULT_ISSUER = "http://127.0.0.1:8080/realms/docket"
 CLIENT_ID = "docket-cli"  # the public client of Docket's realm (deploy/keycloak/realm/docket-realm.json)
@@ -65,8 +64,17 @@ class Docket:
             return self.token
         return identity.fresh(self.http, identity.config_dir() / identity.TOKEN_FILE, self.now()).access_token
 
-    def call(self, service: str, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
-             headers: Mapping[str, str] | None = None, staff: bool = True) -> httpx.Response:
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        staff: bool = True,
+    ) -> httpx.Response:
         """One request; an error answer raises Refused with what it means, never the body."""
         sent = dict(headers or {})
         if staff:
@@ -76,9 +84,11 @@ class Docket:
         try:
             response = self.http.request(method, url, json=json, params=query, headers=sent)
         except httpx.TransportError as exc:
-            raise Problem(f"cannot reach the {service} service at {self.endpoints.url(service)} "
-                          f"({type(exc).__name__}): is Docket up (make run)? Its address: "
-                          f"--{service}-url or DOCKET_{service.upper()}_URL") from None
+            raise Problem(
+                f"cannot reach the {service} service at {self.endpoints.url(service)} "
+                f"({type(exc).__name__}): is Docket up (make run)? Its address: "
+                f"--{service}-url or DOCKET_{service.upper()}_URL"
+            ) from None
         if response.is_error:
             try:
                 body = response.json()

@@ -73,9 +73,14 @@ class Kept:
 
 def kept_from(answer: Mapping[str, Any], issuer: str, client_id: str, now: float) -> Kept:
     refresh_in = answer.get("refresh_expires_in")
-    return Kept(issuer=issuer, client_id=client_id, access_token=str(answer["access_token"]),
-                expires_at=now + float(answer.get("expires_in", 60)), refresh_token=answer.get("refresh_token"),
-                refresh_expires_at=now + float(refresh_in) if refresh_in else None)
+    return Kept(
+        issuer=issuer,
+        client_id=client_id,
+        access_token=str(answer["access_token"]),
+        expires_at=now + float(answer.get("expires_in", 60)),
+        refresh_token=answer.get("refresh_token"),
+        refresh_expires_at=now + float(refresh_in) if refresh_in else None,
+    )
 
 
 def save(path: Path, kept: Kept) -> None:
@@ -104,8 +109,10 @@ def discover(http: httpx.Client, issuer: str) -> dict[str, Any]:
     try:
         response = http.get(url)
     except httpx.HTTPError as exc:
-        raise Problem(f"cannot reach the identity provider at {issuer} ({type(exc).__name__}): is Docket up "
-                      f"(make run), or give --issuer / DOCKET_ISSUER") from None
+        raise Problem(
+            f"cannot reach the identity provider at {issuer} ({type(exc).__name__}): is Docket up "
+            f"(make run), or give --issuer / DOCKET_ISSUER"
+        ) from None
     if response.status_code != 200:
         raise Problem(f"{issuer} is no OpenID Connect issuer (HTTP {response.status_code} for its configuration)")
     found: dict[str, Any] = response.json()
@@ -127,16 +134,31 @@ def token_request(http: httpx.Client, endpoint: str, form: Mapping[str, str]) ->
 
 def password_login(http: httpx.Client, issuer: str, client_id: str, username: str, password: str) -> dict[str, Any]:
     endpoint = discover(http, issuer)["token_endpoint"]
-    return token_request(http, endpoint, {"grant_type": "password", "client_id": client_id, "username": username,
-                                          "password": password, "scope": "openid"})
+    return token_request(
+        http,
+        endpoint,
+        {
+            "grant_type": "password",
+            "client_id": client_id,
+            "username": username,
+            "password": password,
+            "scope": "openid",
+        },
+    )
 
 
-def device_login(http: httpx.Client, issuer: str, client_id: str, show: Callable[[Mapping[str, Any]], None],
-                 sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def device_login(
+    http: httpx.Client,
+    issuer: str,
+    client_id: str,
+    show: Callable[[Mapping[str, Any]], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     """The device flow (RFC 8628): show where to sign in and the code, then poll until the person has."""
     configuration = discover(http, issuer)
-    started = http.post(configuration["device_authorization_endpoint"],
-                        data={"client_id": client_id, "scope": "openid"})
+    started = http.post(
+        configuration["device_authorization_endpoint"], data={"client_id": client_id, "scope": "openid"}
+    )
     if started.status_code != 200:
         raise Problem(f"the identity provider did not start a device login (HTTP {started.status_code})")
     device = started.json()
@@ -145,8 +167,10 @@ def device_login(http: httpx.Client, issuer: str, client_id: str, show: Callable
     deadline = time.monotonic() + float(device.get("expires_in", 600))
     while time.monotonic() < deadline:
         sleep(interval)
-        response = http.post(configuration["token_endpoint"], data={
-            "grant_type": DEVICE_GRANT, "device_code": device["device_code"], "client_id": client_id})
+        response = http.post(
+            configuration["token_endpoint"],
+            data={"grant_type": DEVICE_GRANT, "device_code": device["device_code"], "client_id": client_id},
+        )
         answer = response.json()
         if response.status_code == 200:
             return dict(answer)
@@ -168,8 +192,11 @@ def fresh(http: httpx.Client, path: Path, now: float) -> Kept:
     if not kept.refresh_token or (kept.refresh_expires_at is not None and kept.refresh_expires_at <= now):
         raise Problem(f"the session of {kept.user} has ended: run `docket login` again")
     endpoint = discover(http, kept.issuer)["token_endpoint"]
-    answer = token_request(http, endpoint, {"grant_type": "refresh_token", "client_id": kept.client_id,
-                                            "refresh_token": kept.refresh_token})
+    answer = token_request(
+        http,
+        endpoint,
+        {"grant_type": "refresh_token", "client_id": kept.client_id, "refresh_token": kept.refresh_token},
+    )
     renewed = kept_from(answer, kept.issuer, kept.client_id, now)
     save(path, renewed)
     return renewed

@@ -49,8 +49,9 @@ class Route:
 
     @property
     def summary(self) -> str:
-        return str(self.operation.get("summary") or self.operation.get("operationId", "").split("_cases_")[0]
-                   .replace("_", " "))
+        return str(
+            self.operation.get("summary") or self.operation.get("operationId", "").split("_cases_")[0].replace("_", " ")
+        )
 
     @property
     def roles(self) -> str:
@@ -60,8 +61,9 @@ class Route:
     @property
     def versioned(self) -> bool:
         """Whether the route takes the case version the caller saw (every lifecycle command does)."""
-        return any(p.get("in") == "header" and p.get("name") == VERSIONED_BY
-                   for p in self.operation.get("parameters", ()))
+        return any(
+            p.get("in") == "header" and p.get("name") == VERSIONED_BY for p in self.operation.get("parameters", ())
+        )
 
     @property
     def body_schema(self) -> Schema | None:
@@ -72,8 +74,11 @@ class Route:
     def fields(self) -> list[Field]:
         schema = self.body_schema or {}
         required = set(schema.get("required", ()))
-        return [Field(name, type_text(self.document, sub), name in required, str(sub.get("description", "")))
-                for name, sub in schema.get("properties", {}).items() if name not in HIDDEN]
+        return [
+            Field(name, type_text(self.document, sub), name in required, str(sub.get("description", "")))
+            for name, sub in schema.get("properties", {}).items()
+            if name not in HIDDEN
+        ]
 
     def path(self, case_id: str, written: str) -> str:
         """The request path for a route written with its ids filled in."""
@@ -126,9 +131,13 @@ def type_text(document: Schema, schema: Schema) -> str:
 
 def command_routes(document: Schema) -> list[Route]:
     """Every command route under /cases/{case_id}/, in the order the document lists them."""
-    return [Route(method, template, operation, document)
-            for template, operations in document.get("paths", {}).items() if template.startswith(CASE_PREFIX)
-            for method, operation in operations.items() if method in COMMAND_METHODS]
+    return [
+        Route(method, template, operation, document)
+        for template, operations in document.get("paths", {}).items()
+        if template.startswith(CASE_PREFIX)
+        for method, operation in operations.items()
+        if method in COMMAND_METHODS
+    ]
 
 
 def segments(text: str) -> list[str]:
@@ -142,12 +151,15 @@ def match(routes: Sequence[Route], written: str) -> Route:
     fitting = []
     for route in routes:
         template = segments(route.name)
-        if len(template) == len(parts) and all(PARAMETER.match(t) or t == p for t, p in zip(template, parts)):
+        if len(template) == len(parts) and all(
+            PARAMETER.match(t) or t == p for t, p in zip(template, parts, strict=False)
+        ):
             fitting.append((sum(not PARAMETER.match(t) for t in template), route))
     if not fitting:
         offered = ", ".join(sorted({route.name for route in routes})) or "none"
-        raise Problem(f"the case service has no command {written!r}; it has: {offered} "
-                      f"(`docket case routes` describes each)")
+        raise Problem(
+            f"the case service has no command {written!r}; it has: {offered} (`docket case routes` describes each)"
+        )
     return max(fitting, key=lambda found: found[0])[1]
 
 
@@ -171,8 +183,11 @@ def coerce(document: Schema, schema: Schema, value: str, field: str) -> Any:
     for option in alternatives(document, schema):
         kind = option.get("type") or ("object" if "properties" in option else None)
         if kind == "array":
-            return [coerce(document, option.get("items", {}), item.strip(), field)
-                    for item in value.split(",") if item.strip()]
+            return [
+                coerce(document, option.get("items", {}), item.strip(), field)
+                for item in value.split(",")
+                if item.strip()
+            ]
         if kind == "integer" and INTEGER.fullmatch(value):
             return int(value)
         if kind == "number" and NUMBER.fullmatch(value):
@@ -187,8 +202,11 @@ def coerce(document: Schema, schema: Schema, value: str, field: str) -> Any:
             except ValueError:
                 if kind is None:
                     return value
-    hint = (f"; give an object with --set-json {field}='{{...}}' or field by field ({field}.name=value)"
-            if "object" in type_text(document, schema) else "")
+    hint = (
+        f"; give an object with --set-json {field}='{{...}}' or field by field ({field}.name=value)"
+        if "object" in type_text(document, schema)
+        else ""
+    )
     raise Problem(f"{field}: {value!r} is not {type_text(document, schema)}{hint}")
 
 

@@ -11,12 +11,26 @@ from functools import cache
 
 import resvg_py
 
-SANS_SERIF = ("DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica", "FreeSans", "Open Sans",
-              "Roboto", "Cantarell", "Ubuntu")
-PROBE = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">{}</svg>',
-         '<text x="2" y="15" font-family="sans-serif" font-size="12">Ag</text>')
-NO_FONT = ("no sans-serif font on this machine: the PNG has no labels (install one, e.g. `apt-get install "
-           "fonts-dejavu-core`, or keep the SVG)")
+SANS_SERIF = (
+    "DejaVu Sans",
+    "Liberation Sans",
+    "Noto Sans",
+    "Arial",
+    "Helvetica",
+    "FreeSans",
+    "Open Sans",
+    "Roboto",
+    "Cantarell",
+    "Ubuntu",
+)
+PROBE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">{}</svg>',
+    '<text x="2" y="15" font-family="sans-serif" font-size="12">Ag</text>',
+)
+NO_FONT = (
+    "no sans-serif font on this machine: the PNG has no labels (install one, e.g. `apt-get install "
+    "fonts-dejavu-core`, or keep the SVG)"
+)
 
 
 @cache
@@ -33,6 +47,7 @@ def sans_serif() -> str | None:
 def png(svg: str) -> tuple[bytes, str | None]:
     """The picture as PNG on a white ground, and a warning when its text could not be drawn."""
     family = sans_serif()
-    drawn = resvg_py.svg_to_bytes(svg_string=svg, background="white",
-                                  **({"sans_serif_family": family} if family else {}))
+    drawn = resvg_py.svg_to_bytes(
+        svg_string=svg, background="white", **({"sans_serif_family": family} if family else {})
+    )
     return bytes(drawn), None if family else NO_FONT

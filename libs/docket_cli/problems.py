@@ -71,8 +71,9 @@ def stale(case_id: str, yours: int, current: int, since: Sequence[Mapping[str, A
         last = since[-1]
         told = f"{event_type(str(last.get('type', '')))} by {actor_of(last)} at {moment(str(last.get('recorded_at')))}"
         what = f" ({told})" if len(since) == 1 else f" ({len(since)} events since yours, the last {told})"
-    return (f"case is now at version {current}{what}; yours was {yours}: look at it again with "
-            f"`docket case show {case_id}`")
+    return (
+        f"case is now at version {current}{what}; yours was {yours}: look at it again with `docket case show {case_id}`"
+    )
 
 
 def www_authenticate_error(header: str | None) -> str | None:

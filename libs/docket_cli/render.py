@@ -36,7 +36,7 @@ def value_text(name: str, value: Any) -> str | None:
     if isinstance(value, int):
         return f"{value:,}" if name.endswith("_eur") else str(value)
     if isinstance(value, str):
-        return value if len(value) <= SUMMARY_TEXT else value[:SUMMARY_TEXT - 1] + "…"
+        return value if len(value) <= SUMMARY_TEXT else value[: SUMMARY_TEXT - 1] + "…"
     if isinstance(value, list):
         if all(isinstance(item, (int, str)) for item in value):
             return ",".join(str(item) for item in value)
@@ -60,8 +60,9 @@ def event_line(time: str, type_: str, subject: str, sequence: int | None, words:
 
 def table(*columns: str, title: str | None = None, keep_first: bool = True) -> Table:
     """A table whose first column (an id, mostly) is never wrapped unless told; the others wrap, nothing is cut."""
-    found = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False,
-                  collapse_padding=True)
+    found = Table(
+        box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False, collapse_padding=True
+    )
     for number, column in enumerate(columns):
         found.add_column(column, no_wrap=keep_first and number == 0, overflow="fold")
     return found
@@ -73,8 +74,15 @@ def cases(page: Mapping[str, Any]) -> RenderableType:
         deadline = case.get("next_deadline") or "-"
         if case.get("deadline_overdue"):
             deadline += " (overdue)"
-        shown.add_row(case["case_id"], case["controller_name"], words(case["status"]), case["opened_on"],
-                      str(case["complaints"]), deadline, str(case["version"]))
+        shown.add_row(
+            case["case_id"],
+            case["controller_name"],
+            words(case["status"]),
+            case["opened_on"],
+            str(case["complaints"]),
+            deadline,
+            str(case["version"]),
+        )
     return Group(shown, Text(showing(page)))
 
 
@@ -86,16 +94,36 @@ def showing(page: Mapping[str, Any]) -> str:
 def complaints(page: Mapping[str, Any]) -> RenderableType:
     shown = table("complaint", "reference", "kind", "received", "controller", "status")
     for item in page["items"]:
-        shown.add_row(item["id"], item["reference"], item["kind"], item["received_on"], item["controller_name"],
-                      words(item["status"]))
+        shown.add_row(
+            item["id"],
+            item["reference"],
+            item["kind"],
+            item["received_on"],
+            item["controller_name"],
+            words(item["status"]),
+        )
     return Group(shown, Text(showing(page)))
 
 
 def complaint(item: Mapping[str, Any]) -> RenderableType:
     shown = table("field", "value")
-    for name in ("id", "reference", "kind", "mandate_reference", "status", "received_on", "complainant_name",
-                 "complainant_email", "complainant_country", "controller_name", "controller_key", "category",
-                 "articles_alleged", "territory", "narrative"):
+    for name in (
+        "id",
+        "reference",
+        "kind",
+        "mandate_reference",
+        "status",
+        "received_on",
+        "complainant_name",
+        "complainant_email",
+        "complainant_country",
+        "controller_name",
+        "controller_key",
+        "category",
+        "articles_alleged",
+        "territory",
+        "narrative",
+    ):
         value = item.get(name)
         if value is not None:
             shown.add_row(name, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
@@ -103,25 +131,35 @@ def complaint(item: Mapping[str, Any]) -> RenderableType:
 
 
 def receipt(answer: Mapping[str, Any]) -> RenderableType:
-    return Text("\n".join([
-        f"complaint {answer['id']} received on {answer['received_on']}, reference {answer['reference']}",
-        f"status token (shown once; give it to the complainant): {answer['status_token']}",
-        f"status page: {answer['status_url']}"]))
+    return Text(
+        "\n".join(
+            [
+                f"complaint {answer['id']} received on {answer['received_on']}, reference {answer['reference']}",
+                f"status token (shown once; give it to the complainant): {answer['status_token']}",
+                f"status page: {answer['status_url']}",
+            ]
+        )
+    )
 
 
 # The allowed next steps the case service names, and how each is taken; any other: `docket case do`.
 STEP_COMMANDS = {
-    "open an investigation": "docket case investigate {id}", "record a finding": "docket case finding {id}",
-    "issue a formal notice": "docket case formal-notice {id}", "impose a sanction": "docket case sanction {id}",
+    "open an investigation": "docket case investigate {id}",
+    "record a finding": "docket case finding {id}",
+    "issue a formal notice": "docket case formal-notice {id}",
+    "impose a sanction": "docket case sanction {id}",
     "record compliance with the formal notice": "docket case notice-compliance {id}",
     "record compliance dated by the deadline": "docket case notice-compliance {id}",
     "record the notice's notification": "docket case notice-notified {id}",
     "record the decision's notification": "docket case sanction-notified {id}",
     "record compliance with the injunction": "docket case injunction-compliance {id}",
     "liquidate the penalty payment": "docket case liquidate {id}",
-    "close as dismissed or no infringement": "docket case close {id}", "close as complied": "docket case close {id}",
-    "close as sanctioned": "docket case close {id}", "close as reprimanded": "docket case close {id}",
-    "issue a reprimand": "docket case do {id} reprimands", "make a decision public": "docket case do {id} publications",
+    "close as dismissed or no infringement": "docket case close {id}",
+    "close as complied": "docket case close {id}",
+    "close as sanctioned": "docket case close {id}",
+    "close as reprimanded": "docket case close {id}",
+    "issue a reprimand": "docket case do {id} reprimands",
+    "make a decision public": "docket case do {id} publications",
     "withdraw a publication": "docket case do {id} publications/PUBLICATION_ID/withdrawal",
     "record an appeal": "docket case do {id} appeals",
     "record the court's ruling": "docket case do {id} appeals/APPEAL_ID/ruling",
@@ -133,38 +171,63 @@ OTHER_STEP = "docket case do {id} ROUTE (see docket case routes)"
 def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | None = None) -> RenderableType:
     """A case: what it is about, where it stands, its decisions, what may happen next, and its history."""
     controller = document.get("controller") or {}
-    lines = [f"case {document['id']}: {controller.get('name')} ({controller.get('key')}), "
-             f"{words(document['status'])}, version {document['version']}",
-             f"opened {document.get('opened_on')}, {document.get('complaint_count', 0)} complaint(s)"
-             + (f", investigation opened {document['investigation_opened_on']}"
-                if document.get("investigation_opened_on") else "")]
+    lines = [
+        f"case {document['id']}: {controller.get('name')} ({controller.get('key')}), "
+        f"{words(document['status'])}, version {document['version']}",
+        f"opened {document.get('opened_on')}, {document.get('complaint_count', 0)} complaint(s)"
+        + (
+            f", investigation opened {document['investigation_opened_on']}"
+            if document.get("investigation_opened_on")
+            else ""
+        ),
+    ]
     for finding in document.get("findings", ()):
-        lines.append(f"finding: Art {','.join(str(a) for a in finding.get('articles', ()))}: "
-                     f"{value_text('facts', finding.get('facts'))}")
+        lines.append(
+            f"finding: Art {','.join(str(a) for a in finding.get('articles', ()))}: "
+            f"{value_text('facts', finding.get('facts'))}"
+        )
     for notice in document.get("formal_notices", ()):
-        lines.append(f"formal notice {notice['notice_id']}: issued {notice['issued_on']}, comply by "
-                     f"{notice['deadline']}, {notice['status']}"
-                     + (f" on {notice['complied_on']}" if notice.get("complied_on") else ""))
+        lines.append(
+            f"formal notice {notice['notice_id']}: issued {notice['issued_on']}, comply by "
+            f"{notice['deadline']}, {notice['status']}"
+            + (f" on {notice['complied_on']}" if notice.get("complied_on") else "")
+        )
     for sanction in document.get("sanctions", ()):
-        lines.append(f"sanction {sanction['sanction_id']}: decided {sanction['decided_on']}, fine "
-                     f"{euros(sanction.get('fine_eur'))}"
-                     + (f", penalty {euros(sanction['daily_penalty_eur'])} a day from {sanction['accrues_from']}"
-                        if sanction.get("accrues_from") else ""))
+        lines.append(
+            f"sanction {sanction['sanction_id']}: decided {sanction['decided_on']}, fine "
+            f"{euros(sanction.get('fine_eur'))}"
+            + (
+                f", penalty {euros(sanction['daily_penalty_eur'])} a day from {sanction['accrues_from']}"
+                if sanction.get("accrues_from")
+                else ""
+            )
+        )
         for liquidation in sanction.get("liquidations", ()):
-            lines.append(f"  liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
-                         f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}")
+            lines.append(
+                f"  liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
+                f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}"
+            )
     for reprimand in document.get("reprimands", ()):
-        lines.append(f"reprimand {reprimand['reprimand_id']}: decided {reprimand['decided_on']}, Art "
-                     f"{','.join(str(a) for a in reprimand.get('articles', ()))}"
-                     + (f", annulled {reprimand['annulled_on']}" if reprimand.get("annulled_on") else ""))
+        lines.append(
+            f"reprimand {reprimand['reprimand_id']}: decided {reprimand['decided_on']}, Art "
+            f"{','.join(str(a) for a in reprimand.get('articles', ()))}"
+            + (f", annulled {reprimand['annulled_on']}" if reprimand.get("annulled_on") else "")
+        )
     for publication in document.get("publications", ()):
-        lines.append(f"publication {publication['publication_id']}: the {words(publication['decision'])} made public "
-                     f"{publication['published_on']}"
-                     + (f", withdrawn {publication['withdrawn_on']}" if publication.get("withdrawn_on") else ""))
+        lines.append(
+            f"publication {publication['publication_id']}: the {words(publication['decision'])} made public "
+            f"{publication['published_on']}"
+            + (f", withdrawn {publication['withdrawn_on']}" if publication.get("withdrawn_on") else "")
+        )
     for appeal in document.get("appeals", ()):
-        lines.append(f"appeal {appeal['appeal_id']}: the {words(appeal['decision'])} appealed {appeal['lodged_on']}"
-                     + (f", ruled {appeal['decided_on']}: {words(appeal['outcome'])}" if appeal.get("outcome")
-                        else ", awaiting the court's ruling"))
+        lines.append(
+            f"appeal {appeal['appeal_id']}: the {words(appeal['decision'])} appealed {appeal['lodged_on']}"
+            + (
+                f", ruled {appeal['decided_on']}: {words(appeal['outcome'])}"
+                if appeal.get("outcome")
+                else ", awaiting the court's ruling"
+            )
+        )
     if document.get("closed_on"):
         lines.append(f"closed {document['closed_on']}: {document.get('outcome')}")
     parts: list[RenderableType] = [Text("\n".join(lines))]
@@ -183,26 +246,39 @@ def events(history: Iterable[Mapping[str, Any]]) -> RenderableType:
     shown = table("v", "recorded", "event", "by", "what")
     for event in history:
         who = actor_of(event) + (f" ({words(event['actor_role'])})" if event.get("actor_role") else "")
-        shown.add_row(str(event["version"]), moment(str(event["recorded_at"])), event_type(str(event["type"])), who,
-                      summary(event.get("data") or {}))
+        shown.add_row(
+            str(event["version"]),
+            moment(str(event["recorded_at"])),
+            event_type(str(event["type"])),
+            who,
+            summary(event.get("data") or {}),
+        )
     return shown
 
 
 def case_complaints(page: Mapping[str, Any]) -> RenderableType:
     shown = table("complaint", "kind", "received", "linked at version")
     for item in page["items"]:
-        shown.add_row(item["complaint_id"], str(item.get("kind")), str(item.get("received_on")),
-                      str(item.get("linked_at_version")))
+        shown.add_row(
+            item["complaint_id"],
+            str(item.get("kind")),
+            str(item.get("received_on")),
+            str(item.get("linked_at_version")),
+        )
     return Group(shown, Text(showing(page)))
 
 
 def command_done(answer: Mapping[str, Any]) -> RenderableType:
     """What a case command recorded, and where the case now stands."""
     document = answer["case"]
-    lines = [f"{event_type(e['type'])} (version {e['version']}) {summary(e.get('data') or {})}".rstrip()
-             for e in answer.get("events", ())]
-    lines.append(f"case {document['id']} is {words(document['status'])} at version "
-                 f"{document['version']}; next: {'; '.join(document.get('allowed_next_steps') or ['nothing'])}")
+    lines = [
+        f"{event_type(e['type'])} (version {e['version']}) {summary(e.get('data') or {})}".rstrip()
+        for e in answer.get("events", ())
+    ]
+    lines.append(
+        f"case {document['id']} is {words(document['status'])} at version "
+        f"{document['version']}; next: {'; '.join(document.get('allowed_next_steps') or ['nothing'])}"
+    )
     return Text("\n".join(lines))
 
 
@@ -210,75 +286,111 @@ def routes(found: Iterable[Any]) -> RenderableType:
     """Each command route: its method and name, who may give it, what it does, its fields (* required)."""
     lines = []
     for route in found:
-        lines.append(f"{route.method.upper()} {route.name}  ({words(route.roles) or 'roles not stated'}): "
-                     f"{route.summary}")
+        lines.append(
+            f"{route.method.upper()} {route.name}  ({words(route.roles) or 'roles not stated'}): {route.summary}"
+        )
         lines.extend(f"    {f.name}{'*' if f.required else ''}: {f.type}" for f in route.fields())
     return Text("\n".join(lines))
 
 
 def estimate(answer: Mapping[str, Any]) -> RenderableType:
     """A fine estimate step by step, then its conducts."""
-    steps = table("step", "explanation", "amount", "range", title=f"Fine estimate ({answer.get('method')})",
-                  keep_first=False)
+    steps = table(
+        "step", "explanation", "amount", "range", title=f"Fine estimate ({answer.get('method')})", keep_first=False
+    )
     for step in answer["steps"]:
         low_high = step.get("range_eur")
-        steps.add_row(step["step"], step["explanation"], euros(step["amount_eur"]),
-                      f"{euros(low_high[0])} to {euros(low_high[1])}" if low_high else "")
+        steps.add_row(
+            step["step"],
+            step["explanation"],
+            euros(step["amount_eur"]),
+            f"{euros(low_high[0])} to {euros(low_high[1])}" if low_high else "",
+        )
     conducts = table("conduct", "articles", "orders not complied", "cap", "starting amount", "fine")
     for number, conduct in enumerate(answer.get("conducts", ()), start=1):
         cap = conduct["cap"]
-        conducts.add_row(str(number), ",".join(str(a) for a in conduct["articles_infringed"]) or "-",
-                         ",".join(conduct.get("orders_not_complied") or ()) or "-",
-                         f"Art {cap['paragraph']}: {euros(cap['cap_eur'])}", euros(conduct["starting_amount_eur"]),
-                         euros(conduct["fine_eur"]))
+        conducts.add_row(
+            str(number),
+            ",".join(str(a) for a in conduct["articles_infringed"]) or "-",
+            ",".join(conduct.get("orders_not_complied") or ()) or "-",
+            f"Art {cap['paragraph']}: {euros(cap['cap_eur'])}",
+            euros(conduct["starting_amount_eur"]),
+            euros(conduct["fine_eur"]),
+        )
     return Group(steps, conducts, Text(f"fine: {euros(answer['fine_eur'])}"))
 
 
 def integrity(answer: Mapping[str, Any]) -> RenderableType:
     if answer["intact"]:
-        return Text(f"case {answer['case_id']} is intact: {answer['events']} events, each linked to the one before, "
-                    f"up to the head at version {answer['head_version']}")
+        return Text(
+            f"case {answer['case_id']} is intact: {answer['events']} events, each linked to the one before, "
+            f"up to the head at version {answer['head_version']}"
+        )
     broken = answer.get("first_broken_link") or {}
-    return Text(f"case {answer['case_id']} is NOT intact: the link at version {broken.get('version')} does not hold "
-                f"({broken.get('reason')}); {answer['events']} events read")
+    return Text(
+        f"case {answer['case_id']} is NOT intact: the link at version {broken.get('version')} does not hold "
+        f"({broken.get('reason')}); {answer['events']} events read"
+    )
 
 
 def subscriptions(found: Iterable[Mapping[str, Any]]) -> RenderableType:
     shown = table("subscription", "url", "events", "controller", "case", "status")
     for item in found:
         status = item["status"] + (f" ({item['disabled_reason']})" if item.get("disabled_reason") else "")
-        shown.add_row(item["id"], item["url"], "\n".join(event_type(t) for t in item["event_types"]),
-                      item.get("controller_key") or "-", item.get("case_id") or "-", status)
+        shown.add_row(
+            item["id"],
+            item["url"],
+            "\n".join(event_type(t) for t in item["event_types"]),
+            item.get("controller_key") or "-",
+            item.get("case_id") or "-",
+            status,
+        )
     return shown
 
 
 def created_subscription(answer: Mapping[str, Any]) -> RenderableType:
-    return Group(subscriptions([answer]), Text(f"signing secret (shown once; verify each delivery's "
-                                               f"webhook-signature with it): {answer['secret']}"))
+    return Group(
+        subscriptions([answer]),
+        Text(f"signing secret (shown once; verify each delivery's webhook-signature with it): {answer['secret']}"),
+    )
 
 
 def rotated(answer: Mapping[str, Any]) -> RenderableType:
     until = answer.get("previous_secret_valid_until")
-    return Text(f"new signing secret (shown once): {answer['secret']}\n"
-                f"the previous one also signs until {moment(until) if until else 'now'}")
+    return Text(
+        f"new signing secret (shown once): {answer['secret']}\n"
+        f"the previous one also signs until {moment(until) if until else 'now'}"
+    )
 
 
 def deliveries(found: Iterable[Mapping[str, Any]]) -> RenderableType:
     shown = table("delivery", "event", "status", "attempts", "last answer", "next attempt")
     for item in found:
         last = (f"HTTP {item['last_status_code']}" if item.get("last_status_code") else item.get("last_error")) or "-"
-        shown.add_row(item["id"], event_type(item["event_type"]), item["status"], str(item["attempts"]), last,
-                      moment(item["next_attempt_at"]) if item.get("next_attempt_at") else "-")
+        shown.add_row(
+            item["id"],
+            event_type(item["event_type"]),
+            item["status"],
+            str(item["attempts"]),
+            last,
+            moment(item["next_attempt_at"]) if item.get("next_attempt_at") else "-",
+        )
     return shown
 
 
 def delivery(item: Mapping[str, Any]) -> RenderableType:
-    head = Text(f"delivery {item['id']} of {event_type(item['event_type'])} (event {item['event_id']}) to "
-                f"subscription {item['subscription_id']}: {item['status']}, {item['attempts']} attempt(s)"
-                + (f", dead: {item['dead_reason']}" if item.get("dead_reason") else ""))
+    head = Text(
+        f"delivery {item['id']} of {event_type(item['event_type'])} (event {item['event_id']}) to "
+        f"subscription {item['subscription_id']}: {item['status']}, {item['attempts']} attempt(s)"
+        + (f", dead: {item['dead_reason']}" if item.get("dead_reason") else "")
+    )
     log = table("attempt", "started", "latency", "answer", "verdict")
     for attempt in item.get("log", ()):
-        log.add_row(str(attempt["number"]), moment(attempt["started_at"]), f"{attempt['latency_ms']} ms",
-                    f"HTTP {attempt['status_code']}" if attempt.get("status_code") else str(attempt.get("error")),
-                    attempt["verdict"])
+        log.add_row(
+            str(attempt["number"]),
+            moment(attempt["started_at"]),
+            f"{attempt['latency_ms']} ms",
+            f"HTTP {attempt['status_code']}" if attempt.get("status_code") else str(attempt.get("error")),
+            attempt["verdict"],
+        )
     return Group(head, log)

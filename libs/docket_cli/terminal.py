@@ -22,8 +22,14 @@ class Cli:
     out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
-    def show(self, answer: Any, render: Callable[[Any], RenderableType], as_json: bool = False,
-             quiet: bool = False, ids: Callable[[Any], Iterable[str]] | None = None) -> None:
+    def show(
+        self,
+        answer: Any,
+        render: Callable[[Any], RenderableType],
+        as_json: bool = False,
+        quiet: bool = False,
+        ids: Callable[[Any], Iterable[str]] | None = None,
+    ) -> None:
         """Print an answer: as JSON, as its ids alone, or rendered for people."""
         if as_json:
             typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))

@@ -19,9 +19,18 @@ Euros = Annotated[int, Field(ge=0, description="amount in whole euros")]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 
 ComplaintKind = Literal["art77_complaint", "art80_1_mandated", "art80_2_unmandated", "alert"]
-ComplaintCategory = Literal["unlawful_processing", "access_request_ignored", "erasure_refused",
-                            "rectification_refused", "objection_ignored", "direct_marketing", "security_breach",
-                            "video_surveillance", "transfer_outside_eea", "other"]
+ComplaintCategory = Literal[
+    "unlawful_processing",
+    "access_request_ignored",
+    "erasure_refused",
+    "rectification_refused",
+    "objection_ignored",
+    "direct_marketing",
+    "security_breach",
+    "video_surveillance",
+    "transfer_outside_eea",
+    "other",
+]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "dismissed", "no_infringement"]
@@ -39,9 +48,17 @@ class Sealed(Payload):
     is erased, every copy of the value, on every topic and in every table, reads as erased."""
 
     subject: UUID = Field(description="the data subject whose key sealed the value")
-    ciphertext: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]*$", max_length=200_000, description=(
-        "base64url (no padding) of the 12-byte nonce, the ciphertext and the 16-byte tag; empty when the value "
-        "was withheld (an event written before values were sealed)"))]
+    ciphertext: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Za-z0-9_-]*$",
+            max_length=200_000,
+            description=(
+                "base64url (no padding) of the 12-byte nonce, the ciphertext and the 16-byte tag; empty when the value "
+                "was withheld (an event written before values were sealed)"
+            ),
+        ),
+    ]
 
 
 # A field holding personal data: always sealed, and marked so in the JSON Schemas and the AsyncAPI document.
@@ -76,7 +93,8 @@ class ComplaintFiled(Payload):
     reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
     kind: ComplaintKind
     mandate_reference: Annotated[str, Field(max_length=200)] | None = Field(
-        default=None, description="for a body mandated under Art 80(1)")
+        default=None, description="for a body mandated under Art 80(1)"
+    )
     complainant: Party
     controller: Controller
     category: ComplaintCategory
@@ -189,11 +207,16 @@ class Injunction(Payload):
     (then the deadline is fixed by sanction.notified)."""
 
     orders: Annotated[tuple[Order, ...], Field(min_length=1)]
-    deadline: date | None = Field(default=None, description="the day by which to comply; absent when the "
-                                                             "deadline is a period from notification")
+    deadline: date | None = Field(
+        default=None, description="the day by which to comply; absent when the deadline is a period from notification"
+    )
     daily_penalty_eur: Euros
-    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description=(
-        "the deadline as a period: this many days after the day the decision is notified to the controller"))
+    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None,
+        description=(
+            "the deadline as a period: this many days after the day the decision is notified to the controller"
+        ),
+    )
 
     @model_validator(mode="after")
     def _a_deadline(self) -> Injunction:
@@ -207,9 +230,13 @@ class ConductFined(Payload):
     which bounds the whole fine for that conduct however many provisions it infringed (GDPR Art 83(3))."""
 
     articles_infringed: tuple[GdprArticle, ...] = ()
-    orders_not_complied: tuple[OrderNotComplied, ...] = Field(default=(), description=(
-        "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
-        "(Art 83(5)(e)); 58(2) a corrective order not complied with (Art 83(6))"))
+    orders_not_complied: tuple[OrderNotComplied, ...] = Field(
+        default=(),
+        description=(
+            "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
+            "(Art 83(5)(e)); 58(2) a corrective order not complied with (Art 83(6))"
+        ),
+    )
     fine_eur: Euros
     cap: FineCap
 
@@ -224,9 +251,13 @@ class ConductFined(Payload):
 # raises no particular difficulty be decided by one member of the sanctions committee alone: a reprimand, a fine of
 # at most EUR 20,000, an injunction with a penalty of at most EUR 100 a day; and such a decision is not made public.
 Procedure = Literal["ordinary", "simplified"]
-PROCEDURE_FIELD = Field(default="ordinary", description=(
-    "ordinary, or simplified (loi Informatique et Libertés art 22-1: a fine of at most EUR 20,000, a periodic "
-    "penalty of at most EUR 100 a day, never made public)"))
+PROCEDURE_FIELD = Field(
+    default="ordinary",
+    description=(
+        "ordinary, or simplified (loi Informatique et Libertés art 22-1: a fine of at most EUR 20,000, a periodic "
+        "penalty of at most EUR 100 a day, never made public)"
+    ),
+)
 
 
 class SanctionImposed(Payload):
@@ -234,16 +265,32 @@ class SanctionImposed(Payload):
     sanction_id: UUID
     decided_on: date
     fine_eur: Euros
-    articles_infringed: Annotated[tuple[GdprArticle, ...], Field(min_length=1, description=(
-        "every article infringed; 58 when non-compliance with an order of the authority is charged (see conducts)"))]
-    cap: FineCap = Field(description=(
-        "the cap of the gravest conduct; with several separate conducts, each conduct's fine is within its own cap "
-        "and the fine, their sum, within the sum of their caps"))
+    articles_infringed: Annotated[
+        tuple[GdprArticle, ...],
+        Field(
+            min_length=1,
+            description=(
+                "every article infringed; 58 when non-compliance with an order of the authority is charged"
+                " (see conducts)"
+            ),
+        ),
+    ]
+    cap: FineCap = Field(
+        description=(
+            "the cap of the gravest conduct; with several separate conducts, each conduct's fine is within its own cap "
+            "and the fine, their sum, within the sum of their caps"
+        )
+    )
     injunction: Injunction | None = None
-    conducts: tuple[ConductFined, ...] | None = Field(default=None, min_length=1, description=(
-        "the conducts fined, each within the cap of its gravest infringement (Art 83(3)), their fines adding up to "
-        "fine_eur; absent from events recorded before conducts were kept, which fined one conduct of "
-        "articles_infringed"))
+    conducts: tuple[ConductFined, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "the conducts fined, each within the cap of its gravest infringement (Art 83(3)), their fines adding up to "
+            "fine_eur; absent from events recorded before conducts were kept, which fined one conduct of "
+            "articles_infringed"
+        ),
+    )
     procedure: Procedure = PROCEDURE_FIELD
 
 
@@ -271,8 +318,9 @@ class PublicationMade(Payload):
     publication_id: UUID
     decision: PublishedDecision
     decision_id: UUID = Field(description="the notice_id, sanction_id or reprimand_id of the decision made public")
-    decision_dated: date = Field(description="the day of that decision: a formal notice's issue, a sanction's or a "
-                                             "reprimand's decision")
+    decision_dated: date = Field(
+        description="the day of that decision: a formal notice's issue, a sanction's or a reprimand's decision"
+    )
     published_on: date
 
 
@@ -318,8 +366,7 @@ class AppealDecided(Payload):
     decision_dated: date
     decided_on: date
     outcome: AppealOutcome
-    fine_eur: Euros | None = Field(default=None, description="the fine as the court reduced it; only with "
-                                                             "fine_reduced")
+    fine_eur: Euros | None = Field(default=None, description="the fine as the court reduced it; only with fine_reduced")
 
     @model_validator(mode="after")
     def _a_fine_with_a_reduction_only(self) -> AppealDecided:
@@ -350,8 +397,10 @@ class SanctionNotified(Payload):
     case_id: UUID
     sanction_id: UUID
     notified_on: date
-    injunction_deadline: date | None = Field(default=None, description=(
-        "the injunction's deadline, fixed by this notification (its days_after_notification after it)"))
+    injunction_deadline: date | None = Field(
+        default=None,
+        description=("the injunction's deadline, fixed by this notification (its days_after_notification after it)"),
+    )
 
 
 class InjunctionComplied(Payload):
@@ -370,9 +419,13 @@ class PenaltyPaymentLiquidated(Payload):
     days_counted: Annotated[int, Field(ge=0)]
     convention: Text
     amount_eur: Euros
-    decided_on: date | None = Field(default=None, description=(
-        "the day of the liquidation decision; absent from events recorded before it was kept, whose "
-        "period_end stands in for it"))
+    decided_on: date | None = Field(
+        default=None,
+        description=(
+            "the day of the liquidation decision; absent from events recorded before it was kept, whose "
+            "period_end stands in for it"
+        ),
+    )
 
     @property
     def decision_day(self) -> date:

@@ -1,7 +1,7 @@
 """Generate the JSON Schemas and the AsyncAPI 3.0 document of the contract into `docs/`.
 
-    python -m docket_contracts.export docs          # write
-    python -m docket_contracts.export docs --check  # exit 1 if what is there is stale
+python -m docket_contracts.export docs          # write
+python -m docket_contracts.export docs --check  # exit 1 if what is there is stale
 """
 
 from __future__ import annotations
@@ -28,8 +28,16 @@ CE_HEADERS = {
     "ce_sequence": "the event's version within its aggregate stream (case events)",
     "content-type": "application/json",
 }
-REQUIRED_HEADERS = ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject", "ce_time",
-                    "ce_dataschema", "content-type"]
+REQUIRED_HEADERS = [
+    "ce_specversion",
+    "ce_id",
+    "ce_type",
+    "ce_source",
+    "ce_subject",
+    "ce_time",
+    "ce_dataschema",
+    "content-type",
+]
 
 
 def schema_filename(spec: EventSpec) -> str:
@@ -38,8 +46,13 @@ def schema_filename(spec: EventSpec) -> str:
 
 def json_schema(spec: EventSpec) -> dict[str, Any]:
     schema = spec.payload.model_json_schema(mode="serialization")
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": spec.dataschema,
-            "title": spec.type, "description": spec.summary, **schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": spec.dataschema,
+        "title": spec.type,
+        "description": spec.summary,
+        **schema,
+    }
 
 
 def _message_name(spec: EventSpec) -> str:
@@ -50,8 +63,11 @@ def asyncapi() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
-    headers = {"type": "object", "required": REQUIRED_HEADERS,
-               "properties": {name: {"type": "string", "description": text} for name, text in CE_HEADERS.items()}}
+    headers = {
+        "type": "object",
+        "required": REQUIRED_HEADERS,
+        "properties": {name: {"type": "string", "description": text} for name, text in CE_HEADERS.items()},
+    }
     for topic in topics.ALL:
         specs = [spec for spec in EVENTS if spec.topic == topic]
         channel_id = topic.removeprefix("docket.")
@@ -74,8 +90,9 @@ def asyncapi() -> dict[str, Any]:
                 "contentType": "application/json",
                 "headers": headers,
                 "payload": {"$ref": f"schemas/{schema_filename(spec)}"},
-                "bindings": {"kafka": {"key": {"type": "string", "description": "aggregate id"},
-                                       "bindingVersion": "0.5.0"}},
+                "bindings": {
+                    "kafka": {"key": {"type": "string", "description": "aggregate id"}, "bindingVersion": "0.5.0"}
+                },
                 "x-dataschema": spec.dataschema,
             }
     return {
@@ -84,8 +101,8 @@ def asyncapi() -> dict[str, Any]:
             "title": "Docket events",
             "version": "1.0.0",
             "description": "Events of Docket, case management for a data-protection regulator. "
-                           "Each message is a CloudEvent 1.0 in Kafka binary content mode. "
-                           "Topics are keyed by aggregate id, so one case's events arrive in order.",
+            "Each message is a CloudEvent 1.0 in Kafka binary content mode. "
+            "Topics are keyed by aggregate id, so one case's events arrive in order.",
         },
         "defaultContentType": "application/json",
         "channels": channels,
@@ -96,8 +113,9 @@ def asyncapi() -> dict[str, Any]:
 
 def render() -> dict[str, str]:
     """Every generated file, by path relative to the docs folder."""
-    files = {f"schemas/{schema_filename(s)}": json.dumps(json_schema(s), indent=2, sort_keys=True) + "\n"
-             for s in EVENTS}
+    files = {
+        f"schemas/{schema_filename(s)}": json.dumps(json_schema(s), indent=2, sort_keys=True) + "\n" for s in EVENTS
+    }
     files["asyncapi.yaml"] = yaml.safe_dump(asyncapi(), sort_keys=False, width=100)
     return files
 
@@ -105,8 +123,7 @@ def render() -> dict[str, str]:
 def stale(docs: Path) -> list[str]:
     """Generated files that are missing or differ from what the contract renders now."""
     wanted = render()
-    out = [name for name, text in wanted.items()
-           if not (docs / name).exists() or (docs / name).read_text() != text]
+    out = [name for name, text in wanted.items() if not (docs / name).exists() or (docs / name).read_text() != text]
     present = {f"schemas/{p.name}" for p in (docs / "schemas").glob("*.json")} if (docs / "schemas").exists() else set()
     out += sorted(present - wanted.keys())
     return out

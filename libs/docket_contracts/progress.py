@@ -25,21 +25,41 @@ from typing import Literal
 from uuid import UUID
 
 from .events import (
-    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
-    FormalNoticeComplied, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, InvestigationOpened, Payload, PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade,
-    ReprimandIssued, SanctionImposed,
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintFiled,
+    ComplaintLinked,
+    ComplaintWithdrawn,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    InjunctionComplied,
+    InvestigationOpened,
+    Payload,
+    PenaltyPaymentLiquidated,
+    PersonalDataErased,
+    PublicationMade,
+    ReprimandIssued,
+    SanctionImposed,
 )
 from .registry import BY_TYPE
 
 ART_78_MONTHS = 3
 
-Stage = Literal["received", "case_opened", "investigating", "formal_notice", "sanction", "reprimand", "appeal",
-                "closed"]
+Stage = Literal[
+    "received", "case_opened", "investigating", "formal_notice", "sanction", "reprimand", "appeal", "closed"
+]
 
-OUTCOME_LINES = {"complied": "the controller complied", "sanctioned": "the controller was sanctioned",
-                 "reprimanded": "the controller was reprimanded", "dismissed": "the complaint was dismissed",
-                 "no_infringement": "no infringement was found"}
+OUTCOME_LINES = {
+    "complied": "the controller complied",
+    "sanctioned": "the controller was sanctioned",
+    "reprimanded": "the controller was reprimanded",
+    "dismissed": "the complaint was dismissed",
+    "no_infringement": "no infringement was found",
+}
 
 RULING_LINES = {
     "dismissed": "The Conseil d'État dismissed the appeal: the authority's {decision} stands.",
@@ -67,50 +87,90 @@ def news(event: Payload) -> News | None:
         case CaseOpened():
             return News(event.opened_on, "A case was opened on your complaint.", "case_opened", event.complaint_id)
         case ComplaintLinked():
-            return News(None, "Your complaint was joined to the case already open on this controller.",
-                        "case_opened", event.complaint_id)
+            return News(
+                None,
+                "Your complaint was joined to the case already open on this controller.",
+                "case_opened",
+                event.complaint_id,
+            )
         case InvestigationOpened():
             return News(event.opened_on, "The authority opened an investigation.", "investigating")
         case FormalNoticeIssued():
-            return News(event.issued_on, f"The authority ordered the controller to comply by "
-                                         f"{event.compliance_deadline.isoformat()}.", "formal_notice")
+            return News(
+                event.issued_on,
+                f"The authority ordered the controller to comply by {event.compliance_deadline.isoformat()}.",
+                "formal_notice",
+            )
         case FormalNoticeComplied():
             return News(event.complied_on, "The controller complied with the order.", "formal_notice")
         case FormalNoticeDeadlineExpired():
             return News(event.deadline, "The controller did not comply by the deadline.", "formal_notice")
         case FormalNoticeExpirySuperseded():
-            return News(event.complied_on, "The earlier notice that the deadline had passed no longer stands: the "
-                                           "controller's compliance by the deadline was recorded.", "formal_notice")
+            return News(
+                event.complied_on,
+                "The earlier notice that the deadline had passed no longer stands: the "
+                "controller's compliance by the deadline was recorded.",
+                "formal_notice",
+            )
         case SanctionImposed():
             return News(event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction")
         case InjunctionComplied():
             return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
         case ReprimandIssued():
-            return News(event.decided_on, "The authority issued a reprimand to the controller, without a fine.",
-                        "reprimand")
+            return News(
+                event.decided_on, "The authority issued a reprimand to the controller, without a fine.", "reprimand"
+            )
         case PublicationMade():
-            return News(event.published_on, f"The authority made its {event.decision.replace('_', ' ')} of "
-                                            f"{event.decision_dated.isoformat()} public.", event.decision)
+            return News(
+                event.published_on,
+                f"The authority made its {event.decision.replace('_', ' ')} of "
+                f"{event.decision_dated.isoformat()} public.",
+                event.decision,
+            )
         case AppealLodged():
-            return News(event.lodged_on, f"The controller appealed the authority's {event.decision} of "
-                                         f"{event.decision_dated.isoformat()} before the Conseil d'État.", "appeal")
+            return News(
+                event.lodged_on,
+                f"The controller appealed the authority's {event.decision} of "
+                f"{event.decision_dated.isoformat()} before the Conseil d'État.",
+                "appeal",
+            )
         case AppealDecided():
-            return News(event.decided_on, RULING_LINES[event.outcome].format(decision=event.decision,
-                                                                           fine=event.fine_eur or 0),
-                        "investigating" if event.outcome == "annulled" else event.decision)
+            return News(
+                event.decided_on,
+                RULING_LINES[event.outcome].format(decision=event.decision, fine=event.fine_eur or 0),
+                "investigating" if event.outcome == "annulled" else event.decision,
+            )
         case PenaltyPaymentLiquidated():
-            return News(event.decision_day, f"A penalty payment of EUR {event.amount_eur:,} was set for the "
-                                            f"controller's delay.", "sanction")
+            return News(
+                event.decision_day,
+                f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's delay.",
+                "sanction",
+            )
         case CaseClosed():
             return News(event.closed_on, f"The case was closed: {OUTCOME_LINES[event.outcome]}.", "closed")
     return None
 
 
 # The types `news` answers for: a letter sent about an event of one of them told its complainant of progress.
-NEWS_TYPES: frozenset[type[Payload]] = frozenset({
-    CaseOpened, ComplaintLinked, InvestigationOpened, FormalNoticeIssued, FormalNoticeComplied,
-    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, SanctionImposed, InjunctionComplied,
-    PenaltyPaymentLiquidated, CaseClosed, ReprimandIssued, PublicationMade, AppealLodged, AppealDecided})
+NEWS_TYPES: frozenset[type[Payload]] = frozenset(
+    {
+        CaseOpened,
+        ComplaintLinked,
+        InvestigationOpened,
+        FormalNoticeIssued,
+        FormalNoticeComplied,
+        FormalNoticeDeadlineExpired,
+        FormalNoticeExpirySuperseded,
+        SanctionImposed,
+        InjunctionComplied,
+        PenaltyPaymentLiquidated,
+        CaseClosed,
+        ReprimandIssued,
+        PublicationMade,
+        AppealLodged,
+        AppealDecided,
+    }
+)
 
 
 def clock_start(event: Payload) -> tuple[UUID, date] | None:
@@ -148,8 +208,12 @@ def tells_of_progress(recipient_role: str, complaint_id: UUID | None, source_eve
     """Whether a letter, once sent, told its complainant of progress: one to a complainant about an event of
     a type that is news (an acknowledgement or a withdrawal's confirmation is not)."""
     about = BY_TYPE.get(source_event_type)
-    return recipient_role == "complainant" and complaint_id is not None and about is not None \
+    return (
+        recipient_role == "complainant"
+        and complaint_id is not None
+        and about is not None
         and about.payload in NEWS_TYPES
+    )
 
 
 def add_months(day: date, months: int) -> date:

@@ -46,10 +46,24 @@ def dataschema(event_type: str, version: int) -> str:
     return f"urn:docket:schema:{event_type}:v{version}"
 
 
-def _spec(name: str, payload: type[ev.Payload], topic: str, producer: str, summary: str,
-          version: int = 1, upcasters: Mapping[int, Upcaster] | None = None) -> EventSpec:
-    return EventSpec(name=name, payload=payload, topic=topic, producer=producer, summary=summary, version=version,
-                     upcasters=upcasters)
+def _spec(
+    name: str,
+    payload: type[ev.Payload],
+    topic: str,
+    producer: str,
+    summary: str,
+    version: int = 1,
+    upcasters: Mapping[int, Upcaster] | None = None,
+) -> EventSpec:
+    return EventSpec(
+        name=name,
+        payload=payload,
+        topic=topic,
+        producer=producer,
+        summary=summary,
+        version=version,
+        upcasters=upcasters,
+    )
 
 
 def _orders_name_their_point(data: dict[str, Any]) -> dict[str, Any]:
@@ -71,63 +85,182 @@ def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
 
 
 EVENTS: tuple[EventSpec, ...] = (
-    _spec("complaint.filed", ev.ComplaintFiled, topics.COMPLAINTS, "intake",
-          "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged.",
-          version=2, upcasters={1: _personal_data_withheld}),
-    _spec("complaint.withdrawn", ev.ComplaintWithdrawn, topics.COMPLAINTS, "intake",
-          "The complainant withdrew the complaint."),
-    _spec("complaint.personal_data_erased", ev.PersonalDataErased, topics.COMPLAINTS, "intake",
-          "The complainant's key was destroyed: their sealed personal data reads as erased everywhere."),
-    _spec("case.opened", ev.CaseOpened, topics.CASES, "case",
-          "A case was opened on a controller from a first complaint."),
-    _spec("complaint.linked", ev.ComplaintLinked, topics.CASES, "case",
-          "A further complaint was joined to the open case on the same controller."),
-    _spec("investigation.opened", ev.InvestigationOpened, topics.CASES, "case",
-          "Staff opened an investigation in the case."),
-    _spec("finding.recorded", ev.FindingRecorded, topics.CASES, "case",
-          "The investigation recorded a finding: articles breached and facts."),
-    _spec("formal_notice.issued", ev.FormalNoticeIssued, topics.CASES, "case",
-          "A formal notice with Art 58(2) orders and a compliance deadline was issued.",
-          version=2, upcasters={1: _orders_name_their_point}),
-    _spec("formal_notice.complied", ev.FormalNoticeComplied, topics.CASES, "case",
-          "The controller's compliance with the formal notice was recorded."),
-    _spec("formal_notice.deadline_expired", ev.FormalNoticeDeadlineExpired, topics.CASES, "case",
-          "The compliance deadline passed without recorded compliance (emitted by a durable timer)."),
-    _spec("formal_notice.expiry_superseded", ev.FormalNoticeExpirySuperseded, topics.CASES, "case",
-          "Compliance dated by the deadline was recorded after the expiry: the expiry stands superseded "
-          "(followed by formal_notice.complied)."),
-    _spec("sanction.imposed", ev.SanctionImposed, topics.CASES, "case",
-          "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, the conducts fined each within "
-          "the cap of its gravest infringement, an optional injunction."),
-    _spec("reprimand.issued", ev.ReprimandIssued, topics.CASES, "case",
-          "A reprimand (GDPR Art 58(2)(b)) was issued: the infringements found, without a fine."),
-    _spec("publication.made", ev.PublicationMade, topics.CASES, "case",
-          "The authority made a decision of the case public: a formal notice, a sanction or a reprimand."),
-    _spec("publication.withdrawn", ev.PublicationWithdrawn, topics.CASES, "case",
-          "A publication was withdrawn: the decision stands, but is no longer public."),
-    _spec("appeal.lodged", ev.AppealLodged, topics.CASES, "case",
-          "The controller appealed a sanction or a reprimand before the Conseil d'État."),
-    _spec("appeal.decided", ev.AppealDecided, topics.CASES, "case",
-          "The court ruled on the appeal: dismissed, the decision annulled, or the fine reduced."),
-    _spec("penalty_payment.imposed", ev.PenaltyPaymentImposed, topics.CASES, "case",
-          "A periodic penalty payment starts accruing after the injunction's deadline."),
-    _spec("formal_notice.notified", ev.FormalNoticeNotified, topics.CASES, "case",
-          "The formal notice was notified to the controller (the day it reached them)."),
-    _spec("sanction.notified", ev.SanctionNotified, topics.CASES, "case",
-          "The sanction decision was notified to the controller; an injunction whose deadline runs from "
-          "notification gets its deadline, and its penalty payment (penalty_payment.imposed) follows."),
-    _spec("injunction.complied", ev.InjunctionComplied, topics.CASES, "case",
-          "The controller complied with the sanction's injunction; its penalty payment stops accruing."),
-    _spec("penalty_payment.liquidated", ev.PenaltyPaymentLiquidated, topics.CASES, "case",
-          "The penalty payment was liquidated: period, days counted, convention and amount."),
-    _spec("case.closed", ev.CaseClosed, topics.CASES, "case",
-          "The case was closed with an outcome and reasons."),
-    _spec("notification.recorded", ev.NotificationRecorded, topics.NOTIFICATIONS, "notifier",
-          "The notifier recorded a notification (letter, e-mail or webhook) for an event; a letter to a "
-          "complainant carries its text, sealed.", version=2, upcasters={1: _no_letter}),
-    _spec("notification.sent", ev.NotificationSent, topics.NOTIFICATIONS, "notifier",
-          "A notification's e-mail was sent; a letter to a complainant about progress tells them of it that "
-          "day, which restarts their GDPR Art 78(2) three months."),
+    _spec(
+        "complaint.filed",
+        ev.ComplaintFiled,
+        topics.COMPLAINTS,
+        "intake",
+        "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged.",
+        version=2,
+        upcasters={1: _personal_data_withheld},
+    ),
+    _spec(
+        "complaint.withdrawn",
+        ev.ComplaintWithdrawn,
+        topics.COMPLAINTS,
+        "intake",
+        "The complainant withdrew the complaint.",
+    ),
+    _spec(
+        "complaint.personal_data_erased",
+        ev.PersonalDataErased,
+        topics.COMPLAINTS,
+        "intake",
+        "The complainant's key was destroyed: their sealed personal data reads as erased everywhere.",
+    ),
+    _spec(
+        "case.opened", ev.CaseOpened, topics.CASES, "case", "A case was opened on a controller from a first complaint."
+    ),
+    _spec(
+        "complaint.linked",
+        ev.ComplaintLinked,
+        topics.CASES,
+        "case",
+        "A further complaint was joined to the open case on the same controller.",
+    ),
+    _spec(
+        "investigation.opened",
+        ev.InvestigationOpened,
+        topics.CASES,
+        "case",
+        "Staff opened an investigation in the case.",
+    ),
+    _spec(
+        "finding.recorded",
+        ev.FindingRecorded,
+        topics.CASES,
+        "case",
+        "The investigation recorded a finding: articles breached and facts.",
+    ),
+    _spec(
+        "formal_notice.issued",
+        ev.FormalNoticeIssued,
+        topics.CASES,
+        "case",
+        "A formal notice with Art 58(2) orders and a compliance deadline was issued.",
+        version=2,
+        upcasters={1: _orders_name_their_point},
+    ),
+    _spec(
+        "formal_notice.complied",
+        ev.FormalNoticeComplied,
+        topics.CASES,
+        "case",
+        "The controller's compliance with the formal notice was recorded.",
+    ),
+    _spec(
+        "formal_notice.deadline_expired",
+        ev.FormalNoticeDeadlineExpired,
+        topics.CASES,
+        "case",
+        "The compliance deadline passed without recorded compliance (emitted by a durable timer).",
+    ),
+    _spec(
+        "formal_notice.expiry_superseded",
+        ev.FormalNoticeExpirySuperseded,
+        topics.CASES,
+        "case",
+        "Compliance dated by the deadline was recorded after the expiry: the expiry stands superseded "
+        "(followed by formal_notice.complied).",
+    ),
+    _spec(
+        "sanction.imposed",
+        ev.SanctionImposed,
+        topics.CASES,
+        "case",
+        "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, the conducts fined each within "
+        "the cap of its gravest infringement, an optional injunction.",
+    ),
+    _spec(
+        "reprimand.issued",
+        ev.ReprimandIssued,
+        topics.CASES,
+        "case",
+        "A reprimand (GDPR Art 58(2)(b)) was issued: the infringements found, without a fine.",
+    ),
+    _spec(
+        "publication.made",
+        ev.PublicationMade,
+        topics.CASES,
+        "case",
+        "The authority made a decision of the case public: a formal notice, a sanction or a reprimand.",
+    ),
+    _spec(
+        "publication.withdrawn",
+        ev.PublicationWithdrawn,
+        topics.CASES,
+        "case",
+        "A publication was withdrawn: the decision stands, but is no longer public.",
+    ),
+    _spec(
+        "appeal.lodged",
+        ev.AppealLodged,
+        topics.CASES,
+        "case",
+        "The controller appealed a sanction or a reprimand before the Conseil d'État.",
+    ),
+    _spec(
+        "appeal.decided",
+        ev.AppealDecided,
+        topics.CASES,
+        "case",
+        "The court ruled on the appeal: dismissed, the decision annulled, or the fine reduced.",
+    ),
+    _spec(
+        "penalty_payment.imposed",
+        ev.PenaltyPaymentImposed,
+        topics.CASES,
+        "case",
+        "A periodic penalty payment starts accruing after the injunction's deadline.",
+    ),
+    _spec(
+        "formal_notice.notified",
+        ev.FormalNoticeNotified,
+        topics.CASES,
+        "case",
+        "The formal notice was notified to the controller (the day it reached them).",
+    ),
+    _spec(
+        "sanction.notified",
+        ev.SanctionNotified,
+        topics.CASES,
+        "case",
+        "The sanction decision was notified to the controller; an injunction whose deadline runs from "
+        "notification gets its deadline, and its penalty payment (penalty_payment.imposed) follows.",
+    ),
+    _spec(
+        "injunction.complied",
+        ev.InjunctionComplied,
+        topics.CASES,
+        "case",
+        "The controller complied with the sanction's injunction; its penalty payment stops accruing.",
+    ),
+    _spec(
+        "penalty_payment.liquidated",
+        ev.PenaltyPaymentLiquidated,
+        topics.CASES,
+        "case",
+        "The penalty payment was liquidated: period, days counted, convention and amount.",
+    ),
+    _spec("case.closed", ev.CaseClosed, topics.CASES, "case", "The case was closed with an outcome and reasons."),
+    _spec(
+        "notification.recorded",
+        ev.NotificationRecorded,
+        topics.NOTIFICATIONS,
+        "notifier",
+        "The notifier recorded a notification (letter, e-mail or webhook) for an event; a letter to a "
+        "complainant carries its text, sealed.",
+        version=2,
+        upcasters={1: _no_letter},
+    ),
+    _spec(
+        "notification.sent",
+        ev.NotificationSent,
+        topics.NOTIFICATIONS,
+        "notifier",
+        "A notification's e-mail was sent; a letter to a complainant about progress tells them of it that "
+        "day, which restarts their GDPR Art 78(2) three months.",
+    ),
 )
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS}
@@ -146,12 +279,20 @@ def spec_of(payload: ev.Payload) -> EventSpec:
     return BY_PAYLOAD[type(payload)]
 
 
-def new_event(payload: ev.Payload, *, source: str, subject: str, sequence: int | None = None,
-              **envelope: Any) -> CloudEvent:
+def new_event(
+    payload: ev.Payload, *, source: str, subject: str, sequence: int | None = None, **envelope: Any
+) -> CloudEvent:
     """Wrap a payload in a CloudEvent of its contract type and current schema version."""
     spec = spec_of(payload)
-    return CloudEvent(type=spec.type, source=source, subject=subject, dataschema=spec.dataschema,
-                      data=payload.model_dump(mode="json"), sequence=sequence, **envelope)
+    return CloudEvent(
+        type=spec.type,
+        source=source,
+        subject=subject,
+        dataschema=spec.dataschema,
+        data=payload.model_dump(mode="json"),
+        sequence=sequence,
+        **envelope,
+    )
 
 
 def schema_version(dataschema_uri: str) -> int:

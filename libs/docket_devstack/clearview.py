@@ -44,45 +44,90 @@ class Filing:
 
     def body(self) -> dict[str, Any]:
         """The body of POST /paper-complaints."""
-        return {"kind": self.kind, "category": "access_request_ignored", "territory": ["FR"],
-                "complainant": {"name": self.by, "email": self.email, "country": "FR"},
-                "controller": {"name": self.controller}, "articles_alleged": list(self.articles),
-                "received_on": self.received_on, "narrative": self.narrative}
+        return {
+            "kind": self.kind,
+            "category": "access_request_ignored",
+            "territory": ["FR"],
+            "complainant": {"name": self.by, "email": self.email, "country": "FR"},
+            "controller": {"name": self.controller},
+            "articles_alleged": list(self.articles),
+            "received_on": self.received_on,
+            "narrative": self.narrative,
+        }
 
 
 # Three people, each spelling the controller their own way, and Privacy International's alert (GDPR Art 80,
 # lodged with other bodies before five authorities): one controller key, one case.
-JEANNE = Filing("Jeanne Martin", "art77_complaint", "Clearview AI", "2020-05-25", (15, 17),
-                "Clearview AI collected my photographs and did not answer my requests.")
-PAUL = Filing("Paul Durand", "art77_complaint", "Clearview AI, Inc.", "2020-07-01", (15,),
-              "Clearview AI collected my photographs and did not answer my requests.")
-AMIRA = Filing("Amira Haddad", "art77_complaint", "clearview.ai", "2020-12-15", (17,),
-               "Clearview AI collected my photographs and did not answer my requests.")
-PRIVACY_INTERNATIONAL = Filing("Privacy International", "alert", "Clearview AI", "2021-05-27", (5, 6, 9),
-                               "Clearview AI scrapes billions of facial images from the web and turns them into "
-                               "biometric templates without a legal basis.")
+JEANNE = Filing(
+    "Jeanne Martin",
+    "art77_complaint",
+    "Clearview AI",
+    "2020-05-25",
+    (15, 17),
+    "Clearview AI collected my photographs and did not answer my requests.",
+)
+PAUL = Filing(
+    "Paul Durand",
+    "art77_complaint",
+    "Clearview AI, Inc.",
+    "2020-07-01",
+    (15,),
+    "Clearview AI collected my photographs and did not answer my requests.",
+)
+AMIRA = Filing(
+    "Amira Haddad",
+    "art77_complaint",
+    "clearview.ai",
+    "2020-12-15",
+    (17,),
+    "Clearview AI collected my photographs and did not answer my requests.",
+)
+PRIVACY_INTERNATIONAL = Filing(
+    "Privacy International",
+    "alert",
+    "Clearview AI",
+    "2021-05-27",
+    (5, 6, 9),
+    "Clearview AI scrapes billions of facial images from the web and turns them into "
+    "biometric templates without a legal basis.",
+)
 COMPLAINANTS = (JEANNE, PAUL, AMIRA)  # kept informed under Art 78(2); an alert has no complainant
 
 INVESTIGATION = {"opened_on": "2020-08-01", "scope": "checks and questionnaire on the scraping of facial images"}
-FINDINGS = ({"articles": [6], "facts": "no legal basis for collecting and using biometric data"},
-            {"articles": [12, 15, 17], "facts": "access and erasure requests not honoured"})
-ORDERS = [{"point": "f", "text": "stop collecting and processing data of people in France without a legal basis"},
-          {"point": "g", "text": "delete the data of people in France already collected"},
-          {"point": "c", "text": "honour the access and erasure requests of people in France"}]
+FINDINGS = (
+    {"articles": [6], "facts": "no legal basis for collecting and using biometric data"},
+    {"articles": [12, 15, 17], "facts": "access and erasure requests not honoured"},
+)
+ORDERS = [
+    {"point": "f", "text": "stop collecting and processing data of people in France without a legal basis"},
+    {"point": "g", "text": "delete the data of people in France already collected"},
+    {"point": "c", "text": "honour the access and erasure requests of people in France"},
+]
 FORMAL_NOTICE = {"orders": ORDERS, "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
-SANCTION = {"decided_on": "2022-10-17", "turnover_eur": 100_000_000, "articles_infringed": [6, 12, 15, 17],
-            "orders_not_complied": ["58(2)"],  # the formal notice's orders: Art 83(6)
-            "injunction": {"orders": ORDERS, "deadline": "2022-12-18", "daily_penalty_eur": 100_000}}
+SANCTION = {
+    "decided_on": "2022-10-17",
+    "turnover_eur": 100_000_000,
+    "articles_infringed": [6, 12, 15, 17],
+    "orders_not_complied": ["58(2)"],  # the formal notice's orders: Art 83(6)
+    "injunction": {"orders": ORDERS, "deadline": "2022-12-18", "daily_penalty_eur": 100_000},
+}
 FINE_ABOVE_CAP_EUR = 30_000_000
 FINE_EUR = 20_000_000
 # The injunction's two months ran to 18 December 2022 and the penalty from the 19th: the decision reached
 # Clearview AI on the 18th of October.
 SANCTION_NOTIFIED = {"notified_on": "2022-10-18"}
 INJUNCTION_COMPLIED = {"complied_on": "2023-02-09"}
-LIQUIDATION = {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end",
-               "decided_on": "2023-04-13"}
-CLOSURE = {"outcome": "sanctioned", "closed_on": "2023-04-13",
-           "reasons": "fine of EUR 20,000,000; penalty payment liquidated at EUR 5,200,000"}
+LIQUIDATION = {
+    "period_start": "2022-12-19",
+    "period_end": "2023-02-09",
+    "convention": "exclusive_end",
+    "decided_on": "2023-04-13",
+}
+CLOSURE = {
+    "outcome": "sanctioned",
+    "closed_on": "2023-04-13",
+    "reasons": "fine of EUR 20,000,000; penalty payment liquidated at EUR 5,200,000",
+}
 
 
 class StoryFailed(RuntimeError):
@@ -123,8 +168,14 @@ class Progress(Protocol):
 class Story:
     """Plays the story against intake and the case service, as the demo staff of `staff`."""
 
-    def __init__(self, intake: httpx.AsyncClient, case: httpx.AsyncClient, staff: Staff,
-                 timeout_s: float = 60.0, timer_timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        intake: httpx.AsyncClient,
+        case: httpx.AsyncClient,
+        staff: Staff,
+        timeout_s: float = 60.0,
+        timer_timeout_s: float = 120.0,
+    ) -> None:
         self.intake, self.case, self.staff = intake, case, staff
         self.timeout_s, self.timer_timeout_s = timeout_s, timer_timeout_s
         self.played = Played()
@@ -149,12 +200,16 @@ class Story:
         case = await self.until(partial(self.case_of, receipt["id"]), f"{filing.by}'s {filing.kind} to join a case")
         if count == 1:
             if case["complaints"] != 1 or case["opened_on"] != filing.received_on:
-                raise StoryFailed(f"{filing.by}'s complaint joined case {case['case_id']}, opened on "
-                                  f"{case['opened_on']} and still open, instead of opening one: close it first")
+                raise StoryFailed(
+                    f"{filing.by}'s complaint joined case {case['case_id']}, opened on "
+                    f"{case['opened_on']} and still open, instead of opening one: close it first"
+                )
             self.played.case_id = case["case_id"]
         elif (case["case_id"], case["complaints"]) != (self.played.case_id, count):
-            raise StoryFailed(f"{filing.by}'s {filing.kind} joined case {case['case_id']} as its complaint number "
-                              f"{case['complaints']}, not the story's case {self.played.case_id} as number {count}")
+            raise StoryFailed(
+                f"{filing.by}'s {filing.kind} joined case {case['case_id']} as its complaint number "
+                f"{case['complaints']}, not the story's case {self.played.case_id} as number {count}"
+            )
         joined = "opened case" if count == 1 else "joined case"
         return f"receipt {receipt['reference']}; {joined} {self.played.case_id} ({count} complaint(s))"
 
@@ -162,15 +217,19 @@ class Story:
         """A staff command on the story's case, with the version its giver just read (If-Match)."""
         current = await self.case.get(f"/cases/{self.played.case_id}", headers=self.staff(by))
         expect(current, 200, f"reading the case before the {name}")
-        response = await self.case.post(f"/cases/{self.played.case_id}{path}", json=body,
-                                        headers=self.staff(by) | {"If-Match": current.headers["ETag"]})
+        response = await self.case.post(
+            f"/cases/{self.played.case_id}{path}",
+            json=body,
+            headers=self.staff(by) | {"If-Match": current.headers["ETag"]},
+        )
         self.played.answers[name] = answer = expect(response, status, f"the {name}")
         return answer
 
     async def deadline_expires(self) -> str:
         """Nobody acts: the case service's timer finds the deadline passed (it looks every TIMER_INTERVAL_S)."""
-        case = await self.until(self.notice_expired, "the deadline timer to expire the formal notice",
-                                self.timer_timeout_s)
+        case = await self.until(
+            self.notice_expired, "the deadline timer to expire the formal notice", self.timer_timeout_s
+        )
         return f"formal_notice.deadline_expired by the timer; case status {case['status']}, version {case['version']}"
 
     # --- reading --------------------------------------------------------------------------------------------
@@ -217,24 +276,37 @@ def expect(response: httpx.Response, status: int, what: str) -> Any:
 
 # --- the steps, in the story's order ------------------------------------------------------------------------
 
+
 def articles(numbers: list[int]) -> str:
     return f"Art{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
 
 
 def _filed(number: int, filing: Filing) -> Step:
     verb = "alerts the CNIL to" if filing.kind == "alert" else "complains to the CNIL about"
-    return Step(f"filing {number}", filing.received_on, f"{filing.by} {verb} {filing.controller}", INTAKE_OFFICER,
-                lambda story: story.file(filing))
+    return Step(
+        f"filing {number}",
+        filing.received_on,
+        f"{filing.by} {verb} {filing.controller}",
+        INTAKE_OFFICER,
+        lambda story: story.file(filing),
+    )
 
 
-def _command(name: str, path: str | Callable[[Played], str], body: dict[str, Any], by: str, status: int = 200,
-             says: Callable[[dict[str, Any]], str] = lambda answer: "") -> Callable[[Story], Awaitable[str]]:
+def _command(
+    name: str,
+    path: str | Callable[[Played], str],
+    body: dict[str, Any],
+    by: str,
+    status: int = 200,
+    says: Callable[[dict[str, Any]], str] = lambda answer: "",
+) -> Callable[[Story], Awaitable[str]]:
     async def act(story: Story) -> str:
         where = path(story.played) if callable(path) else path
         answer = await story.command(name, where, body, by, status)
         case = answer.get("case")
         events = ", ".join(event["type"].removeprefix("docket.") for event in answer.get("events", ()))
         return says(answer) or f"{events}; case status {case['status']}, version {case['version']}"
+
     return act
 
 
@@ -245,9 +317,11 @@ def _refusal(answer: dict[str, Any]) -> str:
 
 def _liquidated(answer: dict[str, Any]) -> str:
     data = answer["events"][0]["data"]
-    return (f"{data['days_counted']} days of delay from {data['period_start']} to {data['period_end']} "
-            f"({data['convention']}) at EUR {SANCTION['injunction']['daily_penalty_eur']:,} a day: "
-            f"EUR {data['amount_eur']:,}")
+    return (
+        f"{data['days_counted']} days of delay from {data['period_start']} to {data['period_end']} "
+        f"({data['convention']}) at EUR {SANCTION['injunction']['daily_penalty_eur']:,} a day: "
+        f"EUR {data['amount_eur']:,}"
+    )
 
 
 def _sanctions(then: str = "") -> Callable[[Played], str]:
@@ -257,42 +331,104 @@ def _sanctions(then: str = "") -> Callable[[Played], str]:
 STEPS: tuple[Step, ...] = (
     _filed(1, JEANNE),
     _filed(2, PAUL),
-    Step("investigation", INVESTIGATION["opened_on"], "The CNIL opens checks and sends a questionnaire", INVESTIGATOR,
-         _command("investigation", "/investigation", INVESTIGATION, INVESTIGATOR)),
+    Step(
+        "investigation",
+        INVESTIGATION["opened_on"],
+        "The CNIL opens checks and sends a questionnaire",
+        INVESTIGATOR,
+        _command("investigation", "/investigation", INVESTIGATION, INVESTIGATOR),
+    ),
     _filed(3, AMIRA),
     _filed(4, PRIVACY_INTERNATIONAL),
-    *(Step(f"finding {number}", "", f"The rapporteur finds a breach of {articles(finding['articles'])}: "
-                                     f"{finding['facts']}", INVESTIGATOR,
-           _command(f"finding {number}", "/findings", finding, INVESTIGATOR))
-      for number, finding in enumerate(FINDINGS, start=1)),
-    Step("formal notice", FORMAL_NOTICE["issued_on"], "The CNIL gives formal notice: comply within two months",
-         INVESTIGATOR, _command("formal notice", "/formal-notices", FORMAL_NOTICE, INVESTIGATOR)),
-    Step("expiry", FORMAL_NOTICE["compliance_deadline"], "The deadline passes without compliance", TIMER,
-         lambda story: story.deadline_expires()),
-    Step("fine above the cap", SANCTION["decided_on"], f"The committee weighs a fine of EUR {FINE_ABOVE_CAP_EUR:,}",
-         SANCTIONS_COMMITTEE, _command("fine above the cap", "/sanctions", SANCTION | {"fine_eur": FINE_ABOVE_CAP_EUR},
-                                       SANCTIONS_COMMITTEE, status=422, says=_refusal)),
-    Step("sanction", SANCTION["decided_on"], f"The committee fines Clearview AI EUR {FINE_EUR:,} and enjoins it, on "
-                                             f"pain of EUR 100,000 a day, to comply within two months",
-         SANCTIONS_COMMITTEE,
-         _command("sanction", "/sanctions", SANCTION | {"fine_eur": FINE_EUR}, SANCTIONS_COMMITTEE)),
-    Step("notification", SANCTION_NOTIFIED["notified_on"], "The decision reaches Clearview AI", SANCTIONS_COMMITTEE,
-         _command("notification", _sanctions("/notification"), SANCTION_NOTIFIED, SANCTIONS_COMMITTEE)),
-    Step("compliance", INJUNCTION_COMPLIED["complied_on"], "Clearview AI complies with the injunction, late",
-         INVESTIGATOR, _command("compliance", _sanctions("/compliance"), INJUNCTION_COMPLIED, INVESTIGATOR)),
-    Step("liquidation", LIQUIDATION["decided_on"], "The committee liquidates the penalty payment", SANCTIONS_COMMITTEE,
-         _command("liquidation", _sanctions("/liquidations"), LIQUIDATION, SANCTIONS_COMMITTEE, says=_liquidated)),
-    Step("closure", CLOSURE["closed_on"], "The rapporteur closes the case: sanctioned", INVESTIGATOR,
-         _command("closure", "/closure", CLOSURE, INVESTIGATOR)),
+    *(
+        Step(
+            f"finding {number}",
+            "",
+            f"The rapporteur finds a breach of {articles(finding['articles'])}: {finding['facts']}",
+            INVESTIGATOR,
+            _command(f"finding {number}", "/findings", finding, INVESTIGATOR),
+        )
+        for number, finding in enumerate(FINDINGS, start=1)
+    ),
+    Step(
+        "formal notice",
+        FORMAL_NOTICE["issued_on"],
+        "The CNIL gives formal notice: comply within two months",
+        INVESTIGATOR,
+        _command("formal notice", "/formal-notices", FORMAL_NOTICE, INVESTIGATOR),
+    ),
+    Step(
+        "expiry",
+        FORMAL_NOTICE["compliance_deadline"],
+        "The deadline passes without compliance",
+        TIMER,
+        lambda story: story.deadline_expires(),
+    ),
+    Step(
+        "fine above the cap",
+        SANCTION["decided_on"],
+        f"The committee weighs a fine of EUR {FINE_ABOVE_CAP_EUR:,}",
+        SANCTIONS_COMMITTEE,
+        _command(
+            "fine above the cap",
+            "/sanctions",
+            SANCTION | {"fine_eur": FINE_ABOVE_CAP_EUR},
+            SANCTIONS_COMMITTEE,
+            status=422,
+            says=_refusal,
+        ),
+    ),
+    Step(
+        "sanction",
+        SANCTION["decided_on"],
+        f"The committee fines Clearview AI EUR {FINE_EUR:,} and enjoins it, on "
+        f"pain of EUR 100,000 a day, to comply within two months",
+        SANCTIONS_COMMITTEE,
+        _command("sanction", "/sanctions", SANCTION | {"fine_eur": FINE_EUR}, SANCTIONS_COMMITTEE),
+    ),
+    Step(
+        "notification",
+        SANCTION_NOTIFIED["notified_on"],
+        "The decision reaches Clearview AI",
+        SANCTIONS_COMMITTEE,
+        _command("notification", _sanctions("/notification"), SANCTION_NOTIFIED, SANCTIONS_COMMITTEE),
+    ),
+    Step(
+        "compliance",
+        INJUNCTION_COMPLIED["complied_on"],
+        "Clearview AI complies with the injunction, late",
+        INVESTIGATOR,
+        _command("compliance", _sanctions("/compliance"), INJUNCTION_COMPLIED, INVESTIGATOR),
+    ),
+    Step(
+        "liquidation",
+        LIQUIDATION["decided_on"],
+        "The committee liquidates the penalty payment",
+        SANCTIONS_COMMITTEE,
+        _command("liquidation", _sanctions("/liquidations"), LIQUIDATION, SANCTIONS_COMMITTEE, says=_liquidated),
+    ),
+    Step(
+        "closure",
+        CLOSURE["closed_on"],
+        "The rapporteur closes the case: sanctioned",
+        INVESTIGATOR,
+        _command("closure", "/closure", CLOSURE, INVESTIGATOR),
+    ),
 )
 
 
 # --- an earlier run's case --------------------------------------------------------------------------------
 
 # The outcome a case still open in each state can be closed with, without a fact the record does not hold.
-CLOSING_OUTCOMES = {"open": "dismissed", "investigating": "dismissed", "formal_notice": "dismissed",
-                    "notice_expired": "dismissed", "notice_complied": "complied", "sanctioned": "sanctioned",
-                    "reprimanded": "reprimanded"}
+CLOSING_OUTCOMES = {
+    "open": "dismissed",
+    "investigating": "dismissed",
+    "formal_notice": "dismissed",
+    "notice_expired": "dismissed",
+    "notice_complied": "complied",
+    "sanctioned": "sanctioned",
+    "reprimanded": "reprimanded",
+}
 
 
 async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -> list[dict[str, Any]]:
@@ -307,8 +443,9 @@ async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -
     """
     closed = []
     for status in CLOSING_OUTCOMES:
-        found = await case.get("/cases", params={"controller": CONTROLLER_KEY, "status": status, "limit": 500},
-                               headers=staff(INVESTIGATOR))
+        found = await case.get(
+            "/cases", params={"controller": CONTROLLER_KEY, "status": status, "limit": 500}, headers=staff(INVESTIGATOR)
+        )
         for summary in expect(found, 200, "listing the open cases")["items"]:
             closed.append(await _close(case, staff, summary["case_id"], today))
     return closed
@@ -322,12 +459,23 @@ async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: dat
             return current
         outcome = CLOSING_OUTCOMES[current["status"]]
         by = SANCTIONS_COMMITTEE if outcome in ("sanctioned", "reprimanded") else INVESTIGATOR
-        response = await case.post(f"/cases/{case_id}/closure", headers=staff(by), json={
-            "outcome": outcome, "closed_on": today.isoformat(), "expected_version": current["version"],
-            "reasons": "left open by an earlier run of the Clearview story; closed before the story is played again"})
+        response = await case.post(
+            f"/cases/{case_id}/closure",
+            headers=staff(by),
+            json={
+                "outcome": outcome,
+                "closed_on": today.isoformat(),
+                "expected_version": current["version"],
+                "reasons": (
+                    "left open by an earlier run of the Clearview story; closed before the story is played again"
+                ),
+            },
+        )
         if response.status_code == 200:
             return response.json()["case"]
         if response.status_code != 409 or "allowed_next_steps" in response.json():  # refused, not just stale
             break
-    raise StoryFailed(f"case {case_id} of {CONTROLLER_KEY} is still {current['status']} and could not be closed as "
-                      f"{outcome}: {response.status_code} {response.text}")
+    raise StoryFailed(
+        f"case {case_id} of {CONTROLLER_KEY} is still {current['status']} and could not be closed as "
+        f"{outcome}: {response.status_code} {response.text}"
+    )

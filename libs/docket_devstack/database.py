@@ -35,8 +35,12 @@ def provision(server: EmbeddedPostgres, database: str = "docket") -> Databases:
     """Create the database and its roles (idempotent). The embedded server trusts local connections, so the
     roles' passwords are placeholders; privileges, not passwords, keep each part in its own schema."""
     server.create_database(database)
-    server.psql(database, ROLES_SQL.read_text(), database=database,
-                **{f"{part}_password": f"docket-{part}" for part in (*PARTS, "migrator")})
+    server.psql(
+        database,
+        ROLES_SQL.read_text(),
+        database=database,
+        **{f"{part}_password": f"docket-{part}" for part in (*PARTS, "migrator")},
+    )
     scheme, _, rest = server.url(database).partition("://")
     host = rest.split("@", 1)[1]
     urls = {part: f"{scheme}://docket_{part}@{host}" for part in (*PARTS, "migrator")}

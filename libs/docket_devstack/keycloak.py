@@ -13,6 +13,7 @@ so servers on different data dirs never share state and never write into the cac
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -75,9 +76,7 @@ def dist_dir() -> Path:
 def _clean_env() -> dict[str, str]:
     """This process's environment without anything that would configure kc.sh or Keycloak."""
     return {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(_ENV_PREFIXES) and key not in _ENV_NAMES
+        key: value for key, value in os.environ.items() if not key.startswith(_ENV_PREFIXES) and key not in _ENV_NAMES
     }
 
 
@@ -235,21 +234,15 @@ class KeycloakServer:
             members = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
         except psutil.NoSuchProcess:
             members = []
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         if not _wait_gone(process, members, timeout):
             _log.warning("Keycloak on %s ignored SIGTERM; killing it", self.base_url)
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             for member in members:
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess):
                     member.kill()
-                except psutil.NoSuchProcess:
-                    pass
             _wait_gone(process, members, timeout)
 
     def is_running(self) -> bool:

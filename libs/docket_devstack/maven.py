@@ -47,8 +47,8 @@ def run(pom: Path, *arguments: str, what: str) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise RuntimeError(f"Maven (mvn) is not on PATH; it is needed to fetch {what}")
-    result = subprocess.run([mvn, "-q", "-B", "-f", str(pom), *arguments], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run([mvn, "-q", "-B", "-f", str(pom), *arguments], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"fetching {what} with Maven failed (exit {result.returncode}):\n"
-                           f"{result.stdout}{result.stderr}")
+        raise RuntimeError(
+            f"fetching {what} with Maven failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
+        )

@@ -19,14 +19,29 @@ SERVICES = ("intake", "case", "notifier")
 READS_PERSONAL_DATA = ("intake", "notifier")  # the services given the key store; the case service is not
 
 
-def service_env(name: str, databases: Databases, bootstrap: str, issuer: str | None, key: str, port: int,
-                extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def service_env(
+    name: str,
+    databases: Databases,
+    bootstrap: str,
+    issuer: str | None,
+    key: str,
+    port: int,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The environment `python -m services.<name> serve` runs with: logs as text lines for a person reading them
     (unless LOG_FORMAT says otherwise)."""
-    env = {"LOG_FORMAT": "text"} | os.environ | {
-        "DATABASE_URL": databases.of(name), "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "HTTP_PORT": str(port),
-        "DATABASE_SCHEMA": name, "MIGRATE_ON_START": "false",
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")])}
+    env = (
+        {"LOG_FORMAT": "text"}
+        | os.environ
+        | {
+            "DATABASE_URL": databases.of(name),
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "HTTP_PORT": str(port),
+            "DATABASE_SCHEMA": name,
+            "MIGRATE_ON_START": "false",
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")]),
+        }
+    )
     if issuer:
         env["OIDC_ISSUER"] = issuer
     if name in READS_PERSONAL_DATA:
@@ -51,9 +66,14 @@ class ServiceProcess:
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", f"services.{self.name}", "serve"], env=self.env,
-                                            cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", f"services.{self.name}", "serve"],
+                env=self.env,
+                cwd=REPO_ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def kill(self) -> None:
         """SIGKILL: the process gets no chance to finish anything."""

@@ -15,8 +15,13 @@ SANCTIONS_COMMITTEE = "sophie.sanctions"
 AUDITOR = "alice.auditor"
 ADMINISTRATOR = "adrien.admin"
 STAFF = (INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, AUDITOR, ADMINISTRATOR)
-ROLES = {INTAKE_OFFICER: "intake officer", INVESTIGATOR: "investigator", SANCTIONS_COMMITTEE: "sanctions committee",
-         AUDITOR: "auditor", ADMINISTRATOR: "administrator"}
+ROLES = {
+    INTAKE_OFFICER: "intake officer",
+    INVESTIGATOR: "investigator",
+    SANCTIONS_COMMITTEE: "sanctions committee",
+    AUDITOR: "auditor",
+    ADMINISTRATOR: "administrator",
+}
 INTEGRATOR_CLIENT = "docket-demo-integrator"
 
 

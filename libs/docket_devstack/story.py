@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 import httpx
 
@@ -32,14 +32,30 @@ from .webhook_receiver import WebhookReceiver
 RECEIVER = "the story's receiver (make run)"  # the description of the subscription to it
 SUBSCRIBED = tuple(spec.type for spec in registry.EVENTS if spec.topic == topics.CASES)
 # The day an event of the case is dated by, the first of these its payload has.
-DAY_FIELDS = ("opened_on", "received_on", "issued_on", "decided_on", "notified_on", "complied_on", "deadline",
-              "closed_on")
+DAY_FIELDS = (
+    "opened_on",
+    "received_on",
+    "issued_on",
+    "decided_on",
+    "notified_on",
+    "complied_on",
+    "deadline",
+    "closed_on",
+)
 
 
 class Console:
     """Lines on a terminal: coloured when it is one (and NO_COLOR is not set), plain otherwise."""
 
-    STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
+    STYLES: ClassVar[dict[str, str]] = {
+        "bold": "1",
+        "dim": "2",
+        "red": "31",
+        "green": "32",
+        "yellow": "33",
+        "blue": "34",
+        "cyan": "36",
+    }
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
@@ -98,20 +114,30 @@ def event_line(seen: Seen) -> str:
     if seen.event is None:
         return f"  kafka  {seen.topic}[{seen.partition}]@{seen.offset}: not a Docket event ({seen.problem})"
     event = seen.event
-    return (f"  kafka  {event.time.astimezone():%H:%M:%S}  {event.type.removeprefix('docket.'):<31} "
-            f"{event.subject[:8]}  {summary(event.type, event.data)}")
+    return (
+        f"  kafka  {event.time.astimezone():%H:%M:%S}  {event.type.removeprefix('docket.'):<31} "
+        f"{event.subject[:8]}  {summary(event.type, event.data)}"
+    )
 
 
-async def play_live(urls: dict[str, str], bootstrap: str, keycloak: KeycloakServer,
-                    stay_up: Callable[[], None] | None, console: Console, picture: Path) -> int:
+async def play_live(
+    urls: dict[str, str],
+    bootstrap: str,
+    keycloak: KeycloakServer,
+    stay_up: Callable[[], None] | None,
+    console: Console,
+    picture: Path,
+) -> int:
     """Play the story with the tail and the receiver and summarise it, the case's timeline drawn into `picture`;
     then, given `stay_up`, call it and keep tailing until interrupted. Without: 0 when the story played to its
     end, 1 when a step did not come out as the story says."""
     staff = Tokens(keycloak)
     printer = EventPrinter(console)
     async with contextlib.AsyncExitStack() as stack:
-        clients = {name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
-                   for name, url in urls.items()}
+        clients = {
+            name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
+            for name, url in urls.items()
+        }
         tail = await stack.enter_async_context(Tail(bootstrap, topics.ALL, client_id="docket-story-tail"))
         receiver = await stack.enter_async_context(WebhookReceiver())
         stack.push_async_callback(cancel, asyncio.create_task(printer.follow(tail)))
@@ -140,8 +166,9 @@ async def cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-async def subscribe(notifier: httpx.AsyncClient, staff: Tokens, receiver: WebhookReceiver,
-                    console: Console) -> dict[str, Any]:
+async def subscribe(
+    notifier: httpx.AsyncClient, staff: Tokens, receiver: WebhookReceiver, console: Console
+) -> dict[str, Any]:
     """The demo integrator subscribes the receiver to the case events about Clearview AI (after deleting the
     subscription an earlier run made, whose receiver is gone); the receiver learns the signing secret."""
     integrator = staff.integrator()
@@ -149,38 +176,61 @@ async def subscribe(notifier: httpx.AsyncClient, staff: Tokens, receiver: Webhoo
     for old in earlier:
         if old["description"] == RECEIVER:
             await notifier.delete(f"/subscriptions/{old['id']}", headers=integrator)
-    created = expect(await notifier.post("/subscriptions", headers=integrator, json={
-        "url": receiver.url, "event_types": list(SUBSCRIBED), "controller_key": CONTROLLER_KEY,
-        "description": RECEIVER}), 201, "subscribing the receiver")
+    created = expect(
+        await notifier.post(
+            "/subscriptions",
+            headers=integrator,
+            json={
+                "url": receiver.url,
+                "event_types": list(SUBSCRIBED),
+                "controller_key": CONTROLLER_KEY,
+                "description": RECEIVER,
+            },
+        ),
+        201,
+        "subscribing the receiver",
+    )
     receiver.secret = created["secret"]
-    console.line(f"webhooks: the demo integrator subscribed {receiver.url} to {len(SUBSCRIBED)} case event types "
-                 f"about {CONTROLLER_KEY} (subscription {created['id']})")
+    console.line(
+        f"webhooks: the demo integrator subscribed {receiver.url} to {len(SUBSCRIBED)} case event types "
+        f"about {CONTROLLER_KEY} (subscription {created['id']})"
+    )
     return created
 
 
-async def summarise(clients: dict[str, httpx.AsyncClient], staff: Tokens, played: clearview.Played,
-                    subscription: dict[str, Any], receiver: WebhookReceiver, printer: EventPrinter,
-                    console: Console) -> None:
+async def summarise(
+    clients: dict[str, httpx.AsyncClient],
+    staff: Tokens,
+    played: clearview.Played,
+    subscription: dict[str, Any],
+    receiver: WebhookReceiver,
+    printer: EventPrinter,
+    console: Console,
+) -> None:
     """The case as the auditor reads it once the notifier and the receiver have caught up with its closure."""
     auditor, case_id = staff(AUDITOR), played.case_id
 
     async def letters() -> list[dict[str, Any]] | None:
-        asked = await clients["notifier"].get("/notifications", headers=auditor,
-                                              params={"case_id": case_id, "limit": 500})
+        asked = await clients["notifier"].get(
+            "/notifications", headers=auditor, params={"case_id": case_id, "limit": 500}
+        )
         found = expect(asked, 200, "the letters")
         return found if any(letter["source_event_type"] == "docket.case.closed" for letter in found) else None
 
     async def delivered() -> bool:
-        return any(event["type"] == "docket.case.closed" and event["subject"] == case_id
-                   for event in receiver.events_in_order())
+        return any(
+            event["type"] == "docket.case.closed" and event["subject"] == case_id
+            for event in receiver.events_in_order()
+        )
 
     written = await eventually(letters, "the notifier's letters on the closure")
     await eventually(delivered, "the webhook delivery of the closure")
     await printer.quiet()
     case = expect(await clients["case"].get(f"/cases/{case_id}", headers=auditor), 200, "the case")
     history = expect(await clients["case"].get(f"/cases/{case_id}/history", headers=auditor), 200, "history")
-    logged = await clients["notifier"].get(f"/subscriptions/{subscription['id']}/deliveries",
-                                           headers=staff.integrator(), params={"limit": 500})
+    logged = await clients["notifier"].get(
+        f"/subscriptions/{subscription['id']}/deliveries", headers=staff.integrator(), params={"limit": 500}
+    )
     deliveries = expect(logged, 200, "the delivery log")
     for text, style in summary_lines(case, history, written, deliveries, receiver):
         console.line(text, style)
@@ -193,44 +243,61 @@ async def draw(case: httpx.AsyncClient, staff: Tokens, case_id: str, picture: Pa
     console.line(f"picture     {picture} (GET /cases/{case_id}/timeline.svg)", "bold")
 
 
-def summary_lines(case: dict[str, Any], history: list[dict[str, Any]], letters: list[dict[str, Any]],
-                  deliveries: list[dict[str, Any]], receiver: WebhookReceiver) -> list[tuple[str, str | None]]:
+def summary_lines(
+    case: dict[str, Any],
+    history: list[dict[str, Any]],
+    letters: list[dict[str, Any]],
+    deliveries: list[dict[str, Any]],
+    receiver: WebhookReceiver,
+) -> list[tuple[str, str | None]]:
     lines: list[tuple[str, str | None]] = [("", None), ("== Summary ==", "bold")]
 
     def add(text: str = "", style: str | None = None) -> None:
         lines.append((text, style))
 
     add(f"case        {case['id']}  {case['controller']['name']} ({case['controller']['key']})")
-    add(f"            opened {case['opened_on']}, {case['complaint_count']} complaints and alerts, closed "
-        f"{case['closed_on']}: {case['outcome']} (version {case['version']})", "bold")
+    add(
+        f"            opened {case['opened_on']}, {case['complaint_count']} complaints and alerts, closed "
+        f"{case['closed_on']}: {case['outcome']} (version {case['version']})",
+        "bold",
+    )
     add("timeline", "bold")
     for event in history:
         data = event["data"]
         day = next((data[name] for name in DAY_FIELDS if data.get(name)), "")
         who = event["actor_name"] or event["actor"]
-        add(f"  {day:<10}  {event['type'].removeprefix('docket.'):<31} {who:<24} "
-            f"{summary(event['type'], data)}")
+        add(f"  {day:<10}  {event['type'].removeprefix('docket.'):<31} {who:<24} {summary(event['type'], data)}")
     by_type = {event["type"]: event["data"] for event in history}
     if sanction := by_type.get("docket.sanction.imposed"):
         cap = sanction["cap"]
         turnover = f" of {euros(cap['turnover_eur'])}" if cap["turnover_eur"] is not None else ""
-        add(f"fine        {euros(sanction['fine_eur'])}, decided {sanction['decided_on']}, within the cap of "
+        add(
+            f"fine        {euros(sanction['fine_eur'])}, decided {sanction['decided_on']}, within the cap of "
             f"{euros(cap['cap_eur'])} (Art {cap['paragraph']}: the higher of {euros(cap['fixed_eur'])} and "
-            f"{cap['turnover_percent']} % of the turnover{turnover})", "bold")
+            f"{cap['turnover_percent']} % of the turnover{turnover})",
+            "bold",
+        )
     lines += penalty_lines(by_type)
     add(f"letters     {len(letters)} written by the notifier (GET /notifications?case_id={case['id']})", "bold")
     for letter in letters:
-        add(f"  {letter['recipient_role']:<12} {letter['recipient_name'][:24]:<24} {letter['subject']}  "
-            f"[e-mail: {letter['email_status']}]")
+        add(
+            f"  {letter['recipient_role']:<12} {letter['recipient_name'][:24]:<24} {letter['subject']}  "
+            f"[e-mail: {letter['email_status']}]"
+        )
     if not any(letter["email_status"] == "sent" for letter in letters):
         add("            (recorded, not e-mailed: no SMTP_HOST is set; see GET /notifications/{id} for each text)")
     verified = sum(request.verified for request in receiver.requests)
-    add(f"webhooks    {len(deliveries)} deliveries to {receiver.url}, "
+    add(
+        f"webhooks    {len(deliveries)} deliveries to {receiver.url}, "
         f"{sum(d['status'] == 'delivered' for d in deliveries)} delivered; the receiver verified "
-        f"{verified} of {len(receiver.requests)} signatures (Standard Webhooks, HMAC-SHA256)", "bold")
+        f"{verified} of {len(receiver.requests)} signatures (Standard Webhooks, HMAC-SHA256)",
+        "bold",
+    )
     for delivery in deliveries:
-        add(f"  {delivery['event_type'].removeprefix('docket.'):<31} {delivery['status']:<9} "
-            f"{delivery['attempts']} attempt(s), last answer {delivery['last_status_code']}")
+        add(
+            f"  {delivery['event_type'].removeprefix('docket.'):<31} {delivery['status']:<9} "
+            f"{delivery['attempts']} attempt(s), last answer {delivery['last_status_code']}"
+        )
     return lines
 
 
@@ -242,7 +309,8 @@ def penalty_lines(by_type: dict[str, dict[str, Any]]) -> list[tuple[str, str | N
     if imposed is None:
         return []
     lines: list[tuple[str, str | None]] = [
-        (f"penalty     {euros(imposed['daily_rate_eur'])} a day of delay from {imposed['accrues_from']}", "bold")]
+        (f"penalty     {euros(imposed['daily_rate_eur'])} a day of delay from {imposed['accrues_from']}", "bold")
+    ]
     if complied := by_type.get("docket.injunction.complied"):
         lines.append((f"            the injunction was complied with on {complied['complied_on']}", None))
     if liquidated:
@@ -250,11 +318,18 @@ def penalty_lines(by_type: dict[str, dict[str, Any]]) -> list[tuple[str, str | N
         convention, _, meaning = liquidated["convention"].partition(": ")
         calendar_days = (end - start).days + 1
         lines += [
-            (f"            liquidated on {liquidated['decided_on']}: {liquidated['days_counted']} days x "
-             f"{euros(imposed['daily_rate_eur'])} = {euros(liquidated['amount_eur'])}", "bold"),
+            (
+                f"            liquidated on {liquidated['decided_on']}: {liquidated['days_counted']} days x "
+                f"{euros(imposed['daily_rate_eur'])} = {euros(liquidated['amount_eur'])}",
+                "bold",
+            ),
             (f"            counted {start} to {end} under {convention}: {meaning}", None),
-            (f"            (the period spans {calendar_days} calendar days counting both ends, as `inclusive` "
-             f"would count them)", None)]
+            (
+                f"            (the period spans {calendar_days} calendar days counting both ends, as `inclusive` "
+                f"would count them)",
+                None,
+            ),
+        ]
     return lines
 
 
@@ -267,7 +342,9 @@ def explore(urls: dict[str, str], keycloak: KeycloakServer | None, console: Cons
     if keycloak is None:  # a provider of your own: its tokens, its users
         return
     say(f"staff     {', '.join(f'{user} ({role})' for user, role in ROLES.items())}, password {PASSWORD}")
-    say(f"a token   TOKEN=$(curl -s {keycloak.token_endpoint()} -d grant_type=password -d client_id=docket-cli "
+    say(
+        f"a token   TOKEN=$(curl -s {keycloak.token_endpoint()} -d grant_type=password -d client_id=docket-cli "
         f"-d username={INVESTIGATOR} -d password={PASSWORD} | python3 -c 'import json,sys; "
-        f"print(json.load(sys.stdin)[\"access_token\"])')")
+        f'print(json.load(sys.stdin)["access_token"])\')'
+    )
     say(f"          curl -H \"Authorization: Bearer $TOKEN\" '{urls['case']}/cases?controller={CONTROLLER_KEY}'")

@@ -63,8 +63,11 @@ def database(data_dir: Path) -> Iterator[Databases]:
         return
     with EmbeddedPostgres(data_dir / "postgres" / "data", port=preferred_port(5432)) as server:
         databases = provision(server, "docket")
-        log.info("PostgreSQL   %s (a role per service: docket_intake, docket_case, docket_notifier, "
-                 "docket_keystore; docket_migrator owns the schemas)", server.url("docket", driver=""))
+        log.info(
+            "PostgreSQL   %s (a role per service: docket_intake, docket_case, docket_notifier, "
+            "docket_keystore; docket_migrator owns the schemas)",
+            server.url("docket", driver=""),
+        )
         yield databases
 
 
@@ -74,8 +77,13 @@ def identity(data_dir: Path) -> Iterator[KeycloakServer | None]:
         yield None
         return
     with KeycloakServer(data_dir / "keycloak", port=preferred_port(8080)) as server:
-        log.info("Keycloak     %s (realm docket; admin console %s/admin, user %s, password in %s)",
-                 server.issuer(), server.base_url, server.admin_username, server.data_dir)
+        log.info(
+            "Keycloak     %s (realm docket; admin console %s/admin, user %s, password in %s)",
+            server.issuer(),
+            server.base_url,
+            server.admin_username,
+            server.data_dir,
+        )
         yield server
 
 
@@ -113,12 +121,19 @@ def local_settings(name: str, environ: Mapping[str, str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def services(databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int],
-             logs: Path) -> Iterator[dict[str, str]]:
+def services(
+    databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int], logs: Path
+) -> Iterator[dict[str, str]]:
     """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
-    running = [ServiceProcess(name, port, service_env(name, databases, bootstrap, issuer, key, port,
-                                                      local_settings(name, os.environ)),
-                              logs / f"{name}.log") for name, port in zip(SERVICES, ports, strict=True)]
+    running = [
+        ServiceProcess(
+            name,
+            port,
+            service_env(name, databases, bootstrap, issuer, key, port, local_settings(name, os.environ)),
+            logs / f"{name}.log",
+        )
+        for name, port in zip(SERVICES, ports, strict=True)
+    ]
     try:
         for process in running:
             process.start()
@@ -181,8 +196,16 @@ def main(argv: list[str] | None = None) -> int:
                     if not args.no_story:
                         log.info("story        skipped: its people sign in as demo users of the embedded Keycloak")
                     return 0 if args.once else wait_forever(stay_up)
-                return asyncio.run(play_live(urls, bootstrap, keycloak, None if args.once else stay_up, console,
-                                             data_dir / "clearview-timeline.svg"))
+                return asyncio.run(
+                    play_live(
+                        urls,
+                        bootstrap,
+                        keycloak,
+                        None if args.once else stay_up,
+                        console,
+                        data_dir / "clearview-timeline.svg",
+                    )
+                )
     except KeyboardInterrupt:
         log.info("stopping")
     return 0

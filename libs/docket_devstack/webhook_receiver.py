@@ -34,10 +34,12 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance_s: int =
         return False
     if abs(time.time() - timestamp) > tolerance_s:
         return False
-    expected = base64.b64encode(hmac.new(key, f"{webhook_id}.{timestamp}.".encode() + body,
-                                         hashlib.sha256).digest()).decode()
-    offered = [part.split(",", 1)[1] for part in headers.get("webhook-signature", "").split(" ")
-               if part.startswith("v1,")]
+    expected = base64.b64encode(
+        hmac.new(key, f"{webhook_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    ).decode()
+    offered = [
+        part.split(",", 1)[1] for part in headers.get("webhook-signature", "").split(" ") if part.startswith("v1,")
+    ]
     return any(hmac.compare_digest(expected, candidate) for candidate in offered)
 
 
@@ -53,7 +55,7 @@ class Request:
 @dataclass
 class WebhookReceiver:
     secret: str = ""
-    plan: Plan = lambda webhook_id, k, event: "ok"  # noqa: E731
+    plan: Plan = lambda webhook_id, k, event: "ok"
     slow_s: float = 2.0
     requests: list[Request] = field(default_factory=list)
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)  # webhook-id -> event, once: the effect
@@ -91,7 +93,9 @@ class WebhookReceiver:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
-            headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
+            headers = {
+                k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)
+            }
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             webhook_id = headers.get("webhook-id", "")
             verified = verify(self.secret, headers, body)
@@ -101,8 +105,12 @@ class WebhookReceiver:
                 return
             if behaviour == "slow":
                 await asyncio.sleep(self.slow_s)
-            status = {"ok": "204 No Content", "slow": "204 No Content", "fail": "500 Internal Server Error",
-                      "gone": "410 Gone"}[behaviour]
+            status = {
+                "ok": "204 No Content",
+                "slow": "204 No Content",
+                "fail": "500 Internal Server Error",
+                "gone": "410 Gone",
+            }[behaviour]
             if not verified:
                 status = "401 Unauthorized"
             elif status.startswith("204") and webhook_id not in self.accepted:

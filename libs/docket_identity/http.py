@@ -24,9 +24,12 @@ from .tokens import InvalidToken, ProviderUnavailable, TokenVerifier
 
 REALM = "docket"
 
-bearer = HTTPBearer(auto_error=False, scheme_name="staff token",
-                    description="An access token from Docket's OpenID Connect provider (see the README: "
-                                "`make run` prints how to get one).")
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="staff token",
+    description="An access token from Docket's OpenID Connect provider (see the README: "
+    "`make run` prints how to get one).",
+)
 
 
 def get_verifier(request: Request) -> TokenVerifier:
@@ -51,28 +54,35 @@ class Allow:
             raise ValueError("name at least one role; public routes take no Allow")
         self.roles = roles
 
-    async def __call__(self, request: Request,
-                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-                       verifier: Annotated[TokenVerifier, Depends(get_verifier)]) -> Caller:
+    async def __call__(
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        verifier: Annotated[TokenVerifier, Depends(get_verifier)],
+    ) -> Caller:
         if credentials is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this route needs a bearer token",
-                                headers=_challenge())
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this route needs a bearer token", headers=_challenge())
         try:
             claims = await verifier.verify(credentials.credentials)
             caller = Caller.from_claims(claims, request.app.state.roles_claim)
         except (InvalidToken, InvalidClaims) as exc:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc),
-                                headers=_challenge("invalid_token", str(exc))) from None
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, str(exc), headers=_challenge("invalid_token", str(exc))
+            ) from None
         except ProviderUnavailable:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                                "the identity provider cannot be reached to check the token; retry shortly",
-                                headers={"Retry-After": "5"}) from None
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "the identity provider cannot be reached to check the token; retry shortly",
+                headers={"Retry-After": "5"},
+            ) from None
         acting = caller.acting(self.roles)
         if acting is None:
             held = ", ".join(sorted(caller.roles)) or "none of Docket's roles"
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"this route needs the role {_either(self.roles)}; the token holds {held}",
-                                headers=_challenge("insufficient_scope"))
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this route needs the role {_either(self.roles)}; the token holds {held}",
+                headers=_challenge("insufficient_scope"),
+            )
         return acting
 
 

@@ -47,15 +47,18 @@ class Caller:
             raise InvalidClaims("the token has no subject")
         if subject.startswith(SYSTEM_PREFIX):
             raise InvalidClaims(f"subjects starting with {SYSTEM_PREFIX!r} are reserved for Docket itself")
-        return cls(subject=subject, roles=frozenset(_known_roles(_claim_path(claims, roles_claim))),
-                   scopes=frozenset(_scopes(claims)), name=_first_text(claims, "preferred_username", "name"),
-                   client_id=_first_text(claims, "azp", "client_id"))
+        return cls(
+            subject=subject,
+            roles=frozenset(_known_roles(_claim_path(claims, roles_claim))),
+            scopes=frozenset(_scopes(claims)),
+            name=_first_text(claims, "preferred_username", "name"),
+            client_id=_first_text(claims, "azp", "client_id"),
+        )
 
     def acting(self, allowed: Iterable[Role]) -> Caller | None:
         """This caller acting in the first of `allowed` it holds (in the order given), or None."""
         role = next((r for r in allowed if r in self.roles), None)
-        return None if role is None else Caller(self.subject, self.roles, self.scopes, self.name, self.client_id,
-                                                role)
+        return None if role is None else Caller(self.subject, self.roles, self.scopes, self.name, self.client_id, role)
 
     def holds(self, role: Role) -> bool:
         return role in self.roles

@@ -46,8 +46,9 @@ class OidcConfig:
 class TokenVerifier:
     """Checks bearer tokens against one issuer. Owns an httpx client: close it with `close()`."""
 
-    def __init__(self, config: OidcConfig, http: httpx.AsyncClient | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, config: OidcConfig, http: httpx.AsyncClient | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config
         self._http = http or httpx.AsyncClient(timeout=config.timeout_s, follow_redirects=False)
         self._owns_http = http is None
@@ -70,9 +71,15 @@ class TokenVerifier:
             raise InvalidToken("the token's key id is not a string")
         key = await self._key(kid)
         try:
-            return jwt.decode(token, key, algorithms=list(self.config.algorithms), audience=self.config.audience,
-                              issuer=self.config.issuer, leeway=self.config.leeway_s,
-                              options={"require": ["exp", "iat", "iss", "sub", "aud"]})
+            return jwt.decode(
+                token,
+                key,
+                algorithms=list(self.config.algorithms),
+                audience=self.config.audience,
+                issuer=self.config.issuer,
+                leeway=self.config.leeway_s,
+                options={"require": ["exp", "iat", "iss", "sub", "aud"]},
+            )
         except jwt.ExpiredSignatureError:
             raise InvalidToken("the token has expired") from None
         except jwt.InvalidAudienceError:
@@ -122,8 +129,11 @@ class TokenVerifier:
         return next(iter(self._keys.values())) if len(self._keys) == 1 else None
 
     def _too_old(self) -> bool:
-        return bool(self._keys) and self._fetched_at is not None and \
-            self._clock() - self._fetched_at >= self.config.max_age_s
+        return (
+            bool(self._keys)
+            and self._fetched_at is not None
+            and self._clock() - self._fetched_at >= self.config.max_age_s
+        )
 
     def _may_refresh(self) -> bool:
         return self._fetched_at is None or self._clock() - self._fetched_at >= self.config.refresh_interval_s
@@ -134,8 +144,9 @@ class TokenVerifier:
             if self._jwks_url is None:
                 discovery = await self._get_json(f"{self.config.issuer.rstrip('/')}/.well-known/openid-configuration")
                 if discovery.get("issuer") != self.config.issuer:
-                    raise ProviderUnavailable(f"the discovery document names issuer {discovery.get('issuer')!r}, "
-                                              f"not {self.config.issuer!r}")
+                    raise ProviderUnavailable(
+                        f"the discovery document names issuer {discovery.get('issuer')!r}, not {self.config.issuer!r}"
+                    )
                 self._jwks_url = str(discovery["jwks_uri"])
             document = await self._get_json(self._jwks_url)
         except (httpx.HTTPError, KeyError, ValueError) as exc:

@@ -20,12 +20,17 @@ def run(service: str, table_names: set[str]) -> None:
     config = context.config
     url = config.attributes.get("database_url") or os.environ["DATABASE_URL"]
     schema = config.attributes.get("schema") or os.environ.get("DATABASE_SCHEMA", service)
+
     def include_object(obj: object, name: str | None, type_: str, *_: object) -> bool:
         return type_ != "table" or name in table_names
 
     def do_run(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=SQLModel.metadata, version_table_schema=schema,
-                          include_object=include_object)
+        context.configure(
+            connection=connection,
+            target_metadata=SQLModel.metadata,
+            version_table_schema=schema,
+            include_object=include_object,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
@@ -36,8 +41,9 @@ def run(service: str, table_names: set[str]) -> None:
                 await connection.execute(sa.select(sa.func.pg_advisory_lock(zlib.crc32(f"migrate:{schema}".encode()))))
                 # A service's role owns its schema, made for it by deploy/postgres/roles.sql, and may have no
                 # right to create schemas; a superuser URL (a bare database) still gets the schema made here.
-                exists = await connection.scalar(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"),
-                                                 {"schema": schema})
+                exists = await connection.scalar(
+                    sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
+                )
                 if not exists:
                     await connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
                 await connection.commit()

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-async def answering(app: Any, scope: dict[str, Any], receive: Any, send: Any,
-                    answered: Callable[[int, str], None]) -> None:
+async def answering(
+    app: Any, scope: dict[str, Any], receive: Any, send: Any, answered: Callable[[int, str], None]
+) -> None:
     """Run `app`, then call `answered` with the response's status (500 if none started) and the route template
     the request matched (`unmatched` if none), also when the app raised."""
     status = 500

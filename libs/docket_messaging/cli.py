@@ -37,9 +37,17 @@ def no_more_migrations(settings: ServiceSettings) -> Sequence[Migration]:
     return ()
 
 
-def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini: Path, *, name: str, produces: str,
-         migrations: Callable[[S], Sequence[Migration]] = no_more_migrations, argv: list[str] | None = None,
-         tasks: Mapping[str, Callable[[S], Awaitable[None]]] | None = None) -> None:
+def main(
+    settings_type: type[S],
+    create_app: Callable[[S], FastAPI],
+    alembic_ini: Path,
+    *,
+    name: str,
+    produces: str,
+    migrations: Callable[[S], Sequence[Migration]] = no_more_migrations,
+    argv: list[str] | None = None,
+    tasks: Mapping[str, Callable[[S], Awaitable[None]]] | None = None,
+) -> None:
     """`migrations` are further histories the service applies (the key store's); `tasks` further one-off
     commands of the service, e.g. rebuilding its projections. Settings are read from the environment only
     once the arguments are understood, so `--help` works without any."""
@@ -51,12 +59,15 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
         settings = read_settings(settings_type, prog)
         configure_logging(name, settings.log_format, "WARNING")  # the table is the output; only trouble is logged
         raise SystemExit(asyncio.run(outbox_command(settings, argv[1:], prog=f"{prog} outbox")))
-    parser = argparse.ArgumentParser(prog=prog, description=f"Docket's {name} service. Settings come from the "
-                                                            "environment (README, Configuration).",
-                                     epilog="outbox parked | outbox resend ID...|--all: the outbox rows the "
-                                            "broker refused for good, and sending them again once fixed")
-    parser.add_argument("command", choices=["serve", "relay", "migrate", "wait-for-migrations", *tasks], nargs="?",
-                        default="serve")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=f"Docket's {name} service. Settings come from the environment (README, Configuration).",
+        epilog="outbox parked | outbox resend ID...|--all: the outbox rows the "
+        "broker refused for good, and sending them again once fixed",
+    )
+    parser.add_argument(
+        "command", choices=["serve", "relay", "migrate", "wait-for-migrations", *tasks], nargs="?", default="serve"
+    )
     args = parser.parse_args(argv)
     settings = read_settings(settings_type, prog)
     logging_config = configure_logging(name, settings.log_format, settings.log_level)
@@ -67,8 +78,11 @@ def main(settings_type: type[S], create_app: Callable[[S], FastAPI], alembic_ini
         for extra in migrations(settings):
             migrate(extra.alembic_ini, extra.database_url, extra.schema)
     elif args.command == "wait-for-migrations":  # read with the service's own role, not the owner's
-        asyncio.run(wait_for_migrations([Migration(alembic_ini, settings.database_url, settings.database_schema),
-                                         *migrations(settings)]))
+        asyncio.run(
+            wait_for_migrations(
+                [Migration(alembic_ini, settings.database_url, settings.database_schema), *migrations(settings)]
+            )
+        )
     elif args.command in tasks:
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
@@ -89,8 +103,14 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
 
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, stopped)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
-                log_config=logging_config, timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s))
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level=settings.log_level.lower(),
+        log_config=logging_config,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+    )
 
 
 async def wait_for_migrations(histories: Sequence[Migration], interval_s: float = 2.0) -> None:
@@ -116,27 +136,35 @@ def read_settings(settings_type: type[S], prog: str) -> S:
     try:
         return settings_type()
     except ValidationError as exc:
-        problems = [f"  {'.'.join(map(str, error['loc'])).upper() or '(settings)'}: {error['msg']}"
-                    for error in exc.errors(include_input=False, include_url=False)]
+        problems = [
+            f"  {'.'.join(map(str, error['loc'])).upper() or '(settings)'}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
         sys.stderr.write(f"{prog}: settings missing or invalid in the environment:\n" + "\n".join(problems) + "\n")
         raise SystemExit(2) from None
 
 
 def outbox_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Outbox rows the broker refused for good (parked), "
-                                     "and the rows of the same key held behind them.")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Outbox rows the broker refused for good (parked), and the rows of the same key held behind them.",
+    )
     commands = parser.add_subparsers(dest="action", required=True)
     commands.add_parser("parked", help="list the parked rows: id, key, type, reason, since when, rows held")
-    resend = commands.add_parser("resend", help="unpark rows once the cause is fixed; the relay sends them, and "
-                                                "the rows held behind them, in their original order")
+    resend = commands.add_parser(
+        "resend",
+        help="unpark rows once the cause is fixed; the relay sends them, and "
+        "the rows held behind them, in their original order",
+    )
     chosen = resend.add_mutually_exclusive_group(required=True)
     chosen.add_argument("ids", nargs="*", type=int, default=[], metavar="ID")
     chosen.add_argument("--all", action="store_true", help="every parked row")
     return parser
 
 
-async def outbox_command(settings: ServiceSettings, argv: Sequence[str], *, out: TextIO | None = None,
-                         prog: str = "outbox") -> int:
+async def outbox_command(
+    settings: ServiceSettings, argv: Sequence[str], *, out: TextIO | None = None, prog: str = "outbox"
+) -> int:
     """`parked` or `resend`, against the service's own schema with its own role; returns the exit status
     (1 when an id given to `resend` was not a parked row)."""
     args = outbox_parser(prog).parse_args(list(argv))
@@ -150,8 +178,10 @@ async def outbox_command(settings: ServiceSettings, argv: Sequence[str], *, out:
         wanted = None if args.all else sorted(set(args.ids))
         unparked = await outbox.resend(wanted)
         if unparked:
-            out.write(f"unparked {len(unparked)} row(s): {', '.join(map(str, unparked))}; the relay sends them and "
-                      f"the rows held behind them, in order\n")
+            out.write(
+                f"unparked {len(unparked)} row(s): {', '.join(map(str, unparked))}; the relay sends them and "
+                f"the rows held behind them, in order\n"
+            )
         else:
             out.write("nothing to resend\n")
         missing = sorted(set(wanted or ()) - set(unparked))
@@ -168,11 +198,12 @@ def parked_table(rows: Sequence[ParkedRow]) -> str:
     if not rows:
         return "no parked outbox rows\n"
     header = ("id", "key", "type", "parked since", "held", "reason")
-    lines = [(str(r.id), r.key, r.type, r.parked_at.isoformat(timespec="seconds"), str(r.held), r.reason)
-             for r in rows]
+    lines = [(str(r.id), r.key, r.type, r.parked_at.isoformat(timespec="seconds"), str(r.held), r.reason) for r in rows]
     widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header) - 1)]
-    text = ["  ".join([*(cell.ljust(width) for cell, width in zip(line, widths)), line[-1]]).rstrip()
-            for line in (header, *lines)]
+    text = [
+        "  ".join([*(cell.ljust(width) for cell, width in zip(line, widths, strict=False)), line[-1]]).rstrip()
+        for line in (header, *lines)
+    ]
     held = sum(r.held for r in rows)
     text.append(f"{len(rows)} parked row(s), {held} row(s) held behind them")
     return "\n".join(text) + "\n"

@@ -74,9 +74,18 @@ def decode(headers: Headers | None, value: bytes | None) -> CloudEvent:
     except ValueError:
         raise UndecodableMessage("ce_sequence is not an integer") from None
     try:
-        return CloudEvent(type=attrs["ce_type"], source=attrs["ce_source"], subject=attrs["ce_subject"],
-                          dataschema=attrs["ce_dataschema"], data=data, id=attrs["ce_id"], time=time,
-                          sequence=sequence, datacontenttype=JSON, traceparent=_traceparent(attrs))
+        return CloudEvent(
+            type=attrs["ce_type"],
+            source=attrs["ce_source"],
+            subject=attrs["ce_subject"],
+            dataschema=attrs["ce_dataschema"],
+            data=data,
+            id=attrs["ce_id"],
+            time=time,
+            sequence=sequence,
+            datacontenttype=JSON,
+            traceparent=_traceparent(attrs),
+        )
     except ValueError as exc:  # the envelope's own checks, whose messages name attributes, not values
         raise UndecodableMessage(str(exc)) from None
 

@@ -47,8 +47,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, CloudEvent, Payload], Awaitable[None]]
 
 # The failures of reading a message whose text is written to name the problem and not the values.
-READ_FAILURES: tuple[type[Exception], ...] = (UndecodableMessage, registry.UnknownEventType,
-                                              registry.SchemaViolation)
+READ_FAILURES: tuple[type[Exception], ...] = (UndecodableMessage, registry.UnknownEventType, registry.SchemaViolation)
 # The part of a service's health the consumer reports as.
 HEALTH_PART = "consumer"
 # Conflicts in a row after which a handler is taken to break a key every time (a bug) and its failure counts as
@@ -89,9 +88,16 @@ class PostgresInbox:
             transaction = await session.begin()
             try:
                 claimed = await session.scalar(
-                    insert(InboxRow).values(event_id=event.id, type=event.type, topic=record.topic,
-                                            partition=record.partition, offset=record.offset)
-                    .on_conflict_do_nothing().returning(InboxRow.__table__.c.event_id)
+                    insert(InboxRow)
+                    .values(
+                        event_id=event.id,
+                        type=event.type,
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(InboxRow.__table__.c.event_id)
                 )
                 if claimed is not None:
                     await handler(session, event, payload)
@@ -105,27 +111,38 @@ class PostgresInbox:
 def ids_of(event: CloudEvent, payload: Payload) -> dict[str, object]:
     """The ids the lines logged while an event is applied carry: its own, its case's and its complaint's, and
     its trace's (the traceparent the codec read from the message)."""
-    return {"event_id": event.id, "case_id": getattr(payload, "case_id", None),
-            "complaint_id": getattr(payload, "complaint_id", None), "trace_id": trace_id(event.traceparent)}
+    return {
+        "event_id": event.id,
+        "case_id": getattr(payload, "case_id", None),
+        "complaint_id": getattr(payload, "complaint_id", None),
+        "trace_id": trace_id(event.traceparent),
+    }
 
 
 def dead_letter(record: Record, group: str, reason: str) -> KafkaMessage:
     """The message as received, with why and where it failed in `dlq_*` headers."""
-    headers = [*record.headers,
-               ("dlq_reason", reason[:2000].encode()),
-               ("dlq_consumer_group", group.encode()),
-               ("dlq_source_topic", record.topic.encode()),
-               ("dlq_source_partition", str(record.partition).encode()),
-               ("dlq_source_offset", str(record.offset).encode())]
-    return KafkaMessage(topic=dead_letter_topic(group), key=record.key or b"", value=record.value or b"",
-                        headers=headers)
+    headers = [
+        *record.headers,
+        ("dlq_reason", reason[:2000].encode()),
+        ("dlq_consumer_group", group.encode()),
+        ("dlq_source_topic", record.topic.encode()),
+        ("dlq_source_partition", str(record.partition).encode()),
+        ("dlq_source_offset", str(record.offset).encode()),
+    ]
+    return KafkaMessage(
+        topic=dead_letter_topic(group), key=record.key or b"", value=record.value or b"", headers=headers
+    )
 
 
 def without_value(message: KafkaMessage, why: str) -> KafkaMessage:
     """The dead letter of a message too large (or otherwise refused) to be dead-lettered whole: its headers
     and where it came from, so that it can be found at its source offset; the value stays there."""
-    return KafkaMessage(topic=message.topic, key=message.key[:1024], value=b"",
-                        headers=[*message.headers, ("dlq_value_omitted", why[:500].encode())])
+    return KafkaMessage(
+        topic=message.topic,
+        key=message.key[:1024],
+        value=b"",
+        headers=[*message.headers, ("dlq_value_omitted", why[:500].encode())],
+    )
 
 
 def unreadable(exc: Exception) -> str:
@@ -137,10 +154,20 @@ def unreadable(exc: Exception) -> str:
 
 
 class InboxConsumer:
-    def __init__(self, group: str, handlers: Mapping[str, Handler], inbox: Inbox, dead_letters: Publisher,
-                 *, max_attempts: int = 5, retry_delay: float = 0.2, max_retry_delay: float = 30.0,
-                 max_conflicts: int = MAX_CONFLICTS, health: Health | None = None,
-                 tracer: Tracer | None = None) -> None:
+    def __init__(
+        self,
+        group: str,
+        handlers: Mapping[str, Handler],
+        inbox: Inbox,
+        dead_letters: Publisher,
+        *,
+        max_attempts: int = 5,
+        retry_delay: float = 0.2,
+        max_retry_delay: float = 30.0,
+        max_conflicts: int = MAX_CONFLICTS,
+        health: Health | None = None,
+        tracer: Tracer | None = None,
+    ) -> None:
         unknown = set(handlers) - set(registry.BY_TYPE)
         if unknown:
             raise ValueError(f"handlers for event types not in the contract: {sorted(unknown)}")
@@ -166,10 +193,19 @@ class InboxConsumer:
             PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
             return Outcome.IGNORED
         # The handler continues the trace of the work that wrote the event; what it writes continues it further.
-        with log_ids(**ids_of(event, payload)), self._tracer.start_as_current_span(
-                f"{event.type} process", context=continuing(event.traceparent), kind=SpanKind.CONSUMER,
-                attributes={"messaging.destination.name": record.topic, "messaging.consumer.group.name": self.group,
-                            "messaging.message.id": event.id}):
+        with (
+            log_ids(**ids_of(event, payload)),
+            self._tracer.start_as_current_span(
+                f"{event.type} process",
+                context=continuing(event.traceparent),
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.destination.name": record.topic,
+                    "messaging.consumer.group.name": self.group,
+                    "messaging.message.id": event.id,
+                },
+            ),
+        ):
             return await self._apply(record, event, payload, handler)
 
     async def _apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> Outcome:
@@ -184,24 +220,43 @@ class InboxConsumer:
                     # random so that two losers do not collide again in step.
                     conflicts += 1
                     RETRIES.labels(self.group, "conflict").inc()
-                    log.info("%s: %s %s met a concurrent writer (%s), retrying", self.group, event.type, event.id,
-                             describe(exc))
+                    log.info(
+                        "%s: %s %s met a concurrent writer (%s), retrying",
+                        self.group,
+                        event.type,
+                        event.id,
+                        describe(exc),
+                    )
                     await asyncio.sleep(random.uniform(0, self._retry_delay / 4))
                     continue
                 if is_transient(exc):
                     RETRIES.labels(self.group, "transient").inc()
                     self.health.degraded(HEALTH_PART, f"{event.type} waits for the database: {describe(exc)}")
-                    log.warning("%s: %s %s not applied (transient: %s), retrying in %.1fs", self.group, event.type,
-                                event.id, describe(exc), backoff.current)
+                    log.warning(
+                        "%s: %s %s not applied (transient: %s), retrying in %.1fs",
+                        self.group,
+                        event.type,
+                        event.id,
+                        describe(exc),
+                        backoff.current,
+                    )
                 else:
                     attempt += 1
                     if attempt >= self._max_attempts:
                         self.health.ok(HEALTH_PART)
-                        return await self._park(record, f"handler failed {attempt} times: {describe(exc)}",
-                                                kind="handler_failed")
+                        return await self._park(
+                            record, f"handler failed {attempt} times: {describe(exc)}", kind="handler_failed"
+                        )
                     RETRIES.labels(self.group, "failed").inc()
-                    log.warning("%s: %s %s failed (attempt %d: %s), retrying in %.1fs", self.group, event.type,
-                                event.id, attempt, describe(exc), backoff.current)
+                    log.warning(
+                        "%s: %s %s failed (attempt %d: %s), retrying in %.1fs",
+                        self.group,
+                        event.type,
+                        event.id,
+                        attempt,
+                        describe(exc),
+                        backoff.current,
+                    )
                 await backoff.sleep()
                 continue
             self.health.ok(HEALTH_PART)
@@ -212,16 +267,21 @@ class InboxConsumer:
 
     async def _park(self, record: Record, reason: str, *, kind: str) -> Outcome:
         """Dead-letter the message; `reason` goes with it, `kind` (unreadable, handler_failed) to the metrics."""
-        log.error("%s: dead-lettering %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset,
-                  reason)
+        log.error("%s: dead-lettering %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset, reason)
         message = dead_letter(record, self.group, reason)
         try:
             await self._dead_letters.publish([message])
         except Exception as exc:
             if not refused_for_good(exc):
                 raise  # Kafka is away: the loop reconnects and this message comes again
-            log.error("%s: the dead letter of %s[%d]@%d was refused (%s); dead-lettering it without its value",
-                      self.group, record.topic, record.partition, record.offset, describe(exc))
+            log.error(
+                "%s: the dead letter of %s[%d]@%d was refused (%s); dead-lettering it without its value",
+                self.group,
+                record.topic,
+                record.partition,
+                record.offset,
+                describe(exc),
+            )
             await self._dead_letters.publish([without_value(message, describe(exc))])
         DEAD_LETTERED.labels(self.group, kind).inc()
         PROCESSED.labels(self.group, Outcome.DEAD_LETTERED.value).inc()

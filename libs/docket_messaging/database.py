@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -45,13 +46,20 @@ PING_IDLE_AFTER_S = 1.0
 _RETURNED_AT = "docket_returned_at"
 
 
-def make_engine(url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = 0,
-                **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = 0, **kwargs: Any
+) -> AsyncEngine:
     """An asyncpg engine whose connections resolve unqualified names in `schema`, which checks a pooled
     connection before handing it out (see PING_IDLE_AFTER_S), and which drops a pooled connection that met a
     failover or a shutdown rather than handing it to the next caller."""
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=POOL_RECYCLE_S,
-                                 connect_args={"server_settings": {"search_path": schema}}, **kwargs)
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=POOL_RECYCLE_S,
+        connect_args={"server_settings": {"search_path": schema}},
+        **kwargs,
+    )
     sa.event.listen(engine.sync_engine, "handle_error", _discard_after_failover)
     sa.event.listen(engine.sync_engine.pool, "connect", _opened)
     sa.event.listen(engine.sync_engine.pool, "checkin", _returned)
@@ -160,10 +168,8 @@ class Notifications:
 
     async def wait(self, timeout: float) -> None:
         await self._listen()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout)
-        except TimeoutError:
-            pass
         self._event.clear()
 
     async def close(self) -> None:

@@ -43,8 +43,9 @@ def create_messaging_tables() -> None:
     op.execute("""
         CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', ''); RETURN NULL; END $$""")
-    op.execute("CREATE TRIGGER outbox_notify AFTER INSERT ON outbox "
-               "FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()")
+    op.execute(
+        "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()"
+    )
 
 
 def add_outbox_parking() -> None:
@@ -53,8 +54,12 @@ def add_outbox_parking() -> None:
     of its topic and key is parked) and for `outbox parked`."""
     op.add_column("outbox", sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("outbox", sa.Column("park_reason", sa.String, nullable=True))
-    op.create_index("ix_outbox_parked", "outbox", ["topic", "key", "id"],
-                    postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL"))
+    op.create_index(
+        "ix_outbox_parked",
+        "outbox",
+        ["topic", "key", "id"],
+        postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL"),
+    )
 
 
 def drop_outbox_parking() -> None:

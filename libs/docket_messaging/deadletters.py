@@ -238,9 +238,11 @@ def refusal(letter: DeadLetter) -> str | None:
         return f"its source {source} is a dead-letter topic, not one an event is published to"
     omitted = header(letter.headers, "dlq_value_omitted")
     if omitted is not None:
-        return (f"it was dead-lettered without its value ({shown(omitted, 200)}); the original is at "
-                f"{source}[{shown(header(letter.headers, 'dlq_source_partition'), 20)}]"
-                f"@{shown(header(letter.headers, 'dlq_source_offset'), 30)}")
+        return (
+            f"it was dead-lettered without its value ({shown(omitted, 200)}); the original is at "
+            f"{source}[{shown(header(letter.headers, 'dlq_source_partition'), 20)}]"
+            f"@{shown(header(letter.headers, 'dlq_source_offset'), 30)}"
+        )
     if strict_text(header(letter.headers, "ce_id")) is None:
         return "no usable ce_id header: the inboxes could not tell a copy from the first, so it could apply twice"
     return None
@@ -267,10 +269,17 @@ def marker_key(dlq_topic: str, partition: int, offset: int) -> str:
 
 def marker(letter: DeadLetter, topic: str, copy_partition: int, copy_offset: int, at: datetime) -> Requeued:
     """The bookkeeping record of `letter` re-injected as `topic[copy_partition]@copy_offset` at `at`."""
-    return Requeued(dlq_topic=letter.topic, partition=letter.partition, offset=letter.offset,
-                    ce_id=strict_text(header(letter.headers, "ce_id")), dlq_timestamp_ms=letter.timestamp_ms,
-                    requeued_at=iso_millis(int(at.timestamp() * 1000)) or "", topic=topic,
-                    copy_partition=copy_partition, copy_offset=copy_offset)
+    return Requeued(
+        dlq_topic=letter.topic,
+        partition=letter.partition,
+        offset=letter.offset,
+        ce_id=strict_text(header(letter.headers, "ce_id")),
+        dlq_timestamp_ms=letter.timestamp_ms,
+        requeued_at=iso_millis(int(at.timestamp() * 1000)) or "",
+        topic=topic,
+        copy_partition=copy_partition,
+        copy_offset=copy_offset,
+    )
 
 
 def marker_message(record: Requeued) -> tuple[bytes, bytes]:
@@ -288,8 +297,9 @@ def parse_marker(value: bytes) -> Requeued | None:
         return None
 
 
-def requeued_index(records: Iterable[tuple[bytes | None, bytes | None]], dlq_topic: str
-                   ) -> dict[tuple[int, int], Requeued]:
+def requeued_index(
+    records: Iterable[tuple[bytes | None, bytes | None]], dlq_topic: str
+) -> dict[tuple[int, int], Requeued]:
     """The latest record of each dead letter of `dlq_topic`, from the bookkeeping topic's (key, value) pairs
     in their order; a tombstone forgets the re-injection before it."""
     prefix = f"{dlq_topic}:"
@@ -298,7 +308,7 @@ def requeued_index(records: Iterable[tuple[bytes | None, bytes | None]], dlq_top
         text = strict_text(key)
         if text is None or not text.startswith(prefix):
             continue
-        partition, _, offset = text[len(prefix):].partition(":")
+        partition, _, offset = text[len(prefix) :].partition(":")
         if not (partition.isdigit() and offset.isdigit()):
             continue
         where = (int(partition), int(offset))
@@ -313,36 +323,51 @@ def requeued_index(records: Iterable[tuple[bytes | None, bytes | None]], dlq_top
 def marks(record: Requeued | None, letter: DeadLetter) -> bool:
     """True if `record` is about this very dead letter, not one that held its offset in an earlier topic of
     the same name."""
-    return (record is not None and record.dlq_timestamp_ms == letter.timestamp_ms
-            and record.ce_id == strict_text(header(letter.headers, "ce_id")))
+    return (
+        record is not None
+        and record.dlq_timestamp_ms == letter.timestamp_ms
+        and record.ce_id == strict_text(header(letter.headers, "ce_id"))
+    )
 
 
 def row(letter: DeadLetter, requeued: Requeued | None) -> Row:
     """The listing line of a dead letter: what its headers hold, escaped, and the value's size only."""
     done = marks(requeued, letter)
     h = letter.headers
-    return Row(partition=letter.partition, offset=letter.offset, dead_lettered_at=iso_millis(letter.timestamp_ms),
-               ce_type=shown(header(h, "ce_type"), 200), ce_id=shown(header(h, "ce_id"), 200),
-               key=shown(letter.key, 200), source_topic=shown(header(h, "dlq_source_topic"), 300),
-               source_partition=number_or_text(header(h, "dlq_source_partition")),
-               source_offset=number_or_text(header(h, "dlq_source_offset")),
-               consumer_group=shown(header(h, "dlq_consumer_group"), 300), reason=shown(header(h, "dlq_reason")),
-               value_bytes=len(letter.value or b""), value_omitted=shown(header(h, "dlq_value_omitted"), 500),
-               requeued=done, requeued_at=requeued.requeued_at if done and requeued else None,
-               requeued_to=requeued.where() if done and requeued else None,
-               requeue_refused=refusal(letter))
+    return Row(
+        partition=letter.partition,
+        offset=letter.offset,
+        dead_lettered_at=iso_millis(letter.timestamp_ms),
+        ce_type=shown(header(h, "ce_type"), 200),
+        ce_id=shown(header(h, "ce_id"), 200),
+        key=shown(letter.key, 200),
+        source_topic=shown(header(h, "dlq_source_topic"), 300),
+        source_partition=number_or_text(header(h, "dlq_source_partition")),
+        source_offset=number_or_text(header(h, "dlq_source_offset")),
+        consumer_group=shown(header(h, "dlq_consumer_group"), 300),
+        reason=shown(header(h, "dlq_reason")),
+        value_bytes=len(letter.value or b""),
+        value_omitted=shown(header(h, "dlq_value_omitted"), 500),
+        requeued=done,
+        requeued_at=requeued.requeued_at if done and requeued else None,
+        requeued_to=requeued.where() if done and requeued else None,
+        requeue_refused=refusal(letter),
+    )
 
 
 def line(r: Row) -> str:
     """A listing row on one line; '-' for what the message does not say."""
+
     def d(value: object) -> str:
         return "-" if value is None else str(value) or '""'
 
     value = "value omitted" if r.value_omitted is not None else f"{r.value_bytes} bytes"
     requeued = f"requeued {r.requeued_at} -> {r.requeued_to}" if r.requeued else "not requeued"
-    return (f"{r.partition}:{r.offset}  {d(r.dead_lettered_at)}  {d(r.ce_type)}  ce_id={d(r.ce_id)}  key={d(r.key)}  "
-            f"from {d(r.source_topic)}[{d(r.source_partition)}]@{d(r.source_offset)}  group={d(r.consumer_group)}  "
-            f"{value}  {requeued}  reason: {d(r.reason)}")
+    return (
+        f"{r.partition}:{r.offset}  {d(r.dead_lettered_at)}  {d(r.ce_type)}  ce_id={d(r.ce_id)}  key={d(r.key)}  "
+        f"from {d(r.source_topic)}[{d(r.source_partition)}]@{d(r.source_offset)}  group={d(r.consumer_group)}  "
+        f"{value}  {requeued}  reason: {d(r.reason)}"
+    )
 
 
 def parse_offset(text: str) -> tuple[int, int]:
@@ -353,8 +378,9 @@ def parse_offset(text: str) -> tuple[int, int]:
     return int(partition), int(offset)
 
 
-def chosen(letters: Sequence[DeadLetter], offsets: Sequence[tuple[int, int]] | None
-           ) -> tuple[list[DeadLetter], list[tuple[int, int]]]:
+def chosen(
+    letters: Sequence[DeadLetter], offsets: Sequence[tuple[int, int]] | None
+) -> tuple[list[DeadLetter], list[tuple[int, int]]]:
     """The dead letters at `offsets` (all of them for None) in topic order, and the offsets that hold none."""
     if offsets is None:
         return sorted(letters, key=lambda x: (x.partition, x.offset)), []
@@ -363,21 +389,28 @@ def chosen(letters: Sequence[DeadLetter], offsets: Sequence[tuple[int, int]] | N
     return [at[w] for w in sorted(wanted) if w in at], [w for w in wanted if w not in at]
 
 
-def decide(letter: DeadLetter, index: Mapping[tuple[int, int], Requeued], topics: set[str], force: bool
-           ) -> Reinjection | Outcome:
+def decide(
+    letter: DeadLetter, index: Mapping[tuple[int, int], Requeued], topics: set[str], force: bool
+) -> Reinjection | Outcome:
     """The message to send for a chosen dead letter, or the outcome that says why none is sent."""
     ce_id = shown(header(letter.headers, "ce_id"), 200)
     done = index.get((letter.partition, letter.offset))
     if done is not None and marks(done, letter) and not force:
-        return Outcome(letter.partition, letter.offset, Action.SKIPPED, ce_id,
-                       f"already re-injected at {done.requeued_at} as {done.where()}; --force sends it again")
+        return Outcome(
+            letter.partition,
+            letter.offset,
+            Action.SKIPPED,
+            ce_id,
+            f"already re-injected at {done.requeued_at} as {done.where()}; --force sends it again",
+        )
     try:
         message = reinjection(letter)
     except Refused as exc:
         return Outcome(letter.partition, letter.offset, Action.REFUSED, ce_id, str(exc))
     if message.topic not in topics:
-        return Outcome(letter.partition, letter.offset, Action.REFUSED, ce_id,
-                       f"its source topic {message.topic} does not exist")
+        return Outcome(
+            letter.partition, letter.offset, Action.REFUSED, ce_id, f"its source topic {message.topic} does not exist"
+        )
     return message
 
 
@@ -396,16 +429,22 @@ async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
         raise TopicNotFound(topic)
     if description["error_code"]:
         raise KafkaError(f"describing {topic}: broker error code {description['error_code']}")
-    return [TopicPartition(topic, p["partition"]) for p in sorted(description["partitions"],
-                                                                  key=lambda p: p["partition"])]
+    return [
+        TopicPartition(topic, p["partition"]) for p in sorted(description["partitions"], key=lambda p: p["partition"])
+    ]
 
 
 async def read_topic(bootstrap: str, topic: str) -> list[DeadLetter]:
     """Every message now on `topic`, from the beginning, without joining a consumer group (no offsets are
     committed, no group rebalances). Stops at the end offsets seen on starting."""
     partitions = await partitions_of(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, client_id=CLIENT_ID, group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        client_id=CLIENT_ID,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -416,8 +455,9 @@ async def read_topic(bootstrap: str, topic: str) -> list[DeadLetter]:
         await consumer.stop()
 
 
-async def _read_to(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], ends: Mapping[TopicPartition, int]
-                   ) -> list[DeadLetter]:
+async def _read_to(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], ends: Mapping[TopicPartition, int]
+) -> list[DeadLetter]:
     """Fetch until each partition's position reaches its end offset. A compacted topic may end in a gap no
     record fills, so a read that brings nothing for READ_IDLE_S ends too; READ_TIMEOUT_S bounds the whole."""
     loop = asyncio.get_running_loop()
@@ -426,9 +466,18 @@ async def _read_to(consumer: AIOKafkaConsumer, partitions: list[TopicPartition],
     while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
         batches = await consumer.getmany(timeout_ms=500)
         for batch in batches.values():
-            letters.extend(DeadLetter(topic=m.topic, partition=m.partition, offset=m.offset,
-                                      timestamp_ms=m.timestamp, key=m.key, value=m.value,
-                                      headers=list(m.headers or ())) for m in batch)
+            letters.extend(
+                DeadLetter(
+                    topic=m.topic,
+                    partition=m.partition,
+                    offset=m.offset,
+                    timestamp_ms=m.timestamp,
+                    key=m.key,
+                    value=m.value,
+                    headers=list(m.headers or ()),
+                )
+                for m in batch
+            )
         now = loop.time()
         if batches:
             last_progress = now
@@ -467,8 +516,9 @@ async def ensure_bookkeeping_topic(bootstrap: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=CLIENT_ID)
     await admin.start()
     try:
-        answer = await admin.create_topics([NewTopic(BOOKKEEPING_TOPIC, 1, 1,
-                                                     topic_configs={"cleanup.policy": "compact"})])
+        answer = await admin.create_topics(
+            [NewTopic(BOOKKEEPING_TOPIC, 1, 1, topic_configs={"cleanup.policy": "compact"})]
+        )
         for error in answer.to_object().get("topic_errors", []):
             if error["error_code"] not in (0, TOPIC_ALREADY_EXISTS):
                 raise KafkaError(f"creating {BOOKKEEPING_TOPIC}: broker error code {error['error_code']}")
@@ -498,8 +548,15 @@ async def send_all(bootstrap: str, planned: Sequence[tuple[DeadLetter, Reinjecti
         for letter, message in planned:
             ce_id = shown(header(letter.headers, "ce_id"), 200)
             if broken is not None:
-                outcomes.append(Outcome(letter.partition, letter.offset, Action.FAILED, ce_id,
-                                        f"not attempted: Kafka failed on an earlier message ({broken})"))
+                outcomes.append(
+                    Outcome(
+                        letter.partition,
+                        letter.offset,
+                        Action.FAILED,
+                        ce_id,
+                        f"not attempted: Kafka failed on an earlier message ({broken})",
+                    )
+                )
                 continue
             outcome, kafka_failed = await _send_one(producer, letter, message, ce_id)
             outcomes.append(outcome)
@@ -514,23 +571,39 @@ async def send_all(bootstrap: str, planned: Sequence[tuple[DeadLetter, Reinjecti
     return outcomes
 
 
-async def _send_one(producer: AIOKafkaProducer, letter: DeadLetter, message: Reinjection, ce_id: str | None
-                    ) -> tuple[Outcome, bool]:
+async def _send_one(
+    producer: AIOKafkaProducer, letter: DeadLetter, message: Reinjection, ce_id: str | None
+) -> tuple[Outcome, bool]:
     """Send one copy and its record. The second item is True if Kafka itself failed (not this message)."""
     try:
-        sent = await (await producer.send(message.topic, message.value, key=message.key,
-                                          headers=list(message.headers)))
+        sent = await (await producer.send(message.topic, message.value, key=message.key, headers=list(message.headers)))
     except KafkaError as exc:
-        return (Outcome(letter.partition, letter.offset, Action.FAILED, ce_id,
-                        f"not re-injected into {message.topic}: {describe(exc)}"), not refused_for_good(exc))
+        return (
+            Outcome(
+                letter.partition,
+                letter.offset,
+                Action.FAILED,
+                ce_id,
+                f"not re-injected into {message.topic}: {describe(exc)}",
+            ),
+            not refused_for_good(exc),
+        )
     record = marker(letter, sent.topic, sent.partition, sent.offset, datetime.now(UTC))
     key, value = marker_message(record)
     try:
         await (await producer.send(BOOKKEEPING_TOPIC, value, key=key))
     except KafkaError as exc:
-        return (Outcome(letter.partition, letter.offset, Action.FAILED, ce_id,
-                        f"re-injected as {record.where()} but not recorded ({describe(exc)}): a later requeue "
-                        "sends it again, which the inboxes drop"), True)
+        return (
+            Outcome(
+                letter.partition,
+                letter.offset,
+                Action.FAILED,
+                ce_id,
+                f"re-injected as {record.where()} but not recorded ({describe(exc)}): a later requeue "
+                "sends it again, which the inboxes drop",
+            ),
+            True,
+        )
     return Outcome(letter.partition, letter.offset, Action.REQUEUED, ce_id, f"re-injected as {record.where()}"), False
 
 
@@ -541,8 +614,9 @@ async def list_dead_letters(bootstrap: str, topic: str) -> list[Row]:
     return [row(letter, index.get((letter.partition, letter.offset))) for letter in letters]
 
 
-async def requeue(bootstrap: str, topic: str, offsets: Sequence[tuple[int, int]] | None, *, dry_run: bool = False,
-                  force: bool = False) -> list[Outcome]:
+async def requeue(
+    bootstrap: str, topic: str, offsets: Sequence[tuple[int, int]] | None, *, dry_run: bool = False, force: bool = False
+) -> list[Outcome]:
     """Re-inject the dead letters at `offsets` (all for None) that were not re-injected yet (or all chosen,
     with `force`); an outcome per chosen offset, in topic order, the ones that hold nothing last."""
     letters, missing = chosen(await read_topic(bootstrap, topic), offsets)
@@ -551,8 +625,16 @@ async def requeue(bootstrap: str, topic: str, offsets: Sequence[tuple[int, int]]
     decided = [(letter, decide(letter, index, topics, force)) for letter in letters]
     planned = [(letter, d) for letter, d in decided if isinstance(d, Reinjection)]
     if dry_run:
-        sent = [Outcome(x.partition, x.offset, Action.WOULD_REQUEUE, shown(header(x.headers, "ce_id"), 200),
-                        f"would be re-injected into {m.topic}") for x, m in planned]
+        sent = [
+            Outcome(
+                x.partition,
+                x.offset,
+                Action.WOULD_REQUEUE,
+                shown(header(x.headers, "ce_id"), 200),
+                f"would be re-injected into {m.topic}",
+            )
+            for x, m in planned
+        ]
     elif planned:
         await ensure_bookkeeping_topic(bootstrap)
         sent = await send_all(bootstrap, planned)
@@ -574,11 +656,16 @@ def dead_letter_topic_name(text: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m docket_messaging.deadletters",
-                                  description="List a dead-letter topic; re-inject chosen dead letters into their "
-                                              "source topics. Never prints a message's value.")
-    top.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
-                     help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092)")
+    top = argparse.ArgumentParser(
+        prog="python -m docket_messaging.deadletters",
+        description="List a dead-letter topic; re-inject chosen dead letters into their "
+        "source topics. Never prints a message's value.",
+    )
+    top.add_argument(
+        "--bootstrap",
+        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092)",
+    )
     commands = top.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="every message on the topic, one line each")
     listing.add_argument("topic", type=dead_letter_topic_name, help="e.g. docket.dlq.docket-case")
@@ -586,8 +673,14 @@ def parser() -> argparse.ArgumentParser:
     again = commands.add_parser("requeue", help="re-inject dead letters into their source topics")
     again.add_argument("topic", type=dead_letter_topic_name, help="e.g. docket.dlq.docket-case")
     which = again.add_mutually_exclusive_group(required=True)
-    which.add_argument("--offset", type=parse_offset, nargs="+", action="extend", metavar="P:O",
-                       help="the dead letters at these partition:offset positions")
+    which.add_argument(
+        "--offset",
+        type=parse_offset,
+        nargs="+",
+        action="extend",
+        metavar="P:O",
+        help="the dead letters at these partition:offset positions",
+    )
     which.add_argument("--all", action="store_true", help="every dead letter not re-injected yet")
     again.add_argument("--dry-run", action="store_true", help="say what would be sent, send nothing")
     again.add_argument("--force", action="store_true", help="send even those already re-injected")
@@ -613,12 +706,15 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print_rows(rows, args.json, out)
         print(f"{args.topic}: {len(rows)} dead letter(s), {sum(r.requeued for r in rows)} re-injected", file=err)
         return 0
-    outcomes = await requeue(args.bootstrap, args.topic, None if args.all else args.offset, dry_run=args.dry_run,
-                             force=args.force)
+    outcomes = await requeue(
+        args.bootstrap, args.topic, None if args.all else args.offset, dry_run=args.dry_run, force=args.force
+    )
     print_outcomes(outcomes, args.json, out)
     counts = {a: sum(o.action is a for o in outcomes) for a in Action}
-    print(f"{args.topic}: " + (", ".join(f"{n} {a.value}" for a, n in counts.items() if n) or "nothing to re-inject"),
-          file=err)
+    print(
+        f"{args.topic}: " + (", ".join(f"{n} {a.value}" for a, n in counts.items() if n) or "nothing to re-inject"),
+        file=err,
+    )
     return 1 if any(o.action in FAILURES for o in outcomes) else 0
 
 

@@ -28,15 +28,23 @@ class PartHealth:
     since_s: float
 
     def as_json(self) -> dict[str, object]:
-        return {"status": "ok" if self.ok else "degraded", "reason": self.reason or None,
-                "since": self.since.isoformat()}
+        return {
+            "status": "ok" if self.ok else "degraded",
+            "reason": self.reason or None,
+            "since": self.since.isoformat(),
+        }
 
 
 class Health:
     """A registry of parts' states: written by the background tasks of one event loop, read by /readyz."""
 
-    def __init__(self, grace_s: float = DEFAULT_GRACE_S, *, monotonic: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        grace_s: float = DEFAULT_GRACE_S,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.grace_s = grace_s
         self._monotonic = monotonic
         self._wall = wall
@@ -58,8 +66,9 @@ class Health:
             self._parts[part] = PartHealth(False, reason, current.since, current.since_s)
             return
         now_s, now = self._monotonic(), self._wall()
-        self._parts[part] = PartHealth(False, reason, datetime.fromtimestamp(now.timestamp() - for_s, UTC),
-                                       now_s - for_s)
+        self._parts[part] = PartHealth(
+            False, reason, datetime.fromtimestamp(now.timestamp() - for_s, UTC), now_s - for_s
+        )
 
     def forget(self, part: str) -> None:
         self._parts.pop(part, None)
@@ -70,8 +79,11 @@ class Health:
     def failing(self) -> dict[str, str]:
         """The parts degraded for longer than the grace period, each with its reason and since when."""
         now_s = self._monotonic()
-        return {part: f"degraded since {state.since.isoformat()}: {state.reason}"
-                for part, state in self._parts.items() if not state.ok and now_s - state.since_s > self.grace_s}
+        return {
+            part: f"degraded since {state.since.isoformat()}: {state.reason}"
+            for part, state in self._parts.items()
+            if not state.ok and now_s - state.since_s > self.grace_s
+        }
 
     def report(self) -> dict[str, dict[str, object]]:
         """Every part's state, for the body of /readyz."""

@@ -18,8 +18,8 @@ from docket_identity.http import document_roles
 from .clock import Clock
 from .errors import Invalid
 from .failures import describe
-from .metrics import RequestMetrics, exposition, measure_outbox
 from .logs import an_id, bind_ids, start_ids, trace_id
+from .metrics import RequestMetrics, exposition, measure_outbox
 from .service import ServiceRuntime
 from .tracing import RequestTracing, current_trace_id
 
@@ -57,24 +57,32 @@ async def metrics(runtime: RuntimeDep) -> Response:
             await measure_outbox(runtime.name, session)
             for measure in runtime.measures:
                 await measure(session)
-    except Exception as exc:  # noqa: BLE001 - a scrape must not fail with the database
+    except Exception as exc:
         log.warning("%s: metrics not measured: %s", runtime.name, describe(exc))
     body, content_type = exposition()
     return Response(body, media_type=content_type)
 
 
-@health.get("/readyz", summary="The database, Kafka and the identity provider are reachable, and the relay, the "
-                                 "consumer and the background tasks work",
-            responses={503: {"description": "a dependency is unreachable, or a background part has been failing for "
-                                            "more than a few seconds; `checks` says which and why"}})
+@health.get(
+    "/readyz",
+    summary="The database, Kafka and the identity provider are reachable, and the relay, the "
+    "consumer and the background tasks work",
+    responses={
+        503: {
+            "description": "a dependency is unreachable, or a background part has been failing for "
+            "more than a few seconds; `checks` says which and why"
+        }
+    },
+)
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """`checks` decides the status; `parts` (each background part's last report) and `outbox` (rows the broker
     refused for good, and the keys held behind them) inform without making the service unready."""
     checks = await runtime.readiness()
     ready = all(value == "ok" for value in checks.values())
     details = await runtime.readiness_details(database_ok=checks.get("database") == "ok")
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks, **details},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks, **details}, status_code=200 if ready else 503
+    )
 
 
 def get_clock(request: Request) -> Clock:
@@ -90,16 +98,17 @@ async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
     """422 naming each field and the rule it breaks, without repeating the value sent: it may be personal
     data or a secret, and error bodies end up in logs and proxies."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-              for e in exc.errors()]
+    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
     return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 async def invalid_value(_: Request, exc: Exception) -> JSONResponse:
     """422 for a value a rule refused, in the shape of FastAPI's own (the field's place in the body, why)."""
     assert isinstance(exc, Invalid)
-    return JSONResponse({"detail": [{"loc": ["body", *exc.field.split(".")], "msg": exc.message,
-                                     "type": "value_error"}]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return JSONResponse(
+        {"detail": [{"loc": ["body", *exc.field.split(".")], "msg": exc.message, "type": "value_error"}]},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
 
 
 class RequestLogIds:

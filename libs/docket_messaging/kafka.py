@@ -57,8 +57,9 @@ class KafkaPublisher:
     async def _started(self) -> AIOKafkaProducer:
         async with self._lock:
             if self._producer is None:
-                producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, client_id=self._client_id,
-                                            **PRODUCER_SETTINGS)
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._bootstrap, client_id=self._client_id, **PRODUCER_SETTINGS
+                )
                 try:
                     await producer.start()
                 except BaseException:
@@ -95,8 +96,14 @@ class KafkaPublisher:
                 outcomes[index] = Delivery.held()
                 continue
             try:
-                in_flight.append((index, await producer.send(message.topic, message.value, key=message.key,
-                                                             headers=list(message.headers))))
+                in_flight.append(
+                    (
+                        index,
+                        await producer.send(
+                            message.topic, message.value, key=message.key, headers=list(message.headers)
+                        ),
+                    )
+                )
             except Exception as exc:  # refused before sending (too large), or no metadata, no buffer
                 if not refused_for_good(exc):
                     for rest in range(index, len(messages)):
@@ -120,11 +127,15 @@ class KafkaPublisher:
             outcomes[index] = await self._alone(messages[index], messages[:index], outcomes[:index])
         return behind_the_first_failure(messages, [outcome or Delivery.held() for outcome in outcomes])
 
-    async def _alone(self, message: KafkaMessage, before: Sequence[KafkaMessage],
-                     earlier: Sequence[Delivery | None]) -> Delivery:
+    async def _alone(
+        self, message: KafkaMessage, before: Sequence[KafkaMessage], earlier: Sequence[Delivery | None]
+    ) -> Delivery:
         """Send again by itself a message whose batch the broker refused: it may have been refused for
         another's sake. Held instead if an earlier message of its key was not acknowledged."""
-        if any(stream_of(m) == stream_of(message) and not (d and d.acknowledged) for m, d in zip(before, earlier)):
+        if any(
+            stream_of(m) == stream_of(message) and not (d and d.acknowledged)
+            for m, d in zip(before, earlier, strict=False)
+        ):
             return Delivery.held()
         producer = await self._started()
         try:
@@ -191,8 +202,11 @@ async def partitions_of(bootstrap_servers: str, names: Iterable[str]) -> dict[st
         described = await admin.describe_topics(list(names))
     finally:
         await admin.close()
-    return {topic["topic"]: [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
-            for topic in described if not topic["error_code"]}
+    return {
+        topic["topic"]: [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
+        for topic in described
+        if not topic["error_code"]
+    }
 
 
 class KafkaConsumerLoop:
@@ -201,9 +215,17 @@ class KafkaConsumerLoop:
     commits the offsets of the messages it applied and leaves the group (stop), so that the partitions pass
     to another member at once, which starts after them."""
 
-    def __init__(self, bootstrap_servers: str, topics: Sequence[str], consumer: InboxConsumer, *,
-                 topic_partitions: int, max_records: int = 200, max_backoff: float = 30.0,
-                 stopping: asyncio.Event | None = None) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topics: Sequence[str],
+        consumer: InboxConsumer,
+        *,
+        topic_partitions: int,
+        max_records: int = 200,
+        max_backoff: float = 30.0,
+        stopping: asyncio.Event | None = None,
+    ) -> None:
         self._bootstrap = bootstrap_servers
         self._topics = list(topics)
         self._consumer = consumer
@@ -220,12 +242,18 @@ class KafkaConsumerLoop:
     async def run(self) -> None:
         backoff = Backoff(0.5, self._max_backoff)
         while not self.stopping.is_set():
-            kafka = AIOKafkaConsumer(*self._topics, bootstrap_servers=self._bootstrap, group_id=self._consumer.group,
-                                     client_id=self._consumer.group, enable_auto_commit=False,
-                                     auto_offset_reset="earliest")
+            kafka = AIOKafkaConsumer(
+                *self._topics,
+                bootstrap_servers=self._bootstrap,
+                group_id=self._consumer.group,
+                client_id=self._consumer.group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
             try:
-                await ensure_topics(self._bootstrap, [*self._topics, dead_letter_topic(self._consumer.group)],
-                                    self._partitions)
+                await ensure_topics(
+                    self._bootstrap, [*self._topics, dead_letter_topic(self._consumer.group)], self._partitions
+                )
                 await kafka.start()
                 backoff.reset()
                 await self._consume(kafka)
@@ -233,8 +261,12 @@ class KafkaConsumerLoop:
                 raise
             except KafkaError as exc:
                 self.health.degraded(HEALTH_PART, f"Kafka unavailable: {describe(exc)}")
-                log.warning("%s: Kafka unavailable, reconnecting in %.1fs: %s", self._consumer.group,
-                            backoff.current, describe(exc))
+                log.warning(
+                    "%s: Kafka unavailable, reconnecting in %.1fs: %s",
+                    self._consumer.group,
+                    backoff.current,
+                    describe(exc),
+                )
                 await until_stopped(self.stopping, backoff.sleep())
             finally:
                 # With auto-commit off, stop() commits nothing: it leaves the group (aiokafka's
@@ -243,11 +275,13 @@ class KafkaConsumerLoop:
                 try:
                     await asyncio.wait_for(kafka.stop(), STOP_TIMEOUT_S)
                 except TimeoutError:
-                    log.warning("%s: leaving the consumer group took over %.0fs", self._consumer.group,
-                                STOP_TIMEOUT_S)
+                    log.warning("%s: leaving the consumer group took over %.0fs", self._consumer.group, STOP_TIMEOUT_S)
                 else:
-                    log.debug("%s: consumer stopped in %.1fs", self._consumer.group,
-                              asyncio.get_running_loop().time() - started)
+                    log.debug(
+                        "%s: consumer stopped in %.1fs",
+                        self._consumer.group,
+                        asyncio.get_running_loop().time() - started,
+                    )
 
     async def _measure_lag(self, kafka: AIOKafkaConsumer) -> None:
         """Each assigned partition's lag: the broker's high watermark, as the last fetch saw it, less the
@@ -284,9 +318,16 @@ class KafkaConsumerLoop:
         for message in messages:
             if partition not in kafka.assignment() or self.stopping.is_set():
                 break
-            await self._consumer.process(Record(
-                topic=message.topic, partition=message.partition, offset=message.offset,
-                key=message.key, value=message.value, headers=list(message.headers or ())))
+            await self._consumer.process(
+                Record(
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    key=message.key,
+                    value=message.value,
+                    headers=list(message.headers or ()),
+                )
+            )
             last = message.offset
         return last
 
@@ -299,5 +340,11 @@ class KafkaConsumerLoop:
         try:
             await kafka.commit({partition: offset})
         except (CommitFailedError, IllegalStateError) as exc:
-            log.info("%s: offset %d of %s[%d] not committed, the group is rebalancing: %s", self._consumer.group,
-                     offset, partition.topic, partition.partition, describe(exc))
+            log.info(
+                "%s: offset %d of %s[%d] not committed, the group is rebalancing: %s",
+                self._consumer.group,
+                offset,
+                partition.topic,
+                partition.partition,
+                describe(exc),
+            )

@@ -82,8 +82,13 @@ class BodySizeLimit:
     @staticmethod
     async def _refuse(send: Send, limit: int) -> None:
         body = f'{{"detail":"request body larger than {limit} bytes"}}'.encode()
-        await send({"type": "http.response.start", "status": status.HTTP_413_CONTENT_TOO_LARGE,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status.HTTP_413_CONTENT_TOO_LARGE,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -150,17 +155,23 @@ def text(max_chars: int, description: str = "", *, min_chars: int = 1, strip: bo
     """A text field of at most `max_chars` characters without control characters, its bounds stated in its
     description (and its pattern in the schema, so that clients and generated tests see the rule)."""
     bounds = f"{min_chars} to {max_chars:,} characters, {NO_CONTROLS}"
-    return Annotated[str, StringConstraints(strip_whitespace=strip, min_length=min_chars, max_length=max_chars),
-                     AfterValidator(printable),
-                     Field(description=f"{description}; {bounds}" if description else bounds,
-                           json_schema_extra={"pattern": PRINTABLE_PATTERN})]
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=strip, min_length=min_chars, max_length=max_chars),
+        AfterValidator(printable),
+        Field(
+            description=f"{description}; {bounds}" if description else bounds,
+            json_schema_extra={"pattern": PRINTABLE_PATTERN},
+        ),
+    ]
 
 
 def query_text(max_chars: int, description: str, alias: str | None = None) -> Any:
     """An optional query parameter's text (default it to None): the same rule as `text`."""
     bounded = Annotated[str, StringConstraints(min_length=1, max_length=max_chars), AfterValidator(printable)]
-    return Annotated[bounded | None, Query(alias=alias, description=f"{description}; 1 to {max_chars:,} characters, "
-                                                                     f"{NO_CONTROLS}")]
+    return Annotated[
+        bounded | None, Query(alias=alias, description=f"{description}; 1 to {max_chars:,} characters, {NO_CONTROLS}")
+    ]
 
 
 # --- paging and versions ----------------------------------------------------------------------------------

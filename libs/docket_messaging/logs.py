@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal
 
-
 LogFormat = Literal["json", "text"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -121,10 +120,16 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
-            "level": record.levelname, "service": self.service, "logger": record.name,
-            "message": record.getMessage(), **_ids_of(record), **_access(record)}
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_ids_of(record),
+            **_access(record),
+        }
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = record.exc_info[0].__name__
             line["traceback"] = self.formatException(record.exc_info)
@@ -172,9 +177,11 @@ def log_config(service: str = "docket", log_format: LogFormat = "json", level: L
         "handlers": {"default": stream, "access": stream | {"filters": ["without_query"]}},
         "root": {"handlers": ["default"], "level": level},
         # uvicorn's own lines go through the root's handler; its access lines through the filtering one.
-        "loggers": {"uvicorn": {"handlers": [], "level": level, "propagate": True},
-                    "uvicorn.error": {"level": level},
-                    "uvicorn.access": {"handlers": ["access"], "level": level, "propagate": False}},
+        "loggers": {
+            "uvicorn": {"handlers": [], "level": level, "propagate": True},
+            "uvicorn.error": {"level": level},
+            "uvicorn.access": {"handlers": ["access"], "level": level, "propagate": False},
+        },
     }
 
 
@@ -197,6 +204,9 @@ def _uncaught(kind: type[BaseException], value: BaseException | None, traceback:
 
 def _unraisable(unraisable: Any) -> None:
     exc = unraisable.exc_value
-    logging.getLogger("docket").warning("%s: %s", unraisable.err_msg or "exception ignored",
-                                        type(exc).__name__ if exc is not None else "",
-                                        exc_info=(type(exc), exc, unraisable.exc_traceback) if exc else None)
+    logging.getLogger("docket").warning(
+        "%s: %s",
+        unraisable.err_msg or "exception ignored",
+        type(exc).__name__ if exc is not None else "",
+        exc_info=(type(exc), exc, unraisable.exc_traceback) if exc else None,
+    )

@@ -21,35 +21,54 @@ from .asgi import answering
 # A measure run at each scrape, in a session of the service: it sets gauges from what the tables hold.
 Measure = Callable[[AsyncSession], Awaitable[None]]
 
-REQUESTS = Histogram("docket_http_request_duration_seconds", "HTTP requests by route template and status",
-                     ["service", "method", "route", "status"],
-                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-OUTBOX_BACKLOG = Gauge("docket_outbox_unpublished_rows", "outbox rows not yet published (parked ones included)",
-                       ["service"])
-OUTBOX_OLDEST = Gauge("docket_outbox_oldest_unpublished_age_seconds",
-                      "age of the oldest outbox row not yet published (0 when none)", ["service"])
+REQUESTS = Histogram(
+    "docket_http_request_duration_seconds",
+    "HTTP requests by route template and status",
+    ["service", "method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+OUTBOX_BACKLOG = Gauge(
+    "docket_outbox_unpublished_rows", "outbox rows not yet published (parked ones included)", ["service"]
+)
+OUTBOX_OLDEST = Gauge(
+    "docket_outbox_oldest_unpublished_age_seconds",
+    "age of the oldest outbox row not yet published (0 when none)",
+    ["service"],
+)
 OUTBOX_PARKED = Gauge("docket_outbox_parked_rows", "outbox rows the broker refused for good", ["service"])
-CONSUMER_LAG = Gauge("docket_consumer_lag_messages", "messages on a partition the consumer group has not "
-                                                     "processed yet", ["group", "topic", "partition"])
-PROCESSED = Counter("docket_messages_processed_total", "messages taken from Kafka, by outcome",
-                    ["group", "outcome"])
-DEAD_LETTERED = Counter("docket_messages_dead_lettered_total", "messages sent to the dead-letter topic, by why",
-                        ["group", "reason"])
+CONSUMER_LAG = Gauge(
+    "docket_consumer_lag_messages",
+    "messages on a partition the consumer group has not processed yet",
+    ["group", "topic", "partition"],
+)
+PROCESSED = Counter("docket_messages_processed_total", "messages taken from Kafka, by outcome", ["group", "outcome"])
+DEAD_LETTERED = Counter(
+    "docket_messages_dead_lettered_total", "messages sent to the dead-letter topic, by why", ["group", "reason"]
+)
 RETRIES = Counter("docket_handler_retries_total", "handler runs retried, by why", ["group", "reason"])
-WEBHOOKS = Histogram("docket_webhook_delivery_duration_seconds", "webhook delivery attempts, by outcome",
-                     ["outcome"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-EMAILS = Counter("docket_emails_total", "e-mails, by outcome (sent, failed: to be tried again, given_up)",
-                 ["outcome"])
+WEBHOOKS = Histogram(
+    "docket_webhook_delivery_duration_seconds",
+    "webhook delivery attempts, by outcome",
+    ["outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+EMAILS = Counter("docket_emails_total", "e-mails, by outcome (sent, failed: to be tried again, given_up)", ["outcome"])
 TIMERS_FIRED = Counter("docket_timers_fired_total", "formal-notice deadlines found passed by the timer")
-ART78_OVERDUE = Gauge("docket_art78_overdue_complainants", "complainants of open cases told nothing for three "
-                                                           "months (GDPR Art 78(2))")
+ART78_OVERDUE = Gauge(
+    "docket_art78_overdue_complainants", "complainants of open cases told nothing for three months (GDPR Art 78(2))"
+)
 
 
 async def measure_outbox(service: str, session: AsyncSession) -> None:
-    row = (await session.exec(sa.text(  # type: ignore[call-overload]
-        "SELECT count(*) AS backlog, count(parked_at) AS parked, "
-        "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest "
-        "FROM outbox WHERE published_at IS NULL"))).one()
+    row = (
+        await session.exec(
+            sa.text(  # type: ignore[call-overload]
+                "SELECT count(*) AS backlog, count(parked_at) AS parked, "
+                "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest "
+                "FROM outbox WHERE published_at IS NULL"
+            )
+        )
+    ).one()
     OUTBOX_BACKLOG.labels(service).set(row.backlog)
     OUTBOX_PARKED.labels(service).set(row.parked)
     OUTBOX_OLDEST.labels(service).set(float(row.oldest))

@@ -93,8 +93,15 @@ class ParkedRow:
     held: int
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "topic": self.topic, "key": self.key, "type": self.type, "reason": self.reason,
-                "parked_at": self.parked_at.isoformat(), "held": self.held}
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "key": self.key,
+            "type": self.type,
+            "reason": self.reason,
+            "parked_at": self.parked_at.isoformat(),
+            "held": self.held,
+        }
 
 
 async def end_failed(session: AsyncSession, transaction: AsyncSessionTransaction, exc: BaseException) -> None:
@@ -118,22 +125,44 @@ _parked = _outbox.alias("parked")
 _later = _outbox.alias("later")
 _id, _published_at, _parked_at = col(OutboxRow.id), col(OutboxRow.published_at), col(OutboxRow.parked_at)
 # What the relay reads of a row it claims: what it sends, and what it logs.
-_CLAIMED = (_outbox.c.id, _outbox.c.topic, _outbox.c.type, _outbox.c.source, _outbox.c.subject,
-            _outbox.c.dataschema, _outbox.c.sequence, _outbox.c.time, _outbox.c.data, _outbox.c.event_id,
-            _outbox.c.traceparent)
+_CLAIMED = (
+    _outbox.c.id,
+    _outbox.c.topic,
+    _outbox.c.type,
+    _outbox.c.source,
+    _outbox.c.subject,
+    _outbox.c.dataschema,
+    _outbox.c.sequence,
+    _outbox.c.time,
+    _outbox.c.data,
+    _outbox.c.event_id,
+    _outbox.c.traceparent,
+)
 
 
 def _event(row: Any) -> CloudEvent:
     """The CloudEvent of a claimed row (what OutboxRow.event gives, from a plain row)."""
-    return CloudEvent(type=row.type, source=row.source, subject=row.subject, dataschema=row.dataschema,
-                      data=row.data, id=row.event_id, time=row.time, sequence=row.sequence,
-                      traceparent=row.traceparent)
+    return CloudEvent(
+        type=row.type,
+        source=row.source,
+        subject=row.subject,
+        dataschema=row.dataschema,
+        data=row.data,
+        id=row.event_id,
+        time=row.time,
+        sequence=row.sequence,
+        traceparent=row.traceparent,
+    )
 
 
 # A row is held while an earlier unpublished row of its topic and key is parked.
-_HELD = (sa.exists().where(_parked.c.topic == _outbox.c.topic, _parked.c.key == _outbox.c.key,
-                           _parked.c.parked_at.is_not(None), _parked.c.published_at.is_(None),
-                           _parked.c.id < _outbox.c.id))
+_HELD = sa.exists().where(
+    _parked.c.topic == _outbox.c.topic,
+    _parked.c.key == _outbox.c.key,
+    _parked.c.parked_at.is_not(None),
+    _parked.c.published_at.is_(None),
+    _parked.c.id < _outbox.c.id,
+)
 
 
 class PostgresOutbox:
@@ -182,14 +211,24 @@ class PostgresOutbox:
         the planner then fetches every pending row and sorts them all, on disk, for each batch, which makes
         draining a backlog quadratic. So sorting is off for this transaction (SET LOCAL), taken with the lock
         in one round trip."""
-        locked, _ = (await session.exec(sa.select(sa.func.pg_try_advisory_xact_lock(self._lock_key),
-                                                  sa.func.set_config("enable_sort", "off", True)))).one()
+        locked, _ = (
+            await session.exec(
+                sa.select(
+                    sa.func.pg_try_advisory_xact_lock(self._lock_key), sa.func.set_config("enable_sort", "off", True)
+                )
+            )
+        ).one()
         if not locked:
             return []
-        return (await session.exec(
-            sa.select(*_CLAIMED).where(_published_at.is_(None), _parked_at.is_(None), ~_HELD)
-            .order_by(_id).limit(limit).with_for_update(skip_locked=True)
-        )).all()
+        return (
+            await session.exec(
+                sa.select(*_CLAIMED)
+                .where(_published_at.is_(None), _parked_at.is_(None), ~_HELD)
+                .order_by(_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
 
     async def _settle(self, session: AsyncSession, rows: Sequence[Any], fates: Sequence[Delivery]) -> None:
         published = [row.id for row, fate in zip(rows, fates, strict=True) if fate.acknowledged]
@@ -197,37 +236,69 @@ class PostgresOutbox:
             await session.exec(sa.update(_outbox).where(_outbox.c.id.in_(published)).values(published_at=sa.func.now()))
         for row, fate in zip(rows, fates, strict=True):
             if fate.fate is Fate.REFUSED:
-                log.error("outbox row %s (%s) refused by the broker for good, parked; the later rows of its key "
-                          "are held until `outbox resend`: %s", row.id, row.type, fate.reason)
-                await session.exec(sa.update(_outbox).where(_outbox.c.id == row.id)
-                                   .values(parked_at=sa.func.now(), park_reason=fate.reason[:MAX_REASON]))
+                log.error(
+                    "outbox row %s (%s) refused by the broker for good, parked; the later rows of its key "
+                    "are held until `outbox resend`: %s",
+                    row.id,
+                    row.type,
+                    fate.reason,
+                )
+                await session.exec(
+                    sa.update(_outbox)
+                    .where(_outbox.c.id == row.id)
+                    .values(parked_at=sa.func.now(), park_reason=fate.reason[:MAX_REASON])
+                )
 
     async def pending(self) -> int:
         async with self._sessions() as session:
-            return await session.scalar(
-                sa.select(sa.func.count()).select_from(OutboxRow).where(_published_at.is_(None))
-            ) or 0
+            return (
+                await session.scalar(sa.select(sa.func.count()).select_from(OutboxRow).where(_published_at.is_(None)))
+                or 0
+            )
 
     async def parked(self, limit: int | None = None) -> list[ParkedRow]:
         """The parked rows in insertion order, each with the number of rows of its key held behind it."""
-        held = (sa.select(sa.func.count()).select_from(_later)
-                .where(_later.c.topic == _outbox.c.topic, _later.c.key == _outbox.c.key,
-                       _later.c.published_at.is_(None), _later.c.id > _outbox.c.id)
-                .scalar_subquery())
-        query = (sa.select(_outbox.c.id, _outbox.c.topic, _outbox.c.key, _outbox.c.type, _outbox.c.park_reason,
-                           _outbox.c.parked_at, held)
-                 .where(_outbox.c.parked_at.is_not(None), _outbox.c.published_at.is_(None))
-                 .order_by(_outbox.c.id).limit(limit))
+        held = (
+            sa.select(sa.func.count())
+            .select_from(_later)
+            .where(
+                _later.c.topic == _outbox.c.topic,
+                _later.c.key == _outbox.c.key,
+                _later.c.published_at.is_(None),
+                _later.c.id > _outbox.c.id,
+            )
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(
+                _outbox.c.id,
+                _outbox.c.topic,
+                _outbox.c.key,
+                _outbox.c.type,
+                _outbox.c.park_reason,
+                _outbox.c.parked_at,
+                held,
+            )
+            .where(_outbox.c.parked_at.is_not(None), _outbox.c.published_at.is_(None))
+            .order_by(_outbox.c.id)
+            .limit(limit)
+        )
         async with self._sessions() as session:
             found = (await session.exec(query)).all()
-        return [ParkedRow(id=r[0], topic=r[1], key=r[2], type=r[3], reason=r[4] or "", parked_at=r[5], held=r[6])
-                for r in found]
+        return [
+            ParkedRow(id=r[0], topic=r[1], key=r[2], type=r[3], reason=r[4] or "", parked_at=r[5], held=r[6])
+            for r in found
+        ]
 
     async def resend(self, ids: Sequence[int] | None) -> list[int]:
         """Unpark the rows `ids` (all parked rows if None) so that the relay sends them again, each before
         the rows held behind it; wakes the relay. Returns the ids unparked."""
-        query = (sa.update(OutboxRow).where(_parked_at.is_not(None), _published_at.is_(None))
-                 .values(parked_at=None, park_reason=None).returning(_id))
+        query = (
+            sa.update(OutboxRow)
+            .where(_parked_at.is_not(None), _published_at.is_(None))
+            .values(parked_at=None, park_reason=None)
+            .returning(_id)
+        )
         if ids is not None:
             query = query.where(_id.in_(list(ids)))
         async with self._sessions() as session, session.begin():

@@ -45,9 +45,19 @@ class Wakeups(Protocol):
 
 
 class Relay:
-    def __init__(self, outbox: Outbox, publisher: DeliveringPublisher, wakeups: Wakeups, *, batch_size: int = 200,
-                 poll_interval: float = 2.0, max_backoff: float = 30.0, hold_after_send: float = 0.0,
-                 health: Health | None = None, stopping: asyncio.Event | None = None) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        publisher: DeliveringPublisher,
+        wakeups: Wakeups,
+        *,
+        batch_size: int = 200,
+        poll_interval: float = 2.0,
+        max_backoff: float = 30.0,
+        hold_after_send: float = 0.0,
+        health: Health | None = None,
+        stopping: asyncio.Event | None = None,
+    ) -> None:
         self._outbox = outbox
         self._publisher = publisher
         self._wakeups = wakeups
@@ -73,8 +83,9 @@ class Relay:
         idempotent producer waits, rather than fails, while the broker is away."""
         grace = self.health.grace_s
         watch = asyncio.get_running_loop().call_later(
-            grace, lambda: self.health.degraded(HEALTH_PART, f"publishing has not completed for {grace:g}s",
-                                                for_s=grace))
+            grace,
+            lambda: self.health.degraded(HEALTH_PART, f"publishing has not completed for {grace:g}s", for_s=grace),
+        )
         try:
             return await delivering
         finally:

@@ -18,22 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import Tracer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_identity.tokens import OidcConfig, TokenVerifier
 
+from . import tracing
 from .consumer import Handler, InboxConsumer, PostgresInbox
 from .database import DEFAULT_POOL_SIZE, Notifications, check_database, make_engine, make_sessions, migrate
 from .ddl import outbox_channel
 from .failures import describe
 from .health import DEFAULT_GRACE_S, Health
 from .kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
-from . import tracing
 from .logs import LogFormat, LogLevel
 from .metrics import Measure
 from .outbox import PostgresOutbox
@@ -79,60 +79,115 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    regulator_timezone: str = Field(default="Europe/Paris", description=(
-        "the regulator's time zone: the calendar its days are counted in (receipts, deadlines, reminders)"))
-    database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db, "
-                                          "with the service's own role")
+    regulator_timezone: str = Field(
+        default="Europe/Paris",
+        description=(
+            "the regulator's time zone: the calendar its days are counted in (receipts, deadlines, reminders)"
+        ),
+    )
+    database_url: str = Field(
+        description="SQLAlchemy URL, postgresql+asyncpg://user:password@host:port/db, with the service's own role"
+    )
     database_schema: str = Field(description="the schema of the service's tables and of its Alembic version table")
-    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, description=(
-        "connections the service keeps open to its database (the key store's engine keeps as many); a request "
-        "beyond them waits for one, up to 30 s. Mind PostgreSQL's max_connections across services and replicas"))
-    migration_database_url: str | None = Field(default=None, description=(
-        "the URL of the role that owns the schema and runs its migrations (MIGRATE_ON_START, `migrate`); "
-        "by default DATABASE_URL. Keep it out of the serving process where you can: a role that owns the "
-        "tables can undo any right a migration took away"))
+    database_pool_size: int = Field(
+        default=DEFAULT_POOL_SIZE,
+        ge=1,
+        description=(
+            "connections the service keeps open to its database (the key store's engine keeps as many); a request "
+            "beyond them waits for one, up to 30 s. Mind PostgreSQL's max_connections across services and replicas"
+        ),
+    )
+    migration_database_url: str | None = Field(
+        default=None,
+        description=(
+            "the URL of the role that owns the schema and runs its migrations (MIGRATE_ON_START, `migrate`); "
+            "by default DATABASE_URL. Keep it out of the serving process where you can: a role that owns the "
+            "tables can undo any right a migration took away"
+        ),
+    )
     kafka_bootstrap_servers: str = Field(default="localhost:9092", description="the brokers, host:port[,host:port]")
-    kafka_topic_partitions: int = Field(default=3, ge=1, description="partitions of the topics the service "
-                                                                     "creates if they are missing")
-    migrate_on_start: bool = Field(default=True, description="bring the schema to head before serving; off where "
-                                                             "a one-off `migrate` does it as the owner")
+    kafka_topic_partitions: int = Field(
+        default=3, ge=1, description="partitions of the topics the service creates if they are missing"
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="bring the schema to head before serving; off where a one-off `migrate` does it as the owner",
+    )
     run_relay: bool = Field(default=True, description="run the outbox relay in the serving process")
     run_consumer: bool = Field(default=True, description="run the Kafka consumer in the serving process")
-    relay_batch_size: int = Field(default=1000, ge=1, le=10_000, description=(
-        "outbox rows claimed, sent and marked per transaction: a backlog drains at about a third more per "
-        "second at 1,000 than at 200 (make bench)"))
-    relay_poll_interval_s: float = Field(default=2.0, gt=0, description="how often the relay looks for rows when "
-                                                                        "no NOTIFY arrives")
+    relay_batch_size: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description=(
+            "outbox rows claimed, sent and marked per transaction: a backlog drains at about a third more per "
+            "second at 1,000 than at 200 (make bench)"
+        ),
+    )
+    relay_poll_interval_s: float = Field(
+        default=2.0, gt=0, description="how often the relay looks for rows when no NOTIFY arrives"
+    )
     http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
     http_port: int = Field(description="the port `serve` listens on")
     relay_hold_after_send_s: float = Field(default=0.0, ge=0, description="fault injection for crash tests")
-    consumer_max_attempts: int = Field(default=5, ge=1, description="attempts of a failing event before it is "
-                                                                    "dead-lettered (database outages are retried "
-                                                                    "without limit)")
-    otel_exporter_otlp_endpoint: str | None = Field(default=None, description=(
-        "where traces go, the OTLP/HTTP collector's base URL (e.g. http://collector:4318); unset or empty: none "
-        "is exported"))
-    health_grace_s: float = Field(default=DEFAULT_GRACE_S, gt=0, description=(
-        "how long the relay, the consumer or a background task may fail (retrying) before /readyz says 503"))
-    oidc_issuer: str = Field(description="the OpenID Connect issuer whose tokens staff and integrators present, "
-                                         "e.g. https://login.example.org/realms/docket")
+    consumer_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="attempts of a failing event before it is "
+        "dead-lettered (database outages are retried "
+        "without limit)",
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description=(
+            "where traces go, the OTLP/HTTP collector's base URL (e.g. http://collector:4318); unset or empty: none "
+            "is exported"
+        ),
+    )
+    health_grace_s: float = Field(
+        default=DEFAULT_GRACE_S,
+        gt=0,
+        description=(
+            "how long the relay, the consumer or a background task may fail (retrying) before /readyz says 503"
+        ),
+    )
+    oidc_issuer: str = Field(
+        description="the OpenID Connect issuer whose tokens staff and integrators present, "
+        "e.g. https://login.example.org/realms/docket"
+    )
     oidc_audience: str = Field(default="docket", description="the audience a token must name")
-    oidc_jwks_url: str | None = Field(default=None, description="where the issuer's keys are, if not where its "
-                                                                "discovery document says (e.g. an internal URL)")
-    oidc_roles_claim: str = Field(default="roles", description="the claim (or dotted path, e.g. "
-                                                               "realm_access.roles) that lists the caller's roles")
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="where the issuer's keys are, if not where its discovery document says (e.g. an internal URL)",
+    )
+    oidc_roles_claim: str = Field(
+        default="roles", description="the claim (or dotted path, e.g. realm_access.roles) that lists the caller's roles"
+    )
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew tolerated on exp, nbf and iat")
-    log_format: LogFormat = Field(default="json", description=(
-        "json: one JSON object a line, for a log collector; text: lines for a person at a terminal (make run)"))
+    log_format: LogFormat = Field(
+        default="json",
+        description=(
+            "json: one JSON object a line, for a log collector; text: lines for a person at a terminal (make run)"
+        ),
+    )
     log_level: LogLevel = Field(default="INFO", description="the least severe level logged")
-    shutdown_grace_s: float = Field(default=5.0, gt=0, description=(
-        "on SIGTERM, how long each step of the stop may take: requests in flight, the consumer's and the "
-        "workers' current work, the relay publishing what is committed; a part still busy after it is "
-        "cancelled and the process exits 1"))
+    shutdown_grace_s: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "on SIGTERM, how long each step of the stop may take: requests in flight, the consumer's and the "
+            "workers' current work, the relay publishing what is committed; a part still busy after it is "
+            "cancelled and the process exits 1"
+        ),
+    )
 
     def oidc(self) -> OidcConfig:
-        return OidcConfig(issuer=self.oidc_issuer, audience=self.oidc_audience, jwks_url=self.oidc_jwks_url or None,
-                          leeway_s=self.oidc_leeway_s)
+        return OidcConfig(
+            issuer=self.oidc_issuer,
+            audience=self.oidc_audience,
+            jwks_url=self.oidc_jwks_url or None,
+            leeway_s=self.oidc_leeway_s,
+        )
 
 
 @dataclass
@@ -186,8 +241,9 @@ class ServiceRuntime:
     async def __aenter__(self) -> ServiceRuntime:
         s = self.settings
         if s.migrate_on_start:
-            await asyncio.to_thread(migrate, self.alembic_ini, s.migration_database_url or s.database_url,
-                                    s.database_schema)
+            await asyncio.to_thread(
+                migrate, self.alembic_ini, s.migration_database_url or s.database_url, s.database_schema
+            )
             for extra in self.migrations:
                 await asyncio.to_thread(migrate, extra.alembic_ini, extra.database_url, extra.schema)
         self._closers.extend(self.closers)
@@ -201,11 +257,22 @@ class ServiceRuntime:
         if s.run_relay:
             self._relays.append(self._start(f"{self.name}-relay", self._relay, self._relay_stopping))
         if s.run_consumer and self.handlers:
-            consumer = InboxConsumer(f"docket-{self.name}", self.handlers, PostgresInbox(self.sessions),
-                                     self.publisher, max_attempts=s.consumer_max_attempts, health=self.health,
-                                     tracer=self.tracer)
-            loop = KafkaConsumerLoop(s.kafka_bootstrap_servers, self.consumes, consumer,
-                                     topic_partitions=s.kafka_topic_partitions, stopping=self.stopping)
+            consumer = InboxConsumer(
+                f"docket-{self.name}",
+                self.handlers,
+                PostgresInbox(self.sessions),
+                self.publisher,
+                max_attempts=s.consumer_max_attempts,
+                health=self.health,
+                tracer=self.tracer,
+            )
+            loop = KafkaConsumerLoop(
+                s.kafka_bootstrap_servers,
+                self.consumes,
+                consumer,
+                topic_partitions=s.kafka_topic_partitions,
+                stopping=self.stopping,
+            )
             self._work.append(self._start(f"{self.name}-consumer", loop.run, self.stopping))
         for name, worker in self.workers.items():
             self._work.append(self._start(f"{self.name}-{name}", lambda worker=worker: worker(self), self.stopping))
@@ -232,11 +299,19 @@ class ServiceRuntime:
                     log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, describe(exc))
                     await until_stopped(self._relay_stopping, notifications.wait(s.relay_poll_interval_s))
             else:
-                raise ConnectionError(f"stopped before topic {self.produces} could be reached: what is committed "
-                                      "stays in the outbox")
-            relay = Relay(self.outbox(), publisher, notifications, batch_size=s.relay_batch_size,
-                          poll_interval=s.relay_poll_interval_s, hold_after_send=s.relay_hold_after_send_s,
-                          health=self.health, stopping=self._relay_stopping)
+                raise ConnectionError(
+                    f"stopped before topic {self.produces} could be reached: what is committed stays in the outbox"
+                )
+            relay = Relay(
+                self.outbox(),
+                publisher,
+                notifications,
+                batch_size=s.relay_batch_size,
+                poll_interval=s.relay_poll_interval_s,
+                hold_after_send=s.relay_hold_after_send_s,
+                health=self.health,
+                stopping=self._relay_stopping,
+            )
             await relay.run()
         finally:  # also when the supervisor restarts the relay: no connection left behind
             closing = asyncio.gather(notifications.close(), publisher.close(), return_exceptions=True)
@@ -263,8 +338,9 @@ class ServiceRuntime:
         await self.engine.dispose()
         await asyncio.to_thread(self.tracer_provider.shutdown)  # the spans still batched go out
         if self.unfinished:
-            log.warning("%s: stopped; not finished in time or failed on the way out: %s", self.name,
-                        ", ".join(self.unfinished))
+            log.warning(
+                "%s: stopped; not finished in time or failed on the way out: %s", self.name, ", ".join(self.unfinished)
+            )
         else:
             log.info("%s: stopped cleanly", self.name)
 
@@ -320,13 +396,16 @@ class ServiceRuntime:
         except Exception as exc:
             details["outbox"] = {"unknown": describe(exc)}
         else:
-            details["outbox"] = {"parked": [row.as_json() for row in parked],
-                                 "held_keys": sorted({row.key for row in parked if row.held})}
+            details["outbox"] = {
+                "parked": [row.as_json() for row in parked],
+                "held_keys": sorted({row.key for row in parked if row.held}),
+            }
         return details
 
 
-async def supervise(name: str, work: Callable[[], Awaitable[None]], health: Health,
-                    stop: asyncio.Event | None = None) -> None:
+async def supervise(
+    name: str, work: Callable[[], Awaitable[None]], health: Health, stop: asyncio.Event | None = None
+) -> None:
     """Run `work` until `stop` is set (again when it returns before): after an unexpected failure, log it,
     report `name` degraded, and start it again after RESTART_DELAY_S; report it ok once it has run
     STABLE_AFTER_S since the last restart. A failure once `stop` is set is raised, not restarted."""

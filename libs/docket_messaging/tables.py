@@ -36,8 +36,13 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         # The relay's claim reads the unpublished rows in order; parked rows are few and found apart.
         sa.Index("ix_outbox_unpublished", "id", postgresql_where=sa.text("published_at IS NULL")),
-        sa.Index("ix_outbox_parked", "topic", "key", "id",
-                 postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL")),
+        sa.Index(
+            "ix_outbox_parked",
+            "topic",
+            "key",
+            "id",
+            postgresql_where=sa.text("parked_at IS NOT NULL AND published_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True))
@@ -65,9 +70,17 @@ class OutboxRow(SQLModel, table=True):
         return cls(**values)
 
     def event(self) -> CloudEvent:
-        return CloudEvent(type=self.type, source=self.source, subject=self.subject, dataschema=self.dataschema,
-                          data=self.data, id=self.event_id, time=self.time, sequence=self.sequence,
-                          traceparent=self.traceparent)
+        return CloudEvent(
+            type=self.type,
+            source=self.source,
+            subject=self.subject,
+            dataschema=self.dataschema,
+            data=self.data,
+            id=self.event_id,
+            time=self.time,
+            sequence=self.sequence,
+            traceparent=self.traceparent,
+        )
 
 
 class InboxRow(SQLModel, table=True):
@@ -84,15 +97,44 @@ class InboxRow(SQLModel, table=True):
 
 
 # What a service writes of an outbox row (the id and the publication columns are the database's and the relay's).
-OUTBOX_COLUMNS = ("event_id", "topic", "key", "type", "source", "subject", "dataschema", "sequence", "time", "data",
-                  "traceparent")
+OUTBOX_COLUMNS = (
+    "event_id",
+    "topic",
+    "key",
+    "type",
+    "source",
+    "subject",
+    "dataschema",
+    "sequence",
+    "time",
+    "data",
+    "traceparent",
+)
 
 
 def outbox_values(events: Sequence[CloudEvent], topic: str) -> list[dict[str, Any]]:
     """The outbox rows of `events` as OUTBOX_COLUMNS' values, for a hot path that inserts without the ORM (in
     the same transaction as the change they announce, as add_to_outbox stages them)."""
     traceparent = current_traceparent()  # the work writing them, unless an event carries its own
-    return [dict(zip(OUTBOX_COLUMNS, (event.id, topic, event.subject, event.type, event.source, event.subject,
-                                      event.dataschema, event.sequence, event.time, event.data,
-                                      event.traceparent or traceparent), strict=True))
-            for event in events]
+    return [
+        dict(
+            zip(
+                OUTBOX_COLUMNS,
+                (
+                    event.id,
+                    topic,
+                    event.subject,
+                    event.type,
+                    event.source,
+                    event.subject,
+                    event.dataschema,
+                    event.sequence,
+                    event.time,
+                    event.data,
+                    event.traceparent or traceparent,
+                ),
+                strict=True,
+            )
+        )
+        for event in events
+    ]

@@ -37,19 +37,26 @@ class Seen:
 class Tail:
     """The messages published on `topics` after `__aenter__` returned, in each partition's order.
 
-        async with Tail(bootstrap, topics.ALL) as tail:
-            async for seen in tail:
-                ...
+    async with Tail(bootstrap, topics.ALL) as tail:
+        async for seen in tail:
+            ...
     """
 
-    def __init__(self, bootstrap_servers: str, topics: Sequence[str], client_id: str = "docket-tail",
-                 wait_for_topics_s: float = 60.0, from_beginning: bool = False) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topics: Sequence[str],
+        client_id: str = "docket-tail",
+        wait_for_topics_s: float = 60.0,
+        from_beginning: bool = False,
+    ) -> None:
         self._topics = tuple(topics)
         self._from_beginning = from_beginning
         self._bootstrap = bootstrap_servers
         self._wait_for_topics_s = wait_for_topics_s
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id=client_id, group_id=None,
-                                          enable_auto_commit=False)
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers, client_id=client_id, group_id=None, enable_auto_commit=False
+        )
 
     async def __aenter__(self) -> Tail:
         """Start reading; ConnectionError when no broker answers, LookupError when a topic never appears."""
@@ -62,8 +69,11 @@ class Tail:
             partitions = await self._partitions()
             consumer.assign(partitions)
             # Fixed now, not on the first fetch: nothing published after this returns is missed.
-            starts = (await consumer.beginning_offsets(partitions) if self._from_beginning
-                      else await consumer.end_offsets(partitions))
+            starts = (
+                await consumer.beginning_offsets(partitions)
+                if self._from_beginning
+                else await consumer.end_offsets(partitions)
+            )
             for partition, offset in starts.items():
                 consumer.seek(partition, offset)
         except BaseException:
@@ -83,8 +93,9 @@ class Tail:
                 continue
             return [partition for topic in self._topics for partition in found[topic]]
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self._consumer.stop()
 
     def __aiter__(self) -> AsyncIterator[Seen]:
@@ -104,8 +115,12 @@ def euros(amount: int) -> str:
     return f"EUR {amount:,}"
 
 
-KINDS = {"art77_complaint": "complaint (Art 77)", "art80_1_mandated": "complaint by a mandated body (Art 80(1))",
-         "art80_2_unmandated": "complaint by a body (Art 80(2))", "alert": "alert"}
+KINDS = {
+    "art77_complaint": "complaint (Art 77)",
+    "art80_1_mandated": "complaint by a mandated body (Art 80(1))",
+    "art80_2_unmandated": "complaint by a body (Art 80(2))",
+    "alert": "alert",
+}
 
 
 def kind(name: str) -> str:
@@ -117,37 +132,49 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
     "complaint.withdrawn": lambda d: f"withdrawn on {d['withdrawn_on']}",
     "complaint.personal_data_erased": lambda d: f"the complainant's key destroyed on {d['erased_on']}",
-    "case.opened": lambda d: f"{d['controller']['name']}, opened {d['opened_on']} on its first "
-                             f"{kind(d['complaint_kind'])}",
+    "case.opened": lambda d: (
+        f"{d['controller']['name']}, opened {d['opened_on']} on its first {kind(d['complaint_kind'])}"
+    ),
     "complaint.linked": lambda d: f"{kind(d['complaint_kind'])} received {d['received_on']} joins the case",
     "investigation.opened": lambda d: f"opened {d['opened_on']}: {d['scope']}",
     "finding.recorded": lambda d: f"Art {', '.join(map(str, d['articles']))}: {d['facts']}",
-    "formal_notice.issued": lambda d: f"issued {d['issued_on']}, {len(d['orders'])} order(s), comply by "
-                                      f"{d['compliance_deadline']}",
+    "formal_notice.issued": lambda d: (
+        f"issued {d['issued_on']}, {len(d['orders'])} order(s), comply by {d['compliance_deadline']}"
+    ),
     "formal_notice.notified": lambda d: f"reached the controller on {d['notified_on']}",
     "formal_notice.complied": lambda d: f"complied with on {d['complied_on']}",
     "formal_notice.expiry_superseded": lambda d: f"complied with on {d['complied_on']}, by the deadline",
     "formal_notice.deadline_expired": lambda d: f"the deadline {d['deadline']} passed without compliance",
-    "sanction.imposed": lambda d: f"fine of {euros(d['fine_eur'])} decided {d['decided_on']} (cap "
-                                  f"{euros(d['cap']['cap_eur'])}, Art {d['cap']['paragraph']})",
+    "sanction.imposed": lambda d: (
+        f"fine of {euros(d['fine_eur'])} decided {d['decided_on']} (cap "
+        f"{euros(d['cap']['cap_eur'])}, Art {d['cap']['paragraph']})"
+    ),
     "penalty_payment.imposed": lambda d: f"{euros(d['daily_rate_eur'])} a day of delay from {d['accrues_from']}",
     "sanction.notified": lambda d: f"reached the controller on {d['notified_on']}",
     "injunction.complied": lambda d: f"complied with on {d['complied_on']}",
-    "penalty_payment.liquidated": lambda d: f"{d['days_counted']} days from {d['period_start']} to "
-                                            f"{d['period_end']} ({d['convention'].split(':')[0]}): "
-                                            f"{euros(d['amount_eur'])}",
-    "reprimand.issued": lambda d: f"reprimand decided {d['decided_on']}, Art "
-                                  f"{', '.join(map(str, d['articles_infringed']))}",
-    "publication.made": lambda d: f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public on "
-                                  f"{d['published_on']}",
-    "publication.withdrawn": lambda d: f"the published {d['decision'].replace('_', ' ')} withdrawn on "
-                                       f"{d['withdrawn_on']}",
+    "penalty_payment.liquidated": lambda d: (
+        f"{d['days_counted']} days from {d['period_start']} to "
+        f"{d['period_end']} ({d['convention'].split(':')[0]}): "
+        f"{euros(d['amount_eur'])}"
+    ),
+    "reprimand.issued": lambda d: (
+        f"reprimand decided {d['decided_on']}, Art {', '.join(map(str, d['articles_infringed']))}"
+    ),
+    "publication.made": lambda d: (
+        f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public on {d['published_on']}"
+    ),
+    "publication.withdrawn": lambda d: (
+        f"the published {d['decision'].replace('_', ' ')} withdrawn on {d['withdrawn_on']}"
+    ),
     "appeal.lodged": lambda d: f"the {d['decision']} of {d['decision_dated']} appealed on {d['lodged_on']}",
-    "appeal.decided": lambda d: f"the court ruled on {d['decided_on']}: {d['outcome'].replace('_', ' ')}"
-                                + (f" to {euros(d['fine_eur'])}" if d.get("fine_eur") is not None else ""),
+    "appeal.decided": lambda d: (
+        f"the court ruled on {d['decided_on']}: {d['outcome'].replace('_', ' ')}"
+        + (f" to {euros(d['fine_eur'])}" if d.get("fine_eur") is not None else "")
+    ),
     "case.closed": lambda d: f"closed {d['closed_on']}: {d['outcome']}",
-    "notification.recorded": lambda d: f"{d['channel']} to the {d['recipient_role']}"
-                                       + (f": {d['title']}" if d.get("title") else ""),
+    "notification.recorded": lambda d: (
+        f"{d['channel']} to the {d['recipient_role']}" + (f": {d['title']}" if d.get("title") else "")
+    ),
     "notification.sent": lambda d: f"sent to the {d['recipient_role']} on {d['sent_on']}",
 }
 

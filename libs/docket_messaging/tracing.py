@@ -65,8 +65,9 @@ class RequestTracing:
             await self.app(scope, receive, send)
             return
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers", ())}
-        with self.tracer.start_as_current_span(scope["method"], context=continuing(headers.get("traceparent")),
-                                               kind=SpanKind.SERVER) as span:
+        with self.tracer.start_as_current_span(
+            scope["method"], context=continuing(headers.get("traceparent")), kind=SpanKind.SERVER
+        ) as span:
 
             def answered(status: int, route: str) -> None:
                 span.update_name(f"{scope['method']} {route}")

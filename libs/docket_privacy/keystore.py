@@ -42,7 +42,9 @@ class SubjectKeyRow(SQLModel, table=True):
     """One data subject's key, wrapped under the master key; erased: no key, and when and by whom."""
 
     __tablename__ = "subject_keys"
-    __table_args__ = (sa.CheckConstraint("(wrapped_key IS NULL) = (erased_at IS NOT NULL)", name="erased_means_no_key"),)
+    __table_args__ = (
+        sa.CheckConstraint("(wrapped_key IS NULL) = (erased_at IS NOT NULL)", name="erased_means_no_key"),
+    )
 
     subject_id: UUID = Field(primary_key=True)
     wrapped_key: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
@@ -67,12 +69,22 @@ class PostgresKeyStore:
         table = self._table
         async with self._engine.begin() as connection:
             if create:  # a new subject gets a key; an existing (or erased) one keeps what it has
-                await connection.execute(insert(table).values([
-                    {"subject_id": s, "wrapped_key": cipher.seal(self._master, s, cipher.new_key())} for s in wanted
-                ]).on_conflict_do_nothing())
-            rows = (await connection.execute(sa.select(table.c.subject_id, table.c.wrapped_key)
-                                             .where(table.c.subject_id.in_(wanted)))).all()
-        found: dict[UUID, bytes | None] = {s: None for s in wanted}
+                await connection.execute(
+                    insert(table)
+                    .values(
+                        [
+                            {"subject_id": s, "wrapped_key": cipher.seal(self._master, s, cipher.new_key())}
+                            for s in wanted
+                        ]
+                    )
+                    .on_conflict_do_nothing()
+                )
+            rows = (
+                await connection.execute(
+                    sa.select(table.c.subject_id, table.c.wrapped_key).where(table.c.subject_id.in_(wanted))
+                )
+            ).all()
+        found: dict[UUID, bytes | None] = dict.fromkeys(wanted)
         for subject, wrapped in rows:
             found[subject] = cipher.open_sealed(self._master, subject, wrapped) if wrapped is not None else None
         return found
@@ -82,19 +94,25 @@ class PostgresKeyStore:
         async with self._engine.begin() as connection:
             # A subject erased before it ever had a key gets a tombstone, so that no key is made for it later.
             tombstoned = await connection.scalar(
-                insert(table).values(subject_id=subject, wrapped_key=None, erased_at=sa.func.now(), erased_by=by)
-                .on_conflict_do_nothing().returning(table.c.subject_id))
+                insert(table)
+                .values(subject_id=subject, wrapped_key=None, erased_at=sa.func.now(), erased_by=by)
+                .on_conflict_do_nothing()
+                .returning(table.c.subject_id)
+            )
             if tombstoned is not None:
                 return True
             destroyed = await connection.execute(
-                sa.update(table).where(table.c.subject_id == subject, table.c.wrapped_key.is_not(None))
-                .values(wrapped_key=None, erased_at=sa.func.now(), erased_by=by))
+                sa.update(table)
+                .where(table.c.subject_id == subject, table.c.wrapped_key.is_not(None))
+                .values(wrapped_key=None, erased_at=sa.func.now(), erased_by=by)
+            )
         return bool(destroyed.rowcount)
 
     async def erased_at(self, subject: UUID) -> datetime | None:
         async with self._engine.connect() as connection:
             found: datetime | None = await connection.scalar(
-                sa.select(self._table.c.erased_at).where(self._table.c.subject_id == subject))
+                sa.select(self._table.c.erased_at).where(self._table.c.subject_id == subject)
+            )
             return found
 
     async def close(self) -> None:

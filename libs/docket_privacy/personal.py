@@ -36,8 +36,13 @@ class PersonalData:
         now = self._clock()
         self._sweep(now)
         wanted = set(subjects)
-        fresh = {s: hit[1] for s in wanted if (hit := self._cache.get(s)) is not None and now - hit[0] < self._ttl_s
-                 and (hit[1] is not None or not create)}
+        fresh = {
+            s: hit[1]
+            for s in wanted
+            if (hit := self._cache.get(s)) is not None
+            and now - hit[0] < self._ttl_s
+            and (hit[1] is not None or not create)
+        }
         missing = wanted - fresh.keys()
         if missing:
             fetched = await self.keystore.keys(missing, create=create)

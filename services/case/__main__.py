@@ -37,5 +37,11 @@ async def verify_integrity(settings: CaseSettings) -> None:
         raise SystemExit(1)
 
 
-main(CaseSettings, create_app, ALEMBIC_INI, name="case", produces=topics.CASES,
-     tasks={"rebuild-projections": rebuild_projections, "verify-integrity": verify_integrity})
+main(
+    CaseSettings,
+    create_app,
+    ALEMBIC_INI,
+    name="case",
+    produces=topics.CASES,
+    tasks={"rebuild-projections": rebuild_projections, "verify-integrity": verify_integrity},
+)

@@ -16,8 +16,17 @@ from sqlmodel import col, select
 
 from docket_contracts import registry
 from docket_contracts.events import (
-    PROCEDURE_FIELD, AppealOutcome, Art58Point, CaseOutcome, ComplaintKind, FineCap, GdprArticle, Injunction, Order,
-    OrderNotComplied, Procedure,
+    PROCEDURE_FIELD,
+    AppealOutcome,
+    Art58Point,
+    CaseOutcome,
+    ComplaintKind,
+    FineCap,
+    GdprArticle,
+    Injunction,
+    Order,
+    OrderNotComplied,
+    Procedure,
 )
 from docket_contracts.progress import due
 from docket_identity.http import allow
@@ -25,13 +34,21 @@ from docket_identity.roles import Caller, Role
 from docket_messaging.database import page
 from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
-    DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text,
+    DAY_RANGE,
+    INSTANT_RANGE,
+    MAX_OFFSET,
+    MAX_VERSION,
+    Day,
+    Instant,
+    day,
+    query_text,
+    text,
 )
 
 from . import domain, fines, integrity, store, timeline
 from .application import StaleVersion, execute
-from .store import Actor
 from .domain import Command, Convention, Invalid, Rejected, Status
+from .store import Actor
 from .views import case_view
 
 reads = APIRouter(tags=["cases"])
@@ -54,40 +71,66 @@ MAX_FACTOR_CHARS = 200
 # Beyond any undertaking's turnover, and within the integers a JSON reader holds exactly (2^53).
 MAX_EUR = 10**15
 
-Articles = Annotated[list[GdprArticle], Field(min_length=1, max_length=99, description="GDPR articles, 1 to 99 "
-                                                                                          "of them")]
+Articles = Annotated[
+    list[GdprArticle], Field(min_length=1, max_length=99, description="GDPR articles, 1 to 99 of them")
+]
 Amount = Annotated[int, Field(ge=0, le=MAX_EUR, description=f"whole euros, 0 to {MAX_EUR:,}")]
-ConductArticles = Annotated[list[GdprArticle], Field(max_length=99, description=(
-    "GDPR articles the conduct infringed, 0 to 99 of them (41 stands for Art 41(4); 85-91 for Member State law "
-    "adopted under them)"))]
-OrdersNotComplied = Annotated[list[OrderNotComplied], Field(max_length=2, description=(
-    "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
-    "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
-    "deadline passed without compliance (Art 83(6))"))]
+ConductArticles = Annotated[
+    list[GdprArticle],
+    Field(
+        max_length=99,
+        description=(
+            "GDPR articles the conduct infringed, 0 to 99 of them (41 stands for Art 41(4); 85-91 for Member State law "
+            "adopted under them)"
+        ),
+    ),
+]
+OrdersNotComplied = Annotated[
+    list[OrderNotComplied],
+    Field(
+        max_length=2,
+        description=(
+            "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
+            "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
+            "deadline passed without compliance (Art 83(6))"
+        ),
+    ),
+]
 
 
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
 SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
 Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
-CaseReader = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER,
-                                             Role.AUDITOR))]
+CaseReader = Annotated[
+    Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER, Role.AUDITOR))
+]
 IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]
 
 
 # --- errors -----------------------------------------------------------------------------------------------
 
+
 def install_error_handlers(app: FastAPI) -> None:
     async def rejected(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Rejected)
-        return JSONResponse({"detail": str(exc), "status": exc.state.status, "current_version": exc.state.version,
-                             "allowed_next_steps": list(domain.next_steps(exc.state))},
-                            status_code=status.HTTP_409_CONFLICT)
+        return JSONResponse(
+            {
+                "detail": str(exc),
+                "status": exc.state.status,
+                "current_version": exc.state.version,
+                "allowed_next_steps": list(domain.next_steps(exc.state)),
+            },
+            status_code=status.HTTP_409_CONFLICT,
+        )
 
     async def stale(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StaleVersion)
-        return JSONResponse({"detail": str(exc), "current_version": exc.current_version},
-                            status_code=status.HTTP_409_CONFLICT, headers={"ETag": f'"{exc.current_version}"'})
+        return JSONResponse(
+            {"detail": str(exc), "current_version": exc.current_version},
+            status_code=status.HTTP_409_CONFLICT,
+            headers={"ETag": f'"{exc.current_version}"'},
+        )
 
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": f"no case {exc}"}, status_code=status.HTTP_404_NOT_FOUND)
@@ -99,11 +142,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
 # --- commands ---------------------------------------------------------------------------------------------
 
+
 class CommandIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_version: int | None = Field(default=None, ge=0, le=MAX_VERSION,
-                                         description="the version you saw; or send If-Match")
+    expected_version: int | None = Field(
+        default=None, ge=0, le=MAX_VERSION, description="the version you saw; or send If-Match"
+    )
 
 
 class OpenInvestigationIn(CommandIn):
@@ -128,8 +173,10 @@ class OrderIn(BaseModel):
         return Order(point=self.point, text=self.text)
 
 
-Orders = Annotated[list[OrderIn], Field(min_length=1, max_length=MAX_ORDERS,
-                                        description=f"orders under GDPR Art 58(2), 1 to {MAX_ORDERS} of them")]
+Orders = Annotated[
+    list[OrderIn],
+    Field(min_length=1, max_length=MAX_ORDERS, description=f"orders under GDPR Art 58(2), 1 to {MAX_ORDERS} of them"),
+]
 
 
 class FormalNoticeIn(CommandIn):
@@ -147,11 +194,16 @@ class InjunctionIn(BaseModel):
 
     orders: Orders
     deadline: day("after decided_on; or give days_after_notification") | None = None
-    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(default=None, description=(
-        "the deadline as a period from the decision's notification to the controller (recorded later at "
-        "/sanctions/{sanction_id}/notification), instead of a deadline"))
-    daily_penalty_eur: Amount = Field(description=f"the periodic penalty payment a day of delay, at most "
-                                                  f"EUR {fines.MAX_DAILY_PENALTY_EUR:,}")
+    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None,
+        description=(
+            "the deadline as a period from the decision's notification to the controller (recorded later at "
+            "/sanctions/{sanction_id}/notification), instead of a deadline"
+        ),
+    )
+    daily_penalty_eur: Amount = Field(
+        description=f"the periodic penalty payment a day of delay, at most EUR {fines.MAX_DAILY_PENALTY_EUR:,}"
+    )
 
     @model_validator(mode="after")
     def _one_deadline(self) -> InjunctionIn:
@@ -160,9 +212,12 @@ class InjunctionIn(BaseModel):
         return self
 
     def injunction(self) -> Injunction:
-        return Injunction(orders=tuple(o.order() for o in self.orders), deadline=self.deadline,
-                          days_after_notification=self.days_after_notification,
-                          daily_penalty_eur=self.daily_penalty_eur)
+        return Injunction(
+            orders=tuple(o.order() for o in self.orders),
+            deadline=self.deadline,
+            days_after_notification=self.days_after_notification,
+            daily_penalty_eur=self.daily_penalty_eur,
+        )
 
 
 class NotificationIn(CommandIn):
@@ -179,21 +234,31 @@ class ConductIn(BaseModel):
     fine_eur: Amount
 
     def conduct(self) -> domain.Conduct:
-        return domain.Conduct(articles=tuple(sorted(set(self.articles_infringed))), fine_eur=self.fine_eur,
-                              orders_not_complied=tuple(sorted(set(self.orders_not_complied))))
+        return domain.Conduct(
+            articles=tuple(sorted(set(self.articles_infringed))),
+            fine_eur=self.fine_eur,
+            orders_not_complied=tuple(sorted(set(self.orders_not_complied))),
+        )
 
 
 class SanctionIn(CommandIn):
     decided_on: Day
     fine_eur: Amount = Field(description="the whole fine; with conducts, the sum of their fines")
-    turnover_eur: Amount | None = Field(default=None, description="total worldwide annual turnover of the "
-                                                                  f"preceding financial year; 0 to {MAX_EUR:,}")
-    articles_infringed: Articles | None = Field(default=None, description=(
-        "one conduct: the GDPR articles it infringed, capped together by the gravest (Art 83(3)); or give conducts"))
+    turnover_eur: Amount | None = Field(
+        default=None, description=f"total worldwide annual turnover of the preceding financial year; 0 to {MAX_EUR:,}"
+    )
+    articles_infringed: Articles | None = Field(
+        default=None,
+        description=(
+            "one conduct: the GDPR articles it infringed, capped together by the gravest (Art 83(3)); or give conducts"
+        ),
+    )
     orders_not_complied: OrdersNotComplied = []
     conducts: Annotated[list[ConductIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
-        default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
-                                  f"instead of articles_infringed and orders_not_complied")
+        default=None,
+        description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
+        f"instead of articles_infringed and orders_not_complied",
+    )
     injunction: InjunctionIn | None = None
     procedure: Procedure = PROCEDURE_FIELD
 
@@ -206,8 +271,9 @@ class ReprimandIn(CommandIn):
 
 
 class PublicationIn(CommandIn):
-    decision_id: uuid.UUID = Field(description="the formal notice (notice_id), sanction (sanction_id) or reprimand "
-                                               "(reprimand_id) to make public")
+    decision_id: uuid.UUID = Field(
+        description="the formal notice (notice_id), sanction (sanction_id) or reprimand (reprimand_id) to make public"
+    )
     published_on: day("the day it was made public, on or after the decision")
 
 
@@ -223,11 +289,15 @@ class AppealIn(CommandIn):
 
 class RulingIn(CommandIn):
     decided_on: day("the day the court ruled, on or after the appeal was lodged")
-    outcome: AppealOutcome = Field(description=(
-        "dismissed: the decision stands; annulled: it no longer stands, and the case goes back to where it stood "
-        "before it, to be decided again or closed; fine_reduced: the sanction stands with the fine in fine_eur"))
-    fine_eur: Amount | None = Field(default=None, description="with fine_reduced only: the fine as the court "
-                                                              "reduced it, below the fine imposed")
+    outcome: AppealOutcome = Field(
+        description=(
+            "dismissed: the decision stands; annulled: it no longer stands, and the case goes back to where it stood "
+            "before it, to be decided again or closed; fine_reduced: the sanction stands with the fine in fine_eur"
+        )
+    )
+    fine_eur: Amount | None = Field(
+        default=None, description="with fine_reduced only: the fine as the court reduced it, below the fine imposed"
+    )
 
 
 class LiquidationIn(CommandIn):
@@ -274,170 +344,331 @@ def expected(body: CommandIn, if_match: str | None) -> int:
     if if_match is not None:
         found = IF_MATCH.match(if_match)
         if found is None:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "If-Match must be a case version such as \"3\"")
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, 'If-Match must be a case version such as "3"')
         from_header = int(found["version"])
     if from_header is not None and body.expected_version is not None and from_header != body.expected_version:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "If-Match and expected_version disagree")
     version = from_header if from_header is not None else body.expected_version
     if version is None:
-        raise HTTPException(status.HTTP_428_PRECONDITION_REQUIRED,
-                            "send the case version you saw, as If-Match or expected_version")
+        raise HTTPException(
+            status.HTTP_428_PRECONDITION_REQUIRED, "send the case version you saw, as If-Match or expected_version"
+        )
     return version
 
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-async def run(session: SessionDep, case_id: uuid.UUID, body: CommandIn, if_match: str | None, caller: Caller,
-              command: Command, response: Response) -> CommandOut:
+async def run(
+    session: SessionDep,
+    case_id: uuid.UUID,
+    body: CommandIn,
+    if_match: str | None,
+    caller: Caller,
+    command: Command,
+    response: Response,
+) -> CommandOut:
     actor = Actor(caller.subject, caller.acting_as, caller.name)
     state, events = await execute(session, case_id, expected(body, if_match), command, actor)
     response.headers["ETag"] = f'"{state.version}"'
-    return CommandOut(case=case_view(state), events=[
-        {"type": e.type, "version": e.sequence, "event_id": e.id, "data": e.data} for e in events])
+    return CommandOut(
+        case=case_view(state),
+        events=[{"type": e.type, "version": e.sequence, "event_id": e.id, "data": e.data} for e in events],
+    )
 
 
 @commands.post("/cases/{case_id}/investigation", response_model=CommandOut)
-async def open_investigation(case_id: uuid.UUID, body: OpenInvestigationIn, session: SessionDep, caller: Investigator,
-                             response: Response, if_match: IfMatch = None) -> CommandOut:
-    return await run(session, case_id, body, if_match, caller,
-                     domain.OpenInvestigation(opened_on=body.opened_on, scope=body.scope), response)
+async def open_investigation(
+    case_id: uuid.UUID,
+    body: OpenInvestigationIn,
+    session: SessionDep,
+    caller: Investigator,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    return await run(
+        session,
+        case_id,
+        body,
+        if_match,
+        caller,
+        domain.OpenInvestigation(opened_on=body.opened_on, scope=body.scope),
+        response,
+    )
 
 
 @commands.post("/cases/{case_id}/findings", response_model=CommandOut)
-async def record_finding(case_id: uuid.UUID, body: FindingIn, session: SessionDep, caller: Investigator,
-                         response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.RecordFinding(finding_id=uuid.uuid4(), articles=tuple(sorted(set(body.articles))),
-                                   facts=body.facts)
+async def record_finding(
+    case_id: uuid.UUID,
+    body: FindingIn,
+    session: SessionDep,
+    caller: Investigator,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.RecordFinding(
+        finding_id=uuid.uuid4(), articles=tuple(sorted(set(body.articles))), facts=body.facts
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/formal-notices", response_model=CommandOut)
-async def issue_formal_notice(case_id: uuid.UUID, body: FormalNoticeIn, session: SessionDep, caller: Investigator,
-                              response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.IssueFormalNotice(notice_id=uuid.uuid4(), orders=tuple(o.order() for o in body.orders),
-                                       issued_on=body.issued_on, compliance_deadline=body.compliance_deadline)
+async def issue_formal_notice(
+    case_id: uuid.UUID,
+    body: FormalNoticeIn,
+    session: SessionDep,
+    caller: Investigator,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.IssueFormalNotice(
+        notice_id=uuid.uuid4(),
+        orders=tuple(o.order() for o in body.orders),
+        issued_on=body.issued_on,
+        compliance_deadline=body.compliance_deadline,
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/formal-notices/{notice_id}/compliance", response_model=CommandOut,
-               summary="Record compliance with a formal notice; dated by the deadline, it is taken even after the "
-                       "timer found the deadline passed, and that expiry is marked superseded")
-async def record_compliance(case_id: uuid.UUID, notice_id: uuid.UUID, body: ComplianceIn, session: SessionDep,
-                            caller: Investigator, response: Response, if_match: IfMatch = None) -> CommandOut:
+@commands.post(
+    "/cases/{case_id}/formal-notices/{notice_id}/compliance",
+    response_model=CommandOut,
+    summary="Record compliance with a formal notice; dated by the deadline, it is taken even after the "
+    "timer found the deadline passed, and that expiry is marked superseded",
+)
+async def record_compliance(
+    case_id: uuid.UUID,
+    notice_id: uuid.UUID,
+    body: ComplianceIn,
+    session: SessionDep,
+    caller: Investigator,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
     command = domain.RecordCompliance(notice_id=notice_id, complied_on=body.complied_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/formal-notices/{notice_id}/notification", response_model=CommandOut,
-               summary="Record the day the formal notice was notified to the controller")
-async def record_notice_notification(case_id: uuid.UUID, notice_id: uuid.UUID, body: NotificationIn,
-                                     session: SessionDep, caller: Investigator, response: Response,
-                                     if_match: IfMatch = None) -> CommandOut:
+@commands.post(
+    "/cases/{case_id}/formal-notices/{notice_id}/notification",
+    response_model=CommandOut,
+    summary="Record the day the formal notice was notified to the controller",
+)
+async def record_notice_notification(
+    case_id: uuid.UUID,
+    notice_id: uuid.UUID,
+    body: NotificationIn,
+    session: SessionDep,
+    caller: Investigator,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
     command = domain.RecordNoticeNotification(notice_id=notice_id, notified_on=body.notified_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/sanctions/{sanction_id}/notification", response_model=CommandOut,
-               summary="Record the day the sanction decision was notified to the controller; an injunction "
-                       "whose deadline is a period from notification gets its deadline, and its penalty starts")
-async def record_sanction_notification(case_id: uuid.UUID, sanction_id: uuid.UUID, body: NotificationIn,
-                                       session: SessionDep, caller: SanctionsCommittee, response: Response,
-                                       if_match: IfMatch = None) -> CommandOut:
+@commands.post(
+    "/cases/{case_id}/sanctions/{sanction_id}/notification",
+    response_model=CommandOut,
+    summary="Record the day the sanction decision was notified to the controller; an injunction "
+    "whose deadline is a period from notification gets its deadline, and its penalty starts",
+)
+async def record_sanction_notification(
+    case_id: uuid.UUID,
+    sanction_id: uuid.UUID,
+    body: NotificationIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
     command = domain.RecordSanctionNotification(sanction_id=sanction_id, notified_on=body.notified_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/sanctions", response_model=CommandOut,
-               summary="Impose a sanction: a fine within the GDPR Art 83 cap of each conduct it fines, and an "
-                       "optional injunction with its periodic penalty payment")
-async def impose_sanction(case_id: uuid.UUID, body: SanctionIn, session: SessionDep, caller: SanctionsCommittee,
-                          response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.ImposeSanction(sanction_id=uuid.uuid4(), decided_on=body.decided_on, fine_eur=body.fine_eur,
-                                    turnover_eur=body.turnover_eur,
-                                    articles=tuple(sorted(set(body.articles_infringed or ()))),
-                                    injunction=body.injunction.injunction() if body.injunction else None,
-                                    orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
-                                    conducts=tuple(c.conduct() for c in body.conducts or ()), procedure=body.procedure)
+@commands.post(
+    "/cases/{case_id}/sanctions",
+    response_model=CommandOut,
+    summary="Impose a sanction: a fine within the GDPR Art 83 cap of each conduct it fines, and an "
+    "optional injunction with its periodic penalty payment",
+)
+async def impose_sanction(
+    case_id: uuid.UUID,
+    body: SanctionIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.ImposeSanction(
+        sanction_id=uuid.uuid4(),
+        decided_on=body.decided_on,
+        fine_eur=body.fine_eur,
+        turnover_eur=body.turnover_eur,
+        articles=tuple(sorted(set(body.articles_infringed or ()))),
+        injunction=body.injunction.injunction() if body.injunction else None,
+        orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
+        conducts=tuple(c.conduct() for c in body.conducts or ()),
+        procedure=body.procedure,
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/reprimands", response_model=CommandOut,
-               summary="Issue a reprimand (GDPR Art 58(2)(b)): the infringements found, without a fine; the case may "
-                       "then close as reprimanded")
-async def issue_reprimand(case_id: uuid.UUID, body: ReprimandIn, session: SessionDep, caller: SanctionsCommittee,
-                          response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.IssueReprimand(reprimand_id=uuid.uuid4(), decided_on=body.decided_on,
-                                    articles=tuple(sorted(set(body.articles_infringed))), reasons=body.reasons,
-                                    procedure=body.procedure)
+@commands.post(
+    "/cases/{case_id}/reprimands",
+    response_model=CommandOut,
+    summary="Issue a reprimand (GDPR Art 58(2)(b)): the infringements found, without a fine; the case may "
+    "then close as reprimanded",
+)
+async def issue_reprimand(
+    case_id: uuid.UUID,
+    body: ReprimandIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.IssueReprimand(
+        reprimand_id=uuid.uuid4(),
+        decided_on=body.decided_on,
+        articles=tuple(sorted(set(body.articles_infringed))),
+        reasons=body.reasons,
+        procedure=body.procedure,
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/publications", response_model=CommandOut,
-               summary="Make a formal notice, a sanction or a reprimand public (never one taken under the simplified "
-                       "procedure)")
-async def publish_decision(case_id: uuid.UUID, body: PublicationIn, session: SessionDep, caller: SanctionsCommittee,
-                           response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.PublishDecision(publication_id=uuid.uuid4(), decision_id=body.decision_id,
-                                     published_on=body.published_on)
+@commands.post(
+    "/cases/{case_id}/publications",
+    response_model=CommandOut,
+    summary="Make a formal notice, a sanction or a reprimand public (never one taken under the simplified procedure)",
+)
+async def publish_decision(
+    case_id: uuid.UUID,
+    body: PublicationIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.PublishDecision(
+        publication_id=uuid.uuid4(), decision_id=body.decision_id, published_on=body.published_on
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/publications/{publication_id}/withdrawal", response_model=CommandOut,
-               summary="Withdraw a publication: the decision stands, no longer public; also after the case closed")
-async def withdraw_publication(case_id: uuid.UUID, publication_id: uuid.UUID, body: PublicationWithdrawalIn,
-                               session: SessionDep, caller: SanctionsCommittee, response: Response,
-                               if_match: IfMatch = None) -> CommandOut:
-    command = domain.WithdrawPublication(publication_id=publication_id, withdrawn_on=body.withdrawn_on,
-                                         reasons=body.reasons)
+@commands.post(
+    "/cases/{case_id}/publications/{publication_id}/withdrawal",
+    response_model=CommandOut,
+    summary="Withdraw a publication: the decision stands, no longer public; also after the case closed",
+)
+async def withdraw_publication(
+    case_id: uuid.UUID,
+    publication_id: uuid.UUID,
+    body: PublicationWithdrawalIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.WithdrawPublication(
+        publication_id=publication_id, withdrawn_on=body.withdrawn_on, reasons=body.reasons
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/appeals", response_model=CommandOut,
-               summary="Record the controller's appeal of a sanction or a reprimand before the Conseil d'État; the "
-                       "case cannot close until the court has ruled")
-async def lodge_appeal(case_id: uuid.UUID, body: AppealIn, session: SessionDep, caller: SanctionsCommittee,
-                       response: Response, if_match: IfMatch = None) -> CommandOut:
+@commands.post(
+    "/cases/{case_id}/appeals",
+    response_model=CommandOut,
+    summary="Record the controller's appeal of a sanction or a reprimand before the Conseil d'État; the "
+    "case cannot close until the court has ruled",
+)
+async def lodge_appeal(
+    case_id: uuid.UUID,
+    body: AppealIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
     command = domain.LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=body.decision_id, lodged_on=body.lodged_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/appeals/{appeal_id}/ruling", response_model=CommandOut,
-               summary="Record the court's ruling on an appeal: dismissed, annulled (the case goes back to before the "
-                       "decision) or the fine reduced")
-async def record_ruling(case_id: uuid.UUID, appeal_id: uuid.UUID, body: RulingIn, session: SessionDep,
-                        caller: SanctionsCommittee, response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.RecordRuling(appeal_id=appeal_id, decided_on=body.decided_on, outcome=body.outcome,
-                                  fine_eur=body.fine_eur)
+@commands.post(
+    "/cases/{case_id}/appeals/{appeal_id}/ruling",
+    response_model=CommandOut,
+    summary="Record the court's ruling on an appeal: dismissed, annulled (the case goes back to before the "
+    "decision) or the fine reduced",
+)
+async def record_ruling(
+    case_id: uuid.UUID,
+    appeal_id: uuid.UUID,
+    body: RulingIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.RecordRuling(
+        appeal_id=appeal_id, decided_on=body.decided_on, outcome=body.outcome, fine_eur=body.fine_eur
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
-@commands.post("/cases/{case_id}/sanctions/{sanction_id}/compliance", response_model=CommandOut,
-               summary="Record compliance with a sanction's injunction: its penalty payment stops accruing that day")
-async def record_injunction_compliance(case_id: uuid.UUID, sanction_id: uuid.UUID, body: ComplianceIn,
-                                       session: SessionDep, caller: Investigator, response: Response,
-                                       if_match: IfMatch = None) -> CommandOut:
+@commands.post(
+    "/cases/{case_id}/sanctions/{sanction_id}/compliance",
+    response_model=CommandOut,
+    summary="Record compliance with a sanction's injunction: its penalty payment stops accruing that day",
+)
+async def record_injunction_compliance(
+    case_id: uuid.UUID,
+    sanction_id: uuid.UUID,
+    body: ComplianceIn,
+    session: SessionDep,
+    caller: Investigator,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
     command = domain.RecordInjunctionCompliance(sanction_id=sanction_id, complied_on=body.complied_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/sanctions/{sanction_id}/liquidations", response_model=CommandOut)
-async def liquidate_penalty(case_id: uuid.UUID, sanction_id: uuid.UUID, body: LiquidationIn, session: SessionDep,
-                            caller: SanctionsCommittee, response: Response, if_match: IfMatch = None) -> CommandOut:
-    command = domain.LiquidatePenalty(sanction_id=sanction_id, period_start=body.period_start,
-                                      period_end=body.period_end, convention=body.convention,
-                                      decided_on=body.decided_on)
+async def liquidate_penalty(
+    case_id: uuid.UUID,
+    sanction_id: uuid.UUID,
+    body: LiquidationIn,
+    session: SessionDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.LiquidatePenalty(
+        sanction_id=sanction_id,
+        period_start=body.period_start,
+        period_end=body.period_end,
+        convention=body.convention,
+        decided_on=body.decided_on,
+    )
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/closure", response_model=CommandOut)
-async def close_case(case_id: uuid.UUID, body: ClosureIn, session: SessionDep, caller: Decider,
-                     response: Response, if_match: IfMatch = None) -> CommandOut:
+async def close_case(
+    case_id: uuid.UUID,
+    body: ClosureIn,
+    session: SessionDep,
+    caller: Decider,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
     command = domain.CloseCase(outcome=body.outcome, reasons=body.reasons, closed_on=body.closed_on)
     return await run(session, case_id, body, if_match, caller, command, response)
 
 
 # --- reads ------------------------------------------------------------------------------------------------
+
 
 class CaseSummaryOut(BaseModel):
     case_id: uuid.UUID
@@ -460,33 +691,47 @@ class CasePage(BaseModel):
 
 
 @reads.get("/cases", response_model=CasePage, summary="List cases, newest first, with filters")
-async def list_cases(session: SessionDep, clock: ClockDep, caller: CaseReader,
-                     status_: Annotated[Status | None, Query(alias="status")] = None,
-                     controller: query_text(300, "controller key or part of its name") = None,
-                     overdue: Annotated[bool | None, Query(description="a formal notice's deadline has passed "
-                                                                       "without recorded compliance")] = None,
-                     complaint_id: uuid.UUID | None = None,
-                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CasePage:
+async def list_cases(
+    session: SessionDep,
+    clock: ClockDep,
+    caller: CaseReader,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    controller: query_text(300, "controller key or part of its name") = None,
+    overdue: Annotated[
+        bool | None, Query(description="a formal notice's deadline has passed without recorded compliance")
+    ] = None,
+    complaint_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> CasePage:
     today = clock.today()
     table = store.CaseSummaryRow
     query = select(table)
     if status_ is not None:
         query = query.where(table.status == status_)
     if controller:
-        query = query.where(sa.or_(table.controller_key == controller,
-                                   col(table.controller_name).icontains(controller, autoescape=True)))
+        query = query.where(
+            sa.or_(
+                table.controller_key == controller, col(table.controller_name).icontains(controller, autoescape=True)
+            )
+        )
     if overdue is not None:
         late = sa.and_(col(table.next_deadline).is_not(None), col(table.next_deadline) < today)
         query = query.where(late if overdue else sa.not_(late))
     if complaint_id is not None:
         query = query.join(store.CaseComplaintRow, col(store.CaseComplaintRow.case_id) == table.case_id).where(
-            store.CaseComplaintRow.complaint_id == complaint_id)
-    total, rows = await page(session, query, col(table.opened_on).desc(), col(table.case_id), limit=limit,
-                             offset=offset)
-    items = [CaseSummaryOut(**row.model_dump(exclude={"position"}),
-                            deadline_overdue=row.next_deadline is not None and row.next_deadline < today)
-             for row in rows]
+            store.CaseComplaintRow.complaint_id == complaint_id
+        )
+    total, rows = await page(
+        session, query, col(table.opened_on).desc(), col(table.case_id), limit=limit, offset=offset
+    )
+    items = [
+        CaseSummaryOut(
+            **row.model_dump(exclude={"position"}),
+            deadline_overdue=row.next_deadline is not None and row.next_deadline < today,
+        )
+        for row in rows
+    ]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -497,27 +742,51 @@ class OverdueComplaint(BaseModel):
     progress_due_on: date
 
 
-@reads.get("/art78-overdue", response_model=list[OverdueComplaint],
-           summary="Complainants not told of progress within three months (GDPR Art 78(2))")
-async def art78_overdue(session: SessionDep, clock: ClockDep, caller: CaseReader,
-                        as_of: Annotated[Day | None, Query(description=f"the day to look from, today by default; "
-                                                                       f"{DAY_RANGE}")] = None,
-                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[OverdueComplaint]:
+@reads.get(
+    "/art78-overdue",
+    response_model=list[OverdueComplaint],
+    summary="Complainants not told of progress within three months (GDPR Art 78(2))",
+)
+async def art78_overdue(
+    session: SessionDep,
+    clock: ClockDep,
+    caller: CaseReader,
+    as_of: Annotated[Day | None, Query(description=f"the day to look from, today by default; {DAY_RANGE}")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> list[OverdueComplaint]:
     day = as_of or clock.today()
     clock_row = store.ComplainantClockRow
-    found = (await session.exec(select(clock_row).where(store.overdue_on(day))
-                                .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
-                                .limit(limit).offset(offset))).all()
-    return [OverdueComplaint(case_id=r.case_id, complaint_id=r.complaint_id, last_progress_on=r.last_progress_on,
-                             progress_due_on=due(r.last_progress_on)) for r in found]
+    found = (
+        await session.exec(
+            select(clock_row)
+            .where(store.overdue_on(day))
+            .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return [
+        OverdueComplaint(
+            case_id=r.case_id,
+            complaint_id=r.complaint_id,
+            last_progress_on=r.last_progress_on,
+            progress_due_on=due(r.last_progress_on),
+        )
+        for r in found
+    ]
 
 
 @reads.get("/cases/{case_id}", summary="A case; with ?as_of= the case as it stood then, replayed from its events")
-async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response, caller: CaseReader,
-                   as_of: Annotated[Instant | None, Query(description=f"an instant with its time zone, e.g. "
-                                                                      f"2026-11-22T10:00:00Z; {INSTANT_RANGE}")] = None,
-                   ) -> dict[str, Any]:
+async def get_case(
+    case_id: uuid.UUID,
+    session: SessionDep,
+    response: Response,
+    caller: CaseReader,
+    as_of: Annotated[
+        Instant | None, Query(description=f"an instant with its time zone, e.g. 2026-11-22T10:00:00Z; {INSTANT_RANGE}")
+    ] = None,
+) -> dict[str, Any]:
     if as_of is not None:
         document = case_view(await store.replayed(session, case_id, as_of))
     else:
@@ -532,14 +801,26 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, response: Response, 
 HISTORY_PAGE = 1000
 
 
-@reads.get("/cases/{case_id}/history", response_model=list[EventOut],
-           summary="The events of the case in order, with actor, time and payload, a page at a time",
-           responses={200: {"description": "up to `limit` events after version `after`; when more follow, a "
-                                           "`Link: <...>; rel=\"next\"` header gives the next page"}})
-async def case_history(case_id: uuid.UUID, session: SessionDep, request: Request, response: Response,
-                       caller: CaseReader,
-                       after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="the last version already read")] = 0,
-                       limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE)] = HISTORY_PAGE) -> list[store.EventRow]:
+@reads.get(
+    "/cases/{case_id}/history",
+    response_model=list[EventOut],
+    summary="The events of the case in order, with actor, time and payload, a page at a time",
+    responses={
+        200: {
+            "description": "up to `limit` events after version `after`; when more follow, a "
+            '`Link: <...>; rel="next"` header gives the next page'
+        }
+    },
+)
+async def case_history(
+    case_id: uuid.UUID,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    caller: CaseReader,
+    after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="the last version already read")] = 0,
+    limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE)] = HISTORY_PAGE,
+) -> list[store.EventRow]:
     found = list(await store.rows(session, case_id, after=after, limit=limit + 1))
     if not found and not await session.get(store.StreamHeadRow, case_id):
         raise store.StreamNotFound(case_id)
@@ -550,11 +831,14 @@ async def case_history(case_id: uuid.UUID, session: SessionDep, request: Request
     return found
 
 
-@reads.get("/cases/{case_id}/timeline.svg", response_class=Response,
-           summary="The case on a time axis (SVG): complaints, investigation, formal notice, sanction, penalty, "
-                   "closure",
-           responses={200: {"content": {"image/svg+xml": {}}, "description": "every event of the case is a mark "
-                                                                           "carrying its version"}})
+@reads.get(
+    "/cases/{case_id}/timeline.svg",
+    response_class=Response,
+    summary="The case on a time axis (SVG): complaints, investigation, formal notice, sanction, penalty, closure",
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "every event of the case is a mark carrying its version"}
+    },
+)
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
     detail = await session.get(store.CaseDetailRow, case_id)
     if detail is None:
@@ -579,18 +863,35 @@ class CaseComplaintPage(BaseModel):
     offset: int
 
 
-@reads.get("/cases/{case_id}/complaints", response_model=CaseComplaintPage,
-           summary="The complaints of the case in the order they were linked, a page at a time")
-async def case_complaints(case_id: uuid.UUID, session: SessionDep, caller: CaseReader,
-                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CaseComplaintPage:
+@reads.get(
+    "/cases/{case_id}/complaints",
+    response_model=CaseComplaintPage,
+    summary="The complaints of the case in the order they were linked, a page at a time",
+)
+async def case_complaints(
+    case_id: uuid.UUID,
+    session: SessionDep,
+    caller: CaseReader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> CaseComplaintPage:
     if await session.get(store.CaseSummaryRow, case_id) is None:
         raise store.StreamNotFound(case_id)
     table = store.CaseComplaintRow
-    total, rows = await page(session, select(table).where(table.case_id == case_id), col(table.version),
-                             col(table.complaint_id), limit=limit, offset=offset)
-    items = [CaseComplaintOut(complaint_id=r.complaint_id, kind=r.kind, received_on=r.received_on,
-                              linked_at_version=r.version) for r in rows]
+    total, rows = await page(
+        session,
+        select(table).where(table.case_id == case_id),
+        col(table.version),
+        col(table.complaint_id),
+        limit=limit,
+        offset=offset,
+    )
+    items = [
+        CaseComplaintOut(
+            complaint_id=r.complaint_id, kind=r.kind, received_on=r.received_on, linked_at_version=r.version
+        )
+        for r in rows
+    ]
     return CaseComplaintPage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -609,18 +910,26 @@ class IntegrityOut(BaseModel):
 
 def integrity_out(verdict: integrity.Verdict) -> IntegrityOut:
     broken = verdict.broken
-    return IntegrityOut(case_id=verdict.stream_id, intact=verdict.intact, events=verdict.events,
-                        head_version=verdict.head_version,
-                        first_broken_link=BrokenLinkOut(version=broken.version, reason=broken.reason) if broken else None)
+    return IntegrityOut(
+        case_id=verdict.stream_id,
+        intact=verdict.intact,
+        events=verdict.events,
+        head_version=verdict.head_version,
+        first_broken_link=BrokenLinkOut(version=broken.version, reason=broken.reason) if broken else None,
+    )
 
 
-@reads.get("/cases/{case_id}/integrity", response_model=IntegrityOut,
-           summary="Check the case's hash chain: every event follows from the one before, up to the recorded head")
+@reads.get(
+    "/cases/{case_id}/integrity",
+    response_model=IntegrityOut,
+    summary="Check the case's hash chain: every event follows from the one before, up to the recorded head",
+)
 async def case_integrity(case_id: uuid.UUID, session: SessionDep, caller: IntegrityChecker) -> IntegrityOut:
     return integrity_out(await store.integrity(session, case_id))
 
 
 # --- fine estimate ----------------------------------------------------------------------------------------
+
 
 class FactorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -648,10 +957,14 @@ class AssessmentIn(BaseModel):
     mitigating: Factors = []
 
     def assessment(self, seriousness: fines.Seriousness) -> fines.Assessment:
-        return fines.Assessment(articles=tuple(self.articles_infringed), seriousness=seriousness,
-                                position=self.position, orders_not_complied=tuple(self.orders_not_complied),
-                                aggravating=tuple(fines.Factor(f.name, f.percent) for f in self.aggravating),
-                                mitigating=tuple(fines.Factor(f.name, f.percent) for f in self.mitigating))
+        return fines.Assessment(
+            articles=tuple(self.articles_infringed),
+            seriousness=seriousness,
+            position=self.position,
+            orders_not_complied=tuple(self.orders_not_complied),
+            aggravating=tuple(fines.Factor(f.name, f.percent) for f in self.aggravating),
+            mitigating=tuple(fines.Factor(f.name, f.percent) for f in self.mitigating),
+        )
 
 
 class AdjustmentIn(BaseModel):
@@ -664,8 +977,9 @@ class AdjustmentIn(BaseModel):
 class InabilityToPayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    payable_eur: Amount = Field(description="the most the undertaking can pay without its economic viability being "
-                                            "irretrievably jeopardised")
+    payable_eur: Amount = Field(
+        description="the most the undertaking can pay without its economic viability being irretrievably jeopardised"
+    )
     evidence: text(MAX_FACTOR_CHARS, "the objective evidence of it")
 
 
@@ -674,12 +988,18 @@ class FineEstimateIn(AssessmentIn):
 
     seriousness: fines.Seriousness | None = Field(default=None, description="required unless conducts are given")  # type: ignore[assignment]
     conducts: Annotated[list[AssessmentIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
-        default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, instead of one conduct's fields")
-    turnover_eur: Amount = Field(description="total worldwide annual turnover of the undertaking in the preceding "
-                                             "financial year")
-    size_position: Position | None = Field(default=None, description=(
-        "where in the range of the undertaking's turnover band (up to EUR 500M of turnover) to take the starting "
-        "amount; by default the point at which its turnover lies within the band"))
+        default=None, description=f"several separate conducts, 1 to {MAX_CONDUCTS}, instead of one conduct's fields"
+    )
+    turnover_eur: Amount = Field(
+        description="total worldwide annual turnover of the undertaking in the preceding financial year"
+    )
+    size_position: Position | None = Field(
+        default=None,
+        description=(
+            "where in the range of the undertaking's turnover band (up to EUR 500M of turnover) to take the starting "
+            "amount; by default the point at which its turnover lies within the band"
+        ),
+    )
     effectiveness: AdjustmentIn | None = None
     inability_to_pay: InabilityToPayIn | None = None
 
@@ -703,17 +1023,21 @@ class FineEstimateIn(AssessmentIn):
 
     def adjustment(self) -> fines.Adjustment:
         effective, unable = self.effectiveness, self.inability_to_pay
-        return fines.Adjustment(percent=effective.percent if effective else 0, reason=effective.reason if effective
-                                else "", payable_eur=unable.payable_eur if unable else None,
-                                evidence=unable.evidence if unable else "")
+        return fines.Adjustment(
+            percent=effective.percent if effective else 0,
+            reason=effective.reason if effective else "",
+            payable_eur=unable.payable_eur if unable else None,
+            evidence=unable.evidence if unable else "",
+        )
 
 
 class StepOut(BaseModel):
     step: str
     explanation: str
     amount_eur: int
-    range_eur: tuple[int, int] | None = Field(description="the lowest and highest amount the step could reach; "
-                                                          "amount_eur is the point chosen")
+    range_eur: tuple[int, int] | None = Field(
+        description="the lowest and highest amount the step could reach; amount_eur is the point chosen"
+    )
 
 
 class ConductFineOut(BaseModel):
@@ -731,11 +1055,24 @@ class FineEstimateOut(BaseModel):
     fine_eur: int
 
 
-@fine_estimates.post("/fine-estimates", response_model=FineEstimateOut,
-                     summary="Walk the five steps of the EDPB Guidelines 04/2022 and show each with its reasons")
+@fine_estimates.post(
+    "/fine-estimates",
+    response_model=FineEstimateOut,
+    summary="Walk the five steps of the EDPB Guidelines 04/2022 and show each with its reasons",
+)
 async def estimate_fine(body: FineEstimateIn, caller: Decider) -> FineEstimateOut:
     found = fines.estimate(body.assessments(), body.turnover_eur, body.size_position, body.adjustment())
-    return FineEstimateOut(steps=[StepOut(**vars(s)) for s in found.steps], fine_eur=found.fine_eur, conducts=[
-        ConductFineOut(articles_infringed=list(c.articles), orders_not_complied=list(c.orders_not_complied),
-                       cap=c.cap, starting_amount_eur=c.starting_amount_eur, fine_eur=c.fine_eur)
-        for c in found.conducts])
+    return FineEstimateOut(
+        steps=[StepOut(**vars(s)) for s in found.steps],
+        fine_eur=found.fine_eur,
+        conducts=[
+            ConductFineOut(
+                articles_infringed=list(c.articles),
+                orders_not_complied=list(c.orders_not_complied),
+                cap=c.cap,
+                starting_amount_eur=c.starting_amount_eur,
+                fine_eur=c.fine_eur,
+            )
+            for c in found.conducts
+        ],
+    )

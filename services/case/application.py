@@ -14,10 +14,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
+from docket_contracts.events import ComplaintFiled
 from docket_messaging.clock import Clock
 from docket_messaging.logs import bind_ids
 from docket_messaging.metrics import TIMERS_FIRED
-from docket_contracts.events import ComplaintFiled
 
 from . import store
 from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
@@ -36,8 +36,9 @@ class StaleVersion(Exception):
         self.current_version = current
 
 
-async def execute(session: AsyncSession, case_id: uuid.UUID, expected_version: int,
-                  command: Command, actor: store.Actor) -> tuple[CaseState, list[CloudEvent]]:
+async def execute(
+    session: AsyncSession, case_id: uuid.UUID, expected_version: int, command: Command, actor: store.Actor
+) -> tuple[CaseState, list[CloudEvent]]:
     """Run a staff command against the version of the case the client saw."""
     try:
         async with session.begin():
@@ -74,10 +75,15 @@ async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Clo
     today, now = clock.today(), clock.now()
     fired = 0
     async with sessions() as session, session.begin():
-        due = (await session.exec(
-            select(store.TimerRow).where(col(store.TimerRow.fired_at).is_(None), col(store.TimerRow.due_on) <= today)
-            .order_by(col(store.TimerRow.due_on)).limit(limit).with_for_update(skip_locked=True)
-        )).all()
+        due = (
+            await session.exec(
+                select(store.TimerRow)
+                .where(col(store.TimerRow.fired_at).is_(None), col(store.TimerRow.due_on) <= today)
+                .order_by(col(store.TimerRow.due_on))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
         for timer in due:
             state = await store.load(session, timer.case_id)
             events = decide(state, ExpireDeadline(timer.notice_id, today, now))

@@ -14,31 +14,87 @@ from typing import Literal
 from uuid import UUID
 
 from docket_contracts.events import (
-    AppealDecided, AppealLodged, AppealOutcome, AppealableDecision, CaseClosed, CaseOpened, CaseOutcome, ComplaintFiled,
-    ComplaintLinked, ConductFined, Controller, FindingRecorded, FormalNoticeComplied, FormalNoticeDeadlineExpired,
-    FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified, Injunction, InjunctionComplied,
-    InvestigationOpened, Order, OrderNotComplied, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, Procedure,
-    PublicationMade, PublicationWithdrawn, PublishedDecision, ReprimandIssued, SanctionImposed, SanctionNotified,
+    AppealableDecision,
+    AppealDecided,
+    AppealLodged,
+    AppealOutcome,
+    CaseClosed,
+    CaseOpened,
+    CaseOutcome,
+    ComplaintFiled,
+    ComplaintLinked,
+    ConductFined,
+    Controller,
+    FindingRecorded,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    FormalNoticeNotified,
+    Injunction,
+    InjunctionComplied,
+    InvestigationOpened,
+    Order,
+    OrderNotComplied,
+    Payload,
+    PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated,
+    Procedure,
+    PublicationMade,
+    PublicationWithdrawn,
+    PublishedDecision,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
 )
 from docket_messaging.errors import Invalid
 
 from . import fines
 
-Status = Literal["none", "open", "investigating", "formal_notice", "notice_complied", "notice_expired",
-                 "sanctioned", "reprimanded", "closed"]
+Status = Literal[
+    "none",
+    "open",
+    "investigating",
+    "formal_notice",
+    "notice_complied",
+    "notice_expired",
+    "sanctioned",
+    "reprimanded",
+    "closed",
+]
 
 NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "none": ("open the case from a complaint",),
     "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
-    "investigating": ("record a finding", "issue a formal notice", "impose a sanction", "issue a reprimand",
-                      "link a complaint", "close as dismissed or no infringement"),
-    "formal_notice": ("record compliance with the formal notice", "record the notice's notification",
-                      "link a complaint", "close as dismissed or no infringement"),
+    "investigating": (
+        "record a finding",
+        "issue a formal notice",
+        "impose a sanction",
+        "issue a reprimand",
+        "link a complaint",
+        "close as dismissed or no infringement",
+    ),
+    "formal_notice": (
+        "record compliance with the formal notice",
+        "record the notice's notification",
+        "link a complaint",
+        "close as dismissed or no infringement",
+    ),
     "notice_complied": ("close as complied", "link a complaint"),
-    "notice_expired": ("impose a sanction", "issue a reprimand", "record compliance dated by the deadline",
-                       "link a complaint", "close as dismissed or no infringement"),
-    "sanctioned": ("record the decision's notification", "record compliance with the injunction",
-                   "liquidate the penalty payment", "link a complaint", "close as sanctioned"),
+    "notice_expired": (
+        "impose a sanction",
+        "issue a reprimand",
+        "record compliance dated by the deadline",
+        "link a complaint",
+        "close as dismissed or no infringement",
+    ),
+    "sanctioned": (
+        "record the decision's notification",
+        "record compliance with the injunction",
+        "liquidate the penalty payment",
+        "link a complaint",
+        "close as sanctioned",
+    ),
     "reprimanded": ("link a complaint", "close as reprimanded"),
     "closed": (),
 }
@@ -46,7 +102,7 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
 Convention = Literal["exclusive_end", "inclusive"]
 CONVENTIONS: dict[Convention, str] = {
     "exclusive_end": "days of delay from period_start up to but not including period_end, the day compliance "
-                     "was recorded",
+    "was recorded",
     "inclusive": "calendar days from period_start to period_end, both included",
 }
 
@@ -57,8 +113,9 @@ class Rejected(Exception):
     def __init__(self, state: CaseState, action: str, why: str = "") -> None:
         allowed = "; ".join(next_steps(state)) or "none, the case is closed"
         reason = f" ({why})" if why else ""
-        super().__init__(f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; "
-                         f"allowed next steps: {allowed}")
+        super().__init__(
+            f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; allowed next steps: {allowed}"
+        )
         self.state = state
 
 
@@ -232,8 +289,9 @@ class CaseState:
                 facts.append((sanction.notified_on, "the sanction was notified"))
             if sanction.injunction_complied_on is not None:
                 facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
-            facts += [(liquidation.decided_on, "the penalty payment was liquidated")
-                      for liquidation in sanction.liquidations]
+            facts += [
+                (liquidation.decided_on, "the penalty payment was liquidated") for liquidation in sanction.liquidations
+            ]
         facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
         for publication in self.publications:
             facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))
@@ -250,11 +308,11 @@ class CaseState:
 
     def decisions(self) -> list[Decision]:
         """The decisions of the case: its formal notices, sanctions and reprimands."""
-        return ([Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
-                + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on)
-                   for s in self.sanctions]
-                + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on)
-                   for r in self.reprimands])
+        return (
+            [Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
+            + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on) for s in self.sanctions]
+            + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on) for r in self.reprimands]
+        )
 
     def standing_decision(self) -> Decision | None:
         """The sanction or reprimand the case stands on, once it has one (the court may annul it)."""
@@ -280,6 +338,7 @@ def next_steps(state: CaseState) -> tuple[str, ...]:
 
 
 # --- commands ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OpenCase:
@@ -426,10 +485,26 @@ class CloseCase:
     closed_on: date
 
 
-Command = (OpenCase | LinkComplaint | OpenInvestigation | RecordFinding | IssueFormalNotice | RecordCompliance
-           | ExpireDeadline | ImposeSanction | RecordInjunctionCompliance | LiquidatePenalty | CloseCase
-           | RecordNoticeNotification | RecordSanctionNotification | IssueReprimand | PublishDecision
-           | WithdrawPublication | LodgeAppeal | RecordRuling)
+Command = (
+    OpenCase
+    | LinkComplaint
+    | OpenInvestigation
+    | RecordFinding
+    | IssueFormalNotice
+    | RecordCompliance
+    | ExpireDeadline
+    | ImposeSanction
+    | RecordInjunctionCompliance
+    | LiquidatePenalty
+    | CloseCase
+    | RecordNoticeNotification
+    | RecordSanctionNotification
+    | IssueReprimand
+    | PublishDecision
+    | WithdrawPublication
+    | LodgeAppeal
+    | RecordRuling
+)
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -487,8 +562,15 @@ def _require(state: CaseState, action: str, *allowed: Status) -> None:
 def _open(state: CaseState, command: OpenCase) -> list[Payload]:
     _require(state, "open a case", "none")
     complaint = command.complaint
-    return [CaseOpened(case_id=command.case_id, controller=complaint.controller, complaint_id=complaint.complaint_id,
-                       complaint_kind=complaint.kind, opened_on=complaint.received_on)]
+    return [
+        CaseOpened(
+            case_id=command.case_id,
+            controller=complaint.controller,
+            complaint_id=complaint.complaint_id,
+            complaint_kind=complaint.kind,
+            opened_on=complaint.received_on,
+        )
+    ]
 
 
 def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
@@ -496,8 +578,14 @@ def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
         raise Rejected(state, "link a complaint")
     complaint = command.complaint
     assert state.case_id is not None
-    return [ComplaintLinked(case_id=state.case_id, complaint_id=complaint.complaint_id, complaint_kind=complaint.kind,
-                            received_on=complaint.received_on)]
+    return [
+        ComplaintLinked(
+            case_id=state.case_id,
+            complaint_id=complaint.complaint_id,
+            complaint_kind=complaint.kind,
+            received_on=complaint.received_on,
+        )
+    ]
 
 
 def _open_investigation(state: CaseState, command: OpenInvestigation) -> list[Payload]:
@@ -510,8 +598,11 @@ def _open_investigation(state: CaseState, command: OpenInvestigation) -> list[Pa
 def _record_finding(state: CaseState, command: RecordFinding) -> list[Payload]:
     _require(state, "record a finding", "investigating", "formal_notice")
     assert state.case_id is not None
-    return [FindingRecorded(case_id=state.case_id, finding_id=command.finding_id, articles=command.articles,
-                            facts=command.facts)]
+    return [
+        FindingRecorded(
+            case_id=state.case_id, finding_id=command.finding_id, articles=command.articles, facts=command.facts
+        )
+    ]
 
 
 def _issue_notice(state: CaseState, command: IssueFormalNotice) -> list[Payload]:
@@ -521,10 +612,19 @@ def _issue_notice(state: CaseState, command: IssueFormalNotice) -> list[Payload]
         raise Rejected(state, "issue a formal notice", "no finding recorded yet")
     _not_before("issued_on", command.issued_on, state.investigation_opened_on, "the investigation opened")
     if command.compliance_deadline <= command.issued_on:
-        raise Invalid("compliance_deadline", f"{command.compliance_deadline} is not after the day the notice is "
-                                             f"issued ({command.issued_on})")
-    return [FormalNoticeIssued(case_id=state.case_id, notice_id=command.notice_id, orders=command.orders,
-                               issued_on=command.issued_on, compliance_deadline=command.compliance_deadline)]
+        raise Invalid(
+            "compliance_deadline",
+            f"{command.compliance_deadline} is not after the day the notice is issued ({command.issued_on})",
+        )
+    return [
+        FormalNoticeIssued(
+            case_id=state.case_id,
+            notice_id=command.notice_id,
+            orders=command.orders,
+            issued_on=command.issued_on,
+            compliance_deadline=command.compliance_deadline,
+        )
+    ]
 
 
 def _notice(state: CaseState, notice_id: UUID, field_name: str = "notice_id") -> Notice:
@@ -542,12 +642,18 @@ def _record_compliance(state: CaseState, command: RecordCompliance) -> list[Payl
     notice = _notice(state, command.notice_id)
     _not_before("complied_on", command.complied_on, notice.issued_on, "the notice was issued")
     if command.complied_on > notice.deadline:
-        raise Invalid("complied_on", f"{command.complied_on} is after the compliance deadline ({notice.deadline}); "
-                                     f"the deadline has expired")
+        raise Invalid(
+            "complied_on",
+            f"{command.complied_on} is after the compliance deadline ({notice.deadline}); the deadline has expired",
+        )
     complied = FormalNoticeComplied(case_id=state.case_id, notice_id=notice.notice_id, complied_on=command.complied_on)
     if notice.status == "expired":
-        return [FormalNoticeExpirySuperseded(case_id=state.case_id, notice_id=notice.notice_id,
-                                             complied_on=command.complied_on), complied]
+        return [
+            FormalNoticeExpirySuperseded(
+                case_id=state.case_id, notice_id=notice.notice_id, complied_on=command.complied_on
+            ),
+            complied,
+        ]
     if notice.status != "pending":
         raise Rejected(state, "record compliance with the formal notice", f"the notice is already {notice.status}")
     return [complied]
@@ -560,8 +666,11 @@ def _expire(state: CaseState, command: ExpireDeadline) -> list[Payload]:
     if command.today <= notice.deadline:
         return []
     assert state.case_id is not None
-    return [FormalNoticeDeadlineExpired(case_id=state.case_id, notice_id=notice.notice_id, deadline=notice.deadline,
-                                        detected_at=command.now)]
+    return [
+        FormalNoticeDeadlineExpired(
+            case_id=state.case_id, notice_id=notice.notice_id, deadline=notice.deadline, detected_at=command.now
+        )
+    ]
 
 
 def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
@@ -574,17 +683,27 @@ def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
     if state.status == "notice_expired":
         expired = state.notices[-1]
         if decided_on <= expired.deadline:
-            raise Invalid("decided_on", f"{decided_on} is not after the formal notice's compliance deadline "
-                                        f"({expired.deadline}), whose expiry the decision follows")
+            raise Invalid(
+                "decided_on",
+                f"{decided_on} is not after the formal notice's compliance deadline "
+                f"({expired.deadline}), whose expiry the decision follows",
+            )
     _not_before("decided_on", decided_on, state.last_annulled_on, "the court annulled the earlier decision")
 
 
 def _issue_reprimand(state: CaseState, command: IssueReprimand) -> list[Payload]:
     _may_decide(state, "issue a reprimand", command.decided_on)
     assert state.case_id is not None
-    return [ReprimandIssued(case_id=state.case_id, reprimand_id=command.reprimand_id, decided_on=command.decided_on,
-                            articles_infringed=command.articles, reasons=command.reasons,
-                            procedure=command.procedure)]
+    return [
+        ReprimandIssued(
+            case_id=state.case_id,
+            reprimand_id=command.reprimand_id,
+            decided_on=command.decided_on,
+            articles_infringed=command.articles,
+            reasons=command.reasons,
+            procedure=command.procedure,
+        )
+    ]
 
 
 def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]:
@@ -595,21 +714,35 @@ def _impose_sanction(state: CaseState, command: ImposeSanction) -> list[Payload]
     for field_prefix, conduct in _conducts(command):
         fined.append(_fine(state, field_prefix, conduct, command.turnover_eur, fined))
     gravest = max((c.cap for c in fined), key=lambda limit: (limit.cap_eur, fines.GRAVITY.index(limit.paragraph)))
-    articles = {a for c in fined for a in c.articles_infringed} | ({58} if any(c.orders_not_complied for c in fined)
-                                                                   else set())
+    articles = {a for c in fined for a in c.articles_infringed} | (
+        {58} if any(c.orders_not_complied for c in fined) else set()
+    )
     injunction = command.injunction
-    events: list[Payload] = [SanctionImposed(
-        case_id=state.case_id, sanction_id=command.sanction_id, decided_on=command.decided_on,
-        fine_eur=command.fine_eur, articles_infringed=tuple(sorted(articles)), cap=gravest, injunction=injunction,
-        conducts=tuple(fined), procedure=command.procedure)]
+    events: list[Payload] = [
+        SanctionImposed(
+            case_id=state.case_id,
+            sanction_id=command.sanction_id,
+            decided_on=command.decided_on,
+            fine_eur=command.fine_eur,
+            articles_infringed=tuple(sorted(articles)),
+            cap=gravest,
+            injunction=injunction,
+            conducts=tuple(fined),
+            procedure=command.procedure,
+        )
+    ]
     if injunction is not None:
         if injunction.deadline is not None and injunction.deadline <= command.decided_on:
-            raise Invalid("injunction.deadline", f"{injunction.deadline} is not after the day the sanction is "
-                                                 f"decided ({command.decided_on})")
+            raise Invalid(
+                "injunction.deadline",
+                f"{injunction.deadline} is not after the day the sanction is decided ({command.decided_on})",
+            )
         if injunction.daily_penalty_eur > fines.MAX_DAILY_PENALTY_EUR:
-            raise Invalid("injunction.daily_penalty_eur",
-                          f"EUR {injunction.daily_penalty_eur:,} a day exceeds the cap of "
-                          f"EUR {fines.MAX_DAILY_PENALTY_EUR:,} a day of delay")
+            raise Invalid(
+                "injunction.daily_penalty_eur",
+                f"EUR {injunction.daily_penalty_eur:,} a day exceeds the cap of "
+                f"EUR {fines.MAX_DAILY_PENALTY_EUR:,} a day of delay",
+            )
         if injunction.daily_penalty_eur and injunction.deadline is not None:
             # A deadline that runs from notification: the penalty is imposed with the notification.
             events.append(_penalty(state, command.sanction_id, injunction, injunction.deadline))
@@ -623,13 +756,15 @@ def _within_the_procedure(command: ImposeSanction) -> None:
         return
     law = "of the simplified procedure (loi Informatique et Libertés art 22-1); the ordinary procedure decides more"
     if command.fine_eur > fines.SIMPLIFIED_MAX_FINE_EUR:
-        raise Invalid("fine_eur", f"EUR {command.fine_eur:,} exceeds the cap of EUR {fines.SIMPLIFIED_MAX_FINE_EUR:,} "
-                                  f"{law}")
+        raise Invalid(
+            "fine_eur", f"EUR {command.fine_eur:,} exceeds the cap of EUR {fines.SIMPLIFIED_MAX_FINE_EUR:,} {law}"
+        )
     daily = command.injunction.daily_penalty_eur if command.injunction else 0
     if daily > fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:
-        raise Invalid("injunction.daily_penalty_eur",
-                      f"EUR {daily:,} a day exceeds the cap of EUR {fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:,} a day "
-                      f"{law}")
+        raise Invalid(
+            "injunction.daily_penalty_eur",
+            f"EUR {daily:,} a day exceeds the cap of EUR {fines.SIMPLIFIED_MAX_DAILY_PENALTY_EUR:,} a day {law}",
+        )
 
 
 def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
@@ -638,43 +773,60 @@ def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
     if not command.conducts:
         return [("", Conduct(command.articles, command.fine_eur, command.orders_not_complied))]
     if command.articles or command.orders_not_complied:
-        raise Invalid("conducts", "name what each conduct infringed in conducts, or what the one conduct infringed in "
-                                  "articles_infringed and orders_not_complied, not both")
+        raise Invalid(
+            "conducts",
+            "name what each conduct infringed in conducts, or what the one conduct infringed in "
+            "articles_infringed and orders_not_complied, not both",
+        )
     total = sum(c.fine_eur for c in command.conducts)
     if total != command.fine_eur:
         raise Invalid("fine_eur", f"EUR {command.fine_eur:,} is not the sum of the conducts' fines (EUR {total:,})")
     return [(f"conducts.{n}.", conduct) for n, conduct in enumerate(command.conducts)]
 
 
-def _fine(state: CaseState, field_prefix: str, conduct: Conduct, turnover_eur: int | None,
-          fined: list[ConductFined]) -> ConductFined:
+def _fine(
+    state: CaseState, field_prefix: str, conduct: Conduct, turnover_eur: int | None, fined: list[ConductFined]
+) -> ConductFined:
     """One conduct's fine within the cap of its gravest infringement (Art 83(3)). Non-compliance with an order is
     charged only where the case holds one: a formal notice (Art 58(2)) whose deadline passed without compliance;
     and once, however many conducts the sanction fines."""
     orders = tuple(sorted(set(conduct.orders_not_complied)))
     if "58(2)" in orders and not any(notice.status == "expired" for notice in state.notices):
-        raise Invalid(f"{field_prefix}orders_not_complied",
-                      "no order under Art 58(2) stands unheeded: the case has no formal notice whose deadline passed "
-                      "without compliance")
+        raise Invalid(
+            f"{field_prefix}orders_not_complied",
+            "no order under Art 58(2) stands unheeded: the case has no formal notice whose deadline passed "
+            "without compliance",
+        )
     for order in orders:
         if any(order in earlier.orders_not_complied for earlier in fined):
-            raise Invalid(f"{field_prefix}orders_not_complied",
-                          f"non-compliance with the order under Art {order} is already charged with another conduct")
+            raise Invalid(
+                f"{field_prefix}orders_not_complied",
+                f"non-compliance with the order under Art {order} is already charged with another conduct",
+            )
     try:
         limit = fines.cap(conduct.articles, turnover_eur, orders)
     except fines.NotFineable as exc:
         raise Invalid(f"{field_prefix}articles_infringed", str(exc)) from None
     if conduct.fine_eur > limit.cap_eur:
-        raise Invalid(f"{field_prefix}fine_eur",
-                      f"EUR {conduct.fine_eur:,} exceeds the cap of {fines.explain_cap(limit)}")
-    return ConductFined(articles_infringed=tuple(sorted(set(conduct.articles))), orders_not_complied=orders,
-                        fine_eur=conduct.fine_eur, cap=limit)
+        raise Invalid(
+            f"{field_prefix}fine_eur", f"EUR {conduct.fine_eur:,} exceeds the cap of {fines.explain_cap(limit)}"
+        )
+    return ConductFined(
+        articles_infringed=tuple(sorted(set(conduct.articles))),
+        orders_not_complied=orders,
+        fine_eur=conduct.fine_eur,
+        cap=limit,
+    )
 
 
 def _penalty(state: CaseState, sanction_id: UUID, injunction: Injunction, deadline: date) -> PenaltyPaymentImposed:
     assert state.case_id is not None
-    return PenaltyPaymentImposed(case_id=state.case_id, sanction_id=sanction_id,
-                                 daily_rate_eur=injunction.daily_penalty_eur, accrues_from=deadline + timedelta(days=1))
+    return PenaltyPaymentImposed(
+        case_id=state.case_id,
+        sanction_id=sanction_id,
+        daily_rate_eur=injunction.daily_penalty_eur,
+        accrues_from=deadline + timedelta(days=1),
+    )
 
 
 def _notice_notified(state: CaseState, command: RecordNoticeNotification) -> list[Payload]:
@@ -687,8 +839,9 @@ def _notice_notified(state: CaseState, command: RecordNoticeNotification) -> lis
         raise Rejected(state, action, f"it was notified on {notice.notified_on}")
     _not_before("notified_on", command.notified_on, notice.issued_on, "the notice was issued")
     if command.notified_on > notice.deadline:
-        raise Invalid("notified_on", f"{command.notified_on} is after the notice's compliance deadline "
-                                     f"({notice.deadline})")
+        raise Invalid(
+            "notified_on", f"{command.notified_on} is after the notice's compliance deadline ({notice.deadline})"
+        )
     return [FormalNoticeNotified(case_id=state.case_id, notice_id=notice.notice_id, notified_on=command.notified_on)]
 
 
@@ -702,14 +855,23 @@ def _sanction_notified(state: CaseState, command: RecordSanctionNotification) ->
     _not_before("notified_on", command.notified_on, sanction.decided_on, "the sanction was decided")
     injunction = sanction.injunction
     if injunction is None or injunction.deadline is not None or injunction.days_after_notification is None:
-        return [SanctionNotified(case_id=state.case_id, sanction_id=sanction.sanction_id,
-                                 notified_on=command.notified_on)]
+        return [
+            SanctionNotified(case_id=state.case_id, sanction_id=sanction.sanction_id, notified_on=command.notified_on)
+        ]
     if sanction.injunction_complied_on is not None and sanction.injunction_complied_on < command.notified_on:
-        raise Invalid("notified_on", f"{command.notified_on} is after the injunction was complied with "
-                                     f"({sanction.injunction_complied_on})")
+        raise Invalid(
+            "notified_on",
+            f"{command.notified_on} is after the injunction was complied with ({sanction.injunction_complied_on})",
+        )
     deadline = command.notified_on + timedelta(days=injunction.days_after_notification)
-    events: list[Payload] = [SanctionNotified(case_id=state.case_id, sanction_id=sanction.sanction_id,
-                                              notified_on=command.notified_on, injunction_deadline=deadline)]
+    events: list[Payload] = [
+        SanctionNotified(
+            case_id=state.case_id,
+            sanction_id=sanction.sanction_id,
+            notified_on=command.notified_on,
+            injunction_deadline=deadline,
+        )
+    ]
     if injunction.daily_penalty_eur:
         events.append(_penalty(state, sanction.sanction_id, injunction, deadline))
     return events
@@ -720,8 +882,10 @@ def _sanction(state: CaseState, sanction_id: UUID) -> Sanction:
     if sanction is None:
         raise Invalid("sanction_id", f"the case has no sanction {sanction_id}")
     if sanction.annulled_on is not None:
-        raise Invalid("sanction_id", f"the court annulled the sanction {sanction_id} on {sanction.annulled_on}: it "
-                                     f"no longer stands")
+        raise Invalid(
+            "sanction_id",
+            f"the court annulled the sanction {sanction_id} on {sanction.annulled_on}: it no longer stands",
+        )
     return sanction
 
 
@@ -736,10 +900,14 @@ def _record_injunction_compliance(state: CaseState, command: RecordInjunctionCom
         raise Rejected(state, action, f"compliance was already recorded, on {sanction.injunction_complied_on}")
     _not_before("complied_on", command.complied_on, sanction.decided_on, "the sanction was decided")
     if sanction.liquidations and command.complied_on <= sanction.liquidations[-1].last_day:
-        raise Invalid("complied_on", f"{command.complied_on} is within the period already liquidated, whose last "
-                                     f"day of delay is {sanction.liquidations[-1].last_day}")
-    return [InjunctionComplied(case_id=state.case_id, sanction_id=sanction.sanction_id,
-                               complied_on=command.complied_on)]
+        raise Invalid(
+            "complied_on",
+            f"{command.complied_on} is within the period already liquidated, whose last "
+            f"day of delay is {sanction.liquidations[-1].last_day}",
+        )
+    return [
+        InjunctionComplied(case_id=state.case_id, sanction_id=sanction.sanction_id, complied_on=command.complied_on)
+    ]
 
 
 def days_of_delay(period_start: date, period_end: date, convention: Convention) -> int:
@@ -753,35 +921,53 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
     if not sanction.daily_penalty_eur or sanction.accrues_from is None:
         raise Rejected(state, "liquidate the penalty payment", "the sanction carries no periodic penalty payment")
     if sanction.days_late == 0:
-        raise Rejected(state, "liquidate the penalty payment", f"the injunction was complied with on "
-                       f"{sanction.injunction_complied_on}, before any day of delay")
+        raise Rejected(
+            state,
+            "liquidate the penalty payment",
+            f"the injunction was complied with on {sanction.injunction_complied_on}, before any day of delay",
+        )
     last_day = command.period_end - timedelta(days=0 if command.convention == "inclusive" else 1)
     if sanction.injunction_complied_on is not None and last_day >= sanction.injunction_complied_on:
-        raise Invalid("period_end", f"the period counts {last_day}, not before the injunction was complied with "
-                                    f"({sanction.injunction_complied_on}); the penalty stopped accruing then")
-    _not_before("period_start", command.period_start, sanction.accrues_from,
-                "the penalty began to accrue")
+        raise Invalid(
+            "period_end",
+            f"the period counts {last_day}, not before the injunction was complied with "
+            f"({sanction.injunction_complied_on}); the penalty stopped accruing then",
+        )
+    _not_before("period_start", command.period_start, sanction.accrues_from, "the penalty began to accrue")
     if sanction.liquidations and command.period_start <= sanction.liquidations[-1].period_end:
-        raise Invalid("period_start", f"overlaps the period already liquidated up to "
-                                      f"{sanction.liquidations[-1].period_end}")
+        raise Invalid(
+            "period_start", f"overlaps the period already liquidated up to {sanction.liquidations[-1].period_end}"
+        )
     days = days_of_delay(command.period_start, command.period_end, command.convention)
     if days <= 0:
         raise Invalid("period_end", "the period counts no day of delay")
     if command.decided_on <= last_day:
-        raise Invalid("decided_on", f"{command.decided_on} is not after the last day of delay the period counts "
-                                    f"({last_day}): a liquidation counts days that have passed")
-    return [PenaltyPaymentLiquidated(
-        case_id=state.case_id, sanction_id=sanction.sanction_id, period_start=command.period_start,
-        period_end=command.period_end, days_counted=days,
-        convention=f"{command.convention}: {CONVENTIONS[command.convention]}",
-        amount_eur=days * sanction.daily_penalty_eur, decided_on=command.decided_on)]
+        raise Invalid(
+            "decided_on",
+            f"{command.decided_on} is not after the last day of delay the period counts "
+            f"({last_day}): a liquidation counts days that have passed",
+        )
+    return [
+        PenaltyPaymentLiquidated(
+            case_id=state.case_id,
+            sanction_id=sanction.sanction_id,
+            period_start=command.period_start,
+            period_end=command.period_end,
+            days_counted=days,
+            convention=f"{command.convention}: {CONVENTIONS[command.convention]}",
+            amount_eur=days * sanction.daily_penalty_eur,
+            decided_on=command.decided_on,
+        )
+    ]
 
 
 def _unpublishable(state: CaseState, decision: Decision) -> str | None:
     """Why `decision` may not be made public, or None when it may."""
     if decision.procedure == "simplified":
-        return (f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
-                f"(loi Informatique et Libertés art 22-1)")
+        return (
+            f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
+            f"(loi Informatique et Libertés art 22-1)"
+        )
     if decision.annulled_on is not None:
         return f"the court annulled the {decision.name} on {decision.annulled_on}"
     published = next((p for p in state.publications if p.decision_id == decision.decision_id), None)
@@ -803,9 +989,16 @@ def _publish(state: CaseState, command: PublishDecision) -> list[Payload]:
     if any(p.publication_id == command.publication_id for p in state.publications):
         raise Invalid("publication_id", f"the case already has a publication {command.publication_id}")
     _not_before("published_on", command.published_on, decision.dated, decision.taken)
-    return [PublicationMade(case_id=state.case_id, publication_id=command.publication_id, decision=decision.kind,
-                            decision_id=decision.decision_id, decision_dated=decision.dated,
-                            published_on=command.published_on)]
+    return [
+        PublicationMade(
+            case_id=state.case_id,
+            publication_id=command.publication_id,
+            decision=decision.kind,
+            decision_id=decision.decision_id,
+            decision_dated=decision.dated,
+            published_on=command.published_on,
+        )
+    ]
 
 
 def _withdraw_publication(state: CaseState, command: WithdrawPublication) -> list[Payload]:
@@ -819,11 +1012,22 @@ def _withdraw_publication(state: CaseState, command: WithdrawPublication) -> lis
         raise Invalid("publication_id", f"the case has no publication {command.publication_id}")
     if publication.withdrawn_on is not None:
         raise Rejected(state, action, f"it was withdrawn on {publication.withdrawn_on}")
-    _not_before("withdrawn_on", command.withdrawn_on, publication.published_on,
-                f"the {publication.decision.replace('_', ' ')} was made public")
-    return [PublicationWithdrawn(case_id=state.case_id, publication_id=publication.publication_id,
-                                 decision=publication.decision, decision_id=publication.decision_id,
-                                 withdrawn_on=command.withdrawn_on, reasons=command.reasons)]
+    _not_before(
+        "withdrawn_on",
+        command.withdrawn_on,
+        publication.published_on,
+        f"the {publication.decision.replace('_', ' ')} was made public",
+    )
+    return [
+        PublicationWithdrawn(
+            case_id=state.case_id,
+            publication_id=publication.publication_id,
+            decision=publication.decision,
+            decision_id=publication.decision_id,
+            withdrawn_on=command.withdrawn_on,
+            reasons=command.reasons,
+        )
+    ]
 
 
 def _lodge_appeal(state: CaseState, command: LodgeAppeal) -> list[Payload]:
@@ -845,8 +1049,16 @@ def _lodge_appeal(state: CaseState, command: LodgeAppeal) -> list[Payload]:
     if any(a.appeal_id == command.appeal_id for a in state.appeals):
         raise Invalid("appeal_id", f"the case already has an appeal {command.appeal_id}")
     _not_before("lodged_on", command.lodged_on, standing.dated, standing.taken)
-    return [AppealLodged(case_id=state.case_id, appeal_id=command.appeal_id, decision=standing.kind,
-                         decision_id=standing.decision_id, decision_dated=standing.dated, lodged_on=command.lodged_on)]
+    return [
+        AppealLodged(
+            case_id=state.case_id,
+            appeal_id=command.appeal_id,
+            decision=standing.kind,
+            decision_id=standing.decision_id,
+            decision_dated=standing.dated,
+            lodged_on=command.lodged_on,
+        )
+    ]
 
 
 def _record_ruling(state: CaseState, command: RecordRuling) -> list[Payload]:
@@ -869,14 +1081,24 @@ def _record_ruling(state: CaseState, command: RecordRuling) -> list[Payload]:
         if command.fine_eur is None:
             raise Invalid("fine_eur", "give the fine as the court reduced it")
         if command.fine_eur >= fine:
-            raise Invalid("fine_eur", f"EUR {command.fine_eur:,} is not below the fine the sanction imposed "
-                                      f"(EUR {fine:,})")
+            raise Invalid(
+                "fine_eur", f"EUR {command.fine_eur:,} is not below the fine the sanction imposed (EUR {fine:,})"
+            )
     elif command.fine_eur is not None:
         raise Invalid("fine_eur", "only a ruling that reduces the fine sets one")
     decision = next(d for d in state.decisions() if d.decision_id == appeal.decision_id)
-    return [AppealDecided(case_id=state.case_id, appeal_id=appeal.appeal_id, decision=appeal.decision,
-                          decision_id=appeal.decision_id, decision_dated=decision.dated, decided_on=command.decided_on,
-                          outcome=command.outcome, fine_eur=command.fine_eur)]
+    return [
+        AppealDecided(
+            case_id=state.case_id,
+            appeal_id=appeal.appeal_id,
+            decision=appeal.decision,
+            decision_id=appeal.decision_id,
+            decision_dated=decision.dated,
+            decided_on=command.decided_on,
+            outcome=command.outcome,
+            fine_eur=command.fine_eur,
+        )
+    ]
 
 
 def _close(state: CaseState, command: CloseCase) -> list[Payload]:
@@ -884,34 +1106,50 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     if state.status in ("none", "closed"):
         raise Rejected(state, action)
     if (appeal := state.pending_appeal) is not None:
-        raise Rejected(state, action, f"the appeal against the {appeal.decision} lodged on {appeal.lodged_on} awaits "
-                                      f"the court's ruling")
+        raise Rejected(
+            state,
+            action,
+            f"the appeal against the {appeal.decision} lodged on {appeal.lodged_on} awaits the court's ruling",
+        )
     if command.outcome == "complied" and state.status != "notice_complied":
         raise Rejected(state, action, "compliance with a formal notice has not been recorded")
     if command.outcome == "sanctioned":
         if state.status != "sanctioned":
             raise Rejected(state, action, "no sanction has been imposed")
-        if any(s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur
-               for s in state.standing_sanctions):
-            raise Rejected(state, action, "the injunction's deadline runs from the decision's notification, "
-                                          "which has not been recorded")
+        if any(
+            s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.standing_sanctions
+        ):
+            raise Rejected(
+                state,
+                action,
+                "the injunction's deadline runs from the decision's notification, which has not been recorded",
+            )
         if any(s.penalty_owed for s in state.standing_sanctions):
-            raise Rejected(state, action, "the periodic penalty payment has not been liquidated, and compliance "
-                                          "with the injunction before any day of delay has not been recorded")
+            raise Rejected(
+                state,
+                action,
+                "the periodic penalty payment has not been liquidated, and compliance "
+                "with the injunction before any day of delay has not been recorded",
+            )
     if command.outcome == "reprimanded" and state.status != "reprimanded":
         raise Rejected(state, action, "no reprimand has been issued")
-    if command.outcome in ("dismissed", "no_infringement") and state.status in ("notice_complied", "sanctioned",
-                                                                                "reprimanded"):
+    if command.outcome in ("dismissed", "no_infringement") and state.status in (
+        "notice_complied",
+        "sanctioned",
+        "reprimanded",
+    ):
         raise Rejected(state, action, "the case already has a decision")
     latest = state.latest_fact()
     if latest is not None:
         _not_before("closed_on", command.closed_on, latest[0], latest[1])
     assert state.case_id is not None
-    return [CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons,
-                       closed_on=command.closed_on)]
+    return [
+        CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons, closed_on=command.closed_on)
+    ]
 
 
 # --- evolve -----------------------------------------------------------------------------------------------
+
 
 def _replace_notice(state: CaseState, notice_id: UUID, **changes: object) -> tuple[Notice, ...]:
     return tuple(replace(n, **changes) if n.notice_id == notice_id else n for n in state.notices)
@@ -925,8 +1163,14 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
     state = replace(state, version=state.version + 1)
     match event:
         case CaseOpened():
-            return replace(state, case_id=event.case_id, status="open", controller=event.controller,
-                           opened_on=event.opened_on, complaint_count=1)
+            return replace(
+                state,
+                case_id=event.case_id,
+                status="open",
+                controller=event.controller,
+                opened_on=event.opened_on,
+                complaint_count=1,
+            )
         case ComplaintLinked():
             return replace(state, complaint_count=state.complaint_count + 1)
         case InvestigationOpened():
@@ -937,18 +1181,30 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             notice = Notice(event.notice_id, event.issued_on, event.compliance_deadline, event.orders)
             return replace(state, status="formal_notice", notices=(*state.notices, notice))
         case FormalNoticeComplied():
-            return replace(state, status="notice_complied",
-                           notices=_replace_notice(state, event.notice_id, status="complied",
-                                                   complied_on=event.complied_on))
+            return replace(
+                state,
+                status="notice_complied",
+                notices=_replace_notice(state, event.notice_id, status="complied", complied_on=event.complied_on),
+            )
         case FormalNoticeDeadlineExpired():
-            return replace(state, status="notice_expired",
-                           notices=_replace_notice(state, event.notice_id, status="expired"))
+            return replace(
+                state, status="notice_expired", notices=_replace_notice(state, event.notice_id, status="expired")
+            )
         case FormalNoticeExpirySuperseded():
-            return replace(state, status="formal_notice",
-                           notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True))
+            return replace(
+                state,
+                status="formal_notice",
+                notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True),
+            )
         case SanctionImposed():
-            sanction = Sanction(event.sanction_id, event.decided_on, event.fine_eur, event.articles_infringed,
-                                event.injunction, procedure=event.procedure)
+            sanction = Sanction(
+                event.sanction_id,
+                event.decided_on,
+                event.fine_eur,
+                event.articles_infringed,
+                event.injunction,
+                procedure=event.procedure,
+            )
             return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
         case ReprimandIssued():
             reprimand = Reprimand(event.reprimand_id, event.decided_on, event.articles_infringed, event.procedure)
@@ -957,21 +1213,29 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
             return replace(state, publications=(*state.publications, publication))
         case PublicationWithdrawn():
-            return replace(state, publications=tuple(
-                replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
-                for p in state.publications))
+            return replace(
+                state,
+                publications=tuple(
+                    replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
+                    for p in state.publications
+                ),
+            )
         case AppealLodged():
             appeal = Appeal(event.appeal_id, event.decision, event.decision_id, event.lodged_on)
             return replace(state, appeals=(*state.appeals, appeal))
         case AppealDecided():
             return _ruled(state, event)
         case PenaltyPaymentImposed():
-            return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
-                                                              daily_penalty_eur=event.daily_rate_eur,
-                                                              accrues_from=event.accrues_from))
+            return replace(
+                state,
+                sanctions=_replace_sanction(
+                    state, event.sanction_id, daily_penalty_eur=event.daily_rate_eur, accrues_from=event.accrues_from
+                ),
+            )
         case InjunctionComplied():
-            return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
-                                                              injunction_complied_on=event.complied_on))
+            return replace(
+                state, sanctions=_replace_sanction(state, event.sanction_id, injunction_complied_on=event.complied_on)
+            )
         case FormalNoticeNotified():
             return replace(state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on))
         case SanctionNotified():
@@ -979,25 +1243,39 @@ def evolve(state: CaseState, event: Payload) -> CaseState:
             injunction = sanction.injunction
             if event.injunction_deadline is not None and injunction is not None:
                 injunction = injunction.model_copy(update={"deadline": event.injunction_deadline})
-            return replace(state, sanctions=_replace_sanction(state, event.sanction_id, notified_on=event.notified_on,
-                                                              injunction=injunction))
+            return replace(
+                state,
+                sanctions=_replace_sanction(
+                    state, event.sanction_id, notified_on=event.notified_on, injunction=injunction
+                ),
+            )
         case PenaltyPaymentLiquidated():
             sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
-            liquidation = Liquidation(event.period_start, event.period_end, event.days_counted, event.amount_eur,
-                                      event.decision_day)
-            return replace(state, sanctions=_replace_sanction(state, event.sanction_id,
-                                                              liquidations=(*sanction.liquidations, liquidation)))
+            liquidation = Liquidation(
+                event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
+            )
+            return replace(
+                state,
+                sanctions=_replace_sanction(
+                    state, event.sanction_id, liquidations=(*sanction.liquidations, liquidation)
+                ),
+            )
         case CaseClosed():
-            return replace(state, status="closed", outcome=event.outcome, closed_on=event.closed_on,
-                           closing_reasons=event.reasons)
+            return replace(
+                state, status="closed", outcome=event.outcome, closed_on=event.closed_on, closing_reasons=event.reasons
+            )
     return state
 
 
 def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
     """The court's ruling. An annulled decision no longer stands, and the case goes back to where it stood before
     it: after an expired formal notice, or in the investigation, to be decided again or closed."""
-    appeals = tuple(replace(a, outcome=event.outcome, decided_on=event.decided_on, fine_eur=event.fine_eur)
-                    if a.appeal_id == event.appeal_id else a for a in state.appeals)
+    appeals = tuple(
+        replace(a, outcome=event.outcome, decided_on=event.decided_on, fine_eur=event.fine_eur)
+        if a.appeal_id == event.appeal_id
+        else a
+        for a in state.appeals
+    )
     state = replace(state, appeals=appeals)
     if event.outcome == "fine_reduced":
         return replace(state, sanctions=_replace_sanction(state, event.decision_id, reduced_fine_eur=event.fine_eur))
@@ -1005,11 +1283,17 @@ def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
         return state
     before = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
     if event.decision == "sanction":
-        return replace(state, status=before,
-                       sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on))
-    return replace(state, status=before, reprimands=tuple(
-        replace(r, annulled_on=event.decided_on) if r.reprimand_id == event.decision_id else r
-        for r in state.reprimands))
+        return replace(
+            state, status=before, sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on)
+        )
+    return replace(
+        state,
+        status=before,
+        reprimands=tuple(
+            replace(r, annulled_on=event.decided_on) if r.reprimand_id == event.decision_id else r
+            for r in state.reprimands
+        ),
+    )
 
 
 def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:

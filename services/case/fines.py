@@ -21,6 +21,7 @@ SIMPLIFIED_MAX_DAILY_PENALTY_EUR = 100
 
 # --- GDPR Art 83(4)-(6): what may be fined, and up to what ------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Provision:
     """A provision whose infringement Art 83(4)-(6) makes subject to a fine, and the point of Art 83 naming it."""
@@ -58,13 +59,18 @@ ORDERS: dict[OrderNotComplied, Provision] = {
 }
 ART_83_4 = frozenset(a for a, p in PROVISIONS.items() if p.paragraph == "83(4)")
 ART_83_5 = frozenset(a for a, p in PROVISIONS.items() if p.paragraph == "83(5)")
-FINEABLE = ("Arts 8, 11, 25-39, 41(4), 42, 43 (Art 83(4)); Arts 5-7, 9, 12-22, 44-49 and Member State law under "
-            "Arts 85-91 (Art 83(5)); orders under Art 58(1) and 58(2) not complied with (Art 83(5)(e), 83(6))")
+FINEABLE = (
+    "Arts 8, 11, 25-39, 41(4), 42, 43 (Art 83(4)); Arts 5-7, 9, 12-22, 44-49 and Member State law under "
+    "Arts 85-91 (Art 83(5)); orders under Art 58(1) and 58(2) not complied with (Art 83(5)(e), 83(6))"
+)
 
 # The fixed amount, and the share of the undertaking's total worldwide annual turnover of the preceding financial
 # year: the higher of the two is the maximum.
-TIERS: dict[FineParagraph, tuple[int, int]] = {"83(4)": (10_000_000, 2), "83(5)": (20_000_000, 4),
-                                                "83(6)": (20_000_000, 4)}
+TIERS: dict[FineParagraph, tuple[int, int]] = {
+    "83(4)": (10_000_000, 2),
+    "83(5)": (20_000_000, 4),
+    "83(6)": (20_000_000, 4),
+}
 # From the least grave to the gravest; 83(6) has 83(5)'s amounts and names the order not complied with.
 GRAVITY: tuple[FineParagraph, ...] = ("83(4)", "83(5)", "83(6)")
 
@@ -77,13 +83,17 @@ def provisions(articles: Iterable[int], orders_not_complied: Iterable[OrderNotCo
     """What a conduct infringed, article by article and order by order, each with the point of Art 83 naming it."""
     articles = set(articles)
     if 58 in articles:
-        raise NotFineable("Art 58 is charged as an order not complied with, not as an article: name 58(1) (access "
-                          "the authority ordered, Art 83(5)(e)) or 58(2) (a corrective order, Art 83(6)) in "
-                          "orders_not_complied")
+        raise NotFineable(
+            "Art 58 is charged as an order not complied with, not as an article: name 58(1) (access "
+            "the authority ordered, Art 83(5)(e)) or 58(2) (a corrective order, Art 83(6)) in "
+            "orders_not_complied"
+        )
     unknown = sorted(articles - PROVISIONS.keys())
     if unknown:
-        raise NotFineable(f"Art {', '.join(map(str, unknown))} is not among the provisions Art 83(4)-(6) make subject "
-                          f"to a fine, which are {FINEABLE}")
+        raise NotFineable(
+            f"Art {', '.join(map(str, unknown))} is not among the provisions Art 83(4)-(6) make subject "
+            f"to a fine, which are {FINEABLE}"
+        )
     found = [PROVISIONS[a] for a in sorted(articles)] + [ORDERS[o] for o in sorted(set(orders_not_complied))]
     if not found:
         raise NotFineable("nothing is charged: name the articles infringed or the orders not complied with")
@@ -91,7 +101,7 @@ def provisions(articles: Iterable[int], orders_not_complied: Iterable[OrderNotCo
 
 
 def describe(found: Sequence[Provision]) -> str:
-    """"Art 6 [83(5)(a)], Art 12, 15 [83(5)(b)], an order under Art 58(2) [83(6)]": what a conduct infringed."""
+    """ "Art 6 [83(5)(a)], Art 12, 15 [83(5)(b)], an order under Art 58(2) [83(6)]": what a conduct infringed."""
     points: dict[str, list[str]] = {}
     for provision in found:
         points.setdefault(provision.point, []).append(provision.name)
@@ -108,15 +118,21 @@ def gravest(found: Iterable[Provision]) -> FineParagraph:
     return max((p.paragraph for p in found), key=GRAVITY.index)
 
 
-def cap(articles: Iterable[int], turnover_eur: int | None,
-        orders_not_complied: Iterable[OrderNotComplied] = ()) -> FineCap:
+def cap(
+    articles: Iterable[int], turnover_eur: int | None, orders_not_complied: Iterable[OrderNotComplied] = ()
+) -> FineCap:
     """The highest fine the law allows for one conduct: the fixed amount or the share of turnover, whichever is
     higher, of the paragraph of its gravest infringement."""
     paragraph = gravest(provisions(articles, orders_not_complied))
     fixed, percent = TIERS[paragraph]
     share = turnover_eur * percent // 100 if turnover_eur is not None else 0
-    return FineCap(paragraph=paragraph, fixed_eur=fixed, turnover_percent=percent, turnover_eur=turnover_eur,
-                   cap_eur=max(fixed, share))
+    return FineCap(
+        paragraph=paragraph,
+        fixed_eur=fixed,
+        turnover_percent=percent,
+        turnover_eur=turnover_eur,
+        cap_eur=max(fixed, share),
+    )
 
 
 def explain_cap(limit: FineCap) -> str:
@@ -124,8 +140,10 @@ def explain_cap(limit: FineCap) -> str:
     if limit.turnover_eur is None:
         return f"Art {limit.paragraph}: {fixed} (no turnover given, so the fixed amount applies)"
     share = limit.turnover_eur * limit.turnover_percent // 100
-    return (f"Art {limit.paragraph}: the higher of {fixed} and {limit.turnover_percent} % of the preceding year's "
-            f"worldwide turnover of EUR {limit.turnover_eur:,} (EUR {share:,}) = EUR {limit.cap_eur:,}")
+    return (
+        f"Art {limit.paragraph}: the higher of {fixed} and {limit.turnover_percent} % of the preceding year's "
+        f"worldwide turnover of EUR {limit.turnover_eur:,} (EUR {share:,}) = EUR {limit.cap_eur:,}"
+    )
 
 
 # --- EDPB Guidelines 04/2022 on the calculation of administrative fines (version 2.1, 24 May 2023) -------------
@@ -252,41 +270,57 @@ def _size(turnover_eur: int, size_position: Decimal | None) -> tuple[Decimal, De
     """The share of itself the starting amount is taken at for the undertaking's size: (low, high, chosen, why)."""
     band = band_for(turnover_eur)
     if band is None:
-        return (Decimal(1), Decimal(1), Decimal(1),
-                f"turnover {_eur(turnover_eur)} is above EUR 500,000,000: the legal maximum is the dynamic one and "
-                f"reflects the undertaking's size, so no band applies")
-    within = (f"in the band above {_eur(band.floor)} up to {_eur(band.ceiling)}" if band.floor else
-              f"in the band up to {_eur(band.ceiling)}")
+        return (
+            Decimal(1),
+            Decimal(1),
+            Decimal(1),
+            f"turnover {_eur(turnover_eur)} is above EUR 500,000,000: the legal maximum is the dynamic one and "
+            f"reflects the undertaking's size, so no band applies",
+        )
+    within = (
+        f"in the band above {_eur(band.floor)} up to {_eur(band.ceiling)}"
+        if band.floor
+        else f"in the band up to {_eur(band.ceiling)}"
+    )
     if size_position is None:
         size_position = band.position_of(turnover_eur)
         how = f"it lies at {size_position:.2f} of the band, so the same point of the range"
     else:
         how = f"the authority takes it at {size_position} of that range"
     chosen = band.low + (band.high - band.low) * size_position
-    return (band.low, band.high, chosen,
-            f"turnover {_eur(turnover_eur)} is {within}, where the starting amount is taken at {_percent(band.low)} "
-            f"to {_percent(band.high)} of itself (para 65); {how}: {_percent(chosen)}")
+    return (
+        band.low,
+        band.high,
+        chosen,
+        f"turnover {_eur(turnover_eur)} is {within}, where the starting amount is taken at {_percent(band.low)} "
+        f"to {_percent(band.high)} of itself (para 65); {how}: {_percent(chosen)}",
+    )
 
 
-def _starting_point(conduct: Assessment, limit: FineCap, size: tuple[Decimal, Decimal, Decimal, str]
-                    ) -> tuple[Decimal, tuple[int, int], str]:
+def _starting_point(
+    conduct: Assessment, limit: FineCap, size: tuple[Decimal, Decimal, Decimal, str]
+) -> tuple[Decimal, tuple[int, int], str]:
     low, high = SERIOUSNESS_RANGE[conduct.seriousness]
     share = low + (high - low) * conduct.position
     size_low, size_high, size_chosen, _ = size
     maximum = Decimal(limit.cap_eur)
     which = "the dynamic maximum" if limit.cap_eur > limit.fixed_eur else "the fixed maximum"
     amount = maximum * share * size_chosen
-    return (amount, (_euros(maximum * low * size_low), _euros(maximum * high * size_high)),
-            f"Art {limit.paragraph}, legal maximum {_eur(limit.cap_eur)} ({which}); {conduct.seriousness} "
-            f"seriousness: {_percent(low)} to {_percent(high)} of it, taken at {conduct.position} of that range: "
-            f"{_percent(share)}; {_percent(size_chosen)} of that for the undertaking's size: starting amount "
-            f"{_eur(_euros(amount))}")
+    return (
+        amount,
+        (_euros(maximum * low * size_low), _euros(maximum * high * size_high)),
+        f"Art {limit.paragraph}, legal maximum {_eur(limit.cap_eur)} ({which}); {conduct.seriousness} "
+        f"seriousness: {_percent(low)} to {_percent(high)} of it, taken at {conduct.position} of that range: "
+        f"{_percent(share)}; {_percent(size_chosen)} of that for the undertaking's size: starting amount "
+        f"{_eur(_euros(amount))}",
+    )
 
 
 def _circumstances(conduct: Assessment, amount: Decimal) -> tuple[Decimal, str]:
     adjustment = sum(f.percent for f in conduct.aggravating) - sum(f.percent for f in conduct.mitigating)
-    named = ([f"+{f.percent} % {f.name}" for f in conduct.aggravating]
-             + [f"-{f.percent} % {f.name}" for f in conduct.mitigating])
+    named = [f"+{f.percent} % {f.name}" for f in conduct.aggravating] + [
+        f"-{f.percent} % {f.name}" for f in conduct.mitigating
+    ]
     amount = max(amount * (1 + Decimal(adjustment) / 100), Decimal(0))
     return amount, f"{'; '.join(named) if named else 'none'}: {adjustment:+d} %, {_eur(_euros(amount))}"
 
@@ -308,8 +342,12 @@ def _labelled(texts: Sequence[str]) -> str:
     return "; ".join(f"conduct {n}: {text}" for n, text in enumerate(texts, start=1))
 
 
-def estimate(conducts: Sequence[Assessment], turnover_eur: int, size_position: Decimal | None = None,
-             adjustment: Adjustment = Adjustment()) -> Estimate:
+def estimate(
+    conducts: Sequence[Assessment],
+    turnover_eur: int,
+    size_position: Decimal | None = None,
+    adjustment: Adjustment = Adjustment(),
+) -> Estimate:
     """Walk the EDPB method for the conducts of one undertaking and return each step with the amount it leads to
     (whole euros), the range it could have reached, and the fine of each conduct."""
     charged = [provisions(c.articles, c.orders_not_complied) for c in conducts]
@@ -317,50 +355,85 @@ def estimate(conducts: Sequence[Assessment], turnover_eur: int, size_position: D
     caps = sum(limit.cap_eur for limit in limits)
     if len(conducts) == 1:
         found = charged[0]
-        concurrence = (f"one conduct infringing {describe(found)}"
-                       + (f": by Art 83(3) the fine for it may not exceed the maximum for the gravest infringement, "
-                          f"Art {limits[0].paragraph}" if len(found) > 1 else ""))
+        concurrence = f"one conduct infringing {describe(found)}" + (
+            f": by Art 83(3) the fine for it may not exceed the maximum for the gravest infringement, "
+            f"Art {limits[0].paragraph}"
+            if len(found) > 1
+            else ""
+        )
     else:
-        concurrence = (f"{len(conducts)} separate conducts, each fined on its own within the maximum of its gravest "
-                       f"infringement (Art 83(3)), the total within the sum of those maxima: "
-                       + _labelled([f"{describe(found)} (gravest: Art {limit.paragraph})"
-                                    for found, limit in zip(charged, limits, strict=True)]))
+        concurrence = (
+            f"{len(conducts)} separate conducts, each fined on its own within the maximum of its gravest "
+            f"infringement (Art 83(3)), the total within the sum of those maxima: "
+            + _labelled(
+                [
+                    f"{describe(found)} (gravest: Art {limit.paragraph})"
+                    for found, limit in zip(charged, limits, strict=True)
+                ]
+            )
+        )
     steps = [Step("1. conducts and concurrence (Art 83(3))", concurrence, caps)]
 
     size = _size(turnover_eur, size_position)
     started = [_starting_point(c, limit, size) for c, limit in zip(conducts, limits, strict=True)]
-    steps.append(Step("2. starting point: classification, seriousness, turnover",
-                      f"{_labelled([why for _, _, why in started])}; {size[3]}", sum(_euros(a) for a, _, _ in started),
-                      (sum(r[0] for _, r, _ in started), sum(r[1] for _, r, _ in started))))
+    steps.append(
+        Step(
+            "2. starting point: classification, seriousness, turnover",
+            f"{_labelled([why for _, _, why in started])}; {size[3]}",
+            sum(_euros(a) for a, _, _ in started),
+            (sum(r[0] for _, r, _ in started), sum(r[1] for _, r, _ in started)),
+        )
+    )
 
     weighed = [_circumstances(c, amount) for c, (amount, _, _) in zip(conducts, started, strict=True)]
-    steps.append(Step("3. aggravating and mitigating circumstances (Art 83(2))",
-                      _labelled([why for _, why in weighed]), sum(_euros(a) for a, _ in weighed)))
+    steps.append(
+        Step(
+            "3. aggravating and mitigating circumstances (Art 83(2))",
+            _labelled([why for _, why in weighed]),
+            sum(_euros(a) for a, _ in weighed),
+        )
+    )
 
     capped = [min(_euros(amount), limit.cap_eur) for (amount, _), limit in zip(weighed, limits, strict=True)]
-    steps.append(Step("4. legal maximum", _labelled([f"{explain_cap(limit)}; the fine may not exceed it"
-                                                     for limit in limits]), sum(capped), (0, caps)))
+    steps.append(
+        Step(
+            "4. legal maximum",
+            _labelled([f"{explain_cap(limit)}; the fine may not exceed it" for limit in limits]),
+            sum(capped),
+            (0, caps),
+        )
+    )
 
     adjusted, why = _effective(capped, limits, adjustment)
     final = adjusted if adjustment.payable_eur is None else _shared(adjusted, adjustment.payable_eur)
     steps.append(Step("5. effectiveness, proportionality and dissuasiveness", why, sum(final)))
-    return Estimate(tuple(steps), tuple(
-        ConductFine(tuple(sorted(set(c.articles))), tuple(sorted(set(c.orders_not_complied))), limit, _euros(a), f)
-        for c, limit, (a, _, _), f in zip(conducts, limits, started, final, strict=True)))
+    return Estimate(
+        tuple(steps),
+        tuple(
+            ConductFine(tuple(sorted(set(c.articles))), tuple(sorted(set(c.orders_not_complied))), limit, _euros(a), f)
+            for c, limit, (a, _, _), f in zip(conducts, limits, started, final, strict=True)
+        ),
+    )
 
 
 def _effective(amounts: Sequence[int], limits: Sequence[FineCap], adjustment: Adjustment) -> tuple[list[int], str]:
     """Step 5: the change the authority makes for the fine to be effective, proportionate and dissuasive, never above
     a conduct's maximum; and what an inability to pay justifies (the reduction itself: `_shared`)."""
     factor = 1 + Decimal(adjustment.percent) / 100
-    adjusted = [min(max(_euros(amount * factor), 0), limit.cap_eur) for amount, limit in zip(amounts, limits,
-                                                                                              strict=True)]
-    why = [f"{adjustment.percent:+d} % ({adjustment.reason}), within each legal maximum: {_eur(sum(adjusted))}"
-           if adjustment.percent else f"effective, proportionate and dissuasive as it stands: {_eur(sum(adjusted))}"]
+    adjusted = [
+        min(max(_euros(amount * factor), 0), limit.cap_eur) for amount, limit in zip(amounts, limits, strict=True)
+    ]
+    why = [
+        f"{adjustment.percent:+d} % ({adjustment.reason}), within each legal maximum: {_eur(sum(adjusted))}"
+        if adjustment.percent
+        else f"effective, proportionate and dissuasive as it stands: {_eur(sum(adjusted))}"
+    ]
     if adjustment.payable_eur is not None:
         if sum(adjusted) > adjustment.payable_eur:
-            why.append(f"inability to pay ({adjustment.evidence}): brought down to the {_eur(adjustment.payable_eur)} "
-                       f"the undertaking can pay without its economic viability being irretrievably jeopardised")
+            why.append(
+                f"inability to pay ({adjustment.evidence}): brought down to the {_eur(adjustment.payable_eur)} "
+                f"the undertaking can pay without its economic viability being irretrievably jeopardised"
+            )
         else:
             why.append(f"the undertaking can pay {_eur(adjustment.payable_eur)}: no reduction for inability to pay")
     return adjusted, "; ".join(why)

@@ -6,7 +6,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
-    ComplaintFiled, ComplaintWithdrawn, NotificationSent, Payload, PersonalDataErased,
+    ComplaintFiled,
+    ComplaintWithdrawn,
+    NotificationSent,
+    Payload,
+    PersonalDataErased,
 )
 from docket_contracts.progress import tells_of_progress
 from docket_messaging.consumer import Handler

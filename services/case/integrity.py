@@ -39,10 +39,19 @@ class StoredEvent(Protocol):
 def canonical(event: StoredEvent) -> bytes:
     """The bytes that are hashed: sorted-key compact JSON of the asserted fields, times in UTC (the event's
     own hash is not among them)."""
-    document = {"stream_id": str(event.stream_id), "version": event.version, "event_id": event.event_id,
-                "type": event.type, "schema_version": event.schema_version, "data": event.data,
-                "actor": event.actor, "actor_role": event.actor_role, "actor_name": event.actor_name,
-                "occurred_at": event.occurred_at.astimezone(UTC).isoformat(), "previous_hash": event.previous_hash}
+    document = {
+        "stream_id": str(event.stream_id),
+        "version": event.version,
+        "event_id": event.event_id,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "data": event.data,
+        "actor": event.actor,
+        "actor_role": event.actor_role,
+        "actor_name": event.actor_name,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "previous_hash": event.previous_hash,
+    }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -84,29 +93,60 @@ def verify(stream_id: UUID, events: Iterable[StoredEvent], head: Head | None) ->
     for event in events:
         count += 1
         if event.version != expected_version:
-            return Verdict(stream_id, count, head.version if head else None, Broken(
-                expected_version, f"version {expected_version} is missing: the next stored event is version "
-                                  f"{event.version}"))
+            return Verdict(
+                stream_id,
+                count,
+                head.version if head else None,
+                Broken(
+                    expected_version,
+                    f"version {expected_version} is missing: the next stored event is version {event.version}",
+                ),
+            )
         if event.previous_hash != previous:
-            why = ("it names no predecessor" if event.previous_hash is None
-                   else "the event before it was changed, removed or moved")
-            return Verdict(stream_id, count, head.version if head else None, Broken(
-                event.version, f"version {event.version} does not follow from version {event.version - 1}: {why}"))
+            why = (
+                "it names no predecessor"
+                if event.previous_hash is None
+                else "the event before it was changed, removed or moved"
+            )
+            return Verdict(
+                stream_id,
+                count,
+                head.version if head else None,
+                Broken(
+                    event.version, f"version {event.version} does not follow from version {event.version - 1}: {why}"
+                ),
+            )
         computed = event_hash(event)
         if event.hash != computed:
-            return Verdict(stream_id, count, head.version if head else None, Broken(
-                event.version, f"version {event.version} was changed after it was recorded: it no longer matches "
-                               f"its hash"))
+            return Verdict(
+                stream_id,
+                count,
+                head.version if head else None,
+                Broken(
+                    event.version,
+                    f"version {event.version} was changed after it was recorded: it no longer matches its hash",
+                ),
+            )
         previous, expected_version = computed, expected_version + 1
     last = expected_version - 1
     if head is None:
         broken = Broken(last, "the stream has no recorded head") if count else None
         return Verdict(stream_id, count, None, broken)
     if head.version != last:
-        return Verdict(stream_id, count, head.version, Broken(
-            last + 1 if head.version > last else head.version + 1,
-            f"the stream was recorded up to version {head.version} but {last} event(s) are stored"))
+        return Verdict(
+            stream_id,
+            count,
+            head.version,
+            Broken(
+                last + 1 if head.version > last else head.version + 1,
+                f"the stream was recorded up to version {head.version} but {last} event(s) are stored",
+            ),
+        )
     if head.hash != previous:
-        return Verdict(stream_id, count, head.version, Broken(
-            last, f"version {last}, the last event, was changed after it was recorded"))
+        return Verdict(
+            stream_id,
+            count,
+            head.version,
+            Broken(last, f"version {last}, the last event, was changed after it was recorded"),
+        )
     return Verdict(stream_id, count, head.version, None)

@@ -10,9 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_messaging.clock import Clock, SystemClock
-from docket_messaging.metrics import ART78_OVERDUE
 from docket_messaging.http import service_app
 from docket_messaging.limits import limit_bodies
+from docket_messaging.metrics import ART78_OVERDUE
 from docket_messaging.service import ServiceRuntime, every
 
 from . import store
@@ -29,17 +29,26 @@ TIMER_BATCH = 100
 
 def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntime:
     clock = clock or SystemClock(settings.regulator_timezone)
-    timers = every(settings.timer_interval_s, TIMER_BATCH,
-                   lambda runtime: fire_due_timers(runtime.sessions, clock, TIMER_BATCH))
+    timers = every(
+        settings.timer_interval_s, TIMER_BATCH, lambda runtime: fire_due_timers(runtime.sessions, clock, TIMER_BATCH)
+    )
 
     async def overdue(session: AsyncSession) -> None:
-        found = await session.exec(sa.select(sa.func.count()).select_from(store.ComplainantClockRow)
-                                   .where(store.overdue_on(clock.today())))
+        found = await session.exec(
+            sa.select(sa.func.count()).select_from(store.ComplainantClockRow).where(store.overdue_on(clock.today()))
+        )
         ART78_OVERDUE.set(found.one()[0])
 
-    return ServiceRuntime(name="case", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.CASES,
-                          consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS], handlers=HANDLERS,
-                          workers={"timers": timers} if settings.run_timers else {}, measures=[overdue])
+    return ServiceRuntime(
+        name="case",
+        settings=settings,
+        alembic_ini=ALEMBIC_INI,
+        produces=topics.CASES,
+        consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS],
+        handlers=HANDLERS,
+        workers={"timers": timers} if settings.run_timers else {},
+        measures=[overdue],
+    )
 
 
 def create_app(settings: CaseSettings | None = None, clock: Clock | None = None) -> FastAPI:

@@ -21,7 +21,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
-    CaseClosed, CaseOpened, ComplaintLinked, FormalNoticeIssued, Payload,
+    CaseClosed,
+    CaseOpened,
+    ComplaintLinked,
+    FormalNoticeIssued,
+    Payload,
 )
 from docket_contracts.progress import ART_78_MONTHS, clock_start, ends_wait
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
@@ -34,8 +38,19 @@ from .views import case_view
 log = logging.getLogger(__name__)
 
 SOURCE = "/docket/case"
-TABLES = {"events", "stream_heads", "snapshots", "case_complaints", "open_cases", "case_summaries", "case_details",
-          "complainant_clocks", "timers", "outbox", "inbox"}
+TABLES = {
+    "events",
+    "stream_heads",
+    "snapshots",
+    "case_complaints",
+    "open_cases",
+    "case_summaries",
+    "case_details",
+    "complainant_clocks",
+    "timers",
+    "outbox",
+    "inbox",
+}
 
 
 @dataclass(frozen=True)
@@ -78,9 +93,16 @@ class EventRow(SQLModel, table=True):
 
 def stored_event(row: Any) -> CloudEvent:
     """The CloudEvent of a stored event: an EventRow, or a plain row with the same columns."""
-    return CloudEvent(type=row.type, source=SOURCE, subject=str(row.stream_id), id=row.event_id,
-                      dataschema=registry.dataschema(row.type, row.schema_version), data=row.data,
-                      time=row.occurred_at, sequence=row.version)
+    return CloudEvent(
+        type=row.type,
+        source=SOURCE,
+        subject=str(row.stream_id),
+        id=row.event_id,
+        dataschema=registry.dataschema(row.type, row.schema_version),
+        data=row.data,
+        time=row.occurred_at,
+        sequence=row.version,
+    )
 
 
 class StreamHeadRow(SQLModel, table=True):
@@ -174,8 +196,20 @@ class StreamNotFound(LookupError):
 
 _EVENTS = EventRow.__table__
 # What an append writes of each event (position and recorded_at are the database's).
-_EVENT_COLUMNS = ("stream_id", "version", "event_id", "type", "schema_version", "data", "actor", "actor_role",
-                  "actor_name", "occurred_at", "previous_hash", "hash")
+_EVENT_COLUMNS = (
+    "stream_id",
+    "version",
+    "event_id",
+    "type",
+    "schema_version",
+    "data",
+    "actor",
+    "actor_role",
+    "actor_name",
+    "occurred_at",
+    "previous_hash",
+    "hash",
+)
 
 
 async def rows(session: AsyncSession, case_id: UUID, after: int = 0, limit: int | None = None) -> Sequence[EventRow]:
@@ -186,10 +220,17 @@ async def rows(session: AsyncSession, case_id: UUID, after: int = 0, limit: int 
 
 _HEADS, _SNAPSHOTS = StreamHeadRow.__table__, SnapshotRow.__table__
 # The stream's head and its snapshot in one round trip (plain rows: no ORM object to build or track).
-_HEAD_AND_SNAPSHOT = (sa.select(_HEADS.c.version, _HEADS.c.hash, _SNAPSHOTS.c.version.label("snapshot_version"),
-                                _SNAPSHOTS.c.fold, _SNAPSHOTS.c.state)
-                      .select_from(_HEADS.outerjoin(_SNAPSHOTS, _SNAPSHOTS.c.stream_id == _HEADS.c.stream_id))
-                      .where(_HEADS.c.stream_id == sa.bindparam("case_id")))
+_HEAD_AND_SNAPSHOT = (
+    sa.select(
+        _HEADS.c.version,
+        _HEADS.c.hash,
+        _SNAPSHOTS.c.version.label("snapshot_version"),
+        _SNAPSHOTS.c.fold,
+        _SNAPSHOTS.c.state,
+    )
+    .select_from(_HEADS.outerjoin(_SNAPSHOTS, _SNAPSHOTS.c.stream_id == _HEADS.c.stream_id))
+    .where(_HEADS.c.stream_id == sa.bindparam("case_id"))
+)
 # session.info key: the head `load` read, which `append` in the same transaction chains to.
 _HEAD_READ = "docket_case_head"
 
@@ -202,8 +243,11 @@ async def load(session: AsyncSession, case_id: UUID) -> CaseState:
     if found is None:
         return await replayed(session, case_id)  # no head: a new or damaged stream, read the long way
     session.info[_HEAD_READ] = (case_id, Head(found.version, found.hash))
-    snapshot = restore(SnapshotRow(stream_id=case_id, version=found.snapshot_version, fold=found.fold,
-                                   state=found.state) if found.fold is not None else None)
+    snapshot = restore(
+        SnapshotRow(stream_id=case_id, version=found.snapshot_version, fold=found.fold, state=found.state)
+        if found.fold is not None
+        else None
+    )
     if snapshot is None:
         return await replayed(session, case_id)
     rows = await _event_rows(session, case_id, after=snapshot.version)
@@ -219,18 +263,27 @@ async def replayed(session: AsyncSession, case_id: UUID, as_of: datetime | None 
     return replay(registry.parse(stored_event(row)) for row in found)
 
 
-async def _event_rows(session: AsyncSession, case_id: UUID, after: int = 0, as_of: datetime | None = None
-                      ) -> Sequence[Any]:
+async def _event_rows(
+    session: AsyncSession, case_id: UUID, after: int = 0, as_of: datetime | None = None
+) -> Sequence[Any]:
     table = EventRow.__table__
-    query = sa.select(table.c.stream_id, table.c.version, table.c.event_id, table.c.type, table.c.schema_version,
-                      table.c.data, table.c.occurred_at).where(table.c.stream_id == case_id, table.c.version > after)
+    query = sa.select(
+        table.c.stream_id,
+        table.c.version,
+        table.c.event_id,
+        table.c.type,
+        table.c.schema_version,
+        table.c.data,
+        table.c.occurred_at,
+    ).where(table.c.stream_id == case_id, table.c.version > after)
     if as_of is not None:
         query = query.where(table.c.recorded_at <= as_of)
     return (await session.exec(query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
 
 
-async def append(session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload],
-                 actor: Actor) -> tuple[CaseState, list[CloudEvent]]:
+async def append(
+    session: AsyncSession, state: CaseState, case_id: UUID, payloads: Sequence[Payload], actor: Actor
+) -> tuple[CaseState, list[CloudEvent]]:
     """Append after `state.version`; a concurrent writer makes the insert fail (IntegrityError).
 
     Each event carries its own hash and its predecessor's; the database moves the stream's head. The
@@ -238,14 +291,26 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
     """
     if not payloads:
         return state, []
-    events = [registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=state.version + n)
-              for n, payload in enumerate(payloads, start=1)]
+    events = [
+        registry.new_event(payload, source=SOURCE, subject=str(case_id), sequence=state.version + n)
+        for n, payload in enumerate(payloads, start=1)
+    ]
     previous = await head_hash(session, case_id, state.version)
     stored = []
     for event, payload in zip(events, payloads, strict=True):
-        row = EventRow(stream_id=case_id, version=event.sequence, event_id=event.id, type=event.type,
-                       schema_version=registry.spec_of(payload).version, data=event.data, actor=actor.id,
-                       actor_role=actor.role, actor_name=actor.name, occurred_at=event.time, previous_hash=previous)
+        row = EventRow(
+            stream_id=case_id,
+            version=event.sequence,
+            event_id=event.id,
+            type=event.type,
+            schema_version=registry.spec_of(payload).version,
+            data=event.data,
+            actor=actor.id,
+            actor_role=actor.role,
+            actor_name=actor.name,
+            occurred_at=event.time,
+            previous_hash=previous,
+        )
         row.hash = previous = event_hash(row)
         stored.append({column: getattr(row, column) for column in _EVENT_COLUMNS})
     # The events and their outbox rows in one statement, one transaction's work: the database moves the
@@ -254,8 +319,12 @@ async def append(session: AsyncSession, state: CaseState, case_id: UUID, payload
     if len(stored) == 1:  # most commands: a statement built once
         statement, params = _APPEND_ONE, _prefixed(stored[0], "e_") | _prefixed(outbox[0], "o_")
     else:
-        statement = (insert(_EVENTS).values(stored).returning(_EVENTS.c.position)
-                     .add_cte(insert(OutboxRow.__table__).values(outbox).cte("outbox_rows")))
+        statement = (
+            insert(_EVENTS)
+            .values(stored)
+            .returning(_EVENTS.c.position)
+            .add_cte(insert(OutboxRow.__table__).values(outbox).cte("outbox_rows"))
+        )
         params = {}
     position = max((await (await session.connection()).execute(statement, params)).scalars().all())
     for payload in payloads:
@@ -279,14 +348,21 @@ async def head_hash(session: AsyncSession, case_id: UUID, version: int) -> str:
     if read is not None and read[0] == case_id:
         head: Head | None = read[1]
     else:
-        found = (await session.exec(sa.select(_HEADS.c.version, _HEADS.c.hash)  # type: ignore[call-overload]
-                                    .where(_HEADS.c.stream_id == case_id))).first()
+        found = (
+            await session.exec(
+                sa.select(_HEADS.c.version, _HEADS.c.hash).where(_HEADS.c.stream_id == case_id)  # type: ignore[call-overload]
+            )
+        ).first()
         head = Head(found.version, found.hash) if found else None
     if head is not None and head.version == version:
         return head.hash
     if head is None or head.version < version:
-        log.error("case %s: stream head %s does not match version %d; the chain is broken there", case_id,
-                  head.version if head else "missing", version)
+        log.error(
+            "case %s: stream head %s does not match version %d; the chain is broken there",
+            case_id,
+            head.version if head else "missing",
+            version,
+        )
     return GENESIS
 
 
@@ -313,18 +389,35 @@ async def _write_side(session: AsyncSession, state: CaseState, payload: Payload)
     match payload:
         case CaseOpened():
             session.add(OpenCaseRow(controller_key=payload.controller.key, case_id=payload.case_id))
-            session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id,
-                                         kind=payload.complaint_kind, received_on=payload.opened_on,
-                                         version=state.version))
+            session.add(
+                CaseComplaintRow(
+                    complaint_id=payload.complaint_id,
+                    case_id=payload.case_id,
+                    kind=payload.complaint_kind,
+                    received_on=payload.opened_on,
+                    version=state.version,
+                )
+            )
         case ComplaintLinked():
-            session.add(CaseComplaintRow(complaint_id=payload.complaint_id, case_id=payload.case_id,
-                                         kind=payload.complaint_kind, received_on=payload.received_on,
-                                         version=state.version))
+            session.add(
+                CaseComplaintRow(
+                    complaint_id=payload.complaint_id,
+                    case_id=payload.case_id,
+                    kind=payload.complaint_kind,
+                    received_on=payload.received_on,
+                    version=state.version,
+                )
+            )
         case CaseClosed():
             await session.exec(sa.delete(OpenCaseRow).where(col(OpenCaseRow.case_id) == payload.case_id))
         case FormalNoticeIssued():
-            session.add(TimerRow(notice_id=payload.notice_id, case_id=payload.case_id,
-                                 due_on=payload.compliance_deadline + timedelta(days=1)))
+            session.add(
+                TimerRow(
+                    notice_id=payload.notice_id,
+                    case_id=payload.case_id,
+                    due_on=payload.compliance_deadline + timedelta(days=1),
+                )
+            )
     await session.flush()
 
 
@@ -336,8 +429,12 @@ async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Pa
     for payload in payloads:
         await _clocks(session, state, payload)
     connection = await session.connection()
-    await connection.execute(_PROJECT, _prefixed(_summary(state, position), "s_")
-                             | _prefixed(_detail(state, position), "d_") | _prefixed(_snapshot(state), "n_"))
+    await connection.execute(
+        _PROJECT,
+        _prefixed(_summary(state, position), "s_")
+        | _prefixed(_detail(state, position), "d_")
+        | _prefixed(_snapshot(state), "n_"),
+    )
 
 
 # The rows the read side keeps of a case, as `project` writes them after each append and `rebuild_projections`
@@ -345,18 +442,26 @@ async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Pa
 def _summary(state: CaseState, position: int) -> dict[str, Any]:
     assert state.controller is not None
     pending = state.pending_notice
-    return dict(case_id=state.case_id, controller_key=state.controller.key, controller_name=state.controller.name,
-                status=state.status, opened_on=state.opened_on, complaints=state.complaint_count,
-                next_deadline=pending.deadline if pending else None, outcome=state.outcome, version=state.version,
-                position=position)
+    return {
+        "case_id": state.case_id,
+        "controller_key": state.controller.key,
+        "controller_name": state.controller.name,
+        "status": state.status,
+        "opened_on": state.opened_on,
+        "complaints": state.complaint_count,
+        "next_deadline": pending.deadline if pending else None,
+        "outcome": state.outcome,
+        "version": state.version,
+        "position": position,
+    }
 
 
 def _detail(state: CaseState, position: int) -> dict[str, Any]:
-    return dict(case_id=state.case_id, version=state.version, document=case_view(state), position=position)
+    return {"case_id": state.case_id, "version": state.version, "document": case_view(state), "position": position}
 
 
 def _snapshot(state: CaseState) -> dict[str, Any]:
-    return dict(stream_id=state.case_id, version=state.version, fold=FOLD, state=dump(state))
+    return {"stream_id": state.case_id, "version": state.version, "fold": FOLD, "state": dump(state)}
 
 
 def _prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -368,20 +473,28 @@ def _upsert(table: sa.Table, columns: Sequence[str], prefix: str) -> Any:
     key = [c.name for c in table.primary_key]
     statement = insert(table).values({name: sa.bindparam(prefix + name) for name in columns})
     return statement.on_conflict_do_update(  # the new values from EXCLUDED: each is sent once
-        index_elements=key, set_={name: statement.excluded[name] for name in columns if name not in key})
+        index_elements=key, set_={name: statement.excluded[name] for name in columns if name not in key}
+    )
 
 
 # Built once, so that a command spends nothing on building statements and their cache keys (the profile of 32
 # concurrent commands put that ahead of the work itself). One event with its outbox row:
-_APPEND_ONE = (insert(_EVENTS).values({name: sa.bindparam("e_" + name) for name in _EVENT_COLUMNS})
-               .returning(_EVENTS.c.position)
-               .add_cte(insert(OutboxRow.__table__).values({name: sa.bindparam("o_" + name) for name in OUTBOX_COLUMNS})
-                        .cte("outbox_row")))
+_APPEND_ONE = (
+    insert(_EVENTS)
+    .values({name: sa.bindparam("e_" + name) for name in _EVENT_COLUMNS})
+    .returning(_EVENTS.c.position)
+    .add_cte(
+        insert(OutboxRow.__table__)
+        .values({name: sa.bindparam("o_" + name) for name in OUTBOX_COLUMNS})
+        .cte("outbox_row")
+    )
+)
 # The summary, with the detail document and the snapshot as data-modifying CTEs: one round trip.
-_PROJECT = (_upsert(CaseSummaryRow.__table__, [c.name for c in CaseSummaryRow.__table__.columns], "s_")
-            .add_cte(_upsert(CaseDetailRow.__table__, ["case_id", "version", "document", "position"], "d_")
-                     .cte("detail"))
-            .add_cte(_upsert(SnapshotRow.__table__, ["stream_id", "version", "fold", "state"], "n_").cte("snapshot")))
+_PROJECT = (
+    _upsert(CaseSummaryRow.__table__, [c.name for c in CaseSummaryRow.__table__.columns], "s_")
+    .add_cte(_upsert(CaseDetailRow.__table__, ["case_id", "version", "document", "position"], "d_").cte("detail"))
+    .add_cte(_upsert(SnapshotRow.__table__, ["stream_id", "version", "fold", "state"], "n_").cte("snapshot"))
+)
 
 
 async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> None:
@@ -389,20 +502,29 @@ async def _clocks(session: AsyncSession, state: CaseState, payload: Payload) -> 
     Only a letter sent restarts a clock (`told`)."""
     if (clock := clock_start(payload)) is not None:
         complaint_id, started = clock
-        session.add(ComplainantClockRow(complaint_id=complaint_id, case_id=state.case_id, last_progress_on=started,
-                                        running=state.status != "closed"))
+        session.add(
+            ComplainantClockRow(
+                complaint_id=complaint_id,
+                case_id=state.case_id,
+                last_progress_on=started,
+                running=state.status != "closed",
+            )
+        )
         await session.flush()
     if (ends := ends_wait(payload)) is not None and ends.case_id is not None:
-        await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == ends.case_id)
-                           .values(running=False))
+        await session.exec(
+            sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == ends.case_id).values(running=False)
+        )
 
 
 async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
     """A letter about progress was sent to the complainant on `on`: their three months run again from it,
     unless no news is owed to them any more."""
-    await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.complaint_id) == complaint_id,
-                                                            col(ComplainantClockRow.running))
-                       .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on)))
+    await session.exec(
+        sa.update(ComplainantClockRow)
+        .where(col(ComplainantClockRow.complaint_id) == complaint_id, col(ComplainantClockRow.running))
+        .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on))
+    )
 
 
 def overdue_on(day: date) -> sa.ColumnElement[bool]:
@@ -413,8 +535,11 @@ def overdue_on(day: date) -> sa.ColumnElement[bool]:
 
 
 async def stop_clock(session: AsyncSession, complaint_id: UUID) -> None:
-    await session.exec(sa.update(ComplainantClockRow).where(col(ComplainantClockRow.complaint_id) == complaint_id)
-                       .values(running=False))
+    await session.exec(
+        sa.update(ComplainantClockRow)
+        .where(col(ComplainantClockRow.complaint_id) == complaint_id)
+        .values(running=False)
+    )
 
 
 async def open_case_for(session: AsyncSession, controller_key: str) -> UUID | None:
@@ -441,17 +566,27 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     folded: events are read as plain rows a batch at a time (no ORM objects), and only each case's state
     and the Art 78(2) clocks it started are kept, not its events. The clocks are not emptied (`_KEEP_CLOCKS`).
     """
-    await session.exec(sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots "
-                               "IN EXCLUSIVE MODE"))
+    await session.exec(
+        sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots IN EXCLUSIVE MODE")
+    )
     for table in (CaseSummaryRow, CaseDetailRow, SnapshotRow):
         await session.exec(sa.delete(table))
     cases: dict[UUID, _Rebuilt] = {}
     events = EventRow.__table__.c
-    query = sa.select(events.stream_id, events.version, events.event_id, events.type, events.schema_version,
-                      sa.cast(events.data, sa.Text).label("data"), events.occurred_at, events.position)
+    query = sa.select(
+        events.stream_id,
+        events.version,
+        events.event_id,
+        events.type,
+        events.schema_version,
+        sa.cast(events.data, sa.Text).label("data"),
+        events.occurred_at,
+        events.position,
+    )
     replayed = after = 0
-    while chunk := (await session.exec(query.where(events.position > after).order_by(events.position)
-                                       .limit(batch))).all():
+    while chunk := (
+        await session.exec(query.where(events.position > after).order_by(events.position).limit(batch))
+    ).all():
         for row in chunk:
             rebuilt = cases.get(row.stream_id)
             if rebuilt is None:
@@ -462,8 +597,12 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     await _insert_many(session, SnapshotRow, [rebuilt.snapshot() for rebuilt in cases.values()])
     await _insert_many(session, CaseSummaryRow, [rebuilt.summary() for rebuilt in cases.values()])
     await _insert_many(session, CaseDetailRow, [rebuilt.detail() for rebuilt in cases.values()])
-    await _insert_many(session, ComplainantClockRow,
-                       [clock for rebuilt in cases.values() for clock in rebuilt.clocks()], on_conflict=_KEEP_CLOCKS)
+    await _insert_many(
+        session,
+        ComplainantClockRow,
+        [clock for rebuilt in cases.values() for clock in rebuilt.clocks()],
+        on_conflict=_KEEP_CLOCKS,
+    )
     return replayed
 
 
@@ -477,16 +616,25 @@ def _stored_payload(row: Any) -> Payload:
             return spec.payload.model_validate_json(row.data)
         except ValueError:
             pass
-    return registry.parse(CloudEvent(type=row.type, source=SOURCE, subject=str(row.stream_id), id=row.event_id,
-                                     dataschema=registry.dataschema(row.type, row.schema_version),
-                                     data=json.loads(row.data), time=row.occurred_at, sequence=row.version))
+    return registry.parse(
+        CloudEvent(
+            type=row.type,
+            source=SOURCE,
+            subject=str(row.stream_id),
+            id=row.event_id,
+            dataschema=registry.dataschema(row.type, row.schema_version),
+            data=json.loads(row.data),
+            time=row.occurred_at,
+            sequence=row.version,
+        )
+    )
 
 
 class _Rebuilt:
     """One case as `rebuild_projections` replays it: the state so far, the position of its last event, and
     the Art 78(2) clocks its complaints started."""
 
-    __slots__ = ("state", "position", "_started")
+    __slots__ = ("_started", "position", "state")
 
     def __init__(self) -> None:
         self.state = CaseState()
@@ -515,19 +663,33 @@ class _Rebuilt:
 
     def clocks(self) -> list[dict[str, Any]]:
         state = self._checked()
-        return [{"complaint_id": complaint_id, "case_id": state.case_id, "running": state.status != "closed",
-                 "last_progress_on": started} for complaint_id, started in self._started]
+        return [
+            {
+                "complaint_id": complaint_id,
+                "case_id": state.case_id,
+                "running": state.status != "closed",
+                "last_progress_on": started,
+            }
+            for complaint_id, started in self._started
+        ]
 
 
 # The clocks are not the case's alone: letters sent restart them and withdrawals stop them, and neither is in
 # its events. A rebuild keeps what they did and adds what the events start.
-_KEEP_CLOCKS = ("ON CONFLICT (complaint_id) DO UPDATE SET case_id = EXCLUDED.case_id, "
-                "last_progress_on = greatest(complainant_clocks.last_progress_on, EXCLUDED.last_progress_on), "
-                "running = complainant_clocks.running AND EXCLUDED.running")
+_KEEP_CLOCKS = (
+    "ON CONFLICT (complaint_id) DO UPDATE SET case_id = EXCLUDED.case_id, "
+    "last_progress_on = greatest(complainant_clocks.last_progress_on, EXCLUDED.last_progress_on), "
+    "running = complainant_clocks.running AND EXCLUDED.running"
+)
 
 
-async def _insert_many(session: AsyncSession, table: type[SQLModel], rows: Sequence[dict[str, Any]],
-                       chunk: int = 10_000, on_conflict: str = "") -> None:
+async def _insert_many(
+    session: AsyncSession,
+    table: type[SQLModel],
+    rows: Sequence[dict[str, Any]],
+    chunk: int = 10_000,
+    on_conflict: str = "",
+) -> None:
     """Insert `rows` (dicts of every column of `table`) a chunk at a time, each chunk one statement that
     unnests one array per column: the rows cross as a few arrays, not one parameter set each."""
     if not rows:
@@ -539,11 +701,15 @@ async def _insert_many(session: AsyncSession, table: type[SQLModel], rows: Seque
         json_column = isinstance(column.type, JSONB)
         arrays.append(f"CAST(:c{n} AS {'TEXT' if json_column else column.type.compile(dialect)}[])")
         selected.append(f"c{n}::jsonb" if json_column else f"c{n}")
-    statement = sa.text(f"INSERT INTO {table.__tablename__} ({', '.join(c.name for c in columns)}) "
-                        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) "
-                        f"AS t({', '.join(f'c{n}' for n in range(len(columns)))}) {on_conflict}")
+    statement = sa.text(
+        f"INSERT INTO {table.__tablename__} ({', '.join(c.name for c in columns)}) "
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) "
+        f"AS t({', '.join(f'c{n}' for n in range(len(columns)))}) {on_conflict}"
+    )
     for offset in range(0, len(rows), chunk):
-        part = rows[offset:offset + chunk]
-        values = {f"c{n}": [json.dumps(row[c.name]) if isinstance(c.type, JSONB) else row[c.name] for row in part]
-                  for n, c in enumerate(columns)}
+        part = rows[offset : offset + chunk]
+        values = {
+            f"c{n}": [json.dumps(row[c.name]) if isinstance(c.type, JSONB) else row[c.name] for row in part]
+            for n, c in enumerate(columns)
+        }
         await session.exec(statement, params=values)

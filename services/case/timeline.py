@@ -14,20 +14,54 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from docket_contracts.events import (
-    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintLinked, FindingRecorded, FormalNoticeComplied,
-    FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued, FormalNoticeNotified,
-    InjunctionComplied, InvestigationOpened, Payload, PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade,
-    PublicationWithdrawn, ReprimandIssued, SanctionImposed, SanctionNotified,
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintLinked,
+    FindingRecorded,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    FormalNoticeNotified,
+    InjunctionComplied,
+    InvestigationOpened,
+    Payload,
+    PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
 )
 
-LANES = ("complaints", "investigation", "formal notice", "sanction", "penalty payment", "publication", "appeal",
-         "closure", "other")
+LANES = (
+    "complaints",
+    "investigation",
+    "formal notice",
+    "sanction",
+    "penalty payment",
+    "publication",
+    "appeal",
+    "closure",
+    "other",
+)
 CROWD = 40  # complaints beyond which those of one day are one mark
 
 WIDTH, LEFT, RIGHT, TOP, LANE_HEIGHT, AXIS = 1200, 150, 40, 60, 84, 40
-COLOURS = {"complaints": "#4e79a7", "investigation": "#59a14f", "formal notice": "#f28e2b", "sanction": "#e15759",
-           "penalty payment": "#b07aa1", "publication": "#edc948", "appeal": "#ff9da7",
-           "closure": "#76b7b2", "other": "#9c755f"}
+COLOURS = {
+    "complaints": "#4e79a7",
+    "investigation": "#59a14f",
+    "formal notice": "#f28e2b",
+    "sanction": "#e15759",
+    "penalty payment": "#b07aa1",
+    "publication": "#edc948",
+    "appeal": "#ff9da7",
+    "closure": "#76b7b2",
+    "other": "#9c755f",
+}
 
 
 @dataclass(frozen=True)
@@ -58,9 +92,13 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
             articles = ", ".join(str(a) for a in payload.articles)
             return Mark("investigation", last_day, f"finding: Art {articles}", v) if last_day else None
         case FormalNoticeIssued():
-            return Mark("formal notice", payload.issued_on,
-                        f"formal notice, comply by {payload.compliance_deadline.isoformat()}", v,
-                        until=payload.compliance_deadline)
+            return Mark(
+                "formal notice",
+                payload.issued_on,
+                f"formal notice, comply by {payload.compliance_deadline.isoformat()}",
+                v,
+                until=payload.compliance_deadline,
+            )
         case FormalNoticeNotified():
             return Mark("formal notice", payload.notified_on, "notice notified", v)
         case FormalNoticeComplied():
@@ -70,8 +108,9 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
         case FormalNoticeExpirySuperseded():
             return Mark("formal notice", payload.complied_on, "expiry superseded", v)
         case SanctionImposed():
-            return Mark("sanction", payload.decided_on,
-                        f"fine {_euros(payload.fine_eur)} (cap Art {payload.cap.paragraph})", v)
+            return Mark(
+                "sanction", payload.decided_on, f"fine {_euros(payload.fine_eur)} (cap Art {payload.cap.paragraph})", v
+            )
         case SanctionNotified():
             return Mark("sanction", payload.notified_on, "decision notified", v)
         case ReprimandIssued():
@@ -83,18 +122,32 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
         case AppealLodged():
             return Mark("appeal", payload.lodged_on, f"{payload.decision} appealed", v)
         case AppealDecided():
-            ruled = (f"fine reduced to {_euros(payload.fine_eur)}" if payload.fine_eur is not None
-                     else f"{payload.decision} annulled" if payload.outcome == "annulled" else "appeal dismissed")
+            ruled = (
+                f"fine reduced to {_euros(payload.fine_eur)}"
+                if payload.fine_eur is not None
+                else f"{payload.decision} annulled"
+                if payload.outcome == "annulled"
+                else "appeal dismissed"
+            )
             return Mark("appeal", payload.decided_on, ruled, v)
         case PenaltyPaymentImposed():
-            return Mark("penalty payment", payload.accrues_from,
-                        f"{_euros(payload.daily_rate_eur)} a day from {payload.accrues_from.isoformat()}", v)
+            return Mark(
+                "penalty payment",
+                payload.accrues_from,
+                f"{_euros(payload.daily_rate_eur)} a day from {payload.accrues_from.isoformat()}",
+                v,
+            )
         case InjunctionComplied():
             return Mark("penalty payment", payload.complied_on, "injunction complied", v)
         case PenaltyPaymentLiquidated():
-            return Mark("penalty payment", payload.period_start,
-                        f"liquidated {payload.decision_day.isoformat()}: {payload.days_counted} days, "
-                        f"{_euros(payload.amount_eur)}", v, until=payload.period_end)
+            return Mark(
+                "penalty payment",
+                payload.period_start,
+                f"liquidated {payload.decision_day.isoformat()}: {payload.days_counted} days, "
+                f"{_euros(payload.amount_eur)}",
+                v,
+                until=payload.period_end,
+            )
         case CaseClosed():
             return Mark("closure", payload.closed_on, f"closed: {payload.outcome.replace('_', ' ')}", v)
     day = next((value for value in payload.__dict__.values() if isinstance(value, date)), last_day)
@@ -117,8 +170,7 @@ def marks(history: Sequence[tuple[int, Payload]]) -> list[Mark]:
     for mark in complaints:
         day = by_day.get(mark.on)
         by_day[mark.on] = mark if day is None else replace(day, versions=day.versions + mark.versions)
-    crowded = [replace(m, label=f"{len(m.versions)} complaints") if len(m.versions) > 1 else m
-               for m in by_day.values()]
+    crowded = [replace(m, label=f"{len(m.versions)} complaints") if len(m.versions) > 1 else m for m in by_day.values()]
     return crowded + [m for m in found if m.lane != "complaints"]
 
 
@@ -135,14 +187,18 @@ def draw(title: str, history: Sequence[tuple[int, Payload]]) -> str:
         return round(LEFT + (WIDTH - LEFT - RIGHT) * (day - first).days / span, 1)
 
     e = html.escape
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-             f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">',
-             f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
-             f'<text x="{LEFT}" y="28" font-size="16" font-weight="bold">{e(title)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+        f'<text x="{LEFT}" y="28" font-size="16" font-weight="bold">{e(title)}</text>',
+    ]
     for index, lane in enumerate(lanes):
         top = TOP + index * LANE_HEIGHT
-        parts.append(f'<rect x="0" y="{top}" width="{WIDTH}" height="{LANE_HEIGHT}" '
-                     f'fill="{"#f7f7f7" if index % 2 else "#ffffff"}"/>')
+        parts.append(
+            f'<rect x="0" y="{top}" width="{WIDTH}" height="{LANE_HEIGHT}" '
+            f'fill="{"#f7f7f7" if index % 2 else "#ffffff"}"/>'
+        )
         parts.append(f'<text x="10" y="{top + 24}" font-weight="bold" fill="{COLOURS[lane]}">{e(lane)}</text>')
     axis = TOP + LANE_HEIGHT * len(lanes)
     parts.append(f'<line x1="{LEFT}" y1="{axis}" x2="{WIDTH - RIGHT}" y2="{axis}" stroke="#333"/>')
@@ -151,8 +207,9 @@ def draw(title: str, history: Sequence[tuple[int, Payload]]) -> str:
             tick = date(year, month, 1)
             if first <= tick <= last:
                 parts.append(f'<line x1="{x(tick)}" y1="{TOP}" x2="{x(tick)}" y2="{axis + 5}" stroke="#ddd"/>')
-                parts.append(f'<text x="{x(tick)}" y="{axis + 20}" text-anchor="middle">'
-                             f'{tick.strftime("%b %Y")}</text>')
+                parts.append(
+                    f'<text x="{x(tick)}" y="{axis + 20}" text-anchor="middle">{tick.strftime("%b %Y")}</text>'
+                )
     for index, lane in enumerate(lanes):
         middle = TOP + index * LANE_HEIGHT + LANE_HEIGHT // 2 + 6
         colour = COLOURS[lane]
@@ -162,8 +219,10 @@ def draw(title: str, history: Sequence[tuple[int, Payload]]) -> str:
             when = mark.on.isoformat() + (f" to {mark.until.isoformat()}" if mark.until else "")
             parts.append(f'<g class="event" data-versions="{versions}"><title>{e(mark.label)}, {when}</title>')
             if mark.until is not None:
-                parts.append(f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(x(mark.until) - x(mark.on), 1)}" '
-                             f'height="8" fill="{colour}" fill-opacity="0.35"/>')
+                parts.append(
+                    f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(x(mark.until) - x(mark.on), 1)}" '
+                    f'height="8" fill="{colour}" fill-opacity="0.35"/>'
+                )
             parts.append(f'<circle cx="{x(mark.on)}" cy="{middle}" r="5" fill="{colour}"/>')
             # A label reads to the right of its mark, or to its left in the right part, so that none runs off.
             left = x(mark.on) > LEFT + 0.6 * (WIDTH - LEFT - RIGHT)

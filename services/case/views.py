@@ -26,8 +26,9 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "controller": state.controller.model_dump(mode="json"),
         "opened_on": state.opened_on.isoformat() if state.opened_on else None,
         "complaint_count": state.complaint_count,  # the list itself: GET /cases/{id}/complaints, paged
-        "investigation_opened_on": (state.investigation_opened_on.isoformat()
-                                    if state.investigation_opened_on else None),
+        "investigation_opened_on": (
+            state.investigation_opened_on.isoformat() if state.investigation_opened_on else None
+        ),
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),

@@ -4,5 +4,11 @@ from docket_messaging.cli import main
 from .config import IntakeSettings
 from .main import ALEMBIC_INI, create_app
 
-main(IntakeSettings, create_app, ALEMBIC_INI, name="intake", produces=topics.COMPLAINTS,
-     migrations=IntakeSettings.keystore_migrations)
+main(
+    IntakeSettings,
+    create_app,
+    ALEMBIC_INI,
+    name="intake",
+    produces=topics.COMPLAINTS,
+    migrations=IntakeSettings.keystore_migrations,
+)

@@ -19,7 +19,15 @@ from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
-    DAY_RANGE, EARLIEST_DAY, MAX_OFFSET, NO_CONTROLS, Day, EmailAddress, printable, query_text, text,
+    DAY_RANGE,
+    EARLIEST_DAY,
+    MAX_OFFSET,
+    NO_CONTROLS,
+    Day,
+    EmailAddress,
+    printable,
+    query_text,
+    text,
 )
 from docket_messaging.logs import bind_ids
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
@@ -31,8 +39,9 @@ from .limits import rate_limited
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
 staff = APIRouter(tags=["staff"])
 
-StatusToken = Annotated[str | None, Header(alias="X-Status-Token", max_length=200,
-                                           description="the secret token of the receipt")]
+StatusToken = Annotated[
+    str | None, Header(alias="X-Status-Token", max_length=200, description="the secret token of the receipt")
+]
 REFERENCE_PATTERN = r"^DKT-[0-9]{4}-[0-9A-Z]{6}$"
 STATUS_PATH = "/complaints/{reference}/status"
 Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN, description="the receipt's reference, e.g. DKT-2020-7K3Q9Z")]
@@ -68,8 +77,9 @@ class PartyIn(BaseModel):
 
 
 # The key the case service joins complaints by must fit the contract's Controller.key.
-MAX_CONTROLLER_KEY: int = next(rule.max_length for rule in Controller.model_fields["key"].metadata
-                               if hasattr(rule, "max_length"))
+MAX_CONTROLLER_KEY: int = next(
+    rule.max_length for rule in Controller.model_fields["key"].metadata if hasattr(rule, "max_length")
+)
 
 
 def key_fits(name: str) -> str:
@@ -81,22 +91,34 @@ def key_fits(name: str) -> str:
     """
     length = len(domain.controller_key(name))
     if length > MAX_CONTROLLER_KEY:
-        raise ValueError(f"gives a controller key of {length} characters, longer than {MAX_CONTROLLER_KEY}: the "
-                         f"name's words joined by hyphens, legal forms dropped, must fit in {MAX_CONTROLLER_KEY}")
+        raise ValueError(
+            f"gives a controller key of {length} characters, longer than {MAX_CONTROLLER_KEY}: the "
+            f"name's words joined by hyphens, legal forms dropped, must fit in {MAX_CONTROLLER_KEY}"
+        )
     return name
 
 
 class ControllerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"[A-Za-z0-9]"),
-                    AfterValidator(printable), AfterValidator(key_fits)] = Field(
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"[A-Za-z0-9]"),
+        AfterValidator(printable),
+        AfterValidator(key_fits),
+    ] = Field(
         description=f"1 to 300 characters with a letter or digit, {NO_CONTROLS}; its key (lower-case words joined by "
-                    f"hyphens, legal forms dropped) at most {MAX_CONTROLLER_KEY} characters")
+        f"hyphens, legal forms dropped) at most {MAX_CONTROLLER_KEY} characters"
+    )
     country: CountryCode | None = None
-    website: Annotated[str, StringConstraints(max_length=300,
-                                              pattern=r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/.*)?$"),
-                       AfterValidator(printable)] | None = None
+    website: (
+        Annotated[
+            str,
+            StringConstraints(max_length=300, pattern=r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/.*)?$"),
+            AfterValidator(printable),
+        ]
+        | None
+    ) = None
 
 
 class ComplaintIn(BaseModel):
@@ -112,14 +134,22 @@ class ComplaintIn(BaseModel):
     territory: Annotated[list[CountryCode], Field(min_length=1, max_length=40)]
     # Bounded below here, above by today (the route says so, naming the day): no date it takes can overflow.
     received_on: Annotated[date, Field(ge=EARLIEST_DAY)] | None = Field(
-        default=None, description="defaults to today (in REGULATOR_TIMEZONE); at most RECEIVED_ON_MAX_AGE_DAYS (30) "
-                                  "days back")
+        default=None,
+        description="defaults to today (in REGULATOR_TIMEZONE); at most RECEIVED_ON_MAX_AGE_DAYS (30) days back",
+    )
 
 
 class PaperComplaintIn(ComplaintIn):
-    received_on: Annotated[date, Field(ge=EARLIEST_DAY, description=(
-        f"the day the regulator received the complaint (the postmark or the registry's stamp); from "
-        f"{EARLIEST_DAY} up to today"))]
+    received_on: Annotated[
+        date,
+        Field(
+            ge=EARLIEST_DAY,
+            description=(
+                f"the day the regulator received the complaint (the postmark or the registry's stamp); from "
+                f"{EARLIEST_DAY} up to today"
+            ),
+        ),
+    ]
 
 
 class ComplaintOut(BaseModel):
@@ -150,10 +180,14 @@ async def complaints_out(personal: PersonalData, rows: list[store.ComplaintRow])
     opened = await personal.open_many([store.as_sealed(getattr(row, f)) for row in rows for f in fields])
     out = []
     for index, row in enumerate(rows):
-        values = opened[index * len(fields):(index + 1) * len(fields)]
-        out.append(ComplaintOut(**row.model_dump(exclude={*fields, "personal_data_erased_on"}),
-                                **{f: ERASED if v is None else v for f, v in zip(fields, values, strict=True)},
-                                personal_data_erased=row.personal_data_erased_on is not None or values[0] is None))
+        values = opened[index * len(fields) : (index + 1) * len(fields)]
+        out.append(
+            ComplaintOut(
+                **row.model_dump(exclude={*fields, "personal_data_erased_on"}),
+                **{f: ERASED if v is None else v for f, v in zip(fields, values, strict=True)},
+                personal_data_erased=row.personal_data_erased_on is not None or values[0] is None,
+            )
+        )
     return out
 
 
@@ -165,52 +199,100 @@ class Receipt(BaseModel):
     status_url: str
 
 
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", min_length=1, max_length=200, pattern=IDEMPOTENCY_KEY_PATTERN,
-    description="1 to 200 visible ASCII characters")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="1 to 200 visible ASCII characters",
+    ),
+]
 IntakeOfficer = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER))]
 
 
-@public.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
-             responses={409: {"description": "the Idempotency-Key was used with another body"}})
-async def file_complaint(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
-                         clock: ClockDep, idempotency_key: IdempotencyKey = None) -> Any:
+@public.post(
+    "/complaints",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Receipt,
+    responses={409: {"description": "the Idempotency-Key was used with another body"}},
+)
+async def file_complaint(
+    body: ComplaintIn,
+    session: SessionDep,
+    request: Request,
+    personal: PersonalDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     settings: IntakeSettings = request.app.state.runtime.settings
     today = clock.today()
     earliest = today - timedelta(days=settings.received_on_max_age_days)
     return await file(body, session, request, personal, idempotency_key, today, earliest)
 
 
-@staff.post("/paper-complaints", status_code=status.HTTP_201_CREATED, response_model=Receipt,
-            summary="Record a complaint received on paper, with its true receipt date",
-            responses={409: {"description": "the Idempotency-Key was used with another body"}})
-async def file_paper_complaint(body: PaperComplaintIn, session: SessionDep, request: Request, personal: PersonalDep,
-                               caller: IntakeOfficer, clock: ClockDep, idempotency_key: IdempotencyKey = None) -> Any:
+@staff.post(
+    "/paper-complaints",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Receipt,
+    summary="Record a complaint received on paper, with its true receipt date",
+    responses={409: {"description": "the Idempotency-Key was used with another body"}},
+)
+async def file_paper_complaint(
+    body: PaperComplaintIn,
+    session: SessionDep,
+    request: Request,
+    personal: PersonalDep,
+    caller: IntakeOfficer,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """The receipt's status token is shown once, as at the public door: send it to the complainant."""
     return await file(body, session, request, personal, idempotency_key, clock.today(), None)
 
 
-async def file(body: ComplaintIn, session: SessionDep, request: Request, personal: PersonalData,
-               idempotency_key: str | None, today: date, earliest: date | None) -> Any:
+async def file(
+    body: ComplaintIn,
+    session: SessionDep,
+    request: Request,
+    personal: PersonalData,
+    idempotency_key: str | None,
+    today: date,
+    earliest: date | None,
+) -> Any:
     received_on = body.received_on or today
     complaint_id, token = uuid.uuid4(), domain.new_status_token()
     # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
     name, email, narrative, sealed_token = await personal.seal_many(
-        complaint_id, [body.complainant.name, body.complainant.email, body.narrative, token])
+        complaint_id, [body.complainant.name, body.complainant.email, body.narrative, token]
+    )
     command = domain.FileComplaint(
-        complaint_id=complaint_id, reference=domain.new_reference(received_on.year), kind=body.kind,
+        complaint_id=complaint_id,
+        reference=domain.new_reference(received_on.year),
+        kind=body.kind,
         mandate_reference=body.mandate_reference,
         complainant=Party(name=name, email=email, country=body.complainant.country),
-        controller_name=body.controller.name, controller_country=body.controller.country,
-        controller_website=body.controller.website, category=body.category,
-        articles_alleged=tuple(body.articles_alleged), territory=tuple(body.territory), received_on=received_on)
+        controller_name=body.controller.name,
+        controller_country=body.controller.country,
+        controller_website=body.controller.website,
+        category=body.category,
+        articles_alleged=tuple(body.articles_alleged),
+        territory=tuple(body.territory),
+        received_on=received_on,
+    )
     filed = domain.file_complaint(command, today, earliest)
     bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
     # The status page's URL as url_for would give it, without its search through every route (a tenth of a
     # millisecond a request).
     status_url = str(request.base_url).rstrip("/") + STATUS_PATH.format(reference=filed.reference)
-    receipt = Receipt(id=filed.complaint_id, reference=filed.reference, status_token=token,
-                      received_on=filed.received_on, status_url=status_url)
+    receipt = Receipt(
+        id=filed.complaint_id,
+        reference=filed.reference,
+        status_token=token,
+        received_on=filed.received_on,
+        status_url=status_url,
+    )
     answer = receipt.model_dump(mode="json")
     if idempotency_key is None:
         await store.file(session, filed, narrative, domain.token_digest(token))
@@ -221,11 +303,13 @@ async def file(body: ComplaintIn, session: SessionDep, request: Request, persona
         first = await store.claim_idempotency_key(session, idempotency_key, digest, status.HTTP_201_CREATED, kept)
         if first is not None:
             if first.request_digest != digest:
-                raise HTTPException(status.HTTP_409_CONFLICT,
-                                    "this Idempotency-Key was used for a different submission")
+                raise HTTPException(
+                    status.HTTP_409_CONFLICT, "this Idempotency-Key was used for a different submission"
+                )
             bind_ids(complaint_id=first.response.get("id"))
-            replay = first.response | {"status_token": await personal.open(
-                store.as_sealed(first.response.get("status_token")))}
+            replay = first.response | {
+                "status_token": await personal.open(store.as_sealed(first.response.get("status_token")))
+            }
             return JSONResponse(replay, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
         await store.add_complaint(session, filed, narrative, domain.token_digest(token))
     return JSONResponse(answer, status_code=status.HTTP_201_CREATED)
@@ -253,21 +337,36 @@ async def own_complaint(session: SessionDep, reference: str, token: str | None) 
     return complaint
 
 
-@public.get(STATUS_PATH, response_model=StatusOut, name="complaint_status",
-            summary="The complainant's view of their complaint (X-Status-Token required)")
+@public.get(
+    STATUS_PATH,
+    response_model=StatusOut,
+    name="complaint_status",
+    summary="The complainant's view of their complaint (X-Status-Token required)",
+)
 async def complaint_status(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
     complaint = await own_complaint(session, reference, token)
     lines = await store.progress_of(session, complaint.id)
-    return StatusOut(reference=complaint.reference, kind=complaint.kind, controller_name=complaint.controller_name,
-                     received_on=complaint.received_on, status=complaint.status,
-                     progress=[ProgressLine(on=complaint.received_on, text="We received your complaint."),
-                               *(ProgressLine(on=line.on, text=line.text) for line in lines)])
+    return StatusOut(
+        reference=complaint.reference,
+        kind=complaint.kind,
+        controller_name=complaint.controller_name,
+        received_on=complaint.received_on,
+        status=complaint.status,
+        progress=[
+            ProgressLine(on=complaint.received_on, text="We received your complaint."),
+            *(ProgressLine(on=line.on, text=line.text) for line in lines),
+        ],
+    )
 
 
-@public.post("/complaints/{reference}/withdrawal", response_model=StatusOut,
-             summary="The complainant withdraws the complaint (X-Status-Token required)")
-async def withdraw_complaint(reference: Reference, session: SessionDep, clock: ClockDep,
-                             token: StatusToken = None) -> StatusOut:
+@public.post(
+    "/complaints/{reference}/withdrawal",
+    response_model=StatusOut,
+    summary="The complainant withdraws the complaint (X-Status-Token required)",
+)
+async def withdraw_complaint(
+    reference: Reference, session: SessionDep, clock: ClockDep, token: StatusToken = None
+) -> StatusOut:
     async with session.begin():
         complaint = await own_complaint(session, reference, token)
         if complaint.status == "withdrawn":
@@ -289,40 +388,69 @@ async def file_names(personal: PersonalData, stored: Sequence[Any]) -> list[str]
     """Evidence file names as staff read them: opened, or ERASED (one trip to the key store). A name still
     in clear (stored before names were sealed, and not sealed yet) reads as it is."""
     opened = await personal.open_many([store.as_sealed(value) for value in stored])
-    return [value if isinstance(value, str) else ERASED if name is None else name
-            for value, name in zip(stored, opened, strict=True)]
+    return [
+        value if isinstance(value, str) else ERASED if name is None else name
+        for value, name in zip(stored, opened, strict=True)
+    ]
 
 
 EVIDENCE_PATH = "/complaints/{reference}/evidence"
-FilenameHeader = Annotated[str | None, Header(
-    alias="X-Filename", min_length=1, max_length=900,
-    description="the file's name, percent-encoded (UTF-8) where it is not plain ASCII")]
-FilenameQuery = Annotated[str | None, Query(
-    alias="filename", min_length=1, max_length=300, deprecated=True,
-    description="the file's name, for clients written before X-Filename; a query string ends up in access logs")]
+FilenameHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Filename",
+        min_length=1,
+        max_length=900,
+        description="the file's name, percent-encoded (UTF-8) where it is not plain ASCII",
+    ),
+]
+FilenameQuery = Annotated[
+    str | None,
+    Query(
+        alias="filename",
+        min_length=1,
+        max_length=300,
+        deprecated=True,
+        description="the file's name, for clients written before X-Filename; a query string ends up in access logs",
+    ),
+]
 
 
 # The body is the file itself, read by the route (not a model), so the document says so: of one of the accepted
 # types (EVIDENCE_TYPES; these by default), up to EVIDENCE_MAX_BYTES.
 EVIDENCE_TYPES = sorted(IntakeSettings.model_fields["evidence_types"].default)
-EVIDENCE_BODY = {"requestBody": {
-    "required": True, "description": "the file, up to EVIDENCE_MAX_BYTES (10 MiB by default)",
-    "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in EVIDENCE_TYPES}}}
+EVIDENCE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the file, up to EVIDENCE_MAX_BYTES (10 MiB by default)",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in EVIDENCE_TYPES},
+    }
+}
 
 
-@public.post(EVIDENCE_PATH, status_code=status.HTTP_201_CREATED, response_model=EvidenceOut,
-             openapi_extra=EVIDENCE_BODY,
-             summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)",
-             description="The file's name goes in the `X-Filename` header, percent-encoded (UTF-8) where it is "
-                         "not plain ASCII. It is stored sealed, like the file, as a display name: without its path, "
-                         "other characters than letters, digits, spaces, dots, dashes and underscores replaced by "
-                         "`_`. The `filename` query parameter is still accepted but deprecated: a file's name is "
-                         "often the complainant's own, and URLs end up in access logs and proxies. Given both, the "
-                         "header is used.")
-async def upload_evidence(reference: Reference, request: Request, session: SessionDep, personal: PersonalDep,
-                          header_name: FilenameHeader = None, query_name: FilenameQuery = None,
-                          token: StatusToken = None,
-                          content_type: Annotated[str, Header(alias="Content-Type")] = "") -> EvidenceOut:
+@public.post(
+    EVIDENCE_PATH,
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvidenceOut,
+    openapi_extra=EVIDENCE_BODY,
+    summary="Attach a file: the raw bytes as the body, its type as Content-Type (X-Status-Token required)",
+    description="The file's name goes in the `X-Filename` header, percent-encoded (UTF-8) where it is "
+    "not plain ASCII. It is stored sealed, like the file, as a display name: without its path, "
+    "other characters than letters, digits, spaces, dots, dashes and underscores replaced by "
+    "`_`. The `filename` query parameter is still accepted but deprecated: a file's name is "
+    "often the complainant's own, and URLs end up in access logs and proxies. Given both, the "
+    "header is used.",
+)
+async def upload_evidence(
+    reference: Reference,
+    request: Request,
+    session: SessionDep,
+    personal: PersonalDep,
+    header_name: FilenameHeader = None,
+    query_name: FilenameQuery = None,
+    token: StatusToken = None,
+    content_type: Annotated[str, Header(alias="Content-Type")] = "",
+) -> EvidenceOut:
     given = unquote(header_name) if header_name is not None else query_name
     if given is None:
         raise RequestValidationError([{"loc": ("header", "X-Filename"), "msg": "Field required", "type": "missing"}])
@@ -343,6 +471,7 @@ async def upload_evidence(reference: Reference, request: Request, session: Sessi
 
 # --- staff ------------------------------------------------------------------------------------------------
 
+
 class ComplaintPage(BaseModel):
     items: list[ComplaintOut]
     total: int
@@ -351,25 +480,35 @@ class ComplaintPage(BaseModel):
 
 
 @staff.get("/complaints", response_model=ComplaintPage, summary="Search submissions, newest received first")
-async def list_complaints(session: SessionDep, caller: SubmissionReader, personal: PersonalDep,
-                          controller: query_text(300, "key or part of the name") = None,
-                          kind: ComplaintKind | None = None,
-                          status_: query_text(50, "the complaint's stage", alias="status") = None,
-                          received_from: Annotated[Day | None, Query(description=f"received on or after; {DAY_RANGE}")]
-                          = None,
-                          received_to: Annotated[Day | None, Query(description=f"received on or before; {DAY_RANGE}")]
-                          = None,
-                          limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> ComplaintPage:
-    total, rows = await store.search(session, controller=controller, kind=kind, status=status_,
-                                     received_from=received_from, received_to=received_to, limit=limit,
-                                     offset=offset)
+async def list_complaints(
+    session: SessionDep,
+    caller: SubmissionReader,
+    personal: PersonalDep,
+    controller: query_text(300, "key or part of the name") = None,
+    kind: ComplaintKind | None = None,
+    status_: query_text(50, "the complaint's stage", alias="status") = None,
+    received_from: Annotated[Day | None, Query(description=f"received on or after; {DAY_RANGE}")] = None,
+    received_to: Annotated[Day | None, Query(description=f"received on or before; {DAY_RANGE}")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> ComplaintPage:
+    total, rows = await store.search(
+        session,
+        controller=controller,
+        kind=kind,
+        status=status_,
+        received_from=received_from,
+        received_to=received_to,
+        limit=limit,
+        offset=offset,
+    )
     return ComplaintPage(items=await complaints_out(personal, list(rows)), total=total, limit=limit, offset=offset)
 
 
 @staff.get("/complaints/{complaint_id}", response_model=ComplaintOut)
-async def get_complaint(complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader,
-                        personal: PersonalDep) -> ComplaintOut:
+async def get_complaint(
+    complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader, personal: PersonalDep
+) -> ComplaintOut:
     [out] = await complaints_out(personal, [await complaint_row(session, complaint_id)])
     return out
 
@@ -382,8 +521,9 @@ async def complaint_row(session: SessionDep, complaint_id: uuid.UUID) -> store.C
 
 
 @staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
-async def list_evidence(complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader,
-                        personal: PersonalDep) -> list[EvidenceOut]:
+async def list_evidence(
+    complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader, personal: PersonalDep
+) -> list[EvidenceOut]:
     if await session.get(store.ComplaintRow, complaint_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
     rows = await store.evidence_of(session, complaint_id)
@@ -391,10 +531,18 @@ async def list_evidence(complaint_id: uuid.UUID, session: SessionDep, caller: Su
     return [EvidenceOut(**(dict(row._mapping) | {"filename": name})) for row, name in zip(rows, names, strict=True)]
 
 
-@staff.get("/complaints/{complaint_id}/evidence/{evidence_id}", response_class=Response,
-           responses={200: {"content": {"application/octet-stream": {}}}})
-async def download_evidence(complaint_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep,
-                            caller: SubmissionReader, personal: PersonalDep) -> Response:
+@staff.get(
+    "/complaints/{complaint_id}/evidence/{evidence_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download_evidence(
+    complaint_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+    session: SessionDep,
+    caller: SubmissionReader,
+    personal: PersonalDep,
+) -> Response:
     row = await session.get(store.EvidenceRow, evidence_id)
     if row is None or row.complaint_id != complaint_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no evidence {evidence_id} on complaint {complaint_id}")
@@ -403,12 +551,18 @@ async def download_evidence(complaint_id: uuid.UUID, evidence_id: uuid.UUID, ses
         raise ErasedSubject(complaint_id)
     [name] = await file_names(personal, [row.filename])
     # Made safe again: a name stored by the previous release may not have been.
-    return Response(content, media_type=row.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{domain.safe_filename(name)}"',
-        "X-Content-SHA256": row.sha256})
+    return Response(
+        content,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{domain.safe_filename(name)}"',
+            "X-Content-SHA256": row.sha256,
+        },
+    )
 
 
 # --- the complainant's rights: access (GDPR Art 15) and erasure (Art 17) ----------------------------------
+
 
 class ErasureOut(BaseModel):
     complaint_id: uuid.UUID
@@ -416,15 +570,19 @@ class ErasureOut(BaseModel):
     already_erased: bool = Field(description="true if an earlier request had erased it already")
 
 
-@staff.post("/complaints/{complaint_id}/erasure", response_model=ErasureOut,
-            summary="Erase the complainant's personal data (GDPR Art 17) by destroying their key",
-            description="Every sealed value of the complainant (name, address, narrative, evidence, letters), in "
-                        "every table and on every topic, reads as erased from now on, and any value of theirs "
-                        "still in clear (stored by the previous release and not sealed yet) is withheld; the "
-                        "complaint stays in its case, whose history still reads and verifies. Announced as "
-                        "complaint.personal_data_erased. Cannot be undone.")
-async def erase_personal_data(complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
-                              caller: Administrator, clock: ClockDep) -> ErasureOut:
+@staff.post(
+    "/complaints/{complaint_id}/erasure",
+    response_model=ErasureOut,
+    summary="Erase the complainant's personal data (GDPR Art 17) by destroying their key",
+    description="Every sealed value of the complainant (name, address, narrative, evidence, letters), in "
+    "every table and on every topic, reads as erased from now on, and any value of theirs "
+    "still in clear (stored by the previous release and not sealed yet) is withheld; the "
+    "complaint stays in its case, whose history still reads and verifies. Announced as "
+    "complaint.personal_data_erased. Cannot be undone.",
+)
+async def erase_personal_data(
+    complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: Administrator, clock: ClockDep
+) -> ErasureOut:
     async with session.begin():
         await complaint_row(session, complaint_id)  # 404 before anything is destroyed
     # The key first, then the record and the event: a crash in between leaves the key destroyed and the
@@ -462,10 +620,14 @@ class PersonalDataExport(BaseModel):
     letters: list[LetterExport] = Field(description="the letters Docket wrote to the complainant")
 
 
-@staff.get("/complaints/{complaint_id}/personal-data", response_model=PersonalDataExport,
-           summary="Export what Docket holds about the complainant of a complaint (GDPR Art 15)")
-async def export_personal_data(complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
-                               caller: Administrator) -> PersonalDataExport:
+@staff.get(
+    "/complaints/{complaint_id}/personal-data",
+    response_model=PersonalDataExport,
+    summary="Export what Docket holds about the complainant of a complaint (GDPR Art 15)",
+)
+async def export_personal_data(
+    complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: Administrator
+) -> PersonalDataExport:
     [complaint] = await complaints_out(personal, [await complaint_row(session, complaint_id)])
     files = await store.evidence_files(session, complaint_id)
     letters = await store.letters_of(session, complaint_id)
@@ -474,13 +636,21 @@ async def export_personal_data(complaint_id: uuid.UUID, session: SessionDep, per
     evidence = []
     for file, name in zip(files, names, strict=True):
         content = await personal.open_bytes(complaint_id, file.content) if file.sealed else file.content
-        evidence.append(EvidenceExport(**file.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}),
-                                       filename=name,
-                                       content_base64=base64.b64encode(content).decode() if content else None))
+        evidence.append(
+            EvidenceExport(
+                **file.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}),
+                filename=name,
+                content_base64=base64.b64encode(content).decode() if content else None,
+            )
+        )
     case = await session.get(store.ComplaintCaseRow, complaint_id)
     return PersonalDataExport(
-        complaint=complaint, case_id=case.case_id if case else None,
+        complaint=complaint,
+        case_id=case.case_id if case else None,
         progress=[ProgressLine(on=line.on, text=line.text) for line in await store.progress_of(session, complaint_id)],
         evidence=evidence,
-        letters=[LetterExport(title=letter.title, text=text, recorded_at=letter.recorded_at)
-                 for letter, text in zip(letters, texts, strict=True)])
+        letters=[
+            LetterExport(title=letter.title, text=text, recorded_at=letter.recorded_at)
+            for letter, text in zip(letters, texts, strict=True)
+        ],
+    )

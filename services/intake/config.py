@@ -11,9 +11,16 @@ class IntakeSettings(ServiceSettings, KeystoreSettings):
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file")
     evidence_types: frozenset[str] = Field(
         default=frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"}),
-        description='the media types an evidence file may have, as a JSON list (["application/pdf", ...])')
+        description='the media types an evidence file may have, as a JSON list (["application/pdf", ...])',
+    )
     rate_limit_per_minute: float = Field(default=30, gt=0, description="public requests a minute per client")
     rate_limit_burst: int = Field(default=10, ge=1, description="public requests a client may make at once")
-    received_on_max_age_days: int = Field(default=30, ge=0, le=3650, description=(
-        "how many days back a receipt date given at the public door may go; staff record older paper "
-        "complaints with their true date (POST /paper-complaints)"))
+    received_on_max_age_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description=(
+            "how many days back a receipt date given at the public door may go; staff record older paper "
+            "complaints with their true date (POST /paper-complaints)"
+        ),
+    )

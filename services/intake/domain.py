@@ -17,12 +17,65 @@ from docket_contracts.events import ComplaintCategory, ComplaintFiled, Complaint
 from docket_messaging.errors import Invalid
 
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
-LEGAL_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd",
-                         "limited", "plc", "gmbh", "ag", "kg", "sa", "sas", "sasu", "sarl", "eurl", "se", "bv", "nv",
-                         "spa", "srl", "oy", "ab", "as", "aps", "sl", "pty"})
+LEGAL_FORMS = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "sa",
+        "sas",
+        "sasu",
+        "sarl",
+        "eurl",
+        "se",
+        "bv",
+        "nv",
+        "spa",
+        "srl",
+        "oy",
+        "ab",
+        "as",
+        "aps",
+        "sl",
+        "pty",
+    }
+)
 # Top-level domains that say nothing about the name ("acme.com" is Acme); others, like .ai, are kept as a word.
-PLAIN_TLDS = frozenset({"com", "net", "org", "info", "biz", "io", "co", "eu", "fr", "de", "uk", "us", "es", "it",
-                        "nl", "be", "ie", "app", "dev"})
+PLAIN_TLDS = frozenset(
+    {
+        "com",
+        "net",
+        "org",
+        "info",
+        "biz",
+        "io",
+        "co",
+        "eu",
+        "fr",
+        "de",
+        "uk",
+        "us",
+        "es",
+        "it",
+        "nl",
+        "be",
+        "ie",
+        "app",
+        "dev",
+    }
+)
 
 
 def controller_key(name: str) -> str:
@@ -44,6 +97,7 @@ def controller_key(name: str) -> str:
 
 
 # --- filing -----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FileComplaint:
@@ -67,19 +121,32 @@ def file_complaint(command: FileComplaint, today: date, earliest: date | None = 
     if command.received_on > today:
         raise Invalid("received_on", f"{command.received_on} is after today ({today})")
     if earliest is not None and command.received_on < earliest:
-        raise Invalid("received_on", f"{command.received_on} is before the earliest receipt date this door accepts "
-                                     f"({earliest}); staff record the true receipt date of an older complaint")
+        raise Invalid(
+            "received_on",
+            f"{command.received_on} is before the earliest receipt date this door accepts "
+            f"({earliest}); staff record the true receipt date of an older complaint",
+        )
     if command.kind == "art80_1_mandated" and not command.mandate_reference:
         raise Invalid("mandate_reference", "a body mandated under Art 80(1) must give its mandate's reference")
     if command.kind != "art80_1_mandated" and command.mandate_reference:
         raise Invalid("mandate_reference", "only a body mandated under Art 80(1) has a mandate")
     return ComplaintFiled(
-        complaint_id=command.complaint_id, reference=command.reference, kind=command.kind,
-        mandate_reference=command.mandate_reference, complainant=command.complainant,
-        controller=Controller(key=controller_key(command.controller_name), name=command.controller_name.strip(),
-                              country=command.controller_country, website=command.controller_website),
-        category=command.category, articles_alleged=tuple(sorted(set(command.articles_alleged))),
-        territory=tuple(sorted(set(command.territory))), received_on=command.received_on)
+        complaint_id=command.complaint_id,
+        reference=command.reference,
+        kind=command.kind,
+        mandate_reference=command.mandate_reference,
+        complainant=command.complainant,
+        controller=Controller(
+            key=controller_key(command.controller_name),
+            name=command.controller_name.strip(),
+            country=command.controller_country,
+            website=command.controller_website,
+        ),
+        category=command.category,
+        articles_alleged=tuple(sorted(set(command.articles_alleged))),
+        territory=tuple(sorted(set(command.territory))),
+        received_on=command.received_on,
+    )
 
 
 REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
@@ -119,7 +186,9 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 def check_evidence(content_type: str, content: bytes, allowed: frozenset[str], max_bytes: int) -> None:
     """Refuse a file whose declared type is not allowed, whose bytes are not of that type, or that is too big."""
     if content_type not in allowed:
-        raise Invalid("file", f"type {content_type or 'unknown'} is not accepted; accepted: {', '.join(sorted(allowed))}")
+        raise Invalid(
+            "file", f"type {content_type or 'unknown'} is not accepted; accepted: {', '.join(sorted(allowed))}"
+        )
     if not content:
         raise Invalid("file", "is empty")
     if len(content) > max_bytes:
@@ -144,6 +213,7 @@ def safe_filename(name: str) -> str:
 
 
 # --- abuse limits -----------------------------------------------------------------------------------------
+
 
 @dataclass
 class TokenBucket:

@@ -34,10 +34,15 @@ async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Paylo
 
 async def on_notification(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
     assert isinstance(payload, NotificationRecorded)
-    if payload.recipient_role == "complainant" and payload.complaint_id and payload.text is not None:
-        if await session.get(store.ComplaintRow, payload.complaint_id) is not None:
-            await store.add_letter(session, payload.notification_id, payload.complaint_id, payload.title,
-                                   payload.text, event.time)
+    if (
+        payload.recipient_role == "complainant"
+        and payload.complaint_id
+        and payload.text is not None
+        and await session.get(store.ComplaintRow, payload.complaint_id) is not None
+    ):
+        await store.add_letter(
+            session, payload.notification_id, payload.complaint_id, payload.title, payload.text, event.time
+        )
 
 
 HANDLERS: dict[str, Handler] = {

@@ -105,18 +105,21 @@ async def _complaints(session: AsyncSession, personal: PersonalData | None, comp
         query = query.where(col(ComplaintRow.id) == complaint_id)
     rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
-        name, email, narrative = await _sealed(personal, row.id, [str(row.complainant_name),
-                                                                  str(row.complainant_email), str(row.narrative)])
+        name, email, narrative = await _sealed(
+            personal, row.id, [str(row.complainant_name), str(row.complainant_email), str(row.narrative)]
+        )
         row.complainant_name, row.complainant_email, row.narrative = (
-            name.model_dump(mode="json"), email.model_dump(mode="json"), narrative.model_dump(mode="json"))
+            name.model_dump(mode="json"),
+            email.model_dump(mode="json"),
+            narrative.model_dump(mode="json"),
+        )
         session.add(row)
     return len(rows)
 
 
 async def _evidence(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
     """Files stored before files were sealed, and names stored before names were (of sealed files too)."""
-    query = select(EvidenceRow).where(sa.or_(col(EvidenceRow.sealed).is_(False),
-                                             _is_string(col(EvidenceRow.filename))))
+    query = select(EvidenceRow).where(sa.or_(col(EvidenceRow.sealed).is_(False), _is_string(col(EvidenceRow.filename))))
     if complaint_id is not None:
         query = query.where(col(EvidenceRow.complaint_id) == complaint_id)
     rows = (await session.exec(_locked(query, complaint_id))).all()
@@ -130,8 +133,7 @@ async def _evidence(session: AsyncSession, personal: PersonalData | None, compla
     return len(rows)
 
 
-async def _idempotent_answers(session: AsyncSession, personal: PersonalData | None,
-                              complaint_id: UUID | None) -> int:
+async def _idempotent_answers(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
     response = IdempotencyRow.__table__.c.response
     query = select(IdempotencyRow).where(_is_string(response["status_token"]))
     if complaint_id is not None:
@@ -162,8 +164,9 @@ async def _outbox(session: AsyncSession, personal: PersonalData | None, complain
     name = OutboxRow.__table__.c.data["complainant"]["name"]
     # Exactly the rows of the previous release: v1, its complainant's name a clear string. Any other shape is
     # not this step's to touch (and a relay or a consumer will refuse it for what it is).
-    query = select(OutboxRow).where(col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) == V1,
-                                    sa.func.jsonb_typeof(name) == "string")
+    query = select(OutboxRow).where(
+        col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) == V1, sa.func.jsonb_typeof(name) == "string"
+    )
     if complaint_id is not None:
         query = query.where(OutboxRow.__table__.c.data["complaint_id"].astext == str(complaint_id))
     rows = (await session.exec(_locked(query, complaint_id))).all()
@@ -173,13 +176,13 @@ async def _outbox(session: AsyncSession, personal: PersonalData | None, complain
             complainant, subject = row.data["complainant"], UUID(row.data["complaint_id"])
             clear = [str(complainant["name"]), str(complainant["email"])]
         except (KeyError, TypeError, ValueError):
-            log.warning("intake: outbox row %s is no complaint.filed v1 of the previous release; left as it is",
-                        row.id)
+            log.warning("intake: outbox row %s is no complaint.filed v1 of the previous release; left as it is", row.id)
             continue
         sealed_rows += 1
         name, email = await _sealed(personal, subject, clear)
-        row.data = row.data | {"complainant": complainant | {"name": name.model_dump(mode="json"),
-                                                             "email": email.model_dump(mode="json")}}
+        row.data = row.data | {
+            "complainant": complainant | {"name": name.model_dump(mode="json"), "email": email.model_dump(mode="json")}
+        }
         row.dataschema = FILED.dataschema
         session.add(row)
     return sealed_rows

@@ -24,8 +24,11 @@ class RateLimiter:
         bucket = self._buckets.setdefault(client, TokenBucket(self._rate, self._burst))
         wait = bucket.take(self._clock())
         if wait:
-            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many requests from this client; retry later",
-                                headers={"Retry-After": str(math.ceil(wait))})
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                "too many requests from this client; retry later",
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
 
 
 async def rate_limited(request: Request) -> None:

@@ -27,12 +27,20 @@ EVIDENCE_UPLOAD = re.compile(r"^/complaints/[^/]+/evidence$")
 
 def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> ServiceRuntime:
     personal = personal or settings.personal_data()
-    return ServiceRuntime(name="intake", settings=settings, alembic_ini=ALEMBIC_INI, produces=topics.COMPLAINTS,
-                          consumes=[topics.CASES, topics.NOTIFICATIONS], handlers=HANDLERS,
-                          migrations=settings.keystore_migrations(),
-                          preparations=[lambda started: warm(started.engine, settings.database_pool_size),
-                                        lambda started: seal_legacy(started.sessions, personal)],
-                          closers=[personal.keystore.close])
+    return ServiceRuntime(
+        name="intake",
+        settings=settings,
+        alembic_ini=ALEMBIC_INI,
+        produces=topics.COMPLAINTS,
+        consumes=[topics.CASES, topics.NOTIFICATIONS],
+        handlers=HANDLERS,
+        migrations=settings.keystore_migrations(),
+        preparations=[
+            lambda started: warm(started.engine, settings.database_pool_size),
+            lambda started: seal_legacy(started.sessions, personal),
+        ],
+        closers=[personal.keystore.close],
+    )
 
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:

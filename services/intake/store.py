@@ -24,8 +24,16 @@ from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
 
 SOURCE = "/docket/intake"
-TABLES = {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "letters", "outbox",
-          "inbox"}
+TABLES = {
+    "complaints",
+    "evidence",
+    "idempotency_keys",
+    "complaint_cases",
+    "progress_entries",
+    "letters",
+    "outbox",
+    "inbox",
+}
 
 
 def sealed_column() -> Any:
@@ -139,15 +147,19 @@ def request_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def claim_idempotency_key(session: AsyncSession, key: str, digest: str, status_code: int,
-                                response: dict[str, Any]) -> IdempotencyRow | None:
+async def claim_idempotency_key(
+    session: AsyncSession, key: str, digest: str, status_code: int, response: dict[str, Any]
+) -> IdempotencyRow | None:
     """Record the answer under `key`; if the key was used already, return that first record instead.
 
     A concurrent request with the same key waits on the insert until the first transaction ends.
     """
-    inserted = await session.scalar(insert(IdempotencyRow).values(
-        key=key, request_digest=digest, status_code=status_code, response=response)
-        .on_conflict_do_nothing().returning(IdempotencyRow.__table__.c.key))
+    inserted = await session.scalar(
+        insert(IdempotencyRow)
+        .values(key=key, request_digest=digest, status_code=status_code, response=response)
+        .on_conflict_do_nothing()
+        .returning(IdempotencyRow.__table__.c.key)
+    )
     if inserted is not None:
         return None
     return await session.get(IdempotencyRow, key)
@@ -158,25 +170,41 @@ async def claim_idempotency_key(session: AsyncSession, key: str, digest: str, st
 # its complaint.filed event to the outbox: one statement is one transaction, so both commit or neither does.
 _COMPLAINTS, _OUTBOX = ComplaintRow.__table__, OutboxRow.__table__
 _COMPLAINT_COLUMNS = [c.name for c in _COMPLAINTS.columns if c.name not in {"filed_at", "personal_data_erased_on"}]
-FILING = (insert(_OUTBOX).values({name: sa.bindparam(f"o_{name}") for name in OUTBOX_COLUMNS})
-          .add_cte(insert(_COMPLAINTS).values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS})
-                   .cte("complaint")))
+FILING = (
+    insert(_OUTBOX)
+    .values({name: sa.bindparam(f"o_{name}") for name in OUTBOX_COLUMNS})
+    .add_cte(
+        insert(_COMPLAINTS).values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS}).cte("complaint")
+    )
+)
 
 
 def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> dict[str, Any]:
     """The complaint's row and its complaint.filed event (an outbox row, as OutboxRow.of makes it), for FILING."""
-    complaint = dict(id=filed.complaint_id, reference=filed.reference, status_token_digest=token_digest,
-                     kind=filed.kind, mandate_reference=filed.mandate_reference,
-                     complainant_name=filed.complainant.name.model_dump(mode="json"),
-                     complainant_email=filed.complainant.email.model_dump(mode="json"),
-                     complainant_country=filed.complainant.country, controller_key=filed.controller.key,
-                     controller_name=filed.controller.name, controller_country=filed.controller.country,
-                     controller_website=filed.controller.website, category=filed.category,
-                     articles_alleged=list(filed.articles_alleged), territory=list(filed.territory),
-                     narrative=narrative.model_dump(mode="json"), received_on=filed.received_on, status="received")
+    complaint = {
+        "id": filed.complaint_id,
+        "reference": filed.reference,
+        "status_token_digest": token_digest,
+        "kind": filed.kind,
+        "mandate_reference": filed.mandate_reference,
+        "complainant_name": filed.complainant.name.model_dump(mode="json"),
+        "complainant_email": filed.complainant.email.model_dump(mode="json"),
+        "complainant_country": filed.complainant.country,
+        "controller_key": filed.controller.key,
+        "controller_name": filed.controller.name,
+        "controller_country": filed.controller.country,
+        "controller_website": filed.controller.website,
+        "category": filed.category,
+        "articles_alleged": list(filed.articles_alleged),
+        "territory": list(filed.territory),
+        "narrative": narrative.model_dump(mode="json"),
+        "received_on": filed.received_on,
+        "status": "received",
+    }
     [outbox] = outbox_values([new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
-    return {f"c_{name}": value for name, value in complaint.items()} | {f"o_{name}": value
-                                                                         for name, value in outbox.items()}
+    return {f"c_{name}": value for name, value in complaint.items()} | {
+        f"o_{name}": value for name, value in outbox.items()
+    }
 
 
 async def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> None:
@@ -199,37 +227,71 @@ async def by_reference(session: AsyncSession, reference: str) -> ComplaintRow | 
 def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
     complaint.status = "withdrawn"
     session.add(complaint)
-    session.add(ProgressRow(complaint_id=complaint.id, event_id=f"withdrawal:{complaint.id}", on=on,
-                            text="You withdrew your complaint."))
-    event = new_event(ComplaintWithdrawn(complaint_id=complaint.id, withdrawn_on=on), source=SOURCE,
-                      subject=str(complaint.id))
+    session.add(
+        ProgressRow(
+            complaint_id=complaint.id, event_id=f"withdrawal:{complaint.id}", on=on, text="You withdrew your complaint."
+        )
+    )
+    event = new_event(
+        ComplaintWithdrawn(complaint_id=complaint.id, withdrawn_on=on), source=SOURCE, subject=str(complaint.id)
+    )
     add_to_outbox(session, [event], topics.COMPLAINTS)
 
 
-def add_evidence(session: AsyncSession, complaint_id: UUID, filename: Sealed, content_type: str, content: bytes,
-                 sealed_content: bytes) -> EvidenceRow:
+def add_evidence(
+    session: AsyncSession,
+    complaint_id: UUID,
+    filename: Sealed,
+    content_type: str,
+    content: bytes,
+    sealed_content: bytes,
+) -> EvidenceRow:
     """Stage an evidence file: its size and SHA-256 are of the file, what is stored is `sealed_content`."""
-    row = EvidenceRow(id=uuid4(), complaint_id=complaint_id, filename=filename.model_dump(mode="json"),
-                      content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                      content=sealed_content)
+    row = EvidenceRow(
+        id=uuid4(),
+        complaint_id=complaint_id,
+        filename=filename.model_dump(mode="json"),
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=sealed_content,
+    )
     session.add(row)
     return row
 
 
 async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[Any]]:
     table = EvidenceRow.__table__
-    return (await session.exec(sa.select(table.c.id, table.c.filename, table.c.content_type, table.c.size,
-                                         table.c.sha256, table.c.uploaded_at)
-                               .where(table.c.complaint_id == complaint_id).order_by(table.c.uploaded_at))).all()
+    return (
+        await session.exec(
+            sa.select(
+                table.c.id, table.c.filename, table.c.content_type, table.c.size, table.c.sha256, table.c.uploaded_at
+            )
+            .where(table.c.complaint_id == complaint_id)
+            .order_by(table.c.uploaded_at)
+        )
+    ).all()
 
 
-async def search(session: AsyncSession, *, controller: str | None, kind: str | None, status: str | None,
-                 received_from: date | None, received_to: date | None, limit: int,
-                 offset: int) -> tuple[int, Sequence[ComplaintRow]]:
+async def search(
+    session: AsyncSession,
+    *,
+    controller: str | None,
+    kind: str | None,
+    status: str | None,
+    received_from: date | None,
+    received_to: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, Sequence[ComplaintRow]]:
     query = select(ComplaintRow)
     if controller:
-        query = query.where(sa.or_(ComplaintRow.controller_key == controller,
-                                   col(ComplaintRow.controller_name).icontains(controller, autoescape=True)))
+        query = query.where(
+            sa.or_(
+                ComplaintRow.controller_key == controller,
+                col(ComplaintRow.controller_name).icontains(controller, autoescape=True),
+            )
+        )
     if kind:
         query = query.where(ComplaintRow.kind == kind)
     if status:
@@ -238,27 +300,38 @@ async def search(session: AsyncSession, *, controller: str | None, kind: str | N
         query = query.where(col(ComplaintRow.received_on) >= received_from)
     if received_to:
         query = query.where(col(ComplaintRow.received_on) <= received_to)
-    return await page(session, query, col(ComplaintRow.received_on).desc(), col(ComplaintRow.id), limit=limit,
-                      offset=offset)
+    return await page(
+        session, query, col(ComplaintRow.received_on).desc(), col(ComplaintRow.id), limit=limit, offset=offset
+    )
 
 
 async def progress_of(session: AsyncSession, complaint_id: UUID) -> Sequence[ProgressRow]:
-    return (await session.exec(select(ProgressRow).where(ProgressRow.complaint_id == complaint_id)
-                               .order_by(col(ProgressRow.recorded_at), col(ProgressRow.event_id)))).all()
+    return (
+        await session.exec(
+            select(ProgressRow)
+            .where(ProgressRow.complaint_id == complaint_id)
+            .order_by(col(ProgressRow.recorded_at), col(ProgressRow.event_id))
+        )
+    ).all()
 
 
-async def record_progress(session: AsyncSession, complaint_ids: Sequence[UUID], event_id: str, on: date | None,
-                          text: str, stage: str) -> None:
+async def record_progress(
+    session: AsyncSession, complaint_ids: Sequence[UUID], event_id: str, on: date | None, text: str, stage: str
+) -> None:
     """Add the progress line for each complaint and move its status forward (never back from withdrawn)."""
     for complaint_id in complaint_ids:
         session.add(ProgressRow(complaint_id=complaint_id, event_id=event_id, on=on, text=text))
-    await session.exec(sa.update(ComplaintRow).where(col(ComplaintRow.id).in_(complaint_ids),
-                                                     ComplaintRow.status != "withdrawn").values(status=stage))
+    await session.exec(
+        sa.update(ComplaintRow)
+        .where(col(ComplaintRow.id).in_(complaint_ids), ComplaintRow.status != "withdrawn")
+        .values(status=stage)
+    )
 
 
 async def complaints_of_case(session: AsyncSession, case_id: UUID) -> list[UUID]:
-    return list((await session.exec(select(ComplaintCaseRow.complaint_id)
-                                    .where(ComplaintCaseRow.case_id == case_id))).all())
+    return list(
+        (await session.exec(select(ComplaintCaseRow.complaint_id).where(ComplaintCaseRow.case_id == case_id))).all()
+    )
 
 
 async def join_case(session: AsyncSession, complaint_id: UUID, case_id: UUID) -> bool:
@@ -274,23 +347,46 @@ def erase(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
     """Record and announce that the complainant's key was destroyed (the key store did that already)."""
     complaint.personal_data_erased_on = on
     session.add(complaint)
-    event = new_event(PersonalDataErased(complaint_id=complaint.id, erased_on=on), source=SOURCE,
-                      subject=str(complaint.id))
+    event = new_event(
+        PersonalDataErased(complaint_id=complaint.id, erased_on=on), source=SOURCE, subject=str(complaint.id)
+    )
     add_to_outbox(session, [event], topics.COMPLAINTS)
 
 
-async def add_letter(session: AsyncSession, notification_id: UUID, complaint_id: UUID, title: str | None,
-                     text: Sealed, recorded_at: datetime) -> None:
-    await session.exec(insert(LetterRow).values(  # type: ignore[call-overload]
-        notification_id=notification_id, complaint_id=complaint_id, title=title, text=text.model_dump(mode="json"),
-        recorded_at=recorded_at).on_conflict_do_nothing())
+async def add_letter(
+    session: AsyncSession,
+    notification_id: UUID,
+    complaint_id: UUID,
+    title: str | None,
+    text: Sealed,
+    recorded_at: datetime,
+) -> None:
+    await session.exec(
+        insert(LetterRow)
+        .values(  # type: ignore[call-overload]
+            notification_id=notification_id,
+            complaint_id=complaint_id,
+            title=title,
+            text=text.model_dump(mode="json"),
+            recorded_at=recorded_at,
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 async def letters_of(session: AsyncSession, complaint_id: UUID) -> Sequence[LetterRow]:
-    return (await session.exec(select(LetterRow).where(LetterRow.complaint_id == complaint_id)
-                               .order_by(col(LetterRow.recorded_at), col(LetterRow.notification_id)))).all()
+    return (
+        await session.exec(
+            select(LetterRow)
+            .where(LetterRow.complaint_id == complaint_id)
+            .order_by(col(LetterRow.recorded_at), col(LetterRow.notification_id))
+        )
+    ).all()
 
 
 async def evidence_files(session: AsyncSession, complaint_id: UUID) -> Sequence[EvidenceRow]:
-    return (await session.exec(select(EvidenceRow).where(EvidenceRow.complaint_id == complaint_id)
-                               .order_by(col(EvidenceRow.uploaded_at)))).all()
+    return (
+        await session.exec(
+            select(EvidenceRow).where(EvidenceRow.complaint_id == complaint_id).order_by(col(EvidenceRow.uploaded_at))
+        )
+    ).all()

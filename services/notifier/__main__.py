@@ -4,5 +4,11 @@ from docket_messaging.cli import main
 from .config import NotifierSettings
 from .main import ALEMBIC_INI, create_app
 
-main(NotifierSettings, create_app, ALEMBIC_INI, name="notifier", produces=topics.NOTIFICATIONS,
-     migrations=NotifierSettings.keystore_migrations)
+main(
+    NotifierSettings,
+    create_app,
+    ALEMBIC_INI,
+    name="notifier",
+    produces=topics.NOTIFICATIONS,
+    migrations=NotifierSettings.keystore_migrations,
+)

@@ -64,8 +64,10 @@ SubscriptionManager = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.I
 SubscriptionReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR, Role.INTEGRATOR))]
 Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
 ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
-LetterReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE,
-                                               Role.AUDITOR, Role.ADMINISTRATOR))]
+LetterReader = Annotated[
+    Caller,
+    Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR, Role.ADMINISTRATOR)),
+]
 
 
 def owner_filter(caller: Caller) -> str | None:
@@ -81,8 +83,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
 
     async def refused(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": [{"loc": ["body", "url"], "msg": str(exc), "type": "value_error"}]},
-                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return JSONResponse(
+            {"detail": [{"loc": ["body", "url"], "msg": str(exc), "type": "value_error"}]},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
 
     async def forbidden(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_403_FORBIDDEN)
@@ -98,6 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 # --- subscriptions ----------------------------------------------------------------------------------------
+
 
 def well_formed_url(url: str) -> str:
     """Refuse what no URL check can even read: a URL that does not parse (an unclosed IPv6 bracket, a port that
@@ -123,9 +128,14 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: Annotated[text(2000, "https URL that receives the POSTs", strip=False), AfterValidator(well_formed_url)]
-    event_types: Annotated[list[EventType], Field(min_length=1, max_length=len(SUBSCRIBABLE),
-                                                  description="the event types to deliver, 1 to "
-                                                              f"{len(SUBSCRIBABLE)} of them")]
+    event_types: Annotated[
+        list[EventType],
+        Field(
+            min_length=1,
+            max_length=len(SUBSCRIBABLE),
+            description=f"the event types to deliver, 1 to {len(SUBSCRIBABLE)} of them",
+        ),
+    ]
     controller_key: ControllerKey | None = Field(default=None, description="only events about this controller")
     case_id: uuid.UUID | None = Field(default=None, description="only events of this case")
     description: text(500, "for people", min_chars=0, strip=False) | None = None
@@ -156,22 +166,39 @@ class SecretOut(BaseModel):
 
 
 @subscriptions.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
-async def create_subscription(body: SubscriptionIn, session: SessionDep, settings: SettingsDep,
-                              resolver: ResolverDep, personal: PersonalDep,
-                              caller: SubscriptionManager) -> SubscriptionCreated:
+async def create_subscription(
+    body: SubscriptionIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    resolver: ResolverDep,
+    personal: PersonalDep,
+    caller: SubscriptionManager,
+) -> SubscriptionCreated:
     if caller.acting_as == Role.INTEGRATOR and (refused := out_of_scope(body.event_types, caller.scopes)):
         raise application.OutOfScope(refused)
     row, secret = await application.create_subscription(
-        session, personal, resolver, settings.webhook_allow_list, owner=caller.subject, url=body.url,
-        event_types=list(body.event_types), controller_key=body.controller_key, case_id=body.case_id,
-        description=body.description)
+        session,
+        personal,
+        resolver,
+        settings.webhook_allow_list,
+        owner=caller.subject,
+        url=body.url,
+        event_types=list(body.event_types),
+        controller_key=body.controller_key,
+        case_id=body.case_id,
+        description=body.description,
+    )
     return SubscriptionCreated(**row.model_dump(exclude={"secret"}), secret=secret)
 
 
-@subscriptions.get("/subscriptions", response_model=list[SubscriptionOut],
-                   description="Every subscription for staff; an integrator's own for an integrator.")
-async def list_subscriptions(session: SessionDep, caller: SubscriptionReader, limit: Limit = 100,
-                             offset: Offset = 0) -> list[store.SubscriptionRow]:
+@subscriptions.get(
+    "/subscriptions",
+    response_model=list[SubscriptionOut],
+    description="Every subscription for staff; an integrator's own for an integrator.",
+)
+async def list_subscriptions(
+    session: SessionDep, caller: SubscriptionReader, limit: Limit = 100, offset: Offset = 0
+) -> list[store.SubscriptionRow]:
     query = select(store.SubscriptionRow)
     if (owner := owner_filter(caller)) is not None:
         query = query.where(col(store.SubscriptionRow.owner) == owner)
@@ -180,16 +207,23 @@ async def list_subscriptions(session: SessionDep, caller: SubscriptionReader, li
 
 
 @subscriptions.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-async def get_subscription(subscription_id: uuid.UUID, session: SessionDep,
-                           caller: SubscriptionReader) -> store.SubscriptionRow:
+async def get_subscription(
+    subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionReader
+) -> store.SubscriptionRow:
     return await application.subscription(session, subscription_id, owner=owner_filter(caller))
 
 
 @subscriptions.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SecretOut)
-async def rotate_secret(subscription_id: uuid.UUID, session: SessionDep, settings: SettingsDep,
-                        personal: PersonalDep, caller: SubscriptionManager) -> SecretOut:
-    row, secret = await application.rotate_secret(session, personal, subscription_id,
-                                                  settings.webhook_secret_grace_s, owner=owner_filter(caller))
+async def rotate_secret(
+    subscription_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    personal: PersonalDep,
+    caller: SubscriptionManager,
+) -> SecretOut:
+    row, secret = await application.rotate_secret(
+        session, personal, subscription_id, settings.webhook_secret_grace_s, owner=owner_filter(caller)
+    )
     return SecretOut(id=row.id, secret=secret, previous_secret_valid_until=row.previous_secret_until)
 
 
@@ -198,21 +232,27 @@ async def pause(subscription_id: uuid.UUID, session: SessionDep, caller: Subscri
     return await application.set_status(session, subscription_id, "paused", owner=owner_filter(caller))
 
 
-@subscriptions.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionOut,
-                    description="Resume a paused subscription, or re-enable one disabled by 410 Gone.")
+@subscriptions.post(
+    "/subscriptions/{subscription_id}/resume",
+    response_model=SubscriptionOut,
+    description="Resume a paused subscription, or re-enable one disabled by 410 Gone.",
+)
 async def resume(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> store.SubscriptionRow:
     return await application.set_status(session, subscription_id, "active", owner=owner_filter(caller))
 
 
 @subscriptions.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(subscription_id: uuid.UUID, session: SessionDep, personal: PersonalDep,
-                              caller: SubscriptionManager) -> Response:
-    await application.delete_subscription(session, personal, subscription_id, by=caller.subject,
-                                          owner=owner_filter(caller))
+async def delete_subscription(
+    subscription_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: SubscriptionManager
+) -> Response:
+    await application.delete_subscription(
+        session, personal, subscription_id, by=caller.subject, owner=owner_filter(caller)
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # --- the delivery log -------------------------------------------------------------------------------------
+
 
 class AttemptOut(BaseModel):
     number: int
@@ -242,29 +282,49 @@ class DeliveryOut(BaseModel):
 
 async def with_log(session: SessionDep, rows: list[store.DeliveryRow]) -> list[DeliveryOut]:
     logs = await store.attempts_of(session, [row.id for row in rows])
-    return [DeliveryOut.model_validate({
-        **row.model_dump(exclude={"body", "lease", "seq"}),
-        "next_attempt_at": row.next_attempt_at if row.status == "pending" else None,
-        "log": [attempt.model_dump() for attempt in logs[row.id]]}) for row in rows]
+    return [
+        DeliveryOut.model_validate(
+            {
+                **row.model_dump(exclude={"body", "lease", "seq"}),
+                "next_attempt_at": row.next_attempt_at if row.status == "pending" else None,
+                "log": [attempt.model_dump() for attempt in logs[row.id]],
+            }
+        )
+        for row in rows
+    ]
 
 
 @subscriptions.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
-async def deliveries_of_subscription(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionReader,
-                                     status: DeliveryStatus | None = None, limit: Limit = 100,
-                                     offset: Offset = 0) -> list[DeliveryOut]:
+async def deliveries_of_subscription(
+    subscription_id: uuid.UUID,
+    session: SessionDep,
+    caller: SubscriptionReader,
+    status: DeliveryStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[DeliveryOut]:
     await application.subscription(session, subscription_id, owner=owner_filter(caller))
     rows = await store.deliveries(session, subscription_id=subscription_id, status=status, limit=limit, offset=offset)
     return await with_log(session, list(rows))
 
 
 @deliveries.get("/deliveries", response_model=list[DeliveryOut])
-async def list_deliveries(session: SessionDep, caller: SubscriptionReader,
-                          event_id: query_text(200, "only the deliveries of this event") = None,
-                          status: DeliveryStatus | None = None, limit: Limit = 100,
-                          offset: Offset = 0) -> list[DeliveryOut]:
-    return await with_log(session, list(await store.deliveries(session, event_id=event_id, status=status,
-                                                               owner=owner_filter(caller), limit=limit,
-                                                               offset=offset)))
+async def list_deliveries(
+    session: SessionDep,
+    caller: SubscriptionReader,
+    event_id: query_text(200, "only the deliveries of this event") = None,
+    status: DeliveryStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[DeliveryOut]:
+    return await with_log(
+        session,
+        list(
+            await store.deliveries(
+                session, event_id=event_id, status=status, owner=owner_filter(caller), limit=limit, offset=offset
+            )
+        ),
+    )
 
 
 @deliveries.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
@@ -274,9 +334,12 @@ async def get_delivery(delivery_id: uuid.UUID, session: SessionDep, caller: Subs
     return out
 
 
-@deliveries.post("/deliveries/{delivery_id}/redeliver", status_code=status.HTTP_202_ACCEPTED,
-                 response_model=DeliveryOut,
-                 description="Send a dead-lettered (or delivered) delivery again, with the same webhook-id.")
+@deliveries.post(
+    "/deliveries/{delivery_id}/redeliver",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryOut,
+    description="Send a dead-lettered (or delivered) delivery again, with the same webhook-id.",
+)
 async def redeliver(delivery_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> DeliveryOut:
     row = await application.redeliver(session, delivery_id, owner=owner_filter(caller))
     [out] = await with_log(session, [row])
@@ -284,6 +347,7 @@ async def redeliver(delivery_id: uuid.UUID, session: SessionDep, caller: Subscri
 
 
 # --- controller contacts ----------------------------------------------------------------------------------
+
 
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -298,18 +362,23 @@ class ContactOut(BaseModel):
     updated_by: str | None = Field(description="the subject of the token that set the address")
 
 
-@contacts.put("/controllers/{controller_key}/contact", response_model=ContactOut,
-              description="Where letters to the controller go; letters waiting for an address are sent there.")
-async def put_contact(controller_key: ControllerKeyPath, body: ContactIn, session: SessionDep,
-                      caller: Administrator) -> store.ControllerContactRow:
+@contacts.put(
+    "/controllers/{controller_key}/contact",
+    response_model=ContactOut,
+    description="Where letters to the controller go; letters waiting for an address are sent there.",
+)
+async def put_contact(
+    controller_key: ControllerKeyPath, body: ContactIn, session: SessionDep, caller: Administrator
+) -> store.ControllerContactRow:
     async with session.begin():
         await store.set_controller_contact(session, controller_key, body.email, caller.subject)
     return await contact(controller_key, session)
 
 
 @contacts.get("/controllers/{controller_key}/contact", response_model=ContactOut)
-async def get_contact(controller_key: ControllerKeyPath, session: SessionDep,
-                      caller: ContactReader) -> store.ControllerContactRow:
+async def get_contact(
+    controller_key: ControllerKeyPath, session: SessionDep, caller: ContactReader
+) -> store.ControllerContactRow:
     return await contact(controller_key, session)
 
 
@@ -321,6 +390,7 @@ async def contact(controller_key: str, session: SessionDep) -> store.ControllerC
 
 
 # --- letters ----------------------------------------------------------------------------------------------
+
 
 class NotificationOut(BaseModel):
     id: uuid.UUID
@@ -347,23 +417,35 @@ class NotificationOut(BaseModel):
 async def letters_out(personal: PersonalData, rows: list[store.NotificationRow]) -> list[NotificationOut]:
     """The letters as staff read them: a complainant's opened, or shown as erased."""
     letters = await application.opened(personal, rows)
-    return [NotificationOut(**row.model_dump(exclude={"personal", *store.PERSONAL_LETTER_FIELDS}),
-                            recipient_name=letter["recipient_name"] or ERASED,
-                            recipient_address=letter["recipient_address"],
-                            text=letter["text"] or ERASED, html=letter["html"] or ERASED)
-            for row, letter in zip(rows, letters, strict=True)]
+    return [
+        NotificationOut(
+            **row.model_dump(exclude={"personal", *store.PERSONAL_LETTER_FIELDS}),
+            recipient_name=letter["recipient_name"] or ERASED,
+            recipient_address=letter["recipient_address"],
+            text=letter["text"] or ERASED,
+            html=letter["html"] or ERASED,
+        )
+        for row, letter in zip(rows, letters, strict=True)
+    ]
 
 
 @notifications.get("/notifications", response_model=list[NotificationOut])
-async def list_notifications(session: SessionDep, caller: LetterReader, personal: PersonalDep,
-                             case_id: uuid.UUID | None = None, complaint_id: uuid.UUID | None = None,
-                             limit: Limit = 100, offset: Offset = 0) -> list[NotificationOut]:
+async def list_notifications(
+    session: SessionDep,
+    caller: LetterReader,
+    personal: PersonalDep,
+    case_id: uuid.UUID | None = None,
+    complaint_id: uuid.UUID | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[NotificationOut]:
     return await letters_out(personal, list(await store.find(session, case_id, complaint_id, limit, offset)))
 
 
 @notifications.get("/notifications/{notification_id}", response_model=NotificationOut)
-async def get_notification(notification_id: uuid.UUID, session: SessionDep, caller: LetterReader,
-                           personal: PersonalDep) -> NotificationOut:
+async def get_notification(
+    notification_id: uuid.UUID, session: SessionDep, caller: LetterReader, personal: PersonalDep
+) -> NotificationOut:
     row = await session.get(store.NotificationRow, notification_id)
     if row is None:
         raise application.NotFound(f"no notification {notification_id}")

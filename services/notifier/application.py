@@ -29,8 +29,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
-    CaseOpened, ComplaintFiled, ComplaintKind, ComplaintLinked, ComplaintWithdrawn, NotificationSent, Payload,
-    PersonalDataErased, Sealed,
+    CaseOpened,
+    ComplaintFiled,
+    ComplaintKind,
+    ComplaintLinked,
+    ComplaintWithdrawn,
+    NotificationSent,
+    Payload,
+    PersonalDataErased,
+    Sealed,
 )
 from docket_contracts.progress import clock_start, ends_wait, tells_of_progress
 from docket_messaging.clock import Clock
@@ -42,7 +49,14 @@ from .domain import CaseFile, Complainant, Letter, letters_for, reminder, remind
 from .outbound import Answer, Mailer, Resolver, Sender
 from .store import PERSONAL_LETTER_FIELDS, DeliveryAttemptRow, DeliveryRow, NotificationRow, SubscriptionRow, as_sealed
 from .webhooks import (
-    CONTENT_TYPE, RefusedUrl, RetrySchedule, body_bytes, check_url, host_of, new_secret, signed_headers, verdict,
+    CONTENT_TYPE,
+    RetrySchedule,
+    body_bytes,
+    check_url,
+    host_of,
+    new_secret,
+    signed_headers,
+    verdict,
 )
 
 log = logging.getLogger(__name__)
@@ -73,16 +87,23 @@ class OutOfScope(Exception):
 ONE_COMPLAINT = (ComplaintFiled, CaseOpened, ComplaintLinked, ComplaintWithdrawn, PersonalDataErased)
 
 
-async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEvent, payload: Payload, *,
-                  lead_days: int) -> None:
+async def take_in(
+    session: AsyncSession, personal: PersonalData, event: CloudEvent, payload: Payload, *, lead_days: int
+) -> None:
     """Everything an event calls for, in the consumer's transaction: the notifier's lookups, the letters,
     the complainants' Art 78(2) clocks, and a pending delivery per matching subscription."""
     case_id: UUID | None = getattr(payload, "case_id", None)
     complaint_id: UUID | None = getattr(payload, "complaint_id", None)
     early = None
     if isinstance(payload, ComplaintFiled):
-        await store.add_complainant(session, payload.complaint_id, payload.reference, payload.kind,
-                                    payload.complainant.name, payload.complainant.email)
+        await store.add_complainant(
+            session,
+            payload.complaint_id,
+            payload.reference,
+            payload.kind,
+            payload.complainant.name,
+            payload.complainant.email,
+        )
         if (start := clock_start(payload)) is not None:  # three months from receipt
             await store.told(session, [payload.complaint_id], start[1], reminder_due_on(start[1], lead_days))
         early = await store.take_early_link(session, payload.complaint_id)
@@ -105,9 +126,13 @@ async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEve
     if early is not None:  # the case.opened or complaint.linked that came before this complaint
         await store.link_complaint(session, early.complaint_id, early.case_id)
         link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
-        await write_letters(session, personal, early.event_id, early.event_type,
-                            letters_for(link, await case_file(session, personal, early.case_id, early.complaint_id,
-                                                              everyone=False)))
+        await write_letters(
+            session,
+            personal,
+            early.event_id,
+            early.event_type,
+            letters_for(link, await case_file(session, personal, early.case_id, early.complaint_id, everyone=False)),
+        )
     if (ends := ends_wait(payload)) is not None:
         await store.stop_waiting(session, case_id=ends.case_id, complaint_id=ends.complaint_id)
 
@@ -115,34 +140,45 @@ async def take_in(session: AsyncSession, personal: PersonalData, event: CloudEve
     await store.enqueue_deliveries(session, event, controller.key if controller else None, case_id)
 
 
-async def case_file(session: AsyncSession, personal: PersonalData, case_id: UUID | None,
-                    complaint_id: UUID | None = None, *, everyone: bool = True) -> CaseFile:
+async def case_file(
+    session: AsyncSession,
+    personal: PersonalData,
+    case_id: UUID | None,
+    complaint_id: UUID | None = None,
+    *,
+    everyone: bool = True,
+) -> CaseFile:
     """What the letters need: the case's controller and address, and its complainants (and `complaint_id`'s;
     only `complaint_id`'s unless `everyone`) with their names and addresses opened. An erased complainant is
     left out: nobody can write to them."""
     controller, controller_email = await store.controller_of(session, case_id)
     rows = await store.waiting_complainants(session, case_id if everyone else None, complaint_id)
     opened = await personal.open_many([as_sealed(value) for row in rows for value in (row.name, row.email)])
-    complainants = tuple(Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
-                         for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
-                         if name is not None and email is not None)
-    return CaseFile(case_id=case_id, controller=controller, controller_email=controller_email,
-                    complainants=complainants)
+    complainants = tuple(
+        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
+        for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
+        if name is not None and email is not None
+    )
+    return CaseFile(
+        case_id=case_id, controller=controller, controller_email=controller_email, complainants=complainants
+    )
 
 
 def to_complainant(letter: Letter) -> bool:
     return letter.recipient_role == "complainant" and letter.complaint_id is not None
 
 
-async def write_letters(session: AsyncSession, personal: PersonalData, source_id: str, source_type: str,
-                        letters: list[Letter]) -> None:
+async def write_letters(
+    session: AsyncSession, personal: PersonalData, source_id: str, source_type: str, letters: list[Letter]
+) -> None:
     """Record the letters, a complainant's sealed with their key. A complainant is told when theirs is sent."""
     sealed: list[dict[str, Sealed] | None] = []
     for letter in letters:
         if to_complainant(letter):
             assert letter.complaint_id is not None
-            values = await personal.seal_many(letter.complaint_id, [letter.recipient_name, letter.address or "",
-                                                                    letter.text, letter.html])
+            values = await personal.seal_many(
+                letter.complaint_id, [letter.recipient_name, letter.address or "", letter.text, letter.html]
+            )
             sealed.append(dict(zip(PERSONAL_LETTER_FIELDS, values, strict=True)))
         else:
             sealed.append(None)
@@ -151,29 +187,47 @@ async def write_letters(session: AsyncSession, personal: PersonalData, source_id
 
 # --- subscriptions ----------------------------------------------------------------------------------------
 
+
 async def check_reachable(url: str, resolver: Resolver, allow_list: list[str]) -> None:
     """Raise RefusedUrl unless `url` is one Docket may call (see webhooks.check_url)."""
     check_url(url, await resolver.resolve(host_of(url)), allow_list)
 
 
-async def create_subscription(session: AsyncSession, personal: PersonalData, resolver: Resolver,
-                              allow_list: list[str], *, owner: str, url: str, event_types: list[str],
-                              controller_key: str | None, case_id: UUID | None,
-                              description: str | None) -> tuple[SubscriptionRow, str]:
+async def create_subscription(
+    session: AsyncSession,
+    personal: PersonalData,
+    resolver: Resolver,
+    allow_list: list[str],
+    *,
+    owner: str,
+    url: str,
+    event_types: list[str],
+    controller_key: str | None,
+    case_id: UUID | None,
+    description: str | None,
+) -> tuple[SubscriptionRow, str]:
     """The subscription and its signing secret, which is stored only sealed (with a key of the
     subscription's own, destroyed when it is deleted) and shown to the caller only now."""
     await check_reachable(url, resolver, allow_list)
     subscription_id, secret = uuid4(), new_secret()
-    row = SubscriptionRow(id=subscription_id, owner=owner, url=url, event_types=sorted(set(event_types)),
-                          controller_key=controller_key, case_id=case_id, description=description,
-                          secret=(await personal.seal(subscription_id, secret)).model_dump(mode="json"))
+    row = SubscriptionRow(
+        id=subscription_id,
+        owner=owner,
+        url=url,
+        event_types=sorted(set(event_types)),
+        controller_key=controller_key,
+        case_id=case_id,
+        description=description,
+        secret=(await personal.seal(subscription_id, secret)).model_dump(mode="json"),
+    )
     async with session.begin():
         session.add(row)
     return row, secret
 
 
-async def subscription(session: AsyncSession, subscription_id: UUID, *, owner: str | None = None,
-                       for_update: bool = False) -> SubscriptionRow:
+async def subscription(
+    session: AsyncSession, subscription_id: UUID, *, owner: str | None = None, for_update: bool = False
+) -> SubscriptionRow:
     """The subscription, if it exists and (when `owner` is given) belongs to `owner`: another integrator's
     subscription is as unknown as one that does not exist."""
     query = select(SubscriptionRow).where(col(SubscriptionRow.id) == subscription_id)
@@ -185,21 +239,24 @@ async def subscription(session: AsyncSession, subscription_id: UUID, *, owner: s
     return row
 
 
-async def delivery(session: AsyncSession, delivery_id: UUID, *, owner: str | None = None,
-                   for_update: bool = False) -> DeliveryRow:
+async def delivery(
+    session: AsyncSession, delivery_id: UUID, *, owner: str | None = None, for_update: bool = False
+) -> DeliveryRow:
     """The delivery, if it exists and (when `owner` is given) is one of `owner`'s subscriptions'."""
     query = select(DeliveryRow).where(col(DeliveryRow.id) == delivery_id)
     if owner is not None:
         query = query.join(SubscriptionRow, col(SubscriptionRow.id) == col(DeliveryRow.subscription_id)).where(
-            col(SubscriptionRow.owner) == owner)
+            col(SubscriptionRow.owner) == owner
+        )
     row = (await session.exec(query.with_for_update(of=DeliveryRow) if for_update else query)).first()
     if row is None:
         raise NotFound(f"no delivery {delivery_id}")
     return row
 
 
-async def rotate_secret(session: AsyncSession, personal: PersonalData, subscription_id: UUID, grace_s: float, *,
-                        owner: str | None = None) -> tuple[SubscriptionRow, str]:
+async def rotate_secret(
+    session: AsyncSession, personal: PersonalData, subscription_id: UUID, grace_s: float, *, owner: str | None = None
+) -> tuple[SubscriptionRow, str]:
     """A new secret signs from now on; the old one also signs for `grace_s` seconds, so that receivers
     can switch without rejecting a delivery. Returns the subscription and the new secret (shown once)."""
     secret = new_secret()
@@ -214,8 +271,9 @@ async def rotate_secret(session: AsyncSession, personal: PersonalData, subscript
     return row, secret
 
 
-async def set_status(session: AsyncSession, subscription_id: UUID, status: Literal["active", "paused"], *,
-                     owner: str | None = None) -> SubscriptionRow:
+async def set_status(
+    session: AsyncSession, subscription_id: UUID, status: Literal["active", "paused"], *, owner: str | None = None
+) -> SubscriptionRow:
     """Pause or resume (resuming also re-enables a subscription disabled by 410 Gone)."""
     async with session.begin():
         row = await subscription(session, subscription_id, owner=owner, for_update=True)
@@ -224,8 +282,9 @@ async def set_status(session: AsyncSession, subscription_id: UUID, status: Liter
     return row
 
 
-async def delete_subscription(session: AsyncSession, personal: PersonalData, subscription_id: UUID, *, by: str,
-                              owner: str | None = None) -> None:
+async def delete_subscription(
+    session: AsyncSession, personal: PersonalData, subscription_id: UUID, *, by: str, owner: str | None = None
+) -> None:
     """Deletes the subscription with its deliveries and their log, and destroys the key of its secrets."""
     async with session.begin():
         row = await subscription(session, subscription_id, owner=owner, for_update=True)
@@ -239,8 +298,10 @@ async def redeliver(session: AsyncSession, delivery_id: UUID, *, owner: str | No
     async with session.begin():
         row = await delivery(session, delivery_id, owner=owner, for_update=True)
         if row.status == "pending":
-            raise Conflict(f"delivery {delivery_id} is still pending (attempt {row.attempts} made); "
-                           f"it cannot be redelivered before it is delivered or dead-lettered")
+            raise Conflict(
+                f"delivery {delivery_id} is still pending (attempt {row.attempts} made); "
+                f"it cannot be redelivered before it is delivered or dead-lettered"
+            )
         row.status, row.attempts, row.lease, row.dead_reason = "pending", 0, None, None
         row.next_attempt_at = datetime.now(UTC)
         session.add(row)
@@ -248,6 +309,7 @@ async def redeliver(session: AsyncSession, delivery_id: UUID, *, owner: str | No
 
 
 # --- webhook deliveries -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -281,16 +343,26 @@ _CLAIM_DELIVERIES = sa.text("""
 """)
 
 
-async def claim_deliveries(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, limit: int,
-                           lease_s: float) -> list[Claim]:
+async def claim_deliveries(
+    sessions: async_sessionmaker[AsyncSession], personal: PersonalData, limit: int, lease_s: float
+) -> list[Claim]:
     lease = uuid4()
     async with sessions() as session, session.begin():
         connection = await session.connection()
         rows = (await connection.execute(_CLAIM_DELIVERIES, {"limit": limit, "lease": lease, "lease_s": lease_s})).all()
     secrets = await personal.open_many([as_sealed(s) for row in rows for s in (row.secret, row.previous_secret)])
-    return [Claim(row.id, lease, row.attempts, row.subscription_id, row.url,
-                  tuple(s for s in (current, previous) if s), body_bytes(row.body))
-            for row, current, previous in zip(rows, secrets[::2], secrets[1::2], strict=True)]
+    return [
+        Claim(
+            row.id,
+            lease,
+            row.attempts,
+            row.subscription_id,
+            row.url,
+            tuple(s for s in (current, previous) if s),
+            body_bytes(row.body),
+        )
+        for row, current, previous in zip(rows, secrets[::2], secrets[1::2], strict=True)
+    ]
 
 
 async def attempt_delivery(claim: Claim, sender: Sender) -> Answer:
@@ -302,8 +374,14 @@ async def attempt_delivery(claim: Claim, sender: Sender) -> Answer:
     return await sender.post(claim.url, headers, claim.body)
 
 
-async def record_attempt(sessions: async_sessionmaker[AsyncSession], claim: Claim, answer: Answer,
-                         started_at: datetime, schedule: RetrySchedule, jitter: Jitter) -> str:
+async def record_attempt(
+    sessions: async_sessionmaker[AsyncSession],
+    claim: Claim,
+    answer: Answer,
+    started_at: datetime,
+    schedule: RetrySchedule,
+    jitter: Jitter,
+) -> str:
     """Log the attempt and move the delivery on: delivered, retried later, or dead-lettered; 410 Gone also
     disables the subscription. Returns the delivery's new status."""
     outcome = verdict(answer.status_code)
@@ -319,24 +397,47 @@ async def record_attempt(sessions: async_sessionmaker[AsyncSession], claim: Clai
         delay = schedule.delay(claim.attempt, jitter())
         values |= {"next_attempt_at": sa.func.now() + sa.func.make_interval(0, 0, 0, 0, 0, 0, delay)}
     async with sessions() as session, session.begin():
-        session.add(DeliveryAttemptRow(delivery_id=claim.delivery_id, number=claim.attempt, started_at=started_at,
-                                       latency_ms=answer.latency_ms, status_code=answer.status_code, error=error,
-                                       verdict=outcome))
-        updated = await session.exec(sa.update(DeliveryRow).where(col(DeliveryRow.id) == claim.delivery_id,
-                                                                  col(DeliveryRow.lease) == claim.lease)
-                                     .values(**values).returning(col(DeliveryRow.status)))
+        session.add(
+            DeliveryAttemptRow(
+                delivery_id=claim.delivery_id,
+                number=claim.attempt,
+                started_at=started_at,
+                latency_ms=answer.latency_ms,
+                status_code=answer.status_code,
+                error=error,
+                verdict=outcome,
+            )
+        )
+        updated = await session.exec(
+            sa.update(DeliveryRow)
+            .where(col(DeliveryRow.id) == claim.delivery_id, col(DeliveryRow.lease) == claim.lease)
+            .values(**values)
+            .returning(col(DeliveryRow.status))
+        )
         status = updated.scalar() or "lease lost"
         if outcome == "gone":
-            await session.exec(sa.update(SubscriptionRow).where(col(SubscriptionRow.id) == claim.subscription_id)
-                               .values(status="disabled", updated_at=sa.func.now(),
-                                       disabled_reason=f"{claim.url} answered 410 Gone to delivery "
-                                                       f"{claim.delivery_id}"))
+            await session.exec(
+                sa.update(SubscriptionRow)
+                .where(col(SubscriptionRow.id) == claim.subscription_id)
+                .values(
+                    status="disabled",
+                    updated_at=sa.func.now(),
+                    disabled_reason=f"{claim.url} answered 410 Gone to delivery {claim.delivery_id}",
+                )
+            )
     return status
 
 
-async def deliver_due_webhooks(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, sender: Sender, *,
-                               schedule: RetrySchedule, batch_size: int, timeout_s: float,
-                               jitter: Jitter = random.random) -> int:
+async def deliver_due_webhooks(
+    sessions: async_sessionmaker[AsyncSession],
+    personal: PersonalData,
+    sender: Sender,
+    *,
+    schedule: RetrySchedule,
+    batch_size: int,
+    timeout_s: float,
+    jitter: Jitter = random.random,
+) -> int:
     """Claim due deliveries and attempt them concurrently (they are of distinct subscriber-case pairs).
     Returns how many were attempted."""
     claims = await claim_deliveries(sessions, personal, batch_size, lease_s=2 * timeout_s + 1)
@@ -346,14 +447,21 @@ async def deliver_due_webhooks(sessions: async_sessionmaker[AsyncSession], perso
         answer = await attempt_delivery(claim, sender)
         status = await record_attempt(sessions, claim, answer, started_at, schedule, jitter)
         WEBHOOKS.labels(verdict(answer.status_code)).observe((answer.latency_ms or 0) / 1000)
-        log.info("webhook %s attempt %d to %s: %s -> %s", claim.delivery_id, claim.attempt, host_of(claim.url),
-                 answer.status_code or answer.error, status)
+        log.info(
+            "webhook %s attempt %d to %s: %s -> %s",
+            claim.delivery_id,
+            claim.attempt,
+            host_of(claim.url),
+            answer.status_code or answer.error,
+            status,
+        )
 
     await asyncio.gather(*(one(claim) for claim in claims))
     return len(claims)
 
 
 # --- e-mail -----------------------------------------------------------------------------------------------
+
 
 async def opened(personal: PersonalData, rows: list[NotificationRow]) -> list[dict[str, str | None]]:
     """Each letter's recipient, address and text: in clear, or opened from its sealed copy (None once erased)."""
@@ -362,10 +470,16 @@ async def opened(personal: PersonalData, rows: list[NotificationRow]) -> list[di
     out = []
     for index, row in enumerate(rows):
         if row.personal is None:
-            out.append({"recipient_name": row.recipient_name, "recipient_address": row.recipient_address,
-                        "text": row.text, "html": row.html})
+            out.append(
+                {
+                    "recipient_name": row.recipient_name,
+                    "recipient_address": row.recipient_address,
+                    "text": row.text,
+                    "html": row.html,
+                }
+            )
         else:
-            out.append(dict(zip(PERSONAL_LETTER_FIELDS, values[index * 4:index * 4 + 4], strict=True)))
+            out.append(dict(zip(PERSONAL_LETTER_FIELDS, values[index * 4 : index * 4 + 4], strict=True)))
     return out
 
 
@@ -390,18 +504,35 @@ def mail_error(exc: Exception) -> str:
     return f"{type(exc).__name__}" + (f" (SMTP {code})" if code is not None else "")
 
 
-async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal: PersonalData, mailer: Mailer, *,
-                           sender: str, schedule: RetrySchedule, batch_size: int, lease_s: float, clock: Clock,
-                           lead_days: int, jitter: Jitter = random.random) -> int:
+async def send_due_letters(
+    sessions: async_sessionmaker[AsyncSession],
+    personal: PersonalData,
+    mailer: Mailer,
+    *,
+    sender: str,
+    schedule: RetrySchedule,
+    batch_size: int,
+    lease_s: float,
+    clock: Clock,
+    lead_days: int,
+    jitter: Jitter = random.random,
+) -> int:
     """E-mail the letters that are due. One sent is announced (notification.sent), and a letter about progress
     restarts its complainant's Art 78(2) three months from the day it was sent."""
     lease = uuid4()
     async with sessions() as session, session.begin():
-        due = (await session.exec(
-            select(NotificationRow).where(col(NotificationRow.email_status) == "pending",
-                                          col(NotificationRow.next_attempt_at) <= sa.func.now())
-            .order_by(col(NotificationRow.created_at)).limit(batch_size).with_for_update(skip_locked=True)
-        )).all()
+        due = (
+            await session.exec(
+                select(NotificationRow)
+                .where(
+                    col(NotificationRow.email_status) == "pending",
+                    col(NotificationRow.next_attempt_at) <= sa.func.now(),
+                )
+                .order_by(col(NotificationRow.created_at))
+                .limit(batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
         for row in due:
             row.attempts, row.lease = row.attempts + 1, lease
             row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=lease_s)
@@ -412,8 +543,11 @@ async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal:
         if letter["recipient_address"] is None or letter["text"] is None:  # the complainant was erased meanwhile
             values |= {"email_status": "erased", "last_error": None}
             async with sessions() as session, session.begin():
-                await session.exec(sa.update(NotificationRow).where(col(NotificationRow.id) == row.id,
-                                                                    col(NotificationRow.lease) == lease).values(**values))
+                await session.exec(
+                    sa.update(NotificationRow)
+                    .where(col(NotificationRow.id) == row.id, col(NotificationRow.lease) == lease)
+                    .values(**values)
+                )
             continue
         try:
             await mailer.send(email_of(row, letter, sender))
@@ -432,46 +566,74 @@ async def send_due_letters(sessions: async_sessionmaker[AsyncSession], personal:
             await _sent(sessions, row, lease, clock, lead_days)
             continue
         async with sessions() as session, session.begin():
-            await session.exec(sa.update(NotificationRow).where(col(NotificationRow.id) == row.id,
-                                                                col(NotificationRow.lease) == lease).values(**values))
+            await session.exec(
+                sa.update(NotificationRow)
+                .where(col(NotificationRow.id) == row.id, col(NotificationRow.lease) == lease)
+                .values(**values)
+            )
     return len(due)
 
 
-async def _sent(sessions: async_sessionmaker[AsyncSession], row: NotificationRow, lease: UUID, clock: Clock,
-                lead_days: int) -> None:
+async def _sent(
+    sessions: async_sessionmaker[AsyncSession], row: NotificationRow, lease: UUID, clock: Clock, lead_days: int
+) -> None:
     sent_at, sent_on = clock.now(), clock.today()
     async with sessions() as session, session.begin():
-        held = await session.exec(sa.update(NotificationRow)
-                                  .where(col(NotificationRow.id) == row.id, col(NotificationRow.lease) == lease)
-                                  .values(lease=None, email_status="sent", sent_at=sent_at, last_error=None))
+        held = await session.exec(
+            sa.update(NotificationRow)
+            .where(col(NotificationRow.id) == row.id, col(NotificationRow.lease) == lease)
+            .values(lease=None, email_status="sent", sent_at=sent_at, last_error=None)
+        )
         if not held.rowcount:  # the lease ran out meanwhile: whoever holds it now records the outcome
             return
         if tells_of_progress(row.recipient_role, row.complaint_id, row.source_event_type):
             assert row.complaint_id is not None
             await store.told(session, [row.complaint_id], sent_on, reminder_due_on(sent_on, lead_days))
-        store.announce_sent(session, NotificationSent(
-            notification_id=row.id, source_event_type=row.source_event_type, recipient_role=row.recipient_role,
-            case_id=row.case_id, complaint_id=row.complaint_id, sent_at=sent_at, sent_on=sent_on))
+        store.announce_sent(
+            session,
+            NotificationSent(
+                notification_id=row.id,
+                source_event_type=row.source_event_type,
+                recipient_role=row.recipient_role,
+                case_id=row.case_id,
+                complaint_id=row.complaint_id,
+                sent_at=sent_at,
+                sent_on=sent_on,
+            ),
+        )
 
 
 # --- GDPR Art 78(2) reminders -----------------------------------------------------------------------------
 
-async def send_due_reminders(sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
-                             staff_address: str | None, batch_size: int) -> int:
+
+async def send_due_reminders(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, *, staff_address: str | None, batch_size: int
+) -> int:
     """A reminder to staff for each waiting complainant whose reminder day has come; one per silence."""
     async with sessions() as session, session.begin():
-        due = (await session.exec(
-            select(store.ComplainantRow).where(col(store.ComplainantRow.waiting),
-                                               col(store.ComplainantRow.reminder_due_on) <= clock.today())
-            .order_by(col(store.ComplainantRow.reminder_due_on)).limit(batch_size).with_for_update(skip_locked=True)
-        )).all()
+        due = (
+            await session.exec(
+                select(store.ComplainantRow)
+                .where(col(store.ComplainantRow.waiting), col(store.ComplainantRow.reminder_due_on) <= clock.today())
+                .order_by(col(store.ComplainantRow.reminder_due_on))
+                .limit(batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
         for row in due:
             case = await session.get(store.CaseControllerRow, row.case_id) if row.case_id else None
             assert row.last_news_on is not None
-            letter = reminder(row.complaint_id, row.reference, row.case_id, case.controller_name if case else None,
-                              row.last_news_on, staff_address)
-            await store.record_letters(session, f"art78:{row.complaint_id}:{row.last_news_on.isoformat()}",
-                                       "art78_reminder", [letter], [None])
+            letter = reminder(
+                row.complaint_id,
+                row.reference,
+                row.case_id,
+                case.controller_name if case else None,
+                row.last_news_on,
+                staff_address,
+            )
+            await store.record_letters(
+                session, f"art78:{row.complaint_id}:{row.last_news_on.isoformat()}", "art78_reminder", [letter], [None]
+            )
             row.reminder_due_on = None
             session.add(row)
     return len(due)

@@ -16,17 +16,23 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     run_deliveries: bool = Field(default=True, description="run the webhook, mail and reminder workers")
     delivery_interval_s: float = Field(default=1.0, gt=0, description="how often the workers look for due work")
     delivery_batch_size: int = Field(default=50, ge=1, description="due deliveries a worker claims at a time")
-    retry_max_attempts: int = Field(default=8, ge=1, description="attempts of a webhook or e-mail before it is "
-                                                                  "dead-lettered")
+    retry_max_attempts: int = Field(
+        default=8, ge=1, description="attempts of a webhook or e-mail before it is dead-lettered"
+    )
     retry_base_delay_s: float = Field(default=10.0, gt=0, description="delay before the second attempt; doubles")
     retry_max_delay_s: float = Field(default=3600.0, gt=0, description="the longest delay between two attempts")
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="per attempt: DNS, connect, send, answer")
     webhook_allow_list: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="comma-separated CIDRs or host names that webhooks may reach although "
-                                          "they are private, loopback or link-local (or plain http)")
-    webhook_secret_grace_s: float = Field(default=86_400.0, ge=0, description="how long a rotated-out secret "
-                                                                              "still signs")
-    smtp_host: str | None = Field(default=None, description="the mail server; unset: letters are recorded, not e-mailed")
+        default_factory=list,
+        description="comma-separated CIDRs or host names that webhooks may reach although "
+        "they are private, loopback or link-local (or plain http)",
+    )
+    webhook_secret_grace_s: float = Field(
+        default=86_400.0, ge=0, description="how long a rotated-out secret still signs"
+    )
+    smtp_host: str | None = Field(
+        default=None, description="the mail server; unset: letters are recorded, not e-mailed"
+    )
     smtp_port: int = Field(default=25, description="the mail server's port")
     smtp_sender: str = Field(default="Docket <noreply@docket.invalid>", description="the From of every e-mail")
     smtp_username: str | None = Field(default=None, description="the login at the mail server, if it asks one")
@@ -34,8 +40,9 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     smtp_starttls: bool = Field(default=False, description="upgrade the connection with STARTTLS")
     smtp_timeout_s: float = Field(default=10.0, gt=0, description="per e-mail: connect, send, answer")
     staff_email: str | None = Field(default=None, description="where Art 78(2) reminders go")
-    art78_reminder_lead_days: int = Field(default=14, ge=0, description="remind staff this many days before "
-                                                                        "three months without news end")
+    art78_reminder_lead_days: int = Field(
+        default=14, ge=0, description="remind staff this many days before three months without news end"
+    )
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")
 
     @field_validator("webhook_allow_list", mode="before")

@@ -20,4 +20,4 @@ def handlers(settings: NotifierSettings, personal: PersonalData) -> dict[str, Ha
     async def on_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
         await take_in(session, personal, event, payload, lead_days=settings.art78_reminder_lead_days)
 
-    return {event_type: on_event for event_type in SUBSCRIBABLE}
+    return dict.fromkeys(SUBSCRIBABLE, on_event)

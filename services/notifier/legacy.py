@@ -59,8 +59,14 @@ async def _sealed(personal: PersonalData, subject: UUID, values: list[str]) -> l
 
 
 async def _complainants(session: AsyncSession, personal: PersonalData) -> int:
-    rows = (await session.exec(select(ComplainantRow).where(sa.func.jsonb_typeof(col(ComplainantRow.name)) == "string")
-                               .limit(BATCH).with_for_update(skip_locked=True))).all()
+    rows = (
+        await session.exec(
+            select(ComplainantRow)
+            .where(sa.func.jsonb_typeof(col(ComplainantRow.name)) == "string")
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
     for row in rows:
         row.name, row.email = await _sealed(personal, row.complaint_id, [str(row.name), str(row.email)])
         session.add(row)
@@ -68,13 +74,23 @@ async def _complainants(session: AsyncSession, personal: PersonalData) -> int:
 
 
 async def _letters(session: AsyncSession, personal: PersonalData) -> int:
-    rows = (await session.exec(select(NotificationRow).where(
-        col(NotificationRow.recipient_role) == "complainant", col(NotificationRow.complaint_id).is_not(None),
-        col(NotificationRow.personal).is_(None)).limit(BATCH).with_for_update(skip_locked=True))).all()
+    rows = (
+        await session.exec(
+            select(NotificationRow)
+            .where(
+                col(NotificationRow.recipient_role) == "complainant",
+                col(NotificationRow.complaint_id).is_not(None),
+                col(NotificationRow.personal).is_(None),
+            )
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
     for row in rows:
         assert row.complaint_id is not None
-        values = await _sealed(personal, row.complaint_id, [row.recipient_name, row.recipient_address or "",
-                                                            row.text, row.html])
+        values = await _sealed(
+            personal, row.complaint_id, [row.recipient_name, row.recipient_address or "", row.text, row.html]
+        )
         row.personal = dict(zip(PERSONAL_LETTER_FIELDS, values, strict=True))
         row.recipient_name, row.recipient_address, row.text, row.html = "", None, "", ""
         session.add(row)
@@ -82,10 +98,19 @@ async def _letters(session: AsyncSession, personal: PersonalData) -> int:
 
 
 async def _secrets(session: AsyncSession, personal: PersonalData) -> int:
-    rows = (await session.exec(select(SubscriptionRow).where(
-        sa.or_(sa.func.jsonb_typeof(col(SubscriptionRow.secret)) == "string",
-               sa.func.jsonb_typeof(col(SubscriptionRow.previous_secret)) == "string"))
-        .limit(BATCH).with_for_update(skip_locked=True))).all()
+    rows = (
+        await session.exec(
+            select(SubscriptionRow)
+            .where(
+                sa.or_(
+                    sa.func.jsonb_typeof(col(SubscriptionRow.secret)) == "string",
+                    sa.func.jsonb_typeof(col(SubscriptionRow.previous_secret)) == "string",
+                )
+            )
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
     for row in rows:
         for name in ("secret", "previous_secret"):
             value = getattr(row, name)
@@ -102,9 +127,14 @@ async def _secrets(session: AsyncSession, personal: PersonalData) -> int:
 async def _deliveries(session: AsyncSession, personal: PersonalData) -> int:
     """A delivery of complaint.filed v1 carries the complainant in clear: it is sealed, and said to be v2."""
     name = DeliveryRow.__table__.c.body["data"]["complainant"]["name"]
-    rows = (await session.exec(select(DeliveryRow).where(col(DeliveryRow.event_type) == FILED.type,
-                                                         sa.func.jsonb_typeof(name) == "string")
-                               .limit(BATCH).with_for_update(skip_locked=True))).all()
+    rows = (
+        await session.exec(
+            select(DeliveryRow)
+            .where(col(DeliveryRow.event_type) == FILED.type, sa.func.jsonb_typeof(name) == "string")
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
     sealed_rows = 0
     for row in rows:
         data = row.body["data"]
@@ -112,8 +142,7 @@ async def _deliveries(session: AsyncSession, personal: PersonalData) -> int:
             subject = UUID(data["complaint_id"])
             clear = [str(data["complainant"]["name"]), str(data["complainant"]["email"])]
         except (KeyError, TypeError, ValueError):
-            log.warning("notifier: delivery %s is no complaint.filed v1 of the previous release; left as it is",
-                        row.id)
+            log.warning("notifier: delivery %s is no complaint.filed v1 of the previous release; left as it is", row.id)
             continue
         sealed_rows += 1
         sealed_name, sealed_email = await _sealed(personal, subject, clear)

@@ -22,8 +22,15 @@ from .outbound import GuardedSender, Mailer, Resolver, Sender, SmtpMailer, Syste
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
-def workers(settings: NotifierSettings, personal: PersonalData, clock: Clock, resolver: Resolver,
-            sender: Sender | None, mailer: Mailer | None) -> dict[str, Worker]:
+
+def workers(
+    settings: NotifierSettings,
+    personal: PersonalData,
+    clock: Clock,
+    resolver: Resolver,
+    sender: Sender | None,
+    mailer: Mailer | None,
+) -> dict[str, Worker]:
     """The background loops of the notifier (none when `run_deliveries` is off; no mail without a server)."""
     s = settings
     schedule, batch, interval = s.retry_schedule, s.delivery_batch_size, s.delivery_interval_s
@@ -31,18 +38,35 @@ def workers(settings: NotifierSettings, personal: PersonalData, clock: Clock, re
     async def webhooks(runtime: ServiceRuntime) -> None:
         own = GuardedSender(resolver, s.webhook_allow_list, s.webhook_timeout_s) if sender is None else None
         try:
-            await every(interval, batch, lambda rt: deliver_due_webhooks(
-                rt.sessions, personal, own or sender, schedule=schedule, batch_size=batch,
-                timeout_s=s.webhook_timeout_s))(runtime)
+            await every(
+                interval,
+                batch,
+                lambda rt: deliver_due_webhooks(
+                    rt.sessions,
+                    personal,
+                    own or sender,
+                    schedule=schedule,
+                    batch_size=batch,
+                    timeout_s=s.webhook_timeout_s,
+                ),
+            )(runtime)
         finally:
             if own is not None:
                 await own.close()
 
     async def mail(runtime: ServiceRuntime) -> int:
         assert mailer is not None
-        return await send_due_letters(runtime.sessions, personal, mailer, sender=s.smtp_sender, schedule=schedule,
-                                      batch_size=batch, lease_s=3 * s.smtp_timeout_s + 1, clock=clock,
-                                      lead_days=s.art78_reminder_lead_days)
+        return await send_due_letters(
+            runtime.sessions,
+            personal,
+            mailer,
+            sender=s.smtp_sender,
+            schedule=schedule,
+            batch_size=batch,
+            lease_s=3 * s.smtp_timeout_s + 1,
+            clock=clock,
+            lead_days=s.art78_reminder_lead_days,
+        )
 
     async def reminders(runtime: ServiceRuntime) -> int:
         return await send_due_reminders(runtime.sessions, clock, staff_address=s.staff_email, batch_size=batch)
@@ -55,26 +79,53 @@ def workers(settings: NotifierSettings, personal: PersonalData, clock: Clock, re
     return loops
 
 
-def runtime(settings: NotifierSettings, clock: Clock | None = None, resolver: Resolver | None = None,
-            sender: Sender | None = None, mailer: Mailer | None = None,
-            personal: PersonalData | None = None) -> ServiceRuntime:
+def runtime(
+    settings: NotifierSettings,
+    clock: Clock | None = None,
+    resolver: Resolver | None = None,
+    sender: Sender | None = None,
+    mailer: Mailer | None = None,
+    personal: PersonalData | None = None,
+) -> ServiceRuntime:
     s = settings
     personal = personal or s.personal_data()
     if mailer is None and s.smtp_host:
-        mailer = SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_timeout_s, s.smtp_starttls, s.smtp_username,
-                            s.smtp_password.get_secret_value() if s.smtp_password else None)
-    return ServiceRuntime(name="notifier", settings=s, alembic_ini=ALEMBIC_INI, produces=topics.NOTIFICATIONS,
-                          consumes=[topics.COMPLAINTS, topics.CASES], handlers=handlers(s, personal),
-                          workers=workers(s, personal, clock or SystemClock(s.regulator_timezone),
-                                          resolver or SystemResolver(s.webhook_timeout_s), sender, mailer),
-                          migrations=s.keystore_migrations(),
-                          preparations=[lambda started: seal_legacy(started.sessions, personal)],
-                          closers=[personal.keystore.close])
+        mailer = SmtpMailer(
+            s.smtp_host,
+            s.smtp_port,
+            s.smtp_timeout_s,
+            s.smtp_starttls,
+            s.smtp_username,
+            s.smtp_password.get_secret_value() if s.smtp_password else None,
+        )
+    return ServiceRuntime(
+        name="notifier",
+        settings=s,
+        alembic_ini=ALEMBIC_INI,
+        produces=topics.NOTIFICATIONS,
+        consumes=[topics.COMPLAINTS, topics.CASES],
+        handlers=handlers(s, personal),
+        workers=workers(
+            s,
+            personal,
+            clock or SystemClock(s.regulator_timezone),
+            resolver or SystemResolver(s.webhook_timeout_s),
+            sender,
+            mailer,
+        ),
+        migrations=s.keystore_migrations(),
+        preparations=[lambda started: seal_legacy(started.sessions, personal)],
+        closers=[personal.keystore.close],
+    )
 
 
-def create_app(settings: NotifierSettings | None = None, clock: Clock | None = None,
-               resolver: Resolver | None = None, sender: Sender | None = None,
-               mailer: Mailer | None = None) -> FastAPI:
+def create_app(
+    settings: NotifierSettings | None = None,
+    clock: Clock | None = None,
+    resolver: Resolver | None = None,
+    sender: Sender | None = None,
+    mailer: Mailer | None = None,
+) -> FastAPI:
     settings = settings or NotifierSettings()
     resolver = resolver or SystemResolver(settings.webhook_timeout_s)
     personal = settings.personal_data()

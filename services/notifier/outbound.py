@@ -60,8 +60,9 @@ class SystemResolver:
         except ValueError:
             pass
         try:
-            infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM),
-                                           self.timeout_s)
+            infos = await asyncio.wait_for(
+                asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM), self.timeout_s
+            )
         except (OSError, TimeoutError):
             return []
         return sorted({str(info[4][0]).split("%")[0] for info in infos})
@@ -82,9 +83,15 @@ class GuardedSender:
     resolver's own timeout.
     """
 
-    def __init__(self, resolver: Resolver, allow_list: Iterable[str], timeout_s: float, *,
-                 ssl_context: ssl.SSLContext | None = None,
-                 network_backend: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        allow_list: Iterable[str],
+        timeout_s: float,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self._resolver = resolver
         self._allow_list = tuple(allow_list)
         self._timeout_s = timeout_s
@@ -98,9 +105,13 @@ class GuardedSender:
         except RefusedUrl as exc:
             return Answer(None, f"refused: {exc}", _ms_since(started))
         transport = _PinnedTransport(_PinnedBackend(addresses, self._network_backend), self._ssl_context)
-        async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(self._timeout_s),
-                                     follow_redirects=False, trust_env=False,
-                                     headers={"user-agent": USER_AGENT}) as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(self._timeout_s),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"user-agent": USER_AGENT},
+        ) as client:
             try:
                 async with asyncio.timeout(self._timeout_s):  # bounds the whole exchange, not each read
                     response = await client.post(target, headers=headers, content=body)
@@ -108,8 +119,9 @@ class GuardedSender:
             except TimeoutError:
                 return Answer(None, f"timed out after {self._timeout_s:g}s", _ms_since(started))
             except httpx.HTTPError as exc:
-                return Answer(None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                              _ms_since(started))
+                return Answer(
+                    None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, _ms_since(started)
+                )
 
     async def close(self) -> None:
         """Nothing to release: no connection outlives its attempt."""
@@ -145,22 +157,30 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         self._addresses = tuple(addresses)
         self._inner = inner
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         failures: list[str] = []
         for address in self._addresses:
             try:
-                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                                     socket_options=socket_options)
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failures.append(f"{_netloc(address, port)}: {exc or type(exc).__name__}")
         raise httpcore.ConnectError(f"could not connect to {host} at {'; '.join(failures)}")
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                                  ) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("webhooks are not sent over unix sockets")
 
     async def sleep(self, seconds: float) -> None:
@@ -186,15 +206,28 @@ class _PinnedTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext) -> None:
-        self._pool = httpcore.AsyncConnectionPool(ssl_context=ssl_context, network_backend=backend,
-                                                  max_keepalive_connections=0, http1=True, http2=False,
-                                                  retries=0)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            network_backend=backend,
+            max_keepalive_connections=0,
+            http1=True,
+            http2=False,
+            retries=0,
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        core = httpcore.Request(method=request.method,
-                                url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
-                                                 port=request.url.port, target=request.url.raw_path),
-                                headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
         try:
             response = await self._pool.handle_async_request(core)
             try:
@@ -203,8 +236,9 @@ class _PinnedTransport(httpx.AsyncBaseTransport):
                 await response.aclose()  # closes the connection: no keep-alive, and the rest is left unread
         except Exception as exc:
             raise _as_httpx_error(exc, request) from exc
-        return httpx.Response(response.status, headers=response.headers, extensions=response.extensions,
-                              request=request)
+        return httpx.Response(
+            response.status, headers=response.headers, extensions=response.extensions, request=request
+        )
 
     async def aclose(self) -> None:
         await self._pool.aclose()
@@ -224,12 +258,18 @@ async def _skim(response: httpcore.Response, limit: int) -> int:
 
 # httpcore's exceptions and the httpx ones callers expect, most specific first (the names are the same).
 _HTTPX_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout), (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout), (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException), (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError), (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError), (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError), (httpcore.ProtocolError, httpx.ProtocolError),
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
     (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
 )
 

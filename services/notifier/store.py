@@ -26,8 +26,18 @@ from .domain import Letter
 from .webhooks import Filter, cloudevent_json, matches
 
 SOURCE = "/docket/notifier"
-TABLES = {"notifications", "complainants", "early_links", "case_controllers", "controller_contacts", "subscriptions",
-          "deliveries", "delivery_attempts", "outbox", "inbox"}
+TABLES = {
+    "notifications",
+    "complainants",
+    "early_links",
+    "case_controllers",
+    "controller_contacts",
+    "subscriptions",
+    "deliveries",
+    "delivery_attempts",
+    "outbox",
+    "inbox",
+}
 
 
 def as_sealed(value: Any) -> Sealed | None:
@@ -45,8 +55,9 @@ class NotificationRow(SQLModel, table=True):
     columns stay empty); letters to controllers and staff are in clear."""
 
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_email_due", "next_attempt_at",
-                               postgresql_where=sa.text("email_status = 'pending'")),)
+    __table_args__ = (
+        sa.Index("ix_notifications_email_due", "next_attempt_at", postgresql_where=sa.text("email_status = 'pending'")),
+    )
 
     id: UUID = Field(primary_key=True)
     source_event_id: str = Field(index=True)
@@ -158,14 +169,20 @@ class DeliveryRow(SQLModel, table=True):
         sa.UniqueConstraint("subscription_id", "event_id"),
         # The claim's two questions: what is due, and is an earlier delivery of the same case still pending.
         sa.Index("ix_deliveries_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
-        sa.Index("ix_deliveries_pending_per_key", "subscription_id", "ordering_key", "seq",
-                 postgresql_where=sa.text("status = 'pending'")),
+        sa.Index(
+            "ix_deliveries_pending_per_key",
+            "subscription_id",
+            "ordering_key",
+            "seq",
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
     )
 
     id: UUID = Field(primary_key=True)
     seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), unique=True))
-    subscription_id: UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
-                                                      nullable=False))
+    subscription_id: UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False)
+    )
     event_id: str = Field(index=True)
     event_type: str
     ordering_key: str  # the event's aggregate (its case or complaint): delivered in order per subscriber
@@ -185,8 +202,9 @@ class DeliveryAttemptRow(SQLModel, table=True):
     __tablename__ = "delivery_attempts"
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True))
-    delivery_id: UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("deliveries.id", ondelete="CASCADE"),
-                                                  nullable=False, index=True))
+    delivery_id: UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     number: int
     started_at: datetime = utc_column()
     latency_ms: int
@@ -197,29 +215,55 @@ class DeliveryAttemptRow(SQLModel, table=True):
 
 # --- what the notifier knows of complaints and cases ------------------------------------------------------
 
-async def add_complainant(session: AsyncSession, complaint_id: UUID, reference: str, kind: str, name: Sealed,
-                          email: Sealed) -> None:
-    await session.exec(insert(ComplainantRow).values(  # type: ignore[call-overload]
-        complaint_id=complaint_id, reference=reference, kind=kind, name=name.model_dump(mode="json"),
-        email=email.model_dump(mode="json"), waiting=True).on_conflict_do_nothing())
+
+async def add_complainant(
+    session: AsyncSession, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed
+) -> None:
+    await session.exec(
+        insert(ComplainantRow)
+        .values(  # type: ignore[call-overload]
+            complaint_id=complaint_id,
+            reference=reference,
+            kind=kind,
+            name=name.model_dump(mode="json"),
+            email=email.model_dump(mode="json"),
+            waiting=True,
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 async def open_case(session: AsyncSession, case_id: UUID, controller: Controller) -> None:
-    await session.exec(insert(CaseControllerRow).values(  # type: ignore[call-overload]
-        case_id=case_id, controller_key=controller.key, controller_name=controller.name).on_conflict_do_nothing())
+    await session.exec(
+        insert(CaseControllerRow)
+        .values(  # type: ignore[call-overload]
+            case_id=case_id, controller_key=controller.key, controller_name=controller.name
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 async def link_complaint(session: AsyncSession, complaint_id: UUID, case_id: UUID) -> bool:
     """Tie the complaint to its case; False if the complaint is not known yet."""
-    result = await session.exec(sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id)
-                                .values(case_id=case_id))
+    result = await session.exec(
+        sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id).values(case_id=case_id)
+    )
     return bool(result.rowcount)
 
 
 async def keep_early_link(session: AsyncSession, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
-    await session.exec(insert(EarlyLinkRow).values(  # type: ignore[call-overload]
-        complaint_id=complaint_id, case_id=case_id, event_id=event.id, event_type=event.type, data=event.data,
-        event_time=event.time).on_conflict_do_nothing())
+    await session.exec(
+        insert(EarlyLinkRow)
+        .values(  # type: ignore[call-overload]
+            complaint_id=complaint_id,
+            case_id=case_id,
+            event_id=event.id,
+            event_type=event.type,
+            data=event.data,
+            event_time=event.time,
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 async def take_early_link(session: AsyncSession, complaint_id: UUID) -> EarlyLinkRow | None:
@@ -230,8 +274,9 @@ async def take_early_link(session: AsyncSession, complaint_id: UUID) -> EarlyLin
 
 
 async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID | None:
-    return await session.scalar(sa.select(ComplainantRow.case_id)
-                                .where(col(ComplainantRow.complaint_id) == complaint_id))
+    return await session.scalar(
+        sa.select(ComplainantRow.case_id).where(col(ComplainantRow.complaint_id) == complaint_id)
+    )
 
 
 async def controller_of(session: AsyncSession, case_id: UUID | None) -> tuple[Controller | None, str | None]:
@@ -242,8 +287,9 @@ async def controller_of(session: AsyncSession, case_id: UUID | None) -> tuple[Co
     return Controller(key=row.controller_key, name=row.controller_name), contact.email if contact else None
 
 
-async def waiting_complainants(session: AsyncSession, case_id: UUID | None,
-                               complaint_id: UUID | None = None) -> Sequence[ComplainantRow]:
+async def waiting_complainants(
+    session: AsyncSession, case_id: UUID | None, complaint_id: UUID | None = None
+) -> Sequence[ComplainantRow]:
     """The complainants of the case (and of `complaint_id`) still owed news, by reference."""
     wanted = []
     if case_id is not None:
@@ -252,8 +298,13 @@ async def waiting_complainants(session: AsyncSession, case_id: UUID | None,
         wanted.append(col(ComplainantRow.complaint_id) == complaint_id)
     if not wanted:
         return []
-    return (await session.exec(select(ComplainantRow).where(sa.or_(*wanted), col(ComplainantRow.waiting))
-                               .order_by(col(ComplainantRow.reference)))).all()
+    return (
+        await session.exec(
+            select(ComplainantRow)
+            .where(sa.or_(*wanted), col(ComplainantRow.waiting))
+            .order_by(col(ComplainantRow.reference))
+        )
+    ).all()
 
 
 async def told(session: AsyncSession, complaint_ids: Sequence[UUID], on: date, reminder_due_on: date) -> None:
@@ -261,9 +312,11 @@ async def told(session: AsyncSession, complaint_ids: Sequence[UUID], on: date, r
     from it, unless they run from a later day already or no news is owed to them any more."""
     if complaint_ids:
         later = sa.or_(col(ComplainantRow.last_news_on).is_(None), col(ComplainantRow.last_news_on) <= on)
-        await session.exec(sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id).in_(complaint_ids),
-                                                           col(ComplainantRow.waiting), later)
-                           .values(last_news_on=on, reminder_due_on=reminder_due_on))
+        await session.exec(
+            sa.update(ComplainantRow)
+            .where(col(ComplainantRow.complaint_id).in_(complaint_ids), col(ComplainantRow.waiting), later)
+            .values(last_news_on=on, reminder_due_on=reminder_due_on)
+        )
 
 
 async def stop_waiting(session: AsyncSession, *, case_id: UUID | None = None, complaint_id: UUID | None = None) -> None:
@@ -274,21 +327,34 @@ async def stop_waiting(session: AsyncSession, *, case_id: UUID | None = None, co
 
 async def set_controller_contact(session: AsyncSession, key: str, email: str, by: str) -> None:
     """Record the address (and who set it) and send it the letters that were waiting for one."""
-    await session.exec(insert(ControllerContactRow)  # type: ignore[call-overload]
-                       .values(controller_key=key, email=email, updated_by=by)
-                       .on_conflict_do_update(index_elements=["controller_key"],
-                                              set_={"email": email, "updated_by": by, "updated_at": sa.func.now()}))
-    await session.exec(sa.update(NotificationRow)
-                       .where(col(NotificationRow.controller_key) == key,
-                              col(NotificationRow.recipient_role) == "controller",
-                              col(NotificationRow.email_status) == "no_address")
-                       .values(recipient_address=email, email_status="pending", next_attempt_at=sa.func.now()))
+    await session.exec(
+        insert(ControllerContactRow)  # type: ignore[call-overload]
+        .values(controller_key=key, email=email, updated_by=by)
+        .on_conflict_do_update(
+            index_elements=["controller_key"], set_={"email": email, "updated_by": by, "updated_at": sa.func.now()}
+        )
+    )
+    await session.exec(
+        sa.update(NotificationRow)
+        .where(
+            col(NotificationRow.controller_key) == key,
+            col(NotificationRow.recipient_role) == "controller",
+            col(NotificationRow.email_status) == "no_address",
+        )
+        .values(recipient_address=email, email_status="pending", next_attempt_at=sa.func.now())
+    )
 
 
 # --- letters ----------------------------------------------------------------------------------------------
 
-async def record_letters(session: AsyncSession, source_id: str, source_type: str, letters: Sequence[Letter],
-                         sealed: Sequence[dict[str, Sealed] | None]) -> None:
+
+async def record_letters(
+    session: AsyncSession,
+    source_id: str,
+    source_type: str,
+    letters: Sequence[Letter],
+    sealed: Sequence[dict[str, Sealed] | None],
+) -> None:
     """Store each letter (to be e-mailed when it has an address) and announce it as notification.recorded.
 
     `sealed[i]` holds letter i's personal fields sealed (a letter to a complainant), or is None (in clear).
@@ -297,20 +363,37 @@ async def record_letters(session: AsyncSession, source_id: str, source_type: str
     for letter, personal in zip(letters, sealed, strict=True):
         clear = personal is None
         row = NotificationRow(
-            id=uuid4(), source_event_id=source_id, source_event_type=source_type, channel=letter.channel,
-            recipient_role=letter.recipient_role, case_id=letter.case_id, complaint_id=letter.complaint_id,
-            body=letter.summary, kind=letter.kind, subject=letter.subject, text=letter.text if clear else "",
-            html=letter.html if clear else "", recipient_name=letter.recipient_name if clear else "",
+            id=uuid4(),
+            source_event_id=source_id,
+            source_event_type=source_type,
+            channel=letter.channel,
+            recipient_role=letter.recipient_role,
+            case_id=letter.case_id,
+            complaint_id=letter.complaint_id,
+            body=letter.summary,
+            kind=letter.kind,
+            subject=letter.subject,
+            text=letter.text if clear else "",
+            html=letter.html if clear else "",
+            recipient_name=letter.recipient_name if clear else "",
             recipient_address=letter.address if clear else None,
             personal=None if clear else {k: v.model_dump(mode="json") for k, v in personal.items()},
-            controller_key=letter.controller_key, email_status="pending" if letter.address else "no_address",
-            next_attempt_at=datetime.now(UTC))
+            controller_key=letter.controller_key,
+            email_status="pending" if letter.address else "no_address",
+            next_attempt_at=datetime.now(UTC),
+        )
         session.add(row)
-        recorded = NotificationRecorded(notification_id=row.id, source_event_id=source_id,
-                                        source_event_type=source_type, channel=letter.channel,
-                                        recipient_role=letter.recipient_role, case_id=letter.case_id,
-                                        complaint_id=letter.complaint_id, title=None if clear else letter.subject,
-                                        text=None if clear else personal["text"])
+        recorded = NotificationRecorded(
+            notification_id=row.id,
+            source_event_id=source_id,
+            source_event_type=source_type,
+            channel=letter.channel,
+            recipient_role=letter.recipient_role,
+            case_id=letter.case_id,
+            complaint_id=letter.complaint_id,
+            title=None if clear else letter.subject,
+            text=None if clear else personal["text"],
+        )
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)
 
@@ -319,8 +402,9 @@ def announce_sent(session: AsyncSession, sent: NotificationSent) -> None:
     add_to_outbox(session, [new_event(sent, source=SOURCE, subject=str(sent.notification_id))], topics.NOTIFICATIONS)
 
 
-async def find(session: AsyncSession, case_id: UUID | None, complaint_id: UUID | None,
-               limit: int, offset: int) -> Sequence[NotificationRow]:
+async def find(
+    session: AsyncSession, case_id: UUID | None, complaint_id: UUID | None, limit: int, offset: int
+) -> Sequence[NotificationRow]:
     query = select(NotificationRow)
     if case_id is not None:
         query = query.where(NotificationRow.case_id == case_id)
@@ -332,30 +416,60 @@ async def find(session: AsyncSession, case_id: UUID | None, complaint_id: UUID |
 
 # --- webhook deliveries -----------------------------------------------------------------------------------
 
-async def enqueue_deliveries(session: AsyncSession, event: CloudEvent, controller_key: str | None,
-                             case_id: UUID | None) -> int:
+
+async def enqueue_deliveries(
+    session: AsyncSession, event: CloudEvent, controller_key: str | None, case_id: UUID | None
+) -> int:
     """A pending delivery of `event` for every subscription (active or paused) that asks for it."""
-    candidates = (await session.exec(
-        select(SubscriptionRow).where(col(SubscriptionRow.status).in_(["active", "paused"]),
-                                      sa.literal(event.type) == sa.func.any(col(SubscriptionRow.event_types)))
-    )).all()
+    candidates = (
+        await session.exec(
+            select(SubscriptionRow).where(
+                col(SubscriptionRow.status).in_(["active", "paused"]),
+                sa.literal(event.type) == sa.func.any(col(SubscriptionRow.event_types)),
+            )
+        )
+    ).all()
     wanted = [s for s in candidates if matches(s.filter, event.type, controller_key, case_id)]
     if not wanted:
         return 0
     body = cloudevent_json(event)
-    await session.exec(insert(DeliveryRow).values([  # type: ignore[call-overload]
-        dict(id=uuid4(), subscription_id=s.id, event_id=event.id, event_type=event.type, ordering_key=event.subject,
-             body=body, status="pending", attempts=0) for s in wanted]).on_conflict_do_nothing())
+    await session.exec(
+        insert(DeliveryRow)
+        .values(
+            [  # type: ignore[call-overload]
+                {
+                    "id": uuid4(),
+                    "subscription_id": s.id,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "ordering_key": event.subject,
+                    "body": body,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                for s in wanted
+            ]
+        )
+        .on_conflict_do_nothing()
+    )
     return len(wanted)
 
 
-async def deliveries(session: AsyncSession, *, subscription_id: UUID | None = None, event_id: str | None = None,
-                     status: str | None = None, owner: str | None = None, limit: int = 100,
-                     offset: int = 0) -> Sequence[DeliveryRow]:
+async def deliveries(
+    session: AsyncSession,
+    *,
+    subscription_id: UUID | None = None,
+    event_id: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[DeliveryRow]:
     query = select(DeliveryRow)
     if owner is not None:
         query = query.join(SubscriptionRow, col(SubscriptionRow.id) == col(DeliveryRow.subscription_id)).where(
-            col(SubscriptionRow.owner) == owner)
+            col(SubscriptionRow.owner) == owner
+        )
     if subscription_id is not None:
         query = query.where(col(DeliveryRow.subscription_id) == subscription_id)
     if event_id is not None:
@@ -368,9 +482,13 @@ async def deliveries(session: AsyncSession, *, subscription_id: UUID | None = No
 async def attempts_of(session: AsyncSession, delivery_ids: Sequence[UUID]) -> dict[UUID, list[DeliveryAttemptRow]]:
     found: dict[UUID, list[DeliveryAttemptRow]] = {i: [] for i in delivery_ids}
     if delivery_ids:
-        rows = (await session.exec(select(DeliveryAttemptRow).where(col(DeliveryAttemptRow.delivery_id)
-                                                                    .in_(delivery_ids))
-                                   .order_by(col(DeliveryAttemptRow.id)))).all()
+        rows = (
+            await session.exec(
+                select(DeliveryAttemptRow)
+                .where(col(DeliveryAttemptRow.delivery_id).in_(delivery_ids))
+                .order_by(col(DeliveryAttemptRow.id))
+            )
+        ).all()
         for row in rows:
             found[row.delivery_id].append(row)
     return found

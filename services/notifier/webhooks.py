@@ -22,13 +22,15 @@ from docket_contracts.envelope import CloudEvent
 SECRET_PREFIX = "whsec_"
 
 # Every event a subscriber may ask for: those of the topics the notifier consumes.
-SUBSCRIBABLE: tuple[str, ...] = tuple(spec.type for spec in registry.EVENTS
-                                      if spec.topic in (topics.COMPLAINTS, topics.CASES))
+SUBSCRIBABLE: tuple[str, ...] = tuple(
+    spec.type for spec in registry.EVENTS if spec.topic in (topics.COMPLAINTS, topics.CASES)
+)
 
 Verdict = Literal["delivered", "retry", "gone"]
 
 
 # --- signing ----------------------------------------------------------------------------------------------
+
 
 def new_secret() -> str:
     """A signing secret in the Standard Webhooks format: `whsec_` and 32 random bytes in base64."""
@@ -42,12 +44,16 @@ def signature(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def signed_headers(secrets_in_use: Sequence[str], webhook_id: str, timestamp: int, body: bytes,
-                   content_type: str) -> dict[str, str]:
+def signed_headers(
+    secrets_in_use: Sequence[str], webhook_id: str, timestamp: int, body: bytes, content_type: str
+) -> dict[str, str]:
     """The request headers of one attempt; while a rotated secret is still honoured both sign."""
-    return {"webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": " ".join(signature(s, webhook_id, timestamp, body) for s in secrets_in_use),
-            "content-type": content_type}
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(signature(s, webhook_id, timestamp, body) for s in secrets_in_use),
+        "content-type": content_type,
+    }
 
 
 # --- the body ---------------------------------------------------------------------------------------------
@@ -58,9 +64,16 @@ CONTENT_TYPE = "application/cloudevents+json"
 def cloudevent_json(event: CloudEvent) -> dict[str, object]:
     """The event in the CloudEvents JSON format (structured mode): attributes and `data` in one object."""
     document: dict[str, object] = {
-        "specversion": event.specversion, "id": event.id, "source": event.source, "type": event.type,
-        "subject": event.subject, "time": event.time.isoformat().replace("+00:00", "Z"),
-        "dataschema": event.dataschema, "datacontenttype": event.datacontenttype, "data": event.data}
+        "specversion": event.specversion,
+        "id": event.id,
+        "source": event.source,
+        "type": event.type,
+        "subject": event.subject,
+        "time": event.time.isoformat().replace("+00:00", "Z"),
+        "dataschema": event.dataschema,
+        "datacontenttype": event.datacontenttype,
+        "data": event.data,
+    }
     if event.sequence is not None:
         document["sequence"] = str(event.sequence)
     return document
@@ -72,6 +85,7 @@ def body_bytes(document: dict[str, object]) -> bytes:
 
 # --- which subscriptions an event matches -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Filter:
     event_types: tuple[str, ...]
@@ -81,9 +95,11 @@ class Filter:
 
 def matches(subscription: Filter, event_type: str, controller_key: str | None, case_id: UUID | None) -> bool:
     """An event matches when its type is asked for and it concerns the filtered controller and case, if any."""
-    return (event_type in subscription.event_types
-            and (subscription.controller_key is None or subscription.controller_key == controller_key)
-            and (subscription.case_id is None or subscription.case_id == case_id))
+    return (
+        event_type in subscription.event_types
+        and (subscription.controller_key is None or subscription.controller_key == controller_key)
+        and (subscription.case_id is None or subscription.case_id == case_id)
+    )
 
 
 def unknown_event_types(event_types: Iterable[str]) -> list[str]:
@@ -105,6 +121,7 @@ def out_of_scope(event_types: Iterable[str], scopes: Iterable[str]) -> dict[str,
 
 
 # --- retries ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RetrySchedule:
@@ -134,12 +151,12 @@ def verdict(status_code: int | None) -> Verdict:
 
 # --- outbound safety --------------------------------------------------------------------------------------
 
+
 class RefusedUrl(ValueError):
     """A webhook URL Docket will not call; the text says why."""
 
 
-def parse_allow_list(entries: Iterable[str]) -> tuple[list[ipaddress.IPv4Network | ipaddress.IPv6Network],
-                                                      set[str]]:
+def parse_allow_list(entries: Iterable[str]) -> tuple[list[ipaddress.IPv4Network | ipaddress.IPv6Network], set[str]]:
     """Split allow-list entries into networks (CIDR or single address) and host names."""
     networks, hosts = [], set()
     for entry in (e.strip() for e in entries):
@@ -160,7 +177,7 @@ def host_of(url: str) -> str:
     if parts.username or parts.password:
         raise RefusedUrl("must not carry credentials")
     try:
-        parts.port
+        _ = parts.port  # urlsplit checks the port only when it is read
     except ValueError as exc:
         raise RefusedUrl(f"has an invalid port: {exc}") from None
     return parts.hostname.lower().rstrip(".")
@@ -168,16 +185,43 @@ def host_of(url: str) -> str:
 
 # Spelled out rather than left to `is_global`, whose tables differ between Python patch releases (3.11.7 calls
 # fec0::1, 192.0.0.9 and 64:ff9b:1::1 global): none of these is where an integrator's webhook lives.
-_NOT_PUBLIC_V4 = tuple(ipaddress.IPv4Network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
-_NOT_PUBLIC_V6 = tuple(ipaddress.IPv6Network(n) for n in (
-    "::/128", "::1/128", "100::/64", "2001:db8::/32", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "fec0::/10",
-    "ff00::/8"))
-_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")          # deprecated; :: and ::1 fall in it too
+_NOT_PUBLIC_V4 = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+_NOT_PUBLIC_V6 = tuple(
+    ipaddress.IPv6Network(n)
+    for n in (
+        "::/128",
+        "::1/128",
+        "100::/64",
+        "2001:db8::/32",
+        "64:ff9b:1::/48",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated; :: and ::1 fall in it too
 _IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT (RFC 2765)
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")              # well-known prefix (RFC 6052)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known prefix (RFC 6052)
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
@@ -212,14 +256,35 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 # What a refused address is, for the message: the kind only, never the address (see check_url).
-_KINDS_V4 = tuple((ipaddress.IPv4Network(n), kind) for n, kind in (
-    ("0.0.0.0/8", "unspecified"), ("10.0.0.0/8", "private"), ("100.64.0.0/10", "shared (carrier-grade NAT)"),
-    ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"), ("172.16.0.0/12", "private"),
-    ("192.0.2.0/24", "documentation"), ("192.168.0.0/16", "private"), ("198.18.0.0/15", "benchmarking"),
-    ("198.51.100.0/24", "documentation"), ("203.0.113.0/24", "documentation"), ("224.0.0.0/4", "multicast")))
-_KINDS_V6 = tuple((ipaddress.IPv6Network(n), kind) for n, kind in (
-    ("::/128", "unspecified"), ("::1/128", "loopback"), ("2001:db8::/32", "documentation"), ("fc00::/7", "private"),
-    ("fe80::/10", "link-local"), ("fec0::/10", "private"), ("ff00::/8", "multicast")))
+_KINDS_V4 = tuple(
+    (ipaddress.IPv4Network(n), kind)
+    for n, kind in (
+        ("0.0.0.0/8", "unspecified"),
+        ("10.0.0.0/8", "private"),
+        ("100.64.0.0/10", "shared (carrier-grade NAT)"),
+        ("127.0.0.0/8", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("172.16.0.0/12", "private"),
+        ("192.0.2.0/24", "documentation"),
+        ("192.168.0.0/16", "private"),
+        ("198.18.0.0/15", "benchmarking"),
+        ("198.51.100.0/24", "documentation"),
+        ("203.0.113.0/24", "documentation"),
+        ("224.0.0.0/4", "multicast"),
+    )
+)
+_KINDS_V6 = tuple(
+    (ipaddress.IPv6Network(n), kind)
+    for n, kind in (
+        ("::/128", "unspecified"),
+        ("::1/128", "loopback"),
+        ("2001:db8::/32", "documentation"),
+        ("fc00::/7", "private"),
+        ("fe80::/10", "link-local"),
+        ("fec0::/10", "private"),
+        ("ff00::/8", "multicast"),
+    )
+)
 
 
 def kind_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
@@ -254,7 +319,6 @@ def check_url(url: str, addresses: Sequence[str], allow_list: Iterable[str]) -> 
     refused = [a for a in parsed if not is_public(a) and a not in allowed]
     if refused:
         kinds = ", ".join(sorted({kind_of(a) for a in refused}))
-        raise RefusedUrl(f"host {host} resolves to an address that is not public ({kinds}) and not on the "
-                         f"allow-list")
+        raise RefusedUrl(f"host {host} resolves to an address that is not public ({kinds}) and not on the allow-list")
     if urlsplit(url).scheme != "https" and len(allowed) != len(parsed):
         raise RefusedUrl("must use https (plain http only for allow-listed hosts)")

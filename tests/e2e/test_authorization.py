@@ -27,7 +27,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from docket_contracts.events import Order
 from docket_devstack.staff import (
-    ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, STAFF, Tokens,
+    ADMINISTRATOR,
+    AUDITOR,
+    INTAKE_OFFICER,
+    INVESTIGATOR,
+    SANCTIONS_COMMITTEE,
+    STAFF,
+    Tokens,
 )
 from docket_identity.http import api_routes
 from docket_identity.roles import Role
@@ -35,7 +41,13 @@ from services.case import application
 from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
-    CaseState, ImposeSanction, IssueFormalNotice, LodgeAppeal, OpenInvestigation, PublishDecision, RecordFinding,
+    CaseState,
+    ImposeSanction,
+    IssueFormalNotice,
+    LodgeAppeal,
+    OpenInvestigation,
+    PublishDecision,
+    RecordFinding,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -50,17 +62,31 @@ pytestmark = pytest.mark.e2e
 
 INTEGRATOR = "integrator"  # the demo integrator client, as an identity of this table
 IDENTITIES = (*STAFF, INTEGRATOR)
-ROLE_OF = {INTAKE_OFFICER: Role.INTAKE_OFFICER, INVESTIGATOR: Role.INVESTIGATOR,
-           SANCTIONS_COMMITTEE: Role.SANCTIONS_COMMITTEE, AUDITOR: Role.AUDITOR, ADMINISTRATOR: Role.ADMINISTRATOR,
-           INTEGRATOR: Role.INTEGRATOR}
+ROLE_OF = {
+    INTAKE_OFFICER: Role.INTAKE_OFFICER,
+    INVESTIGATOR: Role.INVESTIGATOR,
+    SANCTIONS_COMMITTEE: Role.SANCTIONS_COMMITTEE,
+    AUDITOR: Role.AUDITOR,
+    ADMINISTRATOR: Role.ADMINISTRATOR,
+    INTEGRATOR: Role.INTEGRATOR,
+}
 PUBLIC: frozenset[Role] = frozenset()
-I, V, S, A, D, G = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR,
-                    Role.ADMINISTRATOR, Role.INTEGRATOR)
+I, V, S, A, D, G = (  # noqa: E741 -- the roles by initial, so that the matrix reads as a table
+    Role.INTAKE_OFFICER,
+    Role.INVESTIGATOR,
+    Role.SANCTIONS_COMMITTEE,
+    Role.AUDITOR,
+    Role.ADMINISTRATOR,
+    Role.INTEGRATOR,
+)
 
 # service, method, path -> the roles that may call it (PUBLIC: anyone, no token needed).
 EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
-    **{(service, "GET", path): PUBLIC for service in ("intake", "case", "notifier")
-       for path in ("/healthz", "/readyz", "/metrics")},
+    **{
+        (service, "GET", path): PUBLIC
+        for service in ("intake", "case", "notifier")
+        for path in ("/healthz", "/readyz", "/metrics")
+    },
     ("intake", "POST", "/complaints"): PUBLIC,
     ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
@@ -114,8 +140,11 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
 
 HOOK = "http://127.0.0.1:9/hook"  # allow-listed below; nothing is sent (deliveries do not run)
 CONTROLLER = {"name": "Matrix Test Controller"}  # not Clearview AI, whose case the Clearview story opens
-NOTICE = {"orders": [{"point": "f", "text": "stop the processing"}], "issued_on": "2021-11-26",
-          "compliance_deadline": "2022-01-26"}
+NOTICE = {
+    "orders": [{"point": "f", "text": "stop the processing"}],
+    "issued_on": "2021-11-26",
+    "compliance_deadline": "2022-01-26",
+}
 
 
 @dataclass
@@ -145,16 +174,21 @@ class World:
     async def complaint(self) -> dict:
         # Received on paper in 2020, as the case's dates below assume.
         filed = await self.apps["intake"].http.post(
-            "/paper-complaints", json=submission(received_on="2020-05-25", controller=CONTROLLER),
-            headers=self.tokens(INTAKE_OFFICER))
+            "/paper-complaints",
+            json=submission(received_on="2020-05-25", controller=CONTROLLER),
+            headers=self.tokens(INTAKE_OFFICER),
+        )
         assert filed.status_code == 201, filed.text
         return filed.json()
 
     async def evidence(self) -> tuple[dict, str]:
         receipt = await self.complaint()
         uploaded = await self.apps["intake"].http.post(
-            f"/complaints/{receipt['reference']}/evidence", params={"filename": "letter.txt"}, content=b"a letter",
-            headers={"X-Status-Token": receipt["status_token"], "Content-Type": "text/plain"})
+            f"/complaints/{receipt['reference']}/evidence",
+            params={"filename": "letter.txt"},
+            content=b"a letter",
+            headers={"X-Status-Token": receipt["status_token"], "Content-Type": "text/plain"},
+        )
         assert uploaded.status_code == 201, uploaded.text
         return receipt, uploaded.json()["id"]
 
@@ -162,8 +196,9 @@ class World:
     async def case(self, *commands: Callable[[CaseState], Any]) -> tuple[uuid.UUID, CaseState]:
         """A fresh case (opened from a complaint) after `commands`, each built from the state it meets."""
         service = self.apps["case"].runtime
-        complaint = complaint_filed(controller=complaint_filed().controller.model_copy(
-            update={"key": f"controller-{uuid.uuid4().hex[:10]}"}))
+        complaint = complaint_filed(
+            controller=complaint_filed().controller.model_copy(update={"key": f"controller-{uuid.uuid4().hex[:10]}"})
+        )
         async with service.sessions() as session, session.begin():
             await application.route_complaint(session, complaint)
             case_id = await case_store.case_of_complaint(session, complaint.complaint_id)
@@ -173,64 +208,94 @@ class World:
             state = await case_store.load(session, case_id)
         for command in commands:
             async with service.sessions() as session:
-                state, _ = await application.execute(session, case_id, state.version, command(state),
-                                                     case_store.Actor("test-setup"))
+                state, _ = await application.execute(
+                    session, case_id, state.version, command(state), case_store.Actor("test-setup")
+                )
         return case_id, state
 
     # --- notifier -----------------------------------------------------------------------------------------
     async def subscription(self, owner: str) -> str:
-        created = await self.apps["notifier"].http.post("/subscriptions", headers=self.headers(owner), json={
-            "url": HOOK, "event_types": ["docket.case.opened"]})
+        created = await self.apps["notifier"].http.post(
+            "/subscriptions", headers=self.headers(owner), json={"url": HOOK, "event_types": ["docket.case.opened"]}
+        )
         assert created.status_code == 201, created.text
         return str(created.json()["id"])
 
     async def delivery(self, owner: str, status: str = "dead") -> str:
         delivery_id = uuid.uuid4()
         async with self.apps["notifier"].runtime.sessions() as session, session.begin():
-            session.add(notifier_store.DeliveryRow(
-                id=delivery_id, subscription_id=uuid.UUID(self.subscriptions[owner]), event_id=str(uuid.uuid4()),
-                event_type="docket.case.opened", ordering_key=str(uuid.uuid4()), body={}, status=status,
-                attempts=8, dead_reason="gave up"))
+            session.add(
+                notifier_store.DeliveryRow(
+                    id=delivery_id,
+                    subscription_id=uuid.UUID(self.subscriptions[owner]),
+                    event_id=str(uuid.uuid4()),
+                    event_type="docket.case.opened",
+                    ordering_key=str(uuid.uuid4()),
+                    body={},
+                    status=status,
+                    attempts=8,
+                    dead_reason="gave up",
+                )
+            )
         return str(delivery_id)
 
     async def notification(self) -> str:
         notification_id = uuid.uuid4()
         async with self.apps["notifier"].runtime.sessions() as session, session.begin():
-            session.add(notifier_store.NotificationRow(
-                id=notification_id, source_event_id=str(uuid.uuid4()), source_event_type="docket.case.opened",
-                channel="letter", recipient_role="controller", body="a letter to the controller",
-                created_at=datetime.now(UTC)))
+            session.add(
+                notifier_store.NotificationRow(
+                    id=notification_id,
+                    source_event_id=str(uuid.uuid4()),
+                    source_event_type="docket.case.opened",
+                    channel="letter",
+                    recipient_role="controller",
+                    body="a letter to the controller",
+                    created_at=datetime.now(UTC),
+                )
+            )
         return str(notification_id)
 
 
-def investigating(state):  # noqa: ANN001, ANN201
+def investigating(state):
     return OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping")
 
 
-def finding(state):  # noqa: ANN001, ANN201
+def finding(state):
     return RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis")
 
 
-def notice(state):  # noqa: ANN001, ANN201
-    return IssueFormalNotice(notice_id=uuid.uuid4(), orders=(Order(point="f", text="stop"),),
-                             issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26))
+def notice(state):
+    return IssueFormalNotice(
+        notice_id=uuid.uuid4(),
+        orders=(Order(point="f", text="stop"),),
+        issued_on=date(2021, 11, 26),
+        compliance_deadline=date(2022, 1, 26),
+    )
 
 
-def notice_published(state):  # noqa: ANN001, ANN201
-    return PublishDecision(publication_id=uuid.uuid4(), decision_id=state.notices[0].notice_id,
-                           published_on=date(2021, 12, 16))
+def notice_published(state):
+    return PublishDecision(
+        publication_id=uuid.uuid4(), decision_id=state.notices[0].notice_id, published_on=date(2021, 12, 16)
+    )
 
 
-def sanction_appealed(state):  # noqa: ANN001, ANN201
+def sanction_appealed(state):
     return LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=state.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16))
 
 
-def sanction_with_penalty(state):  # noqa: ANN001, ANN201
+def sanction_with_penalty(state):
     from docket_contracts.events import Injunction
-    return ImposeSanction(sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
-                          turnover_eur=None, articles=(6, 15),
-                          injunction=Injunction(orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18),
-                                                daily_penalty_eur=100_000))
+
+    return ImposeSanction(
+        sanction_id=uuid.uuid4(),
+        decided_on=date(2022, 10, 17),
+        fine_eur=20_000_000,
+        turnover_eur=None,
+        articles=(6, 15),
+        injunction=Injunction(
+            orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18), daily_penalty_eur=100_000
+        ),
+    )
 
 
 Builder = Callable[[World, str], Awaitable[Call]]
@@ -241,20 +306,24 @@ async def _version(world: World, case_id: uuid.UUID) -> int:
         return (await case_store.load(session, case_id)).version
 
 
-def _command(path: str, body: dict | Callable[[Any], dict], *commands: Any,
-             sub: Callable[[Any], str] | None = None) -> Builder:
+def _command(
+    path: str, body: dict | Callable[[Any], dict], *commands: Any, sub: Callable[[Any], str] | None = None
+) -> Builder:
     """A command on a fresh case after `commands`; its body, or the body built from the state the case is in."""
+
     async def build(world: World, who: str) -> Call:
         case_id, state = await world.case(*commands)
         target = path.format(case_id=case_id, sub=sub(state) if sub else "")
         fields = body(state) if callable(body) else body
         return Call("POST", target, json=fields | {"expected_version": state.version})
+
     return build
 
 
 def _get(path: str) -> Builder:
     async def build(world: World, who: str) -> Call:
         return Call("GET", path)
+
     return build
 
 
@@ -275,24 +344,35 @@ async def _subscription_call(world: World, who: str, method: str, tail: str = ""
 
 
 BUILDERS: dict[tuple[str, str, str], Builder] = {
-    **{(service, "GET", path): _get(path) for service in ("intake", "case", "notifier")
-       for path in ("/healthz", "/readyz", "/metrics")},
-    ("intake", "POST", "/complaints"): lambda w, who: _ready(Call("POST", "/complaints",
-                                                                  json=submission(controller=CONTROLLER))),
-    ("intake", "POST", "/paper-complaints"): lambda w, who: _ready(Call(
-        "POST", "/paper-complaints", json=submission(controller=CONTROLLER, received_on="2020-05-25"))),
+    **{
+        (service, "GET", path): _get(path)
+        for service in ("intake", "case", "notifier")
+        for path in ("/healthz", "/readyz", "/metrics")
+    },
+    ("intake", "POST", "/complaints"): lambda w, who: _ready(
+        Call("POST", "/complaints", json=submission(controller=CONTROLLER))
+    ),
+    ("intake", "POST", "/paper-complaints"): lambda w, who: _ready(
+        Call("POST", "/paper-complaints", json=submission(controller=CONTROLLER, received_on="2020-05-25"))
+    ),
     ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
     ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
     ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(
-        w, "POST", "/evidence", content=b"a letter", params={"filename": "a.txt"},
-        headers={"Content-Type": "text/plain"}),
+        w,
+        "POST",
+        "/evidence",
+        content=b"a letter",
+        params={"filename": "a.txt"},
+        headers={"Content-Type": "text/plain"},
+    ),
     ("intake", "GET", "/complaints"): _get("/complaints"),
     ("intake", "GET", "/complaints/{complaint_id}"): lambda w, who: _complaint_path(w, who),
     ("intake", "GET", "/complaints/{complaint_id}/evidence"): lambda w, who: _complaint_path(w, who, "/evidence"),
     ("intake", "GET", "/complaints/{complaint_id}/evidence/{evidence_id}"): _evidence_download,
     ("intake", "POST", "/complaints/{complaint_id}/erasure"): lambda w, who: _post_complaint(w, "/erasure"),
-    ("intake", "GET", "/complaints/{complaint_id}/personal-data"): lambda w, who: _complaint_path(w, who,
-                                                                                                  "/personal-data"),
+    ("intake", "GET", "/complaints/{complaint_id}/personal-data"): lambda w, who: _complaint_path(
+        w, who, "/personal-data"
+    ),
     ("case", "GET", "/cases"): _get("/cases"),
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
@@ -301,73 +381,139 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/cases/{case_id}/complaints"): lambda w, who: _case_get(w, "/complaints"),
     ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
-        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}),
+        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}
+    ),
     ("case", "POST", "/cases/{case_id}/findings"): _command(
-        "/cases/{case_id}/findings", {"articles": [6], "facts": "f"}, investigating),
+        "/cases/{case_id}/findings", {"articles": [6], "facts": "f"}, investigating
+    ),
     ("case", "POST", "/cases/{case_id}/formal-notices"): _command(
-        "/cases/{case_id}/formal-notices", NOTICE, investigating, finding),
+        "/cases/{case_id}/formal-notices", NOTICE, investigating, finding
+    ),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): _command(
-        "/cases/{case_id}/formal-notices/{sub}/compliance", {"complied_on": "2022-01-20"}, investigating, finding,
-        notice, sub=lambda state: str(state.notices[0].notice_id)),
+        "/cases/{case_id}/formal-notices/{sub}/compliance",
+        {"complied_on": "2022-01-20"},
+        investigating,
+        finding,
+        notice,
+        sub=lambda state: str(state.notices[0].notice_id),
+    ),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): _command(
-        "/cases/{case_id}/formal-notices/{sub}/notification", {"notified_on": "2021-12-01"}, investigating, finding,
-        notice, sub=lambda state: str(state.notices[0].notice_id)),
+        "/cases/{case_id}/formal-notices/{sub}/notification",
+        {"notified_on": "2021-12-01"},
+        investigating,
+        finding,
+        notice,
+        sub=lambda state: str(state.notices[0].notice_id),
+    ),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): _command(
-        "/cases/{case_id}/sanctions/{sub}/notification", {"notified_on": "2022-10-20"},
-        investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
+        "/cases/{case_id}/sanctions/{sub}/notification",
+        {"notified_on": "2022-10-20"},
+        investigating,
+        finding,
+        sanction_with_penalty,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
     ("case", "POST", "/cases/{case_id}/sanctions"): _command(
-        "/cases/{case_id}/sanctions", {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
-        investigating, finding),
+        "/cases/{case_id}/sanctions",
+        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
+        investigating,
+        finding,
+    ),
     ("case", "POST", "/cases/{case_id}/reprimands"): _command(
-        "/cases/{case_id}/reprimands", {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"},
-        investigating, finding),
+        "/cases/{case_id}/reprimands",
+        {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"},
+        investigating,
+        finding,
+    ),
     ("case", "POST", "/cases/{case_id}/publications"): _command(
         "/cases/{case_id}/publications",
         lambda state: {"decision_id": str(state.notices[0].notice_id), "published_on": "2021-12-16"},
-        investigating, finding, notice),
+        investigating,
+        finding,
+        notice,
+    ),
     ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _command(
-        "/cases/{case_id}/publications/{sub}/withdrawal", {"withdrawn_on": "2023-12-16", "reasons": "two years"},
-        investigating, finding, notice, notice_published, sub=lambda state: str(state.publications[0].publication_id)),
+        "/cases/{case_id}/publications/{sub}/withdrawal",
+        {"withdrawn_on": "2023-12-16", "reasons": "two years"},
+        investigating,
+        finding,
+        notice,
+        notice_published,
+        sub=lambda state: str(state.publications[0].publication_id),
+    ),
     ("case", "POST", "/cases/{case_id}/appeals"): _command(
         "/cases/{case_id}/appeals",
         lambda state: {"decision_id": str(state.sanctions[0].sanction_id), "lodged_on": "2022-12-16"},
-        investigating, finding, sanction_with_penalty),
+        investigating,
+        finding,
+        sanction_with_penalty,
+    ),
     ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): _command(
-        "/cases/{case_id}/appeals/{sub}/ruling", {"decided_on": "2023-06-01", "outcome": "dismissed"},
-        investigating, finding, sanction_with_penalty, sanction_appealed,
-        sub=lambda state: str(state.appeals[0].appeal_id)),
+        "/cases/{case_id}/appeals/{sub}/ruling",
+        {"decided_on": "2023-06-01", "outcome": "dismissed"},
+        investigating,
+        finding,
+        sanction_with_penalty,
+        sanction_appealed,
+        sub=lambda state: str(state.appeals[0].appeal_id),
+    ),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): _command(
-        "/cases/{case_id}/sanctions/{sub}/compliance", {"complied_on": "2022-12-10"},
-        investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
+        "/cases/{case_id}/sanctions/{sub}/compliance",
+        {"complied_on": "2022-12-10"},
+        investigating,
+        finding,
+        sanction_with_penalty,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): _command(
         "/cases/{case_id}/sanctions/{sub}/liquidations",
-        {"period_start": "2022-12-19", "period_end": "2023-02-09", "convention": "exclusive_end",
-         "decided_on": "2023-04-13"},
-        investigating, finding, sanction_with_penalty, sub=lambda state: str(state.sanctions[0].sanction_id)),
+        {
+            "period_start": "2022-12-19",
+            "period_end": "2023-02-09",
+            "convention": "exclusive_end",
+            "decided_on": "2023-04-13",
+        },
+        investigating,
+        finding,
+        sanction_with_penalty,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
     ("case", "POST", "/cases/{case_id}/closure"): _command(
-        "/cases/{case_id}/closure", {"outcome": "dismissed", "reasons": "outside our remit", "closed_on": "2020-06-01"}),
-    ("case", "POST", "/fine-estimates"): lambda w, who: _ready(Call("POST", "/fine-estimates", json={
-        "articles_infringed": [6], "seriousness": "low", "turnover_eur": 1_000_000})),
-    ("notifier", "POST", "/subscriptions"): lambda w, who: _ready(Call("POST", "/subscriptions", json={
-        "url": HOOK, "event_types": ["docket.case.opened"]})),
+        "/cases/{case_id}/closure", {"outcome": "dismissed", "reasons": "outside our remit", "closed_on": "2020-06-01"}
+    ),
+    ("case", "POST", "/fine-estimates"): lambda w, who: _ready(
+        Call(
+            "POST", "/fine-estimates", json={"articles_infringed": [6], "seriousness": "low", "turnover_eur": 1_000_000}
+        )
+    ),
+    ("notifier", "POST", "/subscriptions"): lambda w, who: _ready(
+        Call("POST", "/subscriptions", json={"url": HOOK, "event_types": ["docket.case.opened"]})
+    ),
     ("notifier", "GET", "/subscriptions"): _get("/subscriptions"),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): lambda w, who: _subscription_call(w, who, "GET"),
     ("notifier", "POST", "/subscriptions/{subscription_id}/rotate-secret"): lambda w, who: _subscription_call(
-        w, who, "POST", "/rotate-secret"),
+        w, who, "POST", "/rotate-secret"
+    ),
     ("notifier", "POST", "/subscriptions/{subscription_id}/pause"): lambda w, who: _subscription_call(
-        w, who, "POST", "/pause"),
+        w, who, "POST", "/pause"
+    ),
     ("notifier", "POST", "/subscriptions/{subscription_id}/resume"): lambda w, who: _subscription_call(
-        w, who, "POST", "/resume"),
+        w, who, "POST", "/resume"
+    ),
     ("notifier", "DELETE", "/subscriptions/{subscription_id}"): lambda w, who: _subscription_call(
-        w, who, "DELETE", fresh=True),
+        w, who, "DELETE", fresh=True
+    ),
     ("notifier", "GET", "/subscriptions/{subscription_id}/deliveries"): lambda w, who: _subscription_call(
-        w, who, "GET", "/deliveries"),
+        w, who, "GET", "/deliveries"
+    ),
     ("notifier", "GET", "/deliveries"): _get("/deliveries"),
     ("notifier", "GET", "/deliveries/{delivery_id}"): lambda w, who: _delivery_call(w, who, "GET", ""),
     ("notifier", "POST", "/deliveries/{delivery_id}/redeliver"): lambda w, who: _delivery_call(
-        w, who, "POST", "/redeliver"),
-    ("notifier", "PUT", "/controllers/{controller_key}/contact"): lambda w, who: _ready(Call(
-        "PUT", "/controllers/clearview-ai/contact", json={"email": "dpo@clearview.example"})),
+        w, who, "POST", "/redeliver"
+    ),
+    ("notifier", "PUT", "/controllers/{controller_key}/contact"): lambda w, who: _ready(
+        Call("PUT", "/controllers/clearview-ai/contact", json={"email": "dpo@clearview.example"})
+    ),
     ("notifier", "GET", "/controllers/{controller_key}/contact"): lambda w, who: _contact(w),
     ("notifier", "GET", "/notifications"): _get("/notifications"),
     ("notifier", "GET", "/notifications/{notification_id}"): lambda w, who: _notification(w),
@@ -400,8 +546,11 @@ async def _delivery_call(world: World, who: str, method: str, tail: str) -> Call
 
 
 async def _contact(world: World) -> Call:
-    put = await world.apps["notifier"].http.put("/controllers/clearview-ai/contact", headers=world.headers(
-        ADMINISTRATOR), json={"email": "dpo@clearview.example"})
+    put = await world.apps["notifier"].http.put(
+        "/controllers/clearview-ai/contact",
+        headers=world.headers(ADMINISTRATOR),
+        json={"email": "dpo@clearview.example"},
+    )
     assert put.status_code == 200, put.text
     return Call("GET", "/controllers/clearview-ai/contact")
 
@@ -412,66 +561,114 @@ async def _notification(world: World) -> Call:
 
 # --- the tokens that must not get in ----------------------------------------------------------------------
 
-def _admin(keycloak) -> httpx.Client:  # noqa: ANN001
-    return httpx.Client(base_url=f"{keycloak.base_url}/admin/realms", timeout=120,
-                        headers={"Authorization": f"Bearer {keycloak.admin_token()}"})
+
+def _admin(keycloak) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"{keycloak.base_url}/admin/realms",
+        timeout=120,
+        headers={"Authorization": f"Bearer {keycloak.admin_token()}"},
+    )
 
 
 def _public_client(admin: httpx.Client, realm: str, client_id: str, **attributes: Any) -> None:
-    response = admin.post(f"/{realm}/clients", json={
-        "clientId": client_id, "publicClient": True, "directAccessGrantsEnabled": True,
-        "standardFlowEnabled": False, **attributes})
+    response = admin.post(
+        f"/{realm}/clients",
+        json={
+            "clientId": client_id,
+            "publicClient": True,
+            "directAccessGrantsEnabled": True,
+            "standardFlowEnabled": False,
+            **attributes,
+        },
+    )
     assert response.status_code in (201, 409), response.text
 
 
-def bad_tokens(keycloak, tokens: Tokens) -> dict[str, str]:  # noqa: ANN001
+def bad_tokens(keycloak, tokens: Tokens) -> dict[str, str]:
     """Four tokens Docket must refuse, three of them issued by the real Keycloak."""
     real = tokens(INVESTIGATOR)["Authorization"].removeprefix("Bearer ")
     header, claims = jwt.get_unverified_header(real), jwt.decode(real, options={"verify_signature": False})
-    another_key = jwt.encode(claims, rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256",
-                             headers={"kid": header["kid"]})
+    another_key = jwt.encode(
+        claims, rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256", headers={"kid": header["kid"]}
+    )
     with _admin(keycloak) as admin:
         realm = admin.post("", json={"realm": "elsewhere", "enabled": True})
         assert realm.status_code in (201, 409), realm.text
         _public_client(admin, "elsewhere", "docket-cli")
-        user = admin.post("/elsewhere/users", json={
-            "username": INVESTIGATOR, "enabled": True, "emailVerified": True, "email": "v@elsewhere.example",
-            "firstName": "Victor", "lastName": "Elsewhere",
-            "credentials": [{"type": "password", "value": "docket-demo", "temporary": False}]})
+        user = admin.post(
+            "/elsewhere/users",
+            json={
+                "username": INVESTIGATOR,
+                "enabled": True,
+                "emailVerified": True,
+                "email": "v@elsewhere.example",
+                "firstName": "Victor",
+                "lastName": "Elsewhere",
+                "credentials": [{"type": "password", "value": "docket-demo", "temporary": False}],
+            },
+        )
         assert user.status_code in (201, 409), user.text
         # Tokens of the docket realm that live one second, and tokens that are not for Docket's audience.
-        _public_client(admin, "docket", "docket-test-short-lived", defaultClientScopes=["docket", "profile"],
-                       attributes={"access.token.lifespan": "1"})
+        _public_client(
+            admin,
+            "docket",
+            "docket-test-short-lived",
+            defaultClientScopes=["docket", "profile"],
+            attributes={"access.token.lifespan": "1"},
+        )
         _public_client(admin, "docket", "docket-test-other-audience", defaultClientScopes=["profile", "roles"])
     other_issuer = keycloak.password_token(INVESTIGATOR, "docket-demo", realm="elsewhere")["access_token"]
     expired = keycloak.password_token(INVESTIGATOR, "docket-demo", client_id="docket-test-short-lived")["access_token"]
-    other_audience = keycloak.password_token(INVESTIGATOR, "docket-demo",
-                                             client_id="docket-test-other-audience")["access_token"]
+    other_audience = keycloak.password_token(INVESTIGATOR, "docket-demo", client_id="docket-test-other-audience")[
+        "access_token"
+    ]
     time.sleep(2.5)  # past the one-second lifespan and the one-second leeway of these services
-    return {"another key": another_key, "another issuer": other_issuer, "expired": expired,
-            "another audience": other_audience}
+    return {
+        "another key": another_key,
+        "another issuer": other_issuer,
+        "expired": expired,
+        "another audience": other_audience,
+    }
 
 
 @pytest.fixture(scope="module")
 async def world(configure, closed_port_bootstrap, tokens) -> AsyncIterator[World]:
-    quiet = dict(kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False, run_consumer=False,
-                 oidc_leeway_s=1.0)
+    quiet = {
+        "kafka_bootstrap_servers": closed_port_bootstrap,
+        "run_relay": False,
+        "run_consumer": False,
+        "oidc_leeway_s": 1.0,
+    }
     async with AsyncExitStack() as stack:
         apps = {
-            "intake": await stack.enter_async_context(serve(intake_app(configure(
-                IntakeSettings, rate_limit_per_minute=100_000, rate_limit_burst=100_000, **quiet)))),
-            "case": await stack.enter_async_context(serve(case_app(configure(CaseSettings, run_timers=False,
-                                                                             **quiet)))),
-            "notifier": await stack.enter_async_context(serve(notifier_app(configure(
-                NotifierSettings, run_deliveries=False, webhook_allow_list=["127.0.0.1/32"], **quiet)))),
+            "intake": await stack.enter_async_context(
+                serve(
+                    intake_app(
+                        configure(IntakeSettings, rate_limit_per_minute=100_000, rate_limit_burst=100_000, **quiet)
+                    )
+                )
+            ),
+            "case": await stack.enter_async_context(
+                serve(case_app(configure(CaseSettings, run_timers=False, **quiet)))
+            ),
+            "notifier": await stack.enter_async_context(
+                serve(
+                    notifier_app(
+                        configure(NotifierSettings, run_deliveries=False, webhook_allow_list=["127.0.0.1/32"], **quiet)
+                    )
+                )
+            ),
         }
         found = World(apps, tokens)
         for owner in (ADMINISTRATOR, INTEGRATOR):
             found.subscriptions[owner] = await found.subscription(owner)
         yield found
         async with apps["notifier"].runtime.sessions() as session, session.begin():  # later tests deliver
-            await session.exec(sa.update(notifier_store.SubscriptionRow)
-                               .where(notifier_store.SubscriptionRow.url == HOOK).values(status="paused"))
+            await session.exec(
+                sa.update(notifier_store.SubscriptionRow)
+                .where(notifier_store.SubscriptionRow.url == HOOK)
+                .values(status="paused")
+            )
 
 
 @pytest.fixture(scope="module")
@@ -482,8 +679,11 @@ def closed_port_bootstrap() -> str:
 
 
 def test_the_table_names_every_route_the_services_serve_and_no_other(world):
-    served = {(service, method, path) for service, running in world.apps.items()
-              for method, path, _ in api_routes(running.app)}
+    served = {
+        (service, method, path)
+        for service, running in world.apps.items()
+        for method, path, _ in api_routes(running.app)
+    }
     assert served - EXPECTED.keys() == set(), "routes with no decision on who may call them"
     assert EXPECTED.keys() - served == set(), "decisions about routes the services do not serve"
 
@@ -496,8 +696,14 @@ async def test_every_route_answers_each_caller_as_the_table_says(world, keycloak
         build = BUILDERS[(service, method, path)]
 
         async def send(call: Call, headers: dict[str, str]) -> httpx.Response:
-            return await http.request(call.method, call.path, json=call.json, content=call.content,
-                                      params=call.params, headers=call.headers | headers)
+            return await http.request(  # noqa: B023 - run within this iteration
+                call.method,
+                call.path,
+                json=call.json,
+                content=call.content,
+                params=call.params,
+                headers=call.headers | headers,
+            )
 
         if not roles:
             response = await send(await build(world, ADMINISTRATOR), {})
@@ -509,8 +715,9 @@ async def test_every_route_answers_each_caller_as_the_table_says(world, keycloak
         bad = {kind: await send(sample, {"Authorization": f"Bearer {token}"}) for kind, token in refused.items()}
         row = [f"no token {missing.status_code}"] + [f"{kind} {r.status_code}" for kind, r in bad.items()]
         wrong = missing.status_code != 401 or missing.headers.get("www-authenticate", "") != 'Bearer realm="docket"'
-        wrong |= any(r.status_code != 401 or "invalid_token" not in r.headers.get("www-authenticate", "")
-                     for r in bad.values())
+        wrong |= any(
+            r.status_code != 401 or "invalid_token" not in r.headers.get("www-authenticate", "") for r in bad.values()
+        )
         for who in IDENTITIES:
             allowed = ROLE_OF[who] in roles
             call = await build(world, who) if allowed else sample

@@ -33,8 +33,14 @@ def _number(value: object) -> bool:
 @pytest.mark.parametrize("module", MODULES)
 def test_a_benchmark_runs_on_small_sizes_and_writes_its_figures(module, tmp_path):
     env = os.environ | {"PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
-    result = subprocess.run([sys.executable, "-m", "bench", "--small", "--only", module, "--out", str(tmp_path)],
-                            cwd=repo_root(), env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--small", "--only", module, "--out", str(tmp_path)],
+        cwd=repo_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
 
     lines = result.stdout.splitlines()

@@ -32,11 +32,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 async def regulator(configure, kafka) -> AsyncIterator[tuple[Running, Running]]:
-    common = dict(kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=1.0)
+    common = {"kafka_bootstrap_servers": kafka.bootstrap_servers, "relay_poll_interval_s": 1.0}
     async with AsyncExitStack() as stack:
         intake = await stack.enter_async_context(serve(intake_app(configure(IntakeSettings, **common))))
-        case = await stack.enter_async_context(serve(case_app(configure(CaseSettings, **common,
-                                                                        timer_interval_s=0.5))))
+        case = await stack.enter_async_context(serve(case_app(configure(CaseSettings, **common, timer_interval_s=0.5))))
         yield intake, case
 
 
@@ -50,8 +49,10 @@ async def test_the_clearview_story(regulator, kafka, tokens):
 
     assert played.answers["formal notice"]["case"]["status"] == "formal_notice"
     refused = played.answers["fine above the cap"]
-    assert "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %" in \
-        refused["detail"][0]["msg"]
+    assert (
+        "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %"
+        in refused["detail"][0]["msg"]
+    )
     imposed = played.answers["sanction"]
     assert [e["type"] for e in imposed["events"]] == ["docket.sanction.imposed", "docket.penalty_payment.imposed"]
     assert imposed["events"][1]["data"]["accrues_from"] == "2022-12-19"
@@ -59,10 +60,23 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert (liquidation["data"]["days_counted"], liquidation["data"]["amount_eur"]) == (52, 5_200_000)
     assert played.answers["closure"]["case"]["status"] == "closed"
 
-    expected_types = ["case.opened", "complaint.linked", "investigation.opened", "complaint.linked",
-                      "complaint.linked", "finding.recorded", "finding.recorded", "formal_notice.issued",
-                      "formal_notice.deadline_expired", "sanction.imposed", "penalty_payment.imposed",
-                      "sanction.notified", "injunction.complied", "penalty_payment.liquidated", "case.closed"]
+    expected_types = [
+        "case.opened",
+        "complaint.linked",
+        "investigation.opened",
+        "complaint.linked",
+        "complaint.linked",
+        "finding.recorded",
+        "finding.recorded",
+        "formal_notice.issued",
+        "formal_notice.deadline_expired",
+        "sanction.imposed",
+        "penalty_payment.imposed",
+        "sanction.notified",
+        "injunction.complied",
+        "penalty_payment.liquidated",
+        "case.closed",
+    ]
 
     async def published():
         records = [r for r in await read_topic(kafka.bootstrap_servers, topics.CASES) if r.key == case_id.encode()]
@@ -93,24 +107,38 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert actors["docket.formal_notice.deadline_expired"] == ("system:deadline-timer", None, None)
     assert actors["docket.complaint.linked"] == ("system:complaint-routing", None, None)
     assert actors["docket.formal_notice.issued"] == (tokens.subject(INVESTIGATOR), "investigator", INVESTIGATOR)
-    assert actors["docket.sanction.imposed"] == (tokens.subject(SANCTIONS_COMMITTEE), "sanctions_committee",
-                                                 SANCTIONS_COMMITTEE)
-    assert actors["docket.sanction.notified"][1] == actors["docket.penalty_payment.liquidated"][1] == \
-        "sanctions_committee"
+    assert actors["docket.sanction.imposed"] == (
+        tokens.subject(SANCTIONS_COMMITTEE),
+        "sanctions_committee",
+        SANCTIONS_COMMITTEE,
+    )
+    assert (
+        actors["docket.sanction.notified"][1] == actors["docket.penalty_payment.liquidated"][1] == "sanctions_committee"
+    )
     assert actors["docket.injunction.complied"][1] == "investigator"
     assert actors["docket.case.closed"][1] == "investigator"
-    integrity = (await case_service.http.get(f"/cases/{case_id}/integrity", headers=committee))
+    integrity = await case_service.http.get(f"/cases/{case_id}/integrity", headers=committee)
     assert integrity.status_code == 403  # checking the record is the auditors' job
 
     picture = await case_service.http.get(f"/cases/{case_id}/timeline.svg")
     assert picture.headers["content-type"] == "image/svg+xml"
-    drawn = sorted(int(v) for versions in re.findall(r'data-versions="([^"]*)"', picture.text) for v in versions.split())
+    drawn = sorted(
+        int(v) for versions in re.findall(r'data-versions="([^"]*)"', picture.text) for v in versions.split()
+    )
     assert drawn == [event["version"] for event in history]  # every event of the case is in the picture
     # What an operator sees: the case service consumed every complaint and fired the deadline's timer.
-    scraped = {(s.name, tuple(sorted(s.labels.items()))): s.value for family in
-               text_string_to_metric_families((await case_service.http.get("/metrics")).text) for s in family.samples}
-    lags = [value for (name, labels), value in scraped.items() if name == "docket_consumer_lag_messages"
-            and ("topic", topics.COMPLAINTS) in labels and ("group", "docket-case") in labels]
+    scraped = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families((await case_service.http.get("/metrics")).text)
+        for s in family.samples
+    }
+    lags = [
+        value
+        for (name, labels), value in scraped.items()
+        if name == "docket_consumer_lag_messages"
+        and ("topic", topics.COMPLAINTS) in labels
+        and ("group", "docket-case") in labels
+    ]
     assert lags and all(lag == 0 for lag in lags)
     assert scraped[("docket_timers_fired_total", ())] >= 1
     readme_picture = repo_root() / "docs" / "clearview-timeline.svg"
@@ -119,12 +147,15 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert picture.text == readme_picture.read_text(), "the README's picture is stale: DOCKET_REDRAW_PICTURES=1"
 
     async def status_page(receipt: dict) -> dict | None:
-        page = (await intake.http.get(f"/complaints/{receipt['reference']}/status",
-                                      headers={"X-Status-Token": receipt["status_token"]})).json()
+        page = (
+            await intake.http.get(
+                f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
+            )
+        ).json()
         return page if page["status"] == "closed" else None
 
     for receipt in (first, second, third):  # every complainant sees the case's progress, and only that
-        page = await eventually(lambda: status_page(receipt))
+        page = await eventually(lambda: status_page(receipt))  # noqa: B023 - awaited in this iteration
         texts = [line["text"] for line in page["progress"]]
         assert texts[0] == "We received your complaint."
         assert "The authority imposed a fine of EUR 20,000,000." in texts

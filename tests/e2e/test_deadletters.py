@@ -26,11 +26,17 @@ from docket_messaging.codec import KafkaMessage, encode
 from docket_messaging.consumer import InboxConsumer, Outcome, PostgresInbox, Record
 from docket_messaging.database import make_engine, make_sessions
 from docket_messaging.deadletters import (
-    BOOKKEEPING_TOPIC, Action, DeadLetter, header, list_dead_letters, read_topic, requeue, requeued_index,
+    BOOKKEEPING_TOPIC,
+    Action,
+    DeadLetter,
+    header,
+    list_dead_letters,
+    read_topic,
+    requeue,
+    requeued_index,
 )
 from docket_messaging.kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
 from docket_messaging.tables import InboxRow
-
 from tests.conftest import fresh_database, repo_root
 from tests.factories import complaint_filed
 from tests.kafka_reader import eventually
@@ -84,8 +90,9 @@ class Group:
 
     async def effects(self, event_id: str) -> int:
         async with self.engine.connect() as connection:
-            return await connection.scalar(sa.text("SELECT count(*) FROM effects WHERE event_id = :id"),
-                                           {"id": event_id})
+            return await connection.scalar(
+                sa.text("SELECT count(*) FROM effects WHERE event_id = :id"), {"id": event_id}
+            )
 
 
 @asynccontextmanager
@@ -99,8 +106,15 @@ async def running_group(postgres, bootstrap: str, topic: str, failing: bool) -> 
         await connection.execute(sa.text("CREATE TABLE effects (event_id text NOT NULL)"))
     handler = Handler(failing)
     dead_letters = KafkaPublisher(bootstrap, name)
-    consumer = Watched(name, {FILED: handler}, PostgresInbox(make_sessions(engine)), dead_letters,
-                       max_attempts=2, retry_delay=0.05, max_retry_delay=0.1)
+    consumer = Watched(
+        name,
+        {FILED: handler},
+        PostgresInbox(make_sessions(engine)),
+        dead_letters,
+        max_attempts=2,
+        retry_delay=0.05,
+        max_retry_delay=0.1,
+    )
     task = asyncio.create_task(KafkaConsumerLoop(bootstrap, [topic], consumer, topic_partitions=2).run())
     try:
         yield Group(name, consumer, engine, handler)
@@ -137,8 +151,17 @@ async def cli(bootstrap: str, *args: str) -> tuple[int, str, str]:
     """`python -m docket_messaging.deadletters` as an operator runs it; its exit code, stdout, stderr."""
     env = os.environ | {"PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'libs'}"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "docket_messaging.deadletters", "--bootstrap", bootstrap, *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=REPO)
+        sys.executable,
+        "-m",
+        "docket_messaging.deadletters",
+        "--bootstrap",
+        bootstrap,
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
@@ -156,6 +179,7 @@ async def test_a_dead_letter_is_listed_then_requeued_after_the_fix_and_applied_o
 
         async def dead_lettered() -> bool:
             return group.consumer.saw(event.id, Outcome.DEAD_LETTERED) == 1
+
         await eventually(dead_lettered, WAIT_S)
 
         code, out, err = await cli(bootstrap, "list", group.dlq, "--json")
@@ -178,6 +202,7 @@ async def test_a_dead_letter_is_listed_then_requeued_after_the_fix_and_applied_o
 
         async def applied() -> bool:
             return await group.effects(event.id) == 1
+
         await eventually(applied, WAIT_S)
         first, copy = await copies(bootstrap, topic, event.id)
         assert (copy.key, copy.value, list(copy.headers)) == (first.key, first.value, list(first.headers))
@@ -200,6 +225,7 @@ async def test_a_dead_letter_is_listed_then_requeued_after_the_fix_and_applied_o
 
         async def dropped() -> bool:
             return group.consumer.saw(event.id, Outcome.DUPLICATE) == 1
+
         await eventually(dropped, WAIT_S)
         assert await group.effects(event.id) == 1
         assert group.consumer.saw(event.id, Outcome.APPLIED) == 1
@@ -210,13 +236,18 @@ async def test_an_event_dead_lettered_by_one_group_and_applied_by_another_takes_
     copy, the one that dead-lettered it applies it now."""
     bootstrap = kafka.bootstrap_servers
     topic = await new_topic(bootstrap)
-    async with running_group(postgres, bootstrap, topic, failing=True) as broken, \
-            running_group(postgres, bootstrap, topic, failing=False) as healthy:
+    async with (
+        running_group(postgres, bootstrap, topic, failing=True) as broken,
+        running_group(postgres, bootstrap, topic, failing=False) as healthy,
+    ):
         event = await file_complaint(bootstrap, topic)
 
         async def settled() -> bool:
-            return (broken.consumer.saw(event.id, Outcome.DEAD_LETTERED) == 1
-                    and healthy.consumer.saw(event.id, Outcome.APPLIED) == 1)
+            return (
+                broken.consumer.saw(event.id, Outcome.DEAD_LETTERED) == 1
+                and healthy.consumer.saw(event.id, Outcome.APPLIED) == 1
+            )
+
         await eventually(settled, WAIT_S)
         assert [r.ce_id for r in await list_dead_letters(bootstrap, healthy.dlq)] == []
 
@@ -228,8 +259,11 @@ async def test_an_event_dead_lettered_by_one_group_and_applied_by_another_takes_
         assert out.startswith("requeued ") and "1 requeued" in err
 
         async def both() -> bool:
-            return (broken.consumer.saw(event.id, Outcome.APPLIED) == 1
-                    and healthy.consumer.saw(event.id, Outcome.DUPLICATE) == 1)
+            return (
+                broken.consumer.saw(event.id, Outcome.APPLIED) == 1
+                and healthy.consumer.saw(event.id, Outcome.DUPLICATE) == 1
+            )
+
         await eventually(both, WAIT_S)
         assert (await broken.effects(event.id), await healthy.effects(event.id)) == (1, 1)
 
@@ -244,21 +278,48 @@ async def test_garbage_is_listed_without_its_value_and_what_cannot_be_re_injecte
         event = new_event(complaint_filed(), source="/docket/intake", subject=str(uuid4()))
         odd = encode(event, topic)
         odd_headers = [(n, b"\xff\xfe" if n == "ce_id" else v) for n, v in odd.headers]
-        await publish(bootstrap, [KafkaMessage(topic, b"k\xff", b"\xff\xfe" + secret.encode(), []),
-                                  KafkaMessage(topic, odd.key, odd.value, odd_headers)])
+        await publish(
+            bootstrap,
+            [
+                KafkaMessage(topic, b"k\xff", b"\xff\xfe" + secret.encode(), []),
+                KafkaMessage(topic, odd.key, odd.value, odd_headers),
+            ],
+        )
 
         async def both_dead_lettered() -> bool:
             return len([o for _, o in group.consumer.outcomes if o is Outcome.DEAD_LETTERED]) == 2
+
         await eventually(both_dead_lettered, WAIT_S)
         # And what another tool or an older release may have left there.
         elsewhere = f"dlqtest.gone-{uuid4().hex[:6]}"
-        await publish(bootstrap, [
-            KafkaMessage(group.dlq, b"", secret.encode(), []),
-            KafkaMessage(group.dlq, b"k", secret.encode(), [("ce_id", b"x1"), ("dlq_source_topic", elsewhere.encode()),
-                                                            ("dlq_reason", b"line one\nline two \x1b[2J")]),
-            KafkaMessage(group.dlq, b"k", b"", [("ce_id", b"x2"), ("dlq_source_topic", topic.encode()),
-                                                ("dlq_source_partition", b"1"), ("dlq_source_offset", b"7"),
-                                                ("dlq_value_omitted", b"MessageSizeTooLargeError")])])
+        await publish(
+            bootstrap,
+            [
+                KafkaMessage(group.dlq, b"", secret.encode(), []),
+                KafkaMessage(
+                    group.dlq,
+                    b"k",
+                    secret.encode(),
+                    [
+                        ("ce_id", b"x1"),
+                        ("dlq_source_topic", elsewhere.encode()),
+                        ("dlq_reason", b"line one\nline two \x1b[2J"),
+                    ],
+                ),
+                KafkaMessage(
+                    group.dlq,
+                    b"k",
+                    b"",
+                    [
+                        ("ce_id", b"x2"),
+                        ("dlq_source_topic", topic.encode()),
+                        ("dlq_source_partition", b"1"),
+                        ("dlq_source_offset", b"7"),
+                        ("dlq_value_omitted", b"MessageSizeTooLargeError"),
+                    ],
+                ),
+            ],
+        )
         before = len(await read_topic(bootstrap, topic))
 
         code, out, err = await cli(bootstrap, "list", group.dlq)
@@ -276,11 +337,15 @@ async def test_garbage_is_listed_without_its_value_and_what_cannot_be_re_injecte
         outcomes = [json.loads(text) for text in out.splitlines()]
         assert {o["action"] for o in outcomes} == {"refused"} and len(outcomes) == 5
         reasons = sorted(o["detail"].split(":")[0] for o in outcomes)
-        assert reasons == sorted(["no usable ce_id header", "no usable ce_id header",
-                                  "no usable dlq_source_topic header",
-                                  f"its source topic {elsewhere} does not exist",
-                                  "it was dead-lettered without its value (MessageSizeTooLargeError); the original "
-                                  f"is at {topic}[1]@7"])
+        assert reasons == sorted(
+            [
+                "no usable ce_id header",
+                "no usable ce_id header",
+                "no usable dlq_source_topic header",
+                f"its source topic {elsewhere} does not exist",
+                f"it was dead-lettered without its value (MessageSizeTooLargeError); the original is at {topic}[1]@7",
+            ]
+        )
 
         code, out, err = await cli(bootstrap, "requeue", group.dlq, "--all")
         assert code == 1 and out.count("refused ") == 5 and "5 refused" in err
@@ -309,8 +374,17 @@ async def test_a_message_the_broker_refuses_is_named_and_the_others_still_go(kaf
     await ensure_topics(bootstrap, [topic, dlq], 1)
 
     def dead(ce_id: str, value: bytes) -> KafkaMessage:
-        return KafkaMessage(dlq, b"case-1", value, [("ce_id", ce_id.encode()), ("dlq_source_topic", topic.encode()),
-                                                    ("dlq_reason", b"handler failed 5 times: RuntimeError")])
+        return KafkaMessage(
+            dlq,
+            b"case-1",
+            value,
+            [
+                ("ce_id", ce_id.encode()),
+                ("dlq_source_topic", topic.encode()),
+                ("dlq_reason", b"handler failed 5 times: RuntimeError"),
+            ],
+        )
+
     await publish(bootstrap, [dead("big", b"x" * 10_000), dead("small", b"{}")])
 
     code, out, err = await cli(bootstrap, "requeue", dlq, "--all")

@@ -22,8 +22,9 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
     broker = KafkaBroker(tmp_path / "kafka")
     await asyncio.to_thread(broker.start)
     try:
-        settings = configure(IntakeSettings, kafka_bootstrap_servers=broker.bootstrap_servers,
-                             relay_poll_interval_s=0.5)
+        settings = configure(
+            IntakeSettings, kafka_bootstrap_servers=broker.bootstrap_servers, relay_poll_interval_s=0.5
+        )
         async with serve(create_app(settings)) as intake:
             assert (await intake.http.get("/readyz")).status_code == 200
             await asyncio.to_thread(broker.stop)
@@ -34,15 +35,21 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
             ready = await intake.http.get("/readyz")
             assert ready.status_code == 503 and ready.json()["checks"]["kafka"].startswith("unreachable")
             async with intake.runtime.engine.connect() as connection:
-                published_at = (await connection.execute(
-                    sa.text("SELECT published_at FROM outbox WHERE subject = :id"), {"id": complaint_id})).scalar_one()
+                published_at = (
+                    await connection.execute(
+                        sa.text("SELECT published_at FROM outbox WHERE subject = :id"), {"id": complaint_id}
+                    )
+                ).scalar_one()
             assert published_at is None
 
             await asyncio.to_thread(broker.start)  # same port, same data
 
             async def published():
-                return [r for r in await read_topic(broker.bootstrap_servers, topics.COMPLAINTS)
-                        if r.key == complaint_id.encode()]
+                return [
+                    r
+                    for r in await read_topic(broker.bootstrap_servers, topics.COMPLAINTS)
+                    if r.key == complaint_id.encode()
+                ]
 
             [record] = await eventually(published, timeout=90, interval=0.5)
             assert dict(record.headers)["ce_type"] == b"docket.complaint.filed"

@@ -100,8 +100,9 @@ def test_the_demo_integrator_gets_its_role_and_only_its_event_scopes(server: Key
     assert "docket.events.cases" in scopes
     assert "docket.events.complaints" not in scopes
     assert "docket.events.notifications" not in scopes  # optional: only when asked for
-    asked = jwt_part(server.client_credentials_token(INTEGRATOR, secret, scope="docket.events.notifications")
-                     ["access_token"], 1)
+    asked = jwt_part(
+        server.client_credentials_token(INTEGRATOR, secret, scope="docket.events.notifications")["access_token"], 1
+    )
     assert {"docket.events.cases", "docket.events.notifications"} <= set(asked["scope"].split())
     with pytest.raises(httpx.HTTPStatusError) as refused:
         server.client_credentials_token(INTEGRATOR, secret, scope="docket.events.complaints")
@@ -111,8 +112,12 @@ def test_the_demo_integrator_gets_its_role_and_only_its_event_scopes(server: Key
 def test_a_wrong_password_is_refused(server: KeycloakServer) -> None:
     response = httpx.post(
         server.token_endpoint(),
-        data={"grant_type": "password", "client_id": "docket-cli", "username": "victor.investigator",
-              "password": "not-the-password"},
+        data={
+            "grant_type": "password",
+            "client_id": "docket-cli",
+            "username": "victor.investigator",
+            "password": "not-the-password",
+        },
     )
 
     assert response.status_code == 401

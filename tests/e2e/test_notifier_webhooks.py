@@ -22,7 +22,14 @@ from aiosmtpd.controller import Controller as SmtpController
 from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
-    CaseOpened, Controller, FineCap, FormalNoticeIssued, InvestigationOpened, Order, Payload, SanctionImposed,
+    CaseOpened,
+    Controller,
+    FineCap,
+    FormalNoticeIssued,
+    InvestigationOpened,
+    Order,
+    Payload,
+    SanctionImposed,
 )
 from docket_contracts.registry import new_event
 from docket_devstack.database import provision
@@ -39,8 +46,12 @@ from tests.kafka_reader import eventually, headers, read_topic
 
 pytestmark = pytest.mark.e2e
 
-LIFECYCLE = ["docket.case.opened", "docket.investigation.opened", "docket.formal_notice.issued",
-             "docket.sanction.imposed"]
+LIFECYCLE = [
+    "docket.case.opened",
+    "docket.investigation.opened",
+    "docket.formal_notice.issued",
+    "docket.sanction.imposed",
+]
 
 
 class Mailbox:
@@ -49,7 +60,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -144,15 +155,32 @@ async def stack(postgres, kafka, mailbox, configure, tokens: Tokens) -> AsyncIte
     # with the notifier's role; the key store is the run's, the one `personal` seals test complaints with.
     own = await asyncio.to_thread(provision, postgres, "notifier_e2e")
     settings = configure(
-        NotifierSettings, database_url=own.notifier, migrate_on_start=True, migration_database_url=own.migrator,
+        NotifierSettings,
+        database_url=own.notifier,
+        migrate_on_start=True,
+        migration_database_url=own.migrator,
         kafka_bootstrap_servers=kafka.bootstrap_servers,
-        relay_poll_interval_s=1.0, webhook_allow_list=["127.0.0.0/8"], webhook_timeout_s=1.0,
-        retry_max_attempts=5, retry_base_delay_s=0.05, retry_max_delay_s=0.3, delivery_interval_s=0.05,
-        smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_timeout_s=5.0, staff_email="casework@authority.example")
+        relay_poll_interval_s=1.0,
+        webhook_allow_list=["127.0.0.0/8"],
+        webhook_timeout_s=1.0,
+        retry_max_attempts=5,
+        retry_base_delay_s=0.05,
+        retry_max_delay_s=0.3,
+        delivery_interval_s=0.05,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_timeout_s=5.0,
+        staff_email="casework@authority.example",
+    )
     producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, enable_idempotence=True)
     await producer.start()
-    stack = Stack(settings, kafka.bootstrap_servers, producer, integrator=Bearer(tokens.integrator),
-                  administrator=Bearer(lambda: tokens(ADMINISTRATOR)))
+    stack = Stack(
+        settings,
+        kafka.bootstrap_servers,
+        producer,
+        integrator=Bearer(tokens.integrator),
+        administrator=Bearer(lambda: tokens(ADMINISTRATOR)),
+    )
     try:
         await stack.start()
         yield stack
@@ -162,10 +190,12 @@ async def stack(postgres, kafka, mailbox, configure, tokens: Tokens) -> AsyncIte
         await producer.stop()
 
 
-async def subscribe(stack: Stack, receiver: WebhookReceiver, controller_key: str,
-                    event_types: list[str] = LIFECYCLE) -> dict:
-    response = await stack.http.post("/subscriptions", json={"url": receiver.url, "event_types": event_types,
-                                                             "controller_key": controller_key})
+async def subscribe(
+    stack: Stack, receiver: WebhookReceiver, controller_key: str, event_types: list[str] = LIFECYCLE
+) -> dict:
+    response = await stack.http.post(
+        "/subscriptions", json={"url": receiver.url, "event_types": event_types, "controller_key": controller_key}
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     receiver.secret = created["secret"]
@@ -186,9 +216,17 @@ def controller() -> Controller:
 
 async def open_case(stack: Stack, on: Controller) -> tuple[uuid.UUID, CloudEvent]:
     case_id = uuid.uuid4()
-    return case_id, await stack.publish(CaseOpened(case_id=case_id, controller=on, complaint_id=uuid.uuid4(),
-                                                   complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)),
-                                        case_id, 1)
+    return case_id, await stack.publish(
+        CaseOpened(
+            case_id=case_id,
+            controller=on,
+            complaint_id=uuid.uuid4(),
+            complaint_kind="art77_complaint",
+            opened_on=date(2020, 5, 25),
+        ),
+        case_id,
+        1,
+    )
 
 
 def step(case_id: uuid.UUID, n: int) -> InvestigationOpened:
@@ -206,8 +244,13 @@ async def test_an_event_reaches_the_receiver_signed_as_a_cloudevent(stack):
     assert request.headers["webhook-signature"].startswith("v1,")
     event = receiver.events_in_order()[0]
     assert (event["id"], event["type"], event["subject"], event["sequence"]) == (
-        opened.id, "docket.case.opened", str(case_id), "1")
+        opened.id,
+        "docket.case.opened",
+        str(case_id),
+        "1",
+    )
     assert event["data"]["controller"]["key"] == on.key and event["specversion"] == "1.0"
+
     async def recorded() -> list[dict]:  # the receiver answered; the notifier records that just after
         found = (await stack.http.get("/deliveries", params={"event_id": opened.id})).json()
         return found if found and found[0]["status"] == "delivered" else []
@@ -265,6 +308,7 @@ async def test_a_flaky_receiver_gets_every_event_once_in_effect_in_order_per_cas
     assert {str(case_id): ids for case_id, ids in cases.items()} == dict(effects)  # ... one per event, in order
     assert len(receiver.requests) > expected  # failures were retried
     assert {r.answered for r in receiver.requests} >= {"ok", "fail", "close", "slow"}
+
     async def all_recorded() -> list[dict]:
         found = (await stack.http.get(f"/subscriptions/{sub['id']}/deliveries")).json()
         return found if {d["status"] for d in found} == {"delivered"} else []
@@ -283,7 +327,7 @@ async def test_410_gone_disables_the_subscription(stack):
             return (await stack.http.get(f"/subscriptions/{sub['id']}")).json()["status"] == "disabled"
 
         await eventually(disabled, timeout=30)
-        case_id, _ = await open_case(stack, on)
+        _case_id, _ = await open_case(stack, on)
         await asyncio.sleep(0.5)
     assert len(receiver.requests) == 1  # not retried, and nothing more is sent
     [delivery] = (await stack.http.get("/deliveries", params={"event_id": opened.id})).json()
@@ -301,9 +345,17 @@ async def test_a_dead_lettered_delivery_is_redelivered_through_the_endpoint_whil
 
     async with WebhookReceiver(plan=plan) as receiver:
         await subscribe(stack, receiver, on.key)
-        refused = await stack.publish(CaseOpened(case_id=refused_case, controller=on, complaint_id=uuid.uuid4(),
-                                                 complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)),
-                                      refused_case, 1)
+        refused = await stack.publish(
+            CaseOpened(
+                case_id=refused_case,
+                controller=on,
+                complaint_id=uuid.uuid4(),
+                complaint_kind="art77_complaint",
+                opened_on=date(2020, 5, 25),
+            ),
+            refused_case,
+            1,
+        )
         _, other = await open_case(stack, on)  # another case of the same subscriber is not held up
 
         async def dead():
@@ -332,14 +384,18 @@ async def test_a_poison_event_is_dead_lettered_and_the_next_event_is_delivered(s
     async with WebhookReceiver() as receiver:
         await subscribe(stack, receiver, on.key)
         poison_key = f"poison-{uuid.uuid4()}".encode()
-        await stack.producer.send_and_wait(topics.CASES, b'{"case_id": "not a case"}', key=poison_key,
-                                           headers=[("ce_type", b"docket.case.opened")])
+        await stack.producer.send_and_wait(
+            topics.CASES, b'{"case_id": "not a case"}', key=poison_key, headers=[("ce_type", b"docket.case.opened")]
+        )
         _, opened = await open_case(stack, on)
         await until(lambda: opened.id in {e["id"] for e in receiver.events_in_order()})
 
     async def parked():
-        return [r for r in await read_topic(stack.bootstrap, topics.dead_letter_topic("docket-notifier"))
-                if r.key == poison_key]
+        return [
+            r
+            for r in await read_topic(stack.bootstrap, topics.dead_letter_topic("docket-notifier"))
+            if r.key == poison_key
+        ]
 
     [record] = await eventually(parked, timeout=30)
     assert "missing CloudEvents header" in headers(record)["dlq_reason"]
@@ -350,28 +406,59 @@ async def test_letters_reach_complainant_controller_and_staff_over_smtp(stack, m
     on = controller()
     complainant = f"{uuid.uuid4().hex[:10]}@example.org"
     dpo = f"dpo-{uuid.uuid4().hex[:6]}@{on.key}.example"
-    assert (await stack.http.put(f"/controllers/{on.key}/contact", json={"email": dpo},
-                                 auth=stack.administrator)).status_code == 200
+    assert (
+        await stack.http.put(f"/controllers/{on.key}/contact", json={"email": dpo}, auth=stack.administrator)
+    ).status_code == 200
     # sealed with the complainant's key, as intake files it: the notifier opens the address to write to it
     filed = await openable_complaint_filed(personal, email=complainant, controller=on)
     case_id = uuid.uuid4()
     await stack.publish(filed, filed.complaint_id)
-    await stack.publish(CaseOpened(case_id=case_id, controller=on, complaint_id=filed.complaint_id,
-                                   complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)), case_id, 1)
-    await stack.publish(FormalNoticeIssued(
-        case_id=case_id, notice_id=uuid.uuid4(), issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26),
-        orders=(Order(point="f", text="stop the processing of the data of people in France"),)), case_id, 2)
-    await stack.publish(SanctionImposed(
-        case_id=case_id, sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
-        articles_infringed=(6, 12, 15, 17),
-        cap=FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None,
-                    cap_eur=20_000_000)), case_id, 3)
+    await stack.publish(
+        CaseOpened(
+            case_id=case_id,
+            controller=on,
+            complaint_id=filed.complaint_id,
+            complaint_kind="art77_complaint",
+            opened_on=date(2020, 5, 25),
+        ),
+        case_id,
+        1,
+    )
+    await stack.publish(
+        FormalNoticeIssued(
+            case_id=case_id,
+            notice_id=uuid.uuid4(),
+            issued_on=date(2021, 11, 26),
+            compliance_deadline=date(2022, 1, 26),
+            orders=(Order(point="f", text="stop the processing of the data of people in France"),),
+        ),
+        case_id,
+        2,
+    )
+    await stack.publish(
+        SanctionImposed(
+            case_id=case_id,
+            sanction_id=uuid.uuid4(),
+            decided_on=date(2022, 10, 17),
+            fine_eur=20_000_000,
+            articles_infringed=(6, 12, 15, 17),
+            cap=FineCap(
+                paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000
+            ),
+        ),
+        case_id,
+        3,
+    )
 
     await until(lambda: len(box.to(complainant)) >= 4 and len(box.to(dpo)) >= 2)
     to_complainant = sorted(m["Subject"] for m in box.to(complainant))
     assert all(filed.reference in subject for subject in to_complainant)
-    assert {s.split(" (")[0] for s in to_complainant} == {"Your complaint was received", "A case was opened",
-                                                         "A formal notice was issued", "A sanction was imposed"}
+    assert {s.split(" (")[0] for s in to_complainant} == {
+        "Your complaint was received",
+        "A case was opened",
+        "A formal notice was issued",
+        "A sanction was imposed",
+    }
     notice, decision = sorted(box.to(dpo), key=lambda m: m["Subject"])
     assert notice["Subject"] == "Formal notice of 26 November 2021"
     assert "Art 58(2)(f) GDPR: stop the processing" in notice.get_body(("plain",)).get_content()
@@ -386,8 +473,9 @@ async def test_letters_reach_complainant_controller_and_staff_over_smtp(stack, m
     assert "Art 78(2)" in reminder["Subject"]
 
     async def all_sent() -> bool:  # the server has the mail; the notifier records that just after
-        letters = (await stack.http.get("/notifications", params={"case_id": str(case_id)},
-                                        auth=stack.administrator)).json()
-        return {l["email_status"] for l in letters if l["recipient_role"] != "staff"} == {"sent"}
+        letters = (
+            await stack.http.get("/notifications", params={"case_id": str(case_id)}, auth=stack.administrator)
+        ).json()
+        return {letter["email_status"] for letter in letters if letter["recipient_role"] != "staff"} == {"sent"}
 
     await eventually(all_sent)

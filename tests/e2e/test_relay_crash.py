@@ -37,12 +37,23 @@ def start_relay(databases: Databases, issuer: str, bootstrap: str, hold: float) 
     """Intake's relay as its own process, configured as in production: its own role and the issuer, and no key
     store (it publishes the rows as they were sealed, so it never holds the master key)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEYSTORE_")}
-    env |= {"DATABASE_URL": databases.intake, "OIDC_ISSUER": issuer,
-                        "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "RELAY_BATCH_SIZE": str(BATCH),
-                        "RELAY_HOLD_AFTER_SEND_S": str(hold), "RELAY_POLL_INTERVAL_S": "0.2",
-                        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
-    return subprocess.Popen([sys.executable, "-m", "services.intake", "relay"], cwd=repo_root(), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    env |= {
+        "DATABASE_URL": databases.intake,
+        "OIDC_ISSUER": issuer,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "RELAY_BATCH_SIZE": str(BATCH),
+        "RELAY_HOLD_AFTER_SEND_S": str(hold),
+        "RELAY_POLL_INTERVAL_S": "0.2",
+        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.intake", "relay"],
+        cwd=repo_root(),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postgres, kafka, keycloak, configure):
@@ -60,13 +71,17 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
         ids.add(str(filed.complaint_id))
 
     async def ours_on_topic() -> Counter:
-        return Counter(r.key.decode() for r in await read_topic(kafka.bootstrap_servers, topics.COMPLAINTS)
-                       if r.key and r.key.decode() in ids)
+        return Counter(
+            r.key.decode()
+            for r in await read_topic(kafka.bootstrap_servers, topics.COMPLAINTS)
+            if r.key and r.key.decode() in ids
+        )
 
     async def unpublished() -> int:
         async with intake_engine.connect() as connection:
-            return (await connection.execute(
-                sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one()
+            return (
+                await connection.execute(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+            ).scalar_one()
 
     relay = start_relay(databases, keycloak.issuer(), kafka.bootstrap_servers, hold=60)
     try:
@@ -89,9 +104,11 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
     assert sum(on_topic.values()) == COMPLAINTS + BATCH  # the killed batch went out twice
     assert sum(1 for count in on_topic.values() if count == 2) == BATCH
 
-    settings = configure(CaseSettings, database_url=databases.case, kafka_bootstrap_servers=kafka.bootstrap_servers,
-                         run_relay=False)
+    settings = configure(
+        CaseSettings, database_url=databases.case, kafka_bootstrap_servers=kafka.bootstrap_servers, run_relay=False
+    )
     async with serve(case_app(settings)) as case:
+
         async def applied() -> int:
             async with case.runtime.engine.connect() as connection:
                 return (await connection.execute(sa.text("SELECT count(*) FROM case_complaints"))).scalar_one()

@@ -64,24 +64,39 @@ async def raise_topic_limit(bootstrap: str, name: str, max_message_bytes: int) -
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name,
-                                                  configs={"max.message.bytes": str(max_message_bytes)})])
+        await admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name, configs={"max.message.bytes": str(max_message_bytes)})]
+        )
     finally:
         await admin.close()
 
 
 def event(key: str, label: str, size: int = 0) -> CloudEvent:
-    return CloudEvent(type="docket.case.opened", source="/docket/case", subject=key, dataschema="urn:x:v1",
-                      data={"label": label, "padding": "x" * size})
+    return CloudEvent(
+        type="docket.case.opened",
+        source="/docket/case",
+        subject=key,
+        dataschema="urn:x:v1",
+        data={"label": label, "padding": "x" * size},
+    )
 
 
 def outbox_command(databases: Databases, issuer: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m services.intake outbox ...` as an operator runs it: the service's role, nothing else."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KEYSTORE_", "DATABASE_", "KAFKA_"))}
-    env |= {"DATABASE_URL": databases.intake, "OIDC_ISSUER": issuer,
-            "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
-    return subprocess.run([sys.executable, "-m", "services.intake", "outbox", *args], cwd=repo_root(), env=env,
-                          capture_output=True, text=True, timeout=60)
+    env |= {
+        "DATABASE_URL": databases.intake,
+        "OIDC_ISSUER": issuer,
+        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "services.intake", "outbox", *args],
+        cwd=repo_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 async def labels_by_key(bootstrap: str, topic: str) -> dict[str, list[str]]:
@@ -93,19 +108,33 @@ async def labels_by_key(bootstrap: str, topic: str) -> dict[str, list[str]]:
 
 
 async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_restores_the_order(
-        own_databases, configure, kafka, keycloak):
+    own_databases, configure, kafka, keycloak
+):
     topic = f"parking-{uuid.uuid4().hex[:8]}"
     await create_topic(kafka.bootstrap_servers, topic, TOPIC_LIMIT)
     k1, k2, k3, k4 = (str(uuid.uuid4()) for _ in range(4))
-    rows = [event(k1, "a1"), event(k2, "b1", size=10_000), event(k1, "a2"), event(k2, "b2"),
-            event(k3, "c1", size=2 * CLIENT_LIMIT), event(k3, "c2"), event(k4, "d1")]
+    rows = [
+        event(k1, "a1"),
+        event(k2, "b1", size=10_000),
+        event(k1, "a2"),
+        event(k2, "b2"),
+        event(k3, "c1", size=2 * CLIENT_LIMIT),
+        event(k3, "c2"),
+        event(k4, "d1"),
+    ]
     engine = make_engine(own_databases.intake, "intake")
     async with make_sessions(engine)() as session, session.begin():
         add_to_outbox(session, rows, topic)
 
-    settings = configure(IntakeSettings, database_url=own_databases.intake, run_consumer=False,
-                         kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=0.5)
+    settings = configure(
+        IntakeSettings,
+        database_url=own_databases.intake,
+        run_consumer=False,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        relay_poll_interval_s=0.5,
+    )
     async with serve(create_app(settings)) as intake:
+
         async def parked() -> list[dict]:
             body = (await intake.http.get("/readyz")).json()
             found = body.get("outbox", {}).get("parked", [])
@@ -120,8 +149,13 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
         assert b1["reason"].startswith("[Error 10] MessageSizeTooLargeError")  # the broker's refusal
         assert "larger than the maximum request size" in c1["reason"]  # the producer's, before sending
         async with engine.connect() as connection:
-            unpublished = dict((await connection.execute(sa.text(
-                "SELECT data->>'label', parked_at IS NOT NULL FROM outbox WHERE published_at IS NULL"))).all())
+            unpublished = dict(
+                (
+                    await connection.execute(
+                        sa.text("SELECT data->>'label', parked_at IS NOT NULL FROM outbox WHERE published_at IS NULL")
+                    )
+                ).all()
+            )
         assert unpublished == {"b1": True, "b2": False, "c1": True, "c2": False}
 
         listing = await asyncio.to_thread(outbox_command, own_databases, keycloak.issuer(), "parked")
@@ -134,8 +168,9 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
         await raise_topic_limit(kafka.bootstrap_servers, topic, 2 * CLIENT_LIMIT)
         admin_engine = make_engine(own_databases.admin, "intake")
         async with admin_engine.begin() as connection:
-            await connection.execute(sa.text("UPDATE outbox SET data = data - 'padding' WHERE id = :id"),
-                                     {"id": c1["id"]})
+            await connection.execute(
+                sa.text("UPDATE outbox SET data = data - 'padding' WHERE id = :id"), {"id": c1["id"]}
+            )
         await admin_engine.dispose()
         resent = await asyncio.to_thread(outbox_command, own_databases, keycloak.issuer(), "resend", "--all")
         assert resent.returncode == 0, resent.stderr
@@ -146,35 +181,54 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
             return found if sum(map(len, found.values())) == len(rows) else None
 
         assert await eventually(everything, timeout=60, interval=0.5) == {
-            k1: ["a1", "a2"], k2: ["b1", "b2"], k3: ["c1", "c2"], k4: ["d1"]}
+            k1: ["a1", "a2"],
+            k2: ["b1", "b2"],
+            k3: ["c1", "c2"],
+            k4: ["d1"],
+        }
         body = (await intake.http.get("/readyz")).json()
         assert body["outbox"] == {"parked": [], "held_keys": []} and body["parts"]["relay"]["status"] == "ok"
     await engine.dispose()
 
 
 async def test_a_poison_message_is_dead_lettered_and_readiness_stays_200(own_databases, configure, kafka):
-    settings = configure(IntakeSettings, database_url=own_databases.intake,
-                         kafka_bootstrap_servers=kafka.bootstrap_servers, health_grace_s=1.0)
+    settings = configure(
+        IntakeSettings,
+        database_url=own_databases.intake,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        health_grace_s=1.0,
+    )
     poison_key = str(uuid.uuid4()).encode()
     now = "2026-11-24T10:00:00Z"
-    notice_v1 = [("ce_specversion", b"1.0"), ("ce_id", f"poison-{uuid.uuid4()}".encode()),
-                 ("ce_type", b"docket.formal_notice.issued"), ("ce_source", b"/poison"),
-                 ("ce_subject", poison_key), ("ce_time", now.encode()),
-                 ("ce_dataschema", b"urn:docket:schema:docket.formal_notice.issued:v1"),
-                 ("content-type", b"application/json")]
+    notice_v1 = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", f"poison-{uuid.uuid4()}".encode()),
+        ("ce_type", b"docket.formal_notice.issued"),
+        ("ce_source", b"/poison"),
+        ("ce_subject", poison_key),
+        ("ce_time", now.encode()),
+        ("ce_dataschema", b"urn:docket:schema:docket.formal_notice.issued:v1"),
+        ("content-type", b"application/json"),
+    ]
     nested = [(k, f"poison-{uuid.uuid4()}".encode() if k == "ce_id" else v) for k, v in notice_v1]
     async with serve(create_app(settings)) as intake:
         publisher = KafkaPublisher(kafka.bootstrap_servers, client_id="test-poison")
         try:
-            await publisher.publish([
-                KafkaMessage(topic=topics.CASES, key=poison_key, value=b'{"orders": 5}', headers=notice_v1),
-                KafkaMessage(topic=topics.CASES, key=poison_key, value=b"[" * 100_000, headers=nested)])
+            await publisher.publish(
+                [
+                    KafkaMessage(topic=topics.CASES, key=poison_key, value=b'{"orders": 5}', headers=notice_v1),
+                    KafkaMessage(topic=topics.CASES, key=poison_key, value=b"[" * 100_000, headers=nested),
+                ]
+            )
         finally:
             await publisher.close()
 
         async def dead_lettered():
-            found = [r for r in await read_topic(kafka.bootstrap_servers, topics.dead_letter_topic("docket-intake"))
-                     if r.key == poison_key]
+            found = [
+                r
+                for r in await read_topic(kafka.bootstrap_servers, topics.dead_letter_topic("docket-intake"))
+                if r.key == poison_key
+            ]
             return found if len(found) == 2 else None
 
         first, second = await eventually(dead_lettered, timeout=90, interval=0.5)
@@ -189,13 +243,19 @@ async def test_a_poison_message_is_dead_lettered_and_readiness_stays_200(own_dat
 
 
 async def test_a_relay_that_cannot_reach_kafka_makes_readiness_503_naming_it_until_it_can(
-        own_databases, configure, tmp_path):
+    own_databases, configure, tmp_path
+):
     broker = KafkaBroker(tmp_path / "kafka")
     await asyncio.to_thread(broker.start)
     try:
-        settings = configure(IntakeSettings, database_url=own_databases.intake, run_consumer=False,
-                             kafka_bootstrap_servers=broker.bootstrap_servers, relay_poll_interval_s=0.5,
-                             health_grace_s=1.0)
+        settings = configure(
+            IntakeSettings,
+            database_url=own_databases.intake,
+            run_consumer=False,
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            relay_poll_interval_s=0.5,
+            health_grace_s=1.0,
+        )
         async with serve(create_app(settings)) as intake:
             sessions = make_sessions(intake.runtime.engine)
             async with sessions() as session, session.begin():  # the relay has published before the outage
@@ -207,8 +267,7 @@ async def test_a_relay_that_cannot_reach_kafka_makes_readiness_503_naming_it_unt
 
             async def relay_named() -> dict | None:
                 response = await intake.http.get("/readyz")
-                return response.json() if response.status_code == 503 and "relay" in response.json()["checks"] \
-                    else None
+                return response.json() if response.status_code == 503 and "relay" in response.json()["checks"] else None
 
             body = await eventually(relay_named, timeout=60, interval=0.5)
             # The producer waits for the broker rather than failing: the batch is overdue.
@@ -230,6 +289,7 @@ async def is_ready(service: Running, pending: int | None = None) -> bool:
     if pending is None:
         return True
     async with service.runtime.engine.connect() as connection:
-        unpublished = (await connection.execute(
-            sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one()
+        unpublished = (
+            await connection.execute(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        ).scalar_one()
     return unpublished == pending

@@ -25,22 +25,33 @@ CASE_LINE = re.compile(r"^case +(?P<id>[0-9a-f-]{36})  Clearview AI \(clearview-
 
 
 def up(data_dir: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "KEYSTORE_MASTER_KEY")}
-    env |= {"DOCKET_HTTP_PORTS": ",".join(str(free_port()) for _ in range(3)),
-            "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "KEYSTORE_MASTER_KEY")
+    }
+    env |= {
+        "DOCKET_HTTP_PORTS": ",".join(str(free_port()) for _ in range(3)),
+        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
+    }
     with open(log, "w") as out:
-        return subprocess.Popen([sys.executable, "-m", "docket_devstack", "up", "--data-dir", str(data_dir), *args],
-                                cwd=repo_root(), env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "docket_devstack", "up", "--data-dir", str(data_dir), *args],
+            cwd=repo_root(),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def played_the_story(output: str) -> str:
     """The id of the case the story played, once every figure of the story is found in the output."""
     assert "[step 15 of 15] 2023-04-13  The rapporteur closes the case: sanctioned" in output
-    assert "-> 422 fine_eur: EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %" \
-        in output
+    assert (
+        "-> 422 fine_eur: EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %" in output
+    )
     assert re.search(r"^  kafka  \S+  formal_notice\.deadline_expired ", output, re.MULTILINE)  # the timer's, on Kafka
-    summary = output[output.index("== Summary =="):]
+    summary = output[output.index("== Summary ==") :]
     assert "closed 2023-04-13: sanctioned" in summary
     assert "system:deadline-timer" in summary
     assert "fine        EUR 20,000,000, decided 2022-10-17, within the cap of EUR 20,000,000" in summary
@@ -102,7 +113,9 @@ def test_once_plays_the_story_and_exits_and_plays_it_again_on_the_same_data(tmp_
 
 
 def leftovers(tmp_path: Path) -> list[dict]:
-    return [p.info for p in psutil.process_iter(["pid", "cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or ())]
+    return [
+        p.info for p in psutil.process_iter(["pid", "cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or ())
+    ]
 
 
 def alive(process: psutil.Process) -> bool:

@@ -39,8 +39,11 @@ NOTICES = 6
 # Started once a third of the load is in: scaling out a running system.
 LATE = ("case-2", "notifier-2")
 PRODUCES = {"intake": topics.COMPLAINTS, "case": topics.CASES, "notifier": topics.NOTIFICATIONS}
-CONSUMES = {"intake": {topics.CASES, topics.NOTIFICATIONS}, "case": {topics.COMPLAINTS, topics.NOTIFICATIONS},
-            "notifier": {topics.COMPLAINTS, topics.CASES}}
+CONSUMES = {
+    "intake": {topics.CASES, topics.NOTIFICATIONS},
+    "case": {topics.COMPLAINTS, topics.NOTIFICATIONS},
+    "notifier": {topics.COMPLAINTS, topics.CASES},
+}
 
 
 @pytest.fixture
@@ -62,8 +65,10 @@ async def assignments(bootstrap: str, group: str) -> list[set[tuple[str, int]]]:
     [described] = response.groups  # (error_code, group, state, protocol_type, protocol, members, ...)
     assert described[0] == 0 and described[2] == "Stable", described[:3]
     # each member: (member_id, client_id, client_host, member_metadata, member_assignment)
-    return [{(tp.topic, tp.partition) for tp in ConsumerProtocolMemberAssignment.decode(member[4]).partitions()}
-            for member in described[5]]
+    return [
+        {(tp.topic, tp.partition) for tp in ConsumerProtocolMemberAssignment.decode(member[4]).partitions()}
+        for member in described[5]
+    ]
 
 
 async def partitions_of(bootstrap: str, topic_names: set[str]) -> set[tuple[str, int]]:
@@ -88,10 +93,18 @@ async def expire_deadlines(stack: Stack, tokens: Tokens, case_ids: list[str]) ->
     async with httpx.AsyncClient(timeout=30, headers=investigator) as http:
         for n, case_id in enumerate(case_ids):
             base = f"{stack.url('case' if n % 2 else 'case-2')}/cases/{case_id}"
-            for path, body in (("investigation", {"opened_on": day(1), "scope": "the campaign"}),
-                               ("findings", {"articles": [15], "facts": "access requests not answered"}),
-                               ("formal-notices", {"orders": [{"point": "d", "text": "answer the requests"}],
-                                                   "issued_on": day(2), "compliance_deadline": day(10)})):
+            for path, body in (
+                ("investigation", {"opened_on": day(1), "scope": "the campaign"}),
+                ("findings", {"articles": [15], "facts": "access requests not answered"}),
+                (
+                    "formal-notices",
+                    {
+                        "orders": [{"point": "d", "text": "answer the requests"}],
+                        "issued_on": day(2),
+                        "compliance_deadline": day(10),
+                    },
+                ),
+            ):
                 etag = (await http.get(base)).headers["ETag"]
                 answer = await http.post(f"{base}/{path}", json=body, headers={"If-Match": etag})
                 assert answer.status_code == 200, answer.text
@@ -120,16 +133,19 @@ async def test_two_processes_of_each_service_share_the_work_and_apply_nothing_tw
         held = await assignments(bootstrap, f"docket-{name}")
         assert len(held) == 2 and all(held), (name, held)
         assert held[0].isdisjoint(held[1]) and held[0] | held[1] == await partitions_of(bootstrap, consumed)
-    routed = await query(stack, 'SELECT "partition", count(*) FROM "case".inbox WHERE topic = :topic GROUP BY 1',
-                         topic=topics.COMPLAINTS)
+    routed = await query(
+        stack, 'SELECT "partition", count(*) FROM "case".inbox WHERE topic = :topic GROUP BY 1', topic=topics.COMPLAINTS
+    )
     assert len(routed) == len(await partitions_of(bootstrap, {topics.COMPLAINTS})) and all(n > 0 for _, n in routed)
 
     # Deadlines due at once for two schedulers: each expires once.
-    [(biggest,)] = await query(stack, 'SELECT case_id::text FROM "case".case_complaints GROUP BY case_id '
-                                      "ORDER BY count(*) DESC LIMIT 1")
-    others = [c for (c,) in await query(stack, 'SELECT DISTINCT case_id::text FROM "case".case_complaints')
-              if c != biggest]
-    case_ids = [biggest, *sorted(others)[:NOTICES - 1]]
+    [(biggest,)] = await query(
+        stack, 'SELECT case_id::text FROM "case".case_complaints GROUP BY case_id ORDER BY count(*) DESC LIMIT 1'
+    )
+    others = [
+        c for (c,) in await query(stack, 'SELECT DISTINCT case_id::text FROM "case".case_complaints') if c != biggest
+    ]
+    case_ids = [biggest, *sorted(others)[: NOTICES - 1]]
     await expire_deadlines(stack, tokens, case_ids)
 
     async def all_fired() -> bool:
@@ -138,9 +154,12 @@ async def test_two_processes_of_each_service_share_the_work_and_apply_nothing_tw
 
     await eventually(all_fired, timeout=60, interval=0.3)
     await asyncio.sleep(1.5)  # several more rounds of both schedulers
-    expired = await query(stack, """SELECT stream_id::text, count(*) FROM "case".events
-                                    WHERE type = 'docket.formal_notice.deadline_expired' GROUP BY 1""")
-    assert dict(expired) == {case_id: 1 for case_id in case_ids}
+    expired = await query(
+        stack,
+        """SELECT stream_id::text, count(*) FROM "case".events
+                                    WHERE type = 'docket.formal_notice.deadline_expired' GROUP BY 1""",
+    )
+    assert dict(expired) == dict.fromkeys(case_ids, 1)
 
     # The relays: nothing left, and every outbox row on its topic exactly once (no fault here, so not even a
     # redelivery); each case's events on the topic in version order, contiguous from 1.

@@ -50,11 +50,16 @@ class Staff(httpx.Auth):
 
 @pytest.fixture(scope="module")
 async def docket(configure, kafka, tokens: Tokens) -> AsyncIterator[Docket]:
-    common = dict(kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=1.0)
+    common = {"kafka_bootstrap_servers": kafka.bootstrap_servers, "relay_poll_interval_s": 1.0}
     async with AsyncExitStack() as stack:
-        intake, case, notifier = [await stack.enter_async_context(serve(factory(configure(settings, **common))))
-                                  for factory, settings in ((intake_app, IntakeSettings), (case_app, CaseSettings),
-                                                            (notifier_app, NotifierSettings))]
+        intake, case, notifier = [
+            await stack.enter_async_context(serve(factory(configure(settings, **common))))
+            for factory, settings in (
+                (intake_app, IntakeSettings),
+                (case_app, CaseSettings),
+                (notifier_app, NotifierSettings),
+            )
+        ]
         # The complainant files without a token; staff read cases and letters with theirs.
         case.http.auth = Staff(tokens, INVESTIGATOR)
         notifier.http.auth = Staff(tokens, INTAKE_OFFICER)
@@ -80,15 +85,24 @@ async def test_a_complaint_opens_a_case_and_the_complainant_is_notified(docket):
     detail = (await docket.case.http.get(f"/cases/{case['case_id']}")).json()
     assert detail["complaint_count"] == 1
     listed = (await docket.case.http.get(f"/cases/{case['case_id']}/complaints")).json()
-    assert listed["items"] == [{"complaint_id": filed["id"], "kind": "art77_complaint",
-                                "received_on": filed["received_on"], "linked_at_version": 1}]
+    assert listed["items"] == [
+        {
+            "complaint_id": filed["id"],
+            "kind": "art77_complaint",
+            "received_on": filed["received_on"],
+            "linked_at_version": 1,
+        }
+    ]
     assert detail["controller"]["key"] == case["controller_key"]
 
     async def letters():
         response = await docket.notifier.http.get("/notifications", params={"complaint_id": filed["id"]})
         found = response.json()
-        return found if {n["source_event_type"] for n in found} >= {"docket.complaint.filed",
-                                                                      "docket.case.opened"} else None
+        return (
+            found
+            if {n["source_event_type"] for n in found} >= {"docket.complaint.filed", "docket.case.opened"}
+            else None
+        )
 
     notes = await eventually(letters)
     assert {n["recipient_role"] for n in notes} == {"complainant"}
@@ -157,8 +171,9 @@ async def test_a_poison_message_is_dead_lettered_and_the_next_complaint_still_fl
     await producer.start()
     poison_key = f"poison-{uuid4()}".encode()
     try:
-        await producer.send_and_wait(topics.COMPLAINTS, b"{not json", key=poison_key,
-                                     headers=[("ce_type", b"docket.complaint.filed")])
+        await producer.send_and_wait(
+            topics.COMPLAINTS, b"{not json", key=poison_key, headers=[("ce_type", b"docket.complaint.filed")]
+        )
     finally:
         await producer.stop()
     filed = (await docket.intake.http.post("/complaints", json=complaint(f"After {uuid4().hex[:6]}"))).json()
@@ -168,7 +183,7 @@ async def test_a_poison_message_is_dead_lettered_and_the_next_complaint_still_fl
         return [r for r in await read_topic(docket.bootstrap, topics.dead_letter_topic(group)) if r.key == poison_key]
 
     for group in ("docket-case", "docket-notifier"):
-        [record] = await eventually(lambda: parked(group))
+        [record] = await eventually(lambda: parked(group))  # noqa: B023 - awaited in this iteration
         reason = headers(record)["dlq_reason"]
         assert "missing CloudEvents header" in reason and "ce_id" in reason
         assert headers(record)["dlq_source_topic"] == topics.COMPLAINTS

@@ -29,10 +29,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def traced(configure, kafka) -> AsyncIterator[dict[str, tuple[Running, InMemorySpanExporter]]]:
-    common = dict(kafka_bootstrap_servers=kafka.bootstrap_servers, relay_poll_interval_s=0.5)
-    apps = {"intake": intake_app(configure(IntakeSettings, **common)),
-            "case": case_app(configure(CaseSettings, **common, run_timers=False)),
-            "notifier": notifier_app(configure(NotifierSettings, **common, run_deliveries=False))}
+    common = {"kafka_bootstrap_servers": kafka.bootstrap_servers, "relay_poll_interval_s": 0.5}
+    apps = {
+        "intake": intake_app(configure(IntakeSettings, **common)),
+        "case": case_app(configure(CaseSettings, **common, run_timers=False)),
+        "notifier": notifier_app(configure(NotifierSettings, **common, run_deliveries=False)),
+    }
     async with AsyncExitStack() as stack:
         running = {}
         for name, app in apps.items():
@@ -46,20 +48,29 @@ async def traced(configure, kafka) -> AsyncIterator[dict[str, tuple[Running, InM
 async def test_one_trace_follows_a_complaint_from_the_request_to_the_letters(traced, tokens):
     trace_id, caller_span = secrets.token_hex(16), secrets.token_hex(8)
     intake, notifier = traced["intake"][0], traced["notifier"][0]
-    filed = await intake.http.post("/complaints", json=submission(),
-                                   headers={"traceparent": f"00-{trace_id}-{caller_span}-01"})
+    filed = await intake.http.post(
+        "/complaints", json=submission(), headers={"traceparent": f"00-{trace_id}-{caller_span}-01"}
+    )
     assert filed.status_code == 201, filed.text
     complaint_id = filed.json()["id"]
 
     async def letters() -> list | None:
-        found = (await notifier.http.get("/notifications", params={"complaint_id": complaint_id},
-                                         headers=tokens("adrien.admin"))).json()
-        return found if {"docket.complaint.filed", "docket.case.opened"} <= {l["source_event_type"]
-                                                                            for l in found} else None
+        found = (
+            await notifier.http.get(
+                "/notifications", params={"complaint_id": complaint_id}, headers=tokens("adrien.admin")
+            )
+        ).json()
+        return (
+            found
+            if {"docket.complaint.filed", "docket.case.opened"} <= {letter["source_event_type"] for letter in found}
+            else None
+        )
 
     await eventually(letters, timeout=60)
-    spans = {name: [s for s in exporter.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id]
-             for name, (_, exporter) in traced.items()}
+    spans = {
+        name: [s for s in exporter.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id]
+        for name, (_, exporter) in traced.items()
+    }
 
     [request] = [s for s in spans["intake"] if s.kind is SpanKind.SERVER]
     assert request.name == "POST /complaints" and format(request.parent.span_id, "016x") == caller_span
@@ -73,6 +84,9 @@ async def test_one_trace_follows_a_complaint_from_the_request_to_the_letters(tra
     assert opened.resource.attributes["service.name"] == "docket-notifier"
 
     # On the wire: the W3C header, on the complaint's message and on its case's.
-    [message] = [r for r in await read_topic(traced["case"][0].runtime.settings.kafka_bootstrap_servers,
-                                              topics.COMPLAINTS) if headers(r).get("ce_subject") == complaint_id]
+    [message] = [
+        r
+        for r in await read_topic(traced["case"][0].runtime.settings.kafka_bootstrap_servers, topics.COMPLAINTS)
+        if headers(r).get("ce_subject") == complaint_id
+    ]
     assert headers(message)["traceparent"] == f"00-{trace_id}-{format(request.context.span_id, '016x')}-01"

@@ -43,7 +43,9 @@ async def query(stack: Stack, sql: str, **params: Any) -> list[sa.Row[Any]]:
 
 async def progress(stack: Stack, filed: list[Filed], subscription: str) -> Progress:
     ids = [f.complaint_id for f in filed]
-    [row] = await query(stack, """
+    [row] = await query(
+        stack,
+        """
         SELECT (SELECT count(*) FROM "case".case_complaints WHERE complaint_id::text = ANY(:ids)) AS in_cases,
                (SELECT count(*) FROM "case".events e JOIN "case".case_complaints c ON c.complaint_id::text =
                    e.data->>'complaint_id' WHERE e.type IN ('docket.case.opened', 'docket.complaint.linked')
@@ -56,11 +58,22 @@ async def progress(stack: Stack, filed: list[Filed], subscription: str) -> Progr
                (SELECT count(*) FROM intake.outbox WHERE published_at IS NULL)
              + (SELECT count(*) FROM "case".outbox WHERE published_at IS NULL)
              + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL) AS unpublished
-    """, ids=ids, subscription=subscription)
+    """,
+        ids=ids,
+        subscription=subscription,
+    )
     n = len(filed)
-    return Progress(counts=dict(row._mapping),
-                    expected={"in_cases": n, "routing_events": n, "letters": 2 * n, "progress": n, "delivered": n,
-                              "unpublished": 0})
+    return Progress(
+        counts=dict(row._mapping),
+        expected={
+            "in_cases": n,
+            "routing_events": n,
+            "letters": 2 * n,
+            "progress": n,
+            "delivered": n,
+            "unpublished": 0,
+        },
+    )
 
 
 async def caught_up(stack: Stack, filed: list[Filed], subscription: str, timeout: float = 600.0) -> Progress:
@@ -71,8 +84,9 @@ async def caught_up(stack: Stack, filed: list[Filed], subscription: str, timeout
         if found.done:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"not caught up after {timeout:.0f}s: {found.counts} != {found.expected}\n"
-                                 f"{stack.logs()}")
+            raise AssertionError(
+                f"not caught up after {timeout:.0f}s: {found.counts} != {found.expected}\n{stack.logs()}"
+            )
         await asyncio.sleep(1.0)
 
 
@@ -81,8 +95,11 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
     controller_of = {f.complaint_id: f.controller for f in filed}
 
     # Every submission in exactly one case, and one case per controller.
-    placed = await query(stack, 'SELECT complaint_id::text, case_id::text FROM "case".case_complaints '
-                                "WHERE complaint_id::text = ANY(:ids)", ids=ids)
+    placed = await query(
+        stack,
+        'SELECT complaint_id::text, case_id::text FROM "case".case_complaints WHERE complaint_id::text = ANY(:ids)',
+        ids=ids,
+    )
     assert sorted(c for c, _ in placed) == sorted(ids)
     cases_of: dict[str, set[str]] = defaultdict(set)
     for complaint, case in placed:
@@ -91,11 +108,17 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
     case_ids = sorted({case for _, case in placed})
 
     # Each complaint joined its case by one event; every projection reflects every event once.
-    twice = await query(stack, """SELECT data->>'complaint_id', count(*) FROM "case".events
+    twice = await query(
+        stack,
+        """SELECT data->>'complaint_id', count(*) FROM "case".events
                                   WHERE type IN ('docket.case.opened', 'docket.complaint.linked')
-                                  AND stream_id::text = ANY(:cases) GROUP BY 1 HAVING count(*) > 1""", cases=case_ids)
+                                  AND stream_id::text = ANY(:cases) GROUP BY 1 HAVING count(*) > 1""",
+        cases=case_ids,
+    )
     assert twice == []
-    mismatched = await query(stack, """
+    mismatched = await query(
+        stack,
+        """
         SELECT e.stream_id, e.version, d.version, s.version, s.complaints, c.complaints, k.clocks
         FROM (SELECT stream_id, max(version) AS version FROM "case".events GROUP BY stream_id) e
         JOIN "case".case_details d ON d.case_id = e.stream_id
@@ -106,11 +129,19 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
              ON k.case_id = e.stream_id
         WHERE e.stream_id::text = ANY(:cases)
           AND NOT (e.version = d.version AND e.version = s.version AND s.complaints = c.complaints
-                   AND c.complaints = k.clocks AND (d.document->>'version')::int = e.version)""", cases=case_ids)
+                   AND c.complaints = k.clocks AND (d.document->>'version')::int = e.version)""",
+        cases=case_ids,
+    )
     assert mismatched == []
-    letters = Counter(r[0] for r in await query(
-        stack, "SELECT complaint_id::text FROM notifier.notifications WHERE recipient_role = 'complainant' "
-               "AND complaint_id::text = ANY(:ids)", ids=ids))
+    letters = Counter(
+        r[0]
+        for r in await query(
+            stack,
+            "SELECT complaint_id::text FROM notifier.notifications WHERE recipient_role = 'complainant' "
+            "AND complaint_id::text = ANY(:ids)",
+            ids=ids,
+        )
+    )
     assert set(letters.values()) == {2}  # the acknowledgement and the case's opening or joining, once each
 
     # On the topic: each case's events, first sightings in order and without gaps (a relay that died between
@@ -122,14 +153,19 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
         if ce.get("ce_subject") in case_ids and ce["ce_id"] not in seen_ids:
             seen_ids.add(ce["ce_id"])
             first_seen[ce["ce_subject"]].append(int(ce["ce_sequence"]))
-    versions = dict(await query(stack, 'SELECT stream_id::text, max(version) FROM "case".events '
-                                       "WHERE stream_id::text = ANY(:cases) GROUP BY 1", cases=case_ids))
-    assert {case: sequence for case, sequence in first_seen.items()} == \
-        {case: list(range(1, versions[case] + 1)) for case in case_ids}
+    versions = dict(
+        await query(
+            stack,
+            'SELECT stream_id::text, max(version) FROM "case".events WHERE stream_id::text = ANY(:cases) GROUP BY 1',
+            cases=case_ids,
+        )
+    )
+    assert dict(first_seen.items()) == {case: list(range(1, versions[case] + 1)) for case in case_ids}
 
     # At the receiver: every event once in effect, and each case's in order.
-    deliveries = await query(stack, "SELECT id::text, event_id FROM notifier.deliveries "
-                                    "WHERE subscription_id::text = :s", s=subscription)
+    deliveries = await query(
+        stack, "SELECT id::text, event_id FROM notifier.deliveries WHERE subscription_id::text = :s", s=subscription
+    )
     assert len(deliveries) == len(seen_ids) and {e for _, e in deliveries} == seen_ids
     accepted = stack.receiver.accepted
     assert set(accepted) == {d for d, _ in deliveries}
@@ -143,5 +179,6 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
 
 def describe(filed: list[Filed]) -> str:
     per_controller = Counter(f.controller for f in filed)
-    return json.dumps({"submissions": len(filed), "controllers": len(per_controller),
-                       "largest": per_controller.most_common(1)[0][1]})
+    return json.dumps(
+        {"submissions": len(filed), "controllers": len(per_controller), "largest": per_controller.most_common(1)[0][1]}
+    )

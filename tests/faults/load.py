@@ -52,9 +52,11 @@ async def file_all(intake_url: str, load: Load, concurrency: int = 16, deadline_
         while not queue.empty():
             index = queue.get_nowait()
             key = f"fault-{index}-{uuid.uuid4().hex}"
-            body = submission(controller={"name": plan[index]}, received_on=RECEIVED_ON.isoformat(),
-                              complainant={"name": f"Complainant {index}", "email": f"c{index}@example.org",
-                                           "country": "FR"})
+            body = submission(
+                controller={"name": plan[index]},
+                received_on=RECEIVED_ON.isoformat(),
+                complainant={"name": f"Complainant {index}", "email": f"c{index}@example.org", "country": "FR"},
+            )
             delay = 0.2
             while True:
                 try:

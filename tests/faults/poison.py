@@ -13,10 +13,15 @@ from docket_messaging.codec import KafkaMessage
 
 def _headers(event_type: str, schema: str, **changes: bytes | None) -> list[tuple[str, bytes]]:
     base: dict[str, bytes | None] = {
-        "ce_specversion": b"1.0", "ce_id": f"poison-{uuid.uuid4()}".encode(), "ce_type": event_type.encode(),
-        "ce_source": b"/poison", "ce_subject": str(uuid.uuid4()).encode(),
-        "ce_time": datetime.now(UTC).isoformat().encode(), "ce_dataschema": schema.encode(),
-        "content-type": b"application/json"}
+        "ce_specversion": b"1.0",
+        "ce_id": f"poison-{uuid.uuid4()}".encode(),
+        "ce_type": event_type.encode(),
+        "ce_source": b"/poison",
+        "ce_subject": str(uuid.uuid4()).encode(),
+        "ce_time": datetime.now(UTC).isoformat().encode(),
+        "ce_dataschema": schema.encode(),
+        "content-type": b"application/json",
+    }
     base |= changes
     return [(name, value) for name, value in base.items() if value is not None]
 
@@ -35,5 +40,7 @@ def poison(topic: str) -> list[KafkaMessage]:
         (_headers(*notice_v1), json.dumps({"orders": 5}).encode()),
         (_headers(*filed, **{"content-type": b"text/plain"}), b"{}"),
     ]
-    return [KafkaMessage(topic=topic, key=str(uuid.uuid4()).encode(), value=value, headers=headers)
-            for headers, value in kinds]
+    return [
+        KafkaMessage(topic=topic, key=str(uuid.uuid4()).encode(), value=value, headers=headers)
+        for headers, value in kinds
+    ]

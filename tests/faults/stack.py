@@ -27,10 +27,18 @@ from tests.conftest import MASTER_KEY, MIGRATIONS
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
 # quick polls, and webhook retries that outlast a minute's outage without giving up.
-UNDER_LOAD = {"RATE_LIMIT_PER_MINUTE": "1000000", "RATE_LIMIT_BURST": "100000", "RELAY_POLL_INTERVAL_S": "0.5",
-              "WEBHOOK_ALLOW_LIST": "127.0.0.0/8", "DELIVERY_INTERVAL_S": "0.2", "RETRY_MAX_ATTEMPTS": "100",
-              "RETRY_BASE_DELAY_S": "0.5", "RETRY_MAX_DELAY_S": "5", "WEBHOOK_TIMEOUT_S": "5",
-              "DELIVERY_BATCH_SIZE": "100"}
+UNDER_LOAD = {
+    "RATE_LIMIT_PER_MINUTE": "1000000",
+    "RATE_LIMIT_BURST": "100000",
+    "RELAY_POLL_INTERVAL_S": "0.5",
+    "WEBHOOK_ALLOW_LIST": "127.0.0.0/8",
+    "DELIVERY_INTERVAL_S": "0.2",
+    "RETRY_MAX_ATTEMPTS": "100",
+    "RETRY_BASE_DELAY_S": "0.5",
+    "RETRY_MAX_DELAY_S": "5",
+    "WEBHOOK_TIMEOUT_S": "5",
+    "DELIVERY_BATCH_SIZE": "100",
+}
 
 
 @dataclass
@@ -62,8 +70,15 @@ class Stack:
             for key in [name, *(f"{name}-{n}" for n in range(2, self.copies + 1))]:
                 # The copies of a service share its settings (role, schema, consumer group); only the port differs.
                 port = free_port()
-                env = service_env(name, self.databases, self.kafka.bootstrap_servers, self.keycloak.issuer(),
-                                  MASTER_KEY, port, UNDER_LOAD | self.extra_env)
+                env = service_env(
+                    name,
+                    self.databases,
+                    self.kafka.bootstrap_servers,
+                    self.keycloak.issuer(),
+                    MASTER_KEY,
+                    port,
+                    UNDER_LOAD | self.extra_env,
+                )
                 self.services[key] = ServiceProcess(name, port, env, self.root / "logs" / f"{key}.log")
         await self.launch(*(key for key in self.services if key not in self.later))
 
@@ -124,13 +139,22 @@ class Stack:
         await asyncio.to_thread(self.postgres.start)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {name}\n" + s.log.read_text(errors="replace")[-4000:]
-                         for name, s in self.services.items() if s.log.exists())
+        return "\n".join(
+            f"--- {name}\n" + s.log.read_text(errors="replace")[-4000:]
+            for name, s in self.services.items()
+            if s.log.exists()
+        )
 
 
 @contextlib.asynccontextmanager
-async def running(root: Path, keycloak: KeycloakServer, *, copies: int = 1, extra_env: dict[str, str] | None = None,
-                  later: tuple[str, ...] = ()) -> AsyncIterator[Stack]:
+async def running(
+    root: Path,
+    keycloak: KeycloakServer,
+    *,
+    copies: int = 1,
+    extra_env: dict[str, str] | None = None,
+    later: tuple[str, ...] = (),
+) -> AsyncIterator[Stack]:
     """A started Stack, stopped on the way out whatever happened."""
     stack = Stack(root, keycloak, copies=copies, extra_env=extra_env or {}, later=later)
     try:
@@ -143,8 +167,11 @@ async def running(root: Path, keycloak: KeycloakServer, *, copies: int = 1, extr
 async def subscribe(stack: Stack, tokens: Tokens) -> str:
     """An administrator's webhook subscription to every case's opening and joining, at the stack's receiver."""
     async with httpx.AsyncClient(timeout=30) as http:
-        created = await http.post(f"{stack.url('notifier')}/subscriptions", headers=tokens(ADMINISTRATOR), json={
-            "url": stack.receiver.url, "event_types": ["docket.case.opened", "docket.complaint.linked"]})
+        created = await http.post(
+            f"{stack.url('notifier')}/subscriptions",
+            headers=tokens(ADMINISTRATOR),
+            json={"url": stack.receiver.url, "event_types": ["docket.case.opened", "docket.complaint.linked"]},
+        )
     assert created.status_code == 201, created.text
     stack.receiver.secret = created.json()["secret"]
     return str(created.json()["id"])

@@ -96,12 +96,17 @@ async def applied_but_not_committed(stack: Stack, name: str) -> dict[tuple[str, 
     admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka.bootstrap_servers)
     await admin.start()
     try:
-        committed = {(tp.topic, tp.partition): meta.offset
-                     for tp, meta in (await admin.list_consumer_group_offsets(f"docket-{name}")).items()}
+        committed = {
+            (tp.topic, tp.partition): meta.offset
+            for tp, meta in (await admin.list_consumer_group_offsets(f"docket-{name}")).items()
+        }
     finally:
         await admin.close()
-    return {(topic, partition): (offset, committed.get((topic, partition))) for topic, partition, offset in applied
-            if committed.get((topic, partition), -1) <= offset}
+    return {
+        (topic, partition): (offset, committed.get((topic, partition)))
+        for topic, partition, offset in applied
+        if committed.get((topic, partition), -1) <= offset
+    }
 
 
 async def stop_each_service_with_sigterm(stack: Stack) -> None:
@@ -109,8 +114,9 @@ async def stop_each_service_with_sigterm(stack: Stack) -> None:
     outbox row it committed and committed the offset of every event it applied; then it starts again."""
     for name in SERVICES:
         status, took = await stack.terminate(name)
-        assert (status, took < STOP_WITHIN_S) == (0, True), \
+        assert (status, took < STOP_WITHIN_S) == (0, True), (
             f"{name}: exit status {status} after {took:.1f}s\n{stack.logs()}"
+        )
         [(unpublished,)] = await query(stack, f'SELECT count(*) FROM "{name}".outbox WHERE published_at IS NULL')
         assert unpublished == 0, name
         assert await applied_but_not_committed(stack, name) == {}, name
@@ -136,8 +142,10 @@ async def poison_one_topic(stack: Stack) -> None:
 
 async def dead_letters(stack: Stack) -> dict[str, int]:
     """Messages on each consumer group's dead-letter topic (in a fresh stack, only what was injected)."""
-    return {group: len(await read_topic(stack.kafka.bootstrap_servers, topics.dead_letter_topic(f"docket-{group}")))
-            for group in ("intake", "case", "notifier")}
+    return {
+        group: len(await read_topic(stack.kafka.bootstrap_servers, topics.dead_letter_topic(f"docket-{group}")))
+        for group in ("intake", "case", "notifier")
+    }
 
 
 @pytest.mark.faults
@@ -188,36 +196,54 @@ async def test_sigterm_to_each_service_under_load_loses_nothing_and_every_line_i
     the notifier's."""
     stack = json_logging_stack
     filed = {f.complaint_id for f in await under_load(stack, tokens, SMALL, stop_each_service_with_sigterm)}
-    logs = {name: [json.loads(line) for line in stack.services[name].log.read_text().splitlines()]
-            for name in SERVICES}
+    logs = {name: [json.loads(line) for line in stack.services[name].log.read_text().splitlines()] for name in SERVICES}
     for name, lines in logs.items():
         assert {line["service"] for line in lines} == {name}
         assert sum(line["message"] == f"{name}: stopped cleanly" for line in lines) == 1
-    assert filed <= {line.get("complaint_id") for line in logs["intake"]
-                     if line["logger"] == "uvicorn.access" and line.get("http_path") == "/complaints"}
+    assert filed <= {
+        line.get("complaint_id")
+        for line in logs["intake"]
+        if line["logger"] == "uvicorn.access" and line.get("http_path") == "/complaints"
+    }
     routed = [line for line in logs["case"] if line["message"] == "docket-case: docket.complaint.filed applied"]
     assert {line["complaint_id"] for line in routed} == filed and all("case_id" in line for line in routed)
-    assert filed <= {line.get("complaint_id") for line in logs["notifier"]
-                     if line["message"] == "docket-notifier: docket.complaint.filed applied"}
+    assert filed <= {
+        line.get("complaint_id")
+        for line in logs["notifier"]
+        if line["message"] == "docket-notifier: docket.complaint.filed applied"
+    }
 
 
 @pytest.mark.faults
 async def test_fifty_concurrent_conflicting_commands_on_one_case(stack, tokens):
     filed = await under_load(stack, tokens, SMALL, lambda running: asyncio.sleep(0))
-    [(case_id,)] = await query(stack, 'SELECT case_id::text FROM "case".case_complaints '
-                                      "WHERE complaint_id::text = :id", id=filed[0].complaint_id)
+    [(case_id,)] = await query(
+        stack,
+        'SELECT case_id::text FROM "case".case_complaints WHERE complaint_id::text = :id',
+        id=filed[0].complaint_id,
+    )
     headers = tokens(INVESTIGATOR)
     base = f"{stack.url('case')}/cases/{case_id}"
     async with httpx.AsyncClient(timeout=60) as http:
         version = int((await http.get(base, headers=headers)).headers["ETag"].strip('"'))
-        opened = await http.post(f"{base}/investigation", headers=headers | {"If-Match": f'"{version}"'},
-                                 json={"opened_on": "2026-02-01", "scope": "the campaign"})
+        opened = await http.post(
+            f"{base}/investigation",
+            headers=headers | {"If-Match": f'"{version}"'},
+            json={"opened_on": "2026-02-01", "scope": "the campaign"},
+        )
         assert opened.status_code == 200, opened.text
         for round_ in range(3):  # each round: fifty staff act on the same version; one wins, one per version
             version = int((await http.get(base, headers=headers)).headers["ETag"].strip('"'))
-            answers = await asyncio.gather(*(http.post(
-                f"{base}/findings", headers=headers | {"If-Match": f'"{version}"'},
-                json={"articles": [15], "facts": f"round {round_}, finding {n}"}) for n in range(50)))
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        f"{base}/findings",
+                        headers=headers | {"If-Match": f'"{version}"'},
+                        json={"articles": [15], "facts": f"round {round_}, finding {n}"},
+                    )
+                    for n in range(50)
+                )
+            )
             codes = sorted(a.status_code for a in answers)
             assert codes == [200] + [409] * 49, codes
         projected = (await http.get(base, headers=headers)).json()

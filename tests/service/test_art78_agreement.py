@@ -28,7 +28,8 @@ from services.intake import handlers as intake_handlers
 from services.intake import store as intake_store
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
-from services.notifier import application, store as notifier_store
+from services.notifier import application
+from services.notifier import store as notifier_store
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
@@ -36,17 +37,21 @@ from tests.factories import submission
 from tests.service.test_case_service import FixedClock
 from tests.service.test_notifier_service import FakeMailer, mail, personal_of
 
-QUIET = dict(run_relay=False, run_consumer=False)
+QUIET = {"run_relay": False, "run_consumer": False}
 
 
 @pytest.fixture
 async def services(configure, closed_port_bootstrap: str) -> AsyncIterator[tuple[Running, Running, Running]]:
     common = dict(kafka_bootstrap_servers=closed_port_bootstrap, **QUIET)
-    async with (serve(intake_app(configure(IntakeSettings, **common))) as intake,
-                serve(case_app(configure(CaseSettings, run_timers=False, **common),
-                               clock=FixedClock(date(2026, 11, 22)))) as case,
-                serve(notifier_app(configure(NotifierSettings, run_deliveries=False, migrate_on_start=False,
-                                             **common))) as notifier):
+    async with (
+        serve(intake_app(configure(IntakeSettings, **common))) as intake,
+        serve(
+            case_app(configure(CaseSettings, run_timers=False, **common), clock=FixedClock(date(2026, 11, 22)))
+        ) as case,
+        serve(
+            notifier_app(configure(NotifierSettings, run_deliveries=False, migrate_on_start=False, **common))
+        ) as notifier,
+    ):
         yield intake, case, notifier
 
 
@@ -78,22 +83,35 @@ async def notifier_takes(notifier: Running, history: list[tuple[CloudEvent, Payl
 
 
 def ours(history: list[tuple[CloudEvent, Payload]], complaints: set[uuid.UUID], case_id: uuid.UUID | None = None):
-    return [(e, p) for e, p in history
-            if getattr(p, "complaint_id", None) in complaints or (case_id and getattr(p, "case_id", None) == case_id)]
+    return [
+        (e, p)
+        for e, p in history
+        if getattr(p, "complaint_id", None) in complaints or (case_id and getattr(p, "case_id", None) == case_id)
+    ]
 
 
 async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, tokens: Tokens):
     intake, case, notifier = services
     controller = f"Agreement {uuid.uuid4().hex[:8]}"
     filed = []
-    for kind, received_on in [("art77_complaint", "2026-06-01"), ("art80_1_mandated", "2026-06-10"),
-                              ("alert", "2026-06-15")]:
-        response = await intake.http.post("/paper-complaints", headers=tokens(INTAKE_OFFICER), json=submission(
-            kind=kind, received_on=received_on, controller={"name": controller, "country": "US"},
-            **({"mandate_reference": "MANDATE-1"} if kind == "art80_1_mandated" else {})))
+    for kind, received_on in [
+        ("art77_complaint", "2026-06-01"),
+        ("art80_1_mandated", "2026-06-10"),
+        ("alert", "2026-06-15"),
+    ]:
+        response = await intake.http.post(
+            "/paper-complaints",
+            headers=tokens(INTAKE_OFFICER),
+            json=submission(
+                kind=kind,
+                received_on=received_on,
+                controller={"name": controller, "country": "US"},
+                **({"mandate_reference": "MANDATE-1"} if kind == "art80_1_mandated" else {}),
+            ),
+        )
         assert response.status_code == 201, response.text
         filed.append(uuid.UUID(response.json()["id"]))
-    jeanne, noyb, alert = filed
+    jeanne, noyb, _alert = filed
     complaints = set(filed)
 
     # complaint.filed, from intake to the case service and the notifier
@@ -104,9 +122,11 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
     taken_in = ours(await published(case), complaints)
     case_id = taken_in[0][1].case_id
     detail = (await case.http.get(f"/cases/{case_id}", headers=tokens(INVESTIGATOR))).json()
-    opened = await case.http.post(f"/cases/{case_id}/investigation", headers=tokens(INVESTIGATOR)
-                                  | {"If-Match": f'"{detail["version"]}"'},
-                                  json={"opened_on": "2026-07-01", "scope": "facial recognition"})
+    opened = await case.http.post(
+        f"/cases/{case_id}/investigation",
+        headers=tokens(INVESTIGATOR) | {"If-Match": f'"{detail["version"]}"'},
+        json={"opened_on": "2026-07-01", "scope": "facial recognition"},
+    )
     assert opened.status_code == 200, opened.text
     case_history = taken_in + ours(await published(case), complaints, case_id)
     await consume(intake, intake_handlers.HANDLERS, case_history)
@@ -117,29 +137,54 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
     await consume(case, case_handlers.HANDLERS, withdrawal)
     await notifier_takes(notifier, withdrawal)
     await mail(notifier, FakeMailer(), FixedClock(date(2026, 7, 3)))
-    sent = [(e, p) for e, p in await published(notifier) if e.type == "docket.notification.sent"
-            and p.complaint_id in complaints]
+    sent = [
+        (e, p)
+        for e, p in await published(notifier)
+        if e.type == "docket.notification.sent" and p.complaint_id in complaints
+    ]
     assert sent, "the notifier announces each letter it sent"
     await consume(case, case_handlers.HANDLERS, sent)
 
     # The same news for the same complainants: intake's lines, the notifier's letters and the rule.
     rule = {c: {e.id for e, p in case_history if (n := news(p)) and (n.only in (None, c))} for c in (jeanne, noyb)}
     async with intake.runtime.sessions() as session:
-        lines = {c: {row.event_id for row in await intake_store.progress_of(session, c)
-                     if not row.event_id.startswith("withdrawal:")} for c in (jeanne, noyb)}
+        lines = {
+            c: {
+                row.event_id
+                for row in await intake_store.progress_of(session, c)
+                if not row.event_id.startswith("withdrawal:")
+            }
+            for c in (jeanne, noyb)
+        }
     async with notifier.runtime.sessions() as session:
-        letters = {c: {row.source_event_id for row in await notifier_store.find(session, None, c, 100, 0)
-                       if row.recipient_role == "complainant" and row.kind == "progress"} for c in (jeanne, noyb)}
-        clocks = {row.complaint_id: row for row in (await session.exec(
-            select(notifier_store.ComplainantRow).where(col(notifier_store.ComplainantRow.complaint_id)
-                                                        .in_(complaints)))).all()}
+        letters = {
+            c: {
+                row.source_event_id
+                for row in await notifier_store.find(session, None, c, 100, 0)
+                if row.recipient_role == "complainant" and row.kind == "progress"
+            }
+            for c in (jeanne, noyb)
+        }
+        clocks = {
+            row.complaint_id: row
+            for row in (
+                await session.exec(
+                    select(notifier_store.ComplainantRow).where(
+                        col(notifier_store.ComplainantRow.complaint_id).in_(complaints)
+                    )
+                )
+            ).all()
+        }
     assert lines == letters == rule
     assert all(len(rule[c]) == 2 for c in (jeanne, noyb))  # the case opened or joined, the investigation
 
     # The same complainants overdue, on every day around the three months' end.
     async def case_overdue(day: date) -> set[uuid.UUID]:
-        found = (await case.http.get("/art78-overdue", headers=tokens(INVESTIGATOR),
-                                     params={"as_of": day.isoformat(), "limit": 500})).json()
+        found = (
+            await case.http.get(
+                "/art78-overdue", headers=tokens(INVESTIGATOR), params={"as_of": day.isoformat(), "limit": 500}
+            )
+        ).json()
         return {uuid.UUID(o["complaint_id"]) for o in found} & complaints
 
     def notifier_overdue(day: date) -> set[uuid.UUID]:

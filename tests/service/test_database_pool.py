@@ -47,7 +47,8 @@ async def test_a_pooled_connection_the_server_closed_is_replaced_before_anyone_u
 
 
 async def test_a_pooled_connection_unused_for_a_while_is_pinged_and_replaced_if_it_does_not_answer(
-        database_url, monkeypatch):
+    database_url, monkeypatch
+):
     monkeypatch.setattr(database, "PING_IDLE_AFTER_S", 0.0)
     engine = make_engine(database_url, "public", pool_size=1)
     pings: list[int] = []
@@ -66,8 +67,13 @@ async def test_a_pooled_connection_unused_for_a_while_is_pinged_and_replaced_if_
 
 
 async def test_the_pool_is_as_large_as_the_setting_and_opened_at_start(configure, closed_port_bootstrap):
-    settings = configure(IntakeSettings, kafka_bootstrap_servers=closed_port_bootstrap, run_consumer=False,
-                         run_relay=False, database_pool_size=3)
+    settings = configure(
+        IntakeSettings,
+        kafka_bootstrap_servers=closed_port_bootstrap,
+        run_consumer=False,
+        run_relay=False,
+        database_pool_size=3,
+    )
     async with serve(create_app(settings)) as intake:
         pool = intake.runtime.engine.pool
         assert (pool.size(), pool.checkedin(), pool.overflow()) == (3, 3, 0)

@@ -1,8 +1,8 @@
 """Failures classified by what they are, each produced by the real PostgreSQL: a terminated connection
 (57P01), a deadlock (40P01), a serialization failure (40001), too many connections (53300), a read-only
-transaction (25006), a cut connection (08003) and a closed port. Each is transient: the consumer retries without limit, the event is
-applied once the condition clears and nothing is dead-lettered. A genuine handler bug is dead-lettered
-after its attempts.
+transaction (25006), a cut connection (08003) and a closed port. Each is transient: the consumer retries
+without limit, the event is applied once the condition clears and nothing is dead-lettered. A genuine handler
+bug is dead-lettered after its attempts.
 
 A throwaway schema (or database, with a role of its own) with an inbox and a tiny handler, through the
 real PostgresInbox and InboxConsumer; no service.
@@ -44,10 +44,12 @@ FORMERLY_TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, OSError)
 
 def withdrawn(offset: int = 0) -> Record:
     payload = ComplaintWithdrawn(complaint_id=uuid.uuid4(), withdrawn_on=date(2021, 3, 1))
-    message = encode(new_event(payload, source="/docket/intake", subject=str(payload.complaint_id)),
-                     "docket.complaints")
-    return Record(topic=message.topic, partition=0, offset=offset, key=message.key, value=message.value,
-                  headers=message.headers)
+    message = encode(
+        new_event(payload, source="/docket/intake", subject=str(payload.complaint_id)), "docket.complaints"
+    )
+    return Record(
+        topic=message.topic, partition=0, offset=offset, key=message.key, value=message.value, headers=message.headers
+    )
 
 
 @dataclass
@@ -80,10 +82,23 @@ async def record_effect(session: AsyncSession, event, payload) -> None:
     await session.exec(sa.text("INSERT INTO effects (event_id) VALUES (:id)").bindparams(id=event.id))
 
 
-def consumer(inbox: RecordingInbox, dead_letters: DeadLetters, handler: Handler, health: Health | None = None,
-             max_attempts: int = 3) -> InboxConsumer:
-    return InboxConsumer("docket-failures", {EVENT_TYPE: handler}, inbox, dead_letters, max_attempts=max_attempts,
-                         retry_delay=0.05, max_retry_delay=0.3, health=health)
+def consumer(
+    inbox: RecordingInbox,
+    dead_letters: DeadLetters,
+    handler: Handler,
+    health: Health | None = None,
+    max_attempts: int = 3,
+) -> InboxConsumer:
+    return InboxConsumer(
+        "docket-failures",
+        {EVENT_TYPE: handler},
+        inbox,
+        dead_letters,
+        max_attempts=max_attempts,
+        retry_delay=0.05,
+        max_retry_delay=0.3,
+        health=health,
+    )
 
 
 async def create_tables(engine: AsyncEngine) -> None:
@@ -146,9 +161,10 @@ class OwnDatabase:
 async def own_database(postgres) -> AsyncIterator[OwnDatabase]:
     name = f"failures_{uuid.uuid4().hex[:8]}"
     await asyncio.to_thread(fresh_database, postgres, name)
-    await asyncio.to_thread(postgres.psql, name, f'CREATE ROLE "{name}" LOGIN; '
-                                                 f'CREATE SCHEMA scratch AUTHORIZATION "{name}";')
-    url = postgres.url(name).replace("://postgres@", f'://{name}@')
+    await asyncio.to_thread(
+        postgres.psql, name, f'CREATE ROLE "{name}" LOGIN; CREATE SCHEMA scratch AUTHORIZATION "{name}";'
+    )
+    url = postgres.url(name).replace("://postgres@", f"://{name}@")
     engine = make_engine(url, "scratch")
     await create_tables(engine)
     yield OwnDatabase(postgres, name, engine, make_sessions(engine))
@@ -207,7 +223,9 @@ async def test_40P01_a_real_deadlock_between_the_handler_and_another_transaction
     async def other() -> None:
         """Takes the rows in the other order, and waits long before looking for a deadlock, so that the
         handler's backend (deadlock_timeout 1s) is the one that finds it and is rolled back."""
-        connection = await asyncpg.connect(asyncpg_dsn(databases.admin), server_settings={"search_path": scratch.schema})
+        connection = await asyncpg.connect(
+            asyncpg_dsn(databases.admin), server_settings={"search_path": scratch.schema}
+        )
         try:
             async with connection.transaction():
                 await connection.execute("SET LOCAL deadlock_timeout = '30s'")
@@ -371,8 +389,10 @@ async def test_08_a_connection_cut_mid_transaction_then_a_closed_port(scratch, p
     cut, *refused = inbox.failures
     assert_transient(cut, "08003")  # asyncpg: the connection was closed in the middle of the operation
     assert refused and all(is_transient(failure) for failure in refused)
-    assert any(isinstance(failure, ConnectionRefusedError) or isinstance(getattr(failure, "orig", None), OSError)
-               for failure in refused), [describe(f) for f in refused]
+    assert any(
+        isinstance(failure, ConnectionRefusedError) or isinstance(getattr(failure, "orig", None), OSError)
+        for failure in refused
+    ), [describe(f) for f in refused]
     assert dead_letters.sent == [] and len(await effects(scratch.engine)) == 1
 
 
@@ -407,8 +427,9 @@ async def test_a_constraint_violation_is_not_transient_and_names_no_value(scratc
 async def test_any_caller_of_the_engine_gets_a_fresh_connection_after_one_met_a_failover(own_database):
     """Not only the consumer: an API request on a pooled connection that reached a standby (25006) must not
     leave that connection in the pool for the next request."""
-    engine = make_engine(str(own_database.engine.url.render_as_string(hide_password=False)), "scratch",
-                         pool_size=1, max_overflow=0)
+    engine = make_engine(
+        str(own_database.engine.url.render_as_string(hide_password=False)), "scratch", pool_size=1, max_overflow=0
+    )
     try:
         await asyncio.to_thread(own_database.alter_role, "SET default_transaction_read_only = on")
         with pytest.raises(sa.exc.DBAPIError) as refused:

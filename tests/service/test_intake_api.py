@@ -32,9 +32,15 @@ PDF = b"%PDF-1.7\n% a scanned letter\n"
 
 def settings(configure, bootstrap: str, **changes) -> IntakeSettings:
     """Intake as the tests run it: its own database role, the real identity provider and key store."""
-    values = dict(kafka_bootstrap_servers=bootstrap, run_consumer=False, relay_poll_interval_s=0.2,
-                  rate_limit_per_minute=6000, rate_limit_burst=1000, evidence_max_bytes=1024,
-                  max_body_bytes=16 * 1024)
+    values = {
+        "kafka_bootstrap_servers": bootstrap,
+        "run_consumer": False,
+        "relay_poll_interval_s": 0.2,
+        "rate_limit_per_minute": 6000,
+        "rate_limit_burst": 1000,
+        "evidence_max_bytes": 1024,
+        "max_body_bytes": 16 * 1024,
+    }
     return configure(IntakeSettings, **(values | changes))
 
 
@@ -80,32 +86,53 @@ async def file_paper(service: Running, officer: dict[str, str], **changes) -> di
 
 
 async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_status(intake, officer):
-    receipt = await file_paper(intake, officer, controller={"name": "Clearview AI, Inc.", "country": "US"},
-                               articles_alleged=[17, 15, 17], received_on="2020-05-25")
+    receipt = await file_paper(
+        intake,
+        officer,
+        controller={"name": "Clearview AI, Inc.", "country": "US"},
+        articles_alleged=[17, 15, 17],
+        received_on="2020-05-25",
+    )
     assert receipt["reference"].startswith("DKT-2020-") and len(receipt["status_token"]) >= 32
     assert receipt["status_url"].endswith(f"/complaints/{receipt['reference']}/status")
     stored = (await intake.http.get(f"/complaints/{receipt['id']}", headers=officer)).json()
-    assert (stored["controller_key"], stored["articles_alleged"], stored["status"]) == ("clearview-ai", [15, 17],
-                                                                                       "received")
+    assert (stored["controller_key"], stored["articles_alleged"], stored["status"]) == (
+        "clearview-ai",
+        [15, 17],
+        "received",
+    )
     assert (stored["complainant_name"], stored["complainant_email"], stored["narrative"]) == (
-        "Jeanne Martin", "jeanne.martin@example.org", submission()["narrative"])
+        "Jeanne Martin",
+        "jeanne.martin@example.org",
+        submission()["narrative"],
+    )
     assert stored["personal_data_erased"] is False
-    assert await scalar(intake, "SELECT status_token_digest FROM complaints WHERE id = :id", id=receipt["id"]) == \
-        hashlib.sha256(receipt["status_token"].encode()).hexdigest()
-    event = await scalar(intake, "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed' "
-                                 "AND published_at IS NULL", id=receipt["id"])
+    assert (
+        await scalar(intake, "SELECT status_token_digest FROM complaints WHERE id = :id", id=receipt["id"])
+        == hashlib.sha256(receipt["status_token"].encode()).hexdigest()
+    )
+    event = await scalar(
+        intake,
+        "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed' AND published_at IS NULL",
+        id=receipt["id"],
+    )
     assert event["reference"] == receipt["reference"] and event["controller"]["key"] == "clearview-ai"
     assert "narrative" not in event  # the narrative stays in intake
-    page = await intake.http.get(f"/complaints/{receipt['reference']}/status",
-                                 headers={"X-Status-Token": receipt["status_token"]})
+    page = await intake.http.get(
+        f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
+    )
     assert page.status_code == 200
-    assert page.json() == {"reference": receipt["reference"], "kind": "art77_complaint",
-                           "controller_name": "Clearview AI, Inc.", "received_on": "2020-05-25", "status": "received",
-                           "progress": [{"on": "2020-05-25", "text": "We received your complaint."}]}
+    assert page.json() == {
+        "reference": receipt["reference"],
+        "kind": "art77_complaint",
+        "controller_name": "Clearview AI, Inc.",
+        "received_on": "2020-05-25",
+        "status": "received",
+        "progress": [{"on": "2020-05-25", "text": "We received your complaint."}],
+    }
 
 
-async def test_the_public_door_takes_a_receipt_date_only_a_few_weeks_back_and_staff_record_older_ones(
-        intake, officer):
+async def test_the_public_door_takes_a_receipt_date_only_a_few_weeks_back_and_staff_record_older_ones(intake, officer):
     today = datetime.now(UTC).date()
     oldest = today - timedelta(days=IntakeSettings.model_fields["received_on_max_age_days"].default)
     assert (await file(intake, received_on=oldest.isoformat()))["received_on"] == oldest.isoformat()
@@ -142,8 +169,9 @@ async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(inta
     assert receipt["reference"] in row  # the right row
     for value in (name, email, narrative, marker):
         assert value not in row
-    sealed_name = await beneath(database_url, "SELECT complainant_name FROM intake.complaints WHERE id = :id",
-                                id=receipt["id"])
+    sealed_name = await beneath(
+        database_url, "SELECT complainant_name FROM intake.complaints WHERE id = :id", id=receipt["id"]
+    )
     assert Sealed.model_validate(sealed_name).subject == UUID(receipt["id"])
 
     # The receipt's status token is kept for retries only sealed (the complaint keeps only its digest).
@@ -156,20 +184,30 @@ async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(inta
     assert status_page.status_code == 200
 
     # The complaint.filed event in the outbox carries the complainant sealed, for the complaint's subject key.
-    event = await beneath(database_url, "SELECT data::text FROM intake.outbox WHERE subject = :id "
-                                        "AND type = 'docket.complaint.filed'", id=receipt["id"])
+    event = await beneath(
+        database_url,
+        "SELECT data::text FROM intake.outbox WHERE subject = :id AND type = 'docket.complaint.filed'",
+        id=receipt["id"],
+    )
     assert receipt["reference"] in event
     for value in (name, email, narrative, marker):
         assert value not in event
-    data = await beneath(database_url, "SELECT data FROM intake.outbox WHERE subject = :id "
-                                       "AND type = 'docket.complaint.filed'", id=receipt["id"])
+    data = await beneath(
+        database_url,
+        "SELECT data FROM intake.outbox WHERE subject = :id AND type = 'docket.complaint.filed'",
+        id=receipt["id"],
+    )
     sealed = [Sealed.model_validate(data["complainant"][f]) for f in ("name", "email")]
     assert {s.subject for s in sealed} == {UUID(receipt["id"])}
     assert await personal.open_many(sealed) == [name, email]  # a service holding the key store reads them
 
     # Evidence: stored sealed, its size and checksum those of the file.
-    upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "letter.pdf"},
-                                    content=PDF, headers={"X-Status-Token": token, "Content-Type": "application/pdf"})
+    upload = await intake.http.post(
+        f"/complaints/{receipt['reference']}/evidence",
+        params={"filename": "letter.pdf"},
+        content=PDF,
+        headers={"X-Status-Token": token, "Content-Type": "application/pdf"},
+    )
     assert upload.status_code == 201, upload.text
     evidence = upload.json()
     content = await beneath(database_url, "SELECT content FROM intake.evidence WHERE id = :id", id=evidence["id"])
@@ -206,28 +244,38 @@ async def test_a_wrong_or_missing_token_or_reference_is_404_and_reveals_nothing(
         response = await intake.http.get(f"/complaints/{receipt['reference']}/status", headers=headers)
         assert response.status_code == 404
         assert receipt["reference"] in response.json()["detail"] and "token" in response.json()["detail"]
-    missing = await intake.http.get("/complaints/DKT-2020-ZZZZZZ/status",
-                                     headers={"X-Status-Token": receipt["status_token"]})
+    missing = await intake.http.get(
+        "/complaints/DKT-2020-ZZZZZZ/status", headers={"X-Status-Token": receipt["status_token"]}
+    )
     assert missing.status_code == 404
 
 
-@pytest.mark.parametrize(("change", "loc", "rule"), [
-    ({"articles_alleged": [6, 100]}, ["body", "articles_alleged", 1], "less than or equal to 99"),
-    ({"articles_alleged": [0]}, ["body", "articles_alleged", 0], "greater than or equal to 1"),
-    ({"narrative": "   "}, ["body", "narrative"], "at least 1 character"),
-    ({"complainant": {"name": "J", "email": "not-an-address", "country": "FR"}}, ["body", "complainant", "email"],
-     "pattern"),
-    ({"complainant": {"name": "J", "email": "j@example.org", "country": "France"}},
-     ["body", "complainant", "country"], "pattern"),
-    ({"territory": []}, ["body", "territory"], "at least 1 item"),
-    ({"category": "rudeness"}, ["body", "category"], "access_request_ignored"),
-    ({"kind": "rumour"}, ["body", "kind"], "art77_complaint"),
-    ({"controller": {"name": "Acme", "website": "not a site"}}, ["body", "controller", "website"], "pattern"),
-    ({"received_on": "2999-01-01"}, ["body", "received_on"], "2999-01-01 is after today ("),
-    ({"kind": "art80_1_mandated"}, ["body", "mandate_reference"], "must give its mandate"),
-    ({"mandate_reference": "m-1"}, ["body", "mandate_reference"], "only a body mandated"),
-    ({"complainant_ssn": "x"}, ["body", "complainant_ssn"], "Extra inputs"),
-])
+@pytest.mark.parametrize(
+    ("change", "loc", "rule"),
+    [
+        ({"articles_alleged": [6, 100]}, ["body", "articles_alleged", 1], "less than or equal to 99"),
+        ({"articles_alleged": [0]}, ["body", "articles_alleged", 0], "greater than or equal to 1"),
+        ({"narrative": "   "}, ["body", "narrative"], "at least 1 character"),
+        (
+            {"complainant": {"name": "J", "email": "not-an-address", "country": "FR"}},
+            ["body", "complainant", "email"],
+            "pattern",
+        ),
+        (
+            {"complainant": {"name": "J", "email": "j@example.org", "country": "France"}},
+            ["body", "complainant", "country"],
+            "pattern",
+        ),
+        ({"territory": []}, ["body", "territory"], "at least 1 item"),
+        ({"category": "rudeness"}, ["body", "category"], "access_request_ignored"),
+        ({"kind": "rumour"}, ["body", "kind"], "art77_complaint"),
+        ({"controller": {"name": "Acme", "website": "not a site"}}, ["body", "controller", "website"], "pattern"),
+        ({"received_on": "2999-01-01"}, ["body", "received_on"], "2999-01-01 is after today ("),
+        ({"kind": "art80_1_mandated"}, ["body", "mandate_reference"], "must give its mandate"),
+        ({"mandate_reference": "m-1"}, ["body", "mandate_reference"], "only a body mandated"),
+        ({"complainant_ssn": "x"}, ["body", "complainant_ssn"], "Extra inputs"),
+    ],
+)
 async def test_invalid_fields_get_422_naming_the_field_and_the_rule_and_store_nothing(intake, change, loc, rule):
     before = await scalar(intake, "SELECT count(*) FROM complaints")
     response = await intake.http.post("/complaints", json=submission(**change))
@@ -239,10 +287,15 @@ async def test_invalid_fields_get_422_naming_the_field_and_the_rule_and_store_no
 
 
 async def test_a_mandated_body_and_an_alert_are_filed_as_their_kind(intake, officer):
-    body = await file(intake, kind="art80_1_mandated", mandate_reference="noyb/2021/17",
-                      complainant={"name": "noyb", "email": "info@noyb.example", "country": "AT"})
-    alert = await file(intake, kind="alert",
-                       complainant={"name": "Privacy International", "email": "pi@example.org", "country": "GB"})
+    body = await file(
+        intake,
+        kind="art80_1_mandated",
+        mandate_reference="noyb/2021/17",
+        complainant={"name": "noyb", "email": "info@noyb.example", "country": "AT"},
+    )
+    alert = await file(
+        intake, kind="alert", complainant={"name": "Privacy International", "email": "pi@example.org", "country": "GB"}
+    )
     stored = [(await intake.http.get(f"/complaints/{r['id']}", headers=officer)).json() for r in (body, alert)]
     assert [s["kind"] for s in stored] == ["art80_1_mandated", "alert"]
     assert [s["complainant_name"] for s in stored] == ["noyb", "Privacy International"]
@@ -251,16 +304,23 @@ async def test_a_mandated_body_and_an_alert_are_filed_as_their_kind(intake, offi
 async def test_a_retried_post_with_an_idempotency_key_files_once(intake):
     key = f"retry-{uuid4()}"
     body = submission(controller={"name": f"Idem {uuid4().hex[:6]}"})
-    first, second = await asyncio.gather(*(intake.http.post("/complaints", json=body, headers={"Idempotency-Key": key})
-                                           for _ in range(2)))
+    first, second = await asyncio.gather(
+        *(intake.http.post("/complaints", json=body, headers={"Idempotency-Key": key}) for _ in range(2))
+    )
     third = await intake.http.post("/complaints", json=body, headers={"Idempotency-Key": key})
     assert {first.status_code, second.status_code, third.status_code} == {201}
     assert first.json() == second.json() == third.json()
     assert third.headers["Idempotent-Replayed"] == "true"
     key_name = body["controller"]["name"]
     assert await scalar(intake, "SELECT count(*) FROM complaints WHERE controller_name = :n", n=key_name) == 1
-    assert await scalar(intake, "SELECT count(*) FROM outbox o JOIN complaints c ON o.subject = c.id::text "
-                                "WHERE c.controller_name = :n", n=key_name) == 1
+    assert (
+        await scalar(
+            intake,
+            "SELECT count(*) FROM outbox o JOIN complaints c ON o.subject = c.id::text WHERE c.controller_name = :n",
+            n=key_name,
+        )
+        == 1
+    )
     other = await intake.http.post("/complaints", json=submission(), headers={"Idempotency-Key": key})
     assert other.status_code == 409 and "different submission" in other.json()["detail"]
 
@@ -268,19 +328,27 @@ async def test_a_retried_post_with_an_idempotency_key_files_once(intake):
 async def test_evidence_is_stored_with_its_checksum_listed_and_downloaded(intake, officer):
     receipt = await file(intake)
     token = {"X-Status-Token": receipt["status_token"]}
-    upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "../letter.pdf"},
-                                    content=PDF, headers=token | {"Content-Type": "application/pdf"})
+    upload = await intake.http.post(
+        f"/complaints/{receipt['reference']}/evidence",
+        params={"filename": "../letter.pdf"},
+        content=PDF,
+        headers=token | {"Content-Type": "application/pdf"},
+    )
     assert upload.status_code == 201, upload.text
     evidence = upload.json()
-    assert (evidence["filename"], evidence["size"], evidence["sha256"]) == ("letter.pdf", len(PDF),
-                                                                            hashlib.sha256(PDF).hexdigest())
+    assert (evidence["filename"], evidence["size"], evidence["sha256"]) == (
+        "letter.pdf",
+        len(PDF),
+        hashlib.sha256(PDF).hexdigest(),
+    )
     listed = (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json()
     assert listed == [evidence]
     download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{evidence['id']}", headers=officer)
     assert download.content == PDF and download.headers["content-type"] == "application/pdf"
     assert download.headers["X-Content-SHA256"] == evidence["sha256"]
-    assert (await intake.http.get(f"/complaints/{uuid4()}/evidence/{evidence['id']}",
-                                  headers=officer)).status_code == 404
+    assert (
+        await intake.http.get(f"/complaints/{uuid4()}/evidence/{evidence['id']}", headers=officer)
+    ).status_code == 404
 
 
 async def test_an_evidence_file_name_is_stored_sealed_and_staff_read_it(intake, officer, database_url, caplog):
@@ -288,9 +356,11 @@ async def test_an_evidence_file_name_is_stored_sealed_and_staff_read_it(intake, 
     marker = uuid4().hex
     name = f"Jeanne Martin access request {marker}.pdf"  # a file's name is often the complainant's own
     with caplog.at_level(logging.DEBUG):
-        upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", content=PDF,
-                                        headers={"X-Filename": name, "X-Status-Token": receipt["status_token"],
-                                                 "Content-Type": "application/pdf"})
+        upload = await intake.http.post(
+            f"/complaints/{receipt['reference']}/evidence",
+            content=PDF,
+            headers={"X-Filename": name, "X-Status-Token": receipt["status_token"], "Content-Type": "application/pdf"},
+        )
     assert upload.status_code == 201, upload.text
     evidence = upload.json()
     assert evidence["filename"] == name
@@ -335,10 +405,15 @@ async def test_the_file_name_comes_from_x_filename_first_and_the_query_still_wor
 
 async def test_an_erased_complainant_s_file_names_read_as_erased(intake, officer, tokens):
     receipt = await file(intake)
-    upload = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", content=PDF,
-                                    headers={"X-Filename": "jeanne-martin-id-card.pdf",
-                                             "X-Status-Token": receipt["status_token"],
-                                             "Content-Type": "application/pdf"})
+    upload = await intake.http.post(
+        f"/complaints/{receipt['reference']}/evidence",
+        content=PDF,
+        headers={
+            "X-Filename": "jeanne-martin-id-card.pdf",
+            "X-Status-Token": receipt["status_token"],
+            "Content-Type": "application/pdf",
+        },
+    )
     assert upload.status_code == 201, upload.text
     erased = await intake.http.post(f"/complaints/{receipt['id']}/erasure", headers=tokens(ADMINISTRATOR))
     assert erased.status_code == 200, erased.text
@@ -346,22 +421,27 @@ async def test_an_erased_complainant_s_file_names_read_as_erased(intake, officer
     assert listed["filename"] == "[erased]" and listed["sha256"] == upload.json()["sha256"]
     download = await intake.http.get(f"/complaints/{receipt['id']}/evidence/{listed['id']}", headers=officer)
     assert download.status_code == 410 and "jeanne" not in str(download.headers).lower()
-    export = (await intake.http.get(f"/complaints/{receipt['id']}/personal-data",
-                                    headers=tokens(ADMINISTRATOR))).json()
+    export = (await intake.http.get(f"/complaints/{receipt['id']}/personal-data", headers=tokens(ADMINISTRATOR))).json()
     assert [(e["filename"], e["content_base64"]) for e in export["evidence"]] == [("[erased]", None)]
 
 
-@pytest.mark.parametrize(("content_type", "content", "expect", "message"), [
-    ("application/zip", b"PK\x03\x04", 422, "not accepted"),
-    ("application/pdf", b"MZ not a pdf", 422, "does not look like application/pdf"),
-    ("application/pdf", b"%PDF-" + b"x" * 1100, 422, "larger than 1,024 bytes"),
-    ("application/pdf", b"%PDF-" + b"x" * 3000, 413, "larger than 2048 bytes"),
-])
+@pytest.mark.parametrize(
+    ("content_type", "content", "expect", "message"),
+    [
+        ("application/zip", b"PK\x03\x04", 422, "not accepted"),
+        ("application/pdf", b"MZ not a pdf", 422, "does not look like application/pdf"),
+        ("application/pdf", b"%PDF-" + b"x" * 1100, 422, "larger than 1,024 bytes"),
+        ("application/pdf", b"%PDF-" + b"x" * 3000, 413, "larger than 2048 bytes"),
+    ],
+)
 async def test_disallowed_or_oversized_evidence_is_refused(intake, officer, content_type, content, expect, message):
     receipt = await file(intake)
-    response = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "x"},
-                                      content=content, headers={"X-Status-Token": receipt["status_token"],
-                                                                "Content-Type": content_type})
+    response = await intake.http.post(
+        f"/complaints/{receipt['reference']}/evidence",
+        params={"filename": "x"},
+        content=content,
+        headers={"X-Status-Token": receipt["status_token"], "Content-Type": content_type},
+    )
     assert response.status_code == expect
     assert message in response.text
     assert (await intake.http.get(f"/complaints/{receipt['id']}/evidence", headers=officer)).json() == []
@@ -369,8 +449,12 @@ async def test_disallowed_or_oversized_evidence_is_refused(intake, officer, cont
 
 async def test_evidence_needs_the_complaints_own_token(intake):
     receipt = await file(intake)
-    response = await intake.http.post(f"/complaints/{receipt['reference']}/evidence", params={"filename": "x.pdf"},
-                                      content=PDF, headers={"Content-Type": "application/pdf"})
+    response = await intake.http.post(
+        f"/complaints/{receipt['reference']}/evidence",
+        params={"filename": "x.pdf"},
+        content=PDF,
+        headers={"Content-Type": "application/pdf"},
+    )
     assert response.status_code == 404
 
 
@@ -382,8 +466,14 @@ async def test_withdrawal_emits_complaint_withdrawn_once(intake):
     assert withdrawn.json()["progress"][-1]["text"] == "You withdrew your complaint."
     again = await intake.http.post(f"/complaints/{receipt['reference']}/withdrawal", headers=token)
     assert again.status_code == 409
-    assert await scalar(intake, "SELECT count(*) FROM outbox WHERE subject = :id AND type = "
-                                "'docket.complaint.withdrawn'", id=receipt["id"]) == 1
+    assert (
+        await scalar(
+            intake,
+            "SELECT count(*) FROM outbox WHERE subject = :id AND type = 'docket.complaint.withdrawn'",
+            id=receipt["id"],
+        )
+        == 1
+    )
     assert (await intake.http.post(f"/complaints/{receipt['reference']}/withdrawal")).status_code == 404
 
 
@@ -392,29 +482,45 @@ async def test_case_events_read_back_show_progress_to_the_complainant_only(intak
     bystander = await file(intake)
     case_id = uuid4()
     controller = Controller(key="clearview-ai", name="Clearview AI")
-    opened = CaseOpened(case_id=case_id, controller=controller, complaint_id=UUID(receipt["id"]),
-                        complaint_kind="art77_complaint", opened_on=date(2020, 5, 25))
+    opened = CaseOpened(
+        case_id=case_id,
+        controller=controller,
+        complaint_id=UUID(receipt["id"]),
+        complaint_kind="art77_complaint",
+        opened_on=date(2020, 5, 25),
+    )
     investigating = InvestigationOpened(case_id=case_id, opened_on=date(2020, 8, 1), scope="internal scope")
     for payload in (opened, investigating):
         event = new_event(payload, source="/docket/case", subject=str(case_id), time=datetime.now(UTC))
         async with intake.runtime.sessions() as session, session.begin():
             await on_case_event(session, event, payload)
-    page = (await intake.http.get(f"/complaints/{receipt['reference']}/status",
-                                  headers={"X-Status-Token": receipt["status_token"]})).json()
+    page = (
+        await intake.http.get(
+            f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
+        )
+    ).json()
     assert page["status"] == "investigating"
-    assert [line["text"] for line in page["progress"]] == ["We received your complaint.",
-                                                           "A case was opened on your complaint.",
-                                                           "The authority opened an investigation."]
+    assert [line["text"] for line in page["progress"]] == [
+        "We received your complaint.",
+        "A case was opened on your complaint.",
+        "The authority opened an investigation.",
+    ]
     assert "internal scope" not in str(page)
-    other = (await intake.http.get(f"/complaints/{bystander['reference']}/status",
-                                   headers={"X-Status-Token": bystander["status_token"]})).json()
+    other = (
+        await intake.http.get(
+            f"/complaints/{bystander['reference']}/status", headers={"X-Status-Token": bystander["status_token"]}
+        )
+    ).json()
     assert len(other["progress"]) == 1 and other["status"] == "received"
 
 
 async def test_staff_search_by_controller_kind_date_and_status_with_pages(intake, tokens):
     name = f"Searchco {uuid4().hex[:6]}"
-    for received_on, kind in (("2020-05-25", "art77_complaint"), ("2020-07-01", "alert"), ("2020-12-15",
-                                                                                           "art77_complaint")):
+    for received_on, kind in (
+        ("2020-05-25", "art77_complaint"),
+        ("2020-07-01", "alert"),
+        ("2020-12-15", "art77_complaint"),
+    ):
         await file_paper(intake, tokens(INTAKE_OFFICER), controller={"name": name}, received_on=received_on, kind=kind)
     investigator = tokens(INVESTIGATOR)
 

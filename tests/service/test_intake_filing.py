@@ -22,10 +22,12 @@ async def sessions(databases):
 
 async def rows(sessions, filed) -> tuple[int, int]:
     async with sessions() as session:
-        complaints = await session.scalar(sa.text("SELECT count(*) FROM complaints WHERE id = :id"),
-                                          {"id": filed.complaint_id})
-        events = await session.scalar(sa.text("SELECT count(*) FROM outbox WHERE key = :key"),
-                                      {"key": str(filed.complaint_id)})
+        complaints = await session.scalar(
+            sa.text("SELECT count(*) FROM complaints WHERE id = :id"), {"id": filed.complaint_id}
+        )
+        events = await session.scalar(
+            sa.text("SELECT count(*) FROM outbox WHERE key = :key"), {"key": str(filed.complaint_id)}
+        )
     return complaints, events
 
 
@@ -42,8 +44,9 @@ async def test_a_complaint_whose_event_cannot_be_stored_is_not_stored_either(ses
         await store.file(session, first, sealed(first.complaint_id, "narrative"), "digest")
     parameters = store.filing_parameters(second, sealed(second.complaint_id, "narrative"), "digest")
     async with sessions() as session:
-        taken = await session.scalar(sa.text("SELECT event_id FROM outbox WHERE key = :key"),
-                                     {"key": str(first.complaint_id)})
+        taken = await session.scalar(
+            sa.text("SELECT event_id FROM outbox WHERE key = :key"), {"key": str(first.complaint_id)}
+        )
     async with sessions() as session:
         connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         with pytest.raises(sa.exc.IntegrityError):

@@ -24,21 +24,31 @@ from tests.conftest import MASTER_KEY, MIGRATIONS
 
 pytestmark = pytest.mark.service
 
-NAME, EMAIL, NARRATIVE, TOKEN, SECRET = ("Jeanne Legacy", "jeanne.legacy@example.org", "written in 2025",
-                                         "legacy-status-token", "whsec_" + base64.b64encode(b"k" * 32).decode())
+NAME, EMAIL, NARRATIVE, TOKEN, SECRET = (
+    "Jeanne Legacy",
+    "jeanne.legacy@example.org",
+    "written in 2025",
+    "legacy-status-token",
+    "whsec_" + base64.b64encode(b"k" * 32).decode(),
+)
 FILENAME = "jeanne-legacy-request.txt"
 
 
-def previous_release(postgres, name: str):  # noqa: ANN001, ANN201
+def previous_release(postgres, name: str):
     """A database at the revisions of the release before sealing, with rows as that release wrote them."""
     databases = provision(postgres, name)
     migrate(MIGRATIONS["intake"], databases.migrator, "intake", "0001")
     migrate(MIGRATIONS["notifier"], databases.migrator, "notifier", "0003")
     migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
     complaint, subscription = uuid.uuid4(), uuid.uuid4()
-    filed = {"complaint_id": str(complaint), "reference": "DKT-2025-LEGACY",
-             "complainant": {"name": NAME, "email": EMAIL, "country": "FR"}}
-    postgres.psql(name, f"""
+    filed = {
+        "complaint_id": str(complaint),
+        "reference": "DKT-2025-LEGACY",
+        "complainant": {"name": NAME, "email": EMAIL, "country": "FR"},
+    }
+    postgres.psql(
+        name,
+        f"""
         INSERT INTO intake.complaints VALUES ('{complaint}', 'DKT-2025-LEGACY', 'digest', 'art77_complaint', NULL,
           '{NAME}', '{EMAIL}', 'FR', 'acme', 'Acme', NULL, NULL, 'other', '[15]', '["FR"]', '{NARRATIVE}',
           '2025-01-10', now(), 'received');
@@ -61,15 +71,18 @@ def previous_release(postgres, name: str):  # noqa: ANN001, ANN201
         INSERT INTO notifier.deliveries (id, subscription_id, event_id, event_type, ordering_key, body, status,
           attempts) VALUES ('{uuid.uuid4()}', '{subscription}', 'e2', 'docket.complaint.filed', '{complaint}',
           '{json.dumps({"type": "docket.complaint.filed", "data": filed})}', 'delivered', 1);
-    """)
+    """,
+    )
     migrate(MIGRATIONS["intake"], databases.migrator, "intake")
     migrate(MIGRATIONS["notifier"], databases.migrator, "notifier")
     return databases, complaint, subscription
 
 
-def dump(postgres, name: str) -> str:  # noqa: ANN001
+def dump(postgres, name: str) -> str:
     """Every value where the two releases keep personal data, as the superuser reads it."""
-    return postgres.psql(name, """
+    return postgres.psql(
+        name,
+        """
         SELECT row_to_json(c)::text FROM intake.complaints c UNION ALL
         SELECT encode(content, 'escape') || filename::text FROM intake.evidence UNION ALL
         SELECT response::text FROM intake.idempotency_keys UNION ALL
@@ -78,22 +91,33 @@ def dump(postgres, name: str) -> str:  # noqa: ANN001
         SELECT row_to_json(c)::text FROM notifier.complainants c UNION ALL
         SELECT row_to_json(n)::text FROM notifier.notifications n UNION ALL
         SELECT secret::text FROM notifier.subscriptions UNION ALL
-        SELECT body::text FROM notifier.deliveries""")
+        SELECT body::text FROM notifier.deliveries""",
+    )
 
 
-def apps(configure, databases, bootstrap: str):  # noqa: ANN001, ANN201
+def apps(configure, databases, bootstrap: str):
     """Intake and the notifier on the database of `databases`, quiet: no Kafka, no relay, no deliveries."""
-    quiet = dict(kafka_bootstrap_servers=bootstrap, run_relay=False, run_consumer=False,
-                 keystore_database_url=databases.keystore)
-    return (serve(intake_app(configure(IntakeSettings, database_url=databases.intake, **quiet))),
-            serve(notifier_app(configure(NotifierSettings, database_url=databases.notifier, run_deliveries=False,
-                                         **quiet))))
+    quiet = {
+        "kafka_bootstrap_servers": bootstrap,
+        "run_relay": False,
+        "run_consumer": False,
+        "keystore_database_url": databases.keystore,
+    }
+    return (
+        serve(intake_app(configure(IntakeSettings, database_url=databases.intake, **quiet))),
+        serve(
+            notifier_app(configure(NotifierSettings, database_url=databases.notifier, run_deliveries=False, **quiet))
+        ),
+    )
 
 
-async def erase_keys(databases, *subjects: uuid.UUID) -> None:  # noqa: ANN001
+async def erase_keys(databases, *subjects: uuid.UUID) -> None:
     """Destroy the subjects' keys in the key store, as an erasure does."""
-    keystore = KeystoreSettings(keystore_database_url=databases.keystore,
-                                keystore_master_key=MASTER_KEY).personal_data().keystore
+    keystore = (
+        KeystoreSettings(keystore_database_url=databases.keystore, keystore_master_key=MASTER_KEY)
+        .personal_data()
+        .keystore
+    )
     try:
         for subject in subjects:
             await keystore.erase(subject, by="test")
@@ -101,24 +125,28 @@ async def erase_keys(databases, *subjects: uuid.UUID) -> None:  # noqa: ANN001
         await keystore.close()
 
 
-async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(postgres, configure, tokens,
-                                                                         closed_port_bootstrap):
+async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(
+    postgres, configure, tokens, closed_port_bootstrap
+):
     name = f"legacy_{uuid.uuid4().hex[:8]}"
-    databases, complaint, subscription = await asyncio.to_thread(previous_release, postgres, name)
+    databases, complaint, _subscription = await asyncio.to_thread(previous_release, postgres, name)
     intake_serving, notifier_serving = apps(configure, databases, closed_port_bootstrap)
     async with intake_serving as intake, notifier_serving as notifier:
         staff = (await intake.http.get(f"/complaints/{complaint}", headers=tokens(INTAKE_OFFICER))).json()
         assert (staff["complainant_name"], staff["complainant_email"], staff["narrative"]) == (NAME, EMAIL, NARRATIVE)
         [file] = (await intake.http.get(f"/complaints/{complaint}/evidence", headers=tokens(INTAKE_OFFICER))).json()
         assert file["filename"] == FILENAME
-        download = await intake.http.get(f"/complaints/{complaint}/evidence/{file['id']}",
-                                         headers=tokens(INTAKE_OFFICER))
+        download = await intake.http.get(
+            f"/complaints/{complaint}/evidence/{file['id']}", headers=tokens(INTAKE_OFFICER)
+        )
         assert download.headers["content-disposition"] == f'attachment; filename="{FILENAME}"'
-        [letter] = (await notifier.http.get("/notifications", headers=tokens(ADMINISTRATOR),
-                                            params={"complaint_id": str(complaint)})).json()
-        assert (letter["recipient_name"], letter["recipient_address"], letter["text"]) == (NAME, EMAIL,
-                                                                                          f"Dear {NAME},")
-        export = (await intake.http.get(f"/complaints/{complaint}/personal-data", headers=tokens(ADMINISTRATOR)))
+        [letter] = (
+            await notifier.http.get(
+                "/notifications", headers=tokens(ADMINISTRATOR), params={"complaint_id": str(complaint)}
+            )
+        ).json()
+        assert (letter["recipient_name"], letter["recipient_address"], letter["text"]) == (NAME, EMAIL, f"Dear {NAME},")
+        export = await intake.http.get(f"/complaints/{complaint}/personal-data", headers=tokens(ADMINISTRATOR))
         assert base64.b64decode(export.json()["evidence"][0]["content_base64"]) == b"legacy bytes"
         assert export.json()["evidence"][0]["filename"] == FILENAME
     dumped = await asyncio.to_thread(dump, postgres, name)
@@ -129,7 +157,8 @@ async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(postgre
 
 
 async def test_a_complainant_erased_before_the_start_is_withheld_and_the_services_still_start(
-        postgres, configure, tokens, closed_port_bootstrap):
+    postgres, configure, tokens, closed_port_bootstrap
+):
     """Erased (by an instance already upgraded) before the rows of the previous release were sealed: nothing
     can be sealed for them any more, so their values are withheld rather than kept in clear, and the start,
     which seals, does not fail on them (nor on every restart after)."""
@@ -142,16 +171,20 @@ async def test_a_complainant_erased_before_the_start_is_withheld_and_the_service
             staff = (await intake.http.get(f"/complaints/{complaint}", headers=tokens(INTAKE_OFFICER))).json()
             assert (staff["complainant_name"], staff["complainant_email"], staff["narrative"]) == (ERASED,) * 3
             assert staff["personal_data_erased"] is True
-            [file] = (await intake.http.get(f"/complaints/{complaint}/evidence",
-                                            headers=tokens(INTAKE_OFFICER))).json()
+            [file] = (await intake.http.get(f"/complaints/{complaint}/evidence", headers=tokens(INTAKE_OFFICER))).json()
             assert file["filename"] == ERASED
-            assert (await intake.http.get(f"/complaints/{complaint}/evidence/{file['id']}",
-                                          headers=tokens(INTAKE_OFFICER))).status_code == 410
-            export = (await intake.http.get(f"/complaints/{complaint}/personal-data",
-                                            headers=tokens(ADMINISTRATOR))).json()
+            assert (
+                await intake.http.get(f"/complaints/{complaint}/evidence/{file['id']}", headers=tokens(INTAKE_OFFICER))
+            ).status_code == 410
+            export = (
+                await intake.http.get(f"/complaints/{complaint}/personal-data", headers=tokens(ADMINISTRATOR))
+            ).json()
             assert export["evidence"][0]["content_base64"] is None
-            [letter] = (await notifier.http.get("/notifications", headers=tokens(ADMINISTRATOR),
-                                                params={"complaint_id": str(complaint)})).json()
+            [letter] = (
+                await notifier.http.get(
+                    "/notifications", headers=tokens(ADMINISTRATOR), params={"complaint_id": str(complaint)}
+                )
+            ).json()
             assert (letter["recipient_name"], letter["recipient_address"], letter["text"]) == (ERASED, None, ERASED)
             hook = (await notifier.http.get(f"/subscriptions/{subscription}", headers=tokens(ADMINISTRATOR))).json()
             assert hook["status"] == "disabled"  # it cannot sign any more: never sent unsigned
@@ -161,12 +194,17 @@ async def test_a_complainant_erased_before_the_start_is_withheld_and_the_service
     assert "filed:v1" not in dumped and dumped.count('"ciphertext": ""') >= 11
 
 
-def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:  # noqa: ANN001
+def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:
     """A complaint as the previous release stored it, still in clear (the start has not sealed it yet, e.g.
     another instance is still at it): the upgraded columns hold JSON strings, the file is not sealed."""
-    filed = {"complaint_id": str(complaint), "reference": "DKT-2025-UNSEALED",
-             "complainant": {"name": "Paul Unsealed", "email": "paul.unsealed@example.org", "country": "FR"}}
-    postgres.psql(name, f"""
+    filed = {
+        "complaint_id": str(complaint),
+        "reference": "DKT-2025-UNSEALED",
+        "complainant": {"name": "Paul Unsealed", "email": "paul.unsealed@example.org", "country": "FR"},
+    }
+    postgres.psql(
+        name,
+        f"""
         INSERT INTO intake.complaints (id, reference, status_token_digest, kind, complainant_name, complainant_email,
           complainant_country, controller_key, controller_name, category, articles_alleged, territory, narrative,
           received_on, status)
@@ -184,11 +222,13 @@ def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:  # noqa: A
         INSERT INTO intake.outbox (event_id, topic, key, type, source, subject, dataschema, time, data)
           VALUES ('{uuid.uuid4()}', 'docket.complaints', '{complaint}', 'docket.complaint.filed', '/docket/intake',
                   '{complaint}', 'urn:docket:schema:docket.complaint.filed:v1', now(), '{json.dumps(filed)}');
-    """)
+    """,
+    )
 
 
-async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(postgres, configure, tokens,
-                                                                           closed_port_bootstrap):
+async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(
+    postgres, configure, tokens, closed_port_bootstrap
+):
     name = f"legacy_{uuid.uuid4().hex[:8]}"
     databases, sealed_at_start, _ = await asyncio.to_thread(previous_release, postgres, name)
     unsealed = uuid.uuid4()
@@ -202,8 +242,9 @@ async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(postg
         assert (staff["complainant_name"], staff["complainant_email"], staff["narrative"]) == (ERASED,) * 3
         [file] = (await intake.http.get(f"/complaints/{unsealed}/evidence", headers=tokens(INTAKE_OFFICER))).json()
         assert file["filename"] == ERASED
-        assert (await intake.http.get(f"/complaints/{unsealed}/evidence/{file['id']}",
-                                      headers=tokens(INTAKE_OFFICER))).status_code == 410
+        assert (
+            await intake.http.get(f"/complaints/{unsealed}/evidence/{file['id']}", headers=tokens(INTAKE_OFFICER))
+        ).status_code == 410
         export = (await intake.http.get(f"/complaints/{unsealed}/personal-data", headers=tokens(ADMINISTRATOR))).json()
         assert export["evidence"][0]["content_base64"] is None and export["letters"][0]["text"] is None
         # Another complainant's values are untouched.
@@ -211,16 +252,23 @@ async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(postg
         assert other["complainant_name"] == NAME
 
     dumped = await asyncio.to_thread(dump, postgres, name)
-    for value in ("Paul Unsealed", "paul.unsealed@example.org", "unsealed narrative", "unsealed bytes",
-                  "paul-unsealed-scan.txt", "unsealed-status-token"):
+    for value in (
+        "Paul Unsealed",
+        "paul.unsealed@example.org",
+        "unsealed narrative",
+        "unsealed bytes",
+        "paul-unsealed-scan.txt",
+        "unsealed-status-token",
+    ):
         assert value not in dumped
     assert "filed:v1" not in dumped
     # Withheld: name, address, narrative, file name, status token, letter, and the event's name and address.
     assert dumped.count('"ciphertext": ""') == 8
 
 
-async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_starts(databases, configure,
-                                                                                      closed_port_bootstrap):
+async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_starts(
+    databases, configure, closed_port_bootstrap
+):
     """Start-up must not hang on one odd row: a complaint.filed outbox row that is not of the previous release."""
     import sqlalchemy as sa
 
@@ -230,20 +278,27 @@ async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_
     odd = str(uuid.uuid4())
     try:
         async with engine.begin() as connection:
-            await connection.execute(sa.text(
-                "INSERT INTO outbox (event_id, topic, key, type, source, subject, dataschema, time, data) VALUES "
-                "(:id, 'docket.complaints', 'k', 'docket.complaint.filed', '/x', 'k', "
-                "'urn:docket:schema:docket.complaint.filed:v1', now(), '{\"complainant\": {\"name\": \"x\"}}')"),
-                {"id": odd})
-        settings = configure(IntakeSettings, kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False,
-                             run_consumer=False)
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO outbox (event_id, topic, key, type, source, subject, dataschema, time, data) VALUES "
+                    "(:id, 'docket.complaints', 'k', 'docket.complaint.filed', '/x', 'k', "
+                    '\'urn:docket:schema:docket.complaint.filed:v1\', now(), \'{"complainant": {"name": "x"}}\')'
+                ),
+                {"id": odd},
+            )
+        settings = configure(
+            IntakeSettings, kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False, run_consumer=False
+        )
         async with serve(intake_app(settings)) as intake:
             assert (await intake.http.get("/healthz")).status_code == 200
         async with engine.connect() as connection:
-            assert await connection.scalar(sa.text("SELECT dataschema FROM outbox WHERE event_id = :id"),
-                                           {"id": odd}) == "urn:docket:schema:docket.complaint.filed:v1"
-            await connection.execute(sa.text("UPDATE outbox SET published_at = now() WHERE event_id = :id"),
-                                     {"id": odd})
+            assert (
+                await connection.scalar(sa.text("SELECT dataschema FROM outbox WHERE event_id = :id"), {"id": odd})
+                == "urn:docket:schema:docket.complaint.filed:v1"
+            )
+            await connection.execute(
+                sa.text("UPDATE outbox SET published_at = now() WHERE event_id = :id"), {"id": odd}
+            )
             await connection.commit()
     finally:
         await engine.dispose()

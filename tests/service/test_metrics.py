@@ -10,17 +10,20 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.service.test_case_service import case_service, open_case  # noqa: F401, F811 - the fixture
+from tests.service.test_case_service import case_service, open_case  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.service
 
 
 def samples(text: str) -> dict[tuple[str, frozenset], float]:
-    return {(s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
-async def test_requests_are_counted_by_route_template_and_the_tables_measured_at_the_scrape(case_service):
+async def test_requests_are_counted_by_route_template_and_the_tables_measured_at_the_scrape(case_service):  # noqa: F811 - the fixture imported above
     case_id, _ = await open_case(case_service)
     assert (await case_service.http.get(f"/cases/{case_id}")).status_code == 200
     assert (await case_service.http.get(f"/cases/{uuid4()}")).status_code == 404

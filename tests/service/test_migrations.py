@@ -6,21 +6,22 @@ import uuid
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from docket_contracts.events import Controller
 from docket_messaging.cli import wait_for_migrations
 from docket_messaging.database import at_head, make_engine, make_sessions, migrate
 from docket_messaging.service import Migration
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
-from services.case import application, store as case_store
+from services.case import application
+from services.case import store as case_store
 from services.intake import store as intake_store
 from services.notifier import store as notifier_store
-from sqlmodel import SQLModel
 from tests.conftest import MIGRATIONS
 from tests.factories import complaint_filed
 
@@ -29,13 +30,34 @@ pytestmark = pytest.mark.service
 HISTORIES = MIGRATIONS | {"keystore": KEYSTORE_ALEMBIC_INI}
 MODELS = {"intake": intake_store.TABLES, "case": case_store.TABLES, "notifier": notifier_store.TABLES}
 MESSAGING = {"outbox", "inbox"}
-OWN_TABLES = {"intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries",
-                         "letters"} | MESSAGING,
-              "case": {"events", "stream_heads", "case_complaints", "open_cases", "case_summaries", "case_details",
-                       "complainant_clocks", "timers", "snapshots"} | MESSAGING,
-              "notifier": {"notifications", "complainants", "early_links", "case_controllers", "controller_contacts",
-                           "subscriptions", "deliveries", "delivery_attempts"} | MESSAGING,
-              "keystore": {"subject_keys"}}
+OWN_TABLES = {
+    "intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "letters"}
+    | MESSAGING,
+    "case": {
+        "events",
+        "stream_heads",
+        "case_complaints",
+        "open_cases",
+        "case_summaries",
+        "case_details",
+        "complainant_clocks",
+        "timers",
+        "snapshots",
+    }
+    | MESSAGING,
+    "notifier": {
+        "notifications",
+        "complainants",
+        "early_links",
+        "case_controllers",
+        "controller_contacts",
+        "subscriptions",
+        "deliveries",
+        "delivery_attempts",
+    }
+    | MESSAGING,
+    "keystore": {"subject_keys"},
+}
 
 
 async def tables(url: str, schema: str) -> set[str]:
@@ -58,8 +80,13 @@ async def schema_owned_by(admin_url: str, role: str = "docket_migrator") -> str:
 
 def drift(connection: sa.Connection, part: str) -> list:
     """What `alembic revision --autogenerate` would write for `part`: its models against its schema, types too."""
-    context = MigrationContext.configure(connection, opts={
-        "compare_type": True, "include_object": lambda obj, name, kind, *_: kind != "table" or name in MODELS[part]})
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "compare_type": True,
+            "include_object": lambda obj, name, kind, *_: kind != "table" or name in MODELS[part],
+        },
+    )
     return compare_metadata(context, SQLModel.metadata)
 
 
@@ -107,8 +134,9 @@ async def test_the_role_that_serves_can_tell_its_schema_is_migrated(databases, p
 
 async def test_waiting_for_migrations_ends_once_the_owner_has_migrated(databases, database_url):
     schema = await schema_owned_by(database_url)
-    waiting = asyncio.create_task(wait_for_migrations([Migration(MIGRATIONS["intake"], databases.migrator, schema)],
-                                                      interval_s=0.05))
+    waiting = asyncio.create_task(
+        wait_for_migrations([Migration(MIGRATIONS["intake"], databases.migrator, schema)], interval_s=0.05)
+    )
     await asyncio.sleep(0.5)
     assert not waiting.done()
     await asyncio.to_thread(migrate, MIGRATIONS["intake"], databases.migrator, schema)
@@ -119,22 +147,31 @@ async def test_the_complaint_lists_of_existing_cases_are_filled_from_their_event
     schema = await schema_owned_by(database_url)
     await asyncio.to_thread(migrate, MIGRATIONS["case"], databases.migrator, schema)
     engine = make_engine(databases.migrator, schema)
-    complaints = [complaint_filed(kind=kind, received_on=date(2020, 5, 25 + n),
-                                  controller=Controller(key="clearview-ai", name="Clearview AI"))
-                  for n, kind in enumerate(["art77_complaint", "alert", "art77_complaint"])]
+    complaints = [
+        complaint_filed(
+            kind=kind, received_on=date(2020, 5, 25 + n), controller=Controller(key="clearview-ai", name="Clearview AI")
+        )
+        for n, kind in enumerate(["art77_complaint", "alert", "art77_complaint"])
+    ]
     async with make_sessions(engine)() as session, session.begin():
         for complaint in complaints:
             await application.route_complaint(session, complaint)
 
     async def listed() -> list[tuple]:
         async with engine.connect() as connection:
-            return [tuple(row) for row in await connection.execute(sa.text(
-                "SELECT complaint_id, kind, received_on, version FROM case_complaints ORDER BY version"))]
+            return [
+                tuple(row)
+                for row in await connection.execute(
+                    sa.text("SELECT complaint_id, kind, received_on, version FROM case_complaints ORDER BY version")
+                )
+            ]
 
     before = await listed()
     assert [(kind, day, version) for _, kind, day, version in before] == [
-        ("art77_complaint", date(2020, 5, 25), 1), ("alert", date(2020, 5, 26), 2),
-        ("art77_complaint", date(2020, 5, 27), 3)]
+        ("art77_complaint", date(2020, 5, 25), 1),
+        ("alert", date(2020, 5, 26), 2),
+        ("art77_complaint", date(2020, 5, 27), 3),
+    ]
     config = Config(str(MIGRATIONS["case"]))
     config.attributes.update(database_url=databases.migrator, schema=schema)
     await asyncio.to_thread(command.downgrade, config, "0005")  # the rows as they were before the list was kept

@@ -26,8 +26,8 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CaseOpened, FormalNoticeIssued, InvestigationOpened, Order, Payload, Sealed
 from docket_contracts.registry import new_event
 from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, claims
-from docket_messaging.database import make_engine
 from docket_messaging.clock import Clock, SystemClock
+from docket_messaging.database import make_engine
 from docket_privacy.personal import PersonalData
 from services.notifier import application, store
 from services.notifier.config import NotifierSettings
@@ -39,6 +39,8 @@ from tests.factories import CLEARVIEW, openable_complaint_filed
 
 pytestmark = pytest.mark.service
 
+SYSTEM_CLOCK = SystemClock()
+
 FAST = RetrySchedule(max_attempts=3, base_delay_s=0.01, max_delay_s=0.02)
 HOOK = "http://127.0.0.1:9/hook"
 
@@ -49,8 +51,14 @@ def hook() -> str:
 
 
 def settings(configure, bootstrap: str, **changes) -> NotifierSettings:
-    values = dict(kafka_bootstrap_servers=bootstrap, migrate_on_start=False, run_relay=False, run_consumer=False,
-                  run_deliveries=False, webhook_allow_list=["127.0.0.0/8"])
+    values = {
+        "kafka_bootstrap_servers": bootstrap,
+        "migrate_on_start": False,
+        "run_relay": False,
+        "run_consumer": False,
+        "run_deliveries": False,
+        "webhook_allow_list": ["127.0.0.0/8"],
+    }
     return configure(NotifierSettings, **(values | changes))
 
 
@@ -100,11 +108,13 @@ class FakeSender:
         return [(headers, body) for posted, headers, body in self.posts if posted == url]
 
 
-async def feed(running: Running, payload: Payload, subject: uuid.UUID, sequence: int | None = None,
-               time: datetime | None = None) -> CloudEvent:
+async def feed(
+    running: Running, payload: Payload, subject: uuid.UUID, sequence: int | None = None, time: datetime | None = None
+) -> CloudEvent:
     """Take an event in as the consumer would, in one transaction."""
-    event = new_event(payload, source="/docket/case", subject=str(subject), sequence=sequence,
-                      **({"time": time} if time else {}))
+    event = new_event(
+        payload, source="/docket/case", subject=str(subject), sequence=sequence, **({"time": time} if time else {})
+    )
     async with running.runtime.sessions() as session, session.begin():
         await application.take_in(session, personal_of(running), event, payload, lead_days=14)
     return event
@@ -117,12 +127,14 @@ async def subscribe(running: Running, headers: dict[str, str] | None = None, **b
 
 
 async def deliver(running: Running, sender: FakeSender, schedule: RetrySchedule = FAST, batch_size: int = 50) -> int:
-    return await application.deliver_due_webhooks(running.runtime.sessions, personal_of(running), sender,
-                                                  schedule=schedule, batch_size=batch_size, timeout_s=1.0)
+    return await application.deliver_due_webhooks(
+        running.runtime.sessions, personal_of(running), sender, schedule=schedule, batch_size=batch_size, timeout_s=1.0
+    )
 
 
-async def deliver_until_quiet(running: Running, sender: FakeSender, sub: dict, schedule: RetrySchedule = FAST,
-                              rounds: int = 200) -> None:
+async def deliver_until_quiet(
+    running: Running, sender: FakeSender, sub: dict, schedule: RetrySchedule = FAST, rounds: int = 200
+) -> None:
     """Run delivery rounds until nothing is attempted and `sub` has nothing pending."""
     for _ in range(rounds):
         attempted = await deliver(running, sender, schedule)
@@ -147,8 +159,10 @@ def investigation(case_id: uuid.UUID, n: int) -> InvestigationOpened:
 
 # --- the subscriptions API --------------------------------------------------------------------------------
 
-async def test_a_subscription_shows_its_secret_once_and_can_be_rotated_paused_resumed_deleted(notifier, tokens,
-                                                                                             database_url):
+
+async def test_a_subscription_shows_its_secret_once_and_can_be_rotated_paused_resumed_deleted(
+    notifier, tokens, database_url
+):
     created = await subscribe(notifier, event_types=["docket.case.closed"], controller_key="clearview-ai")
     assert created["secret"].startswith("whsec_") and created["status"] == "active"
     assert created["owner"] == tokens.subject(ADMINISTRATOR)
@@ -165,24 +179,40 @@ async def test_a_subscription_shows_its_secret_once_and_can_be_rotated_paused_re
     assert (await notifier.http.delete(path)).status_code == 204
     assert (await notifier.http.get(path)).status_code == 404
     # Deleting it destroyed the key its secrets were sealed with.
-    assert await beneath(database_url, "SELECT erased_at IS NOT NULL AND wrapped_key IS NULL "
-                                       "FROM keystore.subject_keys WHERE subject_id = :id", id=created["id"])
+    assert await beneath(
+        database_url,
+        "SELECT erased_at IS NOT NULL AND wrapped_key IS NULL FROM keystore.subject_keys WHERE subject_id = :id",
+        id=created["id"],
+    )
     assert (await notifier.http.get(f"{path}/deliveries")).status_code == 404
     for action in ("pause", "resume", "rotate-secret"):
         assert (await notifier.http.post(f"{path}/{action}")).status_code == 404
 
 
-@pytest.mark.parametrize(("body", "loc", "words"), [
-    ({"url": "ftp://example.com/x", "event_types": ["docket.case.closed"]}, ["body", "url"], "http or https"),
-    ({"url": "http://10.0.0.5/hook", "event_types": ["docket.case.closed"]}, ["body", "url"], "10.0.0.5"),
-    ({"url": "http://169.254.169.254/latest", "event_types": ["docket.case.closed"]}, ["body", "url"], "link-local"),
-    ({"url": HOOK, "event_types": ["docket.case.closed", "docket.case.reopened"]}, ["body", "event_types", 1],
-     "docket.case.opened"),
-    ({"url": HOOK, "event_types": ["docket.notification.recorded"]}, ["body", "event_types", 0], ""),
-    ({"url": HOOK, "event_types": []}, ["body", "event_types"], "at least 1"),
-    ({"url": HOOK, "event_types": ["docket.case.closed"], "controller_key": "Not A Key"}, ["body", "controller_key"],
-     "pattern"),
-])
+@pytest.mark.parametrize(
+    ("body", "loc", "words"),
+    [
+        ({"url": "ftp://example.com/x", "event_types": ["docket.case.closed"]}, ["body", "url"], "http or https"),
+        ({"url": "http://10.0.0.5/hook", "event_types": ["docket.case.closed"]}, ["body", "url"], "10.0.0.5"),
+        (
+            {"url": "http://169.254.169.254/latest", "event_types": ["docket.case.closed"]},
+            ["body", "url"],
+            "link-local",
+        ),
+        (
+            {"url": HOOK, "event_types": ["docket.case.closed", "docket.case.reopened"]},
+            ["body", "event_types", 1],
+            "docket.case.opened",
+        ),
+        ({"url": HOOK, "event_types": ["docket.notification.recorded"]}, ["body", "event_types", 0], ""),
+        ({"url": HOOK, "event_types": []}, ["body", "event_types"], "at least 1"),
+        (
+            {"url": HOOK, "event_types": ["docket.case.closed"], "controller_key": "Not A Key"},
+            ["body", "controller_key"],
+            "pattern",
+        ),
+    ],
+)
 async def test_bad_subscriptions_get_422_naming_the_field(notifier, body, loc, words):
     response = await notifier.http.post("/subscriptions", json=body)
     assert response.status_code == 422, response.text
@@ -200,39 +230,51 @@ class InternalResolver:
 
 async def test_private_addresses_need_the_allow_list(configure, closed_port_bootstrap, tokens):
     async with serve(create_app(settings(configure, closed_port_bootstrap, webhook_allow_list=[]))) as strict:
-        response = await strict.http.post("/subscriptions", json={"url": HOOK, "event_types": ["docket.case.closed"]},
-                                          headers=tokens(ADMINISTRATOR))
+        response = await strict.http.post(
+            "/subscriptions", json={"url": HOOK, "event_types": ["docket.case.closed"]}, headers=tokens(ADMINISTRATOR)
+        )
     assert response.status_code == 422
     assert "not public (loopback)" in response.json()["detail"][0]["msg"]
 
 
-async def test_a_refused_url_names_the_kind_of_address_not_how_the_name_resolves(configure, closed_port_bootstrap,
-                                                                                 tokens):
+async def test_a_refused_url_names_the_kind_of_address_not_how_the_name_resolves(
+    configure, closed_port_bootstrap, tokens
+):
     app = create_app(settings(configure, closed_port_bootstrap, webhook_allow_list=[]), resolver=InternalResolver())
     async with serve(app) as strict:
-        response = await strict.http.post("/subscriptions", headers=tokens.integrator(),
-                                          json={"url": "https://db.internal/hook", "event_types": ["docket.case.closed"]})
+        response = await strict.http.post(
+            "/subscriptions",
+            headers=tokens.integrator(),
+            json={"url": "https://db.internal/hook", "event_types": ["docket.case.closed"]},
+        )
     assert response.status_code == 422
     [error] = response.json()["detail"]
-    assert error["msg"] == "host db.internal resolves to an address that is not public (private) and not on the allow-list"
+    assert (
+        error["msg"] == "host db.internal resolves to an address that is not public (private) and not on the allow-list"
+    )
     assert "10.0.3.7" not in response.text
 
 
 async def test_an_integrator_subscribes_only_to_the_event_types_its_scope_covers(notifier, tokens):
     integrator = tokens.integrator()
     url = hook()
-    refused = await notifier.http.post("/subscriptions", headers=integrator,
-                                       json={"url": url, "event_types": ["docket.complaint.filed"]})
+    refused = await notifier.http.post(
+        "/subscriptions", headers=integrator, json={"url": url, "event_types": ["docket.complaint.filed"]}
+    )
     assert refused.status_code == 403, refused.text
     assert "docket.events.complaints" in refused.json()["detail"]
     assert "docket.complaint.filed" in refused.json()["detail"]
-    mixed = await notifier.http.post("/subscriptions", headers=integrator,
-                                     json={"url": url, "event_types": ["docket.case.opened", "docket.complaint.filed"]})
+    mixed = await notifier.http.post(
+        "/subscriptions",
+        headers=integrator,
+        json={"url": url, "event_types": ["docket.case.opened", "docket.complaint.filed"]},
+    )
     assert mixed.status_code == 403 and "docket.events.complaints" in mixed.json()["detail"]
     assert url not in str((await notifier.http.get("/subscriptions", params={"limit": 500})).json())
 
-    created = await notifier.http.post("/subscriptions", headers=integrator,
-                                       json={"url": url, "event_types": ["docket.case.opened"]})
+    created = await notifier.http.post(
+        "/subscriptions", headers=integrator, json={"url": url, "event_types": ["docket.case.opened"]}
+    )
     assert created.status_code == 201, created.text
     assert created.json()["owner"] == subject_of(integrator) and created.json()["secret"].startswith("whsec_")
     assert (await notifier.http.delete(f"/subscriptions/{created.json()['id']}", headers=integrator)).status_code == 204
@@ -297,6 +339,7 @@ async def test_the_signing_secret_is_stored_sealed_and_signs_the_deliveries(noti
 
 # --- what an event writes ---------------------------------------------------------------------------------
 
+
 async def test_letters_are_stored_rendered_and_go_to_the_controller_once_its_address_is_known(notifier, tokens):
     personal = personal_of(notifier)
     controller = CLEARVIEW.model_copy(update={"key": f"clearview-{uuid.uuid4().hex[:8]}"})
@@ -305,25 +348,48 @@ async def test_letters_are_stored_rendered_and_go_to_the_controller_once_its_add
     case_id = uuid.uuid4()
     await feed(notifier, filed, filed.complaint_id)
     await feed(notifier, alert, alert.complaint_id)
-    await feed(notifier, CaseOpened(case_id=case_id, controller=controller, complaint_id=filed.complaint_id,
-                                    complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)), case_id, 1)
-    await feed(notifier, FormalNoticeIssued(case_id=case_id, notice_id=uuid.uuid4(), issued_on=date(2021, 11, 26),
-                                            compliance_deadline=date(2022, 1, 26),
-                                            orders=(Order(point="f", text="stop the processing"),)), case_id, 2)
+    await feed(
+        notifier,
+        CaseOpened(
+            case_id=case_id,
+            controller=controller,
+            complaint_id=filed.complaint_id,
+            complaint_kind="art77_complaint",
+            opened_on=date(2020, 5, 25),
+        ),
+        case_id,
+        1,
+    )
+    await feed(
+        notifier,
+        FormalNoticeIssued(
+            case_id=case_id,
+            notice_id=uuid.uuid4(),
+            issued_on=date(2021, 11, 26),
+            compliance_deadline=date(2022, 1, 26),
+            orders=(Order(point="f", text="stop the processing"),),
+        ),
+        case_id,
+        2,
+    )
 
-    letters = (await notifier.http.get("/notifications", params={"case_id": str(case_id)},
-                                       headers=tokens(INVESTIGATOR))).json()
+    letters = (
+        await notifier.http.get("/notifications", params={"case_id": str(case_id)}, headers=tokens(INVESTIGATOR))
+    ).json()
     by_role = defaultdict(list)
     for letter in letters:
         by_role[letter["recipient_role"]].append(letter)
-    assert [l["kind"] for l in by_role["complainant"]] == ["progress", "progress"]
-    assert {l["recipient_address"] for l in by_role["complainant"]} == {"jeanne.martin@example.org"}
-    assert {l["email_status"] for l in by_role["complainant"]} == {"pending"}
+    assert [letter["kind"] for letter in by_role["complainant"]] == ["progress", "progress"]
+    assert {letter["recipient_address"] for letter in by_role["complainant"]} == {"jeanne.martin@example.org"}
+    assert {letter["email_status"] for letter in by_role["complainant"]} == {"pending"}
     [notice] = by_role["controller"]
-    assert (notice["kind"], notice["email_status"], notice["recipient_address"]) == ("formal_notice", "no_address",
-                                                                                    None)
+    assert (notice["kind"], notice["email_status"], notice["recipient_address"]) == (
+        "formal_notice",
+        "no_address",
+        None,
+    )
     assert "Art 58(2)(f) GDPR: stop the processing" in notice["text"] and "<li>" in notice["html"]
-    alert_letters = (await notifier.http.get("/notifications", params={"complaint_id": str(alert.complaint_id)}))
+    alert_letters = await notifier.http.get("/notifications", params={"complaint_id": str(alert.complaint_id)})
     assert alert_letters.json() == []
 
     path = f"/controllers/{controller.key}/contact"
@@ -347,28 +413,39 @@ async def test_a_letter_to_a_complainant_is_stored_sealed_and_read_opened(notifi
     filed = await openable_complaint_filed(personal_of(notifier), name=name, email=address)
     await feed(notifier, filed, filed.complaint_id)
 
-    [letter] = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)},
-                                        headers=tokens(INVESTIGATOR))).json()
+    [letter] = (
+        await notifier.http.get(
+            "/notifications", params={"complaint_id": str(filed.complaint_id)}, headers=tokens(INVESTIGATOR)
+        )
+    ).json()
     assert (letter["recipient_role"], letter["recipient_name"], letter["recipient_address"]) == (
-        "complainant", name, address)
+        "complainant",
+        name,
+        address,
+    )
     assert f"Dear {name}," in letter["text"] and filed.reference in letter["text"]
     assert filed.reference in letter["html"] and letter["email_status"] == "pending"
 
-    clear = await beneath(database_url, "SELECT json_build_array(text, html, recipient_name, recipient_address) "
-                                        "FROM notifier.notifications WHERE id = :id", id=letter["id"])
+    clear = await beneath(
+        database_url,
+        "SELECT json_build_array(text, html, recipient_name, recipient_address) "
+        "FROM notifier.notifications WHERE id = :id",
+        id=letter["id"],
+    )
     assert clear == ["", "", "", None]
-    row = await beneath(database_url, "SELECT n::text FROM notifier.notifications n WHERE n.id = :id",
-                        id=letter["id"])
+    row = await beneath(database_url, "SELECT n::text FROM notifier.notifications n WHERE n.id = :id", id=letter["id"])
     assert filed.reference in row  # the subject line names the complaint, in clear
     for value in (name, address, marker, letter["text"], letter["html"]):
         assert value not in row
-    sealed = await beneath(database_url, "SELECT personal FROM notifier.notifications WHERE id = :id",
-                           id=letter["id"])
+    sealed = await beneath(database_url, "SELECT personal FROM notifier.notifications WHERE id = :id", id=letter["id"])
     assert set(sealed) == {"recipient_name", "recipient_address", "text", "html"}
     assert {Sealed.model_validate(value).subject for value in sealed.values()} == {filed.complaint_id}
     # The notification.recorded it announced carries the letter sealed too.
-    event = await beneath(database_url, "SELECT data::text FROM notifier.outbox WHERE subject = :id "
-                                        "AND type = 'docket.notification.recorded'", id=letter["id"])
+    event = await beneath(
+        database_url,
+        "SELECT data::text FROM notifier.outbox WHERE subject = :id AND type = 'docket.notification.recorded'",
+        id=letter["id"],
+    )
     assert letter["id"] in event and name not in event and address not in event and marker not in event
     assert (await notifier.http.get(f"/notifications/{letter['id']}")).json() == letter
 
@@ -387,14 +464,15 @@ async def test_a_filtered_subscription_gets_only_its_case_and_a_redelivered_even
 
 # --- the webhook worker -----------------------------------------------------------------------------------
 
+
 async def test_each_case_reaches_a_subscriber_in_order_one_in_flight_despite_failures(notifier):
     cases = [uuid.uuid4() for _ in range(3)]
     sub = await subscribe(notifier, event_types=["docket.investigation.opened"])
-    sent = {case: [(await feed(notifier, investigation(case, n), case, n)).id for n in range(1, 5)]
-            for case in cases}
+    sent = {case: [(await feed(notifier, investigation(case, n), case, n)).id for n in range(1, 5)] for case in cases}
     sender = FakeSender(answers={sub["url"]: [500, None, 200, 503, 200, 502] * 4})
-    await deliver_until_quiet(notifier, sender, sub,
-                              RetrySchedule(max_attempts=20, base_delay_s=0.01, max_delay_s=0.02))
+    await deliver_until_quiet(
+        notifier, sender, sub, RetrySchedule(max_attempts=20, base_delay_s=0.01, max_delay_s=0.02)
+    )
 
     delivered_order: dict[str, list[str]] = defaultdict(list)
     ids_per_event: dict[str, set[str]] = defaultdict(set)
@@ -475,6 +553,7 @@ async def test_a_dead_letter_frees_its_case_and_can_be_redelivered(notifier):
 
 # --- e-mail and reminders ---------------------------------------------------------------------------------
 
+
 @dataclass
 class FakeMailer:
     """Refuses the first `failures[address]` messages to an address (with an error that names it, as mail
@@ -490,10 +569,18 @@ class FakeMailer:
         self.sent.append(message)
 
 
-async def mail(running: Running, mailer: FakeMailer, clock: Clock = SystemClock()) -> None:
-    await application.send_due_letters(running.runtime.sessions, personal_of(running), mailer,
-                                       sender="Docket <d@x.example>", schedule=FAST, batch_size=500, lease_s=5,
-                                       clock=clock, lead_days=14)
+async def mail(running: Running, mailer: FakeMailer, clock: Clock = SYSTEM_CLOCK) -> None:
+    await application.send_due_letters(
+        running.runtime.sessions,
+        personal_of(running),
+        mailer,
+        sender="Docket <d@x.example>",
+        schedule=FAST,
+        batch_size=500,
+        lease_s=5,
+        clock=clock,
+        lead_days=14,
+    )
 
 
 async def mail_until_settled(running: Running, mailer: FakeMailer, complaint_id: uuid.UUID) -> dict:
@@ -544,15 +631,26 @@ async def test_staff_are_reminded_once_before_three_months_without_news(notifier
     filed = await openable_complaint_filed(personal_of(notifier), received_on=date(2040, 3, 2))  # no other test's
     case = uuid.uuid4()
     await feed(notifier, filed, filed.complaint_id, time=datetime(2040, 3, 5, 10, tzinfo=UTC))
-    await feed(notifier, CaseOpened(case_id=case, controller=CLEARVIEW, complaint_id=filed.complaint_id,
-                                    complaint_kind="art77_complaint", opened_on=date(2040, 3, 2)), case, 1,
-               time=datetime(2040, 4, 20, 10, tzinfo=UTC))
+    await feed(
+        notifier,
+        CaseOpened(
+            case_id=case,
+            controller=CLEARVIEW,
+            complaint_id=filed.complaint_id,
+            complaint_kind="art77_complaint",
+            opened_on=date(2040, 3, 2),
+        ),
+        case,
+        1,
+        time=datetime(2040, 4, 20, 10, tzinfo=UTC),
+    )
 
     async def remind(day: date) -> list[dict]:
-        await application.send_due_reminders(notifier.runtime.sessions, FixedClock(day),
-                                             staff_address="staff@authority.example", batch_size=500)
+        await application.send_due_reminders(
+            notifier.runtime.sessions, FixedClock(day), staff_address="staff@authority.example", batch_size=500
+        )
         letters = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()
-        return [l for l in letters if l["recipient_role"] == "staff"]
+        return [letter for letter in letters if letter["recipient_role"] == "staff"]
 
     assert await remind(date(2040, 5, 17)) == []  # 2 June is three months; 14 days before is 19 May
     [reminder] = await remind(date(2040, 5, 19))  # the letter about the case, written on 20 April, is not sent
@@ -573,18 +671,32 @@ async def test_staff_are_reminded_once_before_three_months_without_news(notifier
 
 async def test_a_case_opened_taken_in_before_its_complaint_is_told_once_the_complaint_arrives(notifier):
     filed, case_id = await openable_complaint_filed(personal_of(notifier)), uuid.uuid4()
-    opened = await feed(notifier, CaseOpened(case_id=case_id, controller=CLEARVIEW, complaint_id=filed.complaint_id,
-                                             complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)), case_id, 1)
+    opened = await feed(
+        notifier,
+        CaseOpened(
+            case_id=case_id,
+            controller=CLEARVIEW,
+            complaint_id=filed.complaint_id,
+            complaint_kind="art77_complaint",
+            opened_on=date(2020, 5, 25),
+        ),
+        case_id,
+        1,
+    )
     assert (await notifier.http.get("/notifications", params={"case_id": str(case_id)})).json() == []
     await feed(notifier, filed, filed.complaint_id)
 
-    letters = sorted((await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)}))
-                     .json(), key=lambda l: l["source_event_type"])
-    assert [(l["source_event_type"], l["case_id"]) for l in letters] == [
-        ("docket.case.opened", str(case_id)), ("docket.complaint.filed", None)]
+    letters = sorted(
+        (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json(),
+        key=lambda letter: letter["source_event_type"],
+    )
+    assert [(letter["source_event_type"], letter["case_id"]) for letter in letters] == [
+        ("docket.case.opened", str(case_id)),
+        ("docket.complaint.filed", None),
+    ]
     assert letters[0]["source_event_id"] == opened.id
     assert letters[0]["body"].startswith("A case on Clearview AI was opened on 2020-05-25")
-    assert {l["recipient_address"] for l in letters} == {"jeanne.martin@example.org"}
+    assert {letter["recipient_address"] for letter in letters} == {"jeanne.martin@example.org"}
     await feed(notifier, InvestigationOpened(case_id=case_id, opened_on=date(2020, 8, 1), scope="checks"), case_id, 2)
     later = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()
     assert len(later) == 3  # the complaint is now part of its case

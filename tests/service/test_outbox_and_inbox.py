@@ -29,13 +29,20 @@ async def sessions(databases) -> AsyncIterator:
 
 
 def events(n: int) -> list[CloudEvent]:
-    return [CloudEvent(type="docket.complaint.filed", source="/t", subject=str(uuid4()), dataschema="urn:x:v1",
-                       data={"n": i}) for i in range(n)]
+    return [
+        CloudEvent(
+            type="docket.complaint.filed", source="/t", subject=str(uuid4()), dataschema="urn:x:v1", data={"n": i}
+        )
+        for i in range(n)
+    ]
 
 
 async def drain_others(outbox: PostgresOutbox) -> None:
     """Publish whatever earlier tests left, so the next batch holds only this test's rows."""
-    async def discard(messages): return None
+
+    async def discard(messages):
+        return None
+
     while await outbox.publish_batch(discard, 1000):
         pass
 
@@ -98,7 +105,9 @@ async def test_only_one_relay_publishes_at_a_time(sessions):
     first = asyncio.create_task(outbox_a.publish_batch(slow, 2))
     await inside.wait()
 
-    async def fast(messages): return None
+    async def fast(messages):
+        return None
+
     assert await outbox_b.publish_batch(fast, 10) == 0  # the other relay holds the lock
     release.set()
     assert await first == 2
@@ -141,8 +150,10 @@ async def test_the_inbox_applies_an_event_once_and_rolls_back_with_a_failing_han
 
 def keyed(*keys: str) -> list[CloudEvent]:
     """One event per key given, in that order (the key is the event's subject, as for a case)."""
-    return [CloudEvent(type="docket.complaint.filed", source="/t", subject=key, dataschema="urn:x:v1",
-                       data={"n": n}) for n, key in enumerate(keys)]
+    return [
+        CloudEvent(type="docket.complaint.filed", source="/t", subject=key, dataschema="urn:x:v1", data={"n": n})
+        for n, key in enumerate(keys)
+    ]
 
 
 def ce_id(message) -> str:
@@ -165,8 +176,11 @@ class Broker:
             elif ce_id(m) in self.refuse:
                 stopped.add((m.topic, m.key))
                 error = ConnectionError("broker away") if self.failing else RuntimeError("too large")
-                fates.append(Delivery.failed(error) if self.failing else
-                             Delivery(Fate.REFUSED, "MessageSizeTooLargeError: The message is 2000000 bytes"))
+                fates.append(
+                    Delivery.failed(error)
+                    if self.failing
+                    else Delivery(Fate.REFUSED, "MessageSizeTooLargeError: The message is 2000000 bytes")
+                )
             else:
                 self.sent.append(ce_id(m))
                 fates.append(Delivery.ok())
@@ -176,9 +190,14 @@ class Broker:
 async def states(sessions, ids) -> dict[str, tuple[bool, bool, str | None]]:
     """(published, parked, park_reason) of each event."""
     async with sessions() as session:
-        rows = (await session.exec(sa.text(
-            "SELECT event_id, published_at IS NOT NULL, parked_at IS NOT NULL, park_reason FROM outbox "
-            "WHERE event_id = ANY(:ids)").bindparams(ids=list(ids)))).all()
+        rows = (
+            await session.exec(
+                sa.text(
+                    "SELECT event_id, published_at IS NOT NULL, parked_at IS NOT NULL, park_reason FROM outbox "
+                    "WHERE event_id = ANY(:ids)"
+                ).bindparams(ids=list(ids))
+            )
+        ).all()
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
@@ -221,7 +240,7 @@ async def test_a_refused_row_refused_again_after_resend_is_parked_again_and_stil
     outbox = PostgresOutbox(sessions, "intake")
     await drain_others(outbox)
     key = str(uuid4())
-    first, second = batch = keyed(key, key)
+    first, _second = batch = keyed(key, key)
     async with sessions() as session, session.begin():
         add_to_outbox(session, batch, "docket.cases")
     broker = Broker(refuse={first.id})
@@ -238,7 +257,9 @@ async def test_a_refused_row_refused_again_after_resend_is_parked_again_and_stil
 
 async def states_ids(sessions, event_id: str) -> int:
     async with sessions() as session:
-        return (await session.exec(sa.text("SELECT id FROM outbox WHERE event_id = :e").bindparams(e=event_id))).one()[0]
+        return (await session.exec(sa.text("SELECT id FROM outbox WHERE event_id = :e").bindparams(e=event_id))).one()[
+            0
+        ]
 
 
 async def test_rows_that_fail_for_a_while_stay_pending_unparked_and_the_acknowledged_are_marked(sessions):
@@ -265,8 +286,9 @@ async def test_the_outbox_command_lists_parked_rows_and_resends_chosen_ones(sess
     async with sessions() as session, session.begin():
         add_to_outbox(session, batch, "docket.cases")
     await outbox.publish_batch(Broker(refuse={a1.id, b1.id}), 10)
-    settings = ServiceSettings(database_url=databases.intake, database_schema="intake", http_port=1,
-                               oidc_issuer="http://unused.example")
+    settings = ServiceSettings(
+        database_url=databases.intake, database_schema="intake", http_port=1, oidc_issuer="http://unused.example"
+    )
 
     out = io.StringIO()
     assert await outbox_command(settings, ["parked"], out=out) == 0
@@ -287,8 +309,10 @@ async def test_the_outbox_command_lists_parked_rows_and_resends_chosen_ones(sess
 
     out = io.StringIO()
     assert await outbox_command(settings, ["resend", "--all"], out=out) == 0
-    assert out.getvalue() == f"unparked 1 row(s): {parked[key_b]}; the relay sends them and the rows held behind " \
-                             f"them, in order\n"
+    assert (
+        out.getvalue() == f"unparked 1 row(s): {parked[key_b]}; the relay sends them and the rows held behind "
+        f"them, in order\n"
+    )
     await outbox.publish_batch(broker, 10)
     out = io.StringIO()
     assert await outbox_command(settings, ["parked"], out=out) == 0
@@ -320,9 +344,16 @@ async def test_the_parking_columns_come_and_go_with_their_revision(databases, da
 
     async def columns() -> set[str]:
         async with engine.connect() as connection:
-            return set((await connection.execute(sa.text(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = 'outbox'"
-            ).bindparams(s=schema))).scalars())
+            return set(
+                (
+                    await connection.execute(
+                        sa.text(
+                            "SELECT column_name FROM information_schema.columns"
+                            " WHERE table_schema = :s AND table_name = 'outbox'"
+                        ).bindparams(s=schema)
+                    )
+                ).scalars()
+            )
 
     for service, before in (("intake", "0003"), ("case", "0004"), ("notifier", "0004")):
         ini = MIGRATIONS[service]

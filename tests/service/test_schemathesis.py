@@ -45,7 +45,12 @@ from services.case import application
 from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
-    ImposeSanction, IssueFormalNotice, LodgeAppeal, OpenInvestigation, PublishDecision, RecordFinding,
+    ImposeSanction,
+    IssueFormalNotice,
+    LodgeAppeal,
+    OpenInvestigation,
+    PublishDecision,
+    RecordFinding,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -67,14 +72,26 @@ SEEDS = 6  # of each kind of record
 
 # --- one token for every staff route ----------------------------------------------------------------------
 
+
 def create_user_with_every_staff_role(keycloak: KeycloakServer) -> None:
     """Through Keycloak's admin API, as tests/e2e/test_authorization.py makes its extra users and clients."""
-    with httpx.Client(base_url=f"{keycloak.base_url}/admin/realms/docket", timeout=120,
-                      headers={"Authorization": f"Bearer {keycloak.admin_token()}"}) as admin:
-        created = admin.post("/users", json={
-            "username": EVERY_ROLE, "enabled": True, "emailVerified": True, "email": "every.role@docket.example",
-            "firstName": "Every", "lastName": "Role",
-            "credentials": [{"type": "password", "value": PASSWORD, "temporary": False}]})
+    with httpx.Client(
+        base_url=f"{keycloak.base_url}/admin/realms/docket",
+        timeout=120,
+        headers={"Authorization": f"Bearer {keycloak.admin_token()}"},
+    ) as admin:
+        created = admin.post(
+            "/users",
+            json={
+                "username": EVERY_ROLE,
+                "enabled": True,
+                "emailVerified": True,
+                "email": "every.role@docket.example",
+                "firstName": "Every",
+                "lastName": "Role",
+                "credentials": [{"type": "password", "value": PASSWORD, "temporary": False}],
+            },
+        )
         assert created.status_code in (201, 409), created.text
         [user] = admin.get("/users", params={"username": EVERY_ROLE, "exact": "true"}).json()
         roles = [admin.get(f"/roles/{role.value}").json() for role in sorted(STAFF)]
@@ -90,6 +107,7 @@ def auth(keycloak: KeycloakServer, tokens: Tokens) -> Callable[[], dict[str, str
 
 
 # --- the services, as the fuzzer reaches them -------------------------------------------------------------
+
 
 class OfflineResolver:
     """Resolves without asking DNS (the generated URLs name hosts anywhere): an address as itself, any name to
@@ -109,7 +127,7 @@ class OfflineResolver:
 def settings(configure) -> dict[str, Any]:
     from docket_devstack.ports import free_port
 
-    quiet = dict(kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", run_relay=False, run_consumer=False)
+    quiet = {"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}", "run_relay": False, "run_consumer": False}
     return {
         # The public door's rate limit raised so far that the fuzzer meets the routes, not 429.
         "intake": configure(IntakeSettings, rate_limit_per_minute=10_000_000, rate_limit_burst=1_000_000, **quiet),
@@ -127,6 +145,7 @@ def build(service: str, settings: dict[str, Any]) -> Any:
 
 
 # --- real data to aim at ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Seeds:
@@ -152,20 +171,39 @@ def lifecycle(depth: int) -> list[Callable[[Any], Any]]:
     notice (3), or, instead of the notice, a sanction with a periodic penalty (4), made public and appealed (5)."""
     steps: list[Callable[[Any], Any]] = [
         lambda s: OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping"),
-        lambda s: RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis")]
+        lambda s: RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis"),
+    ]
     if depth == 3:
-        steps.append(lambda s: IssueFormalNotice(notice_id=uuid.uuid4(), orders=(Order(point="f", text="stop"),),
-                                                 issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)))
+        steps.append(
+            lambda s: IssueFormalNotice(
+                notice_id=uuid.uuid4(),
+                orders=(Order(point="f", text="stop"),),
+                issued_on=date(2021, 11, 26),
+                compliance_deadline=date(2022, 1, 26),
+            )
+        )
     if depth >= 4:
-        steps.append(lambda s: ImposeSanction(
-            sanction_id=uuid.uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000, turnover_eur=None,
-            articles=(6, 15), injunction=Injunction(orders=(Order(point="f", text="stop"),),
-                                                    deadline=date(2022, 12, 18), daily_penalty_eur=100_000)))
+        steps.append(
+            lambda s: ImposeSanction(
+                sanction_id=uuid.uuid4(),
+                decided_on=date(2022, 10, 17),
+                fine_eur=20_000_000,
+                turnover_eur=None,
+                articles=(6, 15),
+                injunction=Injunction(
+                    orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18), daily_penalty_eur=100_000
+                ),
+            )
+        )
     if depth == 5:
-        steps += [lambda s: PublishDecision(publication_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id,
-                                            published_on=date(2022, 10, 17)),
-                  lambda s: LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id,
-                                        lodged_on=date(2022, 12, 16))]
+        steps += [
+            lambda s: PublishDecision(
+                publication_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, published_on=date(2022, 10, 17)
+            ),
+            lambda s: LodgeAppeal(
+                appeal_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16)
+            ),
+        ]
     return steps[:depth]
 
 
@@ -182,8 +220,9 @@ async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
                     state = await case_store.load(session, case_id)
                 for step in lifecycle(depth):
                     async with running.runtime.sessions() as session:
-                        state, _ = await application.execute(session, case_id, state.version, step(state),
-                                                             case_store.Actor("test-setup"))
+                        state, _ = await application.execute(
+                            session, case_id, state.version, step(state), case_store.Actor("test-setup")
+                        )
                 seeds.cases.append(str(case_id))
                 seeds.versions[str(case_id)] = state.version
                 seeds.notices += [(str(case_id), str(n.notice_id)) for n in state.notices]
@@ -200,9 +239,14 @@ async def seed_intake(settings: IntakeSettings, seeds: Seeds) -> None:
             filed = receipt.json()
             seeds.receipts.append(filed)
             uploaded = await running.http.post(
-                f"/complaints/{filed['reference']}/evidence", content=b"a letter",
-                headers={"X-Status-Token": filed["status_token"], "Content-Type": "text/plain",
-                         "X-Filename": "letter.txt"})
+                f"/complaints/{filed['reference']}/evidence",
+                content=b"a letter",
+                headers={
+                    "X-Status-Token": filed["status_token"],
+                    "Content-Type": "text/plain",
+                    "X-Filename": "letter.txt",
+                },
+            )
             assert uploaded.status_code == 201, uploaded.text
             seeds.evidence.append((filed["id"], uploaded.json()["id"]))
 
@@ -210,8 +254,9 @@ async def seed_intake(settings: IntakeSettings, seeds: Seeds) -> None:
 async def seed_notifier(settings: NotifierSettings, seeds: Seeds, auth: dict[str, str]) -> None:
     async with serve(notifier_app(settings, resolver=OfflineResolver())) as running:
         for n in range(2 * SEEDS):
-            created = await running.http.post("/subscriptions", headers=auth,
-                                              json={"url": HOOK, "event_types": ["docket.case.opened"]})
+            created = await running.http.post(
+                "/subscriptions", headers=auth, json={"url": HOOK, "event_types": ["docket.case.opened"]}
+            )
             assert created.status_code == 201, created.text
             (seeds.subscriptions if n < SEEDS else seeds.doomed).append(created.json()["id"])
             key = f"fuzz-controller-{n}"
@@ -221,14 +266,30 @@ async def seed_notifier(settings: NotifierSettings, seeds: Seeds, auth: dict[str
         async with running.runtime.sessions() as session, session.begin():
             for n in range(SEEDS):
                 delivery_id, notification_id = uuid.uuid4(), uuid.uuid4()
-                session.add(notifier_store.DeliveryRow(
-                    id=delivery_id, subscription_id=uuid.UUID(seeds.subscriptions[n]), event_id=str(uuid.uuid4()),
-                    event_type="docket.case.opened", ordering_key=str(uuid.uuid4()), body={},
-                    status="dead" if n % 2 else "delivered", attempts=8, dead_reason="gave up" if n % 2 else None))
-                session.add(notifier_store.NotificationRow(
-                    id=notification_id, source_event_id=str(uuid.uuid4()), source_event_type="docket.case.opened",
-                    channel="letter", recipient_role="controller", body="a letter to the controller",
-                    created_at=datetime.now(UTC)))
+                session.add(
+                    notifier_store.DeliveryRow(
+                        id=delivery_id,
+                        subscription_id=uuid.UUID(seeds.subscriptions[n]),
+                        event_id=str(uuid.uuid4()),
+                        event_type="docket.case.opened",
+                        ordering_key=str(uuid.uuid4()),
+                        body={},
+                        status="dead" if n % 2 else "delivered",
+                        attempts=8,
+                        dead_reason="gave up" if n % 2 else None,
+                    )
+                )
+                session.add(
+                    notifier_store.NotificationRow(
+                        id=notification_id,
+                        source_event_id=str(uuid.uuid4()),
+                        source_event_type="docket.case.opened",
+                        channel="letter",
+                        recipient_role="controller",
+                        body="a letter to the controller",
+                        created_at=datetime.now(UTC),
+                    )
+                )
                 seeds.deliveries.append(str(delivery_id))
                 seeds.notifications.append(str(notification_id))
 
@@ -267,16 +328,20 @@ def targets(seeds: Seeds, method: str, path: str) -> list[Callable[[], Target]]:
     if "{case_id}" in path:
         return [case_target(c) for c in seeds.cases]
     if "{reference}" in path:
-        return [lambda r=r: Target({"reference": r["reference"]}, {"X-Status-Token": r["status_token"]})
-                for r in seeds.receipts]
+        return [
+            lambda r=r: Target({"reference": r["reference"]}, {"X-Status-Token": r["status_token"]})
+            for r in seeds.receipts
+        ]
     if "{evidence_id}" in path:
         return [lambda c=c, e=e: Target({"complaint_id": c, "evidence_id": e}) for c, e in seeds.evidence]
     subscriptions = seeds.doomed if method.upper() == "DELETE" else seeds.subscriptions
-    simple = {"{complaint_id}": ("complaint_id", [r["id"] for r in seeds.receipts]),
-              "{subscription_id}": ("subscription_id", subscriptions),
-              "{delivery_id}": ("delivery_id", seeds.deliveries),
-              "{notification_id}": ("notification_id", seeds.notifications),
-              "{controller_key}": ("controller_key", seeds.controllers)}
+    simple = {
+        "{complaint_id}": ("complaint_id", [r["id"] for r in seeds.receipts]),
+        "{subscription_id}": ("subscription_id", subscriptions),
+        "{delivery_id}": ("delivery_id", seeds.deliveries),
+        "{notification_id}": ("notification_id", seeds.notifications),
+        "{controller_key}": ("controller_key", seeds.controllers),
+    }
     for marker, (name, values) in simple.items():
         if marker in path:
             return [lambda v=v, name=name: Target({name: v}) for v in values]
@@ -289,12 +354,16 @@ def strategy(operation: Any, mode: GenerationMode, seeds: Seeds) -> st.SearchStr
     aimed = targets(seeds, operation.method, operation.path)
     if not aimed:
         return generated
-    seeded = st.sampled_from(aimed).flatmap(lambda target: (lambda t: operation.as_strategy(
-        generation_mode=mode, path_parameters=t.path, headers=t.headers))(target()))
+    seeded = st.sampled_from(aimed).flatmap(
+        lambda target: (
+            lambda t: operation.as_strategy(generation_mode=mode, path_parameters=t.path, headers=t.headers)
+        )(target())
+    )
     return st.one_of(seeded, seeded, seeded, generated)
 
 
 # --- what every answer must be ----------------------------------------------------------------------------
+
 
 def problem(status: int, path: str, body: bytes) -> str | None:
     """Why the answer breaks the rules, or None."""
@@ -308,9 +377,19 @@ def problem(status: int, path: str, body: bytes) -> str | None:
         return "a 4xx without a JSON detail"
     if isinstance(detail, str) and detail.strip():
         return None if status != 422 else "a 422 whose detail names no field"
-    if isinstance(detail, list) and detail and all(
-            isinstance(item, dict) and {"loc", "msg", "type"} <= item.keys() and isinstance(item["loc"], list)
-            and item["loc"] and isinstance(item["msg"], str) and item["msg"] for item in detail):
+    if (
+        isinstance(detail, list)
+        and detail
+        and all(
+            isinstance(item, dict)
+            and {"loc", "msg", "type"} <= item.keys()
+            and isinstance(item["loc"], list)
+            and item["loc"]
+            and isinstance(item["msg"], str)
+            and item["msg"]
+            for item in detail
+        )
+    ):
         return None
     return "a 4xx detail that names no field and rule"
 
@@ -320,19 +399,52 @@ class Tally:
     service: str
     requests: int = 0
     statuses: dict[GenerationMode, Counter[int]] = field(
-        default_factory=lambda: {mode: Counter() for mode in GenerationMode})
+        default_factory=lambda: {mode: Counter() for mode in GenerationMode}
+    )
     failures: list[str] = field(default_factory=list)
 
     def summary(self, seconds: float) -> str:
-        counts = "; ".join(f"{mode.value} " + ", ".join(f"{code}: {n}" for code, n in sorted(found.items()))
-                           for mode, found in self.statuses.items())
-        return (f"schemathesis {self.service}: {self.requests} requests in {seconds:.0f} s "
-                f"(up to {MAX_EXAMPLES} examples per operation); {counts}")
+        counts = "; ".join(
+            f"{mode.value} " + ", ".join(f"{code}: {n}" for code, n in sorted(found.items()))
+            for mode, found in self.statuses.items()
+        )
+        return (
+            f"schemathesis {self.service}: {self.requests} requests in {seconds:.0f} s "
+            f"(up to {MAX_EXAMPLES} examples per operation); {counts}"
+        )
 
 
 def curl(case: Any) -> str:
     """The request as a curl command, the token left out."""
     return case.as_curl_command(headers={"Authorization": "Bearer ..."})
+
+
+def send_one(
+    case: Any, operation: Any, mode: GenerationMode, seeds: Seeds, tally: Tally, auth: Callable[[], dict[str, str]]
+) -> None:
+    """One generated request: sent, counted, and its answer judged."""
+    case_id = (case.path_parameters or {}).get("case_id")
+    if case_id in seeds.versions and isinstance(case.body, dict) and "expected_version" in case.body:
+        case.body["expected_version"] = seeds.versions[case_id]  # agreeing with If-Match
+    tally.requests += 1
+    try:
+        response = case.call(headers=auth())
+    except Exception as exc:  # in-process, the app's exception reaches the caller; a server sends 500
+        tally.statuses[mode][500] += 1
+        tally.failures.append(
+            f"an unhandled {type(exc).__name__} (500): {operation.method.upper()} "
+            f"{operation.path}: {str(exc)[:300]}\n  {curl(case)}"
+        )
+        return
+    tally.statuses[mode][response.status_code] += 1
+    if case_id in seeds.versions and (etag := response.headers.get("etag")):
+        seeds.versions[case_id] = int(etag[0].strip('"'))
+    why = problem(response.status_code, operation.path, response.content)
+    if why is not None:
+        tally.failures.append(
+            f"{why}: {operation.method.upper()} {operation.path} -> "
+            f"{response.status_code} {response.content[:300]!r}\n  {curl(case)}"
+        )
 
 
 def fuzz(service: str, app: Any, seeds: Seeds, auth: Callable[[], dict[str, str]]) -> Tally:
@@ -346,28 +458,16 @@ def fuzz(service: str, app: Any, seeds: Seeds, auth: Callable[[], dict[str, str]
             if not PER_MODE[mode]:
                 continue
 
-            @hypothesis.settings(max_examples=PER_MODE[mode], deadline=None, database=None,
-                                 phases=[hypothesis.Phase.generate], suppress_health_check=list(hypothesis.HealthCheck))
+            @hypothesis.settings(
+                max_examples=PER_MODE[mode],
+                deadline=None,
+                database=None,
+                phases=[hypothesis.Phase.generate],
+                suppress_health_check=list(hypothesis.HealthCheck),
+            )
             @hypothesis.given(case=cases)
             def send(case: Any) -> None:
-                case_id = (case.path_parameters or {}).get("case_id")
-                if case_id in seeds.versions and isinstance(case.body, dict) and "expected_version" in case.body:
-                    case.body["expected_version"] = seeds.versions[case_id]  # agreeing with If-Match
-                tally.requests += 1
-                try:
-                    response = case.call(headers=auth())
-                except Exception as exc:  # in-process, the app's exception reaches the caller; a server sends 500
-                    tally.statuses[mode][500] += 1
-                    tally.failures.append(f"an unhandled {type(exc).__name__} (500): {operation.method.upper()} "
-                                          f"{operation.path}: {str(exc)[:300]}\n  {curl(case)}")
-                    return
-                tally.statuses[mode][response.status_code] += 1
-                if case_id in seeds.versions and (etag := response.headers.get("etag")):
-                    seeds.versions[case_id] = int(etag[0].strip('"'))
-                why = problem(response.status_code, operation.path, response.content)
-                if why is not None:
-                    tally.failures.append(f"{why}: {operation.method.upper()} {operation.path} -> "
-                                          f"{response.status_code} {response.content[:300]!r}\n  {curl(case)}")
+                send_one(case, operation, mode, seeds, tally, auth)  # noqa: B023 - run within this iteration
 
             try:
                 send()

@@ -73,6 +73,7 @@ class InMemoryKeyStore:
         for subject in set(subjects):
             if create and subject not in self.keys_by_subject:
                 from docket_privacy.cipher import new_key
+
                 self.keys_by_subject[subject] = new_key()
             found[subject] = self.keys_by_subject.get(subject)
         return found

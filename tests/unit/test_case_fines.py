@@ -27,8 +27,9 @@ IN_83_5 = {5, 6, 7, 9, *range(12, 23), *range(44, 50), *range(85, 92)}  # 85-91:
 def cap_of(paragraph: str, turnover: int | None = 100_000_000) -> FineCap:
     fixed, percent = (10_000_000, 2) if paragraph == "83(4)" else (20_000_000, 4)
     share = turnover * percent // 100 if turnover is not None else 0
-    return FineCap(paragraph=paragraph, fixed_eur=fixed, turnover_percent=percent, turnover_eur=turnover,
-                   cap_eur=max(fixed, share))
+    return FineCap(
+        paragraph=paragraph, fixed_eur=fixed, turnover_percent=percent, turnover_eur=turnover, cap_eur=max(fixed, share)
+    )
 
 
 def imposed(history, command):
@@ -37,6 +38,7 @@ def imposed(history, command):
 
 
 # --- every article Art 83(4)-(6) names can be named; no other ---------------------------------------------
+
 
 @pytest.mark.parametrize("article", range(1, 100))
 def test_every_article_art_83_names_is_fined_under_its_paragraph_and_no_other_is(article):
@@ -49,9 +51,12 @@ def test_every_article_art_83_names_is_fined_under_its_paragraph_and_no_other_is
     with pytest.raises(Invalid) as refused:
         decide(given(*INVESTIGATED), command)
     assert refused.value.field == "articles_infringed"
-    expected = ("Art 58 is charged as an order not complied with" if article == 58 else
-                f"Art {article} is not among the provisions Art 83(4)-(6) make subject to a fine, which are Arts 8, "
-                f"11, 25-39, 41(4)")
+    expected = (
+        "Art 58 is charged as an order not complied with"
+        if article == 58
+        else f"Art {article} is not among the provisions Art 83(4)-(6) make subject to a fine, which are Arts 8, "
+        f"11, 25-39, 41(4)"
+    )
     assert refused.value.message.startswith(expected)
 
 
@@ -60,24 +65,31 @@ def test_an_expired_notice_alone_does_not_make_the_fine_an_83_6_one():
     with pytest.raises(Invalid) as refused:
         decide(given(*AT_EXPIRY), sanction(fine=12_000_000, articles=(32,), injunction=None))
     assert (refused.value.field, refused.value.message) == (
-        "fine_eur", "EUR 12,000,000 exceeds the cap of Art 83(4): the higher of EUR 10,000,000 and 2 % of the "
-                    "preceding year's worldwide turnover of EUR 100,000,000 (EUR 2,000,000) = EUR 10,000,000")
+        "fine_eur",
+        "EUR 12,000,000 exceeds the cap of Art 83(4): the higher of EUR 10,000,000 and 2 % of the "
+        "preceding year's worldwide turnover of EUR 100,000,000 (EUR 2,000,000) = EUR 10,000,000",
+    )
     assert imposed(AT_EXPIRY, sanction(articles=(6, 12), injunction=None)).cap.paragraph == "83(5)"
 
 
 def test_charging_non_compliance_with_the_expired_notice_puts_the_conduct_under_83_6():
     fined = imposed(AT_EXPIRY, sanction(fine=12_000_000, articles=(32,), orders=("58(2)",), injunction=None))
     assert fined.cap == cap_of("83(6)") and fined.articles_infringed == (32, 58)
-    assert fined.conducts == (ConductFined(articles_infringed=(32,), orders_not_complied=("58(2)",),
-                                           fine_eur=12_000_000, cap=cap_of("83(6)")),)
+    assert fined.conducts == (
+        ConductFined(
+            articles_infringed=(32,), orders_not_complied=("58(2)",), fine_eur=12_000_000, cap=cap_of("83(6)")
+        ),
+    )
 
 
 def test_non_compliance_with_an_art_58_2_order_is_refused_where_no_notice_has_expired():
     with pytest.raises(Invalid) as refused:
         decide(given(*INVESTIGATED), sanction(fine=1, orders=("58(2)",), injunction=None))
     assert (refused.value.field, refused.value.message) == (
-        "orders_not_complied", "no order under Art 58(2) stands unheeded: the case has no formal notice whose "
-                               "deadline passed without compliance")
+        "orders_not_complied",
+        "no order under Art 58(2) stands unheeded: the case has no formal notice whose "
+        "deadline passed without compliance",
+    )
 
 
 def test_access_refused_under_art_58_1_is_fined_under_83_5_e_in_the_investigation():
@@ -87,6 +99,7 @@ def test_access_refused_under_art_58_1_is_fined_under_83_5_e_in_the_investigatio
 
 
 # --- one conduct capped by its gravest infringement; separate conducts each by their own ----------------------
+
 
 def test_one_conduct_infringing_several_provisions_is_capped_once_by_the_gravest():
     assert imposed(INVESTIGATED, sanction(articles=(6, 32), injunction=None)).cap == cap_of("83(5)")
@@ -98,42 +111,96 @@ def test_separate_conducts_are_each_capped_and_the_fine_is_their_sum():
     conducts = (Conduct(articles=(32,), fine_eur=10_000_000), Conduct(articles=(6, 12), fine_eur=20_000_000))
     fined = imposed(INVESTIGATED, sanction(fine=30_000_000, articles=(), conducts=conducts, injunction=None))
     assert fined.fine_eur == 30_000_000 and fined.articles_infringed == (6, 12, 32)
-    assert fined.conducts == (ConductFined(articles_infringed=(32,), fine_eur=10_000_000, cap=cap_of("83(4)")),
-                              ConductFined(articles_infringed=(6, 12), fine_eur=20_000_000, cap=cap_of("83(5)")))
+    assert fined.conducts == (
+        ConductFined(articles_infringed=(32,), fine_eur=10_000_000, cap=cap_of("83(4)")),
+        ConductFined(articles_infringed=(6, 12), fine_eur=20_000_000, cap=cap_of("83(5)")),
+    )
     assert fined.cap == cap_of("83(5)")  # the gravest conduct's
 
 
 def test_a_conduct_may_be_non_compliance_with_the_order_alone():
-    conducts = (Conduct(articles=(), fine_eur=5_000_000, orders_not_complied=("58(2)",)),
-                Conduct(articles=(6,), fine_eur=1_000_000))
+    conducts = (
+        Conduct(articles=(), fine_eur=5_000_000, orders_not_complied=("58(2)",)),
+        Conduct(articles=(6,), fine_eur=1_000_000),
+    )
     fined = imposed(AT_EXPIRY, sanction(fine=6_000_000, articles=(), conducts=conducts, injunction=None))
     assert fined.articles_infringed == (6, 58) and fined.cap == cap_of("83(6)")
     assert [c.cap.paragraph for c in fined.conducts] == ["83(6)", "83(5)"]
 
 
-@pytest.mark.parametrize(("history", "command", "field", "message"), [
-    (INVESTIGATED, sanction(fine=10_000_001, articles=(), injunction=None, conducts=(
-        Conduct(articles=(32,), fine_eur=10_000_001),)), "conducts.0.fine_eur",
-     "EUR 10,000,001 exceeds the cap of Art 83(4)"),
-    (INVESTIGATED, sanction(fine=3, articles=(), injunction=None, conducts=(
-        Conduct(articles=(32,), fine_eur=1), Conduct(articles=(6,), fine_eur=1))), "fine_eur",
-     "EUR 3 is not the sum of the conducts' fines (EUR 2)"),
-    (INVESTIGATED, sanction(fine=1, articles=(6,), injunction=None, conducts=(Conduct(articles=(6,), fine_eur=1),)),
-     "conducts", "name what each conduct infringed in conducts, or what the one conduct infringed in "
-                 "articles_infringed and orders_not_complied, not both"),
-    (AT_EXPIRY, sanction(fine=2, articles=(), injunction=None, conducts=(
-        Conduct(articles=(6,), fine_eur=1, orders_not_complied=("58(2)",)),
-        Conduct(articles=(), fine_eur=1, orders_not_complied=("58(2)",)))), "conducts.1.orders_not_complied",
-     "non-compliance with the order under Art 58(2) is already charged with another conduct"),
-    (INVESTIGATED, sanction(fine=2, articles=(), injunction=None, conducts=(
-        Conduct(articles=(6,), fine_eur=1), Conduct(articles=(), fine_eur=1))), "conducts.1.articles_infringed",
-     "nothing is charged: name the articles infringed or the orders not complied with"),
-    (INVESTIGATED, sanction(fine=1, articles=(), injunction=None, conducts=(Conduct(articles=(6, 140), fine_eur=1),)),
-     "conducts.0.articles_infringed", "Art 140 is not among the provisions"),
-    (INVESTIGATED, sanction(fine=1, articles=(), injunction=None, conducts=(
-        Conduct(articles=(), fine_eur=1, orders_not_complied=("58(2)",)),)), "conducts.0.orders_not_complied",
-     "no order under Art 58(2) stands unheeded"),
-])
+@pytest.mark.parametrize(
+    ("history", "command", "field", "message"),
+    [
+        (
+            INVESTIGATED,
+            sanction(
+                fine=10_000_001, articles=(), injunction=None, conducts=(Conduct(articles=(32,), fine_eur=10_000_001),)
+            ),
+            "conducts.0.fine_eur",
+            "EUR 10,000,001 exceeds the cap of Art 83(4)",
+        ),
+        (
+            INVESTIGATED,
+            sanction(
+                fine=3,
+                articles=(),
+                injunction=None,
+                conducts=(Conduct(articles=(32,), fine_eur=1), Conduct(articles=(6,), fine_eur=1)),
+            ),
+            "fine_eur",
+            "EUR 3 is not the sum of the conducts' fines (EUR 2)",
+        ),
+        (
+            INVESTIGATED,
+            sanction(fine=1, articles=(6,), injunction=None, conducts=(Conduct(articles=(6,), fine_eur=1),)),
+            "conducts",
+            "name what each conduct infringed in conducts, or what the one conduct infringed in "
+            "articles_infringed and orders_not_complied, not both",
+        ),
+        (
+            AT_EXPIRY,
+            sanction(
+                fine=2,
+                articles=(),
+                injunction=None,
+                conducts=(
+                    Conduct(articles=(6,), fine_eur=1, orders_not_complied=("58(2)",)),
+                    Conduct(articles=(), fine_eur=1, orders_not_complied=("58(2)",)),
+                ),
+            ),
+            "conducts.1.orders_not_complied",
+            "non-compliance with the order under Art 58(2) is already charged with another conduct",
+        ),
+        (
+            INVESTIGATED,
+            sanction(
+                fine=2,
+                articles=(),
+                injunction=None,
+                conducts=(Conduct(articles=(6,), fine_eur=1), Conduct(articles=(), fine_eur=1)),
+            ),
+            "conducts.1.articles_infringed",
+            "nothing is charged: name the articles infringed or the orders not complied with",
+        ),
+        (
+            INVESTIGATED,
+            sanction(fine=1, articles=(), injunction=None, conducts=(Conduct(articles=(6, 140), fine_eur=1),)),
+            "conducts.0.articles_infringed",
+            "Art 140 is not among the provisions",
+        ),
+        (
+            INVESTIGATED,
+            sanction(
+                fine=1,
+                articles=(),
+                injunction=None,
+                conducts=(Conduct(articles=(), fine_eur=1, orders_not_complied=("58(2)",)),),
+            ),
+            "conducts.0.orders_not_complied",
+            "no order under Art 58(2) stands unheeded",
+        ),
+    ],
+)
 def test_conducts_that_break_a_rule_are_refused_naming_the_field(history, command, field, message):
     with pytest.raises(Invalid) as refused:
         decide(given(*history), command)
@@ -161,8 +228,13 @@ def charged_conducts(draw):
 @settings(max_examples=200, deadline=None)
 @for_all(charged_conducts())
 def test_a_sanction_stands_exactly_when_every_conduct_is_within_its_own_cap(conducts):
-    command = sanction(fine=sum(c.fine_eur for c in conducts), turnover=300_000_000, articles=(),
-                       conducts=tuple(conducts), injunction=None)
+    command = sanction(
+        fine=sum(c.fine_eur for c in conducts),
+        turnover=300_000_000,
+        articles=(),
+        conducts=tuple(conducts),
+        injunction=None,
+    )
     caps = [fines.cap(c.articles, 300_000_000, c.orders_not_complied).cap_eur for c in conducts]
     over = [n for n, (c, limit) in enumerate(zip(conducts, caps, strict=True)) if c.fine_eur > limit]
     if over:
@@ -178,16 +250,24 @@ def test_a_sanction_stands_exactly_when_every_conduct_is_within_its_own_cap(cond
 
 # --- the EDPB Guidelines 04/2022 estimate -----------------------------------------------------------------
 
-CLEARVIEW_LIKE = Assessment(articles=(6, 12, 15, 17), seriousness="high", position=Decimal("0.5"),
-                            aggravating=(Factor("duration", 10),), mitigating=(Factor("cooperation", 5),))
+CLEARVIEW_LIKE = Assessment(
+    articles=(6, 12, 15, 17),
+    seriousness="high",
+    position=Decimal("0.5"),
+    aggravating=(Factor("duration", 10),),
+    mitigating=(Factor("cooperation", 5),),
+)
 
 
 def test_the_estimate_walks_the_five_steps():
     found = estimate([CLEARVIEW_LIKE], 1_000_000_000)
     assert [s.step for s in found.steps] == [
-        "1. conducts and concurrence (Art 83(3))", "2. starting point: classification, seriousness, turnover",
-        "3. aggravating and mitigating circumstances (Art 83(2))", "4. legal maximum",
-        "5. effectiveness, proportionality and dissuasiveness"]
+        "1. conducts and concurrence (Art 83(3))",
+        "2. starting point: classification, seriousness, turnover",
+        "3. aggravating and mitigating circumstances (Art 83(2))",
+        "4. legal maximum",
+        "5. effectiveness, proportionality and dissuasiveness",
+    ]
     # 4 % of EUR 1bn is the maximum (the dynamic one); high seriousness at 0.5 of 20-100 % is 60 % of it; no band
     # applies above EUR 500M; +10 -5 = +5 %.
     assert [s.amount_eur for s in found.steps] == [40_000_000, 24_000_000, 25_200_000, 25_200_000, 25_200_000]
@@ -202,21 +282,41 @@ def test_the_starting_amount_of_a_smaller_undertaking_comes_from_the_fixed_maxim
     assert found.conducts[0].cap.cap_eur == 20_000_000
 
 
-@pytest.mark.parametrize(("turnover", "share", "band"), [
-    (1_000_000, "0.3 %", "up to EUR 2,000,000, where the starting amount is taken at 0.2 % to 0.4 %"),
-    (2_000_000, "0.4 %", "up to EUR 2,000,000, where the starting amount is taken at 0.2 % to 0.4 %"),
-    (6_000_000, "1.15 %", "above EUR 2,000,000 up to EUR 10,000,000, where the starting amount is taken at 0.3 % to 2 %"),
-    (30_000_000, "5.75 %", "above EUR 10,000,000 up to EUR 50,000,000, where the starting amount is taken at 1.5 % to "
-                           "10 %"),
-    (75_000_000, "14 %", "above EUR 50,000,000 up to EUR 100,000,000, where the starting amount is taken at 8 % to "
-                         "20 %"),
-    (175_000_000, "32.5 %", "above EUR 100,000,000 up to EUR 250,000,000, where the starting amount is taken at 15 % "
-                            "to 50 %"),
-    (375_000_000, "75 %", "above EUR 250,000,000 up to EUR 500,000,000, where the starting amount is taken at 50 % to "
-                          "100 %"),
-])
+@pytest.mark.parametrize(
+    ("turnover", "share", "band"),
+    [
+        (1_000_000, "0.3 %", "up to EUR 2,000,000, where the starting amount is taken at 0.2 % to 0.4 %"),
+        (2_000_000, "0.4 %", "up to EUR 2,000,000, where the starting amount is taken at 0.2 % to 0.4 %"),
+        (
+            6_000_000,
+            "1.15 %",
+            "above EUR 2,000,000 up to EUR 10,000,000, where the starting amount is taken at 0.3 % to 2 %",
+        ),
+        (
+            30_000_000,
+            "5.75 %",
+            "above EUR 10,000,000 up to EUR 50,000,000, where the starting amount is taken at 1.5 % to 10 %",
+        ),
+        (
+            75_000_000,
+            "14 %",
+            "above EUR 50,000,000 up to EUR 100,000,000, where the starting amount is taken at 8 % to 20 %",
+        ),
+        (
+            175_000_000,
+            "32.5 %",
+            "above EUR 100,000,000 up to EUR 250,000,000, where the starting amount is taken at 15 % to 50 %",
+        ),
+        (
+            375_000_000,
+            "75 %",
+            "above EUR 250,000,000 up to EUR 500,000,000, where the starting amount is taken at 50 % to 100 %",
+        ),
+    ],
+)
 def test_each_turnover_band_is_a_range_and_the_point_chosen_is_where_the_turnover_lies_in_the_band(
-        turnover, share, band):
+    turnover, share, band
+):
     found = estimate([Assessment(articles=(6,), seriousness="high", position=Decimal("0.5"))], turnover)
     starting = found.steps[1]
     assert band in starting.explanation and f"the same point of the range: {share}" in starting.explanation
@@ -227,8 +327,9 @@ def test_each_turnover_band_is_a_range_and_the_point_chosen_is_where_the_turnove
 
 
 def test_the_authority_may_choose_another_point_of_the_band_and_the_estimate_says_so():
-    found = estimate([Assessment(articles=(6,), seriousness="medium", position=Decimal("0"))], 30_000_000,
-                     size_position=Decimal("1"))
+    found = estimate(
+        [Assessment(articles=(6,), seriousness="medium", position=Decimal("0"))], 30_000_000, size_position=Decimal("1")
+    )
     assert "the authority takes it at 1 of that range: 10 %" in found.steps[1].explanation
     assert found.steps[1].amount_eur == 200_000  # 10 % of EUR 20M, then 10 % of that
 
@@ -241,8 +342,14 @@ def test_a_conduct_weighed_above_its_maximum_is_brought_back_to_it():
 
 
 def test_several_conducts_are_each_estimated_within_their_own_maximum():
-    found = estimate([CLEARVIEW_LIKE, Assessment(articles=(32,), seriousness="low", position=Decimal("1")),
-                      Assessment(articles=(), seriousness="medium", orders_not_complied=("58(2)",))], 1_000_000_000)
+    found = estimate(
+        [
+            CLEARVIEW_LIKE,
+            Assessment(articles=(32,), seriousness="low", position=Decimal("1")),
+            Assessment(articles=(), seriousness="medium", orders_not_complied=("58(2)",)),
+        ],
+        1_000_000_000,
+    )
     assert [c.cap.paragraph for c in found.conducts] == ["83(5)", "83(4)", "83(6)"]
     assert found.steps[0].amount_eur == 40_000_000 + 20_000_000 + 40_000_000
     assert found.steps[0].explanation.startswith("3 separate conducts, each fined on its own")
@@ -263,19 +370,26 @@ def test_step_five_adjusts_within_each_maximum_and_an_inability_to_pay_brings_th
 
 
 ASSESSMENTS = st.builds(
-    Assessment, articles=ARTICLES.map(tuple), seriousness=st.sampled_from(["low", "medium", "high"]),
-    position=st.decimals(0, 1, places=3), orders_not_complied=ORDERS.map(tuple),
+    Assessment,
+    articles=ARTICLES.map(tuple),
+    seriousness=st.sampled_from(["low", "medium", "high"]),
+    position=st.decimals(0, 1, places=3),
+    orders_not_complied=ORDERS.map(tuple),
     aggravating=st.lists(st.builds(Factor, st.just("a"), st.integers(0, 100)), max_size=3).map(tuple),
     mitigating=st.lists(st.builds(Factor, st.just("m"), st.integers(0, 100)), max_size=3).map(tuple),
 ).filter(lambda a: a.articles or a.orders_not_complied)
 TURNOVERS = st.integers(0, 10**13)
-ADJUSTMENTS = st.builds(Adjustment, percent=st.integers(-100, 100), reason=st.just("r"),
-                        payable_eur=st.none() | st.integers(0, 10**9), evidence=st.just("e"))
+ADJUSTMENTS = st.builds(
+    Adjustment,
+    percent=st.integers(-100, 100),
+    reason=st.just("r"),
+    payable_eur=st.none() | st.integers(0, 10**9),
+    evidence=st.just("e"),
+)
 
 
 @settings(max_examples=300, deadline=None)
-@for_all(st.lists(ASSESSMENTS, min_size=1, max_size=4), TURNOVERS, st.none() | st.decimals(0, 1, places=2),
-         ADJUSTMENTS)
+@for_all(st.lists(ASSESSMENTS, min_size=1, max_size=4), TURNOVERS, st.none() | st.decimals(0, 1, places=2), ADJUSTMENTS)
 def test_no_conduct_is_fined_above_the_maximum_of_its_gravest_infringement(conducts, turnover, size, adjustment):
     found = estimate(conducts, turnover, size, adjustment)
     for conduct, fined in zip(conducts, found.conducts, strict=True):
@@ -291,6 +405,8 @@ def test_no_conduct_is_fined_above_the_maximum_of_its_gravest_infringement(condu
 @for_all(ASSESSMENTS, st.decimals(0, 1, places=3), st.decimals(0, 1, places=3), TURNOVERS, ADJUSTMENTS)
 def test_the_fine_never_falls_as_the_seriousness_position_rises(conduct, one, other, turnover, adjustment):
     lower, higher = sorted((one, other))
-    at = [estimate([Assessment(**{**vars(conduct), "position": p})], turnover, adjustment=adjustment).fine_eur
-          for p in (lower, higher)]
+    at = [
+        estimate([Assessment(**{**vars(conduct), "position": p})], turnover, adjustment=adjustment).fine_eur
+        for p in (lower, higher)
+    ]
     assert at[0] <= at[1]

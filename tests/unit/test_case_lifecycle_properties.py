@@ -12,28 +12,70 @@ from hypothesis import strategies as st
 
 from docket_contracts.events import CaseOutcome, Injunction
 from services.case.domain import (
-    CaseState, CloseCase, Command, ExpireDeadline, ImposeSanction, Invalid, IssueFormalNotice, LinkComplaint,
-    LiquidatePenalty, LodgeAppeal, OpenInvestigation, PublishDecision, RecordCompliance, RecordFinding,
-    RecordInjunctionCompliance, RecordNoticeNotification, RecordRuling, RecordSanctionNotification, Rejected,
-    WithdrawPublication, decide, evolve, replay,
+    CaseState,
+    CloseCase,
+    Command,
+    ExpireDeadline,
+    ImposeSanction,
+    Invalid,
+    IssueFormalNotice,
+    LinkComplaint,
+    LiquidatePenalty,
+    LodgeAppeal,
+    OpenInvestigation,
+    PublishDecision,
+    RecordCompliance,
+    RecordFinding,
+    RecordInjunctionCompliance,
+    RecordNoticeNotification,
+    RecordRuling,
+    RecordSanctionNotification,
+    Rejected,
+    WithdrawPublication,
+    decide,
+    evolve,
+    replay,
 )
 from tests.unit.test_case_domain import (
-    CASE, FINDING, INJUNCTION, NOTICE, OPENED, ORDERS, REPRIMAND, SANCTION, SECOND, complaint, reprimand, sanction,
+    CASE,
+    FINDING,
+    INJUNCTION,
+    NOTICE,
+    OPENED,
+    ORDERS,
+    REPRIMAND,
+    SANCTION,
+    SECOND,
+    complaint,
+    reprimand,
+    sanction,
     simplified,
 )
 
 OUTCOMES: tuple[CaseOutcome, ...] = get_args(CaseOutcome)
 
 # A sanction decided again after the court annulled the first (or the reprimand), with a penalty of its own.
-DECIDED_AGAIN = ImposeSanction(SECOND, date(2023, 9, 1), 1_000_000, None, (6,),
-                               Injunction(orders=ORDERS[:1], deadline=date(2023, 10, 1), daily_penalty_eur=1_000))
+DECIDED_AGAIN = ImposeSanction(
+    SECOND,
+    date(2023, 9, 1),
+    1_000_000,
+    None,
+    (6,),
+    Injunction(orders=ORDERS[:1], deadline=date(2023, 10, 1), daily_penalty_eur=1_000),
+)
 # One publication per decision, each withdrawn two years on (also once the case is closed).
-PUBLISHED = {NOTICE: (uuid4(), date(2021, 12, 16)), SANCTION: (uuid4(), date(2022, 10, 17)),
-             REPRIMAND: (uuid4(), date(2022, 10, 17)), SECOND: (uuid4(), date(2023, 9, 1))}
+PUBLISHED = {
+    NOTICE: (uuid4(), date(2021, 12, 16)),
+    SANCTION: (uuid4(), date(2022, 10, 17)),
+    REPRIMAND: (uuid4(), date(2022, 10, 17)),
+    SECOND: (uuid4(), date(2023, 9, 1)),
+}
 # One appeal per sanction or reprimand, each with every ruling the court may give.
-APPEALS = {SANCTION: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
-           REPRIMAND: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
-           SECOND: (uuid4(), date(2023, 9, 15), date(2023, 12, 1))}
+APPEALS = {
+    SANCTION: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
+    REPRIMAND: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
+    SECOND: (uuid4(), date(2023, 9, 15), date(2023, 12, 1)),
+}
 SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), daily_penalty_eur=1_000)
 
 COMMANDS: list[Command] = [
@@ -58,8 +100,11 @@ COMMANDS: list[Command] = [
     *(WithdrawPublication(publication, date(2023, 12, 16), "two years") for publication, _ in PUBLISHED.values()),
     DECIDED_AGAIN,
     *(LodgeAppeal(appeal, decision, lodged) for decision, (appeal, lodged, _) in APPEALS.items()),
-    *(RecordRuling(appeal, ruled, outcome, fine) for appeal, _, ruled in APPEALS.values()
-      for outcome, fine in (("dismissed", None), ("annulled", None), ("fine_reduced", 10_000))),
+    *(
+        RecordRuling(appeal, ruled, outcome, fine)
+        for appeal, _, ruled in APPEALS.values()
+        for outcome, fine in (("dismissed", None), ("annulled", None), ("fine_reduced", 10_000))
+    ),
     RecordNoticeNotification(NOTICE, date(2021, 12, 1)),
     RecordSanctionNotification(SANCTION, date(2022, 10, 20)),
     RecordSanctionNotification(SANCTION, date(2022, 12, 25)),
@@ -89,10 +134,17 @@ def liquidations_due(state: CaseState) -> list[Command]:
     """The liquidation staff would decide for each penalty that accrued: from its first day of delay up to the
     day the injunction was complied with (or a month of delay, when it was not). The fixed COMMANDS cannot
     hold one for every compliance date the walk can draw."""
-    return [LiquidatePenalty(s.sanction_id, s.accrues_from,
-                             end := s.injunction_complied_on or s.accrues_from + timedelta(days=30), "exclusive_end",
-                             end + timedelta(days=30))
-            for s in state.sanctions if s.penalty_owed and s.accrues_from is not None]
+    return [
+        LiquidatePenalty(
+            s.sanction_id,
+            s.accrues_from,
+            end := s.injunction_complied_on or s.accrues_from + timedelta(days=30),
+            "exclusive_end",
+            end + timedelta(days=30),
+        )
+        for s in state.sanctions
+        if s.penalty_owed and s.accrues_from is not None
+    ]
 
 
 def closings_due(state: CaseState) -> list[Command]:
@@ -107,8 +159,11 @@ def closable(state: CaseState, depth: int = 4) -> bool:
         return True
     if depth == 0:
         return False
-    return any(closable(after, depth - 1) for command in [*COMMANDS, *liquidations_due(state), *closings_due(state)]
-               if (after := attempt(state, command)) is not None and after != state)
+    return any(
+        closable(after, depth - 1)
+        for command in [*COMMANDS, *liquidations_due(state), *closings_due(state)]
+        if (after := attempt(state, command)) is not None and after != state
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -120,8 +175,9 @@ def test_no_reachable_state_is_a_dead_end_and_replay_equals_what_the_commands_bu
     state, recorded = replay([OPENED]), [OPENED]
     for _ in range(data.draw(st.integers(0, 16))):
         accepted = [c for c in COMMANDS if not isinstance(c, CloseCase | LinkComplaint) and attempt(state, c)]
-        command = data.draw(st.sampled_from(accepted) if accepted and data.draw(st.booleans())
-                            else st.sampled_from(COMMANDS))
+        command = data.draw(
+            st.sampled_from(accepted) if accepted and data.draw(st.booleans()) else st.sampled_from(COMMANDS)
+        )
         try:
             events = decide(state, command)
         except (Rejected, Invalid):
@@ -135,8 +191,12 @@ def test_no_reachable_state_is_a_dead_end_and_replay_equals_what_the_commands_bu
 
 def test_the_dead_end_of_a_penalty_complied_with_on_time_is_gone():
     state = replay([OPENED])
-    for command in (OpenInvestigation(date(2020, 8, 1), "s"), RecordFinding(FINDING, (6,), "f"),
-                    sanction(injunction=INJUNCTION), RecordInjunctionCompliance(SANCTION, date(2022, 12, 18))):
+    for command in (
+        OpenInvestigation(date(2020, 8, 1), "s"),
+        RecordFinding(FINDING, (6,), "f"),
+        sanction(injunction=INJUNCTION),
+        RecordInjunctionCompliance(SANCTION, date(2022, 12, 18)),
+    ):
         state = attempt(state, command)
         assert state is not None
     assert attempt(state, CloseCase("sanctioned", "complied on time", date(2023, 1, 5))).status == "closed"
@@ -146,8 +206,12 @@ def test_the_dead_end_of_a_penalty_complied_with_on_time_is_gone():
 def test_a_penalty_complied_with_late_is_liquidated_up_to_compliance_and_the_case_closes():
     """The walk's counterexample: complied with on 19 December, 18 days after the penalty began to accrue."""
     state = replay([OPENED])
-    for command in (OpenInvestigation(date(2020, 8, 1), "s"), RecordFinding(FINDING, (6,), "f"),
-                    sanction(injunction=SMALL_INJUNCTION), RecordInjunctionCompliance(SANCTION, date(2022, 12, 19))):
+    for command in (
+        OpenInvestigation(date(2020, 8, 1), "s"),
+        RecordFinding(FINDING, (6,), "f"),
+        sanction(injunction=SMALL_INJUNCTION),
+        RecordInjunctionCompliance(SANCTION, date(2022, 12, 19)),
+    ):
         state = attempt(state, command)
         assert state is not None
     assert attempt(state, CloseCase("sanctioned", "complied late", date(2023, 1, 5))) is None
@@ -165,9 +229,13 @@ def test_whatever_the_court_rules_on_a_penalty_still_awaiting_its_notification_t
     appeal_id, lodged, ruled = APPEALS[SANCTION]
     for outcome, fine in (("dismissed", None), ("annulled", None), ("fine_reduced", 10_000)):
         state = replay([OPENED])
-        for command in (OpenInvestigation(date(2020, 8, 1), "s"), RecordFinding(FINDING, (6,), "f"),
-                        sanction(injunction=period), LodgeAppeal(appeal_id, SANCTION, lodged),
-                        RecordRuling(appeal_id, ruled, outcome, fine)):
+        for command in (
+            OpenInvestigation(date(2020, 8, 1), "s"),
+            RecordFinding(FINDING, (6,), "f"),
+            sanction(injunction=period),
+            LodgeAppeal(appeal_id, SANCTION, lodged),
+            RecordRuling(appeal_id, ruled, outcome, fine),
+        ):
             state = attempt(state, command)
             assert state is not None
         assert closable(state), outcome

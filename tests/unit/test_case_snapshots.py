@@ -13,25 +13,39 @@ from docket_contracts.events import CaseClosed, ComplaintLinked, FindingRecorded
 from services.case.domain import CaseState, replay
 from services.case.snapshots import FOLD, SnapshotRow, dump, restore
 from tests.unit.test_case_domain import (
-    AT_NOTICE, AT_SANCTION, CASE, COMPLIED, LIQUIDATED, OPENED, INVESTIGATING,
+    AT_NOTICE,
+    AT_SANCTION,
+    CASE,
+    COMPLIED,
+    INVESTIGATING,
+    LIQUIDATED,
+    OPENED,
 )
 
 CLOSED = CaseClosed(case_id=CASE, outcome="sanctioned", reasons="penalty liquidated", closed_on=date(2023, 4, 13))
 PATHS = [(*AT_NOTICE, COMPLIED), (*AT_SANCTION, LIQUIDATED, CLOSED), (OPENED, INVESTIGATING)]
 
-linked = st.builds(ComplaintLinked, case_id=st.just(CASE), complaint_id=st.uuids(),
-                   complaint_kind=st.sampled_from(["art77_complaint", "alert"]),
-                   received_on=st.dates(date(2018, 5, 25), date(2030, 1, 1)))
-found = st.builds(FindingRecorded, case_id=st.just(CASE), finding_id=st.uuids(),
-                  articles=st.lists(st.sampled_from([5, 6, 12, 15, 17, 32]), min_size=1, max_size=4, unique=True)
-                  .map(tuple), facts=st.text(min_size=1, max_size=200).filter(str.strip))
+linked = st.builds(
+    ComplaintLinked,
+    case_id=st.just(CASE),
+    complaint_id=st.uuids(),
+    complaint_kind=st.sampled_from(["art77_complaint", "alert"]),
+    received_on=st.dates(date(2018, 5, 25), date(2030, 1, 1)),
+)
+found = st.builds(
+    FindingRecorded,
+    case_id=st.just(CASE),
+    finding_id=st.uuids(),
+    articles=st.lists(st.sampled_from([5, 6, 12, 15, 17, 32]), min_size=1, max_size=4, unique=True).map(tuple),
+    facts=st.text(min_size=1, max_size=200).filter(str.strip),
+)
 
 
 @st.composite
 def histories(draw: st.DrawFn) -> list[Payload]:
     """A path of the lifecycle, cut anywhere, with complaints and findings slipped in after the opening."""
     path = list(draw(st.sampled_from(PATHS)))
-    path = path[:draw(st.integers(1, len(path)))]
+    path = path[: draw(st.integers(1, len(path)))]
     extras = draw(st.lists(st.one_of(linked, found), max_size=30))
     for extra in extras:
         path.insert(draw(st.integers(1, len(path))), extra)
@@ -54,8 +68,12 @@ def test_the_case_from_any_snapshot_and_the_events_after_it_is_the_case_replayed
 @given(history=histories())
 def test_a_snapshot_survives_its_trip_through_json(history):
     state = replay(history)
-    assert restore(SnapshotRow(stream_id=CASE, version=state.version, fold=FOLD,
-                               state=json.loads(json.dumps(dump(state))))) == state
+    assert (
+        restore(
+            SnapshotRow(stream_id=CASE, version=state.version, fold=FOLD, state=json.loads(json.dumps(dump(state))))
+        )
+        == state
+    )
 
 
 def test_a_snapshot_of_another_fold_or_a_mismatched_version_is_not_used():

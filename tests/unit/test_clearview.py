@@ -11,15 +11,33 @@ from docket_contracts.events import CaseClosed
 from docket_devstack import clearview
 from services.case import fines
 from services.case.domain import (
-    NEXT_STEPS, CloseCase, ImposeSanction, Invalid, LiquidatePenalty, Rejected, RecordInjunctionCompliance,
-    RecordSanctionNotification, decide, evolve, replay,
+    NEXT_STEPS,
+    CloseCase,
+    ImposeSanction,
+    Invalid,
+    LiquidatePenalty,
+    RecordInjunctionCompliance,
+    RecordSanctionNotification,
+    Rejected,
+    decide,
+    evolve,
+    replay,
 )
 from tests.unit.test_case_domain import (
-    COMPLIED, EXPIRED, FOUND, INJUNCTION, INVESTIGATING, ISSUED, OPENED, PENALTY, SANCTION, SANCTIONED,
+    COMPLIED,
+    EXPIRED,
+    FOUND,
+    INJUNCTION,
+    INVESTIGATING,
+    ISSUED,
+    OPENED,
+    PENALTY,
+    SANCTION,
+    SANCTIONED,
 )
 
-
 # --- the story's figures, as the pure domain decides them ---------------------------------------------------
+
 
 def test_the_story_s_fine_above_the_cap_is_refused_and_its_fine_is_within_it():
     sanction = clearview.SANCTION
@@ -30,31 +48,51 @@ def test_the_story_s_fine_above_the_cap_is_refused_and_its_fine_is_within_it():
 def test_the_story_s_liquidation_counts_52_days_of_delay_after_its_notification_and_late_compliance():
     day = date.fromisoformat
     state = replay([OPENED, INVESTIGATING, FOUND, ISSUED, EXPIRED, SANCTIONED, PENALTY])
-    for command in (RecordSanctionNotification(SANCTION, day(clearview.SANCTION_NOTIFIED["notified_on"])),
-                    RecordInjunctionCompliance(SANCTION, day(clearview.INJUNCTION_COMPLIED["complied_on"]))):
+    for command in (
+        RecordSanctionNotification(SANCTION, day(clearview.SANCTION_NOTIFIED["notified_on"])),
+        RecordInjunctionCompliance(SANCTION, day(clearview.INJUNCTION_COMPLIED["complied_on"])),
+    ):
         [event] = decide(state, command)
         state = evolve(state, event)
     liquidation = clearview.LIQUIDATION
-    [liquidated] = decide(state, LiquidatePenalty(SANCTION, day(liquidation["period_start"]),
-                                                  day(liquidation["period_end"]), liquidation["convention"],
-                                                  day(liquidation["decided_on"])))
+    [liquidated] = decide(
+        state,
+        LiquidatePenalty(
+            SANCTION,
+            day(liquidation["period_start"]),
+            day(liquidation["period_end"]),
+            liquidation["convention"],
+            day(liquidation["decided_on"]),
+        ),
+    )
     assert (liquidated.days_counted, liquidated.amount_eur) == (52, 5_200_000)
     closure = clearview.CLOSURE
-    [closed] = decide(evolve(state, liquidated), CloseCase(closure["outcome"], closure["reasons"],
-                                                           day(closure["closed_on"])))
+    [closed] = decide(
+        evolve(state, liquidated), CloseCase(closure["outcome"], closure["reasons"], day(closure["closed_on"]))
+    )
     assert closed.outcome == "sanctioned"
 
 
 def test_the_story_s_sanction_and_injunction_match_the_domain_s_events():
     injunction = clearview.SANCTION["injunction"]
-    assert (date.fromisoformat(injunction["deadline"]), injunction["daily_penalty_eur"]) == \
-        (INJUNCTION.deadline, INJUNCTION.daily_penalty_eur)
+    assert (date.fromisoformat(injunction["deadline"]), injunction["daily_penalty_eur"]) == (
+        INJUNCTION.deadline,
+        INJUNCTION.daily_penalty_eur,
+    )
     sanction = clearview.SANCTION
     with pytest.raises(Invalid, match=r"EUR 30,000,000 exceeds the cap of Art 83\(6\)"):
-        decide(replay([OPENED, INVESTIGATING, FOUND, ISSUED, EXPIRED]),
-               ImposeSanction(SANCTION, date.fromisoformat(sanction["decided_on"]), clearview.FINE_ABOVE_CAP_EUR,
-                              sanction["turnover_eur"], tuple(sanction["articles_infringed"]), INJUNCTION,
-                              orders_not_complied=tuple(sanction["orders_not_complied"])))
+        decide(
+            replay([OPENED, INVESTIGATING, FOUND, ISSUED, EXPIRED]),
+            ImposeSanction(
+                SANCTION,
+                date.fromisoformat(sanction["decided_on"]),
+                clearview.FINE_ABOVE_CAP_EUR,
+                sanction["turnover_eur"],
+                tuple(sanction["articles_infringed"]),
+                INJUNCTION,
+                orders_not_complied=tuple(sanction["orders_not_complied"]),
+            ),
+        )
 
 
 # --- an earlier run's case ---------------------------------------------------------------------------------

@@ -18,9 +18,15 @@ from tests.conftest import repo_root
 def test_access_log_lines_carry_no_query_string():
     config = log_config()
     logging.config.dictConfig(config)
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5000", "POST", "/complaints/DKT-2020-ABC123/evidence?filename=Jeanne.pdf",
-                                "1.1", 201), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", "/complaints/DKT-2020-ABC123/evidence?filename=Jeanne.pdf", "1.1", 201),
+        None,
+    )
     handler = logging.getLogger("uvicorn.access").handlers[0]
     assert all(f.filter(record) for f in handler.filters)
     assert "Jeanne" not in record.getMessage() and "/complaints/DKT-2020-ABC123/evidence" in record.getMessage()
@@ -29,8 +35,14 @@ def test_access_log_lines_carry_no_query_string():
 def run_service(name: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The service's command with nothing in the environment but what is given."""
     clean = {"PATH": os.environ["PATH"], "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}", **env}
-    return subprocess.run([sys.executable, "-m", f"services.{name}", *args], cwd=repo_root(), env=clean,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", f"services.{name}", *args],
+        cwd=repo_root(),
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("name", ["intake", "case", "notifier"])
@@ -50,7 +62,9 @@ def test_a_missing_or_invalid_setting_is_named_without_its_value(name):
 
 
 async def test_waiting_for_migrations_waits_out_a_database_that_is_not_up_and_says_why(caplog):
-    history = Migration(repo_root() / "services" / "case" / "alembic.ini", "postgresql+asyncpg://u@127.0.0.1:9/d", "case")
+    history = Migration(
+        repo_root() / "services" / "case" / "alembic.ini", "postgresql+asyncpg://u@127.0.0.1:9/d", "case"
+    )
     caplog.set_level(logging.INFO, logger="docket_messaging.cli")
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(wait_for_migrations([history], interval_s=0.05), 1.0)

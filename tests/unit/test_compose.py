@@ -19,15 +19,21 @@ from services.notifier.main import runtime as notifier_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-SERVICES = {"intake": (IntakeSettings, intake_runtime), "case": (CaseSettings, case_runtime),
-            "notifier": (NotifierSettings, notifier_runtime)}
+SERVICES = {
+    "intake": (IntakeSettings, intake_runtime),
+    "case": (CaseSettings, case_runtime),
+    "notifier": (NotifierSettings, notifier_runtime),
+}
 
 
 def settings_of(name: str):
     settings_class, _ = SERVICES[name]
-    return settings_class(database_url="postgresql+asyncpg://u@h/d", oidc_issuer="http://idp/realms/docket",
-                          keystore_database_url="postgresql+asyncpg://k@h/d",
-                          keystore_master_key="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+    return settings_class(
+        database_url="postgresql+asyncpg://u@h/d",
+        oidc_issuer="http://idp/realms/docket",
+        keystore_database_url="postgresql+asyncpg://k@h/d",
+        keystore_master_key="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    )
 
 
 def runtime_of(name: str):
@@ -65,8 +71,9 @@ def test_services_reach_kafka_and_postgres_where_compose_puts_them(name):
     # Each service with its own role, whose password the postgres container gives to deploy/postgres/roles.sql.
     role = f"docket_{name}"
     password = f"DOCKET_{name.upper()}_DB_PASSWORD"
-    assert re.fullmatch(rf"postgresql\+asyncpg://{role}:\$\{{{password}\}}@postgres:5432/docket",
-                        environment["DATABASE_URL"])
+    assert re.fullmatch(
+        rf"postgresql\+asyncpg://{role}:\$\{{{password}\}}@postgres:5432/docket", environment["DATABASE_URL"]
+    )
     assert password in COMPOSE["services"]["postgres"]["environment"]
     assert int(environment["KAFKA_TOPIC_PARTITIONS"]) == kafka["KAFKA_NUM_PARTITIONS"]
 
@@ -112,20 +119,21 @@ def test_postgres_creates_the_roles_and_schemas_the_services_connect_as():
     script = (ROOT / mounts["/docker-entrypoint-initdb.d/10-docket-roles.sh"]).read_text()
     for name in (*SERVICES, "keystore", "migrator"):
         assert f"'docket_{name}'" in ROLES_SQL
-        assert f"{name}_password=\"$DOCKET_{name.upper()}_DB_PASSWORD\"" in script
+        assert f'{name}_password="$DOCKET_{name.upper()}_DB_PASSWORD"' in script
         assert f"DOCKET_{name.upper()}_DB_PASSWORD" in postgres["environment"]
     for name in (*SERVICES, "keystore"):
         assert f"('{name}', 'docket_{name}')" in ROLES_SQL  # its schema, owned by the migrator, used by it
     assert "AUTHORIZATION docket_migrator" in ROLES_SQL
-    assert f"-v database=\"$POSTGRES_DB\"" in script and postgres["environment"]["POSTGRES_DB"] == "docket"
+    assert '-v database="$POSTGRES_DB"' in script and postgres["environment"]["POSTGRES_DB"] == "docket"
 
 
 def test_the_migrator_migrates_every_schema_before_the_services_start_and_they_never_hold_it():
     migrate, text = COMPOSE["services"]["migrate"], (ROOT / "docker-compose.yml").read_text()
     assert migrate["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://docket_migrator:")
     assert migrate["environment"]["KEYSTORE_DATABASE_URL"] == migrate["environment"]["DATABASE_URL"]
-    assert [f"python -m services.{name} migrate" for name in ("intake", "case", "notifier")] == \
-        migrate["command"][-1].split(" && ")
+    assert [f"python -m services.{name} migrate" for name in ("intake", "case", "notifier")] == migrate["command"][
+        -1
+    ].split(" && ")
     assert text.count("docket_migrator:") == 2  # the migrate container's two URLs, and no service's
     for name in SERVICES:
         service = COMPOSE["services"][name]
@@ -143,7 +151,8 @@ def test_only_the_services_that_read_personal_data_hold_the_key_store(name):
     assert ("KEYSTORE_DATABASE_URL" in environment) == reads_personal_data
     if reads_personal_data:
         assert environment["KEYSTORE_DATABASE_URL"].startswith(
-            "postgresql+asyncpg://docket_keystore:${DOCKET_KEYSTORE_DB_PASSWORD}@postgres")
+            "postgresql+asyncpg://docket_keystore:${DOCKET_KEYSTORE_DB_PASSWORD}@postgres"
+        )
         assert environment["KEYSTORE_MASTER_KEY"].startswith("${KEYSTORE_MASTER_KEY:?")
 
 
@@ -161,12 +170,19 @@ def test_services_trust_the_keycloak_of_the_file_with_docket_s_realm(name):
 
 def test_no_secret_is_written_into_the_file():
     text = (ROOT / "docker-compose.yml").read_text()
-    for secret in ("POSTGRES_PASSWORD", "DOCKET_MIGRATOR_DB_PASSWORD", "DOCKET_INTAKE_DB_PASSWORD", "DOCKET_CASE_DB_PASSWORD",
-                   "DOCKET_NOTIFIER_DB_PASSWORD", "DOCKET_KEYSTORE_DB_PASSWORD", "KEYCLOAK_DB_PASSWORD",
-                   "KEYCLOAK_ADMIN_PASSWORD", "KEYSTORE_MASTER_KEY"):
+    for secret in (
+        "POSTGRES_PASSWORD",
+        "DOCKET_MIGRATOR_DB_PASSWORD",
+        "DOCKET_INTAKE_DB_PASSWORD",
+        "DOCKET_CASE_DB_PASSWORD",
+        "DOCKET_NOTIFIER_DB_PASSWORD",
+        "DOCKET_KEYSTORE_DB_PASSWORD",
+        "KEYCLOAK_DB_PASSWORD",
+        "KEYCLOAK_ADMIN_PASSWORD",
+        "KEYSTORE_MASTER_KEY",
+    ):
         assert f"${{{secret}:?" in text
     assert COMPOSE["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
-
 
 
 def test_the_realm_compose_imports_has_no_people_and_no_passwords():

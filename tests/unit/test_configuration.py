@@ -24,7 +24,7 @@ def test_every_setting_of_every_service_is_in_the_table_with_what_it_does():
     rows = table()
     for service, settings in configuration.SETTINGS.items():
         for name in settings.model_fields:
-            default, readers, meaning = rows[name.upper()]
+            _default, readers, meaning = rows[name.upper()]
             assert readers == "all" or service in readers.split(", ")
             assert meaning, f"{name} of {service} has no description"
 

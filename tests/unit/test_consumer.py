@@ -5,26 +5,25 @@ import asyncio
 import json
 import uuid
 from dataclasses import replace
-from types import SimpleNamespace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import asyncpg
 import pytest
 import sqlalchemy as sa
 from aiokafka import TopicPartition
 from aiokafka import errors as kafka_errors
+from prometheus_client import REGISTRY
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
 from docket_contracts import registry
 from docket_contracts.registry import new_event
-from docket_messaging.codec import KafkaMessage, encode
+from docket_messaging.codec import encode
 from docket_messaging.consumer import InboxConsumer, Outcome, Record
 from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
 from docket_messaging.service import supervise
-from prometheus_client import REGISTRY
-
 from tests.factories import complaint_filed
 
 from .fakes import FakeInbox, FakePublisher
@@ -34,8 +33,9 @@ def complaint_record(offset: int = 0, **event_changes: object) -> Record:
     payload = complaint_filed(articles_alleged=(6,))
     event = new_event(payload, source="/docket/intake", subject=str(payload.complaint_id), **event_changes)
     message = encode(event, "docket.complaints")
-    return Record(topic=message.topic, partition=0, offset=offset, key=message.key, value=message.value,
-                  headers=message.headers)
+    return Record(
+        topic=message.topic, partition=0, offset=offset, key=message.key, value=message.value, headers=message.headers
+    )
 
 
 class Recorder:
@@ -50,8 +50,15 @@ class Recorder:
 
 
 def consumer(handler, dlq: FakePublisher, max_attempts: int = 3) -> InboxConsumer:
-    return InboxConsumer("docket-test", {"docket.complaint.filed": handler}, FakeInbox(), dlq,
-                         max_attempts=max_attempts, retry_delay=0, max_retry_delay=0)
+    return InboxConsumer(
+        "docket-test",
+        {"docket.complaint.filed": handler},
+        FakeInbox(),
+        dlq,
+        max_attempts=max_attempts,
+        retry_delay=0,
+        max_retry_delay=0,
+    )
 
 
 def dlq_headers(dlq: FakePublisher) -> dict[str, str]:
@@ -74,8 +81,11 @@ async def test_an_undecodable_message_is_dead_lettered_with_its_reason_and_origi
     assert await consumer(Recorder(), dlq).process(record) is Outcome.DEAD_LETTERED
     headers = dlq_headers(dlq)
     assert "missing CloudEvents header" in headers["dlq_reason"]
-    assert (headers["dlq_source_topic"], headers["dlq_source_partition"], headers["dlq_source_offset"]) == \
-        ("docket.complaints", "2", "41")
+    assert (headers["dlq_source_topic"], headers["dlq_source_partition"], headers["dlq_source_offset"]) == (
+        "docket.complaints",
+        "2",
+        "41",
+    )
     assert dlq.sent[0].value == b"{oops" and dlq.sent[0].key == b"k"
 
 
@@ -136,8 +146,16 @@ async def test_a_handler_that_breaks_a_key_every_time_is_dead_lettered_after_its
     dlq = FakePublisher()
     conflict = wrapped(asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"))
     handler = Recorder([conflict] * 8)
-    c = InboxConsumer("docket-test", {"docket.complaint.filed": handler}, FakeInbox(), dlq, max_attempts=3,
-                      max_conflicts=5, retry_delay=0, max_retry_delay=0)
+    c = InboxConsumer(
+        "docket-test",
+        {"docket.complaint.filed": handler},
+        FakeInbox(),
+        dlq,
+        max_attempts=3,
+        max_conflicts=5,
+        retry_delay=0,
+        max_retry_delay=0,
+    )
     assert await c.process(complaint_record()) is Outcome.DEAD_LETTERED
     assert handler.failures == [] and dlq_headers(dlq)["dlq_reason"].startswith("handler failed 3 times:")
 
@@ -165,8 +183,14 @@ class RebalancingKafka:
             raise asyncio.CancelledError
         batch = self.batches.pop(0)
         self.next_offset = batch[-1].offset + 1
-        return {self.partition: [SimpleNamespace(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
-                                                 value=r.value, headers=r.headers) for r in batch]}
+        return {
+            self.partition: [
+                SimpleNamespace(
+                    topic=r.topic, partition=r.partition, offset=r.offset, key=r.key, value=r.value, headers=r.headers
+                )
+                for r in batch
+            ]
+        }
 
     async def commit(self, offsets: dict) -> None:
         if not self.commits:
@@ -177,8 +201,9 @@ class RebalancingKafka:
 
 async def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer():
     handler = Recorder()
-    loop = KafkaConsumerLoop("127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()),
-                             topic_partitions=3)
+    loop = KafkaConsumerLoop(
+        "127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3
+    )
     kafka = RebalancingKafka([[complaint_record(offset=0)], [complaint_record(offset=1)]])
     with pytest.raises(asyncio.CancelledError):
         await loop._consume(kafka)  # type: ignore[arg-type]
@@ -188,17 +213,29 @@ async def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer():
 
 
 def test_handlers_must_name_contract_event_types():
-    with pytest.raises(ValueError, match="docket.complaint.fild"):
+    with pytest.raises(ValueError, match=r"docket\.complaint\.fild"):
         InboxConsumer("g", {"docket.complaint.fild": Recorder()}, FakeInbox(), FakePublisher())
 
 
 def poison(event_type: str, schema: str, value: bytes, **changes: bytes | None) -> Record:
-    headers = {"ce_specversion": b"1.0", "ce_id": f"poison-{uuid.uuid4()}".encode(), "ce_type": event_type.encode(),
-               "ce_source": b"/poison", "ce_subject": str(uuid.uuid4()).encode(),
-               "ce_time": datetime.now(UTC).isoformat().encode(), "ce_dataschema": schema.encode(),
-               "content-type": b"application/json"} | changes
-    return Record(topic="docket.cases", partition=0, offset=0, key=b"k", value=value,
-                  headers=[(k, v) for k, v in headers.items() if v is not None])
+    headers = {
+        "ce_specversion": b"1.0",
+        "ce_id": f"poison-{uuid.uuid4()}".encode(),
+        "ce_type": event_type.encode(),
+        "ce_source": b"/poison",
+        "ce_subject": str(uuid.uuid4()).encode(),
+        "ce_time": datetime.now(UTC).isoformat().encode(),
+        "ce_dataschema": schema.encode(),
+        "content-type": b"application/json",
+    } | changes
+    return Record(
+        topic="docket.cases",
+        partition=0,
+        offset=0,
+        key=b"k",
+        value=value,
+        headers=[(k, v) for k, v in headers.items() if v is not None],
+    )
 
 
 NOTICE_V1 = ("docket.formal_notice.issued", "urn:docket:schema:docket.formal_notice.issued:v1")
@@ -221,8 +258,14 @@ POISON = {
 @pytest.mark.parametrize("name", sorted(POISON))
 async def test_no_message_stops_the_consumer_each_is_dead_lettered_and_the_next_is_applied(name):
     handler, dlq = Recorder(), FakePublisher()
-    c = InboxConsumer("docket-test", {"docket.complaint.filed": handler, "docket.formal_notice.issued": handler},
-                      FakeInbox(), dlq, retry_delay=0, max_retry_delay=0)
+    c = InboxConsumer(
+        "docket-test",
+        {"docket.complaint.filed": handler, "docket.formal_notice.issued": handler},
+        FakeInbox(),
+        dlq,
+        retry_delay=0,
+        max_retry_delay=0,
+    )
     assert await c.process(POISON[name]) is Outcome.DEAD_LETTERED
     reason = dlq_headers(dlq)["dlq_reason"]
     assert reason and "Jeanne" not in reason
@@ -283,19 +326,23 @@ def wrapped(error: Exception) -> sa.exc.DBAPIError:
         return sa.exc.DBAPIError("UPDATE t SET name = $1", ("Jeanne Dupont",), adapted)
 
 
-TRANSIENT = [asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
-             asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
-             asyncpg.exceptions.TooManyConnectionsError("too many connections"),
-             asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
-             asyncpg.exceptions.SerializationError("could not serialize access"),
-             asyncpg.exceptions.ReadOnlySQLTransactionError("cannot execute UPDATE in a read-only transaction"),
-             asyncpg.exceptions.ConnectionFailureError("connection failure"),
-             asyncpg.exceptions.QueryCanceledError("canceling statement due to user request"),
-             asyncpg.exceptions.OutOfMemoryError("out of memory")]
-PERMANENT = [asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"),
-             asyncpg.exceptions.InvalidTextRepresentationError('invalid input syntax for type uuid: "Jeanne"'),
-             asyncpg.exceptions.UndefinedTableError('relation "nowhere" does not exist'),
-             asyncpg.exceptions.InsufficientPrivilegeError("permission denied")]
+TRANSIENT = [
+    asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+    asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+    asyncpg.exceptions.TooManyConnectionsError("too many connections"),
+    asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+    asyncpg.exceptions.SerializationError("could not serialize access"),
+    asyncpg.exceptions.ReadOnlySQLTransactionError("cannot execute UPDATE in a read-only transaction"),
+    asyncpg.exceptions.ConnectionFailureError("connection failure"),
+    asyncpg.exceptions.QueryCanceledError("canceling statement due to user request"),
+    asyncpg.exceptions.OutOfMemoryError("out of memory"),
+]
+PERMANENT = [
+    asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"),
+    asyncpg.exceptions.InvalidTextRepresentationError('invalid input syntax for type uuid: "Jeanne"'),
+    asyncpg.exceptions.UndefinedTableError('relation "nowhere" does not exist'),
+    asyncpg.exceptions.InsufficientPrivilegeError("permission denied"),
+]
 
 
 @pytest.mark.parametrize("error", TRANSIENT, ids=lambda e: e.sqlstate)
@@ -312,33 +359,56 @@ def test_other_server_errors_are_not_transient_and_are_described_without_values(
     assert describe(failure).endswith(f"(SQLSTATE {error.sqlstate})") and "Jeanne" not in describe(failure)
 
 
-@pytest.mark.parametrize("failure", [
-    ConnectionRefusedError(), TimeoutError(), OSError("network unreachable"),
-    asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
-    sa.exc.InterfaceError("SELECT 1", (), asyncpg.InterfaceError("connection is closed")),
-    sa.exc.DBAPIError("SELECT 1", (), Exception("gone"), connection_invalidated=True),
-    sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError()),
-    sa.exc.TimeoutError("QueuePool limit reached"),
-], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ConnectionRefusedError(),
+        TimeoutError(),
+        OSError("network unreachable"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        sa.exc.InterfaceError("SELECT 1", (), asyncpg.InterfaceError("connection is closed")),
+        sa.exc.DBAPIError("SELECT 1", (), Exception("gone"), connection_invalidated=True),
+        sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError()),
+        sa.exc.TimeoutError("QueuePool limit reached"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_connection_level_failures_are_transient(failure):
     assert is_transient(failure)
 
 
-@pytest.mark.parametrize("failure", [ValueError("bad"), KeyError("x"), RuntimeError("bug"), TypeError("bug"),
-                                     sa.exc.StatementError("bad", "SELECT 1", (), ValueError("bad"))],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ValueError("bad"),
+        KeyError("x"),
+        RuntimeError("bug"),
+        TypeError("bug"),
+        sa.exc.StatementError("bad", "SELECT 1", (), ValueError("bad")),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_bugs_are_not_transient(failure):
     assert not is_transient(failure)
 
 
 def test_broker_refusals_for_good_and_for_a_while():
-    for error in (kafka_errors.MessageSizeTooLargeError(), kafka_errors.RecordListTooLargeError(),
-                  kafka_errors.InvalidTopicError(), kafka_errors.CorruptRecordException(),
-                  kafka_errors.RecordTooLargeError()):
+    for error in (
+        kafka_errors.MessageSizeTooLargeError(),
+        kafka_errors.RecordListTooLargeError(),
+        kafka_errors.InvalidTopicError(),
+        kafka_errors.CorruptRecordException(),
+        kafka_errors.RecordTooLargeError(),
+    ):
         assert refused_for_good(error), error
-    for error in (kafka_errors.KafkaConnectionError(), kafka_errors.KafkaTimeoutError(),
-                  kafka_errors.NotLeaderForPartitionError(), kafka_errors.TopicAuthorizationFailedError(),
-                  kafka_errors.OutOfOrderSequenceNumber(), ConnectionError()):
+    for error in (
+        kafka_errors.KafkaConnectionError(),
+        kafka_errors.KafkaTimeoutError(),
+        kafka_errors.NotLeaderForPartitionError(),
+        kafka_errors.TopicAuthorizationFailedError(),
+        kafka_errors.OutOfOrderSequenceNumber(),
+        ConnectionError(),
+    ):
         assert not refused_for_good(error), error
 
 
@@ -353,8 +423,15 @@ async def test_a_transient_failure_marks_the_consumer_degraded_until_it_applies(
             await super().__call__(session, event, payload)
 
     handler = Watching([outage, outage])
-    c = InboxConsumer("docket-test", {"docket.complaint.filed": handler}, FakeInbox(), FakePublisher(),
-                      retry_delay=0, max_retry_delay=0, health=health)
+    c = InboxConsumer(
+        "docket-test",
+        {"docket.complaint.filed": handler},
+        FakeInbox(),
+        FakePublisher(),
+        retry_delay=0,
+        max_retry_delay=0,
+        health=health,
+    )
     assert await c.process(complaint_record()) is Outcome.APPLIED
     assert seen == [True, False, False]  # degraded while it retried
     assert health.parts()["consumer"].ok and health.failing() == {}
@@ -386,8 +463,7 @@ def test_a_part_degraded_within_the_grace_period_is_not_failing_and_after_it_is(
     health.degraded("relay", "cannot publish: KafkaTimeoutError")  # still the same outage: keeps its start
     assert health.failing() == {}
     clock.now += 2
-    assert health.failing() == {
-        "relay": "degraded since 2026-01-01T00:16:40+00:00: cannot publish: KafkaTimeoutError"}
+    assert health.failing() == {"relay": "degraded since 2026-01-01T00:16:40+00:00: cannot publish: KafkaTimeoutError"}
 
 
 def test_a_part_that_recovers_is_ok_and_a_new_outage_starts_a_new_grace_period():
@@ -402,7 +478,7 @@ def test_a_part_that_recovers_is_ok_and_a_new_outage_starts_a_new_grace_period()
 
 
 def test_a_late_report_counts_from_when_the_trouble_began():
-    health, clock = registry_with_clock()
+    health, _clock = registry_with_clock()
     health.degraded("relay", "publishing has not completed for 5s", for_s=5.5)
     assert "relay" in health.failing()
 
@@ -414,7 +490,8 @@ def test_the_report_lists_every_part_with_its_state_and_since_when():
     health.degraded("consumer", "Kafka unavailable")
     assert health.report() == {
         "consumer": {"status": "degraded", "reason": "Kafka unavailable", "since": "2026-01-01T00:16:41+00:00"},
-        "relay": {"status": "ok", "reason": None, "since": "2026-01-01T00:16:40+00:00"}}
+        "relay": {"status": "ok", "reason": None, "since": "2026-01-01T00:16:40+00:00"},
+    }
     health.forget("consumer")
     assert list(health.report()) == ["relay"]
 
@@ -456,8 +533,15 @@ async def test_the_metrics_count_outcomes_retries_and_dead_letters_by_kind():
     group = f"docket-metrics-{uuid.uuid4().hex[:6]}"
     before = {"applied": counted("docket_messages_processed_total", group=group, outcome="applied")}
     handler = Recorder([RuntimeError("once")])
-    c = InboxConsumer(group, {"docket.complaint.filed": handler}, FakeInbox(), FakePublisher(), max_attempts=3,
-                      retry_delay=0, max_retry_delay=0)
+    c = InboxConsumer(
+        group,
+        {"docket.complaint.filed": handler},
+        FakeInbox(),
+        FakePublisher(),
+        max_attempts=3,
+        retry_delay=0,
+        max_retry_delay=0,
+    )
     assert await c.process(complaint_record(offset=0)) is Outcome.APPLIED  # after one failure
     handler.failures = [ValueError("bad")] * 3
     assert await c.process(complaint_record(offset=1)) is Outcome.DEAD_LETTERED  # three failures

@@ -12,37 +12,67 @@ from docket_contracts.registry import new_event
 from docket_messaging.codec import encode
 from docket_messaging.consumer import Record, dead_letter, without_value
 from docket_messaging.deadletters import (
-    BOOKKEEPING_TOPIC, Action, DeadLetter, Outcome, Refused, Reinjection, chosen, decide, line, main, marker,
-    marker_message, parse_offset, refusal, reinjection, requeued_index, row, shown, without_dlq_headers,
+    BOOKKEEPING_TOPIC,
+    Action,
+    DeadLetter,
+    Outcome,
+    Refused,
+    Reinjection,
+    chosen,
+    decide,
+    line,
+    main,
+    marker,
+    marker_message,
+    parse_offset,
+    refusal,
+    reinjection,
+    requeued_index,
+    row,
+    shown,
+    without_dlq_headers,
 )
-
 from tests.factories import complaint_filed
 
 DLQ = "docket.dlq.docket-case"
 WHEN = 1_767_225_600_123  # 2026-01-01T00:00:00.123Z
 
 
-def letter_of(record: Record, reason: str = "handler failed 5 times: ValueError", offset: int = 3,
-              partition: int = 1, timestamp_ms: int | None = WHEN) -> DeadLetter:
+def letter_of(
+    record: Record,
+    reason: str = "handler failed 5 times: ValueError",
+    offset: int = 3,
+    partition: int = 1,
+    timestamp_ms: int | None = WHEN,
+) -> DeadLetter:
     """The dead letter the consumer publishes for `record`, as `list` reads it back."""
     message = dead_letter(record, "docket-case", reason)
-    return DeadLetter(topic=message.topic, partition=partition, offset=offset, timestamp_ms=timestamp_ms,
-                      key=message.key, value=message.value, headers=message.headers)
+    return DeadLetter(
+        topic=message.topic,
+        partition=partition,
+        offset=offset,
+        timestamp_ms=timestamp_ms,
+        key=message.key,
+        value=message.value,
+        headers=message.headers,
+    )
 
 
 def complaint_record() -> tuple[Record, str]:
     payload = complaint_filed()
     event = new_event(payload, source="/docket/intake", subject=str(payload.complaint_id))
     message = encode(event, "docket.complaints")
-    return Record(topic="docket.complaints", partition=2, offset=41, key=message.key, value=message.value,
-                  headers=message.headers), event.id
+    return Record(
+        topic="docket.complaints", partition=2, offset=41, key=message.key, value=message.value, headers=message.headers
+    ), event.id
 
 
 def test_a_dead_letter_is_re_injected_into_its_source_with_its_key_value_and_own_headers():
     record, event_id = complaint_record()
     message = reinjection(letter_of(record))
-    assert message == Reinjection(topic="docket.complaints", key=record.key, value=record.value,
-                                  headers=list(record.headers))
+    assert message == Reinjection(
+        topic="docket.complaints", key=record.key, value=record.value, headers=list(record.headers)
+    )
     assert dict(message.headers)["ce_id"] == event_id.encode()
     assert not [name for name, _ in message.headers if name.startswith("dlq_")]
 
@@ -67,8 +97,9 @@ def test_a_listing_row_says_where_when_what_and_why_and_never_the_value():
 
 
 def test_a_message_that_is_no_cloudevent_at_all_still_lists_with_what_it_has():
-    garbage = DeadLetter(topic=DLQ, partition=0, offset=0, timestamp_ms=-1, key=None, value=b"\xff\xfe\x00secret",
-                         headers=[])
+    garbage = DeadLetter(
+        topic=DLQ, partition=0, offset=0, timestamp_ms=-1, key=None, value=b"\xff\xfe\x00secret", headers=[]
+    )
     r = row(garbage, None)
     assert r.dead_lettered_at is None and r.ce_type is None and r.ce_id is None and r.key is None
     assert r.reason is None and r.value_bytes == 9
@@ -77,8 +108,14 @@ def test_a_message_that_is_no_cloudevent_at_all_still_lists_with_what_it_has():
 
 
 def test_non_utf8_and_control_characters_in_headers_and_keys_are_shown_escaped():
-    record = Record(topic="docket.cases", partition=0, offset=5, key=b"k\xff\n\x1b[31m",
-                    value=b"\x00\x01", headers=[("ce_id", b"\xc3\x28"), ("ce_type", b"evil\nnext line")])
+    record = Record(
+        topic="docket.cases",
+        partition=0,
+        offset=5,
+        key=b"k\xff\n\x1b[31m",
+        value=b"\x00\x01",
+        headers=[("ce_id", b"\xc3\x28"), ("ce_type", b"evil\nnext line")],
+    )
     r = row(letter_of(record, reason="UndecodableMessage: header ce_id is not UTF-8"), None)
     assert r.key == "k\\xff\\n\\x1b[31m" and r.ce_id == "\\xc3(" and r.ce_type == "evil\\nnext line"
     assert "\n" not in line(r) and "\x1b" not in line(r)
@@ -87,23 +124,33 @@ def test_non_utf8_and_control_characters_in_headers_and_keys_are_shown_escaped()
 
 
 def test_a_source_partition_or_offset_that_is_no_number_is_shown_as_text():
-    letter = DeadLetter(topic=DLQ, partition=0, offset=1, timestamp_ms=WHEN, key=b"k", value=b"",
-                        headers=[("dlq_source_partition", b"two"), ("dlq_source_offset", b"-3")])
+    letter = DeadLetter(
+        topic=DLQ,
+        partition=0,
+        offset=1,
+        timestamp_ms=WHEN,
+        key=b"k",
+        value=b"",
+        headers=[("dlq_source_partition", b"two"), ("dlq_source_offset", b"-3")],
+    )
     r = row(letter, None)
     assert (r.source_partition, r.source_offset) == ("two", "-3")
 
 
-@pytest.mark.parametrize("headers, why", [
-    ([("ce_id", b"1")], "no usable dlq_source_topic header"),
-    ([("ce_id", b"1"), ("dlq_source_topic", b"")], "no usable dlq_source_topic header"),
-    ([("ce_id", b"1"), ("dlq_source_topic", b"\xff")], "no usable dlq_source_topic header"),
-    ([("ce_id", b"1"), ("dlq_source_topic", b"docket cases")], "dlq_source_topic is not a Kafka topic name"),
-    ([("ce_id", b"1"), ("dlq_source_topic", b"docket.dlq.docket-case")], "is a dead-letter topic"),
-    ([("ce_id", b"1"), ("dlq_source_topic", BOOKKEEPING_TOPIC.encode())], "is a dead-letter topic"),
-    ([("dlq_source_topic", b"docket.cases")], "no usable ce_id header"),
-    ([("ce_id", b""), ("dlq_source_topic", b"docket.cases")], "no usable ce_id header"),
-    ([("ce_id", b"\xff"), ("dlq_source_topic", b"docket.cases")], "no usable ce_id header"),
-])
+@pytest.mark.parametrize(
+    "headers, why",
+    [
+        ([("ce_id", b"1")], "no usable dlq_source_topic header"),
+        ([("ce_id", b"1"), ("dlq_source_topic", b"")], "no usable dlq_source_topic header"),
+        ([("ce_id", b"1"), ("dlq_source_topic", b"\xff")], "no usable dlq_source_topic header"),
+        ([("ce_id", b"1"), ("dlq_source_topic", b"docket cases")], "dlq_source_topic is not a Kafka topic name"),
+        ([("ce_id", b"1"), ("dlq_source_topic", b"docket.dlq.docket-case")], "is a dead-letter topic"),
+        ([("ce_id", b"1"), ("dlq_source_topic", BOOKKEEPING_TOPIC.encode())], "is a dead-letter topic"),
+        ([("dlq_source_topic", b"docket.cases")], "no usable ce_id header"),
+        ([("ce_id", b""), ("dlq_source_topic", b"docket.cases")], "no usable ce_id header"),
+        ([("ce_id", b"\xff"), ("dlq_source_topic", b"docket.cases")], "no usable ce_id header"),
+    ],
+)
 def test_what_cannot_be_re_injected_safely_is_refused_with_a_reason(headers, why):
     letter = DeadLetter(topic=DLQ, partition=0, offset=0, timestamp_ms=WHEN, key=b"k", value=b"{}", headers=headers)
     assert why in (refusal(letter) or "")
@@ -114,8 +161,15 @@ def test_what_cannot_be_re_injected_safely_is_refused_with_a_reason(headers, why
 def test_a_dead_letter_kept_without_its_value_is_refused_and_points_at_the_original():
     record, _ = complaint_record()
     message = without_value(dead_letter(record, "docket-case", "handler failed"), "MessageSizeTooLargeError")
-    letter = DeadLetter(topic=DLQ, partition=0, offset=0, timestamp_ms=WHEN, key=message.key, value=message.value,
-                        headers=message.headers)
+    letter = DeadLetter(
+        topic=DLQ,
+        partition=0,
+        offset=0,
+        timestamp_ms=WHEN,
+        key=message.key,
+        value=message.value,
+        headers=message.headers,
+    )
     why = refusal(letter) or ""
     assert "without its value (MessageSizeTooLargeError)" in why and "docket.complaints[2]@41" in why
     assert row(letter, None).value_omitted == "MessageSizeTooLargeError"
@@ -148,10 +202,15 @@ def test_the_index_keeps_the_latest_record_per_dead_letter_of_this_topic_and_ign
     letter = letter_of(record)
     first = marker_message(marker(letter, "docket.complaints", 0, 1, datetime(2026, 1, 2, tzinfo=UTC)))
     second = marker_message(marker(letter, "docket.complaints", 0, 2, datetime(2026, 1, 3, tzinfo=UTC)))
-    other = marker_message(marker(replace(letter, topic="docket.dlq.docket-notifier"), "t", 0, 1,
-                                  datetime(2026, 1, 2, tzinfo=UTC)))
-    junk = [(None, b"x"), (b"docket.dlq.docket-case:x:1", first[1]), (b"docket.dlq.docket-case:0:0", b"\xff"),
-            (b"docket.dlq.docket-case:0:1", b"[]")]
+    other = marker_message(
+        marker(replace(letter, topic="docket.dlq.docket-notifier"), "t", 0, 1, datetime(2026, 1, 2, tzinfo=UTC))
+    )
+    junk = [
+        (None, b"x"),
+        (b"docket.dlq.docket-case:x:1", first[1]),
+        (b"docket.dlq.docket-case:0:0", b"\xff"),
+        (b"docket.dlq.docket-case:0:1", b"[]"),
+    ]
     assert requeued_index([first, second, other, *junk], DLQ)[(1, 3)].copy_offset == 2
     assert set(requeued_index([first, second, other, *junk], DLQ)) == {(1, 3)}
     assert requeued_index([first, (first[0], None)], DLQ) == {}  # a tombstone forgets it
@@ -186,16 +245,19 @@ def test_offsets_are_partition_colon_offset():
             parse_offset(bad)
 
 
-@pytest.mark.parametrize("argv", [
-    [],
-    ["list"],
-    ["list", "docket.cases"],  # not a dead-letter topic
-    ["list", "docket.dlq."],
-    ["requeue", DLQ],  # neither --offset nor --all
-    ["requeue", DLQ, "--all", "--offset", "0:1"],
-    ["requeue", DLQ, "--offset", "zero"],
-    ["delete", DLQ],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["list"],
+        ["list", "docket.cases"],  # not a dead-letter topic
+        ["list", "docket.dlq."],
+        ["requeue", DLQ],  # neither --offset nor --all
+        ["requeue", DLQ, "--all", "--offset", "0:1"],
+        ["requeue", DLQ, "--offset", "zero"],
+        ["delete", DLQ],
+    ],
+)
 def test_bad_arguments_exit_2_before_any_connection(argv):
     with pytest.raises(SystemExit) as exit_:
         main(["--bootstrap", "127.0.0.1:1", *argv], out=io.StringIO(), err=io.StringIO())

@@ -28,8 +28,10 @@ def declared_name(requirement: str) -> str:
 
 def pinned(path: Path) -> dict[str, str]:
     """Each package of a requirements file with its pinned version."""
-    return {normalise(name): version for name, version in re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", path.read_text(),
-                                                                      re.MULTILINE)}
+    return {
+        normalise(name): version
+        for name, version in re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", path.read_text(), re.MULTILINE)
+    }
 
 
 def uv(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -54,8 +56,11 @@ def test_each_pinned_set_is_what_the_lock_exports(name):
 
 
 def test_every_pin_has_hashes_and_the_locked_version():
-    locked = {normalise(package["name"]): package["version"]
-              for package in tomllib.loads((ROOT / "uv.lock").read_text())["package"] if "version" in package}
+    locked = {
+        normalise(package["name"]): package["version"]
+        for package in tomllib.loads((ROOT / "uv.lock").read_text())["package"]
+        if "version" in package
+    }
     for path in REQUIREMENTS.glob("*.txt"):
         requirements = re.split(r"\n(?=[A-Za-z])", path.read_text().split("\n", 2)[2])
         assert all("--hash=sha256:" in requirement for requirement in requirements), path

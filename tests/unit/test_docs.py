@@ -26,8 +26,11 @@ def test_a_changed_missing_or_stray_file_is_reported_stale(tmp_path):
     (docs / "asyncapi.yaml").write_text("asyncapi: 3.0.0\n")
     (docs / "schemas" / "docket.case.opened.v1.json").unlink()
     (docs / "schemas" / "docket.case.reopened.v1.json").write_text("{}")
-    assert stale(docs) == ["schemas/docket.case.opened.v1.json", "asyncapi.yaml",
-                           "schemas/docket.case.reopened.v1.json"]
+    assert stale(docs) == [
+        "schemas/docket.case.opened.v1.json",
+        "asyncapi.yaml",
+        "schemas/docket.case.reopened.v1.json",
+    ]
     write(docs)
     assert stale(docs) == []
 
@@ -35,8 +38,11 @@ def test_a_changed_missing_or_stray_file_is_reported_stale(tmp_path):
 def test_asyncapi_lists_every_event_on_its_topic_with_cloudevents_headers():
     document = yaml.safe_load(render()["asyncapi.yaml"])
     assert document["asyncapi"] == "3.0.0"
-    addressed = {(channel["address"], message_ref["$ref"].rsplit("/", 1)[1])
-                 for channel in document["channels"].values() for message_ref in channel["messages"].values()}
+    addressed = {
+        (channel["address"], message_ref["$ref"].rsplit("/", 1)[1])
+        for channel in document["channels"].values()
+        for message_ref in channel["messages"].values()
+    }
     assert addressed == {(spec.topic, spec.type.replace(".", "_")) for spec in registry.EVENTS}
     message = document["components"]["messages"]["docket_sanction_imposed"]
     assert {"ce_id", "ce_type", "ce_source", "ce_time", "ce_subject"} <= set(message["headers"]["required"])

@@ -55,9 +55,17 @@ class Issuer:
 
 def claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
-    return {"iss": ISSUER, "aud": ["docket", "account"], "sub": "7f1c2e1a-0000-4000-8000-000000000001",
-            "iat": now, "exp": now + 300, "roles": ["investigator", "offline_access"],
-            "preferred_username": "victor.investigator", "azp": "docket-cli", "scope": "openid docket"} | changes
+    return {
+        "iss": ISSUER,
+        "aud": ["docket", "account"],
+        "sub": "7f1c2e1a-0000-4000-8000-000000000001",
+        "iat": now,
+        "exp": now + 300,
+        "roles": ["investigator", "offline_access"],
+        "preferred_username": "victor.investigator",
+        "azp": "docket-cli",
+        "scope": "openid docket",
+    } | changes
 
 
 def token(key: rsa.RSAPrivateKey = KEY, kid: str = "k1", **changes: Any) -> str:
@@ -78,16 +86,21 @@ async def test_a_token_of_the_issuer_for_docket_verifies_and_names_its_caller():
     assert caller.scopes == {"openid", "docket"}
 
 
-@pytest.mark.parametrize(("forged", "reason"), [
-    (lambda: token(exp=int(time.time()) - 5), "expired"),
-    (lambda: token(aud="account"), "not meant for 'docket'"),
-    (lambda: token(iss="https://evil.example.org/realms/docket"), "another issuer"),
-    (lambda: token(key=OTHER_KEY), "signature does not verify"),  # the right kid, the wrong key
-    (lambda: token(key=OTHER_KEY, kid="k9"), "not signed by a key of the issuer"),
-    (lambda: jwt.encode({k: v for k, v in claims().items() if k != "exp"}, KEY, "RS256", headers={"kid": "k1"}),
-     "no 'exp' claim"),
-    (lambda: "not.a.jwt", "not a signed JWT"),
-])
+@pytest.mark.parametrize(
+    ("forged", "reason"),
+    [
+        (lambda: token(exp=int(time.time()) - 5), "expired"),
+        (lambda: token(aud="account"), "not meant for 'docket'"),
+        (lambda: token(iss="https://evil.example.org/realms/docket"), "another issuer"),
+        (lambda: token(key=OTHER_KEY), "signature does not verify"),  # the right kid, the wrong key
+        (lambda: token(key=OTHER_KEY, kid="k9"), "not signed by a key of the issuer"),
+        (
+            lambda: jwt.encode({k: v for k, v in claims().items() if k != "exp"}, KEY, "RS256", headers={"kid": "k1"}),
+            "no 'exp' claim",
+        ),
+        (lambda: "not.a.jwt", "not a signed JWT"),
+    ],
+)
 async def test_forged_tokens_are_refused_with_the_reason(forged, reason):
     with pytest.raises(InvalidToken, match=reason):
         await verifier(Issuer({"k1": KEY})).verify(forged())
@@ -98,8 +111,9 @@ def b64(data: bytes) -> bytes:
 
 
 async def test_a_token_signed_with_the_public_key_as_a_shared_secret_or_unsigned_is_refused():
-    public_pem = KEY.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     body = b64(json.dumps(claims()).encode())
     header = b64(json.dumps({"alg": "HS256", "kid": "k1"}).encode())
     signature = b64(hmac.new(public_pem, header + b"." + body, hashlib.sha256).digest())
@@ -206,7 +220,8 @@ async def test_the_route_answers_401_without_or_with_a_bad_token_and_403_without
         assert token(exp=1) not in bad.text
         wrong_role = await http.get("/sanctions", headers={"Authorization": f"Bearer {token()}"})
         assert wrong_role.status_code == 403
-        assert wrong_role.json()["detail"] == ("this route needs the role sanctions_committee or auditor; the token "
-                                               "holds investigator")
+        assert wrong_role.json()["detail"] == (
+            "this route needs the role sanctions_committee or auditor; the token holds investigator"
+        )
         ok = await http.get("/sanctions", headers={"Authorization": f"Bearer {token(roles=['auditor'])}"})
         assert ok.status_code == 200 and ok.json() == {"subject": claims()["sub"], "role": "auditor"}

@@ -66,9 +66,11 @@ def ignore_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-IGNORE = [(line.startswith("!"), ignore_pattern(os.path.normpath(line.lstrip("!").strip("/"))))
-          for line in map(str.strip, (ROOT / ".dockerignore").read_text().splitlines())
-          if line and not line.startswith("#")]
+IGNORE = [
+    (line.startswith("!"), ignore_pattern(os.path.normpath(line.lstrip("!").strip("/"))))
+    for line in map(str.strip, (ROOT / ".dockerignore").read_text().splitlines())
+    if line and not line.startswith("#")
+]
 
 
 def in_context(path: str) -> bool:
@@ -85,14 +87,20 @@ def in_context(path: str) -> bool:
 def context_files() -> set[str]:
     """Every file of the working tree that Docker would send as the build context. Directories that no `!`
     pattern reaches into are not walked (the patterns re-include whole paths, not wildcards)."""
-    reincluded = [line.strip().lstrip("!").strip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
-                  if line.strip().startswith("!")]
+    reincluded = [
+        line.strip().lstrip("!").strip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip().startswith("!")
+    ]
     files = set()
     for directory, subdirectories, names in os.walk(ROOT):
         relative = os.path.relpath(directory, ROOT)
         prefix = "" if relative == "." else relative + "/"
-        subdirectories[:] = [d for d in subdirectories if in_context(prefix + d) or any(
-            path.startswith(prefix + d + "/") for path in reincluded)]
+        subdirectories[:] = [
+            d
+            for d in subdirectories
+            if in_context(prefix + d) or any(path.startswith(prefix + d + "/") for path in reincluded)
+        ]
         files |= {prefix + name for name in names if in_context(prefix + name)}
     return files
 
@@ -151,9 +159,20 @@ def test_nothing_of_the_tests_benchmarks_or_dev_tools_goes_in():
     files = image_files()
     assert {path.split("/")[0] for path in files} == {"libs", "services"}
     assert {path.split("/")[1] for path in files if path.startswith("libs/")} == {
-        "docket_contracts", "docket_identity", "docket_messaging", "docket_privacy"}
-    assert not [path for path in files if re.search(r"(^|/)(tests?|conftest)(/|\.py$)|(^|/)test_[^/]*\.py$|"
-                                                    r"__pycache__|\.pyc$|docket_devstack|export\.py$", path)]
+        "docket_contracts",
+        "docket_identity",
+        "docket_messaging",
+        "docket_privacy",
+    }
+    assert not [
+        path
+        for path in files
+        if re.search(
+            r"(^|/)(tests?|conftest)(/|\.py$)|(^|/)test_[^/]*\.py$|"
+            r"__pycache__|\.pyc$|docket_devstack|export\.py$",
+            path,
+        )
+    ]
     for service in ("intake", "case", "notifier"):
         assert {f"services/{service}/__main__.py", f"services/{service}/alembic.ini"} <= files
     assert "libs/docket_privacy/alembic.ini" in files  # the key store's history, migrated by intake and notifier
@@ -167,8 +186,11 @@ def imported_distributions(path: Path, provided_by: Mapping[str, list[str]]) -> 
             imported |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             imported.add(node.module.split(".")[0])
-    third_party = {name for name in imported if name not in sys.stdlib_module_names
-                   and name != "services" and not name.startswith("docket_")}
+    third_party = {
+        name
+        for name in imported
+        if name not in sys.stdlib_module_names and name != "services" and not name.startswith("docket_")
+    }
     return {normalise(provided_by[name][0]) for name in third_party}
 
 
@@ -185,7 +207,8 @@ def test_it_runs_as_an_unprivileged_user_of_its_own():
     assert uid.isdigit() and int(uid) >= 1000 and gid == uid  # numeric, so that Kubernetes can verify non-root
     assert any(f"useradd --system --uid {uid} --user-group" in arguments for arguments in FINAL.arguments("RUN"))
     assert [name for name, _ in FINAL.instructions].index("USER") > max(  # nothing is done as root after it
-        i for i, (name, _) in enumerate(FINAL.instructions) if name in ("RUN", "COPY"))
+        i for i, (name, _) in enumerate(FINAL.instructions) if name in ("RUN", "COPY")
+    )
 
 
 def test_a_health_check_asks_the_service_s_own_port_whether_it_is_alive():
@@ -196,5 +219,7 @@ def test_a_health_check_asks_the_service_s_own_port_whether_it_is_alive():
     environment = " ".join(FINAL.arguments("ENV"))
     assert "HTTP_HOST=0.0.0.0" in environment  # reachable from outside the container
     assert "PATH=/opt/docket/bin:$PATH" in environment and "PYTHONPATH=/app:/app/libs" in environment
-    ports = {settings.model_fields["http_port"].default for settings in (IntakeSettings, CaseSettings, NotifierSettings)}
+    ports = {
+        settings.model_fields["http_port"].default for settings in (IntakeSettings, CaseSettings, NotifierSettings)
+    }
     assert set(FINAL.arguments("EXPOSE")[0].split()) == set(map(str, ports))

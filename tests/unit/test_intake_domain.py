@@ -6,27 +6,39 @@ from uuid import uuid4
 import pytest
 
 from docket_contracts.events import Controller, Party
-from tests.factories import sealed
 from services.intake.domain import (
-    FileComplaint, Invalid, TokenBucket, check_evidence, controller_key, file_complaint, new_reference,
-    new_status_token, safe_filename, token_digest, token_matches,
+    FileComplaint,
+    Invalid,
+    TokenBucket,
+    check_evidence,
+    controller_key,
+    file_complaint,
+    new_reference,
+    new_status_token,
+    safe_filename,
+    token_digest,
+    token_matches,
 )
+from tests.factories import sealed
 
 SUBJECT = uuid4()
 JEANNE = Party(name=sealed(SUBJECT, "Jeanne Martin"), email=sealed(SUBJECT, "jeanne@example.org"), country="FR")
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("Clearview AI", "clearview-ai"),
-    ("  Clearview   AI ", "clearview-ai"),
-    ("Clearview AI, Inc.", "clearview-ai"),
-    ("clearview.ai", "clearview-ai"),
-    ("https://www.clearview.ai/privacy", "clearview-ai"),
-    ("Société Générale S.A.", "societe-generale"),
-    ("acme.com", "acme"),
-    ("Acme Ltd", "acme"),
-    ("Inc", "inc"),  # a name that is only a legal form keeps it
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Clearview AI", "clearview-ai"),
+        ("  Clearview   AI ", "clearview-ai"),
+        ("Clearview AI, Inc.", "clearview-ai"),
+        ("clearview.ai", "clearview-ai"),
+        ("https://www.clearview.ai/privacy", "clearview-ai"),
+        ("Société Générale S.A.", "societe-generale"),
+        ("acme.com", "acme"),
+        ("Acme Ltd", "acme"),
+        ("Inc", "inc"),  # a name that is only a legal form keeps it
+    ],
+)
 def test_spellings_of_one_controller_resolve_to_one_key(name, key):
     assert controller_key(name) == key
 
@@ -37,40 +49,60 @@ def test_a_name_without_letters_or_digits_has_no_key():
 
 
 def command(**changes) -> FileComplaint:
-    fields = dict(complaint_id=uuid4(), reference="DKT-2021-ABC123", kind="art80_1_mandated",
-                  mandate_reference="noyb mandate 2021-17", complainant=JEANNE, controller_name=" Clearview AI, Inc. ",
-                  controller_country="US", controller_website="clearview.ai", category="access_request_ignored",
-                  articles_alleged=(17, 15, 17), territory=("FR", "AT", "FR"), received_on=date(2021, 5, 27))
+    fields = {
+        "complaint_id": uuid4(),
+        "reference": "DKT-2021-ABC123",
+        "kind": "art80_1_mandated",
+        "mandate_reference": "noyb mandate 2021-17",
+        "complainant": JEANNE,
+        "controller_name": " Clearview AI, Inc. ",
+        "controller_country": "US",
+        "controller_website": "clearview.ai",
+        "category": "access_request_ignored",
+        "articles_alleged": (17, 15, 17),
+        "territory": ("FR", "AT", "FR"),
+        "received_on": date(2021, 5, 27),
+    }
     return FileComplaint(**(fields | changes))
 
 
 def test_filing_produces_complaint_filed_with_the_resolved_controller_and_sorted_distinct_lists():
     event = file_complaint(command(), today=date(2021, 6, 1))
     assert event.kind == "art80_1_mandated" and event.mandate_reference == "noyb mandate 2021-17"
-    assert event.controller == Controller(key="clearview-ai", name="Clearview AI, Inc.", country="US",
-                                          website="clearview.ai")
+    assert event.controller == Controller(
+        key="clearview-ai", name="Clearview AI, Inc.", country="US", website="clearview.ai"
+    )
     assert event.articles_alleged == (15, 17) and event.territory == ("AT", "FR")
     assert event.complainant == JEANNE and event.received_on == date(2021, 5, 27)
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"received_on": date(2021, 6, 2)}, "received_on", "2021-06-02 is after today (2021-06-01)"),
-    ({"mandate_reference": None}, "mandate_reference", "must give its mandate"),
-    ({"kind": "art77_complaint"}, "mandate_reference", "only a body mandated under Art 80(1)"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"received_on": date(2021, 6, 2)}, "received_on", "2021-06-02 is after today (2021-06-01)"),
+        ({"mandate_reference": None}, "mandate_reference", "must give its mandate"),
+        ({"kind": "art77_complaint"}, "mandate_reference", "only a body mandated under Art 80(1)"),
+    ],
+)
 def test_filing_rules_name_the_field(changes, field, message):
     with pytest.raises(Invalid) as refused:
         file_complaint(command(**changes), today=date(2021, 6, 1))
     assert refused.value.field == field and message in refused.value.message
 
 
-@pytest.mark.parametrize(("received_on", "earliest", "refused"), [
-    (date(2021, 5, 2), date(2021, 5, 2), None),
-    (date(2021, 5, 1), date(2021, 5, 2), "2021-05-01 is before the earliest receipt date this door accepts "
-                                         "(2021-05-02)"),
-    (date(1900, 1, 1), None, None),  # staff recording a paper complaint: no earliest day
-    (date(2021, 6, 1), None, None),
-])
+@pytest.mark.parametrize(
+    ("received_on", "earliest", "refused"),
+    [
+        (date(2021, 5, 2), date(2021, 5, 2), None),
+        (
+            date(2021, 5, 1),
+            date(2021, 5, 2),
+            "2021-05-01 is before the earliest receipt date this door accepts (2021-05-02)",
+        ),
+        (date(1900, 1, 1), None, None),  # staff recording a paper complaint: no earliest day
+        (date(2021, 6, 1), None, None),
+    ],
+)
 def test_a_receipt_date_is_bounded_by_the_door_it_came_through(received_on, earliest, refused):
     if refused is None:
         assert file_complaint(command(received_on=received_on), date(2021, 6, 1), earliest).received_on == received_on
@@ -92,14 +124,17 @@ def test_references_are_readable_and_tokens_are_stored_only_as_digests():
 ALLOWED = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
 
 
-@pytest.mark.parametrize(("content_type", "content", "message"), [
-    ("application/x-msdownload", b"MZ\x90\x00", "type application/x-msdownload is not accepted"),
-    ("application/pdf", b"", "is empty"),
-    ("application/pdf", b"%PDF-" + b"x" * 100, "is larger than 50 bytes"),
-    ("application/pdf", b"<html>", "does not look like application/pdf"),
-    ("image/png", b"\xff\xd8\xff\xe0", "does not look like image/png"),
-    ("text/plain", b"\xff\xfe\xfa", "is not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    ("content_type", "content", "message"),
+    [
+        ("application/x-msdownload", b"MZ\x90\x00", "type application/x-msdownload is not accepted"),
+        ("application/pdf", b"", "is empty"),
+        ("application/pdf", b"%PDF-" + b"x" * 100, "is larger than 50 bytes"),
+        ("application/pdf", b"<html>", "does not look like application/pdf"),
+        ("image/png", b"\xff\xd8\xff\xe0", "does not look like image/png"),
+        ("text/plain", b"\xff\xfe\xfa", "is not UTF-8 text"),
+    ],
+)
 def test_evidence_of_the_wrong_type_size_or_content_is_refused(content_type, content, message):
     with pytest.raises(Invalid) as refused:
         check_evidence(content_type, content, ALLOWED, max_bytes=50)

@@ -32,8 +32,18 @@ from tests.unit.test_image import FINAL
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 Resource = dict[str, Any]
-KUSTOMIZATION_FIELDS = {"apiVersion", "kind", "resources", "configMapGenerator", "secretGenerator",
-                        "generatorOptions", "patches", "images", "replicas", "namespace"}
+KUSTOMIZATION_FIELDS = {
+    "apiVersion",
+    "kind",
+    "resources",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "patches",
+    "images",
+    "replicas",
+    "namespace",
+}
 
 
 def merge(base: Any, patch: Any) -> Any:
@@ -47,8 +57,11 @@ def merge(base: Any, patch: Any) -> Any:
             else:
                 merged[key] = merge(base[key], value) if key in base else value
         return merged
-    if isinstance(base, list) and isinstance(patch, list) and all(isinstance(i, dict) and "name" in i
-                                                                  for i in base + patch):
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and all(isinstance(i, dict) and "name" in i for i in base + patch)
+    ):
         by_name = {item["name"]: item for item in base}
         for item in patch:
             by_name[item["name"]] = merge(by_name[item["name"]], item) if item["name"] in by_name else item
@@ -63,8 +76,12 @@ def generated(kind: str, generator: dict[str, Any], directory: Path, read: Calla
     for env in generator.get("envs", []):
         data |= dict(line.split("=", 1) for line in read(directory / env).splitlines() if line and line[0] != "#")
     assert set(generator) <= {"name", "files", "envs"}
-    return {"apiVersion": "v1", "kind": kind, "metadata": {"name": generator["name"]},
-            "stringData" if kind == "Secret" else "data": data}
+    return {
+        "apiVersion": "v1",
+        "kind": kind,
+        "metadata": {"name": generator["name"]},
+        "stringData" if kind == "Secret" else "data": data,
+    }
 
 
 def build(directory: Path, read: Callable[[Path], str] = Path.read_text) -> list[Resource]:
@@ -82,8 +99,11 @@ def build(directory: Path, read: Callable[[Path], str] = Path.read_text) -> list
     for patch_file in kustomization.get("patches", []):
         assert set(patch_file) == {"path"}
         for patch in yaml.safe_load_all((directory / patch_file["path"]).read_text()):
-            [index] = [i for i, r in enumerate(resources) if (r["kind"], r["metadata"]["name"]) ==
-                       (patch["kind"], patch["metadata"]["name"])]
+            [index] = [
+                i
+                for i, r in enumerate(resources)
+                if (r["kind"], r["metadata"]["name"]) == (patch["kind"], patch["metadata"]["name"])
+            ]
             resources[index] = merge(resources[index], patch)
     for resource in resources:
         for container in containers(resource):
@@ -202,7 +222,9 @@ def test_every_setting_the_service_reads_is_in_its_config_maps_or_its_secret(nam
     [container] = the(TRIAL, "Deployment", name)["spec"]["template"]["spec"]["containers"]
     values = environment(TRIAL, container)
     assert set(values) & fields(name) == fields(name) - NOT_IN_SERVICES
-    own = set(the(TRIAL, "ConfigMap", f"docket-{name}")["data"]) | set(the(TRIAL, "Secret", f"docket-{name}")["stringData"])
+    own = set(the(TRIAL, "ConfigMap", f"docket-{name}")["data"]) | set(
+        the(TRIAL, "Secret", f"docket-{name}")["stringData"]
+    )
     assert own <= fields(name)  # the service's own sources hold only its settings
     assert set(the(TRIAL, "Secret", f"docket-{name}")["stringData"]) == SECRETS & fields(name)
     settings = read_from(monkeypatch, name, values)
@@ -260,8 +282,12 @@ def test_a_migrate_job_per_service_holds_the_owner_s_password_and_no_service_doe
     assert urlsplit(served["DATABASE_URL"]).username == f"docket_{name}" and served["MIGRATE_ON_START"] == "false"
     if "KEYSTORE_DATABASE_URL" in fields(name):
         assert urlsplit(served["KEYSTORE_DATABASE_URL"]).username == "docket_keystore"
-    holders = [r["metadata"]["name"] for r in TRIAL for c in containers(r)
-               if {"secretRef": {"name": "docket-migrator"}} in c.get("envFrom", [])]
+    holders = [
+        r["metadata"]["name"]
+        for r in TRIAL
+        for c in containers(r)
+        if {"secretRef": {"name": "docket-migrator"}} in c.get("envFrom", [])
+    ]
     assert sorted(holders) == sorted(f"{service}-migrate" for service in SERVICES)
 
 
@@ -272,13 +298,19 @@ def test_the_case_service_runs_several_replicas_as_one_consumer_group():
         assert 2 <= replicas <= partitions  # more replicas than partitions would stand idle
     # One group: every replica has the same settings (nothing per pod), and the group is the service's name.
     [container] = the(TRIAL, "Deployment", "case")["spec"]["template"]["spec"]["containers"]
-    assert "env" not in container and all(set(source) <= {"configMapRef", "secretRef"} for source in container["envFrom"])
+    assert "env" not in container and all(
+        set(source) <= {"configMapRef", "secretRef"} for source in container["envFrom"]
+    )
 
 
 def test_the_trial_runs_the_docket_image_and_the_releases_compose_runs():
     images = {c["image"] for r in TRIAL for c in containers(r)}
-    assert images == {"docket:trial", f"apache/kafka:{kafka_version()}", "postgres:18",
-                      f"quay.io/keycloak/keycloak:{keycloak_version()}"}
+    assert images == {
+        "docket:trial",
+        f"apache/kafka:{kafka_version()}",
+        "postgres:18",
+        f"quay.io/keycloak/keycloak:{keycloak_version()}",
+    }
     assert {r["metadata"].get("namespace") for r in TRIAL if r["kind"] != "Namespace"} == {"docket-trial"}
     assert the(TRIAL, "Deployment", "intake")["spec"]["replicas"] == 1
 
@@ -310,7 +342,7 @@ def test_the_trial_s_postgres_creates_the_roles_the_services_connect_as():
                 assert (url.hostname, url.port, url.path) == ("postgres", 5432, "/docket")
                 role = url.username.removeprefix("docket_")
                 assert url.password == passwords[f"DOCKET_{role.upper()}_DB_PASSWORD"]
-                assert f"{role}_password=\"$DOCKET_{role.upper()}_DB_PASSWORD\"" in init["init-roles.sh"]
+                assert f'{role}_password="$DOCKET_{role.upper()}_DB_PASSWORD"' in init["init-roles.sh"]
     keycloak = the(TRIAL, "Secret", "keycloak")["stringData"]
     assert keycloak["KC_DB_PASSWORD"] == passwords["KEYCLOAK_DB_PASSWORD"]
 

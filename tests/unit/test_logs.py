@@ -15,7 +15,13 @@ from fastapi import FastAPI
 from docket_messaging.consumer import InboxConsumer
 from docket_messaging.http import RequestLogIds
 from docket_messaging.logs import (
-    JsonFormatter, TextFormatter, bind_ids, current_ids, log_config, log_ids, trace_id,
+    JsonFormatter,
+    TextFormatter,
+    bind_ids,
+    current_ids,
+    log_config,
+    log_ids,
+    trace_id,
 )
 
 from .fakes import FakeInbox, FakePublisher
@@ -24,12 +30,33 @@ from .test_consumer import complaint_record
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE}-00f067aa0ba902b7-01"
 CASE, COMPLAINT, EVENT = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
-FIELDS = {"time", "level", "service", "logger", "message", "event_id", "case_id", "complaint_id", "trace_id",
-          "exception", "traceback", "stack", "http_method", "http_path", "http_status"}
+FIELDS = {
+    "time",
+    "level",
+    "service",
+    "logger",
+    "message",
+    "event_id",
+    "case_id",
+    "complaint_id",
+    "trace_id",
+    "exception",
+    "traceback",
+    "stack",
+    "http_method",
+    "http_path",
+    "http_status",
+}
 
 
-def record(message: str = f"case {CASE} opened", *args: object, level: int = logging.INFO,
-           name: str = "docket.case", exc_info: object = None, **extra: object) -> logging.LogRecord:
+def record(
+    message: str = f"case {CASE} opened",
+    *args: object,
+    level: int = logging.INFO,
+    name: str = "docket.case",
+    exc_info: object = None,
+    **extra: object,
+) -> logging.LogRecord:
     made = logging.LogRecord(name, level, __file__, 1, message, args, exc_info)
     made.__dict__.update(extra)
     return made
@@ -43,8 +70,13 @@ def as_json(made: logging.LogRecord, service: str = "case") -> dict[str, object]
 
 def test_a_json_line_says_when_how_severe_which_service_which_logger_and_what():
     line = as_json(record(level=logging.WARNING))
-    assert line == {"time": line["time"], "level": "WARNING", "service": "case", "logger": "docket.case",
-                    "message": f"case {CASE} opened"}
+    assert line == {
+        "time": line["time"],
+        "level": "WARNING",
+        "service": "case",
+        "logger": "docket.case",
+        "message": f"case {CASE} opened",
+    }
     assert str(line["time"]).endswith("Z") and str(line["time"])[:4].isdigit()
 
 
@@ -64,8 +96,9 @@ def test_an_id_given_to_one_call_is_on_that_line():
 
 
 def test_only_the_named_fields_are_written_never_what_else_a_record_carries():
-    line = JsonFormatter("intake").format(record(complainant="Jeanne Martin", email="jeanne.martin@example.org",
-                                                 token="s3cret-status-token"))
+    line = JsonFormatter("intake").format(
+        record(complainant="Jeanne Martin", email="jeanne.martin@example.org", token="s3cret-status-token")
+    )
     assert set(json.loads(line)) <= FIELDS
     for value in ("Jeanne", "jeanne.martin", "s3cret"):
         assert value not in line
@@ -113,16 +146,19 @@ def test_a_text_line_is_for_a_person_with_the_ids_at_its_end_and_the_traceback_b
     assert TextFormatter("case").format(record()).endswith(f"case {CASE} opened")
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    (TRACEPARENT, TRACE),
-    (TRACEPARENT.encode(), TRACE),
-    (f"00-{'0' * 32}-00f067aa0ba902b7-01", None),  # all zeros: invalid
-    (f"ff-{TRACE}-00f067aa0ba902b7-01", None),  # version ff: invalid
-    (f"00-{TRACE.upper()}-00f067aa0ba902b7-01", None),
-    ("00-abc-def-01", None),
-    ("Jeanne Martin", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (TRACEPARENT, TRACE),
+        (TRACEPARENT.encode(), TRACE),
+        (f"00-{'0' * 32}-00f067aa0ba902b7-01", None),  # all zeros: invalid
+        (f"ff-{TRACE}-00f067aa0ba902b7-01", None),  # version ff: invalid
+        (f"00-{TRACE.upper()}-00f067aa0ba902b7-01", None),
+        ("00-abc-def-01", None),
+        ("Jeanne Martin", None),
+        (None, None),
+    ],
+)
 def test_the_trace_id_is_taken_from_a_well_formed_w3c_traceparent_only(header, expected):
     assert trace_id(header) == expected
 
@@ -131,8 +167,13 @@ def test_the_trace_id_is_taken_from_a_well_formed_w3c_traceparent_only(header, e
 def configured():
     """The process's logging as a service configures it, put back as it was after the test."""
     root = logging.getLogger()
-    kept = {name: (logger.handlers[:], logger.level, logger.propagate) for name, logger in
-            [("", root), *((n, logging.getLogger(n)) for n in ("uvicorn", "uvicorn.error", "uvicorn.access"))]}
+    kept = {
+        name: (logger.handlers[:], logger.level, logger.propagate)
+        for name, logger in [
+            ("", root),
+            *((n, logging.getLogger(n)) for n in ("uvicorn", "uvicorn.error", "uvicorn.access")),
+        ]
+    }
 
     def configure(service: str, log_format: str) -> None:
         logging.config.dictConfig(log_config(service, log_format, "INFO"))
@@ -146,8 +187,15 @@ def configured():
 
 
 def access(path: str) -> logging.LogRecord:
-    return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                             ("127.0.0.1:5000", "GET", path, "1.1", 200), None)
+    return logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
+    )
 
 
 def written(logger: str, made: logging.LogRecord) -> str:
@@ -190,9 +238,20 @@ async def in_a_request(app, path: str, headers: list[tuple[bytes, bytes]]) -> tu
             seen.update(current_ids())
             status = message["status"]
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
-             "client": ("127.0.0.1", 5000), "server": ("test", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("test", 80),
+    }
     await asyncio.create_task(app(scope, receive, send))
     return seen, status
 
@@ -236,6 +295,7 @@ async def test_the_lines_logged_while_an_event_is_applied_carry_its_ids_and_its_
     received = replace(received, headers=[*received.headers, ("traceparent", TRACEPARENT.encode())])
     await consumer.process(received)
     headers = dict(received.headers)
-    assert inside == [{"event_id": headers["ce_id"].decode(), "complaint_id": headers["ce_subject"].decode(),
-                       "trace_id": TRACE}]
+    assert inside == [
+        {"event_id": headers["ce_id"].decode(), "complaint_id": headers["ce_subject"].decode(), "trace_id": TRACE}
+    ]
     assert current_ids() == {}

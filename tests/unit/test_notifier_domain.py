@@ -1,20 +1,44 @@
 """Which letters each event calls for, what they say, and the Art 78(2) reminder clock; no I/O."""
 
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
-
 from docket_contracts.events import (
-    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
-    ConductFined, Controller, FindingRecorded, FineCap, FormalNoticeComplied, FormalNoticeDeadlineExpired,
-    FormalNoticeExpirySuperseded, FormalNoticeIssued, Injunction, InjunctionComplied, InvestigationOpened, Order,
-    PenaltyPaymentImposed, PenaltyPaymentLiquidated, PublicationMade, PublicationWithdrawn, ReprimandIssued,
-    SanctionImposed, SanctionNotified,
-)
-from services.notifier.domain import (
-    CaseFile, Complainant, letters_for, reminder, reminder_due_on,
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintFiled,
+    ComplaintLinked,
+    ComplaintWithdrawn,
+    ConductFined,
+    Controller,
+    FindingRecorded,
+    FineCap,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    Injunction,
+    InjunctionComplied,
+    InvestigationOpened,
+    Order,
+    PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
 )
 from docket_contracts.progress import news
+from services.notifier.domain import (
+    CaseFile,
+    Complainant,
+    letters_for,
+    reminder,
+    reminder_due_on,
+)
 from tests.factories import complaint_filed, one_of_each
 
 CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
@@ -22,35 +46,54 @@ CASE_ID = uuid4()
 JEANNE = Complainant(uuid4(), "DKT-2020-00A1B2", "art77_complaint", "Jeanne Martin", "jeanne@example.org")
 PRIVACY_INTL = Complainant(uuid4(), "DKT-2021-00C3D4", "alert", "Privacy International", "pi@example.org")
 MANDATED = Complainant(uuid4(), "DKT-2020-00E5F6", "art80_1_mandated", "noyb", "info@example.org")
-CASE = CaseFile(case_id=CASE_ID, controller=CLEARVIEW, controller_email="legal@clearview.example",
-                complainants=(JEANNE, PRIVACY_INTL, MANDATED))
+CASE = CaseFile(
+    case_id=CASE_ID,
+    controller=CLEARVIEW,
+    controller_email="legal@clearview.example",
+    complainants=(JEANNE, PRIVACY_INTL, MANDATED),
+)
 NOTICE = FormalNoticeIssued(
-    case_id=CASE_ID, notice_id=uuid4(), issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26),
-    orders=(Order(point="f", text="stop collecting and processing the data of people in France"),
-            Order(point="c", text="delete the data of people in France after answering their requests")))
+    case_id=CASE_ID,
+    notice_id=uuid4(),
+    issued_on=date(2021, 11, 26),
+    compliance_deadline=date(2022, 1, 26),
+    orders=(
+        Order(point="f", text="stop collecting and processing the data of people in France"),
+        Order(point="c", text="delete the data of people in France after answering their requests"),
+    ),
+)
 SANCTION = SanctionImposed(
-    case_id=CASE_ID, sanction_id=uuid4(), decided_on=date(2022, 10, 17), fine_eur=20_000_000,
+    case_id=CASE_ID,
+    sanction_id=uuid4(),
+    decided_on=date(2022, 10, 17),
+    fine_eur=20_000_000,
     articles_infringed=(6, 12, 15, 17, 31),
     cap=FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000),
-    injunction=Injunction(orders=(Order(point="f", text="stop processing the data of people in France"),),
-                          deadline=date(2022, 12, 17), daily_penalty_eur=100_000))
+    injunction=Injunction(
+        orders=(Order(point="f", text="stop processing the data of people in France"),),
+        deadline=date(2022, 12, 17),
+        daily_penalty_eur=100_000,
+    ),
+)
 
 
 def roles(letters):
-    return sorted((l.recipient_role, l.recipient_name) for l in letters)
+    return sorted((letter.recipient_role, letter.recipient_name) for letter in letters)
 
 
 def on_file(filed) -> CaseFile:
     """The case file the notifier builds for a new complaint: its complainant, name and address opened."""
-    return CaseFile(complainants=(Complainant(filed.complaint_id, filed.reference, filed.kind, "Jeanne Martin",
-                                              "jeanne.martin@example.org"),))
+    return CaseFile(
+        complainants=(
+            Complainant(filed.complaint_id, filed.reference, filed.kind, "Jeanne Martin", "jeanne.martin@example.org"),
+        )
+    )
 
 
 def test_a_complainant_gets_an_acknowledgement_but_an_alert_does_not():
     filed = complaint_filed(controller=CLEARVIEW)
     [letter] = letters_for(filed, on_file(filed))
-    assert (letter.channel, letter.recipient_role, letter.complaint_id) == ("letter", "complainant",
-                                                                           filed.complaint_id)
+    assert (letter.channel, letter.recipient_role, letter.complaint_id) == ("letter", "complainant", filed.complaint_id)
     assert (letter.recipient_name, letter.address) == ("Jeanne Martin", "jeanne.martin@example.org")
     assert filed.reference in letter.subject and filed.reference in letter.text
     assert "Clearview AI" in letter.summary and "2020-05-25" in letter.summary
@@ -61,72 +104,95 @@ def test_a_complainant_gets_an_acknowledgement_but_an_alert_does_not():
 
 
 def test_opening_tells_only_the_complainant_whose_complaint_opened_the_case():
-    opened = CaseOpened(case_id=CASE_ID, controller=CLEARVIEW, complaint_id=JEANNE.complaint_id,
-                        complaint_kind="art77_complaint", opened_on=date(2020, 5, 25))
+    opened = CaseOpened(
+        case_id=CASE_ID,
+        controller=CLEARVIEW,
+        complaint_id=JEANNE.complaint_id,
+        complaint_kind="art77_complaint",
+        opened_on=date(2020, 5, 25),
+    )
     [letter] = letters_for(opened, CASE)
     assert (letter.complaint_id, letter.case_id) == (JEANNE.complaint_id, CASE_ID)
     assert letter.summary.startswith("A case on Clearview AI was opened on 2020-05-25")
 
 
 def test_linking_tells_the_linked_complainant_and_not_an_alert():
-    linked = ComplaintLinked(case_id=CASE_ID, complaint_id=MANDATED.complaint_id, complaint_kind="art80_1_mandated",
-                             received_on=date(2020, 6, 1))
+    linked = ComplaintLinked(
+        case_id=CASE_ID,
+        complaint_id=MANDATED.complaint_id,
+        complaint_kind="art80_1_mandated",
+        received_on=date(2020, 6, 1),
+    )
     [letter] = letters_for(linked, CASE)
     assert letter.complaint_id == MANDATED.complaint_id and "Clearview AI" in letter.text
-    alert = ComplaintLinked(case_id=CASE_ID, complaint_id=PRIVACY_INTL.complaint_id, complaint_kind="alert",
-                            received_on=date(2021, 5, 27))
+    alert = ComplaintLinked(
+        case_id=CASE_ID, complaint_id=PRIVACY_INTL.complaint_id, complaint_kind="alert", received_on=date(2021, 5, 27)
+    )
     assert letters_for(alert, CASE) == []
 
 
 def test_each_step_that_concerns_complainants_reaches_every_complainant_but_not_alerts():
-    steps = [InvestigationOpened(case_id=CASE_ID, opened_on=date(2020, 8, 1), scope="checks"),
-             FormalNoticeComplied(case_id=CASE_ID, notice_id=NOTICE.notice_id, complied_on=date(2022, 1, 20)),
-             FormalNoticeDeadlineExpired(case_id=CASE_ID, notice_id=NOTICE.notice_id, deadline=date(2022, 1, 26),
-                                         detected_at=datetime(2022, 1, 27, tzinfo=UTC)),
-             InjunctionComplied(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, complied_on=date(2022, 12, 10)),
-             CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="fine and penalty paid",
-                        closed_on=date(2023, 6, 1))]
+    steps = [
+        InvestigationOpened(case_id=CASE_ID, opened_on=date(2020, 8, 1), scope="checks"),
+        FormalNoticeComplied(case_id=CASE_ID, notice_id=NOTICE.notice_id, complied_on=date(2022, 1, 20)),
+        FormalNoticeDeadlineExpired(
+            case_id=CASE_ID,
+            notice_id=NOTICE.notice_id,
+            deadline=date(2022, 1, 26),
+            detected_at=datetime(2022, 1, 27, tzinfo=UTC),
+        ),
+        InjunctionComplied(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, complied_on=date(2022, 12, 10)),
+        CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="fine and penalty paid", closed_on=date(2023, 6, 1)),
+    ]
     for step in steps:
         letters = letters_for(step, CASE)
         assert roles(letters) == [("complainant", "Jeanne Martin"), ("complainant", "noyb")], step
-        assert {l.case_id for l in letters} == {CASE_ID}
+        assert {letter.case_id for letter in letters} == {CASE_ID}
 
 
 def test_a_finding_is_internal_a_penalty_imposed_is_told_in_the_sanction_letter_and_a_superseded_expiry_retracted():
     finding = FindingRecorded(case_id=CASE_ID, finding_id=uuid4(), articles=(6,), facts="no legal basis")
-    imposed = PenaltyPaymentImposed(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, daily_rate_eur=100_000,
-                                    accrues_from=date(2022, 12, 18))
+    imposed = PenaltyPaymentImposed(
+        case_id=CASE_ID, sanction_id=SANCTION.sanction_id, daily_rate_eur=100_000, accrues_from=date(2022, 12, 18)
+    )
     assert letters_for(finding, CASE) == [] and letters_for(imposed, CASE) == []
-    superseded = FormalNoticeExpirySuperseded(case_id=CASE_ID, notice_id=NOTICE.notice_id,
-                                              complied_on=date(2022, 1, 25))
+    superseded = FormalNoticeExpirySuperseded(
+        case_id=CASE_ID, notice_id=NOTICE.notice_id, complied_on=date(2022, 1, 25)
+    )
     [jeanne, noyb] = letters_for(superseded, CASE)  # the news they had of the expiry no longer stands
     assert "no longer stands" in jeanne.text and noyb.recipient_name == "noyb"
 
 
 def test_the_injunction_letter_dates_the_compliance():
-    [letter, _] = letters_for(InjunctionComplied(case_id=CASE_ID, sanction_id=SANCTION.sanction_id,
-                                                 complied_on=date(2022, 12, 10)), CASE)
+    [letter, _] = letters_for(
+        InjunctionComplied(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, complied_on=date(2022, 12, 10)), CASE
+    )
     text = " ".join(letter.paragraphs)
     assert "10 December 2022" in text and "stopped accruing" in text and letter.recipient_role == "complainant"
 
 
 def test_the_formal_notice_letter_states_each_order_with_its_point_and_the_deadline():
     letters = letters_for(NOTICE, CASE)
-    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    [to_controller] = [letter for letter in letters if letter.recipient_role == "controller"]
     assert (to_controller.address, to_controller.controller_key, to_controller.kind) == (
-        "legal@clearview.example", "clearview-ai", "formal_notice")
+        "legal@clearview.example",
+        "clearview-ai",
+        "formal_notice",
+    )
     assert to_controller.subject == "Formal notice of 26 November 2021"
     text = to_controller.text
     assert "Art 58(2)(f) GDPR: stop collecting and processing the data of people in France" in text
     assert "Art 58(2)(c) GDPR: delete the data" in text
     assert "by 26 January 2022" in text and text.startswith("Dear Clearview AI,")
     assert "<li>Art 58(2)(f) GDPR: stop collecting" in to_controller.html
-    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
-                                                                            ("complainant", "noyb")]
+    assert roles(letter for letter in letters if letter.recipient_role == "complainant") == [
+        ("complainant", "Jeanne Martin"),
+        ("complainant", "noyb"),
+    ]
 
 
 def test_the_sanction_letter_states_fine_cap_injunction_and_penalty():
-    [to_controller] = [l for l in letters_for(SANCTION, CASE) if l.recipient_role == "controller"]
+    [to_controller] = [letter for letter in letters_for(SANCTION, CASE) if letter.recipient_role == "controller"]
     text = to_controller.text
     assert "EUR 20,000,000" in text and "Article 83(5) GDPR" in text
     assert "Articles 6, 12, 15, 17, 31" in text
@@ -137,44 +203,70 @@ def test_the_sanction_letter_states_fine_cap_injunction_and_penalty():
 
 def test_a_sanction_taken_under_the_simplified_procedure_says_so_to_the_controller():
     small = SANCTION.model_copy(update={"fine_eur": 15_000, "procedure": "simplified"})
-    [to_controller] = [l for l in letters_for(small, CASE) if l.recipient_role == "controller"]
-    assert ("By its decision of 17 October 2022, taken under the simplified procedure (loi Informatique et Libertés "
-            "art 22-1), it imposes:") in to_controller.text
+    [to_controller] = [letter for letter in letters_for(small, CASE) if letter.recipient_role == "controller"]
+    assert (
+        "By its decision of 17 October 2022, taken under the simplified procedure (loi Informatique et Libertés "
+        "art 22-1), it imposes:"
+    ) in to_controller.text
 
 
 def test_a_sanction_for_separate_conducts_states_each_fine_within_its_own_cap_and_the_order_not_complied_with():
-    under_83_4 = FineCap(paragraph="83(4)", fixed_eur=10_000_000, turnover_percent=2, turnover_eur=None,
-                         cap_eur=10_000_000)
+    under_83_4 = FineCap(
+        paragraph="83(4)", fixed_eur=10_000_000, turnover_percent=2, turnover_eur=None, cap_eur=10_000_000
+    )
     under_83_6 = SANCTION.cap.model_copy(update={"paragraph": "83(6)"})
-    several = SANCTION.model_copy(update={"fine_eur": 25_000_000, "articles_infringed": (6, 32, 58), "conducts": (
-        ConductFined(articles_infringed=(6,), orders_not_complied=("58(2)",), fine_eur=20_000_000, cap=under_83_6),
-        ConductFined(articles_infringed=(32,), fine_eur=5_000_000, cap=under_83_4))})
+    several = SANCTION.model_copy(
+        update={
+            "fine_eur": 25_000_000,
+            "articles_infringed": (6, 32, 58),
+            "conducts": (
+                ConductFined(
+                    articles_infringed=(6,), orders_not_complied=("58(2)",), fine_eur=20_000_000, cap=under_83_6
+                ),
+                ConductFined(articles_infringed=(32,), fine_eur=5_000_000, cap=under_83_4),
+            ),
+        }
+    )
     letters = letters_for(several, CASE)
-    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
-    assert ("you infringed Articles 6, 32 of the GDPR and the authority's order under Article 58(2) GDPR. By its "
-            "decision of 17 October 2022, it imposes:") in to_controller.text
+    [to_controller] = [letter for letter in letters if letter.recipient_role == "controller"]
+    assert (
+        "you infringed Articles 6, 32 of the GDPR and the authority's order under Article 58(2) GDPR. By its "
+        "decision of 17 October 2022, it imposes:"
+    ) in to_controller.text
     assert "an administrative fine of EUR 25,000,000 for 2 separate conducts" in to_controller.text
-    assert ("EUR 5,000,000 for infringing Articles 32 of the GDPR, within the cap of EUR 10,000,000 of Article "
-            "83(4) GDPR") in to_controller.text
+    assert (
+        "EUR 5,000,000 for infringing Articles 32 of the GDPR, within the cap of EUR 10,000,000 of Article 83(4) GDPR"
+    ) in to_controller.text
     assert "within the cap of EUR 20,000,000 of Article 83(6) GDPR" in to_controller.text
     assert "Articles 6, 32, 58" not in to_controller.text
-    to_jeanne = next(l for l in letters if l.recipient_name == "Jeanne Martin")
-    assert "for infringing Articles 6, 32 of the GDPR and the authority's order under Article 58(2) GDPR." in \
-        to_jeanne.text
+    to_jeanne = next(letter for letter in letters if letter.recipient_name == "Jeanne Martin")
+    assert (
+        "for infringing Articles 6, 32 of the GDPR and the authority's order under Article 58(2) GDPR."
+        in to_jeanne.text
+    )
 
 
 def test_a_controller_letter_without_a_known_address_is_still_written():
-    [to_controller] = [l for l in letters_for(SANCTION, CaseFile(case_id=CASE_ID, controller=CLEARVIEW))
-                       if l.recipient_role == "controller"]
+    [to_controller] = [
+        letter
+        for letter in letters_for(SANCTION, CaseFile(case_id=CASE_ID, controller=CLEARVIEW))
+        if letter.recipient_role == "controller"
+    ]
     assert to_controller.address is None and to_controller.text
 
 
 def test_the_liquidation_letter_counts_the_days():
-    liquidated = PenaltyPaymentLiquidated(case_id=CASE_ID, sanction_id=SANCTION.sanction_id,
-                                          period_start=date(2022, 12, 19), period_end=date(2023, 2, 9),
-                                          days_counted=52, convention="exclusive_end", amount_eur=5_200_000,
-                                          decided_on=date(2023, 4, 13))
-    [letter] = [l for l in letters_for(liquidated, CASE) if l.recipient_role == "controller"]
+    liquidated = PenaltyPaymentLiquidated(
+        case_id=CASE_ID,
+        sanction_id=SANCTION.sanction_id,
+        period_start=date(2022, 12, 19),
+        period_end=date(2023, 2, 9),
+        days_counted=52,
+        convention="exclusive_end",
+        amount_eur=5_200_000,
+        decided_on=date(2023, 4, 13),
+    )
+    [letter] = [letter for letter in letters_for(liquidated, CASE) if letter.recipient_role == "controller"]
     assert "EUR 5,200,000: 52 days" in letter.text and "decision of 13 April 2023" in letter.text
 
 
@@ -184,8 +276,9 @@ def test_a_withdrawal_is_acknowledged_to_that_complainant_only():
 
 
 def test_html_escapes_what_came_from_outside():
-    hostile = CaseFile(case_id=CASE_ID, controller=Controller(key="evil", name="<script>x</script>"),
-                       complainants=(JEANNE,))
+    hostile = CaseFile(
+        case_id=CASE_ID, controller=Controller(key="evil", name="<script>x</script>"), complainants=(JEANNE,)
+    )
     [letter] = letters_for(InvestigationOpened(case_id=CASE_ID, opened_on=date(2020, 8, 1), scope="s"), hostile)
     assert "<script>" not in letter.html and "&lt;script&gt;" in letter.html
     assert "<script>" in letter.text
@@ -193,20 +286,26 @@ def test_html_escapes_what_came_from_outside():
 
 def test_staff_are_reminded_before_three_months_without_news_end():
     assert reminder_due_on(date(2020, 5, 25), lead_days=14) == date(2020, 8, 11)
-    letter = reminder(JEANNE.complaint_id, JEANNE.reference, CASE_ID, "Clearview AI", date(2020, 5, 25),
-                      "staff@authority.example")
+    letter = reminder(
+        JEANNE.complaint_id, JEANNE.reference, CASE_ID, "Clearview AI", date(2020, 5, 25), "staff@authority.example"
+    )
     assert (letter.recipient_role, letter.channel, letter.address) == ("staff", "email", "staff@authority.example")
     assert JEANNE.reference in letter.subject and "25 August 2020" in letter.text
     assert "Jeanne Martin" not in letter.text  # staff find the complainant through the reference
 
 
 def test_an_injunction_due_a_period_after_notification_is_explained_and_its_deadline_sent_when_notified():
-    period = SANCTION.model_copy(update={"injunction": SANCTION.injunction.model_copy(
-        update={"deadline": None, "days_after_notification": 60})})
-    [to_controller] = [l for l in letters_for(period, CASE) if l.recipient_role == "controller"]
+    period = SANCTION.model_copy(
+        update={"injunction": SANCTION.injunction.model_copy(update={"deadline": None, "days_after_notification": 60})}
+    )
+    [to_controller] = [letter for letter in letters_for(period, CASE) if letter.recipient_role == "controller"]
     assert "comply by the end of 60 days from the notification of this decision" in to_controller.text
-    notified = SanctionNotified(case_id=CASE_ID, sanction_id=SANCTION.sanction_id, notified_on=date(2022, 10, 20),
-                                injunction_deadline=date(2022, 12, 19))
+    notified = SanctionNotified(
+        case_id=CASE_ID,
+        sanction_id=SANCTION.sanction_id,
+        notified_on=date(2022, 10, 20),
+        injunction_deadline=date(2022, 12, 19),
+    )
     [deadline] = letters_for(notified, CASE)
     assert deadline.recipient_role == "controller" and "comply by 19 December 2022" in deadline.text
     assert letters_for(notified.model_copy(update={"injunction_deadline": None}), CASE) == []
@@ -218,7 +317,7 @@ def test_complainants_get_a_letter_about_exactly_the_events_that_are_news_for_th
     kept_informed = {JEANNE.complaint_id, MANDATED.complaint_id}
     for kind, event in one_of_each(CASE_ID, JEANNE.complaint_id).items():
         told = news(event)
-        written = {l.complaint_id for l in letters_for(event, CASE) if l.recipient_role == "complainant"}
+        written = {letter.complaint_id for letter in letters_for(event, CASE) if letter.recipient_role == "complainant"}
         if told is None:
             acknowledged = kind in (ComplaintFiled, ComplaintWithdrawn)
             assert written == ({JEANNE.complaint_id} if acknowledged else set()), kind.__name__
@@ -226,21 +325,33 @@ def test_complainants_get_a_letter_about_exactly_the_events_that_are_news_for_th
             assert written == ({told.only} if told.only else kept_informed), kind.__name__
 
 
-REPRIMAND = ReprimandIssued(case_id=CASE_ID, reprimand_id=uuid4(), decided_on=date(2022, 10, 17),
-                            articles_infringed=(12, 15), reasons="access requests answered months late")
+REPRIMAND = ReprimandIssued(
+    case_id=CASE_ID,
+    reprimand_id=uuid4(),
+    decided_on=date(2022, 10, 17),
+    articles_infringed=(12, 15),
+    reasons="access requests answered months late",
+)
 
 
 def test_a_reprimand_is_explained_to_the_controller_and_told_to_complainants_without_a_fine():
     letters = letters_for(REPRIMAND, CASE)
-    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
-    assert ("you infringed Articles 12, 15 of the GDPR. By its decision of 17 October 2022, it issues you a "
-            "reprimand under Article 58(2)(b) of the GDPR, without a fine.") in to_controller.text
+    [to_controller] = [letter for letter in letters if letter.recipient_role == "controller"]
+    assert (
+        "you infringed Articles 12, 15 of the GDPR. By its decision of 17 October 2022, it issues you a "
+        "reprimand under Article 58(2)(b) of the GDPR, without a fine."
+    ) in to_controller.text
     assert "Reasons: access requests answered months late" in to_controller.text
     assert "Conseil d'État" in to_controller.text and to_controller.kind == "reprimand_decision"
-    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
-                                                                            ("complainant", "noyb")]
-    [simplified] = [l for l in letters_for(REPRIMAND.model_copy(update={"procedure": "simplified"}), CASE)
-                    if l.recipient_role == "controller"]
+    assert roles(letter for letter in letters if letter.recipient_role == "complainant") == [
+        ("complainant", "Jeanne Martin"),
+        ("complainant", "noyb"),
+    ]
+    [simplified] = [
+        letter
+        for letter in letters_for(REPRIMAND.model_copy(update={"procedure": "simplified"}), CASE)
+        if letter.recipient_role == "controller"
+    ]
     assert "taken under the simplified procedure" in simplified.text
 
 
@@ -251,40 +362,75 @@ def test_a_case_closed_as_reprimanded_says_so():
 
 
 def test_a_publication_is_told_to_the_controller_and_complainants_and_its_withdrawal_to_the_controller_only():
-    made = PublicationMade(case_id=CASE_ID, publication_id=uuid4(), decision="formal_notice",
-                           decision_id=NOTICE.notice_id, decision_dated=date(2021, 11, 26),
-                           published_on=date(2021, 12, 16))
+    made = PublicationMade(
+        case_id=CASE_ID,
+        publication_id=uuid4(),
+        decision="formal_notice",
+        decision_id=NOTICE.notice_id,
+        decision_dated=date(2021, 11, 26),
+        published_on=date(2021, 12, 16),
+    )
     letters = letters_for(made, CASE)
-    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
+    [to_controller] = [letter for letter in letters if letter.recipient_role == "controller"]
     assert "made its formal notice of 26 November 2021 public on 16 December 2021" in to_controller.text
-    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
-                                                                            ("complainant", "noyb")]
-    withdrawn = PublicationWithdrawn(case_id=CASE_ID, publication_id=made.publication_id, decision="formal_notice",
-                                     decision_id=NOTICE.notice_id, withdrawn_on=date(2023, 12, 16),
-                                     reasons="the two years set for the publication ended")
+    assert roles(letter for letter in letters if letter.recipient_role == "complainant") == [
+        ("complainant", "Jeanne Martin"),
+        ("complainant", "noyb"),
+    ]
+    withdrawn = PublicationWithdrawn(
+        case_id=CASE_ID,
+        publication_id=made.publication_id,
+        decision="formal_notice",
+        decision_id=NOTICE.notice_id,
+        withdrawn_on=date(2023, 12, 16),
+        reasons="the two years set for the publication ended",
+    )
     [letter] = letters_for(withdrawn, CASE)
-    assert letter.recipient_role == "controller" and "withdrew the publication of its formal notice on 16 December " \
-        "2023" in letter.text and "Reasons: the two years set for the publication ended" in letter.text
+    assert (
+        letter.recipient_role == "controller"
+        and "withdrew the publication of its formal notice on 16 December 2023" in letter.text
+        and "Reasons: the two years set for the publication ended" in letter.text
+    )
 
 
-LODGED = AppealLodged(case_id=CASE_ID, appeal_id=uuid4(), decision="sanction", decision_id=SANCTION.sanction_id,
-                      decision_dated=date(2022, 10, 17), lodged_on=date(2022, 12, 16))
+LODGED = AppealLodged(
+    case_id=CASE_ID,
+    appeal_id=uuid4(),
+    decision="sanction",
+    decision_id=SANCTION.sanction_id,
+    decision_dated=date(2022, 10, 17),
+    lodged_on=date(2022, 12, 16),
+)
 
 
 def test_complainants_are_told_of_an_appeal_and_both_sides_of_the_ruling_and_its_effect():
     [to_jeanne, _] = letters_for(LODGED, CASE)
-    assert ("Clearview AI appealed the authority's sanction of 17 October 2022 before the Conseil d'État on "
-            "16 December 2022") in to_jeanne.text
-    ruling = AppealDecided(case_id=CASE_ID, appeal_id=LODGED.appeal_id, decision="sanction",
-                           decision_id=SANCTION.sanction_id, decision_dated=date(2022, 10, 17),
-                           decided_on=date(2023, 6, 1), outcome="annulled")
+    assert (
+        "Clearview AI appealed the authority's sanction of 17 October 2022 before the Conseil d'État on "
+        "16 December 2022"
+    ) in to_jeanne.text
+    ruling = AppealDecided(
+        case_id=CASE_ID,
+        appeal_id=LODGED.appeal_id,
+        decision="sanction",
+        decision_id=SANCTION.sanction_id,
+        decision_dated=date(2022, 10, 17),
+        decided_on=date(2023, 6, 1),
+        outcome="annulled",
+    )
     letters = letters_for(ruling, CASE)
-    [to_controller] = [l for l in letters if l.recipient_role == "controller"]
-    assert ("the Conseil d'État annulled the authority's sanction of 17 October 2022: the sanction no longer stands: "
-            "its fine, its injunction and any periodic penalty payment are not due") in to_controller.text
-    assert roles(l for l in letters if l.recipient_role == "complainant") == [("complainant", "Jeanne Martin"),
-                                                                            ("complainant", "noyb")]
+    [to_controller] = [letter for letter in letters if letter.recipient_role == "controller"]
+    assert (
+        "the Conseil d'État annulled the authority's sanction of 17 October 2022: the sanction no longer stands: "
+        "its fine, its injunction and any periodic penalty payment are not due"
+    ) in to_controller.text
+    assert roles(letter for letter in letters if letter.recipient_role == "complainant") == [
+        ("complainant", "Jeanne Martin"),
+        ("complainant", "noyb"),
+    ]
     reduced = ruling.model_copy(update={"outcome": "fine_reduced", "fine_eur": 10_000_000})
-    [to_controller] = [l for l in letters_for(reduced, CASE) if l.recipient_role == "controller"]
-    assert "reduced the fine of the authority's sanction of 17 October 2022: the fine due is now EUR 10,000,000" in \
-        to_controller.text
+    [to_controller] = [letter for letter in letters_for(reduced, CASE) if letter.recipient_role == "controller"]
+    assert (
+        "reduced the fine of the authority's sanction of 17 October 2022: the fine due is now EUR 10,000,000"
+        in to_controller.text
+    )

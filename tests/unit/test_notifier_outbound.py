@@ -30,9 +30,11 @@ HEADERS = {"webhook-id": "d-1", "content-type": "application/cloudevents+json"}
 
 # --- fakes ------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class ScriptedResolver:
     """Answers the scripted address lists in turn (the last one from then on), like a rebinding name."""
+
     answers: list[list[str]]
     asked: list[str] = field(default_factory=list)
 
@@ -49,10 +51,14 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
         self.connects: list[tuple[str, int]] = []
         self._real = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         self.connects.append((host, port))
         if ipaddress.ip_address(host).is_loopback:
             return await self._real.connect_tcp(host, port, timeout, local_address, socket_options)
@@ -68,8 +74,9 @@ class TlsRecordingStream(httpcore.AsyncNetworkStream):
     def __init__(self, handshakes: list[str | None]) -> None:
         self._handshakes = handshakes
 
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
         self._handshakes.append(server_hostname)
         raise httpcore.ConnectError("handshake stopped (test stream)")
 
@@ -88,10 +95,14 @@ class TlsRecordingBackend(RecordingBackend):
         super().__init__()
         self.handshakes: list[str | None] = []
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         self.connects.append((host, port))
         return TlsRecordingStream(self.handshakes)
 
@@ -107,8 +118,9 @@ class Receiver:
     """A tiny HTTP/1.1 server on 127.0.0.1 that records what reaches it and answers `status` (or, with
     `answer=False`, never answers)."""
 
-    def __init__(self, status: int = 204, extra: str = "", answer: bool = True,
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, status: int = 204, extra: str = "", answer: bool = True, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.received: list[Received] = []
         self._status, self._extra, self._answer, self._tls = status, extra, answer, tls
         self.port = 0
@@ -129,8 +141,9 @@ class Receiver:
             body = await reader.readexactly(int(head.get("content-length", "0")))
             self.received.append(Received(head, raw[0], body))
             if self._answer:
-                writer.write(f"HTTP/1.1 {self._status} X\r\ncontent-length: 0\r\n{self._extra}"
-                             f"connection: close\r\n\r\n".encode())
+                writer.write(
+                    f"HTTP/1.1 {self._status} X\r\ncontent-length: 0\r\n{self._extra}connection: close\r\n\r\n".encode()
+                )
                 await writer.drain()
             else:
                 await reader.read()  # until the sender gives up and hangs up
@@ -141,6 +154,7 @@ class Receiver:
 
 
 # --- the check and the connection are one ------------------------------------------------------------------
+
 
 async def test_a_delivery_reaches_the_checked_address_with_the_host_name_and_body():
     resolver = ScriptedResolver([["127.0.0.1"]])
@@ -166,7 +180,7 @@ async def test_a_rebinding_name_never_gets_a_request_to_loopback(order):
         url = f"https://rebind.test:{receiver.port}/hook"
         first, second = [await sender.post(url, HEADERS, BODY) for _ in range(2)]
     assert resolver.asked == ["rebind.test", "rebind.test"]  # once per attempt, never by the HTTP client
-    assert backend.connects == [(PUBLIC, receiver.port)]     # only ever the address the check accepted
+    assert backend.connects == [(PUBLIC, receiver.port)]  # only ever the address the check accepted
     assert receiver.received == []
     to_public, refused = (first, second) if order == "public first" else (second, first)
     assert to_public.status_code is None and to_public.error is not None
@@ -176,10 +190,19 @@ async def test_a_rebinding_name_never_gets_a_request_to_loopback(order):
     assert "127.0.0.1" not in refused.error  # the integrator reads it: the kind, never the address
 
 
-@pytest.mark.parametrize("addresses", [
-    ["169.254.169.254"], ["127.0.0.1"], ["10.0.0.1"], ["::ffff:127.0.0.1"], ["64:ff9b::a9fe:a9fe"],
-    ["2002:7f00:1::1"], [PUBLIC, "192.168.1.1"], [],
-])
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ["169.254.169.254"],
+        ["127.0.0.1"],
+        ["10.0.0.1"],
+        ["::ffff:127.0.0.1"],
+        ["64:ff9b::a9fe:a9fe"],
+        ["2002:7f00:1::1"],
+        [PUBLIC, "192.168.1.1"],
+        [],
+    ],
+)
 async def test_a_refused_address_is_answered_without_any_connection(addresses):
     backend = RecordingBackend()
     sender = GuardedSender(ScriptedResolver([addresses]), [], timeout_s=5, network_backend=backend)
@@ -189,11 +212,14 @@ async def test_a_refused_address_is_answered_without_any_connection(addresses):
     assert backend.connects == []
 
 
-@pytest.mark.parametrize(("url", "reason"), [
-    ("ftp://hooks.example/", "refused: must be an absolute http or https URL"),
-    ("https://hooks.example/\x01", "refused: is not a valid URL: Invalid non-printable ASCII character"),
-    ("https://xn--/hook", "refused: is not a valid URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://hooks.example/", "refused: must be an absolute http or https URL"),
+        ("https://hooks.example/\x01", "refused: is not a valid URL: Invalid non-printable ASCII character"),
+        ("https://xn--/hook", "refused: is not a valid URL"),
+    ],
+)
 async def test_a_bad_url_is_refused_before_any_lookup(url, reason):
     resolver = ScriptedResolver([[PUBLIC]])
     answer = await GuardedSender(resolver, [], timeout_s=5).post(url, HEADERS, BODY)
@@ -242,7 +268,8 @@ async def test_a_closed_port_is_an_answer_not_an_exception():
     async with Receiver() as receiver:
         port = receiver.port
     answer = await GuardedSender(ScriptedResolver([["127.0.0.1"]]), ["127.0.0.1"], timeout_s=5).post(
-        f"http://hooks.test:{port}/hook", HEADERS, BODY)
+        f"http://hooks.test:{port}/hook", HEADERS, BODY
+    )
     assert answer.status_code is None and answer.error is not None
     assert answer.error.startswith("ConnectError: could not connect to hooks.test at 127.0.0.1:")
 
@@ -271,10 +298,14 @@ class CountingBackend(RecordingBackend):
         super().__init__()
         self.read, self.closed = 0, False
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         return CountingStream(await super().connect_tcp(host, port, timeout, local_address, socket_options), self)
 
 
@@ -323,8 +354,7 @@ async def test_a_huge_answer_is_not_read_the_status_decides(chunked):
     size = 64 * 1024 * 1024
     backend = CountingBackend()
     async with Flood(size, chunked) as flood:
-        sender = GuardedSender(ScriptedResolver([["127.0.0.1"]]), ["127.0.0.1"], timeout_s=20,
-                               network_backend=backend)
+        sender = GuardedSender(ScriptedResolver([["127.0.0.1"]]), ["127.0.0.1"], timeout_s=20, network_backend=backend)
         answer = await sender.post(f"http://hooks.test:{flood.port}/hook", HEADERS, BODY)
         await asyncio.wait_for(flood.done.wait(), 20)
     assert (answer.status_code, answer.error) == (200, None)
@@ -337,11 +367,15 @@ async def test_a_huge_answer_is_not_read_the_status_decides(chunked):
 
 # --- https keeps the host name ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("url", "addresses", "host", "port"), [
-    ("https://hooks.example/hook", [PUBLIC], "hooks.example", 443),
-    ("https://Hooks.Example:8443/hook", ["2606:4700:4700::1111"], "hooks.example", 8443),
-    (f"https://{PUBLIC}/hook", [PUBLIC], PUBLIC, 443),
-])
+
+@pytest.mark.parametrize(
+    ("url", "addresses", "host", "port"),
+    [
+        ("https://hooks.example/hook", [PUBLIC], "hooks.example", 443),
+        ("https://Hooks.Example:8443/hook", ["2606:4700:4700::1111"], "hooks.example", 8443),
+        (f"https://{PUBLIC}/hook", [PUBLIC], PUBLIC, 443),
+    ],
+)
 async def test_tls_is_started_with_the_urls_host_name_not_the_address(url, addresses, host, port):
     backend = TlsRecordingBackend()
     sender = GuardedSender(ScriptedResolver([addresses]), [], timeout_s=5, network_backend=backend)
@@ -356,17 +390,24 @@ def _certificate(name: str, directory: Path) -> tuple[Path, Path, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     pem = cert.public_bytes(serialization.Encoding.PEM)
     cert_file, key_file = directory / "cert.pem", directory / "key.pem"
     cert_file.write_bytes(pem)
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file, pem
 
 

@@ -31,22 +31,28 @@ def named_in(expression: str) -> set[str]:
 
 
 def test_every_alert_watches_metrics_that_exist_and_says_what_to_do():
-    rules = [rule for group in yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())["groups"]
-             for rule in group["rules"]]
+    rules = [
+        rule
+        for group in yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())["groups"]
+        for rule in group["rules"]
+    ]
     known = exposed()
     for rule in rules:
         assert named_in(rule["expr"]) and named_in(rule["expr"]) <= set(known), rule["alert"]
         assert rule["labels"]["severity"] in ("page", "ticket") and rule["annotations"]["summary"]
     watched = {known[name] for rule in rules for name in named_in(rule["expr"])}
     # a growing backlog, a stuck consumer and dead letters, at least
-    assert {"docket_outbox_oldest_unpublished_age_seconds", "docket_consumer_lag_messages",
-            "docket_messages_processed", "docket_messages_dead_lettered"} <= watched
+    assert {
+        "docket_outbox_oldest_unpublished_age_seconds",
+        "docket_consumer_lag_messages",
+        "docket_messages_processed",
+        "docket_messages_dead_lettered",
+    } <= watched
 
 
 def test_the_dashboard_draws_every_metric_and_nothing_else():
     dashboard = json.loads((DEPLOY / "grafana" / "docket.json").read_text())
     known = exposed()
-    drawn = {name for panel in dashboard["panels"] for target in panel["targets"]
-             for name in named_in(target["expr"])}
+    drawn = {name for panel in dashboard["panels"] for target in panel["targets"] for name in named_in(target["expr"])}
     assert drawn <= set(known)
     assert {known[name] for name in drawn} == set(known.values())

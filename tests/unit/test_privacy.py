@@ -52,8 +52,12 @@ async def test_erasing_a_subject_makes_every_copy_of_its_values_read_as_erased_a
     name, email = await personal.seal_many(jeanne, ["Jeanne Martin", "jeanne@example.org"])
     other = await personal.seal(paul, "Paul Durand")
     copy = Sealed.model_validate_json(name.model_dump_json())  # as read back from a topic or a table
-    assert await personal.open_many([name, email, other, copy]) == ["Jeanne Martin", "jeanne@example.org",
-                                                                    "Paul Durand", "Jeanne Martin"]
+    assert await personal.open_many([name, email, other, copy]) == [
+        "Jeanne Martin",
+        "jeanne@example.org",
+        "Paul Durand",
+        "Jeanne Martin",
+    ]
     await store.erase(jeanne, by="admin")
     personal.forget(jeanne)
     assert await personal.open_many([name, email, other, copy]) == [None, None, "Paul Durand", None]
@@ -102,4 +106,4 @@ async def test_a_key_forgotten_while_it_was_being_fetched_is_not_kept_and_the_ca
         await personal.seal(uuid4(), "y")
     now[0] += 11
     await personal.seal(uuid4(), "z")
-    assert len(personal._cache) <= 2  # noqa: SLF001 -- the expired keys were swept
+    assert len(personal._cache) <= 2

@@ -10,13 +10,36 @@ import pytest
 
 from docket_contracts import topics
 from docket_contracts.events import (
-    AppealDecided, AppealLodged, CaseClosed, CaseOpened, ComplaintFiled, ComplaintLinked, ComplaintWithdrawn,
-    Controller, FindingRecorded, FormalNoticeDeadlineExpired, FormalNoticeExpirySuperseded, FormalNoticeIssued,
-    InjunctionComplied, Order, PenaltyPaymentLiquidated, PersonalDataErased, PublicationMade, PublicationWithdrawn,
-    ReprimandIssued, SanctionImposed,
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintFiled,
+    ComplaintLinked,
+    ComplaintWithdrawn,
+    Controller,
+    FindingRecorded,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    InjunctionComplied,
+    Order,
+    PenaltyPaymentLiquidated,
+    PersonalDataErased,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
 )
 from docket_contracts.progress import (
-    NEWS_TYPES, WaitEnds, add_months, clock_start, due, ends_wait, news, tells_of_progress,
+    NEWS_TYPES,
+    WaitEnds,
+    add_months,
+    clock_start,
+    due,
+    ends_wait,
+    news,
+    tells_of_progress,
 )
 from docket_contracts.registry import EVENTS
 from tests.factories import complaint_filed, one_of_each
@@ -49,15 +72,33 @@ def test_what_the_authority_does_is_news_for_every_complainant_and_its_findings_
 
 
 def test_complainants_read_what_the_authority_did_dated_by_its_act():
-    opened = news(CaseOpened(case_id=CASE_ID, controller=Controller(key="c", name="C"), complaint_id=COMPLAINT_ID,
-                             complaint_kind="art77_complaint", opened_on=date(2020, 5, 25)))
+    opened = news(
+        CaseOpened(
+            case_id=CASE_ID,
+            controller=Controller(key="c", name="C"),
+            complaint_id=COMPLAINT_ID,
+            complaint_kind="art77_complaint",
+            opened_on=date(2020, 5, 25),
+        )
+    )
     assert (opened.on, opened.line) == (date(2020, 5, 25), "A case was opened on your complaint.")
-    notice = news(FormalNoticeIssued(case_id=CASE_ID, notice_id=uuid4(), orders=(Order(point="f", text="stop"),),
-                                     issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)))
+    notice = news(
+        FormalNoticeIssued(
+            case_id=CASE_ID,
+            notice_id=uuid4(),
+            orders=(Order(point="f", text="stop"),),
+            issued_on=date(2021, 11, 26),
+            compliance_deadline=date(2022, 1, 26),
+        )
+    )
     assert (notice.on, notice.line, notice.stage) == (
-        date(2021, 11, 26), "The authority ordered the controller to comply by 2022-01-26.", "formal_notice")
-    assert news(InjunctionComplied(case_id=CASE_ID, sanction_id=uuid4(), complied_on=date(2022, 12, 10))).on == \
-        date(2022, 12, 10)
+        date(2021, 11, 26),
+        "The authority ordered the controller to comply by 2022-01-26.",
+        "formal_notice",
+    )
+    assert news(InjunctionComplied(case_id=CASE_ID, sanction_id=uuid4(), complied_on=date(2022, 12, 10))).on == date(
+        2022, 12, 10
+    )
     superseded = news(FormalNoticeExpirySuperseded(case_id=CASE_ID, notice_id=uuid4(), complied_on=date(2022, 1, 25)))
     assert superseded.on == date(2022, 1, 25) and "no longer stands" in superseded.line
     closed = news(CaseClosed(case_id=CASE_ID, outcome="sanctioned", reasons="r", closed_on=date(2023, 4, 13)))
@@ -65,25 +106,42 @@ def test_complainants_read_what_the_authority_did_dated_by_its_act():
     assert news(EACH[SanctionImposed]).line == "The authority imposed a fine of EUR 20,000,000."
     reprimanded = news(EACH[ReprimandIssued])
     assert (reprimanded.on, reprimanded.line, reprimanded.stage) == (
-        date(2022, 10, 17), "The authority issued a reprimand to the controller, without a fine.", "reprimand")
+        date(2022, 10, 17),
+        "The authority issued a reprimand to the controller, without a fine.",
+        "reprimand",
+    )
     closed = news(CaseClosed(case_id=CASE_ID, outcome="reprimanded", reasons="r", closed_on=date(2022, 11, 1)))
     assert closed.line == "The case was closed: the controller was reprimanded."
     published = news(EACH[PublicationMade])
     assert (published.on, published.line, published.stage) == (
-        date(2021, 12, 16), "The authority made its formal notice of 2021-11-26 public.", "formal_notice")
+        date(2021, 12, 16),
+        "The authority made its formal notice of 2021-11-26 public.",
+        "formal_notice",
+    )
     assert news(EACH[PublicationWithdrawn]) is None  # the decision stands; nothing new about the complaint
     lodged = news(EACH[AppealLodged])
     assert (lodged.on, lodged.stage) == (date(2022, 12, 16), "appeal")
     assert lodged.line == "The controller appealed the authority's sanction of 2022-10-17 before the Conseil d'État."
 
 
-@pytest.mark.parametrize(("outcome", "fine", "line", "stage"), [
-    ("dismissed", None, "The Conseil d'État dismissed the appeal: the authority's sanction stands.", "sanction"),
-    ("annulled", None, "The Conseil d'État annulled the authority's sanction; the authority examines the case again.",
-     "investigating"),
-    ("fine_reduced", 10_000_000, "The Conseil d'État reduced the fine to EUR 10,000,000; the rest of the sanction "
-                                 "stands.", "sanction"),
-])
+@pytest.mark.parametrize(
+    ("outcome", "fine", "line", "stage"),
+    [
+        ("dismissed", None, "The Conseil d'État dismissed the appeal: the authority's sanction stands.", "sanction"),
+        (
+            "annulled",
+            None,
+            "The Conseil d'État annulled the authority's sanction; the authority examines the case again.",
+            "investigating",
+        ),
+        (
+            "fine_reduced",
+            10_000_000,
+            "The Conseil d'État reduced the fine to EUR 10,000,000; the rest of the sanction stands.",
+            "sanction",
+        ),
+    ],
+)
 def test_a_ruling_is_news_dated_by_the_court_with_its_effect_on_the_case(outcome, fine, line, stage):
     told = news(EACH[AppealDecided].model_copy(update={"outcome": outcome, "fine_eur": fine}))
     assert (told.on, told.line, told.stage) == (date(2023, 6, 1), line, stage)
@@ -131,13 +189,16 @@ def test_a_letter_tells_of_progress_when_it_goes_to_a_complainant_about_news():
     assert not tells_of_progress("complainant", complaint, "docket.case.teleported")  # not in the contract
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2020, 5, 25), 3, date(2020, 8, 25)),
-    (date(2020, 11, 30), 3, date(2021, 2, 28)),
-    (date(2023, 11, 30), 3, date(2024, 2, 29)),
-    (date(2020, 5, 31), 3, date(2020, 8, 31)),
-    (date(2020, 10, 15), 3, date(2021, 1, 15)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2020, 5, 25), 3, date(2020, 8, 25)),
+        (date(2020, 11, 30), 3, date(2021, 2, 28)),
+        (date(2023, 11, 30), 3, date(2024, 2, 29)),
+        (date(2020, 5, 31), 3, date(2020, 8, 31)),
+        (date(2020, 10, 15), 3, date(2021, 1, 15)),
+    ],
+)
 def test_three_months_later_is_calendar_months_clamped_to_the_month_end(day, months, expected):
     assert add_months(day, months) == expected
 

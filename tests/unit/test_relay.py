@@ -20,8 +20,12 @@ from .fakes import FakeOutbox, NoWakeups
 
 
 def events(n: int) -> list[CloudEvent]:
-    return [CloudEvent(type="docket.case.opened", source="/t", subject=f"case-{i % 3}", dataschema="urn:x:v1",
-                       data={"n": i}) for i in range(n)]
+    return [
+        CloudEvent(
+            type="docket.case.opened", source="/t", subject=f"case-{i % 3}", dataschema="urn:x:v1", data={"n": i}
+        )
+        for i in range(n)
+    ]
 
 
 @dataclass
@@ -115,8 +119,12 @@ class FakeProducer:
     until the producer is replaced."""
 
     def __init__(self, too_large=(), refused=(), collateral=(), timeout=()) -> None:
-        self.too_large, self.refused, self.collateral, self.timeout = set(too_large), set(refused), \
-            set(collateral), set(timeout)
+        self.too_large, self.refused, self.collateral, self.timeout = (
+            set(too_large),
+            set(refused),
+            set(collateral),
+            set(timeout),
+        )
         self.sent: list[bytes] = []
         self.stopped = 0
         self._gaps: set[bytes] = set()

@@ -79,8 +79,14 @@ class OneBatch:
         if not self.batches:
             await asyncio.sleep(timeout_ms / 1000)
             return {}
-        return {self.partition: [SimpleNamespace(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
-                                                 value=r.value, headers=r.headers) for r in self.batches.pop(0)]}
+        return {
+            self.partition: [
+                SimpleNamespace(
+                    topic=r.topic, partition=r.partition, offset=r.offset, key=r.key, value=r.value, headers=r.headers
+                )
+                for r in self.batches.pop(0)
+            ]
+        }
 
     async def commit(self, offsets: dict) -> None:
         self.commits.append(offsets)
@@ -89,8 +95,9 @@ class OneBatch:
 async def test_a_stopped_consumer_finishes_the_message_it_applies_commits_it_and_takes_no_other():
     stop = asyncio.Event()
     handler = Recorder()
-    loop = KafkaConsumerLoop("127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()),
-                             topic_partitions=3, stopping=stop)
+    loop = KafkaConsumerLoop(
+        "127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3, stopping=stop
+    )
     kafka = OneBatch()
 
     async def stops_during_the_second(session, event, payload) -> None:

@@ -18,10 +18,24 @@ CASE = OPENED.case_id
 
 def every_event() -> list:
     complaint = uuid4()
-    letters = [NotificationRecorded(notification_id=uuid4(), source_event_id="e1", source_event_type="x",
-                                    channel="letter", recipient_role="controller", case_id=CASE, title="A fine"),
-               NotificationSent(notification_id=uuid4(), source_event_type="x", recipient_role="complainant",
-                                sent_at=datetime(2023, 4, 14, tzinfo=UTC), sent_on=date(2023, 4, 14))]
+    letters = [
+        NotificationRecorded(
+            notification_id=uuid4(),
+            source_event_id="e1",
+            source_event_type="x",
+            channel="letter",
+            recipient_role="controller",
+            case_id=CASE,
+            title="A fine",
+        ),
+        NotificationSent(
+            notification_id=uuid4(),
+            source_event_type="x",
+            recipient_role="complainant",
+            sent_at=datetime(2023, 4, 14, tzinfo=UTC),
+            sent_on=date(2023, 4, 14),
+        ),
+    ]
     return [*one_of_each(CASE, complaint).values(), *letters]
 
 
@@ -33,10 +47,14 @@ def test_every_event_type_is_shown_in_a_few_words_and_no_sealed_value(event):
 
 
 def test_the_events_are_summarised_in_the_story_s_figures():
-    assert summary("docket.sanction.imposed", SANCTIONED.model_dump(mode="json")) == \
-        "fine of EUR 20,000,000 decided 2022-10-17 (cap EUR 20,000,000, Art 83(6))"
-    assert summary("penalty_payment.imposed", PENALTY.model_dump(mode="json")) == \
-        "EUR 100,000 a day of delay from 2022-12-19"
+    assert (
+        summary("docket.sanction.imposed", SANCTIONED.model_dump(mode="json"))
+        == "fine of EUR 20,000,000 decided 2022-10-17 (cap EUR 20,000,000, Art 83(6))"
+    )
+    assert (
+        summary("penalty_payment.imposed", PENALTY.model_dump(mode="json"))
+        == "EUR 100,000 a day of delay from 2022-12-19"
+    )
 
 
 def test_an_unknown_type_or_a_payload_without_its_fields_is_shown_without_words():

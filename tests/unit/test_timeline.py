@@ -10,7 +10,15 @@ from uuid import uuid4
 from docket_contracts.events import CaseClosed, ComplaintLinked, InjunctionComplied
 from services.case.timeline import CROWD, draw, marks
 from tests.unit.test_case_domain import (
-    APPEALED, AT_SANCTION, CASE, CLEARVIEW, LIQUIDATED, NOTICE_PUBLISHED, SANCTION, WITHDRAWN, ruled,
+    APPEALED,
+    AT_SANCTION,
+    CASE,
+    CLEARVIEW,
+    LIQUIDATED,
+    NOTICE_PUBLISHED,
+    SANCTION,
+    WITHDRAWN,
+    ruled,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -33,10 +41,21 @@ def test_every_event_of_the_case_is_drawn_once():
 
 def test_the_story_reads_in_its_lanes_with_its_dates_and_amounts():
     svg = draw("CNIL v. Clearview AI", STORY)
-    for words in ["complaints", "investigation", "formal notice", "sanction", "penalty payment", "closure",
-                  "finding: Art 6, 12, 15, 17", "formal notice, comply by 2022-01-26", "deadline passed",
-                  "fine EUR 20,000,000 (cap Art 83(6))", "EUR 100,000 a day from 2022-12-19",
-                  "liquidated 2023-04-13: 52 days, EUR 5,200,000", "closed: sanctioned"]:
+    for words in [
+        "complaints",
+        "investigation",
+        "formal notice",
+        "sanction",
+        "penalty payment",
+        "closure",
+        "finding: Art 6, 12, 15, 17",
+        "formal notice, comply by 2022-01-26",
+        "deadline passed",
+        "fine EUR 20,000,000 (cap Art 83(6))",
+        "EUR 100,000 a day from 2022-12-19",
+        "liquidated 2023-04-13: 52 days, EUR 5,200,000",
+        "closed: sanctioned",
+    ]:
         assert words in svg, words
     assert "other" not in re.findall(r'font-weight="bold" fill="[^"]+">([^<]+)<', svg)
 
@@ -53,9 +72,18 @@ def test_marks_sit_on_their_days_and_periods_span_them():
 
 
 def test_a_crowded_case_draws_one_mark_per_day_of_complaints_and_loses_none():
-    joined = [(version, ComplaintLinked(case_id=CASE, complaint_id=uuid4(),
-                                        complaint_kind="art77_complaint", received_on=date(2020, 6, 1 + version % 3)))
-              for version in range(2, CROWD + 12)]
+    joined = [
+        (
+            version,
+            ComplaintLinked(
+                case_id=CASE,
+                complaint_id=uuid4(),
+                complaint_kind="art77_complaint",
+                received_on=date(2020, 6, 1 + version % 3),
+            ),
+        )
+        for version in range(2, CROWD + 12)
+    ]
     history = [STORY[0], *joined]
     svg = drawn(history)
     assert sorted(versions_in(svg)) == [version for version, _ in history]
@@ -68,12 +96,17 @@ def test_what_came_from_outside_is_escaped():
 
 
 def test_a_publication_an_appeal_and_its_ruling_are_drawn_in_lanes_of_their_own():
-    history = list(enumerate((*AT_SANCTION, NOTICE_PUBLISHED, APPEALED, ruled("fine_reduced", 10_000_000), WITHDRAWN),
-                             start=1))
+    history = list(
+        enumerate((*AT_SANCTION, NOTICE_PUBLISHED, APPEALED, ruled("fine_reduced", 10_000_000), WITHDRAWN), start=1)
+    )
     svg = draw("case", history)
     lanes = re.findall(r'font-weight="bold" fill="[^"]+">([^<]+)<', svg)
     assert lanes[-2:] == ["publication", "appeal"]
-    for words in ["formal notice made public", "publication withdrawn", "sanction appealed",
-                  "fine reduced to EUR 10,000,000"]:
+    for words in [
+        "formal notice made public",
+        "publication withdrawn",
+        "sanction appealed",
+        "fine reduced to EUR 10,000,000",
+    ]:
         assert words in svg, words
     assert sorted(versions_in(drawn(history))) == [version for version, _ in history]

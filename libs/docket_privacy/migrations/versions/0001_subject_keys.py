@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -23,7 +24,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("erased_by", sa.String, nullable=True),
-        sa.CheckConstraint("(wrapped_key IS NULL) = (erased_at IS NOT NULL)", name="ck_subject_keys_erased_means_no_key"),
+        sa.CheckConstraint(
+            "(wrapped_key IS NULL) = (erased_at IS NOT NULL)", name="ck_subject_keys_erased_means_no_key"
+        ),
     )
 
 

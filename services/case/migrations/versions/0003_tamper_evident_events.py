@@ -10,6 +10,7 @@ record from this migration on. Then UPDATE, DELETE and TRUNCATE on `events` are 
 rewrite events on purpose grants itself the privilege back and disables the trigger, in one
 transaction, in plain sight.
 """
+
 from collections.abc import Sequence
 from types import SimpleNamespace
 
@@ -43,29 +44,43 @@ def upgrade() -> None:
                 USING ERRCODE = 'insufficient_privilege',
                       HINT = 'a correction is a new event';
         END $$""")
-    op.execute("CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
-               "FOR EACH ROW EXECUTE FUNCTION events_append_only()")
-    op.execute("CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
-               "FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()")
+    op.execute(
+        "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+        "FOR EACH ROW EXECUTE FUNCTION events_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()"
+    )
     op.execute("REVOKE UPDATE, DELETE, TRUNCATE ON events FROM CURRENT_USER")
 
 
 def _chain_existing_events() -> None:
     connection = op.get_bind()
-    found = connection.execute(sa.text(
-        "SELECT stream_id, version, event_id, type, schema_version, data, actor, actor_role, actor_name, "
-        "occurred_at FROM events ORDER BY stream_id, version")).mappings().all()
+    found = (
+        connection.execute(
+            sa.text(
+                "SELECT stream_id, version, event_id, type, schema_version, data, actor, actor_role, actor_name, "
+                "occurred_at FROM events ORDER BY stream_id, version"
+            )
+        )
+        .mappings()
+        .all()
+    )
     heads: dict[object, tuple[int, str]] = {}
     for row in found:
         previous = heads[row["stream_id"]][1] if row["stream_id"] in heads else GENESIS
         event = SimpleNamespace(**row, previous_hash=previous)
-        connection.execute(sa.text("UPDATE events SET previous_hash = :previous WHERE stream_id = :stream_id "
-                                   "AND version = :version"),
-                           {"previous": previous, "stream_id": row["stream_id"], "version": row["version"]})
+        connection.execute(
+            sa.text("UPDATE events SET previous_hash = :previous WHERE stream_id = :stream_id AND version = :version"),
+            {"previous": previous, "stream_id": row["stream_id"], "version": row["version"]},
+        )
         heads[row["stream_id"]] = (row["version"], event_hash(event))
     if heads:
-        connection.execute(sa.text("INSERT INTO stream_heads (stream_id, version, hash) VALUES (:s, :v, :h)"),
-                           [{"s": stream, "v": version, "h": digest} for stream, (version, digest) in heads.items()])
+        connection.execute(
+            sa.text("INSERT INTO stream_heads (stream_id, version, hash) VALUES (:s, :v, :h)"),
+            [{"s": stream, "v": version, "h": digest} for stream, (version, digest) in heads.items()],
+        )
 
 
 def downgrade() -> None:

@@ -11,6 +11,7 @@ role but the owner loses INSERT, UPDATE, DELETE and TRUNCATE on `stream_heads` a
 TRUNCATE on `events` (whatever default privileges gave them). Existing events get their hash here: the one
 rewrite of events this history makes, with the privilege and the trigger restored in the same transaction.
 """
+
 from collections.abc import Sequence
 from types import SimpleNamespace
 
@@ -30,13 +31,21 @@ def upgrade() -> None:
     op.execute("GRANT UPDATE ON events TO CURRENT_USER")
     op.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
     connection = op.get_bind()
-    found = connection.execute(sa.text(
-        "SELECT stream_id, version, event_id, type, schema_version, data, actor, actor_role, actor_name, "
-        "occurred_at, previous_hash FROM events")).mappings().all()
+    found = (
+        connection.execute(
+            sa.text(
+                "SELECT stream_id, version, event_id, type, schema_version, data, actor, actor_role, actor_name, "
+                "occurred_at, previous_hash FROM events"
+            )
+        )
+        .mappings()
+        .all()
+    )
     for row in found:
-        connection.execute(sa.text("UPDATE events SET hash = :hash WHERE stream_id = :stream_id AND version = :v"),
-                           {"hash": event_hash(SimpleNamespace(**row)), "stream_id": row["stream_id"],
-                            "v": row["version"]})
+        connection.execute(
+            sa.text("UPDATE events SET hash = :hash WHERE stream_id = :stream_id AND version = :v"),
+            {"hash": event_hash(SimpleNamespace(**row)), "stream_id": row["stream_id"], "v": row["version"]},
+        )
     op.execute("ALTER TABLE events ENABLE TRIGGER events_append_only")
     op.execute("REVOKE UPDATE ON events FROM CURRENT_USER")
     op.alter_column("events", "hash", nullable=False)
@@ -50,8 +59,9 @@ def upgrade() -> None:
             RETURN NULL;
         END $$""")
     op.execute("REVOKE ALL ON FUNCTION advance_stream_head() FROM PUBLIC")
-    op.execute("CREATE TRIGGER events_advance_head AFTER INSERT ON events "
-               "FOR EACH ROW EXECUTE FUNCTION advance_stream_head()")
+    op.execute(
+        "CREATE TRIGGER events_advance_head AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION advance_stream_head()"
+    )
     op.execute("""
         DO $$
         DECLARE serving text;

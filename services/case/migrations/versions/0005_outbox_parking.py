@@ -8,6 +8,7 @@ A row too large for the broker (or otherwise refused for good) used to be retrie
 event was published. Now it is parked (`parked_at`, `park_reason`); the later rows of its key are held
 behind it and the other keys flow; `python -m services.case outbox resend` sends it again once fixed.
 """
+
 from collections.abc import Sequence
 
 from docket_messaging.ddl import add_outbox_parking, drop_outbox_parking

@@ -10,6 +10,7 @@ each case as folded so far and the detail document holds the number of complaint
 themselves are listed from `case_complaints`, which gains what the list shows (filled here from the
 events). `projection_positions`, one row every append of every case updated and nothing read, is gone.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -6,6 +6,7 @@ Create Date: 2026-11-22
 
 One trace then follows a complaint from the request that filed it through every service its events reach.
 """
+
 from collections.abc import Sequence
 
 from docket_messaging.ddl import add_outbox_traceparent, drop_outbox_traceparent

@@ -8,6 +8,7 @@ Create Date: 2026-11-22
 Values stored before sealing are kept as JSON strings (a sealed value is a JSON object) and evidence
 files as they were (`sealed` false): the service seals them when it starts (services/intake/legacy.py).
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -8,6 +8,7 @@ A file's name is the complainant's (often their own name, or what the file is ab
 clear are kept as JSON strings (a sealed value is a JSON object): the service seals them when it starts
 (services/intake/legacy.py).
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -5,6 +5,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-29
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -37,8 +38,12 @@ def upgrade() -> None:
     for column in LETTER_COLUMNS:
         op.add_column("notifications", column)
     op.create_index("ix_notifications_controller_key", "notifications", ["controller_key"])
-    op.create_index("ix_notifications_email_due", "notifications", ["next_attempt_at"],
-                    postgresql_where=sa.text("email_status = 'pending'"))
+    op.create_index(
+        "ix_notifications_email_due",
+        "notifications",
+        ["next_attempt_at"],
+        postgresql_where=sa.text("email_status = 'pending'"),
+    )
 
     op.create_table(
         "complainants",
@@ -115,10 +120,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_deliveries_event_id", "deliveries", ["event_id"])
     # The claim's two questions: what is due, and is an earlier delivery of the same case still pending.
-    op.create_index("ix_deliveries_due", "deliveries", ["next_attempt_at"],
-                    postgresql_where=sa.text("status = 'pending'"))
-    op.create_index("ix_deliveries_pending_per_key", "deliveries", ["subscription_id", "ordering_key", "seq"],
-                    postgresql_where=sa.text("status = 'pending'"))
+    op.create_index(
+        "ix_deliveries_due", "deliveries", ["next_attempt_at"], postgresql_where=sa.text("status = 'pending'")
+    )
+    op.create_index(
+        "ix_deliveries_pending_per_key",
+        "deliveries",
+        ["subscription_id", "ordering_key", "seq"],
+        postgresql_where=sa.text("status = 'pending'"),
+    )
     op.create_table(
         "delivery_attempts",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),

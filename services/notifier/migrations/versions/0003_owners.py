@@ -7,6 +7,7 @@ Create Date: 2026-11-22
 Subscriptions made before staff identity existed belong to no integrator: `owner` is
 'unknown' for them, so only administrators reach them.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -9,6 +9,7 @@ Values stored before sealing are kept as JSON strings (a sealed value is a JSON 
 complainants keep their clear columns with no `personal`: the service seals them when it starts
 (services/notifier/legacy.py).
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
