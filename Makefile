@@ -11,10 +11,12 @@ run: $(VENV)/installed $(VENV)/bin/docket
 test: lint $(VENV)/bin/docket
 	$(PY) -m pytest
 
-# Run by make test before the tests: the linter and the formatter (ruff), then the type checker (mypy).
+# Run by make test before the tests: the linter and the formatter (ruff), then the type checker (mypy, strict on
+# libs/ and every domain.py: pyproject.toml says which files).
 lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The slow suite: faults on the real processes under load, and 1,000+ fuzzed requests per service.
 faults: $(VENV)/installed

@@ -8,7 +8,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,7 +94,7 @@ def login(
     endpoints = cli.docket.endpoints
     if device:
 
-        def show(started: dict[str, Any]) -> None:
+        def show(started: Mapping[str, Any]) -> None:
             where = started.get("verification_uri_complete") or started.get("verification_uri")
             cli.err.print(f"open {where} and enter the code {started.get('user_code')}; waiting...")
 

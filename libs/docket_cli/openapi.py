@@ -268,7 +268,7 @@ def body(route: Route, sets: Sequence[str] = (), jsons: Sequence[str] = ()) -> d
             if option == "--set-json":
                 try:
                     typed = json.loads(value)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     raise Problem(f"{field}: --set-json takes a JSON value ({exc.msg})") from None
             else:
                 typed = coerce(route.document, node, value, field)

@@ -47,7 +47,8 @@ def sans_serif() -> str | None:
 def png(svg: str) -> tuple[bytes, str | None]:
     """The picture as PNG on a white ground, and a warning when its text could not be drawn."""
     family = sans_serif()
-    drawn = resvg_py.svg_to_bytes(
-        svg_string=svg, background="white", **({"sans_serif_family": family} if family else {})
-    )
+    if family:
+        drawn = resvg_py.svg_to_bytes(svg_string=svg, background="white", sans_serif_family=family)
+    else:
+        drawn = resvg_py.svg_to_bytes(svg_string=svg, background="white")
     return bytes(drawn), None if family else NO_FONT

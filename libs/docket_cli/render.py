@@ -41,8 +41,8 @@ def value_text(name: str, value: Any) -> str | None:
         if all(isinstance(item, (int, str)) for item in value):
             return ",".join(str(item) for item in value)
         return str(len(value))
-    if isinstance(value, Mapping) and isinstance(value.get("name"), str):
-        return value["name"]
+    if isinstance(value, Mapping) and isinstance(named := value.get("name"), str):
+        return named
     return None
 
 

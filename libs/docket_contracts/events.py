@@ -9,7 +9,7 @@ and unreadable everywhere at once when that key is erased.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -251,7 +251,7 @@ class ConductFined(Payload):
 # raises no particular difficulty be decided by one member of the sanctions committee alone: a reprimand, a fine of
 # at most EUR 20,000, an injunction with a penalty of at most EUR 100 a day; and such a decision is not made public.
 Procedure = Literal["ordinary", "simplified"]
-PROCEDURE_FIELD = Field(
+PROCEDURE_FIELD: Any = Field(  # Any: each model declares the field as Procedure
     default="ordinary",
     description=(
         "ordinary, or simplified (loi Informatique et Libertés art 22-1: a fine of at most EUR 20,000, a periodic "

@@ -93,18 +93,21 @@ PRIVACY_INTERNATIONAL = Filing(
 )
 COMPLAINANTS = (JEANNE, PAUL, AMIRA)  # kept informed under Art 78(2); an alert has no complainant
 
-INVESTIGATION = {"opened_on": "2020-08-01", "scope": "checks and questionnaire on the scraping of facial images"}
-FINDINGS = (
+INVESTIGATION: dict[str, Any] = {
+    "opened_on": "2020-08-01",
+    "scope": "checks and questionnaire on the scraping of facial images",
+}
+FINDINGS: tuple[dict[str, Any], ...] = (
     {"articles": [6], "facts": "no legal basis for collecting and using biometric data"},
     {"articles": [12, 15, 17], "facts": "access and erasure requests not honoured"},
 )
-ORDERS = [
+ORDERS: list[dict[str, str]] = [
     {"point": "f", "text": "stop collecting and processing data of people in France without a legal basis"},
     {"point": "g", "text": "delete the data of people in France already collected"},
     {"point": "c", "text": "honour the access and erasure requests of people in France"},
 ]
-FORMAL_NOTICE = {"orders": ORDERS, "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
-SANCTION = {
+FORMAL_NOTICE: dict[str, Any] = {"orders": ORDERS, "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
+SANCTION: dict[str, Any] = {
     "decided_on": "2022-10-17",
     "turnover_eur": 100_000_000,
     "articles_infringed": [6, 12, 15, 17],
@@ -115,15 +118,15 @@ FINE_ABOVE_CAP_EUR = 30_000_000
 FINE_EUR = 20_000_000
 # The injunction's two months ran to 18 December 2022 and the penalty from the 19th: the decision reached
 # Clearview AI on the 18th of October.
-SANCTION_NOTIFIED = {"notified_on": "2022-10-18"}
-INJUNCTION_COMPLIED = {"complied_on": "2023-02-09"}
-LIQUIDATION = {
+SANCTION_NOTIFIED: dict[str, Any] = {"notified_on": "2022-10-18"}
+INJUNCTION_COMPLIED: dict[str, Any] = {"complied_on": "2023-02-09"}
+LIQUIDATION: dict[str, Any] = {
     "period_start": "2022-12-19",
     "period_end": "2023-02-09",
     "convention": "exclusive_end",
     "decided_on": "2023-04-13",
 }
-CLOSURE = {
+CLOSURE: dict[str, Any] = {
     "outcome": "sanctioned",
     "closed_on": "2023-04-13",
     "reasons": "fine of EUR 20,000,000; penalty payment liquidated at EUR 5,200,000",
@@ -147,7 +150,8 @@ class Played:
 
     @property
     def sanction_id(self) -> str:
-        return self.answers["sanction"]["events"][0]["data"]["sanction_id"]
+        sanction_id: str = self.answers["sanction"]["events"][0]["data"]["sanction_id"]
+        return sanction_id
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,7 @@ class Story:
         joined = "opened case" if count == 1 else "joined case"
         return f"receipt {receipt['reference']}; {joined} {self.played.case_id} ({count} complaint(s))"
 
-    async def command(self, name: str, path: str, body: dict[str, Any], by: str, status: int = 200) -> dict:
+    async def command(self, name: str, path: str, body: dict[str, Any], by: str, status: int = 200) -> dict[str, Any]:
         """A staff command on the story's case, with the version its giver just read (If-Match)."""
         current = await self.case.get(f"/cases/{self.played.case_id}", headers=self.staff(by))
         expect(current, 200, f"reading the case before the {name}")
@@ -222,7 +226,8 @@ class Story:
             json=body,
             headers=self.staff(by) | {"If-Match": current.headers["ETag"]},
         )
-        self.played.answers[name] = answer = expect(response, status, f"the {name}")
+        answer: dict[str, Any] = expect(response, status, f"the {name}")
+        self.played.answers[name] = answer
         return answer
 
     async def deadline_expires(self) -> str:
@@ -245,7 +250,8 @@ class Story:
 
     async def detail(self) -> dict[str, Any]:
         response = await self.case.get(f"/cases/{self.played.case_id}", headers=self.staff(INVESTIGATOR))
-        return expect(response, 200, "reading the case")
+        case: dict[str, Any] = expect(response, 200, "reading the case")
+        return case
 
     async def until(self, probe: Callable[[], Awaitable[Any]], what: str, timeout_s: float | None = None) -> Any:
         return await eventually(probe, what, timeout_s or self.timeout_s)
@@ -303,9 +309,10 @@ def _command(
     async def act(story: Story) -> str:
         where = path(story.played) if callable(path) else path
         answer = await story.command(name, where, body, by, status)
-        case = answer.get("case")
+        if said := says(answer):
+            return said
         events = ", ".join(event["type"].removeprefix("docket.") for event in answer.get("events", ()))
-        return says(answer) or f"{events}; case status {case['status']}, version {case['version']}"
+        return f"{events}; case status {answer['case']['status']}, version {answer['case']['version']}"
 
     return act
 
@@ -451,10 +458,12 @@ async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -
     return closed
 
 
-async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: date, attempts: int = 3) -> dict:
+async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: date, attempts: int = 3) -> dict[str, Any]:
     """Close one case with the outcome its state allows, reading it again if the timer moved it meanwhile."""
     for _ in range(attempts):
-        current = expect(await case.get(f"/cases/{case_id}", headers=staff(INVESTIGATOR)), 200, "reading a case")
+        current: dict[str, Any] = expect(
+            await case.get(f"/cases/{case_id}", headers=staff(INVESTIGATOR)), 200, "reading a case"
+        )
         if current["status"] == "closed":
             return current
         outcome = CLOSING_OUTCOMES[current["status"]]
@@ -472,7 +481,8 @@ async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: dat
             },
         )
         if response.status_code == 200:
-            return response.json()["case"]
+            closed: dict[str, Any] = response.json()["case"]
+            return closed
         if response.status_code != 409 or "allowed_next_steps" in response.json():  # refused, not just stale
             break
     raise StoryFailed(

@@ -4,7 +4,9 @@ Keycloak, as request headers: what `make run`'s story and the tests sign in with
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .keycloak import KeycloakServer
 
@@ -43,9 +45,10 @@ class Tokens:
 
     def subject(self, user: str) -> str:
         """The `sub` of a user's tokens."""
-        return claims(self(user)["Authorization"].removeprefix("Bearer "))["sub"]
+        sub: str = claims(self(user)["Authorization"].removeprefix("Bearer "))["sub"]
+        return sub
 
-    def _cached(self, key: str, fetch) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def _cached(self, key: str, fetch: Callable[[], dict[str, Any]]) -> dict[str, str]:
         hit = self._cache.get(key)
         if hit is None or hit[0] < time.monotonic():
             answer = fetch()
@@ -54,10 +57,11 @@ class Tokens:
         return hit[1]
 
 
-def claims(token: str) -> dict:
+def claims(token: str) -> dict[str, Any]:
     """The claims of a JWT, unverified (to read what the provider put in a token the test holds)."""
     import base64
     import json
 
     payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    found: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return found

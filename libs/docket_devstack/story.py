@@ -176,7 +176,7 @@ async def subscribe(
     for old in earlier:
         if old["description"] == RECEIVER:
             await notifier.delete(f"/subscriptions/{old['id']}", headers=integrator)
-    created = expect(
+    created: dict[str, Any] = expect(
         await notifier.post(
             "/subscriptions",
             headers=integrator,

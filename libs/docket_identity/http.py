@@ -122,5 +122,5 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute) and context.path is not None:
-            found += [(method, context.path, route) for method in sorted(route.methods)]
+            found += [(method, context.path, route) for method in sorted(route.methods or ())]
     return found

@@ -13,7 +13,7 @@ import logging
 import math
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -46,7 +46,7 @@ def main(
     produces: str,
     migrations: Callable[[S], Sequence[Migration]] = no_more_migrations,
     argv: list[str] | None = None,
-    tasks: Mapping[str, Callable[[S], Awaitable[None]]] | None = None,
+    tasks: Mapping[str, Callable[[S], Coroutine[Any, Any, None]]] | None = None,
 ) -> None:
     """`migrations` are further histories the service applies (the key store's); `tasks` further one-off
     commands of the service, e.g. rebuilding its projections. Settings are read from the environment only

@@ -98,7 +98,7 @@ TRACEPARENT_HEADERS = ("traceparent", "ce_traceparent")
 def _traceparent(attrs: dict[str, str]) -> str | None:
     """The message's W3C traceparent, or None: a malformed trace header only loses the trace, never the message."""
     value = next((attrs[name] for name in TRACEPARENT_HEADERS if name in attrs), None)
-    return value.strip() if trace_id(value) is not None else None
+    return value.strip() if value is not None and trace_id(value) is not None else None
 
 
 def _json_object(value: bytes | None) -> dict[str, object]:

@@ -39,7 +39,7 @@ from .logs import log_ids, trace_id
 from .metrics import DEAD_LETTERED, PROCESSED, RETRIES
 from .outbox import end_failed
 from .relay import Publisher
-from .tables import InboxRow
+from .tables import InboxRow, table_of
 from .tracing import continuing
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class PostgresInbox:
                         offset=record.offset,
                     )
                     .on_conflict_do_nothing()
-                    .returning(InboxRow.__table__.c.event_id)
+                    .returning(table_of(InboxRow).c.event_id)
                 )
                 if claimed is not None:
                     await handler(session, event, payload)

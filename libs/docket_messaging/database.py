@@ -15,13 +15,23 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as CoreSession
+from sqlalchemy.sql.base import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .failures import sqlstates
 
 log = logging.getLogger(__name__)
+
+
+async def run(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> Result[*tuple[Any, ...]]:
+    """A Core statement (text, or a select of columns rather than of models) in the session's transaction, typed as
+    SQLAlchemy types it: SQLModel's `exec` is typed for its own selects only, and its `execute` is marked deprecated."""
+    return await CoreSession.execute(session, statement, params)
 
 
 # A connection that met one of these is not to be used again: after a failover it reaches a standby

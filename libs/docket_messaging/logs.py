@@ -77,7 +77,9 @@ def trace_id(traceparent: str | bytes | None) -> str | None:
     """The trace id of a W3C `traceparent`, or None if there is none or it is malformed."""
     if isinstance(traceparent, bytes):
         traceparent = traceparent.decode("ascii", errors="replace")
-    found = TRACEPARENT.match(traceparent.strip()) if traceparent else None
+    if not traceparent:
+        return None
+    found = TRACEPARENT.match(traceparent.strip())
     if found is None or found["trace"] == "0" * 32 or traceparent.startswith("ff"):
         return None
     return found["trace"]
@@ -159,9 +161,10 @@ class WithoutQuery(logging.Filter):
     term that is personal data."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) == 5 and isinstance(record.args[2], str):
+        if isinstance(record.args, tuple) and len(record.args) == 5:
             client, method, path, version, status = record.args
-            record.args = (client, method, path.split("?", 1)[0], version, status)
+            if isinstance(path, str):
+                record.args = (client, method, path.split("?", 1)[0], version, status)
         return True
 
 
@@ -199,7 +202,10 @@ def configure_logging(service: str, log_format: LogFormat, level: LogLevel) -> d
 
 
 def _uncaught(kind: type[BaseException], value: BaseException | None, traceback: TracebackType | None) -> None:
-    logging.getLogger("docket").critical("uncaught %s", kind.__name__, exc_info=(kind, value, traceback))
+    # A thread's hook may be told of a kind without its exception: logging formats that too, though its type
+    # of exc_info leaves it out.
+    exc_info: Any = (kind, value, traceback)
+    logging.getLogger("docket").critical("uncaught %s", kind.__name__, exc_info=exc_info)
 
 
 def _unraisable(unraisable: Any) -> None:

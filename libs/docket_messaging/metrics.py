@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .asgi import answering
+from .database import run
 
 # A measure run at each scrape, in a session of the service: it sets gauges from what the tables hold.
 Measure = Callable[[AsyncSession], Awaitable[None]]
@@ -61,12 +62,13 @@ ART78_OVERDUE = Gauge(
 
 async def measure_outbox(service: str, session: AsyncSession) -> None:
     row = (
-        await session.exec(
-            sa.text(  # type: ignore[call-overload]
+        await run(
+            session,
+            sa.text(
                 "SELECT count(*) AS backlog, count(parked_at) AS parked, "
                 "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest "
                 "FROM outbox WHERE published_at IS NULL"
-            )
+            ),
         )
     ).one()
     OUTBOX_BACKLOG.labels(service).set(row.backlog)

@@ -25,9 +25,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.envelope import CloudEvent
 
 from .codec import KafkaMessage, encode
+from .database import run
 from .ddl import outbox_channel
 from .failures import describe, is_transient
-from .tables import OutboxRow
+from .tables import OutboxRow, table_of
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def add_to_outbox(session: AsyncSession, events: Sequence[CloudEvent], topic: st
     session.add_all([OutboxRow.of(event, topic) for event in events])
 
 
-_outbox = OutboxRow.__table__
+_outbox = table_of(OutboxRow)
 _parked = _outbox.alias("parked")
 _later = _outbox.alias("later")
 _id, _published_at, _parked_at = col(OutboxRow.id), col(OutboxRow.published_at), col(OutboxRow.parked_at)
@@ -212,21 +213,23 @@ class PostgresOutbox:
         draining a backlog quadratic. So sorting is off for this transaction (SET LOCAL), taken with the lock
         in one round trip."""
         locked, _ = (
-            await session.exec(
+            await run(
+                session,
                 sa.select(
                     sa.func.pg_try_advisory_xact_lock(self._lock_key), sa.func.set_config("enable_sort", "off", True)
-                )
+                ),
             )
         ).one()
         if not locked:
             return []
         return (
-            await session.exec(
+            await run(
+                session,
                 sa.select(*_CLAIMED)
                 .where(_published_at.is_(None), _parked_at.is_(None), ~_HELD)
                 .order_by(_id)
                 .limit(limit)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True),
             )
         ).all()
 
@@ -284,7 +287,7 @@ class PostgresOutbox:
             .limit(limit)
         )
         async with self._sessions() as session:
-            found = (await session.exec(query)).all()
+            found = (await run(session, query)).all()
         return [
             ParkedRow(id=r[0], topic=r[1], key=r[2], type=r[3], reason=r[4] or "", parked_at=r[5], held=r[6])
             for r in found
@@ -304,5 +307,5 @@ class PostgresOutbox:
         async with self._sessions() as session, session.begin():
             unparked = sorted((await session.exec(query)).scalars().all())
             if unparked:
-                await session.exec(sa.select(sa.func.pg_notify(self._channel, "")))
+                await run(session, sa.select(sa.func.pg_notify(self._channel, "")))
         return unparked

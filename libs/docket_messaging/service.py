@@ -12,6 +12,7 @@ and `stopped_cleanly` says so.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -275,7 +276,7 @@ class ServiceRuntime:
             )
             self._work.append(self._start(f"{self.name}-consumer", loop.run, self.stopping))
         for name, worker in self.workers.items():
-            self._work.append(self._start(f"{self.name}-{name}", lambda worker=worker: worker(self), self.stopping))
+            self._work.append(self._start(f"{self.name}-{name}", functools.partial(worker, self), self.stopping))
         return self
 
     def _start(self, name: str, work: Callable[[], Awaitable[None]], stop: asyncio.Event) -> asyncio.Task[None]:
@@ -351,9 +352,9 @@ class ServiceRuntime:
             return
         done, busy = await asyncio.wait(tasks, timeout=grace)
         for task in done:
-            if not task.cancelled() and task.exception() is not None:
+            if not task.cancelled() and (failed := task.exception()) is not None:
                 self.unfinished.append(task.get_name())
-                log.error("%s failed on the way out: %s", task.get_name(), describe(task.exception()))
+                log.error("%s failed on the way out: %s", task.get_name(), describe(failed))
         for task in busy:
             self.unfinished.append(task.get_name())
             log.warning("%s did not finish within %.0fs; cancelling it", task.get_name(), grace)

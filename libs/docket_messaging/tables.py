@@ -25,6 +25,13 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a table model, for statements written with SQLAlchemy's expression language."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table), model
+    return table
+
+
 def utc_column(nullable: bool = False, **kwargs: Any) -> Any:
     return Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=nullable, **kwargs))
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from docket_messaging.database import make_engine
-from docket_messaging.tables import utc_column
+from docket_messaging.tables import table_of, utc_column
 
 from . import cipher
 
@@ -60,7 +60,7 @@ class PostgresKeyStore:
     def __init__(self, url: str, schema: str, master_key: bytes, engine: AsyncEngine | None = None) -> None:
         self._engine = engine or make_engine(url, schema)
         self._master = master_key
-        self._table = SubjectKeyRow.__table__
+        self._table = table_of(SubjectKeyRow)
 
     async def keys(self, subjects: Iterable[UUID], *, create: bool = False) -> dict[UUID, bytes | None]:
         wanted = sorted(set(subjects))

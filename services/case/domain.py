@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import reduce
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from docket_contracts.events import (
@@ -1151,11 +1151,11 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
 # --- evolve -----------------------------------------------------------------------------------------------
 
 
-def _replace_notice(state: CaseState, notice_id: UUID, **changes: object) -> tuple[Notice, ...]:
+def _replace_notice(state: CaseState, notice_id: UUID, **changes: Any) -> tuple[Notice, ...]:
     return tuple(replace(n, **changes) if n.notice_id == notice_id else n for n in state.notices)
 
 
-def _replace_sanction(state: CaseState, sanction_id: UUID, **changes: object) -> tuple[Sanction, ...]:
+def _replace_sanction(state: CaseState, sanction_id: UUID, **changes: Any) -> tuple[Sanction, ...]:
     return tuple(replace(s, **changes) if s.sanction_id == sanction_id else s for s in state.sanctions)
 
 
@@ -1281,7 +1281,7 @@ def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
         return replace(state, sanctions=_replace_sanction(state, event.decision_id, reduced_fine_eur=event.fine_eur))
     if event.outcome == "dismissed":
         return state
-    before = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
+    before: Status = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
     if event.decision == "sanction":
         return replace(
             state, status=before, sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on)
