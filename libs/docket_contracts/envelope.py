@@ -38,3 +38,30 @@ class CloudEvent:
         for name in ("type", "source", "subject", "id"):
             if not getattr(self, name):
                 raise ValueError(f"CloudEvent.{name} must not be empty")
+
+    def attributes(self) -> dict[str, str]:
+        """The context attributes as both formats write them, Kafka's headers and the JSON document: strings,
+        the time in RFC 3339 with a Z, the optional ones only when set (datacontenttype and traceparent are the
+        caller's to place: a Kafka header of their own, or not sent)."""
+        written = {
+            "specversion": self.specversion,
+            "id": self.id,
+            "type": self.type,
+            "source": self.source,
+            "subject": self.subject,
+            "time": format_time(self.time),
+            "dataschema": self.dataschema,
+        }
+        if self.sequence is not None:
+            written["sequence"] = str(self.sequence)
+        return written
+
+    def structured(self) -> dict[str, object]:
+        """The event in the CloudEvents JSON format (structured mode): attributes and `data` in one object, as
+        a webhook delivers it."""
+        return {**self.attributes(), "datacontenttype": self.datacontenttype, "data": self.data}
+
+
+def format_time(moment: datetime) -> str:
+    """A time as CloudEvents writes it (RFC 3339), UTC spelled Z."""
+    return moment.isoformat().replace("+00:00", "Z")

@@ -28,7 +28,7 @@ from .codec import KafkaMessage, encode
 from .database import run
 from .ddl import outbox_channel
 from .failures import describe, is_transient
-from .tables import OutboxRow, table_of
+from .tables import OutboxRow, outbox_event, table_of
 
 log = logging.getLogger(__name__)
 
@@ -141,21 +141,6 @@ _CLAIMED = (
 )
 
 
-def _event(row: Any) -> CloudEvent:
-    """The CloudEvent of a claimed row (what OutboxRow.event gives, from a plain row)."""
-    return CloudEvent(
-        type=row.type,
-        source=row.source,
-        subject=row.subject,
-        dataschema=row.dataschema,
-        data=row.data,
-        id=row.event_id,
-        time=row.time,
-        sequence=row.sequence,
-        traceparent=row.traceparent,
-    )
-
-
 # A row is held while an earlier unpublished row of its topic and key is parked.
 _HELD = sa.exists().where(
     _parked.c.topic == _outbox.c.topic,
@@ -189,7 +174,7 @@ class PostgresOutbox:
                 if not rows:
                     await transaction.commit()
                     return 0
-                deliveries = await send([encode(_event(row), row.topic) for row in rows])
+                deliveries = await send([encode(outbox_event(row), row.topic) for row in rows])
                 fates = list(deliveries) if deliveries is not None else [Delivery.ok()] * len(rows)
                 if len(fates) != len(rows):
                     raise ValueError(f"{len(fates)} deliveries reported for {len(rows)} messages")

@@ -77,17 +77,22 @@ class OutboxRow(SQLModel, table=True):
         return cls(**values)
 
     def event(self) -> CloudEvent:
-        return CloudEvent(
-            type=self.type,
-            source=self.source,
-            subject=self.subject,
-            dataschema=self.dataschema,
-            data=self.data,
-            id=self.event_id,
-            time=self.time,
-            sequence=self.sequence,
-            traceparent=self.traceparent,
-        )
+        return outbox_event(self)
+
+
+def outbox_event(row: Any) -> CloudEvent:
+    """The CloudEvent of an outbox row: an OutboxRow, or a plain row with its columns (as the relay claims them)."""
+    return CloudEvent(
+        type=row.type,
+        source=row.source,
+        subject=row.subject,
+        dataschema=row.dataschema,
+        data=row.data,
+        id=row.event_id,
+        time=row.time,
+        sequence=row.sequence,
+        traceparent=row.traceparent,
+    )
 
 
 class InboxRow(SQLModel, table=True):

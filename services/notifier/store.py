@@ -23,7 +23,7 @@ from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import utc_column
 
 from .domain import Letter
-from .webhooks import Filter, cloudevent_json, matches
+from .webhooks import Filter, matches
 
 SOURCE = "/docket/notifier"
 TABLES = {
@@ -432,7 +432,7 @@ async def enqueue_deliveries(
     wanted = [s for s in candidates if matches(s.filter, event.type, controller_key, case_id)]
     if not wanted:
         return 0
-    body = cloudevent_json(event)
+    body = event.structured()
     await session.exec(
         insert(DeliveryRow)
         .values(

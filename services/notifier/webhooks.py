@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from docket_contracts import registry, topics
-from docket_contracts.envelope import CloudEvent
 
 SECRET_PREFIX = "whsec_"
 
@@ -59,24 +58,6 @@ def signed_headers(
 # --- the body ---------------------------------------------------------------------------------------------
 
 CONTENT_TYPE = "application/cloudevents+json"
-
-
-def cloudevent_json(event: CloudEvent) -> dict[str, object]:
-    """The event in the CloudEvents JSON format (structured mode): attributes and `data` in one object."""
-    document: dict[str, object] = {
-        "specversion": event.specversion,
-        "id": event.id,
-        "source": event.source,
-        "type": event.type,
-        "subject": event.subject,
-        "time": event.time.isoformat().replace("+00:00", "Z"),
-        "dataschema": event.dataschema,
-        "datacontenttype": event.datacontenttype,
-        "data": event.data,
-    }
-    if event.sequence is not None:
-        document["sequence"] = str(event.sequence)
-    return document
 
 
 def body_bytes(document: dict[str, object]) -> bytes:

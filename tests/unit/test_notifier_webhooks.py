@@ -17,7 +17,6 @@ from services.notifier.webhooks import (
     RetrySchedule,
     body_bytes,
     check_url,
-    cloudevent_json,
     is_public,
     matches,
     new_secret,
@@ -78,7 +77,7 @@ def test_the_body_is_the_cloudevent_in_structured_json():
         time=datetime(2023, 6, 1, 12, 0, tzinfo=UTC),
         sequence=9,
     )
-    document = json.loads(body_bytes(cloudevent_json(event)))
+    document = json.loads(body_bytes(event.structured()))
     assert document == {
         "specversion": "1.0",
         "id": "e-1",
