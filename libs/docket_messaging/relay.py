@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Sequence
 from typing import Protocol
 
@@ -42,6 +43,13 @@ class Outbox(Protocol):
 class Wakeups(Protocol):
     async def wait(self, timeout: float) -> None:
         """Return when new outbox rows are announced, or after `timeout` seconds."""
+
+
+def crash_test_hold() -> float:
+    """Seconds the relay waits between sending a batch and marking it published: 0, except in the crash test
+    (tests/e2e/test_relay_crash.py), which kills the process inside that wait. Read from the environment and
+    not a setting, so that no deployment's configuration offers it."""
+    return max(0.0, float(os.environ.get("RELAY_HOLD_AFTER_SEND_S") or 0))
 
 
 class Relay:

@@ -39,7 +39,7 @@ from .logs import LogFormat, LogLevel
 from .metrics import Measure
 from .outbox import PostgresOutbox
 from .relay import HEALTH_PART as RELAY_PART
-from .relay import Relay
+from .relay import Relay, crash_test_hold
 from .stopping import until_stopped
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,6 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
     http_port: int = Field(description="the port `serve` listens on")
-    relay_hold_after_send_s: float = Field(default=0.0, ge=0, description="fault injection for crash tests")
     consumer_max_attempts: int = Field(
         default=5,
         ge=1,
@@ -309,7 +308,7 @@ class ServiceRuntime:
                 notifications,
                 batch_size=s.relay_batch_size,
                 poll_interval=s.relay_poll_interval_s,
-                hold_after_send=s.relay_hold_after_send_s,
+                hold_after_send=crash_test_hold(),
                 health=self.health,
                 stopping=self._relay_stopping,
             )

@@ -134,8 +134,8 @@ TRIAL_SECRETS = trial_secrets()
 BASE = build(K8S / "base")
 TRIAL = build(K8S / "overlays" / "trial", lambda path: TRIAL_SECRETS[path.name])
 # Settings no serving process is given: the owner's URLs (the migrate Jobs hold the owner's password, as
-# DATABASE_URL), and the fault injection of the crash tests.
-NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL", "RELAY_HOLD_AFTER_SEND_S"}
+# DATABASE_URL).
+NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL"}
 SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "SMTP_PASSWORD"}
 # Where the base deliberately differs from the code's defaults (in-cluster addresses, pods, the Jobs).
 NOT_DEFAULTS = {"KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "HTTP_HOST", "MIGRATE_ON_START"}
