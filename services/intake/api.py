@@ -15,9 +15,6 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle, Party
-from docket_identity.http import allow
-from docket_identity.roles import Caller, Role
-from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
     DAY_RANGE,
     EARLIEST_DAY,
@@ -34,7 +31,16 @@ from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import domain, legacy, store
 from .config import IntakeSettings
-from .limits import rate_limited
+from .deps import (
+    Administrator,
+    ClockDep,
+    IntakeOfficer,
+    PersonalDep,
+    SessionDep,
+    SettingsDep,
+    SubmissionReader,
+    rate_limited,
+)
 
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
 staff = APIRouter(tags=["staff"])
@@ -47,18 +53,6 @@ STATUS_PATH = "/complaints/{reference}/status"
 Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN, description="the receipt's reference, e.g. DKT-2020-7K3Q9Z")]
 # Visible ASCII: the key is stored and compared, and a header carries nothing else on the wire.
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]+$"
-
-# Who may call what (the public door takes no staff token; see docket_identity).
-SubmissionReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.AUDITOR))]
-Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
-
-
-async def get_personal(request: Request) -> PersonalData:
-    personal: PersonalData = request.app.state.personal
-    return personal
-
-
-PersonalDep = Annotated[PersonalData, Depends(get_personal)]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -209,7 +203,6 @@ IdempotencyKey = Annotated[
         description="1 to 200 visible ASCII characters",
     ),
 ]
-IntakeOfficer = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER))]
 
 
 @public.post(
@@ -224,9 +217,9 @@ async def file_complaint(
     request: Request,
     personal: PersonalDep,
     clock: ClockDep,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    settings: IntakeSettings = request.app.state.runtime.settings
     today = clock.today()
     earliest = today - timedelta(days=settings.received_on_max_age_days)
     return await file(body, session, request, personal, idempotency_key, today, earliest)
@@ -446,6 +439,7 @@ async def upload_evidence(
     request: Request,
     session: SessionDep,
     personal: PersonalDep,
+    settings: SettingsDep,
     header_name: FilenameHeader = None,
     query_name: FilenameQuery = None,
     token: StatusToken = None,
@@ -455,7 +449,6 @@ async def upload_evidence(
     if given is None:
         raise RequestValidationError([{"loc": ("header", "X-Filename"), "msg": "Field required", "type": "missing"}])
     name = domain.safe_filename(given)
-    settings = request.app.state.runtime.settings
     content = await request.body()
     declared = content_type.split(";")[0].strip().lower()
     async with session.begin():
