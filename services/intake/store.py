@@ -264,10 +264,12 @@ def add_evidence(
     return row
 
 
-async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[Any]]:
+async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[*tuple[Any, ...]]]:
+    """The evidence of a complaint without its content (a Core query: rows, not models)."""
     table = EvidenceRow.__table__
+    connection = await session.connection()
     return (
-        await session.exec(
+        await connection.execute(
             sa.select(
                 table.c.id, table.c.filename, table.c.content_type, table.c.size, table.c.sha256, table.c.uploaded_at
             )
@@ -367,7 +369,7 @@ async def add_letter(
 ) -> None:
     await session.exec(
         insert(LetterRow)
-        .values(  # type: ignore[call-overload]
+        .values(
             notification_id=notification_id,
             complaint_id=complaint_id,
             title=title,
