@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -14,10 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle, Party
-from docket_identity.http import allow
-from docket_identity.roles import Caller, Role
-from docket_messaging.http import ClockDep, SessionDep
+from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle
 from docket_messaging.limits import (
     DAY_RANGE,
     EARLIEST_DAY,
@@ -29,12 +26,21 @@ from docket_messaging.limits import (
     query_text,
     text,
 )
-from docket_messaging.logs import bind_ids
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
-from . import domain, legacy, store
+from . import application, domain, store
+from .application import Receipt
 from .config import IntakeSettings
-from .limits import rate_limited
+from .deps import (
+    Administrator,
+    ClockDep,
+    IntakeOfficer,
+    PersonalDep,
+    SessionDep,
+    SettingsDep,
+    SubmissionReader,
+    rate_limited,
+)
 
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
 staff = APIRouter(tags=["staff"])
@@ -48,24 +54,18 @@ Reference = Annotated[str, Path(pattern=REFERENCE_PATTERN, description="the rece
 # Visible ASCII: the key is stored and compared, and a header carries nothing else on the wire.
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]+$"
 
-# Who may call what (the public door takes no staff token; see docket_identity).
-SubmissionReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.AUDITOR))]
-Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
-
-
-async def get_personal(request: Request) -> PersonalData:
-    personal: PersonalData = request.app.state.personal
-    return personal
-
-
-PersonalDep = Annotated[PersonalData, Depends(get_personal)]
-
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def erased(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_410_GONE)
+    def answer(status_code: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+        async def handler(_: Request, exc: Exception) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=status_code)
 
-    app.add_exception_handler(ErasedSubject, erased)
+        return handler
+
+    app.add_exception_handler(ErasedSubject, answer(status.HTTP_410_GONE))
+    app.add_exception_handler(application.UnknownComplaint, answer(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(application.AlreadyWithdrawn, answer(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(application.IdempotencyKeyReused, answer(status.HTTP_409_CONFLICT))
 
 
 class PartyIn(BaseModel):
@@ -191,14 +191,6 @@ async def complaints_out(personal: PersonalData, rows: list[store.ComplaintRow])
     return out
 
 
-class Receipt(BaseModel):
-    id: uuid.UUID
-    reference: str
-    status_token: str = Field(description="shown once: with the reference, it opens the status page")
-    received_on: date
-    status_url: str
-
-
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -209,7 +201,6 @@ IdempotencyKey = Annotated[
         description="1 to 200 visible ASCII characters",
     ),
 ]
-IntakeOfficer = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER))]
 
 
 @public.post(
@@ -224,9 +215,9 @@ async def file_complaint(
     request: Request,
     personal: PersonalDep,
     clock: ClockDep,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    settings: IntakeSettings = request.app.state.runtime.settings
     today = clock.today()
     earliest = today - timedelta(days=settings.received_on_max_age_days)
     return await file(body, session, request, personal, idempotency_key, today, earliest)
@@ -260,59 +251,38 @@ async def file(
     idempotency_key: str | None,
     today: date,
     earliest: date | None,
-) -> Any:
-    received_on = body.received_on or today
-    complaint_id, token = uuid.uuid4(), domain.new_status_token()
-    # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
-    name, email, narrative, sealed_token = await personal.seal_many(
-        complaint_id, [body.complainant.name, body.complainant.email, body.narrative, token]
-    )
-    command = domain.FileComplaint(
-        complaint_id=complaint_id,
-        reference=domain.new_reference(received_on.year),
+) -> JSONResponse:
+    submission = application.Submission(
         kind=body.kind,
         mandate_reference=body.mandate_reference,
-        complainant=Party(name=name, email=email, country=body.complainant.country),
+        complainant_name=body.complainant.name,
+        complainant_email=body.complainant.email,
+        complainant_country=body.complainant.country,
         controller_name=body.controller.name,
         controller_country=body.controller.country,
         controller_website=body.controller.website,
         category=body.category,
         articles_alleged=tuple(body.articles_alleged),
         territory=tuple(body.territory),
-        received_on=received_on,
+        narrative=body.narrative,
+        received_on=body.received_on,
     )
-    filed = domain.file_complaint(command, today, earliest)
-    bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
-    # The status page's URL as url_for would give it, without its search through every route (a tenth of a
-    # millisecond a request).
-    status_url = str(request.base_url).rstrip("/") + STATUS_PATH.format(reference=filed.reference)
-    receipt = Receipt(
-        id=filed.complaint_id,
-        reference=filed.reference,
-        status_token=token,
-        received_on=filed.received_on,
-        status_url=status_url,
+    answer = await application.file_complaint(
+        session,
+        personal,
+        submission,
+        today=today,
+        earliest=earliest,
+        # The status page's URL as url_for would give it, without its search through every route (a tenth of a
+        # millisecond a request).
+        status_page=str(request.base_url).rstrip("/") + STATUS_PATH,
+        idempotency=None
+        if idempotency_key is None
+        else application.Idempotency.of(idempotency_key, body.model_dump(mode="json")),
     )
-    answer = receipt.model_dump(mode="json")
-    if idempotency_key is None:
-        await store.file(session, filed, narrative, domain.token_digest(token))
-        return JSONResponse(answer, status_code=status.HTTP_201_CREATED)  # a Receipt's already: not checked again
-    async with session.begin():
-        digest = store.request_digest(body.model_dump(mode="json"))
-        kept = answer | {"status_token": sealed_token.model_dump(mode="json")}
-        first = await store.claim_idempotency_key(session, idempotency_key, digest, status.HTTP_201_CREATED, kept)
-        if first is not None:
-            if first.request_digest != digest:
-                raise HTTPException(
-                    status.HTTP_409_CONFLICT, "this Idempotency-Key was used for a different submission"
-                )
-            bind_ids(complaint_id=first.response.get("id"))
-            replay = first.response | {
-                "status_token": await personal.open(store.as_sealed(first.response.get("status_token")))
-            }
-            return JSONResponse(replay, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
-        await store.add_complaint(session, filed, narrative, domain.token_digest(token))
-    return JSONResponse(answer, status_code=status.HTTP_201_CREATED)
+    # A Receipt's already, or the first answer to this key: not checked again.
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
 class ProgressLine(BaseModel):
@@ -329,14 +299,6 @@ class StatusOut(BaseModel):
     progress: list[ProgressLine]
 
 
-async def own_complaint(session: SessionDep, reference: str, token: str | None) -> store.ComplaintRow:
-    """The complaint, if the token is its own; 404 otherwise, so nothing is revealed."""
-    complaint = await store.by_reference(session, reference)
-    if complaint is None or not domain.token_matches(token, complaint.status_token_digest):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {reference} for this token")
-    return complaint
-
-
 @public.get(
     STATUS_PATH,
     response_model=StatusOut,
@@ -344,7 +306,7 @@ async def own_complaint(session: SessionDep, reference: str, token: str | None) 
     summary="The complainant's view of their complaint (X-Status-Token required)",
 )
 async def complaint_status(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
-    complaint = await own_complaint(session, reference, token)
+    complaint = await application.own_complaint(session, reference, token)
     lines = await store.progress_of(session, complaint.id)
     return StatusOut(
         reference=complaint.reference,
@@ -367,11 +329,7 @@ async def complaint_status(reference: Reference, session: SessionDep, token: Sta
 async def withdraw_complaint(
     reference: Reference, session: SessionDep, clock: ClockDep, token: StatusToken = None
 ) -> StatusOut:
-    async with session.begin():
-        complaint = await own_complaint(session, reference, token)
-        if complaint.status == "withdrawn":
-            raise HTTPException(status.HTTP_409_CONFLICT, f"complaint {reference} is already withdrawn")
-        store.withdraw(session, complaint, clock.today())
+    await application.withdraw(session, reference, token, clock)
     return await complaint_status(reference, session, token)
 
 
@@ -446,6 +404,7 @@ async def upload_evidence(
     request: Request,
     session: SessionDep,
     personal: PersonalDep,
+    settings: SettingsDep,
     header_name: FilenameHeader = None,
     query_name: FilenameQuery = None,
     token: StatusToken = None,
@@ -454,19 +413,13 @@ async def upload_evidence(
     given = unquote(header_name) if header_name is not None else query_name
     if given is None:
         raise RequestValidationError([{"loc": ("header", "X-Filename"), "msg": "Field required", "type": "missing"}])
-    name = domain.safe_filename(given)
-    settings = request.app.state.runtime.settings
-    content = await request.body()
-    declared = content_type.split(";")[0].strip().lower()
-    async with session.begin():
-        complaint = await own_complaint(session, reference, token)
-        domain.check_evidence(declared, content, settings.evidence_types, settings.evidence_max_bytes)
-        [sealed_name] = await personal.seal_many(complaint.id, [name])
-        sealed = await personal.seal_bytes(complaint.id, content)
-        row = store.add_evidence(session, complaint.id, sealed_name, declared, content, sealed)
-        await session.flush()
-    await session.refresh(row)
-    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}), filename=name)
+    file = application.EvidenceFile(
+        name=domain.safe_filename(given),
+        content_type=content_type.split(";")[0].strip().lower(),
+        content=await request.body(),
+    )
+    row = await application.add_evidence(session, personal, settings, reference, token, file)
+    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}), filename=file.name)
 
 
 # --- staff ------------------------------------------------------------------------------------------------
@@ -509,15 +462,8 @@ async def list_complaints(
 async def get_complaint(
     complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader, personal: PersonalDep
 ) -> ComplaintOut:
-    [out] = await complaints_out(personal, [await complaint_row(session, complaint_id)])
+    [out] = await complaints_out(personal, [await application.complaint(session, complaint_id)])
     return out
-
-
-async def complaint_row(session: SessionDep, complaint_id: uuid.UUID) -> store.ComplaintRow:
-    row = await session.get(store.ComplaintRow, complaint_id)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
-    return row
 
 
 @staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
@@ -583,21 +529,8 @@ class ErasureOut(BaseModel):
 async def erase_personal_data(
     complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: Administrator, clock: ClockDep
 ) -> ErasureOut:
-    async with session.begin():
-        await complaint_row(session, complaint_id)  # 404 before anything is destroyed
-    # The key first, then the record and the event: a crash in between leaves the key destroyed and the
-    # event still to be announced, which a retry does; never an announced erasure that did not happen.
-    await personal.keystore.erase(complaint_id, by=caller.subject)
-    personal.forget(complaint_id)
-    async with session.begin():
-        row = await session.get(store.ComplaintRow, complaint_id, with_for_update=True, populate_existing=True)
-        assert row is not None
-        await legacy.withhold_in_clear(session, complaint_id)  # the key no longer covers what was never sealed
-        already = row.personal_data_erased_on is not None
-        if not already:
-            store.erase(session, row, clock.today())
-    assert row.personal_data_erased_on is not None
-    return ErasureOut(complaint_id=complaint_id, erased_on=row.personal_data_erased_on, already_erased=already)
+    erased = await application.erase_personal_data(session, personal, complaint_id, caller.subject, clock)
+    return ErasureOut(complaint_id=complaint_id, erased_on=erased.on, already_erased=erased.already)
 
 
 class EvidenceExport(EvidenceOut):
@@ -628,7 +561,7 @@ class PersonalDataExport(BaseModel):
 async def export_personal_data(
     complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: Administrator
 ) -> PersonalDataExport:
-    [complaint] = await complaints_out(personal, [await complaint_row(session, complaint_id)])
+    [complaint] = await complaints_out(personal, [await application.complaint(session, complaint_id)])
     files = await store.evidence_files(session, complaint_id)
     letters = await store.letters_of(session, complaint_id)
     texts = await personal.open_many([store.as_sealed(letter.text) for letter in letters])

@@ -1,5 +1,7 @@
 """Intake reads the case service's events back, to tell each complainant how their complaint progresses,
-and the notifier's letters to complainants, to give back on an access request what Docket told them."""
+and the notifier's letters to complainants, to give back on an access request what Docket told them: one
+handler per event type, in EVENT_HANDLERS. Each runs in the inbox consumer's transaction, with the event's
+record in the inbox."""
 
 from __future__ import annotations
 
@@ -16,18 +18,22 @@ from . import store
 from .domain import case_of
 
 
-async def on_case_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-    """The progress line of every complainant the event is news for (docket_contracts.progress)."""
+async def on_complaint_in_case(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+    """A complaint of ours went into a case (opened on it, or joined to the open one): remember which, and tell
+    its complainant."""
+    assert isinstance(payload, CaseOpened | ComplaintLinked)
+    told = news(payload)
+    if told is not None and await store.join_case(session, payload.complaint_id, payload.case_id):
+        await store.record_progress(session, [payload.complaint_id], event.id, told.on, told.line, told.stage)
+
+
+async def on_case_news(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+    """The progress line of every complainant of the case the event is news for (docket_contracts.progress)."""
     told = news(payload)
     if told is None:
         return
-    match payload:
-        case CaseOpened() | ComplaintLinked():
-            joined = await store.join_case(session, payload.complaint_id, payload.case_id)
-            complaint_ids = [payload.complaint_id] if joined else []
-        case _:
-            case_id = case_of(payload)
-            complaint_ids = await store.complaints_of_case(session, case_id) if case_id else []
+    case_id = case_of(payload)
+    complaint_ids = await store.complaints_of_case(session, case_id) if case_id else []
     if complaint_ids:
         await store.record_progress(session, complaint_ids, event.id, told.on, told.line, told.stage)
 
@@ -45,7 +51,11 @@ async def on_notification(session: AsyncSession, event: CloudEvent, payload: Pay
         )
 
 
-HANDLERS: dict[str, Handler] = {
-    **{spec.type: on_case_event for spec in EVENTS if spec.topic == CASES},
+JOINING = {"docket.case.opened", "docket.complaint.linked"}
+
+EVENT_HANDLERS: dict[str, Handler] = {
+    "docket.case.opened": on_complaint_in_case,
+    "docket.complaint.linked": on_complaint_in_case,
+    **{spec.type: on_case_news for spec in EVENTS if spec.topic == CASES and spec.type not in JOINING},
     "docket.notification.recorded": on_notification,
 }

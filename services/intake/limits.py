@@ -1,14 +1,14 @@
-"""Abuse limits of the public door: a per-client rate limit. The request body limit every service shares is
-in docket_messaging.limits; intake sets its own per path (main.py): evidence uploads may be larger."""
+"""Abuse limits of the public door: a per-client rate limit, checked by deps.rate_limited. The request body
+limit every service shares is in docket_messaging.limits; intake sets its own per path (main.py): evidence
+uploads may be larger."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable
-from typing import Any
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, status
 
 from .domain import TokenBucket
 
@@ -29,9 +29,3 @@ class RateLimiter:
                 "too many requests from this client; retry later",
                 headers={"Retry-After": str(math.ceil(wait))},
             )
-
-
-async def rate_limited(request: Request) -> None:
-    """Dependency of the public routes (async: it does not block, so it runs on the loop, not in a thread)."""
-    limiter: Any = request.app.state.rate_limiter
-    limiter.check(request.client.host if request.client else "unknown")

@@ -17,7 +17,7 @@ from docket_privacy.personal import PersonalData
 
 from .api import install_error_handlers, public, staff
 from .config import IntakeSettings
-from .handlers import HANDLERS
+from .handlers import EVENT_HANDLERS
 from .legacy import seal_legacy
 from .limits import RateLimiter
 
@@ -33,7 +33,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
         alembic_ini=ALEMBIC_INI,
         produces=topics.COMPLAINTS,
         consumes=[topics.CASES, topics.NOTIFICATIONS],
-        handlers=HANDLERS,
+        handlers=EVENT_HANDLERS,
         migrations=settings.keystore_migrations(),
         preparations=[
             lambda started: warm(started.engine, settings.database_pool_size),

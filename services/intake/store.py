@@ -1,5 +1,7 @@
-"""Intake's tables, and the transactions that store a submission with its outbox event (and its
-idempotency record), a withdrawal, an evidence file, and the progress read back from case events.
+"""Intake's tables, and what is read and written in them: a submission with its outbox event (and its
+idempotency record), a withdrawal, an evidence file, the progress read back from case events. Every function
+works within the session it is given; the transactions are the application's (application.py) and the
+event handlers' (handlers.py, one per event, run by the inbox consumer).
 """
 
 from __future__ import annotations
@@ -208,16 +210,18 @@ def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: st
 
 
 async def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> None:
-    """Store the complaint and its complaint.filed event in the caller's transaction."""
-    await session.exec(FILING, params=filing_parameters(filed, narrative, token_digest))  # type: ignore[call-overload]
+    """Store the complaint and its complaint.filed event in the caller's transaction (or, on a connection the
+    caller put in autocommit, as a transaction of its own: application.file_complaint)."""
+    connection = await session.connection()
+    await connection.execute(FILING, filing_parameters(filed, narrative, token_digest))
 
 
 async def file(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str = "") -> None:
-    """Store a complaint with its event (no idempotency key). FILING is one statement, hence one transaction of
-    its own: run in autocommit, it is committed (durably) when it returns, without the two round trips of BEGIN
-    and COMMIT. `session` must not have begun a transaction."""
-    connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    await connection.execute(FILING, filing_parameters(filed, narrative, token_digest))
+    """Store a complaint with its event in a transaction of its own, as application.file_complaint does without
+    an Idempotency-Key; `session` must not have begun a transaction. Kept for tests that fill the outbox without
+    going through the door (tests/e2e/test_relay_crash.py); the service itself files through the application."""
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    await add_complaint(session, filed, narrative, token_digest)
 
 
 async def by_reference(session: AsyncSession, reference: str) -> ComplaintRow | None:
@@ -260,10 +264,12 @@ def add_evidence(
     return row
 
 
-async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[Any]]:
+async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[*tuple[Any, ...]]]:
+    """The evidence of a complaint without its content (a Core query: rows, not models)."""
     table = EvidenceRow.__table__
+    connection = await session.connection()
     return (
-        await session.exec(
+        await connection.execute(
             sa.select(
                 table.c.id, table.c.filename, table.c.content_type, table.c.size, table.c.sha256, table.c.uploaded_at
             )
@@ -363,7 +369,7 @@ async def add_letter(
 ) -> None:
     await session.exec(
         insert(LetterRow)
-        .values(  # type: ignore[call-overload]
+        .values(
             notification_id=notification_id,
             complaint_id=complaint_id,
             title=title,

@@ -129,7 +129,7 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
     )
     assert opened.status_code == 200, opened.text
     case_history = taken_in + ours(await published(case), complaints, case_id)
-    await consume(intake, intake_handlers.HANDLERS, case_history)
+    await consume(intake, intake_handlers.EVENT_HANDLERS, case_history)
     await notifier_takes(notifier, case_history)
     # noyb withdraws; then the letters go out on 3 July and the case service hears they were sent
     withdrawn = ComplaintWithdrawn(complaint_id=noyb, withdrawn_on=date(2026, 7, 2))

@@ -20,7 +20,7 @@ from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVEST
 from docket_messaging.clock import SystemClock
 from docket_messaging.database import make_engine
 from services.intake.config import IntakeSettings
-from services.intake.handlers import on_case_event
+from services.intake.handlers import EVENT_HANDLERS
 from services.intake.main import create_app
 from tests.apps import Running, serve
 from tests.factories import submission
@@ -493,7 +493,7 @@ async def test_case_events_read_back_show_progress_to_the_complainant_only(intak
     for payload in (opened, investigating):
         event = new_event(payload, source="/docket/case", subject=str(case_id), time=datetime.now(UTC))
         async with intake.runtime.sessions() as session, session.begin():
-            await on_case_event(session, event, payload)
+            await EVENT_HANDLERS[event.type](session, event, payload)
     page = (
         await intake.http.get(
             f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
