@@ -45,10 +45,10 @@ from docket_messaging.limits import (
     text,
 )
 
-from . import domain, fines, integrity, store, timeline
+from . import domain, eventstore, fines, integrity, readside, timeline
 from .application import StaleVersion, execute
 from .domain import Command, Convention, Invalid, Rejected, Status
-from .store import Actor
+from .eventstore import Actor
 from .views import case_view
 
 reads = APIRouter(tags=["cases"])
@@ -137,7 +137,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StaleVersion, stale)
-    app.add_exception_handler(store.StreamNotFound, not_found)
+    app.add_exception_handler(eventstore.StreamNotFound, not_found)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -705,7 +705,7 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CasePage:
     today = clock.today()
-    table = store.CaseSummaryRow
+    table = readside.CaseSummaryRow
     query = select(table)
     if status_ is not None:
         query = query.where(table.status == status_)
@@ -719,8 +719,8 @@ async def list_cases(
         late = sa.and_(col(table.next_deadline).is_not(None), col(table.next_deadline) < today)
         query = query.where(late if overdue else sa.not_(late))
     if complaint_id is not None:
-        query = query.join(store.CaseComplaintRow, col(store.CaseComplaintRow.case_id) == table.case_id).where(
-            store.CaseComplaintRow.complaint_id == complaint_id
+        query = query.join(readside.CaseComplaintRow, col(readside.CaseComplaintRow.case_id) == table.case_id).where(
+            readside.CaseComplaintRow.complaint_id == complaint_id
         )
     total, rows = await page(
         session, query, col(table.opened_on).desc(), col(table.case_id), limit=limit, offset=offset
@@ -756,11 +756,11 @@ async def art78_overdue(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[OverdueComplaint]:
     day = as_of or clock.today()
-    clock_row = store.ComplainantClockRow
+    clock_row = readside.ComplainantClockRow
     found = (
         await session.exec(
             select(clock_row)
-            .where(store.overdue_on(day))
+            .where(readside.overdue_on(day))
             .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
             .limit(limit)
             .offset(offset)
@@ -788,11 +788,11 @@ async def get_case(
     ] = None,
 ) -> dict[str, Any]:
     if as_of is not None:
-        document = case_view(await store.replayed(session, case_id, as_of))
+        document = case_view(await eventstore.replayed(session, case_id, as_of))
     else:
-        row = await session.get(store.CaseDetailRow, case_id)
+        row = await session.get(readside.CaseDetailRow, case_id)
         if row is None:
-            raise store.StreamNotFound(case_id)
+            raise eventstore.StreamNotFound(case_id)
         document = row.document
     response.headers["ETag"] = f'"{document["version"]}"'
     return document
@@ -820,10 +820,10 @@ async def case_history(
     caller: CaseReader,
     after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="the last version already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE)] = HISTORY_PAGE,
-) -> list[store.EventRow]:
-    found = list(await store.rows(session, case_id, after=after, limit=limit + 1))
-    if not found and not await session.get(store.StreamHeadRow, case_id):
-        raise store.StreamNotFound(case_id)
+) -> list[eventstore.EventRow]:
+    found = list(await eventstore.rows(session, case_id, after=after, limit=limit + 1))
+    if not found and not await session.get(eventstore.StreamHeadRow, case_id):
+        raise eventstore.StreamNotFound(case_id)
     if len(found) > limit:
         found = found[:limit]
         following = request.url.include_query_params(after=found[-1].version, limit=limit)
@@ -840,11 +840,13 @@ async def case_history(
     },
 )
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
-    detail = await session.get(store.CaseDetailRow, case_id)
+    detail = await session.get(readside.CaseDetailRow, case_id)
     if detail is None:
-        raise store.StreamNotFound(case_id)
+        raise eventstore.StreamNotFound(case_id)
     case = detail.document
-    history = [(row.version, registry.parse(store.stored_event(row))) for row in await store.rows(session, case_id)]
+    history = [
+        (row.version, registry.parse(eventstore.stored_event(row))) for row in await eventstore.rows(session, case_id)
+    ]
     title = f"{case['controller']['name']}: case opened {case['opened_on']}, {case['status'].replace('_', ' ')}"
     return Response(timeline.draw(title, history), media_type="image/svg+xml")
 
@@ -875,9 +877,9 @@ async def case_complaints(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CaseComplaintPage:
-    if await session.get(store.CaseSummaryRow, case_id) is None:
-        raise store.StreamNotFound(case_id)
-    table = store.CaseComplaintRow
+    if await session.get(readside.CaseSummaryRow, case_id) is None:
+        raise eventstore.StreamNotFound(case_id)
+    table = readside.CaseComplaintRow
     total, rows = await page(
         session,
         select(table).where(table.case_id == case_id),
@@ -925,7 +927,7 @@ def integrity_out(verdict: integrity.Verdict) -> IntegrityOut:
     summary="Check the case's hash chain: every event follows from the one before, up to the recorded head",
 )
 async def case_integrity(case_id: uuid.UUID, session: SessionDep, caller: IntegrityChecker) -> IntegrityOut:
-    return integrity_out(await store.integrity(session, case_id))
+    return integrity_out(await eventstore.integrity(session, case_id))
 
 
 # --- fine estimate ----------------------------------------------------------------------------------------

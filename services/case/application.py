@@ -19,13 +19,13 @@ from docket_messaging.clock import Clock
 from docket_messaging.logs import bind_ids
 from docket_messaging.metrics import TIMERS_FIRED
 
-from . import store
+from . import eventstore, readside, store
 from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
 
 log = logging.getLogger(__name__)
 
-TIMER_ACTOR = store.Actor("system:deadline-timer")
-ROUTING_ACTOR = store.Actor("system:complaint-routing")
+TIMER_ACTOR = eventstore.Actor("system:deadline-timer")
+ROUTING_ACTOR = eventstore.Actor("system:complaint-routing")
 
 
 class StaleVersion(Exception):
@@ -37,31 +37,31 @@ class StaleVersion(Exception):
 
 
 async def execute(
-    session: AsyncSession, case_id: uuid.UUID, expected_version: int, command: Command, actor: store.Actor
+    session: AsyncSession, case_id: uuid.UUID, expected_version: int, command: Command, actor: eventstore.Actor
 ) -> tuple[CaseState, list[CloudEvent]]:
     """Run a staff command against the version of the case the client saw."""
     try:
         async with session.begin():
-            state = await store.load(session, case_id)
+            state = await eventstore.load(session, case_id)
             if state.version != expected_version:
                 raise StaleVersion(case_id, expected_version, state.version)
             return await store.append(session, state, case_id, decide(state, command), actor)
     except sa.exc.IntegrityError:  # another command appended the same version first
         async with session.begin():
-            current = await store.load(session, case_id)
+            current = await eventstore.load(session, case_id)
         raise StaleVersion(case_id, expected_version, current.version) from None
 
 
 async def route_complaint(session: AsyncSession, complaint: ComplaintFiled) -> None:
     """Open a case on the complaint's controller, or link it to the controller's open case."""
-    if await store.case_of_complaint(session, complaint.complaint_id):
+    if await readside.case_of_complaint(session, complaint.complaint_id):
         return
-    case_id = await store.open_case_for(session, complaint.controller.key)
+    case_id = await readside.open_case_for(session, complaint.controller.key)
     if case_id is None:
         case_id = uuid.uuid4()
         state, command = CaseState(), OpenCase(case_id, complaint)
     else:
-        state, command = await store.load(session, case_id), LinkComplaint(complaint)
+        state, command = await eventstore.load(session, case_id), LinkComplaint(complaint)
     bind_ids(case_id=case_id)  # the consumer's line for the complaint names its case
     await store.append(session, state, case_id, decide(state, command), actor=ROUTING_ACTOR)
 
@@ -77,15 +77,15 @@ async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Clo
     async with sessions() as session, session.begin():
         due = (
             await session.exec(
-                select(store.TimerRow)
-                .where(col(store.TimerRow.fired_at).is_(None), col(store.TimerRow.due_on) <= today)
-                .order_by(col(store.TimerRow.due_on))
+                select(readside.TimerRow)
+                .where(col(readside.TimerRow.fired_at).is_(None), col(readside.TimerRow.due_on) <= today)
+                .order_by(col(readside.TimerRow.due_on))
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
         ).all()
         for timer in due:
-            state = await store.load(session, timer.case_id)
+            state = await eventstore.load(session, timer.case_id)
             events = decide(state, ExpireDeadline(timer.notice_id, today, now))
             await store.append(session, state, timer.case_id, events, actor=TIMER_ACTOR)
             timer.fired_at = now

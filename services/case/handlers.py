@@ -15,7 +15,7 @@ from docket_contracts.events import (
 from docket_contracts.progress import tells_of_progress
 from docket_messaging.consumer import Handler
 
-from . import store
+from . import readside
 from .application import route_complaint
 
 
@@ -28,7 +28,7 @@ async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, paylo
     """A withdrawn complaint stays in its case's history, but its complainant is owed no more news; nor is
     one whose personal data was erased, since nobody can write to them any more."""
     assert isinstance(payload, ComplaintWithdrawn | PersonalDataErased)
-    await store.stop_clock(session, payload.complaint_id)
+    await readside.stop_clock(session, payload.complaint_id)
 
 
 async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
@@ -36,7 +36,7 @@ async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload
     assert isinstance(payload, NotificationSent)
     if tells_of_progress(payload.recipient_role, payload.complaint_id, payload.source_event_type):
         assert payload.complaint_id is not None
-        await store.told(session, payload.complaint_id, payload.sent_on)
+        await readside.told(session, payload.complaint_id, payload.sent_on)
 
 
 HANDLERS: dict[str, Handler] = {

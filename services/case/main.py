@@ -15,7 +15,7 @@ from docket_messaging.limits import limit_bodies
 from docket_messaging.metrics import ART78_OVERDUE
 from docket_messaging.service import ServiceRuntime, every
 
-from . import store
+from . import readside
 from .api import commands, fine_estimates, install_error_handlers, reads
 from .application import fire_due_timers
 from .config import CaseSettings
@@ -35,7 +35,9 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
 
     async def overdue(session: AsyncSession) -> None:
         found = await session.exec(
-            sa.select(sa.func.count()).select_from(store.ComplainantClockRow).where(store.overdue_on(clock.today()))
+            sa.select(sa.func.count())
+            .select_from(readside.ComplainantClockRow)
+            .where(readside.overdue_on(clock.today()))
         )
         ART78_OVERDUE.set(found.one()[0])
 
