@@ -39,7 +39,7 @@ async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload
         await readside.told(session, payload.complaint_id, payload.sent_on)
 
 
-HANDLERS: dict[str, Handler] = {
+EVENT_HANDLERS: dict[str, Handler] = {
     "docket.complaint.filed": on_complaint_filed,
     "docket.complaint.withdrawn": on_complaint_withdrawn,
     "docket.complaint.personal_data_erased": on_complaint_withdrawn,

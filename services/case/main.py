@@ -19,7 +19,7 @@ from . import readside
 from .api import commands, fine_estimates, install_error_handlers, reads
 from .application import fire_due_timers
 from .config import CaseSettings
-from .handlers import HANDLERS
+from .handlers import EVENT_HANDLERS
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
@@ -47,7 +47,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
         alembic_ini=ALEMBIC_INI,
         produces=topics.CASES,
         consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS],
-        handlers=HANDLERS,
+        handlers=EVENT_HANDLERS,
         workers={"timers": timers} if settings.run_timers else {},
         measures=[overdue],
     )
