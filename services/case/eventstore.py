@@ -144,7 +144,8 @@ async def load(session: AsyncSession, case_id: UUID) -> CaseState:
     """The case now: its snapshot and the events after it, so that the cost does not grow with the case.
 
     The stream's head is read with the snapshot and kept for `append` in the same transaction."""
-    found = (await session.exec(_HEAD_AND_SNAPSHOT, params={"case_id": case_id})).first()  # type: ignore[call-overload]
+    connection = await session.connection()
+    found = (await connection.execute(_HEAD_AND_SNAPSHOT, {"case_id": case_id})).first()
     if found is None:
         return await replayed(session, case_id)  # no head: a new or damaged stream, read the long way
     session.info[_HEAD_READ] = (case_id, Head(found.version, found.hash))
@@ -247,10 +248,9 @@ async def head_hash(session: AsyncSession, case_id: UUID, version: int) -> str:
     if read is not None and read[0] == case_id:
         head: Head | None = read[1]
     else:
+        connection = await session.connection()
         found = (
-            await session.exec(
-                sa.select(_HEADS.c.version, _HEADS.c.hash).where(_HEADS.c.stream_id == case_id)  # type: ignore[call-overload]
-            )
+            await connection.execute(sa.select(_HEADS.c.version, _HEADS.c.hash).where(_HEADS.c.stream_id == case_id))
         ).first()
         head = Head(found.version, found.hash) if found else None
     if head is not None and head.version == version:

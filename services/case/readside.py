@@ -405,7 +405,7 @@ async def _insert_many(
     unnests one array per column: the rows cross as a few arrays, not one parameter set each."""
     if not rows:
         return
-    columns = list(table.__table__.columns)  # type: ignore[attr-defined]
+    columns = list(sa.inspect(table).local_table.columns)
     dialect = postgresql.dialect()
     arrays, selected = [], []
     for n, column in enumerate(columns):
