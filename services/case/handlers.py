@@ -17,11 +17,12 @@ from docket_messaging.consumer import Handler
 
 from . import readside
 from .application import route_complaint
+from .store import PostgresCases
 
 
 async def on_complaint_filed(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
     assert isinstance(payload, ComplaintFiled)
-    await route_complaint(session, payload)
+    await route_complaint(PostgresCases(session), payload)
 
 
 async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:

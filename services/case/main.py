@@ -20,6 +20,7 @@ from .api import commands, fine_estimates, install_error_handlers, reads
 from .application import fire_due_timers
 from .config import CaseSettings
 from .handlers import EVENT_HANDLERS
+from .store import PostgresCases
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
@@ -29,9 +30,12 @@ TIMER_BATCH = 100
 
 def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntime:
     clock = clock or SystemClock(settings.regulator_timezone)
-    timers = every(
-        settings.timer_interval_s, TIMER_BATCH, lambda runtime: fire_due_timers(runtime.sessions, clock, TIMER_BATCH)
-    )
+
+    async def fire_timers(runtime: ServiceRuntime) -> int:
+        async with runtime.sessions() as session:
+            return await fire_due_timers(PostgresCases(session), clock, TIMER_BATCH)
+
+    timers = every(settings.timer_interval_s, TIMER_BATCH, fire_timers)
 
     async def overdue(session: AsyncSession) -> None:
         found = await session.exec(

@@ -6,8 +6,12 @@ the case list, the case detail and the snapshot.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
@@ -18,9 +22,9 @@ from .domain import CaseState, evolve
 
 # What a caller holding a session reads a case with (the application, and tests that set up cases).
 from .eventstore import Actor, load
-from .readside import case_of_complaint
+from .readside import TimerRow, case_of_complaint
 
-__all__ = ["TABLES", "Actor", "append", "case_of_complaint", "load"]
+__all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "load"]
 
 # Every table of the case's schema, the outbox and inbox included: what its Alembic history owns.
 TABLES = {
@@ -54,3 +58,43 @@ async def append(
         await readside.write_lookups(session, state, payload)
     await readside.project(session, state, payloads, position)
     return state, events
+
+
+class PostgresCases:
+    """The case store the use cases run against (application.Cases), over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        return self.session.begin()
+
+    async def load(self, case_id: UUID) -> CaseState:
+        return await load(self.session, case_id)
+
+    async def append(
+        self, state: CaseState, case_id: UUID, payloads: Sequence[Payload], actor: Actor
+    ) -> tuple[CaseState, list[CloudEvent]]:
+        return await append(self.session, state, case_id, payloads, actor)
+
+    async def open_case_for(self, controller_key: str) -> UUID | None:
+        return await readside.open_case_for(self.session, controller_key)
+
+    async def case_of_complaint(self, complaint_id: UUID) -> UUID | None:
+        return await case_of_complaint(self.session, complaint_id)
+
+    async def due_timers(self, today: date, limit: int) -> Sequence[TimerRow]:
+        """Claimed with FOR UPDATE SKIP LOCKED: another instance passes over them until this transaction ends."""
+        return (
+            await self.session.exec(
+                select(TimerRow)
+                .where(col(TimerRow.fired_at).is_(None), col(TimerRow.due_on) <= today)
+                .order_by(col(TimerRow.due_on))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+
+    async def fired(self, timer: TimerRow, now: datetime) -> None:
+        timer.fired_at = now
+        self.session.add(timer)
