@@ -20,7 +20,7 @@ with the case service's own role, as the service does.
   an investigation opened) beside one of 10; the same command on each in turns, median of many: recording
   a finding (`execute`), and linking one more complaint (`route_complaint`, as the consumer does).
 - Rebuild: 1,000,000 events of 10,000 cases written straight into the event table in SQL (valid contract
-  payloads, cases' events interleaved as concurrent appends leave them), then `store.rebuild_projections`
+  payloads, cases' events interleaved as concurrent appends leave them), then `readside.rebuild_projections`
   in one transaction, commit included. A sample of cases is checked against a replay afterwards.
 """
 
@@ -52,7 +52,7 @@ from docket_devstack.database import Databases, provision
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.database import asyncpg_dsn, make_engine, make_sessions, migrate, warm
 from docket_privacy import cipher
-from services.case import application, store
+from services.case import application, eventstore, readside, store
 from services.case.domain import OpenInvestigation, RecordFinding
 from services.case.integrity import GENESIS, event_hash
 from services.case.main import ALEMBIC_INI
@@ -61,7 +61,7 @@ from services.case.views import case_view
 from .report import Figure, module_main
 
 CONCURRENCY = 32
-ACTOR = store.Actor("user:bench", role="case-handler", name="Bench")
+ACTOR = eventstore.Actor("user:bench", role="case-handler", name="Bench")
 ARTICLES = (5, 6)
 FACTS = "The controller kept the recordings for six months without a purpose that required it."
 APPENDS_TARGET = (0.8, 1.5)  # of raw asyncpg, times eventsourcing
@@ -220,7 +220,9 @@ class RawAppends:
 
     async def append(self, stream: Stream) -> None:
         payload = FindingRecorded(case_id=stream.id, finding_id=uuid.uuid4(), articles=ARTICLES, facts=FACTS)
-        event = registry.new_event(payload, source=store.SOURCE, subject=str(stream.id), sequence=stream.version + 1)
+        event = registry.new_event(
+            payload, source=eventstore.SOURCE, subject=str(stream.id), sequence=stream.version + 1
+        )
         row = SimpleNamespace(
             stream_id=stream.id,
             version=event.sequence,
@@ -321,7 +323,7 @@ async def open_cases(sessions, count: int, prefix: str) -> list[uuid.UUID]:
         filed = complaint(f"{prefix}-{n}")
         async with sessions() as session, session.begin():
             await application.route_complaint(session, filed)
-            case_id = await store.case_of_complaint(session, filed.complaint_id)
+            case_id = await readside.case_of_complaint(session, filed.complaint_id)
         assert case_id is not None
         async with sessions() as session:
             await application.execute(session, case_id, 1, OpenInvestigation(date(2020, 8, 1), "bench"), ACTOR)
@@ -471,12 +473,12 @@ async def long_case(databases: Databases, sizes: Sizes) -> list[Figure]:
         first = complaint(controller)
         async with sessions() as session, session.begin():
             await application.route_complaint(session, first)
-            case_id = await store.case_of_complaint(session, first.complaint_id)
+            case_id = await readside.case_of_complaint(session, first.complaint_id)
         assert case_id is not None
         linked = events - 2
         for offset in range(0, linked, 500):
             async with sessions() as session, session.begin():
-                state = await store.load(session, case_id)
+                state = await eventstore.load(session, case_id)
                 payloads = [
                     ComplaintLinked(
                         case_id=case_id,
@@ -612,7 +614,7 @@ async def rebuild(databases: Databases, sizes: Sizes) -> list[Figure]:
     async with sessions() as session:
         started = time.perf_counter()
         async with session.begin():
-            replayed = await store.rebuild_projections(session)
+            replayed = await readside.rebuild_projections(session)
         elapsed = time.perf_counter() - started
     assert replayed == total, (replayed, total)
     await check_against_replay(sessions)
@@ -620,7 +622,7 @@ async def rebuild(databases: Databases, sizes: Sizes) -> list[Figure]:
     rate = replayed / elapsed
     return [
         Figure(
-            measure=f"projection rebuild (store.rebuild_projections, one transaction) of {replayed:,} events: "
+            measure=f"projection rebuild (readside.rebuild_projections, one transaction) of {replayed:,} events: "
             f"{events:,} of {cases:,} generated cases (opened, complaints linked, investigated, "
             f"findings, a formal notice, complied or closed) and those of the figures above",
             value=rate,
@@ -636,14 +638,14 @@ async def check_against_replay(sessions, sample: int = 20) -> None:
     """The rebuilt rows of a sample of cases are what a replay from the first event gives."""
     async with sessions() as session:
         ids = (
-            (await session.exec(sa.select(store.CaseDetailRow.case_id).order_by(sa.func.random()).limit(sample)))
+            (await session.exec(sa.select(readside.CaseDetailRow.case_id).order_by(sa.func.random()).limit(sample)))
             .scalars()
             .all()
         )
         for case_id in ids:
-            state = await store.replayed(session, case_id)
-            detail = await session.get(store.CaseDetailRow, case_id)
-            summary = await session.get(store.CaseSummaryRow, case_id)
+            state = await eventstore.replayed(session, case_id)
+            detail = await session.get(readside.CaseDetailRow, case_id)
+            summary = await session.get(readside.CaseSummaryRow, case_id)
             assert detail is not None and summary is not None
             assert detail.document == case_view(state), case_id
             assert (summary.version, summary.complaints, summary.status) == (

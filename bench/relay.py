@@ -45,8 +45,8 @@ from docket_messaging.outbox import PostgresOutbox, add_to_outbox
 from docket_messaging.relay import Relay
 from docket_messaging.service import ServiceSettings
 from docket_messaging.tables import OutboxRow
+from services.case.eventstore import SOURCE
 from services.case.main import ALEMBIC_INI
-from services.case.store import SOURCE
 
 from .report import Figure, module_main
 

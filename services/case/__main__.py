@@ -4,7 +4,7 @@ from docket_contracts import topics
 from docket_messaging.cli import main
 from docket_messaging.database import make_engine, make_sessions
 
-from . import store
+from . import eventstore, readside
 from .config import CaseSettings
 from .main import ALEMBIC_INI, create_app
 
@@ -14,7 +14,7 @@ async def rebuild_projections(settings: CaseSettings) -> None:
     engine = make_engine(settings.database_url, settings.database_schema)
     try:
         async with make_sessions(engine)() as session, session.begin():
-            replayed = await store.rebuild_projections(session)
+            replayed = await readside.rebuild_projections(session)
         logging.getLogger("docket.case").info("projections rebuilt from %d events", replayed)
     finally:
         await engine.dispose()
@@ -25,7 +25,7 @@ async def verify_integrity(settings: CaseSettings) -> None:
     engine = make_engine(settings.database_url, settings.database_schema)
     try:
         async with make_sessions(engine)() as session:
-            verdicts = await store.integrity_of_all(session)
+            verdicts = await eventstore.integrity_of_all(session)
     finally:
         await engine.dispose()
     broken = [v for v in verdicts if v.broken is not None]

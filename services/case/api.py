@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
@@ -29,10 +29,8 @@ from docket_contracts.events import (
     Procedure,
 )
 from docket_contracts.progress import due
-from docket_identity.http import allow
-from docket_identity.roles import Caller, Role
+from docket_identity.roles import Caller
 from docket_messaging.database import page
-from docket_messaging.http import ClockDep, SessionDep
 from docket_messaging.limits import (
     DAY_RANGE,
     INSTANT_RANGE,
@@ -45,10 +43,20 @@ from docket_messaging.limits import (
     text,
 )
 
-from . import domain, fines, integrity, store, timeline
+from . import domain, eventstore, fines, integrity, readside, timeline
 from .application import StaleVersion, execute
+from .deps import (
+    CaseReader,
+    CasesDep,
+    ClockDep,
+    Decider,
+    IntegrityChecker,
+    Investigator,
+    SanctionsCommittee,
+    SessionDep,
+)
 from .domain import Command, Convention, Invalid, Rejected, Status
-from .store import Actor
+from .eventstore import Actor
 from .views import case_view
 
 reads = APIRouter(tags=["cases"])
@@ -98,16 +106,6 @@ OrdersNotComplied = Annotated[
 ]
 
 
-# Who may call what (the roles are checked on the token; see docket_identity).
-Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
-SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
-Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
-CaseReader = Annotated[
-    Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER, Role.AUDITOR))
-]
-IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]
-
-
 # --- errors -----------------------------------------------------------------------------------------------
 
 
@@ -137,7 +135,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StaleVersion, stale)
-    app.add_exception_handler(store.StreamNotFound, not_found)
+    app.add_exception_handler(eventstore.StreamNotFound, not_found)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -360,7 +358,7 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
 async def run(
-    session: SessionDep,
+    cases: CasesDep,
     case_id: uuid.UUID,
     body: CommandIn,
     if_match: str | None,
@@ -369,7 +367,7 @@ async def run(
     response: Response,
 ) -> CommandOut:
     actor = Actor(caller.subject, caller.acting_as, caller.name)
-    state, events = await execute(session, case_id, expected(body, if_match), command, actor)
+    state, events = await execute(cases, case_id, expected(body, if_match), command, actor)
     response.headers["ETag"] = f'"{state.version}"'
     return CommandOut(
         case=case_view(state),
@@ -381,13 +379,13 @@ async def run(
 async def open_investigation(
     case_id: uuid.UUID,
     body: OpenInvestigationIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     return await run(
-        session,
+        cases,
         case_id,
         body,
         if_match,
@@ -401,7 +399,7 @@ async def open_investigation(
 async def record_finding(
     case_id: uuid.UUID,
     body: FindingIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
@@ -409,14 +407,14 @@ async def record_finding(
     command = domain.RecordFinding(
         finding_id=uuid.uuid4(), articles=tuple(sorted(set(body.articles))), facts=body.facts
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/formal-notices", response_model=CommandOut)
 async def issue_formal_notice(
     case_id: uuid.UUID,
     body: FormalNoticeIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
@@ -427,7 +425,7 @@ async def issue_formal_notice(
         issued_on=body.issued_on,
         compliance_deadline=body.compliance_deadline,
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -440,13 +438,13 @@ async def record_compliance(
     case_id: uuid.UUID,
     notice_id: uuid.UUID,
     body: ComplianceIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     command = domain.RecordCompliance(notice_id=notice_id, complied_on=body.complied_on)
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -458,13 +456,13 @@ async def record_notice_notification(
     case_id: uuid.UUID,
     notice_id: uuid.UUID,
     body: NotificationIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     command = domain.RecordNoticeNotification(notice_id=notice_id, notified_on=body.notified_on)
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -477,13 +475,13 @@ async def record_sanction_notification(
     case_id: uuid.UUID,
     sanction_id: uuid.UUID,
     body: NotificationIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     command = domain.RecordSanctionNotification(sanction_id=sanction_id, notified_on=body.notified_on)
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -495,7 +493,7 @@ async def record_sanction_notification(
 async def impose_sanction(
     case_id: uuid.UUID,
     body: SanctionIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
@@ -511,7 +509,7 @@ async def impose_sanction(
         conducts=tuple(c.conduct() for c in body.conducts or ()),
         procedure=body.procedure,
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -523,7 +521,7 @@ async def impose_sanction(
 async def issue_reprimand(
     case_id: uuid.UUID,
     body: ReprimandIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
@@ -535,7 +533,7 @@ async def issue_reprimand(
         reasons=body.reasons,
         procedure=body.procedure,
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -546,7 +544,7 @@ async def issue_reprimand(
 async def publish_decision(
     case_id: uuid.UUID,
     body: PublicationIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
@@ -554,7 +552,7 @@ async def publish_decision(
     command = domain.PublishDecision(
         publication_id=uuid.uuid4(), decision_id=body.decision_id, published_on=body.published_on
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -566,7 +564,7 @@ async def withdraw_publication(
     case_id: uuid.UUID,
     publication_id: uuid.UUID,
     body: PublicationWithdrawalIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
@@ -574,7 +572,7 @@ async def withdraw_publication(
     command = domain.WithdrawPublication(
         publication_id=publication_id, withdrawn_on=body.withdrawn_on, reasons=body.reasons
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -586,13 +584,13 @@ async def withdraw_publication(
 async def lodge_appeal(
     case_id: uuid.UUID,
     body: AppealIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     command = domain.LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=body.decision_id, lodged_on=body.lodged_on)
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -605,7 +603,7 @@ async def record_ruling(
     case_id: uuid.UUID,
     appeal_id: uuid.UUID,
     body: RulingIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
@@ -613,7 +611,7 @@ async def record_ruling(
     command = domain.RecordRuling(
         appeal_id=appeal_id, decided_on=body.decided_on, outcome=body.outcome, fine_eur=body.fine_eur
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post(
@@ -625,13 +623,13 @@ async def record_injunction_compliance(
     case_id: uuid.UUID,
     sanction_id: uuid.UUID,
     body: ComplianceIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     command = domain.RecordInjunctionCompliance(sanction_id=sanction_id, complied_on=body.complied_on)
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/sanctions/{sanction_id}/liquidations", response_model=CommandOut)
@@ -639,7 +637,7 @@ async def liquidate_penalty(
     case_id: uuid.UUID,
     sanction_id: uuid.UUID,
     body: LiquidationIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: SanctionsCommittee,
     response: Response,
     if_match: IfMatch = None,
@@ -651,20 +649,20 @@ async def liquidate_penalty(
         convention=body.convention,
         decided_on=body.decided_on,
     )
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 @commands.post("/cases/{case_id}/closure", response_model=CommandOut)
 async def close_case(
     case_id: uuid.UUID,
     body: ClosureIn,
-    session: SessionDep,
+    cases: CasesDep,
     caller: Decider,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
     command = domain.CloseCase(outcome=body.outcome, reasons=body.reasons, closed_on=body.closed_on)
-    return await run(session, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -705,7 +703,7 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CasePage:
     today = clock.today()
-    table = store.CaseSummaryRow
+    table = readside.CaseSummaryRow
     query = select(table)
     if status_ is not None:
         query = query.where(table.status == status_)
@@ -719,8 +717,8 @@ async def list_cases(
         late = sa.and_(col(table.next_deadline).is_not(None), col(table.next_deadline) < today)
         query = query.where(late if overdue else sa.not_(late))
     if complaint_id is not None:
-        query = query.join(store.CaseComplaintRow, col(store.CaseComplaintRow.case_id) == table.case_id).where(
-            store.CaseComplaintRow.complaint_id == complaint_id
+        query = query.join(readside.CaseComplaintRow, col(readside.CaseComplaintRow.case_id) == table.case_id).where(
+            readside.CaseComplaintRow.complaint_id == complaint_id
         )
     total, rows = await page(
         session, query, col(table.opened_on).desc(), col(table.case_id), limit=limit, offset=offset
@@ -756,11 +754,11 @@ async def art78_overdue(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[OverdueComplaint]:
     day = as_of or clock.today()
-    clock_row = store.ComplainantClockRow
+    clock_row = readside.ComplainantClockRow
     found = (
         await session.exec(
             select(clock_row)
-            .where(store.overdue_on(day))
+            .where(readside.overdue_on(day))
             .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
             .limit(limit)
             .offset(offset)
@@ -788,11 +786,11 @@ async def get_case(
     ] = None,
 ) -> dict[str, Any]:
     if as_of is not None:
-        document = case_view(await store.replayed(session, case_id, as_of))
+        document = case_view(await eventstore.replayed(session, case_id, as_of))
     else:
-        row = await session.get(store.CaseDetailRow, case_id)
+        row = await session.get(readside.CaseDetailRow, case_id)
         if row is None:
-            raise store.StreamNotFound(case_id)
+            raise eventstore.StreamNotFound(case_id)
         document = row.document
     response.headers["ETag"] = f'"{document["version"]}"'
     return document
@@ -820,10 +818,10 @@ async def case_history(
     caller: CaseReader,
     after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="the last version already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE)] = HISTORY_PAGE,
-) -> list[store.EventRow]:
-    found = list(await store.rows(session, case_id, after=after, limit=limit + 1))
-    if not found and not await session.get(store.StreamHeadRow, case_id):
-        raise store.StreamNotFound(case_id)
+) -> list[eventstore.EventRow]:
+    found = list(await eventstore.rows(session, case_id, after=after, limit=limit + 1))
+    if not found and not await session.get(eventstore.StreamHeadRow, case_id):
+        raise eventstore.StreamNotFound(case_id)
     if len(found) > limit:
         found = found[:limit]
         following = request.url.include_query_params(after=found[-1].version, limit=limit)
@@ -840,11 +838,13 @@ async def case_history(
     },
 )
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
-    detail = await session.get(store.CaseDetailRow, case_id)
+    detail = await session.get(readside.CaseDetailRow, case_id)
     if detail is None:
-        raise store.StreamNotFound(case_id)
+        raise eventstore.StreamNotFound(case_id)
     case = detail.document
-    history = [(row.version, registry.parse(store.stored_event(row))) for row in await store.rows(session, case_id)]
+    history = [
+        (row.version, registry.parse(eventstore.stored_event(row))) for row in await eventstore.rows(session, case_id)
+    ]
     title = f"{case['controller']['name']}: case opened {case['opened_on']}, {case['status'].replace('_', ' ')}"
     return Response(timeline.draw(title, history), media_type="image/svg+xml")
 
@@ -875,9 +875,9 @@ async def case_complaints(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CaseComplaintPage:
-    if await session.get(store.CaseSummaryRow, case_id) is None:
-        raise store.StreamNotFound(case_id)
-    table = store.CaseComplaintRow
+    if await session.get(readside.CaseSummaryRow, case_id) is None:
+        raise eventstore.StreamNotFound(case_id)
+    table = readside.CaseComplaintRow
     total, rows = await page(
         session,
         select(table).where(table.case_id == case_id),
@@ -925,7 +925,7 @@ def integrity_out(verdict: integrity.Verdict) -> IntegrityOut:
     summary="Check the case's hash chain: every event follows from the one before, up to the recorded head",
 )
 async def case_integrity(case_id: uuid.UUID, session: SessionDep, caller: IntegrityChecker) -> IntegrityOut:
-    return integrity_out(await store.integrity(session, case_id))
+    return integrity_out(await eventstore.integrity(session, case_id))
 
 
 # --- fine estimate ----------------------------------------------------------------------------------------

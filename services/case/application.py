@@ -1,31 +1,71 @@
 """The case service's use cases: run a command against a case, route a complaint, fire due timers.
 
-Each runs in one transaction: load, decide, append with outbox and projections, commit.
+Each runs against a `Cases` store in one unit of work: load, decide, append with outbox and projections,
+commit. A command and the timers open and commit their own transaction; a complaint is routed inside the
+consumer's, which also records the event in the inbox.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import ComplaintFiled
+from docket_contracts.events import ComplaintFiled, Payload
 from docket_messaging.clock import Clock
 from docket_messaging.logs import bind_ids
 from docket_messaging.metrics import TIMERS_FIRED
 
-from . import store
 from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
+from .eventstore import Actor
+from .readside import TimerRow
+from .store import PostgresCases
 
 log = logging.getLogger(__name__)
 
-TIMER_ACTOR = store.Actor("system:deadline-timer")
-ROUTING_ACTOR = store.Actor("system:complaint-routing")
+TIMER_ACTOR = Actor("system:deadline-timer")
+ROUTING_ACTOR = Actor("system:complaint-routing")
+
+
+class Cases(Protocol):
+    """The case store a use case runs against: PostgreSQL's (store.PostgresCases, over one session) or the
+    unit tests' in memory. What it writes between entering and leaving `transaction()` is kept all or none."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+
+    async def load(self, case_id: uuid.UUID) -> CaseState:
+        """The case now; eventstore.StreamNotFound if it has no events."""
+        ...
+
+    async def append(
+        self, state: CaseState, case_id: uuid.UUID, payloads: Sequence[Payload], actor: Actor
+    ) -> tuple[CaseState, list[CloudEvent]]:
+        """Append after `state.version` and return the case after the events, and the events. When another
+        writer appended that version first, sqlalchemy's IntegrityError (the events' primary key)."""
+        ...
+
+    async def open_case_for(self, controller_key: str) -> uuid.UUID | None: ...
+
+    async def case_of_complaint(self, complaint_id: uuid.UUID) -> uuid.UUID | None: ...
+
+    async def due_timers(self, today: date, limit: int) -> Sequence[TimerRow]:
+        """Unfired timers due by `today`, earliest first, held until the transaction ends so that no other
+        instance fires them."""
+        ...
+
+    async def fired(self, timer: TimerRow, now: datetime) -> None: ...
+
+
+def cases_in(given: Cases | AsyncSession) -> Cases:
+    """A session stands for the PostgreSQL store over it, for callers holding one (tests setting cases up)."""
+    return PostgresCases(given) if isinstance(given, AsyncSession) else given
 
 
 class StaleVersion(Exception):
@@ -37,59 +77,54 @@ class StaleVersion(Exception):
 
 
 async def execute(
-    session: AsyncSession, case_id: uuid.UUID, expected_version: int, command: Command, actor: store.Actor
+    store: Cases | AsyncSession, case_id: uuid.UUID, expected_version: int, command: Command, actor: Actor
 ) -> tuple[CaseState, list[CloudEvent]]:
-    """Run a staff command against the version of the case the client saw."""
+    """Run a staff command against the version of the case the client saw, in a transaction of its own."""
+    cases = cases_in(store)
     try:
-        async with session.begin():
-            state = await store.load(session, case_id)
+        async with cases.transaction():
+            state = await cases.load(case_id)
             if state.version != expected_version:
                 raise StaleVersion(case_id, expected_version, state.version)
-            return await store.append(session, state, case_id, decide(state, command), actor)
+            return await cases.append(state, case_id, decide(state, command), actor)
     except sa.exc.IntegrityError:  # another command appended the same version first
-        async with session.begin():
-            current = await store.load(session, case_id)
+        async with cases.transaction():
+            current = await cases.load(case_id)
         raise StaleVersion(case_id, expected_version, current.version) from None
 
 
-async def route_complaint(session: AsyncSession, complaint: ComplaintFiled) -> None:
-    """Open a case on the complaint's controller, or link it to the controller's open case."""
-    if await store.case_of_complaint(session, complaint.complaint_id):
+async def route_complaint(store: Cases | AsyncSession, complaint: ComplaintFiled) -> None:
+    """Open a case on the complaint's controller, or link it to the controller's open case, in the
+    transaction the caller opened (the consumer's, which records the event in its inbox)."""
+    cases = cases_in(store)
+    if await cases.case_of_complaint(complaint.complaint_id):
         return
-    case_id = await store.open_case_for(session, complaint.controller.key)
+    case_id = await cases.open_case_for(complaint.controller.key)
+    command: Command
     if case_id is None:
         case_id = uuid.uuid4()
         state, command = CaseState(), OpenCase(case_id, complaint)
     else:
-        state, command = await store.load(session, case_id), LinkComplaint(complaint)
+        state, command = await cases.load(case_id), LinkComplaint(complaint)
     bind_ids(case_id=case_id)  # the consumer's line for the complaint names its case
-    await store.append(session, state, case_id, decide(state, command), actor=ROUTING_ACTOR)
+    await cases.append(state, case_id, decide(state, command), actor=ROUTING_ACTOR)
 
 
-async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Clock, limit: int = 100) -> int:
+async def fire_due_timers(store: Cases | AsyncSession, clock: Clock, limit: int = 100) -> int:
     """Look at every case whose formal-notice deadline has passed; returns how many timers fired.
 
-    Rows are claimed with FOR UPDATE SKIP LOCKED and marked in the transaction that appends the
-    event, so each deadline expires exactly once however many instances run this.
+    Timers are claimed (in PostgreSQL with FOR UPDATE SKIP LOCKED) and marked in the transaction that
+    appends the event, so each deadline expires exactly once however many instances run this.
     """
+    cases = cases_in(store)
     today, now = clock.today(), clock.now()
     fired = 0
-    async with sessions() as session, session.begin():
-        due = (
-            await session.exec(
-                select(store.TimerRow)
-                .where(col(store.TimerRow.fired_at).is_(None), col(store.TimerRow.due_on) <= today)
-                .order_by(col(store.TimerRow.due_on))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        for timer in due:
-            state = await store.load(session, timer.case_id)
+    async with cases.transaction():
+        for timer in await cases.due_timers(today, limit):
+            state = await cases.load(timer.case_id)
             events = decide(state, ExpireDeadline(timer.notice_id, today, now))
-            await store.append(session, state, timer.case_id, events, actor=TIMER_ACTOR)
-            timer.fired_at = now
-            session.add(timer)
+            await cases.append(state, timer.case_id, events, actor=TIMER_ACTOR)
+            await cases.fired(timer, now)
             fired += 1
     TIMERS_FIRED.inc(fired)
     return fired

@@ -240,7 +240,7 @@ class CaseState:
     status: Status = "none"
     controller: Controller | None = None
     opened_on: date | None = None
-    complaint_count: int = 0  # the complaints themselves are a list of their own (store.CaseComplaintRow)
+    complaint_count: int = 0  # the complaints themselves are a list of their own (readside.CaseComplaintRow)
     investigation_opened_on: date | None = None
     findings: tuple[FindingRecorded, ...] = ()
     notices: tuple[Notice, ...] = ()

@@ -15,20 +15,21 @@ from docket_contracts.events import (
 from docket_contracts.progress import tells_of_progress
 from docket_messaging.consumer import Handler
 
-from . import store
+from . import readside
 from .application import route_complaint
+from .store import PostgresCases
 
 
 async def on_complaint_filed(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
     assert isinstance(payload, ComplaintFiled)
-    await route_complaint(session, payload)
+    await route_complaint(PostgresCases(session), payload)
 
 
 async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
     """A withdrawn complaint stays in its case's history, but its complainant is owed no more news; nor is
     one whose personal data was erased, since nobody can write to them any more."""
     assert isinstance(payload, ComplaintWithdrawn | PersonalDataErased)
-    await store.stop_clock(session, payload.complaint_id)
+    await readside.stop_clock(session, payload.complaint_id)
 
 
 async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
@@ -36,10 +37,10 @@ async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload
     assert isinstance(payload, NotificationSent)
     if tells_of_progress(payload.recipient_role, payload.complaint_id, payload.source_event_type):
         assert payload.complaint_id is not None
-        await store.told(session, payload.complaint_id, payload.sent_on)
+        await readside.told(session, payload.complaint_id, payload.sent_on)
 
 
-HANDLERS: dict[str, Handler] = {
+EVENT_HANDLERS: dict[str, Handler] = {
     "docket.complaint.filed": on_complaint_filed,
     "docket.complaint.withdrawn": on_complaint_withdrawn,
     "docket.complaint.personal_data_erased": on_complaint_withdrawn,

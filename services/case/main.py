@@ -15,11 +15,12 @@ from docket_messaging.limits import limit_bodies
 from docket_messaging.metrics import ART78_OVERDUE
 from docket_messaging.service import ServiceRuntime, every
 
-from . import store
+from . import readside
 from .api import commands, fine_estimates, install_error_handlers, reads
 from .application import fire_due_timers
 from .config import CaseSettings
-from .handlers import HANDLERS
+from .handlers import EVENT_HANDLERS
+from .store import PostgresCases
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
@@ -29,13 +30,18 @@ TIMER_BATCH = 100
 
 def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntime:
     clock = clock or SystemClock(settings.regulator_timezone)
-    timers = every(
-        settings.timer_interval_s, TIMER_BATCH, lambda runtime: fire_due_timers(runtime.sessions, clock, TIMER_BATCH)
-    )
+
+    async def fire_timers(runtime: ServiceRuntime) -> int:
+        async with runtime.sessions() as session:
+            return await fire_due_timers(PostgresCases(session), clock, TIMER_BATCH)
+
+    timers = every(settings.timer_interval_s, TIMER_BATCH, fire_timers)
 
     async def overdue(session: AsyncSession) -> None:
         found = await session.exec(
-            sa.select(sa.func.count()).select_from(store.ComplainantClockRow).where(store.overdue_on(clock.today()))
+            sa.select(sa.func.count())
+            .select_from(readside.ComplainantClockRow)
+            .where(readside.overdue_on(clock.today()))
         )
         ART78_OVERDUE.set(found.one()[0])
 
@@ -45,7 +51,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
         alembic_ini=ALEMBIC_INI,
         produces=topics.CASES,
         consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS],
-        handlers=HANDLERS,
+        handlers=EVENT_HANDLERS,
         workers={"timers": timers} if settings.run_timers else {},
         measures=[overdue],
     )

@@ -116,7 +116,7 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
 
     # complaint.filed, from intake to the case service and the notifier
     history = ours(await published(intake), complaints)
-    await consume(case, case_handlers.HANDLERS, history)
+    await consume(case, case_handlers.EVENT_HANDLERS, history)
     await notifier_takes(notifier, history)
     # the case service opens the case and joins the others; staff open the investigation
     taken_in = ours(await published(case), complaints)
@@ -134,7 +134,7 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
     # noyb withdraws; then the letters go out on 3 July and the case service hears they were sent
     withdrawn = ComplaintWithdrawn(complaint_id=noyb, withdrawn_on=date(2026, 7, 2))
     withdrawal = [(new_event(withdrawn, source="/docket/intake", subject=str(noyb)), withdrawn)]
-    await consume(case, case_handlers.HANDLERS, withdrawal)
+    await consume(case, case_handlers.EVENT_HANDLERS, withdrawal)
     await notifier_takes(notifier, withdrawal)
     await mail(notifier, FakeMailer(), FixedClock(date(2026, 7, 3)))
     sent = [
@@ -143,7 +143,7 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
         if e.type == "docket.notification.sent" and p.complaint_id in complaints
     ]
     assert sent, "the notifier announces each letter it sent"
-    await consume(case, case_handlers.HANDLERS, sent)
+    await consume(case, case_handlers.EVENT_HANDLERS, sent)
 
     # The same news for the same complainants: intake's lines, the notifier's letters and the rule.
     rule = {c: {e.id for e, p in case_history if (n := news(p)) and (n.only in (None, c))} for c in (jeanne, noyb)}

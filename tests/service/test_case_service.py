@@ -13,12 +13,14 @@ from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import ComplaintWithdrawn, Controller, NotificationSent
 from docket_contracts.registry import new_event
 from docket_devstack.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 from docket_messaging.database import make_engine, make_sessions
-from services.case import application, store
+from services.case import application, eventstore, readside, store
 from services.case.config import CaseSettings
 from services.case.domain import LinkComplaint, decide
 from services.case.handlers import on_complaint_withdrawn, on_notification_sent
@@ -81,7 +83,7 @@ async def open_case(
     complaint = complaint_filed(kind=kind, controller=Controller(key=key, name=key.title()), received_on=received_on)
     async with service.runtime.sessions() as session, session.begin():
         await application.route_complaint(session, complaint)
-        case_id = await store.case_of_complaint(session, complaint.complaint_id)
+        case_id = await readside.case_of_complaint(session, complaint.complaint_id)
     assert case_id is not None
     return case_id, complaint.complaint_id
 
@@ -110,6 +112,12 @@ NOTICE = {
     "issued_on": "2021-11-26",
     "compliance_deadline": "2022-01-26",
 }
+
+
+async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> int:
+    """One round of an instance's deadline timers, on a session of its own as the service's worker runs it."""
+    async with sessions() as session:
+        return await application.fire_due_timers(session, clock)
 
 
 async def test_a_command_needs_the_version_the_client_saw(case_service):
@@ -229,11 +237,11 @@ async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_
     engines = [make_engine(database_url, "case") for _ in range(2)]  # two instances, fresh after a "restart"
     try:
         sessions = [make_sessions(engine) for engine in engines]
-        assert await application.fire_due_timers(sessions[0], FixedClock(date(2022, 1, 26))) == 0  # not yet due
+        assert await fire_due_timers(sessions[0], FixedClock(date(2022, 1, 26))) == 0  # not yet due
         fired = await asyncio.gather(
-            *(application.fire_due_timers(s, FixedClock(date(2022, 1, 27))) for s in sessions for _ in range(3))
+            *(fire_due_timers(s, FixedClock(date(2022, 1, 27))) for s in sessions for _ in range(3))
         )
-        assert await application.fire_due_timers(sessions[1], FixedClock(date(2022, 3, 1))) == 0
+        assert await fire_due_timers(sessions[1], FixedClock(date(2022, 3, 1))) == 0
     finally:
         for engine in engines:
             await engine.dispose()
@@ -257,7 +265,7 @@ async def test_a_complied_notice_never_expires(case_service, database_url):
         {"complied_on": "2022-01-20"},
         version + 1,
     )
-    await application.fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1)))
+    await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1)))
     types = [e["type"] for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()]
     assert types[-1] == "docket.formal_notice.complied"
 
@@ -269,7 +277,7 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
     version = await investigate(case_service, case_id)
     notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
     notice_id = notice["case"]["formal_notices"][0]["notice_id"]
-    assert await application.fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) >= 1
+    assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) >= 1
     late = await command(
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
@@ -506,7 +514,7 @@ async def test_a_stored_version_1_event_is_upcast_on_read(case_service):
         "compliance_deadline": "2022-01-26",
     }
     async with case_service.runtime.sessions() as session, session.begin():
-        legacy = store.EventRow(
+        legacy = eventstore.EventRow(
             stream_id=case_id,
             version=version + 1,
             event_id=str(uuid4()),
@@ -515,12 +523,12 @@ async def test_a_stored_version_1_event_is_upcast_on_read(case_service):
             data=v1,
             actor="legacy",
             occurred_at=datetime.now(UTC),
-            previous_hash=await store.head_hash(session, case_id, version),
+            previous_hash=await eventstore.head_hash(session, case_id, version),
         )
         legacy.hash = event_hash(legacy)
         session.add(legacy)  # the database moves the stream's head
     async with case_service.runtime.sessions() as session:
-        state = await store.load(session, case_id)
+        state = await eventstore.load(session, case_id)
     assert state.status == "formal_notice"
     assert state.notices[0].orders[0].point == "d" and state.notices[0].orders[0].text == "stop the processing"
     [stored] = [
@@ -537,16 +545,18 @@ async def test_projections_rebuild_from_the_event_store_to_the_same_rows(case_se
 
     async def snapshot():
         async with case_service.runtime.sessions() as session:
-            summary = await session.get(store.CaseSummaryRow, case_id)
-            detail = await session.get(store.CaseDetailRow, case_id)
+            summary = await session.get(readside.CaseSummaryRow, case_id)
+            detail = await session.get(readside.CaseDetailRow, case_id)
             return summary.model_dump(), detail.document
 
     before = await snapshot()
     async with case_service.runtime.sessions() as session, session.begin():
         await session.exec(
-            sa.update(store.CaseSummaryRow).where(store.CaseSummaryRow.case_id == case_id).values(status="garbled")
+            sa.update(readside.CaseSummaryRow)
+            .where(readside.CaseSummaryRow.case_id == case_id)
+            .values(status="garbled")
         )
-        replayed = await store.rebuild_projections(session)
+        replayed = await readside.rebuild_projections(session)
     assert replayed >= 3
     assert await snapshot() == before
 
@@ -573,7 +583,7 @@ async def test_a_case_loads_from_its_snapshot_to_the_case_replayed_from_its_firs
 
     async with case_service.runtime.sessions() as session:
         snapshot = await session.get(SnapshotRow, case_id)
-        loaded, replayed = await store.load(session, case_id), await store.replayed(session, case_id)
+        loaded, replayed = await eventstore.load(session, case_id), await eventstore.replayed(session, case_id)
     assert snapshot.version == replayed.version == 16 and loaded == replayed
     assert replayed.complaint_count == 13 and loaded.status == "formal_notice"
 
@@ -585,12 +595,12 @@ async def test_a_case_loads_from_its_snapshot_to_the_case_replayed_from_its_firs
             .values(fold=FOLD - 1, state={"status": "closed"})
         )
     async with case_service.runtime.sessions() as session:
-        assert await store.load(session, case_id) == replayed
+        assert await eventstore.load(session, case_id) == replayed
     await link(case_service, controller, 1)
     async with case_service.runtime.sessions() as session:
         snapshot = await session.get(SnapshotRow, case_id)
         assert (snapshot.fold, snapshot.version) == (FOLD, 17)
-        assert await store.load(session, case_id) == await store.replayed(session, case_id)
+        assert await eventstore.load(session, case_id) == await eventstore.replayed(session, case_id)
 
     # a complaint delivered again is not linked twice
     async with case_service.runtime.sessions() as session, session.begin():
@@ -605,20 +615,20 @@ async def test_appends_to_different_cases_never_wait_for_each_other(case_service
     second, _ = await open_case(case_service)
     async with case_service.runtime.sessions() as holding:
         await holding.begin()
-        state = await store.load(holding, first)
+        state = await eventstore.load(holding, first)
         await store.append(
-            holding, state, first, decide(state, LinkComplaint(complaint_filed())), store.Actor("system:test")
+            holding, state, first, decide(state, LinkComplaint(complaint_filed())), eventstore.Actor("system:test")
         )
         # `holding` keeps its transaction open, with every row an append of its case touches locked
         async with case_service.runtime.sessions() as other, other.begin():
             await other.exec(sa.text("SET LOCAL lock_timeout = '3s'"))  # waiting would fail, not hang
-            state = await store.load(other, second)
+            state = await eventstore.load(other, second)
             await store.append(
-                other, state, second, decide(state, LinkComplaint(complaint_filed())), store.Actor("system:test")
+                other, state, second, decide(state, LinkComplaint(complaint_filed())), eventstore.Actor("system:test")
             )
         await holding.commit()
     async with case_service.runtime.sessions() as session:
-        assert [(await store.load(session, case)).version for case in (first, second)] == [2, 2]
+        assert [(await eventstore.load(session, case)).version for case in (first, second)] == [2, 2]
 
 
 async def test_the_complaints_and_the_history_of_a_case_are_read_a_page_at_a_time(case_service):
@@ -697,7 +707,7 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
 
     async def rebuild() -> None:
         async with case_service.runtime.sessions() as session, session.begin():
-            await store.rebuild_projections(session)
+            await readside.rebuild_projections(session)
 
     assert await overdue("2026-04-10") == []
     assert await overdue("2026-04-11") == [

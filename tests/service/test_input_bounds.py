@@ -22,7 +22,7 @@ from docket_contracts.events import Controller
 from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 from docket_messaging import codec
 from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
-from services.case import application, store
+from services.case import application, eventstore, readside
 from services.case.api import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
 from services.case.config import CaseSettings
 from services.case.fines import ART_83_4, ART_83_5
@@ -122,7 +122,7 @@ async def open_case(service: Running) -> UUID:
     complaint = complaint_filed(controller=Controller(key=key, name=key.title()))
     async with service.runtime.sessions() as session, session.begin():
         await application.route_complaint(session, complaint)
-        case_id = await store.case_of_complaint(session, complaint.complaint_id)
+        case_id = await readside.case_of_complaint(session, complaint.complaint_id)
     assert case_id is not None
     return case_id
 
@@ -254,7 +254,7 @@ async def event_bytes(service: Running, tokens: Tokens, case_id: UUID, event_id:
     case's history and encoded as the relay encodes it."""
     history = (await service.http.get(f"/cases/{case_id}/history", headers=tokens(INVESTIGATOR))).json()
     [row] = [e for e in history if e["event_id"] == event_id]
-    event = store.stored_event(
+    event = eventstore.stored_event(
         SimpleNamespace(
             type=row["type"],
             stream_id=case_id,
