@@ -28,9 +28,9 @@ from services.intake import handlers as intake_handlers
 from services.intake import store as intake_store
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
-from services.notifier import application
 from services.notifier import store as notifier_store
 from services.notifier.config import NotifierSettings
+from services.notifier.handlers import take_in
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import submission
@@ -79,7 +79,7 @@ async def consume(service: Running, handlers, history: list[tuple[CloudEvent, Pa
 async def notifier_takes(notifier: Running, history: list[tuple[CloudEvent, Payload]]) -> None:
     for event, payload in history:
         async with notifier.runtime.sessions() as session, session.begin():
-            await application.take_in(session, personal_of(notifier), event, payload, lead_days=14)
+            await take_in(session, personal_of(notifier), event, payload, lead_days=14)
 
 
 def ours(history: list[tuple[CloudEvent, Payload]], complaints: set[uuid.UUID], case_id: uuid.UUID | None = None):

@@ -29,8 +29,9 @@ from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, 
 from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.database import make_engine
 from docket_privacy.personal import PersonalData
-from services.notifier import application, store
+from services.notifier import deliveries, letters, reminders, store
 from services.notifier.config import NotifierSettings
+from services.notifier.handlers import take_in
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
 from services.notifier.webhooks import RetrySchedule
@@ -116,7 +117,7 @@ async def feed(
         payload, source="/docket/case", subject=str(subject), sequence=sequence, **({"time": time} if time else {})
     )
     async with running.runtime.sessions() as session, session.begin():
-        await application.take_in(session, personal_of(running), event, payload, lead_days=14)
+        await take_in(session, personal_of(running), event, payload, lead_days=14)
     return event
 
 
@@ -127,7 +128,7 @@ async def subscribe(running: Running, headers: dict[str, str] | None = None, **b
 
 
 async def deliver(running: Running, sender: FakeSender, schedule: RetrySchedule = FAST, batch_size: int = 50) -> int:
-    return await application.deliver_due_webhooks(
+    return await deliveries.deliver_due_webhooks(
         running.runtime.sessions, personal_of(running), sender, schedule=schedule, batch_size=batch_size, timeout_s=1.0
     )
 
@@ -570,7 +571,7 @@ class FakeMailer:
 
 
 async def mail(running: Running, mailer: FakeMailer, clock: Clock = SYSTEM_CLOCK) -> None:
-    await application.send_due_letters(
+    await letters.send_due_letters(
         running.runtime.sessions,
         personal_of(running),
         mailer,
@@ -646,7 +647,7 @@ async def test_staff_are_reminded_once_before_three_months_without_news(notifier
     )
 
     async def remind(day: date) -> list[dict]:
-        await application.send_due_reminders(
+        await reminders.send_due_reminders(
             notifier.runtime.sessions, FixedClock(day), staff_address="staff@authority.example", batch_size=500
         )
         letters = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()
