@@ -31,7 +31,6 @@ from docket_messaging.database import make_engine
 from docket_privacy.personal import PersonalData
 from services.notifier import deliveries, letters, reminders, store
 from services.notifier.config import NotifierSettings
-from services.notifier.handlers import take_in
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
 from services.notifier.webhooks import RetrySchedule
@@ -112,12 +111,12 @@ class FakeSender:
 async def feed(
     running: Running, payload: Payload, subject: uuid.UUID, sequence: int | None = None, time: datetime | None = None
 ) -> CloudEvent:
-    """Take an event in as the consumer would, in one transaction."""
+    """Take an event in as the consumer would: its handler, in one transaction."""
     event = new_event(
         payload, source="/docket/case", subject=str(subject), sequence=sequence, **({"time": time} if time else {})
     )
     async with running.runtime.sessions() as session, session.begin():
-        await take_in(session, personal_of(running), event, payload, lead_days=14)
+        await running.runtime.handlers[event.type](session, event, payload)
     return event
 
 
