@@ -9,23 +9,30 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.http import SessionDep
 from docket_messaging.limits import MAX_OFFSET, EmailAddress, query_text, text
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import deliveries, letters, store, subscriptions
-from .config import NotifierSettings
+from .deps import (
+    Administrator,
+    ContactReader,
+    LetterReader,
+    PersonalDep,
+    ResolverDep,
+    SessionDep,
+    SettingsDep,
+    SubscriptionManager,
+    SubscriptionReader,
+)
 from .domain import Channel
 from .domain import Role as RecipientRole
 from .errors import Conflict, NotFound, OutOfScope
-from .outbound import Resolver
 from .webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 
 subscription_routes = APIRouter(tags=["webhook subscriptions"])
@@ -41,34 +48,8 @@ ControllerKeyPath = Annotated[str, Path(min_length=1, max_length=200, pattern=KE
 DeliveryStatus = Literal["pending", "delivered", "dead"]
 
 
-def get_settings(request: Request) -> NotifierSettings:
-    return request.app.state.settings
-
-
-def get_resolver(request: Request) -> Resolver:
-    return request.app.state.resolver
-
-
-def get_personal(request: Request) -> PersonalData:
-    personal: PersonalData = request.app.state.personal
-    return personal
-
-
-SettingsDep = Annotated[NotifierSettings, Depends(get_settings)]
-PersonalDep = Annotated[PersonalData, Depends(get_personal)]
-ResolverDep = Annotated[Resolver, Depends(get_resolver)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-
-# Who may call what (see docket_identity). Integrators reach only their own subscriptions and deliveries.
-SubscriptionManager = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.INTEGRATOR))]
-SubscriptionReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR, Role.INTEGRATOR))]
-Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
-ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
-LetterReader = Annotated[
-    Caller,
-    Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR, Role.ADMINISTRATOR)),
-]
 
 
 def owner_filter(caller: Caller) -> str | None:
@@ -371,8 +352,7 @@ class ContactOut(BaseModel):
 async def put_contact(
     controller_key: ControllerKeyPath, body: ContactIn, session: SessionDep, caller: Administrator
 ) -> store.ControllerContactRow:
-    async with session.begin():
-        await store.set_controller_contact(session, controller_key, body.email, caller.subject)
+    await letters.set_controller_contact(session, controller_key, body.email, by=caller.subject)
     return await contact(controller_key, session)
 
 

@@ -80,6 +80,13 @@ async def write_letters(
     await store.record_letters(session, source_id, source_type, letters, sealed)
 
 
+async def set_controller_contact(session: AsyncSession, controller_key: str, email: str, *, by: str) -> None:
+    """Where letters to the controller go from now on (and who said so); the letters that were waiting for an
+    address are e-mailed there."""
+    async with session.begin():
+        await store.set_controller_contact(session, controller_key, email, by)
+
+
 # --- e-mail -----------------------------------------------------------------------------------------------
 
 
