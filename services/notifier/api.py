@@ -41,7 +41,33 @@ contact_routes = APIRouter(tags=["controller contacts"])
 letter_routes = APIRouter(tags=["letters"])
 routers = (subscription_routes, delivery_routes, contact_routes, letter_routes)
 
-EventType = Literal[SUBSCRIBABLE]  # type: ignore[valid-type]
+# The event types a subscriber may ask for, spelled out for the type checker and the OpenAPI document; a unit
+# test keeps them equal to webhooks.SUBSCRIBABLE, which is read from the contract.
+EventType = Literal[
+    "docket.complaint.filed",
+    "docket.complaint.withdrawn",
+    "docket.complaint.personal_data_erased",
+    "docket.case.opened",
+    "docket.complaint.linked",
+    "docket.investigation.opened",
+    "docket.finding.recorded",
+    "docket.formal_notice.issued",
+    "docket.formal_notice.complied",
+    "docket.formal_notice.deadline_expired",
+    "docket.formal_notice.expiry_superseded",
+    "docket.sanction.imposed",
+    "docket.reprimand.issued",
+    "docket.publication.made",
+    "docket.publication.withdrawn",
+    "docket.appeal.lodged",
+    "docket.appeal.decided",
+    "docket.penalty_payment.imposed",
+    "docket.formal_notice.notified",
+    "docket.sanction.notified",
+    "docket.injunction.complied",
+    "docket.penalty_payment.liquidated",
+    "docket.case.closed",
+]
 KEY_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"  # a controller's key, as in the events
 ControllerKey = Annotated[str, Field(min_length=1, max_length=200, pattern=KEY_PATTERN)]
 ControllerKeyPath = Annotated[str, Path(min_length=1, max_length=200, pattern=KEY_PATTERN)]

@@ -126,8 +126,9 @@ def email_of(row: NotificationRow, letter: dict[str, str | None], sender: str) -
 def mail_error(exc: Exception) -> str:
     """What went wrong, without the server's text: it often repeats the recipient's address."""
     code = getattr(exc, "smtp_code", None)
-    if code is None and isinstance(getattr(exc, "recipients", None), dict):  # SMTPRecipientsRefused
-        code = next((answer[0] for answer in exc.recipients.values()), None)  # type: ignore[attr-defined]
+    recipients = getattr(exc, "recipients", None)
+    if code is None and isinstance(recipients, dict):  # SMTPRecipientsRefused
+        code = next((answer[0] for answer in recipients.values()), None)
     return f"{type(exc).__name__}" + (f" (SMTP {code})" if code is not None else "")
 
 

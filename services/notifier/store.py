@@ -221,7 +221,7 @@ async def add_complainant(
 ) -> None:
     await session.exec(
         insert(ComplainantRow)
-        .values(  # type: ignore[call-overload]
+        .values(
             complaint_id=complaint_id,
             reference=reference,
             kind=kind,
@@ -236,9 +236,7 @@ async def add_complainant(
 async def open_case(session: AsyncSession, case_id: UUID, controller: Controller) -> None:
     await session.exec(
         insert(CaseControllerRow)
-        .values(  # type: ignore[call-overload]
-            case_id=case_id, controller_key=controller.key, controller_name=controller.name
-        )
+        .values(case_id=case_id, controller_key=controller.key, controller_name=controller.name)
         .on_conflict_do_nothing()
     )
 
@@ -254,7 +252,7 @@ async def link_complaint(session: AsyncSession, complaint_id: UUID, case_id: UUI
 async def keep_early_link(session: AsyncSession, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
     await session.exec(
         insert(EarlyLinkRow)
-        .values(  # type: ignore[call-overload]
+        .values(
             complaint_id=complaint_id,
             case_id=case_id,
             event_id=event.id,
@@ -275,7 +273,7 @@ async def take_early_link(session: AsyncSession, complaint_id: UUID) -> EarlyLin
 
 async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID | None:
     return await session.scalar(
-        sa.select(ComplainantRow.case_id).where(col(ComplainantRow.complaint_id) == complaint_id)
+        sa.select(col(ComplainantRow.case_id)).where(col(ComplainantRow.complaint_id) == complaint_id)
     )
 
 
@@ -328,7 +326,7 @@ async def stop_waiting(session: AsyncSession, *, case_id: UUID | None = None, co
 async def set_controller_contact(session: AsyncSession, key: str, email: str, by: str) -> None:
     """Record the address (and who set it) and send it the letters that were waiting for one."""
     await session.exec(
-        insert(ControllerContactRow)  # type: ignore[call-overload]
+        insert(ControllerContactRow)
         .values(controller_key=key, email=email, updated_by=by)
         .on_conflict_do_update(
             index_elements=["controller_key"], set_={"email": email, "updated_by": by, "updated_at": sa.func.now()}
@@ -377,7 +375,7 @@ async def record_letters(
             html=letter.html if clear else "",
             recipient_name=letter.recipient_name if clear else "",
             recipient_address=letter.address if clear else None,
-            personal=None if clear else {k: v.model_dump(mode="json") for k, v in personal.items()},
+            personal=None if personal is None else {k: v.model_dump(mode="json") for k, v in personal.items()},
             controller_key=letter.controller_key,
             email_status="pending" if letter.address else "no_address",
             next_attempt_at=datetime.now(UTC),
@@ -392,7 +390,7 @@ async def record_letters(
             case_id=letter.case_id,
             complaint_id=letter.complaint_id,
             title=None if clear else letter.subject,
-            text=None if clear else personal["text"],
+            text=None if personal is None else personal["text"],
         )
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)
@@ -436,7 +434,7 @@ async def enqueue_deliveries(
     await session.exec(
         insert(DeliveryRow)
         .values(
-            [  # type: ignore[call-overload]
+            [
                 {
                     "id": uuid4(),
                     "subscription_id": s.id,
