@@ -48,10 +48,10 @@ from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
 from docket_privacy.personal import PersonalData
 
-from . import store
 from .config import NotifierSettings
 from .domain import letters_for, reminder_due_on
 from .letters import case_file, write_letters
+from .store import PostgresRecords, Records
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Needs:
     lead_days: int
 
 
-EventHandler = Callable[[AsyncSession, CloudEvent, Any, Needs], Awaitable[None]]
+EventHandler = Callable[[Records, CloudEvent, Any, Needs], Awaitable[None]]
 
 # The events of a case that concern all its complainants, and that the notifier learns nothing from.
 CaseEvent = (
@@ -89,7 +89,7 @@ CaseEvent = (
 
 
 async def tell(
-    session: AsyncSession,
+    records: Records,
     event: CloudEvent,
     payload: Payload,
     needs: Needs,
@@ -102,21 +102,20 @@ async def tell(
     """What every event calls for once its own work is done: its letters (to `complaint_id`'s complainant, and
     to every complainant of `case_id` if `everyone`), the end of a wait for news, and a pending delivery per
     matching subscription, filtered on `controller` (the event's own, else the case's)."""
-    case = await case_file(session, needs.personal, case_id, complaint_id, everyone=everyone)
-    await write_letters(session, needs.personal, event.id, event.type, letters_for(payload, case))
+    case = await case_file(records, needs.personal, case_id, complaint_id, everyone=everyone)
+    await write_letters(records, needs.personal, event.id, event.type, letters_for(payload, case))
     if (ends := ends_wait(payload)) is not None:
-        await store.stop_waiting(session, case_id=ends.case_id, complaint_id=ends.complaint_id)
+        await records.stop_waiting(case_id=ends.case_id, complaint_id=ends.complaint_id)
     if controller is None:
         controller = case.controller
-    await store.enqueue_deliveries(session, event, controller.key if controller else None, case_id)
+    await records.enqueue_deliveries(event, controller.key if controller else None, case_id)
 
 
-async def complaint_filed(session: AsyncSession, event: CloudEvent, payload: ComplaintFiled, needs: Needs) -> None:
+async def complaint_filed(records: Records, event: CloudEvent, payload: ComplaintFiled, needs: Needs) -> None:
     """Learn the complainant (sealed, as the event carries them) and start their three months from the day the
     complaint was received. A case.opened or complaint.linked taken in before this event (early_links) has its
     letter written now that the complainant's address is known, after the acknowledgement."""
-    await store.add_complainant(
-        session,
+    await records.add_complainant(
         payload.complaint_id,
         payload.reference,
         payload.kind,
@@ -124,10 +123,10 @@ async def complaint_filed(session: AsyncSession, event: CloudEvent, payload: Com
         payload.complainant.email,
     )
     if (start := clock_start(payload)) is not None:
-        await store.told(session, [payload.complaint_id], start[1], reminder_due_on(start[1], needs.lead_days))
-    early = await store.take_early_link(session, payload.complaint_id)
+        await records.told([payload.complaint_id], start[1], reminder_due_on(start[1], needs.lead_days))
+    early = await records.take_early_link(payload.complaint_id)
     await tell(
-        session,
+        records,
         event,
         payload,
         needs,
@@ -137,56 +136,52 @@ async def complaint_filed(session: AsyncSession, event: CloudEvent, payload: Com
         controller=payload.controller,
     )
     if early is not None:
-        await store.link_complaint(session, early.complaint_id, early.case_id)
+        await records.link_complaint(early.complaint_id, early.case_id)
         link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
-        case = await case_file(session, needs.personal, early.case_id, early.complaint_id, everyone=False)
-        await write_letters(session, needs.personal, early.event_id, early.event_type, letters_for(link, case))
+        case = await case_file(records, needs.personal, early.case_id, early.complaint_id, everyone=False)
+        await write_letters(records, needs.personal, early.event_id, early.event_type, letters_for(link, case))
 
 
-async def case_opened(session: AsyncSession, event: CloudEvent, payload: CaseOpened, needs: Needs) -> None:
+async def case_opened(records: Records, event: CloudEvent, payload: CaseOpened, needs: Needs) -> None:
     """Learn the case's controller and tie the complaint to the case."""
-    await store.open_case(session, payload.case_id, payload.controller)
-    await link(session, event, payload.complaint_id, payload.case_id)
+    await records.open_case(payload.case_id, payload.controller)
+    await link(records, event, payload.complaint_id, payload.case_id)
     await tell(
-        session, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
+        records, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
     )
 
 
-async def complaint_linked(session: AsyncSession, event: CloudEvent, payload: ComplaintLinked, needs: Needs) -> None:
+async def complaint_linked(records: Records, event: CloudEvent, payload: ComplaintLinked, needs: Needs) -> None:
     """Tie the complaint to the case it joined."""
-    await link(session, event, payload.complaint_id, payload.case_id)
+    await link(records, event, payload.complaint_id, payload.case_id)
     await tell(
-        session, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
+        records, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
     )
 
 
-async def link(session: AsyncSession, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
+async def link(records: Records, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
     """Tie the complaint to its case; if its complaint.filed has not come yet (the two topics are consumed
     independently), keep the event for when it does (see complaint_filed)."""
-    if not await store.link_complaint(session, complaint_id, case_id):
-        await store.keep_early_link(session, event, complaint_id, case_id)
+    if not await records.link_complaint(complaint_id, case_id):
+        await records.keep_early_link(event, complaint_id, case_id)
 
 
-async def complaint_withdrawn(
-    session: AsyncSession, event: CloudEvent, payload: ComplaintWithdrawn, needs: Needs
-) -> None:
+async def complaint_withdrawn(records: Records, event: CloudEvent, payload: ComplaintWithdrawn, needs: Needs) -> None:
     """The withdrawal is confirmed to its complainant, who waits for no news any more."""
-    case_id = await store.case_of_complaint(session, payload.complaint_id)
-    await tell(session, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
+    case_id = await records.case_of_complaint(payload.complaint_id)
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
 
 
-async def personal_data_erased(
-    session: AsyncSession, event: CloudEvent, payload: PersonalDataErased, needs: Needs
-) -> None:
+async def personal_data_erased(records: Records, event: CloudEvent, payload: PersonalDataErased, needs: Needs) -> None:
     """The complainant's key is gone: drop it from the cache too, so that nothing of theirs opens any more."""
-    case_id = await store.case_of_complaint(session, payload.complaint_id)
+    case_id = await records.case_of_complaint(payload.complaint_id)
     needs.personal.forget(payload.complaint_id)
-    await tell(session, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
 
 
-async def case_event(session: AsyncSession, event: CloudEvent, payload: CaseEvent, needs: Needs) -> None:
+async def case_event(records: Records, event: CloudEvent, payload: CaseEvent, needs: Needs) -> None:
     """An event of the case as a whole: its letters go to the controller, staff and every complainant waiting."""
-    await tell(session, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=True)
+    await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=True)
 
 
 # Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler.
@@ -218,12 +213,13 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
 
 
 def handlers(settings: NotifierSettings, personal: PersonalData) -> dict[str, Handler]:
-    """EVENT_HANDLERS as the consumer calls them: by event type, with what they need bound."""
+    """EVENT_HANDLERS as the consumer calls them: by event type, in the consumer's session, with what they need
+    bound."""
     needs = Needs(personal, settings.art78_reminder_lead_days)
 
     def bound(handler: EventHandler) -> Handler:
         async def handle(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-            await handler(session, event, payload, needs)
+            await handler(PostgresRecords(session), event, payload, needs)
 
         return handle
 

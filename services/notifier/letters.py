@@ -27,7 +27,7 @@ from docket_privacy.personal import PersonalData
 from . import store
 from .domain import CaseFile, Complainant, Letter, reminder_due_on
 from .outbound import Mailer
-from .store import PERSONAL_LETTER_FIELDS, NotificationRow, as_sealed
+from .store import PERSONAL_LETTER_FIELDS, NotificationRow, Records, as_sealed
 from .webhooks import Jitter, RetrySchedule
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 async def case_file(
-    session: AsyncSession,
+    records: Records,
     personal: PersonalData,
     case_id: UUID | None,
     complaint_id: UUID | None = None,
@@ -46,8 +46,8 @@ async def case_file(
     """What the letters need: the case's controller and address, and its complainants (and `complaint_id`'s;
     only `complaint_id`'s unless `everyone`) with their names and addresses opened. An erased complainant is
     left out: nobody can write to them."""
-    controller, controller_email = await store.controller_of(session, case_id)
-    rows = await store.waiting_complainants(session, case_id if everyone else None, complaint_id)
+    controller, controller_email = await records.controller_of(case_id)
+    rows = await records.waiting_complainants(case_id if everyone else None, complaint_id)
     opened = await personal.open_many([as_sealed(value) for row in rows for value in (row.name, row.email)])
     complainants = tuple(
         Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
@@ -64,7 +64,7 @@ def to_complainant(letter: Letter) -> bool:
 
 
 async def write_letters(
-    session: AsyncSession, personal: PersonalData, source_id: str, source_type: str, letters: list[Letter]
+    records: Records, personal: PersonalData, source_id: str, source_type: str, letters: list[Letter]
 ) -> None:
     """Record the letters, a complainant's sealed with their key. A complainant is told when theirs is sent."""
     sealed: list[dict[str, Sealed] | None] = []
@@ -77,7 +77,7 @@ async def write_letters(
             sealed.append(dict(zip(PERSONAL_LETTER_FIELDS, values, strict=True)))
         else:
             sealed.append(None)
-    await store.record_letters(session, source_id, source_type, letters, sealed)
+    await records.record_letters(source_id, source_type, letters, sealed)
 
 
 async def set_controller_contact(session: AsyncSession, controller_key: str, email: str, *, by: str) -> None:
