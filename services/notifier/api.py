@@ -9,65 +9,73 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.http import SessionDep
 from docket_messaging.limits import MAX_OFFSET, EmailAddress, query_text, text
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
-from . import application, store
-from .config import NotifierSettings
+from . import deliveries, letters, store, subscriptions
+from .deps import (
+    Administrator,
+    ContactReader,
+    LetterReader,
+    PersonalDep,
+    ResolverDep,
+    SessionDep,
+    SettingsDep,
+    SubscriptionManager,
+    SubscriptionReader,
+)
 from .domain import Channel
 from .domain import Role as RecipientRole
-from .outbound import Resolver
+from .errors import Conflict, NotFound, OutOfScope
 from .webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 
-subscriptions = APIRouter(tags=["webhook subscriptions"])
-deliveries = APIRouter(tags=["webhook deliveries"])
-contacts = APIRouter(tags=["controller contacts"])
-notifications = APIRouter(tags=["letters"])
-routers = (subscriptions, deliveries, contacts, notifications)
+subscription_routes = APIRouter(tags=["webhook subscriptions"])
+delivery_routes = APIRouter(tags=["webhook deliveries"])
+contact_routes = APIRouter(tags=["controller contacts"])
+letter_routes = APIRouter(tags=["letters"])
+routers = (subscription_routes, delivery_routes, contact_routes, letter_routes)
 
-EventType = Literal[SUBSCRIBABLE]  # type: ignore[valid-type]
+# The event types a subscriber may ask for, spelled out for the type checker and the OpenAPI document; a unit
+# test keeps them equal to webhooks.SUBSCRIBABLE, which is read from the contract.
+EventType = Literal[
+    "docket.complaint.filed",
+    "docket.complaint.withdrawn",
+    "docket.complaint.personal_data_erased",
+    "docket.case.opened",
+    "docket.complaint.linked",
+    "docket.investigation.opened",
+    "docket.finding.recorded",
+    "docket.formal_notice.issued",
+    "docket.formal_notice.complied",
+    "docket.formal_notice.deadline_expired",
+    "docket.formal_notice.expiry_superseded",
+    "docket.sanction.imposed",
+    "docket.reprimand.issued",
+    "docket.publication.made",
+    "docket.publication.withdrawn",
+    "docket.appeal.lodged",
+    "docket.appeal.decided",
+    "docket.penalty_payment.imposed",
+    "docket.formal_notice.notified",
+    "docket.sanction.notified",
+    "docket.injunction.complied",
+    "docket.penalty_payment.liquidated",
+    "docket.case.closed",
+]
 KEY_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"  # a controller's key, as in the events
 ControllerKey = Annotated[str, Field(min_length=1, max_length=200, pattern=KEY_PATTERN)]
 ControllerKeyPath = Annotated[str, Path(min_length=1, max_length=200, pattern=KEY_PATTERN)]
 DeliveryStatus = Literal["pending", "delivered", "dead"]
 
 
-def get_settings(request: Request) -> NotifierSettings:
-    return request.app.state.settings
-
-
-def get_resolver(request: Request) -> Resolver:
-    return request.app.state.resolver
-
-
-def get_personal(request: Request) -> PersonalData:
-    personal: PersonalData = request.app.state.personal
-    return personal
-
-
-SettingsDep = Annotated[NotifierSettings, Depends(get_settings)]
-PersonalDep = Annotated[PersonalData, Depends(get_personal)]
-ResolverDep = Annotated[Resolver, Depends(get_resolver)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-
-# Who may call what (see docket_identity). Integrators reach only their own subscriptions and deliveries.
-SubscriptionManager = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.INTEGRATOR))]
-SubscriptionReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR, Role.INTEGRATOR))]
-Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
-ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
-LetterReader = Annotated[
-    Caller,
-    Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR, Role.ADMINISTRATOR)),
-]
 
 
 def owner_filter(caller: Caller) -> str | None:
@@ -94,10 +102,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def erased(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_410_GONE)
 
-    app.add_exception_handler(application.NotFound, not_found)
+    app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(ErasedSubject, erased)
-    app.add_exception_handler(application.OutOfScope, forbidden)
-    app.add_exception_handler(application.Conflict, conflict)
+    app.add_exception_handler(OutOfScope, forbidden)
+    app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(RefusedUrl, refused)
 
 
@@ -165,7 +173,7 @@ class SecretOut(BaseModel):
     previous_secret_valid_until: datetime | None = Field(description="the old secret also signs until then")
 
 
-@subscriptions.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
+@subscription_routes.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
 async def create_subscription(
     body: SubscriptionIn,
     session: SessionDep,
@@ -175,8 +183,8 @@ async def create_subscription(
     caller: SubscriptionManager,
 ) -> SubscriptionCreated:
     if caller.acting_as == Role.INTEGRATOR and (refused := out_of_scope(body.event_types, caller.scopes)):
-        raise application.OutOfScope(refused)
-    row, secret = await application.create_subscription(
+        raise OutOfScope(refused)
+    row, secret = await subscriptions.create_subscription(
         session,
         personal,
         resolver,
@@ -191,7 +199,7 @@ async def create_subscription(
     return SubscriptionCreated(**row.model_dump(exclude={"secret"}), secret=secret)
 
 
-@subscriptions.get(
+@subscription_routes.get(
     "/subscriptions",
     response_model=list[SubscriptionOut],
     description="Every subscription for staff; an integrator's own for an integrator.",
@@ -206,14 +214,14 @@ async def list_subscriptions(
     return list((await session.exec(query.limit(limit).offset(offset))).all())
 
 
-@subscriptions.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+@subscription_routes.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
 async def get_subscription(
     subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionReader
 ) -> store.SubscriptionRow:
-    return await application.subscription(session, subscription_id, owner=owner_filter(caller))
+    return await subscriptions.subscription(session, subscription_id, owner=owner_filter(caller))
 
 
-@subscriptions.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SecretOut)
+@subscription_routes.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SecretOut)
 async def rotate_secret(
     subscription_id: uuid.UUID,
     session: SessionDep,
@@ -221,31 +229,31 @@ async def rotate_secret(
     personal: PersonalDep,
     caller: SubscriptionManager,
 ) -> SecretOut:
-    row, secret = await application.rotate_secret(
+    row, secret = await subscriptions.rotate_secret(
         session, personal, subscription_id, settings.webhook_secret_grace_s, owner=owner_filter(caller)
     )
     return SecretOut(id=row.id, secret=secret, previous_secret_valid_until=row.previous_secret_until)
 
 
-@subscriptions.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionOut)
+@subscription_routes.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionOut)
 async def pause(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> store.SubscriptionRow:
-    return await application.set_status(session, subscription_id, "paused", owner=owner_filter(caller))
+    return await subscriptions.set_status(session, subscription_id, "paused", owner=owner_filter(caller))
 
 
-@subscriptions.post(
+@subscription_routes.post(
     "/subscriptions/{subscription_id}/resume",
     response_model=SubscriptionOut,
     description="Resume a paused subscription, or re-enable one disabled by 410 Gone.",
 )
 async def resume(subscription_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> store.SubscriptionRow:
-    return await application.set_status(session, subscription_id, "active", owner=owner_filter(caller))
+    return await subscriptions.set_status(session, subscription_id, "active", owner=owner_filter(caller))
 
 
-@subscriptions.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
+@subscription_routes.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_subscription(
     subscription_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: SubscriptionManager
 ) -> Response:
-    await application.delete_subscription(
+    await subscriptions.delete_subscription(
         session, personal, subscription_id, by=caller.subject, owner=owner_filter(caller)
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -294,7 +302,7 @@ async def with_log(session: SessionDep, rows: list[store.DeliveryRow]) -> list[D
     ]
 
 
-@subscriptions.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
+@subscription_routes.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
 async def deliveries_of_subscription(
     subscription_id: uuid.UUID,
     session: SessionDep,
@@ -303,12 +311,12 @@ async def deliveries_of_subscription(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[DeliveryOut]:
-    await application.subscription(session, subscription_id, owner=owner_filter(caller))
+    await subscriptions.subscription(session, subscription_id, owner=owner_filter(caller))
     rows = await store.deliveries(session, subscription_id=subscription_id, status=status, limit=limit, offset=offset)
     return await with_log(session, list(rows))
 
 
-@deliveries.get("/deliveries", response_model=list[DeliveryOut])
+@delivery_routes.get("/deliveries", response_model=list[DeliveryOut])
 async def list_deliveries(
     session: SessionDep,
     caller: SubscriptionReader,
@@ -327,21 +335,21 @@ async def list_deliveries(
     )
 
 
-@deliveries.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
+@delivery_routes.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
 async def get_delivery(delivery_id: uuid.UUID, session: SessionDep, caller: SubscriptionReader) -> DeliveryOut:
-    row = await application.delivery(session, delivery_id, owner=owner_filter(caller))
+    row = await deliveries.delivery(session, delivery_id, owner=owner_filter(caller))
     [out] = await with_log(session, [row])
     return out
 
 
-@deliveries.post(
+@delivery_routes.post(
     "/deliveries/{delivery_id}/redeliver",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DeliveryOut,
     description="Send a dead-lettered (or delivered) delivery again, with the same webhook-id.",
 )
 async def redeliver(delivery_id: uuid.UUID, session: SessionDep, caller: SubscriptionManager) -> DeliveryOut:
-    row = await application.redeliver(session, delivery_id, owner=owner_filter(caller))
+    row = await deliveries.redeliver(session, delivery_id, owner=owner_filter(caller))
     [out] = await with_log(session, [row])
     return out
 
@@ -362,7 +370,7 @@ class ContactOut(BaseModel):
     updated_by: str | None = Field(description="the subject of the token that set the address")
 
 
-@contacts.put(
+@contact_routes.put(
     "/controllers/{controller_key}/contact",
     response_model=ContactOut,
     description="Where letters to the controller go; letters waiting for an address are sent there.",
@@ -370,12 +378,11 @@ class ContactOut(BaseModel):
 async def put_contact(
     controller_key: ControllerKeyPath, body: ContactIn, session: SessionDep, caller: Administrator
 ) -> store.ControllerContactRow:
-    async with session.begin():
-        await store.set_controller_contact(session, controller_key, body.email, caller.subject)
+    await letters.set_controller_contact(session, controller_key, body.email, by=caller.subject)
     return await contact(controller_key, session)
 
 
-@contacts.get("/controllers/{controller_key}/contact", response_model=ContactOut)
+@contact_routes.get("/controllers/{controller_key}/contact", response_model=ContactOut)
 async def get_contact(
     controller_key: ControllerKeyPath, session: SessionDep, caller: ContactReader
 ) -> store.ControllerContactRow:
@@ -385,7 +392,7 @@ async def get_contact(
 async def contact(controller_key: str, session: SessionDep) -> store.ControllerContactRow:
     row = await session.get(store.ControllerContactRow, controller_key, populate_existing=True)
     if row is None:
-        raise application.NotFound(f"no contact for controller {controller_key}")
+        raise NotFound(f"no contact for controller {controller_key}")
     return row
 
 
@@ -416,7 +423,7 @@ class NotificationOut(BaseModel):
 
 async def letters_out(personal: PersonalData, rows: list[store.NotificationRow]) -> list[NotificationOut]:
     """The letters as staff read them: a complainant's opened, or shown as erased."""
-    letters = await application.opened(personal, rows)
+    contents = await letters.opened(personal, rows)
     return [
         NotificationOut(
             **row.model_dump(exclude={"personal", *store.PERSONAL_LETTER_FIELDS}),
@@ -425,11 +432,11 @@ async def letters_out(personal: PersonalData, rows: list[store.NotificationRow])
             text=letter["text"] or ERASED,
             html=letter["html"] or ERASED,
         )
-        for row, letter in zip(rows, letters, strict=True)
+        for row, letter in zip(rows, contents, strict=True)
     ]
 
 
-@notifications.get("/notifications", response_model=list[NotificationOut])
+@letter_routes.get("/notifications", response_model=list[NotificationOut])
 async def list_notifications(
     session: SessionDep,
     caller: LetterReader,
@@ -442,12 +449,12 @@ async def list_notifications(
     return await letters_out(personal, list(await store.find(session, case_id, complaint_id, limit, offset)))
 
 
-@notifications.get("/notifications/{notification_id}", response_model=NotificationOut)
+@letter_routes.get("/notifications/{notification_id}", response_model=NotificationOut)
 async def get_notification(
     notification_id: uuid.UUID, session: SessionDep, caller: LetterReader, personal: PersonalDep
 ) -> NotificationOut:
     row = await session.get(store.NotificationRow, notification_id)
     if row is None:
-        raise application.NotFound(f"no notification {notification_id}")
+        raise NotFound(f"no notification {notification_id}")
     [out] = await letters_out(personal, [row])
     return out

@@ -1,23 +1,226 @@
-"""What the notifier does with the events it consumes: every event a subscriber may ask for goes
-through `take_in` (letters, Art 78(2) clocks, webhook deliveries) in the inbox transaction.
+"""What the notifier does with each event it consumes, in the inbox transaction.
+
+`EVENT_HANDLERS` names the handler of every event type a subscriber may ask for. A handler does its own
+event's work (what the notifier learns of complaints and cases, a complainant's Art 78(2) clock) and then
+`tell`s: the letters the event calls for, the end of a wait for news, and a pending webhook delivery for each
+subscription that asks for the event.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
-from docket_contracts.events import Payload
+from docket_contracts.events import (
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintFiled,
+    ComplaintLinked,
+    ComplaintWithdrawn,
+    Controller,
+    FindingRecorded,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    FormalNoticeNotified,
+    InjunctionComplied,
+    InvestigationOpened,
+    Payload,
+    PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated,
+    PersonalDataErased,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
+)
+from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
 from docket_privacy.personal import PersonalData
 
-from .application import take_in
 from .config import NotifierSettings
-from .webhooks import SUBSCRIBABLE
+from .domain import letters_for, reminder_due_on
+from .letters import case_file, write_letters
+from .store import PostgresRecords, Records
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the handlers need besides the event: the complainants' keys, and how many days before three months
+    without news end staff are reminded."""
+
+    personal: PersonalData
+    lead_days: int
+
+
+EventHandler = Callable[[Records, CloudEvent, Any, Needs], Awaitable[None]]
+
+# The events of a case that concern all its complainants, and that the notifier learns nothing from.
+CaseEvent = (
+    InvestigationOpened
+    | FindingRecorded
+    | FormalNoticeIssued
+    | FormalNoticeComplied
+    | FormalNoticeDeadlineExpired
+    | FormalNoticeExpirySuperseded
+    | FormalNoticeNotified
+    | SanctionImposed
+    | SanctionNotified
+    | InjunctionComplied
+    | ReprimandIssued
+    | PublicationMade
+    | PublicationWithdrawn
+    | AppealLodged
+    | AppealDecided
+    | PenaltyPaymentImposed
+    | PenaltyPaymentLiquidated
+    | CaseClosed
+)
+
+
+async def tell(
+    records: Records,
+    event: CloudEvent,
+    payload: Payload,
+    needs: Needs,
+    *,
+    case_id: UUID | None,
+    complaint_id: UUID | None,
+    everyone: bool,
+    controller: Controller | None = None,
+) -> None:
+    """What every event calls for once its own work is done: its letters (to `complaint_id`'s complainant, and
+    to every complainant of `case_id` if `everyone`), the end of a wait for news, and a pending delivery per
+    matching subscription, filtered on `controller` (the event's own, else the case's)."""
+    case = await case_file(records, needs.personal, case_id, complaint_id, everyone=everyone)
+    await write_letters(records, needs.personal, event.id, event.type, letters_for(payload, case))
+    if (ends := ends_wait(payload)) is not None:
+        await records.stop_waiting(case_id=ends.case_id, complaint_id=ends.complaint_id)
+    if controller is None:
+        controller = case.controller
+    await records.enqueue_deliveries(event, controller.key if controller else None, case_id)
+
+
+async def complaint_filed(records: Records, event: CloudEvent, payload: ComplaintFiled, needs: Needs) -> None:
+    """Learn the complainant (sealed, as the event carries them) and start their three months from the day the
+    complaint was received. A case.opened or complaint.linked taken in before this event (early_links) has its
+    letter written now that the complainant's address is known, after the acknowledgement."""
+    await records.add_complainant(
+        payload.complaint_id,
+        payload.reference,
+        payload.kind,
+        payload.complainant.name,
+        payload.complainant.email,
+    )
+    if (start := clock_start(payload)) is not None:
+        await records.told([payload.complaint_id], start[1], reminder_due_on(start[1], needs.lead_days))
+    early = await records.take_early_link(payload.complaint_id)
+    await tell(
+        records,
+        event,
+        payload,
+        needs,
+        case_id=None,
+        complaint_id=payload.complaint_id,
+        everyone=False,
+        controller=payload.controller,
+    )
+    if early is not None:
+        await records.link_complaint(early.complaint_id, early.case_id)
+        link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
+        case = await case_file(records, needs.personal, early.case_id, early.complaint_id, everyone=False)
+        await write_letters(records, needs.personal, early.event_id, early.event_type, letters_for(link, case))
+
+
+async def case_opened(records: Records, event: CloudEvent, payload: CaseOpened, needs: Needs) -> None:
+    """Learn the case's controller and tie the complaint to the case."""
+    await records.open_case(payload.case_id, payload.controller)
+    await link(records, event, payload.complaint_id, payload.case_id)
+    await tell(
+        records, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
+    )
+
+
+async def complaint_linked(records: Records, event: CloudEvent, payload: ComplaintLinked, needs: Needs) -> None:
+    """Tie the complaint to the case it joined."""
+    await link(records, event, payload.complaint_id, payload.case_id)
+    await tell(
+        records, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
+    )
+
+
+async def link(records: Records, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
+    """Tie the complaint to its case; if its complaint.filed has not come yet (the two topics are consumed
+    independently), keep the event for when it does (see complaint_filed)."""
+    if not await records.link_complaint(complaint_id, case_id):
+        await records.keep_early_link(event, complaint_id, case_id)
+
+
+async def complaint_withdrawn(records: Records, event: CloudEvent, payload: ComplaintWithdrawn, needs: Needs) -> None:
+    """The withdrawal is confirmed to its complainant, who waits for no news any more."""
+    case_id = await records.case_of_complaint(payload.complaint_id)
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
+
+
+async def personal_data_erased(records: Records, event: CloudEvent, payload: PersonalDataErased, needs: Needs) -> None:
+    """The complainant's key is gone: drop it from the cache too, so that nothing of theirs opens any more."""
+    case_id = await records.case_of_complaint(payload.complaint_id)
+    needs.personal.forget(payload.complaint_id)
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
+
+
+async def case_event(records: Records, event: CloudEvent, payload: CaseEvent, needs: Needs) -> None:
+    """An event of the case as a whole: its letters go to the controller, staff and every complainant waiting."""
+    await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=True)
+
+
+# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler.
+EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
+    ComplaintFiled: complaint_filed,
+    ComplaintWithdrawn: complaint_withdrawn,
+    PersonalDataErased: personal_data_erased,
+    CaseOpened: case_opened,
+    ComplaintLinked: complaint_linked,
+    InvestigationOpened: case_event,
+    FindingRecorded: case_event,
+    FormalNoticeIssued: case_event,
+    FormalNoticeComplied: case_event,
+    FormalNoticeDeadlineExpired: case_event,
+    FormalNoticeExpirySuperseded: case_event,
+    FormalNoticeNotified: case_event,
+    SanctionImposed: case_event,
+    SanctionNotified: case_event,
+    InjunctionComplied: case_event,
+    ReprimandIssued: case_event,
+    PublicationMade: case_event,
+    PublicationWithdrawn: case_event,
+    AppealLodged: case_event,
+    AppealDecided: case_event,
+    PenaltyPaymentImposed: case_event,
+    PenaltyPaymentLiquidated: case_event,
+    CaseClosed: case_event,
+}
 
 
 def handlers(settings: NotifierSettings, personal: PersonalData) -> dict[str, Handler]:
-    async def on_event(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-        await take_in(session, personal, event, payload, lead_days=settings.art78_reminder_lead_days)
+    """EVENT_HANDLERS as the consumer calls them: by event type, in the consumer's session, with what they need
+    bound."""
+    needs = Needs(personal, settings.art78_reminder_lead_days)
 
-    return dict.fromkeys(SUBSCRIBABLE, on_event)
+    def bound(handler: EventHandler) -> Handler:
+        async def handle(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+            await handler(PostgresRecords(session), event, payload, needs)
+
+        return handle
+
+    return {registry.BY_PAYLOAD[payload].type: bound(handler) for payload, handler in EVENT_HANDLERS.items()}

@@ -16,11 +16,11 @@ import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, cast
 
 import httpcore
 import httpx
@@ -248,7 +248,9 @@ async def _skim(response: httpcore.Response, limit: int) -> int:
     """Read and drop the body until its end or until `limit` bytes were read (the last network read may take
     it past `limit` by up to one read buffer, 64 KiB in httpcore); returns how many bytes were read."""
     read = 0
-    async with aclosing(response.aiter_stream()) as chunks:  # type: ignore[type-var]
+    # httpcore declares an AsyncIterator; it is an async generator, which aclosing closes when the loop breaks.
+    stream = cast("AsyncGenerator[bytes, None]", response.aiter_stream())
+    async with aclosing(stream) as chunks:
         async for chunk in chunks:
             read += len(chunk)
             if read >= limit:

@@ -6,8 +6,9 @@ calls for is written in the transaction that records the event in the inbox.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
@@ -221,7 +222,7 @@ async def add_complainant(
 ) -> None:
     await session.exec(
         insert(ComplainantRow)
-        .values(  # type: ignore[call-overload]
+        .values(
             complaint_id=complaint_id,
             reference=reference,
             kind=kind,
@@ -236,9 +237,7 @@ async def add_complainant(
 async def open_case(session: AsyncSession, case_id: UUID, controller: Controller) -> None:
     await session.exec(
         insert(CaseControllerRow)
-        .values(  # type: ignore[call-overload]
-            case_id=case_id, controller_key=controller.key, controller_name=controller.name
-        )
+        .values(case_id=case_id, controller_key=controller.key, controller_name=controller.name)
         .on_conflict_do_nothing()
     )
 
@@ -254,7 +253,7 @@ async def link_complaint(session: AsyncSession, complaint_id: UUID, case_id: UUI
 async def keep_early_link(session: AsyncSession, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
     await session.exec(
         insert(EarlyLinkRow)
-        .values(  # type: ignore[call-overload]
+        .values(
             complaint_id=complaint_id,
             case_id=case_id,
             event_id=event.id,
@@ -275,7 +274,7 @@ async def take_early_link(session: AsyncSession, complaint_id: UUID) -> EarlyLin
 
 async def case_of_complaint(session: AsyncSession, complaint_id: UUID) -> UUID | None:
     return await session.scalar(
-        sa.select(ComplainantRow.case_id).where(col(ComplainantRow.complaint_id) == complaint_id)
+        sa.select(col(ComplainantRow.case_id)).where(col(ComplainantRow.complaint_id) == complaint_id)
     )
 
 
@@ -328,7 +327,7 @@ async def stop_waiting(session: AsyncSession, *, case_id: UUID | None = None, co
 async def set_controller_contact(session: AsyncSession, key: str, email: str, by: str) -> None:
     """Record the address (and who set it) and send it the letters that were waiting for one."""
     await session.exec(
-        insert(ControllerContactRow)  # type: ignore[call-overload]
+        insert(ControllerContactRow)
         .values(controller_key=key, email=email, updated_by=by)
         .on_conflict_do_update(
             index_elements=["controller_key"], set_={"email": email, "updated_by": by, "updated_at": sa.func.now()}
@@ -377,7 +376,7 @@ async def record_letters(
             html=letter.html if clear else "",
             recipient_name=letter.recipient_name if clear else "",
             recipient_address=letter.address if clear else None,
-            personal=None if clear else {k: v.model_dump(mode="json") for k, v in personal.items()},
+            personal=None if personal is None else {k: v.model_dump(mode="json") for k, v in personal.items()},
             controller_key=letter.controller_key,
             email_status="pending" if letter.address else "no_address",
             next_attempt_at=datetime.now(UTC),
@@ -392,7 +391,7 @@ async def record_letters(
             case_id=letter.case_id,
             complaint_id=letter.complaint_id,
             title=None if clear else letter.subject,
-            text=None if clear else personal["text"],
+            text=None if personal is None else personal["text"],
         )
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)
@@ -436,7 +435,7 @@ async def enqueue_deliveries(
     await session.exec(
         insert(DeliveryRow)
         .values(
-            [  # type: ignore[call-overload]
+            [
                 {
                     "id": uuid4(),
                     "subscription_id": s.id,
@@ -492,3 +491,86 @@ async def attempts_of(session: AsyncSession, delivery_ids: Sequence[UUID]) -> di
         for row in rows:
             found[row.delivery_id].append(row)
     return found
+
+
+# --- what taking in an event reads and writes -------------------------------------------------------------
+
+
+class Records(Protocol):
+    """The notifier's knowledge of complaints and cases, its letters and its pending webhook deliveries, as the
+    event handlers (handlers.py) read and write them. `PostgresRecords` keeps them in the tables above, in the
+    consumer's transaction; the unit tests keep them in memory."""
+
+    async def add_complainant(
+        self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed
+    ) -> None: ...
+    async def open_case(self, case_id: UUID, controller: Controller) -> None: ...
+    async def link_complaint(self, complaint_id: UUID, case_id: UUID) -> bool: ...
+    async def keep_early_link(self, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None: ...
+    async def take_early_link(self, complaint_id: UUID) -> EarlyLinkRow | None: ...
+    async def case_of_complaint(self, complaint_id: UUID) -> UUID | None: ...
+    async def controller_of(self, case_id: UUID | None) -> tuple[Controller | None, str | None]: ...
+    async def waiting_complainants(
+        self, case_id: UUID | None, complaint_id: UUID | None = None
+    ) -> Sequence[ComplainantRow]: ...
+    async def told(self, complaint_ids: Sequence[UUID], on: date, reminder_due_on: date) -> None: ...
+    async def stop_waiting(self, *, case_id: UUID | None = None, complaint_id: UUID | None = None) -> None: ...
+    async def record_letters(
+        self,
+        source_id: str,
+        source_type: str,
+        letters: Sequence[Letter],
+        sealed: Sequence[dict[str, Sealed] | None],
+    ) -> None: ...
+    async def enqueue_deliveries(self, event: CloudEvent, controller_key: str | None, case_id: UUID | None) -> int: ...
+
+
+@dataclass(frozen=True)
+class PostgresRecords:
+    """Records in this module's tables, through one session (the consumer's, in its transaction)."""
+
+    session: AsyncSession
+
+    async def add_complainant(self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed) -> None:
+        await add_complainant(self.session, complaint_id, reference, kind, name, email)
+
+    async def open_case(self, case_id: UUID, controller: Controller) -> None:
+        await open_case(self.session, case_id, controller)
+
+    async def link_complaint(self, complaint_id: UUID, case_id: UUID) -> bool:
+        return await link_complaint(self.session, complaint_id, case_id)
+
+    async def keep_early_link(self, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None:
+        await keep_early_link(self.session, event, complaint_id, case_id)
+
+    async def take_early_link(self, complaint_id: UUID) -> EarlyLinkRow | None:
+        return await take_early_link(self.session, complaint_id)
+
+    async def case_of_complaint(self, complaint_id: UUID) -> UUID | None:
+        return await case_of_complaint(self.session, complaint_id)
+
+    async def controller_of(self, case_id: UUID | None) -> tuple[Controller | None, str | None]:
+        return await controller_of(self.session, case_id)
+
+    async def waiting_complainants(
+        self, case_id: UUID | None, complaint_id: UUID | None = None
+    ) -> Sequence[ComplainantRow]:
+        return await waiting_complainants(self.session, case_id, complaint_id)
+
+    async def told(self, complaint_ids: Sequence[UUID], on: date, reminder_due_on: date) -> None:
+        await told(self.session, complaint_ids, on, reminder_due_on)
+
+    async def stop_waiting(self, *, case_id: UUID | None = None, complaint_id: UUID | None = None) -> None:
+        await stop_waiting(self.session, case_id=case_id, complaint_id=complaint_id)
+
+    async def record_letters(
+        self,
+        source_id: str,
+        source_type: str,
+        letters: Sequence[Letter],
+        sealed: Sequence[dict[str, Sealed] | None],
+    ) -> None:
+        await record_letters(self.session, source_id, source_type, letters, sealed)
+
+    async def enqueue_deliveries(self, event: CloudEvent, controller_key: str | None, case_id: UUID | None) -> int:
+        return await enqueue_deliveries(self.session, event, controller_key, case_id)

@@ -10,7 +10,7 @@ import hmac
 import ipaddress
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -26,6 +26,8 @@ SUBSCRIBABLE: tuple[str, ...] = tuple(
 )
 
 Verdict = Literal["delivered", "retry", "gone"]
+# A draw in [0, 1) that spreads the retries of a webhook or an e-mail (RetrySchedule.delay).
+Jitter = Callable[[], float]
 
 
 # --- signing ----------------------------------------------------------------------------------------------

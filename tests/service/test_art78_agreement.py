@@ -28,14 +28,13 @@ from services.intake import handlers as intake_handlers
 from services.intake import store as intake_store
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
-from services.notifier import application
 from services.notifier import store as notifier_store
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import submission
 from tests.service.test_case_service import FixedClock
-from tests.service.test_notifier_service import FakeMailer, mail, personal_of
+from tests.service.test_notifier_service import FakeMailer, mail
 
 QUIET = {"run_relay": False, "run_consumer": False}
 
@@ -79,7 +78,7 @@ async def consume(service: Running, handlers, history: list[tuple[CloudEvent, Pa
 async def notifier_takes(notifier: Running, history: list[tuple[CloudEvent, Payload]]) -> None:
     for event, payload in history:
         async with notifier.runtime.sessions() as session, session.begin():
-            await application.take_in(session, personal_of(notifier), event, payload, lead_days=14)
+            await notifier.runtime.handlers[event.type](session, event, payload)
 
 
 def ours(history: list[tuple[CloudEvent, Payload]], complaints: set[uuid.UUID], case_id: uuid.UUID | None = None):

@@ -29,7 +29,7 @@ from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, 
 from docket_messaging.clock import Clock, SystemClock
 from docket_messaging.database import make_engine
 from docket_privacy.personal import PersonalData
-from services.notifier import application, store
+from services.notifier import deliveries, letters, reminders, store
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
@@ -111,12 +111,12 @@ class FakeSender:
 async def feed(
     running: Running, payload: Payload, subject: uuid.UUID, sequence: int | None = None, time: datetime | None = None
 ) -> CloudEvent:
-    """Take an event in as the consumer would, in one transaction."""
+    """Take an event in as the consumer would: its handler, in one transaction."""
     event = new_event(
         payload, source="/docket/case", subject=str(subject), sequence=sequence, **({"time": time} if time else {})
     )
     async with running.runtime.sessions() as session, session.begin():
-        await application.take_in(session, personal_of(running), event, payload, lead_days=14)
+        await running.runtime.handlers[event.type](session, event, payload)
     return event
 
 
@@ -127,7 +127,7 @@ async def subscribe(running: Running, headers: dict[str, str] | None = None, **b
 
 
 async def deliver(running: Running, sender: FakeSender, schedule: RetrySchedule = FAST, batch_size: int = 50) -> int:
-    return await application.deliver_due_webhooks(
+    return await deliveries.deliver_due_webhooks(
         running.runtime.sessions, personal_of(running), sender, schedule=schedule, batch_size=batch_size, timeout_s=1.0
     )
 
@@ -570,7 +570,7 @@ class FakeMailer:
 
 
 async def mail(running: Running, mailer: FakeMailer, clock: Clock = SYSTEM_CLOCK) -> None:
-    await application.send_due_letters(
+    await letters.send_due_letters(
         running.runtime.sessions,
         personal_of(running),
         mailer,
@@ -646,7 +646,7 @@ async def test_staff_are_reminded_once_before_three_months_without_news(notifier
     )
 
     async def remind(day: date) -> list[dict]:
-        await application.send_due_reminders(
+        await reminders.send_due_reminders(
             notifier.runtime.sessions, FixedClock(day), staff_address="staff@authority.example", batch_size=500
         )
         letters = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()

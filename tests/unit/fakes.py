@@ -88,3 +88,102 @@ class InMemoryKeyStore:
 
     async def close(self) -> None:
         pass
+
+
+@dataclass
+class InMemoryRecords:
+    """The notifier's Records (services/notifier/store.py) in dicts and lists, as its tables would hold them:
+    complainants, early links, case controllers and contacts; the letters recorded and the deliveries asked
+    for (the event type, and the controller and case the subscriptions are matched on)."""
+
+    complainants: dict = field(default_factory=dict)  # complaint id -> ComplainantRow
+    early_links: dict = field(default_factory=dict)  # complaint id -> EarlyLinkRow
+    controllers: dict = field(default_factory=dict)  # case id -> Controller
+    contacts: dict = field(default_factory=dict)  # controller key -> e-mail address
+    letters: list = field(default_factory=list)  # (source event id, source event type, Letter, sealed or None)
+    deliveries: list = field(default_factory=list)  # (event type, controller key, case id)
+
+    async def add_complainant(self, complaint_id, reference, kind, name, email):
+        from services.notifier.store import ComplainantRow
+
+        self.complainants.setdefault(
+            complaint_id,
+            ComplainantRow(
+                complaint_id=complaint_id,
+                reference=reference,
+                kind=kind,
+                name=name.model_dump(mode="json"),
+                email=email.model_dump(mode="json"),
+                waiting=True,
+            ),
+        )
+
+    async def open_case(self, case_id, controller):
+        self.controllers.setdefault(case_id, controller)
+
+    async def link_complaint(self, complaint_id, case_id):
+        if complaint_id not in self.complainants:
+            return False
+        self.complainants[complaint_id].case_id = case_id
+        return True
+
+    async def keep_early_link(self, event, complaint_id, case_id):
+        from services.notifier.store import EarlyLinkRow
+
+        self.early_links.setdefault(
+            complaint_id,
+            EarlyLinkRow(
+                complaint_id=complaint_id,
+                case_id=case_id,
+                event_id=event.id,
+                event_type=event.type,
+                data=event.data,
+                event_time=event.time,
+            ),
+        )
+
+    async def take_early_link(self, complaint_id):
+        return self.early_links.pop(complaint_id, None)
+
+    async def case_of_complaint(self, complaint_id):
+        row = self.complainants.get(complaint_id)
+        return row.case_id if row else None
+
+    async def controller_of(self, case_id):
+        controller = self.controllers.get(case_id)
+        if controller is None:
+            return None, None
+        return controller, self.contacts.get(controller.key)
+
+    async def waiting_complainants(self, case_id, complaint_id=None):
+        if case_id is None and complaint_id is None:
+            return []
+        return sorted(
+            (
+                row
+                for row in self.complainants.values()
+                if row.waiting
+                and ((case_id is not None and row.case_id == case_id) or row.complaint_id == complaint_id)
+            ),
+            key=lambda row: row.reference,
+        )
+
+    async def told(self, complaint_ids, on, reminder_due_on):
+        for complaint_id in complaint_ids:
+            row = self.complainants.get(complaint_id)
+            if row and row.waiting and (row.last_news_on is None or row.last_news_on <= on):
+                row.last_news_on, row.reminder_due_on = on, reminder_due_on
+
+    async def stop_waiting(self, *, case_id=None, complaint_id=None):
+        for row in self.complainants.values():
+            if (row.case_id == case_id) if case_id else (row.complaint_id == complaint_id):
+                row.waiting, row.reminder_due_on = False, None
+
+    async def record_letters(self, source_id, source_type, letters, sealed):
+        self.letters.extend(
+            (source_id, source_type, letter, personal) for letter, personal in zip(letters, sealed, strict=True)
+        )
+
+    async def enqueue_deliveries(self, event, controller_key, case_id):
+        self.deliveries.append((event.type, controller_key, case_id))
+        return 1

@@ -12,7 +12,8 @@ from services.case import store as case
 from services.intake import store as intake
 from services.notifier import store as notifier
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
 
 
 def test_docs_are_up_to_date_with_the_contract():
@@ -73,3 +74,12 @@ def test_the_architecture_page_names_each_services_tables_and_every_topic():
         assert box is not None, service
         assert set(re.split(r",\s*(?:<br/>)?\s*", box.group(1))) == store.TABLES, service
     assert all(topic in text for topic in topics.ALL)
+
+
+def test_the_readme_layout_names_every_module_of_every_service():
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## How it fits together")
+    layout = readme[start : readme.index("```", readme.index("```", start) + 3)]
+    named = set(re.findall(r"[a-z_]+\.py", layout))
+    modules = {path.name for path in ROOT.glob("services/*/*.py") if not path.name.startswith("__")}
+    assert modules - named == set(), "README's layout section does not name these modules"

@@ -4,6 +4,7 @@ import base64
 import ipaddress
 import json
 from datetime import UTC, datetime
+from typing import get_args
 from uuid import uuid4
 
 import pytest
@@ -308,7 +309,7 @@ def test_the_allow_list_setting_reads_comma_separated_entries(monkeypatch):
 async def test_a_subscription_without_a_signing_secret_sends_nothing_unsigned():
     from uuid import uuid4
 
-    from services.notifier.application import Claim, attempt_delivery
+    from services.notifier.deliveries import Claim, attempt_delivery
     from services.notifier.outbound import Answer
 
     posts = []
@@ -325,3 +326,9 @@ async def test_a_subscription_without_a_signing_secret_sends_nothing_unsigned():
         Claim(uuid4(), uuid4(), 1, uuid4(), "https://hooks.example.org/x", ("whsec_" + "a" * 44,), b"{}"), Recording()
     )
     assert signed.status_code == 204 and posts[0]["webhook-signature"].startswith("v1,")
+
+
+def test_the_event_types_a_subscription_may_name_are_the_contracts_in_its_order():
+    from services.notifier.api import EventType
+
+    assert get_args(EventType) == SUBSCRIBABLE

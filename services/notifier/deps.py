@@ -1,0 +1,58 @@
+"""What the notifier's routes may ask for, typed, in one place: the database session, the settings, the key
+store and the DNS resolver that `main.create_app` hands the app, and who may call what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from docket_identity.http import allow
+from docket_identity.roles import Caller, Role
+from docket_messaging.http import SessionDep
+from docket_privacy.personal import PersonalData
+
+from .config import NotifierSettings
+from .outbound import Resolver
+
+__all__ = [
+    "Administrator",
+    "ContactReader",
+    "LetterReader",
+    "PersonalDep",
+    "ResolverDep",
+    "SessionDep",
+    "SettingsDep",
+    "SubscriptionManager",
+    "SubscriptionReader",
+]
+
+
+def get_settings(request: Request) -> NotifierSettings:
+    settings: NotifierSettings = request.app.state.settings
+    return settings
+
+
+def get_resolver(request: Request) -> Resolver:
+    resolver: Resolver = request.app.state.resolver
+    return resolver
+
+
+def get_personal(request: Request) -> PersonalData:
+    personal: PersonalData = request.app.state.personal
+    return personal
+
+
+SettingsDep = Annotated[NotifierSettings, Depends(get_settings)]
+PersonalDep = Annotated[PersonalData, Depends(get_personal)]
+ResolverDep = Annotated[Resolver, Depends(get_resolver)]
+
+# Who may call what (see docket_identity). Integrators reach only their own subscriptions and deliveries.
+SubscriptionManager = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.INTEGRATOR))]
+SubscriptionReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR, Role.INTEGRATOR))]
+Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
+ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
+LetterReader = Annotated[
+    Caller,
+    Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR, Role.ADMINISTRATOR)),
+]
