@@ -25,4 +25,3 @@ class SystemClock:
 
     def today(self) -> date:
         return self.now().astimezone(ZoneInfo(self.timezone)).date()
-
