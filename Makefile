@@ -21,7 +21,8 @@ lint: $(VENV)/installed
 # The slow suite: faults on the real processes under load, and 1,000+ fuzzed requests per service.
 faults: $(VENV)/installed
 	SCHEMATHESIS_MAX_EXAMPLES=200 $(PY) -m pytest -m "faults or slow" --durations=0 tests/faults \
-		tests/service/test_schemathesis.py tests/e2e/test_scale_out.py tests/e2e/test_run_command.py
+		tests/service/test_schemathesis.py tests/e2e/test_scale_out.py tests/e2e/test_run_command.py \
+		tests/e2e/test_benchmarks.py
 
 # Starts its own PostgreSQL and Kafka; prints the table and writes .docket/bench/bench.{md,json}.
 # ARGS="--small" checks that it runs; ARGS="--only bench.case" runs one module.
