@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from docket_contracts.errors import Invalid
 from docket_identity.http import document_roles
 
 from .clock import Clock
-from .errors import Invalid
 from .failures import describe
 from .logs import an_id, bind_ids, start_ids, trace_id
 from .metrics import RequestMetrics, exposition, measure_outbox

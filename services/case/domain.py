@@ -13,6 +13,7 @@ from functools import reduce
 from typing import Any, Literal
 from uuid import UUID
 
+from docket_contracts.errors import Invalid
 from docket_contracts.events import (
     AppealableDecision,
     AppealDecided,
@@ -47,7 +48,6 @@ from docket_contracts.events import (
     SanctionImposed,
     SanctionNotified,
 )
-from docket_messaging.errors import Invalid
 
 from . import fines
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from docket_contracts.errors import Invalid
 from docket_contracts.events import ComplaintCategory, ComplaintFiled, ComplaintKind, Controller, Party, Payload
-from docket_messaging.errors import Invalid
 
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
 LEGAL_FORMS = frozenset(

@@ -1,4 +1,8 @@
-"""The error a rule raises on a value that breaks it; every service answers it with a 422 naming the field."""
+"""The error a rule raises on a value that breaks it; every service answers it with a 422 naming the field.
+
+Part of the contract: the domains raise it and the services agree on its answer, so a domain imports it from
+here and depends on nothing but the standard library and this package.
+"""
 
 from __future__ import annotations
 
