@@ -50,8 +50,9 @@ from docket_contracts import registry, topics
 from docket_contracts.events import ComplaintFiled, ComplaintLinked, Controller, FindingRecorded, Party, Sealed
 from docket_devstack.database import Databases, provision
 from docket_devstack.postgres import EmbeddedPostgres
-from docket_messaging.database import asyncpg_dsn, make_engine, make_sessions, migrate, warm
+from docket_messaging.postgres import asyncpg_dsn
 from docket_privacy import cipher
+from docket_service.database import make_engine, make_sessions, migrate, warm
 from services.case import application, eventstore, readside, store
 from services.case.domain import OpenInvestigation, RecordFinding
 from services.case.integrity import GENESIS, event_hash

@@ -51,8 +51,9 @@ from docket_devstack.kafka import REPO_ROOT
 from docket_devstack.ports import free_port
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.processes import ServiceProcess, service_env
-from docket_messaging.database import asyncpg_dsn, migrate
+from docket_messaging.postgres import asyncpg_dsn
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from docket_service.database import migrate
 from services.intake.api import ComplaintIn
 from services.intake.domain import new_reference
 from services.intake.main import ALEMBIC_INI as INTAKE_INI
@@ -131,7 +132,7 @@ def serve_bare(port: int) -> None:
     """The bare app under uvicorn exactly as `python -m services.<name> serve` runs a service."""
     import uvicorn
 
-    from docket_messaging.logs import configure_logging
+    from docket_service.logs import configure_logging
 
     logging_config = configure_logging("bare", "json", "INFO")
     uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_level="info", log_config=logging_config)

@@ -67,11 +67,12 @@ from docket_devstack.kafka import REPO_ROOT, KafkaBroker
 from docket_devstack.ports import free_port
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.processes import SERVICES, ServiceProcess, service_env
-from docket_messaging.database import Notifications, asyncpg_dsn, make_engine, make_sessions, migrate
 from docket_messaging.kafka import KafkaPublisher, ensure_topics
 from docket_messaging.outbox import PostgresOutbox, add_to_outbox
+from docket_messaging.postgres import Notifications, asyncpg_dsn
 from docket_messaging.relay import Relay
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from docket_service.database import make_engine, make_sessions, migrate
 
 from .report import Figure, markdown
 

@@ -39,12 +39,13 @@ from docket_devstack.database import provision
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.codec import KafkaMessage, encode
-from docket_messaging.database import asyncpg_dsn, make_engine, make_sessions, migrate
 from docket_messaging.kafka import KafkaPublisher, ensure_topics
 from docket_messaging.outbox import PostgresOutbox, add_to_outbox
+from docket_messaging.postgres import asyncpg_dsn
 from docket_messaging.relay import Relay
-from docket_messaging.service import ServiceSettings
 from docket_messaging.tables import OutboxRow
+from docket_service.database import make_engine, make_sessions, migrate
+from docket_service.settings import ServiceSettings
 from services.case.eventstore import SOURCE
 from services.case.main import ALEMBIC_INI
 

@@ -10,7 +10,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from docket_messaging.service import ServiceRuntime
+from docket_service.runtime import ServiceRuntime
 
 
 @dataclass

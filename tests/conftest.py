@@ -16,10 +16,10 @@ from docket_devstack.kafka import KafkaBroker
 from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.staff import Tokens
-from docket_messaging.database import migrate
-from docket_messaging.service import ServiceSettings
 from docket_privacy.personal import PersonalData
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
+from docket_service.database import migrate
+from docket_service.settings import ServiceSettings
 
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case", "notifier")}

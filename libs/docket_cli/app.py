@@ -203,7 +203,7 @@ async def print_events(
     idle: float | None,
     as_json: bool,
 ) -> int:
-    from docket_messaging.tail import Tail, summary  # here: it brings aiokafka, slow to import, and only this needs it
+    from docket_operator.tail import Tail, summary
 
     printed = 0
     async with Tail(cli.docket.endpoints.kafka, chosen, from_beginning=from_beginning) as tail:

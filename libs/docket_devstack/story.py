@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TextIO
 import httpx
 
 from docket_contracts import registry, topics
-from docket_messaging.tail import Seen, Tail, euros, summary
+from docket_operator.tail import Seen, Tail, euros, summary
 
 from . import clearview
 from .clearview import CONTROLLER_KEY, Step, Story, StoryFailed, checked, eventually, expect

@@ -31,8 +31,8 @@ from typing import NoReturn
 
 import httpx
 
-from docket_messaging.database import migrate
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from docket_service.database import migrate
 
 from .database import Databases, provision
 from .kafka import REPO_ROOT, KafkaBroker

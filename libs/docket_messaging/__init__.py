@@ -1,3 +1,4 @@
-"""Docket's messaging runtime: transactional outbox and relay, inbox consumer, Kafka codec,
-dead letters, and the database and service wiring they need. The only package that imports aiokafka.
+"""Docket's messaging: the transactional outbox and its relay, the inbox consumer with retries and dead
+letters, the Kafka codec and clients, and the context (ids, trace) a message carries. The only package of the
+services' runtime that imports aiokafka.
 """

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from docket_contracts.envelope import JSON, SPEC_VERSION, CloudEvent
 
-from .logs import trace_id
+from .context import trace_id
 
 Headers = list[tuple[str, bytes]]
 

@@ -33,14 +33,13 @@ from docket_contracts.topics import dead_letter_topic
 
 from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
+from .context import continuing, log_ids, trace_id
 from .failures import describe, is_conflict, is_transient, refused_for_good
 from .health import Health
-from .logs import log_ids, trace_id
 from .metrics import DEAD_LETTERED, PROCESSED, RETRIES
 from .outbox import end_failed
 from .relay import Publisher
 from .tables import InboxRow, table_of
-from .tracing import continuing
 
 log = logging.getLogger(__name__)
 

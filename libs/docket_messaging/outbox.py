@@ -25,9 +25,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.envelope import CloudEvent
 
 from .codec import KafkaMessage, encode
-from .database import run
 from .ddl import outbox_channel
 from .failures import describe, is_transient
+from .postgres import run
 from .tables import OutboxRow, outbox_event, table_of
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from docket_contracts.envelope import CloudEvent
 
-from .tracing import current_traceparent
+from .context import current_traceparent
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

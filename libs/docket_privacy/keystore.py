@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
-from docket_messaging.database import make_engine
 from docket_messaging.tables import table_of, utc_column
+from docket_service.database import make_engine
 
 from . import cipher
 

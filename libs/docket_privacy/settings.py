@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings
 
-from docket_messaging.service import Migration
+from docket_service.runtime import Migration
 
 from . import cipher
 from .keystore import PostgresKeyStore

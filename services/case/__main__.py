@@ -1,8 +1,8 @@
 import logging
 
 from docket_contracts import topics
-from docket_messaging.cli import main
-from docket_messaging.database import make_engine, make_sessions
+from docket_service.cli import main
+from docket_service.database import make_engine, make_sessions
 
 from . import eventstore, readside
 from .config import CaseSettings

@@ -30,18 +30,8 @@ from docket_contracts.events import (
 )
 from docket_contracts.progress import due
 from docket_identity.roles import Caller
-from docket_messaging.database import page
-from docket_messaging.limits import (
-    DAY_RANGE,
-    INSTANT_RANGE,
-    MAX_OFFSET,
-    MAX_VERSION,
-    Day,
-    Instant,
-    day,
-    query_text,
-    text,
-)
+from docket_service.database import page
+from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text
 
 from . import domain, eventstore, fines, integrity, readside, timeline
 from .application import StaleVersion, execute
@@ -66,7 +56,7 @@ fine_estimates = APIRouter(tags=["fines"])
 # --- the bounds of a command ------------------------------------------------------------------------------
 #
 # Each command's event must fit in one Kafka message (the broker's message.max.bytes, about 1 MB) with room to
-# spare, whatever the text: every character counts as 4 bytes of UTF-8 (docket_messaging.limits.text allows no
+# spare, whatever the text: every character counts as 4 bytes of UTF-8 (docket_service.limits.text allows no
 # control character, which would take 6). The largest event a command can cause is a formal notice or a
 # sanction's injunction with MAX_ORDERS orders of MAX_ORDER_CHARS: 20 x 2,000 x 4 = 160,000 bytes of text.
 # In plain ASCII that notice is about 41 KB of JSON, inside the default request body limit (64 KiB).

@@ -19,9 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import ComplaintFiled, Payload
-from docket_messaging.clock import Clock
-from docket_messaging.logs import bind_ids
-from docket_messaging.metrics import TIMERS_FIRED
+from docket_messaging.context import bind_ids
+from docket_service.clock import Clock
+from services.case.metrics import TIMERS_FIRED
 
 from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
 from .eventstore import Actor

@@ -1,7 +1,7 @@
 from pydantic import Field
 
-from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES
-from docket_messaging.service import ServiceSettings
+from docket_service.limits import DEFAULT_MAX_BODY_BYTES
+from docket_service.settings import ServiceSettings
 
 
 class CaseSettings(ServiceSettings):

@@ -1,6 +1,6 @@
 """What the case service's routes depend on, typed, in one place: the request's session and the case store
 over it, the regulator's clock, and the caller in the roles each route admits. The session and the clock are
-every service's (docket_messaging.http); they are named here so that the routes import from one module."""
+every service's (docket_service.http); they are named here so that the routes import from one module."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import Depends
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.http import ClockDep, SessionDep
+from docket_service.http import ClockDep, SessionDep
 
 from .application import Cases
 from .store import PostgresCases

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
-from docket_messaging.clock import Clock, SystemClock
-from docket_messaging.http import service_app
-from docket_messaging.limits import limit_bodies
-from docket_messaging.metrics import ART78_OVERDUE
-from docket_messaging.service import ServiceRuntime, every
+from docket_service.clock import Clock, SystemClock
+from docket_service.http import service_app
+from docket_service.limits import limit_bodies
+from docket_service.runtime import ServiceRuntime, every
+from services.case.metrics import ART78_OVERDUE
 
 from . import readside
 from .api import commands, fine_estimates, install_error_handlers, reads

@@ -1,5 +1,5 @@
 from docket_contracts import topics
-from docket_messaging.cli import main
+from docket_service.cli import main
 
 from .config import IntakeSettings
 from .main import ALEMBIC_INI, create_app

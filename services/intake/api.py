@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle
-from docket_messaging.limits import (
+from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
+from docket_service.limits import (
     DAY_RANGE,
     EARLIEST_DAY,
     MAX_OFFSET,
@@ -26,7 +27,6 @@ from docket_messaging.limits import (
     query_text,
     text,
 )
-from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 
 from . import application, domain, store
 from .application import Receipt

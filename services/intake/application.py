@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import ComplaintCategory, ComplaintKind, Party
-from docket_messaging.clock import Clock
-from docket_messaging.logs import bind_ids
+from docket_messaging.context import bind_ids
 from docket_privacy.personal import PersonalData
+from docket_service.clock import Clock
 
 from . import domain, legacy, store
 from .config import IntakeSettings

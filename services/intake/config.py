@@ -1,7 +1,7 @@
 from pydantic import Field
 
-from docket_messaging.service import ServiceSettings
 from docket_privacy.settings import KeystoreSettings
+from docket_service.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings, KeystoreSettings):

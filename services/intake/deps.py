@@ -1,6 +1,6 @@
 """What intake's routes may ask for, typed, and where each comes from: the app's state is read here and
 nowhere else. The aliases every service shares (the session, the clock, the runtime) come from
-docket_messaging.http and are named here again, so that a route imports its dependencies from one module.
+docket_service.http and are named here again, so that a route imports its dependencies from one module.
 
 Every getter is async: it does not block, so FastAPI runs it on the loop, not in a thread.
 """
@@ -13,8 +13,8 @@ from fastapi import Depends, Request
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.http import ClockDep, RuntimeDep, SessionDep
 from docket_privacy.personal import PersonalData
+from docket_service.http import ClockDep, RuntimeDep, SessionDep
 
 from .config import IntakeSettings
 from .limits import RateLimiter

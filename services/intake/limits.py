@@ -1,5 +1,5 @@
 """Abuse limits of the public door: a per-client rate limit, checked by deps.rate_limited. The request body
-limit every service shares is in docket_messaging.limits; intake sets its own per path (main.py): evidence
+limit every service shares is in docket_service.limits; intake sets its own per path (main.py): evidence
 uploads may be larger."""
 
 from __future__ import annotations

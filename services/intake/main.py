@@ -8,12 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from docket_contracts import topics
-from docket_messaging.clock import Clock, SystemClock
-from docket_messaging.database import warm
-from docket_messaging.http import service_app
-from docket_messaging.limits import limit_bodies
-from docket_messaging.service import ServiceRuntime
 from docket_privacy.personal import PersonalData
+from docket_service.clock import Clock, SystemClock
+from docket_service.database import warm
+from docket_service.http import service_app
+from docket_service.limits import limit_bodies
+from docket_service.runtime import ServiceRuntime
 
 from .api import install_error_handlers, public, staff
 from .config import IntakeSettings

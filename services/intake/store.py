@@ -21,9 +21,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import topics
 from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, PersonalDataErased, Sealed
 from docket_contracts.registry import new_event
-from docket_messaging.database import page
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
+from docket_service.database import page
 
 SOURCE = "/docket/intake"
 TABLES = {

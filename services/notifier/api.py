@@ -15,8 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from docket_identity.roles import Caller, Role
-from docket_messaging.limits import MAX_OFFSET, EmailAddress, query_text, text
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
+from docket_service.limits import MAX_OFFSET, EmailAddress, query_text, text
 
 from . import deliveries, letters, store, subscriptions
 from .deps import (

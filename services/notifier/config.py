@@ -3,9 +3,9 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES
-from docket_messaging.service import ServiceSettings
 from docket_privacy.settings import KeystoreSettings
+from docket_service.limits import DEFAULT_MAX_BODY_BYTES
+from docket_service.settings import ServiceSettings
 
 from .webhooks import RetrySchedule
 

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_messaging.metrics import WEBHOOKS
 from docket_privacy.personal import PersonalData
+from services.notifier.metrics import WEBHOOKS
 
 from .errors import Conflict, NotFound
 from .outbound import Answer, Sender

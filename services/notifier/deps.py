@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_messaging.http import SessionDep
 from docket_privacy.personal import PersonalData
+from docket_service.http import SessionDep
 
 from .config import NotifierSettings
 from .outbound import Resolver

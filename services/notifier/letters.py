@@ -20,9 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import ComplaintKind, NotificationSent, Sealed
 from docket_contracts.progress import tells_of_progress
-from docket_messaging.clock import Clock
-from docket_messaging.metrics import EMAILS
 from docket_privacy.personal import PersonalData
+from docket_service.clock import Clock
+from services.notifier.metrics import EMAILS
 
 from . import store
 from .domain import CaseFile, Complainant, Letter, reminder_due_on

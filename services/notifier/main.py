@@ -7,11 +7,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from docket_contracts import topics
-from docket_messaging.clock import Clock, SystemClock
-from docket_messaging.http import service_app
-from docket_messaging.limits import limit_bodies
-from docket_messaging.service import ServiceRuntime, Worker, every
 from docket_privacy.personal import PersonalData
+from docket_service.clock import Clock, SystemClock
+from docket_service.http import service_app
+from docket_service.limits import limit_bodies
+from docket_service.runtime import ServiceRuntime, Worker, every
 
 from .api import install_error_handlers, routers
 from .config import NotifierSettings

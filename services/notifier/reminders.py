@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_messaging.clock import Clock
+from docket_service.clock import Clock
 
 from . import store
 from .domain import reminder

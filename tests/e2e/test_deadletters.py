@@ -1,5 +1,5 @@
 """Dead letters you can act on, on the real broker and the real database: a real consumer (the consumer loop,
-the inbox in PostgreSQL) dead-letters what its handler keeps failing on; `python -m docket_messaging.deadletters`
+the inbox in PostgreSQL) dead-letters what its handler keeps failing on; `python -m docket_operator.deadletters`
 lists it with its reason, and after the fix re-injects it, and the effect is applied exactly once, however
 often the event comes back and whichever group applied it first."""
 
@@ -24,8 +24,9 @@ from docket_contracts.registry import new_event
 from docket_contracts.topics import dead_letter_topic
 from docket_messaging.codec import KafkaMessage, encode
 from docket_messaging.consumer import InboxConsumer, Outcome, PostgresInbox, Record
-from docket_messaging.database import make_engine, make_sessions
-from docket_messaging.deadletters import (
+from docket_messaging.kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
+from docket_messaging.tables import InboxRow
+from docket_operator.deadletters import (
     BOOKKEEPING_TOPIC,
     Action,
     DeadLetter,
@@ -35,8 +36,7 @@ from docket_messaging.deadletters import (
     requeue,
     requeued_index,
 )
-from docket_messaging.kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
-from docket_messaging.tables import InboxRow
+from docket_service.database import make_engine, make_sessions
 from tests.conftest import fresh_database, repo_root
 from tests.factories import complaint_filed
 from tests.kafka_reader import eventually
@@ -148,12 +148,12 @@ async def file_complaint(bootstrap: str, topic: str) -> CloudEvent:
 
 
 async def cli(bootstrap: str, *args: str) -> tuple[int, str, str]:
-    """`python -m docket_messaging.deadletters` as an operator runs it; its exit code, stdout, stderr."""
+    """`python -m docket_operator.deadletters` as an operator runs it; its exit code, stdout, stderr."""
     env = os.environ | {"PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'libs'}"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "docket_messaging.deadletters",
+        "docket_operator.deadletters",
         "--bootstrap",
         bootstrap,
         *args,

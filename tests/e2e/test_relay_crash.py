@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from docket_contracts import topics
 from docket_contracts.events import Controller
 from docket_devstack.database import Databases, provision
-from docket_messaging.database import make_engine, make_sessions, migrate
+from docket_service.database import make_engine, make_sessions, migrate
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake import store as intake_store

@@ -24,9 +24,9 @@ from docket_contracts.envelope import CloudEvent
 from docket_devstack.database import Databases, provision
 from docket_devstack.kafka import KafkaBroker
 from docket_messaging.codec import KafkaMessage
-from docket_messaging.database import make_engine, make_sessions, migrate
 from docket_messaging.kafka import KafkaPublisher
 from docket_messaging.outbox import add_to_outbox
+from docket_service.database import make_engine, make_sessions, migrate
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app
 from tests.apps import Running, serve

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from docket_contracts import topics
-from docket_messaging.database import make_engine
+from docket_service.database import make_engine
 from tests.faults.load import Filed
 from tests.faults.stack import Stack
 from tests.kafka_reader import headers, read_topic

@@ -21,8 +21,8 @@ from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.processes import SERVICES, ServiceProcess, service_env
 from docket_devstack.staff import ADMINISTRATOR, Tokens
 from docket_devstack.webhook_receiver import WebhookReceiver
-from docket_messaging.database import migrate
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from docket_service.database import migrate
 from tests.conftest import MASTER_KEY, MIGRATIONS
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),

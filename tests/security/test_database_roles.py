@@ -21,7 +21,8 @@ import pytest
 
 from docket_devstack.database import Databases, provision
 from docket_devstack.postgres import EmbeddedPostgres
-from docket_messaging.database import asyncpg_dsn, migrate
+from docket_messaging.postgres import asyncpg_dsn
+from docket_service.database import migrate
 from tests.conftest import MIGRATIONS
 
 pytestmark = pytest.mark.service

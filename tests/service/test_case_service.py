@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.events import ComplaintWithdrawn, Controller, NotificationSent
 from docket_contracts.registry import new_event
 from docket_devstack.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
-from docket_messaging.database import make_engine, make_sessions
+from docket_service.database import make_engine, make_sessions
 from services.case import application, eventstore, readside, store
 from services.case.config import CaseSettings
 from services.case.domain import LinkComplaint, decide

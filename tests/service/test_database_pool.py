@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
-from docket_messaging import database
-from docket_messaging.database import asyncpg_dsn, make_engine
+from docket_messaging.postgres import asyncpg_dsn
+from docket_service import database
+from docket_service.database import make_engine
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app
 from tests.apps import serve

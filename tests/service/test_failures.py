@@ -29,10 +29,11 @@ from docket_devstack.ports import free_port
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_messaging.codec import KafkaMessage, encode
 from docket_messaging.consumer import HEALTH_PART, InboxConsumer, Outcome, PostgresInbox, Record
-from docket_messaging.database import asyncpg_dsn, make_engine, make_sessions
 from docket_messaging.failures import describe, is_transient, sqlstate, sqlstates
 from docket_messaging.health import Health
+from docket_messaging.postgres import asyncpg_dsn
 from docket_messaging.tables import InboxRow
+from docket_service.database import make_engine, make_sessions
 from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.service

@@ -21,7 +21,7 @@ from docket_contracts import topics
 from docket_contracts.events import Controller
 from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
 from docket_messaging import codec
-from docket_messaging.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
+from docket_service.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
 from services.case import application, eventstore, readside
 from services.case.api import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
 from services.case.config import CaseSettings

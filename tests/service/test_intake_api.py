@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from docket_contracts.events import CaseOpened, Controller, InvestigationOpened, Sealed
 from docket_contracts.registry import new_event
 from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
-from docket_messaging.clock import SystemClock
-from docket_messaging.database import make_engine
+from docket_service.clock import SystemClock
+from docket_service.database import make_engine
 from services.intake.config import IntakeSettings
 from services.intake.handlers import EVENT_HANDLERS
 from services.intake.main import create_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from docket_messaging.database import make_engine, make_sessions
+from docket_service.database import make_engine, make_sessions
 from services.intake import store
 from tests.factories import complaint_filed, sealed
 

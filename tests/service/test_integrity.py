@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from docket_devstack.staff import AUDITOR, INVESTIGATOR, Tokens
-from docket_messaging.database import make_engine
+from docket_service.database import make_engine
 from services.case.config import CaseSettings
 from services.case.main import create_app
 from tests.apps import Running, serve

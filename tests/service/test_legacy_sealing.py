@@ -12,9 +12,9 @@ import pytest
 
 from docket_devstack.database import provision
 from docket_devstack.staff import ADMINISTRATOR, INTAKE_OFFICER
-from docket_messaging.database import migrate
 from docket_privacy.personal import ERASED
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
+from docket_service.database import migrate
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
@@ -272,7 +272,7 @@ async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_
     """Start-up must not hang on one odd row: a complaint.filed outbox row that is not of the previous release."""
     import sqlalchemy as sa
 
-    from docket_messaging.database import make_engine
+    from docket_service.database import make_engine
 
     engine = make_engine(databases.intake, "intake")
     odd = str(uuid.uuid4())

@@ -14,10 +14,10 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from docket_contracts.events import Controller
-from docket_messaging.cli import wait_for_migrations
-from docket_messaging.database import at_head, make_engine, make_sessions, migrate
-from docket_messaging.service import Migration
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
+from docket_service.cli import wait_for_migrations
+from docket_service.database import at_head, make_engine, make_sessions, migrate
+from docket_service.runtime import Migration
 from services.case import application
 from services.case import store as case_store
 from services.intake import store as intake_store

@@ -26,9 +26,9 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CaseOpened, FormalNoticeIssued, InvestigationOpened, Order, Payload, Sealed
 from docket_contracts.registry import new_event
 from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, claims
-from docket_messaging.clock import Clock, SystemClock
-from docket_messaging.database import make_engine
 from docket_privacy.personal import PersonalData
+from docket_service.clock import Clock, SystemClock
+from docket_service.database import make_engine
 from services.notifier import deliveries, letters, reminders, store
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app

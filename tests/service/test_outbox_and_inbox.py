@@ -11,11 +11,12 @@ from alembic import command
 from alembic.config import Config
 
 from docket_contracts.envelope import CloudEvent
-from docket_messaging.cli import outbox_command
 from docket_messaging.consumer import PostgresInbox, Record
-from docket_messaging.database import Notifications, make_engine, make_sessions, migrate
 from docket_messaging.outbox import Delivery, Fate, NotAllPublished, PostgresOutbox, add_to_outbox
-from docket_messaging.service import ServiceSettings
+from docket_messaging.postgres import Notifications
+from docket_service.cli import outbox_command
+from docket_service.database import make_engine, make_sessions, migrate
+from docket_service.settings import ServiceSettings
 from tests.conftest import MIGRATIONS
 
 pytestmark = pytest.mark.service

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from docket_messaging.cli import wait_for_migrations
-from docket_messaging.logs import log_config
-from docket_messaging.service import Migration
+from docket_service.cli import wait_for_migrations
+from docket_service.logs import log_config
+from docket_service.runtime import Migration
 from tests.conftest import repo_root
 
 
@@ -65,7 +65,7 @@ async def test_waiting_for_migrations_waits_out_a_database_that_is_not_up_and_sa
     history = Migration(
         repo_root() / "services" / "case" / "alembic.ini", "postgresql+asyncpg://u@127.0.0.1:9/d", "case"
     )
-    caplog.set_level(logging.INFO, logger="docket_messaging.cli")
+    caplog.set_level(logging.INFO, logger="docket_service.cli")
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(wait_for_migrations([history], interval_s=0.05), 1.0)
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for the schema case: ")]

@@ -23,7 +23,7 @@ from docket_messaging.consumer import InboxConsumer, Outcome, Record
 from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
-from docket_messaging.service import supervise
+from docket_service.runtime import supervise
 from tests.factories import complaint_filed
 
 from .fakes import FakeInbox, FakePublisher
@@ -497,7 +497,7 @@ def test_the_report_lists_every_part_with_its_state_and_since_when():
 
 
 async def test_a_supervised_task_in_a_restart_loop_is_degraded_and_ok_once_it_runs_stably(monkeypatch):
-    import docket_messaging.service as service
+    import docket_service.runtime as service
 
     monkeypatch.setattr(service, "RESTART_DELAY_S", 0.01)
     monkeypatch.setattr(service, "STABLE_AFTER_S", 0.2)

@@ -11,7 +11,7 @@ import pytest
 from docket_contracts.registry import new_event
 from docket_messaging.codec import encode
 from docket_messaging.consumer import Record, dead_letter, without_value
-from docket_messaging.deadletters import (
+from docket_operator.deadletters import (
     BOOKKEEPING_TOPIC,
     Action,
     DeadLetter,

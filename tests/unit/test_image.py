@@ -162,7 +162,9 @@ def test_nothing_of_the_tests_benchmarks_or_dev_tools_goes_in():
         "docket_contracts",
         "docket_identity",
         "docket_messaging",
+        "docket_operator",
         "docket_privacy",
+        "docket_service",
     }
     assert not [
         path

@@ -24,7 +24,7 @@ import yaml
 
 from docket_devstack.kafka import kafka_version
 from docket_devstack.keycloak import keycloak_version
-from docket_messaging.http import health
+from docket_service.http import health
 from tests.unit.test_cli import run_service
 from tests.unit.test_compose import SERVICES, topics_created, topics_used
 from tests.unit.test_image import FINAL

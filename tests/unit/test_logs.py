@@ -13,16 +13,9 @@ import pytest
 from fastapi import FastAPI
 
 from docket_messaging.consumer import InboxConsumer
-from docket_messaging.http import RequestLogIds
-from docket_messaging.logs import (
-    JsonFormatter,
-    TextFormatter,
-    bind_ids,
-    current_ids,
-    log_config,
-    log_ids,
-    trace_id,
-)
+from docket_messaging.context import bind_ids, current_ids, log_ids, trace_id
+from docket_service.http import RequestLogIds
+from docket_service.logs import JsonFormatter, TextFormatter, log_config
 
 from .fakes import FakeInbox, FakePublisher
 from .test_consumer import complaint_record

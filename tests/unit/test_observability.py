@@ -9,8 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from docket_messaging import metrics
+from docket_messaging import metrics as messaging_metrics
+from docket_service import metrics as service_metrics
+from services.case import metrics as case_metrics
+from services.notifier import metrics as notifier_metrics
 
+# Where the metrics are declared: the messaging's, the chassis's, and each service's own.
+METRICS = (messaging_metrics, service_metrics, case_metrics, notifier_metrics)
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SUFFIXES = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum")}
 
@@ -18,7 +23,7 @@ SUFFIXES = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_c
 def exposed() -> dict[str, str]:
     """Each sample name the services expose, and the metric it belongs to."""
     names = {}
-    for metric in vars(metrics).values():
+    for metric in (metric for module in METRICS for metric in vars(module).values()):
         if hasattr(metric, "describe") and hasattr(metric, "_name"):
             for family in metric.describe():
                 for suffix in SUFFIXES[family.type]:

@@ -11,8 +11,8 @@ from aiokafka import TopicPartition
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
 from docket_messaging.relay import Relay
-from docket_messaging.service import every, supervise
 from docket_messaging.stopping import until_stopped
+from docket_service.runtime import every, supervise
 
 from .fakes import FakeOutbox, FakePublisher
 from .test_consumer import Recorder, complaint_record, consumer

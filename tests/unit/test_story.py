@@ -11,7 +11,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_devstack.story import Console, event_line, penalty_lines, summary_lines
 from docket_devstack.up import local_settings
 from docket_devstack.webhook_receiver import Request, WebhookReceiver
-from docket_messaging.tail import Seen
+from docket_operator.tail import Seen
 from tests.factories import one_of_each
 from tests.unit.test_case_domain import OPENED, SANCTIONED
 

@@ -9,7 +9,7 @@ import pytest
 
 from docket_contracts import registry
 from docket_contracts.events import NotificationRecorded, NotificationSent
-from docket_messaging.tail import summary
+from docket_operator.tail import summary
 from tests.factories import one_of_each
 from tests.unit.test_case_domain import OPENED, PENALTY, SANCTIONED
 

@@ -1,4 +1,4 @@
-from docket_messaging import alembic_env
 from docket_privacy import keystore
+from docket_service import alembic_env
 
 alembic_env.run("keystore", keystore.TABLES)

@@ -18,9 +18,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
 from docket_contracts.envelope import CloudEvent
-
-from .codec import UndecodableMessage, decode
-from .kafka import partitions_of
+from docket_messaging.codec import UndecodableMessage, decode
+from docket_messaging.kafka import partitions_of
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from docket_messaging.failures import describe
+from docket_messaging.outbox import ParkedRow, PostgresOutbox
+
 from .database import at_head, make_engine, make_sessions, migrate
-from .failures import describe
 from .logs import configure_logging
-from .outbox import ParkedRow, PostgresOutbox
-from .service import Migration, ServiceRuntime, ServiceSettings
+from .runtime import Migration, ServiceRuntime
+from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from opentelemetry import trace
-from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, Tracer
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from docket_messaging.context import continuing
 
 from .asgi import answering
-
-PROPAGATOR = TraceContextTextMapPropagator()
 
 
 def provider(service: str, otlp_endpoint: str | None) -> TracerProvider:
@@ -33,24 +30,6 @@ def provider(service: str, otlp_endpoint: str | None) -> TracerProvider:
 
         made.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")))
     return made
-
-
-def current_traceparent() -> str | None:
-    """The W3C traceparent of the span the caller runs in, if it runs in one."""
-    carrier: dict[str, str] = {}
-    PROPAGATOR.inject(carrier)
-    return carrier.get("traceparent")
-
-
-def continuing(traceparent: str | None) -> Context:
-    """The context to start a span in so that it continues `traceparent` (a new trace when None)."""
-    return PROPAGATOR.extract({"traceparent": traceparent} if traceparent else {})
-
-
-def current_trace_id() -> str | None:
-    """The current trace's id in hex, for the logs."""
-    context = trace.get_current_span().get_span_context()
-    return format(context.trace_id, "032x") if context.is_valid else None
 
 
 class RequestTracing:

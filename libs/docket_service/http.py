@@ -15,13 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docket_contracts.errors import Invalid
 from docket_identity.http import document_roles
+from docket_messaging.context import an_id, bind_ids, current_trace_id, start_ids, trace_id
+from docket_messaging.failures import describe
+from docket_messaging.metrics import measure_outbox
 
 from .clock import Clock
-from .failures import describe
-from .logs import an_id, bind_ids, start_ids, trace_id
-from .metrics import RequestMetrics, exposition, measure_outbox
-from .service import ServiceRuntime
-from .tracing import RequestTracing, current_trace_id
+from .metrics import RequestMetrics, exposition
+from .runtime import ServiceRuntime
+from .tracing import RequestTracing
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@ the default), or plain lines for a person at a terminal (LOG_FORMAT=text, as `ma
 
 Each line carries the ids of what was being handled when it was written: the event a consumer applies, the
 case and the complaint it concerns, the trace of the request or message that caused it (from a W3C
-`traceparent`). They travel in a context variable, set where a request or a consumed message comes in, so that
-one complaint can be followed across the three services without passing ids to every call that logs.
+`traceparent`). They travel in a context variable (docket_messaging.context), set where a request or a
+consumed message comes in, so that one complaint can be followed across the three services without passing ids
+to every call that logs.
 
 A line holds only the fields named here, never the extra attributes a record may carry: what a line says is
 what its message says, and messages name ids, hosts and reasons, never personal data or secrets (README,
@@ -16,82 +17,18 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
-import re
 import sys
 import threading
-import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import Any, Literal
+
+from docket_messaging.context import IDS, current_ids
 
 LogFormat = Literal["json", "text"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
-# The ids a line may carry, in the order they are shown.
-IDS = ("event_id", "case_id", "complaint_id", "trace_id")
 _SHORT = {"event_id": "event", "case_id": "case", "complaint_id": "complaint", "trace_id": "trace"}
-
-_ids: ContextVar[Mapping[str, str]] = ContextVar("docket_log_ids", default=MappingProxyType({}))
-
-# W3C Trace Context: version-trace_id-parent_id-flags, lower-case hex; an all-zero id is invalid.
-TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
-
-
-def current_ids() -> Mapping[str, str]:
-    return _ids.get()
-
-
-def _merged(ids: Mapping[str, object]) -> Mapping[str, str]:
-    unknown = set(ids) - set(IDS)
-    if unknown:
-        raise ValueError(f"not a log id: {sorted(unknown)}")
-    return MappingProxyType({**_ids.get(), **{name: str(value) for name, value in ids.items() if value is not None}})
-
-
-@contextmanager
-def log_ids(**ids: object) -> Iterator[None]:
-    """Lines logged inside the block carry these ids too (None leaves an id as it was)."""
-    token = _ids.set(_merged(ids))
-    try:
-        yield
-    finally:
-        _ids.reset(token)
-
-
-def bind_ids(**ids: object) -> None:
-    """Lines logged from now on in this context carry these ids too: for the rest of an HTTP request's task,
-    where uvicorn writes the access line (and any error) after the route has returned."""
-    _ids.set(_merged(ids))
-
-
-def start_ids(**ids: object) -> None:
-    """Lines logged from now on in this context carry these ids and no others (a new request)."""
-    _ids.set(MappingProxyType({}))
-    bind_ids(**ids)
-
-
-def trace_id(traceparent: str | bytes | None) -> str | None:
-    """The trace id of a W3C `traceparent`, or None if there is none or it is malformed."""
-    if isinstance(traceparent, bytes):
-        traceparent = traceparent.decode("ascii", errors="replace")
-    if not traceparent:
-        return None
-    found = TRACEPARENT.match(traceparent.strip())
-    if found is None or found["trace"] == "0" * 32 or traceparent.startswith("ff"):
-        return None
-    return found["trace"]
-
-
-def an_id(value: object) -> str | None:
-    """`value` as a canonical UUID if it is one, else None: a path segment is what the client sent, and only
-    a well-formed id goes into a log line beside the path."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
 
 
 def _ids_of(record: logging.LogRecord) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Dead letters you can act on: list a dead-letter topic with the reasons, re-inject chosen messages after a fix.
 
-    python -m docket_messaging.deadletters [--bootstrap HOST:PORT] list docket.dlq.docket-case [--json]
-    python -m docket_messaging.deadletters [--bootstrap HOST:PORT] requeue docket.dlq.docket-case \\
+    python -m docket_operator.deadletters [--bootstrap HOST:PORT] list docket.dlq.docket-case [--json]
+    python -m docket_operator.deadletters [--bootstrap HOST:PORT] requeue docket.dlq.docket-case \\
         (--offset P:O [P:O ...] | --all) [--dry-run] [--force] [--json]
 
 A consumer that cannot process a message publishes it unchanged to `docket.dlq.<group>` with `dlq_*` headers
@@ -61,8 +61,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from docket_contracts.topics import dead_letter_topic
-
-from .failures import describe, refused_for_good
+from docket_messaging.failures import describe, refused_for_good
 
 DLQ_PREFIX = dead_letter_topic("")
 BOOKKEEPING_TOPIC = "docket.dlq-requeued"
@@ -657,7 +656,7 @@ def dead_letter_topic_name(text: str) -> str:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="python -m docket_messaging.deadletters",
+        prog="python -m docket_operator.deadletters",
         description="List a dead-letter topic; re-inject chosen dead letters into their "
         "source topics. Never prints a message's value.",
     )
