@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/libs
 run: $(VENV)/installed $(VENV)/bin/docket
 	$(PY) -m docket_devstack up $(ARGS)
 
-test: lint $(VENV)/bin/docket
+test: lint $(VENV)/bin/docket $(VENV)/bin/kustomize
 	$(PY) -m pytest
 
 # Run by make test before the tests: the linter and the formatter (ruff), then the type checker (mypy, strict on
@@ -53,6 +53,13 @@ $(VENV)/bin/docket: $(VENV)/installed
 	printf '#!/bin/sh\nPYTHONPATH="%s$${PYTHONPATH:+:$$PYTHONPATH}" exec "%s" -m docket_cli "$$@"\n' \
 		"$(CURDIR):$(CURDIR)/libs" "$(abspath $(PY))" > $@
 	chmod +x $@
+
+# kustomize, pinned, for tests/unit/test_k8s_trial.py: it builds deploy/k8s as `kubectl apply -k` does (README,
+# "Kubernetes"). A Go module, installed with the machine's Go into .venv/bin; to upgrade, change the version and
+# delete .venv/bin/kustomize.
+KUSTOMIZE_VERSION := v5.8.2
+$(VENV)/bin/kustomize: | $(VENV)/installed
+	GOBIN=$(abspath $(VENV)/bin) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 
 $(VENV)/installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)

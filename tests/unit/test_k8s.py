@@ -124,7 +124,7 @@ def containers(resource: Resource) -> list[dict[str, Any]]:
 
 
 def trial_secrets() -> dict[str, dict[str, str]]:
-    spec = importlib.util.spec_from_file_location("trial_secrets", K8S / "overlays" / "trial" / "secrets.py")
+    spec = importlib.util.spec_from_file_location("trial_secrets", K8S / "overlays" / "trial" / "write_secrets.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return {f"{name}.env": module.env_file(values) for name, values in module.generate().items()}

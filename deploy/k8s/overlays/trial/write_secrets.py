@@ -1,16 +1,21 @@
 """Writes the trial's Secrets, once, into secrets/ beside this file (ignored by git): fresh random passwords for
 PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, and a key store master key.
 
-    python3 deploy/k8s/overlays/trial/secrets.py
+    python3 deploy/k8s/overlays/trial/write_secrets.py
 
-It never overwrites them: PostgreSQL keeps the passwords it was first given with its data.
+It never overwrites them: PostgreSQL keeps the passwords it was first given with its data, so a second run
+refuses. The files are written into a temporary folder beside secrets/ that becomes secrets/ only once all of
+them are written: a run that fails leaves nothing behind, and the next one starts afresh.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import secrets
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,12 +51,17 @@ def main() -> int:
     if directory.exists():
         sys.stderr.write(f"{directory} exists; remove it (and the trial's PostgreSQL data) to start afresh\n")
         return 1
-    directory.mkdir(mode=0o700)
     generated = generate()
-    for name, values in generated.items():
-        path = directory / f"{name}.env"
-        path.touch(mode=0o600)
-        path.write_text(env_file(values))
+    partial = Path(tempfile.mkdtemp(prefix=".secrets-", dir=HERE))  # readable by its owner only (0700)
+    try:
+        for name, values in generated.items():
+            path = partial / f"{name}.env"
+            path.touch(mode=0o600)
+            path.write_text(env_file(values))
+        os.rename(partial, directory)
+    except BaseException:
+        shutil.rmtree(partial)
+        raise
     print(f"wrote {', '.join(f'{name}.env' for name in generated)} into {directory}")
     return 0
 
