@@ -43,7 +43,7 @@ from docket_messaging.limits import (
     text,
 )
 
-from . import domain, eventstore, fines, integrity, readside, timeline
+from . import domain, eventstore, integrity, readside, timeline
 from .application import StaleVersion, execute
 from .deps import (
     CaseReader,
@@ -55,7 +55,7 @@ from .deps import (
     SanctionsCommittee,
     SessionDep,
 )
-from .domain import Command, Convention, Invalid, Rejected, Status
+from .domain import Command, Convention, Invalid, Rejected, Status, fines
 from .eventstore import Actor
 from .views import case_view
 
