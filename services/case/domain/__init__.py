@@ -7,25 +7,20 @@ a command whose values break a rule raises Invalid (the field and the rule). Not
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from functools import reduce
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from docket_contracts.errors import Invalid
 from docket_contracts.events import (
-    AppealableDecision,
     AppealDecided,
     AppealLodged,
-    AppealOutcome,
     CaseClosed,
     CaseOpened,
-    CaseOutcome,
-    ComplaintFiled,
     ComplaintLinked,
     ConductFined,
-    Controller,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -35,476 +30,95 @@ from docket_contracts.events import (
     Injunction,
     InjunctionComplied,
     InvestigationOpened,
-    Order,
-    OrderNotComplied,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
-    Procedure,
     PublicationMade,
     PublicationWithdrawn,
-    PublishedDecision,
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
 )
 
 from . import fines
-
-Status = Literal[
-    "none",
-    "open",
-    "investigating",
-    "formal_notice",
-    "notice_complied",
-    "notice_expired",
-    "sanctioned",
-    "reprimanded",
-    "closed",
-]
-
-NEXT_STEPS: dict[Status, tuple[str, ...]] = {
-    "none": ("open the case from a complaint",),
-    "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
-    "investigating": (
-        "record a finding",
-        "issue a formal notice",
-        "impose a sanction",
-        "issue a reprimand",
-        "link a complaint",
-        "close as dismissed or no infringement",
-    ),
-    "formal_notice": (
-        "record compliance with the formal notice",
-        "record the notice's notification",
-        "link a complaint",
-        "close as dismissed or no infringement",
-    ),
-    "notice_complied": ("close as complied", "link a complaint"),
-    "notice_expired": (
-        "impose a sanction",
-        "issue a reprimand",
-        "record compliance dated by the deadline",
-        "link a complaint",
-        "close as dismissed or no infringement",
-    ),
-    "sanctioned": (
-        "record the decision's notification",
-        "record compliance with the injunction",
-        "liquidate the penalty payment",
-        "link a complaint",
-        "close as sanctioned",
-    ),
-    "reprimanded": ("link a complaint", "close as reprimanded"),
-    "closed": (),
-}
-
-Convention = Literal["exclusive_end", "inclusive"]
-CONVENTIONS: dict[Convention, str] = {
-    "exclusive_end": "days of delay from period_start up to but not including period_end, the day compliance "
-    "was recorded",
-    "inclusive": "calendar days from period_start to period_end, both included",
-}
-
-
-class Rejected(Exception):
-    """A command that does not fit the case's current state (HTTP 409)."""
-
-    def __init__(self, state: CaseState, action: str, why: str = "") -> None:
-        allowed = "; ".join(next_steps(state)) or "none, the case is closed"
-        reason = f" ({why})" if why else ""
-        super().__init__(
-            f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; allowed next steps: {allowed}"
-        )
-        self.state = state
-
-
-@dataclass(frozen=True)
-class Notice:
-    notice_id: UUID
-    issued_on: date
-    deadline: date
-    orders: tuple[Order, ...]
-    status: Literal["pending", "complied", "expired"] = "pending"
-    complied_on: date | None = None
-    expiry_superseded: bool = False  # expired by the timer, then compliance by the deadline was recorded
-    notified_on: date | None = None  # the day the notice reached the controller
-
-
-@dataclass(frozen=True)
-class Liquidation:
-    period_start: date
-    period_end: date
-    days_counted: int
-    amount_eur: int
-    decided_on: date
-
-    @property
-    def last_day(self) -> date:
-        """The last day of delay the liquidation counted, whatever its convention."""
-        return self.period_start + timedelta(days=self.days_counted - 1)
-
-
-@dataclass(frozen=True)
-class Sanction:
-    sanction_id: UUID
-    decided_on: date
-    fine_eur: int
-    articles: tuple[int, ...]
-    injunction: Injunction | None
-    daily_penalty_eur: int = 0
-    accrues_from: date | None = None
-    liquidations: tuple[Liquidation, ...] = ()
-    injunction_complied_on: date | None = None
-    notified_on: date | None = None  # the day the decision reached the controller
-    procedure: Procedure = "ordinary"
-    annulled_on: date | None = None  # the court annulled it: it no longer stands
-    reduced_fine_eur: int | None = None  # the fine as the court reduced it
-
-    @property
-    def awaits_notification(self) -> bool:
-        """An injunction whose deadline runs from a notification not yet recorded: no deadline, no penalty yet."""
-        return self.injunction is not None and self.injunction.deadline is None and self.notified_on is None
-
-    @property
-    def days_late(self) -> int | None:
-        """Days of delay the penalty accrued before the injunction was complied with (None: not complied)."""
-        if self.injunction_complied_on is None:
-            return None
-        if self.accrues_from is None:
-            return 0
-        return max(0, (self.injunction_complied_on - self.accrues_from).days)
-
-    @property
-    def penalty_owed(self) -> bool:
-        """A penalty that must be liquidated before the case can close as sanctioned: accrued and not yet
-        liquidated, unless the injunction was complied with before any day of delay."""
-        return bool(self.daily_penalty_eur) and not self.liquidations and self.days_late != 0
-
-
-@dataclass(frozen=True)
-class Reprimand:
-    reprimand_id: UUID
-    decided_on: date
-    articles: tuple[int, ...]
-    procedure: Procedure = "ordinary"
-    annulled_on: date | None = None
-
-
-@dataclass(frozen=True)
-class Appeal:
-    """An appeal before the Conseil d'État against a sanction or a reprimand, and the court's ruling once made."""
-
-    appeal_id: UUID
-    decision: AppealableDecision
-    decision_id: UUID
-    lodged_on: date
-    outcome: AppealOutcome | None = None
-    decided_on: date | None = None
-    fine_eur: int | None = None
-
-
-@dataclass(frozen=True)
-class Publication:
-    publication_id: UUID
-    decision: PublishedDecision
-    decision_id: UUID
-    published_on: date
-    withdrawn_on: date | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A decision of the authority in the case, as a publication names it: its kind, id, day and procedure."""
-
-    kind: PublishedDecision
-    decision_id: UUID
-    dated: date
-    procedure: Procedure = "ordinary"
-    annulled_on: date | None = None
-
-    @property
-    def name(self) -> str:
-        return self.kind.replace("_", " ")
-
-    @property
-    def taken(self) -> str:
-        """What happened on its day, as a refusal names it."""
-        return f"the {self.name} was {'issued' if self.kind == 'formal_notice' else 'decided'}"
-
-
-@dataclass(frozen=True)
-class CaseState:
-    case_id: UUID | None = None
-    version: int = 0
-    status: Status = "none"
-    controller: Controller | None = None
-    opened_on: date | None = None
-    complaint_count: int = 0  # the complaints themselves are a list of their own (readside.CaseComplaintRow)
-    investigation_opened_on: date | None = None
-    findings: tuple[FindingRecorded, ...] = ()
-    notices: tuple[Notice, ...] = ()
-    sanctions: tuple[Sanction, ...] = ()
-    reprimands: tuple[Reprimand, ...] = ()
-    publications: tuple[Publication, ...] = ()
-    appeals: tuple[Appeal, ...] = ()
-    outcome: CaseOutcome | None = None
-    closed_on: date | None = None
-    closing_reasons: str | None = None
-
-    @property
-    def pending_notice(self) -> Notice | None:
-        return next((n for n in self.notices if n.status == "pending"), None)
-
-    @property
-    def standing_sanctions(self) -> tuple[Sanction, ...]:
-        """The sanctions the court has not annulled."""
-        return tuple(s for s in self.sanctions if s.annulled_on is None)
-
-    @property
-    def pending_appeal(self) -> Appeal | None:
-        return next((a for a in self.appeals if a.outcome is None), None)
-
-    @property
-    def last_annulled_on(self) -> date | None:
-        """The day the court last annulled a decision of the case: a decision taken again follows it."""
-        return max((a.decided_on for a in self.appeals if a.outcome == "annulled" and a.decided_on), default=None)
-
-    def dated_facts(self) -> list[tuple[date, str]]:
-        """Every day the record fixes, with what happened on it: what a later step may not precede."""
-        facts: list[tuple[date, str]] = []
-        if self.opened_on is not None:
-            facts.append((self.opened_on, "the case opened"))
-        if self.investigation_opened_on is not None:
-            facts.append((self.investigation_opened_on, "the investigation opened"))
-        for notice in self.notices:
-            facts.append((notice.issued_on, "the formal notice was issued"))
-            if notice.notified_on is not None:
-                facts.append((notice.notified_on, "the formal notice was notified"))
-            if notice.complied_on is not None:
-                facts.append((notice.complied_on, "the formal notice was complied with"))
-        for sanction in self.sanctions:
-            facts.append((sanction.decided_on, "the sanction was decided"))
-            if sanction.notified_on is not None:
-                facts.append((sanction.notified_on, "the sanction was notified"))
-            if sanction.injunction_complied_on is not None:
-                facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
-            facts += [
-                (liquidation.decided_on, "the penalty payment was liquidated") for liquidation in sanction.liquidations
-            ]
-        facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
-        for publication in self.publications:
-            facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))
-            if publication.withdrawn_on is not None:
-                facts.append((publication.withdrawn_on, "its publication was withdrawn"))
-        for appeal in self.appeals:
-            facts.append((appeal.lodged_on, f"the appeal against the {appeal.decision} was lodged"))
-            if appeal.decided_on is not None:
-                facts.append((appeal.decided_on, "the court ruled on the appeal"))
-        return facts
-
-    def latest_fact(self) -> tuple[date, str] | None:
-        return max(self.dated_facts(), default=None, key=lambda fact: fact[0])
-
-    def decisions(self) -> list[Decision]:
-        """The decisions of the case: its formal notices, sanctions and reprimands."""
-        return (
-            [Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
-            + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on) for s in self.sanctions]
-            + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on) for r in self.reprimands]
-        )
-
-    def standing_decision(self) -> Decision | None:
-        """The sanction or reprimand the case stands on, once it has one (the court may annul it)."""
-        if self.status not in ("sanctioned", "reprimanded"):
-            return None
-        return next(d for d in reversed(self.decisions()) if d.kind != "formal_notice" and d.annulled_on is None)
-
-
-def next_steps(state: CaseState) -> tuple[str, ...]:
-    """What the case allows now: the steps of its status, and those its decisions open. A publication may be
-    withdrawn even after the case closed: the authority decides how long a decision stays public."""
-    steps = NEXT_STEPS[state.status]
-    if state.status not in ("none", "closed") and any(_unpublishable(state, d) is None for d in state.decisions()):
-        steps += ("make a decision public",)
-    if any(p.withdrawn_on is None for p in state.publications):
-        steps += ("withdraw a publication",)
-    standing = state.standing_decision()
-    if standing is not None and not any(a.decision_id == standing.decision_id for a in state.appeals):
-        steps += ("record an appeal",)
-    if state.pending_appeal is not None:
-        steps += ("record the court's ruling",)
-    return steps
-
-
-# --- commands ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenCase:
-    case_id: UUID
-    complaint: ComplaintFiled
-
-
-@dataclass(frozen=True)
-class LinkComplaint:
-    complaint: ComplaintFiled
-
-
-@dataclass(frozen=True)
-class OpenInvestigation:
-    opened_on: date
-    scope: str
-
-
-@dataclass(frozen=True)
-class RecordFinding:
-    finding_id: UUID
-    articles: tuple[int, ...]
-    facts: str
-
-
-@dataclass(frozen=True)
-class IssueFormalNotice:
-    notice_id: UUID
-    orders: tuple[Order, ...]
-    issued_on: date
-    compliance_deadline: date
-
-
-@dataclass(frozen=True)
-class RecordCompliance:
-    notice_id: UUID
-    complied_on: date
-
-
-@dataclass(frozen=True)
-class ExpireDeadline:
-    """Sent by the durable timer, never by a person."""
-
-    notice_id: UUID
-    today: date
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Conduct:
-    """One sanctionable conduct: the articles it infringed, the orders of the authority it did not comply with, and
-    the fine for it, which the cap of its gravest infringement bounds (GDPR Art 83(3))."""
-
-    articles: tuple[int, ...]
-    fine_eur: int
-    orders_not_complied: tuple[OrderNotComplied, ...] = ()
-
-
-@dataclass(frozen=True)
-class ImposeSanction:
-    """A fine for one conduct (`articles`, `orders_not_complied`), or for several separate conducts (`conducts`,
-    whose fines add up to `fine_eur`), each within its own cap."""
-
-    sanction_id: UUID
-    decided_on: date
-    fine_eur: int
-    turnover_eur: int | None
-    articles: tuple[int, ...]
-    injunction: Injunction | None = None
-    orders_not_complied: tuple[OrderNotComplied, ...] = ()
-    conducts: tuple[Conduct, ...] = ()
-    procedure: Procedure = "ordinary"
-
-
-@dataclass(frozen=True)
-class IssueReprimand:
-    reprimand_id: UUID
-    decided_on: date
-    articles: tuple[int, ...]
-    reasons: str
-    procedure: Procedure = "ordinary"
-
-
-@dataclass(frozen=True)
-class PublishDecision:
-    publication_id: UUID
-    decision_id: UUID
-    published_on: date
-
-
-@dataclass(frozen=True)
-class WithdrawPublication:
-    publication_id: UUID
-    withdrawn_on: date
-    reasons: str
-
-
-@dataclass(frozen=True)
-class LodgeAppeal:
-    appeal_id: UUID
-    decision_id: UUID
-    lodged_on: date
-
-
-@dataclass(frozen=True)
-class RecordRuling:
-    appeal_id: UUID
-    decided_on: date
-    outcome: AppealOutcome
-    fine_eur: int | None = None  # with fine_reduced: the fine as the court reduced it
-
-
-@dataclass(frozen=True)
-class RecordInjunctionCompliance:
-    sanction_id: UUID
-    complied_on: date
-
-
-@dataclass(frozen=True)
-class LiquidatePenalty:
-    sanction_id: UUID
-    period_start: date
-    period_end: date
-    convention: Convention
-    decided_on: date
-
-
-@dataclass(frozen=True)
-class RecordNoticeNotification:
-    notice_id: UUID
-    notified_on: date
-
-
-@dataclass(frozen=True)
-class RecordSanctionNotification:
-    sanction_id: UUID
-    notified_on: date
-
-
-@dataclass(frozen=True)
-class CloseCase:
-    outcome: CaseOutcome
-    reasons: str
-    closed_on: date
-
-
-Command = (
-    OpenCase
-    | LinkComplaint
-    | OpenInvestigation
-    | RecordFinding
-    | IssueFormalNotice
-    | RecordCompliance
-    | ExpireDeadline
-    | ImposeSanction
-    | RecordInjunctionCompliance
-    | LiquidatePenalty
-    | CloseCase
-    | RecordNoticeNotification
-    | RecordSanctionNotification
-    | IssueReprimand
-    | PublishDecision
-    | WithdrawPublication
-    | LodgeAppeal
-    | RecordRuling
+from .commands import (
+    CONVENTIONS,
+    CloseCase,
+    Command,
+    Conduct,
+    Convention,
+    ExpireDeadline,
+    ImposeSanction,
+    IssueFormalNotice,
+    IssueReprimand,
+    LinkComplaint,
+    LiquidatePenalty,
+    LodgeAppeal,
+    OpenCase,
+    OpenInvestigation,
+    PublishDecision,
+    RecordCompliance,
+    RecordFinding,
+    RecordInjunctionCompliance,
+    RecordNoticeNotification,
+    RecordRuling,
+    RecordSanctionNotification,
+    WithdrawPublication,
 )
+from .refusals import NEXT_STEPS, Rejected, next_steps, not_before, require, unpublishable
+from .state import (
+    Appeal,
+    CaseState,
+    Decision,
+    Liquidation,
+    Notice,
+    Publication,
+    Reprimand,
+    Sanction,
+    Status,
+)
+
+__all__ = [
+    "CONVENTIONS",
+    "NEXT_STEPS",
+    "Appeal",
+    "CaseState",
+    "CloseCase",
+    "Command",
+    "Conduct",
+    "Convention",
+    "Decision",
+    "ExpireDeadline",
+    "ImposeSanction",
+    "Invalid",
+    "IssueFormalNotice",
+    "IssueReprimand",
+    "LinkComplaint",
+    "LiquidatePenalty",
+    "Liquidation",
+    "LodgeAppeal",
+    "Notice",
+    "OpenCase",
+    "OpenInvestigation",
+    "Publication",
+    "PublishDecision",
+    "RecordCompliance",
+    "RecordFinding",
+    "RecordInjunctionCompliance",
+    "RecordNoticeNotification",
+    "RecordRuling",
+    "RecordSanctionNotification",
+    "Rejected",
+    "Reprimand",
+    "Sanction",
+    "Status",
+    "WithdrawPublication",
+    "days_of_delay",
+    "decide",
+    "evolve",
+    "next_steps",
+    "replay",
+]
 
 
 def decide(state: CaseState, command: Command) -> list[Payload]:
@@ -548,19 +162,8 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
     raise TypeError(f"unknown command {command!r}")
 
 
-def _not_before(field_name: str, day: date, earliest: date | None, what: str) -> None:
-    """Refuse `day` if it precedes `earliest`, the day on which `what` happened; the error names both days."""
-    if earliest is not None and day < earliest:
-        raise Invalid(field_name, f"{day} is before {what} ({earliest})")
-
-
-def _require(state: CaseState, action: str, *allowed: Status) -> None:
-    if state.status not in allowed:
-        raise Rejected(state, action)
-
-
 def _open(state: CaseState, command: OpenCase) -> list[Payload]:
-    _require(state, "open a case", "none")
+    require(state, "open a case", "none")
     complaint = command.complaint
     return [
         CaseOpened(
@@ -589,14 +192,14 @@ def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
 
 
 def _open_investigation(state: CaseState, command: OpenInvestigation) -> list[Payload]:
-    _require(state, "open an investigation", "open")
+    require(state, "open an investigation", "open")
     assert state.case_id is not None and state.opened_on is not None
-    _not_before("opened_on", command.opened_on, state.opened_on, "the case opened")
+    not_before("opened_on", command.opened_on, state.opened_on, "the case opened")
     return [InvestigationOpened(case_id=state.case_id, opened_on=command.opened_on, scope=command.scope)]
 
 
 def _record_finding(state: CaseState, command: RecordFinding) -> list[Payload]:
-    _require(state, "record a finding", "investigating", "formal_notice")
+    require(state, "record a finding", "investigating", "formal_notice")
     assert state.case_id is not None
     return [
         FindingRecorded(
@@ -606,11 +209,11 @@ def _record_finding(state: CaseState, command: RecordFinding) -> list[Payload]:
 
 
 def _issue_notice(state: CaseState, command: IssueFormalNotice) -> list[Payload]:
-    _require(state, "issue a formal notice", "investigating")
+    require(state, "issue a formal notice", "investigating")
     assert state.case_id is not None
     if not state.findings:
         raise Rejected(state, "issue a formal notice", "no finding recorded yet")
-    _not_before("issued_on", command.issued_on, state.investigation_opened_on, "the investigation opened")
+    not_before("issued_on", command.issued_on, state.investigation_opened_on, "the investigation opened")
     if command.compliance_deadline <= command.issued_on:
         raise Invalid(
             "compliance_deadline",
@@ -637,10 +240,10 @@ def _notice(state: CaseState, notice_id: UUID, field_name: str = "notice_id") ->
 def _record_compliance(state: CaseState, command: RecordCompliance) -> list[Payload]:
     """Compliance by the deadline. Recorded after the timer found the deadline passed (and before any
     sanction), it supersedes that expiry, which stays in the record."""
-    _require(state, "record compliance with the formal notice", "formal_notice", "notice_expired")
+    require(state, "record compliance with the formal notice", "formal_notice", "notice_expired")
     assert state.case_id is not None
     notice = _notice(state, command.notice_id)
-    _not_before("complied_on", command.complied_on, notice.issued_on, "the notice was issued")
+    not_before("complied_on", command.complied_on, notice.issued_on, "the notice was issued")
     if command.complied_on > notice.deadline:
         raise Invalid(
             "complied_on",
@@ -676,10 +279,10 @@ def _expire(state: CaseState, command: ExpireDeadline) -> list[Payload]:
 def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
     """A decision of the sanctions committee (a sanction, a reprimand) follows findings of an investigation, or the
     expiry of a formal notice, and is dated after them."""
-    _require(state, action, "investigating", "notice_expired")
+    require(state, action, "investigating", "notice_expired")
     if not state.findings:
         raise Rejected(state, action, "no finding recorded yet")
-    _not_before("decided_on", decided_on, state.investigation_opened_on, "the investigation opened")
+    not_before("decided_on", decided_on, state.investigation_opened_on, "the investigation opened")
     if state.status == "notice_expired":
         expired = state.notices[-1]
         if decided_on <= expired.deadline:
@@ -688,7 +291,7 @@ def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
                 f"{decided_on} is not after the formal notice's compliance deadline "
                 f"({expired.deadline}), whose expiry the decision follows",
             )
-    _not_before("decided_on", decided_on, state.last_annulled_on, "the court annulled the earlier decision")
+    not_before("decided_on", decided_on, state.last_annulled_on, "the court annulled the earlier decision")
 
 
 def _issue_reprimand(state: CaseState, command: IssueReprimand) -> list[Payload]:
@@ -837,7 +440,7 @@ def _notice_notified(state: CaseState, command: RecordNoticeNotification) -> lis
     notice = _notice(state, command.notice_id)
     if notice.notified_on is not None:
         raise Rejected(state, action, f"it was notified on {notice.notified_on}")
-    _not_before("notified_on", command.notified_on, notice.issued_on, "the notice was issued")
+    not_before("notified_on", command.notified_on, notice.issued_on, "the notice was issued")
     if command.notified_on > notice.deadline:
         raise Invalid(
             "notified_on", f"{command.notified_on} is after the notice's compliance deadline ({notice.deadline})"
@@ -847,12 +450,12 @@ def _notice_notified(state: CaseState, command: RecordNoticeNotification) -> lis
 
 def _sanction_notified(state: CaseState, command: RecordSanctionNotification) -> list[Payload]:
     action = "record the decision's notification"
-    _require(state, action, "sanctioned")
+    require(state, action, "sanctioned")
     assert state.case_id is not None
     sanction = _sanction(state, command.sanction_id)
     if sanction.notified_on is not None:
         raise Rejected(state, action, f"it was notified on {sanction.notified_on}")
-    _not_before("notified_on", command.notified_on, sanction.decided_on, "the sanction was decided")
+    not_before("notified_on", command.notified_on, sanction.decided_on, "the sanction was decided")
     injunction = sanction.injunction
     if injunction is None or injunction.deadline is not None or injunction.days_after_notification is None:
         return [
@@ -891,14 +494,14 @@ def _sanction(state: CaseState, sanction_id: UUID) -> Sanction:
 
 def _record_injunction_compliance(state: CaseState, command: RecordInjunctionCompliance) -> list[Payload]:
     action = "record compliance with the injunction"
-    _require(state, action, "sanctioned")
+    require(state, action, "sanctioned")
     assert state.case_id is not None
     sanction = _sanction(state, command.sanction_id)
     if sanction.injunction is None:
         raise Rejected(state, action, "the sanction carries no injunction")
     if sanction.injunction_complied_on is not None:
         raise Rejected(state, action, f"compliance was already recorded, on {sanction.injunction_complied_on}")
-    _not_before("complied_on", command.complied_on, sanction.decided_on, "the sanction was decided")
+    not_before("complied_on", command.complied_on, sanction.decided_on, "the sanction was decided")
     if sanction.liquidations and command.complied_on <= sanction.liquidations[-1].last_day:
         raise Invalid(
             "complied_on",
@@ -915,7 +518,7 @@ def days_of_delay(period_start: date, period_end: date, convention: Convention) 
 
 
 def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
-    _require(state, "liquidate the penalty payment", "sanctioned")
+    require(state, "liquidate the penalty payment", "sanctioned")
     assert state.case_id is not None
     sanction = _sanction(state, command.sanction_id)
     if not sanction.daily_penalty_eur or sanction.accrues_from is None:
@@ -933,7 +536,7 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
             f"the period counts {last_day}, not before the injunction was complied with "
             f"({sanction.injunction_complied_on}); the penalty stopped accruing then",
         )
-    _not_before("period_start", command.period_start, sanction.accrues_from, "the penalty began to accrue")
+    not_before("period_start", command.period_start, sanction.accrues_from, "the penalty began to accrue")
     if sanction.liquidations and command.period_start <= sanction.liquidations[-1].period_end:
         raise Invalid(
             "period_start", f"overlaps the period already liquidated up to {sanction.liquidations[-1].period_end}"
@@ -961,21 +564,6 @@ def _liquidate(state: CaseState, command: LiquidatePenalty) -> list[Payload]:
     ]
 
 
-def _unpublishable(state: CaseState, decision: Decision) -> str | None:
-    """Why `decision` may not be made public, or None when it may."""
-    if decision.procedure == "simplified":
-        return (
-            f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
-            f"(loi Informatique et Libertés art 22-1)"
-        )
-    if decision.annulled_on is not None:
-        return f"the court annulled the {decision.name} on {decision.annulled_on}"
-    published = next((p for p in state.publications if p.decision_id == decision.decision_id), None)
-    if published is not None:
-        return f"the {decision.name} was made public on {published.published_on}"
-    return None
-
-
 def _publish(state: CaseState, command: PublishDecision) -> list[Payload]:
     action = "make a decision public"
     if state.status in ("none", "closed"):
@@ -984,11 +572,11 @@ def _publish(state: CaseState, command: PublishDecision) -> list[Payload]:
     decision = next((d for d in state.decisions() if d.decision_id == command.decision_id), None)
     if decision is None:
         raise Invalid("decision_id", f"the case has no formal notice, sanction or reprimand {command.decision_id}")
-    if (why := _unpublishable(state, decision)) is not None:
+    if (why := unpublishable(state, decision)) is not None:
         raise Rejected(state, action, why)
     if any(p.publication_id == command.publication_id for p in state.publications):
         raise Invalid("publication_id", f"the case already has a publication {command.publication_id}")
-    _not_before("published_on", command.published_on, decision.dated, decision.taken)
+    not_before("published_on", command.published_on, decision.dated, decision.taken)
     return [
         PublicationMade(
             case_id=state.case_id,
@@ -1012,7 +600,7 @@ def _withdraw_publication(state: CaseState, command: WithdrawPublication) -> lis
         raise Invalid("publication_id", f"the case has no publication {command.publication_id}")
     if publication.withdrawn_on is not None:
         raise Rejected(state, action, f"it was withdrawn on {publication.withdrawn_on}")
-    _not_before(
+    not_before(
         "withdrawn_on",
         command.withdrawn_on,
         publication.published_on,
@@ -1048,7 +636,7 @@ def _lodge_appeal(state: CaseState, command: LodgeAppeal) -> list[Payload]:
         raise Rejected(state, action, f"an appeal against the {standing.name} was lodged on {lodged.lodged_on}")
     if any(a.appeal_id == command.appeal_id for a in state.appeals):
         raise Invalid("appeal_id", f"the case already has an appeal {command.appeal_id}")
-    _not_before("lodged_on", command.lodged_on, standing.dated, standing.taken)
+    not_before("lodged_on", command.lodged_on, standing.dated, standing.taken)
     return [
         AppealLodged(
             case_id=state.case_id,
@@ -1073,7 +661,7 @@ def _record_ruling(state: CaseState, command: RecordRuling) -> list[Payload]:
         raise Invalid("appeal_id", f"the case has no appeal {command.appeal_id}")
     if appeal.decided_on is not None:
         raise Rejected(state, action, f"the court ruled on {appeal.decided_on}: the appeal was {appeal.outcome}")
-    _not_before("decided_on", command.decided_on, appeal.lodged_on, "the appeal was lodged")
+    not_before("decided_on", command.decided_on, appeal.lodged_on, "the appeal was lodged")
     if command.outcome == "fine_reduced":
         if appeal.decision != "sanction":
             raise Invalid("outcome", "a reprimand imposes no fine to reduce")
@@ -1141,7 +729,7 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
         raise Rejected(state, action, "the case already has a decision")
     latest = state.latest_fact()
     if latest is not None:
-        _not_before("closed_on", command.closed_on, latest[0], latest[1])
+        not_before("closed_on", command.closed_on, latest[0], latest[1])
     assert state.case_id is not None
     return [
         CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons, closed_on=command.closed_on)
