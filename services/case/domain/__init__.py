@@ -6,11 +6,7 @@ a command whose values break a rule raises Invalid (the field and the rule). Not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date, timedelta
-from functools import reduce
-from typing import Any
 from uuid import UUID
 
 from docket_contracts.errors import Invalid
@@ -65,6 +61,7 @@ from .commands import (
     RecordSanctionNotification,
     WithdrawPublication,
 )
+from .evolve import evolve, replay
 from .refusals import NEXT_STEPS, Rejected, next_steps, not_before, require, unpublishable
 from .state import (
     Appeal,
@@ -734,155 +731,3 @@ def _close(state: CaseState, command: CloseCase) -> list[Payload]:
     return [
         CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons, closed_on=command.closed_on)
     ]
-
-
-# --- evolve -----------------------------------------------------------------------------------------------
-
-
-def _replace_notice(state: CaseState, notice_id: UUID, **changes: Any) -> tuple[Notice, ...]:
-    return tuple(replace(n, **changes) if n.notice_id == notice_id else n for n in state.notices)
-
-
-def _replace_sanction(state: CaseState, sanction_id: UUID, **changes: Any) -> tuple[Sanction, ...]:
-    return tuple(replace(s, **changes) if s.sanction_id == sanction_id else s for s in state.sanctions)
-
-
-def evolve(state: CaseState, event: Payload) -> CaseState:
-    state = replace(state, version=state.version + 1)
-    match event:
-        case CaseOpened():
-            return replace(
-                state,
-                case_id=event.case_id,
-                status="open",
-                controller=event.controller,
-                opened_on=event.opened_on,
-                complaint_count=1,
-            )
-        case ComplaintLinked():
-            return replace(state, complaint_count=state.complaint_count + 1)
-        case InvestigationOpened():
-            return replace(state, status="investigating", investigation_opened_on=event.opened_on)
-        case FindingRecorded():
-            return replace(state, findings=(*state.findings, event))
-        case FormalNoticeIssued():
-            notice = Notice(event.notice_id, event.issued_on, event.compliance_deadline, event.orders)
-            return replace(state, status="formal_notice", notices=(*state.notices, notice))
-        case FormalNoticeComplied():
-            return replace(
-                state,
-                status="notice_complied",
-                notices=_replace_notice(state, event.notice_id, status="complied", complied_on=event.complied_on),
-            )
-        case FormalNoticeDeadlineExpired():
-            return replace(
-                state, status="notice_expired", notices=_replace_notice(state, event.notice_id, status="expired")
-            )
-        case FormalNoticeExpirySuperseded():
-            return replace(
-                state,
-                status="formal_notice",
-                notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True),
-            )
-        case SanctionImposed():
-            sanction = Sanction(
-                event.sanction_id,
-                event.decided_on,
-                event.fine_eur,
-                event.articles_infringed,
-                event.injunction,
-                procedure=event.procedure,
-            )
-            return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
-        case ReprimandIssued():
-            reprimand = Reprimand(event.reprimand_id, event.decided_on, event.articles_infringed, event.procedure)
-            return replace(state, status="reprimanded", reprimands=(*state.reprimands, reprimand))
-        case PublicationMade():
-            publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
-            return replace(state, publications=(*state.publications, publication))
-        case PublicationWithdrawn():
-            return replace(
-                state,
-                publications=tuple(
-                    replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
-                    for p in state.publications
-                ),
-            )
-        case AppealLodged():
-            appeal = Appeal(event.appeal_id, event.decision, event.decision_id, event.lodged_on)
-            return replace(state, appeals=(*state.appeals, appeal))
-        case AppealDecided():
-            return _ruled(state, event)
-        case PenaltyPaymentImposed():
-            return replace(
-                state,
-                sanctions=_replace_sanction(
-                    state, event.sanction_id, daily_penalty_eur=event.daily_rate_eur, accrues_from=event.accrues_from
-                ),
-            )
-        case InjunctionComplied():
-            return replace(
-                state, sanctions=_replace_sanction(state, event.sanction_id, injunction_complied_on=event.complied_on)
-            )
-        case FormalNoticeNotified():
-            return replace(state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on))
-        case SanctionNotified():
-            sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
-            injunction = sanction.injunction
-            if event.injunction_deadline is not None and injunction is not None:
-                injunction = injunction.model_copy(update={"deadline": event.injunction_deadline})
-            return replace(
-                state,
-                sanctions=_replace_sanction(
-                    state, event.sanction_id, notified_on=event.notified_on, injunction=injunction
-                ),
-            )
-        case PenaltyPaymentLiquidated():
-            sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
-            liquidation = Liquidation(
-                event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
-            )
-            return replace(
-                state,
-                sanctions=_replace_sanction(
-                    state, event.sanction_id, liquidations=(*sanction.liquidations, liquidation)
-                ),
-            )
-        case CaseClosed():
-            return replace(
-                state, status="closed", outcome=event.outcome, closed_on=event.closed_on, closing_reasons=event.reasons
-            )
-    return state
-
-
-def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
-    """The court's ruling. An annulled decision no longer stands, and the case goes back to where it stood before
-    it: after an expired formal notice, or in the investigation, to be decided again or closed."""
-    appeals = tuple(
-        replace(a, outcome=event.outcome, decided_on=event.decided_on, fine_eur=event.fine_eur)
-        if a.appeal_id == event.appeal_id
-        else a
-        for a in state.appeals
-    )
-    state = replace(state, appeals=appeals)
-    if event.outcome == "fine_reduced":
-        return replace(state, sanctions=_replace_sanction(state, event.decision_id, reduced_fine_eur=event.fine_eur))
-    if event.outcome == "dismissed":
-        return state
-    before: Status = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
-    if event.decision == "sanction":
-        return replace(
-            state, status=before, sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on)
-        )
-    return replace(
-        state,
-        status=before,
-        reprimands=tuple(
-            replace(r, annulled_on=event.decided_on) if r.reprimand_id == event.decision_id else r
-            for r in state.reprimands
-        ),
-    )
-
-
-def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:
-    return reduce(evolve, events, state or CaseState())
