@@ -13,11 +13,7 @@ from docket_contracts.errors import Invalid
 from docket_contracts.events import (
     AppealDecided,
     AppealLodged,
-    CaseClosed,
-    CaseOpened,
-    ComplaintLinked,
     ConductFined,
-    FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
@@ -25,7 +21,6 @@ from docket_contracts.events import (
     FormalNoticeNotified,
     Injunction,
     InjunctionComplied,
-    InvestigationOpened,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
@@ -36,7 +31,7 @@ from docket_contracts.events import (
     SanctionNotified,
 )
 
-from . import fines
+from . import closing, complaints, fines, investigation
 from .commands import (
     CONVENTIONS,
     CloseCase,
@@ -63,17 +58,7 @@ from .commands import (
 )
 from .evolve import evolve, replay
 from .refusals import NEXT_STEPS, Rejected, next_steps, not_before, require, unpublishable
-from .state import (
-    Appeal,
-    CaseState,
-    Decision,
-    Liquidation,
-    Notice,
-    Publication,
-    Reprimand,
-    Sanction,
-    Status,
-)
+from .state import Appeal, CaseState, Decision, Liquidation, Notice, Publication, Reprimand, Sanction, Status
 
 __all__ = [
     "CONVENTIONS",
@@ -121,13 +106,13 @@ __all__ = [
 def decide(state: CaseState, command: Command) -> list[Payload]:
     match command:
         case OpenCase():
-            return _open(state, command)
+            return complaints.open_case(state, command)
         case LinkComplaint():
-            return _link(state, command)
+            return complaints.link_complaint(state, command)
         case OpenInvestigation():
-            return _open_investigation(state, command)
+            return investigation.open_investigation(state, command)
         case RecordFinding():
-            return _record_finding(state, command)
+            return investigation.record_finding(state, command)
         case IssueFormalNotice():
             return _issue_notice(state, command)
         case RecordCompliance():
@@ -155,54 +140,8 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
         case RecordSanctionNotification():
             return _sanction_notified(state, command)
         case CloseCase():
-            return _close(state, command)
+            return closing.close(state, command)
     raise TypeError(f"unknown command {command!r}")
-
-
-def _open(state: CaseState, command: OpenCase) -> list[Payload]:
-    require(state, "open a case", "none")
-    complaint = command.complaint
-    return [
-        CaseOpened(
-            case_id=command.case_id,
-            controller=complaint.controller,
-            complaint_id=complaint.complaint_id,
-            complaint_kind=complaint.kind,
-            opened_on=complaint.received_on,
-        )
-    ]
-
-
-def _link(state: CaseState, command: LinkComplaint) -> list[Payload]:
-    if state.status in ("none", "closed"):
-        raise Rejected(state, "link a complaint")
-    complaint = command.complaint
-    assert state.case_id is not None
-    return [
-        ComplaintLinked(
-            case_id=state.case_id,
-            complaint_id=complaint.complaint_id,
-            complaint_kind=complaint.kind,
-            received_on=complaint.received_on,
-        )
-    ]
-
-
-def _open_investigation(state: CaseState, command: OpenInvestigation) -> list[Payload]:
-    require(state, "open an investigation", "open")
-    assert state.case_id is not None and state.opened_on is not None
-    not_before("opened_on", command.opened_on, state.opened_on, "the case opened")
-    return [InvestigationOpened(case_id=state.case_id, opened_on=command.opened_on, scope=command.scope)]
-
-
-def _record_finding(state: CaseState, command: RecordFinding) -> list[Payload]:
-    require(state, "record a finding", "investigating", "formal_notice")
-    assert state.case_id is not None
-    return [
-        FindingRecorded(
-            case_id=state.case_id, finding_id=command.finding_id, articles=command.articles, facts=command.facts
-        )
-    ]
 
 
 def _issue_notice(state: CaseState, command: IssueFormalNotice) -> list[Payload]:
@@ -683,51 +622,4 @@ def _record_ruling(state: CaseState, command: RecordRuling) -> list[Payload]:
             outcome=command.outcome,
             fine_eur=command.fine_eur,
         )
-    ]
-
-
-def _close(state: CaseState, command: CloseCase) -> list[Payload]:
-    action = f"close the case as {command.outcome.replace('_', ' ')}"
-    if state.status in ("none", "closed"):
-        raise Rejected(state, action)
-    if (appeal := state.pending_appeal) is not None:
-        raise Rejected(
-            state,
-            action,
-            f"the appeal against the {appeal.decision} lodged on {appeal.lodged_on} awaits the court's ruling",
-        )
-    if command.outcome == "complied" and state.status != "notice_complied":
-        raise Rejected(state, action, "compliance with a formal notice has not been recorded")
-    if command.outcome == "sanctioned":
-        if state.status != "sanctioned":
-            raise Rejected(state, action, "no sanction has been imposed")
-        if any(
-            s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.standing_sanctions
-        ):
-            raise Rejected(
-                state,
-                action,
-                "the injunction's deadline runs from the decision's notification, which has not been recorded",
-            )
-        if any(s.penalty_owed for s in state.standing_sanctions):
-            raise Rejected(
-                state,
-                action,
-                "the periodic penalty payment has not been liquidated, and compliance "
-                "with the injunction before any day of delay has not been recorded",
-            )
-    if command.outcome == "reprimanded" and state.status != "reprimanded":
-        raise Rejected(state, action, "no reprimand has been issued")
-    if command.outcome in ("dismissed", "no_infringement") and state.status in (
-        "notice_complied",
-        "sanctioned",
-        "reprimanded",
-    ):
-        raise Rejected(state, action, "the case already has a decision")
-    latest = state.latest_fact()
-    if latest is not None:
-        not_before("closed_on", command.closed_on, latest[0], latest[1])
-    assert state.case_id is not None
-    return [
-        CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons, closed_on=command.closed_on)
     ]
