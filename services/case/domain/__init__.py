@@ -2,14 +2,29 @@
 
 A command that does not fit the state raises Rejected (the state and the allowed next steps);
 a command whose values break a rule raises Invalid (the field and the rule). Nothing else fails.
+
+The rooms, each importing only the standard library, docket_contracts and the rooms above it:
+
+    state.py          the status, and the record of the case the fold builds (CaseState)
+    commands.py       the commands, and Command, their union
+    fines.py          the law's numbers: the Art 83 caps, the EDPB calculation, the penalty payment caps
+    refusals.py       what a case allows next; Rejected, and the guards every procedure shares
+    complaints.py     a case opened from a complaint, later complaints linked to it
+    investigation.py  the investigation opened, its findings recorded
+    notices.py        formal notices: issued, notified, complied with, expired
+    injunctions.py    what follows a sanction: its notification, its injunction, the penalty payment
+    sanctions.py      the sanctions committee's decisions: a sanction and its fines, a reprimand
+    publication.py    a decision made public, and the publication withdrawn
+    appeals.py        an appeal to the Conseil d'État, and the court's ruling
+    closing.py        the case closed with its outcome
+    decide.py         decide: each command to the procedure that decides it
+    evolve.py         evolve and replay: each event type to the function that folds it
 """
 
 from __future__ import annotations
 
 from docket_contracts.errors import Invalid
-from docket_contracts.events import Payload
 
-from . import appeals, closing, complaints, injunctions, investigation, notices, publication, sanctions
 from .commands import (
     CONVENTIONS,
     CloseCase,
@@ -34,6 +49,7 @@ from .commands import (
     RecordSanctionNotification,
     WithdrawPublication,
 )
+from .decide import decide
 from .evolve import evolve, replay
 from .injunctions import days_of_delay
 from .refusals import NEXT_STEPS, Rejected, next_steps
@@ -80,44 +96,3 @@ __all__ = [
     "next_steps",
     "replay",
 ]
-
-
-def decide(state: CaseState, command: Command) -> list[Payload]:
-    match command:
-        case OpenCase():
-            return complaints.open_case(state, command)
-        case LinkComplaint():
-            return complaints.link_complaint(state, command)
-        case OpenInvestigation():
-            return investigation.open_investigation(state, command)
-        case RecordFinding():
-            return investigation.record_finding(state, command)
-        case IssueFormalNotice():
-            return notices.issue(state, command)
-        case RecordCompliance():
-            return notices.record_compliance(state, command)
-        case ExpireDeadline():
-            return notices.expire(state, command)
-        case ImposeSanction():
-            return sanctions.impose(state, command)
-        case IssueReprimand():
-            return sanctions.issue_reprimand(state, command)
-        case PublishDecision():
-            return publication.publish(state, command)
-        case WithdrawPublication():
-            return publication.withdraw(state, command)
-        case LodgeAppeal():
-            return appeals.lodge(state, command)
-        case RecordRuling():
-            return appeals.record_ruling(state, command)
-        case RecordInjunctionCompliance():
-            return injunctions.record_compliance(state, command)
-        case LiquidatePenalty():
-            return injunctions.liquidate(state, command)
-        case RecordNoticeNotification():
-            return notices.record_notification(state, command)
-        case RecordSanctionNotification():
-            return injunctions.record_sanction_notification(state, command)
-        case CloseCase():
-            return closing.close(state, command)
-    raise TypeError(f"unknown command {command!r}")
