@@ -12,7 +12,7 @@ test: lint $(VENV)/bin/docket $(VENV)/bin/kustomize
 	$(PY) -m pytest
 
 # Run by make test before the tests: the linter and the formatter (ruff), then the type checker (mypy, strict on
-# libs/ and every domain.py: pyproject.toml says which files).
+# libs/ and each service's domain rules: pyproject.toml says which files).
 lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -33,7 +33,7 @@ from docket_identity.roles import Caller
 from docket_service.database import page
 from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text
 
-from . import domain, eventstore, fines, integrity, readside, timeline
+from . import domain, eventstore, integrity, readside, timeline
 from .application import StaleVersion, execute
 from .deps import (
     CaseReader,
@@ -45,7 +45,7 @@ from .deps import (
     SanctionsCommittee,
     SessionDep,
 )
-from .domain import Command, Convention, Invalid, Rejected, Status
+from .domain import Command, Convention, Invalid, Rejected, Status, fines
 from .eventstore import Actor
 from .views import case_view
 

@@ -12,9 +12,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from docket_contracts.events import ConductFined, FineCap
-from services.case import fines
-from services.case.domain import Conduct, Invalid, decide
-from services.case.fines import Adjustment, Assessment, Factor, estimate
+from services.case.domain import Conduct, Invalid, decide, fines
+from services.case.domain.fines import Adjustment, Assessment, Factor, estimate
 from tests.unit.test_case_domain import AT_EXPIRY, FOUND, INVESTIGATING, OPENED, given, sanction
 
 INVESTIGATED = (OPENED, INVESTIGATING, FOUND)

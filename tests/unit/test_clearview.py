@@ -9,7 +9,6 @@ import pytest
 
 from docket_contracts.events import CaseClosed
 from docket_devstack import clearview
-from services.case import fines
 from services.case.domain import (
     NEXT_STEPS,
     CloseCase,
@@ -21,6 +20,7 @@ from services.case.domain import (
     Rejected,
     decide,
     evolve,
+    fines,
     replay,
 )
 from tests.unit.test_case_domain import (

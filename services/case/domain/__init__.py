@@ -1,0 +1,98 @@
+"""The case aggregate, pure: decide(state, command) -> events; evolve(state, event) -> state.
+
+A command that does not fit the state raises Rejected (the state and the allowed next steps);
+a command whose values break a rule raises Invalid (the field and the rule). Nothing else fails.
+
+The rooms, each importing only the standard library, docket_contracts and the rooms above it:
+
+    state.py          the status, and the record of the case the fold builds (CaseState)
+    commands.py       the commands, and Command, their union
+    fines.py          the law's numbers: the Art 83 caps, the EDPB calculation, the penalty payment caps
+    refusals.py       what a case allows next; Rejected, and the guards every procedure shares
+    complaints.py     a case opened from a complaint, later complaints linked to it
+    investigation.py  the investigation opened, its findings recorded
+    notices.py        formal notices: issued, notified, complied with, expired
+    injunctions.py    what follows a sanction: its notification, its injunction, the penalty payment
+    sanctions.py      the sanctions committee's decisions: a sanction and its fines, a reprimand
+    publication.py    a decision made public, and the publication withdrawn
+    appeals.py        an appeal to the Conseil d'État, and the court's ruling
+    closing.py        the case closed with its outcome
+    decide.py         decide: each command to the procedure that decides it
+    evolve.py         evolve and replay: each event type to the function that folds it
+"""
+
+from __future__ import annotations
+
+from docket_contracts.errors import Invalid
+
+from .commands import (
+    CONVENTIONS,
+    CloseCase,
+    Command,
+    Conduct,
+    Convention,
+    ExpireDeadline,
+    ImposeSanction,
+    IssueFormalNotice,
+    IssueReprimand,
+    LinkComplaint,
+    LiquidatePenalty,
+    LodgeAppeal,
+    OpenCase,
+    OpenInvestigation,
+    PublishDecision,
+    RecordCompliance,
+    RecordFinding,
+    RecordInjunctionCompliance,
+    RecordNoticeNotification,
+    RecordRuling,
+    RecordSanctionNotification,
+    WithdrawPublication,
+)
+from .decide import decide
+from .evolve import evolve, replay
+from .injunctions import days_of_delay
+from .refusals import NEXT_STEPS, Rejected, next_steps
+from .state import Appeal, CaseState, Decision, Liquidation, Notice, Publication, Reprimand, Sanction, Status
+
+__all__ = [
+    "CONVENTIONS",
+    "NEXT_STEPS",
+    "Appeal",
+    "CaseState",
+    "CloseCase",
+    "Command",
+    "Conduct",
+    "Convention",
+    "Decision",
+    "ExpireDeadline",
+    "ImposeSanction",
+    "Invalid",
+    "IssueFormalNotice",
+    "IssueReprimand",
+    "LinkComplaint",
+    "LiquidatePenalty",
+    "Liquidation",
+    "LodgeAppeal",
+    "Notice",
+    "OpenCase",
+    "OpenInvestigation",
+    "Publication",
+    "PublishDecision",
+    "RecordCompliance",
+    "RecordFinding",
+    "RecordInjunctionCompliance",
+    "RecordNoticeNotification",
+    "RecordRuling",
+    "RecordSanctionNotification",
+    "Rejected",
+    "Reprimand",
+    "Sanction",
+    "Status",
+    "WithdrawPublication",
+    "days_of_delay",
+    "decide",
+    "evolve",
+    "next_steps",
+    "replay",
+]

@@ -1,0 +1,56 @@
+"""Closing a case with its outcome, once every step its decisions opened is done."""
+
+from __future__ import annotations
+
+from docket_contracts.events import CaseClosed, Payload
+
+from .commands import CloseCase
+from .refusals import Rejected, not_before
+from .state import CaseState
+
+
+def close(state: CaseState, command: CloseCase) -> list[Payload]:
+    action = f"close the case as {command.outcome.replace('_', ' ')}"
+    if state.status in ("none", "closed"):
+        raise Rejected(state, action)
+    if (appeal := state.pending_appeal) is not None:
+        raise Rejected(
+            state,
+            action,
+            f"the appeal against the {appeal.decision} lodged on {appeal.lodged_on} awaits the court's ruling",
+        )
+    if command.outcome == "complied" and state.status != "notice_complied":
+        raise Rejected(state, action, "compliance with a formal notice has not been recorded")
+    if command.outcome == "sanctioned":
+        if state.status != "sanctioned":
+            raise Rejected(state, action, "no sanction has been imposed")
+        if any(
+            s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.standing_sanctions
+        ):
+            raise Rejected(
+                state,
+                action,
+                "the injunction's deadline runs from the decision's notification, which has not been recorded",
+            )
+        if any(s.penalty_owed for s in state.standing_sanctions):
+            raise Rejected(
+                state,
+                action,
+                "the periodic penalty payment has not been liquidated, and compliance "
+                "with the injunction before any day of delay has not been recorded",
+            )
+    if command.outcome == "reprimanded" and state.status != "reprimanded":
+        raise Rejected(state, action, "no reprimand has been issued")
+    if command.outcome in ("dismissed", "no_infringement") and state.status in (
+        "notice_complied",
+        "sanctioned",
+        "reprimanded",
+    ):
+        raise Rejected(state, action, "the case already has a decision")
+    latest = state.latest_fact()
+    if latest is not None:
+        not_before("closed_on", command.closed_on, latest[0], latest[1])
+    assert state.case_id is not None
+    return [
+        CaseClosed(case_id=state.case_id, outcome=command.outcome, reasons=command.reasons, closed_on=command.closed_on)
+    ]

@@ -1,0 +1,193 @@
+"""The commands a case takes, one frozen dataclass each, and `Command`, their union: what staff (through the
+API), the complaint router and the durable timer ask of a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from docket_contracts.events import (
+    AppealOutcome,
+    CaseOutcome,
+    ComplaintFiled,
+    Injunction,
+    Order,
+    OrderNotComplied,
+    Procedure,
+)
+
+Convention = Literal["exclusive_end", "inclusive"]
+CONVENTIONS: dict[Convention, str] = {
+    "exclusive_end": "days of delay from period_start up to but not including period_end, the day compliance "
+    "was recorded",
+    "inclusive": "calendar days from period_start to period_end, both included",
+}
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    case_id: UUID
+    complaint: ComplaintFiled
+
+
+@dataclass(frozen=True)
+class LinkComplaint:
+    complaint: ComplaintFiled
+
+
+@dataclass(frozen=True)
+class OpenInvestigation:
+    opened_on: date
+    scope: str
+
+
+@dataclass(frozen=True)
+class RecordFinding:
+    finding_id: UUID
+    articles: tuple[int, ...]
+    facts: str
+
+
+@dataclass(frozen=True)
+class IssueFormalNotice:
+    notice_id: UUID
+    orders: tuple[Order, ...]
+    issued_on: date
+    compliance_deadline: date
+
+
+@dataclass(frozen=True)
+class RecordCompliance:
+    notice_id: UUID
+    complied_on: date
+
+
+@dataclass(frozen=True)
+class ExpireDeadline:
+    """Sent by the durable timer, never by a person."""
+
+    notice_id: UUID
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Conduct:
+    """One sanctionable conduct: the articles it infringed, the orders of the authority it did not comply with, and
+    the fine for it, which the cap of its gravest infringement bounds (GDPR Art 83(3))."""
+
+    articles: tuple[int, ...]
+    fine_eur: int
+    orders_not_complied: tuple[OrderNotComplied, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImposeSanction:
+    """A fine for one conduct (`articles`, `orders_not_complied`), or for several separate conducts (`conducts`,
+    whose fines add up to `fine_eur`), each within its own cap."""
+
+    sanction_id: UUID
+    decided_on: date
+    fine_eur: int
+    turnover_eur: int | None
+    articles: tuple[int, ...]
+    injunction: Injunction | None = None
+    orders_not_complied: tuple[OrderNotComplied, ...] = ()
+    conducts: tuple[Conduct, ...] = ()
+    procedure: Procedure = "ordinary"
+
+
+@dataclass(frozen=True)
+class IssueReprimand:
+    reprimand_id: UUID
+    decided_on: date
+    articles: tuple[int, ...]
+    reasons: str
+    procedure: Procedure = "ordinary"
+
+
+@dataclass(frozen=True)
+class PublishDecision:
+    publication_id: UUID
+    decision_id: UUID
+    published_on: date
+
+
+@dataclass(frozen=True)
+class WithdrawPublication:
+    publication_id: UUID
+    withdrawn_on: date
+    reasons: str
+
+
+@dataclass(frozen=True)
+class LodgeAppeal:
+    appeal_id: UUID
+    decision_id: UUID
+    lodged_on: date
+
+
+@dataclass(frozen=True)
+class RecordRuling:
+    appeal_id: UUID
+    decided_on: date
+    outcome: AppealOutcome
+    fine_eur: int | None = None  # with fine_reduced: the fine as the court reduced it
+
+
+@dataclass(frozen=True)
+class RecordInjunctionCompliance:
+    sanction_id: UUID
+    complied_on: date
+
+
+@dataclass(frozen=True)
+class LiquidatePenalty:
+    sanction_id: UUID
+    period_start: date
+    period_end: date
+    convention: Convention
+    decided_on: date
+
+
+@dataclass(frozen=True)
+class RecordNoticeNotification:
+    notice_id: UUID
+    notified_on: date
+
+
+@dataclass(frozen=True)
+class RecordSanctionNotification:
+    sanction_id: UUID
+    notified_on: date
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    outcome: CaseOutcome
+    reasons: str
+    closed_on: date
+
+
+Command = (
+    OpenCase
+    | LinkComplaint
+    | OpenInvestigation
+    | RecordFinding
+    | IssueFormalNotice
+    | RecordCompliance
+    | ExpireDeadline
+    | ImposeSanction
+    | RecordInjunctionCompliance
+    | LiquidatePenalty
+    | CloseCase
+    | RecordNoticeNotification
+    | RecordSanctionNotification
+    | IssueReprimand
+    | PublishDecision
+    | WithdrawPublication
+    | LodgeAppeal
+    | RecordRuling
+)

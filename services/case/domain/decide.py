@@ -1,0 +1,71 @@
+"""decide(state, command) -> events: each command goes to the procedure that decides it, in the module named for
+that procedure. The procedure returns the events, or refuses the command (Rejected, Invalid)."""
+
+from __future__ import annotations
+
+from docket_contracts.events import Payload
+
+from . import appeals, closing, complaints, injunctions, investigation, notices, publication, sanctions
+from .commands import (
+    CloseCase,
+    Command,
+    ExpireDeadline,
+    ImposeSanction,
+    IssueFormalNotice,
+    IssueReprimand,
+    LinkComplaint,
+    LiquidatePenalty,
+    LodgeAppeal,
+    OpenCase,
+    OpenInvestigation,
+    PublishDecision,
+    RecordCompliance,
+    RecordFinding,
+    RecordInjunctionCompliance,
+    RecordNoticeNotification,
+    RecordRuling,
+    RecordSanctionNotification,
+    WithdrawPublication,
+)
+from .state import CaseState
+
+
+def decide(state: CaseState, command: Command) -> list[Payload]:
+    match command:
+        case OpenCase():
+            return complaints.open_case(state, command)
+        case LinkComplaint():
+            return complaints.link_complaint(state, command)
+        case OpenInvestigation():
+            return investigation.open_investigation(state, command)
+        case RecordFinding():
+            return investigation.record_finding(state, command)
+        case IssueFormalNotice():
+            return notices.issue(state, command)
+        case RecordNoticeNotification():
+            return notices.record_notification(state, command)
+        case RecordCompliance():
+            return notices.record_compliance(state, command)
+        case ExpireDeadline():
+            return notices.expire(state, command)
+        case ImposeSanction():
+            return sanctions.impose(state, command)
+        case IssueReprimand():
+            return sanctions.issue_reprimand(state, command)
+        case RecordSanctionNotification():
+            return injunctions.record_sanction_notification(state, command)
+        case RecordInjunctionCompliance():
+            return injunctions.record_compliance(state, command)
+        case LiquidatePenalty():
+            return injunctions.liquidate(state, command)
+        case PublishDecision():
+            return publication.publish(state, command)
+        case WithdrawPublication():
+            return publication.withdraw(state, command)
+        case LodgeAppeal():
+            return appeals.lodge(state, command)
+        case RecordRuling():
+            return appeals.record_ruling(state, command)
+        case CloseCase():
+            return closing.close(state, command)
+    raise TypeError(f"unknown command {command!r}")

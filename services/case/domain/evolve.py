@@ -1,0 +1,254 @@
+"""The fold: evolve(state, event) -> state, and replay, the fold of a stream. FOLDS, at the bottom, names the small
+function that folds each event type; an event the table does not name changes only the version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import reduce
+from typing import Any
+from uuid import UUID
+
+from docket_contracts.events import (
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintLinked,
+    FindingRecorded,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    FormalNoticeNotified,
+    InjunctionComplied,
+    InvestigationOpened,
+    Payload,
+    PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
+)
+
+from .state import Appeal, CaseState, Liquidation, Notice, Publication, Reprimand, Sanction, Status
+
+
+def _replace_notice(state: CaseState, notice_id: UUID, **changes: Any) -> tuple[Notice, ...]:
+    return tuple(replace(n, **changes) if n.notice_id == notice_id else n for n in state.notices)
+
+
+def _replace_sanction(state: CaseState, sanction_id: UUID, **changes: Any) -> tuple[Sanction, ...]:
+    return tuple(replace(s, **changes) if s.sanction_id == sanction_id else s for s in state.sanctions)
+
+
+# --- the case and its complaints ---------------------------------------------------------------------------
+
+
+def _opened(state: CaseState, event: CaseOpened) -> CaseState:
+    return replace(
+        state,
+        case_id=event.case_id,
+        status="open",
+        controller=event.controller,
+        opened_on=event.opened_on,
+        complaint_count=1,
+    )
+
+
+def _complaint_linked(state: CaseState, event: ComplaintLinked) -> CaseState:
+    return replace(state, complaint_count=state.complaint_count + 1)
+
+
+def _closed(state: CaseState, event: CaseClosed) -> CaseState:
+    return replace(
+        state, status="closed", outcome=event.outcome, closed_on=event.closed_on, closing_reasons=event.reasons
+    )
+
+
+# --- the investigation -------------------------------------------------------------------------------------
+
+
+def _investigation_opened(state: CaseState, event: InvestigationOpened) -> CaseState:
+    return replace(state, status="investigating", investigation_opened_on=event.opened_on)
+
+
+def _finding_recorded(state: CaseState, event: FindingRecorded) -> CaseState:
+    return replace(state, findings=(*state.findings, event))
+
+
+# --- formal notices ----------------------------------------------------------------------------------------
+
+
+def _notice_issued(state: CaseState, event: FormalNoticeIssued) -> CaseState:
+    notice = Notice(event.notice_id, event.issued_on, event.compliance_deadline, event.orders)
+    return replace(state, status="formal_notice", notices=(*state.notices, notice))
+
+
+def _notice_complied(state: CaseState, event: FormalNoticeComplied) -> CaseState:
+    return replace(
+        state,
+        status="notice_complied",
+        notices=_replace_notice(state, event.notice_id, status="complied", complied_on=event.complied_on),
+    )
+
+
+def _notice_expired(state: CaseState, event: FormalNoticeDeadlineExpired) -> CaseState:
+    return replace(state, status="notice_expired", notices=_replace_notice(state, event.notice_id, status="expired"))
+
+
+def _expiry_superseded(state: CaseState, event: FormalNoticeExpirySuperseded) -> CaseState:
+    return replace(
+        state,
+        status="formal_notice",
+        notices=_replace_notice(state, event.notice_id, status="pending", expiry_superseded=True),
+    )
+
+
+def _notice_notified(state: CaseState, event: FormalNoticeNotified) -> CaseState:
+    return replace(state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on))
+
+
+# --- sanctions, injunctions and penalty payments -----------------------------------------------------------
+
+
+def _sanction_imposed(state: CaseState, event: SanctionImposed) -> CaseState:
+    sanction = Sanction(
+        event.sanction_id,
+        event.decided_on,
+        event.fine_eur,
+        event.articles_infringed,
+        event.injunction,
+        procedure=event.procedure,
+    )
+    return replace(state, status="sanctioned", sanctions=(*state.sanctions, sanction))
+
+
+def _reprimand_issued(state: CaseState, event: ReprimandIssued) -> CaseState:
+    reprimand = Reprimand(event.reprimand_id, event.decided_on, event.articles_infringed, event.procedure)
+    return replace(state, status="reprimanded", reprimands=(*state.reprimands, reprimand))
+
+
+def _penalty_imposed(state: CaseState, event: PenaltyPaymentImposed) -> CaseState:
+    return replace(
+        state,
+        sanctions=_replace_sanction(
+            state, event.sanction_id, daily_penalty_eur=event.daily_rate_eur, accrues_from=event.accrues_from
+        ),
+    )
+
+
+def _injunction_complied(state: CaseState, event: InjunctionComplied) -> CaseState:
+    return replace(
+        state, sanctions=_replace_sanction(state, event.sanction_id, injunction_complied_on=event.complied_on)
+    )
+
+
+def _sanction_notified(state: CaseState, event: SanctionNotified) -> CaseState:
+    sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+    injunction = sanction.injunction
+    if event.injunction_deadline is not None and injunction is not None:
+        injunction = injunction.model_copy(update={"deadline": event.injunction_deadline})
+    return replace(
+        state,
+        sanctions=_replace_sanction(state, event.sanction_id, notified_on=event.notified_on, injunction=injunction),
+    )
+
+
+def _penalty_liquidated(state: CaseState, event: PenaltyPaymentLiquidated) -> CaseState:
+    sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+    liquidation = Liquidation(
+        event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
+    )
+    return replace(
+        state,
+        sanctions=_replace_sanction(state, event.sanction_id, liquidations=(*sanction.liquidations, liquidation)),
+    )
+
+
+# --- publication and appeals -------------------------------------------------------------------------------
+
+
+def _publication_made(state: CaseState, event: PublicationMade) -> CaseState:
+    publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
+    return replace(state, publications=(*state.publications, publication))
+
+
+def _publication_withdrawn(state: CaseState, event: PublicationWithdrawn) -> CaseState:
+    return replace(
+        state,
+        publications=tuple(
+            replace(p, withdrawn_on=event.withdrawn_on) if p.publication_id == event.publication_id else p
+            for p in state.publications
+        ),
+    )
+
+
+def _appeal_lodged(state: CaseState, event: AppealLodged) -> CaseState:
+    appeal = Appeal(event.appeal_id, event.decision, event.decision_id, event.lodged_on)
+    return replace(state, appeals=(*state.appeals, appeal))
+
+
+def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
+    """The court's ruling. An annulled decision no longer stands, and the case goes back to where it stood before
+    it: after an expired formal notice, or in the investigation, to be decided again or closed."""
+    appeals = tuple(
+        replace(a, outcome=event.outcome, decided_on=event.decided_on, fine_eur=event.fine_eur)
+        if a.appeal_id == event.appeal_id
+        else a
+        for a in state.appeals
+    )
+    state = replace(state, appeals=appeals)
+    if event.outcome == "fine_reduced":
+        return replace(state, sanctions=_replace_sanction(state, event.decision_id, reduced_fine_eur=event.fine_eur))
+    if event.outcome == "dismissed":
+        return state
+    before: Status = "notice_expired" if state.notices and state.notices[-1].status == "expired" else "investigating"
+    if event.decision == "sanction":
+        return replace(
+            state, status=before, sanctions=_replace_sanction(state, event.decision_id, annulled_on=event.decided_on)
+        )
+    return replace(
+        state,
+        status=before,
+        reprimands=tuple(
+            replace(r, annulled_on=event.decided_on) if r.reprimand_id == event.decision_id else r
+            for r in state.reprimands
+        ),
+    )
+
+
+FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
+    CaseOpened: _opened,
+    ComplaintLinked: _complaint_linked,
+    CaseClosed: _closed,
+    InvestigationOpened: _investigation_opened,
+    FindingRecorded: _finding_recorded,
+    FormalNoticeIssued: _notice_issued,
+    FormalNoticeComplied: _notice_complied,
+    FormalNoticeDeadlineExpired: _notice_expired,
+    FormalNoticeExpirySuperseded: _expiry_superseded,
+    FormalNoticeNotified: _notice_notified,
+    SanctionImposed: _sanction_imposed,
+    ReprimandIssued: _reprimand_issued,
+    PenaltyPaymentImposed: _penalty_imposed,
+    InjunctionComplied: _injunction_complied,
+    SanctionNotified: _sanction_notified,
+    PenaltyPaymentLiquidated: _penalty_liquidated,
+    PublicationMade: _publication_made,
+    PublicationWithdrawn: _publication_withdrawn,
+    AppealLodged: _appeal_lodged,
+    AppealDecided: _ruled,
+}
+
+
+def evolve(state: CaseState, event: Payload) -> CaseState:
+    state = replace(state, version=state.version + 1)
+    fold = FOLDS.get(type(event))
+    return state if fold is None else fold(state, event)
+
+
+def replay(events: Iterable[Payload], state: CaseState | None = None) -> CaseState:
+    return reduce(evolve, events, state or CaseState())

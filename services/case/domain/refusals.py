@@ -1,0 +1,102 @@
+"""What a case allows next, and how a command is refused: Rejected when it does not fit the case's state (it
+names the steps the case allows), Invalid when one of its values breaks a rule (it names the field and the rule).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from docket_contracts.errors import Invalid
+
+from .state import CaseState, Decision, Status
+
+NEXT_STEPS: dict[Status, tuple[str, ...]] = {
+    "none": ("open the case from a complaint",),
+    "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
+    "investigating": (
+        "record a finding",
+        "issue a formal notice",
+        "impose a sanction",
+        "issue a reprimand",
+        "link a complaint",
+        "close as dismissed or no infringement",
+    ),
+    "formal_notice": (
+        "record compliance with the formal notice",
+        "record the notice's notification",
+        "link a complaint",
+        "close as dismissed or no infringement",
+    ),
+    "notice_complied": ("close as complied", "link a complaint"),
+    "notice_expired": (
+        "impose a sanction",
+        "issue a reprimand",
+        "record compliance dated by the deadline",
+        "link a complaint",
+        "close as dismissed or no infringement",
+    ),
+    "sanctioned": (
+        "record the decision's notification",
+        "record compliance with the injunction",
+        "liquidate the penalty payment",
+        "link a complaint",
+        "close as sanctioned",
+    ),
+    "reprimanded": ("link a complaint", "close as reprimanded"),
+    "closed": (),
+}
+
+
+class Rejected(Exception):
+    """A command that does not fit the case's current state (HTTP 409)."""
+
+    def __init__(self, state: CaseState, action: str, why: str = "") -> None:
+        allowed = "; ".join(next_steps(state)) or "none, the case is closed"
+        reason = f" ({why})" if why else ""
+        super().__init__(
+            f"cannot {action}: the case is {state.status.replace('_', ' ')}{reason}; allowed next steps: {allowed}"
+        )
+        self.state = state
+
+
+def next_steps(state: CaseState) -> tuple[str, ...]:
+    """What the case allows now: the steps of its status, and those its decisions open. A publication may be
+    withdrawn even after the case closed: the authority decides how long a decision stays public."""
+    steps = NEXT_STEPS[state.status]
+    if state.status not in ("none", "closed") and any(unpublishable(state, d) is None for d in state.decisions()):
+        steps += ("make a decision public",)
+    if any(p.withdrawn_on is None for p in state.publications):
+        steps += ("withdraw a publication",)
+    standing = state.standing_decision()
+    if standing is not None and not any(a.decision_id == standing.decision_id for a in state.appeals):
+        steps += ("record an appeal",)
+    if state.pending_appeal is not None:
+        steps += ("record the court's ruling",)
+    return steps
+
+
+def unpublishable(state: CaseState, decision: Decision) -> str | None:
+    """Why `decision` may not be made public, or None when it may."""
+    if decision.procedure == "simplified":
+        return (
+            f"the {decision.name} was taken under the simplified procedure, whose decisions are not made public "
+            f"(loi Informatique et Libertés art 22-1)"
+        )
+    if decision.annulled_on is not None:
+        return f"the court annulled the {decision.name} on {decision.annulled_on}"
+    published = next((p for p in state.publications if p.decision_id == decision.decision_id), None)
+    if published is not None:
+        return f"the {decision.name} was made public on {published.published_on}"
+    return None
+
+
+def require(state: CaseState, action: str, *allowed: Status) -> None:
+    """Refuse `action` unless the case is in one of the `allowed` statuses."""
+    if state.status not in allowed:
+        raise Rejected(state, action)
+
+
+def not_before(field_name: str, day: date, earliest: date | None, what: str) -> None:
+    """Refuse `day` if it precedes `earliest`, the day on which `what` happened; the error names both days."""
+    if earliest is not None and day < earliest:
+        raise Invalid(field_name, f"{day} is before {what} ({earliest})")

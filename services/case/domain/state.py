@@ -1,0 +1,235 @@
+"""What a case is: its status, and the record of its notices, sanctions, reprimands, publications and appeals,
+as the fold (evolve.py) builds it from the events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from uuid import UUID
+
+from docket_contracts.events import (
+    AppealableDecision,
+    AppealOutcome,
+    CaseOutcome,
+    Controller,
+    FindingRecorded,
+    Injunction,
+    Order,
+    Procedure,
+    PublishedDecision,
+)
+
+Status = Literal[
+    "none",
+    "open",
+    "investigating",
+    "formal_notice",
+    "notice_complied",
+    "notice_expired",
+    "sanctioned",
+    "reprimanded",
+    "closed",
+]
+
+
+@dataclass(frozen=True)
+class Notice:
+    notice_id: UUID
+    issued_on: date
+    deadline: date
+    orders: tuple[Order, ...]
+    status: Literal["pending", "complied", "expired"] = "pending"
+    complied_on: date | None = None
+    expiry_superseded: bool = False  # expired by the timer, then compliance by the deadline was recorded
+    notified_on: date | None = None  # the day the notice reached the controller
+
+
+@dataclass(frozen=True)
+class Liquidation:
+    period_start: date
+    period_end: date
+    days_counted: int
+    amount_eur: int
+    decided_on: date
+
+    @property
+    def last_day(self) -> date:
+        """The last day of delay the liquidation counted, whatever its convention."""
+        return self.period_start + timedelta(days=self.days_counted - 1)
+
+
+@dataclass(frozen=True)
+class Sanction:
+    sanction_id: UUID
+    decided_on: date
+    fine_eur: int
+    articles: tuple[int, ...]
+    injunction: Injunction | None
+    daily_penalty_eur: int = 0
+    accrues_from: date | None = None
+    liquidations: tuple[Liquidation, ...] = ()
+    injunction_complied_on: date | None = None
+    notified_on: date | None = None  # the day the decision reached the controller
+    procedure: Procedure = "ordinary"
+    annulled_on: date | None = None  # the court annulled it: it no longer stands
+    reduced_fine_eur: int | None = None  # the fine as the court reduced it
+
+    @property
+    def awaits_notification(self) -> bool:
+        """An injunction whose deadline runs from a notification not yet recorded: no deadline, no penalty yet."""
+        return self.injunction is not None and self.injunction.deadline is None and self.notified_on is None
+
+    @property
+    def days_late(self) -> int | None:
+        """Days of delay the penalty accrued before the injunction was complied with (None: not complied)."""
+        if self.injunction_complied_on is None:
+            return None
+        if self.accrues_from is None:
+            return 0
+        return max(0, (self.injunction_complied_on - self.accrues_from).days)
+
+    @property
+    def penalty_owed(self) -> bool:
+        """A penalty that must be liquidated before the case can close as sanctioned: accrued and not yet
+        liquidated, unless the injunction was complied with before any day of delay."""
+        return bool(self.daily_penalty_eur) and not self.liquidations and self.days_late != 0
+
+
+@dataclass(frozen=True)
+class Reprimand:
+    reprimand_id: UUID
+    decided_on: date
+    articles: tuple[int, ...]
+    procedure: Procedure = "ordinary"
+    annulled_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """An appeal before the Conseil d'État against a sanction or a reprimand, and the court's ruling once made."""
+
+    appeal_id: UUID
+    decision: AppealableDecision
+    decision_id: UUID
+    lodged_on: date
+    outcome: AppealOutcome | None = None
+    decided_on: date | None = None
+    fine_eur: int | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    publication_id: UUID
+    decision: PublishedDecision
+    decision_id: UUID
+    published_on: date
+    withdrawn_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision of the authority in the case, as a publication names it: its kind, id, day and procedure."""
+
+    kind: PublishedDecision
+    decision_id: UUID
+    dated: date
+    procedure: Procedure = "ordinary"
+    annulled_on: date | None = None
+
+    @property
+    def name(self) -> str:
+        return self.kind.replace("_", " ")
+
+    @property
+    def taken(self) -> str:
+        """What happened on its day, as a refusal names it."""
+        return f"the {self.name} was {'issued' if self.kind == 'formal_notice' else 'decided'}"
+
+
+@dataclass(frozen=True)
+class CaseState:
+    case_id: UUID | None = None
+    version: int = 0
+    status: Status = "none"
+    controller: Controller | None = None
+    opened_on: date | None = None
+    complaint_count: int = 0  # the complaints themselves are a list of their own (readside.CaseComplaintRow)
+    investigation_opened_on: date | None = None
+    findings: tuple[FindingRecorded, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()
+    reprimands: tuple[Reprimand, ...] = ()
+    publications: tuple[Publication, ...] = ()
+    appeals: tuple[Appeal, ...] = ()
+    outcome: CaseOutcome | None = None
+    closed_on: date | None = None
+    closing_reasons: str | None = None
+
+    @property
+    def pending_notice(self) -> Notice | None:
+        return next((n for n in self.notices if n.status == "pending"), None)
+
+    @property
+    def standing_sanctions(self) -> tuple[Sanction, ...]:
+        """The sanctions the court has not annulled."""
+        return tuple(s for s in self.sanctions if s.annulled_on is None)
+
+    @property
+    def pending_appeal(self) -> Appeal | None:
+        return next((a for a in self.appeals if a.outcome is None), None)
+
+    @property
+    def last_annulled_on(self) -> date | None:
+        """The day the court last annulled a decision of the case: a decision taken again follows it."""
+        return max((a.decided_on for a in self.appeals if a.outcome == "annulled" and a.decided_on), default=None)
+
+    def dated_facts(self) -> list[tuple[date, str]]:
+        """Every day the record fixes, with what happened on it: what a later step may not precede."""
+        facts: list[tuple[date, str]] = []
+        if self.opened_on is not None:
+            facts.append((self.opened_on, "the case opened"))
+        if self.investigation_opened_on is not None:
+            facts.append((self.investigation_opened_on, "the investigation opened"))
+        for notice in self.notices:
+            facts.append((notice.issued_on, "the formal notice was issued"))
+            if notice.notified_on is not None:
+                facts.append((notice.notified_on, "the formal notice was notified"))
+            if notice.complied_on is not None:
+                facts.append((notice.complied_on, "the formal notice was complied with"))
+        for sanction in self.sanctions:
+            facts.append((sanction.decided_on, "the sanction was decided"))
+            if sanction.notified_on is not None:
+                facts.append((sanction.notified_on, "the sanction was notified"))
+            if sanction.injunction_complied_on is not None:
+                facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
+            facts += [
+                (liquidation.decided_on, "the penalty payment was liquidated") for liquidation in sanction.liquidations
+            ]
+        facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
+        for publication in self.publications:
+            facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))
+            if publication.withdrawn_on is not None:
+                facts.append((publication.withdrawn_on, "its publication was withdrawn"))
+        for appeal in self.appeals:
+            facts.append((appeal.lodged_on, f"the appeal against the {appeal.decision} was lodged"))
+            if appeal.decided_on is not None:
+                facts.append((appeal.decided_on, "the court ruled on the appeal"))
+        return facts
+
+    def latest_fact(self) -> tuple[date, str] | None:
+        return max(self.dated_facts(), default=None, key=lambda fact: fact[0])
+
+    def decisions(self) -> list[Decision]:
+        """The decisions of the case: its formal notices, sanctions and reprimands."""
+        return (
+            [Decision("formal_notice", n.notice_id, n.issued_on) for n in self.notices]
+            + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on) for s in self.sanctions]
+            + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on) for r in self.reprimands]
+        )
+
+    def standing_decision(self) -> Decision | None:
+        """The sanction or reprimand the case stands on, once it has one (the court may annul it)."""
+        if self.status not in ("sanctioned", "reprimanded"):
+            return None
+        return next(d for d in reversed(self.decisions()) if d.kind != "formal_notice" and d.annulled_on is None)
