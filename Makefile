@@ -31,7 +31,7 @@ bench: $(VENV)/installed $(VENV)/bench-installed
 
 docs: $(VENV)/installed
 	$(PY) -m docket_contracts.export docs
-	$(PY) -m services.configuration README.md
+	$(PY) -m services.configuration docs/operations.md
 
 # The pinned sets, exported with their hashes from uv.lock (pyproject.toml declares them): runtime.txt is what
 # the image installs, dev.txt what .venv gets (runtime and the dev group), bench.txt the benchmark group.

@@ -1,9 +1,9 @@
 """The configuration reference: every setting of the three services, its default, which services read it and
-what it does, taken from their settings classes. It is the table under the README's "Configuration", written
-by `make docs`; tests/unit/test_configuration.py fails when the README's copy is stale.
+what it does, taken from their settings classes. It is the table under "Configuration" in docs/operations.md,
+written by `make docs`; tests/unit/test_configuration.py fails when that copy is stale.
 
-    python -m services.configuration README.md          # write the table into the README
-    python -m services.configuration README.md --check  # exit 1 if the README's table is stale
+    python -m services.configuration docs/operations.md          # write the table into the page
+    python -m services.configuration docs/operations.md --check  # exit 1 if the page's table is stale
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from services.intake.config import IntakeSettings
 from services.notifier.config import NotifierSettings
 
 SETTINGS: dict[str, type[BaseSettings]] = {"intake": IntakeSettings, "case": CaseSettings, "notifier": NotifierSettings}
-BEGIN = "<!-- the settings table: written by `make docs` (python -m services.configuration README.md) -->"
+BEGIN = "<!-- the settings table: written by `make docs` (python -m services.configuration docs/operations.md) -->"
 END = "<!-- end of the settings table -->"
 
 
@@ -81,24 +81,24 @@ def render() -> str:
     return "\n".join([BEGIN, *lines, END])
 
 
-def replaced(readme: str) -> str:
-    """`readme` with its table (between BEGIN and END) rendered anew."""
-    start, end = readme.index(BEGIN), readme.index(END) + len(END)
-    return readme[:start] + render() + readme[end:]
+def replaced(page: str) -> str:
+    """`page` with its table (between BEGIN and END) rendered anew."""
+    start, end = page.index(BEGIN), page.index(END) + len(END)
+    return page[:start] + render() + page[end:]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.configuration", description=__doc__.split("\n\n")[0])
-    parser.add_argument("readme", type=Path)
+    parser.add_argument("page", type=Path, help="the Markdown page that holds the table")
     parser.add_argument("--check", action="store_true", help="exit 1 if the table is stale, change nothing")
     args = parser.parse_args(argv)
-    text = args.readme.read_text()
+    text = args.page.read_text()
     if args.check:
         if replaced(text) != text:
-            sys.stderr.write(f"{args.readme}: the settings table is stale: run make docs\n")
+            sys.stderr.write(f"{args.page}: the settings table is stale: run make docs\n")
             return 1
         return 0
-    args.readme.write_text(replaced(text))
+    args.page.write_text(replaced(text))
     return 0
 
 

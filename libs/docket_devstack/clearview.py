@@ -1,4 +1,4 @@
-"""The CNIL v. Clearview AI story (decisions MED-2021-134 and SAN-2022-019, see DESIGN.md), played through
+"""The CNIL v. Clearview AI story (decisions MED-2021-134 and SAN-2022-019, see docs/design.md), played through
 Docket's REST APIs as the people involved would: the one story `make run` shows and
 tests/e2e/test_clearview.py checks, so that the two cannot tell it differently.
 

@@ -11,7 +11,7 @@ SYSTEM_PREFIX = "system:"  # actors of the services themselves (timers, routing)
 
 
 class Role(enum.StrEnum):
-    """Who may do what (DESIGN.md, "Who may do what"); the values are the role names in the token."""
+    """Who may do what (docs/design.md, "Who may do what"); the values are the role names in the token."""
 
     INTAKE_OFFICER = "intake_officer"
     INVESTIGATOR = "investigator"

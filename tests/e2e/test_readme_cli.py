@@ -1,4 +1,4 @@
-"""Every example of the README's "The staff command line" runs, in order, against the real services.
+"""Every example of the guide's "The staff command line" (docs/guide.md) runs, in order, against the real services.
 
 The ```console blocks of that section are read as a shell session: `$ ` starts a command (a line ending in `\\`
 goes on), the lines after it are what it prints. The commands run one after another in one bash, as a person
@@ -38,11 +38,11 @@ CHECKER, FLAGS = doctest.OutputChecker(), doctest.ELLIPSIS | doctest.NORMALIZE_W
 class Example:
     command: str
     expected: str
-    line: int  # in README.md
+    line: int  # in docs/guide.md
 
 
 def examples(readme: str) -> list[Example]:
-    """The console examples of the README's CLI section, in order."""
+    """The console examples of the guide's CLI section, in order."""
     start = readme.index(SECTION)
     end = readme.find("\n## ", start + len(SECTION))
     section_offset = readme[:start].count("\n")
@@ -137,7 +137,7 @@ def launcher(root: Path) -> Path:
 
 
 def test_the_readme_examples_parse_into_commands_and_outputs():
-    found = examples((repo_root() / "README.md").read_text())
+    found = examples((repo_root() / "docs" / "guide.md").read_text())
     assert len(found) >= 20 and all("docket" in example.command or "=" in example.command for example in found)
     assert any(example.command.startswith("docket login") for example in found)
 
@@ -166,7 +166,7 @@ async def test_every_example_of_the_cli_section_runs_as_shown(tmp_path_factory, 
         shell = Shell(home, env)
         differing = []  # every example that does not run as shown, so that one run tells them all
         try:
-            for example in examples((repo_root() / "README.md").read_text()):
+            for example in examples((repo_root() / "docs" / "guide.md").read_text()):
                 output, status = await asyncio.to_thread(shell.run, example.command)
                 failing = any(line.startswith("error: ") for line in example.expected.splitlines())
                 if (
@@ -174,7 +174,7 @@ async def test_every_example_of_the_cli_section_runs_as_shown(tmp_path_factory, 
                     or (status != 0) != failing
                 ):
                     differing.append(
-                        f"README.md line {example.line}: $ {example.command}\nexpected:\n"
+                        f"docs/guide.md line {example.line}: $ {example.command}\nexpected:\n"
                         f"{example.expected}\ngot (exit {status}):\n{output}"
                     )
         finally:

@@ -6,8 +6,10 @@ a case of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 
 from docket_devstack.ports import free_port
 from tests.conftest import repo_root
+from tests.doc_commands import shown_on
 
 pytestmark = pytest.mark.e2e
 CASE_LINE = re.compile(r"^case +(?P<id>[0-9a-f-]{36})  Clearview AI \(clearview-ai\)$", re.MULTILINE)
@@ -110,6 +113,69 @@ def test_once_plays_the_story_and_exits_and_plays_it_again_on_the_same_data(tmp_
         cases.append(played_the_story(output))
         assert "Ctrl-C stops everything" not in output and leftovers(tmp_path) == []
     assert cases[0] != cases[1]
+
+
+@pytest.mark.faults  # one more Docket of its own: `make faults`
+def test_no_story_brings_docket_up_and_the_readme_s_curl_examples_answer(tmp_path):
+    """`make run ARGS=--no-story` as the README writes it (its data under tmp_path, the Makefile's launcher in a
+    venv of its own), then the README's token and case-list curls and the guide's filing curl, each as the page
+    writes it but for the ports this run got."""
+    readme, guide = repo_root() / "README.md", repo_root() / "docs" / "guide.md"
+    make, target, args = shlex.split(shown_on(readme, "make run ARGS=--no-story").text)
+    assert (make, target) == ("make", "run") and args.startswith("ARGS=")
+    venv, log = tmp_path / "venv", tmp_path / "up.log"
+    (venv / "bin").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER")}
+    env["DOCKET_HTTP_PORTS"] = ",".join(str(free_port()) for _ in range(3))
+    command = [make, "--silent", "-o", f"{venv}/installed", f"VENV={venv}", f"PY={sys.executable}", target]
+    with open(log, "w") as out:
+        running = subprocess.Popen(
+            [*command, f"{args} --data-dir {tmp_path / 'data'}"],
+            cwd=repo_root(),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 480
+        while "Ctrl-C stops everything" not in log.read_text():
+            assert running.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        output = log.read_text()
+        assert "[step" not in output  # no story
+        urls = dict(re.findall(r"\b(intake|case|notifier) (http://127\.0\.0\.1:\d+)", output))
+        [keycloak] = set(re.findall(r"(http://127\.0\.0\.1:\d+)/realms/docket/protocol/openid-connect/token", output))
+
+        def as_written(text: str, address: str, here: str) -> str:
+            assert address in text, text
+            return text.replace(address, here)
+
+        token = as_written(shown_on(readme, "TOKEN=$(curl").text, "http://127.0.0.1:8080", keycloak)
+        cases = as_written(shown_on(readme, "curl -H").text, "http://127.0.0.1:8002", urls["case"])
+        filing = as_written(shown_on(guide, "curl -s -XPOST").text, "localhost:8001", urls["intake"])
+
+        def bash(script: str) -> dict:
+            done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+            return json.loads(done.stdout)
+
+        assert bash(f"{token}\n{cases}")["total"] == 0  # a fresh data directory, and no story
+        receipt = bash(filing)
+        assert receipt["reference"].startswith("DKT-") and receipt["status_token"]
+        deadline = time.monotonic() + 60
+        while (listed := bash(f"{token}\n{cases}"))["total"] == 0:  # the complaint opens a case through Kafka
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(1)
+        assert [case["controller_key"] for case in listed["items"]] == ["clearview-ai"]
+        [up] = [p for p in psutil.Process(running.pid).children(recursive=True) if "docket_devstack" in p.cmdline()]
+        up.send_signal(signal.SIGINT)
+        assert running.wait(60) == 0
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert log.read_text().rstrip().endswith("stopping")
+    assert leftovers(tmp_path) == []
 
 
 def leftovers(tmp_path: Path) -> list[dict]:

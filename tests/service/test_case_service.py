@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from services.case.main import create_app
 from services.case.snapshots import FOLD, SnapshotRow
 from tests.apps import Running, serve
 from tests.conftest import repo_root
+from tests.doc_commands import shown_on
 from tests.factories import complaint_filed
 
 pytestmark = pytest.mark.service
@@ -681,6 +683,50 @@ async def test_one_command_rebuilds_the_projections(case_service, databases, key
     assert result.returncode == 0, result.stderr
     assert "projections rebuilt from" in result.stderr
     assert (await case_service.http.get(f"/cases/{case_id}")).json()["version"] == 1
+
+
+async def test_the_outbox_commands_of_the_operations_page_run_as_written(case_service, databases, keycloak):
+    """`outbox parked` and both forms of `outbox resend ID ... | --all` as docs/operations.md writes them, with the
+    case service's database and issuer for its `...` and this Python for `.venv/bin/python`."""
+    page = repo_root() / "docs" / "operations.md"
+    filled = {
+        "DATABASE_URL=...": f"DATABASE_URL={shlex.quote(databases.case)}",
+        "OIDC_ISSUER=...": f"OIDC_ISSUER={shlex.quote(keycloak.issuer())}",
+        ".venv/bin/python": shlex.quote(sys.executable),
+    }
+
+    def as_written(text: str) -> str:
+        for shown, value in filled.items():
+            assert shown in text, text
+            text = text.replace(shown, value)
+        return text
+
+    parked = as_written(
+        shown_on(page, "DATABASE_URL=... OIDC_ISSUER=... .venv/bin/python -m services.case outbox parked").text
+    )
+    ids, every = as_written(
+        shown_on(page, "DATABASE_URL=... OIDC_ISSUER=... .venv/bin/python -m services.case outbox resend").text
+    ).split(" | ")
+    by_ids = ids.replace(" ID ...", " 999999998 999999999")
+    by_all = ids[: ids.index(" ID ...")] + " " + every
+    env = os.environ | {"PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
+
+    async def bash(script: str) -> subprocess.CompletedProcess[str]:
+        return await asyncio.to_thread(
+            subprocess.run,
+            ["bash", "-c", script],
+            cwd=repo_root(),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    listed, unknown, everything = await bash(parked), await bash(by_ids), await bash(by_all)
+    assert (listed.returncode, listed.stdout) == (0, "no parked outbox rows\n"), listed.stderr
+    assert unknown.returncode == 1, unknown.stderr
+    assert "not parked (already published, or no such row): 999999998, 999999999" in unknown.stdout
+    assert (everything.returncode, everything.stdout) == (0, "nothing to resend\n"), everything.stderr
 
 
 async def told(service: Running, complaint_id: UUID, about: str, sent_on: date) -> None:

@@ -1,4 +1,4 @@
-"""The README's settings table is the one generated from the services' settings classes."""
+"""The settings table of docs/operations.md is the one generated from the services' settings classes."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from pydantic import Field
 from services import configuration
 from services.case.config import CaseSettings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 
 
 def table() -> dict[str, tuple[str, str, str]]:
@@ -15,7 +15,7 @@ def table() -> dict[str, tuple[str, str, str]]:
 
 
 def test_the_readme_s_table_is_up_to_date():
-    text = README.read_text()
+    text = PAGE.read_text()
     assert configuration.replaced(text) == text, "run: make docs"
     assert text.count(configuration.BEGIN) == 1 and text.count(configuration.END) == 1
 
@@ -45,8 +45,8 @@ def test_a_new_or_changed_setting_makes_the_readme_s_table_stale(monkeypatch, tm
         timer_interval_s: float = Field(default=60.0, description="how often due deadlines are looked for")
         archive_after_days: int = Field(default=3650, description="when a closed case is archived")
 
-    readme = tmp_path / "README.md"
-    readme.write_text(README.read_text())
+    readme = tmp_path / "operations.md"
+    readme.write_text(PAGE.read_text())
     assert configuration.main([str(readme), "--check"]) == 0
     monkeypatch.setitem(configuration.SETTINGS, "case", Changed)
     assert configuration.main([str(readme), "--check"]) == 1

@@ -1,5 +1,5 @@
 """The dependencies are declared once (pyproject.toml) and locked once (uv.lock); the pinned sets that are
-installed (requirements/*.txt) are exactly what the lock gives (README, "Dependencies")."""
+installed (requirements/*.txt) are exactly what the lock gives (docs/operations.md, "Dependencies")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """deploy/Dockerfile cannot be built here, so its file list is built the way Docker would build it: the COPY
-instructions, each source through .dockerignore, and checked (README, "docker compose" and "Dependencies")."""
+instructions, each source through .dockerignore, and checked (docs/operations.md, "docker compose" and
+"Dependencies")."""
 
 from __future__ import annotations
 

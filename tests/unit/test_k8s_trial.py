@@ -1,7 +1,7 @@
-"""The trial on one node runs as the README's "Kubernetes" section writes it. In a clone of the committed tree
-(as a new user starts), its secrets step runs as the README's command line says, then kustomize (pinned;
-`make test` installs it into .venv/bin) builds the base and every overlay as `kubectl apply -k` does, and
-every resource it builds is validated against Kubernetes' schemas. No cluster runs here: the image the README
+"""The trial on one node runs as the "Kubernetes" section of docs/operations.md writes it. In a clone of the
+committed tree (as a new user starts), its secrets step runs as the page's command line says, then kustomize
+(pinned; `make test` installs it into .venv/bin) builds the base and every overlay as `kubectl apply -k` does,
+and every resource it builds is validated against Kubernetes' schemas. No cluster runs here: the image the page
 builds and the service it forwards a port to are checked against what the build holds.
 
 tests/unit/test_k8s.py checks the manifests against the code on its own assembly of the kustomizations; the
@@ -65,10 +65,10 @@ def written(directory: Path) -> dict[str, str]:
 
 
 class Steps:
-    """The trial's steps in the README of `clone`, by what each does."""
+    """The trial's steps on the operations page of `clone`, by what each does."""
 
     def __init__(self, clone: Path) -> None:
-        steps = readme_steps((clone / "README.md").read_text())
+        steps = readme_steps((clone / "docs" / "operations.md").read_text())
         # Each step is one of these; a new kind of step needs its check here.
         [self.image] = [step for step in steps if step[:2] == ["docker", "build"]]
         [self.secrets] = [step for step in steps if step[0].startswith("python")]
