@@ -34,7 +34,7 @@ from docket_service.database import page
 from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text
 
 from . import domain, eventstore, fines, integrity, readside, timeline
-from .application import StaleVersion, execute
+from .application import execute
 from .deps import (
     CaseReader,
     CasesDep,
@@ -46,6 +46,7 @@ from .deps import (
     SessionDep,
 )
 from .domain import Command, Convention, Invalid, Rejected, Status
+from .errors import StaleVersion, StreamNotFound
 from .eventstore import Actor
 from .views import case_view
 
@@ -125,7 +126,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StaleVersion, stale)
-    app.add_exception_handler(eventstore.StreamNotFound, not_found)
+    app.add_exception_handler(StreamNotFound, not_found)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -780,7 +781,7 @@ async def get_case(
     else:
         row = await session.get(readside.CaseDetailRow, case_id)
         if row is None:
-            raise eventstore.StreamNotFound(case_id)
+            raise StreamNotFound(case_id)
         document = row.document
     response.headers["ETag"] = f'"{document["version"]}"'
     return document
@@ -811,7 +812,7 @@ async def case_history(
 ) -> list[eventstore.EventRow]:
     found = list(await eventstore.rows(session, case_id, after=after, limit=limit + 1))
     if not found and not await session.get(eventstore.StreamHeadRow, case_id):
-        raise eventstore.StreamNotFound(case_id)
+        raise StreamNotFound(case_id)
     if len(found) > limit:
         found = found[:limit]
         following = request.url.include_query_params(after=found[-1].version, limit=limit)
@@ -830,7 +831,7 @@ async def case_history(
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
     detail = await session.get(readside.CaseDetailRow, case_id)
     if detail is None:
-        raise eventstore.StreamNotFound(case_id)
+        raise StreamNotFound(case_id)
     case = detail.document
     history = [
         (row.version, registry.parse(eventstore.stored_event(row))) for row in await eventstore.rows(session, case_id)
@@ -866,7 +867,7 @@ async def case_complaints(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CaseComplaintPage:
     if await session.get(readside.CaseSummaryRow, case_id) is None:
-        raise eventstore.StreamNotFound(case_id)
+        raise StreamNotFound(case_id)
     table = readside.CaseComplaintRow
     total, rows = await page(
         session,

@@ -24,6 +24,7 @@ from docket_service.clock import Clock
 from services.case.metrics import TIMERS_FIRED
 
 from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
+from .errors import StaleVersion
 from .eventstore import Actor
 from .readside import TimerRow
 from .store import PostgresCases
@@ -41,7 +42,7 @@ class Cases(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
     async def load(self, case_id: uuid.UUID) -> CaseState:
-        """The case now; eventstore.StreamNotFound if it has no events."""
+        """The case now; errors.StreamNotFound if it has no events."""
         ...
 
     async def append(
@@ -66,14 +67,6 @@ class Cases(Protocol):
 def cases_in(given: Cases | AsyncSession) -> Cases:
     """A session stands for the PostgreSQL store over it, for callers holding one (tests setting cases up)."""
     return PostgresCases(given) if isinstance(given, AsyncSession) else given
-
-
-class StaleVersion(Exception):
-    """The client's expected version is not the case's current version."""
-
-    def __init__(self, case_id: uuid.UUID, expected: int, current: int) -> None:
-        super().__init__(f"case {case_id} is at version {current}, not {expected}: reload it and decide again")
-        self.current_version = current
 
 
 async def execute(

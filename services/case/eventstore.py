@@ -23,6 +23,7 @@ from docket_contracts.events import Payload
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
 
 from .domain import CaseState, replay
+from .errors import StreamNotFound
 from .integrity import GENESIS, Head, Verdict, event_hash, verify
 from .snapshots import SnapshotRow, restore
 
@@ -93,10 +94,6 @@ class StreamHeadRow(SQLModel, table=True):
     stream_id: UUID = Field(primary_key=True)
     version: int
     hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
-
-
-class StreamNotFound(LookupError):
-    pass
 
 
 _EVENTS = EventRow.__table__
