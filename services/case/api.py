@@ -34,7 +34,7 @@ from docket_service.database import page
 from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text
 
 from . import domain, eventstore, fines, integrity, readside, timeline
-from .application import execute
+from .application import Actor, execute
 from .deps import (
     CaseReader,
     CasesDep,
@@ -47,7 +47,6 @@ from .deps import (
 )
 from .domain import Command, Convention, Invalid, Rejected, Status
 from .errors import StaleVersion, StreamNotFound
-from .eventstore import Actor
 from .views import case_view
 
 reads = APIRouter(tags=["cases"])

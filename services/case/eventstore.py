@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,6 +21,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
 
+from .application import Actor
 from .domain import CaseState, replay
 from .errors import StreamNotFound
 from .integrity import GENESIS, Head, Verdict, event_hash, verify
@@ -30,16 +30,6 @@ from .snapshots import SnapshotRow, restore
 log = logging.getLogger(__name__)
 
 SOURCE = "/docket/case"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused an event: a person (the token's subject, the role they acted in, their user name) or a
-    part of Docket itself (`system:...`, which no token can claim)."""
-
-    id: str
-    role: str | None = None
-    name: str | None = None
 
 
 class EventRow(SQLModel, table=True):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,10 +19,11 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 
 from . import eventstore, readside
+from .application import Actor, DueTimer
 from .domain import CaseState, evolve
 
 # What a caller holding a session reads a case with (the application, and tests that set up cases).
-from .eventstore import Actor, load
+from .eventstore import load
 from .readside import TimerRow, case_of_complaint
 
 __all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "load"]
@@ -83,9 +85,9 @@ class PostgresCases:
     async def case_of_complaint(self, complaint_id: UUID) -> UUID | None:
         return await case_of_complaint(self.session, complaint_id)
 
-    async def due_timers(self, today: date, limit: int) -> Sequence[TimerRow]:
+    async def due_timers(self, today: date, limit: int) -> Sequence[DueTimer]:
         """Claimed with FOR UPDATE SKIP LOCKED: another instance passes over them until this transaction ends."""
-        return (
+        rows = (
             await self.session.exec(
                 select(TimerRow)
                 .where(col(TimerRow.fired_at).is_(None), col(TimerRow.due_on) <= today)
@@ -94,7 +96,9 @@ class PostgresCases:
                 .with_for_update(skip_locked=True)
             )
         ).all()
+        return [DueTimer(row.notice_id, row.case_id, row.due_on) for row in rows]
 
-    async def fired(self, timer: TimerRow, now: datetime) -> None:
-        timer.fired_at = now
-        self.session.add(timer)
+    async def fired(self, timer: DueTimer, now: datetime) -> None:
+        await self.session.exec(
+            sa.update(TimerRow).where(col(TimerRow.notice_id) == timer.notice_id).values(fired_at=now)
+        )
