@@ -1,5 +1,5 @@
 """The case store: one transaction appends a case's events with their outbox rows (eventstore.py) and brings
-what is kept beside them up to date (readside.py): the lookups, the deadline timers, the Art 78(2) clocks,
+what is kept beside them up to date (readside/): the lookups, the deadline timers, the Art 78(2) clocks,
 the case list, the case detail and the snapshot.
 """
 
