@@ -8,13 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlmodel import col, select
 
-from docket_contracts import registry
 from docket_contracts.events import (
     PROCEDURE_FIELD,
     AppealOutcome,
@@ -30,7 +27,6 @@ from docket_contracts.events import (
 )
 from docket_contracts.progress import due
 from docket_identity.roles import Caller
-from docket_service.database import page
 from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, MAX_VERSION, Day, Instant, day, query_text, text
 
 from . import domain, eventstore, fines, integrity, readside, timeline
@@ -670,6 +666,11 @@ class CaseSummaryOut(BaseModel):
     outcome: CaseOutcome | None
     version: int
 
+    @classmethod
+    def of(cls, row: readside.CaseSummaryRow, today: date) -> CaseSummaryOut:
+        overdue = row.next_deadline is not None and row.next_deadline < today
+        return cls(**row.model_dump(exclude={"position"}), deadline_overdue=overdue)
+
 
 class CasePage(BaseModel):
     items: list[CaseSummaryOut]
@@ -693,33 +694,17 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CasePage:
     today = clock.today()
-    table = readside.CaseSummaryRow
-    query = select(table)
-    if status_ is not None:
-        query = query.where(table.status == status_)
-    if controller:
-        query = query.where(
-            sa.or_(
-                table.controller_key == controller, col(table.controller_name).icontains(controller, autoescape=True)
-            )
-        )
-    if overdue is not None:
-        late = sa.and_(col(table.next_deadline).is_not(None), col(table.next_deadline) < today)
-        query = query.where(late if overdue else sa.not_(late))
-    if complaint_id is not None:
-        query = query.join(readside.CaseComplaintRow, col(readside.CaseComplaintRow.case_id) == table.case_id).where(
-            readside.CaseComplaintRow.complaint_id == complaint_id
-        )
-    total, rows = await page(
-        session, query, col(table.opened_on).desc(), col(table.case_id), limit=limit, offset=offset
+    total, rows = await readside.case_summaries(
+        session,
+        today,
+        status=status_,
+        controller=controller,
+        overdue=overdue,
+        complaint_id=complaint_id,
+        limit=limit,
+        offset=offset,
     )
-    items = [
-        CaseSummaryOut(
-            **row.model_dump(exclude={"position"}),
-            deadline_overdue=row.next_deadline is not None and row.next_deadline < today,
-        )
-        for row in rows
-    ]
+    items = [CaseSummaryOut.of(row, today) for row in rows]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -728,6 +713,15 @@ class OverdueComplaint(BaseModel):
     complaint_id: uuid.UUID
     last_progress_on: date
     progress_due_on: date
+
+    @classmethod
+    def of(cls, clock: readside.ComplainantClockRow) -> OverdueComplaint:
+        return cls(
+            case_id=clock.case_id,
+            complaint_id=clock.complaint_id,
+            last_progress_on=clock.last_progress_on,
+            progress_due_on=due(clock.last_progress_on),
+        )
 
 
 @reads.get(
@@ -743,26 +737,8 @@ async def art78_overdue(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[OverdueComplaint]:
-    day = as_of or clock.today()
-    clock_row = readside.ComplainantClockRow
-    found = (
-        await session.exec(
-            select(clock_row)
-            .where(readside.overdue_on(day))
-            .order_by(col(clock_row.last_progress_on), col(clock_row.complaint_id))
-            .limit(limit)
-            .offset(offset)
-        )
-    ).all()
-    return [
-        OverdueComplaint(
-            case_id=r.case_id,
-            complaint_id=r.complaint_id,
-            last_progress_on=r.last_progress_on,
-            progress_due_on=due(r.last_progress_on),
-        )
-        for r in found
-    ]
+    found = await readside.overdue(session, as_of or clock.today(), limit=limit, offset=offset)
+    return [OverdueComplaint.of(r) for r in found]
 
 
 @reads.get("/cases/{case_id}", summary="A case; with ?as_of= the case as it stood then, replayed from its events")
@@ -775,13 +751,7 @@ async def get_case(
         Instant | None, Query(description=f"an instant with its time zone, e.g. 2026-11-22T10:00:00Z; {INSTANT_RANGE}")
     ] = None,
 ) -> dict[str, Any]:
-    if as_of is not None:
-        document = case_view(await eventstore.replayed(session, case_id, as_of))
-    else:
-        row = await session.get(readside.CaseDetailRow, case_id)
-        if row is None:
-            raise StreamNotFound(case_id)
-        document = row.document
+    document = await readside.case_document(session, case_id, as_of)
     response.headers["ETag"] = f'"{document["version"]}"'
     return document
 
@@ -809,11 +779,8 @@ async def case_history(
     after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="the last version already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE)] = HISTORY_PAGE,
 ) -> list[eventstore.EventRow]:
-    found = list(await eventstore.rows(session, case_id, after=after, limit=limit + 1))
-    if not found and not await session.get(eventstore.StreamHeadRow, case_id):
-        raise StreamNotFound(case_id)
-    if len(found) > limit:
-        found = found[:limit]
+    found, more = await eventstore.history(session, case_id, after, limit)
+    if more:
         following = request.url.include_query_params(after=found[-1].version, limit=limit)
         response.headers["Link"] = f'<{following}>; rel="next"'
     return found
@@ -828,13 +795,7 @@ async def case_history(
     },
 )
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
-    detail = await session.get(readside.CaseDetailRow, case_id)
-    if detail is None:
-        raise StreamNotFound(case_id)
-    case = detail.document
-    history = [
-        (row.version, registry.parse(eventstore.stored_event(row))) for row in await eventstore.rows(session, case_id)
-    ]
+    case, history = await readside.case_with_history(session, case_id)
     title = f"{case['controller']['name']}: case opened {case['opened_on']}, {case['status'].replace('_', ' ')}"
     return Response(timeline.draw(title, history), media_type="image/svg+xml")
 
@@ -844,6 +805,12 @@ class CaseComplaintOut(BaseModel):
     kind: ComplaintKind | None
     received_on: date | None
     linked_at_version: int | None = Field(description="the case version whose event linked it")
+
+    @classmethod
+    def of(cls, row: readside.CaseComplaintRow) -> CaseComplaintOut:
+        return cls(
+            complaint_id=row.complaint_id, kind=row.kind, received_on=row.received_on, linked_at_version=row.version
+        )
 
 
 class CaseComplaintPage(BaseModel):
@@ -865,23 +832,8 @@ async def case_complaints(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CaseComplaintPage:
-    if await session.get(readside.CaseSummaryRow, case_id) is None:
-        raise StreamNotFound(case_id)
-    table = readside.CaseComplaintRow
-    total, rows = await page(
-        session,
-        select(table).where(table.case_id == case_id),
-        col(table.version),
-        col(table.complaint_id),
-        limit=limit,
-        offset=offset,
-    )
-    items = [
-        CaseComplaintOut(
-            complaint_id=r.complaint_id, kind=r.kind, received_on=r.received_on, linked_at_version=r.version
-        )
-        for r in rows
-    ]
+    total, rows = await readside.case_complaints(session, case_id, limit=limit, offset=offset)
+    items = [CaseComplaintOut.of(r) for r in rows]
     return CaseComplaintPage(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -110,6 +110,15 @@ async def rows(session: AsyncSession, case_id: UUID, after: int = 0, limit: int 
     return (await session.exec(query.order_by(col(EventRow.version)).limit(limit))).all()
 
 
+async def history(session: AsyncSession, case_id: UUID, after: int, limit: int) -> tuple[list[EventRow], bool]:
+    """Up to `limit` stored events of a case after version `after`, and whether more follow; StreamNotFound if
+    there is no such case."""
+    found = list(await rows(session, case_id, after=after, limit=limit + 1))
+    if not found and not await session.get(StreamHeadRow, case_id):
+        raise StreamNotFound(case_id)
+    return found[:limit], len(found) > limit
+
+
 _HEADS, _SNAPSHOTS = StreamHeadRow.__table__, SnapshotRow.__table__
 # The stream's head and its snapshot in one round trip (plain rows: no ORM object to build or track).
 _HEAD_AND_SNAPSHOT = (

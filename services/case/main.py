@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,12 +37,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
     timers = every(settings.timer_interval_s, TIMER_BATCH, fire_timers)
 
     async def overdue(session: AsyncSession) -> None:
-        found = await session.exec(
-            sa.select(sa.func.count())
-            .select_from(readside.ComplainantClockRow)
-            .where(readside.overdue_on(clock.today()))
-        )
-        ART78_OVERDUE.set(found.one()[0])
+        ART78_OVERDUE.set(await readside.overdue_count(session, clock.today()))
 
     return ServiceRuntime(
         name="case",

@@ -11,8 +11,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
@@ -21,11 +19,11 @@ from docket_contracts.events import Payload
 from . import eventstore, readside
 from .application import Actor, DueTimer
 from .domain import CaseState, evolve
-
-# What a caller holding a session reads a case with (the application, and tests that set up cases).
 from .eventstore import load
-from .readside import TimerRow, case_of_complaint
+from .readside import case_of_complaint, timers
 
+# Beside the store: what a caller holding a session reads a case with (tests that set up cases): Actor, load,
+# case_of_complaint.
 __all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "load"]
 
 # Every table of the case's schema, the outbox and inbox included: what its Alembic history owns.
@@ -87,18 +85,8 @@ class PostgresCases:
 
     async def due_timers(self, today: date, limit: int) -> Sequence[DueTimer]:
         """Claimed with FOR UPDATE SKIP LOCKED: another instance passes over them until this transaction ends."""
-        rows = (
-            await self.session.exec(
-                select(TimerRow)
-                .where(col(TimerRow.fired_at).is_(None), col(TimerRow.due_on) <= today)
-                .order_by(col(TimerRow.due_on))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        rows = await timers.due(self.session, today, limit)
         return [DueTimer(row.notice_id, row.case_id, row.due_on) for row in rows]
 
     async def fired(self, timer: DueTimer, now: datetime) -> None:
-        await self.session.exec(
-            sa.update(TimerRow).where(col(TimerRow.notice_id) == timer.notice_id).values(fired_at=now)
-        )
+        await timers.mark_fired(self.session, timer.notice_id, now)

@@ -4,11 +4,12 @@ case takes in starts one, a letter sent restarts it (`told`), a closure, a withd
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import Payload
@@ -61,3 +62,22 @@ async def stop_clock(session: AsyncSession, complaint_id: UUID) -> None:
         .where(col(ComplainantClockRow.complaint_id) == complaint_id)
         .values(running=False)
     )
+
+
+async def overdue(session: AsyncSession, day: date, *, limit: int, offset: int) -> Sequence[ComplainantClockRow]:
+    """The clocks overdue on `day`, the longest waiting first, a page at a time."""
+    return (
+        await session.exec(
+            select(ComplainantClockRow)
+            .where(overdue_on(day))
+            .order_by(col(ComplainantClockRow.last_progress_on), col(ComplainantClockRow.complaint_id))
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+
+
+async def overdue_count(session: AsyncSession, day: date) -> int:
+    """How many clocks are overdue on `day`: the Art 78(2) overdue gauge."""
+    found = await session.exec(sa.select(sa.func.count()).select_from(ComplainantClockRow).where(overdue_on(day)))
+    return found.one()[0]
