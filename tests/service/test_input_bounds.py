@@ -23,7 +23,7 @@ from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITT
 from docket_messaging import codec
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
 from services.case import application, eventstore, readside
-from services.case.api import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
+from services.case.api.bounds import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
 from services.case.config import CaseSettings
 from services.case.fines import ART_83_4, ART_83_5
 from services.case.main import create_app as case_app
