@@ -22,6 +22,7 @@ from .tables import ComplainantClockRow
 async def start_or_stop(session: AsyncSession, state: CaseState, payload: Payload) -> None:
     """Start the Art 78(2) clock of a complaint the case takes in; stop every clock of a case that closes.
     Only a letter sent restarts a clock (`told`)."""
+    assert state.case_id is not None
     if (clock := clock_start(payload)) is not None:
         complaint_id, started = clock
         session.add(
@@ -79,5 +80,4 @@ async def overdue(session: AsyncSession, day: date, *, limit: int, offset: int) 
 
 async def overdue_count(session: AsyncSession, day: date) -> int:
     """How many clocks are overdue on `day`: the Art 78(2) overdue gauge."""
-    found = await session.exec(sa.select(sa.func.count()).select_from(ComplainantClockRow).where(overdue_on(day)))
-    return found.one()[0]
+    return await session.scalar(sa.select(sa.func.count()).select_from(ComplainantClockRow).where(overdue_on(day))) or 0

@@ -39,7 +39,8 @@ async def case_summaries(
     if controller:
         query = query.where(
             sa.or_(
-                table.controller_key == controller, col(table.controller_name).icontains(controller, autoescape=True)
+                col(table.controller_key) == controller,
+                col(table.controller_name).icontains(controller, autoescape=True),
             )
         )
     if overdue is not None:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import Payload
+from docket_messaging.tables import table_of
 
 from ..domain import CaseState
 from ..eventstore import prefixed
@@ -75,7 +76,7 @@ def _upsert(table: sa.Table, columns: Sequence[str], prefix: str) -> Any:
 
 # The summary, with the detail document and the snapshot as data-modifying CTEs: one round trip.
 _PROJECT = (
-    _upsert(CaseSummaryRow.__table__, [c.name for c in CaseSummaryRow.__table__.columns], "s_")
-    .add_cte(_upsert(CaseDetailRow.__table__, ["case_id", "version", "document", "position"], "d_").cte("detail"))
-    .add_cte(_upsert(SnapshotRow.__table__, ["stream_id", "version", "fold", "state"], "n_").cte("snapshot"))
+    _upsert(table_of(CaseSummaryRow), [c.name for c in table_of(CaseSummaryRow).columns], "s_")
+    .add_cte(_upsert(table_of(CaseDetailRow), ["case_id", "version", "document", "position"], "d_").cte("detail"))
+    .add_cte(_upsert(table_of(SnapshotRow), ["stream_id", "version", "fold", "state"], "n_").cte("snapshot"))
 )

@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +19,8 @@ from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 from docket_contracts.progress import clock_start
+from docket_messaging.postgres import run
+from docket_messaging.tables import table_of
 
 from ..domain import CaseState, evolve
 from ..eventstore import SOURCE, EventRow
@@ -41,13 +42,13 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     folded: events are read as plain rows a batch at a time (no ORM objects), and only each case's state
     and the Art 78(2) clocks it started are kept, not its events. The clocks are not emptied (`_KEEP_CLOCKS`).
     """
-    await session.exec(
-        sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots IN EXCLUSIVE MODE")
+    await run(
+        session, sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots IN EXCLUSIVE MODE")
     )
     for table in (CaseSummaryRow, CaseDetailRow, SnapshotRow):
         await session.exec(sa.delete(table))
     cases: dict[UUID, _Rebuilt] = {}
-    events = EventRow.__table__.c
+    events = table_of(EventRow).c
     query = sa.select(
         events.stream_id,
         events.version,
@@ -60,7 +61,7 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     )
     replayed = after = 0
     while chunk := (
-        await session.exec(query.where(events.position > after).order_by(events.position).limit(batch))
+        await run(session, query.where(events.position > after).order_by(events.position).limit(batch))
     ).all():
         for row in chunk:
             rebuilt = cases.get(row.stream_id)
@@ -169,8 +170,8 @@ async def _insert_many(
     unnests one array per column: the rows cross as a few arrays, not one parameter set each."""
     if not rows:
         return
-    columns = list(sa.inspect(table).local_table.columns)
-    dialect = postgresql.dialect()
+    columns = list(table_of(table).columns)
+    dialect = (await session.connection()).dialect
     arrays, selected = [], []
     for n, column in enumerate(columns):
         json_column = isinstance(column.type, JSONB)
@@ -187,4 +188,4 @@ async def _insert_many(
             f"c{n}": [json.dumps(row[c.name]) if isinstance(c.type, JSONB) else row[c.name] for row in part]
             for n, c in enumerate(columns)
         }
-        await session.exec(statement, params=values)
+        await run(session, statement, values)
