@@ -53,9 +53,9 @@ class DueTimer:
 
 
 class Cases(Protocol):
-    """The case store a use case runs against: PostgreSQL's (store.PostgresCases, over one session, which
-    main.py and deps.py build) or the unit tests' in memory. What it writes between entering and leaving
-    `transaction()` is kept all or none."""
+    """The case store a use case runs against: PostgreSQL's (store.PostgresCases over one session, which the
+    callers build: deps.py, main.py, handlers.py) or the unit tests' in memory. What it writes between entering
+    and leaving `transaction()` is kept all or none."""
 
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
