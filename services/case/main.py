@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +15,7 @@ from docket_service.runtime import ServiceRuntime, every
 from services.case.metrics import ART78_OVERDUE
 
 from . import readside
-from .api import commands, fine_estimates, install_error_handlers, reads
+from .api import install_error_handlers, routers
 from .application import fire_due_timers
 from .config import CaseSettings
 from .handlers import EVENT_HANDLERS
@@ -38,12 +37,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
     timers = every(settings.timer_interval_s, TIMER_BATCH, fire_timers)
 
     async def overdue(session: AsyncSession) -> None:
-        found = await session.exec(
-            sa.select(sa.func.count())
-            .select_from(readside.ComplainantClockRow)
-            .where(readside.overdue_on(clock.today()))
-        )
-        ART78_OVERDUE.set(found.one()[0])
+        ART78_OVERDUE.set(await readside.overdue_count(session, clock.today()))
 
     return ServiceRuntime(
         name="case",
@@ -60,7 +54,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
 def create_app(settings: CaseSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or CaseSettings()
     clock = clock or SystemClock(settings.regulator_timezone)
-    app = service_app("Docket case service", runtime(settings, clock), reads, commands, fine_estimates)
+    app = service_app("Docket case service", runtime(settings, clock), *routers)
     app.state.clock = clock
     install_error_handlers(app)
     limit_bodies(app, settings.max_body_bytes)

@@ -200,7 +200,7 @@ class World:
             controller=complaint_filed().controller.model_copy(update={"key": f"controller-{uuid.uuid4().hex[:10]}"})
         )
         async with service.sessions() as session, session.begin():
-            await application.route_complaint(session, complaint)
+            await application.route_complaint(case_store.PostgresCases(session), complaint)
             case_id = await case_store.case_of_complaint(session, complaint.complaint_id)
         assert case_id is not None
         state = None
@@ -209,7 +209,11 @@ class World:
         for command in commands:
             async with service.sessions() as session:
                 state, _ = await application.execute(
-                    session, case_id, state.version, command(state), case_store.Actor("test-setup")
+                    case_store.PostgresCases(session),
+                    case_id,
+                    state.version,
+                    command(state),
+                    case_store.Actor("test-setup"),
                 )
         return case_id, state
 

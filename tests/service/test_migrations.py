@@ -155,7 +155,7 @@ async def test_the_complaint_lists_of_existing_cases_are_filled_from_their_event
     ]
     async with make_sessions(engine)() as session, session.begin():
         for complaint in complaints:
-            await application.route_complaint(session, complaint)
+            await application.route_complaint(case_store.PostgresCases(session), complaint)
 
     async def listed() -> list[tuple]:
         async with engine.connect() as connection:
