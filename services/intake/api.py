@@ -41,6 +41,7 @@ from .deps import (
     SubmissionReader,
     rate_limited,
 )
+from .errors import AlreadyWithdrawn, IdempotencyKeyReused, UnknownComplaint
 
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
 staff = APIRouter(tags=["staff"])
@@ -63,9 +64,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return handler
 
     app.add_exception_handler(ErasedSubject, answer(status.HTTP_410_GONE))
-    app.add_exception_handler(application.UnknownComplaint, answer(status.HTTP_404_NOT_FOUND))
-    app.add_exception_handler(application.AlreadyWithdrawn, answer(status.HTTP_409_CONFLICT))
-    app.add_exception_handler(application.IdempotencyKeyReused, answer(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(UnknownComplaint, answer(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(AlreadyWithdrawn, answer(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(IdempotencyKeyReused, answer(status.HTTP_409_CONFLICT))
 
 
 class PartyIn(BaseModel):

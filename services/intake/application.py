@@ -2,7 +2,7 @@
 it, add evidence to it, erase its complainant's personal data.
 
 Each opens and commits its own transaction on the session it is given; the routes parse and answer, the store
-reads and writes within the transaction it is in. A refusal is an exception of this module's, which api.py
+reads and writes within the transaction it is in. A refusal is an exception of errors.py, which api.py
 answers with its status code.
 """
 
@@ -23,20 +23,9 @@ from docket_service.clock import Clock
 
 from . import domain, legacy, store
 from .config import IntakeSettings
+from .errors import AlreadyWithdrawn, IdempotencyKeyReused, UnknownComplaint
 
 CREATED = 201  # what a filing answers, kept with its Idempotency-Key to be answered again
-
-
-class UnknownComplaint(Exception):
-    """No such complaint, or not for this token (404: nothing is revealed)."""
-
-
-class AlreadyWithdrawn(Exception):
-    """The complaint was withdrawn already (409)."""
-
-
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used for a different submission (409)."""
 
 
 # --- filing -----------------------------------------------------------------------------------------------
