@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -28,7 +28,7 @@ from docket_service.limits import (
     text,
 )
 
-from . import application, domain, store
+from . import application, domain
 from .application import Receipt
 from .config import IntakeSettings
 from .deps import (
@@ -41,7 +41,7 @@ from .deps import (
     SubmissionReader,
     rate_limited,
 )
-from .errors import AlreadyWithdrawn, IdempotencyKeyReused, UnknownComplaint
+from .errors import AlreadyWithdrawn, IdempotencyKeyReused, UnknownComplaint, UnknownEvidence
 
 public = APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
 staff = APIRouter(tags=["staff"])
@@ -65,6 +65,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ErasedSubject, answer(status.HTTP_410_GONE))
     app.add_exception_handler(UnknownComplaint, answer(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(UnknownEvidence, answer(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(AlreadyWithdrawn, answer(status.HTTP_409_CONFLICT))
     app.add_exception_handler(IdempotencyKeyReused, answer(status.HTTP_409_CONFLICT))
 
@@ -173,23 +174,6 @@ class ComplaintOut(BaseModel):
     filed_at: datetime
     status: str
     personal_data_erased: bool
-
-
-async def complaints_out(personal: PersonalData, rows: list[store.ComplaintRow]) -> list[ComplaintOut]:
-    """Staff's view: the personal values opened, or shown as erased (one trip to the key store)."""
-    fields = ("complainant_name", "complainant_email", "narrative")
-    opened = await personal.open_many([store.as_sealed(getattr(row, f)) for row in rows for f in fields])
-    out = []
-    for index, row in enumerate(rows):
-        values = opened[index * len(fields) : (index + 1) * len(fields)]
-        out.append(
-            ComplaintOut(
-                **row.model_dump(exclude={*fields, "personal_data_erased_on"}),
-                **{f: ERASED if v is None else v for f, v in zip(fields, values, strict=True)},
-                personal_data_erased=row.personal_data_erased_on is not None or values[0] is None,
-            )
-        )
-    return out
 
 
 IdempotencyKey = Annotated[
@@ -307,19 +291,8 @@ class StatusOut(BaseModel):
     summary="The complainant's view of their complaint (X-Status-Token required)",
 )
 async def complaint_status(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
-    complaint = await application.own_complaint(session, reference, token)
-    lines = await store.progress_of(session, complaint.id)
-    return StatusOut(
-        reference=complaint.reference,
-        kind=complaint.kind,
-        controller_name=complaint.controller_name,
-        received_on=complaint.received_on,
-        status=complaint.status,
-        progress=[
-            ProgressLine(on=complaint.received_on, text="We received your complaint."),
-            *(ProgressLine(on=line.on, text=line.text) for line in lines),
-        ],
-    )
+    found = await application.complaint_status(session, reference, token)
+    return StatusOut.model_validate(found, from_attributes=True)
 
 
 @public.post(
@@ -341,16 +314,6 @@ class EvidenceOut(BaseModel):
     size: int
     sha256: str
     uploaded_at: datetime
-
-
-async def file_names(personal: PersonalData, stored: Sequence[Any]) -> list[str]:
-    """Evidence file names as staff read them: opened, or ERASED (one trip to the key store). A name still
-    in clear (stored before names were sealed, and not sealed yet) reads as it is."""
-    opened = await personal.open_many([store.as_sealed(value) for value in stored])
-    return [
-        value if isinstance(value, str) else ERASED if name is None else name
-        for value, name in zip(stored, opened, strict=True)
-    ]
 
 
 EVIDENCE_PATH = "/complaints/{reference}/evidence"
@@ -419,8 +382,8 @@ async def upload_evidence(
         content_type=content_type.split(";")[0].strip().lower(),
         content=await request.body(),
     )
-    row = await application.add_evidence(session, personal, settings, reference, token, file)
-    return EvidenceOut(**row.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}), filename=file.name)
+    added = await application.add_evidence(session, personal, settings, reference, token, file)
+    return EvidenceOut.model_validate(added, from_attributes=True)
 
 
 # --- staff ------------------------------------------------------------------------------------------------
@@ -446,8 +409,9 @@ async def list_complaints(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ComplaintPage:
-    total, rows = await store.search(
+    found = await application.search_complaints(
         session,
+        personal,
         controller=controller,
         kind=kind,
         status=status_,
@@ -456,26 +420,24 @@ async def list_complaints(
         limit=limit,
         offset=offset,
     )
-    return ComplaintPage(items=await complaints_out(personal, list(rows)), total=total, limit=limit, offset=offset)
+    items = [ComplaintOut.model_validate(complaint, from_attributes=True) for complaint in found.complaints]
+    return ComplaintPage(items=items, total=found.total, limit=limit, offset=offset)
 
 
 @staff.get("/complaints/{complaint_id}", response_model=ComplaintOut)
 async def get_complaint(
     complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader, personal: PersonalDep
 ) -> ComplaintOut:
-    [out] = await complaints_out(personal, [await application.complaint(session, complaint_id)])
-    return out
+    found = await application.complaint(session, personal, complaint_id)
+    return ComplaintOut.model_validate(found, from_attributes=True)
 
 
 @staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
 async def list_evidence(
     complaint_id: uuid.UUID, session: SessionDep, caller: SubmissionReader, personal: PersonalDep
 ) -> list[EvidenceOut]:
-    if await session.get(store.ComplaintRow, complaint_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no complaint {complaint_id}")
-    rows = await store.evidence_of(session, complaint_id)
-    names = await file_names(personal, [row.filename for row in rows])
-    return [EvidenceOut(**(dict(row._mapping) | {"filename": name})) for row, name in zip(rows, names, strict=True)]
+    files = await application.evidence(session, personal, complaint_id)
+    return [EvidenceOut.model_validate(file, from_attributes=True) for file in files]
 
 
 @staff.get(
@@ -490,21 +452,11 @@ async def download_evidence(
     caller: SubmissionReader,
     personal: PersonalDep,
 ) -> Response:
-    row = await session.get(store.EvidenceRow, evidence_id)
-    if row is None or row.complaint_id != complaint_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no evidence {evidence_id} on complaint {complaint_id}")
-    content = await personal.open_bytes(complaint_id, row.content) if row.sealed else row.content
-    if content is None:
-        raise ErasedSubject(complaint_id)
-    [name] = await file_names(personal, [row.filename])
-    # Made safe again: a name stored by the previous release may not have been.
+    file = await application.download_evidence(session, personal, complaint_id, evidence_id)
     return Response(
-        content,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{domain.safe_filename(name)}"',
-            "X-Content-SHA256": row.sha256,
-        },
+        file.content,
+        media_type=file.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"', "X-Content-SHA256": file.sha256},
     )
 
 
@@ -554,6 +506,18 @@ class PersonalDataExport(BaseModel):
     letters: list[LetterExport] = Field(description="the letters Docket wrote to the complainant")
 
 
+def evidence_export(file: application.EvidenceCopy) -> EvidenceExport:
+    return EvidenceExport(
+        id=file.id,
+        filename=file.filename,
+        content_type=file.content_type,
+        size=file.size,
+        sha256=file.sha256,
+        uploaded_at=file.uploaded_at,
+        content_base64=base64.b64encode(file.content).decode() if file.content else None,
+    )
+
+
 @staff.get(
     "/complaints/{complaint_id}/personal-data",
     response_model=PersonalDataExport,
@@ -562,29 +526,11 @@ class PersonalDataExport(BaseModel):
 async def export_personal_data(
     complaint_id: uuid.UUID, session: SessionDep, personal: PersonalDep, caller: Administrator
 ) -> PersonalDataExport:
-    [complaint] = await complaints_out(personal, [await application.complaint(session, complaint_id)])
-    files = await store.evidence_files(session, complaint_id)
-    letters = await store.letters_of(session, complaint_id)
-    texts = await personal.open_many([store.as_sealed(letter.text) for letter in letters])
-    names = await file_names(personal, [file.filename for file in files])
-    evidence = []
-    for file, name in zip(files, names, strict=True):
-        content = await personal.open_bytes(complaint_id, file.content) if file.sealed else file.content
-        evidence.append(
-            EvidenceExport(
-                **file.model_dump(exclude={"content", "complaint_id", "sealed", "filename"}),
-                filename=name,
-                content_base64=base64.b64encode(content).decode() if content else None,
-            )
-        )
-    case = await session.get(store.ComplaintCaseRow, complaint_id)
+    copy = await application.personal_data(session, personal, complaint_id)
     return PersonalDataExport(
-        complaint=complaint,
-        case_id=case.case_id if case else None,
-        progress=[ProgressLine(on=line.on, text=line.text) for line in await store.progress_of(session, complaint_id)],
-        evidence=evidence,
-        letters=[
-            LetterExport(title=letter.title, text=text, recorded_at=letter.recorded_at)
-            for letter, text in zip(letters, texts, strict=True)
-        ],
+        complaint=ComplaintOut.model_validate(copy.complaint, from_attributes=True),
+        case_id=copy.case_id,
+        progress=[ProgressLine.model_validate(line, from_attributes=True) for line in copy.progress],
+        evidence=[evidence_export(file) for file in copy.evidence],
+        letters=[LetterExport.model_validate(letter, from_attributes=True) for letter in copy.letters],
     )

@@ -7,6 +7,10 @@ class UnknownComplaint(Exception):
     """No such complaint, or not for this token (404: nothing is revealed)."""
 
 
+class UnknownEvidence(Exception):
+    """No such evidence file on the complaint (404)."""
+
+
 class AlreadyWithdrawn(Exception):
     """The complaint was withdrawn already (409)."""
 
