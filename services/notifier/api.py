@@ -18,7 +18,8 @@ from docket_identity.roles import Caller, Role
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 from docket_service.limits import MAX_OFFSET, EmailAddress, query_text, text
 
-from . import deliveries, letters, store, subscriptions
+from . import store
+from .application import deliveries, letters, subscriptions
 from .deps import (
     Administrator,
     ContactReader,
