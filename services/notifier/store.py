@@ -454,6 +454,17 @@ async def enqueue_deliveries(
     return len(wanted)
 
 
+async def subscriptions(
+    session: AsyncSession, *, owner: str | None = None, limit: int = 100, offset: int = 0
+) -> Sequence[SubscriptionRow]:
+    """The subscriptions (only `owner`'s when given), oldest first."""
+    query = select(SubscriptionRow)
+    if owner is not None:
+        query = query.where(col(SubscriptionRow.owner) == owner)
+    query = query.order_by(col(SubscriptionRow.created_at), col(SubscriptionRow.id))
+    return (await session.exec(query.limit(limit).offset(offset))).all()
+
+
 async def deliveries(
     session: AsyncSession,
     *,
