@@ -32,8 +32,8 @@ from .deps import (
 )
 from .domain import Channel
 from .domain import Role as RecipientRole
+from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 from .errors import Conflict, NotFound, OutOfScope
-from .webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 
 subscription_routes = APIRouter(tags=["webhook subscriptions"])
 delivery_routes = APIRouter(tags=["webhook deliveries"])

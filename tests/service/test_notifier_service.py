@@ -32,9 +32,9 @@ from docket_service.database import make_engine
 from services.notifier import store
 from services.notifier.application import deliveries, letters, reminders
 from services.notifier.config import NotifierSettings
+from services.notifier.domain.webhooks import RetrySchedule
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
-from services.notifier.webhooks import RetrySchedule
 from tests.apps import Running, serve
 from tests.factories import CLEARVIEW, openable_complaint_filed
 

@@ -11,7 +11,7 @@ import pytest
 
 from docket_contracts.envelope import CloudEvent
 from services.notifier.config import NotifierSettings
-from services.notifier.webhooks import (
+from services.notifier.domain.webhooks import (
     SUBSCRIBABLE,
     Filter,
     RefusedUrl,

@@ -25,11 +25,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_privacy.personal import PersonalData
 
+from ..domain.webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
 from ..errors import Conflict, NotFound
 from ..metrics import WEBHOOKS
 from ..outbound import Answer, Sender
 from ..store import DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
-from ..webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from docket_service.clock import Clock
 
 from .. import store
 from ..domain import CaseFile, Complainant, Letter, reminder_due_on
+from ..domain.webhooks import Jitter, RetrySchedule
 from ..metrics import EMAILS
 from ..outbound import Mailer
 from ..store import PERSONAL_LETTER_FIELDS, NotificationRow, Records, as_sealed
-from ..webhooks import Jitter, RetrySchedule
 
 log = logging.getLogger(__name__)
 

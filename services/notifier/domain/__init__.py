@@ -4,7 +4,8 @@ standard library and docket_contracts.
 A letter is decided from the event and what the notifier knows of the case (its controller, the
 controller's contact address, its complainants). Alerts have no complainant to keep informed. What a letter
 is and how it reads is letters.py; the letters of each stage of a case are complaints.py, notices.py,
-sanctions.py and appeals.py, one rule per event type in RULES; the Art 78(2) reminders are reminders.py.
+sanctions.py and appeals.py, one rule per event type in RULES; the Art 78(2) reminders are reminders.py. The
+webhook rules (signatures, matching, retries, which URLs may be called) are webhooks.py.
 """
 
 from __future__ import annotations

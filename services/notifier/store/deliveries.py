@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 
-from ..webhooks import matches
+from ..domain.webhooks import matches
 from .tables import DeliveryAttemptRow, DeliveryRow, SubscriptionRow
 
 

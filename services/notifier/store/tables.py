@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 from docket_contracts.events import Sealed
 from docket_messaging.tables import utc_column
 
-from ..webhooks import Filter
+from ..domain.webhooks import Filter
 
 SOURCE = "/docket/notifier"
 TABLES = {
