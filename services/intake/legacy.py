@@ -25,7 +25,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from docket_contracts.events import Sealed
 from docket_contracts.registry import BY_TYPE, dataschema
-from docket_messaging.tables import OutboxRow
+from docket_messaging.tables import OutboxRow, table_of
 from docket_privacy.personal import ErasedSubject, PersonalData
 
 from .store import ComplaintRow, EvidenceRow, IdempotencyRow, LetterRow, withheld
@@ -134,7 +134,7 @@ async def _evidence(session: AsyncSession, personal: PersonalData | None, compla
 
 
 async def _idempotent_answers(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
-    response = IdempotencyRow.__table__.c.response
+    response = table_of(IdempotencyRow).c.response
     query = select(IdempotencyRow).where(_is_string(response["status_token"]))
     if complaint_id is not None:
         query = query.where(response["id"].astext == str(complaint_id))
@@ -161,14 +161,16 @@ async def _letters(session: AsyncSession, personal: PersonalData | None, complai
 
 async def _outbox(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
     """complaint.filed v1 rows, published or not, become v2 rows: the same event, its complainant sealed."""
-    name = OutboxRow.__table__.c.data["complainant"]["name"]
+    stored_name = table_of(OutboxRow).c.data["complainant"]["name"]
     # Exactly the rows of the previous release: v1, its complainant's name a clear string. Any other shape is
     # not this step's to touch (and a relay or a consumer will refuse it for what it is).
     query = select(OutboxRow).where(
-        col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) == V1, sa.func.jsonb_typeof(name) == "string"
+        col(OutboxRow.type) == FILED.type,
+        col(OutboxRow.dataschema) == V1,
+        sa.func.jsonb_typeof(stored_name) == "string",
     )
     if complaint_id is not None:
-        query = query.where(OutboxRow.__table__.c.data["complaint_id"].astext == str(complaint_id))
+        query = query.where(table_of(OutboxRow).c.data["complaint_id"].astext == str(complaint_id))
     rows = (await session.exec(_locked(query, complaint_id))).all()
     sealed_rows = 0
     for row in rows:
