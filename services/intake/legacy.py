@@ -1,8 +1,8 @@
 """Sealing what intake stored in clear before personal data was sealed (migrations 0002 and 0003 kept those
 values as JSON strings, where a sealed value is a JSON object): the complainants' names, addresses and
 narratives, evidence files and their names, the status tokens kept for idempotent retries, letters, and
-complaint.filed events of schema v1 in the outbox. Run at start, before serving, in batches; a database with
-nothing left in clear costs one query per kind.
+complaint.filed events of schema v1 in the outbox. Run at start, before serving, and by `python -m
+services.intake seal-legacy`, in batches; a database with nothing left in clear costs one query per kind.
 
 A complainant may have been erased before their values were sealed: nothing can be sealed for them any
 more, so their values are withheld instead (an empty sealed value, which reads as erased; an evidence file
@@ -25,9 +25,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from docket_contracts.events import Sealed
 from docket_contracts.registry import BY_TYPE, dataschema
-from docket_messaging.tables import OutboxRow
+from docket_messaging.tables import OutboxRow, table_of
 from docket_privacy.personal import ErasedSubject, PersonalData
+from docket_service.database import make_engine, make_sessions
 
+from .config import IntakeSettings
 from .store import ComplaintRow, EvidenceRow, IdempotencyRow, LetterRow, withheld
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,20 @@ R = TypeVar("R")
 # One kind of row: seals (or, with no PersonalData, withholds) a batch of the rows still in clear, of one
 # complaint or of all; returns how many it changed.
 Step = Callable[[AsyncSession, PersonalData | None, UUID | None], Awaitable[int]]
+
+
+async def seal_legacy_command(settings: IntakeSettings) -> None:
+    """`python -m services.intake seal-legacy`: seal every value still in clear, with the service's own role and
+    key store, as `serve` does before it serves."""
+    personal = settings.personal_data()
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        sealed = await seal_legacy(make_sessions(engine), personal)
+    finally:
+        await engine.dispose()
+        await personal.keystore.close()
+    if not sealed:
+        log.info("intake: nothing stored in clear is left to seal")
 
 
 async def seal_legacy(sessions: async_sessionmaker[AsyncSession], personal: PersonalData) -> int:
@@ -134,7 +150,7 @@ async def _evidence(session: AsyncSession, personal: PersonalData | None, compla
 
 
 async def _idempotent_answers(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
-    response = IdempotencyRow.__table__.c.response
+    response = table_of(IdempotencyRow).c.response
     query = select(IdempotencyRow).where(_is_string(response["status_token"]))
     if complaint_id is not None:
         query = query.where(response["id"].astext == str(complaint_id))
@@ -161,14 +177,16 @@ async def _letters(session: AsyncSession, personal: PersonalData | None, complai
 
 async def _outbox(session: AsyncSession, personal: PersonalData | None, complaint_id: UUID | None) -> int:
     """complaint.filed v1 rows, published or not, become v2 rows: the same event, its complainant sealed."""
-    name = OutboxRow.__table__.c.data["complainant"]["name"]
+    stored_name = table_of(OutboxRow).c.data["complainant"]["name"]
     # Exactly the rows of the previous release: v1, its complainant's name a clear string. Any other shape is
     # not this step's to touch (and a relay or a consumer will refuse it for what it is).
     query = select(OutboxRow).where(
-        col(OutboxRow.type) == FILED.type, col(OutboxRow.dataschema) == V1, sa.func.jsonb_typeof(name) == "string"
+        col(OutboxRow.type) == FILED.type,
+        col(OutboxRow.dataschema) == V1,
+        sa.func.jsonb_typeof(stored_name) == "string",
     )
     if complaint_id is not None:
-        query = query.where(OutboxRow.__table__.c.data["complaint_id"].astext == str(complaint_id))
+        query = query.where(table_of(OutboxRow).c.data["complaint_id"].astext == str(complaint_id))
     rows = (await session.exec(_locked(query, complaint_id))).all()
     sealed_rows = 0
     for row in rows:

@@ -15,7 +15,7 @@ from docket_service.http import service_app
 from docket_service.limits import limit_bodies
 from docket_service.runtime import ServiceRuntime
 
-from .api import install_error_handlers, public, staff
+from .api import install_error_handlers, routers
 from .config import IntakeSettings
 from .handlers import EVENT_HANDLERS
 from .legacy import seal_legacy
@@ -46,7 +46,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     personal = settings.personal_data()
-    app = service_app("Docket intake", runtime(settings, personal), public, staff)
+    app = service_app("Docket intake", runtime(settings, personal), *routers)
     app.state.clock = clock or SystemClock(settings.regulator_timezone)
     app.state.personal = personal
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

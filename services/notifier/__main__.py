@@ -2,6 +2,7 @@ from docket_contracts import topics
 from docket_service.cli import main
 
 from .config import NotifierSettings
+from .legacy import seal_legacy_command
 from .main import ALEMBIC_INI, create_app
 
 main(
@@ -11,4 +12,5 @@ main(
     name="notifier",
     produces=topics.NOTIFICATIONS,
     migrations=NotifierSettings.keystore_migrations,
+    tasks={"seal-legacy": seal_legacy_command},
 )

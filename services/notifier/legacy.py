@@ -1,7 +1,8 @@
 """Sealing what the notifier stored in clear before personal data was sealed (migration 0004 kept those
 values as JSON strings, where a sealed value is a JSON object): complainants' names and addresses,
 letters to complainants, webhook signing secrets, and the bodies of deliveries of complaint.filed v1.
-Run at start, before serving, in batches; a database with nothing left in clear costs one query per kind.
+Run at start, before serving, and by `python -m services.notifier seal-legacy`, in batches; a database with
+nothing left in clear costs one query per kind.
 
 A complainant may have been erased before their values were sealed: nothing can be sealed for them any
 more, so their values are withheld instead (an empty sealed value, which reads as erased). A subscription
@@ -23,13 +24,29 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.events import Sealed
 from docket_contracts.registry import BY_TYPE
 from docket_privacy.personal import ErasedSubject, PersonalData
+from docket_service.database import make_engine, make_sessions
 
+from .config import NotifierSettings
 from .store import PERSONAL_LETTER_FIELDS, ComplainantRow, DeliveryRow, NotificationRow, SubscriptionRow
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
 FILED = BY_TYPE["docket.complaint.filed"]
+
+
+async def seal_legacy_command(settings: NotifierSettings) -> None:
+    """`python -m services.notifier seal-legacy`: seal every value still in clear, with the service's own role and
+    key store, as `serve` does before it serves."""
+    personal = settings.personal_data()
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        sealed = await seal_legacy(make_sessions(engine), personal)
+    finally:
+        await engine.dispose()
+        await personal.keystore.close()
+    if not sealed:
+        log.info("notifier: nothing stored in clear is left to seal")
 
 
 async def seal_legacy(sessions: async_sessionmaker[AsyncSession], personal: PersonalData) -> int:

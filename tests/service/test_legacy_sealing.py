@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -20,7 +23,7 @@ from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import serve
-from tests.conftest import MASTER_KEY, MIGRATIONS
+from tests.conftest import MASTER_KEY, MIGRATIONS, repo_root
 
 pytestmark = pytest.mark.service
 
@@ -154,6 +157,39 @@ async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(
         assert value not in dumped
     assert "filed:v1" not in dumped and dumped.count('"ciphertext"') >= 11
     assert '"ciphertext": ""' not in dumped  # sealed, not withheld
+
+
+def seal_legacy(name: str, database_url: str, keystore_url: str) -> subprocess.CompletedProcess[str]:
+    """`python -m services.<name> seal-legacy` as an operator runs it: the service's own role and key store."""
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "KEYSTORE_DATABASE_URL": keystore_url,
+        "KEYSTORE_MASTER_KEY": MASTER_KEY,
+        "OIDC_ISSUER": "http://localhost:8080/realms/docket",  # required of every service's settings; unused here
+        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", f"services.{name}", "seal-legacy"],
+        cwd=repo_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_the_seal_legacy_command_seals_what_is_in_clear_without_serving(postgres):
+    name = f"legacy_{uuid.uuid4().hex[:8]}"
+    databases, _complaint, _subscription = await asyncio.to_thread(previous_release, postgres, name)
+    for service, url in (("intake", databases.intake), ("notifier", databases.notifier)):
+        done = await asyncio.to_thread(seal_legacy, service, url, databases.keystore)
+        assert done.returncode == 0, done.stderr
+    dumped = await asyncio.to_thread(dump, postgres, name)
+    for value in (NAME, EMAIL, NARRATIVE, "legacy bytes", FILENAME, TOKEN, SECRET):
+        assert value not in dumped
+    assert "filed:v1" not in dumped and dumped.count('"ciphertext"') >= 11
+    again = await asyncio.to_thread(seal_legacy, "intake", databases.intake, databases.keystore)
+    assert again.returncode == 0 and "nothing stored in clear is left to seal" in again.stderr
 
 
 async def test_a_complainant_erased_before_the_start_is_withheld_and_the_services_still_start(

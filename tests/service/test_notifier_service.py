@@ -29,11 +29,12 @@ from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, 
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock, SystemClock
 from docket_service.database import make_engine
-from services.notifier import deliveries, letters, reminders, store
+from services.notifier import store
+from services.notifier.application import deliveries, letters, reminders
 from services.notifier.config import NotifierSettings
+from services.notifier.domain.webhooks import RetrySchedule
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
-from services.notifier.webhooks import RetrySchedule
 from tests.apps import Running, serve
 from tests.factories import CLEARVIEW, openable_complaint_filed
 

@@ -22,8 +22,8 @@ from docket_contracts.registry import new_event
 from docket_privacy.personal import PersonalData
 from services.notifier.config import NotifierSettings
 from services.notifier.domain import reminder_due_on
+from services.notifier.domain.webhooks import SUBSCRIBABLE
 from services.notifier.handlers import EVENT_HANDLERS, Needs, case_event, handlers
-from services.notifier.webhooks import SUBSCRIBABLE
 from tests.factories import JEANNE, openable_complaint_filed
 from tests.unit.fakes import InMemoryKeyStore, InMemoryRecords
 

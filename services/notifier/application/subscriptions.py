@@ -13,10 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_privacy.personal import PersonalData
 
-from .errors import NotFound
-from .outbound import Resolver
-from .store import SubscriptionRow
-from .webhooks import check_url, host_of, new_secret
+from ..domain.webhooks import check_url, host_of, new_secret
+from ..errors import NotFound
+from ..outbound import Resolver
+from ..store import SubscriptionRow
 
 
 async def check_reachable(url: str, resolver: Resolver, allow_list: list[str]) -> None:

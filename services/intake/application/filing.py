@@ -1,10 +1,5 @@
-"""Intake's use cases: file a complaint (at the public door, or from paper with its true receipt date), withdraw
-it, add evidence to it, erase its complainant's personal data.
-
-Each opens and commits its own transaction on the session it is given; the routes parse and answer, the store
-reads and writes within the transaction it is in. A refusal is an exception of this module's, which api.py
-answers with its status code.
-"""
+"""Filing a complaint, at the public door or from paper with its true receipt date; a retry with the same
+Idempotency-Key is answered as the first time."""
 
 from __future__ import annotations
 
@@ -19,27 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.events import ComplaintCategory, ComplaintKind, Party
 from docket_messaging.context import bind_ids
 from docket_privacy.personal import PersonalData
-from docket_service.clock import Clock
 
-from . import domain, legacy, store
-from .config import IntakeSettings
+from .. import domain, store
+from ..errors import IdempotencyKeyReused
 
 CREATED = 201  # what a filing answers, kept with its Idempotency-Key to be answered again
-
-
-class UnknownComplaint(Exception):
-    """No such complaint, or not for this token (404: nothing is revealed)."""
-
-
-class AlreadyWithdrawn(Exception):
-    """The complaint was withdrawn already (409)."""
-
-
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used for a different submission (409)."""
-
-
-# --- filing -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -155,90 +134,3 @@ async def file_complaint(
             return Answer(replay, status_code=first.status_code, replayed=True)
         await store.add_complaint(session, filed, narrative, digest)
     return Answer(answer)
-
-
-# --- the complainant's door: status, withdrawal, evidence -------------------------------------------------
-
-
-async def own_complaint(session: AsyncSession, reference: str, token: str | None) -> store.ComplaintRow:
-    """The complaint, if the token is its own; UnknownComplaint otherwise, so nothing is revealed."""
-    complaint = await store.by_reference(session, reference)
-    if complaint is None or not domain.token_matches(token, complaint.status_token_digest):
-        raise UnknownComplaint(f"no complaint {reference} for this token")
-    return complaint
-
-
-async def withdraw(session: AsyncSession, reference: str, token: str | None, clock: Clock) -> None:
-    """The complainant withdraws their complaint (once), announced as complaint.withdrawn."""
-    async with session.begin():
-        complaint = await own_complaint(session, reference, token)
-        if complaint.status == "withdrawn":
-            raise AlreadyWithdrawn(f"complaint {reference} is already withdrawn")
-        store.withdraw(session, complaint, clock.today())
-
-
-@dataclass(frozen=True)
-class EvidenceFile:
-    """A file as the complainant sent it: its display name (domain.safe_filename), declared type and bytes."""
-
-    name: str
-    content_type: str
-    content: bytes
-
-
-async def add_evidence(
-    session: AsyncSession,
-    personal: PersonalData,
-    settings: IntakeSettings,
-    reference: str,
-    token: str | None,
-    file: EvidenceFile,
-) -> store.EvidenceRow:
-    """Attach a file to the complaint, its name and content sealed with the complainant's key."""
-    async with session.begin():
-        complaint = await own_complaint(session, reference, token)
-        domain.check_evidence(file.content_type, file.content, settings.evidence_types, settings.evidence_max_bytes)
-        [sealed_name] = await personal.seal_many(complaint.id, [file.name])
-        sealed = await personal.seal_bytes(complaint.id, file.content)
-        row = store.add_evidence(session, complaint.id, sealed_name, file.content_type, file.content, sealed)
-        await session.flush()
-    await session.refresh(row)
-    return row
-
-
-# --- the complainant's rights (GDPR Art 15 and 17) --------------------------------------------------------
-
-
-async def complaint(session: AsyncSession, complaint_id: uuid.UUID) -> store.ComplaintRow:
-    row = await session.get(store.ComplaintRow, complaint_id)
-    if row is None:
-        raise UnknownComplaint(f"no complaint {complaint_id}")
-    return row
-
-
-@dataclass(frozen=True)
-class Erasure:
-    on: date
-    already: bool  # an earlier request had erased it already
-
-
-async def erase_personal_data(
-    session: AsyncSession, personal: PersonalData, complaint_id: uuid.UUID, by: str, clock: Clock
-) -> Erasure:
-    """Destroy the complainant's key, withhold what of theirs is still in clear, record and announce it
-    (complaint.personal_data_erased) once."""
-    async with session.begin():
-        await complaint(session, complaint_id)  # unknown before anything is destroyed
-    # The key first, then the record and the event: a crash in between leaves the key destroyed and the
-    # event still to be announced, which a retry does; never an announced erasure that did not happen.
-    await personal.keystore.erase(complaint_id, by=by)
-    personal.forget(complaint_id)
-    async with session.begin():
-        row = await session.get(store.ComplaintRow, complaint_id, with_for_update=True, populate_existing=True)
-        assert row is not None
-        await legacy.withhold_in_clear(session, complaint_id)  # the key no longer covers what was never sealed
-        already = row.personal_data_erased_on is not None
-        if not already:
-            store.erase(session, row, clock.today())
-    assert row.personal_data_erased_on is not None
-    return Erasure(on=row.personal_data_erased_on, already=already)

@@ -22,13 +22,13 @@ from docket_contracts.events import ComplaintKind, NotificationSent, Sealed
 from docket_contracts.progress import tells_of_progress
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock
-from services.notifier.metrics import EMAILS
 
-from . import store
-from .domain import CaseFile, Complainant, Letter, reminder_due_on
-from .outbound import Mailer
-from .store import PERSONAL_LETTER_FIELDS, NotificationRow, Records, as_sealed
-from .webhooks import Jitter, RetrySchedule
+from .. import store
+from ..domain import CaseFile, Complainant, Letter, reminder_due_on
+from ..domain.webhooks import Jitter, RetrySchedule
+from ..metrics import EMAILS
+from ..outbound import Mailer
+from ..store import PERSONAL_LETTER_FIELDS, NotificationRow, Records, as_sealed
 
 log = logging.getLogger(__name__)
 

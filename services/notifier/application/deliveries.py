@@ -24,12 +24,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_privacy.personal import PersonalData
-from services.notifier.metrics import WEBHOOKS
 
-from .errors import Conflict, NotFound
-from .outbound import Answer, Sender
-from .store import DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
-from .webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
+from ..domain.webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
+from ..errors import Conflict, NotFound
+from ..metrics import WEBHOOKS
+from ..outbound import Answer, Sender
+from ..store import DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
 
 log = logging.getLogger(__name__)
 
