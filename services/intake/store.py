@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, PersonalDataErased, Sealed
+from docket_contracts.progress import OWN_ENDS
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, table_of, utc_column
@@ -321,17 +322,27 @@ async def progress_of(session: AsyncSession, complaint_id: UUID) -> Sequence[Pro
     ).all()
 
 
+# The statuses after which a complaint's complainant is owed no news.
+NO_NEWS_OWED = ("withdrawn", *sorted(OWN_ENDS))
+
+
 async def record_progress(
     session: AsyncSession, complaint_ids: Sequence[UUID], event_id: str, on: date | None, text: str, stage: str
 ) -> None:
-    """Add the progress line for each complaint and move its status forward (never back from withdrawn)."""
-    for complaint_id in complaint_ids:
+    """Add the progress line for each complaint still owed news and move its status forward: a complaint
+    withdrawn, or ended on its own (found inadmissible, transferred, closed), is told nothing more
+    (docket_contracts.progress.ends_wait) and keeps its status."""
+    owed = (
+        await session.exec(
+            select(ComplaintRow.id).where(
+                col(ComplaintRow.id).in_(complaint_ids), col(ComplaintRow.status).not_in(NO_NEWS_OWED)
+            )
+        )
+    ).all()
+    for complaint_id in owed:
         session.add(ProgressRow(complaint_id=complaint_id, event_id=event_id, on=on, text=text))
-    await session.exec(
-        sa.update(ComplaintRow)
-        .where(col(ComplaintRow.id).in_(complaint_ids), col(ComplaintRow.status) != "withdrawn")
-        .values(status=stage)
-    )
+    if owed:
+        await session.exec(sa.update(ComplaintRow).where(col(ComplaintRow.id).in_(owed)).values(status=stage))
 
 
 async def complaints_of_case(session: AsyncSession, case_id: UUID) -> list[UUID]:

@@ -20,12 +20,22 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     AppealDecided,
     AppealLodged,
+    CaseAssigned,
     CaseClosed,
     CaseOpened,
+    ComplaintAdmissibilityDecided,
+    ComplaintAssigned,
+    ComplaintClosed,
+    ComplaintControllerAnswered,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
     Controller,
+    ControllerAnswerOverdue,
+    ControllerAskedToAct,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -184,6 +194,32 @@ async def case_event(records: Records, event: CloudEvent, payload: CaseEvent, ne
     await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=True)
 
 
+# The events of one complaint's own handling, and those of the case that concern no complainant.
+ComplaintEvent = (
+    ComplaintAssigned
+    | ComplaintAdmissibilityDecided
+    | ComplaintControllerAsked
+    | ComplaintControllerAnswered
+    | ComplaintJoinedInvestigation
+    | ComplaintTransferred
+    | ComplaintClosed
+)
+ControllerEvent = CaseAssigned | ControllerAskedToAct | ControllerAnswerOverdue
+
+
+async def complaint_event(records: Records, event: CloudEvent, payload: ComplaintEvent, needs: Needs) -> None:
+    """A step of one complaint's handling: its letter goes to that complaint's complainant only (and its end,
+    if it is one, ends their wait)."""
+    await tell(
+        records, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
+    )
+
+
+async def controller_event(records: Records, event: CloudEvent, payload: ControllerEvent, needs: Needs) -> None:
+    """An event of the case no complainant is written to about: its letter, if any, goes to the controller."""
+    await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=False)
+
+
 # Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler.
 EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     ComplaintFiled: complaint_filed,
@@ -209,6 +245,16 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     PenaltyPaymentImposed: case_event,
     PenaltyPaymentLiquidated: case_event,
     CaseClosed: case_event,
+    CaseAssigned: controller_event,
+    ComplaintAssigned: complaint_event,
+    ComplaintAdmissibilityDecided: complaint_event,
+    ControllerAskedToAct: controller_event,
+    ComplaintControllerAsked: complaint_event,
+    ControllerAnswerOverdue: controller_event,
+    ComplaintControllerAnswered: complaint_event,
+    ComplaintJoinedInvestigation: complaint_event,
+    ComplaintTransferred: complaint_event,
+    ComplaintClosed: complaint_event,
 }
 
 

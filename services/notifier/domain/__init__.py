@@ -4,8 +4,9 @@ standard library and docket_contracts.
 A letter is decided from the event and what the notifier knows of the case (its controller, the
 controller's contact address, its complainants). Alerts have no complainant to keep informed. What a letter
 is and how it reads is letters.py; the letters of each stage of a case are complaints.py, notices.py,
-sanctions.py and appeals.py, one rule per event type in RULES; the Art 78(2) reminders are reminders.py. The
-webhook rules (signatures, matching, retries, which URLs may be called) are webhooks.py.
+sanctions.py and appeals.py, and those of a complaint's own handling handling.py, one rule per event type in
+RULES; the Art 78(2) reminders are reminders.py. The webhook rules (signatures, matching, retries, which URLs
+may be called) are webhooks.py.
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    ComplaintAdmissibilityDecided,
+    ComplaintClosed,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
+    ControllerAnswerOverdue,
+    ControllerAskedToAct,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
@@ -43,6 +51,15 @@ from .complaints import (
     complaint_linked,
     complaint_withdrawn,
     investigation_opened,
+)
+from .handling import (
+    admissibility_decided,
+    complaint_closed,
+    complaint_controller_asked,
+    complaint_joined_investigation,
+    complaint_transferred,
+    controller_answer_overdue,
+    controller_asked_to_act,
 )
 from .letters import CaseFile, Channel, Complainant, Letter, Role
 from .notices import (
@@ -94,6 +111,13 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     PenaltyPaymentLiquidated: penalty_liquidated,
     FormalNoticeExpirySuperseded: expiry_superseded,
     CaseClosed: case_closed,
+    ComplaintAdmissibilityDecided: admissibility_decided,
+    ControllerAskedToAct: controller_asked_to_act,
+    ComplaintControllerAsked: complaint_controller_asked,
+    ControllerAnswerOverdue: controller_answer_overdue,
+    ComplaintJoinedInvestigation: complaint_joined_investigation,
+    ComplaintTransferred: complaint_transferred,
+    ComplaintClosed: complaint_closed,
 }
 
 
