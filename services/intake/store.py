@@ -80,6 +80,7 @@ class ComplaintRow(SQLModel, table=True):
     filed_at: datetime = utc_column(server_default=sa.func.now())
     status: str = Field(default="received", index=True)
     personal_data_erased_on: date | None = None
+    language: str = Field(default="en", sa_column_kwargs={"server_default": "en"})  # letters' language
 
 
 class EvidenceRow(SQLModel, table=True):
@@ -203,6 +204,7 @@ def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: st
         "narrative": narrative.model_dump(mode="json"),
         "received_on": filed.received_on,
         "status": "received",
+        "language": filed.language,
     }
     [outbox] = outbox_values([new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
     return {f"c_{name}": value for name, value in complaint.items()} | {

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Header, Path
 from pydantic import BaseModel
 
-from docket_contracts.events import ComplaintKind
+from docket_contracts.events import ComplaintKind, Language
 
 from ..application import door as application
 from ..deps import ClockDep, SessionDep, public_door
@@ -35,6 +35,7 @@ class StatusOut(BaseModel):
     received_on: date
     status: str
     progress: list[ProgressLine]
+    language: Language
 
 
 @public.get(

@@ -32,6 +32,7 @@ class Status:
     received_on: date
     status: str
     progress: tuple[Progress, ...]
+    language: str
 
 
 async def own_complaint(session: AsyncSession, reference: str, token: str | None) -> store.ComplaintRow:
@@ -57,6 +58,7 @@ async def complaint_status(session: AsyncSession, reference: str, token: str | N
         received_on=complaint.received_on,
         status=complaint.status,
         progress=(received, *await progress_of(session, complaint.id)),
+        language=complaint.language,
     )
 
 

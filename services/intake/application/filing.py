@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts.events import ComplaintCategory, ComplaintKind, Party
+from docket_contracts.events import ComplaintCategory, ComplaintKind, Language, Party
 from docket_messaging.context import bind_ids
 from docket_privacy.personal import PersonalData
 
@@ -38,6 +38,7 @@ class Submission:
     territory: tuple[str, ...]
     narrative: str
     received_on: date | None
+    language: Language = "en"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ async def file_complaint(
         articles_alleged=submission.articles_alleged,
         territory=submission.territory,
         received_on=received_on,
+        language=submission.language,
+        body_name=submission.complainant_name if submission.kind in domain.BODY_KINDS else None,
     )
     filed = domain.file_complaint(command, today, earliest)
     bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
