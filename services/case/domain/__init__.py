@@ -19,6 +19,16 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     closing.py        the case closed with its outcome
     decide.py         decide: each command to the procedure that decides it
     evolve.py         evolve and replay: each event type to the function that folds it
+
+A complaint's own handling, and who holds what, kept per complaint beside the case (handle: handling -> events):
+
+    handling.py           a complaint's record, the steps it allows, its refusal, and its fold
+    handling_commands.py  the commands of its handling and of assignment, and HandlingCommand, their union
+    assignment.py         a case or a complaint given to a staff member, a team, or nobody
+    admissibility.py      admissible or not, with a reason from the closed list; a transfer
+    controller_letters.py the controller asked to act, its answer, its reminder
+    complaint_endings.py  a complaint joined to the investigation, or closed with its reason
+    handle.py             handle: each command to its rule, complaint by complaint
 """
 
 from __future__ import annotations
@@ -51,25 +61,52 @@ from .commands import (
 )
 from .decide import decide
 from .evolve import evolve, replay
+from .handle import Handled, handle
+from .handling import ENDED, Complaint, ComplaintRejected, ComplaintStatus, complaint_steps, fold, replay_complaints
+from .handling_commands import (
+    AskController,
+    AssignCase,
+    AssignComplaints,
+    CloseComplaints,
+    DecideAdmissibility,
+    HandlingCommand,
+    JoinInvestigation,
+    RecordControllerAnswer,
+    RemindController,
+    SelectionCommand,
+    TransferComplaints,
+)
 from .injunctions import days_of_delay
 from .refusals import NEXT_STEPS, Rejected, next_steps
 from .state import Appeal, CaseState, Decision, Liquidation, Notice, Publication, Reprimand, Sanction, Status
 
 __all__ = [
     "CONVENTIONS",
+    "ENDED",
     "NEXT_STEPS",
     "Appeal",
+    "AskController",
+    "AssignCase",
+    "AssignComplaints",
     "CaseState",
     "CloseCase",
+    "CloseComplaints",
     "Command",
+    "Complaint",
+    "ComplaintRejected",
+    "ComplaintStatus",
     "Conduct",
     "Convention",
+    "DecideAdmissibility",
     "Decision",
     "ExpireDeadline",
+    "Handled",
+    "HandlingCommand",
     "ImposeSanction",
     "Invalid",
     "IssueFormalNotice",
     "IssueReprimand",
+    "JoinInvestigation",
     "LinkComplaint",
     "LiquidatePenalty",
     "Liquidation",
@@ -80,19 +117,27 @@ __all__ = [
     "Publication",
     "PublishDecision",
     "RecordCompliance",
+    "RecordControllerAnswer",
     "RecordFinding",
     "RecordInjunctionCompliance",
     "RecordNoticeNotification",
     "RecordRuling",
     "RecordSanctionNotification",
     "Rejected",
+    "RemindController",
     "Reprimand",
     "Sanction",
+    "SelectionCommand",
     "Status",
+    "TransferComplaints",
     "WithdrawPublication",
+    "complaint_steps",
     "days_of_delay",
     "decide",
     "evolve",
+    "fold",
+    "handle",
     "next_steps",
     "replay",
+    "replay_complaints",
 ]
