@@ -10,20 +10,25 @@ from fastapi import Depends
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_service.http import ClockDep, SessionDep
+from docket_service.http import ClockDep, RuntimeDep, SessionDep
 
 from .application import Cases
+from .config import CaseSettings
+from .handling import Handling
 from .store import PostgresCases
 
 __all__ = [
     "CaseReader",
     "CasesDep",
     "ClockDep",
+    "ComplaintHandler",
     "Decider",
+    "HandlingDep",
     "IntegrityChecker",
     "Investigator",
     "SanctionsCommittee",
     "SessionDep",
+    "SettingsDep",
 ]
 
 
@@ -34,6 +39,23 @@ def get_cases(session: SessionDep) -> Cases:
 
 CasesDep = Annotated[Cases, Depends(get_cases)]
 
+
+def get_handling(session: SessionDep) -> Handling:
+    """The case store with a complaint's handling, over the request's session."""
+    return PostgresCases(session)
+
+
+HandlingDep = Annotated[Handling, Depends(get_handling)]
+
+
+async def get_settings(runtime: RuntimeDep) -> CaseSettings:
+    settings = runtime.settings
+    assert isinstance(settings, CaseSettings)
+    return settings
+
+
+SettingsDep = Annotated[CaseSettings, Depends(get_settings)]
+
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
 SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
@@ -42,3 +64,5 @@ CaseReader = Annotated[
     Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER, Role.AUDITOR))
 ]
 IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]
+# A complaint's handling: intake officers and investigators (docs/guide.md, "Who may do what").
+ComplaintHandler = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR))]

@@ -19,6 +19,7 @@ from .api import install_error_handlers, routers
 from .application import fire_due_timers
 from .config import CaseSettings
 from .handlers import EVENT_HANDLERS
+from .handling import fire_letter_timers
 from .store import PostgresCases
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -36,6 +37,12 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
 
     timers = every(settings.timer_interval_s, TIMER_BATCH, fire_timers)
 
+    async def fire_letters(runtime: ServiceRuntime) -> int:
+        async with runtime.sessions() as session:
+            return await fire_letter_timers(PostgresCases(session), clock, TIMER_BATCH)
+
+    letters = every(settings.timer_interval_s, TIMER_BATCH, fire_letters)
+
     async def overdue(session: AsyncSession) -> None:
         ART78_OVERDUE.set(await readside.overdue_count(session, clock.today()))
 
@@ -46,7 +53,7 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
         produces=topics.CASES,
         consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS],
         handlers=EVENT_HANDLERS,
-        workers={"timers": timers} if settings.run_timers else {},
+        workers={"timers": timers, "letter-timers": letters} if settings.run_timers else {},
         measures=[overdue],
     )
 

@@ -18,8 +18,9 @@ from docket_contracts.events import Payload
 
 from . import eventstore, readside
 from .application import Actor, DueTimer
-from .domain import CaseState, evolve
+from .domain import CaseState, Complaint, evolve
 from .eventstore import load
+from .handling import DueLetter, Step
 from .readside import case_of_complaint, timers
 
 # Beside the store: what a caller holding a session reads a case with (tests that set up cases): Actor, load,
@@ -39,6 +40,9 @@ TABLES = {
     "timers",
     "outbox",
     "inbox",
+    "complaint_records",
+    "letter_timers",
+    "campaign_steps",
 }
 
 
@@ -57,6 +61,7 @@ async def append(
         state = evolve(state, payload)
         await readside.write_lookups(session, state, payload)
     await readside.project(session, state, payloads, position)
+    await readside.complaints.project(session, state, payloads)
     return state, events
 
 
@@ -90,3 +95,27 @@ class PostgresCases:
 
     async def fired(self, timer: DueTimer, now: datetime) -> None:
         await timers.mark_fired(self.session, timer.notice_id, now)
+
+    # --- a complaint's handling (handling.Handling) ------------------------------------------------------------
+
+    async def complaints(self, case_id: UUID, complaint_ids: Sequence[UUID]) -> dict[UUID, Complaint]:
+        return await readside.complaints.records(self.session, case_id, complaint_ids)
+
+    async def complaints_of_letter(self, case_id: UUID, letter_id: UUID) -> dict[UUID, Complaint]:
+        return await readside.complaints.of_letter(self.session, case_id, letter_id)
+
+    async def cases_of(self, complaint_ids: Sequence[UUID]) -> dict[UUID, UUID]:
+        return await readside.complaints.cases_of(self.session, complaint_ids)
+
+    async def due_letters(self, today: date, limit: int) -> Sequence[DueLetter]:
+        rows = await readside.complaints.due_letters(self.session, today, limit)
+        return [DueLetter(row.letter_id, row.case_id, row.due_on) for row in rows]
+
+    async def letter_fired(self, letter: DueLetter, now: datetime) -> None:
+        await readside.complaints.letter_fired(self.session, letter.letter_id, now)
+
+    async def step_done(self, step: Step, case_id: UUID) -> tuple[str, list[dict[str, Any]]] | None:
+        return await readside.campaigns.step_done(self.session, step.key, case_id)
+
+    async def record_step(self, step: Step, case_id: UUID, results: list[dict[str, Any]]) -> None:
+        await readside.campaigns.record_step(self.session, step.key, case_id, step.request_digest, results)

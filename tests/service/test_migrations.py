@@ -43,6 +43,9 @@ OWN_TABLES = {
         "complainant_clocks",
         "timers",
         "snapshots",
+        "complaint_records",
+        "letter_timers",
+        "campaign_steps",
     }
     | MESSAGING,
     "notifier": {

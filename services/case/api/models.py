@@ -229,6 +229,8 @@ class CaseSummaryOut(BaseModel):
     deadline_overdue: bool
     outcome: CaseOutcome | None
     version: int
+    staff: str | None = Field(default=None, description="the staff member who holds the case (token subject)")
+    team: str | None = Field(default=None, description="the team that holds the case")
 
     @classmethod
     def of(cls, row: readside.CaseSummaryRow, today: date) -> CaseSummaryOut:

@@ -38,6 +38,8 @@ async def start_or_stop(session: AsyncSession, state: CaseState, payload: Payloa
         await session.exec(
             sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == ends.case_id).values(running=False)
         )
+    elif ends is not None and ends.complaint_id is not None:  # a complaint ended on its own: its clock stops
+        await stop_clock(session, ends.complaint_id)
 
 
 async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
@@ -46,7 +48,10 @@ async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
     await session.exec(
         sa.update(ComplainantClockRow)
         .where(col(ComplainantClockRow.complaint_id) == complaint_id, col(ComplainantClockRow.running))
-        .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on))
+        .values(
+            last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on),
+            first_told_on=sa.func.coalesce(ComplainantClockRow.first_told_on, on),
+        )
     )
 
 

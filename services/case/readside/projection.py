@@ -54,6 +54,8 @@ def summary_row(state: CaseState, position: int) -> dict[str, Any]:
         "outcome": state.outcome,
         "version": state.version,
         "position": position,
+        "staff": state.staff,
+        "team": state.team,
     }
 
 
