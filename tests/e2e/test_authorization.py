@@ -135,6 +135,11 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/assignment"): frozenset({V}),
     ("case", "GET", "/queue/{view}"): frozenset({I, V, S, A}),
     ("case", "GET", "/workload"): frozenset({I, V, S, A}),
+    ("case", "GET", "/campaigns/alike"): frozenset({I, V, S, A}),
+    ("case", "POST", "/campaigns/assignment"): frozenset({I, V}),
+    ("case", "POST", "/campaigns/admissibility"): frozenset({I, V}),
+    ("case", "POST", "/campaigns/controller-letters"): frozenset({I, V}),
+    ("case", "POST", "/campaigns/closure"): frozenset({I, V}),
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -387,6 +392,17 @@ async def _answer(world: World, who: str) -> Call:
     return Call("POST", f"/cases/{case_id}/controller-letters/{letter}/answer", json={"summary": "done"})
 
 
+def _campaign(tail: str, body: dict, *steps: Callable[[uuid.UUID], Any]) -> Builder:
+    """A campaign's request on two fresh complaints of one controller, after `steps` on each."""
+
+    async def build(world: World, who: str) -> Call:
+        ids = [str((await world.handled(*steps))[1]) for _ in range(2)]
+        headers = {"Idempotency-Key": f"matrix-{uuid.uuid4()}"}
+        return Call("POST", f"/campaigns/{tail}", json={"complaint_ids": ids, **body}, headers=headers)
+
+    return build
+
+
 async def _case_assignment(world: World, who: str) -> Call:
     case_id, _ = await world.handled()
     return Call("POST", f"/cases/{case_id}/assignment", json={"me": True})
@@ -579,6 +595,13 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "POST", "/cases/{case_id}/assignment"): _case_assignment,
     ("case", "GET", "/queue/{view}"): _get("/queue/mine"),
     ("case", "GET", "/workload"): _get("/workload"),
+    ("case", "GET", "/campaigns/alike"): lambda w, who: _ready(
+        Call("GET", "/campaigns/alike", params={"controller": "clearview-ai"})
+    ),
+    ("case", "POST", "/campaigns/assignment"): _campaign("assignment", {"team": "complaints-desk"}),
+    ("case", "POST", "/campaigns/admissibility"): _campaign("admissibility", {"decision": "admissible"}),
+    ("case", "POST", "/campaigns/controller-letters"): _campaign("controller-letters", {"request": "Act."}, admitted),
+    ("case", "POST", "/campaigns/closure"): _campaign("closure", {"reason": "withdrawn", "reasons": "by letter"}),
     ("notifier", "POST", "/subscriptions"): lambda w, who: _ready(
         Call("POST", "/subscriptions", json={"url": HOOK, "event_types": ["docket.case.opened"]})
     ),
