@@ -136,6 +136,9 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "GET", "/queue/{view}"): frozenset({I, V, S, A}),
     ("case", "GET", "/workload"): frozenset({I, V, S, A}),
     ("case", "GET", "/campaigns/alike"): frozenset({I, V, S, A}),
+    ("case", "GET", "/stats"): frozenset({I, V, S, A}),
+    ("case", "GET", "/stats.csv"): frozenset({I, V, S, A}),
+    ("case", "GET", "/stats/{chart}.svg"): frozenset({I, V, S, A}),
     ("case", "POST", "/campaigns/assignment"): frozenset({I, V}),
     ("case", "POST", "/campaigns/admissibility"): frozenset({I, V}),
     ("case", "POST", "/campaigns/controller-letters"): frozenset({I, V}),
@@ -598,6 +601,9 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/campaigns/alike"): lambda w, who: _ready(
         Call("GET", "/campaigns/alike", params={"controller": "clearview-ai"})
     ),
+    ("case", "GET", "/stats"): _get("/stats"),
+    ("case", "GET", "/stats.csv"): _get("/stats.csv"),
+    ("case", "GET", "/stats/{chart}.svg"): _get("/stats/months.svg"),
     ("case", "POST", "/campaigns/assignment"): _campaign("assignment", {"team": "complaints-desk"}),
     ("case", "POST", "/campaigns/admissibility"): _campaign("admissibility", {"decision": "admissible"}),
     ("case", "POST", "/campaigns/controller-letters"): _campaign("controller-letters", {"request": "Act."}, admitted),

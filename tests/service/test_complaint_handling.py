@@ -216,10 +216,10 @@ async def test_a_late_controller_is_reminded_once_by_the_timer(service, tokens):
     body = {"request": "Act.", "asked_on": "2026-11-01", "answer_due": "2026-11-15"}
     await post(service, tokens, INTAKE_OFFICER, f"/complaints/{complaint}/controller-letters", body)
     sessions = service.runtime.sessions
-    for day, fired in ((date(2026, 11, 15), 0), (date(2026, 11, 16), 1), (date(2026, 11, 20), 0)):
-        async with sessions() as session:
-            assert await handling.fire_letter_timers(store.PostgresCases(session), FixedClock(day)) == fired
-    assert (await events_of(service, case_id))[-1] == "case.controller_answer_overdue"
+    for day, reminders in ((date(2026, 11, 15), 0), (date(2026, 11, 16), 1), (date(2026, 11, 20), 1)):
+        async with sessions() as session:  # other tests' letters may be due too: this case's events tell
+            await handling.fire_letter_timers(store.PostgresCases(session), FixedClock(day), limit=10_000)
+        assert (await events_of(service, case_id)).count("case.controller_answer_overdue") == reminders, day
     record = (await service.http.get(f"/complaints/{complaint}/handling", headers=tokens(AUDITOR))).json()
     assert record["reminded_on"] == "2026-11-16"
 

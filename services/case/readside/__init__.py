@@ -11,7 +11,7 @@ complaints) and `details` (one case). A complaint's own handling: `handling_tabl
 and a campaign's steps), `queues` (the queues and the workload) and `stats` (the annual report's figures).
 """
 
-from . import campaigns, complaints, queues
+from . import campaigns, complaints, queues, stats
 from .clocks import overdue, overdue_count, overdue_on, stop_clock, told
 from .details import case_document, case_with_history
 from .lists import case_complaints, case_summaries
@@ -42,6 +42,7 @@ __all__ = [
     "project",
     "queues",
     "rebuild_projections",
+    "stats",
     "stop_clock",
     "told",
     "write_lookups",

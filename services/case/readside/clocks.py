@@ -44,13 +44,17 @@ async def start_or_stop(session: AsyncSession, state: CaseState, payload: Payloa
 
 async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
     """A letter about progress was sent to the complainant on `on`: their three months run again from it,
-    unless no news is owed to them any more."""
+    unless no news is owed to them any more. The first such day is kept either way: the letter that tells of a
+    complaint's end tells its complainant too (the annual report counts who was told within three months)."""
+    clock = ComplainantClockRow
     await session.exec(
-        sa.update(ComplainantClockRow)
-        .where(col(ComplainantClockRow.complaint_id) == complaint_id, col(ComplainantClockRow.running))
+        sa.update(clock)
+        .where(col(clock.complaint_id) == complaint_id)
         .values(
-            last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on),
-            first_told_on=sa.func.coalesce(ComplainantClockRow.first_told_on, on),
+            last_progress_on=sa.case(
+                (col(clock.running), sa.func.greatest(clock.last_progress_on, on)), else_=clock.last_progress_on
+            ),
+            first_told_on=sa.func.coalesce(clock.first_told_on, on),
         )
     )
 
