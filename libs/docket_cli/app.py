@@ -1,5 +1,5 @@
 """The `docket` command: its root options (where Docket is, whose token), `login`, the fine estimate, the event
-tail, and the groups for cases, complaints and webhooks."""
+tail, the queues, the workload and the figures, and the groups for cases, complaints, campaigns and webhooks."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import typer
 
 from docket_contracts import topics
 
-from . import cases, complaints, identity, render, webhooks
+from . import campaigns, cases, complaints, figures, handling, identity, render, webhooks
 from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, Docket, Endpoints
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
@@ -26,13 +26,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     help=(
-        "Docket's staff command line: cases, submissions, fines, events and webhooks, over the services' APIs. "
+        "Docket's staff command line: cases, submissions and their handling, queues, campaigns, figures, fines, "
+        "events and webhooks, over the services' APIs. "
         "Sign in first with `docket login`."
     ),
 )
 app.add_typer(cases.app, name="case")
 app.add_typer(complaints.app, name="complaint")
 app.add_typer(webhooks.app, name="webhook")
+app.add_typer(campaigns.app, name="campaign")
+app.command("queue")(handling.queue)
+app.command("workload")(handling.workload)
+app.command("stats")(figures.stats)
 events = typer.Typer(no_args_is_help=True, help="Docket's events, read from Kafka.")
 fine = typer.Typer(no_args_is_help=True, help="Fines: the EDPB Guidelines 04/2022, step by step.")
 app.add_typer(events, name="events")

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
+from docket_contracts import registry
 from docket_identity.roles import Caller
 
 from .. import domain
@@ -62,7 +63,7 @@ async def handling_out(store: Handling, case_id: uuid.UUID, complaint_id: uuid.U
     assert outcome.case is not None
     async with store.transaction():
         found = await store.complaints(case_id, [complaint_id])
-    events = [{"type": type(e).__name__, "data": e.model_dump(mode="json")} for e in outcome.handled.events]
+    events = [{"type": registry.spec_of(e).type, "data": e.model_dump(mode="json")} for e in outcome.handled.events]
     return HandlingOut(complaint=complaint_out(outcome.case, found[complaint_id]), events=events)
 
 
