@@ -117,18 +117,23 @@ async def queue(
     limit: int,
     offset: int,
 ) -> tuple[int, Sequence[Any]]:
-    """How many items the view holds, and a page of them: the earliest due first, then the longest waiting."""
+    """How many items the view holds, and a page of them: the earliest due first, then the longest waiting. One
+    scan: the total comes with each row of the page (a page past the end counts them on its own)."""
     found = items(targets)
     where = in_view(found, view, today, subject, groups, targets)
-    total = (await run(session, sa.select(sa.func.count()).select_from(found).where(where))).scalar_one()
     query = (
-        sa.select(found)
+        sa.select(found, sa.func.count().over().label("total"))
         .where(where)
         .order_by(found.c.due_on.asc().nulls_last(), found.c.since, found.c.id)
         .limit(limit)
         .offset(offset)
     )
-    return total, (await run(session, query)).all()
+    rows = (await run(session, query)).all()
+    if rows:
+        return rows[0].total, rows
+    if not offset:
+        return 0, rows
+    return (await run(session, sa.select(sa.func.count()).select_from(found).where(where))).scalar_one(), rows
 
 
 @dataclass(frozen=True)
