@@ -134,7 +134,7 @@ def make(directory: Path, command: str, **environ: str) -> subprocess.CompletedP
 
 def test_make_docs_writes_the_generated_docs_into_a_copy_of_the_tree(tmp_path):
     """`make docs` in a copy of the tree: it leaves up-to-date docs as they are, and writes stale ones anew."""
-    for part in ("services", "libs", "docs"):
+    for part in ("services", "libs", "docgen", "docs"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Makefile", tmp_path)
     command = shown_on(ROOT / "README.md", "make docs").text
