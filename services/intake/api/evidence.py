@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from docket_privacy.personal import ERASED
+from docket_service.http import download_headers
 
 from .. import domain
 from ..application import evidence as application
@@ -126,5 +127,5 @@ async def download_evidence(
     return Response(
         file.content,
         media_type=file.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{file.filename}"', "X-Content-SHA256": file.sha256},
+        headers=download_headers(file.filename) | {"X-Content-SHA256": file.sha256},
     )
