@@ -99,13 +99,17 @@ class EvidenceRow(SQLModel, table=True):
 
 
 class IdempotencyRow(SQLModel, table=True):
-    """The first answer to a POST with an Idempotency-Key, replayed to its retries; the status token in it
-    is sealed with the complaint's subject key."""
+    """The first answer to a POST with an Idempotency-Key, replayed to its retries; a key is its caller's own
+    (`scope`: application.filing.PUBLIC_SCOPE or staff_scope). The digest of the request
+    and the status token in the answer are sealed with the complaint's subject key: the body named the
+    complainant, and what was derived from it must read as nothing once they are erased, like the rest. A
+    digest kept by an earlier release is a string, in clear."""
 
     __tablename__ = "idempotency_keys"
 
+    scope: str = Field(primary_key=True, sa_column_kwargs={"server_default": "public"})
     key: str = Field(primary_key=True)
-    request_digest: str
+    request_digest: dict[str, Any] | str = Field(sa_column=sa.Column(JSONB, nullable=False))
     status_code: int
     response: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     created_at: datetime = utc_column(server_default=sa.func.now())
@@ -150,21 +154,28 @@ def request_digest(body: dict[str, Any]) -> str:
 
 
 async def claim_idempotency_key(
-    session: AsyncSession, key: str, digest: str, status_code: int, response: dict[str, Any]
+    session: AsyncSession, scope: str, key: str, digest: Sealed, status_code: int, response: dict[str, Any]
 ) -> IdempotencyRow | None:
-    """Record the answer under `key`; if the key was used already, return that first record instead.
+    """Record the answer under `key` in `scope`; if the key was used there already, return that first record
+    instead.
 
     A concurrent request with the same key waits on the insert until the first transaction ends.
     """
     inserted = await session.scalar(
         insert(IdempotencyRow)
-        .values(key=key, request_digest=digest, status_code=status_code, response=response)
+        .values(
+            scope=scope,
+            key=key,
+            request_digest=digest.model_dump(mode="json"),
+            status_code=status_code,
+            response=response,
+        )
         .on_conflict_do_nothing()
         .returning(table_of(IdempotencyRow).c.key)
     )
     if inserted is not None:
         return None
-    return await session.get(IdempotencyRow, key)
+    return await session.get(IdempotencyRow, (scope, key))
 
 
 # Filing is the hot path of the public door, so it is written without the ORM: no instance, identity map or

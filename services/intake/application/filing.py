@@ -3,6 +3,7 @@ Idempotency-Key is answered as the first time."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -40,16 +41,27 @@ class Submission:
     received_on: date | None
 
 
+# Whose Idempotency-Keys a key is among: the public door's, or one staff member's (staff_scope). A key is
+# looked up in its caller's scope only, so that nobody's key answers, or refuses, another's request.
+PUBLIC_SCOPE = "public"
+
+
+def staff_scope(subject: str) -> str:
+    return f"staff:{subject}"
+
+
 @dataclass(frozen=True)
 class Idempotency:
-    """An Idempotency-Key and the digest of the body it came with."""
+    """An Idempotency-Key, whose keys it is among (PUBLIC_SCOPE, or staff_scope of the caller),
+    and the digest of the body it came with."""
 
+    scope: str
     key: str
     request_digest: str
 
     @classmethod
-    def of(cls, key: str, body: dict[str, Any]) -> Idempotency:
-        return cls(key, store.request_digest(body))
+    def of(cls, scope: str, key: str, body: dict[str, Any]) -> Idempotency:
+        return cls(scope, key, store.request_digest(body))
 
 
 class Receipt(BaseModel):
@@ -87,8 +99,9 @@ async def file_complaint(
     received_on = submission.received_on or today
     complaint_id, token = uuid.uuid4(), domain.new_status_token()
     # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
-    name, email, narrative, sealed_token = await personal.seal_many(
-        complaint_id, [submission.complainant_name, submission.complainant_email, submission.narrative, token]
+    personal_values = [submission.complainant_name, submission.complainant_email, submission.narrative, token]
+    name, email, narrative, sealed_token, *sealed_digest = await personal.seal_many(
+        complaint_id, personal_values + ([idempotency.request_digest] if idempotency else [])
     )
     command = domain.FileComplaint(
         complaint_id=complaint_id,
@@ -123,14 +136,20 @@ async def file_complaint(
         return Answer(answer)
     async with session.begin():
         kept = answer | {"status_token": sealed_token.model_dump(mode="json")}
-        first = await store.claim_idempotency_key(session, idempotency.key, idempotency.request_digest, CREATED, kept)
+        first = await store.claim_idempotency_key(
+            session, idempotency.scope, idempotency.key, sealed_digest[0], CREATED, kept
+        )
         if first is not None:
-            if first.request_digest != idempotency.request_digest:
+            first_digest, first_token = await personal.open_many(
+                [store.as_sealed(first.request_digest), store.as_sealed(first.response.get("status_token"))]
+            )
+            if isinstance(first.request_digest, str):  # kept in clear by an earlier release
+                first_digest = first.request_digest
+            # A first submission since erased has no digest to compare with: it is answered as another one.
+            if first_digest is None or not secrets.compare_digest(first_digest, idempotency.request_digest):
                 raise IdempotencyKeyReused("this Idempotency-Key was used for a different submission")
             bind_ids(complaint_id=first.response.get("id"))
-            replay = first.response | {
-                "status_token": await personal.open(store.as_sealed(first.response.get("status_token")))
-            }
+            replay = first.response | {"status_token": first_token}
             return Answer(replay, status_code=first.status_code, replayed=True)
         await store.add_complaint(session, filed, narrative, digest)
     return Answer(answer)
