@@ -32,7 +32,7 @@ from .deps import (
 )
 from .domain import Channel
 from .domain import Role as RecipientRole
-from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
+from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, event_scopes, out_of_scope
 from .errors import Conflict, NotFound, OutOfScope
 
 subscription_routes = APIRouter(tags=["webhook subscriptions"])
@@ -190,6 +190,7 @@ async def create_subscription(
         resolver,
         settings.webhook_allow_list,
         owner=caller.subject,
+        scopes=event_scopes(caller.scopes) if caller.acting_as == Role.INTEGRATOR else None,
         url=body.url,
         event_types=list(body.event_types),
         controller_key=body.controller_key,

@@ -27,6 +27,12 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
         description="comma-separated CIDRs or host names that webhooks may reach although "
         "they are private, loopback or link-local (or plain http)",
     )
+    webhook_scopes_max_age_days: int = Field(
+        default=7,
+        ge=1,
+        description="how long an integrator's scopes, as their last token showed them, hold: past it, their "
+        "deliveries wait until they call the notifier again with a token (any call, e.g. GET /subscriptions)",
+    )
     webhook_secret_grace_s: float = Field(
         default=86_400.0, ge=0, description="how long a rotated-out secret still signs"
     )

@@ -144,6 +144,10 @@ class SubscriptionRow(SQLModel, table=True):
     secret: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     previous_secret: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
     previous_secret_until: datetime | None = utc_column(nullable=True)
+    # An integrator's subscription: the owner's docket.events.* scopes as its latest token showed them, and
+    # when. None for one made by staff, whose role covers every event, or before scopes were kept.
+    scopes: list[str] | None = Field(default=None, sa_column=sa.Column(ARRAY(sa.String), nullable=True))
+    scopes_seen_at: datetime | None = utc_column(nullable=True)
     created_at: datetime = utc_column(server_default=sa.func.now())
     updated_at: datetime = utc_column(server_default=sa.func.now())
 
