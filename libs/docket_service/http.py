@@ -20,6 +20,7 @@ from docket_messaging.failures import describe
 from docket_messaging.metrics import measure_outbox
 
 from .clock import Clock
+from .limits import ClientAddress, networks
 from .metrics import RequestMetrics, exposition
 from .runtime import ServiceRuntime
 from .tracing import RequestTracing
@@ -174,6 +175,8 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
     app.add_middleware(RequestMetrics, service=runtime.name)
     app.add_middleware(RequestLogIds)  # inside the request's span: its lines name the span's trace
     app.add_middleware(RequestTracing, tracer=runtime.tracer)
+    # Outermost: everything inside, the access line included, sees the client's address, not a proxy's.
+    app.add_middleware(ClientAddress, trusted=networks(runtime.settings.trusted_proxies))
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Invalid, invalid_value)
     app.state.roles_claim = runtime.settings.oidc_roles_claim

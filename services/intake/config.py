@@ -13,7 +13,9 @@ class IntakeSettings(ServiceSettings, KeystoreSettings):
         default=frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"}),
         description='the media types an evidence file may have, as a JSON list (["application/pdf", ...])',
     )
-    rate_limit_per_minute: float = Field(default=30, gt=0, description="public requests a minute per client")
+    rate_limit_per_minute: float = Field(
+        default=30, gt=0, description="public requests a minute per client, counted across instances"
+    )
     rate_limit_burst: int = Field(default=10, ge=1, description="public requests a client may make at once")
     received_on_max_age_days: int = Field(
         default=30,

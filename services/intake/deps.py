@@ -62,9 +62,10 @@ async def get_rate_limiter(request: Request) -> RateLimiter:
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
-async def rate_limited(request: Request, limiter: RateLimiterDep) -> None:
-    """Dependency of the public routes: 429 for a client over its rate."""
-    limiter.check(request.client.host if request.client else "unknown")
+async def rate_limited(request: Request, limiter: RateLimiterDep, runtime: RuntimeDep) -> None:
+    """Dependency of the public routes: 429 for a client over its rate (the client's address as
+    docket_service.limits.ClientAddress found it)."""
+    await limiter.check(runtime.engine, request.client.host if request.client else "unknown")
 
 
 # Who may call what (the public door takes no staff token; see docket_identity).

@@ -210,27 +210,3 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = SAFE_FILENAME.sub("_", base).strip(" .")[:200]
     return cleaned or "evidence"
-
-
-# --- abuse limits -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class TokenBucket:
-    """`rate` requests a minute per client, with bursts up to `burst`; time is given, so it is pure."""
-
-    rate_per_minute: float
-    burst: int
-    tokens: float = -1.0
-    updated: float = 0.0
-
-    def take(self, now: float) -> float:
-        """0 if the request may go ahead, else the seconds until it may."""
-        if self.tokens < 0:
-            self.tokens, self.updated = float(self.burst), now
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate_per_minute / 60)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) * 60 / self.rate_per_minute

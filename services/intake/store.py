@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ TABLES = {
     "complaint_cases",
     "progress_entries",
     "letters",
+    "rate_limits",
     "outbox",
     "inbox",
 }
@@ -147,6 +149,54 @@ class LetterRow(SQLModel, table=True):
     title: str | None = None
     text: dict[str, Any] = sealed_column()
     recorded_at: datetime = utc_column()
+
+
+class RateLimitRow(SQLModel, table=True):
+    """A client's bucket at the public door, shared by every instance: the moment it is full again (the
+    generic cell rate algorithm's theoretical arrival time). A row whose moment has passed says no more than no
+    row at all, and is deleted (forget_full_buckets): the table holds the clients of the last minute or so.
+    Unlogged: written at every public request, and worth nothing after a crash (all buckets start full)."""
+
+    __tablename__ = "rate_limits"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    client: str = Field(primary_key=True)  # limits.client_key: an IPv4 address, or an IPv6 /64
+    full_again_at: datetime = utc_column()
+
+
+# One request takes one interval (60 s / the rate) from its client's bucket, which holds `window` (the burst's
+# intervals): admitted, the bucket is full again an interval later than it would have been; refused (the new
+# moment would be more than a window away), nothing changes and the answer is how long until the next is
+# admitted. One statement, so that concurrent requests of a client, on any instance, queue on its row.
+TAKE_FROM_BUCKET = sa.text("""
+    WITH taken AS (
+        INSERT INTO rate_limits AS r (client, full_again_at)
+        VALUES (:client, now() + make_interval(secs => :interval_s))
+        ON CONFLICT (client) DO UPDATE
+            SET full_again_at = GREATEST(r.full_again_at, now()) + make_interval(secs => :interval_s)
+            WHERE GREATEST(r.full_again_at, now()) + make_interval(secs => :interval_s)
+                  <= now() + make_interval(secs => :window_s)
+        RETURNING 0.0::float8 AS wait
+    )
+    SELECT wait FROM taken
+    UNION ALL
+    SELECT EXTRACT(EPOCH FROM r.full_again_at - now())::float8 + :interval_s - :window_s
+    FROM rate_limits r WHERE r.client = :client AND NOT EXISTS (SELECT 1 FROM taken)
+""")
+
+
+async def take_from_bucket(connection: AsyncConnection, client: str, interval_s: float, window_s: float) -> float:
+    """0 if the client's request may go ahead, else the seconds until one may (TAKE_FROM_BUCKET)."""
+    wait = await connection.scalar(TAKE_FROM_BUCKET, {"client": client, "interval_s": interval_s, "window_s": window_s})
+    return max(float(wait or 0.0), 0.0)
+
+
+async def forget_full_buckets(connection: AsyncConnection) -> int:
+    """Delete the buckets that are full again: they say no more than no row at all."""
+    deleted = await connection.execute(
+        sa.delete(table_of(RateLimitRow)).where(table_of(RateLimitRow).c.full_again_at < sa.func.now())
+    )
+    return deleted.rowcount
 
 
 def request_digest(body: dict[str, Any]) -> str:
