@@ -183,16 +183,38 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def check_evidence(content_type: str, content: bytes, allowed: frozenset[str], max_bytes: int) -> None:
-    """Refuse a file whose declared type is not allowed, whose bytes are not of that type, or that is too big."""
+def check_declared_evidence(content_type: str, size: int | None, allowed: frozenset[str], max_bytes: int) -> None:
+    """Refuse a file by what its request declares, before its body is read: a type that is not allowed, or a
+    size (Content-Length, when given) over the limit."""
     if content_type not in allowed:
         raise Invalid(
             "file", f"type {content_type or 'unknown'} is not accepted; accepted: {', '.join(sorted(allowed))}"
         )
+    if size is not None and size > max_bytes:
+        raise Invalid("file", f"is larger than {max_bytes:,} bytes")
+
+
+@dataclass(frozen=True)
+class EvidenceQuota:
+    """How much evidence one complaint may have: files, and bytes in all."""
+
+    max_files: int
+    max_total_bytes: int
+
+
+def check_quota(files: int, total_bytes: int, size: int, quota: EvidenceQuota) -> None:
+    """Refuse one more file of `size` bytes for a complaint that has `files` files of `total_bytes` already."""
+    if files >= quota.max_files:
+        raise Invalid("file", f"would be more than {quota.max_files} files for this complaint")
+    if total_bytes + size > quota.max_total_bytes:
+        raise Invalid("file", f"would take this complaint's evidence past {quota.max_total_bytes:,} bytes in all")
+
+
+def check_evidence(content_type: str, content: bytes, allowed: frozenset[str], max_bytes: int) -> None:
+    """Refuse a file whose declared type is not allowed, whose bytes are not of that type, or that is too big."""
+    check_declared_evidence(content_type, len(content), allowed, max_bytes)
     if not content:
         raise Invalid("file", "is empty")
-    if len(content) > max_bytes:
-        raise Invalid("file", f"is larger than {max_bytes:,} bytes")
     if content_type in SIGNATURES and not content.startswith(SIGNATURES[content_type]):
         raise Invalid("file", f"does not look like {content_type}")
     if content_type == "text/plain":

@@ -1,6 +1,7 @@
 """Abuse limits of the public door: a rate limit per client, checked by deps.rate_limited, and shared by every
-instance through the database. The request body limit every service shares is in docket_service.limits;
-intake sets its own per path (main.py): evidence uploads may be larger.
+instance through the database; and how many evidence uploads an instance takes at once (Uploads). The request
+body limit every service shares is in docket_service.limits; intake sets its own per path (main.py): evidence
+uploads may be larger.
 
 The client is the address docket_service.limits.ClientAddress put in the request: the peer, or, behind the
 reverse proxies of TRUSTED_PROXIES, the address they took the request from. An IPv6 client is counted by its
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import HTTPException, status
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,3 +56,26 @@ async def forget_full_buckets(engine: AsyncEngine) -> int:
 # The worker that keeps `rate_limits` to the clients of the last window; a round deletes every full bucket at
 # once, so it never finds a "full batch" to go again for.
 FORGETTING: Worker = every(FORGET_EVERY_S, sys.maxsize, lambda runtime: forget_full_buckets(runtime.engine))
+
+
+class Uploads:
+    """At most `limit` evidence uploads at a time in this instance: each holds its file (up to
+    EVIDENCE_MAX_BYTES) and the file sealed in memory until it is stored. One more is answered 503 at once,
+    before its body is read, rather than queued with its connection open."""
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self.free <= 0:  # one event loop: nothing runs between this check and the next line
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "too many evidence uploads at once; retry shortly",
+                headers={"Retry-After": "5"},
+            )
+        self.free -= 1
+        try:
+            yield
+        finally:
+            self.free += 1

@@ -19,7 +19,7 @@ from .api import install_error_handlers, routers
 from .config import IntakeSettings
 from .handlers import EVENT_HANDLERS
 from .legacy import seal_legacy
-from .limits import FORGETTING, RateLimiter
+from .limits import FORGETTING, RateLimiter, Uploads
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 EVIDENCE_UPLOAD = re.compile(r"^/complaints/[^/]+/evidence$")
@@ -51,6 +51,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     app.state.clock = clock or SystemClock(settings.regulator_timezone)
     app.state.personal = personal
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.uploads = Uploads(settings.evidence_concurrent_uploads)
     install_error_handlers(app)
 
     def body_limit(path: str) -> int:

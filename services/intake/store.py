@@ -325,6 +325,25 @@ def add_evidence(
     return row
 
 
+async def evidence_totals(session: AsyncSession, complaint_id: UUID) -> tuple[int, int]:
+    """How many evidence files the complaint has, and their bytes in all."""
+    table = table_of(EvidenceRow)
+    connection = await session.connection()
+    found = (
+        await connection.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.size), 0)).where(
+                table.c.complaint_id == complaint_id
+            )
+        )
+    ).one()
+    return int(found[0]), int(found[1])
+
+
+async def lock_complaint(session: AsyncSession, complaint_id: UUID) -> None:
+    """Hold the complaint's row until the transaction ends: evidence added to it meanwhile waits (its quota)."""
+    await session.exec(select(ComplaintRow.id).where(ComplaintRow.id == complaint_id).with_for_update())
+
+
 async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[*tuple[Any, ...]]]:
     """The evidence of a complaint without its content (a Core query: rows, not models)."""
     table = table_of(EvidenceRow)
