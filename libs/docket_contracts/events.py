@@ -103,6 +103,23 @@ class ComplaintFiled(Payload):
     received_on: date
 
 
+class ComplaintAddressCodeIssued(Payload):
+    """A filing at the public door gave an e-mail address nobody has proven yet: this code, sealed, proves it.
+    Intake publishes it just before the complaint.filed it goes with (the same key, so it is read first); the
+    notifier sends the code there once, in a letter that says nothing a filer chose, and writes nothing else
+    to the address until the complainant enters the code on the status page (complaint.address_proven)."""
+
+    complaint_id: UUID
+    code: Personal
+
+
+class ComplaintAddressProven(Payload):
+    """The complainant entered the code sent to their address: letters about the complaint may go there now."""
+
+    complaint_id: UUID
+    proven_on: date
+
+
 class ComplaintWithdrawn(Payload):
     complaint_id: UUID
     withdrawn_on: date

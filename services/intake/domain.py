@@ -16,6 +16,8 @@ from uuid import UUID
 from docket_contracts.errors import Invalid
 from docket_contracts.events import ComplaintCategory, ComplaintFiled, ComplaintKind, Controller, Party, Payload
 
+from .errors import AddressCodeSpent
+
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
 LEGAL_FORMS = frozenset(
     {
@@ -168,6 +170,38 @@ def token_digest(token: str) -> str:
 
 def token_matches(token: str | None, digest: str) -> bool:
     return token is not None and secrets.compare_digest(token_digest(token), digest)
+
+
+# --- the complainant's address ----------------------------------------------------------------------------
+
+# A code is read off an e-mail and typed: no 0/O or 1/I to mistake. Eight of 32 characters are 40 bits, and
+# whoever holds the status token (the one who filed, not necessarily the one the address belongs to) has
+# ADDRESS_CODE_TRIES to guess it: one chance in 2^37 or so.
+ADDRESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ADDRESS_CODE_TRIES = 5
+
+
+def new_address_code() -> str:
+    """A code that proves an address, e.g. 7K3Q-9ZXM."""
+    code = "".join(secrets.choice(ADDRESS_CODE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def address_code_digest(code: str) -> str:
+    """What is stored of a code: the SHA-256 of its characters, upper case, without spaces or dashes."""
+    return token_digest(re.sub(r"[\s-]+", "", code).upper())
+
+
+def check_address_code(code: str, digest: str, tries: int) -> None:
+    """Refuse a wrong code (Invalid, naming the tries left) or one entered wrong ADDRESS_CODE_TRIES times."""
+    if tries >= ADDRESS_CODE_TRIES:
+        raise AddressCodeSpent(
+            f"the code was entered wrong {ADDRESS_CODE_TRIES} times and no longer proves the address; letters "
+            "about the complaint are not e-mailed, and its status page still shows how it progresses"
+        )
+    if not secrets.compare_digest(address_code_digest(code), digest):
+        left = ADDRESS_CODE_TRIES - tries - 1
+        raise Invalid("code", f"is not the code sent to the address; {left} tries left")
 
 
 def case_of(event: Payload) -> UUID | None:

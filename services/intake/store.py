@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,7 +21,14 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
-from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, PersonalDataErased, Sealed
+from docket_contracts.events import (
+    ComplaintAddressCodeIssued,
+    ComplaintAddressProven,
+    ComplaintFiled,
+    ComplaintWithdrawn,
+    PersonalDataErased,
+    Sealed,
+)
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, table_of, utc_column
@@ -81,6 +89,17 @@ class ComplaintRow(SQLModel, table=True):
     filed_at: datetime = utc_column(server_default=sa.func.now())
     status: str = Field(default="received", index=True)
     personal_data_erased_on: date | None = None
+    # The address the complainant gave, proven or not. A filing at the public door stores the digest of the
+    # code sent to it (domain.address_code_digest) and counts the wrong tries; the day the right code is entered,
+    # or the day staff recorded a paper complaint, it is proven. Neither a digest nor a day: filed before
+    # addresses were proven, and taken as proven as it was then.
+    address_code_digest: str | None = None
+    address_code_tries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    address_proven_on: date | None = None
+
+    @property
+    def address_proven(self) -> bool:
+        return self.address_proven_on is not None or self.address_code_digest is None
 
 
 class EvidenceRow(SQLModel, table=True):
@@ -230,20 +249,51 @@ async def claim_idempotency_key(
 
 # Filing is the hot path of the public door, so it is written without the ORM: no instance, identity map or
 # flush, one INSERT statement built once. The complaint goes in a data-modifying CTE of the statement that adds
-# its complaint.filed event to the outbox: one statement is one transaction, so both commit or neither does.
+# its events to the outbox: one statement is one transaction, so all commit or none does. FILING adds
+# complaint.filed; FILING_WITH_CODE adds complaint.address_code_issued before it (the outbox's order, which the
+# relay keeps), so that the notifier has the code when the filing comes.
 _COMPLAINTS, _OUTBOX = table_of(ComplaintRow), table_of(OutboxRow)
 _COMPLAINT_COLUMNS = [c.name for c in _COMPLAINTS.columns if c.name not in {"filed_at", "personal_data_erased_on"}]
-FILING = (
-    insert(_OUTBOX)
-    .values({name: sa.bindparam(f"o_{name}") for name in OUTBOX_COLUMNS})
-    .add_cte(
-        insert(_COMPLAINTS).values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS}).cte("complaint")
+
+
+def _filing(prefixes: Sequence[str]) -> sa.Insert:
+    """The statement adding a complaint and an outbox row per prefix of its parameters, in that order."""
+    rows: list[dict[str, Any]] = [
+        # Typed: a second row's parameters would not be given their column's type (JSONB) otherwise.
+        {name: sa.bindparam(f"{prefix}_{name}", type_=_OUTBOX.c[name].type) for name in OUTBOX_COLUMNS}
+        for prefix in prefixes
+    ]
+    return (
+        insert(_OUTBOX)
+        .values(rows)
+        .add_cte(
+            insert(_COMPLAINTS)
+            .values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS})
+            .cte("complaint")
+        )
     )
-)
 
 
-def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> dict[str, Any]:
-    """The complaint's row and its complaint.filed event (an outbox row, as OutboxRow.of makes it), for FILING."""
+# o_: complaint.filed; oc_: complaint.address_code_issued.
+FILING, FILING_WITH_CODE = _filing(["o"]), _filing(["oc", "o"])
+
+
+@dataclass(frozen=True)
+class Address:
+    """The complainant's address as the filing leaves it: to prove with a code (its digest, and the event that
+    carries it sealed), or proven on a day (a paper complaint)."""
+
+    code_digest: str | None = None
+    code_issued: ComplaintAddressCodeIssued | None = None
+    proven_on: date | None = None
+
+
+def filing_parameters(
+    filed: ComplaintFiled, narrative: Sealed, token_digest: str, address: Address | None = None
+) -> dict[str, Any]:
+    """The complaint's row and its events (outbox rows, as OutboxRow.of makes them), for FILING or
+    FILING_WITH_CODE: complaint.filed, after complaint.address_code_issued when the address is to prove."""
+    address = address or Address()
     complaint = {
         "id": filed.complaint_id,
         "reference": filed.reference,
@@ -263,18 +313,28 @@ def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: st
         "narrative": narrative.model_dump(mode="json"),
         "received_on": filed.received_on,
         "status": "received",
+        "address_code_digest": address.code_digest,
+        "address_code_tries": 0,
+        "address_proven_on": address.proven_on,
     }
-    [outbox] = outbox_values([new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
+    subject = str(filed.complaint_id)
+    events = {"o": new_event(filed, source=SOURCE, subject=subject)}
+    if address.code_issued is not None:
+        events["oc"] = new_event(address.code_issued, source=SOURCE, subject=subject)
+    outbox = outbox_values(list(events.values()), topics.COMPLAINTS)
     return {f"c_{name}": value for name, value in complaint.items()} | {
-        f"o_{name}": value for name, value in outbox.items()
+        f"{prefix}_{name}": value for prefix, row in zip(events, outbox, strict=True) for name, value in row.items()
     }
 
 
-async def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> None:
-    """Store the complaint and its complaint.filed event in the caller's transaction (or, on a connection the
-    caller put in autocommit, as a transaction of its own: application.file_complaint)."""
+async def add_complaint(
+    session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str, address: Address | None = None
+) -> None:
+    """Store the complaint and its events in the caller's transaction (or, on a connection the caller put in
+    autocommit, as a transaction of its own: application.file_complaint)."""
     connection = await session.connection()
-    await connection.execute(FILING, filing_parameters(filed, narrative, token_digest))
+    statement = FILING_WITH_CODE if address is not None and address.code_issued is not None else FILING
+    await connection.execute(statement, filing_parameters(filed, narrative, token_digest, address))
 
 
 async def file(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str = "") -> None:
@@ -285,8 +345,9 @@ async def file(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, 
     await add_complaint(session, filed, narrative, token_digest)
 
 
-async def by_reference(session: AsyncSession, reference: str) -> ComplaintRow | None:
-    return (await session.exec(select(ComplaintRow).where(ComplaintRow.reference == reference))).first()
+async def by_reference(session: AsyncSession, reference: str, *, for_update: bool = False) -> ComplaintRow | None:
+    query = select(ComplaintRow).where(ComplaintRow.reference == reference)
+    return (await session.exec(query.with_for_update() if for_update else query)).first()
 
 
 def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
@@ -301,6 +362,29 @@ def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
         ComplaintWithdrawn(complaint_id=complaint.id, withdrawn_on=on), source=SOURCE, subject=str(complaint.id)
     )
     add_to_outbox(session, [event], topics.COMPLAINTS)
+
+
+def prove_address(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
+    """Record and announce that the complainant proved their address (complaint.address_proven)."""
+    complaint.address_proven_on = on
+    session.add(complaint)
+    session.add(
+        ProgressRow(
+            complaint_id=complaint.id,
+            event_id=f"address:{complaint.id}",
+            on=on,
+            text="You confirmed your e-mail address: our letters about the complaint go there.",
+        )
+    )
+    event = new_event(
+        ComplaintAddressProven(complaint_id=complaint.id, proven_on=on), source=SOURCE, subject=str(complaint.id)
+    )
+    add_to_outbox(session, [event], topics.COMPLAINTS)
+
+
+def count_wrong_code(session: AsyncSession, complaint: ComplaintRow) -> None:
+    complaint.address_code_tries += 1
+    session.add(complaint)
 
 
 def add_evidence(

@@ -45,6 +45,8 @@ routers = (subscription_routes, delivery_routes, contact_routes, letter_routes)
 # test keeps them equal to webhooks.SUBSCRIBABLE, which is read from the contract.
 EventType = Literal[
     "docket.complaint.filed",
+    "docket.complaint.address_code_issued",
+    "docket.complaint.address_proven",
     "docket.complaint.withdrawn",
     "docket.complaint.personal_data_erased",
     "docket.case.opened",
@@ -412,7 +414,9 @@ class NotificationOut(BaseModel):
     recipient_address: str | None
     text: str
     html: str
-    email_status: Literal["pending", "sent", "failed", "no_address", "erased"]
+    email_status: Literal["pending", "sent", "failed", "no_address", "erased", "unproven"] = Field(
+        description="unproven: held until the complainant proves the address the filing gave"
+    )
     attempts: int
     sent_at: datetime | None
     last_error: str | None

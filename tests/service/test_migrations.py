@@ -56,6 +56,7 @@ OWN_TABLES = {
     "notifier": {
         "notifications",
         "complainants",
+        "address_codes",
         "early_links",
         "case_controllers",
         "controller_contacts",

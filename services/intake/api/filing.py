@@ -139,7 +139,10 @@ async def file_complaint(
 ) -> Any:
     today = clock.today()
     earliest = today - timedelta(days=settings.received_on_max_age_days)
-    return await file(body, session, request, personal, application.PUBLIC_SCOPE, idempotency_key, today, earliest)
+    # Anyone may type any address here: it is proven by the code sent to it before anything else goes there.
+    return await file(
+        body, session, request, personal, application.PUBLIC_SCOPE, idempotency_key, today, earliest, proven=False
+    )
 
 
 @staff.post(
@@ -160,7 +163,8 @@ async def file_paper_complaint(
 ) -> Any:
     """The receipt's status token is shown once, as at the public door: send it to the complainant."""
     scope = application.staff_scope(caller.subject)
-    return await file(body, session, request, personal, scope, idempotency_key, clock.today(), None)
+    # The address is the one the complainant wrote on their own letter, recorded by an intake officer.
+    return await file(body, session, request, personal, scope, idempotency_key, clock.today(), None, proven=True)
 
 
 async def file(
@@ -172,6 +176,8 @@ async def file(
     idempotency_key: str | None,
     today: date,
     earliest: date | None,
+    *,
+    proven: bool,
 ) -> JSONResponse:
     submission = application.Submission(
         kind=body.kind,
@@ -200,6 +206,7 @@ async def file(
         idempotency=None
         if idempotency_key is None
         else application.Idempotency.of(scope, idempotency_key, body.model_dump(mode="json")),
+        address_proven=proven,
     )
     # A Receipt's already, or the first answer to this key: not checked again.
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

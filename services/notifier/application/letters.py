@@ -50,7 +50,7 @@ async def case_file(
     rows = await records.waiting_complainants(case_id if everyone else None, complaint_id)
     opened = await personal.open_many([as_sealed(value) for row in rows for value in (row.name, row.email)])
     complainants = tuple(
-        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
+        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email, row.address_proven)
         for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
         if name is not None and email is not None
     )

@@ -20,6 +20,7 @@ SOURCE = "/docket/notifier"
 TABLES = {
     "notifications",
     "complainants",
+    "address_codes",
     "early_links",
     "case_controllers",
     "controller_contacts",
@@ -68,6 +69,7 @@ class NotificationRow(SQLModel, table=True):
     controller_key: str | None = Field(default=None, index=True)
     personal: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
     # pending (to e-mail) | sent | failed (attempts exhausted) | no_address (recorded only) | erased
+    # | unproven (held until its complainant proves the address, then pending)
     email_status: str = "no_address"
     attempts: int = 0
     next_attempt_at: datetime | None = utc_column(nullable=True)
@@ -89,8 +91,21 @@ class ComplainantRow(SQLModel, table=True):
     email: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     case_id: UUID | None = Field(default=None, index=True)
     waiting: bool = True  # false once the case is closed or the complaint withdrawn
+    # False from a filing at the public door until its code is entered (complaint.address_proven): meanwhile
+    # only the letter asking for the proof goes to the address.
+    address_proven: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     last_news_on: date | None = None
     reminder_due_on: date | None = Field(default=None, index=True)
+
+
+class AddressCodeRow(SQLModel, table=True):
+    """The code that proves a complainant's address (complaint.address_code_issued, sealed), kept until its
+    complaint.filed, which comes next and brings the address it is sent to."""
+
+    __tablename__ = "address_codes"
+
+    complaint_id: UUID = Field(primary_key=True)
+    code: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
 
 
 class EarlyLinkRow(SQLModel, table=True):
