@@ -11,16 +11,17 @@ instance takes from, and which is deleted once full again.
 
 from __future__ import annotations
 
+import asyncio
 import math
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import HTTPException, status
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from docket_messaging.stopping import until_stopped
 from docket_service.limits import client_key
-from docket_service.runtime import Worker, every
+from docket_service.runtime import ServiceRuntime
 
 from . import store
 
@@ -53,9 +54,13 @@ async def forget_full_buckets(engine: AsyncEngine) -> int:
         return await store.forget_full_buckets(connection)
 
 
-# The worker that keeps `rate_limits` to the clients of the last window; a round deletes every full bucket at
-# once, so it never finds a "full batch" to go again for.
-FORGETTING: Worker = every(FORGET_EVERY_S, sys.maxsize, lambda runtime: forget_full_buckets(runtime.engine))
+async def forgetting(runtime: ServiceRuntime) -> None:
+    """The worker that keeps `rate_limits` to the clients of the last window: every FORGET_EVERY_S, it deletes
+    the buckets that are full again (waiting first: a service starting has its connections for its requests)."""
+    while not runtime.stopping.is_set():
+        await until_stopped(runtime.stopping, asyncio.sleep(FORGET_EVERY_S))
+        if not runtime.stopping.is_set():
+            await forget_full_buckets(runtime.engine)
 
 
 class Uploads:

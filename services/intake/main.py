@@ -19,7 +19,7 @@ from .api import install_error_handlers, routers
 from .config import IntakeSettings
 from .handlers import EVENT_HANDLERS
 from .legacy import seal_legacy
-from .limits import FORGETTING, RateLimiter, Uploads
+from .limits import RateLimiter, Uploads, forgetting
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 EVIDENCE_UPLOAD = re.compile(r"^/complaints/[^/]+/evidence$")
@@ -34,7 +34,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
         produces=topics.COMPLAINTS,
         consumes=[topics.CASES, topics.NOTIFICATIONS],
         handlers=EVENT_HANDLERS,
-        workers={"rate limits": FORGETTING},
+        workers={"rate limits": forgetting},
         migrations=settings.keystore_migrations(),
         preparations=[
             lambda started: warm(started.engine, settings.database_pool_size),
