@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from docket_contracts.events import ComplaintKind
 from docket_service.limits import text
 
+from .. import domain
 from ..application import door as application
 from ..deps import ClockDep, SessionDep, public_door
 
@@ -66,8 +67,8 @@ async def complaint_status(reference: Reference, session: SessionDep, token: Sta
     summary="The complainant proves their e-mail address with the code sent to it (X-Status-Token required)",
     description="A filing at the public door gives an address anyone could have typed, so the one e-mail sent "
     "there is a code, and no other letter goes there until it is entered here. A wrong code is 422 and counts: "
-    "after 5 the code is spent (409), and letters about the complaint are not e-mailed. Proving it again is "
-    "answered as the first time.",
+    f"after {domain.ADDRESS_CODE_TRIES} the code is spent (409), and letters about the complaint are not "
+    "e-mailed. Proving it again is answered as the first time.",
     responses={409: {"description": "the code was entered wrong too many times"}},
 )
 async def prove_address(
