@@ -86,7 +86,7 @@ async def test_one_trace_follows_a_complaint_from_the_request_to_the_letters(tra
     # On the wire: the W3C header, on the complaint's message and on its case's.
     [message] = [
         r
-        for r in await read_topic(traced["case"][0].runtime.settings.kafka_bootstrap_servers, topics.COMPLAINTS)
+        for r in await read_topic(traced["case"][0].runtime.kafka, topics.COMPLAINTS)
         if headers(r).get("ce_subject") == complaint_id
     ]
     assert headers(message)["traceparent"] == f"00-{trace_id}-{format(request.context.span_id, '016x')}-01"

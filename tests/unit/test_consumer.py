@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
 from docket_contracts import registry
 from docket_contracts.registry import new_event
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import encode
 from docket_messaging.consumer import InboxConsumer, Outcome, Record
 from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
@@ -202,7 +203,7 @@ class RebalancingKafka:
 async def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer():
     handler = Recorder()
     loop = KafkaConsumerLoop(
-        "127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3
+        KafkaAccess("127.0.0.1:9"), ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3
     )
     kafka = RebalancingKafka([[complaint_record(offset=0)], [complaint_record(offset=1)]])
     with pytest.raises(asyncio.CancelledError):

@@ -136,9 +136,16 @@ TRIAL = build(K8S / "overlays" / "trial", lambda path: TRIAL_SECRETS[path.name])
 # Settings no serving process is given: the owner's URLs (the migrate Jobs hold the owner's password, as
 # DATABASE_URL).
 NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL"}
-SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "SMTP_PASSWORD"}
+SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "SMTP_PASSWORD", "KAFKA_OAUTH_CLIENT_SECRET"}
 # Where the base deliberately differs from the code's defaults (in-cluster addresses, pods, the Jobs).
-NOT_DEFAULTS = {"KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "HTTP_HOST", "MIGRATE_ON_START"}
+NOT_DEFAULTS = {
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "KAFKA_SECURITY_PROTOCOL",
+    "KAFKA_OAUTH_CLIENT_ID",
+    "OIDC_ISSUER",
+    "HTTP_HOST",
+    "MIGRATE_ON_START",
+}
 
 
 def the(resources: list[Resource], kind: str, name: str) -> Resource:

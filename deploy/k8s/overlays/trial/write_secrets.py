@@ -30,15 +30,16 @@ def generate() -> dict[str, dict[str, str]]:
         return f"postgresql+asyncpg://docket_{role}:{password[role]}@postgres:5432/docket"
 
     master_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    kafka = {name: {"KAFKA_OAUTH_CLIENT_SECRET": secrets.token_urlsafe(24)} for name in ("intake", "case", "notifier")}
     keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEY": master_key}
     return {
         "postgres": {"POSTGRES_PASSWORD": password["postgres"], "KEYCLOAK_DB_PASSWORD": password["keycloak"]}
         | {f"DOCKET_{role.upper()}_DB_PASSWORD": password[role] for role in ROLES},
         "keycloak": {"KC_DB_PASSWORD": password["keycloak"], "KC_BOOTSTRAP_ADMIN_PASSWORD": password["keycloak_admin"]},
         "migrator": {"DATABASE_URL": url("migrator"), "KEYSTORE_DATABASE_URL": url("migrator")},
-        "intake": {"DATABASE_URL": url("intake")} | keystore,
-        "case": {"DATABASE_URL": url("case")},
-        "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""},
+        "intake": {"DATABASE_URL": url("intake")} | keystore | kafka["intake"],
+        "case": {"DATABASE_URL": url("case")} | kafka["case"],
+        "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""} | kafka["notifier"],
     }
 
 

@@ -1,0 +1,219 @@
+"""Who may do what on Docket's Kafka: the ACLs of every principal, and the topics, set up by the broker's super user.
+
+    python -m docket_operator.acls [--bootstrap HOST:PORT] [--integrator CLIENT_ID=cases[,notifications]] ...
+
+A broker with StandardAuthorizer and allow.everyone.if.no.acl.found=false lets a principal do only what an ACL
+allows it. A principal is the OAuth client a token was issued to (its `azp`, or the claim the broker's
+sasl.oauthbearer.sub.claim.name names). Docket's principals:
+
+- each service (docket-intake, docket-case, docket-notifier) writes (and may create) its own topic and its own
+  dead-letter topic `docket.dlq.<group>`, reads the topics it consumes, in its consumer group;
+- the operator tools (docket-operator: the dead letters, `docket events tail`) read every Docket topic, write
+  back into the three event topics (a re-injected dead letter goes to its source topic) and keep the
+  bookkeeping topic of re-injections;
+- an integrator reads the event topics its docket.events.* scopes name, in consumer groups named after it
+  (its client id, or that followed by anything), and writes nothing.
+
+`apply` creates Docket's topics that are missing, then the ACLs (creating an ACL that exists changes nothing), so
+it can run again at every deployment. It signs in as the broker's super user (KAFKA_ADMIN_USERNAME and
+KAFKA_ADMIN_PASSWORD, SASL/PLAIN on the broker's internal listener): the only principal that may grant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import enum
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from aiokafka.client import AIOKafkaClient
+from aiokafka.errors import KafkaError
+from aiokafka.protocol.admin import CreateAclsRequest
+
+from docket_contracts import topics
+from docket_messaging.access import KafkaAccess
+from docket_messaging.failures import describe
+from docket_messaging.kafka import ensure_topics
+
+from .deadletters import BOOKKEEPING_TOPIC, OPERATOR_CLIENT
+
+# The OAuth clients (Keycloak: deploy/keycloak/realm/docket-realm.json) that the services and tools sign in as.
+SERVICE_PRINCIPALS = {"intake": "docket-intake", "case": "docket-case", "notifier": "docket-notifier"}
+OPERATOR = OPERATOR_CLIENT
+# What each service publishes and consumes (services/<name>/main.py says the same to the runtime).
+PRODUCES = {"intake": topics.COMPLAINTS, "case": topics.CASES, "notifier": topics.NOTIFICATIONS}
+CONSUMES = {
+    "intake": (topics.CASES, topics.NOTIFICATIONS),
+    "case": (topics.COMPLAINTS, topics.NOTIFICATIONS),
+    "notifier": (topics.COMPLAINTS, topics.CASES),
+}
+# An integrator's scope docket.events.<name> names the topic docket.<name>.
+SCOPED_TOPICS = {name.removeprefix("docket."): name for name in topics.ALL}
+
+
+class Resource(enum.IntEnum):  # Kafka's ResourceType codes
+    TOPIC = 2
+    GROUP = 3
+
+
+class Pattern(enum.IntEnum):  # Kafka's PatternType codes
+    LITERAL = 3
+    PREFIXED = 4
+
+
+class Operation(enum.IntEnum):  # Kafka's AclOperation codes
+    READ = 3
+    WRITE = 4
+    CREATE = 5
+    DESCRIBE = 8
+
+
+ALLOW = 3  # AclPermissionType.ALLOW
+ANY_HOST = "*"
+
+
+@dataclass(frozen=True, order=True)
+class Acl:
+    """One ALLOW rule: `principal` may do `operation` on the resource, from any host."""
+
+    principal: str  # the client id; the ACL names User:<principal>
+    operation: Operation
+    resource: Resource
+    name: str
+    pattern: Pattern = Pattern.LITERAL
+
+    def __str__(self) -> str:
+        star = "*" if self.pattern is Pattern.PREFIXED else ""
+        return f"User:{self.principal} {self.operation.name} {self.resource.name.lower()} {self.name}{star}"
+
+
+def writes(principal: str, topic: str) -> list[Acl]:
+    """`principal` may write the topic, and create it."""
+    return [Acl(principal, op, Resource.TOPIC, topic) for op in (Operation.WRITE, Operation.DESCRIBE, Operation.CREATE)]
+
+
+def reads(principal: str, topic: str, pattern: Pattern = Pattern.LITERAL) -> list[Acl]:
+    """`principal` may read the topic (or the topics whose names begin so, PREFIXED)."""
+    return [Acl(principal, op, Resource.TOPIC, topic, pattern) for op in (Operation.READ, Operation.DESCRIBE)]
+
+
+def service_acls(service: str) -> list[Acl]:
+    """A service writes its topic and its dead-letter topic, reads what it consumes in its own group."""
+    principal = SERVICE_PRINCIPALS[service]
+    group = f"docket-{service}"
+    found = writes(principal, PRODUCES[service]) + writes(principal, topics.dead_letter_topic(group))
+    for topic in CONSUMES[service]:
+        found += reads(principal, topic)
+    return [*found, Acl(principal, Operation.READ, Resource.GROUP, group)]
+
+
+def operator_acls() -> list[Acl]:
+    """The operator tools read every Docket topic, re-inject into the event topics, keep their bookkeeping."""
+    found = reads(OPERATOR, "docket.", Pattern.PREFIXED)
+    for topic in topics.ALL:
+        found.append(Acl(OPERATOR, Operation.WRITE, Resource.TOPIC, topic))
+    return found + writes(OPERATOR, BOOKKEEPING_TOPIC)
+
+
+def integrator_acls(client_id: str, scoped: Iterable[str]) -> list[Acl]:
+    """An integrator reads the topics its scopes name (`cases`, `notifications`, ...) in groups named after it."""
+    found: list[Acl] = []
+    for name in scoped:
+        if name not in SCOPED_TOPICS:
+            raise ValueError(f"no scope docket.events.{name}: the scopes are {', '.join(SCOPED_TOPICS)}")
+        found += reads(client_id, SCOPED_TOPICS[name])
+    return [*found, Acl(client_id, Operation.READ, Resource.GROUP, client_id, Pattern.PREFIXED)]
+
+
+def docket_acls(integrators: Mapping[str, Sequence[str]] = {}) -> list[Acl]:
+    """Every ACL of Docket's principals, and of the integrators given (client id: the topics its scopes name)."""
+    found = [acl for service in SERVICE_PRINCIPALS for acl in service_acls(service)] + operator_acls()
+    for client_id, scoped in integrators.items():
+        found += integrator_acls(client_id, scoped)
+    return sorted(set(found))
+
+
+def docket_topics() -> list[str]:
+    """The topics the services write: the event topics and a dead-letter topic per consumer group."""
+    return [*topics.ALL, *(topics.dead_letter_topic(f"docket-{service}") for service in SERVICE_PRINCIPALS)]
+
+
+async def create_acls(admin: KafkaAccess, acls: Iterable[Acl]) -> None:
+    """Create the ACLs (one that exists already is no error); KafkaError names the first one refused."""
+    client = AIOKafkaClient(**admin.options(), client_id="docket-acls")
+    await client.bootstrap()
+    try:
+        for acl in acls:
+            request = CreateAclsRequest(
+                acl.resource, acl.name, acl.pattern, f"User:{acl.principal}", ANY_HOST, acl.operation, ALLOW
+            )
+            response = await client.send(client.get_random_node(), request)
+            for error_code, message in response.creation_responses:
+                if error_code:
+                    raise KafkaError(f"creating the ACL {acl}: broker error code {error_code} {message or ''}")
+    finally:
+        await client.close()
+
+
+async def apply(admin: KafkaAccess, partitions: int, integrators: Mapping[str, Sequence[str]] = {}) -> list[Acl]:
+    """Create Docket's missing topics, then every ACL; returns the ACLs."""
+    await ensure_topics(admin, docket_topics(), partitions)
+    acls = docket_acls(integrators)
+    await create_acls(admin, acls)
+    return acls
+
+
+def integrator_option(text: str) -> tuple[str, list[str]]:
+    """CLIENT_ID=cases[,notifications]."""
+    client_id, _, scoped = text.partition("=")
+    names = [name.strip() for name in scoped.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SCOPED_TOPICS]
+    if not client_id or not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"not CLIENT_ID=TOPIC[,TOPIC] with topics among {', '.join(SCOPED_TOPICS)}: {text!r}"
+        )
+    return client_id, names
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m docket_operator.acls", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--bootstrap",
+        default=os.environ.get("KAFKA_ADMIN_BOOTSTRAP_SERVERS", "localhost:9094"),
+        help="the broker's internal listener (default: $KAFKA_ADMIN_BOOTSTRAP_SERVERS or localhost:9094)",
+    )
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=int(os.environ.get("KAFKA_TOPIC_PARTITIONS", "3")),
+        help="partitions of the topics created (default: $KAFKA_TOPIC_PARTITIONS or 3)",
+    )
+    parser.add_argument(
+        "--integrator",
+        type=integrator_option,
+        action="append",
+        default=[],
+        metavar="CLIENT_ID=TOPIC[,TOPIC]",
+        help="an integrator's client id and the topics its docket.events.* scopes name (cases, notifications, ...)",
+    )
+    args = parser.parse_args(argv)
+    username, password = os.environ.get("KAFKA_ADMIN_USERNAME"), os.environ.get("KAFKA_ADMIN_PASSWORD")
+    if not username or not password:
+        print("KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD name the broker's super user", file=sys.stderr)
+        return 2
+    admin = KafkaAccess(args.bootstrap, "SASL_PLAINTEXT", plain=(username, password))
+    try:
+        acls = asyncio.run(apply(admin, args.partitions, dict(args.integrator)))
+    except (KafkaError, OSError) as exc:
+        print(f"Kafka at {args.bootstrap}: {describe(exc)}", file=sys.stderr)
+        return 1
+    for acl in acls:
+        print(acl)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
