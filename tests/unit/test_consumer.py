@@ -20,7 +20,7 @@ from docket_contracts import registry
 from docket_contracts.registry import new_event
 from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import encode
-from docket_messaging.consumer import InboxConsumer, Outcome, Record
+from docket_messaging.consumer import InboxConsumer, Outcome, Record, Refused
 from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
@@ -122,6 +122,15 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_max_attempts_
     c = consumer(handler, dlq, max_attempts=3)
     assert await c.process(complaint_record(offset=0)) is Outcome.DEAD_LETTERED
     assert dlq_headers(dlq)["dlq_reason"] == "handler failed 3 times: ValueError"  # never the text: it may quote values
+    assert await c.process(complaint_record(offset=1)) is Outcome.APPLIED
+
+
+async def test_an_event_a_handler_refuses_is_dead_lettered_at_once_with_the_reason_and_the_next_goes_on():
+    dlq = FakePublisher()
+    handler = Recorder([Refused("sealed for another data subject")])
+    c = consumer(handler, dlq, max_attempts=3)
+    assert await c.process(complaint_record(offset=0)) is Outcome.DEAD_LETTERED
+    assert dlq_headers(dlq)["dlq_reason"] == "refused: sealed for another data subject"
     assert await c.process(complaint_record(offset=1)) is Outcome.APPLIED
 
 
