@@ -1,0 +1,109 @@
+"""Kafka lets in only the clients of Docket's identity provider, and each may do only what its ACLs say: against
+the real broker (SASL/OAUTHBEARER, StandardAuthorizer) and the real Keycloak whose tokens it checks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from uuid import uuid4
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.abc import AbstractTokenProvider
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+
+from docket_contracts import topics
+from docket_devstack.kafka import KafkaBroker
+from docket_devstack.keycloak import KeycloakServer
+from docket_devstack.staff import INVESTIGATOR, PASSWORD
+from docket_messaging.access import KafkaAccess
+from docket_messaging.kafka import partitions_of
+
+pytestmark = pytest.mark.e2e
+
+INTEGRATOR = "docket-demo-integrator"
+TIMEOUT_S = 30.0
+NOT_VALIDATED = "Could not validate the access token"
+
+
+class Presenting(AbstractTokenProvider):
+    """Presents one given token, whatever it is."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def token(self) -> str:
+        return self._token
+
+
+async def produce(access: KafkaAccess, topic: str) -> None:
+    """Start a producer as `access` signs in and publish one message to `topic`; raise what Kafka says."""
+    producer = AIOKafkaProducer(**access.options(), request_timeout_ms=10_000, metadata_max_age_ms=5_000)
+    try:
+        await asyncio.wait_for(producer.start(), TIMEOUT_S)
+        await asyncio.wait_for(producer.send_and_wait(topic, b"{}", key=str(uuid4()).encode()), TIMEOUT_S)
+    finally:
+        await producer.stop()
+
+
+async def refused(attempt: Callable[[], Awaitable[object]]) -> BaseException:
+    """The error `attempt` ends with: Kafka's refusal, or no connection at all."""
+    with pytest.raises((KafkaError, OSError, TimeoutError)) as caught:
+        await attempt()
+    return caught.value
+
+
+async def refused_token(kafka: KafkaBroker, token: str) -> None:
+    """Presenting `token` gets no message through, and the broker says it could not validate it."""
+    before = kafka.broker_log.read_text(errors="replace").count(NOT_VALIDATED)
+    access = KafkaAccess(kafka.bootstrap_servers, "SASL_PLAINTEXT", tokens=Presenting(token))
+    await refused(lambda: produce(access, topics.CASES))
+    assert kafka.broker_log.read_text(errors="replace").count(NOT_VALIDATED) > before
+
+
+async def test_an_anonymous_client_cannot_connect(kafka: KafkaBroker):
+    await refused(lambda: produce(KafkaAccess(kafka.bootstrap_servers), topics.CASES))
+
+    async def read() -> None:
+        consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, request_timeout_ms=10_000)
+        try:
+            await asyncio.wait_for(consumer.start(), TIMEOUT_S)
+        finally:
+            await consumer.stop()
+
+    await refused(read)
+
+
+async def test_an_integrator_reads_what_its_scopes_name_and_writes_nothing(kafka: KafkaBroker):
+    integrator = kafka.access(INTEGRATOR)
+    found = await partitions_of(integrator, [topics.CASES, topics.NOTIFICATIONS, topics.COMPLAINTS])
+    assert set(found) == {topics.CASES, topics.NOTIFICATIONS}  # docket.events.cases and .notifications
+    for topic in (topics.CASES, topics.NOTIFICATIONS, topics.COMPLAINTS):
+        assert isinstance(await refused(lambda: produce(integrator, topic)), TopicAuthorizationFailedError)  # noqa: B023
+
+
+async def test_intake_writes_its_own_topic_and_not_the_case_service_s(kafka: KafkaBroker):
+    intake = kafka.service("intake")
+    await produce(intake, topics.COMPLAINTS)
+    assert isinstance(await refused(lambda: produce(intake, topics.CASES)), TopicAuthorizationFailedError)
+    assert isinstance(await refused(lambda: produce(intake, topics.NOTIFICATIONS)), TopicAuthorizationFailedError)
+
+
+async def test_the_case_service_may_not_write_in_another_group_s_dead_letters(kafka: KafkaBroker):
+    case = kafka.service("case")
+    dead_letters = topics.dead_letter_topic("docket-notifier")
+    assert isinstance(await refused(lambda: produce(case, dead_letters)), TopicAuthorizationFailedError)
+
+
+async def test_a_token_for_another_audience_is_refused(kafka: KafkaBroker, keycloak: KeycloakServer):
+    """A staff member's token is for Docket's services (audience docket), not for Kafka (docket-kafka)."""
+    await refused_token(kafka, keycloak.password_token(INVESTIGATOR, PASSWORD)["access_token"])
+
+
+async def test_a_token_of_another_issuer_is_refused(kafka: KafkaBroker, keycloak: KeycloakServer):
+    """Keycloak's master realm signs with other keys, as another issuer."""
+    await refused_token(kafka, keycloak.admin_token())
+
+
+async def test_a_token_that_is_not_one_is_refused(kafka: KafkaBroker):
+    await refused_token(kafka, "e30.e30.e30")
