@@ -20,7 +20,6 @@ import asyncio
 import base64
 import concurrent.futures
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -40,8 +39,11 @@ from typing import Protocol
 import httpx
 
 from docket_messaging.access import KafkaAccess, oauth
+from docket_operator.acls import apply, realm_integrators
+from docket_operator.deadletters import OPERATOR_CLIENT
 
 from . import maven
+from .keycloak import REALM_DIR
 from .ports import free_port
 
 REPO_ROOT = maven.REPO_ROOT
@@ -220,7 +222,9 @@ class KafkaBroker:
         while len({self.port, self.controller_port, self.internal_port}) < 3:
             self.controller_port, self.internal_port = free_port(host), free_port(host)
         # The integrators whose ACLs are set up (client id: the topics their scopes name); the realm's by default.
-        self.integrators = dict(integrators if integrators is not None else realm_integrators())
+        if integrators is None:
+            integrators = realm_integrators(sorted(REALM_DIR.glob("*.json")))
+        self.integrators = dict(integrators)
         self._secrets: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -251,8 +255,6 @@ class KafkaBroker:
     @property
     def operator(self) -> KafkaAccess:
         """Signed in as the operator tools (docket-operator), which may read every Docket topic."""
-        from docket_operator.deadletters import OPERATOR_CLIENT
-
         return self.access(OPERATOR_CLIENT)
 
     def service(self, service: str) -> KafkaAccess:
@@ -305,8 +307,7 @@ class KafkaBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         jwks_url = jwks_url_of(self.identity.issuer())
         self._write_config(jwks_url)
-        fresh = not (self.log_dir / "meta.properties").exists()
-        if fresh:
+        if not (self.log_dir / "meta.properties").exists():
             self._format_storage(classpath)
         with open(self.broker_log, "ab") as log:
             self._process = subprocess.Popen(
@@ -338,18 +339,16 @@ class KafkaBroker:
                 self.stop()
                 raise RuntimeError(f"Kafka broker not ready after {timeout:.0f}s:\n{self._log_tail()}")
             time.sleep(0.2)
-        if fresh:
-            try:
-                self.set_up()
-            except BaseException:
-                self.stop()
-                raise
+        try:  # at every start: a data dir kept from an earlier start gets the topics and ACLs added since
+            self.set_up()
+        except BaseException:
+            self.stop()
+            raise
         _log.info("Kafka broker on %s ready in %.1fs", self.bootstrap_servers, time.monotonic() - started)
 
     def set_up(self) -> None:
-        """Create Docket's topics and the ACLs of its principals and integrators (docket_operator.acls)."""
-        from docket_operator.acls import apply
-
+        """Create Docket's missing topics and the ACLs of its principals and integrators (docket_operator.acls):
+        what exists already stays as it is."""
         admin, integrators = self.admin, self.integrators
         _in_a_thread(lambda: asyncio.run(apply(admin, TOPIC_PARTITIONS, integrators)))
 
@@ -466,23 +465,3 @@ class KafkaBroker:
             return "(no broker.log)"
         kept = [line for line in text.splitlines() if not line.lstrip().startswith("at ")]
         return "\n".join(kept[-lines:])
-
-
-def realm_integrators(realm_dir: Path = REPO_ROOT / "deploy" / "keycloak" / "realm") -> dict[str, list[str]]:
-    """The integrators of the realm files (clients whose service account has the integrator role), each with the
-    topics its docket.events.* scopes name, default or optional: what docket_operator.acls lets it read."""
-    found: dict[str, list[str]] = {}
-    for path in sorted(realm_dir.glob("*.json")):
-        realm = json.loads(path.read_text())
-        integrators = {
-            user["serviceAccountClientId"]
-            for user in realm.get("users", [])
-            if "integrator" in user.get("realmRoles", []) and user.get("serviceAccountClientId")
-        }
-        for client in realm.get("clients", []):
-            if client.get("clientId") in integrators:
-                scopes = [*client.get("defaultClientScopes", []), *client.get("optionalClientScopes", [])]
-                found[client["clientId"]] = [
-                    scope.removeprefix("docket.events.") for scope in scopes if scope.startswith("docket.events.")
-                ]
-    return found

@@ -1,6 +1,6 @@
 """Who may do what on Docket's Kafka: the ACLs of every principal, and the topics, set up by the broker's super user.
 
-    python -m docket_operator.acls [--bootstrap HOST:PORT] [--integrator CLIENT_ID=cases[,notifications]] ...
+    python -m docket_operator.acls [--bootstrap HOST:PORT] [--realm REALM.json] [--integrator CLIENT_ID=cases[,...]]
 
 A broker with StandardAuthorizer and allow.everyone.if.no.acl.found=false lets a principal do only what an ACL
 allows it. A principal is the OAuth client a token was issued to (its `azp`, or the claim the broker's
@@ -12,11 +12,15 @@ sasl.oauthbearer.sub.claim.name names). Docket's principals:
   back into the three event topics (a re-injected dead letter goes to its source topic) and keep the
   bookkeeping topic of re-injections;
 - an integrator reads the event topics its docket.events.* scopes name, in consumer groups named after it
-  (its client id, or that followed by anything), and writes nothing.
+  (its client id, or that followed by anything), and writes nothing. The integrators are those of the realm
+  files given (`--realm`: the clients whose service account has the realm role integrator) and those given
+  with `--integrator`.
 
 `apply` creates Docket's topics that are missing, then the ACLs (creating an ACL that exists changes nothing), so
-it can run again at every deployment. It signs in as the broker's super user (KAFKA_ADMIN_USERNAME and
-KAFKA_ADMIN_PASSWORD, SASL/PLAIN on the broker's internal listener): the only principal that may grant.
+it runs again at every deployment and every start of the devstack's broker; it never removes an ACL. It signs in
+as the broker's super user (KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD, SASL/PLAIN on the broker's internal
+listener, over TLS when KAFKA_SECURITY_PROTOCOL is SASL_SSL, trusting KAFKA_SSL_CAFILE): the only principal that
+may grant.
 """
 
 from __future__ import annotations
@@ -24,14 +28,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import enum
+import json
 import os
+import ssl
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiokafka.client import AIOKafkaClient
-from aiokafka.errors import KafkaError
-from aiokafka.protocol.admin import CreateAclsRequest
+from aiokafka.errors import IncompatibleBrokerVersion, KafkaError
+from aiokafka.protocol.admin import CreateAclsRequestStruct
+from aiokafka.protocol.api import Request
 
 from docket_contracts import topics
 from docket_messaging.access import KafkaAccess
@@ -141,21 +149,39 @@ def docket_topics() -> list[str]:
     return [*topics.ALL, *(topics.dead_letter_topic(f"docket-{service}") for service in SERVICE_PRINCIPALS)]
 
 
+class CreateAcls(Request[CreateAclsRequestStruct]):  # type: ignore[misc]  # aiokafka is untyped
+    """One CreateAcls request with every ACL (aiokafka's CreateAclsRequest carries one): the broker's controller
+    writes them together, so that a principal has all its ACLs or none."""
+
+    API_KEY = 30
+
+    def __init__(self, acls: Sequence[Acl]) -> None:
+        self.acls = acls
+
+    def build(self, request_struct_class: type[CreateAclsRequestStruct]) -> CreateAclsRequestStruct:
+        if request_struct_class.API_VERSION < 1:
+            raise IncompatibleBrokerVersion("CreateAcls before version 1 has no pattern types")
+        return request_struct_class(
+            [
+                (acl.resource, acl.name, acl.pattern, f"User:{acl.principal}", ANY_HOST, acl.operation, ALLOW)
+                for acl in self.acls
+            ]
+        )
+
+
 async def create_acls(admin: KafkaAccess, acls: Iterable[Acl]) -> None:
-    """Create the ACLs (one that exists already is no error); KafkaError names the first one refused."""
+    """Create the ACLs in one request (one that exists already is no error); KafkaError names the first one
+    refused."""
+    request = CreateAcls(list(acls))
     client = AIOKafkaClient(**admin.options(), client_id="docket-acls")
     await client.bootstrap()
     try:
-        for acl in acls:
-            request = CreateAclsRequest(
-                acl.resource, acl.name, acl.pattern, f"User:{acl.principal}", ANY_HOST, acl.operation, ALLOW
-            )
-            response = await client.send(client.get_random_node(), request)
-            for error_code, message in response.creation_responses:
-                if error_code:
-                    raise KafkaError(f"creating the ACL {acl}: broker error code {error_code} {message or ''}")
+        response = await client.send(client.get_random_node(), request)
     finally:
         await client.close()
+    for acl, (error_code, message) in zip(request.acls, response.creation_responses, strict=True):
+        if error_code:
+            raise KafkaError(f"creating the ACL {acl}: broker error code {error_code} {message or ''}")
 
 
 async def apply(admin: KafkaAccess, partitions: int, integrators: Mapping[str, Sequence[str]] = {}) -> list[Acl]:
@@ -164,6 +190,26 @@ async def apply(admin: KafkaAccess, partitions: int, integrators: Mapping[str, S
     acls = docket_acls(integrators)
     await create_acls(admin, acls)
     return acls
+
+
+def realm_integrators(realm_files: Iterable[Path]) -> dict[str, list[str]]:
+    """The integrators of the realm files (clients whose service account has the realm role integrator), each
+    with the topics its docket.events.* scopes name, default or optional."""
+    found: dict[str, list[str]] = {}
+    for path in realm_files:
+        realm = json.loads(Path(path).read_text())
+        integrators = {
+            user["serviceAccountClientId"]
+            for user in realm.get("users", [])
+            if "integrator" in user.get("realmRoles", []) and user.get("serviceAccountClientId")
+        }
+        for client in realm.get("clients", []):
+            if client.get("clientId") in integrators:
+                scopes = [*client.get("defaultClientScopes", []), *client.get("optionalClientScopes", [])]
+                found[client["clientId"]] = [
+                    scope.removeprefix("docket.events.") for scope in scopes if scope.startswith("docket.events.")
+                ]
+    return found
 
 
 def integrator_option(text: str) -> tuple[str, list[str]]:
@@ -176,6 +222,22 @@ def integrator_option(text: str) -> tuple[str, list[str]]:
             f"not CLIENT_ID=TOPIC[,TOPIC] with topics among {', '.join(SCOPED_TOPICS)}: {text!r}"
         )
     return client_id, names
+
+
+def admin_access(bootstrap: str, environ: Mapping[str, str]) -> KafkaAccess:
+    """The super user on the broker's internal listener, from KAFKA_ADMIN_USERNAME, KAFKA_ADMIN_PASSWORD,
+    KAFKA_SECURITY_PROTOCOL (SASL_PLAINTEXT by default, or SASL_SSL) and KAFKA_SSL_CAFILE; ValueError says what
+    is missing or wrong."""
+    username, password = environ.get("KAFKA_ADMIN_USERNAME"), environ.get("KAFKA_ADMIN_PASSWORD")
+    if not username or not password:
+        raise ValueError("KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD name the broker's super user")
+    protocol = environ.get("KAFKA_SECURITY_PROTOCOL") or "SASL_PLAINTEXT"
+    if protocol == "SASL_SSL":
+        context = ssl.create_default_context(cafile=environ.get("KAFKA_SSL_CAFILE") or None)
+        return KafkaAccess(bootstrap, "SASL_SSL", plain=(username, password), ssl_context=context)
+    if protocol != "SASL_PLAINTEXT":
+        raise ValueError(f"KAFKA_SECURITY_PROTOCOL is SASL_SSL or SASL_PLAINTEXT for the super user, not {protocol!r}")
+    return KafkaAccess(bootstrap, "SASL_PLAINTEXT", plain=(username, password))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,6 +254,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="partitions of the topics created (default: $KAFKA_TOPIC_PARTITIONS or 3)",
     )
     parser.add_argument(
+        "--realm",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="REALM.json",
+        help="a realm file whose integrators (service accounts with the role integrator) read what their scopes name",
+    )
+    parser.add_argument(
         "--integrator",
         type=integrator_option,
         action="append",
@@ -200,13 +270,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="an integrator's client id and the topics its docket.events.* scopes name (cases, notifications, ...)",
     )
     args = parser.parse_args(argv)
-    username, password = os.environ.get("KAFKA_ADMIN_USERNAME"), os.environ.get("KAFKA_ADMIN_PASSWORD")
-    if not username or not password:
-        print("KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD name the broker's super user", file=sys.stderr)
-        return 2
-    admin = KafkaAccess(args.bootstrap, "SASL_PLAINTEXT", plain=(username, password))
     try:
-        acls = asyncio.run(apply(admin, args.partitions, dict(args.integrator)))
+        admin = admin_access(args.bootstrap, os.environ)
+        integrators = realm_integrators(args.realm) | dict(args.integrator)
+    except (ValueError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        acls = asyncio.run(apply(admin, args.partitions, integrators))
     except (KafkaError, OSError) as exc:
         print(f"Kafka at {args.bootstrap}: {describe(exc)}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -107,3 +108,11 @@ async def test_a_token_of_another_issuer_is_refused(kafka: KafkaBroker, keycloak
 
 async def test_a_token_that_is_not_one_is_refused(kafka: KafkaBroker):
     await refused_token(kafka, "e30.e30.e30")
+
+
+async def test_a_broker_restarted_on_its_data_gets_the_acls_added_since(keycloak: KeycloakServer, tmp_path: Path):
+    """`make run` again on the same data dir: ACLs that a newer realm or release adds are applied at every start."""
+    with KafkaBroker(tmp_path / "kafka", keycloak, integrators={}) as broker:
+        assert await partitions_of(broker.access(INTEGRATOR), [topics.CASES]) == {}
+    with KafkaBroker(tmp_path / "kafka", keycloak, integrators={INTEGRATOR: ["cases"]}) as broker:
+        assert set(await partitions_of(broker.access(INTEGRATOR), [topics.CASES])) == {topics.CASES}
