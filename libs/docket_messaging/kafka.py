@@ -228,6 +228,20 @@ async def require_topics(access: KafkaAccess, names: Iterable[str]) -> None:
         )
 
 
+async def wait_for_topics(access: KafkaAccess, names: Sequence[str], interval_s: float = 2.0) -> None:
+    """Return once the principal sees every topic: the broker is up, takes its credentials, and the topics and
+    the ACLs that let it at them are in place (before a service starts where a one-off job sets them up: the
+    init container of deploy/k8s). Each wait is logged with its reason."""
+    while True:
+        try:
+            await require_topics(access, names)
+            break
+        except (OSError, KafkaError) as exc:
+            log.info("waiting for Kafka: %s", describe(exc))
+        await asyncio.sleep(interval_s)
+    log.info("Kafka lets %s at %s", access.principal, ", ".join(names))
+
+
 class KafkaConsumerLoop:
     """Feeds an InboxConsumer from Kafka and commits each partition's offset after processing; reports to
     the consumer's health while Kafka is away. Once `stopping` is set it applies no further message: it

@@ -4,6 +4,7 @@ the real broker (SASL/OAUTHBEARER, StandardAuthorizer) and the real Keycloak who
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import uuid4
@@ -18,7 +19,7 @@ from docket_devstack.kafka import KafkaBroker
 from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.staff import INVESTIGATOR, PASSWORD
 from docket_messaging.access import KafkaAccess
-from docket_messaging.kafka import partitions_of
+from docket_messaging.kafka import partitions_of, wait_for_topics
 
 pytestmark = pytest.mark.e2e
 
@@ -108,6 +109,17 @@ async def test_a_token_of_another_issuer_is_refused(kafka: KafkaBroker, keycloak
 
 async def test_a_token_that_is_not_one_is_refused(kafka: KafkaBroker):
     await refused_token(kafka, "e30.e30.e30")
+
+
+async def test_a_service_waits_until_it_may_reach_its_topic(kafka: KafkaBroker, caplog: pytest.LogCaptureFixture):
+    """wait-for-kafka, the init container of a service on Kubernetes: intake's ACLs are in place, and the
+    integrator's never let it see docket.complaints."""
+    await asyncio.wait_for(wait_for_topics(kafka.service("intake"), [topics.COMPLAINTS], interval_s=0.1), TIMEOUT_S)
+    caplog.set_level(logging.INFO, logger="docket_messaging.kafka")
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(wait_for_topics(kafka.access(INTEGRATOR), [topics.COMPLAINTS], interval_s=0.1), 5.0)
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for Kafka: ")]
+    assert waits and f"{INTEGRATOR} may not read it" in waits[0]
 
 
 async def test_a_broker_restarted_on_its_data_gets_the_acls_added_since(keycloak: KeycloakServer, tmp_path: Path):
