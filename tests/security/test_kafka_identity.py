@@ -16,7 +16,7 @@ from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from docket_contracts import topics
 from docket_devstack.kafka import KafkaBroker
-from docket_devstack.keycloak import KeycloakServer
+from docket_devstack.keycloak import KeycloakServer, client_secret_variables
 from docket_devstack.staff import INVESTIGATOR, PASSWORD
 from docket_messaging.access import KafkaAccess
 from docket_messaging.kafka import partitions_of, wait_for_topics
@@ -120,6 +120,23 @@ async def test_a_service_waits_until_it_may_reach_its_topic(kafka: KafkaBroker, 
         await asyncio.wait_for(wait_for_topics(kafka.access(INTEGRATOR), [topics.COMPLAINTS], interval_s=0.1), 5.0)
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for Kafka: ")]
     assert waits and f"{INTEGRATOR} may not read it" in waits[0]
+
+
+def test_keycloak_gives_docket_s_clients_the_secrets_it_was_given(keycloak: KeycloakServer):
+    """The realm names the services' and the operator's secrets as placeholders, filled from Keycloak's
+    environment on import, as compose and the trial give it theirs."""
+    given = keycloak.client_secrets
+    assert (
+        set(given)
+        == client_secret_variables(keycloak.realm_dirs)
+        == {
+            f"{client.upper().replace('-', '_')}_CLIENT_SECRET"
+            for client in ("docket-intake", "docket-case", "docket-notifier", "docket-operator")
+        }
+    )
+    for variable, secret in given.items():
+        client = variable.removesuffix("_CLIENT_SECRET").lower().replace("_", "-")
+        assert keycloak.client_secret(client) == secret and not secret.startswith("${")
 
 
 async def test_a_broker_restarted_on_its_data_gets_the_acls_added_since(keycloak: KeycloakServer, tmp_path: Path):

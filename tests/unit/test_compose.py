@@ -1,5 +1,6 @@
 """docker-compose.yml cannot run here, so it is checked against the services' real settings."""
 
+import json
 import re
 from pathlib import Path
 
@@ -8,7 +9,8 @@ import yaml
 
 from docket_contracts import topics
 from docket_devstack.kafka import kafka_version
-from docket_devstack.keycloak import keycloak_version
+from docket_devstack.keycloak import CLIENT_SECRET_PLACEHOLDER, keycloak_version
+from docket_operator import acls
 from docket_privacy.settings import KeystoreSettings
 from services.case.config import CaseSettings
 from services.case.main import runtime as case_runtime
@@ -19,6 +21,7 @@ from services.notifier.main import runtime as notifier_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+REALM = json.loads((ROOT / "deploy" / "keycloak" / "realm" / "docket-realm.json").read_text())
 SERVICES = {
     "intake": (IntakeSettings, intake_runtime),
     "case": (CaseSettings, case_runtime),
@@ -61,6 +64,31 @@ def test_schema_port_and_health_check_match_the_settings(name):
     assert f"http://localhost:{port}/readyz" in " ".join(service["healthcheck"]["test"])
     assert service["command"] == ["python", "-m", f"services.{name}", "serve"]
     assert (ROOT / "services" / name / "__main__.py").exists()
+
+
+def compose_variables(value: str) -> set[str]:
+    """The variables of the environment (or .env) that compose puts into `value`."""
+    return set(re.findall(r"\$\{([A-Z0-9_]+)", value))
+
+
+def holders(variable: str) -> set[str]:
+    """The compose services given the value of `variable` from compose's environment."""
+    return {
+        name
+        for name, service in COMPOSE["services"].items()
+        if any(variable in compose_variables(str(value)) for value in service.get("environment", {}).values())
+    }
+
+
+def test_keycloak_is_given_every_client_secret_the_realm_names():
+    keycloak = COMPOSE["services"]["keycloak"]["environment"]
+    named = set(CLIENT_SECRET_PLACEHOLDER.findall(json.dumps(REALM)))
+    assert named == {f"{acls.OPERATOR.upper().replace('-', '_')}_CLIENT_SECRET"} | {
+        f"DOCKET_{name.upper()}_CLIENT_SECRET" for name in SERVICES
+    }
+    for variable in named:  # a client whose placeholder is not filled would have it as its secret
+        assert keycloak[variable] == f"${{{variable}:?set {variable}}}"
+    assert holders(f"{acls.OPERATOR.upper().replace('-', '_')}_CLIENT_SECRET") == {"keycloak"}
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -180,14 +208,14 @@ def test_no_secret_is_written_into_the_file():
         "KEYCLOAK_DB_PASSWORD",
         "KEYCLOAK_ADMIN_PASSWORD",
         "KEYSTORE_MASTER_KEY",
+        *(f"DOCKET_{name.upper()}_CLIENT_SECRET" for name in (*SERVICES, "operator")),
     ):
         assert f"${{{secret}:?" in text
     assert COMPOSE["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
 
 
 def test_the_realm_compose_imports_has_no_people_and_no_passwords():
-    import json
-
-    realm = json.loads((ROOT / "deploy" / "keycloak" / "realm" / "docket-realm.json").read_text())
-    assert all("serviceAccountClientId" in user for user in realm.get("users", []))  # service accounts only
-    assert "credentials" not in json.dumps(realm) and all("secret" not in c for c in realm["clients"])
+    assert all("serviceAccountClientId" in user for user in REALM.get("users", []))  # service accounts only
+    assert "credentials" not in json.dumps(REALM)
+    for client in REALM["clients"]:  # a client's secret is Keycloak's own, or a placeholder its environment fills
+        assert "secret" not in client or CLIENT_SECRET_PLACEHOLDER.fullmatch(client["secret"]), client["clientId"]

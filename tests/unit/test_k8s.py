@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import importlib.util
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -23,10 +24,10 @@ import pytest
 import yaml
 
 from docket_devstack.kafka import kafka_version
-from docket_devstack.keycloak import keycloak_version
+from docket_devstack.keycloak import CLIENT_SECRET_PLACEHOLDER, keycloak_version
 from docket_service.http import health
 from tests.unit.test_cli import run_service
-from tests.unit.test_compose import SERVICES, topics_created, topics_used
+from tests.unit.test_compose import REALM, SERVICES, topics_created, topics_used
 from tests.unit.test_image import FINAL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -332,6 +333,20 @@ def test_the_trial_creates_the_topics_the_services_use_on_its_kafka():
     assert kafka_env["KAFKA_NUM_PARTITIONS"] == config["KAFKA_TOPIC_PARTITIONS"]
     assert f"--partitions {config['KAFKA_TOPIC_PARTITIONS']}" in container["command"][-1]
     assert the(TRIAL, "Service", "kafka")["spec"]["ports"][0]["port"] == 9092
+
+
+def test_keycloak_is_given_every_client_secret_the_realm_names_and_each_is_held_by_its_client_alone():
+    keycloak = the(TRIAL, "Secret", "keycloak")["stringData"]
+    named = set(CLIENT_SECRET_PLACEHOLDER.findall(json.dumps(REALM)))
+    assert named <= set(keycloak)  # a placeholder Keycloak could not fill would be the client's secret
+    secrets = {variable: keycloak[variable] for variable in named}
+    assert len(set(secrets.values())) == len(secrets)
+    for variable, value in secrets.items():
+        client = variable.removesuffix("_CLIENT_SECRET").lower().replace("_", "-")
+        holders = {r["metadata"]["name"] for r in TRIAL if r["kind"] == "Secret" and value in r["stringData"].values()}
+        assert holders == {"keycloak", client}, variable
+    [keycloak_pod] = the(TRIAL, "Deployment", "keycloak")["spec"]["template"]["spec"]["containers"]
+    assert {"secretRef": {"name": "keycloak"}} in keycloak_pod["envFrom"]
 
 
 def test_the_trial_s_postgres_creates_the_roles_the_services_connect_as():

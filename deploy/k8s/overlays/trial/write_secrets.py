@@ -1,11 +1,14 @@
 """Writes the trial's Secrets, once, into secrets/ beside this file (ignored by git): fresh random passwords for
-PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, and a key store master key.
+PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, a key store master key, and
+the secrets of the realm's clients on Kafka (each service's, and the operator tools'), which Keycloak is given
+too.
 
     python3 deploy/k8s/overlays/trial/write_secrets.py
 
-It never overwrites them: PostgreSQL keeps the passwords it was first given with its data, so a second run
-refuses. The files are written into a temporary folder beside secrets/ that becomes secrets/ only once all of
-them are written: a run that fails leaves nothing behind, and the next one starts afresh.
+It never overwrites them: PostgreSQL keeps the passwords it was first given with its data, and Keycloak the
+client secrets of its first import, so a second run refuses. The files are written into a temporary folder
+beside secrets/ that becomes secrets/ only once all of them are written: a run that fails leaves nothing behind,
+and the next one starts afresh.
 """
 
 from __future__ import annotations
@@ -20,6 +23,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROLES = ("migrator", "intake", "case", "notifier", "keystore")
+SERVICES = ("intake", "case", "notifier")
+# The realm's clients on Kafka (deploy/keycloak/realm/docket-realm.json names their secrets as placeholders).
+KAFKA_CLIENTS = (*SERVICES, "operator")
+
+
+def client_secret_variable(client: str) -> str:
+    """The placeholder of client docket-<client>'s secret in the realm file, which Keycloak reads."""
+    return f"DOCKET_{client.upper()}_CLIENT_SECRET"
 
 
 def generate() -> dict[str, dict[str, str]]:
@@ -30,16 +41,19 @@ def generate() -> dict[str, dict[str, str]]:
         return f"postgresql+asyncpg://docket_{role}:{password[role]}@postgres:5432/docket"
 
     master_key = base64.b64encode(secrets.token_bytes(32)).decode()
-    kafka = {name: {"KAFKA_OAUTH_CLIENT_SECRET": secrets.token_urlsafe(24)} for name in ("intake", "case", "notifier")}
+    client_secret = {client: secrets.token_urlsafe(24) for client in KAFKA_CLIENTS}
+    kafka = {client: {"KAFKA_OAUTH_CLIENT_SECRET": client_secret[client]} for client in KAFKA_CLIENTS}
     keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEY": master_key}
     return {
         "postgres": {"POSTGRES_PASSWORD": password["postgres"], "KEYCLOAK_DB_PASSWORD": password["keycloak"]}
         | {f"DOCKET_{role.upper()}_DB_PASSWORD": password[role] for role in ROLES},
-        "keycloak": {"KC_DB_PASSWORD": password["keycloak"], "KC_BOOTSTRAP_ADMIN_PASSWORD": password["keycloak_admin"]},
+        "keycloak": {"KC_DB_PASSWORD": password["keycloak"], "KC_BOOTSTRAP_ADMIN_PASSWORD": password["keycloak_admin"]}
+        | {client_secret_variable(client): client_secret[client] for client in KAFKA_CLIENTS},
         "migrator": {"DATABASE_URL": url("migrator"), "KEYSTORE_DATABASE_URL": url("migrator")},
         "intake": {"DATABASE_URL": url("intake")} | keystore | kafka["intake"],
         "case": {"DATABASE_URL": url("case")} | kafka["case"],
         "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""} | kafka["notifier"],
+        "operator": kafka["operator"],
     }
 
 
