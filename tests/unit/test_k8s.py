@@ -27,7 +27,7 @@ from docket_devstack.kafka import kafka_version
 from docket_devstack.keycloak import CLIENT_SECRET_PLACEHOLDER, keycloak_version
 from docket_service.http import health
 from tests.unit.test_cli import run_service
-from tests.unit.test_compose import REALM, SERVICES, topics_created, topics_used
+from tests.unit.test_compose import REALM, SERVICES, topics_used
 from tests.unit.test_image import FINAL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -321,6 +321,12 @@ def test_the_trial_runs_the_docket_image_and_the_releases_compose_runs():
     }
     assert {r["metadata"].get("namespace") for r in TRIAL if r["kind"] != "Namespace"} == {"docket-trial"}
     assert the(TRIAL, "Deployment", "intake")["spec"]["replicas"] == 1
+
+
+def topics_created(command: str) -> set[str]:
+    """The topics a `for topic in ...; do kafka-topics.sh --create ...` shell loop creates."""
+    assert "--create --if-not-exists" in command
+    return set(re.search(r"for topic in (.*?);", command).group(1).split())
 
 
 def test_the_trial_creates_the_topics_the_services_use_on_its_kafka():
