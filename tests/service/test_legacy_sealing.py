@@ -17,9 +17,11 @@ from docket_devstack.database import provision
 from docket_devstack.staff import ADMINISTRATOR, INTAKE_OFFICER
 from docket_privacy.personal import ERASED
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
-from docket_service.database import migrate
+from docket_service.database import make_engine, make_sessions, migrate
+from services.intake import legacy as intake_legacy
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
+from services.notifier import legacy as notifier_legacy
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import serve
@@ -114,6 +116,28 @@ def apps(configure, databases, bootstrap: str):
     )
 
 
+def sealing_settings(databases):
+    """Intake's and the notifier's settings as their `seal-legacy` reads them: the service's own role, the key
+    store and its master key."""
+    keystore = {
+        "keystore_database_url": databases.keystore,
+        "keystore_master_key": MASTER_KEY,
+        "oidc_issuer": "http://localhost:8080/realms/docket",  # required of every service's settings; unused here
+    }
+    return (
+        IntakeSettings(database_url=databases.intake, **keystore),
+        NotifierSettings(database_url=databases.notifier, **keystore),
+    )
+
+
+async def seal_in_clear(databases) -> None:
+    """What a release runs after the migrations and before the services serve: `seal-legacy` of intake and of
+    the notifier (the function each command calls)."""
+    intake, notifier = sealing_settings(databases)
+    await intake_legacy.seal_legacy_command(intake)
+    await notifier_legacy.seal_legacy_command(notifier)
+
+
 async def erase_keys(databases, *subjects: uuid.UUID) -> None:
     """Destroy the subjects' keys in the key store, as an erasure does."""
     keystore = (
@@ -161,6 +185,13 @@ async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(
 
 def seal_legacy(name: str, database_url: str, keystore_url: str) -> subprocess.CompletedProcess[str]:
     """`python -m services.<name> seal-legacy` as an operator runs it: the service's own role and key store."""
+    return service_command(name, ["seal-legacy"], database_url, keystore_url)
+
+
+def service_command(
+    name: str, args: list[str], database_url: str, keystore_url: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m services.<name> ARGS...` with the service's own role and key store."""
     env = os.environ | {
         "DATABASE_URL": database_url,
         "KEYSTORE_DATABASE_URL": keystore_url,
@@ -169,12 +200,12 @@ def seal_legacy(name: str, database_url: str, keystore_url: str) -> subprocess.C
         "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
     }
     return subprocess.run(
-        [sys.executable, "-m", f"services.{name}", "seal-legacy"],
+        [sys.executable, "-m", f"services.{name}", *args],
         cwd=repo_root(),
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -190,6 +221,53 @@ async def test_the_seal_legacy_command_seals_what_is_in_clear_without_serving(po
     assert "filed:v1" not in dumped and dumped.count('"ciphertext"') >= 11
     again = await asyncio.to_thread(seal_legacy, "intake", databases.intake, databases.keystore)
     assert again.returncode == 0 and "nothing stored in clear is left to seal" in again.stderr
+
+
+async def test_waiting_for_migrations_waits_until_seal_legacy_has_run_and_says_for_what(postgres):
+    """The serving pods' init container (`wait-for-migrations`, as the service's own role) waits while rows are
+    in clear, naming their tables, and writes nothing; `--schemas-only` (before `seal-legacy` itself) does not
+    wait for them. Once `seal-legacy` has run, it returns."""
+    name = f"legacy_{uuid.uuid4().hex[:8]}"
+    databases, _complaint, _subscription = await asyncio.to_thread(previous_release, postgres, name)
+    intake, notifier = sealing_settings(databases)
+    checks = ((intake, intake_legacy.in_clear), (notifier, notifier_legacy.in_clear))
+    left = [await in_clear_of(settings, check) for settings, check in checks]
+    assert left == [
+        ["complaints", "evidence", "idempotency_keys", "outbox"],
+        ["complainants", "notifications", "subscriptions", "deliveries"],
+    ]
+    before = await asyncio.to_thread(dump, postgres, name)
+
+    with pytest.raises(subprocess.TimeoutExpired) as waiting:
+        await asyncio.to_thread(
+            service_command, "intake", ["wait-for-migrations"], databases.intake, databases.keystore, 20
+        )
+    said = (waiting.value.stderr or b"").decode()  # what it said until it was stopped
+    assert (
+        "waiting for `python -m services.intake seal-legacy`: not done yet in complaints, evidence, "
+        "idempotency_keys, outbox" in said
+    ), said
+    schemas = await asyncio.to_thread(
+        service_command, "intake", ["wait-for-migrations", "--schemas-only"], databases.intake, databases.keystore
+    )
+    assert schemas.returncode == 0 and "seal-legacy" not in schemas.stderr, schemas.stderr
+    assert await asyncio.to_thread(dump, postgres, name) == before  # the checks only read
+
+    await seal_in_clear(databases)
+    assert [await in_clear_of(settings, check) for settings, check in checks] == [[], []]
+    done = await asyncio.to_thread(
+        service_command, "intake", ["wait-for-migrations"], databases.intake, databases.keystore
+    )
+    assert done.returncode == 0 and "`python -m services.intake seal-legacy` has nothing left to do" in done.stderr
+
+
+async def in_clear_of(settings, check) -> list[str]:
+    """What `check` (a service's `in_clear`) names as still in clear, read with the service's own role."""
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        return await check(make_sessions(engine))
+    finally:
+        await engine.dispose()
 
 
 async def test_a_complainant_erased_before_the_start_is_withheld_and_the_services_still_start(
