@@ -1,14 +1,16 @@
 """Sealing what intake stored in clear before personal data was sealed (migrations 0002 and 0003 kept those
 values as JSON strings, where a sealed value is a JSON object): the complainants' names, addresses and
 narratives, evidence files and their names, the status tokens kept for idempotent retries, letters, and
-complaint.filed events of schema v1 in the outbox. Run at start, before serving, and by `python -m
-services.intake seal-legacy`, in batches; `in_clear` tells, reading only, what is left (`wait-for-migrations`
-waits until nothing is). A database with nothing left in clear costs one query per kind.
+complaint.filed events of schema v1 in the outbox. `python -m services.intake seal-legacy` seals them, in
+batches, once per release: after the migrations and before the service serves (a Job, a one-shot container:
+docs/operations.md); the service does not at start. `in_clear` tells, reading only, what is left: the
+init container's `wait-for-migrations` waits until nothing is, so that no pod serves them (nor its relay
+publishes a v1 event) in clear. A database with nothing left in clear costs one query per kind.
 
 A complainant may have been erased before their values were sealed: nothing can be sealed for them any
 more, so their values are withheld instead (an empty sealed value, which reads as erased; an evidence file
 loses its content). The erasure route does the same at once for its complaint (`withhold_in_clear`), so
-that nothing of an erased complainant stays readable until the next start.
+that nothing of an erased complainant stays readable until `seal-legacy` runs.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ Step = Callable[[AsyncSession, PersonalData | None, UUID | None], Awaitable[int]
 
 async def seal_legacy_command(settings: IntakeSettings) -> None:
     """`python -m services.intake seal-legacy`: seal every value still in clear, with the service's own role and
-    key store, as `serve` does before it serves."""
+    key store."""
     personal = settings.personal_data()
     engine = make_engine(settings.database_url, settings.database_schema)
     try:

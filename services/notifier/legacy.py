@@ -1,9 +1,10 @@
 """Sealing what the notifier stored in clear before personal data was sealed (migration 0004 kept those
 values as JSON strings, where a sealed value is a JSON object): complainants' names and addresses,
 letters to complainants, webhook signing secrets, and the bodies of deliveries of complaint.filed v1.
-Run at start, before serving, and by `python -m services.notifier seal-legacy`, in batches; `in_clear` tells,
-reading only, what is left (`wait-for-migrations` waits until nothing is). A database with nothing left in
-clear costs one query per kind.
+`python -m services.notifier seal-legacy` seals them, in batches, once per release: after the migrations and
+before the service serves (a Job, a one-shot container: docs/operations.md); the service does not at start.
+`in_clear` tells, reading only, what is left: the init container's `wait-for-migrations` waits until nothing
+is. A database with nothing left in clear costs one query per kind.
 
 A complainant may have been erased before their values were sealed: nothing can be sealed for them any
 more, so their values are withheld instead (an empty sealed value, which reads as erased). A subscription
@@ -46,7 +47,7 @@ Step = Callable[[AsyncSession, PersonalData], Awaitable[int]]
 
 async def seal_legacy_command(settings: NotifierSettings) -> None:
     """`python -m services.notifier seal-legacy`: seal every value still in clear, with the service's own role and
-    key store, as `serve` does before it serves."""
+    key store."""
     personal = settings.personal_data()
     engine = make_engine(settings.database_url, settings.database_schema)
     try:
