@@ -87,7 +87,7 @@ class ServiceRuntime:
     # Further background loops of the service (e.g. timers), each given the started runtime.
     workers: Mapping[str, Worker] = field(default_factory=dict)
     migrations: Sequence[Migration] = ()
-    # Run once after the migrations and before serving (e.g. sealing rows stored before values were sealed).
+    # Run once after the migrations and before serving (e.g. opening the pool's connections).
     preparations: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
     # What else the service owns and must close on the way out (e.g. the key store's engine).
     closers: Sequence[Callable[[], Awaitable[None]]] = ()

@@ -2,7 +2,7 @@ from docket_contracts import topics
 from docket_service.cli import main
 
 from .config import IntakeSettings
-from .legacy import seal_legacy_command
+from .legacy import in_clear, seal_legacy_command
 from .main import ALEMBIC_INI, create_app
 
 main(
@@ -13,4 +13,5 @@ main(
     produces=topics.COMPLAINTS,
     migrations=IntakeSettings.keystore_migrations,
     tasks={"seal-legacy": seal_legacy_command},
+    awaited={"seal-legacy": in_clear},
 )

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from docket_service.cli import wait_for_migrations
+from docket_service.cli import wait_for_migrations, wait_for_tasks
 from docket_service.logs import log_config
 from docket_service.runtime import Migration
 from tests.conftest import repo_root
@@ -70,3 +70,19 @@ async def test_waiting_for_migrations_waits_out_a_database_that_is_not_up_and_sa
         await asyncio.wait_for(wait_for_migrations([history], interval_s=0.05), 1.0)
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for the schema case: ")]
     assert len(waits) >= 2 and "ConnectionRefusedError" in waits[0]
+
+
+async def test_waiting_for_a_task_waits_while_it_has_something_left_and_says_what(caplog):
+    answers = [["complaints", "outbox"], ["outbox"], []]
+
+    async def left(sessions):
+        return answers.pop(0)
+
+    caplog.set_level(logging.INFO, logger="docket_service.cli")
+    command = "python -m services.intake seal-legacy"
+    await asyncio.wait_for(wait_for_tasks({command: left}, "postgresql+asyncpg://u@127.0.0.1:9/d", "intake", 0.01), 5)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"waiting for `{command}`: not done yet in complaints, outbox",
+        f"waiting for `{command}`: not done yet in outbox",
+        f"`{command}` has nothing left to do",
+    ]

@@ -16,6 +16,7 @@ from services.intake.config import IntakeSettings
 from services.intake.main import runtime as intake_runtime
 from services.notifier.config import NotifierSettings
 from services.notifier.main import runtime as notifier_runtime
+from tests.unit.test_cli import run_service
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -140,6 +141,29 @@ def test_the_migrator_migrates_every_schema_before_the_services_start_and_they_n
         assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert service["environment"]["MIGRATE_ON_START"] == "false"
         assert "MIGRATION_DATABASE_URL" not in service["environment"]
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_what_is_in_clear_is_sealed_once_after_the_migrations_and_before_the_service_starts(name):
+    """A one-shot container per service that keeps personal data seals what the release before sealing stored
+    in clear, as the service's own role with its key store (never as the migrator), between the migrations and
+    the service."""
+    one_off, service = COMPOSE["services"].get(f"{name}-seal-legacy"), COMPOSE["services"][name]
+    assert (one_off is not None) == issubclass(SERVICES[name][0], KeystoreSettings)
+    if one_off is None:
+        return
+    assert one_off["command"] == ["python", "-m", f"services.{name}", "seal-legacy"]
+    usage = run_service(name, "--help")
+    assert usage.returncode == 0 and "seal-legacy" in usage.stdout
+    assert one_off["build"] == service["build"] and "restart" not in one_off
+    assert one_off["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert service["depends_on"][f"{name}-seal-legacy"] == {"condition": "service_completed_successfully"}
+    environment = one_off["environment"]
+    fields = {field.upper() for field in SERVICES[name][0].model_fields}
+    required = {f.upper() for f, info in SERVICES[name][0].model_fields.items() if info.is_required()}
+    assert required <= set(environment) <= fields
+    for key in ("DATABASE_URL", "DATABASE_SCHEMA", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "OIDC_ISSUER"):
+        assert environment[key] == service["environment"][key], key
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
