@@ -21,6 +21,8 @@ from docket_service.database import make_engine
 from . import cipher
 
 TABLES = {"subject_keys"}
+# The field a subject's key is sealed as, wrapped under the master key.
+WRAPPED = "subject_key"
 
 
 class KeyStore(Protocol):
@@ -73,7 +75,7 @@ class PostgresKeyStore:
                     insert(table)
                     .values(
                         [
-                            {"subject_id": s, "wrapped_key": cipher.seal(self._master, s, cipher.new_key())}
+                            {"subject_id": s, "wrapped_key": cipher.seal(self._master, s, WRAPPED, cipher.new_key())}
                             for s in wanted
                         ]
                     )
@@ -86,7 +88,9 @@ class PostgresKeyStore:
             ).all()
         found: dict[UUID, bytes | None] = dict.fromkeys(wanted)
         for subject, wrapped in rows:
-            found[subject] = cipher.open_sealed(self._master, subject, wrapped) if wrapped is not None else None
+            found[subject] = (
+                cipher.open_sealed(self._master, subject, WRAPPED, wrapped) if wrapped is not None else None
+            )
         return found
 
     async def erase(self, subject: UUID, by: str) -> bool:
