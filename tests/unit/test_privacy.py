@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, Sealed
 from docket_privacy import cipher
+from docket_privacy.masterkeys import INITIAL, UnknownMasterKey, parse
 from docket_privacy.personal import ErasedSubject, PersonalData
+from docket_privacy.settings import KeystoreNotConfigured, KeystoreSettings
 from tests.unit.fakes import InMemoryKeyStore
 
 KEY = cipher.new_key()
@@ -132,3 +134,46 @@ async def test_a_key_forgotten_while_it_was_being_fetched_is_not_kept_and_the_ca
     now[0] += 11
     await personal.seal(uuid4(), NAME, "z")
     assert len(personal._cache) <= 2
+
+
+def test_master_keys_have_ids_the_newest_wraps_and_each_opens_what_it_wrapped():
+    old, new = cipher.b64(cipher.new_key()), cipher.b64(cipher.new_key())
+    before, during = parse(f"2026-06:{old}"), parse(f" 2027-01:{new} , 2026-06:{old} ")
+    assert (before.newest, during.newest, during.ids) == ("2026-06", "2027-01", ["2027-01", "2026-06"])
+    subject, key = uuid4(), cipher.new_key()
+    key_id, wrapped = before.wrap(subject, key)
+    assert key_id == "2026-06" and during.unwrap(subject, key_id, wrapped) == key
+    assert during.wrap(subject, key)[0] == "2027-01"
+    with pytest.raises(UnknownMasterKey, match="2026-06"):
+        parse(f"2027-01:{new}").unwrap(subject, key_id, wrapped)  # retired
+    with pytest.raises(cipher.Unreadable):
+        during.unwrap(uuid4(), key_id, wrapped)  # moved to another subject's row
+
+
+def test_the_single_master_key_of_older_deployments_is_the_oldest_with_the_id_initial():
+    old, new = cipher.b64(cipher.new_key()), cipher.b64(cipher.new_key())
+    assert parse(None, old).ids == [INITIAL]
+    assert parse(f"2027-01:{new}", old).ids == ["2027-01", INITIAL]
+    assert parse(f"{INITIAL}:{old}").keys == parse(None, old).keys
+
+
+@pytest.mark.parametrize(
+    ("keys", "why"),
+    [
+        ("", "no master key"),
+        ("no-colon", "id:base64"),
+        ("bad id!:AAAA", "id:base64"),
+        (f"a:{cipher.b64(b'short')}", "32 bytes"),
+        (f"a:{cipher.b64(KEY)},a:{cipher.b64(KEY)}", "same id"),
+    ],
+)
+def test_a_malformed_list_of_master_keys_is_refused_without_repeating_a_key(keys, why):
+    with pytest.raises(ValueError, match=why) as refused:
+        parse(keys)
+    assert cipher.b64(KEY) not in str(refused.value)
+
+
+def test_a_service_that_reads_personal_data_needs_a_master_key():
+    settings = KeystoreSettings(keystore_database_url="postgresql+asyncpg://k@h/d")
+    with pytest.raises(KeystoreNotConfigured, match="KEYSTORE_MASTER_KEYS"):
+        settings.personal_data()
