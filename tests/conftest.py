@@ -16,6 +16,7 @@ from docket_devstack.kafka import KafkaBroker
 from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.staff import Tokens
+from docket_privacy.masterkeys import INITIAL
 from docket_privacy.personal import PersonalData
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
 from docket_service.database import migrate
@@ -23,8 +24,10 @@ from docket_service.settings import ServiceSettings
 
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case", "notifier")}
-# The key store's master key for this run.
+# The key store's master key for this run, as KEYSTORE_MASTER_KEYS gives it; the tests that give it as the single
+# KEYSTORE_MASTER_KEY of older deployments give the same key, which that setting names `initial`.
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+MASTER_KEYS = f"{INITIAL}:{MASTER_KEY}"
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -97,7 +100,7 @@ def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
         if issubclass(settings_class, KeystoreSettings):
             values |= {
                 "keystore_database_url": databases.keystore,
-                "keystore_master_key": MASTER_KEY,
+                "keystore_master_keys": MASTER_KEYS,
                 "keystore_migration_database_url": databases.migrator,
             }
         return settings_class(**(values | overrides))
@@ -107,7 +110,7 @@ def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
 
 @pytest.fixture(scope="session")
 def keystore_settings(databases: Databases) -> KeystoreSettings:
-    return KeystoreSettings(keystore_database_url=databases.keystore, keystore_master_key=MASTER_KEY)
+    return KeystoreSettings(keystore_database_url=databases.keystore, keystore_master_keys=MASTER_KEYS)
 
 
 @pytest.fixture

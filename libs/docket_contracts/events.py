@@ -43,9 +43,10 @@ class Payload(BaseModel):
 
 
 class Sealed(Payload):
-    """Personal data, encrypted with the key of its data subject (AES-256-GCM, the subject id as
-    associated data). Only services allowed to read personal data hold the keys; once the subject's key
-    is erased, every copy of the value, on every topic and in every table, reads as erased."""
+    """Personal data, encrypted with the key of its data subject (AES-256-GCM, the subject id and the
+    field's name as associated data: a value opens only as the field it was sealed for, named below for
+    those that travel in events). Only services allowed to read personal data hold the keys; once the
+    subject's key is erased, every copy of the value, on every topic and in every table, reads as erased."""
 
     subject: UUID = Field(description="the data subject whose key sealed the value")
     ciphertext: Annotated[
@@ -54,12 +55,19 @@ class Sealed(Payload):
             pattern=r"^[A-Za-z0-9_-]*$",
             max_length=200_000,
             description=(
-                "base64url (no padding) of the 12-byte nonce, the ciphertext and the 16-byte tag; empty when the value "
-                "was withheld (an event written before values were sealed)"
+                "base64url (no padding) of the version marker (none before version 2), the 12-byte nonce, the "
+                "ciphertext and the 16-byte tag; empty when the value was withheld (an event written before values "
+                "were sealed)"
             ),
         ),
     ]
 
+
+# The fields sealed values travel as: complaint.filed's complainant, and the text of a letter to them
+# (notification.recorded).
+COMPLAINANT_NAME = "complainant.name"
+COMPLAINANT_EMAIL = "complainant.email"
+LETTER_TEXT = "letter.text"
 
 # A field holding personal data: always sealed, and marked so in the JSON Schemas and the AsyncAPI document.
 Personal = Annotated[Sealed, Field(json_schema_extra={"x-personal": True})]

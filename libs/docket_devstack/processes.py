@@ -24,7 +24,7 @@ def service_env(
     databases: Databases,
     bootstrap: str,
     issuer: str | None,
-    key: str,
+    master_keys: str,
     port: int,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
@@ -45,7 +45,8 @@ def service_env(
     if issuer:
         env["OIDC_ISSUER"] = issuer
     if name in READS_PERSONAL_DATA:
-        env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEY": key}
+        env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEYS": master_keys}
+    env.pop("KEYSTORE_MASTER_KEY", None)  # a single key of the environment is among `master_keys` already
     return env | dict(extra or {})
 
 

@@ -31,6 +31,7 @@ from typing import NoReturn
 
 import httpx
 
+from docket_privacy.masterkeys import INITIAL
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
 
@@ -87,16 +88,19 @@ def identity(data_dir: Path) -> Iterator[KeycloakServer | None]:
         yield server
 
 
-def master_key(data_dir: Path) -> str:
-    """The key store's master key for this data directory: made once, kept beside the data, never in the
-    database. (In production it comes from a secret store, as KEYSTORE_MASTER_KEY.)"""
+def master_keys(data_dir: Path) -> str:
+    """The key store's master keys (KEYSTORE_MASTER_KEYS) for this data directory: one, made once, kept beside
+    the data, never in the database, with the id the single key of older data directories was given (also one
+    given as KEYSTORE_MASTER_KEY). (In production they come from a secret store.)"""
+    if keys := os.environ.get("KEYSTORE_MASTER_KEYS"):
+        return keys
     if key := os.environ.get("KEYSTORE_MASTER_KEY"):
-        return key
+        return f"{INITIAL}:{key}"
     path = data_dir / "keystore-master.key"
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-    return path.read_text().strip()
+    return f"{INITIAL}:{path.read_text().strip()}"
 
 
 @contextlib.contextmanager
@@ -122,14 +126,14 @@ def local_settings(name: str, environ: Mapping[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def services(
-    databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int], logs: Path
+    databases: Databases, bootstrap: str, issuer: str | None, master_keys: str, ports: list[int], logs: Path
 ) -> Iterator[dict[str, str]]:
     """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
     running = [
         ServiceProcess(
             name,
             port,
-            service_env(name, databases, bootstrap, issuer, key, port, local_settings(name, os.environ)),
+            service_env(name, databases, bootstrap, issuer, master_keys, port, local_settings(name, os.environ)),
             logs / f"{name}.log",
         )
         for name, port in zip(SERVICES, ports, strict=True)
@@ -184,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
             issuer = keycloak.issuer() if keycloak else None
-            with services(databases, bootstrap, issuer, master_key(data_dir), ports, data_dir / "logs") as urls:
+            with services(databases, bootstrap, issuer, master_keys(data_dir), ports, data_dir / "logs") as urls:
                 wait_ready(urls)
                 log.info("services     %s ready", ", ".join(f"{name} {url}" for name, url in urls.items()))
 

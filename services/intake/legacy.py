@@ -27,14 +27,24 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from docket_contracts.events import Sealed
+from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, LETTER_TEXT, Sealed
 from docket_contracts.registry import BY_TYPE, dataschema
 from docket_messaging.tables import OutboxRow, table_of
 from docket_privacy.personal import ErasedSubject, PersonalData
 from docket_service.database import make_engine, make_sessions
 
 from .config import IntakeSettings
-from .store import ComplaintRow, EvidenceRow, IdempotencyRow, LetterRow, withheld
+from .store import (
+    EVIDENCE_CONTENT,
+    EVIDENCE_NAME,
+    SEALED_COLUMNS,
+    STATUS_TOKEN,
+    ComplaintRow,
+    EvidenceRow,
+    IdempotencyRow,
+    LetterRow,
+    withheld,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +110,9 @@ async def _batch(sessions: async_sessionmaker[AsyncSession], personal: PersonalD
         return await step(session, personal, None)
 
 
-async def _sealed(personal: PersonalData | None, subject: UUID, values: list[str]) -> list[Sealed]:
-    """The values sealed with the subject's key; withheld if the subject was erased (or `personal` is None)."""
+async def _sealed(personal: PersonalData | None, subject: UUID, values: list[tuple[str, str]]) -> list[Sealed]:
+    """The values, each (field, value), sealed with the subject's key; withheld if the subject was erased (or
+    `personal` is None)."""
     if personal is not None:
         try:
             return await personal.seal_many(subject, values)
@@ -114,7 +125,7 @@ async def _sealed_bytes(personal: PersonalData | None, subject: UUID, content: b
     """The content sealed with the subject's key; nothing if the subject was erased (or `personal` is None)."""
     if personal is not None:
         try:
-            return await personal.seal_bytes(subject, content)
+            return await personal.seal_bytes(subject, EVIDENCE_CONTENT, content)
         except ErasedSubject:
             pass
     return b""
@@ -142,7 +153,7 @@ async def _complaints(session: AsyncSession, personal: PersonalData | None, comp
     rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
         name, email, narrative = await _sealed(
-            personal, row.id, [str(row.complainant_name), str(row.complainant_email), str(row.narrative)]
+            personal, row.id, [(field, str(getattr(row, column))) for column, field in SEALED_COLUMNS.items()]
         )
         row.complainant_name, row.complainant_email, row.narrative = (
             name.model_dump(mode="json"),
@@ -167,7 +178,7 @@ async def _evidence(session: AsyncSession, personal: PersonalData | None, compla
         if not row.sealed:
             row.content, row.sealed = await _sealed_bytes(personal, row.complaint_id, row.content), True
         if isinstance(row.filename, str):
-            [name] = await _sealed(personal, row.complaint_id, [row.filename])
+            [name] = await _sealed(personal, row.complaint_id, [(EVIDENCE_NAME, row.filename)])
             row.filename = name.model_dump(mode="json")
         session.add(row)
     return len(rows)
@@ -184,7 +195,7 @@ async def _idempotent_answers(session: AsyncSession, personal: PersonalData | No
         query = query.where(response["id"].astext == str(complaint_id))
     rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
-        [sealed] = await _sealed(personal, UUID(row.response["id"]), [row.response["status_token"]])
+        [sealed] = await _sealed(personal, UUID(row.response["id"]), [(STATUS_TOKEN, row.response["status_token"])])
         row.response = row.response | {"status_token": sealed.model_dump(mode="json")}
         session.add(row)
     return len(rows)
@@ -201,7 +212,7 @@ async def _letters(session: AsyncSession, personal: PersonalData | None, complai
         query = query.where(col(LetterRow.complaint_id) == complaint_id)
     rows = (await session.exec(_locked(query, complaint_id))).all()
     for row in rows:
-        [text] = await _sealed(personal, row.complaint_id, [str(row.text)])
+        [text] = await _sealed(personal, row.complaint_id, [(LETTER_TEXT, str(row.text))])
         row.text = text.model_dump(mode="json")
         session.add(row)
     return len(rows)
@@ -232,7 +243,7 @@ async def _outbox(session: AsyncSession, personal: PersonalData | None, complain
     for row in rows:
         try:
             complainant, subject = row.data["complainant"], UUID(row.data["complaint_id"])
-            clear = [str(complainant["name"]), str(complainant["email"])]
+            clear = [(COMPLAINANT_NAME, str(complainant["name"])), (COMPLAINANT_EMAIL, str(complainant["email"]))]
         except (KeyError, TypeError, ValueError):
             log.warning("intake: outbox row %s is no complaint.filed v1 of the previous release; left as it is", row.id)
             continue

@@ -19,7 +19,14 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
-from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, PersonalDataErased, Sealed
+from docket_contracts.events import (
+    COMPLAINANT_EMAIL,
+    COMPLAINANT_NAME,
+    ComplaintFiled,
+    ComplaintWithdrawn,
+    PersonalDataErased,
+    Sealed,
+)
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, table_of, utc_column
@@ -36,6 +43,15 @@ TABLES = {
     "outbox",
     "inbox",
 }
+
+# The fields intake seals values as (docket_privacy): the complainant's as complaint.filed carries them, and
+# intake's own. A letter's text is sealed by the notifier (docket_contracts.events.LETTER_TEXT).
+NARRATIVE = "complaint.narrative"
+STATUS_TOKEN = "complaint.status_token"
+EVIDENCE_NAME = "evidence.filename"
+EVIDENCE_CONTENT = "evidence.content"
+# A complaint's sealed columns, each with the field its value is sealed as.
+SEALED_COLUMNS = {"complainant_name": COMPLAINANT_NAME, "complainant_email": COMPLAINANT_EMAIL, "narrative": NARRATIVE}
 
 
 def sealed_column() -> Any:

@@ -1,4 +1,5 @@
 from docket_contracts import topics
+from docket_privacy.settings import rotate_keys_command
 from docket_service.cli import main
 
 from .config import NotifierSettings
@@ -12,6 +13,6 @@ main(
     name="notifier",
     produces=topics.NOTIFICATIONS,
     migrations=NotifierSettings.keystore_migrations,
-    tasks={"seal-legacy": seal_legacy_command},
+    tasks={"seal-legacy": seal_legacy_command, "rotate-keys": rotate_keys_command},
     awaited={"seal-legacy": in_clear},
 )

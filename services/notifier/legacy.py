@@ -26,14 +26,14 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from docket_contracts.events import Sealed
+from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, Sealed
 from docket_contracts.registry import BY_TYPE
 from docket_messaging.tables import table_of
 from docket_privacy.personal import ErasedSubject, PersonalData
 from docket_service.database import make_engine, make_sessions
 
 from .config import NotifierSettings
-from .store import PERSONAL_LETTER_FIELDS, ComplainantRow, DeliveryRow, NotificationRow, SubscriptionRow
+from .store import PERSONAL_LETTER_FIELDS, SECRET, ComplainantRow, DeliveryRow, NotificationRow, SubscriptionRow
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +92,9 @@ def _claimed(query: SelectOfScalar[R]) -> SelectOfScalar[R]:
     return query.limit(BATCH).with_for_update(skip_locked=True)
 
 
-async def _sealed(personal: PersonalData, subject: UUID, values: list[str]) -> list[dict[str, Any]]:
-    """The values sealed with the subject's key, as JSON; withheld if the subject was erased (an empty
-    sealed value, which opens to None like an erased one)."""
+async def _sealed(personal: PersonalData, subject: UUID, values: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The values, each (field, value), sealed with the subject's key, as JSON; withheld if the subject was erased
+    (an empty sealed value, which opens to None like an erased one)."""
     try:
         sealed = await personal.seal_many(subject, values)
     except ErasedSubject:
@@ -114,7 +114,9 @@ def _clear_complainants() -> sa.ColumnElement[bool]:
 async def _complainants(session: AsyncSession, personal: PersonalData) -> int:
     rows = (await session.exec(_claimed(select(ComplainantRow).where(_clear_complainants())))).all()
     for row in rows:
-        row.name, row.email = await _sealed(personal, row.complaint_id, [str(row.name), str(row.email)])
+        row.name, row.email = await _sealed(
+            personal, row.complaint_id, [(COMPLAINANT_NAME, str(row.name)), (COMPLAINANT_EMAIL, str(row.email))]
+        )
         session.add(row)
     return len(rows)
 
@@ -132,8 +134,9 @@ async def _letters(session: AsyncSession, personal: PersonalData) -> int:
     rows = (await session.exec(_claimed(select(NotificationRow).where(_clear_letters())))).all()
     for row in rows:
         assert row.complaint_id is not None
+        clear = (row.recipient_name, row.recipient_address or "", row.text, row.html)
         values = await _sealed(
-            personal, row.complaint_id, [row.recipient_name, row.recipient_address or "", row.text, row.html]
+            personal, row.complaint_id, list(zip(PERSONAL_LETTER_FIELDS.values(), clear, strict=True))
         )
         row.personal = dict(zip(PERSONAL_LETTER_FIELDS, values, strict=True))
         row.recipient_name, row.recipient_address, row.text, row.html = "", None, "", ""
@@ -151,7 +154,7 @@ async def _secrets(session: AsyncSession, personal: PersonalData) -> int:
         for name in ("secret", "previous_secret"):
             value = getattr(row, name)
             if isinstance(value, str):
-                [sealed] = await _sealed(personal, row.id, [value])
+                [sealed] = await _sealed(personal, row.id, [(SECRET, value)])
                 setattr(row, name, sealed)
                 if not sealed["ciphertext"]:
                     row.status, row.disabled_reason = "disabled", "its signing secret was erased"
@@ -181,7 +184,10 @@ async def _deliveries(session: AsyncSession, personal: PersonalData) -> int:
         data = row.body["data"]
         try:
             subject = UUID(data["complaint_id"])
-            clear = [str(data["complainant"]["name"]), str(data["complainant"]["email"])]
+            clear = [
+                (COMPLAINANT_NAME, str(data["complainant"]["name"])),
+                (COMPLAINANT_EMAIL, str(data["complainant"]["email"])),
+            ]
         except (KeyError, TypeError, ValueError):
             log.warning("notifier: delivery %s is no complaint.filed v1 of the previous release; left as it is", row.id)
             continue

@@ -23,7 +23,7 @@ from docket_devstack.staff import ADMINISTRATOR, Tokens
 from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
-from tests.conftest import MASTER_KEY, MIGRATIONS
+from tests.conftest import MASTER_KEYS, MIGRATIONS
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
 # quick polls, and webhook retries that outlast a minute's outage without giving up.
@@ -75,7 +75,7 @@ class Stack:
                     self.databases,
                     self.kafka.bootstrap_servers,
                     self.keycloak.issuer(),
-                    MASTER_KEY,
+                    MASTER_KEYS,
                     port,
                     UNDER_LOAD | self.extra_env,
                 )

@@ -56,7 +56,7 @@ OWN_TABLES = {
         "delivery_attempts",
     }
     | MESSAGING,
-    "keystore": {"subject_keys"},
+    "keystore": {"subject_keys", "erasures"},
 }
 
 

@@ -33,7 +33,7 @@ def settings_of(name: str):
         database_url="postgresql+asyncpg://u@h/d",
         oidc_issuer="http://idp/realms/docket",
         keystore_database_url="postgresql+asyncpg://k@h/d",
-        keystore_master_key="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        keystore_master_keys="2026-12:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
     )
 
 
@@ -162,7 +162,7 @@ def test_what_is_in_clear_is_sealed_once_after_the_migrations_and_before_the_ser
     fields = {field.upper() for field in SERVICES[name][0].model_fields}
     required = {f.upper() for f, info in SERVICES[name][0].model_fields.items() if info.is_required()}
     assert required <= set(environment) <= fields
-    for key in ("DATABASE_URL", "DATABASE_SCHEMA", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "OIDC_ISSUER"):
+    for key in ("DATABASE_URL", "DATABASE_SCHEMA", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEYS", "OIDC_ISSUER"):
         assert environment[key] == service["environment"][key], key
 
 
@@ -171,13 +171,14 @@ def test_only_the_services_that_read_personal_data_hold_the_key_store(name):
     environment = COMPOSE["services"][name]["environment"]
     reads_personal_data = issubclass(SERVICES[name][0], KeystoreSettings)
     assert reads_personal_data == (name != "case")
-    assert ("KEYSTORE_MASTER_KEY" in environment) == reads_personal_data
+    assert ("KEYSTORE_MASTER_KEYS" in environment) == reads_personal_data
+    assert "KEYSTORE_MASTER_KEY" not in environment  # the single key of deployments before key ids
     assert ("KEYSTORE_DATABASE_URL" in environment) == reads_personal_data
     if reads_personal_data:
         assert environment["KEYSTORE_DATABASE_URL"].startswith(
             "postgresql+asyncpg://docket_keystore:${DOCKET_KEYSTORE_DB_PASSWORD}@postgres"
         )
-        assert environment["KEYSTORE_MASTER_KEY"].startswith("${KEYSTORE_MASTER_KEY:?")
+        assert environment["KEYSTORE_MASTER_KEYS"].startswith("${KEYSTORE_MASTER_KEYS:?")
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -203,7 +204,7 @@ def test_no_secret_is_written_into_the_file():
         "DOCKET_KEYSTORE_DB_PASSWORD",
         "KEYCLOAK_DB_PASSWORD",
         "KEYCLOAK_ADMIN_PASSWORD",
-        "KEYSTORE_MASTER_KEY",
+        "KEYSTORE_MASTER_KEYS",
     ):
         assert f"${{{secret}:?" in text
     assert COMPOSE["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")

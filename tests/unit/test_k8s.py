@@ -134,9 +134,9 @@ TRIAL_SECRETS = trial_secrets()
 BASE = build(K8S / "base")
 TRIAL = build(K8S / "overlays" / "trial", lambda path: TRIAL_SECRETS[path.name])
 # Settings no serving process is given: the owner's URLs (the migrate Jobs hold the owner's password, as
-# DATABASE_URL).
-NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL"}
-SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "SMTP_PASSWORD"}
+# DATABASE_URL), and the single master key of deployments before master keys had ids.
+NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL", "KEYSTORE_MASTER_KEY"}
+SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEYS", "SMTP_PASSWORD"}
 # Where the base deliberately differs from the code's defaults (in-cluster addresses, pods, the Jobs).
 NOT_DEFAULTS = {"KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "HTTP_HOST", "MIGRATE_ON_START"}
 
@@ -282,7 +282,7 @@ def test_a_migrate_job_per_service_holds_the_owner_s_password_and_no_service_doe
     values = environment(TRIAL, container)
     assert urlsplit(values["DATABASE_URL"]).username == "docket_migrator"
     assert values["DATABASE_SCHEMA"] == SERVICES[name][0].model_fields["database_schema"].default
-    assert "KEYSTORE_MASTER_KEY" not in values
+    assert "KEYSTORE_MASTER_KEYS" not in values and "KEYSTORE_MASTER_KEY" not in values
     if "KEYSTORE_DATABASE_URL" in fields(name):
         assert urlsplit(values["KEYSTORE_DATABASE_URL"]).username == "docket_migrator"
     served = environment(TRIAL, the(TRIAL, "Deployment", name)["spec"]["template"]["spec"]["containers"][0])
@@ -304,7 +304,7 @@ def test_a_seal_legacy_job_seals_as_the_service_after_the_migrations_and_before_
     schemas alone, as the service's own role with the key store and its master key (which no migrate Job
     holds); the serving pods' init container waits for the schemas and for the seal (no --schemas-only)."""
     jobs = [r for r in BASE if r["kind"] == "Job" and r["metadata"]["name"] == f"{name}-seal-legacy"]
-    assert bool(jobs) == ("KEYSTORE_MASTER_KEY" in fields(name))
+    assert bool(jobs) == ("KEYSTORE_MASTER_KEYS" in fields(name))
     if not jobs:
         return
     [job] = jobs
@@ -324,7 +324,7 @@ def test_a_seal_legacy_job_seals_as_the_service_after_the_migrations_and_before_
     values = environment(TRIAL, trial)
     assert urlsplit(values["DATABASE_URL"]).username == f"docket_{name}"
     assert urlsplit(values["KEYSTORE_DATABASE_URL"]).username == "docket_keystore"
-    assert read_from(monkeypatch, name, values).keystore_master_key is not None
+    assert read_from(monkeypatch, name, values).keystore_master_keys is not None
 
 
 def test_the_release_notes_delete_every_finished_job_of_the_base():
@@ -410,5 +410,5 @@ def test_the_trial_s_secrets_are_generated_not_written_down():
     assert "deploy/k8s/overlays/trial/secrets/" in (ROOT / ".gitignore").read_text()
     again = trial_secrets()
     assert again["postgres.env"] != TRIAL_SECRETS["postgres.env"]  # fresh passwords each time
-    key = re.search(r"KEYSTORE_MASTER_KEY=(\S+)", again["intake.env"]).group(1)
-    assert key in again["notifier.env"] and len(base64.b64decode(key)) == 32
+    keys = re.search(r"KEYSTORE_MASTER_KEYS=(\S+)", again["intake.env"]).group(1)
+    assert keys in again["notifier.env"] and len(base64.b64decode(keys.split(":")[1])) == 32

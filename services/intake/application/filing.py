@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts.events import ComplaintCategory, ComplaintKind, Party
+from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintCategory, ComplaintKind, Party
 from docket_messaging.context import bind_ids
 from docket_privacy.personal import PersonalData
 
@@ -88,7 +88,13 @@ async def file_complaint(
     complaint_id, token = uuid.uuid4(), domain.new_status_token()
     # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
     name, email, narrative, sealed_token = await personal.seal_many(
-        complaint_id, [submission.complainant_name, submission.complainant_email, submission.narrative, token]
+        complaint_id,
+        [
+            (COMPLAINANT_NAME, submission.complainant_name),
+            (COMPLAINANT_EMAIL, submission.complainant_email),
+            (store.NARRATIVE, submission.narrative),
+            (store.STATUS_TOKEN, token),
+        ],
     )
     command = domain.FileComplaint(
         complaint_id=complaint_id,
@@ -129,7 +135,9 @@ async def file_complaint(
                 raise IdempotencyKeyReused("this Idempotency-Key was used for a different submission")
             bind_ids(complaint_id=first.response.get("id"))
             replay = first.response | {
-                "status_token": await personal.open(store.as_sealed(first.response.get("status_token")))
+                "status_token": await personal.open(
+                    store.STATUS_TOKEN, store.as_sealed(first.response.get("status_token"))
+                )
             }
             return Answer(replay, status_code=first.status_code, replayed=True)
         await store.add_complaint(session, filed, narrative, digest)

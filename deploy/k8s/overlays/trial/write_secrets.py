@@ -1,5 +1,6 @@
 """Writes the trial's Secrets, once, into secrets/ beside this file (ignored by git): fresh random passwords for
-PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, and a key store master key.
+PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, and a key store master key
+with its id.
 
     python3 deploy/k8s/overlays/trial/write_secrets.py
 
@@ -16,6 +17,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,8 +31,10 @@ def generate() -> dict[str, dict[str, str]]:
     def url(role: str) -> str:
         return f"postgresql+asyncpg://docket_{role}:{password[role]}@postgres:5432/docket"
 
-    master_key = base64.b64encode(secrets.token_bytes(32)).decode()
-    keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEY": master_key}
+    # One master key for intake and the notifier, which open each other's subjects' keys; its id says when it was
+    # made (docs/operations.md, "Master keys").
+    master_keys = f"{date.today():%Y-%m}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+    keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEYS": master_keys}
     return {
         "postgres": {"POSTGRES_PASSWORD": password["postgres"], "KEYCLOAK_DB_PASSWORD": password["keycloak"]}
         | {f"DOCKET_{role.upper()}_DB_PASSWORD": password[role] for role in ROLES},
