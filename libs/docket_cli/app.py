@@ -183,7 +183,12 @@ def estimate(
 
 # --- events -----------------------------------------------------------------------------------------------
 
-TOPICS = {"complaints": topics.COMPLAINTS, "cases": topics.CASES, "notifications": topics.NOTIFICATIONS}
+TOPICS = {
+    "complaints": topics.COMPLAINTS,
+    "cases": topics.CASES,
+    "notifications": topics.NOTIFICATIONS,
+    "checkpoints": topics.CHECKPOINTS,
+}
 
 
 async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
@@ -249,7 +254,8 @@ async def print_events(
 def tail(
     ctx: typer.Context,
     topic: Annotated[
-        list[str] | None, typer.Option(help="complaints, cases or notifications; one each (default: all three)")
+        list[str] | None,
+        typer.Option(help="complaints, cases, notifications or checkpoints; one each (default: all four)"),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="from the first event kept, not from now")] = False,
     subject: Annotated[str | None, typer.Option(help="only the events of this case or complaint")] = None,

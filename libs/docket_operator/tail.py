@@ -175,6 +175,7 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{d['channel']} to the {d['recipient_role']}" + (f": {d['title']}" if d.get("title") else "")
     ),
     "notification.sent": lambda d: f"sent to the {d['recipient_role']} on {d['sent_on']}",
+    "checkpoint.signed": lambda d: f"checkpoint {d['sequence']}: the heads of {len(d['heads'])} case(s), signed",
 }
 
 

@@ -43,5 +43,6 @@ main(
     ALEMBIC_INI,
     name="case",
     produces=topics.CASES,
+    also_produces=[topics.CHECKPOINTS],
     tasks={"rebuild-projections": rebuild_projections, "verify-integrity": verify_integrity},
 )

@@ -65,7 +65,8 @@ LOCK = (
 NOT_RUN = {
     "export POSTGRES_PASSWORD=... DOCKET_MIGRATOR_DB_PASSWORD=... DOCKET_INTAKE_DB_PASSWORD=..."
     " DOCKET_CASE_DB_PASSWORD=... DOCKET_NOTIFIER_DB_PASSWORD=... DOCKET_KEYSTORE_DB_PASSWORD=..."
-    ' KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=... KEYSTORE_MASTER_KEY="$(head -c32 /dev/urandom | base64)"': (
+    ' KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=... KEYSTORE_MASTER_KEY="$(head -c32 /dev/urandom | base64)"'
+    ' CHECKPOINT_SIGNING_KEY="$(head -c32 /dev/urandom | base64)"': (
         "the secrets `docker compose up` reads: needs Docker (tests/unit/test_compose.py checks the file instead)"
     ),
     "docker compose up --build": "needs Docker (tests/unit/test_compose.py checks the file instead)",
