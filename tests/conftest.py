@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import psutil
 import pytest
 
+from docket_contracts.checkpoints import new_signing_key
 from docket_devstack.database import Databases, provision
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.keycloak import KeycloakServer
@@ -28,6 +29,8 @@ MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case
 # KEYSTORE_MASTER_KEY of older deployments give the same key, which that setting names `initial`.
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
 MASTER_KEYS = f"{INITIAL}:{MASTER_KEY}"
+# The key the case service signs its checkpoints with, for this run.
+SIGNING_KEY = new_signing_key()
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -87,8 +90,9 @@ Configure = Callable[..., Any]
 
 @pytest.fixture(scope="session")
 def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
-    """Settings for a service as the tests run it: its own database role, the real identity provider and,
-    for a service that reads personal data, the key store: `configure(CaseSettings, run_timers=False)`."""
+    """Settings for a service as the tests run it: its own database role, the real identity provider, for a
+    service that reads personal data the key store, and for the case service its signing key:
+    `configure(CaseSettings, run_timers=False)`."""
 
     def build(settings_class: type[S], **overrides: Any) -> S:
         schema = settings_class.model_fields["database_schema"].default
@@ -103,6 +107,8 @@ def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
                 "keystore_master_keys": MASTER_KEYS,
                 "keystore_migration_database_url": databases.migrator,
             }
+        if "checkpoint_signing_key" in settings_class.model_fields:
+            values["checkpoint_signing_key"] = SIGNING_KEY
         return settings_class(**(values | overrides))
 
     return build

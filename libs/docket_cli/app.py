@@ -1,5 +1,6 @@
 """The `docket` command: its root options (where Docket is, whose token), `login`, the fine estimate, the event
-tail, and the groups for cases, complaints and webhooks."""
+tail, the check of the case record against its witness (witness.py), and the groups for cases, complaints and
+webhooks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import typer
 
 from docket_contracts import topics
 
-from . import cases, complaints, identity, render, webhooks
+from . import cases, complaints, identity, render, webhooks, witness
 from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, Docket, Endpoints
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
@@ -37,6 +38,7 @@ events = typer.Typer(no_args_is_help=True, help="Docket's events, read from Kafk
 fine = typer.Typer(no_args_is_help=True, help="Fines: the EDPB Guidelines 04/2022, step by step.")
 app.add_typer(events, name="events")
 app.add_typer(fine, name="fine")
+app.command("verify-integrity")(witness.verify_integrity)
 
 
 def url_option(service: str) -> Any:
@@ -52,7 +54,8 @@ def root(
     case_url: Annotated[str, url_option("case")] = DEFAULT_URLS["case"],
     notifier_url: Annotated[str, url_option("notifier")] = DEFAULT_URLS["notifier"],
     kafka: Annotated[
-        str, typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail`")
+        str,
+        typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail` and `verify-integrity`"),
     ] = DEFAULT_KAFKA,
     issuer: Annotated[
         str, typer.Option(envvar="DOCKET_ISSUER", help="the OpenID Connect issuer `login` signs in at")
@@ -183,7 +186,12 @@ def estimate(
 
 # --- events -----------------------------------------------------------------------------------------------
 
-TOPICS = {"complaints": topics.COMPLAINTS, "cases": topics.CASES, "notifications": topics.NOTIFICATIONS}
+TOPICS = {
+    "complaints": topics.COMPLAINTS,
+    "cases": topics.CASES,
+    "notifications": topics.NOTIFICATIONS,
+    "checkpoints": topics.CHECKPOINTS,
+}
 
 
 async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
@@ -249,7 +257,8 @@ async def print_events(
 def tail(
     ctx: typer.Context,
     topic: Annotated[
-        list[str] | None, typer.Option(help="complaints, cases or notifications; one each (default: all three)")
+        list[str] | None,
+        typer.Option(help="complaints, cases, notifications or checkpoints; one each (default: all four)"),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="from the first event kept, not from now")] = False,
     subject: Annotated[str | None, typer.Option(help="only the events of this case or complaint")] = None,

@@ -474,3 +474,42 @@ class NotificationSent(Payload):
     complaint_id: UUID | None = None
     sent_at: datetime
     sent_on: date = Field(description="the regulator's calendar day of sent_at")
+
+
+# --- the checkpoints of the case record ---------------------------------------------------------------------
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="a SHA-256, 64 lower-case hex digits")]
+# Heads one checkpoint signs at most: about 130 bytes each, so a checkpoint stays well under Kafka's 1 MB.
+CHECKPOINT_HEADS = 1000
+
+
+class CheckpointedHead(Payload):
+    """Where a case stream stood when it was checkpointed: its last version and that event's hash (the
+    `hash` of the event in the case's history, which chains every event before it)."""
+
+    case_id: UUID
+    version: int = Field(ge=1)
+    hash: Sha256
+
+
+class CheckpointSigned(Payload):
+    """The case service's signed statement of where the case streams stood: the head of every stream appended
+    to since the previous checkpoint (once its events were on docket.cases), numbered and chained to the
+    previous checkpoint. The signature covers the payload without `signature`, as sorted-key compact JSON in
+    UTF-8; see docket_contracts.checkpoints."""
+
+    sequence: int = Field(ge=1, description="the checkpoint's number: one more than the previous one's")
+    previous: Sha256 = Field(description="the SHA-256 of the previous checkpoint's statement; 64 zeros for the first")
+    signed_at: datetime
+    heads: list[CheckpointedHead] = Field(min_length=1, max_length=CHECKPOINT_HEADS)
+    key_id: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the `kid` of the signing key in the case service's JWKS (GET /.well-known/jwks.json)",
+    )
+    algorithm: Literal["EdDSA"] = Field(default="EdDSA", description="Ed25519 (RFC 8037)")
+    signature: str = Field(
+        pattern=r"^[A-Za-z0-9_-]*$",
+        max_length=200,
+        description="base64url (no padding) of the Ed25519 signature of the statement",
+    )

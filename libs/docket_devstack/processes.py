@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docket_contracts.checkpoints import new_signing_key
+
 from .database import Databases
 from .kafka import REPO_ROOT
 
@@ -29,7 +31,8 @@ def service_env(
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment `python -m services.<name> serve` runs with: logs as text lines for a person reading them
-    (unless LOG_FORMAT says otherwise)."""
+    (unless LOG_FORMAT says otherwise). The case service signs its checkpoints with CHECKPOINT_SIGNING_KEY from
+    `extra` or the environment, else with a key of its own, made here."""
     env = (
         {"LOG_FORMAT": "text"}
         | os.environ
@@ -47,6 +50,8 @@ def service_env(
     if name in READS_PERSONAL_DATA:
         env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEYS": master_keys}
     env.pop("KEYSTORE_MASTER_KEY", None)  # a single key of the environment is among `master_keys` already
+    if name == "case" and "CHECKPOINT_SIGNING_KEY" not in env:
+        env["CHECKPOINT_SIGNING_KEY"] = new_signing_key()
     return env | dict(extra or {})
 
 

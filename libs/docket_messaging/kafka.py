@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
-from docket_contracts.topics import dead_letter_topic
+from docket_contracts.topics import CONFIGS, dead_letter_topic
 
 from .backoff import Backoff
 from .codec import KafkaMessage
@@ -176,14 +176,17 @@ def behind_the_first_failure(messages: Sequence[KafkaMessage], outcomes: list[De
 
 
 async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int) -> None:
-    """Create the topics that do not exist yet (replication factor 1 on the single-node broker)."""
+    """Create the topics that do not exist yet (replication factor 1 on the single-node broker), each with its
+    configuration where the contract gives one (the case record's witnesses keep every message)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="docket-topics")
     await admin.start()
     try:
         wanted = set(names)
         missing = wanted - set(await admin.list_topics())
         if missing:
-            await admin.create_topics([NewTopic(name, partitions, 1) for name in sorted(missing)])
+            await admin.create_topics(
+                [NewTopic(name, partitions, 1, topic_configs=CONFIGS.get(name, {})) for name in sorted(missing)]
+            )
         for _ in range(50):  # new topics take a moment to appear in the metadata
             missing = wanted - set(await admin.list_topics())
             if not missing:

@@ -51,6 +51,7 @@ def main(
     *,
     name: str,
     produces: str,
+    also_produces: Sequence[str] = (),
     migrations: Callable[[S], Sequence[Migration]] = no_more_migrations,
     argv: list[str] | None = None,
     tasks: Mapping[str, Callable[[S], Coroutine[Any, Any, None]]] | None = None,
@@ -108,7 +109,9 @@ def main(
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
-        runtime = ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini, produces=produces)
+        runtime = ServiceRuntime(
+            name=name, settings=relay_only, alembic_ini=alembic_ini, produces=produces, also_produces=also_produces
+        )
         asyncio.run(_run_until_stopped(runtime))
         raise SystemExit(0 if runtime.stopped_cleanly else 1)
 

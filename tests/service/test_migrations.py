@@ -43,6 +43,8 @@ OWN_TABLES = {
         "complainant_clocks",
         "timers",
         "snapshots",
+        "checkpoints",
+        "checkpointed_heads",
     }
     | MESSAGING,
     "notifier": {

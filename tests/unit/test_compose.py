@@ -84,7 +84,7 @@ def topics_used() -> set[str]:
     used = set()
     for name in SERVICES:
         runtime = runtime_of(name)
-        used |= {runtime.produces, *runtime.consumes}
+        used |= {runtime.produces, *runtime.also_produces, *runtime.consumes}
         if runtime.handlers:
             used.add(topics.dead_letter_topic(f"docket-{name}"))
     return used
@@ -100,6 +100,17 @@ def test_the_topic_init_creates_exactly_the_topics_the_services_use():
     command = COMPOSE["services"]["kafka-topics"]["command"][0]
     assert topics_created(command) == topics_used()
     assert "--partitions 3" in command
+
+
+def topics_configured(command: str) -> dict[str, dict[str, str]]:
+    """The configuration a `for topic in ...; do kafka-configs.sh --alter ... --add-config ...` loop gives."""
+    [(names, given)] = re.findall(r"for topic in ([^;]*);\s*do \S*kafka-configs\.sh .*?--add-config (\S+)", command)
+    config = dict(pair.split("=") for pair in given.split(","))
+    return dict.fromkeys(names.split(), config)
+
+
+def test_the_topic_init_keeps_every_message_of_the_topics_that_witness_the_case_record():
+    assert topics_configured(COMPOSE["services"]["kafka-topics"]["command"][0]) == topics.CONFIGS
 
 
 def test_official_images_and_the_kafka_release_of_the_pom():
@@ -205,6 +216,7 @@ def test_no_secret_is_written_into_the_file():
         "KEYCLOAK_DB_PASSWORD",
         "KEYCLOAK_ADMIN_PASSWORD",
         "KEYSTORE_MASTER_KEYS",
+        "CHECKPOINT_SIGNING_KEY",
     ):
         assert f"${{{secret}:?" in text
     assert COMPOSE["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")

@@ -66,7 +66,8 @@ NOT_RUN = {
     "export POSTGRES_PASSWORD=... DOCKET_MIGRATOR_DB_PASSWORD=... DOCKET_INTAKE_DB_PASSWORD=..."
     " DOCKET_CASE_DB_PASSWORD=... DOCKET_NOTIFIER_DB_PASSWORD=... DOCKET_KEYSTORE_DB_PASSWORD=..."
     " KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=..."
-    ' KEYSTORE_MASTER_KEYS="$(date +%Y-%m):$(head -c32 /dev/urandom | base64)"': (
+    ' KEYSTORE_MASTER_KEYS="$(date +%Y-%m):$(head -c32 /dev/urandom | base64)"'
+    ' CHECKPOINT_SIGNING_KEY="$(head -c32 /dev/urandom | base64)"': (
         "the secrets `docker compose up` reads: needs Docker (tests/unit/test_compose.py checks the file instead)"
     ),
     "docker compose up --build": "needs Docker (tests/unit/test_compose.py checks the file instead)",

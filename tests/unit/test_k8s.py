@@ -22,11 +22,12 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from docket_contracts import topics
 from docket_devstack.kafka import kafka_version
 from docket_devstack.keycloak import keycloak_version
 from docket_service.http import health
 from tests.unit.test_cli import run_service
-from tests.unit.test_compose import SERVICES, topics_created, topics_used
+from tests.unit.test_compose import SERVICES, topics_configured, topics_created, topics_used
 from tests.unit.test_image import FINAL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +137,13 @@ TRIAL = build(K8S / "overlays" / "trial", lambda path: TRIAL_SECRETS[path.name])
 # Settings no serving process is given: the owner's URLs (the migrate Jobs hold the owner's password, as
 # DATABASE_URL), and the single master key of deployments before master keys had ids.
 NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL", "KEYSTORE_MASTER_KEY"}
-SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEYS", "SMTP_PASSWORD"}
+SECRETS = {
+    "DATABASE_URL",
+    "KEYSTORE_DATABASE_URL",
+    "KEYSTORE_MASTER_KEYS",
+    "CHECKPOINT_SIGNING_KEY",
+    "SMTP_PASSWORD",
+}
 # Where the base deliberately differs from the code's defaults (in-cluster addresses, pods, the Jobs).
 NOT_DEFAULTS = {"KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "HTTP_HOST", "MIGRATE_ON_START"}
 
@@ -364,6 +371,7 @@ def test_the_trial_runs_the_docket_image_and_the_releases_compose_runs():
 def test_the_trial_creates_the_topics_the_services_use_on_its_kafka():
     [container] = the(TRIAL, "Job", "kafka-topics")["spec"]["template"]["spec"]["containers"]
     assert topics_created(container["command"][-1]) == topics_used()
+    assert topics_configured(container["command"][-1]) == topics.CONFIGS
     [kafka] = the(TRIAL, "StatefulSet", "kafka")["spec"]["template"]["spec"]["containers"]
     kafka_env = {variable["name"]: variable["value"] for variable in kafka["env"]}
     config = the(TRIAL, "ConfigMap", "docket")["data"]

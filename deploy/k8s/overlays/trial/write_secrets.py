@@ -1,6 +1,6 @@
 """Writes the trial's Secrets, once, into secrets/ beside this file (ignored by git): fresh random passwords for
-PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, and a key store master key
-with its id.
+PostgreSQL's roles and Keycloak's admin, the services' database URLs made of them, a key store master key with
+its id, and the case service's checkpoint signing key.
 
     python3 deploy/k8s/overlays/trial/write_secrets.py
 
@@ -41,7 +41,10 @@ def generate() -> dict[str, dict[str, str]]:
         "keycloak": {"KC_DB_PASSWORD": password["keycloak"], "KC_BOOTSTRAP_ADMIN_PASSWORD": password["keycloak_admin"]},
         "migrator": {"DATABASE_URL": url("migrator"), "KEYSTORE_DATABASE_URL": url("migrator")},
         "intake": {"DATABASE_URL": url("intake")} | keystore,
-        "case": {"DATABASE_URL": url("case")},
+        "case": {
+            "DATABASE_URL": url("case"),
+            "CHECKPOINT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        },
         "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""},
     }
 
