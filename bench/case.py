@@ -108,7 +108,9 @@ THROWAWAY_KEY = cipher.new_key()
 
 
 def sealed(subject: uuid.UUID, value: str) -> Sealed:
-    return Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, value.encode())))
+    return Sealed(
+        subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, "unopened", value.encode()))
+    )
 
 
 def complaint(controller: str, kind: str = "art77_complaint") -> ComplaintFiled:
@@ -323,11 +325,13 @@ async def open_cases(sessions, count: int, prefix: str) -> list[uuid.UUID]:
     async def one(n: int) -> uuid.UUID:
         filed = complaint(f"{prefix}-{n}")
         async with sessions() as session, session.begin():
-            await application.route_complaint(session, filed)
+            await application.route_complaint(store.PostgresCases(session), filed)
             case_id = await readside.case_of_complaint(session, filed.complaint_id)
         assert case_id is not None
         async with sessions() as session:
-            await application.execute(session, case_id, 1, OpenInvestigation(date(2020, 8, 1), "bench"), ACTOR)
+            await application.execute(
+                store.PostgresCases(session), case_id, 1, OpenInvestigation(date(2020, 8, 1), "bench"), ACTOR
+            )
         return case_id
 
     async def some(numbers: list[int]) -> list[uuid.UUID]:
@@ -348,7 +352,9 @@ async def appends(databases: Databases, sizes: Sizes, small: bool) -> list[Figur
 
     async def command(case_id: uuid.UUID) -> None:
         async with sessions() as session:
-            state, _ = await application.execute(session, case_id, versions[case_id], finding(), ACTOR)
+            state, _ = await application.execute(
+                store.PostgresCases(session), case_id, versions[case_id], finding(), ACTOR
+            )
         versions[case_id] = state.version
 
     pool = await asyncpg.create_pool(
@@ -473,7 +479,7 @@ async def long_case(databases: Databases, sizes: Sizes) -> list[Figure]:
         """A case of `events` events: opened, complaints linked, an investigation opened."""
         first = complaint(controller)
         async with sessions() as session, session.begin():
-            await application.route_complaint(session, first)
+            await application.route_complaint(store.PostgresCases(session), first)
             case_id = await readside.case_of_complaint(session, first.complaint_id)
         assert case_id is not None
         linked = events - 2
@@ -492,7 +498,7 @@ async def long_case(databases: Databases, sizes: Sizes) -> list[Figure]:
                 await store.append(session, state, case_id, payloads, application.ROUTING_ACTOR)
         async with sessions() as session:
             state, _ = await application.execute(
-                session, case_id, events - 1, OpenInvestigation(date(2020, 8, 1), "bench"), ACTOR
+                store.PostgresCases(session), case_id, events - 1, OpenInvestigation(date(2020, 8, 1), "bench"), ACTOR
             )
         assert state.version == events
         return case_id
@@ -504,7 +510,9 @@ async def long_case(databases: Databases, sizes: Sizes) -> list[Figure]:
     async def record(case_id: uuid.UUID) -> float:
         async with sessions() as session:
             started = time.perf_counter()
-            state, _ = await application.execute(session, case_id, versions[case_id], finding(), ACTOR)
+            state, _ = await application.execute(
+                store.PostgresCases(session), case_id, versions[case_id], finding(), ACTOR
+            )
             elapsed = time.perf_counter() - started
         versions[case_id] = state.version
         return elapsed * 1000
@@ -514,7 +522,7 @@ async def long_case(databases: Databases, sizes: Sizes) -> list[Figure]:
         async with sessions() as session:
             started = time.perf_counter()
             async with session.begin():
-                await application.route_complaint(session, filed)
+                await application.route_complaint(store.PostgresCases(session), filed)
             elapsed = time.perf_counter() - started
         versions[long_id if controller == "long-case" else short_id] += 1
         return elapsed * 1000

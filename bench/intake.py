@@ -54,7 +54,7 @@ from docket_devstack.processes import ServiceProcess, service_env
 from docket_messaging.postgres import asyncpg_dsn
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
-from services.intake.api import ComplaintIn
+from services.intake.api.filing import ComplaintIn
 from services.intake.domain import new_reference
 from services.intake.main import ALEMBIC_INI as INTAKE_INI
 

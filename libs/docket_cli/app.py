@@ -1,5 +1,6 @@
 """The `docket` command: its root options (where Docket is, whose token), `login`, the fine estimate, the event
-tail, and the groups for cases, complaints and webhooks."""
+tail, the check of the case record against its witness (witness.py), and the groups for cases, complaints and
+webhooks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import typer
 
 from docket_contracts import topics
 
-from . import cases, complaints, identity, render, webhooks
+from . import cases, complaints, identity, kafka_access, render, webhooks, witness
 from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, KAFKA_CLIENT_ID, Docket, Endpoints
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
@@ -40,6 +41,7 @@ events = typer.Typer(no_args_is_help=True, help="Docket's events, read from Kafk
 fine = typer.Typer(no_args_is_help=True, help="Fines: the EDPB Guidelines 04/2022, step by step.")
 app.add_typer(events, name="events")
 app.add_typer(fine, name="fine")
+app.command("verify-integrity")(witness.verify_integrity)
 
 
 def url_option(service: str) -> Any:
@@ -55,7 +57,8 @@ def root(
     case_url: Annotated[str, url_option("case")] = DEFAULT_URLS["case"],
     notifier_url: Annotated[str, url_option("notifier")] = DEFAULT_URLS["notifier"],
     kafka: Annotated[
-        str, typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail`")
+        str,
+        typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail` and `verify-integrity`"),
     ] = DEFAULT_KAFKA,
     issuer: Annotated[
         str, typer.Option(envvar="DOCKET_ISSUER", help="the OpenID Connect issuer `login` signs in at")
@@ -186,7 +189,12 @@ def estimate(
 
 # --- events -----------------------------------------------------------------------------------------------
 
-TOPICS = {"complaints": topics.COMPLAINTS, "cases": topics.CASES, "notifications": topics.NOTIFICATIONS}
+TOPICS = {
+    "complaints": topics.COMPLAINTS,
+    "cases": topics.CASES,
+    "notifications": topics.NOTIFICATIONS,
+    "checkpoints": topics.CHECKPOINTS,
+}
 
 
 async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
@@ -253,23 +261,17 @@ async def print_events(
 def tail(
     ctx: typer.Context,
     topic: Annotated[
-        list[str] | None, typer.Option(help="complaints, cases or notifications; one each (default: all three)")
+        list[str] | None,
+        typer.Option(help="complaints, cases, notifications or checkpoints; one each (default: all four)"),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="from the first event kept, not from now")] = False,
     subject: Annotated[str | None, typer.Option(help="only the events of this case or complaint")] = None,
     count: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
     idle: Annotated[float | None, typer.Option(help="stop when nothing came for this many seconds")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one CloudEvent as JSON a line")] = False,
-    kafka_client_id: Annotated[
-        str, typer.Option(envvar="DOCKET_KAFKA_CLIENT_ID", help="the OAuth client that reads Kafka")
-    ] = KAFKA_CLIENT_ID,
-    kafka_client_secret: Annotated[
-        str | None,
-        typer.Option(envvar="DOCKET_KAFKA_CLIENT_SECRET", help="its secret (make run keeps it in .docket/kafka)"),
-    ] = None,
-    kafka_security_protocol: Annotated[
-        str, typer.Option(envvar="DOCKET_KAFKA_SECURITY_PROTOCOL", help="SASL_PLAINTEXT or SASL_SSL")
-    ] = "SASL_PLAINTEXT",
+    kafka_client_id: kafka_access.ClientId = KAFKA_CLIENT_ID,
+    kafka_client_secret: kafka_access.ClientSecret = None,
+    kafka_security_protocol: kafka_access.SecurityProtocol = kafka_access.DEFAULT_PROTOCOL,
 ) -> None:
     """Print Docket's events as they cross Kafka, one line each (Ctrl-C stops). Kafka lets in only the clients
     its ACLs name: this signs in as the operator tools' client, with a token from the issuer (--issuer)."""
@@ -278,22 +280,7 @@ def tail(
     if unknown:
         raise Problem(f"--topic {unknown[0]}: the topics are {', '.join(TOPICS)}")
     chosen = [TOPICS[name] for name in topic] if topic else list(TOPICS.values())
-    if not kafka_client_secret:
-        raise Problem(
-            f"reading Kafka takes the secret of the OAuth client {kafka_client_id}: --kafka-client-secret or "
-            "DOCKET_KAFKA_CLIENT_SECRET"
-        )
-    if kafka_security_protocol not in ("SASL_PLAINTEXT", "SASL_SSL"):
-        raise Problem(f"--kafka-security-protocol is SASL_PLAINTEXT or SASL_SSL, not {kafka_security_protocol}")
-    from docket_messaging.access import oauth
-
-    access = oauth(
-        cli.docket.endpoints.kafka,
-        kafka_client_id,
-        kafka_client_secret,
-        issuer=cli.docket.endpoints.issuer,
-        security_protocol="SASL_SSL" if kafka_security_protocol == "SASL_SSL" else "SASL_PLAINTEXT",
-    )
+    access = kafka_access.signed_in(cli, kafka_client_id, kafka_client_secret, kafka_security_protocol)
     try:
         asyncio.run(print_events(cli, access, chosen, from_beginning, subject, count, idle, as_json))
     except KeyboardInterrupt:

@@ -33,8 +33,10 @@ from typing import NoReturn
 
 import httpx
 
+from docket_contracts.checkpoints import new_signing_key
 from docket_messaging.access import KafkaAccess
 from docket_operator.deadletters import OPERATOR_CLIENT
+from docket_privacy.masterkeys import INITIAL
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
 
@@ -91,15 +93,31 @@ def identity(data_dir: Path) -> Iterator[KeycloakServer | None]:
         yield server
 
 
-def master_key(data_dir: Path) -> str:
-    """The key store's master key for this data directory: made once, kept beside the data, never in the
-    database. (In production it comes from a secret store, as KEYSTORE_MASTER_KEY.)"""
+def master_keys(data_dir: Path) -> str:
+    """The key store's master keys (KEYSTORE_MASTER_KEYS) for this data directory: one, made once, kept beside
+    the data, never in the database, with the id the single key of older data directories was given (also one
+    given as KEYSTORE_MASTER_KEY). (In production they come from a secret store.)"""
+    if keys := os.environ.get("KEYSTORE_MASTER_KEYS"):
+        return keys
     if key := os.environ.get("KEYSTORE_MASTER_KEY"):
-        return key
+        return f"{INITIAL}:{key}"
     path = data_dir / "keystore-master.key"
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    return f"{INITIAL}:{path.read_text().strip()}"
+
+
+def signing_key(data_dir: Path) -> str:
+    """The key the case service signs its checkpoints with, for this data directory: made once and kept beside
+    the data, so that the checkpoints of an earlier run still verify. (In production it comes from a secret
+    store, as CHECKPOINT_SIGNING_KEY.)"""
+    if key := os.environ.get("CHECKPOINT_SIGNING_KEY"):
+        return key
+    path = data_dir / "checkpoint-signing.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(new_signing_key())
     return path.read_text().strip()
 
 
@@ -150,14 +168,29 @@ def local_settings(name: str, environ: Mapping[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def services(
-    databases: Databases, broker: Kafka, issuer: str | None, key: str, ports: list[int], logs: Path
+    databases: Databases,
+    broker: Kafka,
+    issuer: str | None,
+    master_keys: str,
+    ports: list[int],
+    logs: Path,
+    signing: str,
 ) -> Iterator[dict[str, str]]:
-    """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
+    """Start the three services as processes, the case service signing with `signing`; stop them (SIGTERM, then
+    SIGKILL) on exit."""
     running = [
         ServiceProcess(
             name,
             port,
-            service_env(name, databases, broker.settings(name), issuer, key, port, local_settings(name, os.environ)),
+            service_env(
+                name,
+                databases,
+                broker.settings(name),
+                issuer,
+                master_keys,
+                port,
+                local_settings(name, os.environ) | ({"CHECKPOINT_SIGNING_KEY": signing} if name == "case" else {}),
+            ),
             logs / f"{name}.log",
         )
         for name, port in zip(SERVICES, ports, strict=True)
@@ -212,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
             migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
             issuer = keycloak.issuer() if keycloak else None
-            with services(databases, broker, issuer, master_key(data_dir), ports, data_dir / "logs") as urls:
+            with services(
+                databases, broker, issuer, master_keys(data_dir), ports, data_dir / "logs", signing_key(data_dir)
+            ) as urls:
                 wait_ready(urls)
                 log.info("services     %s ready", ", ".join(f"{name} {url}" for name, url in urls.items()))
 

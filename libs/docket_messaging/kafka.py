@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
-from docket_contracts.topics import dead_letter_topic
+from docket_contracts.topics import CONFIGS, dead_letter_topic
 
 from .access import KafkaAccess
 from .backoff import Backoff
@@ -177,7 +177,8 @@ def behind_the_first_failure(messages: Sequence[KafkaMessage], outcomes: list[De
 
 
 async def ensure_topics(access: KafkaAccess, names: Iterable[str], partitions: int) -> None:
-    """Create the topics that do not exist yet (replication factor 1 on the single-node broker). A topic the
+    """Create the topics that do not exist yet (replication factor 1 on the single-node broker), each with its
+    configuration where the contract gives one (the case record's witnesses keep every message). A topic the
     principal may not create (nor see) is a KafkaError at once."""
     admin = AIOKafkaAdminClient(**access.options(), client_id="docket-topics")
     await admin.start()
@@ -185,7 +186,9 @@ async def ensure_topics(access: KafkaAccess, names: Iterable[str], partitions: i
         wanted = set(names)
         missing = wanted - set(await admin.list_topics())
         if missing:
-            answer = await admin.create_topics([NewTopic(name, partitions, 1) for name in sorted(missing)])
+            answer = await admin.create_topics(
+                [NewTopic(name, partitions, 1, topic_configs=CONFIGS.get(name, {})) for name in sorted(missing)]
+            )
             refused = [
                 f"{error[0]} (broker error code {error[1]})"
                 for error in answer.topic_errors

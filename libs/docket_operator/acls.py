@@ -6,18 +6,24 @@ A broker with StandardAuthorizer and allow.everyone.if.no.acl.found=false lets a
 allows it. A principal is the OAuth client a token was issued to (its `azp`, or the claim the broker's
 sasl.oauthbearer.sub.claim.name names). Docket's principals:
 
-- each service (docket-intake, docket-case, docket-notifier) writes (and may create) its own topic and its own
-  dead-letter topic `docket.dlq.<group>`, reads the topics it consumes, in its consumer group;
-- the operator tools (docket-operator: the dead letters, `docket events tail`) read every Docket topic, write
-  back into the three event topics (a re-injected dead letter goes to its source topic) and keep the
-  bookkeeping topic of re-injections;
+- each service (docket-intake, docket-case, docket-notifier) writes (and may create) its own topics and its own
+  dead-letter topic `docket.dlq.<group>`, reads the topics it consumes, in its consumer group; the case
+  service's own topics are docket.cases and docket.checkpoints, and it also reads both, for
+  `python -m services.case verify-integrity`, which checks the case store against them as the case service's
+  client (reading what it wrote itself gives it nothing it could not write);
+- the operator tools (docket-operator: the dead letters, `docket events tail`, `docket verify-integrity`) read
+  every Docket topic, write back into the topics that are consumed (a re-injected dead letter goes to its source
+  topic; never docket.checkpoints, which only the case service signs) and keep the bookkeeping topic of
+  re-injections;
 - an integrator reads the event topics its docket.events.* scopes name, in consumer groups named after it
   (its client id, or that followed by anything), and writes nothing. The integrators are those of the realm
   files given (`--realm`: the clients whose service account has the realm role integrator) and those given
   with `--integrator`.
 
-`apply` creates Docket's topics that are missing, then the ACLs (creating an ACL that exists changes nothing), so
-it runs again at every deployment and every start of the devstack's broker; it never removes an ACL. It signs in
+`apply` creates Docket's topics that are missing, gives the case record's witnesses (docket.cases,
+docket.checkpoints) their configuration (every message kept, no compaction) also where they exist already, then
+creates the ACLs (creating an ACL that exists changes nothing), so it runs again at every deployment and every
+start of the devstack's broker; it never removes an ACL. It signs in
 as the broker's super user (KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD, SASL/PLAIN on the broker's internal
 listener, over TLS when KAFKA_SECURITY_PROTOCOL is SASL_SSL, trusting KAFKA_SSL_CAFILE): the only principal that
 may grant.
@@ -36,6 +42,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import IncompatibleBrokerVersion, KafkaError
 from aiokafka.protocol.admin import CreateAclsRequestStruct
@@ -52,12 +60,20 @@ from .deadletters import BOOKKEEPING_TOPIC, OPERATOR_CLIENT
 SERVICE_PRINCIPALS = {"intake": "docket-intake", "case": "docket-case", "notifier": "docket-notifier"}
 OPERATOR = OPERATOR_CLIENT
 # What each service publishes and consumes (services/<name>/main.py says the same to the runtime).
-PRODUCES = {"intake": topics.COMPLAINTS, "case": topics.CASES, "notifier": topics.NOTIFICATIONS}
+PRODUCES = {
+    "intake": (topics.COMPLAINTS,),
+    "case": (topics.CASES, topics.CHECKPOINTS),
+    "notifier": (topics.NOTIFICATIONS,),
+}
 CONSUMES = {
     "intake": (topics.CASES, topics.NOTIFICATIONS),
     "case": (topics.COMPLAINTS, topics.NOTIFICATIONS),
     "notifier": (topics.COMPLAINTS, topics.CASES),
 }
+# What each service reads without a consumer group: the case service, the witness of its record (verify-integrity).
+WITNESSES = {"intake": (), "case": (topics.CASES, topics.CHECKPOINTS), "notifier": ()}
+# Where the operator tools re-inject a dead letter: the topics a consumer group reads.
+REINJECTED = tuple(sorted({topic for consumed in CONSUMES.values() for topic in consumed}))
 # An integrator's scope docket.events.<name> names the topic docket.<name>.
 SCOPED_TOPICS = {name.removeprefix("docket."): name for name in topics.ALL}
 
@@ -81,6 +97,7 @@ class Operation(enum.IntEnum):  # Kafka's AclOperation codes
 
 ALLOW = 3  # AclPermissionType.ALLOW
 ANY_HOST = "*"
+DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs' ConfigSource of a setting made for the topic itself
 
 
 @dataclass(frozen=True, order=True)
@@ -109,19 +126,23 @@ def reads(principal: str, topic: str, pattern: Pattern = Pattern.LITERAL) -> lis
 
 
 def service_acls(service: str) -> list[Acl]:
-    """A service writes its topic and its dead-letter topic, reads what it consumes in its own group."""
+    """A service writes its topics and its dead-letter topic, reads what it consumes in its own group, and what
+    witnesses its record."""
     principal = SERVICE_PRINCIPALS[service]
     group = f"docket-{service}"
-    found = writes(principal, PRODUCES[service]) + writes(principal, topics.dead_letter_topic(group))
-    for topic in CONSUMES[service]:
+    found = writes(principal, topics.dead_letter_topic(group))
+    for topic in PRODUCES[service]:
+        found += writes(principal, topic)
+    for topic in (*CONSUMES[service], *WITNESSES[service]):
         found += reads(principal, topic)
     return [*found, Acl(principal, Operation.READ, Resource.GROUP, group)]
 
 
 def operator_acls() -> list[Acl]:
-    """The operator tools read every Docket topic, re-inject into the event topics, keep their bookkeeping."""
+    """The operator tools read every Docket topic, re-inject into the topics that are consumed, keep their
+    bookkeeping."""
     found = reads(OPERATOR, "docket.", Pattern.PREFIXED)
-    for topic in topics.ALL:
+    for topic in REINJECTED:
         found.append(Acl(OPERATOR, Operation.WRITE, Resource.TOPIC, topic))
     return found + writes(OPERATOR, BOOKKEEPING_TOPIC)
 
@@ -184,9 +205,43 @@ async def create_acls(admin: KafkaAccess, acls: Iterable[Acl]) -> None:
             raise KafkaError(f"creating the ACL {acl}: broker error code {error_code} {message or ''}")
 
 
+async def keep_configs(admin: KafkaAccess, configs: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Give each topic the settings `configs` names for it (topics.CONFIGS), also a topic created before they
+    were named, keeping whatever else was set for the topic (AlterConfigs replaces a topic's whole set); returns
+    the topics changed. KafkaError names a topic that could not be described or changed."""
+    client = AIOKafkaAdminClient(**admin.options(), client_id="docket-acls")
+    await client.start()
+    try:
+        changed: list[ConfigResource] = []
+        described = await client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in configs])
+        for response in described:
+            for error_code, message, _, name, entries in response.resources:
+                if error_code:
+                    raise KafkaError(
+                        f"describing the settings of {name}: broker error code {error_code} {message or ''}"
+                    )
+                own = {
+                    entry[0]: entry[1] for entry in entries if entry[3] == DYNAMIC_TOPIC_CONFIG and entry[1] is not None
+                }
+                if not own.items() >= configs[name].items():
+                    changed.append(ConfigResource(ConfigResourceType.TOPIC, name, own | dict(configs[name])))
+        if changed:
+            for response in await client.alter_configs(changed):
+                for error_code, message, _, name in response.resources:
+                    if error_code:
+                        raise KafkaError(
+                            f"changing the settings of {name}: broker error code {error_code} {message or ''}"
+                        )
+        return [resource.name for resource in changed]
+    finally:
+        await client.close()
+
+
 async def apply(admin: KafkaAccess, partitions: int, integrators: Mapping[str, Sequence[str]] = {}) -> list[Acl]:
-    """Create Docket's missing topics, then every ACL; returns the ACLs."""
+    """Create Docket's missing topics, give the witnesses of the case record their settings, then every ACL;
+    returns the ACLs."""
     await ensure_topics(admin, docket_topics(), partitions)
+    await keep_configs(admin, topics.CONFIGS)
     acls = docket_acls(integrators)
     await create_acls(admin, acls)
     return acls

@@ -84,11 +84,14 @@ class ServiceRuntime:
     alembic_ini: Path
     produces: str
     consumes: Sequence[str] = ()
+    # Further topics the service's outbox holds rows for (the case service's checkpoints), made sure of with
+    # `produces` before the relay publishes.
+    also_produces: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     # Further background loops of the service (e.g. timers), each given the started runtime.
     workers: Mapping[str, Worker] = field(default_factory=dict)
     migrations: Sequence[Migration] = ()
-    # Run once after the migrations and before serving (e.g. sealing rows stored before values were sealed).
+    # Run once after the migrations and before serving (e.g. opening the pool's connections).
     preparations: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
     # What else the service owns and must close on the way out (e.g. the key store's engine).
     closers: Sequence[Callable[[], Awaitable[None]]] = ()
@@ -179,15 +182,17 @@ class ServiceRuntime:
         try:
             while not self._relay_stopping.is_set():
                 try:
-                    await ensure_topics(self.kafka, [self.produces], s.kafka_topic_partitions)
+                    await ensure_topics(self.kafka, self.topics_produced, s.kafka_topic_partitions)
                     break
                 except Exception as exc:
-                    self.health.degraded(RELAY_PART, f"cannot create topic {self.produces}: {describe(exc)}")
-                    log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, describe(exc))
+                    named = ", ".join(self.topics_produced)
+                    self.health.degraded(RELAY_PART, f"cannot create topic {named}: {describe(exc)}")
+                    log.warning("%s: cannot create topic %s yet: %s", self.name, named, describe(exc))
                     await until_stopped(self._relay_stopping, notifications.wait(s.relay_poll_interval_s))
             else:
                 raise ConnectionError(
-                    f"stopped before topic {self.produces} could be reached: what is committed stays in the outbox"
+                    f"stopped before topic {', '.join(self.topics_produced)} could be reached: what is committed "
+                    "stays in the outbox"
                 )
             relay = Relay(
                 self.outbox(),
@@ -206,6 +211,10 @@ class ServiceRuntime:
                 await asyncio.wait_for(closing, s.shutdown_grace_s / 2)
             except TimeoutError:
                 log.warning("%s: closing the relay's connections took over %.0fs", self.name, s.shutdown_grace_s / 2)
+
+    @property
+    def topics_produced(self) -> list[str]:
+        return [self.produces, *self.also_produces]
 
     def outbox(self) -> PostgresOutbox:
         return PostgresOutbox(self.sessions, self.settings.database_schema)

@@ -11,11 +11,11 @@ import logging
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import ComplaintFiled, Payload
@@ -24,24 +24,43 @@ from docket_service.clock import Clock
 from services.case.metrics import TIMERS_FIRED
 
 from .domain import CaseState, Command, ExpireDeadline, LinkComplaint, OpenCase, decide
-from .eventstore import Actor
-from .readside import TimerRow
-from .store import PostgresCases
+from .errors import StaleVersion
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: a person (the token's subject, the role they acted in, their user name) or a
+    part of Docket itself (`system:...`, which no token can claim)."""
+
+    id: str
+    role: str | None = None
+    name: str | None = None
+
 
 TIMER_ACTOR = Actor("system:deadline-timer")
 ROUTING_ACTOR = Actor("system:complaint-routing")
 
 
+@dataclass(frozen=True)
+class DueTimer:
+    """A formal notice's deadline timer that is due: the day after the deadline, the case is looked at."""
+
+    notice_id: uuid.UUID
+    case_id: uuid.UUID
+    due_on: date
+
+
 class Cases(Protocol):
-    """The case store a use case runs against: PostgreSQL's (store.PostgresCases, over one session) or the
-    unit tests' in memory. What it writes between entering and leaving `transaction()` is kept all or none."""
+    """The case store a use case runs against: PostgreSQL's (store.PostgresCases over one session, which the
+    callers build: deps.py, main.py, handlers.py) or the unit tests' in memory. What it writes between entering
+    and leaving `transaction()` is kept all or none."""
 
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
     async def load(self, case_id: uuid.UUID) -> CaseState:
-        """The case now; eventstore.StreamNotFound if it has no events."""
+        """The case now; errors.StreamNotFound if it has no events."""
         ...
 
     async def append(
@@ -55,32 +74,18 @@ class Cases(Protocol):
 
     async def case_of_complaint(self, complaint_id: uuid.UUID) -> uuid.UUID | None: ...
 
-    async def due_timers(self, today: date, limit: int) -> Sequence[TimerRow]:
+    async def due_timers(self, today: date, limit: int) -> Sequence[DueTimer]:
         """Unfired timers due by `today`, earliest first, held until the transaction ends so that no other
         instance fires them."""
         ...
 
-    async def fired(self, timer: TimerRow, now: datetime) -> None: ...
-
-
-def cases_in(given: Cases | AsyncSession) -> Cases:
-    """A session stands for the PostgreSQL store over it, for callers holding one (tests setting cases up)."""
-    return PostgresCases(given) if isinstance(given, AsyncSession) else given
-
-
-class StaleVersion(Exception):
-    """The client's expected version is not the case's current version."""
-
-    def __init__(self, case_id: uuid.UUID, expected: int, current: int) -> None:
-        super().__init__(f"case {case_id} is at version {current}, not {expected}: reload it and decide again")
-        self.current_version = current
+    async def fired(self, timer: DueTimer, now: datetime) -> None: ...
 
 
 async def execute(
-    store: Cases | AsyncSession, case_id: uuid.UUID, expected_version: int, command: Command, actor: Actor
+    cases: Cases, case_id: uuid.UUID, expected_version: int, command: Command, actor: Actor
 ) -> tuple[CaseState, list[CloudEvent]]:
     """Run a staff command against the version of the case the client saw, in a transaction of its own."""
-    cases = cases_in(store)
     try:
         async with cases.transaction():
             state = await cases.load(case_id)
@@ -93,10 +98,9 @@ async def execute(
         raise StaleVersion(case_id, expected_version, current.version) from None
 
 
-async def route_complaint(store: Cases | AsyncSession, complaint: ComplaintFiled) -> None:
+async def route_complaint(cases: Cases, complaint: ComplaintFiled) -> None:
     """Open a case on the complaint's controller, or link it to the controller's open case, in the
     transaction the caller opened (the consumer's, which records the event in its inbox)."""
-    cases = cases_in(store)
     if await cases.case_of_complaint(complaint.complaint_id):
         return
     case_id = await cases.open_case_for(complaint.controller.key)
@@ -110,13 +114,12 @@ async def route_complaint(store: Cases | AsyncSession, complaint: ComplaintFiled
     await cases.append(state, case_id, decide(state, command), actor=ROUTING_ACTOR)
 
 
-async def fire_due_timers(store: Cases | AsyncSession, clock: Clock, limit: int = 100) -> int:
+async def fire_due_timers(cases: Cases, clock: Clock, limit: int = 100) -> int:
     """Look at every case whose formal-notice deadline has passed; returns how many timers fired.
 
     Timers are claimed (in PostgreSQL with FOR UPDATE SKIP LOCKED) and marked in the transaction that
     appends the event, so each deadline expires exactly once however many instances run this.
     """
-    cases = cases_in(store)
     today, now = clock.today(), clock.now()
     fired = 0
     async with cases.transaction():

@@ -6,8 +6,7 @@ their outbox rows in one statement, and walking a stream's chain.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -20,25 +19,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
-from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
+from docket_messaging.postgres import run
+from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, table_of, utc_column
 
+from .application import Actor
 from .domain import CaseState, replay
+from .errors import StreamNotFound
 from .integrity import GENESIS, Head, Verdict, event_hash, verify
 from .snapshots import SnapshotRow, restore
 
 log = logging.getLogger(__name__)
 
 SOURCE = "/docket/case"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused an event: a person (the token's subject, the role they acted in, their user name) or a
-    part of Docket itself (`system:...`, which no token can claim)."""
-
-    id: str
-    role: str | None = None
-    name: str | None = None
 
 
 class EventRow(SQLModel, table=True):
@@ -95,11 +87,7 @@ class StreamHeadRow(SQLModel, table=True):
     hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
 
 
-class StreamNotFound(LookupError):
-    pass
-
-
-_EVENTS = EventRow.__table__
+_EVENTS, _OUTBOX = table_of(EventRow), table_of(OutboxRow)
 # What an append writes of each event (position and recorded_at are the database's).
 _EVENT_COLUMNS = (
     "stream_id",
@@ -123,7 +111,16 @@ async def rows(session: AsyncSession, case_id: UUID, after: int = 0, limit: int 
     return (await session.exec(query.order_by(col(EventRow.version)).limit(limit))).all()
 
 
-_HEADS, _SNAPSHOTS = StreamHeadRow.__table__, SnapshotRow.__table__
+async def history(session: AsyncSession, case_id: UUID, after: int, limit: int) -> tuple[list[EventRow], bool]:
+    """Up to `limit` stored events of a case after version `after`, and whether more follow; StreamNotFound if
+    there is no such case."""
+    found = list(await rows(session, case_id, after=after, limit=limit + 1))
+    if not found and not await session.get(StreamHeadRow, case_id):
+        raise StreamNotFound(case_id)
+    return found[:limit], len(found) > limit
+
+
+_HEADS, _SNAPSHOTS = table_of(StreamHeadRow), table_of(SnapshotRow)
 # The stream's head and its snapshot in one round trip (plain rows: no ORM object to build or track).
 _HEAD_AND_SNAPSHOT = (
     sa.select(
@@ -172,7 +169,7 @@ async def replayed(session: AsyncSession, case_id: UUID, as_of: datetime | None 
 async def _event_rows(
     session: AsyncSession, case_id: UUID, after: int = 0, as_of: datetime | None = None
 ) -> Sequence[Any]:
-    table = EventRow.__table__
+    table = _EVENTS
     query = sa.select(
         table.c.stream_id,
         table.c.version,
@@ -184,7 +181,7 @@ async def _event_rows(
     ).where(table.c.stream_id == case_id, table.c.version > after)
     if as_of is not None:
         query = query.where(table.c.recorded_at <= as_of)
-    return (await session.exec(query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
+    return (await run(session, query.order_by(table.c.version))).all()  # plain rows: no ORM objects to build
 
 
 async def append(
@@ -201,10 +198,10 @@ async def append(
     ]
     previous = await head_hash(session, case_id, state.version)
     stored = []
-    for event, payload in zip(events, payloads, strict=True):
+    for version, (event, payload) in enumerate(zip(events, payloads, strict=True), start=state.version + 1):
         row = EventRow(
             stream_id=case_id,
-            version=event.sequence,
+            version=version,
             event_id=event.id,
             type=event.type,
             schema_version=registry.spec_of(payload).version,
@@ -227,7 +224,7 @@ async def append(
             insert(_EVENTS)
             .values(stored)
             .returning(_EVENTS.c.position)
-            .add_cte(insert(OutboxRow.__table__).values(outbox).cte("outbox_rows"))
+            .add_cte(insert(_OUTBOX).values(outbox).cte("outbox_rows"))
         )
         params = {}
     position = max((await (await session.connection()).execute(statement, params)).scalars().all())
@@ -276,9 +273,17 @@ async def integrity(session: AsyncSession, case_id: UUID) -> Verdict:
 
 async def integrity_of_all(session: AsyncSession) -> list[Verdict]:
     """Every stream's verdict, streams with a head and streams with events alike."""
+    return [verify(stream_id, found, head) async for stream_id, found, head in streams(session)]
+
+
+async def streams(session: AsyncSession) -> AsyncIterator[tuple[UUID, Sequence[EventRow], Head | None]]:
+    """Every stream, with a head or with events or both, in id order: its events and its head, one stream at a
+    time (the session forgets each stream's rows before reading the next)."""
     heads = {row.stream_id: Head(row.version, row.hash) for row in (await session.exec(select(StreamHeadRow))).all()}
-    streams = set(heads) | set((await session.exec(select(EventRow.stream_id).distinct())).all())
-    return [verify(stream_id, await rows(session, stream_id), heads.get(stream_id)) for stream_id in sorted(streams)]
+    found = set(heads) | set((await session.exec(select(EventRow.stream_id).distinct())).all())
+    for stream_id in sorted(found):
+        yield stream_id, await rows(session, stream_id), heads.get(stream_id)
+        session.expunge_all()
 
 
 def prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -292,9 +297,5 @@ _APPEND_ONE = (
     insert(_EVENTS)
     .values({name: sa.bindparam("e_" + name) for name in _EVENT_COLUMNS})
     .returning(_EVENTS.c.position)
-    .add_cte(
-        insert(OutboxRow.__table__)
-        .values({name: sa.bindparam("o_" + name) for name in OUTBOX_COLUMNS})
-        .cte("outbox_row")
-    )
+    .add_cte(insert(_OUTBOX).values({name: sa.bindparam("o_" + name) for name in OUTBOX_COLUMNS}).cte("outbox_row"))
 )

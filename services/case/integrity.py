@@ -27,13 +27,15 @@ class StoredEvent(Protocol):
     event_id: str
     type: str
     schema_version: int
-    data: Mapping[str, Any]
     actor: str
     actor_role: str | None
     actor_name: str | None
     occurred_at: datetime
     previous_hash: str | None
     hash: str | None
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...  # read only: a row's dict, or any mapping
 
 
 def canonical(event: StoredEvent) -> bytes:

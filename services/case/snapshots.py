@@ -38,7 +38,8 @@ class SnapshotRow(SQLModel, table=True):
 
 
 def dump(state: CaseState) -> dict[str, Any]:
-    return _state.dump_python(state, mode="json")
+    dumped: dict[str, Any] = _state.dump_python(state, mode="json")
+    return dumped
 
 
 def restore(row: SnapshotRow | None) -> CaseState | None:

@@ -1,5 +1,5 @@
 """The case store: one transaction appends a case's events with their outbox rows (eventstore.py) and brings
-what is kept beside them up to date (readside.py): the lookups, the deadline timers, the Art 78(2) clocks,
+what is kept beside them up to date (readside/): the lookups, the deadline timers, the Art 78(2) clocks,
 the case list, the case detail and the snapshot.
 """
 
@@ -11,25 +11,27 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 
-from . import eventstore, readside
+from . import checkpoints, eventstore, readside
+from .application import Actor, DueTimer
 from .domain import CaseState, evolve
+from .eventstore import load
+from .readside import case_of_complaint, timers
 
-# What a caller holding a session reads a case with (the application, and tests that set up cases).
-from .eventstore import Actor, load
-from .readside import TimerRow, case_of_complaint
-
-__all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "load"]
+# Beside the store: what a caller holding a session reads a case with (tests that set up cases): Actor, load,
+# case_of_complaint; and the checkpoints, whose tables are the schema's too.
+__all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "checkpoints", "load"]
 
 # Every table of the case's schema, the outbox and inbox included: what its Alembic history owns.
 TABLES = {
     "events",
     "stream_heads",
+    "checkpoints",
+    "checkpointed_heads",
     "snapshots",
     "case_complaints",
     "open_cases",
@@ -83,18 +85,10 @@ class PostgresCases:
     async def case_of_complaint(self, complaint_id: UUID) -> UUID | None:
         return await case_of_complaint(self.session, complaint_id)
 
-    async def due_timers(self, today: date, limit: int) -> Sequence[TimerRow]:
+    async def due_timers(self, today: date, limit: int) -> Sequence[DueTimer]:
         """Claimed with FOR UPDATE SKIP LOCKED: another instance passes over them until this transaction ends."""
-        return (
-            await self.session.exec(
-                select(TimerRow)
-                .where(col(TimerRow.fired_at).is_(None), col(TimerRow.due_on) <= today)
-                .order_by(col(TimerRow.due_on))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        rows = await timers.due(self.session, today, limit)
+        return [DueTimer(row.notice_id, row.case_id, row.due_on) for row in rows]
 
-    async def fired(self, timer: TimerRow, now: datetime) -> None:
-        timer.fired_at = now
-        self.session.add(timer)
+    async def fired(self, timer: DueTimer, now: datetime) -> None:
+        await timers.mark_fired(self.session, timer.notice_id, now)

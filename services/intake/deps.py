@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
@@ -29,7 +29,9 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "SubmissionReader",
+    "public_door",
     "rate_limited",
+    "staff_door",
 ]
 
 
@@ -69,3 +71,13 @@ async def rate_limited(request: Request, limiter: RateLimiterDep) -> None:
 SubmissionReader = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.AUDITOR))]
 IntakeOfficer = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER))]
 Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
+
+
+def public_door() -> APIRouter:
+    """A router of the public door: rate-limited, no staff token."""
+    return APIRouter(tags=["complainants"], dependencies=[Depends(rate_limited)])
+
+
+def staff_door() -> APIRouter:
+    """A router of staff's routes: each names the roles it admits."""
+    return APIRouter(tags=["staff"])

@@ -15,10 +15,9 @@ from docket_service.http import service_app
 from docket_service.limits import limit_bodies
 from docket_service.runtime import ServiceRuntime
 
-from .api import install_error_handlers, public, staff
+from .api import install_error_handlers, routers
 from .config import IntakeSettings
 from .handlers import EVENT_HANDLERS
-from .legacy import seal_legacy
 from .limits import RateLimiter
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -35,10 +34,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
         consumes=[topics.CASES, topics.NOTIFICATIONS],
         handlers=EVENT_HANDLERS,
         migrations=settings.keystore_migrations(),
-        preparations=[
-            lambda started: warm(started.engine, settings.database_pool_size),
-            lambda started: seal_legacy(started.sessions, personal),
-        ],
+        preparations=[lambda started: warm(started.engine, settings.database_pool_size)],
         closers=[personal.keystore.close],
     )
 
@@ -46,7 +42,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     personal = settings.personal_data()
-    app = service_app("Docket intake", runtime(settings, personal), public, staff)
+    app = service_app("Docket intake", runtime(settings, personal), *routers)
     app.state.clock = clock or SystemClock(settings.regulator_timezone)
     app.state.personal = personal
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

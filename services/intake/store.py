@@ -19,10 +19,17 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
-from docket_contracts.events import ComplaintFiled, ComplaintWithdrawn, PersonalDataErased, Sealed
+from docket_contracts.events import (
+    COMPLAINANT_EMAIL,
+    COMPLAINANT_NAME,
+    ComplaintFiled,
+    ComplaintWithdrawn,
+    PersonalDataErased,
+    Sealed,
+)
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
-from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, utc_column
+from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, table_of, utc_column
 from docket_service.database import page
 
 SOURCE = "/docket/intake"
@@ -36,6 +43,15 @@ TABLES = {
     "outbox",
     "inbox",
 }
+
+# The fields intake seals values as (docket_privacy): the complainant's as complaint.filed carries them, and
+# intake's own. A letter's text is sealed by the notifier (docket_contracts.events.LETTER_TEXT).
+NARRATIVE = "complaint.narrative"
+STATUS_TOKEN = "complaint.status_token"
+EVIDENCE_NAME = "evidence.filename"
+EVIDENCE_CONTENT = "evidence.content"
+# A complaint's sealed columns, each with the field its value is sealed as.
+SEALED_COLUMNS = {"complainant_name": COMPLAINANT_NAME, "complainant_email": COMPLAINANT_EMAIL, "narrative": NARRATIVE}
 
 
 def sealed_column() -> Any:
@@ -160,7 +176,7 @@ async def claim_idempotency_key(
         insert(IdempotencyRow)
         .values(key=key, request_digest=digest, status_code=status_code, response=response)
         .on_conflict_do_nothing()
-        .returning(IdempotencyRow.__table__.c.key)
+        .returning(table_of(IdempotencyRow).c.key)
     )
     if inserted is not None:
         return None
@@ -170,7 +186,7 @@ async def claim_idempotency_key(
 # Filing is the hot path of the public door, so it is written without the ORM: no instance, identity map or
 # flush, one INSERT statement built once. The complaint goes in a data-modifying CTE of the statement that adds
 # its complaint.filed event to the outbox: one statement is one transaction, so both commit or neither does.
-_COMPLAINTS, _OUTBOX = ComplaintRow.__table__, OutboxRow.__table__
+_COMPLAINTS, _OUTBOX = table_of(ComplaintRow), table_of(OutboxRow)
 _COMPLAINT_COLUMNS = [c.name for c in _COMPLAINTS.columns if c.name not in {"filed_at", "personal_data_erased_on"}]
 FILING = (
     insert(_OUTBOX)
@@ -266,7 +282,7 @@ def add_evidence(
 
 async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[*tuple[Any, ...]]]:
     """The evidence of a complaint without its content (a Core query: rows, not models)."""
-    table = EvidenceRow.__table__
+    table = table_of(EvidenceRow)
     connection = await session.connection()
     return (
         await connection.execute(
@@ -294,14 +310,14 @@ async def search(
     if controller:
         query = query.where(
             sa.or_(
-                ComplaintRow.controller_key == controller,
+                col(ComplaintRow.controller_key) == controller,
                 col(ComplaintRow.controller_name).icontains(controller, autoescape=True),
             )
         )
     if kind:
-        query = query.where(ComplaintRow.kind == kind)
+        query = query.where(col(ComplaintRow.kind) == kind)
     if status:
-        query = query.where(ComplaintRow.status == status)
+        query = query.where(col(ComplaintRow.status) == status)
     if received_from:
         query = query.where(col(ComplaintRow.received_on) >= received_from)
     if received_to:
@@ -329,7 +345,7 @@ async def record_progress(
         session.add(ProgressRow(complaint_id=complaint_id, event_id=event_id, on=on, text=text))
     await session.exec(
         sa.update(ComplaintRow)
-        .where(col(ComplaintRow.id).in_(complaint_ids), ComplaintRow.status != "withdrawn")
+        .where(col(ComplaintRow.id).in_(complaint_ids), col(ComplaintRow.status) != "withdrawn")
         .values(status=stage)
     )
 

@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlmodel import col, select
 
 from docket_identity.roles import Caller, Role
 from docket_privacy.personal import ERASED, ErasedSubject, PersonalData
 from docket_service.limits import MAX_OFFSET, EmailAddress, query_text, text
 
-from . import deliveries, letters, store, subscriptions
+from . import store
+from .application import deliveries, letters, subscriptions
 from .deps import (
     Administrator,
     ContactReader,
@@ -32,8 +32,8 @@ from .deps import (
 )
 from .domain import Channel
 from .domain import Role as RecipientRole
+from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 from .errors import Conflict, NotFound, OutOfScope
-from .webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
 
 subscription_routes = APIRouter(tags=["webhook subscriptions"])
 delivery_routes = APIRouter(tags=["webhook deliveries"])
@@ -207,11 +207,7 @@ async def create_subscription(
 async def list_subscriptions(
     session: SessionDep, caller: SubscriptionReader, limit: Limit = 100, offset: Offset = 0
 ) -> list[store.SubscriptionRow]:
-    query = select(store.SubscriptionRow)
-    if (owner := owner_filter(caller)) is not None:
-        query = query.where(col(store.SubscriptionRow.owner) == owner)
-    query = query.order_by(col(store.SubscriptionRow.created_at), col(store.SubscriptionRow.id))
-    return list((await session.exec(query.limit(limit).offset(offset))).all())
+    return list(await store.subscriptions(session, owner=owner_filter(caller), limit=limit, offset=offset))
 
 
 @subscription_routes.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)

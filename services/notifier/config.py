@@ -7,7 +7,7 @@ from docket_privacy.settings import KeystoreSettings
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES
 from docket_service.settings import ServiceSettings
 
-from .webhooks import RetrySchedule
+from .domain.webhooks import RetrySchedule
 
 
 class NotifierSettings(ServiceSettings, KeystoreSettings):

@@ -48,9 +48,9 @@ from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
 from docket_privacy.personal import PersonalData
 
+from .application.letters import case_file, write_letters
 from .config import NotifierSettings
 from .domain import letters_for, reminder_due_on
-from .letters import case_file, write_letters
 from .store import PostgresRecords, Records
 
 

@@ -14,13 +14,12 @@ from docket_service.limits import limit_bodies
 from docket_service.runtime import ServiceRuntime, Worker, every
 
 from .api import install_error_handlers, routers
+from .application.deliveries import deliver_due_webhooks
+from .application.letters import send_due_letters
+from .application.reminders import send_due_reminders
 from .config import NotifierSettings
-from .deliveries import deliver_due_webhooks
 from .handlers import handlers
-from .legacy import seal_legacy
-from .letters import send_due_letters
 from .outbound import GuardedSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
-from .reminders import send_due_reminders
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
@@ -116,7 +115,6 @@ def runtime(
             mailer,
         ),
         migrations=s.keystore_migrations(),
-        preparations=[lambda started: seal_legacy(started.sessions, personal)],
         closers=[personal.keystore.close],
     )
 

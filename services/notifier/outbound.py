@@ -25,7 +25,7 @@ from typing import Protocol, cast
 import httpcore
 import httpx
 
-from .webhooks import RefusedUrl, check_url, host_of
+from .domain.webhooks import RefusedUrl, check_url, host_of
 
 
 class Resolver(Protocol):

@@ -121,6 +121,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
+    ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -200,7 +201,7 @@ class World:
             controller=complaint_filed().controller.model_copy(update={"key": f"controller-{uuid.uuid4().hex[:10]}"})
         )
         async with service.sessions() as session, session.begin():
-            await application.route_complaint(session, complaint)
+            await application.route_complaint(case_store.PostgresCases(session), complaint)
             case_id = await case_store.case_of_complaint(session, complaint.complaint_id)
         assert case_id is not None
         state = None
@@ -209,7 +210,11 @@ class World:
         for command in commands:
             async with service.sessions() as session:
                 state, _ = await application.execute(
-                    session, case_id, state.version, command(state), case_store.Actor("test-setup")
+                    case_store.PostgresCases(session),
+                    case_id,
+                    state.version,
+                    command(state),
+                    case_store.Actor("test-setup"),
                 )
         return case_id, state
 
@@ -374,6 +379,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         w, who, "/personal-data"
     ),
     ("case", "GET", "/cases"): _get("/cases"),
+    ("case", "GET", "/.well-known/jwks.json"): _get("/.well-known/jwks.json"),
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),

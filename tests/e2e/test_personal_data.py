@@ -246,7 +246,7 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
 
     await eventually(letters_erased, timeout=30)
     personal = PersonalData(keystore_settings.personal_data().keystore, ttl_s=0)
-    sealed = [Sealed.model_validate(v) for v in _complainant(original.value).values()]
+    sealed = [(f"complainant.{f}", Sealed.model_validate(v)) for f, v in _complainant(original.value).items()]
     assert await personal.open_many(sealed) == [None, None]
     await personal.keystore.close()
     await eventually(lambda: _delivered_type(receiver, "docket.complaint.personal_data_erased"), timeout=60)

@@ -23,7 +23,7 @@ from docket_devstack.staff import ADMINISTRATOR, Tokens
 from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
-from tests.conftest import MASTER_KEY, MIGRATIONS
+from tests.conftest import MASTER_KEYS, MIGRATIONS, SIGNING_KEY
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
 # quick polls, and webhook retries that outlast a minute's outage without giving up.
@@ -75,9 +75,9 @@ class Stack:
                     self.databases,
                     self.kafka.service_env(name),
                     self.keycloak.issuer(),
-                    MASTER_KEY,
+                    MASTER_KEYS,
                     port,
-                    UNDER_LOAD | self.extra_env,
+                    UNDER_LOAD | {"CHECKPOINT_SIGNING_KEY": SIGNING_KEY} | self.extra_env,
                 )
                 self.services[key] = ServiceProcess(name, port, env, self.root / "logs" / f"{key}.log")
         await self.launch(*(key for key in self.services if key not in self.later))

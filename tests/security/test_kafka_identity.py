@@ -12,6 +12,8 @@ from uuid import uuid4
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.abc import AbstractTokenProvider
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from docket_contracts import topics
@@ -20,6 +22,7 @@ from docket_devstack.keycloak import KeycloakServer, client_secret_variables
 from docket_devstack.staff import INVESTIGATOR, PASSWORD
 from docket_messaging.access import KafkaAccess
 from docket_messaging.kafka import partitions_of, wait_for_topics
+from docket_operator import acls
 
 pytestmark = pytest.mark.e2e
 
@@ -145,3 +148,51 @@ async def test_a_broker_restarted_on_its_data_gets_the_acls_added_since(keycloak
         assert await partitions_of(broker.access(INTEGRATOR), [topics.CASES]) == {}
     with KafkaBroker(tmp_path / "kafka", keycloak, integrators={INTEGRATOR: ["cases"]}) as broker:
         assert set(await partitions_of(broker.access(INTEGRATOR), [topics.CASES])) == {topics.CASES}
+
+
+async def test_the_case_service_alone_writes_the_checkpoints_and_reads_both_witnesses(kafka: KafkaBroker):
+    """verify-integrity, the case service's command, reads docket.cases and docket.checkpoints as the case
+    service; the operator tools read them too (docket verify-integrity) and write no checkpoint."""
+    case = kafka.service("case")
+    await produce(case, topics.CHECKPOINTS)
+    assert set(await partitions_of(case, [topics.CASES, topics.CHECKPOINTS])) == {topics.CASES, topics.CHECKPOINTS}
+    assert set(await partitions_of(kafka.operator, [topics.CASES, topics.CHECKPOINTS])) == {
+        topics.CASES,
+        topics.CHECKPOINTS,
+    }
+    for other in (kafka.operator, kafka.service("intake"), kafka.service("notifier"), kafka.access(INTEGRATOR)):
+        assert isinstance(await refused(lambda: produce(other, topics.CHECKPOINTS)), TopicAuthorizationFailedError)  # noqa: B023
+    assert await partitions_of(kafka.service("notifier"), [topics.CHECKPOINTS]) == {}
+
+
+async def topic_settings(admin: KafkaAccess, topic: str) -> dict[str, str]:
+    client = AIOKafkaAdminClient(**admin.options())
+    await client.start()
+    try:
+        [response] = await client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+        [(_, _, _, _, entries)] = response.resources
+        return {entry[0]: entry[1] for entry in entries}
+    finally:
+        await client.close()
+
+
+async def test_the_topics_that_witness_the_case_record_keep_every_message(kafka: KafkaBroker):
+    for topic in (topics.CASES, topics.CHECKPOINTS):
+        settings = await topic_settings(kafka.admin, topic)
+        assert {name: settings[name] for name in topics.KEPT_FOREVER} == topics.KEPT_FOREVER, topic
+
+
+async def test_the_acl_job_gives_a_topic_made_before_its_settings_and_keeps_its_others(kafka: KafkaBroker):
+    topic = f"docket.kept-{uuid4().hex[:8]}"
+    client = AIOKafkaAdminClient(**kafka.admin.options())
+    await client.start()
+    try:
+        made = {"retention.ms": "60000", "max.message.bytes": "500000"}
+        await client.create_topics([NewTopic(topic, 1, 1, topic_configs=made)])
+    finally:
+        await client.close()
+    assert await acls.keep_configs(kafka.admin, {topic: topics.KEPT_FOREVER}) == [topic]
+    settings = await topic_settings(kafka.admin, topic)
+    assert {name: settings[name] for name in topics.KEPT_FOREVER} == topics.KEPT_FOREVER
+    assert settings["max.message.bytes"] == "500000"
+    assert await acls.keep_configs(kafka.admin, {topic: topics.KEPT_FOREVER}) == []  # once set, left alone

@@ -84,7 +84,7 @@ async def open_case(
     key = controller or f"controller-{uuid4().hex[:8]}"
     complaint = complaint_filed(kind=kind, controller=Controller(key=key, name=key.title()), received_on=received_on)
     async with service.runtime.sessions() as session, session.begin():
-        await application.route_complaint(session, complaint)
+        await application.route_complaint(store.PostgresCases(session), complaint)
         case_id = await readside.case_of_complaint(session, complaint.complaint_id)
     assert case_id is not None
     return case_id, complaint.complaint_id
@@ -119,7 +119,7 @@ NOTICE = {
 async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> int:
     """One round of an instance's deadline timers, on a session of its own as the service's worker runs it."""
     async with sessions() as session:
-        return await application.fire_due_timers(session, clock)
+        return await application.fire_due_timers(store.PostgresCases(session), clock)
 
 
 async def test_a_command_needs_the_version_the_client_saw(case_service):
@@ -571,7 +571,7 @@ async def link(service: Running, controller: str, count: int) -> list[UUID]:
     ]
     async with service.runtime.sessions() as session, session.begin():
         for complaint in complaints:
-            await application.route_complaint(session, complaint)
+            await application.route_complaint(store.PostgresCases(session), complaint)
     return [c.complaint_id for c in complaints]
 
 
@@ -607,7 +607,8 @@ async def test_a_case_loads_from_its_snapshot_to_the_case_replayed_from_its_firs
     # a complaint delivered again is not linked twice
     async with case_service.runtime.sessions() as session, session.begin():
         await application.route_complaint(
-            session, complaint_filed(complaint_id=first, controller=Controller(key=controller, name="x"))
+            store.PostgresCases(session),
+            complaint_filed(complaint_id=first, controller=Controller(key=controller, name="x")),
         )
     assert (await case_service.http.get(f"/cases/{case_id}")).json()["complaint_count"] == 14
 

@@ -23,10 +23,11 @@ from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITT
 from docket_messaging import codec
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
 from services.case import application, eventstore, readside
-from services.case.api import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
+from services.case.api.bounds import MAX_CONDUCTS, MAX_ORDER_CHARS, MAX_ORDERS, MAX_TEXT_CHARS
 from services.case.config import CaseSettings
 from services.case.domain.fines import ART_83_4, ART_83_5
 from services.case.main import create_app as case_app
+from services.case.store import PostgresCases
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
@@ -121,7 +122,7 @@ async def open_case(service: Running) -> UUID:
     key = f"bounds-{uuid4().hex[:10]}"
     complaint = complaint_filed(controller=Controller(key=key, name=key.title()))
     async with service.runtime.sessions() as session, session.begin():
-        await application.route_complaint(session, complaint)
+        await application.route_complaint(PostgresCases(session), complaint)
         case_id = await readside.case_of_complaint(session, complaint.complaint_id)
     assert case_id is not None
     return case_id

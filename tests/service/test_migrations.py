@@ -43,6 +43,8 @@ OWN_TABLES = {
         "complainant_clocks",
         "timers",
         "snapshots",
+        "checkpoints",
+        "checkpointed_heads",
     }
     | MESSAGING,
     "notifier": {
@@ -56,7 +58,7 @@ OWN_TABLES = {
         "delivery_attempts",
     }
     | MESSAGING,
-    "keystore": {"subject_keys"},
+    "keystore": {"subject_keys", "erasures"},
 }
 
 
@@ -155,7 +157,7 @@ async def test_the_complaint_lists_of_existing_cases_are_filled_from_their_event
     ]
     async with make_sessions(engine)() as session, session.begin():
         for complaint in complaints:
-            await application.route_complaint(session, complaint)
+            await application.route_complaint(case_store.PostgresCases(session), complaint)
 
     async def listed() -> list[tuple]:
         async with engine.connect() as connection:

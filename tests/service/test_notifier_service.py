@@ -29,11 +29,12 @@ from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, 
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock, SystemClock
 from docket_service.database import make_engine
-from services.notifier import deliveries, letters, reminders, store
+from services.notifier import store
+from services.notifier.application import deliveries, letters, reminders
 from services.notifier.config import NotifierSettings
+from services.notifier.domain.webhooks import RetrySchedule
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
-from services.notifier.webhooks import RetrySchedule
 from tests.apps import Running, serve
 from tests.factories import CLEARVIEW, openable_complaint_filed
 
@@ -181,7 +182,8 @@ async def test_a_subscription_shows_its_secret_once_and_can_be_rotated_paused_re
     # Deleting it destroyed the key its secrets were sealed with.
     assert await beneath(
         database_url,
-        "SELECT erased_at IS NOT NULL AND wrapped_key IS NULL FROM keystore.subject_keys WHERE subject_id = :id",
+        "SELECT EXISTS (SELECT FROM keystore.erasures WHERE subject_id = :id) "
+        "AND NOT EXISTS (SELECT FROM keystore.subject_keys WHERE subject_id = :id)",
         id=created["id"],
     )
     assert (await notifier.http.get(f"{path}/deliveries")).status_code == 404

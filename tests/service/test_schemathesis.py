@@ -213,7 +213,7 @@ async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
             for _ in range(SEEDS):
                 complaint = complaint_filed(controller=Controller(key=f"fuzz-{uuid.uuid4().hex[:10]}", name="Fuzz"))
                 async with running.runtime.sessions() as session, session.begin():
-                    await application.route_complaint(session, complaint)
+                    await application.route_complaint(case_store.PostgresCases(session), complaint)
                     case_id = await case_store.case_of_complaint(session, complaint.complaint_id)
                 assert case_id is not None
                 async with running.runtime.sessions() as session:
@@ -221,7 +221,11 @@ async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
                 for step in lifecycle(depth):
                     async with running.runtime.sessions() as session:
                         state, _ = await application.execute(
-                            session, case_id, state.version, step(state), case_store.Actor("test-setup")
+                            case_store.PostgresCases(session),
+                            case_id,
+                            state.version,
+                            step(state),
+                            case_store.Actor("test-setup"),
                         )
                 seeds.cases.append(str(case_id))
                 seeds.versions[str(case_id)] = state.version

@@ -92,7 +92,7 @@ class InMemoryKeyStore:
 
 @dataclass
 class InMemoryRecords:
-    """The notifier's Records (services/notifier/store.py) in dicts and lists, as its tables would hold them:
+    """The notifier's Records (services/notifier/store/records.py) in dicts and lists, as its tables would hold them:
     complainants, early links, case controllers and contacts; the letters recorded and the deliveries asked
     for (the event type, and the controller and case the subscriptions are matched on)."""
 

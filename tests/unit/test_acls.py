@@ -11,6 +11,7 @@ import pytest
 from aiokafka.protocol.admin import CreateAclsRequest_v1
 
 from docket_contracts import topics
+from docket_messaging.access import KafkaAccess
 from docket_operator import acls
 from docket_operator.acls import Acl, Operation, Pattern, Resource
 from docket_operator.deadletters import BOOKKEEPING_TOPIC
@@ -34,7 +35,7 @@ def allowed(principal: str, operation: Operation, resource: Resource, name: str)
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_a_service_writes_its_own_topics_and_reads_what_it_consumes_in_its_group(name):
     runtime, principal = runtime_of(name), acls.SERVICE_PRINCIPALS[name]
-    own = {runtime.produces, topics.dead_letter_topic(f"docket-{name}")}
+    own = {*runtime.topics_produced, topics.dead_letter_topic(f"docket-{name}")}
     everything = {*topics.ALL, *acls.docket_topics(), BOOKKEEPING_TOPIC}
     for topic in everything:
         assert allowed(principal, Operation.WRITE, Resource.TOPIC, topic) == (topic in own), topic
@@ -44,11 +45,52 @@ def test_a_service_writes_its_own_topics_and_reads_what_it_consumes_in_its_group
     assert not allowed(principal, Operation.READ, Resource.GROUP, "docket-case" if name != "case" else "docket-intake")
 
 
-def test_the_operator_reads_every_topic_and_writes_back_only_into_the_event_topics():
+def test_the_case_service_writes_the_checkpoints_and_reads_the_witness_of_its_record():
+    case = acls.SERVICE_PRINCIPALS["case"]
+    for topic in (topics.CASES, topics.CHECKPOINTS):
+        for operation in (Operation.WRITE, Operation.CREATE, Operation.READ, Operation.DESCRIBE):
+            assert allowed(case, operation, Resource.TOPIC, topic), (operation, topic)
+    for other in ("intake", "notifier"):
+        principal = acls.SERVICE_PRINCIPALS[other]
+        assert not allowed(principal, Operation.WRITE, Resource.TOPIC, topics.CHECKPOINTS)
+        assert not allowed(principal, Operation.READ, Resource.TOPIC, topics.CHECKPOINTS)
+
+
+def test_the_operator_reads_every_topic_and_writes_back_only_into_the_topics_that_are_consumed():
+    consumed = {topic for runtime in map(runtime_of, SERVICES) for topic in runtime.consumes}
     for topic in acls.docket_topics():
         assert allowed(acls.OPERATOR, Operation.READ, Resource.TOPIC, topic)
-        assert allowed(acls.OPERATOR, Operation.WRITE, Resource.TOPIC, topic) == (topic in topics.ALL)
+        assert allowed(acls.OPERATOR, Operation.WRITE, Resource.TOPIC, topic) == (topic in consumed), topic
     assert allowed(acls.OPERATOR, Operation.WRITE, Resource.TOPIC, BOOKKEEPING_TOPIC)
+    # verify-integrity, the CLI's as the case service's: both witnesses of the case record, read whole
+    for topic in (topics.CASES, topics.CHECKPOINTS):
+        assert allowed(acls.OPERATOR, Operation.READ, Resource.TOPIC, topic)
+        assert allowed(acls.OPERATOR, Operation.DESCRIBE, Resource.TOPIC, topic)
+    assert not allowed(acls.OPERATOR, Operation.WRITE, Resource.TOPIC, topics.CHECKPOINTS)
+
+
+async def test_the_acl_job_keeps_every_message_of_the_topics_that_witness_the_case_record(monkeypatch):
+    """What compose's kafka-acls and the trial's Job run: the topics, then the witnesses' settings (also of topics
+    made before they were named), then the ACLs."""
+    steps: list[tuple[str, object]] = []
+
+    async def ensure_topics(admin, names, partitions):
+        steps.append(("topics", sorted(names)))
+
+    async def keep_configs(admin, configs):
+        steps.append(("settings", configs))
+        return []
+
+    async def create_acls(admin, found):
+        steps.append(("acls", len(list(found))))
+
+    for name, fake in (("ensure_topics", ensure_topics), ("keep_configs", keep_configs), ("create_acls", create_acls)):
+        monkeypatch.setattr(acls, name, fake)
+    await acls.apply(KafkaAccess("kafka:9094"), 3)
+    assert [step for step, _ in steps] == ["topics", "settings", "acls"]
+    assert {topics.CASES, topics.CHECKPOINTS} <= set(steps[0][1])
+    kept_forever = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+    assert steps[1][1] == topics.CONFIGS == {topics.CASES: kept_forever, topics.CHECKPOINTS: kept_forever}
 
 
 def test_the_realm_s_integrator_reads_what_its_scopes_name_in_groups_named_after_it_and_writes_nothing():

@@ -27,7 +27,7 @@ from docket_contracts.events import (
     Payload,
 )
 from services.case import application
-from services.case.application import StaleVersion, execute, fire_due_timers, route_complaint
+from services.case.application import execute, fire_due_timers, route_complaint
 from services.case.domain import (
     CaseState,
     CloseCase,
@@ -40,7 +40,8 @@ from services.case.domain import (
     evolve,
     replay,
 )
-from services.case.eventstore import SOURCE, Actor, StreamNotFound
+from services.case.errors import StaleVersion, StreamNotFound
+from services.case.eventstore import SOURCE, Actor
 from services.case.readside import TimerRow
 from tests.factories import complaint_filed
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from docket_service.cli import wait_for_migrations
+from docket_service.cli import wait_for_migrations, wait_for_tasks
 from docket_service.logs import log_config
 from docket_service.runtime import Migration
 from tests.conftest import repo_root
@@ -83,3 +83,19 @@ def test_waiting_for_kafka_needs_the_service_s_client_and_names_what_is_missing(
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "KAFKA_OAUTH_CLIENT_SECRET" in result.stderr
+
+
+async def test_waiting_for_a_task_waits_while_it_has_something_left_and_says_what(caplog):
+    answers = [["complaints", "outbox"], ["outbox"], []]
+
+    async def left(sessions):
+        return answers.pop(0)
+
+    caplog.set_level(logging.INFO, logger="docket_service.cli")
+    command = "python -m services.intake seal-legacy"
+    await asyncio.wait_for(wait_for_tasks({command: left}, "postgresql+asyncpg://u@127.0.0.1:9/d", "intake", 0.01), 5)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"waiting for `{command}`: not done yet in complaints, outbox",
+        f"waiting for `{command}`: not done yet in outbox",
+        f"`{command}` has nothing left to do",
+    ]

@@ -22,6 +22,7 @@ from services.intake.config import IntakeSettings
 from services.intake.main import runtime as intake_runtime
 from services.notifier.config import NotifierSettings
 from services.notifier.main import runtime as notifier_runtime
+from tests.unit.test_cli import run_service
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -39,7 +40,7 @@ def settings_of(name: str):
         database_url="postgresql+asyncpg://u@h/d",
         oidc_issuer="http://idp/realms/docket",
         keystore_database_url="postgresql+asyncpg://k@h/d",
-        keystore_master_key="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        keystore_master_keys="2026-12:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
     )
 
 
@@ -254,7 +255,7 @@ def topics_used() -> set[str]:
     used = set()
     for name in SERVICES:
         runtime = runtime_of(name)
-        used |= {runtime.produces, *runtime.consumes}
+        used |= {runtime.produces, *runtime.also_produces, *runtime.consumes}
         if runtime.handlers:
             used.add(topics.dead_letter_topic(f"docket-{name}"))
     return used
@@ -355,17 +356,41 @@ def test_the_migrator_migrates_every_schema_before_the_services_start_and_they_n
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
+def test_what_is_in_clear_is_sealed_once_after_the_migrations_and_before_the_service_starts(name):
+    """A one-shot container per service that keeps personal data seals what the release before sealing stored
+    in clear, as the service's own role with its key store (never as the migrator), between the migrations and
+    the service."""
+    one_off, service = COMPOSE["services"].get(f"{name}-seal-legacy"), COMPOSE["services"][name]
+    assert (one_off is not None) == issubclass(SERVICES[name][0], KeystoreSettings)
+    if one_off is None:
+        return
+    assert one_off["command"] == ["python", "-m", f"services.{name}", "seal-legacy"]
+    usage = run_service(name, "--help")
+    assert usage.returncode == 0 and "seal-legacy" in usage.stdout
+    assert one_off["build"] == service["build"] and "restart" not in one_off
+    assert one_off["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert service["depends_on"][f"{name}-seal-legacy"] == {"condition": "service_completed_successfully"}
+    environment = one_off["environment"]
+    fields = {field.upper() for field in SERVICES[name][0].model_fields}
+    required = {f.upper() for f, info in SERVICES[name][0].model_fields.items() if info.is_required()}
+    assert required <= set(environment) <= fields
+    for key in ("DATABASE_URL", "DATABASE_SCHEMA", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEYS", "OIDC_ISSUER"):
+        assert environment[key] == service["environment"][key], key
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
 def test_only_the_services_that_read_personal_data_hold_the_key_store(name):
     environment = COMPOSE["services"][name]["environment"]
     reads_personal_data = issubclass(SERVICES[name][0], KeystoreSettings)
     assert reads_personal_data == (name != "case")
-    assert ("KEYSTORE_MASTER_KEY" in environment) == reads_personal_data
+    assert ("KEYSTORE_MASTER_KEYS" in environment) == reads_personal_data
+    assert "KEYSTORE_MASTER_KEY" not in environment  # the single key of deployments before key ids
     assert ("KEYSTORE_DATABASE_URL" in environment) == reads_personal_data
     if reads_personal_data:
         assert environment["KEYSTORE_DATABASE_URL"].startswith(
             "postgresql+asyncpg://docket_keystore:${DOCKET_KEYSTORE_DB_PASSWORD}@postgres"
         )
-        assert environment["KEYSTORE_MASTER_KEY"].startswith("${KEYSTORE_MASTER_KEY:?")
+        assert environment["KEYSTORE_MASTER_KEYS"].startswith("${KEYSTORE_MASTER_KEYS:?")
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -391,7 +416,8 @@ def test_no_secret_is_written_into_the_file():
         "DOCKET_KEYSTORE_DB_PASSWORD",
         "KEYCLOAK_DB_PASSWORD",
         "KEYCLOAK_ADMIN_PASSWORD",
-        "KEYSTORE_MASTER_KEY",
+        "KEYSTORE_MASTER_KEYS",
+        "CHECKPOINT_SIGNING_KEY",
         "KAFKA_ADMIN_PASSWORD",
         *(f"DOCKET_{name.upper()}_CLIENT_SECRET" for name in (*SERVICES, "operator")),
     ):

@@ -68,9 +68,11 @@ LOCK = (
 NOT_RUN = {
     "export POSTGRES_PASSWORD=... DOCKET_MIGRATOR_DB_PASSWORD=... DOCKET_INTAKE_DB_PASSWORD=..."
     " DOCKET_CASE_DB_PASSWORD=... DOCKET_NOTIFIER_DB_PASSWORD=... DOCKET_KEYSTORE_DB_PASSWORD=..."
-    ' KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=... KEYSTORE_MASTER_KEY="$(head -c32 /dev/urandom | base64)"'
-    " KAFKA_ADMIN_PASSWORD=... DOCKET_INTAKE_CLIENT_SECRET=... DOCKET_CASE_CLIENT_SECRET=..."
-    " DOCKET_NOTIFIER_CLIENT_SECRET=... DOCKET_OPERATOR_CLIENT_SECRET=...": (
+    " KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=..."
+    ' KEYSTORE_MASTER_KEYS="$(date +%Y-%m):$(head -c32 /dev/urandom | base64)"'
+    ' CHECKPOINT_SIGNING_KEY="$(head -c32 /dev/urandom | base64)" KAFKA_ADMIN_PASSWORD=...'
+    " DOCKET_INTAKE_CLIENT_SECRET=... DOCKET_CASE_CLIENT_SECRET=... DOCKET_NOTIFIER_CLIENT_SECRET=..."
+    " DOCKET_OPERATOR_CLIENT_SECRET=...": (
         "the secrets `docker compose up` reads: needs Docker (tests/unit/test_compose.py checks the file instead)"
     ),
     "docker compose up --build": "needs Docker (tests/unit/test_compose.py checks the file instead)",
@@ -139,7 +141,7 @@ def make(directory: Path, command: str, **environ: str) -> subprocess.CompletedP
 
 def test_make_docs_writes_the_generated_docs_into_a_copy_of_the_tree(tmp_path):
     """`make docs` in a copy of the tree: it leaves up-to-date docs as they are, and writes stale ones anew."""
-    for part in ("services", "libs", "docs"):
+    for part in ("services", "libs", "docgen", "docs"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Makefile", tmp_path)
     command = shown_on(ROOT / "README.md", "make docs").text

@@ -154,9 +154,16 @@ TRIAL_SECRETS = trial_secrets()
 BASE = build(K8S / "base")
 TRIAL = build(K8S / "overlays" / "trial", read_generated)
 # Settings no serving process is given: the owner's URLs (the migrate Jobs hold the owner's password, as
-# DATABASE_URL).
-NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL"}
-SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "SMTP_PASSWORD", "KAFKA_OAUTH_CLIENT_SECRET"}
+# DATABASE_URL), and the single master key of deployments before master keys had ids.
+NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL", "KEYSTORE_MASTER_KEY"}
+SECRETS = {
+    "DATABASE_URL",
+    "KEYSTORE_DATABASE_URL",
+    "KEYSTORE_MASTER_KEYS",
+    "CHECKPOINT_SIGNING_KEY",
+    "SMTP_PASSWORD",
+    "KAFKA_OAUTH_CLIENT_SECRET",
+}
 # Where the base deliberately differs from the code's defaults (in-cluster addresses, pods, the Jobs).
 NOT_DEFAULTS = {
     "KAFKA_BOOTSTRAP_SERVERS",
@@ -278,10 +285,17 @@ def test_the_base_values_are_the_code_s_defaults_where_it_does_not_say_why_not(m
 
 
 def test_the_commands_the_pods_run_are_the_services_commands():
-    commands = {c["command"][-1] for r in BASE for c in containers(r)}
-    assert commands == {"serve", "migrate", "wait-for-migrations", "wait-for-kafka"}
-    usage = run_service("case", "--help")
-    assert usage.returncode == 0 and all(command in usage.stdout for command in commands)
+    commands = {c["command"][3] for r in BASE for c in containers(r)}
+    assert commands == {"serve", "migrate", "wait-for-migrations", "seal-legacy", "wait-for-kafka"}
+    for name in SERVICES:
+        run = [
+            c["command"]
+            for r in BASE
+            for c in containers(r)
+            if c["command"][:3] == ["python", "-m", f"services.{name}"]
+        ]
+        usage = run_service(name, "--help")
+        assert usage.returncode == 0 and all(word in usage.stdout for command in run for word in command[3:])
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -302,7 +316,7 @@ def test_a_migrate_job_per_service_holds_the_owner_s_password_and_no_service_doe
     values = environment(TRIAL, container)
     assert urlsplit(values["DATABASE_URL"]).username == "docket_migrator"
     assert values["DATABASE_SCHEMA"] == SERVICES[name][0].model_fields["database_schema"].default
-    assert "KEYSTORE_MASTER_KEY" not in values
+    assert "KEYSTORE_MASTER_KEYS" not in values and "KEYSTORE_MASTER_KEY" not in values
     if "KEYSTORE_DATABASE_URL" in fields(name):
         assert urlsplit(values["KEYSTORE_DATABASE_URL"]).username == "docket_migrator"
     served = environment(TRIAL, the(TRIAL, "Deployment", name)["spec"]["template"]["spec"]["containers"][0])
@@ -316,6 +330,46 @@ def test_a_migrate_job_per_service_holds_the_owner_s_password_and_no_service_doe
         if {"secretRef": {"name": "docket-migrator"}} in c.get("envFrom", [])
     ]
     assert sorted(holders) == sorted(f"{service}-migrate" for service in SERVICES)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_a_seal_legacy_job_seals_as_the_service_after_the_migrations_and_before_it_serves(name, monkeypatch):
+    """What the release before sealing stored in clear is sealed once per release, by a Job that waits for the
+    schemas alone, as the service's own role with the key store and its master key (which no migrate Job
+    holds); the serving pods' init container waits for the schemas and for the seal (no --schemas-only)."""
+    jobs = [r for r in BASE if r["kind"] == "Job" and r["metadata"]["name"] == f"{name}-seal-legacy"]
+    assert bool(jobs) == ("KEYSTORE_MASTER_KEYS" in fields(name))
+    if not jobs:
+        return
+    [job] = jobs
+    pod = job["spec"]["template"]["spec"]
+    [wait], [container] = pod["initContainers"], pod["containers"]
+    assert wait["command"] == ["python", "-m", f"services.{name}", "wait-for-migrations", "--schemas-only"]
+    assert container["command"] == ["python", "-m", f"services.{name}", "seal-legacy"]
+    served = the(BASE, "Deployment", name)["spec"]["template"]["spec"]
+    assert wait["envFrom"] == container["envFrom"] == served["containers"][0]["envFrom"]
+    # the serving pods wait for the schemas and the seal, then for Kafka (the ACL Job's test checks that one)
+    assert [c["command"][3:] for c in served["initContainers"]] == [["wait-for-migrations"], ["wait-for-kafka"]]
+    labels = job["metadata"]["labels"]
+    assert (
+        labels["app.kubernetes.io/component"] == "seal-legacy"
+        and job["spec"]["template"]["metadata"]["labels"] == labels
+    )
+    [trial] = the(TRIAL, "Job", f"{name}-seal-legacy")["spec"]["template"]["spec"]["containers"]
+    values = environment(TRIAL, trial)
+    assert urlsplit(values["DATABASE_URL"]).username == f"docket_{name}"
+    assert urlsplit(values["KEYSTORE_DATABASE_URL"]).username == "docket_keystore"
+    assert read_from(monkeypatch, name, values).keystore_master_keys is not None
+
+
+def test_the_release_notes_delete_every_finished_job_of_the_base():
+    notes = (ROOT / "docs" / "operations.md").read_text()
+    [selector] = re.findall(r"kubectl delete job -l 'app\.kubernetes\.io/component in \(([^)]*)\)'", notes)
+    jobs = [r for r in BASE if r["kind"] == "Job"]
+    assert {part.strip() for part in selector.split(",")} == {
+        job["metadata"]["labels"]["app.kubernetes.io/component"] for job in jobs
+    }
+    assert all(job["spec"]["template"]["metadata"]["labels"] == job["metadata"]["labels"] for job in jobs)
 
 
 def test_the_case_service_runs_several_replicas_as_one_consumer_group():
@@ -504,5 +558,5 @@ def test_the_trial_s_secrets_are_generated_not_written_down():
     again = trial_secrets()
     assert again["postgres.env"] != TRIAL_SECRETS["postgres.env"]  # fresh passwords each time
     assert again["kafka-ca.crt"] != TRIAL_SECRETS["kafka-ca.crt"]  # and a fresh authority
-    key = re.search(r"KEYSTORE_MASTER_KEY=(\S+)", again["intake.env"]).group(1)
-    assert key in again["notifier.env"] and len(base64.b64decode(key)) == 32
+    keys = re.search(r"KEYSTORE_MASTER_KEYS=(\S+)", again["intake.env"]).group(1)
+    assert keys in again["notifier.env"] and len(base64.b64decode(keys.split(":")[1])) == 32

@@ -11,7 +11,7 @@ import pytest
 
 from docket_contracts.envelope import CloudEvent
 from services.notifier.config import NotifierSettings
-from services.notifier.webhooks import (
+from services.notifier.domain.webhooks import (
     SUBSCRIBABLE,
     Filter,
     RefusedUrl,
@@ -309,7 +309,7 @@ def test_the_allow_list_setting_reads_comma_separated_entries(monkeypatch):
 async def test_a_subscription_without_a_signing_secret_sends_nothing_unsigned():
     from uuid import uuid4
 
-    from services.notifier.deliveries import Claim, attempt_delivery
+    from services.notifier.application.deliveries import Claim, attempt_delivery
     from services.notifier.outbound import Answer
 
     posts = []

@@ -1,8 +1,8 @@
 """Writes the trial's Secrets, once, into secrets/ beside this file (ignored by git): fresh random passwords for
 PostgreSQL's roles, Keycloak's admin and the Kafka broker's super user, the services' database URLs made of them,
-a key store master key, the secrets of the realm's clients on Kafka (each service's, and the operator tools'),
-which Keycloak is given too, and the broker's TLS certificate with the authority that signed it
-(deploy/kafka/tls.py).
+a key store master key with its id, the case service's checkpoint signing key, the secrets of the realm's clients
+on Kafka (each service's, and the operator tools'), which Keycloak is given too, and the broker's TLS certificate
+with the authority that signed it (deploy/kafka/tls.py).
 
     python3 deploy/k8s/overlays/trial/write_secrets.py
 
@@ -21,6 +21,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
@@ -52,10 +53,12 @@ def generate() -> dict[str, dict[str, str]]:
     def url(role: str) -> str:
         return f"postgresql+asyncpg://docket_{role}:{password[role]}@postgres:5432/docket"
 
-    master_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    # One master key for intake and the notifier, which open each other's subjects' keys; its id says when it was
+    # made (docs/operations.md, "Master keys").
+    master_keys = f"{date.today():%Y-%m}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
     client_secret = {client: secrets.token_urlsafe(24) for client in KAFKA_CLIENTS}
     kafka = {client: {"KAFKA_OAUTH_CLIENT_SECRET": client_secret[client]} for client in KAFKA_CLIENTS}
-    keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEY": master_key}
+    keystore = {"KEYSTORE_DATABASE_URL": url("keystore"), "KEYSTORE_MASTER_KEYS": master_keys}
     return {
         "postgres": {"POSTGRES_PASSWORD": password["postgres"], "KEYCLOAK_DB_PASSWORD": password["keycloak"]}
         | {f"DOCKET_{role.upper()}_DB_PASSWORD": password[role] for role in ROLES},
@@ -64,7 +67,11 @@ def generate() -> dict[str, dict[str, str]]:
         "kafka-admin": {"KAFKA_ADMIN_USERNAME": "broker", "KAFKA_ADMIN_PASSWORD": secrets.token_urlsafe(24)},
         "migrator": {"DATABASE_URL": url("migrator"), "KEYSTORE_DATABASE_URL": url("migrator")},
         "intake": {"DATABASE_URL": url("intake")} | keystore | kafka["intake"],
-        "case": {"DATABASE_URL": url("case")} | kafka["case"],
+        "case": {
+            "DATABASE_URL": url("case"),
+            "CHECKPOINT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }
+        | kafka["case"],
         "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""} | kafka["notifier"],
         "operator": kafka["operator"],
     }

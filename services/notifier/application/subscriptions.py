@@ -13,10 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_privacy.personal import PersonalData
 
-from .errors import NotFound
-from .outbound import Resolver
-from .store import SubscriptionRow
-from .webhooks import check_url, host_of, new_secret
+from ..domain.webhooks import check_url, host_of, new_secret
+from ..errors import NotFound
+from ..outbound import Resolver
+from ..store import SECRET, SubscriptionRow
 
 
 async def check_reachable(url: str, resolver: Resolver, allow_list: list[str]) -> None:
@@ -49,7 +49,7 @@ async def create_subscription(
         controller_key=controller_key,
         case_id=case_id,
         description=description,
-        secret=(await personal.seal(subscription_id, secret)).model_dump(mode="json"),
+        secret=(await personal.seal(subscription_id, SECRET, secret)).model_dump(mode="json"),
     )
     async with session.begin():
         session.add(row)
@@ -79,7 +79,7 @@ async def rotate_secret(
     async with session.begin():
         # Found (and the caller's) before anything is sealed: a key is made only for a real subscription.
         row = await subscription(session, subscription_id, owner=owner, for_update=True)
-        sealed = (await personal.seal(row.id, secret)).model_dump(mode="json")
+        sealed = (await personal.seal(row.id, SECRET, secret)).model_dump(mode="json")
         row.previous_secret, row.secret = row.secret, sealed
         row.previous_secret_until = datetime.now(UTC) + timedelta(seconds=grace_s)
         row.updated_at = datetime.now(UTC)

@@ -24,12 +24,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_privacy.personal import PersonalData
-from services.notifier.metrics import WEBHOOKS
 
-from .errors import Conflict, NotFound
-from .outbound import Answer, Sender
-from .store import DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
-from .webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
+from ..domain.webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
+from ..errors import Conflict, NotFound
+from ..metrics import WEBHOOKS
+from ..outbound import Answer, Sender
+from ..store import SECRET, DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,9 @@ async def claim_deliveries(
     async with sessions() as session, session.begin():
         connection = await session.connection()
         rows = (await connection.execute(_CLAIM_DELIVERIES, {"limit": limit, "lease": lease, "lease_s": lease_s})).all()
-    secrets = await personal.open_many([as_sealed(s) for row in rows for s in (row.secret, row.previous_secret)])
+    secrets = await personal.open_many(
+        [(SECRET, as_sealed(s)) for row in rows for s in (row.secret, row.previous_secret)]
+    )
     return [
         Claim(
             row.id,

@@ -115,7 +115,7 @@ class RetrySchedule:
     def delay(self, attempts_made: int, jitter: float) -> float:
         """Seconds before the next attempt after `attempts_made` failures: exponential, capped, with half of it
         jittered (`jitter` in [0, 1)), so that receivers coming back are not hit by every sender at once."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempts_made - 1))
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempts_made - 1))
         return ceiling / 2 + ceiling / 2 * jitter
 
     def exhausted(self, attempts_made: int) -> bool:

@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_service.clock import Clock
 
-from . import store
-from .domain import reminder
+from .. import store
+from ..domain import reminder
 
 
 async def send_due_reminders(

@@ -1,0 +1,319 @@
+"""What the case service's routes take and give: the commands' bodies and answer, and the read side's
+documents. The fine estimate's own are in fines.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from docket_contracts.events import (
+    PROCEDURE_FIELD,
+    AppealOutcome,
+    Art58Point,
+    CaseOutcome,
+    ComplaintKind,
+    Injunction,
+    Order,
+    Procedure,
+)
+from docket_contracts.progress import due
+from docket_service.limits import MAX_VERSION, Day, day, text
+
+from .. import domain, integrity, readside
+from ..domain import Convention, Status, fines
+from .bounds import (
+    MAX_CONDUCTS,
+    MAX_EUR,
+    MAX_ORDER_CHARS,
+    MAX_ORDERS,
+    MAX_TEXT_CHARS,
+    Amount,
+    Articles,
+    ConductArticles,
+    OrdersNotComplied,
+)
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+
+class CommandIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int | None = Field(
+        default=None, ge=0, le=MAX_VERSION, description="the version you saw; or send If-Match"
+    )
+
+
+class OpenInvestigationIn(CommandIn):
+    opened_on: Day
+    scope: text(MAX_TEXT_CHARS, "what the investigation covers")
+
+
+class FindingIn(CommandIn):
+    articles: Articles
+    facts: text(MAX_TEXT_CHARS, "what was found, about the controller's processing")
+
+
+class OrderIn(BaseModel):
+    """One corrective order, as the contract's Order but bounded so that a notice fits in one event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    point: Art58Point = Field(description="the point of GDPR Art 58(2) the order rests on")
+    text: text(MAX_ORDER_CHARS, "what the controller must do")
+
+    def order(self) -> Order:
+        return Order(point=self.point, text=self.text)
+
+
+Orders = Annotated[
+    list[OrderIn],
+    Field(min_length=1, max_length=MAX_ORDERS, description=f"orders under GDPR Art 58(2), 1 to {MAX_ORDERS} of them"),
+]
+
+
+class FormalNoticeIn(CommandIn):
+    orders: Orders
+    issued_on: Day
+    compliance_deadline: day("after issued_on")
+
+
+class ComplianceIn(CommandIn):
+    complied_on: Day
+
+
+class InjunctionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    orders: Orders
+    deadline: day("after decided_on; or give days_after_notification") | None = None
+    days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None,
+        description=(
+            "the deadline as a period from the decision's notification to the controller (recorded later at "
+            "/sanctions/{sanction_id}/notification), instead of a deadline"
+        ),
+    )
+    daily_penalty_eur: Amount = Field(
+        description=f"the periodic penalty payment a day of delay, at most EUR {fines.MAX_DAILY_PENALTY_EUR:,}"
+    )
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> InjunctionIn:
+        if (self.deadline is None) == (self.days_after_notification is None):
+            raise ValueError("give either deadline or days_after_notification")
+        return self
+
+    def injunction(self) -> Injunction:
+        return Injunction(
+            orders=tuple(o.order() for o in self.orders),
+            deadline=self.deadline,
+            days_after_notification=self.days_after_notification,
+            daily_penalty_eur=self.daily_penalty_eur,
+        )
+
+
+class NotificationIn(CommandIn):
+    notified_on: day("the day the controller received it")
+
+
+class ConductIn(BaseModel):
+    """One sanctionable conduct: what it infringed and its fine, within the cap of its gravest infringement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles_infringed: ConductArticles = []
+    orders_not_complied: OrdersNotComplied = []
+    fine_eur: Amount
+
+    def conduct(self) -> domain.Conduct:
+        return domain.Conduct(
+            articles=tuple(sorted(set(self.articles_infringed))),
+            fine_eur=self.fine_eur,
+            orders_not_complied=tuple(sorted(set(self.orders_not_complied))),
+        )
+
+
+class SanctionIn(CommandIn):
+    decided_on: Day
+    fine_eur: Amount = Field(description="the whole fine; with conducts, the sum of their fines")
+    turnover_eur: Amount | None = Field(
+        default=None, description=f"total worldwide annual turnover of the preceding financial year; 0 to {MAX_EUR:,}"
+    )
+    articles_infringed: Articles | None = Field(
+        default=None,
+        description=(
+            "one conduct: the GDPR articles it infringed, capped together by the gravest (Art 83(3)); or give conducts"
+        ),
+    )
+    orders_not_complied: OrdersNotComplied = []
+    conducts: Annotated[list[ConductIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
+        default=None,
+        description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
+        f"instead of articles_infringed and orders_not_complied",
+    )
+    injunction: InjunctionIn | None = None
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+class ReprimandIn(CommandIn):
+    decided_on: Day
+    articles_infringed: Articles
+    reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
+    procedure: Procedure = PROCEDURE_FIELD
+
+
+class PublicationIn(CommandIn):
+    decision_id: uuid.UUID = Field(
+        description="the formal notice (notice_id), sanction (sanction_id) or reprimand (reprimand_id) to make public"
+    )
+    published_on: day("the day it was made public, on or after the decision")
+
+
+class PublicationWithdrawalIn(CommandIn):
+    withdrawn_on: day("the day the publication was withdrawn, on or after it was made")
+    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. the period set for the publication ended")
+
+
+class AppealIn(CommandIn):
+    decision_id: uuid.UUID = Field(description="the sanction (sanction_id) or reprimand (reprimand_id) appealed")
+    lodged_on: day("the day the appeal was lodged before the Conseil d'État, on or after the decision")
+
+
+class RulingIn(CommandIn):
+    decided_on: day("the day the court ruled, on or after the appeal was lodged")
+    outcome: AppealOutcome = Field(
+        description=(
+            "dismissed: the decision stands; annulled: it no longer stands, and the case goes back to where it stood "
+            "before it, to be decided again or closed; fine_reduced: the sanction stands with the fine in fine_eur"
+        )
+    )
+    fine_eur: Amount | None = Field(
+        default=None, description="with fine_reduced only: the fine as the court reduced it, below the fine imposed"
+    )
+
+
+class LiquidationIn(CommandIn):
+    period_start: Day
+    period_end: Day
+    convention: Convention = Field(description="; ".join(f"{k}: {v}" for k, v in domain.CONVENTIONS.items()))
+    decided_on: Day = Field(description="the day of the liquidation decision, after the last day it counts")
+
+
+class ClosureIn(CommandIn):
+    outcome: CaseOutcome
+    reasons: text(MAX_TEXT_CHARS, "why the case is closed")
+    closed_on: Day
+
+
+class CommandOut(BaseModel):
+    case: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+
+class CaseSummaryOut(BaseModel):
+    case_id: uuid.UUID
+    controller_key: str
+    controller_name: str
+    status: Status
+    opened_on: date
+    complaints: int
+    next_deadline: date | None
+    deadline_overdue: bool
+    outcome: CaseOutcome | None
+    version: int
+
+    @classmethod
+    def of(cls, row: readside.CaseSummaryRow, today: date) -> CaseSummaryOut:
+        overdue = row.next_deadline is not None and row.next_deadline < today
+        return cls(**row.model_dump(exclude={"position"}), deadline_overdue=overdue)
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummaryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class OverdueComplaint(BaseModel):
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    last_progress_on: date
+    progress_due_on: date
+
+    @classmethod
+    def of(cls, clock: readside.ComplainantClockRow) -> OverdueComplaint:
+        return cls(
+            case_id=clock.case_id,
+            complaint_id=clock.complaint_id,
+            last_progress_on=clock.last_progress_on,
+            progress_due_on=due(clock.last_progress_on),
+        )
+
+
+class EventOut(BaseModel):
+    version: int
+    position: int
+    event_id: str
+    type: str
+    schema_version: int
+    actor: str = Field(description="who caused the event: the token's subject, or system:<part> for Docket itself")
+    actor_role: str | None = Field(description="the role the person acted in")
+    actor_name: str | None = Field(description="the person's user name, as the identity provider gave it")
+    previous_hash: str = Field(description="SHA-256 of the event before it in the case (GENESIS: 64 zeros)")
+    hash: str = Field(description="SHA-256 of this event over its canonical encoding (see services/case/integrity.py)")
+    occurred_at: datetime
+    recorded_at: datetime
+    data: dict[str, Any]
+
+
+class CaseComplaintOut(BaseModel):
+    complaint_id: uuid.UUID
+    kind: ComplaintKind | None
+    received_on: date | None
+    linked_at_version: int | None = Field(description="the case version whose event linked it")
+
+    @classmethod
+    def of(cls, row: readside.CaseComplaintRow) -> CaseComplaintOut:
+        return cls(
+            complaint_id=row.complaint_id, kind=row.kind, received_on=row.received_on, linked_at_version=row.version
+        )
+
+
+class CaseComplaintPage(BaseModel):
+    items: list[CaseComplaintOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class BrokenLinkOut(BaseModel):
+    version: int = Field(description="the first version whose link to the stream does not hold")
+    reason: str
+
+
+class IntegrityOut(BaseModel):
+    case_id: uuid.UUID
+    intact: bool
+    events: int = Field(description="events read, up to and including the first broken link")
+    head_version: int | None = Field(description="the version the stream was last appended at")
+    first_broken_link: BrokenLinkOut | None
+
+    @classmethod
+    def of(cls, verdict: integrity.Verdict) -> IntegrityOut:
+        broken = verdict.broken
+        return cls(
+            case_id=verdict.stream_id,
+            intact=verdict.intact,
+            events=verdict.events,
+            head_version=verdict.head_version,
+            first_broken_link=BrokenLinkOut(version=broken.version, reason=broken.reason) if broken else None,
+        )

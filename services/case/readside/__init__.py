@@ -1,0 +1,42 @@
+"""What the case service keeps beside its event store, written in the same transaction as each append: the
+lookups commands depend on (the open case of each controller, the case of each complaint), the durable deadline
+timers, the GDPR Art 78(2) clocks, and the read side (the case list and the case detail, with the snapshot),
+which `rebuild_projections` can make again from the events.
+
+The modules, by concern: `tables` (the rows), `lookups` (written with the deadline timers), `timers` (the due
+ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append brings up to date), `rebuild`
+(the projections made again from the events), and what the routes read: `lists` (the cases, a case's
+complaints) and `details` (one case).
+"""
+
+from .clocks import overdue, overdue_count, overdue_on, stop_clock, told
+from .details import case_document, case_with_history
+from .lists import case_complaints, case_summaries
+from .lookups import case_of_complaint, open_case_for, write_lookups
+from .projection import project
+from .rebuild import REBUILD_BATCH, rebuild_projections
+from .tables import CaseComplaintRow, CaseDetailRow, CaseSummaryRow, ComplainantClockRow, OpenCaseRow, TimerRow
+
+__all__ = [
+    "REBUILD_BATCH",
+    "CaseComplaintRow",
+    "CaseDetailRow",
+    "CaseSummaryRow",
+    "ComplainantClockRow",
+    "OpenCaseRow",
+    "TimerRow",
+    "case_complaints",
+    "case_document",
+    "case_of_complaint",
+    "case_summaries",
+    "case_with_history",
+    "open_case_for",
+    "overdue",
+    "overdue_count",
+    "overdue_on",
+    "project",
+    "rebuild_projections",
+    "stop_clock",
+    "told",
+    "write_lookups",
+]

@@ -1,0 +1,144 @@
+"""Filing a complaint, at the public door or from paper with its true receipt date; a retry with the same
+Idempotency-Key is answered as the first time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintCategory, ComplaintKind, Party
+from docket_messaging.context import bind_ids
+from docket_privacy.personal import PersonalData
+
+from .. import domain, store
+from ..errors import IdempotencyKeyReused
+
+CREATED = 201  # what a filing answers, kept with its Idempotency-Key to be answered again
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A complaint as it was sent, its personal values still in clear."""
+
+    kind: ComplaintKind
+    mandate_reference: str | None
+    complainant_name: str
+    complainant_email: str
+    complainant_country: str
+    controller_name: str
+    controller_country: str | None
+    controller_website: str | None
+    category: ComplaintCategory
+    articles_alleged: tuple[int, ...]
+    territory: tuple[str, ...]
+    narrative: str
+    received_on: date | None
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """An Idempotency-Key and the digest of the body it came with."""
+
+    key: str
+    request_digest: str
+
+    @classmethod
+    def of(cls, key: str, body: dict[str, Any]) -> Idempotency:
+        return cls(key, store.request_digest(body))
+
+
+class Receipt(BaseModel):
+    id: uuid.UUID
+    reference: str
+    status_token: str = Field(description="shown once: with the reference, it opens the status page")
+    received_on: date
+    status_url: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a filing answers: the receipt (as JSON), or the first answer to its Idempotency-Key, replayed."""
+
+    body: dict[str, Any]
+    status_code: int = CREATED
+    replayed: bool = False
+
+
+async def file_complaint(
+    session: AsyncSession,
+    personal: PersonalData,
+    submission: Submission,
+    *,
+    today: date,
+    earliest: date | None,
+    status_page: str,
+    idempotency: Idempotency | None,
+) -> Answer:
+    """File the complaint: it may not be received after `today`, nor before `earliest` where the door it came
+    through sets one (domain.file_complaint). `status_page` is the status page's URL, with `{reference}` for
+    the receipt's reference. Without an Idempotency-Key, the complaint and its event are one statement in a
+    transaction of its own; with one, the key's record joins them in one transaction, and a key seen before
+    is answered as it was the first time."""
+    received_on = submission.received_on or today
+    complaint_id, token = uuid.uuid4(), domain.new_status_token()
+    # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
+    name, email, narrative, sealed_token = await personal.seal_many(
+        complaint_id,
+        [
+            (COMPLAINANT_NAME, submission.complainant_name),
+            (COMPLAINANT_EMAIL, submission.complainant_email),
+            (store.NARRATIVE, submission.narrative),
+            (store.STATUS_TOKEN, token),
+        ],
+    )
+    command = domain.FileComplaint(
+        complaint_id=complaint_id,
+        reference=domain.new_reference(received_on.year),
+        kind=submission.kind,
+        mandate_reference=submission.mandate_reference,
+        complainant=Party(name=name, email=email, country=submission.complainant_country),
+        controller_name=submission.controller_name,
+        controller_country=submission.controller_country,
+        controller_website=submission.controller_website,
+        category=submission.category,
+        articles_alleged=submission.articles_alleged,
+        territory=submission.territory,
+        received_on=received_on,
+    )
+    filed = domain.file_complaint(command, today, earliest)
+    bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
+    receipt = Receipt(
+        id=filed.complaint_id,
+        reference=filed.reference,
+        status_token=token,
+        received_on=filed.received_on,
+        status_url=status_page.format(reference=filed.reference),
+    )
+    answer = receipt.model_dump(mode="json")
+    digest = domain.token_digest(token)
+    if idempotency is None:
+        # FILING is one statement, hence one transaction of its own: run in autocommit, it is committed
+        # (durably) when it returns, without the two round trips of BEGIN and COMMIT.
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        await store.add_complaint(session, filed, narrative, digest)
+        return Answer(answer)
+    async with session.begin():
+        kept = answer | {"status_token": sealed_token.model_dump(mode="json")}
+        first = await store.claim_idempotency_key(session, idempotency.key, idempotency.request_digest, CREATED, kept)
+        if first is not None:
+            if first.request_digest != idempotency.request_digest:
+                raise IdempotencyKeyReused("this Idempotency-Key was used for a different submission")
+            bind_ids(complaint_id=first.response.get("id"))
+            replay = first.response | {
+                "status_token": await personal.open(
+                    store.STATUS_TOKEN, store.as_sealed(first.response.get("status_token"))
+                )
+            }
+            return Answer(replay, status_code=first.status_code, replayed=True)
+        await store.add_complaint(session, filed, narrative, digest)
+    return Answer(answer)

@@ -1,0 +1,103 @@
+"""Which letters an event calls for, what they say, and when staff must be reminded; pure: it imports only the
+standard library and docket_contracts.
+
+A letter is decided from the event and what the notifier knows of the case (its controller, the
+controller's contact address, its complainants). Alerts have no complainant to keep informed. What a letter
+is and how it reads is letters.py; the letters of each stage of a case are complaints.py, notices.py,
+sanctions.py and appeals.py, one rule per event type in RULES; the Art 78(2) reminders are reminders.py. The
+webhook rules (signatures, matching, retries, which URLs may be called) are webhooks.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from docket_contracts.events import (
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintFiled,
+    ComplaintLinked,
+    ComplaintWithdrawn,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeExpirySuperseded,
+    FormalNoticeIssued,
+    InjunctionComplied,
+    InvestigationOpened,
+    Payload,
+    PenaltyPaymentLiquidated,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
+)
+
+from .appeals import appeal_decided, appeal_lodged
+from .complaints import (
+    case_closed,
+    case_opened,
+    complaint_filed,
+    complaint_linked,
+    complaint_withdrawn,
+    investigation_opened,
+)
+from .letters import CaseFile, Channel, Complainant, Letter, Role
+from .notices import (
+    deadline_expired,
+    expiry_superseded,
+    formal_notice_complied,
+    formal_notice_issued,
+    injunction_complied,
+)
+from .reminders import reminder, reminder_due_on
+from .sanctions import (
+    penalty_liquidated,
+    publication_made,
+    publication_withdrawn,
+    reprimand_issued,
+    sanction_imposed,
+    sanction_notified,
+)
+
+__all__ = [
+    "RULES",
+    "CaseFile",
+    "Channel",
+    "Complainant",
+    "Letter",
+    "Role",
+    "letters_for",
+    "reminder",
+    "reminder_due_on",
+]
+
+RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
+    ComplaintFiled: complaint_filed,
+    ComplaintWithdrawn: complaint_withdrawn,
+    CaseOpened: case_opened,
+    ComplaintLinked: complaint_linked,
+    InvestigationOpened: investigation_opened,
+    FormalNoticeIssued: formal_notice_issued,
+    FormalNoticeComplied: formal_notice_complied,
+    FormalNoticeDeadlineExpired: deadline_expired,
+    SanctionImposed: sanction_imposed,
+    ReprimandIssued: reprimand_issued,
+    PublicationMade: publication_made,
+    PublicationWithdrawn: publication_withdrawn,
+    AppealLodged: appeal_lodged,
+    AppealDecided: appeal_decided,
+    InjunctionComplied: injunction_complied,
+    SanctionNotified: sanction_notified,
+    PenaltyPaymentLiquidated: penalty_liquidated,
+    FormalNoticeExpirySuperseded: expiry_superseded,
+    CaseClosed: case_closed,
+}
+
+
+def letters_for(event: Payload, case: CaseFile | None = None) -> list[Letter]:
+    """The letters `event` calls for, given what is known of its case (finding.recorded is internal: none)."""
+    rule = RULES.get(type(event))
+    return rule(event, case or CaseFile()) if rule else []

@@ -1,0 +1,202 @@
+"""The letters of a sanction (GDPR Art 83 fines, injunctions and periodic penalty payments) and a reprimand
+(Art 58(2)(b)), and of the publication of a decision."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docket_contracts.events import (
+    FineCap,
+    PenaltyPaymentLiquidated,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+    SanctionNotified,
+)
+
+from .letters import CaseFile, Letter, controller_name, euros, for_complainants, for_controller, long_date, order_line
+
+SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
+
+
+def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str]) -> str:
+    """ "Articles 6, 12 of the GDPR and the authority's order under Article 58(2) GDPR": what was infringed."""
+    named = [f"Articles {', '.join(map(str, articles))} of the GDPR"] if articles else []
+    if orders_not_complied:
+        plural = "s under Articles" if len(orders_not_complied) > 1 else " under Article"
+        named.append(f"the authority's order{plural} {' and '.join(orders_not_complied)} GDPR")
+    return " and ".join(named)
+
+
+def _within(cap: FineCap) -> str:
+    return (
+        f"within the cap of {euros(cap.cap_eur)} of Article {cap.paragraph} GDPR ({euros(cap.fixed_eur)} or "
+        f"{cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"
+    )
+
+
+def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
+    name = controller_name(case)
+    conducts = event.conducts or ()
+    infringed = (
+        _infringed(
+            sorted({a for c in conducts for a in c.articles_infringed}),
+            sorted({o for c in conducts for o in c.orders_not_complied}),
+        )
+        if conducts
+        else _infringed(event.articles_infringed, ())
+    )
+    items = [f"an administrative fine of {euros(event.fine_eur)}, {_within(event.cap)}"]
+    if len(conducts) > 1:  # separate conducts, each fined within its own cap (Art 83(3))
+        items = [f"an administrative fine of {euros(event.fine_eur)} for {len(conducts)} separate conducts"] + [
+            f"{euros(c.fine_eur)} for infringing {_infringed(c.articles_infringed, c.orders_not_complied)}, "
+            f"{_within(c.cap)}"
+            for c in conducts
+        ]
+    if event.injunction is not None:
+        injunction = event.injunction
+        by = (
+            long_date(injunction.deadline)
+            if injunction.deadline is not None
+            else f"the end of {injunction.days_after_notification} days from the notification of this decision"
+        )
+        items += [f"an injunction to comply by {by}: {order_line(order)}" for order in injunction.orders]
+        if injunction.daily_penalty_eur:
+            items.append(
+                f"a periodic penalty payment of {euros(injunction.daily_penalty_eur)} per day of delay after {by}"
+            )
+    to_complainants = for_complainants(
+        case,
+        "progress",
+        "A sanction was imposed",
+        f"A sanction was imposed on {name} on {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
+        [
+            f"on {long_date(event.decided_on)} we imposed a sanction on {name}, including a fine of "
+            f"{euros(event.fine_eur)}, for infringing {infringed}."
+        ],
+    )
+    to_controller = for_controller(
+        case,
+        "sanction_decision",
+        f"Sanction decision of {long_date(event.decided_on)}",
+        f"Sanction decision of {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
+        [
+            f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
+            f"{SIMPLIFIED if event.procedure == 'simplified' else ''}, it imposes:",
+            "This decision may be appealed before the competent court within the time limit the law sets.",
+        ],
+        items=items,
+    )
+    return to_complainants + to_controller
+
+
+def sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
+    if event.injunction_deadline is None:
+        return []  # the deadline was in the decision itself: nothing new to tell
+    return for_controller(
+        case,
+        "injunction_deadline",
+        "The deadline of the injunction",
+        f"The sanction decision was notified on {event.notified_on.isoformat()}: comply by "
+        f"{event.injunction_deadline.isoformat()}.",
+        [
+            f"the sanction decision was notified to you on {long_date(event.notified_on)}; the injunction it "
+            f"contains runs from that day, so you must comply by {long_date(event.injunction_deadline)}."
+        ],
+    )
+
+
+def penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[Letter]:
+    to_complainants = for_complainants(
+        case,
+        "progress",
+        "A penalty payment was set",
+        f"A penalty payment of {euros(event.amount_eur)} was set for {controller_name(case)}'s delay on "
+        f"{event.decision_day.isoformat()}.",
+        [
+            f"by its decision of {long_date(event.decision_day)}, the authority set the periodic penalty payment "
+            f"owed by {controller_name(case)} for its delay in complying at {euros(event.amount_eur)} "
+            f"({event.days_counted} days)."
+        ],
+    )
+    return to_complainants + for_controller(
+        case,
+        "penalty_liquidation",
+        "Liquidation of the periodic penalty payment",
+        f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
+        [
+            f"by its decision of {long_date(event.decision_day)}, the authority liquidates the periodic penalty "
+            f"payment at {euros(event.amount_eur)}: {event.days_counted} days "
+            f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
+            f"({event.convention})."
+        ],
+    )
+
+
+def reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
+    name, infringed = controller_name(case), _infringed(event.articles_infringed, ())
+    how = SIMPLIFIED if event.procedure == "simplified" else ""
+    to_complainants = for_complainants(
+        case,
+        "progress",
+        "A reprimand was issued",
+        f"A reprimand was issued to {name} on {event.decided_on.isoformat()}, without a fine.",
+        [
+            f"on {long_date(event.decided_on)} we issued a reprimand to {name} for infringing {infringed}. "
+            f"The reprimand is a corrective measure of its own (Article 58(2)(b) GDPR); no fine was imposed."
+        ],
+    )
+    to_controller = for_controller(
+        case,
+        "reprimand_decision",
+        f"Reprimand of {long_date(event.decided_on)}",
+        f"Reprimand of {event.decided_on.isoformat()} under Article 58(2)(b) GDPR, without a fine.",
+        [
+            f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
+            f"{how}, it issues you a reprimand under Article 58(2)(b) of the GDPR, without a fine.",
+            f"Reasons: {event.reasons}",
+            "This decision may be appealed before the Conseil d'État within the time limit the law sets.",
+        ],
+    )
+    return to_complainants + to_controller
+
+
+def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
+    decision = f"{event.decision.replace('_', ' ')} of {long_date(event.decision_dated)}"
+    to_complainants = for_complainants(
+        case,
+        "progress",
+        "A decision was made public",
+        f"The authority made its {decision} public on {event.published_on.isoformat()}.",
+        [
+            f"on {long_date(event.published_on)} the authority made public its {decision} concerning "
+            f"{controller_name(case)}."
+        ],
+    )
+    to_controller = for_controller(
+        case,
+        "publication",
+        f"Publication of the {decision}",
+        f"The {decision} was made public on {event.published_on.isoformat()}.",
+        [
+            f"the authority made its {decision} public on {long_date(event.published_on)}, under your name.",
+            "We will tell you when the publication is withdrawn.",
+        ],
+    )
+    return to_complainants + to_controller
+
+
+def publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[Letter]:
+    decision = event.decision.replace("_", " ")
+    return for_controller(
+        case,
+        "publication_withdrawn",
+        f"Withdrawal of the publication of the {decision}",
+        f"The publication of the {decision} was withdrawn on {event.withdrawn_on.isoformat()}.",
+        [
+            f"the authority withdrew the publication of its {decision} on {long_date(event.withdrawn_on)}; the "
+            f"decision stands, but is no longer public under your name.",
+            f"Reasons: {event.reasons}",
+        ],
+    )
