@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -90,17 +91,21 @@ Configure = Callable[..., Any]
 
 @pytest.fixture(scope="session")
 def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
-    """Settings for a service as the tests run it: its own database role, the real identity provider, for a
-    service that reads personal data the key store, and for the case service its signing key:
-    `configure(CaseSettings, run_timers=False)`."""
+    """Settings for a service as the tests run it: its own database role, the real identity provider, its own
+    client there to sign in to Kafka with, for a service that reads personal data the key store, and for the case
+    service its signing key: `configure(CaseSettings, run_timers=False)`."""
+    secret = functools.cache(keycloak.client_secret)
 
     def build(settings_class: type[S], **overrides: Any) -> S:
         schema = settings_class.model_fields["database_schema"].default
         values: dict[str, Any] = {
             "database_url": databases.of(schema),
             "oidc_issuer": keycloak.issuer(),
-            "migrate_on_start": False,
-        }  # migrated by its owner, as in production
+            "migrate_on_start": False,  # migrated by its owner, as in production
+            "kafka_oauth_client_id": f"docket-{schema}",
+            "kafka_oauth_client_secret": secret(f"docket-{schema}"),
+            "kafka_oauth_token_url": keycloak.token_endpoint(),
+        }
         if issubclass(settings_class, KeystoreSettings):
             values |= {
                 "keystore_database_url": databases.keystore,
@@ -128,8 +133,10 @@ async def personal(keystore_settings: KeystoreSettings) -> Any:
 
 
 @pytest.fixture(scope="session")
-def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"))
+def kafka(tmp_path_factory: pytest.TempPathFactory, keycloak: KeycloakServer) -> Iterator[KafkaBroker]:
+    """The broker, taking the realm's tokens, with Docket's topics and ACLs: `kafka.operator` signs in as the
+    operator tools (who read every topic), `kafka.service("intake")` as intake, `kafka.admin` as its super user."""
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), keycloak)
     with broker:
         yield broker
 

@@ -11,16 +11,19 @@ import sys
 import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from docket_contracts import topics
 
-from . import cases, complaints, identity, render, webhooks, witness
-from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, Docket, Endpoints
+from . import cases, complaints, identity, kafka_access, render, webhooks, witness
+from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, KAFKA_CLIENT_ID, Docket, Endpoints
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
+
+if TYPE_CHECKING:
+    from docket_messaging.access import KafkaAccess
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -204,6 +207,7 @@ async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
 
 async def print_events(
     cli: Cli,
+    access: KafkaAccess,
     chosen: list[str],
     from_beginning: bool,
     subject: str | None,
@@ -214,7 +218,7 @@ async def print_events(
     from docket_operator.tail import Tail, summary
 
     printed = 0
-    async with Tail(cli.docket.endpoints.kafka, chosen, from_beginning=from_beginning) as tail:
+    async with Tail(access, chosen, from_beginning=from_beginning) as tail:
         messages = aiter(tail)
         while (count is None or printed < count) and (seen := await next_within(messages, idle)) is not None:
             event = seen.event
@@ -265,15 +269,20 @@ def tail(
     count: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
     idle: Annotated[float | None, typer.Option(help="stop when nothing came for this many seconds")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one CloudEvent as JSON a line")] = False,
+    kafka_client_id: kafka_access.ClientId = KAFKA_CLIENT_ID,
+    kafka_client_secret: kafka_access.ClientSecret = None,
+    kafka_security_protocol: kafka_access.SecurityProtocol = kafka_access.DEFAULT_PROTOCOL,
 ) -> None:
-    """Print Docket's events as they cross Kafka, one line each (Ctrl-C stops)."""
+    """Print Docket's events as they cross Kafka, one line each (Ctrl-C stops). Kafka lets in only the clients
+    its ACLs name: this signs in as the operator tools' client, with a token from the issuer (--issuer)."""
     cli = cli_of(ctx)
     unknown = [name for name in topic or () if name not in TOPICS]
     if unknown:
         raise Problem(f"--topic {unknown[0]}: the topics are {', '.join(TOPICS)}")
     chosen = [TOPICS[name] for name in topic] if topic else list(TOPICS.values())
+    access = kafka_access.signed_in(cli, kafka_client_id, kafka_client_secret, kafka_security_protocol)
     try:
-        asyncio.run(print_events(cli, chosen, from_beginning, subject, count, idle, as_json))
+        asyncio.run(print_events(cli, access, chosen, from_beginning, subject, count, idle, as_json))
     except KeyboardInterrupt:
         pass
     except (ConnectionError, LookupError) as exc:

@@ -17,8 +17,9 @@ import typer
 
 from docket_contracts import checkpoints
 
+from . import kafka_access
 from .cases import history_of
-from .client import Refused
+from .client import KAFKA_CLIENT_ID, Refused
 from .problems import Problem
 from .terminal import Cli, cli_of
 
@@ -76,15 +77,19 @@ def check_case(cli: Cli, case_id: str, seen: Witness) -> tuple[list[str], int]:
 def verify_integrity(
     ctx: typer.Context,
     case: Annotated[list[str] | None, typer.Option("--case", help="only this case; one each (default: all)")] = None,
+    kafka_client_id: kafka_access.ClientId = KAFKA_CLIENT_ID,
+    kafka_client_secret: kafka_access.ClientSecret = None,
+    kafka_security_protocol: kafka_access.SecurityProtocol = kafka_access.DEFAULT_PROTOCOL,
 ) -> None:
     """Check every case's record against the events and checkpoints published on Kafka (auditors); exits 1 when
-    one does not hold."""
+    one does not hold. Kafka is read as `events tail` reads it, signed in as the operator tools' client."""
     from docket_operator.witness import read
 
     cli = cli_of(ctx)
+    access = kafka_access.signed_in(cli, kafka_client_id, kafka_client_secret, kafka_security_protocol)
     keys = checkpoints.keys_of(cli.docket.call("case", "GET", "/.well-known/jwks.json", staff=False).json())
     try:
-        seen = asyncio.run(read(cli.docket.endpoints.kafka, keys))
+        seen = asyncio.run(read(access, keys))
     except (ConnectionError, LookupError) as exc:
         raise Problem(
             f"cannot read the witness on Kafka at {cli.docket.endpoints.kafka} ({exc}): its address: --kafka or "

@@ -24,27 +24,28 @@ READS_PERSONAL_DATA = ("intake", "notifier")  # the services given the key store
 def service_env(
     name: str,
     databases: Databases,
-    bootstrap: str,
+    kafka: Mapping[str, str],
     issuer: str | None,
     master_keys: str,
     port: int,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment `python -m services.<name> serve` runs with: logs as text lines for a person reading them
-    (unless LOG_FORMAT says otherwise). The case service signs its checkpoints with CHECKPOINT_SIGNING_KEY from
-    `extra` or the environment, else with a key of its own, made here."""
+    (unless LOG_FORMAT says otherwise); `kafka` holds its KAFKA_* settings (the broker, its principal there). The
+    case service signs its checkpoints with CHECKPOINT_SIGNING_KEY from `extra` or the environment, else with a
+    key of its own, made here."""
     env = (
         {"LOG_FORMAT": "text"}
         | os.environ
         | {
             "DATABASE_URL": databases.of(name),
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "HTTP_PORT": str(port),
             "DATABASE_SCHEMA": name,
             "MIGRATE_ON_START": "false",
             "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")]),
         }
     )
+    env |= kafka
     if issuer:
         env["OIDC_ISSUER"] = issuer
     if name in READS_PERSONAL_DATA:

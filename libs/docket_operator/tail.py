@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
 from docket_contracts.envelope import CloudEvent
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import UndecodableMessage, decode
 from docket_messaging.kafka import partitions_of
 
@@ -37,14 +38,14 @@ class Seen:
 class Tail:
     """The messages published on `topics` after `__aenter__` returned, in each partition's order.
 
-    async with Tail(bootstrap, topics.ALL) as tail:
+    async with Tail(access, topics.ALL) as tail:
         async for seen in tail:
             ...
     """
 
     def __init__(
         self,
-        bootstrap_servers: str,
+        access: KafkaAccess,
         topics: Sequence[str],
         client_id: str = "docket-tail",
         wait_for_topics_s: float = 60.0,
@@ -57,10 +58,10 @@ class Tail:
         self._ends: dict[TopicPartition, int] = {}
         # The first offset each partition still kept when the tail started: above 0, retention removed messages.
         self.first_kept: dict[TopicPartition, int] = {}
-        self._bootstrap = bootstrap_servers
+        self._access = access
         self._wait_for_topics_s = wait_for_topics_s
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers, client_id=client_id, group_id=None, enable_auto_commit=False
+            **access.options(), client_id=client_id, group_id=None, enable_auto_commit=False
         )
 
     async def __aenter__(self) -> Tail:
@@ -69,7 +70,7 @@ class Tail:
         try:
             await consumer.start()
         except KafkaConnectionError as exc:
-            raise ConnectionError(f"no Kafka broker answers at {self._bootstrap}") from exc
+            raise ConnectionError(f"no Kafka broker answers at {self._access.bootstrap_servers}") from exc
         try:
             partitions = await self._partitions()
             consumer.assign(partitions)
@@ -88,7 +89,7 @@ class Tail:
         """Every partition of the topics, once they all exist: the services create them as they start."""
         deadline = asyncio.get_running_loop().time() + self._wait_for_topics_s
         while True:
-            found = await partitions_of(self._bootstrap, self._topics)
+            found = await partitions_of(self._access, self._topics)
             if missing := [topic for topic in self._topics if topic not in found]:
                 if asyncio.get_running_loop().time() > deadline:
                     raise LookupError(f"no topic {', '.join(missing)} after {self._wait_for_topics_s:.0f}s")

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from docket_contracts import checkpoints, registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CheckpointSigned
+from docket_messaging.access import KafkaAccess
 
 from .tail import Seen, Tail
 
@@ -239,12 +240,13 @@ def compare(case_id: str, stored: Sequence[Stored], witness: Witness) -> Report:
     return Report(case_id, sorted(findings, key=lambda f: f.version), unwitnessed)
 
 
-async def read(bootstrap_servers: str, keys: Mapping[str, Ed25519PublicKey]) -> Witness:
-    """Both topics from their first message kept up to the last one now; ConnectionError if no broker answers,
-    LookupError if a topic does not exist."""
+async def read(access: KafkaAccess, keys: Mapping[str, Ed25519PublicKey]) -> Witness:
+    """Both topics from their first message kept up to the last one now, signed in with `access` (a principal
+    that may read both: docket_operator.acls); ConnectionError if no broker answers, LookupError if a topic does
+    not exist (or the principal may not see it)."""
     witness = Witness(keys)
     async with Tail(
-        bootstrap_servers,
+        access,
         (topics.CASES, topics.CHECKPOINTS),
         client_id="docket-witness",
         wait_for_topics_s=0,

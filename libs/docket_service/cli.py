@@ -1,6 +1,6 @@
 """The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`,
-`wait-for-migrations [--schemas-only]`, and `outbox parked | resend ID...|--all` for the rows the broker refused
-for good.
+`wait-for-migrations [--schemas-only]`, `wait-for-kafka`, and `outbox parked | resend ID...|--all` for the rows
+the broker refused for good.
 
 `serve` and `relay` stop gracefully on SIGTERM (and SIGINT): requests in flight are answered, then the runtime
 stops its parts in order (service.py). The process exits 0 when every part finished within its grace period,
@@ -25,7 +25,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_messaging.access import KafkaAccess
 from docket_messaging.failures import describe
+from docket_messaging.kafka import wait_for_topics
 from docket_messaging.outbox import ParkedRow, PostgresOutbox
 
 from .database import at_head, make_engine, make_sessions, migrate
@@ -77,7 +79,10 @@ def main(
         "broker refused for good, and sending them again once fixed",
     )
     parser.add_argument(
-        "command", choices=["serve", "relay", "migrate", "wait-for-migrations", *tasks], nargs="?", default="serve"
+        "command",
+        choices=["serve", "relay", "migrate", "wait-for-migrations", "wait-for-kafka", *tasks],
+        nargs="?",
+        default="serve",
     )
     parser.add_argument(
         "--schemas-only",
@@ -105,6 +110,9 @@ def main(
         if not args.schemas_only:
             commands = {f"{prog} {task}": left for task, left in awaited.items()}
             asyncio.run(wait_for_tasks(commands, settings.database_url, settings.database_schema))
+    elif args.command == "wait-for-kafka":
+        # signed in as the service's own client: its token is taken, and its topics and ACLs are in place
+        asyncio.run(wait_for_topics(kafka_access(settings, prog), [produces, *also_produces]))
     elif args.command in tasks:
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
@@ -152,6 +160,15 @@ async def wait_for_migrations(histories: Sequence[Migration], interval_s: float 
             log.info("waiting for the schema %s: %s", history.schema, reason)
             await asyncio.sleep(interval_s)
         log.info("the schema %s is migrated", history.schema)
+
+
+def kafka_access(settings: ServiceSettings, prog: str) -> KafkaAccess:
+    """The service's way into Kafka; a setting missing for it ends the command with exit status 2."""
+    try:
+        return settings.kafka()
+    except ValueError as exc:
+        sys.stderr.write(f"{prog}: {exc}\n")
+        raise SystemExit(2) from None
 
 
 async def wait_for_tasks(tasks: Mapping[str, Left], database_url: str, schema: str, interval_s: float = 2.0) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_identity.tokens import TokenVerifier
+from docket_messaging.access import KafkaAccess
 from docket_messaging.consumer import Handler, InboxConsumer, PostgresInbox
 from docket_messaging.ddl import outbox_channel
 from docket_messaging.failures import describe
@@ -98,6 +99,7 @@ class ServiceRuntime:
     measures: Sequence[Measure] = ()
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    kafka: KafkaAccess = field(init=False)
     publisher: KafkaPublisher = field(init=False)
     verifier: TokenVerifier = field(init=False)
     # What the relay, the consumer and the supervised tasks say about themselves, for /readyz.
@@ -136,7 +138,8 @@ class ServiceRuntime:
         self._closers.extend(self.closers)
         self.engine = make_engine(s.database_url, s.database_schema, pool_size=s.database_pool_size)
         self.sessions = make_sessions(self.engine)
-        self.publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}")
+        self.kafka = s.kafka()
+        self.publisher = KafkaPublisher(self.kafka, client_id=f"docket-{self.name}")
         self.verifier = TokenVerifier(s.oidc())
         self._closers.append(self.verifier.close)
         for prepare in self.preparations:
@@ -154,7 +157,7 @@ class ServiceRuntime:
                 tracer=self.tracer,
             )
             loop = KafkaConsumerLoop(
-                s.kafka_bootstrap_servers,
+                self.kafka,
                 self.consumes,
                 consumer,
                 topic_partitions=s.kafka_topic_partitions,
@@ -175,11 +178,11 @@ class ServiceRuntime:
         s = self.settings
         notifications = Notifications(s.database_url, outbox_channel(s.database_schema))
         # A producer of its own: after a refused message it is replaced, which must not cut off dead letters.
-        publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}-relay")
+        publisher = KafkaPublisher(self.kafka, client_id=f"docket-{self.name}-relay")
         try:
             while not self._relay_stopping.is_set():
                 try:
-                    await ensure_topics(s.kafka_bootstrap_servers, self.topics_produced, s.kafka_topic_partitions)
+                    await ensure_topics(self.kafka, self.topics_produced, s.kafka_topic_partitions)
                     break
                 except Exception as exc:
                     named = ", ".join(self.topics_produced)

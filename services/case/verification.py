@@ -30,11 +30,12 @@ def stored(row: EventRow) -> witness.Stored:
 
 
 async def read_witness(settings: CaseSettings) -> tuple[witness.Witness, str | None]:
-    """The witness as Kafka holds it now, or an empty one and why it could not be read."""
+    """The witness as Kafka holds it now, read as the case service's own client (docket_operator.acls lets it read
+    the two topics it writes), or an empty one and why it could not be read."""
     keys = witness.keys_of(settings.checkpoint_keys())
     try:
-        return await witness.read(settings.kafka_bootstrap_servers, keys), None
-    except (ConnectionError, LookupError, KafkaError) as exc:
+        return await witness.read(settings.kafka(), keys), None
+    except (ConnectionError, LookupError, KafkaError, ValueError) as exc:
         return witness.Witness(keys), describe(exc)
 
 

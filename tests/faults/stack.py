@@ -63,7 +63,7 @@ class Stack:
         self.databases = await asyncio.to_thread(provision, self.postgres, "docket")
         for schema, ini in {**MIGRATIONS, "keystore": KEYSTORE_ALEMBIC_INI}.items():
             await asyncio.to_thread(migrate, ini, self.databases.migrator, schema)
-        self.kafka = KafkaBroker(self.root / "kafka")
+        self.kafka = KafkaBroker(self.root / "kafka", self.keycloak)
         await asyncio.to_thread(self.kafka.start)
         await self.receiver.__aenter__()
         for name in SERVICES:
@@ -73,7 +73,7 @@ class Stack:
                 env = service_env(
                     name,
                     self.databases,
-                    self.kafka.bootstrap_servers,
+                    self.kafka.service_env(name),
                     self.keycloak.issuer(),
                     MASTER_KEYS,
                     port,

@@ -55,7 +55,7 @@ class Witnessed:
     service: Running
     url: str
     databases: Databases
-    bootstrap: str
+    broker: KafkaBroker
     issuer: str
 
 
@@ -67,8 +67,8 @@ def own_database(postgres: EmbeddedPostgres) -> Databases:
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
-    with KafkaBroker(tmp_path_factory.mktemp("witness-kafka")) as found:
+def broker(tmp_path_factory: pytest.TempPathFactory, keycloak: KeycloakServer) -> Iterator[KafkaBroker]:
+    with KafkaBroker(tmp_path_factory.mktemp("witness-kafka"), keycloak) as found:
         yield found
 
 
@@ -84,6 +84,9 @@ async def witnessed(
         oidc_issuer=keycloak.issuer(),
         migrate_on_start=False,
         kafka_bootstrap_servers=broker.bootstrap_servers,
+        kafka_oauth_client_id="docket-case",
+        kafka_oauth_client_secret=keycloak.client_secret("docket-case"),
+        kafka_oauth_token_url=keycloak.token_endpoint(),
         checkpoint_signing_key=SIGNING_KEY,
         checkpoint_interval_s=0.2,
         relay_poll_interval_s=0.2,
@@ -97,7 +100,7 @@ async def witnessed(
     await eventually(lambda: _started(server, serving), timeout=60)
     url = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=url, headers=tokens(AUDITOR), timeout=30) as http:
-        yield Witnessed(Running(http, app), url, own_database, broker.bootstrap_servers, keycloak.issuer())
+        yield Witnessed(Running(http, app), url, own_database, broker, keycloak.issuer())
     server.should_exit = True
     await serving
 
@@ -120,7 +123,7 @@ async def checkpointed(witnessed: Witnessed, *cases: UUID) -> None:
 
     async def all_signed() -> bool:
         signed_heads = set()
-        for record in await read_topic(witnessed.bootstrap, topics.CHECKPOINTS):
+        for record in await read_topic(witnessed.broker.operator, topics.CHECKPOINTS):
             data = decode(list(record.headers), record.value).data
             signed_heads |= {(h["case_id"], h["version"]) for h in data["heads"]}
         return {(str(case), 3) for case in cases} <= signed_heads
@@ -163,7 +166,7 @@ async def rewrite(database_url: str, case_id: UUID, version: int, statement: str
 async def service_command(witnessed: Witnessed) -> subprocess.CompletedProcess[str]:
     env = os.environ | {
         "DATABASE_URL": witnessed.databases.case,
-        "KAFKA_BOOTSTRAP_SERVERS": witnessed.bootstrap,
+        **witnessed.broker.service_env("case"),  # signed in as the case service, which may read both topics
         "OIDC_ISSUER": witnessed.issuer,
         "CHECKPOINT_SIGNING_KEY": SIGNING_KEY,
         "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
@@ -181,12 +184,17 @@ async def service_command(witnessed: Witnessed) -> subprocess.CompletedProcess[s
 
 async def staff_command(witnessed: Witnessed, tokens: Tokens) -> subprocess.CompletedProcess[str]:
     token = tokens(AUDITOR)["Authorization"].removeprefix("Bearer ")
-    env = os.environ | {"PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}"}
+    env = os.environ | {
+        "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
+        # Kafka read as `docket events tail` reads it: the operator tools' client
+        "DOCKET_KAFKA_CLIENT_SECRET": witnessed.broker.identity.client_secret("docket-operator"),
+    }
     return await asyncio.to_thread(
         subprocess.run,
         [
             *(sys.executable, "-m", "docket_cli"),
-            *("--case-url", witnessed.url, "--kafka", witnessed.bootstrap, "--token", token),
+            *("--case-url", witnessed.url, "--kafka", witnessed.broker.bootstrap_servers, "--token", token),
+            *("--issuer", witnessed.issuer),
             "verify-integrity",
         ],
         cwd=repo_root(),
@@ -204,7 +212,9 @@ async def test_the_checkpoints_verify_under_the_keys_the_case_service_publishes(
     assert answer.status_code == 200
     keys = keys_of(answer.json())
     assert list(keys) == [SigningKey(SIGNING_KEY).key_id]
-    published = [decode(list(r.headers), r.value) for r in await read_topic(witnessed.bootstrap, topics.CHECKPOINTS)]
+    published = [
+        decode(list(r.headers), r.value) for r in await read_topic(witnessed.broker.operator, topics.CHECKPOINTS)
+    ]
     assert published and all(check(event.data, keys) is None for event in published)
     assert [event.sequence for event in published] == list(range(1, len(published) + 1))
 

@@ -72,6 +72,19 @@ async def test_waiting_for_migrations_waits_out_a_database_that_is_not_up_and_sa
     assert len(waits) >= 2 and "ConnectionRefusedError" in waits[0]
 
 
+def test_waiting_for_kafka_needs_the_service_s_client_and_names_what_is_missing():
+    result = run_service(
+        "case",
+        "wait-for-kafka",
+        DATABASE_URL="postgresql+asyncpg://u@127.0.0.1:9/d",
+        OIDC_ISSUER="https://id.example/realms/x",
+        KAFKA_SECURITY_PROTOCOL="SASL_SSL",
+        KAFKA_OAUTH_CLIENT_ID="docket-case",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "KAFKA_OAUTH_CLIENT_SECRET" in result.stderr
+
+
 async def test_waiting_for_a_task_waits_while_it_has_something_left_and_says_what(caplog):
     answers = [["complaints", "outbox"], ["outbox"], []]
 
