@@ -291,7 +291,7 @@ def intake_server(databases: Databases, logs: Path, extra: dict[str, str]) -> It
     env = service_env(
         "intake",
         databases,
-        NOWHERE,
+        {"KAFKA_BOOTSTRAP_SERVERS": NOWHERE, "KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"},  # neither relay nor consumer
         f"http://{NOWHERE}/realms/unused",
         key,
         port,

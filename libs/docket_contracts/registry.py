@@ -276,6 +276,15 @@ EVENTS: tuple[EventSpec, ...] = (
         "A notification's e-mail was sent; a letter to a complainant about progress tells them of it that "
         "day, which restarts their GDPR Art 78(2) three months.",
     ),
+    _spec(
+        "checkpoint.signed",
+        ev.CheckpointSigned,
+        topics.CHECKPOINTS,
+        "case",
+        "The case service signed the head (version and hash) of every case stream appended to since its previous "
+        "checkpoint, chained to that one: a witness of the case record outside its database. Keyed by "
+        "docket.cases, so that the checkpoints stay in one partition, in order.",
+    ),
 )
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS}

@@ -18,7 +18,6 @@ from docket_service.runtime import ServiceRuntime
 from .api import install_error_handlers, routers
 from .config import IntakeSettings
 from .handlers import EVENT_HANDLERS
-from .legacy import seal_legacy
 from .limits import RateLimiter, Uploads, forgetting
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -36,10 +35,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
         handlers=EVENT_HANDLERS,
         workers={"rate limits": forgetting},
         migrations=settings.keystore_migrations(),
-        preparations=[
-            lambda started: warm(started.engine, settings.database_pool_size),
-            lambda started: seal_legacy(started.sessions, personal),
-        ],
+        preparations=[lambda started: warm(started.engine, settings.database_pool_size)],
         closers=[personal.keystore.close],
     )
 

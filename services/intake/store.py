@@ -22,6 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
 from docket_contracts.events import (
+    COMPLAINANT_EMAIL,
+    COMPLAINANT_NAME,
     ComplaintAddressCodeIssued,
     ComplaintAddressProven,
     ComplaintFiled,
@@ -46,6 +48,16 @@ TABLES = {
     "outbox",
     "inbox",
 }
+
+# The fields intake seals values as (docket_privacy): the complainant's as complaint.filed carries them, and
+# intake's own. A letter's text is sealed by the notifier (docket_contracts.events.LETTER_TEXT).
+NARRATIVE = "complaint.narrative"
+STATUS_TOKEN = "complaint.status_token"
+REQUEST_DIGEST = "idempotency.request_digest"
+EVIDENCE_NAME = "evidence.filename"
+EVIDENCE_CONTENT = "evidence.content"
+# A complaint's sealed columns, each with the field its value is sealed as.
+SEALED_COLUMNS = {"complainant_name": COMPLAINANT_NAME, "complainant_email": COMPLAINANT_EMAIL, "narrative": NARRATIVE}
 
 
 def sealed_column() -> Any:

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
+    ADDRESS_CODE,
     AppealDecided,
     AppealLodged,
     CaseClosed,
@@ -138,7 +139,7 @@ async def complaint_filed(records: Records, event: CloudEvent, payload: Complain
     )
     if (start := clock_start(payload)) is not None:
         await records.told([payload.complaint_id], start[1], reminder_due_on(start[1], needs.lead_days))
-    if code is not None and (opened := await needs.personal.open(code)) is not None:
+    if code is not None and (opened := await needs.personal.open(ADDRESS_CODE, code)) is not None:
         case = await case_file(records, needs.personal, None, payload.complaint_id, everyone=False)
         proofs = [address_proof(complainant, opened) for complainant in case.complainants]
         await write_letters(records, needs.personal, event.id, event.type, proofs)

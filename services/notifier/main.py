@@ -19,7 +19,6 @@ from .application.letters import send_due_letters
 from .application.reminders import send_due_reminders
 from .config import NotifierSettings
 from .handlers import handlers
-from .legacy import seal_legacy
 from .outbound import GuardedSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -117,7 +116,6 @@ def runtime(
             mailer,
         ),
         migrations=s.keystore_migrations(),
-        preparations=[lambda started: seal_legacy(started.sessions, personal)],
         closers=[personal.keystore.close],
     )
 

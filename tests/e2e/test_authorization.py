@@ -122,6 +122,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
+    ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -383,6 +384,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         w, who, "/personal-data"
     ),
     ("case", "GET", "/cases"): _get("/cases"),
+    ("case", "GET", "/.well-known/jwks.json"): _get("/.well-known/jwks.json"),
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),

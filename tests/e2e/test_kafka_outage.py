@@ -18,8 +18,8 @@ from tests.kafka_reader import eventually, read_topic
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_returns(configure, tmp_path):
-    broker = KafkaBroker(tmp_path / "kafka")
+async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_returns(configure, keycloak, tmp_path):
+    broker = KafkaBroker(tmp_path / "kafka", keycloak)
     await asyncio.to_thread(broker.start)
     try:
         settings = configure(
@@ -50,7 +50,7 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
             async def published():
                 return [
                     r
-                    for r in await read_topic(broker.bootstrap_servers, topics.COMPLAINTS)
+                    for r in await read_topic(broker.operator, topics.COMPLAINTS)
                     if r.key == complaint_id.encode() and dict(r.headers)["ce_type"] == b"docket.complaint.filed"
                 ]
 

@@ -148,7 +148,7 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
     # sending and marking sends a batch again: a redelivery, dropped by every inbox, not a reordering).
     first_seen: dict[str, list[int]] = defaultdict(list)
     seen_ids: set[str] = set()
-    for record in await read_topic(stack.kafka.bootstrap_servers, topics.CASES):
+    for record in await read_topic(stack.kafka.operator, topics.CASES):
         ce = headers(record)
         if ce.get("ce_subject") in case_ids and ce["ce_id"] not in seen_ids:
             seen_ids.add(ce["ce_id"])

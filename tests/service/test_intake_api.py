@@ -198,8 +198,8 @@ async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(inta
         "SELECT data FROM intake.outbox WHERE subject = :id AND type = 'docket.complaint.filed'",
         id=receipt["id"],
     )
-    sealed = [Sealed.model_validate(data["complainant"][f]) for f in ("name", "email")]
-    assert {s.subject for s in sealed} == {UUID(receipt["id"])}
+    sealed = [(f"complainant.{f}", Sealed.model_validate(data["complainant"][f])) for f in ("name", "email")]
+    assert {s.subject for _, s in sealed} == {UUID(receipt["id"])}
     assert await personal.open_many(sealed) == [name, email]  # a service holding the key store reads them
 
     # Evidence: stored sealed, its size and checksum those of the file.

@@ -51,6 +51,8 @@ OWN_TABLES = {
         "complainant_clocks",
         "timers",
         "snapshots",
+        "checkpoints",
+        "checkpointed_heads",
     }
     | MESSAGING,
     "notifier": {
@@ -65,7 +67,7 @@ OWN_TABLES = {
         "delivery_attempts",
     }
     | MESSAGING,
-    "keystore": {"subject_keys"},
+    "keystore": {"subject_keys", "erasures"},
 }
 
 

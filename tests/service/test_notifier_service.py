@@ -182,7 +182,8 @@ async def test_a_subscription_shows_its_secret_once_and_can_be_rotated_paused_re
     # Deleting it destroyed the key its secrets were sealed with.
     assert await beneath(
         database_url,
-        "SELECT erased_at IS NOT NULL AND wrapped_key IS NULL FROM keystore.subject_keys WHERE subject_id = :id",
+        "SELECT EXISTS (SELECT FROM keystore.erasures WHERE subject_id = :id) "
+        "AND NOT EXISTS (SELECT FROM keystore.subject_keys WHERE subject_id = :id)",
         id=created["id"],
     )
     assert (await notifier.http.get(f"{path}/deliveries")).status_code == 404

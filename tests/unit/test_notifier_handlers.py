@@ -10,6 +10,8 @@ from uuid import UUID, uuid4
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
+    ADDRESS_CODE,
+    COMPLAINANT_NAME,
     CaseClosed,
     CaseOpened,
     ComplaintAddressCodeIssued,
@@ -100,7 +102,7 @@ async def test_a_filed_complaint_is_acknowledged_sealed_and_starts_its_three_mon
     [(letter, sealed)] = to(records, "complainant", event)
     assert letter.complaint_id == filed.complaint_id and letter.address == JEANNE[1]
     assert sealed is not None and sealed["recipient_address"].subject == filed.complaint_id  # never in clear
-    assert await needs.personal.open_many([sealed["recipient_name"]]) == [JEANNE[0]]
+    assert await needs.personal.open_many([("letter.recipient_name", sealed["recipient_name"])]) == [JEANNE[0]]
     row = records.complainants[filed.complaint_id]
     assert (row.last_news_on, row.reminder_due_on) == (date(2020, 5, 25), reminder_due_on(date(2020, 5, 25), 14))
     assert row.waiting and row.case_id is None
@@ -223,7 +225,7 @@ async def test_after_an_erasure_nothing_of_the_complainant_opens_and_nothing_is_
     records, needs = given()
     filed = await openable_complaint_filed(needs.personal)
     await take(records, needs, filed, filed.complaint_id)
-    assert await needs.personal.open_many([filed.complainant.name]) == [JEANNE[0]]  # the key is now cached
+    assert await needs.personal.open_many([(COMPLAINANT_NAME, filed.complainant.name)]) == [JEANNE[0]]  # cached now
     await needs.personal.keystore.erase(filed.complaint_id, by="test")
 
     erased = await take(
@@ -232,7 +234,7 @@ async def test_after_an_erasure_nothing_of_the_complainant_opens_and_nothing_is_
         PersonalDataErased(complaint_id=filed.complaint_id, erased_on=date(2020, 7, 1)),
         filed.complaint_id,
     )
-    assert await needs.personal.open_many([filed.complainant.name]) == [None]  # the cached key was dropped too
+    assert await needs.personal.open_many([(COMPLAINANT_NAME, filed.complainant.name)]) == [None]  # dropped too
     assert to(records, "complainant", erased) == []
     assert not records.complainants[filed.complaint_id].waiting
 
@@ -244,7 +246,7 @@ async def test_a_filing_with_a_code_sends_the_code_alone_and_holds_every_other_l
     records, needs = given()
     lure = Controller(key="refund-desk", name="Refund desk: call +33 1 23 45 67 89")
     filed = await openable_complaint_filed(needs.personal, name="Your bank", controller=lure)
-    code = await needs.personal.seal(filed.complaint_id, "7K3Q-9ZXM")
+    code = await needs.personal.seal(filed.complaint_id, ADDRESS_CODE, "7K3Q-9ZXM")
     await take(
         records, needs, ComplaintAddressCodeIssued(complaint_id=filed.complaint_id, code=code), filed.complaint_id
     )

@@ -1,5 +1,6 @@
 """The case service's REST routes, a module each: the lifecycle commands (commands.py), the read side
-(reads.py) and the fine estimate (fines.py), with what they take and give (models.py, within bounds.py).
+(reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take and
+give (models.py, within bounds.py).
 main.py mounts `routers` and installs the error handlers below.
 """
 
@@ -11,9 +12,9 @@ from fastapi.responses import JSONResponse
 from .. import domain
 from ..domain import Rejected
 from ..errors import StaleVersion, StreamNotFound
-from . import commands, fines, reads
+from . import commands, fines, keys, reads
 
-routers = (reads.router, commands.router, fines.router)
+routers = (reads.router, commands.router, fines.router, keys.router)
 
 
 def install_error_handlers(app: FastAPI) -> None:

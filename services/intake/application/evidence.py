@@ -81,8 +81,8 @@ async def add_evidence(
         await store.lock_complaint(session, complaint_id)
         files, total = await store.evidence_totals(session, complaint_id)
         domain.check_quota(files, total, len(file.content), settings.evidence_quota)
-        [sealed_name] = await personal.seal_many(complaint_id, [file.name])
-        sealed = await personal.seal_bytes(complaint_id, file.content)
+        sealed_name = await personal.seal(complaint_id, store.EVIDENCE_NAME, file.name)
+        sealed = await personal.seal_bytes(complaint_id, store.EVIDENCE_CONTENT, file.content)
         row = store.add_evidence(session, complaint_id, sealed_name, file.content_type, file.content, sealed)
         await session.flush()
     await session.refresh(row)
@@ -99,7 +99,7 @@ async def add_evidence(
 async def file_names(personal: PersonalData, stored: Sequence[Any]) -> list[str]:
     """Evidence file names as staff read them: opened, or ERASED (one trip to the key store). A name still
     in clear (stored before names were sealed, and not sealed yet) reads as it is."""
-    opened = await personal.open_many([store.as_sealed(value) for value in stored])
+    opened = await personal.open_many([(store.EVIDENCE_NAME, store.as_sealed(value)) for value in stored])
     return [
         value if isinstance(value, str) else ERASED if name is None else name
         for value, name in zip(stored, opened, strict=True)
@@ -141,7 +141,9 @@ async def download_evidence(
     row = await session.get(store.EvidenceRow, evidence_id)
     if row is None or row.complaint_id != complaint_id:
         raise UnknownEvidence(f"no evidence {evidence_id} on complaint {complaint_id}")
-    content = await personal.open_bytes(complaint_id, row.content) if row.sealed else row.content
+    content = (
+        await personal.open_bytes(complaint_id, store.EVIDENCE_CONTENT, row.content) if row.sealed else row.content
+    )
     if content is None:
         raise ErasedSubject(complaint_id)
     [name] = await file_names(personal, [row.filename])

@@ -12,7 +12,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts.events import ComplaintAddressCodeIssued, ComplaintCategory, ComplaintKind, Party
+from docket_contracts.events import (
+    ADDRESS_CODE,
+    COMPLAINANT_EMAIL,
+    COMPLAINANT_NAME,
+    ComplaintAddressCodeIssued,
+    ComplaintCategory,
+    ComplaintKind,
+    Party,
+)
 from docket_messaging.context import bind_ids
 from docket_privacy.personal import PersonalData
 
@@ -102,10 +110,17 @@ async def file_complaint(
     complaint_id, token = uuid.uuid4(), domain.new_status_token()
     # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
     code = None if address_proven else domain.new_address_code()
-    personal_values = [submission.complainant_name, submission.complainant_email, submission.narrative, token]
+    values = [
+        (COMPLAINANT_NAME, submission.complainant_name),
+        (COMPLAINANT_EMAIL, submission.complainant_email),
+        (store.NARRATIVE, submission.narrative),
+        (store.STATUS_TOKEN, token),
+    ]
     name, email, narrative, sealed_token, *more = await personal.seal_many(
         complaint_id,
-        personal_values + ([code] if code else []) + ([idempotency.request_digest] if idempotency else []),
+        values
+        + ([(ADDRESS_CODE, code)] if code else [])
+        + ([(store.REQUEST_DIGEST, idempotency.request_digest)] if idempotency else []),
     )
     sealed_code, sealed_digest = (more[0] if code else None), (more[-1] if idempotency else None)
     command = domain.FileComplaint(
@@ -158,7 +173,10 @@ async def file_complaint(
 async def replayed(personal: PersonalData, first: store.IdempotencyRow, idempotency: Idempotency) -> Answer:
     """The first answer to an Idempotency-Key, if it came with the same body; IdempotencyKeyReused if not."""
     first_digest, first_token = await personal.open_many(
-        [store.as_sealed(first.request_digest), store.as_sealed(first.response.get("status_token"))]
+        [
+            (store.REQUEST_DIGEST, store.as_sealed(first.request_digest)),
+            (store.STATUS_TOKEN, store.as_sealed(first.response.get("status_token"))),
+        ]
     )
     if isinstance(first.request_digest, str):  # kept in clear by an earlier release
         first_digest = first.request_digest

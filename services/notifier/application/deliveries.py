@@ -29,7 +29,7 @@ from ..domain.webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, h
 from ..errors import Conflict, NotFound
 from ..metrics import WEBHOOKS
 from ..outbound import Answer, Sender
-from ..store import DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
+from ..store import SECRET, DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as_sealed
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,9 @@ async def claim_deliveries(
     async with sessions() as session, session.begin():
         connection = await session.connection()
         rows = (await connection.execute(_CLAIM_DELIVERIES, values)).all()
-    secrets = await personal.open_many([as_sealed(s) for row in rows for s in (row.secret, row.previous_secret)])
+    secrets = await personal.open_many(
+        [(SECRET, as_sealed(s)) for row in rows for s in (row.secret, row.previous_secret)]
+    )
     return [
         Claim(
             row.id,

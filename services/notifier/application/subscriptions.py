@@ -17,7 +17,7 @@ from docket_privacy.personal import PersonalData
 from ..domain.webhooks import check_url, host_of, new_secret, out_of_scope
 from ..errors import NotFound
 from ..outbound import Resolver
-from ..store import DeliveryRow, SubscriptionRow
+from ..store import SECRET, DeliveryRow, SubscriptionRow
 
 
 async def check_reachable(url: str, resolver: Resolver, allow_list: list[str]) -> None:
@@ -52,7 +52,7 @@ async def create_subscription(
         controller_key=controller_key,
         case_id=case_id,
         description=description,
-        secret=(await personal.seal(subscription_id, secret)).model_dump(mode="json"),
+        secret=(await personal.seal(subscription_id, SECRET, secret)).model_dump(mode="json"),
         scopes=scopes,
         scopes_seen_at=None if scopes is None else datetime.now(UTC),
     )
@@ -112,7 +112,7 @@ async def rotate_secret(
     async with session.begin():
         # Found (and the caller's) before anything is sealed: a key is made only for a real subscription.
         row = await subscription(session, subscription_id, owner=owner, for_update=True)
-        sealed = (await personal.seal(row.id, secret)).model_dump(mode="json")
+        sealed = (await personal.seal(row.id, SECRET, secret)).model_dump(mode="json")
         row.previous_secret, row.secret = row.secret, sealed
         row.previous_secret_until = datetime.now(UTC) + timedelta(seconds=grace_s)
         row.updated_at = datetime.now(UTC)

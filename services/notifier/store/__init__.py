@@ -24,6 +24,7 @@ from .letters import announce_sent, find, record_letters
 from .records import PostgresRecords, Records
 from .tables import (
     PERSONAL_LETTER_FIELDS,
+    SECRET,
     SOURCE,
     TABLES,
     AddressCodeRow,
@@ -40,6 +41,7 @@ from .tables import (
 
 __all__ = [
     "PERSONAL_LETTER_FIELDS",
+    "SECRET",
     "SOURCE",
     "TABLES",
     "AddressCodeRow",

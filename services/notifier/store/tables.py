@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-from docket_contracts.events import Sealed
+from docket_contracts.events import LETTER_TEXT, Sealed
 from docket_messaging.tables import utc_column
 
 from ..domain.webhooks import Filter
@@ -37,8 +37,16 @@ def as_sealed(value: Any) -> Sealed | None:
     return Sealed.model_validate(value) if isinstance(value, dict) else None
 
 
-# The fields of a letter to a complainant that are personal: kept sealed in `NotificationRow.personal`.
-PERSONAL_LETTER_FIELDS = ("recipient_name", "recipient_address", "text", "html")
+# The fields of a letter to a complainant that are personal: kept sealed in `NotificationRow.personal`, each
+# sealed as the field named here (docket_privacy); the text travels so in notification.recorded.
+PERSONAL_LETTER_FIELDS = {
+    "recipient_name": "letter.recipient_name",
+    "recipient_address": "letter.recipient_address",
+    "text": LETTER_TEXT,
+    "html": "letter.html",
+}
+# A webhook subscription's signing secret (and the previous one, kept for a grace period) is sealed as this.
+SECRET = "subscription.secret"
 
 
 class NotificationRow(SQLModel, table=True):
