@@ -142,6 +142,7 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
         log_level=settings.log_level.lower(),
         log_config=logging_config,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only (limits.ClientAddress)
     )
 
 
