@@ -287,13 +287,13 @@ def bare_server(databases: Databases, logs: Path, pool_size: int) -> Iterator[tu
 @contextlib.contextmanager
 def intake_server(databases: Databases, logs: Path, extra: dict[str, str]) -> Iterator[tuple[int, int]]:
     port = free_port()
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    master_keys = "bench:" + base64.b64encode(secrets.token_bytes(32)).decode()
     env = service_env(
         "intake",
         databases,
         {"KAFKA_BOOTSTRAP_SERVERS": NOWHERE, "KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"},  # neither relay nor consumer
         f"http://{NOWHERE}/realms/unused",
-        key,
+        master_keys,
         port,
         {"RUN_RELAY": "false", "RUN_CONSUMER": "false", **UNTHROTTLED, **extra},
     )
