@@ -92,7 +92,9 @@ SMALL = Sizes(received=300, repeats=3)
 
 
 def sealed(subject: uuid.UUID, value: str) -> Sealed:
-    return Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, value.encode())))
+    return Sealed(
+        subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, "unopened", value.encode()))
+    )
 
 
 @dataclass

@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/withdrawal"): PUBLIC,
+    ("intake", "POST", "/complaints/{reference}/address-proof"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/evidence"): PUBLIC,
     ("intake", "GET", "/complaints"): frozenset({I, V, A}),
     ("intake", "GET", "/complaints/{complaint_id}"): frozenset({I, V, A}),
@@ -143,6 +144,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/campaigns/admissibility"): frozenset({I, V}),
     ("case", "POST", "/campaigns/controller-letters"): frozenset({I, V}),
     ("case", "POST", "/campaigns/closure"): frozenset({I, V}),
+    ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -448,6 +450,10 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ),
     ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
     ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
+    # A paper complaint's address is proven already: proving it again is answered as the first time.
+    ("intake", "POST", "/complaints/{reference}/address-proof"): lambda w, who: _receipt_call(
+        w, "POST", "/address-proof", json={"code": "7K3Q-9ZXM"}
+    ),
     ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(
         w,
         "POST",
@@ -465,6 +471,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         w, who, "/personal-data"
     ),
     ("case", "GET", "/cases"): _get("/cases"),
+    ("case", "GET", "/.well-known/jwks.json"): _get("/.well-known/jwks.json"),
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),

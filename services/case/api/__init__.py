@@ -1,8 +1,8 @@
 """The case service's REST routes, a module each: the lifecycle commands (commands.py), the read side
-(reads.py) and the fine estimate (fines.py), with what they take and give (models.py, within bounds.py); a
-complaint's own handling (complaints.py), the queues and the workload (queues.py), campaigns (campaigns.py),
-with what they take and give (handling_models.py), and the annual report's figures (stats.py). main.py mounts
-`routers` and installs the error handlers below.
+(reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take and
+give (models.py, within bounds.py); a complaint's own handling (complaints.py), the queues and the workload
+(queues.py), campaigns (campaigns.py), with what they take and give (handling_models.py), and the annual report's
+figures (stats.py). main.py mounts `routers` and installs the error handlers below.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from .. import domain
 from ..domain import ComplaintRejected, Rejected
 from ..errors import StaleVersion, StreamNotFound
 from ..handling import IdempotencyKeyReused, UnknownComplaint
-from . import campaigns, commands, complaints, fines, queues, reads, stats
+from . import campaigns, commands, complaints, fines, keys, queues, reads, stats
 
 routers = (
     reads.router,
     commands.router,
     fines.router,
+    keys.router,
     complaints.router,
     queues.router,
     campaigns.router,

@@ -45,6 +45,7 @@ from docket_contracts.events import (
 
 from .appeals import appeal_decided, appeal_lodged
 from .complaints import (
+    address_proof,
     case_closed,
     case_opened,
     complaint_filed,
@@ -86,6 +87,7 @@ __all__ = [
     "Complainant",
     "Letter",
     "Role",
+    "address_proof",
     "letters_for",
     "reminder",
     "reminder_due_on",
