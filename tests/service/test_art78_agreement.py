@@ -37,6 +37,9 @@ from tests.service.test_case_service import FixedClock
 from tests.service.test_notifier_service import FakeMailer, mail
 
 QUIET = {"run_relay": False, "run_consumer": False}
+# The case service's timers and checkpoints are taken by hand or not at all: what `published` reads is the
+# complaints' news alone (checkpoint.signed goes to docket.checkpoints, which the notifier does not read).
+CASE_QUIET = {"run_timers": False, "run_checkpoints": False}
 
 
 @pytest.fixture
@@ -44,9 +47,7 @@ async def services(configure, closed_port_bootstrap: str) -> AsyncIterator[tuple
     common = dict(kafka_bootstrap_servers=closed_port_bootstrap, **QUIET)
     async with (
         serve(intake_app(configure(IntakeSettings, **common))) as intake,
-        serve(
-            case_app(configure(CaseSettings, run_timers=False, **common), clock=FixedClock(date(2026, 11, 22)))
-        ) as case,
+        serve(case_app(configure(CaseSettings, **CASE_QUIET, **common), clock=FixedClock(date(2026, 11, 22)))) as case,
         serve(
             notifier_app(configure(NotifierSettings, run_deliveries=False, migrate_on_start=False, **common))
         ) as notifier,

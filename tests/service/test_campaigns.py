@@ -24,7 +24,7 @@ from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import openable_complaint_filed
-from tests.service.test_art78_agreement import consume, notifier_takes, published
+from tests.service.test_art78_agreement import CASE_QUIET, consume, notifier_takes, published
 from tests.service.test_case_service import FixedClock
 
 pytestmark = pytest.mark.service
@@ -37,9 +37,7 @@ QUIET = {"run_relay": False, "run_consumer": False}
 async def services(configure, closed_port_bootstrap: str) -> AsyncIterator[tuple[Running, Running]]:
     common = dict(kafka_bootstrap_servers=closed_port_bootstrap, **QUIET)
     async with (
-        serve(
-            case_app(configure(CaseSettings, run_timers=False, **common), clock=FixedClock(date(2026, 11, 22)))
-        ) as case,
+        serve(case_app(configure(CaseSettings, **CASE_QUIET, **common), clock=FixedClock(date(2026, 11, 22)))) as case,
         serve(
             notifier_app(configure(NotifierSettings, run_deliveries=False, migrate_on_start=False, **common))
         ) as notifier,
