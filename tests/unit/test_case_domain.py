@@ -1,41 +1,23 @@
-"""Given events, when a command, then events or a refusal: the case aggregate without I/O.
-
-Dates and amounts follow the CNIL's Clearview AI case (MED-2021-134, SAN-2022-019).
+"""Given events, when a command, then events or a refusal: the case aggregate without I/O, from the first
+complaint to the closure (the fixtures: tests/unit/case_history.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
 from docket_contracts.events import (
-    AppealDecided,
-    AppealLodged,
     CaseClosed,
-    CaseOpened,
-    ComplaintFiled,
     ComplaintLinked,
-    ConductFined,
-    Controller,
-    FindingRecorded,
-    FineCap,
     FormalNoticeComplied,
-    FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
-    FormalNoticeIssued,
     FormalNoticeNotified,
-    Injunction,
     InjunctionComplied,
-    InvestigationOpened,
-    Order,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
-    PublicationMade,
-    PublicationWithdrawn,
-    ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
 )
@@ -44,142 +26,48 @@ from services.case.domain import (
     CaseState,
     CloseCase,
     ExpireDeadline,
-    ImposeSanction,
     Invalid,
     IssueFormalNotice,
-    IssueReprimand,
     LinkComplaint,
     LiquidatePenalty,
-    LodgeAppeal,
     OpenCase,
     OpenInvestigation,
-    PublishDecision,
     RecordCompliance,
     RecordFinding,
     RecordInjunctionCompliance,
     RecordNoticeNotification,
-    RecordRuling,
     RecordSanctionNotification,
     Rejected,
-    WithdrawPublication,
     decide,
-    next_steps,
     replay,
 )
-from tests.factories import complaint_filed
-
-CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
-CASE = UUID("00000000-0000-0000-0000-0000000000c1")
-NOTICE = UUID("00000000-0000-0000-0000-00000000000a")
-SANCTION = UUID("00000000-0000-0000-0000-00000000000b")
-FINDING = UUID("00000000-0000-0000-0000-00000000000f")
-FIRST = UUID("00000000-0000-0000-0000-000000000001")
-
-ORDERS = (
-    Order(point="f", text="stop collecting and processing data of people in France without a legal basis"),
-    Order(point="g", text="delete the data of people in France"),
-    Order(point="c", text="honour access and erasure requests"),
+from tests.unit.case_history import (
+    AT_EXPIRY,
+    AT_NOTICE,
+    AT_SANCTION,
+    CASE,
+    COMPLIED,
+    EXPIRED,
+    FINDING,
+    FIRST,
+    FOUND,
+    INJUNCTION,
+    INVESTIGATING,
+    ISSUED,
+    LIQUIDATED,
+    NOTICE,
+    OPENED,
+    ORDERS,
+    PENALTY,
+    PERIOD_INJUNCTION,
+    SANCTION,
+    SANCTIONED,
+    close,
+    complaint,
+    given,
+    liquidation,
+    sanction,
 )
-INJUNCTION = Injunction(orders=ORDERS, deadline=date(2022, 12, 18), daily_penalty_eur=100_000)
-
-
-def complaint(kind: str = "art77_complaint", complaint_id: UUID | None = None) -> ComplaintFiled:
-    return complaint_filed(complaint_id=complaint_id or uuid4(), kind=kind, controller=CLEARVIEW)
-
-
-OPENED = CaseOpened(
-    case_id=CASE,
-    controller=CLEARVIEW,
-    complaint_id=FIRST,
-    complaint_kind="art77_complaint",
-    opened_on=date(2020, 5, 25),
-)
-INVESTIGATING = InvestigationOpened(case_id=CASE, opened_on=date(2020, 8, 1), scope="scraping of facial images")
-FOUND = FindingRecorded(
-    case_id=CASE,
-    finding_id=FINDING,
-    articles=(6, 12, 15, 17),
-    facts="no legal basis; access and erasure requests left unanswered",
-)
-ISSUED = FormalNoticeIssued(
-    case_id=CASE, notice_id=NOTICE, orders=ORDERS, issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
-)
-COMPLIED = FormalNoticeComplied(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 20))
-EXPIRED = FormalNoticeDeadlineExpired(
-    case_id=CASE, notice_id=NOTICE, deadline=date(2022, 1, 26), detected_at=datetime(2022, 1, 27, 0, 5, tzinfo=UTC)
-)
-CAP_83_6 = FineCap(
-    paragraph="83(6)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=100_000_000, cap_eur=20_000_000
-)
-SANCTIONED = SanctionImposed(
-    case_id=CASE,
-    sanction_id=SANCTION,
-    decided_on=date(2022, 10, 17),
-    fine_eur=20_000_000,
-    articles_infringed=(6, 12, 15, 17, 58),
-    cap=CAP_83_6,
-    injunction=INJUNCTION,
-    conducts=(
-        ConductFined(
-            articles_infringed=(6, 12, 15, 17), orders_not_complied=("58(2)",), fine_eur=20_000_000, cap=CAP_83_6
-        ),
-    ),
-)
-PENALTY = PenaltyPaymentImposed(
-    case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000, accrues_from=date(2022, 12, 19)
-)
-LIQUIDATED = PenaltyPaymentLiquidated(
-    case_id=CASE,
-    sanction_id=SANCTION,
-    period_start=date(2022, 12, 19),
-    period_end=date(2023, 2, 9),
-    days_counted=52,
-    convention="exclusive_end: ...",
-    amount_eur=5_200_000,
-    decided_on=date(2023, 4, 13),
-)
-
-AT_NOTICE = (OPENED, INVESTIGATING, FOUND, ISSUED)
-AT_EXPIRY = (*AT_NOTICE, EXPIRED)
-AT_SANCTION = (*AT_EXPIRY, SANCTIONED, PENALTY)
-
-
-def given(*events) -> CaseState:
-    return replay(events)
-
-
-def sanction(
-    fine: int = 20_000_000,
-    turnover: int | None = 100_000_000,
-    articles=(6, 12, 15, 17),
-    injunction: Injunction | None = INJUNCTION,
-    decided_on: date = date(2022, 10, 17),
-    orders=(),
-    conducts=(),
-) -> ImposeSanction:
-    return ImposeSanction(
-        sanction_id=SANCTION,
-        decided_on=decided_on,
-        fine_eur=fine,
-        turnover_eur=turnover,
-        articles=articles,
-        injunction=injunction,
-        orders_not_complied=orders,
-        conducts=conducts,
-    )
-
-
-def liquidation(
-    start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end", decided_on=date(2023, 4, 13)
-) -> LiquidatePenalty:
-    return LiquidatePenalty(
-        sanction_id=SANCTION, period_start=start, period_end=end, convention=convention, decided_on=decided_on
-    )
-
-
-def close(outcome: str, closed_on: date = date(2023, 4, 13)) -> CloseCase:
-    return CloseCase(outcome=outcome, reasons="reasons given in the decision", closed_on=closed_on)
-
 
 # --- transitions ------------------------------------------------------------------------------------------
 
@@ -713,11 +601,6 @@ def test_versions_count_events_and_the_pending_notice_is_tracked():
     assert given(*AT_NOTICE, COMPLIED).notices[0].complied_on == date(2022, 1, 20)
 
 
-# --- notification to the controller -------------------------------------------------------------------------
-
-PERIOD_INJUNCTION = Injunction(orders=ORDERS, days_after_notification=60, daily_penalty_eur=100_000)
-
-
 def test_a_formal_notice_records_the_day_it_was_notified_once():
     [notified] = decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
     assert notified == FormalNoticeNotified(case_id=CASE, notice_id=NOTICE, notified_on=date(2021, 12, 1))
@@ -794,445 +677,3 @@ def test_a_closure_is_not_dated_before_a_notification():
     with pytest.raises(Invalid) as refused:
         decide(given(*AT_NOTICE, notified), close("dismissed", closed_on=date(2021, 11, 30)))
     assert refused.value.message == "2021-11-30 is before the formal notice was notified (2021-12-01)"
-
-
-# --- the simplified procedure (loi Informatique et Libertés art 22-1) ---------------------------------------
-
-SMALL = Injunction(orders=ORDERS[:1], deadline=date(2022, 12, 18), daily_penalty_eur=100)
-
-
-def simplified(fine: int = 20_000, injunction: Injunction | None = SMALL) -> ImposeSanction:
-    return replace(sanction(fine=fine, turnover=None, articles=(15,), injunction=injunction), procedure="simplified")
-
-
-def test_a_sanction_says_which_procedure_it_was_taken_under():
-    imposed, penalty = decide(given(OPENED, INVESTIGATING, FOUND), simplified())
-    assert (imposed.procedure, imposed.fine_eur, penalty.daily_rate_eur) == ("simplified", 20_000, 100)
-    assert given(OPENED, INVESTIGATING, FOUND, imposed, penalty).sanctions[0].procedure == "simplified"
-    assert decide(given(*AT_EXPIRY), sanction())[0].procedure == "ordinary"
-
-
-@pytest.mark.parametrize(
-    ("command", "field", "message"),
-    [
-        (
-            simplified(fine=20_001),
-            "fine_eur",
-            "EUR 20,001 exceeds the cap of EUR 20,000 of the simplified procedure"
-            " (loi Informatique et Libertés art 22-1)",
-        ),
-        (
-            simplified(injunction=SMALL.model_copy(update={"daily_penalty_eur": 101})),
-            "injunction.daily_penalty_eur",
-            "EUR 101 a day exceeds the cap of EUR 100 a day of the simplified procedure (loi Informatique et Libertés "
-            "art 22-1)",
-        ),
-    ],
-)
-def test_the_simplified_procedure_refuses_a_fine_or_a_penalty_above_its_ceilings(command, field, message):
-    with pytest.raises(Invalid) as refused:
-        decide(given(OPENED, INVESTIGATING, FOUND), command)
-    assert refused.value.field == field and refused.value.message.startswith(message)
-
-
-def test_the_ordinary_procedure_keeps_its_own_ceilings():
-    ordinary = replace(
-        simplified(fine=20_001, injunction=SMALL.model_copy(update={"daily_penalty_eur": 100_000})),
-        procedure="ordinary",
-    )
-    imposed, penalty = decide(given(OPENED, INVESTIGATING, FOUND), ordinary)
-    assert (imposed.fine_eur, penalty.daily_rate_eur) == (20_001, 100_000)
-
-
-# --- the reprimand (GDPR Art 58(2)(b)) ----------------------------------------------------------------------
-
-REPRIMAND = UUID("00000000-0000-0000-0000-00000000000e")
-REPRIMANDED = ReprimandIssued(
-    case_id=CASE,
-    reprimand_id=REPRIMAND,
-    decided_on=date(2022, 10, 17),
-    articles_infringed=(12, 15),
-    reasons="requests answered late; no fine needed",
-)
-
-
-def reprimand(decided_on: date = date(2022, 10, 17), procedure: str = "ordinary") -> IssueReprimand:
-    return IssueReprimand(
-        reprimand_id=REPRIMAND,
-        decided_on=decided_on,
-        articles=(12, 15),
-        reasons="requests answered late; no fine needed",
-        procedure=procedure,
-    )
-
-
-@pytest.mark.parametrize("history", [(OPENED, INVESTIGATING, FOUND), AT_EXPIRY])
-def test_a_reprimand_follows_the_investigation_or_an_expired_notice_and_the_case_closes_as_reprimanded(history):
-    assert decide(given(*history), reprimand()) == [REPRIMANDED]
-    state = given(*history, REPRIMANDED)
-    assert state.status == "reprimanded" and state.reprimands[0].articles == (12, 15) and not state.sanctions
-    [closed] = decide(state, close("reprimanded", closed_on=date(2022, 10, 17)))
-    assert closed.outcome == "reprimanded"
-
-
-def test_a_reprimand_may_be_taken_under_the_simplified_procedure():
-    [issued] = decide(given(OPENED, INVESTIGATING, FOUND), reprimand(procedure="simplified"))
-    assert issued.procedure == "simplified"
-    assert given(OPENED, INVESTIGATING, FOUND, issued).reprimands[0].procedure == "simplified"
-
-
-# the reprimand, or its closure, where the state does not fit
-REPRIMAND_CONFLICTS = [
-    ((OPENED,), reprimand(), "cannot issue a reprimand: the case is open"),
-    ((OPENED, INVESTIGATING), reprimand(), "cannot issue a reprimand: the case is investigating (no finding"),
-    (AT_NOTICE, reprimand(), "cannot issue a reprimand: the case is formal notice"),
-    (AT_SANCTION, reprimand(), "cannot issue a reprimand: the case is sanctioned"),
-    ((*AT_EXPIRY, REPRIMANDED), reprimand(), "cannot issue a reprimand: the case is reprimanded"),
-    ((*AT_EXPIRY, REPRIMANDED), sanction(), "cannot impose a sanction: the case is reprimanded"),
-    ((*AT_EXPIRY, REPRIMANDED), close("dismissed"), "(the case already has a decision)"),
-    ((*AT_EXPIRY, REPRIMANDED), close("sanctioned"), "(no sanction has been imposed)"),
-    (AT_EXPIRY, close("reprimanded"), "(no reprimand has been issued)"),
-    (AT_SANCTION, close("reprimanded"), "(no reprimand has been issued)"),
-]
-
-
-# the reprimand and its closure, dated after what they follow
-REPRIMAND_BREACHES = [
-    (
-        (OPENED, INVESTIGATING, FOUND),
-        reprimand(decided_on=date(2020, 7, 31)),
-        "decided_on",
-        "2020-07-31 is before the investigation opened (2020-08-01)",
-    ),
-    (
-        AT_EXPIRY,
-        reprimand(decided_on=date(2022, 1, 26)),
-        "decided_on",
-        "2022-01-26 is not after the formal notice's compliance deadline (2022-01-26)",
-    ),
-    (
-        (*AT_EXPIRY, REPRIMANDED),
-        close("reprimanded", closed_on=date(2022, 10, 16)),
-        "closed_on",
-        "2022-10-16 is before the reprimand was decided (2022-10-17)",
-    ),
-]
-
-
-# --- publication of a decision, and its withdrawal ---------------------------------------------------------
-
-PUBLICATION = UUID("00000000-0000-0000-0000-0000000000d1")
-NOTICE_PUBLISHED = PublicationMade(
-    case_id=CASE,
-    publication_id=PUBLICATION,
-    decision="formal_notice",
-    decision_id=NOTICE,
-    decision_dated=date(2021, 11, 26),
-    published_on=date(2021, 12, 16),
-)
-WITHDRAWN = PublicationWithdrawn(
-    case_id=CASE,
-    publication_id=PUBLICATION,
-    decision="formal_notice",
-    decision_id=NOTICE,
-    withdrawn_on=date(2023, 12, 16),
-    reasons="public for two years",
-)
-
-
-def publish(decision_id: UUID = NOTICE, published_on: date = date(2021, 12, 16)) -> PublishDecision:
-    return PublishDecision(publication_id=PUBLICATION, decision_id=decision_id, published_on=published_on)
-
-
-def withdraw(withdrawn_on: date = date(2023, 12, 16), publication_id: UUID = PUBLICATION) -> WithdrawPublication:
-    return WithdrawPublication(publication_id=publication_id, withdrawn_on=withdrawn_on, reasons="public for two years")
-
-
-def test_the_clearview_formal_notice_was_made_public_on_16_december_2021():
-    assert decide(given(*AT_NOTICE), publish()) == [NOTICE_PUBLISHED]
-    state = given(*AT_NOTICE, NOTICE_PUBLISHED)
-    assert state.status == "formal_notice" and state.publications[0].published_on == date(2021, 12, 16)
-    assert "withdraw a publication" in next_steps(state) and "make a decision public" not in next_steps(state)
-    assert "make a decision public" in next_steps(given(*AT_NOTICE))
-
-
-@pytest.mark.parametrize(
-    ("history", "decision_id", "kind", "dated"),
-    [
-        (AT_SANCTION, SANCTION, "sanction", date(2022, 10, 17)),
-        ((*AT_EXPIRY, REPRIMANDED), REPRIMAND, "reprimand", date(2022, 10, 17)),
-        ((*AT_SANCTION, LIQUIDATED), NOTICE, "formal_notice", date(2021, 11, 26)),  # a notice, later in the case
-    ],
-)
-def test_a_sanction_a_reprimand_or_a_notice_is_made_public_on_or_after_its_day(history, decision_id, kind, dated):
-    [made] = decide(given(*history), publish(decision_id, dated))
-    assert (made.decision, made.decision_id, made.decision_dated, made.published_on) == (
-        kind,
-        decision_id,
-        dated,
-        dated,
-    )
-
-
-def test_a_publication_is_withdrawn_once_even_after_the_case_closed():
-    assert decide(given(*AT_NOTICE, NOTICE_PUBLISHED), withdraw()) == [WITHDRAWN]
-    closed = given(
-        *AT_NOTICE,
-        COMPLIED,
-        NOTICE_PUBLISHED,
-        CaseClosed(case_id=CASE, outcome="complied", reasons="r", closed_on=date(2022, 2, 1)),
-    )
-    assert next_steps(closed) == ("withdraw a publication",)
-    assert decide(closed, withdraw()) == [WITHDRAWN]
-    after = given(
-        *AT_NOTICE,
-        COMPLIED,
-        NOTICE_PUBLISHED,
-        CaseClosed(case_id=CASE, outcome="complied", reasons="r", closed_on=date(2022, 2, 1)),
-        WITHDRAWN,
-    )
-    assert after.status == "closed" and after.publications[0].withdrawn_on == date(2023, 12, 16)
-    assert next_steps(after) == ()
-    with pytest.raises(
-        Rejected,
-        match=r"\(it was withdrawn on 2023-12-16\); allowed next steps: none, the case is "
-        r"closed",
-    ):
-        decide(after, withdraw(date(2024, 1, 1)))
-
-
-SIMPLIFIED_SANCTION = SANCTIONED.model_copy(update={"fine_eur": 15_000, "procedure": "simplified", "injunction": None})
-CLOSED_AT_NOTICE = CaseClosed(case_id=CASE, outcome="dismissed", reasons="r", closed_on=date(2022, 1, 1))
-
-
-# a publication or a withdrawal where the state does not fit
-PUBLICATION_CONFLICTS = [
-    (
-        (OPENED, INVESTIGATING, FOUND, SIMPLIFIED_SANCTION),
-        publish(SANCTION, date(2022, 10, 17)),
-        "(the sanction was taken under the simplified procedure, whose decisions are not made public (loi "
-        "Informatique et Libertés art 22-1))",
-    ),
-    ((*AT_NOTICE, NOTICE_PUBLISHED), publish(), "(the formal notice was made public on 2021-12-16)"),
-    ((*AT_NOTICE, NOTICE_PUBLISHED, WITHDRAWN), publish(), "(the formal notice was made public on 2021-12-16)"),
-    ((*AT_NOTICE, CLOSED_AT_NOTICE), publish(), "cannot make a decision public: the case is closed"),
-    (
-        (*AT_NOTICE, NOTICE_PUBLISHED, WITHDRAWN),
-        withdraw(),
-        "cannot withdraw a publication: the case is formal notice (it was withdrawn on 2023-12-16)",
-    ),
-]
-
-
-# a publication dated from its decision, a withdrawal from the publication
-PUBLICATION_BREACHES = [
-    (
-        AT_NOTICE,
-        publish(published_on=date(2021, 11, 25)),
-        "published_on",
-        "2021-11-25 is before the formal notice was issued (2021-11-26)",
-    ),
-    (
-        AT_SANCTION,
-        publish(SANCTION, date(2022, 10, 16)),
-        "published_on",
-        "2022-10-16 is before the sanction was decided (2022-10-17)",
-    ),
-    (AT_NOTICE, publish(uuid4()), "decision_id", "the case has no formal notice, sanction or reprimand"),
-    (
-        (*AT_NOTICE, NOTICE_PUBLISHED),
-        withdraw(date(2021, 12, 15)),
-        "withdrawn_on",
-        "2021-12-15 is before the formal notice was made public (2021-12-16)",
-    ),
-    ((*AT_NOTICE, NOTICE_PUBLISHED), withdraw(publication_id=uuid4()), "publication_id", "the case has no publication"),
-    (
-        (*AT_NOTICE, NOTICE_PUBLISHED),
-        close("dismissed", closed_on=date(2021, 12, 15)),
-        "closed_on",
-        "2021-12-15 is before the formal notice was made public (2021-12-16)",
-    ),
-]
-
-
-# --- an appeal before the Conseil d'État, and the court's ruling ---------------------------------------------
-
-APPEAL = UUID("00000000-0000-0000-0000-0000000000a1")
-SECOND = UUID("00000000-0000-0000-0000-0000000000b2")
-APPEALED = AppealLodged(
-    case_id=CASE,
-    appeal_id=APPEAL,
-    decision="sanction",
-    decision_id=SANCTION,
-    decision_dated=date(2022, 10, 17),
-    lodged_on=date(2022, 12, 16),
-)
-AT_APPEAL = (*AT_SANCTION, APPEALED)
-
-
-def appeal(decision_id: UUID = SANCTION, lodged_on: date = date(2022, 12, 16)) -> LodgeAppeal:
-    return LodgeAppeal(appeal_id=APPEAL, decision_id=decision_id, lodged_on=lodged_on)
-
-
-def ruling(outcome: str, fine: int | None = None, decided_on: date = date(2023, 6, 1)) -> RecordRuling:
-    return RecordRuling(appeal_id=APPEAL, decided_on=decided_on, outcome=outcome, fine_eur=fine)
-
-
-def ruled(outcome: str, fine: int | None = None, decision: str = "sanction", decision_id: UUID = SANCTION):
-    return AppealDecided(
-        case_id=CASE,
-        appeal_id=APPEAL,
-        decision=decision,
-        decision_id=decision_id,
-        decision_dated=date(2022, 10, 17),
-        decided_on=date(2023, 6, 1),
-        outcome=outcome,
-        fine_eur=fine,
-    )
-
-
-def test_an_appeal_of_the_sanction_is_recorded_and_the_case_cannot_close_before_the_ruling():
-    assert decide(given(*AT_SANCTION), appeal()) == [APPEALED]
-    assert "record an appeal" in next_steps(given(*AT_SANCTION))
-    state = given(*AT_APPEAL, LIQUIDATED)
-    assert state.status == "sanctioned" and "record the court's ruling" in next_steps(state)
-    assert "record an appeal" not in next_steps(state)
-    with pytest.raises(
-        Rejected,
-        match=r"\(the appeal against the sanction lodged on 2022-12-16 awaits the court's "
-        r"ruling\)",
-    ):
-        decide(state, close("sanctioned"))
-    assert decide(given(*AT_APPEAL), liquidation())[0].amount_eur == 5_200_000  # the appeal suspends nothing
-
-
-@pytest.mark.parametrize(
-    ("command", "fine"), [(ruling("dismissed"), None), (ruling("fine_reduced", 10_000_000), 10_000_000)]
-)
-def test_a_dismissed_appeal_or_a_reduced_fine_leaves_the_sanction_standing_and_the_case_closes(command, fine):
-    [decided] = decide(given(*AT_APPEAL, LIQUIDATED), command)
-    assert decided == ruled(command.outcome, fine)
-    state = given(*AT_APPEAL, LIQUIDATED, decided)
-    assert state.status == "sanctioned" and state.sanctions[0].reduced_fine_eur == fine
-    assert state.appeals[0].outcome == command.outcome and state.pending_appeal is None
-    with pytest.raises(Invalid, match="before the court ruled on the appeal"):
-        decide(state, close("sanctioned", closed_on=date(2023, 5, 31)))
-    assert decide(state, close("sanctioned", closed_on=date(2023, 6, 1)))[0].outcome == "sanctioned"
-
-
-def test_an_annulled_sanction_no_longer_stands_and_the_case_is_decided_again_or_closed():
-    state = given(*AT_APPEAL, SANCTION_PUBLISHED, ruled("annulled"))
-    assert state.status == "notice_expired"  # where it stood before the sanction
-    assert state.sanctions[0].annulled_on == date(2023, 6, 1) and state.standing_sanctions == ()
-    assert {"impose a sanction", "issue a reprimand", "withdraw a publication"} <= set(next_steps(state))
-    with pytest.raises(Rejected, match=r"\(the court annulled the sanction on 2023-06-01\)"):
-        decide(state, PublishDecision(uuid4(), SANCTION, date(2023, 6, 2)))
-    with pytest.raises(Invalid) as refused:
-        decide(state, replace(sanction(), sanction_id=SECOND, decided_on=date(2023, 5, 31)))
-    assert refused.value.message == "2023-05-31 is before the court annulled the earlier decision (2023-06-01)"
-    [again] = decide(
-        state, replace(sanction(fine=5_000_000, injunction=None), sanction_id=SECOND, decided_on=date(2023, 6, 1))
-    )
-    after = given(*AT_APPEAL, SANCTION_PUBLISHED, ruled("annulled"), again)
-    assert after.status == "sanctioned" and [s.sanction_id for s in after.standing_sanctions] == [SECOND]
-    with pytest.raises(Invalid, match=r"the court annulled the sanction .* on 2023-06-01: it no longer stands"):
-        decide(after, liquidation())
-    assert decide(state, close("dismissed", closed_on=date(2023, 6, 1)))[0].outcome == "dismissed"
-
-
-def test_an_annulled_reprimand_takes_the_case_back_to_the_investigation():
-    lodged = APPEALED.model_copy(update={"decision": "reprimand", "decision_id": REPRIMAND})
-    assert decide(given(OPENED, INVESTIGATING, FOUND, REPRIMANDED), appeal(REPRIMAND)) == [lodged]
-    state = given(OPENED, INVESTIGATING, FOUND, REPRIMANDED, lodged, ruled("annulled", None, "reprimand", REPRIMAND))
-    assert state.status == "investigating" and state.reprimands[0].annulled_on == date(2023, 6, 1)
-    assert decide(state, close("no_infringement", closed_on=date(2023, 6, 1)))[0].outcome == "no_infringement"
-
-
-SANCTION_PUBLISHED = NOTICE_PUBLISHED.model_copy(
-    update={
-        "decision": "sanction",
-        "decision_id": SANCTION,
-        "decision_dated": date(2022, 10, 17),
-        "published_on": date(2022, 10, 17),
-    }
-)
-
-
-# an appeal or a ruling where the state does not fit
-APPEAL_CONFLICTS = [
-    (
-        (OPENED, INVESTIGATING, FOUND),
-        appeal(),
-        "cannot record an appeal: the case is investigating (no sanction or reprimand stands to appeal)",
-    ),
-    (AT_APPEAL, replace(appeal(), appeal_id=uuid4()), "(an appeal against the sanction was lodged on 2022-12-16)"),
-    (
-        (*AT_APPEAL, ruled("dismissed")),
-        ruling("annulled"),
-        "cannot record the court's ruling: the case is sanctioned "
-        "(the court ruled on 2023-06-01: the appeal was dismissed)",
-    ),
-    ((), ruling("dismissed"), "cannot record the court's ruling: the case is none"),
-]
-
-
-# an appeal and a ruling, dated and valued by what they follow
-APPEAL_BREACHES = [
-    (
-        AT_SANCTION,
-        appeal(lodged_on=date(2022, 10, 16)),
-        "lodged_on",
-        "2022-10-16 is before the sanction was decided (2022-10-17)",
-    ),
-    (AT_SANCTION, appeal(uuid4()), "decision_id", "the case has no sanction or reprimand"),
-    (
-        AT_APPEAL,
-        ruling("dismissed", decided_on=date(2022, 12, 15)),
-        "decided_on",
-        "2022-12-15 is before the appeal was lodged (2022-12-16)",
-    ),
-    (AT_APPEAL, replace(ruling("dismissed"), appeal_id=uuid4()), "appeal_id", "the case has no appeal"),
-    (AT_APPEAL, ruling("fine_reduced"), "fine_eur", "give the fine as the court reduced it"),
-    (
-        AT_APPEAL,
-        ruling("fine_reduced", 20_000_000),
-        "fine_eur",
-        "EUR 20,000,000 is not below the fine the sanction imposed (EUR 20,000,000)",
-    ),
-    (AT_APPEAL, ruling("annulled", 1), "fine_eur", "only a ruling that reduces the fine sets one"),
-    (
-        (
-            OPENED,
-            INVESTIGATING,
-            FOUND,
-            REPRIMANDED,
-            APPEALED.model_copy(update={"decision": "reprimand", "decision_id": REPRIMAND}),
-        ),
-        ruling("fine_reduced", 1),
-        "outcome",
-        "a reprimand imposes no fine to reduce",
-    ),
-]
-
-
-# --- the procedures' refusals: 409 naming the state and the next steps, 422 naming the field ----------------
-
-
-@pytest.mark.parametrize(
-    ("history", "command", "message"), [*REPRIMAND_CONFLICTS, *PUBLICATION_CONFLICTS, *APPEAL_CONFLICTS]
-)
-def test_a_procedure_step_that_does_not_fit_the_state_is_refused_naming_it_and_the_next_steps(
-    history, command, message
-):
-    with pytest.raises(Rejected, match="allowed next steps") as refused:
-        decide(given(*history), command)
-    assert message in str(refused.value)
-
-
-@pytest.mark.parametrize(
-    ("history", "command", "field", "message"), [*REPRIMAND_BREACHES, *PUBLICATION_BREACHES, *APPEAL_BREACHES]
-)
-def test_a_procedure_step_whose_values_break_a_rule_is_refused_naming_the_field(history, command, field, message):
-    with pytest.raises(Invalid) as refused:
-        decide(given(*history), command)
-    assert refused.value.field == field and refused.value.message.startswith(message)

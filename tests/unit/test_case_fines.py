@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from docket_contracts.events import ConductFined, FineCap
 from services.case.domain import Conduct, Invalid, decide, fines
 from services.case.domain.fines import Adjustment, Assessment, Factor, estimate
-from tests.unit.test_case_domain import AT_EXPIRY, FOUND, INVESTIGATING, OPENED, given, sanction
+from tests.unit.case_history import AT_EXPIRY, FOUND, INVESTIGATING, OPENED, given, sanction
 
 INVESTIGATED = (OPENED, INVESTIGATING, FOUND)
 

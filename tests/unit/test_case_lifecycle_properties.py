@@ -36,7 +36,7 @@ from services.case.domain import (
     evolve,
     replay,
 )
-from tests.unit.test_case_domain import (
+from tests.unit.case_history import (
     CASE,
     FINDING,
     INJUNCTION,

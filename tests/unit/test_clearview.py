@@ -23,7 +23,7 @@ from services.case.domain import (
     fines,
     replay,
 )
-from tests.unit.test_case_domain import (
+from tests.unit.case_history import (
     COMPLIED,
     EXPIRED,
     FOUND,

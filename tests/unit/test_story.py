@@ -13,7 +13,7 @@ from docket_devstack.up import local_settings
 from docket_devstack.webhook_receiver import Request, WebhookReceiver
 from docket_operator.tail import Seen
 from tests.factories import one_of_each
-from tests.unit.test_case_domain import OPENED, SANCTIONED
+from tests.unit.case_history import OPENED, SANCTIONED
 
 CASE = OPENED.case_id
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from docket_contracts.events import CaseClosed, ComplaintLinked, InjunctionComplied
 from services.case.timeline import CROWD, draw, marks
-from tests.unit.test_case_domain import (
+from tests.unit.case_history import (
     APPEALED,
     AT_SANCTION,
     CASE,

@@ -1,0 +1,264 @@
+"""The Clearview AI case as events and commands, for the given-events / when-command / then-events tests of
+the case domain (tests/unit/test_case_*.py): dates and amounts follow the CNIL's case (MED-2021-134, SAN-2022-019).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from docket_contracts.events import (
+    AppealDecided,
+    AppealLodged,
+    CaseClosed,
+    CaseOpened,
+    ComplaintFiled,
+    ConductFined,
+    Controller,
+    FindingRecorded,
+    FineCap,
+    FormalNoticeComplied,
+    FormalNoticeDeadlineExpired,
+    FormalNoticeIssued,
+    Injunction,
+    InvestigationOpened,
+    Order,
+    PenaltyPaymentImposed,
+    PenaltyPaymentLiquidated,
+    PublicationMade,
+    PublicationWithdrawn,
+    ReprimandIssued,
+    SanctionImposed,
+)
+from services.case.domain import (
+    CaseState,
+    CloseCase,
+    ImposeSanction,
+    IssueReprimand,
+    LiquidatePenalty,
+    LodgeAppeal,
+    PublishDecision,
+    RecordRuling,
+    WithdrawPublication,
+    replay,
+)
+from tests.factories import complaint_filed
+
+CLEARVIEW = Controller(key="clearview-ai", name="Clearview AI")
+CASE = UUID("00000000-0000-0000-0000-0000000000c1")
+NOTICE = UUID("00000000-0000-0000-0000-00000000000a")
+SANCTION = UUID("00000000-0000-0000-0000-00000000000b")
+FINDING = UUID("00000000-0000-0000-0000-00000000000f")
+FIRST = UUID("00000000-0000-0000-0000-000000000001")
+
+ORDERS = (
+    Order(point="f", text="stop collecting and processing data of people in France without a legal basis"),
+    Order(point="g", text="delete the data of people in France"),
+    Order(point="c", text="honour access and erasure requests"),
+)
+INJUNCTION = Injunction(orders=ORDERS, deadline=date(2022, 12, 18), daily_penalty_eur=100_000)
+
+
+def complaint(kind: str = "art77_complaint", complaint_id: UUID | None = None) -> ComplaintFiled:
+    return complaint_filed(complaint_id=complaint_id or uuid4(), kind=kind, controller=CLEARVIEW)
+
+
+OPENED = CaseOpened(
+    case_id=CASE,
+    controller=CLEARVIEW,
+    complaint_id=FIRST,
+    complaint_kind="art77_complaint",
+    opened_on=date(2020, 5, 25),
+)
+INVESTIGATING = InvestigationOpened(case_id=CASE, opened_on=date(2020, 8, 1), scope="scraping of facial images")
+FOUND = FindingRecorded(
+    case_id=CASE,
+    finding_id=FINDING,
+    articles=(6, 12, 15, 17),
+    facts="no legal basis; access and erasure requests left unanswered",
+)
+ISSUED = FormalNoticeIssued(
+    case_id=CASE, notice_id=NOTICE, orders=ORDERS, issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
+)
+COMPLIED = FormalNoticeComplied(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 20))
+EXPIRED = FormalNoticeDeadlineExpired(
+    case_id=CASE, notice_id=NOTICE, deadline=date(2022, 1, 26), detected_at=datetime(2022, 1, 27, 0, 5, tzinfo=UTC)
+)
+CAP_83_6 = FineCap(
+    paragraph="83(6)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=100_000_000, cap_eur=20_000_000
+)
+SANCTIONED = SanctionImposed(
+    case_id=CASE,
+    sanction_id=SANCTION,
+    decided_on=date(2022, 10, 17),
+    fine_eur=20_000_000,
+    articles_infringed=(6, 12, 15, 17, 58),
+    cap=CAP_83_6,
+    injunction=INJUNCTION,
+    conducts=(
+        ConductFined(
+            articles_infringed=(6, 12, 15, 17), orders_not_complied=("58(2)",), fine_eur=20_000_000, cap=CAP_83_6
+        ),
+    ),
+)
+PENALTY = PenaltyPaymentImposed(
+    case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000, accrues_from=date(2022, 12, 19)
+)
+LIQUIDATED = PenaltyPaymentLiquidated(
+    case_id=CASE,
+    sanction_id=SANCTION,
+    period_start=date(2022, 12, 19),
+    period_end=date(2023, 2, 9),
+    days_counted=52,
+    convention="exclusive_end: ...",
+    amount_eur=5_200_000,
+    decided_on=date(2023, 4, 13),
+)
+
+AT_NOTICE = (OPENED, INVESTIGATING, FOUND, ISSUED)
+AT_EXPIRY = (*AT_NOTICE, EXPIRED)
+AT_SANCTION = (*AT_EXPIRY, SANCTIONED, PENALTY)
+
+
+def given(*events) -> CaseState:
+    return replay(events)
+
+
+def sanction(
+    fine: int = 20_000_000,
+    turnover: int | None = 100_000_000,
+    articles=(6, 12, 15, 17),
+    injunction: Injunction | None = INJUNCTION,
+    decided_on: date = date(2022, 10, 17),
+    orders=(),
+    conducts=(),
+) -> ImposeSanction:
+    return ImposeSanction(
+        sanction_id=SANCTION,
+        decided_on=decided_on,
+        fine_eur=fine,
+        turnover_eur=turnover,
+        articles=articles,
+        injunction=injunction,
+        orders_not_complied=orders,
+        conducts=conducts,
+    )
+
+
+def liquidation(
+    start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end", decided_on=date(2023, 4, 13)
+) -> LiquidatePenalty:
+    return LiquidatePenalty(
+        sanction_id=SANCTION, period_start=start, period_end=end, convention=convention, decided_on=decided_on
+    )
+
+
+def close(outcome: str, closed_on: date = date(2023, 4, 13)) -> CloseCase:
+    return CloseCase(outcome=outcome, reasons="reasons given in the decision", closed_on=closed_on)
+
+
+# --- notification to the controller -------------------------------------------------------------------------
+
+PERIOD_INJUNCTION = Injunction(orders=ORDERS, days_after_notification=60, daily_penalty_eur=100_000)
+
+
+SMALL = Injunction(orders=ORDERS[:1], deadline=date(2022, 12, 18), daily_penalty_eur=100)
+
+
+def simplified(fine: int = 20_000, injunction: Injunction | None = SMALL) -> ImposeSanction:
+    return replace(sanction(fine=fine, turnover=None, articles=(15,), injunction=injunction), procedure="simplified")
+
+
+REPRIMAND = UUID("00000000-0000-0000-0000-00000000000e")
+REPRIMANDED = ReprimandIssued(
+    case_id=CASE,
+    reprimand_id=REPRIMAND,
+    decided_on=date(2022, 10, 17),
+    articles_infringed=(12, 15),
+    reasons="requests answered late; no fine needed",
+)
+
+
+def reprimand(decided_on: date = date(2022, 10, 17), procedure: str = "ordinary") -> IssueReprimand:
+    return IssueReprimand(
+        reprimand_id=REPRIMAND,
+        decided_on=decided_on,
+        articles=(12, 15),
+        reasons="requests answered late; no fine needed",
+        procedure=procedure,
+    )
+
+
+PUBLICATION = UUID("00000000-0000-0000-0000-0000000000d1")
+NOTICE_PUBLISHED = PublicationMade(
+    case_id=CASE,
+    publication_id=PUBLICATION,
+    decision="formal_notice",
+    decision_id=NOTICE,
+    decision_dated=date(2021, 11, 26),
+    published_on=date(2021, 12, 16),
+)
+WITHDRAWN = PublicationWithdrawn(
+    case_id=CASE,
+    publication_id=PUBLICATION,
+    decision="formal_notice",
+    decision_id=NOTICE,
+    withdrawn_on=date(2023, 12, 16),
+    reasons="public for two years",
+)
+
+
+def publish(decision_id: UUID = NOTICE, published_on: date = date(2021, 12, 16)) -> PublishDecision:
+    return PublishDecision(publication_id=PUBLICATION, decision_id=decision_id, published_on=published_on)
+
+
+def withdraw(withdrawn_on: date = date(2023, 12, 16), publication_id: UUID = PUBLICATION) -> WithdrawPublication:
+    return WithdrawPublication(publication_id=publication_id, withdrawn_on=withdrawn_on, reasons="public for two years")
+
+
+SIMPLIFIED_SANCTION = SANCTIONED.model_copy(update={"fine_eur": 15_000, "procedure": "simplified", "injunction": None})
+CLOSED_AT_NOTICE = CaseClosed(case_id=CASE, outcome="dismissed", reasons="r", closed_on=date(2022, 1, 1))
+
+APPEAL = UUID("00000000-0000-0000-0000-0000000000a1")
+SECOND = UUID("00000000-0000-0000-0000-0000000000b2")
+APPEALED = AppealLodged(
+    case_id=CASE,
+    appeal_id=APPEAL,
+    decision="sanction",
+    decision_id=SANCTION,
+    decision_dated=date(2022, 10, 17),
+    lodged_on=date(2022, 12, 16),
+)
+AT_APPEAL = (*AT_SANCTION, APPEALED)
+
+
+def appeal(decision_id: UUID = SANCTION, lodged_on: date = date(2022, 12, 16)) -> LodgeAppeal:
+    return LodgeAppeal(appeal_id=APPEAL, decision_id=decision_id, lodged_on=lodged_on)
+
+
+def ruling(outcome: str, fine: int | None = None, decided_on: date = date(2023, 6, 1)) -> RecordRuling:
+    return RecordRuling(appeal_id=APPEAL, decided_on=decided_on, outcome=outcome, fine_eur=fine)
+
+
+def ruled(outcome: str, fine: int | None = None, decision: str = "sanction", decision_id: UUID = SANCTION):
+    return AppealDecided(
+        case_id=CASE,
+        appeal_id=APPEAL,
+        decision=decision,
+        decision_id=decision_id,
+        decision_dated=date(2022, 10, 17),
+        decided_on=date(2023, 6, 1),
+        outcome=outcome,
+        fine_eur=fine,
+    )
+
+
+SANCTION_PUBLISHED = NOTICE_PUBLISHED.model_copy(
+    update={
+        "decision": "sanction",
+        "decision_id": SANCTION,
+        "decision_dated": date(2022, 10, 17),
+        "published_on": date(2022, 10, 17),
+    }
+)
