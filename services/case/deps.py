@@ -39,6 +39,16 @@ Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
 SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
 Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
 CaseReader = Annotated[
-    Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER, Role.AUDITOR))
+    Caller,
+    Depends(
+        allow(
+            Role.INVESTIGATOR,
+            Role.PRESIDENT,
+            Role.RAPPORTEUR,
+            Role.SANCTIONS_COMMITTEE,
+            Role.INTAKE_OFFICER,
+            Role.AUDITOR,
+        )
+    ),
 ]
 IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]

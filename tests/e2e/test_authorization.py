@@ -31,6 +31,8 @@ from docket_devstack.staff import (
     AUDITOR,
     INTAKE_OFFICER,
     INVESTIGATOR,
+    PRESIDENT,
+    RAPPORTEUR,
     SANCTIONS_COMMITTEE,
     STAFF,
     Tokens,
@@ -64,6 +66,8 @@ INTEGRATOR = "integrator"  # the demo integrator client, as an identity of this 
 IDENTITIES = (*STAFF, INTEGRATOR)
 ROLE_OF = {
     INTAKE_OFFICER: Role.INTAKE_OFFICER,
+    PRESIDENT: Role.PRESIDENT,
+    RAPPORTEUR: Role.RAPPORTEUR,
     INVESTIGATOR: Role.INVESTIGATOR,
     SANCTIONS_COMMITTEE: Role.SANCTIONS_COMMITTEE,
     AUDITOR: Role.AUDITOR,
@@ -71,8 +75,10 @@ ROLE_OF = {
     INTEGRATOR: Role.INTEGRATOR,
 }
 PUBLIC: frozenset[Role] = frozenset()
-I, V, S, A, D, G = (  # noqa: E741 -- the roles by initial, so that the matrix reads as a table
+I, P, R, V, S, A, D, G = (  # noqa: E741 -- the roles by initial, so that the matrix reads as a table
     Role.INTAKE_OFFICER,
+    Role.PRESIDENT,
+    Role.RAPPORTEUR,
     Role.INVESTIGATOR,
     Role.SANCTIONS_COMMITTEE,
     Role.AUDITOR,
@@ -98,12 +104,12 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("intake", "GET", "/complaints/{complaint_id}/evidence/{evidence_id}"): frozenset({I, V, A}),
     ("intake", "POST", "/complaints/{complaint_id}/erasure"): frozenset({D}),
     ("intake", "GET", "/complaints/{complaint_id}/personal-data"): frozenset({D}),
-    ("case", "GET", "/cases"): frozenset({I, V, S, A}),
-    ("case", "GET", "/art78-overdue"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}/history"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}/timeline.svg"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/art78-overdue"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/history"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/timeline.svg"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, P, R, V, S, A}),
     ("case", "GET", "/cases/{case_id}/integrity"): frozenset({A, D}),
     ("case", "POST", "/cases/{case_id}/investigation"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
@@ -134,8 +140,8 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("notifier", "POST", "/deliveries/{delivery_id}/redeliver"): frozenset({D, G}),
     ("notifier", "PUT", "/controllers/{controller_key}/contact"): frozenset({D}),
     ("notifier", "GET", "/controllers/{controller_key}/contact"): frozenset({D, A}),
-    ("notifier", "GET", "/notifications"): frozenset({I, V, S, A, D}),
-    ("notifier", "GET", "/notifications/{notification_id}"): frozenset({I, V, S, A, D}),
+    ("notifier", "GET", "/notifications"): frozenset({I, P, R, V, S, A, D}),
+    ("notifier", "GET", "/notifications/{notification_id}"): frozenset({I, P, R, V, S, A, D}),
 }
 
 HOOK = "http://127.0.0.1:9/hook"  # allow-listed below; nothing is sent (deliveries do not run)
