@@ -186,14 +186,20 @@ class FormalNoticeDeadlineExpired(Payload):
     detected_at: datetime
 
 
-FineParagraph = Literal["83(4)", "83(5)", "83(6)"]
+# Where a fine's cap comes from: a paragraph of GDPR Art 83, or, for a provision of French law that is not the GDPR's,
+# loi Informatique et Libertés (loi 78-17) art 20 III 7°.
+FineParagraph = Literal["83(4)", "83(5)", "83(6)", "loi-78-17-art-20-III-7"]
+# A provision of French law a sanction may charge beside the GDPR's articles: loi 78-17 art 82 (cookies and other
+# trackers on a user's terminal, transposing the ePrivacy directive).
+NationalProvision = Literal["loi-78-17-art-82"]
 # Non-compliance with an order of the authority: "58(1)" access it ordered under its investigative powers was not
 # given (GDPR Art 83(5)(e)); "58(2)" a corrective order, such as a formal notice's, was not complied with (Art 83(6)).
 OrderNotComplied = Literal["58(1)", "58(2)"]
 
 
 class FineCap(Payload):
-    """The GDPR Art 83 cap that applied: the higher of a fixed amount and a share of turnover."""
+    """The cap that applied (GDPR Art 83, or loi 78-17 art 20 III 7°): the higher of a fixed amount and a share of
+    turnover."""
 
     paragraph: FineParagraph
     fixed_eur: Euros
@@ -237,13 +243,17 @@ class ConductFined(Payload):
             "(Art 83(5)(e)); 58(2) a corrective order not complied with (Art 83(6))"
         ),
     )
+    national_provisions: tuple[NationalProvision, ...] = Field(
+        default=(),
+        description="provisions of French law the conduct infringed (loi 78-17 art 82: cookies and trackers)",
+    )
     fine_eur: Euros
     cap: FineCap
 
     @model_validator(mode="after")
     def _something_infringed(self) -> ConductFined:
-        if not self.articles_infringed and not self.orders_not_complied:
-            raise ValueError("a conduct infringes an article or does not comply with an order")
+        if not (self.articles_infringed or self.orders_not_complied or self.national_provisions):
+            raise ValueError("a conduct infringes an article or a provision, or does not comply with an order")
         return self
 
 
@@ -261,20 +271,22 @@ PROCEDURE_FIELD: Any = Field(  # Any: each model declares the field as Procedure
 
 
 class SanctionImposed(Payload):
+    """Version 2: a conduct may infringe a provision of French law (national_provisions, loi 78-17 art 82), capped
+    by loi 78-17 art 20 III 7°; articles_infringed may then be empty. Version 1 charged GDPR articles only."""
+
     case_id: UUID
     sanction_id: UUID
     decided_on: date
     fine_eur: Euros
-    articles_infringed: Annotated[
-        tuple[GdprArticle, ...],
-        Field(
-            min_length=1,
-            description=(
-                "every article infringed; 58 when non-compliance with an order of the authority is charged"
-                " (see conducts)"
-            ),
+    articles_infringed: tuple[GdprArticle, ...] = Field(
+        description=(
+            "every GDPR article infringed; 58 when non-compliance with an order of the authority is charged (see "
+            "conducts)"
         ),
-    ]
+    )
+    national_provisions: tuple[NationalProvision, ...] = Field(
+        default=(), description="every provision of French law infringed (loi 78-17 art 82: cookies and trackers)"
+    )
     cap: FineCap = Field(
         description=(
             "the cap of the gravest conduct; with several separate conducts, each conduct's fine is within its own cap "
@@ -292,6 +304,12 @@ class SanctionImposed(Payload):
         ),
     )
     procedure: Procedure = PROCEDURE_FIELD
+
+    @model_validator(mode="after")
+    def _something_infringed(self) -> SanctionImposed:
+        if not self.articles_infringed and not self.national_provisions:
+            raise ValueError("a sanction names a GDPR article or a provision of French law infringed")
+        return self
 
 
 class ReprimandIssued(Payload):

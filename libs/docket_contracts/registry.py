@@ -79,6 +79,11 @@ def _personal_data_withheld(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "complainant": {**data["complainant"], "name": withheld, "email": withheld}}
 
 
+def _no_national_provisions(data: dict[str, Any]) -> dict[str, Any]:
+    """sanction.imposed v1 -> v2: v1 charged GDPR articles only; v2's national_provisions default to none."""
+    return data
+
+
 def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
     """notification.recorded v1 -> v2: no letter text was carried."""
     return data
@@ -168,8 +173,11 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.SanctionImposed,
         topics.CASES,
         "case",
-        "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, the conducts fined each within "
-        "the cap of its gravest infringement, an optional injunction.",
+        "A sanction was imposed: fine, infringed GDPR articles and provisions of French law, the cap applied (GDPR "
+        "Art 83; loi 78-17 art 20 III 7°), the conducts fined each within the cap of its gravest infringement, an "
+        "optional injunction.",
+        version=2,
+        upcasters={1: _no_national_provisions},
     ),
     _spec(
         "reprimand.issued",

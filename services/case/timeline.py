@@ -37,6 +37,8 @@ from docket_contracts.events import (
     SanctionNotified,
 )
 
+from .domain import fines
+
 LANES = (
     "complaints",
     "investigation",
@@ -109,7 +111,10 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
             return Mark("formal notice", payload.complied_on, "expiry superseded", v)
         case SanctionImposed():
             return Mark(
-                "sanction", payload.decided_on, f"fine {_euros(payload.fine_eur)} (cap Art {payload.cap.paragraph})", v
+                "sanction",
+                payload.decided_on,
+                f"fine {_euros(payload.fine_eur)} (cap {fines.PARAGRAPH_NAMES[payload.cap.paragraph]})",
+                v,
             )
         case SanctionNotified():
             return Mark("sanction", payload.notified_on, "decision notified", v)

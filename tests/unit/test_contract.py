@@ -152,6 +152,29 @@ def test_a_version_1_formal_notice_is_upcast_to_orders_that_name_their_art_58_po
     assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v2")
 
 
+def test_a_version_1_sanction_reads_as_charging_gdpr_articles_and_no_national_provision():
+    case_id, sanction_id = uuid4(), uuid4()
+    cap = {"paragraph": "83(5)", "fixed_eur": 20_000_000, "turnover_percent": 4, "turnover_eur": None, "cap_eur": 1}
+    v1 = CloudEvent(
+        type="docket.sanction.imposed",
+        source="/docket/case",
+        subject=str(case_id),
+        dataschema="urn:docket:schema:docket.sanction.imposed:v1",
+        data={
+            "case_id": str(case_id),
+            "sanction_id": str(sanction_id),
+            "decided_on": "2022-10-17",
+            "fine_eur": 1,
+            "articles_infringed": [6],
+            "cap": cap,
+        },
+    )
+    payload = registry.parse(v1)
+    assert isinstance(payload, ev.SanctionImposed)
+    assert (payload.articles_infringed, payload.national_provisions) == ((6,), ())
+    assert registry.BY_TYPE["docket.sanction.imposed"].dataschema.endswith(":v2")
+
+
 def _personal_paths(schema: dict, definitions: dict, path: str = "") -> tuple[set[str], set[str]]:
     """(paths of fields marked x-personal, paths of every field whose schema is the Sealed model)."""
     marked, sealed = set(), set()
@@ -259,5 +282,5 @@ def test_a_sanction_recorded_before_conducts_were_kept_still_parses_and_a_conduc
         },
     }
     assert ev.SanctionImposed.model_validate(imposed).conducts is None
-    with pytest.raises(ValueError, match="infringes an article or does not comply with an order"):
+    with pytest.raises(ValueError, match="infringes an article or a provision, or does not comply with an order"):
         ev.ConductFined.model_validate({"fine_eur": 1, "cap": imposed["cap"]})

@@ -246,6 +246,30 @@ def test_a_sanction_for_separate_conducts_states_each_fine_within_its_own_cap_an
     )
 
 
+def test_a_sanction_for_cookies_names_loi_78_17_art_82_and_the_cap_of_its_art_20():
+    cap = FineCap(
+        paragraph="loi-78-17-art-20-III-7",
+        fixed_eur=10_000_000,
+        turnover_percent=2,
+        turnover_eur=None,
+        cap_eur=10_000_000,
+    )
+    cookies = SANCTION.model_copy(
+        update={
+            "fine_eur": 10_000_000,
+            "articles_infringed": (),
+            "national_provisions": ("loi-78-17-art-82",),
+            "cap": cap,
+            "injunction": None,
+        }
+    )
+    [to_controller] = [letter for letter in letters_for(cookies, CASE) if letter.recipient_role == "controller"]
+    assert "you infringed Article 82 of the loi Informatique et Libertés (cookies and trackers)." in to_controller.text
+    assert "within the cap of EUR 10,000,000 of Article 20 III 7° of the loi Informatique et Libertés" in (
+        to_controller.text
+    )
+
+
 def test_a_controller_letter_without_a_known_address_is_still_written():
     [to_controller] = [
         letter

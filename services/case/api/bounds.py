@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from docket_contracts.events import GdprArticle, OrderNotComplied
+from docket_contracts.events import GdprArticle, NationalProvision, OrderNotComplied
 
 MAX_ORDERS = 20
 MAX_ORDER_CHARS = 2_000
@@ -46,6 +46,16 @@ OrdersNotComplied = Annotated[
             "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
             "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
             "deadline passed without compliance (Art 83(6))"
+        ),
+    ),
+]
+NationalProvisions = Annotated[
+    list[NationalProvision],
+    Field(
+        max_length=1,
+        description=(
+            "provisions of French law infringed, capped by loi 78-17 art 20 III 7° (EUR 10M or 2 %): loi-78-17-art-82, "
+            "cookies and trackers"
         ),
     ),
 ]

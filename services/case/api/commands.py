@@ -182,6 +182,7 @@ async def impose_sanction(
         orders_not_complied=tuple(sorted(set(body.orders_not_complied))),
         conducts=tuple(c.conduct() for c in body.conducts or ()),
         procedure=body.procedure,
+        national=tuple(sorted(set(body.national_provisions))),
     )
     return await run(cases, case_id, body, if_match, caller, command, response)
 

@@ -34,6 +34,7 @@ from .bounds import (
     Amount,
     Articles,
     ConductArticles,
+    NationalProvisions,
     OrdersNotComplied,
 )
 
@@ -128,6 +129,7 @@ class ConductIn(BaseModel):
 
     articles_infringed: ConductArticles = []
     orders_not_complied: OrdersNotComplied = []
+    national_provisions: NationalProvisions = []
     fine_eur: Amount
 
     def conduct(self) -> domain.Conduct:
@@ -135,6 +137,7 @@ class ConductIn(BaseModel):
             articles=tuple(sorted(set(self.articles_infringed))),
             fine_eur=self.fine_eur,
             orders_not_complied=tuple(sorted(set(self.orders_not_complied))),
+            national=tuple(sorted(set(self.national_provisions))),
         )
 
 
@@ -151,10 +154,11 @@ class SanctionIn(CommandIn):
         ),
     )
     orders_not_complied: OrdersNotComplied = []
+    national_provisions: NationalProvisions = []
     conducts: Annotated[list[ConductIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
         default=None,
         description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
-        f"instead of articles_infringed and orders_not_complied",
+        f"instead of articles_infringed, orders_not_complied and national_provisions",
     )
     injunction: InjunctionIn | None = None
     procedure: Procedure = PROCEDURE_FIELD

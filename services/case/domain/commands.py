@@ -13,6 +13,7 @@ from docket_contracts.events import (
     CaseOutcome,
     ComplaintFiled,
     Injunction,
+    NationalProvision,
     Order,
     OrderNotComplied,
     Procedure,
@@ -75,18 +76,20 @@ class ExpireDeadline:
 
 @dataclass(frozen=True)
 class Conduct:
-    """One sanctionable conduct: the articles it infringed, the orders of the authority it did not comply with, and
-    the fine for it, which the cap of its gravest infringement bounds (GDPR Art 83(3))."""
+    """One sanctionable conduct: the GDPR articles it infringed, the orders of the authority it did not comply with,
+    the provisions of French law it infringed, and the fine for it, which the cap of its gravest infringement bounds
+    (GDPR Art 83(3))."""
 
     articles: tuple[int, ...]
     fine_eur: int
     orders_not_complied: tuple[OrderNotComplied, ...] = ()
+    national: tuple[NationalProvision, ...] = ()
 
 
 @dataclass(frozen=True)
 class ImposeSanction:
-    """A fine for one conduct (`articles`, `orders_not_complied`), or for several separate conducts (`conducts`,
-    whose fines add up to `fine_eur`), each within its own cap."""
+    """A fine for one conduct (`articles`, `orders_not_complied`, `national`), or for several separate conducts
+    (`conducts`, whose fines add up to `fine_eur`), each within its own cap."""
 
     sanction_id: UUID
     decided_on: date
@@ -97,6 +100,7 @@ class ImposeSanction:
     orders_not_complied: tuple[OrderNotComplied, ...] = ()
     conducts: tuple[Conduct, ...] = ()
     procedure: Procedure = "ordinary"
+    national: tuple[NationalProvision, ...] = ()
 
 
 @dataclass(frozen=True)

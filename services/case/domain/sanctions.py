@@ -60,6 +60,7 @@ def impose(state: CaseState, command: ImposeSanction) -> list[Payload]:
     articles = {a for c in fined for a in c.articles_infringed} | (
         {58} if any(c.orders_not_complied for c in fined) else set()
     )
+    national = sorted({n for c in fined for n in c.national_provisions})
     injunction = command.injunction
     events: list[Payload] = [
         SanctionImposed(
@@ -68,6 +69,7 @@ def impose(state: CaseState, command: ImposeSanction) -> list[Payload]:
             decided_on=command.decided_on,
             fine_eur=command.fine_eur,
             articles_infringed=tuple(sorted(articles)),
+            national_provisions=tuple(national),
             cap=gravest,
             injunction=injunction,
             conducts=tuple(fined),
@@ -114,12 +116,12 @@ def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
     """The conducts a sanction fines, each with the prefix that names its fields in a refusal: the one conduct the
     command's own fields describe, or the several of `conducts`, whose fines must add up to the fine."""
     if not command.conducts:
-        return [("", Conduct(command.articles, command.fine_eur, command.orders_not_complied))]
-    if command.articles or command.orders_not_complied:
+        return [("", Conduct(command.articles, command.fine_eur, command.orders_not_complied, command.national))]
+    if command.articles or command.orders_not_complied or command.national:
         raise Invalid(
             "conducts",
             "name what each conduct infringed in conducts, or what the one conduct infringed in "
-            "articles_infringed and orders_not_complied, not both",
+            "articles_infringed, orders_not_complied and national_provisions, not both",
         )
     total = sum(c.fine_eur for c in command.conducts)
     if total != command.fine_eur:
@@ -130,7 +132,8 @@ def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
 def _fine(
     state: CaseState, field_prefix: str, conduct: Conduct, turnover_eur: int | None, fined: list[ConductFined]
 ) -> ConductFined:
-    """One conduct's fine within the cap of its gravest infringement (Art 83(3)). Non-compliance with an order is
+    """One conduct's fine within the cap of its gravest infringement (GDPR Art 83(3); loi 78-17 art 20 III 7° for a
+    provision of French law). Non-compliance with an order is
     charged only where the case holds one: a formal notice (Art 58(2)) whose deadline passed without compliance;
     and once, however many conducts the sanction fines."""
     orders = tuple(sorted(set(conduct.orders_not_complied)))
@@ -147,7 +150,7 @@ def _fine(
                 f"non-compliance with the order under Art {order} is already charged with another conduct",
             )
     try:
-        limit = fines.cap(conduct.articles, turnover_eur, orders)
+        limit = fines.cap(conduct.articles, turnover_eur, orders, conduct.national)
     except fines.NotFineable as exc:
         raise Invalid(f"{field_prefix}articles_infringed", str(exc)) from None
     if conduct.fine_eur > limit.cap_eur:
@@ -157,6 +160,7 @@ def _fine(
     return ConductFined(
         articles_infringed=tuple(sorted(set(conduct.articles))),
         orders_not_complied=orders,
+        national_provisions=tuple(sorted(set(conduct.national))),
         fine_eur=conduct.fine_eur,
         cap=limit,
     )

@@ -20,9 +20,14 @@ from .letters import CaseFile, Letter, controller_name, euros, for_complainants,
 SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
 
 
-def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str]) -> str:
+# How a letter names a provision of French law a sanction charges.
+NATIONAL_NAMES = {"loi-78-17-art-82": "Article 82 of the loi Informatique et Libertés (cookies and trackers)"}
+
+
+def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str], national: Sequence[str] = ()) -> str:
     """ "Articles 6, 12 of the GDPR and the authority's order under Article 58(2) GDPR": what was infringed."""
     named = [f"Articles {', '.join(map(str, articles))} of the GDPR"] if articles else []
+    named += [NATIONAL_NAMES.get(provision, provision) for provision in national]
     if orders_not_complied:
         plural = "s under Articles" if len(orders_not_complied) > 1 else " under Article"
         named.append(f"the authority's order{plural} {' and '.join(orders_not_complied)} GDPR")
@@ -30,8 +35,13 @@ def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str]) -> s
 
 
 def _within(cap: FineCap) -> str:
+    where = (
+        "Article 20 III 7° of the loi Informatique et Libertés"
+        if cap.paragraph == "loi-78-17-art-20-III-7"
+        else f"Article {cap.paragraph} GDPR"
+    )
     return (
-        f"within the cap of {euros(cap.cap_eur)} of Article {cap.paragraph} GDPR ({euros(cap.fixed_eur)} or "
+        f"within the cap of {euros(cap.cap_eur)} of {where} ({euros(cap.fixed_eur)} or "
         f"{cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"
     )
 
@@ -43,14 +53,16 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         _infringed(
             sorted({a for c in conducts for a in c.articles_infringed}),
             sorted({o for c in conducts for o in c.orders_not_complied}),
+            sorted({n for c in conducts for n in c.national_provisions}),
         )
         if conducts
-        else _infringed(event.articles_infringed, ())
+        else _infringed(event.articles_infringed, (), event.national_provisions)
     )
     items = [f"an administrative fine of {euros(event.fine_eur)}, {_within(event.cap)}"]
     if len(conducts) > 1:  # separate conducts, each fined within its own cap (Art 83(3))
         items = [f"an administrative fine of {euros(event.fine_eur)} for {len(conducts)} separate conducts"] + [
-            f"{euros(c.fine_eur)} for infringing {_infringed(c.articles_infringed, c.orders_not_complied)}, "
+            f"{euros(c.fine_eur)} for infringing "
+            f"{_infringed(c.articles_infringed, c.orders_not_complied, c.national_provisions)}, "
             f"{_within(c.cap)}"
             for c in conducts
         ]
