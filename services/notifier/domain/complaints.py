@@ -14,6 +14,7 @@ from docket_contracts.events import (
     InvestigationOpened,
 )
 
+from . import remedies
 from .letters import CaseFile, Letter, controller_name, for_complainants, long_date
 
 OUTCOMES = {
@@ -107,5 +108,6 @@ def case_closed(event: CaseClosed, case: CaseFile) -> list[Letter]:
             f"the case on {controller_name(case)} was closed on {long_date(event.closed_on)}: "
             f"{OUTCOMES[event.outcome]}.",
             f"Reasons: {event.reasons}",
+            remedies.for_complainant(),
         ],
     )

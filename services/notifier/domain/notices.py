@@ -11,6 +11,7 @@ from docket_contracts.events import (
     InjunctionComplied,
 )
 
+from . import remedies
 from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, long_date, order_line
 
 
@@ -38,6 +39,7 @@ def formal_notice_issued(event: FormalNoticeIssued, case: CaseFile) -> list[Lett
             f"You must comply with these orders by {deadline} and send us the evidence of compliance by then. "
             f"If you do not, the authority may impose a sanction, including an administrative fine under "
             f"Article 83 of the GDPR.",
+            remedies.for_controller(case),
         ],
         items=[order_line(order) for order in event.orders],
     )

@@ -15,6 +15,7 @@ from docket_contracts.events import (
     SanctionNotified,
 )
 
+from . import remedies
 from .letters import CaseFile, Letter, controller_name, euros, for_complainants, for_controller, long_date, order_line
 
 SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
@@ -96,7 +97,7 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         [
             f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
             f"{SIMPLIFIED if event.procedure == 'simplified' else ''}, it imposes:",
-            "This decision may be appealed before the competent court within the time limit the law sets.",
+            remedies.for_controller(case),
         ],
         items=items,
     )
@@ -141,7 +142,8 @@ def penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[
             f"by its decision of {long_date(event.decision_day)}, the authority liquidates the periodic penalty "
             f"payment at {euros(event.amount_eur)}: {event.days_counted} days "
             f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
-            f"({event.convention})."
+            f"({event.convention}).",
+            remedies.for_controller(case),
         ],
     )
 
@@ -168,7 +170,7 @@ def reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
             f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
             f"{how}, it issues you a reprimand under Article 58(2)(b) of the GDPR, without a fine.",
             f"Reasons: {event.reasons}",
-            "This decision may be appealed before the Conseil d'État within the time limit the law sets.",
+            remedies.for_controller(case),
         ],
     )
     return to_complainants + to_controller
@@ -194,6 +196,7 @@ def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
         [
             f"the authority made its {decision} public on {long_date(event.published_on)}, under your name.",
             "We will tell you when the publication is withdrawn.",
+            remedies.for_controller(case),
         ],
     )
     return to_complainants + to_controller
