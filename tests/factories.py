@@ -90,10 +90,28 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
         ev.ComplaintLinked(
             case_id=case_id, complaint_id=complaint_id, complaint_kind="art77_complaint", received_on=day
         ),
-        ev.InvestigationOpened(case_id=case_id, opened_on=day, scope="biometric templates"),
+        ev.InvestigationOpened(
+            case_id=case_id, opened_on=day, scope="biometric templates", decision_reference="2020-116C"
+        ),
+        ev.CheckRecorded(
+            case_id=case_id, check_id=uuid4(), kind="questionnaire", carried_out_on=day, description="questionnaire"
+        ),
         ev.FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="no legal basis"),
         ev.FormalNoticeIssued(
-            case_id=case_id, notice_id=notice, orders=(order,), issued_on=day, compliance_deadline=date(2022, 1, 26)
+            case_id=case_id,
+            notice_id=notice,
+            orders=(order,),
+            issued_on=day,
+            reference="MED-2021-134",
+            time_limit=ev.TimeLimit(months=2),
+        ),
+        ev.FormalNoticeExtended(
+            case_id=case_id,
+            notice_id=notice,
+            decided_on=date(2022, 1, 10),
+            extension=ev.TimeLimit(months=1),
+            reasons="the processing is complex",
+            compliance_deadline=date(2022, 2, 26),
         ),
         ev.FormalNoticeComplied(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
         ev.FormalNoticeExpirySuperseded(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
@@ -155,7 +173,9 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
         ev.PenaltyPaymentImposed(
             case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000, accrues_from=date(2022, 12, 19)
         ),
-        ev.FormalNoticeNotified(case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 29)),
+        ev.FormalNoticeNotified(
+            case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
+        ),
         ev.SanctionNotified(case_id=case_id, sanction_id=sanction, notified_on=date(2022, 10, 19)),
         ev.InjunctionComplied(case_id=case_id, sanction_id=sanction, complied_on=date(2023, 2, 9)),
         ev.PenaltyPaymentLiquidated(

@@ -252,16 +252,17 @@ def investigate(
     case_id: CaseId,
     opened_on: Day,
     scope: Annotated[str, typer.Option(help="what the investigation covers")],
+    decision_reference: Annotated[str, typer.Option(help="the President's decision to carry out checks")],
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Open an investigation (investigator)."""
+    """Decide to carry out checks: the investigation opens (president)."""
     perform(
         cli_of(ctx),
         case_id,
         "POST",
         f"/cases/{case_id}/investigation",
-        given(opened_on=opened_on, scope=scope),
+        given(opened_on=opened_on, scope=scope, decision_reference=decision_reference),
         version,
         as_json=as_json,
     )
@@ -296,20 +297,30 @@ def formal_notice(
     ctx: typer.Context,
     case_id: CaseId,
     issued_on: Day,
-    deadline: Day,
+    reference: Annotated[str, typer.Option(help="the President's decision, e.g. MED-2021-134")],
+    months: Annotated[int | None, typer.Option(help="the time limit in months, from the controller's receipt")] = None,
+    days: Annotated[int | None, typer.Option(help="or in days (at least ten, unless --urgency)")] = None,
+    urgency: Annotated[bool, typer.Option(help="urgency invoked: the time limit may be under ten days")] = False,
     order: Annotated[
         list[str] | None, typer.Option(help='an order, "POINT: TEXT" (GDPR Art 58(2) point a to j); one --order each')
     ] = None,
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Issue a formal notice (investigator): its orders and the compliance deadline."""
+    """Give formal notice (president): its orders, and its time limit from the day the controller receives it; the
+    deadline is fixed by recording the notification (`docket case notice-notified`)."""
     perform(
         cli_of(ctx),
         case_id,
         "POST",
         f"/cases/{case_id}/formal-notices",
-        given(orders=orders(order, "--order"), issued_on=issued_on, compliance_deadline=deadline),
+        given(
+            orders=orders(order, "--order"),
+            issued_on=issued_on,
+            reference=reference,
+            time_limit=given(months=months, days=days),
+            urgency=urgency or None,
+        ),
         version,
         as_json=as_json,
     )
@@ -352,7 +363,7 @@ def notice_notified(
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Record the day a formal notice reached the controller (investigator)."""
+    """Record the day a formal notice reached the controller, which fixes its deadline (president)."""
     cli = cli_of(ctx)
     notice_id, etag = latest(cli, case_id, "formal_notices", "notice_id", notice)
     perform(

@@ -43,6 +43,8 @@ def value_text(name: str, value: Any) -> str | None:
         return str(len(value))
     if isinstance(value, Mapping) and isinstance(named := value.get("name"), str):
         return named
+    if isinstance(value, Mapping) and (value.get("months") or value.get("days")):  # a time limit
+        return f"{value['months']} months" if value.get("months") else f"{value['days']} days"
     return None
 
 
@@ -145,12 +147,14 @@ def receipt(answer: Mapping[str, Any]) -> RenderableType:
 # The allowed next steps the case service names, and how each is taken; any other: `docket case do`.
 STEP_COMMANDS = {
     "open an investigation": "docket case investigate {id}",
+    "record a check": "docket case do {id} checks",
     "record a finding": "docket case finding {id}",
     "issue a formal notice": "docket case formal-notice {id}",
     "impose a sanction": "docket case sanction {id}",
     "record compliance with the formal notice": "docket case notice-compliance {id}",
     "record compliance dated by the deadline": "docket case notice-compliance {id}",
     "record the notice's notification": "docket case notice-notified {id}",
+    "extend the notice's time limit": "docket case do {id} formal-notices/NOTICE_ID/extension",
     "record the decision's notification": "docket case sanction-notified {id}",
     "record compliance with the injunction": "docket case injunction-compliance {id}",
     "liquidate the penalty payment": "docket case liquidate {id}",

@@ -132,9 +132,33 @@ class ComplaintLinked(Payload):
 
 
 class InvestigationOpened(Payload):
+    """The President's decision to carry out checks (loi 78-17 art 19; the CNIL's President decided the checks on
+    Clearview AI by decision n° 2020-116C of 26 August 2020). Version 2 carries the decision's reference; version 1
+    did not."""
+
     case_id: UUID
     opened_on: date
     scope: Text
+    decision_reference: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None,
+        description="the reference of the President's decision, e.g. 2020-116C; absent from version 1 events",
+    )
+
+
+# How a check was carried out: a questionnaire (contrôle sur pièces), online, on site, or by summoning the controller
+# to a hearing (audition).
+CheckKind = Literal["questionnaire", "online", "on_site", "hearing"]
+
+
+class CheckRecorded(Payload):
+    """A check carried out in the investigation: a questionnaire sent to the controller (Clearview AI's, on 27 October
+    2020), an online or on-site check, or a hearing of the controller."""
+
+    case_id: UUID
+    check_id: UUID
+    kind: CheckKind
+    carried_out_on: date
+    description: Text
 
 
 class FindingRecorded(Payload):
@@ -154,14 +178,74 @@ class Order(Payload):
     text: Text
 
 
+class TimeLimit(Payload):
+    """A time limit of so many days or so many months (one of the two), counted from the day an act reached its
+    addressee: `months` ends on the same day of the month that many months later (or the month's last day)."""
+
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+    @model_validator(mode="after")
+    def _days_or_months(self) -> TimeLimit:
+        if (self.days is None) == (self.months is None):
+            raise ValueError("a time limit is a number of days or a number of months")
+        return self
+
+    @property
+    def words(self) -> str:
+        """ "two months", "10 days": the time limit as a letter says it."""
+        count, unit = (self.days, "day") if self.days is not None else (self.months, "month")
+        assert count is not None
+        return f"{NUMBERS.get(count, str(count))} {unit}{'s' if count > 1 else ''}"
+
+
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 6: "six"}
+
+
 class FormalNoticeIssued(Payload):
-    """Version 2: each order names its Art 58(2) point (version 1 had plain strings)."""
+    """The President's formal notice (loi 78-17 art 20 II). Version 3: its reference (MED-2021-134), its time limit,
+    which runs from the day the controller receives it (décret 2019-536 art 38), so that its deadline is fixed by
+    its notification (formal_notice.notified), and whether urgency was invoked for a time limit under ten days.
+    Version 2 fixed a compliance deadline at issue; version 1 also had plain strings for orders."""
 
     case_id: UUID
     notice_id: UUID
     orders: Annotated[tuple[Order, ...], Field(min_length=1, description="orders under GDPR Art 58(2)")]
     issued_on: date
-    compliance_deadline: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="the President's decision, e.g. MED-2021-134; absent from earlier versions"
+    )
+    time_limit: TimeLimit | None = Field(
+        default=None, description="to comply, from the day the controller receives the notice; absent before v3"
+    )
+    urgency: bool = Field(default=False, description="urgency invoked: the time limit may be under ten days")
+    compliance_deadline: date | None = Field(
+        default=None,
+        description=(
+            "the deadline fixed at issue, in events before version 3; since, the notification fixes it from the "
+            "time limit"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _a_time_limit_or_a_deadline(self) -> FormalNoticeIssued:
+        if (self.time_limit is None) == (self.compliance_deadline is None):
+            raise ValueError("a formal notice gives a time limit (or, before version 3, a compliance deadline)")
+        return self
+
+
+class FormalNoticeExtended(Payload):
+    """The President extended the formal notice's time limit, once, where the complexity of the case justifies it
+    (décret 2019-536 art 38)."""
+
+    case_id: UUID
+    notice_id: UUID
+    decided_on: date
+    extension: TimeLimit
+    reasons: Text
+    compliance_deadline: date | None = Field(
+        default=None, description="the deadline now, once the notice was notified; else fixed by its notification"
+    )
 
 
 class FormalNoticeComplied(Payload):
@@ -401,11 +485,14 @@ class PenaltyPaymentImposed(Payload):
 
 
 class FormalNoticeNotified(Payload):
-    """The formal notice was notified to the controller, on `notified_on`."""
+    """The formal notice was notified to the controller, on `notified_on`. Version 2: the deadline this fixes, the
+    notice's time limit (and extension) from that day (décret 2019-536 art 38); absent for a notice that fixed its
+    deadline at issue, and from version 1 events."""
 
     case_id: UUID
     notice_id: UUID
     notified_on: date
+    compliance_deadline: date | None = None
 
 
 class SanctionNotified(Payload):

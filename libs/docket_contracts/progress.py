@@ -35,6 +35,7 @@ from .events import (
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
     InjunctionComplied,
     InvestigationOpened,
@@ -96,9 +97,18 @@ def news(event: Payload) -> News | None:
         case InvestigationOpened():
             return News(event.opened_on, "The authority opened an investigation.", "investigating")
         case FormalNoticeIssued():
+            by = (
+                f"by {event.compliance_deadline.isoformat()}"
+                if event.compliance_deadline
+                else f"within {event.time_limit.words} of receiving the order"
+                if event.time_limit
+                else "by the deadline it set"
+            )
+            return News(event.issued_on, f"The authority ordered the controller to comply {by}.", "formal_notice")
+        case FormalNoticeExtended():
             return News(
-                event.issued_on,
-                f"The authority ordered the controller to comply by {event.compliance_deadline.isoformat()}.",
+                event.decided_on,
+                f"The authority extended the controller's time limit to comply by {event.extension.words}.",
                 "formal_notice",
             )
         case FormalNoticeComplied():
@@ -158,6 +168,7 @@ NEWS_TYPES: frozenset[type[Payload]] = frozenset(
         ComplaintLinked,
         InvestigationOpened,
         FormalNoticeIssued,
+        FormalNoticeExtended,
         FormalNoticeComplied,
         FormalNoticeDeadlineExpired,
         FormalNoticeExpirySuperseded,

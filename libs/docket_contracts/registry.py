@@ -72,6 +72,17 @@ def _orders_name_their_point(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "orders": [{"point": "d", "text": text} for text in data["orders"]]}
 
 
+def _no_time_limit(data: dict[str, Any]) -> dict[str, Any]:
+    """formal_notice.issued v2 -> v3: v2 fixed its compliance deadline at issue; it keeps it, with no time limit
+    and no reference."""
+    return data
+
+
+def _no_deadline_fixed(data: dict[str, Any]) -> dict[str, Any]:
+    """formal_notice.notified v1 -> v2: the deadline of a v1 notification was the one its notice fixed at issue."""
+    return data
+
+
 def _personal_data_withheld(data: dict[str, Any]) -> dict[str, Any]:
     """complaint.filed v1 -> v2: v1 carried the complainant's name and address in clear. A pure upcaster
     holds no key to seal them, so they are withheld (an empty sealed value, which reads as erased)."""
@@ -81,6 +92,11 @@ def _personal_data_withheld(data: dict[str, Any]) -> dict[str, Any]:
 
 def _no_national_provisions(data: dict[str, Any]) -> dict[str, Any]:
     """sanction.imposed v1 -> v2: v1 charged GDPR articles only; v2's national_provisions default to none."""
+    return data
+
+
+def _no_decision_reference(data: dict[str, Any]) -> dict[str, Any]:
+    """investigation.opened v1 -> v2: v1 kept no reference of the President's decision to carry out checks."""
     return data
 
 
@@ -128,7 +144,17 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.InvestigationOpened,
         topics.CASES,
         "case",
-        "Staff opened an investigation in the case.",
+        "The President decided to carry out checks: the investigation of the case opens, with the decision's "
+        "reference.",
+        version=2,
+        upcasters={1: _no_decision_reference},
+    ),
+    _spec(
+        "check.recorded",
+        ev.CheckRecorded,
+        topics.CASES,
+        "case",
+        "An investigator recorded a check: a questionnaire to the controller, an online or on-site check, a hearing.",
     ),
     _spec(
         "finding.recorded",
@@ -142,9 +168,17 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.FormalNoticeIssued,
         topics.CASES,
         "case",
-        "A formal notice with Art 58(2) orders and a compliance deadline was issued.",
-        version=2,
-        upcasters={1: _orders_name_their_point},
+        "The President gave formal notice: Art 58(2) orders, a reference and a time limit that runs from the "
+        "controller's receipt (décret 2019-536 art 38).",
+        version=3,
+        upcasters={1: _orders_name_their_point, 2: _no_time_limit},
+    ),
+    _spec(
+        "formal_notice.extended",
+        ev.FormalNoticeExtended,
+        topics.CASES,
+        "case",
+        "The President extended the formal notice's time limit, once (décret 2019-536 art 38).",
     ),
     _spec(
         "formal_notice.complied",
@@ -226,7 +260,9 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.FormalNoticeNotified,
         topics.CASES,
         "case",
-        "The formal notice was notified to the controller (the day it reached them).",
+        "The formal notice was notified to the controller (the day it reached them), which fixes its deadline.",
+        version=2,
+        upcasters={1: _no_deadline_fixed},
     ),
     _spec(
         "sanction.notified",

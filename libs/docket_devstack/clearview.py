@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from .staff import INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE
+from .staff import INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE
 
 CONTROLLER_KEY = "clearview-ai"
 TIMER = "the deadline timer"  # who expires a formal notice: no person
@@ -93,9 +93,17 @@ PRIVACY_INTERNATIONAL = Filing(
 )
 COMPLAINANTS = (JEANNE, PAUL, AMIRA)  # kept informed under Art 78(2); an alert has no complainant
 
+# The President's decision n° 2020-116C of 26 August 2020 to carry out checks, and the questionnaire of 27 October
+# 2020 (both in the visas of MED-2021-134).
 INVESTIGATION: dict[str, Any] = {
-    "opened_on": "2020-08-01",
-    "scope": "checks and questionnaire on the scraping of facial images",
+    "opened_on": "2020-08-26",
+    "decision_reference": "2020-116C",
+    "scope": "checks on the scraping of facial images and on the answers to access and erasure requests",
+}
+QUESTIONNAIRE: dict[str, Any] = {
+    "kind": "questionnaire",
+    "carried_out_on": "2020-10-27",
+    "description": "questionnaire on the collection of facial images and the handling of people's requests",
 }
 FINDINGS: tuple[dict[str, Any], ...] = (
     {"articles": [6], "facts": "no legal basis for collecting and using biometric data"},
@@ -106,7 +114,17 @@ ORDERS: list[dict[str, str]] = [
     {"point": "g", "text": "delete the data of people in France already collected"},
     {"point": "c", "text": "honour the access and erasure requests of people in France"},
 ]
-FORMAL_NOTICE: dict[str, Any] = {"orders": ORDERS, "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
+# The President's formal notice MED-2021-134 of 26 November 2021: two months to comply (MED-2021-134; the press).
+FORMAL_NOTICE: dict[str, Any] = {
+    "orders": ORDERS,
+    "issued_on": "2021-11-26",
+    "reference": "MED-2021-134",
+    "time_limit": {"months": 2},
+}
+# The day it reached Clearview AI is not in the record: the story takes the day it was issued, so that its two months
+# end on 26 January 2022.
+NOTICE_NOTIFIED: dict[str, Any] = {"notified_on": "2021-11-26"}
+NOTICE_DEADLINE = "2022-01-26"
 SANCTION: dict[str, Any] = {
     "decided_on": "2022-10-17",
     "turnover_eur": 100_000_000,
@@ -147,6 +165,11 @@ class Played:
     receipts: list[dict[str, Any]] = field(default_factory=list)  # of the filings, in the order filed
     case_id: str = ""
     answers: dict[str, Any] = field(default_factory=dict)  # a step's name -> the service's answer
+
+    @property
+    def notice_id(self) -> str:
+        notice_id: str = self.answers["formal notice"]["events"][0]["data"]["notice_id"]
+        return notice_id
 
     @property
     def sanction_id(self) -> str:
@@ -335,15 +358,26 @@ def _sanctions(then: str = "") -> Callable[[Played], str]:
     return lambda played: f"/sanctions/{played.sanction_id}{then}"
 
 
+def _notice(then: str = "") -> Callable[[Played], str]:
+    return lambda played: f"/formal-notices/{played.notice_id}{then}"
+
+
 STEPS: tuple[Step, ...] = (
     _filed(1, JEANNE),
     _filed(2, PAUL),
     Step(
         "investigation",
         INVESTIGATION["opened_on"],
-        "The CNIL opens checks and sends a questionnaire",
+        f"The President decides to carry out checks (decision n° {INVESTIGATION['decision_reference']})",
+        PRESIDENT,
+        _command("investigation", "/investigation", INVESTIGATION, PRESIDENT),
+    ),
+    Step(
+        "questionnaire",
+        QUESTIONNAIRE["carried_out_on"],
+        "An investigator sends Clearview AI a questionnaire",
         INVESTIGATOR,
-        _command("investigation", "/investigation", INVESTIGATION, INVESTIGATOR),
+        _command("questionnaire", "/checks", QUESTIONNAIRE, INVESTIGATOR),
     ),
     _filed(3, AMIRA),
     _filed(4, PRIVACY_INTERNATIONAL),
@@ -360,13 +394,20 @@ STEPS: tuple[Step, ...] = (
     Step(
         "formal notice",
         FORMAL_NOTICE["issued_on"],
-        "The CNIL gives formal notice: comply within two months",
-        INVESTIGATOR,
-        _command("formal notice", "/formal-notices", FORMAL_NOTICE, INVESTIGATOR),
+        f"The President gives formal notice ({FORMAL_NOTICE['reference']}): comply within two months",
+        PRESIDENT,
+        _command("formal notice", "/formal-notices", FORMAL_NOTICE, PRESIDENT),
+    ),
+    Step(
+        "notice notified",
+        NOTICE_NOTIFIED["notified_on"],
+        "The formal notice reaches Clearview AI: its two months run from that day",
+        PRESIDENT,
+        _command("notice notified", _notice("/notification"), NOTICE_NOTIFIED, PRESIDENT),
     ),
     Step(
         "expiry",
-        FORMAL_NOTICE["compliance_deadline"],
+        NOTICE_DEADLINE,
         "The deadline passes without compliance",
         TIMER,
         lambda story: story.deadline_expires(),

@@ -126,6 +126,11 @@ def kind(name: str) -> str:
     return KINDS.get(name, name)
 
 
+def _limit(time_limit: dict[str, Any]) -> str:
+    """ "2 months", "10 days": a time limit as the payload carries it."""
+    return f"{time_limit['months']} months" if time_limit.get("months") else f"{time_limit['days']} days"
+
+
 # What each event is about, in a few words, from its payload (never a sealed value: those stay sealed).
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
@@ -135,12 +140,29 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{d['controller']['name']}, opened {d['opened_on']} on its first {kind(d['complaint_kind'])}"
     ),
     "complaint.linked": lambda d: f"{kind(d['complaint_kind'])} received {d['received_on']} joins the case",
-    "investigation.opened": lambda d: f"opened {d['opened_on']}: {d['scope']}",
+    "investigation.opened": lambda d: (
+        f"opened {d['opened_on']}"
+        + (f" by the President's decision {d['decision_reference']}" if d.get("decision_reference") else "")
+        + f": {d['scope']}"
+    ),
+    "check.recorded": lambda d: f"{d['kind'].replace('_', ' ')} check on {d['carried_out_on']}: {d['description']}",
     "finding.recorded": lambda d: f"Art {', '.join(map(str, d['articles']))}: {d['facts']}",
     "formal_notice.issued": lambda d: (
-        f"issued {d['issued_on']}, {len(d['orders'])} order(s), comply by {d['compliance_deadline']}"
+        f"{d.get('reference') or 'issued'} of {d['issued_on']}, {len(d['orders'])} order(s), "
+        + (
+            f"comply by {d['compliance_deadline']}"
+            if d.get("compliance_deadline")
+            else f"comply within {_limit(d['time_limit'])} of receipt"
+        )
     ),
-    "formal_notice.notified": lambda d: f"reached the controller on {d['notified_on']}",
+    "formal_notice.extended": lambda d: (
+        f"time limit extended by {_limit(d['extension'])} on {d['decided_on']}"
+        + (f", comply by {d['compliance_deadline']}" if d.get("compliance_deadline") else "")
+    ),
+    "formal_notice.notified": lambda d: (
+        f"reached the controller on {d['notified_on']}"
+        + (f", comply by {d['compliance_deadline']}" if d.get("compliance_deadline") else "")
+    ),
     "formal_notice.complied": lambda d: f"complied with on {d['complied_on']}",
     "formal_notice.expiry_superseded": lambda d: f"complied with on {d['complied_on']}, by the deadline",
     "formal_notice.deadline_expired": lambda d: f"the deadline {d['deadline']} passed without compliance",

@@ -22,6 +22,8 @@ __all__ = [
     "Decider",
     "IntegrityChecker",
     "Investigator",
+    "President",
+    "Rapporteur",
     "SanctionsCommittee",
     "SessionDep",
 ]
@@ -36,6 +38,8 @@ CasesDep = Annotated[Cases, Depends(get_cases)]
 
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
+President = Annotated[Caller, Depends(allow(Role.PRESIDENT))]
+Rapporteur = Annotated[Caller, Depends(allow(Role.RAPPORTEUR))]
 SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
 Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
 CaseReader = Annotated[

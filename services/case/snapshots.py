@@ -20,8 +20,9 @@ from sqlmodel import Field, SQLModel
 from .domain import CaseState
 
 # 2: a liquidation keeps its decision date; 3: notices and sanctions keep their notification; 4: the procedure a
-# decision was taken under, the reprimands, publications and appeals, and what an annulment undoes
-FOLD = 4
+# decision was taken under, the reprimands, publications and appeals, and what an annulment undoes; 5: the
+# President's decision to carry out checks, and the checks
+FOLD = 5
 
 _state = TypeAdapter(CaseState)
 

@@ -18,11 +18,13 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CheckRecorded,
     ComplaintLinked,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
     InjunctionComplied,
@@ -81,41 +83,54 @@ def _euros(amount: int) -> str:
     return f"EUR {amount:,}"
 
 
-def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
-    v = (version,)
+def _investigation_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
     match payload:
         case CaseOpened():
             return Mark("complaints", payload.opened_on, "case opened", v)
         case ComplaintLinked():
             return Mark("complaints", payload.received_on, f"complaint joined ({payload.complaint_kind})", v)
         case InvestigationOpened():
-            return Mark("investigation", payload.opened_on, "investigation opened", v)
+            return Mark("investigation", payload.opened_on, "checks decided", v)
+        case CheckRecorded():
+            return Mark("investigation", payload.carried_out_on, f"{payload.kind.replace('_', ' ')} check", v)
         case FindingRecorded():  # undated: drawn where the record stood when it was made
             articles = ", ".join(str(a) for a in payload.articles)
             return Mark("investigation", last_day, f"finding: Art {articles}", v) if last_day else None
+    return None
+
+
+def _notice_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
         case FormalNoticeIssued():
-            return Mark(
-                "formal notice",
-                payload.issued_on,
-                f"formal notice, comply by {payload.compliance_deadline.isoformat()}",
-                v,
-                until=payload.compliance_deadline,
+            within = (
+                f"comply by {payload.compliance_deadline.isoformat()}"
+                if payload.compliance_deadline
+                else f"{payload.time_limit.words} to comply"
+                if payload.time_limit
+                else ""
             )
+            reference = f" {payload.reference}" if payload.reference else ""
+            label = f"formal notice{reference}, {within}"
+            return Mark("formal notice", payload.issued_on, label, v, until=payload.compliance_deadline)
         case FormalNoticeNotified():
-            return Mark("formal notice", payload.notified_on, "notice notified", v)
+            by = f", comply by {payload.compliance_deadline.isoformat()}" if payload.compliance_deadline else ""
+            return Mark("formal notice", payload.notified_on, f"notice notified{by}", v, payload.compliance_deadline)
+        case FormalNoticeExtended():
+            return Mark("formal notice", payload.decided_on, f"time limit extended by {payload.extension.words}", v)
         case FormalNoticeComplied():
             return Mark("formal notice", payload.complied_on, "complied", v)
         case FormalNoticeDeadlineExpired():
             return Mark("formal notice", payload.deadline, "deadline passed", v)
         case FormalNoticeExpirySuperseded():
             return Mark("formal notice", payload.complied_on, "expiry superseded", v)
+    return None
+
+
+def _decision_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
         case SanctionImposed():
-            return Mark(
-                "sanction",
-                payload.decided_on,
-                f"fine {_euros(payload.fine_eur)} (cap {fines.PARAGRAPH_NAMES[payload.cap.paragraph]})",
-                v,
-            )
+            cap = fines.PARAGRAPH_NAMES[payload.cap.paragraph]
+            return Mark("sanction", payload.decided_on, f"fine {_euros(payload.fine_eur)} (cap {cap})", v)
         case SanctionNotified():
             return Mark("sanction", payload.notified_on, "decision notified", v)
         case ReprimandIssued():
@@ -135,6 +150,13 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
                 else "appeal dismissed"
             )
             return Mark("appeal", payload.decided_on, ruled, v)
+        case CaseClosed():
+            return Mark("closure", payload.closed_on, f"closed: {payload.outcome.replace('_', ' ')}", v)
+    return None
+
+
+def _penalty_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
         case PenaltyPaymentImposed():
             return Mark(
                 "penalty payment",
@@ -153,8 +175,20 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
                 v,
                 until=payload.period_end,
             )
-        case CaseClosed():
-            return Mark("closure", payload.closed_on, f"closed: {payload.outcome.replace('_', ' ')}", v)
+    return None
+
+
+# Each stage of the procedure marks its own events; an event none marks is drawn in the lane "other".
+STAGES = (_investigation_mark, _notice_mark, _decision_mark, _penalty_mark)
+
+
+def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
+    v = (version,)
+    for stage in STAGES:
+        if (found := stage(payload, v, last_day)) is not None:
+            return found
+    if isinstance(payload, FindingRecorded):
+        return None  # undated, and nothing recorded before it to draw it at
     day = next((value for value in payload.__dict__.values() if isinstance(value, date)), last_day)
     return Mark("other", day, type(payload).__name__, v) if day else None
 

@@ -29,6 +29,8 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "investigation_opened_on": (
             state.investigation_opened_on.isoformat() if state.investigation_opened_on else None
         ),
+        "investigation_reference": state.investigation_reference,
+        "checks": [check.model_dump(mode="json", exclude={"case_id"}) for check in state.checks],
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),

@@ -22,6 +22,7 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CheckRecorded,
     ComplaintFiled,
     ComplaintLinked,
     ComplaintWithdrawn,
@@ -30,6 +31,7 @@ from docket_contracts.events import (
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
     InjunctionComplied,
@@ -68,8 +70,10 @@ EventHandler = Callable[[Records, CloudEvent, Any, Needs], Awaitable[None]]
 # The events of a case that concern all its complainants, and that the notifier learns nothing from.
 CaseEvent = (
     InvestigationOpened
+    | CheckRecorded
     | FindingRecorded
     | FormalNoticeIssued
+    | FormalNoticeExtended
     | FormalNoticeComplied
     | FormalNoticeDeadlineExpired
     | FormalNoticeExpirySuperseded
@@ -192,8 +196,10 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     CaseOpened: case_opened,
     ComplaintLinked: complaint_linked,
     InvestigationOpened: case_event,
+    CheckRecorded: case_event,
     FindingRecorded: case_event,
     FormalNoticeIssued: case_event,
+    FormalNoticeExtended: case_event,
     FormalNoticeComplied: case_event,
     FormalNoticeDeadlineExpired: case_event,
     FormalNoticeExpirySuperseded: case_event,

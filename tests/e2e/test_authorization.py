@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from docket_contracts.events import Order
+from docket_contracts.events import Order, TimeLimit
 from docket_devstack.staff import (
     ADMINISTRATOR,
     AUDITOR,
@@ -50,6 +50,7 @@ from services.case.domain import (
     OpenInvestigation,
     PublishDecision,
     RecordFinding,
+    RecordNoticeNotification,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -111,11 +112,13 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "GET", "/cases/{case_id}/timeline.svg"): frozenset({I, P, R, V, S, A}),
     ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, P, R, V, S, A}),
     ("case", "GET", "/cases/{case_id}/integrity"): frozenset({A, D}),
-    ("case", "POST", "/cases/{case_id}/investigation"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/investigation"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/checks"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
-    ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/extension"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
-    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
@@ -149,7 +152,8 @@ CONTROLLER = {"name": "Matrix Test Controller"}  # not Clearview AI, whose case 
 NOTICE = {
     "orders": [{"point": "f", "text": "stop the processing"}],
     "issued_on": "2021-11-26",
-    "compliance_deadline": "2022-01-26",
+    "reference": "MED-2021-134",
+    "time_limit": {"months": 2},
 }
 
 
@@ -267,7 +271,7 @@ class World:
 
 
 def investigating(state):
-    return OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping")
+    return OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping", reference="2020-116C")
 
 
 def finding(state):
@@ -279,8 +283,13 @@ def notice(state):
         notice_id=uuid.uuid4(),
         orders=(Order(point="f", text="stop"),),
         issued_on=date(2021, 11, 26),
-        compliance_deadline=date(2022, 1, 26),
+        time_limit=TimeLimit(months=2),
+        reference="MED-2021-134",
     )
+
+
+def notice_notified(state):
+    return RecordNoticeNotification(notice_id=state.notices[0].notice_id, notified_on=date(2021, 11, 26))
 
 
 def notice_published(state):
@@ -391,13 +400,27 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/cases/{case_id}/complaints"): lambda w, who: _case_get(w, "/complaints"),
     ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
-        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}
+        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"}
+    ),
+    ("case", "POST", "/cases/{case_id}/checks"): _command(
+        "/cases/{case_id}/checks",
+        {"kind": "questionnaire", "carried_out_on": "2020-10-27", "description": "q"},
+        investigating,
     ),
     ("case", "POST", "/cases/{case_id}/findings"): _command(
         "/cases/{case_id}/findings", {"articles": [6], "facts": "f"}, investigating
     ),
     ("case", "POST", "/cases/{case_id}/formal-notices"): _command(
         "/cases/{case_id}/formal-notices", NOTICE, investigating, finding
+    ),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/extension"): _command(
+        "/cases/{case_id}/formal-notices/{sub}/extension",
+        {"decided_on": "2022-01-20", "extension": {"months": 1}, "reasons": "complex"},
+        investigating,
+        finding,
+        notice,
+        notice_notified,
+        sub=lambda state: str(state.notices[0].notice_id),
     ),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): _command(
         "/cases/{case_id}/formal-notices/{sub}/compliance",

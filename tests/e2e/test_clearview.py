@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from docket_contracts import topics
 from docket_devstack.clearview import Story
-from docket_devstack.staff import INVESTIGATOR, SANCTIONS_COMMITTEE
+from docket_devstack.staff import INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -28,6 +28,14 @@ from tests.conftest import repo_root
 from tests.kafka_reader import eventually, headers, read_topic
 
 pytestmark = pytest.mark.e2e
+
+# The schema versions of the story's events that have moved on from their first.
+VERSIONS = {
+    "docket.investigation.opened": 2,
+    "docket.formal_notice.issued": 3,
+    "docket.formal_notice.notified": 2,
+    "docket.sanction.imposed": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +72,13 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         "case.opened",
         "complaint.linked",
         "investigation.opened",
+        "check.recorded",
         "complaint.linked",
         "complaint.linked",
         "finding.recorded",
         "finding.recorded",
         "formal_notice.issued",
+        "formal_notice.notified",
         "formal_notice.deadline_expired",
         "sanction.imposed",
         "penalty_payment.imposed",
@@ -90,23 +100,28 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         assert ce["ce_specversion"] == "1.0" and ce["ce_source"] == "/docket/case"
         assert ce["ce_subject"] == case_id and ce["ce_sequence"] == str(sequence)
         assert ce["content-type"] == "application/json" and ce["ce_time"].endswith("Z")
-        version = 2 if ce["ce_type"] == "docket.formal_notice.issued" else 1
+        version = VERSIONS.get(ce["ce_type"], 1)
         assert ce["ce_dataschema"] == f"urn:docket:schema:{ce['ce_type']}:v{version}"
     payloads = [json.loads(r.value) for r in records]
     assert payloads[0]["complaint_id"] == first["id"] and payloads[0]["opened_on"] == "2020-05-25"
-    assert payloads[4]["complaint_kind"] == "alert" and payloads[4]["received_on"] == "2021-05-27"
-    assert payloads[4]["complaint_id"] == alert["id"]
-    assert payloads[8]["deadline"] == "2022-01-26"
-    assert payloads[9]["fine_eur"] == 20_000_000 and payloads[9]["cap"]["cap_eur"] == 20_000_000
-    assert payloads[11]["notified_on"] == "2022-10-18" and payloads[12]["complied_on"] == "2023-02-09"
-    assert payloads[13]["amount_eur"] == 5_200_000 and payloads[13]["convention"].startswith("exclusive_end")
-    assert payloads[13]["decided_on"] == "2023-04-13" and payloads[14]["outcome"] == "sanctioned"
+    assert payloads[2]["decision_reference"] == "2020-116C" and payloads[2]["opened_on"] == "2020-08-26"
+    assert payloads[3]["kind"] == "questionnaire" and payloads[3]["carried_out_on"] == "2020-10-27"
+    assert payloads[5]["complaint_kind"] == "alert" and payloads[5]["received_on"] == "2021-05-27"
+    assert payloads[5]["complaint_id"] == alert["id"]
+    assert payloads[8]["reference"] == "MED-2021-134" and payloads[8]["time_limit"] == {"days": None, "months": 2}
+    assert payloads[9]["compliance_deadline"] == payloads[10]["deadline"] == "2022-01-26"
+    assert payloads[11]["fine_eur"] == 20_000_000 and payloads[11]["cap"]["cap_eur"] == 20_000_000
+    assert payloads[13]["notified_on"] == "2022-10-18" and payloads[14]["complied_on"] == "2023-02-09"
+    assert payloads[15]["amount_eur"] == 5_200_000 and payloads[15]["convention"].startswith("exclusive_end")
+    assert payloads[15]["decided_on"] == "2023-04-13" and payloads[16]["outcome"] == "sanctioned"
 
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     actors = {e["type"]: (e["actor"], e["actor_role"], e["actor_name"]) for e in history}
     assert actors["docket.formal_notice.deadline_expired"] == ("system:deadline-timer", None, None)
     assert actors["docket.complaint.linked"] == ("system:complaint-routing", None, None)
-    assert actors["docket.formal_notice.issued"] == (tokens.subject(INVESTIGATOR), "investigator", INVESTIGATOR)
+    assert actors["docket.investigation.opened"] == (tokens.subject(PRESIDENT), "president", PRESIDENT)
+    assert actors["docket.check.recorded"][1] == "investigator"
+    assert actors["docket.formal_notice.issued"] == (tokens.subject(PRESIDENT), "president", PRESIDENT)
     assert actors["docket.sanction.imposed"] == (
         tokens.subject(SANCTIONS_COMMITTEE),
         "sanctions_committee",

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import ComplaintWithdrawn, Controller, NotificationSent
 from docket_contracts.registry import new_event
-from docket_devstack.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, PRESIDENT, Tokens
 from docket_service.database import make_engine, make_sessions
 from services.case import application, eventstore, readside, store
 from services.case.config import CaseSettings
@@ -29,6 +29,7 @@ from services.case.integrity import event_hash
 from services.case.main import create_app
 from services.case.snapshots import FOLD, SnapshotRow
 from tests.apps import Running, serve
+from tests.case_staff import giver
 from tests.conftest import repo_root
 from tests.doc_commands import shown_on
 from tests.factories import complaint_filed
@@ -39,12 +40,8 @@ TOKENS: Tokens
 
 
 def staff_for(path: str) -> dict[str, str]:
-    """The token of the role that gives a command: the sanctions committee its own (sanctions, reprimands,
-    publications, appeals), investigators the rest (recording compliance with an injunction included)."""
-    committee = any(
-        part in path for part in ("/sanctions", "/reprimands", "/publications", "/appeals")
-    ) and not path.endswith("/compliance")
-    return TOKENS(SANCTIONS_COMMITTEE if committee else INVESTIGATOR)
+    """The token of the role that gives a command (tests/case_staff.py)."""
+    return TOKENS(giver(path))
 
 
 @dataclass
@@ -99,7 +96,12 @@ async def command(service: Running, path: str, body: dict, version: int | None, 
 
 async def investigate(service: Running, case_id: UUID) -> int:
     """Open an investigation and record the Clearview findings; returns the new version."""
-    await command(service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "scraping"}, 1)
+    await command(
+        service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "scraping", "decision_reference": "2020-116C"},
+        1,
+    )
     done = await command(
         service,
         f"/cases/{case_id}/findings",
@@ -112,8 +114,21 @@ async def investigate(service: Running, case_id: UUID) -> int:
 NOTICE = {
     "orders": [{"point": "f", "text": "stop the processing"}, {"point": "g", "text": "delete the data"}],
     "issued_on": "2021-11-26",
-    "compliance_deadline": "2022-01-26",
+    "reference": "MED-2021-134",
+    "time_limit": {"months": 2},
 }
+
+
+async def give_notice(service: Running, case_id: UUID, version: int) -> tuple[str, int]:
+    """The President's formal notice, notified the day it was issued, so that it is due on 26 January 2022: its id,
+    and the case's version after."""
+    issued = await command(service, f"/cases/{case_id}/formal-notices", NOTICE, version)
+    notice_id = issued["case"]["formal_notices"][0]["notice_id"]
+    notified = await command(
+        service, f"/cases/{case_id}/formal-notices/{notice_id}/notification", {"notified_on": "2021-11-26"}, version + 1
+    )
+    assert notified["case"]["formal_notices"][0]["deadline"] == "2022-01-26"
+    return notice_id, version + 2
 
 
 async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> int:
@@ -125,20 +140,24 @@ async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Fix
 async def test_a_command_needs_the_version_the_client_saw(case_service):
     case_id, _ = await open_case(case_service)
     refused = await command(
-        case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, None, expect=428
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        None,
+        expect=428,
     )
     assert "If-Match or expected_version" in refused["detail"]
     stale = await case_service.http.post(
         f"/cases/{case_id}/investigation",
         headers=staff_for("/investigation") | {"If-Match": '"0"'},
-        json={"opened_on": "2020-08-01", "scope": "s"},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
     )
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 1 and stale.headers["ETag"] == '"1"'
     done = await command(
         case_service,
         f"/cases/{case_id}/investigation",
-        {"opened_on": "2020-08-01", "scope": "s", "expected_version": 1},
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C", "expected_version": 1},
         None,
     )
     assert done["case"]["status"] == "investigating" and done["case"]["version"] == 2
@@ -233,8 +252,7 @@ async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, fi
 async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_restart(case_service, database_url):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
-    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
-    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    notice_id, _ = await give_notice(case_service, case_id, version)
 
     engines = [make_engine(database_url, "case") for _ in range(2)]  # two instances, fresh after a "restart"
     try:
@@ -259,13 +277,12 @@ async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_
 async def test_a_complied_notice_never_expires(case_service, database_url):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
-    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
-    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    notice_id, version = await give_notice(case_service, case_id, version)
     await command(
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
         {"complied_on": "2022-01-20"},
-        version + 1,
+        version,
     )
     await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1)))
     types = [e["type"] for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()]
@@ -277,14 +294,13 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
 ):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
-    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
-    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    notice_id, version = await give_notice(case_service, case_id, version)
     assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) >= 1
     late = await command(
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
         {"complied_on": "2022-01-27"},
-        version + 2,
+        version + 1,
         expect=422,
     )
     assert "2022-01-27" in late["detail"][0]["msg"] and "2022-01-26" in late["detail"][0]["msg"]
@@ -292,7 +308,7 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
         {"complied_on": "2022-01-25"},
-        version + 2,
+        version + 1,
     )
     assert done["case"]["status"] == "notice_complied"
     assert done["case"]["formal_notices"][0]["expiry_superseded"] is True
@@ -471,7 +487,7 @@ async def test_case_list_filters_and_pages(case_service):
     )
     second, _ = await open_case(case_service, controller, received_on=date(2020, 6, 5))
     version = await investigate(case_service, second)
-    await command(case_service, f"/cases/{second}/formal-notices", NOTICE, version)
+    await give_notice(case_service, second, version)
 
     async def listing(**params) -> dict:
         response = await case_service.http.get("/cases", params={"controller": controller, **params})
@@ -492,7 +508,12 @@ async def test_case_list_filters_and_pages(case_service):
 
 async def test_as_of_replays_the_case_as_it_stood(case_service):
     case_id, _ = await open_case(case_service)
-    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, 1)
+    await command(
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        1,
+    )
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     between = history[0]["recorded_at"]
     then = (await case_service.http.get(f"/cases/{case_id}", params={"as_of": between})).json()
@@ -579,7 +600,12 @@ async def test_a_case_loads_from_its_snapshot_to_the_case_replayed_from_its_firs
     controller = f"controller-{uuid4().hex[:8]}"
     case_id, first = await open_case(case_service, controller)
     await link(case_service, controller, 12)
-    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, 13)
+    await command(
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        13,
+    )
     await command(case_service, f"/cases/{case_id}/findings", {"articles": [15], "facts": "requests ignored"}, 14)
     await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, 15)
 
@@ -765,7 +791,12 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
             "progress_due_on": "2026-04-10",
         }
     ]
-    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2026-03-01", "scope": "s"}, 1)
+    await command(
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2026-03-01", "scope": "s", "decision_reference": "2026-001C"},
+        1,
+    )
     assert len(await overdue("2026-04-11")) == 1  # decided, not yet told: only a letter sent tells
     await told(case_service, complaint_id, "docket.complaint.filed", date(2026, 3, 2))  # an acknowledgement
     assert len(await overdue("2026-04-11")) == 1
@@ -919,16 +950,16 @@ async def test_the_record_keeps_who_gave_each_command_from_their_token_and_no_he
     forged_actor = {"X-Actor": "system:deadline-timer"}
     refused = await case_service.http.post(
         f"/cases/{case_id}/investigation",
-        json={"opened_on": "2020-08-01", "scope": "s"},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
         headers=tokens(AUDITOR) | forged_actor | {"If-Match": '"1"'},
     )
-    assert refused.status_code == 403 and "needs the role investigator" in refused.json()["detail"]
+    assert refused.status_code == 403 and "needs the role president" in refused.json()["detail"]
     await case_service.http.post(
         f"/cases/{case_id}/investigation",
-        json={"opened_on": "2020-08-01", "scope": "s"},
-        headers=tokens(INVESTIGATOR) | forged_actor | {"If-Match": '"1"'},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        headers=tokens(PRESIDENT) | forged_actor | {"If-Match": '"1"'},
     )
     opened, investigation = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     assert (opened["actor"], opened["actor_role"]) == ("system:complaint-routing", None)
-    assert investigation["actor"] == tokens.subject(INVESTIGATOR)
-    assert (investigation["actor_role"], investigation["actor_name"]) == ("investigator", INVESTIGATOR)
+    assert investigation["actor"] == tokens.subject(PRESIDENT)
+    assert (investigation["actor_role"], investigation["actor_name"]) == ("president", PRESIDENT)

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.python import asgi
 
-from docket_contracts.events import Controller, Injunction, Order
+from docket_contracts.events import Controller, Injunction, Order, TimeLimit
 from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.staff import PASSWORD, Tokens
 from docket_identity.roles import STAFF
@@ -170,7 +170,7 @@ def lifecycle(depth: int) -> list[Callable[[Any], Any]]:
     """The commands that bring a fresh case `depth` steps along: investigating with a finding (2), a formal
     notice (3), or, instead of the notice, a sanction with a periodic penalty (4), made public and appealed (5)."""
     steps: list[Callable[[Any], Any]] = [
-        lambda s: OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping"),
+        lambda s: OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping", reference="2020-116C"),
         lambda s: RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis"),
     ]
     if depth == 3:
@@ -179,7 +179,8 @@ def lifecycle(depth: int) -> list[Callable[[Any], Any]]:
                 notice_id=uuid.uuid4(),
                 orders=(Order(point="f", text="stop"),),
                 issued_on=date(2021, 11, 26),
-                compliance_deadline=date(2022, 1, 26),
+                time_limit=TimeLimit(months=2),
+                reference="MED-2021-134",
             )
         )
     if depth >= 4:

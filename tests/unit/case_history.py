@@ -21,6 +21,7 @@ from docket_contracts.events import (
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeIssued,
+    FormalNoticeNotified,
     Injunction,
     InvestigationOpened,
     Order,
@@ -30,6 +31,7 @@ from docket_contracts.events import (
     PublicationWithdrawn,
     ReprimandIssued,
     SanctionImposed,
+    TimeLimit,
 )
 from services.case.domain import (
     CaseState,
@@ -78,7 +80,21 @@ FOUND = FindingRecorded(
     articles=(6, 12, 15, 17),
     facts="no legal basis; access and erasure requests left unanswered",
 )
+TWO_MONTHS = TimeLimit(months=2)
 ISSUED = FormalNoticeIssued(
+    case_id=CASE,
+    notice_id=NOTICE,
+    orders=ORDERS,
+    issued_on=date(2021, 11, 26),
+    reference="MED-2021-134",
+    time_limit=TWO_MONTHS,
+)
+# The day the notice reached Clearview AI is not in the record: the story takes the day it was issued.
+NOTIFIED = FormalNoticeNotified(
+    case_id=CASE, notice_id=NOTICE, notified_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
+)
+# A notice recorded before time limits were kept (formal_notice.issued v2): its deadline was fixed at issue.
+ISSUED_V2 = FormalNoticeIssued(
     case_id=CASE, notice_id=NOTICE, orders=ORDERS, issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
 )
 COMPLIED = FormalNoticeComplied(case_id=CASE, notice_id=NOTICE, complied_on=date(2022, 1, 20))
@@ -116,7 +132,8 @@ LIQUIDATED = PenaltyPaymentLiquidated(
     decided_on=date(2023, 4, 13),
 )
 
-AT_NOTICE = (OPENED, INVESTIGATING, FOUND, ISSUED)
+AT_ISSUE = (OPENED, INVESTIGATING, FOUND, ISSUED)  # issued, not yet notified: no deadline runs
+AT_NOTICE = (*AT_ISSUE, NOTIFIED)
 AT_EXPIRY = (*AT_NOTICE, EXPIRED)
 AT_SANCTION = (*AT_EXPIRY, SANCTIONED, PENALTY)
 

@@ -4,6 +4,7 @@ complaint to the closure (the fixtures: tests/unit/case_history.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -11,6 +12,7 @@ import pytest
 
 from docket_contracts.events import (
     CaseClosed,
+    CheckRecorded,
     ComplaintLinked,
     FormalNoticeComplied,
     FormalNoticeExpirySuperseded,
@@ -20,6 +22,7 @@ from docket_contracts.events import (
     PenaltyPaymentLiquidated,
     SanctionImposed,
     SanctionNotified,
+    TimeLimit,
 )
 from docket_contracts.progress import news
 from services.case.domain import (
@@ -32,6 +35,7 @@ from services.case.domain import (
     LiquidatePenalty,
     OpenCase,
     OpenInvestigation,
+    RecordCheck,
     RecordCompliance,
     RecordFinding,
     RecordInjunctionCompliance,
@@ -43,6 +47,7 @@ from services.case.domain import (
 )
 from tests.unit.case_history import (
     AT_EXPIRY,
+    AT_ISSUE,
     AT_NOTICE,
     AT_SANCTION,
     CASE,
@@ -54,6 +59,7 @@ from tests.unit.case_history import (
     INJUNCTION,
     INVESTIGATING,
     ISSUED,
+    ISSUED_V2,
     LIQUIDATED,
     NOTICE,
     OPENED,
@@ -62,6 +68,7 @@ from tests.unit.case_history import (
     PERIOD_INJUNCTION,
     SANCTION,
     SANCTIONED,
+    TWO_MONTHS,
     close,
     complaint,
     given,
@@ -104,6 +111,39 @@ def test_staff_open_an_investigation():
     assert decide(given(OPENED), command) == [INVESTIGATING]
 
 
+def test_the_president_s_decision_to_carry_out_checks_opens_the_investigation_with_its_reference():
+    [opened] = decide(given(OPENED), OpenInvestigation(date(2020, 8, 26), "facial images", "2020-116C"))
+    assert (opened.opened_on, opened.decision_reference) == (date(2020, 8, 26), "2020-116C")
+    state = given(OPENED, opened)
+    assert (state.status, state.investigation_reference) == ("investigating", "2020-116C")
+
+
+QUESTIONNAIRE = RecordCheck(FINDING, "questionnaire", date(2020, 10, 27), "the questionnaire of 27 October 2020")
+
+
+def test_an_investigator_records_the_checks_carried_out():
+    [check] = decide(given(OPENED, INVESTIGATING), QUESTIONNAIRE)
+    assert check == CheckRecorded(
+        case_id=CASE,
+        check_id=FINDING,
+        kind="questionnaire",
+        carried_out_on=date(2020, 10, 27),
+        description="the questionnaire of 27 October 2020",
+    )
+    assert given(OPENED, INVESTIGATING, check).checks == (check,)
+    assert decide(given(*AT_EXPIRY), QUESTIONNAIRE)  # also once a formal notice expired
+    with pytest.raises(Rejected, match="cannot record a check: the case is open"):
+        decide(given(OPENED), QUESTIONNAIRE)
+    with pytest.raises(Invalid) as refused:
+        decide(given(OPENED, INVESTIGATING), replace(QUESTIONNAIRE, carried_out_on=date(2020, 7, 31)))
+    assert (refused.value.field, refused.value.message) == (
+        "carried_out_on",
+        "2020-07-31 is before the investigation opened (2020-08-01)",
+    )
+    with pytest.raises(Invalid, match="2020-10-26 is before the questionnaire check"):
+        decide(given(OPENED, INVESTIGATING, check), close("dismissed", closed_on=date(2020, 10, 26)))
+
+
 def test_findings_are_recorded_during_the_investigation_and_under_a_formal_notice():
     command = RecordFinding(
         finding_id=FINDING,
@@ -114,10 +154,8 @@ def test_findings_are_recorded_during_the_investigation_and_under_a_formal_notic
     assert len(decide(given(*AT_NOTICE), command)) == 1
 
 
-def test_a_formal_notice_carries_its_orders_and_deadline():
-    command = IssueFormalNotice(
-        notice_id=NOTICE, orders=ORDERS, issued_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
-    )
+def test_a_formal_notice_carries_its_orders_reference_and_time_limit():
+    command = IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TWO_MONTHS, "MED-2021-134")
     assert decide(given(OPENED, INVESTIGATING, FOUND), command) == [ISSUED]
 
 
@@ -256,12 +294,12 @@ def test_any_state_before_a_decision_can_close_as_dismissed_or_no_infringement(h
         ((OPENED,), RecordFinding(FINDING, (6,), "f"), "cannot record a finding: the case is open"),
         (
             (OPENED,),
-            IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2022, 1, 26)),
+            IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TWO_MONTHS),
             "cannot issue a formal notice: the case is open",
         ),
         (
             (OPENED, INVESTIGATING),
-            IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2022, 1, 26)),
+            IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TWO_MONTHS),
             "the case is investigating (no finding recorded yet)",
         ),
         ((OPENED, INVESTIGATING), sanction(), "cannot impose a sanction: the case is investigating (no finding"),
@@ -429,9 +467,10 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
         ),
         (
             (OPENED, INVESTIGATING, FOUND),
-            IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2021, 11, 26)),
-            "compliance_deadline",
-            "2021-11-26 is not after the day the notice is issued (2021-11-26)",
+            IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TimeLimit(days=9)),
+            "time_limit.days",
+            "9 days is less than the ten days a formal notice gives at least, unless urgency is invoked (décret "
+            "2019-536 art 38)",
         ),
         (AT_NOTICE, RecordCompliance(uuid4(), date(2022, 1, 20)), "notice_id", "no formal notice"),
         (
@@ -503,7 +542,7 @@ def test_values_that_break_a_rule_are_refused_naming_the_field(history, command,
     [
         (
             (OPENED, INVESTIGATING, FOUND),
-            IssueFormalNotice(NOTICE, ORDERS, date(2020, 7, 1), date(2020, 9, 1)),
+            IssueFormalNotice(NOTICE, ORDERS, date(2020, 7, 1), TWO_MONTHS),
             "issued_on",
             "2020-07-01 is before the investigation opened (2020-08-01)",
         ),
@@ -560,7 +599,7 @@ def test_a_date_before_what_the_record_already_fixes_is_refused_naming_both(hist
 @pytest.mark.parametrize(
     ("history", "command"),
     [
-        ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2020, 8, 1), date(2020, 9, 1))),
+        ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2020, 8, 1), TimeLimit(days=10))),
         ((OPENED, INVESTIGATING, FOUND), sanction(decided_on=date(2020, 8, 1), injunction=None)),
         (AT_EXPIRY, sanction(decided_on=date(2022, 1, 27), injunction=None)),
         ((OPENED,), CloseCase("dismissed", "r", date(2020, 5, 25))),
@@ -595,16 +634,18 @@ def test_the_whole_clearview_story_folds_into_a_closed_sanctioned_case():
 
 
 def test_versions_count_events_and_the_pending_notice_is_tracked():
-    assert given(*AT_NOTICE).version == 4
+    assert given(*AT_NOTICE).version == 5
     assert given(*AT_NOTICE).pending_notice.deadline == date(2022, 1, 26)
     assert given(*AT_NOTICE, COMPLIED).pending_notice is None
     assert given(*AT_NOTICE, COMPLIED).notices[0].complied_on == date(2022, 1, 20)
 
 
 def test_a_formal_notice_records_the_day_it_was_notified_once():
-    [notified] = decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
-    assert notified == FormalNoticeNotified(case_id=CASE, notice_id=NOTICE, notified_on=date(2021, 12, 1))
-    state = given(*AT_NOTICE, notified)
+    [notified] = decide(given(*AT_ISSUE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
+    assert notified == FormalNoticeNotified(
+        case_id=CASE, notice_id=NOTICE, notified_on=date(2021, 12, 1), compliance_deadline=date(2022, 2, 1)
+    )
+    state = given(*AT_ISSUE, notified)
     assert state.notices[0].notified_on == date(2021, 12, 1) and state.status == "formal_notice"
     with pytest.raises(Rejected, match="it was notified on 2021-12-01"):
         decide(state, RecordNoticeNotification(NOTICE, date(2021, 12, 2)))
@@ -618,8 +659,9 @@ def test_a_formal_notice_records_the_day_it_was_notified_once():
     ],
 )
 def test_a_notice_is_notified_between_its_issue_and_its_deadline(notified_on, message):
+    """A notice recorded before time limits were kept fixed its deadline at issue, and is notified by then."""
     with pytest.raises(Invalid) as refused:
-        decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, notified_on))
+        decide(given(OPENED, INVESTIGATING, FOUND, ISSUED_V2), RecordNoticeNotification(NOTICE, notified_on))
     assert (refused.value.field, refused.value.message) == ("notified_on", message)
 
 
@@ -673,7 +715,7 @@ def test_an_injunction_complied_with_before_a_later_notification_is_refused_that
 
 
 def test_a_closure_is_not_dated_before_a_notification():
-    [notified] = decide(given(*AT_NOTICE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
+    [notified] = decide(given(*AT_ISSUE), RecordNoticeNotification(NOTICE, date(2021, 12, 1)))
     with pytest.raises(Invalid) as refused:
-        decide(given(*AT_NOTICE, notified), close("dismissed", closed_on=date(2021, 11, 30)))
+        decide(given(*AT_ISSUE, notified), close("dismissed", closed_on=date(2021, 11, 30)))
     assert refused.value.message == "2021-11-30 is before the formal notice was notified (2021-12-01)"

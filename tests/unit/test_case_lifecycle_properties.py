@@ -10,12 +10,13 @@ from uuid import uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docket_contracts.events import CaseOutcome, Injunction
+from docket_contracts.events import CaseOutcome, Injunction, TimeLimit
 from services.case.domain import (
     CaseState,
     CloseCase,
     Command,
     ExpireDeadline,
+    ExtendFormalNotice,
     ImposeSanction,
     Invalid,
     IssueFormalNotice,
@@ -80,14 +81,18 @@ SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), da
 
 COMMANDS: list[Command] = [
     LinkComplaint(complaint()),
-    OpenInvestigation(date(2020, 8, 1), "scraping of facial images"),
+    OpenInvestigation(date(2020, 8, 1), "scraping of facial images", "2020-116C"),
     RecordFinding(FINDING, (6, 12), "no legal basis"),
-    IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), date(2022, 1, 26)),
+    IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TimeLimit(months=2), "MED-2021-134"),
+    IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TimeLimit(days=2), "MED-2021-135", urgency=True),
+    RecordNoticeNotification(NOTICE, date(2021, 11, 26)),
+    ExtendFormalNotice(NOTICE, date(2022, 1, 20), TimeLimit(months=1), "complex"),
     RecordCompliance(NOTICE, date(2022, 1, 20)),
     RecordCompliance(NOTICE, date(2022, 1, 26)),
     RecordCompliance(NOTICE, date(2022, 1, 27)),
     ExpireDeadline(NOTICE, date(2022, 1, 26), datetime(2022, 1, 26, 0, 5, tzinfo=UTC)),
     ExpireDeadline(NOTICE, date(2022, 1, 27), datetime(2022, 1, 27, 0, 5, tzinfo=UTC)),
+    ExpireDeadline(NOTICE, date(2022, 3, 2), datetime(2022, 3, 2, 0, 5, tzinfo=UTC)),
     sanction(),
     sanction(orders=("58(2)",)),
     sanction(injunction=None),

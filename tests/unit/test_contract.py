@@ -99,7 +99,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
         for cls in vars(ev).values()
         if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload
     }
-    nested = {ev.ConductFined, ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party, ev.Sealed}
+    nested = {ev.ConductFined, ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party, ev.Sealed, ev.TimeLimit}
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
 
@@ -149,7 +149,7 @@ def test_a_version_1_formal_notice_is_upcast_to_orders_that_name_their_art_58_po
         issued_on=date(2021, 11, 26),
         compliance_deadline=date(2022, 1, 26),
     )
-    assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v2")
+    assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v3")  # a v2 kept its deadline too
 
 
 def test_a_version_1_sanction_reads_as_charging_gdpr_articles_and_no_national_provision():

@@ -13,11 +13,12 @@ from docket_identity.roles import Caller
 
 from .. import domain
 from ..application import Actor, execute
-from ..deps import CasesDep, Decider, Investigator, SanctionsCommittee
+from ..deps import CasesDep, Decider, Investigator, President, SanctionsCommittee
 from ..domain import Command
 from ..views import case_view
 from .models import (
     AppealIn,
+    CheckIn,
     ClosureIn,
     CommandIn,
     CommandOut,
@@ -25,6 +26,7 @@ from .models import (
     FindingIn,
     FormalNoticeIn,
     LiquidationIn,
+    NoticeExtensionIn,
     NotificationIn,
     OpenInvestigationIn,
     PublicationIn,
@@ -56,16 +58,39 @@ async def run(
     )
 
 
-@router.post("/cases/{case_id}/investigation", response_model=CommandOut)
+@router.post(
+    "/cases/{case_id}/investigation",
+    response_model=CommandOut,
+    summary="The President's decision to carry out checks (loi 78-17 art 19): the investigation opens",
+)
 async def open_investigation(
     case_id: uuid.UUID,
     body: OpenInvestigationIn,
+    cases: CasesDep,
+    caller: President,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.OpenInvestigation(opened_on=body.opened_on, scope=body.scope, reference=body.decision_reference)
+    return await run(cases, case_id, body, if_match, caller, command, response)
+
+
+@router.post(
+    "/cases/{case_id}/checks",
+    response_model=CommandOut,
+    summary="Record a check: a questionnaire sent to the controller, an online or on-site check, a hearing",
+)
+async def record_check(
+    case_id: uuid.UUID,
+    body: CheckIn,
     cases: CasesDep,
     caller: Investigator,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
-    command = domain.OpenInvestigation(opened_on=body.opened_on, scope=body.scope)
+    command = domain.RecordCheck(
+        check_id=uuid.uuid4(), kind=body.kind, carried_out_on=body.carried_out_on, description=body.description
+    )
     return await run(cases, case_id, body, if_match, caller, command, response)
 
 
@@ -84,12 +109,16 @@ async def record_finding(
     return await run(cases, case_id, body, if_match, caller, command, response)
 
 
-@router.post("/cases/{case_id}/formal-notices", response_model=CommandOut)
+@router.post(
+    "/cases/{case_id}/formal-notices",
+    response_model=CommandOut,
+    summary="The President's formal notice: Art 58(2) orders and a time limit from the controller's receipt",
+)
 async def issue_formal_notice(
     case_id: uuid.UUID,
     body: FormalNoticeIn,
     cases: CasesDep,
-    caller: Investigator,
+    caller: President,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
@@ -97,7 +126,29 @@ async def issue_formal_notice(
         notice_id=uuid.uuid4(),
         orders=tuple(o.order() for o in body.orders),
         issued_on=body.issued_on,
-        compliance_deadline=body.compliance_deadline,
+        time_limit=body.time_limit.time_limit(),
+        reference=body.reference,
+        urgency=body.urgency,
+    )
+    return await run(cases, case_id, body, if_match, caller, command, response)
+
+
+@router.post(
+    "/cases/{case_id}/formal-notices/{notice_id}/extension",
+    response_model=CommandOut,
+    summary="Extend a formal notice's time limit, once, by its deadline (décret 2019-536 art 38)",
+)
+async def extend_formal_notice(
+    case_id: uuid.UUID,
+    notice_id: uuid.UUID,
+    body: NoticeExtensionIn,
+    cases: CasesDep,
+    caller: President,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.ExtendFormalNotice(
+        notice_id=notice_id, decided_on=body.decided_on, extension=body.extension.time_limit(), reasons=body.reasons
     )
     return await run(cases, case_id, body, if_match, caller, command, response)
 
@@ -124,14 +175,14 @@ async def record_compliance(
 @router.post(
     "/cases/{case_id}/formal-notices/{notice_id}/notification",
     response_model=CommandOut,
-    summary="Record the day the formal notice was notified to the controller",
+    summary="Record the day the formal notice reached the controller, which fixes its deadline",
 )
 async def record_notice_notification(
     case_id: uuid.UUID,
     notice_id: uuid.UUID,
     body: NotificationIn,
     cases: CasesDep,
-    caller: Investigator,
+    caller: President,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:

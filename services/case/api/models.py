@@ -15,10 +15,12 @@ from docket_contracts.events import (
     AppealOutcome,
     Art58Point,
     CaseOutcome,
+    CheckKind,
     ComplaintKind,
     Injunction,
     Order,
     Procedure,
+    TimeLimit,
 )
 from docket_contracts.progress import due
 from docket_service.limits import MAX_VERSION, Day, day, text
@@ -30,6 +32,7 @@ from .bounds import (
     MAX_EUR,
     MAX_ORDER_CHARS,
     MAX_ORDERS,
+    MAX_REFERENCE_CHARS,
     MAX_TEXT_CHARS,
     Amount,
     Articles,
@@ -50,8 +53,19 @@ class CommandIn(BaseModel):
 
 
 class OpenInvestigationIn(CommandIn):
-    opened_on: Day
+    """The President's decision to carry out checks."""
+
+    opened_on: day("the day of the President's decision to carry out checks")
     scope: text(MAX_TEXT_CHARS, "what the investigation covers")
+    decision_reference: text(MAX_REFERENCE_CHARS, "the reference of the President's decision, e.g. 2020-116C")
+
+
+class CheckIn(CommandIn):
+    kind: CheckKind = Field(
+        description="questionnaire (a check on documents), online, on_site, or hearing (the controller heard)"
+    )
+    carried_out_on: day("the day the check was carried out, or the questionnaire sent")
+    description: text(MAX_TEXT_CHARS, "what was checked or asked")
 
 
 class FindingIn(CommandIn):
@@ -77,10 +91,43 @@ Orders = Annotated[
 ]
 
 
+class TimeLimitIn(BaseModel):
+    """A number of days or a number of months, from the day the act reaches the controller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+    @model_validator(mode="after")
+    def _days_or_months(self) -> TimeLimitIn:
+        if (self.days is None) == (self.months is None):
+            raise ValueError("give days or months")
+        return self
+
+    def time_limit(self) -> TimeLimit:
+        return TimeLimit(days=self.days, months=self.months)
+
+
 class FormalNoticeIn(CommandIn):
+    """The President's formal notice (loi 78-17 art 20 II)."""
+
     orders: Orders
     issued_on: Day
-    compliance_deadline: day("after issued_on")
+    reference: text(MAX_REFERENCE_CHARS, "the President's decision, e.g. MED-2021-134")
+    time_limit: TimeLimitIn = Field(
+        description=(
+            "to comply, from the day the controller receives the notice (décret 2019-536 art 38): at least ten days "
+            "unless urgency is invoked; the deadline is fixed when the notification is recorded"
+        )
+    )
+    urgency: bool = Field(default=False, description="urgency invoked: the time limit may be under ten days")
+
+
+class NoticeExtensionIn(CommandIn):
+    decided_on: day("the day the President extended the time limit, by its deadline")
+    extension: TimeLimitIn = Field(description="how much longer the controller has; once (décret 2019-536 art 38)")
+    reasons: text(MAX_TEXT_CHARS, "why: the complexity of the case")
 
 
 class ComplianceIn(CommandIn):

@@ -10,8 +10,9 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     fines.py          the law's numbers: the Art 83 caps, the EDPB calculation, the penalty payment caps
     refusals.py       what a case allows next; Rejected, and the guards every procedure shares
     complaints.py     a case opened from a complaint, later complaints linked to it
-    investigation.py  the investigation opened, its findings recorded
-    notices.py        formal notices: issued, notified, complied with, expired
+    investigation.py  the President's decision to carry out checks, the checks and findings recorded
+    notices.py        formal notices: issued with a time limit, notified (which fixes the deadline), extended
+                      once, complied with, expired
     injunctions.py    what follows a sanction: its notification, its injunction, the penalty payment
     sanctions.py      the sanctions committee's decisions: a sanction and its fines, a reprimand
     publication.py    a decision made public, and the publication withdrawn
@@ -32,6 +33,7 @@ from .commands import (
     Conduct,
     Convention,
     ExpireDeadline,
+    ExtendFormalNotice,
     ImposeSanction,
     IssueFormalNotice,
     IssueReprimand,
@@ -41,6 +43,7 @@ from .commands import (
     OpenCase,
     OpenInvestigation,
     PublishDecision,
+    RecordCheck,
     RecordCompliance,
     RecordFinding,
     RecordInjunctionCompliance,
@@ -66,6 +69,7 @@ __all__ = [
     "Convention",
     "Decision",
     "ExpireDeadline",
+    "ExtendFormalNotice",
     "ImposeSanction",
     "Invalid",
     "IssueFormalNotice",
@@ -79,6 +83,7 @@ __all__ = [
     "OpenInvestigation",
     "Publication",
     "PublishDecision",
+    "RecordCheck",
     "RecordCompliance",
     "RecordFinding",
     "RecordInjunctionCompliance",

@@ -11,12 +11,14 @@ from uuid import UUID
 from docket_contracts.events import (
     AppealOutcome,
     CaseOutcome,
+    CheckKind,
     ComplaintFiled,
     Injunction,
     NationalProvision,
     Order,
     OrderNotComplied,
     Procedure,
+    TimeLimit,
 )
 
 Convention = Literal["exclusive_end", "inclusive"]
@@ -40,8 +42,19 @@ class LinkComplaint:
 
 @dataclass(frozen=True)
 class OpenInvestigation:
+    """The President's decision to carry out checks, by its reference (loi 78-17 art 19)."""
+
     opened_on: date
     scope: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    check_id: UUID
+    kind: CheckKind
+    carried_out_on: date
+    description: str
 
 
 @dataclass(frozen=True)
@@ -53,10 +66,23 @@ class RecordFinding:
 
 @dataclass(frozen=True)
 class IssueFormalNotice:
+    """The President's formal notice (loi 78-17 art 20 II): its orders, and its time limit, which runs from the day
+    the controller receives it (décret 2019-536 art 38)."""
+
     notice_id: UUID
     orders: tuple[Order, ...]
     issued_on: date
-    compliance_deadline: date
+    time_limit: TimeLimit
+    reference: str | None = None
+    urgency: bool = False
+
+
+@dataclass(frozen=True)
+class ExtendFormalNotice:
+    notice_id: UUID
+    decided_on: date
+    extension: TimeLimit
+    reasons: str
 
 
 @dataclass(frozen=True)
@@ -179,8 +205,10 @@ Command = (
     OpenCase
     | LinkComplaint
     | OpenInvestigation
+    | RecordCheck
     | RecordFinding
     | IssueFormalNotice
+    | ExtendFormalNotice
     | RecordCompliance
     | ExpireDeadline
     | ImposeSanction

@@ -10,6 +10,7 @@ from .commands import (
     CloseCase,
     Command,
     ExpireDeadline,
+    ExtendFormalNotice,
     ImposeSanction,
     IssueFormalNotice,
     IssueReprimand,
@@ -19,6 +20,7 @@ from .commands import (
     OpenCase,
     OpenInvestigation,
     PublishDecision,
+    RecordCheck,
     RecordCompliance,
     RecordFinding,
     RecordInjunctionCompliance,
@@ -38,12 +40,16 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return complaints.link_complaint(state, command)
         case OpenInvestigation():
             return investigation.open_investigation(state, command)
+        case RecordCheck():
+            return investigation.record_check(state, command)
         case RecordFinding():
             return investigation.record_finding(state, command)
         case IssueFormalNotice():
             return notices.issue(state, command)
         case RecordNoticeNotification():
             return notices.record_notification(state, command)
+        case ExtendFormalNotice():
+            return notices.extend(state, command)
         case RecordCompliance():
             return notices.record_compliance(state, command)
         case ExpireDeadline():

@@ -14,11 +14,13 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CheckRecorded,
     ComplaintLinked,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
     InjunctionComplied,
@@ -72,7 +74,16 @@ def _closed(state: CaseState, event: CaseClosed) -> CaseState:
 
 
 def _investigation_opened(state: CaseState, event: InvestigationOpened) -> CaseState:
-    return replace(state, status="investigating", investigation_opened_on=event.opened_on)
+    return replace(
+        state,
+        status="investigating",
+        investigation_opened_on=event.opened_on,
+        investigation_reference=event.decision_reference,
+    )
+
+
+def _check_recorded(state: CaseState, event: CheckRecorded) -> CaseState:
+    return replace(state, checks=(*state.checks, event))
 
 
 def _finding_recorded(state: CaseState, event: FindingRecorded) -> CaseState:
@@ -83,8 +94,29 @@ def _finding_recorded(state: CaseState, event: FindingRecorded) -> CaseState:
 
 
 def _notice_issued(state: CaseState, event: FormalNoticeIssued) -> CaseState:
-    notice = Notice(event.notice_id, event.issued_on, event.compliance_deadline, event.orders)
+    notice = Notice(
+        event.notice_id,
+        event.issued_on,
+        event.compliance_deadline,  # fixed at issue before version 3; since, by the notification
+        event.orders,
+        reference=event.reference,
+        time_limit=event.time_limit,
+        urgency=event.urgency,
+    )
     return replace(state, status="formal_notice", notices=(*state.notices, notice))
+
+
+def _notice_extended(state: CaseState, event: FormalNoticeExtended) -> CaseState:
+    return replace(
+        state,
+        notices=_replace_notice(
+            state,
+            event.notice_id,
+            extension=event.extension,
+            extended_on=event.decided_on,
+            deadline=event.compliance_deadline,
+        ),
+    )
 
 
 def _notice_complied(state: CaseState, event: FormalNoticeComplied) -> CaseState:
@@ -96,7 +128,11 @@ def _notice_complied(state: CaseState, event: FormalNoticeComplied) -> CaseState
 
 
 def _notice_expired(state: CaseState, event: FormalNoticeDeadlineExpired) -> CaseState:
-    return replace(state, status="notice_expired", notices=_replace_notice(state, event.notice_id, status="expired"))
+    return replace(
+        state,
+        status="notice_expired",
+        notices=_replace_notice(state, event.notice_id, status="expired", deadline=event.deadline),
+    )
 
 
 def _expiry_superseded(state: CaseState, event: FormalNoticeExpirySuperseded) -> CaseState:
@@ -108,7 +144,11 @@ def _expiry_superseded(state: CaseState, event: FormalNoticeExpirySuperseded) ->
 
 
 def _notice_notified(state: CaseState, event: FormalNoticeNotified) -> CaseState:
-    return replace(state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on))
+    notice = next(n for n in state.notices if n.notice_id == event.notice_id)
+    deadline = event.compliance_deadline or notice.deadline  # a notice of version 2 or before kept its own
+    return replace(
+        state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on, deadline=deadline)
+    )
 
 
 # --- sanctions, injunctions and penalty payments -----------------------------------------------------------
@@ -225,8 +265,10 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     ComplaintLinked: _complaint_linked,
     CaseClosed: _closed,
     InvestigationOpened: _investigation_opened,
+    CheckRecorded: _check_recorded,
     FindingRecorded: _finding_recorded,
     FormalNoticeIssued: _notice_issued,
+    FormalNoticeExtended: _notice_extended,
     FormalNoticeComplied: _notice_complied,
     FormalNoticeDeadlineExpired: _notice_expired,
     FormalNoticeExpirySuperseded: _expiry_superseded,

@@ -14,6 +14,7 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "none": ("open the case from a complaint",),
     "open": ("open an investigation", "link a complaint", "close as dismissed or no infringement"),
     "investigating": (
+        "record a check",
         "record a finding",
         "issue a formal notice",
         "impose a sanction",
@@ -22,13 +23,16 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
         "close as dismissed or no infringement",
     ),
     "formal_notice": (
+        "record a check",
         "record compliance with the formal notice",
         "record the notice's notification",
+        "extend the notice's time limit",
         "link a complaint",
         "close as dismissed or no infringement",
     ),
     "notice_complied": ("close as complied", "link a complaint"),
     "notice_expired": (
+        "record a check",
         "impose a sanction",
         "issue a reprimand",
         "record compliance dated by the deadline",

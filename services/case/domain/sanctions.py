@@ -25,6 +25,7 @@ def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
     not_before("decided_on", decided_on, state.investigation_opened_on, "the investigation opened")
     if state.status == "notice_expired":
         expired = state.notices[-1]
+        assert expired.deadline is not None  # a notice expires only once its deadline is known
         if decided_on <= expired.deadline:
             raise Invalid(
                 "decided_on",

@@ -12,12 +12,14 @@ from docket_contracts.events import (
     AppealableDecision,
     AppealOutcome,
     CaseOutcome,
+    CheckRecorded,
     Controller,
     FindingRecorded,
     Injunction,
     Order,
     Procedure,
     PublishedDecision,
+    TimeLimit,
 )
 
 Status = Literal[
@@ -35,14 +37,23 @@ Status = Literal[
 
 @dataclass(frozen=True)
 class Notice:
+    """A formal notice. Its deadline is the time limit (and extension) from the day it reached the controller
+    (décret 2019-536 art 38): None until it is notified. A notice recorded before time limits were kept fixed
+    its deadline at issue."""
+
     notice_id: UUID
     issued_on: date
-    deadline: date
+    deadline: date | None
     orders: tuple[Order, ...]
     status: Literal["pending", "complied", "expired"] = "pending"
     complied_on: date | None = None
     expiry_superseded: bool = False  # expired by the timer, then compliance by the deadline was recorded
     notified_on: date | None = None  # the day the notice reached the controller
+    reference: str | None = None  # the President's decision, e.g. MED-2021-134
+    time_limit: TimeLimit | None = None
+    urgency: bool = False
+    extension: TimeLimit | None = None
+    extended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,8 @@ class CaseState:
     opened_on: date | None = None
     complaint_count: int = 0  # the complaints themselves are a list of their own (readside.CaseComplaintRow)
     investigation_opened_on: date | None = None
+    investigation_reference: str | None = None  # the President's decision to carry out checks
+    checks: tuple[CheckRecorded, ...] = ()
     findings: tuple[FindingRecorded, ...] = ()
     notices: tuple[Notice, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
@@ -191,6 +204,7 @@ class CaseState:
             facts.append((self.opened_on, "the case opened"))
         if self.investigation_opened_on is not None:
             facts.append((self.investigation_opened_on, "the investigation opened"))
+        facts += [(check.carried_out_on, f"the {check.kind.replace('_', ' ')} check") for check in self.checks]
         for notice in self.notices:
             facts.append((notice.issued_on, "the formal notice was issued"))
             if notice.notified_on is not None:

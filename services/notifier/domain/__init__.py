@@ -23,7 +23,9 @@ from docket_contracts.events import (
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
+    FormalNoticeNotified,
     InjunctionComplied,
     InvestigationOpened,
     Payload,
@@ -49,7 +51,9 @@ from .notices import (
     deadline_expired,
     expiry_superseded,
     formal_notice_complied,
+    formal_notice_extended,
     formal_notice_issued,
+    formal_notice_notified,
     injunction_complied,
 )
 from .reminders import reminder, reminder_due_on
@@ -81,6 +85,8 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     ComplaintLinked: complaint_linked,
     InvestigationOpened: investigation_opened,
     FormalNoticeIssued: formal_notice_issued,
+    FormalNoticeNotified: formal_notice_notified,
+    FormalNoticeExtended: formal_notice_extended,
     FormalNoticeComplied: formal_notice_complied,
     FormalNoticeDeadlineExpired: deadline_expired,
     SanctionImposed: sanction_imposed,
