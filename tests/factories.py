@@ -97,6 +97,14 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
             case_id=case_id, check_id=uuid4(), kind="questionnaire", carried_out_on=day, description="questionnaire"
         ),
         ev.FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="no legal basis"),
+        ev.WarningIssued(
+            case_id=case_id,
+            warning_id=uuid4(),
+            decided_on=day,
+            reference="AVT-2021-001",
+            articles=(6,),
+            intended_processing="matching faces against scraped images",
+        ),
         ev.FormalNoticeIssued(
             case_id=case_id,
             notice_id=notice,

@@ -33,7 +33,7 @@ ComplaintCategory = Literal[
 ]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "dismissed", "no_infringement"]
+CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "warned", "dismissed", "no_infringement"]
 
 
 class Payload(BaseModel):
@@ -200,6 +200,20 @@ class TimeLimit(Payload):
 
 
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 6: "six"}
+
+
+class WarningIssued(Payload):
+    """The President warned the controller that the processing it intends is likely to infringe the GDPR (GDPR Art
+    58(2)(a); loi 78-17 art 20 I): a measure of its own, which the case may close on."""
+
+    case_id: UUID
+    warning_id: UUID
+    decided_on: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    articles: Annotated[
+        tuple[GdprArticle, ...], Field(min_length=1, description="the articles the intended processing would infringe")
+    ]
+    intended_processing: Text
 
 
 class FormalNoticeIssued(Payload):
@@ -539,6 +553,8 @@ class PenaltyPaymentLiquidated(Payload):
 
 
 class CaseClosed(Payload):
+    """Version 2: a case may close as warned (the President's warning); version 1 had no such outcome."""
+
     case_id: UUID
     outcome: CaseOutcome
     reasons: Text

@@ -100,6 +100,11 @@ def _no_decision_reference(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _no_warning(data: dict[str, Any]) -> dict[str, Any]:
+    """case.closed v1 -> v2: v2 adds the outcome warned; every v1 outcome is still one."""
+    return data
+
+
 def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
     """notification.recorded v1 -> v2: no letter text was carried."""
     return data
@@ -162,6 +167,14 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "The investigation recorded a finding: articles breached and facts.",
+    ),
+    _spec(
+        "warning.issued",
+        ev.WarningIssued,
+        topics.CASES,
+        "case",
+        "The President warned the controller that its intended processing is likely to infringe the GDPR (Art "
+        "58(2)(a); loi 78-17 art 20 I).",
     ),
     _spec(
         "formal_notice.issued",
@@ -286,7 +299,15 @@ EVENTS: tuple[EventSpec, ...] = (
         "case",
         "The penalty payment was liquidated: period, days counted, convention and amount.",
     ),
-    _spec("case.closed", ev.CaseClosed, topics.CASES, "case", "The case was closed with an outcome and reasons."),
+    _spec(
+        "case.closed",
+        ev.CaseClosed,
+        topics.CASES,
+        "case",
+        "The case was closed with an outcome and reasons.",
+        version=2,
+        upcasters={1: _no_warning},
+    ),
     _spec(
         "notification.recorded",
         ev.NotificationRecorded,

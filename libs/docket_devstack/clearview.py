@@ -471,6 +471,7 @@ STEPS: tuple[Step, ...] = (
 CLOSING_OUTCOMES = {
     "open": "dismissed",
     "investigating": "dismissed",
+    "warned": "warned",
     "formal_notice": "dismissed",
     "notice_expired": "dismissed",
     "notice_complied": "complied",

@@ -147,6 +147,9 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "check.recorded": lambda d: f"{d['kind'].replace('_', ' ')} check on {d['carried_out_on']}: {d['description']}",
     "finding.recorded": lambda d: f"Art {', '.join(map(str, d['articles']))}: {d['facts']}",
+    "warning.issued": lambda d: (
+        f"warning {d['reference']} of {d['decided_on']}: Art {', '.join(map(str, d['articles']))} likely infringed"
+    ),
     "formal_notice.issued": lambda d: (
         f"{d.get('reference') or 'issued'} of {d['issued_on']}, {len(d['orders'])} order(s), "
         + (

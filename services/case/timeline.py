@@ -37,6 +37,7 @@ from docket_contracts.events import (
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    WarningIssued,
 )
 
 from .domain import fines
@@ -115,6 +116,8 @@ def _notice_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) ->
         case FormalNoticeNotified():
             by = f", comply by {payload.compliance_deadline.isoformat()}" if payload.compliance_deadline else ""
             return Mark("formal notice", payload.notified_on, f"notice notified{by}", v, payload.compliance_deadline)
+        case WarningIssued():
+            return Mark("formal notice", payload.decided_on, f"warning {payload.reference} (Art 58(2)(a))", v)
         case FormalNoticeExtended():
             return Mark("formal notice", payload.decided_on, f"time limit extended by {payload.extension.words}", v)
         case FormalNoticeComplied():

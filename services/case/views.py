@@ -6,8 +6,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import Appeal, CaseState, Notice, Publication, Reprimand, Sanction, next_steps
+from .domain import Appeal, CaseState, CaseWarning, Notice, Publication, Reprimand, Sanction, next_steps
 
+_warnings = TypeAdapter(tuple[CaseWarning, ...])
 _notices = TypeAdapter(tuple[Notice, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
 _reprimands = TypeAdapter(tuple[Reprimand, ...])
@@ -32,6 +33,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "investigation_reference": state.investigation_reference,
         "checks": [check.model_dump(mode="json", exclude={"case_id"}) for check in state.checks],
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
+        "warnings": _warnings.dump_python(state.warnings, mode="json"),
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
         "reprimands": _reprimands.dump_python(state.reprimands, mode="json"),

@@ -52,6 +52,7 @@ EventType = Literal[
     "docket.investigation.opened",
     "docket.check.recorded",
     "docket.finding.recorded",
+    "docket.warning.issued",
     "docket.formal_notice.issued",
     "docket.formal_notice.extended",
     "docket.formal_notice.complied",

@@ -45,6 +45,7 @@ from docket_contracts.events import (
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    WarningIssued,
 )
 from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
@@ -72,6 +73,7 @@ CaseEvent = (
     InvestigationOpened
     | CheckRecorded
     | FindingRecorded
+    | WarningIssued
     | FormalNoticeIssued
     | FormalNoticeExtended
     | FormalNoticeComplied
@@ -198,6 +200,7 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     InvestigationOpened: case_event,
     CheckRecorded: case_event,
     FindingRecorded: case_event,
+    WarningIssued: case_event,
     FormalNoticeIssued: case_event,
     FormalNoticeExtended: case_event,
     FormalNoticeComplied: case_event,

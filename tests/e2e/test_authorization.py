@@ -115,6 +115,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/investigation"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/checks"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/warnings"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/extension"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
@@ -409,6 +410,11 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ),
     ("case", "POST", "/cases/{case_id}/findings"): _command(
         "/cases/{case_id}/findings", {"articles": [6], "facts": "f"}, investigating
+    ),
+    ("case", "POST", "/cases/{case_id}/warnings"): _command(
+        "/cases/{case_id}/warnings",
+        {"decided_on": "2021-11-26", "reference": "AVT-1", "articles": [6], "intended_processing": "p"},
+        investigating,
     ),
     ("case", "POST", "/cases/{case_id}/formal-notices"): _command(
         "/cases/{case_id}/formal-notices", NOTICE, investigating, finding

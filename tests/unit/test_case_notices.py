@@ -3,6 +3,7 @@ its time limit, which runs from the controller's receipt (décret 2019-536 art 3
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,12 +13,14 @@ from docket_contracts.events import (
     FormalNoticeExtended,
     FormalNoticeNotified,
     TimeLimit,
+    WarningIssued,
 )
 from services.case.domain import (
     ExpireDeadline,
     ExtendFormalNotice,
     Invalid,
     IssueFormalNotice,
+    IssueWarning,
     RecordCompliance,
     RecordNoticeNotification,
     Rejected,
@@ -35,6 +38,7 @@ from tests.unit.case_history import (
     NOTIFIED,
     OPENED,
     ORDERS,
+    close,
     given,
     sanction,
 )
@@ -167,3 +171,48 @@ def test_an_extension_that_comes_too_late_early_or_without_a_notice_is_refused(h
 
 def test_the_clearview_notice_is_notified_the_day_it_was_issued_as_the_story_takes_it():
     assert decide(given(*AT_ISSUE), RecordNoticeNotification(NOTICE, date(2021, 11, 26))) == [NOTIFIED]
+
+
+# --- the President's warning (GDPR Art 58(2)(a); loi 78-17 art 20 I) ----------------------------------------------
+
+WARNING = IssueWarning(NOTICE, date(2021, 3, 1), "AVT-2021-001", (6, 9), "matching faces against scraped images")
+
+
+def test_a_warning_is_a_measure_of_its_own_and_the_case_closes_as_warned():
+    [warned] = decide(given(OPENED, INVESTIGATING), WARNING)
+    assert warned == WarningIssued(
+        case_id=CASE,
+        warning_id=NOTICE,
+        decided_on=date(2021, 3, 1),
+        reference="AVT-2021-001",
+        articles=(6, 9),
+        intended_processing="matching faces against scraped images",
+    )
+    state = given(OPENED, INVESTIGATING, warned)
+    assert state.status == "warned" and next_steps(state) == ("close as warned", "link a complaint")
+    [closed] = decide(state, close("warned", closed_on=date(2021, 3, 1)))
+    assert closed.outcome == "warned"
+    with pytest.raises(Rejected, match=r"\(the case already has a decision\)"):
+        decide(state, close("dismissed", closed_on=date(2021, 3, 1)))
+    with pytest.raises(Invalid, match="2021-02-28 is before the warning was issued"):
+        decide(state, close("warned", closed_on=date(2021, 2, 28)))
+
+
+@pytest.mark.parametrize(
+    ("history", "command", "refusal", "message"),
+    [
+        ((OPENED,), WARNING, Rejected, "cannot issue a warning: the case is open"),
+        (AT_NOTICE, WARNING, Rejected, "cannot issue a warning: the case is formal notice"),
+        (
+            (OPENED, INVESTIGATING),
+            replace(WARNING, decided_on=date(2020, 7, 31)),
+            Invalid,
+            "2020-07-31 is before the investigation opened (2020-08-01)",
+        ),
+        ((OPENED, INVESTIGATING), close("warned"), Rejected, "(no warning has been issued)"),
+    ],
+)
+def test_a_warning_out_of_its_place_is_refused(history, command, refusal, message):
+    with pytest.raises(refusal) as refused:
+        decide(given(*history), command)
+    assert message in str(refused.value)

@@ -6,7 +6,7 @@ complainant's judicial remedies (GDPR Art 77(2), 78(1)-(2)). One test per letter
 from datetime import date
 from uuid import uuid4
 
-from docket_contracts.events import CaseClosed, PenaltyPaymentLiquidated, PublicationMade
+from docket_contracts.events import CaseClosed, PenaltyPaymentLiquidated, PublicationMade, WarningIssued
 from services.notifier.domain import CaseFile, Letter, letters_for
 from tests.unit.test_notifier_domain import CASE, CASE_ID, CLEARVIEW, NOTICE, REPRIMAND, SANCTION
 
@@ -29,6 +29,19 @@ def states_the_appeal(letter: Letter) -> bool:
 
 def test_the_formal_notice_letter_states_the_court_and_the_time_limit():
     assert states_the_appeal(to_controller(NOTICE))
+
+
+def test_the_warning_letter_states_the_court_and_the_time_limit():
+    warning = WarningIssued(
+        case_id=CASE_ID,
+        warning_id=uuid4(),
+        decided_on=date(2021, 3, 1),
+        reference="AVT-2021-001",
+        articles=(6,),
+        intended_processing="matching faces against scraped images",
+    )
+    letter = to_controller(warning)
+    assert states_the_appeal(letter) and "Article 58(2)(a) of the GDPR" in letter.text
 
 
 def test_the_sanction_letter_states_the_court_and_the_time_limit():

@@ -34,6 +34,7 @@ from .models import (
     ReprimandIn,
     RulingIn,
     SanctionIn,
+    WarningIn,
 )
 from .preconditions import IfMatch, expected
 
@@ -105,6 +106,29 @@ async def record_finding(
 ) -> CommandOut:
     command = domain.RecordFinding(
         finding_id=uuid.uuid4(), articles=tuple(sorted(set(body.articles))), facts=body.facts
+    )
+    return await run(cases, case_id, body, if_match, caller, command, response)
+
+
+@router.post(
+    "/cases/{case_id}/warnings",
+    response_model=CommandOut,
+    summary="The President's warning that intended processing is likely to infringe the GDPR (Art 58(2)(a))",
+)
+async def issue_warning(
+    case_id: uuid.UUID,
+    body: WarningIn,
+    cases: CasesDep,
+    caller: President,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.IssueWarning(
+        warning_id=uuid.uuid4(),
+        decided_on=body.decided_on,
+        reference=body.reference,
+        articles=tuple(sorted(set(body.articles))),
+        intended_processing=body.intended_processing,
     )
     return await run(cases, case_id, body, if_match, caller, command, response)
 

@@ -109,6 +109,15 @@ class TimeLimitIn(BaseModel):
         return TimeLimit(days=self.days, months=self.months)
 
 
+class WarningIn(CommandIn):
+    """The President's warning (GDPR Art 58(2)(a); loi 78-17 art 20 I)."""
+
+    decided_on: Day
+    reference: text(MAX_REFERENCE_CHARS, "the President's decision")
+    articles: Articles = Field(description="the GDPR articles the intended processing is likely to infringe")
+    intended_processing: text(MAX_TEXT_CHARS, "the processing the controller intends")
+
+
 class FormalNoticeIn(CommandIn):
     """The President's formal notice (loi 78-17 art 20 II)."""
 

@@ -11,6 +11,7 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     refusals.py       what a case allows next; Rejected, and the guards every procedure shares
     complaints.py     a case opened from a complaint, later complaints linked to it
     investigation.py  the President's decision to carry out checks, the checks and findings recorded
+    warning.py        the President's warning that intended processing is likely to infringe the GDPR
     notices.py        formal notices: issued with a time limit, notified (which fixes the deadline), extended
                       once, complied with, expired
     injunctions.py    what follows a sanction: its notification, its injunction, the penalty payment
@@ -37,6 +38,7 @@ from .commands import (
     ImposeSanction,
     IssueFormalNotice,
     IssueReprimand,
+    IssueWarning,
     LinkComplaint,
     LiquidatePenalty,
     LodgeAppeal,
@@ -56,13 +58,25 @@ from .decide import decide
 from .evolve import evolve, replay
 from .injunctions import days_of_delay
 from .refusals import NEXT_STEPS, Rejected, next_steps
-from .state import Appeal, CaseState, Decision, Liquidation, Notice, Publication, Reprimand, Sanction, Status
+from .state import (
+    Appeal,
+    CaseState,
+    CaseWarning,
+    Decision,
+    Liquidation,
+    Notice,
+    Publication,
+    Reprimand,
+    Sanction,
+    Status,
+)
 
 __all__ = [
     "CONVENTIONS",
     "NEXT_STEPS",
     "Appeal",
     "CaseState",
+    "CaseWarning",
     "CloseCase",
     "Command",
     "Conduct",
@@ -74,6 +88,7 @@ __all__ = [
     "Invalid",
     "IssueFormalNotice",
     "IssueReprimand",
+    "IssueWarning",
     "LinkComplaint",
     "LiquidatePenalty",
     "Liquidation",

@@ -41,7 +41,10 @@ def close(state: CaseState, command: CloseCase) -> list[Payload]:
             )
     if command.outcome == "reprimanded" and state.status != "reprimanded":
         raise Rejected(state, action, "no reprimand has been issued")
+    if command.outcome == "warned" and state.status != "warned":
+        raise Rejected(state, action, "no warning has been issued")
     if command.outcome in ("dismissed", "no_infringement") and state.status in (
+        "warned",
         "notice_complied",
         "sanctioned",
         "reprimanded",

@@ -65,6 +65,17 @@ class RecordFinding:
 
 
 @dataclass(frozen=True)
+class IssueWarning:
+    """The President's warning that intended processing is likely to infringe the GDPR (Art 58(2)(a))."""
+
+    warning_id: UUID
+    decided_on: date
+    reference: str
+    articles: tuple[int, ...]
+    intended_processing: str
+
+
+@dataclass(frozen=True)
 class IssueFormalNotice:
     """The President's formal notice (loi 78-17 art 20 II): its orders, and its time limit, which runs from the day
     the controller receives it (décret 2019-536 art 38)."""
@@ -207,6 +218,7 @@ Command = (
     | OpenInvestigation
     | RecordCheck
     | RecordFinding
+    | IssueWarning
     | IssueFormalNotice
     | ExtendFormalNotice
     | RecordCompliance

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from docket_contracts.events import Payload
 
-from . import appeals, closing, complaints, injunctions, investigation, notices, publication, sanctions
+from . import appeals, closing, complaints, injunctions, investigation, notices, publication, sanctions, warning
 from .commands import (
     CloseCase,
     Command,
@@ -14,6 +14,7 @@ from .commands import (
     ImposeSanction,
     IssueFormalNotice,
     IssueReprimand,
+    IssueWarning,
     LinkComplaint,
     LiquidatePenalty,
     LodgeAppeal,
@@ -44,6 +45,8 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return investigation.record_check(state, command)
         case RecordFinding():
             return investigation.record_finding(state, command)
+        case IssueWarning():
+            return warning.issue(state, command)
         case IssueFormalNotice():
             return notices.issue(state, command)
         case RecordNoticeNotification():

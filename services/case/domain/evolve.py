@@ -33,9 +33,10 @@ from docket_contracts.events import (
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    WarningIssued,
 )
 
-from .state import Appeal, CaseState, Liquidation, Notice, Publication, Reprimand, Sanction, Status
+from .state import Appeal, CaseState, CaseWarning, Liquidation, Notice, Publication, Reprimand, Sanction, Status
 
 
 def _replace_notice(state: CaseState, notice_id: UUID, **changes: Any) -> tuple[Notice, ...]:
@@ -88,6 +89,11 @@ def _check_recorded(state: CaseState, event: CheckRecorded) -> CaseState:
 
 def _finding_recorded(state: CaseState, event: FindingRecorded) -> CaseState:
     return replace(state, findings=(*state.findings, event))
+
+
+def _warning_issued(state: CaseState, event: WarningIssued) -> CaseState:
+    warning = CaseWarning(event.warning_id, event.decided_on, event.reference, event.articles)
+    return replace(state, status="warned", warnings=(*state.warnings, warning))
 
 
 # --- formal notices ----------------------------------------------------------------------------------------
@@ -267,6 +273,7 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     InvestigationOpened: _investigation_opened,
     CheckRecorded: _check_recorded,
     FindingRecorded: _finding_recorded,
+    WarningIssued: _warning_issued,
     FormalNoticeIssued: _notice_issued,
     FormalNoticeExtended: _notice_extended,
     FormalNoticeComplied: _notice_complied,

@@ -16,6 +16,7 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "investigating": (
         "record a check",
         "record a finding",
+        "issue a warning",
         "issue a formal notice",
         "impose a sanction",
         "issue a reprimand",
@@ -30,6 +31,7 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
         "link a complaint",
         "close as dismissed or no infringement",
     ),
+    "warned": ("close as warned", "link a complaint"),
     "notice_complied": ("close as complied", "link a complaint"),
     "notice_expired": (
         "record a check",

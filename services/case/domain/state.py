@@ -26,6 +26,7 @@ Status = Literal[
     "none",
     "open",
     "investigating",
+    "warned",
     "formal_notice",
     "notice_complied",
     "notice_expired",
@@ -54,6 +55,16 @@ class Notice:
     urgency: bool = False
     extension: TimeLimit | None = None
     extended_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseWarning:
+    """The President's warning (GDPR Art 58(2)(a); loi 78-17 art 20 I)."""
+
+    warning_id: UUID
+    decided_on: date
+    reference: str
+    articles: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class CaseState:
     investigation_reference: str | None = None  # the President's decision to carry out checks
     checks: tuple[CheckRecorded, ...] = ()
     findings: tuple[FindingRecorded, ...] = ()
+    warnings: tuple[CaseWarning, ...] = ()
     notices: tuple[Notice, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
     reprimands: tuple[Reprimand, ...] = ()
@@ -205,6 +217,7 @@ class CaseState:
         if self.investigation_opened_on is not None:
             facts.append((self.investigation_opened_on, "the investigation opened"))
         facts += [(check.carried_out_on, f"the {check.kind.replace('_', ' ')} check") for check in self.checks]
+        facts += [(warning.decided_on, "the warning was issued") for warning in self.warnings]
         for notice in self.notices:
             facts.append((notice.issued_on, "the formal notice was issued"))
             if notice.notified_on is not None:

@@ -35,6 +35,7 @@ from docket_contracts.events import (
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    WarningIssued,
 )
 
 from .appeals import appeal_decided, appeal_lodged
@@ -55,6 +56,7 @@ from .notices import (
     formal_notice_issued,
     formal_notice_notified,
     injunction_complied,
+    warning_issued,
 )
 from .reminders import reminder, reminder_due_on
 from .sanctions import (
@@ -84,6 +86,7 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     CaseOpened: case_opened,
     ComplaintLinked: complaint_linked,
     InvestigationOpened: investigation_opened,
+    WarningIssued: warning_issued,
     FormalNoticeIssued: formal_notice_issued,
     FormalNoticeNotified: formal_notice_notified,
     FormalNoticeExtended: formal_notice_extended,

@@ -21,6 +21,7 @@ OUTCOMES = {
     "complied": "the controller brought its processing into compliance",
     "sanctioned": "a sanction was imposed on the controller",
     "reprimanded": "the controller was reprimanded",
+    "warned": "the controller was warned",
     "dismissed": "the complaint was dismissed",
     "no_infringement": "no infringement was found",
 }

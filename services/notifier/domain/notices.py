@@ -11,6 +11,7 @@ from docket_contracts.events import (
     FormalNoticeIssued,
     FormalNoticeNotified,
     InjunctionComplied,
+    WarningIssued,
 )
 
 from . import remedies
@@ -24,6 +25,35 @@ def _by(event: FormalNoticeIssued) -> tuple[str, str]:
     assert event.time_limit is not None
     limit = event.time_limit.words
     return f"within {limit} of the day you receive this notice", f"comply within {limit} of receipt"
+
+
+def warning_issued(event: WarningIssued, case: CaseFile) -> list[Letter]:
+    name, articles = controller_name(case), ", ".join(map(str, event.articles))
+    to_complainants = for_complainants(
+        case,
+        "progress",
+        "A warning was issued",
+        f"{name} was warned on {event.decided_on.isoformat()} that the processing it intends is likely to infringe "
+        f"the GDPR.",
+        [
+            f"on {long_date(event.decided_on)} we warned {name} that the processing it intends is likely to infringe "
+            f"Articles {articles} of the GDPR."
+        ],
+    )
+    to_controller = for_controller(
+        case,
+        "warning",
+        f"Warning ({event.reference}) of {long_date(event.decided_on)}",
+        f"Warning of {event.decided_on.isoformat()}: the intended processing is likely to infringe the GDPR.",
+        [
+            f"by its decision {event.reference} of {long_date(event.decided_on)}, the President of the authority "
+            f"warns you, under Article 20 I of the loi Informatique et Libertés and Article 58(2)(a) of the GDPR, "
+            f"that the processing you intend is likely to infringe Articles {articles} of the GDPR.",
+            f"The processing: {event.intended_processing}",
+            remedies.for_controller(case),
+        ],
+    )
+    return to_complainants + to_controller
 
 
 def formal_notice_issued(event: FormalNoticeIssued, case: CaseFile) -> list[Letter]:
