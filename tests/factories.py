@@ -74,6 +74,7 @@ def submission(**changes: Any) -> dict[str, Any]:
 def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.Payload]:
     """A valid event of every type on the complaints and cases topics, about `case_id` and `complaint_id`."""
     notice, sanction, publication, appeal, day = uuid4(), uuid4(), uuid4(), uuid4(), date(2021, 11, 26)
+    proceedings = uuid4()
     order = ev.Order(point="f", text="stop collecting")
     cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000)
     events: list[ev.Payload] = [
@@ -128,6 +129,55 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
             notice_id=notice,
             deadline=date(2022, 1, 26),
             detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC),
+        ),
+        ev.CaseReferred(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            referred_on=date(2022, 6, 2),
+            reference="decision of 2 June 2022",
+            rapporteur=ev.Rapporteur(name="Claude Castelluccia", kind="commissioner"),
+        ),
+        ev.ReportNotified(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            notified_on=date(2022, 7, 14),
+            documents=("the report",),
+            observations_due=date(2022, 8, 14),
+        ),
+        ev.FileConsulted(
+            case_id=case_id, proceedings_id=proceedings, consulted_on=date(2022, 7, 20), documents=("the report",)
+        ),
+        ev.ObservationsExtended(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            decided_on=date(2022, 8, 1),
+            observations_due=date(2022, 9, 14),
+            reasons="complex",
+        ),
+        ev.ObservationsReceived(case_id=case_id, proceedings_id=proceedings, received_on=date(2022, 9, 1)),
+        ev.RapporteurAnswered(case_id=case_id, proceedings_id=proceedings, answered_on=date(2022, 9, 10)),
+        ev.ControllerReplied(case_id=case_id, proceedings_id=proceedings, replied_on=date(2022, 9, 12)),
+        ev.ControllerSummoned(
+            case_id=case_id, proceedings_id=proceedings, summoned_on=date(2022, 9, 13), hearing_on=date(2022, 10, 13)
+        ),
+        ev.HearingHeld(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            held_on=date(2022, 10, 13),
+            public=True,
+            speakers=("rapporteur", "controller"),
+        ),
+        ev.CommitteeDeliberated(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            deliberated_on=date(2022, 10, 17),
+            reference="SAN-2022-019",
+            members=("Alexandre Linden", "Anne Debet", "Alain Dru"),
+            decision="sanction",
+            decision_id=sanction,
+        ),
+        ev.SimplifiedProcedureInterrupted(
+            case_id=case_id, proceedings_id=proceedings, interrupted_on=date(2022, 8, 1), reasons="not simple"
         ),
         ev.SanctionImposed(
             case_id=case_id,

@@ -384,6 +384,8 @@ def sanction(
     case_id: CaseId,
     decided_on: Day,
     fine: Annotated[int, typer.Option(help="the fine in whole euros")],
+    reference: Annotated[str, typer.Option(help="the deliberation's reference, e.g. SAN-2022-019")],
+    member: Annotated[list[str], typer.Option(help="a member of the restricted committee who sat; one --member each")],
     turnover: Annotated[
         int | None, typer.Option(help="worldwide annual turnover of the preceding financial year, euros")
     ] = None,
@@ -398,18 +400,21 @@ def sanction(
     injunction_days: Annotated[
         int | None, typer.Option(help="or its deadline as days after the decision's notification")
     ] = None,
+    injunction_months: Annotated[int | None, typer.Option(help="or as months after the notification")] = None,
     daily_penalty: Annotated[int | None, typer.Option(help="the penalty a day of delay, euros")] = None,
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Impose a sanction (sanctions committee): a fine within the Art 83 cap, and an optional injunction with
-    its daily penalty. Several conducts: `docket case do ID sanctions --set-json conducts='[...]'`."""
+    """Impose a sanction by the restricted committee's deliberation (sanctions committee), once the case went
+    through its procedure: a fine within its cap, and an optional injunction with its daily penalty. Several
+    conducts: `docket case do ID sanctions --set-json conducts='[...]'`."""
     injunction = None
     if injunction_order:
         injunction = given(
             orders=orders(injunction_order, "--injunction-order"),
             deadline=injunction_deadline,
             days_after_notification=injunction_days,
+            months_after_notification=injunction_months,
             daily_penalty_eur=daily_penalty,
         )
     perform(
@@ -419,6 +424,8 @@ def sanction(
         f"/cases/{case_id}/sanctions",
         given(
             decided_on=decided_on,
+            reference=reference,
+            members=member,
             fine_eur=fine,
             turnover_eur=turnover,
             articles_infringed=article,

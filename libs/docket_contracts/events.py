@@ -321,12 +321,25 @@ class Injunction(Payload):
             "the deadline as a period: this many days after the day the decision is notified to the controller"
         ),
     )
+    months_after_notification: Annotated[int, Field(ge=1, le=120)] | None = Field(
+        default=None,
+        description=("or this many months after it (the CNIL gave Clearview AI two months); since sanction.imposed v2"),
+    )
 
     @model_validator(mode="after")
     def _a_deadline(self) -> Injunction:
-        if self.deadline is None and self.days_after_notification is None:
-            raise ValueError("an injunction needs a deadline or days_after_notification")
+        if self.deadline is None and self.period is None:
+            raise ValueError("an injunction needs a deadline, days_after_notification or months_after_notification")
         return self
+
+    @property
+    def period(self) -> TimeLimit | None:
+        """The deadline as a period from the decision's notification, if it is one."""
+        if self.days_after_notification is not None:
+            return TimeLimit(days=self.days_after_notification)
+        if self.months_after_notification is not None:
+            return TimeLimit(months=self.months_after_notification)
+        return None
 
 
 class ConductFined(Payload):
@@ -366,6 +379,144 @@ PROCEDURE_FIELD: Any = Field(  # Any: each model declares the field as Procedure
         "penalty of at most EUR 100 a day, never made public)"
     ),
 )
+
+
+# --- the restricted committee's procedure (loi 78-17 art 22 and 22-1; décret 2019-536 arts 39-45-2) -----------
+
+PersonName = Annotated[str, Field(min_length=1, max_length=200)]
+DocumentName = Annotated[str, Field(min_length=1, max_length=300)]
+# Who the President names as rapporteur: a member of the authority who does not sit on the restricted committee
+# (loi 78-17 art 22, ordinary procedure), or an agent of its services (art 22-1, simplified procedure).
+RapporteurKind = Literal["commissioner", "agent"]
+# Who spoke at the hearing, in the order they spoke (décret 2019-536 art 42).
+Speaker = Literal["rapporteur", "controller", "counsel", "expert", "government_commissioner", "witness"]
+
+
+class Rapporteur(Payload):
+    name: PersonName
+    kind: RapporteurKind
+
+
+class CaseReferred(Payload):
+    """The President referred the case to the restricted committee and named its rapporteur (loi 78-17 art 22;
+    décret 2019-536 art 39), under the ordinary procedure, or the simplified one (art 22-1), where a member of the
+    committee decides alone."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    referred_on: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="the President's decision naming the rapporteur"
+    )
+    rapporteur: Rapporteur
+    procedure: Procedure = PROCEDURE_FIELD
+    deciding_member: PersonName | None = Field(
+        default=None, description="simplified procedure: the member of the restricted committee who decides alone"
+    )
+
+
+class ReportNotified(Payload):
+    """The rapporteur's report was notified to the controller, with the documents of the file it may consult and
+    copy; its written observations are due one month later (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    notified_on: date
+    documents: Annotated[tuple[DocumentName, ...], Field(min_length=1, description="the documents of the file")]
+    observations_due: date
+
+
+class FileConsulted(Payload):
+    """The controller consulted (and may have copied) documents of the file (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    consulted_on: date
+    documents: Annotated[tuple[DocumentName, ...], Field(min_length=1)]
+
+
+class ObservationsExtended(Payload):
+    """The president of the restricted committee extended the time limit for written observations (décret
+    2019-536 art 40, as the CNIL describes it: where the complexity of the case justifies it)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    decided_on: date
+    observations_due: date
+    reasons: Text
+
+
+class ObservationsReceived(Payload):
+    """The controller's written observations on the report were received (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    received_on: date
+
+
+class RapporteurAnswered(Payload):
+    """The rapporteur answered the controller's observations (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    answered_on: date
+
+
+class ControllerReplied(Payload):
+    """The controller replied to the rapporteur's answer: its last word in writing (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    replied_on: date
+
+
+class ControllerSummoned(Payload):
+    """The controller was told of the hearing's day and that it may be heard (décret 2019-536 arts 40-41)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    summoned_on: date = Field(description="the day the summons reached the controller")
+    hearing_on: date
+
+
+class HearingHeld(Payload):
+    """The restricted committee heard the case: who spoke, in order, the controller able to speak last (décret
+    2019-536 art 42), and whether the hearing was public."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    held_on: date
+    public: bool
+    speakers: Annotated[tuple[Speaker, ...], Field(min_length=1, max_length=20)]
+
+
+# A decision of the restricted committee reached by its deliberation.
+DeliberatedDecision = Literal["sanction", "reprimand"]
+
+
+class CommitteeDeliberated(Payload):
+    """The restricted committee deliberated, its members recorded and the rapporteur not among them (loi 78-17
+    art 22); under the simplified procedure, the one member designated decided alone (art 22-1). The decision it
+    reached follows (sanction.imposed or reprimand.issued)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    deliberated_on: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)] = Field(description="e.g. SAN-2022-019")
+    members: Annotated[tuple[PersonName, ...], Field(min_length=1, max_length=6)]
+    procedure: Procedure = PROCEDURE_FIELD
+    decision: DeliberatedDecision
+    decision_id: UUID
+
+
+class SimplifiedProcedureInterrupted(Payload):
+    """The member deciding under the simplified procedure refused or interrupted it; the President may take the
+    case up again under the ordinary procedure, every document staying on file (loi 78-17 art 22-1)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    interrupted_on: date
+    reasons: Text
 
 
 class SanctionImposed(Payload):
@@ -518,7 +669,7 @@ class SanctionNotified(Payload):
     notified_on: date
     injunction_deadline: date | None = Field(
         default=None,
-        description=("the injunction's deadline, fixed by this notification (its days_after_notification after it)"),
+        description="the injunction's deadline, fixed by this notification (its period after it)",
     )
 
 

@@ -29,6 +29,7 @@ from .events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
     ComplaintFiled,
     ComplaintLinked,
     ComplaintWithdrawn,
@@ -37,6 +38,7 @@ from .events import (
     FormalNoticeExpirySuperseded,
     FormalNoticeExtended,
     FormalNoticeIssued,
+    HearingHeld,
     InjunctionComplied,
     InvestigationOpened,
     Payload,
@@ -148,6 +150,14 @@ def _notice_news(event: Payload) -> News | None:
 
 def _decision_news(event: Payload) -> News | None:
     match event:
+        case CaseReferred():
+            return News(
+                event.referred_on,
+                "The authority referred the case to its restricted committee, which decides sanctions.",
+                "committee",
+            )
+        case HearingHeld():
+            return News(event.held_on, "The restricted committee heard the case.", "committee")
         case SanctionImposed():
             return News(event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction")
         case ReprimandIssued():
@@ -214,6 +224,8 @@ NEWS_TYPES: frozenset[type[Payload]] = frozenset(
         FormalNoticeComplied,
         FormalNoticeDeadlineExpired,
         FormalNoticeExpirySuperseded,
+        CaseReferred,
+        HearingHeld,
         SanctionImposed,
         InjunctionComplied,
         PenaltyPaymentLiquidated,

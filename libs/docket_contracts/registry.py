@@ -216,6 +216,87 @@ EVENTS: tuple[EventSpec, ...] = (
         "(followed by formal_notice.complied).",
     ),
     _spec(
+        "proceedings.referred",
+        ev.CaseReferred,
+        topics.CASES,
+        "case",
+        "The President referred the case to the restricted committee and named its rapporteur (loi 78-17 art 22; "
+        "art 22-1 for the simplified procedure).",
+    ),
+    _spec(
+        "proceedings.report_notified",
+        ev.ReportNotified,
+        topics.CASES,
+        "case",
+        "The rapporteur's report was notified to the controller with the file's documents; observations are due "
+        "one month later (décret 2019-536 art 40).",
+    ),
+    _spec(
+        "proceedings.file_consulted",
+        ev.FileConsulted,
+        topics.CASES,
+        "case",
+        "The controller consulted documents of the file.",
+    ),
+    _spec(
+        "proceedings.observations_extended",
+        ev.ObservationsExtended,
+        topics.CASES,
+        "case",
+        "The president of the restricted committee extended the time limit for written observations.",
+    ),
+    _spec(
+        "proceedings.observations_received",
+        ev.ObservationsReceived,
+        topics.CASES,
+        "case",
+        "The controller's written observations on the report were received.",
+    ),
+    _spec(
+        "proceedings.rapporteur_answered",
+        ev.RapporteurAnswered,
+        topics.CASES,
+        "case",
+        "The rapporteur answered the controller's observations.",
+    ),
+    _spec(
+        "proceedings.controller_replied",
+        ev.ControllerReplied,
+        topics.CASES,
+        "case",
+        "The controller replied to the rapporteur's answer.",
+    ),
+    _spec(
+        "proceedings.controller_summoned",
+        ev.ControllerSummoned,
+        topics.CASES,
+        "case",
+        "The controller was told of the hearing's day, at least fifteen days before it.",
+    ),
+    _spec(
+        "proceedings.hearing_held",
+        ev.HearingHeld,
+        topics.CASES,
+        "case",
+        "The restricted committee heard the case: who spoke, the controller able to speak last (décret 2019-536 "
+        "art 42).",
+    ),
+    _spec(
+        "proceedings.deliberated",
+        ev.CommitteeDeliberated,
+        topics.CASES,
+        "case",
+        "The restricted committee deliberated, its members recorded and the rapporteur not among them; the "
+        "decision it reached follows.",
+    ),
+    _spec(
+        "proceedings.simplified_interrupted",
+        ev.SimplifiedProcedureInterrupted,
+        topics.CASES,
+        "case",
+        "The simplified procedure was refused or interrupted; the case may be referred again under the ordinary one.",
+    ),
+    _spec(
         "sanction.imposed",
         ev.SanctionImposed,
         topics.CASES,

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from .staff import INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE
+from .staff import INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
 
 CONTROLLER_KEY = "clearview-ai"
 TIMER = "the deadline timer"  # who expires a formal notice: no person
@@ -125,17 +125,55 @@ FORMAL_NOTICE: dict[str, Any] = {
 # end on 26 January 2022.
 NOTICE_NOTIFIED: dict[str, Any] = {"notified_on": "2021-11-26"}
 NOTICE_DEADLINE = "2022-01-26"
+# Before the restricted committee (SAN-2022-019, visas): the President's decision of 2 June 2022 named Claude
+# Castelluccia, a commissioner who does not sit on the committee, rapporteur; his report was notified to Clearview AI on
+# 14 July 2022; no written observations are in the visas; the hearing was on 13 October 2022.
+REFERRAL: dict[str, Any] = {
+    "referred_on": "2022-06-02",
+    "reference": "decision of the President of 2 June 2022 designating a rapporteur",
+    "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+    "procedure": "ordinary",
+}
+REPORT: dict[str, Any] = {
+    "notified_on": "2022-07-14",
+    "documents": [
+        "the rapporteur's report",
+        "the complaints of May to December 2020 and Privacy International's alert",
+        "the President's decision n° 2020-116C of 26 August 2020",
+        "the questionnaire of 27 October 2020",
+        "formal notice MED-2021-134 of 26 November 2021",
+    ],
+}
+# The day the summons reached Clearview AI is not in the record: the story takes a month before the hearing, which
+# meets the current fifteen days and the one month of the 2019 text.
+SUMMONS: dict[str, Any] = {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"}
+# Who attended the hearing, and whether it was public, are not in the copy of the record read: the rapporteur's
+# oral observations are in its visas; the story records him alone, and a public hearing (the rule since 2022 unless
+# the controller asks otherwise).
+HEARING: dict[str, Any] = {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur"]}
+# The five members who sat (SAN-2022-019, its header).
+MEMBERS = [
+    "Alexandre Linden",
+    "Philippe-Pierre Cabourdin",
+    "Anne Debet",
+    "Bertrand du Marais",
+    "Alain Dru",
+]
 SANCTION: dict[str, Any] = {
     "decided_on": "2022-10-17",
+    "reference": "SAN-2022-019",
+    "members": MEMBERS,
     "turnover_eur": 100_000_000,
     "articles_infringed": [6, 12, 15, 17],
     "orders_not_complied": ["58(2)"],  # the formal notice's orders: Art 83(6)
-    "injunction": {"orders": ORDERS, "deadline": "2022-12-18", "daily_penalty_eur": 100_000},
+    "injunction": {"orders": ORDERS, "months_after_notification": 2, "daily_penalty_eur": 100_000},
 }
 FINE_ABOVE_CAP_EUR = 30_000_000
 FINE_EUR = 20_000_000
-# The injunction's two months ran to 18 December 2022 and the penalty from the 19th: the decision reached
-# Clearview AI on the 18th of October.
+# Deciding before the hearing: the committee is refused, the 409 naming the missing step.
+TOO_EARLY: dict[str, Any] = SANCTION | {"decided_on": "2022-09-01", "fine_eur": FINE_EUR}
+# The penalty ran from 19 December 2022, "after two months" from the decision's notification: the story takes the
+# 18th of October for the notification, which the record does not state.
 SANCTION_NOTIFIED: dict[str, Any] = {"notified_on": "2022-10-18"}
 INJUNCTION_COMPLIED: dict[str, Any] = {"complied_on": "2023-02-09"}
 LIQUIDATION: dict[str, Any] = {
@@ -173,7 +211,8 @@ class Played:
 
     @property
     def sanction_id(self) -> str:
-        sanction_id: str = self.answers["sanction"]["events"][0]["data"]["sanction_id"]
+        events = self.answers["sanction"]["events"]
+        sanction_id: str = next(e["data"]["sanction_id"] for e in events if e["type"] == "docket.sanction.imposed")
         return sanction_id
 
 
@@ -340,6 +379,10 @@ def _command(
     return act
 
 
+def _conflict(answer: dict[str, Any]) -> str:
+    return f"409 {answer['detail']}"
+
+
 def _refusal(answer: dict[str, Any]) -> str:
     [error] = answer["detail"]
     return f"422 {'.'.join(map(str, error['loc'][1:]))}: {error['msg']}"
@@ -413,6 +456,43 @@ STEPS: tuple[Step, ...] = (
         lambda story: story.deadline_expires(),
     ),
     Step(
+        "referral",
+        REFERRAL["referred_on"],
+        "The President refers the case to the restricted committee and names Claude Castelluccia rapporteur",
+        PRESIDENT,
+        _command("referral", "/referral", REFERRAL, PRESIDENT),
+    ),
+    Step(
+        "report",
+        REPORT["notified_on"],
+        "The rapporteur's report reaches Clearview AI, with the file; a month for written observations",
+        RAPPORTEUR,
+        _command("report", "/report", REPORT, RAPPORTEUR),
+    ),
+    Step(
+        "decision before the hearing",
+        TOO_EARLY["decided_on"],
+        "The committee may not decide before it has heard Clearview AI",
+        SANCTIONS_COMMITTEE,
+        _command(
+            "decision before the hearing", "/sanctions", TOO_EARLY, SANCTIONS_COMMITTEE, status=409, says=_conflict
+        ),
+    ),
+    Step(
+        "summons",
+        SUMMONS["summoned_on"],
+        "Clearview AI is summoned to the hearing of 13 October 2022",
+        SANCTIONS_COMMITTEE,
+        _command("summons", "/summons", SUMMONS, SANCTIONS_COMMITTEE),
+    ),
+    Step(
+        "hearing",
+        HEARING["held_on"],
+        "The restricted committee hears the case",
+        SANCTIONS_COMMITTEE,
+        _command("hearing", "/hearing", HEARING, SANCTIONS_COMMITTEE),
+    ),
+    Step(
         "fine above the cap",
         SANCTION["decided_on"],
         f"The committee weighs a fine of EUR {FINE_ABOVE_CAP_EUR:,}",
@@ -429,8 +509,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         "sanction",
         SANCTION["decided_on"],
-        f"The committee fines Clearview AI EUR {FINE_EUR:,} and enjoins it, on "
-        f"pain of EUR 100,000 a day, to comply within two months",
+        f"The restricted committee deliberates ({SANCTION['reference']}, {len(MEMBERS)} members): it fines "
+        f"Clearview AI EUR {FINE_EUR:,} and enjoins it, on pain of EUR 100,000 a day, to comply within two months",
         SANCTIONS_COMMITTEE,
         _command("sanction", "/sanctions", SANCTION | {"fine_eur": FINE_EUR}, SANCTIONS_COMMITTEE),
     ),
@@ -474,6 +554,7 @@ CLOSING_OUTCOMES = {
     "warned": "warned",
     "formal_notice": "dismissed",
     "notice_expired": "dismissed",
+    "before_committee": "dismissed",
     "notice_complied": "complied",
     "sanctioned": "sanctioned",
     "reprimanded": "reprimanded",

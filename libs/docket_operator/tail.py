@@ -169,6 +169,27 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "formal_notice.complied": lambda d: f"complied with on {d['complied_on']}",
     "formal_notice.expiry_superseded": lambda d: f"complied with on {d['complied_on']}, by the deadline",
     "formal_notice.deadline_expired": lambda d: f"the deadline {d['deadline']} passed without compliance",
+    "proceedings.referred": lambda d: (
+        f"referred {d['referred_on']} to the restricted committee ({d['procedure']}), rapporteur "
+        f"{d['rapporteur']['name']}"
+    ),
+    "proceedings.report_notified": lambda d: (
+        f"report notified {d['notified_on']}, {len(d['documents'])} document(s), observations due "
+        f"{d['observations_due']}"
+    ),
+    "proceedings.file_consulted": lambda d: f"the file consulted on {d['consulted_on']}",
+    "proceedings.observations_extended": lambda d: f"observations now due by {d['observations_due']}",
+    "proceedings.observations_received": lambda d: f"written observations received {d['received_on']}",
+    "proceedings.rapporteur_answered": lambda d: f"the rapporteur answered on {d['answered_on']}",
+    "proceedings.controller_replied": lambda d: f"the controller replied on {d['replied_on']}",
+    "proceedings.controller_summoned": lambda d: f"summoned on {d['summoned_on']} to the hearing of {d['hearing_on']}",
+    "proceedings.hearing_held": lambda d: (
+        f"hearing of {d['held_on']} ({'public' if d['public'] else 'not public'}): {', '.join(d['speakers'])} spoke"
+    ),
+    "proceedings.deliberated": lambda d: (
+        f"{d['reference']} deliberated {d['deliberated_on']} by {len(d['members'])} member(s): {d['decision']}"
+    ),
+    "proceedings.simplified_interrupted": lambda d: f"simplified procedure interrupted on {d['interrupted_on']}",
     "sanction.imposed": lambda d: (
         f"fine of {euros(d['fine_eur'])} decided {d['decided_on']} (cap "
         f"{euros(d['cap']['cap_eur'])}, Art {d['cap']['paragraph']})"

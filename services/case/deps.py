@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
@@ -19,6 +19,7 @@ __all__ = [
     "CaseReader",
     "CasesDep",
     "ClockDep",
+    "CommitteeQuorum",
     "Decider",
     "IntegrityChecker",
     "Investigator",
@@ -35,6 +36,16 @@ def get_cases(session: SessionDep) -> Cases:
 
 
 CasesDep = Annotated[Cases, Depends(get_cases)]
+
+
+def committee_quorum(request: Request) -> int:
+    """The fewest members of the restricted committee who may deliberate: the setting RESTRICTED_COMMITTEE_QUORUM,
+    handed to the domain with each decision (app.state.committee_quorum, set by create_app)."""
+    quorum: int = request.app.state.committee_quorum
+    return quorum
+
+
+CommitteeQuorum = Annotated[int, Depends(committee_quorum)]
 
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]

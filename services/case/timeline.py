@@ -1,7 +1,8 @@
 """A case on a time axis, as SVG: one lane per part of the procedure, one mark per event; pure.
 
-Complaints, the investigation and its findings, the formal notice with its period to comply, the sanction,
-the penalty payment with its period, the days counted and the amount, the closure. Every event of the case
+Complaints, the investigation and its findings, the formal notice with its period to comply, the restricted
+committee's procedure (the report with the controller's month, the summons, the hearing, the deliberation), the
+sanction, the penalty payment with its period, the days counted and the amount, the closure. Every event of the case
 is a mark carrying its version (`data-versions`), so what is drawn can be checked against the history. A case
 with more complaints than `CROWD` draws the complaints of one day as one mark.
 """
@@ -18,8 +19,13 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
     CheckRecorded,
+    CommitteeDeliberated,
     ComplaintLinked,
+    ControllerReplied,
+    ControllerSummoned,
+    FileConsulted,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -27,16 +33,22 @@ from docket_contracts.events import (
     FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
+    HearingHeld,
     InjunctionComplied,
     InvestigationOpened,
+    ObservationsExtended,
+    ObservationsReceived,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
     PublicationMade,
     PublicationWithdrawn,
+    RapporteurAnswered,
+    ReportNotified,
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    SimplifiedProcedureInterrupted,
     WarningIssued,
 )
 
@@ -46,6 +58,7 @@ LANES = (
     "complaints",
     "investigation",
     "formal notice",
+    "committee",
     "sanction",
     "penalty payment",
     "publication",
@@ -60,6 +73,7 @@ COLOURS = {
     "complaints": "#4e79a7",
     "investigation": "#59a14f",
     "formal notice": "#f28e2b",
+    "committee": "#8c6d31",
     "sanction": "#e15759",
     "penalty payment": "#b07aa1",
     "publication": "#edc948",
@@ -129,6 +143,33 @@ def _notice_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) ->
     return None
 
 
+def _committee_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
+        case CaseReferred():
+            return Mark("committee", payload.referred_on, f"referred; rapporteur {payload.rapporteur.name}", v)
+        case ReportNotified():
+            return Mark("committee", payload.notified_on, "report notified", v, until=payload.observations_due)
+        case FileConsulted():
+            return Mark("committee", payload.consulted_on, "file consulted", v)
+        case ObservationsExtended():
+            return Mark("committee", payload.decided_on, f"observations due {payload.observations_due.isoformat()}", v)
+        case ObservationsReceived():
+            return Mark("committee", payload.received_on, "written observations", v)
+        case RapporteurAnswered():
+            return Mark("committee", payload.answered_on, "rapporteur answered", v)
+        case ControllerReplied():
+            return Mark("committee", payload.replied_on, "controller replied", v)
+        case ControllerSummoned():
+            return Mark("committee", payload.summoned_on, "summoned", v, until=payload.hearing_on)
+        case HearingHeld():
+            return Mark("committee", payload.held_on, "hearing", v)
+        case CommitteeDeliberated():
+            return Mark("committee", payload.deliberated_on, f"{payload.reference}: {len(payload.members)} members", v)
+        case SimplifiedProcedureInterrupted():
+            return Mark("committee", payload.interrupted_on, "simplified procedure interrupted", v)
+    return None
+
+
 def _decision_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
     match payload:
         case SanctionImposed():
@@ -182,7 +223,7 @@ def _penalty_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -
 
 
 # Each stage of the procedure marks its own events; an event none marks is drawn in the lane "other".
-STAGES = (_investigation_mark, _notice_mark, _decision_mark, _penalty_mark)
+STAGES = (_investigation_mark, _notice_mark, _committee_mark, _decision_mark, _penalty_mark)
 
 
 def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:

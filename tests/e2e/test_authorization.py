@@ -44,13 +44,20 @@ from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
     CaseState,
+    Deliberation,
     ImposeSanction,
     IssueFormalNotice,
     LodgeAppeal,
+    NotifyReport,
     OpenInvestigation,
     PublishDecision,
     RecordFinding,
+    RecordHearing,
     RecordNoticeNotification,
+    RecordObservations,
+    RecordRapporteurAnswer,
+    ReferToCommittee,
+    SummonController,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -120,6 +127,16 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/extension"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/referral"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/report"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/file-access"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/observations"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/observations/extension"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/rapporteur-answer"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/controller-reply"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/summons"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/hearing"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/simplified-interruption"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
@@ -303,6 +320,52 @@ def sanction_appealed(state):
     return LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=state.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16))
 
 
+def referral(state):
+    return ReferToCommittee(
+        proceedings_id=uuid.uuid4(),
+        referred_on=date(2022, 6, 2),
+        reference="decision of 2 June 2022",
+        rapporteur="Claude Castelluccia",
+        rapporteur_kind="commissioner",
+    )
+
+
+def simplified_referral(state):
+    return ReferToCommittee(
+        proceedings_id=uuid.uuid4(),
+        referred_on=date(2022, 6, 2),
+        reference="decision of 2 June 2022",
+        rapporteur="Agnès Agent",
+        rapporteur_kind="agent",
+        procedure="simplified",
+        deciding_member="Alexandre Linden",
+    )
+
+
+def report(state):
+    return NotifyReport(notified_on=date(2022, 7, 14), documents=("the report",))
+
+
+def observations(state):
+    return RecordObservations(received_on=date(2022, 8, 10))
+
+
+def answer(state):
+    return RecordRapporteurAnswer(answered_on=date(2022, 9, 1))
+
+
+def summons(state):
+    return SummonController(summoned_on=date(2022, 9, 13), hearing_on=date(2022, 10, 13))
+
+
+def hearing(state):
+    return RecordHearing(held_on=date(2022, 10, 13), public=True, speakers=("rapporteur",))
+
+
+HEARD = (referral, report, summons, hearing)
+DELIBERATION = {"reference": "SAN-2022-019", "members": ["Alexandre Linden", "Anne Debet", "Alain Dru", "Anne X"]}
+
+
 def sanction_with_penalty(state):
     from docket_contracts.events import Injunction
 
@@ -315,6 +378,7 @@ def sanction_with_penalty(state):
         injunction=Injunction(
             orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18), daily_penalty_eur=100_000
         ),
+        deliberation=Deliberation("SAN-2022-019", ("Alexandre Linden", "Anne Debet", "Alain Dru", "Anne X"), 4),
     )
 
 
@@ -449,20 +513,102 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         {"notified_on": "2022-10-20"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sub=lambda state: str(state.sanctions[0].sanction_id),
     ),
-    ("case", "POST", "/cases/{case_id}/sanctions"): _command(
-        "/cases/{case_id}/sanctions",
-        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
+    ("case", "POST", "/cases/{case_id}/referral"): _command(
+        "/cases/{case_id}/referral",
+        {
+            "referred_on": "2022-06-02",
+            "reference": "decision of 2 June 2022",
+            "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+        },
         investigating,
         finding,
     ),
-    ("case", "POST", "/cases/{case_id}/reprimands"): _command(
-        "/cases/{case_id}/reprimands",
-        {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"},
+    ("case", "POST", "/cases/{case_id}/report"): _command(
+        "/cases/{case_id}/report",
+        {"notified_on": "2022-07-14", "documents": ["the report"]},
         investigating,
         finding,
+        referral,
+    ),
+    ("case", "POST", "/cases/{case_id}/file-access"): _command(
+        "/cases/{case_id}/file-access",
+        {"consulted_on": "2022-07-20", "documents": ["the report"]},
+        investigating,
+        finding,
+        referral,
+        report,
+    ),
+    ("case", "POST", "/cases/{case_id}/observations"): _command(
+        "/cases/{case_id}/observations", {"received_on": "2022-08-10"}, investigating, finding, referral, report
+    ),
+    ("case", "POST", "/cases/{case_id}/observations/extension"): _command(
+        "/cases/{case_id}/observations/extension",
+        {"decided_on": "2022-08-01", "until": "2022-09-14", "reasons": "a long file"},
+        investigating,
+        finding,
+        referral,
+        report,
+    ),
+    ("case", "POST", "/cases/{case_id}/rapporteur-answer"): _command(
+        "/cases/{case_id}/rapporteur-answer",
+        {"answered_on": "2022-09-01"},
+        investigating,
+        finding,
+        referral,
+        report,
+        observations,
+    ),
+    ("case", "POST", "/cases/{case_id}/controller-reply"): _command(
+        "/cases/{case_id}/controller-reply",
+        {"replied_on": "2022-09-05"},
+        investigating,
+        finding,
+        referral,
+        report,
+        observations,
+        answer,
+    ),
+    ("case", "POST", "/cases/{case_id}/summons"): _command(
+        "/cases/{case_id}/summons",
+        {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"},
+        investigating,
+        finding,
+        referral,
+        report,
+    ),
+    ("case", "POST", "/cases/{case_id}/hearing"): _command(
+        "/cases/{case_id}/hearing",
+        {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur", "controller"]},
+        investigating,
+        finding,
+        referral,
+        report,
+        summons,
+    ),
+    ("case", "POST", "/cases/{case_id}/simplified-interruption"): _command(
+        "/cases/{case_id}/simplified-interruption",
+        {"interrupted_on": "2022-07-01", "reasons": "not simple"},
+        investigating,
+        finding,
+        simplified_referral,
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions"): _command(
+        "/cases/{case_id}/sanctions",
+        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]} | DELIBERATION,
+        investigating,
+        finding,
+        *HEARD,
+    ),
+    ("case", "POST", "/cases/{case_id}/reprimands"): _command(
+        "/cases/{case_id}/reprimands",
+        {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"} | DELIBERATION,
+        investigating,
+        finding,
+        *HEARD,
     ),
     ("case", "POST", "/cases/{case_id}/publications"): _command(
         "/cases/{case_id}/publications",
@@ -485,6 +631,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         lambda state: {"decision_id": str(state.sanctions[0].sanction_id), "lodged_on": "2022-12-16"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
     ),
     ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): _command(
@@ -492,6 +639,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         {"decided_on": "2023-06-01", "outcome": "dismissed"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sanction_appealed,
         sub=lambda state: str(state.appeals[0].appeal_id),
@@ -501,6 +649,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         {"complied_on": "2022-12-10"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sub=lambda state: str(state.sanctions[0].sanction_id),
     ),
@@ -514,6 +663,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         },
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sub=lambda state: str(state.sanctions[0].sanction_id),
     ),

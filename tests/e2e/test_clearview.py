@@ -17,8 +17,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from docket_contracts import topics
-from docket_devstack.clearview import Story
-from docket_devstack.staff import INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE
+from docket_devstack.clearview import MEMBERS, Story
+from docket_devstack.staff import INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -35,6 +35,7 @@ VERSIONS = {
     "docket.formal_notice.issued": 3,
     "docket.formal_notice.notified": 2,
     "docket.sanction.imposed": 2,
+    "docket.case.closed": 2,
 }
 
 
@@ -61,9 +62,17 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %"
         in refused["detail"][0]["msg"]
     )
+    early = played.answers["decision before the hearing"]
+    assert (
+        "(the controller has not been heard: the controller has not been summoned to a hearing (décret "
+        in (early["detail"])
+    )
     imposed = played.answers["sanction"]
-    assert [e["type"] for e in imposed["events"]] == ["docket.sanction.imposed", "docket.penalty_payment.imposed"]
-    assert imposed["events"][1]["data"]["accrues_from"] == "2022-12-19"
+    assert [e["type"] for e in imposed["events"]] == ["docket.proceedings.deliberated", "docket.sanction.imposed"]
+    assert imposed["events"][0]["data"]["members"] == MEMBERS
+    notified = played.answers["notification"]
+    assert [e["type"] for e in notified["events"]] == ["docket.sanction.notified", "docket.penalty_payment.imposed"]
+    assert notified["events"][1]["data"]["accrues_from"] == "2022-12-19"
     [liquidation] = played.answers["liquidation"]["events"]
     assert (liquidation["data"]["days_counted"], liquidation["data"]["amount_eur"]) == (52, 5_200_000)
     assert played.answers["closure"]["case"]["status"] == "closed"
@@ -80,9 +89,14 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         "formal_notice.issued",
         "formal_notice.notified",
         "formal_notice.deadline_expired",
+        "proceedings.referred",
+        "proceedings.report_notified",
+        "proceedings.controller_summoned",
+        "proceedings.hearing_held",
+        "proceedings.deliberated",
         "sanction.imposed",
-        "penalty_payment.imposed",
         "sanction.notified",
+        "penalty_payment.imposed",
         "injunction.complied",
         "penalty_payment.liquidated",
         "case.closed",
@@ -103,17 +117,29 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         version = VERSIONS.get(ce["ce_type"], 1)
         assert ce["ce_dataschema"] == f"urn:docket:schema:{ce['ce_type']}:v{version}"
     payloads = [json.loads(r.value) for r in records]
+    linked = [p for t, p in zip(expected_types, payloads, strict=True) if t == "complaint.linked"]
+    of = dict(zip(expected_types, payloads, strict=True))  # the last of each type
     assert payloads[0]["complaint_id"] == first["id"] and payloads[0]["opened_on"] == "2020-05-25"
-    assert payloads[2]["decision_reference"] == "2020-116C" and payloads[2]["opened_on"] == "2020-08-26"
-    assert payloads[3]["kind"] == "questionnaire" and payloads[3]["carried_out_on"] == "2020-10-27"
-    assert payloads[5]["complaint_kind"] == "alert" and payloads[5]["received_on"] == "2021-05-27"
-    assert payloads[5]["complaint_id"] == alert["id"]
-    assert payloads[8]["reference"] == "MED-2021-134" and payloads[8]["time_limit"] == {"days": None, "months": 2}
-    assert payloads[9]["compliance_deadline"] == payloads[10]["deadline"] == "2022-01-26"
-    assert payloads[11]["fine_eur"] == 20_000_000 and payloads[11]["cap"]["cap_eur"] == 20_000_000
-    assert payloads[13]["notified_on"] == "2022-10-18" and payloads[14]["complied_on"] == "2023-02-09"
-    assert payloads[15]["amount_eur"] == 5_200_000 and payloads[15]["convention"].startswith("exclusive_end")
-    assert payloads[15]["decided_on"] == "2023-04-13" and payloads[16]["outcome"] == "sanctioned"
+    assert of["investigation.opened"]["decision_reference"] == "2020-116C"
+    assert of["investigation.opened"]["opened_on"] == "2020-08-26"
+    assert (of["check.recorded"]["kind"], of["check.recorded"]["carried_out_on"]) == ("questionnaire", "2020-10-27")
+    assert (linked[2]["complaint_kind"], linked[2]["received_on"]) == ("alert", "2021-05-27")
+    assert linked[2]["complaint_id"] == alert["id"]
+    notice = of["formal_notice.issued"]
+    assert notice["reference"] == "MED-2021-134" and notice["time_limit"] == {"days": None, "months": 2}
+    assert of["formal_notice.notified"]["compliance_deadline"] == "2022-01-26"
+    assert of["formal_notice.deadline_expired"]["deadline"] == "2022-01-26"
+    assert of["proceedings.referred"]["rapporteur"] == {"name": "Claude Castelluccia", "kind": "commissioner"}
+    assert of["proceedings.report_notified"]["notified_on"] == "2022-07-14"
+    assert of["proceedings.hearing_held"]["held_on"] == "2022-10-13"
+    deliberated = of["proceedings.deliberated"]
+    assert (deliberated["reference"], deliberated["members"]) == ("SAN-2022-019", MEMBERS)
+    assert of["sanction.imposed"]["fine_eur"] == 20_000_000 and of["sanction.imposed"]["cap"]["cap_eur"] == 20_000_000
+    assert of["sanction.notified"]["notified_on"] == "2022-10-18"
+    assert of["injunction.complied"]["complied_on"] == "2023-02-09"
+    liquidated = of["penalty_payment.liquidated"]
+    assert liquidated["amount_eur"] == 5_200_000 and liquidated["convention"].startswith("exclusive_end")
+    assert liquidated["decided_on"] == "2023-04-13" and of["case.closed"]["outcome"] == "sanctioned"
 
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     actors = {e["type"]: (e["actor"], e["actor_role"], e["actor_name"]) for e in history}
@@ -122,6 +148,9 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert actors["docket.investigation.opened"] == (tokens.subject(PRESIDENT), "president", PRESIDENT)
     assert actors["docket.check.recorded"][1] == "investigator"
     assert actors["docket.formal_notice.issued"] == (tokens.subject(PRESIDENT), "president", PRESIDENT)
+    assert actors["docket.proceedings.referred"][1] == "president"
+    assert actors["docket.proceedings.report_notified"] == (tokens.subject(RAPPORTEUR), "rapporteur", RAPPORTEUR)
+    assert actors["docket.proceedings.hearing_held"][1] == actors["docket.proceedings.deliberated"][1]
     assert actors["docket.sanction.imposed"] == (
         tokens.subject(SANCTIONS_COMMITTEE),
         "sanctions_committee",

@@ -111,6 +111,33 @@ async def investigate(service: Running, case_id: UUID) -> int:
     return done["case"]["version"]
 
 
+# The restricted committee's procedure up to the hearing, as in the Clearview case, and who deliberated.
+REFERRAL = {
+    "referred_on": "2022-06-02",
+    "reference": "decision of 2 June 2022 designating a rapporteur",
+    "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+}
+DELIBERATION = {
+    "reference": "SAN-2022-019",
+    "members": ["Alexandre Linden", "Philippe-Pierre Cabourdin", "Anne Debet", "Bertrand du Marais", "Alain Dru"],
+}
+
+
+async def hear(service: Running, case_id: UUID, version: int, referral: dict = REFERRAL) -> int:
+    """Refer the case, notify the report, summon the controller and hear it; returns the case's version after."""
+    for path, body in (
+        ("/referral", referral),
+        ("/report", {"notified_on": "2022-07-14", "documents": ["the rapporteur's report"]}),
+        ("/summons", {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"}),
+        ("/hearing", {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur", "controller"]}),
+    ):
+        if path == "/summons" and referral.get("procedure") == "simplified":
+            break
+        done = await command(service, f"/cases/{case_id}{path}", body, version)
+        version = done["case"]["version"]
+    return version
+
+
 NOTICE = {
     "orders": [{"point": "f", "text": "stop the processing"}, {"point": "g", "text": "delete the data"}],
     "issued_on": "2021-11-26",
@@ -242,8 +269,9 @@ async def test_wrong_state_is_409_naming_state_and_next_steps_and_unknown_case_i
 )
 async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, field, message):
     case_id, _ = await open_case(case_service)
-    version = await investigate(case_service, case_id)
-    sanction = {"decided_on": "2022-10-17", "fine_eur": 20_000_000, "articles_infringed": [6, 12, 15, 17]} | body
+    version = await hear(case_service, case_id, await investigate(case_service, case_id))
+    sanction = {"decided_on": "2022-10-17", "fine_eur": 20_000_000, "articles_infringed": [6, 12, 15, 17]}
+    sanction |= DELIBERATION | body
     refused = await command(case_service, f"/cases/{case_id}/sanctions", sanction, version, expect=422)
     assert any(field in error["loc"] and message in error["msg"] for error in refused["detail"]), refused
     assert (await case_service.http.get(f"/cases/{case_id}")).json()["version"] == version  # nothing appended
@@ -320,8 +348,8 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
     ]  # the expiry stays in the record
 
     other, _ = await open_case(case_service)
-    version = await investigate(case_service, other)
-    sanction = {
+    version = await hear(case_service, other, await investigate(case_service, other))
+    sanction = DELIBERATION | {
         "decided_on": "2022-10-17",
         "fine_eur": 1000,
         "articles_infringed": [6],
@@ -332,15 +360,20 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
         },
     }
     imposed = await command(case_service, f"/cases/{other}/sanctions", sanction, version)
+    assert [e["type"] for e in imposed["events"]] == [
+        "docket.proceedings.deliberated",
+        "docket.sanction.imposed",
+        "docket.penalty_payment.imposed",
+    ]
     sanction_id = imposed["case"]["sanctions"][0]["sanction_id"]
     await command(
-        case_service, f"/cases/{other}/sanctions/{sanction_id}/compliance", {"complied_on": "2022-12-18"}, version + 2
+        case_service, f"/cases/{other}/sanctions/{sanction_id}/compliance", {"complied_on": "2022-12-18"}, version + 3
     )
     closed = await command(
         case_service,
         f"/cases/{other}/closure",
         {"outcome": "sanctioned", "reasons": "complied on time", "closed_on": "2023-01-05"},
-        version + 3,
+        version + 4,
     )
     assert closed["case"]["status"] == "closed"
     assert closed["case"]["sanctions"][0]["injunction_complied_on"] == "2022-12-18"
@@ -350,7 +383,7 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
     case_service,
 ):
     case_id, _ = await open_case(case_service)
-    version = await investigate(case_service, case_id)
+    version = await hear(case_service, case_id, await investigate(case_service, case_id))
     both = {
         "orders": [{"point": "f", "text": "stop"}],
         "deadline": "2022-12-18",
@@ -360,26 +393,29 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
     refused = await command(
         case_service,
         f"/cases/{case_id}/sanctions",
-        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": both},
+        DELIBERATION | {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": both},
         version,
         expect=422,
     )
     assert refused["detail"][0]["loc"][:2] == ["body", "injunction"]
-    assert "either deadline or days_after_notification" in refused["detail"][0]["msg"]
+    assert "either deadline, days_after_notification or months_after_notification" in refused["detail"][0]["msg"]
     period = {key: value for key, value in both.items() if key != "deadline"}
     imposed = await command(
         case_service,
         f"/cases/{case_id}/sanctions",
-        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": period},
+        DELIBERATION | {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": period},
         version,
     )
-    assert [e["type"] for e in imposed["events"]] == ["docket.sanction.imposed"]  # no deadline yet, no penalty
+    assert [e["type"] for e in imposed["events"]] == [  # no deadline yet, no penalty
+        "docket.proceedings.deliberated",
+        "docket.sanction.imposed",
+    ]
     sanction_id = imposed["case"]["sanctions"][0]["sanction_id"]
     early = await command(
         case_service,
         f"/cases/{case_id}/sanctions/{sanction_id}/notification",
         {"notified_on": "2022-10-16"},
-        version + 1,
+        version + 2,
         expect=422,
     )
     assert early["detail"][0]["msg"] == "2022-10-16 is before the sanction was decided (2022-10-17)"
@@ -387,7 +423,7 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
         case_service,
         f"/cases/{case_id}/sanctions/{sanction_id}/notification",
         {"notified_on": "2022-10-20"},
-        version + 1,
+        version + 2,
     )
     assert [e["type"] for e in notified["events"]] == ["docket.sanction.notified", "docket.penalty_payment.imposed"]
     assert notified["events"][0]["data"]["injunction_deadline"] == "2022-12-19"
@@ -416,18 +452,39 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
 
     other, _ = await open_case(case_service)
     version = await investigate(case_service, other)
-    small = {"decided_on": "2022-10-17", "fine_eur": 20_001, "articles_infringed": [15], "procedure": "simplified"}
-    refused = await command(case_service, f"/cases/{other}/sanctions", small, version, expect=422)
+    small = {"decided_on": "2022-10-17", "fine_eur": 20_001, "articles_infringed": [15]}
+    alone = {"reference": "SAN-2022-101", "members": ["Alexandre Linden"]}
+    unheard = await command(case_service, f"/cases/{other}/sanctions", small | alone, version, expect=409)
+    assert (
+        "(the case was not referred to the restricted committee: the President refers it and names a "
+        in (unheard["detail"])
+    )
+    assert "refer the case to the restricted committee" in unheard["allowed_next_steps"]
+    simplified = {
+        "referred_on": "2022-06-02",
+        "reference": "decision of 2 June 2022",
+        "rapporteur": {"name": "Agnès Agent", "kind": "agent"},
+        "procedure": "simplified",
+        "deciding_member": "Alexandre Linden",
+    }
+    version = await hear(case_service, other, version, simplified)  # the referral and the report: no hearing
+    refused = await command(case_service, f"/cases/{other}/sanctions", small | alone, version, expect=422)
     assert refused["detail"][0]["loc"] == ["body", "fine_eur"]
     assert "exceeds the cap of EUR 20,000 of the simplified procedure" in refused["detail"][0]["msg"]
-    imposed = await command(case_service, f"/cases/{other}/sanctions", small | {"fine_eur": 20_000}, version)
+    committee = await command(case_service, f"/cases/{other}/sanctions", small | DELIBERATION, version, expect=422)
+    assert committee["detail"][0]["loc"] == ["body", "members"]
+    assert (
+        "Alexandre Linden, the member designated, decides alone (loi 78-17 art 22-1)" in committee["detail"][0]["msg"]
+    )
+    imposed = await command(case_service, f"/cases/{other}/sanctions", small | alone | {"fine_eur": 20_000}, version)
     [sanction] = imposed["case"]["sanctions"]
-    assert (sanction["procedure"], imposed["events"][0]["data"]["procedure"]) == ("simplified", "simplified")
+    assert (sanction["procedure"], imposed["events"][1]["data"]["procedure"]) == ("simplified", "simplified")
+    version += 2
     private = await command(
         case_service,
         f"/cases/{other}/publications",
         {"decision_id": sanction["sanction_id"], "published_on": "2022-10-17"},
-        version + 1,
+        version,
         expect=409,
     )
     assert "simplified procedure, whose decisions are not made public" in private["detail"]
@@ -436,14 +493,14 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
         case_service,
         f"/cases/{other}/appeals",
         {"decision_id": sanction["sanction_id"], "lodged_on": "2022-12-16"},
-        version + 1,
+        version,
     )
     appeal_id = appealed["case"]["appeals"][0]["appeal_id"]
     waiting = await command(
         case_service,
         f"/cases/{other}/closure",
         {"outcome": "sanctioned", "reasons": "fine paid", "closed_on": "2023-01-05"},
-        version + 2,
+        version + 1,
         expect=409,
     )
     assert "awaits the court's ruling" in waiting["detail"]
@@ -452,7 +509,7 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
         case_service,
         f"/cases/{other}/appeals/{appeal_id}/ruling",
         {"decided_on": "2023-06-01", "outcome": "fine_reduced"},
-        version + 2,
+        version + 1,
         expect=422,
     )
     assert no_fine["detail"][0]["loc"] == ["body", "fine_eur"]
@@ -460,18 +517,28 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
         case_service,
         f"/cases/{other}/appeals/{appeal_id}/ruling",
         {"decided_on": "2023-06-01", "outcome": "annulled"},
-        version + 2,
+        version + 1,
     )
     assert annulled["case"]["status"] == "investigating"
     assert annulled["case"]["sanctions"][0]["annulled_on"] == "2023-06-01"
-    reprimand = {"decided_on": "2023-06-01", "articles_infringed": [15], "reasons": "answered late; no fine"}
-    reprimanded = await command(case_service, f"/cases/{other}/reprimands", reprimand, version + 3)
+    again = REFERRAL | {"referred_on": "2023-06-01"}
+    version = annulled["case"]["version"]
+    for path, body in (
+        ("/referral", again),
+        ("/report", {"notified_on": "2023-06-05", "documents": ["the second report"]}),
+        ("/summons", {"summoned_on": "2023-07-10", "hearing_on": "2023-07-31"}),
+        ("/hearing", {"held_on": "2023-07-31", "public": False, "speakers": ["rapporteur", "counsel"]}),
+    ):
+        version = (await command(case_service, f"/cases/{other}{path}", body, version))["case"]["version"]
+    reprimand = {"decided_on": "2023-08-01", "articles_infringed": [15], "reasons": "answered late; no fine"}
+    reprimanded = await command(case_service, f"/cases/{other}/reprimands", reprimand | DELIBERATION, version)
     assert reprimanded["case"]["status"] == "reprimanded"
+    assert [p["procedure"] for p in reprimanded["case"]["proceedings"]] == ["simplified", "ordinary"]
     closed = await command(
         case_service,
         f"/cases/{other}/closure",
-        {"outcome": "reprimanded", "reasons": "reprimand issued", "closed_on": "2023-06-02"},
-        version + 4,
+        {"outcome": "reprimanded", "reasons": "reprimand issued", "closed_on": "2023-08-02"},
+        version + 2,
     )
     assert (closed["case"]["status"], closed["case"]["outcome"]) == ("closed", "reprimanded")
 
@@ -817,11 +884,12 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
 
 async def test_separate_conducts_are_fined_each_within_its_cap_and_recorded_with_the_sanction(case_service):
     case_id, _ = await open_case(case_service)
-    version = await investigate(case_service, case_id)
+    version = await hear(case_service, case_id, await investigate(case_service, case_id))
     imposed = await command(
         case_service,
         f"/cases/{case_id}/sanctions",
-        {
+        DELIBERATION
+        | {
             "decided_on": "2022-10-17",
             "fine_eur": 30_000_000,
             "turnover_eur": 100_000_000,
@@ -832,7 +900,8 @@ async def test_separate_conducts_are_fined_each_within_its_cap_and_recorded_with
         },
         version,
     )
-    [event] = imposed["events"]
+    [deliberated, event] = imposed["events"]
+    assert deliberated["data"]["members"] == DELIBERATION["members"]
     assert (event["data"]["fine_eur"], event["data"]["articles_infringed"]) == (30_000_000, [31, 32, 58])
     assert [(c["cap"]["paragraph"], c["fine_eur"]) for c in event["data"]["conducts"]] == [
         ("83(4)", 10_000_000),

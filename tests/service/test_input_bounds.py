@@ -156,13 +156,39 @@ async def investigating(service: Running, tokens: Tokens, findings: int = 1) -> 
     return case_id, 2 + findings
 
 
+async def heard(service: Running, tokens: Tokens, case_id: UUID, version: int) -> int:
+    """The case referred, its report notified, the controller summoned and heard; returns the version after."""
+    for tail, body in (
+        (
+            "/referral",
+            {
+                "referred_on": "2022-06-02",
+                "reference": "decision of 2 June 2022",
+                "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+            },
+        ),
+        ("/report", {"notified_on": "2022-07-14", "documents": ["the report"]}),
+        ("/summons", {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"}),
+        ("/hearing", {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur"]}),
+    ):
+        await command(service, tokens, case_id, tail, body, version)
+        version += 1
+    return version
+
+
 NOTICE = {
     "orders": [{"point": "f", "text": "stop"}],
     "issued_on": "2021-11-26",
     "reference": "MED-2021-134",
     "time_limit": {"months": 2},
 }
-SANCTION = {"decided_on": "2022-10-17", "fine_eur": 1_000, "articles_infringed": [6]}
+SANCTION = {
+    "decided_on": "2022-10-17",
+    "fine_eur": 1_000,
+    "articles_infringed": [6],
+    "reference": "SAN-2022-019",
+    "members": ["Alexandre Linden", "Anne Debet", "Alain Dru", "Bertrand du Marais"],
+}
 INJUNCTION = {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18", "daily_penalty_eur": 100}
 
 
@@ -306,8 +332,9 @@ async def test_the_largest_formal_notice_is_accepted_and_its_event_fits_in_a_kaf
 
 async def test_the_largest_injunction_is_accepted_and_its_event_fits_in_a_kafka_message(roomy_cases, tokens):
     case_id, version = await investigating(roomy_cases, tokens)
+    version = await heard(roomy_cases, tokens, case_id, version)
     articles = sorted(ART_83_4 | ART_83_5)
-    body = {
+    body = SANCTION | {
         "decided_on": "2022-10-17",
         "fine_eur": 20_000_000,
         "turnover_eur": 10**15,
@@ -315,8 +342,12 @@ async def test_the_largest_injunction_is_accepted_and_its_event_fits_in_a_kafka_
         "injunction": {"orders": largest_orders(), "deadline": "2199-12-30", "daily_penalty_eur": 100_000},
     }
     done = (await command(roomy_cases, tokens, case_id, "/sanctions", body, version)).json()
-    assert [e["type"] for e in done["events"]] == ["docket.sanction.imposed", "docket.penalty_payment.imposed"]
-    size = await event_bytes(roomy_cases, tokens, case_id, done["events"][0]["event_id"])
+    assert [e["type"] for e in done["events"]] == [
+        "docket.proceedings.deliberated",
+        "docket.sanction.imposed",
+        "docket.penalty_payment.imposed",
+    ]
+    size = await event_bytes(roomy_cases, tokens, case_id, done["events"][1]["event_id"])
     assert 4 * MAX_ORDERS * MAX_ORDER_CHARS < size < KAFKA_MESSAGE_BYTES // 4, size
 
 

@@ -4,7 +4,6 @@ the case domain (tests/unit/test_case_*.py): dates and amounts follow the CNIL's
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
@@ -13,15 +12,19 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
+    CommitteeDeliberated,
     ComplaintFiled,
     ConductFined,
     Controller,
+    ControllerSummoned,
     FindingRecorded,
     FineCap,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeIssued,
     FormalNoticeNotified,
+    HearingHeld,
     Injunction,
     InvestigationOpened,
     Order,
@@ -29,6 +32,8 @@ from docket_contracts.events import (
     PenaltyPaymentLiquidated,
     PublicationMade,
     PublicationWithdrawn,
+    Rapporteur,
+    ReportNotified,
     ReprimandIssued,
     SanctionImposed,
     TimeLimit,
@@ -36,13 +41,17 @@ from docket_contracts.events import (
 from services.case.domain import (
     CaseState,
     CloseCase,
+    Deliberation,
     ImposeSanction,
     IssueReprimand,
     LiquidatePenalty,
     LodgeAppeal,
     PublishDecision,
     RecordRuling,
+    ReferToCommittee,
     WithdrawPublication,
+    decide,
+    evolve,
     replay,
 )
 from tests.factories import complaint_filed
@@ -132,14 +141,75 @@ LIQUIDATED = PenaltyPaymentLiquidated(
     decided_on=date(2023, 4, 13),
 )
 
+# Before the restricted committee (SAN-2022-019): the President named Claude Castelluccia, a commissioner who does not
+# sit on the committee, rapporteur on 2 June 2022; the report was notified on 14 July 2022; no written observations;
+# the hearing on 13 October 2022 (the day of the summons is not in the record: the story takes a month before); the
+# deliberation of 17 October 2022 by five members.
+PROCEEDINGS = UUID("00000000-0000-0000-0000-0000000000d0")
+RAPPORTEUR = "Claude Castelluccia"
+MEMBERS = ("Alexandre Linden", "Philippe-Pierre Cabourdin", "Anne Debet", "Bertrand du Marais", "Alain Dru")
+DOCUMENTS = ("the rapporteur's report", "formal notice MED-2021-134", "the questionnaire of 27 October 2020")
+REFERRED = CaseReferred(
+    case_id=CASE,
+    proceedings_id=PROCEEDINGS,
+    referred_on=date(2022, 6, 2),
+    reference="decision of 2 June 2022 designating a rapporteur",
+    rapporteur=Rapporteur(name=RAPPORTEUR, kind="commissioner"),
+)
+REPORTED = ReportNotified(
+    case_id=CASE,
+    proceedings_id=PROCEEDINGS,
+    notified_on=date(2022, 7, 14),
+    documents=DOCUMENTS,
+    observations_due=date(2022, 8, 14),
+)
+SUMMONED = ControllerSummoned(
+    case_id=CASE, proceedings_id=PROCEEDINGS, summoned_on=date(2022, 9, 13), hearing_on=date(2022, 10, 13)
+)
+HEARD = HearingHeld(
+    case_id=CASE, proceedings_id=PROCEEDINGS, held_on=date(2022, 10, 13), public=True, speakers=("rapporteur",)
+)
+DELIBERATED = CommitteeDeliberated(
+    case_id=CASE,
+    proceedings_id=PROCEEDINGS,
+    deliberated_on=date(2022, 10, 17),
+    reference="SAN-2022-019",
+    members=MEMBERS,
+    decision="sanction",
+    decision_id=SANCTION,
+)
+DELIBERATION = Deliberation("SAN-2022-019", MEMBERS, quorum=3)
+BEFORE_COMMITTEE = (REFERRED, REPORTED, SUMMONED, HEARD)
+
+# Under the simplified procedure (loi 78-17 art 22-1): an agent as rapporteur, one member deciding alone.
+DECIDING_MEMBER = "Alexandre Linden"
+SIMPLIFIED_REFERRED = REFERRED.model_copy(
+    update={
+        "procedure": "simplified",
+        "rapporteur": Rapporteur(name="Agnès Agent", kind="agent"),
+        "deciding_member": DECIDING_MEMBER,
+    }
+)
+BEFORE_ONE_MEMBER = (SIMPLIFIED_REFERRED, REPORTED)
+
 AT_ISSUE = (OPENED, INVESTIGATING, FOUND, ISSUED)  # issued, not yet notified: no deadline runs
 AT_NOTICE = (*AT_ISSUE, NOTIFIED)
 AT_EXPIRY = (*AT_NOTICE, EXPIRED)
-AT_SANCTION = (*AT_EXPIRY, SANCTIONED, PENALTY)
+AT_HEARING = (*AT_EXPIRY, *BEFORE_COMMITTEE)  # heard by the restricted committee, to deliberate
+HEARD_DIRECTLY = (OPENED, INVESTIGATING, FOUND, *BEFORE_COMMITTEE)  # referred without a formal notice
+AT_SANCTION = (*AT_HEARING, DELIBERATED, SANCTIONED, PENALTY)
 
 
 def given(*events) -> CaseState:
     return replay(events)
+
+
+def played(state: CaseState, *commands) -> CaseState:
+    """The case after each command in turn (each must be accepted)."""
+    for command in commands:
+        for event in decide(state, command):
+            state = evolve(state, event)
+    return state
 
 
 def sanction(
@@ -150,6 +220,7 @@ def sanction(
     decided_on: date = date(2022, 10, 17),
     orders=(),
     conducts=(),
+    deliberation: Deliberation | None = DELIBERATION,
 ) -> ImposeSanction:
     return ImposeSanction(
         sanction_id=SANCTION,
@@ -160,6 +231,25 @@ def sanction(
         injunction=injunction,
         orders_not_complied=orders,
         conducts=conducts,
+        deliberation=deliberation,
+    )
+
+
+def refer(
+    referred_on: date = date(2022, 6, 2),
+    rapporteur: str = RAPPORTEUR,
+    kind: str = "commissioner",
+    procedure: str = "ordinary",
+    deciding_member: str | None = None,
+) -> ReferToCommittee:
+    return ReferToCommittee(
+        PROCEEDINGS,
+        referred_on,
+        "decision of 2 June 2022 designating a rapporteur",
+        rapporteur,
+        kind,
+        procedure,
+        deciding_member,
     )
 
 
@@ -183,8 +273,12 @@ PERIOD_INJUNCTION = Injunction(orders=ORDERS, days_after_notification=60, daily_
 SMALL = Injunction(orders=ORDERS[:1], deadline=date(2022, 12, 18), daily_penalty_eur=100)
 
 
+ALONE = Deliberation("SAN-2022-101", (DECIDING_MEMBER,), quorum=3)
+
+
 def simplified(fine: int = 20_000, injunction: Injunction | None = SMALL) -> ImposeSanction:
-    return replace(sanction(fine=fine, turnover=None, articles=(15,), injunction=injunction), procedure="simplified")
+    """A sanction decided by the one member of the simplified procedure (history: BEFORE_ONE_MEMBER)."""
+    return sanction(fine=fine, turnover=None, articles=(15,), injunction=injunction, deliberation=ALONE)
 
 
 REPRIMAND = UUID("00000000-0000-0000-0000-00000000000e")
@@ -197,13 +291,13 @@ REPRIMANDED = ReprimandIssued(
 )
 
 
-def reprimand(decided_on: date = date(2022, 10, 17), procedure: str = "ordinary") -> IssueReprimand:
+def reprimand(decided_on: date = date(2022, 10, 17), deliberation: Deliberation = DELIBERATION) -> IssueReprimand:
     return IssueReprimand(
         reprimand_id=REPRIMAND,
         decided_on=decided_on,
         articles=(12, 15),
         reasons="requests answered late; no fine needed",
-        procedure=procedure,
+        deliberation=deliberation,
     )
 
 

@@ -12,8 +12,11 @@ import pytest
 
 from services.case.domain import (
     Invalid,
+    NotifyReport,
     PublishDecision,
+    RecordHearing,
     Rejected,
+    SummonController,
     decide,
     next_steps,
 )
@@ -34,6 +37,8 @@ from tests.unit.case_history import (
     close,
     given,
     liquidation,
+    played,
+    refer,
     ruled,
     ruling,
     sanction,
@@ -73,21 +78,28 @@ def test_a_dismissed_appeal_or_a_reduced_fine_leaves_the_sanction_standing_and_t
     assert decide(state, close("sanctioned", closed_on=date(2023, 6, 1)))[0].outcome == "sanctioned"
 
 
-def test_an_annulled_sanction_no_longer_stands_and_the_case_is_decided_again_or_closed():
+def test_an_annulled_sanction_no_longer_stands_and_the_case_is_referred_again_or_closed():
     state = given(*AT_APPEAL, SANCTION_PUBLISHED, ruled("annulled"))
-    assert state.status == "notice_expired"  # where it stood before the sanction
+    assert state.status == "notice_expired"  # where it stood before the referral
     assert state.sanctions[0].annulled_on == date(2023, 6, 1) and state.standing_sanctions == ()
-    assert {"impose a sanction", "issue a reprimand", "withdraw a publication"} <= set(next_steps(state))
+    assert {"refer the case to the restricted committee", "withdraw a publication"} <= set(next_steps(state))
     with pytest.raises(Rejected, match=r"\(the court annulled the sanction on 2023-06-01\)"):
         decide(state, PublishDecision(uuid4(), SANCTION, date(2023, 6, 2)))
+    with pytest.raises(Rejected, match="the case was not referred to the restricted committee"):
+        decide(state, replace(sanction(), sanction_id=SECOND, decided_on=date(2023, 6, 1)))
     with pytest.raises(Invalid) as refused:
-        decide(state, replace(sanction(), sanction_id=SECOND, decided_on=date(2023, 5, 31)))
+        decide(state, replace(refer(date(2023, 5, 31)), proceedings_id=SECOND))
     assert refused.value.message == "2023-05-31 is before the court annulled the earlier decision (2023-06-01)"
-    [again] = decide(
-        state, replace(sanction(fine=5_000_000, injunction=None), sanction_id=SECOND, decided_on=date(2023, 6, 1))
+    after = played(
+        state,
+        replace(refer(date(2023, 6, 1)), proceedings_id=SECOND),
+        NotifyReport(date(2023, 6, 15), ("the rapporteur's second report",)),
+        SummonController(date(2023, 7, 20), date(2023, 9, 1)),
+        RecordHearing(date(2023, 9, 1), False, ("rapporteur", "controller")),
+        replace(sanction(fine=5_000_000, injunction=None), sanction_id=SECOND, decided_on=date(2023, 9, 5)),
     )
-    after = given(*AT_APPEAL, SANCTION_PUBLISHED, ruled("annulled"), again)
     assert after.status == "sanctioned" and [s.sanction_id for s in after.standing_sanctions] == [SECOND]
+    assert [p.deliberated_on for p in after.proceedings] == [date(2022, 10, 17), date(2023, 9, 5)]
     with pytest.raises(Invalid, match=r"the court annulled the sanction .* on 2023-06-01: it no longer stands"):
         decide(after, liquidation())
     assert decide(state, close("dismissed", closed_on=date(2023, 6, 1)))[0].outcome == "dismissed"

@@ -47,15 +47,18 @@ from services.case.domain import (
 )
 from tests.unit.case_history import (
     AT_EXPIRY,
+    AT_HEARING,
     AT_ISSUE,
     AT_NOTICE,
     AT_SANCTION,
     CASE,
     COMPLIED,
+    DELIBERATED,
     EXPIRED,
     FINDING,
     FIRST,
     FOUND,
+    HEARD_DIRECTLY,
     INJUNCTION,
     INVESTIGATING,
     ISSUED,
@@ -73,6 +76,7 @@ from tests.unit.case_history import (
     complaint,
     given,
     liquidation,
+    refer,
     sanction,
 )
 
@@ -188,16 +192,16 @@ def test_the_timer_does_nothing_when_there_is_nothing_to_expire(history, today):
 
 
 def test_a_sanction_charging_the_expired_notice_is_capped_under_83_6_and_starts_a_penalty_payment():
-    assert decide(given(*AT_EXPIRY), sanction(orders=("58(2)",))) == [SANCTIONED, PENALTY]
+    assert decide(given(*AT_HEARING), sanction(orders=("58(2)",))) == [DELIBERATED, SANCTIONED, PENALTY]
 
 
 def test_a_sanction_can_follow_the_investigation_directly_without_injunction():
-    [imposed] = decide(given(OPENED, INVESTIGATING, FOUND), sanction(fine=1_000_000, injunction=None))
+    [_, imposed] = decide(given(*HEARD_DIRECTLY), sanction(fine=1_000_000, injunction=None))
     assert imposed.cap.paragraph == "83(5)" and imposed.injunction is None
 
 
 def test_the_higher_of_fixed_amount_and_turnover_share_is_the_cap():
-    [imposed] = decide(given(*AT_EXPIRY), sanction(fine=30_000_000, turnover=1_000_000_000, injunction=None))
+    [_, imposed] = decide(given(*AT_HEARING), sanction(fine=30_000_000, turnover=1_000_000_000, injunction=None))
     assert imposed.cap.cap_eur == 40_000_000
 
 
@@ -302,7 +306,12 @@ def test_any_state_before_a_decision_can_close_as_dismissed_or_no_infringement(h
             IssueFormalNotice(NOTICE, ORDERS, date(2021, 11, 26), TWO_MONTHS),
             "the case is investigating (no finding recorded yet)",
         ),
-        ((OPENED, INVESTIGATING), sanction(), "cannot impose a sanction: the case is investigating (no finding"),
+        (
+            (OPENED, INVESTIGATING, FOUND),
+            sanction(),
+            "cannot impose a sanction: the case is investigating (the case was not referred to the restricted "
+            "committee: the President refers it and names a rapporteur (loi 78-17 art 22; décret 2019-536 art 39))",
+        ),
         (
             (OPENED, INVESTIGATING, FOUND),
             RecordCompliance(NOTICE, date(2022, 1, 1)),
@@ -481,27 +490,27 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
         ),
         (AT_NOTICE, RecordCompliance(NOTICE, date(2022, 1, 27)), "complied_on", "after the compliance deadline"),
         (
-            AT_EXPIRY,
+            AT_HEARING,
             sanction(fine=30_000_000, orders=("58(2)",)),
             "fine_eur",
             "EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 % of the preceding year's "
             "worldwide turnover of EUR 100,000,000 (EUR 4,000,000) = EUR 20,000,000",
         ),
         (
-            (OPENED, INVESTIGATING, FOUND),
+            HEARD_DIRECTLY,
             sanction(fine=12_000_000, articles=(25, 32), turnover=None, injunction=None),
             "fine_eur",
             "Art 83(4): EUR 10,000,000 (no turnover given, so the fixed amount applies)",
         ),
-        ((OPENED, INVESTIGATING, FOUND), sanction(articles=(2, 6)), "articles_infringed", "Art 2 is not among"),
+        (HEARD_DIRECTLY, sanction(articles=(2, 6)), "articles_infringed", "Art 2 is not among"),
         (
-            AT_EXPIRY,
+            AT_HEARING,
             sanction(injunction=INJUNCTION.model_copy(update={"daily_penalty_eur": 100_001})),
             "injunction.daily_penalty_eur",
             "exceeds the cap of EUR 100,000 a day",
         ),
         (
-            AT_EXPIRY,
+            AT_HEARING,
             sanction(injunction=INJUNCTION.model_copy(update={"deadline": date(2022, 10, 1)})),
             "injunction.deadline",
             "2022-10-01 is not after the day the sanction is decided (2022-10-17)",
@@ -547,16 +556,16 @@ def test_values_that_break_a_rule_are_refused_naming_the_field(history, command,
             "2020-07-01 is before the investigation opened (2020-08-01)",
         ),
         (
-            (OPENED, INVESTIGATING, FOUND),
-            sanction(decided_on=date(2020, 7, 31), injunction=None),
+            HEARD_DIRECTLY,
+            sanction(decided_on=date(2022, 10, 12), injunction=None),
             "decided_on",
-            "2020-07-31 is before the investigation opened (2020-08-01)",
+            "2022-10-12 is before the hearing was held (2022-10-13)",
         ),
         (
             AT_EXPIRY,
-            sanction(decided_on=date(2022, 1, 26), injunction=None),
-            "decided_on",
-            "2022-01-26 is not after the formal notice's compliance deadline (2022-01-26)",
+            refer(referred_on=date(2022, 1, 26)),
+            "referred_on",
+            "2022-01-26 is before the day after the notice's deadline (2022-01-27)",
         ),
         (
             (OPENED,),
@@ -600,8 +609,8 @@ def test_a_date_before_what_the_record_already_fixes_is_refused_naming_both(hist
     ("history", "command"),
     [
         ((OPENED, INVESTIGATING, FOUND), IssueFormalNotice(NOTICE, ORDERS, date(2020, 8, 1), TimeLimit(days=10))),
-        ((OPENED, INVESTIGATING, FOUND), sanction(decided_on=date(2020, 8, 1), injunction=None)),
-        (AT_EXPIRY, sanction(decided_on=date(2022, 1, 27), injunction=None)),
+        (HEARD_DIRECTLY, sanction(decided_on=date(2022, 10, 13), injunction=None)),
+        (AT_EXPIRY, refer(referred_on=date(2022, 1, 27))),
         ((OPENED,), CloseCase("dismissed", "r", date(2020, 5, 25))),
         ((OPENED, INVESTIGATING, FOUND, SANCTIONED), CloseCase("sanctioned", "r", date(2022, 10, 17))),
         ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2023, 4, 13))),
@@ -666,8 +675,8 @@ def test_a_notice_is_notified_between_its_issue_and_its_deadline(notified_on, me
 
 
 def test_an_injunction_due_a_period_after_notification_starts_its_penalty_when_notified():
-    [imposed] = decide(given(*AT_EXPIRY), sanction(injunction=PERIOD_INJUNCTION))  # no penalty yet: no deadline
-    state = given(*AT_EXPIRY, imposed)
+    [deliberated, imposed] = decide(given(*AT_HEARING), sanction(injunction=PERIOD_INJUNCTION))  # no penalty yet
+    state = given(*AT_HEARING, deliberated, imposed)
     assert state.sanctions[0].awaits_notification and state.sanctions[0].daily_penalty_eur == 0
     with pytest.raises(Rejected, match="runs from the decision's notification"):
         decide(state, close("sanctioned"))
@@ -679,7 +688,7 @@ def test_an_injunction_due_a_period_after_notification_starts_its_penalty_when_n
     assert penalty == PenaltyPaymentImposed(
         case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000, accrues_from=date(2022, 12, 20)
     )
-    after = given(*AT_EXPIRY, imposed, notified, penalty)
+    after = given(*AT_HEARING, deliberated, imposed, notified, penalty)
     assert after.sanctions[0].injunction.deadline == date(2022, 12, 19) and not after.sanctions[0].awaits_notification
     assert after.sanctions[0].accrues_from == date(2022, 12, 20)
     with pytest.raises(Rejected, match="it was notified on 2022-10-20"):
@@ -705,13 +714,13 @@ def test_a_sanction_is_notified_on_or_after_its_decision(history, notified_on, m
 
 
 def test_an_injunction_complied_with_before_a_later_notification_is_refused_that_notification():
-    [imposed] = decide(given(*AT_EXPIRY), sanction(injunction=PERIOD_INJUNCTION))
-    [complied] = decide(given(*AT_EXPIRY, imposed), RecordInjunctionCompliance(SANCTION, date(2022, 10, 18)))
-    state = given(*AT_EXPIRY, imposed, complied)
+    decided = decide(given(*AT_HEARING), sanction(injunction=PERIOD_INJUNCTION))
+    [complied] = decide(given(*AT_HEARING, *decided), RecordInjunctionCompliance(SANCTION, date(2022, 10, 18)))
+    state = given(*AT_HEARING, *decided, complied)
     with pytest.raises(Invalid, match="after the injunction was complied with"):
         decide(state, RecordSanctionNotification(SANCTION, date(2022, 10, 20)))
     [notified, _] = decide(state, RecordSanctionNotification(SANCTION, date(2022, 10, 18)))
-    assert given(*AT_EXPIRY, imposed, complied, notified).sanctions[0].days_late == 0
+    assert given(*AT_HEARING, *decided, complied, notified).sanctions[0].days_late == 0
 
 
 def test_a_closure_is_not_dated_before_a_notification():

@@ -12,12 +12,13 @@ from hypothesis import given as for_all
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from docket_contracts.events import ConductFined, FineCap
+from docket_contracts.events import ConductFined, FineCap, SanctionImposed
 from services.case.domain import Conduct, Invalid, decide, fines
 from services.case.domain.fines import Adjustment, Assessment, Factor, estimate
-from tests.unit.case_history import AT_EXPIRY, FOUND, INVESTIGATING, OPENED, given, sanction
+from tests.unit.case_history import AT_HEARING, HEARD_DIRECTLY, given, sanction
 
-INVESTIGATED = (OPENED, INVESTIGATING, FOUND)
+# Heard by the restricted committee, after the investigation (no formal notice) or after an expired notice.
+INVESTIGATED, AT_EXPIRY = HEARD_DIRECTLY, AT_HEARING
 ARTICLE_82 = ("loi-78-17-art-82",)
 
 # The articles GDPR Art 83(4) and 83(5) name, written out here as the Regulation lists them.
@@ -35,7 +36,7 @@ def cap_of(paragraph: str, turnover: int | None = 100_000_000) -> FineCap:
 
 def imposed(history, command):
     """The sanction.imposed a command leads to (the penalty payment, if any, is another test's business)."""
-    return decide(given(*history), command)[0]
+    return next(e for e in decide(given(*history), command) if isinstance(e, SanctionImposed))
 
 
 # --- every article Art 83(4)-(6) names can be named; no other ---------------------------------------------

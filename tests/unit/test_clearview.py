@@ -24,16 +24,16 @@ from services.case.domain import (
     replay,
 )
 from tests.unit.case_history import (
+    AT_HEARING,
+    AT_SANCTION,
     COMPLIED,
-    EXPIRED,
+    DELIBERATION,
     FOUND,
     INJUNCTION,
     INVESTIGATING,
     ISSUED,
     OPENED,
-    PENALTY,
     SANCTION,
-    SANCTIONED,
 )
 
 # --- the story's figures, as the pure domain decides them ---------------------------------------------------
@@ -47,7 +47,7 @@ def test_the_story_s_fine_above_the_cap_is_refused_and_its_fine_is_within_it():
 
 def test_the_story_s_liquidation_counts_52_days_of_delay_after_its_notification_and_late_compliance():
     day = date.fromisoformat
-    state = replay([OPENED, INVESTIGATING, FOUND, ISSUED, EXPIRED, SANCTIONED, PENALTY])
+    state = replay(AT_SANCTION)
     for command in (
         RecordSanctionNotification(SANCTION, day(clearview.SANCTION_NOTIFIED["notified_on"])),
         RecordInjunctionCompliance(SANCTION, day(clearview.INJUNCTION_COMPLIED["complied_on"])),
@@ -75,14 +75,15 @@ def test_the_story_s_liquidation_counts_52_days_of_delay_after_its_notification_
 
 def test_the_story_s_sanction_and_injunction_match_the_domain_s_events():
     injunction = clearview.SANCTION["injunction"]
-    assert (date.fromisoformat(injunction["deadline"]), injunction["daily_penalty_eur"]) == (
-        INJUNCTION.deadline,
+    assert (injunction["months_after_notification"], injunction["daily_penalty_eur"]) == (
+        2,
         INJUNCTION.daily_penalty_eur,
     )
     sanction = clearview.SANCTION
+    assert (sanction["reference"], tuple(sanction["members"])) == (DELIBERATION.reference, DELIBERATION.members)
     with pytest.raises(Invalid, match=r"EUR 30,000,000 exceeds the cap of Art 83\(6\)"):
         decide(
-            replay([OPENED, INVESTIGATING, FOUND, ISSUED, EXPIRED]),
+            replay(AT_HEARING),
             ImposeSanction(
                 SANCTION,
                 date.fromisoformat(sanction["decided_on"]),
@@ -91,6 +92,7 @@ def test_the_story_s_sanction_and_injunction_match_the_domain_s_events():
                 tuple(sanction["articles_infringed"]),
                 INJUNCTION,
                 orders_not_complied=tuple(sanction["orders_not_complied"]),
+                deliberation=DELIBERATION,
             ),
         )
 
@@ -98,7 +100,7 @@ def test_the_story_s_sanction_and_injunction_match_the_domain_s_events():
 # --- an earlier run's case ---------------------------------------------------------------------------------
 
 TODAY = date(2026, 11, 22)
-HISTORY = [OPENED, INVESTIGATING, FOUND, ISSUED, EXPIRED, SANCTIONED, PENALTY]
+HISTORY = list(AT_SANCTION)
 
 
 @pytest.mark.parametrize("length", range(1, len(HISTORY)))

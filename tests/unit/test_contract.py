@@ -99,7 +99,17 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
         for cls in vars(ev).values()
         if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload
     }
-    nested = {ev.ConductFined, ev.Controller, ev.FineCap, ev.Injunction, ev.Order, ev.Party, ev.Sealed, ev.TimeLimit}
+    nested = {
+        ev.ConductFined,
+        ev.Controller,
+        ev.FineCap,
+        ev.Injunction,
+        ev.Order,
+        ev.Party,
+        ev.Sealed,
+        ev.TimeLimit,
+        ev.Rapporteur,
+    }
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
 

@@ -266,7 +266,7 @@ def test_a_json_field_is_taken_as_given_and_numbers_keep_their_kind(case_openapi
 @pytest.mark.parametrize(
     ("assignment", "message"),
     [
-        ("fine=1", r"fine: no such field; the fields here are decided_on, fine_eur, turnover_eur"),
+        ("fine=1", r"fine: no such field; the fields here are decided_on, reference, members, fine_eur, turnover_eur"),
         ("expected_version=3", r"expected_version: no such field"),
         ("fine_eur=twenty", r"fine_eur: 'twenty' is not integer"),
         ("articles_infringed=6,x", r"articles_infringed: 'x' is not integer"),

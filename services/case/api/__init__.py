@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from .. import domain
 from ..domain import Rejected
 from ..errors import StaleVersion, StreamNotFound
-from . import commands, fines, reads
+from . import commands, decisions, fines, proceedings, reads
 
-routers = (reads.router, commands.router, fines.router)
+routers = (reads.router, commands.router, proceedings.router, decisions.router, fines.router)
 
 
 def install_error_handlers(app: FastAPI) -> None:

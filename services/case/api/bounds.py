@@ -20,6 +20,7 @@ MAX_ORDER_CHARS = 2_000
 MAX_TEXT_CHARS = 10_000  # a scope, a finding's facts, a closure's reasons
 MAX_REFERENCE_CHARS = 100  # a decision's reference: 2020-116C, MED-2021-134, SAN-2022-019
 MAX_NAME_CHARS = 200  # a person's name: a rapporteur, a member of the restricted committee
+MAX_DOCUMENTS = 50  # the documents of a file a report lists
 MAX_FACTORS = 20
 MAX_CONDUCTS = 20  # separate conducts in one sanction or estimate: 20 of 99 articles add about 12 KB to the event
 MAX_FACTOR_CHARS = 200

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from docket_contracts.events import (
-    PROCEDURE_FIELD,
     AppealOutcome,
     Art58Point,
     CaseOutcome,
@@ -19,7 +18,6 @@ from docket_contracts.events import (
     ComplaintKind,
     Injunction,
     Order,
-    Procedure,
     TimeLimit,
 )
 from docket_contracts.progress import due
@@ -30,6 +28,7 @@ from ..domain import Convention, Status, fines
 from .bounds import (
     MAX_CONDUCTS,
     MAX_EUR,
+    MAX_NAME_CHARS,
     MAX_ORDER_CHARS,
     MAX_ORDERS,
     MAX_REFERENCE_CHARS,
@@ -147,7 +146,7 @@ class InjunctionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     orders: Orders
-    deadline: day("after decided_on; or give days_after_notification") | None = None
+    deadline: day("after decided_on; or give days_after_notification or months_after_notification") | None = None
     days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(
         default=None,
         description=(
@@ -155,14 +154,18 @@ class InjunctionIn(BaseModel):
             "/sanctions/{sanction_id}/notification), instead of a deadline"
         ),
     )
+    months_after_notification: Annotated[int, Field(ge=1, le=120)] | None = Field(
+        default=None, description="or as a number of months from that notification (the CNIL's two months)"
+    )
     daily_penalty_eur: Amount = Field(
         description=f"the periodic penalty payment a day of delay, at most EUR {fines.MAX_DAILY_PENALTY_EUR:,}"
     )
 
     @model_validator(mode="after")
     def _one_deadline(self) -> InjunctionIn:
-        if (self.deadline is None) == (self.days_after_notification is None):
-            raise ValueError("give either deadline or days_after_notification")
+        given = [self.deadline, self.days_after_notification, self.months_after_notification]
+        if sum(value is not None for value in given) != 1:
+            raise ValueError("give either deadline, days_after_notification or months_after_notification")
         return self
 
     def injunction(self) -> Injunction:
@@ -170,6 +173,7 @@ class InjunctionIn(BaseModel):
             orders=tuple(o.order() for o in self.orders),
             deadline=self.deadline,
             days_after_notification=self.days_after_notification,
+            months_after_notification=self.months_after_notification,
             daily_penalty_eur=self.daily_penalty_eur,
         )
 
@@ -197,8 +201,20 @@ class ConductIn(BaseModel):
         )
 
 
-class SanctionIn(CommandIn):
-    decided_on: Day
+class DeliberationIn(CommandIn):
+    """The restricted committee's deliberation that reaches the decision (loi 78-17 art 22)."""
+
+    decided_on: day("the day of the deliberation")
+    reference: text(MAX_REFERENCE_CHARS, "the deliberation's reference, e.g. SAN-2022-019")
+    members: Annotated[list[text(MAX_NAME_CHARS, "a member's name")], Field(min_length=1, max_length=6)] = Field(
+        description=(
+            "the members of the restricted committee who sat, never the rapporteur, at least the quorum "
+            "(RESTRICTED_COMMITTEE_QUORUM); under the simplified procedure the one member designated"
+        )
+    )
+
+
+class SanctionIn(DeliberationIn):
     fine_eur: Amount = Field(description="the whole fine; with conducts, the sum of their fines")
     turnover_eur: Amount | None = Field(
         default=None, description=f"total worldwide annual turnover of the preceding financial year; 0 to {MAX_EUR:,}"
@@ -217,14 +233,11 @@ class SanctionIn(CommandIn):
         f"instead of articles_infringed, orders_not_complied and national_provisions",
     )
     injunction: InjunctionIn | None = None
-    procedure: Procedure = PROCEDURE_FIELD
 
 
-class ReprimandIn(CommandIn):
-    decided_on: Day
+class ReprimandIn(DeliberationIn):
     articles_infringed: Articles
     reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
-    procedure: Procedure = PROCEDURE_FIELD
 
 
 class PublicationIn(CommandIn):

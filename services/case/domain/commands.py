@@ -18,6 +18,8 @@ from docket_contracts.events import (
     Order,
     OrderNotComplied,
     Procedure,
+    RapporteurKind,
+    Speaker,
     TimeLimit,
 )
 
@@ -111,6 +113,86 @@ class ExpireDeadline:
     now: datetime
 
 
+# --- before the restricted committee ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferToCommittee:
+    """The President's referral to the restricted committee, naming the rapporteur (loi 78-17 art 22; décret
+    2019-536 art 39); under the simplified procedure (art 22-1), the member who decides alone."""
+
+    proceedings_id: UUID
+    referred_on: date
+    reference: str
+    rapporteur: str
+    rapporteur_kind: RapporteurKind
+    procedure: Procedure = "ordinary"
+    deciding_member: str | None = None
+
+
+@dataclass(frozen=True)
+class NotifyReport:
+    notified_on: date
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordFileAccess:
+    consulted_on: date
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExtendObservations:
+    decided_on: date
+    until: date
+    reasons: str
+
+
+@dataclass(frozen=True)
+class RecordObservations:
+    received_on: date
+
+
+@dataclass(frozen=True)
+class RecordRapporteurAnswer:
+    answered_on: date
+
+
+@dataclass(frozen=True)
+class RecordControllerReply:
+    replied_on: date
+
+
+@dataclass(frozen=True)
+class SummonController:
+    summoned_on: date
+    hearing_on: date
+
+
+@dataclass(frozen=True)
+class RecordHearing:
+    held_on: date
+    public: bool
+    speakers: tuple[Speaker, ...]
+
+
+@dataclass(frozen=True)
+class InterruptSimplified:
+    interrupted_on: date
+    reasons: str
+
+
+@dataclass(frozen=True)
+class Deliberation:
+    """How the restricted committee reached a decision: its reference (SAN-2022-019), the members who sat, and the
+    quorum the case service's setting RESTRICTED_COMMITTEE_QUORUM sets (the domain reads no setting itself)."""
+
+    reference: str
+    members: tuple[str, ...]
+    quorum: int
+
+
 @dataclass(frozen=True)
 class Conduct:
     """One sanctionable conduct: the GDPR articles it infringed, the orders of the authority it did not comply with,
@@ -136,8 +218,8 @@ class ImposeSanction:
     injunction: Injunction | None = None
     orders_not_complied: tuple[OrderNotComplied, ...] = ()
     conducts: tuple[Conduct, ...] = ()
-    procedure: Procedure = "ordinary"
     national: tuple[NationalProvision, ...] = ()
+    deliberation: Deliberation | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +228,7 @@ class IssueReprimand:
     decided_on: date
     articles: tuple[int, ...]
     reasons: str
-    procedure: Procedure = "ordinary"
+    deliberation: Deliberation | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +305,16 @@ Command = (
     | ExtendFormalNotice
     | RecordCompliance
     | ExpireDeadline
+    | ReferToCommittee
+    | NotifyReport
+    | RecordFileAccess
+    | ExtendObservations
+    | RecordObservations
+    | RecordRapporteurAnswer
+    | RecordControllerReply
+    | SummonController
+    | RecordHearing
+    | InterruptSimplified
     | ImposeSanction
     | RecordInjunctionCompliance
     | LiquidatePenalty

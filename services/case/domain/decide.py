@@ -5,29 +5,50 @@ from __future__ import annotations
 
 from docket_contracts.events import Payload
 
-from . import appeals, closing, complaints, injunctions, investigation, notices, publication, sanctions, warning
+from . import (
+    appeals,
+    closing,
+    complaints,
+    injunctions,
+    investigation,
+    notices,
+    proceedings,
+    publication,
+    sanctions,
+    warning,
+)
 from .commands import (
     CloseCase,
     Command,
     ExpireDeadline,
     ExtendFormalNotice,
+    ExtendObservations,
     ImposeSanction,
+    InterruptSimplified,
     IssueFormalNotice,
     IssueReprimand,
     IssueWarning,
     LinkComplaint,
     LiquidatePenalty,
     LodgeAppeal,
+    NotifyReport,
     OpenCase,
     OpenInvestigation,
     PublishDecision,
     RecordCheck,
     RecordCompliance,
+    RecordControllerReply,
+    RecordFileAccess,
     RecordFinding,
+    RecordHearing,
     RecordInjunctionCompliance,
     RecordNoticeNotification,
+    RecordObservations,
+    RecordRapporteurAnswer,
     RecordRuling,
     RecordSanctionNotification,
+    ReferToCommittee,
+    SummonController,
     WithdrawPublication,
 )
 from .state import CaseState
@@ -57,6 +78,26 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return notices.record_compliance(state, command)
         case ExpireDeadline():
             return notices.expire(state, command)
+        case ReferToCommittee():
+            return proceedings.refer(state, command)
+        case NotifyReport():
+            return proceedings.notify_report(state, command)
+        case RecordFileAccess():
+            return proceedings.record_file_access(state, command)
+        case ExtendObservations():
+            return proceedings.extend_observations(state, command)
+        case RecordObservations():
+            return proceedings.record_observations(state, command)
+        case RecordRapporteurAnswer():
+            return proceedings.record_answer(state, command)
+        case RecordControllerReply():
+            return proceedings.record_reply(state, command)
+        case SummonController():
+            return proceedings.summon(state, command)
+        case RecordHearing():
+            return proceedings.record_hearing(state, command)
+        case InterruptSimplified():
+            return proceedings.interrupt(state, command)
         case ImposeSanction():
             return sanctions.impose(state, command)
         case IssueReprimand():

@@ -14,8 +14,13 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
     CheckRecorded,
+    CommitteeDeliberated,
     ComplaintLinked,
+    ControllerReplied,
+    ControllerSummoned,
+    FileConsulted,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -23,20 +28,38 @@ from docket_contracts.events import (
     FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
+    HearingHeld,
     InjunctionComplied,
     InvestigationOpened,
+    ObservationsExtended,
+    ObservationsReceived,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
     PublicationMade,
     PublicationWithdrawn,
+    RapporteurAnswered,
+    ReportNotified,
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    SimplifiedProcedureInterrupted,
     WarningIssued,
 )
 
-from .state import Appeal, CaseState, CaseWarning, Liquidation, Notice, Publication, Reprimand, Sanction, Status
+from .state import (
+    Appeal,
+    CaseState,
+    CaseWarning,
+    Hearing,
+    Liquidation,
+    Notice,
+    Proceedings,
+    Publication,
+    Reprimand,
+    Sanction,
+    Status,
+)
 
 
 def _replace_notice(state: CaseState, notice_id: UUID, **changes: Any) -> tuple[Notice, ...]:
@@ -154,6 +177,107 @@ def _notice_notified(state: CaseState, event: FormalNoticeNotified) -> CaseState
     deadline = event.compliance_deadline or notice.deadline  # a notice of version 2 or before kept its own
     return replace(
         state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on, deadline=deadline)
+    )
+
+
+# --- before the restricted committee ---------------------------------------------------------------------
+
+
+def _replace_proceedings(state: CaseState, proceedings_id: UUID, **changes: Any) -> tuple[Proceedings, ...]:
+    return tuple(replace(p, **changes) if p.proceedings_id == proceedings_id else p for p in state.proceedings)
+
+
+def _referred(state: CaseState, event: CaseReferred) -> CaseState:
+    proceedings = Proceedings(
+        event.proceedings_id,
+        event.procedure,
+        event.referred_on,
+        event.reference,
+        event.rapporteur.name,
+        event.rapporteur.kind,
+        event.deciding_member,
+        resumes=state.status,
+    )
+    return replace(state, status="before_committee", proceedings=(*state.proceedings, proceedings))
+
+
+def _report_notified(state: CaseState, event: ReportNotified) -> CaseState:
+    return replace(
+        state,
+        proceedings=_replace_proceedings(
+            state,
+            event.proceedings_id,
+            report_notified_on=event.notified_on,
+            documents=event.documents,
+            observations_due=event.observations_due,
+        ),
+    )
+
+
+def _file_consulted(state: CaseState, event: FileConsulted) -> CaseState:
+    proceedings = next(p for p in state.proceedings if p.proceedings_id == event.proceedings_id)
+    consulted = (*proceedings.consulted_on, event.consulted_on)
+    return replace(state, proceedings=_replace_proceedings(state, event.proceedings_id, consulted_on=consulted))
+
+
+def _observations_extended(state: CaseState, event: ObservationsExtended) -> CaseState:
+    proceedings = next(p for p in state.proceedings if p.proceedings_id == event.proceedings_id)
+    return replace(
+        state,
+        proceedings=_replace_proceedings(
+            state,
+            event.proceedings_id,
+            observations_due=event.observations_due,
+            extended_on=(*proceedings.extended_on, event.decided_on),
+        ),
+    )
+
+
+def _step(field: str, day: str) -> Callable[[CaseState, Any], CaseState]:
+    """The fold of a step of the proceedings that records one day."""
+
+    def fold(state: CaseState, event: Any) -> CaseState:
+        return replace(
+            state, proceedings=_replace_proceedings(state, event.proceedings_id, **{field: getattr(event, day)})
+        )
+
+    return fold
+
+
+def _summoned(state: CaseState, event: ControllerSummoned) -> CaseState:
+    return replace(
+        state,
+        proceedings=_replace_proceedings(
+            state, event.proceedings_id, summoned_on=event.summoned_on, hearing_on=event.hearing_on
+        ),
+    )
+
+
+def _heard(state: CaseState, event: HearingHeld) -> CaseState:
+    hearing = Hearing(event.held_on, event.public, event.speakers)
+    return replace(state, proceedings=_replace_proceedings(state, event.proceedings_id, hearing=hearing))
+
+
+def _deliberated(state: CaseState, event: CommitteeDeliberated) -> CaseState:
+    return replace(
+        state,
+        proceedings=_replace_proceedings(
+            state,
+            event.proceedings_id,
+            deliberated_on=event.deliberated_on,
+            members=event.members,
+            decision_reference=event.reference,
+        ),
+    )
+
+
+def _interrupted(state: CaseState, event: SimplifiedProcedureInterrupted) -> CaseState:
+    """The case goes back to where it stood before the referral, for the President to refer it again."""
+    proceedings = next(p for p in state.proceedings if p.proceedings_id == event.proceedings_id)
+    return replace(
+        state,
+        status=proceedings.resumes,
+        proceedings=_replace_proceedings(state, event.proceedings_id, interrupted_on=event.interrupted_on),
     )
 
 
@@ -280,6 +404,17 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     FormalNoticeDeadlineExpired: _notice_expired,
     FormalNoticeExpirySuperseded: _expiry_superseded,
     FormalNoticeNotified: _notice_notified,
+    CaseReferred: _referred,
+    ReportNotified: _report_notified,
+    FileConsulted: _file_consulted,
+    ObservationsExtended: _observations_extended,
+    ObservationsReceived: _step("observations_on", "received_on"),
+    RapporteurAnswered: _step("answered_on", "answered_on"),
+    ControllerReplied: _step("replied_on", "replied_on"),
+    ControllerSummoned: _summoned,
+    HearingHeld: _heard,
+    CommitteeDeliberated: _deliberated,
+    SimplifiedProcedureInterrupted: _interrupted,
     SanctionImposed: _sanction_imposed,
     ReprimandIssued: _reprimand_issued,
     PenaltyPaymentImposed: _penalty_imposed,

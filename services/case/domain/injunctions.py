@@ -18,6 +18,7 @@ from docket_contracts.events import (
 )
 
 from .commands import CONVENTIONS, Convention, LiquidatePenalty, RecordInjunctionCompliance, RecordSanctionNotification
+from .notices import ends
 from .refusals import Rejected, not_before, require
 from .state import CaseState, Sanction
 
@@ -42,7 +43,7 @@ def record_sanction_notification(state: CaseState, command: RecordSanctionNotifi
         raise Rejected(state, action, f"it was notified on {sanction.notified_on}")
     not_before("notified_on", command.notified_on, sanction.decided_on, "the sanction was decided")
     injunction = sanction.injunction
-    if injunction is None or injunction.deadline is not None or injunction.days_after_notification is None:
+    if injunction is None or injunction.deadline is not None or injunction.period is None:
         return [
             SanctionNotified(case_id=state.case_id, sanction_id=sanction.sanction_id, notified_on=command.notified_on)
         ]
@@ -51,7 +52,7 @@ def record_sanction_notification(state: CaseState, command: RecordSanctionNotifi
             "notified_on",
             f"{command.notified_on} is after the injunction was complied with ({sanction.injunction_complied_on})",
         )
-    deadline = command.notified_on + timedelta(days=injunction.days_after_notification)
+    deadline = ends(command.notified_on, injunction.period)
     events: list[Payload] = [
         SanctionNotified(
             case_id=state.case_id,

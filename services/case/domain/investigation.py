@@ -10,8 +10,9 @@ from .commands import OpenInvestigation, RecordCheck, RecordFinding
 from .refusals import not_before, require
 from .state import CaseState, Status
 
-# Where checks are recorded: in the investigation, and while a formal notice runs or after it expired.
-INVESTIGATING: tuple[Status, ...] = ("investigating", "formal_notice", "notice_expired")
+# Where checks are recorded: in the investigation, while a formal notice runs or after it expired, and before the
+# restricted committee, whose rapporteur may ask for more (décret 2019-536 art 39).
+INVESTIGATING: tuple[Status, ...] = ("investigating", "formal_notice", "notice_expired", "before_committee")
 
 
 def open_investigation(state: CaseState, command: OpenInvestigation) -> list[Payload]:

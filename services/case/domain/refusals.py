@@ -8,7 +8,7 @@ from datetime import date
 
 from docket_contracts.errors import Invalid
 
-from .state import CaseState, Decision, Status
+from .state import CaseState, Decision, Proceedings, Status
 
 NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "none": ("open the case from a complaint",),
@@ -18,8 +18,7 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
         "record a finding",
         "issue a warning",
         "issue a formal notice",
-        "impose a sanction",
-        "issue a reprimand",
+        "refer the case to the restricted committee",
         "link a complaint",
         "close as dismissed or no infringement",
     ),
@@ -35,12 +34,12 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "notice_complied": ("close as complied", "link a complaint"),
     "notice_expired": (
         "record a check",
-        "impose a sanction",
-        "issue a reprimand",
+        "refer the case to the restricted committee",
         "record compliance dated by the deadline",
         "link a complaint",
         "close as dismissed or no infringement",
     ),
+    "before_committee": ("record a check", "link a complaint", "close as dismissed or no infringement"),
     "sanctioned": (
         "record the decision's notification",
         "record compliance with the injunction",
@@ -69,6 +68,8 @@ def next_steps(state: CaseState) -> tuple[str, ...]:
     """What the case allows now: the steps of its status, and those its decisions open. A publication may be
     withdrawn even after the case closed: the authority decides how long a decision stays public."""
     steps = NEXT_STEPS[state.status]
+    if state.status == "before_committee" and (proceedings := state.current_proceedings) is not None:
+        steps = _before_committee(proceedings) + steps
     if state.status not in ("none", "closed") and any(unpublishable(state, d) is None for d in state.decisions()):
         steps += ("make a decision public",)
     if any(p.withdrawn_on is None for p in state.publications):
@@ -79,6 +80,32 @@ def next_steps(state: CaseState) -> tuple[str, ...]:
     if state.pending_appeal is not None:
         steps += ("record the court's ruling",)
     return steps
+
+
+def _before_committee(proceedings: Proceedings) -> tuple[str, ...]:
+    """The steps of the restricted committee's procedure the case is ready for (proceedings.py)."""
+    steps: list[str] = []
+    if proceedings.report_notified_on is None:
+        steps.append("notify the rapporteur's report")
+    else:
+        steps.append("record the controller's access to the file")
+        if proceedings.observations_on is None:
+            steps += ["record the controller's observations", "extend the time limit for observations"]
+        elif proceedings.answered_on is None:
+            steps.append("record the rapporteur's answer")
+        elif proceedings.replied_on is None:
+            steps.append("record the controller's reply")
+        if proceedings.hearing is None:
+            steps.append("summon the controller to a hearing")
+            if proceedings.hearing_on is not None:
+                steps.append("record the hearing")
+        if proceedings.hearing is not None or (
+            proceedings.procedure == "simplified" and proceedings.hearing_on is None
+        ):
+            steps += ["impose a sanction", "issue a reprimand"]
+    if proceedings.procedure == "simplified":
+        steps.append("interrupt the simplified procedure")
+    return tuple(steps)
 
 
 def unpublishable(state: CaseState, decision: Decision) -> str | None:

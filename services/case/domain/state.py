@@ -19,6 +19,8 @@ from docket_contracts.events import (
     Order,
     Procedure,
     PublishedDecision,
+    RapporteurKind,
+    Speaker,
     TimeLimit,
 )
 
@@ -30,6 +32,7 @@ Status = Literal[
     "formal_notice",
     "notice_complied",
     "notice_expired",
+    "before_committee",
     "sanctioned",
     "reprimanded",
     "closed",
@@ -65,6 +68,68 @@ class CaseWarning:
     decided_on: date
     reference: str
     articles: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Hearing:
+    held_on: date
+    public: bool
+    speakers: tuple[Speaker, ...]
+
+
+@dataclass(frozen=True)
+class Proceedings:
+    """The case before the restricted committee: the President's referral naming the rapporteur (loi 78-17 art 22,
+    or art 22-1 for the simplified procedure), the report notified, the written exchange, the summons and the
+    hearing, then the deliberation, or the simplified procedure interrupted. `resumes` is where the case stood
+    before the referral, and goes back to if it is interrupted."""
+
+    proceedings_id: UUID
+    procedure: Procedure
+    referred_on: date
+    reference: str
+    rapporteur: str
+    rapporteur_kind: RapporteurKind
+    deciding_member: str | None
+    resumes: Status
+    report_notified_on: date | None = None
+    documents: tuple[str, ...] = ()
+    consulted_on: tuple[date, ...] = ()
+    observations_due: date | None = None
+    extended_on: tuple[date, ...] = ()
+    observations_on: date | None = None
+    answered_on: date | None = None
+    replied_on: date | None = None
+    summoned_on: date | None = None
+    hearing_on: date | None = None
+    hearing: Hearing | None = None
+    deliberated_on: date | None = None
+    members: tuple[str, ...] = ()
+    decision_reference: str | None = None
+    interrupted_on: date | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.deliberated_on is None and self.interrupted_on is None
+
+    def dated_facts(self) -> list[tuple[date, str]]:
+        facts = [(self.referred_on, "the case was referred to the restricted committee")]
+        if self.report_notified_on is not None:
+            facts.append((self.report_notified_on, "the report was notified"))
+        facts += [(day, "the controller consulted the file") for day in self.consulted_on]
+        facts += [(day, "the time limit for observations was extended") for day in self.extended_on]
+        for day, what in (
+            (self.observations_on, "the controller's observations were received"),
+            (self.answered_on, "the rapporteur answered"),
+            (self.replied_on, "the controller replied"),
+            (self.summoned_on, "the summons reached the controller"),
+            (self.hearing.held_on if self.hearing else None, "the hearing was held"),
+            (self.deliberated_on, "the restricted committee deliberated"),
+            (self.interrupted_on, "the simplified procedure was interrupted"),
+        ):
+            if day is not None:
+                facts.append((day, what))
+        return facts
 
 
 @dataclass(frozen=True)
@@ -183,6 +248,7 @@ class CaseState:
     findings: tuple[FindingRecorded, ...] = ()
     warnings: tuple[CaseWarning, ...] = ()
     notices: tuple[Notice, ...] = ()
+    proceedings: tuple[Proceedings, ...] = ()
     sanctions: tuple[Sanction, ...] = ()
     reprimands: tuple[Reprimand, ...] = ()
     publications: tuple[Publication, ...] = ()
@@ -194,6 +260,11 @@ class CaseState:
     @property
     def pending_notice(self) -> Notice | None:
         return next((n for n in self.notices if n.status == "pending"), None)
+
+    @property
+    def current_proceedings(self) -> Proceedings | None:
+        """The proceedings before the restricted committee still running: referred, not yet deliberated on."""
+        return next((p for p in self.proceedings if p.open), None)
 
     @property
     def standing_sanctions(self) -> tuple[Sanction, ...]:
@@ -224,6 +295,8 @@ class CaseState:
                 facts.append((notice.notified_on, "the formal notice was notified"))
             if notice.complied_on is not None:
                 facts.append((notice.complied_on, "the formal notice was complied with"))
+        for proceedings in self.proceedings:
+            facts += proceedings.dated_facts()
         for sanction in self.sanctions:
             facts.append((sanction.decided_on, "the sanction was decided"))
             if sanction.notified_on is not None:

@@ -72,7 +72,8 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         by = (
             long_date(injunction.deadline)
             if injunction.deadline is not None
-            else f"the end of {injunction.days_after_notification} days from the notification of this decision"
+            else f"the end of {injunction.period.words if injunction.period else 'the period'} from the notification "
+            f"of this decision"
         )
         items += [f"an injunction to comply by {by}: {order_line(order)}" for order in injunction.orders]
         if injunction.daily_penalty_eur:
