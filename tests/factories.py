@@ -74,7 +74,7 @@ def submission(**changes: Any) -> dict[str, Any]:
 def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.Payload]:
     """A valid event of every type on the complaints and cases topics, about `case_id` and `complaint_id`."""
     notice, sanction, publication, appeal, day = uuid4(), uuid4(), uuid4(), uuid4(), date(2021, 11, 26)
-    proceedings = uuid4()
+    proceedings, liquidation = uuid4(), uuid4()
     order = ev.Order(point="f", text="stop collecting")
     cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000)
     events: list[ev.Payload] = [
@@ -236,9 +236,28 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
         ),
         ev.SanctionNotified(case_id=case_id, sanction_id=sanction, notified_on=date(2022, 10, 19)),
         ev.InjunctionComplied(case_id=case_id, sanction_id=sanction, complied_on=date(2023, 2, 9)),
+        ev.InjunctionEnded(case_id=case_id, sanction_id=sanction, ended_on=date(2023, 2, 9), reasons="ended"),
+        ev.LiquidationOpened(
+            case_id=case_id,
+            sanction_id=sanction,
+            liquidation_id=liquidation,
+            opened_on=date(2023, 2, 9),
+            period_start=date(2022, 12, 19),
+            period_end=date(2023, 2, 9),
+            days_counted=52,
+            convention="exclusive_end",
+            maximum_eur=5_200_000,
+            envisaged_amount_eur=5_200_000,
+            reasons="no proof of compliance",
+            observations_due=date(2023, 2, 24),
+        ),
+        ev.LiquidationObservationsReceived(
+            case_id=case_id, sanction_id=sanction, liquidation_id=liquidation, received_on=date(2023, 2, 20)
+        ),
         ev.PenaltyPaymentLiquidated(
             case_id=case_id,
             sanction_id=sanction,
+            liquidation_id=liquidation,
             period_start=date(2022, 12, 19),
             period_end=date(2023, 2, 9),
             days_counted=52,

@@ -48,6 +48,13 @@ def list_cases(
         typer.Option("--overdue/--not-overdue", help="a formal notice's deadline passed without compliance"),
     ] = None,
     complaint: Annotated[str | None, typer.Option(help="the case a complaint joined")] = None,
+    enforcement: Annotated[
+        bool | None,
+        typer.Option(
+            "--under-enforcement/--not-under-enforcement",
+            help="sanctioned, with an injunction neither complied with nor ended: the case stays open",
+        ),
+    ] = None,
     limit: int = 50,
     offset: int = 0,
     wait: Annotated[
@@ -64,6 +71,7 @@ def list_cases(
         "controller": controller,
         "overdue": overdue,
         "complaint_id": complaint,
+        "under_enforcement": enforcement,
         "limit": limit,
         "offset": offset,
     }
@@ -485,13 +493,15 @@ def injunction_compliance(
     )
 
 
-@app.command()
-def liquidate(
+@app.command("open-liquidation")
+def open_liquidation(
     ctx: typer.Context,
     case_id: CaseId,
+    opened_on: Annotated[str, typer.Option(help="the day the reasons and envisaged amount reached the controller")],
     period_start: Annotated[str, typer.Option("--from", help="the first day of delay counted")],
     period_end: Annotated[str, typer.Option("--to", help="the end of the period (see --convention)")],
-    decided_on: Day,
+    amount: Annotated[int, typer.Option(help="the amount envisaged, at most days x rate")],
+    reasons: Annotated[str, typer.Option(help="why the committee envisages it")],
     convention: Annotated[
         str, typer.Option(help="exclusive_end (up to, not including, --to) or inclusive (both ends)")
     ] = "exclusive_end",
@@ -499,7 +509,8 @@ def liquidate(
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Liquidate the penalty payment (sanctions committee): the days of delay it counts, at the daily rate."""
+    """Open a liquidation (sanctions committee): its reasons and envisaged amount, notified to the controller, who
+    has fifteen days to answer in writing (décret 2019-536 art 44)."""
     cli = cli_of(ctx)
     sanction_id, etag = latest(cli, case_id, "sanctions", "sanction_id", sanction)
     perform(
@@ -507,7 +518,41 @@ def liquidate(
         case_id,
         "POST",
         f"/cases/{case_id}/sanctions/{sanction_id}/liquidations",
-        given(period_start=period_start, period_end=period_end, convention=convention, decided_on=decided_on),
+        given(
+            opened_on=opened_on,
+            period_start=period_start,
+            period_end=period_end,
+            convention=convention,
+            envisaged_amount_eur=amount,
+            reasons=reasons,
+        ),
+        version,
+        etag=etag,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def liquidate(
+    ctx: typer.Context,
+    case_id: CaseId,
+    decided_on: Day,
+    amount: Annotated[int, typer.Option(help="the amount fixed, up to days x rate and the amount notified")],
+    reasons: Annotated[str, typer.Option(help="the controller's conduct, its difficulties, what it sent")],
+    reference: Annotated[str | None, typer.Option(help="the decision's reference, e.g. SAN-2023-005")] = None,
+    sanction: Sanction = None,
+    version: Version = None,
+    as_json: Json = False,
+) -> None:
+    """Decide the liquidation opened (sanctions committee), once the controller's fifteen days are over."""
+    cli = cli_of(ctx)
+    sanction_id, etag = latest(cli, case_id, "sanctions", "sanction_id", sanction)
+    perform(
+        cli,
+        case_id,
+        "POST",
+        f"/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision",
+        given(decided_on=decided_on, amount_eur=amount, reasons=reasons, reference=reference),
         version,
         etag=etag,
         as_json=as_json,

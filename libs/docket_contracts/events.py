@@ -681,7 +681,50 @@ class InjunctionComplied(Payload):
     complied_on: date
 
 
+class InjunctionEnded(Payload):
+    """The restricted committee ended a sanction's injunction: its periodic penalty stops accruing that day, as it
+    would on compliance; the days that accrued until then are still liquidated."""
+
+    case_id: UUID
+    sanction_id: UUID
+    ended_on: date
+    reasons: Text
+
+
+class LiquidationOpened(Payload):
+    """The written procedure before a liquidation (décret 2019-536 art 44): the restricted committee notified the
+    controller of the reasons of the liquidation it envisages and of its amount; the controller has fifteen days
+    to answer in writing."""
+
+    case_id: UUID
+    sanction_id: UUID
+    liquidation_id: UUID
+    opened_on: date = Field(description="the day the reasons and the envisaged amount were notified")
+    period_start: date
+    period_end: date
+    days_counted: Annotated[int, Field(ge=1)]
+    convention: Text
+    maximum_eur: Euros = Field(description="the days counted times the daily rate: the most the liquidation may be")
+    envisaged_amount_eur: Euros
+    reasons: Text
+    observations_due: date
+
+
+class LiquidationObservationsReceived(Payload):
+    """The controller's written observations on the envisaged liquidation were received (décret 2019-536 art 44)."""
+
+    case_id: UUID
+    sanction_id: UUID
+    liquidation_id: UUID
+    received_on: date
+
+
 class PenaltyPaymentLiquidated(Payload):
+    """The restricted committee liquidated the periodic penalty payment for a period: version 2 ties it to its
+    written procedure (liquidation_id) and carries its reasons, its reference and the most it could be (days x
+    rate, maximum_eur), the amount being up to that (décret 2019-536 art 44). Version 1 carried none of these and
+    the amount was days x rate."""
+
     case_id: UUID
     sanction_id: UUID
     period_start: date
@@ -696,6 +739,12 @@ class PenaltyPaymentLiquidated(Payload):
             "period_end stands in for it"
         ),
     )
+    liquidation_id: UUID | None = Field(default=None, description="the liquidation opened; absent from version 1")
+    maximum_eur: Euros | None = Field(default=None, description="days counted x daily rate; absent from version 1")
+    reference: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="the decision's reference, e.g. SAN-2023-005"
+    )
+    reasons: Text | None = None
 
     @property
     def decision_day(self) -> date:

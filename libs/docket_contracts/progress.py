@@ -40,6 +40,7 @@ from .events import (
     FormalNoticeIssued,
     HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
     Payload,
     PenaltyPaymentLiquidated,
@@ -193,6 +194,8 @@ def _enforcement_news(event: Payload) -> News | None:
     match event:
         case InjunctionComplied():
             return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
+        case InjunctionEnded():
+            return News(event.ended_on, "The authority ended its injunction; its penalty payment stopped.", "sanction")
         case PenaltyPaymentLiquidated():
             return News(
                 event.decision_day,
@@ -228,6 +231,7 @@ NEWS_TYPES: frozenset[type[Payload]] = frozenset(
         HearingHeld,
         SanctionImposed,
         InjunctionComplied,
+        InjunctionEnded,
         PenaltyPaymentLiquidated,
         CaseClosed,
         ReprimandIssued,

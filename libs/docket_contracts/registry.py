@@ -105,6 +105,11 @@ def _no_warning(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _no_written_procedure(data: dict[str, Any]) -> dict[str, Any]:
+    """penalty_payment.liquidated v1 -> v2: v1 had no written procedure, reasons or reference to carry."""
+    return data
+
+
 def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
     """notification.recorded v1 -> v2: no letter text was carried."""
     return data
@@ -374,11 +379,36 @@ EVENTS: tuple[EventSpec, ...] = (
         "The controller complied with the sanction's injunction; its penalty payment stops accruing.",
     ),
     _spec(
+        "injunction.ended",
+        ev.InjunctionEnded,
+        topics.CASES,
+        "case",
+        "The restricted committee ended a sanction's injunction; its penalty payment stops accruing.",
+    ),
+    _spec(
+        "liquidation.opened",
+        ev.LiquidationOpened,
+        topics.CASES,
+        "case",
+        "The reasons and the envisaged amount of a liquidation were notified to the controller, who has fifteen "
+        "days to answer (décret 2019-536 art 44).",
+    ),
+    _spec(
+        "liquidation.observations_received",
+        ev.LiquidationObservationsReceived,
+        topics.CASES,
+        "case",
+        "The controller's written observations on the envisaged liquidation were received.",
+    ),
+    _spec(
         "penalty_payment.liquidated",
         ev.PenaltyPaymentLiquidated,
         topics.CASES,
         "case",
-        "The penalty payment was liquidated: period, days counted, convention and amount.",
+        "The restricted committee liquidated the penalty payment after its written procedure: period, days "
+        "counted, convention, the most it could be (days x rate) and the amount it fixed, with its reasons.",
+        version=2,
+        upcasters={1: _no_written_procedure},
     ),
     _spec(
         "case.closed",

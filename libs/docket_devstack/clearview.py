@@ -6,8 +6,8 @@ The complaints came in 2020 and 2021, long before today: the intake officer reco
 with their true receipt dates (the public door takes a receipt date at most 30 days back). The rapporteur
 (an investigator) investigates, records the findings and gives formal notice; the deadline expires by the
 case service's durable timer, which finds it long past on its next look; the sanctions committee decides,
-once refused by the Art 83 cap; the controller complies with the injunction late, and the committee
-liquidates the penalty payment for the days of delay.
+once refused by the Art 83 cap; the controller never shows it complied with the injunction, the committee
+liquidates the penalty payment for the days of delay, and the case stays open under enforcement.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any, Protocol
 
@@ -175,16 +175,29 @@ TOO_EARLY: dict[str, Any] = SANCTION | {"decided_on": "2022-09-01", "fine_eur": 
 # The penalty ran from 19 December 2022, "after two months" from the decision's notification: the story takes the
 # 18th of October for the notification, which the record does not state.
 SANCTION_NOTIFIED: dict[str, Any] = {"notified_on": "2022-10-18"}
-INJUNCTION_COMPLIED: dict[str, Any] = {"complied_on": "2023-02-09"}
-LIQUIDATION: dict[str, Any] = {
+# Clearview AI sent no proof of compliance (the CNIL, May 2023): nothing is recorded of it. On 9 February 2023 the
+# CNIL notified the company of the liquidation it envisaged, EUR 5,200,000 (GDPRhub on SAN-2023-005), the written
+# procedure of décret 2019-536 art 44; the period it counts ends that day: 19 December 2022 up to, not including,
+# 9 February 2023, 52 days of EUR 100,000 (the announcement of 10 May 2023).
+LIQUIDATION_OPENED: dict[str, Any] = {
+    "opened_on": "2023-02-09",
     "period_start": "2022-12-19",
     "period_end": "2023-02-09",
     "convention": "exclusive_end",
-    "decided_on": "2023-04-13",
+    "envisaged_amount_eur": 5_200_000,
+    "reasons": "no proof of compliance with the injunction was sent within its two months, nor since",
 }
+# No written observations from Clearview AI are known; the committee decided on 13 April 2023 (SAN-2023-005).
+LIQUIDATION: dict[str, Any] = {
+    "decided_on": "2023-04-13",
+    "amount_eur": 5_200_000,
+    "reference": "SAN-2023-005",
+    "reasons": "Clearview AI sent no proof of compliance and no observations: the days of delay at the daily rate",
+}
+# The case cannot close as sanctioned: the injunction was never complied with, nor ended.
 CLOSURE: dict[str, Any] = {
     "outcome": "sanctioned",
-    "closed_on": "2023-04-13",
+    "closed_on": "2023-05-10",
     "reasons": "fine of EUR 20,000,000; penalty payment liquidated at EUR 5,200,000",
 }
 
@@ -392,8 +405,8 @@ def _liquidated(answer: dict[str, Any]) -> str:
     data = answer["events"][0]["data"]
     return (
         f"{data['days_counted']} days of delay from {data['period_start']} to {data['period_end']} "
-        f"({data['convention']}) at EUR {SANCTION['injunction']['daily_penalty_eur']:,} a day: "
-        f"EUR {data['amount_eur']:,}"
+        f"({data['convention']}) at EUR {SANCTION['injunction']['daily_penalty_eur']:,} a day: at most "
+        f"EUR {data['maximum_eur']:,}; liquidated at EUR {data['amount_eur']:,} ({data['reference']})"
     )
 
 
@@ -522,25 +535,27 @@ STEPS: tuple[Step, ...] = (
         _command("notification", _sanctions("/notification"), SANCTION_NOTIFIED, SANCTIONS_COMMITTEE),
     ),
     Step(
-        "compliance",
-        INJUNCTION_COMPLIED["complied_on"],
-        "Clearview AI complies with the injunction, late",
-        INVESTIGATOR,
-        _command("compliance", _sanctions("/compliance"), INJUNCTION_COMPLIED, INVESTIGATOR),
+        "liquidation opened",
+        LIQUIDATION_OPENED["opened_on"],
+        "No proof of compliance: the committee tells Clearview AI the liquidation it envisages, fifteen days to answer",
+        SANCTIONS_COMMITTEE,
+        _command("liquidation opened", _sanctions("/liquidations"), LIQUIDATION_OPENED, SANCTIONS_COMMITTEE),
     ),
     Step(
         "liquidation",
         LIQUIDATION["decided_on"],
-        "The committee liquidates the penalty payment",
+        "The committee liquidates the penalty payment (SAN-2023-005)",
         SANCTIONS_COMMITTEE,
-        _command("liquidation", _sanctions("/liquidations"), LIQUIDATION, SANCTIONS_COMMITTEE, says=_liquidated),
+        _command(
+            "liquidation", _sanctions("/liquidation/decision"), LIQUIDATION, SANCTIONS_COMMITTEE, says=_liquidated
+        ),
     ),
     Step(
-        "closure",
+        "no closure",
         CLOSURE["closed_on"],
-        "The rapporteur closes the case: sanctioned",
-        INVESTIGATOR,
-        _command("closure", "/closure", CLOSURE, INVESTIGATOR),
+        "The case cannot close: the injunction was never complied with; it stays open under enforcement",
+        SANCTIONS_COMMITTEE,
+        _command("no closure", "/closure", CLOSURE, SANCTIONS_COMMITTEE, status=409, says=_conflict),
     ),
 )
 
@@ -563,13 +578,15 @@ CLOSING_OUTCOMES = {
 
 async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -> list[dict[str, Any]]:
     """Close every case of the story's controller still open, so that the story's first complaint opens a case
-    of its own (the case service joins a complaint to its controller's open case): one left by a run that was
-    stopped halfway, or opened by hand. Returns the cases as closed.
+    of its own (the case service joins a complaint to its controller's open case): one left by an earlier run,
+    which leaves its case open under enforcement as the record does, or opened by hand. Returns the cases as
+    closed.
 
     A case is closed with the outcome its state allows without inventing a fact: dismissed before any decision,
-    complied after compliance with a formal notice, sanctioned after a sanction. A sanctioned case whose penalty
-    payment is still to be notified or liquidated cannot be closed so; the 409 says what it waits for, and this
-    raises StoryFailed with it: finish that case through the API, or play on a fresh data directory.
+    complied after compliance with a formal notice, sanctioned after a sanction. A sanction's injunction that still
+    runs is not complied with: the committee ends it (`wind_up`), the days of delay it accrued are liquidated, at
+    nothing, after their written procedure, each act saying it winds up an earlier run. A case that still refuses
+    to close raises StoryFailed with the 409: finish it through the API, or play on a fresh data directory.
     """
     closed = []
     for status in CLOSING_OUTCOMES:
@@ -581,14 +598,80 @@ async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -
     return closed
 
 
+EARLIER_RUN = "left open by an earlier run of the Clearview story; wound up before the story is played again"
+
+
+async def wind_up(case: httpx.AsyncClient, staff: Staff, current: dict[str, Any], today: date) -> dict[str, Any]:
+    """End what keeps a sanctioned case open: the committee decides a liquidation waiting for its decision, ends an
+    injunction still running sixteen days ago, and liquidates the days of delay left (their written procedure opened
+    that day, decided today), at nothing. Returns the case after."""
+    ended_on = today - timedelta(days=16)
+    for sanction in current["sanctions"]:
+        if sanction["annulled_on"] is not None:
+            continue
+        path = f"/sanctions/{sanction['sanction_id']}"
+        pending = [liq for liq in sanction["liquidations"] if liq["decided_on"] is None]
+        if pending:
+            due = date.fromisoformat(pending[0]["observations_due"]) + timedelta(days=1)
+            decision = {"decided_on": max(today, due).isoformat(), "amount_eur": 0, "reasons": EARLIER_RUN}
+            current = await _act(case, staff, current, f"{path}/liquidation/decision", decision)
+        stopped = sanction["injunction_complied_on"] or sanction["injunction_ended_on"]
+        if sanction["injunction"] is not None and stopped is None:
+            ending = {"ended_on": ended_on.isoformat(), "reasons": EARLIER_RUN}
+            current = await _act(case, staff, current, f"{path}/injunction-end", ending)
+            stopped = ended_on.isoformat()
+        first = _first_unliquidated(sanction)
+        if first is not None and stopped is not None and first < date.fromisoformat(stopped):
+            procedure = {
+                "opened_on": stopped,
+                "period_start": first.isoformat(),
+                "period_end": stopped,
+                "convention": "exclusive_end",
+                "envisaged_amount_eur": 0,
+                "reasons": EARLIER_RUN,
+            }
+            current = await _act(case, staff, current, f"{path}/liquidations", procedure)
+            decision = {"decided_on": today.isoformat(), "amount_eur": 0, "reasons": EARLIER_RUN}
+            current = await _act(case, staff, current, f"{path}/liquidation/decision", decision)
+    return current
+
+
+def _first_unliquidated(sanction: dict[str, Any]) -> date | None:
+    if not sanction["daily_penalty_eur"] or sanction["accrues_from"] is None:
+        return None
+    counted = [
+        date.fromisoformat(liq["period_start"]) + timedelta(days=liq["days_counted"])
+        for liq in sanction["liquidations"]
+    ]
+    return max([date.fromisoformat(sanction["accrues_from"]), *counted])
+
+
+async def _read(case: httpx.AsyncClient, staff: Staff, case_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = expect(await case.get(f"/cases/{case_id}", headers=staff(INVESTIGATOR)), 200, "a case")
+    return found
+
+
+async def _act(
+    case: httpx.AsyncClient, staff: Staff, current: dict[str, Any], path: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    response = await case.post(
+        f"/cases/{current['id']}{path}",
+        headers=staff(SANCTIONS_COMMITTEE),
+        json=body | {"expected_version": current["version"]},
+    )
+    answer: dict[str, Any] = expect(response, 200, f"winding up case {current['id']}: {path}")
+    case_now: dict[str, Any] = answer["case"]
+    return case_now
+
+
 async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: date, attempts: int = 3) -> dict[str, Any]:
     """Close one case with the outcome its state allows, reading it again if the timer moved it meanwhile."""
     for _ in range(attempts):
-        current: dict[str, Any] = expect(
-            await case.get(f"/cases/{case_id}", headers=staff(INVESTIGATOR)), 200, "reading a case"
-        )
+        current = await _read(case, staff, case_id)
         if current["status"] == "closed":
             return current
+        if current["status"] == "sanctioned":
+            current = await wind_up(case, staff, current, today)
         outcome = CLOSING_OUTCOMES[current["status"]]
         by = SANCTIONS_COMMITTEE if outcome in ("sanctioned", "reprimanded") else INVESTIGATOR
         response = await case.post(
@@ -598,9 +681,7 @@ async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: dat
                 "outcome": outcome,
                 "closed_on": today.isoformat(),
                 "expected_version": current["version"],
-                "reasons": (
-                    "left open by an earlier run of the Clearview story; closed before the story is played again"
-                ),
+                "reasons": EARLIER_RUN,
             },
         )
         if response.status_code == 200:

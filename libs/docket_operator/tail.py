@@ -197,6 +197,12 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "penalty_payment.imposed": lambda d: f"{euros(d['daily_rate_eur'])} a day of delay from {d['accrues_from']}",
     "sanction.notified": lambda d: f"reached the controller on {d['notified_on']}",
     "injunction.complied": lambda d: f"complied with on {d['complied_on']}",
+    "injunction.ended": lambda d: f"ended on {d['ended_on']}: its penalty stops",
+    "liquidation.opened": lambda d: (
+        f"{d['days_counted']} days from {d['period_start']} envisaged at {euros(d['envisaged_amount_eur'])} "
+        f"(at most {euros(d['maximum_eur'])}); observations by {d['observations_due']}"
+    ),
+    "liquidation.observations_received": lambda d: f"observations on the liquidation received {d['received_on']}",
     "penalty_payment.liquidated": lambda d: (
         f"{d['days_counted']} days from {d['period_start']} to "
         f"{d['period_end']} ({d['convention'].split(':')[0]}): "

@@ -22,8 +22,9 @@ from .domain import CaseState
 # 2: a liquidation keeps its decision date; 3: notices and sanctions keep their notification; 4: the procedure a
 # decision was taken under, the reprimands, publications and appeals, and what an annulment undoes; 5: the
 # President's decision to carry out checks, and the checks; 6: the warning, and the restricted committee's
-# procedure (the proceedings, and the status before_committee)
-FOLD = 6
+# procedure (the proceedings, and the status before_committee); 7: a liquidation's written procedure, the
+# injunction's end, and a sanctioned case under enforcement
+FOLD = 7
 
 _state = TypeAdapter(CaseState)
 

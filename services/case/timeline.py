@@ -35,7 +35,10 @@ from docket_contracts.events import (
     FormalNoticeNotified,
     HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
+    LiquidationObservationsReceived,
+    LiquidationOpened,
     ObservationsExtended,
     ObservationsReceived,
     Payload,
@@ -210,6 +213,18 @@ def _penalty_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -
             )
         case InjunctionComplied():
             return Mark("penalty payment", payload.complied_on, "injunction complied", v)
+        case InjunctionEnded():
+            return Mark("penalty payment", payload.ended_on, "injunction ended", v)
+        case LiquidationOpened():
+            return Mark(
+                "penalty payment",
+                payload.opened_on,
+                f"liquidation opened: {_euros(payload.envisaged_amount_eur)} envisaged",
+                v,
+                until=payload.observations_due,
+            )
+        case LiquidationObservationsReceived():
+            return Mark("penalty payment", payload.received_on, "observations on the liquidation", v)
         case PenaltyPaymentLiquidated():
             return Mark(
                 "penalty payment",
@@ -303,7 +318,7 @@ def draw(title: str, history: Sequence[tuple[int, Payload]]) -> str:
             parts.append(f'<g class="event" data-versions="{versions}"><title>{e(mark.label)}, {when}</title>')
             if mark.until is not None:
                 parts.append(
-                    f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(x(mark.until) - x(mark.on), 1)}" '
+                    f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(round(x(mark.until) - x(mark.on), 1), 1)}" '
                     f'height="8" fill="{colour}" fill-opacity="0.35"/>'
                 )
             parts.append(f'<circle cx="{x(mark.on)}" cy="{middle}" r="5" fill="{colour}"/>')

@@ -34,6 +34,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "id": str(state.case_id),
         "version": state.version,
         "status": state.status,
+        "under_enforcement": state.under_enforcement,
         "allowed_next_steps": list(next_steps(state)),
         "controller": state.controller.model_dump(mode="json"),
         "opened_on": state.opened_on.isoformat() if state.opened_on else None,

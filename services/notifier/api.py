@@ -79,6 +79,9 @@ EventType = Literal[
     "docket.formal_notice.notified",
     "docket.sanction.notified",
     "docket.injunction.complied",
+    "docket.injunction.ended",
+    "docket.liquidation.opened",
+    "docket.liquidation.observations_received",
     "docket.penalty_payment.liquidated",
     "docket.case.closed",
 ]

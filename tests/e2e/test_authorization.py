@@ -50,6 +50,7 @@ from services.case.domain import (
     LodgeAppeal,
     NotifyReport,
     OpenInvestigation,
+    OpenLiquidation,
     PublishDecision,
     RecordFinding,
     RecordHearing,
@@ -146,6 +147,9 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/observations"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
@@ -363,6 +367,21 @@ def hearing(state):
 
 
 HEARD = (referral, report, summons, hearing)
+
+
+def liquidation_opened(state):
+    return OpenLiquidation(
+        liquidation_id=uuid.uuid4(),
+        sanction_id=state.sanctions[0].sanction_id,
+        opened_on=date(2023, 2, 9),
+        period_start=date(2022, 12, 19),
+        period_end=date(2023, 2, 9),
+        convention="exclusive_end",
+        envisaged_amount_eur=5_200_000,
+        reasons="no proof of compliance",
+    )
+
+
 DELIBERATION = {"reference": "SAN-2022-019", "members": ["Alexandre Linden", "Anne Debet", "Alain Dru", "Anne X"]}
 
 
@@ -656,11 +675,42 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): _command(
         "/cases/{case_id}/sanctions/{sub}/liquidations",
         {
+            "opened_on": "2023-02-09",
             "period_start": "2022-12-19",
             "period_end": "2023-02-09",
             "convention": "exclusive_end",
-            "decided_on": "2023-04-13",
+            "envisaged_amount_eur": 5_200_000,
+            "reasons": "no proof of compliance",
         },
+        investigating,
+        finding,
+        *HEARD,
+        sanction_with_penalty,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/observations"): _command(
+        "/cases/{case_id}/sanctions/{sub}/liquidation/observations",
+        {"received_on": "2023-02-20"},
+        investigating,
+        finding,
+        *HEARD,
+        sanction_with_penalty,
+        liquidation_opened,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision"): _command(
+        "/cases/{case_id}/sanctions/{sub}/liquidation/decision",
+        {"decided_on": "2023-04-13", "amount_eur": 5_200_000, "reasons": "no proof", "reference": "SAN-2023-005"},
+        investigating,
+        finding,
+        *HEARD,
+        sanction_with_penalty,
+        liquidation_opened,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): _command(
+        "/cases/{case_id}/sanctions/{sub}/injunction-end",
+        {"ended_on": "2023-06-01", "reasons": "the data was deleted"},
         investigating,
         finding,
         *HEARD,

@@ -1,8 +1,10 @@
-"""The CNIL's Clearview AI case (MED-2021-134, SAN-2022-019), end to end through REST and real Kafka:
-complaints and Privacy International's alert, investigation, findings, formal notice, deadline expiry by
-the durable timer, the EUR 20M sanction (EUR 30M refused), the EUR 100,000 a day injunction, its
-notification and late compliance, the EUR 5.2M liquidation and closure; then every event on the topic, in
-order, with its CloudEvents headers.
+"""The CNIL's Clearview AI case (MED-2021-134, SAN-2022-019, SAN-2023-005), end to end through REST and real
+Kafka, with the tokens of the people who acted: complaints and Privacy International's alert, the President's
+checks and formal notice, its expiry by the durable timer, the referral, the rapporteur's report, the hearing and
+the deliberation, the EUR 20M sanction (EUR 30M refused, and a decision before the hearing refused), the EUR
+100,000 a day injunction and its notification, no compliance, the EUR 5.2M liquidation after its written
+procedure, and the case left open under enforcement; then every event on the topic, in order, with its CloudEvents
+headers, and the wind-up `make run` does before it plays the story again.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import date
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from docket_contracts import topics
-from docket_devstack.clearview import MEMBERS, Story
+from docket_devstack.clearview import EARLIER_RUN, MEMBERS, Story, close_open_cases
 from docket_devstack.staff import INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
 from services.case.config import CaseSettings
 from services.case.main import create_app as case_app
@@ -35,7 +38,7 @@ VERSIONS = {
     "docket.formal_notice.issued": 3,
     "docket.formal_notice.notified": 2,
     "docket.sanction.imposed": 2,
-    "docket.case.closed": 2,
+    "docket.penalty_payment.liquidated": 2,
 }
 
 
@@ -43,7 +46,9 @@ VERSIONS = {
 async def regulator(configure, kafka) -> AsyncIterator[tuple[Running, Running]]:
     common = {"kafka_bootstrap_servers": kafka.bootstrap_servers, "relay_poll_interval_s": 1.0}
     async with AsyncExitStack() as stack:
-        intake = await stack.enter_async_context(serve(intake_app(configure(IntakeSettings, **common))))
+        # The status pages are read until the letters catch up: the public door's rate limit is set out of the way.
+        roomy = {"rate_limit_per_minute": 100_000, "rate_limit_burst": 100_000}
+        intake = await stack.enter_async_context(serve(intake_app(configure(IntakeSettings, **common, **roomy))))
         case = await stack.enter_async_context(serve(case_app(configure(CaseSettings, **common, timer_interval_s=0.5))))
         yield intake, case
 
@@ -73,9 +78,17 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     notified = played.answers["notification"]
     assert [e["type"] for e in notified["events"]] == ["docket.sanction.notified", "docket.penalty_payment.imposed"]
     assert notified["events"][1]["data"]["accrues_from"] == "2022-12-19"
-    [liquidation] = played.answers["liquidation"]["events"]
-    assert (liquidation["data"]["days_counted"], liquidation["data"]["amount_eur"]) == (52, 5_200_000)
-    assert played.answers["closure"]["case"]["status"] == "closed"
+    [opened] = played.answers["liquidation opened"]["events"]
+    assert (opened["data"]["maximum_eur"], opened["data"]["observations_due"]) == (5_200_000, "2023-02-24")
+    [decided] = played.answers["liquidation"]["events"]
+    assert (decided["data"]["days_counted"], decided["data"]["amount_eur"]) == (52, 5_200_000)
+    assert decided["data"]["reference"] == "SAN-2023-005"
+    left_open = played.answers["no closure"]
+    assert (
+        "(the injunction of the sanction of 2022-10-17 is neither complied with nor ended: the case stays "
+        in (left_open["detail"])
+    )
+    assert left_open["status"] == "sanctioned"
 
     expected_types = [
         "case.opened",
@@ -97,9 +110,8 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         "sanction.imposed",
         "sanction.notified",
         "penalty_payment.imposed",
-        "injunction.complied",
+        "liquidation.opened",
         "penalty_payment.liquidated",
-        "case.closed",
     ]
 
     async def published():
@@ -136,10 +148,10 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert (deliberated["reference"], deliberated["members"]) == ("SAN-2022-019", MEMBERS)
     assert of["sanction.imposed"]["fine_eur"] == 20_000_000 and of["sanction.imposed"]["cap"]["cap_eur"] == 20_000_000
     assert of["sanction.notified"]["notified_on"] == "2022-10-18"
-    assert of["injunction.complied"]["complied_on"] == "2023-02-09"
+    assert of["liquidation.opened"]["opened_on"] == "2023-02-09"
     liquidated = of["penalty_payment.liquidated"]
     assert liquidated["amount_eur"] == 5_200_000 and liquidated["convention"].startswith("exclusive_end")
-    assert liquidated["decided_on"] == "2023-04-13" and of["case.closed"]["outcome"] == "sanctioned"
+    assert liquidated["decided_on"] == "2023-04-13" and liquidated["maximum_eur"] == 5_200_000
 
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     actors = {e["type"]: (e["actor"], e["actor_role"], e["actor_name"]) for e in history}
@@ -159,8 +171,11 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert (
         actors["docket.sanction.notified"][1] == actors["docket.penalty_payment.liquidated"][1] == "sanctions_committee"
     )
-    assert actors["docket.injunction.complied"][1] == "investigator"
-    assert actors["docket.case.closed"][1] == "investigator"
+    assert actors["docket.liquidation.opened"][1] == "sanctions_committee"
+    assert "docket.injunction.complied" not in actors and "docket.case.closed" not in actors  # the record has neither
+    listed = await case_service.http.get("/cases", params={"controller": "clearview-ai", "under_enforcement": True})
+    assert [c["case_id"] for c in listed.json()["items"]] == [case_id]
+    assert listed.json()["items"][0]["under_enforcement"] is True
     integrity = await case_service.http.get(f"/cases/{case_id}/integrity", headers=committee)
     assert integrity.status_code == 403  # checking the record is the auditors' job
 
@@ -191,17 +206,24 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     assert picture.text == readme_picture.read_text(), "the README's picture is stale: DOCKET_REDRAW_PICTURES=1"
 
     async def status_page(receipt: dict) -> dict | None:
-        page = (
-            await intake.http.get(
-                f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
-            )
-        ).json()
-        return page if page["status"] == "closed" else None
+        response = await intake.http.get(
+            f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
+        )
+        page = response.json()
+        liquidated = "A penalty payment of EUR 5,200,000 was set for the controller's delay."
+        return page if page["progress"] and page["progress"][-1]["text"] == liquidated else None
 
     for receipt in (first, second, third):  # every complainant sees the case's progress, and only that
         page = await eventually(lambda: status_page(receipt))  # noqa: B023 - awaited in this iteration
         texts = [line["text"] for line in page["progress"]]
         assert texts[0] == "We received your complaint."
         assert "The authority imposed a fine of EUR 20,000,000." in texts
-        assert texts[-1] == "The case was closed: the controller was sanctioned."
+        assert "The authority referred the case to its restricted committee, which decides sanctions." in texts
+        assert not any(text.startswith("The case was closed") for text in texts)  # it stays open
         assert not any("Privacy International" in text or "no legal basis" in text for text in texts)
+
+    # Before the story plays again, `make run` winds up the case it leaves open under enforcement, saying so.
+    [wound_up] = await close_open_cases(case_service.http, tokens, date.today())
+    assert (wound_up["id"], wound_up["status"], wound_up["outcome"]) == (case_id, "closed", "sanctioned")
+    assert wound_up["sanctions"][0]["injunction_complied_on"] is None  # nobody says Clearview AI complied
+    assert wound_up["closing_reasons"] == EARLIER_RUN

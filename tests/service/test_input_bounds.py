@@ -234,10 +234,12 @@ async def test_dates_of_compliance_and_liquidation_are_bounded_too(cases, tokens
         (
             "/sanctions/00000000-0000-0000-0000-000000000000/liquidations",
             {
+                "opened_on": "2023-04-13",
                 "period_start": "2022-12-19",
                 "period_end": END_OF_CALENDAR,
                 "convention": "inclusive",
-                "decided_on": "2023-04-13",
+                "envisaged_amount_eur": 1,
+                "reasons": "r",
             },
             ["body", "period_end"],
         ),

@@ -26,7 +26,9 @@ from docket_contracts.events import (
     FormalNoticeNotified,
     HearingHeld,
     Injunction,
+    InjunctionComplied,
     InvestigationOpened,
+    LiquidationOpened,
     Order,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
@@ -46,6 +48,7 @@ from services.case.domain import (
     IssueReprimand,
     LiquidatePenalty,
     LodgeAppeal,
+    OpenLiquidation,
     PublishDecision,
     RecordRuling,
     ReferToCommittee,
@@ -127,8 +130,26 @@ SANCTIONED = SanctionImposed(
         ),
     ),
 )
+FINED = SANCTIONED.model_copy(update={"injunction": None})  # a fine alone: nothing to enforce after it
 PENALTY = PenaltyPaymentImposed(
     case_id=CASE, sanction_id=SANCTION, daily_rate_eur=100_000, accrues_from=date(2022, 12, 19)
+)
+# The liquidation of SAN-2023-005: its reasons and amount notified on 9 February 2023, then decided on 13 April
+# 2023 for the 52 days of delay from 19 December 2022 up to (not including) 9 February 2023.
+LIQUIDATION = UUID("00000000-0000-0000-0000-0000000000e1")
+LIQUIDATION_OPENED = LiquidationOpened(
+    case_id=CASE,
+    sanction_id=SANCTION,
+    liquidation_id=LIQUIDATION,
+    opened_on=date(2023, 2, 9),
+    period_start=date(2022, 12, 19),
+    period_end=date(2023, 2, 9),
+    days_counted=52,
+    convention="exclusive_end: days of delay from period_start up to but not including period_end",
+    maximum_eur=5_200_000,
+    envisaged_amount_eur=5_200_000,
+    reasons="no proof of compliance was sent",
+    observations_due=date(2023, 2, 24),
 )
 LIQUIDATED = PenaltyPaymentLiquidated(
     case_id=CASE,
@@ -136,10 +157,17 @@ LIQUIDATED = PenaltyPaymentLiquidated(
     period_start=date(2022, 12, 19),
     period_end=date(2023, 2, 9),
     days_counted=52,
-    convention="exclusive_end: ...",
+    convention="exclusive_end: days of delay from period_start up to but not including period_end",
     amount_eur=5_200_000,
     decided_on=date(2023, 4, 13),
+    liquidation_id=LIQUIDATION,
+    maximum_eur=5_200_000,
+    reference="SAN-2023-005",
+    reasons="no proof of compliance was sent",
 )
+LIQUIDATION_DONE = (LIQUIDATION_OPENED, LIQUIDATED)
+# Compliance with the injunction, as the Clearview record does not have it: for the cases that do close.
+COMPLIED_LATE = InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2023, 2, 9))
 
 # Before the restricted committee (SAN-2022-019): the President named Claude Castelluccia, a commissioner who does not
 # sit on the committee, rapporteur on 2 June 2022; the report was notified on 14 July 2022; no written observations;
@@ -253,12 +281,23 @@ def refer(
     )
 
 
-def liquidation(
-    start=date(2022, 12, 19), end=date(2023, 2, 9), convention="exclusive_end", decided_on=date(2023, 4, 13)
-) -> LiquidatePenalty:
-    return LiquidatePenalty(
-        sanction_id=SANCTION, period_start=start, period_end=end, convention=convention, decided_on=decided_on
+def open_liquidation(
+    start=date(2022, 12, 19),
+    end=date(2023, 2, 9),
+    convention="exclusive_end",
+    opened_on=date(2023, 2, 9),
+    amount: int = 5_200_000,
+    sanction_id: UUID = SANCTION,
+) -> OpenLiquidation:
+    return OpenLiquidation(
+        LIQUIDATION, sanction_id, opened_on, start, end, convention, amount, "no proof of compliance was sent"
     )
+
+
+def liquidation(
+    decided_on=date(2023, 4, 13), amount: int = 5_200_000, sanction_id: UUID = SANCTION
+) -> LiquidatePenalty:
+    return LiquidatePenalty(sanction_id, decided_on, amount, "no proof of compliance was sent", "SAN-2023-005")
 
 
 def close(outcome: str, closed_on: date = date(2023, 4, 13)) -> CloseCase:

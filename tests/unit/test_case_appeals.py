@@ -24,9 +24,10 @@ from tests.unit.case_history import (
     APPEALED,
     AT_APPEAL,
     AT_SANCTION,
+    COMPLIED_LATE,
     FOUND,
     INVESTIGATING,
-    LIQUIDATED,
+    LIQUIDATION_DONE,
     OPENED,
     REPRIMAND,
     REPRIMANDED,
@@ -37,6 +38,7 @@ from tests.unit.case_history import (
     close,
     given,
     liquidation,
+    open_liquidation,
     played,
     refer,
     ruled,
@@ -52,7 +54,7 @@ from tests.unit.test_case_publication import PUBLICATION_BREACHES, PUBLICATION_C
 def test_an_appeal_of_the_sanction_is_recorded_and_the_case_cannot_close_before_the_ruling():
     assert decide(given(*AT_SANCTION), appeal()) == [APPEALED]
     assert "record an appeal" in next_steps(given(*AT_SANCTION))
-    state = given(*AT_APPEAL, LIQUIDATED)
+    state = given(*AT_APPEAL, COMPLIED_LATE, *LIQUIDATION_DONE)
     assert state.status == "sanctioned" and "record the court's ruling" in next_steps(state)
     assert "record an appeal" not in next_steps(state)
     with pytest.raises(
@@ -61,16 +63,17 @@ def test_an_appeal_of_the_sanction_is_recorded_and_the_case_cannot_close_before_
         r"ruling\)",
     ):
         decide(state, close("sanctioned"))
-    assert decide(given(*AT_APPEAL), liquidation())[0].amount_eur == 5_200_000  # the appeal suspends nothing
+    [opened] = decide(given(*AT_APPEAL), open_liquidation())  # the appeal suspends nothing (CJA L. 4)
+    assert decide(given(*AT_APPEAL, opened), liquidation())[0].amount_eur == 5_200_000
 
 
 @pytest.mark.parametrize(
     ("command", "fine"), [(ruling("dismissed"), None), (ruling("fine_reduced", 10_000_000), 10_000_000)]
 )
 def test_a_dismissed_appeal_or_a_reduced_fine_leaves_the_sanction_standing_and_the_case_closes(command, fine):
-    [decided] = decide(given(*AT_APPEAL, LIQUIDATED), command)
+    [decided] = decide(given(*AT_APPEAL, COMPLIED_LATE, *LIQUIDATION_DONE), command)
     assert decided == ruled(command.outcome, fine)
-    state = given(*AT_APPEAL, LIQUIDATED, decided)
+    state = given(*AT_APPEAL, COMPLIED_LATE, *LIQUIDATION_DONE, decided)
     assert state.status == "sanctioned" and state.sanctions[0].reduced_fine_eur == fine
     assert state.appeals[0].outcome == command.outcome and state.pending_appeal is None
     with pytest.raises(Invalid, match="before the court ruled on the appeal"):

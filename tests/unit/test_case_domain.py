@@ -17,14 +17,11 @@ from docket_contracts.events import (
     FormalNoticeComplied,
     FormalNoticeExpirySuperseded,
     FormalNoticeNotified,
-    InjunctionComplied,
     PenaltyPaymentImposed,
-    PenaltyPaymentLiquidated,
     SanctionImposed,
     SanctionNotified,
     TimeLimit,
 )
-from docket_contracts.progress import news
 from services.case.domain import (
     CaseState,
     CloseCase,
@@ -32,7 +29,6 @@ from services.case.domain import (
     Invalid,
     IssueFormalNotice,
     LinkComplaint,
-    LiquidatePenalty,
     OpenCase,
     OpenInvestigation,
     RecordCheck,
@@ -53,9 +49,11 @@ from tests.unit.case_history import (
     AT_SANCTION,
     CASE,
     COMPLIED,
+    COMPLIED_LATE,
     DELIBERATED,
     EXPIRED,
     FINDING,
+    FINED,
     FIRST,
     FOUND,
     HEARD_DIRECTLY,
@@ -63,7 +61,7 @@ from tests.unit.case_history import (
     INVESTIGATING,
     ISSUED,
     ISSUED_V2,
-    LIQUIDATED,
+    LIQUIDATION_DONE,
     NOTICE,
     OPENED,
     ORDERS,
@@ -205,63 +203,6 @@ def test_the_higher_of_fixed_amount_and_turnover_share_is_the_cap():
     assert imposed.cap.cap_eur == 40_000_000
 
 
-def test_liquidation_counts_days_by_the_stated_convention():
-    assert decide(given(*AT_SANCTION), liquidation()) == [
-        PenaltyPaymentLiquidated(
-            case_id=CASE,
-            sanction_id=SANCTION,
-            period_start=date(2022, 12, 19),
-            period_end=date(2023, 2, 9),
-            days_counted=52,
-            convention="exclusive_end: days of delay from period_start up to but not including "
-            "period_end, the day compliance was recorded",
-            amount_eur=5_200_000,
-            decided_on=date(2023, 4, 13),
-        )
-    ]
-    [inclusive] = decide(given(*AT_SANCTION), liquidation(convention="inclusive"))
-    assert (inclusive.days_counted, inclusive.amount_eur) == (53, 5_300_000)
-
-
-@pytest.mark.parametrize(
-    ("convention", "decided_on", "refused"),
-    [
-        ("exclusive_end", date(2023, 2, 9), None),  # the day after the last day counted (8 February)
-        (
-            "exclusive_end",
-            date(2023, 2, 8),
-            "2023-02-08 is not after the last day of delay the period counts (2023-02-08)",
-        ),
-        ("inclusive", date(2023, 2, 9), "2023-02-09 is not after the last day of delay the period counts (2023-02-09)"),
-    ],
-)
-def test_a_liquidation_is_decided_after_the_days_it_counts(convention, decided_on, refused):
-    command = liquidation(convention=convention, decided_on=decided_on)
-    if refused is None:
-        assert decide(given(*AT_SANCTION), command)[0].decided_on == decided_on
-        return
-    with pytest.raises(Invalid) as error:
-        decide(given(*AT_SANCTION), command)
-    assert (error.value.field, error.value.message.split(":")[0]) == ("decided_on", refused)
-
-
-def test_a_liquidation_is_dated_by_its_decision_and_one_recorded_without_it_by_its_period_end():
-    state = given(*AT_SANCTION, LIQUIDATED)
-    assert state.sanctions[0].liquidations[0].decided_on == date(2023, 4, 13)
-    assert news(LIQUIDATED).on == date(2023, 4, 13)
-    older = LIQUIDATED.model_copy(update={"decided_on": None})
-    assert given(*AT_SANCTION, older).sanctions[0].liquidations[0].decided_on == date(2023, 2, 9)
-    assert news(older).on == date(2023, 2, 9)
-    with pytest.raises(Invalid) as refused:
-        decide(state, close("sanctioned", closed_on=date(2023, 4, 12)))
-    assert refused.value.message == "2023-04-12 is before the penalty payment was liquidated (2023-04-13)"
-
-
-def test_a_liquidated_sanctioned_case_closes_as_sanctioned():
-    [closed] = decide(given(*AT_SANCTION, LIQUIDATED), close("sanctioned"))
-    assert closed.outcome == "sanctioned"
-
-
 def test_a_sanction_without_penalty_closes_without_liquidation():
     state = given(
         OPENED,
@@ -325,8 +266,13 @@ def test_any_state_before_a_decision_can_close_as_dismissed_or_no_infringement(h
             "the case is notice complied",
         ),
         (AT_SANCTION, sanction(), "cannot impose a sanction: the case is sanctioned"),
-        (AT_EXPIRY, liquidation(), "cannot liquidate the penalty payment: the case is notice expired"),
-        (AT_SANCTION, close("sanctioned"), "(the periodic penalty payment has not been liquidated, and compliance"),
+        (AT_EXPIRY, liquidation(), "cannot decide the liquidation: the case is notice expired"),
+        (
+            AT_SANCTION,
+            close("sanctioned"),
+            "(the injunction of the sanction of 2022-10-17 is neither complied with nor ended: the case stays open "
+            "under enforcement",
+        ),
         (AT_SANCTION, close("dismissed"), "(the case already has a decision)"),
         ((*AT_NOTICE, COMPLIED), close("no_infringement"), "(the case already has a decision)"),
         ((OPENED, INVESTIGATING, FOUND), close("complied"), "(compliance with a formal notice has not been recorded)"),
@@ -344,24 +290,6 @@ def test_a_closed_case_refuses_everything_and_says_no_step_is_left():
     for command in (LinkComplaint(complaint()), OpenInvestigation(date(2020, 8, 1), "s"), close("dismissed")):
         with pytest.raises(Rejected, match="the case is closed; allowed next steps: none, the case is closed"):
             decide(closed, command)
-
-
-def test_a_penalty_free_sanction_has_nothing_to_liquidate():
-    state = given(
-        OPENED,
-        INVESTIGATING,
-        FOUND,
-        SanctionImposed(
-            case_id=CASE,
-            sanction_id=SANCTION,
-            decided_on=date(2022, 10, 17),
-            fine_eur=1,
-            articles_infringed=(6,),
-            cap=SANCTIONED.cap,
-        ),
-    )
-    with pytest.raises(Rejected, match="carries no periodic penalty payment"):
-        decide(state, liquidation())
 
 
 # --- compliance recorded late, and compliance with an injunction -----------------------------------------
@@ -384,82 +312,6 @@ def test_compliance_after_the_deadline_cannot_supersede_the_expiry():
         decide(given(*AT_EXPIRY), RecordCompliance(NOTICE, date(2022, 1, 27)))
     assert refused.value.field == "complied_on"
     assert "2022-01-27" in refused.value.message and "2022-01-26" in refused.value.message
-
-
-def test_an_injunction_complied_with_by_its_deadline_leaves_nothing_to_liquidate_and_the_case_closes():
-    complied = decide(given(*AT_SANCTION), RecordInjunctionCompliance(SANCTION, date(2022, 12, 10)))
-    assert complied == [InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2022, 12, 10))]
-    state = given(*AT_SANCTION, *complied)
-    with pytest.raises(Rejected, match="before any day of delay"):
-        decide(state, liquidation())
-    assert decide(state, close("sanctioned"))[0].outcome == "sanctioned"
-
-
-def test_an_injunction_complied_with_late_leaves_only_the_delay_to_liquidate():
-    state = given(*AT_SANCTION, InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2023, 2, 9)))
-    with pytest.raises(Rejected, match="not been liquidated"):
-        decide(state, close("sanctioned"))
-    [liquidated] = decide(state, liquidation(end=date(2023, 2, 9)))  # exclusive end: the day of compliance
-    assert (liquidated.days_counted, liquidated.amount_eur) == (52, 5_200_000)
-    with pytest.raises(Invalid) as refused:
-        decide(state, liquidation(end=date(2023, 2, 9), convention="inclusive"))  # would count the day complied
-    assert refused.value.field == "period_end" and "2023-02-09" in refused.value.message
-    assert (
-        decide(
-            given(
-                *AT_SANCTION,
-                InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2023, 2, 9)),
-                liquidated,
-            ),
-            close("sanctioned"),
-        )[0].outcome
-        == "sanctioned"
-    )
-
-
-@pytest.mark.parametrize(
-    ("history", "complied_on", "expected"),
-    [
-        (
-            (
-                OPENED,
-                INVESTIGATING,
-                FOUND,
-                SanctionImposed(
-                    case_id=CASE,
-                    sanction_id=SANCTION,
-                    decided_on=date(2022, 10, 17),
-                    fine_eur=1,
-                    articles_infringed=(6,),
-                    cap=SANCTIONED.cap,
-                ),
-            ),
-            date(2022, 12, 1),
-            "carries no injunction",
-        ),
-        (
-            (*AT_SANCTION, InjunctionComplied(case_id=CASE, sanction_id=SANCTION, complied_on=date(2022, 12, 1))),
-            date(2022, 12, 2),
-            "already recorded, on 2022-12-01",
-        ),
-    ],
-)
-def test_injunction_compliance_that_does_not_fit_is_refused(history, complied_on, expected):
-    with pytest.raises(Rejected, match=expected):
-        decide(given(*history), RecordInjunctionCompliance(SANCTION, complied_on))
-
-
-@pytest.mark.parametrize(
-    ("history", "complied_on", "expected"),
-    [
-        (AT_SANCTION, date(2022, 10, 16), "before the sanction was decided (2022-10-17)"),
-        ((*AT_SANCTION, LIQUIDATED), date(2023, 2, 8), "last day of delay is 2023-02-08"),
-    ],
-)
-def test_injunction_compliance_dates_must_hold_together(history, complied_on, expected):
-    with pytest.raises(Invalid) as refused:
-        decide(given(*history), RecordInjunctionCompliance(SANCTION, complied_on))
-    assert refused.value.field == "complied_on" and expected in refused.value.message
 
 
 # --- refusals: a value breaks a rule (422) ----------------------------------------------------------------
@@ -515,25 +367,6 @@ def test_injunction_compliance_dates_must_hold_together(history, complied_on, ex
             "injunction.deadline",
             "2022-10-01 is not after the day the sanction is decided (2022-10-17)",
         ),
-        (
-            AT_SANCTION,
-            liquidation(start=date(2022, 12, 18)),
-            "period_start",
-            "2022-12-18 is before the penalty began to accrue (2022-12-19)",
-        ),
-        (AT_SANCTION, liquidation(end=date(2022, 12, 19)), "period_end", "counts no day"),
-        (
-            (*AT_SANCTION, LIQUIDATED),
-            liquidation(start=date(2023, 2, 1), end=date(2023, 3, 1)),
-            "period_start",
-            "overlaps the period already liquidated up to 2023-02-09",
-        ),
-        (
-            AT_SANCTION,
-            LiquidatePenalty(uuid4(), date(2022, 12, 19), date(2023, 2, 9), "inclusive", date(2023, 4, 13)),
-            "sanction_id",
-            "no sanction",
-        ),
     ],
 )
 def test_values_that_break_a_rule_are_refused_naming_the_field(history, command, field, message):
@@ -586,13 +419,13 @@ def test_values_that_break_a_rule_are_refused_naming_the_field(history, command,
             "2022-01-19 is before the formal notice was complied with (2022-01-20)",
         ),
         (
-            (OPENED, INVESTIGATING, FOUND, SANCTIONED),
+            (OPENED, INVESTIGATING, FOUND, FINED),
             CloseCase("sanctioned", "r", date(2022, 10, 16)),
             "closed_on",
             "2022-10-16 is before the sanction was decided (2022-10-17)",
         ),
         (
-            (*AT_SANCTION, LIQUIDATED),
+            (*AT_SANCTION, COMPLIED_LATE, *LIQUIDATION_DONE),
             CloseCase("sanctioned", "r", date(2023, 4, 12)),
             "closed_on",
             "2023-04-12 is before the penalty payment was liquidated (2023-04-13)",
@@ -612,8 +445,8 @@ def test_a_date_before_what_the_record_already_fixes_is_refused_naming_both(hist
         (HEARD_DIRECTLY, sanction(decided_on=date(2022, 10, 13), injunction=None)),
         (AT_EXPIRY, refer(referred_on=date(2022, 1, 27))),
         ((OPENED,), CloseCase("dismissed", "r", date(2020, 5, 25))),
-        ((OPENED, INVESTIGATING, FOUND, SANCTIONED), CloseCase("sanctioned", "r", date(2022, 10, 17))),
-        ((*AT_SANCTION, LIQUIDATED), CloseCase("sanctioned", "r", date(2023, 4, 13))),
+        ((OPENED, INVESTIGATING, FOUND, FINED), CloseCase("sanctioned", "r", date(2022, 10, 17))),
+        ((*AT_SANCTION, COMPLIED_LATE, *LIQUIDATION_DONE), CloseCase("sanctioned", "r", date(2023, 4, 13))),
     ],
 )
 def test_the_same_day_or_the_first_lawful_day_is_accepted(history, command):
@@ -623,14 +456,11 @@ def test_the_same_day_or_the_first_lawful_day_is_accepted(history, command):
 # --- the fold ---------------------------------------------------------------------------------------------
 
 
-def test_the_whole_clearview_story_folds_into_a_closed_sanctioned_case():
-    story = [
-        *AT_SANCTION,
-        LIQUIDATED,
-        CaseClosed(case_id=CASE, outcome="sanctioned", reasons="fine and penalty paid", closed_on=date(2023, 4, 13)),
-    ]
+def test_the_whole_clearview_story_folds_into_a_case_left_open_under_enforcement():
+    story = [*AT_SANCTION, *LIQUIDATION_DONE]
     state = replay(story)
-    assert (state.version, state.status, state.outcome) == (len(story), "closed", "sanctioned")
+    assert (state.version, state.status, state.outcome) == (len(story), "sanctioned", None)
+    assert state.under_enforcement and state.sanctions[0].stopped_on is None
     [notice] = state.notices
     assert notice.status == "expired"
     [imposed] = state.sanctions

@@ -26,6 +26,7 @@ from services.case.domain import (
     CaseState,
     CloseCase,
     Command,
+    EndInjunction,
     ExpireDeadline,
     ExtendFormalNotice,
     ExtendObservations,
@@ -38,6 +39,7 @@ from services.case.domain import (
     LodgeAppeal,
     NotifyReport,
     OpenInvestigation,
+    OpenLiquidation,
     PublishDecision,
     RecordCompliance,
     RecordControllerReply,
@@ -45,6 +47,7 @@ from services.case.domain import (
     RecordFinding,
     RecordHearing,
     RecordInjunctionCompliance,
+    RecordLiquidationObservations,
     RecordNoticeNotification,
     RecordObservations,
     RecordRapporteurAnswer,
@@ -74,6 +77,8 @@ from tests.unit.case_history import (
     SANCTION,
     SECOND,
     complaint,
+    liquidation,
+    open_liquidation,
     refer,
     reprimand,
     sanction,
@@ -131,6 +136,22 @@ APPEALS = {
 }
 SMALL_INJUNCTION = Injunction(orders=ORDERS[:1], deadline=date(2022, 11, 30), daily_penalty_eur=1_000)
 
+# The enforcement of the sanction's injunction: liquidations opened, answered and decided; the injunction ended.
+ENFORCEMENT: list[Command] = [
+    open_liquidation(),  # 19 December 2022 up to 9 February 2023, notified on 9 February
+    replace(
+        open_liquidation(date(2022, 12, 1), date(2022, 12, 31), "inclusive", date(2023, 1, 10), 1_000),
+        liquidation_id=uuid4(),
+    ),
+    RecordLiquidationObservations(SANCTION, date(2023, 2, 20)),
+    liquidation(),  # 13 April 2023
+    liquidation(date(2023, 1, 30), amount=1_000),
+    replace(open_liquidation(date(2023, 2, 9), date(2023, 4, 13), opened_on=date(2023, 4, 14)), liquidation_id=uuid4()),
+    liquidation(date(2023, 5, 1), amount=6_300_000),
+    EndInjunction(SANCTION, date(2023, 6, 1), "the data was deleted"),
+    EndInjunction(SECOND, date(2023, 12, 1), "the processing stopped"),
+]
+
 COMMANDS: list[Command] = [
     LinkComplaint(complaint()),
     OpenInvestigation(date(2020, 8, 1), "scraping of facial images", "2020-116C"),
@@ -172,9 +193,7 @@ COMMANDS: list[Command] = [
     RecordInjunctionCompliance(SANCTION, date(2022, 12, 19)),
     RecordInjunctionCompliance(SANCTION, date(2023, 2, 9)),
     RecordInjunctionCompliance(SANCTION, date(2023, 6, 1)),
-    LiquidatePenalty(SANCTION, date(2022, 12, 19), date(2023, 2, 9), "exclusive_end", date(2023, 4, 13)),
-    LiquidatePenalty(SANCTION, date(2022, 12, 1), date(2022, 12, 31), "inclusive", date(2023, 1, 10)),
-    LiquidatePenalty(SANCTION, date(2023, 2, 10), date(2023, 5, 31), "inclusive", date(2023, 6, 15)),
+    *ENFORCEMENT,
     *(CloseCase(outcome, "reasons given in the decision", date(2023, 4, 13)) for outcome in OUTCOMES),
 ]
 
@@ -195,19 +214,42 @@ def attempt(state: CaseState, command: Command) -> CaseState | None:
 
 
 def liquidations_due(state: CaseState) -> list[Command]:
-    """The liquidation staff would decide for each penalty that accrued: from its first day of delay up to the
-    day the injunction was complied with (or a month of delay, when it was not). The fixed COMMANDS cannot
-    hold one for every compliance date the walk can draw."""
+    """The written procedure the committee would open for each penalty with days of delay no liquidation counts
+    yet (up to the day it stopped, or up to the latest day the record fixes), and the decision of each one opened,
+    once the controller's fifteen days are over. The fixed COMMANDS cannot hold one for every date the walk can
+    draw."""
+    latest = state.latest_fact()
+    today = latest[0] if latest else date(2023, 1, 1)
+    due: list[Command] = []
+    for s in state.standing_sanctions:
+        if (pending := s.pending_liquidation) is not None:
+            assert pending.observations_due is not None
+            decided_on = max(today, pending.observations_due + timedelta(days=1))
+            due.append(LiquidatePenalty(s.sanction_id, decided_on, 0, "as the walk decides it"))
+        elif s.daily_penalty_eur and (first := s.first_unliquidated) is not None:
+            end = s.stopped_on or max(today, first + timedelta(days=1))
+            opened_on = max(today, end)
+            if first < end:
+                due.append(
+                    OpenLiquidation(uuid4(), s.sanction_id, opened_on, first, end, "exclusive_end", 0, "the walk's")
+                )
+    return due
+
+
+def enforcement_due(state: CaseState) -> list[Command]:
+    """What stops a penalty that still runs: the committee's decision ending its injunction, dated on the latest day
+    the record fixes; and the notification an injunction still waits for."""
+    latest = state.latest_fact()
+    if latest is None:
+        return []
     return [
-        LiquidatePenalty(
-            s.sanction_id,
-            s.accrues_from,
-            end := s.injunction_complied_on or s.accrues_from + timedelta(days=30),
-            "exclusive_end",
-            end + timedelta(days=30),
+        command
+        for s in state.standing_sanctions
+        for command in (
+            EndInjunction(s.sanction_id, latest[0], "the walk ends it"),
+            RecordSanctionNotification(s.sanction_id, latest[0]),
         )
-        for s in state.sanctions
-        if s.penalty_owed and s.accrues_from is not None
+        if s.under_enforcement
     ]
 
 
@@ -217,15 +259,15 @@ def closings_due(state: CaseState) -> list[Command]:
     return [CloseCase(outcome, "reasons given in the decision", latest[0]) for outcome in OUTCOMES] if latest else []
 
 
-def closable(state: CaseState, depth: int = 4) -> bool:
-    """Some lawful sequence of at most `depth` commands closes the case (the closings tried first)."""
+def closable(state: CaseState, depth: int = 5) -> bool:
+    """Some lawful sequence of at most `depth` commands closes the case (the ways out tried first)."""
     if state.status == "closed":
         return True
     if depth == 0:
         return False
     return any(
         closable(after, depth - 1)
-        for command in [*closings_due(state), *liquidations_due(state), *COMMANDS]
+        for command in [*closings_due(state), *liquidations_due(state), *enforcement_due(state), *COMMANDS]
         if (after := attempt(state, command)) is not None and after != state
     )
 
@@ -313,12 +355,33 @@ def test_a_penalty_complied_with_late_is_liquidated_up_to_compliance_and_the_cas
         state = attempt(state, command)
         assert state is not None
     assert attempt(state, CloseCase("sanctioned", "complied late", date(2023, 1, 5))) is None
+    [opened] = liquidations_due(state)
+    state = attempt(state, opened)
+    assert state is not None and state.sanctions[0].liquidations[0].days_counted == 18
     [liquidation] = liquidations_due(state)
     state = attempt(state, liquidation)
-    assert state is not None and state.sanctions[0].liquidations[0].days_counted == 18
+    assert state is not None
     decided = liquidation.decided_on
     assert attempt(state, CloseCase("sanctioned", "complied late", decided - timedelta(days=1))) is None
     assert attempt(state, CloseCase("sanctioned", "complied late", decided)).status == "closed"
+
+
+def test_a_case_under_enforcement_ends_only_by_compliance_or_a_decision_ending_the_injunction():
+    """The Clearview case as the record leaves it: no compliance, a first liquidation; a way out remains."""
+    state = replay([OPENED])
+    for command in (
+        OpenInvestigation(date(2020, 8, 1), "s"),
+        RecordFinding(FINDING, (6,), "f"),
+        *HEARD,
+        sanction(injunction=INJUNCTION),
+        ENFORCEMENT[0],
+        ENFORCEMENT[3],
+    ):
+        state = attempt(state, command)
+        assert state is not None
+    assert state.under_enforcement
+    assert not any(attempt(state, close) for close in closings_due(state) if close.outcome == "sanctioned")
+    assert closable(state)
 
 
 def test_whatever_the_court_rules_on_a_penalty_still_awaiting_its_notification_the_case_closes():

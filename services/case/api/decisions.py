@@ -18,7 +18,10 @@ from .models import (
     ClosureIn,
     CommandOut,
     ComplianceIn,
+    InjunctionEndIn,
+    LiquidationDecisionIn,
     LiquidationIn,
+    LiquidationObservationsIn,
     NotificationIn,
     PublicationIn,
     PublicationWithdrawalIn,
@@ -202,8 +205,13 @@ async def record_injunction_compliance(
     return await run(cases, case_id, body, if_match, caller, command, response)
 
 
-@router.post("/cases/{case_id}/sanctions/{sanction_id}/liquidations", response_model=CommandOut)
-async def liquidate_penalty(
+@router.post(
+    "/cases/{case_id}/sanctions/{sanction_id}/liquidations",
+    response_model=CommandOut,
+    summary="Open a liquidation of the penalty payment: its reasons and envisaged amount notified to the controller, "
+    "who has fifteen days to answer (décret 2019-536 art 44)",
+)
+async def open_liquidation(
     case_id: uuid.UUID,
     sanction_id: uuid.UUID,
     body: LiquidationIn,
@@ -212,13 +220,77 @@ async def liquidate_penalty(
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
-    command = domain.LiquidatePenalty(
+    command = domain.OpenLiquidation(
+        liquidation_id=uuid.uuid4(),
         sanction_id=sanction_id,
+        opened_on=body.opened_on,
         period_start=body.period_start,
         period_end=body.period_end,
         convention=body.convention,
-        decided_on=body.decided_on,
+        envisaged_amount_eur=body.envisaged_amount_eur,
+        reasons=body.reasons,
     )
+    return await run(cases, case_id, body, if_match, caller, command, response)
+
+
+@router.post(
+    "/cases/{case_id}/sanctions/{sanction_id}/liquidation/observations",
+    response_model=CommandOut,
+    summary="Record the controller's written observations on the liquidation opened, within its fifteen days",
+)
+async def record_liquidation_observations(
+    case_id: uuid.UUID,
+    sanction_id: uuid.UUID,
+    body: LiquidationObservationsIn,
+    cases: CasesDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.RecordLiquidationObservations(sanction_id=sanction_id, received_on=body.received_on)
+    return await run(cases, case_id, body, if_match, caller, command, response)
+
+
+@router.post(
+    "/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision",
+    response_model=CommandOut,
+    summary="The restricted committee liquidates the penalty payment opened, at an amount up to days x rate, with "
+    "its reasons, once the controller's fifteen days are over",
+)
+async def liquidate_penalty(
+    case_id: uuid.UUID,
+    sanction_id: uuid.UUID,
+    body: LiquidationDecisionIn,
+    cases: CasesDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.LiquidatePenalty(
+        sanction_id=sanction_id,
+        decided_on=body.decided_on,
+        amount_eur=body.amount_eur,
+        reasons=body.reasons,
+        reference=body.reference,
+    )
+    return await run(cases, case_id, body, if_match, caller, command, response)
+
+
+@router.post(
+    "/cases/{case_id}/sanctions/{sanction_id}/injunction-end",
+    response_model=CommandOut,
+    summary="The restricted committee ends a sanction's injunction: its penalty payment stops accruing that day",
+)
+async def end_injunction(
+    case_id: uuid.UUID,
+    sanction_id: uuid.UUID,
+    body: InjunctionEndIn,
+    cases: CasesDep,
+    caller: SanctionsCommittee,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    command = domain.EndInjunction(sanction_id=sanction_id, ended_on=body.ended_on, reasons=body.reasons)
     return await run(cases, case_id, body, if_match, caller, command, response)
 
 

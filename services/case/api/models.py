@@ -271,10 +271,33 @@ class RulingIn(CommandIn):
 
 
 class LiquidationIn(CommandIn):
+    """The written procedure of a liquidation (décret 2019-536 art 44): its reasons and envisaged amount, notified
+    to the controller, who has fifteen days to answer."""
+
+    opened_on: day("the day the reasons and the envisaged amount reached the controller, after the period")
     period_start: Day
     period_end: Day
     convention: Convention = Field(description="; ".join(f"{k}: {v}" for k, v in domain.CONVENTIONS.items()))
-    decided_on: Day = Field(description="the day of the liquidation decision, after the last day it counts")
+    envisaged_amount_eur: Amount = Field(description="at most the days of delay times the daily rate")
+    reasons: text(MAX_TEXT_CHARS, "why the committee envisages liquidating, and at that amount")
+
+
+class LiquidationObservationsIn(CommandIn):
+    received_on: day("the day the controller's written observations were received, within the fifteen days")
+
+
+class LiquidationDecisionIn(CommandIn):
+    decided_on: day("the day of the restricted committee's decision, after the controller's fifteen days")
+    amount_eur: Amount = Field(
+        description="the amount the committee fixes, up to days x rate and up to the amount notified"
+    )
+    reasons: text(MAX_TEXT_CHARS, "the controller's conduct, its difficulties, what it sent")
+    reference: text(MAX_REFERENCE_CHARS, "the decision's reference, e.g. SAN-2023-005") | None = None
+
+
+class InjunctionEndIn(CommandIn):
+    ended_on: day("the day the restricted committee ended the injunction")
+    reasons: text(MAX_TEXT_CHARS, "why")
 
 
 class ClosureIn(CommandIn):
@@ -302,6 +325,9 @@ class CaseSummaryOut(BaseModel):
     deadline_overdue: bool
     outcome: CaseOutcome | None
     version: int
+    under_enforcement: bool = Field(
+        description="sanctioned, with an injunction neither complied with nor ended: the case stays open"
+    )
 
     @classmethod
     def of(cls, row: readside.CaseSummaryRow, today: date) -> CaseSummaryOut:

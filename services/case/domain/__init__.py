@@ -14,7 +14,9 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     warning.py        the President's warning that intended processing is likely to infringe the GDPR
     notices.py        formal notices: issued with a time limit, notified (which fixes the deadline), extended
                       once, complied with, expired
-    injunctions.py    what follows a sanction: its notification, its injunction, the penalty payment
+    injunctions.py    what follows a sanction: its notification, its penalty payment, compliance with its injunction
+                      or the committee's decision ending it
+    liquidation.py    the liquidation of a penalty payment: its written procedure, then the committee's decision
     proceedings.py    the restricted committee's procedure: referral, report, written exchange, summons, hearing, and
                       the deliberation without which no sanction, reprimand or injunction of the committee stands
     sanctions.py      the restricted committee's decisions, each by its deliberation: a sanction and its fines, a
@@ -23,6 +25,7 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     appeals.py        an appeal to the Conseil d'État, and the court's ruling
     closing.py        the case closed with its outcome
     decide.py         decide: each command to the procedure that decides it
+    committee_folds.py  the fold of the restricted committee's procedure
     evolve.py         evolve and replay: each event type to the function that folds it
 """
 
@@ -37,6 +40,7 @@ from .commands import (
     Conduct,
     Convention,
     Deliberation,
+    EndInjunction,
     ExpireDeadline,
     ExtendFormalNotice,
     ExtendObservations,
@@ -51,6 +55,7 @@ from .commands import (
     NotifyReport,
     OpenCase,
     OpenInvestigation,
+    OpenLiquidation,
     PublishDecision,
     RecordCheck,
     RecordCompliance,
@@ -59,6 +64,7 @@ from .commands import (
     RecordFinding,
     RecordHearing,
     RecordInjunctionCompliance,
+    RecordLiquidationObservations,
     RecordNoticeNotification,
     RecordObservations,
     RecordRapporteurAnswer,
@@ -70,7 +76,7 @@ from .commands import (
 )
 from .decide import decide
 from .evolve import evolve, replay
-from .injunctions import days_of_delay
+from .liquidation import days_of_delay
 from .refusals import NEXT_STEPS, Rejected, next_steps
 from .state import (
     Appeal,
@@ -99,6 +105,7 @@ __all__ = [
     "Convention",
     "Decision",
     "Deliberation",
+    "EndInjunction",
     "ExpireDeadline",
     "ExtendFormalNotice",
     "ExtendObservations",
@@ -117,6 +124,7 @@ __all__ = [
     "NotifyReport",
     "OpenCase",
     "OpenInvestigation",
+    "OpenLiquidation",
     "Proceedings",
     "Publication",
     "PublishDecision",
@@ -127,6 +135,7 @@ __all__ = [
     "RecordFinding",
     "RecordHearing",
     "RecordInjunctionCompliance",
+    "RecordLiquidationObservations",
     "RecordNoticeNotification",
     "RecordObservations",
     "RecordRapporteurAnswer",

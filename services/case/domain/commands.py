@@ -25,8 +25,7 @@ from docket_contracts.events import (
 
 Convention = Literal["exclusive_end", "inclusive"]
 CONVENTIONS: dict[Convention, str] = {
-    "exclusive_end": "days of delay from period_start up to but not including period_end, the day compliance "
-    "was recorded",
+    "exclusive_end": "days of delay from period_start up to but not including period_end",
     "inclusive": "calendar days from period_start to period_end, both included",
 }
 
@@ -267,12 +266,44 @@ class RecordInjunctionCompliance:
 
 
 @dataclass(frozen=True)
-class LiquidatePenalty:
+class OpenLiquidation:
+    """The written procedure of a liquidation (décret 2019-536 art 44): its reasons and envisaged amount notified to
+    the controller on `opened_on`, for the days of delay of a period that has passed."""
+
+    liquidation_id: UUID
     sanction_id: UUID
+    opened_on: date
     period_start: date
     period_end: date
     convention: Convention
+    envisaged_amount_eur: int
+    reasons: str
+
+
+@dataclass(frozen=True)
+class RecordLiquidationObservations:
+    sanction_id: UUID
+    received_on: date
+
+
+@dataclass(frozen=True)
+class LiquidatePenalty:
+    """The restricted committee's liquidation of the opened period, at an amount up to days x rate."""
+
+    sanction_id: UUID
     decided_on: date
+    amount_eur: int
+    reasons: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class EndInjunction:
+    """The restricted committee's decision ending an injunction: its penalty stops accruing that day."""
+
+    sanction_id: UUID
+    ended_on: date
+    reasons: str
 
 
 @dataclass(frozen=True)
@@ -317,7 +348,10 @@ Command = (
     | InterruptSimplified
     | ImposeSanction
     | RecordInjunctionCompliance
+    | OpenLiquidation
+    | RecordLiquidationObservations
     | LiquidatePenalty
+    | EndInjunction
     | CloseCase
     | RecordNoticeNotification
     | RecordSanctionNotification

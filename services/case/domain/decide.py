@@ -11,6 +11,7 @@ from . import (
     complaints,
     injunctions,
     investigation,
+    liquidation,
     notices,
     proceedings,
     publication,
@@ -20,6 +21,7 @@ from . import (
 from .commands import (
     CloseCase,
     Command,
+    EndInjunction,
     ExpireDeadline,
     ExtendFormalNotice,
     ExtendObservations,
@@ -34,6 +36,7 @@ from .commands import (
     NotifyReport,
     OpenCase,
     OpenInvestigation,
+    OpenLiquidation,
     PublishDecision,
     RecordCheck,
     RecordCompliance,
@@ -42,6 +45,7 @@ from .commands import (
     RecordFinding,
     RecordHearing,
     RecordInjunctionCompliance,
+    RecordLiquidationObservations,
     RecordNoticeNotification,
     RecordObservations,
     RecordRapporteurAnswer,
@@ -106,8 +110,14 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return injunctions.record_sanction_notification(state, command)
         case RecordInjunctionCompliance():
             return injunctions.record_compliance(state, command)
+        case OpenLiquidation():
+            return liquidation.open_liquidation(state, command)
+        case RecordLiquidationObservations():
+            return liquidation.record_observations(state, command)
         case LiquidatePenalty():
-            return injunctions.liquidate(state, command)
+            return liquidation.liquidate(state, command)
+        case EndInjunction():
+            return injunctions.end_injunction(state, command)
         case PublishDecision():
             return publication.publish(state, command)
         case WithdrawPublication():

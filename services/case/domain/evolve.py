@@ -14,13 +14,8 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
-    CaseReferred,
     CheckRecorded,
-    CommitteeDeliberated,
     ComplaintLinked,
-    ControllerReplied,
-    ControllerSummoned,
-    FileConsulted,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -28,33 +23,29 @@ from docket_contracts.events import (
     FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
-    HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
-    ObservationsExtended,
-    ObservationsReceived,
+    LiquidationObservationsReceived,
+    LiquidationOpened,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
     PublicationMade,
     PublicationWithdrawn,
-    RapporteurAnswered,
-    ReportNotified,
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
-    SimplifiedProcedureInterrupted,
     WarningIssued,
 )
 
+from . import committee_folds
 from .state import (
     Appeal,
     CaseState,
     CaseWarning,
-    Hearing,
     Liquidation,
     Notice,
-    Proceedings,
     Publication,
     Reprimand,
     Sanction,
@@ -180,107 +171,6 @@ def _notice_notified(state: CaseState, event: FormalNoticeNotified) -> CaseState
     )
 
 
-# --- before the restricted committee ---------------------------------------------------------------------
-
-
-def _replace_proceedings(state: CaseState, proceedings_id: UUID, **changes: Any) -> tuple[Proceedings, ...]:
-    return tuple(replace(p, **changes) if p.proceedings_id == proceedings_id else p for p in state.proceedings)
-
-
-def _referred(state: CaseState, event: CaseReferred) -> CaseState:
-    proceedings = Proceedings(
-        event.proceedings_id,
-        event.procedure,
-        event.referred_on,
-        event.reference,
-        event.rapporteur.name,
-        event.rapporteur.kind,
-        event.deciding_member,
-        resumes=state.status,
-    )
-    return replace(state, status="before_committee", proceedings=(*state.proceedings, proceedings))
-
-
-def _report_notified(state: CaseState, event: ReportNotified) -> CaseState:
-    return replace(
-        state,
-        proceedings=_replace_proceedings(
-            state,
-            event.proceedings_id,
-            report_notified_on=event.notified_on,
-            documents=event.documents,
-            observations_due=event.observations_due,
-        ),
-    )
-
-
-def _file_consulted(state: CaseState, event: FileConsulted) -> CaseState:
-    proceedings = next(p for p in state.proceedings if p.proceedings_id == event.proceedings_id)
-    consulted = (*proceedings.consulted_on, event.consulted_on)
-    return replace(state, proceedings=_replace_proceedings(state, event.proceedings_id, consulted_on=consulted))
-
-
-def _observations_extended(state: CaseState, event: ObservationsExtended) -> CaseState:
-    proceedings = next(p for p in state.proceedings if p.proceedings_id == event.proceedings_id)
-    return replace(
-        state,
-        proceedings=_replace_proceedings(
-            state,
-            event.proceedings_id,
-            observations_due=event.observations_due,
-            extended_on=(*proceedings.extended_on, event.decided_on),
-        ),
-    )
-
-
-def _step(field: str, day: str) -> Callable[[CaseState, Any], CaseState]:
-    """The fold of a step of the proceedings that records one day."""
-
-    def fold(state: CaseState, event: Any) -> CaseState:
-        return replace(
-            state, proceedings=_replace_proceedings(state, event.proceedings_id, **{field: getattr(event, day)})
-        )
-
-    return fold
-
-
-def _summoned(state: CaseState, event: ControllerSummoned) -> CaseState:
-    return replace(
-        state,
-        proceedings=_replace_proceedings(
-            state, event.proceedings_id, summoned_on=event.summoned_on, hearing_on=event.hearing_on
-        ),
-    )
-
-
-def _heard(state: CaseState, event: HearingHeld) -> CaseState:
-    hearing = Hearing(event.held_on, event.public, event.speakers)
-    return replace(state, proceedings=_replace_proceedings(state, event.proceedings_id, hearing=hearing))
-
-
-def _deliberated(state: CaseState, event: CommitteeDeliberated) -> CaseState:
-    return replace(
-        state,
-        proceedings=_replace_proceedings(
-            state,
-            event.proceedings_id,
-            deliberated_on=event.deliberated_on,
-            members=event.members,
-            decision_reference=event.reference,
-        ),
-    )
-
-
-def _interrupted(state: CaseState, event: SimplifiedProcedureInterrupted) -> CaseState:
-    """The case goes back to where it stood before the referral, for the President to refer it again."""
-    proceedings = next(p for p in state.proceedings if p.proceedings_id == event.proceedings_id)
-    return replace(
-        state,
-        status=proceedings.resumes,
-        proceedings=_replace_proceedings(state, event.proceedings_id, interrupted_on=event.interrupted_on),
-    )
-
-
 # --- sanctions, injunctions and penalty payments -----------------------------------------------------------
 
 
@@ -327,15 +217,59 @@ def _sanction_notified(state: CaseState, event: SanctionNotified) -> CaseState:
     )
 
 
-def _penalty_liquidated(state: CaseState, event: PenaltyPaymentLiquidated) -> CaseState:
+def _liquidation_opened(state: CaseState, event: LiquidationOpened) -> CaseState:
     sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
-    liquidation = Liquidation(
-        event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
+    opened = Liquidation(
+        event.period_start,
+        event.period_end,
+        event.days_counted,
+        None,
+        None,
+        liquidation_id=event.liquidation_id,
+        opened_on=event.opened_on,
+        maximum_eur=event.maximum_eur,
+        envisaged_amount_eur=event.envisaged_amount_eur,
+        observations_due=event.observations_due,
+        convention=event.convention,
     )
     return replace(
-        state,
-        sanctions=_replace_sanction(state, event.sanction_id, liquidations=(*sanction.liquidations, liquidation)),
+        state, sanctions=_replace_sanction(state, event.sanction_id, liquidations=(*sanction.liquidations, opened))
     )
+
+
+def _liquidation_answered(state: CaseState, event: LiquidationObservationsReceived) -> CaseState:
+    sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+    liquidations = tuple(
+        replace(liq, observations_on=event.received_on) if liq.liquidation_id == event.liquidation_id else liq
+        for liq in sanction.liquidations
+    )
+    return replace(state, sanctions=_replace_sanction(state, event.sanction_id, liquidations=liquidations))
+
+
+def _penalty_liquidated(state: CaseState, event: PenaltyPaymentLiquidated) -> CaseState:
+    """The decision of a liquidation opened before; one recorded before the written procedure was kept (version 1)
+    stands alone."""
+    sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+    opened = event.liquidation_id is not None and any(
+        liq.liquidation_id == event.liquidation_id for liq in sanction.liquidations
+    )
+    if opened:
+        liquidations = tuple(
+            replace(liq, amount_eur=event.amount_eur, decided_on=event.decision_day, reference=event.reference)
+            if liq.liquidation_id == event.liquidation_id
+            else liq
+            for liq in sanction.liquidations
+        )
+    else:
+        alone = Liquidation(
+            event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
+        )
+        liquidations = (*sanction.liquidations, alone)
+    return replace(state, sanctions=_replace_sanction(state, event.sanction_id, liquidations=liquidations))
+
+
+def _injunction_ended(state: CaseState, event: InjunctionEnded) -> CaseState:
+    return replace(state, sanctions=_replace_sanction(state, event.sanction_id, injunction_ended_on=event.ended_on))
 
 
 # --- publication and appeals -------------------------------------------------------------------------------
@@ -404,23 +338,16 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     FormalNoticeDeadlineExpired: _notice_expired,
     FormalNoticeExpirySuperseded: _expiry_superseded,
     FormalNoticeNotified: _notice_notified,
-    CaseReferred: _referred,
-    ReportNotified: _report_notified,
-    FileConsulted: _file_consulted,
-    ObservationsExtended: _observations_extended,
-    ObservationsReceived: _step("observations_on", "received_on"),
-    RapporteurAnswered: _step("answered_on", "answered_on"),
-    ControllerReplied: _step("replied_on", "replied_on"),
-    ControllerSummoned: _summoned,
-    HearingHeld: _heard,
-    CommitteeDeliberated: _deliberated,
-    SimplifiedProcedureInterrupted: _interrupted,
+    **committee_folds.FOLDS,
     SanctionImposed: _sanction_imposed,
     ReprimandIssued: _reprimand_issued,
     PenaltyPaymentImposed: _penalty_imposed,
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
+    LiquidationOpened: _liquidation_opened,
+    LiquidationObservationsReceived: _liquidation_answered,
     PenaltyPaymentLiquidated: _penalty_liquidated,
+    InjunctionEnded: _injunction_ended,
     PublicationMade: _publication_made,
     PublicationWithdrawn: _publication_withdrawn,
     AppealLodged: _appeal_lodged,

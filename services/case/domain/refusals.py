@@ -43,7 +43,8 @@ NEXT_STEPS: dict[Status, tuple[str, ...]] = {
     "sanctioned": (
         "record the decision's notification",
         "record compliance with the injunction",
-        "liquidate the penalty payment",
+        "end the injunction",
+        "open a liquidation of the penalty payment",
         "link a complaint",
         "close as sanctioned",
     ),
@@ -70,6 +71,8 @@ def next_steps(state: CaseState) -> tuple[str, ...]:
     steps = NEXT_STEPS[state.status]
     if state.status == "before_committee" and (proceedings := state.current_proceedings) is not None:
         steps = _before_committee(proceedings) + steps
+    if any(s.pending_liquidation for s in state.standing_sanctions):
+        steps = ("record the observations on the liquidation", "decide the liquidation", *steps)
     if state.status not in ("none", "closed") and any(unpublishable(state, d) is None for d in state.decisions()):
         steps += ("make a decision public",)
     if any(p.withdrawn_on is None for p in state.publications):

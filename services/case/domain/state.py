@@ -134,16 +134,32 @@ class Proceedings:
 
 @dataclass(frozen=True)
 class Liquidation:
+    """A liquidation of a penalty payment: opened (its reasons and envisaged amount notified to the controller,
+    décret 2019-536 art 44), then decided, with the amount the restricted committee fixed, up to days x rate.
+    One recorded before the written procedure was kept has no liquidation_id and was decided at days x rate."""
+
     period_start: date
     period_end: date
     days_counted: int
-    amount_eur: int
-    decided_on: date
+    amount_eur: int | None  # None until decided
+    decided_on: date | None  # None until decided
+    liquidation_id: UUID | None = None
+    opened_on: date | None = None
+    maximum_eur: int | None = None
+    envisaged_amount_eur: int | None = None
+    observations_due: date | None = None
+    observations_on: date | None = None
+    reference: str | None = None
+    convention: str | None = None
 
     @property
     def last_day(self) -> date:
         """The last day of delay the liquidation counted, whatever its convention."""
         return self.period_start + timedelta(days=self.days_counted - 1)
+
+    @property
+    def decided(self) -> bool:
+        return self.decided_on is not None
 
 
 @dataclass(frozen=True)
@@ -155,8 +171,9 @@ class Sanction:
     injunction: Injunction | None
     daily_penalty_eur: int = 0
     accrues_from: date | None = None
-    liquidations: tuple[Liquidation, ...] = ()
+    liquidations: tuple[Liquidation, ...] = ()  # the last may be opened and not yet decided
     injunction_complied_on: date | None = None
+    injunction_ended_on: date | None = None  # the committee ended the injunction
     notified_on: date | None = None  # the day the decision reached the controller
     procedure: Procedure = "ordinary"
     annulled_on: date | None = None  # the court annulled it: it no longer stands
@@ -168,19 +185,47 @@ class Sanction:
         return self.injunction is not None and self.injunction.deadline is None and self.notified_on is None
 
     @property
+    def stopped_on(self) -> date | None:
+        """The day the penalty stopped accruing: compliance recorded, or the committee's decision ending it."""
+        return self.injunction_complied_on or self.injunction_ended_on
+
+    @property
+    def under_enforcement(self) -> bool:
+        """An injunction neither complied with nor ended: its penalty runs, and the case stays open."""
+        return self.injunction is not None and self.stopped_on is None
+
+    @property
     def days_late(self) -> int | None:
-        """Days of delay the penalty accrued before the injunction was complied with (None: not complied)."""
-        if self.injunction_complied_on is None:
+        """Days of delay the penalty accrued before it stopped (None: it has not stopped)."""
+        if self.stopped_on is None:
             return None
         if self.accrues_from is None:
             return 0
-        return max(0, (self.injunction_complied_on - self.accrues_from).days)
+        return max(0, (self.stopped_on - self.accrues_from).days)
+
+    @property
+    def pending_liquidation(self) -> Liquidation | None:
+        """The liquidation opened and not yet decided."""
+        return next((liq for liq in self.liquidations if not liq.decided), None)
+
+    @property
+    def first_unliquidated(self) -> date | None:
+        """The first day of delay no liquidation (decided or opened) counts yet."""
+        if self.accrues_from is None:
+            return None
+        return max([self.accrues_from, *(liq.last_day + timedelta(days=1) for liq in self.liquidations)])
 
     @property
     def penalty_owed(self) -> bool:
-        """A penalty that must be liquidated before the case can close as sanctioned: accrued and not yet
-        liquidated, unless the injunction was complied with before any day of delay."""
-        return bool(self.daily_penalty_eur) and not self.liquidations and self.days_late != 0
+        """A penalty that must be liquidated before the case can close as sanctioned: days of delay accrued up to
+        the day it stopped that no liquidation counts yet, or a liquidation opened and not yet decided (the
+        committee liquidates in any case of late or no compliance, décret 2019-536 art 44)."""
+        if not self.daily_penalty_eur:
+            return False
+        if self.pending_liquidation is not None:
+            return True
+        first, stopped = self.first_unliquidated, self.stopped_on
+        return first is not None and stopped is not None and first < stopped
 
 
 @dataclass(frozen=True)
@@ -272,6 +317,12 @@ class CaseState:
         return tuple(s for s in self.sanctions if s.annulled_on is None)
 
     @property
+    def under_enforcement(self) -> bool:
+        """Sanctioned, with an injunction of a standing sanction neither complied with nor ended: the case stays open
+        (the case list shows it and filters on it)."""
+        return self.status == "sanctioned" and any(s.under_enforcement for s in self.standing_sanctions)
+
+    @property
     def pending_appeal(self) -> Appeal | None:
         return next((a for a in self.appeals if a.outcome is None), None)
 
@@ -303,9 +354,15 @@ class CaseState:
                 facts.append((sanction.notified_on, "the sanction was notified"))
             if sanction.injunction_complied_on is not None:
                 facts.append((sanction.injunction_complied_on, "the injunction was complied with"))
-            facts += [
-                (liquidation.decided_on, "the penalty payment was liquidated") for liquidation in sanction.liquidations
-            ]
+            if sanction.injunction_ended_on is not None:
+                facts.append((sanction.injunction_ended_on, "the injunction was ended"))
+            for liquidation in sanction.liquidations:
+                if liquidation.opened_on is not None:
+                    facts.append((liquidation.opened_on, "the liquidation was opened"))
+                if liquidation.observations_on is not None:
+                    facts.append((liquidation.observations_on, "the observations on the liquidation were received"))
+                if liquidation.decided_on is not None:
+                    facts.append((liquidation.decided_on, "the penalty payment was liquidated"))
         facts += [(reprimand.decided_on, "the reprimand was decided") for reprimand in self.reprimands]
         for publication in self.publications:
             facts.append((publication.published_on, f"the {publication.decision.replace('_', ' ')} was made public"))

@@ -30,7 +30,9 @@ from docket_contracts.events import (
     FormalNoticeNotified,
     HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
+    LiquidationOpened,
     ObservationsExtended,
     Payload,
     PenaltyPaymentLiquidated,
@@ -52,6 +54,7 @@ from .complaints import (
     complaint_withdrawn,
     investigation_opened,
 )
+from .enforcement import injunction_ended, liquidation_opened
 from .letters import CaseFile, Channel, Complainant, Letter, Role
 from .notices import (
     deadline_expired,
@@ -112,6 +115,8 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     InjunctionComplied: injunction_complied,
     SanctionNotified: sanction_notified,
     PenaltyPaymentLiquidated: penalty_liquidated,
+    LiquidationOpened: liquidation_opened,
+    InjunctionEnded: injunction_ended,
     FormalNoticeExpirySuperseded: expiry_superseded,
     CaseClosed: case_closed,
 }

@@ -134,16 +134,22 @@ def penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[
             f"({event.days_counted} days)."
         ],
     )
+    reference = f" ({event.reference})" if event.reference else ""
+    at_most = (
+        f", of at most {euros(event.maximum_eur)} (the days of delay at the daily rate)" if event.maximum_eur else ""
+    )
+    reasons = [f"Reasons: {event.reasons}"] if event.reasons else []
     return to_complainants + for_controller(
         case,
         "penalty_liquidation",
         "Liquidation of the periodic penalty payment",
         f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
         [
-            f"by its decision of {long_date(event.decision_day)}, the authority liquidates the periodic penalty "
-            f"payment at {euros(event.amount_eur)}: {event.days_counted} days "
+            f"by its decision{reference} of {long_date(event.decision_day)}, the authority liquidates the periodic "
+            f"penalty payment at {euros(event.amount_eur)}{at_most}: {event.days_counted} days "
             f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
             f"({event.convention}).",
+            *reasons,
             remedies.for_controller(case),
         ],
     )
