@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from docket_devstack.staff import INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
 
@@ -15,6 +17,9 @@ GIVERS: tuple[tuple[str, str], ...] = (
 )
 
 
-def giver(path: str) -> str:
-    """The demo user who gives the case command at `path` (a path or its tail under /cases/{id})."""
+def giver(path: str, body: Mapping[str, Any] | None = None) -> str:
+    """The demo user who gives the case command at `path` (a path or its tail under /cases/{id}) with `body`: a
+    publication the bureau decides is the President's to ask for."""
+    if body is not None and body.get("decided_by") == "bureau":
+        return PRESIDENT
     return next((who for pattern, who in GIVERS if re.search(pattern, path)), SANCTIONS_COMMITTEE)

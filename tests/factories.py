@@ -201,6 +201,8 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
             decision_id=notice,
             decision_dated=day,
             published_on=date(2021, 12, 16),
+            decided_by="bureau",
+            anonymised_on=date(2023, 12, 16),
         ),
         ev.PublicationWithdrawn(
             case_id=case_id,

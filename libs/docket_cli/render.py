@@ -212,20 +212,7 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
             + (f" on {notice['complied_on']}" if notice.get("complied_on") else "")
         )
     for sanction in document.get("sanctions", ()):
-        lines.append(
-            f"sanction {sanction['sanction_id']}: decided {sanction['decided_on']}, fine "
-            f"{euros(sanction.get('fine_eur'))}"
-            + (
-                f", penalty {euros(sanction['daily_penalty_eur'])} a day from {sanction['accrues_from']}"
-                if sanction.get("accrues_from")
-                else ""
-            )
-        )
-        for liquidation in sanction.get("liquidations", ()):
-            lines.append(
-                f"  liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
-                f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}"
-            )
+        lines += _sanction_lines(sanction)
     for reprimand in document.get("reprimands", ()):
         lines.append(
             f"reprimand {reprimand['reprimand_id']}: decided {reprimand['decided_on']}, Art "
@@ -235,7 +222,9 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
     for publication in document.get("publications", ()):
         lines.append(
             f"publication {publication['publication_id']}: the {words(publication['decision'])} made public "
-            f"{publication['published_on']}"
+            + ("again " if publication.get("republishes") else "")
+            + f"{publication['published_on']} by the {words(publication.get('decided_by', 'restricted_committee'))}"
+            + (f", name removed {publication['anonymised_on']}" if publication.get("anonymised_on") else "")
             + (f", withdrawn {publication['withdrawn_on']}" if publication.get("withdrawn_on") else "")
         )
     for appeal in document.get("appeals", ()):
@@ -259,6 +248,32 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
     if history is not None:
         parts.append(events(history))
     return Group(*parts)
+
+
+def _sanction_lines(sanction: Mapping[str, Any]) -> list[str]:
+    """A sanction, and its liquidations by id: decided, or waiting for the controller's observations."""
+    lines = [
+        f"sanction {sanction['sanction_id']}: decided {sanction['decided_on']}, fine "
+        f"{euros(sanction.get('fine_eur'))}"
+        + (
+            f", penalty {euros(sanction['daily_penalty_eur'])} a day from {sanction['accrues_from']}"
+            if sanction.get("accrues_from")
+            else ""
+        )
+    ]
+    for liquidation in sanction.get("liquidations", ()):
+        named = f"  liquidation {liquidation['liquidation_id']}: " if liquidation.get("liquidation_id") else "  "
+        if liquidation.get("decided_on") is None:
+            lines.append(
+                f"{named}opened {liquidation.get('opened_on')} for {liquidation['period_start']} to "
+                f"{liquidation['period_end']}, {euros(liquidation.get('envisaged_amount_eur'))} envisaged"
+            )
+        else:
+            lines.append(
+                f"{named}liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
+                f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}"
+            )
+    return lines
 
 
 def events(history: Iterable[Mapping[str, Any]]) -> RenderableType:

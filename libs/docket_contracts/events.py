@@ -573,22 +573,53 @@ class ReprimandIssued(Payload):
     procedure: Procedure = PROCEDURE_FIELD
 
 
-# A decision of the authority that may be made public.
-PublishedDecision = Literal["formal_notice", "sanction", "reprimand"]
+# A decision of the authority that may be made public, and who decides to make it public: the bureau, at the
+# President's request, for a formal notice (loi 78-17 art 20 II); the restricted committee for its own measures
+# (loi 78-17 art 22), a liquidation of a penalty payment among them.
+PublishedDecision = Literal["formal_notice", "sanction", "reprimand", "liquidation"]
+PublicationAuthority = Literal["bureau", "restricted_committee"]
 
 
 class PublicationMade(Payload):
-    """The authority made one of its decisions public (the CNIL made its formal notice to Clearview AI public on
-    16 December 2021). A decision taken under the simplified procedure is never made public."""
+    """The authority made one of its decisions public, until a day when the controller's name is removed (the CNIL
+    made its formal notice to Clearview AI public on 16 December 2021, and the liquidation of its penalty payment
+    on 10 May 2023). A decision taken under the simplified procedure is never made public; a decision the court
+    reformed is made public again once, in the same form (`republishes`)."""
 
     case_id: UUID
     publication_id: UUID
     decision: PublishedDecision
-    decision_id: UUID = Field(description="the notice_id, sanction_id or reprimand_id of the decision made public")
+    decision_id: UUID = Field(
+        description="the notice_id, sanction_id, reprimand_id or liquidation_id of the decision made public"
+    )
     decision_dated: date = Field(
-        description="the day of that decision: a formal notice's issue, a sanction's or a reprimand's decision"
+        description=(
+            "the day of that decision: a formal notice's issue, a sanction's, a reprimand's or a liquidation's decision"
+        )
     )
     published_on: date
+    decided_by: PublicationAuthority = Field(
+        description=(
+            "who decided to make it public: the bureau at the President's request (a formal notice, loi 78-17 art 20 "
+            "II) or the restricted committee (its own measures, loi 78-17 art 22)"
+        )
+    )
+    anonymised_on: date | None = Field(
+        description=(
+            "the day the controller's name is removed from the publication: a publication with no end is excessive "
+            "(Conseil d'État, 28 September 2016, n° 389448); null only in publications recorded before it was kept"
+        )
+    )
+    republishes: UUID | None = Field(
+        default=None,
+        description="the publication of the same decision before the court reformed it, when this one follows it",
+    )
+
+    @model_validator(mode="after")
+    def _anonymised_after_published(self) -> PublicationMade:
+        if self.anonymised_on is not None and self.anonymised_on <= self.published_on:
+            raise ValueError("a publication is anonymised after the day it is made")
+        return self
 
 
 class PublicationWithdrawn(Payload):

@@ -166,10 +166,11 @@ def _decision_news(event: Payload) -> News | None:
                 event.decided_on, "The authority issued a reprimand to the controller, without a fine.", "reprimand"
             )
         case PublicationMade():
+            name = "liquidation of the penalty payment" if event.decision == "liquidation" else event.decision
+            again = " again, as the court reformed it" if event.republishes is not None else ""
             return News(
                 event.published_on,
-                f"The authority made its {event.decision.replace('_', ' ')} of "
-                f"{event.decision_dated.isoformat()} public.",
+                f"The authority made its {name.replace('_', ' ')} of {event.decision_dated.isoformat()} public{again}.",
                 event.decision,
             )
         case AppealLodged():

@@ -110,6 +110,19 @@ def _no_written_procedure(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _publisher_by_decision(data: dict[str, Any]) -> dict[str, Any]:
+    """publication.made v1 -> v2: v1 kept neither who decided the publication nor when the controller's name is
+    removed. Who decides follows from the decision (the bureau for a formal notice, the restricted committee for
+    its measures); no day of anonymisation was set."""
+    decided_by = "bureau" if data["decision"] == "formal_notice" else "restricted_committee"
+    return {**data, "decided_by": decided_by, "anonymised_on": None}
+
+
+def _liquidations_published(data: dict[str, Any]) -> dict[str, Any]:
+    """publication.withdrawn v1 -> v2: v2 adds the liquidation to the decisions; every v1 decision is still one."""
+    return data
+
+
 def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
     """notification.recorded v1 -> v2: no letter text was carried."""
     return data
@@ -324,7 +337,10 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.PublicationMade,
         topics.CASES,
         "case",
-        "The authority made a decision of the case public: a formal notice, a sanction or a reprimand.",
+        "The authority made a decision of the case public (a formal notice, a sanction, a reprimand or a "
+        "liquidation) until the day the controller's name is removed; a reformed decision is made public again.",
+        version=2,
+        upcasters={1: _publisher_by_decision},
     ),
     _spec(
         "publication.withdrawn",
@@ -332,6 +348,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A publication was withdrawn: the decision stands, but is no longer public.",
+        version=2,
+        upcasters={1: _liquidations_published},
     ),
     _spec(
         "appeal.lodged",

@@ -212,7 +212,10 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"reprimand decided {d['decided_on']}, Art {', '.join(map(str, d['articles_infringed']))}"
     ),
     "publication.made": lambda d: (
-        f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public on {d['published_on']}"
+        f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public"
+        + (" again" if d.get("republishes") else "")
+        + f" on {d['published_on']} by the {d['decided_by'].replace('_', ' ')}"
+        + (f", name removed on {d['anonymised_on']}" if d.get("anonymised_on") else "")
     ),
     "publication.withdrawn": lambda d: (
         f"the published {d['decision'].replace('_', ' ')} withdrawn on {d['withdrawn_on']}"

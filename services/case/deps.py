@@ -24,6 +24,7 @@ __all__ = [
     "IntegrityChecker",
     "Investigator",
     "President",
+    "Publisher",
     "Rapporteur",
     "SanctionsCommittee",
     "SessionDep",
@@ -53,6 +54,8 @@ President = Annotated[Caller, Depends(allow(Role.PRESIDENT))]
 Rapporteur = Annotated[Caller, Depends(allow(Role.RAPPORTEUR))]
 SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
 Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
+# The President asks the bureau to make a formal notice public; a committee member records the committee's own.
+Publisher = Annotated[Caller, Depends(allow(Role.PRESIDENT, Role.SANCTIONS_COMMITTEE))]
 CaseReader = Annotated[
     Caller,
     Depends(

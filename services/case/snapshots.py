@@ -23,8 +23,9 @@ from .domain import CaseState
 # decision was taken under, the reprimands, publications and appeals, and what an annulment undoes; 5: the
 # President's decision to carry out checks, and the checks; 6: the warning, and the restricted committee's
 # procedure (the proceedings, and the status before_committee); 7: a liquidation's written procedure, the
-# injunction's end, and a sanctioned case under enforcement
-FOLD = 7
+# injunction's end, and a sanctioned case under enforcement; 8: who decided a publication, the day the name is
+# removed, and the publication a reformed decision's follows
+FOLD = 8
 
 _state = TypeAdapter(CaseState)
 

@@ -183,7 +183,10 @@ def _decision_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) 
         case ReprimandIssued():
             return Mark("sanction", payload.decided_on, "reprimand (Art 58(2)(b)), no fine", v)
         case PublicationMade():
-            return Mark("publication", payload.published_on, f"{payload.decision.replace('_', ' ')} made public", v)
+            again = " again" if payload.republishes is not None else ""
+            return Mark(
+                "publication", payload.published_on, f"{payload.decision.replace('_', ' ')} made public{again}", v
+            )
         case PublicationWithdrawn():
             return Mark("publication", payload.withdrawn_on, "publication withdrawn", v)
         case AppealLodged():

@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from docket_contracts.events import Order, TimeLimit
+from docket_contracts.events import Injunction, Order, TimeLimit
 from docket_devstack.staff import (
     ADMINISTRATOR,
     AUDITOR,
@@ -141,8 +141,8 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
-    ("case", "POST", "/cases/{case_id}/publications"): frozenset({S}),
-    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/publications"): frozenset({P, S}),
+    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): frozenset({P, S}),
     ("case", "POST", "/cases/{case_id}/appeals"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
@@ -316,7 +316,21 @@ def notice_notified(state):
 
 def notice_published(state):
     return PublishDecision(
-        publication_id=uuid.uuid4(), decision_id=state.notices[0].notice_id, published_on=date(2021, 12, 16)
+        publication_id=uuid.uuid4(),
+        decision_id=state.notices[0].notice_id,
+        published_on=date(2021, 12, 16),
+        anonymised_on=date(2023, 12, 16),
+        decided_by="bureau",
+    )
+
+
+def sanction_published(state):
+    return PublishDecision(
+        publication_id=uuid.uuid4(),
+        decision_id=state.sanctions[0].sanction_id,
+        published_on=date(2022, 10, 20),
+        anonymised_on=date(2024, 10, 20),
+        decided_by="restricted_committee",
     )
 
 
@@ -386,8 +400,6 @@ DELIBERATION = {"reference": "SAN-2022-019", "members": ["Alexandre Linden", "An
 
 
 def sanction_with_penalty(state):
-    from docket_contracts.events import Injunction
-
     return ImposeSanction(
         sanction_id=uuid.uuid4(),
         decided_on=date(2022, 10, 17),
@@ -419,6 +431,15 @@ def _command(
         target = path.format(case_id=case_id, sub=sub(state) if sub else "")
         fields = body(state) if callable(body) else body
         return Call("POST", target, json=fields | {"expected_version": state.version})
+
+    return build
+
+
+def _by_publisher(bureau: Builder, committee: Builder) -> Builder:
+    """A publication's command as the caller's role gives it: the President for the bureau, else the committee."""
+
+    async def build(world: World, who: str) -> Call:
+        return await (bureau if ROLE_OF[who] == Role.PRESIDENT else committee)(world, who)
 
     return build
 
@@ -629,21 +650,54 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         finding,
         *HEARD,
     ),
-    ("case", "POST", "/cases/{case_id}/publications"): _command(
-        "/cases/{case_id}/publications",
-        lambda state: {"decision_id": str(state.notices[0].notice_id), "published_on": "2021-12-16"},
-        investigating,
-        finding,
-        notice,
+    # the President asks the bureau to make the notice public; a committee member, the committee's sanction
+    ("case", "POST", "/cases/{case_id}/publications"): _by_publisher(
+        _command(
+            "/cases/{case_id}/publications",
+            lambda state: {
+                "decision_id": str(state.notices[0].notice_id),
+                "published_on": "2021-12-16",
+                "anonymised_on": "2023-12-16",
+                "decided_by": "bureau",
+            },
+            investigating,
+            finding,
+            notice,
+        ),
+        _command(
+            "/cases/{case_id}/publications",
+            lambda state: {
+                "decision_id": str(state.sanctions[0].sanction_id),
+                "published_on": "2022-10-20",
+                "anonymised_on": "2024-10-20",
+                "decided_by": "restricted_committee",
+            },
+            investigating,
+            finding,
+            *HEARD,
+            sanction_with_penalty,
+        ),
     ),
-    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _command(
-        "/cases/{case_id}/publications/{sub}/withdrawal",
-        {"withdrawn_on": "2023-12-16", "reasons": "two years"},
-        investigating,
-        finding,
-        notice,
-        notice_published,
-        sub=lambda state: str(state.publications[0].publication_id),
+    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _by_publisher(
+        _command(
+            "/cases/{case_id}/publications/{sub}/withdrawal",
+            {"withdrawn_on": "2023-12-16", "reasons": "two years", "decided_by": "bureau"},
+            investigating,
+            finding,
+            notice,
+            notice_published,
+            sub=lambda state: str(state.publications[0].publication_id),
+        ),
+        _command(
+            "/cases/{case_id}/publications/{sub}/withdrawal",
+            {"withdrawn_on": "2023-12-16", "reasons": "taken down", "decided_by": "restricted_committee"},
+            investigating,
+            finding,
+            *HEARD,
+            sanction_with_penalty,
+            sanction_published,
+            sub=lambda state: str(state.publications[0].publication_id),
+        ),
     ),
     ("case", "POST", "/cases/{case_id}/appeals"): _command(
         "/cases/{case_id}/appeals",

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import ComplaintWithdrawn, Controller, NotificationSent
 from docket_contracts.registry import new_event
-from docket_devstack.staff import AUDITOR, INVESTIGATOR, PRESIDENT, Tokens
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE, Tokens
 from docket_service.database import make_engine, make_sessions
 from services.case import application, eventstore, readside, store
 from services.case.config import CaseSettings
@@ -39,9 +39,9 @@ pytestmark = pytest.mark.service
 TOKENS: Tokens
 
 
-def staff_for(path: str) -> dict[str, str]:
+def staff_for(path: str, body: dict | None = None) -> dict[str, str]:
     """The token of the role that gives a command (tests/case_staff.py)."""
-    return TOKENS(giver(path))
+    return TOKENS(giver(path, body))
 
 
 @dataclass
@@ -88,7 +88,7 @@ async def open_case(
 
 
 async def command(service: Running, path: str, body: dict, version: int | None, expect: int = 200) -> dict:
-    headers = staff_for(path) | ({"If-Match": f'"{version}"'} if version is not None else {})
+    headers = staff_for(path, body) | ({"If-Match": f'"{version}"'} if version is not None else {})
     response = await service.http.post(path, json=body, headers=headers)
     assert response.status_code == expect, response.text
     return response.json()
@@ -438,16 +438,27 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
     version = await investigate(case_service, case_id)
     notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
     notice_id = notice["case"]["formal_notices"][0]["notice_id"]
-    publication = {"decision_id": notice_id, "published_on": "2021-12-16"}
-    forbidden = await case_service.http.post(
-        f"/cases/{case_id}/publications",
-        json=publication,
-        headers=TOKENS(INVESTIGATOR) | {"If-Match": f'"{version + 1}"'},
-    )
-    assert forbidden.status_code == 403  # publication is the sanctions committee's decision
+    publication = {
+        "decision_id": notice_id,
+        "published_on": "2021-12-16",
+        "anonymised_on": "2023-12-16",
+        "decided_by": "bureau",
+    }
+    for who in (INVESTIGATOR, SANCTIONS_COMMITTEE):  # the bureau's publication is the President's to ask for
+        forbidden = await case_service.http.post(
+            f"/cases/{case_id}/publications",
+            json=publication,
+            headers=TOKENS(who) | {"If-Match": f'"{version + 1}"'},
+        )
+        assert forbidden.status_code == 403, forbidden.text
+    assert "a publication by the bureau needs the role president" in forbidden.json()["detail"]
+    by_committee = publication | {"decided_by": "restricted_committee"}
+    wrong = await command(case_service, f"/cases/{case_id}/publications", by_committee, version + 1, expect=422)
+    assert wrong["detail"][0]["loc"] == ["body", "decided_by"]
     published = await command(case_service, f"/cases/{case_id}/publications", publication, version + 1)
     assert [e["type"] for e in published["events"]] == ["docket.publication.made"]
-    assert published["case"]["publications"][0]["published_on"] == "2021-12-16"
+    made = published["case"]["publications"][0]
+    assert (made["published_on"], made["anonymised_on"], made["decided_by"]) == ("2021-12-16", "2023-12-16", "bureau")
     assert "withdraw a publication" in published["case"]["allowed_next_steps"]
 
     other, _ = await open_case(case_service)
@@ -483,11 +494,16 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
     private = await command(
         case_service,
         f"/cases/{other}/publications",
-        {"decision_id": sanction["sanction_id"], "published_on": "2022-10-17"},
+        {
+            "decision_id": sanction["sanction_id"],
+            "published_on": "2022-10-17",
+            "anonymised_on": "2024-10-17",
+            "decided_by": "restricted_committee",
+        },
         version,
         expect=409,
     )
-    assert "simplified procedure, whose decisions are not made public" in private["detail"]
+    assert "simplified procedure, whose decisions Docket does not make public" in private["detail"]
     assert "make a decision public" not in private["allowed_next_steps"]
     appealed = await command(
         case_service,

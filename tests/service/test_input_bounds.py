@@ -132,7 +132,7 @@ async def open_case(service: Running) -> UUID:
 async def command(
     service: Running, tokens: Tokens, case_id: UUID, tail: str, body: dict, version: int, expect: int = 200
 ) -> Any:
-    who = giver(tail)
+    who = giver(tail, body)
     response = await service.http.post(
         f"/cases/{case_id}{tail}", json=body, headers=tokens(who) | {"If-Match": f'"{version}"'}
     )

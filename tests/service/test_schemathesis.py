@@ -216,7 +216,11 @@ def lifecycle(depth: int) -> list[Callable[[Any], Any]]:
     ]
     appealed: list[Callable[[Any], Any]] = [
         lambda s: PublishDecision(
-            publication_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, published_on=date(2022, 10, 17)
+            publication_id=uuid.uuid4(),
+            decision_id=s.sanctions[0].sanction_id,
+            published_on=date(2022, 10, 17),
+            anonymised_on=date(2024, 10, 17),
+            decided_by="restricted_committee",
         ),
         lambda s: LodgeAppeal(
             appeal_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16)

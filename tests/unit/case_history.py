@@ -32,6 +32,7 @@ from docket_contracts.events import (
     Order,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
+    PublicationAuthority,
     PublicationMade,
     PublicationWithdrawn,
     Rapporteur,
@@ -348,6 +349,8 @@ NOTICE_PUBLISHED = PublicationMade(
     decision_id=NOTICE,
     decision_dated=date(2021, 11, 26),
     published_on=date(2021, 12, 16),
+    decided_by="bureau",
+    anonymised_on=date(2023, 12, 16),
 )
 WITHDRAWN = PublicationWithdrawn(
     case_id=CASE,
@@ -359,12 +362,31 @@ WITHDRAWN = PublicationWithdrawn(
 )
 
 
-def publish(decision_id: UUID = NOTICE, published_on: date = date(2021, 12, 16)) -> PublishDecision:
-    return PublishDecision(publication_id=PUBLICATION, decision_id=decision_id, published_on=published_on)
+def publish(
+    decision_id: UUID = NOTICE,
+    published_on: date = date(2021, 12, 16),
+    anonymised_on: date | None = None,
+    decided_by: PublicationAuthority | None = None,
+    publication_id: UUID = PUBLICATION,
+) -> PublishDecision:
+    """A publication for two years, decided by the bureau for the notice and by the committee for the rest."""
+    return PublishDecision(
+        publication_id=publication_id,
+        decision_id=decision_id,
+        published_on=published_on,
+        anonymised_on=anonymised_on or published_on.replace(year=published_on.year + 2),
+        decided_by=decided_by or ("bureau" if decision_id == NOTICE else "restricted_committee"),
+    )
 
 
-def withdraw(withdrawn_on: date = date(2023, 12, 16), publication_id: UUID = PUBLICATION) -> WithdrawPublication:
-    return WithdrawPublication(publication_id=publication_id, withdrawn_on=withdrawn_on, reasons="public for two years")
+def withdraw(
+    withdrawn_on: date = date(2023, 12, 16),
+    publication_id: UUID = PUBLICATION,
+    decided_by: PublicationAuthority = "bureau",
+) -> WithdrawPublication:
+    return WithdrawPublication(
+        publication_id=publication_id, withdrawn_on=withdrawn_on, reasons="public for two years", decided_by=decided_by
+    )
 
 
 SIMPLIFIED_SANCTION = SANCTIONED.model_copy(update={"fine_eur": 15_000, "procedure": "simplified", "injunction": None})
@@ -410,5 +432,7 @@ SANCTION_PUBLISHED = NOTICE_PUBLISHED.model_copy(
         "decision_id": SANCTION,
         "decision_dated": date(2022, 10, 17),
         "published_on": date(2022, 10, 17),
+        "decided_by": "restricted_committee",
+        "anonymised_on": date(2024, 10, 17),
     }
 )

@@ -87,7 +87,7 @@ def test_an_annulled_sanction_no_longer_stands_and_the_case_is_referred_again_or
     assert state.sanctions[0].annulled_on == date(2023, 6, 1) and state.standing_sanctions == ()
     assert {"refer the case to the restricted committee", "withdraw a publication"} <= set(next_steps(state))
     with pytest.raises(Rejected, match=r"\(the court annulled the sanction on 2023-06-01\)"):
-        decide(state, PublishDecision(uuid4(), SANCTION, date(2023, 6, 2)))
+        decide(state, PublishDecision(uuid4(), SANCTION, date(2023, 6, 2), date(2025, 6, 2), "restricted_committee"))
     with pytest.raises(Rejected, match="the case was not referred to the restricted committee"):
         decide(state, replace(sanction(), sanction_id=SECOND, decided_on=date(2023, 6, 1)))
     with pytest.raises(Invalid) as refused:

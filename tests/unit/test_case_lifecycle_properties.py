@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import get_args
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +18,7 @@ from docket_contracts.events import (
     CommitteeDeliberated,
     Injunction,
     Payload,
+    PublicationAuthority,
     ReprimandIssued,
     SanctionImposed,
     TimeLimit,
@@ -68,6 +69,7 @@ from tests.unit.case_history import (
     DOCUMENTS,
     FINDING,
     INJUNCTION,
+    LIQUIDATION,
     MEMBERS,
     NOTICE,
     OPENED,
@@ -121,13 +123,35 @@ PROCEDURE: list[Command] = [
     RecordHearing(date(2023, 8, 21), False, ("rapporteur", "controller")),
     InterruptSimplified(date(2022, 9, 1), "the case raises new questions of law"),
 ]
-# One publication per decision, each withdrawn two years on (also once the case is closed).
+# One publication per decision, by the bureau for the notice and the committee for the rest, its name removed two
+# years on, each withdrawn (also once the case is closed).
 PUBLISHED = {
     NOTICE: (uuid4(), date(2021, 12, 16)),
     SANCTION: (uuid4(), date(2022, 10, 17)),
     REPRIMAND: (uuid4(), date(2022, 10, 17)),
     SECOND: (uuid4(), date(2023, 9, 1)),
+    LIQUIDATION: (uuid4(), date(2023, 5, 10)),
 }
+
+
+def publication(decision: UUID, publication_id: UUID, day: date) -> PublishDecision:
+    publisher: PublicationAuthority = "bureau" if decision == NOTICE else "restricted_committee"
+    return PublishDecision(publication_id, decision, day, day.replace(year=day.year + 2), publisher)
+
+
+PUBLICATIONS: list[Command] = [
+    *(publication(decision, publication_id, day) for decision, (publication_id, day) in PUBLISHED.items()),
+    *(
+        WithdrawPublication(
+            publication_id, date(2025, 12, 16), "taken down", "bureau" if d == NOTICE else "restricted_committee"
+        )
+        for d, (publication_id, _) in PUBLISHED.items()
+    ),
+    # again once the court reduced the fine, in the same form (the name removed on the same day), or refused
+    replace(publication(SANCTION, uuid4(), date(2023, 6, 2)), anonymised_on=date(2024, 10, 17)),
+    publication(SANCTION, uuid4(), date(2023, 6, 2)),
+    replace(publication(NOTICE, uuid4(), date(2021, 12, 16)), decided_by="restricted_committee"),  # refused
+]
 # One appeal per sanction or reprimand, each with every ruling the court may give.
 APPEALS = {
     SANCTION: (uuid4(), date(2022, 12, 16), date(2023, 6, 1)),
@@ -177,8 +201,7 @@ COMMANDS: list[Command] = [
     simplified(),
     reprimand(),
     reprimand(deliberation=ALONE),
-    *(PublishDecision(publication, decision, day) for decision, (publication, day) in PUBLISHED.items()),
-    *(WithdrawPublication(publication, date(2023, 12, 16), "two years") for publication, _ in PUBLISHED.values()),
+    *PUBLICATIONS,
     DECIDED_AGAIN,
     *(LodgeAppeal(appeal, decision, lodged) for decision, (appeal, lodged, _) in APPEALS.items()),
     *(

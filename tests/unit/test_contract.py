@@ -162,6 +162,30 @@ def test_a_version_1_formal_notice_is_upcast_to_orders_that_name_their_art_58_po
     assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v3")  # a v2 kept its deadline too
 
 
+def test_a_version_1_publication_reads_as_decided_by_the_authority_of_its_decision_with_no_day_of_anonymisation():
+    case_id = uuid4()
+    data = {
+        "case_id": str(case_id),
+        "publication_id": str(uuid4()),
+        "decision": "formal_notice",
+        "decision_id": str(uuid4()),
+        "decision_dated": "2021-11-26",
+        "published_on": "2021-12-16",
+    }
+    v1 = CloudEvent(
+        type="docket.publication.made",
+        source="/docket/case",
+        subject=str(case_id),
+        dataschema="urn:docket:schema:docket.publication.made:v1",
+        data=data,
+    )
+    notice = registry.parse(v1)
+    assert isinstance(notice, ev.PublicationMade)
+    assert (notice.decided_by, notice.anonymised_on, notice.republishes) == ("bureau", None, None)
+    sanction = registry.parse(replace(v1, data=data | {"decision": "sanction"}))
+    assert isinstance(sanction, ev.PublicationMade) and sanction.decided_by == "restricted_committee"
+
+
 def test_a_version_1_sanction_reads_as_charging_gdpr_articles_and_no_national_provision():
     case_id, sanction_id = uuid4(), uuid4()
     cap = {"paragraph": "83(5)", "fixed_eur": 20_000_000, "turnover_percent": 4, "turnover_eur": None, "cap_eur": 1}

@@ -76,6 +76,8 @@ def test_the_publication_letter_states_the_court_and_the_time_limit():
         decision_id=SANCTION.sanction_id,
         decision_dated=date(2022, 10, 17),
         published_on=date(2022, 10, 20),
+        decided_by="restricted_committee",
+        anonymised_on=date(2024, 10, 20),
     )
     assert states_the_appeal(to_controller(made))
 

@@ -10,8 +10,12 @@ import uuid
 
 from fastapi import APIRouter, Response
 
+from docket_contracts.events import PublicationAuthority
+from docket_identity.http import acting_in
+from docket_identity.roles import Role
+
 from .. import domain
-from ..deps import CasesDep, CommitteeQuorum, Decider, Investigator, SanctionsCommittee
+from ..deps import CasesDep, CommitteeQuorum, Decider, Investigator, Publisher, SanctionsCommittee
 from .commands import run
 from .models import (
     AppealIn,
@@ -109,43 +113,63 @@ async def issue_reprimand(
     return await run(cases, case_id, body, if_match, caller, command, response)
 
 
+# The role a publication's authority acts through: the President asks the bureau (loi 78-17 art 20 II); a member
+# of the restricted committee records the committee's decision (loi 78-17 art 22).
+PUBLISHING_ROLES: dict[PublicationAuthority, Role] = {
+    "bureau": Role.PRESIDENT,
+    "restricted_committee": Role.SANCTIONS_COMMITTEE,
+}
+
+
 @router.post(
     "/cases/{case_id}/publications",
     response_model=CommandOut,
-    summary="Make a formal notice, a sanction or a reprimand public (never one taken under the simplified procedure)",
+    summary="Make a formal notice (the bureau, at the President's request) or a sanction, reprimand or liquidation "
+    "(the restricted committee) public until the day the controller's name is removed, also after the case closed",
 )
 async def publish_decision(
     case_id: uuid.UUID,
     body: PublicationIn,
     cases: CasesDep,
-    caller: SanctionsCommittee,
+    caller: Publisher,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
+    acting = acting_in(caller, PUBLISHING_ROLES[body.decided_by], f"a publication by the {_words(body.decided_by)}")
     command = domain.PublishDecision(
-        publication_id=uuid.uuid4(), decision_id=body.decision_id, published_on=body.published_on
+        publication_id=uuid.uuid4(),
+        decision_id=body.decision_id,
+        published_on=body.published_on,
+        anonymised_on=body.anonymised_on,
+        decided_by=body.decided_by,
     )
-    return await run(cases, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, acting, command, response)
 
 
 @router.post(
     "/cases/{case_id}/publications/{publication_id}/withdrawal",
     response_model=CommandOut,
-    summary="Withdraw a publication: the decision stands, no longer public; also after the case closed",
+    summary="Withdraw a publication, by the authority that decided it: the decision stands, no longer public; also "
+    "after the case closed",
 )
 async def withdraw_publication(
     case_id: uuid.UUID,
     publication_id: uuid.UUID,
     body: PublicationWithdrawalIn,
     cases: CasesDep,
-    caller: SanctionsCommittee,
+    caller: Publisher,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
+    acting = acting_in(caller, PUBLISHING_ROLES[body.decided_by], f"a withdrawal by the {_words(body.decided_by)}")
     command = domain.WithdrawPublication(
-        publication_id=publication_id, withdrawn_on=body.withdrawn_on, reasons=body.reasons
+        publication_id=publication_id, withdrawn_on=body.withdrawn_on, reasons=body.reasons, decided_by=body.decided_by
     )
-    return await run(cases, case_id, body, if_match, caller, command, response)
+    return await run(cases, case_id, body, if_match, acting, command, response)
+
+
+def _words(authority: PublicationAuthority) -> str:
+    return authority.replace("_", " ")
 
 
 @router.post(

@@ -18,6 +18,7 @@ from docket_contracts.events import (
     ComplaintKind,
     Injunction,
     Order,
+    PublicationAuthority,
     TimeLimit,
 )
 from docket_contracts.progress import due
@@ -240,16 +241,33 @@ class ReprimandIn(DeliberationIn):
     reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
 
 
+PUBLISHER_FIELD: Any = Field(
+    description=(
+        "who decided it: the bureau at the President's request (a formal notice; the President's token) or the "
+        "restricted committee (its sanctions, reprimands and liquidations; a committee member's token)"
+    )
+)
+
+
 class PublicationIn(CommandIn):
     decision_id: uuid.UUID = Field(
-        description="the formal notice (notice_id), sanction (sanction_id) or reprimand (reprimand_id) to make public"
+        description=(
+            "the formal notice (notice_id), sanction (sanction_id), reprimand (reprimand_id) or liquidation "
+            "(liquidation_id) to make public"
+        )
     )
-    published_on: day("the day it was made public, on or after the decision")
+    published_on: day("the day it was made public, on or after the decision, also after the case closed")
+    anonymised_on: day(
+        "the day the controller's name is removed from the publication, after it is made (a publication with no "
+        "end is excessive); a decision the court reformed is made public again with the same day"
+    )
+    decided_by: PublicationAuthority = PUBLISHER_FIELD
 
 
 class PublicationWithdrawalIn(CommandIn):
     withdrawn_on: day("the day the publication was withdrawn, on or after it was made")
-    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. the period set for the publication ended")
+    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. taken down before the day set for anonymisation")
+    decided_by: PublicationAuthority = PUBLISHER_FIELD
 
 
 class AppealIn(CommandIn):

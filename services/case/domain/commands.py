@@ -18,6 +18,7 @@ from docket_contracts.events import (
     Order,
     OrderNotComplied,
     Procedure,
+    PublicationAuthority,
     RapporteurKind,
     Speaker,
     TimeLimit,
@@ -232,9 +233,14 @@ class IssueReprimand:
 
 @dataclass(frozen=True)
 class PublishDecision:
+    """`decided_by` is the authority the caller speaks for: the bureau (the President asks it) or the restricted
+    committee (one of its members records its decision)."""
+
     publication_id: UUID
     decision_id: UUID
     published_on: date
+    anonymised_on: date
+    decided_by: PublicationAuthority
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,7 @@ class WithdrawPublication:
     publication_id: UUID
     withdrawn_on: date
     reasons: str
+    decided_by: PublicationAuthority
 
 
 @dataclass(frozen=True)

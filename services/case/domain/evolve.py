@@ -276,7 +276,15 @@ def _injunction_ended(state: CaseState, event: InjunctionEnded) -> CaseState:
 
 
 def _publication_made(state: CaseState, event: PublicationMade) -> CaseState:
-    publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
+    publication = Publication(
+        event.publication_id,
+        event.decision,
+        event.decision_id,
+        event.published_on,
+        decided_by=event.decided_by,
+        anonymised_on=event.anonymised_on,
+        republishes=event.republishes,
+    )
     return replace(state, publications=(*state.publications, publication))
 
 

@@ -3,7 +3,7 @@ as the fold (evolve.py) builds it from the events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 from uuid import UUID
@@ -18,6 +18,7 @@ from docket_contracts.events import (
     Injunction,
     Order,
     Procedure,
+    PublicationAuthority,
     PublishedDecision,
     RapporteurKind,
     Speaker,
@@ -257,6 +258,9 @@ class Publication:
     decision_id: UUID
     published_on: date
     withdrawn_on: date | None = None
+    decided_by: PublicationAuthority = "restricted_committee"
+    anonymised_on: date | None = None  # None only in a publication recorded before the day was kept
+    republishes: UUID | None = None  # the publication of the decision before the court reformed it
 
 
 @dataclass(frozen=True)
@@ -268,10 +272,17 @@ class Decision:
     dated: date
     procedure: Procedure = "ordinary"
     annulled_on: date | None = None
+    reformed_on: date | None = None  # the court reduced its fine: it stands, reformed
 
     @property
     def name(self) -> str:
-        return self.kind.replace("_", " ")
+        return "liquidation of the penalty payment" if self.kind == "liquidation" else self.kind.replace("_", " ")
+
+    @property
+    def publisher(self) -> PublicationAuthority:
+        """Who decides to make it public: the bureau at the President's request for a formal notice (loi 78-17 art
+        20 II), the restricted committee for its own measures (loi 78-17 art 22)."""
+        return "bureau" if self.kind == "formal_notice" else "restricted_committee"
 
     @property
     def taken(self) -> str:
@@ -384,6 +395,18 @@ class CaseState:
             + [Decision("sanction", s.sanction_id, s.decided_on, s.procedure, s.annulled_on) for s in self.sanctions]
             + [Decision("reprimand", r.reprimand_id, r.decided_on, r.procedure, r.annulled_on) for r in self.reprimands]
         )
+
+    def publishable(self) -> list[Decision]:
+        """The decisions that may be made public: the case's decisions, a fine the court reduced marked reformed, and
+        the liquidations decided after their written procedure (each with its sanction's procedure and annulment)."""
+        reformed = {a.decision_id: a.decided_on for a in self.appeals if a.outcome == "fine_reduced"}
+        liquidations = [
+            Decision("liquidation", liq.liquidation_id, liq.decided_on, s.procedure, s.annulled_on)
+            for s in self.sanctions
+            for liq in s.liquidations
+            if liq.liquidation_id is not None and liq.decided_on is not None
+        ]
+        return [replace(d, reformed_on=reformed.get(d.decision_id)) for d in self.decisions()] + liquidations
 
     def standing_decision(self) -> Decision | None:
         """The sanction or reprimand the case stands on, once it has one (the court may annul it)."""

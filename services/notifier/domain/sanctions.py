@@ -183,15 +183,33 @@ def reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
     return to_complainants + to_controller
 
 
+# Who decided a publication, as a letter names it.
+PUBLISHERS = {
+    "bureau": "the bureau of the authority, at its President's request (loi Informatique et Libertés art 20 II)",
+    "restricted_committee": "the restricted committee (loi Informatique et Libertés art 22)",
+}
+
+
+def _published(decision: str) -> str:
+    return "liquidation of the penalty payment" if decision == "liquidation" else decision.replace("_", " ")
+
+
 def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
-    decision = f"{event.decision.replace('_', ' ')} of {long_date(event.decision_dated)}"
+    decision = f"{_published(event.decision)} of {long_date(event.decision_dated)}"
+    again = " again, as the Conseil d'État reformed it," if event.republishes is not None else ""
+    until = (
+        f"Your name will be removed from the publication on {long_date(event.anonymised_on)}; we will tell you if "
+        f"the publication is withdrawn before that day."
+        if event.anonymised_on is not None
+        else "We will tell you when the publication is withdrawn."
+    )
     to_complainants = for_complainants(
         case,
         "progress",
         "A decision was made public",
-        f"The authority made its {decision} public on {event.published_on.isoformat()}.",
+        f"The authority made its {decision} public{again.rstrip(',')} on {event.published_on.isoformat()}.",
         [
-            f"on {long_date(event.published_on)} the authority made public its {decision} concerning "
+            f"on {long_date(event.published_on)} the authority made public{again} its {decision} concerning "
             f"{controller_name(case)}."
         ],
     )
@@ -199,10 +217,11 @@ def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
         case,
         "publication",
         f"Publication of the {decision}",
-        f"The {decision} was made public on {event.published_on.isoformat()}.",
+        f"The {decision} was made public{again.rstrip(',')} on {event.published_on.isoformat()}.",
         [
-            f"the authority made its {decision} public on {long_date(event.published_on)}, under your name.",
-            "We will tell you when the publication is withdrawn.",
+            f"{PUBLISHERS[event.decided_by]} made the {decision} public{again} on {long_date(event.published_on)}, "
+            f"under your name.",
+            until,
             remedies.for_controller(case),
         ],
     )
@@ -210,7 +229,7 @@ def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
 
 
 def publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[Letter]:
-    decision = event.decision.replace("_", " ")
+    decision = _published(event.decision)
     return for_controller(
         case,
         "publication_withdrawn",
