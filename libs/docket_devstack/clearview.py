@@ -1,13 +1,16 @@
-"""The CNIL v. Clearview AI story (decisions MED-2021-134 and SAN-2022-019, see docs/design.md), played through
-Docket's REST APIs as the people involved would: the one story `make run` shows and
-tests/e2e/test_clearview.py checks, so that the two cannot tell it differently.
+"""The CNIL v. Clearview AI story (decisions MED-2021-134, SAN-2022-019 and SAN-2023-005, see docs/design.md),
+played through Docket's REST APIs as the people involved would: the one story `make run` shows and
+tests/e2e/test_clearview.py checks, so that the two cannot tell it differently. Every day it records, and the
+decision or announcement it comes from, is in docs/guide.md ("The Clearview story, date by date").
 
 The complaints came in 2020 and 2021, long before today: the intake officer records them as paper complaints
-with their true receipt dates (the public door takes a receipt date at most 30 days back). The rapporteur
-(an investigator) investigates, records the findings and gives formal notice; the deadline expires by the
-case service's durable timer, which finds it long past on its next look; the sanctions committee decides,
-once refused by the Art 83 cap; the controller never shows it complied with the injunction, the committee
-liquidates the penalty payment for the days of delay, and the case stays open under enforcement.
+with their true receipt dates (the public door takes a receipt date at most 30 days back). The President decides
+the checks, an investigator carries them out and records the findings, and the President gives formal notice,
+which the bureau makes public; the deadline expires by the case service's durable timer, which finds it long past
+on its next look. The President refers the case to the restricted committee and names a rapporteur, whose report
+reaches the controller; the committee summons it, hears the case and deliberates, once refused by the Art 83 cap.
+The controller never shows it complied with the injunction: the committee liquidates the penalty payment for the
+days of delay after its written procedure, makes its decisions public, and the case stays open under enforcement.
 """
 
 from __future__ import annotations
@@ -125,6 +128,15 @@ FORMAL_NOTICE: dict[str, Any] = {
 # end on 26 January 2022.
 NOTICE_NOTIFIED: dict[str, Any] = {"notified_on": "2021-11-26"}
 NOTICE_DEADLINE = "2022-01-26"
+# The bureau, at the President's request, made the formal notice public on 16 December 2021 (the CNIL's announcement
+# that day, as the press reported it). The day the company's name was to be removed is not in the copy of the record
+# read: the story takes two years, the period the CNIL set for its sanction of Google (SAN-2019-001, upheld by the
+# Conseil d'État on 19 June 2020, n° 430810).
+NOTICE_PUBLISHED: dict[str, Any] = {
+    "published_on": "2021-12-16",
+    "anonymised_on": "2023-12-16",
+    "decided_by": "bureau",
+}
 # Before the restricted committee (SAN-2022-019, visas): the President's decision of 2 June 2022 named Claude
 # Castelluccia, a commissioner who does not sit on the committee, rapporteur; his report was notified to Clearview AI on
 # 14 July 2022; no written observations are in the visas; the hearing was on 13 October 2022.
@@ -159,6 +171,8 @@ MEMBERS = [
     "Bertrand du Marais",
     "Alain Dru",
 ]
+# Clearview AI's turnover is not in the copy of the record read; the CNIL said EUR 20,000,000 was the most it could
+# fine, so 4 % of the turnover was no more: the story takes EUR 100,000,000.
 SANCTION: dict[str, Any] = {
     "decided_on": "2022-10-17",
     "reference": "SAN-2022-019",
@@ -175,6 +189,13 @@ TOO_EARLY: dict[str, Any] = SANCTION | {"decided_on": "2022-09-01", "fine_eur": 
 # The penalty ran from 19 December 2022, "after two months" from the decision's notification: the story takes the
 # 18th of October for the notification, which the record does not state.
 SANCTION_NOTIFIED: dict[str, Any] = {"notified_on": "2022-10-18"}
+# The committee made its decision public: the CNIL announced it on 20 October 2022 (its news of that day) and published
+# it on Légifrance. The day the name is removed is not in the copy read: the story takes two years, as above.
+SANCTION_PUBLISHED: dict[str, Any] = {
+    "published_on": "2022-10-20",
+    "anonymised_on": "2024-10-20",
+    "decided_by": "restricted_committee",
+}
 # Clearview AI sent no proof of compliance (the CNIL, May 2023): nothing is recorded of it. On 9 February 2023 the
 # CNIL notified the company of the liquidation it envisaged, EUR 5,200,000 (GDPRhub on SAN-2023-005), the written
 # procedure of décret 2019-536 art 44; the period it counts ends that day: 19 December 2022 up to, not including,
@@ -193,6 +214,13 @@ LIQUIDATION: dict[str, Any] = {
     "amount_eur": 5_200_000,
     "reference": "SAN-2023-005",
     "reasons": "Clearview AI sent no proof of compliance and no observations: the days of delay at the daily rate",
+}
+# The committee made the liquidation public on 10 May 2023 (the CNIL's announcement that day); the day the name is
+# removed, as above, two years on.
+LIQUIDATION_PUBLISHED: dict[str, Any] = {
+    "published_on": "2023-05-10",
+    "anonymised_on": "2025-05-10",
+    "decided_by": "restricted_committee",
 }
 # The case cannot close as sanctioned: the injunction was never complied with, nor ended.
 CLOSURE: dict[str, Any] = {
@@ -227,6 +255,11 @@ class Played:
         events = self.answers["sanction"]["events"]
         sanction_id: str = next(e["data"]["sanction_id"] for e in events if e["type"] == "docket.sanction.imposed")
         return sanction_id
+
+    @property
+    def liquidation_id(self) -> str:
+        liquidation_id: str = self.answers["liquidation opened"]["events"][0]["data"]["liquidation_id"]
+        return liquidation_id
 
 
 @dataclass(frozen=True)
@@ -376,14 +409,15 @@ def _filed(number: int, filing: Filing) -> Step:
 def _command(
     name: str,
     path: str | Callable[[Played], str],
-    body: dict[str, Any],
+    body: dict[str, Any] | Callable[[Played], dict[str, Any]],
     by: str,
     status: int = 200,
     says: Callable[[dict[str, Any]], str] = lambda answer: "",
 ) -> Callable[[Story], Awaitable[str]]:
     async def act(story: Story) -> str:
         where = path(story.played) if callable(path) else path
-        answer = await story.command(name, where, body, by, status)
+        fields = body(story.played) if callable(body) else body
+        answer = await story.command(name, where, fields, by, status)
         if said := says(answer):
             return said
         events = ", ".join(event["type"].removeprefix("docket.") for event in answer.get("events", ()))
@@ -408,6 +442,18 @@ def _liquidated(answer: dict[str, Any]) -> str:
         f"({data['convention']}) at EUR {SANCTION['injunction']['daily_penalty_eur']:,} a day: at most "
         f"EUR {data['maximum_eur']:,}; liquidated at EUR {data['amount_eur']:,} ({data['reference']})"
     )
+
+
+def _published(answer: dict[str, Any]) -> str:
+    data = answer["events"][0]["data"]
+    return (
+        f"publication.made: the {data['decision'].replace('_', ' ')} of {data['decision_dated']}, by the "
+        f"{data['decided_by'].replace('_', ' ')}, the name removed on {data['anonymised_on']}"
+    )
+
+
+def _publication(decision: Callable[[Played], str], fields: dict[str, Any]) -> Callable[[Played], dict[str, Any]]:
+    return lambda played: {"decision_id": decision(played)} | fields
 
 
 def _sanctions(then: str = "") -> Callable[[Played], str]:
@@ -441,7 +487,7 @@ STEPS: tuple[Step, ...] = (
         Step(
             f"finding {number}",
             "",
-            f"The rapporteur finds a breach of {articles(finding['articles'])}: {finding['facts']}",
+            f"The investigator finds a breach of {articles(finding['articles'])}: {finding['facts']}",
             INVESTIGATOR,
             _command(f"finding {number}", "/findings", finding, INVESTIGATOR),
         )
@@ -467,6 +513,22 @@ STEPS: tuple[Step, ...] = (
         "The deadline passes without compliance",
         TIMER,
         lambda story: story.deadline_expires(),
+    ),
+    # The timer expires the notice on its first look once its deadline is known and past, that is once it is notified:
+    # the publication of 16 December 2021 is recorded once the timer has acted, so that the record's order does not
+    # depend on which comes first. Its day is the day it was made public.
+    Step(
+        "notice made public",
+        NOTICE_PUBLISHED["published_on"],
+        "At the President's request, the bureau made the formal notice public (recorded after the timer's expiry)",
+        PRESIDENT,
+        _command(
+            "notice made public",
+            "/publications",
+            _publication(lambda played: played.notice_id, NOTICE_PUBLISHED),
+            PRESIDENT,
+            says=_published,
+        ),
     ),
     Step(
         "referral",
@@ -535,6 +597,19 @@ STEPS: tuple[Step, ...] = (
         _command("notification", _sanctions("/notification"), SANCTION_NOTIFIED, SANCTIONS_COMMITTEE),
     ),
     Step(
+        "sanction made public",
+        SANCTION_PUBLISHED["published_on"],
+        "The committee makes its decision public",
+        SANCTIONS_COMMITTEE,
+        _command(
+            "sanction made public",
+            "/publications",
+            _publication(lambda played: played.sanction_id, SANCTION_PUBLISHED),
+            SANCTIONS_COMMITTEE,
+            says=_published,
+        ),
+    ),
+    Step(
         "liquidation opened",
         LIQUIDATION_OPENED["opened_on"],
         "No proof of compliance: the committee tells Clearview AI the liquidation it envisages, fifteen days to answer",
@@ -548,6 +623,19 @@ STEPS: tuple[Step, ...] = (
         SANCTIONS_COMMITTEE,
         _command(
             "liquidation", _sanctions("/liquidation/decision"), LIQUIDATION, SANCTIONS_COMMITTEE, says=_liquidated
+        ),
+    ),
+    Step(
+        "liquidation made public",
+        LIQUIDATION_PUBLISHED["published_on"],
+        "The committee makes the liquidation public",
+        SANCTIONS_COMMITTEE,
+        _command(
+            "liquidation made public",
+            "/publications",
+            _publication(lambda played: played.liquidation_id, LIQUIDATION_PUBLISHED),
+            SANCTIONS_COMMITTEE,
+            says=_published,
         ),
     ),
     Step(

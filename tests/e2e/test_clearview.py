@@ -3,8 +3,9 @@ Kafka, with the tokens of the people who acted: complaints and Privacy Internati
 checks and formal notice, its expiry by the durable timer, the referral, the rapporteur's report, the hearing and
 the deliberation, the EUR 20M sanction (EUR 30M refused, and a decision before the hearing refused), the EUR
 100,000 a day injunction and its notification, no compliance, the EUR 5.2M liquidation after its written
-procedure, and the case left open under enforcement; then every event on the topic, in order, with its CloudEvents
-headers, and the wind-up `make run` does before it plays the story again.
+procedure, the notice, the sanction and the liquidation made public, and the case left open under enforcement;
+then every event on the topic, in order, with its CloudEvents headers, and the wind-up `make run` does before it
+plays the story again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ VERSIONS = {
     "docket.formal_notice.notified": 2,
     "docket.sanction.imposed": 2,
     "docket.penalty_payment.liquidated": 2,
+    "docket.publication.made": 2,
 }
 
 
@@ -102,6 +104,7 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         "formal_notice.issued",
         "formal_notice.notified",
         "formal_notice.deadline_expired",
+        "publication.made",  # of 16 December 2021, recorded once the timer has acted
         "proceedings.referred",
         "proceedings.report_notified",
         "proceedings.controller_summoned",
@@ -110,8 +113,10 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         "sanction.imposed",
         "sanction.notified",
         "penalty_payment.imposed",
+        "publication.made",
         "liquidation.opened",
         "penalty_payment.liquidated",
+        "publication.made",
     ]
 
     async def published():
@@ -152,6 +157,14 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     liquidated = of["penalty_payment.liquidated"]
     assert liquidated["amount_eur"] == 5_200_000 and liquidated["convention"].startswith("exclusive_end")
     assert liquidated["decided_on"] == "2023-04-13" and liquidated["maximum_eur"] == 5_200_000
+    made = [p for t, p in zip(expected_types, payloads, strict=True) if t == "publication.made"]
+    assert [(p["decision"], p["published_on"], p["decided_by"]) for p in made] == [
+        ("formal_notice", "2021-12-16", "bureau"),
+        ("sanction", "2022-10-20", "restricted_committee"),
+        ("liquidation", "2023-05-10", "restricted_committee"),
+    ]
+    assert made[2]["decision_id"] == of["liquidation.opened"]["liquidation_id"]
+    assert made[2]["anonymised_on"] == "2025-05-10" and made[2]["decision_dated"] == "2023-04-13"
 
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     actors = {e["type"]: (e["actor"], e["actor_role"], e["actor_name"]) for e in history}
@@ -172,6 +185,8 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         actors["docket.sanction.notified"][1] == actors["docket.penalty_payment.liquidated"][1] == "sanctions_committee"
     )
     assert actors["docket.liquidation.opened"][1] == "sanctions_committee"
+    publishers = [e["actor_role"] for e in history if e["type"] == "docket.publication.made"]
+    assert publishers == ["president", "sanctions_committee", "sanctions_committee"]
     assert "docket.injunction.complied" not in actors and "docket.case.closed" not in actors  # the record has neither
     listed = await case_service.http.get("/cases", params={"controller": "clearview-ai", "under_enforcement": True})
     assert [c["case_id"] for c in listed.json()["items"]] == [case_id]
@@ -210,14 +225,16 @@ async def test_the_clearview_story(regulator, kafka, tokens):
             f"/complaints/{receipt['reference']}/status", headers={"X-Status-Token": receipt["status_token"]}
         )
         page = response.json()
-        liquidated = "A penalty payment of EUR 5,200,000 was set for the controller's delay."
-        return page if page["progress"] and page["progress"][-1]["text"] == liquidated else None
+        last = "The authority made its liquidation of the penalty payment of 2023-04-13 public."
+        return page if page["progress"] and page["progress"][-1]["text"] == last else None
 
     for receipt in (first, second, third):  # every complainant sees the case's progress, and only that
         page = await eventually(lambda: status_page(receipt))  # noqa: B023 - awaited in this iteration
         texts = [line["text"] for line in page["progress"]]
         assert texts[0] == "We received your complaint."
         assert "The authority imposed a fine of EUR 20,000,000." in texts
+        assert "A penalty payment of EUR 5,200,000 was set for the controller's delay." in texts
+        assert "The authority made its formal notice of 2021-11-26 public." in texts
         assert "The authority referred the case to its restricted committee, which decides sanctions." in texts
         assert not any(text.startswith("The case was closed") for text in texts)  # it stays open
         assert not any("Privacy International" in text or "no legal basis" in text for text in texts)

@@ -18,6 +18,7 @@ from services.case.domain import (
     Invalid,
     LiquidatePenalty,
     OpenLiquidation,
+    PublishDecision,
     Rejected,
     decide,
     evolve,
@@ -25,6 +26,7 @@ from services.case.domain import (
     replay,
 )
 from tests.unit.case_history import (
+    AT_EXPIRY,
     AT_HEARING,
     AT_SANCTION,
     COMPLIED,
@@ -35,6 +37,7 @@ from tests.unit.case_history import (
     ISSUED,
     LIQUIDATION,
     LIQUIDATION_DONE,
+    NOTICE,
     OPENED,
     SANCTION,
 )
@@ -102,6 +105,41 @@ def test_the_story_s_sanction_and_injunction_match_the_domain_s_events():
                 deliberation=DELIBERATION,
             ),
         )
+
+
+def test_the_story_s_three_publications_are_made_by_the_authority_the_law_names_with_a_day_the_name_is_removed():
+    """The notice by the bureau after the timer's expiry (recorded later than its day), the sanction and the
+    liquidation by the restricted committee; each with the day the controller's name is removed, two years on."""
+    day = date.fromisoformat
+    state = replay([*AT_SANCTION, *LIQUIDATION_DONE])
+    assert replay(AT_EXPIRY).status == "notice_expired"  # the notice is made public once the timer expired it
+    decisions = (
+        (NOTICE, clearview.NOTICE_PUBLISHED, "formal_notice"),
+        (SANCTION, clearview.SANCTION_PUBLISHED, "sanction"),
+        (LIQUIDATION, clearview.LIQUIDATION_PUBLISHED, "liquidation"),
+    )
+    for decision_id, published, kind in decisions:
+        command = PublishDecision(
+            uuid4(),
+            decision_id,
+            day(published["published_on"]),
+            day(published["anonymised_on"]),
+            published["decided_by"],
+        )
+        [made] = decide(state, command)
+        assert (made.decision, made.decided_by) == (kind, published["decided_by"])
+        assert (made.anonymised_on - made.published_on).days in (730, 731)  # two years
+        state = evolve(state, made)
+    wrong = PublishDecision(uuid4(), SANCTION, date(2022, 10, 20), date(2024, 10, 20), "bureau")
+    with pytest.raises(Invalid, match="made public by the restricted committee"):
+        decide(replay([*AT_SANCTION, *LIQUIDATION_DONE]), wrong)
+
+
+def test_the_story_s_steps_follow_its_days_but_the_notice_s_publication_recorded_after_the_timer():
+    days = [(step.name, step.on) for step in clearview.STEPS if step.on]
+    late = [name for (name, on), (_, before) in zip(days[1:], days, strict=False) if on < before]
+    assert late == ["notice made public"]
+    assert clearview.NOTICE_PUBLISHED["published_on"] < clearview.NOTICE_DEADLINE
 
 
 # --- an earlier run's case ---------------------------------------------------------------------------------
