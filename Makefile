@@ -12,7 +12,7 @@ test: lint $(VENV)/bin/docket $(VENV)/bin/kustomize
 	$(PY) -m pytest
 
 # Run by make test before the tests: the linter and the formatter (ruff), then the type checker (mypy, strict on
-# libs/ and each service's domain rules: pyproject.toml says which files).
+# libs/ and each service's domain, use cases and event handlers: pyproject.toml says which files).
 lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -31,7 +31,7 @@ bench: $(VENV)/installed $(VENV)/bench-installed
 
 docs: $(VENV)/installed
 	$(PY) -m docket_contracts.export docs
-	$(PY) -m services.configuration docs/operations.md
+	$(PY) -m docgen.configuration docs/operations.md
 
 # The pinned sets, exported with their hashes from uv.lock (pyproject.toml declares them): runtime.txt is what
 # the image installs, dev.txt what .venv gets (runtime and the dev group), bench.txt the benchmark group.

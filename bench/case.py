@@ -108,7 +108,9 @@ THROWAWAY_KEY = cipher.new_key()
 
 
 def sealed(subject: uuid.UUID, value: str) -> Sealed:
-    return Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, value.encode())))
+    return Sealed(
+        subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, "unopened", value.encode()))
+    )
 
 
 def complaint(controller: str, kind: str = "art77_complaint") -> ComplaintFiled:

@@ -64,9 +64,11 @@ from docket_contracts import topics
 from docket_contracts.envelope import CloudEvent
 from docket_devstack.database import Databases, provision
 from docket_devstack.kafka import REPO_ROOT, KafkaBroker
+from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.ports import free_port
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.processes import SERVICES, ServiceProcess, service_env
+from docket_messaging.access import KafkaAccess
 from docket_messaging.kafka import KafkaPublisher, ensure_topics
 from docket_messaging.outbox import PostgresOutbox, add_to_outbox
 from docket_messaging.postgres import Notifications, asyncpg_dsn
@@ -222,7 +224,7 @@ async def offer(port: int, rate: float, seconds: float, spread: int, out: Path) 
 class Pipeline:
     root: Path
     databases: Databases
-    bootstrap: str
+    bootstrap: KafkaAccess  # the broker's super user: the bench looks beneath the services
     postgres_pid: int
     kafka_pid: int | None
     services: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -236,7 +238,11 @@ class Pipeline:
 
 @contextlib.contextmanager
 def infrastructure(root: Path) -> Iterator[tuple[EmbeddedPostgres, KafkaBroker, Databases]]:
-    with EmbeddedPostgres(root / "postgres" / "data") as pg, KafkaBroker(root / "kafka") as kafka:
+    with (
+        EmbeddedPostgres(root / "postgres" / "data") as pg,
+        KeycloakServer(root / "keycloak") as keycloak,
+        KafkaBroker(root / "kafka", keycloak) as kafka,
+    ):
         databases = provision(pg, "bench")
         for name in SERVICES:
             migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
@@ -256,11 +262,11 @@ def services(pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, roo
         ),
         None,
     )
-    running = Pipeline(root, databases, kafka.bootstrap_servers, postmaster, jvm)
+    running = Pipeline(root, databases, kafka.admin, postmaster, jvm)
     try:
         for name in SERVICES:
             port = free_port()
-            env = service_env(name, databases, kafka.bootstrap_servers, NOWHERE_ISSUER, key, port, UNTHROTTLED)
+            env = service_env(name, databases, kafka.service_env(name), NOWHERE_ISSUER, key, port, UNTHROTTLED)
             running.services[name] = ServiceProcess(name, port, env, root / "logs" / f"{name}.log")
             running.services[name].start()
         for process in running.services.values():
@@ -293,8 +299,8 @@ class Backlogs:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
         self._db: asyncpg.Connection | None = None
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
-        self._ends = AIOKafkaConsumer(bootstrap_servers=pipeline.bootstrap, group_id=None, enable_auto_commit=False)
+        self._admin = AIOKafkaAdminClient(**pipeline.bootstrap.options())
+        self._ends = AIOKafkaConsumer(**pipeline.bootstrap.options(), group_id=None, enable_auto_commit=False)
         self._partitions: dict[str, list[TopicPartition]] = {}
 
     async def __aenter__(self) -> Backlogs:
@@ -572,7 +578,7 @@ async def warm_up(pipeline: Pipeline, backlogs: Backlogs, count: int) -> None:
 # --- the relay's wake-up ------------------------------------------------------------------------------------
 
 
-async def relay_wakeup(databases: Databases, bootstrap: str, samples: int) -> list[float]:
+async def relay_wakeup(databases: Databases, bootstrap: KafkaAccess, samples: int) -> list[float]:
     """Seconds from an outbox row's commit to a consumer seeing it, the relay woken by LISTEN/NOTIFY (fallback
     poll 2 s); on a topic of its own, through intake's outbox, before intake runs."""
     await ensure_topics(bootstrap, [RELAY_TOPIC], 3)
@@ -583,7 +589,7 @@ async def relay_wakeup(databases: Databases, bootstrap: str, samples: int) -> li
     relay = Relay(PostgresOutbox(sessions, "intake"), publisher, notify, poll_interval=2.0)
     consumer = AIOKafkaConsumer(
         RELAY_TOPIC,
-        bootstrap_servers=bootstrap,
+        **bootstrap.options(),
         group_id=f"bench-{uuid.uuid4()}",
         auto_offset_reset="latest",
         enable_auto_commit=False,
@@ -728,7 +734,7 @@ def figures(small: bool, keep: Path | None = None) -> list[Figure]:
     with contextlib.ExitStack() as stack:
         root = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="docket-bench-")))
         pg, kafka, databases = stack.enter_context(infrastructure(root))
-        wakeups = asyncio.run(relay_wakeup(databases, kafka.bootstrap_servers, plan["relay_samples"]))
+        wakeups = asyncio.run(relay_wakeup(databases, kafka.admin, plan["relay_samples"]))
         pipeline = stack.enter_context(services(pg, kafka, databases, root))
         found, details = asyncio.run(measure(pipeline, plan))
     ms = sorted(x * 1000 for x in wakeups)

@@ -37,7 +37,9 @@ from docket_contracts import registry, topics
 from docket_contracts.events import FindingRecorded
 from docket_devstack.database import provision
 from docket_devstack.kafka import KafkaBroker
+from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.postgres import EmbeddedPostgres
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import KafkaMessage, encode
 from docket_messaging.kafka import KafkaPublisher, ensure_topics
 from docket_messaging.outbox import PostgresOutbox, add_to_outbox
@@ -102,7 +104,7 @@ async def messages(sessions) -> list[KafkaMessage]:
     return [encode(row.event(), row.topic) for row in rows]
 
 
-async def relay_round(sessions, bootstrap: str, expected: int) -> float:
+async def relay_round(sessions, bootstrap: KafkaAccess, expected: int) -> float:
     publisher = KafkaPublisher(bootstrap, "bench-relay")
     relay = Relay(PostgresOutbox(sessions, "case"), publisher, Polling(), batch_size=BATCH_SIZE)
     try:
@@ -116,8 +118,8 @@ async def relay_round(sessions, bootstrap: str, expected: int) -> float:
     return expected / elapsed
 
 
-async def producer_round(bootstrap: str, backlog: list[KafkaMessage]) -> float:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, client_id="bench-bare", **PRODUCER)
+async def producer_round(bootstrap: KafkaAccess, backlog: list[KafkaMessage]) -> float:
+    producer = AIOKafkaProducer(**bootstrap.options(), client_id="bench-bare", **PRODUCER)
     await producer.start()
     try:
         await producer.client.fetch_all_metadata()
@@ -130,7 +132,7 @@ async def producer_round(bootstrap: str, backlog: list[KafkaMessage]) -> float:
     return len(backlog) / elapsed
 
 
-async def run(case_url: str, owner_url: str, bootstrap: str, sizes: Sizes) -> list[Figure]:
+async def run(case_url: str, owner_url: str, bootstrap: KafkaAccess, sizes: Sizes) -> list[Figure]:
     await ensure_topics(bootstrap, [topics.CASES], PARTITIONS)
     engine = make_engine(case_url, "case")
     sessions = make_sessions(engine)
@@ -172,11 +174,12 @@ def figures(small: bool = False) -> list[Figure]:
     with (
         tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp,
         EmbeddedPostgres(Path(tmp) / "pg") as pg,
-        KafkaBroker(Path(tmp) / "kafka") as kafka,
+        KeycloakServer(Path(tmp) / "keycloak") as keycloak,
+        KafkaBroker(Path(tmp) / "kafka", keycloak) as kafka,
     ):
         databases = provision(pg, "bench")
         migrate(ALEMBIC_INI, databases.migrator, "case")
-        return asyncio.run(run(databases.case, databases.migrator, kafka.bootstrap_servers, sizes))
+        return asyncio.run(run(databases.case, databases.migrator, kafka.service("case"), sizes))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,11 +12,13 @@ from typing import Any, TypeVar
 import psutil
 import pytest
 
+from docket_contracts.checkpoints import new_signing_key
 from docket_devstack.database import Databases, provision
 from docket_devstack.kafka import KafkaBroker
 from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.postgres import EmbeddedPostgres
 from docket_devstack.staff import Tokens
+from docket_privacy.masterkeys import INITIAL
 from docket_privacy.personal import PersonalData
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
 from docket_service.database import migrate
@@ -23,8 +26,12 @@ from docket_service.settings import ServiceSettings
 
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case", "notifier")}
-# The key store's master key for this run.
+# The key store's master key for this run, as KEYSTORE_MASTER_KEYS gives it; the tests that give it as the single
+# KEYSTORE_MASTER_KEY of older deployments give the same key, which that setting names `initial`.
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+MASTER_KEYS = f"{INITIAL}:{MASTER_KEY}"
+# The key the case service signs its checkpoints with, for this run.
+SIGNING_KEY = new_signing_key()
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -84,22 +91,29 @@ Configure = Callable[..., Any]
 
 @pytest.fixture(scope="session")
 def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
-    """Settings for a service as the tests run it: its own database role, the real identity provider and,
-    for a service that reads personal data, the key store: `configure(CaseSettings, run_timers=False)`."""
+    """Settings for a service as the tests run it: its own database role, the real identity provider, its own
+    client there to sign in to Kafka with, for a service that reads personal data the key store, and for the case
+    service its signing key: `configure(CaseSettings, run_timers=False)`."""
+    secret = functools.cache(keycloak.client_secret)
 
     def build(settings_class: type[S], **overrides: Any) -> S:
         schema = settings_class.model_fields["database_schema"].default
         values: dict[str, Any] = {
             "database_url": databases.of(schema),
             "oidc_issuer": keycloak.issuer(),
-            "migrate_on_start": False,
-        }  # migrated by its owner, as in production
+            "migrate_on_start": False,  # migrated by its owner, as in production
+            "kafka_oauth_client_id": f"docket-{schema}",
+            "kafka_oauth_client_secret": secret(f"docket-{schema}"),
+            "kafka_oauth_token_url": keycloak.token_endpoint(),
+        }
         if issubclass(settings_class, KeystoreSettings):
             values |= {
                 "keystore_database_url": databases.keystore,
-                "keystore_master_key": MASTER_KEY,
+                "keystore_master_keys": MASTER_KEYS,
                 "keystore_migration_database_url": databases.migrator,
             }
+        if "checkpoint_signing_key" in settings_class.model_fields:
+            values["checkpoint_signing_key"] = SIGNING_KEY
         return settings_class(**(values | overrides))
 
     return build
@@ -107,7 +121,7 @@ def configure(databases: Databases, keycloak: KeycloakServer) -> Configure:
 
 @pytest.fixture(scope="session")
 def keystore_settings(databases: Databases) -> KeystoreSettings:
-    return KeystoreSettings(keystore_database_url=databases.keystore, keystore_master_key=MASTER_KEY)
+    return KeystoreSettings(keystore_database_url=databases.keystore, keystore_master_keys=MASTER_KEYS)
 
 
 @pytest.fixture
@@ -119,8 +133,10 @@ async def personal(keystore_settings: KeystoreSettings) -> Any:
 
 
 @pytest.fixture(scope="session")
-def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"))
+def kafka(tmp_path_factory: pytest.TempPathFactory, keycloak: KeycloakServer) -> Iterator[KafkaBroker]:
+    """The broker, taking the realm's tokens, with Docket's topics and ACLs: `kafka.operator` signs in as the
+    operator tools (who read every topic), `kafka.service("intake")` as intake, `kafka.admin` as its super user."""
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), keycloak)
     with broker:
         yield broker
 

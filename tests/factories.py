@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from docket_contracts import events as ev
-from docket_contracts.events import ComplaintFiled, Controller, Party, Sealed
+from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintFiled, Controller, Party, Sealed
 from docket_privacy import cipher
 from docket_privacy.personal import PersonalData
 
@@ -20,7 +20,9 @@ THROWAWAY_KEY = cipher.new_key()
 
 
 def sealed(subject: UUID, value: str) -> Sealed:
-    return Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, value.encode())))
+    return Sealed(
+        subject=subject, ciphertext=cipher.b64(cipher.seal(THROWAWAY_KEY, subject, "unopened", value.encode()))
+    )
 
 
 def reference() -> str:
@@ -51,7 +53,9 @@ async def openable_complaint_filed(
 ) -> ComplaintFiled:
     """A complaint.filed sealed with the real key store's key for its complaint, as intake would send it."""
     complaint_id = changes.pop("complaint_id", None) or uuid4()
-    sealed_name, sealed_email = await personal.seal_many(complaint_id, [name, email])
+    sealed_name, sealed_email = await personal.seal_many(
+        complaint_id, [(COMPLAINANT_NAME, name), (COMPLAINANT_EMAIL, email)]
+    )
     return complaint_filed(
         complaint_id=complaint_id, complainant=Party(name=sealed_name, email=sealed_email, country="FR"), **changes
     )
@@ -79,6 +83,8 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
     cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000)
     events: list[ev.Payload] = [
         complaint_filed(complaint_id=complaint_id),
+        ev.ComplaintAddressCodeIssued(complaint_id=complaint_id, code=sealed(complaint_id, "7K3Q-9ZXM")),
+        ev.ComplaintAddressProven(complaint_id=complaint_id, proven_on=day),
         ev.ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=day),
         ev.PersonalDataErased(complaint_id=complaint_id, erased_on=day),
         ev.CaseOpened(

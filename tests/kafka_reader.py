@@ -1,4 +1,5 @@
-"""Reading a topic from the beginning, the way an integrator would, for assertions."""
+"""Reading a topic from the beginning, the way an integrator would (signed in as a principal that may read it:
+the operator tools' one reads every topic), for assertions."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
+from docket_messaging.access import KafkaAccess
 from docket_messaging.kafka import partitions_of
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+async def read_topic(access: KafkaAccess, topic: str) -> list[ConsumerRecord]:
     """Every message now on `topic`, partition by partition, without joining a consumer group."""
-    partitions = (await partitions_of(bootstrap, [topic])).get(topic)
+    partitions = (await partitions_of(access, [topic])).get(topic)
     if partitions is None:  # the topic does not exist (yet)
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(**access.options(), enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         consumer.assign(partitions)

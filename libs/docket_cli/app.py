@@ -1,5 +1,6 @@
 """The `docket` command: its root options (where Docket is, whose token), `login`, the fine estimate, the event
-tail, and the groups for cases, complaints and webhooks."""
+tail, the check of the case record against its witness (witness.py), and the groups for cases, complaints and
+webhooks."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ import sys
 import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from docket_contracts import topics
 
-from . import cases, complaints, identity, render, webhooks
-from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, Docket, Endpoints
+from . import cases, complaints, identity, kafka_access, render, webhooks, witness
+from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, KAFKA_CLIENT_ID, Docket, Endpoints
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
+
+if TYPE_CHECKING:
+    from docket_messaging.access import KafkaAccess
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -37,6 +41,7 @@ events = typer.Typer(no_args_is_help=True, help="Docket's events, read from Kafk
 fine = typer.Typer(no_args_is_help=True, help="Fines: the EDPB Guidelines 04/2022, step by step.")
 app.add_typer(events, name="events")
 app.add_typer(fine, name="fine")
+app.command("verify-integrity")(witness.verify_integrity)
 
 
 def url_option(service: str) -> Any:
@@ -52,7 +57,8 @@ def root(
     case_url: Annotated[str, url_option("case")] = DEFAULT_URLS["case"],
     notifier_url: Annotated[str, url_option("notifier")] = DEFAULT_URLS["notifier"],
     kafka: Annotated[
-        str, typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail`")
+        str,
+        typer.Option(envvar="DOCKET_KAFKA", help="Kafka's bootstrap servers, for `events tail` and `verify-integrity`"),
     ] = DEFAULT_KAFKA,
     issuer: Annotated[
         str, typer.Option(envvar="DOCKET_ISSUER", help="the OpenID Connect issuer `login` signs in at")
@@ -183,7 +189,12 @@ def estimate(
 
 # --- events -----------------------------------------------------------------------------------------------
 
-TOPICS = {"complaints": topics.COMPLAINTS, "cases": topics.CASES, "notifications": topics.NOTIFICATIONS}
+TOPICS = {
+    "complaints": topics.COMPLAINTS,
+    "cases": topics.CASES,
+    "notifications": topics.NOTIFICATIONS,
+    "checkpoints": topics.CHECKPOINTS,
+}
 
 
 async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
@@ -196,6 +207,7 @@ async def next_within(messages: AsyncIterator[Any], idle: float | None) -> Any:
 
 async def print_events(
     cli: Cli,
+    access: KafkaAccess,
     chosen: list[str],
     from_beginning: bool,
     subject: str | None,
@@ -206,7 +218,7 @@ async def print_events(
     from docket_operator.tail import Tail, summary
 
     printed = 0
-    async with Tail(cli.docket.endpoints.kafka, chosen, from_beginning=from_beginning) as tail:
+    async with Tail(access, chosen, from_beginning=from_beginning) as tail:
         messages = aiter(tail)
         while (count is None or printed < count) and (seen := await next_within(messages, idle)) is not None:
             event = seen.event
@@ -249,22 +261,28 @@ async def print_events(
 def tail(
     ctx: typer.Context,
     topic: Annotated[
-        list[str] | None, typer.Option(help="complaints, cases or notifications; one each (default: all three)")
+        list[str] | None,
+        typer.Option(help="complaints, cases, notifications or checkpoints; one each (default: all four)"),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="from the first event kept, not from now")] = False,
     subject: Annotated[str | None, typer.Option(help="only the events of this case or complaint")] = None,
     count: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
     idle: Annotated[float | None, typer.Option(help="stop when nothing came for this many seconds")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one CloudEvent as JSON a line")] = False,
+    kafka_client_id: kafka_access.ClientId = KAFKA_CLIENT_ID,
+    kafka_client_secret: kafka_access.ClientSecret = None,
+    kafka_security_protocol: kafka_access.SecurityProtocol = kafka_access.DEFAULT_PROTOCOL,
 ) -> None:
-    """Print Docket's events as they cross Kafka, one line each (Ctrl-C stops)."""
+    """Print Docket's events as they cross Kafka, one line each (Ctrl-C stops). Kafka lets in only the clients
+    its ACLs name: this signs in as the operator tools' client, with a token from the issuer (--issuer)."""
     cli = cli_of(ctx)
     unknown = [name for name in topic or () if name not in TOPICS]
     if unknown:
         raise Problem(f"--topic {unknown[0]}: the topics are {', '.join(TOPICS)}")
     chosen = [TOPICS[name] for name in topic] if topic else list(TOPICS.values())
+    access = kafka_access.signed_in(cli, kafka_client_id, kafka_client_secret, kafka_security_protocol)
     try:
-        asyncio.run(print_events(cli, chosen, from_beginning, subject, count, idle, as_json))
+        asyncio.run(print_events(cli, access, chosen, from_beginning, subject, count, idle, as_json))
     except KeyboardInterrupt:
         pass
     except (ConnectionError, LookupError) as exc:

@@ -15,6 +15,7 @@ from .problems import Problem, explain
 # Where `make run` brings each part up.
 DEFAULT_URLS = {"intake": "http://127.0.0.1:8001", "case": "http://127.0.0.1:8002", "notifier": "http://127.0.0.1:8003"}
 DEFAULT_KAFKA = "localhost:9092"
+KAFKA_CLIENT_ID = "docket-operator"  # `events tail` reads Kafka as the operator tools do (docket_operator.acls)
 DEFAULT_ISSUER = "http://127.0.0.1:8080/realms/docket"
 CLIENT_ID = "docket-cli"  # the public client of Docket's realm (deploy/keycloak/realm/docket-realm.json)
 TIMEOUT_S = 30.0

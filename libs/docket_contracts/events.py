@@ -43,9 +43,10 @@ class Payload(BaseModel):
 
 
 class Sealed(Payload):
-    """Personal data, encrypted with the key of its data subject (AES-256-GCM, the subject id as
-    associated data). Only services allowed to read personal data hold the keys; once the subject's key
-    is erased, every copy of the value, on every topic and in every table, reads as erased."""
+    """Personal data, encrypted with the key of its data subject (AES-256-GCM, the subject id and the
+    field's name as associated data: a value opens only as the field it was sealed for, named below for
+    those that travel in events). Only services allowed to read personal data hold the keys; once the
+    subject's key is erased, every copy of the value, on every topic and in every table, reads as erased."""
 
     subject: UUID = Field(description="the data subject whose key sealed the value")
     ciphertext: Annotated[
@@ -54,12 +55,20 @@ class Sealed(Payload):
             pattern=r"^[A-Za-z0-9_-]*$",
             max_length=200_000,
             description=(
-                "base64url (no padding) of the 12-byte nonce, the ciphertext and the 16-byte tag; empty when the value "
-                "was withheld (an event written before values were sealed)"
+                "base64url (no padding) of the version marker (none before version 2), the 12-byte nonce, the "
+                "ciphertext and the 16-byte tag; empty when the value was withheld (an event written before values "
+                "were sealed)"
             ),
         ),
     ]
 
+
+# The fields sealed values travel as: complaint.filed's complainant, the code of complaint.address_code_issued,
+# and the text of a letter to them (notification.recorded).
+COMPLAINANT_NAME = "complainant.name"
+COMPLAINANT_EMAIL = "complainant.email"
+ADDRESS_CODE = "complaint.address_code"
+LETTER_TEXT = "letter.text"
 
 # A field holding personal data: always sealed, and marked so in the JSON Schemas and the AsyncAPI document.
 Personal = Annotated[Sealed, Field(json_schema_extra={"x-personal": True})]
@@ -101,6 +110,23 @@ class ComplaintFiled(Payload):
     articles_alleged: tuple[GdprArticle, ...]
     territory: Annotated[tuple[CountryCode, ...], Field(min_length=1)]
     received_on: date
+
+
+class ComplaintAddressCodeIssued(Payload):
+    """A filing at the public door gave an e-mail address nobody has proven yet: this code, sealed, proves it.
+    Intake publishes it just before the complaint.filed it goes with (the same key, so it is read first); the
+    notifier sends the code there once, in a letter that says nothing a filer chose, and writes nothing else
+    to the address until the complainant enters the code on the status page (complaint.address_proven)."""
+
+    complaint_id: UUID
+    code: Personal
+
+
+class ComplaintAddressProven(Payload):
+    """The complainant entered the code sent to their address: letters about the complaint may go there now."""
+
+    complaint_id: UUID
+    proven_on: date
 
 
 class ComplaintWithdrawn(Payload):
@@ -818,3 +844,42 @@ class NotificationSent(Payload):
     complaint_id: UUID | None = None
     sent_at: datetime
     sent_on: date = Field(description="the regulator's calendar day of sent_at")
+
+
+# --- the checkpoints of the case record ---------------------------------------------------------------------
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="a SHA-256, 64 lower-case hex digits")]
+# Heads one checkpoint signs at most: about 130 bytes each, so a checkpoint stays well under Kafka's 1 MB.
+CHECKPOINT_HEADS = 1000
+
+
+class CheckpointedHead(Payload):
+    """Where a case stream stood when it was checkpointed: its last version and that event's hash (the
+    `hash` of the event in the case's history, which chains every event before it)."""
+
+    case_id: UUID
+    version: int = Field(ge=1)
+    hash: Sha256
+
+
+class CheckpointSigned(Payload):
+    """The case service's signed statement of where the case streams stood: the head of every stream appended
+    to since the previous checkpoint (once its events were on docket.cases), numbered and chained to the
+    previous checkpoint. The signature covers the payload without `signature`, as sorted-key compact JSON in
+    UTF-8; see docket_contracts.checkpoints."""
+
+    sequence: int = Field(ge=1, description="the checkpoint's number: one more than the previous one's")
+    previous: Sha256 = Field(description="the SHA-256 of the previous checkpoint's statement; 64 zeros for the first")
+    signed_at: datetime
+    heads: list[CheckpointedHead] = Field(min_length=1, max_length=CHECKPOINT_HEADS)
+    key_id: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the `kid` of the signing key in the case service's JWKS (GET /.well-known/jwks.json)",
+    )
+    algorithm: Literal["EdDSA"] = Field(default="EdDSA", description="Ed25519 (RFC 8037)")
+    signature: str = Field(
+        pattern=r"^[A-Za-z0-9_-]*$",
+        max_length=200,
+        description="base64url (no padding) of the Ed25519 signature of the statement",
+    )

@@ -139,6 +139,21 @@ EVENTS: tuple[EventSpec, ...] = (
         upcasters={1: _personal_data_withheld},
     ),
     _spec(
+        "complaint.address_code_issued",
+        ev.ComplaintAddressCodeIssued,
+        topics.COMPLAINTS,
+        "intake",
+        "A code to prove the e-mail address a filing gave, sealed; published just before its complaint.filed. "
+        "The notifier sends it to the address once, and nothing else until the address is proven.",
+    ),
+    _spec(
+        "complaint.address_proven",
+        ev.ComplaintAddressProven,
+        topics.COMPLAINTS,
+        "intake",
+        "The complainant proved their e-mail address with the code sent to it: letters may go there now.",
+    ),
+    _spec(
         "complaint.withdrawn",
         ev.ComplaintWithdrawn,
         topics.COMPLAINTS,
@@ -454,6 +469,15 @@ EVENTS: tuple[EventSpec, ...] = (
         "notifier",
         "A notification's e-mail was sent; a letter to a complainant about progress tells them of it that "
         "day, which restarts their GDPR Art 78(2) three months.",
+    ),
+    _spec(
+        "checkpoint.signed",
+        ev.CheckpointSigned,
+        topics.CHECKPOINTS,
+        "case",
+        "The case service signed the head (version and hash) of every case stream appended to since its previous "
+        "checkpoint, chained to that one: a witness of the case record outside its database. Keyed by "
+        "docket.cases, so that the checkpoints stay in one partition, in order.",
     ),
 )
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -58,6 +59,10 @@ HEAP = "-Xms64m -Xmx512m"
 # C1 only: on two cores this takes about a quarter off a start; a dev server never needs C2's peak speed.
 JIT = "-XX:TieredStopAtLevel=1"
 ADMIN_USERNAME = "docket-admin"
+# A realm file names the secret of each of Docket's own confidential clients (the services and the operator tools
+# on Kafka) as a placeholder, which Keycloak fills from its environment when it imports the realm; deployments give
+# it the secrets they give the clients. A server here makes each at random on its first start and keeps them.
+CLIENT_SECRET_PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*_CLIENT_SECRET)\}")
 
 
 _log = logging.getLogger(__name__)
@@ -77,6 +82,16 @@ def _clean_env() -> dict[str, str]:
     """This process's environment without anything that would configure kc.sh or Keycloak."""
     return {
         key: value for key, value in os.environ.items() if not key.startswith(_ENV_PREFIXES) and key not in _ENV_NAMES
+    }
+
+
+def client_secret_variables(realm_dirs: Sequence[Path]) -> set[str]:
+    """The environment variables the realm files name as client secrets (CLIENT_SECRET_PLACEHOLDER)."""
+    return {
+        name
+        for directory in realm_dirs
+        for path in Path(directory).glob("*.json")
+        for name in CLIENT_SECRET_PLACEHOLDER.findall(path.read_text())
     }
 
 
@@ -116,6 +131,8 @@ class KeycloakServer:
     On every start the JSON files in `realm_dirs` are copied to the import dir and
     imported with `--import-realm`; Keycloak skips a realm that already exists, so a
     restart on the same data dir keeps what the first start (and anyone since) made.
+    Keycloak fills the files' client secret placeholders from its environment: the
+    server gives it `client_secrets`.
     """
 
     def __init__(
@@ -181,6 +198,20 @@ class KeycloakServer:
             self._admin_password = path.read_text().strip()
         return self._admin_password
 
+    @property
+    def client_secrets(self) -> dict[str, str]:
+        """The secrets the realm files' placeholders name, by variable: made at random when first needed and kept
+        in the data dir, so that a restart (which imports nothing new) keeps the ones the realm was given."""
+        path = self.data_dir / "client-secrets.json"
+        kept: dict[str, str] = json.loads(path.read_text()) if path.is_file() else {}
+        wanted = client_secret_variables(self.realm_dirs)
+        if not wanted <= set(kept):
+            kept |= {name: secrets.token_urlsafe(24) for name in wanted - set(kept)}
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n")
+        return {name: kept[name] for name in wanted}
+
     def start(self, timeout: float = 180.0) -> None:
         """Start the server (creating its home and importing the realms on first use) and wait until it is ready."""
         if self.is_running():
@@ -188,12 +219,16 @@ class KeycloakServer:
         started = time.monotonic()
         dist = fetch_dist()
         self._prepare_home(dist)
-        env = _clean_env() | {
-            "JAVA_OPTS_KC_HEAP": HEAP,
-            "JAVA_OPTS_APPEND": JIT,
-            "KC_BOOTSTRAP_ADMIN_USERNAME": self.admin_username,
-            "KC_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
-        }
+        env = (
+            _clean_env()
+            | {
+                "JAVA_OPTS_KC_HEAP": HEAP,
+                "JAVA_OPTS_APPEND": JIT,
+                "KC_BOOTSTRAP_ADMIN_USERNAME": self.admin_username,
+                "KC_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+            }
+            | self.client_secrets
+        )
         with open(self.log_file, "ab") as log:
             self._process = subprocess.Popen(
                 [str(self.home / "bin" / "kc.sh"), *self.command_args()],
@@ -272,7 +307,10 @@ class KeycloakServer:
             clients.raise_for_status()
             found = [client for client in clients.json() if client.get("clientId") == client_id]
             if not found:
-                raise LookupError(f"realm {realm} has no client {client_id}")
+                raise LookupError(
+                    f"realm {realm} has no client {client_id}: a server keeps the realm it first imported; "
+                    f"remove {self.data_dir} to import the realm files as they are now"
+                )
             secret = admin.get(f"/clients/{found[0]['id']}/client-secret")
             secret.raise_for_status()
             return str(secret.json()["value"])

@@ -134,6 +134,17 @@ class EmbeddedPostgres:
         options = ["-v", "ON_ERROR_STOP=1", *(f"-v{k}={v}" for k, v in variables.items())]
         return self._run("psql", "-X", "-q", *connection, *options, input=script, as_system_user=False)
 
+    def dump(self, db: str, schema: str) -> str:
+        """One schema of `db` as plain SQL (pg_dump), rows included: what a backup of it holds."""
+        connection = ["-h", self.host, "-p", str(self.port), "-U", SUPERUSER, "-d", db]
+        return self._run(
+            "pg_dump", *connection, "--schema", schema, "--no-owner", "--no-privileges", as_system_user=False
+        )
+
+    def restore(self, db: str, dump: str) -> None:
+        """A plain SQL dump (`dump`) restored into `db`, as the superuser."""
+        self.psql(db, dump)
+
     def __enter__(self) -> EmbeddedPostgres:
         self.start()
         return self

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docket_contracts.checkpoints import new_signing_key
+
 from .database import Databases
 from .kafka import REPO_ROOT
 
@@ -22,30 +24,35 @@ READS_PERSONAL_DATA = ("intake", "notifier")  # the services given the key store
 def service_env(
     name: str,
     databases: Databases,
-    bootstrap: str,
+    kafka: Mapping[str, str],
     issuer: str | None,
-    key: str,
+    master_keys: str,
     port: int,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment `python -m services.<name> serve` runs with: logs as text lines for a person reading them
-    (unless LOG_FORMAT says otherwise)."""
+    (unless LOG_FORMAT says otherwise); `kafka` holds its KAFKA_* settings (the broker, its principal there). The
+    case service signs its checkpoints with CHECKPOINT_SIGNING_KEY from `extra` or the environment, else with a
+    key of its own, made here."""
     env = (
         {"LOG_FORMAT": "text"}
         | os.environ
         | {
             "DATABASE_URL": databases.of(name),
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "HTTP_PORT": str(port),
             "DATABASE_SCHEMA": name,
             "MIGRATE_ON_START": "false",
             "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "libs")]),
         }
     )
+    env |= kafka
     if issuer:
         env["OIDC_ISSUER"] = issuer
     if name in READS_PERSONAL_DATA:
-        env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEY": key}
+        env |= {"KEYSTORE_DATABASE_URL": databases.keystore, "KEYSTORE_MASTER_KEYS": master_keys}
+    env.pop("KEYSTORE_MASTER_KEY", None)  # a single key of the environment is among `master_keys` already
+    if name == "case" and "CHECKPOINT_SIGNING_KEY" not in env:
+        env["CHECKPOINT_SIGNING_KEY"] = new_signing_key()
     return env | dict(extra or {})
 
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TextIO
 import httpx
 
 from docket_contracts import registry, topics
+from docket_messaging.access import KafkaAccess
 from docket_operator.tail import Seen, Tail, euros, summary
 
 from . import clearview
@@ -131,7 +132,7 @@ def event_line(seen: Seen) -> str:
 
 async def play_live(
     urls: dict[str, str],
-    bootstrap: str,
+    kafka: KafkaAccess,
     keycloak: KeycloakServer,
     stay_up: Callable[[], None] | None,
     console: Console,
@@ -147,7 +148,7 @@ async def play_live(
             name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
             for name, url in urls.items()
         }
-        tail = await stack.enter_async_context(Tail(bootstrap, topics.ALL, client_id="docket-story-tail"))
+        tail = await stack.enter_async_context(Tail(kafka, topics.ALL, client_id="docket-story-tail"))
         receiver = await stack.enter_async_context(WebhookReceiver())
         stack.push_async_callback(cancel, asyncio.create_task(printer.follow(tail)))
         console.line(f"Every CloudEvent on {', '.join(topics.ALL)} is printed as it crosses Kafka (kafka lines).")

@@ -3,13 +3,14 @@
     python -m docket_devstack up [--data-dir .docket] [--once | --no-story]
 
 Starts PostgreSQL (unless DATABASE_URL is set) with a role per service and one for the key store,
-Kafka (unless KAFKA_BOOTSTRAP_SERVERS is set) and Keycloak with Docket's realm and demo users (unless
-OIDC_ISSUER is set), applies every migration, starts intake, case and notifier with their relays and
-consumers, waits until each is ready, plays the Clearview story as the demo staff with a live tail of
-Kafka and ends it with a summary (docket_devstack.story), prints the API docs and how to act as a
-staff member, then stays in the foreground until Ctrl-C. --once stops after the story's summary (exit
-1 if a step did not come out as the story says); --no-story plays nothing. Everything it started is
-stopped on exit.
+Keycloak with Docket's realm and demo users (unless OIDC_ISSUER is set), Kafka (unless
+KAFKA_BOOTSTRAP_SERVERS is set) taking the realm's tokens (SASL/OAUTHBEARER) with Docket's ACLs, the
+operator's client secret kept in <data-dir>/kafka/operator.env for `docket events tail`, applies every
+migration, starts intake, case and notifier with their relays and consumers, waits until each is ready,
+plays the Clearview story as the demo staff with a live tail of Kafka and ends it with a summary
+(docket_devstack.story), prints the API docs and how to act as a staff member, then stays in the
+foreground until Ctrl-C. --once stops after the story's summary (exit 1 if a step did not come out as
+the story says); --no-story plays nothing. Everything it started is stopped on exit.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import httpx
 
+from docket_contracts.checkpoints import new_signing_key
+from docket_messaging.access import KafkaAccess
+from docket_operator.deadletters import OPERATOR_CLIENT
+from docket_privacy.masterkeys import INITIAL
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
 
@@ -87,26 +93,66 @@ def identity(data_dir: Path) -> Iterator[KeycloakServer | None]:
         yield server
 
 
-def master_key(data_dir: Path) -> str:
-    """The key store's master key for this data directory: made once, kept beside the data, never in the
-    database. (In production it comes from a secret store, as KEYSTORE_MASTER_KEY.)"""
+def master_keys(data_dir: Path) -> str:
+    """The key store's master keys (KEYSTORE_MASTER_KEYS) for this data directory: one, made once, kept beside
+    the data, never in the database, with the id the single key of older data directories was given (also one
+    given as KEYSTORE_MASTER_KEY). (In production they come from a secret store.)"""
+    if keys := os.environ.get("KEYSTORE_MASTER_KEYS"):
+        return keys
     if key := os.environ.get("KEYSTORE_MASTER_KEY"):
-        return key
+        return f"{INITIAL}:{key}"
     path = data_dir / "keystore-master.key"
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    return f"{INITIAL}:{path.read_text().strip()}"
+
+
+def signing_key(data_dir: Path) -> str:
+    """The key the case service signs its checkpoints with, for this data directory: made once and kept beside
+    the data, so that the checkpoints of an earlier run still verify. (In production it comes from a secret
+    store, as CHECKPOINT_SIGNING_KEY.)"""
+    if key := os.environ.get("CHECKPOINT_SIGNING_KEY"):
+        return key
+    path = data_dir / "checkpoint-signing.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(new_signing_key())
     return path.read_text().strip()
 
 
+@dataclass(frozen=True)
+class Kafka:
+    """The broker the services use: each one's KAFKA_* settings, and the story's tail, as the operator tools."""
+
+    settings: Callable[[str], dict[str, str]]
+    operator: KafkaAccess | None
+
+
 @contextlib.contextmanager
-def kafka(data_dir: Path) -> Iterator[str]:
-    if bootstrap := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        yield bootstrap
+def kafka(data_dir: Path, keycloak: KeycloakServer | None) -> Iterator[Kafka]:
+    if bootstrap := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):  # the services read KAFKA_* of your own too
+        yield Kafka(lambda service: {"KAFKA_BOOTSTRAP_SERVERS": bootstrap}, None)
         return
-    with KafkaBroker(data_dir / "kafka", port=preferred_port(9092)) as broker:
-        log.info("Kafka        %s", broker.bootstrap_servers)
-        yield broker.bootstrap_servers
+    if keycloak is None:
+        raise SystemExit(
+            "the embedded Kafka takes the embedded Keycloak's tokens: with OIDC_ISSUER of your own, set "
+            "KAFKA_BOOTSTRAP_SERVERS and each service's KAFKA_OAUTH_* for a Kafka of your own too"
+        )
+    with KafkaBroker(data_dir / "kafka", keycloak, port=preferred_port(9092)) as broker:
+        secret = keycloak.client_secret(OPERATOR_CLIENT)
+        env_file = broker.data_dir / "operator.env"
+        env_file.touch(mode=0o600)
+        env_file.write_text(
+            f"export DOCKET_KAFKA={broker.bootstrap_servers}\nexport DOCKET_KAFKA_CLIENT_SECRET={secret}\n"
+        )
+        log.info(
+            "Kafka        %s (SASL/OAUTHBEARER with the realm's tokens, Docket's ACLs; `source %s` before "
+            "`docket events tail`)",
+            broker.bootstrap_servers,
+            env_file,
+        )
+        yield Kafka(broker.service_env, broker.access(OPERATOR_CLIENT))
 
 
 def local_settings(name: str, environ: Mapping[str, str]) -> dict[str, str]:
@@ -122,14 +168,29 @@ def local_settings(name: str, environ: Mapping[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def services(
-    databases: Databases, bootstrap: str, issuer: str | None, key: str, ports: list[int], logs: Path
+    databases: Databases,
+    broker: Kafka,
+    issuer: str | None,
+    master_keys: str,
+    ports: list[int],
+    logs: Path,
+    signing: str,
 ) -> Iterator[dict[str, str]]:
-    """Start the three services as processes; stop them (SIGTERM, then SIGKILL) on exit."""
+    """Start the three services as processes, the case service signing with `signing`; stop them (SIGTERM, then
+    SIGKILL) on exit."""
     running = [
         ServiceProcess(
             name,
             port,
-            service_env(name, databases, bootstrap, issuer, key, port, local_settings(name, os.environ)),
+            service_env(
+                name,
+                databases,
+                broker.settings(name),
+                issuer,
+                master_keys,
+                port,
+                local_settings(name, os.environ) | ({"CHECKPOINT_SIGNING_KEY": signing} if name == "case" else {}),
+            ),
             logs / f"{name}.log",
         )
         for name, port in zip(SERVICES, ports, strict=True)
@@ -178,13 +239,15 @@ def main(argv: list[str] | None = None) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     console = Console()
     try:
-        with database(data_dir) as databases, kafka(data_dir) as bootstrap, identity(data_dir) as keycloak:
+        with database(data_dir) as databases, identity(data_dir) as keycloak, kafka(data_dir, keycloak) as broker:
             for name in SERVICES:
                 migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
             migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
             issuer = keycloak.issuer() if keycloak else None
-            with services(databases, bootstrap, issuer, master_key(data_dir), ports, data_dir / "logs") as urls:
+            with services(
+                databases, broker, issuer, master_keys(data_dir), ports, data_dir / "logs", signing_key(data_dir)
+            ) as urls:
                 wait_ready(urls)
                 log.info("services     %s ready", ", ".join(f"{name} {url}" for name, url in urls.items()))
 
@@ -192,14 +255,17 @@ def main(argv: list[str] | None = None) -> int:
                     explore(urls, keycloak, console)
                     console.line(f"Docket is up; logs in {data_dir / 'logs'}. Ctrl-C stops everything.", "bold")
 
-                if args.no_story or keycloak is None:
+                if args.no_story or keycloak is None or broker.operator is None:
                     if not args.no_story:
-                        log.info("story        skipped: its people sign in as demo users of the embedded Keycloak")
+                        log.info(
+                            "story        skipped: its people sign in as demo users of the embedded Keycloak, "
+                            "and its tail reads the embedded Kafka"
+                        )
                     return 0 if args.once else wait_forever(stay_up)
                 return asyncio.run(
                     play_live(
                         urls,
-                        bootstrap,
+                        broker.operator,
                         keycloak,
                         None if args.once else stay_up,
                         console,

@@ -54,6 +54,11 @@ HEALTH_PART = "consumer"
 MAX_CONFLICTS = 100
 
 
+class Refused(Exception):
+    """A handler's refusal of an event for what it is (it would refuse it however often it came): the event is
+    dead-lettered at once, its reason the exception's message, and the consumer goes on."""
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """A consumed Kafka message, as far as processing needs it."""
@@ -213,6 +218,9 @@ class InboxConsumer:
         while True:
             try:
                 applied = await self._inbox.apply(record, event, payload, handler)
+            except Refused as exc:
+                log.warning("%s: %s %s refused: %s", self.group, event.type, event.id, exc)
+                return await self._park(record, f"refused: {exc}", kind="refused")
             except Exception as exc:
                 if is_conflict(exc) and conflicts < self._max_conflicts:
                     # The winner has committed: read its effect and decide again, after a pause drawn at

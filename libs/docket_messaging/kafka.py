@@ -11,18 +11,21 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
-from docket_contracts.topics import dead_letter_topic
+from docket_contracts.topics import CONFIGS, dead_letter_topic
 
+from .access import KafkaAccess
 from .backoff import Backoff
 from .codec import KafkaMessage
 from .consumer import HEALTH_PART, InboxConsumer, Record
-from .failures import describe, refused_for_good
+from .failures import describe, kind, refused_for_good
 from .health import Health
 from .metrics import CONSUMER_LAG
 from .outbox import Delivery
 from .stopping import until_stopped
 
 log = logging.getLogger(__name__)
+
+TOPIC_ALREADY_EXISTS = 36
 
 STOP_TIMEOUT_S = 8.0
 
@@ -48,8 +51,8 @@ class KafkaPublisher:
     numbers its batches per partition, and the broker would take every later batch for a gap.
     """
 
-    def __init__(self, bootstrap_servers: str, client_id: str) -> None:
-        self._bootstrap = bootstrap_servers
+    def __init__(self, access: KafkaAccess, client_id: str) -> None:
+        self._access = access
         self._client_id = client_id
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
@@ -57,9 +60,7 @@ class KafkaPublisher:
     async def _started(self) -> AIOKafkaProducer:
         async with self._lock:
             if self._producer is None:
-                producer = AIOKafkaProducer(
-                    bootstrap_servers=self._bootstrap, client_id=self._client_id, **PRODUCER_SETTINGS
-                )
+                producer = AIOKafkaProducer(**self._access.options(), client_id=self._client_id, **PRODUCER_SETTINGS)
                 try:
                     await producer.start()
                 except BaseException:
@@ -175,15 +176,26 @@ def behind_the_first_failure(messages: Sequence[KafkaMessage], outcomes: list[De
     return outcomes
 
 
-async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int) -> None:
-    """Create the topics that do not exist yet (replication factor 1 on the single-node broker)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="docket-topics")
+async def ensure_topics(access: KafkaAccess, names: Iterable[str], partitions: int) -> None:
+    """Create the topics that do not exist yet (replication factor 1 on the single-node broker), each with its
+    configuration where the contract gives one (the case record's witnesses keep every message). A topic the
+    principal may not create (nor see) is a KafkaError at once."""
+    admin = AIOKafkaAdminClient(**access.options(), client_id="docket-topics")
     await admin.start()
     try:
         wanted = set(names)
         missing = wanted - set(await admin.list_topics())
         if missing:
-            await admin.create_topics([NewTopic(name, partitions, 1) for name in sorted(missing)])
+            answer = await admin.create_topics(
+                [NewTopic(name, partitions, 1, topic_configs=CONFIGS.get(name, {})) for name in sorted(missing)]
+            )
+            refused = [
+                f"{error[0]} (broker error code {error[1]})"
+                for error in answer.topic_errors
+                if error[1] not in (0, TOPIC_ALREADY_EXISTS)
+            ]
+            if refused:
+                raise KafkaError(f"{access.principal} cannot create topics: {', '.join(refused)}")
         for _ in range(50):  # new topics take a moment to appear in the metadata
             missing = wanted - set(await admin.list_topics())
             if not missing:
@@ -194,9 +206,10 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
         await admin.close()
 
 
-async def partitions_of(bootstrap_servers: str, names: Iterable[str]) -> dict[str, list[TopicPartition]]:
-    """The partitions of each of the topics that exist (one that does not is left out), from the cluster."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="docket-topics")
+async def partitions_of(access: KafkaAccess, names: Iterable[str]) -> dict[str, list[TopicPartition]]:
+    """The partitions of each of the topics that exist (one that does not, or that the principal may not see, is
+    left out), from the cluster."""
+    admin = AIOKafkaAdminClient(**access.options(), client_id="docket-topics")
     await admin.start()
     try:
         described = await admin.describe_topics(list(names))
@@ -209,6 +222,29 @@ async def partitions_of(bootstrap_servers: str, names: Iterable[str]) -> dict[st
     }
 
 
+async def require_topics(access: KafkaAccess, names: Iterable[str]) -> None:
+    """KafkaError unless every topic exists: a consumer reads topics that their producers create."""
+    found = await partitions_of(access, names)
+    if missing := sorted(set(names) - set(found)):
+        raise KafkaError(
+            f"no topic {', '.join(missing)} yet (its producer creates it) or {access.principal} may not read it"
+        )
+
+
+async def wait_for_topics(access: KafkaAccess, names: Sequence[str], interval_s: float = 2.0) -> None:
+    """Return once the principal sees every topic: the broker is up, takes its credentials, and the topics and
+    the ACLs that let it at them are in place (before a service starts where a one-off job sets them up: the
+    init container of deploy/k8s). Each wait is logged with its reason."""
+    while True:
+        try:
+            await require_topics(access, names)
+            break
+        except (OSError, KafkaError) as exc:
+            log.info("waiting for Kafka: %s", describe(exc))
+        await asyncio.sleep(interval_s)
+    log.info("Kafka lets %s at %s", access.principal, ", ".join(names))
+
+
 class KafkaConsumerLoop:
     """Feeds an InboxConsumer from Kafka and commits each partition's offset after processing; reports to
     the consumer's health while Kafka is away. Once `stopping` is set it applies no further message: it
@@ -217,7 +253,7 @@ class KafkaConsumerLoop:
 
     def __init__(
         self,
-        bootstrap_servers: str,
+        access: KafkaAccess,
         topics: Sequence[str],
         consumer: InboxConsumer,
         *,
@@ -226,7 +262,7 @@ class KafkaConsumerLoop:
         max_backoff: float = 30.0,
         stopping: asyncio.Event | None = None,
     ) -> None:
-        self._bootstrap = bootstrap_servers
+        self._access = access
         self._topics = list(topics)
         self._consumer = consumer
         self._partitions = topic_partitions
@@ -244,23 +280,22 @@ class KafkaConsumerLoop:
         while not self.stopping.is_set():
             kafka = AIOKafkaConsumer(
                 *self._topics,
-                bootstrap_servers=self._bootstrap,
+                **self._access.options(),
                 group_id=self._consumer.group,
                 client_id=self._consumer.group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
             )
             try:
-                await ensure_topics(
-                    self._bootstrap, [*self._topics, dead_letter_topic(self._consumer.group)], self._partitions
-                )
+                await ensure_topics(self._access, [dead_letter_topic(self._consumer.group)], self._partitions)
+                await require_topics(self._access, self._topics)
                 await kafka.start()
                 backoff.reset()
                 await self._consume(kafka)
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:
-                self.health.degraded(HEALTH_PART, f"Kafka unavailable: {describe(exc)}")
+                self.health.degraded(HEALTH_PART, f"Kafka unavailable: {kind(exc)}")  # /readyz shows it
                 log.warning(
                     "%s: Kafka unavailable, reconnecting in %.1fs: %s",
                     self._consumer.group,

@@ -4,6 +4,10 @@
     python -m docket_operator.deadletters [--bootstrap HOST:PORT] requeue docket.dlq.docket-case \\
         (--offset P:O [P:O ...] | --all) [--dry-run] [--force] [--json]
 
+It signs in to Kafka as the operator tools' OAuth client, docket-operator (KAFKA_OAUTH_CLIENT_ID names another),
+with the secret in KAFKA_OAUTH_CLIENT_SECRET and a token from KAFKA_OAUTH_TOKEN_URL or OIDC_ISSUER's token
+endpoint (docket_messaging.access.from_environment; docket_operator.acls says what that principal may do).
+
 A consumer that cannot process a message publishes it unchanged to `docket.dlq.<group>` with `dlq_*` headers
 saying why and where it came from (consumer.py). `list` reads such a topic from the beginning without joining
 a consumer group, so it moves nobody's offsets, and prints one line (or one JSON object) per message: where it
@@ -61,11 +65,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from docket_contracts.topics import dead_letter_topic
+from docket_messaging.access import KafkaAccess, from_environment
 from docket_messaging.failures import describe, refused_for_good
 
 DLQ_PREFIX = dead_letter_topic("")
 BOOKKEEPING_TOPIC = "docket.dlq-requeued"
 CLIENT_ID = "docket-deadletters"
+# The OAuth client the operator tools sign in to Kafka as (docket_operator.acls says what it may do).
+OPERATOR_CLIENT = "docket-operator"
 DLQ_HEADER_PREFIX = "dlq_"
 # Kafka's rule for topic names; a source topic that breaks it cannot be sent to.
 TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]{1,249}")
@@ -416,9 +423,9 @@ def decide(
 # --- Kafka ------------------------------------------------------------------------------------------------
 
 
-async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
+async def partitions_of(access: KafkaAccess, topic: str) -> list[TopicPartition]:
     """The topic's partitions; TopicNotFound if there is no such topic."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=CLIENT_ID)
+    admin = AIOKafkaAdminClient(**access.options(), client_id=CLIENT_ID)
     await admin.start()
     try:
         [description] = await admin.describe_topics([topic])
@@ -433,12 +440,12 @@ async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
     ]
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[DeadLetter]:
+async def read_topic(access: KafkaAccess, topic: str) -> list[DeadLetter]:
     """Every message now on `topic`, from the beginning, without joining a consumer group (no offsets are
     committed, no group rebalances). Stops at the end offsets seen on starting."""
-    partitions = await partitions_of(bootstrap, topic)
+    partitions = await partitions_of(access, topic)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **access.options(),
         client_id=CLIENT_ID,
         group_id=None,
         enable_auto_commit=False,
@@ -487,17 +494,17 @@ async def _read_to(
     return sorted(letters, key=lambda x: (x.partition, x.offset))
 
 
-async def read_index(bootstrap: str, dlq_topic: str) -> dict[tuple[int, int], Requeued]:
+async def read_index(access: KafkaAccess, dlq_topic: str) -> dict[tuple[int, int], Requeued]:
     """The re-injections recorded for `dlq_topic`; none if the bookkeeping topic does not exist yet."""
     try:
-        records = await read_topic(bootstrap, BOOKKEEPING_TOPIC)
+        records = await read_topic(access, BOOKKEEPING_TOPIC)
     except TopicNotFound:
         return {}
     return requeued_index(((r.key, r.value) for r in records), dlq_topic)
 
 
-async def topic_names(bootstrap: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=CLIENT_ID)
+async def topic_names(access: KafkaAccess) -> set[str]:
+    admin = AIOKafkaAdminClient(**access.options(), client_id=CLIENT_ID)
     await admin.start()
     try:
         return set(await admin.list_topics())
@@ -505,14 +512,14 @@ async def topic_names(bootstrap: str) -> set[str]:
         await admin.close()
 
 
-async def ensure_bookkeeping_topic(bootstrap: str) -> None:
+async def ensure_bookkeeping_topic(access: KafkaAccess) -> None:
     """Create the compacted bookkeeping topic unless it exists; another run creating it at the same moment
     is fine. One partition: the records are few, and one partition keeps them in the order written. The
     replication factor is 1, as for every topic Docket creates itself (kafka.ensure_topics); on a cluster of
     several brokers create the topic beforehand with the replication wanted."""
-    if BOOKKEEPING_TOPIC in await topic_names(bootstrap):
+    if BOOKKEEPING_TOPIC in await topic_names(access):
         return
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=CLIENT_ID)
+    admin = AIOKafkaAdminClient(**access.options(), client_id=CLIENT_ID)
     await admin.start()
     try:
         answer = await admin.create_topics(
@@ -530,16 +537,16 @@ async def ensure_bookkeeping_topic(bootstrap: str) -> None:
         await admin.close()
 
 
-def idempotent_producer(bootstrap: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, client_id=CLIENT_ID, enable_idempotence=True, acks="all")
+def idempotent_producer(access: KafkaAccess) -> AIOKafkaProducer:
+    return AIOKafkaProducer(**access.options(), client_id=CLIENT_ID, enable_idempotence=True, acks="all")
 
 
-async def send_all(bootstrap: str, planned: Sequence[tuple[DeadLetter, Reinjection]]) -> list[Outcome]:
+async def send_all(access: KafkaAccess, planned: Sequence[tuple[DeadLetter, Reinjection]]) -> list[Outcome]:
     """Publish each copy with an idempotent producer, wait for its acknowledgement, then record it. After a
     failure that is about Kafka rather than the message, the rest are not attempted. After the broker refused
     one message for good the producer is replaced, as KafkaPublisher does: an idempotent producer numbers its
     batches per partition, and the broker would take the next batch for a gap."""
-    producer = idempotent_producer(bootstrap)
+    producer = idempotent_producer(access)
     await producer.start()
     outcomes: list[Outcome] = []
     broken: str | None = None
@@ -563,7 +570,7 @@ async def send_all(bootstrap: str, planned: Sequence[tuple[DeadLetter, Reinjecti
                 broken = outcome.detail
             elif outcome.action is Action.FAILED:
                 await producer.stop()
-                producer = idempotent_producer(bootstrap)
+                producer = idempotent_producer(access)
                 await producer.start()
     finally:
         await producer.stop()
@@ -606,21 +613,26 @@ async def _send_one(
     return Outcome(letter.partition, letter.offset, Action.REQUEUED, ce_id, f"re-injected as {record.where()}"), False
 
 
-async def list_dead_letters(bootstrap: str, topic: str) -> list[Row]:
+async def list_dead_letters(access: KafkaAccess, topic: str) -> list[Row]:
     """Every dead letter on `topic` with whether it was re-injected."""
-    letters = await read_topic(bootstrap, topic)
-    index = await read_index(bootstrap, topic)
+    letters = await read_topic(access, topic)
+    index = await read_index(access, topic)
     return [row(letter, index.get((letter.partition, letter.offset))) for letter in letters]
 
 
 async def requeue(
-    bootstrap: str, topic: str, offsets: Sequence[tuple[int, int]] | None, *, dry_run: bool = False, force: bool = False
+    access: KafkaAccess,
+    topic: str,
+    offsets: Sequence[tuple[int, int]] | None,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> list[Outcome]:
     """Re-inject the dead letters at `offsets` (all for None) that were not re-injected yet (or all chosen,
     with `force`); an outcome per chosen offset, in topic order, the ones that hold nothing last."""
-    letters, missing = chosen(await read_topic(bootstrap, topic), offsets)
-    index = await read_index(bootstrap, topic)
-    topics = await topic_names(bootstrap)
+    letters, missing = chosen(await read_topic(access, topic), offsets)
+    index = await read_index(access, topic)
+    topics = await topic_names(access)
     decided = [(letter, decide(letter, index, topics, force)) for letter in letters]
     planned = [(letter, d) for letter, d in decided if isinstance(d, Reinjection)]
     if dry_run:
@@ -635,8 +647,8 @@ async def requeue(
             for x, m in planned
         ]
     elif planned:
-        await ensure_bookkeeping_topic(bootstrap)
-        sent = await send_all(bootstrap, planned)
+        await ensure_bookkeeping_topic(access)
+        sent = await send_all(access, planned)
     else:
         sent = []
     results = {(o.partition, o.offset): o for o in sent}
@@ -698,15 +710,15 @@ def print_outcomes(outcomes: Sequence[Outcome], as_json: bool, out: TextIO) -> N
         print(json.dumps(o.as_dict(), ensure_ascii=False) if as_json else text, file=out)
 
 
-async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Carry out the parsed command; the exit code."""
+async def run(args: argparse.Namespace, access: KafkaAccess, out: TextIO, err: TextIO) -> int:
+    """Carry out the parsed command as `access` signs in; the exit code."""
     if args.command == "list":
-        rows = await list_dead_letters(args.bootstrap, args.topic)
+        rows = await list_dead_letters(access, args.topic)
         print_rows(rows, args.json, out)
         print(f"{args.topic}: {len(rows)} dead letter(s), {sum(r.requeued for r in rows)} re-injected", file=err)
         return 0
     outcomes = await requeue(
-        args.bootstrap, args.topic, None if args.all else args.offset, dry_run=args.dry_run, force=args.force
+        access, args.topic, None if args.all else args.offset, dry_run=args.dry_run, force=args.force
     )
     print_outcomes(outcomes, args.json, out)
     counts = {a: sum(o.action is a for o in outcomes) for a in Action}
@@ -722,7 +734,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out, err = out or sys.stdout, err or sys.stderr
     args = parser().parse_args(argv)  # exits 2 on bad arguments
     try:
-        return asyncio.run(run(args, out, err))
+        access = from_environment(args.bootstrap, os.environ, default_client_id=OPERATOR_CLIENT)
+    except ValueError as exc:  # nothing to sign in with
+        print(str(exc), file=err)
+        return 2
+    try:
+        return asyncio.run(run(args, access, out, err))
     except TopicNotFound as exc:
         print(f"no topic {exc}", file=err)
     except (KafkaError, OSError) as exc:

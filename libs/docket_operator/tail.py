@@ -3,7 +3,8 @@ crosses Kafka, decoded, with a line that says what it is about.
 
 The tail joins no consumer group and commits nothing: it reads every partition of the topics it is given,
 starting at the offsets they had when it started (or, asked to, at the first message each still keeps), so it
-never takes work from a service's consumer.
+never takes work from a service's consumer. Asked to stop at now, it ends once it has read every partition up
+to the offset it had when the tail started: what a check of the whole of a topic reads.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
 from docket_contracts.envelope import CloudEvent
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import UndecodableMessage, decode
 from docket_messaging.kafka import partitions_of
 
@@ -36,25 +38,30 @@ class Seen:
 class Tail:
     """The messages published on `topics` after `__aenter__` returned, in each partition's order.
 
-    async with Tail(bootstrap, topics.ALL) as tail:
+    async with Tail(access, topics.ALL) as tail:
         async for seen in tail:
             ...
     """
 
     def __init__(
         self,
-        bootstrap_servers: str,
+        access: KafkaAccess,
         topics: Sequence[str],
         client_id: str = "docket-tail",
         wait_for_topics_s: float = 60.0,
         from_beginning: bool = False,
+        until_now: bool = False,
     ) -> None:
         self._topics = tuple(topics)
         self._from_beginning = from_beginning
-        self._bootstrap = bootstrap_servers
+        self._until_now = until_now
+        self._ends: dict[TopicPartition, int] = {}
+        # The first offset each partition still kept when the tail started: above 0, retention removed messages.
+        self.first_kept: dict[TopicPartition, int] = {}
+        self._access = access
         self._wait_for_topics_s = wait_for_topics_s
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers, client_id=client_id, group_id=None, enable_auto_commit=False
+            **access.options(), client_id=client_id, group_id=None, enable_auto_commit=False
         )
 
     async def __aenter__(self) -> Tail:
@@ -63,16 +70,14 @@ class Tail:
         try:
             await consumer.start()
         except KafkaConnectionError as exc:
-            raise ConnectionError(f"no Kafka broker answers at {self._bootstrap}") from exc
+            raise ConnectionError(f"no Kafka broker answers at {self._access.bootstrap_servers}") from exc
         try:
             partitions = await self._partitions()
             consumer.assign(partitions)
             # Fixed now, not on the first fetch: nothing published after this returns is missed.
-            starts = (
-                await consumer.beginning_offsets(partitions)
-                if self._from_beginning
-                else await consumer.end_offsets(partitions)
-            )
+            self.first_kept = await consumer.beginning_offsets(partitions)
+            self._ends = await consumer.end_offsets(partitions)
+            starts = self.first_kept if self._from_beginning else self._ends
             for partition, offset in starts.items():
                 consumer.seek(partition, offset)
         except BaseException:
@@ -84,7 +89,7 @@ class Tail:
         """Every partition of the topics, once they all exist: the services create them as they start."""
         deadline = asyncio.get_running_loop().time() + self._wait_for_topics_s
         while True:
-            found = await partitions_of(self._bootstrap, self._topics)
+            found = await partitions_of(self._access, self._topics)
             if missing := [topic for topic in self._topics if topic not in found]:
                 if asyncio.get_running_loop().time() > deadline:
                     raise LookupError(f"no topic {', '.join(missing)} after {self._wait_for_topics_s:.0f}s")
@@ -97,17 +102,36 @@ class Tail:
     ) -> None:
         await self._consumer.stop()
 
+    def trimmed(self, topic: str) -> bool:
+        """Whether retention (or a deletion of records) removed some of the topic's first messages."""
+        return any(offset > 0 for partition, offset in self.first_kept.items() if partition.topic == topic)
+
     def __aiter__(self) -> AsyncIterator[Seen]:
-        return self._follow()
+        return self._to_now() if self._until_now else self._follow()
 
     async def _follow(self) -> AsyncIterator[Seen]:
         async for record in self._consumer:
-            try:
-                event: CloudEvent | None = decode(list(record.headers), record.value)
-                problem = None
-            except UndecodableMessage as exc:
-                event, problem = None, str(exc)
-            yield Seen(record.topic, record.partition, record.offset, event, problem)
+            yield seen(record)
+
+    async def _to_now(self) -> AsyncIterator[Seen]:
+        consumer, ends = self._consumer, self._ends
+        left = {partition for partition, end in ends.items() if await consumer.position(partition) < end}
+        while left:
+            for partition, records in (await consumer.getmany(*left, timeout_ms=1000)).items():
+                for record in records:
+                    if record.offset < ends[partition]:
+                        yield seen(record)
+            left = {partition for partition in left if await consumer.position(partition) < ends[partition]}
+
+
+def seen(record: Any) -> Seen:
+    """A consumed record as the tail shows it: its event, or why it is none."""
+    try:
+        event: CloudEvent | None = decode(list(record.headers), record.value)
+        problem = None
+    except UndecodableMessage as exc:
+        event, problem = None, str(exc)
+    return Seen(record.topic, record.partition, record.offset, event, problem)
 
 
 def euros(amount: int) -> str:
@@ -134,6 +158,8 @@ def _limit(time_limit: dict[str, Any]) -> str:
 # What each event is about, in a few words, from its payload (never a sealed value: those stay sealed).
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
+    "complaint.address_code_issued": lambda d: "a code to prove the complainant's e-mail address (sealed)",
+    "complaint.address_proven": lambda d: f"the complainant's e-mail address proven on {d['proven_on']}",
     "complaint.withdrawn": lambda d: f"withdrawn on {d['withdrawn_on']}",
     "complaint.personal_data_erased": lambda d: f"the complainant's key destroyed on {d['erased_on']}",
     "case.opened": lambda d: (
@@ -230,6 +256,7 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{d['channel']} to the {d['recipient_role']}" + (f": {d['title']}" if d.get("title") else "")
     ),
     "notification.sent": lambda d: f"sent to the {d['recipient_role']} on {d['sent_on']}",
+    "checkpoint.signed": lambda d: f"checkpoint {d['sequence']}: the heads of {len(d['heads'])} case(s), signed",
 }
 
 

@@ -1,11 +1,18 @@
 """Where data subjects' keys live: a Protocol, so that a KMS or a Vault transit engine can take the place
 of the PostgreSQL key store below, which keeps each key wrapped under a master key in a schema of its
 own, reached with a database role of its own that only services allowed to read personal data hold.
+
+An erasure destroys the subject's key and leaves a marker that the database keeps for good: the key store's
+role may add markers but never change or remove one, and no key can be made, or moved, for a subject that has
+one (migration 0002). The destroyed key may outlive the row in old row versions, the WAL, replicas and
+backups; there it is wrapped under a master key that `rotate` replaces and the operator then retires
+(docs/operations.md, "Master keys, rotation and erasure").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -19,8 +26,9 @@ from docket_messaging.tables import table_of, utc_column
 from docket_service.database import make_engine
 
 from . import cipher
+from .masterkeys import MasterKeys
 
-TABLES = {"subject_keys"}
+TABLES = {"subject_keys", "erasures"}
 
 
 class KeyStore(Protocol):
@@ -39,81 +47,128 @@ class KeyStore(Protocol):
 
 
 class SubjectKeyRow(SQLModel, table=True):
-    """One data subject's key, wrapped under the master key; erased: no key, and when and by whom."""
+    """One live data subject's key, wrapped under the master key whose id it names."""
 
     __tablename__ = "subject_keys"
-    __table_args__ = (
-        sa.CheckConstraint("(wrapped_key IS NULL) = (erased_at IS NOT NULL)", name="erased_means_no_key"),
-    )
 
     subject_id: UUID = Field(primary_key=True)
-    wrapped_key: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    wrapped_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    master_key_id: str
     created_at: datetime = utc_column(server_default=sa.func.now())
-    erased_at: datetime | None = utc_column(nullable=True)
+
+
+class ErasureRow(SQLModel, table=True):
+    """A subject whose key was destroyed, when and by whom: never updated nor deleted (migration 0002)."""
+
+    __tablename__ = "erasures"
+
+    subject_id: UUID = Field(primary_key=True)
+    erased_at: datetime = utc_column(server_default=sa.func.now())
     erased_by: str | None = None
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """What `rotate` did: keys re-wrapped, and how many live keys each master key wraps now."""
+
+    rewrapped: int
+    wrapped_under: dict[str, int]
+
+
 class PostgresKeyStore:
-    """Keys in PostgreSQL, wrapped (AES-GCM) under the master key, which is never stored with them: a copy
+    """Keys in PostgreSQL, wrapped (AES-GCM) under master keys, which are never stored with them: a copy
     of the database alone opens nothing. The store owns its engine: `close()` it."""
 
-    def __init__(self, url: str, schema: str, master_key: bytes, engine: AsyncEngine | None = None) -> None:
+    def __init__(self, url: str, schema: str, master_keys: MasterKeys, engine: AsyncEngine | None = None) -> None:
         self._engine = engine or make_engine(url, schema)
-        self._master = master_key
-        self._table = table_of(SubjectKeyRow)
+        self._masters = master_keys
+        self._keys = table_of(SubjectKeyRow)
+        self._erasures = table_of(ErasureRow)
 
     async def keys(self, subjects: Iterable[UUID], *, create: bool = False) -> dict[UUID, bytes | None]:
         wanted = sorted(set(subjects))
         if not wanted:
             return {}
-        table = self._table
+        keys, erasures = self._keys, self._erasures
         async with self._engine.begin() as connection:
-            if create:  # a new subject gets a key; an existing (or erased) one keeps what it has
-                await connection.execute(
-                    insert(table)
-                    .values(
-                        [
-                            {"subject_id": s, "wrapped_key": cipher.seal(self._master, s, cipher.new_key())}
-                            for s in wanted
-                        ]
-                    )
-                    .on_conflict_do_nothing()
-                )
+            if create:  # a new subject gets a key; an existing one keeps it, an erased one never gets one
+                marked = sa.select(erasures.c.subject_id).where(erasures.c.subject_id.in_(wanted))
+                erased = set(await connection.scalars(marked))
+                new = [self._new_key(s) for s in wanted if s not in erased]
+                if new:
+                    await connection.execute(insert(keys).values(new).on_conflict_do_nothing())
             rows = (
                 await connection.execute(
-                    sa.select(table.c.subject_id, table.c.wrapped_key).where(table.c.subject_id.in_(wanted))
+                    sa.select(keys.c.subject_id, keys.c.master_key_id, keys.c.wrapped_key).where(
+                        keys.c.subject_id.in_(wanted)
+                    )
                 )
             ).all()
         found: dict[UUID, bytes | None] = dict.fromkeys(wanted)
-        for subject, wrapped in rows:
-            found[subject] = cipher.open_sealed(self._master, subject, wrapped) if wrapped is not None else None
+        for subject, key_id, wrapped in rows:
+            found[subject] = self._masters.unwrap(subject, key_id, wrapped)
         return found
 
+    def _new_key(self, subject: UUID) -> dict[str, object]:
+        key_id, wrapped = self._masters.wrap(subject, cipher.new_key())
+        return {"subject_id": subject, "master_key_id": key_id, "wrapped_key": wrapped}
+
     async def erase(self, subject: UUID, by: str) -> bool:
-        table = self._table
         async with self._engine.begin() as connection:
-            # A subject erased before it ever had a key gets a tombstone, so that no key is made for it later.
-            tombstoned = await connection.scalar(
-                insert(table)
-                .values(subject_id=subject, wrapped_key=None, erased_at=sa.func.now(), erased_by=by)
+            # The marker first: the database then refuses a key for the subject, and waits for one being made.
+            marked = await connection.scalar(
+                insert(self._erasures)
+                .values(subject_id=subject, erased_by=by)
                 .on_conflict_do_nothing()
-                .returning(table.c.subject_id)
+                .returning(self._erasures.c.subject_id)
             )
-            if tombstoned is not None:
-                return True
-            destroyed = await connection.execute(
-                sa.update(table)
-                .where(table.c.subject_id == subject, table.c.wrapped_key.is_not(None))
-                .values(wrapped_key=None, erased_at=sa.func.now(), erased_by=by)
-            )
-        return bool(destroyed.rowcount)
+            await connection.execute(sa.delete(self._keys).where(self._keys.c.subject_id == subject))
+        return marked is not None
 
     async def erased_at(self, subject: UUID) -> datetime | None:
         async with self._engine.connect() as connection:
             found: datetime | None = await connection.scalar(
-                sa.select(self._table.c.erased_at).where(self._table.c.subject_id == subject)
+                sa.select(self._erasures.c.erased_at).where(self._erasures.c.subject_id == subject)
             )
             return found
+
+    async def rotate(self, batch: int = 500) -> Rotation:
+        """Re-wrap under the newest master key every live key wrapped under an older one this service holds, a
+        batch per transaction (an erasure meanwhile waits for its batch, then destroys the re-wrapped key). Keys
+        wrapped under a master key not held here are left as they are, and counted."""
+        keys, masters = self._keys, self._masters
+        older = [key_id for key_id in masters.ids if key_id != masters.newest]
+        rewrapped = 0
+        while older:
+            async with self._engine.begin() as connection:
+                rows = (
+                    await connection.execute(
+                        sa.select(keys.c.subject_id, keys.c.master_key_id, keys.c.wrapped_key)
+                        .where(keys.c.master_key_id.in_(older))
+                        .limit(batch)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+                if not rows:
+                    break
+                changes = []
+                for subject, key_id, wrapped in rows:
+                    newest, rewrapped_key = masters.wrap(subject, masters.unwrap(subject, key_id, wrapped))
+                    changes.append({"subject": subject, "newest": newest, "wrapped": rewrapped_key})
+                await connection.execute(
+                    sa.update(keys)
+                    .where(keys.c.subject_id == sa.bindparam("subject"))
+                    .values(master_key_id=sa.bindparam("newest"), wrapped_key=sa.bindparam("wrapped")),
+                    changes,
+                )
+                rewrapped += len(rows)
+        async with self._engine.connect() as connection:
+            counts = (
+                await connection.execute(
+                    sa.select(keys.c.master_key_id, sa.func.count()).group_by(keys.c.master_key_id)
+                )
+            ).all()
+        return Rotation(rewrapped, {str(key_id): int(count) for key_id, count in counts})
 
     async def close(self) -> None:
         await self._engine.dispose()

@@ -1,8 +1,11 @@
 """Sealing and opening personal values for a service that may read personal data.
 
     personal = PersonalData(keystore)
-    name = await personal.seal(complaint_id, "Jeanne Martin")      # a contract Sealed value
-    await personal.open(name)                                      # "Jeanne Martin", or None once erased
+    name = await personal.seal(complaint_id, "complainant.name", "Jeanne Martin")   # a contract Sealed value
+    await personal.open("complainant.name", name)              # "Jeanne Martin", or None once erased
+
+Each value is sealed for its field, by name, and opens only as that field (cipher.py): a value that travels in
+an event is sealed under the name its contract gives it (docket_contracts.events, `Sealed`).
 
 Keys are cached for `ttl_s` seconds (a batch of letters to one case's complainants asks the store once);
 `forget` drops one at once, so an erasure takes effect here immediately and in other instances within
@@ -60,42 +63,47 @@ class PersonalData:
             self._cache = {s: hit for s, hit in self._cache.items() if now - hit[0] < self._ttl_s}
             self._forgotten = {s: at for s, at in self._forgotten.items() if now - at < self._ttl_s}
 
-    async def seal(self, subject: UUID, value: str) -> Sealed:
-        return (await self.seal_many(subject, [value]))[0]
+    async def seal(self, subject: UUID, field: str, value: str) -> Sealed:
+        return (await self.seal_many(subject, [(field, value)]))[0]
 
-    async def seal_many(self, subject: UUID, values: Iterable[str]) -> list[Sealed]:
-        """Seal values of one subject, creating the subject's key on first use; an erased subject cannot be
-        written for again (ErasedSubject)."""
+    async def seal_many(self, subject: UUID, values: Iterable[tuple[str, str]]) -> list[Sealed]:
+        """Seal values of one subject, each (field, value), creating the subject's key on first use; an erased
+        subject cannot be written for again (ErasedSubject)."""
+        key = await self._key_to_seal(subject)
+        return [
+            Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(key, subject, field, value.encode())))
+            for field, value in values
+        ]
+
+    async def seal_bytes(self, subject: UUID, field: str, content: bytes) -> bytes:
+        return cipher.seal(await self._key_to_seal(subject), subject, field, content)
+
+    async def _key_to_seal(self, subject: UUID) -> bytes:
         key = (await self.keys([subject], create=True))[subject]
         if key is None:
             raise ErasedSubject(subject)
-        return [Sealed(subject=subject, ciphertext=cipher.b64(cipher.seal(key, subject, v.encode()))) for v in values]
+        return key
 
-    async def seal_bytes(self, subject: UUID, content: bytes) -> bytes:
-        key = (await self.keys([subject], create=True))[subject]
-        if key is None:
-            raise ErasedSubject(subject)
-        return cipher.seal(key, subject, content)
-
-    async def open(self, sealed: Sealed | None) -> str | None:
+    async def open(self, field: str, sealed: Sealed | None) -> str | None:
         """The value, or None when it is erased (or was withheld, or was never given)."""
-        return (await self.open_many([sealed]))[0]
+        return (await self.open_many([(field, sealed)]))[0]
 
-    async def open_many(self, sealed: Iterable[Sealed | None]) -> list[str | None]:
-        """Open many values, of any subjects, with one trip to the key store for the keys not cached."""
+    async def open_many(self, sealed: Iterable[tuple[str, Sealed | None]]) -> list[str | None]:
+        """Open many values, each (field, sealed), of any subjects, with one trip to the key store for the keys
+        not cached."""
         values = list(sealed)
-        keys = await self.keys({s.subject for s in values if s is not None and s.ciphertext})
-        return [_open(keys.get(s.subject), s) if s is not None and s.ciphertext else None for s in values]
+        keys = await self.keys({s.subject for _, s in values if s is not None and s.ciphertext})
+        return [_open(keys.get(s.subject), field, s) if s is not None and s.ciphertext else None for field, s in values]
 
-    async def open_bytes(self, subject: UUID, blob: bytes) -> bytes | None:
+    async def open_bytes(self, subject: UUID, field: str, blob: bytes) -> bytes | None:
         key = (await self.keys([subject]))[subject]
-        return None if key is None else cipher.open_sealed(key, subject, blob)
+        return None if key is None else cipher.open_sealed(key, subject, field, blob)
 
 
-def _open(key: bytes | None, sealed: Sealed) -> str | None:
+def _open(key: bytes | None, field: str, sealed: Sealed) -> str | None:
     if key is None:
         return None
-    return cipher.open_sealed(key, sealed.subject, cipher.unb64(sealed.ciphertext)).decode()
+    return cipher.open_sealed(key, sealed.subject, field, cipher.unb64(sealed.ciphertext)).decode()
 
 
 class ErasedSubject(Exception):

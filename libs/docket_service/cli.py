@@ -1,5 +1,6 @@
 """The command line every service shares: `serve` (API, relay, consumer), `relay` alone, `migrate`,
-`wait-for-migrations`, and `outbox parked | resend ID...|--all` for the rows the broker refused for good.
+`wait-for-migrations [--schemas-only]`, `wait-for-kafka`, and `outbox parked | resend ID...|--all` for the rows
+the broker refused for good.
 
 `serve` and `relay` stop gracefully on SIGTERM (and SIGINT): requests in flight are answered, then the runtime
 stops its parts in order (service.py). The process exits 0 when every part finished within its grace period,
@@ -13,7 +14,7 @@ import logging
 import math
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -21,8 +22,12 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_messaging.access import KafkaAccess
 from docket_messaging.failures import describe
+from docket_messaging.kafka import wait_for_topics
 from docket_messaging.outbox import ParkedRow, PostgresOutbox
 
 from .database import at_head, make_engine, make_sessions, migrate
@@ -33,6 +38,8 @@ from .settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=ServiceSettings)
+# Reading only, what a one-off task has left to do: nothing once it has run.
+Left = Callable[[async_sessionmaker[AsyncSession]], Awaitable[Sequence[str]]]
 
 
 def no_more_migrations(settings: ServiceSettings) -> Sequence[Migration]:
@@ -46,14 +53,18 @@ def main(
     *,
     name: str,
     produces: str,
+    also_produces: Sequence[str] = (),
     migrations: Callable[[S], Sequence[Migration]] = no_more_migrations,
     argv: list[str] | None = None,
     tasks: Mapping[str, Callable[[S], Coroutine[Any, Any, None]]] | None = None,
+    awaited: Mapping[str, Left] | None = None,
 ) -> None:
     """`migrations` are further histories the service applies (the key store's); `tasks` further one-off
-    commands of the service, e.g. rebuilding its projections. Settings are read from the environment only
-    once the arguments are understood, so `--help` works without any."""
-    tasks = tasks or {}
+    commands of the service, e.g. rebuilding its projections. `awaited` names the tasks a release runs once,
+    after the migrations and before the service serves, each with what it has left to do: `wait-for-migrations`
+    waits until that is nothing (`--schemas-only` waits for the schemas alone, before such a task). Settings are
+    read from the environment only once the arguments are understood, so `--help` works without any."""
+    tasks, awaited = tasks or {}, awaited or {}
     argv = sys.argv[1:] if argv is None else argv
     prog = f"python -m services.{name}"
     if argv[:1] == ["outbox"]:
@@ -68,9 +79,20 @@ def main(
         "broker refused for good, and sending them again once fixed",
     )
     parser.add_argument(
-        "command", choices=["serve", "relay", "migrate", "wait-for-migrations", *tasks], nargs="?", default="serve"
+        "command",
+        choices=["serve", "relay", "migrate", "wait-for-migrations", "wait-for-kafka", *tasks],
+        nargs="?",
+        default="serve",
+    )
+    parser.add_argument(
+        "--schemas-only",
+        action="store_true",
+        help="with wait-for-migrations: wait for the schemas alone, not for the tasks run before serving "
+        "(what such a task waits for before it runs)",
     )
     args = parser.parse_args(argv)
+    if args.schemas_only and args.command != "wait-for-migrations":
+        parser.error("--schemas-only goes with wait-for-migrations")
     settings = read_settings(settings_type, prog)
     logging_config = configure_logging(name, settings.log_format, settings.log_level)
     if args.command == "serve":
@@ -85,11 +107,19 @@ def main(
                 [Migration(alembic_ini, settings.database_url, settings.database_schema), *migrations(settings)]
             )
         )
+        if not args.schemas_only:
+            commands = {f"{prog} {task}": left for task, left in awaited.items()}
+            asyncio.run(wait_for_tasks(commands, settings.database_url, settings.database_schema))
+    elif args.command == "wait-for-kafka":
+        # signed in as the service's own client: its token is taken, and its topics and ACLs are in place
+        asyncio.run(wait_for_topics(kafka_access(settings, prog), [produces, *also_produces]))
     elif args.command in tasks:
         asyncio.run(tasks[args.command](settings))
     else:  # the relay alone: no consumer, no workers, no key store
         relay_only = settings.model_copy(update={"run_consumer": False, "run_relay": True})
-        runtime = ServiceRuntime(name=name, settings=relay_only, alembic_ini=alembic_ini, produces=produces)
+        runtime = ServiceRuntime(
+            name=name, settings=relay_only, alembic_ini=alembic_ini, produces=produces, also_produces=also_produces
+        )
         asyncio.run(_run_until_stopped(runtime))
         raise SystemExit(0 if runtime.stopped_cleanly else 1)
 
@@ -112,6 +142,7 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
         log_level=settings.log_level.lower(),
         log_config=logging_config,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only (limits.ClientAddress)
     )
 
 
@@ -130,6 +161,37 @@ async def wait_for_migrations(histories: Sequence[Migration], interval_s: float 
             log.info("waiting for the schema %s: %s", history.schema, reason)
             await asyncio.sleep(interval_s)
         log.info("the schema %s is migrated", history.schema)
+
+
+def kafka_access(settings: ServiceSettings, prog: str) -> KafkaAccess:
+    """The service's way into Kafka; a setting missing for it ends the command with exit status 2."""
+    try:
+        return settings.kafka()
+    except ValueError as exc:
+        sys.stderr.write(f"{prog}: {exc}\n")
+        raise SystemExit(2) from None
+
+
+async def wait_for_tasks(tasks: Mapping[str, Left], database_url: str, schema: str, interval_s: float = 2.0) -> None:
+    """Return once no task (by its command) has anything left to do: before a service serves where a one-off
+    job runs the task after the migrations (deploy/k8s). Each wait is logged with what is left, or why that cannot
+    be told yet; the checks only read."""
+    engine = make_engine(database_url, schema)
+    try:
+        sessions = make_sessions(engine)
+        for command, left in tasks.items():
+            while True:
+                try:
+                    if not (undone := await left(sessions)):
+                        break
+                    reason = f"not done yet in {', '.join(undone)}"
+                except (OSError, SQLAlchemyError) as exc:
+                    reason = describe(exc)
+                log.info("waiting for `%s`: %s", command, reason)
+                await asyncio.sleep(interval_s)
+            log.info("`%s` has nothing left to do", command)
+    finally:
+        await engine.dispose()
 
 
 def read_settings(settings_type: type[S], prog: str) -> S:

@@ -25,9 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_identity.tokens import TokenVerifier
+from docket_messaging.access import KafkaAccess
 from docket_messaging.consumer import Handler, InboxConsumer, PostgresInbox
 from docket_messaging.ddl import outbox_channel
-from docket_messaging.failures import describe
+from docket_messaging.failures import describe, kind
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop, KafkaPublisher, ensure_topics
 from docket_messaging.outbox import PostgresOutbox
@@ -83,11 +84,14 @@ class ServiceRuntime:
     alembic_ini: Path
     produces: str
     consumes: Sequence[str] = ()
+    # Further topics the service's outbox holds rows for (the case service's checkpoints), made sure of with
+    # `produces` before the relay publishes.
+    also_produces: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     # Further background loops of the service (e.g. timers), each given the started runtime.
     workers: Mapping[str, Worker] = field(default_factory=dict)
     migrations: Sequence[Migration] = ()
-    # Run once after the migrations and before serving (e.g. sealing rows stored before values were sealed).
+    # Run once after the migrations and before serving (e.g. opening the pool's connections).
     preparations: Sequence[Callable[[ServiceRuntime], Awaitable[None]]] = ()
     # What else the service owns and must close on the way out (e.g. the key store's engine).
     closers: Sequence[Callable[[], Awaitable[None]]] = ()
@@ -95,6 +99,7 @@ class ServiceRuntime:
     measures: Sequence[Measure] = ()
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    kafka: KafkaAccess = field(init=False)
     publisher: KafkaPublisher = field(init=False)
     verifier: TokenVerifier = field(init=False)
     # What the relay, the consumer and the supervised tasks say about themselves, for /readyz.
@@ -133,7 +138,8 @@ class ServiceRuntime:
         self._closers.extend(self.closers)
         self.engine = make_engine(s.database_url, s.database_schema, pool_size=s.database_pool_size)
         self.sessions = make_sessions(self.engine)
-        self.publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}")
+        self.kafka = s.kafka()
+        self.publisher = KafkaPublisher(self.kafka, client_id=f"docket-{self.name}")
         self.verifier = TokenVerifier(s.oidc())
         self._closers.append(self.verifier.close)
         for prepare in self.preparations:
@@ -151,7 +157,7 @@ class ServiceRuntime:
                 tracer=self.tracer,
             )
             loop = KafkaConsumerLoop(
-                s.kafka_bootstrap_servers,
+                self.kafka,
                 self.consumes,
                 consumer,
                 topic_partitions=s.kafka_topic_partitions,
@@ -172,19 +178,21 @@ class ServiceRuntime:
         s = self.settings
         notifications = Notifications(s.database_url, outbox_channel(s.database_schema))
         # A producer of its own: after a refused message it is replaced, which must not cut off dead letters.
-        publisher = KafkaPublisher(s.kafka_bootstrap_servers, client_id=f"docket-{self.name}-relay")
+        publisher = KafkaPublisher(self.kafka, client_id=f"docket-{self.name}-relay")
         try:
             while not self._relay_stopping.is_set():
                 try:
-                    await ensure_topics(s.kafka_bootstrap_servers, [self.produces], s.kafka_topic_partitions)
+                    await ensure_topics(self.kafka, self.topics_produced, s.kafka_topic_partitions)
                     break
                 except Exception as exc:
-                    self.health.degraded(RELAY_PART, f"cannot create topic {self.produces}: {describe(exc)}")
-                    log.warning("%s: cannot create topic %s yet: %s", self.name, self.produces, describe(exc))
+                    named = ", ".join(self.topics_produced)
+                    self.health.degraded(RELAY_PART, f"cannot create topic {named}: {describe(exc)}")
+                    log.warning("%s: cannot create topic %s yet: %s", self.name, named, describe(exc))
                     await until_stopped(self._relay_stopping, notifications.wait(s.relay_poll_interval_s))
             else:
                 raise ConnectionError(
-                    f"stopped before topic {self.produces} could be reached: what is committed stays in the outbox"
+                    f"stopped before topic {', '.join(self.topics_produced)} could be reached: what is committed "
+                    "stays in the outbox"
                 )
             relay = Relay(
                 self.outbox(),
@@ -203,6 +211,10 @@ class ServiceRuntime:
                 await asyncio.wait_for(closing, s.shutdown_grace_s / 2)
             except TimeoutError:
                 log.warning("%s: closing the relay's connections took over %.0fs", self.name, s.shutdown_grace_s / 2)
+
+    @property
+    def topics_produced(self) -> list[str]:
+        return [self.produces, *self.also_produces]
 
     def outbox(self) -> PostgresOutbox:
         return PostgresOutbox(self.sessions, self.settings.database_schema)
@@ -250,22 +262,21 @@ class ServiceRuntime:
     async def readiness(self) -> dict[str, str]:
         """'ok' or the reason, per dependency; and the reason for each background part (relay, consumer,
         supervised task) that has been degraded longer than the grace period."""
+        probes: dict[str, Callable[[], Awaitable[None]]] = {
+            "database": lambda: asyncio.wait_for(check_database(self.engine), 3.0),
+            "kafka": lambda: self.publisher.ping(3.0),
+            "identity": lambda: asyncio.wait_for(self.verifier.ready(), 3.0),
+        }
         checks: dict[str, str] = {}
-        try:
-            await asyncio.wait_for(check_database(self.engine), 3.0)
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"
-        try:
-            await self.publisher.ping(3.0)
-            checks["kafka"] = "ok"
-        except Exception as exc:
-            checks["kafka"] = f"unreachable: {type(exc).__name__}: {exc}"
-        try:
-            await asyncio.wait_for(self.verifier.ready(), 3.0)
-            checks["identity"] = "ok"
-        except Exception as exc:
-            checks["identity"] = f"unreachable: {type(exc).__name__}: {exc}"
+        for dependency, probe in probes.items():
+            try:
+                await probe()
+                checks[dependency] = "ok"
+            except Exception as exc:
+                # The answer names the kind of failure only: /readyz is read by whoever reaches the port, and an
+                # error's text names hosts, ports, roles and URLs. The log, for the operator, has the text.
+                checks[dependency] = f"unreachable: {kind(exc)}"
+                log.warning("%s: %s unreachable: %s: %s", self.name, dependency, type(exc).__name__, exc)
         return checks | self.health.failing()
 
     async def readiness_details(self, *, database_ok: bool = True) -> dict[str, object]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from docket_identity.tokens import OidcConfig
+from docket_messaging.access import KafkaAccess, SecurityProtocol, oauth
 from docket_messaging.health import DEFAULT_GRACE_S
 
 from .database import DEFAULT_POOL_SIZE
+from .limits import networks
 from .logs import LogFormat, LogLevel
 
 
@@ -44,6 +48,32 @@ class ServiceSettings(BaseSettings):
         ),
     )
     kafka_bootstrap_servers: str = Field(default="localhost:9092", description="the brokers, host:port[,host:port]")
+    kafka_security_protocol: SecurityProtocol = Field(
+        default="SASL_PLAINTEXT",
+        description=(
+            "how the service signs in to Kafka: SASL_SSL (TLS, for a broker reached over a network you do not "
+            "trust) or SASL_PLAINTEXT, both with an OAuth token of KAFKA_OAUTH_CLIENT_ID (SASL/OAUTHBEARER); "
+            "PLAINTEXT only for a broker that checks no one"
+        ),
+    )
+    kafka_oauth_client_id: str | None = Field(
+        default=None,
+        description=(
+            "the OAuth client the service signs in to Kafka as (its principal there: docket-intake, docket-case, "
+            "docket-notifier)"
+        ),
+    )
+    kafka_oauth_client_secret: SecretStr | None = Field(
+        default=None, description="that client's secret (client-credentials grant)"
+    )
+    kafka_oauth_token_url: str | None = Field(
+        default=None,
+        description="where the service gets its Kafka tokens, if not the token endpoint of OIDC_ISSUER's discovery",
+    )
+    kafka_ssl_cafile: str | None = Field(
+        default=None,
+        description="with SASL_SSL, the CA certificates (PEM) that sign the broker's, if not the system's",
+    )
     kafka_topic_partitions: int = Field(
         default=3, ge=1, description="partitions of the topics the service creates if they are missing"
     )
@@ -67,6 +97,14 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
     http_port: int = Field(description="the port `serve` listens on")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "comma-separated addresses or CIDRs of the reverse proxies in front of the service (an ingress, a load "
+            "balancer): X-Forwarded-For is read only from them, for the client's address (rate limits, access "
+            "lines); empty: the peer is the client and the header is ignored"
+        ),
+    )
     consumer_max_attempts: int = Field(
         default=5,
         ge=1,
@@ -118,10 +156,40 @@ class ServiceSettings(BaseSettings):
         ),
     )
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies_comma_separated(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        networks(value)  # a typo is refused at start, not taken as "no proxy"
+        return value
+
     def oidc(self) -> OidcConfig:
         return OidcConfig(
             issuer=self.oidc_issuer,
             audience=self.oidc_audience,
             jwks_url=self.oidc_jwks_url or None,
             leeway_s=self.oidc_leeway_s,
+        )
+
+    def kafka(self) -> KafkaAccess:
+        """How the service reaches Kafka and whom it signs in as; ValueError if SASL lacks the client's secret."""
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return KafkaAccess(self.kafka_bootstrap_servers)
+        if not self.kafka_oauth_client_id or self.kafka_oauth_client_secret is None:
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs KAFKA_OAUTH_CLIENT_ID and "
+                "KAFKA_OAUTH_CLIENT_SECRET"
+            )
+        return oauth(
+            self.kafka_bootstrap_servers,
+            self.kafka_oauth_client_id,
+            self.kafka_oauth_client_secret.get_secret_value(),
+            token_url=self.kafka_oauth_token_url or None,
+            issuer=self.oidc_issuer,
+            security_protocol=self.kafka_security_protocol,
+            cafile=self.kafka_ssl_cafile or None,
         )

@@ -4,7 +4,7 @@ from docket_contracts import topics
 from docket_service.cli import main
 from docket_service.database import make_engine, make_sessions
 
-from . import eventstore, readside
+from . import readside, verification
 from .config import CaseSettings
 from .main import ALEMBIC_INI, create_app
 
@@ -21,20 +21,10 @@ async def rebuild_projections(settings: CaseSettings) -> None:
 
 
 async def verify_integrity(settings: CaseSettings) -> None:
-    """Walk every case's hash chain; print each broken stream's first broken link; exit 1 if any."""
-    engine = make_engine(settings.database_url, settings.database_schema)
-    try:
-        async with make_sessions(engine)() as session:
-            verdicts = await eventstore.integrity_of_all(session)
-    finally:
-        await engine.dispose()
-    broken = [v for v in verdicts if v.broken is not None]
-    for verdict in broken:
-        assert verdict.broken is not None
-        print(f"case {verdict.stream_id}: broken at version {verdict.broken.version}: {verdict.broken.reason}")
-    print(f"{len(verdicts)} case stream(s) checked, {len(broken)} broken")
-    if broken:
-        raise SystemExit(1)
+    """Walk every case's hash chain and check the store against the events and checkpoints published on Kafka;
+    print each broken stream and each disagreement; exit 1 if any (verification.py)."""
+    if status := await verification.verify_integrity(settings):
+        raise SystemExit(status)
 
 
 main(
@@ -43,5 +33,6 @@ main(
     ALEMBIC_INI,
     name="case",
     produces=topics.CASES,
+    also_produces=[topics.CHECKPOINTS],
     tasks={"rebuild-projections": rebuild_projections, "verify-integrity": verify_integrity},
 )

@@ -1,7 +1,13 @@
-from pydantic import Field
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import Field, SecretStr
 
+from docket_contracts.checkpoints import SigningKey, public_key
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES
 from docket_service.settings import ServiceSettings
+
+
+class SigningKeyMissing(ValueError):
+    """The case service was started to serve without the key it signs its checkpoints with."""
 
 
 class CaseSettings(ServiceSettings):
@@ -21,3 +27,35 @@ class CaseSettings(ServiceSettings):
             "the ordinary procedure (the simplified procedure's one member decides alone)"
         ),
     )
+    run_checkpoints: bool = Field(
+        default=True,
+        description="sign and publish checkpoints of the case streams' heads in the serving process (one instance "
+        "signs at a time)",
+    )
+    checkpoint_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="how often the heads of the cases appended to since the last checkpoint are signed and "
+        "published on docket.checkpoints: what the witness has not yet seen is at most this old",
+    )
+    checkpoint_signing_key: SecretStr | None = Field(
+        default=None,
+        description="base64 of 32 random bytes: the Ed25519 key the case service signs its checkpoints with (keep "
+        "it out of the database and its backups); its public key is served at /.well-known/jwks.json; required "
+        "to serve",
+    )
+    checkpoint_retired_keys: str = Field(
+        default="",
+        description="the public keys of signing keys no longer used (each its JWK's x), comma-separated: still "
+        "published, so that the checkpoints they signed still verify",
+    )
+
+    def signing_key(self) -> SigningKey:
+        if self.checkpoint_signing_key is None:
+            raise SigningKeyMissing("the case service signs checkpoints of its record: set CHECKPOINT_SIGNING_KEY")
+        return SigningKey(self.checkpoint_signing_key.get_secret_value())
+
+    def checkpoint_keys(self) -> list[Ed25519PublicKey]:
+        """The public keys checkpoints are checked with: the signing key's (when set), then the retired ones."""
+        signing = [self.signing_key().public] if self.checkpoint_signing_key is not None else []
+        return signing + [public_key(x) for x in self.checkpoint_retired_keys.split(",") if x.strip()]

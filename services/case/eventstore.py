@@ -6,7 +6,7 @@ their outbox rows in one statement, and walking a stream's chain.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -273,9 +273,17 @@ async def integrity(session: AsyncSession, case_id: UUID) -> Verdict:
 
 async def integrity_of_all(session: AsyncSession) -> list[Verdict]:
     """Every stream's verdict, streams with a head and streams with events alike."""
+    return [verify(stream_id, found, head) async for stream_id, found, head in streams(session)]
+
+
+async def streams(session: AsyncSession) -> AsyncIterator[tuple[UUID, Sequence[EventRow], Head | None]]:
+    """Every stream, with a head or with events or both, in id order: its events and its head, one stream at a
+    time (the session forgets each stream's rows before reading the next)."""
     heads = {row.stream_id: Head(row.version, row.hash) for row in (await session.exec(select(StreamHeadRow))).all()}
-    streams = set(heads) | set((await session.exec(select(EventRow.stream_id).distinct())).all())
-    return [verify(stream_id, await rows(session, stream_id), heads.get(stream_id)) for stream_id in sorted(streams)]
+    found = set(heads) | set((await session.exec(select(EventRow.stream_id).distinct())).all())
+    for stream_id in sorted(found):
+        yield stream_id, await rows(session, stream_id), heads.get(stream_id)
+        session.expunge_all()
 
 
 def prefixed(values: dict[str, Any], prefix: str) -> dict[str, Any]:

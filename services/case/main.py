@@ -8,15 +8,18 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import topics
+from docket_contracts.checkpoints import SigningKey
+from docket_contracts.events import CHECKPOINT_HEADS
 from docket_service.clock import Clock, SystemClock
 from docket_service.http import service_app
 from docket_service.limits import limit_bodies
-from docket_service.runtime import ServiceRuntime, every
+from docket_service.runtime import ServiceRuntime, Worker, every
 from services.case.metrics import ART78_OVERDUE
 
 from . import readside
 from .api import install_error_handlers, routers
 from .application import fire_due_timers
+from .checkpoints import sign_checkpoint
 from .config import CaseSettings
 from .handlers import EVENT_HANDLERS
 from .store import PostgresCases
@@ -39,16 +42,38 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
     async def overdue(session: AsyncSession) -> None:
         ART78_OVERDUE.set(await readside.overdue_count(session, clock.today()))
 
+    async def has_signing_key(runtime: ServiceRuntime) -> None:
+        settings.signing_key()  # refuses to serve without it, or with one that is no key
+
+    workers = {"timers": timers} if settings.run_timers else {}
+    if settings.run_checkpoints:
+        workers["checkpoints"] = checkpointing(settings, clock)
     return ServiceRuntime(
         name="case",
         settings=settings,
         alembic_ini=ALEMBIC_INI,
         produces=topics.CASES,
+        also_produces=[topics.CHECKPOINTS],
         consumes=[topics.COMPLAINTS, topics.NOTIFICATIONS],
         handlers=EVENT_HANDLERS,
-        workers={"timers": timers} if settings.run_timers else {},
+        workers=workers,
+        preparations=[has_signing_key],
         measures=[overdue],
     )
+
+
+def checkpointing(settings: CaseSettings, clock: Clock) -> Worker:
+    """The worker that signs a checkpoint of the heads that moved, every CHECKPOINT_INTERVAL_S (at once again
+    while a checkpoint fills up)."""
+    key: SigningKey | None = None
+
+    async def sign(runtime: ServiceRuntime) -> int:
+        nonlocal key
+        key = key or settings.signing_key()
+        async with runtime.sessions() as session:
+            return await sign_checkpoint(session, key, clock.now(), settings.database_schema)
+
+    return every(settings.checkpoint_interval_s, CHECKPOINT_HEADS, sign)
 
 
 def create_app(settings: CaseSettings | None = None, clock: Clock | None = None) -> FastAPI:

@@ -16,20 +16,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 
-from . import eventstore, readside
+from . import checkpoints, eventstore, readside
 from .application import Actor, DueTimer
 from .domain import CaseState, evolve
 from .eventstore import load
 from .readside import case_of_complaint, timers
 
 # Beside the store: what a caller holding a session reads a case with (tests that set up cases): Actor, load,
-# case_of_complaint.
-__all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "load"]
+# case_of_complaint; and the checkpoints, whose tables are the schema's too.
+__all__ = ["TABLES", "Actor", "PostgresCases", "append", "case_of_complaint", "checkpoints", "load"]
 
 # Every table of the case's schema, the outbox and inbox included: what its Alembic history owns.
 TABLES = {
     "events",
     "stream_heads",
+    "checkpoints",
+    "checkpointed_heads",
     "snapshots",
     "case_complaints",
     "open_cases",

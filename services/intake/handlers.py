@@ -12,7 +12,7 @@ from docket_contracts.events import CaseOpened, ComplaintLinked, NotificationRec
 from docket_contracts.progress import news
 from docket_contracts.registry import EVENTS
 from docket_contracts.topics import CASES
-from docket_messaging.consumer import Handler
+from docket_messaging.consumer import Handler, Refused
 
 from . import store
 from .domain import case_of
@@ -39,13 +39,18 @@ async def on_case_news(session: AsyncSession, event: CloudEvent, payload: Payloa
 
 
 async def on_notification(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+    """Keep a letter to a complainant of ours, to give it back on an access request. Its text must be sealed with
+    the key of the complaint's data subject (subject id = complaint id): a letter sealed for another subject is
+    refused (dead-lettered), never kept under this complaint."""
     assert isinstance(payload, NotificationRecorded)
-    if (
-        payload.recipient_role == "complainant"
-        and payload.complaint_id
-        and payload.text is not None
-        and await session.get(store.ComplaintRow, payload.complaint_id) is not None
-    ):
+    if payload.recipient_role != "complainant" or not payload.complaint_id or payload.text is None:
+        return
+    if payload.text.subject != payload.complaint_id:
+        raise Refused(
+            f"the letter {payload.notification_id} to the complainant of complaint {payload.complaint_id} is sealed "
+            f"for another data subject ({payload.text.subject})"
+        )
+    if await session.get(store.ComplaintRow, payload.complaint_id) is not None:
         await store.add_letter(
             session, payload.notification_id, payload.complaint_id, payload.title, payload.text, event.time
         )

@@ -19,7 +19,6 @@ from .application.letters import send_due_letters
 from .application.reminders import send_due_reminders
 from .config import NotifierSettings
 from .handlers import handlers
-from .legacy import seal_legacy
 from .outbound import GuardedSender, Mailer, Resolver, Sender, SmtpMailer, SystemResolver
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -50,6 +49,7 @@ def workers(
                     schedule=schedule,
                     batch_size=batch,
                     timeout_s=s.webhook_timeout_s,
+                    scopes_max_age_s=s.webhook_scopes_max_age_days * 86_400.0,
                 ),
             )(runtime)
         finally:
@@ -116,7 +116,6 @@ def runtime(
             mailer,
         ),
         migrations=s.keystore_migrations(),
-        preparations=[lambda started: seal_legacy(started.sessions, personal)],
         closers=[personal.keystore.close],
     )
 

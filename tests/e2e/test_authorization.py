@@ -106,6 +106,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/withdrawal"): PUBLIC,
+    ("intake", "POST", "/complaints/{reference}/address-proof"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/evidence"): PUBLIC,
     ("intake", "GET", "/complaints"): frozenset({I, V, A}),
     ("intake", "GET", "/complaints/{complaint_id}"): frozenset({I, V, A}),
@@ -152,6 +153,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
+    ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -481,6 +483,10 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ),
     ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
     ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
+    # A paper complaint's address is proven already: proving it again is answered as the first time.
+    ("intake", "POST", "/complaints/{reference}/address-proof"): lambda w, who: _receipt_call(
+        w, "POST", "/address-proof", json={"code": "7K3Q-9ZXM"}
+    ),
     ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(
         w,
         "POST",
@@ -498,6 +504,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         w, who, "/personal-data"
     ),
     ("case", "GET", "/cases"): _get("/cases"),
+    ("case", "GET", "/.well-known/jwks.json"): _get("/.well-known/jwks.json"),
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),

@@ -120,7 +120,7 @@ async def test_the_clearview_story(regulator, kafka, tokens):
     ]
 
     async def published():
-        records = [r for r in await read_topic(kafka.bootstrap_servers, topics.CASES) if r.key == case_id.encode()]
+        records = [r for r in await read_topic(kafka.operator, topics.CASES) if r.key == case_id.encode()]
         return records if len(records) >= len(expected_types) else None
 
     records = await eventually(published, timeout=60)

@@ -18,8 +18,8 @@ from tests.kafka_reader import eventually, read_topic
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_returns(configure, tmp_path):
-    broker = KafkaBroker(tmp_path / "kafka")
+async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_returns(configure, keycloak, tmp_path):
+    broker = KafkaBroker(tmp_path / "kafka", keycloak)
     await asyncio.to_thread(broker.start)
     try:
         settings = configure(
@@ -37,7 +37,10 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
             async with intake.runtime.engine.connect() as connection:
                 published_at = (
                     await connection.execute(
-                        sa.text("SELECT published_at FROM outbox WHERE subject = :id"), {"id": complaint_id}
+                        sa.text(
+                            "SELECT published_at FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed'"
+                        ),
+                        {"id": complaint_id},
                     )
                 ).scalar_one()
             assert published_at is None
@@ -47,8 +50,8 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
             async def published():
                 return [
                     r
-                    for r in await read_topic(broker.bootstrap_servers, topics.COMPLAINTS)
-                    if r.key == complaint_id.encode()
+                    for r in await read_topic(broker.operator, topics.COMPLAINTS)
+                    if r.key == complaint_id.encode() and dict(r.headers)["ce_type"] == b"docket.complaint.filed"
                 ]
 
             [record] = await eventually(published, timeout=90, interval=0.5)

@@ -37,6 +37,7 @@ from docket_devstack.kafka import KafkaBroker
 from docket_devstack.ports import free_port
 from docket_devstack.staff import ADMINISTRATOR, Tokens
 from docket_devstack.webhook_receiver import WebhookReceiver
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import encode
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app
@@ -108,7 +109,7 @@ class Stack:
     who sets controllers' contacts and reads the letters (`auth=stack.administrator`)."""
 
     settings: NotifierSettings
-    bootstrap: str
+    reader: KafkaAccess
     producer: AIOKafkaProducer
     integrator: httpx.Auth
     administrator: httpx.Auth
@@ -140,10 +141,10 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+def kafka(tmp_path_factory: pytest.TempPathFactory, keycloak) -> Iterator[KafkaBroker]:
     """A broker of this module's own: it publishes complaint.filed events that no case service consumes, and
     other modules count what their case service consumes from the same topic."""
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka-notifier"))
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka-notifier"), keycloak)
     with broker:
         yield broker
 
@@ -172,11 +173,12 @@ async def stack(postgres, kafka, mailbox, configure, tokens: Tokens) -> AsyncIte
         smtp_timeout_s=5.0,
         staff_email="casework@authority.example",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, enable_idempotence=True)
+    # Standing in for both intake and the case service, it signs in as the broker's super user.
+    producer = AIOKafkaProducer(**kafka.admin.options(), enable_idempotence=True)
     await producer.start()
     stack = Stack(
         settings,
-        kafka.bootstrap_servers,
+        kafka.operator,
         producer,
         integrator=Bearer(tokens.integrator),
         administrator=Bearer(lambda: tokens(ADMINISTRATOR)),
@@ -393,7 +395,7 @@ async def test_a_poison_event_is_dead_lettered_and_the_next_event_is_delivered(s
     async def parked():
         return [
             r
-            for r in await read_topic(stack.bootstrap, topics.dead_letter_topic("docket-notifier"))
+            for r in await read_topic(stack.reader, topics.dead_letter_topic("docket-notifier"))
             if r.key == poison_key
         ]
 

@@ -161,6 +161,7 @@ async def test_every_example_of_the_cli_section_runs_as_shown(tmp_path_factory, 
             "DOCKET_CASE_URL": stack.url("case"),
             "DOCKET_NOTIFIER_URL": stack.url("notifier"),
             "DOCKET_KAFKA": stack.kafka.bootstrap_servers,
+            "DOCKET_KAFKA_CLIENT_SECRET": keycloak.client_secret("docket-operator"),
             "DOCKET_ISSUER": keycloak.issuer(),
         }
         shell = Shell(home, env)

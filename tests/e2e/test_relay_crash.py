@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 
 import pytest
 import sqlalchemy as sa
@@ -33,14 +34,14 @@ COMPLAINTS = 240
 BATCH = 60
 
 
-def start_relay(databases: Databases, issuer: str, bootstrap: str, hold: float) -> subprocess.Popen:
+def start_relay(databases: Databases, issuer: str, kafka: Mapping[str, str], hold: float) -> subprocess.Popen:
     """Intake's relay as its own process, configured as in production: its own role and the issuer, and no key
-    store (it publishes the rows as they were sealed, so it never holds the master key)."""
+    store (it publishes the rows as they were sealed, so it never holds the master key); Kafka as intake."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEYSTORE_")}
     env |= {
         "DATABASE_URL": databases.intake,
         "OIDC_ISSUER": issuer,
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        **kafka,
         "RELAY_BATCH_SIZE": str(BATCH),
         "RELAY_HOLD_AFTER_SEND_S": str(hold),
         "RELAY_POLL_INTERVAL_S": "0.2",
@@ -73,7 +74,7 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
     async def ours_on_topic() -> Counter:
         return Counter(
             r.key.decode()
-            for r in await read_topic(kafka.bootstrap_servers, topics.COMPLAINTS)
+            for r in await read_topic(kafka.operator, topics.COMPLAINTS)
             if r.key and r.key.decode() in ids
         )
 
@@ -83,7 +84,7 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
                 await connection.execute(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
             ).scalar_one()
 
-    relay = start_relay(databases, keycloak.issuer(), kafka.bootstrap_servers, hold=60)
+    relay = start_relay(databases, keycloak.issuer(), kafka.service_env("intake"), hold=60)
     try:
         first_batch = await eventually(lambda: _at_least(ours_on_topic, BATCH), timeout=60)
         os.killpg(relay.pid, signal.SIGKILL)  # the batch is on Kafka but not yet marked published
@@ -92,7 +93,7 @@ async def test_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(postg
     assert sum(first_batch.values()) == BATCH
     assert await unpublished() == COMPLAINTS
 
-    relay = start_relay(databases, keycloak.issuer(), kafka.bootstrap_servers, hold=0)
+    relay = start_relay(databases, keycloak.issuer(), kafka.service_env("intake"), hold=0)
     try:
         await eventually(lambda: _is_zero(unpublished), timeout=60)
     finally:

@@ -26,6 +26,7 @@ from docket_devstack.kafka import KafkaBroker
 from docket_messaging.codec import KafkaMessage
 from docket_messaging.kafka import KafkaPublisher
 from docket_messaging.outbox import add_to_outbox
+from docket_operator.acls import create_acls, writes
 from docket_service.database import make_engine, make_sessions, migrate
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app
@@ -47,21 +48,23 @@ async def own_databases(postgres) -> Databases:
     return found
 
 
-async def create_topic(bootstrap: str, name: str, max_message_bytes: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def create_topic(kafka: KafkaBroker, name: str, max_message_bytes: int) -> None:
+    """A topic of the test's own, that intake may write (as it may its own topics)."""
+    admin = AIOKafkaAdminClient(**kafka.admin.options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 2, 1, topic_configs={"max.message.bytes": str(max_message_bytes)})])
         for _ in range(50):
             if name in await admin.list_topics():
-                return
+                break
             await asyncio.sleep(0.2)
     finally:
         await admin.close()
+    await create_acls(kafka.admin, writes("docket-intake", name))
 
 
-async def raise_topic_limit(bootstrap: str, name: str, max_message_bytes: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def raise_topic_limit(kafka: KafkaBroker, name: str, max_message_bytes: int) -> None:
+    admin = AIOKafkaAdminClient(**kafka.admin.options())
     await admin.start()
     try:
         await admin.alter_configs(
@@ -99,10 +102,10 @@ def outbox_command(databases: Databases, issuer: str, *args: str) -> subprocess.
     )
 
 
-async def labels_by_key(bootstrap: str, topic: str) -> dict[str, list[str]]:
+async def labels_by_key(kafka: KafkaBroker, topic: str) -> dict[str, list[str]]:
     """Each key's labels in the order the topic holds them."""
     found: dict[str, list[str]] = defaultdict(list)
-    for record in sorted(await read_topic(bootstrap, topic), key=lambda r: (r.partition, r.offset)):
+    for record in sorted(await read_topic(kafka.admin, topic), key=lambda r: (r.partition, r.offset)):
         found[record.key.decode()].append(json.loads(record.value)["label"])
     return dict(found)
 
@@ -111,7 +114,7 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
     own_databases, configure, kafka, keycloak
 ):
     topic = f"parking-{uuid.uuid4().hex[:8]}"
-    await create_topic(kafka.bootstrap_servers, topic, TOPIC_LIMIT)
+    await create_topic(kafka, topic, TOPIC_LIMIT)
     k1, k2, k3, k4 = (str(uuid.uuid4()) for _ in range(4))
     rows = [
         event(k1, "a1"),
@@ -141,7 +144,7 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
             return found if len(found) == 2 else []
 
         b1, c1 = await eventually(parked, timeout=60, interval=0.5)
-        assert await labels_by_key(kafka.bootstrap_servers, topic) == {k1: ["a1", "a2"], k4: ["d1"]}
+        assert await labels_by_key(kafka, topic) == {k1: ["a1", "a2"], k4: ["d1"]}
         ready = await intake.http.get("/readyz")
         assert ready.status_code == 200, ready.text  # parked rows need an operator; the service works
         assert ready.json()["outbox"]["held_keys"] == sorted([k2, k3])
@@ -165,7 +168,7 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
         assert any(str(b1["id"]) in line and k2 in line and "MessageSizeTooLargeError" in line for line in lines)
 
         # Fix the causes: the topic takes larger messages, and c1's data is cut down (as an operator would).
-        await raise_topic_limit(kafka.bootstrap_servers, topic, 2 * CLIENT_LIMIT)
+        await raise_topic_limit(kafka, topic, 2 * CLIENT_LIMIT)
         admin_engine = make_engine(own_databases.admin, "intake")
         async with admin_engine.begin() as connection:
             await connection.execute(
@@ -177,7 +180,7 @@ async def test_a_refused_row_is_parked_its_key_held_the_others_flow_and_resend_r
         assert f"unparked 2 row(s): {b1['id']}, {c1['id']}" in resent.stdout
 
         async def everything() -> dict | None:
-            found = await labels_by_key(kafka.bootstrap_servers, topic)
+            found = await labels_by_key(kafka, topic)
             return found if sum(map(len, found.values())) == len(rows) else None
 
         assert await eventually(everything, timeout=60, interval=0.5) == {
@@ -212,7 +215,7 @@ async def test_a_poison_message_is_dead_lettered_and_readiness_stays_200(own_dat
     ]
     nested = [(k, f"poison-{uuid.uuid4()}".encode() if k == "ce_id" else v) for k, v in notice_v1]
     async with serve(create_app(settings)) as intake:
-        publisher = KafkaPublisher(kafka.bootstrap_servers, client_id="test-poison")
+        publisher = KafkaPublisher(kafka.service("case"), client_id="test-poison")  # the case service gone wrong
         try:
             await publisher.publish(
                 [
@@ -226,7 +229,7 @@ async def test_a_poison_message_is_dead_lettered_and_readiness_stays_200(own_dat
         async def dead_lettered():
             found = [
                 r
-                for r in await read_topic(kafka.bootstrap_servers, topics.dead_letter_topic("docket-intake"))
+                for r in await read_topic(kafka.operator, topics.dead_letter_topic("docket-intake"))
                 if r.key == poison_key
             ]
             return found if len(found) == 2 else None
@@ -243,9 +246,9 @@ async def test_a_poison_message_is_dead_lettered_and_readiness_stays_200(own_dat
 
 
 async def test_a_relay_that_cannot_reach_kafka_makes_readiness_503_naming_it_until_it_can(
-    own_databases, configure, tmp_path
+    own_databases, configure, keycloak, tmp_path
 ):
-    broker = KafkaBroker(tmp_path / "kafka")
+    broker = KafkaBroker(tmp_path / "kafka", keycloak)
     await asyncio.to_thread(broker.start)
     try:
         settings = configure(

@@ -31,7 +31,8 @@ def up(data_dir: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "KEYSTORE_MASTER_KEY")
+        if k
+        not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "KEYSTORE_MASTER_KEYS", "KEYSTORE_MASTER_KEY")
     }
     env |= {
         "DOCKET_HTTP_PORTS": ",".join(str(free_port()) for _ in range(3)),

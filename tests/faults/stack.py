@@ -23,7 +23,7 @@ from docket_devstack.staff import ADMINISTRATOR, Tokens
 from docket_devstack.webhook_receiver import WebhookReceiver
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
-from tests.conftest import MASTER_KEY, MIGRATIONS
+from tests.conftest import MASTER_KEYS, MIGRATIONS, SIGNING_KEY
 
 # Settings for a run under load on two cores: no rate limit at the door (the load comes from one address),
 # quick polls, and webhook retries that outlast a minute's outage without giving up.
@@ -63,7 +63,7 @@ class Stack:
         self.databases = await asyncio.to_thread(provision, self.postgres, "docket")
         for schema, ini in {**MIGRATIONS, "keystore": KEYSTORE_ALEMBIC_INI}.items():
             await asyncio.to_thread(migrate, ini, self.databases.migrator, schema)
-        self.kafka = KafkaBroker(self.root / "kafka")
+        self.kafka = KafkaBroker(self.root / "kafka", self.keycloak)
         await asyncio.to_thread(self.kafka.start)
         await self.receiver.__aenter__()
         for name in SERVICES:
@@ -73,11 +73,11 @@ class Stack:
                 env = service_env(
                     name,
                     self.databases,
-                    self.kafka.bootstrap_servers,
+                    self.kafka.service_env(name),
                     self.keycloak.issuer(),
-                    MASTER_KEY,
+                    MASTER_KEYS,
                     port,
-                    UNDER_LOAD | self.extra_env,
+                    UNDER_LOAD | {"CHECKPOINT_SIGNING_KEY": SIGNING_KEY} | self.extra_env,
                 )
                 self.services[key] = ServiceProcess(name, port, env, self.root / "logs" / f"{key}.log")
         await self.launch(*(key for key in self.services if key not in self.later))

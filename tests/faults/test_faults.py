@@ -93,7 +93,7 @@ async def applied_but_not_committed(stack: Stack, name: str) -> dict[tuple[str, 
     """The partitions whose last event the service's inbox recorded lies at or past the offset its consumer
     group committed: (topic, partition) -> (offset applied, offset committed)."""
     applied = await query(stack, f'SELECT topic, "partition", max("offset") FROM "{name}".inbox GROUP BY 1, 2')
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**stack.kafka.admin.options())
     await admin.start()
     try:
         committed = {
@@ -124,7 +124,7 @@ async def stop_each_service_with_sigterm(stack: Stack) -> None:
 
 
 async def poison_every_topic(stack: Stack) -> None:
-    publisher = KafkaPublisher(stack.kafka.bootstrap_servers, client_id="fault-poison")
+    publisher = KafkaPublisher(stack.kafka.admin, client_id="fault-poison")
     try:
         for topic in topics.ALL:
             await publisher.publish(poison(topic))
@@ -133,7 +133,7 @@ async def poison_every_topic(stack: Stack) -> None:
 
 
 async def poison_one_topic(stack: Stack) -> None:
-    publisher = KafkaPublisher(stack.kafka.bootstrap_servers, client_id="fault-poison")
+    publisher = KafkaPublisher(stack.kafka.admin, client_id="fault-poison")
     try:
         await publisher.publish(poison(topics.CASES)[:1] + poison(topics.COMPLAINTS)[6:7])
     finally:
@@ -143,7 +143,7 @@ async def poison_one_topic(stack: Stack) -> None:
 async def dead_letters(stack: Stack) -> dict[str, int]:
     """Messages on each consumer group's dead-letter topic (in a fresh stack, only what was injected)."""
     return {
-        group: len(await read_topic(stack.kafka.bootstrap_servers, topics.dead_letter_topic(f"docket-{group}")))
+        group: len(await read_topic(stack.kafka.operator, topics.dead_letter_topic(f"docket-{group}")))
         for group in ("intake", "case", "notifier")
     }
 

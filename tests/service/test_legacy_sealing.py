@@ -1,5 +1,6 @@
-"""A database written by the release before personal data was sealed: after the upgrade, intake and the
-notifier seal what they find in clear when they start, and staff read every value as before."""
+"""A database written by the release before personal data was sealed: after the upgrade, intake's and the
+notifier's `seal-legacy` seal what they find in clear, before the services serve (the services do not when
+they start, and their `wait-for-migrations` waits for it), and staff read every value as before."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from docket_devstack.database import provision
 from docket_devstack.staff import ADMINISTRATOR, INTAKE_OFFICER
 from docket_privacy.personal import ERASED
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
-from docket_service.database import migrate
+from docket_service.database import make_engine, make_sessions, migrate
+from services.intake import legacy as intake_legacy
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
+from services.notifier import legacy as notifier_legacy
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import serve
@@ -114,6 +117,28 @@ def apps(configure, databases, bootstrap: str):
     )
 
 
+def sealing_settings(databases):
+    """Intake's and the notifier's settings as their `seal-legacy` reads them: the service's own role, the key
+    store and its master key."""
+    keystore = {
+        "keystore_database_url": databases.keystore,
+        "keystore_master_key": MASTER_KEY,
+        "oidc_issuer": "http://localhost:8080/realms/docket",  # required of every service's settings; unused here
+    }
+    return (
+        IntakeSettings(database_url=databases.intake, **keystore),
+        NotifierSettings(database_url=databases.notifier, **keystore),
+    )
+
+
+async def seal_in_clear(databases) -> None:
+    """What a release runs after the migrations and before the services serve: `seal-legacy` of intake and of
+    the notifier (the function each command calls)."""
+    intake, notifier = sealing_settings(databases)
+    await intake_legacy.seal_legacy_command(intake)
+    await notifier_legacy.seal_legacy_command(notifier)
+
+
 async def erase_keys(databases, *subjects: uuid.UUID) -> None:
     """Destroy the subjects' keys in the key store, as an erasure does."""
     keystore = (
@@ -128,11 +153,12 @@ async def erase_keys(databases, *subjects: uuid.UUID) -> None:
         await keystore.close()
 
 
-async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(
+async def test_values_stored_in_clear_are_sealed_before_the_services_serve_and_still_read(
     postgres, configure, tokens, closed_port_bootstrap
 ):
     name = f"legacy_{uuid.uuid4().hex[:8]}"
     databases, complaint, _subscription = await asyncio.to_thread(previous_release, postgres, name)
+    await seal_in_clear(databases)
     intake_serving, notifier_serving = apps(configure, databases, closed_port_bootstrap)
     async with intake_serving as intake, notifier_serving as notifier:
         staff = (await intake.http.get(f"/complaints/{complaint}", headers=tokens(INTAKE_OFFICER))).json()
@@ -161,6 +187,13 @@ async def test_values_stored_in_clear_are_sealed_at_start_and_still_read(
 
 def seal_legacy(name: str, database_url: str, keystore_url: str) -> subprocess.CompletedProcess[str]:
     """`python -m services.<name> seal-legacy` as an operator runs it: the service's own role and key store."""
+    return service_command(name, ["seal-legacy"], database_url, keystore_url)
+
+
+def service_command(
+    name: str, args: list[str], database_url: str, keystore_url: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m services.<name> ARGS...` with the service's own role and key store."""
     env = os.environ | {
         "DATABASE_URL": database_url,
         "KEYSTORE_DATABASE_URL": keystore_url,
@@ -169,12 +202,12 @@ def seal_legacy(name: str, database_url: str, keystore_url: str) -> subprocess.C
         "PYTHONPATH": f"{repo_root()}{os.pathsep}{repo_root() / 'libs'}",
     }
     return subprocess.run(
-        [sys.executable, "-m", f"services.{name}", "seal-legacy"],
+        [sys.executable, "-m", f"services.{name}", *args],
         cwd=repo_root(),
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -192,16 +225,79 @@ async def test_the_seal_legacy_command_seals_what_is_in_clear_without_serving(po
     assert again.returncode == 0 and "nothing stored in clear is left to seal" in again.stderr
 
 
-async def test_a_complainant_erased_before_the_start_is_withheld_and_the_services_still_start(
+async def test_a_service_started_on_rows_in_clear_leaves_them_as_they_are(postgres, configure, closed_port_bootstrap):
+    """The services do not seal when they start: what is in clear stays as it was until `seal-legacy` runs."""
+    name = f"legacy_{uuid.uuid4().hex[:8]}"
+    databases, _complaint, _subscription = await asyncio.to_thread(previous_release, postgres, name)
+    before = await asyncio.to_thread(dump, postgres, name)
+    intake_serving, notifier_serving = apps(configure, databases, closed_port_bootstrap)
+    async with intake_serving as intake, notifier_serving as notifier:
+        assert (await intake.http.get("/healthz")).status_code == 200
+        assert (await notifier.http.get("/healthz")).status_code == 200
+    after = await asyncio.to_thread(dump, postgres, name)
+    assert after == before
+    assert all(value in after for value in (NAME, EMAIL, NARRATIVE, "legacy bytes", FILENAME, TOKEN, SECRET))
+    assert "filed:v1" in after and '"ciphertext"' not in after
+
+
+async def test_waiting_for_migrations_waits_until_seal_legacy_has_run_and_says_for_what(postgres):
+    """The serving pods' init container (`wait-for-migrations`, as the service's own role) waits while rows are
+    in clear, naming their tables, and writes nothing; `--schemas-only` (before `seal-legacy` itself) does not
+    wait for them. Once `seal-legacy` has run, it returns."""
+    name = f"legacy_{uuid.uuid4().hex[:8]}"
+    databases, _complaint, _subscription = await asyncio.to_thread(previous_release, postgres, name)
+    intake, notifier = sealing_settings(databases)
+    checks = ((intake, intake_legacy.in_clear), (notifier, notifier_legacy.in_clear))
+    left = [await in_clear_of(settings, check) for settings, check in checks]
+    assert left == [
+        ["complaints", "evidence", "idempotency_keys", "outbox"],
+        ["complainants", "notifications", "subscriptions", "deliveries"],
+    ]
+    before = await asyncio.to_thread(dump, postgres, name)
+
+    with pytest.raises(subprocess.TimeoutExpired) as waiting:
+        await asyncio.to_thread(
+            service_command, "intake", ["wait-for-migrations"], databases.intake, databases.keystore, 20
+        )
+    said = (waiting.value.stderr or b"").decode()  # what it said until it was stopped
+    assert (
+        "waiting for `python -m services.intake seal-legacy`: not done yet in complaints, evidence, "
+        "idempotency_keys, outbox" in said
+    ), said
+    schemas = await asyncio.to_thread(
+        service_command, "intake", ["wait-for-migrations", "--schemas-only"], databases.intake, databases.keystore
+    )
+    assert schemas.returncode == 0 and "seal-legacy" not in schemas.stderr, schemas.stderr
+    assert await asyncio.to_thread(dump, postgres, name) == before  # the checks only read
+
+    await seal_in_clear(databases)
+    assert [await in_clear_of(settings, check) for settings, check in checks] == [[], []]
+    done = await asyncio.to_thread(
+        service_command, "intake", ["wait-for-migrations"], databases.intake, databases.keystore
+    )
+    assert done.returncode == 0 and "`python -m services.intake seal-legacy` has nothing left to do" in done.stderr
+
+
+async def in_clear_of(settings, check) -> list[str]:
+    """What `check` (a service's `in_clear`) names as still in clear, read with the service's own role."""
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        return await check(make_sessions(engine))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_complainant_erased_before_the_seal_is_withheld_and_the_services_still_start(
     postgres, configure, tokens, closed_port_bootstrap
 ):
     """Erased (by an instance already upgraded) before the rows of the previous release were sealed: nothing
-    can be sealed for them any more, so their values are withheld rather than kept in clear, and the start,
-    which seals, does not fail on them (nor on every restart after)."""
+    can be sealed for them any more, so their values are withheld rather than kept in clear, and `seal-legacy`
+    does not fail on them (nor when it runs again, at the next release)."""
     name = f"legacy_{uuid.uuid4().hex[:8]}"
     databases, complaint, subscription = await asyncio.to_thread(previous_release, postgres, name)
     await erase_keys(databases, complaint, subscription)
-    for _ in range(2):  # and a restart finds nothing left to do
+    for _ in range(2):  # and a second run finds nothing left to do
+        await seal_in_clear(databases)
         intake_serving, notifier_serving = apps(configure, databases, closed_port_bootstrap)
         async with intake_serving as intake, notifier_serving as notifier:
             staff = (await intake.http.get(f"/complaints/{complaint}", headers=tokens(INTAKE_OFFICER))).json()
@@ -231,8 +327,9 @@ async def test_a_complainant_erased_before_the_start_is_withheld_and_the_service
 
 
 def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:
-    """A complaint as the previous release stored it, still in clear (the start has not sealed it yet, e.g.
-    another instance is still at it): the upgraded columns hold JSON strings, the file is not sealed."""
+    """A complaint as the previous release stored it, still in clear (`seal-legacy` has not sealed it yet, e.g.
+    an instance of that release wrote it since): the upgraded columns hold JSON strings, the file is not
+    sealed."""
     filed = {
         "complaint_id": str(complaint),
         "reference": "DKT-2025-UNSEALED",
@@ -251,7 +348,7 @@ def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:
           VALUES ('{uuid.uuid4()}', '{complaint}', '"paul-unsealed-scan.txt"', 'text/plain', 14, 'x',
                   convert_to('unsealed bytes', 'UTF8'), false);
         INSERT INTO intake.idempotency_keys (key, request_digest, status_code, response)
-          VALUES ('unsealed-key', 'digest', 201,
+          VALUES ('unsealed-key', '"digest"', 201,
                   '{json.dumps({"id": str(complaint), "status_token": "unsealed-status-token"})}');
         INSERT INTO intake.letters (notification_id, complaint_id, title, text, recorded_at)
           VALUES ('{uuid.uuid4()}', '{complaint}', 'Acknowledgement', '"Dear Paul Unsealed,"', now());
@@ -266,7 +363,8 @@ async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(
     postgres, configure, tokens, closed_port_bootstrap
 ):
     name = f"legacy_{uuid.uuid4().hex[:8]}"
-    databases, sealed_at_start, _ = await asyncio.to_thread(previous_release, postgres, name)
+    databases, sealed_before, _ = await asyncio.to_thread(previous_release, postgres, name)
+    await seal_in_clear(databases)
     unsealed = uuid.uuid4()
     intake_serving, _ = apps(configure, databases, closed_port_bootstrap)
     async with intake_serving as intake:
@@ -284,7 +382,7 @@ async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(
         export = (await intake.http.get(f"/complaints/{unsealed}/personal-data", headers=tokens(ADMINISTRATOR))).json()
         assert export["evidence"][0]["content_base64"] is None and export["letters"][0]["text"] is None
         # Another complainant's values are untouched.
-        other = (await intake.http.get(f"/complaints/{sealed_at_start}", headers=tokens(INTAKE_OFFICER))).json()
+        other = (await intake.http.get(f"/complaints/{sealed_before}", headers=tokens(INTAKE_OFFICER))).json()
         assert other["complainant_name"] == NAME
 
     dumped = await asyncio.to_thread(dump, postgres, name)
@@ -305,7 +403,8 @@ async def test_erasure_withholds_what_of_the_complainant_is_still_in_clear(
 async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_starts(
     databases, configure, closed_port_bootstrap
 ):
-    """Start-up must not hang on one odd row: a complaint.filed outbox row that is not of the previous release."""
+    """`seal-legacy` must not hang on one odd row, nor the start after it: a complaint.filed outbox row that is
+    not of the previous release."""
     import sqlalchemy as sa
 
     from docket_service.database import make_engine
@@ -325,6 +424,7 @@ async def test_a_row_of_an_unexpected_shape_is_left_alone_and_the_service_still_
         settings = configure(
             IntakeSettings, kafka_bootstrap_servers=closed_port_bootstrap, run_relay=False, run_consumer=False
         )
+        await asyncio.wait_for(intake_legacy.seal_legacy_command(settings), 60)
         async with serve(intake_app(settings)) as intake:
             assert (await intake.http.get("/healthz")).status_code == 200
         async with engine.connect() as connection:

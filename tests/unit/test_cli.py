@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from docket_service.cli import wait_for_migrations
+from docket_service.cli import wait_for_migrations, wait_for_tasks
 from docket_service.logs import log_config
 from docket_service.runtime import Migration
 from tests.conftest import repo_root
@@ -70,3 +70,32 @@ async def test_waiting_for_migrations_waits_out_a_database_that_is_not_up_and_sa
         await asyncio.wait_for(wait_for_migrations([history], interval_s=0.05), 1.0)
     waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for the schema case: ")]
     assert len(waits) >= 2 and "ConnectionRefusedError" in waits[0]
+
+
+def test_waiting_for_kafka_needs_the_service_s_client_and_names_what_is_missing():
+    result = run_service(
+        "case",
+        "wait-for-kafka",
+        DATABASE_URL="postgresql+asyncpg://u@127.0.0.1:9/d",
+        OIDC_ISSUER="https://id.example/realms/x",
+        KAFKA_SECURITY_PROTOCOL="SASL_SSL",
+        KAFKA_OAUTH_CLIENT_ID="docket-case",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "KAFKA_OAUTH_CLIENT_SECRET" in result.stderr
+
+
+async def test_waiting_for_a_task_waits_while_it_has_something_left_and_says_what(caplog):
+    answers = [["complaints", "outbox"], ["outbox"], []]
+
+    async def left(sessions):
+        return answers.pop(0)
+
+    caplog.set_level(logging.INFO, logger="docket_service.cli")
+    command = "python -m services.intake seal-legacy"
+    await asyncio.wait_for(wait_for_tasks({command: left}, "postgresql+asyncpg://u@127.0.0.1:9/d", "intake", 0.01), 5)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"waiting for `{command}`: not done yet in complaints, outbox",
+        f"waiting for `{command}`: not done yet in outbox",
+        f"`{command}` has nothing left to do",
+    ]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services import configuration
+from docgen import configuration
 from services.case.config import CaseSettings
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "operations.md"

@@ -18,8 +18,9 @@ from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
 from docket_contracts import registry
 from docket_contracts.registry import new_event
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import encode
-from docket_messaging.consumer import InboxConsumer, Outcome, Record
+from docket_messaging.consumer import InboxConsumer, Outcome, Record, Refused
 from docket_messaging.failures import describe, is_transient, refused_for_good, sqlstate
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
@@ -124,6 +125,15 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_max_attempts_
     assert await c.process(complaint_record(offset=1)) is Outcome.APPLIED
 
 
+async def test_an_event_a_handler_refuses_is_dead_lettered_at_once_with_the_reason_and_the_next_goes_on():
+    dlq = FakePublisher()
+    handler = Recorder([Refused("sealed for another data subject")])
+    c = consumer(handler, dlq, max_attempts=3)
+    assert await c.process(complaint_record(offset=0)) is Outcome.DEAD_LETTERED
+    assert dlq_headers(dlq)["dlq_reason"] == "refused: sealed for another data subject"
+    assert await c.process(complaint_record(offset=1)) is Outcome.APPLIED
+
+
 async def test_transient_database_errors_are_retried_beyond_max_attempts_and_never_dead_lettered():
     dlq = FakePublisher()
     outage = sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError())
@@ -202,7 +212,7 @@ class RebalancingKafka:
 async def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer():
     handler = Recorder()
     loop = KafkaConsumerLoop(
-        "127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3
+        KafkaAccess("127.0.0.1:9"), ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3
     )
     kafka = RebalancingKafka([[complaint_record(offset=0)], [complaint_record(offset=1)]])
     with pytest.raises(asyncio.CancelledError):

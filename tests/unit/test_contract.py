@@ -100,6 +100,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
         if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload
     }
     nested = {
+        ev.CheckpointedHead,
         ev.ConductFined,
         ev.Controller,
         ev.FineCap,

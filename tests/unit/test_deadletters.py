@@ -264,7 +264,17 @@ def test_bad_arguments_exit_2_before_any_connection(argv):
     assert exit_.value.code == 2
 
 
-def test_an_unreachable_broker_is_a_sentence_and_exit_1():
+def test_an_unreachable_broker_is_a_sentence_and_exit_1(monkeypatch):
+    monkeypatch.setenv("KAFKA_OAUTH_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("KAFKA_OAUTH_TOKEN_URL", "http://127.0.0.1:1/token")
     err = io.StringIO()
     assert main(["--bootstrap", "127.0.0.1:1", "list", DLQ], out=io.StringIO(), err=err) == 1
     assert err.getvalue().startswith("Kafka at 127.0.0.1:1: ")
+
+
+def test_without_a_secret_to_sign_in_with_it_says_which_and_exits_2(monkeypatch):
+    for name in ("KAFKA_OAUTH_CLIENT_SECRET", "KAFKA_SECURITY_PROTOCOL", "KAFKA_OAUTH_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    err = io.StringIO()
+    assert main(["--bootstrap", "127.0.0.1:1", "list", DLQ], out=io.StringIO(), err=err) == 2
+    assert "KAFKA_OAUTH_CLIENT_SECRET" in err.getvalue() and "docket-operator" in err.getvalue()

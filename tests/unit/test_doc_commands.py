@@ -43,6 +43,9 @@ RUN_BY = {
     ' {"name": "Jeanne Martin", "email": "jeanne.martin@example.org", "country": "FR"}, "controller": {"name":'
     ' "Clearview AI, Inc.", "country": "US", "website": "clearview.ai"}, "articles_alleged": [15, 17], "narrative":'
     ' "I asked for my data on 2 May 2020 and got no answer."}\'': NO_STORY,
+    "python3 deploy/kafka/tls.py deploy/kafka/tls": (
+        "tests/unit/test_compose.py::test_the_tls_step_writes_the_files_compose_mounts"
+    ),
     "python3 deploy/k8s/overlays/trial/write_secrets.py": (
         "tests/unit/test_k8s_trial.py::test_the_secrets_step_writes_every_env_file_the_overlay_reads_and_git_ignores_them"
     ),
@@ -65,7 +68,11 @@ LOCK = (
 NOT_RUN = {
     "export POSTGRES_PASSWORD=... DOCKET_MIGRATOR_DB_PASSWORD=... DOCKET_INTAKE_DB_PASSWORD=..."
     " DOCKET_CASE_DB_PASSWORD=... DOCKET_NOTIFIER_DB_PASSWORD=... DOCKET_KEYSTORE_DB_PASSWORD=..."
-    ' KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=... KEYSTORE_MASTER_KEY="$(head -c32 /dev/urandom | base64)"': (
+    " KEYCLOAK_DB_PASSWORD=... KEYCLOAK_ADMIN_PASSWORD=..."
+    ' KEYSTORE_MASTER_KEYS="$(date +%Y-%m):$(head -c32 /dev/urandom | base64)"'
+    ' CHECKPOINT_SIGNING_KEY="$(head -c32 /dev/urandom | base64)" KAFKA_ADMIN_PASSWORD=...'
+    " DOCKET_INTAKE_CLIENT_SECRET=... DOCKET_CASE_CLIENT_SECRET=... DOCKET_NOTIFIER_CLIENT_SECRET=..."
+    " DOCKET_OPERATOR_CLIENT_SECRET=...": (
         "the secrets `docker compose up` reads: needs Docker (tests/unit/test_compose.py checks the file instead)"
     ),
     "docker compose up --build": "needs Docker (tests/unit/test_compose.py checks the file instead)",
@@ -134,7 +141,7 @@ def make(directory: Path, command: str, **environ: str) -> subprocess.CompletedP
 
 def test_make_docs_writes_the_generated_docs_into_a_copy_of_the_tree(tmp_path):
     """`make docs` in a copy of the tree: it leaves up-to-date docs as they are, and writes stale ones anew."""
-    for part in ("services", "libs", "docs"):
+    for part in ("services", "libs", "docgen", "docs"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Makefile", tmp_path)
     command = shown_on(ROOT / "README.md", "make docs").text

@@ -145,7 +145,15 @@ def test_the_image_installs_the_runtime_set_of_the_lock_and_nothing_else():
 def test_compose_builds_every_docket_container_from_this_file_with_the_repository_as_context():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     built = {name: service["build"] for name, service in compose.items() if "build" in service}
-    assert set(built) == {"intake", "case", "notifier", "migrate"}
+    assert set(built) == {
+        "intake",
+        "case",
+        "notifier",
+        "migrate",
+        "intake-seal-legacy",
+        "notifier-seal-legacy",
+        "kafka-acls",
+    }
     assert all(build == {"context": ".", "dockerfile": "deploy/Dockerfile"} for build in built.values())
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import importlib.util
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,11 +23,23 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from docket_devstack import kafka as devstack_kafka
 from docket_devstack.kafka import kafka_version
-from docket_devstack.keycloak import keycloak_version
+from docket_devstack.keycloak import CLIENT_SECRET_PLACEHOLDER, keycloak_version
+from docket_operator import acls
 from docket_service.http import health
 from tests.unit.test_cli import run_service
-from tests.unit.test_compose import SERVICES, topics_created, topics_used
+from tests.unit.test_compose import (
+    BROKER,
+    COMPOSE,
+    REALM,
+    SERVICES,
+    acl_job_arguments,
+    listener_protocol,
+    listeners,
+    super_user_password_reference,
+    topics_used,
+)
 from tests.unit.test_image import FINAL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +85,7 @@ def merge(base: Any, patch: Any) -> Any:
 def generated(kind: str, generator: dict[str, Any], directory: Path, read: Callable[[Path], str]) -> Resource:
     data = {}
     for file in generator.get("files", []):
-        data[Path(file).name] = (directory / file).read_text()
+        data[Path(file).name] = read(directory / file)
     for env in generator.get("envs", []):
         data |= dict(line.split("=", 1) for line in read(directory / env).splitlines() if line and line[0] != "#")
     assert set(generator) <= {"name", "files", "envs"}
@@ -85,7 +98,7 @@ def generated(kind: str, generator: dict[str, Any], directory: Path, read: Calla
 
 
 def build(directory: Path, read: Callable[[Path], str] = Path.read_text) -> list[Resource]:
-    """The resources kustomize builds from `directory`; `read` reads the env files of secret generators."""
+    """The resources kustomize builds from `directory`; `read` reads the files of its generators."""
     kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
     assert set(kustomization) <= KUSTOMIZATION_FIELDS, set(kustomization) - KUSTOMIZATION_FIELDS
     resources: list[Resource] = []
@@ -123,22 +136,43 @@ def containers(resource: Resource) -> list[dict[str, Any]]:
     return pod.get("initContainers", []) + pod.get("containers", [])
 
 
-def trial_secrets() -> dict[str, dict[str, str]]:
+def trial_secrets() -> dict[str, str]:
+    """What write_secrets.py writes into the trial's secrets/, by file name: env files and the broker's TLS."""
     spec = importlib.util.spec_from_file_location("trial_secrets", K8S / "overlays" / "trial" / "write_secrets.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {f"{name}.env": module.env_file(values) for name, values in module.generate().items()}
+    env_files = {f"{name}.env": module.env_file(values) for name, values in module.generate().items()}
+    return env_files | module.kafka_tls().certificates()
+
+
+def read_generated(path: Path) -> str:
+    """A file of the trial's generators: those of secrets/ as write_secrets.py makes them, the others from git."""
+    return TRIAL_SECRETS[path.name] if path.parent.name == "secrets" else path.read_text()
 
 
 TRIAL_SECRETS = trial_secrets()
 BASE = build(K8S / "base")
-TRIAL = build(K8S / "overlays" / "trial", lambda path: TRIAL_SECRETS[path.name])
+TRIAL = build(K8S / "overlays" / "trial", read_generated)
 # Settings no serving process is given: the owner's URLs (the migrate Jobs hold the owner's password, as
-# DATABASE_URL).
-NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL"}
-SECRETS = {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "KEYSTORE_MASTER_KEY", "SMTP_PASSWORD"}
+# DATABASE_URL), and the single master key of deployments before master keys had ids.
+NOT_IN_SERVICES = {"MIGRATION_DATABASE_URL", "KEYSTORE_MIGRATION_DATABASE_URL", "KEYSTORE_MASTER_KEY"}
+SECRETS = {
+    "DATABASE_URL",
+    "KEYSTORE_DATABASE_URL",
+    "KEYSTORE_MASTER_KEYS",
+    "CHECKPOINT_SIGNING_KEY",
+    "SMTP_PASSWORD",
+    "KAFKA_OAUTH_CLIENT_SECRET",
+}
 # Where the base deliberately differs from the code's defaults (in-cluster addresses, pods, the Jobs).
-NOT_DEFAULTS = {"KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER", "HTTP_HOST", "MIGRATE_ON_START"}
+NOT_DEFAULTS = {
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "KAFKA_SECURITY_PROTOCOL",
+    "KAFKA_OAUTH_CLIENT_ID",
+    "OIDC_ISSUER",
+    "HTTP_HOST",
+    "MIGRATE_ON_START",
+}
 
 
 def the(resources: list[Resource], kind: str, name: str) -> Resource:
@@ -251,16 +285,23 @@ def test_the_base_values_are_the_code_s_defaults_where_it_does_not_say_why_not(m
 
 
 def test_the_commands_the_pods_run_are_the_services_commands():
-    commands = {c["command"][-1] for r in BASE for c in containers(r)}
-    assert commands == {"serve", "migrate", "wait-for-migrations"}
-    usage = run_service("case", "--help")
-    assert usage.returncode == 0 and all(command in usage.stdout for command in commands)
+    commands = {c["command"][3] for r in BASE for c in containers(r)}
+    assert commands == {"serve", "migrate", "wait-for-migrations", "seal-legacy", "wait-for-kafka"}
+    for name in SERVICES:
+        run = [
+            c["command"]
+            for r in BASE
+            for c in containers(r)
+            if c["command"][:3] == ["python", "-m", f"services.{name}"]
+        ]
+        usage = run_service(name, "--help")
+        assert usage.returncode == 0 and all(word in usage.stdout for command in run for word in command[3:])
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_the_service_starts_once_its_migrate_job_has_brought_its_schemas_to_head(name):
     pod = the(BASE, "Deployment", name)["spec"]["template"]["spec"]
-    [wait], [container] = pod["initContainers"], pod["containers"]
+    [wait], [container] = [c for c in pod["initContainers"] if c["name"] == "wait-for-migrations"], pod["containers"]
     assert wait["command"] == ["python", "-m", f"services.{name}", "wait-for-migrations"]
     assert wait["envFrom"] == container["envFrom"]  # it reads with the service's own roles
     [job] = the(BASE, "Job", f"{name}-migrate")["spec"]["template"]["spec"]["containers"]
@@ -275,7 +316,7 @@ def test_a_migrate_job_per_service_holds_the_owner_s_password_and_no_service_doe
     values = environment(TRIAL, container)
     assert urlsplit(values["DATABASE_URL"]).username == "docket_migrator"
     assert values["DATABASE_SCHEMA"] == SERVICES[name][0].model_fields["database_schema"].default
-    assert "KEYSTORE_MASTER_KEY" not in values
+    assert "KEYSTORE_MASTER_KEYS" not in values and "KEYSTORE_MASTER_KEY" not in values
     if "KEYSTORE_DATABASE_URL" in fields(name):
         assert urlsplit(values["KEYSTORE_DATABASE_URL"]).username == "docket_migrator"
     served = environment(TRIAL, the(TRIAL, "Deployment", name)["spec"]["template"]["spec"]["containers"][0])
@@ -289,6 +330,46 @@ def test_a_migrate_job_per_service_holds_the_owner_s_password_and_no_service_doe
         if {"secretRef": {"name": "docket-migrator"}} in c.get("envFrom", [])
     ]
     assert sorted(holders) == sorted(f"{service}-migrate" for service in SERVICES)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_a_seal_legacy_job_seals_as_the_service_after_the_migrations_and_before_it_serves(name, monkeypatch):
+    """What the release before sealing stored in clear is sealed once per release, by a Job that waits for the
+    schemas alone, as the service's own role with the key store and its master key (which no migrate Job
+    holds); the serving pods' init container waits for the schemas and for the seal (no --schemas-only)."""
+    jobs = [r for r in BASE if r["kind"] == "Job" and r["metadata"]["name"] == f"{name}-seal-legacy"]
+    assert bool(jobs) == ("KEYSTORE_MASTER_KEYS" in fields(name))
+    if not jobs:
+        return
+    [job] = jobs
+    pod = job["spec"]["template"]["spec"]
+    [wait], [container] = pod["initContainers"], pod["containers"]
+    assert wait["command"] == ["python", "-m", f"services.{name}", "wait-for-migrations", "--schemas-only"]
+    assert container["command"] == ["python", "-m", f"services.{name}", "seal-legacy"]
+    served = the(BASE, "Deployment", name)["spec"]["template"]["spec"]
+    assert wait["envFrom"] == container["envFrom"] == served["containers"][0]["envFrom"]
+    # the serving pods wait for the schemas and the seal, then for Kafka (the ACL Job's test checks that one)
+    assert [c["command"][3:] for c in served["initContainers"]] == [["wait-for-migrations"], ["wait-for-kafka"]]
+    labels = job["metadata"]["labels"]
+    assert (
+        labels["app.kubernetes.io/component"] == "seal-legacy"
+        and job["spec"]["template"]["metadata"]["labels"] == labels
+    )
+    [trial] = the(TRIAL, "Job", f"{name}-seal-legacy")["spec"]["template"]["spec"]["containers"]
+    values = environment(TRIAL, trial)
+    assert urlsplit(values["DATABASE_URL"]).username == f"docket_{name}"
+    assert urlsplit(values["KEYSTORE_DATABASE_URL"]).username == "docket_keystore"
+    assert read_from(monkeypatch, name, values).keystore_master_keys is not None
+
+
+def test_the_release_notes_delete_every_finished_job_of_the_base():
+    notes = (ROOT / "docs" / "operations.md").read_text()
+    [selector] = re.findall(r"kubectl delete job -l 'app\.kubernetes\.io/component in \(([^)]*)\)'", notes)
+    jobs = [r for r in BASE if r["kind"] == "Job"]
+    assert {part.strip() for part in selector.split(",")} == {
+        job["metadata"]["labels"]["app.kubernetes.io/component"] for job in jobs
+    }
+    assert all(job["spec"]["template"]["metadata"]["labels"] == job["metadata"]["labels"] for job in jobs)
 
 
 def test_the_case_service_runs_several_replicas_as_one_consumer_group():
@@ -315,16 +396,126 @@ def test_the_trial_runs_the_docket_image_and_the_releases_compose_runs():
     assert the(TRIAL, "Deployment", "intake")["spec"]["replicas"] == 1
 
 
-def test_the_trial_creates_the_topics_the_services_use_on_its_kafka():
-    [container] = the(TRIAL, "Job", "kafka-topics")["spec"]["template"]["spec"]["containers"]
-    assert topics_created(container["command"][-1]) == topics_used()
-    [kafka] = the(TRIAL, "StatefulSet", "kafka")["spec"]["template"]["spec"]["containers"]
-    kafka_env = {variable["name"]: variable["value"] for variable in kafka["env"]}
-    config = the(TRIAL, "ConfigMap", "docket")["data"]
-    assert f"PLAINTEXT://{config['KAFKA_BOOTSTRAP_SERVERS']}" == kafka_env["KAFKA_ADVERTISED_LISTENERS"]
-    assert kafka_env["KAFKA_NUM_PARTITIONS"] == config["KAFKA_TOPIC_PARTITIONS"]
-    assert f"--partitions {config['KAFKA_TOPIC_PARTITIONS']}" in container["command"][-1]
-    assert the(TRIAL, "Service", "kafka")["spec"]["ports"][0]["port"] == 9092
+def mounted(resources: list[Resource], resource: Resource, container: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The files each volume mount of the container shows, by mount path: {file name: content}."""
+    volumes = {volume["name"]: volume for volume in resource["spec"]["template"]["spec"].get("volumes", [])}
+    found = {}
+    for mount in container.get("volumeMounts", []):
+        volume = volumes.get(mount["name"], {})
+        sources = [{key: volume[key]} for key in ("configMap", "secret") if key in volume]
+        sources += volume.get("projected", {}).get("sources", [])
+        files: dict[str, str] = {}
+        for source in sources:
+            [(kind, reference)] = source.items()
+            generated = the(resources, "ConfigMap" if kind == "configMap" else "Secret", reference["name"])
+            files |= generated.get("data") or generated["stringData"]
+        found[mount["mountPath"]] = files
+    return found
+
+
+def mounted_file(resources: list[Resource], resource: Resource, container: dict[str, Any], path: str) -> str:
+    folder, name = path.rsplit("/", 1)
+    return mounted(resources, resource, container)[folder][name]
+
+
+def test_the_trial_s_kafka_runs_compose_s_broker_configuration():
+    kafka_set = the(TRIAL, "StatefulSet", "kafka")
+    [kafka] = kafka_set["spec"]["template"]["spec"]["containers"]
+    [compose_kafka] = [COMPOSE["services"]["kafka"]]
+    files = mounted(TRIAL, kafka_set, kafka)
+    assert files["/etc/kafka/docket"] == {
+        "server.properties": (ROOT / "deploy" / "kafka" / "server.properties").read_text(),
+        "admin.properties": (ROOT / "deploy" / "kafka" / "admin.properties").read_text(),
+    }
+    assert kafka["command"][-1] == " ".join(compose_kafka["command"]).replace("$$", "$")
+    env = {variable["name"]: variable["value"] for variable in kafka["env"]}
+    for name in ("KAFKA_CLUSTER_ID", "KAFKA_HEAP_OPTS", "KAFKA_OPTS"):
+        assert env[name] == compose_kafka["environment"][name], name
+    assert {mount["mountPath"] for mount in kafka["volumeMounts"]} >= {BROKER["log.dirs"]}
+    # Where the configuration reads the broker's key and its authority, and the broker's password.
+    tls = TRIAL_SECRETS
+    assert mounted_file(TRIAL, kafka_set, kafka, BROKER["ssl.keystore.location"]) == tls["kafka-broker.pem"]
+    assert mounted_file(TRIAL, kafka_set, kafka, BROKER["ssl.truststore.location"]) == tls["kafka-ca.crt"]
+    assert super_user_password_reference() == "${env:KAFKA_ADMIN_PASSWORD}"
+    assert "KAFKA_ADMIN_PASSWORD" in environment(TRIAL, kafka)
+    service_ports = {port["name"]: port["port"] for port in the(TRIAL, "Service", "kafka")["spec"]["ports"]}
+    advertised = listeners("advertised.listeners")
+    assert {f"kafka:{port}" for port in service_ports.values()} == set(advertised.values())
+    assert {port["name"]: port["containerPort"] for port in kafka["ports"]} == service_ports
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_the_trial_s_services_sign_in_to_its_kafka_over_tls_as_their_own_clients(name):
+    deployment = the(TRIAL, "Deployment", name)
+    pod = deployment["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    values = environment(TRIAL, container)
+    assert values["KAFKA_BOOTSTRAP_SERVERS"] == listeners("advertised.listeners")["CLIENTS"]
+    assert values["KAFKA_SECURITY_PROTOCOL"] == listener_protocol("CLIENTS") == "SASL_SSL"
+    for running in (container, *pod["initContainers"]):
+        if running["name"] != "wait-for-migrations":
+            ca = mounted_file(TRIAL, deployment, running, values["KAFKA_SSL_CAFILE"])
+            assert ca == TRIAL_SECRETS["kafka-ca.crt"]
+    assert (
+        values["KAFKA_OAUTH_TOKEN_URL"] == f"http://keycloak:8080/realms/{REALM['realm']}/protocol/openid-connect/token"
+    )
+    client_id = values["KAFKA_OAUTH_CLIENT_ID"]
+    assert client_id == acls.SERVICE_PRINCIPALS[name]
+    [client] = [c for c in REALM["clients"] if c["clientId"] == client_id]
+    [variable] = CLIENT_SECRET_PLACEHOLDER.findall(client["secret"])
+    keycloak = the(TRIAL, "Secret", "keycloak")["stringData"]
+    assert values["KAFKA_OAUTH_CLIENT_SECRET"] == keycloak[variable]  # what Keycloak's realm import was given
+
+
+def test_keycloak_is_given_every_client_secret_the_realm_names_and_each_is_held_by_its_client_alone():
+    keycloak = the(TRIAL, "Secret", "keycloak")["stringData"]
+    named = set(CLIENT_SECRET_PLACEHOLDER.findall(json.dumps(REALM)))
+    assert named <= set(keycloak)  # a placeholder Keycloak could not fill would be the client's secret
+    secrets = {variable: keycloak[variable] for variable in named}
+    assert len(set(secrets.values())) == len(secrets)
+    for variable, value in secrets.items():
+        client = variable.removesuffix("_CLIENT_SECRET").lower().replace("_", "-")
+        holders = {r["metadata"]["name"] for r in TRIAL if r["kind"] == "Secret" and value in r["stringData"].values()}
+        assert holders == {"keycloak", client}, variable
+    [keycloak_pod] = the(TRIAL, "Deployment", "keycloak")["spec"]["template"]["spec"]["containers"]
+    assert {"secretRef": {"name": "keycloak"}} in keycloak_pod["envFrom"]
+
+
+def test_the_super_user_s_password_and_the_broker_s_key_are_the_broker_s_and_the_acl_job_s_alone():
+    def uses(resource: Resource, secret: str) -> bool:
+        """The resource's pods read the Secret: into their environment, or as files."""
+        referenced = [source.get("secretRef", {}).get("name") for c in containers(resource) for source in c["envFrom"]]
+        for volume in resource.get("spec", {}).get("template", {}).get("spec", {}).get("volumes", []):
+            referenced.append(volume.get("secret", {}).get("secretName"))
+            referenced += [
+                source.get("secret", {}).get("name") for source in volume.get("projected", {}).get("sources", [])
+            ]
+        return secret in referenced
+
+    assert {r["metadata"]["name"] for r in TRIAL if uses(r, "kafka-admin")} == {"kafka", "kafka-acls"}
+    assert {r["metadata"]["name"] for r in TRIAL if uses(r, "kafka-tls")} == {"kafka"}
+    admin = the(TRIAL, "Secret", "kafka-admin")["stringData"]
+    assert admin["KAFKA_ADMIN_USERNAME"] == devstack_kafka.SUPER_USER and len(admin["KAFKA_ADMIN_PASSWORD"]) >= 24
+
+
+def test_the_trial_s_acl_job_sets_up_every_topic_and_acl_and_each_service_waits_for_its_own():
+    job = the(TRIAL, "Job", "kafka-acls")
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == COMPOSE["services"]["kafka-acls"]["command"]
+    assert set(acls.docket_topics()) == topics_used()
+    arguments, values = acl_job_arguments(container["command"]), environment(TRIAL, container)
+    assert arguments["--bootstrap"] == [listeners("advertised.listeners")["INTERNAL"]]
+    assert values["KAFKA_SECURITY_PROTOCOL"] == listener_protocol("INTERNAL")
+    assert values["KAFKA_TOPIC_PARTITIONS"] == BROKER["num.partitions"]
+    assert mounted_file(TRIAL, job, container, values["KAFKA_SSL_CAFILE"]) == TRIAL_SECRETS["kafka-ca.crt"]
+    [realm] = arguments["--realm"]
+    assert mounted_file(TRIAL, job, container, realm) == (ROOT / "deploy/keycloak/realm/docket-realm.json").read_text()
+    for name in SERVICES:  # the Job's ACLs before each service: its init container waits for them
+        pod = the(BASE, "Deployment", name)["spec"]["template"]["spec"]
+        [wait] = [c for c in pod["initContainers"] if c["name"] == "wait-for-kafka"]
+        assert wait["command"] == ["python", "-m", f"services.{name}", "wait-for-kafka"]
+        assert wait["envFrom"] == pod["containers"][0]["envFrom"]  # signed in as the service's own client
+        assert pod["initContainers"][-1] is wait
 
 
 def test_the_trial_s_postgres_creates_the_roles_the_services_connect_as():
@@ -357,6 +548,8 @@ def test_the_trial_s_services_trust_its_keycloak_with_docket_s_realm():
     assert jwks.path == "/realms/docket/protocol/openid-connect/certs"
     realm = the(TRIAL, "ConfigMap", "keycloak-realm")["data"]
     assert realm == {"docket-realm.json": (ROOT / "deploy" / "keycloak" / "realm" / "docket-realm.json").read_text()}
+    assert jwks.geturl() == BROKER["sasl.oauthbearer.jwks.endpoint.url"]  # the broker checks tokens with its keys
+    assert config["OIDC_ISSUER"] == BROKER["sasl.oauthbearer.expected.issuer"]
     assert "--import-realm" in keycloak["args"]
 
 
@@ -364,5 +557,6 @@ def test_the_trial_s_secrets_are_generated_not_written_down():
     assert "deploy/k8s/overlays/trial/secrets/" in (ROOT / ".gitignore").read_text()
     again = trial_secrets()
     assert again["postgres.env"] != TRIAL_SECRETS["postgres.env"]  # fresh passwords each time
-    key = re.search(r"KEYSTORE_MASTER_KEY=(\S+)", again["intake.env"]).group(1)
-    assert key in again["notifier.env"] and len(base64.b64decode(key)) == 32
+    assert again["kafka-ca.crt"] != TRIAL_SECRETS["kafka-ca.crt"]  # and a fresh authority
+    keys = re.search(r"KEYSTORE_MASTER_KEYS=(\S+)", again["intake.env"]).group(1)
+    assert keys in again["notifier.env"] and len(base64.b64decode(keys.split(":")[1])) == 32

@@ -108,9 +108,10 @@ def built(clone: Path, first_run: subprocess.CompletedProcess[str]) -> dict[str,
 def test_the_secrets_step_writes_every_env_file_the_overlay_reads_and_git_ignores_them(clone, steps, first_run):
     assert first_run.returncode == 0, first_run.stderr
     kustomization = yaml.safe_load((steps.overlay / "kustomization.yaml").read_text())
-    envs = {env for generator in kustomization["secretGenerator"] for env in generator["envs"]}
+    generators = kustomization["secretGenerator"] + kustomization["configMapGenerator"]
+    read = {path for generator in generators for path in generator.get("envs", []) + generator.get("files", [])}
     secrets = steps.overlay / "secrets"
-    assert {f"secrets/{name}" for name in written(secrets)} == envs
+    assert {f"secrets/{name}" for name in written(secrets)} == read
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in secrets.iterdir())
     assert untracked(clone) == f"!! {secrets.relative_to(clone)}/\n"  # nothing else, and ignored

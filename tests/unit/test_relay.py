@@ -10,6 +10,7 @@ import pytest
 from aiokafka import errors as kafka_errors
 
 from docket_contracts.envelope import CloudEvent
+from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import KafkaMessage
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaPublisher
@@ -152,7 +153,7 @@ class FakeProducer:
 
 
 def publisher_over(producer: FakeProducer) -> KafkaPublisher:
-    publisher = KafkaPublisher("127.0.0.1:1", "test")
+    publisher = KafkaPublisher(KafkaAccess("127.0.0.1:1"), "test")
 
     async def started():
         publisher._producer = producer

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from aiokafka import TopicPartition
 
+from docket_messaging.access import KafkaAccess
 from docket_messaging.health import Health
 from docket_messaging.kafka import KafkaConsumerLoop
 from docket_messaging.relay import Relay
@@ -96,7 +97,11 @@ async def test_a_stopped_consumer_finishes_the_message_it_applies_commits_it_and
     stop = asyncio.Event()
     handler = Recorder()
     loop = KafkaConsumerLoop(
-        "127.0.0.1:9", ["docket.complaints"], consumer(handler, FakePublisher()), topic_partitions=3, stopping=stop
+        KafkaAccess("127.0.0.1:9"),
+        ["docket.complaints"],
+        consumer(handler, FakePublisher()),
+        topic_partitions=3,
+        stopping=stop,
     )
     kafka = OneBatch()
 

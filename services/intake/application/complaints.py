@@ -14,8 +14,6 @@ from docket_privacy.personal import ERASED, PersonalData
 from .. import store
 from ..errors import UnknownComplaint
 
-SEALED_FIELDS = ("complainant_name", "complainant_email", "narrative")
-
 
 @dataclass(frozen=True)
 class Complaint:
@@ -44,10 +42,17 @@ class Complaint:
 
 async def opened(personal: PersonalData, rows: Sequence[store.ComplaintRow]) -> list[Complaint]:
     """The complaints with their personal values opened, or shown as erased (one trip to the key store)."""
-    opened = await personal.open_many([store.as_sealed(getattr(row, f)) for row in rows for f in SEALED_FIELDS])
+    opened = await personal.open_many(
+        [
+            (field, store.as_sealed(getattr(row, column)))
+            for row in rows
+            for column, field in store.SEALED_COLUMNS.items()
+        ]
+    )
     found = []
     for index, row in enumerate(rows):
-        name, email, narrative = opened[index * len(SEALED_FIELDS) : (index + 1) * len(SEALED_FIELDS)]
+        each = len(store.SEALED_COLUMNS)
+        name, email, narrative = opened[index * each : (index + 1) * each]
         found.append(
             Complaint(
                 id=row.id,

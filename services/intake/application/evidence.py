@@ -40,21 +40,50 @@ class Evidence:
     uploaded_at: datetime
 
 
+@dataclass(frozen=True)
+class Upload:
+    """What an upload's request says of its file before its body is read: for which complaint (the reference
+    and the status token), the display name, the declared type and size (Content-Length, if given)."""
+
+    reference: str
+    token: str | None
+    name: str
+    content_type: str
+    declared_size: int | None
+
+
+async def admit_evidence(session: AsyncSession, settings: IntakeSettings, upload: Upload) -> uuid.UUID:
+    """The complaint the upload is for, if its token is its own and the file may be added as declared: a type
+    accepted, a size within the limit and within the complaint's quota. Nothing of the body has been read: a
+    request refused here costs its sender a round trip, not Docket memory."""
+    async with session.begin():
+        complaint = await own_complaint(session, upload.reference, upload.token)
+        domain.check_declared_evidence(
+            upload.content_type, upload.declared_size, settings.evidence_types, settings.evidence_max_bytes
+        )
+        files, total = await store.evidence_totals(session, complaint.id)
+    domain.check_quota(files, total, upload.declared_size or 0, settings.evidence_quota)
+    return complaint.id
+
+
 async def add_evidence(
     session: AsyncSession,
     personal: PersonalData,
     settings: IntakeSettings,
-    reference: str,
-    token: str | None,
+    complaint_id: uuid.UUID,
     file: EvidenceFile,
 ) -> Evidence:
-    """Attach a file to the complaint, its name and content sealed with the complainant's key."""
+    """Attach a file to an admitted complaint (admit_evidence), its name and content sealed with the
+    complainant's key. The quota is checked again on the file as it came, with the complaint held, so that
+    uploads in parallel cannot pass it together."""
     async with session.begin():
-        complaint = await own_complaint(session, reference, token)
         domain.check_evidence(file.content_type, file.content, settings.evidence_types, settings.evidence_max_bytes)
-        [sealed_name] = await personal.seal_many(complaint.id, [file.name])
-        sealed = await personal.seal_bytes(complaint.id, file.content)
-        row = store.add_evidence(session, complaint.id, sealed_name, file.content_type, file.content, sealed)
+        await store.lock_complaint(session, complaint_id)
+        files, total = await store.evidence_totals(session, complaint_id)
+        domain.check_quota(files, total, len(file.content), settings.evidence_quota)
+        sealed_name = await personal.seal(complaint_id, store.EVIDENCE_NAME, file.name)
+        sealed = await personal.seal_bytes(complaint_id, store.EVIDENCE_CONTENT, file.content)
+        row = store.add_evidence(session, complaint_id, sealed_name, file.content_type, file.content, sealed)
         await session.flush()
     await session.refresh(row)
     return Evidence(
@@ -70,7 +99,7 @@ async def add_evidence(
 async def file_names(personal: PersonalData, stored: Sequence[Any]) -> list[str]:
     """Evidence file names as staff read them: opened, or ERASED (one trip to the key store). A name still
     in clear (stored before names were sealed, and not sealed yet) reads as it is."""
-    opened = await personal.open_many([store.as_sealed(value) for value in stored])
+    opened = await personal.open_many([(store.EVIDENCE_NAME, store.as_sealed(value)) for value in stored])
     return [
         value if isinstance(value, str) else ERASED if name is None else name
         for value, name in zip(stored, opened, strict=True)
@@ -112,7 +141,9 @@ async def download_evidence(
     row = await session.get(store.EvidenceRow, evidence_id)
     if row is None or row.complaint_id != complaint_id:
         raise UnknownEvidence(f"no evidence {evidence_id} on complaint {complaint_id}")
-    content = await personal.open_bytes(complaint_id, row.content) if row.sealed else row.content
+    content = (
+        await personal.open_bytes(complaint_id, store.EVIDENCE_CONTENT, row.content) if row.sealed else row.content
+    )
     if content is None:
         raise ErasedSubject(complaint_id)
     [name] = await file_names(personal, [row.filename])

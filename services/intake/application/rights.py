@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_contracts.events import LETTER_TEXT
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock
 
@@ -45,11 +46,15 @@ async def personal_data(session: AsyncSession, personal: PersonalData, complaint
     found = await complaint(session, personal, complaint_id)
     files = await store.evidence_files(session, complaint_id)
     letters = await store.letters_of(session, complaint_id)
-    texts = await personal.open_many([store.as_sealed(letter.text) for letter in letters])
+    texts = await personal.open_many([(LETTER_TEXT, store.as_sealed(letter.text)) for letter in letters])
     names = await file_names(personal, [file.filename for file in files])
     copies = []
     for file, name in zip(files, names, strict=True):
-        content = await personal.open_bytes(complaint_id, file.content) if file.sealed else file.content
+        content = (
+            await personal.open_bytes(complaint_id, store.EVIDENCE_CONTENT, file.content)
+            if file.sealed
+            else file.content
+        )
         copies.append(
             EvidenceCopy(
                 id=file.id,

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts.events import ComplaintKind, NotificationSent, Sealed
+from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintKind, NotificationSent, Sealed
 from docket_contracts.progress import tells_of_progress
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock
@@ -48,9 +48,15 @@ async def case_file(
     left out: nobody can write to them."""
     controller, controller_email = await records.controller_of(case_id)
     rows = await records.waiting_complainants(case_id if everyone else None, complaint_id)
-    opened = await personal.open_many([as_sealed(value) for row in rows for value in (row.name, row.email)])
+    opened = await personal.open_many(
+        [
+            pair
+            for row in rows
+            for pair in ((COMPLAINANT_NAME, as_sealed(row.name)), (COMPLAINANT_EMAIL, as_sealed(row.email)))
+        ]
+    )
     complainants = tuple(
-        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
+        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email, row.address_proven)
         for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
         if name is not None and email is not None
     )
@@ -71,8 +77,9 @@ async def write_letters(
     for letter in letters:
         if to_complainant(letter):
             assert letter.complaint_id is not None
+            clear = (letter.recipient_name, letter.address or "", letter.text, letter.html)
             values = await personal.seal_many(
-                letter.complaint_id, [letter.recipient_name, letter.address or "", letter.text, letter.html]
+                letter.complaint_id, list(zip(PERSONAL_LETTER_FIELDS.values(), clear, strict=True))
             )
             sealed.append(dict(zip(PERSONAL_LETTER_FIELDS, values, strict=True)))
         else:
@@ -92,7 +99,11 @@ async def set_controller_contact(session: AsyncSession, controller_key: str, ema
 
 async def opened(personal: PersonalData, rows: list[NotificationRow]) -> list[dict[str, str | None]]:
     """Each letter's recipient, address and text: in clear, or opened from its sealed copy (None once erased)."""
-    sealed = [as_sealed((row.personal or {}).get(f)) for row in rows for f in PERSONAL_LETTER_FIELDS]
+    sealed = [
+        (field, as_sealed((row.personal or {}).get(column)))
+        for row in rows
+        for column, field in PERSONAL_LETTER_FIELDS.items()
+    ]
     values = await personal.open_many(sealed)
     out = []
     for index, row in enumerate(rows):

@@ -47,6 +47,7 @@ from docket_contracts.events import (
 
 from .appeals import appeal_decided, appeal_lodged
 from .complaints import (
+    address_proof,
     case_closed,
     case_opened,
     complaint_filed,
@@ -84,6 +85,7 @@ __all__ = [
     "Complainant",
     "Letter",
     "Role",
+    "address_proof",
     "letters_for",
     "reminder",
     "reminder_due_on",

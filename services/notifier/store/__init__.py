@@ -24,8 +24,10 @@ from .letters import announce_sent, find, record_letters
 from .records import PostgresRecords, Records
 from .tables import (
     PERSONAL_LETTER_FIELDS,
+    SECRET,
     SOURCE,
     TABLES,
+    AddressCodeRow,
     CaseControllerRow,
     ComplainantRow,
     ControllerContactRow,
@@ -39,8 +41,10 @@ from .tables import (
 
 __all__ = [
     "PERSONAL_LETTER_FIELDS",
+    "SECRET",
     "SOURCE",
     "TABLES",
+    "AddressCodeRow",
     "CaseControllerRow",
     "ComplainantRow",
     "ControllerContactRow",

@@ -6,7 +6,8 @@ Revises: 0001
 Create Date: 2026-11-22
 
 Values stored before sealing are kept as JSON strings (a sealed value is a JSON object) and evidence
-files as they were (`sealed` false): the service seals them when it starts (services/intake/legacy.py).
+files as they were (`sealed` false): `seal-legacy` seals them, after the migrations and before the service
+serves (services/intake/legacy.py).
 """
 
 from collections.abc import Sequence

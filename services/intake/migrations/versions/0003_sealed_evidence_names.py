@@ -5,8 +5,8 @@ Revises: 0002
 Create Date: 2026-11-23
 
 A file's name is the complainant's (often their own name, or what the file is about). Names stored in
-clear are kept as JSON strings (a sealed value is a JSON object): the service seals them when it starts
-(services/intake/legacy.py).
+clear are kept as JSON strings (a sealed value is a JSON object): `seal-legacy` seals them, after the
+migrations and before the service serves (services/intake/legacy.py).
 """
 
 from collections.abc import Sequence

@@ -6,8 +6,8 @@ Revises: 0003
 Create Date: 2026-11-22
 
 Values stored before sealing are kept as JSON strings (a sealed value is a JSON object), and letters to
-complainants keep their clear columns with no `personal`: the service seals them when it starts
-(services/notifier/legacy.py).
+complainants keep their clear columns with no `personal`: `seal-legacy` seals them, after the migrations
+and before the service serves (services/notifier/legacy.py).
 """
 
 from collections.abc import Sequence

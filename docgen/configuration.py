@@ -2,8 +2,8 @@
 what it does, taken from their settings classes. It is the table under "Configuration" in docs/operations.md,
 written by `make docs`; tests/unit/test_configuration.py fails when that copy is stale.
 
-    python -m services.configuration docs/operations.md          # write the table into the page
-    python -m services.configuration docs/operations.md --check  # exit 1 if the page's table is stale
+    python -m docgen.configuration docs/operations.md          # write the table into the page
+    python -m docgen.configuration docs/operations.md --check  # exit 1 if the page's table is stale
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from services.intake.config import IntakeSettings
 from services.notifier.config import NotifierSettings
 
 SETTINGS: dict[str, type[BaseSettings]] = {"intake": IntakeSettings, "case": CaseSettings, "notifier": NotifierSettings}
-BEGIN = "<!-- the settings table: written by `make docs` (python -m services.configuration docs/operations.md) -->"
+BEGIN = "<!-- the settings table: written by `make docs` (python -m docgen.configuration docs/operations.md) -->"
 END = "<!-- end of the settings table -->"
 
 
@@ -88,7 +88,7 @@ def replaced(page: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.configuration", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m docgen.configuration", description=__doc__.split("\n\n")[0])
     parser.add_argument("page", type=Path, help="the Markdown page that holds the table")
     parser.add_argument("--check", action="store_true", help="exit 1 if the table is stale, change nothing")
     args = parser.parse_args(argv)
