@@ -20,8 +20,12 @@ from sqlmodel import Field, SQLModel
 from .domain import CaseState
 
 # 2: a liquidation keeps its decision date; 3: notices and sanctions keep their notification; 4: the procedure a
-# decision was taken under, the reprimands, publications and appeals, and what an annulment undoes
-FOLD = 4
+# decision was taken under, the reprimands, publications and appeals, and what an annulment undoes; 5: the
+# President's decision to carry out checks, and the checks; 6: the warning, and the restricted committee's
+# procedure (the proceedings, and the status before_committee); 7: a liquidation's written procedure, the
+# injunction's end, and a sanctioned case under enforcement; 8: who decided a publication, the day the name is
+# removed, and the publication a reformed decision's follows
+FOLD = 8
 
 _state = TypeAdapter(CaseState)
 

@@ -78,5 +78,15 @@ Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
 ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
 LetterReader = Annotated[
     Caller,
-    Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR, Role.ADMINISTRATOR)),
+    Depends(
+        allow(
+            Role.INTAKE_OFFICER,
+            Role.PRESIDENT,
+            Role.RAPPORTEUR,
+            Role.INVESTIGATOR,
+            Role.SANCTIONS_COMMITTEE,
+            Role.AUDITOR,
+            Role.ADMINISTRATOR,
+        )
+    ),
 ]

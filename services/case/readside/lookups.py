@@ -8,10 +8,19 @@ from datetime import timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts.events import CaseClosed, CaseOpened, ComplaintLinked, FormalNoticeIssued, Payload
+from docket_contracts.events import (
+    CaseClosed,
+    CaseOpened,
+    ComplaintLinked,
+    FormalNoticeExtended,
+    FormalNoticeIssued,
+    FormalNoticeNotified,
+    Payload,
+)
 
 from ..domain import CaseState
 from .tables import CaseComplaintRow, OpenCaseRow, TimerRow
@@ -45,13 +54,14 @@ async def write_lookups(session: AsyncSession, state: CaseState, payload: Payloa
             )
         case CaseClosed():
             await session.exec(sa.delete(OpenCaseRow).where(col(OpenCaseRow.case_id) == payload.case_id))
-        case FormalNoticeIssued():
-            session.add(
-                TimerRow(
-                    notice_id=payload.notice_id,
-                    case_id=payload.case_id,
-                    due_on=payload.compliance_deadline + timedelta(days=1),
-                )
+        case FormalNoticeIssued() | FormalNoticeNotified() | FormalNoticeExtended() if payload.compliance_deadline:
+            # A deadline fixed at issue (before version 3), by the notification, or moved by the extension: the
+            # notice is looked at the day after it.
+            due_on = payload.compliance_deadline + timedelta(days=1)
+            await session.exec(
+                insert(TimerRow)
+                .values(notice_id=payload.notice_id, case_id=payload.case_id, due_on=due_on)
+                .on_conflict_do_update(index_elements=["notice_id"], set_={"due_on": due_on})
             )
     await session.flush()
 

@@ -54,6 +54,7 @@ def summary_row(state: CaseState, position: int) -> dict[str, Any]:
         "outcome": state.outcome,
         "version": state.version,
         "position": position,
+        "under_enforcement": state.under_enforcement,
     }
 
 
