@@ -85,10 +85,10 @@ async def file_complaint(
     transaction of its own; with one, the key's record joins them in one transaction, and a key seen before
     is answered as it was the first time."""
     received_on = submission.received_on or today
-    complaint_id, token = uuid.uuid4(), domain.new_status_token()
-    # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
-    name, email, narrative, sealed_token = await personal.seal_many(
-        complaint_id,
+    token = domain.new_status_token()
+    # Sealed before anything is stored or published: the complainant of this complaint is the data subject, a
+    # new one, whose id is the complaint's and whose key the key store made and stored in advance.
+    complaint_id, (name, email, narrative, sealed_token) = await personal.seal_new(
         [
             (COMPLAINANT_NAME, submission.complainant_name),
             (COMPLAINANT_EMAIL, submission.complainant_email),
