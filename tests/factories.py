@@ -82,6 +82,8 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
     cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000)
     events: list[ev.Payload] = [
         complaint_filed(complaint_id=complaint_id),
+        ev.ComplaintAddressCodeIssued(complaint_id=complaint_id, code=sealed(complaint_id, "7K3Q-9ZXM")),
+        ev.ComplaintAddressProven(complaint_id=complaint_id, proven_on=day),
         ev.ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=day),
         ev.PersonalDataErased(complaint_id=complaint_id, erased_on=day),
         ev.CaseOpened(

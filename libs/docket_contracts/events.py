@@ -63,10 +63,11 @@ class Sealed(Payload):
     ]
 
 
-# The fields sealed values travel as: complaint.filed's complainant, and the text of a letter to them
-# (notification.recorded).
+# The fields sealed values travel as: complaint.filed's complainant, the code of complaint.address_code_issued,
+# and the text of a letter to them (notification.recorded).
 COMPLAINANT_NAME = "complainant.name"
 COMPLAINANT_EMAIL = "complainant.email"
+ADDRESS_CODE = "complaint.address_code"
 LETTER_TEXT = "letter.text"
 
 # A field holding personal data: always sealed, and marked so in the JSON Schemas and the AsyncAPI document.
@@ -109,6 +110,23 @@ class ComplaintFiled(Payload):
     articles_alleged: tuple[GdprArticle, ...]
     territory: Annotated[tuple[CountryCode, ...], Field(min_length=1)]
     received_on: date
+
+
+class ComplaintAddressCodeIssued(Payload):
+    """A filing at the public door gave an e-mail address nobody has proven yet: this code, sealed, proves it.
+    Intake publishes it just before the complaint.filed it goes with (the same key, so it is read first); the
+    notifier sends the code there once, in a letter that says nothing a filer chose, and writes nothing else
+    to the address until the complainant enters the code on the status page (complaint.address_proven)."""
+
+    complaint_id: UUID
+    code: Personal
+
+
+class ComplaintAddressProven(Payload):
+    """The complainant entered the code sent to their address: letters about the complaint may go there now."""
+
+    complaint_id: UUID
+    proven_on: date
 
 
 class ComplaintWithdrawn(Payload):

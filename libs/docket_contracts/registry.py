@@ -95,6 +95,21 @@ EVENTS: tuple[EventSpec, ...] = (
         upcasters={1: _personal_data_withheld},
     ),
     _spec(
+        "complaint.address_code_issued",
+        ev.ComplaintAddressCodeIssued,
+        topics.COMPLAINTS,
+        "intake",
+        "A code to prove the e-mail address a filing gave, sealed; published just before its complaint.filed. "
+        "The notifier sends it to the address once, and nothing else until the address is proven.",
+    ),
+    _spec(
+        "complaint.address_proven",
+        ev.ComplaintAddressProven,
+        topics.COMPLAINTS,
+        "intake",
+        "The complainant proved their e-mail address with the code sent to it: letters may go there now.",
+    ),
+    _spec(
         "complaint.withdrawn",
         ev.ComplaintWithdrawn,
         topics.COMPLAINTS,

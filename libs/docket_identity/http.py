@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -96,10 +97,17 @@ def _either(roles: Iterable[Role]) -> str:
 
 
 def allowed_roles(route: APIRoute) -> tuple[Role, ...] | None:
-    """The roles a route admits, or None for a public route."""
-    for dependant in route.dependant.dependencies:
-        if isinstance(dependant.call, Allow):
-            return dependant.call.roles
+    """The roles a route admits, or None for a public route: its Allow, or the Allow a dependency of its
+    depends on (a dependency that does more with the caller it lets through)."""
+    return _allowed(route.dependant)
+
+
+def _allowed(dependant: Dependant) -> tuple[Role, ...] | None:
+    for dependency in dependant.dependencies:
+        if isinstance(dependency.call, Allow):
+            return dependency.call.roles
+        if (found := _allowed(dependency)) is not None:
+            return found
     return None
 
 

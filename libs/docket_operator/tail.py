@@ -153,6 +153,8 @@ def kind(name: str) -> str:
 # What each event is about, in a few words, from its payload (never a sealed value: those stay sealed).
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
+    "complaint.address_code_issued": lambda d: "a code to prove the complainant's e-mail address (sealed)",
+    "complaint.address_proven": lambda d: f"the complainant's e-mail address proven on {d['proven_on']}",
     "complaint.withdrawn": lambda d: f"withdrawn on {d['withdrawn_on']}",
     "complaint.personal_data_erased": lambda d: f"the complainant's key destroyed on {d['erased_on']}",
     "case.opened": lambda d: (

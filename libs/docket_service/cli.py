@@ -144,6 +144,7 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
         log_level=settings.log_level.lower(),
         log_config=logging_config,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only (limits.ClientAddress)
     )
     server = uvicorn.Server(config)  # what uvicorn.run does for one process, with the socket ours to make
     server.run(sockets=[shared_socket(settings.http_host, settings.http_port)] if settings.http_reuse_port else None)

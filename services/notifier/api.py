@@ -32,7 +32,7 @@ from .deps import (
 )
 from .domain import Channel
 from .domain import Role as RecipientRole
-from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
+from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, event_scopes, out_of_scope
 from .errors import Conflict, NotFound, OutOfScope
 
 subscription_routes = APIRouter(tags=["webhook subscriptions"])
@@ -45,6 +45,8 @@ routers = (subscription_routes, delivery_routes, contact_routes, letter_routes)
 # test keeps them equal to webhooks.SUBSCRIBABLE, which is read from the contract.
 EventType = Literal[
     "docket.complaint.filed",
+    "docket.complaint.address_code_issued",
+    "docket.complaint.address_proven",
     "docket.complaint.withdrawn",
     "docket.complaint.personal_data_erased",
     "docket.case.opened",
@@ -190,6 +192,7 @@ async def create_subscription(
         resolver,
         settings.webhook_allow_list,
         owner=caller.subject,
+        scopes=event_scopes(caller.scopes) if caller.acting_as == Role.INTEGRATOR else None,
         url=body.url,
         event_types=list(body.event_types),
         controller_key=body.controller_key,
@@ -411,7 +414,9 @@ class NotificationOut(BaseModel):
     recipient_address: str | None
     text: str
     html: str
-    email_status: Literal["pending", "sent", "failed", "no_address", "erased"]
+    email_status: Literal["pending", "sent", "failed", "no_address", "erased", "unproven"] = Field(
+        description="unproven: held until the complainant proves the address the filing gave"
+    )
     attempts: int
     sent_at: datetime | None
     last_error: str | None

@@ -91,6 +91,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/withdrawal"): PUBLIC,
+    ("intake", "POST", "/complaints/{reference}/address-proof"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/evidence"): PUBLIC,
     ("intake", "GET", "/complaints"): frozenset({I, V, A}),
     ("intake", "GET", "/complaints/{complaint_id}"): frozenset({I, V, A}),
@@ -362,6 +363,10 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ),
     ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
     ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
+    # A paper complaint's address is proven already: proving it again is answered as the first time.
+    ("intake", "POST", "/complaints/{reference}/address-proof"): lambda w, who: _receipt_call(
+        w, "POST", "/address-proof", json={"code": "7K3Q-9ZXM"}
+    ),
     ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(
         w,
         "POST",

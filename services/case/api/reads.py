@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from docket_service.http import download_headers
 from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, Day, Instant, query_text
 
 from .. import eventstore, readside, timeline
@@ -130,7 +131,11 @@ async def case_history(
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
     case, history = await readside.case_with_history(session, case_id)
     title = f"{case['controller']['name']}: case opened {case['opened_on']}, {case['status'].replace('_', ' ')}"
-    return Response(timeline.draw(title, history), media_type="image/svg+xml")
+    return Response(
+        timeline.draw(title, history),
+        media_type="image/svg+xml",
+        headers=download_headers(f"case-{case_id}-timeline.svg"),
+    )
 
 
 @router.get(

@@ -37,6 +37,7 @@ from docket_contracts.events import (
 
 from .appeals import appeal_decided, appeal_lodged
 from .complaints import (
+    address_proof,
     case_closed,
     case_opened,
     complaint_filed,
@@ -69,6 +70,7 @@ __all__ = [
     "Complainant",
     "Letter",
     "Role",
+    "address_proof",
     "letters_for",
     "reminder",
     "reminder_due_on",

@@ -15,11 +15,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Controller, Sealed
 
-from .tables import CaseControllerRow, ComplainantRow, ControllerContactRow, EarlyLinkRow, NotificationRow
+from .tables import (
+    AddressCodeRow,
+    CaseControllerRow,
+    ComplainantRow,
+    ControllerContactRow,
+    EarlyLinkRow,
+    NotificationRow,
+)
 
 
 async def add_complainant(
-    session: AsyncSession, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed
+    session: AsyncSession,
+    complaint_id: UUID,
+    reference: str,
+    kind: str,
+    name: Sealed,
+    email: Sealed,
+    *,
+    address_proven: bool = True,
 ) -> None:
     await session.exec(
         insert(ComplainantRow)
@@ -30,8 +44,37 @@ async def add_complainant(
             name=name.model_dump(mode="json"),
             email=email.model_dump(mode="json"),
             waiting=True,
+            address_proven=address_proven,
         )
         .on_conflict_do_nothing()
+    )
+
+
+async def keep_address_code(session: AsyncSession, complaint_id: UUID, code: Sealed) -> None:
+    await session.exec(
+        insert(AddressCodeRow)
+        .values(complaint_id=complaint_id, code=code.model_dump(mode="json"))
+        .on_conflict_do_nothing()
+    )
+
+
+async def take_address_code(session: AsyncSession, complaint_id: UUID) -> Sealed | None:
+    row = await session.get(AddressCodeRow, complaint_id)
+    if row is None:
+        return None
+    await session.delete(row)
+    return Sealed.model_validate(row.code)
+
+
+async def prove_address(session: AsyncSession, complaint_id: UUID) -> None:
+    """The complainant proved their address: letters go there from now on, those held for it first."""
+    await session.exec(
+        sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id).values(address_proven=True)
+    )
+    await session.exec(
+        sa.update(NotificationRow)
+        .where(col(NotificationRow.complaint_id) == complaint_id, col(NotificationRow.email_status) == "unproven")
+        .values(email_status="pending", next_attempt_at=sa.func.now())
     )
 
 
