@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-def get_cases(session: SessionDep) -> Cases:
+async def get_cases(session: SessionDep) -> Cases:
     """The case store over the request's session; the use case opens and commits the transaction."""
     return PostgresCases(session)
 

@@ -121,7 +121,7 @@ class InMemoryCases:
         return state, events
 
     def _lookups(self, payload: Payload) -> None:
-        """As readside.write_lookups."""
+        """As readside.lookups: the rows an event adds (added_rows), a closed case removed (remove_lookups)."""
         match payload:
             case CaseOpened():
                 self._put(self.open_cases, payload.controller.key, payload.case_id)
