@@ -302,6 +302,28 @@ async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_
     assert case["status"] == "notice_expired"
 
 
+async def test_an_extended_notice_expires_at_its_new_deadline_only(case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice_id, version = await give_notice(case_service, case_id, version)
+    extended = await command(
+        case_service,
+        f"/cases/{case_id}/formal-notices/{notice_id}/extension",
+        {"decided_on": "2022-01-20", "extension": {"days": 20}, "reasons": "the controller's systems are complex"},
+        version,
+    )
+    assert extended["case"]["formal_notices"][0]["deadline"] == "2022-02-15"
+    # The timer written at notification (due 27 January) was replaced by the extension's, in the same row.
+    assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) == 0
+    assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 16))) == 1
+    expired = [
+        e["data"]["deadline"]
+        for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()
+        if e["type"] == "docket.formal_notice.deadline_expired"
+    ]
+    assert expired == ["2022-02-15"]
+
+
 async def test_a_complied_notice_never_expires(case_service, database_url):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
