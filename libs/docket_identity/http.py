@@ -93,6 +93,20 @@ def allow(*roles: Role) -> Allow:
     return Allow(*roles)
 
 
+def acting_in(caller: Caller, role: Role, act: str) -> Caller:
+    """`caller` acting in `role`, on a route that admits several roles when the act the body names belongs to one
+    of them: 403 if the caller does not hold it."""
+    acting = caller.acting((role,))
+    if acting is None:
+        held = ", ".join(sorted(caller.roles)) or "none of Docket's roles"
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"{act} needs the role {role.value}; the token holds {held}",
+            headers=_challenge("insufficient_scope"),
+        )
+    return acting
+
+
 def _either(roles: Iterable[Role]) -> str:
     names = [r.value for r in roles]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -28,7 +28,9 @@ from .tracing import RequestTracing
 log = logging.getLogger(__name__)
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
+    """The service's runtime (app.state.runtime). Async, as every getter: FastAPI runs it on the loop rather than
+    handing it to a thread and back, two wake-ups a request."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
@@ -104,7 +106,7 @@ def download_headers(filename: str) -> dict[str, str]:
     }
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     """The service's clock (app.state.clock): the regulator's calendar day, fixed in tests."""
     clock: Clock = request.app.state.clock
     return clock

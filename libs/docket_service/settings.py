@@ -97,6 +97,14 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
     http_port: int = Field(description="the port `serve` listens on")
+    http_reuse_port: bool = Field(
+        default=False,
+        description=(
+            "let every process of the service on this host that sets it listen on the same HTTP_PORT "
+            "(SO_REUSEPORT, Linux): the kernel spreads the connections among them, so that N processes use N "
+            "cores behind one port"
+        ),
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(

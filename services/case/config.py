@@ -41,6 +41,17 @@ class CaseSettings(ServiceSettings):
         default=30, ge=1, le=3650, description="days from the controller's answer to the decision on the complaint"
     )
     due_soon_days: int = Field(default=7, ge=0, le=365, description="an item is due soon within this many days")
+    # The quorum of the restricted committee is in the authority's rules of procedure, which were not read: the
+    # default is a majority of its six seats (loi 78-17 art 16, as the CNIL states it). Set the authority's own.
+    restricted_committee_quorum: int = Field(
+        default=4,
+        ge=1,
+        le=6,
+        description=(
+            "the fewest members of the restricted committee who may deliberate on a sanction or a reprimand under "
+            "the ordinary procedure (the simplified procedure's one member decides alone)"
+        ),
+    )
     run_checkpoints: bool = Field(
         default=True,
         description="sign and publish checkpoints of the case streams' heads in the serving process (one instance "

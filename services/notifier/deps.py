@@ -31,17 +31,17 @@ __all__ = [
 ]
 
 
-def get_settings(request: Request) -> NotifierSettings:
+async def get_settings(request: Request) -> NotifierSettings:
     settings: NotifierSettings = request.app.state.settings
     return settings
 
 
-def get_resolver(request: Request) -> Resolver:
+async def get_resolver(request: Request) -> Resolver:
     resolver: Resolver = request.app.state.resolver
     return resolver
 
 
-def get_personal(request: Request) -> PersonalData:
+async def get_personal(request: Request) -> PersonalData:
     personal: PersonalData = request.app.state.personal
     return personal
 
@@ -78,5 +78,15 @@ Administrator = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR))]
 ContactReader = Annotated[Caller, Depends(allow(Role.ADMINISTRATOR, Role.AUDITOR))]
 LetterReader = Annotated[
     Caller,
-    Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.AUDITOR, Role.ADMINISTRATOR)),
+    Depends(
+        allow(
+            Role.INTAKE_OFFICER,
+            Role.PRESIDENT,
+            Role.RAPPORTEUR,
+            Role.INVESTIGATOR,
+            Role.SANCTIONS_COMMITTEE,
+            Role.AUDITOR,
+            Role.ADMINISTRATOR,
+        )
+    ),
 ]

@@ -15,14 +15,11 @@ from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts import registry
+from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     ADDRESS_CODE,
-    AppealDecided,
-    AppealLodged,
     CaseAssigned,
-    CaseClosed,
     CaseOpened,
     ComplaintAddressCodeIssued,
     ComplaintAddressProven,
@@ -39,23 +36,8 @@ from docket_contracts.events import (
     Controller,
     ControllerAnswerOverdue,
     ControllerAskedToAct,
-    FindingRecorded,
-    FormalNoticeComplied,
-    FormalNoticeDeadlineExpired,
-    FormalNoticeExpirySuperseded,
-    FormalNoticeIssued,
-    FormalNoticeNotified,
-    InjunctionComplied,
-    InvestigationOpened,
     Payload,
-    PenaltyPaymentImposed,
-    PenaltyPaymentLiquidated,
     PersonalDataErased,
-    PublicationMade,
-    PublicationWithdrawn,
-    ReprimandIssued,
-    SanctionImposed,
-    SanctionNotified,
 )
 from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
@@ -77,28 +59,6 @@ class Needs:
 
 
 EventHandler = Callable[[Records, CloudEvent, Any, Needs], Awaitable[None]]
-
-# The events of a case that concern all its complainants, and that the notifier learns nothing from.
-CaseEvent = (
-    InvestigationOpened
-    | FindingRecorded
-    | FormalNoticeIssued
-    | FormalNoticeComplied
-    | FormalNoticeDeadlineExpired
-    | FormalNoticeExpirySuperseded
-    | FormalNoticeNotified
-    | SanctionImposed
-    | SanctionNotified
-    | InjunctionComplied
-    | ReprimandIssued
-    | PublicationMade
-    | PublicationWithdrawn
-    | AppealLodged
-    | AppealDecided
-    | PenaltyPaymentImposed
-    | PenaltyPaymentLiquidated
-    | CaseClosed
-)
 
 
 async def tell(
@@ -215,9 +175,11 @@ async def personal_data_erased(records: Records, event: CloudEvent, payload: Per
     await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
 
 
-async def case_event(records: Records, event: CloudEvent, payload: CaseEvent, needs: Needs) -> None:
+async def case_event(records: Records, event: CloudEvent, payload: Payload, needs: Needs) -> None:
     """An event of the case as a whole: its letters go to the controller, staff and every complainant waiting."""
-    await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=True)
+    case_id = getattr(payload, "case_id", None)
+    assert isinstance(case_id, UUID), "every event of the cases topic names its case"
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=None, everyone=True)
 
 
 # The events of one complaint's own handling, and those of the case that concern no complainant.
@@ -246,7 +208,9 @@ async def controller_event(records: Records, event: CloudEvent, payload: Control
     await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=False)
 
 
-# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler.
+# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler: those of complaints, of
+# the opening or the joining of a case and of a complaint's own handling each their own, every other event of a
+# case `case_event`.
 EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     ComplaintFiled: complaint_filed,
     ComplaintAddressCodeIssued: address_code_issued,
@@ -255,24 +219,11 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     PersonalDataErased: personal_data_erased,
     CaseOpened: case_opened,
     ComplaintLinked: complaint_linked,
-    InvestigationOpened: case_event,
-    FindingRecorded: case_event,
-    FormalNoticeIssued: case_event,
-    FormalNoticeComplied: case_event,
-    FormalNoticeDeadlineExpired: case_event,
-    FormalNoticeExpirySuperseded: case_event,
-    FormalNoticeNotified: case_event,
-    SanctionImposed: case_event,
-    SanctionNotified: case_event,
-    InjunctionComplied: case_event,
-    ReprimandIssued: case_event,
-    PublicationMade: case_event,
-    PublicationWithdrawn: case_event,
-    AppealLodged: case_event,
-    AppealDecided: case_event,
-    PenaltyPaymentImposed: case_event,
-    PenaltyPaymentLiquidated: case_event,
-    CaseClosed: case_event,
+    **{
+        spec.payload: case_event
+        for spec in registry.EVENTS
+        if spec.topic == topics.CASES and spec.payload not in (CaseOpened, ComplaintLinked)
+    },
     CaseAssigned: controller_event,
     ComplaintAssigned: complaint_event,
     ComplaintAdmissibilityDecided: complaint_event,

@@ -78,6 +78,16 @@ class InMemoryKeyStore:
             found[subject] = self.keys_by_subject.get(subject)
         return found
 
+    async def new_subjects(self, count: int):
+        from uuid import uuid4
+
+        from docket_privacy.cipher import new_key
+
+        self.trips += 1
+        made = {uuid4(): new_key() for _ in range(count)}
+        self.keys_by_subject.update(made)
+        return made
+
     async def erase(self, subject, by: str) -> bool:
         had = self.keys_by_subject.get(subject, b"") is not None
         self.keys_by_subject[subject] = None

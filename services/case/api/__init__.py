@@ -1,6 +1,7 @@
-"""The case service's REST routes, a module each: the lifecycle commands (commands.py), the read side
-(reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take and
-give (models.py, within bounds.py); a complaint's own handling (complaints.py), the queues and the workload
+"""The case service's REST routes, a module each: the investigation's and the notices' commands (commands.py),
+the restricted committee's procedure (proceedings.py), its decisions and what follows them (decisions.py), the
+read side (reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take
+and give (models.py, within bounds.py); a complaint's own handling (complaints.py), the queues and the workload
 (queues.py), campaigns (campaigns.py), with what they take and give (handling_models.py), and the annual report's
 figures (stats.py). main.py mounts `routers` and installs the error handlers below.
 """
@@ -14,11 +15,13 @@ from .. import domain
 from ..domain import ComplaintRejected, Rejected
 from ..errors import StaleVersion, StreamNotFound
 from ..handling import IdempotencyKeyReused, UnknownComplaint
-from . import campaigns, commands, complaints, fines, keys, queues, reads, stats
+from . import campaigns, commands, complaints, decisions, fines, keys, proceedings, queues, reads, stats
 
 routers = (
     reads.router,
     commands.router,
+    proceedings.router,
+    decisions.router,
     fines.router,
     keys.router,
     complaints.router,

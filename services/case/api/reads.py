@@ -40,6 +40,10 @@ async def list_cases(
         bool | None, Query(description="a formal notice's deadline has passed without recorded compliance")
     ] = None,
     complaint_id: uuid.UUID | None = None,
+    under_enforcement: Annotated[
+        bool | None,
+        Query(description="sanctioned, with an injunction neither complied with nor ended: the case stays open"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CasePage:
@@ -51,6 +55,7 @@ async def list_cases(
         controller=controller,
         overdue=overdue,
         complaint_id=complaint_id,
+        under_enforcement=under_enforcement,
         limit=limit,
         offset=offset,
     )

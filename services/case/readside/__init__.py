@@ -4,7 +4,7 @@ timers, the GDPR Art 78(2) clocks, and the read side (the case list and the case
 which `rebuild_projections` can make again from the events.
 
 The modules, by concern: `tables` (the rows), `lookups` (written with the deadline timers), `timers` (the due
-ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append brings up to date), `rebuild`
+ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append writes beside its events), `rebuild`
 (the projections made again from the events), and what the routes read: `lists` (the cases, a case's
 complaints) and `details` (one case). A complaint's own handling: `handling_tables` (its rows), `complaints`
 (each complaint's record, written with each append, and the letters' timers), `campaigns` (complaints alike,
@@ -15,8 +15,8 @@ from . import campaigns, complaints, queues, stats
 from .clocks import overdue, overdue_count, overdue_on, stop_clock, told
 from .details import case_document, case_with_history
 from .lists import case_complaints, case_summaries
-from .lookups import case_of_complaint, open_case_for, write_lookups
-from .projection import project
+from .lookups import case_of_complaint, open_case_for
+from .projection import after_append, beside
 from .rebuild import REBUILD_BATCH, rebuild_projections
 from .tables import CaseComplaintRow, CaseDetailRow, CaseSummaryRow, ComplainantClockRow, OpenCaseRow, TimerRow
 
@@ -28,6 +28,8 @@ __all__ = [
     "ComplainantClockRow",
     "OpenCaseRow",
     "TimerRow",
+    "after_append",
+    "beside",
     "campaigns",
     "case_complaints",
     "case_document",
@@ -39,11 +41,9 @@ __all__ = [
     "overdue",
     "overdue_count",
     "overdue_on",
-    "project",
     "queues",
     "rebuild_projections",
     "stats",
     "stop_clock",
     "told",
-    "write_lookups",
 ]

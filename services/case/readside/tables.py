@@ -54,6 +54,10 @@ class CaseSummaryRow(SQLModel, table=True):
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
     staff: str | None = Field(default=None, index=True)  # who holds the case
     team: str | None = Field(default=None, index=True)
+    # sanctioned, with an injunction neither complied with nor ended: the case stays open under enforcement
+    under_enforcement: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false(), index=True)
+    )
 
 
 class CaseDetailRow(SQLModel, table=True):

@@ -109,8 +109,7 @@ async def file_complaint(
     is answered as it was the first time. Unless `address_proven` (staff recorded it from the complainant's
     own letter), the address is to prove: a code for it goes to the notifier sealed, just before the filing."""
     received_on = submission.received_on or today
-    complaint_id, token = uuid.uuid4(), domain.new_status_token()
-    # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
+    token = domain.new_status_token()
     code = None if address_proven else domain.new_address_code()
     values = [
         (COMPLAINANT_NAME, submission.complainant_name),
@@ -118,8 +117,9 @@ async def file_complaint(
         (store.NARRATIVE, submission.narrative),
         (store.STATUS_TOKEN, token),
     ]
-    name, email, narrative, sealed_token, *more = await personal.seal_many(
-        complaint_id,
+    # Sealed before anything is stored or published: the complainant of this complaint is the data subject, a
+    # new one, whose id is the complaint's and whose key the key store made and stored in advance.
+    complaint_id, (name, email, narrative, sealed_token, *more) = await personal.seal_new(
         values
         + ([(ADDRESS_CODE, code)] if code else [])
         + ([(store.REQUEST_DIGEST, idempotency.request_digest)] if idempotency else []),

@@ -14,12 +14,14 @@ from docket_contracts.events import (
     InvestigationOpened,
 )
 
+from . import remedies
 from .letters import CaseFile, Complainant, Letter, controller_name, for_complainants, long_date
 
 OUTCOMES = {
     "complied": "the controller brought its processing into compliance",
     "sanctioned": "a sanction was imposed on the controller",
     "reprimanded": "the controller was reprimanded",
+    "warned": "the controller was warned",
     "dismissed": "the complaint was dismissed",
     "no_infringement": "no infringement was found",
 }
@@ -132,5 +134,6 @@ def case_closed(event: CaseClosed, case: CaseFile) -> list[Letter]:
             f"the case on {controller_name(case)} was closed on {long_date(event.closed_on)}: "
             f"{OUTCOMES[event.outcome]}.",
             f"Reasons: {event.reasons}",
+            remedies.for_complainant(),
         ],
     )

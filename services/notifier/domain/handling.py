@@ -2,9 +2,9 @@
 letter to the controller for all the complaints it names, and one to each complainant), the controller
 reminded when its answer is late, the complaint joined to the investigation, transferred, or closed.
 
-A decision that ends a complaint (inadmissible, closed) names the complainant's remedies: GDPR Art 77(2)
-requires the complainant to be told of the judicial remedy of Art 78, and in France the time to bring it runs
-only if the letter states it (code de justice administrative R421-5).
+A decision that ends a complaint (inadmissible, closed) names the complainant's remedies (remedies.py): GDPR
+Art 77(2) requires the complainant to be told of the judicial remedy of Art 78, and in France the time to bring
+it runs only if the letter states it (code de justice administrative R421-5).
 """
 
 from __future__ import annotations
@@ -19,16 +19,8 @@ from docket_contracts.events import (
     ControllerAskedToAct,
 )
 
+from . import remedies
 from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, long_date
-
-# The remedies a decision on a complaint names (GDPR Art 77(2), Art 78(1)): the court is the Conseil d'État
-# (code de justice administrative R311-1 4°), the time two months from notification (R421-1), two more for a
-# complainant who lives abroad (R421-7).
-REMEDIES = (
-    "Your remedies: you may challenge this decision before the Conseil d'État within two months of receiving "
-    "this letter, or four months if you live outside France (GDPR Art 78(1); code de justice administrative "
-    "R311-1, R421-1 and R421-7)."
-)
 
 INADMISSIBLE = {
     "not_personal_data": "it is not about personal data relating to you (GDPR Art 4(1), Art 77(1))",
@@ -69,7 +61,7 @@ def admissibility_decided(event: ComplaintAdmissibilityDecided, case: CaseFile) 
         [
             f"we examined it and found it inadmissible on {on}: {INADMISSIBLE[event.reason]}.",
             f"Reasons: {event.reasons}",
-            REMEDIES,
+            remedies.for_complainant(),
         ],
         only=event.complaint_id,
     )
@@ -163,7 +155,7 @@ def complaint_closed(event: ComplaintClosed, case: CaseFile) -> list[Letter]:
         [
             f"we closed it on {long_date(event.closed_on)}: {CLOSED[event.reason]}.",
             f"Reasons: {event.reasons}",
-            REMEDIES,
+            remedies.for_complainant(),
         ],
         only=event.complaint_id,
     )

@@ -35,6 +35,7 @@ async def add_complainant(
     *,
     address_proven: bool = True,
 ) -> None:
+    await hold_complaint(session, complaint_id)
     await session.exec(
         insert(ComplainantRow)
         .values(
@@ -48,6 +49,15 @@ async def add_complainant(
         )
         .on_conflict_do_nothing()
     )
+
+
+async def hold_complaint(session: AsyncSession, complaint_id: UUID) -> None:
+    """Until the transaction ends, no other one learns the complainant or links the complaint. The complaint's
+    complaint.filed and its case's link come from two topics, which processes of the notifier may take in at the
+    same moment: held, a link waits for the complainant's commit and finds them, or is kept as early before
+    complaint.filed looks for it, instead of each missing the other."""
+    key = sa.func.hashtextextended(f"docket notifier complaint {complaint_id}", 0)
+    await session.scalar(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 async def keep_address_code(session: AsyncSession, complaint_id: UUID, code: Sealed) -> None:
@@ -88,6 +98,7 @@ async def open_case(session: AsyncSession, case_id: UUID, controller: Controller
 
 async def link_complaint(session: AsyncSession, complaint_id: UUID, case_id: UUID) -> bool:
     """Tie the complaint to its case; False if the complaint is not known yet."""
+    await hold_complaint(session, complaint_id)
     result = await session.exec(
         sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id).values(case_id=case_id)
     )
