@@ -156,7 +156,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
-    ("case", "GET", "/complaints/{complaint_id}/handling"): frozenset({I, V, S, A}),
+    ("case", "GET", "/complaints/{complaint_id}/handling"): frozenset({I, P, R, V, S, A}),
     ("case", "POST", "/complaints/{complaint_id}/assignment"): frozenset({I, V}),
     ("case", "POST", "/complaints/{complaint_id}/admissibility"): frozenset({I, V}),
     ("case", "POST", "/complaints/{complaint_id}/controller-letters"): frozenset({I, V}),
@@ -165,12 +165,12 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/complaints/{complaint_id}/closure"): frozenset({I, V}),
     ("case", "POST", "/cases/{case_id}/controller-letters/{letter_id}/answer"): frozenset({I, V}),
     ("case", "POST", "/cases/{case_id}/assignment"): frozenset({V}),
-    ("case", "GET", "/queue/{view}"): frozenset({I, V, S, A}),
-    ("case", "GET", "/workload"): frozenset({I, V, S, A}),
-    ("case", "GET", "/campaigns/alike"): frozenset({I, V, S, A}),
-    ("case", "GET", "/stats"): frozenset({I, V, S, A}),
-    ("case", "GET", "/stats.csv"): frozenset({I, V, S, A}),
-    ("case", "GET", "/stats/{chart}.svg"): frozenset({I, V, S, A}),
+    ("case", "GET", "/queue/{view}"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/workload"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/campaigns/alike"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/stats"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/stats.csv"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/stats/{chart}.svg"): frozenset({I, P, R, V, S, A}),
     ("case", "POST", "/campaigns/assignment"): frozenset({I, V}),
     ("case", "POST", "/campaigns/admissibility"): frozenset({I, V}),
     ("case", "POST", "/campaigns/controller-letters"): frozenset({I, V}),
@@ -486,6 +486,8 @@ def _by_publisher(bureau: Builder, committee: Builder) -> Builder:
 
     async def build(world: World, who: str) -> Call:
         return await (bureau if ROLE_OF[who] == Role.PRESIDENT else committee)(world, who)
+
+    return build
 
 
 def admitted(complaint_id: uuid.UUID) -> DecideAdmissibility:

@@ -267,7 +267,10 @@ async def test_each_path_of_a_complaint_to_its_own_end_is_told_alike_by_the_thre
     )
     detail = (await case.http.get(f"/cases/{case_id}", headers=tokens(INVESTIGATOR))).json()
     await staff(
-        f"/cases/{case_id}/investigation", {"opened_on": "2026-07-05", "scope": "s"}, INVESTIGATOR, detail["version"]
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2026-07-05", "scope": "s", "decision_reference": "2026-001C"},
+        PRESIDENT,
+        detail["version"],
     )
     await staff(f"/complaints/{joined}/investigation", {"joined_on": "2026-07-06"}, INVESTIGATOR)
     detail = (await case.http.get(f"/cases/{case_id}", headers=tokens(INVESTIGATOR))).json()

@@ -12,7 +12,7 @@ import pytest
 
 from docket_contracts import registry
 from docket_contracts.events import Controller
-from docket_devstack.staff import AUDITOR, INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
+from docket_devstack.staff import AUDITOR, INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE, Tokens
 from services.case import application, eventstore, handling, readside, store
 from services.case.config import CaseSettings
 from services.case.domain import replay_complaints
@@ -150,8 +150,8 @@ async def test_a_complaint_joins_the_investigation_and_ends_with_its_case(servic
     assert "no investigation open" in refused["detail"]
     opened = await service.http.post(
         f"/cases/{case_id}/investigation",
-        json={"opened_on": "2026-11-01", "scope": "the complaints' processing"},
-        headers=tokens(INVESTIGATOR) | {"If-Match": '"4"'},
+        json={"opened_on": "2026-11-01", "scope": "the complaints' processing", "decision_reference": "2026-002C"},
+        headers=tokens(PRESIDENT) | {"If-Match": '"4"'},
     )
     assert opened.status_code == 200, opened.text
     assert await post(service, tokens, INTAKE_OFFICER, f"/complaints/{complaint}/investigation", {}, 403)
