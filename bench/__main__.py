@@ -20,8 +20,9 @@ from pathlib import Path
 
 from .report import Figure, markdown, write
 
-# In the order an event travels: filed at intake, appended to its case, relayed, consumed.
-MODULES = ("bench.intake", "bench.case", "bench.relay", "bench.pipeline")
+# In the order an event travels: filed at intake, appended to its case, relayed, consumed; then a year of
+# complaints handled, and its figures and queues read.
+MODULES = ("bench.intake", "bench.case", "bench.relay", "bench.pipeline", "bench.complaints")
 DEFAULT_OUT = Path(".docket/bench")
 
 

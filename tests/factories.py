@@ -274,5 +274,58 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
             decided_on=date(2023, 4, 13),
         ),
         ev.CaseClosed(case_id=case_id, outcome="sanctioned", reasons="penalty liquidated", closed_on=date(2023, 4, 20)),
+        *handling(case_id, complaint_id),
     ]
     return {type(event): event for event in events}
+
+
+def handling(case_id: UUID, complaint_id: UUID) -> list[ev.Payload]:
+    """A valid event of every type of a complaint's own handling and of assignment."""
+    letter, day = uuid4(), date(2020, 6, 15)
+    return [
+        ev.CaseAssigned(case_id=case_id, staff="5b1c7f0e-staff", team="complaints-desk", assigned_on=day),
+        ev.ComplaintAssigned(case_id=case_id, complaint_id=complaint_id, team="complaints-desk", assigned_on=day),
+        ev.ComplaintAdmissibilityDecided(
+            case_id=case_id, complaint_id=complaint_id, decision="admissible", decided_on=day
+        ),
+        ev.ControllerAskedToAct(
+            case_id=case_id,
+            letter_id=letter,
+            complaint_ids=(complaint_id,),
+            request="Give the complainant access to their data (GDPR Art 15).",
+            asked_on=day,
+            answer_due=date(2020, 7, 15),
+        ),
+        ev.ComplaintControllerAsked(
+            case_id=case_id, complaint_id=complaint_id, letter_id=letter, asked_on=day, answer_due=date(2020, 7, 15)
+        ),
+        ev.ControllerAnswerOverdue(
+            case_id=case_id,
+            letter_id=letter,
+            answer_due=date(2020, 7, 15),
+            detected_at=datetime(2020, 7, 16, tzinfo=UTC),
+        ),
+        ev.ComplaintControllerAnswered(
+            case_id=case_id,
+            complaint_id=complaint_id,
+            letter_id=letter,
+            answered_on=date(2020, 7, 20),
+            summary="access given on 18 July",
+        ),
+        ev.ComplaintJoinedInvestigation(case_id=case_id, complaint_id=complaint_id, joined_on=date(2020, 8, 1)),
+        ev.ComplaintTransferred(
+            case_id=case_id,
+            complaint_id=complaint_id,
+            authority="Data Protection Commission",
+            authority_country="IE",
+            reasons="the controller's main establishment is in Ireland (GDPR Art 56)",
+            transferred_on=date(2020, 7, 1),
+        ),
+        ev.ComplaintClosed(
+            case_id=case_id,
+            complaint_id=complaint_id,
+            reason="resolved",
+            reasons="the controller gave access",
+            closed_on=date(2020, 7, 25),
+        ),
+    ]

@@ -1,6 +1,6 @@
 """The `docket` command: its root options (where Docket is, whose token), `login`, the fine estimate, the event
-tail, the check of the case record against its witness (witness.py), and the groups for cases, complaints and
-webhooks."""
+tail, the queues, the workload and the figures, the check of the case record against its witness (witness.py), and
+the groups for cases, complaints, campaigns and webhooks."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import typer
 
 from docket_contracts import topics
 
-from . import cases, complaints, identity, kafka_access, render, webhooks, witness
+from . import campaigns, cases, complaints, figures, handling, identity, kafka_access, render, webhooks, witness
 from .client import CLIENT_ID, DEFAULT_ISSUER, DEFAULT_KAFKA, DEFAULT_URLS, KAFKA_CLIENT_ID, Docket, Endpoints
 from .problems import Problem
 from .terminal import Cli, Json, cli_of
@@ -30,13 +30,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     help=(
-        "Docket's staff command line: cases, submissions, fines, events and webhooks, over the services' APIs. "
+        "Docket's staff command line: cases, submissions and their handling, queues, campaigns, figures, fines, "
+        "events and webhooks, over the services' APIs. "
         "Sign in first with `docket login`."
     ),
 )
 app.add_typer(cases.app, name="case")
 app.add_typer(complaints.app, name="complaint")
 app.add_typer(webhooks.app, name="webhook")
+app.add_typer(campaigns.app, name="campaign")
+app.command("queue")(handling.queue)
+app.command("workload")(handling.workload)
+app.command("stats")(figures.stats)
 events = typer.Typer(no_args_is_help=True, help="Docket's events, read from Kafka.")
 fine = typer.Typer(no_args_is_help=True, help="Fines: the EDPB Guidelines 04/2022, step by step.")
 app.add_typer(events, name="events")

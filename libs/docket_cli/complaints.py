@@ -15,7 +15,9 @@ from . import render
 from .problems import Problem
 from .terminal import Json, Quiet, cli_of
 
-app = typer.Typer(no_args_is_help=True, help="Submissions: file one, search them, read one.")
+app = typer.Typer(
+    no_args_is_help=True, help="Submissions: file one, search them, read one; and each one's handling, step by step."
+)
 
 
 def body_from(path: Path | None) -> dict[str, Any]:

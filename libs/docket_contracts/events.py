@@ -34,6 +34,9 @@ ComplaintCategory = Literal[
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "warned", "dismissed", "no_infringement"]
+# The languages a complainant may be written to in; intake's DEFAULT_LANGUAGE setting picks one when the
+# submission names none.
+Language = Literal["fr", "en"]
 
 
 class Payload(BaseModel):
@@ -95,8 +98,18 @@ class Party(Payload):
     country: CountryCode
 
 
+class Body(Payload):
+    """The body that lodged a complaint under GDPR Art 80, by its resolved key and name: in clear, since a body
+    is not a data subject (Art 4(1): personal data relate to a natural person). What gathers a campaign."""
+
+    key: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9.-]*$")]
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class ComplaintFiled(Payload):
-    """Version 2: the complainant's name and e-mail address are sealed (version 1 had them in clear)."""
+    """Version 3: the language the complainant is written to in, and the Art 80 body by name (version 2 had
+    neither: its complainants were written to in English). Version 2: the complainant's name and e-mail
+    address are sealed (version 1 had them in clear)."""
 
     complaint_id: UUID
     reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
@@ -110,6 +123,10 @@ class ComplaintFiled(Payload):
     articles_alleged: tuple[GdprArticle, ...]
     territory: Annotated[tuple[CountryCode, ...], Field(min_length=1)]
     received_on: date
+    language: Language = Field(default="en", description="the language letters to the complainant are written in")
+    body: Body | None = Field(
+        default=None, description="for a complaint lodged by a body under Art 80(1) or 80(2): the body, in clear"
+    )
 
 
 class ComplaintAddressCodeIssued(Payload):
@@ -142,19 +159,39 @@ class PersonalDataErased(Payload):
     erased_on: date
 
 
+# What a case keeps of a complaint it takes in, beside its kind (version 2 of case.opened and complaint.linked):
+# what gathers complaints alike into a campaign, and counts them in the annual report.
+CATEGORY_FIELD: Any = Field(  # Any: each model declares the field as ComplaintCategory | None
+    default=None, description="the complaint's category; absent from events recorded before it was kept"
+)
+BODY_KEY_FIELD: Any = Field(
+    default=None,
+    max_length=200,
+    description="the key of the Art 80 body that lodged it; absent for a data subject's own complaint or an alert",
+)
+
+
 class CaseOpened(Payload):
+    """Version 2: the complaint's category and Art 80 body."""
+
     case_id: UUID
     controller: Controller
     complaint_id: UUID
     complaint_kind: ComplaintKind
     opened_on: date
+    category: ComplaintCategory | None = CATEGORY_FIELD
+    body_key: str | None = BODY_KEY_FIELD
 
 
 class ComplaintLinked(Payload):
+    """Version 2: the complaint's category and Art 80 body."""
+
     case_id: UUID
     complaint_id: UUID
     complaint_kind: ComplaintKind
     received_on: date
+    category: ComplaintCategory | None = CATEGORY_FIELD
+    body_key: str | None = BODY_KEY_FIELD
 
 
 class InvestigationOpened(Payload):
@@ -883,3 +920,150 @@ class CheckpointSigned(Payload):
         max_length=200,
         description="base64url (no padding) of the Ed25519 signature of the statement",
     )
+
+
+# --- a complaint's own handling, and who holds what ---------------------------------------------------------
+
+# Who holds a case or a complaint: a staff member by the subject of their tokens, a team by a group the identity
+# provider puts in their tokens, both (a member of the team), or neither (nobody: the item waits to be taken).
+StaffSubject = Annotated[str, Field(min_length=1, max_length=200, description="the subject (sub) of the staff member")]
+TeamName = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", description="a team: a group")
+]
+# The most complaints one request of a campaign handles, and so one letter to a controller names.
+CAMPAIGN_MAX = 1_000
+
+
+class CaseAssigned(Payload):
+    """Who holds the case from now on (a reassignment is the same fact again; neither staff nor team: released)."""
+
+    case_id: UUID
+    staff: StaffSubject | None = None
+    team: TeamName | None = None
+    assigned_on: date
+
+
+class ComplaintAssigned(Payload):
+    """Who holds the complaint from now on (a reassignment is the same fact again; neither: released)."""
+
+    case_id: UUID
+    complaint_id: UUID
+    staff: StaffSubject | None = None
+    team: TeamName | None = None
+    assigned_on: date
+
+
+# Why a complaint is not admissible: the closed list, each resting on its source.
+#   not_personal_data: what it is about is not personal data (GDPR Art 4(1)), nor processing of the
+#       complainant's own data (Art 77(1)).
+#   outside_competence: nothing this authority supervises, e.g. courts acting in their judicial capacity
+#       (Art 55(3)) or another field of law; a complaint another authority is competent for is transferred
+#       to it instead (complaint_transferred).
+#   no_prior_request: a complaint about the complainant's rights (Arts 15-22) made before asking the controller
+#       (CNIL doctrine; no statutory text found: see services/case/domain/admissibility.py).
+#   manifestly_unfounded_or_excessive: GDPR Art 57(4), the authority bearing the burden of showing it; never
+#       for the number of complaints alone (CJEU C-416/23).
+#   duplicate: the same complaint lodged again (it names the complaint it repeats).
+InadmissibilityReason = Literal[
+    "not_personal_data", "outside_competence", "no_prior_request", "manifestly_unfounded_or_excessive", "duplicate"
+]
+Admissibility = Literal["admissible", "inadmissible"]
+
+
+class ComplaintAdmissibilityDecided(Payload):
+    """The authority decided whether the complaint is admissible. An inadmissible complaint ends there, with
+    its reason from the closed list and the reasons in words (an unfavourable decision gives its reasons)."""
+
+    case_id: UUID
+    complaint_id: UUID
+    decision: Admissibility
+    reason: InadmissibilityReason | None = None
+    reasons: Text | None = None
+    duplicate_of: UUID | None = Field(default=None, description="with duplicate only: the complaint it repeats")
+    decided_on: date
+
+    @model_validator(mode="after")
+    def _reasons_with_inadmissibility(self) -> ComplaintAdmissibilityDecided:
+        if self.decision == "inadmissible" and (self.reason is None or self.reasons is None):
+            raise ValueError("an inadmissible complaint has a reason and reasons")
+        if self.decision == "admissible" and self.reason is not None:
+            raise ValueError("an admissible complaint has no reason of inadmissibility")
+        if (self.duplicate_of is not None) != (self.reason == "duplicate"):
+            raise ValueError("a duplicate names the complaint it repeats, and nothing else does")
+        return self
+
+
+class ControllerAskedToAct(Payload):
+    """The authority wrote to the controller once about complaints of the case, asking it to act on them and to
+    answer by a day: the one letter to the controller (each complaint has its complaint_controller_asked)."""
+
+    case_id: UUID
+    letter_id: UUID
+    complaint_ids: Annotated[tuple[UUID, ...], Field(min_length=1, max_length=CAMPAIGN_MAX)]
+    request: Text
+    asked_on: date
+    answer_due: date
+
+
+class ComplaintControllerAsked(Payload):
+    """The controller was asked to act on this complaint (in letter_id) and to answer by answer_due."""
+
+    case_id: UUID
+    complaint_id: UUID
+    letter_id: UUID
+    asked_on: date
+    answer_due: date
+
+
+class ControllerAnswerOverdue(Payload):
+    """The controller did not answer the letter by its day (found by a durable timer): it is reminded."""
+
+    case_id: UUID
+    letter_id: UUID
+    answer_due: date
+    detected_at: datetime
+
+
+class ComplaintControllerAnswered(Payload):
+    """The controller's answer to the letter about this complaint was recorded: what it says it did."""
+
+    case_id: UUID
+    complaint_id: UUID
+    letter_id: UUID
+    answered_on: date
+    summary: Text
+
+
+class ComplaintJoinedInvestigation(Payload):
+    """The complaint joined the case's investigation: it ends with the case, unless closed before."""
+
+    case_id: UUID
+    complaint_id: UUID
+    joined_on: date
+
+
+class ComplaintTransferred(Payload):
+    """The complaint was sent to the authority competent for it (which, why); the exchange itself is the
+    cooperation's. It ends here."""
+
+    case_id: UUID
+    complaint_id: UUID
+    authority: Annotated[str, Field(min_length=1, max_length=300, description="the authority it was sent to")]
+    authority_country: CountryCode
+    reasons: Text
+    transferred_on: date
+
+
+# Why a complaint was closed on its own (its case may go on): resolved after the controller acted on the
+# authority's letter; no infringement found; withdrawn by the complainant; not pursued by the authority.
+ComplaintClosure = Literal["resolved", "no_infringement", "withdrawn", "not_pursued"]
+
+
+class ComplaintClosed(Payload):
+    """The complaint was closed with its reason and the reasons in words; its case may go on."""
+
+    case_id: UUID
+    complaint_id: UUID
+    reason: ComplaintClosure
+    reasons: Text
+    closed_on: date

@@ -7,8 +7,9 @@ outcome of the complaint" may go to court (Art 78(2)). So, from the case's event
   the one complaint it is about), the day it carries and the line they read;
 - `clock_start`: a complaint's three months run from the day it was received (an alert, which has no
   complainant, starts none);
-- `ends_wait`: after the case is closed, or a complaint withdrawn or its complainant's data erased, no news
-  is owed (and a later event does not make it owed again);
+- `ends_wait`: after the case is closed, or a complaint withdrawn, found inadmissible, transferred or closed,
+  or its complainant's data erased, no news is owed (and a later event does not make it owed again): the
+  clock follows each complaint to its own end;
 - `tells_of_progress`: a complainant is told when a letter to them about news is sent, not when it is
   written; the regulator's day it is sent restarts their three months (`due`).
 
@@ -30,8 +31,13 @@ from .events import (
     CaseClosed,
     CaseOpened,
     CaseReferred,
+    ComplaintAdmissibilityDecided,
+    ComplaintClosed,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -66,7 +72,28 @@ Stage = Literal[
     "liquidation",
     "appeal",
     "closed",
+    "admissible",
+    "inadmissible",
+    "with_controller",
+    "transferred",
 ]
+# The stages a complaint ends in on its own: after them, no line of its case moves it.
+OWN_ENDS: frozenset[Stage] = frozenset({"inadmissible", "transferred", "closed"})
+
+# What an inadmissible or a closed complaint's complainant reads, by reason.
+INADMISSIBLE_LINES = {
+    "not_personal_data": "it is not about personal data",
+    "outside_competence": "it is outside this authority's competence",
+    "no_prior_request": "you had not first asked the controller to respect your rights",
+    "manifestly_unfounded_or_excessive": "it is manifestly unfounded or excessive (GDPR Art 57(4))",
+    "duplicate": "it repeats a complaint already lodged",
+}
+CLOSURE_LINES = {
+    "resolved": "the controller acted on it",
+    "no_infringement": "no infringement was found",
+    "withdrawn": "you withdrew it",
+    "not_pursued": "the authority does not pursue it",
+}
 
 OUTCOME_LINES = {
     "complied": "the controller complied",
@@ -206,8 +233,32 @@ def _enforcement_news(event: Payload) -> News | None:
     return None
 
 
-# Each stage of a case tells its own news; an event none of them tells is no news.
-STAGES = (_investigation_news, _notice_news, _decision_news, _enforcement_news)
+def complaint_news(event: Payload) -> News | None:
+    """The news of a complaint's own handling: told to its complainant only."""
+    match event:
+        case ComplaintAdmissibilityDecided() if event.decision == "admissible":
+            return News(event.decided_on, "Your complaint was found admissible.", "admissible", event.complaint_id)
+        case ComplaintAdmissibilityDecided():
+            assert event.reason is not None
+            line = f"Your complaint was found inadmissible: {INADMISSIBLE_LINES[event.reason]}."
+            return News(event.decided_on, line, "inadmissible", event.complaint_id)
+        case ComplaintControllerAsked():
+            line = f"The authority asked the controller to act on your complaint by {event.answer_due.isoformat()}."
+            return News(event.asked_on, line, "with_controller", event.complaint_id)
+        case ComplaintJoinedInvestigation():
+            line = "Your complaint joined the authority's investigation of the controller."
+            return News(event.joined_on, line, "investigating", event.complaint_id)
+        case ComplaintTransferred():
+            line = f"Your complaint was sent to {event.authority}, the authority competent for it."
+            return News(event.transferred_on, line, "transferred", event.complaint_id)
+        case ComplaintClosed():
+            line = f"Your complaint was closed: {CLOSURE_LINES[event.reason]}."
+            return News(event.closed_on, line, "closed", event.complaint_id)
+    return None
+
+
+# Each stage of a case tells its own news, and a complaint its own handling's; an event none tells is no news.
+STAGES = (_investigation_news, _notice_news, _decision_news, _enforcement_news, complaint_news)
 
 
 def news(event: Payload) -> News | None:
@@ -239,6 +290,11 @@ NEWS_TYPES: frozenset[type[Payload]] = frozenset(
         PublicationMade,
         AppealLodged,
         AppealDecided,
+        ComplaintAdmissibilityDecided,
+        ComplaintControllerAsked,
+        ComplaintJoinedInvestigation,
+        ComplaintTransferred,
+        ComplaintClosed,
     }
 )
 
@@ -269,7 +325,9 @@ def ends_wait(event: Payload) -> WaitEnds | None:
     match event:
         case CaseClosed():
             return WaitEnds(case_id=event.case_id)
-        case ComplaintWithdrawn() | PersonalDataErased():
+        case ComplaintWithdrawn() | PersonalDataErased() | ComplaintTransferred() | ComplaintClosed():
+            return WaitEnds(complaint_id=event.complaint_id)
+        case ComplaintAdmissibilityDecided() if event.decision == "inadmissible":
             return WaitEnds(complaint_id=event.complaint_id)
     return None
 

@@ -128,6 +128,17 @@ def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _written_in_english(data: dict[str, Any]) -> dict[str, Any]:
+    """complaint.filed v2 -> v3: its complainant was written to in English, the only language letters had; no
+    body was named (a body's complaint of v2 keeps its name sealed as its complainant's)."""
+    return {**data, "language": "en", "body": None}
+
+
+def _category_not_kept(data: dict[str, Any]) -> dict[str, Any]:
+    """case.opened and complaint.linked v1 -> v2: neither the complaint's category nor its body was kept."""
+    return {**data, "category": None, "body_key": None}
+
+
 EVENTS: tuple[EventSpec, ...] = (
     _spec(
         "complaint.filed",
@@ -135,8 +146,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.COMPLAINTS,
         "intake",
         "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged.",
-        version=2,
-        upcasters={1: _personal_data_withheld},
+        version=3,
+        upcasters={1: _personal_data_withheld, 2: _written_in_english},
     ),
     _spec(
         "complaint.address_code_issued",
@@ -168,7 +179,13 @@ EVENTS: tuple[EventSpec, ...] = (
         "The complainant's key was destroyed: their sealed personal data reads as erased everywhere.",
     ),
     _spec(
-        "case.opened", ev.CaseOpened, topics.CASES, "case", "A case was opened on a controller from a first complaint."
+        "case.opened",
+        ev.CaseOpened,
+        topics.CASES,
+        "case",
+        "A case was opened on a controller from a first complaint.",
+        version=2,
+        upcasters={1: _category_not_kept},
     ),
     _spec(
         "complaint.linked",
@@ -176,6 +193,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A further complaint was joined to the open case on the same controller.",
+        version=2,
+        upcasters={1: _category_not_kept},
     ),
     _spec(
         "investigation.opened",
@@ -478,6 +497,79 @@ EVENTS: tuple[EventSpec, ...] = (
         "The case service signed the head (version and hash) of every case stream appended to since its previous "
         "checkpoint, chained to that one: a witness of the case record outside its database. Keyed by "
         "docket.cases, so that the checkpoints stay in one partition, in order.",
+    ),
+    _spec(
+        "case.assigned",
+        ev.CaseAssigned,
+        topics.CASES,
+        "case",
+        "The case was assigned to a staff member or a team (or released); a reassignment is the same event again.",
+    ),
+    _spec(
+        "case.complaint_assigned",
+        ev.ComplaintAssigned,
+        topics.CASES,
+        "case",
+        "A complaint was assigned to a staff member or a team (or released); a reassignment is the same event again.",
+    ),
+    _spec(
+        "case.complaint_admissibility_decided",
+        ev.ComplaintAdmissibilityDecided,
+        topics.CASES,
+        "case",
+        "A complaint was found admissible, or inadmissible with a reason from the closed list and reasons; an "
+        "inadmissible complaint ends there.",
+    ),
+    _spec(
+        "case.controller_asked_to_act",
+        ev.ControllerAskedToAct,
+        topics.CASES,
+        "case",
+        "The authority wrote once to the controller about complaints of the case, asking it to act and to answer "
+        "by a day.",
+    ),
+    _spec(
+        "case.complaint_controller_asked",
+        ev.ComplaintControllerAsked,
+        topics.CASES,
+        "case",
+        "The controller was asked to act on a complaint (in the letter named) and to answer by a day.",
+    ),
+    _spec(
+        "case.controller_answer_overdue",
+        ev.ControllerAnswerOverdue,
+        topics.CASES,
+        "case",
+        "The controller did not answer a letter by its day (emitted by a durable timer); it is reminded.",
+    ),
+    _spec(
+        "case.complaint_controller_answered",
+        ev.ComplaintControllerAnswered,
+        topics.CASES,
+        "case",
+        "The controller's answer to the letter about a complaint was recorded.",
+    ),
+    _spec(
+        "case.complaint_joined_investigation",
+        ev.ComplaintJoinedInvestigation,
+        topics.CASES,
+        "case",
+        "A complaint joined the case's investigation; it ends with the case unless closed before.",
+    ),
+    _spec(
+        "case.complaint_transferred",
+        ev.ComplaintTransferred,
+        topics.CASES,
+        "case",
+        "A complaint was sent to the authority competent for it; it ends here.",
+    ),
+    _spec(
+        "case.complaint_closed",
+        ev.ComplaintClosed,
+        topics.CASES,
+        "case",
+        "A complaint was closed with its reason (resolved, no infringement, withdrawn, not pursued); its case may "
+        "go on.",
     ),
 )
 

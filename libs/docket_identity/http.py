@@ -65,7 +65,9 @@ class Allow:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this route needs a bearer token", headers=_challenge())
         try:
             claims = await verifier.verify(credentials.credentials)
-            caller = Caller.from_claims(claims, request.app.state.roles_claim)
+            caller = Caller.from_claims(
+                claims, request.app.state.roles_claim, getattr(request.app.state, "groups_claim", "groups")
+            )
         except (InvalidToken, InvalidClaims) as exc:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, str(exc), headers=_challenge("invalid_token", str(exc))

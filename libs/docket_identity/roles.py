@@ -32,7 +32,8 @@ class InvalidClaims(ValueError):
 
 @dataclass(frozen=True)
 class Caller:
-    """A verified caller: the token's subject, its roles and scopes, and the role it acts in here."""
+    """A verified caller: the token's subject, its roles and scopes, the role it acts in here, and the teams it
+    belongs to (the groups the identity provider puts in its tokens)."""
 
     subject: str
     roles: frozenset[Role]
@@ -40,10 +41,12 @@ class Caller:
     name: str | None = None
     client_id: str | None = None
     acting_as: Role | None = None
+    groups: frozenset[str] = frozenset()
 
     @classmethod
-    def from_claims(cls, claims: Mapping[str, Any], roles_claim: str = "roles") -> Caller:
-        """Read the caller from verified claims. Roles Docket does not know are ignored."""
+    def from_claims(cls, claims: Mapping[str, Any], roles_claim: str = "roles", groups_claim: str = "groups") -> Caller:
+        """Read the caller from verified claims. Roles Docket does not know are ignored; a group given as a path
+        ("/complaints-desk") is its last part."""
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.strip():
             raise InvalidClaims("the token has no subject")
@@ -55,12 +58,15 @@ class Caller:
             scopes=frozenset(_scopes(claims)),
             name=_first_text(claims, "preferred_username", "name"),
             client_id=_first_text(claims, "azp", "client_id"),
+            groups=frozenset(_groups(_claim_path(claims, groups_claim))),
         )
 
     def acting(self, allowed: Iterable[Role]) -> Caller | None:
         """This caller acting in the first of `allowed` it holds (in the order given), or None."""
         role = next((r for r in allowed if r in self.roles), None)
-        return None if role is None else Caller(self.subject, self.roles, self.scopes, self.name, self.client_id, role)
+        if role is None:
+            return None
+        return Caller(self.subject, self.roles, self.scopes, self.name, self.client_id, role, self.groups)
 
     def holds(self, role: Role) -> bool:
         return role in self.roles
@@ -81,6 +87,11 @@ def _known_roles(value: Any) -> list[Role]:
     names = value.split() if isinstance(value, str) else value if isinstance(value, list) else []
     known = {role.value: role for role in Role}
     return [known[name] for name in names if isinstance(name, str) and name in known]
+
+
+def _groups(value: Any) -> list[str]:
+    names = value.split() if isinstance(value, str) else value if isinstance(value, list) else []
+    return [name.rstrip("/").rsplit("/", 1)[-1] for name in names if isinstance(name, str) and name.strip("/")]
 
 
 def _scopes(claims: Mapping[str, Any]) -> list[str]:

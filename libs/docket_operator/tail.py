@@ -257,7 +257,32 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "notification.sent": lambda d: f"sent to the {d['recipient_role']} on {d['sent_on']}",
     "checkpoint.signed": lambda d: f"checkpoint {d['sequence']}: the heads of {len(d['heads'])} case(s), signed",
+    "case.assigned": lambda d: f"held by {holder(d)} from {d['assigned_on']}",
+    "case.complaint_assigned": lambda d: f"complaint held by {holder(d)} from {d['assigned_on']}",
+    "case.complaint_admissibility_decided": lambda d: (
+        f"complaint found {d['decision']} on {d['decided_on']}"
+        + (f" ({d['reason'].replace('_', ' ')})" if d.get("reason") else "")
+    ),
+    "case.controller_asked_to_act": lambda d: (
+        f"the controller asked on {d['asked_on']} to act on {len(d['complaint_ids'])} complaint(s) by {d['answer_due']}"
+    ),
+    "case.complaint_controller_asked": lambda d: f"the controller asked to act by {d['answer_due']}",
+    "case.controller_answer_overdue": lambda d: f"no answer by {d['answer_due']}: the controller reminded",
+    "case.complaint_controller_answered": lambda d: f"the controller answered on {d['answered_on']}",
+    "case.complaint_joined_investigation": lambda d: f"complaint joined the investigation on {d['joined_on']}",
+    "case.complaint_transferred": lambda d: (
+        f"complaint sent to {d['authority']} ({d['authority_country']}) on {d['transferred_on']}"
+    ),
+    "case.complaint_closed": lambda d: f"complaint closed {d['closed_on']}: {d['reason'].replace('_', ' ')}",
 }
+
+
+def holder(data: dict[str, Any]) -> str:
+    """Who an assignment gives an item to: a staff member, a team, both, or nobody."""
+    staff, team = data.get("staff"), data.get("team")
+    if staff and team:
+        return f"{staff} ({team})"
+    return staff or (f"team {team}" if team else "nobody")
 
 
 def summary(event_type: str, data: dict[str, Any]) -> str:

@@ -182,6 +182,7 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Invalid, invalid_value)
     app.state.roles_claim = runtime.settings.oidc_roles_claim
+    app.state.groups_claim = runtime.settings.oidc_groups_claim
     for router in (health, *routers):
         document_roles(router)
         app.include_router(router)

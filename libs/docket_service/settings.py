@@ -146,6 +146,10 @@ class ServiceSettings(BaseSettings):
     oidc_roles_claim: str = Field(
         default="roles", description="the claim (or dotted path, e.g. realm_access.roles) that lists the caller's roles"
     )
+    oidc_groups_claim: str = Field(
+        default="groups",
+        description="the claim (or dotted path) that lists the caller's teams: the groups of the identity provider",
+    )
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew tolerated on exp, nbf and iat")
     log_format: LogFormat = Field(
         default="json",

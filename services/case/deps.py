@@ -10,9 +10,11 @@ from fastapi import Depends, Request
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
-from docket_service.http import ClockDep, SessionDep
+from docket_service.http import ClockDep, RuntimeDep, SessionDep
 
 from .application import Cases
+from .config import CaseSettings
+from .handling import Handling
 from .store import PostgresCases
 
 __all__ = [
@@ -20,7 +22,9 @@ __all__ = [
     "CasesDep",
     "ClockDep",
     "CommitteeQuorum",
+    "ComplaintHandler",
     "Decider",
+    "HandlingDep",
     "IntegrityChecker",
     "Investigator",
     "President",
@@ -28,6 +32,7 @@ __all__ = [
     "Rapporteur",
     "SanctionsCommittee",
     "SessionDep",
+    "SettingsDep",
 ]
 
 
@@ -37,6 +42,23 @@ async def get_cases(session: SessionDep) -> Cases:
 
 
 CasesDep = Annotated[Cases, Depends(get_cases)]
+
+
+def get_handling(session: SessionDep) -> Handling:
+    """The case store with a complaint's handling, over the request's session."""
+    return PostgresCases(session)
+
+
+HandlingDep = Annotated[Handling, Depends(get_handling)]
+
+
+async def get_settings(runtime: RuntimeDep) -> CaseSettings:
+    settings = runtime.settings
+    assert isinstance(settings, CaseSettings)
+    return settings
+
+
+SettingsDep = Annotated[CaseSettings, Depends(get_settings)]
 
 
 def committee_quorum(request: Request) -> int:
@@ -70,3 +92,5 @@ CaseReader = Annotated[
     ),
 ]
 IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]
+# A complaint's handling: intake officers and investigators (docs/guide.md, "Who may do what").
+ComplaintHandler = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR))]

@@ -17,6 +17,7 @@ from docket_messaging.consumer import Handler
 
 from . import readside
 from .application import route_complaint
+from .handling import withdrawn
 from .store import PostgresCases
 
 
@@ -26,10 +27,12 @@ async def on_complaint_filed(session: AsyncSession, event: CloudEvent, payload: 
 
 
 async def on_complaint_withdrawn(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-    """A withdrawn complaint stays in its case's history, but its complainant is owed no more news; nor is
-    one whose personal data was erased, since nobody can write to them any more."""
+    """A withdrawn complaint stays in its case's history, closed as withdrawn, and its complainant is owed no
+    more news; nor is one whose personal data was erased, since nobody can write to them any more."""
     assert isinstance(payload, ComplaintWithdrawn | PersonalDataErased)
     await readside.stop_clock(session, payload.complaint_id)
+    if isinstance(payload, ComplaintWithdrawn):
+        await withdrawn(PostgresCases(session), payload.complaint_id, payload.withdrawn_on)
 
 
 async def on_notification_sent(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:

@@ -22,6 +22,7 @@ from .application import fire_due_timers
 from .checkpoints import sign_checkpoint
 from .config import CaseSettings
 from .handlers import EVENT_HANDLERS
+from .handling import fire_letter_timers
 from .store import PostgresCases
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -39,13 +40,19 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
 
     timers = every(settings.timer_interval_s, TIMER_BATCH, fire_timers)
 
+    async def fire_letters(runtime: ServiceRuntime) -> int:
+        async with runtime.sessions() as session:
+            return await fire_letter_timers(PostgresCases(session), clock, TIMER_BATCH)
+
+    letters = every(settings.timer_interval_s, TIMER_BATCH, fire_letters)
+
     async def overdue(session: AsyncSession) -> None:
         ART78_OVERDUE.set(await readside.overdue_count(session, clock.today()))
 
     async def has_signing_key(runtime: ServiceRuntime) -> None:
         settings.signing_key()  # refuses to serve without it, or with one that is no key
 
-    workers = {"timers": timers} if settings.run_timers else {}
+    workers = {"timers": timers, "letter-timers": letters} if settings.run_timers else {}
     if settings.run_checkpoints:
         workers["checkpoints"] = checkpointing(settings, clock)
     return ServiceRuntime(

@@ -18,8 +18,9 @@ from docket_contracts.events import Payload
 
 from . import checkpoints, eventstore, readside
 from .application import Actor, DueTimer
-from .domain import CaseState, evolve
+from .domain import CaseState, Complaint, evolve
 from .eventstore import load
+from .handling import DueLetter, Step
 from .readside import case_of_complaint, timers
 from .snapshots import SNAPSHOT_EVERY
 
@@ -42,6 +43,9 @@ TABLES = {
     "timers",
     "outbox",
     "inbox",
+    "complaint_records",
+    "letter_timers",
+    "campaign_steps",
 }
 
 
@@ -51,8 +55,9 @@ async def append(
     """Append after `state.version`; a concurrent writer makes the insert fail (IntegrityError).
 
     The events and their outbox rows, the lookups, the timers, the clocks and the read side change in one
-    statement (and a closing case's lookup and clocks in the next, in the same transaction); the snapshot when
-    the events since the last one have reached SNAPSHOT_EVERY. Returns the case after the events, and the events.
+    statement (and a closing case's lookup and clocks, and each complaint's record, in the next statements of the
+    same transaction); the snapshot when the events since the last one have reached SNAPSHOT_EVERY. Returns the
+    case after the events, and the events.
     """
     if not payloads:
         return state, []
@@ -65,6 +70,7 @@ async def append(
     beside = readside.beside(states, payloads, snapshot=due)
     events, _ = await eventstore.append(session, state, case_id, payloads, actor, beside)
     await readside.after_append(session, payloads)
+    await readside.complaints.project(session, after, payloads)
     return after, events
 
 
@@ -98,3 +104,27 @@ class PostgresCases:
 
     async def fired(self, timer: DueTimer, now: datetime) -> None:
         await timers.mark_fired(self.session, timer.notice_id, now)
+
+    # --- a complaint's handling (handling.Handling) ------------------------------------------------------------
+
+    async def complaints(self, case_id: UUID, complaint_ids: Sequence[UUID]) -> dict[UUID, Complaint]:
+        return await readside.complaints.records(self.session, case_id, complaint_ids)
+
+    async def complaints_of_letter(self, case_id: UUID, letter_id: UUID) -> dict[UUID, Complaint]:
+        return await readside.complaints.of_letter(self.session, case_id, letter_id)
+
+    async def cases_of(self, complaint_ids: Sequence[UUID]) -> dict[UUID, UUID]:
+        return await readside.complaints.cases_of(self.session, complaint_ids)
+
+    async def due_letters(self, today: date, limit: int) -> Sequence[DueLetter]:
+        rows = await readside.complaints.due_letters(self.session, today, limit)
+        return [DueLetter(row.letter_id, row.case_id, row.due_on) for row in rows]
+
+    async def letter_fired(self, letter: DueLetter, now: datetime) -> None:
+        await readside.complaints.letter_fired(self.session, letter.letter_id, now)
+
+    async def step_done(self, step: Step, case_id: UUID) -> tuple[str, list[dict[str, Any]]] | None:
+        return await readside.campaigns.step_done(self.session, step.key, case_id)
+
+    async def record_step(self, step: Step, case_id: UUID, results: list[dict[str, Any]]) -> None:
+        await readside.campaigns.record_step(self.session, step.key, case_id, step.request_digest, results)

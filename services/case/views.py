@@ -55,4 +55,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "outcome": state.outcome,
         "closed_on": state.closed_on.isoformat() if state.closed_on else None,
         "closing_reasons": state.closing_reasons,
+        "staff": state.staff,
+        "team": state.team,
+        "assigned_on": state.assigned_on.isoformat() if state.assigned_on else None,
     }

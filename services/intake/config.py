@@ -1,5 +1,6 @@
 from pydantic import Field
 
+from docket_contracts.events import Language
 from docket_privacy.settings import KeystoreSettings
 from docket_service.settings import ServiceSettings
 
@@ -39,6 +40,10 @@ class IntakeSettings(ServiceSettings, KeystoreSettings):
             "how many days back a receipt date given at the public door may go; staff record older paper "
             "complaints with their true date (POST /paper-complaints)"
         ),
+    )
+    default_language: Language = Field(
+        default="fr",
+        description="the language a complainant is written to in when their submission names none (fr or en)",
     )
 
     @property

@@ -14,7 +14,16 @@ from datetime import date
 from uuid import UUID
 
 from docket_contracts.errors import Invalid
-from docket_contracts.events import ComplaintCategory, ComplaintFiled, ComplaintKind, Controller, Party, Payload
+from docket_contracts.events import (
+    Body,
+    ComplaintCategory,
+    ComplaintFiled,
+    ComplaintKind,
+    Controller,
+    Language,
+    Party,
+    Payload,
+)
 
 from .errors import AddressCodeSpent
 
@@ -115,6 +124,27 @@ class FileComplaint:
     articles_alleged: tuple[int, ...]
     territory: tuple[str, ...]
     received_on: date
+    language: Language = "en"
+    body_name: str | None = None  # a body lodging under Art 80: its name, in clear (it is no data subject)
+
+
+# The kinds of complaint a body lodges (GDPR Art 80(1) with a mandate, Art 80(2) without).
+BODY_KINDS = frozenset({"art80_1_mandated", "art80_2_unmandated"})
+MAX_BODY_KEY = 200  # as the contract's Body.key
+
+
+def body_of(command: FileComplaint) -> Body | None:
+    """The body lodging the complaint, by key and name (what gathers a campaign), or None for a data subject's
+    own complaint or an alert."""
+    if command.kind not in BODY_KINDS or not command.body_name:
+        return None
+    try:
+        key = controller_key(command.body_name)
+    except ValueError:
+        raise Invalid("complainant.name", "a body's name needs a letter or digit") from None
+    if len(key) > MAX_BODY_KEY:
+        raise Invalid("complainant.name", f"a body's name gives a key longer than {MAX_BODY_KEY} characters")
+    return Body(key=key, name=command.body_name.strip())
 
 
 def file_complaint(command: FileComplaint, today: date, earliest: date | None = None) -> ComplaintFiled:
@@ -148,6 +178,8 @@ def file_complaint(command: FileComplaint, today: date, earliest: date | None = 
         articles_alleged=tuple(sorted(set(command.articles_alleged))),
         territory=tuple(sorted(set(command.territory))),
         received_on=command.received_on,
+        language=command.language,
+        body=body_of(command),
     )
 
 

@@ -28,12 +28,15 @@ async def on_complaint_in_case(session: AsyncSession, event: CloudEvent, payload
 
 
 async def on_case_news(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
-    """The progress line of every complainant of the case the event is news for (docket_contracts.progress)."""
+    """The progress line of every complainant of the case the event is news for, or of the one complaint it is
+    about (docket_contracts.progress)."""
     told = news(payload)
     if told is None:
         return
     case_id = case_of(payload)
     complaint_ids = await store.complaints_of_case(session, case_id) if case_id else []
+    if told.only is not None:  # news of one complaint's own handling
+        complaint_ids = [c for c in complaint_ids if c == told.only]
     if complaint_ids:
         await store.record_progress(session, complaint_ids, event.id, told.on, told.line, told.stage)
 

@@ -31,6 +31,7 @@ from docket_contracts.events import (
     PersonalDataErased,
     Sealed,
 )
+from docket_contracts.progress import OWN_ENDS
 from docket_contracts.registry import new_event
 from docket_messaging.outbox import add_to_outbox
 from docket_messaging.tables import OUTBOX_COLUMNS, OutboxRow, outbox_values, table_of, utc_column
@@ -101,6 +102,7 @@ class ComplaintRow(SQLModel, table=True):
     filed_at: datetime = utc_column(server_default=sa.func.now())
     status: str = Field(default="received", index=True)
     personal_data_erased_on: date | None = None
+    language: str = Field(default="en", sa_column_kwargs={"server_default": "en"})  # letters' language
     # The address the complainant gave, proven or not. A filing at the public door stores the digest of the
     # code sent to it (domain.address_code_digest) and counts the wrong tries; the day the right code is entered,
     # or the day staff recorded a paper complaint, it is proven. Neither a digest nor a day: filed before
@@ -325,6 +327,7 @@ def filing_parameters(
         "narrative": narrative.model_dump(mode="json"),
         "received_on": filed.received_on,
         "status": "received",
+        "language": filed.language,
         "address_code_digest": address.code_digest,
         "address_code_tries": 0,
         "address_proven_on": address.proven_on,
@@ -497,17 +500,27 @@ async def progress_of(session: AsyncSession, complaint_id: UUID) -> Sequence[Pro
     ).all()
 
 
+# The statuses after which a complaint's complainant is owed no news.
+NO_NEWS_OWED = ("withdrawn", *sorted(OWN_ENDS))
+
+
 async def record_progress(
     session: AsyncSession, complaint_ids: Sequence[UUID], event_id: str, on: date | None, text: str, stage: str
 ) -> None:
-    """Add the progress line for each complaint and move its status forward (never back from withdrawn)."""
-    for complaint_id in complaint_ids:
+    """Add the progress line for each complaint still owed news and move its status forward: a complaint
+    withdrawn, or ended on its own (found inadmissible, transferred, closed), is told nothing more
+    (docket_contracts.progress.ends_wait) and keeps its status."""
+    owed = (
+        await session.exec(
+            select(ComplaintRow.id).where(
+                col(ComplaintRow.id).in_(complaint_ids), col(ComplaintRow.status).not_in(NO_NEWS_OWED)
+            )
+        )
+    ).all()
+    for complaint_id in owed:
         session.add(ProgressRow(complaint_id=complaint_id, event_id=event_id, on=on, text=text))
-    await session.exec(
-        sa.update(ComplaintRow)
-        .where(col(ComplaintRow.id).in_(complaint_ids), col(ComplaintRow.status) != "withdrawn")
-        .values(status=stage)
-    )
+    if owed:
+        await session.exec(sa.update(ComplaintRow).where(col(ComplaintRow.id).in_(owed)).values(status=stage))
 
 
 async def complaints_of_case(session: AsyncSession, case_id: UUID) -> list[UUID]:

@@ -86,6 +86,16 @@ EventType = Literal[
     "docket.liquidation.observations_received",
     "docket.penalty_payment.liquidated",
     "docket.case.closed",
+    "docket.case.assigned",
+    "docket.case.complaint_assigned",
+    "docket.case.complaint_admissibility_decided",
+    "docket.case.controller_asked_to_act",
+    "docket.case.complaint_controller_asked",
+    "docket.case.controller_answer_overdue",
+    "docket.case.complaint_controller_answered",
+    "docket.case.complaint_joined_investigation",
+    "docket.case.complaint_transferred",
+    "docket.case.complaint_closed",
 ]
 KEY_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"  # a controller's key, as in the events
 ControllerKey = Annotated[str, Field(min_length=1, max_length=200, pattern=KEY_PATTERN)]

@@ -19,13 +19,23 @@ from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     ADDRESS_CODE,
+    CaseAssigned,
     CaseOpened,
     ComplaintAddressCodeIssued,
     ComplaintAddressProven,
+    ComplaintAdmissibilityDecided,
+    ComplaintAssigned,
+    ComplaintClosed,
+    ComplaintControllerAnswered,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
     Controller,
+    ControllerAnswerOverdue,
+    ControllerAskedToAct,
     Payload,
     PersonalDataErased,
 )
@@ -172,8 +182,35 @@ async def case_event(records: Records, event: CloudEvent, payload: Payload, need
     await tell(records, event, payload, needs, case_id=case_id, complaint_id=None, everyone=True)
 
 
-# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler: those of complaints and of
-# the opening or the joining of a case each their own, every other event of a case `case_event`.
+# The events of one complaint's own handling, and those of the case that concern no complainant.
+ComplaintEvent = (
+    ComplaintAssigned
+    | ComplaintAdmissibilityDecided
+    | ComplaintControllerAsked
+    | ComplaintControllerAnswered
+    | ComplaintJoinedInvestigation
+    | ComplaintTransferred
+    | ComplaintClosed
+)
+ControllerEvent = CaseAssigned | ControllerAskedToAct | ControllerAnswerOverdue
+
+
+async def complaint_event(records: Records, event: CloudEvent, payload: ComplaintEvent, needs: Needs) -> None:
+    """A step of one complaint's handling: its letter goes to that complaint's complainant only (and its end,
+    if it is one, ends their wait)."""
+    await tell(
+        records, event, payload, needs, case_id=payload.case_id, complaint_id=payload.complaint_id, everyone=False
+    )
+
+
+async def controller_event(records: Records, event: CloudEvent, payload: ControllerEvent, needs: Needs) -> None:
+    """An event of the case no complainant is written to about: its letter, if any, goes to the controller."""
+    await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=False)
+
+
+# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler: those of complaints, of
+# the opening or the joining of a case and of a complaint's own handling each their own, every other event of a
+# case `case_event`.
 EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     ComplaintFiled: complaint_filed,
     ComplaintAddressCodeIssued: address_code_issued,
@@ -187,6 +224,16 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
         for spec in registry.EVENTS
         if spec.topic == topics.CASES and spec.payload not in (CaseOpened, ComplaintLinked)
     },
+    CaseAssigned: controller_event,
+    ComplaintAssigned: complaint_event,
+    ComplaintAdmissibilityDecided: complaint_event,
+    ControllerAskedToAct: controller_event,
+    ComplaintControllerAsked: complaint_event,
+    ControllerAnswerOverdue: controller_event,
+    ComplaintControllerAnswered: complaint_event,
+    ComplaintJoinedInvestigation: complaint_event,
+    ComplaintTransferred: complaint_event,
+    ComplaintClosed: complaint_event,
 }
 
 

@@ -39,11 +39,14 @@ from docket_devstack.staff import (
 )
 from docket_identity.http import api_routes
 from docket_identity.roles import Role
-from services.case import application
+from services.case import application, handling
+from services.case import readside as case_readside
 from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
+    AskController,
     CaseState,
+    DecideAdmissibility,
     Deliberation,
     ImposeSanction,
     IssueFormalNotice,
@@ -153,6 +156,25 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
+    ("case", "GET", "/complaints/{complaint_id}/handling"): frozenset({I, P, R, V, S, A}),
+    ("case", "POST", "/complaints/{complaint_id}/assignment"): frozenset({I, V}),
+    ("case", "POST", "/complaints/{complaint_id}/admissibility"): frozenset({I, V}),
+    ("case", "POST", "/complaints/{complaint_id}/controller-letters"): frozenset({I, V}),
+    ("case", "POST", "/complaints/{complaint_id}/investigation"): frozenset({V}),
+    ("case", "POST", "/complaints/{complaint_id}/transfer"): frozenset({I, V}),
+    ("case", "POST", "/complaints/{complaint_id}/closure"): frozenset({I, V}),
+    ("case", "POST", "/cases/{case_id}/controller-letters/{letter_id}/answer"): frozenset({I, V}),
+    ("case", "POST", "/cases/{case_id}/assignment"): frozenset({V}),
+    ("case", "GET", "/queue/{view}"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/workload"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/campaigns/alike"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/stats"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/stats.csv"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/stats/{chart}.svg"): frozenset({I, P, R, V, S, A}),
+    ("case", "POST", "/campaigns/assignment"): frozenset({I, V}),
+    ("case", "POST", "/campaigns/admissibility"): frozenset({I, V}),
+    ("case", "POST", "/campaigns/controller-letters"): frozenset({I, V}),
+    ("case", "POST", "/campaigns/closure"): frozenset({I, V}),
     ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
@@ -250,6 +272,28 @@ class World:
                     case_store.Actor("test-setup"),
                 )
         return case_id, state
+
+    async def handled(
+        self, *steps: Callable[[uuid.UUID], Any], investigate: bool = False
+    ) -> tuple[uuid.UUID, uuid.UUID]:
+        """A fresh case's complaint after the handling `steps` (each built from the complaint's id), its case
+        investigating if `investigate`; returns (case id, complaint id)."""
+        service = self.apps["case"].runtime
+        complaint = complaint_filed(
+            controller=complaint_filed().controller.model_copy(update={"key": f"controller-{uuid.uuid4().hex[:10]}"})
+        )
+        async with service.sessions() as session, session.begin():
+            await application.route_complaint(case_store.PostgresCases(session), complaint)
+            case_id = await case_store.case_of_complaint(session, complaint.complaint_id)
+        assert case_id is not None
+        setup = case_store.Actor("test-setup")
+        if investigate:
+            async with service.sessions() as session:
+                await application.execute(case_store.PostgresCases(session), case_id, 1, investigating(None), setup)
+        for step in steps:
+            async with service.sessions() as session:
+                await handling.run(case_store.PostgresCases(session), case_id, step(complaint.complaint_id), setup)
+        return case_id, complaint.complaint_id
 
     # --- notifier -----------------------------------------------------------------------------------------
     async def subscription(self, owner: str) -> str:
@@ -444,6 +488,49 @@ def _by_publisher(bureau: Builder, committee: Builder) -> Builder:
         return await (bureau if ROLE_OF[who] == Role.PRESIDENT else committee)(world, who)
 
     return build
+
+
+def admitted(complaint_id: uuid.UUID) -> DecideAdmissibility:
+    return DecideAdmissibility((complaint_id,), "admissible", date(2020, 9, 1))
+
+
+def put_to_the_controller(complaint_id: uuid.UUID) -> AskController:
+    return AskController((complaint_id,), uuid.uuid4(), "Act.", date(2020, 9, 2), date(2020, 10, 2))
+
+
+def _complaint_step(
+    tail: str, body: dict, *steps: Callable[[uuid.UUID], Any], investigate: bool = False, method: str = "POST"
+) -> Builder:
+    """A route of a fresh complaint's handling, after `steps`."""
+
+    async def build(world: World, who: str) -> Call:
+        _, complaint_id = await world.handled(*steps, investigate=investigate)
+        return Call(method, f"/complaints/{complaint_id}{tail}", json=body if method == "POST" else None)
+
+    return build
+
+
+async def _answer(world: World, who: str) -> Call:
+    case_id, complaint_id = await world.handled(admitted, put_to_the_controller)
+    async with world.apps["case"].runtime.sessions() as session:
+        letter = (await case_readside.complaints.records(session, case_id, [complaint_id]))[complaint_id].letter_id
+    return Call("POST", f"/cases/{case_id}/controller-letters/{letter}/answer", json={"summary": "done"})
+
+
+def _campaign(tail: str, body: dict, *steps: Callable[[uuid.UUID], Any]) -> Builder:
+    """A campaign's request on two fresh complaints of one controller, after `steps` on each."""
+
+    async def build(world: World, who: str) -> Call:
+        ids = [str((await world.handled(*steps))[1]) for _ in range(2)]
+        headers = {"Idempotency-Key": f"matrix-{uuid.uuid4()}"}
+        return Call("POST", f"/campaigns/{tail}", json={"complaint_ids": ids, **body}, headers=headers)
+
+    return build
+
+
+async def _case_assignment(world: World, who: str) -> Call:
+    case_id, _ = await world.handled()
+    return Call("POST", f"/cases/{case_id}/assignment", json={"me": True})
 
 
 def _get(path: str) -> Builder:
@@ -786,6 +873,37 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
             "POST", "/fine-estimates", json={"articles_infringed": [6], "seriousness": "low", "turnover_eur": 1_000_000}
         )
     ),
+    ("case", "GET", "/complaints/{complaint_id}/handling"): _complaint_step("/handling", {}, method="GET"),
+    ("case", "POST", "/complaints/{complaint_id}/assignment"): _complaint_step("/assignment", {"me": True}),
+    ("case", "POST", "/complaints/{complaint_id}/admissibility"): _complaint_step(
+        "/admissibility", {"decision": "admissible"}
+    ),
+    ("case", "POST", "/complaints/{complaint_id}/controller-letters"): _complaint_step(
+        "/controller-letters", {"request": "Act on the complaint."}, admitted
+    ),
+    ("case", "POST", "/complaints/{complaint_id}/investigation"): _complaint_step(
+        "/investigation", {}, admitted, investigate=True
+    ),
+    ("case", "POST", "/complaints/{complaint_id}/transfer"): _complaint_step(
+        "/transfer", {"authority": "Data Protection Commission", "authority_country": "IE", "reasons": "Art 56"}
+    ),
+    ("case", "POST", "/complaints/{complaint_id}/closure"): _complaint_step(
+        "/closure", {"reason": "withdrawn", "reasons": "withdrawn by letter"}
+    ),
+    ("case", "POST", "/cases/{case_id}/controller-letters/{letter_id}/answer"): _answer,
+    ("case", "POST", "/cases/{case_id}/assignment"): _case_assignment,
+    ("case", "GET", "/queue/{view}"): _get("/queue/mine"),
+    ("case", "GET", "/workload"): _get("/workload"),
+    ("case", "GET", "/campaigns/alike"): lambda w, who: _ready(
+        Call("GET", "/campaigns/alike", params={"controller": "clearview-ai"})
+    ),
+    ("case", "GET", "/stats"): _get("/stats"),
+    ("case", "GET", "/stats.csv"): _get("/stats.csv"),
+    ("case", "GET", "/stats/{chart}.svg"): _get("/stats/months.svg"),
+    ("case", "POST", "/campaigns/assignment"): _campaign("assignment", {"team": "complaints-desk"}),
+    ("case", "POST", "/campaigns/admissibility"): _campaign("admissibility", {"decision": "admissible"}),
+    ("case", "POST", "/campaigns/controller-letters"): _campaign("controller-letters", {"request": "Act."}, admitted),
+    ("case", "POST", "/campaigns/closure"): _campaign("closure", {"reason": "withdrawn", "reasons": "by letter"}),
     ("notifier", "POST", "/subscriptions"): lambda w, who: _ready(
         Call("POST", "/subscriptions", json={"url": HOOK, "event_types": ["docket.case.opened"]})
     ),

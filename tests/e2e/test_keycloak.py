@@ -88,6 +88,18 @@ def test_a_staff_member_gets_a_docket_token_with_their_role(server: KeycloakServ
     assert claims["azp"] == "docket-cli"
 
 
+@pytest.mark.parametrize(
+    ("username", "teams"),
+    [("ines.intake", ["complaints-desk"]), ("victor.investigator", ["investigations"]), ("alice.auditor", [])],
+)
+def test_a_staff_member_s_teams_are_the_groups_claim_of_their_token(
+    server: KeycloakServer, username: str, teams: list[str]
+) -> None:
+    claims = jwt_part(server.password_token(username, PASSWORD)["access_token"], 1)
+
+    assert claims.get("groups", []) == teams  # names, not paths: what a team's queue is matched on
+
+
 def test_the_demo_integrator_gets_its_role_and_only_its_event_scopes(server: KeycloakServer) -> None:
     secret = server.client_secret(INTEGRATOR)
 

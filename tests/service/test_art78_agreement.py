@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import ComplaintWithdrawn, Payload
-from docket_contracts.progress import due, news
+from docket_contracts.progress import due, ends_wait, news
 from docket_contracts.registry import new_event
 from docket_devstack.staff import INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, Tokens
 from docket_messaging.codec import decode
@@ -37,6 +37,9 @@ from tests.service.test_case_service import FixedClock
 from tests.service.test_notifier_service import FakeMailer, mail
 
 QUIET = {"run_relay": False, "run_consumer": False}
+# The case service's timers and checkpoints are taken by hand or not at all: what `published` reads is the
+# complaints' news alone (checkpoint.signed goes to docket.checkpoints, which the notifier does not read).
+CASE_QUIET = {"run_timers": False, "run_checkpoints": False}
 
 
 @pytest.fixture
@@ -44,9 +47,7 @@ async def services(configure, closed_port_bootstrap: str) -> AsyncIterator[tuple
     common = dict(kafka_bootstrap_servers=closed_port_bootstrap, **QUIET)
     async with (
         serve(intake_app(configure(IntakeSettings, **common))) as intake,
-        serve(
-            case_app(configure(CaseSettings, run_timers=False, **common), clock=FixedClock(date(2026, 11, 22)))
-        ) as case,
+        serve(case_app(configure(CaseSettings, **CASE_QUIET, **common), clock=FixedClock(date(2026, 11, 22)))) as case,
         serve(
             notifier_app(configure(NotifierSettings, run_deliveries=False, migrate_on_start=False, **common))
         ) as notifier,
@@ -76,7 +77,11 @@ async def consume(service: Running, handlers, history: list[tuple[CloudEvent, Pa
 
 
 async def notifier_takes(notifier: Running, history: list[tuple[CloudEvent, Payload]]) -> None:
+    """What the notifier's consumer would take of `history`: the events of the topics it reads (the database's
+    outbox is shared by the session's tests, and may hold another test's checkpoint.signed)."""
     for event, payload in history:
+        if registry.BY_TYPE[event.type].topic not in notifier.runtime.consumes:
+            continue
         async with notifier.runtime.sessions() as session, session.begin():
             await notifier.runtime.handlers[event.type](session, event, payload)
 
@@ -193,3 +198,143 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
         assert await case_overdue(day) == notifier_overdue(day), day
     assert await case_overdue(date(2026, 10, 3)) == set()
     assert await case_overdue(date(2026, 10, 4)) == {jeanne}  # told on 3 July; noyb withdrew; an alert waits not
+
+
+async def test_each_path_of_a_complaint_to_its_own_end_is_told_alike_by_the_three_services(services, tokens: Tokens):
+    """Five complaints against one controller, each down its own path: inadmissible; put to the controller,
+    answered and resolved; transferred; joined to the investigation and ended with the case; closed as not
+    pursued. Intake's lines, the notifier's letters and the rule agree, every letter that ends a complaint names
+    the remedies, and no complaint that ended waits for news."""
+    intake, case, notifier = services
+    controller = f"Paths {uuid.uuid4().hex[:8]}"
+    filed = []
+    for _ in range(5):
+        response = await intake.http.post(
+            "/paper-complaints",
+            headers=tokens(INTAKE_OFFICER),
+            json=submission(received_on="2026-06-01", controller={"name": controller, "country": "FR"}),
+        )
+        assert response.status_code == 201, response.text
+        filed.append(uuid.UUID(response.json()["id"]))
+    inadmissible, resolved, transferred, joined, not_pursued = filed
+    complaints = set(filed)
+    history = ours(await published(intake), complaints)
+    await consume(case, case_handlers.EVENT_HANDLERS, history)
+    await notifier_takes(notifier, history)
+    taken_in = ours(await published(case), complaints)
+    case_id = taken_in[0][1].case_id
+
+    async def staff(path: str, body: dict, who: str = INTAKE_OFFICER, version: int | None = None) -> dict:
+        headers = tokens(who) | ({"If-Match": f'"{version}"'} if version is not None else {})
+        response = await case.http.post(path, json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    admit = {"decision": "admissible", "decided_on": "2026-06-10"}
+    await staff(
+        f"/complaints/{inadmissible}/admissibility",
+        {
+            "decision": "inadmissible",
+            "reason": "not_personal_data",
+            "reasons": "a parcel came late",
+            "decided_on": "2026-06-10",
+        },
+    )
+    for c in (resolved, joined, not_pursued):
+        await staff(f"/complaints/{c}/admissibility", admit)
+    letter = await staff(
+        f"/complaints/{resolved}/controller-letters",
+        {"request": "Give access (Art 15).", "asked_on": "2026-06-11", "answer_due": "2026-07-11"},
+    )
+    await staff(
+        f"/cases/{case_id}/controller-letters/{letter['complaint']['letter_id']}/answer",
+        {"summary": "access given", "answered_on": "2026-07-01"},
+    )
+    await staff(
+        f"/complaints/{resolved}/closure", {"reason": "resolved", "reasons": "access given", "closed_on": "2026-07-02"}
+    )
+    await staff(
+        f"/complaints/{transferred}/transfer",
+        {
+            "authority": "CNPD",
+            "authority_country": "LU",
+            "reasons": "main establishment",
+            "transferred_on": "2026-06-12",
+        },
+    )
+    await staff(
+        f"/complaints/{not_pursued}/closure", {"reason": "not_pursued", "reasons": "r", "closed_on": "2026-06-20"}
+    )
+    detail = (await case.http.get(f"/cases/{case_id}", headers=tokens(INVESTIGATOR))).json()
+    await staff(
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2026-07-05", "scope": "s", "decision_reference": "2026-001C"},
+        PRESIDENT,
+        detail["version"],
+    )
+    await staff(f"/complaints/{joined}/investigation", {"joined_on": "2026-07-06"}, INVESTIGATOR)
+    detail = (await case.http.get(f"/cases/{case_id}", headers=tokens(INVESTIGATOR))).json()
+    closing = {"outcome": "no_infringement", "reasons": "none found", "closed_on": "2026-08-01"}
+    await staff(f"/cases/{case_id}/closure", closing, INVESTIGATOR, detail["version"])
+    case_history = taken_in + ours(await published(case), complaints, case_id)
+    await consume(intake, intake_handlers.EVENT_HANDLERS, case_history)
+    await notifier_takes(notifier, case_history)
+
+    def rule(complaint: uuid.UUID) -> set[str]:
+        told, ended = set(), False
+        for event, payload in case_history:
+            found = news(payload)
+            if not ended and found and found.only in (None, complaint):
+                told.add(event.id)
+            ends = ends_wait(payload)  # its own end, or its case's closure
+            ended |= ends is not None and (ends.complaint_id == complaint or ends.case_id == case_id)
+        return told
+
+    async with intake.runtime.sessions() as session:
+        lines = {c: {row.event_id for row in await intake_store.progress_of(session, c)} for c in filed}
+        statuses = {c: (await session.get(intake_store.ComplaintRow, c)).status for c in filed}
+    async with notifier.runtime.sessions() as session:
+        written = {c: await notifier_store.find(session, None, c, 100, 0) for c in filed}
+        waiting = {
+            row.complaint_id: row.waiting
+            for row in (
+                await session.exec(
+                    select(notifier_store.ComplainantRow).where(
+                        col(notifier_store.ComplainantRow.complaint_id).in_(complaints)
+                    )
+                )
+            ).all()
+        }
+    letters = {
+        c: {r.source_event_id for r in rows if r.recipient_role == "complainant" and r.kind == "progress"}
+        for c, rows in written.items()
+    }
+    assert lines == letters == {c: rule(c) for c in filed}
+    assert statuses == {
+        inadmissible: "inadmissible",
+        resolved: "closed",
+        transferred: "transferred",
+        joined: "closed",
+        not_pursued: "closed",
+    }
+    assert not any(waiting.values())
+    for c in (inadmissible, resolved, not_pursued):
+        last = [r for r in written[c] if r.recipient_role == "complainant"][-1]
+        assert (
+            last.source_event_type
+            in (
+                "docket.case.complaint_admissibility_decided",
+                "docket.case.complaint_closed",
+            )
+            and last.personal is not None
+        )
+    assert await overdue_after(case, tokens, complaints) == set()
+
+
+async def overdue_after(case: Running, tokens: Tokens, complaints: set[uuid.UUID]) -> set[uuid.UUID]:
+    found = (
+        await case.http.get(
+            "/art78-overdue", headers=tokens(INVESTIGATOR), params={"as_of": "2027-06-01", "limit": 500}
+        )
+    ).json()
+    return {uuid.UUID(o["complaint_id"]) for o in found} & complaints

@@ -129,8 +129,10 @@ async def test_a_complaint_is_stored_with_its_event_and_the_receipt_opens_its_st
         "received_on": "2020-05-25",
         "status": "received",
         "progress": [{"on": "2020-05-25", "text": "We received your complaint."}],
+        "language": "fr",  # the authority's default: the submission named none
         "address_proven": True,  # recorded by an intake officer from the complainant's own letter
     }
+    assert event["language"] == "fr" and event["body"] is None
 
 
 async def test_the_public_door_takes_a_receipt_date_only_a_few_weeks_back_and_staff_record_older_ones(intake, officer):
@@ -293,6 +295,7 @@ async def test_a_mandated_body_and_an_alert_are_filed_as_their_kind(intake, offi
         kind="art80_1_mandated",
         mandate_reference="noyb/2021/17",
         complainant={"name": "noyb", "email": "info@noyb.example", "country": "AT"},
+        language="en",
     )
     alert = await file(
         intake, kind="alert", complainant={"name": "Privacy International", "email": "pi@example.org", "country": "GB"}
@@ -300,6 +303,10 @@ async def test_a_mandated_body_and_an_alert_are_filed_as_their_kind(intake, offi
     stored = [(await intake.http.get(f"/complaints/{r['id']}", headers=officer)).json() for r in (body, alert)]
     assert [s["kind"] for s in stored] == ["art80_1_mandated", "alert"]
     assert [s["complainant_name"] for s in stored] == ["noyb", "Privacy International"]
+    assert [s["language"] for s in stored] == ["en", "fr"]  # as the body chose; the authority's default
+    outbox = "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed'"
+    filed = [await scalar(intake, outbox, id=r["id"]) for r in (body, alert)]
+    assert [f["body"] for f in filed] == [{"key": "noyb", "name": "noyb"}, None]  # a body is named in clear
 
 
 async def test_a_retried_post_with_an_idempotency_key_files_once(intake):

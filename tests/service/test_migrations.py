@@ -51,6 +51,9 @@ OWN_TABLES = {
         "complainant_clocks",
         "timers",
         "snapshots",
+        "complaint_records",
+        "letter_timers",
+        "campaign_steps",
         "checkpoints",
         "checkpointed_heads",
     }

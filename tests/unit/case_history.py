@@ -85,6 +85,7 @@ OPENED = CaseOpened(
     complaint_id=FIRST,
     complaint_kind="art77_complaint",
     opened_on=date(2020, 5, 25),
+    category="access_request_ignored",
 )
 INVESTIGATING = InvestigationOpened(case_id=CASE, opened_on=date(2020, 8, 1), scope="scraping of facial images")
 FOUND = FindingRecorded(

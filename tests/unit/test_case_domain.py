@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 
 from docket_contracts.events import (
+    Body,
     CaseClosed,
     CheckRecorded,
     ComplaintLinked,
@@ -41,6 +42,7 @@ from services.case.domain import (
     decide,
     replay,
 )
+from tests.factories import complaint_filed
 from tests.unit.case_history import (
     AT_EXPIRY,
     AT_HEARING,
@@ -90,9 +92,19 @@ def test_a_further_complaint_or_alert_is_linked_to_the_open_case_with_its_date()
     alert = complaint("alert")
     assert decide(given(OPENED), LinkComplaint(alert)) == [
         ComplaintLinked(
-            case_id=CASE, complaint_id=alert.complaint_id, complaint_kind="alert", received_on=date(2020, 5, 25)
+            case_id=CASE,
+            complaint_id=alert.complaint_id,
+            complaint_kind="alert",
+            received_on=date(2020, 5, 25),
+            category="access_request_ignored",
         )
     ]
+
+
+def test_the_case_keeps_what_gathers_a_campaign_the_category_and_the_art_80_body():
+    body = complaint_filed(kind="art80_2_unmandated", category="direct_marketing", body=Body(key="noyb", name="noyb"))
+    [linked] = decide(given(OPENED), LinkComplaint(body))
+    assert (linked.category, linked.body_key) == ("direct_marketing", "noyb")
 
 
 @pytest.mark.parametrize("history", [(OPENED,), AT_NOTICE, AT_EXPIRY, AT_SANCTION])

@@ -21,7 +21,7 @@ def test_new_event_carries_type_schema_version_and_json_payload():
     payload = filed()
     event = registry.new_event(payload, source="/docket/intake", subject=str(payload.complaint_id))
     assert event.type == "docket.complaint.filed"
-    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v2"
+    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v3"
     assert event.data["received_on"] == "2020-05-25"
     assert event.data["controller"] == {"key": "clearview-ai", "name": "Clearview AI", "country": None, "website": None}
     assert registry.parse(event) == payload
@@ -100,6 +100,7 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
         if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload
     }
     nested = {
+        ev.Body,
         ev.CheckpointedHead,
         ev.ConductFined,
         ev.Controller,
@@ -280,7 +281,7 @@ def test_a_schema_violation_says_where_and_why_but_never_repeats_the_values():
         type="docket.complaint.filed",
         source="/docket/intake",
         subject="x",
-        dataschema="urn:docket:schema:docket.complaint.filed:v2",
+        dataschema="urn:docket:schema:docket.complaint.filed:v3",
         data={"complainant": {"name": "Jeanne Martin", "email": "jeanne@example.org"}},
     )
     with pytest.raises(registry.SchemaViolation) as refused:

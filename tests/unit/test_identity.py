@@ -181,6 +181,18 @@ def test_no_token_can_claim_a_system_actor_or_no_subject(subject):
         Caller.from_claims(claims(sub=subject))
 
 
+def test_teams_are_read_from_the_groups_claim_as_names_and_kept_by_the_role_acted_in():
+    caller = Caller.from_claims(
+        {"sub": "u1", "roles": ["investigator"], "groups": ["/complaints-desk", "investigations", "/", 7]}
+    )
+    assert caller.groups == frozenset({"complaints-desk", "investigations"})
+    acting = caller.acting([Role.INVESTIGATOR])
+    assert acting is not None and acting.groups == caller.groups
+    nested = Caller.from_claims({"sub": "u1", "ext": {"teams": "desk-a desk-b"}}, groups_claim="ext.teams")
+    assert nested.groups == frozenset({"desk-a", "desk-b"})
+    assert Caller.from_claims({"sub": "u1"}).groups == frozenset()
+
+
 def test_roles_are_read_from_the_configured_claim_and_unknown_roles_ignored():
     nested = claims(roles=None, realm_access={"roles": ["auditor", "uma_authorization", "administrator"]})
     assert Caller.from_claims(nested, "realm_access.roles").roles == {Role.AUDITOR, Role.ADMINISTRATOR}

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from docket_contracts.events import Controller, Party
+from docket_contracts.events import Body, Controller, Party
 from services.intake.domain import (
     FileComplaint,
     Invalid,
@@ -75,12 +75,26 @@ def test_filing_produces_complaint_filed_with_the_resolved_controller_and_sorted
     assert event.complainant == JEANNE and event.received_on == date(2021, 5, 27)
 
 
+def test_a_body_lodging_under_art_80_is_named_in_clear_and_written_to_in_its_language():
+    event = file_complaint(
+        command(body_name=" noyb - European Center for Digital Rights ", language="fr"), date(2021, 6, 1)
+    )
+    assert event.body == Body(
+        key="noyb-european-center-for-digital-rights", name="noyb - European Center for Digital Rights"
+    )
+    assert event.language == "fr"
+    own = file_complaint(command(kind="art77_complaint", mandate_reference=None, body_name="Jeanne"), date(2021, 6, 1))
+    assert own.body is None and own.language == "en"  # a data subject's own complaint names no body
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
         ({"received_on": date(2021, 6, 2)}, "received_on", "2021-06-02 is after today (2021-06-01)"),
         ({"mandate_reference": None}, "mandate_reference", "must give its mandate"),
         ({"kind": "art77_complaint"}, "mandate_reference", "only a body mandated under Art 80(1)"),
+        ({"body_name": "!!!"}, "complainant.name", "needs a letter or digit"),
+        ({"body_name": "word " * 60}, "complainant.name", "longer than 200"),
     ],
 )
 def test_filing_rules_name_the_field(changes, field, message):

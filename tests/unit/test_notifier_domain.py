@@ -8,11 +8,18 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    ComplaintAdmissibilityDecided,
+    ComplaintClosed,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
     ConductFined,
     Controller,
+    ControllerAnswerOverdue,
+    ControllerAskedToAct,
     FindingRecorded,
     FineCap,
     FormalNoticeComplied,
@@ -36,6 +43,7 @@ from services.notifier.domain import (
     CaseFile,
     Complainant,
     letters_for,
+    remedies,
     reminder,
     reminder_due_on,
 )
@@ -485,3 +493,96 @@ def test_complainants_are_told_of_an_appeal_and_both_sides_of_the_ruling_and_its
         "reduced the fine of the authority's sanction of 17 October 2022: the fine due is now EUR 10,000,000"
         in to_controller.text
     )
+
+
+# --- a complaint's own handling ---------------------------------------------------------------------------
+
+
+def handled(event_type, **fields):
+    return event_type(case_id=CASE_ID, **fields)
+
+
+def test_each_step_of_a_complaint_is_written_to_its_complainant_only():
+    steps = [
+        handled(
+            ComplaintAdmissibilityDecided,
+            complaint_id=JEANNE.complaint_id,
+            decision="admissible",
+            decided_on=date(2020, 6, 15),
+        ),
+        handled(
+            ComplaintControllerAsked,
+            complaint_id=JEANNE.complaint_id,
+            letter_id=uuid4(),
+            asked_on=date(2020, 6, 16),
+            answer_due=date(2020, 7, 16),
+        ),
+        handled(ComplaintJoinedInvestigation, complaint_id=JEANNE.complaint_id, joined_on=date(2020, 8, 1)),
+        handled(
+            ComplaintTransferred,
+            complaint_id=JEANNE.complaint_id,
+            authority="Data Protection Commission",
+            authority_country="IE",
+            reasons="main establishment in Ireland",
+            transferred_on=date(2020, 6, 20),
+        ),
+    ]
+    for step in steps:
+        [letter] = letters_for(step, CASE)
+        assert (letter.recipient_role, letter.complaint_id) == ("complainant", JEANNE.complaint_id)
+        assert JEANNE.reference in letter.subject and news(step) is not None
+        assert "Conseil d'État" not in letter.text  # no decision that ends it: no remedies to name
+    [asked] = letters_for(steps[1], CASE)
+    assert "Clearview AI" in asked.text and "16 July 2020" in asked.text
+    [sent] = letters_for(steps[3], CASE)
+    assert "Data Protection Commission (IE)" in sent.text and "main establishment in Ireland" in sent.text
+
+
+def test_a_decision_that_ends_a_complaint_names_its_reasons_and_the_complainants_remedies():
+    inadmissible = handled(
+        ComplaintAdmissibilityDecided,
+        complaint_id=MANDATED.complaint_id,
+        decision="inadmissible",
+        reason="no_prior_request",
+        reasons="no request for access was made to the controller",
+        decided_on=date(2020, 6, 15),
+    )
+    closed = handled(
+        ComplaintClosed,
+        complaint_id=JEANNE.complaint_id,
+        reason="resolved",
+        reasons="the controller gave access on 18 July",
+        closed_on=date(2020, 7, 25),
+    )
+    for event, who, said in (
+        (inadmissible, MANDATED, "first asked the controller"),
+        (closed, JEANNE, "the controller acted on it after our letter"),
+    ):
+        [letter] = letters_for(event, CASE)
+        assert letter.complaint_id == who.complaint_id and said in letter.text
+        assert event.reasons in letter.text
+        assert remedies.for_complainant() in letter.text  # the court, the time limit, Art 78(1) and (2)
+        assert "R. 421-7" in letter.text  # two more months for a complainant abroad
+
+
+def test_the_controller_is_written_to_once_for_every_complaint_of_a_letter_and_reminded_when_late():
+    letter_id = uuid4()
+    asked = handled(
+        ControllerAskedToAct,
+        letter_id=letter_id,
+        complaint_ids=tuple(uuid4() for _ in range(500)),
+        request="Bring your cookie banner into line: refusing must be as easy as accepting.",
+        asked_on=date(2021, 8, 17),
+        answer_due=date(2021, 9, 17),
+    )
+    [letter] = letters_for(asked, CASE)
+    assert (letter.recipient_role, letter.address) == ("controller", "legal@clearview.example")
+    assert "500 complaints" in letter.text and "17 September 2021" in letter.text and asked.request in letter.text
+    overdue = handled(
+        ControllerAnswerOverdue,
+        letter_id=letter_id,
+        answer_due=date(2021, 9, 17),
+        detected_at=datetime(2021, 9, 18, tzinfo=UTC),
+    )
+    [reminder_letter] = letters_for(overdue, CASE)
+    assert reminder_letter.recipient_role == "controller" and "17 September 2021" in reminder_letter.text

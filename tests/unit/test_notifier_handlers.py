@@ -48,6 +48,10 @@ def test_the_events_of_complaints_and_of_the_case_taking_them_in_have_their_own_
         "docket.complaint.personal_data_erased",
         "docket.case.opened",
         "docket.complaint.linked",
+        *(spec.type for spec in registry.EVENTS if spec.name.startswith("case.complaint_")),
+        "docket.case.assigned",
+        "docket.case.controller_asked_to_act",
+        "docket.case.controller_answer_overdue",
     }
 
 

@@ -14,8 +14,13 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    ComplaintAdmissibilityDecided,
+    ComplaintClosed,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
     Controller,
     FindingRecorded,
@@ -46,6 +51,16 @@ from tests.factories import complaint_filed, one_of_each
 
 CASE_ID, COMPLAINT_ID = uuid4(), uuid4()
 EACH = one_of_each(CASE_ID, COMPLAINT_ID)
+# The news of one complaint: its case taking it in, and each step of its own handling.
+ONE_COMPLAINTS = (
+    CaseOpened,
+    ComplaintLinked,
+    ComplaintAdmissibilityDecided,
+    ComplaintControllerAsked,
+    ComplaintJoinedInvestigation,
+    ComplaintTransferred,
+    ComplaintClosed,
+)
 
 
 def test_every_complaint_and_case_event_type_is_classified():
@@ -66,7 +81,7 @@ def test_an_opening_or_a_joining_is_news_for_its_complaint_only(event):
 def test_what_the_authority_does_is_news_for_every_complainant_and_its_findings_are_not():
     for event in EACH.values():
         told = news(event)
-        if told is not None and not isinstance(event, CaseOpened | ComplaintLinked):
+        if told is not None and not isinstance(event, ONE_COMPLAINTS):
             assert told.only is None, type(event).__name__
     assert news(FindingRecorded(case_id=CASE_ID, finding_id=uuid4(), articles=(6,), facts="secret")) is None
 
@@ -180,8 +195,29 @@ def test_closing_ends_every_wait_of_the_case_and_a_withdrawal_or_erasure_its_com
     assert ends_wait(EACH[CaseClosed]) == WaitEnds(case_id=CASE_ID)
     assert ends_wait(EACH[ComplaintWithdrawn]) == WaitEnds(complaint_id=COMPLAINT_ID)
     assert ends_wait(EACH[PersonalDataErased]) == WaitEnds(complaint_id=COMPLAINT_ID)
-    others = set(EACH) - {CaseClosed, ComplaintWithdrawn, PersonalDataErased}
+    own_ends = {ComplaintTransferred, ComplaintClosed}
+    assert all(ends_wait(EACH[kind]) == WaitEnds(complaint_id=COMPLAINT_ID) for kind in own_ends)
+    others = set(EACH) - {CaseClosed, ComplaintWithdrawn, PersonalDataErased} - own_ends
     assert all(ends_wait(EACH[kind]) is None for kind in others)
+
+
+def test_each_step_of_a_complaint_is_news_for_its_complainant_only_and_its_end_ends_their_wait():
+    for kind in ONE_COMPLAINTS[2:]:
+        told = news(EACH[kind])
+        assert told is not None and told.only == COMPLAINT_ID, kind.__name__
+    inadmissible = ComplaintAdmissibilityDecided(
+        case_id=CASE_ID,
+        complaint_id=COMPLAINT_ID,
+        decision="inadmissible",
+        reason="not_personal_data",
+        reasons="a parcel delivered late",
+        decided_on=date(2020, 6, 15),
+    )
+    told = news(inadmissible)
+    assert told is not None and told.stage == "inadmissible" and "not about personal data" in told.line
+    assert ends_wait(inadmissible) == WaitEnds(complaint_id=COMPLAINT_ID)
+    assert ends_wait(EACH[ComplaintAdmissibilityDecided]) is None  # admissible: the handling goes on
+    assert news(EACH[ComplaintClosed]).line == "Your complaint was closed: the controller acted on it."
 
 
 def test_a_letter_tells_of_progress_when_it_goes_to_a_complainant_about_news():

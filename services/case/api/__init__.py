@@ -1,8 +1,9 @@
 """The case service's REST routes, a module each: the investigation's and the notices' commands (commands.py),
 the restricted committee's procedure (proceedings.py), its decisions and what follows them (decisions.py), the
 read side (reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take
-and give (models.py, within bounds.py).
-main.py mounts `routers` and installs the error handlers below.
+and give (models.py, within bounds.py); a complaint's own handling (complaints.py), the queues and the workload
+(queues.py), campaigns (campaigns.py), with what they take and give (handling_models.py), and the annual report's
+figures (stats.py). main.py mounts `routers` and installs the error handlers below.
 """
 
 from __future__ import annotations
@@ -11,11 +12,23 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
 from .. import domain
-from ..domain import Rejected
+from ..domain import ComplaintRejected, Rejected
 from ..errors import StaleVersion, StreamNotFound
-from . import commands, decisions, fines, keys, proceedings, reads
+from ..handling import IdempotencyKeyReused, UnknownComplaint
+from . import campaigns, commands, complaints, decisions, fines, keys, proceedings, queues, reads, stats
 
-routers = (reads.router, commands.router, proceedings.router, decisions.router, fines.router, keys.router)
+routers = (
+    reads.router,
+    commands.router,
+    proceedings.router,
+    decisions.router,
+    fines.router,
+    keys.router,
+    complaints.router,
+    queues.router,
+    campaigns.router,
+    stats.router,
+)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -48,3 +61,26 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StaleVersion, stale)
     app.add_exception_handler(StreamNotFound, not_found)
+    install_handling_errors(app)
+
+
+def install_handling_errors(app: FastAPI) -> None:
+    """Answer a complaint's refusals: a command that does not fit the complaint (409, with where it stands and
+    what it allows next), no such complaint (404), an Idempotency-Key sent again with another body (409)."""
+
+    async def complaint_rejected(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ComplaintRejected)
+        return JSONResponse(
+            {"detail": str(exc), "status": exc.complaint.status, "allowed_next_steps": list(exc.allowed)},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+
+    async def unknown(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": f"no case holds complaint {exc}"}, status_code=status.HTTP_404_NOT_FOUND)
+
+    async def reused(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
+
+    app.add_exception_handler(ComplaintRejected, complaint_rejected)
+    app.add_exception_handler(UnknownComplaint, unknown)
+    app.add_exception_handler(IdempotencyKeyReused, reused)

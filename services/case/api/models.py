@@ -343,6 +343,8 @@ class CaseSummaryOut(BaseModel):
     deadline_overdue: bool
     outcome: CaseOutcome | None
     version: int
+    staff: str | None = Field(default=None, description="the staff member who holds the case (token subject)")
+    team: str | None = Field(default=None, description="the team that holds the case")
     under_enforcement: bool = Field(
         description="sanctioned, with an injunction neither complied with nor ended: the case stays open"
     )

@@ -27,6 +27,16 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     decide.py         decide: each command to the procedure that decides it
     committee_folds.py  the fold of the restricted committee's procedure
     evolve.py         evolve and replay: each event type to the function that folds it
+
+A complaint's own handling, and who holds what, kept per complaint beside the case (handle: handling -> events):
+
+    handling.py           a complaint's record, the steps it allows, its refusal, and its fold
+    handling_commands.py  the commands of its handling and of assignment, and HandlingCommand, their union
+    assignment.py         a case or a complaint given to a staff member, a team, or nobody
+    admissibility.py      admissible or not, with a reason from the closed list; a transfer
+    controller_letters.py the controller asked to act, its answer, its reminder
+    complaint_endings.py  a complaint joined to the investigation, or closed with its reason
+    handle.py             handle: each command to its rule, complaint by complaint
 """
 
 from __future__ import annotations
@@ -76,6 +86,21 @@ from .commands import (
 )
 from .decide import decide
 from .evolve import evolve, replay
+from .handle import Handled, handle
+from .handling import ENDED, Complaint, ComplaintRejected, ComplaintStatus, complaint_steps, fold, replay_complaints
+from .handling_commands import (
+    AskController,
+    AssignCase,
+    AssignComplaints,
+    CloseComplaints,
+    DecideAdmissibility,
+    HandlingCommand,
+    JoinInvestigation,
+    RecordControllerAnswer,
+    RemindController,
+    SelectionCommand,
+    TransferComplaints,
+)
 from .liquidation import days_of_delay
 from .refusals import NEXT_STEPS, Rejected, next_steps
 from .state import (
@@ -95,20 +120,31 @@ from .state import (
 
 __all__ = [
     "CONVENTIONS",
+    "ENDED",
     "NEXT_STEPS",
     "Appeal",
+    "AskController",
+    "AssignCase",
+    "AssignComplaints",
     "CaseState",
     "CaseWarning",
     "CloseCase",
+    "CloseComplaints",
     "Command",
+    "Complaint",
+    "ComplaintRejected",
+    "ComplaintStatus",
     "Conduct",
     "Convention",
+    "DecideAdmissibility",
     "Decision",
     "Deliberation",
     "EndInjunction",
     "ExpireDeadline",
     "ExtendFormalNotice",
     "ExtendObservations",
+    "Handled",
+    "HandlingCommand",
     "Hearing",
     "ImposeSanction",
     "InterruptSimplified",
@@ -116,6 +152,7 @@ __all__ = [
     "IssueFormalNotice",
     "IssueReprimand",
     "IssueWarning",
+    "JoinInvestigation",
     "LinkComplaint",
     "LiquidatePenalty",
     "Liquidation",
@@ -130,6 +167,7 @@ __all__ = [
     "PublishDecision",
     "RecordCheck",
     "RecordCompliance",
+    "RecordControllerAnswer",
     "RecordControllerReply",
     "RecordFileAccess",
     "RecordFinding",
@@ -143,14 +181,21 @@ __all__ = [
     "RecordSanctionNotification",
     "ReferToCommittee",
     "Rejected",
+    "RemindController",
     "Reprimand",
     "Sanction",
+    "SelectionCommand",
     "Status",
     "SummonController",
+    "TransferComplaints",
     "WithdrawPublication",
+    "complaint_steps",
     "days_of_delay",
     "decide",
     "evolve",
+    "fold",
+    "handle",
     "next_steps",
     "replay",
+    "replay_complaints",
 ]

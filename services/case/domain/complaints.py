@@ -19,6 +19,8 @@ def open_case(state: CaseState, command: OpenCase) -> list[Payload]:
             complaint_id=complaint.complaint_id,
             complaint_kind=complaint.kind,
             opened_on=complaint.received_on,
+            category=complaint.category,
+            body_key=complaint.body.key if complaint.body else None,
         )
     ]
 
@@ -34,5 +36,7 @@ def link_complaint(state: CaseState, command: LinkComplaint) -> list[Payload]:
             complaint_id=complaint.complaint_id,
             complaint_kind=complaint.kind,
             received_on=complaint.received_on,
+            category=complaint.category,
+            body_key=complaint.body.key if complaint.body else None,
         )
     ]

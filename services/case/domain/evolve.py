@@ -12,6 +12,7 @@ from uuid import UUID
 from docket_contracts.events import (
     AppealDecided,
     AppealLodged,
+    CaseAssigned,
     CaseClosed,
     CaseOpened,
     CheckRecorded,
@@ -332,6 +333,13 @@ def _ruled(state: CaseState, event: AppealDecided) -> CaseState:
     )
 
 
+# --- who holds the case ---------------------------------------------------------------------------------------
+
+
+def _assigned(state: CaseState, event: CaseAssigned) -> CaseState:
+    return replace(state, staff=event.staff, team=event.team, assigned_on=event.assigned_on)
+
+
 FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     CaseOpened: _opened,
     ComplaintLinked: _complaint_linked,
@@ -360,6 +368,7 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     PublicationWithdrawn: _publication_withdrawn,
     AppealLodged: _appeal_lodged,
     AppealDecided: _ruled,
+    CaseAssigned: _assigned,
 }
 
 

@@ -312,6 +312,9 @@ class CaseState:
     outcome: CaseOutcome | None = None
     closed_on: date | None = None
     closing_reasons: str | None = None
+    staff: str | None = None  # who holds the case: a staff member (token subject), a team, both or neither
+    team: str | None = None
+    assigned_on: date | None = None
 
     @property
     def pending_notice(self) -> Notice | None:

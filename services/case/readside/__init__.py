@@ -6,9 +6,12 @@ which `rebuild_projections` can make again from the events.
 The modules, by concern: `tables` (the rows), `lookups` (written with the deadline timers), `timers` (the due
 ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append writes beside its events), `rebuild`
 (the projections made again from the events), and what the routes read: `lists` (the cases, a case's
-complaints) and `details` (one case).
+complaints) and `details` (one case). A complaint's own handling: `handling_tables` (its rows), `complaints`
+(each complaint's record, written with each append, and the letters' timers), `campaigns` (complaints alike,
+and a campaign's steps), `queues` (the queues and the workload) and `stats` (the annual report's figures).
 """
 
+from . import campaigns, complaints, queues, stats
 from .clocks import overdue, overdue_count, overdue_on, stop_clock, told
 from .details import case_document, case_with_history
 from .lists import case_complaints, case_summaries
@@ -27,16 +30,20 @@ __all__ = [
     "TimerRow",
     "after_append",
     "beside",
+    "campaigns",
     "case_complaints",
     "case_document",
     "case_of_complaint",
     "case_summaries",
     "case_with_history",
+    "complaints",
     "open_case_for",
     "overdue",
     "overdue_count",
     "overdue_on",
+    "queues",
     "rebuild_projections",
+    "stats",
     "stop_clock",
     "told",
 ]

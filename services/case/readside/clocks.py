@@ -36,7 +36,8 @@ def started(state: CaseState, payloads: Sequence[Payload]) -> list[dict[str, Any
 
 
 async def stop(session: AsyncSession, payloads: Sequence[Payload]) -> None:
-    """Stop every clock of a case that closes, after the append's statement (the clocks it started included)."""
+    """Stop every clock of a case that closes, and the clock of a complaint that ends on its own, after the
+    append's statement (the clocks it started included)."""
     for payload in payloads:
         if (ends := ends_wait(payload)) is not None and ends.case_id is not None:
             await session.exec(
@@ -44,15 +45,24 @@ async def stop(session: AsyncSession, payloads: Sequence[Payload]) -> None:
                 .where(col(ComplainantClockRow.case_id) == ends.case_id)
                 .values(running=False)
             )
+        elif ends is not None and ends.complaint_id is not None:  # a complaint ended on its own: its clock stops
+            await stop_clock(session, ends.complaint_id)
 
 
 async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:
     """A letter about progress was sent to the complainant on `on`: their three months run again from it,
-    unless no news is owed to them any more."""
+    unless no news is owed to them any more. The first such day is kept either way: the letter that tells of a
+    complaint's end tells its complainant too (the annual report counts who was told within three months)."""
+    clock = ComplainantClockRow
     await session.exec(
-        sa.update(ComplainantClockRow)
-        .where(col(ComplainantClockRow.complaint_id) == complaint_id, col(ComplainantClockRow.running))
-        .values(last_progress_on=sa.func.greatest(ComplainantClockRow.last_progress_on, on))
+        sa.update(clock)
+        .where(col(clock.complaint_id) == complaint_id)
+        .values(
+            last_progress_on=sa.case(
+                (col(clock.running), sa.func.greatest(clock.last_progress_on, on)), else_=clock.last_progress_on
+            ),
+            first_told_on=sa.func.coalesce(clock.first_told_on, on),
+        )
     )
 
 

@@ -73,6 +73,8 @@ def summary_row(state: CaseState, position: int) -> dict[str, Any]:
         "outcome": state.outcome,
         "version": state.version,
         "position": position,
+        "staff": state.staff,
+        "team": state.team,
         "under_enforcement": state.under_enforcement,
     }
 

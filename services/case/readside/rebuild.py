@@ -1,5 +1,6 @@
-"""The read side made again from the events: `rebuild_projections` empties the case list, the case details and
-the snapshots and replays every event in position order (`python -m services.case rebuild-projections`).
+"""The read side made again from the events: `rebuild_projections` empties the case list, the case details,
+the complaints' records and the snapshots and replays every event in position order (`python -m services.case
+rebuild-projections`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from docket_contracts.progress import clock_start
 from docket_messaging.postgres import run
 from docket_messaging.tables import table_of
 
-from ..domain import CaseState, evolve
+from ..domain import CaseState, Complaint, evolve, fold
 from ..eventstore import SOURCE, EventRow
 from ..snapshots import SnapshotRow
+from .complaints import row_of
+from .handling_tables import ComplaintRecordRow
 from .projection import detail_row, snapshot_row, summary_row
 from .tables import CaseDetailRow, CaseSummaryRow, ComplainantClockRow
 
@@ -43,9 +46,13 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     and the Art 78(2) clocks it started are kept, not its events. The clocks are not emptied (`_KEEP_CLOCKS`).
     """
     await run(
-        session, sa.text("LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots IN EXCLUSIVE MODE")
+        session,
+        sa.text(
+            "LOCK TABLE case_summaries, case_details, complainant_clocks, snapshots, complaint_records "
+            "IN EXCLUSIVE MODE"
+        ),
     )
-    for table in (CaseSummaryRow, CaseDetailRow, SnapshotRow):
+    for table in (CaseSummaryRow, CaseDetailRow, SnapshotRow, ComplaintRecordRow):
         await session.exec(sa.delete(table))
     cases: dict[UUID, _Rebuilt] = {}
     events = table_of(EventRow).c
@@ -73,6 +80,7 @@ async def rebuild_projections(session: AsyncSession, batch: int = REBUILD_BATCH)
     await _insert_many(session, SnapshotRow, [rebuilt.snapshot() for rebuilt in cases.values()])
     await _insert_many(session, CaseSummaryRow, [rebuilt.summary() for rebuilt in cases.values()])
     await _insert_many(session, CaseDetailRow, [rebuilt.detail() for rebuilt in cases.values()])
+    await _insert_many(session, ComplaintRecordRow, [row for rebuilt in cases.values() for row in rebuilt.records()])
     await _insert_many(
         session,
         ComplainantClockRow,
@@ -107,21 +115,23 @@ def _stored_payload(row: Any) -> Payload:
 
 
 class _Rebuilt:
-    """One case as `rebuild_projections` replays it: the state so far, the position of its last event, and
-    the Art 78(2) clocks its complaints started."""
+    """One case as `rebuild_projections` replays it: the state so far, the position of its last event, the
+    Art 78(2) clocks its complaints started, and its complaints' records."""
 
-    __slots__ = ("_started", "position", "state")
+    __slots__ = ("_started", "complaints", "position", "state")
 
     def __init__(self) -> None:
         self.state = CaseState()
         self.position = 0
         self._started: list[tuple[UUID, date]] = []  # (complaint_id, receipt), in the order the clocks started
+        self.complaints: dict[UUID, Complaint] = {}
 
     def apply(self, payload: Payload, position: int) -> None:
         self.state = evolve(self.state, payload)
         self.position = position
         if (clock := clock_start(payload)) is not None:
             self._started.append(clock)
+        self.complaints |= fold(self.complaints, payload)
 
     def _checked(self) -> CaseState:
         state = self.state
@@ -137,14 +147,20 @@ class _Rebuilt:
     def detail(self) -> dict[str, Any]:
         return detail_row(self._checked(), self.position)
 
+    def records(self) -> list[dict[str, Any]]:
+        state = self._checked()
+        assert state.controller is not None
+        return [row_of(c, state.controller.key) for c in self.complaints.values()]
+
     def clocks(self) -> list[dict[str, Any]]:
         state = self._checked()
         return [
             {
                 "complaint_id": complaint_id,
                 "case_id": state.case_id,
-                "running": state.status != "closed",
+                "running": state.status != "closed" and not self.complaints[complaint_id].ended,
                 "last_progress_on": started,
+                "first_told_on": None,  # kept from the row a rebuild finds (_KEEP_CLOCKS): letters are not events
             }
             for complaint_id, started in self._started
         ]

@@ -52,6 +52,8 @@ class CaseSummaryRow(SQLModel, table=True):
     outcome: str | None = None
     version: int
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    staff: str | None = Field(default=None, index=True)  # who holds the case
+    team: str | None = Field(default=None, index=True)
     # sanctioned, with an injunction neither complied with nor ended: the case stays open under enforcement
     under_enforcement: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false(), index=True)
@@ -78,6 +80,7 @@ class ComplainantClockRow(SQLModel, table=True):
     case_id: UUID = Field(index=True)
     last_progress_on: date
     running: bool = True
+    first_told_on: date | None = None  # the first letter about progress sent: the annual report counts it
 
 
 class TimerRow(SQLModel, table=True):

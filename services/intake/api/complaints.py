@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from docket_contracts.events import ComplaintCategory, ComplaintKind
+from docket_contracts.events import ComplaintCategory, ComplaintKind, Language
 from docket_privacy.personal import ERASED
 from docket_service.limits import DAY_RANGE, MAX_OFFSET, Day, query_text
 
@@ -39,6 +39,7 @@ class ComplaintOut(BaseModel):
     filed_at: datetime
     status: str
     personal_data_erased: bool
+    language: Language = Field(description="the language the complainant is written to in")
 
 
 class ComplaintPage(BaseModel):

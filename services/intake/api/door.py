@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Header, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from docket_contracts.events import ComplaintKind
+from docket_contracts.events import ComplaintKind, Language
 from docket_service.limits import text
 
 from .. import domain
@@ -38,6 +38,7 @@ class StatusOut(BaseModel):
     received_on: date
     status: str
     progress: list[ProgressLine]
+    language: Language
     address_proven: bool = Field(
         description="whether the e-mail address the filing gave is proven: until it is, nothing but the code that "
         "proves it is sent there (POST .../address-proof)"

@@ -9,7 +9,7 @@ from fastapi import Header, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle
+from docket_contracts.events import ComplaintCategory, ComplaintKind, Controller, CountryCode, GdprArticle, Language
 from docket_privacy.personal import PersonalData
 from docket_service.limits import EARLIEST_DAY, NO_CONTROLS, EmailAddress, printable, text
 
@@ -95,6 +95,9 @@ class ComplaintIn(BaseModel):
         default=None,
         description="defaults to today (in REGULATOR_TIMEZONE); at most RECEIVED_ON_MAX_AGE_DAYS (30) days back",
     )
+    language: Language | None = Field(
+        default=None, description="the language to write to the complainant in; DEFAULT_LANGUAGE (fr) when not given"
+    )
 
 
 class PaperComplaintIn(ComplaintIn):
@@ -141,7 +144,16 @@ async def file_complaint(
     earliest = today - timedelta(days=settings.received_on_max_age_days)
     # Anyone may type any address here: it is proven by the code sent to it before anything else goes there.
     return await file(
-        body, session, request, personal, application.PUBLIC_SCOPE, idempotency_key, today, earliest, proven=False
+        body,
+        session,
+        request,
+        personal,
+        application.PUBLIC_SCOPE,
+        idempotency_key,
+        today,
+        earliest,
+        settings.default_language,
+        proven=False,
     )
 
 
@@ -159,12 +171,16 @@ async def file_paper_complaint(
     personal: PersonalDep,
     caller: IntakeOfficer,
     clock: ClockDep,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """The receipt's status token is shown once, as at the public door: send it to the complainant."""
     scope = application.staff_scope(caller.subject)
     # The address is the one the complainant wrote on their own letter, recorded by an intake officer.
-    return await file(body, session, request, personal, scope, idempotency_key, clock.today(), None, proven=True)
+    today = clock.today()
+    return await file(
+        body, session, request, personal, scope, idempotency_key, today, None, settings.default_language, proven=True
+    )
 
 
 async def file(
@@ -176,6 +192,7 @@ async def file(
     idempotency_key: str | None,
     today: date,
     earliest: date | None,
+    default_language: Language,
     *,
     proven: bool,
 ) -> JSONResponse:
@@ -193,6 +210,7 @@ async def file(
         territory=tuple(body.territory),
         narrative=body.narrative,
         received_on=body.received_on,
+        language=body.language or default_language,
     )
     answer = await application.file_complaint(
         session,

@@ -38,6 +38,7 @@ class Complaint:
     filed_at: datetime
     status: str
     personal_data_erased: bool
+    language: str
 
 
 async def opened(personal: PersonalData, rows: Sequence[store.ComplaintRow]) -> list[Complaint]:
@@ -74,6 +75,7 @@ async def opened(personal: PersonalData, rows: Sequence[store.ComplaintRow]) -> 
                 filed_at=row.filed_at,
                 status=row.status,
                 personal_data_erased=row.personal_data_erased_on is not None or name is None,
+                language=row.language,
             )
         )
     return found

@@ -34,6 +34,7 @@ class Status:
     received_on: date
     status: str
     progress: tuple[Progress, ...]
+    language: str
     address_proven: bool
 
 
@@ -62,6 +63,7 @@ async def complaint_status(session: AsyncSession, reference: str, token: str | N
         received_on=complaint.received_on,
         status=complaint.status,
         progress=(received, *await progress_of(session, complaint.id)),
+        language=complaint.language,
         address_proven=complaint.address_proven,
     )
 

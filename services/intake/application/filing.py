@@ -19,6 +19,7 @@ from docket_contracts.events import (
     ComplaintAddressCodeIssued,
     ComplaintCategory,
     ComplaintKind,
+    Language,
     Party,
 )
 from docket_messaging.context import bind_ids
@@ -47,6 +48,7 @@ class Submission:
     territory: tuple[str, ...]
     narrative: str
     received_on: date | None
+    language: Language = "en"
 
 
 # Whose Idempotency-Keys a key is among: the public door's, or one staff member's (staff_scope). A key is
@@ -123,19 +125,8 @@ async def file_complaint(
         + ([(store.REQUEST_DIGEST, idempotency.request_digest)] if idempotency else []),
     )
     sealed_code, sealed_digest = (more[0] if code else None), (more[-1] if idempotency else None)
-    command = domain.FileComplaint(
-        complaint_id=complaint_id,
-        reference=domain.new_reference(received_on.year),
-        kind=submission.kind,
-        mandate_reference=submission.mandate_reference,
-        complainant=Party(name=name, email=email, country=submission.complainant_country),
-        controller_name=submission.controller_name,
-        controller_country=submission.controller_country,
-        controller_website=submission.controller_website,
-        category=submission.category,
-        articles_alleged=submission.articles_alleged,
-        territory=submission.territory,
-        received_on=received_on,
+    command = filing_command(
+        submission, complaint_id, received_on, Party(name=name, email=email, country=submission.complainant_country)
     )
     filed = domain.file_complaint(command, today, earliest)
     bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
@@ -168,6 +159,29 @@ async def file_complaint(
             return await replayed(personal, first, idempotency)
         await store.add_complaint(session, filed, narrative, digest, address)
     return Answer(answer)
+
+
+def filing_command(
+    submission: Submission, complaint_id: uuid.UUID, received_on: date, complainant: Party
+) -> domain.FileComplaint:
+    """The submission as the domain files it, its complainant sealed; a body lodging under Art 80 is named in
+    clear (it is no data subject)."""
+    return domain.FileComplaint(
+        complaint_id=complaint_id,
+        reference=domain.new_reference(received_on.year),
+        kind=submission.kind,
+        mandate_reference=submission.mandate_reference,
+        complainant=complainant,
+        controller_name=submission.controller_name,
+        controller_country=submission.controller_country,
+        controller_website=submission.controller_website,
+        category=submission.category,
+        articles_alleged=submission.articles_alleged,
+        territory=submission.territory,
+        received_on=received_on,
+        language=submission.language,
+        body_name=submission.complainant_name if submission.kind in domain.BODY_KINDS else None,
+    )
 
 
 async def replayed(personal: PersonalData, first: store.IdempotencyRow, idempotency: Idempotency) -> Answer:

@@ -4,8 +4,9 @@ standard library and docket_contracts.
 A letter is decided from the event and what the notifier knows of the case (its controller, the
 controller's contact address, its complainants). Alerts have no complainant to keep informed. What a letter
 is and how it reads is letters.py; the letters of each stage of a case are complaints.py, notices.py,
-sanctions.py and appeals.py, one rule per event type in RULES; the Art 78(2) reminders are reminders.py. The
-webhook rules (signatures, matching, retries, which URLs may be called) are webhooks.py.
+sanctions.py and appeals.py, and those of a complaint's own handling handling.py, one rule per event type in
+RULES; the Art 78(2) reminders are reminders.py. The webhook rules (signatures, matching, retries, which URLs
+may be called) are webhooks.py.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from docket_contracts.events import (
     CaseClosed,
     CaseOpened,
     CaseReferred,
+    ComplaintAdmissibilityDecided,
+    ComplaintClosed,
+    ComplaintControllerAsked,
     ComplaintFiled,
+    ComplaintJoinedInvestigation,
     ComplaintLinked,
+    ComplaintTransferred,
     ComplaintWithdrawn,
+    ControllerAnswerOverdue,
+    ControllerAskedToAct,
     ControllerSummoned,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
@@ -56,6 +64,15 @@ from .complaints import (
     investigation_opened,
 )
 from .enforcement import injunction_ended, liquidation_opened
+from .handling import (
+    admissibility_decided,
+    complaint_closed,
+    complaint_controller_asked,
+    complaint_joined_investigation,
+    complaint_transferred,
+    controller_answer_overdue,
+    controller_asked_to_act,
+)
 from .letters import CaseFile, Channel, Complainant, Letter, Role
 from .notices import (
     deadline_expired,
@@ -121,6 +138,13 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     InjunctionEnded: injunction_ended,
     FormalNoticeExpirySuperseded: expiry_superseded,
     CaseClosed: case_closed,
+    ComplaintAdmissibilityDecided: admissibility_decided,
+    ControllerAskedToAct: controller_asked_to_act,
+    ComplaintControllerAsked: complaint_controller_asked,
+    ControllerAnswerOverdue: controller_answer_overdue,
+    ComplaintJoinedInvestigation: complaint_joined_investigation,
+    ComplaintTransferred: complaint_transferred,
+    ComplaintClosed: complaint_closed,
 }
 
 
