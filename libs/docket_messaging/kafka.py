@@ -347,13 +347,11 @@ class KafkaConsumerLoop:
             self.health.ok(HEALTH_PART)  # connected, and nothing is being retried
 
     async def _apply(self, kafka: AIOKafkaConsumer, partition: TopicPartition, messages: Sequence[Any]) -> int | None:
-        """Process the messages in order until the partition is taken away or the loop is asked to stop;
-        returns the offset of the last one processed (None if none was)."""
-        last = None
-        for message in messages:
-            if partition not in kafka.assignment() or self.stopping.is_set():
-                break
-            await self._consumer.process(
+        """Process the messages of one partition's fetch together (InboxConsumer.process_all), in order, until the
+        partition is taken away or the loop is asked to stop; returns the offset of the last one processed (None if
+        none was)."""
+        outcomes = await self._consumer.process_all(
+            [
                 Record(
                     topic=message.topic,
                     partition=message.partition,
@@ -362,9 +360,11 @@ class KafkaConsumerLoop:
                     value=message.value,
                     headers=list(message.headers or ()),
                 )
-            )
-            last = message.offset
-        return last
+                for message in messages
+            ],
+            go_on=lambda: partition in kafka.assignment() and not self.stopping.is_set(),
+        )
+        return messages[len(outcomes) - 1].offset if outcomes else None
 
     async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
         """Commit after processing. When another instance of the service joins or leaves the group while a batch

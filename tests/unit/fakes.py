@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 from docket_messaging.codec import KafkaMessage, encode
-from docket_messaging.consumer import Handler, Record
+from docket_messaging.consumer import Handler, Record, Step
 from docket_messaging.outbox import Send
 
 
@@ -50,14 +50,30 @@ class NoWakeups:
 
 @dataclass
 class FakeInbox:
+    """The inbox's events, and the effects committed with them: a handler is given a list as its session, and what
+    it appends there is kept, in `effects`, only if its transaction commits. `transactions` counts them."""
+
     seen: set[str] = field(default_factory=set)
+    effects: list[object] = field(default_factory=list)
+    transactions: int = 0
 
     async def apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> bool:
-        if event.id in self.seen:
-            return False
-        await handler(None, event, payload)  # type: ignore[arg-type]
-        self.seen.add(event.id)
-        return True
+        [applied] = await self.apply_all([Step(record, event, payload, handler)], lambda: True)
+        return applied
+
+    async def apply_all(self, steps: Sequence[Step], go_on: Callable[[], bool]) -> list[bool]:
+        seen, written, applied = set(self.seen), [], []
+        for step in steps:
+            if not go_on():
+                break
+            first = step.event.id not in seen
+            if first:
+                await step.handler(written, step.event, step.payload)  # type: ignore[arg-type]
+                seen.add(step.event.id)
+            applied.append(first)
+        self.seen, self.transactions = seen, self.transactions + 1
+        self.effects += written
+        return applied
 
 
 @dataclass
