@@ -1,13 +1,14 @@
-"""The whole pipeline on one machine: the highest rate it keeps up with, end-to-end latency, memory; and the
-relay's wake-up latency.
+"""The whole pipeline on one machine: the highest rate it keeps up with, with one and with two processes of each
+service, end-to-end latency, the CPU each process spends per complaint, memory; and the relay's wake-up latency.
 
     python -m bench.pipeline [--small] [--keep DIR]
 
 Starts its own PostgreSQL (durable: fsync and synchronous commit on) and Kafka, migrates the three services
 and the key store, and runs intake, case and notifier as one process each, as `make run` starts them (relay
-and consumer inside each). The identity provider is never reached: POST /complaints is public and nothing
-here calls a staff route. There are no webhook subscribers and no mail server: the notifier records its letters
-(their e-mails wait for a server, as under `make run`, and are no backlog of the pipeline).
+and consumer inside each); then two processes of each on the same database and broker, the two of a service
+sharing its port (HTTP_REUSE_PORT). The identity provider is never reached: POST /complaints is public and
+nothing here calls a staff route. There are no webhook subscribers and no mail server: the notifier records its
+letters (their e-mails wait for a server, as under `make run`, and are no backlog of the pipeline).
 
 A load generator, a process of its own, posts distinct submissions to intake on loopback at a fixed rate, open
 loop (each request is due at its time whether or not the earlier ones were answered), at most rate x seconds
@@ -20,17 +21,22 @@ of them and for at most that long plus GRACE_S.
   the hold (its first 10 % left out) its least-squares growth is less than one second of arrivals. A step
   whose backlog has grown by three times that a third of the way in is ended there. After the first step that
   fails, the rate halfway to the last one that passed is tried. The figure is the highest rate that passed.
-  Between steps the pipeline drains. Two loads: complaints spread over 1,000 controllers, and all against one
-  controller, whose case then grows by every complaint.
+  Between steps the pipeline drains. Complaints spread over 1,000 controllers, with one process of each
+  service and then with two (the reference); and, with one process of each, all against one controller, whose
+  case then grows by every complaint.
+- CPU per complaint: the user and system time of each service's processes, PostgreSQL's and Kafka's over the
+  highest flat step over 1,000 controllers, per complaint; one process of each service beside two of each.
 - Latency: at LATENCY_RATE over 1,000 controllers for LATENCY_S (at the capacity found, if that is lower: above
   it the figure would only say how long the queue grew), from POST /complaints answered (the generator's clock)
   to the notifier recording the letter that tells the complainant their complaint is in a case (the row's
   created_at: the time of the notifier's transaction; one machine, one clock). That letter is the end of the
   whole chain: intake and its relay, Kafka, the case service's consumer and relay, Kafka, the notifier's
-  consumer.
-- Memory: the resident set of each service process, idle after a warm-up, and the highest seen under load.
+  consumer. Beside it, the acknowledgement letter of the same complaints, which passes intake and the notifier
+  only.
+- Memory: the resident set of each service process, highest seen under load, beside it idle after a warm-up.
 - Relay wake-up: an outbox row's commit to a consumer seeing it on Kafka, with LISTEN/NOTIFY (polling every 2 s
-  as a fallback), on a topic of its own, before the services start.
+  as a fallback), on a topic of its own, before the services start; in turns with a bare idempotent producer's
+  message to the same consumer.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from typing import Any
 import asyncpg
 import httpx
 import psutil
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from docket_contracts import topics
@@ -87,7 +93,7 @@ RELAY_SAMPLES = 100
 WARMUP = 200
 GRACE_S = 30.0  # the generator gives up on answers this long after its last request was due
 DRAIN_CAP_S = 300.0  # a step whose backlogs do not drain in this long ends the search
-CAPACITY_TARGET, P50_TARGET_MS, P99_TARGET_MS, RSS_TARGET_MB = 300, 30.0, 150.0, 150.0
+CAPACITY_TARGET, P99_TARGET_MS, RSS_TARGET_MB, CPU_TARGET_MS = 100, 300.0, 150.0, 15.0
 
 SMALL = {
     "steps": (10, 20),
@@ -118,6 +124,7 @@ CONSUMER_GROUPS = {
 }
 CASE_LETTERS = ("docket.case.opened", "docket.complaint.linked")
 RELAY_TOPIC = "bench.relay-latency"
+STARTED = "Application startup complete"  # what uvicorn logs once the app's lifespan has started
 
 
 # --- the load generator (a process of its own: python -m bench.pipeline offer ...) ---------------------------
@@ -251,8 +258,12 @@ def infrastructure(root: Path) -> Iterator[tuple[EmbeddedPostgres, KafkaBroker, 
 
 
 @contextlib.contextmanager
-def services(pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, root: Path) -> Iterator[Pipeline]:
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
+def services(
+    pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, root: Path, copies: int = 1
+) -> Iterator[Pipeline]:
+    """`copies` processes of each service, as `make run` starts one: the copies of a service share its settings and
+    its port (HTTP_REUSE_PORT), so that the kernel spreads intake's connections among them."""
+    key = "bench:" + base64.b64encode(secrets.token_bytes(32)).decode()  # id:key, as KEYSTORE_MASTER_KEYS takes it
     postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
     jvm = next(
         (
@@ -266,9 +277,12 @@ def services(pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, roo
     try:
         for name in SERVICES:
             port = free_port()
-            env = service_env(name, databases, kafka.service_env(name), NOWHERE_ISSUER, key, port, UNTHROTTLED)
-            running.services[name] = ServiceProcess(name, port, env, root / "logs" / f"{name}.log")
-            running.services[name].start()
+            shared = {"HTTP_REUSE_PORT": "true"} if copies > 1 else {}
+            env = service_env(name, databases, kafka.service_env(name), NOWHERE_ISSUER, key, port, UNTHROTTLED | shared)
+            for copy in range(1, copies + 1):
+                process = ServiceProcess(name, port, env, root / "logs" / f"{name}-{copies}-{copy}.log")
+                running.services[name if copy == 1 else f"{name}-{copy}"] = process
+                process.start()
         for process in running.services.values():
             serving(process)
         yield running
@@ -278,13 +292,17 @@ def services(pg: EmbeddedPostgres, kafka: KafkaBroker, databases: Databases, roo
 
 
 def serving(process: ServiceProcess, timeout: float = 90.0) -> None:
-    """Wait for /healthz (uvicorn answers once the app's lifespan has started)."""
+    """Wait until the process's app has started (its log says so: the port may be another copy's too) and
+    /healthz answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.process is not None and process.process.poll() is not None:
             raise RuntimeError(f"{process.name} exited:\n{process.log.read_text(errors='replace')[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{process.url}/healthz", timeout=2).status_code == 200:
+        with contextlib.suppress(httpx.HTTPError, OSError):
+            if (
+                STARTED in process.log.read_text(errors="replace")
+                and httpx.get(f"{process.url}/healthz", timeout=2).status_code == 200
+            ):
                 return
         time.sleep(0.3)
     raise RuntimeError(f"{process.name} did not start within {timeout:.0f}s")
@@ -578,15 +596,17 @@ async def warm_up(pipeline: Pipeline, backlogs: Backlogs, count: int) -> None:
 # --- the relay's wake-up ------------------------------------------------------------------------------------
 
 
-async def relay_wakeup(databases: Databases, bootstrap: KafkaAccess, samples: int) -> list[float]:
+async def relay_wakeup(databases: Databases, bootstrap: KafkaAccess, samples: int) -> tuple[list[float], list[float]]:
     """Seconds from an outbox row's commit to a consumer seeing it, the relay woken by LISTEN/NOTIFY (fallback
-    poll 2 s); on a topic of its own, through intake's outbox, before intake runs."""
+    poll 2 s); on a topic of its own, through intake's outbox, before intake runs. In turns with each: seconds from
+    a bare idempotent producer (acks=all) sending a message on the same topic to the consumer seeing it."""
     await ensure_topics(bootstrap, [RELAY_TOPIC], 3)
     engine = make_engine(databases.intake, "intake")
     sessions = make_sessions(engine)
     notify = Notifications(databases.intake, "intake_outbox")
     publisher = KafkaPublisher(bootstrap, "bench-relay")
     relay = Relay(PostgresOutbox(sessions, "intake"), publisher, notify, poll_interval=2.0)
+    bare = AIOKafkaProducer(**bootstrap.options(), enable_idempotence=True, acks="all")
     consumer = AIOKafkaConsumer(
         RELAY_TOPIC,
         **bootstrap.options(),
@@ -595,8 +615,14 @@ async def relay_wakeup(databases: Databases, bootstrap: KafkaAccess, samples: in
         enable_auto_commit=False,
     )
     await consumer.start()
+    await bare.start()
     task = asyncio.create_task(relay.run())
-    latencies = []
+
+    async def seen(key: bytes) -> None:
+        while not any(m.key == key for batch in (await consumer.getmany(timeout_ms=1000)).values() for m in batch):
+            pass
+
+    relayed, direct = [], []
     try:
         while not consumer.assignment():
             await consumer.getmany(timeout_ms=200)
@@ -608,63 +634,133 @@ async def relay_wakeup(databases: Databases, bootstrap: KafkaAccess, samples: in
             async with sessions() as session, session.begin():
                 add_to_outbox(session, [event], RELAY_TOPIC)
                 started = time.perf_counter()  # the commit follows
-            key = subject.encode()
-            while not any(m.key == key for batch in (await consumer.getmany(timeout_ms=1000)).values() for m in batch):
-                pass
-            latencies.append(time.perf_counter() - started)
+            await seen(subject.encode())
+            relayed.append(time.perf_counter() - started)
             await asyncio.sleep(random.uniform(0.05, 0.25))  # arrivals independent of the relay's cycle
+            key = uuid.uuid4().bytes
+            started = time.perf_counter()
+            await bare.send_and_wait(RELAY_TOPIC, b"{}", key=key)
+            await seen(key)
+            direct.append(time.perf_counter() - started)
+            await asyncio.sleep(random.uniform(0.05, 0.25))
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await consumer.stop()
+        await bare.stop()
         await publisher.close()
         await notify.close()
         await engine.dispose()
-    return latencies
+    return relayed, direct
 
 
 # --- the figures --------------------------------------------------------------------------------------------
 
 
-async def measure(pipeline: Pipeline, plan: dict[str, Any]) -> tuple[list[Figure], dict[str, Any]]:
+@dataclass
+class Run:
+    """What the pipeline showed with `copies` processes of each service."""
+
+    copies: int
+    idle_mb: dict[str, float]
+    spread: Step | None
+    spread_steps: list[Step]
+    one: Step | None = None
+    one_steps: list[Step] = field(default_factory=list)
+    steady: Step | None = None
+    to_case_letter_ms: list[float] = field(default_factory=list)
+    to_acknowledgement_ms: list[float] = field(default_factory=list)
+
+    @property
+    def peak_mb(self) -> dict[str, float]:
+        """The highest resident set of each service's processes under load (the largest copy)."""
+        loaded = [*self.spread_steps, *self.one_steps, *([self.steady] if self.steady else [])]
+        return {
+            name: max((mb for s in loaded for key, mb in s.rss_peak_mb.items() if service_of(key) == name), default=0)
+            for name in SERVICES
+        }
+
+    def cpu_ms(self) -> tuple[float, dict[str, float]]:
+        """The rate of the highest flat step over 1,000 controllers (else the first tried) and the CPU milliseconds
+        each part of the chain spent per complaint there: each service (its copies together), PostgreSQL (every
+        process of it) and Kafka."""
+        step = self.spread or self.spread_steps[0]
+        per: dict[str, float] = {}
+        for key, ms in step.cpu_ms_per_complaint.items():
+            per[service_of(key)] = per.get(service_of(key), 0.0) + ms
+        return step.rate, per
+
+
+def service_of(process: str) -> str:
+    """`intake-2` (a copy) is the intake service."""
+    return process.split("-")[0]
+
+
+async def observe(pipeline: Pipeline, plan: dict[str, Any], copies: int, *, whole: bool) -> Run:
+    """Warm up, note memory idle, find the capacity over 1,000 controllers; `whole`: then into one controller's case,
+    and the latency at a rate the pipeline keeps up with."""
     async with Backlogs(pipeline) as backlogs:
         await warm_up(pipeline, backlogs, plan["warmup"])
         await asyncio.sleep(5.0 if plan["hold_s"] > 10 else 1.0)
-        idle = {name: psutil.Process(pid).memory_info().rss / 2**20 for name, pid in pipeline.pids().items()}
+        idle: dict[str, float] = {}
+        for key, pid in pipeline.pids().items():
+            idle[service_of(key)] = max(idle.get(service_of(key), 0.0), psutil.Process(pid).memory_info().rss / 2**20)
         spread, spread_steps = await capacity(
             pipeline, backlogs, plan["steps"], plan["hold_s"], CONTROLLERS, plan["drain_cap_s"]
         )
-        one, one_steps = await capacity(pipeline, backlogs, plan["steps"], plan["hold_s"], 1, plan["drain_cap_s"])
+        run = Run(copies, idle, spread, spread_steps)
+        if not whole:
+            return run
+        run.one, run.one_steps = await capacity(
+            pipeline, backlogs, plan["steps"], plan["hold_s"], 1, plan["drain_cap_s"]
+        )
         # Latency at a rate the pipeline keeps up with: above its capacity it only measures how long the queue grew.
         rate = min(plan["latency_rate"], spread.rate if spread else plan["steps"][0] / 2)
-        steady = await run_step(pipeline, backlogs, rate, plan["latency_s"], CONTROLLERS, plan["drain_cap_s"])
-        to_case_letter, to_acknowledgement = await case_letter_latencies(pipeline, steady, timeout=60.0)
-    loaded = [*spread_steps, *one_steps, steady]
-    peak = {name: max(s.rss_peak_mb.get(name, 0.0) for s in loaded) for name in pipeline.services}
-    ms = [x * 1000 for x in to_case_letter]
+        run.steady = await run_step(pipeline, backlogs, rate, plan["latency_s"], CONTROLLERS, plan["drain_cap_s"])
+        to_case_letter, to_acknowledgement = await case_letter_latencies(pipeline, run.steady, timeout=60.0)
+        run.to_case_letter_ms = [x * 1000 for x in to_case_letter]
+        run.to_acknowledgement_ms = [x * 1000 for x in to_acknowledgement]
+    return run
+
+
+def assemble(single: Run, double: Run, plan: dict[str, Any], hold_s: float) -> list[Figure]:
+    """The figures of one process of each service (as `make run` starts them), each beside its reference: the same
+    with two processes of each, the other load, the letter that does not pass through the case service, memory
+    idle."""
+    assert single.steady is not None
+    steady, ms, ack = single.steady, single.to_case_letter_ms, single.to_acknowledgement_ms
+    rate = steady.rate
     complete = bool(ms) and len(ms) == steady.created and rate == plan["latency_rate"]
-    latency_note = (
-        f"{len(ms):,} letters for {steady.created:,} complaints offered at {rate:g}/s over "
+    latency_note = f"{len(ms):,} letters for {steady.created:,} complaints offered at {rate:g}/s over " + (
         f"{CONTROLLERS:,} controllers for {plan['latency_s']:.0f} s"
-        + (
-            ""
-            if rate == plan["latency_rate"]
-            else f" (not {plan['latency_rate']}/s: the pipeline does not keep up with it here)"
-        )
-        + "; to the acknowledgement letter (complaint.filed, not through the case service) p50 "
-        f"{1000 * statistics.median(to_acknowledgement or [0.0]):.1f} ms"
+        + ("" if rate == plan["latency_rate"] else f" (not {plan['latency_rate']}/s: the pipeline does not keep up)")
     )
+    ack_reference = "the complainant's acknowledgement letter (complaint.filed: intake → notifier, no case service)"
     figures = [
-        capacity_figure("complaints spread over 1,000 controllers", spread, spread_steps, plan["hold_s"]),
-        capacity_figure(f"all into one controller's case ({ONE_CONTROLLER})", one, one_steps, plan["hold_s"]),
+        capacity_figure(
+            "complaints spread over 1,000 controllers, one process of each service",
+            single.spread,
+            single.spread_steps,
+            hold_s,
+            "the same, two processes of each service sharing its port",
+            double.spread,
+        ),
+        capacity_figure(
+            f"all into one controller's case ({ONE_CONTROLLER}), one process of each service",
+            single.one,
+            single.one_steps,
+            hold_s,
+            "spread over 1,000 controllers, same processes",
+            single.spread,
+        ),
         Figure(
             measure="whole pipeline: end-to-end latency p50, POST /complaints answered → complainant's case "
             f"letter recorded, at {rate:g}/s",
             value=statistics.median(ms) if ms else 0.0,
             unit="ms",
-            target=f"<= {P50_TARGET_MS:.0f} ms at {plan['latency_rate']}/s",
-            met=complete and statistics.median(ms) <= P50_TARGET_MS,
+            reference=ack_reference,
+            reference_value=statistics.median(ack) if ack else None,
             higher_is_better=False,
             notes=latency_note,
         ),
@@ -672,29 +768,61 @@ async def measure(pipeline: Pipeline, plan: dict[str, Any]) -> tuple[list[Figure
             measure="whole pipeline: end-to-end latency p99, same run",
             value=quantile(ms, 0.99),
             unit="ms",
+            reference=ack_reference,
+            reference_value=quantile(ack, 0.99) if ack else None,
             target=f"<= {P99_TARGET_MS:.0f} ms at {plan['latency_rate']}/s",
             met=complete and quantile(ms, 0.99) <= P99_TARGET_MS,
             higher_is_better=False,
             notes=f"max {max(ms or [0.0]):,.0f} ms",
         ),
     ]
-    for name in pipeline.services:
-        for state, value in (("idle", idle[name]), ("under load (highest seen)", peak[name])):
-            figures.append(
-                Figure(
-                    measure=f"resident memory of the {name} service, {state}",
-                    value=value,
-                    unit="MB",
-                    target=f"<= {RSS_TARGET_MB:.0f} MB",
-                    met=value <= RSS_TARGET_MB,
-                    higher_is_better=False,
-                )
+    (single_rate, single_cpu), (double_rate, double_cpu) = single.cpu_ms(), double.cpu_ms()
+    for part in [*SERVICES, "postgres", "kafka", "the whole chain"]:
+        chain = part == "the whole chain"
+        value = sum(single_cpu.values()) if chain else single_cpu.get(part, 0.0)
+        reference = sum(double_cpu.values()) if chain else double_cpu.get(part)
+        if not value:
+            continue
+        figures.append(
+            Figure(
+                measure=f"CPU per complaint: {part}, one process of each service, at {single_rate:g}/s over "
+                f"{CONTROLLERS:,} controllers",
+                value=value,
+                unit="ms",
+                reference=f"the same, two processes of each service, at {double_rate:g}/s",
+                reference_value=reference or None,
+                target=f"<= {CPU_TARGET_MS:g} ms" if chain else "",
+                met=value <= CPU_TARGET_MS if chain else None,
+                higher_is_better=False,
+                notes="user and system time of its processes over the step, per complaint answered 201"
+                + (f": {', '.join(f'{k} {v:.1f}' for k, v in single_cpu.items())}" if chain else ""),
             )
-    details = {"latency_step": steady.brief(), "idle_rss_mb": _rounded(idle), "peak_rss_mb": _rounded(peak)}
-    return figures, details
+        )
+    peak = single.peak_mb
+    for name in SERVICES:
+        figures.append(
+            Figure(
+                measure=f"resident memory of the {name} service under load (highest seen), one process",
+                value=peak[name],
+                unit="MB",
+                reference="the same process idle, after a warm-up",
+                reference_value=single.idle_mb[name],
+                target=f"<= {RSS_TARGET_MB:.0f} MB",
+                met=peak[name] <= RSS_TARGET_MB,
+                higher_is_better=False,
+            )
+        )
+    return figures
 
 
-def capacity_figure(load: str, passed: Step | None, tried: list[Step], hold_s: float) -> Figure:
+def capacity_figure(
+    load: str,
+    passed: Step | None,
+    tried: list[Step],
+    hold_s: float,
+    reference: str | None = None,
+    reference_step: Step | None = None,
+) -> Figure:
     failed = next((s for s in tried if not s.flat), None)
     why = ""
     if failed is not None:
@@ -704,13 +832,12 @@ def capacity_figure(load: str, passed: Step | None, tried: list[Step], hold_s: f
             reasons.append(f"offer ended after {failed.cut_short_after_s:.0f} s")
         why = f"; at {failed.rate:g}/s: " + ", ".join(reasons)
     value = passed.rate if passed else 0.0
-    if passed is not None:
-        cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in passed.cpu_ms_per_complaint.items())
-        why += f"; CPU per complaint at {passed.rate:g}/s (ms): {cpu}"
     return Figure(
         measure=f"whole pipeline: highest offered rate with every backlog flat for {hold_s:.0f} s, {load}",
         value=value,
         unit="complaints/s",
+        reference=reference,
+        reference_value=(reference_step.rate if reference_step else 0.0) if reference else None,
         target=f">= {CAPACITY_TARGET}/s",
         met=value >= CAPACITY_TARGET,
         notes=f"steps tried: {', '.join(f'{s.rate:g}' + ('' if s.flat else ' (not flat)') for s in tried)}{why}",
@@ -729,24 +856,32 @@ def _rounded(value: Any) -> Any:
 
 
 def figures(small: bool, keep: Path | None = None) -> list[Figure]:
-    """Every figure of this module (small: a few seconds at low rates, to check that it runs)."""
+    """Every figure of this module (small: a few seconds at low rates, to check that it runs): one process of each
+    service, then two of each on the same database and broker."""
     plan = SMALL if small else FULL
     with contextlib.ExitStack() as stack:
         root = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="docket-bench-")))
         pg, kafka, databases = stack.enter_context(infrastructure(root))
-        wakeups = asyncio.run(relay_wakeup(databases, kafka.admin, plan["relay_samples"]))
-        pipeline = stack.enter_context(services(pg, kafka, databases, root))
-        found, details = asyncio.run(measure(pipeline, plan))
-    ms = sorted(x * 1000 for x in wakeups)
-    relay = Figure(
-        measure=f"relay: outbox commit → consumer, LISTEN/NOTIFY (fallback poll 2 s), p50 of {len(ms)}",
-        value=statistics.median(ms),
-        unit="ms",
-        higher_is_better=False,
-        notes=f"p95 {quantile(ms, 0.95):.1f} ms, max {ms[-1]:.1f} ms",
+        relayed, direct = asyncio.run(relay_wakeup(databases, kafka.admin, plan["relay_samples"]))
+        with services(pg, kafka, databases, root, copies=1) as pipeline:
+            single = asyncio.run(observe(pipeline, plan, 1, whole=True))
+        with services(pg, kafka, databases, root, copies=2) as pipeline:
+            double = asyncio.run(observe(pipeline, plan, 2, whole=False))
+    found = assemble(single, double, plan, plan["hold_s"])
+    found[0].extra |= {"two_processes_steps": [s.brief() for s in double.spread_steps]}
+    found[2].extra = {"latency_step": single.steady.brief() if single.steady else None}
+    ms, bare = sorted(x * 1000 for x in relayed), sorted(x * 1000 for x in direct)
+    found.append(
+        Figure(
+            measure=f"relay: outbox commit → consumer, LISTEN/NOTIFY (fallback poll 2 s), p50 of {len(ms)}",
+            value=statistics.median(ms),
+            unit="ms",
+            reference="a bare idempotent producer (acks=all) sending to the same topic → consumer, in turns",
+            reference_value=statistics.median(bare),
+            higher_is_better=False,
+            notes=f"p95 {quantile(ms, 0.95):.1f} ms (bare {quantile(bare, 0.95):.1f}), max {ms[-1]:.1f} ms",
+        )
     )
-    found.append(relay)
-    found[2].extra = details  # the latency figure: its run, and the memory seen
     return found
 
 

@@ -78,10 +78,13 @@ def submission(**changes: Any) -> dict[str, Any]:
 def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.Payload]:
     """A valid event of every type on the complaints and cases topics, about `case_id` and `complaint_id`."""
     notice, sanction, publication, appeal, day = uuid4(), uuid4(), uuid4(), uuid4(), date(2021, 11, 26)
+    proceedings, liquidation = uuid4(), uuid4()
     order = ev.Order(point="f", text="stop collecting")
     cap = ev.FineCap(paragraph="83(5)", fixed_eur=20_000_000, turnover_percent=4, turnover_eur=None, cap_eur=20_000_000)
     events: list[ev.Payload] = [
         complaint_filed(complaint_id=complaint_id),
+        ev.ComplaintAddressCodeIssued(complaint_id=complaint_id, code=sealed(complaint_id, "7K3Q-9ZXM")),
+        ev.ComplaintAddressProven(complaint_id=complaint_id, proven_on=day),
         ev.ComplaintWithdrawn(complaint_id=complaint_id, withdrawn_on=day),
         ev.PersonalDataErased(complaint_id=complaint_id, erased_on=day),
         ev.CaseOpened(
@@ -94,10 +97,36 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
         ev.ComplaintLinked(
             case_id=case_id, complaint_id=complaint_id, complaint_kind="art77_complaint", received_on=day
         ),
-        ev.InvestigationOpened(case_id=case_id, opened_on=day, scope="biometric templates"),
+        ev.InvestigationOpened(
+            case_id=case_id, opened_on=day, scope="biometric templates", decision_reference="2020-116C"
+        ),
+        ev.CheckRecorded(
+            case_id=case_id, check_id=uuid4(), kind="questionnaire", carried_out_on=day, description="questionnaire"
+        ),
         ev.FindingRecorded(case_id=case_id, finding_id=uuid4(), articles=(6,), facts="no legal basis"),
+        ev.WarningIssued(
+            case_id=case_id,
+            warning_id=uuid4(),
+            decided_on=day,
+            reference="AVT-2021-001",
+            articles=(6,),
+            intended_processing="matching faces against scraped images",
+        ),
         ev.FormalNoticeIssued(
-            case_id=case_id, notice_id=notice, orders=(order,), issued_on=day, compliance_deadline=date(2022, 1, 26)
+            case_id=case_id,
+            notice_id=notice,
+            orders=(order,),
+            issued_on=day,
+            reference="MED-2021-134",
+            time_limit=ev.TimeLimit(months=2),
+        ),
+        ev.FormalNoticeExtended(
+            case_id=case_id,
+            notice_id=notice,
+            decided_on=date(2022, 1, 10),
+            extension=ev.TimeLimit(months=1),
+            reasons="the processing is complex",
+            compliance_deadline=date(2022, 2, 26),
         ),
         ev.FormalNoticeComplied(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
         ev.FormalNoticeExpirySuperseded(case_id=case_id, notice_id=notice, complied_on=date(2022, 1, 20)),
@@ -106,6 +135,55 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
             notice_id=notice,
             deadline=date(2022, 1, 26),
             detected_at=datetime(2022, 1, 27, 1, tzinfo=UTC),
+        ),
+        ev.CaseReferred(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            referred_on=date(2022, 6, 2),
+            reference="decision of 2 June 2022",
+            rapporteur=ev.Rapporteur(name="Claude Castelluccia", kind="commissioner"),
+        ),
+        ev.ReportNotified(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            notified_on=date(2022, 7, 14),
+            documents=("the report",),
+            observations_due=date(2022, 8, 14),
+        ),
+        ev.FileConsulted(
+            case_id=case_id, proceedings_id=proceedings, consulted_on=date(2022, 7, 20), documents=("the report",)
+        ),
+        ev.ObservationsExtended(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            decided_on=date(2022, 8, 1),
+            observations_due=date(2022, 9, 14),
+            reasons="complex",
+        ),
+        ev.ObservationsReceived(case_id=case_id, proceedings_id=proceedings, received_on=date(2022, 9, 1)),
+        ev.RapporteurAnswered(case_id=case_id, proceedings_id=proceedings, answered_on=date(2022, 9, 10)),
+        ev.ControllerReplied(case_id=case_id, proceedings_id=proceedings, replied_on=date(2022, 9, 12)),
+        ev.ControllerSummoned(
+            case_id=case_id, proceedings_id=proceedings, summoned_on=date(2022, 9, 13), hearing_on=date(2022, 10, 13)
+        ),
+        ev.HearingHeld(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            held_on=date(2022, 10, 13),
+            public=True,
+            speakers=("rapporteur", "controller"),
+        ),
+        ev.CommitteeDeliberated(
+            case_id=case_id,
+            proceedings_id=proceedings,
+            deliberated_on=date(2022, 10, 17),
+            reference="SAN-2022-019",
+            members=("Alexandre Linden", "Anne Debet", "Alain Dru"),
+            decision="sanction",
+            decision_id=sanction,
+        ),
+        ev.SimplifiedProcedureInterrupted(
+            case_id=case_id, proceedings_id=proceedings, interrupted_on=date(2022, 8, 1), reasons="not simple"
         ),
         ev.SanctionImposed(
             case_id=case_id,
@@ -129,6 +207,8 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
             decision_id=notice,
             decision_dated=day,
             published_on=date(2021, 12, 16),
+            decided_by="bureau",
+            anonymised_on=date(2023, 12, 16),
         ),
         ev.PublicationWithdrawn(
             case_id=case_id,
@@ -159,12 +239,33 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
         ev.PenaltyPaymentImposed(
             case_id=case_id, sanction_id=sanction, daily_rate_eur=100_000, accrues_from=date(2022, 12, 19)
         ),
-        ev.FormalNoticeNotified(case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 29)),
+        ev.FormalNoticeNotified(
+            case_id=case_id, notice_id=notice, notified_on=date(2021, 11, 26), compliance_deadline=date(2022, 1, 26)
+        ),
         ev.SanctionNotified(case_id=case_id, sanction_id=sanction, notified_on=date(2022, 10, 19)),
         ev.InjunctionComplied(case_id=case_id, sanction_id=sanction, complied_on=date(2023, 2, 9)),
+        ev.InjunctionEnded(case_id=case_id, sanction_id=sanction, ended_on=date(2023, 2, 9), reasons="ended"),
+        ev.LiquidationOpened(
+            case_id=case_id,
+            sanction_id=sanction,
+            liquidation_id=liquidation,
+            opened_on=date(2023, 2, 9),
+            period_start=date(2022, 12, 19),
+            period_end=date(2023, 2, 9),
+            days_counted=52,
+            convention="exclusive_end",
+            maximum_eur=5_200_000,
+            envisaged_amount_eur=5_200_000,
+            reasons="no proof of compliance",
+            observations_due=date(2023, 2, 24),
+        ),
+        ev.LiquidationObservationsReceived(
+            case_id=case_id, sanction_id=sanction, liquidation_id=liquidation, received_on=date(2023, 2, 20)
+        ),
         ev.PenaltyPaymentLiquidated(
             case_id=case_id,
             sanction_id=sanction,
+            liquidation_id=liquidation,
             period_start=date(2022, 12, 19),
             period_end=date(2023, 2, 9),
             days_counted=52,

@@ -48,6 +48,13 @@ def list_cases(
         typer.Option("--overdue/--not-overdue", help="a formal notice's deadline passed without compliance"),
     ] = None,
     complaint: Annotated[str | None, typer.Option(help="the case a complaint joined")] = None,
+    enforcement: Annotated[
+        bool | None,
+        typer.Option(
+            "--under-enforcement/--not-under-enforcement",
+            help="sanctioned, with an injunction neither complied with nor ended: the case stays open",
+        ),
+    ] = None,
     limit: int = 50,
     offset: int = 0,
     wait: Annotated[
@@ -64,6 +71,7 @@ def list_cases(
         "controller": controller,
         "overdue": overdue,
         "complaint_id": complaint,
+        "under_enforcement": enforcement,
         "limit": limit,
         "offset": offset,
     }
@@ -252,16 +260,17 @@ def investigate(
     case_id: CaseId,
     opened_on: Day,
     scope: Annotated[str, typer.Option(help="what the investigation covers")],
+    decision_reference: Annotated[str, typer.Option(help="the President's decision to carry out checks")],
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Open an investigation (investigator)."""
+    """Decide to carry out checks: the investigation opens (president)."""
     perform(
         cli_of(ctx),
         case_id,
         "POST",
         f"/cases/{case_id}/investigation",
-        given(opened_on=opened_on, scope=scope),
+        given(opened_on=opened_on, scope=scope, decision_reference=decision_reference),
         version,
         as_json=as_json,
     )
@@ -296,20 +305,30 @@ def formal_notice(
     ctx: typer.Context,
     case_id: CaseId,
     issued_on: Day,
-    deadline: Day,
+    reference: Annotated[str, typer.Option(help="the President's decision, e.g. MED-2021-134")],
+    months: Annotated[int | None, typer.Option(help="the time limit in months, from the controller's receipt")] = None,
+    days: Annotated[int | None, typer.Option(help="or in days (at least ten, unless --urgency)")] = None,
+    urgency: Annotated[bool, typer.Option(help="urgency invoked: the time limit may be under ten days")] = False,
     order: Annotated[
         list[str] | None, typer.Option(help='an order, "POINT: TEXT" (GDPR Art 58(2) point a to j); one --order each')
     ] = None,
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Issue a formal notice (investigator): its orders and the compliance deadline."""
+    """Give formal notice (president): its orders, and its time limit from the day the controller receives it; the
+    deadline is fixed by recording the notification (`docket case notice-notified`)."""
     perform(
         cli_of(ctx),
         case_id,
         "POST",
         f"/cases/{case_id}/formal-notices",
-        given(orders=orders(order, "--order"), issued_on=issued_on, compliance_deadline=deadline),
+        given(
+            orders=orders(order, "--order"),
+            issued_on=issued_on,
+            reference=reference,
+            time_limit=given(months=months, days=days),
+            urgency=urgency or None,
+        ),
         version,
         as_json=as_json,
     )
@@ -352,7 +371,7 @@ def notice_notified(
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Record the day a formal notice reached the controller (investigator)."""
+    """Record the day a formal notice reached the controller, which fixes its deadline (president)."""
     cli = cli_of(ctx)
     notice_id, etag = latest(cli, case_id, "formal_notices", "notice_id", notice)
     perform(
@@ -373,6 +392,8 @@ def sanction(
     case_id: CaseId,
     decided_on: Day,
     fine: Annotated[int, typer.Option(help="the fine in whole euros")],
+    reference: Annotated[str, typer.Option(help="the deliberation's reference, e.g. SAN-2022-019")],
+    member: Annotated[list[str], typer.Option(help="a member of the restricted committee who sat; one --member each")],
     turnover: Annotated[
         int | None, typer.Option(help="worldwide annual turnover of the preceding financial year, euros")
     ] = None,
@@ -387,18 +408,21 @@ def sanction(
     injunction_days: Annotated[
         int | None, typer.Option(help="or its deadline as days after the decision's notification")
     ] = None,
+    injunction_months: Annotated[int | None, typer.Option(help="or as months after the notification")] = None,
     daily_penalty: Annotated[int | None, typer.Option(help="the penalty a day of delay, euros")] = None,
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Impose a sanction (sanctions committee): a fine within the Art 83 cap, and an optional injunction with
-    its daily penalty. Several conducts: `docket case do ID sanctions --set-json conducts='[...]'`."""
+    """Impose a sanction by the restricted committee's deliberation (sanctions committee), once the case went
+    through its procedure: a fine within its cap, and an optional injunction with its daily penalty. Several
+    conducts: `docket case do ID sanctions --set-json conducts='[...]'`."""
     injunction = None
     if injunction_order:
         injunction = given(
             orders=orders(injunction_order, "--injunction-order"),
             deadline=injunction_deadline,
             days_after_notification=injunction_days,
+            months_after_notification=injunction_months,
             daily_penalty_eur=daily_penalty,
         )
     perform(
@@ -408,6 +432,8 @@ def sanction(
         f"/cases/{case_id}/sanctions",
         given(
             decided_on=decided_on,
+            reference=reference,
+            members=member,
             fine_eur=fine,
             turnover_eur=turnover,
             articles_infringed=article,
@@ -467,13 +493,15 @@ def injunction_compliance(
     )
 
 
-@app.command()
-def liquidate(
+@app.command("open-liquidation")
+def open_liquidation(
     ctx: typer.Context,
     case_id: CaseId,
+    opened_on: Annotated[str, typer.Option(help="the day the reasons and envisaged amount reached the controller")],
     period_start: Annotated[str, typer.Option("--from", help="the first day of delay counted")],
     period_end: Annotated[str, typer.Option("--to", help="the end of the period (see --convention)")],
-    decided_on: Day,
+    amount: Annotated[int, typer.Option(help="the amount envisaged, at most days x rate")],
+    reasons: Annotated[str, typer.Option(help="why the committee envisages it")],
     convention: Annotated[
         str, typer.Option(help="exclusive_end (up to, not including, --to) or inclusive (both ends)")
     ] = "exclusive_end",
@@ -481,7 +509,8 @@ def liquidate(
     version: Version = None,
     as_json: Json = False,
 ) -> None:
-    """Liquidate the penalty payment (sanctions committee): the days of delay it counts, at the daily rate."""
+    """Open a liquidation (sanctions committee): its reasons and envisaged amount, notified to the controller, who
+    has fifteen days to answer in writing (décret 2019-536 art 44)."""
     cli = cli_of(ctx)
     sanction_id, etag = latest(cli, case_id, "sanctions", "sanction_id", sanction)
     perform(
@@ -489,7 +518,41 @@ def liquidate(
         case_id,
         "POST",
         f"/cases/{case_id}/sanctions/{sanction_id}/liquidations",
-        given(period_start=period_start, period_end=period_end, convention=convention, decided_on=decided_on),
+        given(
+            opened_on=opened_on,
+            period_start=period_start,
+            period_end=period_end,
+            convention=convention,
+            envisaged_amount_eur=amount,
+            reasons=reasons,
+        ),
+        version,
+        etag=etag,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def liquidate(
+    ctx: typer.Context,
+    case_id: CaseId,
+    decided_on: Day,
+    amount: Annotated[int, typer.Option(help="the amount fixed, up to days x rate and the amount notified")],
+    reasons: Annotated[str, typer.Option(help="the controller's conduct, its difficulties, what it sent")],
+    reference: Annotated[str | None, typer.Option(help="the decision's reference, e.g. SAN-2023-005")] = None,
+    sanction: Sanction = None,
+    version: Version = None,
+    as_json: Json = False,
+) -> None:
+    """Decide the liquidation opened (sanctions committee), once the controller's fifteen days are over."""
+    cli = cli_of(ctx)
+    sanction_id, etag = latest(cli, case_id, "sanctions", "sanction_id", sanction)
+    perform(
+        cli,
+        case_id,
+        "POST",
+        f"/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision",
+        given(decided_on=decided_on, amount_eur=amount, reasons=reasons, reference=reference),
         version,
         etag=etag,
         as_json=as_json,

@@ -43,6 +43,8 @@ def value_text(name: str, value: Any) -> str | None:
         return str(len(value))
     if isinstance(value, Mapping) and isinstance(named := value.get("name"), str):
         return named
+    if isinstance(value, Mapping) and (value.get("months") or value.get("days")):  # a time limit
+        return f"{value['months']} months" if value.get("months") else f"{value['days']} days"
     return None
 
 
@@ -77,7 +79,7 @@ def cases(page: Mapping[str, Any]) -> RenderableType:
         shown.add_row(
             case["case_id"],
             case["controller_name"],
-            words(case["status"]),
+            "under enforcement" if case.get("under_enforcement") else words(case["status"]),
             case["opened_on"],
             str(case["complaints"]),
             deadline,
@@ -145,19 +147,36 @@ def receipt(answer: Mapping[str, Any]) -> RenderableType:
 # The allowed next steps the case service names, and how each is taken; any other: `docket case do`.
 STEP_COMMANDS = {
     "open an investigation": "docket case investigate {id}",
+    "record a check": "docket case do {id} checks",
     "record a finding": "docket case finding {id}",
     "issue a formal notice": "docket case formal-notice {id}",
+    "issue a warning": "docket case do {id} warnings",
     "impose a sanction": "docket case sanction {id}",
+    "refer the case to the restricted committee": "docket case do {id} referral",
+    "notify the rapporteur's report": "docket case do {id} report",
+    "record the controller's access to the file": "docket case do {id} file-access",
+    "record the controller's observations": "docket case do {id} observations",
+    "extend the time limit for observations": "docket case do {id} observations/extension",
+    "record the rapporteur's answer": "docket case do {id} rapporteur-answer",
+    "record the controller's reply": "docket case do {id} controller-reply",
+    "summon the controller to a hearing": "docket case do {id} summons",
+    "record the hearing": "docket case do {id} hearing",
+    "interrupt the simplified procedure": "docket case do {id} simplified-interruption",
     "record compliance with the formal notice": "docket case notice-compliance {id}",
     "record compliance dated by the deadline": "docket case notice-compliance {id}",
     "record the notice's notification": "docket case notice-notified {id}",
+    "extend the notice's time limit": "docket case do {id} formal-notices/NOTICE_ID/extension",
     "record the decision's notification": "docket case sanction-notified {id}",
     "record compliance with the injunction": "docket case injunction-compliance {id}",
-    "liquidate the penalty payment": "docket case liquidate {id}",
+    "open a liquidation of the penalty payment": "docket case open-liquidation {id}",
+    "record the observations on the liquidation": "docket case do {id} sanctions/SANCTION_ID/liquidation/observations",
+    "decide the liquidation": "docket case liquidate {id}",
+    "end the injunction": "docket case do {id} sanctions/SANCTION_ID/injunction-end",
     "close as dismissed or no infringement": "docket case close {id}",
     "close as complied": "docket case close {id}",
     "close as sanctioned": "docket case close {id}",
     "close as reprimanded": "docket case close {id}",
+    "close as warned": "docket case close {id}",
     "issue a reprimand": "docket case do {id} reprimands",
     "make a decision public": "docket case do {id} publications",
     "withdraw a publication": "docket case do {id} publications/PUBLICATION_ID/withdrawal",
@@ -193,20 +212,7 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
             + (f" on {notice['complied_on']}" if notice.get("complied_on") else "")
         )
     for sanction in document.get("sanctions", ()):
-        lines.append(
-            f"sanction {sanction['sanction_id']}: decided {sanction['decided_on']}, fine "
-            f"{euros(sanction.get('fine_eur'))}"
-            + (
-                f", penalty {euros(sanction['daily_penalty_eur'])} a day from {sanction['accrues_from']}"
-                if sanction.get("accrues_from")
-                else ""
-            )
-        )
-        for liquidation in sanction.get("liquidations", ()):
-            lines.append(
-                f"  liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
-                f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}"
-            )
+        lines += _sanction_lines(sanction)
     for reprimand in document.get("reprimands", ()):
         lines.append(
             f"reprimand {reprimand['reprimand_id']}: decided {reprimand['decided_on']}, Art "
@@ -216,7 +222,9 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
     for publication in document.get("publications", ()):
         lines.append(
             f"publication {publication['publication_id']}: the {words(publication['decision'])} made public "
-            f"{publication['published_on']}"
+            + ("again " if publication.get("republishes") else "")
+            + f"{publication['published_on']} by the {words(publication.get('decided_by', 'restricted_committee'))}"
+            + (f", name removed {publication['anonymised_on']}" if publication.get("anonymised_on") else "")
             + (f", withdrawn {publication['withdrawn_on']}" if publication.get("withdrawn_on") else "")
         )
     for appeal in document.get("appeals", ()):
@@ -240,6 +248,32 @@ def case(document: Mapping[str, Any], history: Sequence[Mapping[str, Any]] | Non
     if history is not None:
         parts.append(events(history))
     return Group(*parts)
+
+
+def _sanction_lines(sanction: Mapping[str, Any]) -> list[str]:
+    """A sanction, and its liquidations by id: decided, or waiting for the controller's observations."""
+    lines = [
+        f"sanction {sanction['sanction_id']}: decided {sanction['decided_on']}, fine "
+        f"{euros(sanction.get('fine_eur'))}"
+        + (
+            f", penalty {euros(sanction['daily_penalty_eur'])} a day from {sanction['accrues_from']}"
+            if sanction.get("accrues_from")
+            else ""
+        )
+    ]
+    for liquidation in sanction.get("liquidations", ()):
+        named = f"  liquidation {liquidation['liquidation_id']}: " if liquidation.get("liquidation_id") else "  "
+        if liquidation.get("decided_on") is None:
+            lines.append(
+                f"{named}opened {liquidation.get('opened_on')} for {liquidation['period_start']} to "
+                f"{liquidation['period_end']}, {euros(liquidation.get('envisaged_amount_eur'))} envisaged"
+            )
+        else:
+            lines.append(
+                f"{named}liquidated {liquidation['period_start']} to {liquidation['period_end']}: "
+                f"{liquidation['days_counted']} days, {euros(liquidation['amount_eur'])}"
+            )
+    return lines
 
 
 def events(history: Iterable[Mapping[str, Any]]) -> RenderableType:

@@ -33,7 +33,7 @@ ComplaintCategory = Literal[
 ]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "dismissed", "no_infringement"]
+CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "warned", "dismissed", "no_infringement"]
 
 
 class Payload(BaseModel):
@@ -63,10 +63,11 @@ class Sealed(Payload):
     ]
 
 
-# The fields sealed values travel as: complaint.filed's complainant, and the text of a letter to them
-# (notification.recorded).
+# The fields sealed values travel as: complaint.filed's complainant, the code of complaint.address_code_issued,
+# and the text of a letter to them (notification.recorded).
 COMPLAINANT_NAME = "complainant.name"
 COMPLAINANT_EMAIL = "complainant.email"
+ADDRESS_CODE = "complaint.address_code"
 LETTER_TEXT = "letter.text"
 
 # A field holding personal data: always sealed, and marked so in the JSON Schemas and the AsyncAPI document.
@@ -111,6 +112,23 @@ class ComplaintFiled(Payload):
     received_on: date
 
 
+class ComplaintAddressCodeIssued(Payload):
+    """A filing at the public door gave an e-mail address nobody has proven yet: this code, sealed, proves it.
+    Intake publishes it just before the complaint.filed it goes with (the same key, so it is read first); the
+    notifier sends the code there once, in a letter that says nothing a filer chose, and writes nothing else
+    to the address until the complainant enters the code on the status page (complaint.address_proven)."""
+
+    complaint_id: UUID
+    code: Personal
+
+
+class ComplaintAddressProven(Payload):
+    """The complainant entered the code sent to their address: letters about the complaint may go there now."""
+
+    complaint_id: UUID
+    proven_on: date
+
+
 class ComplaintWithdrawn(Payload):
     complaint_id: UUID
     withdrawn_on: date
@@ -140,9 +158,33 @@ class ComplaintLinked(Payload):
 
 
 class InvestigationOpened(Payload):
+    """The President's decision to carry out checks (loi 78-17 art 19; the CNIL's President decided the checks on
+    Clearview AI by decision n° 2020-116C of 26 August 2020). Version 2 carries the decision's reference; version 1
+    did not."""
+
     case_id: UUID
     opened_on: date
     scope: Text
+    decision_reference: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None,
+        description="the reference of the President's decision, e.g. 2020-116C; absent from version 1 events",
+    )
+
+
+# How a check was carried out: a questionnaire (contrôle sur pièces), online, on site, or by summoning the controller
+# to a hearing (audition).
+CheckKind = Literal["questionnaire", "online", "on_site", "hearing"]
+
+
+class CheckRecorded(Payload):
+    """A check carried out in the investigation: a questionnaire sent to the controller (Clearview AI's, on 27 October
+    2020), an online or on-site check, or a hearing of the controller."""
+
+    case_id: UUID
+    check_id: UUID
+    kind: CheckKind
+    carried_out_on: date
+    description: Text
 
 
 class FindingRecorded(Payload):
@@ -162,14 +204,88 @@ class Order(Payload):
     text: Text
 
 
+class TimeLimit(Payload):
+    """A time limit of so many days or so many months (one of the two), counted from the day an act reached its
+    addressee: `months` ends on the same day of the month that many months later (or the month's last day)."""
+
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+    @model_validator(mode="after")
+    def _days_or_months(self) -> TimeLimit:
+        if (self.days is None) == (self.months is None):
+            raise ValueError("a time limit is a number of days or a number of months")
+        return self
+
+    @property
+    def words(self) -> str:
+        """ "two months", "10 days": the time limit as a letter says it."""
+        count, unit = (self.days, "day") if self.days is not None else (self.months, "month")
+        assert count is not None
+        return f"{NUMBERS.get(count, str(count))} {unit}{'s' if count > 1 else ''}"
+
+
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 6: "six"}
+
+
+class WarningIssued(Payload):
+    """The President warned the controller that the processing it intends is likely to infringe the GDPR (GDPR Art
+    58(2)(a); loi 78-17 art 20 I): a measure of its own, which the case may close on."""
+
+    case_id: UUID
+    warning_id: UUID
+    decided_on: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    articles: Annotated[
+        tuple[GdprArticle, ...], Field(min_length=1, description="the articles the intended processing would infringe")
+    ]
+    intended_processing: Text
+
+
 class FormalNoticeIssued(Payload):
-    """Version 2: each order names its Art 58(2) point (version 1 had plain strings)."""
+    """The President's formal notice (loi 78-17 art 20 II). Version 3: its reference (MED-2021-134), its time limit,
+    which runs from the day the controller receives it (décret 2019-536 art 38), so that its deadline is fixed by
+    its notification (formal_notice.notified), and whether urgency was invoked for a time limit under ten days.
+    Version 2 fixed a compliance deadline at issue; version 1 also had plain strings for orders."""
 
     case_id: UUID
     notice_id: UUID
     orders: Annotated[tuple[Order, ...], Field(min_length=1, description="orders under GDPR Art 58(2)")]
     issued_on: date
-    compliance_deadline: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="the President's decision, e.g. MED-2021-134; absent from earlier versions"
+    )
+    time_limit: TimeLimit | None = Field(
+        default=None, description="to comply, from the day the controller receives the notice; absent before v3"
+    )
+    urgency: bool = Field(default=False, description="urgency invoked: the time limit may be under ten days")
+    compliance_deadline: date | None = Field(
+        default=None,
+        description=(
+            "the deadline fixed at issue, in events before version 3; since, the notification fixes it from the "
+            "time limit"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _a_time_limit_or_a_deadline(self) -> FormalNoticeIssued:
+        if (self.time_limit is None) == (self.compliance_deadline is None):
+            raise ValueError("a formal notice gives a time limit (or, before version 3, a compliance deadline)")
+        return self
+
+
+class FormalNoticeExtended(Payload):
+    """The President extended the formal notice's time limit, once, where the complexity of the case justifies it
+    (décret 2019-536 art 38)."""
+
+    case_id: UUID
+    notice_id: UUID
+    decided_on: date
+    extension: TimeLimit
+    reasons: Text
+    compliance_deadline: date | None = Field(
+        default=None, description="the deadline now, once the notice was notified; else fixed by its notification"
+    )
 
 
 class FormalNoticeComplied(Payload):
@@ -194,14 +310,20 @@ class FormalNoticeDeadlineExpired(Payload):
     detected_at: datetime
 
 
-FineParagraph = Literal["83(4)", "83(5)", "83(6)"]
+# Where a fine's cap comes from: a paragraph of GDPR Art 83, or, for a provision of French law that is not the GDPR's,
+# loi Informatique et Libertés (loi 78-17) art 20 III 7°.
+FineParagraph = Literal["83(4)", "83(5)", "83(6)", "loi-78-17-art-20-III-7"]
+# A provision of French law a sanction may charge beside the GDPR's articles: loi 78-17 art 82 (cookies and other
+# trackers on a user's terminal, transposing the ePrivacy directive).
+NationalProvision = Literal["loi-78-17-art-82"]
 # Non-compliance with an order of the authority: "58(1)" access it ordered under its investigative powers was not
 # given (GDPR Art 83(5)(e)); "58(2)" a corrective order, such as a formal notice's, was not complied with (Art 83(6)).
 OrderNotComplied = Literal["58(1)", "58(2)"]
 
 
 class FineCap(Payload):
-    """The GDPR Art 83 cap that applied: the higher of a fixed amount and a share of turnover."""
+    """The cap that applied (GDPR Art 83, or loi 78-17 art 20 III 7°): the higher of a fixed amount and a share of
+    turnover."""
 
     paragraph: FineParagraph
     fixed_eur: Euros
@@ -225,12 +347,25 @@ class Injunction(Payload):
             "the deadline as a period: this many days after the day the decision is notified to the controller"
         ),
     )
+    months_after_notification: Annotated[int, Field(ge=1, le=120)] | None = Field(
+        default=None,
+        description=("or this many months after it (the CNIL gave Clearview AI two months); since sanction.imposed v2"),
+    )
 
     @model_validator(mode="after")
     def _a_deadline(self) -> Injunction:
-        if self.deadline is None and self.days_after_notification is None:
-            raise ValueError("an injunction needs a deadline or days_after_notification")
+        if self.deadline is None and self.period is None:
+            raise ValueError("an injunction needs a deadline, days_after_notification or months_after_notification")
         return self
+
+    @property
+    def period(self) -> TimeLimit | None:
+        """The deadline as a period from the decision's notification, if it is one."""
+        if self.days_after_notification is not None:
+            return TimeLimit(days=self.days_after_notification)
+        if self.months_after_notification is not None:
+            return TimeLimit(months=self.months_after_notification)
+        return None
 
 
 class ConductFined(Payload):
@@ -245,13 +380,17 @@ class ConductFined(Payload):
             "(Art 83(5)(e)); 58(2) a corrective order not complied with (Art 83(6))"
         ),
     )
+    national_provisions: tuple[NationalProvision, ...] = Field(
+        default=(),
+        description="provisions of French law the conduct infringed (loi 78-17 art 82: cookies and trackers)",
+    )
     fine_eur: Euros
     cap: FineCap
 
     @model_validator(mode="after")
     def _something_infringed(self) -> ConductFined:
-        if not self.articles_infringed and not self.orders_not_complied:
-            raise ValueError("a conduct infringes an article or does not comply with an order")
+        if not (self.articles_infringed or self.orders_not_complied or self.national_provisions):
+            raise ValueError("a conduct infringes an article or a provision, or does not comply with an order")
         return self
 
 
@@ -268,21 +407,161 @@ PROCEDURE_FIELD: Any = Field(  # Any: each model declares the field as Procedure
 )
 
 
+# --- the restricted committee's procedure (loi 78-17 art 22 and 22-1; décret 2019-536 arts 39-45-2) -----------
+
+PersonName = Annotated[str, Field(min_length=1, max_length=200)]
+DocumentName = Annotated[str, Field(min_length=1, max_length=300)]
+# Who the President names as rapporteur: a member of the authority who does not sit on the restricted committee
+# (loi 78-17 art 22, ordinary procedure), or an agent of its services (art 22-1, simplified procedure).
+RapporteurKind = Literal["commissioner", "agent"]
+# Who spoke at the hearing, in the order they spoke (décret 2019-536 art 42).
+Speaker = Literal["rapporteur", "controller", "counsel", "expert", "government_commissioner", "witness"]
+
+
+class Rapporteur(Payload):
+    name: PersonName
+    kind: RapporteurKind
+
+
+class CaseReferred(Payload):
+    """The President referred the case to the restricted committee and named its rapporteur (loi 78-17 art 22;
+    décret 2019-536 art 39), under the ordinary procedure, or the simplified one (art 22-1), where a member of the
+    committee decides alone."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    referred_on: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="the President's decision naming the rapporteur"
+    )
+    rapporteur: Rapporteur
+    procedure: Procedure = PROCEDURE_FIELD
+    deciding_member: PersonName | None = Field(
+        default=None, description="simplified procedure: the member of the restricted committee who decides alone"
+    )
+
+
+class ReportNotified(Payload):
+    """The rapporteur's report was notified to the controller, with the documents of the file it may consult and
+    copy; its written observations are due one month later (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    notified_on: date
+    documents: Annotated[tuple[DocumentName, ...], Field(min_length=1, description="the documents of the file")]
+    observations_due: date
+
+
+class FileConsulted(Payload):
+    """The controller consulted (and may have copied) documents of the file (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    consulted_on: date
+    documents: Annotated[tuple[DocumentName, ...], Field(min_length=1)]
+
+
+class ObservationsExtended(Payload):
+    """The president of the restricted committee extended the time limit for written observations (décret
+    2019-536 art 40, as the CNIL describes it: where the complexity of the case justifies it)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    decided_on: date
+    observations_due: date
+    reasons: Text
+
+
+class ObservationsReceived(Payload):
+    """The controller's written observations on the report were received (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    received_on: date
+
+
+class RapporteurAnswered(Payload):
+    """The rapporteur answered the controller's observations (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    answered_on: date
+
+
+class ControllerReplied(Payload):
+    """The controller replied to the rapporteur's answer: its last word in writing (décret 2019-536 art 40)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    replied_on: date
+
+
+class ControllerSummoned(Payload):
+    """The controller was told of the hearing's day and that it may be heard (décret 2019-536 arts 40-41)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    summoned_on: date = Field(description="the day the summons reached the controller")
+    hearing_on: date
+
+
+class HearingHeld(Payload):
+    """The restricted committee heard the case: who spoke, in order, the controller able to speak last (décret
+    2019-536 art 42), and whether the hearing was public."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    held_on: date
+    public: bool
+    speakers: Annotated[tuple[Speaker, ...], Field(min_length=1, max_length=20)]
+
+
+# A decision of the restricted committee reached by its deliberation.
+DeliberatedDecision = Literal["sanction", "reprimand"]
+
+
+class CommitteeDeliberated(Payload):
+    """The restricted committee deliberated, its members recorded and the rapporteur not among them (loi 78-17
+    art 22); under the simplified procedure, the one member designated decided alone (art 22-1). The decision it
+    reached follows (sanction.imposed or reprimand.issued)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    deliberated_on: date
+    reference: Annotated[str, Field(min_length=1, max_length=100)] = Field(description="e.g. SAN-2022-019")
+    members: Annotated[tuple[PersonName, ...], Field(min_length=1, max_length=6)]
+    procedure: Procedure = PROCEDURE_FIELD
+    decision: DeliberatedDecision
+    decision_id: UUID
+
+
+class SimplifiedProcedureInterrupted(Payload):
+    """The member deciding under the simplified procedure refused or interrupted it; the President may take the
+    case up again under the ordinary procedure, every document staying on file (loi 78-17 art 22-1)."""
+
+    case_id: UUID
+    proceedings_id: UUID
+    interrupted_on: date
+    reasons: Text
+
+
 class SanctionImposed(Payload):
+    """Version 2: a conduct may infringe a provision of French law (national_provisions, loi 78-17 art 82), capped
+    by loi 78-17 art 20 III 7°; articles_infringed may then be empty. Version 1 charged GDPR articles only."""
+
     case_id: UUID
     sanction_id: UUID
     decided_on: date
     fine_eur: Euros
-    articles_infringed: Annotated[
-        tuple[GdprArticle, ...],
-        Field(
-            min_length=1,
-            description=(
-                "every article infringed; 58 when non-compliance with an order of the authority is charged"
-                " (see conducts)"
-            ),
+    articles_infringed: tuple[GdprArticle, ...] = Field(
+        description=(
+            "every GDPR article infringed; 58 when non-compliance with an order of the authority is charged (see "
+            "conducts)"
         ),
-    ]
+    )
+    national_provisions: tuple[NationalProvision, ...] = Field(
+        default=(), description="every provision of French law infringed (loi 78-17 art 82: cookies and trackers)"
+    )
     cap: FineCap = Field(
         description=(
             "the cap of the gravest conduct; with several separate conducts, each conduct's fine is within its own cap "
@@ -301,6 +580,12 @@ class SanctionImposed(Payload):
     )
     procedure: Procedure = PROCEDURE_FIELD
 
+    @model_validator(mode="after")
+    def _something_infringed(self) -> SanctionImposed:
+        if not self.articles_infringed and not self.national_provisions:
+            raise ValueError("a sanction names a GDPR article or a provision of French law infringed")
+        return self
+
 
 class ReprimandIssued(Payload):
     """A reprimand (GDPR Art 58(2)(b)): a corrective measure of its own, decided by the sanctions committee, that
@@ -314,22 +599,53 @@ class ReprimandIssued(Payload):
     procedure: Procedure = PROCEDURE_FIELD
 
 
-# A decision of the authority that may be made public.
-PublishedDecision = Literal["formal_notice", "sanction", "reprimand"]
+# A decision of the authority that may be made public, and who decides to make it public: the bureau, at the
+# President's request, for a formal notice (loi 78-17 art 20 II); the restricted committee for its own measures
+# (loi 78-17 art 22), a liquidation of a penalty payment among them.
+PublishedDecision = Literal["formal_notice", "sanction", "reprimand", "liquidation"]
+PublicationAuthority = Literal["bureau", "restricted_committee"]
 
 
 class PublicationMade(Payload):
-    """The authority made one of its decisions public (the CNIL made its formal notice to Clearview AI public on
-    16 December 2021). A decision taken under the simplified procedure is never made public."""
+    """The authority made one of its decisions public, until a day when the controller's name is removed (the CNIL
+    made its formal notice to Clearview AI public on 16 December 2021, and the liquidation of its penalty payment
+    on 10 May 2023). A decision taken under the simplified procedure is never made public; a decision the court
+    reformed is made public again once, in the same form (`republishes`)."""
 
     case_id: UUID
     publication_id: UUID
     decision: PublishedDecision
-    decision_id: UUID = Field(description="the notice_id, sanction_id or reprimand_id of the decision made public")
+    decision_id: UUID = Field(
+        description="the notice_id, sanction_id, reprimand_id or liquidation_id of the decision made public"
+    )
     decision_dated: date = Field(
-        description="the day of that decision: a formal notice's issue, a sanction's or a reprimand's decision"
+        description=(
+            "the day of that decision: a formal notice's issue, a sanction's, a reprimand's or a liquidation's decision"
+        )
     )
     published_on: date
+    decided_by: PublicationAuthority = Field(
+        description=(
+            "who decided to make it public: the bureau at the President's request (a formal notice, loi 78-17 art 20 "
+            "II) or the restricted committee (its own measures, loi 78-17 art 22)"
+        )
+    )
+    anonymised_on: date | None = Field(
+        description=(
+            "the day the controller's name is removed from the publication: a publication with no end is excessive "
+            "(Conseil d'État, 28 September 2016, n° 389448); null only in publications recorded before it was kept"
+        )
+    )
+    republishes: UUID | None = Field(
+        default=None,
+        description="the publication of the same decision before the court reformed it, when this one follows it",
+    )
+
+    @model_validator(mode="after")
+    def _anonymised_after_published(self) -> PublicationMade:
+        if self.anonymised_on is not None and self.anonymised_on <= self.published_on:
+            raise ValueError("a publication is anonymised after the day it is made")
+        return self
 
 
 class PublicationWithdrawn(Payload):
@@ -391,11 +707,14 @@ class PenaltyPaymentImposed(Payload):
 
 
 class FormalNoticeNotified(Payload):
-    """The formal notice was notified to the controller, on `notified_on`."""
+    """The formal notice was notified to the controller, on `notified_on`. Version 2: the deadline this fixes, the
+    notice's time limit (and extension) from that day (décret 2019-536 art 38); absent for a notice that fixed its
+    deadline at issue, and from version 1 events."""
 
     case_id: UUID
     notice_id: UUID
     notified_on: date
+    compliance_deadline: date | None = None
 
 
 class SanctionNotified(Payload):
@@ -407,7 +726,7 @@ class SanctionNotified(Payload):
     notified_on: date
     injunction_deadline: date | None = Field(
         default=None,
-        description=("the injunction's deadline, fixed by this notification (its days_after_notification after it)"),
+        description="the injunction's deadline, fixed by this notification (its period after it)",
     )
 
 
@@ -419,7 +738,50 @@ class InjunctionComplied(Payload):
     complied_on: date
 
 
+class InjunctionEnded(Payload):
+    """The restricted committee ended a sanction's injunction: its periodic penalty stops accruing that day, as it
+    would on compliance; the days that accrued until then are still liquidated."""
+
+    case_id: UUID
+    sanction_id: UUID
+    ended_on: date
+    reasons: Text
+
+
+class LiquidationOpened(Payload):
+    """The written procedure before a liquidation (décret 2019-536 art 44): the restricted committee notified the
+    controller of the reasons of the liquidation it envisages and of its amount; the controller has fifteen days
+    to answer in writing."""
+
+    case_id: UUID
+    sanction_id: UUID
+    liquidation_id: UUID
+    opened_on: date = Field(description="the day the reasons and the envisaged amount were notified")
+    period_start: date
+    period_end: date
+    days_counted: Annotated[int, Field(ge=1)]
+    convention: Text
+    maximum_eur: Euros = Field(description="the days counted times the daily rate: the most the liquidation may be")
+    envisaged_amount_eur: Euros
+    reasons: Text
+    observations_due: date
+
+
+class LiquidationObservationsReceived(Payload):
+    """The controller's written observations on the envisaged liquidation were received (décret 2019-536 art 44)."""
+
+    case_id: UUID
+    sanction_id: UUID
+    liquidation_id: UUID
+    received_on: date
+
+
 class PenaltyPaymentLiquidated(Payload):
+    """The restricted committee liquidated the periodic penalty payment for a period: version 2 ties it to its
+    written procedure (liquidation_id) and carries its reasons, its reference and the most it could be (days x
+    rate, maximum_eur), the amount being up to that (décret 2019-536 art 44). Version 1 carried none of these and
+    the amount was days x rate."""
+
     case_id: UUID
     sanction_id: UUID
     period_start: date
@@ -434,6 +796,12 @@ class PenaltyPaymentLiquidated(Payload):
             "period_end stands in for it"
         ),
     )
+    liquidation_id: UUID | None = Field(default=None, description="the liquidation opened; absent from version 1")
+    maximum_eur: Euros | None = Field(default=None, description="days counted x daily rate; absent from version 1")
+    reference: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="the decision's reference, e.g. SAN-2023-005"
+    )
+    reasons: Text | None = None
 
     @property
     def decision_day(self) -> date:
@@ -442,6 +810,8 @@ class PenaltyPaymentLiquidated(Payload):
 
 
 class CaseClosed(Payload):
+    """Version 2: a case may close as warned (the President's warning); version 1 had no such outcome."""
+
     case_id: UUID
     outcome: CaseOutcome
     reasons: Text

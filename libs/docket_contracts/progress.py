@@ -29,14 +29,18 @@ from .events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
     ComplaintFiled,
     ComplaintLinked,
     ComplaintWithdrawn,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
+    HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
     Payload,
     PenaltyPaymentLiquidated,
@@ -44,17 +48,29 @@ from .events import (
     PublicationMade,
     ReprimandIssued,
     SanctionImposed,
+    WarningIssued,
 )
 from .registry import BY_TYPE
 
 ART_78_MONTHS = 3
 
 Stage = Literal[
-    "received", "case_opened", "investigating", "formal_notice", "sanction", "reprimand", "appeal", "closed"
+    "received",
+    "case_opened",
+    "investigating",
+    "warning",
+    "formal_notice",
+    "committee",
+    "sanction",
+    "reprimand",
+    "liquidation",
+    "appeal",
+    "closed",
 ]
 
 OUTCOME_LINES = {
     "complied": "the controller complied",
+    "warned": "the controller was warned",
     "sanctioned": "the controller was sanctioned",
     "reprimanded": "the controller was reprimanded",
     "dismissed": "the complaint was dismissed",
@@ -80,9 +96,7 @@ class News:
     only: UUID | None = None
 
 
-def news(event: Payload) -> News | None:
-    """The progress `event` tells complainants of, or None. Only what the authority does and decides: nothing
-    about other complainants or the investigation's findings."""
+def _investigation_news(event: Payload) -> News | None:
     match event:
         case CaseOpened():
             return News(event.opened_on, "A case was opened on your complaint.", "case_opened", event.complaint_id)
@@ -95,10 +109,30 @@ def news(event: Payload) -> News | None:
             )
         case InvestigationOpened():
             return News(event.opened_on, "The authority opened an investigation.", "investigating")
-        case FormalNoticeIssued():
+        case WarningIssued():
             return News(
-                event.issued_on,
-                f"The authority ordered the controller to comply by {event.compliance_deadline.isoformat()}.",
+                event.decided_on,
+                "The authority warned the controller that the processing it intends is likely to infringe the GDPR.",
+                "warning",
+            )
+    return None
+
+
+def _notice_news(event: Payload) -> News | None:
+    match event:
+        case FormalNoticeIssued():
+            by = (
+                f"by {event.compliance_deadline.isoformat()}"
+                if event.compliance_deadline
+                else f"within {event.time_limit.words} of receiving the order"
+                if event.time_limit
+                else "by the deadline it set"
+            )
+            return News(event.issued_on, f"The authority ordered the controller to comply {by}.", "formal_notice")
+        case FormalNoticeExtended():
+            return News(
+                event.decided_on,
+                f"The authority extended the controller's time limit to comply by {event.extension.words}.",
                 "formal_notice",
             )
         case FormalNoticeComplied():
@@ -112,19 +146,31 @@ def news(event: Payload) -> News | None:
                 "controller's compliance by the deadline was recorded.",
                 "formal_notice",
             )
+    return None
+
+
+def _decision_news(event: Payload) -> News | None:
+    match event:
+        case CaseReferred():
+            return News(
+                event.referred_on,
+                "The authority referred the case to its restricted committee, which decides sanctions.",
+                "committee",
+            )
+        case HearingHeld():
+            return News(event.held_on, "The restricted committee heard the case.", "committee")
         case SanctionImposed():
             return News(event.decided_on, f"The authority imposed a fine of EUR {event.fine_eur:,}.", "sanction")
-        case InjunctionComplied():
-            return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
         case ReprimandIssued():
             return News(
                 event.decided_on, "The authority issued a reprimand to the controller, without a fine.", "reprimand"
             )
         case PublicationMade():
+            name = "liquidation of the penalty payment" if event.decision == "liquidation" else event.decision
+            again = " again, as the court reformed it" if event.republishes is not None else ""
             return News(
                 event.published_on,
-                f"The authority made its {event.decision.replace('_', ' ')} of "
-                f"{event.decision_dated.isoformat()} public.",
+                f"The authority made its {name.replace('_', ' ')} of {event.decision_dated.isoformat()} public{again}.",
                 event.decision,
             )
         case AppealLodged():
@@ -140,15 +186,34 @@ def news(event: Payload) -> News | None:
                 RULING_LINES[event.outcome].format(decision=event.decision, fine=event.fine_eur or 0),
                 "investigating" if event.outcome == "annulled" else event.decision,
             )
+        case CaseClosed():
+            return News(event.closed_on, f"The case was closed: {OUTCOME_LINES[event.outcome]}.", "closed")
+    return None
+
+
+def _enforcement_news(event: Payload) -> News | None:
+    match event:
+        case InjunctionComplied():
+            return News(event.complied_on, "The controller complied with the authority's injunction.", "sanction")
+        case InjunctionEnded():
+            return News(event.ended_on, "The authority ended its injunction; its penalty payment stopped.", "sanction")
         case PenaltyPaymentLiquidated():
             return News(
                 event.decision_day,
                 f"A penalty payment of EUR {event.amount_eur:,} was set for the controller's delay.",
                 "sanction",
             )
-        case CaseClosed():
-            return News(event.closed_on, f"The case was closed: {OUTCOME_LINES[event.outcome]}.", "closed")
     return None
+
+
+# Each stage of a case tells its own news; an event none of them tells is no news.
+STAGES = (_investigation_news, _notice_news, _decision_news, _enforcement_news)
+
+
+def news(event: Payload) -> News | None:
+    """The progress `event` tells complainants of, or None. Only what the authority does and decides: nothing
+    about other complainants or the investigation's findings."""
+    return next((found for stage in STAGES if (found := stage(event)) is not None), None)
 
 
 # The types `news` answers for: a letter sent about an event of one of them told its complainant of progress.
@@ -157,12 +222,17 @@ NEWS_TYPES: frozenset[type[Payload]] = frozenset(
         CaseOpened,
         ComplaintLinked,
         InvestigationOpened,
+        WarningIssued,
         FormalNoticeIssued,
+        FormalNoticeExtended,
         FormalNoticeComplied,
         FormalNoticeDeadlineExpired,
         FormalNoticeExpirySuperseded,
+        CaseReferred,
+        HearingHeld,
         SanctionImposed,
         InjunctionComplied,
+        InjunctionEnded,
         PenaltyPaymentLiquidated,
         CaseClosed,
         ReprimandIssued,

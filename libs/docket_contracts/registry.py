@@ -72,11 +72,55 @@ def _orders_name_their_point(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "orders": [{"point": "d", "text": text} for text in data["orders"]]}
 
 
+def _no_time_limit(data: dict[str, Any]) -> dict[str, Any]:
+    """formal_notice.issued v2 -> v3: v2 fixed its compliance deadline at issue; it keeps it, with no time limit
+    and no reference."""
+    return data
+
+
+def _no_deadline_fixed(data: dict[str, Any]) -> dict[str, Any]:
+    """formal_notice.notified v1 -> v2: the deadline of a v1 notification was the one its notice fixed at issue."""
+    return data
+
+
 def _personal_data_withheld(data: dict[str, Any]) -> dict[str, Any]:
     """complaint.filed v1 -> v2: v1 carried the complainant's name and address in clear. A pure upcaster
     holds no key to seal them, so they are withheld (an empty sealed value, which reads as erased)."""
     withheld = {"subject": data["complaint_id"], "ciphertext": ""}
     return {**data, "complainant": {**data["complainant"], "name": withheld, "email": withheld}}
+
+
+def _no_national_provisions(data: dict[str, Any]) -> dict[str, Any]:
+    """sanction.imposed v1 -> v2: v1 charged GDPR articles only; v2's national_provisions default to none."""
+    return data
+
+
+def _no_decision_reference(data: dict[str, Any]) -> dict[str, Any]:
+    """investigation.opened v1 -> v2: v1 kept no reference of the President's decision to carry out checks."""
+    return data
+
+
+def _no_warning(data: dict[str, Any]) -> dict[str, Any]:
+    """case.closed v1 -> v2: v2 adds the outcome warned; every v1 outcome is still one."""
+    return data
+
+
+def _no_written_procedure(data: dict[str, Any]) -> dict[str, Any]:
+    """penalty_payment.liquidated v1 -> v2: v1 had no written procedure, reasons or reference to carry."""
+    return data
+
+
+def _publisher_by_decision(data: dict[str, Any]) -> dict[str, Any]:
+    """publication.made v1 -> v2: v1 kept neither who decided the publication nor when the controller's name is
+    removed. Who decides follows from the decision (the bureau for a formal notice, the restricted committee for
+    its measures); no day of anonymisation was set."""
+    decided_by = "bureau" if data["decision"] == "formal_notice" else "restricted_committee"
+    return {**data, "decided_by": decided_by, "anonymised_on": None}
+
+
+def _liquidations_published(data: dict[str, Any]) -> dict[str, Any]:
+    """publication.withdrawn v1 -> v2: v2 adds the liquidation to the decisions; every v1 decision is still one."""
+    return data
 
 
 def _no_letter(data: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +137,21 @@ EVENTS: tuple[EventSpec, ...] = (
         "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged.",
         version=2,
         upcasters={1: _personal_data_withheld},
+    ),
+    _spec(
+        "complaint.address_code_issued",
+        ev.ComplaintAddressCodeIssued,
+        topics.COMPLAINTS,
+        "intake",
+        "A code to prove the e-mail address a filing gave, sealed; published just before its complaint.filed. "
+        "The notifier sends it to the address once, and nothing else until the address is proven.",
+    ),
+    _spec(
+        "complaint.address_proven",
+        ev.ComplaintAddressProven,
+        topics.COMPLAINTS,
+        "intake",
+        "The complainant proved their e-mail address with the code sent to it: letters may go there now.",
     ),
     _spec(
         "complaint.withdrawn",
@@ -123,7 +182,17 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.InvestigationOpened,
         topics.CASES,
         "case",
-        "Staff opened an investigation in the case.",
+        "The President decided to carry out checks: the investigation of the case opens, with the decision's "
+        "reference.",
+        version=2,
+        upcasters={1: _no_decision_reference},
+    ),
+    _spec(
+        "check.recorded",
+        ev.CheckRecorded,
+        topics.CASES,
+        "case",
+        "An investigator recorded a check: a questionnaire to the controller, an online or on-site check, a hearing.",
     ),
     _spec(
         "finding.recorded",
@@ -133,13 +202,29 @@ EVENTS: tuple[EventSpec, ...] = (
         "The investigation recorded a finding: articles breached and facts.",
     ),
     _spec(
+        "warning.issued",
+        ev.WarningIssued,
+        topics.CASES,
+        "case",
+        "The President warned the controller that its intended processing is likely to infringe the GDPR (Art "
+        "58(2)(a); loi 78-17 art 20 I).",
+    ),
+    _spec(
         "formal_notice.issued",
         ev.FormalNoticeIssued,
         topics.CASES,
         "case",
-        "A formal notice with Art 58(2) orders and a compliance deadline was issued.",
-        version=2,
-        upcasters={1: _orders_name_their_point},
+        "The President gave formal notice: Art 58(2) orders, a reference and a time limit that runs from the "
+        "controller's receipt (décret 2019-536 art 38).",
+        version=3,
+        upcasters={1: _orders_name_their_point, 2: _no_time_limit},
+    ),
+    _spec(
+        "formal_notice.extended",
+        ev.FormalNoticeExtended,
+        topics.CASES,
+        "case",
+        "The President extended the formal notice's time limit, once (décret 2019-536 art 38).",
     ),
     _spec(
         "formal_notice.complied",
@@ -164,12 +249,96 @@ EVENTS: tuple[EventSpec, ...] = (
         "(followed by formal_notice.complied).",
     ),
     _spec(
+        "proceedings.referred",
+        ev.CaseReferred,
+        topics.CASES,
+        "case",
+        "The President referred the case to the restricted committee and named its rapporteur (loi 78-17 art 22; "
+        "art 22-1 for the simplified procedure).",
+    ),
+    _spec(
+        "proceedings.report_notified",
+        ev.ReportNotified,
+        topics.CASES,
+        "case",
+        "The rapporteur's report was notified to the controller with the file's documents; observations are due "
+        "one month later (décret 2019-536 art 40).",
+    ),
+    _spec(
+        "proceedings.file_consulted",
+        ev.FileConsulted,
+        topics.CASES,
+        "case",
+        "The controller consulted documents of the file.",
+    ),
+    _spec(
+        "proceedings.observations_extended",
+        ev.ObservationsExtended,
+        topics.CASES,
+        "case",
+        "The president of the restricted committee extended the time limit for written observations.",
+    ),
+    _spec(
+        "proceedings.observations_received",
+        ev.ObservationsReceived,
+        topics.CASES,
+        "case",
+        "The controller's written observations on the report were received.",
+    ),
+    _spec(
+        "proceedings.rapporteur_answered",
+        ev.RapporteurAnswered,
+        topics.CASES,
+        "case",
+        "The rapporteur answered the controller's observations.",
+    ),
+    _spec(
+        "proceedings.controller_replied",
+        ev.ControllerReplied,
+        topics.CASES,
+        "case",
+        "The controller replied to the rapporteur's answer.",
+    ),
+    _spec(
+        "proceedings.controller_summoned",
+        ev.ControllerSummoned,
+        topics.CASES,
+        "case",
+        "The controller was told of the hearing's day, at least fifteen days before it.",
+    ),
+    _spec(
+        "proceedings.hearing_held",
+        ev.HearingHeld,
+        topics.CASES,
+        "case",
+        "The restricted committee heard the case: who spoke, the controller able to speak last (décret 2019-536 "
+        "art 42).",
+    ),
+    _spec(
+        "proceedings.deliberated",
+        ev.CommitteeDeliberated,
+        topics.CASES,
+        "case",
+        "The restricted committee deliberated, its members recorded and the rapporteur not among them; the "
+        "decision it reached follows.",
+    ),
+    _spec(
+        "proceedings.simplified_interrupted",
+        ev.SimplifiedProcedureInterrupted,
+        topics.CASES,
+        "case",
+        "The simplified procedure was refused or interrupted; the case may be referred again under the ordinary one.",
+    ),
+    _spec(
         "sanction.imposed",
         ev.SanctionImposed,
         topics.CASES,
         "case",
-        "A sanction was imposed: fine, infringed articles, the Art 83 cap applied, the conducts fined each within "
-        "the cap of its gravest infringement, an optional injunction.",
+        "A sanction was imposed: fine, infringed GDPR articles and provisions of French law, the cap applied (GDPR "
+        "Art 83; loi 78-17 art 20 III 7°), the conducts fined each within the cap of its gravest infringement, an "
+        "optional injunction.",
+        version=2,
+        upcasters={1: _no_national_provisions},
     ),
     _spec(
         "reprimand.issued",
@@ -183,7 +352,10 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.PublicationMade,
         topics.CASES,
         "case",
-        "The authority made a decision of the case public: a formal notice, a sanction or a reprimand.",
+        "The authority made a decision of the case public (a formal notice, a sanction, a reprimand or a "
+        "liquidation) until the day the controller's name is removed; a reformed decision is made public again.",
+        version=2,
+        upcasters={1: _publisher_by_decision},
     ),
     _spec(
         "publication.withdrawn",
@@ -191,6 +363,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A publication was withdrawn: the decision stands, but is no longer public.",
+        version=2,
+        upcasters={1: _liquidations_published},
     ),
     _spec(
         "appeal.lodged",
@@ -218,7 +392,9 @@ EVENTS: tuple[EventSpec, ...] = (
         ev.FormalNoticeNotified,
         topics.CASES,
         "case",
-        "The formal notice was notified to the controller (the day it reached them).",
+        "The formal notice was notified to the controller (the day it reached them), which fixes its deadline.",
+        version=2,
+        upcasters={1: _no_deadline_fixed},
     ),
     _spec(
         "sanction.notified",
@@ -236,13 +412,46 @@ EVENTS: tuple[EventSpec, ...] = (
         "The controller complied with the sanction's injunction; its penalty payment stops accruing.",
     ),
     _spec(
+        "injunction.ended",
+        ev.InjunctionEnded,
+        topics.CASES,
+        "case",
+        "The restricted committee ended a sanction's injunction; its penalty payment stops accruing.",
+    ),
+    _spec(
+        "liquidation.opened",
+        ev.LiquidationOpened,
+        topics.CASES,
+        "case",
+        "The reasons and the envisaged amount of a liquidation were notified to the controller, who has fifteen "
+        "days to answer (décret 2019-536 art 44).",
+    ),
+    _spec(
+        "liquidation.observations_received",
+        ev.LiquidationObservationsReceived,
+        topics.CASES,
+        "case",
+        "The controller's written observations on the envisaged liquidation were received.",
+    ),
+    _spec(
         "penalty_payment.liquidated",
         ev.PenaltyPaymentLiquidated,
         topics.CASES,
         "case",
-        "The penalty payment was liquidated: period, days counted, convention and amount.",
+        "The restricted committee liquidated the penalty payment after its written procedure: period, days "
+        "counted, convention, the most it could be (days x rate) and the amount it fixed, with its reasons.",
+        version=2,
+        upcasters={1: _no_written_procedure},
     ),
-    _spec("case.closed", ev.CaseClosed, topics.CASES, "case", "The case was closed with an outcome and reasons."),
+    _spec(
+        "case.closed",
+        ev.CaseClosed,
+        topics.CASES,
+        "case",
+        "The case was closed with an outcome and reasons.",
+        version=2,
+        upcasters={1: _no_warning},
+    ),
     _spec(
         "notification.recorded",
         ev.NotificationRecorded,

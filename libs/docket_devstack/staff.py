@@ -12,13 +12,17 @@ from .keycloak import KeycloakServer
 
 PASSWORD = "docket-demo"
 INTAKE_OFFICER = "ines.intake"
+PRESIDENT = "paula.president"
+RAPPORTEUR = "raphael.rapporteur"
 INVESTIGATOR = "victor.investigator"
 SANCTIONS_COMMITTEE = "sophie.sanctions"
 AUDITOR = "alice.auditor"
 ADMINISTRATOR = "adrien.admin"
-STAFF = (INTAKE_OFFICER, INVESTIGATOR, SANCTIONS_COMMITTEE, AUDITOR, ADMINISTRATOR)
+STAFF = (INTAKE_OFFICER, PRESIDENT, RAPPORTEUR, INVESTIGATOR, SANCTIONS_COMMITTEE, AUDITOR, ADMINISTRATOR)
 ROLES = {
     INTAKE_OFFICER: "intake officer",
+    PRESIDENT: "president",
+    RAPPORTEUR: "rapporteur",
     INVESTIGATOR: "investigator",
     SANCTIONS_COMMITTEE: "sanctions committee",
     AUDITOR: "auditor",

@@ -42,6 +42,15 @@ DAY_FIELDS = (
     "complied_on",
     "deadline",
     "closed_on",
+    "carried_out_on",
+    "referred_on",
+    "summoned_on",
+    "held_on",
+    "deliberated_on",
+    "published_on",
+    "ended_on",
+    "lodged_on",
+    "withdrawn_on",
 )
 
 
@@ -83,7 +92,7 @@ class Progress:
         self.console.line(f"[step {number:>2} of {total}] {step.on or '':<10}  {step.title}  ({step.by})", "bold blue")
 
     def done(self, number: int, total: int, step: Step, outcome: str) -> None:
-        self.console.line(f"{'':>16}-> {outcome}", "red" if outcome.startswith("422") else "green")
+        self.console.line(f"{'':>16}-> {outcome}", "red" if outcome.startswith(("409", "422")) else "green")
 
 
 class EventPrinter:
@@ -208,27 +217,27 @@ async def summarise(
     printer: EventPrinter,
     console: Console,
 ) -> None:
-    """The case as the auditor reads it once the notifier and the receiver have caught up with its closure."""
+    """The case as the auditor reads it once the notifier and the receiver have caught up with its last event (the
+    case stays open under enforcement: its last event is the liquidation made public)."""
     auditor, case_id = staff(AUDITOR), played.case_id
+    history = expect(await clients["case"].get(f"/cases/{case_id}/history", headers=auditor), 200, "history")
+    last = history[-1]
 
     async def letters() -> list[dict[str, Any]] | None:
         asked = await clients["notifier"].get(
             "/notifications", headers=auditor, params={"case_id": case_id, "limit": 500}
         )
         found = expect(asked, 200, "the letters")
-        return found if any(letter["source_event_type"] == "docket.case.closed" for letter in found) else None
+        return found if any(letter["source_event_id"] == last["event_id"] for letter in found) else None
 
     async def delivered() -> bool:
-        return any(
-            event["type"] == "docket.case.closed" and event["subject"] == case_id
-            for event in receiver.events_in_order()
-        )
+        return any(event.get("id") == last["event_id"] for event in receiver.events_in_order())
 
-    written = await eventually(letters, "the notifier's letters on the closure")
-    await eventually(delivered, "the webhook delivery of the closure")
+    what = last["type"].removeprefix("docket.")
+    written = await eventually(letters, f"the notifier's letters on the case's last event ({what})")
+    await eventually(delivered, f"the webhook delivery of the case's last event ({what})")
     await printer.quiet()
     case = expect(await clients["case"].get(f"/cases/{case_id}", headers=auditor), 200, "the case")
-    history = expect(await clients["case"].get(f"/cases/{case_id}/history", headers=auditor), 200, "history")
     logged = await clients["notifier"].get(
         f"/subscriptions/{subscription['id']}/deliveries", headers=staff.integrator(), params={"limit": 500}
     )
@@ -257,9 +266,15 @@ def summary_lines(
         lines.append((text, style))
 
     add(f"case        {case['id']}  {case['controller']['name']} ({case['controller']['key']})")
+    where = (
+        f"closed {case['closed_on']}: {case['outcome']}"
+        if case.get("closed_on")
+        else f"still {case['status'].replace('_', ' ')}"
+        + (", under enforcement" if case.get("under_enforcement") else "")
+    )
     add(
-        f"            opened {case['opened_on']}, {case['complaint_count']} complaints and alerts, closed "
-        f"{case['closed_on']}: {case['outcome']} (version {case['version']})",
+        f"            opened {case['opened_on']}, {case['complaint_count']} complaints and alerts, {where} "
+        f"(version {case['version']})",
         "bold",
     )
     add("timeline", "bold")
@@ -314,14 +329,21 @@ def penalty_lines(by_type: dict[str, dict[str, Any]]) -> list[tuple[str, str | N
     ]
     if complied := by_type.get("docket.injunction.complied"):
         lines.append((f"            the injunction was complied with on {complied['complied_on']}", None))
+    elif ended := by_type.get("docket.injunction.ended"):
+        lines.append((f"            the committee ended the injunction on {ended['ended_on']}", None))
+    else:
+        lines.append(("            no compliance recorded: the penalty runs on, the case stays open", None))
     if liquidated:
         start, end = date.fromisoformat(liquidated["period_start"]), date.fromisoformat(liquidated["period_end"])
         convention, _, meaning = liquidated["convention"].partition(": ")
         calendar_days = (end - start).days + 1
+        at_most = liquidated.get("maximum_eur") or liquidated["days_counted"] * imposed["daily_rate_eur"]
+        reference = f" ({liquidated['reference']})" if liquidated.get("reference") else ""
         lines += [
             (
-                f"            liquidated on {liquidated['decided_on']}: {liquidated['days_counted']} days x "
-                f"{euros(imposed['daily_rate_eur'])} = {euros(liquidated['amount_eur'])}",
+                f"            liquidated on {liquidated['decided_on']}{reference}: {liquidated['days_counted']} days x "
+                f"{euros(imposed['daily_rate_eur'])} = at most {euros(at_most)}; fixed at "
+                f"{euros(liquidated['amount_eur'])}",
                 "bold",
             ),
             (f"            counted {start} to {end} under {convention}: {meaning}", None),

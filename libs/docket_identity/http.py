@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -90,16 +91,37 @@ def allow(*roles: Role) -> Allow:
     return Allow(*roles)
 
 
+def acting_in(caller: Caller, role: Role, act: str) -> Caller:
+    """`caller` acting in `role`, on a route that admits several roles when the act the body names belongs to one
+    of them: 403 if the caller does not hold it."""
+    acting = caller.acting((role,))
+    if acting is None:
+        held = ", ".join(sorted(caller.roles)) or "none of Docket's roles"
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"{act} needs the role {role.value}; the token holds {held}",
+            headers=_challenge("insufficient_scope"),
+        )
+    return acting
+
+
 def _either(roles: Iterable[Role]) -> str:
     names = [r.value for r in roles]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def allowed_roles(route: APIRoute) -> tuple[Role, ...] | None:
-    """The roles a route admits, or None for a public route."""
-    for dependant in route.dependant.dependencies:
-        if isinstance(dependant.call, Allow):
-            return dependant.call.roles
+    """The roles a route admits, or None for a public route: its Allow, or the Allow a dependency of its
+    depends on (a dependency that does more with the caller it lets through)."""
+    return _allowed(route.dependant)
+
+
+def _allowed(dependant: Dependant) -> tuple[Role, ...] | None:
+    for dependency in dependant.dependencies:
+        if isinstance(dependency.call, Allow):
+            return dependency.call.roles
+        if (found := _allowed(dependency)) is not None:
+            return found
     return None
 
 

@@ -14,8 +14,10 @@ class Role(enum.StrEnum):
     """Who may do what (docs/design.md, "Who may do what"); the values are the role names in the token."""
 
     INTAKE_OFFICER = "intake_officer"
+    PRESIDENT = "president"  # the President of the authority, or a delegate
+    RAPPORTEUR = "rapporteur"  # named per case referred to the restricted committee, never deliberates on it
     INVESTIGATOR = "investigator"
-    SANCTIONS_COMMITTEE = "sanctions_committee"
+    SANCTIONS_COMMITTEE = "sanctions_committee"  # a member of the restricted committee
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
     INTEGRATOR = "integrator"

@@ -1,7 +1,9 @@
 """Bearer tokens verified against an OpenID Connect issuer: signature by the issuer's published keys,
 issuer, audience, expiry. Keys are cached and fetched again when a token names a key id not seen yet,
 which is how providers roll their keys (a flood of unknown key ids costs at most one fetch per interval),
-and at least every `max_age_s`, so that a key the provider withdrew stops being trusted.
+and at least every `max_age_s`, so that a key the provider withdrew stops being trusted. While the provider
+cannot be reached the keys are kept, for `max_stale_s` past their last fetch and no longer: a withdrawn key
+must not stay trusted for as long as someone can keep the provider out of reach.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ log = logging.getLogger(__name__)
 # Asymmetric algorithms only: a shared-secret algorithm (HS256) would let anyone who holds the
 # "public" key mint tokens, and "none" would let anyone at all.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+# The key types of those algorithms: RSA, elliptic curves, and Edwards curves. A key of type "oct" is a shared
+# secret, published for all to read in a JWKS: never a key to check a signature with.
+KEY_TYPES = frozenset({"RSA", "EC", "OKP"})
 
 
 class InvalidToken(Exception):
@@ -39,6 +44,7 @@ class OidcConfig:
     leeway_s: float = 30.0
     refresh_interval_s: float = 10.0
     max_age_s: float = 600.0
+    max_stale_s: float = 3600.0
     timeout_s: float = 5.0
     algorithms: Sequence[str] = ALGORITHMS
 
@@ -55,7 +61,8 @@ class TokenVerifier:
         self._clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
         self._jwks_url = config.jwks_url
-        self._fetched_at: float | None = None
+        self._fetched_at: float | None = None  # the last attempt to fetch the keys
+        self._loaded_at: float | None = None  # the last fetch that succeeded
         self._lock = asyncio.Lock()
 
     async def verify(self, token: str) -> dict[str, Any]:
@@ -111,6 +118,11 @@ class TokenVerifier:
                         await self._refresh()
                     except ProviderUnavailable as exc:  # keep the keys we have rather than refuse everyone
                         log.warning("identity: keys of %s not refreshed: %s", self.config.issuer, exc)
+        if self._stale():
+            raise ProviderUnavailable(
+                f"the keys of {self.config.issuer} could not be fetched for {self.config.max_stale_s:.0f}s; "
+                "no token is trusted until they are"
+            )
         key = self._pick(kid)
         if key is not None:
             return key
@@ -129,11 +141,15 @@ class TokenVerifier:
         return next(iter(self._keys.values())) if len(self._keys) == 1 else None
 
     def _too_old(self) -> bool:
-        return (
-            bool(self._keys)
-            and self._fetched_at is not None
-            and self._clock() - self._fetched_at >= self.config.max_age_s
-        )
+        """Time to fetch the keys again: the last attempt is `max_age_s` old, or `refresh_interval_s` old once the
+        keys are stale (so that they are trusted again as soon as the provider answers)."""
+        if not self._keys or self._fetched_at is None:
+            return False
+        since = self._clock() - self._fetched_at
+        return since >= self.config.max_age_s or (self._stale() and since >= self.config.refresh_interval_s)
+
+    def _stale(self) -> bool:
+        return self._loaded_at is not None and self._clock() - self._loaded_at >= self.config.max_stale_s
 
     def _may_refresh(self) -> bool:
         return self._fetched_at is None or self._clock() - self._fetched_at >= self.config.refresh_interval_s
@@ -152,6 +168,7 @@ class TokenVerifier:
         except (httpx.HTTPError, KeyError, ValueError) as exc:
             raise ProviderUnavailable(f"cannot fetch the issuer's keys: {type(exc).__name__}: {exc}") from None
         self._keys = parse_jwks(document, self.config.algorithms)
+        self._loaded_at = self._fetched_at
         log.info("identity: %d signing key(s) of %s loaded", len(self._keys), self.config.issuer)
 
     async def _get_json(self, url: str) -> Mapping[str, Any]:
@@ -164,16 +181,19 @@ class TokenVerifier:
 
 
 def parse_jwks(document: Mapping[str, Any], algorithms: Sequence[str] = ALGORITHMS) -> dict[str, jwt.PyJWK]:
-    """The signing keys of a JWKS by key id; encryption keys and keys of unusable types are left out."""
+    """The signing keys of a JWKS by key id; encryption keys, shared secrets ("oct") and keys of any other type
+    or algorithm than `algorithms` are left out."""
     keys: dict[str, jwt.PyJWK] = {}
     for index, entry in enumerate(document.get("keys") or ()):
-        if not isinstance(entry, Mapping) or entry.get("use", "sig") != "sig":
+        if not isinstance(entry, Mapping) or entry.get("use", "sig") != "sig" or entry.get("kty") not in KEY_TYPES:
             continue
         if entry.get("alg") is not None and entry["alg"] not in algorithms:
             continue
         try:
             key = jwt.PyJWK(dict(entry))
         except jwt.PyJWTError:
+            continue
+        if key.algorithm_name not in algorithms:  # the algorithm a key without "alg" is taken to be for
             continue
         keys[str(entry.get("kid", f"#{index}"))] = key
     return keys

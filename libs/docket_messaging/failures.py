@@ -112,6 +112,14 @@ def describe(exc: BaseException) -> str:
     return " <- ".join(unique) + (f" (SQLSTATE {' <- '.join(codes)})" if codes else "")
 
 
+def kind(exc: BaseException) -> str:
+    """The failure's kind only, for what anyone who reaches a service may read (/readyz): the exception's type
+    and its causes', and the SQLSTATE; no text, not even Kafka's, which names hosts and ports."""
+    names = list(dict.fromkeys(type(error).__name__ for error in causes(exc)))
+    codes = sqlstates(exc)
+    return " <- ".join(names) + (f" (SQLSTATE {' <- '.join(codes)})" if codes else "")
+
+
 # Broker answers about one message (or the batch it travelled in) that sending it again cannot change: it
 # is too large for the producer or the topic, names a topic that cannot exist, or is corrupt. Everything
 # else (no leader, timeouts, a lost connection, a fenced or out-of-sequence producer, an authorization

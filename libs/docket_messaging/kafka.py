@@ -19,7 +19,7 @@ from .access import KafkaAccess
 from .backoff import Backoff
 from .codec import KafkaMessage
 from .consumer import HEALTH_PART, InboxConsumer, Record
-from .failures import describe, refused_for_good
+from .failures import describe, kind, refused_for_good
 from .health import Health
 from .metrics import CONSUMER_LAG
 from .outbox import Delivery
@@ -465,7 +465,7 @@ class KafkaConsumerLoop:
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:
-                self.health.degraded(HEALTH_PART, f"Kafka unavailable: {describe(exc)}")
+                self.health.degraded(HEALTH_PART, f"Kafka unavailable: {kind(exc)}")  # /readyz shows it
                 log.warning(
                     "%s: Kafka unavailable, reconnecting in %.1fs: %s",
                     self._consumer.group,

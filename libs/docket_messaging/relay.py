@@ -39,7 +39,7 @@ from typing import Any, Protocol, TypeVar
 
 from .backoff import Backoff
 from .codec import KafkaMessage
-from .failures import describe
+from .failures import describe, kind
 from .health import Health
 from .outbox import Claimed, Delivery, Fate, NotAllPublished
 from .stopping import until_stopped
@@ -251,7 +251,7 @@ class Relay:
                 raise
             except Exception as exc:  # broker or database unreachable: what was not acknowledged stays pending
                 reason = str(exc) if isinstance(exc, NotAllPublished) else describe(exc)
-                self.health.degraded(HEALTH_PART, f"cannot publish: {reason}")
+                self.health.degraded(HEALTH_PART, f"cannot publish: {kind(exc)}")  # /readyz shows it
                 log.warning("relay: publishing failed, retrying in %.1fs: %s", backoff.current, reason)
                 await until_stopped(self.stopping, backoff.sleep())
                 continue

@@ -150,24 +150,72 @@ def kind(name: str) -> str:
     return KINDS.get(name, name)
 
 
+def _limit(time_limit: dict[str, Any]) -> str:
+    """ "2 months", "10 days": a time limit as the payload carries it."""
+    return f"{time_limit['months']} months" if time_limit.get("months") else f"{time_limit['days']} days"
+
+
 # What each event is about, in a few words, from its payload (never a sealed value: those stay sealed).
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
+    "complaint.address_code_issued": lambda d: "a code to prove the complainant's e-mail address (sealed)",
+    "complaint.address_proven": lambda d: f"the complainant's e-mail address proven on {d['proven_on']}",
     "complaint.withdrawn": lambda d: f"withdrawn on {d['withdrawn_on']}",
     "complaint.personal_data_erased": lambda d: f"the complainant's key destroyed on {d['erased_on']}",
     "case.opened": lambda d: (
         f"{d['controller']['name']}, opened {d['opened_on']} on its first {kind(d['complaint_kind'])}"
     ),
     "complaint.linked": lambda d: f"{kind(d['complaint_kind'])} received {d['received_on']} joins the case",
-    "investigation.opened": lambda d: f"opened {d['opened_on']}: {d['scope']}",
-    "finding.recorded": lambda d: f"Art {', '.join(map(str, d['articles']))}: {d['facts']}",
-    "formal_notice.issued": lambda d: (
-        f"issued {d['issued_on']}, {len(d['orders'])} order(s), comply by {d['compliance_deadline']}"
+    "investigation.opened": lambda d: (
+        f"opened {d['opened_on']}"
+        + (f" by the President's decision {d['decision_reference']}" if d.get("decision_reference") else "")
+        + f": {d['scope']}"
     ),
-    "formal_notice.notified": lambda d: f"reached the controller on {d['notified_on']}",
+    "check.recorded": lambda d: f"{d['kind'].replace('_', ' ')} check on {d['carried_out_on']}: {d['description']}",
+    "finding.recorded": lambda d: f"Art {', '.join(map(str, d['articles']))}: {d['facts']}",
+    "warning.issued": lambda d: (
+        f"warning {d['reference']} of {d['decided_on']}: Art {', '.join(map(str, d['articles']))} likely infringed"
+    ),
+    "formal_notice.issued": lambda d: (
+        f"{d.get('reference') or 'issued'} of {d['issued_on']}, {len(d['orders'])} order(s), "
+        + (
+            f"comply by {d['compliance_deadline']}"
+            if d.get("compliance_deadline")
+            else f"comply within {_limit(d['time_limit'])} of receipt"
+        )
+    ),
+    "formal_notice.extended": lambda d: (
+        f"time limit extended by {_limit(d['extension'])} on {d['decided_on']}"
+        + (f", comply by {d['compliance_deadline']}" if d.get("compliance_deadline") else "")
+    ),
+    "formal_notice.notified": lambda d: (
+        f"reached the controller on {d['notified_on']}"
+        + (f", comply by {d['compliance_deadline']}" if d.get("compliance_deadline") else "")
+    ),
     "formal_notice.complied": lambda d: f"complied with on {d['complied_on']}",
     "formal_notice.expiry_superseded": lambda d: f"complied with on {d['complied_on']}, by the deadline",
     "formal_notice.deadline_expired": lambda d: f"the deadline {d['deadline']} passed without compliance",
+    "proceedings.referred": lambda d: (
+        f"referred {d['referred_on']} to the restricted committee ({d['procedure']}), rapporteur "
+        f"{d['rapporteur']['name']}"
+    ),
+    "proceedings.report_notified": lambda d: (
+        f"report notified {d['notified_on']}, {len(d['documents'])} document(s), observations due "
+        f"{d['observations_due']}"
+    ),
+    "proceedings.file_consulted": lambda d: f"the file consulted on {d['consulted_on']}",
+    "proceedings.observations_extended": lambda d: f"observations now due by {d['observations_due']}",
+    "proceedings.observations_received": lambda d: f"written observations received {d['received_on']}",
+    "proceedings.rapporteur_answered": lambda d: f"the rapporteur answered on {d['answered_on']}",
+    "proceedings.controller_replied": lambda d: f"the controller replied on {d['replied_on']}",
+    "proceedings.controller_summoned": lambda d: f"summoned on {d['summoned_on']} to the hearing of {d['hearing_on']}",
+    "proceedings.hearing_held": lambda d: (
+        f"hearing of {d['held_on']} ({'public' if d['public'] else 'not public'}): {', '.join(d['speakers'])} spoke"
+    ),
+    "proceedings.deliberated": lambda d: (
+        f"{d['reference']} deliberated {d['deliberated_on']} by {len(d['members'])} member(s): {d['decision']}"
+    ),
+    "proceedings.simplified_interrupted": lambda d: f"simplified procedure interrupted on {d['interrupted_on']}",
     "sanction.imposed": lambda d: (
         f"fine of {euros(d['fine_eur'])} decided {d['decided_on']} (cap "
         f"{euros(d['cap']['cap_eur'])}, Art {d['cap']['paragraph']})"
@@ -175,6 +223,12 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "penalty_payment.imposed": lambda d: f"{euros(d['daily_rate_eur'])} a day of delay from {d['accrues_from']}",
     "sanction.notified": lambda d: f"reached the controller on {d['notified_on']}",
     "injunction.complied": lambda d: f"complied with on {d['complied_on']}",
+    "injunction.ended": lambda d: f"ended on {d['ended_on']}: its penalty stops",
+    "liquidation.opened": lambda d: (
+        f"{d['days_counted']} days from {d['period_start']} envisaged at {euros(d['envisaged_amount_eur'])} "
+        f"(at most {euros(d['maximum_eur'])}); observations by {d['observations_due']}"
+    ),
+    "liquidation.observations_received": lambda d: f"observations on the liquidation received {d['received_on']}",
     "penalty_payment.liquidated": lambda d: (
         f"{d['days_counted']} days from {d['period_start']} to "
         f"{d['period_end']} ({d['convention'].split(':')[0]}): "
@@ -184,7 +238,10 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"reprimand decided {d['decided_on']}, Art {', '.join(map(str, d['articles_infringed']))}"
     ),
     "publication.made": lambda d: (
-        f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public on {d['published_on']}"
+        f"the {d['decision'].replace('_', ' ')} of {d['decision_dated']} made public"
+        + (" again" if d.get("republishes") else "")
+        + f" on {d['published_on']} by the {d['decided_by'].replace('_', ' ')}"
+        + (f", name removed on {d['anonymised_on']}" if d.get("anonymised_on") else "")
     ),
     "publication.withdrawn": lambda d: (
         f"the published {d['decision'].replace('_', ' ')} withdrawn on {d['withdrawn_on']}"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -35,6 +35,10 @@ class KeyStore(Protocol):
     async def keys(self, subjects: Iterable[UUID], *, create: bool = False) -> dict[UUID, bytes | None]:
         """Each subject's key; None for an erased subject (and for an unknown one unless `create`).
         With `create`, a subject that never had a key gets one; an erased subject never gets one again."""
+
+    async def new_subjects(self, count: int) -> dict[UUID, bytes]:
+        """Keys for `count` new data subjects, each under an id made here that nothing has used yet (so none can
+        have been erased), stored before this returns."""
 
     async def erase(self, subject: UUID, by: str) -> bool:
         """Destroy the subject's key for good; False if it was already erased."""
@@ -109,8 +113,19 @@ class PostgresKeyStore:
             found[subject] = self._masters.unwrap(subject, key_id, wrapped)
         return found
 
+    async def new_subjects(self, count: int) -> dict[UUID, bytes]:
+        made = {uuid4(): cipher.new_key() for _ in range(count)}
+        rows = [self._wrapped(subject, key) for subject, key in made.items()]
+        async with self._engine.connect() as connection:  # one statement, committed as it returns: no BEGIN, COMMIT
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(insert(self._keys).values(rows))  # an id taken (never seen) fails it whole
+        return made
+
     def _new_key(self, subject: UUID) -> dict[str, object]:
-        key_id, wrapped = self._masters.wrap(subject, cipher.new_key())
+        return self._wrapped(subject, cipher.new_key())
+
+    def _wrapped(self, subject: UUID, key: bytes) -> dict[str, object]:
+        key_id, wrapped = self._masters.wrap(subject, key)
         return {"subject_id": subject, "master_key_id": key_id, "wrapped_key": wrapped}
 
     async def erase(self, subject: UUID, by: str) -> bool:

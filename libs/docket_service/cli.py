@@ -13,6 +13,7 @@ import asyncio
 import logging
 import math
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ from .settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=ServiceSettings)
+STARTUP_FAILURE = 3  # the status uvicorn exits with when the app did not start
 # Reading only, what a one-off task has left to do: nothing once it has run.
 Left = Callable[[async_sessionmaker[AsyncSession]], Awaitable[Sequence[str]]]
 
@@ -135,14 +137,29 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
 
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, stopped)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
         log_level=settings.log_level.lower(),
         log_config=logging_config,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only (limits.ClientAddress)
     )
+    server = uvicorn.Server(config)  # what uvicorn.run does for one process, with the socket ours to make
+    server.run(sockets=[shared_socket(settings.http_host, settings.http_port)] if settings.http_reuse_port else None)
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
+
+
+def shared_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` that other processes may bind too (SO_REUSEPORT): each listens on its own,
+    and the kernel gives each new connection to one of them."""
+    shared = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    shared.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    shared.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    shared.bind((host, port))
+    return shared
 
 
 async def wait_for_migrations(histories: Sequence[Migration], interval_s: float = 2.0) -> None:

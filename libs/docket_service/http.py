@@ -20,6 +20,7 @@ from docket_messaging.failures import describe
 from docket_messaging.metrics import measure_outbox
 
 from .clock import Clock
+from .limits import ClientAddress, networks
 from .metrics import RequestMetrics, exposition
 from .runtime import ServiceRuntime
 from .tracing import RequestTracing
@@ -27,7 +28,9 @@ from .tracing import RequestTracing
 log = logging.getLogger(__name__)
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
+    """The service's runtime (app.state.runtime). Async, as every getter: FastAPI runs it on the loop rather than
+    handing it to a thread and back, two wake-ups a request."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
@@ -87,7 +90,23 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     )
 
 
-def get_clock(request: Request) -> Clock:
+# A file served for download is data, never a page: the browser saves it rather than opens it, does not guess
+# another type than the one declared (nosniff: a "text/plain" file of HTML stays text), and, opened anyway
+# (an SVG dragged into a tab, a proxy that drops the disposition), may load and run nothing (sandbox).
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+
+
+def download_headers(filename: str) -> dict[str, str]:
+    """The headers of a file to download, saved under `filename`: a name already made safe (letters, digits,
+    spaces, dots, dashes and underscores only), so that it needs no quoting inside the quotes."""
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": DOWNLOAD_POLICY,
+    }
+
+
+async def get_clock(request: Request) -> Clock:
     """The service's clock (app.state.clock): the regulator's calendar day, fixed in tests."""
     clock: Clock = request.app.state.clock
     return clock
@@ -158,6 +177,8 @@ def service_app(title: str, runtime: ServiceRuntime, *routers: APIRouter) -> Fas
     app.add_middleware(RequestMetrics, service=runtime.name)
     app.add_middleware(RequestLogIds)  # inside the request's span: its lines name the span's trace
     app.add_middleware(RequestTracing, tracer=runtime.tracer)
+    # Outermost: everything inside, the access line included, sees the client's address, not a proxy's.
+    app.add_middleware(ClientAddress, trusted=networks(runtime.settings.trusted_proxies))
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Invalid, invalid_value)
     app.state.roles_claim = runtime.settings.oidc_roles_claim

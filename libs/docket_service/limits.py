@@ -1,5 +1,6 @@
-"""What a request may carry, the same in every service: a body size limit, and the bounds of the values a
-route takes in (dates, instants, text, paging).
+"""What a request may carry, the same in every service: a body size limit, the bounds of the values a route
+takes in (dates, instants, text, paging), and whom it comes from (the client's address, read through the
+reverse proxies the service trusts).
 
 Every bound here exists so that an input is refused at the door, 413 or 422 naming the field and the rule,
 rather than failing deeper down with a 500: a body read whole into memory, a date one day short of the
@@ -9,8 +10,9 @@ a 64-bit integer.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -95,6 +97,78 @@ class BodySizeLimit:
 def limit_bodies(app: FastAPI, limit_for: Callable[[str], int] | int) -> None:
     """Install the body limit on a service: one number for every path, or a limit per path."""
     app.add_middleware(BodySizeLimit, limit_for=limit_for if callable(limit_for) else lambda _path: limit_for)
+
+
+# --- the client's address --------------------------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPV6_CLIENT_PREFIX = 64  # what one IPv6 client is given at least: a /64 (RFC 6177)
+
+
+def networks(values: Iterable[str]) -> tuple[Network, ...]:
+    """Addresses or CIDRs (`10.0.0.0/8`, `::1`) as networks; ValueError names the first that is neither."""
+    return tuple(ipaddress.ip_network(value.strip(), strict=False) for value in values if value.strip())
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address as a proxy writes it in X-Forwarded-For: bare, or with a port (`1.2.3.4:80`, `[::1]:80`)."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:
+        value = value.split(":")[0]
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[Network]) -> str:
+    """The address a request came from. The peer, unless it is one of the `trusted` proxies: then the entries
+    of the X-Forwarded-For headers (`forwarded_for`, as sent) are read from the right (each proxy appends the
+    address it took the request from), past every trusted proxy, and the first address that is not one is the
+    client's. What a client writes in the header itself is further left, and is never reached while the chain
+    is of trusted proxies: nobody can choose the address they are counted under. An entry that is no address
+    stops the walk where it is."""
+    entries = [entry for header in forwarded_for for entry in header.split(",") if entry.strip()]
+    hops = [peer, *reversed(entries)]
+    for index, hop in enumerate(hops):
+        address = _address(hop)
+        if address is None:
+            return hop.strip()[:100] if index else peer
+        if not any(address in network for network in trusted) or index == len(hops) - 1:
+            return str(address)
+    return peer
+
+
+def client_key(address: str) -> str:
+    """Whom a rate limit counts: an IPv4 address, or the /64 of an IPv6 one (whoever holds one address of it
+    holds them all, and would otherwise have 2^64 buckets)."""
+    found = _address(address)
+    if found is None:
+        return address[:100]
+    if isinstance(found, ipaddress.IPv6Address):
+        if found.ipv4_mapped is not None:
+            return str(found.ipv4_mapped)
+        return str(ipaddress.IPv6Network((found, IPV6_CLIENT_PREFIX), strict=False))
+    return str(found)
+
+
+class ClientAddress:
+    """Puts the client's address (client_address) where the app, its access lines and its limits read it: the
+    request's `client`. Without trusted proxies the peer is the client and nothing is read."""
+
+    def __init__(self, app: ASGIApp, trusted: Sequence[Network]) -> None:
+        self.app = app
+        self.trusted = tuple(trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.trusted and scope.get("client"):
+            peer, port = scope["client"]
+            forwarded = [value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"]
+            if forwarded:
+                scope["client"] = (client_address(peer, forwarded, self.trusted), port)
+        await self.app(scope, receive, send)
 
 
 # --- dates and instants -----------------------------------------------------------------------------------

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from docket_identity.tokens import OidcConfig
 from docket_messaging.access import KafkaAccess, SecurityProtocol, oauth
 from docket_messaging.health import DEFAULT_GRACE_S
 
 from .database import DEFAULT_POOL_SIZE
+from .limits import networks
 from .logs import LogFormat, LogLevel
 
 
@@ -94,6 +97,22 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
     http_port: int = Field(description="the port `serve` listens on")
+    http_reuse_port: bool = Field(
+        default=False,
+        description=(
+            "let every process of the service on this host that sets it listen on the same HTTP_PORT "
+            "(SO_REUSEPORT, Linux): the kernel spreads the connections among them, so that N processes use N "
+            "cores behind one port"
+        ),
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "comma-separated addresses or CIDRs of the reverse proxies in front of the service (an ingress, a load "
+            "balancer): X-Forwarded-For is read only from them, for the client's address (rate limits, access "
+            "lines); empty: the peer is the client and the header is ignored"
+        ),
+    )
     consumer_max_attempts: int = Field(
         default=5,
         ge=1,
@@ -144,6 +163,17 @@ class ServiceSettings(BaseSettings):
             "cancelled and the process exits 1"
         ),
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies_comma_separated(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        networks(value)  # a typo is refused at start, not taken as "no proxy"
+        return value
 
     def oidc(self) -> OidcConfig:
         return OidcConfig(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
@@ -19,26 +19,54 @@ __all__ = [
     "CaseReader",
     "CasesDep",
     "ClockDep",
+    "CommitteeQuorum",
     "Decider",
     "IntegrityChecker",
     "Investigator",
+    "President",
+    "Publisher",
+    "Rapporteur",
     "SanctionsCommittee",
     "SessionDep",
 ]
 
 
-def get_cases(session: SessionDep) -> Cases:
+async def get_cases(session: SessionDep) -> Cases:
     """The case store over the request's session; the use case opens and commits the transaction."""
     return PostgresCases(session)
 
 
 CasesDep = Annotated[Cases, Depends(get_cases)]
 
+
+def committee_quorum(request: Request) -> int:
+    """The fewest members of the restricted committee who may deliberate: the setting RESTRICTED_COMMITTEE_QUORUM,
+    handed to the domain with each decision (app.state.committee_quorum, set by create_app)."""
+    quorum: int = request.app.state.committee_quorum
+    return quorum
+
+
+CommitteeQuorum = Annotated[int, Depends(committee_quorum)]
+
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
+President = Annotated[Caller, Depends(allow(Role.PRESIDENT))]
+Rapporteur = Annotated[Caller, Depends(allow(Role.RAPPORTEUR))]
 SanctionsCommittee = Annotated[Caller, Depends(allow(Role.SANCTIONS_COMMITTEE))]
 Decider = Annotated[Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE))]
+# The President asks the bureau to make a formal notice public; a committee member records the committee's own.
+Publisher = Annotated[Caller, Depends(allow(Role.PRESIDENT, Role.SANCTIONS_COMMITTEE))]
 CaseReader = Annotated[
-    Caller, Depends(allow(Role.INVESTIGATOR, Role.SANCTIONS_COMMITTEE, Role.INTAKE_OFFICER, Role.AUDITOR))
+    Caller,
+    Depends(
+        allow(
+            Role.INVESTIGATOR,
+            Role.PRESIDENT,
+            Role.RAPPORTEUR,
+            Role.SANCTIONS_COMMITTEE,
+            Role.INTAKE_OFFICER,
+            Role.AUDITOR,
+        )
+    ),
 ]
 IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]

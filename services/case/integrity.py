@@ -61,6 +61,29 @@ def event_hash(event: StoredEvent) -> str:
     return hashlib.sha256(canonical(event)).hexdigest()
 
 
+def canonical_json(value: Any) -> str:
+    """A value as `canonical` encodes it: sorted keys, compact, UTF-8 as it is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def hash_with_data(event: StoredEvent, data: str) -> str:
+    """`event_hash(event)`, given its payload already encoded (`canonical_json(event.data)`): what the store
+    writes as the row's JSON and the outbox row's is what is hashed, encoded once. The bytes are `canonical`'s:
+    the payload's encoding is set in its sorted place among the other fields'."""
+    before = {"actor": event.actor, "actor_name": event.actor_name, "actor_role": event.actor_role}
+    after = {
+        "event_id": event.event_id,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "previous_hash": event.previous_hash,
+        "schema_version": event.schema_version,
+        "stream_id": str(event.stream_id),
+        "type": event.type,
+        "version": event.version,
+    }
+    encoded = f'{canonical_json(before)[:-1]},"data":{data},{canonical_json(after)[1:]}'
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Head:
     """Where a stream was last appended to: its version and the hash of that event."""

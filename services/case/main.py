@@ -81,6 +81,7 @@ def create_app(settings: CaseSettings | None = None, clock: Clock | None = None)
     clock = clock or SystemClock(settings.regulator_timezone)
     app = service_app("Docket case service", runtime(settings, clock), *routers)
     app.state.clock = clock
+    app.state.committee_quorum = settings.restricted_committee_quorum
     install_error_handlers(app)
     limit_bodies(app, settings.max_body_bytes)
     return app

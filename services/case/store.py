@@ -1,6 +1,6 @@
-"""The case store: one transaction appends a case's events with their outbox rows (eventstore.py) and brings
+"""The case store: one statement appends a case's events with their outbox rows (eventstore.py) and brings
 what is kept beside them up to date (readside/): the lookups, the deadline timers, the Art 78(2) clocks,
-the case list, the case detail and the snapshot.
+the case list, the case detail and, when due, the snapshot.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .application import Actor, DueTimer
 from .domain import CaseState, evolve
 from .eventstore import load
 from .readside import case_of_complaint, timers
+from .snapshots import SNAPSHOT_EVERY
 
 # Beside the store: what a caller holding a session reads a case with (tests that set up cases): Actor, load,
 # case_of_complaint; and the checkpoints, whose tables are the schema's too.
@@ -49,17 +50,22 @@ async def append(
 ) -> tuple[CaseState, list[CloudEvent]]:
     """Append after `state.version`; a concurrent writer makes the insert fail (IntegrityError).
 
-    The events and their outbox rows, the lookups, the timers and the read side change in the same
-    transaction; returns the case after the events, and the events.
+    The events and their outbox rows, the lookups, the timers, the clocks and the read side change in one
+    statement (and a closing case's lookup and clocks in the next, in the same transaction); the snapshot when
+    the events since the last one have reached SNAPSHOT_EVERY. Returns the case after the events, and the events.
     """
     if not payloads:
         return state, []
-    events, position = await eventstore.append(session, state, case_id, payloads, actor)
+    states = []
+    after = state
     for payload in payloads:
-        state = evolve(state, payload)
-        await readside.write_lookups(session, state, payload)
-    await readside.project(session, state, payloads, position)
-    return state, events
+        after = evolve(after, payload)
+        states.append(after)
+    due = after.version - eventstore.snapshot_version(session, case_id) >= SNAPSHOT_EVERY
+    beside = readside.beside(states, payloads, snapshot=due)
+    events, _ = await eventstore.append(session, state, case_id, payloads, actor, beside)
+    await readside.after_append(session, payloads)
+    return after, events
 
 
 class PostgresCases:

@@ -1,7 +1,8 @@
 """A case on a time axis, as SVG: one lane per part of the procedure, one mark per event; pure.
 
-Complaints, the investigation and its findings, the formal notice with its period to comply, the sanction,
-the penalty payment with its period, the days counted and the amount, the closure. Every event of the case
+Complaints, the investigation and its findings, the formal notice with its period to comply, the restricted
+committee's procedure (the report with the controller's month, the summons, the hearing, the deliberation), the
+sanction, the penalty payment with its period, the days counted and the amount, the closure. Every event of the case
 is a mark carrying its version (`data-versions`), so what is drawn can be checked against the history. A case
 with more complaints than `CROWD` draws the complaints of one day as one mark.
 """
@@ -18,29 +19,49 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
+    CheckRecorded,
+    CommitteeDeliberated,
     ComplaintLinked,
+    ControllerReplied,
+    ControllerSummoned,
+    FileConsulted,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
+    HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
+    LiquidationObservationsReceived,
+    LiquidationOpened,
+    ObservationsExtended,
+    ObservationsReceived,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
     PublicationMade,
     PublicationWithdrawn,
+    RapporteurAnswered,
+    ReportNotified,
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    SimplifiedProcedureInterrupted,
+    WarningIssued,
 )
+
+from .domain import fines
 
 LANES = (
     "complaints",
     "investigation",
     "formal notice",
+    "committee",
     "sanction",
     "penalty payment",
     "publication",
@@ -55,6 +76,7 @@ COLOURS = {
     "complaints": "#4e79a7",
     "investigation": "#59a14f",
     "formal notice": "#f28e2b",
+    "committee": "#8c6d31",
     "sanction": "#e15759",
     "penalty payment": "#b07aa1",
     "publication": "#edc948",
@@ -79,44 +101,92 @@ def _euros(amount: int) -> str:
     return f"EUR {amount:,}"
 
 
-def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
-    v = (version,)
+def _investigation_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
     match payload:
         case CaseOpened():
             return Mark("complaints", payload.opened_on, "case opened", v)
         case ComplaintLinked():
             return Mark("complaints", payload.received_on, f"complaint joined ({payload.complaint_kind})", v)
         case InvestigationOpened():
-            return Mark("investigation", payload.opened_on, "investigation opened", v)
+            return Mark("investigation", payload.opened_on, "checks decided", v)
+        case CheckRecorded():
+            return Mark("investigation", payload.carried_out_on, f"{payload.kind.replace('_', ' ')} check", v)
         case FindingRecorded():  # undated: drawn where the record stood when it was made
             articles = ", ".join(str(a) for a in payload.articles)
             return Mark("investigation", last_day, f"finding: Art {articles}", v) if last_day else None
+    return None
+
+
+def _notice_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
         case FormalNoticeIssued():
-            return Mark(
-                "formal notice",
-                payload.issued_on,
-                f"formal notice, comply by {payload.compliance_deadline.isoformat()}",
-                v,
-                until=payload.compliance_deadline,
+            within = (
+                f"comply by {payload.compliance_deadline.isoformat()}"
+                if payload.compliance_deadline
+                else f"{payload.time_limit.words} to comply"
+                if payload.time_limit
+                else ""
             )
+            reference = f" {payload.reference}" if payload.reference else ""
+            label = f"formal notice{reference}, {within}"
+            return Mark("formal notice", payload.issued_on, label, v, until=payload.compliance_deadline)
         case FormalNoticeNotified():
-            return Mark("formal notice", payload.notified_on, "notice notified", v)
+            by = f", comply by {payload.compliance_deadline.isoformat()}" if payload.compliance_deadline else ""
+            return Mark("formal notice", payload.notified_on, f"notice notified{by}", v, payload.compliance_deadline)
+        case WarningIssued():
+            return Mark("formal notice", payload.decided_on, f"warning {payload.reference} (Art 58(2)(a))", v)
+        case FormalNoticeExtended():
+            return Mark("formal notice", payload.decided_on, f"time limit extended by {payload.extension.words}", v)
         case FormalNoticeComplied():
             return Mark("formal notice", payload.complied_on, "complied", v)
         case FormalNoticeDeadlineExpired():
             return Mark("formal notice", payload.deadline, "deadline passed", v)
         case FormalNoticeExpirySuperseded():
             return Mark("formal notice", payload.complied_on, "expiry superseded", v)
+    return None
+
+
+def _committee_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
+        case CaseReferred():
+            return Mark("committee", payload.referred_on, f"referred; rapporteur {payload.rapporteur.name}", v)
+        case ReportNotified():
+            return Mark("committee", payload.notified_on, "report notified", v, until=payload.observations_due)
+        case FileConsulted():
+            return Mark("committee", payload.consulted_on, "file consulted", v)
+        case ObservationsExtended():
+            return Mark("committee", payload.decided_on, f"observations due {payload.observations_due.isoformat()}", v)
+        case ObservationsReceived():
+            return Mark("committee", payload.received_on, "written observations", v)
+        case RapporteurAnswered():
+            return Mark("committee", payload.answered_on, "rapporteur answered", v)
+        case ControllerReplied():
+            return Mark("committee", payload.replied_on, "controller replied", v)
+        case ControllerSummoned():
+            return Mark("committee", payload.summoned_on, "summoned", v, until=payload.hearing_on)
+        case HearingHeld():
+            return Mark("committee", payload.held_on, "hearing", v)
+        case CommitteeDeliberated():
+            return Mark("committee", payload.deliberated_on, f"{payload.reference}: {len(payload.members)} members", v)
+        case SimplifiedProcedureInterrupted():
+            return Mark("committee", payload.interrupted_on, "simplified procedure interrupted", v)
+    return None
+
+
+def _decision_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
         case SanctionImposed():
-            return Mark(
-                "sanction", payload.decided_on, f"fine {_euros(payload.fine_eur)} (cap Art {payload.cap.paragraph})", v
-            )
+            cap = fines.PARAGRAPH_NAMES[payload.cap.paragraph]
+            return Mark("sanction", payload.decided_on, f"fine {_euros(payload.fine_eur)} (cap {cap})", v)
         case SanctionNotified():
             return Mark("sanction", payload.notified_on, "decision notified", v)
         case ReprimandIssued():
             return Mark("sanction", payload.decided_on, "reprimand (Art 58(2)(b)), no fine", v)
         case PublicationMade():
-            return Mark("publication", payload.published_on, f"{payload.decision.replace('_', ' ')} made public", v)
+            again = " again" if payload.republishes is not None else ""
+            return Mark(
+                "publication", payload.published_on, f"{payload.decision.replace('_', ' ')} made public{again}", v
+            )
         case PublicationWithdrawn():
             return Mark("publication", payload.withdrawn_on, "publication withdrawn", v)
         case AppealLodged():
@@ -130,6 +200,13 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
                 else "appeal dismissed"
             )
             return Mark("appeal", payload.decided_on, ruled, v)
+        case CaseClosed():
+            return Mark("closure", payload.closed_on, f"closed: {payload.outcome.replace('_', ' ')}", v)
+    return None
+
+
+def _penalty_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    match payload:
         case PenaltyPaymentImposed():
             return Mark(
                 "penalty payment",
@@ -139,6 +216,18 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
             )
         case InjunctionComplied():
             return Mark("penalty payment", payload.complied_on, "injunction complied", v)
+        case InjunctionEnded():
+            return Mark("penalty payment", payload.ended_on, "injunction ended", v)
+        case LiquidationOpened():
+            return Mark(
+                "penalty payment",
+                payload.opened_on,
+                f"liquidation opened: {_euros(payload.envisaged_amount_eur)} envisaged",
+                v,
+                until=payload.observations_due,
+            )
+        case LiquidationObservationsReceived():
+            return Mark("penalty payment", payload.received_on, "observations on the liquidation", v)
         case PenaltyPaymentLiquidated():
             return Mark(
                 "penalty payment",
@@ -148,8 +237,20 @@ def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
                 v,
                 until=payload.period_end,
             )
-        case CaseClosed():
-            return Mark("closure", payload.closed_on, f"closed: {payload.outcome.replace('_', ' ')}", v)
+    return None
+
+
+# Each stage of the procedure marks its own events; an event none marks is drawn in the lane "other".
+STAGES = (_investigation_mark, _notice_mark, _committee_mark, _decision_mark, _penalty_mark)
+
+
+def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:
+    v = (version,)
+    for stage in STAGES:
+        if (found := stage(payload, v, last_day)) is not None:
+            return found
+    if isinstance(payload, FindingRecorded):
+        return None  # undated, and nothing recorded before it to draw it at
     day = next((value for value in payload.__dict__.values() if isinstance(value, date)), last_day)
     return Mark("other", day, type(payload).__name__, v) if day else None
 
@@ -220,7 +321,7 @@ def draw(title: str, history: Sequence[tuple[int, Payload]]) -> str:
             parts.append(f'<g class="event" data-versions="{versions}"><title>{e(mark.label)}, {when}</title>')
             if mark.until is not None:
                 parts.append(
-                    f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(x(mark.until) - x(mark.on), 1)}" '
+                    f'<rect x="{x(mark.on)}" y="{middle - 4}" width="{max(round(x(mark.until) - x(mark.on), 1), 1)}" '
                     f'height="8" fill="{colour}" fill-opacity="0.35"/>'
                 )
             parts.append(f'<circle cx="{x(mark.on)}" cy="{middle}" r="5" fill="{colour}"/>')

@@ -6,9 +6,21 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .domain import Appeal, CaseState, Notice, Publication, Reprimand, Sanction, next_steps
+from .domain import (
+    Appeal,
+    CaseState,
+    CaseWarning,
+    Notice,
+    Proceedings,
+    Publication,
+    Reprimand,
+    Sanction,
+    next_steps,
+)
 
+_warnings = TypeAdapter(tuple[CaseWarning, ...])
 _notices = TypeAdapter(tuple[Notice, ...])
+_proceedings = TypeAdapter(tuple[Proceedings, ...])
 _sanctions = TypeAdapter(tuple[Sanction, ...])
 _reprimands = TypeAdapter(tuple[Reprimand, ...])
 _publications = TypeAdapter(tuple[Publication, ...])
@@ -22,6 +34,7 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "id": str(state.case_id),
         "version": state.version,
         "status": state.status,
+        "under_enforcement": state.under_enforcement,
         "allowed_next_steps": list(next_steps(state)),
         "controller": state.controller.model_dump(mode="json"),
         "opened_on": state.opened_on.isoformat() if state.opened_on else None,
@@ -29,8 +42,12 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "investigation_opened_on": (
             state.investigation_opened_on.isoformat() if state.investigation_opened_on else None
         ),
+        "investigation_reference": state.investigation_reference,
+        "checks": [check.model_dump(mode="json", exclude={"case_id"}) for check in state.checks],
         "findings": [finding.model_dump(mode="json", exclude={"case_id"}) for finding in state.findings],
+        "warnings": _warnings.dump_python(state.warnings, mode="json"),
         "formal_notices": _notices.dump_python(state.notices, mode="json"),
+        "proceedings": _proceedings.dump_python(state.proceedings, mode="json"),
         "sanctions": _sanctions.dump_python(state.sanctions, mode="json"),
         "reprimands": _reprimands.dump_python(state.reprimands, mode="json"),
         "publications": _publications.dump_python(state.publications, mode="json"),

@@ -3,17 +3,33 @@ from pydantic import Field
 from docket_privacy.settings import KeystoreSettings
 from docket_service.settings import ServiceSettings
 
+from .domain import EvidenceQuota
+
 
 class IntakeSettings(ServiceSettings, KeystoreSettings):
     database_schema: str = "intake"
     http_port: int = 8001
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="largest request body but evidence uploads")
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file")
+    evidence_max_files: int = Field(default=20, ge=1, description="evidence files a complaint may have")
+    evidence_max_total_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0, description="bytes of evidence a complaint may have in all"
+    )
+    evidence_concurrent_uploads: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "evidence uploads an instance takes at once (each holds its file, up to EVIDENCE_MAX_BYTES, and the "
+            "file sealed in memory); one more is answered 503 with Retry-After"
+        ),
+    )
     evidence_types: frozenset[str] = Field(
         default=frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"}),
         description='the media types an evidence file may have, as a JSON list (["application/pdf", ...])',
     )
-    rate_limit_per_minute: float = Field(default=30, gt=0, description="public requests a minute per client")
+    rate_limit_per_minute: float = Field(
+        default=30, gt=0, description="public requests a minute per client, counted across instances"
+    )
     rate_limit_burst: int = Field(default=10, ge=1, description="public requests a client may make at once")
     received_on_max_age_days: int = Field(
         default=30,
@@ -24,3 +40,7 @@ class IntakeSettings(ServiceSettings, KeystoreSettings):
             "complaints with their true date (POST /paper-complaints)"
         ),
     )
+
+    @property
+    def evidence_quota(self) -> EvidenceQuota:
+        return EvidenceQuota(self.evidence_max_files, self.evidence_max_total_bytes)

@@ -17,7 +17,7 @@ from docket_privacy.personal import PersonalData
 from docket_service.http import ClockDep, RuntimeDep, SessionDep
 
 from .config import IntakeSettings
-from .limits import RateLimiter
+from .limits import RateLimiter, Uploads
 
 __all__ = [
     "Administrator",
@@ -29,6 +29,7 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "SubmissionReader",
+    "UploadsDep",
     "public_door",
     "rate_limited",
     "staff_door",
@@ -62,9 +63,19 @@ async def get_rate_limiter(request: Request) -> RateLimiter:
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
-async def rate_limited(request: Request, limiter: RateLimiterDep) -> None:
-    """Dependency of the public routes: 429 for a client over its rate."""
-    limiter.check(request.client.host if request.client else "unknown")
+async def get_uploads(request: Request) -> Uploads:
+    """How many evidence uploads this instance takes at once (app.state.uploads, built by create_app)."""
+    uploads: Uploads = request.app.state.uploads
+    return uploads
+
+
+UploadsDep = Annotated[Uploads, Depends(get_uploads)]
+
+
+async def rate_limited(request: Request, limiter: RateLimiterDep, runtime: RuntimeDep) -> None:
+    """Dependency of the public routes: 429 for a client over its rate (the client's address as
+    docket_service.limits.ClientAddress found it)."""
+    await limiter.check(runtime.engine, request.client.host if request.client else "unknown")
 
 
 # Who may call what (the public door takes no staff token; see docket_identity).

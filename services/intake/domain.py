@@ -16,6 +16,8 @@ from uuid import UUID
 from docket_contracts.errors import Invalid
 from docket_contracts.events import ComplaintCategory, ComplaintFiled, ComplaintKind, Controller, Party, Payload
 
+from .errors import AddressCodeSpent
+
 # Words that name a legal form, not the controller: "Clearview AI, Inc." is Clearview AI.
 LEGAL_FORMS = frozenset(
     {
@@ -170,6 +172,38 @@ def token_matches(token: str | None, digest: str) -> bool:
     return token is not None and secrets.compare_digest(token_digest(token), digest)
 
 
+# --- the complainant's address ----------------------------------------------------------------------------
+
+# A code is read off an e-mail and typed: no 0/O or 1/I to mistake. Eight of 32 characters are 40 bits, and
+# whoever holds the status token (the one who filed, not necessarily the one the address belongs to) has
+# ADDRESS_CODE_TRIES to guess it: one chance in 2^37 or so.
+ADDRESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ADDRESS_CODE_TRIES = 5
+
+
+def new_address_code() -> str:
+    """A code that proves an address, e.g. 7K3Q-9ZXM."""
+    code = "".join(secrets.choice(ADDRESS_CODE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def address_code_digest(code: str) -> str:
+    """What is stored of a code: the SHA-256 of its characters, upper case, without spaces or dashes."""
+    return token_digest(re.sub(r"[\s-]+", "", code).upper())
+
+
+def check_address_code(code: str, digest: str, tries: int) -> None:
+    """Refuse a wrong code (Invalid, naming the tries left) or one entered wrong ADDRESS_CODE_TRIES times."""
+    if tries >= ADDRESS_CODE_TRIES:
+        raise AddressCodeSpent(
+            f"the code was entered wrong {ADDRESS_CODE_TRIES} times and no longer proves the address; letters "
+            "about the complaint are not e-mailed, and its status page still shows how it progresses"
+        )
+    if not secrets.compare_digest(address_code_digest(code), digest):
+        left = ADDRESS_CODE_TRIES - tries - 1
+        raise Invalid("code", f"is not the code sent to the address; {left} tries left")
+
+
 def case_of(event: Payload) -> UUID | None:
     return getattr(event, "case_id", None)
 
@@ -183,16 +217,38 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def check_evidence(content_type: str, content: bytes, allowed: frozenset[str], max_bytes: int) -> None:
-    """Refuse a file whose declared type is not allowed, whose bytes are not of that type, or that is too big."""
+def check_declared_evidence(content_type: str, size: int | None, allowed: frozenset[str], max_bytes: int) -> None:
+    """Refuse a file by what its request declares, before its body is read: a type that is not allowed, or a
+    size (Content-Length, when given) over the limit."""
     if content_type not in allowed:
         raise Invalid(
             "file", f"type {content_type or 'unknown'} is not accepted; accepted: {', '.join(sorted(allowed))}"
         )
+    if size is not None and size > max_bytes:
+        raise Invalid("file", f"is larger than {max_bytes:,} bytes")
+
+
+@dataclass(frozen=True)
+class EvidenceQuota:
+    """How much evidence one complaint may have: files, and bytes in all."""
+
+    max_files: int
+    max_total_bytes: int
+
+
+def check_quota(files: int, total_bytes: int, size: int, quota: EvidenceQuota) -> None:
+    """Refuse one more file of `size` bytes for a complaint that has `files` files of `total_bytes` already."""
+    if files >= quota.max_files:
+        raise Invalid("file", f"would be more than {quota.max_files} files for this complaint")
+    if total_bytes + size > quota.max_total_bytes:
+        raise Invalid("file", f"would take this complaint's evidence past {quota.max_total_bytes:,} bytes in all")
+
+
+def check_evidence(content_type: str, content: bytes, allowed: frozenset[str], max_bytes: int) -> None:
+    """Refuse a file whose declared type is not allowed, whose bytes are not of that type, or that is too big."""
+    check_declared_evidence(content_type, len(content), allowed, max_bytes)
     if not content:
         raise Invalid("file", "is empty")
-    if len(content) > max_bytes:
-        raise Invalid("file", f"is larger than {max_bytes:,} bytes")
     if content_type in SIGNATURES and not content.startswith(SIGNATURES[content_type]):
         raise Invalid("file", f"does not look like {content_type}")
     if content_type == "text/plain":
@@ -210,27 +266,3 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = SAFE_FILENAME.sub("_", base).strip(" .")[:200]
     return cleaned or "evidence"
-
-
-# --- abuse limits -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class TokenBucket:
-    """`rate` requests a minute per client, with bursts up to `burst`; time is given, so it is pure."""
-
-    rate_per_minute: float
-    burst: int
-    tokens: float = -1.0
-    updated: float = 0.0
-
-    def take(self, now: float) -> float:
-        """0 if the request may go ahead, else the seconds until it may."""
-        if self.tokens < 0:
-            self.tokens, self.updated = float(self.burst), now
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate_per_minute / 60)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) * 60 / self.rate_per_minute

@@ -17,3 +17,7 @@ class AlreadyWithdrawn(Exception):
 
 class IdempotencyKeyReused(Exception):
     """The Idempotency-Key was used for a different submission (409)."""
+
+
+class AddressCodeSpent(Exception):
+    """The code that proves the address was entered wrong too many times: it no longer proves it (409)."""

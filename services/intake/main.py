@@ -18,7 +18,7 @@ from docket_service.runtime import ServiceRuntime
 from .api import install_error_handlers, routers
 from .config import IntakeSettings
 from .handlers import EVENT_HANDLERS
-from .limits import RateLimiter
+from .limits import RateLimiter, Uploads, forgetting
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 EVIDENCE_UPLOAD = re.compile(r"^/complaints/[^/]+/evidence$")
@@ -33,6 +33,7 @@ def runtime(settings: IntakeSettings, personal: PersonalData | None = None) -> S
         produces=topics.COMPLAINTS,
         consumes=[topics.CASES, topics.NOTIFICATIONS],
         handlers=EVENT_HANDLERS,
+        workers={"rate limits": forgetting},
         migrations=settings.keystore_migrations(),
         preparations=[lambda started: warm(started.engine, settings.database_pool_size)],
         closers=[personal.keystore.close],
@@ -46,6 +47,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     app.state.clock = clock or SystemClock(settings.regulator_timezone)
     app.state.personal = personal
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.uploads = Uploads(settings.evidence_concurrent_uploads)
     install_error_handlers(app)
 
     def body_limit(path: str) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +24,8 @@ from docket_contracts import topics
 from docket_contracts.events import (
     COMPLAINANT_EMAIL,
     COMPLAINANT_NAME,
+    ComplaintAddressCodeIssued,
+    ComplaintAddressProven,
     ComplaintFiled,
     ComplaintWithdrawn,
     PersonalDataErased,
@@ -40,6 +44,7 @@ TABLES = {
     "complaint_cases",
     "progress_entries",
     "letters",
+    "rate_limits",
     "outbox",
     "inbox",
 }
@@ -48,6 +53,7 @@ TABLES = {
 # intake's own. A letter's text is sealed by the notifier (docket_contracts.events.LETTER_TEXT).
 NARRATIVE = "complaint.narrative"
 STATUS_TOKEN = "complaint.status_token"
+REQUEST_DIGEST = "idempotency.request_digest"
 EVIDENCE_NAME = "evidence.filename"
 EVIDENCE_CONTENT = "evidence.content"
 # A complaint's sealed columns, each with the field its value is sealed as.
@@ -95,6 +101,17 @@ class ComplaintRow(SQLModel, table=True):
     filed_at: datetime = utc_column(server_default=sa.func.now())
     status: str = Field(default="received", index=True)
     personal_data_erased_on: date | None = None
+    # The address the complainant gave, proven or not. A filing at the public door stores the digest of the
+    # code sent to it (domain.address_code_digest) and counts the wrong tries; the day the right code is entered,
+    # or the day staff recorded a paper complaint, it is proven. Neither a digest nor a day: filed before
+    # addresses were proven, and taken as proven as it was then.
+    address_code_digest: str | None = None
+    address_code_tries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    address_proven_on: date | None = None
+
+    @property
+    def address_proven(self) -> bool:
+        return self.address_proven_on is not None or self.address_code_digest is None
 
 
 class EvidenceRow(SQLModel, table=True):
@@ -115,13 +132,17 @@ class EvidenceRow(SQLModel, table=True):
 
 
 class IdempotencyRow(SQLModel, table=True):
-    """The first answer to a POST with an Idempotency-Key, replayed to its retries; the status token in it
-    is sealed with the complaint's subject key."""
+    """The first answer to a POST with an Idempotency-Key, replayed to its retries; a key is its caller's own
+    (`scope`: application.filing.PUBLIC_SCOPE or staff_scope). The digest of the request
+    and the status token in the answer are sealed with the complaint's subject key: the body named the
+    complainant, and what was derived from it must read as nothing once they are erased, like the rest. A
+    digest kept by an earlier release is a string, in clear."""
 
     __tablename__ = "idempotency_keys"
 
+    scope: str = Field(primary_key=True, sa_column_kwargs={"server_default": "public"})
     key: str = Field(primary_key=True)
-    request_digest: str
+    request_digest: dict[str, Any] | str = Field(sa_column=sa.Column(JSONB, nullable=False))
     status_code: int
     response: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     created_at: datetime = utc_column(server_default=sa.func.now())
@@ -161,44 +182,130 @@ class LetterRow(SQLModel, table=True):
     recorded_at: datetime = utc_column()
 
 
+class RateLimitRow(SQLModel, table=True):
+    """A client's bucket at the public door, shared by every instance: the moment it is full again (the
+    generic cell rate algorithm's theoretical arrival time). A row whose moment has passed says no more than no
+    row at all, and is deleted (forget_full_buckets): the table holds the clients of the last minute or so.
+    Unlogged: written at every public request, and worth nothing after a crash (all buckets start full)."""
+
+    __tablename__ = "rate_limits"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    client: str = Field(primary_key=True)  # limits.client_key: an IPv4 address, or an IPv6 /64
+    full_again_at: datetime = utc_column()
+
+
+# One request takes one interval (60 s / the rate) from its client's bucket, which holds `window` (the burst's
+# intervals): admitted, the bucket is full again an interval later than it would have been; refused (the new
+# moment would be more than a window away), nothing changes and the answer is how long until the next is
+# admitted. One statement, so that concurrent requests of a client, on any instance, queue on its row.
+TAKE_FROM_BUCKET = sa.text("""
+    WITH taken AS (
+        INSERT INTO rate_limits AS r (client, full_again_at)
+        VALUES (:client, now() + make_interval(secs => :interval_s))
+        ON CONFLICT (client) DO UPDATE
+            SET full_again_at = GREATEST(r.full_again_at, now()) + make_interval(secs => :interval_s)
+            WHERE GREATEST(r.full_again_at, now()) + make_interval(secs => :interval_s)
+                  <= now() + make_interval(secs => :window_s)
+        RETURNING 0.0::float8 AS wait
+    )
+    SELECT wait FROM taken
+    UNION ALL
+    SELECT EXTRACT(EPOCH FROM r.full_again_at - now())::float8 + :interval_s - :window_s
+    FROM rate_limits r WHERE r.client = :client AND NOT EXISTS (SELECT 1 FROM taken)
+""")
+
+
+async def take_from_bucket(connection: AsyncConnection, client: str, interval_s: float, window_s: float) -> float:
+    """0 if the client's request may go ahead, else the seconds until one may (TAKE_FROM_BUCKET)."""
+    wait = await connection.scalar(TAKE_FROM_BUCKET, {"client": client, "interval_s": interval_s, "window_s": window_s})
+    return max(float(wait or 0.0), 0.0)
+
+
+async def forget_full_buckets(connection: AsyncConnection) -> int:
+    """Delete the buckets that are full again: they say no more than no row at all."""
+    deleted = await connection.execute(
+        sa.delete(table_of(RateLimitRow)).where(table_of(RateLimitRow).c.full_again_at < sa.func.now())
+    )
+    return deleted.rowcount
+
+
 def request_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 async def claim_idempotency_key(
-    session: AsyncSession, key: str, digest: str, status_code: int, response: dict[str, Any]
+    session: AsyncSession, scope: str, key: str, digest: Sealed, status_code: int, response: dict[str, Any]
 ) -> IdempotencyRow | None:
-    """Record the answer under `key`; if the key was used already, return that first record instead.
+    """Record the answer under `key` in `scope`; if the key was used there already, return that first record
+    instead.
 
     A concurrent request with the same key waits on the insert until the first transaction ends.
     """
     inserted = await session.scalar(
         insert(IdempotencyRow)
-        .values(key=key, request_digest=digest, status_code=status_code, response=response)
+        .values(
+            scope=scope,
+            key=key,
+            request_digest=digest.model_dump(mode="json"),
+            status_code=status_code,
+            response=response,
+        )
         .on_conflict_do_nothing()
         .returning(table_of(IdempotencyRow).c.key)
     )
     if inserted is not None:
         return None
-    return await session.get(IdempotencyRow, key)
+    return await session.get(IdempotencyRow, (scope, key))
 
 
 # Filing is the hot path of the public door, so it is written without the ORM: no instance, identity map or
 # flush, one INSERT statement built once. The complaint goes in a data-modifying CTE of the statement that adds
-# its complaint.filed event to the outbox: one statement is one transaction, so both commit or neither does.
+# its events to the outbox: one statement is one transaction, so all commit or none does. FILING adds
+# complaint.filed; FILING_WITH_CODE adds complaint.address_code_issued before it (the outbox's order, which the
+# relay keeps), so that the notifier has the code when the filing comes.
 _COMPLAINTS, _OUTBOX = table_of(ComplaintRow), table_of(OutboxRow)
 _COMPLAINT_COLUMNS = [c.name for c in _COMPLAINTS.columns if c.name not in {"filed_at", "personal_data_erased_on"}]
-FILING = (
-    insert(_OUTBOX)
-    .values({name: sa.bindparam(f"o_{name}") for name in OUTBOX_COLUMNS})
-    .add_cte(
-        insert(_COMPLAINTS).values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS}).cte("complaint")
+
+
+def _filing(prefixes: Sequence[str]) -> sa.Insert:
+    """The statement adding a complaint and an outbox row per prefix of its parameters, in that order."""
+    rows: list[dict[str, Any]] = [
+        # Typed: a second row's parameters would not be given their column's type (JSONB) otherwise.
+        {name: sa.bindparam(f"{prefix}_{name}", type_=_OUTBOX.c[name].type) for name in OUTBOX_COLUMNS}
+        for prefix in prefixes
+    ]
+    return (
+        insert(_OUTBOX)
+        .values(rows)
+        .add_cte(
+            insert(_COMPLAINTS)
+            .values({name: sa.bindparam(f"c_{name}") for name in _COMPLAINT_COLUMNS})
+            .cte("complaint")
+        )
     )
-)
 
 
-def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> dict[str, Any]:
-    """The complaint's row and its complaint.filed event (an outbox row, as OutboxRow.of makes it), for FILING."""
+# o_: complaint.filed; oc_: complaint.address_code_issued.
+FILING, FILING_WITH_CODE = _filing(["o"]), _filing(["oc", "o"])
+
+
+@dataclass(frozen=True)
+class Address:
+    """The complainant's address as the filing leaves it: to prove with a code (its digest, and the event that
+    carries it sealed), or proven on a day (a paper complaint)."""
+
+    code_digest: str | None = None
+    code_issued: ComplaintAddressCodeIssued | None = None
+    proven_on: date | None = None
+
+
+def filing_parameters(
+    filed: ComplaintFiled, narrative: Sealed, token_digest: str, address: Address | None = None
+) -> dict[str, Any]:
+    """The complaint's row and its events (outbox rows, as OutboxRow.of makes them), for FILING or
+    FILING_WITH_CODE: complaint.filed, after complaint.address_code_issued when the address is to prove."""
+    address = address or Address()
     complaint = {
         "id": filed.complaint_id,
         "reference": filed.reference,
@@ -218,18 +325,28 @@ def filing_parameters(filed: ComplaintFiled, narrative: Sealed, token_digest: st
         "narrative": narrative.model_dump(mode="json"),
         "received_on": filed.received_on,
         "status": "received",
+        "address_code_digest": address.code_digest,
+        "address_code_tries": 0,
+        "address_proven_on": address.proven_on,
     }
-    [outbox] = outbox_values([new_event(filed, source=SOURCE, subject=str(filed.complaint_id))], topics.COMPLAINTS)
+    subject = str(filed.complaint_id)
+    events = {"o": new_event(filed, source=SOURCE, subject=subject)}
+    if address.code_issued is not None:
+        events["oc"] = new_event(address.code_issued, source=SOURCE, subject=subject)
+    outbox = outbox_values(list(events.values()), topics.COMPLAINTS)
     return {f"c_{name}": value for name, value in complaint.items()} | {
-        f"o_{name}": value for name, value in outbox.items()
+        f"{prefix}_{name}": value for prefix, row in zip(events, outbox, strict=True) for name, value in row.items()
     }
 
 
-async def add_complaint(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str) -> None:
-    """Store the complaint and its complaint.filed event in the caller's transaction (or, on a connection the
-    caller put in autocommit, as a transaction of its own: application.file_complaint)."""
+async def add_complaint(
+    session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str, address: Address | None = None
+) -> None:
+    """Store the complaint and its events in the caller's transaction (or, on a connection the caller put in
+    autocommit, as a transaction of its own: application.file_complaint)."""
     connection = await session.connection()
-    await connection.execute(FILING, filing_parameters(filed, narrative, token_digest))
+    statement = FILING_WITH_CODE if address is not None and address.code_issued is not None else FILING
+    await connection.execute(statement, filing_parameters(filed, narrative, token_digest, address))
 
 
 async def file(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, token_digest: str = "") -> None:
@@ -240,8 +357,9 @@ async def file(session: AsyncSession, filed: ComplaintFiled, narrative: Sealed, 
     await add_complaint(session, filed, narrative, token_digest)
 
 
-async def by_reference(session: AsyncSession, reference: str) -> ComplaintRow | None:
-    return (await session.exec(select(ComplaintRow).where(ComplaintRow.reference == reference))).first()
+async def by_reference(session: AsyncSession, reference: str, *, for_update: bool = False) -> ComplaintRow | None:
+    query = select(ComplaintRow).where(ComplaintRow.reference == reference)
+    return (await session.exec(query.with_for_update() if for_update else query)).first()
 
 
 def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
@@ -256,6 +374,29 @@ def withdraw(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
         ComplaintWithdrawn(complaint_id=complaint.id, withdrawn_on=on), source=SOURCE, subject=str(complaint.id)
     )
     add_to_outbox(session, [event], topics.COMPLAINTS)
+
+
+def prove_address(session: AsyncSession, complaint: ComplaintRow, on: date) -> None:
+    """Record and announce that the complainant proved their address (complaint.address_proven)."""
+    complaint.address_proven_on = on
+    session.add(complaint)
+    session.add(
+        ProgressRow(
+            complaint_id=complaint.id,
+            event_id=f"address:{complaint.id}",
+            on=on,
+            text="You confirmed your e-mail address: our letters about the complaint go there.",
+        )
+    )
+    event = new_event(
+        ComplaintAddressProven(complaint_id=complaint.id, proven_on=on), source=SOURCE, subject=str(complaint.id)
+    )
+    add_to_outbox(session, [event], topics.COMPLAINTS)
+
+
+def count_wrong_code(session: AsyncSession, complaint: ComplaintRow) -> None:
+    complaint.address_code_tries += 1
+    session.add(complaint)
 
 
 def add_evidence(
@@ -278,6 +419,25 @@ def add_evidence(
     )
     session.add(row)
     return row
+
+
+async def evidence_totals(session: AsyncSession, complaint_id: UUID) -> tuple[int, int]:
+    """How many evidence files the complaint has, and their bytes in all."""
+    table = table_of(EvidenceRow)
+    connection = await session.connection()
+    found = (
+        await connection.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.size), 0)).where(
+                table.c.complaint_id == complaint_id
+            )
+        )
+    ).one()
+    return int(found[0]), int(found[1])
+
+
+async def lock_complaint(session: AsyncSession, complaint_id: UUID) -> None:
+    """Hold the complaint's row until the transaction ends: evidence added to it meanwhile waits (its quota)."""
+    await session.exec(select(ComplaintRow.id).where(ComplaintRow.id == complaint_id).with_for_update())
 
 
 async def evidence_of(session: AsyncSession, complaint_id: UUID) -> Sequence[sa.Row[*tuple[Any, ...]]]:

@@ -32,7 +32,7 @@ from .deps import (
 )
 from .domain import Channel
 from .domain import Role as RecipientRole
-from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, out_of_scope
+from .domain.webhooks import SUBSCRIBABLE, RefusedUrl, event_scopes, out_of_scope
 from .errors import Conflict, NotFound, OutOfScope
 
 subscription_routes = APIRouter(tags=["webhook subscriptions"])
@@ -45,16 +45,32 @@ routers = (subscription_routes, delivery_routes, contact_routes, letter_routes)
 # test keeps them equal to webhooks.SUBSCRIBABLE, which is read from the contract.
 EventType = Literal[
     "docket.complaint.filed",
+    "docket.complaint.address_code_issued",
+    "docket.complaint.address_proven",
     "docket.complaint.withdrawn",
     "docket.complaint.personal_data_erased",
     "docket.case.opened",
     "docket.complaint.linked",
     "docket.investigation.opened",
+    "docket.check.recorded",
     "docket.finding.recorded",
+    "docket.warning.issued",
     "docket.formal_notice.issued",
+    "docket.formal_notice.extended",
     "docket.formal_notice.complied",
     "docket.formal_notice.deadline_expired",
     "docket.formal_notice.expiry_superseded",
+    "docket.proceedings.referred",
+    "docket.proceedings.report_notified",
+    "docket.proceedings.file_consulted",
+    "docket.proceedings.observations_extended",
+    "docket.proceedings.observations_received",
+    "docket.proceedings.rapporteur_answered",
+    "docket.proceedings.controller_replied",
+    "docket.proceedings.controller_summoned",
+    "docket.proceedings.hearing_held",
+    "docket.proceedings.deliberated",
+    "docket.proceedings.simplified_interrupted",
     "docket.sanction.imposed",
     "docket.reprimand.issued",
     "docket.publication.made",
@@ -65,6 +81,9 @@ EventType = Literal[
     "docket.formal_notice.notified",
     "docket.sanction.notified",
     "docket.injunction.complied",
+    "docket.injunction.ended",
+    "docket.liquidation.opened",
+    "docket.liquidation.observations_received",
     "docket.penalty_payment.liquidated",
     "docket.case.closed",
 ]
@@ -190,6 +209,7 @@ async def create_subscription(
         resolver,
         settings.webhook_allow_list,
         owner=caller.subject,
+        scopes=event_scopes(caller.scopes) if caller.acting_as == Role.INTEGRATOR else None,
         url=body.url,
         event_types=list(body.event_types),
         controller_key=body.controller_key,
@@ -411,7 +431,9 @@ class NotificationOut(BaseModel):
     recipient_address: str | None
     text: str
     html: str
-    email_status: Literal["pending", "sent", "failed", "no_address", "erased"]
+    email_status: Literal["pending", "sent", "failed", "no_address", "erased", "unproven"] = Field(
+        description="unproven: held until the complainant proves the address the filing gave"
+    )
     attempts: int
     sent_at: datetime | None
     last_error: str | None

@@ -1,6 +1,6 @@
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from docket_privacy.settings import KeystoreSettings
@@ -27,6 +27,12 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
         description="comma-separated CIDRs or host names that webhooks may reach although "
         "they are private, loopback or link-local (or plain http)",
     )
+    webhook_scopes_max_age_days: int = Field(
+        default=7,
+        ge=1,
+        description="how long an integrator's scopes, as their last token showed them, hold: past it, their "
+        "deliveries wait until they call the notifier again with a token (any call, e.g. GET /subscriptions)",
+    )
     webhook_secret_grace_s: float = Field(
         default=86_400.0, ge=0, description="how long a rotated-out secret still signs"
     )
@@ -35,9 +41,15 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     )
     smtp_port: int = Field(default=25, description="the mail server's port")
     smtp_sender: str = Field(default="Docket <noreply@docket.invalid>", description="the From of every e-mail")
-    smtp_username: str | None = Field(default=None, description="the login at the mail server, if it asks one")
+    smtp_username: str | None = Field(
+        default=None, description="the login at the mail server, if it asks one; sent only with SMTP_STARTTLS"
+    )
     smtp_password: SecretStr | None = Field(default=None, description="the password of SMTP_USERNAME")
-    smtp_starttls: bool = Field(default=False, description="upgrade the connection with STARTTLS")
+    smtp_starttls: bool = Field(
+        default=False,
+        description="upgrade the connection with STARTTLS, the server's certificate verified against SMTP_HOST "
+        "(the system's CAs; SSL_CERT_FILE names another bundle)",
+    )
     smtp_timeout_s: float = Field(default=10.0, gt=0, description="per e-mail: connect, send, answer")
     staff_email: str | None = Field(default=None, description="where Art 78(2) reminders go")
     art78_reminder_lead_days: int = Field(
@@ -54,6 +66,12 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _login_only_over_tls(self) -> Self:
+        if self.smtp_username and not self.smtp_starttls:
+            raise ValueError("SMTP_USERNAME needs SMTP_STARTTLS: the password is never sent in clear")
+        return self
 
     @property
     def retry_schedule(self) -> RetrySchedule:

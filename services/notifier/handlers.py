@@ -15,34 +15,19 @@ from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts import registry
+from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
-    AppealDecided,
-    AppealLodged,
-    CaseClosed,
+    ADDRESS_CODE,
     CaseOpened,
+    ComplaintAddressCodeIssued,
+    ComplaintAddressProven,
     ComplaintFiled,
     ComplaintLinked,
     ComplaintWithdrawn,
     Controller,
-    FindingRecorded,
-    FormalNoticeComplied,
-    FormalNoticeDeadlineExpired,
-    FormalNoticeExpirySuperseded,
-    FormalNoticeIssued,
-    FormalNoticeNotified,
-    InjunctionComplied,
-    InvestigationOpened,
     Payload,
-    PenaltyPaymentImposed,
-    PenaltyPaymentLiquidated,
     PersonalDataErased,
-    PublicationMade,
-    PublicationWithdrawn,
-    ReprimandIssued,
-    SanctionImposed,
-    SanctionNotified,
 )
 from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
@@ -50,7 +35,7 @@ from docket_privacy.personal import PersonalData
 
 from .application.letters import case_file, write_letters
 from .config import NotifierSettings
-from .domain import letters_for, reminder_due_on
+from .domain import address_proof, letters_for, reminder_due_on
 from .store import PostgresRecords, Records
 
 
@@ -64,28 +49,6 @@ class Needs:
 
 
 EventHandler = Callable[[Records, CloudEvent, Any, Needs], Awaitable[None]]
-
-# The events of a case that concern all its complainants, and that the notifier learns nothing from.
-CaseEvent = (
-    InvestigationOpened
-    | FindingRecorded
-    | FormalNoticeIssued
-    | FormalNoticeComplied
-    | FormalNoticeDeadlineExpired
-    | FormalNoticeExpirySuperseded
-    | FormalNoticeNotified
-    | SanctionImposed
-    | SanctionNotified
-    | InjunctionComplied
-    | ReprimandIssued
-    | PublicationMade
-    | PublicationWithdrawn
-    | AppealLodged
-    | AppealDecided
-    | PenaltyPaymentImposed
-    | PenaltyPaymentLiquidated
-    | CaseClosed
-)
 
 
 async def tell(
@@ -111,19 +74,35 @@ async def tell(
     await records.enqueue_deliveries(event, controller.key if controller else None, case_id)
 
 
+async def address_code_issued(
+    records: Records, event: CloudEvent, payload: ComplaintAddressCodeIssued, needs: Needs
+) -> None:
+    """Keep the code until its complaint.filed, which comes next (the same key) with the address to send it to."""
+    await records.keep_address_code(payload.complaint_id, payload.code)
+    await records.enqueue_deliveries(event, None, None)
+
+
 async def complaint_filed(records: Records, event: CloudEvent, payload: ComplaintFiled, needs: Needs) -> None:
     """Learn the complainant (sealed, as the event carries them) and start their three months from the day the
-    complaint was received. A case.opened or complaint.linked taken in before this event (early_links) has its
-    letter written now that the complainant's address is known, after the acknowledgement."""
+    complaint was received. A filing that came with a code (address_code_issued) gave an address nobody has
+    proven: the code goes there, in the first letter, and the others wait for the proof. A case.opened or
+    complaint.linked taken in before this event (early_links) has its letter written now that the
+    complainant's address is known, after the acknowledgement."""
+    code = await records.take_address_code(payload.complaint_id)
     await records.add_complainant(
         payload.complaint_id,
         payload.reference,
         payload.kind,
         payload.complainant.name,
         payload.complainant.email,
+        address_proven=code is None,
     )
     if (start := clock_start(payload)) is not None:
         await records.told([payload.complaint_id], start[1], reminder_due_on(start[1], needs.lead_days))
+    if code is not None and (opened := await needs.personal.open(ADDRESS_CODE, code)) is not None:
+        case = await case_file(records, needs.personal, None, payload.complaint_id, everyone=False)
+        proofs = [address_proof(complainant, opened) for complainant in case.complainants]
+        await write_letters(records, needs.personal, event.id, event.type, proofs)
     early = await records.take_early_link(payload.complaint_id)
     await tell(
         records,
@@ -166,6 +145,13 @@ async def link(records: Records, event: CloudEvent, complaint_id: UUID, case_id:
         await records.keep_early_link(event, complaint_id, case_id)
 
 
+async def address_proven(records: Records, event: CloudEvent, payload: ComplaintAddressProven, needs: Needs) -> None:
+    """The complainant proved their address: the letters held for it go out, and the next ones with them."""
+    await records.prove_address(payload.complaint_id)
+    case_id = await records.case_of_complaint(payload.complaint_id)
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
+
+
 async def complaint_withdrawn(records: Records, event: CloudEvent, payload: ComplaintWithdrawn, needs: Needs) -> None:
     """The withdrawal is confirmed to its complainant, who waits for no news any more."""
     case_id = await records.case_of_complaint(payload.complaint_id)
@@ -179,36 +165,28 @@ async def personal_data_erased(records: Records, event: CloudEvent, payload: Per
     await tell(records, event, payload, needs, case_id=case_id, complaint_id=payload.complaint_id, everyone=False)
 
 
-async def case_event(records: Records, event: CloudEvent, payload: CaseEvent, needs: Needs) -> None:
+async def case_event(records: Records, event: CloudEvent, payload: Payload, needs: Needs) -> None:
     """An event of the case as a whole: its letters go to the controller, staff and every complainant waiting."""
-    await tell(records, event, payload, needs, case_id=payload.case_id, complaint_id=None, everyone=True)
+    case_id = getattr(payload, "case_id", None)
+    assert isinstance(case_id, UUID), "every event of the cases topic names its case"
+    await tell(records, event, payload, needs, case_id=case_id, complaint_id=None, everyone=True)
 
 
-# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler.
+# Every event type a subscriber may ask for (webhooks.SUBSCRIBABLE), and its handler: those of complaints and of
+# the opening or the joining of a case each their own, every other event of a case `case_event`.
 EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     ComplaintFiled: complaint_filed,
+    ComplaintAddressCodeIssued: address_code_issued,
+    ComplaintAddressProven: address_proven,
     ComplaintWithdrawn: complaint_withdrawn,
     PersonalDataErased: personal_data_erased,
     CaseOpened: case_opened,
     ComplaintLinked: complaint_linked,
-    InvestigationOpened: case_event,
-    FindingRecorded: case_event,
-    FormalNoticeIssued: case_event,
-    FormalNoticeComplied: case_event,
-    FormalNoticeDeadlineExpired: case_event,
-    FormalNoticeExpirySuperseded: case_event,
-    FormalNoticeNotified: case_event,
-    SanctionImposed: case_event,
-    SanctionNotified: case_event,
-    InjunctionComplied: case_event,
-    ReprimandIssued: case_event,
-    PublicationMade: case_event,
-    PublicationWithdrawn: case_event,
-    AppealLodged: case_event,
-    AppealDecided: case_event,
-    PenaltyPaymentImposed: case_event,
-    PenaltyPaymentLiquidated: case_event,
-    CaseClosed: case_event,
+    **{
+        spec.payload: case_event
+        for spec in registry.EVENTS
+        if spec.topic == topics.CASES and spec.payload not in (CaseOpened, ComplaintLinked)
+    },
 }
 
 

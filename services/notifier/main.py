@@ -49,6 +49,7 @@ def workers(
                     schedule=schedule,
                     batch_size=batch,
                     timeout_s=s.webhook_timeout_s,
+                    scopes_max_age_s=s.webhook_scopes_max_age_days * 86_400.0,
                 ),
             )(runtime)
         finally:

@@ -289,22 +289,34 @@ def _ms_since(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
+class PlainLogin(Exception):
+    """A login at the mail server was asked for over a connection that is not encrypted."""
+
+
 @dataclass(frozen=True)
 class SmtpMailer:
+    """E-mail through one mail server. With `starttls`, the connection is upgraded before anything else is said,
+    and the server's certificate is verified against `host` (the system's trusted CAs, or `ssl_context`'s); a
+    server that offers no STARTTLS, or a certificate that does not verify, fails the attempt. A login is only
+    ever sent over that encrypted connection: a username without `starttls` is refused, before connecting."""
+
     host: str
     port: int
     timeout_s: float
     starttls: bool = False
     username: str | None = None
     password: str | None = None
+    ssl_context: ssl.SSLContext | None = None
 
     async def send(self, message: EmailMessage) -> None:
         await asyncio.to_thread(self._send, message)
 
     def _send(self, message: EmailMessage) -> None:
+        if self.username and not self.starttls:
+            raise PlainLogin("the mail server's login is sent only over STARTTLS (SMTP_STARTTLS)")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
             if self.starttls:
-                smtp.starttls()
+                smtp.starttls(context=self.ssl_context or ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)

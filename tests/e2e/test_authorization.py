@@ -25,12 +25,14 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from docket_contracts.events import Order
+from docket_contracts.events import Injunction, Order, TimeLimit
 from docket_devstack.staff import (
     ADMINISTRATOR,
     AUDITOR,
     INTAKE_OFFICER,
     INVESTIGATOR,
+    PRESIDENT,
+    RAPPORTEUR,
     SANCTIONS_COMMITTEE,
     STAFF,
     Tokens,
@@ -42,12 +44,21 @@ from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
     CaseState,
+    Deliberation,
     ImposeSanction,
     IssueFormalNotice,
     LodgeAppeal,
+    NotifyReport,
     OpenInvestigation,
+    OpenLiquidation,
     PublishDecision,
     RecordFinding,
+    RecordHearing,
+    RecordNoticeNotification,
+    RecordObservations,
+    RecordRapporteurAnswer,
+    ReferToCommittee,
+    SummonController,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -64,6 +75,8 @@ INTEGRATOR = "integrator"  # the demo integrator client, as an identity of this 
 IDENTITIES = (*STAFF, INTEGRATOR)
 ROLE_OF = {
     INTAKE_OFFICER: Role.INTAKE_OFFICER,
+    PRESIDENT: Role.PRESIDENT,
+    RAPPORTEUR: Role.RAPPORTEUR,
     INVESTIGATOR: Role.INVESTIGATOR,
     SANCTIONS_COMMITTEE: Role.SANCTIONS_COMMITTEE,
     AUDITOR: Role.AUDITOR,
@@ -71,8 +84,10 @@ ROLE_OF = {
     INTEGRATOR: Role.INTEGRATOR,
 }
 PUBLIC: frozenset[Role] = frozenset()
-I, V, S, A, D, G = (  # noqa: E741 -- the roles by initial, so that the matrix reads as a table
+I, P, R, V, S, A, D, G = (  # noqa: E741 -- the roles by initial, so that the matrix reads as a table
     Role.INTAKE_OFFICER,
+    Role.PRESIDENT,
+    Role.RAPPORTEUR,
     Role.INVESTIGATOR,
     Role.SANCTIONS_COMMITTEE,
     Role.AUDITOR,
@@ -91,6 +106,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("intake", "POST", "/paper-complaints"): frozenset({I}),
     ("intake", "GET", "/complaints/{reference}/status"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/withdrawal"): PUBLIC,
+    ("intake", "POST", "/complaints/{reference}/address-proof"): PUBLIC,
     ("intake", "POST", "/complaints/{reference}/evidence"): PUBLIC,
     ("intake", "GET", "/complaints"): frozenset({I, V, A}),
     ("intake", "GET", "/complaints/{complaint_id}"): frozenset({I, V, A}),
@@ -98,27 +114,43 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("intake", "GET", "/complaints/{complaint_id}/evidence/{evidence_id}"): frozenset({I, V, A}),
     ("intake", "POST", "/complaints/{complaint_id}/erasure"): frozenset({D}),
     ("intake", "GET", "/complaints/{complaint_id}/personal-data"): frozenset({D}),
-    ("case", "GET", "/cases"): frozenset({I, V, S, A}),
-    ("case", "GET", "/art78-overdue"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}/history"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}/timeline.svg"): frozenset({I, V, S, A}),
-    ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, V, S, A}),
+    ("case", "GET", "/cases"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/art78-overdue"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/history"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/timeline.svg"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cases/{case_id}/complaints"): frozenset({I, P, R, V, S, A}),
     ("case", "GET", "/cases/{case_id}/integrity"): frozenset({A, D}),
-    ("case", "POST", "/cases/{case_id}/investigation"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/investigation"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/checks"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/findings"): frozenset({V}),
-    ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/warnings"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/formal-notices"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/extension"): frozenset({P}),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): frozenset({V}),
-    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({V}),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/notification"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/referral"): frozenset({P}),
+    ("case", "POST", "/cases/{case_id}/report"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/file-access"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/observations"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/observations/extension"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/rapporteur-answer"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/controller-reply"): frozenset({R}),
+    ("case", "POST", "/cases/{case_id}/summons"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/hearing"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/simplified-interruption"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/notification"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/reprimands"): frozenset({S}),
-    ("case", "POST", "/cases/{case_id}/publications"): frozenset({S}),
-    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/publications"): frozenset({P, S}),
+    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): frozenset({P, S}),
     ("case", "POST", "/cases/{case_id}/appeals"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/compliance"): frozenset({V}),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/observations"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision"): frozenset({S}),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): frozenset({S}),
     ("case", "POST", "/cases/{case_id}/closure"): frozenset({V, S}),
     ("case", "POST", "/fine-estimates"): frozenset({V, S}),
     ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
@@ -135,8 +167,8 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("notifier", "POST", "/deliveries/{delivery_id}/redeliver"): frozenset({D, G}),
     ("notifier", "PUT", "/controllers/{controller_key}/contact"): frozenset({D}),
     ("notifier", "GET", "/controllers/{controller_key}/contact"): frozenset({D, A}),
-    ("notifier", "GET", "/notifications"): frozenset({I, V, S, A, D}),
-    ("notifier", "GET", "/notifications/{notification_id}"): frozenset({I, V, S, A, D}),
+    ("notifier", "GET", "/notifications"): frozenset({I, P, R, V, S, A, D}),
+    ("notifier", "GET", "/notifications/{notification_id}"): frozenset({I, P, R, V, S, A, D}),
 }
 
 HOOK = "http://127.0.0.1:9/hook"  # allow-listed below; nothing is sent (deliveries do not run)
@@ -144,7 +176,8 @@ CONTROLLER = {"name": "Matrix Test Controller"}  # not Clearview AI, whose case 
 NOTICE = {
     "orders": [{"point": "f", "text": "stop the processing"}],
     "issued_on": "2021-11-26",
-    "compliance_deadline": "2022-01-26",
+    "reference": "MED-2021-134",
+    "time_limit": {"months": 2},
 }
 
 
@@ -262,7 +295,7 @@ class World:
 
 
 def investigating(state):
-    return OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping")
+    return OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping", reference="2020-116C")
 
 
 def finding(state):
@@ -274,13 +307,32 @@ def notice(state):
         notice_id=uuid.uuid4(),
         orders=(Order(point="f", text="stop"),),
         issued_on=date(2021, 11, 26),
-        compliance_deadline=date(2022, 1, 26),
+        time_limit=TimeLimit(months=2),
+        reference="MED-2021-134",
     )
+
+
+def notice_notified(state):
+    return RecordNoticeNotification(notice_id=state.notices[0].notice_id, notified_on=date(2021, 11, 26))
 
 
 def notice_published(state):
     return PublishDecision(
-        publication_id=uuid.uuid4(), decision_id=state.notices[0].notice_id, published_on=date(2021, 12, 16)
+        publication_id=uuid.uuid4(),
+        decision_id=state.notices[0].notice_id,
+        published_on=date(2021, 12, 16),
+        anonymised_on=date(2023, 12, 16),
+        decided_by="bureau",
+    )
+
+
+def sanction_published(state):
+    return PublishDecision(
+        publication_id=uuid.uuid4(),
+        decision_id=state.sanctions[0].sanction_id,
+        published_on=date(2022, 10, 20),
+        anonymised_on=date(2024, 10, 20),
+        decided_by="restricted_committee",
     )
 
 
@@ -288,9 +340,68 @@ def sanction_appealed(state):
     return LodgeAppeal(appeal_id=uuid.uuid4(), decision_id=state.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16))
 
 
-def sanction_with_penalty(state):
-    from docket_contracts.events import Injunction
+def referral(state):
+    return ReferToCommittee(
+        proceedings_id=uuid.uuid4(),
+        referred_on=date(2022, 6, 2),
+        reference="decision of 2 June 2022",
+        rapporteur="Claude Castelluccia",
+        rapporteur_kind="commissioner",
+    )
 
+
+def simplified_referral(state):
+    return ReferToCommittee(
+        proceedings_id=uuid.uuid4(),
+        referred_on=date(2022, 6, 2),
+        reference="decision of 2 June 2022",
+        rapporteur="Agnès Agent",
+        rapporteur_kind="agent",
+        procedure="simplified",
+        deciding_member="Alexandre Linden",
+    )
+
+
+def report(state):
+    return NotifyReport(notified_on=date(2022, 7, 14), documents=("the report",))
+
+
+def observations(state):
+    return RecordObservations(received_on=date(2022, 8, 10))
+
+
+def answer(state):
+    return RecordRapporteurAnswer(answered_on=date(2022, 9, 1))
+
+
+def summons(state):
+    return SummonController(summoned_on=date(2022, 9, 13), hearing_on=date(2022, 10, 13))
+
+
+def hearing(state):
+    return RecordHearing(held_on=date(2022, 10, 13), public=True, speakers=("rapporteur",))
+
+
+HEARD = (referral, report, summons, hearing)
+
+
+def liquidation_opened(state):
+    return OpenLiquidation(
+        liquidation_id=uuid.uuid4(),
+        sanction_id=state.sanctions[0].sanction_id,
+        opened_on=date(2023, 2, 9),
+        period_start=date(2022, 12, 19),
+        period_end=date(2023, 2, 9),
+        convention="exclusive_end",
+        envisaged_amount_eur=5_200_000,
+        reasons="no proof of compliance",
+    )
+
+
+DELIBERATION = {"reference": "SAN-2022-019", "members": ["Alexandre Linden", "Anne Debet", "Alain Dru", "Anne X"]}
+
+
+def sanction_with_penalty(state):
     return ImposeSanction(
         sanction_id=uuid.uuid4(),
         decided_on=date(2022, 10, 17),
@@ -300,6 +411,7 @@ def sanction_with_penalty(state):
         injunction=Injunction(
             orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18), daily_penalty_eur=100_000
         ),
+        deliberation=Deliberation("SAN-2022-019", ("Alexandre Linden", "Anne Debet", "Alain Dru", "Anne X"), 4),
     )
 
 
@@ -321,6 +433,15 @@ def _command(
         target = path.format(case_id=case_id, sub=sub(state) if sub else "")
         fields = body(state) if callable(body) else body
         return Call("POST", target, json=fields | {"expected_version": state.version})
+
+    return build
+
+
+def _by_publisher(bureau: Builder, committee: Builder) -> Builder:
+    """A publication's command as the caller's role gives it: the President for the bureau, else the committee."""
+
+    async def build(world: World, who: str) -> Call:
+        return await (bureau if ROLE_OF[who] == Role.PRESIDENT else committee)(world, who)
 
     return build
 
@@ -362,6 +483,10 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ),
     ("intake", "GET", "/complaints/{reference}/status"): lambda w, who: _receipt_call(w, "GET", "/status"),
     ("intake", "POST", "/complaints/{reference}/withdrawal"): lambda w, who: _receipt_call(w, "POST", "/withdrawal"),
+    # A paper complaint's address is proven already: proving it again is answered as the first time.
+    ("intake", "POST", "/complaints/{reference}/address-proof"): lambda w, who: _receipt_call(
+        w, "POST", "/address-proof", json={"code": "7K3Q-9ZXM"}
+    ),
     ("intake", "POST", "/complaints/{reference}/evidence"): lambda w, who: _receipt_call(
         w,
         "POST",
@@ -387,13 +512,32 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/cases/{case_id}/complaints"): lambda w, who: _case_get(w, "/complaints"),
     ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
-        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}
+        "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"}
+    ),
+    ("case", "POST", "/cases/{case_id}/checks"): _command(
+        "/cases/{case_id}/checks",
+        {"kind": "questionnaire", "carried_out_on": "2020-10-27", "description": "q"},
+        investigating,
     ),
     ("case", "POST", "/cases/{case_id}/findings"): _command(
         "/cases/{case_id}/findings", {"articles": [6], "facts": "f"}, investigating
     ),
+    ("case", "POST", "/cases/{case_id}/warnings"): _command(
+        "/cases/{case_id}/warnings",
+        {"decided_on": "2021-11-26", "reference": "AVT-1", "articles": [6], "intended_processing": "p"},
+        investigating,
+    ),
     ("case", "POST", "/cases/{case_id}/formal-notices"): _command(
         "/cases/{case_id}/formal-notices", NOTICE, investigating, finding
+    ),
+    ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/extension"): _command(
+        "/cases/{case_id}/formal-notices/{sub}/extension",
+        {"decided_on": "2022-01-20", "extension": {"months": 1}, "reasons": "complex"},
+        investigating,
+        finding,
+        notice,
+        notice_notified,
+        sub=lambda state: str(state.notices[0].notice_id),
     ),
     ("case", "POST", "/cases/{case_id}/formal-notices/{notice_id}/compliance"): _command(
         "/cases/{case_id}/formal-notices/{sub}/compliance",
@@ -416,42 +560,158 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         {"notified_on": "2022-10-20"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sub=lambda state: str(state.sanctions[0].sanction_id),
     ),
-    ("case", "POST", "/cases/{case_id}/sanctions"): _command(
-        "/cases/{case_id}/sanctions",
-        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]},
+    ("case", "POST", "/cases/{case_id}/referral"): _command(
+        "/cases/{case_id}/referral",
+        {
+            "referred_on": "2022-06-02",
+            "reference": "decision of 2 June 2022",
+            "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+        },
         investigating,
         finding,
+    ),
+    ("case", "POST", "/cases/{case_id}/report"): _command(
+        "/cases/{case_id}/report",
+        {"notified_on": "2022-07-14", "documents": ["the report"]},
+        investigating,
+        finding,
+        referral,
+    ),
+    ("case", "POST", "/cases/{case_id}/file-access"): _command(
+        "/cases/{case_id}/file-access",
+        {"consulted_on": "2022-07-20", "documents": ["the report"]},
+        investigating,
+        finding,
+        referral,
+        report,
+    ),
+    ("case", "POST", "/cases/{case_id}/observations"): _command(
+        "/cases/{case_id}/observations", {"received_on": "2022-08-10"}, investigating, finding, referral, report
+    ),
+    ("case", "POST", "/cases/{case_id}/observations/extension"): _command(
+        "/cases/{case_id}/observations/extension",
+        {"decided_on": "2022-08-01", "until": "2022-09-14", "reasons": "a long file"},
+        investigating,
+        finding,
+        referral,
+        report,
+    ),
+    ("case", "POST", "/cases/{case_id}/rapporteur-answer"): _command(
+        "/cases/{case_id}/rapporteur-answer",
+        {"answered_on": "2022-09-01"},
+        investigating,
+        finding,
+        referral,
+        report,
+        observations,
+    ),
+    ("case", "POST", "/cases/{case_id}/controller-reply"): _command(
+        "/cases/{case_id}/controller-reply",
+        {"replied_on": "2022-09-05"},
+        investigating,
+        finding,
+        referral,
+        report,
+        observations,
+        answer,
+    ),
+    ("case", "POST", "/cases/{case_id}/summons"): _command(
+        "/cases/{case_id}/summons",
+        {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"},
+        investigating,
+        finding,
+        referral,
+        report,
+    ),
+    ("case", "POST", "/cases/{case_id}/hearing"): _command(
+        "/cases/{case_id}/hearing",
+        {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur", "controller"]},
+        investigating,
+        finding,
+        referral,
+        report,
+        summons,
+    ),
+    ("case", "POST", "/cases/{case_id}/simplified-interruption"): _command(
+        "/cases/{case_id}/simplified-interruption",
+        {"interrupted_on": "2022-07-01", "reasons": "not simple"},
+        investigating,
+        finding,
+        simplified_referral,
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions"): _command(
+        "/cases/{case_id}/sanctions",
+        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6]} | DELIBERATION,
+        investigating,
+        finding,
+        *HEARD,
     ),
     ("case", "POST", "/cases/{case_id}/reprimands"): _command(
         "/cases/{case_id}/reprimands",
-        {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"},
+        {"decided_on": "2022-10-17", "articles_infringed": [15], "reasons": "late"} | DELIBERATION,
         investigating,
         finding,
+        *HEARD,
     ),
-    ("case", "POST", "/cases/{case_id}/publications"): _command(
-        "/cases/{case_id}/publications",
-        lambda state: {"decision_id": str(state.notices[0].notice_id), "published_on": "2021-12-16"},
-        investigating,
-        finding,
-        notice,
+    # the President asks the bureau to make the notice public; a committee member, the committee's sanction
+    ("case", "POST", "/cases/{case_id}/publications"): _by_publisher(
+        _command(
+            "/cases/{case_id}/publications",
+            lambda state: {
+                "decision_id": str(state.notices[0].notice_id),
+                "published_on": "2021-12-16",
+                "anonymised_on": "2023-12-16",
+                "decided_by": "bureau",
+            },
+            investigating,
+            finding,
+            notice,
+        ),
+        _command(
+            "/cases/{case_id}/publications",
+            lambda state: {
+                "decision_id": str(state.sanctions[0].sanction_id),
+                "published_on": "2022-10-20",
+                "anonymised_on": "2024-10-20",
+                "decided_by": "restricted_committee",
+            },
+            investigating,
+            finding,
+            *HEARD,
+            sanction_with_penalty,
+        ),
     ),
-    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _command(
-        "/cases/{case_id}/publications/{sub}/withdrawal",
-        {"withdrawn_on": "2023-12-16", "reasons": "two years"},
-        investigating,
-        finding,
-        notice,
-        notice_published,
-        sub=lambda state: str(state.publications[0].publication_id),
+    ("case", "POST", "/cases/{case_id}/publications/{publication_id}/withdrawal"): _by_publisher(
+        _command(
+            "/cases/{case_id}/publications/{sub}/withdrawal",
+            {"withdrawn_on": "2023-12-16", "reasons": "two years", "decided_by": "bureau"},
+            investigating,
+            finding,
+            notice,
+            notice_published,
+            sub=lambda state: str(state.publications[0].publication_id),
+        ),
+        _command(
+            "/cases/{case_id}/publications/{sub}/withdrawal",
+            {"withdrawn_on": "2023-12-16", "reasons": "taken down", "decided_by": "restricted_committee"},
+            investigating,
+            finding,
+            *HEARD,
+            sanction_with_penalty,
+            sanction_published,
+            sub=lambda state: str(state.publications[0].publication_id),
+        ),
     ),
     ("case", "POST", "/cases/{case_id}/appeals"): _command(
         "/cases/{case_id}/appeals",
         lambda state: {"decision_id": str(state.sanctions[0].sanction_id), "lodged_on": "2022-12-16"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
     ),
     ("case", "POST", "/cases/{case_id}/appeals/{appeal_id}/ruling"): _command(
@@ -459,6 +719,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         {"decided_on": "2023-06-01", "outcome": "dismissed"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sanction_appealed,
         sub=lambda state: str(state.appeals[0].appeal_id),
@@ -468,19 +729,52 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         {"complied_on": "2022-12-10"},
         investigating,
         finding,
+        *HEARD,
         sanction_with_penalty,
         sub=lambda state: str(state.sanctions[0].sanction_id),
     ),
     ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidations"): _command(
         "/cases/{case_id}/sanctions/{sub}/liquidations",
         {
+            "opened_on": "2023-02-09",
             "period_start": "2022-12-19",
             "period_end": "2023-02-09",
             "convention": "exclusive_end",
-            "decided_on": "2023-04-13",
+            "envisaged_amount_eur": 5_200_000,
+            "reasons": "no proof of compliance",
         },
         investigating,
         finding,
+        *HEARD,
+        sanction_with_penalty,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/observations"): _command(
+        "/cases/{case_id}/sanctions/{sub}/liquidation/observations",
+        {"received_on": "2023-02-20"},
+        investigating,
+        finding,
+        *HEARD,
+        sanction_with_penalty,
+        liquidation_opened,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/liquidation/decision"): _command(
+        "/cases/{case_id}/sanctions/{sub}/liquidation/decision",
+        {"decided_on": "2023-04-13", "amount_eur": 5_200_000, "reasons": "no proof", "reference": "SAN-2023-005"},
+        investigating,
+        finding,
+        *HEARD,
+        sanction_with_penalty,
+        liquidation_opened,
+        sub=lambda state: str(state.sanctions[0].sanction_id),
+    ),
+    ("case", "POST", "/cases/{case_id}/sanctions/{sanction_id}/injunction-end"): _command(
+        "/cases/{case_id}/sanctions/{sub}/injunction-end",
+        {"ended_on": "2023-06-01", "reasons": "the data was deleted"},
+        investigating,
+        finding,
+        *HEARD,
         sanction_with_penalty,
         sub=lambda state: str(state.sanctions[0].sanction_id),
     ),

@@ -37,7 +37,10 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
             async with intake.runtime.engine.connect() as connection:
                 published_at = (
                     await connection.execute(
-                        sa.text("SELECT published_at FROM outbox WHERE subject = :id"), {"id": complaint_id}
+                        sa.text(
+                            "SELECT published_at FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed'"
+                        ),
+                        {"id": complaint_id},
                     )
                 ).scalar_one()
             assert published_at is None
@@ -46,7 +49,9 @@ async def test_a_complaint_filed_during_an_outage_is_published_when_kafka_return
 
             async def published():
                 return [
-                    r for r in await read_topic(broker.operator, topics.COMPLAINTS) if r.key == complaint_id.encode()
+                    r
+                    for r in await read_topic(broker.operator, topics.COMPLAINTS)
+                    if r.key == complaint_id.encode() and dict(r.headers)["ce_type"] == b"docket.complaint.filed"
                 ]
 
             [record] = await eventually(published, timeout=90, interval=0.5)

@@ -190,7 +190,11 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
     await eventually(lambda: _delivered(receiver, 2), timeout=60)
 
     # A copy of complaint.filed that no consumer can take: it goes to every group's dead-letter topic.
-    [original] = [r for r in await read_topic(kafka.operator, topics.COMPLAINTS) if r.key == receipt["id"].encode()]
+    [original] = [
+        r
+        for r in await read_topic(kafka.operator, topics.COMPLAINTS)
+        if r.key == receipt["id"].encode() and dict(r.headers)["ce_type"] == b"docket.complaint.filed"
+    ]
     poison = KafkaMessage(
         topics.COMPLAINTS,
         original.key,

@@ -50,21 +50,37 @@ def up(data_dir: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
 
 def played_the_story(output: str) -> str:
     """The id of the case the story played, once every figure of the story is found in the output."""
-    assert "[step 15 of 15] 2023-04-13  The rapporteur closes the case: sanctioned" in output
+    assert (
+        "[step 25 of 25] 2023-05-10  The case cannot close: the injunction was never complied with; it stays open "
+        "under enforcement" in output
+    )
     assert (
         "-> 422 fine_eur: EUR 30,000,000 exceeds the cap of Art 83(6): the higher of EUR 20,000,000 and 4 %" in output
     )
+    assert "-> 409 cannot close the case as sanctioned: the case is sanctioned (the injunction" in output
     assert re.search(r"^  kafka  \S+  formal_notice\.deadline_expired ", output, re.MULTILINE)  # the timer's, on Kafka
     summary = output[output.index("== Summary ==") :]
-    assert "closed 2023-04-13: sanctioned" in summary
+    assert "4 complaints and alerts, still sanctioned, under enforcement" in summary
     assert "system:deadline-timer" in summary
     assert "fine        EUR 20,000,000, decided 2022-10-17, within the cap of EUR 20,000,000" in summary
-    assert "liquidated on 2023-04-13: 52 days x EUR 100,000 = EUR 5,200,000" in summary
+    assert "no compliance recorded: the penalty runs on, the case stays open" in summary
+    assert (
+        "liquidated on 2023-04-13 (SAN-2023-005): 52 days x EUR 100,000 = at most EUR 5,200,000; fixed at "
+        "EUR 5,200,000" in summary
+    )
     assert "counted 2022-12-19 to 2023-02-09 under exclusive_end" in summary
     letters = int(re.search(r"^letters +(\d+) written by the notifier", summary, re.MULTILINE)[1])
-    closing = [line for line in summary.splitlines() if "complainant" in line and "The case was closed" in line]
-    assert len(closing) == 3 and letters > 3 * 5  # each complainant is told of every step that concerns them
-    assert "15 deliveries" in summary and "the receiver verified 15 of 15 signatures" in summary
+    made_public = [
+        line for line in summary.splitlines() if "complainant" in line and "A decision was made public" in line
+    ]
+    assert len(made_public) == 3 * 3 and letters > 3 * 5  # each complainant is told of every step that concerns them
+    found = re.search(
+        r"(\d+) deliveries to \S+, (\d+) delivered; the receiver verified (\d+) of (\d+) signatures", summary
+    )
+    deliveries, delivered, verified, signed = map(int, found.groups())
+    # every event of the story's case (24), and of an earlier run's case wound up just before, if the notifier read
+    # them after the subscription was made
+    assert deliveries >= 24 and delivered == deliveries and verified == signed
     case_id = CASE_LINE.search(summary)["id"]
     assert f"clearview-timeline.svg (GET /cases/{case_id}/timeline.svg)" in summary
     return case_id
@@ -92,7 +108,7 @@ def test_up_plays_the_story_then_stays_up_until_ctrl_c(tmp_path):
     assert "/realms/docket (realm docket" in output
     played_the_story(output)
     picture = (data / "clearview-timeline.svg").read_text()
-    assert picture.startswith("<svg") and "closed: sanctioned" in picture
+    assert picture.startswith("<svg") and "liquidation made public" in picture
     assert "victor.investigator (investigator)" in output and "-d client_id=docket-cli" in output
     assert "(API docs: http://127.0.0.1:" in output
     assert output.rstrip().endswith("stopping")

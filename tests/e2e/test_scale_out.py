@@ -23,7 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from docket_contracts import topics
-from docket_devstack.staff import INVESTIGATOR, Tokens
+from docket_devstack.staff import INVESTIGATOR, PRESIDENT, Tokens
 from docket_messaging.access import KafkaAccess
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import RECEIVED_ON, Filed, Load, file_all
@@ -90,24 +90,33 @@ def day(after: int) -> str:
 async def expire_deadlines(stack: Stack, tokens: Tokens, case_ids: list[str]) -> None:
     """Investigate each case, record a finding and give a formal notice whose deadline has passed, through both case
     processes by turns; the two schedulers then find the timers due at once."""
-    investigator = tokens(INVESTIGATOR)
+    president, investigator = tokens(PRESIDENT), tokens(INVESTIGATOR)
     async with httpx.AsyncClient(timeout=30, headers=investigator) as http:
         for n, case_id in enumerate(case_ids):
             base = f"{stack.url('case' if n % 2 else 'case-2')}/cases/{case_id}"
-            for path, body in (
-                ("investigation", {"opened_on": day(1), "scope": "the campaign"}),
-                ("findings", {"articles": [15], "facts": "access requests not answered"}),
+            for path, body, who in (
+                (
+                    "investigation",
+                    {"opened_on": day(1), "scope": "the campaign", "decision_reference": "C1"},
+                    president,
+                ),
+                ("findings", {"articles": [15], "facts": "access requests not answered"}, investigator),
                 (
                     "formal-notices",
                     {
                         "orders": [{"point": "d", "text": "answer the requests"}],
                         "issued_on": day(2),
-                        "compliance_deadline": day(10),
+                        "reference": "MED-1",
+                        "time_limit": {"days": 10},
                     },
+                    president,
                 ),
+                ("formal-notices/{notice}/notification", {"notified_on": day(2)}, president),
             ):
-                etag = (await http.get(base)).headers["ETag"]
-                answer = await http.post(f"{base}/{path}", json=body, headers={"If-Match": etag})
+                case = await http.get(base)
+                notices = case.json()["formal_notices"]
+                where = path.format(notice=notices[0]["notice_id"] if notices else "")
+                answer = await http.post(f"{base}/{where}", json=body, headers=who | {"If-Match": case.headers["ETag"]})
                 assert answer.status_code == 200, answer.text
 
 

@@ -121,11 +121,13 @@ async def test_events_on_the_topics_are_cloudevents_keyed_by_aggregate(docket):
     filed = (await docket.intake.http.post("/complaints", json=complaint(f"Acme {uuid4().hex[:6]}"))).json()
     case = await eventually(lambda: case_of(docket, filed["id"]))
 
-    async def on_topic(topic: str, subject: str):
-        return [r for r in await read_topic(docket.kafka.operator, topic) if r.key == subject.encode()]
+    async def on_topic(topic: str, subject: str, event_type: str):
+        found = await read_topic(docket.kafka.operator, topic)
+        return [r for r in found if r.key == subject.encode() and headers(r)["ce_type"] == event_type]
 
-    [filed_record] = await eventually(lambda: on_topic(topics.COMPLAINTS, filed["id"]))
-    [opened_record] = await eventually(lambda: on_topic(topics.CASES, case["case_id"]))
+    # The filing's complaint.address_code_issued goes before it, under the same key.
+    [filed_record] = await eventually(lambda: on_topic(topics.COMPLAINTS, filed["id"], "docket.complaint.filed"))
+    [opened_record] = await eventually(lambda: on_topic(topics.CASES, case["case_id"], "docket.case.opened"))
     filed_headers, opened_headers = headers(filed_record), headers(opened_record)
     assert filed_headers["ce_type"] == "docket.complaint.filed"
     assert filed_headers["ce_source"] == "/docket/intake"

@@ -88,6 +88,6 @@ async def test_one_trace_follows_a_complaint_from_the_request_to_the_letters(tra
     [message] = [
         r
         for r in await read_topic(traced["case"][0].runtime.kafka, topics.COMPLAINTS)
-        if headers(r).get("ce_subject") == complaint_id
+        if headers(r).get("ce_subject") == complaint_id and headers(r).get("ce_type") == "docket.complaint.filed"
     ]
     assert headers(message)["traceparent"] == f"00-{trace_id}-{format(request.context.span_id, '016x')}-01"

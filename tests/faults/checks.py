@@ -68,7 +68,7 @@ async def progress(stack: Stack, filed: list[Filed], subscription: str) -> Progr
         expected={
             "in_cases": n,
             "routing_events": n,
-            "letters": 2 * n,
+            "letters": 3 * n,  # the address code, the acknowledgement, the case's opening or joining
             "progress": n,
             "delivered": n,
             "unpublished": 0,
@@ -142,7 +142,7 @@ async def everything_holds(stack: Stack, filed: list[Filed], subscription: str) 
             ids=ids,
         )
     )
-    assert set(letters.values()) == {2}  # the acknowledgement and the case's opening or joining, once each
+    assert set(letters.values()) == {3}  # the address code, the acknowledgement, the opening or joining: once each
 
     # On the topic: each case's events, first sightings in order and without gaps (a relay that died between
     # sending and marking sends a batch again: a redelivery, dropped by every inbox, not a reordering).

@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from docket_contracts import topics
 from docket_devstack.processes import SERVICES
-from docket_devstack.staff import AUDITOR, INVESTIGATOR, Tokens
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, PRESIDENT, Tokens
 from docket_messaging.kafka import KafkaPublisher
 from tests.faults.checks import caught_up, everything_holds, query
 from tests.faults.load import Filed, Load, file_all
@@ -228,8 +228,8 @@ async def test_fifty_concurrent_conflicting_commands_on_one_case(stack, tokens):
         version = int((await http.get(base, headers=headers)).headers["ETag"].strip('"'))
         opened = await http.post(
             f"{base}/investigation",
-            headers=headers | {"If-Match": f'"{version}"'},
-            json={"opened_on": "2026-02-01", "scope": "the campaign"},
+            headers=tokens(PRESIDENT) | {"If-Match": f'"{version}"'},
+            json={"opened_on": "2026-02-01", "scope": "the campaign", "decision_reference": "2026-002C"},
         )
         assert opened.status_code == 200, opened.text
         for round_ in range(3):  # each round: fifty staff act on the same version; one wins, one per version

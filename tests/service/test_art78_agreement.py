@@ -19,7 +19,7 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import ComplaintWithdrawn, Payload
 from docket_contracts.progress import due, news
 from docket_contracts.registry import new_event
-from docket_devstack.staff import INTAKE_OFFICER, INVESTIGATOR, Tokens
+from docket_devstack.staff import INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, Tokens
 from docket_messaging.codec import decode
 from services.case import handlers as case_handlers
 from services.case.config import CaseSettings
@@ -123,8 +123,8 @@ async def test_the_three_services_agree_on_news_and_on_who_is_overdue(services, 
     detail = (await case.http.get(f"/cases/{case_id}", headers=tokens(INVESTIGATOR))).json()
     opened = await case.http.post(
         f"/cases/{case_id}/investigation",
-        headers=tokens(INVESTIGATOR) | {"If-Match": f'"{detail["version"]}"'},
-        json={"opened_on": "2026-07-01", "scope": "facial recognition"},
+        headers=tokens(PRESIDENT) | {"If-Match": f'"{detail["version"]}"'},
+        json={"opened_on": "2026-07-01", "scope": "facial recognition", "decision_reference": "2026-101C"},
     )
     assert opened.status_code == 200, opened.text
     case_history = taken_in + ours(await published(case), complaints, case_id)

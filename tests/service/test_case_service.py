@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import ComplaintWithdrawn, Controller, NotificationSent
 from docket_contracts.registry import new_event
-from docket_devstack.staff import AUDITOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
+from docket_devstack.staff import AUDITOR, INVESTIGATOR, PRESIDENT, SANCTIONS_COMMITTEE, Tokens
 from docket_service.database import make_engine, make_sessions
 from services.case import application, eventstore, readside, store
 from services.case.config import CaseSettings
@@ -29,6 +29,7 @@ from services.case.integrity import event_hash
 from services.case.main import create_app
 from services.case.snapshots import FOLD, SnapshotRow
 from tests.apps import Running, serve
+from tests.case_staff import giver
 from tests.conftest import repo_root
 from tests.doc_commands import shown_on
 from tests.factories import complaint_filed
@@ -38,13 +39,9 @@ pytestmark = pytest.mark.service
 TOKENS: Tokens
 
 
-def staff_for(path: str) -> dict[str, str]:
-    """The token of the role that gives a command: the sanctions committee its own (sanctions, reprimands,
-    publications, appeals), investigators the rest (recording compliance with an injunction included)."""
-    committee = any(
-        part in path for part in ("/sanctions", "/reprimands", "/publications", "/appeals")
-    ) and not path.endswith("/compliance")
-    return TOKENS(SANCTIONS_COMMITTEE if committee else INVESTIGATOR)
+def staff_for(path: str, body: dict | None = None) -> dict[str, str]:
+    """The token of the role that gives a command (tests/case_staff.py)."""
+    return TOKENS(giver(path, body))
 
 
 @dataclass
@@ -91,7 +88,7 @@ async def open_case(
 
 
 async def command(service: Running, path: str, body: dict, version: int | None, expect: int = 200) -> dict:
-    headers = staff_for(path) | ({"If-Match": f'"{version}"'} if version is not None else {})
+    headers = staff_for(path, body) | ({"If-Match": f'"{version}"'} if version is not None else {})
     response = await service.http.post(path, json=body, headers=headers)
     assert response.status_code == expect, response.text
     return response.json()
@@ -99,7 +96,12 @@ async def command(service: Running, path: str, body: dict, version: int | None, 
 
 async def investigate(service: Running, case_id: UUID) -> int:
     """Open an investigation and record the Clearview findings; returns the new version."""
-    await command(service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "scraping"}, 1)
+    await command(
+        service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "scraping", "decision_reference": "2020-116C"},
+        1,
+    )
     done = await command(
         service,
         f"/cases/{case_id}/findings",
@@ -109,11 +111,51 @@ async def investigate(service: Running, case_id: UUID) -> int:
     return done["case"]["version"]
 
 
+# The restricted committee's procedure up to the hearing, as in the Clearview case, and who deliberated.
+REFERRAL = {
+    "referred_on": "2022-06-02",
+    "reference": "decision of 2 June 2022 designating a rapporteur",
+    "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+}
+DELIBERATION = {
+    "reference": "SAN-2022-019",
+    "members": ["Alexandre Linden", "Philippe-Pierre Cabourdin", "Anne Debet", "Bertrand du Marais", "Alain Dru"],
+}
+
+
+async def hear(service: Running, case_id: UUID, version: int, referral: dict = REFERRAL) -> int:
+    """Refer the case, notify the report, summon the controller and hear it; returns the case's version after."""
+    for path, body in (
+        ("/referral", referral),
+        ("/report", {"notified_on": "2022-07-14", "documents": ["the rapporteur's report"]}),
+        ("/summons", {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"}),
+        ("/hearing", {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur", "controller"]}),
+    ):
+        if path == "/summons" and referral.get("procedure") == "simplified":
+            break
+        done = await command(service, f"/cases/{case_id}{path}", body, version)
+        version = done["case"]["version"]
+    return version
+
+
 NOTICE = {
     "orders": [{"point": "f", "text": "stop the processing"}, {"point": "g", "text": "delete the data"}],
     "issued_on": "2021-11-26",
-    "compliance_deadline": "2022-01-26",
+    "reference": "MED-2021-134",
+    "time_limit": {"months": 2},
 }
+
+
+async def give_notice(service: Running, case_id: UUID, version: int) -> tuple[str, int]:
+    """The President's formal notice, notified the day it was issued, so that it is due on 26 January 2022: its id,
+    and the case's version after."""
+    issued = await command(service, f"/cases/{case_id}/formal-notices", NOTICE, version)
+    notice_id = issued["case"]["formal_notices"][0]["notice_id"]
+    notified = await command(
+        service, f"/cases/{case_id}/formal-notices/{notice_id}/notification", {"notified_on": "2021-11-26"}, version + 1
+    )
+    assert notified["case"]["formal_notices"][0]["deadline"] == "2022-01-26"
+    return notice_id, version + 2
 
 
 async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> int:
@@ -125,20 +167,24 @@ async def fire_due_timers(sessions: async_sessionmaker[AsyncSession], clock: Fix
 async def test_a_command_needs_the_version_the_client_saw(case_service):
     case_id, _ = await open_case(case_service)
     refused = await command(
-        case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, None, expect=428
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        None,
+        expect=428,
     )
     assert "If-Match or expected_version" in refused["detail"]
     stale = await case_service.http.post(
         f"/cases/{case_id}/investigation",
         headers=staff_for("/investigation") | {"If-Match": '"0"'},
-        json={"opened_on": "2020-08-01", "scope": "s"},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
     )
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 1 and stale.headers["ETag"] == '"1"'
     done = await command(
         case_service,
         f"/cases/{case_id}/investigation",
-        {"opened_on": "2020-08-01", "scope": "s", "expected_version": 1},
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C", "expected_version": 1},
         None,
     )
     assert done["case"]["status"] == "investigating" and done["case"]["version"] == 2
@@ -223,8 +269,9 @@ async def test_wrong_state_is_409_naming_state_and_next_steps_and_unknown_case_i
 )
 async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, field, message):
     case_id, _ = await open_case(case_service)
-    version = await investigate(case_service, case_id)
-    sanction = {"decided_on": "2022-10-17", "fine_eur": 20_000_000, "articles_infringed": [6, 12, 15, 17]} | body
+    version = await hear(case_service, case_id, await investigate(case_service, case_id))
+    sanction = {"decided_on": "2022-10-17", "fine_eur": 20_000_000, "articles_infringed": [6, 12, 15, 17]}
+    sanction |= DELIBERATION | body
     refused = await command(case_service, f"/cases/{case_id}/sanctions", sanction, version, expect=422)
     assert any(field in error["loc"] and message in error["msg"] for error in refused["detail"]), refused
     assert (await case_service.http.get(f"/cases/{case_id}")).json()["version"] == version  # nothing appended
@@ -233,8 +280,7 @@ async def test_invalid_sanctions_get_422_naming_the_field(case_service, body, fi
 async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_restart(case_service, database_url):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
-    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
-    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    notice_id, _ = await give_notice(case_service, case_id, version)
 
     engines = [make_engine(database_url, "case") for _ in range(2)]  # two instances, fresh after a "restart"
     try:
@@ -256,16 +302,37 @@ async def test_the_deadline_timer_fires_once_with_two_schedulers_and_survives_a_
     assert case["status"] == "notice_expired"
 
 
+async def test_an_extended_notice_expires_at_its_new_deadline_only(case_service):
+    case_id, _ = await open_case(case_service)
+    version = await investigate(case_service, case_id)
+    notice_id, version = await give_notice(case_service, case_id, version)
+    extended = await command(
+        case_service,
+        f"/cases/{case_id}/formal-notices/{notice_id}/extension",
+        {"decided_on": "2022-01-20", "extension": {"days": 20}, "reasons": "the controller's systems are complex"},
+        version,
+    )
+    assert extended["case"]["formal_notices"][0]["deadline"] == "2022-02-15"
+    # The timer written at notification (due 27 January) was replaced by the extension's, in the same row.
+    assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) == 0
+    assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 16))) == 1
+    expired = [
+        e["data"]["deadline"]
+        for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()
+        if e["type"] == "docket.formal_notice.deadline_expired"
+    ]
+    assert expired == ["2022-02-15"]
+
+
 async def test_a_complied_notice_never_expires(case_service, database_url):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
-    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
-    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    notice_id, version = await give_notice(case_service, case_id, version)
     await command(
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
         {"complied_on": "2022-01-20"},
-        version + 1,
+        version,
     )
     await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1)))
     types = [e["type"] for e in (await case_service.http.get(f"/cases/{case_id}/history")).json()]
@@ -277,14 +344,13 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
 ):
     case_id, _ = await open_case(case_service)
     version = await investigate(case_service, case_id)
-    notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
-    notice_id = notice["case"]["formal_notices"][0]["notice_id"]
+    notice_id, version = await give_notice(case_service, case_id, version)
     assert await fire_due_timers(case_service.runtime.sessions, FixedClock(date(2022, 2, 1))) >= 1
     late = await command(
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
         {"complied_on": "2022-01-27"},
-        version + 2,
+        version + 1,
         expect=422,
     )
     assert "2022-01-27" in late["detail"][0]["msg"] and "2022-01-26" in late["detail"][0]["msg"]
@@ -292,7 +358,7 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
         case_service,
         f"/cases/{case_id}/formal-notices/{notice_id}/compliance",
         {"complied_on": "2022-01-25"},
-        version + 2,
+        version + 1,
     )
     assert done["case"]["status"] == "notice_complied"
     assert done["case"]["formal_notices"][0]["expiry_superseded"] is True
@@ -304,8 +370,8 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
     ]  # the expiry stays in the record
 
     other, _ = await open_case(case_service)
-    version = await investigate(case_service, other)
-    sanction = {
+    version = await hear(case_service, other, await investigate(case_service, other))
+    sanction = DELIBERATION | {
         "decided_on": "2022-10-17",
         "fine_eur": 1000,
         "articles_infringed": [6],
@@ -316,15 +382,20 @@ async def test_compliance_by_the_deadline_recorded_after_the_timer_and_an_injunc
         },
     }
     imposed = await command(case_service, f"/cases/{other}/sanctions", sanction, version)
+    assert [e["type"] for e in imposed["events"]] == [
+        "docket.proceedings.deliberated",
+        "docket.sanction.imposed",
+        "docket.penalty_payment.imposed",
+    ]
     sanction_id = imposed["case"]["sanctions"][0]["sanction_id"]
     await command(
-        case_service, f"/cases/{other}/sanctions/{sanction_id}/compliance", {"complied_on": "2022-12-18"}, version + 2
+        case_service, f"/cases/{other}/sanctions/{sanction_id}/compliance", {"complied_on": "2022-12-18"}, version + 3
     )
     closed = await command(
         case_service,
         f"/cases/{other}/closure",
         {"outcome": "sanctioned", "reasons": "complied on time", "closed_on": "2023-01-05"},
-        version + 3,
+        version + 4,
     )
     assert closed["case"]["status"] == "closed"
     assert closed["case"]["sanctions"][0]["injunction_complied_on"] == "2022-12-18"
@@ -334,7 +405,7 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
     case_service,
 ):
     case_id, _ = await open_case(case_service)
-    version = await investigate(case_service, case_id)
+    version = await hear(case_service, case_id, await investigate(case_service, case_id))
     both = {
         "orders": [{"point": "f", "text": "stop"}],
         "deadline": "2022-12-18",
@@ -344,26 +415,29 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
     refused = await command(
         case_service,
         f"/cases/{case_id}/sanctions",
-        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": both},
+        DELIBERATION | {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": both},
         version,
         expect=422,
     )
     assert refused["detail"][0]["loc"][:2] == ["body", "injunction"]
-    assert "either deadline or days_after_notification" in refused["detail"][0]["msg"]
+    assert "either deadline, days_after_notification or months_after_notification" in refused["detail"][0]["msg"]
     period = {key: value for key, value in both.items() if key != "deadline"}
     imposed = await command(
         case_service,
         f"/cases/{case_id}/sanctions",
-        {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": period},
+        DELIBERATION | {"decided_on": "2022-10-17", "fine_eur": 1000, "articles_infringed": [6], "injunction": period},
         version,
     )
-    assert [e["type"] for e in imposed["events"]] == ["docket.sanction.imposed"]  # no deadline yet, no penalty
+    assert [e["type"] for e in imposed["events"]] == [  # no deadline yet, no penalty
+        "docket.proceedings.deliberated",
+        "docket.sanction.imposed",
+    ]
     sanction_id = imposed["case"]["sanctions"][0]["sanction_id"]
     early = await command(
         case_service,
         f"/cases/{case_id}/sanctions/{sanction_id}/notification",
         {"notified_on": "2022-10-16"},
-        version + 1,
+        version + 2,
         expect=422,
     )
     assert early["detail"][0]["msg"] == "2022-10-16 is before the sanction was decided (2022-10-17)"
@@ -371,7 +445,7 @@ async def test_an_injunction_due_two_months_after_notification_gets_its_deadline
         case_service,
         f"/cases/{case_id}/sanctions/{sanction_id}/notification",
         {"notified_on": "2022-10-20"},
-        version + 1,
+        version + 2,
     )
     assert [e["type"] for e in notified["events"]] == ["docket.sanction.notified", "docket.penalty_payment.imposed"]
     assert notified["events"][0]["data"]["injunction_deadline"] == "2022-12-19"
@@ -386,48 +460,85 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
     version = await investigate(case_service, case_id)
     notice = await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, version)
     notice_id = notice["case"]["formal_notices"][0]["notice_id"]
-    publication = {"decision_id": notice_id, "published_on": "2021-12-16"}
-    forbidden = await case_service.http.post(
-        f"/cases/{case_id}/publications",
-        json=publication,
-        headers=TOKENS(INVESTIGATOR) | {"If-Match": f'"{version + 1}"'},
-    )
-    assert forbidden.status_code == 403  # publication is the sanctions committee's decision
+    publication = {
+        "decision_id": notice_id,
+        "published_on": "2021-12-16",
+        "anonymised_on": "2023-12-16",
+        "decided_by": "bureau",
+    }
+    for who in (INVESTIGATOR, SANCTIONS_COMMITTEE):  # the bureau's publication is the President's to ask for
+        forbidden = await case_service.http.post(
+            f"/cases/{case_id}/publications",
+            json=publication,
+            headers=TOKENS(who) | {"If-Match": f'"{version + 1}"'},
+        )
+        assert forbidden.status_code == 403, forbidden.text
+    assert "a publication by the bureau needs the role president" in forbidden.json()["detail"]
+    by_committee = publication | {"decided_by": "restricted_committee"}
+    wrong = await command(case_service, f"/cases/{case_id}/publications", by_committee, version + 1, expect=422)
+    assert wrong["detail"][0]["loc"] == ["body", "decided_by"]
     published = await command(case_service, f"/cases/{case_id}/publications", publication, version + 1)
     assert [e["type"] for e in published["events"]] == ["docket.publication.made"]
-    assert published["case"]["publications"][0]["published_on"] == "2021-12-16"
+    made = published["case"]["publications"][0]
+    assert (made["published_on"], made["anonymised_on"], made["decided_by"]) == ("2021-12-16", "2023-12-16", "bureau")
     assert "withdraw a publication" in published["case"]["allowed_next_steps"]
 
     other, _ = await open_case(case_service)
     version = await investigate(case_service, other)
-    small = {"decided_on": "2022-10-17", "fine_eur": 20_001, "articles_infringed": [15], "procedure": "simplified"}
-    refused = await command(case_service, f"/cases/{other}/sanctions", small, version, expect=422)
+    small = {"decided_on": "2022-10-17", "fine_eur": 20_001, "articles_infringed": [15]}
+    alone = {"reference": "SAN-2022-101", "members": ["Alexandre Linden"]}
+    unheard = await command(case_service, f"/cases/{other}/sanctions", small | alone, version, expect=409)
+    assert (
+        "(the case was not referred to the restricted committee: the President refers it and names a "
+        in (unheard["detail"])
+    )
+    assert "refer the case to the restricted committee" in unheard["allowed_next_steps"]
+    simplified = {
+        "referred_on": "2022-06-02",
+        "reference": "decision of 2 June 2022",
+        "rapporteur": {"name": "Agnès Agent", "kind": "agent"},
+        "procedure": "simplified",
+        "deciding_member": "Alexandre Linden",
+    }
+    version = await hear(case_service, other, version, simplified)  # the referral and the report: no hearing
+    refused = await command(case_service, f"/cases/{other}/sanctions", small | alone, version, expect=422)
     assert refused["detail"][0]["loc"] == ["body", "fine_eur"]
     assert "exceeds the cap of EUR 20,000 of the simplified procedure" in refused["detail"][0]["msg"]
-    imposed = await command(case_service, f"/cases/{other}/sanctions", small | {"fine_eur": 20_000}, version)
+    committee = await command(case_service, f"/cases/{other}/sanctions", small | DELIBERATION, version, expect=422)
+    assert committee["detail"][0]["loc"] == ["body", "members"]
+    assert (
+        "Alexandre Linden, the member designated, decides alone (loi 78-17 art 22-1)" in committee["detail"][0]["msg"]
+    )
+    imposed = await command(case_service, f"/cases/{other}/sanctions", small | alone | {"fine_eur": 20_000}, version)
     [sanction] = imposed["case"]["sanctions"]
-    assert (sanction["procedure"], imposed["events"][0]["data"]["procedure"]) == ("simplified", "simplified")
+    assert (sanction["procedure"], imposed["events"][1]["data"]["procedure"]) == ("simplified", "simplified")
+    version += 2
     private = await command(
         case_service,
         f"/cases/{other}/publications",
-        {"decision_id": sanction["sanction_id"], "published_on": "2022-10-17"},
-        version + 1,
+        {
+            "decision_id": sanction["sanction_id"],
+            "published_on": "2022-10-17",
+            "anonymised_on": "2024-10-17",
+            "decided_by": "restricted_committee",
+        },
+        version,
         expect=409,
     )
-    assert "simplified procedure, whose decisions are not made public" in private["detail"]
+    assert "simplified procedure, whose decisions Docket does not make public" in private["detail"]
     assert "make a decision public" not in private["allowed_next_steps"]
     appealed = await command(
         case_service,
         f"/cases/{other}/appeals",
         {"decision_id": sanction["sanction_id"], "lodged_on": "2022-12-16"},
-        version + 1,
+        version,
     )
     appeal_id = appealed["case"]["appeals"][0]["appeal_id"]
     waiting = await command(
         case_service,
         f"/cases/{other}/closure",
         {"outcome": "sanctioned", "reasons": "fine paid", "closed_on": "2023-01-05"},
-        version + 2,
+        version + 1,
         expect=409,
     )
     assert "awaits the court's ruling" in waiting["detail"]
@@ -436,7 +547,7 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
         case_service,
         f"/cases/{other}/appeals/{appeal_id}/ruling",
         {"decided_on": "2023-06-01", "outcome": "fine_reduced"},
-        version + 2,
+        version + 1,
         expect=422,
     )
     assert no_fine["detail"][0]["loc"] == ["body", "fine_eur"]
@@ -444,18 +555,28 @@ async def test_a_notice_made_public_a_simplified_sanction_appealed_and_annulled_
         case_service,
         f"/cases/{other}/appeals/{appeal_id}/ruling",
         {"decided_on": "2023-06-01", "outcome": "annulled"},
-        version + 2,
+        version + 1,
     )
     assert annulled["case"]["status"] == "investigating"
     assert annulled["case"]["sanctions"][0]["annulled_on"] == "2023-06-01"
-    reprimand = {"decided_on": "2023-06-01", "articles_infringed": [15], "reasons": "answered late; no fine"}
-    reprimanded = await command(case_service, f"/cases/{other}/reprimands", reprimand, version + 3)
+    again = REFERRAL | {"referred_on": "2023-06-01"}
+    version = annulled["case"]["version"]
+    for path, body in (
+        ("/referral", again),
+        ("/report", {"notified_on": "2023-06-05", "documents": ["the second report"]}),
+        ("/summons", {"summoned_on": "2023-07-10", "hearing_on": "2023-07-31"}),
+        ("/hearing", {"held_on": "2023-07-31", "public": False, "speakers": ["rapporteur", "counsel"]}),
+    ):
+        version = (await command(case_service, f"/cases/{other}{path}", body, version))["case"]["version"]
+    reprimand = {"decided_on": "2023-08-01", "articles_infringed": [15], "reasons": "answered late; no fine"}
+    reprimanded = await command(case_service, f"/cases/{other}/reprimands", reprimand | DELIBERATION, version)
     assert reprimanded["case"]["status"] == "reprimanded"
+    assert [p["procedure"] for p in reprimanded["case"]["proceedings"]] == ["simplified", "ordinary"]
     closed = await command(
         case_service,
         f"/cases/{other}/closure",
-        {"outcome": "reprimanded", "reasons": "reprimand issued", "closed_on": "2023-06-02"},
-        version + 4,
+        {"outcome": "reprimanded", "reasons": "reprimand issued", "closed_on": "2023-08-02"},
+        version + 2,
     )
     assert (closed["case"]["status"], closed["case"]["outcome"]) == ("closed", "reprimanded")
 
@@ -471,7 +592,7 @@ async def test_case_list_filters_and_pages(case_service):
     )
     second, _ = await open_case(case_service, controller, received_on=date(2020, 6, 5))
     version = await investigate(case_service, second)
-    await command(case_service, f"/cases/{second}/formal-notices", NOTICE, version)
+    await give_notice(case_service, second, version)
 
     async def listing(**params) -> dict:
         response = await case_service.http.get("/cases", params={"controller": controller, **params})
@@ -492,7 +613,12 @@ async def test_case_list_filters_and_pages(case_service):
 
 async def test_as_of_replays_the_case_as_it_stood(case_service):
     case_id, _ = await open_case(case_service)
-    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, 1)
+    await command(
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        1,
+    )
     history = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     between = history[0]["recorded_at"]
     then = (await case_service.http.get(f"/cases/{case_id}", params={"as_of": between})).json()
@@ -579,7 +705,12 @@ async def test_a_case_loads_from_its_snapshot_to_the_case_replayed_from_its_firs
     controller = f"controller-{uuid4().hex[:8]}"
     case_id, first = await open_case(case_service, controller)
     await link(case_service, controller, 12)
-    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s"}, 13)
+    await command(
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        13,
+    )
     await command(case_service, f"/cases/{case_id}/findings", {"articles": [15], "facts": "requests ignored"}, 14)
     await command(case_service, f"/cases/{case_id}/formal-notices", NOTICE, 15)
 
@@ -765,7 +896,12 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
             "progress_due_on": "2026-04-10",
         }
     ]
-    await command(case_service, f"/cases/{case_id}/investigation", {"opened_on": "2026-03-01", "scope": "s"}, 1)
+    await command(
+        case_service,
+        f"/cases/{case_id}/investigation",
+        {"opened_on": "2026-03-01", "scope": "s", "decision_reference": "2026-001C"},
+        1,
+    )
     assert len(await overdue("2026-04-11")) == 1  # decided, not yet told: only a letter sent tells
     await told(case_service, complaint_id, "docket.complaint.filed", date(2026, 3, 2))  # an acknowledgement
     assert len(await overdue("2026-04-11")) == 1
@@ -786,11 +922,12 @@ async def test_complainants_without_news_for_three_months_are_listed(case_servic
 
 async def test_separate_conducts_are_fined_each_within_its_cap_and_recorded_with_the_sanction(case_service):
     case_id, _ = await open_case(case_service)
-    version = await investigate(case_service, case_id)
+    version = await hear(case_service, case_id, await investigate(case_service, case_id))
     imposed = await command(
         case_service,
         f"/cases/{case_id}/sanctions",
-        {
+        DELIBERATION
+        | {
             "decided_on": "2022-10-17",
             "fine_eur": 30_000_000,
             "turnover_eur": 100_000_000,
@@ -801,7 +938,8 @@ async def test_separate_conducts_are_fined_each_within_its_cap_and_recorded_with
         },
         version,
     )
-    [event] = imposed["events"]
+    [deliberated, event] = imposed["events"]
+    assert deliberated["data"]["members"] == DELIBERATION["members"]
     assert (event["data"]["fine_eur"], event["data"]["articles_infringed"]) == (30_000_000, [31, 32, 58])
     assert [(c["cap"]["paragraph"], c["fine_eur"]) for c in event["data"]["conducts"]] == [
         ("83(4)", 10_000_000),
@@ -919,16 +1057,16 @@ async def test_the_record_keeps_who_gave_each_command_from_their_token_and_no_he
     forged_actor = {"X-Actor": "system:deadline-timer"}
     refused = await case_service.http.post(
         f"/cases/{case_id}/investigation",
-        json={"opened_on": "2020-08-01", "scope": "s"},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
         headers=tokens(AUDITOR) | forged_actor | {"If-Match": '"1"'},
     )
-    assert refused.status_code == 403 and "needs the role investigator" in refused.json()["detail"]
+    assert refused.status_code == 403 and "needs the role president" in refused.json()["detail"]
     await case_service.http.post(
         f"/cases/{case_id}/investigation",
-        json={"opened_on": "2020-08-01", "scope": "s"},
-        headers=tokens(INVESTIGATOR) | forged_actor | {"If-Match": '"1"'},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        headers=tokens(PRESIDENT) | forged_actor | {"If-Match": '"1"'},
     )
     opened, investigation = (await case_service.http.get(f"/cases/{case_id}/history")).json()
     assert (opened["actor"], opened["actor_role"]) == ("system:complaint-routing", None)
-    assert investigation["actor"] == tokens.subject(INVESTIGATOR)
-    assert (investigation["actor_role"], investigation["actor_name"]) == ("investigator", INVESTIGATOR)
+    assert investigation["actor"] == tokens.subject(PRESIDENT)
+    assert (investigation["actor_role"], investigation["actor_name"]) == ("president", PRESIDENT)

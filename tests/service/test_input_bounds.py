@@ -19,7 +19,7 @@ import pytest
 
 from docket_contracts import topics
 from docket_contracts.events import Controller
-from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, SANCTIONS_COMMITTEE, Tokens
+from docket_devstack.staff import ADMINISTRATOR, INVESTIGATOR, PRESIDENT, Tokens
 from docket_messaging import codec
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES, LATEST_DAY
 from services.case import application, eventstore, readside
@@ -33,6 +33,7 @@ from services.intake.main import create_app as intake_app
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
+from tests.case_staff import giver
 from tests.factories import complaint_filed, submission
 
 pytestmark = pytest.mark.service
@@ -131,7 +132,7 @@ async def open_case(service: Running) -> UUID:
 async def command(
     service: Running, tokens: Tokens, case_id: UUID, tail: str, body: dict, version: int, expect: int = 200
 ) -> Any:
-    who = SANCTIONS_COMMITTEE if "/sanctions" in tail else INVESTIGATOR
+    who = giver(tail, body)
     response = await service.http.post(
         f"/cases/{case_id}{tail}", json=body, headers=tokens(who) | {"If-Match": f'"{version}"'}
     )
@@ -142,22 +143,63 @@ async def command(
 async def investigating(service: Running, tokens: Tokens, findings: int = 1) -> tuple[UUID, int]:
     """A case with an open investigation and `findings` findings; returns it and its version."""
     case_id = await open_case(service)
-    await command(service, tokens, case_id, "/investigation", {"opened_on": "2020-08-01", "scope": "scraping"}, 1)
+    await command(
+        service,
+        tokens,
+        case_id,
+        "/investigation",
+        {"opened_on": "2020-08-01", "scope": "scraping", "decision_reference": "2020-116C"},
+        1,
+    )
     for n in range(findings):
         await command(service, tokens, case_id, "/findings", {"articles": [6], "facts": f"finding {n}"}, 2 + n)
     return case_id, 2 + findings
 
 
-NOTICE = {"orders": [{"point": "f", "text": "stop"}], "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
-SANCTION = {"decided_on": "2022-10-17", "fine_eur": 1_000, "articles_infringed": [6]}
+async def heard(service: Running, tokens: Tokens, case_id: UUID, version: int) -> int:
+    """The case referred, its report notified, the controller summoned and heard; returns the version after."""
+    for tail, body in (
+        (
+            "/referral",
+            {
+                "referred_on": "2022-06-02",
+                "reference": "decision of 2 June 2022",
+                "rapporteur": {"name": "Claude Castelluccia", "kind": "commissioner"},
+            },
+        ),
+        ("/report", {"notified_on": "2022-07-14", "documents": ["the report"]}),
+        ("/summons", {"summoned_on": "2022-09-13", "hearing_on": "2022-10-13"}),
+        ("/hearing", {"held_on": "2022-10-13", "public": True, "speakers": ["rapporteur"]}),
+    ):
+        await command(service, tokens, case_id, tail, body, version)
+        version += 1
+    return version
+
+
+NOTICE = {
+    "orders": [{"point": "f", "text": "stop"}],
+    "issued_on": "2021-11-26",
+    "reference": "MED-2021-134",
+    "time_limit": {"months": 2},
+}
+SANCTION = {
+    "decided_on": "2022-10-17",
+    "fine_eur": 1_000,
+    "articles_infringed": [6],
+    "reference": "SAN-2022-019",
+    "members": ["Alexandre Linden", "Anne Debet", "Alain Dru", "Bertrand du Marais"],
+}
 INJUNCTION = {"orders": [{"point": "f", "text": "stop"}], "deadline": "2022-12-18", "daily_penalty_eur": 100}
 
 
 @pytest.mark.parametrize(
     ("tail", "body", "loc"),
     [
-        ("/investigation", {"opened_on": END_OF_CALENDAR, "scope": "s"}, ["body", "opened_on"]),
-        ("/formal-notices", NOTICE | {"compliance_deadline": END_OF_CALENDAR}, ["body", "compliance_deadline"]),
+        (
+            "/investigation",
+            {"opened_on": END_OF_CALENDAR, "scope": "s", "decision_reference": "2020-116C"},
+            ["body", "opened_on"],
+        ),
         ("/formal-notices", NOTICE | {"issued_on": END_OF_CALENDAR}, ["body", "issued_on"]),
         (
             "/sanctions",
@@ -192,10 +234,12 @@ async def test_dates_of_compliance_and_liquidation_are_bounded_too(cases, tokens
         (
             "/sanctions/00000000-0000-0000-0000-000000000000/liquidations",
             {
+                "opened_on": "2023-04-13",
                 "period_start": "2022-12-19",
                 "period_end": END_OF_CALENDAR,
                 "convention": "inclusive",
-                "decided_on": "2023-04-13",
+                "envisaged_amount_eur": 1,
+                "reasons": "r",
             },
             ["body", "period_end"],
         ),
@@ -211,8 +255,8 @@ async def test_an_if_match_that_is_no_version_is_400_not_a_500(cases, tokens, if
     case_id = await open_case(cases)
     response = await cases.http.post(
         f"/cases/{case_id}/investigation",
-        json={"opened_on": "2020-08-01", "scope": "s"},
-        headers=tokens(INVESTIGATOR) | {"If-Match": if_match},
+        json={"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"},
+        headers=tokens(PRESIDENT) | {"If-Match": if_match},
     )
     assert response.status_code == 400, response.text
     assert response.json()["detail"] == 'If-Match must be a case version such as "3"'
@@ -275,7 +319,12 @@ def largest_orders() -> list[dict[str, str]]:
 
 async def test_the_largest_formal_notice_is_accepted_and_its_event_fits_in_a_kafka_message(roomy_cases, tokens):
     case_id, version = await investigating(roomy_cases, tokens)
-    body = {"orders": largest_orders(), "issued_on": "2021-11-26", "compliance_deadline": "2199-12-31"}
+    body = {
+        "orders": largest_orders(),
+        "issued_on": "2021-11-26",
+        "reference": "MED-2021-134",
+        "time_limit": {"months": 2},
+    }
     done = (await command(roomy_cases, tokens, case_id, "/formal-notices", body, version)).json()
     [event] = done["events"]
     assert event["type"] == "docket.formal_notice.issued"
@@ -285,8 +334,9 @@ async def test_the_largest_formal_notice_is_accepted_and_its_event_fits_in_a_kaf
 
 async def test_the_largest_injunction_is_accepted_and_its_event_fits_in_a_kafka_message(roomy_cases, tokens):
     case_id, version = await investigating(roomy_cases, tokens)
+    version = await heard(roomy_cases, tokens, case_id, version)
     articles = sorted(ART_83_4 | ART_83_5)
-    body = {
+    body = SANCTION | {
         "decided_on": "2022-10-17",
         "fine_eur": 20_000_000,
         "turnover_eur": 10**15,
@@ -294,8 +344,12 @@ async def test_the_largest_injunction_is_accepted_and_its_event_fits_in_a_kafka_
         "injunction": {"orders": largest_orders(), "deadline": "2199-12-30", "daily_penalty_eur": 100_000},
     }
     done = (await command(roomy_cases, tokens, case_id, "/sanctions", body, version)).json()
-    assert [e["type"] for e in done["events"]] == ["docket.sanction.imposed", "docket.penalty_payment.imposed"]
-    size = await event_bytes(roomy_cases, tokens, case_id, done["events"][0]["event_id"])
+    assert [e["type"] for e in done["events"]] == [
+        "docket.proceedings.deliberated",
+        "docket.sanction.imposed",
+        "docket.penalty_payment.imposed",
+    ]
+    size = await event_bytes(roomy_cases, tokens, case_id, done["events"][1]["event_id"])
     assert 4 * MAX_ORDERS * MAX_ORDER_CHARS < size < KAFKA_MESSAGE_BYTES // 4, size
 
 
@@ -304,7 +358,7 @@ async def test_the_largest_finding_scope_and_closure_are_accepted_and_fit(roomy_
     sizes = []
     for version, (tail, body) in enumerate(
         [
-            ("/investigation", {"opened_on": "2020-08-01", "scope": wide(MAX_TEXT_CHARS)}),
+            ("/investigation", {"opened_on": "2020-08-01", "scope": wide(MAX_TEXT_CHARS), "decision_reference": "C"}),
             ("/findings", {"articles": list(range(1, 100)), "facts": wide(MAX_TEXT_CHARS)}),
             ("/closure", {"outcome": "no_infringement", "reasons": wide(MAX_TEXT_CHARS), "closed_on": "2199-12-31"}),
         ],
@@ -367,13 +421,18 @@ async def test_a_command_over_its_bounds_is_422_naming_the_field(roomy_cases, to
 async def test_the_largest_formal_notice_in_plain_ascii_fits_the_default_body_limit(cases, tokens):
     case_id, version = await investigating(cases, tokens)
     orders = [{"point": "f", "text": "x" * MAX_ORDER_CHARS} for _ in range(MAX_ORDERS)]
-    body = {"orders": orders, "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
+    body = {"orders": orders, "issued_on": "2021-11-26", "reference": "MED-2021-134", "time_limit": {"months": 2}}
     await command(cases, tokens, case_id, "/formal-notices", body, version)
 
 
 async def test_the_case_service_refuses_a_body_over_its_limit_with_413(cases, tokens):
     case_id, version = await investigating(cases, tokens)
-    body = {"orders": largest_orders(), "issued_on": "2021-11-26", "compliance_deadline": "2022-01-26"}
+    body = {
+        "orders": largest_orders(),
+        "issued_on": "2021-11-26",
+        "reference": "MED-2021-134",
+        "time_limit": {"months": 2},
+    }
     refused = await command(cases, tokens, case_id, "/formal-notices", body, version, expect=413)
     assert refused.json() == {"detail": f"request body larger than {DEFAULT_MAX_BODY_BYTES} bytes"}
 

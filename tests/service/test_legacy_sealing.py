@@ -348,7 +348,7 @@ def clear_rows_of(postgres, name: str, complaint: uuid.UUID) -> None:
           VALUES ('{uuid.uuid4()}', '{complaint}', '"paul-unsealed-scan.txt"', 'text/plain', 14, 'x',
                   convert_to('unsealed bytes', 'UTF8'), false);
         INSERT INTO intake.idempotency_keys (key, request_digest, status_code, response)
-          VALUES ('unsealed-key', 'digest', 201,
+          VALUES ('unsealed-key', '"digest"', 201,
                   '{json.dumps({"id": str(complaint), "status_token": "unsealed-status-token"})}');
         INSERT INTO intake.letters (notification_id, complaint_id, title, text, recorded_at)
           VALUES ('{uuid.uuid4()}', '{complaint}', 'Acknowledgement', '"Dear Paul Unsealed,"', now());

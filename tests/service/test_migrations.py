@@ -31,7 +31,15 @@ HISTORIES = MIGRATIONS | {"keystore": KEYSTORE_ALEMBIC_INI}
 MODELS = {"intake": intake_store.TABLES, "case": case_store.TABLES, "notifier": notifier_store.TABLES}
 MESSAGING = {"outbox", "inbox"}
 OWN_TABLES = {
-    "intake": {"complaints", "evidence", "idempotency_keys", "complaint_cases", "progress_entries", "letters"}
+    "intake": {
+        "complaints",
+        "evidence",
+        "idempotency_keys",
+        "complaint_cases",
+        "progress_entries",
+        "letters",
+        "rate_limits",
+    }
     | MESSAGING,
     "case": {
         "events",
@@ -50,6 +58,7 @@ OWN_TABLES = {
     "notifier": {
         "notifications",
         "complainants",
+        "address_codes",
         "early_links",
         "case_controllers",
         "controller_contacts",

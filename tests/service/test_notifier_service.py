@@ -549,7 +549,7 @@ async def test_a_dead_letter_frees_its_case_and_can_be_redelivered(notifier):
     assert final["status"] == "delivered" and len(final["log"]) == 4
     assert (await notifier.http.post(f"/deliveries/{uuid.uuid4()}/redeliver")).status_code == 404
     by_event = (await notifier.http.get("/deliveries", params={"event_id": dead["event_id"]})).json()
-    assert [d["id"] for d in by_event] == [dead["id"]]
+    assert [d["id"] for d in by_event if d["subscription_id"] == sub["id"]] == [dead["id"]]
     await notifier.http.delete(f"/subscriptions/{sub['id']}")
 
 
@@ -669,6 +669,26 @@ async def test_staff_are_reminded_once_before_three_months_without_news(notifier
     await feed(notifier, alert, alert.complaint_id)
     await remind(date(2041, 1, 1))
     assert (await notifier.http.get("/notifications", params={"complaint_id": str(alert.complaint_id)})).json() == []
+
+
+async def test_a_case_opened_taken_in_while_another_process_takes_its_complaint_in_is_told(notifier):
+    filed, case_id = await openable_complaint_filed(personal_of(notifier)), uuid.uuid4()
+    opened = CaseOpened(
+        case_id=case_id,
+        controller=CLEARVIEW,
+        complaint_id=filed.complaint_id,
+        complaint_kind="art77_complaint",
+        opened_on=date(2020, 5, 25),
+    )
+    event = new_event(filed, source="/docket/intake", subject=str(filed.complaint_id))
+    async with notifier.runtime.sessions() as session, session.begin():  # one process takes complaint.filed in
+        await notifier.runtime.handlers[event.type](session, event, filed)
+        linking = asyncio.create_task(feed(notifier, opened, case_id, 1))  # another, the case's, meanwhile
+        await asyncio.sleep(0.5)
+    await linking
+
+    letters = (await notifier.http.get("/notifications", params={"complaint_id": str(filed.complaint_id)})).json()
+    assert sorted(letter["source_event_type"] for letter in letters) == ["docket.case.opened", "docket.complaint.filed"]
 
 
 async def test_a_case_opened_taken_in_before_its_complaint_is_told_once_the_complaint_arrives(notifier):

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.python import asgi
 
-from docket_contracts.events import Controller, Injunction, Order
+from docket_contracts.events import Controller, Injunction, Order, TimeLimit
 from docket_devstack.keycloak import KeycloakServer
 from docket_devstack.staff import PASSWORD, Tokens
 from docket_identity.roles import STAFF
@@ -45,12 +45,17 @@ from services.case import application
 from services.case import store as case_store
 from services.case.config import CaseSettings
 from services.case.domain import (
+    Deliberation,
     ImposeSanction,
     IssueFormalNotice,
     LodgeAppeal,
+    NotifyReport,
     OpenInvestigation,
     PublishDecision,
     RecordFinding,
+    RecordHearing,
+    ReferToCommittee,
+    SummonController,
 )
 from services.case.main import create_app as case_app
 from services.intake.config import IntakeSettings
@@ -168,48 +173,72 @@ class Seeds:
 
 def lifecycle(depth: int) -> list[Callable[[Any], Any]]:
     """The commands that bring a fresh case `depth` steps along: investigating with a finding (2), a formal
-    notice (3), or, instead of the notice, a sanction with a periodic penalty (4), made public and appealed (5)."""
-    steps: list[Callable[[Any], Any]] = [
-        lambda s: OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping"),
+    notice (3), or, instead of the notice, before the restricted committee with its report notified (6), heard
+    and sanctioned with a periodic penalty (4), the sanction made public and appealed (5)."""
+    investigating: list[Callable[[Any], Any]] = [
+        lambda s: OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping", reference="2020-116C"),
         lambda s: RecordFinding(finding_id=uuid.uuid4(), articles=(6, 15), facts="no legal basis"),
     ]
-    if depth == 3:
-        steps.append(
-            lambda s: IssueFormalNotice(
-                notice_id=uuid.uuid4(),
-                orders=(Order(point="f", text="stop"),),
-                issued_on=date(2021, 11, 26),
-                compliance_deadline=date(2022, 1, 26),
-            )
+    notice: list[Callable[[Any], Any]] = [
+        lambda s: IssueFormalNotice(
+            notice_id=uuid.uuid4(),
+            orders=(Order(point="f", text="stop"),),
+            issued_on=date(2021, 11, 26),
+            time_limit=TimeLimit(months=2),
+            reference="MED-2021-134",
         )
-    if depth >= 4:
-        steps.append(
-            lambda s: ImposeSanction(
-                sanction_id=uuid.uuid4(),
-                decided_on=date(2022, 10, 17),
-                fine_eur=20_000_000,
-                turnover_eur=None,
-                articles=(6, 15),
-                injunction=Injunction(
-                    orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18), daily_penalty_eur=100_000
-                ),
-            )
-        )
-    if depth == 5:
-        steps += [
-            lambda s: PublishDecision(
-                publication_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, published_on=date(2022, 10, 17)
+    ]
+    before_committee: list[Callable[[Any], Any]] = [
+        lambda s: ReferToCommittee(
+            proceedings_id=uuid.uuid4(),
+            referred_on=date(2022, 6, 2),
+            reference="decision of 2 June 2022",
+            rapporteur="Claude Castelluccia",
+            rapporteur_kind="commissioner",
+        ),
+        lambda s: NotifyReport(notified_on=date(2022, 7, 14), documents=("the report",)),
+    ]
+    sanctioned: list[Callable[[Any], Any]] = [
+        *before_committee,
+        lambda s: SummonController(summoned_on=date(2022, 9, 13), hearing_on=date(2022, 10, 13)),
+        lambda s: RecordHearing(held_on=date(2022, 10, 13), public=True, speakers=("rapporteur",)),
+        lambda s: ImposeSanction(
+            sanction_id=uuid.uuid4(),
+            decided_on=date(2022, 10, 17),
+            fine_eur=20_000_000,
+            turnover_eur=None,
+            articles=(6, 15),
+            injunction=Injunction(
+                orders=(Order(point="f", text="stop"),), deadline=date(2022, 12, 18), daily_penalty_eur=100_000
             ),
-            lambda s: LodgeAppeal(
-                appeal_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16)
-            ),
-        ]
-    return steps[:depth]
+            deliberation=Deliberation("SAN-2022-019", ("Alexandre Linden", "Anne Debet", "Alain Dru", "A. B."), 4),
+        ),
+    ]
+    appealed: list[Callable[[Any], Any]] = [
+        lambda s: PublishDecision(
+            publication_id=uuid.uuid4(),
+            decision_id=s.sanctions[0].sanction_id,
+            published_on=date(2022, 10, 17),
+            anonymised_on=date(2024, 10, 17),
+            decided_by="restricted_committee",
+        ),
+        lambda s: LodgeAppeal(
+            appeal_id=uuid.uuid4(), decision_id=s.sanctions[0].sanction_id, lodged_on=date(2022, 12, 16)
+        ),
+    ]
+    return {
+        0: [],
+        2: investigating,
+        3: investigating + notice,
+        4: investigating + sanctioned,
+        5: investigating + sanctioned + appealed,
+        6: investigating + before_committee,
+    }[depth]
 
 
 async def seed_cases(settings: CaseSettings, seeds: Seeds) -> None:
     async with serve(case_app(settings)) as running:
-        for depth in (0, 2, 3, 4, 5):
+        for depth in (0, 2, 3, 4, 5, 6):
             for _ in range(SEEDS):
                 complaint = complaint_filed(controller=Controller(key=f"fuzz-{uuid.uuid4().hex[:10]}", name="Fuzz"))
                 async with running.runtime.sessions() as session, session.begin():

@@ -113,6 +113,16 @@ class InMemoryKeyStore:
             found[subject] = self.keys_by_subject.get(subject)
         return found
 
+    async def new_subjects(self, count: int):
+        from uuid import uuid4
+
+        from docket_privacy.cipher import new_key
+
+        self.trips += 1
+        made = {uuid4(): new_key() for _ in range(count)}
+        self.keys_by_subject.update(made)
+        return made
+
     async def erase(self, subject, by: str) -> bool:
         had = self.keys_by_subject.get(subject, b"") is not None
         self.keys_by_subject[subject] = None
@@ -132,13 +142,15 @@ class InMemoryRecords:
     for (the event type, and the controller and case the subscriptions are matched on)."""
 
     complainants: dict = field(default_factory=dict)  # complaint id -> ComplainantRow
+    address_codes: dict = field(default_factory=dict)  # complaint id -> Sealed code, until its complaint.filed
+    proven: set = field(default_factory=set)  # complaint ids whose address was proven (held letters released)
     early_links: dict = field(default_factory=dict)  # complaint id -> EarlyLinkRow
     controllers: dict = field(default_factory=dict)  # case id -> Controller
     contacts: dict = field(default_factory=dict)  # controller key -> e-mail address
     letters: list = field(default_factory=list)  # (source event id, source event type, Letter, sealed or None)
     deliveries: list = field(default_factory=list)  # (event type, controller key, case id)
 
-    async def add_complainant(self, complaint_id, reference, kind, name, email):
+    async def add_complainant(self, complaint_id, reference, kind, name, email, *, address_proven=True):
         from services.notifier.store import ComplainantRow
 
         self.complainants.setdefault(
@@ -150,8 +162,20 @@ class InMemoryRecords:
                 name=name.model_dump(mode="json"),
                 email=email.model_dump(mode="json"),
                 waiting=True,
+                address_proven=address_proven,
             ),
         )
+
+    async def keep_address_code(self, complaint_id, code):
+        self.address_codes.setdefault(complaint_id, code)
+
+    async def take_address_code(self, complaint_id):
+        return self.address_codes.pop(complaint_id, None)
+
+    async def prove_address(self, complaint_id):
+        if complaint_id in self.complainants:
+            self.complainants[complaint_id].address_proven = True
+        self.proven.add(complaint_id)
 
     async def open_case(self, case_id, controller):
         self.controllers.setdefault(case_id, controller)

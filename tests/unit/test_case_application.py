@@ -22,9 +22,12 @@ from docket_contracts.events import (
     CaseOpened,
     ComplaintLinked,
     Controller,
+    FormalNoticeExtended,
     FormalNoticeIssued,
+    FormalNoticeNotified,
     Order,
     Payload,
+    TimeLimit,
 )
 from services.case import application
 from services.case.application import execute, fire_due_timers, route_complaint
@@ -32,9 +35,11 @@ from services.case.domain import (
     CaseState,
     CloseCase,
     Command,
+    ExtendFormalNotice,
     IssueFormalNotice,
     OpenInvestigation,
     RecordFinding,
+    RecordNoticeNotification,
     Rejected,
     decide,
     evolve,
@@ -116,7 +121,7 @@ class InMemoryCases:
         return state, events
 
     def _lookups(self, payload: Payload) -> None:
-        """As readside.write_lookups."""
+        """As readside.lookups: the rows an event adds (added_rows), a closed case removed (remove_lookups)."""
         match payload:
             case CaseOpened():
                 self._put(self.open_cases, payload.controller.key, payload.case_id)
@@ -127,13 +132,18 @@ class InMemoryCases:
                 key = next(key for key, case_id in self.open_cases.items() if case_id == payload.case_id)
                 case_id = self.open_cases[key]
                 self._write(lambda: self.open_cases.pop(key), lambda: self.open_cases.__setitem__(key, case_id))
-            case FormalNoticeIssued():
-                timer = TimerRow(
-                    notice_id=payload.notice_id,
-                    case_id=payload.case_id,
-                    due_on=payload.compliance_deadline + timedelta(days=1),
+            case FormalNoticeIssued() | FormalNoticeNotified() | FormalNoticeExtended() if payload.compliance_deadline:
+                due_on = payload.compliance_deadline + timedelta(days=1)
+                timer = TimerRow(notice_id=payload.notice_id, case_id=payload.case_id, due_on=due_on)
+                earlier = self.timers.get(payload.notice_id)
+                self._write(
+                    lambda: self.timers.__setitem__(payload.notice_id, timer),
+                    lambda: (
+                        self.timers.__setitem__(payload.notice_id, earlier)
+                        if earlier
+                        else self.timers.pop(payload.notice_id)
+                    ),
                 )
-                self._put(self.timers, payload.notice_id, timer)
 
     def _put(self, table: dict, key: object, value: object) -> None:
         assert key not in table, f"{key} is already there: the database would refuse it"
@@ -181,19 +191,20 @@ async def opened(cases: InMemoryCases, key: str = "clearview-ai") -> UUID:
     return case_id
 
 
-INVESTIGATE = OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping")
+INVESTIGATE = OpenInvestigation(opened_on=date(2020, 8, 1), scope="scraping", reference="2020-116C")
 
 
 def finding() -> RecordFinding:
     return RecordFinding(finding_id=uuid4(), articles=(6, 15), facts="no legal basis")
 
 
-def notice(deadline: date = date(2022, 1, 26)) -> IssueFormalNotice:
+def notice(days: int = 61) -> IssueFormalNotice:
     return IssueFormalNotice(
         notice_id=uuid4(),
         orders=(Order(point="f", text="stop"),),
         issued_on=date(2021, 11, 26),
-        compliance_deadline=deadline,
+        time_limit=TimeLimit(days=days),
+        reference="MED-2021-134",
     )
 
 
@@ -327,11 +338,14 @@ async def test_once_its_case_is_closed_a_controllers_next_complaint_opens_a_new_
 
 
 async def a_case_under_notice(cases: InMemoryCases, deadline: date) -> tuple[UUID, IssueFormalNotice]:
+    """A case whose notice, notified the day it was issued (26 November 2021), is due on `deadline`."""
     case_id = await opened(cases, f"controller-{uuid4().hex[:8]}")
     await execute(cases, case_id, 1, INVESTIGATE, STAFF)
     await execute(cases, case_id, 2, finding(), STAFF)
-    issued = notice(deadline)
+    issued = notice((deadline - date(2021, 11, 26)).days)
     await execute(cases, case_id, 3, issued, STAFF)
+    assert issued.notice_id not in cases.timers  # no deadline runs before the notice reaches the controller
+    await execute(cases, case_id, 4, RecordNoticeNotification(issued.notice_id, date(2021, 11, 26)), STAFF)
     return case_id, issued
 
 
@@ -341,7 +355,7 @@ async def test_a_notice_deadline_expires_once_the_day_after_it_and_only_once():
     assert cases.timers[issued.notice_id].due_on == date(2022, 1, 27)
 
     assert await fire_due_timers(cases, FixedClock(date(2022, 1, 26))) == 0  # the deadline day itself: not yet
-    assert cases.types(case_id)[-1] == "docket.formal_notice.issued"
+    assert cases.types(case_id)[-1] == "docket.formal_notice.notified"
 
     assert await fire_due_timers(cases, FixedClock(date(2022, 1, 27))) == 1
     assert cases.types(case_id)[-1] == "docket.formal_notice.deadline_expired"
@@ -350,7 +364,7 @@ async def test_a_notice_deadline_expires_once_the_day_after_it_and_only_once():
     assert (await cases.load(case_id)).status == "notice_expired"
 
     assert await fire_due_timers(cases, FixedClock(date(2022, 3, 1))) == 0
-    assert len(cases.streams[case_id]) == 5
+    assert len(cases.streams[case_id]) == 6
 
 
 async def test_due_timers_fire_earliest_first_up_to_the_limit():
@@ -360,6 +374,19 @@ async def test_due_timers_fire_earliest_first_up_to_the_limit():
 
     assert await fire_due_timers(cases, FixedClock(date(2022, 3, 1)), limit=1) == 1
     assert cases.types(early)[-1] == "docket.formal_notice.deadline_expired"
-    assert cases.types(late)[-1] == "docket.formal_notice.issued"
+    assert cases.types(late)[-1] == "docket.formal_notice.notified"
     assert await fire_due_timers(cases, FixedClock(date(2022, 3, 1)), limit=1) == 1
     assert cases.types(late)[-1] == "docket.formal_notice.deadline_expired"
+
+
+async def test_an_extension_moves_the_timer_to_the_day_after_the_new_deadline():
+    cases = InMemoryCases()
+    case_id, issued = await a_case_under_notice(cases, date(2022, 1, 26))
+    extension = ExtendFormalNotice(
+        issued.notice_id, date(2022, 1, 20), TimeLimit(months=1), "the processing is complex"
+    )
+    await execute(cases, case_id, 5, extension, STAFF)
+    assert cases.timers[issued.notice_id].due_on == date(2022, 2, 27)
+    assert await fire_due_timers(cases, FixedClock(date(2022, 2, 26))) == 0
+    assert await fire_due_timers(cases, FixedClock(date(2022, 2, 27))) == 1
+    assert cases.types(case_id)[-1] == "docket.formal_notice.deadline_expired"

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -11,12 +12,14 @@ from hypothesis import given as for_all
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from docket_contracts.events import ConductFined, FineCap
+from docket_contracts.events import ConductFined, FineCap, SanctionImposed
 from services.case.domain import Conduct, Invalid, decide, fines
 from services.case.domain.fines import Adjustment, Assessment, Factor, estimate
-from tests.unit.test_case_domain import AT_EXPIRY, FOUND, INVESTIGATING, OPENED, given, sanction
+from tests.unit.case_history import AT_HEARING, HEARD_DIRECTLY, given, sanction
 
-INVESTIGATED = (OPENED, INVESTIGATING, FOUND)
+# Heard by the restricted committee, after the investigation (no formal notice) or after an expired notice.
+INVESTIGATED, AT_EXPIRY = HEARD_DIRECTLY, AT_HEARING
+ARTICLE_82 = ("loi-78-17-art-82",)
 
 # The articles GDPR Art 83(4) and 83(5) name, written out here as the Regulation lists them.
 IN_83_4 = {8, 11, *range(25, 40), 41, 42, 43}  # 41: Art 41(4), the monitoring body's obligations, 83(4)(c)
@@ -33,7 +36,7 @@ def cap_of(paragraph: str, turnover: int | None = 100_000_000) -> FineCap:
 
 def imposed(history, command):
     """The sanction.imposed a command leads to (the penalty payment, if any, is another test's business)."""
-    return decide(given(*history), command)[0]
+    return next(e for e in decide(given(*history), command) if isinstance(e, SanctionImposed))
 
 
 # --- every article Art 83(4)-(6) names can be named; no other ---------------------------------------------
@@ -127,6 +130,68 @@ def test_a_conduct_may_be_non_compliance_with_the_order_alone():
     assert [c.cap.paragraph for c in fined.conducts] == ["83(6)", "83(5)"]
 
 
+# --- provisions of French law: loi 78-17 art 82, capped by loi 78-17 art 20 III 7° ----------------------------
+
+CAP_LOI_20 = FineCap(
+    paragraph="loi-78-17-art-20-III-7",
+    fixed_eur=10_000_000,
+    turnover_percent=2,
+    turnover_eur=100_000_000,
+    cap_eur=10_000_000,
+)
+
+
+def test_cookies_and_trackers_under_loi_78_17_art_82_are_fined_within_the_cap_of_its_art_20_iii_7():
+    fined = imposed(INVESTIGATED, replace(sanction(fine=10_000_000, articles=(), injunction=None), national=ARTICLE_82))
+    assert (fined.articles_infringed, fined.national_provisions, fined.cap) == ((), ARTICLE_82, CAP_LOI_20)
+    assert fined.conducts == (ConductFined(national_provisions=ARTICLE_82, fine_eur=10_000_000, cap=CAP_LOI_20),)
+    with pytest.raises(Invalid) as refused:
+        decide(
+            given(*INVESTIGATED), replace(sanction(fine=10_000_001, articles=(), injunction=None), national=ARTICLE_82)
+        )
+    assert (refused.value.field, refused.value.message) == (
+        "fine_eur",
+        "EUR 10,000,001 exceeds the cap of loi 78-17 art 20 III 7°: the higher of EUR 10,000,000 and 2 % of the "
+        "preceding year's worldwide turnover of EUR 100,000,000 (EUR 2,000,000) = EUR 10,000,000",
+    )
+
+
+def test_a_large_undertaking_s_cookie_fine_is_capped_at_2_percent_of_its_turnover():
+    fined = imposed(
+        INVESTIGATED,
+        replace(sanction(fine=60_000_000, turnover=5_000_000_000, articles=(), injunction=None), national=ARTICLE_82),
+    )
+    assert (fined.cap.paragraph, fined.cap.cap_eur) == ("loi-78-17-art-20-III-7", 100_000_000)
+
+
+def test_a_conduct_infringing_art_82_and_a_gdpr_article_is_capped_by_the_gravest_of_the_two():
+    both = replace(sanction(fine=20_000_000, articles=(6,), injunction=None), national=ARTICLE_82)
+    fined = imposed(INVESTIGATED, both)
+    assert fined.cap == cap_of("83(5)") and fined.national_provisions == ARTICLE_82
+    with_32 = replace(sanction(fine=1, articles=(32,), injunction=None), national=ARTICLE_82)
+    assert imposed(INVESTIGATED, with_32).cap.paragraph == "loi-78-17-art-20-III-7"  # as grave as 83(4), and named
+
+
+def test_separate_conducts_may_fine_art_82_beside_gdpr_articles():
+    conducts = (
+        Conduct(articles=(), fine_eur=10_000_000, national=ARTICLE_82),
+        Conduct(articles=(6,), fine_eur=20_000_000),
+    )
+    fined = imposed(INVESTIGATED, sanction(fine=30_000_000, articles=(), conducts=conducts, injunction=None))
+    assert [c.cap.paragraph for c in fined.conducts] == ["loi-78-17-art-20-III-7", "83(5)"]
+    assert (fined.articles_infringed, fined.national_provisions) == ((6,), ARTICLE_82)
+    with pytest.raises(Invalid, match="not both"):
+        decide(given(*INVESTIGATED), replace(sanction(conducts=conducts, articles=()), national=ARTICLE_82))
+
+
+def test_the_estimate_walks_a_cookie_conduct_from_the_maximum_of_loi_78_17_art_20_iii_7():
+    found = estimate([Assessment((), "high", national=ARTICLE_82)], 5_000_000_000)
+    assert found.conducts[0].cap.cap_eur == 100_000_000 and found.conducts[0].national == ARTICLE_82
+    assert "loi 78-17 art 82 (cookies and trackers) [art 20 III 7°]" in found.steps[0].explanation
+    assert found.steps[1].explanation.startswith("loi 78-17 art 20 III 7°, legal maximum EUR 100,000,000")
+    assert found.steps[3].explanation.startswith("loi 78-17 art 20 III 7°: the higher of EUR 10,000,000 and 2 %")
+
+
 @pytest.mark.parametrize(
     ("history", "command", "field", "message"),
     [
@@ -154,7 +219,7 @@ def test_a_conduct_may_be_non_compliance_with_the_order_alone():
             sanction(fine=1, articles=(6,), injunction=None, conducts=(Conduct(articles=(6,), fine_eur=1),)),
             "conducts",
             "name what each conduct infringed in conducts, or what the one conduct infringed in "
-            "articles_infringed and orders_not_complied, not both",
+            "articles_infringed, orders_not_complied and national_provisions, not both",
         ),
         (
             AT_EXPIRY,
@@ -179,7 +244,7 @@ def test_a_conduct_may_be_non_compliance_with_the_order_alone():
                 conducts=(Conduct(articles=(6,), fine_eur=1), Conduct(articles=(), fine_eur=1)),
             ),
             "conducts.1.articles_infringed",
-            "nothing is charged: name the articles infringed or the orders not complied with",
+            "nothing is charged: name the articles infringed, the orders not complied with or the national provisions",
         ),
         (
             INVESTIGATED,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from docket_contracts.events import CaseClosed, ComplaintLinked, FindingRecorded, Payload
 from services.case.domain import CaseState, replay
 from services.case.snapshots import FOLD, SnapshotRow, dump, restore
-from tests.unit.test_case_domain import (
+from tests.unit.case_history import (
     AT_NOTICE,
     AT_SANCTION,
     CASE,

@@ -1,15 +1,17 @@
 """The command line every service shares."""
 
 import asyncio
+import contextlib
 import logging
 import logging.config
 import os
+import socket
 import subprocess
 import sys
 
 import pytest
 
-from docket_service.cli import wait_for_migrations, wait_for_tasks
+from docket_service.cli import shared_socket, wait_for_migrations, wait_for_tasks
 from docket_service.logs import log_config
 from docket_service.runtime import Migration
 from tests.conftest import repo_root
@@ -99,3 +101,25 @@ async def test_waiting_for_a_task_waits_while_it_has_something_left_and_says_wha
         f"waiting for `{command}`: not done yet in outbox",
         f"`{command}` has nothing left to do",
     ]
+
+
+def test_processes_that_share_a_port_each_listen_and_the_kernel_spreads_the_connections():
+    first = shared_socket("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    second = shared_socket("127.0.0.1", port)  # a second process of the service, HTTP_REUSE_PORT=true
+    clients = []
+    try:
+        for listening in (first, second):
+            listening.listen()
+            listening.settimeout(0.2)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
+        accepted = set()
+        for listening in (first, second):
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    listening.accept()[0].close()
+                    accepted.add(listening.fileno())
+        assert accepted == {first.fileno(), second.fileno()}  # 64 connections never all go to one
+    finally:
+        for each in (*clients, first, second):
+            each.close()

@@ -108,6 +108,8 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
         ev.Order,
         ev.Party,
         ev.Sealed,
+        ev.TimeLimit,
+        ev.Rapporteur,
     }
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 
@@ -158,7 +160,54 @@ def test_a_version_1_formal_notice_is_upcast_to_orders_that_name_their_art_58_po
         issued_on=date(2021, 11, 26),
         compliance_deadline=date(2022, 1, 26),
     )
-    assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v2")
+    assert registry.BY_TYPE["docket.formal_notice.issued"].dataschema.endswith(":v3")  # a v2 kept its deadline too
+
+
+def test_a_version_1_publication_reads_as_decided_by_the_authority_of_its_decision_with_no_day_of_anonymisation():
+    case_id = uuid4()
+    data = {
+        "case_id": str(case_id),
+        "publication_id": str(uuid4()),
+        "decision": "formal_notice",
+        "decision_id": str(uuid4()),
+        "decision_dated": "2021-11-26",
+        "published_on": "2021-12-16",
+    }
+    v1 = CloudEvent(
+        type="docket.publication.made",
+        source="/docket/case",
+        subject=str(case_id),
+        dataschema="urn:docket:schema:docket.publication.made:v1",
+        data=data,
+    )
+    notice = registry.parse(v1)
+    assert isinstance(notice, ev.PublicationMade)
+    assert (notice.decided_by, notice.anonymised_on, notice.republishes) == ("bureau", None, None)
+    sanction = registry.parse(replace(v1, data=data | {"decision": "sanction"}))
+    assert isinstance(sanction, ev.PublicationMade) and sanction.decided_by == "restricted_committee"
+
+
+def test_a_version_1_sanction_reads_as_charging_gdpr_articles_and_no_national_provision():
+    case_id, sanction_id = uuid4(), uuid4()
+    cap = {"paragraph": "83(5)", "fixed_eur": 20_000_000, "turnover_percent": 4, "turnover_eur": None, "cap_eur": 1}
+    v1 = CloudEvent(
+        type="docket.sanction.imposed",
+        source="/docket/case",
+        subject=str(case_id),
+        dataschema="urn:docket:schema:docket.sanction.imposed:v1",
+        data={
+            "case_id": str(case_id),
+            "sanction_id": str(sanction_id),
+            "decided_on": "2022-10-17",
+            "fine_eur": 1,
+            "articles_infringed": [6],
+            "cap": cap,
+        },
+    )
+    payload = registry.parse(v1)
+    assert isinstance(payload, ev.SanctionImposed)
+    assert (payload.articles_infringed, payload.national_provisions) == ((6,), ())
+    assert registry.BY_TYPE["docket.sanction.imposed"].dataschema.endswith(":v2")
 
 
 def _personal_paths(schema: dict, definitions: dict, path: str = "") -> tuple[set[str], set[str]]:
@@ -268,5 +317,5 @@ def test_a_sanction_recorded_before_conducts_were_kept_still_parses_and_a_conduc
         },
     }
     assert ev.SanctionImposed.model_validate(imposed).conducts is None
-    with pytest.raises(ValueError, match="infringes an article or does not comply with an order"):
+    with pytest.raises(ValueError, match="infringes an article or a provision, or does not comply with an order"):
         ev.ConductFined.model_validate({"fine_eur": 1, "cap": imposed["cap"]})

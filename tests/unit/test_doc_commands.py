@@ -20,6 +20,8 @@ CI = ".ci/run"  # CI runs exactly `make test`, whose recipe runs `make lint` fir
 DEADLETTERS = "tests/e2e/test_deadletters.py::test_a_dead_letter_is_listed_then_requeued_after_the_fix_and_applied_once"
 NO_STORY = "tests/e2e/test_run_command.py::test_no_story_brings_docket_up_and_the_readme_s_curl_examples_answer"
 OUTBOX = "tests/service/test_case_service.py::test_the_outbox_commands_of_the_operations_page_run_as_written"
+# bench.pipeline (its small run in `make faults`) starts two processes of each service on one port, so.
+WORKERS = "tests/e2e/test_benchmarks.py::test_a_benchmark_runs_on_small_sizes_and_writes_its_figures"
 
 # Each command as the docs show it (on one line), and the test that runs it. A test that starts the same program
 # with values of its own for a page's `...` or `[optional]` parts, or through the Makefile's recipe rather than
@@ -49,6 +51,8 @@ RUN_BY = {
     "python3 deploy/k8s/overlays/trial/write_secrets.py": (
         "tests/unit/test_k8s_trial.py::test_the_secrets_step_writes_every_env_file_the_overlay_reads_and_git_ignores_them"
     ),
+    "export HTTP_PORT=8001 HTTP_REUSE_PORT=true": WORKERS,
+    "python -m services.intake serve &": WORKERS,
     "DATABASE_URL=... OIDC_ISSUER=... .venv/bin/python -m services.case outbox parked": OUTBOX,
     "DATABASE_URL=... OIDC_ISSUER=... .venv/bin/python -m services.case outbox resend ID ... | --all": OUTBOX,
     "export PYTHONPATH=$PWD:$PWD/libs": DEADLETTERS,

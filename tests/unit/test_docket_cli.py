@@ -266,7 +266,7 @@ def test_a_json_field_is_taken_as_given_and_numbers_keep_their_kind(case_openapi
 @pytest.mark.parametrize(
     ("assignment", "message"),
     [
-        ("fine=1", r"fine: no such field; the fields here are decided_on, fine_eur, turnover_eur"),
+        ("fine=1", r"fine: no such field; the fields here are decided_on, reference, members, fine_eur, turnover_eur"),
         ("expected_version=3", r"expected_version: no such field"),
         ("fine_eur=twenty", r"fine_eur: 'twenty' is not integer"),
         ("articles_infringed=6,x", r"articles_infringed: 'x' is not integer"),
@@ -494,6 +494,37 @@ def test_a_case_shows_its_next_steps_with_the_command_for_each():
     assert f"docket case do {CASE} ROUTE (see docket case routes)" in shown  # a step with no command of its own
 
 
+def test_a_case_shows_its_liquidations_by_id_decided_or_waiting_for_the_controller():
+    liquidation = {"period_start": "2022-12-19", "period_end": "2023-02-09", "days_counted": 52}
+    document = {
+        "id": CASE,
+        "version": 21,
+        "status": "sanctioned",
+        "controller": {"name": "Acme", "key": "acme"},
+        "sanctions": [
+            {
+                "sanction_id": "s1",
+                "decided_on": "2022-10-17",
+                "fine_eur": 20_000_000,
+                "liquidations": [
+                    liquidation | {"liquidation_id": "l1", "decided_on": "2023-04-13", "amount_eur": 5_200_000},
+                    liquidation
+                    | {
+                        "liquidation_id": "l2",
+                        "decided_on": None,
+                        "amount_eur": None,
+                        "opened_on": "2023-04-14",
+                        "envisaged_amount_eur": 6_300_000,
+                    },
+                ],
+            }
+        ],
+    }
+    shown = text_of(render.case(document))
+    assert "liquidation l1: liquidated 2022-12-19 to 2023-02-09: 52 days, EUR 5,200,000" in shown
+    assert "liquidation l2: opened 2023-04-14 for 2022-12-19 to 2023-02-09, EUR 6,300,000 envisaged" in shown
+
+
 def test_a_case_shows_its_reprimand_publication_and_appeal():
     document = {
         "id": CASE,
@@ -507,6 +538,8 @@ def test_a_case_shows_its_reprimand_publication_and_appeal():
                 "decision": "reprimand",
                 "published_on": "2023-01-10",
                 "withdrawn_on": "2024-01-10",
+                "decided_by": "restricted_committee",
+                "anonymised_on": "2025-01-10",
             }
         ],
         "appeals": [{"appeal_id": "a1", "decision": "reprimand", "lodged_on": "2023-03-01"}],
@@ -514,7 +547,10 @@ def test_a_case_shows_its_reprimand_publication_and_appeal():
     }
     shown = text_of(render.case(document))
     assert "reprimand r1: decided 2023-01-05, Art 5,6" in shown
-    assert "publication p1: the reprimand made public 2023-01-10, withdrawn 2024-01-10" in shown
+    assert (
+        "publication p1: the reprimand made public 2023-01-10 by the restricted committee, name removed 2025-01-10, "
+        "withdrawn 2024-01-10" in shown
+    )
     assert "appeal a1: the reprimand appealed 2023-03-01, awaiting the court's ruling" in shown
     assert f"docket case do {CASE} appeals/APPEAL_ID/ruling" in shown
 

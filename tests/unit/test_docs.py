@@ -47,7 +47,7 @@ def test_asyncapi_lists_every_event_on_its_topic_with_cloudevents_headers():
     assert addressed == {(spec.topic, spec.type.replace(".", "_")) for spec in registry.EVENTS}
     message = document["components"]["messages"]["docket_sanction_imposed"]
     assert {"ce_id", "ce_type", "ce_source", "ce_time", "ce_subject"} <= set(message["headers"]["required"])
-    assert message["payload"]["$ref"] == "schemas/docket.sanction.imposed.v1.json"
+    assert message["payload"]["$ref"] == "schemas/docket.sanction.imposed.v2.json"
 
 
 ARCHITECTURE = DOCS / "ARCHITECTURE.md"

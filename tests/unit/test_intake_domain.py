@@ -9,7 +9,6 @@ from docket_contracts.events import Controller, Party
 from services.intake.domain import (
     FileComplaint,
     Invalid,
-    TokenBucket,
     check_evidence,
     controller_key,
     file_complaint,
@@ -147,11 +146,3 @@ def test_evidence_that_is_what_it_says_is_accepted_and_names_are_made_safe():
     assert safe_filename("../../etc/passwd") == "passwd"
     assert safe_filename("C:\\Users\\me\\capture écran.png") == "capture _cran.png"
     assert safe_filename("...") == "evidence"
-
-
-def test_the_token_bucket_allows_a_burst_then_the_rate():
-    bucket = TokenBucket(rate_per_minute=60, burst=2)
-    assert [bucket.take(100.0), bucket.take(100.0)] == [0.0, 0.0]
-    assert bucket.take(100.0) == pytest.approx(1.0)
-    assert bucket.take(101.0) == 0.0
-    assert bucket.take(101.0) == pytest.approx(1.0)

@@ -246,6 +246,30 @@ def test_a_sanction_for_separate_conducts_states_each_fine_within_its_own_cap_an
     )
 
 
+def test_a_sanction_for_cookies_names_loi_78_17_art_82_and_the_cap_of_its_art_20():
+    cap = FineCap(
+        paragraph="loi-78-17-art-20-III-7",
+        fixed_eur=10_000_000,
+        turnover_percent=2,
+        turnover_eur=None,
+        cap_eur=10_000_000,
+    )
+    cookies = SANCTION.model_copy(
+        update={
+            "fine_eur": 10_000_000,
+            "articles_infringed": (),
+            "national_provisions": ("loi-78-17-art-82",),
+            "cap": cap,
+            "injunction": None,
+        }
+    )
+    [to_controller] = [letter for letter in letters_for(cookies, CASE) if letter.recipient_role == "controller"]
+    assert "you infringed Article 82 of the loi Informatique et Libertés (cookies and trackers)." in to_controller.text
+    assert "within the cap of EUR 10,000,000 of Article 20 III 7° of the loi Informatique et Libertés" in (
+        to_controller.text
+    )
+
+
 def test_a_controller_letter_without_a_known_address_is_still_written():
     [to_controller] = [
         letter
@@ -369,10 +393,16 @@ def test_a_publication_is_told_to_the_controller_and_complainants_and_its_withdr
         decision_id=NOTICE.notice_id,
         decision_dated=date(2021, 11, 26),
         published_on=date(2021, 12, 16),
+        decided_by="bureau",
+        anonymised_on=date(2023, 12, 16),
     )
     letters = letters_for(made, CASE)
     [to_controller] = [letter for letter in letters if letter.recipient_role == "controller"]
-    assert "made its formal notice of 26 November 2021 public on 16 December 2021" in to_controller.text
+    assert (
+        "the bureau of the authority, at its President's request (loi Informatique et Libertés art 20 II) made the "
+        "formal notice of 26 November 2021 public on 16 December 2021" in to_controller.text
+    )
+    assert "Your name will be removed from the publication on 16 December 2023" in to_controller.text
     assert roles(letter for letter in letters if letter.recipient_role == "complainant") == [
         ("complainant", "Jeanne Martin"),
         ("complainant", "noyb"),
@@ -391,6 +421,27 @@ def test_a_publication_is_told_to_the_controller_and_complainants_and_its_withdr
         and "withdrew the publication of its formal notice on 16 December 2023" in letter.text
         and "Reasons: the two years set for the publication ended" in letter.text
     )
+
+
+def test_a_liquidation_made_public_and_a_reformed_sanction_made_public_again_say_so():
+    liquidation = PublicationMade(
+        case_id=CASE_ID,
+        publication_id=uuid4(),
+        decision="liquidation",
+        decision_id=uuid4(),
+        decision_dated=date(2023, 4, 13),
+        published_on=date(2023, 5, 10),
+        decided_by="restricted_committee",
+        anonymised_on=date(2025, 5, 10),
+    )
+    [to_controller] = [letter for letter in letters_for(liquidation, CASE) if letter.recipient_role == "controller"]
+    assert (
+        "the restricted committee (loi Informatique et Libertés art 22) made the liquidation of the penalty payment "
+        "of 13 April 2023 public on 10 May 2023, under your name." in to_controller.text
+    )
+    again = liquidation.model_copy(update={"decision": "sanction", "republishes": uuid4()})
+    letters = letters_for(again, CASE)
+    assert all("public again, as the Conseil d'État reformed it," in letter.text for letter in letters)
 
 
 LODGED = AppealLodged(

@@ -10,12 +10,17 @@ from uuid import UUID, uuid4
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
+    ADDRESS_CODE,
     COMPLAINANT_NAME,
     CaseClosed,
     CaseOpened,
+    ComplaintAddressCodeIssued,
+    ComplaintAddressProven,
     ComplaintFiled,
     ComplaintLinked,
     ComplaintWithdrawn,
+    Controller,
+    InvestigationOpened,
     Payload,
     PersonalDataErased,
 )
@@ -37,6 +42,8 @@ def test_the_events_of_complaints_and_of_the_case_taking_them_in_have_their_own_
     own = {registry.BY_PAYLOAD[payload].type for payload, handler in EVENT_HANDLERS.items() if handler != case_event}
     assert own == {
         "docket.complaint.filed",
+        "docket.complaint.address_code_issued",
+        "docket.complaint.address_proven",
         "docket.complaint.withdrawn",
         "docket.complaint.personal_data_erased",
         "docket.case.opened",
@@ -230,3 +237,49 @@ async def test_after_an_erasure_nothing_of_the_complainant_opens_and_nothing_is_
     assert await needs.personal.open_many([(COMPLAINANT_NAME, filed.complainant.name)]) == [None]  # dropped too
     assert to(records, "complainant", erased) == []
     assert not records.complainants[filed.complaint_id].waiting
+
+
+# --- an address to prove ----------------------------------------------------------------------------------
+
+
+async def test_a_filing_with_a_code_sends_the_code_alone_and_holds_every_other_letter_until_proven():
+    records, needs = given()
+    lure = Controller(key="refund-desk", name="Refund desk: call +33 1 23 45 67 89")
+    filed = await openable_complaint_filed(needs.personal, name="Your bank", controller=lure)
+    code = await needs.personal.seal(filed.complaint_id, ADDRESS_CODE, "7K3Q-9ZXM")
+    await take(
+        records, needs, ComplaintAddressCodeIssued(complaint_id=filed.complaint_id, code=code), filed.complaint_id
+    )
+    event = await take(records, needs, filed, filed.complaint_id)
+    case_id = uuid4()
+    await take(records, needs, opened_case(filed, case_id), case_id)
+
+    letters = [letter for letter, _ in to(records, "complainant")]
+    [proof] = [letter for letter in letters if letter.asks_for_proof]
+    assert "7K3Q-9ZXM" in proof.text and filed.reference in proof.text and not proof.waits_for_proof
+    for chosen in ("Your bank", "Refund desk", "+33"):
+        assert chosen not in proof.text + proof.html + proof.subject
+    assert {letter.kind for letter in letters if letter.waits_for_proof} == {"acknowledgement", "progress"}
+    assert next(letter for letter, _ in to(records, "complainant", event)) is proof  # the first one written
+    assert records.address_codes == {}  # taken with the filing
+
+    await take(
+        records,
+        needs,
+        ComplaintAddressProven(complaint_id=filed.complaint_id, proven_on=date(2020, 6, 1)),
+        filed.complaint_id,
+    )
+    assert records.proven == {filed.complaint_id} and records.complainants[filed.complaint_id].address_proven
+    investigating = await take(
+        records, needs, InvestigationOpened(case_id=case_id, opened_on=date(2020, 7, 1), scope="x"), case_id
+    )
+    [(later, _)] = to(records, "complainant", investigating)
+    assert not later.waits_for_proof
+
+
+async def test_a_filing_without_a_code_writes_to_its_address_at_once():
+    records, needs = given()
+    filed = await openable_complaint_filed(needs.personal)
+    await take(records, needs, filed, filed.complaint_id)
+    [(letter, _)] = to(records, "complainant")
+    assert not letter.waits_for_proof and not letter.asks_for_proof

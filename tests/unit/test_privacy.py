@@ -3,6 +3,7 @@ tests/service/test_privacy_service.py."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from uuid import uuid4
 
@@ -102,6 +103,35 @@ async def test_keys_are_cached_for_a_while_so_a_batch_asks_the_store_once():
     assert await personal.open_many(sealed) == ["x"] * 50 and store.trips == trips  # all cached
     now[0] += 11
     assert await personal.open_many(sealed) == ["x"] * 50 and store.trips == trips + 1  # one trip for all 50
+
+
+async def test_a_new_subject_takes_an_id_and_a_stored_key_from_a_reserve_made_in_one_trip():
+    store = InMemoryKeyStore()
+    personal = PersonalData(store, reserve=8)
+    made = [await personal.seal_new([(NAME, f"name {n}"), (EMAIL, f"{n}@example.org")]) for n in range(10)]
+    assert store.trips == 2  # eight new subjects a trip
+    subjects = [subject for subject, _ in made]
+    assert len(set(subjects)) == 10 and set(subjects) <= set(store.keys_by_subject)  # stored, each its own
+    assert all(value.subject == subject for subject, values in made for value in values)
+    elsewhere = PersonalData(store)  # another instance: the keys come from the store
+    for n, (_, values) in enumerate(made):
+        assert await elsewhere.open_many(zip((NAME, EMAIL), values, strict=True)) == [f"name {n}", f"{n}@example.org"]
+    trips = store.trips
+    assert await personal.seal(subjects[0], NAME, "more") and store.trips == trips  # its key is cached
+    await store.erase(subjects[1], by="admin")
+    assert await PersonalData(store).open(NAME, made[1][1][0]) is None  # erased as any subject is
+
+
+async def test_new_subjects_sealed_at_once_share_one_refill_of_the_reserve():
+    class Slow(InMemoryKeyStore):
+        async def new_subjects(self, count):
+            await asyncio.sleep(0.01)  # every filing below is waiting meanwhile
+            return await super().new_subjects(count)
+
+    store = Slow()
+    personal = PersonalData(store, reserve=16)
+    made = await asyncio.gather(*(personal.seal_new([(NAME, "x")]) for _ in range(20)))
+    assert store.trips == 2 and len({subject for subject, _ in made}) == 20
 
 
 async def test_a_withheld_value_reads_as_erased():

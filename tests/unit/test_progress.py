@@ -118,6 +118,12 @@ def test_complainants_read_what_the_authority_did_dated_by_its_act():
         "The authority made its formal notice of 2021-11-26 public.",
         "formal_notice",
     )
+    liquidation = EACH[PublicationMade].model_copy(
+        update={"decision": "liquidation", "decision_dated": date(2023, 4, 13), "republishes": None}
+    )
+    assert news(liquidation).line == "The authority made its liquidation of the penalty payment of 2023-04-13 public."
+    again = EACH[PublicationMade].model_copy(update={"decision": "sanction", "republishes": uuid4()})
+    assert news(again).line.endswith("public again, as the court reformed it.")
     assert news(EACH[PublicationWithdrawn]) is None  # the decision stands; nothing new about the complaint
     lodged = news(EACH[AppealLodged])
     assert (lodged.on, lodged.stage) == (date(2022, 12, 16), "appeal")

@@ -13,7 +13,7 @@ from docket_devstack.up import local_settings
 from docket_devstack.webhook_receiver import Request, WebhookReceiver
 from docket_operator.tail import Seen
 from tests.factories import one_of_each
-from tests.unit.test_case_domain import OPENED, SANCTIONED
+from tests.unit.case_history import OPENED, SANCTIONED
 
 CASE = OPENED.case_id
 
@@ -40,7 +40,7 @@ def test_the_penalty_payment_shows_the_days_counted_the_convention_and_what_the_
     text = "\n".join(line for line, _ in penalty_lines(by_type))
     assert "EUR 100,000 a day of delay from 2022-12-19" in text
     assert "complied with on 2023-02-09" in text
-    assert "52 days x EUR 100,000 = EUR 5,200,000" in text
+    assert "52 days x EUR 100,000 = at most EUR 5,200,000; fixed at EUR 5,200,000" in text
     assert "2022-12-19 to 2023-02-09 under exclusive_end: up to but not including period_end" in text
     assert "53 calendar days counting both ends" in text
 
@@ -81,9 +81,40 @@ def test_the_summary_shows_the_case_its_timeline_the_fine_within_its_cap_the_let
     assert "closed 2023-04-20: sanctioned" in text
     assert "  2021-11-26  formal_notice.issued" in text and "  2022-01-26  formal_notice.deadline_expired" in text
     assert "within the cap of EUR 20,000,000 (Art 83(5): the higher of EUR 20,000,000 and 4 % of the turnover)" in text
-    assert "52 days x EUR 100,000 = EUR 5,200,000" in text
+    assert "52 days x EUR 100,000 = at most EUR 5,200,000; fixed at EUR 5,200,000" in text
     assert "Jeanne Martin" in text and "recorded, not e-mailed: no SMTP_HOST is set" in text
     assert "1 deliveries" in text and "1 delivered; the receiver verified 1 of 1 signatures" in text
+
+
+def test_a_case_left_open_under_enforcement_says_so_and_that_no_compliance_was_recorded():
+    imposed = {"daily_rate_eur": 100_000, "accrues_from": "2022-12-19"}
+    liquidated = {
+        "period_start": "2022-12-19",
+        "period_end": "2023-02-09",
+        "days_counted": 52,
+        "convention": "exclusive_end: up to but not including period_end",
+        "decided_on": "2023-04-13",
+        "maximum_eur": 5_200_000,
+        "amount_eur": 5_200_000,
+        "reference": "SAN-2023-005",
+    }
+    by_type = {"docket.penalty_payment.imposed": imposed, "docket.penalty_payment.liquidated": liquidated}
+    text = "\n".join(line for line, _ in penalty_lines(by_type))
+    assert "no compliance recorded: the penalty runs on, the case stays open" in text
+    assert "liquidated on 2023-04-13 (SAN-2023-005): 52 days x EUR 100,000 = at most EUR 5,200,000" in text
+    case = {
+        "id": str(CASE),
+        "controller": {"key": "clearview-ai", "name": "Clearview AI"},
+        "opened_on": "2020-05-25",
+        "complaint_count": 4,
+        "status": "sanctioned",
+        "under_enforcement": True,
+        "closed_on": None,
+        "version": 30,
+    }
+    receiver = WebhookReceiver()
+    shown = "\n".join(line for line, _ in summary_lines(case, [], [], [], receiver))
+    assert "4 complaints and alerts, still sanctioned, under enforcement (version 30)" in shown
 
 
 def test_no_penalty_no_lines():

@@ -11,7 +11,7 @@ from docket_contracts import registry
 from docket_contracts.events import NotificationRecorded, NotificationSent
 from docket_operator.tail import summary
 from tests.factories import one_of_each
-from tests.unit.test_case_domain import OPENED, PENALTY, SANCTIONED
+from tests.unit.case_history import OPENED, PENALTY, SANCTIONED
 
 CASE = OPENED.case_id
 

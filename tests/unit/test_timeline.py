@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from docket_contracts.events import CaseClosed, ComplaintLinked, InjunctionComplied
 from services.case.timeline import CROWD, draw, marks
-from tests.unit.test_case_domain import (
+from tests.unit.case_history import (
     APPEALED,
     AT_SANCTION,
     CASE,
@@ -49,7 +49,8 @@ def test_the_story_reads_in_its_lanes_with_its_dates_and_amounts():
         "penalty payment",
         "closure",
         "finding: Art 6, 12, 15, 17",
-        "formal notice, comply by 2022-01-26",
+        "formal notice MED-2021-134, two months to comply",
+        "notice notified, comply by 2022-01-26",
         "deadline passed",
         "fine EUR 20,000,000 (cap Art 83(6))",
         "EUR 100,000 a day from 2022-12-19",
@@ -62,13 +63,19 @@ def test_the_story_reads_in_its_lanes_with_its_dates_and_amounts():
 
 def test_marks_sit_on_their_days_and_periods_span_them():
     by_version = {m.versions[0]: m for m in marks(STORY)}
-    notice, liquidation = by_version[4], by_version[9]
-    assert (notice.on, notice.until) == (date(2021, 11, 26), date(2022, 1, 26))
+    notice, notified, liquidation = by_version[4], by_version[5], by_version[15]
+    assert (notice.on, notice.until) == (date(2021, 11, 26), None)  # no deadline runs until it is notified
+    assert (notified.on, notified.until) == (date(2021, 11, 26), date(2022, 1, 26))
+    report, summons, deliberation = by_version[8], by_version[9], by_version[11]
+    assert (report.lane, report.on, report.until) == ("committee", date(2022, 7, 14), date(2022, 8, 14))
+    assert (summons.on, summons.until) == (date(2022, 9, 13), date(2022, 10, 13))
+    assert (deliberation.on, deliberation.label) == (date(2022, 10, 17), "SAN-2022-019: 5 members")
     assert (liquidation.on, liquidation.until) == (date(2022, 12, 19), date(2023, 2, 9))
     assert by_version[3].on == date(2020, 8, 1)  # the finding, undated, where the record stood
     svg = drawn(STORY)
     xs = {int(g.get("data-versions")): float(g.find(f"{SVG}circle").get("cx")) for g in svg.iter(f"{SVG}g")}
-    assert xs[1] < xs[2] < xs[4] < xs[5] < xs[6] < xs[7] < xs[8] < xs[10]  # in time order, left to right
+    assert xs[1] < xs[2] < xs[4] == xs[5] < xs[6] < xs[7] < xs[8] < xs[9] < xs[10] < xs[11] == xs[12]  # in time
+    assert xs[12] < xs[13] == xs[15] < xs[14] < xs[16]  # order, left to right
 
 
 def test_a_crowded_case_draws_one_mark_per_day_of_complaints_and_loses_none():

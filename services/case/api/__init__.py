@@ -1,6 +1,7 @@
-"""The case service's REST routes, a module each: the lifecycle commands (commands.py), the read side
-(reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take and
-give (models.py, within bounds.py).
+"""The case service's REST routes, a module each: the investigation's and the notices' commands (commands.py),
+the restricted committee's procedure (proceedings.py), its decisions and what follows them (decisions.py), the
+read side (reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take
+and give (models.py, within bounds.py).
 main.py mounts `routers` and installs the error handlers below.
 """
 
@@ -12,9 +13,9 @@ from fastapi.responses import JSONResponse
 from .. import domain
 from ..domain import Rejected
 from ..errors import StaleVersion, StreamNotFound
-from . import commands, fines, keys, reads
+from . import commands, decisions, fines, keys, proceedings, reads
 
-routers = (reads.router, commands.router, fines.router, keys.router)
+routers = (reads.router, commands.router, proceedings.router, decisions.router, fines.router, keys.router)
 
 
 def install_error_handlers(app: FastAPI) -> None:

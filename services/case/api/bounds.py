@@ -13,11 +13,14 @@ from typing import Annotated
 
 from pydantic import Field
 
-from docket_contracts.events import GdprArticle, OrderNotComplied
+from docket_contracts.events import GdprArticle, NationalProvision, OrderNotComplied
 
 MAX_ORDERS = 20
 MAX_ORDER_CHARS = 2_000
 MAX_TEXT_CHARS = 10_000  # a scope, a finding's facts, a closure's reasons
+MAX_REFERENCE_CHARS = 100  # a decision's reference: 2020-116C, MED-2021-134, SAN-2022-019
+MAX_NAME_CHARS = 200  # a person's name: a rapporteur, a member of the restricted committee
+MAX_DOCUMENTS = 50  # the documents of a file a report lists
 MAX_FACTORS = 20
 MAX_CONDUCTS = 20  # separate conducts in one sanction or estimate: 20 of 99 articles add about 12 KB to the event
 MAX_FACTOR_CHARS = 200
@@ -46,6 +49,16 @@ OrdersNotComplied = Annotated[
             "orders of the authority not complied with: 58(1) access ordered under its investigative powers not given "
             "(Art 83(5)(e)); 58(2) a corrective order not complied with, which needs a formal notice of the case whose "
             "deadline passed without compliance (Art 83(6))"
+        ),
+    ),
+]
+NationalProvisions = Annotated[
+    list[NationalProvision],
+    Field(
+        max_length=1,
+        description=(
+            "provisions of French law infringed, capped by loi 78-17 art 20 III 7° (EUR 10M or 2 %): loi-78-17-art-82, "
+            "cookies and trackers"
         ),
     ),
 ]

@@ -10,12 +10,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from docket_contracts.events import FineCap, OrderNotComplied
+from docket_contracts.events import FineCap, NationalProvision, OrderNotComplied
 from docket_service.limits import text
 
 from ..deps import Decider
 from ..domain import Invalid, fines
-from .bounds import MAX_CONDUCTS, MAX_FACTOR_CHARS, MAX_FACTORS, Amount, ConductArticles, OrdersNotComplied
+from .bounds import (
+    MAX_CONDUCTS,
+    MAX_FACTOR_CHARS,
+    MAX_FACTORS,
+    Amount,
+    ConductArticles,
+    NationalProvisions,
+    OrdersNotComplied,
+)
 
 router = APIRouter(tags=["fines"])
 
@@ -40,6 +48,7 @@ class AssessmentIn(BaseModel):
 
     articles_infringed: ConductArticles = []
     orders_not_complied: OrdersNotComplied = []
+    national_provisions: NationalProvisions = []
     seriousness: fines.Seriousness
     position: Position = Field(default=Decimal("0.5"), description="where in the seriousness level's range, 0 to 1")
     aggravating: Factors = []
@@ -51,6 +60,7 @@ class AssessmentIn(BaseModel):
             seriousness=seriousness,
             position=self.position,
             orders_not_complied=tuple(self.orders_not_complied),
+            national=tuple(self.national_provisions),
             aggravating=tuple(fines.Factor(f.name, f.percent) for f in self.aggravating),
             mitigating=tuple(fines.Factor(f.name, f.percent) for f in self.mitigating),
         )
@@ -105,7 +115,7 @@ class FineEstimateIn(AssessmentIn):
             named = [(f"conducts.{n}.", c.assessment(c.seriousness)) for n, c in enumerate(self.conducts)]
         for field_prefix, assessment in named:
             try:
-                fines.provisions(assessment.articles, assessment.orders_not_complied)
+                fines.provisions(assessment.articles, assessment.orders_not_complied, assessment.national)
             except fines.NotFineable as exc:
                 raise Invalid(f"{field_prefix}articles_infringed", str(exc)) from None
         return [assessment for _, assessment in named]
@@ -132,6 +142,7 @@ class StepOut(BaseModel):
 class ConductFineOut(BaseModel):
     articles_infringed: list[int]
     orders_not_complied: list[OrderNotComplied]
+    national_provisions: list[NationalProvision]
     cap: FineCap = Field(description="the cap of the conduct's gravest infringement (Art 83(3))")
     starting_amount_eur: int
     fine_eur: int
@@ -152,6 +163,7 @@ class FineEstimateOut(BaseModel):
                 ConductFineOut(
                     articles_infringed=list(c.articles),
                     orders_not_complied=list(c.orders_not_complied),
+                    national_provisions=list(c.national),
                     cap=c.cap,
                     starting_amount_eur=c.starting_amount_eur,
                     fine_eur=c.fine_eur,

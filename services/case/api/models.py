@@ -11,14 +11,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from docket_contracts.events import (
-    PROCEDURE_FIELD,
     AppealOutcome,
     Art58Point,
     CaseOutcome,
+    CheckKind,
     ComplaintKind,
     Injunction,
     Order,
-    Procedure,
+    PublicationAuthority,
+    TimeLimit,
 )
 from docket_contracts.progress import due
 from docket_service.limits import MAX_VERSION, Day, day, text
@@ -28,12 +29,15 @@ from ..domain import Convention, Status, fines
 from .bounds import (
     MAX_CONDUCTS,
     MAX_EUR,
+    MAX_NAME_CHARS,
     MAX_ORDER_CHARS,
     MAX_ORDERS,
+    MAX_REFERENCE_CHARS,
     MAX_TEXT_CHARS,
     Amount,
     Articles,
     ConductArticles,
+    NationalProvisions,
     OrdersNotComplied,
 )
 
@@ -49,8 +53,19 @@ class CommandIn(BaseModel):
 
 
 class OpenInvestigationIn(CommandIn):
-    opened_on: Day
+    """The President's decision to carry out checks."""
+
+    opened_on: day("the day of the President's decision to carry out checks")
     scope: text(MAX_TEXT_CHARS, "what the investigation covers")
+    decision_reference: text(MAX_REFERENCE_CHARS, "the reference of the President's decision, e.g. 2020-116C")
+
+
+class CheckIn(CommandIn):
+    kind: CheckKind = Field(
+        description="questionnaire (a check on documents), online, on_site, or hearing (the controller heard)"
+    )
+    carried_out_on: day("the day the check was carried out, or the questionnaire sent")
+    description: text(MAX_TEXT_CHARS, "what was checked or asked")
 
 
 class FindingIn(CommandIn):
@@ -76,10 +91,52 @@ Orders = Annotated[
 ]
 
 
+class TimeLimitIn(BaseModel):
+    """A number of days or a number of months, from the day the act reaches the controller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+    @model_validator(mode="after")
+    def _days_or_months(self) -> TimeLimitIn:
+        if (self.days is None) == (self.months is None):
+            raise ValueError("give days or months")
+        return self
+
+    def time_limit(self) -> TimeLimit:
+        return TimeLimit(days=self.days, months=self.months)
+
+
+class WarningIn(CommandIn):
+    """The President's warning (GDPR Art 58(2)(a); loi 78-17 art 20 I)."""
+
+    decided_on: Day
+    reference: text(MAX_REFERENCE_CHARS, "the President's decision")
+    articles: Articles = Field(description="the GDPR articles the intended processing is likely to infringe")
+    intended_processing: text(MAX_TEXT_CHARS, "the processing the controller intends")
+
+
 class FormalNoticeIn(CommandIn):
+    """The President's formal notice (loi 78-17 art 20 II)."""
+
     orders: Orders
     issued_on: Day
-    compliance_deadline: day("after issued_on")
+    reference: text(MAX_REFERENCE_CHARS, "the President's decision, e.g. MED-2021-134")
+    time_limit: TimeLimitIn = Field(
+        description=(
+            "to comply, from the day the controller receives the notice (décret 2019-536 art 38): at least ten days "
+            "unless urgency is invoked; the deadline is fixed when the notification is recorded"
+        )
+    )
+    urgency: bool = Field(default=False, description="urgency invoked: the time limit may be under ten days")
+
+
+class NoticeExtensionIn(CommandIn):
+    decided_on: day("the day the President extended the time limit, by its deadline")
+    extension: TimeLimitIn = Field(description="how much longer the controller has; once (décret 2019-536 art 38)")
+    reasons: text(MAX_TEXT_CHARS, "why: the complexity of the case")
 
 
 class ComplianceIn(CommandIn):
@@ -90,7 +147,7 @@ class InjunctionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     orders: Orders
-    deadline: day("after decided_on; or give days_after_notification") | None = None
+    deadline: day("after decided_on; or give days_after_notification or months_after_notification") | None = None
     days_after_notification: Annotated[int, Field(ge=1, le=3650)] | None = Field(
         default=None,
         description=(
@@ -98,14 +155,18 @@ class InjunctionIn(BaseModel):
             "/sanctions/{sanction_id}/notification), instead of a deadline"
         ),
     )
+    months_after_notification: Annotated[int, Field(ge=1, le=120)] | None = Field(
+        default=None, description="or as a number of months from that notification (the CNIL's two months)"
+    )
     daily_penalty_eur: Amount = Field(
         description=f"the periodic penalty payment a day of delay, at most EUR {fines.MAX_DAILY_PENALTY_EUR:,}"
     )
 
     @model_validator(mode="after")
     def _one_deadline(self) -> InjunctionIn:
-        if (self.deadline is None) == (self.days_after_notification is None):
-            raise ValueError("give either deadline or days_after_notification")
+        given = [self.deadline, self.days_after_notification, self.months_after_notification]
+        if sum(value is not None for value in given) != 1:
+            raise ValueError("give either deadline, days_after_notification or months_after_notification")
         return self
 
     def injunction(self) -> Injunction:
@@ -113,6 +174,7 @@ class InjunctionIn(BaseModel):
             orders=tuple(o.order() for o in self.orders),
             deadline=self.deadline,
             days_after_notification=self.days_after_notification,
+            months_after_notification=self.months_after_notification,
             daily_penalty_eur=self.daily_penalty_eur,
         )
 
@@ -128,6 +190,7 @@ class ConductIn(BaseModel):
 
     articles_infringed: ConductArticles = []
     orders_not_complied: OrdersNotComplied = []
+    national_provisions: NationalProvisions = []
     fine_eur: Amount
 
     def conduct(self) -> domain.Conduct:
@@ -135,11 +198,24 @@ class ConductIn(BaseModel):
             articles=tuple(sorted(set(self.articles_infringed))),
             fine_eur=self.fine_eur,
             orders_not_complied=tuple(sorted(set(self.orders_not_complied))),
+            national=tuple(sorted(set(self.national_provisions))),
         )
 
 
-class SanctionIn(CommandIn):
-    decided_on: Day
+class DeliberationIn(CommandIn):
+    """The restricted committee's deliberation that reaches the decision (loi 78-17 art 22)."""
+
+    decided_on: day("the day of the deliberation")
+    reference: text(MAX_REFERENCE_CHARS, "the deliberation's reference, e.g. SAN-2022-019")
+    members: Annotated[list[text(MAX_NAME_CHARS, "a member's name")], Field(min_length=1, max_length=6)] = Field(
+        description=(
+            "the members of the restricted committee who sat, never the rapporteur, at least the quorum "
+            "(RESTRICTED_COMMITTEE_QUORUM); under the simplified procedure the one member designated"
+        )
+    )
+
+
+class SanctionIn(DeliberationIn):
     fine_eur: Amount = Field(description="the whole fine; with conducts, the sum of their fines")
     turnover_eur: Amount | None = Field(
         default=None, description=f"total worldwide annual turnover of the preceding financial year; 0 to {MAX_EUR:,}"
@@ -151,32 +227,47 @@ class SanctionIn(CommandIn):
         ),
     )
     orders_not_complied: OrdersNotComplied = []
+    national_provisions: NationalProvisions = []
     conducts: Annotated[list[ConductIn], Field(min_length=1, max_length=MAX_CONDUCTS)] | None = Field(
         default=None,
         description=f"several separate conducts, 1 to {MAX_CONDUCTS}, each fined within its own cap; "
-        f"instead of articles_infringed and orders_not_complied",
+        f"instead of articles_infringed, orders_not_complied and national_provisions",
     )
     injunction: InjunctionIn | None = None
-    procedure: Procedure = PROCEDURE_FIELD
 
 
-class ReprimandIn(CommandIn):
-    decided_on: Day
+class ReprimandIn(DeliberationIn):
     articles_infringed: Articles
     reasons: text(MAX_TEXT_CHARS, "what the reprimand finds, and why it imposes no fine")
-    procedure: Procedure = PROCEDURE_FIELD
+
+
+PUBLISHER_FIELD: Any = Field(
+    description=(
+        "who decided it: the bureau at the President's request (a formal notice; the President's token) or the "
+        "restricted committee (its sanctions, reprimands and liquidations; a committee member's token)"
+    )
+)
 
 
 class PublicationIn(CommandIn):
     decision_id: uuid.UUID = Field(
-        description="the formal notice (notice_id), sanction (sanction_id) or reprimand (reprimand_id) to make public"
+        description=(
+            "the formal notice (notice_id), sanction (sanction_id), reprimand (reprimand_id) or liquidation "
+            "(liquidation_id) to make public"
+        )
     )
-    published_on: day("the day it was made public, on or after the decision")
+    published_on: day("the day it was made public, on or after the decision, also after the case closed")
+    anonymised_on: day(
+        "the day the controller's name is removed from the publication, after it is made (a publication with no "
+        "end is excessive); a decision the court reformed is made public again with the same day"
+    )
+    decided_by: PublicationAuthority = PUBLISHER_FIELD
 
 
 class PublicationWithdrawalIn(CommandIn):
     withdrawn_on: day("the day the publication was withdrawn, on or after it was made")
-    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. the period set for the publication ended")
+    reasons: text(MAX_TEXT_CHARS, "why it is withdrawn, e.g. taken down before the day set for anonymisation")
+    decided_by: PublicationAuthority = PUBLISHER_FIELD
 
 
 class AppealIn(CommandIn):
@@ -198,10 +289,33 @@ class RulingIn(CommandIn):
 
 
 class LiquidationIn(CommandIn):
+    """The written procedure of a liquidation (décret 2019-536 art 44): its reasons and envisaged amount, notified
+    to the controller, who has fifteen days to answer."""
+
+    opened_on: day("the day the reasons and the envisaged amount reached the controller, after the period")
     period_start: Day
     period_end: Day
     convention: Convention = Field(description="; ".join(f"{k}: {v}" for k, v in domain.CONVENTIONS.items()))
-    decided_on: Day = Field(description="the day of the liquidation decision, after the last day it counts")
+    envisaged_amount_eur: Amount = Field(description="at most the days of delay times the daily rate")
+    reasons: text(MAX_TEXT_CHARS, "why the committee envisages liquidating, and at that amount")
+
+
+class LiquidationObservationsIn(CommandIn):
+    received_on: day("the day the controller's written observations were received, within the fifteen days")
+
+
+class LiquidationDecisionIn(CommandIn):
+    decided_on: day("the day of the restricted committee's decision, after the controller's fifteen days")
+    amount_eur: Amount = Field(
+        description="the amount the committee fixes, up to days x rate and up to the amount notified"
+    )
+    reasons: text(MAX_TEXT_CHARS, "the controller's conduct, its difficulties, what it sent")
+    reference: text(MAX_REFERENCE_CHARS, "the decision's reference, e.g. SAN-2023-005") | None = None
+
+
+class InjunctionEndIn(CommandIn):
+    ended_on: day("the day the restricted committee ended the injunction")
+    reasons: text(MAX_TEXT_CHARS, "why")
 
 
 class ClosureIn(CommandIn):
@@ -229,6 +343,9 @@ class CaseSummaryOut(BaseModel):
     deadline_overdue: bool
     outcome: CaseOutcome | None
     version: int
+    under_enforcement: bool = Field(
+        description="sanctioned, with an injunction neither complied with nor ended: the case stays open"
+    )
 
     @classmethod
     def of(cls, row: readside.CaseSummaryRow, today: date) -> CaseSummaryOut:

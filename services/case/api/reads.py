@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from docket_service.http import download_headers
 from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, Day, Instant, query_text
 
 from .. import eventstore, readside, timeline
@@ -39,6 +40,10 @@ async def list_cases(
         bool | None, Query(description="a formal notice's deadline has passed without recorded compliance")
     ] = None,
     complaint_id: uuid.UUID | None = None,
+    under_enforcement: Annotated[
+        bool | None,
+        Query(description="sanctioned, with an injunction neither complied with nor ended: the case stays open"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> CasePage:
@@ -50,6 +55,7 @@ async def list_cases(
         controller=controller,
         overdue=overdue,
         complaint_id=complaint_id,
+        under_enforcement=under_enforcement,
         limit=limit,
         offset=offset,
     )
@@ -130,7 +136,11 @@ async def case_history(
 async def case_timeline(case_id: uuid.UUID, session: SessionDep, caller: CaseReader) -> Response:
     case, history = await readside.case_with_history(session, case_id)
     title = f"{case['controller']['name']}: case opened {case['opened_on']}, {case['status'].replace('_', ' ')}"
-    return Response(timeline.draw(title, history), media_type="image/svg+xml")
+    return Response(
+        timeline.draw(title, history),
+        media_type="image/svg+xml",
+        headers=download_headers(f"case-{case_id}-timeline.svg"),
+    )
 
 
 @router.get(

@@ -25,23 +25,40 @@ def close(state: CaseState, command: CloseCase) -> list[Payload]:
         if state.status != "sanctioned":
             raise Rejected(state, action, "no sanction has been imposed")
         if any(
-            s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur for s in state.standing_sanctions
+            s.awaits_notification and s.injunction and s.injunction.daily_penalty_eur and s.stopped_on is None
+            for s in state.standing_sanctions
         ):
             raise Rejected(
                 state,
                 action,
                 "the injunction's deadline runs from the decision's notification, which has not been recorded",
             )
-        if any(s.penalty_owed for s in state.standing_sanctions):
+        enforced = next((s for s in state.standing_sanctions if s.under_enforcement), None)
+        if enforced is not None:
             raise Rejected(
                 state,
                 action,
-                "the periodic penalty payment has not been liquidated, and compliance "
-                "with the injunction before any day of delay has not been recorded",
+                f"the injunction of the sanction of {enforced.decided_on} is neither complied with nor ended: the "
+                f"case stays open under enforcement, its penalty running until compliance is recorded or a decision "
+                f"ends it",
+            )
+        owed = next((s for s in state.standing_sanctions if s.penalty_owed), None)
+        if owed is not None:
+            pending = owed.pending_liquidation
+            raise Rejected(
+                state,
+                action,
+                f"the liquidation opened on {pending.opened_on} awaits its decision"
+                if pending
+                else f"the periodic penalty payment accrued up to {owed.stopped_on} has not all been liquidated "
+                f"(décret 2019-536 art 44)",
             )
     if command.outcome == "reprimanded" and state.status != "reprimanded":
         raise Rejected(state, action, "no reprimand has been issued")
+    if command.outcome == "warned" and state.status != "warned":
+        raise Rejected(state, action, "no warning has been issued")
     if command.outcome in ("dismissed", "no_infringement") and state.status in (
+        "warned",
         "notice_complied",
         "sanctioned",
         "reprimanded",

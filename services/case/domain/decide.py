@@ -5,26 +5,54 @@ from __future__ import annotations
 
 from docket_contracts.events import Payload
 
-from . import appeals, closing, complaints, injunctions, investigation, notices, publication, sanctions
+from . import (
+    appeals,
+    closing,
+    complaints,
+    injunctions,
+    investigation,
+    liquidation,
+    notices,
+    proceedings,
+    publication,
+    sanctions,
+    warning,
+)
 from .commands import (
     CloseCase,
     Command,
+    EndInjunction,
     ExpireDeadline,
+    ExtendFormalNotice,
+    ExtendObservations,
     ImposeSanction,
+    InterruptSimplified,
     IssueFormalNotice,
     IssueReprimand,
+    IssueWarning,
     LinkComplaint,
     LiquidatePenalty,
     LodgeAppeal,
+    NotifyReport,
     OpenCase,
     OpenInvestigation,
+    OpenLiquidation,
     PublishDecision,
+    RecordCheck,
     RecordCompliance,
+    RecordControllerReply,
+    RecordFileAccess,
     RecordFinding,
+    RecordHearing,
     RecordInjunctionCompliance,
+    RecordLiquidationObservations,
     RecordNoticeNotification,
+    RecordObservations,
+    RecordRapporteurAnswer,
     RecordRuling,
     RecordSanctionNotification,
+    ReferToCommittee,
+    SummonController,
     WithdrawPublication,
 )
 from .state import CaseState
@@ -38,16 +66,42 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return complaints.link_complaint(state, command)
         case OpenInvestigation():
             return investigation.open_investigation(state, command)
+        case RecordCheck():
+            return investigation.record_check(state, command)
         case RecordFinding():
             return investigation.record_finding(state, command)
+        case IssueWarning():
+            return warning.issue(state, command)
         case IssueFormalNotice():
             return notices.issue(state, command)
         case RecordNoticeNotification():
             return notices.record_notification(state, command)
+        case ExtendFormalNotice():
+            return notices.extend(state, command)
         case RecordCompliance():
             return notices.record_compliance(state, command)
         case ExpireDeadline():
             return notices.expire(state, command)
+        case ReferToCommittee():
+            return proceedings.refer(state, command)
+        case NotifyReport():
+            return proceedings.notify_report(state, command)
+        case RecordFileAccess():
+            return proceedings.record_file_access(state, command)
+        case ExtendObservations():
+            return proceedings.extend_observations(state, command)
+        case RecordObservations():
+            return proceedings.record_observations(state, command)
+        case RecordRapporteurAnswer():
+            return proceedings.record_answer(state, command)
+        case RecordControllerReply():
+            return proceedings.record_reply(state, command)
+        case SummonController():
+            return proceedings.summon(state, command)
+        case RecordHearing():
+            return proceedings.record_hearing(state, command)
+        case InterruptSimplified():
+            return proceedings.interrupt(state, command)
         case ImposeSanction():
             return sanctions.impose(state, command)
         case IssueReprimand():
@@ -56,8 +110,14 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return injunctions.record_sanction_notification(state, command)
         case RecordInjunctionCompliance():
             return injunctions.record_compliance(state, command)
+        case OpenLiquidation():
+            return liquidation.open_liquidation(state, command)
+        case RecordLiquidationObservations():
+            return liquidation.record_observations(state, command)
         case LiquidatePenalty():
-            return injunctions.liquidate(state, command)
+            return liquidation.liquidate(state, command)
+        case EndInjunction():
+            return injunctions.end_injunction(state, command)
         case PublishDecision():
             return publication.publish(state, command)
         case WithdrawPublication():

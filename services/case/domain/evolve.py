@@ -14,15 +14,20 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CheckRecorded,
     ComplaintLinked,
     FindingRecorded,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
     FormalNoticeNotified,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
+    LiquidationObservationsReceived,
+    LiquidationOpened,
     Payload,
     PenaltyPaymentImposed,
     PenaltyPaymentLiquidated,
@@ -31,9 +36,21 @@ from docket_contracts.events import (
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    WarningIssued,
 )
 
-from .state import Appeal, CaseState, Liquidation, Notice, Publication, Reprimand, Sanction, Status
+from . import committee_folds
+from .state import (
+    Appeal,
+    CaseState,
+    CaseWarning,
+    Liquidation,
+    Notice,
+    Publication,
+    Reprimand,
+    Sanction,
+    Status,
+)
 
 
 def _replace_notice(state: CaseState, notice_id: UUID, **changes: Any) -> tuple[Notice, ...]:
@@ -72,19 +89,54 @@ def _closed(state: CaseState, event: CaseClosed) -> CaseState:
 
 
 def _investigation_opened(state: CaseState, event: InvestigationOpened) -> CaseState:
-    return replace(state, status="investigating", investigation_opened_on=event.opened_on)
+    return replace(
+        state,
+        status="investigating",
+        investigation_opened_on=event.opened_on,
+        investigation_reference=event.decision_reference,
+    )
+
+
+def _check_recorded(state: CaseState, event: CheckRecorded) -> CaseState:
+    return replace(state, checks=(*state.checks, event))
 
 
 def _finding_recorded(state: CaseState, event: FindingRecorded) -> CaseState:
     return replace(state, findings=(*state.findings, event))
 
 
+def _warning_issued(state: CaseState, event: WarningIssued) -> CaseState:
+    warning = CaseWarning(event.warning_id, event.decided_on, event.reference, event.articles)
+    return replace(state, status="warned", warnings=(*state.warnings, warning))
+
+
 # --- formal notices ----------------------------------------------------------------------------------------
 
 
 def _notice_issued(state: CaseState, event: FormalNoticeIssued) -> CaseState:
-    notice = Notice(event.notice_id, event.issued_on, event.compliance_deadline, event.orders)
+    notice = Notice(
+        event.notice_id,
+        event.issued_on,
+        event.compliance_deadline,  # fixed at issue before version 3; since, by the notification
+        event.orders,
+        reference=event.reference,
+        time_limit=event.time_limit,
+        urgency=event.urgency,
+    )
     return replace(state, status="formal_notice", notices=(*state.notices, notice))
+
+
+def _notice_extended(state: CaseState, event: FormalNoticeExtended) -> CaseState:
+    return replace(
+        state,
+        notices=_replace_notice(
+            state,
+            event.notice_id,
+            extension=event.extension,
+            extended_on=event.decided_on,
+            deadline=event.compliance_deadline,
+        ),
+    )
 
 
 def _notice_complied(state: CaseState, event: FormalNoticeComplied) -> CaseState:
@@ -96,7 +148,11 @@ def _notice_complied(state: CaseState, event: FormalNoticeComplied) -> CaseState
 
 
 def _notice_expired(state: CaseState, event: FormalNoticeDeadlineExpired) -> CaseState:
-    return replace(state, status="notice_expired", notices=_replace_notice(state, event.notice_id, status="expired"))
+    return replace(
+        state,
+        status="notice_expired",
+        notices=_replace_notice(state, event.notice_id, status="expired", deadline=event.deadline),
+    )
 
 
 def _expiry_superseded(state: CaseState, event: FormalNoticeExpirySuperseded) -> CaseState:
@@ -108,7 +164,11 @@ def _expiry_superseded(state: CaseState, event: FormalNoticeExpirySuperseded) ->
 
 
 def _notice_notified(state: CaseState, event: FormalNoticeNotified) -> CaseState:
-    return replace(state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on))
+    notice = next(n for n in state.notices if n.notice_id == event.notice_id)
+    deadline = event.compliance_deadline or notice.deadline  # a notice of version 2 or before kept its own
+    return replace(
+        state, notices=_replace_notice(state, event.notice_id, notified_on=event.notified_on, deadline=deadline)
+    )
 
 
 # --- sanctions, injunctions and penalty payments -----------------------------------------------------------
@@ -157,22 +217,74 @@ def _sanction_notified(state: CaseState, event: SanctionNotified) -> CaseState:
     )
 
 
-def _penalty_liquidated(state: CaseState, event: PenaltyPaymentLiquidated) -> CaseState:
+def _liquidation_opened(state: CaseState, event: LiquidationOpened) -> CaseState:
     sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
-    liquidation = Liquidation(
-        event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
+    opened = Liquidation(
+        event.period_start,
+        event.period_end,
+        event.days_counted,
+        None,
+        None,
+        liquidation_id=event.liquidation_id,
+        opened_on=event.opened_on,
+        maximum_eur=event.maximum_eur,
+        envisaged_amount_eur=event.envisaged_amount_eur,
+        observations_due=event.observations_due,
+        convention=event.convention,
     )
     return replace(
-        state,
-        sanctions=_replace_sanction(state, event.sanction_id, liquidations=(*sanction.liquidations, liquidation)),
+        state, sanctions=_replace_sanction(state, event.sanction_id, liquidations=(*sanction.liquidations, opened))
     )
+
+
+def _liquidation_answered(state: CaseState, event: LiquidationObservationsReceived) -> CaseState:
+    sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+    liquidations = tuple(
+        replace(liq, observations_on=event.received_on) if liq.liquidation_id == event.liquidation_id else liq
+        for liq in sanction.liquidations
+    )
+    return replace(state, sanctions=_replace_sanction(state, event.sanction_id, liquidations=liquidations))
+
+
+def _penalty_liquidated(state: CaseState, event: PenaltyPaymentLiquidated) -> CaseState:
+    """The decision of a liquidation opened before; one recorded before the written procedure was kept (version 1)
+    stands alone."""
+    sanction = next(s for s in state.sanctions if s.sanction_id == event.sanction_id)
+    opened = event.liquidation_id is not None and any(
+        liq.liquidation_id == event.liquidation_id for liq in sanction.liquidations
+    )
+    if opened:
+        liquidations = tuple(
+            replace(liq, amount_eur=event.amount_eur, decided_on=event.decision_day, reference=event.reference)
+            if liq.liquidation_id == event.liquidation_id
+            else liq
+            for liq in sanction.liquidations
+        )
+    else:
+        alone = Liquidation(
+            event.period_start, event.period_end, event.days_counted, event.amount_eur, event.decision_day
+        )
+        liquidations = (*sanction.liquidations, alone)
+    return replace(state, sanctions=_replace_sanction(state, event.sanction_id, liquidations=liquidations))
+
+
+def _injunction_ended(state: CaseState, event: InjunctionEnded) -> CaseState:
+    return replace(state, sanctions=_replace_sanction(state, event.sanction_id, injunction_ended_on=event.ended_on))
 
 
 # --- publication and appeals -------------------------------------------------------------------------------
 
 
 def _publication_made(state: CaseState, event: PublicationMade) -> CaseState:
-    publication = Publication(event.publication_id, event.decision, event.decision_id, event.published_on)
+    publication = Publication(
+        event.publication_id,
+        event.decision,
+        event.decision_id,
+        event.published_on,
+        decided_by=event.decided_by,
+        anonymised_on=event.anonymised_on,
+        republishes=event.republishes,
+    )
     return replace(state, publications=(*state.publications, publication))
 
 
@@ -225,18 +337,25 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     ComplaintLinked: _complaint_linked,
     CaseClosed: _closed,
     InvestigationOpened: _investigation_opened,
+    CheckRecorded: _check_recorded,
     FindingRecorded: _finding_recorded,
+    WarningIssued: _warning_issued,
     FormalNoticeIssued: _notice_issued,
+    FormalNoticeExtended: _notice_extended,
     FormalNoticeComplied: _notice_complied,
     FormalNoticeDeadlineExpired: _notice_expired,
     FormalNoticeExpirySuperseded: _expiry_superseded,
     FormalNoticeNotified: _notice_notified,
+    **committee_folds.FOLDS,
     SanctionImposed: _sanction_imposed,
     ReprimandIssued: _reprimand_issued,
     PenaltyPaymentImposed: _penalty_imposed,
     InjunctionComplied: _injunction_complied,
     SanctionNotified: _sanction_notified,
+    LiquidationOpened: _liquidation_opened,
+    LiquidationObservationsReceived: _liquidation_answered,
     PenaltyPaymentLiquidated: _penalty_liquidated,
+    InjunctionEnded: _injunction_ended,
     PublicationMade: _publication_made,
     PublicationWithdrawn: _publication_withdrawn,
     AppealLodged: _appeal_lodged,

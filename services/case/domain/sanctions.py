@@ -1,58 +1,46 @@
-"""The sanctions committee's decisions, taken after findings or an expired formal notice: a sanction (a fine
-for each conduct within its Art 83 cap, fines.py, and perhaps an injunction), under the ordinary or the
-simplified procedure; and a reprimand."""
+"""The restricted committee's decisions, each reached by its deliberation at the end of its procedure
+(proceedings.py): a sanction (a fine for each conduct within its cap, fines.py, and perhaps an injunction), under
+the ordinary or the simplified procedure; and a reprimand."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from docket_contracts.errors import Invalid
-from docket_contracts.events import ConductFined, Payload, ReprimandIssued, SanctionImposed
+from docket_contracts.events import ConductFined, Payload, Procedure, ReprimandIssued, SanctionImposed
 
 from . import fines
 from .commands import Conduct, ImposeSanction, IssueReprimand
 from .injunctions import penalty
-from .refusals import Rejected, not_before, require
+from .proceedings import deliberate
 from .state import CaseState
 
 
-def _may_decide(state: CaseState, action: str, decided_on: date) -> None:
-    """A decision of the sanctions committee (a sanction, a reprimand) follows findings of an investigation, or the
-    expiry of a formal notice, and is dated after them."""
-    require(state, action, "investigating", "notice_expired")
-    if not state.findings:
-        raise Rejected(state, action, "no finding recorded yet")
-    not_before("decided_on", decided_on, state.investigation_opened_on, "the investigation opened")
-    if state.status == "notice_expired":
-        expired = state.notices[-1]
-        if decided_on <= expired.deadline:
-            raise Invalid(
-                "decided_on",
-                f"{decided_on} is not after the formal notice's compliance deadline "
-                f"({expired.deadline}), whose expiry the decision follows",
-            )
-    not_before("decided_on", decided_on, state.last_annulled_on, "the court annulled the earlier decision")
-
-
 def issue_reprimand(state: CaseState, command: IssueReprimand) -> list[Payload]:
-    _may_decide(state, "issue a reprimand", command.decided_on)
+    """A reprimand of the restricted committee, reached by its deliberation (proceedings.deliberate)."""
+    proceedings, deliberated = deliberate(
+        state, "issue a reprimand", command.decided_on, command.deliberation, "reprimand", command.reprimand_id
+    )
     assert state.case_id is not None
     return [
+        deliberated,
         ReprimandIssued(
             case_id=state.case_id,
             reprimand_id=command.reprimand_id,
             decided_on=command.decided_on,
             articles_infringed=command.articles,
             reasons=command.reasons,
-            procedure=command.procedure,
-        )
+            procedure=proceedings.procedure,
+        ),
     ]
 
 
 def impose(state: CaseState, command: ImposeSanction) -> list[Payload]:
-    _may_decide(state, "impose a sanction", command.decided_on)
+    """A sanction of the restricted committee, and perhaps its injunction, reached by its deliberation
+    (proceedings.deliberate), each conduct's fine within its cap, and within the simplified procedure's."""
+    proceedings, deliberated = deliberate(
+        state, "impose a sanction", command.decided_on, command.deliberation, "sanction", command.sanction_id
+    )
     assert state.case_id is not None
-    _within_the_procedure(command)
+    _within_the_procedure(command, proceedings.procedure)
     fined: list[ConductFined] = []
     for field_prefix, conduct in _conducts(command):
         fined.append(_fine(state, field_prefix, conduct, command.turnover_eur, fined))
@@ -60,19 +48,22 @@ def impose(state: CaseState, command: ImposeSanction) -> list[Payload]:
     articles = {a for c in fined for a in c.articles_infringed} | (
         {58} if any(c.orders_not_complied for c in fined) else set()
     )
+    national = sorted({n for c in fined for n in c.national_provisions})
     injunction = command.injunction
     events: list[Payload] = [
+        deliberated,
         SanctionImposed(
             case_id=state.case_id,
             sanction_id=command.sanction_id,
             decided_on=command.decided_on,
             fine_eur=command.fine_eur,
             articles_infringed=tuple(sorted(articles)),
+            national_provisions=tuple(national),
             cap=gravest,
             injunction=injunction,
             conducts=tuple(fined),
-            procedure=command.procedure,
-        )
+            procedure=proceedings.procedure,
+        ),
     ]
     if injunction is not None:
         if injunction.deadline is not None and injunction.deadline <= command.decided_on:
@@ -92,10 +83,10 @@ def impose(state: CaseState, command: ImposeSanction) -> list[Payload]:
     return events
 
 
-def _within_the_procedure(command: ImposeSanction) -> None:
+def _within_the_procedure(command: ImposeSanction, procedure: Procedure) -> None:
     """The simplified procedure's ceilings (loi Informatique et Libertés art 22-1); a sanction beyond them is taken
     under the ordinary procedure, whose ceilings are the Art 83 caps and EUR 100,000 a day."""
-    if command.procedure != "simplified":
+    if procedure != "simplified":
         return
     law = "of the simplified procedure (loi Informatique et Libertés art 22-1); the ordinary procedure decides more"
     if command.fine_eur > fines.SIMPLIFIED_MAX_FINE_EUR:
@@ -114,12 +105,12 @@ def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
     """The conducts a sanction fines, each with the prefix that names its fields in a refusal: the one conduct the
     command's own fields describe, or the several of `conducts`, whose fines must add up to the fine."""
     if not command.conducts:
-        return [("", Conduct(command.articles, command.fine_eur, command.orders_not_complied))]
-    if command.articles or command.orders_not_complied:
+        return [("", Conduct(command.articles, command.fine_eur, command.orders_not_complied, command.national))]
+    if command.articles or command.orders_not_complied or command.national:
         raise Invalid(
             "conducts",
             "name what each conduct infringed in conducts, or what the one conduct infringed in "
-            "articles_infringed and orders_not_complied, not both",
+            "articles_infringed, orders_not_complied and national_provisions, not both",
         )
     total = sum(c.fine_eur for c in command.conducts)
     if total != command.fine_eur:
@@ -130,7 +121,8 @@ def _conducts(command: ImposeSanction) -> list[tuple[str, Conduct]]:
 def _fine(
     state: CaseState, field_prefix: str, conduct: Conduct, turnover_eur: int | None, fined: list[ConductFined]
 ) -> ConductFined:
-    """One conduct's fine within the cap of its gravest infringement (Art 83(3)). Non-compliance with an order is
+    """One conduct's fine within the cap of its gravest infringement (GDPR Art 83(3); loi 78-17 art 20 III 7° for a
+    provision of French law). Non-compliance with an order is
     charged only where the case holds one: a formal notice (Art 58(2)) whose deadline passed without compliance;
     and once, however many conducts the sanction fines."""
     orders = tuple(sorted(set(conduct.orders_not_complied)))
@@ -147,7 +139,7 @@ def _fine(
                 f"non-compliance with the order under Art {order} is already charged with another conduct",
             )
     try:
-        limit = fines.cap(conduct.articles, turnover_eur, orders)
+        limit = fines.cap(conduct.articles, turnover_eur, orders, conduct.national)
     except fines.NotFineable as exc:
         raise Invalid(f"{field_prefix}articles_infringed", str(exc)) from None
     if conduct.fine_eur > limit.cap_eur:
@@ -157,6 +149,7 @@ def _fine(
     return ConductFined(
         articles_infringed=tuple(sorted(set(conduct.articles))),
         orders_not_complied=orders,
+        national_provisions=tuple(sorted(set(conduct.national))),
         fine_eur=conduct.fine_eur,
         cap=limit,
     )

@@ -4,7 +4,7 @@ timers, the GDPR Art 78(2) clocks, and the read side (the case list and the case
 which `rebuild_projections` can make again from the events.
 
 The modules, by concern: `tables` (the rows), `lookups` (written with the deadline timers), `timers` (the due
-ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append brings up to date), `rebuild`
+ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append writes beside its events), `rebuild`
 (the projections made again from the events), and what the routes read: `lists` (the cases, a case's
 complaints) and `details` (one case).
 """
@@ -12,8 +12,8 @@ complaints) and `details` (one case).
 from .clocks import overdue, overdue_count, overdue_on, stop_clock, told
 from .details import case_document, case_with_history
 from .lists import case_complaints, case_summaries
-from .lookups import case_of_complaint, open_case_for, write_lookups
-from .projection import project
+from .lookups import case_of_complaint, open_case_for
+from .projection import after_append, beside
 from .rebuild import REBUILD_BATCH, rebuild_projections
 from .tables import CaseComplaintRow, CaseDetailRow, CaseSummaryRow, ComplainantClockRow, OpenCaseRow, TimerRow
 
@@ -25,6 +25,8 @@ __all__ = [
     "ComplainantClockRow",
     "OpenCaseRow",
     "TimerRow",
+    "after_append",
+    "beside",
     "case_complaints",
     "case_document",
     "case_of_complaint",
@@ -34,9 +36,7 @@ __all__ = [
     "overdue",
     "overdue_count",
     "overdue_on",
-    "project",
     "rebuild_projections",
     "stop_clock",
     "told",
-    "write_lookups",
 ]

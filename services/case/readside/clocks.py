@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -19,25 +20,30 @@ from ..domain import CaseState
 from .tables import ComplainantClockRow
 
 
-async def start_or_stop(session: AsyncSession, state: CaseState, payload: Payload) -> None:
-    """Start the Art 78(2) clock of a complaint the case takes in; stop every clock of a case that closes.
-    Only a letter sent restarts a clock (`told`)."""
+def started(state: CaseState, payloads: Sequence[Payload]) -> list[dict[str, Any]]:
+    """The Art 78(2) clocks of the complaints the case takes in with `payloads`, given the case right after them:
+    rows written in the append's own statement. Only a letter sent restarts a clock (`told`)."""
     assert state.case_id is not None
-    if (clock := clock_start(payload)) is not None:
-        complaint_id, started = clock
-        session.add(
-            ComplainantClockRow(
-                complaint_id=complaint_id,
-                case_id=state.case_id,
-                last_progress_on=started,
-                running=state.status != "closed",
+    return [
+        {
+            "complaint_id": complaint_id,
+            "case_id": state.case_id,
+            "last_progress_on": started_on,
+            "running": state.status != "closed",
+        }
+        for complaint_id, started_on in filter(None, map(clock_start, payloads))
+    ]
+
+
+async def stop(session: AsyncSession, payloads: Sequence[Payload]) -> None:
+    """Stop every clock of a case that closes, after the append's statement (the clocks it started included)."""
+    for payload in payloads:
+        if (ends := ends_wait(payload)) is not None and ends.case_id is not None:
+            await session.exec(
+                sa.update(ComplainantClockRow)
+                .where(col(ComplainantClockRow.case_id) == ends.case_id)
+                .values(running=False)
             )
-        )
-        await session.flush()
-    if (ends := ends_wait(payload)) is not None and ends.case_id is not None:
-        await session.exec(
-            sa.update(ComplainantClockRow).where(col(ComplainantClockRow.case_id) == ends.case_id).values(running=False)
-        )
 
 
 async def told(session: AsyncSession, complaint_id: UUID, on: date) -> None:

@@ -27,11 +27,13 @@ async def case_summaries(
     controller: str | None,
     overdue: bool | None,
     complaint_id: UUID | None,
+    under_enforcement: bool | None = None,
     limit: int,
     offset: int,
 ) -> tuple[int, Sequence[CaseSummaryRow]]:
     """How many cases match in all, and the page of them from `offset`: of a status, of a controller (its key,
-    or part of its name), whose formal notice's deadline passed before `today` (or not), holding a complaint."""
+    or part of its name), whose formal notice's deadline passed before `today` (or not), under enforcement (or
+    not), holding a complaint."""
     table = CaseSummaryRow
     query = select(table)
     if status is not None:
@@ -46,6 +48,8 @@ async def case_summaries(
     if overdue is not None:
         late = sa.and_(col(table.next_deadline).is_not(None), col(table.next_deadline) < today)
         query = query.where(late if overdue else sa.not_(late))
+    if under_enforcement is not None:
+        query = query.where(col(table.under_enforcement) == under_enforcement)
     if complaint_id is not None:
         query = query.join(CaseComplaintRow, col(CaseComplaintRow.case_id) == table.case_id).where(
             CaseComplaintRow.complaint_id == complaint_id

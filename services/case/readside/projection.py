@@ -1,41 +1,60 @@
-"""The read side of a case brought up to date in the transaction of each append: its clocks, then its summary
-(the case list), its detail document and its snapshot, in one statement.
+"""What an append writes beside its events, in its own statement: the lookups and timers its events add, the Art
+78(2) clocks they start, then the case's summary (the case list) and detail document as they stand after it, and its
+snapshot when one is due; and what follows the statement, for a case that closes.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import Payload
 from docket_messaging.tables import table_of
 
 from ..domain import CaseState
-from ..eventstore import prefixed
+from ..eventstore import AT_POSITION, Beside
 from ..snapshots import FOLD, SnapshotRow, dump
 from ..views import case_view
 from . import clocks
-from .tables import CaseDetailRow, CaseSummaryRow
+from .lookups import added_rows, remove_lookups
+from .tables import CaseDetailRow, CaseSummaryRow, ComplainantClockRow, TimerRow
+
+_SUMMARIES, _DETAILS, _SNAPSHOTS = table_of(CaseSummaryRow), table_of(CaseDetailRow), table_of(SnapshotRow)
+_CLOCKS, _TIMERS = table_of(ComplainantClockRow), table_of(TimerRow)
 
 
-async def project(session: AsyncSession, state: CaseState, payloads: Sequence[Payload], position: int | None) -> None:
-    """Bring the read side up to date with events, given the case right after the last of them: the clocks,
-    then the summary, the detail document and the snapshot in one statement."""
+def beside(states: Sequence[CaseState], payloads: Sequence[Payload], *, snapshot: bool) -> list[Beside]:
+    """The rows an append of `payloads` writes beside its events, given the case right after each of them: the
+    lookups and timers they add, the clocks they start, the summary and the detail document (at the position of
+    the last event), and with `snapshot` the case's snapshot."""
+    state = states[-1]
     assert state.case_id is not None and state.controller is not None and state.opened_on is not None
-    assert position is not None
+    added: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+    for after, payload in zip(states, payloads, strict=True):
+        for table, row in added_rows(after, payload):
+            added[table].append(row)
+    if started := clocks.started(state, payloads):
+        added[_CLOCKS] += started
+    if timers := added.get(_TIMERS):  # a notice's deadline fixed or moved replaces its timer: one row per notice
+        added[_TIMERS] = list({row["notice_id"]: row for row in timers}.values())
+    rows = [Beside(table, tuple(found), upsert=table is _TIMERS) for table, found in added.items()]
+    rows.append(Beside(_SUMMARIES, (summary_row(state, AT_POSITION),), upsert=True))
+    rows.append(Beside(_DETAILS, (detail_row(state, AT_POSITION),), upsert=True))
+    if snapshot:
+        rows.append(Beside(_SNAPSHOTS, (snapshot_row(state),), upsert=True))
+    return rows
+
+
+async def after_append(session: AsyncSession, payloads: Sequence[Payload]) -> None:
+    """What follows the append's statement in its transaction: a case that closes is no longer its controller's
+    open case, and every clock of it stops."""
     for payload in payloads:
-        await clocks.start_or_stop(session, state, payload)
-    connection = await session.connection()
-    await connection.execute(
-        _PROJECT,
-        prefixed(summary_row(state, position), "s_")
-        | prefixed(detail_row(state, position), "d_")
-        | prefixed(snapshot_row(state), "n_"),
-    )
+        await remove_lookups(session, payload)
+    await clocks.stop(session, payloads)
 
 
 # The rows the read side keeps of a case, as `project` writes them after each append and `rebuild_projections`
@@ -54,6 +73,7 @@ def summary_row(state: CaseState, position: int) -> dict[str, Any]:
         "outcome": state.outcome,
         "version": state.version,
         "position": position,
+        "under_enforcement": state.under_enforcement,
     }
 
 
@@ -63,20 +83,3 @@ def detail_row(state: CaseState, position: int) -> dict[str, Any]:
 
 def snapshot_row(state: CaseState) -> dict[str, Any]:
     return {"stream_id": state.case_id, "version": state.version, "fold": FOLD, "state": dump(state)}
-
-
-def _upsert(table: sa.Table, columns: Sequence[str], prefix: str) -> Any:
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE of `columns`, bound as `prefix` + column name."""
-    key = [c.name for c in table.primary_key]
-    statement = insert(table).values({name: sa.bindparam(prefix + name) for name in columns})
-    return statement.on_conflict_do_update(  # the new values from EXCLUDED: each is sent once
-        index_elements=key, set_={name: statement.excluded[name] for name in columns if name not in key}
-    )
-
-
-# The summary, with the detail document and the snapshot as data-modifying CTEs: one round trip.
-_PROJECT = (
-    _upsert(table_of(CaseSummaryRow), [c.name for c in table_of(CaseSummaryRow).columns], "s_")
-    .add_cte(_upsert(table_of(CaseDetailRow), ["case_id", "version", "document", "position"], "d_").cte("detail"))
-    .add_cte(_upsert(table_of(SnapshotRow), ["stream_id", "version", "fold", "state"], "n_").cte("snapshot"))
-)

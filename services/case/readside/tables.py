@@ -52,6 +52,10 @@ class CaseSummaryRow(SQLModel, table=True):
     outcome: str | None = None
     version: int
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    # sanctioned, with an injunction neither complied with nor ended: the case stays open under enforcement
+    under_enforcement: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false(), index=True)
+    )
 
 
 class CaseDetailRow(SQLModel, table=True):

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from docket_privacy.personal import ErasedSubject
 
-from ..errors import AlreadyWithdrawn, IdempotencyKeyReused, UnknownComplaint, UnknownEvidence
+from ..errors import AddressCodeSpent, AlreadyWithdrawn, IdempotencyKeyReused, UnknownComplaint, UnknownEvidence
 from . import complaints, door, evidence, filing, rights
 
 routers: tuple[APIRouter, ...] = (
@@ -38,3 +38,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownEvidence, answer(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(AlreadyWithdrawn, answer(status.HTTP_409_CONFLICT))
     app.add_exception_handler(IdempotencyKeyReused, answer(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(AddressCodeSpent, answer(status.HTTP_409_CONFLICT))

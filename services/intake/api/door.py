@@ -1,4 +1,5 @@
-"""The complainant's door: the status page of their complaint, and its withdrawal (X-Status-Token required)."""
+"""The complainant's door: the status page of their complaint, the proof of their e-mail address, and its
+withdrawal (X-Status-Token required)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Header, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from docket_contracts.events import ComplaintKind
+from docket_service.limits import text
 
+from .. import domain
 from ..application import door as application
 from ..deps import ClockDep, SessionDep, public_door
 
@@ -35,6 +38,16 @@ class StatusOut(BaseModel):
     received_on: date
     status: str
     progress: list[ProgressLine]
+    address_proven: bool = Field(
+        description="whether the e-mail address the filing gave is proven: until it is, nothing but the code that "
+        "proves it is sent there (POST .../address-proof)"
+    )
+
+
+class AddressProofIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: text(20, "the code the e-mail to the address carried, e.g. 7K3Q-9ZXM (case, spaces and dashes do not matter)")
 
 
 @public.get(
@@ -46,6 +59,23 @@ class StatusOut(BaseModel):
 async def complaint_status(reference: Reference, session: SessionDep, token: StatusToken = None) -> StatusOut:
     found = await application.complaint_status(session, reference, token)
     return StatusOut.model_validate(found, from_attributes=True)
+
+
+@public.post(
+    "/complaints/{reference}/address-proof",
+    response_model=StatusOut,
+    summary="The complainant proves their e-mail address with the code sent to it (X-Status-Token required)",
+    description="A filing at the public door gives an address anyone could have typed, so the one e-mail sent "
+    "there is a code, and no other letter goes there until it is entered here. A wrong code is 422 and counts: "
+    f"after {domain.ADDRESS_CODE_TRIES} the code is spent (409), and letters about the complaint are not "
+    "e-mailed. Proving it again is answered as the first time.",
+    responses={409: {"description": "the code was entered wrong too many times"}},
+)
+async def prove_address(
+    reference: Reference, body: AddressProofIn, session: SessionDep, clock: ClockDep, token: StatusToken = None
+) -> StatusOut:
+    await application.prove_address(session, reference, token, body.code, clock)
+    return await complaint_status(reference, session, token)
 
 
 @public.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import unquote
@@ -11,12 +12,14 @@ from fastapi import Header, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
+from docket_contracts.errors import Invalid
 from docket_privacy.personal import ERASED
+from docket_service.http import download_headers
 
 from .. import domain
 from ..application import evidence as application
 from ..config import IntakeSettings
-from ..deps import PersonalDep, SessionDep, SettingsDep, SubmissionReader, public_door, staff_door
+from ..deps import PersonalDep, SessionDep, SettingsDep, SubmissionReader, UploadsDep, public_door, staff_door
 from .door import Reference, StatusToken
 
 public = public_door()
@@ -85,6 +88,7 @@ async def upload_evidence(
     session: SessionDep,
     personal: PersonalDep,
     settings: SettingsDep,
+    uploads: UploadsDep,
     header_name: FilenameHeader = None,
     query_name: FilenameQuery = None,
     token: StatusToken = None,
@@ -93,13 +97,32 @@ async def upload_evidence(
     given = unquote(header_name) if header_name is not None else query_name
     if given is None:
         raise RequestValidationError([{"loc": ("header", "X-Filename"), "msg": "Field required", "type": "missing"}])
-    file = application.EvidenceFile(
+    upload = application.Upload(
+        reference=reference,
+        token=token,
         name=domain.safe_filename(given),
         content_type=content_type.split(";")[0].strip().lower(),
-        content=await request.body(),
+        declared_size=int(declared) if (declared := request.headers.get("content-length", "")).isdigit() else None,
     )
-    added = await application.add_evidence(session, personal, settings, reference, token, file)
+    # The token, the type, the declared size and the complaint's quota are checked before the body is read.
+    complaint_id = await application.admit_evidence(session, settings, upload)
+    async with uploads.slot():
+        content = await read_at_most(request.stream(), settings.evidence_max_bytes)
+        file = application.EvidenceFile(name=upload.name, content_type=upload.content_type, content=content)
+        added = await application.add_evidence(session, personal, settings, complaint_id, file)
     return EvidenceOut.model_validate(added, from_attributes=True)
+
+
+async def read_at_most(stream: AsyncIterator[bytes], limit: int) -> bytes:
+    """The body as it streams in, refused (422) at the chunk that takes it past `limit`: the rest is never read,
+    so an upload holds at most the limit and one chunk, whatever its Content-Length said."""
+    chunks, size = [], 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise Invalid("file", f"is larger than {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @staff.get("/complaints/{complaint_id}/evidence", response_model=list[EvidenceOut])
@@ -126,5 +149,5 @@ async def download_evidence(
     return Response(
         file.content,
         media_type=file.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{file.filename}"', "X-Content-SHA256": file.sha256},
+        headers=download_headers(file.filename) | {"X-Content-SHA256": file.sha256},
     )

@@ -139,7 +139,10 @@ async def file_complaint(
 ) -> Any:
     today = clock.today()
     earliest = today - timedelta(days=settings.received_on_max_age_days)
-    return await file(body, session, request, personal, idempotency_key, today, earliest)
+    # Anyone may type any address here: it is proven by the code sent to it before anything else goes there.
+    return await file(
+        body, session, request, personal, application.PUBLIC_SCOPE, idempotency_key, today, earliest, proven=False
+    )
 
 
 @staff.post(
@@ -159,7 +162,9 @@ async def file_paper_complaint(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """The receipt's status token is shown once, as at the public door: send it to the complainant."""
-    return await file(body, session, request, personal, idempotency_key, clock.today(), None)
+    scope = application.staff_scope(caller.subject)
+    # The address is the one the complainant wrote on their own letter, recorded by an intake officer.
+    return await file(body, session, request, personal, scope, idempotency_key, clock.today(), None, proven=True)
 
 
 async def file(
@@ -167,9 +172,12 @@ async def file(
     session: SessionDep,
     request: Request,
     personal: PersonalData,
+    scope: str,
     idempotency_key: str | None,
     today: date,
     earliest: date | None,
+    *,
+    proven: bool,
 ) -> JSONResponse:
     submission = application.Submission(
         kind=body.kind,
@@ -197,7 +205,8 @@ async def file(
         status_page=str(request.base_url).rstrip("/") + STATUS_PATH,
         idempotency=None
         if idempotency_key is None
-        else application.Idempotency.of(idempotency_key, body.model_dump(mode="json")),
+        else application.Idempotency.of(scope, idempotency_key, body.model_dump(mode="json")),
+        address_proven=proven,
     )
     # A Receipt's already, or the first answer to this key: not checked again.
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

@@ -1,4 +1,5 @@
-"""The complainant's door: their complaint's status, opened with its reference and token, and its withdrawal."""
+"""The complainant's door: their complaint's status, opened with its reference and token, the proof of their
+address, and its withdrawal."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_contracts.errors import Invalid
 from docket_service.clock import Clock
 
 from .. import domain, store
@@ -32,11 +34,14 @@ class Status:
     received_on: date
     status: str
     progress: tuple[Progress, ...]
+    address_proven: bool
 
 
-async def own_complaint(session: AsyncSession, reference: str, token: str | None) -> store.ComplaintRow:
+async def own_complaint(
+    session: AsyncSession, reference: str, token: str | None, *, for_update: bool = False
+) -> store.ComplaintRow:
     """The complaint, if the token is its own; UnknownComplaint otherwise, so nothing is revealed."""
-    complaint = await store.by_reference(session, reference)
+    complaint = await store.by_reference(session, reference, for_update=for_update)
     if complaint is None or not domain.token_matches(token, complaint.status_token_digest):
         raise UnknownComplaint(f"no complaint {reference} for this token")
     return complaint
@@ -57,6 +62,7 @@ async def complaint_status(session: AsyncSession, reference: str, token: str | N
         received_on=complaint.received_on,
         status=complaint.status,
         progress=(received, *await progress_of(session, complaint.id)),
+        address_proven=complaint.address_proven,
     )
 
 
@@ -67,3 +73,23 @@ async def withdraw(session: AsyncSession, reference: str, token: str | None, clo
         if complaint.status == "withdrawn":
             raise AlreadyWithdrawn(f"complaint {reference} is already withdrawn")
         store.withdraw(session, complaint, clock.today())
+
+
+async def prove_address(session: AsyncSession, reference: str, token: str | None, code: str, clock: Clock) -> None:
+    """The complainant enters the code sent to their address: the address is proven (once), announced as
+    complaint.address_proven, and letters go there from then on. A wrong code counts against the few tries
+    the code has (domain.ADDRESS_CODE_TRIES), and the count is kept although the request is refused."""
+    refused: Exception | None = None
+    async with session.begin():
+        complaint = await own_complaint(session, reference, token, for_update=True)
+        if complaint.address_proven or complaint.address_code_digest is None:
+            return
+        try:
+            domain.check_address_code(code, complaint.address_code_digest, complaint.address_code_tries)
+        except Invalid as wrong:
+            store.count_wrong_code(session, complaint)
+            refused = wrong
+        else:
+            store.prove_address(session, complaint, clock.today())
+    if refused is not None:
+        raise refused

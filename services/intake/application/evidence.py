@@ -40,21 +40,50 @@ class Evidence:
     uploaded_at: datetime
 
 
+@dataclass(frozen=True)
+class Upload:
+    """What an upload's request says of its file before its body is read: for which complaint (the reference
+    and the status token), the display name, the declared type and size (Content-Length, if given)."""
+
+    reference: str
+    token: str | None
+    name: str
+    content_type: str
+    declared_size: int | None
+
+
+async def admit_evidence(session: AsyncSession, settings: IntakeSettings, upload: Upload) -> uuid.UUID:
+    """The complaint the upload is for, if its token is its own and the file may be added as declared: a type
+    accepted, a size within the limit and within the complaint's quota. Nothing of the body has been read: a
+    request refused here costs its sender a round trip, not Docket memory."""
+    async with session.begin():
+        complaint = await own_complaint(session, upload.reference, upload.token)
+        domain.check_declared_evidence(
+            upload.content_type, upload.declared_size, settings.evidence_types, settings.evidence_max_bytes
+        )
+        files, total = await store.evidence_totals(session, complaint.id)
+    domain.check_quota(files, total, upload.declared_size or 0, settings.evidence_quota)
+    return complaint.id
+
+
 async def add_evidence(
     session: AsyncSession,
     personal: PersonalData,
     settings: IntakeSettings,
-    reference: str,
-    token: str | None,
+    complaint_id: uuid.UUID,
     file: EvidenceFile,
 ) -> Evidence:
-    """Attach a file to the complaint, its name and content sealed with the complainant's key."""
+    """Attach a file to an admitted complaint (admit_evidence), its name and content sealed with the
+    complainant's key. The quota is checked again on the file as it came, with the complaint held, so that
+    uploads in parallel cannot pass it together."""
     async with session.begin():
-        complaint = await own_complaint(session, reference, token)
         domain.check_evidence(file.content_type, file.content, settings.evidence_types, settings.evidence_max_bytes)
-        sealed_name = await personal.seal(complaint.id, store.EVIDENCE_NAME, file.name)
-        sealed = await personal.seal_bytes(complaint.id, store.EVIDENCE_CONTENT, file.content)
-        row = store.add_evidence(session, complaint.id, sealed_name, file.content_type, file.content, sealed)
+        await store.lock_complaint(session, complaint_id)
+        files, total = await store.evidence_totals(session, complaint_id)
+        domain.check_quota(files, total, len(file.content), settings.evidence_quota)
+        sealed_name = await personal.seal(complaint_id, store.EVIDENCE_NAME, file.name)
+        sealed = await personal.seal_bytes(complaint_id, store.EVIDENCE_CONTENT, file.content)
+        row = store.add_evidence(session, complaint_id, sealed_name, file.content_type, file.content, sealed)
         await session.flush()
     await session.refresh(row)
     return Evidence(

@@ -3,6 +3,7 @@ Idempotency-Key is answered as the first time."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +12,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintCategory, ComplaintKind, Party
+from docket_contracts.events import (
+    ADDRESS_CODE,
+    COMPLAINANT_EMAIL,
+    COMPLAINANT_NAME,
+    ComplaintAddressCodeIssued,
+    ComplaintCategory,
+    ComplaintKind,
+    Party,
+)
 from docket_messaging.context import bind_ids
 from docket_privacy.personal import PersonalData
 
@@ -40,16 +49,27 @@ class Submission:
     received_on: date | None
 
 
+# Whose Idempotency-Keys a key is among: the public door's, or one staff member's (staff_scope). A key is
+# looked up in its caller's scope only, so that nobody's key answers, or refuses, another's request.
+PUBLIC_SCOPE = "public"
+
+
+def staff_scope(subject: str) -> str:
+    return f"staff:{subject}"
+
+
 @dataclass(frozen=True)
 class Idempotency:
-    """An Idempotency-Key and the digest of the body it came with."""
+    """An Idempotency-Key, whose keys it is among (PUBLIC_SCOPE, or staff_scope of the caller),
+    and the digest of the body it came with."""
 
+    scope: str
     key: str
     request_digest: str
 
     @classmethod
-    def of(cls, key: str, body: dict[str, Any]) -> Idempotency:
-        return cls(key, store.request_digest(body))
+    def of(cls, scope: str, key: str, body: dict[str, Any]) -> Idempotency:
+        return cls(scope, key, store.request_digest(body))
 
 
 class Receipt(BaseModel):
@@ -78,24 +98,31 @@ async def file_complaint(
     earliest: date | None,
     status_page: str,
     idempotency: Idempotency | None,
+    address_proven: bool,
 ) -> Answer:
     """File the complaint: it may not be received after `today`, nor before `earliest` where the door it came
     through sets one (domain.file_complaint). `status_page` is the status page's URL, with `{reference}` for
     the receipt's reference. Without an Idempotency-Key, the complaint and its event are one statement in a
     transaction of its own; with one, the key's record joins them in one transaction, and a key seen before
-    is answered as it was the first time."""
+    is answered as it was the first time. Unless `address_proven` (staff recorded it from the complainant's
+    own letter), the address is to prove: a code for it goes to the notifier sealed, just before the filing."""
     received_on = submission.received_on or today
-    complaint_id, token = uuid.uuid4(), domain.new_status_token()
-    # Sealed before anything is stored or published: the complainant of this complaint is the data subject.
-    name, email, narrative, sealed_token = await personal.seal_many(
-        complaint_id,
-        [
-            (COMPLAINANT_NAME, submission.complainant_name),
-            (COMPLAINANT_EMAIL, submission.complainant_email),
-            (store.NARRATIVE, submission.narrative),
-            (store.STATUS_TOKEN, token),
-        ],
+    token = domain.new_status_token()
+    code = None if address_proven else domain.new_address_code()
+    values = [
+        (COMPLAINANT_NAME, submission.complainant_name),
+        (COMPLAINANT_EMAIL, submission.complainant_email),
+        (store.NARRATIVE, submission.narrative),
+        (store.STATUS_TOKEN, token),
+    ]
+    # Sealed before anything is stored or published: the complainant of this complaint is the data subject, a
+    # new one, whose id is the complaint's and whose key the key store made and stored in advance.
+    complaint_id, (name, email, narrative, sealed_token, *more) = await personal.seal_new(
+        values
+        + ([(ADDRESS_CODE, code)] if code else [])
+        + ([(store.REQUEST_DIGEST, idempotency.request_digest)] if idempotency else []),
     )
+    sealed_code, sealed_digest = (more[0] if code else None), (more[-1] if idempotency else None)
     command = domain.FileComplaint(
         complaint_id=complaint_id,
         reference=domain.new_reference(received_on.year),
@@ -121,24 +148,41 @@ async def file_complaint(
     )
     answer = receipt.model_dump(mode="json")
     digest = domain.token_digest(token)
+    address = store.Address(proven_on=today)
+    if code is not None and sealed_code is not None:  # a code to prove the address, with the filing
+        issued = ComplaintAddressCodeIssued(complaint_id=complaint_id, code=sealed_code)
+        address = store.Address(code_digest=domain.address_code_digest(code), code_issued=issued)
     if idempotency is None:
         # FILING is one statement, hence one transaction of its own: run in autocommit, it is committed
         # (durably) when it returns, without the two round trips of BEGIN and COMMIT.
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        await store.add_complaint(session, filed, narrative, digest)
+        await store.add_complaint(session, filed, narrative, digest, address)
         return Answer(answer)
     async with session.begin():
         kept = answer | {"status_token": sealed_token.model_dump(mode="json")}
-        first = await store.claim_idempotency_key(session, idempotency.key, idempotency.request_digest, CREATED, kept)
+        assert sealed_digest is not None
+        first = await store.claim_idempotency_key(
+            session, idempotency.scope, idempotency.key, sealed_digest, CREATED, kept
+        )
         if first is not None:
-            if first.request_digest != idempotency.request_digest:
-                raise IdempotencyKeyReused("this Idempotency-Key was used for a different submission")
-            bind_ids(complaint_id=first.response.get("id"))
-            replay = first.response | {
-                "status_token": await personal.open(
-                    store.STATUS_TOKEN, store.as_sealed(first.response.get("status_token"))
-                )
-            }
-            return Answer(replay, status_code=first.status_code, replayed=True)
-        await store.add_complaint(session, filed, narrative, digest)
+            return await replayed(personal, first, idempotency)
+        await store.add_complaint(session, filed, narrative, digest, address)
     return Answer(answer)
+
+
+async def replayed(personal: PersonalData, first: store.IdempotencyRow, idempotency: Idempotency) -> Answer:
+    """The first answer to an Idempotency-Key, if it came with the same body; IdempotencyKeyReused if not."""
+    first_digest, first_token = await personal.open_many(
+        [
+            (store.REQUEST_DIGEST, store.as_sealed(first.request_digest)),
+            (store.STATUS_TOKEN, store.as_sealed(first.response.get("status_token"))),
+        ]
+    )
+    if isinstance(first.request_digest, str):  # kept in clear by an earlier release
+        first_digest = first.request_digest
+    # A first submission since erased has no digest to compare with: it is answered as another one.
+    if first_digest is None or not secrets.compare_digest(first_digest, idempotency.request_digest):
+        raise IdempotencyKeyReused("this Idempotency-Key was used for a different submission")
+    bind_ids(complaint_id=first.response.get("id"))
+    replay = first.response | {"status_token": first_token}
+    return Answer(replay, status_code=first.status_code, replayed=True)

@@ -33,6 +33,10 @@ from ..store import SECRET, DeliveryAttemptRow, DeliveryRow, SubscriptionRow, as
 
 log = logging.getLogger(__name__)
 
+# How long an integrator's scopes, as their last token showed them, are taken as still theirs (the setting
+# WEBHOOK_SCOPES_MAX_AGE_DAYS; this is its default).
+SCOPES_MAX_AGE_S = 7 * 86_400.0
+
 
 # --- one delivery -----------------------------------------------------------------------------------------
 
@@ -82,11 +86,14 @@ class Claim:
 
 
 # Due pending deliveries of active subscriptions, oldest first, each only if no earlier delivery of the
-# same (subscription, aggregate) is still pending: one in flight per subscriber and case, in order.
+# same (subscription, aggregate) is still pending: one in flight per subscriber and case, in order. An
+# integrator's subscription whose owner has not shown a token for `scopes_max_age_s` waits: whether they may
+# still receive its events is known only from a token (subscriptions.note_scopes).
 _CLAIM_DELIVERIES = sa.text("""
     WITH due AS (
         SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
         WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
+          AND (s.scopes IS NULL OR s.scopes_seen_at > now() - make_interval(secs => :scopes_max_age_s))
           AND NOT EXISTS (SELECT 1 FROM deliveries e
                           WHERE e.subscription_id = d.subscription_id AND e.ordering_key = d.ordering_key
                             AND e.status = 'pending' AND e.seq < d.seq)
@@ -103,12 +110,17 @@ _CLAIM_DELIVERIES = sa.text("""
 
 
 async def claim_deliveries(
-    sessions: async_sessionmaker[AsyncSession], personal: PersonalData, limit: int, lease_s: float
+    sessions: async_sessionmaker[AsyncSession],
+    personal: PersonalData,
+    limit: int,
+    lease_s: float,
+    scopes_max_age_s: float = SCOPES_MAX_AGE_S,
 ) -> list[Claim]:
     lease = uuid4()
+    values = {"limit": limit, "lease": lease, "lease_s": lease_s, "scopes_max_age_s": scopes_max_age_s}
     async with sessions() as session, session.begin():
         connection = await session.connection()
-        rows = (await connection.execute(_CLAIM_DELIVERIES, {"limit": limit, "lease": lease, "lease_s": lease_s})).all()
+        rows = (await connection.execute(_CLAIM_DELIVERIES, values)).all()
     secrets = await personal.open_many(
         [(SECRET, as_sealed(s)) for row in rows for s in (row.secret, row.previous_secret)]
     )
@@ -198,10 +210,11 @@ async def deliver_due_webhooks(
     batch_size: int,
     timeout_s: float,
     jitter: Jitter = random.random,
+    scopes_max_age_s: float = SCOPES_MAX_AGE_S,
 ) -> int:
     """Claim due deliveries and attempt them concurrently (they are of distinct subscriber-case pairs).
     Returns how many were attempted."""
-    claims = await claim_deliveries(sessions, personal, batch_size, lease_s=2 * timeout_s + 1)
+    claims = await claim_deliveries(sessions, personal, batch_size, 2 * timeout_s + 1, scopes_max_age_s)
 
     async def one(claim: Claim) -> None:
         started_at = datetime.now(UTC)

@@ -56,7 +56,7 @@ async def case_file(
         ]
     )
     complainants = tuple(
-        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email)
+        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email, row.address_proven)
         for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
         if name is not None and email is not None
     )

@@ -8,15 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from uuid import UUID, uuid4
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_privacy.personal import PersonalData
 
-from ..domain.webhooks import check_url, host_of, new_secret
+from ..domain.webhooks import check_url, host_of, new_secret, out_of_scope
 from ..errors import NotFound
 from ..outbound import Resolver
-from ..store import SECRET, SubscriptionRow
+from ..store import SECRET, DeliveryRow, SubscriptionRow
 
 
 async def check_reachable(url: str, resolver: Resolver, allow_list: list[str]) -> None:
@@ -31,6 +32,7 @@ async def create_subscription(
     allow_list: list[str],
     *,
     owner: str,
+    scopes: list[str] | None,
     url: str,
     event_types: list[str],
     controller_key: str | None,
@@ -38,7 +40,8 @@ async def create_subscription(
     description: str | None,
 ) -> tuple[SubscriptionRow, str]:
     """The subscription and its signing secret, which is stored only sealed (with a key of the
-    subscription's own, destroyed when it is deleted) and shown to the caller only now."""
+    subscription's own, destroyed when it is deleted) and shown to the caller only now. `scopes` are an
+    integrator's (event_scopes of their token), None for staff."""
     await check_reachable(url, resolver, allow_list)
     subscription_id, secret = uuid4(), new_secret()
     row = SubscriptionRow(
@@ -50,10 +53,40 @@ async def create_subscription(
         case_id=case_id,
         description=description,
         secret=(await personal.seal(subscription_id, SECRET, secret)).model_dump(mode="json"),
+        scopes=scopes,
+        scopes_seen_at=None if scopes is None else datetime.now(UTC),
     )
     async with session.begin():
         session.add(row)
     return row, secret
+
+
+async def note_scopes(session: AsyncSession, owner: str, scopes: list[str]) -> None:
+    """What an integrator's token covers now (event_scopes), kept on each of their subscriptions with the time
+    it was seen. The deliveries still pending of event types it no longer covers are dropped (dead): an
+    integrator whose scope was taken away receives nothing more of those events, not even what was due."""
+    async with session.begin():
+        touched = (
+            await session.exec(
+                sa.update(SubscriptionRow)
+                .where(col(SubscriptionRow.owner) == owner)
+                .values(scopes=scopes, scopes_seen_at=sa.func.now())
+                .returning(col(SubscriptionRow.id), col(SubscriptionRow.event_types))
+            )
+        ).all()
+        for subscription_id, event_types in touched:
+            refused = out_of_scope(event_types, scopes)
+            if refused:
+                needs = ", ".join(sorted(set(refused.values())))
+                await session.exec(
+                    sa.update(DeliveryRow)
+                    .where(
+                        col(DeliveryRow.subscription_id) == subscription_id,
+                        col(DeliveryRow.status) == "pending",
+                        col(DeliveryRow.event_type).in_(refused),
+                    )
+                    .values(status="dead", lease=None, dead_reason=f"the owner's token no longer has the scope {needs}")
+                )
 
 
 async def subscription(

@@ -17,26 +17,37 @@ from docket_contracts.events import (
     AppealLodged,
     CaseClosed,
     CaseOpened,
+    CaseReferred,
     ComplaintFiled,
     ComplaintLinked,
     ComplaintWithdrawn,
+    ControllerSummoned,
     FormalNoticeComplied,
     FormalNoticeDeadlineExpired,
     FormalNoticeExpirySuperseded,
+    FormalNoticeExtended,
     FormalNoticeIssued,
+    FormalNoticeNotified,
+    HearingHeld,
     InjunctionComplied,
+    InjunctionEnded,
     InvestigationOpened,
+    LiquidationOpened,
+    ObservationsExtended,
     Payload,
     PenaltyPaymentLiquidated,
     PublicationMade,
     PublicationWithdrawn,
+    ReportNotified,
     ReprimandIssued,
     SanctionImposed,
     SanctionNotified,
+    WarningIssued,
 )
 
 from .appeals import appeal_decided, appeal_lodged
 from .complaints import (
+    address_proof,
     case_closed,
     case_opened,
     complaint_filed,
@@ -44,14 +55,19 @@ from .complaints import (
     complaint_withdrawn,
     investigation_opened,
 )
+from .enforcement import injunction_ended, liquidation_opened
 from .letters import CaseFile, Channel, Complainant, Letter, Role
 from .notices import (
     deadline_expired,
     expiry_superseded,
     formal_notice_complied,
+    formal_notice_extended,
     formal_notice_issued,
+    formal_notice_notified,
     injunction_complied,
+    warning_issued,
 )
+from .proceedings import case_referred, controller_summoned, hearing_held, observations_extended, report_notified
 from .reminders import reminder, reminder_due_on
 from .sanctions import (
     penalty_liquidated,
@@ -69,6 +85,7 @@ __all__ = [
     "Complainant",
     "Letter",
     "Role",
+    "address_proof",
     "letters_for",
     "reminder",
     "reminder_due_on",
@@ -80,9 +97,17 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     CaseOpened: case_opened,
     ComplaintLinked: complaint_linked,
     InvestigationOpened: investigation_opened,
+    WarningIssued: warning_issued,
     FormalNoticeIssued: formal_notice_issued,
+    FormalNoticeNotified: formal_notice_notified,
+    FormalNoticeExtended: formal_notice_extended,
     FormalNoticeComplied: formal_notice_complied,
     FormalNoticeDeadlineExpired: deadline_expired,
+    CaseReferred: case_referred,
+    ReportNotified: report_notified,
+    ObservationsExtended: observations_extended,
+    ControllerSummoned: controller_summoned,
+    HearingHeld: hearing_held,
     SanctionImposed: sanction_imposed,
     ReprimandIssued: reprimand_issued,
     PublicationMade: publication_made,
@@ -92,6 +117,8 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     InjunctionComplied: injunction_complied,
     SanctionNotified: sanction_notified,
     PenaltyPaymentLiquidated: penalty_liquidated,
+    LiquidationOpened: liquidation_opened,
+    InjunctionEnded: injunction_ended,
     FormalNoticeExpirySuperseded: expiry_superseded,
     CaseClosed: case_closed,
 }

@@ -1,5 +1,5 @@
-"""The letters of a complaint's handling: its acknowledgement, its case opened or joined, its withdrawal, the
-investigation, and the case's closing."""
+"""The letters of a complaint's handling: the proof of its complainant's address, its acknowledgement, its case
+opened or joined, its withdrawal, the investigation, and the case's closing."""
 
 from __future__ import annotations
 
@@ -14,15 +14,42 @@ from docket_contracts.events import (
     InvestigationOpened,
 )
 
-from .letters import CaseFile, Letter, controller_name, for_complainants, long_date
+from . import remedies
+from .letters import CaseFile, Complainant, Letter, controller_name, for_complainants, long_date
 
 OUTCOMES = {
     "complied": "the controller brought its processing into compliance",
     "sanctioned": "a sanction was imposed on the controller",
     "reprimanded": "the controller was reprimanded",
+    "warned": "the controller was warned",
     "dismissed": "the complaint was dismissed",
     "no_infringement": "no infringement was found",
 }
+
+
+def address_proof(complainant: Complainant, code: str) -> Letter:
+    """The first letter to an address given at the public door, and the only one before it is proven: it asks
+    whoever reads it to enter `code` on the status page if they lodged the complaint. Anyone can type anyone's
+    address into a filing, so it holds nothing the filer chose (neither their name, nor the controller's, nor
+    a word of the complaint): only the authority's own words, the reference Docket gave and the code."""
+    return Letter(
+        kind="address_proof",
+        recipient_role="complainant",
+        recipient_name=complainant.name,
+        salutation="Sir or Madam",
+        address=complainant.email,
+        subject=f"Confirm your e-mail address ({complainant.reference})",
+        summary="The code that proves the complainant's e-mail address was sent to it.",
+        paragraphs=(
+            f"A complaint was lodged with the data protection authority under the reference "
+            f"{complainant.reference}, giving this e-mail address for our letters about it.",
+            f"If you lodged it, enter this code on the complaint's status page to confirm the address: {code}. "
+            "Until then we write nothing else to this address.",
+            "If you did not, you need do nothing: we will not write to you again.",
+        ),
+        complaint_id=complainant.complaint_id,
+        asks_for_proof=True,
+    )
 
 
 def complaint_filed(event: ComplaintFiled, case: CaseFile) -> list[Letter]:
@@ -107,5 +134,6 @@ def case_closed(event: CaseClosed, case: CaseFile) -> list[Letter]:
             f"the case on {controller_name(case)} was closed on {long_date(event.closed_on)}: "
             f"{OUTCOMES[event.outcome]}.",
             f"Reasons: {event.reasons}",
+            remedies.for_complainant(),
         ],
     )

@@ -26,6 +26,10 @@ class Complainant:
     kind: ComplaintKind
     name: str
     email: str
+    # Whether the complainant proved the address (the code sent to it, entered on the status page). A filing
+    # at the public door gives an address anyone could have typed: until it is proven, the letter asking for
+    # the proof is the only one sent there.
+    address_proven: bool = True
 
     @property
     def kept_informed(self) -> bool:
@@ -59,6 +63,12 @@ class Letter:
     controller_key: str | None = None
     channel: Channel = "letter"
     items: tuple[str, ...] = field(default=())  # a bulleted list after the first paragraph
+    # Held until its complainant proves the address (recorded, not e-mailed: email_status "unproven").
+    waits_for_proof: bool = False
+    # The letter that asks for the proof: sent although the address is not proven, and its text (the code) is
+    # never copied out of the notifier (not in notification.recorded, so not in an access request's answer).
+    asks_for_proof: bool = False
+    salutation: str | None = None  # "Dear ...": the recipient's name unless the letter says otherwise
 
     @property
     def text(self) -> str:
@@ -82,7 +92,7 @@ def order_line(order: Order) -> str:
 
 
 def render_text(letter: Letter) -> str:
-    lines = [f"Dear {letter.recipient_name},", ""]
+    lines = [f"Dear {letter.salutation or letter.recipient_name},", ""]
     for index, paragraph in enumerate(letter.paragraphs):
         lines += [paragraph, ""]
         if index == 0 and letter.items:
@@ -92,7 +102,7 @@ def render_text(letter: Letter) -> str:
 
 def render_html(letter: Letter) -> str:
     e = html.escape
-    parts = [f"<p>Dear {e(letter.recipient_name)},</p>"]
+    parts = [f"<p>Dear {e(letter.salutation or letter.recipient_name)},</p>"]
     for index, paragraph in enumerate(letter.paragraphs):
         parts.append(f"<p>{e(paragraph)}</p>")
         if index == 0 and letter.items:
@@ -118,6 +128,7 @@ def for_complainants(
             paragraphs=(f"Your complaint {c.reference}: {paragraphs[0]}", *paragraphs[1:]),
             case_id=case.case_id,
             complaint_id=c.complaint_id,
+            waits_for_proof=not c.address_proven,
         )
         for c in case.complainants
         if c.kept_informed and (only is None or c.complaint_id == only)

@@ -15,14 +15,20 @@ from docket_contracts.events import (
     SanctionNotified,
 )
 
+from . import remedies
 from .letters import CaseFile, Letter, controller_name, euros, for_complainants, for_controller, long_date, order_line
 
 SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
 
 
-def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str]) -> str:
+# How a letter names a provision of French law a sanction charges.
+NATIONAL_NAMES = {"loi-78-17-art-82": "Article 82 of the loi Informatique et Libertés (cookies and trackers)"}
+
+
+def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str], national: Sequence[str] = ()) -> str:
     """ "Articles 6, 12 of the GDPR and the authority's order under Article 58(2) GDPR": what was infringed."""
     named = [f"Articles {', '.join(map(str, articles))} of the GDPR"] if articles else []
+    named += [NATIONAL_NAMES.get(provision, provision) for provision in national]
     if orders_not_complied:
         plural = "s under Articles" if len(orders_not_complied) > 1 else " under Article"
         named.append(f"the authority's order{plural} {' and '.join(orders_not_complied)} GDPR")
@@ -30,8 +36,13 @@ def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str]) -> s
 
 
 def _within(cap: FineCap) -> str:
+    where = (
+        "Article 20 III 7° of the loi Informatique et Libertés"
+        if cap.paragraph == "loi-78-17-art-20-III-7"
+        else f"Article {cap.paragraph} GDPR"
+    )
     return (
-        f"within the cap of {euros(cap.cap_eur)} of Article {cap.paragraph} GDPR ({euros(cap.fixed_eur)} or "
+        f"within the cap of {euros(cap.cap_eur)} of {where} ({euros(cap.fixed_eur)} or "
         f"{cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"
     )
 
@@ -43,14 +54,16 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         _infringed(
             sorted({a for c in conducts for a in c.articles_infringed}),
             sorted({o for c in conducts for o in c.orders_not_complied}),
+            sorted({n for c in conducts for n in c.national_provisions}),
         )
         if conducts
-        else _infringed(event.articles_infringed, ())
+        else _infringed(event.articles_infringed, (), event.national_provisions)
     )
     items = [f"an administrative fine of {euros(event.fine_eur)}, {_within(event.cap)}"]
     if len(conducts) > 1:  # separate conducts, each fined within its own cap (Art 83(3))
         items = [f"an administrative fine of {euros(event.fine_eur)} for {len(conducts)} separate conducts"] + [
-            f"{euros(c.fine_eur)} for infringing {_infringed(c.articles_infringed, c.orders_not_complied)}, "
+            f"{euros(c.fine_eur)} for infringing "
+            f"{_infringed(c.articles_infringed, c.orders_not_complied, c.national_provisions)}, "
             f"{_within(c.cap)}"
             for c in conducts
         ]
@@ -59,7 +72,8 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         by = (
             long_date(injunction.deadline)
             if injunction.deadline is not None
-            else f"the end of {injunction.days_after_notification} days from the notification of this decision"
+            else f"the end of {injunction.period.words if injunction.period else 'the period'} from the notification "
+            f"of this decision"
         )
         items += [f"an injunction to comply by {by}: {order_line(order)}" for order in injunction.orders]
         if injunction.daily_penalty_eur:
@@ -84,7 +98,7 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         [
             f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
             f"{SIMPLIFIED if event.procedure == 'simplified' else ''}, it imposes:",
-            "This decision may be appealed before the competent court within the time limit the law sets.",
+            remedies.for_controller(case),
         ],
         items=items,
     )
@@ -120,16 +134,23 @@ def penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[
             f"({event.days_counted} days)."
         ],
     )
+    reference = f" ({event.reference})" if event.reference else ""
+    at_most = (
+        f", of at most {euros(event.maximum_eur)} (the days of delay at the daily rate)" if event.maximum_eur else ""
+    )
+    reasons = [f"Reasons: {event.reasons}"] if event.reasons else []
     return to_complainants + for_controller(
         case,
         "penalty_liquidation",
         "Liquidation of the periodic penalty payment",
         f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
         [
-            f"by its decision of {long_date(event.decision_day)}, the authority liquidates the periodic penalty "
-            f"payment at {euros(event.amount_eur)}: {event.days_counted} days "
+            f"by its decision{reference} of {long_date(event.decision_day)}, the authority liquidates the periodic "
+            f"penalty payment at {euros(event.amount_eur)}{at_most}: {event.days_counted} days "
             f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
-            f"({event.convention})."
+            f"({event.convention}).",
+            *reasons,
+            remedies.for_controller(case),
         ],
     )
 
@@ -156,21 +177,39 @@ def reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
             f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
             f"{how}, it issues you a reprimand under Article 58(2)(b) of the GDPR, without a fine.",
             f"Reasons: {event.reasons}",
-            "This decision may be appealed before the Conseil d'État within the time limit the law sets.",
+            remedies.for_controller(case),
         ],
     )
     return to_complainants + to_controller
 
 
+# Who decided a publication, as a letter names it.
+PUBLISHERS = {
+    "bureau": "the bureau of the authority, at its President's request (loi Informatique et Libertés art 20 II)",
+    "restricted_committee": "the restricted committee (loi Informatique et Libertés art 22)",
+}
+
+
+def _published(decision: str) -> str:
+    return "liquidation of the penalty payment" if decision == "liquidation" else decision.replace("_", " ")
+
+
 def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
-    decision = f"{event.decision.replace('_', ' ')} of {long_date(event.decision_dated)}"
+    decision = f"{_published(event.decision)} of {long_date(event.decision_dated)}"
+    again = " again, as the Conseil d'État reformed it," if event.republishes is not None else ""
+    until = (
+        f"Your name will be removed from the publication on {long_date(event.anonymised_on)}; we will tell you if "
+        f"the publication is withdrawn before that day."
+        if event.anonymised_on is not None
+        else "We will tell you when the publication is withdrawn."
+    )
     to_complainants = for_complainants(
         case,
         "progress",
         "A decision was made public",
-        f"The authority made its {decision} public on {event.published_on.isoformat()}.",
+        f"The authority made its {decision} public{again.rstrip(',')} on {event.published_on.isoformat()}.",
         [
-            f"on {long_date(event.published_on)} the authority made public its {decision} concerning "
+            f"on {long_date(event.published_on)} the authority made public{again} its {decision} concerning "
             f"{controller_name(case)}."
         ],
     )
@@ -178,17 +217,19 @@ def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
         case,
         "publication",
         f"Publication of the {decision}",
-        f"The {decision} was made public on {event.published_on.isoformat()}.",
+        f"The {decision} was made public{again.rstrip(',')} on {event.published_on.isoformat()}.",
         [
-            f"the authority made its {decision} public on {long_date(event.published_on)}, under your name.",
-            "We will tell you when the publication is withdrawn.",
+            f"{PUBLISHERS[event.decided_by]} made the {decision} public{again} on {long_date(event.published_on)}, "
+            f"under your name.",
+            until,
+            remedies.for_controller(case),
         ],
     )
     return to_complainants + to_controller
 
 
 def publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[Letter]:
-    decision = event.decision.replace("_", " ")
+    decision = _published(event.decision)
     return for_controller(
         case,
         "publication_withdrawn",

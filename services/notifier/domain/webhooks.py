@@ -103,6 +103,11 @@ def out_of_scope(event_types: Iterable[str], scopes: Iterable[str]) -> dict[str,
     return {t: scope_for(t) for t in event_types if scope_for(t) not in granted}
 
 
+def event_scopes(scopes: Iterable[str]) -> list[str]:
+    """Of a token's scopes, those that let an integrator receive events (what a subscription keeps)."""
+    return sorted({s for s in scopes if s.startswith(SCOPE_PREFIX)})
+
+
 # --- retries ----------------------------------------------------------------------------------------------
 
 

@@ -15,12 +15,27 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Controller, Sealed
 
-from .tables import CaseControllerRow, ComplainantRow, ControllerContactRow, EarlyLinkRow, NotificationRow
+from .tables import (
+    AddressCodeRow,
+    CaseControllerRow,
+    ComplainantRow,
+    ControllerContactRow,
+    EarlyLinkRow,
+    NotificationRow,
+)
 
 
 async def add_complainant(
-    session: AsyncSession, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed
+    session: AsyncSession,
+    complaint_id: UUID,
+    reference: str,
+    kind: str,
+    name: Sealed,
+    email: Sealed,
+    *,
+    address_proven: bool = True,
 ) -> None:
+    await hold_complaint(session, complaint_id)
     await session.exec(
         insert(ComplainantRow)
         .values(
@@ -30,8 +45,46 @@ async def add_complainant(
             name=name.model_dump(mode="json"),
             email=email.model_dump(mode="json"),
             waiting=True,
+            address_proven=address_proven,
         )
         .on_conflict_do_nothing()
+    )
+
+
+async def hold_complaint(session: AsyncSession, complaint_id: UUID) -> None:
+    """Until the transaction ends, no other one learns the complainant or links the complaint. The complaint's
+    complaint.filed and its case's link come from two topics, which processes of the notifier may take in at the
+    same moment: held, a link waits for the complainant's commit and finds them, or is kept as early before
+    complaint.filed looks for it, instead of each missing the other."""
+    key = sa.func.hashtextextended(f"docket notifier complaint {complaint_id}", 0)
+    await session.scalar(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+
+async def keep_address_code(session: AsyncSession, complaint_id: UUID, code: Sealed) -> None:
+    await session.exec(
+        insert(AddressCodeRow)
+        .values(complaint_id=complaint_id, code=code.model_dump(mode="json"))
+        .on_conflict_do_nothing()
+    )
+
+
+async def take_address_code(session: AsyncSession, complaint_id: UUID) -> Sealed | None:
+    row = await session.get(AddressCodeRow, complaint_id)
+    if row is None:
+        return None
+    await session.delete(row)
+    return Sealed.model_validate(row.code)
+
+
+async def prove_address(session: AsyncSession, complaint_id: UUID) -> None:
+    """The complainant proved their address: letters go there from now on, those held for it first."""
+    await session.exec(
+        sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id).values(address_proven=True)
+    )
+    await session.exec(
+        sa.update(NotificationRow)
+        .where(col(NotificationRow.complaint_id) == complaint_id, col(NotificationRow.email_status) == "unproven")
+        .values(email_status="pending", next_attempt_at=sa.func.now())
     )
 
 
@@ -45,6 +98,7 @@ async def open_case(session: AsyncSession, case_id: UUID, controller: Controller
 
 async def link_complaint(session: AsyncSession, complaint_id: UUID, case_id: UUID) -> bool:
     """Tie the complaint to its case; False if the complaint is not known yet."""
+    await hold_complaint(session, complaint_id)
     result = await session.exec(
         sa.update(ComplainantRow).where(col(ComplainantRow.complaint_id) == complaint_id).values(case_id=case_id)
     )

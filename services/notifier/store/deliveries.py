@@ -13,14 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 
-from ..domain.webhooks import matches
+from ..domain.webhooks import matches, out_of_scope
 from .tables import DeliveryAttemptRow, DeliveryRow, SubscriptionRow
 
 
 async def enqueue_deliveries(
     session: AsyncSession, event: CloudEvent, controller_key: str | None, case_id: UUID | None
 ) -> int:
-    """A pending delivery of `event` for every subscription (active or paused) that asks for it."""
+    """A pending delivery of `event` for every subscription (active or paused) that asks for it, and whose
+    owner's scopes, if an integrator's, still cover it."""
     candidates = (
         await session.exec(
             select(SubscriptionRow).where(
@@ -29,7 +30,12 @@ async def enqueue_deliveries(
             )
         )
     ).all()
-    wanted = [s for s in candidates if matches(s.filter, event.type, controller_key, case_id)]
+    wanted = [
+        s
+        for s in candidates
+        if matches(s.filter, event.type, controller_key, case_id)
+        and (s.scopes is None or not out_of_scope([event.type], s.scopes))
+    ]
     if not wanted:
         return 0
     body = event.structured()

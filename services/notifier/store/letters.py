@@ -50,7 +50,7 @@ async def record_letters(
             recipient_address=letter.address if clear else None,
             personal=None if personal is None else {k: v.model_dump(mode="json") for k, v in personal.items()},
             controller_key=letter.controller_key,
-            email_status="pending" if letter.address else "no_address",
+            email_status=("unproven" if letter.waits_for_proof else "pending") if letter.address else "no_address",
             next_attempt_at=datetime.now(UTC),
         )
         session.add(row)
@@ -63,7 +63,9 @@ async def record_letters(
             case_id=letter.case_id,
             complaint_id=letter.complaint_id,
             title=None if clear else letter.subject,
-            text=None if personal is None else personal["text"],
+            # The letter asking for the proof carries the code: it is not given out again, not even on an access
+            # request, which the one who filed could make to learn the code they were not sent.
+            text=None if personal is None or letter.asks_for_proof else personal["text"],
         )
         events.append(new_event(recorded, source=SOURCE, subject=str(row.id)))
     add_to_outbox(session, events, topics.NOTIFICATIONS)

@@ -18,10 +18,13 @@ from .cases import (
     add_complainant,
     case_of_complaint,
     controller_of,
+    keep_address_code,
     keep_early_link,
     link_complaint,
     open_case,
+    prove_address,
     stop_waiting,
+    take_address_code,
     take_early_link,
     told,
     waiting_complainants,
@@ -37,8 +40,11 @@ class Records(Protocol):
     the consumer's transaction; the unit tests keep them in memory."""
 
     async def add_complainant(
-        self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed
+        self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed, *, address_proven: bool = True
     ) -> None: ...
+    async def keep_address_code(self, complaint_id: UUID, code: Sealed) -> None: ...
+    async def take_address_code(self, complaint_id: UUID) -> Sealed | None: ...
+    async def prove_address(self, complaint_id: UUID) -> None: ...
     async def open_case(self, case_id: UUID, controller: Controller) -> None: ...
     async def link_complaint(self, complaint_id: UUID, case_id: UUID) -> bool: ...
     async def keep_early_link(self, event: CloudEvent, complaint_id: UUID, case_id: UUID) -> None: ...
@@ -66,8 +72,19 @@ class PostgresRecords:
 
     session: AsyncSession
 
-    async def add_complainant(self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed) -> None:
-        await add_complainant(self.session, complaint_id, reference, kind, name, email)
+    async def add_complainant(
+        self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed, *, address_proven: bool = True
+    ) -> None:
+        await add_complainant(self.session, complaint_id, reference, kind, name, email, address_proven=address_proven)
+
+    async def keep_address_code(self, complaint_id: UUID, code: Sealed) -> None:
+        await keep_address_code(self.session, complaint_id, code)
+
+    async def take_address_code(self, complaint_id: UUID) -> Sealed | None:
+        return await take_address_code(self.session, complaint_id)
+
+    async def prove_address(self, complaint_id: UUID) -> None:
+        await prove_address(self.session, complaint_id)
 
     async def open_case(self, case_id: UUID, controller: Controller) -> None:
         await open_case(self.session, case_id, controller)

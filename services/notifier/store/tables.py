@@ -20,6 +20,7 @@ SOURCE = "/docket/notifier"
 TABLES = {
     "notifications",
     "complainants",
+    "address_codes",
     "early_links",
     "case_controllers",
     "controller_contacts",
@@ -76,6 +77,7 @@ class NotificationRow(SQLModel, table=True):
     controller_key: str | None = Field(default=None, index=True)
     personal: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
     # pending (to e-mail) | sent | failed (attempts exhausted) | no_address (recorded only) | erased
+    # | unproven (held until its complainant proves the address, then pending)
     email_status: str = "no_address"
     attempts: int = 0
     next_attempt_at: datetime | None = utc_column(nullable=True)
@@ -97,8 +99,21 @@ class ComplainantRow(SQLModel, table=True):
     email: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     case_id: UUID | None = Field(default=None, index=True)
     waiting: bool = True  # false once the case is closed or the complaint withdrawn
+    # False from a filing at the public door until its code is entered (complaint.address_proven): meanwhile
+    # only the letter asking for the proof goes to the address.
+    address_proven: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     last_news_on: date | None = None
     reminder_due_on: date | None = Field(default=None, index=True)
+
+
+class AddressCodeRow(SQLModel, table=True):
+    """The code that proves a complainant's address (complaint.address_code_issued, sealed), kept until its
+    complaint.filed, which comes next and brings the address it is sent to."""
+
+    __tablename__ = "address_codes"
+
+    complaint_id: UUID = Field(primary_key=True)
+    code: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
 
 
 class EarlyLinkRow(SQLModel, table=True):
@@ -152,6 +167,10 @@ class SubscriptionRow(SQLModel, table=True):
     secret: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     previous_secret: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB, nullable=True))
     previous_secret_until: datetime | None = utc_column(nullable=True)
+    # An integrator's subscription: the owner's docket.events.* scopes as its latest token showed them, and
+    # when. None for one made by staff, whose role covers every event, or before scopes were kept.
+    scopes: list[str] | None = Field(default=None, sa_column=sa.Column(ARRAY(sa.String), nullable=True))
+    scopes_seen_at: datetime | None = utc_column(nullable=True)
     created_at: datetime = utc_column(server_default=sa.func.now())
     updated_at: datetime = utc_column(server_default=sa.func.now())
 
