@@ -32,6 +32,7 @@ TOPIC_ALREADY_EXISTS = 36
 STOP_TIMEOUT_S = 8.0
 
 Stream = tuple[str, bytes]  # (topic, key): the order Kafka keeps, and the order a consumer sees
+Partition = tuple[str, int]  # (topic, partition)
 
 # The producer every publisher makes. No linger: a caller hands over a whole batch at once (the relay, a batch of
 # outbox rows) and the producer's sender takes it as one request per partition when it next runs; a linger would
@@ -64,17 +65,19 @@ def append(builder: Any, message: KafkaMessage) -> bool:
 class Handover:
     """Messages handed to the producer: the outcomes of those refused or failed as they were handed over (None for
     the others), and the broker's answers to come for the others, each future for the messages it carries (one,
-    or a record batch)."""
+    or a record batch); `last`, the answer to come for each partition's last record batch (from `hand`)."""
 
     def __init__(
         self,
         messages: Sequence[KafkaMessage],
         outcomes: list[Delivery | None],
         in_flight: list[tuple[list[int], asyncio.Future[Any]]],
+        last: dict[Partition, asyncio.Future[Any]] | None = None,
     ) -> None:
         self.messages = messages
         self.outcomes = outcomes
         self.in_flight = in_flight
+        self.last = last or {}
         self._answers: dict[int, BaseException | None] | None = None
         # Refused or failed as they were handed over; or, once seen, answered with a failure.
         self._failing = any(outcome is not None for outcome in outcomes)
@@ -207,11 +210,17 @@ class KafkaPublisher:
                 blocked.add(stream_of(message))
         return Handover(messages, outcomes, in_flight)
 
-    async def hand(self, messages: Sequence[KafkaMessage]) -> Handover:
-        """Give the messages to the producer in order, behind those handed before, without waiting for the broker:
-        in record batches of our own, filled per partition in order and queued as each fills (the producer takes a
-        partition's next batch once it sent the one before), with one answer per batch rather than per message.
+    async def hand(self, messages: Sequence[KafkaMessage], behind: Sequence[Handover] = ()) -> Handover:
+        """Give the messages to the producer in order, behind those handed before and not settled yet (`behind`), in
+        record batches of our own, filled per partition in order, with one answer per batch rather than per message.
         The partition is the one `send` would choose (the producer's partitioner, over the topic's partitions).
+
+        A partition never has two record batches on their way: a batch is queued once the broker has answered for
+        the one before on its partition (at once for a partition with none on its way), and not at all if that one
+        was not acknowledged: its messages fail for a while, not sent. A batch that fails unwritten leaves the next
+        one a gap in the idempotent sequence, which a broker with no state for the producer on the partition takes;
+        so no batch may follow one that is not acknowledged. Partitions with none on their way are queued first, so
+        batches of different partitions go together.
 
         A message too large to send is refused at once and holds the later ones of its key, which are not sent; a
         failure for a while (no metadata, no room in the queue) fails every message not queued yet."""
@@ -219,8 +228,25 @@ class KafkaPublisher:
         outcomes: list[Delivery | None] = [None] * len(messages)
         blocked: set[Stream] = set()
         in_flight: list[tuple[list[int], asyncio.Future[Any]]] = []
-        filling: dict[tuple[str, int], tuple[Any, list[int]]] = {}
+        filling: dict[Partition, tuple[Any, list[int]]] = {}
         partitions: dict[str, list[int]] = {}
+        last: dict[Partition, asyncio.Future[Any]] = {}
+        for earlier in behind:
+            last.update(earlier.last)
+
+        async def queue(where: Partition, builder: Any, indexes: list[int]) -> None:
+            before = last.get(where)
+            if before is not None and not before.done():
+                await asyncio.wait((before,))
+            if before is not None and failure(before) is not None:
+                topic, partition = where
+                refusal = KafkaError(f"not sent: an earlier record batch of {topic}[{partition}] was not acknowledged")
+                for index in indexes:
+                    outcomes[index] = Delivery.failed(refusal)
+                return
+            last[where] = await producer.send_batch(builder, where[0], partition=where[1])
+            in_flight.append((indexes, last[where]))
+
         try:
             for index, message in enumerate(messages):
                 stream = stream_of(message)
@@ -233,28 +259,25 @@ class KafkaPublisher:
                     continue
                 if message.topic not in partitions:
                     partitions[message.topic] = sorted(await producer.partitions_for(message.topic))
-                partition = self._partition(message, partitions[message.topic])
-                builder, indexes = filling.get((message.topic, partition)) or (None, [])
+                where = (message.topic, self._partition(message, partitions[message.topic]))
+                builder, indexes = filling.get(where) or (None, [])
                 if builder is None or not append(builder, message):
                     if builder is not None:
-                        in_flight.append(
-                            (indexes, await producer.send_batch(builder, message.topic, partition=partition))
-                        )
+                        await queue(where, builder, indexes)
                     builder, indexes = producer.create_batch(), []
                     if not append(builder, message):  # a batch takes its first message whatever its size
                         raise RuntimeError("an empty record batch did not take a message")
-                    filling[(message.topic, partition)] = (builder, indexes)
+                    filling[where] = (builder, indexes)
                 indexes.append(index)
             while filling:
-                (topic, partition), (builder, indexes) = next(iter(filling.items()))
-                in_flight.append((indexes, await producer.send_batch(builder, topic, partition=partition)))
-                del filling[(topic, partition)]
+                where = min(filling, key=lambda where: where in last and not last[where].done())
+                await queue(where, *filling.pop(where))
         except Exception as exc:  # no metadata, no room in the queue, the producer stopped: nothing more goes
             queued = {index for indexes, _ in in_flight for index in indexes}
             for index in range(len(messages)):
                 if outcomes[index] is None and index not in queued:
                     outcomes[index] = Delivery.failed(exc)
-        return Handover(messages, outcomes, in_flight)
+        return Handover(messages, outcomes, in_flight, last)
 
     def _partition(self, message: KafkaMessage, partitions: list[int]) -> int:
         """The partition `send` would choose for the message, remembered for its key: a case's events come many
@@ -331,13 +354,13 @@ class KafkaPublisher:
 
 def behind_the_first_failure(messages: Sequence[KafkaMessage], outcomes: list[Delivery]) -> list[Delivery]:
     """Every message after the first one of its stream that was not acknowledged is held behind it: it
-    failed because of it (a broker takes a gap in an idempotent producer's sequence for an error) or must
-    wait for it anyway, and only the first one's fate says whether to retry or park."""
+    failed because of it (a broker that knows the producer takes a gap in its sequence for an error), was not
+    sent behind it, or must wait for it anyway, and only the first one's fate says whether to retry or park."""
     stopped: set[Stream] = set()
     for index, (message, outcome) in enumerate(zip(messages, outcomes, strict=True)):
         stream = stream_of(message)
         if stream in stopped:
-            if outcome.acknowledged:  # an idempotent producer never lets this happen; it cannot be undone
+            if outcome.acknowledged:  # one batch of a partition on its way at a time never lets this happen
                 log.error("a message was acknowledged after an earlier one of its key was not (%s)", message.topic)
             else:
                 outcomes[index] = Delivery.held()

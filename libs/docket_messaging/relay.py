@@ -7,7 +7,9 @@ It keeps the pipe full. While it publishes it holds the outbox's lease (one rela
 time) and keeps up to `depth` batches on their way to the broker: it claims the next batch and hands it to the
 producer while the broker has yet to answer for the earlier ones, at once if the last claim came back full,
 or as soon as new rows are announced; and it marks each batch published, oldest first, once the broker has
-acknowledged all of it. A steady load waits neither for a poll nor for the round trip of the batch before.
+acknowledged all of it. A partition has one batch on its way at a time: the rows of a partition that has one
+wait for its answer, while those of the other partitions go (the window spans partitions). A steady load waits
+neither for a poll nor for the round trip of the batch before.
 
 Each key's order holds across failures, as it did when the relay sent one batch at a time and claimed the next
 only once the last was marked:
@@ -15,9 +17,13 @@ only once the last was marked:
 - rows are claimed in insertion order, which is each key's order (a key's rows are committed one after the
   other), and no row is claimed again while it is on its way; the batches are handed to one idempotent
   producer in that order;
-- the producer writes each partition in the order it was handed, and the broker takes a batch only after its
-  predecessor on the partition (the producer numbers them), so no message is written after an earlier one of
-  its key that was not;
+- a partition never has two batches on their way: the publisher gives the producer a partition's next batch
+  only once the broker has acknowledged the one before, and none if it was not (`KafkaPublisher.hand`), and the
+  producer itself sends one batch of a partition at a time. So no message is written after an earlier one of
+  its key that was not. The broker's sequence numbers do not ensure it alone: a batch that fails unwritten (too
+  large for the broker, corrupt, no leader for longer than the request timeout) leaves a gap before the next,
+  which the broker refuses only if it holds state for the producer on the partition, and it holds none before
+  the producer's first writes there (after each start, each replacement, or the producer id's expiry);
 - once a message is not acknowledged (or refused as it is handed over), the relay hands over nothing more. It
   waits until the broker has answered for every batch on its way and settles them as one batch (the
   publisher's `outcomes`): a message after one of its key that was not acknowledged is held, the acknowledged
@@ -71,9 +77,10 @@ H = TypeVar("H", bound=Handed)
 
 
 class DeliveringPublisher(Protocol[H]):
-    async def hand(self, messages: Sequence[KafkaMessage]) -> H:
-        """Give the messages to the producer, in order and behind those handed before, and return without waiting
-        for the broker."""
+    async def hand(self, messages: Sequence[KafkaMessage], behind: Sequence[H]) -> H:
+        """Give the messages to the producer, in order and behind those handed before and not settled (`behind`),
+        without waiting for the broker, except on a partition that has a batch of `behind` on its way: its messages
+        wait for that batch's answer, and are not sent (they fail) if it was not acknowledged."""
 
     async def outcomes(self, handed: Sequence[H]) -> list[list[Delivery]]:
         """What became of each message of batches handed one after the other and all answered, settled as one
@@ -169,7 +176,7 @@ class Relay:
                     due = len(rows) == self._batch_size
                     if not rows:
                         break
-                    window.append(await self._hand(rows))
+                    window.append(await self._hand(rows, window))
                 if not window:
                     if not behind:
                         return settled
@@ -206,8 +213,8 @@ class Relay:
                 with suppress(BaseException):
                     await wakeup
 
-    async def _hand(self, rows: Sequence[Claimed]) -> Batch:
-        handed = await self._publisher.hand([row.message for row in rows])
+    async def _hand(self, rows: Sequence[Claimed], window: Sequence[Batch]) -> Batch:
+        handed = await self._publisher.hand([row.message for row in rows], [batch.handed for batch in window])
         answered = asyncio.ensure_future(handed.answered())
         # Degraded if the broker has not answered within the grace period: an idempotent producer waits, rather
         # than fails, while the broker is away.
