@@ -1,7 +1,15 @@
 """The idempotent consumer: decode, check against the contract, apply once, or dead-letter.
 
 Each event's id goes into the inbox table in the same transaction as the handler's effect, so a
-redelivered event changes nothing. Offsets are committed by the caller after `process` returns.
+redelivered event changes nothing. Offsets are committed by the caller after `process` (or `process_all`)
+returns.
+
+The messages of one partition's fetch are applied together (`process_all`): their inbox rows and their
+handlers' effects in one transaction, in the partition's order, so that a burst costs a commit per fetch
+rather than per event. Each handler still runs as if alone: in its own span and log ids, and with what the
+handlers before it wrote flushed and nothing of theirs left in the session. If anything fails, the transaction
+is rolled back whole and the fetch applied again message by message, as `process` applies one: the failing
+message is retried and dead-lettered as below, the others are applied.
 
 No message can stop the consumer: whatever fails while a message is read (decoded, upcast, validated)
 sends it to the dead-letter topic. A failure of the handler is classified (failures.py): a transient one
@@ -13,13 +21,15 @@ in a row; any other is retried `max_attempts` times and then dead-lettered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
+import sqlalchemy as sa
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Tracer
 from sqlalchemy.dialects.postgresql import insert
@@ -33,11 +43,12 @@ from docket_contracts.topics import dead_letter_topic
 
 from .backoff import Backoff
 from .codec import Headers, KafkaMessage, UndecodableMessage, decode
-from .context import continuing, log_ids, trace_id
+from .context import continuing, current_ids, log_ids, trace_id
 from .failures import describe, is_conflict, is_transient, refused_for_good
 from .health import Health
-from .metrics import DEAD_LETTERED, PROCESSED, RETRIES
+from .metrics import BATCHES, DEAD_LETTERED, PROCESSED, RETRIES
 from .outbox import end_failed
+from .postgres import run
 from .relay import Publisher
 from .tables import InboxRow, table_of
 
@@ -78,9 +89,38 @@ class Outcome(enum.Enum):
     DEAD_LETTERED = "dead_lettered"
 
 
+@dataclass(slots=True)
+class Step:
+    """A message read and due to be applied: its event, the payload parsed from it, and its handler. `ids` are
+    the log ids its handler left bound (the case it routed to...), for the line that says it was applied."""
+
+    record: Record
+    event: CloudEvent
+    payload: Payload
+    handler: Handler
+    ids: Mapping[str, object] = field(default_factory=dict)
+
+
 class Inbox(Protocol):
     async def apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> bool:
         """Run `handler` and record the event in one transaction; False if it was already recorded."""
+
+    async def apply_all(self, steps: Sequence[Step], go_on: Callable[[], bool]) -> list[bool]:
+        """Run the steps' handlers in order and record their events, all in one transaction, checking `go_on()`
+        before each step: the steps before the first for which it says no are committed, and the flags returned
+        are theirs (False for an event already recorded, before or by an earlier step). All or nothing: if
+        anything fails, nothing is committed and the failure is raised."""
+
+
+# The inbox rows of a batch in one statement whatever its size (one prepared statement), claiming the events
+# not recorded yet: an event another transaction is recording waits for it, and is then not claimed.
+_CLAIM_ALL = sa.text(
+    'INSERT INTO inbox (event_id, type, topic, "partition", "offset") '
+    "SELECT * FROM unnest(CAST(:event_ids AS varchar[]), CAST(:types AS varchar[]), CAST(:topics AS varchar[]), "
+    "CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+)
+_UNCLAIM = sa.text("DELETE FROM inbox WHERE event_id = ANY(CAST(:event_ids AS varchar[]))")
 
 
 class PostgresInbox:
@@ -110,6 +150,54 @@ class PostgresInbox:
             except BaseException as exc:
                 await end_failed(session, transaction, exc)
                 raise
+
+    async def apply_all(self, steps: Sequence[Step], go_on: Callable[[], bool]) -> list[bool]:
+        async with self._sessions() as session:
+            transaction = await session.begin()
+            try:
+                claimed = set(
+                    (
+                        await run(
+                            session,
+                            _CLAIM_ALL,
+                            {
+                                "event_ids": [step.event.id for step in steps],
+                                "types": [step.event.type for step in steps],
+                                "topics": [step.record.topic for step in steps],
+                                "partitions": [step.record.partition for step in steps],
+                                "offsets": [step.record.offset for step in steps],
+                            },
+                        )
+                    ).scalars()
+                )
+                applied: list[bool] = []
+                info = dict(session.info)
+                for step in steps:
+                    if not go_on():
+                        break
+                    first = step.event.id in claimed
+                    if first:
+                        claimed.discard(step.event.id)
+                        await step.handler(session, step.event, step.payload)
+                        await alone_again(session, info)
+                    applied.append(first)
+                if claimed:  # the events of the steps not reached: they are applied when they come again
+                    await run(session, _UNCLAIM, {"event_ids": sorted(claimed)})
+                await transaction.commit()
+                return applied
+            except BaseException as exc:
+                await end_failed(session, transaction, exc)
+                raise
+
+
+async def alone_again(session: AsyncSession, info: Mapping[str, object]) -> None:
+    """Leave the session to the next handler of a batch as a session of its own would be: what the last one
+    wrote flushed (so that any statement sees it), no object of its own tracked (which a statement written
+    without the ORM could have made stale), its `info` as it was before the first (`info`)."""
+    await session.flush()
+    session.expunge_all()
+    session.info.clear()
+    session.info.update(info)
 
 
 def ids_of(event: CloudEvent, payload: Payload) -> dict[str, object]:
@@ -187,30 +275,114 @@ class InboxConsumer:
         self._tracer = tracer or trace.NoOpTracer()
 
     async def process(self, record: Record) -> Outcome:
+        read = self._read(record)
+        if isinstance(read, str):
+            return await self._park(record, read, kind="unreadable")
+        if read is None:
+            PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
+            return Outcome.IGNORED
+        with self._context(read):
+            return await self._apply(record, read.event, read.payload, read.handler)
+
+    async def process_all(self, records: Sequence[Record], go_on: Callable[[], bool] = lambda: True) -> list[Outcome]:
+        """Process the messages of one partition's fetch, in order: the events it handles in one transaction
+        (Inbox.apply_all), then the dead letters of those it cannot read; if the transaction fails, each message
+        on its own, as `process` does. `go_on()` is asked before each message is applied; once it says no, the
+        rest are left (for the partition's next holder, or the next start), and the outcomes returned are those
+        of the messages before."""
+        if not go_on():
+            return []
+        read = [self._read(record) for record in records]
+        steps = [step for step in read if isinstance(step, Step)]
+        if len(steps) < 2:
+            return await self._one_by_one(records, go_on)
+        try:
+            applied = await self._inbox.apply_all([self._in_context(step) for step in steps], go_on)
+        except Exception as exc:  # a handler failed or refused, or the database: find which, one by one
+            BATCHES.labels(self.group, "one_by_one").inc()
+            log.info(
+                "%s: %d messages of %s[%d] from offset %d not applied together (%s); applying them one by one",
+                self.group,
+                len(records),
+                records[0].topic,
+                records[0].partition,
+                records[0].offset,
+                describe(exc),
+            )
+            return await self._one_by_one(records, go_on)
+        BATCHES.labels(self.group, "applied").inc()
+        self.health.ok(HEALTH_PART)
+        outcomes: list[Outcome] = []
+        flags = iter(applied)
+        for record, this in zip(records, read, strict=True):
+            if isinstance(this, Step):
+                flag = next(flags, None)
+                if flag is None:  # go_on() said no: the rest is left
+                    break
+                outcomes.append(self._applied(this.event, applied=flag, ids=this.ids))
+            elif this is None:
+                PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
+                outcomes.append(Outcome.IGNORED)
+            elif go_on():
+                outcomes.append(await self._park(record, this, kind="unreadable"))
+            else:  # the partition's next holder dead-letters it
+                break
+        return outcomes
+
+    async def _one_by_one(self, records: Sequence[Record], go_on: Callable[[], bool]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for record in records:
+            if not go_on():
+                break
+            outcomes.append(await self.process(record))
+        return outcomes
+
+    def _read(self, record: Record) -> Step | str | None:
+        """The message as a step to apply; None if no handler takes its event type; else why it is unreadable."""
         try:
             event = decode(record.headers, record.value)
             payload = registry.parse(event)
         except Exception as exc:  # whatever a message holds, it must not stop the consumer
-            return await self._park(record, unreadable(exc), kind="unreadable")
+            return unreadable(exc)
         handler = self._handlers.get(event.type)
-        if handler is None:
-            PROCESSED.labels(self.group, Outcome.IGNORED.value).inc()
-            return Outcome.IGNORED
-        # The handler continues the trace of the work that wrote the event; what it writes continues it further.
-        with (
-            log_ids(**ids_of(event, payload)),
+        return None if handler is None else Step(record, event, payload, handler, ids_of(event, payload))
+
+    def _context(self, step: Step) -> contextlib.ExitStack:
+        """The log ids and the span an event is applied in. The handler continues the trace of the work that wrote
+        the event; what it writes continues it further."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(log_ids(**ids_of(step.event, step.payload)))
+        stack.enter_context(
             self._tracer.start_as_current_span(
-                f"{event.type} process",
-                context=continuing(event.traceparent),
+                f"{step.event.type} process",
+                context=continuing(step.event.traceparent),
                 kind=SpanKind.CONSUMER,
                 attributes={
-                    "messaging.destination.name": record.topic,
+                    "messaging.destination.name": step.record.topic,
                     "messaging.consumer.group.name": self.group,
-                    "messaging.message.id": event.id,
+                    "messaging.message.id": step.event.id,
                 },
-            ),
-        ):
-            return await self._apply(record, event, payload, handler)
+            )
+        )
+        return stack
+
+    def _in_context(self, step: Step) -> Step:
+        """The step with its handler run in the event's own context, keeping the log ids the handler leaves."""
+        handler = step.handler
+
+        async def handle(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:
+            with self._context(step):
+                await handler(session, event, payload)
+                step.ids = current_ids()
+
+        return Step(step.record, step.event, step.payload, handle)
+
+    def _applied(self, event: CloudEvent, *, applied: bool, ids: Mapping[str, object] | None = None) -> Outcome:
+        with log_ids(**(ids or {})):
+            log.info("%s: %s %s", self.group, event.type, "applied" if applied else "already applied, dropped")
+        outcome = Outcome.APPLIED if applied else Outcome.DUPLICATE
+        PROCESSED.labels(self.group, outcome.value).inc()
+        return outcome
 
     async def _apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> Outcome:
         """Apply the event once, retrying what may pass; dead-letter it after `max_attempts` failures."""
@@ -267,10 +439,7 @@ class InboxConsumer:
                 await backoff.sleep()
                 continue
             self.health.ok(HEALTH_PART)
-            log.info("%s: %s %s", self.group, event.type, "applied" if applied else "already applied, dropped")
-            outcome = Outcome.APPLIED if applied else Outcome.DUPLICATE
-            PROCESSED.labels(self.group, outcome.value).inc()
-            return outcome
+            return self._applied(event, applied=applied)
 
     async def _park(self, record: Record, reason: str, *, kind: str) -> Outcome:
         """Dead-letter the message; `reason` goes with it, `kind` (unreadable, handler_failed) to the metrics."""

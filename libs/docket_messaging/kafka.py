@@ -9,7 +9,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, MessageSizeTooLargeError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from docket_contracts.topics import CONFIGS, dead_letter_topic
 
@@ -30,22 +32,108 @@ TOPIC_ALREADY_EXISTS = 36
 STOP_TIMEOUT_S = 8.0
 
 Stream = tuple[str, bytes]  # (topic, key): the order Kafka keeps, and the order a consumer sees
+Partition = tuple[str, int]  # (topic, partition)
 
 # The producer every publisher makes. No linger: a caller hands over a whole batch at once (the relay, a batch of
 # outbox rows) and the producer's sender takes it as one request per partition when it next runs; a linger would
 # only add itself to every event's way from its commit to its consumers (about 5 ms a hop at the former 5 ms).
-PRODUCER_SETTINGS: dict[str, Any] = {"enable_idempotence": True, "acks": "all", "linger_ms": 0}
+# Record batches of up to 256 KiB (aiokafka's default is 16 KiB): the relay fills them with a batch of rows, and a
+# backlog goes in a quarter as many requests; well under the broker's limit on a batch (message.max.bytes, 1 MB).
+# The largest request is aiokafka's default, named here because the relay checks messages against it.
+PRODUCER_SETTINGS: dict[str, Any] = {
+    "enable_idempotence": True,
+    "acks": "all",
+    "linger_ms": 0,
+    "max_batch_size": 256 * 1024,
+    "max_request_size": 1024 * 1024,
+}
+# How `send` chooses a keyed message's partition, which `hand` chooses too; and for how many keys at most a
+# publisher remembers the choice.
+PARTITIONER = DefaultPartitioner()
+KEYS_REMEMBERED = 100_000
 
 
 def stream_of(message: KafkaMessage) -> Stream:
     return message.topic, message.key
 
 
+def append(builder: Any, message: KafkaMessage) -> bool:
+    """Add the message to a record batch; False if the batch is full."""
+    return builder.append(key=message.key, value=message.value, timestamp=None, headers=message.headers) is not None
+
+
+class Handover:
+    """Messages handed to the producer: the outcomes of those refused or failed as they were handed over (None for
+    the others), and the broker's answers to come for the others, each future for the messages it carries (one,
+    or a record batch); `last`, the answer to come for each partition's last record batch (from `hand`)."""
+
+    def __init__(
+        self,
+        messages: Sequence[KafkaMessage],
+        outcomes: list[Delivery | None],
+        in_flight: list[tuple[list[int], asyncio.Future[Any]]],
+        last: dict[Partition, asyncio.Future[Any]] | None = None,
+    ) -> None:
+        self.messages = messages
+        self.outcomes = outcomes
+        self.in_flight = in_flight
+        self.last = last or {}
+        self._answers: dict[int, BaseException | None] | None = None
+        # Refused or failed as they were handed over; or, once seen, answered with a failure.
+        self._failing = any(outcome is not None for outcome in outcomes)
+        self._seen_ok = 0  # the futures, in order, that the broker is known to have answered with success
+
+    def failing(self) -> bool:
+        """True once one of the messages is known not to be acknowledged. Looks only at the answers it has not
+        seen, up to the first still awaited: cheap however often it is asked."""
+        while not self._failing and self._seen_ok < len(self.in_flight):
+            future = self.in_flight[self._seen_ok][1]
+            if not future.done():
+                break
+            self._failing = failure(future) is not None
+            self._seen_ok += not self._failing
+        return self._failing
+
+    async def answers(self) -> dict[int, BaseException | None]:
+        """The broker's answer for each message sent, by its index: None if it acknowledged it, else the error;
+        once it has answered for all."""
+        if self._answers is None:
+            # One at a time rather than gathered: the producer answers for a whole batch of a partition at once, so
+            # this waits about once per produce request, and registers nothing on the others.
+            for _, future in self.in_flight:
+                if not future.done():
+                    await asyncio.wait((future,))
+            self._answers = {index: failure(future) for indexes, future in self.in_flight for index in indexes}
+        return self._answers
+
+    async def answered(self) -> bool:
+        """Wait until the broker has answered for every message; True if it acknowledged them all."""
+        await self.answers()
+        return not self.failing()
+
+
+def failure(future: asyncio.Future[Any]) -> BaseException | None:
+    """What a done future failed with, or None."""
+    return asyncio.CancelledError() if future.cancelled() else future.exception()
+
+
+def too_large(message: KafkaMessage) -> MessageSizeTooLargeError | None:
+    """The producer's refusal of a message too large for a request, as `send` raises it before sending."""
+    size = DefaultRecordBatchBuilder.estimate_size_in_bytes(message.key, message.value, message.headers)
+    if size <= PRODUCER_SETTINGS["max_request_size"]:
+        return None
+    return MessageSizeTooLargeError(
+        f"The message is {size} bytes when serialized which is larger than the maximum request size you have "
+        "configured with the max_request_size configuration"
+    )
+
+
 class KafkaPublisher:
     """An idempotent producer (acks=all) started on first use, so a service starts without Kafka.
 
     `deliver` says per message whether the broker acknowledged it, refused it for good, or failed for a
-    while, and never lets a message overtake an earlier one of the same key that was not acknowledged. A
+    while, and never lets a message overtake an earlier one of the same key that was not acknowledged; `hand`
+    and `outcomes` do the same for batches handed one after the other while the broker answers (the relay). A
     broker that refuses a message refuses the whole batch it travelled in, so before a message is called
     refused it is sent again alone. After a refusal the producer is replaced: an idempotent producer
     numbers its batches per partition, and the broker would take every later batch for a gap.
@@ -56,6 +144,7 @@ class KafkaPublisher:
         self._client_id = client_id
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
+        self._partitions: dict[tuple[str, bytes, int], int] = {}
 
     async def _started(self) -> AIOKafkaProducer:
         async with self._lock:
@@ -87,11 +176,18 @@ class KafkaPublisher:
                 raise delivery.error or KafkaError(delivery.reason)
 
     async def deliver(self, messages: Sequence[KafkaMessage]) -> list[Delivery]:
-        """Send the messages in order and say what became of each (same order as `messages`)."""
+        """Send the messages in order, one `send` each, and say what became of each (same order as `messages`)."""
+        [deliveries] = await self.outcomes([await self._send_each(messages)])
+        return deliveries
+
+    async def _send_each(self, messages: Sequence[KafkaMessage]) -> Handover:
+        """Give the messages to the producer one by one, in order. A message refused before it is sent (too large)
+        holds the later ones of its key, which are not sent; a failure for a while (no metadata, no room in the
+        buffer) fails it and all after it, which are not sent."""
         producer = await self._started()
         outcomes: list[Delivery | None] = [None] * len(messages)
         blocked: set[Stream] = set()
-        in_flight: list[tuple[int, asyncio.Future[Any]]] = []
+        in_flight: list[tuple[list[int], asyncio.Future[Any]]] = []
         for index, message in enumerate(messages):
             if stream_of(message) in blocked:
                 outcomes[index] = Delivery.held()
@@ -99,7 +195,7 @@ class KafkaPublisher:
             try:
                 in_flight.append(
                     (
-                        index,
+                        [index],
                         await producer.send(
                             message.topic, message.value, key=message.key, headers=list(message.headers)
                         ),
@@ -112,21 +208,118 @@ class KafkaPublisher:
                     break
                 outcomes[index] = Delivery.refused(exc)
                 blocked.add(stream_of(message))
-        results = await asyncio.gather(*(future for _, future in in_flight), return_exceptions=True)
+        return Handover(messages, outcomes, in_flight)
+
+    async def hand(self, messages: Sequence[KafkaMessage], behind: Sequence[Handover] = ()) -> Handover:
+        """Give the messages to the producer in order, behind those handed before and not settled yet (`behind`), in
+        record batches of our own, filled per partition in order, with one answer per batch rather than per message.
+        The partition is the one `send` would choose (the producer's partitioner, over the topic's partitions).
+
+        A partition never has two record batches on their way: a batch is queued once the broker has answered for
+        the one before on its partition (at once for a partition with none on its way), and not at all if that one
+        was not acknowledged: its messages fail for a while, not sent. A batch that fails unwritten leaves the next
+        one a gap in the idempotent sequence, which a broker with no state for the producer on the partition takes;
+        so no batch may follow one that is not acknowledged. Partitions with none on their way are queued first, so
+        batches of different partitions go together.
+
+        A message too large to send is refused at once and holds the later ones of its key, which are not sent; a
+        failure for a while (no metadata, no room in the queue) fails every message not queued yet."""
+        producer = await self._started()
+        outcomes: list[Delivery | None] = [None] * len(messages)
+        blocked: set[Stream] = set()
+        in_flight: list[tuple[list[int], asyncio.Future[Any]]] = []
+        filling: dict[Partition, tuple[Any, list[int]]] = {}
+        partitions: dict[str, list[int]] = {}
+        last: dict[Partition, asyncio.Future[Any]] = {}
+        for earlier in behind:
+            last.update(earlier.last)
+
+        async def queue(where: Partition, builder: Any, indexes: list[int]) -> None:
+            before = last.get(where)
+            if before is not None and not before.done():
+                await asyncio.wait((before,))
+            if before is not None and failure(before) is not None:
+                topic, partition = where
+                refusal = KafkaError(f"not sent: an earlier record batch of {topic}[{partition}] was not acknowledged")
+                for index in indexes:
+                    outcomes[index] = Delivery.failed(refusal)
+                return
+            last[where] = await producer.send_batch(builder, where[0], partition=where[1])
+            in_flight.append((indexes, last[where]))
+
+        try:
+            for index, message in enumerate(messages):
+                stream = stream_of(message)
+                if stream in blocked:
+                    outcomes[index] = Delivery.held()
+                    continue
+                if (refusal := too_large(message)) is not None:
+                    outcomes[index] = Delivery.refused(refusal)
+                    blocked.add(stream)
+                    continue
+                if message.topic not in partitions:
+                    partitions[message.topic] = sorted(await producer.partitions_for(message.topic))
+                where = (message.topic, self._partition(message, partitions[message.topic]))
+                builder, indexes = filling.get(where) or (None, [])
+                if builder is None or not append(builder, message):
+                    if builder is not None:
+                        await queue(where, builder, indexes)
+                    builder, indexes = producer.create_batch(), []
+                    if not append(builder, message):  # a batch takes its first message whatever its size
+                        raise RuntimeError("an empty record batch did not take a message")
+                    filling[where] = (builder, indexes)
+                indexes.append(index)
+            while filling:
+                where = min(filling, key=lambda where: where in last and not last[where].done())
+                await queue(where, *filling.pop(where))
+        except Exception as exc:  # no metadata, no room in the queue, the producer stopped: nothing more goes
+            queued = {index for indexes, _ in in_flight for index in indexes}
+            for index in range(len(messages)):
+                if outcomes[index] is None and index not in queued:
+                    outcomes[index] = Delivery.failed(exc)
+        return Handover(messages, outcomes, in_flight, last)
+
+    def _partition(self, message: KafkaMessage, partitions: list[int]) -> int:
+        """The partition `send` would choose for the message, remembered for its key: a case's events come many
+        times over, and the producer's hash is written in Python."""
+        where = (message.topic, message.key, len(partitions))
+        partition = self._partitions.get(where)
+        if partition is None:
+            if len(self._partitions) >= KEYS_REMEMBERED:
+                self._partitions.clear()
+            partition = self._partitions[where] = PARTITIONER(message.key, partitions, partitions)
+        return partition
+
+    async def outcomes(self, handed: Sequence[Handover]) -> list[list[Delivery]]:
+        """What became of each message of batches handed one after the other, settled as one batch once the
+        broker has answered for all of them: a message the broker refused is sent again alone before it is called
+        refused, and every message after the first of its stream that was not acknowledged is held behind it."""
+        messages = [message for batch in handed for message in batch.messages]
+        outcomes: list[Delivery | None] = []
         suspects: list[int] = []
-        for (index, _), result in zip(in_flight, results, strict=True):
-            if not isinstance(result, BaseException):
-                outcomes[index] = Delivery.ok()
-            elif refused_for_good(result):
-                suspects.append(index)
-            else:
-                outcomes[index] = Delivery.failed(result)
-        broken = any(isinstance(r, KafkaError) and not getattr(r, "retriable", False) for r in results)
+        broken = False
+        for batch in handed:
+            answers = await batch.answers()
+            start = len(outcomes)
+            outcomes += batch.outcomes
+            for index, error in sorted(answers.items()):
+                if error is None:
+                    outcomes[start + index] = Delivery.ok()
+                elif refused_for_good(error):
+                    suspects.append(start + index)
+                else:
+                    outcomes[start + index] = Delivery.failed(error)
+                broken = broken or (isinstance(error, KafkaError) and not getattr(error, "retriable", False))
         if broken:
             await self._replace()
         for index in suspects:
             outcomes[index] = await self._alone(messages[index], messages[:index], outcomes[:index])
-        return behind_the_first_failure(messages, [outcome or Delivery.held() for outcome in outcomes])
+        settled = behind_the_first_failure(messages, [outcome or Delivery.held() for outcome in outcomes])
+        split, start = [], 0
+        for batch in handed:
+            split.append(settled[start : start + len(batch.messages)])
+            start += len(batch.messages)
+        return split
 
     async def _alone(
         self, message: KafkaMessage, before: Sequence[KafkaMessage], earlier: Sequence[Delivery | None]
@@ -161,13 +354,13 @@ class KafkaPublisher:
 
 def behind_the_first_failure(messages: Sequence[KafkaMessage], outcomes: list[Delivery]) -> list[Delivery]:
     """Every message after the first one of its stream that was not acknowledged is held behind it: it
-    failed because of it (a broker takes a gap in an idempotent producer's sequence for an error) or must
-    wait for it anyway, and only the first one's fate says whether to retry or park."""
+    failed because of it (a broker that knows the producer takes a gap in its sequence for an error), was not
+    sent behind it, or must wait for it anyway, and only the first one's fate says whether to retry or park."""
     stopped: set[Stream] = set()
     for index, (message, outcome) in enumerate(zip(messages, outcomes, strict=True)):
         stream = stream_of(message)
         if stream in stopped:
-            if outcome.acknowledged:  # an idempotent producer never lets this happen; it cannot be undone
+            if outcome.acknowledged:  # one batch of a partition on its way at a time never lets this happen
                 log.error("a message was acknowledged after an earlier one of its key was not (%s)", message.topic)
             else:
                 outcomes[index] = Delivery.held()
@@ -347,13 +540,11 @@ class KafkaConsumerLoop:
             self.health.ok(HEALTH_PART)  # connected, and nothing is being retried
 
     async def _apply(self, kafka: AIOKafkaConsumer, partition: TopicPartition, messages: Sequence[Any]) -> int | None:
-        """Process the messages in order until the partition is taken away or the loop is asked to stop;
-        returns the offset of the last one processed (None if none was)."""
-        last = None
-        for message in messages:
-            if partition not in kafka.assignment() or self.stopping.is_set():
-                break
-            await self._consumer.process(
+        """Process the messages of one partition's fetch together (InboxConsumer.process_all), in order, until the
+        partition is taken away or the loop is asked to stop; returns the offset of the last one processed (None if
+        none was)."""
+        outcomes = await self._consumer.process_all(
+            [
                 Record(
                     topic=message.topic,
                     partition=message.partition,
@@ -362,9 +553,11 @@ class KafkaConsumerLoop:
                     value=message.value,
                     headers=list(message.headers or ()),
                 )
-            )
-            last = message.offset
-        return last
+                for message in messages
+            ],
+            go_on=lambda: partition in kafka.assignment() and not self.stopping.is_set(),
+        )
+        return messages[len(outcomes) - 1].offset if outcomes else None
 
     async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
         """Commit after processing. When another instance of the service joins or leaves the group while a batch

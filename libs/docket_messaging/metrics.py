@@ -1,5 +1,6 @@
 """The messaging's own metrics: the outbox's backlog (measured at each scrape of a service's /metrics), the
-consumer's lag per partition, messages by outcome, dead letters by reason, handler retries. Label values are few
+consumer's lag per partition, messages by outcome, fetches applied together or one by one, dead letters by
+reason, handler retries. Label values are few
 and fixed: never an id, never a value from a message.
 """
 
@@ -28,6 +29,11 @@ CONSUMER_LAG = Gauge(
 PROCESSED = Counter("docket_messages_processed_total", "messages taken from Kafka, by outcome", ["group", "outcome"])
 DEAD_LETTERED = Counter(
     "docket_messages_dead_lettered_total", "messages sent to the dead-letter topic, by why", ["group", "reason"]
+)
+BATCHES = Counter(
+    "docket_consumer_batches_total",
+    "fetches of a partition applied in one transaction (applied), or message by message after that failed (one_by_one)",
+    ["group", "outcome"],
 )
 RETRIES = Counter("docket_handler_retries_total", "handler runs retried, by why", ["group", "reason"])
 

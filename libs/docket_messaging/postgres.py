@@ -53,11 +53,14 @@ class Notifications:
             self._connection = None
             log.warning("LISTEN %s failed, polling instead: %s", self._channel, exc)
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float) -> bool:
+        """Return when a notification arrives (True), or after `timeout` seconds (False)."""
         await self._listen()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout)
+        notified = self._event.is_set()
         self._event.clear()
+        return notified
 
     async def close(self) -> None:
         if self._connection is not None:

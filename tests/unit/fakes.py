@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
 from docket_messaging.codec import KafkaMessage, encode
-from docket_messaging.consumer import Handler, Record
-from docket_messaging.outbox import Send
+from docket_messaging.consumer import Handler, Record, Step
+from docket_messaging.outbox import Claimed, Delivery
 
 
 @dataclass
@@ -27,20 +28,38 @@ class FakePublisher:
 
 @dataclass
 class FakeOutbox:
-    """Rows in insertion order; a batch is marked published only if `send` returns."""
+    """Rows in insertion order (their index their id), each published once settled as acknowledged; the fake is
+    its own lease. `batches` are the sizes of the batches claimed; the events in `uncommitted` are not seen yet
+    (a transaction that took its ids and has not committed)."""
 
     events: list[CloudEvent] = field(default_factory=list)
     published: set[str] = field(default_factory=set)
     batches: list[int] = field(default_factory=list)
+    uncommitted: set[str] = field(default_factory=set)
 
-    async def publish_batch(self, send: Send, limit: int) -> int:
-        batch = [e for e in self.events if e.id not in self.published][:limit]
-        if not batch:
-            return 0
-        await send([encode(e, "docket.test") for e in batch])
-        self.published.update(e.id for e in batch)
-        self.batches.append(len(batch))
-        return len(batch)
+    @asynccontextmanager
+    async def lease(self) -> AsyncIterator[FakeOutbox]:
+        yield self
+
+    async def claim(self, limit: int, in_flight: Collection[int] = ()) -> list[Claimed] | None:
+        after = max(in_flight, default=-1)
+        due = [
+            Claimed(n, e.type, encode(e, "docket.test"))
+            for n, e in enumerate(self.events)
+            if e.id not in self.published and e.id not in self.uncommitted
+        ]
+        if len([row for row in due if row.id <= after]) != len(in_flight):
+            return None
+        claimed = [row for row in due if row.id > after][:limit]
+        if claimed:
+            self.batches.append(len(claimed))
+        return claimed
+
+    async def settle(self, rows: Sequence[Claimed], fates: Sequence[Delivery]) -> int:
+        for row, fate in zip(rows, fates, strict=True):
+            if fate.acknowledged:
+                self.published.add(self.events[row.id].id)
+        return sum(1 for fate in fates if fate.acknowledged)
 
 
 class NoWakeups:
@@ -50,14 +69,30 @@ class NoWakeups:
 
 @dataclass
 class FakeInbox:
+    """The inbox's events, and the effects committed with them: a handler is given a list as its session, and what
+    it appends there is kept, in `effects`, only if its transaction commits. `transactions` counts them."""
+
     seen: set[str] = field(default_factory=set)
+    effects: list[object] = field(default_factory=list)
+    transactions: int = 0
 
     async def apply(self, record: Record, event: CloudEvent, payload: Payload, handler: Handler) -> bool:
-        if event.id in self.seen:
-            return False
-        await handler(None, event, payload)  # type: ignore[arg-type]
-        self.seen.add(event.id)
-        return True
+        [applied] = await self.apply_all([Step(record, event, payload, handler)], lambda: True)
+        return applied
+
+    async def apply_all(self, steps: Sequence[Step], go_on: Callable[[], bool]) -> list[bool]:
+        seen, written, applied = set(self.seen), [], []
+        for step in steps:
+            if not go_on():
+                break
+            first = step.event.id not in seen
+            if first:
+                await step.handler(written, step.event, step.payload)  # type: ignore[arg-type]
+                seen.add(step.event.id)
+            applied.append(first)
+        self.seen, self.transactions = seen, self.transactions + 1
+        self.effects += written
+        return applied
 
 
 @dataclass

@@ -562,3 +562,93 @@ async def test_the_metrics_count_outcomes_retries_and_dead_letters_by_kind():
     assert counted("docket_handler_retries_total", group=group, reason="failed") == 1 + 2
     assert counted("docket_messages_dead_lettered_total", group=group, reason="handler_failed") == 1
     assert counted("docket_messages_dead_lettered_total", group=group, reason="unreadable") == 1
+
+
+# A partition's fetch applied together: one transaction, or message by message once it fails.
+
+
+def keyed_record(offset: int, key: str) -> Record:
+    payload = complaint_filed(articles_alleged=(6,))
+    message = encode(new_event(payload, source="/docket/intake", subject=key), "docket.complaints")
+    return Record(
+        topic=message.topic, partition=0, offset=offset, key=message.key, value=message.value, headers=message.headers
+    )
+
+
+class Writer:
+    """A handler that writes the event's key and id in its transaction (the fake inbox's session is a list), and
+    fails on the events `poison` every time."""
+
+    def __init__(self, poison=()) -> None:
+        self.poison = set(poison)
+        self.runs = 0
+
+    async def __call__(self, session, event, payload) -> None:
+        self.runs += 1
+        session.append((event.subject, event.id))
+        if event.id in self.poison:
+            raise RuntimeError("the handler breaks on this event")
+
+
+def event_id(record: Record) -> str:
+    return dict(record.headers)["ce_id"].decode()
+
+
+async def test_a_fetch_is_applied_in_one_transaction_in_order():
+    records = [keyed_record(n, f"case-{n % 2}") for n in range(6)]
+    handler, dlq = Writer(), FakePublisher()
+    c = consumer(handler, dlq)
+    assert await c.process_all(records) == [Outcome.APPLIED] * 6
+    assert c._inbox.transactions == 1
+    assert c._inbox.effects == [(f"case-{n % 2}", event_id(r)) for n, r in enumerate(records)]
+    assert dlq.sent == []
+
+
+async def test_a_poison_message_in_a_fetch_is_dead_lettered_and_the_others_are_applied_once_in_order():
+    records = [keyed_record(n, f"case-{n % 2}") for n in range(7)]
+    poison = event_id(records[3])
+    handler, dlq = Writer(poison={poison}), FakePublisher()
+    c = consumer(handler, dlq, max_attempts=2)
+    outcomes = await c.process_all(records)
+    assert outcomes == [Outcome.APPLIED] * 3 + [Outcome.DEAD_LETTERED] + [Outcome.APPLIED] * 3
+    # the others once each, in the partition's order (so each key's), and nothing of the poison's handler
+    assert c._inbox.effects == [(f"case-{n % 2}", event_id(r)) for n, r in enumerate(records) if n != 3]
+    [dead] = dlq.sent
+    assert dict(dead.headers)["ce_id"].decode() == poison
+    # the same fetch again (offsets not committed before a crash): all duplicates, nothing applied twice
+    effects = list(c._inbox.effects)
+    again = await c.process_all(records)
+    assert [o for n, o in enumerate(again) if n != 3] == [Outcome.DUPLICATE] * 6
+    assert c._inbox.effects == effects
+
+
+async def test_an_unreadable_message_in_a_fetch_is_dead_lettered_and_the_others_applied_together():
+    records = [keyed_record(n, "case-0") for n in range(4)]
+    records[1] = replace(records[1], value=b"{not json")
+    handler, dlq = Writer(), FakePublisher()
+    c = consumer(handler, dlq)
+    assert await c.process_all(records) == [Outcome.APPLIED, Outcome.DEAD_LETTERED, Outcome.APPLIED, Outcome.APPLIED]
+    assert c._inbox.transactions == 1 and len(dlq.sent) == 1
+    assert [event for _, event in c._inbox.effects] == [event_id(records[n]) for n in (0, 2, 3)]
+
+
+async def test_an_event_twice_in_a_fetch_is_applied_once():
+    record = keyed_record(0, "case-0")
+    records = [record, keyed_record(1, "case-0"), replace(record, offset=2)]
+    c = consumer(Writer(), FakePublisher())
+    assert await c.process_all(records) == [Outcome.APPLIED, Outcome.APPLIED, Outcome.DUPLICATE]
+    assert len(c._inbox.effects) == 2
+
+
+async def test_a_fetch_stops_where_the_partition_is_taken_away_and_the_rest_comes_again():
+    records = [keyed_record(n, "case-0") for n in range(5)]
+    handler, asked = Writer(), []
+
+    def go_on() -> bool:
+        asked.append(True)
+        return len(asked) <= 3  # taken away after two messages (the first ask is before the fetch)
+
+    c = consumer(handler, FakePublisher())
+    assert await c.process_all(records, go_on) == [Outcome.APPLIED] * 2
+    assert await c.process_all(records) == [Outcome.DUPLICATE] * 2 + [Outcome.APPLIED] * 3
+    assert [event for _, event in c._inbox.effects] == [event_id(r) for r in records]
