@@ -91,6 +91,9 @@ async def test_a_campaign_of_500_is_admitted_written_about_once_and_closed_each_
         )
     ).json()
     assert by_body["total"] >= CAMPAIGN and all(item["body_key"] == "noyb" for item in by_body["items"])
+    unnamed = await case.http.get("/campaigns/alike", headers=tokens(INTAKE_OFFICER), params={"category": "other"})
+    assert unnamed.status_code == 422
+    assert [e["loc"] for e in unnamed.json()["detail"]] == [["query", "controller"], ["query", "body"]]
 
     async def campaign(path: str, body: dict, key: str, who: str = INTAKE_OFFICER, expect: int = 200) -> dict:
         response = await case.http.post(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from docket_contracts.events import CAMPAIGN_MAX, ComplaintCategory
@@ -64,7 +65,10 @@ async def alike(
     limit: Annotated[int, Query(ge=1, le=CAMPAIGN_MAX)] = CAMPAIGN_MAX,
 ) -> AlikePage:
     if not (controller or body):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "name the controller or the body")
+        missing = "name the controller (`controller`) or the Art 80 body (`body`) the complaints are alike by"
+        raise RequestValidationError(
+            [{"loc": ("query", name), "msg": missing, "type": "missing"} for name in ("controller", "body")]
+        )
     total, rows = await readside.campaigns.alike(
         session,
         controller=controller,
