@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from docket_contracts.checkpoints import new_signing_key
 from docket_devstack.database import Databases, provision
@@ -23,6 +25,11 @@ from docket_privacy.personal import PersonalData
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI, KeystoreSettings
 from docket_service.database import migrate
 from docket_service.settings import ServiceSettings
+
+# Property tests check what the rules do, never how fast: on a loaded machine (CI beside other work) a per-example
+# deadline or the too-slow health check fails a test that is right.
+hypothesis_settings.register_profile("docket", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("docket")
 
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 MIGRATIONS = {name: SERVICES / name / "alembic.ini" for name in ("intake", "case", "notifier")}
