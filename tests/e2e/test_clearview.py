@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from docket_contracts import topics
+from docket_contracts import registry, topics
 from docket_devstack.clearview import EARLIER_RUN, MEMBERS, Story, close_open_cases
 from docket_devstack.staff import INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
 from services.case.config import CaseSettings
@@ -32,16 +32,6 @@ from tests.conftest import repo_root
 from tests.kafka_reader import eventually, headers, read_topic
 
 pytestmark = pytest.mark.e2e
-
-# The schema versions of the story's events that have moved on from their first.
-VERSIONS = {
-    "docket.investigation.opened": 2,
-    "docket.formal_notice.issued": 3,
-    "docket.formal_notice.notified": 2,
-    "docket.sanction.imposed": 2,
-    "docket.penalty_payment.liquidated": 2,
-    "docket.publication.made": 2,
-}
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +121,7 @@ async def test_the_clearview_story(regulator, kafka, tokens):
         assert ce["ce_specversion"] == "1.0" and ce["ce_source"] == "/docket/case"
         assert ce["ce_subject"] == case_id and ce["ce_sequence"] == str(sequence)
         assert ce["content-type"] == "application/json" and ce["ce_time"].endswith("Z")
-        version = VERSIONS.get(ce["ce_type"], 1)
+        version = registry.BY_TYPE[ce["ce_type"]].version  # the version the contract states
         assert ce["ce_dataschema"] == f"urn:docket:schema:{ce['ce_type']}:v{version}"
     payloads = [json.loads(r.value) for r in records]
     linked = [p for t, p in zip(expected_types, payloads, strict=True) if t == "complaint.linked"]
