@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/libs
 
-.PHONY: run test lint faults bench docs lock
+.PHONY: run test lint faults bench docs lock messages
 run: $(VENV)/installed $(VENV)/bin/docket
 	$(PY) -m docket_devstack up $(ARGS)
 
@@ -32,6 +32,16 @@ bench: $(VENV)/installed $(VENV)/bench-installed
 docs: $(VENV)/installed
 	$(PY) -m docket_contracts.export docs
 	$(PY) -m docgen.configuration docs/operations.md
+
+# The letters' messages (t() and tn() in services/notifier/domain) extracted into letters.pot, and each
+# language's catalog (services/notifier/locales/<language>/LC_MESSAGES/letters.po) brought up to date with them:
+# then translate what is new or fuzzy, and run tests/unit/test_notifier_languages.py (docs/guide.md, "Languages").
+LOCALES := services/notifier/locales
+messages: $(VENV)/installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k t -k tn:1,2 --no-location \
+		--sort-output --project Docket -o $(LOCALES)/letters.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALES)/letters.pot -d $(LOCALES) -D letters --ignore-obsolete \
+		--ignore-pot-creation-date
 
 # The pinned sets, exported with their hashes from uv.lock (pyproject.toml declares them): runtime.txt is what
 # the image installs, dev.txt what .venv gets (runtime and the dev group), bench.txt the benchmark group.

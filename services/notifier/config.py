@@ -3,6 +3,7 @@ from typing import Annotated, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from docket_contracts.events import Language
 from docket_privacy.settings import KeystoreSettings
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES
 from docket_service.settings import ServiceSettings
@@ -54,6 +55,11 @@ class NotifierSettings(ServiceSettings, KeystoreSettings):
     staff_email: str | None = Field(default=None, description="where Art 78(2) reminders go")
     art78_reminder_lead_days: int = Field(
         default=14, ge=0, description="remind staff this many days before three months without news end"
+    )
+    authority_language: Language = Field(
+        default="en",
+        description="the language of letters to controllers and staff, and to complainants whose language is not "
+        "known (fr or en)",
     )
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")
 

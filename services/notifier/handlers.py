@@ -9,7 +9,7 @@ subscription that asks for the event.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +43,7 @@ from docket_contracts.progress import clock_start, ends_wait
 from docket_messaging.consumer import Handler
 from docket_privacy.personal import PersonalData
 
+from .application.languages import Languages
 from .application.letters import case_file, write_letters
 from .config import NotifierSettings
 from .domain import address_proof, letters_for, reminder_due_on
@@ -51,11 +52,12 @@ from .store import PostgresRecords, Records
 
 @dataclass(frozen=True)
 class Needs:
-    """What the handlers need besides the event: the complainants' keys, and how many days before three months
-    without news end staff are reminded."""
+    """What the handlers need besides the event: the complainants' keys, how many days before three months
+    without news end staff are reminded, and the words of each language letters are written in."""
 
     personal: PersonalData
     lead_days: int
+    languages: Languages = field(default_factory=Languages)
 
 
 EventHandler = Callable[[Records, CloudEvent, Any, Needs], Awaitable[None]]
@@ -75,7 +77,7 @@ async def tell(
     """What every event calls for once its own work is done: its letters (to `complaint_id`'s complainant, and
     to every complainant of `case_id` if `everyone`), the end of a wait for news, and a pending delivery per
     matching subscription, filtered on `controller` (the event's own, else the case's)."""
-    case = await case_file(records, needs.personal, case_id, complaint_id, everyone=everyone)
+    case = await case_file(records, needs.personal, case_id, complaint_id, everyone=everyone, languages=needs.languages)
     await write_letters(records, needs.personal, event.id, event.type, letters_for(payload, case))
     if (ends := ends_wait(payload)) is not None:
         await records.stop_waiting(case_id=ends.case_id, complaint_id=ends.complaint_id)
@@ -106,11 +108,14 @@ async def complaint_filed(records: Records, event: CloudEvent, payload: Complain
         payload.complainant.name,
         payload.complainant.email,
         address_proven=code is None,
+        language=payload.language,
     )
     if (start := clock_start(payload)) is not None:
         await records.told([payload.complaint_id], start[1], reminder_due_on(start[1], needs.lead_days))
     if code is not None and (opened := await needs.personal.open(ADDRESS_CODE, code)) is not None:
-        case = await case_file(records, needs.personal, None, payload.complaint_id, everyone=False)
+        case = await case_file(
+            records, needs.personal, None, payload.complaint_id, everyone=False, languages=needs.languages
+        )
         proofs = [address_proof(complainant, opened) for complainant in case.complainants]
         await write_letters(records, needs.personal, event.id, event.type, proofs)
     early = await records.take_early_link(payload.complaint_id)
@@ -127,7 +132,9 @@ async def complaint_filed(records: Records, event: CloudEvent, payload: Complain
     if early is not None:
         await records.link_complaint(early.complaint_id, early.case_id)
         link = registry.BY_TYPE[early.event_type].payload.model_validate(early.data)
-        case = await case_file(records, needs.personal, early.case_id, early.complaint_id, everyone=False)
+        case = await case_file(
+            records, needs.personal, early.case_id, early.complaint_id, everyone=False, languages=needs.languages
+        )
         await write_letters(records, needs.personal, early.event_id, early.event_type, letters_for(link, case))
 
 
@@ -240,7 +247,7 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
 def handlers(settings: NotifierSettings, personal: PersonalData) -> dict[str, Handler]:
     """EVENT_HANDLERS as the consumer calls them: by event type, in the consumer's session, with what they need
     bound."""
-    needs = Needs(personal, settings.art78_reminder_lead_days)
+    needs = Needs(personal, settings.art78_reminder_lead_days, Languages(settings.authority_language))
 
     def bound(handler: EventHandler) -> Handler:
         async def handle(session: AsyncSession, event: CloudEvent, payload: Payload) -> None:

@@ -15,6 +15,7 @@ from docket_service.runtime import ServiceRuntime, Worker, every
 
 from .api import install_error_handlers, routers
 from .application.deliveries import deliver_due_webhooks
+from .application.languages import Languages
 from .application.letters import send_due_letters
 from .application.reminders import send_due_reminders
 from .config import NotifierSettings
@@ -70,8 +71,12 @@ def workers(
             lead_days=s.art78_reminder_lead_days,
         )
 
+    staff_words = Languages(s.authority_language).authority
+
     async def reminders(runtime: ServiceRuntime) -> int:
-        return await send_due_reminders(runtime.sessions, clock, staff_address=s.staff_email, batch_size=batch)
+        return await send_due_reminders(
+            runtime.sessions, clock, staff_address=s.staff_email, batch_size=batch, words=staff_words
+        )
 
     if not s.run_deliveries:
         return {}

@@ -1,7 +1,8 @@
 """A campaign of 500 complaints against one controller, through the case service with real tokens and into the
 notifier as its consumer would take the events: admitted, written about once to the controller and closed in
-three requests, each complaint with its own events and its own letter, once; a retried request does nothing
-twice; a key sent with another request is refused."""
+three requests, each complaint with its own events and its own letter, once, in its complainant's language (the
+campaign's complainants write in French and in English); a retried request does nothing twice; a key sent with
+another request is refused."""
 
 from __future__ import annotations
 
@@ -31,6 +32,28 @@ pytestmark = pytest.mark.service
 
 CAMPAIGN = 500
 QUIET = {"run_relay": False, "run_consumer": False}
+LANGUAGES = ("fr", "en")  # the campaign's complainants in turn
+# A phrase found only in each language's version of a letter of the campaign.
+SAYS = {
+    "docket.case.complaint_admissibility_decided": {
+        "fr": "déclarée recevable le 22 novembre 2026",
+        "en": "found it admissible on 22 November 2026",
+    },
+    "docket.case.complaint_controller_asked": {"fr": "au plus tard le 22 décembre 2026", "en": "by 22 December 2026"},
+    "docket.case.complaint_closed": {"fr": "de ne pas y donner suite", "en": "we decided not to pursue it"},
+    "docket.case.controller_asked_to_act": {"fr": "personnel, 500 plaintes.", "en": "received 500 complaints"},
+}
+
+
+def written_in(letter: dict) -> str:
+    """The language whose phrase the letter says, its html in that language too ("both" or "neither" else)."""
+    says = SAYS[letter["source_event_type"]]
+    found = [
+        language
+        for language in LANGUAGES
+        if says[language] in letter["text"] and f'lang="{language}"' in letter["html"]
+    ]
+    return found[0] if len(found) == 1 else "both" if found else "neither"
 
 
 @pytest.fixture
@@ -59,6 +82,7 @@ async def filed_by_a_body(personal, count: int, controller: Controller) -> list:
                 category="unlawful_processing",
                 received_on=date(2026, 9, 1),
                 body=noyb,
+                language=LANGUAGES[n % len(LANGUAGES)],
             )
             for n in range(count)
         )
@@ -165,6 +189,31 @@ async def test_a_campaign_of_500_is_admitted_written_about_once_and_closed_each_
     assert {row.complaint_id for row in letters if row.recipient_role == "complainant"} == {UUID(i) for i in ids}
     to_controller = [row for row in letters if row.recipient_role == "controller"]
     assert [(row.source_event_type, row.n) for row in to_controller] == [("docket.case.controller_asked_to_act", 1)]
+
+    # Each complainant's letters in their own language, the controller's in the authority's (English here).
+    [case_id] = {p.case_id for _, p in events}
+    language_of = {str(f.complaint_id): f.language for f in filed}
+    assert Counter(language_of.values()) == {"fr": CAMPAIGN // 2, "en": CAMPAIGN // 2}
+    read: list[dict] = []
+    while page := (
+        await notifier.http.get(
+            "/notifications",
+            params={"case_id": str(case_id), "limit": 500, "offset": len(read)},
+            headers=tokens(INVESTIGATOR),
+        )
+    ).json():
+        read += page
+    sources = {str(e.id) for e, _ in events}
+    languages = Counter(
+        (letter["recipient_role"], language_of.get(letter["complaint_id"]), written_in(letter))
+        for letter in read
+        if letter["source_event_id"] in sources
+    )
+    assert languages == {
+        ("complainant", "fr", "fr"): 3 * CAMPAIGN // 2,
+        ("complainant", "en", "en"): 3 * CAMPAIGN // 2,
+        ("controller", None, "en"): 1,
+    }
 
 
 async def test_a_bodys_campaign_against_several_controllers_writes_once_to_each(services, personal, tokens: Tokens):

@@ -150,7 +150,7 @@ class InMemoryRecords:
     letters: list = field(default_factory=list)  # (source event id, source event type, Letter, sealed or None)
     deliveries: list = field(default_factory=list)  # (event type, controller key, case id)
 
-    async def add_complainant(self, complaint_id, reference, kind, name, email, *, address_proven=True):
+    async def add_complainant(self, complaint_id, reference, kind, name, email, *, address_proven=True, language=None):
         from services.notifier.store import ComplainantRow
 
         self.complainants.setdefault(
@@ -163,6 +163,7 @@ class InMemoryRecords:
                 email=email.model_dump(mode="json"),
                 waiting=True,
                 address_proven=address_proven,
+                language=language,
             ),
         )
 

@@ -29,6 +29,7 @@ from ..domain.webhooks import Jitter, RetrySchedule
 from ..metrics import EMAILS
 from ..outbound import Mailer
 from ..store import PERSONAL_LETTER_FIELDS, NotificationRow, Records, as_sealed
+from .languages import Languages
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,13 @@ async def case_file(
     complaint_id: UUID | None = None,
     *,
     everyone: bool = True,
+    languages: Languages | None = None,
 ) -> CaseFile:
     """What the letters need: the case's controller and address, and its complainants (and `complaint_id`'s;
-    only `complaint_id`'s unless `everyone`) with their names and addresses opened. An erased complainant is
-    left out: nobody can write to them."""
+    only `complaint_id`'s unless `everyone`) with their names and addresses opened and the words of their
+    language; the authority's words for the controller. An erased complainant is left out: nobody can write to
+    them."""
+    languages = languages or Languages()
     controller, controller_email = await records.controller_of(case_id)
     rows = await records.waiting_complainants(case_id if everyone else None, complaint_id)
     opened = await personal.open_many(
@@ -56,12 +60,24 @@ async def case_file(
         ]
     )
     complainants = tuple(
-        Complainant(row.complaint_id, row.reference, cast(ComplaintKind, row.kind), name, email, row.address_proven)
+        Complainant(
+            row.complaint_id,
+            row.reference,
+            cast(ComplaintKind, row.kind),
+            name,
+            email,
+            row.address_proven,
+            words=languages.words(row.language),
+        )
         for row, name, email in zip(rows, opened[::2], opened[1::2], strict=True)
         if name is not None and email is not None
     )
     return CaseFile(
-        case_id=case_id, controller=controller, controller_email=controller_email, complainants=complainants
+        case_id=case_id,
+        controller=controller,
+        controller_email=controller_email,
+        complainants=complainants,
+        words=languages.authority,
     )
 
 

@@ -12,10 +12,16 @@ from docket_service.clock import Clock
 
 from .. import store
 from ..domain import reminder
+from ..domain.letters import ENGLISH, Words
 
 
 async def send_due_reminders(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock, *, staff_address: str | None, batch_size: int
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    *,
+    staff_address: str | None,
+    batch_size: int,
+    words: Words = ENGLISH,
 ) -> int:
     """A reminder to staff for each waiting complainant whose reminder day has come; one per silence."""
     async with sessions() as session, session.begin():
@@ -38,6 +44,7 @@ async def send_due_reminders(
                 case.controller_name if case else None,
                 row.last_news_on,
                 staff_address,
+                words,
             )
             await store.record_letters(
                 session, f"art78:{row.complaint_id}:{row.last_news_on.isoformat()}", "art78_reminder", [letter], [None]

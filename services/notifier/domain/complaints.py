@@ -15,16 +15,17 @@ from docket_contracts.events import (
 )
 
 from . import remedies
-from .letters import CaseFile, Complainant, Letter, controller_name, for_complainants, long_date
+from .letters import CaseFile, Complainant, Letter, closing, controller_name, for_complainants, opening, reasons, say, t
 
 OUTCOMES = {
-    "complied": "the controller brought its processing into compliance",
-    "sanctioned": "a sanction was imposed on the controller",
-    "reprimanded": "the controller was reprimanded",
-    "warned": "the controller was warned",
-    "dismissed": "the complaint was dismissed",
-    "no_infringement": "no infringement was found",
+    "complied": t("the controller brought its processing into compliance"),
+    "sanctioned": t("a sanction was imposed on the controller"),
+    "reprimanded": t("the controller was reprimanded"),
+    "warned": t("the controller was warned"),
+    "dismissed": t("the complaint was dismissed"),
+    "no_infringement": t("no infringement was found"),
 }
+STEPS = t("We will write to you again at each step of the case that concerns you.")
 
 
 def address_proof(complainant: Complainant, code: str) -> Letter:
@@ -32,23 +33,39 @@ def address_proof(complainant: Complainant, code: str) -> Letter:
     whoever reads it to enter `code` on the status page if they lodged the complaint. Anyone can type anyone's
     address into a filing, so it holds nothing the filer chose (neither their name, nor the controller's, nor
     a word of the complaint): only the authority's own words, the reference Docket gave and the code."""
+    words, reference = complainant.words, complainant.reference
     return Letter(
         kind="address_proof",
         recipient_role="complainant",
         recipient_name=complainant.name,
         salutation="Sir or Madam",
         address=complainant.email,
-        subject=f"Confirm your e-mail address ({complainant.reference})",
-        summary="The code that proves the complainant's e-mail address was sent to it.",
+        subject=say(words, t("Confirm your e-mail address ({reference})", reference=reference)),
+        summary=say(words, t("The code that proves the complainant's e-mail address was sent to it.")),
         paragraphs=(
-            f"A complaint was lodged with the data protection authority under the reference "
-            f"{complainant.reference}, giving this e-mail address for our letters about it.",
-            f"If you lodged it, enter this code on the complaint's status page to confirm the address: {code}. "
-            "Until then we write nothing else to this address.",
-            "If you did not, you need do nothing: we will not write to you again.",
+            say(
+                words,
+                t(
+                    "A complaint was lodged with the data protection authority under the reference {reference}, "
+                    "giving this e-mail address for our letters about it.",
+                    reference=reference,
+                ),
+            ),
+            say(
+                words,
+                t(
+                    "If you lodged it, enter this code on the complaint's status page to confirm the address: "
+                    "{code}. Until then we write nothing else to this address.",
+                    code=code,
+                ),
+            ),
+            say(words, t("If you did not, you need do nothing: we will not write to you again.")),
         ),
         complaint_id=complainant.complaint_id,
         asks_for_proof=True,
+        language=words.language,
+        greeting=opening(words, t("Sir or Madam")),
+        closing=closing(words),
     )
 
 
@@ -59,12 +76,22 @@ def complaint_filed(event: ComplaintFiled, case: CaseFile) -> list[Letter]:
     return for_complainants(
         on_file,
         "acknowledgement",
-        "Your complaint was received",
-        f"We received your complaint about {event.controller.name} on {event.received_on.isoformat()}. "
-        f"We will tell you how it progresses.",
+        t("Your complaint was received"),
+        t(
+            "We received your complaint about {controller} on {day}. We will tell you how it progresses.",
+            controller=event.controller.name,
+            day=event.received_on.isoformat(),
+        ),
         [
-            f"we received it on {long_date(event.received_on)}. It concerns {event.controller.name}.",
-            "We will tell you how your complaint progresses, and at the latest within three months (GDPR Art 78(2)).",
+            t(
+                "we received it on {day}. It concerns {controller}.",
+                day=event.received_on,
+                controller=event.controller.name,
+            ),
+            t(
+                "We will tell you how your complaint progresses, and at the latest within three months "
+                "(GDPR Art 78(2))."
+            ),
         ],
         only=event.complaint_id,
     )
@@ -75,11 +102,19 @@ def case_opened(event: CaseOpened, case: CaseFile) -> list[Letter]:
     return for_complainants(
         case,
         "progress",
-        "A case was opened",
-        f"A case on {event.controller.name} was opened on {event.opened_on.isoformat()} from your complaint.",
+        t("A case was opened"),
+        t(
+            "A case on {controller} was opened on {day} from your complaint.",
+            controller=event.controller.name,
+            day=event.opened_on.isoformat(),
+        ),
         [
-            f"a case on {event.controller.name} was opened from it on {long_date(event.opened_on)}.",
-            "We will write to you again at each step of the case that concerns you.",
+            t(
+                "a case on {controller} was opened from it on {day}.",
+                controller=event.controller.name,
+                day=event.opened_on,
+            ),
+            STEPS,
         ],
         only=event.complaint_id,
     )
@@ -90,11 +125,14 @@ def complaint_linked(event: ComplaintLinked, case: CaseFile) -> list[Letter]:
     return for_complainants(
         case,
         "progress",
-        "Your complaint joined an open case",
-        f"Your complaint was joined to the case already open on {name}.",
+        t("Your complaint joined an open case"),
+        t("Your complaint was joined to the case already open on {controller}.", controller=name),
         [
-            f"it was joined to the case already open on {name}, which examines the same processing.",
-            "We will write to you again at each step of the case that concerns you.",
+            t(
+                "it was joined to the case already open on {controller}, which examines the same processing.",
+                controller=name,
+            ),
+            STEPS,
         ],
         only=event.complaint_id,
     )
@@ -104,11 +142,11 @@ def complaint_withdrawn(event: ComplaintWithdrawn, case: CaseFile) -> list[Lette
     return for_complainants(
         case,
         "withdrawal",
-        "Your complaint was withdrawn",
-        f"Your withdrawal of the complaint on {event.withdrawn_on.isoformat()} was recorded.",
+        t("Your complaint was withdrawn"),
+        t("Your withdrawal of the complaint on {day} was recorded.", day=event.withdrawn_on.isoformat()),
         [
-            f"we recorded that you withdrew it on {long_date(event.withdrawn_on)}.",
-            "We will not write to you about it again.",
+            t("we recorded that you withdrew it on {day}.", day=event.withdrawn_on),
+            t("We will not write to you about it again."),
         ],
         only=event.complaint_id,
     )
@@ -118,9 +156,19 @@ def investigation_opened(event: InvestigationOpened, case: CaseFile) -> list[Let
     return for_complainants(
         case,
         "progress",
-        "An investigation was opened",
-        f"An investigation of {controller_name(case)} was opened on {event.opened_on.isoformat()}.",
-        [f"we opened an investigation of {controller_name(case)} on {long_date(event.opened_on)}."],
+        t("An investigation was opened"),
+        t(
+            "An investigation of {controller} was opened on {day}.",
+            controller=controller_name(case),
+            day=event.opened_on.isoformat(),
+        ),
+        [
+            t(
+                "we opened an investigation of {controller} on {day}.",
+                controller=controller_name(case),
+                day=event.opened_on,
+            )
+        ],
     )
 
 
@@ -128,12 +176,21 @@ def case_closed(event: CaseClosed, case: CaseFile) -> list[Letter]:
     return for_complainants(
         case,
         "progress",
-        "The case was closed",
-        f"The case on {controller_name(case)} was closed on {event.closed_on.isoformat()}: {OUTCOMES[event.outcome]}.",
+        t("The case was closed"),
+        t(
+            "The case on {controller} was closed on {day}: {outcome}.",
+            controller=controller_name(case),
+            day=event.closed_on.isoformat(),
+            outcome=OUTCOMES[event.outcome],
+        ),
         [
-            f"the case on {controller_name(case)} was closed on {long_date(event.closed_on)}: "
-            f"{OUTCOMES[event.outcome]}.",
-            f"Reasons: {event.reasons}",
-            remedies.for_complainant(),
+            t(
+                "the case on {controller} was closed on {day}: {outcome}.",
+                controller=controller_name(case),
+                day=event.closed_on,
+                outcome=OUTCOMES[event.outcome],
+            ),
+            reasons(event.reasons),
+            remedies.of_complainant(),
         ],
     )

@@ -5,26 +5,40 @@ from __future__ import annotations
 
 from docket_contracts.events import InjunctionEnded, LiquidationOpened
 
-from .letters import CaseFile, Letter, controller_name, euros, for_complainants, for_controller, long_date
+from .letters import CaseFile, Letter, controller_name, euros, for_complainants, for_controller, reasons, t
 
 
 def liquidation_opened(event: LiquidationOpened, case: CaseFile) -> list[Letter]:
+    amount = euros(event.envisaged_amount_eur)
     return for_controller(
         case,
         "liquidation_procedure",
-        "The liquidation of the periodic penalty payment the committee envisages",
-        f"The restricted committee envisages liquidating the penalty payment at {euros(event.envisaged_amount_eur)}; "
-        f"written observations by {event.observations_due.isoformat()}.",
+        t("The liquidation of the periodic penalty payment the committee envisages"),
+        t(
+            "The restricted committee envisages liquidating the penalty payment at {amount}; written observations "
+            "by {due}.",
+            amount=amount,
+            due=event.observations_due.isoformat(),
+        ),
         [
-            f"the restricted committee envisages liquidating the periodic penalty payment for {event.days_counted} "
-            f"days of delay, from {long_date(event.period_start)} to {long_date(event.period_end)} "
-            f"({event.convention}), at {euros(event.envisaged_amount_eur)} (at most {euros(event.maximum_eur)}, the "
-            f"days of delay at the daily rate).",
-            f"Its reasons: {event.reasons}",
-            f"You may send the committee your written observations, and the evidence of your compliance, by "
-            f"{long_date(event.observations_due)}, fifteen days from this notification (décret 2019-536 art 44). The "
-            f"committee decides after that day, taking account of what you send, your conduct and the difficulties "
-            f"you met.",
+            t(
+                "the restricted committee envisages liquidating the periodic penalty payment for {days} days of "
+                "delay, from {start} to {end} ({convention}), at {amount} (at most {maximum}, the days of delay at "
+                "the daily rate).",
+                days=event.days_counted,
+                start=event.period_start,
+                end=event.period_end,
+                convention=event.convention,
+                amount=amount,
+                maximum=euros(event.maximum_eur),
+            ),
+            t("Its reasons: {reasons}", reasons=event.reasons),
+            t(
+                "You may send the committee your written observations, and the evidence of your compliance, by "
+                "{due}, fifteen days from this notification (décret 2019-536 art 44). The committee decides after "
+                "that day, taking account of what you send, your conduct and the difficulties you met.",
+                due=event.observations_due,
+            ),
         ],
     )
 
@@ -34,23 +48,33 @@ def injunction_ended(event: InjunctionEnded, case: CaseFile) -> list[Letter]:
     to_complainants = for_complainants(
         case,
         "progress",
-        "The injunction was ended",
-        f"The restricted committee ended the injunction addressed to {name} on {event.ended_on.isoformat()}.",
+        t("The injunction was ended"),
+        t(
+            "The restricted committee ended the injunction addressed to {controller} on {day}.",
+            controller=name,
+            day=event.ended_on.isoformat(),
+        ),
         [
-            f"on {long_date(event.ended_on)} the restricted committee ended the injunction addressed to {name}; its "
-            f"periodic penalty payment stopped accruing that day."
+            t(
+                "on {day} the restricted committee ended the injunction addressed to {controller}; its periodic "
+                "penalty payment stopped accruing that day.",
+                day=event.ended_on,
+                controller=name,
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "injunction_end",
-        "The end of the injunction",
-        f"The restricted committee ended the injunction on {event.ended_on.isoformat()}.",
+        t("The end of the injunction"),
+        t("The restricted committee ended the injunction on {day}.", day=event.ended_on.isoformat()),
         [
-            f"by its decision of {long_date(event.ended_on)}, the restricted committee ends the injunction of its "
-            f"sanction decision; its periodic penalty payment stops accruing that day. The days of delay before it "
-            f"are still liquidated.",
-            f"Reasons: {event.reasons}",
+            t(
+                "by its decision of {day}, the restricted committee ends the injunction of its sanction decision; its "
+                "periodic penalty payment stops accruing that day. The days of delay before it are still liquidated.",
+                day=event.ended_on,
+            ),
+            reasons(event.reasons),
         ],
     )
     return to_complainants + to_controller

@@ -20,35 +20,37 @@ from docket_contracts.events import (
 )
 
 from . import remedies
-from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, long_date
+from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, reasons, t, tn
 
 INADMISSIBLE = {
-    "not_personal_data": "it is not about personal data relating to you (GDPR Art 4(1), Art 77(1))",
-    "outside_competence": "what it is about is outside what this authority supervises (GDPR Art 55)",
-    "no_prior_request": "you had not first asked the controller to respect your rights, as a complaint about "
-    "them requires",
-    "manifestly_unfounded_or_excessive": "it is manifestly unfounded or excessive (GDPR Art 57(4))",
-    "duplicate": "it repeats a complaint already lodged",
+    "not_personal_data": t("it is not about personal data relating to you (GDPR Art 4(1), Art 77(1))"),
+    "outside_competence": t("what it is about is outside what this authority supervises (GDPR Art 55)"),
+    "no_prior_request": t(
+        "you had not first asked the controller to respect your rights, as a complaint about them requires"
+    ),
+    "manifestly_unfounded_or_excessive": t("it is manifestly unfounded or excessive (GDPR Art 57(4))"),
+    "duplicate": t("it repeats a complaint already lodged"),
 }
 CLOSED = {
-    "resolved": "the controller acted on it after our letter",
-    "no_infringement": "we found no infringement",
-    "withdrawn": "you withdrew it",
-    "not_pursued": "we decided not to pursue it",
+    "resolved": t("the controller acted on it after our letter"),
+    "no_infringement": t("we found no infringement"),
+    "withdrawn": t("you withdrew it"),
+    "not_pursued": t("we decided not to pursue it"),
 }
+STEPS = t("We will write to you again at each step of the case that concerns you.")
 
 
 def admissibility_decided(event: ComplaintAdmissibilityDecided, case: CaseFile) -> list[Letter]:
-    on = long_date(event.decided_on)
+    on, iso = event.decided_on, event.decided_on.isoformat()
     if event.decision == "admissible":
         return for_complainants(
             case,
             "progress",
-            "Your complaint is admissible",
-            f"Your complaint was found admissible on {event.decided_on.isoformat()}.",
+            t("Your complaint is admissible"),
+            t("Your complaint was found admissible on {day}.", day=iso),
             [
-                f"we examined it and found it admissible on {on}.",
-                "We will now handle it and tell you how it progresses.",
+                t("we examined it and found it admissible on {day}.", day=on),
+                t("We will now handle it and tell you how it progresses."),
             ],
             only=event.complaint_id,
         )
@@ -56,12 +58,16 @@ def admissibility_decided(event: ComplaintAdmissibilityDecided, case: CaseFile) 
     return for_complainants(
         case,
         "progress",
-        "Your complaint is not admissible",
-        f"Your complaint was found inadmissible on {event.decided_on.isoformat()}.",
+        t("Your complaint is not admissible"),
+        t("Your complaint was found inadmissible on {day}.", day=iso),
         [
-            f"we examined it and found it inadmissible on {on}: {INADMISSIBLE[event.reason]}.",
-            f"Reasons: {event.reasons}",
-            remedies.for_complainant(),
+            t(
+                "we examined it and found it inadmissible on {day}: {reason}.",
+                day=on,
+                reason=INADMISSIBLE[event.reason],
+            ),
+            reasons(event.reasons),
+            remedies.of_complainant(),
         ],
         only=event.complaint_id,
     )
@@ -70,16 +76,25 @@ def admissibility_decided(event: ComplaintAdmissibilityDecided, case: CaseFile) 
 def controller_asked_to_act(event: ControllerAskedToAct, case: CaseFile) -> list[Letter]:
     """The one letter to the controller, however many complaints it is about."""
     count = len(event.complaint_ids)
-    about = "a complaint" if count == 1 else f"{count:,} complaints"
+    about = tn("a complaint", "{count} complaints", count, count=count)
+    due = event.answer_due
     return for_controller(
         case,
         "controller_request",
-        f"Complaints about your processing: please act by {long_date(event.answer_due)}",
-        f"Asked to act on {about} by {event.answer_due.isoformat()}.",
+        t("Complaints about your processing: please act by {day}", day=due),
+        t("Asked to act on {about} by {day}.", about=about, day=due.isoformat()),
         [
-            f"the authority has received {about} about your processing of personal data. {event.request}",
-            f"Please act on {'it' if count == 1 else 'them'} and tell us by {long_date(event.answer_due)} what you "
-            f"have done.",
+            t(
+                "the authority has received {about} about your processing of personal data. {request}",
+                about=about,
+                request=event.request,
+            ),
+            tn(
+                "Please act on it and tell us by {day} what you have done.",
+                "Please act on them and tell us by {day} what you have done.",
+                count,
+                day=due,
+            ),
         ],
     )
 
@@ -89,12 +104,22 @@ def complaint_controller_asked(event: ComplaintControllerAsked, case: CaseFile) 
     return for_complainants(
         case,
         "progress",
-        "We wrote to the controller",
-        f"{name} was asked on {event.asked_on.isoformat()} to act on your complaint by {event.answer_due.isoformat()}.",
+        t("We wrote to the controller"),
+        t(
+            "{controller} was asked on {day} to act on your complaint by {due}.",
+            controller=name,
+            day=event.asked_on.isoformat(),
+            due=event.answer_due.isoformat(),
+        ),
         [
-            f"on {long_date(event.asked_on)} we wrote to {name}, asking it to act on your complaint and to tell us "
-            f"by {long_date(event.answer_due)} what it has done.",
-            "We will tell you what follows.",
+            t(
+                "on {day} we wrote to {controller}, asking it to act on your complaint and to tell us by {due} what "
+                "it has done.",
+                day=event.asked_on,
+                controller=name,
+                due=event.answer_due,
+            ),
+            t("We will tell you what follows."),
         ],
         only=event.complaint_id,
     )
@@ -104,13 +129,18 @@ def controller_answer_overdue(event: ControllerAnswerOverdue, case: CaseFile) ->
     return for_controller(
         case,
         "controller_reminder",
-        f"Reminder: your answer was due on {long_date(event.answer_due)}",
-        f"No answer by {event.answer_due.isoformat()}: reminded.",
+        t("Reminder: your answer was due on {day}", day=event.answer_due),
+        t("No answer by {day}: reminded.", day=event.answer_due.isoformat()),
         [
-            f"we asked you to act on complaints about your processing and to answer by "
-            f"{long_date(event.answer_due)}. We have no answer from you.",
-            "Please answer without delay. Without an answer, the authority may use its investigative and "
-            "corrective powers (GDPR Art 58).",
+            t(
+                "we asked you to act on complaints about your processing and to answer by {day}. We have no answer "
+                "from you.",
+                day=event.answer_due,
+            ),
+            t(
+                "Please answer without delay. Without an answer, the authority may use its investigative and "
+                "corrective powers (GDPR Art 58)."
+            ),
         ],
     )
 
@@ -120,11 +150,19 @@ def complaint_joined_investigation(event: ComplaintJoinedInvestigation, case: Ca
     return for_complainants(
         case,
         "progress",
-        "Your complaint joined an investigation",
-        f"Your complaint joined the investigation of {name} on {event.joined_on.isoformat()}.",
+        t("Your complaint joined an investigation"),
+        t(
+            "Your complaint joined the investigation of {controller} on {day}.",
+            controller=name,
+            day=event.joined_on.isoformat(),
+        ),
         [
-            f"on {long_date(event.joined_on)} it joined the authority's investigation of {name}.",
-            "We will write to you again at each step of the case that concerns you.",
+            t(
+                "on {day} it joined the authority's investigation of {controller}.",
+                day=event.joined_on,
+                controller=name,
+            ),
+            STEPS,
         ],
         only=event.complaint_id,
     )
@@ -134,13 +172,21 @@ def complaint_transferred(event: ComplaintTransferred, case: CaseFile) -> list[L
     return for_complainants(
         case,
         "progress",
-        "Your complaint was sent to another authority",
-        f"Your complaint was sent on {event.transferred_on.isoformat()} to {event.authority}.",
+        t("Your complaint was sent to another authority"),
+        t(
+            "Your complaint was sent on {day} to {authority}.",
+            day=event.transferred_on.isoformat(),
+            authority=event.authority,
+        ),
         [
-            f"on {long_date(event.transferred_on)} we sent it to {event.authority} ({event.authority_country}), "
-            f"the authority competent for it.",
-            f"Reasons: {event.reasons}",
-            "That authority will handle it from now on and write to you.",
+            t(
+                "on {day} we sent it to {authority} ({country}), the authority competent for it.",
+                day=event.transferred_on,
+                authority=event.authority,
+                country=event.authority_country,
+            ),
+            reasons(event.reasons),
+            t("That authority will handle it from now on and write to you."),
         ],
         only=event.complaint_id,
     )
@@ -150,12 +196,16 @@ def complaint_closed(event: ComplaintClosed, case: CaseFile) -> list[Letter]:
     return for_complainants(
         case,
         "progress",
-        "Your complaint was closed",
-        f"Your complaint was closed on {event.closed_on.isoformat()}: {CLOSED[event.reason]}.",
+        t("Your complaint was closed"),
+        t(
+            "Your complaint was closed on {day}: {reason}.",
+            day=event.closed_on.isoformat(),
+            reason=CLOSED[event.reason],
+        ),
         [
-            f"we closed it on {long_date(event.closed_on)}: {CLOSED[event.reason]}.",
-            f"Reasons: {event.reasons}",
-            remedies.for_complainant(),
+            t("we closed it on {day}: {reason}.", day=event.closed_on, reason=CLOSED[event.reason]),
+            reasons(event.reasons),
+            remedies.of_complainant(),
         ],
         only=event.complaint_id,
     )

@@ -15,16 +15,32 @@ from docket_contracts.events import (
 )
 
 from . import remedies
-from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, long_date, order_line
+from .letters import (
+    CaseFile,
+    Letter,
+    Say,
+    controller_name,
+    for_complainants,
+    for_controller,
+    order_line,
+    reasons,
+    span,
+    t,
+)
 
 
-def _by(event: FormalNoticeIssued) -> tuple[str, str]:
-    """When the controller must comply, in a letter's words and in a summary's."""
+def _by(event: FormalNoticeIssued, name: Say) -> tuple[Say, Say, Say]:
+    """When the controller must comply: in the letter to it, in the complainants' letter, and in a summary."""
     if event.compliance_deadline is not None:  # a notice of version 2 or before fixed its deadline at issue
-        return f"by {long_date(event.compliance_deadline)}", f"comply by {event.compliance_deadline.isoformat()}"
+        by = t("by {day}", day=event.compliance_deadline)
+        return by, by, t("comply by {day}", day=event.compliance_deadline.isoformat())
     assert event.time_limit is not None
-    limit = event.time_limit.words
-    return f"within {limit} of the day you receive this notice", f"comply within {limit} of receipt"
+    limit = span(event.time_limit)
+    return (
+        t("within {limit} of the day you receive this notice", limit=limit),
+        t("within {limit} of the day {controller} receives it", limit=limit, controller=name),
+        t("comply within {limit} of receipt", limit=limit),
+    )
 
 
 def warning_issued(event: WarningIssued, case: CaseFile) -> list[Letter]:
@@ -32,58 +48,96 @@ def warning_issued(event: WarningIssued, case: CaseFile) -> list[Letter]:
     to_complainants = for_complainants(
         case,
         "progress",
-        "A warning was issued",
-        f"{name} was warned on {event.decided_on.isoformat()} that the processing it intends is likely to infringe "
-        f"the GDPR.",
+        t("A warning was issued"),
+        t(
+            "{controller} was warned on {day} that the processing it intends is likely to infringe the GDPR.",
+            controller=name,
+            day=event.decided_on.isoformat(),
+        ),
         [
-            f"on {long_date(event.decided_on)} we warned {name} that the processing it intends is likely to infringe "
-            f"Articles {articles} of the GDPR."
+            t(
+                "on {day} we warned {controller} that the processing it intends is likely to infringe Articles "
+                "{articles} of the GDPR.",
+                day=event.decided_on,
+                controller=name,
+                articles=articles,
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "warning",
-        f"Warning ({event.reference}) of {long_date(event.decided_on)}",
-        f"Warning of {event.decided_on.isoformat()}: the intended processing is likely to infringe the GDPR.",
+        t("Warning ({reference}) of {day}", reference=event.reference, day=event.decided_on),
+        t(
+            "Warning of {day}: the intended processing is likely to infringe the GDPR.",
+            day=event.decided_on.isoformat(),
+        ),
         [
-            f"by its decision {event.reference} of {long_date(event.decided_on)}, the President of the authority "
-            f"warns you, under Article 20 I of the loi Informatique et Libertés and Article 58(2)(a) of the GDPR, "
-            f"that the processing you intend is likely to infringe Articles {articles} of the GDPR.",
-            f"The processing: {event.intended_processing}",
-            remedies.for_controller(case),
+            t(
+                "by its decision {reference} of {day}, the President of the authority warns you, under Article 20 I "
+                "of the loi Informatique et Libertés and Article 58(2)(a) of the GDPR, that the processing you "
+                "intend is likely to infringe Articles {articles} of the GDPR.",
+                reference=event.reference,
+                day=event.decided_on,
+                articles=articles,
+            ),
+            t("The processing: {processing}", processing=event.intended_processing),
+            remedies.of_controller(case),
         ],
     )
     return to_complainants + to_controller
 
 
 def formal_notice_issued(event: FormalNoticeIssued, case: CaseFile) -> list[Letter]:
-    name, (by, summary) = controller_name(case), _by(event)
+    name = controller_name(case)
+    by, within, summary = _by(event, name)
     reference = f" ({event.reference})" if event.reference else ""
-    within = by.replace("you receive this notice", f"{name} receives it")
     to_complainants = for_complainants(
         case,
         "progress",
-        "A formal notice was issued",
-        f"{name} was given formal notice on {event.issued_on.isoformat()} to {summary}.",
+        t("A formal notice was issued"),
+        t(
+            "{controller} was given formal notice on {day} to {summary}.",
+            controller=name,
+            day=event.issued_on.isoformat(),
+            summary=summary,
+        ),
         [
-            f"on {long_date(event.issued_on)} we gave {name} formal notice to bring its processing into "
-            f"compliance {within}."
+            t(
+                "on {day} we gave {controller} formal notice to bring its processing into compliance {within}.",
+                day=event.issued_on,
+                controller=name,
+                within=within,
+            )
         ],
     )
-    urgency = " Urgency being invoked, the time limit is shorter than ten days." if event.urgency else ""
+    urgency = t(" Urgency being invoked, the time limit is shorter than ten days.") if event.urgency else ""
     to_controller = for_controller(
         case,
         "formal_notice",
-        f"Formal notice{reference} of {long_date(event.issued_on)}",
-        f"Formal notice{reference} of {event.issued_on.isoformat()}: {summary}.",
+        t("Formal notice{reference} of {day}", reference=reference, day=event.issued_on),
+        t(
+            "Formal notice{reference} of {day}: {summary}.",
+            reference=reference,
+            day=event.issued_on.isoformat(),
+            summary=summary,
+        ),
         [
-            f"following the examination of complaints about your processing of personal data, the President of "
-            f"the authority gives you formal notice{reference}, on {long_date(event.issued_on)}, under Article 20 II "
-            f"of the loi Informatique et Libertés and Article 58(2) of the GDPR, to:",
-            f"You must comply with these orders {by} and send us the evidence of compliance by then (décret "
-            f"2019-536 art 38).{urgency} If you do not, the authority may impose a sanction, including an "
-            f"administrative fine under Article 83 of the GDPR.",
-            remedies.for_controller(case),
+            t(
+                "following the examination of complaints about your processing of personal data, the President of "
+                "the authority gives you formal notice{reference}, on {day}, under Article 20 II of the loi "
+                "Informatique et Libertés and Article 58(2) of the GDPR, to:",
+                reference=reference,
+                day=event.issued_on,
+            ),
+            t(
+                "You must comply with these orders {by} and send us the evidence of compliance by then (décret "
+                "2019-536 art 38).{urgency} If you do not, the authority may impose a sanction, including an "
+                "administrative fine under Article 83 of the GDPR.",
+                by=by,
+                urgency=urgency,
+            ),
+            remedies.of_controller(case),
         ],
         items=[order_line(order) for order in event.orders],
     )
@@ -96,88 +150,137 @@ def formal_notice_notified(event: FormalNoticeNotified, case: CaseFile) -> list[
     return for_controller(
         case,
         "formal_notice_deadline",
-        "The deadline of the formal notice",
-        f"The formal notice reached you on {event.notified_on.isoformat()}: comply by "
-        f"{event.compliance_deadline.isoformat()}.",
+        t("The deadline of the formal notice"),
+        t(
+            "The formal notice reached you on {day}: comply by {deadline}.",
+            day=event.notified_on.isoformat(),
+            deadline=event.compliance_deadline.isoformat(),
+        ),
         [
-            f"the formal notice reached you on {long_date(event.notified_on)}; its time limit runs from that day "
-            f"(décret 2019-536 art 38), so you must comply by {long_date(event.compliance_deadline)}."
+            t(
+                "the formal notice reached you on {day}; its time limit runs from that day (décret 2019-536 art 38), "
+                "so you must comply by {deadline}.",
+                day=event.notified_on,
+                deadline=event.compliance_deadline,
+            )
         ],
     )
 
 
 def formal_notice_extended(event: FormalNoticeExtended, case: CaseFile) -> list[Letter]:
-    until = f" to {long_date(event.compliance_deadline)}" if event.compliance_deadline else ""
+    until = t(" to {day}", day=event.compliance_deadline) if event.compliance_deadline else ""
+    extension, name = span(event.extension), controller_name(case)
     to_complainants = for_complainants(
         case,
         "progress",
-        "The formal notice's time limit was extended",
-        f"The time limit given to {controller_name(case)} was extended by {event.extension.words}.",
+        t("The formal notice's time limit was extended"),
+        t("The time limit given to {controller} was extended by {extension}.", controller=name, extension=extension),
         [
-            f"on {long_date(event.decided_on)} we extended the time limit given to {controller_name(case)} by "
-            f"{event.extension.words}{until}."
+            t(
+                "on {day} we extended the time limit given to {controller} by {extension}{until}.",
+                day=event.decided_on,
+                controller=name,
+                extension=extension,
+                until=until,
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "formal_notice_extension",
-        "Extension of the formal notice's time limit",
-        f"The formal notice's time limit was extended by {event.extension.words}{until}.",
+        t("Extension of the formal notice's time limit"),
+        t("The formal notice's time limit was extended by {extension}{until}.", extension=extension, until=until),
         [
-            f"by a decision of {long_date(event.decided_on)}, the President extends the time limit of the formal "
-            f"notice by {event.extension.words}{until}, once, as décret 2019-536 art 38 allows.",
-            f"Reasons: {event.reasons}",
+            t(
+                "by a decision of {day}, the President extends the time limit of the formal notice by "
+                "{extension}{until}, once, as décret 2019-536 art 38 allows.",
+                day=event.decided_on,
+                extension=extension,
+                until=until,
+            ),
+            reasons(event.reasons),
         ],
     )
     return to_complainants + to_controller
 
 
 def formal_notice_complied(event: FormalNoticeComplied, case: CaseFile) -> list[Letter]:
+    name = controller_name(case)
     return for_complainants(
         case,
         "progress",
-        "The formal notice was complied with",
-        f"{controller_name(case)} complied with the formal notice on {event.complied_on.isoformat()}.",
-        [f"{controller_name(case)} complied with the formal notice on {long_date(event.complied_on)}."],
+        t("The formal notice was complied with"),
+        t(
+            "{controller} complied with the formal notice on {day}.",
+            controller=name,
+            day=event.complied_on.isoformat(),
+        ),
+        [t("{controller} complied with the formal notice on {day}.", controller=name, day=event.complied_on)],
     )
 
 
 def deadline_expired(event: FormalNoticeDeadlineExpired, case: CaseFile) -> list[Letter]:
+    name = controller_name(case)
     return for_complainants(
         case,
         "progress",
-        "The formal notice's deadline passed",
-        f"The deadline of {event.deadline.isoformat()} passed without compliance by {controller_name(case)}.",
+        t("The formal notice's deadline passed"),
+        t(
+            "The deadline of {day} passed without compliance by {controller}.",
+            day=event.deadline.isoformat(),
+            controller=name,
+        ),
         [
-            f"the deadline of {long_date(event.deadline)} set to {controller_name(case)} passed without "
-            f"compliance. We are considering further measures."
+            t(
+                "the deadline of {day} set to {controller} passed without compliance. We are considering further "
+                "measures.",
+                day=event.deadline,
+                controller=name,
+            )
         ],
     )
 
 
 def expiry_superseded(event: FormalNoticeExpirySuperseded, case: CaseFile) -> list[Letter]:
+    name = controller_name(case)
     return for_complainants(
         case,
         "progress",
-        "The formal notice was complied with in time",
-        f"{controller_name(case)}'s compliance by the deadline, on {event.complied_on.isoformat()}, was recorded; "
-        f"the earlier news that the deadline had passed no longer stands.",
+        t("The formal notice was complied with in time"),
+        t(
+            "{controller}'s compliance by the deadline, on {day}, was recorded; the earlier news that the deadline "
+            "had passed no longer stands.",
+            controller=name,
+            day=event.complied_on.isoformat(),
+        ),
         [
-            f"we recorded that {controller_name(case)} complied with the formal notice on "
-            f"{long_date(event.complied_on)}, by its deadline. Our earlier letter saying the deadline had passed "
-            f"without compliance no longer stands."
+            t(
+                "we recorded that {controller} complied with the formal notice on {day}, by its deadline. Our "
+                "earlier letter saying the deadline had passed without compliance no longer stands.",
+                controller=name,
+                day=event.complied_on,
+            )
         ],
     )
 
 
 def injunction_complied(event: InjunctionComplied, case: CaseFile) -> list[Letter]:
+    name = controller_name(case)
     return for_complainants(
         case,
         "progress",
-        "The injunction was complied with",
-        f"{controller_name(case)} complied with the authority's injunction on {event.complied_on.isoformat()}.",
+        t("The injunction was complied with"),
+        t(
+            "{controller} complied with the authority's injunction on {day}.",
+            controller=name,
+            day=event.complied_on.isoformat(),
+        ),
         [
-            f"{controller_name(case)} complied with the injunction of the authority's decision on "
-            f"{long_date(event.complied_on)}; the periodic penalty payment stopped accruing that day."
+            t(
+                "{controller} complied with the injunction of the authority's decision on {day}; the periodic "
+                "penalty payment stopped accruing that day.",
+                controller=name,
+                day=event.complied_on,
+            )
         ],
     )

@@ -6,40 +6,62 @@ from __future__ import annotations
 
 from docket_contracts.events import CaseReferred, ControllerSummoned, HearingHeld, ObservationsExtended, ReportNotified
 
-from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, long_date
+from .letters import CaseFile, Euros, Letter, controller_name, for_complainants, for_controller, reasons, t
 
-COUNSEL = "You may be assisted or represented by counsel of your choice."
+COUNSEL = t("You may be assisted or represented by counsel of your choice.")
 
 
 def case_referred(event: CaseReferred, case: CaseFile) -> list[Letter]:
     alone = (
-        f" under the simplified procedure (Article 22-1 of the loi Informatique et Libertés): {event.deciding_member} "
-        f"will decide alone, within its ceilings of EUR 20,000 and EUR 100 a day"
+        t(
+            " under the simplified procedure (Article 22-1 of the loi Informatique et Libertés): {member} will decide "
+            "alone, within its ceilings of {fine} and {daily} a day",
+            member=event.deciding_member,
+            fine=Euros(20_000),
+            daily=Euros(100),
+        )
         if event.procedure == "simplified"
         else ""
     )
+    name = controller_name(case)
     to_complainants = for_complainants(
         case,
         "progress",
-        "The case was referred to the restricted committee",
-        f"The case on {controller_name(case)} was referred to the restricted committee on "
-        f"{event.referred_on.isoformat()}.",
+        t("The case was referred to the restricted committee"),
+        t(
+            "The case on {controller} was referred to the restricted committee on {day}.",
+            controller=name,
+            day=event.referred_on.isoformat(),
+        ),
         [
-            f"on {long_date(event.referred_on)} the President of the authority referred the case on "
-            f"{controller_name(case)} to the restricted committee, which decides sanctions."
+            t(
+                "on {day} the President of the authority referred the case on {controller} to the restricted "
+                "committee, which decides sanctions.",
+                day=event.referred_on,
+                controller=name,
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "referral",
-        "Referral to the restricted committee",
-        f"The case was referred to the restricted committee on {event.referred_on.isoformat()}; rapporteur: "
-        f"{event.rapporteur.name}.",
+        t("Referral to the restricted committee"),
+        t(
+            "The case was referred to the restricted committee on {day}; rapporteur: {rapporteur}.",
+            day=event.referred_on.isoformat(),
+            rapporteur=event.rapporteur.name,
+        ),
         [
-            f"by a decision of {long_date(event.referred_on)} ({event.reference}), the President of the authority "
-            f"referred the case to the restricted committee{alone}, and named {event.rapporteur.name} rapporteur "
-            f"(Article 22 of the loi Informatique et Libertés; décret 2019-536 art 39).",
-            "The rapporteur's report will be notified to you; you will then have one month to answer it in writing.",
+            t(
+                "by a decision of {day} ({reference}), the President of the authority referred the case to the "
+                "restricted committee{alone}, and named {rapporteur} rapporteur (Article 22 of the loi Informatique "
+                "et Libertés; décret 2019-536 art 39).",
+                day=event.referred_on,
+                reference=event.reference,
+                alone=alone,
+                rapporteur=event.rapporteur.name,
+            ),
+            t("The rapporteur's report will be notified to you; you will then have one month to answer it in writing."),
         ],
     )
     return to_complainants + to_controller
@@ -49,14 +71,24 @@ def report_notified(event: ReportNotified, case: CaseFile) -> list[Letter]:
     return for_controller(
         case,
         "report",
-        "The rapporteur's report",
-        f"The rapporteur's report was notified on {event.notified_on.isoformat()}: written observations by "
-        f"{event.observations_due.isoformat()}.",
+        t("The rapporteur's report"),
+        t(
+            "The rapporteur's report was notified on {day}: written observations by {due}.",
+            day=event.notified_on.isoformat(),
+            due=event.observations_due.isoformat(),
+        ),
         [
-            f"the rapporteur's report was notified to you on {long_date(event.notified_on)}. You may consult and copy "
-            f"the documents of the file:",
-            f"You may send the restricted committee your written observations by {long_date(event.observations_due)}, "
-            f"one month from this notification (décret 2019-536 art 40). {COUNSEL}",
+            t(
+                "the rapporteur's report was notified to you on {day}. You may consult and copy the documents of the "
+                "file:",
+                day=event.notified_on,
+            ),
+            t(
+                "You may send the restricted committee your written observations by {due}, one month from this "
+                "notification (décret 2019-536 art 40). {counsel}",
+                due=event.observations_due,
+                counsel=COUNSEL,
+            ),
         ],
         items=event.documents,
     )
@@ -66,12 +98,19 @@ def observations_extended(event: ObservationsExtended, case: CaseFile) -> list[L
     return for_controller(
         case,
         "observations_extension",
-        "Your time limit for written observations",
-        f"The time limit for written observations was extended to {event.observations_due.isoformat()}.",
+        t("Your time limit for written observations"),
+        t(
+            "The time limit for written observations was extended to {due}.",
+            due=event.observations_due.isoformat(),
+        ),
         [
-            f"on {long_date(event.decided_on)} the president of the restricted committee extended your time limit for "
-            f"written observations to {long_date(event.observations_due)}.",
-            f"Reasons: {event.reasons}",
+            t(
+                "on {day} the president of the restricted committee extended your time limit for written "
+                "observations to {due}.",
+                day=event.decided_on,
+                due=event.observations_due,
+            ),
+            reasons(event.reasons),
         ],
     )
 
@@ -80,20 +119,29 @@ def controller_summoned(event: ControllerSummoned, case: CaseFile) -> list[Lette
     return for_controller(
         case,
         "summons",
-        f"Hearing of {long_date(event.hearing_on)}",
-        f"The restricted committee will hear the case on {event.hearing_on.isoformat()}.",
+        t("Hearing of {day}", day=event.hearing_on),
+        t("The restricted committee will hear the case on {day}.", day=event.hearing_on.isoformat()),
         [
-            f"the restricted committee will hear the case on {long_date(event.hearing_on)}, and you may be heard "
-            f"(décret 2019-536 arts 40-41). {COUNSEL} You, or your counsel, will be able to speak last (art 42).",
+            t(
+                "the restricted committee will hear the case on {day}, and you may be heard (décret 2019-536 arts "
+                "40-41). {counsel} You, or your counsel, will be able to speak last (art 42).",
+                day=event.hearing_on,
+                counsel=COUNSEL,
+            ),
         ],
     )
 
 
 def hearing_held(event: HearingHeld, case: CaseFile) -> list[Letter]:
+    name = controller_name(case)
     return for_complainants(
         case,
         "progress",
-        "The restricted committee heard the case",
-        f"The restricted committee heard the case on {controller_name(case)} on {event.held_on.isoformat()}.",
-        [f"the restricted committee heard the case on {controller_name(case)} on {long_date(event.held_on)}."],
+        t("The restricted committee heard the case"),
+        t(
+            "The restricted committee heard the case on {controller} on {day}.",
+            controller=name,
+            day=event.held_on.isoformat(),
+        ),
+        [t("the restricted committee heard the case on {controller} on {day}.", controller=name, day=event.held_on)],
     )

@@ -9,9 +9,8 @@ resides abroad (R. 421-7); an appeal does not suspend the decision unless the co
 
 from __future__ import annotations
 
-from .letters import CaseFile
+from .letters import ENGLISH, CaseFile, Text, Words, say, t
 
-COURT = "the Conseil d'État"
 APPEAL_MONTHS = 2  # CJA R. 421-1: two months from the notification of the decision
 ABROAD_EXTRA_MONTHS = 2  # CJA R. 421-7: two more months for a person who resides abroad
 HOME_COUNTRY = "FR"
@@ -24,32 +23,43 @@ def _abroad(case: CaseFile) -> bool | None:
     return case.controller.country != HOME_COUNTRY
 
 
-def for_controller(case: CaseFile) -> str:
+def of_controller(case: CaseFile) -> Text:
     """How the controller may appeal the decision the letter notifies: the court, the time limit, no suspension."""
     months = APPEAL_MONTHS + ABROAD_EXTRA_MONTHS
     time_limit = {
-        None: (
-            f"within two months of its notification to you (code of administrative justice, art R. 421-1), or "
-            f"within {months} months if you reside abroad (two months more, art R. 421-7)"
+        None: t(
+            "within two months of its notification to you (code of administrative justice, art R. 421-1), or "
+            "within {months} months if you reside abroad (two months more, art R. 421-7)",
+            months=months,
         ),
-        False: "within two months of its notification to you (code of administrative justice, art R. 421-1)",
-        True: (
-            f"within {months} months of its notification to you, since you reside abroad (two months, code of "
-            f"administrative justice, art R. 421-1, and two more, art R. 421-7)"
+        False: t("within two months of its notification to you (code of administrative justice, art R. 421-1)"),
+        True: t(
+            "within {months} months of its notification to you, since you reside abroad (two months, code of "
+            "administrative justice, art R. 421-1, and two more, art R. 421-7)",
+            months=months,
         ),
     }[_abroad(case)]
-    return (
-        f"You may appeal this decision before {COURT} (code of administrative justice, art R. 311-1 4°) "
-        f"{time_limit}. An appeal does not suspend the decision (art L. 4): it applies meanwhile."
+    return t(
+        "You may appeal this decision before the Conseil d'État (code of administrative justice, art R. 311-1 4°) "
+        "{time_limit}. An appeal does not suspend the decision (art L. 4): it applies meanwhile.",
+        time_limit=time_limit,
     )
 
 
-def for_complainant() -> str:
+def of_complainant() -> Text:
     """The judicial remedy of a complainant whose complaint the authority closed (GDPR Art 77(2), 78(1)-(2))."""
-    return (
+    return t(
         "You have the right to an effective judicial remedy against this decision of the authority (GDPR Art 78(1)): "
-        f"you may bring it before {COURT} (code of administrative justice, art R. 311-1 4°) within two months of "
-        "this letter (art R. 421-1), or four months if you reside abroad (art R. 421-7). GDPR Art 78(2) also gives "
-        "you a judicial remedy whenever an authority does not handle a complaint or does not inform you within three "
-        "months of its progress or outcome. We tell you of these remedies as GDPR Art 77(2) requires."
+        "you may bring it before the Conseil d'État (code of administrative justice, art R. 311-1 4°) within two "
+        "months of this letter (art R. 421-1), or four months if you reside abroad (art R. 421-7). GDPR Art 78(2) "
+        "also gives you a judicial remedy whenever an authority does not handle a complaint or does not inform you "
+        "within three months of its progress or outcome. We tell you of these remedies as GDPR Art 77(2) requires."
     )
+
+
+def for_controller(case: CaseFile, words: Words = ENGLISH) -> str:
+    return say(words, of_controller(case))
+
+
+def for_complainant(words: Words = ENGLISH) -> str:
+    return say(words, of_complainant())

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from docket_contracts.progress import due
 
-from .letters import Letter, long_date
+from .letters import ENGLISH, Letter, Words, closing, opening, say, t
 
 
 def reminder_due_on(last_news_on: date, lead_days: int) -> date:
@@ -22,10 +22,12 @@ def reminder(
     controller_name: str | None,
     last_news_on: date,
     staff_address: str | None,
+    words: Words = ENGLISH,
 ) -> Letter:
-    """A reminder to staff: it names the complaint by its reference, never its complainant."""
-    ends = due(last_news_on)
-    about = f"about {controller_name}" if controller_name else "not yet joined to a case"
+    """A reminder to staff, in the authority's language: it names the complaint by its reference, never its
+    complainant."""
+    ends, last = due(last_news_on), last_news_on.isoformat()
+    about = t("about {controller}", controller=controller_name) if controller_name else t("not yet joined to a case")
     return Letter(
         kind="art78_reminder",
         recipient_role="staff",
@@ -34,12 +36,38 @@ def reminder(
         channel="email",
         case_id=case_id,
         complaint_id=complaint_id,
-        subject=f"Art 78(2): complaint {reference} has had no news since {last_news_on.isoformat()}",
-        summary=f"Complaint {reference} has had no news since {last_news_on.isoformat()}; "
-        f"three months end on {ends.isoformat()}.",
-        paragraphs=(
-            f"complaint {reference} ({about}) was last told of its progress on {long_date(last_news_on)}.",
-            f"Unless the complainant hears from us, three months without news end on {long_date(ends)}, "
-            f"after which they may seek a judicial remedy (GDPR Art 78(2)). Please send them an update.",
+        subject=say(
+            words, t("Art 78(2): complaint {reference} has had no news since {day}", reference=reference, day=last)
         ),
+        summary=say(
+            words,
+            t(
+                "Complaint {reference} has had no news since {day}; three months end on {ends}.",
+                reference=reference,
+                day=last,
+                ends=ends.isoformat(),
+            ),
+        ),
+        paragraphs=(
+            say(
+                words,
+                t(
+                    "complaint {reference} ({about}) was last told of its progress on {day}.",
+                    reference=reference,
+                    about=about,
+                    day=last_news_on,
+                ),
+            ),
+            say(
+                words,
+                t(
+                    "Unless the complainant hears from us, three months without news end on {ends}, after which they "
+                    "may seek a judicial remedy (GDPR Art 78(2)). Please send them an update.",
+                    ends=ends,
+                ),
+            ),
+        ),
+        language=words.language,
+        greeting=opening(words, t("colleague")),
+        closing=closing(words),
     )

@@ -16,35 +16,100 @@ from docket_contracts.events import (
 )
 
 from . import remedies
-from .letters import CaseFile, Letter, controller_name, euros, for_complainants, for_controller, long_date, order_line
+from .letters import (
+    DECISIONS,
+    CaseFile,
+    Letter,
+    Say,
+    Text,
+    controller_name,
+    euros,
+    for_complainants,
+    for_controller,
+    joined,
+    order_line,
+    reasons,
+    span,
+    t,
+    tn,
+)
 
-SIMPLIFIED = ", taken under the simplified procedure (loi Informatique et Libertés art 22-1)"
+SIMPLIFIED = t(", taken under the simplified procedure (loi Informatique et Libertés art 22-1)")
 
 
 # How a letter names a provision of French law a sanction charges.
-NATIONAL_NAMES = {"loi-78-17-art-82": "Article 82 of the loi Informatique et Libertés (cookies and trackers)"}
+NATIONAL_NAMES = {"loi-78-17-art-82": t("Article 82 of the loi Informatique et Libertés (cookies and trackers)")}
 
 
-def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str], national: Sequence[str] = ()) -> str:
+def _infringed(articles: Sequence[int], orders_not_complied: Sequence[str], national: Sequence[str] = ()) -> Say:
     """ "Articles 6, 12 of the GDPR and the authority's order under Article 58(2) GDPR": what was infringed."""
-    named = [f"Articles {', '.join(map(str, articles))} of the GDPR"] if articles else []
+    named: list[Say] = (
+        [t("Articles {articles} of the GDPR", articles=", ".join(map(str, articles)))] if articles else []
+    )
     named += [NATIONAL_NAMES.get(provision, provision) for provision in national]
     if orders_not_complied:
-        plural = "s under Articles" if len(orders_not_complied) > 1 else " under Article"
-        named.append(f"the authority's order{plural} {' and '.join(orders_not_complied)} GDPR")
-    return " and ".join(named)
+        named.append(
+            tn(
+                "the authority's order under Article {orders} GDPR",
+                "the authority's orders under Articles {orders} GDPR",
+                len(orders_not_complied),
+                orders=joined(orders_not_complied),
+            )
+        )
+    return joined(named)
 
 
-def _within(cap: FineCap) -> str:
+def _within(cap: FineCap) -> Text:
     where = (
-        "Article 20 III 7° of the loi Informatique et Libertés"
+        t("Article 20 III 7° of the loi Informatique et Libertés")
         if cap.paragraph == "loi-78-17-art-20-III-7"
-        else f"Article {cap.paragraph} GDPR"
+        else t("Article {paragraph} GDPR", paragraph=cap.paragraph)
     )
-    return (
-        f"within the cap of {euros(cap.cap_eur)} of {where} ({euros(cap.fixed_eur)} or "
-        f"{cap.turnover_percent} % of worldwide annual turnover, whichever is higher)"
+    return t(
+        "within the cap of {cap} of {where} ({fixed} or {percent} % of worldwide annual turnover, whichever is higher)",
+        cap=euros(cap.cap_eur),
+        where=where,
+        fixed=euros(cap.fixed_eur),
+        percent=cap.turnover_percent,
     )
+
+
+def _items(event: SanctionImposed) -> list[Say]:
+    """What the sanction imposes, one item each: the fine (and each conduct's), the injunction, the penalty."""
+    conducts = event.conducts or ()
+    fine = euros(event.fine_eur)
+    items: list[Say] = [t("an administrative fine of {fine}, {within}", fine=fine, within=_within(event.cap))]
+    if len(conducts) > 1:  # separate conducts, each fined within its own cap (Art 83(3))
+        items = [t("an administrative fine of {fine} for {count} separate conducts", fine=fine, count=len(conducts))]
+        items += [
+            t(
+                "{fine} for infringing {infringed}, {within}",
+                fine=euros(c.fine_eur),
+                infringed=_infringed(c.articles_infringed, c.orders_not_complied, c.national_provisions),
+                within=_within(c.cap),
+            )
+            for c in conducts
+        ]
+    if event.injunction is not None:
+        injunction = event.injunction
+        by: object = (
+            injunction.deadline
+            if injunction.deadline is not None
+            else t(
+                "the end of {period} from the notification of this decision",
+                period=span(injunction.period) if injunction.period else t("the period"),
+            )
+        )
+        items += [t("an injunction to comply by {by}: {order}", by=by, order=order_line(o)) for o in injunction.orders]
+        if injunction.daily_penalty_eur:
+            items.append(
+                t(
+                    "a periodic penalty payment of {amount} per day of delay after {by}",
+                    amount=euros(injunction.daily_penalty_eur),
+                    by=by,
+                )
+            )
+    return items
 
 
 def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
@@ -59,48 +124,43 @@ def sanction_imposed(event: SanctionImposed, case: CaseFile) -> list[Letter]:
         if conducts
         else _infringed(event.articles_infringed, (), event.national_provisions)
     )
-    items = [f"an administrative fine of {euros(event.fine_eur)}, {_within(event.cap)}"]
-    if len(conducts) > 1:  # separate conducts, each fined within its own cap (Art 83(3))
-        items = [f"an administrative fine of {euros(event.fine_eur)} for {len(conducts)} separate conducts"] + [
-            f"{euros(c.fine_eur)} for infringing "
-            f"{_infringed(c.articles_infringed, c.orders_not_complied, c.national_provisions)}, "
-            f"{_within(c.cap)}"
-            for c in conducts
-        ]
-    if event.injunction is not None:
-        injunction = event.injunction
-        by = (
-            long_date(injunction.deadline)
-            if injunction.deadline is not None
-            else f"the end of {injunction.period.words if injunction.period else 'the period'} from the notification "
-            f"of this decision"
-        )
-        items += [f"an injunction to comply by {by}: {order_line(order)}" for order in injunction.orders]
-        if injunction.daily_penalty_eur:
-            items.append(
-                f"a periodic penalty payment of {euros(injunction.daily_penalty_eur)} per day of delay after {by}"
-            )
+    fine = euros(event.fine_eur)
     to_complainants = for_complainants(
         case,
         "progress",
-        "A sanction was imposed",
-        f"A sanction was imposed on {name} on {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
+        t("A sanction was imposed"),
+        t(
+            "A sanction was imposed on {controller} on {day}: a fine of {fine}.",
+            controller=name,
+            day=event.decided_on.isoformat(),
+            fine=fine,
+        ),
         [
-            f"on {long_date(event.decided_on)} we imposed a sanction on {name}, including a fine of "
-            f"{euros(event.fine_eur)}, for infringing {infringed}."
+            t(
+                "on {day} we imposed a sanction on {controller}, including a fine of {fine}, for infringing "
+                "{infringed}.",
+                day=event.decided_on,
+                controller=name,
+                fine=fine,
+                infringed=infringed,
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "sanction_decision",
-        f"Sanction decision of {long_date(event.decided_on)}",
-        f"Sanction decision of {event.decided_on.isoformat()}: a fine of {euros(event.fine_eur)}.",
+        t("Sanction decision of {day}", day=event.decided_on),
+        t("Sanction decision of {day}: a fine of {fine}.", day=event.decided_on.isoformat(), fine=fine),
         [
-            f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
-            f"{SIMPLIFIED if event.procedure == 'simplified' else ''}, it imposes:",
-            remedies.for_controller(case),
+            t(
+                "the authority finds that you infringed {infringed}. By its decision of {day}{how}, it imposes:",
+                infringed=infringed,
+                day=event.decided_on,
+                how=SIMPLIFIED if event.procedure == "simplified" else "",
+            ),
+            remedies.of_controller(case),
         ],
-        items=items,
+        items=_items(event),
     )
     return to_complainants + to_controller
 
@@ -111,46 +171,73 @@ def sanction_notified(event: SanctionNotified, case: CaseFile) -> list[Letter]:
     return for_controller(
         case,
         "injunction_deadline",
-        "The deadline of the injunction",
-        f"The sanction decision was notified on {event.notified_on.isoformat()}: comply by "
-        f"{event.injunction_deadline.isoformat()}.",
+        t("The deadline of the injunction"),
+        t(
+            "The sanction decision was notified on {day}: comply by {deadline}.",
+            day=event.notified_on.isoformat(),
+            deadline=event.injunction_deadline.isoformat(),
+        ),
         [
-            f"the sanction decision was notified to you on {long_date(event.notified_on)}; the injunction it "
-            f"contains runs from that day, so you must comply by {long_date(event.injunction_deadline)}."
+            t(
+                "the sanction decision was notified to you on {day}; the injunction it contains runs from that day, "
+                "so you must comply by {deadline}.",
+                day=event.notified_on,
+                deadline=event.injunction_deadline,
+            )
         ],
     )
 
 
 def penalty_liquidated(event: PenaltyPaymentLiquidated, case: CaseFile) -> list[Letter]:
+    name, amount = controller_name(case), euros(event.amount_eur)
     to_complainants = for_complainants(
         case,
         "progress",
-        "A penalty payment was set",
-        f"A penalty payment of {euros(event.amount_eur)} was set for {controller_name(case)}'s delay on "
-        f"{event.decision_day.isoformat()}.",
+        t("A penalty payment was set"),
+        t(
+            "A penalty payment of {amount} was set for {controller}'s delay on {day}.",
+            amount=amount,
+            controller=name,
+            day=event.decision_day.isoformat(),
+        ),
         [
-            f"by its decision of {long_date(event.decision_day)}, the authority set the periodic penalty payment "
-            f"owed by {controller_name(case)} for its delay in complying at {euros(event.amount_eur)} "
-            f"({event.days_counted} days)."
+            t(
+                "by its decision of {day}, the authority set the periodic penalty payment owed by {controller} for "
+                "its delay in complying at {amount} ({days} days).",
+                day=event.decision_day,
+                controller=name,
+                amount=amount,
+                days=event.days_counted,
+            )
         ],
     )
     reference = f" ({event.reference})" if event.reference else ""
     at_most = (
-        f", of at most {euros(event.maximum_eur)} (the days of delay at the daily rate)" if event.maximum_eur else ""
+        t(", of at most {maximum} (the days of delay at the daily rate)", maximum=euros(event.maximum_eur))
+        if event.maximum_eur
+        else ""
     )
-    reasons = [f"Reasons: {event.reasons}"] if event.reasons else []
+    why = [reasons(event.reasons)] if event.reasons else []
     return to_complainants + for_controller(
         case,
         "penalty_liquidation",
-        "Liquidation of the periodic penalty payment",
-        f"Penalty payment liquidated at {euros(event.amount_eur)} for {event.days_counted} days.",
+        t("Liquidation of the periodic penalty payment"),
+        t("Penalty payment liquidated at {amount} for {days} days.", amount=amount, days=event.days_counted),
         [
-            f"by its decision{reference} of {long_date(event.decision_day)}, the authority liquidates the periodic "
-            f"penalty payment at {euros(event.amount_eur)}{at_most}: {event.days_counted} days "
-            f"of delay counted from {long_date(event.period_start)} to {long_date(event.period_end)} "
-            f"({event.convention}).",
-            *reasons,
-            remedies.for_controller(case),
+            t(
+                "by its decision{reference} of {day}, the authority liquidates the periodic penalty payment at "
+                "{amount}{at_most}: {days} days of delay counted from {start} to {end} ({convention}).",
+                reference=reference,
+                day=event.decision_day,
+                amount=amount,
+                at_most=at_most,
+                days=event.days_counted,
+                start=event.period_start,
+                end=event.period_end,
+                convention=event.convention,
+            ),
+            *why,
+            remedies.of_controller(case),
         ],
     )
 
@@ -161,23 +248,37 @@ def reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
     to_complainants = for_complainants(
         case,
         "progress",
-        "A reprimand was issued",
-        f"A reprimand was issued to {name} on {event.decided_on.isoformat()}, without a fine.",
+        t("A reprimand was issued"),
+        t(
+            "A reprimand was issued to {controller} on {day}, without a fine.",
+            controller=name,
+            day=event.decided_on.isoformat(),
+        ),
         [
-            f"on {long_date(event.decided_on)} we issued a reprimand to {name} for infringing {infringed}. "
-            f"The reprimand is a corrective measure of its own (Article 58(2)(b) GDPR); no fine was imposed."
+            t(
+                "on {day} we issued a reprimand to {controller} for infringing {infringed}. The reprimand is a "
+                "corrective measure of its own (Article 58(2)(b) GDPR); no fine was imposed.",
+                day=event.decided_on,
+                controller=name,
+                infringed=infringed,
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "reprimand_decision",
-        f"Reprimand of {long_date(event.decided_on)}",
-        f"Reprimand of {event.decided_on.isoformat()} under Article 58(2)(b) GDPR, without a fine.",
+        t("Reprimand of {day}", day=event.decided_on),
+        t("Reprimand of {day} under Article 58(2)(b) GDPR, without a fine.", day=event.decided_on.isoformat()),
         [
-            f"the authority finds that you infringed {infringed}. By its decision of {long_date(event.decided_on)}"
-            f"{how}, it issues you a reprimand under Article 58(2)(b) of the GDPR, without a fine.",
-            f"Reasons: {event.reasons}",
-            remedies.for_controller(case),
+            t(
+                "the authority finds that you infringed {infringed}. By its decision of {day}{how}, it issues you a "
+                "reprimand under Article 58(2)(b) of the GDPR, without a fine.",
+                infringed=infringed,
+                day=event.decided_on,
+                how=how,
+            ),
+            reasons(event.reasons),
+            remedies.of_controller(case),
         ],
     )
     return to_complainants + to_controller
@@ -185,59 +286,88 @@ def reprimand_issued(event: ReprimandIssued, case: CaseFile) -> list[Letter]:
 
 # Who decided a publication, as a letter names it.
 PUBLISHERS = {
-    "bureau": "the bureau of the authority, at its President's request (loi Informatique et Libertés art 20 II)",
-    "restricted_committee": "the restricted committee (loi Informatique et Libertés art 22)",
+    "bureau": t("the bureau of the authority, at its President's request (loi Informatique et Libertés art 20 II)"),
+    "restricted_committee": t("the restricted committee (loi Informatique et Libertés art 22)"),
 }
 
 
-def _published(decision: str) -> str:
-    return "liquidation of the penalty payment" if decision == "liquidation" else decision.replace("_", " ")
-
-
 def publication_made(event: PublicationMade, case: CaseFile) -> list[Letter]:
-    decision = f"{_published(event.decision)} of {long_date(event.decision_dated)}"
-    again = " again, as the Conseil d'État reformed it," if event.republishes is not None else ""
+    decision = t("{decision} of {day}", decision=DECISIONS[event.decision], day=event.decision_dated)
+    republished = event.republishes is not None
+    again = t(" again, as the Conseil d'État reformed it,") if republished else ""
+    again_summary = t(" again, as the Conseil d'État reformed it") if republished else ""
     until = (
-        f"Your name will be removed from the publication on {long_date(event.anonymised_on)}; we will tell you if "
-        f"the publication is withdrawn before that day."
+        t(
+            "Your name will be removed from the publication on {day}; we will tell you if the publication is "
+            "withdrawn before that day.",
+            day=event.anonymised_on,
+        )
         if event.anonymised_on is not None
-        else "We will tell you when the publication is withdrawn."
+        else t("We will tell you when the publication is withdrawn.")
     )
     to_complainants = for_complainants(
         case,
         "progress",
-        "A decision was made public",
-        f"The authority made its {decision} public{again.rstrip(',')} on {event.published_on.isoformat()}.",
+        t("A decision was made public"),
+        t(
+            "The authority made its {decision} public{again} on {day}.",
+            decision=decision,
+            again=again_summary,
+            day=event.published_on.isoformat(),
+        ),
         [
-            f"on {long_date(event.published_on)} the authority made public{again} its {decision} concerning "
-            f"{controller_name(case)}."
+            t(
+                "on {day} the authority made public{again} its {decision} concerning {controller}.",
+                day=event.published_on,
+                again=again,
+                decision=decision,
+                controller=controller_name(case),
+            )
         ],
     )
     to_controller = for_controller(
         case,
         "publication",
-        f"Publication of the {decision}",
-        f"The {decision} was made public{again.rstrip(',')} on {event.published_on.isoformat()}.",
+        t("Publication of the {decision}", decision=decision),
+        t(
+            "The {decision} was made public{again} on {day}.",
+            decision=decision,
+            again=again_summary,
+            day=event.published_on.isoformat(),
+        ),
         [
-            f"{PUBLISHERS[event.decided_by]} made the {decision} public{again} on {long_date(event.published_on)}, "
-            f"under your name.",
+            t(
+                "{publisher} made the {decision} public{again} on {day}, under your name.",
+                publisher=PUBLISHERS[event.decided_by],
+                decision=decision,
+                again=again,
+                day=event.published_on,
+            ),
             until,
-            remedies.for_controller(case),
+            remedies.of_controller(case),
         ],
     )
     return to_complainants + to_controller
 
 
 def publication_withdrawn(event: PublicationWithdrawn, case: CaseFile) -> list[Letter]:
-    decision = _published(event.decision)
+    decision = DECISIONS[event.decision]
     return for_controller(
         case,
         "publication_withdrawn",
-        f"Withdrawal of the publication of the {decision}",
-        f"The publication of the {decision} was withdrawn on {event.withdrawn_on.isoformat()}.",
+        t("Withdrawal of the publication of the {decision}", decision=decision),
+        t(
+            "The publication of the {decision} was withdrawn on {day}.",
+            decision=decision,
+            day=event.withdrawn_on.isoformat(),
+        ),
         [
-            f"the authority withdrew the publication of its {decision} on {long_date(event.withdrawn_on)}; the "
-            f"decision stands, but is no longer public under your name.",
-            f"Reasons: {event.reasons}",
+            t(
+                "the authority withdrew the publication of its {decision} on {day}; the decision stands, but is no "
+                "longer public under your name.",
+                decision=decision,
+                day=event.withdrawn_on,
+            ),
+            reasons(event.reasons),
         ],
     )

@@ -34,6 +34,7 @@ async def add_complainant(
     email: Sealed,
     *,
     address_proven: bool = True,
+    language: str | None = None,
 ) -> None:
     await hold_complaint(session, complaint_id)
     await session.exec(
@@ -46,6 +47,7 @@ async def add_complainant(
             email=email.model_dump(mode="json"),
             waiting=True,
             address_proven=address_proven,
+            language=language,
         )
         .on_conflict_do_nothing()
     )

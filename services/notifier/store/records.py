@@ -40,7 +40,15 @@ class Records(Protocol):
     the consumer's transaction; the unit tests keep them in memory."""
 
     async def add_complainant(
-        self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed, *, address_proven: bool = True
+        self,
+        complaint_id: UUID,
+        reference: str,
+        kind: str,
+        name: Sealed,
+        email: Sealed,
+        *,
+        address_proven: bool = True,
+        language: str | None = None,
     ) -> None: ...
     async def keep_address_code(self, complaint_id: UUID, code: Sealed) -> None: ...
     async def take_address_code(self, complaint_id: UUID) -> Sealed | None: ...
@@ -73,9 +81,19 @@ class PostgresRecords:
     session: AsyncSession
 
     async def add_complainant(
-        self, complaint_id: UUID, reference: str, kind: str, name: Sealed, email: Sealed, *, address_proven: bool = True
+        self,
+        complaint_id: UUID,
+        reference: str,
+        kind: str,
+        name: Sealed,
+        email: Sealed,
+        *,
+        address_proven: bool = True,
+        language: str | None = None,
     ) -> None:
-        await add_complainant(self.session, complaint_id, reference, kind, name, email, address_proven=address_proven)
+        await add_complainant(
+            self.session, complaint_id, reference, kind, name, email, address_proven=address_proven, language=language
+        )
 
     async def keep_address_code(self, complaint_id: UUID, code: Sealed) -> None:
         await keep_address_code(self.session, complaint_id, code)

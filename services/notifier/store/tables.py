@@ -102,6 +102,7 @@ class ComplainantRow(SQLModel, table=True):
     # False from a filing at the public door until its code is entered (complaint.address_proven): meanwhile
     # only the letter asking for the proof goes to the address.
     address_proven: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    language: str | None = None  # the language letters to the complainant are written in (None: the authority's)
     last_news_on: date | None = None
     reminder_due_on: date | None = Field(default=None, index=True)
 
