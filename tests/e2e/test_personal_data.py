@@ -164,6 +164,7 @@ async def test_personal_data_is_never_in_clear_and_once_erased_reads_as_erased_e
             complainant={"name": name, "email": email, "country": "FR"},
             narrative=narrative,
             controller={"name": f"Facial Search {marker}"},
+            language="en",  # letters that greet the complainant by name
         ),
     )  # a case of its own
     assert filed.status_code == 201, filed.text

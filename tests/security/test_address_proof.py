@@ -175,7 +175,8 @@ async def test_the_code_entered_with_the_status_token_proves_the_address_and_the
     address = f"jeanne.{uuid4().hex[:8]}@example.org"
     receipt = (
         await intake.http.post(
-            "/complaints", json=submission(complainant={"name": "Jeanne", "email": address, "country": "FR"})
+            "/complaints",
+            json=submission(complainant={"name": "Jeanne", "email": address, "country": "FR"}, language="en"),
         )
     ).json()
     seen: set[str] = set()
@@ -208,7 +209,8 @@ async def test_a_code_guessed_wrong_too_often_is_spent(intake, notifier):
     address = f"guessed.{uuid4().hex[:8]}@example.org"
     receipt = (
         await intake.http.post(
-            "/complaints", json=submission(complainant={"name": "Jeanne", "email": address, "country": "FR"})
+            "/complaints",
+            json=submission(complainant={"name": "Jeanne", "email": address, "country": "FR"}, language="en"),
         )
     ).json()
     token = {"X-Status-Token": receipt["status_token"]}
@@ -233,7 +235,9 @@ async def test_a_paper_complaint_recorded_by_staff_needs_no_proof(intake, notifi
         await intake.http.post(
             "/paper-complaints",
             json=submission(
-                complainant={"name": "Jeanne", "email": address, "country": "FR"}, received_on="2020-05-25"
+                complainant={"name": "Jeanne", "email": address, "country": "FR"},
+                received_on="2020-05-25",
+                language="en",
             ),
             headers=tokens(INTAKE_OFFICER),
         )
