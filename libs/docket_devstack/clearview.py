@@ -56,6 +56,7 @@ class Filing:
             "articles_alleged": list(self.articles),
             "received_on": self.received_on,
             "narrative": self.narrative,
+            "language": "en",  # the story is told in English; without it, intake's DEFAULT_LANGUAGE (French)
         }
 
 
