@@ -123,6 +123,14 @@ async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+def invalid_query(message: str, *fields: str) -> RequestValidationError:
+    """A 422 for query parameters that are each valid but wrong together, naming every one of `fields` (by the
+    name the request uses) in the shape of FastAPI's own errors: raise it from a route or a dependency."""
+    return RequestValidationError(
+        [{"loc": ("query", field), "msg": message, "type": "value_error"} for field in fields]
+    )
+
+
 async def invalid_value(_: Request, exc: Exception) -> JSONResponse:
     """422 for a value a rule refused, in the shape of FastAPI's own (the field's place in the body, why)."""
     assert isinstance(exc, Invalid)

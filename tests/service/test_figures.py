@@ -101,3 +101,8 @@ async def test_a_years_figures_count_time_and_tell_as_the_annual_report_does(ser
     assert f'data-series="ended" data-group="{YEAR}-04" data-value="1"' in chart.text
     refused = await service.http.get("/stats", params={"year": YEAR, "from": f"{YEAR}-01-01"}, headers=tokens(AUDITOR))
     assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["query", "year"], ["query", "from"], ["query", "to"]]
+    backwards = {"from": f"{YEAR}-12-31", "to": f"{YEAR}-01-01"}
+    refused = await service.http.get("/stats", params=backwards, headers=tokens(AUDITOR))
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["query", "from"], ["query", "to"]]

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from docket_contracts.events import CAMPAIGN_MAX, ComplaintCategory
 from docket_identity.roles import Caller
+from docket_service.http import invalid_query
 from docket_service.limits import DAY_RANGE, Day, query_text
 
 from .. import campaigns, domain, readside
@@ -65,9 +65,10 @@ async def alike(
     limit: Annotated[int, Query(ge=1, le=CAMPAIGN_MAX)] = CAMPAIGN_MAX,
 ) -> AlikePage:
     if not (controller or body):
-        missing = "name the controller (`controller`) or the Art 80 body (`body`) the complaints are alike by"
-        raise RequestValidationError(
-            [{"loc": ("query", name), "msg": missing, "type": "missing"} for name in ("controller", "body")]
+        raise invalid_query(
+            "name the controller (`controller`) or the Art 80 body (`body`) the complaints are alike by",
+            "controller",
+            "body",
         )
     total, rows = await readside.campaigns.alike(
         session,

@@ -8,9 +8,10 @@ import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_service.http import invalid_query
 from docket_service.limits import DAY_RANGE, Day
 
 from .. import charts, readside
@@ -35,11 +36,11 @@ class Period:
     ) -> None:
         today = clock.today()
         if (start is None) != (end is None) or (year is not None and start is not None):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give a year, or both from and to")
+            raise invalid_query("give a year, or both from and to", "year", "from", "to")
         self.start = start or date(year or today.year, 1, 1)
         self.end = end or date(year or today.year, 12, 31)
         if self.end < self.start:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"to ({self.end}) is before from ({self.start})")
+            raise invalid_query(f"to ({self.end}) is before from ({self.start})", "from", "to")
         self.as_of = as_of or today
 
 
