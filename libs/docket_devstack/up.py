@@ -219,7 +219,15 @@ def wait_ready(urls: dict[str, str], timeout: float = 120.0) -> None:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    """The first Ctrl-C or SIGTERM stops everything. Another one while stopping would cut the stop short and leave
+    the services not yet stopped running on their own, so from then on they are only acknowledged."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _already_stopping)
     raise KeyboardInterrupt
+
+
+def _already_stopping(signum: int, frame: object) -> None:
+    log.info("already stopping everything this started; it ends when the last part has stopped")
 
 
 def main(argv: list[str] | None = None) -> int:

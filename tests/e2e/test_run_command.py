@@ -98,6 +98,8 @@ def test_up_plays_the_story_then_stays_up_until_ctrl_c(tmp_path):
         children = psutil.Process(running.pid).children(recursive=True)
         assert len(children) >= 3  # the three services
         running.send_signal(signal.SIGINT)
+        time.sleep(1)
+        running.send_signal(signal.SIGINT)  # pressed twice: the second must not cut the stop short
         assert running.wait(60) == 0
     finally:
         if running.poll() is None:
@@ -111,7 +113,7 @@ def test_up_plays_the_story_then_stays_up_until_ctrl_c(tmp_path):
     assert picture.startswith("<svg") and "liquidation made public" in picture
     assert "victor.investigator (investigator)" in output and "-d client_id=docket-cli" in output
     assert "(API docs: http://127.0.0.1:" in output
-    assert output.rstrip().endswith("stopping")
+    assert "already stopping everything this started" in output and output.rstrip().endswith("stopping")
     assert leftovers(tmp_path) == [] and not [child for child in children if alive(child)]
 
 
