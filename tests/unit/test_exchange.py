@@ -18,6 +18,8 @@ from docket_contracts.envelope import CloudEvent
 from docket_exchange.directory import Authority, Directory, DirectoryError
 from docket_exchange.keys import KID_PREFIX, OwnKey, PeerKeys, jwks
 from docket_exchange.messages import TOKEN_TYPE, Exchange, Refused
+from docket_exchange.transport import Answer
+from services.case.exchange.outbox import verdict
 
 FR, IT, DE = "FR-CNIL", "IT-GPDP", "DE-BFDI"
 
@@ -254,3 +256,19 @@ def test_the_directory_refuses_plain_http_and_an_authority_twice(tmp_path):
     path = tmp_path / "directory.json"
     path.write_text('{"authorities": [' + authority(IT).model_dump_json() + "]}")
     assert [a.id for a in Directory.load(path)] == [IT]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (Answer(200, None, None, 5), "delivered"),
+        (Answer(409, "already_received", None, 5), "delivered"),  # a copy got through; its answer was lost
+        (Answer(409, None, None, 5), "retry"),
+        (Answer(422, "malformed", None, 5), "dead"),
+        (Answer(401, "unknown_key", None, 5), "retry"),  # the new key not yet fetched, say
+        (Answer(503, None, None, 5), "retry"),
+        (Answer(None, None, "ConnectError", 5), "retry"),
+    ],
+)
+def test_what_a_peer_s_answer_means_to_the_sender(answer, expected):
+    assert verdict(answer) == expected
