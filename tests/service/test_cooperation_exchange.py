@@ -312,3 +312,20 @@ async def test_a_peer_down_for_a_while_loses_nothing_once_it_is_up(two):
     )
     assert len(attempts) >= 2 and attempts[-1]["verdict"] == "delivered"
     assert all(a["verdict"] == "retry" and a["error"] for a in attempts[:-1])
+
+
+async def test_the_record_of_messages_is_added_to_and_never_rewritten_by_the_role_that_serves(two):
+    engine = make_engine(two.fr.settings.database_url, "case")  # docket_case, as the service connects
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO cooperation_messages (direction, token, outcome) VALUES ('received', 't', 'refused')"
+                )
+            )
+        for statement in ("UPDATE cooperation_messages SET token = 'x'", "DELETE FROM cooperation_messages"):
+            with pytest.raises(sa.exc.DBAPIError, match="permission denied"):
+                async with engine.begin() as connection:
+                    await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
