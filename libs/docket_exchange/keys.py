@@ -83,7 +83,7 @@ GetJson = Callable[[str], Awaitable[Mapping[str, Any]]]
 class _Cached:
     keys: dict[str, jwt.PyJWK] = field(default_factory=dict)
     fetched_at: float | None = None  # the last attempt
-    loaded: bool = False  # a fetch has succeeded
+    loaded_at: float | None = None  # the last fetch that succeeded
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -93,7 +93,8 @@ class PeerKeys:
     A peer's JWKS is fetched the first time one of its messages comes, again at least every `max_age_s` (a key it
     withdrew stops being trusted), and again when a message names a `kid` not seen yet (how a peer's rotation
     arrives), at most once per `refresh_interval_s`: a flood of messages naming made-up keys costs one fetch per
-    interval. While a peer cannot be reached its keys are kept.
+    interval. While a peer cannot be reached its keys are kept, for `max_stale_s` past their last fetch and no
+    longer: a key the peer withdrew must not stay trusted for as long as someone can keep the peer out of reach.
     """
 
     def __init__(
@@ -102,32 +103,38 @@ class PeerKeys:
         *,
         refresh_interval_s: float = 10.0,
         max_age_s: float = 600.0,
+        max_stale_s: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._get_json = get_json
-        self.refresh_interval_s, self.max_age_s = refresh_interval_s, max_age_s
+        self.refresh_interval_s, self.max_age_s, self.max_stale_s = refresh_interval_s, max_age_s, max_stale_s
         self._clock = clock
         self._cached: dict[str, _Cached] = {}
 
     async def key(self, authority: Authority, kid: str) -> jwt.PyJWK:
         """The peer's key `kid`; UnknownKey if it publishes none such, KeysUnavailable if its keys cannot be had."""
         cached = self._cached.setdefault(authority.id, _Cached())
-        since = None if cached.fetched_at is None else self._clock() - cached.fetched_at
-        if kid in cached.keys and since is not None and since < self.max_age_s:
+        if kid in cached.keys and self._age(cached.loaded_at) < self.max_age_s:
             return cached.keys[kid]
         async with cached.lock:  # another message may have fetched them meanwhile
-            since = None if cached.fetched_at is None else self._clock() - cached.fetched_at
-            if (
-                since is None
-                or since >= self.max_age_s
-                or (kid not in cached.keys and since >= self.refresh_interval_s)
-            ):
+            if self._due(cached, kid):
                 await self._refresh(authority, cached)
+        if self._age(cached.loaded_at) >= self.max_stale_s:
+            raise KeysUnavailable(f"the keys of {authority.id} could not be fetched from {authority.jwks_url}")
         if kid in cached.keys:
             return cached.keys[kid]
-        if not cached.loaded:
-            raise KeysUnavailable(f"the keys of {authority.id} could not be fetched from {authority.jwks_url}")
         raise UnknownKey(f"{authority.id} publishes no cooperation key {kid!r} at {authority.jwks_url}")
+
+    def _age(self, moment: float | None) -> float:
+        return float("inf") if moment is None else self._clock() - moment
+
+    def _due(self, cached: _Cached, kid: str) -> bool:
+        """Time to fetch the keys: never fetched; or not within `refresh_interval_s` and either the keys are
+        `max_age_s` old (still, after failed fetches: tried again each interval) or `kid` is not among them."""
+        if cached.fetched_at is None:
+            return True
+        old = self._age(cached.loaded_at) >= self.max_age_s
+        return self._age(cached.fetched_at) >= self.refresh_interval_s and (old or kid not in cached.keys)
 
     async def _refresh(self, authority: Authority, cached: _Cached) -> None:
         cached.fetched_at = self._clock()
@@ -136,7 +143,7 @@ class PeerKeys:
         except Exception as exc:  # keep what is known: a peer's outage must not unlearn its keys
             log.warning("cooperation: keys of %s not fetched: %s: %s", authority.id, type(exc).__name__, exc)
             return
-        cached.loaded = True
+        cached.loaded_at = cached.fetched_at
         cached.keys = {
             kid: key for kid, key in parse_jwks(document, (ALGORITHM,)).items() if kid.startswith(KID_PREFIX)
         }

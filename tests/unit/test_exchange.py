@@ -204,6 +204,29 @@ async def test_an_unknown_kid_fetches_the_keys_again_at_most_once_per_interval(k
     assert published.fetches[url] == 2
 
 
+async def test_a_peer_s_keys_are_kept_while_it_is_out_of_reach_but_not_for_ever(keys, published):
+    clock = Clock(1000.0)
+    recipient = exchange(IT, keys[IT], published)
+    recipient.peer_keys = PeerKeys(
+        published.get_json, refresh_interval_s=10, max_age_s=600, max_stale_s=3600, clock=clock
+    )
+    assert (await recipient.verify(exchange(FR, keys[FR], published).sign(an_event(), IT))).sender.id == FR
+    del published.documents[authority(FR).jwks_url]  # FR's keys out of reach from now on
+    clock.now += 601
+    assert (await recipient.verify(exchange(FR, keys[FR], published).sign(an_event(), IT))).sender.id == FR
+    fetches = published.fetches[authority(FR).jwks_url]
+    for _ in range(3):  # tried again at most once per interval while the keys are old
+        await recipient.verify(exchange(FR, keys[FR], published).sign(an_event(), IT))
+    assert published.fetches[authority(FR).jwks_url] == fetches
+    clock.now += 3000
+    for _ in range(2):
+        refused = await refusal(recipient, exchange(FR, keys[FR], published).sign(an_event(), IT))
+        assert refused.reason == "keys_unavailable"
+    published.publish(FR, jwks(keys[FR]))  # back within reach
+    clock.now += 10
+    assert (await recipient.verify(exchange(FR, keys[FR], published).sign(an_event(), IT))).sender.id == FR
+
+
 async def test_a_peer_whose_keys_cannot_be_fetched_is_refused_as_not_checkable(keys):
     nobody = Published()
     token = exchange(FR, keys[FR], nobody).sign(an_event(), IT)
@@ -265,6 +288,7 @@ def test_the_directory_refuses_plain_http_and_an_authority_twice(tmp_path):
         (Answer(409, "already_received", None, 5), "delivered"),  # a copy got through; its answer was lost
         (Answer(409, None, None, 5), "retry"),
         (Answer(422, "malformed", None, 5), "dead"),
+        (Answer(413, None, None, 5), "dead"),
         (Answer(401, "unknown_key", None, 5), "retry"),  # the new key not yet fetched, say
         (Answer(503, None, None, 5), "retry"),
         (Answer(None, None, "ConnectError", 5), "retry"),

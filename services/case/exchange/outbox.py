@@ -64,12 +64,12 @@ async def queue(session: AsyncSession, authority: Authority, event: CloudEvent) 
 
 def verdict(answer: Answer) -> Verdict:
     """What an answer means: 2xx, or 409 already_received (a copy got through and its answer was lost), is
-    delivered; 422 will never be accepted; anything else (refused as not believed, 5xx, no answer) is tried
-    again."""
+    delivered; 422 (malformed) and 413 (too large) will never be accepted; anything else (refused as not
+    believed, 5xx, no answer) is tried again."""
     code = answer.status_code
     if code is not None and (200 <= code < 300 or (code == 409 and answer.reason == "already_received")):
         return "delivered"
-    if code == 422:
+    if code in (413, 422):
         return "dead"
     return "retry"
 
