@@ -36,6 +36,7 @@ from docket_service.database import make_engine, make_sessions, migrate
 from services.case.application import send_to
 from services.case.config import CaseSettings
 from services.case.exchange import Cooperation
+from services.case.exchange.outbox import resend_given_up
 from services.case.main import create_app
 from services.case.store import PostgresCases
 from tests.conftest import MIGRATIONS, SIGNING_KEY
@@ -329,3 +330,38 @@ async def test_the_record_of_messages_is_added_to_and_never_rewritten_by_the_rol
                     await connection.execute(sa.text(statement))
     finally:
         await engine.dispose()
+
+
+async def test_a_message_given_up_is_recorded_undelivered_and_goes_once_put_back_in_line(two):
+    two.fr.settings = two.fr.settings.model_copy(update={"cooperation_retry_max_attempts": 2})
+    given_up_before = counted("docket_cooperation_send_failures_total", outcome="given_up")
+    event = an_event()
+
+    async def status() -> str:
+        [row] = await rows(two.fr, "SELECT status FROM cooperation_outbox WHERE event_id = :id", id=event.id)
+        return str(row["status"])
+
+    async with running(two.fr) as fr:  # IT is down throughout
+        await queued(fr, two.fr, IT, event)
+
+        async def given_up() -> bool:
+            return await status() == "dead"
+
+        await eventually(given_up)
+    [record] = await rows(two.fr, "SELECT * FROM cooperation_messages WHERE jti = :id", id=event.id)
+    assert (record["direction"], record["outcome"], record["peer"]) == ("sent", "undelivered", IT)
+    assert "gave up after 2 attempts" in record["detail"]
+    assert counted("docket_cooperation_send_failures_total", outcome="given_up") == given_up_before + 1
+    engine = make_engine(two.fr.settings.database_url, "case")
+    try:
+        async with make_sessions(engine)() as session, session.begin():
+            assert await resend_given_up(session) == 1
+    finally:
+        await engine.dispose()
+    async with running(two.fr), running(two.it):
+
+        async def delivered() -> bool:
+            return await status() == "delivered"
+
+        await eventually(delivered)
+    assert [r["outcome"] for r in await received(two.it, event.id)] == ["accepted"]

@@ -219,3 +219,15 @@ async def pending_count(session: AsyncSession) -> int:
     pending = col(CooperationOutboxRow.status) == "pending"
     found = await session.exec(select(sa.func.count()).select_from(CooperationOutboxRow).where(pending))
     return int(found.one())
+
+
+async def resend_given_up(session: AsyncSession) -> int:
+    """Put every message given up back in line with a fresh budget of attempts (once the peer is fixed); returns
+    how many. Their attempts so far stay recorded."""
+    resent = await session.exec(
+        sa.update(CooperationOutboxRow)
+        .where(col(CooperationOutboxRow.status) == "dead")
+        .values(status="pending", attempts=0, lease=None, dead_reason=None, next_attempt_at=sa.func.now())
+        .returning(col(CooperationOutboxRow.id))
+    )
+    return len(resent.all())
