@@ -137,7 +137,19 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
 
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, stopped)
-    config = uvicorn.Config(
+    server = uvicorn.Server(
+        uvicorn_config(app, settings, logging_config)
+    )  # what uvicorn.run does for one process, with the socket ours to make
+    server.run(sockets=[shared_socket(settings.http_host, settings.http_port)] if settings.http_reuse_port else None)
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
+
+
+def uvicorn_config(
+    app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any] | None = None
+) -> uvicorn.Config:
+    """How `serve` runs the app: on HTTP_HOST:HTTP_PORT, over HTTPS when HTTP_TLS_CERTFILE is set."""
+    return uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
@@ -145,11 +157,9 @@ def serve(app: FastAPI, settings: ServiceSettings, logging_config: dict[str, Any
         log_config=logging_config,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
         proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only (limits.ClientAddress)
+        ssl_certfile=settings.http_tls_certfile or None,
+        ssl_keyfile=settings.http_tls_keyfile or None,
     )
-    server = uvicorn.Server(config)  # what uvicorn.run does for one process, with the socket ours to make
-    server.run(sockets=[shared_socket(settings.http_host, settings.http_port)] if settings.http_reuse_port else None)
-    if not server.started:
-        raise SystemExit(STARTUP_FAILURE)
 
 
 def shared_socket(host: str, port: int) -> socket.socket:

@@ -97,6 +97,16 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="the address `serve` listens on (0.0.0.0 in the image)")
     http_port: int = Field(description="the port `serve` listens on")
+    http_tls_certfile: str | None = Field(
+        default=None,
+        description=(
+            "the certificate chain (PEM) `serve` answers HTTPS with, for a service reached without a TLS proxy in "
+            "front (the case service's cooperation inbox, when other authorities reach it directly); unset: HTTP"
+        ),
+    )
+    http_tls_keyfile: str | None = Field(
+        default=None, description="the private key (PEM) of HTTP_TLS_CERTFILE, if not in that file"
+    )
     http_reuse_port: bool = Field(
         default=False,
         description=(

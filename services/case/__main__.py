@@ -6,6 +6,7 @@ from docket_service.database import make_engine, make_sessions
 
 from . import readside, verification
 from .config import CaseSettings
+from .exchange.outbox import resend_given_up
 from .main import ALEMBIC_INI, create_app
 
 
@@ -27,6 +28,17 @@ async def verify_integrity(settings: CaseSettings) -> None:
         raise SystemExit(status)
 
 
+async def resend_cooperation(settings: CaseSettings) -> None:
+    """Put the cooperation messages given up back in line for the delivery worker (exchange/outbox.py)."""
+    engine = make_engine(settings.database_url, settings.database_schema)
+    try:
+        async with make_sessions(engine)() as session, session.begin():
+            resent = await resend_given_up(session)
+        logging.getLogger("docket.case").info("%d cooperation message(s) given up put back in line", resent)
+    finally:
+        await engine.dispose()
+
+
 main(
     CaseSettings,
     create_app,
@@ -34,5 +46,9 @@ main(
     name="case",
     produces=topics.CASES,
     also_produces=[topics.CHECKPOINTS],
-    tasks={"rebuild-projections": rebuild_projections, "verify-integrity": verify_integrity},
+    tasks={
+        "rebuild-projections": rebuild_projections,
+        "verify-integrity": verify_integrity,
+        "resend-cooperation": resend_cooperation,
+    },
 )

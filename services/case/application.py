@@ -1,4 +1,5 @@
-"""The case service's use cases: run a command against a case, route a complaint, fire due timers.
+"""The case service's use cases: run a command against a case, route a complaint, fire due timers, send a case
+event to another authority.
 
 Each runs against a `Cases` store in one unit of work: load, decide, append with outbox and projections,
 commit. A command and the timers open and commit their own transaction; a complaint is routed inside the
@@ -18,7 +19,9 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from docket_contracts.envelope import CloudEvent
+from docket_contracts.errors import Invalid
 from docket_contracts.events import ComplaintFiled, Payload
+from docket_exchange.directory import Authority, Directory
 from docket_messaging.context import bind_ids
 from docket_service.clock import Clock
 from services.case.metrics import TIMERS_FIRED
@@ -81,6 +84,10 @@ class Cases(Protocol):
 
     async def fired(self, timer: DueTimer, now: datetime) -> None: ...
 
+    async def send_to(self, authority: Authority, event: CloudEvent) -> None:
+        """Queue `event` for `authority` (the cooperation outbox), in the transaction open."""
+        ...
+
 
 async def execute(
     cases: Cases, case_id: uuid.UUID, expected_version: int, command: Command, actor: Actor
@@ -131,3 +138,14 @@ async def fire_due_timers(cases: Cases, clock: Clock, limit: int = 100) -> int:
             fired += 1
     TIMERS_FIRED.inc(fired)
     return fired
+
+
+async def send_to(cases: Cases, directory: Directory, authority: str, event: CloudEvent) -> None:
+    """Send a case event to another authority, in the transaction the caller opened (the one that appends the
+    event): it waits in the cooperation outbox until the cooperation worker has delivered it, signed, to the
+    authority's inbox. What a staff command of a cooperation procedure calls once it has the events to send.
+    Invalid (422) naming `authority` if it is not in the directory."""
+    found = directory.get(authority)
+    if found is None:
+        raise Invalid("authority", f"{authority} is not in the cooperation directory")
+    await cases.send_to(found, event)

@@ -2,8 +2,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import Field, SecretStr
 
 from docket_contracts.checkpoints import SigningKey, public_key
+from docket_messaging.backoff import RetrySchedule
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES
 from docket_service.settings import ServiceSettings
+
+
+class CooperationMisconfigured(ValueError):
+    """The case service was given its id in the cooperation directory without a key to sign with or a directory."""
 
 
 class SigningKeyMissing(ValueError):
@@ -75,6 +80,65 @@ class CaseSettings(ServiceSettings):
         "published, so that the checkpoints they signed still verify",
     )
 
+    # The cooperation exchange with other authorities' installations (docket_exchange; docs/operations.md,
+    # "Cooperation with other authorities"). Off while COOPERATION_AUTHORITY_ID is unset.
+    cooperation_authority_id: str | None = Field(
+        default=None,
+        description="this authority's id in the cooperation directory (e.g. FR-CNIL): the sender of its messages "
+        "and the recipient they must name; unset: no cooperation messages are exchanged",
+    )
+    cooperation_directory: str | None = Field(
+        default=None,
+        description="the JSON file of the authorities messages are exchanged with (id, name, Member State, inbox "
+        "and JWKS URLs); a message from an authority not in it is refused",
+    )
+    cooperation_signing_key: SecretStr | None = Field(
+        default=None,
+        description="base64 of 32 random bytes: the Ed25519 key cooperation messages are signed with (not the "
+        "checkpoints' key); its public key is served at /.well-known/jwks.json; required with "
+        "COOPERATION_AUTHORITY_ID",
+    )
+    cooperation_retired_keys: str = Field(
+        default="",
+        description="the public keys (each its JWK's x) of cooperation signing keys no longer used, "
+        "comma-separated: still published, so that messages they signed still verify",
+    )
+    cooperation_ca_file: str | None = Field(
+        default=None,
+        description="the CA certificates (PEM) the peers' HTTPS certificates are checked against; unset: the system's",
+    )
+    cooperation_timeout_s: float = Field(
+        default=10.0, gt=0, description="the most a message's POST, or a fetch of a peer's keys, may take"
+    )
+    cooperation_token_lifetime_s: float = Field(
+        default=60.0, gt=0, le=600, description="how long a signed message is valid after it is signed (exp)"
+    )
+    cooperation_leeway_s: float = Field(
+        default=30.0, ge=0, le=300, description="clock skew tolerated between authorities on a message's iat and exp"
+    )
+    cooperation_keys_refresh_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="a peer's keys are fetched again on a message naming a key not seen yet, at most this often",
+    )
+    run_cooperation_deliveries: bool = Field(
+        default=True, description="deliver the cooperation outbox in the serving process (safe on every replica)"
+    )
+    cooperation_delivery_interval_s: float = Field(
+        default=1.0, gt=0, description="how often due cooperation messages are looked for"
+    )
+    cooperation_retry_max_attempts: int = Field(
+        default=24, ge=1, description="attempts to deliver a cooperation message before it is given up"
+    )
+    cooperation_retry_base_delay_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="the wait after a cooperation message's first failed attempt, doubled after each",
+    )
+    cooperation_retry_max_delay_s: float = Field(
+        default=3600.0, gt=0, description="the longest wait between two attempts to deliver a cooperation message"
+    )
+
     def signing_key(self) -> SigningKey:
         if self.checkpoint_signing_key is None:
             raise SigningKeyMissing("the case service signs checkpoints of its record: set CHECKPOINT_SIGNING_KEY")
@@ -84,3 +148,18 @@ class CaseSettings(ServiceSettings):
         """The public keys checkpoints are checked with: the signing key's (when set), then the retired ones."""
         signing = [self.signing_key().public] if self.checkpoint_signing_key is not None else []
         return signing + [public_key(x) for x in self.checkpoint_retired_keys.split(",") if x.strip()]
+
+    def cooperation_configured(self) -> bool:
+        """Whether cooperation messages are exchanged; CooperationMisconfigured if half of what it needs is set."""
+        if not self.cooperation_authority_id:  # unset, or empty as a ConfigMap leaves it
+            return False
+        if not self.cooperation_signing_key or not self.cooperation_signing_key.get_secret_value():
+            raise CooperationMisconfigured("COOPERATION_AUTHORITY_ID is set: set COOPERATION_SIGNING_KEY too")
+        if not self.cooperation_directory:
+            raise CooperationMisconfigured("COOPERATION_AUTHORITY_ID is set: set COOPERATION_DIRECTORY too")
+        return True
+
+    def retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule(
+            self.cooperation_retry_max_attempts, self.cooperation_retry_base_delay_s, self.cooperation_retry_max_delay_s
+        )

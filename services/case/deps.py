@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
@@ -14,6 +14,7 @@ from docket_service.http import ClockDep, RuntimeDep, SessionDep
 
 from .application import Cases
 from .config import CaseSettings
+from .exchange import Cooperation
 from .handling import Handling
 from .store import PostgresCases
 
@@ -23,6 +24,7 @@ __all__ = [
     "ClockDep",
     "CommitteeQuorum",
     "ComplaintHandler",
+    "CooperationDep",
     "Decider",
     "HandlingDep",
     "IntegrityChecker",
@@ -69,6 +71,19 @@ def committee_quorum(request: Request) -> int:
 
 
 CommitteeQuorum = Annotated[int, Depends(committee_quorum)]
+
+
+async def get_cooperation(request: Request) -> Cooperation:
+    """The cooperation exchange (app.state.cooperation, built by create_app); 404 where none is configured."""
+    cooperation: Cooperation | None = request.app.state.cooperation
+    if cooperation is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, "this installation exchanges no cooperation messages (COOPERATION_AUTHORITY_ID)"
+        )
+    return cooperation
+
+
+CooperationDep = Annotated[Cooperation, Depends(get_cooperation)]
 
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]

@@ -14,13 +14,15 @@ from docket_service.clock import Clock, SystemClock
 from docket_service.http import service_app
 from docket_service.limits import limit_bodies
 from docket_service.runtime import ServiceRuntime, Worker, every
-from services.case.metrics import ART78_OVERDUE
+from services.case.metrics import ART78_OVERDUE, COOPERATION_PENDING
 
 from . import readside
 from .api import install_error_handlers, routers
 from .application import fire_due_timers
 from .checkpoints import sign_checkpoint
 from .config import CaseSettings
+from .exchange import Cooperation, cooperation_of
+from .exchange.outbox import deliver_due, pending_count
 from .handlers import EVENT_HANDLERS
 from .handling import fire_letter_timers
 from .store import PostgresCases
@@ -29,9 +31,12 @@ ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
 
 TIMER_BATCH = 100
+COOPERATION_BATCH = 50
 
 
-def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntime:
+def runtime(
+    settings: CaseSettings, clock: Clock | None = None, cooperation: Cooperation | None = None
+) -> ServiceRuntime:
     clock = clock or SystemClock(settings.regulator_timezone)
 
     async def fire_timers(runtime: ServiceRuntime) -> int:
@@ -55,6 +60,15 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
     workers = {"timers": timers, "letter-timers": letters} if settings.run_timers else {}
     if settings.run_checkpoints:
         workers["checkpoints"] = checkpointing(settings, clock)
+    measures = [overdue]
+    if cooperation is not None:
+        if settings.run_cooperation_deliveries:
+            workers["cooperation"] = delivering(settings, cooperation)
+
+        async def pending(session: AsyncSession) -> None:
+            COOPERATION_PENDING.set(await pending_count(session))
+
+        measures.append(pending)
     return ServiceRuntime(
         name="case",
         settings=settings,
@@ -65,8 +79,25 @@ def runtime(settings: CaseSettings, clock: Clock | None = None) -> ServiceRuntim
         handlers=EVENT_HANDLERS,
         workers=workers,
         preparations=[has_signing_key],
-        measures=[overdue],
+        closers=[cooperation.peers.close] if cooperation else [],
+        measures=measures,
     )
+
+
+def delivering(settings: CaseSettings, cooperation: Cooperation) -> Worker:
+    """The worker that delivers the cooperation outbox to the other authorities."""
+
+    async def deliver(runtime: ServiceRuntime) -> int:
+        return await deliver_due(
+            runtime.sessions,
+            cooperation.exchange,
+            cooperation.peers,
+            schedule=settings.retry_schedule(),
+            batch_size=COOPERATION_BATCH,
+            timeout_s=settings.cooperation_timeout_s,
+        )
+
+    return every(settings.cooperation_delivery_interval_s, COOPERATION_BATCH, deliver)
 
 
 def checkpointing(settings: CaseSettings, clock: Clock) -> Worker:
@@ -86,8 +117,10 @@ def checkpointing(settings: CaseSettings, clock: Clock) -> Worker:
 def create_app(settings: CaseSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or CaseSettings()
     clock = clock or SystemClock(settings.regulator_timezone)
-    app = service_app("Docket case service", runtime(settings, clock), *routers)
+    cooperation = cooperation_of(settings)
+    app = service_app("Docket case service", runtime(settings, clock, cooperation), *routers)
     app.state.clock = clock
+    app.state.cooperation = cooperation
     app.state.committee_quorum = settings.restricted_committee_quorum
     install_error_handlers(app)
     limit_bodies(app, settings.max_body_bytes)

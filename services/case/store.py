@@ -15,11 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Payload
+from docket_exchange.directory import Authority
 
 from . import checkpoints, eventstore, readside
 from .application import Actor, DueTimer
 from .domain import CaseState, Complaint, evolve
 from .eventstore import load
+from .exchange import outbox as cooperation_outbox
+from .exchange.tables import TABLES as COOPERATION_TABLES
 from .handling import DueLetter, Step
 from .readside import case_of_complaint, timers
 from .snapshots import SNAPSHOT_EVERY
@@ -46,7 +49,7 @@ TABLES = {
     "complaint_records",
     "letter_timers",
     "campaign_steps",
-}
+} | COOPERATION_TABLES
 
 
 async def append(
@@ -104,6 +107,9 @@ class PostgresCases:
 
     async def fired(self, timer: DueTimer, now: datetime) -> None:
         await timers.mark_fired(self.session, timer.notice_id, now)
+
+    async def send_to(self, authority: Authority, event: CloudEvent) -> None:
+        await cooperation_outbox.queue(self.session, authority, event)
 
     # --- a complaint's handling (handling.Handling) ------------------------------------------------------------
 

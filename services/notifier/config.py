@@ -4,11 +4,10 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from docket_contracts.events import Language
+from docket_messaging.backoff import RetrySchedule
 from docket_privacy.settings import KeystoreSettings
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES
 from docket_service.settings import ServiceSettings
-
-from .domain.webhooks import RetrySchedule
 
 
 class NotifierSettings(ServiceSettings, KeystoreSettings):

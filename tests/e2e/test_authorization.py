@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +26,8 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from docket_contracts.checkpoints import new_signing_key
+from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Injunction, Order, TimeLimit
 from docket_devstack.staff import (
     ADMINISTRATOR,
@@ -37,6 +40,8 @@ from docket_devstack.staff import (
     STAFF,
     Tokens,
 )
+from docket_exchange.keys import OwnKey, PeerKeys, jwks
+from docket_exchange.messages import Exchange
 from docket_identity.http import api_routes
 from docket_identity.roles import Role
 from services.case import application, handling
@@ -176,6 +181,7 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/campaigns/controller-letters"): frozenset({I, V}),
     ("case", "POST", "/campaigns/closure"): frozenset({I, V}),
     ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
+    ("case", "POST", "/cooperation/messages"): PUBLIC,  # authenticated by the message's signature
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -221,6 +227,22 @@ class World:
 
     def headers(self, who: str) -> dict[str, str]:
         return self.tokens.integrator() if who == INTEGRATOR else self.tokens(who)
+
+    def cooperation_message(self) -> Call:
+        """A message to the case service from the peer authority of its directory, signed with the peer's key."""
+        cooperation = self.apps["case"].app.state.cooperation
+        peer = Exchange(PEER, PEER_KEY, cooperation.directory, cooperation.exchange.peer_keys)
+        event = CloudEvent(
+            type="docket.case.mutual_assistance_requested",
+            source=f"/docket/{PEER}/case",
+            subject=str(uuid.uuid4()),
+            dataschema="",
+            data={"cooperation_reference": "IMI-2026-0001"},
+        )
+        token = peer.sign(event, cooperation.exchange.own_id)
+        return Call(
+            "POST", "/cooperation/messages", content=token.encode(), headers={"content-type": "application/jwt"}
+        )
 
     def owner(self, who: str) -> str:
         """Whose subscription an identity works on: an integrator its own, staff the administrator's."""
@@ -592,6 +614,7 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ),
     ("case", "GET", "/cases"): _get("/cases"),
     ("case", "GET", "/.well-known/jwks.json"): _get("/.well-known/jwks.json"),
+    ("case", "POST", "/cooperation/messages"): lambda w, who: _ready(w.cooperation_message()),
     ("case", "GET", "/art78-overdue"): _get("/art78-overdue"),
     ("case", "GET", "/cases/{case_id}"): lambda w, who: _case_get(w, ""),
     ("case", "GET", "/cases/{case_id}/history"): lambda w, who: _case_get(w, "/history"),
@@ -1049,14 +1072,50 @@ def bad_tokens(keycloak, tokens: Tokens) -> dict[str, str]:
     }
 
 
+# The authority of the case service's cooperation directory that sends it messages. The world's services are
+# served in-process, at no address a peer's keys could be fetched from: the case service is handed the peer's
+# published keys instead (PeerKeys over a function that answers its JWKS).
+PEER = "IT-GPDP"
+PEER_KEY = OwnKey(new_signing_key())
+
+
+def cooperation(directory: Path) -> dict[str, str]:
+    """The case service's cooperation settings, as FR-CNIL, with PEER in its directory."""
+    directory.write_text(
+        json.dumps(
+            {
+                "authorities": [
+                    {
+                        "id": PEER,
+                        "name": "Garante per la protezione dei dati personali",
+                        "member_state": "IT",
+                        "inbox_url": "https://docket.gpdp.invalid/cooperation/messages",
+                        "jwks_url": "https://docket.gpdp.invalid/.well-known/jwks.json",
+                    }
+                ]
+            }
+        )
+    )
+    return {
+        "cooperation_authority_id": "FR-CNIL",
+        "cooperation_directory": str(directory),
+        "cooperation_signing_key": new_signing_key(),
+    }
+
+
+async def peer_jwks(url: str) -> dict[str, Any]:
+    return jwks(PEER_KEY)
+
+
 @pytest.fixture(scope="module")
-async def world(configure, closed_port_bootstrap, tokens) -> AsyncIterator[World]:
+async def world(configure, closed_port_bootstrap, tokens, tmp_path_factory) -> AsyncIterator[World]:
     quiet = {
         "kafka_bootstrap_servers": closed_port_bootstrap,
         "run_relay": False,
         "run_consumer": False,
         "oidc_leeway_s": 1.0,
     }
+    directory = tmp_path_factory.mktemp("cooperation") / "directory.json"
     async with AsyncExitStack() as stack:
         apps = {
             "intake": await stack.enter_async_context(
@@ -1067,7 +1126,7 @@ async def world(configure, closed_port_bootstrap, tokens) -> AsyncIterator[World
                 )
             ),
             "case": await stack.enter_async_context(
-                serve(case_app(configure(CaseSettings, run_timers=False, **quiet)))
+                serve(case_app(configure(CaseSettings, run_timers=False, **cooperation(directory), **quiet)))
             ),
             "notifier": await stack.enter_async_context(
                 serve(
@@ -1077,6 +1136,7 @@ async def world(configure, closed_port_bootstrap, tokens) -> AsyncIterator[World
                 )
             ),
         }
+        apps["case"].app.state.cooperation.exchange.peer_keys = PeerKeys(peer_jwks)
         found = World(apps, tokens)
         for owner in (ADMINISTRATOR, INTEGRATOR):
             found.subscriptions[owner] = await found.subscription(owner)

@@ -26,12 +26,12 @@ import sqlalchemy as sa
 from docket_contracts import registry
 from docket_contracts.envelope import CloudEvent
 from docket_devstack.staff import ADMINISTRATOR, INTAKE_OFFICER, Tokens
+from docket_messaging.backoff import RetrySchedule
 from docket_service.clock import SystemClock
 from services.intake.config import IntakeSettings
 from services.intake.main import create_app as intake_app
 from services.notifier.application import letters
 from services.notifier.config import NotifierSettings
-from services.notifier.domain.webhooks import RetrySchedule
 from services.notifier.main import create_app as notifier_app
 from tests.apps import Running, serve
 from tests.factories import submission

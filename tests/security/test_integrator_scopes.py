@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from docket_contracts.events import InvestigationOpened, Payload
 from docket_contracts.registry import new_event
 from docket_devstack.staff import ADMINISTRATOR, Tokens, claims
+from docket_messaging.backoff import RetrySchedule
 from services.notifier.application import deliveries, subscriptions
 from services.notifier.config import NotifierSettings
-from services.notifier.domain.webhooks import RetrySchedule
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
 from tests.apps import Running, serve

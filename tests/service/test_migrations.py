@@ -56,6 +56,9 @@ OWN_TABLES = {
         "campaign_steps",
         "checkpoints",
         "checkpointed_heads",
+        "cooperation_messages",
+        "cooperation_outbox",
+        "cooperation_attempts",
     }
     | MESSAGING,
     "notifier": {

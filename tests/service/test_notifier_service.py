@@ -26,13 +26,13 @@ from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import CaseOpened, FormalNoticeIssued, InvestigationOpened, Order, Payload, Sealed
 from docket_contracts.registry import new_event
 from docket_devstack.staff import ADMINISTRATOR, AUDITOR, INVESTIGATOR, Tokens, claims
+from docket_messaging.backoff import RetrySchedule
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock, SystemClock
 from docket_service.database import make_engine
 from services.notifier import store
 from services.notifier.application import deliveries, letters, reminders
 from services.notifier.config import NotifierSettings
-from services.notifier.domain.webhooks import RetrySchedule
 from services.notifier.main import create_app
 from services.notifier.outbound import Answer
 from tests.apps import Running, serve

@@ -169,6 +169,7 @@ def test_nothing_of_the_tests_benchmarks_or_dev_tools_goes_in():
     assert {path.split("/")[0] for path in files} == {"libs", "services"}
     assert {path.split("/")[1] for path in files if path.startswith("libs/")} == {
         "docket_contracts",
+        "docket_exchange",
         "docket_identity",
         "docket_messaging",
         "docket_operator",

@@ -10,12 +10,12 @@ from uuid import uuid4
 import pytest
 
 from docket_contracts.envelope import CloudEvent
+from docket_messaging.backoff import RetrySchedule
 from services.notifier.config import NotifierSettings
 from services.notifier.domain.webhooks import (
     SUBSCRIBABLE,
     Filter,
     RefusedUrl,
-    RetrySchedule,
     body_bytes,
     check_url,
     is_public,

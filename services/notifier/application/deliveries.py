@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docket_messaging.backoff import Jitter, RetrySchedule
 from docket_privacy.personal import PersonalData
 
-from ..domain.webhooks import CONTENT_TYPE, Jitter, RetrySchedule, body_bytes, host_of, signed_headers, verdict
+from ..domain.webhooks import CONTENT_TYPE, body_bytes, host_of, signed_headers, verdict
 from ..errors import Conflict, NotFound
 from ..metrics import WEBHOOKS
 from ..outbound import Answer, Sender

@@ -20,12 +20,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintKind, NotificationSent, Sealed
 from docket_contracts.progress import tells_of_progress
+from docket_messaging.backoff import Jitter, RetrySchedule
 from docket_privacy.personal import PersonalData
 from docket_service.clock import Clock
 
 from .. import store
 from ..domain import CaseFile, Complainant, Letter, reminder_due_on
-from ..domain.webhooks import Jitter, RetrySchedule
 from ..metrics import EMAILS
 from ..outbound import Mailer
 from ..store import PERSONAL_LETTER_FIELDS, NotificationRow, Records, as_sealed

@@ -1,5 +1,5 @@
 """The webhook rules, pure: Standard Webhooks signatures, the CloudEvents body, which subscriptions an
-event matches, the retry schedule, what an answer means, and which URLs may be called.
+event matches, what an answer means, and which URLs may be called.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import hmac
 import ipaddress
 import json
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -26,8 +26,6 @@ SUBSCRIBABLE: tuple[str, ...] = tuple(
 )
 
 Verdict = Literal["delivered", "retry", "gone"]
-# A draw in [0, 1) that spreads the retries of a webhook or an e-mail (RetrySchedule.delay).
-Jitter = Callable[[], float]
 
 
 # --- signing ----------------------------------------------------------------------------------------------
@@ -108,23 +106,7 @@ def event_scopes(scopes: Iterable[str]) -> list[str]:
     return sorted({s for s in scopes if s.startswith(SCOPE_PREFIX)})
 
 
-# --- retries ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetrySchedule:
-    max_attempts: int
-    base_delay_s: float
-    max_delay_s: float
-
-    def delay(self, attempts_made: int, jitter: float) -> float:
-        """Seconds before the next attempt after `attempts_made` failures: exponential, capped, with half of it
-        jittered (`jitter` in [0, 1)), so that receivers coming back are not hit by every sender at once."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempts_made - 1))
-        return ceiling / 2 + ceiling / 2 * jitter
-
-    def exhausted(self, attempts_made: int) -> bool:
-        return attempts_made >= self.max_attempts
+# --- what an answer means (the retries are scheduled by docket_messaging.backoff.RetrySchedule) ----------
 
 
 def verdict(status_code: int | None) -> Verdict:

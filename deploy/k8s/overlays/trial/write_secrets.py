@@ -70,6 +70,7 @@ def generate() -> dict[str, dict[str, str]]:
         "case": {
             "DATABASE_URL": url("case"),
             "CHECKPOINT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "COOPERATION_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
         | kafka["case"],
         "notifier": {"DATABASE_URL": url("notifier")} | keystore | {"SMTP_PASSWORD": ""} | kafka["notifier"],
