@@ -18,6 +18,7 @@ from docket_contracts.events import Payload
 
 from . import checkpoints, eventstore, readside
 from .application import Actor, DueTimer
+from .cooperation import DueDeadline
 from .domain import CaseState, Complaint, evolve
 from .eventstore import load
 from .handling import DueLetter, Step
@@ -46,6 +47,8 @@ TABLES = {
     "complaint_records",
     "letter_timers",
     "campaign_steps",
+    "cooperation_timers",
+    "cooperation_references",
 }
 
 
@@ -69,7 +72,7 @@ async def append(
     due = after.version - eventstore.snapshot_version(session, case_id) >= SNAPSHOT_EVERY
     beside = readside.beside(states, payloads, snapshot=due)
     events, _ = await eventstore.append(session, state, case_id, payloads, actor, beside)
-    await readside.after_append(session, payloads)
+    await readside.after_append(session, payloads, after)
     await readside.complaints.project(session, after, payloads)
     return after, events
 
@@ -104,6 +107,18 @@ class PostgresCases:
 
     async def fired(self, timer: DueTimer, now: datetime) -> None:
         await timers.mark_fired(self.session, timer.notice_id, now)
+
+    # --- the authorities working together (cooperation.Cooperating) ------------------------------------------------
+
+    async def case_of_reference(self, reference: str) -> UUID | None:
+        return await readside.cooperation.case_of_reference(self.session, reference)
+
+    async def due_cooperation_timers(self, today: date, limit: int) -> Sequence[DueDeadline]:
+        rows = await readside.cooperation.due(self.session, today, limit)
+        return [DueDeadline(row.case_id, row.key, row.due_on) for row in rows]
+
+    async def cooperation_timer_fired(self, timer: DueDeadline, now: datetime) -> None:
+        await readside.cooperation.mark_fired(self.session, timer.case_id, timer.key, now)
 
     # --- a complaint's handling (handling.Handling) ------------------------------------------------------------
 

@@ -56,6 +56,8 @@ OWN_TABLES = {
         "campaign_steps",
         "checkpoints",
         "checkpointed_heads",
+        "cooperation_timers",
+        "cooperation_references",
     }
     | MESSAGING,
     "notifier": {

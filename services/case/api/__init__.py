@@ -3,7 +3,8 @@ the restricted committee's procedure (proceedings.py), its decisions and what fo
 read side (reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take
 and give (models.py, within bounds.py); a complaint's own handling (complaints.py), the queues and the workload
 (queues.py), campaigns (campaigns.py), with what they take and give (handling_models.py), and the annual report's
-figures (stats.py). main.py mounts `routers` and installs the error handlers below.
+figures (stats.py); the authorities working together (cooperation.py). main.py mounts `routers` and installs the
+error handlers below.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .. import domain
 from ..domain import ComplaintRejected, Rejected
 from ..errors import StaleVersion, StreamNotFound
 from ..handling import IdempotencyKeyReused, UnknownComplaint
-from . import campaigns, commands, complaints, decisions, fines, keys, proceedings, queues, reads, stats
+from . import campaigns, commands, complaints, cooperation, decisions, fines, keys, proceedings, queues, reads, stats
 
 routers = (
     reads.router,
@@ -28,6 +29,7 @@ routers = (
     queues.router,
     campaigns.router,
     stats.router,
+    cooperation.router,
 )
 
 
