@@ -35,8 +35,8 @@ def default_of(field: FieldInfo) -> str:
         return f"`{str(value).lower()}`"
     if isinstance(value, float):
         return f"`{value:g}`"
-    if isinstance(value, list | tuple | set | frozenset):
-        return f"`{', '.join(sorted(value))}`" if value else "empty"
+    if isinstance(value, list | tuple | set | frozenset):  # a list of records by their ids (the authorities')
+        return f"`{', '.join(sorted(str(getattr(item, 'id', item)) for item in value))}`" if value else "empty"
     return f"`{value}`"
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from docket_contracts import cooperation as co
 from docket_contracts import events as ev
 from docket_contracts.events import COMPLAINANT_EMAIL, COMPLAINANT_NAME, ComplaintFiled, Controller, Party, Sealed
 from docket_privacy import cipher
@@ -275,6 +276,7 @@ def one_of_each(case_id: UUID, complaint_id: UUID) -> dict[type[ev.Payload], ev.
         ),
         ev.CaseClosed(case_id=case_id, outcome="sanctioned", reasons="penalty liquidated", closed_on=date(2023, 4, 20)),
         *handling(case_id, complaint_id),
+        *cooperation(case_id, complaint_id),
     ]
     return {type(event): event for event in events}
 
@@ -327,5 +329,85 @@ def handling(case_id: UUID, complaint_id: UUID) -> list[ev.Payload]:
             reason="resolved",
             reasons="the controller gave access",
             closed_on=date(2020, 7, 25),
+        ),
+    ]
+
+
+def cooperation(case_id: UUID, complaint_id: UUID) -> list[ev.Payload]:
+    """A valid event of every type of the cooperation between authorities, as the CNIL (FR-CNIL) would record
+    them in a case the Irish DPC (IE-DPC) leads."""
+    day, at = date(2027, 6, 1), datetime(2027, 7, 1, tzinfo=UTC)
+    step: dict[str, Any] = {"case_id": case_id, "cooperation_reference": "IE-DPC/2027/1", "authority": "IE-DPC"}
+    ours = {**step, "authority": "FR-CNIL"}
+    return [
+        co.CooperationFrameRecorded(
+            case_id=case_id,
+            recorded_on=day,
+            authority="FR-CNIL",
+            cross_border=True,
+            basis="4(23)(a)",
+            establishment="main_establishment",
+            establishment_state="IE",
+            role="concerned",
+            lead="IE-DPC",
+            concerned=(co.ConcernedAuthority(authority="FR-CNIL", reasons=("b", "c")),),
+        ),
+        co.LocalCaseNotified(**ours, lead="IE-DPC", informed_on=day, subject="a French shop's cameras"),
+        co.LocalCaseDecided(**step, decided_on=day, handling="local"),
+        co.CompetenceConfirmed(**step, confirmed_on=day, procedure="standard", began="complaint", began_on=day),
+        co.InvestigationExtended(**step, decided_on=day, months=6, reasons="a complex case"),
+        co.DraftDecisionSubmitted(
+            **step,
+            draft=1,
+            submitted_on=day,
+            consulted=(co.Consultation(authority="FR-CNIL", consulted_on=day),),
+            summary="a fine",
+        ),
+        co.DraftAgreed(**ours, draft=1, agreed_on=day),
+        co.ObjectionRaised(
+            **ours,
+            draft=1,
+            raised_on=day,
+            concerns="envisaged_action",
+            subject="the fine is too low",
+            relevant=True,
+            reasoned=True,
+            risks="the infringement goes on",
+        ),
+        co.DraftDeemedAgreed(**ours, draft=1, window_ended=day, detected_at=at),
+        co.DecisionAdopted(**step, adopted_on=day, notified_on=day, decision="action", summary="a fine"),
+        co.AssistanceRequested(
+            **ours, requested="IE-DPC", received_on=day, asks="information", purpose="p", reasons="r"
+        ),
+        co.AssistanceAnswered(**step, answered_on=day, outcome="refused", refusal_ground="61(4)(a)", summary="s"),
+        co.JointOperationRequested(
+            **ours, kind="participation_request", addressed_to="IE-DPC", received_on=day, scope="s"
+        ),
+        co.JointOperationAnswered(**step, answered_on=day, accepted=True),
+        co.DisputeReferred(**step, referred_on=day, ground="65(1)(a)", concerning="IE-DPC/2027/0", matters="the fine"),
+        co.BoardPeriodExtended(**{**step, "authority": co.BOARD}, decided_on=day),
+        co.BoardDecisionReceived(
+            **{**step, "authority": co.BOARD}, decided_on=day, notified_on=day, majority="two_thirds", summary="s"
+        ),
+        co.ProvisionalMeasureAdopted(
+            **ours, adopted_on=day, expires_on=date(2027, 9, 1), basis="66(1)", territory="FR", measure="stop"
+        ),
+        co.UrgentRequestMade(**ours, requested_on=day, asks="binding_decision"),
+        co.ProcedureWithdrawn(**ours, withdrawn_on=day, reasons="no longer needed"),
+        co.DeadlinePassed(**step, deadline="61(2)", last_day=day, detected_at=at),
+        co.DeadlineNear(**ours, deadline="2025/2518-transmission", last_day=day, detected_at=at),
+        co.CrossBorderComplaintRegistered(**ours, complaint_id=complaint_id, received_on=day, presumed_lead="IE-DPC"),
+        co.ComplaintTransmitted(**ours, complaint_id=complaint_id, transmitted_on=day, lead="IE-DPC", assessment="a"),
+        co.ComplaintResolvedEarly(
+            **ours, complaint_id=complaint_id, resolved_on=day, infringement_ended_on=day, complainant_objected=False
+        ),
+        co.PreliminaryFindingsSent(**step, party="controller", sent_on=day, answer_due=date(2027, 7, 1)),
+        co.PartyViewsReceived(**step, party="controller", received_on=day),
+        co.FileAccessGiven(
+            **step,
+            party="controller",
+            given_on=day,
+            documents=("the report",),
+            withheld=(co.WithheldDocument(document="the objections", ground="24(3)(a)"),),
         ),
     ]

@@ -25,6 +25,12 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
+from .cooperation import (
+    ComplaintResolvedEarly,
+    ComplaintTransmitted,
+    CrossBorderComplaintRegistered,
+    DecisionAdopted,
+)
 from .events import (
     AppealDecided,
     AppealLodged,
@@ -76,6 +82,7 @@ Stage = Literal[
     "inadmissible",
     "with_controller",
     "transferred",
+    "cooperation",
 ]
 # The stages a complaint ends in on its own: after them, no line of its case moves it.
 OWN_ENDS: frozenset[Stage] = frozenset({"inadmissible", "transferred", "closed"})
@@ -257,8 +264,41 @@ def complaint_news(event: Payload) -> News | None:
     return None
 
 
+def cooperation_news(event: Payload) -> News | None:
+    """What a complainant of a cross-border case is told: they deal with the authority they lodged the complaint
+    with only (Regulation 2025/2518, as reported), which tells them what the authorities did together (GDPR Art
+    60(7)-(8))."""
+    match event:
+        case CrossBorderComplaintRegistered():
+            line = (
+                "Your complaint is about processing in several countries of the EU. The authority is assessing it "
+                "and will send it to the lead authority, in the country where the controller is established. You "
+                "keep dealing with this authority only."
+            )
+            return News(event.received_on, line, "cooperation", event.complaint_id)
+        case ComplaintTransmitted():
+            line = (
+                f"The authority sent your complaint to the lead authority ({event.lead}), which investigates the "
+                "controller. This authority keeps you informed."
+            )
+            return News(event.transmitted_on, line, "cooperation", event.complaint_id)
+        case ComplaintResolvedEarly():
+            line = "Your complaint was resolved: the controller ended the infringement, and you did not object."
+            return News(event.resolved_on, line, "cooperation", event.complaint_id)
+        case DecisionAdopted() if event.decision == "action":
+            line = (
+                "The authorities concerned reached their decision on the controller together: the lead authority "
+                f"adopted it on {event.adopted_on.isoformat()}."
+            )
+            return News(event.adopted_on, line, "cooperation")
+        case DecisionAdopted():
+            line = "Your complaint was rejected, in agreement with the other authorities concerned."
+            return News(event.adopted_on, line, "cooperation")
+    return None
+
+
 # Each stage of a case tells its own news, and a complaint its own handling's; an event none tells is no news.
-STAGES = (_investigation_news, _notice_news, _decision_news, _enforcement_news, complaint_news)
+STAGES = (_investigation_news, _notice_news, _decision_news, _enforcement_news, complaint_news, cooperation_news)
 
 
 def news(event: Payload) -> News | None:
@@ -295,6 +335,10 @@ NEWS_TYPES: frozenset[type[Payload]] = frozenset(
         ComplaintJoinedInvestigation,
         ComplaintTransferred,
         ComplaintClosed,
+        CrossBorderComplaintRegistered,
+        ComplaintTransmitted,
+        ComplaintResolvedEarly,
+        DecisionAdopted,
     }
 )
 

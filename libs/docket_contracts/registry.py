@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import cooperation as co
 from . import events as ev
 from . import topics
 from .envelope import CloudEvent
@@ -570,6 +571,216 @@ EVENTS: tuple[EventSpec, ...] = (
         "case",
         "A complaint was closed with its reason (resolved, no infringement, withdrawn, not pursued); its case may "
         "go on.",
+    ),
+    _spec(
+        "cooperation.frame_recorded",
+        co.CooperationFrameRecorded,
+        topics.CASES,
+        "case",
+        "This authority recorded the case's cooperation frame: cross-border or not and on which basis, the "
+        "controller's establishment, its own part, the lead authority and the authorities concerned (GDPR Arts "
+        "4(16), 4(22), 4(23), 55(2), 56).",
+    ),
+    _spec(
+        "cooperation.local_case_notified",
+        co.LocalCaseNotified,
+        topics.CASES,
+        "case",
+        "A local case was notified to the lead authority, which decides within three weeks whether it handles it "
+        "(GDPR Art 56(3)).",
+    ),
+    _spec(
+        "cooperation.local_case_decided",
+        co.LocalCaseDecided,
+        topics.CASES,
+        "case",
+        "The lead authority decided whether it handles a local case under Art 60, or leaves it to the informing "
+        "authority (GDPR Art 56(3)-(5)).",
+    ),
+    _spec(
+        "cooperation.competence_confirmed",
+        co.CompetenceConfirmed,
+        topics.CASES,
+        "case",
+        "The lead authority confirmed its competence; for a complaint lodged or an investigation opened after 2 "
+        "April 2027 the draft decision's time limit runs (Regulation 2025/2518 arts 4(6), 12, as reported).",
+    ),
+    _spec(
+        "cooperation.investigation_extended",
+        co.InvestigationExtended,
+        topics.CASES,
+        "case",
+        "The lead authority extended a complex investigation's time limit (Regulation 2025/2518 art 12, as reported).",
+    ),
+    _spec(
+        "cooperation.draft_decision_submitted",
+        co.DraftDecisionSubmitted,
+        topics.CASES,
+        "case",
+        "The lead authority submitted a draft decision, or a revised one, to the authorities concerned (GDPR Art "
+        "60(3), (5)).",
+    ),
+    _spec(
+        "cooperation.draft_agreed",
+        co.DraftAgreed,
+        topics.CASES,
+        "case",
+        "An authority concerned agreed with the draft decision.",
+    ),
+    _spec(
+        "cooperation.objection_raised",
+        co.ObjectionRaised,
+        topics.CASES,
+        "case",
+        "An authority concerned raised a relevant and reasoned objection to the draft decision (GDPR Arts 60(4), "
+        "4(24)).",
+    ),
+    _spec(
+        "cooperation.draft_deemed_agreed",
+        co.DraftDeemedAgreed,
+        topics.CASES,
+        "case",
+        "An authority concerned did not object in time and is deemed to agree (GDPR Art 60(6); emitted by a "
+        "durable timer).",
+    ),
+    _spec(
+        "cooperation.decision_adopted",
+        co.DecisionAdopted,
+        topics.CASES,
+        "case",
+        "The final decision was adopted and notified (GDPR Art 60(7)-(9)).",
+    ),
+    _spec(
+        "cooperation.assistance_requested",
+        co.AssistanceRequested,
+        topics.CASES,
+        "case",
+        "A request for mutual assistance, answered within one month of its receipt (GDPR Art 61).",
+    ),
+    _spec(
+        "cooperation.assistance_answered",
+        co.AssistanceAnswered,
+        topics.CASES,
+        "case",
+        "The requested authority answered a request for mutual assistance, or refused it on a ground of Art 61(4).",
+    ),
+    _spec(
+        "cooperation.joint_operation_requested",
+        co.JointOperationRequested,
+        topics.CASES,
+        "case",
+        "An invitation to a joint operation, or a request to take part in one (GDPR Art 62).",
+    ),
+    _spec(
+        "cooperation.joint_operation_answered",
+        co.JointOperationAnswered,
+        topics.CASES,
+        "case",
+        "The answer about a joint operation (GDPR Art 62).",
+    ),
+    _spec(
+        "cooperation.dispute_referred",
+        co.DisputeReferred,
+        topics.CASES,
+        "case",
+        "A dispute was referred to the Board (GDPR Art 65(1)); no decision on its subject until the Board's (Art "
+        "65(4)).",
+    ),
+    _spec(
+        "cooperation.board_period_extended",
+        co.BoardPeriodExtended,
+        topics.CASES,
+        "case",
+        "The Board extended its month by a further month (GDPR Art 65(2)).",
+    ),
+    _spec(
+        "cooperation.board_decision_received",
+        co.BoardDecisionReceived,
+        topics.CASES,
+        "case",
+        "The Board's binding decision (GDPR Art 65), or its urgent opinion or decision (Art 66(4)), was notified.",
+    ),
+    _spec(
+        "cooperation.provisional_measure_adopted",
+        co.ProvisionalMeasureAdopted,
+        topics.CASES,
+        "case",
+        "A provisional measure for three months at most (GDPR Art 66(1)), or after a month without answer (Arts "
+        "61(8), 62(7)).",
+    ),
+    _spec(
+        "cooperation.urgent_request_made",
+        co.UrgentRequestMade,
+        topics.CASES,
+        "case",
+        "An urgent opinion or binding decision was asked of the Board (GDPR Art 66(2)-(3)).",
+    ),
+    _spec(
+        "cooperation.procedure_withdrawn",
+        co.ProcedureWithdrawn,
+        topics.CASES,
+        "case",
+        "The authority that opened a cooperation procedure withdrew it.",
+    ),
+    _spec(
+        "cooperation.deadline_passed",
+        co.DeadlinePassed,
+        topics.CASES,
+        "case",
+        "A legal deadline of a cooperation procedure ran out without the step it waited for (emitted by a durable"
+        " timer).",
+    ),
+    _spec(
+        "cooperation.deadline_near",
+        co.DeadlineNear,
+        topics.CASES,
+        "case",
+        "A deadline of a cooperation procedure is a week away (emitted by a durable timer).",
+    ),
+    _spec(
+        "cooperation.complaint_registered",
+        co.CrossBorderComplaintRegistered,
+        topics.CASES,
+        "case",
+        "A cross-border complaint lodged here, to transmit to the presumed lead authority within six weeks "
+        "(Regulation 2025/2518 art 4, as reported).",
+    ),
+    _spec(
+        "cooperation.complaint_transmitted",
+        co.ComplaintTransmitted,
+        topics.CASES,
+        "case",
+        "A cross-border complaint and its preliminary assessment were transmitted to the lead authority.",
+    ),
+    _spec(
+        "cooperation.complaint_resolved_early",
+        co.ComplaintResolvedEarly,
+        topics.CASES,
+        "case",
+        "A cross-border complaint was resolved early: the infringement ended and the complainant does not object "
+        "(Regulation 2025/2518 art 5, as reported).",
+    ),
+    _spec(
+        "cooperation.preliminary_findings_sent",
+        co.PreliminaryFindingsSent,
+        topics.CASES,
+        "case",
+        "Preliminary findings were sent to a party, with its time to answer (Regulation 2025/2518, as reported).",
+    ),
+    _spec(
+        "cooperation.party_views_received",
+        co.PartyViewsReceived,
+        topics.CASES,
+        "case",
+        "A party's views on the preliminary findings were received.",
+    ),
+    _spec(
+        "cooperation.file_access_given",
+        co.FileAccessGiven,
+        topics.CASES,
+        "case",
+        "A party was given access to the administrative file, each document withheld named with its ground "
+        "(Regulation 2025/2518 art 24, as reported).",
     ),
 )
 

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
 from docket_contracts.envelope import CloudEvent
+from docket_contracts.registry import EVENTS
 from docket_messaging.access import KafkaAccess
 from docket_messaging.codec import UndecodableMessage, decode
 from docket_messaging.kafka import partitions_of
@@ -156,6 +157,14 @@ def _limit(time_limit: dict[str, Any]) -> str:
 
 
 # What each event is about, in a few words, from its payload (never a sealed value: those stay sealed).
+def cooperation_step(data: dict[str, Any]) -> str:
+    """A step of the authorities working together: who took it, in which procedure, on which day."""
+    day = next(value for name, value in data.items() if name.endswith(("_on", "_day", "_ended")))
+    where = f" in {data['cooperation_reference']}" if "cooperation_reference" in data else ""
+    deadline = f" ({data['deadline']})" if "deadline" in data else ""
+    return f"by {data['authority']}{where}{deadline}, {day}"
+
+
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "complaint.filed": lambda d: f"{kind(d['kind'])} against {d['controller']['name']}, received {d['received_on']}",
     "complaint.address_code_issued": lambda d: "a code to prove the complainant's e-mail address (sealed)",
@@ -274,6 +283,7 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"complaint sent to {d['authority']} ({d['authority_country']}) on {d['transferred_on']}"
     ),
     "case.complaint_closed": lambda d: f"complaint closed {d['closed_on']}: {d['reason'].replace('_', ' ')}",
+    **{spec.name: cooperation_step for spec in EVENTS if spec.name.startswith("cooperation.")},
 }
 
 

@@ -1,7 +1,9 @@
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from docket_contracts.checkpoints import SigningKey, public_key
+from docket_contracts.cooperation import AuthorityId
+from docket_contracts.events import CountryCode
 from docket_messaging.backoff import RetrySchedule
 from docket_service.limits import DEFAULT_MAX_BODY_BYTES
 from docket_service.settings import ServiceSettings
@@ -9,6 +11,61 @@ from docket_service.settings import ServiceSettings
 
 class CooperationMisconfigured(ValueError):
     """The case service was given its id in the cooperation directory without a key to sign with or a directory."""
+
+
+class Authority(BaseModel):
+    """A supervisory authority of the directory: the stable id cooperation steps name it by (its Member State, then
+    its own short name), its name and its Member State (ISO 3166-1 alpha-2)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: AuthorityId
+    name: str = Field(min_length=1, max_length=200)
+    member_state: CountryCode
+
+
+# The national authorities of the EU and EEA States under the GDPR (one each; a State with regional authorities, as
+# Germany's Länder, adds them to its setting). Another authority's installation is reached through this directory.
+AUTHORITIES = (
+    Authority(id="AT-DSB", name="Datenschutzbehörde", member_state="AT"),
+    Authority(
+        id="BE-APD", name="Autorité de protection des données / Gegevensbeschermingsautoriteit", member_state="BE"
+    ),
+    Authority(id="BG-CPDP", name="Commission for Personal Data Protection", member_state="BG"),
+    Authority(id="CY-CPDP", name="Commissioner for Personal Data Protection", member_state="CY"),
+    Authority(id="CZ-UOOU", name="Úřad pro ochranu osobních údajů", member_state="CZ"),
+    Authority(
+        id="DE-BFDI", name="Bundesbeauftragte für den Datenschutz und die Informationsfreiheit", member_state="DE"
+    ),
+    Authority(id="DK-DT", name="Datatilsynet", member_state="DK"),
+    Authority(id="EE-AKI", name="Andmekaitse Inspektsioon", member_state="EE"),
+    Authority(id="ES-AEPD", name="Agencia Española de Protección de Datos", member_state="ES"),
+    Authority(id="FI-TSV", name="Tietosuojavaltuutetun toimisto", member_state="FI"),
+    Authority(id="FR-CNIL", name="Commission nationale de l'informatique et des libertés", member_state="FR"),
+    Authority(id="GR-HDPA", name="Hellenic Data Protection Authority", member_state="GR"),
+    Authority(id="HR-AZOP", name="Agencija za zaštitu osobnih podataka", member_state="HR"),
+    Authority(id="HU-NAIH", name="Nemzeti Adatvédelmi és Információszabadság Hatóság", member_state="HU"),
+    Authority(id="IE-DPC", name="Data Protection Commission", member_state="IE"),
+    Authority(id="IS-PV", name="Persónuvernd", member_state="IS"),
+    Authority(id="IT-GPDP", name="Garante per la protezione dei dati personali", member_state="IT"),
+    Authority(id="LI-DSS", name="Datenschutzstelle", member_state="LI"),
+    Authority(id="LT-VDAI", name="Valstybinė duomenų apsaugos inspekcija", member_state="LT"),
+    Authority(id="LU-CNPD", name="Commission nationale pour la protection des données", member_state="LU"),
+    Authority(id="LV-DVI", name="Datu valsts inspekcija", member_state="LV"),
+    Authority(id="MT-IDPC", name="Information and Data Protection Commissioner", member_state="MT"),
+    Authority(id="NL-AP", name="Autoriteit Persoonsgegevens", member_state="NL"),
+    Authority(id="NO-DT", name="Datatilsynet", member_state="NO"),
+    Authority(id="PL-UODO", name="Urząd Ochrony Danych Osobowych", member_state="PL"),
+    Authority(id="PT-CNPD", name="Comissão Nacional de Proteção de Dados", member_state="PT"),
+    Authority(
+        id="RO-ANSPDCP",
+        name="Autoritatea Națională de Supraveghere a Prelucrării Datelor cu Caracter Personal",
+        member_state="RO",
+    ),
+    Authority(id="SE-IMY", name="Integritetsskyddsmyndigheten", member_state="SE"),
+    Authority(id="SI-IP", name="Informacijski pooblaščenec", member_state="SI"),
+    Authority(id="SK-UOOU", name="Úrad na ochranu osobných údajov", member_state="SK"),
+)
 
 
 class SigningKeyMissing(ValueError):
@@ -56,6 +113,14 @@ class CaseSettings(ServiceSettings):
             "the fewest members of the restricted committee who may deliberate on a sanction or a reprimand under "
             "the ordinary procedure (the simplified procedure's one member decides alone)"
         ),
+    )
+    authority_id: AuthorityId = Field(
+        default="FR-CNIL", description="this authority's id in the directory of authorities (AUTHORITIES)"
+    )
+    authorities: tuple[Authority, ...] = Field(
+        default=AUTHORITIES,
+        description="the directory of supervisory authorities cooperation steps may name, as JSON: a list of {id, "
+        "name, member_state}; the Board (EU-EDPB) is always known",
     )
     run_checkpoints: bool = Field(
         default=True,
@@ -138,6 +203,16 @@ class CaseSettings(ServiceSettings):
     cooperation_retry_max_delay_s: float = Field(
         default=3600.0, gt=0, description="the longest wait between two attempts to deliver a cooperation message"
     )
+
+    @model_validator(mode="after")
+    def _own_authority_in_the_directory(self) -> "CaseSettings":
+        if self.authority_id not in {a.id for a in self.authorities}:
+            raise ValueError(f"AUTHORITY_ID {self.authority_id} is not in AUTHORITIES")
+        return self
+
+    def directory(self) -> frozenset[str]:
+        """The ids of the authorities a cooperation step may name."""
+        return frozenset(a.id for a in self.authorities)
 
     def signing_key(self) -> SigningKey:
         if self.checkpoint_signing_key is None:

@@ -14,6 +14,7 @@ from docket_service.http import ClockDep, RuntimeDep, SessionDep
 
 from .application import Cases
 from .config import CaseSettings
+from .cooperation import Cooperating, Directory
 from .exchange import Cooperation
 from .handling import Handling
 from .store import PostgresCases
@@ -24,8 +25,11 @@ __all__ = [
     "ClockDep",
     "CommitteeQuorum",
     "ComplaintHandler",
+    "CooperatingDep",
     "CooperationDep",
+    "Cooperator",
     "Decider",
+    "DirectoryDep",
     "HandlingDep",
     "IntegrityChecker",
     "Investigator",
@@ -85,6 +89,23 @@ async def get_cooperation(request: Request) -> Cooperation:
 
 CooperationDep = Annotated[Cooperation, Depends(get_cooperation)]
 
+
+async def directory(request: Request) -> Directory:
+    """This authority's id and the directory of authorities (AUTHORITY_ID, AUTHORITIES), set by create_app."""
+    found: Directory = request.app.state.directory
+    return found
+
+
+DirectoryDep = Annotated[Directory, Depends(directory)]
+
+
+async def get_cooperating(session: SessionDep) -> Cooperating:
+    """The case store with the cooperation's lookups, over the request's session."""
+    return PostgresCases(session)
+
+
+CooperatingDep = Annotated[Cooperating, Depends(get_cooperating)]
+
 # Who may call what (the roles are checked on the token; see docket_identity).
 Investigator = Annotated[Caller, Depends(allow(Role.INVESTIGATOR))]
 President = Annotated[Caller, Depends(allow(Role.PRESIDENT))]
@@ -109,3 +130,6 @@ CaseReader = Annotated[
 IntegrityChecker = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.ADMINISTRATOR))]
 # A complaint's handling: intake officers and investigators (docs/guide.md, "Who may do what").
 ComplaintHandler = Annotated[Caller, Depends(allow(Role.INTAKE_OFFICER, Role.INVESTIGATOR))]
+# The authorities working together: the President decides (drafts, measures, final decisions), investigators run the
+# procedures' steps and record those other authorities report.
+Cooperator = Annotated[Caller, Depends(allow(Role.PRESIDENT, Role.INVESTIGATOR))]

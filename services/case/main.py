@@ -21,6 +21,7 @@ from .api import install_error_handlers, routers
 from .application import fire_due_timers
 from .checkpoints import sign_checkpoint
 from .config import CaseSettings
+from .cooperation import Directory, fire_cooperation_timers
 from .exchange import Cooperation, cooperation_of
 from .exchange.outbox import deliver_due, pending_count
 from .handlers import EVENT_HANDLERS
@@ -51,13 +52,23 @@ def runtime(
 
     letters = every(settings.timer_interval_s, TIMER_BATCH, fire_letters)
 
+    async def fire_cooperation(runtime: ServiceRuntime) -> int:
+        async with runtime.sessions() as session:
+            return await fire_cooperation_timers(PostgresCases(session), clock, TIMER_BATCH)
+
+    cooperation_deadlines = every(settings.timer_interval_s, TIMER_BATCH, fire_cooperation)
+
     async def overdue(session: AsyncSession) -> None:
         ART78_OVERDUE.set(await readside.overdue_count(session, clock.today()))
 
     async def has_signing_key(runtime: ServiceRuntime) -> None:
         settings.signing_key()  # refuses to serve without it, or with one that is no key
 
-    workers = {"timers": timers, "letter-timers": letters} if settings.run_timers else {}
+    workers = (
+        {"timers": timers, "letter-timers": letters, "cooperation-timers": cooperation_deadlines}
+        if settings.run_timers
+        else {}
+    )
     if settings.run_checkpoints:
         workers["checkpoints"] = checkpointing(settings, clock)
     measures = [overdue]
@@ -122,6 +133,7 @@ def create_app(settings: CaseSettings | None = None, clock: Clock | None = None)
     app.state.clock = clock
     app.state.cooperation = cooperation
     app.state.committee_quorum = settings.restricted_committee_quorum
+    app.state.directory = Directory(settings.authority_id, settings.directory())
     install_error_handlers(app)
     limit_bodies(app, settings.max_body_bytes)
     return app

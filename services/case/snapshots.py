@@ -28,8 +28,9 @@ from .domain import CaseState
 # President's decision to carry out checks, and the checks; 6: the warning, and the restricted committee's
 # procedure (the proceedings, and the status before_committee); 7: a liquidation's written procedure, the
 # injunction's end, and a sanctioned case under enforcement; 8: who decided a publication, the day the name is
-# removed, and the publication a reformed decision's follows
-FOLD = 8
+# removed, and the publication a reformed decision's follows; 9: the authorities working together (the cooperation
+# frame and procedures)
+FOLD = 9
 SNAPSHOT_EVERY = 8  # events after the last snapshot (or from the first, without one) that make the next
 
 _state = TypeAdapter(CaseState)

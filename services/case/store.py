@@ -19,6 +19,7 @@ from docket_exchange.directory import Authority
 
 from . import checkpoints, eventstore, readside
 from .application import Actor, DueTimer
+from .cooperation import DueDeadline
 from .domain import CaseState, Complaint, evolve
 from .eventstore import load
 from .exchange import outbox as cooperation_outbox
@@ -49,6 +50,8 @@ TABLES = {
     "complaint_records",
     "letter_timers",
     "campaign_steps",
+    "cooperation_timers",
+    "cooperation_references",
 } | COOPERATION_TABLES
 
 
@@ -72,7 +75,7 @@ async def append(
     due = after.version - eventstore.snapshot_version(session, case_id) >= SNAPSHOT_EVERY
     beside = readside.beside(states, payloads, snapshot=due)
     events, _ = await eventstore.append(session, state, case_id, payloads, actor, beside)
-    await readside.after_append(session, payloads)
+    await readside.after_append(session, payloads, after)
     await readside.complaints.project(session, after, payloads)
     return after, events
 
@@ -110,6 +113,18 @@ class PostgresCases:
 
     async def send_to(self, authority: Authority, event: CloudEvent) -> None:
         await cooperation_outbox.queue(self.session, authority, event)
+
+    # --- the authorities working together (cooperation.Cooperating) ------------------------------------------------
+
+    async def case_of_reference(self, reference: str) -> UUID | None:
+        return await readside.cooperation.case_of_reference(self.session, reference)
+
+    async def due_cooperation_timers(self, today: date, limit: int) -> Sequence[DueDeadline]:
+        rows = await readside.cooperation.due(self.session, today, limit)
+        return [DueDeadline(row.case_id, row.key, row.due_on) for row in rows]
+
+    async def cooperation_timer_fired(self, timer: DueDeadline, now: datetime) -> None:
+        await readside.cooperation.mark_fired(self.session, timer.case_id, timer.key, now)
 
     # --- a complaint's handling (handling.Handling) ------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Complaints, the investigation and its findings, the formal notice with its period to comply, the restricted
 committee's procedure (the report with the controller's month, the summons, the hearing, the deliberation), the
-sanction, the penalty payment with its period, the days counted and the amount, the closure. Every event of the case
+sanction, the penalty payment with its period, the days counted and the amount, the steps of the authorities working
+together, the closure. Every event of the case
 is a mark carrying its version (`data-versions`), so what is drawn can be checked against the history. A case
 with more complaints than `CROWD` draws the complaints of one day as one mark.
 """
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from docket_contracts import cooperation as co
 from docket_contracts.events import (
     AppealDecided,
     AppealLodged,
@@ -54,6 +56,7 @@ from docket_contracts.events import (
     SimplifiedProcedureInterrupted,
     WarningIssued,
 )
+from docket_contracts.registry import BY_PAYLOAD
 
 from .domain import fines
 
@@ -66,6 +69,7 @@ LANES = (
     "penalty payment",
     "publication",
     "appeal",
+    "cooperation",
     "closure",
     "other",
 )
@@ -81,6 +85,7 @@ COLOURS = {
     "penalty payment": "#b07aa1",
     "publication": "#edc948",
     "appeal": "#ff9da7",
+    "cooperation": "#4b9b9b",
     "closure": "#76b7b2",
     "other": "#9c755f",
 }
@@ -240,8 +245,20 @@ def _penalty_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -
     return None
 
 
+def _cooperation_mark(payload: Payload, v: tuple[int, ...], last_day: date | None) -> Mark | None:
+    """A step of the authorities working together, by who took it; a provisional measure spans its validity."""
+    if not isinstance(payload, co.Step | co.CooperationFrameRecorded):
+        return None
+    what = BY_PAYLOAD[type(payload)].name.removeprefix("cooperation.").replace("_", " ")
+    day = next(value for value in payload.__dict__.values() if isinstance(value, date))
+    if isinstance(payload, co.DeadlinePassed | co.DeadlineNear):
+        what = f"{what}: {payload.deadline}"
+    until = payload.expires_on if isinstance(payload, co.ProvisionalMeasureAdopted) else None
+    return Mark("cooperation", day, f"{what} ({payload.authority})", v, until)
+
+
 # Each stage of the procedure marks its own events; an event none marks is drawn in the lane "other".
-STAGES = (_investigation_mark, _notice_mark, _committee_mark, _decision_mark, _penalty_mark)
+STAGES = (_investigation_mark, _notice_mark, _committee_mark, _decision_mark, _penalty_mark, _cooperation_mark)
 
 
 def _mark(payload: Payload, version: int, last_day: date | None) -> Mark | None:

@@ -10,12 +10,15 @@ from .domain import (
     Appeal,
     CaseState,
     CaseWarning,
+    Cooperation,
+    Deadline,
     Notice,
     Proceedings,
     Publication,
     Reprimand,
     Sanction,
     next_steps,
+    open_deadlines,
 )
 
 _warnings = TypeAdapter(tuple[CaseWarning, ...])
@@ -25,6 +28,8 @@ _sanctions = TypeAdapter(tuple[Sanction, ...])
 _reprimands = TypeAdapter(tuple[Reprimand, ...])
 _publications = TypeAdapter(tuple[Publication, ...])
 _appeals = TypeAdapter(tuple[Appeal, ...])
+_cooperation = TypeAdapter(Cooperation)
+_deadlines = TypeAdapter(list[Deadline])
 
 
 def case_view(state: CaseState) -> dict[str, Any]:
@@ -58,4 +63,23 @@ def case_view(state: CaseState) -> dict[str, Any]:
         "staff": state.staff,
         "team": state.team,
         "assigned_on": state.assigned_on.isoformat() if state.assigned_on else None,
+        "cooperation": cooperation_view(state),
     }
+
+
+def cooperation_view(state: CaseState) -> dict[str, Any] | None:
+    """The case's cooperation frame, its procedures and the deadlines they keep open, or None without a frame."""
+    if state.cooperation.frame is None and not state.cooperation.procedures:
+        return None
+    return {
+        **_cooperation.dump_python(state.cooperation, mode="json"),
+        "deadlines": _deadlines.dump_python(open_deadlines(state), mode="json"),
+        "regulation_2025_2518": REGULATION_NOTE,
+    }
+
+
+# Why a procedure may have no deadline of Regulation 2025/2518 (domain.cooperation.in_scope).
+REGULATION_NOTE = (
+    "Regulation (EU) 2025/2518's time limits apply to complaints lodged, and investigations opened, after 2 April "
+    "2027 (art 36, as reported; the Official Journal text was not read): before, no such deadline runs."
+)

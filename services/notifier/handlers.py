@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docket_contracts import registry, topics
+from docket_contracts.cooperation import ComplaintResolvedEarly, ComplaintTransmitted, CrossBorderComplaintRegistered
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import (
     ADDRESS_CODE,
@@ -198,6 +199,9 @@ ComplaintEvent = (
     | ComplaintJoinedInvestigation
     | ComplaintTransferred
     | ComplaintClosed
+    | CrossBorderComplaintRegistered
+    | ComplaintTransmitted
+    | ComplaintResolvedEarly
 )
 ControllerEvent = CaseAssigned | ControllerAskedToAct | ControllerAnswerOverdue
 
@@ -241,6 +245,9 @@ EVENT_HANDLERS: dict[type[Payload], EventHandler] = {
     ComplaintJoinedInvestigation: complaint_event,
     ComplaintTransferred: complaint_event,
     ComplaintClosed: complaint_event,
+    CrossBorderComplaintRegistered: complaint_event,
+    ComplaintTransmitted: complaint_event,
+    ComplaintResolvedEarly: complaint_event,
 }
 
 

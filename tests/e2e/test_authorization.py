@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from docket_contracts.checkpoints import new_signing_key
+from docket_contracts.cooperation import CooperationFrameRecorded
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Injunction, Order, TimeLimit
 from docket_devstack.staff import (
@@ -51,6 +52,7 @@ from services.case.config import CaseSettings
 from services.case.domain import (
     AskController,
     CaseState,
+    Cooperate,
     DecideAdmissibility,
     Deliberation,
     ImposeSanction,
@@ -182,6 +184,9 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/campaigns/closure"): frozenset({I, V}),
     ("case", "GET", "/.well-known/jwks.json"): PUBLIC,
     ("case", "POST", "/cooperation/messages"): PUBLIC,  # authenticated by the message's signature
+    ("case", "POST", "/cases/{case_id}/cooperation/frame"): frozenset({P, V}),
+    ("case", "POST", "/cases/{case_id}/cooperation/steps"): frozenset({P, V}),
+    ("case", "GET", "/cooperation/deadlines"): frozenset({I, P, R, V, S, A}),
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -358,6 +363,23 @@ class World:
                 )
             )
         return str(notification_id)
+
+
+COOPERATION_FRAME = {
+    "recorded_on": "2027-05-10",
+    "cross_border": True,
+    "basis": "4(23)(a)",
+    "establishment": "main_establishment",
+    "establishment_state": "IE",
+    "role": "concerned",
+    "lead": "IE-DPC",
+    "concerned": [{"authority": "FR-CNIL", "reasons": ["b", "c"]}],
+}
+
+
+def cooperation_framed(state):
+    frame = CooperationFrameRecorded(case_id=state.case_id, authority="FR-CNIL", **COOPERATION_FRAME)
+    return Cooperate(frame, "FR-CNIL", frozenset({"FR-CNIL", "IE-DPC"}))
 
 
 def investigating(state):
@@ -621,6 +643,22 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
     ("case", "GET", "/cases/{case_id}/timeline.svg"): lambda w, who: _case_get(w, "/timeline.svg"),
     ("case", "GET", "/cases/{case_id}/complaints"): lambda w, who: _case_get(w, "/complaints"),
     ("case", "GET", "/cases/{case_id}/integrity"): lambda w, who: _case_get(w, "/integrity"),
+    ("case", "POST", "/cases/{case_id}/cooperation/frame"): _command(
+        "/cases/{case_id}/cooperation/frame", COOPERATION_FRAME
+    ),
+    ("case", "POST", "/cases/{case_id}/cooperation/steps"): _command(
+        "/cases/{case_id}/cooperation/steps",
+        {
+            "step": "assistance_requested",
+            "requested": "IE-DPC",
+            "received_on": "2027-06-01",
+            "asks": "information",
+            "purpose": "p",
+            "reasons": "r",
+        },
+        cooperation_framed,
+    ),
+    ("case", "GET", "/cooperation/deadlines"): _get("/cooperation/deadlines"),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
         "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"}
     ),

@@ -59,6 +59,8 @@ OWN_TABLES = {
         "cooperation_messages",
         "cooperation_outbox",
         "cooperation_attempts",
+        "cooperation_timers",
+        "cooperation_references",
     }
     | MESSAGING,
     "notifier": {

@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+from docket_contracts import cooperation as co
 from docket_contracts import events as ev
 from docket_contracts import registry, topics
 from docket_contracts.envelope import CloudEvent
@@ -96,7 +97,8 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
     assert {spec.topic for spec in registry.EVENTS} == set(topics.ALL)
     payload_classes = {
         cls
-        for cls in vars(ev).values()
+        for module in (ev, co)
+        for cls in vars(module).values()
         if isinstance(cls, type) and issubclass(cls, ev.Payload) and cls is not ev.Payload
     }
     nested = {
@@ -111,6 +113,10 @@ def test_every_event_has_a_unique_type_a_known_topic_and_a_registered_payload():
         ev.Sealed,
         ev.TimeLimit,
         ev.Rapporteur,
+        co.ConcernedAuthority,
+        co.Consultation,
+        co.Step,
+        co.WithheldDocument,
     }
     assert payload_classes - nested == set(registry.BY_PAYLOAD)
 

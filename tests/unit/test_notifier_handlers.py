@@ -52,6 +52,9 @@ def test_the_events_of_complaints_and_of_the_case_taking_them_in_have_their_own_
         "docket.case.assigned",
         "docket.case.controller_asked_to_act",
         "docket.case.controller_answer_overdue",
+        "docket.cooperation.complaint_registered",
+        "docket.cooperation.complaint_transmitted",
+        "docket.cooperation.complaint_resolved_early",
     }
 
 

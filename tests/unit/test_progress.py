@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from docket_contracts import cooperation as co
 from docket_contracts import topics
 from docket_contracts.events import (
     AppealDecided,
@@ -60,6 +61,9 @@ ONE_COMPLAINTS = (
     ComplaintJoinedInvestigation,
     ComplaintTransferred,
     ComplaintClosed,
+    co.CrossBorderComplaintRegistered,
+    co.ComplaintTransmitted,
+    co.ComplaintResolvedEarly,
 )
 
 

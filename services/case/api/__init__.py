@@ -3,8 +3,8 @@ the restricted committee's procedure (proceedings.py), its decisions and what fo
 read side (reads.py), the fine estimate (fines.py) and the checkpoints' public keys (keys.py), with what they take
 and give (models.py, within bounds.py); a complaint's own handling (complaints.py), the queues and the workload
 (queues.py), campaigns (campaigns.py), with what they take and give (handling_models.py), the annual report's
-figures (stats.py), and the inbox of cooperation messages from other authorities (cooperation.py). main.py mounts
-`routers` and installs the error handlers below.
+figures (stats.py), the authorities working together (cooperation.py) and the inbox of their messages
+(exchange.py). main.py mounts `routers` and installs the error handlers below.
 """
 
 from __future__ import annotations
@@ -16,7 +16,20 @@ from .. import domain
 from ..domain import ComplaintRejected, Rejected
 from ..errors import StaleVersion, StreamNotFound
 from ..handling import IdempotencyKeyReused, UnknownComplaint
-from . import campaigns, commands, complaints, cooperation, decisions, fines, keys, proceedings, queues, reads, stats
+from . import (
+    campaigns,
+    commands,
+    complaints,
+    cooperation,
+    decisions,
+    exchange,
+    fines,
+    keys,
+    proceedings,
+    queues,
+    reads,
+    stats,
+)
 
 routers = (
     reads.router,
@@ -30,6 +43,7 @@ routers = (
     campaigns.router,
     stats.router,
     cooperation.router,
+    exchange.router,
 )
 
 
@@ -64,7 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleVersion, stale)
     app.add_exception_handler(StreamNotFound, not_found)
     install_handling_errors(app)
-    cooperation.install_cooperation_errors(app)
+    exchange.install_cooperation_errors(app)
 
 
 def install_handling_errors(app: FastAPI) -> None:

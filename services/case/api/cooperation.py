@@ -1,71 +1,243 @@
-"""The inbox of cooperation messages from other authorities' installations: a signed JWT in the body, no
-staff token (the message is authenticated by its signature, against the keys its sender publishes). Accepted,
-it is recorded and handed to the handler of its type; refused, the refusal is recorded and answered with its
-reason: 401 (not believed: unknown authority, unknown key, bad signature, another audience, expired), 409
-(already received: a sender that retried after a lost answer takes it as delivered), 422 (malformed, naming
-the field). docket_exchange.messages says what a message is."""
+"""The authorities working together over HTTP: the case's cooperation frame, each step of a procedure (taken here,
+or transcribed from another authority's message: its `authority` names it), and the deadlines near and overdue.
+
+A step's body is its contract model (docket_contracts.cooperation) without the case, which the path names, and with
+`step` naming it; `authority` defaults to this authority, and a step that opens a procedure without a
+`cooperation_reference` gets a new one. Its text holds no control characters and its dates are within the range
+every date of the service keeps (422 naming the field).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal, Union
 
-from docket_exchange.messages import Refused
-from docket_exchange.transport import MEDIA_TYPE
-from docket_service.http import RuntimeDep
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from ..deps import CooperationDep
-from ..exchange import inbox
+from docket_contracts import cooperation as co
+from docket_contracts.registry import BY_PAYLOAD
+from docket_service.limits import DAY_RANGE, EARLIEST_DAY, LATEST_DAY, MAX_OFFSET, printable
 
-router = APIRouter(tags=["cooperation"])
+from .. import readside
+from ..cooperation import new_reference
+from ..deps import CaseReader, CasesDep, ClockDep, Cooperator, DirectoryDep, SessionDep
+from ..domain import Cooperate
+from .commands import run
+from .models import CommandIn, CommandOut
+from .preconditions import IfMatch
 
-
-class Received(BaseModel):
-    received: str = Field(description="the message's CloudEvent id (its jti)")
-    sender: str = Field(description="the authority that sent it")
-
-
-class Problem(BaseModel):
-    loc: list[str] = Field(description="where: body, then the claim of the token (event, type)")
-    msg: str
-    type: str
+router = APIRouter(tags=["the authorities working together"])
 
 
-class Refusal(BaseModel):
-    reason: str = Field(
-        description="unknown_authority, keys_unavailable, unknown_key, bad_signature, wrong_audience, expired, "
-        "not_yet_valid (401); already_received (409); malformed (422)"
+def _checked(value: Any) -> Any:
+    """Refuse control characters in text and a date out of the service's range, however deep in the value."""
+    if isinstance(value, str):
+        printable(value)
+    elif isinstance(value, date) and not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must be {DAY_RANGE}")
+    elif isinstance(value, BaseModel):
+        for item in value.__dict__.values():
+            _checked(item)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _checked(item)
+    return value
+
+
+class Checked(CommandIn):
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_bounds(cls, value: Any) -> Any:
+        return _checked(value)
+
+
+class StepIn(Checked):
+    authority: co.AuthorityId | None = Field(default=None, description="who took the step; this authority if none")
+    cooperation_reference: co.Reference | None = Field(
+        default=None, description="the procedure's reference; a new one for a step that opens a procedure, if none"
     )
-    detail: str | list[Problem] = Field(description="why; for a malformed message, the field and what is wrong")
+
+
+HERE = {"case_id", "authority", "cooperation_reference"}
+
+
+def _name(model: type[co.Step]) -> str:
+    return BY_PAYLOAD[model].name.removeprefix("cooperation.")
+
+
+def _body(model: type[co.Step]) -> type[StepIn]:
+    """The body of one step: its contract model's fields but the case, with `step` naming it."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info) for name, info in model.model_fields.items() if name not in HERE
+    }
+    name = _name(model)
+    body: type[StepIn] = create_model(  # type: ignore[call-overload]
+        f"{model.__name__}In", __base__=StepIn, __doc__=model.__doc__, step=(Literal[name], ...), **fields
+    )
+    return body
+
+
+MODELS: dict[str, type[co.Step]] = {_name(model): model for model in co.STEPS}
+BODIES = tuple(_body(model) for model in co.STEPS)
+StepBody = Annotated[Union[BODIES], Field(discriminator="step")]  # type: ignore[valid-type]  # noqa: UP007
+
+FrameIn = create_model(
+    "CooperationFrameIn",
+    __base__=Checked,
+    __doc__=co.CooperationFrameRecorded.__doc__,
+    **{
+        name: (info.annotation, info)
+        for name, info in co.CooperationFrameRecorded.model_fields.items()
+        if name not in ("case_id", "authority")
+    },
+)
+
+FRAME_EXAMPLE = {
+    "recorded_on": "2027-05-03",
+    "cross_border": True,
+    "basis": "4(23)(a)",
+    "establishment": "main_establishment",
+    "establishment_state": "IE",
+    "role": "concerned",
+    "lead": "IE-DPC",
+    "concerned": [{"authority": "FR-CNIL", "reasons": ["b", "c"]}, {"authority": "IT-GPDP", "reasons": ["b"]}],
+    "expected_version": 1,
+}
+STEP_EXAMPLES = {
+    "objection": {
+        "summary": "An objection to the lead's draft, within four weeks (GDPR Art 60(4))",
+        "value": {
+            "step": "objection_raised",
+            "cooperation_reference": "IE-DPC/2027/0042",
+            "draft": 1,
+            "raised_on": "2027-06-20",
+            "concerns": "envisaged_action",
+            "subject": "the fine envisaged",
+            "relevant": True,
+            "reasoned": True,
+            "risks": "the processing goes on for millions of users in France",
+            "expected_version": 3,
+        },
+    },
+    "reported": {
+        "summary": "The lead's draft decision, as its message reports it (GDPR Art 60(3))",
+        "value": {
+            "step": "draft_decision_submitted",
+            "authority": "IE-DPC",
+            "cooperation_reference": "IE-DPC/2027/0042",
+            "draft": 1,
+            "submitted_on": "2027-06-01",
+            "consulted": [{"authority": "FR-CNIL", "consulted_on": "2027-06-01"}],
+            "summary": "a fine of EUR 5 million and an order to stop",
+            "expected_version": 2,
+        },
+    },
+    "assistance": {
+        "summary": "A request for mutual assistance, answered within one month (GDPR Art 61)",
+        "value": {
+            "step": "assistance_requested",
+            "requested": "IT-GPDP",
+            "received_on": "2027-06-02",
+            "asks": "information",
+            "purpose": "the controller's answers to the Garante",
+            "reasons": "the same processing of people in Italy",
+            "expected_version": 2,
+        },
+    },
+}
 
 
 @router.post(
-    "/cooperation/messages",
-    response_model=Received,
-    summary="Receive a cooperation message from another authority (a signed JWT; no staff token)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {MEDIA_TYPE: {"schema": {"type": "string", "description": "the compact JWS"}}},
-        }
-    },
-    responses={
-        401: {"model": Refusal, "description": "not believed: the sender, its key or the signature"},
-        409: {"model": Refusal, "description": "already received"},
-        422: {"model": Refusal, "description": "malformed"},
-        404: {"description": "this installation exchanges no cooperation messages"},
-    },
+    "/cases/{case_id}/cooperation/frame",
+    response_model=CommandOut,
+    summary="Record whether the case is cross-border, who leads and who is concerned (GDPR Arts 4(23), 56)",
 )
-async def receive_message(request: Request, runtime: RuntimeDep, cooperation: CooperationDep) -> dict[str, str]:
-    token = (await request.body()).decode("utf-8", errors="replace").strip()
-    message = await inbox.receive(runtime.sessions, cooperation.exchange, token)
-    return {"received": message.event.id, "sender": message.sender.id}
+async def record_frame(
+    case_id: uuid.UUID,
+    body: Annotated[FrameIn, Body(openapi_examples={"one-stop shop": {"value": FRAME_EXAMPLE}})],  # type: ignore[valid-type]
+    cases: CasesDep,
+    caller: Cooperator,
+    directory: DirectoryDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    fields = body.model_dump(exclude={"expected_version"})  # type: ignore[attr-defined]
+    frame = co.CooperationFrameRecorded(case_id=case_id, authority=directory.own, **fields)
+    command = Cooperate(frame, directory.own, directory.authorities)
+    return await run(cases, case_id, body, if_match, caller, command, response)  # type: ignore[arg-type]
 
 
-def install_cooperation_errors(app: FastAPI) -> None:
-    async def refused(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Refused)
-        return JSONResponse(exc.answer(), status_code=exc.status)
+@router.post(
+    "/cases/{case_id}/cooperation/steps",
+    response_model=CommandOut,
+    summary="Take a step of a cooperation procedure, or record one another authority took (GDPR Arts 56, 60-66)",
+)
+async def take_step(
+    case_id: uuid.UUID,
+    body: Annotated[StepBody, Body(openapi_examples=STEP_EXAMPLES)],
+    cases: CasesDep,
+    caller: Cooperator,
+    directory: DirectoryDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    fields = body.model_dump(exclude={"step", "expected_version", *HERE})
+    step = MODELS[body.step](
+        case_id=case_id,
+        authority=body.authority or directory.own,
+        cooperation_reference=body.cooperation_reference or new_reference(directory.own),
+        **fields,
+    )
+    command = Cooperate(step, directory.own, directory.authorities)
+    return await run(cases, case_id, body, if_match, caller, command, response)
 
-    app.add_exception_handler(Refused, refused)
+
+class DeadlineOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: uuid.UUID
+    cooperation_reference: str
+    deadline: str = Field(description="the rule that sets it, e.g. 60(4), 61(2), 2025/2518-transmission")
+    authority: str = Field(description="the authority that owes the step")
+    last_day: date
+    overdue: bool = Field(description="its last day has passed: the step is owed late")
+
+
+class DeadlinePage(BaseModel):
+    items: list[DeadlineOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get(
+    "/cooperation/deadlines",
+    response_model=DeadlinePage,
+    summary="The cooperation deadlines of every case whose last day is within `days` (overdue ones first)",
+)
+async def deadlines(
+    session: SessionDep,
+    clock: ClockDep,
+    caller: CaseReader,
+    days: Annotated[int, Query(ge=0, le=366, description="how many days ahead")] = 7,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> DeadlinePage:
+    today = clock.today()
+    rows, total = await readside.cooperation.deadlines(
+        session, today + timedelta(days=days), limit=limit, offset=offset
+    )
+    items = [
+        DeadlineOut(
+            case_id=row.case_id,
+            cooperation_reference=row.reference,
+            deadline=row.kind,
+            authority=row.authority,
+            last_day=row.last_day,
+            overdue=row.last_day < today,
+        )
+        for row in rows
+    ]
+    return DeadlinePage(items=items, total=total, limit=limit, offset=offset)

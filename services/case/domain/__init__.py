@@ -28,6 +28,22 @@ The rooms, each importing only the standard library, docket_contracts and the ro
     committee_folds.py  the fold of the restricted committee's procedure
     evolve.py         evolve and replay: each event type to the function that folds it
 
+The authorities working together (GDPR Chapter VII; Regulation 2025/2518, as reported), each step an event on the
+case's stream, taken here or reported by another authority (cooperate: Cooperate -> the step):
+
+    cooperation_state.py      the frame, each procedure's record, the deadlines they keep open
+    cooperation.py            the frame's rules, and what every procedure shares (authorities, references, 65(4))
+    local_case.py             a local case notified to the lead, its decision within three weeks (Art 56(3)-(5))
+    one_stop_shop.py          drafts, objections, agreement deemed, the final decisions (Art 60); 2025/2518's limits
+    parties.py                preliminary findings and the parties' views, access to the file (2025/2518 art 24)
+    assistance.py             mutual assistance (Art 61) and joint operations (Art 62)
+    disputes.py               a dispute before the Board (Art 65)
+    urgency.py                provisional measures and the Board's urgent opinion or decision (Art 66)
+    transmission.py           a cross-border complaint lodged here: transmitted within six weeks, or resolved early
+    cooperation_deadlines.py  the open deadlines, and what the timer finds (LapseCooperation)
+    cooperate.py              cooperate: each step to the rule of its procedure
+    cooperation_folds.py      the fold of the cooperation's events
+
 A complaint's own handling, and who holds what, kept per complaint beside the case (handle: handling -> events):
 
     handling.py           a complaint's record, the steps it allows, its refusal, and its fold
@@ -49,6 +65,7 @@ from .commands import (
     Command,
     Conduct,
     Convention,
+    Cooperate,
     Deliberation,
     EndInjunction,
     ExpireDeadline,
@@ -59,6 +76,7 @@ from .commands import (
     IssueFormalNotice,
     IssueReprimand,
     IssueWarning,
+    LapseCooperation,
     LinkComplaint,
     LiquidatePenalty,
     LodgeAppeal,
@@ -84,6 +102,8 @@ from .commands import (
     SummonController,
     WithdrawPublication,
 )
+from .cooperation_deadlines import deadlines as open_deadlines
+from .cooperation_state import Cooperation, Deadline, Frame
 from .decide import decide
 from .evolve import evolve, replay
 from .handle import Handled, handle
@@ -136,6 +156,9 @@ __all__ = [
     "ComplaintStatus",
     "Conduct",
     "Convention",
+    "Cooperate",
+    "Cooperation",
+    "Deadline",
     "DecideAdmissibility",
     "Decision",
     "Deliberation",
@@ -143,6 +166,7 @@ __all__ = [
     "ExpireDeadline",
     "ExtendFormalNotice",
     "ExtendObservations",
+    "Frame",
     "Handled",
     "HandlingCommand",
     "Hearing",
@@ -153,6 +177,7 @@ __all__ = [
     "IssueReprimand",
     "IssueWarning",
     "JoinInvestigation",
+    "LapseCooperation",
     "LinkComplaint",
     "LiquidatePenalty",
     "Liquidation",
@@ -196,6 +221,7 @@ __all__ = [
     "fold",
     "handle",
     "next_steps",
+    "open_deadlines",
     "replay",
     "replay_complaints",
 ]

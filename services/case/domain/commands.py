@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
+from docket_contracts.cooperation import CooperationFrameRecorded, Step
 from docket_contracts.events import (
     AppealOutcome,
     CaseOutcome,
@@ -332,6 +333,24 @@ class CloseCase:
     closed_on: date
 
 
+@dataclass(frozen=True)
+class Cooperate:
+    """A step of the cooperation between authorities (cooperate.py), taken here or reported by another authority's
+    message: the step itself, this authority's id, and the directory of authorities a step may name."""
+
+    step: CooperationFrameRecorded | Step
+    own: str
+    authorities: frozenset[str]
+
+
+@dataclass(frozen=True)
+class LapseCooperation:
+    """The timer's look at the case's cooperation deadlines on `today` (cooperation_deadlines.lapse)."""
+
+    today: date
+    now: datetime
+
+
 Command = (
     OpenCase
     | LinkComplaint
@@ -367,4 +386,6 @@ Command = (
     | WithdrawPublication
     | LodgeAppeal
     | RecordRuling
+    | Cooperate
+    | LapseCooperation
 )

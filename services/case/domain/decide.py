@@ -9,6 +9,8 @@ from . import (
     appeals,
     closing,
     complaints,
+    cooperate,
+    cooperation_deadlines,
     injunctions,
     investigation,
     liquidation,
@@ -21,6 +23,7 @@ from . import (
 from .commands import (
     CloseCase,
     Command,
+    Cooperate,
     EndInjunction,
     ExpireDeadline,
     ExtendFormalNotice,
@@ -30,6 +33,7 @@ from .commands import (
     IssueFormalNotice,
     IssueReprimand,
     IssueWarning,
+    LapseCooperation,
     LinkComplaint,
     LiquidatePenalty,
     LodgeAppeal,
@@ -128,4 +132,8 @@ def decide(state: CaseState, command: Command) -> list[Payload]:
             return appeals.record_ruling(state, command)
         case CloseCase():
             return closing.close(state, command)
+        case Cooperate():
+            return cooperate.cooperate(state, command)
+        case LapseCooperation():
+            return cooperation_deadlines.lapse(state, command)
     raise TypeError(f"unknown command {command!r}")

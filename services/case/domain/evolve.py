@@ -40,7 +40,7 @@ from docket_contracts.events import (
     WarningIssued,
 )
 
-from . import committee_folds
+from . import committee_folds, cooperation_folds
 from .state import (
     Appeal,
     CaseState,
@@ -369,6 +369,7 @@ FOLDS: dict[type[Payload], Callable[[CaseState, Any], CaseState]] = {
     AppealLodged: _appeal_lodged,
     AppealDecided: _ruled,
     CaseAssigned: _assigned,
+    **cooperation_folds.FOLDS,
 }
 
 

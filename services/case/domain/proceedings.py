@@ -53,6 +53,7 @@ from .commands import (
     ReferToCommittee,
     SummonController,
 )
+from .cooperation import not_during_dispute
 from .refusals import Rejected, not_before, require
 from .state import CaseState, Proceedings
 
@@ -182,6 +183,7 @@ def extend_observations(state: CaseState, command: ExtendObservations) -> list[P
     action = "extend the time limit for observations"
     proceedings = _notified(state, action)
     assert state.case_id is not None and proceedings.observations_due is not None
+    not_during_dispute(state, action)
     if proceedings.observations_on is not None:
         raise Rejected(state, action, f"the controller's observations were received on {proceedings.observations_on}")
     assert proceedings.report_notified_on is not None

@@ -3,7 +3,7 @@ as the fold (evolve.py) builds it from the events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 from uuid import UUID
@@ -24,6 +24,8 @@ from docket_contracts.events import (
     Speaker,
     TimeLimit,
 )
+
+from .cooperation_state import Cooperation
 
 Status = Literal[
     "none",
@@ -315,6 +317,8 @@ class CaseState:
     staff: str | None = None  # who holds the case: a staff member (token subject), a team, both or neither
     team: str | None = None
     assigned_on: date | None = None
+    # the authorities working together on it (GDPR Chapter VII)
+    cooperation: Cooperation = field(default_factory=Cooperation)
 
     @property
     def pending_notice(self) -> Notice | None:

@@ -19,7 +19,7 @@ ACCEPTED = "accepted"
 
 class CooperationMessageRow(SQLModel, table=True):
     """A message received (accepted or refused) or sent (delivered, or given up on), with its token as it
-    travelled. The serving role may only add rows (migration 0012): the record is never rewritten."""
+    travelled. The serving role may only add rows (migration 0013): the record is never rewritten."""
 
     __tablename__ = "cooperation_messages"
     __table_args__ = (

@@ -8,10 +8,11 @@ ones claimed and fired), `clocks` (Art 78(2)), `projection` (what each append wr
 (the projections made again from the events), and what the routes read: `lists` (the cases, a case's
 complaints) and `details` (one case). A complaint's own handling: `handling_tables` (its rows), `complaints`
 (each complaint's record, written with each append, and the letters' timers), `campaigns` (complaints alike,
-and a campaign's steps), `queues` (the queues and the workload) and `stats` (the annual report's figures).
+and a campaign's steps), `queues` (the queues and the workload) and `stats` (the annual report's figures). The
+authorities working together: `cooperation` (the deadlines' timers, and the case of each cooperation reference).
 """
 
-from . import campaigns, complaints, queues, stats
+from . import campaigns, complaints, cooperation, queues, stats
 from .clocks import overdue, overdue_count, overdue_on, stop_clock, told
 from .details import case_document, case_with_history
 from .lists import case_complaints, case_summaries
@@ -37,6 +38,7 @@ __all__ = [
     "case_summaries",
     "case_with_history",
     "complaints",
+    "cooperation",
     "open_case_for",
     "overdue",
     "overdue_count",

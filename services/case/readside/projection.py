@@ -19,7 +19,7 @@ from ..domain import CaseState
 from ..eventstore import AT_POSITION, Beside
 from ..snapshots import FOLD, SnapshotRow, dump
 from ..views import case_view
-from . import clocks
+from . import clocks, cooperation
 from .lookups import added_rows, remove_lookups
 from .tables import CaseDetailRow, CaseSummaryRow, ComplainantClockRow, TimerRow
 
@@ -42,6 +42,11 @@ def beside(states: Sequence[CaseState], payloads: Sequence[Payload], *, snapshot
     if timers := added.get(_TIMERS):  # a notice's deadline fixed or moved replaces its timer: one row per notice
         added[_TIMERS] = list({row["notice_id"]: row for row in timers}.values())
     rows = [Beside(table, tuple(found), upsert=table is _TIMERS) for table, found in added.items()]
+    if state.cooperation.procedures and any(_cooperating(p) for p in payloads):
+        # the deadlines the procedures keep open now, and the references they are known by (cooperation.py)
+        if found := cooperation.timer_rows(state):
+            rows.append(Beside(cooperation.TIMERS, tuple(found), upsert=True))
+        rows.append(Beside(cooperation.REFERENCES, tuple(cooperation.reference_rows(state)), upsert=True))
     rows.append(Beside(_SUMMARIES, (summary_row(state, AT_POSITION),), upsert=True))
     rows.append(Beside(_DETAILS, (detail_row(state, AT_POSITION),), upsert=True))
     if snapshot:
@@ -49,12 +54,18 @@ def beside(states: Sequence[CaseState], payloads: Sequence[Payload], *, snapshot
     return rows
 
 
-async def after_append(session: AsyncSession, payloads: Sequence[Payload]) -> None:
+def _cooperating(payload: Payload) -> bool:
+    return type(payload).__module__ == "docket_contracts.cooperation"
+
+
+async def after_append(session: AsyncSession, payloads: Sequence[Payload], state: CaseState) -> None:
     """What follows the append's statement in its transaction: a case that closes is no longer its controller's
-    open case, and every clock of it stops."""
+    open case, and every clock of it stops; the timers of cooperation deadlines no longer open go."""
     for payload in payloads:
         await remove_lookups(session, payload)
     await clocks.stop(session, payloads)
+    if any(_cooperating(p) for p in payloads):
+        await cooperation.prune(session, state)
 
 
 # The rows the read side keeps of a case, as `project` writes them after each append and `rebuild_projections`

@@ -4,7 +4,8 @@ standard library and docket_contracts.
 A letter is decided from the event and what the notifier knows of the case (its controller, the
 controller's contact address, its complainants). Alerts have no complainant to keep informed. What a letter
 is and how it reads is letters.py; the letters of each stage of a case are complaints.py, notices.py,
-sanctions.py and appeals.py, and those of a complaint's own handling handling.py, one rule per event type in
+sanctions.py and appeals.py, those of a complaint's own handling handling.py, those of a cross-border case
+cooperation.py, one rule per event type in
 RULES; the Art 78(2) reminders are reminders.py. The webhook rules (signatures, matching, retries, which URLs
 may be called) are webhooks.py.
 """
@@ -13,6 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from docket_contracts.cooperation import (
+    ComplaintResolvedEarly,
+    ComplaintTransmitted,
+    CrossBorderComplaintRegistered,
+    DecisionAdopted,
+)
 from docket_contracts.events import (
     AppealDecided,
     AppealLodged,
@@ -63,6 +70,7 @@ from .complaints import (
     complaint_withdrawn,
     investigation_opened,
 )
+from .cooperation import complaint_registered, complaint_resolved_early, complaint_transmitted, decision_adopted
 from .enforcement import injunction_ended, liquidation_opened
 from .handling import (
     admissibility_decided,
@@ -145,6 +153,10 @@ RULES: dict[type[Payload], Callable[..., list[Letter]]] = {
     ComplaintJoinedInvestigation: complaint_joined_investigation,
     ComplaintTransferred: complaint_transferred,
     ComplaintClosed: complaint_closed,
+    CrossBorderComplaintRegistered: complaint_registered,
+    ComplaintTransmitted: complaint_transmitted,
+    ComplaintResolvedEarly: complaint_resolved_early,
+    DecisionAdopted: decision_adopted,
 }
 
 
