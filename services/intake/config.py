@@ -1,5 +1,6 @@
 from pydantic import Field
 
+from docket_contracts.cooperation import AuthorityId
 from docket_contracts.events import Language
 from docket_privacy.settings import KeystoreSettings
 from docket_service.settings import ServiceSettings
@@ -9,6 +10,11 @@ from .domain import EvidenceQuota
 
 class IntakeSettings(ServiceSettings, KeystoreSettings):
     database_schema: str = "intake"
+    authority_id: AuthorityId = Field(
+        default="FR-CNIL",
+        description="this authority's id, as the case service's AUTHORITY_ID: its Member State (the first two "
+        "letters) tells a complaint against a controller established in another EEA State, presumed cross-border",
+    )
     http_port: int = 8001
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="largest request body but evidence uploads")
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file")
@@ -49,3 +55,7 @@ class IntakeSettings(ServiceSettings, KeystoreSettings):
     @property
     def evidence_quota(self) -> EvidenceQuota:
         return EvidenceQuota(self.evidence_max_files, self.evidence_max_total_bytes)
+
+    @property
+    def member_state(self) -> str:
+        return self.authority_id[:2]

@@ -120,12 +120,31 @@ class FileComplaint:
     controller_name: str
     controller_country: str | None
     controller_website: str | None
-    category: ComplaintCategory
+    category: ComplaintCategory | None
     articles_alleged: tuple[int, ...]
     territory: tuple[str, ...]
     received_on: date
     language: Language = "en"
     body_name: str | None = None  # a body lodging under Art 80: its name, in clear (it is no data subject)
+
+
+# The States where the GDPR applies: the European Union's 27 and, through the EEA Agreement, Iceland, Liechtenstein
+# and Norway (EEA Joint Committee Decision No 154/2018).
+EEA_STATES = frozenset(
+    {
+        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+        *("IS", "LI", "NO"),
+    }
+)
+
+
+def presumed_cross_border(controller_country: str | None, own_state: str | None) -> bool:
+    """Whether a complaint is presumed to concern cross-border processing (GDPR Art 4(23)): its controller is
+    established in another State where the GDPR applies. The authority decides later, when it frames the case (a
+    controller established here may process across borders too; one with no establishment in the Union has no lead
+    authority, Art 3(2)); the presumption only keeps the door from asking more than Regulation 2025/2518 allows."""
+    return own_state is not None and controller_country in EEA_STATES and controller_country != own_state
 
 
 # The kinds of complaint a body lodges (GDPR Art 80(1) with a mandate, Art 80(2) without).
@@ -147,9 +166,18 @@ def body_of(command: FileComplaint) -> Body | None:
     return Body(key=key, name=command.body_name.strip())
 
 
-def file_complaint(command: FileComplaint, today: date, earliest: date | None = None) -> ComplaintFiled:
+def file_complaint(
+    command: FileComplaint, today: date, earliest: date | None = None, own_state: str | None = None
+) -> ComplaintFiled:
     """The complaint as filed. Its receipt date may not be after `today`, nor before `earliest` where the door
-    it came through sets one (the public door: a few weeks back; staff recording a paper complaint: none)."""
+    it came through sets one (the public door: a few weeks back; staff recording a paper complaint: none).
+
+    A complaint presumed to concern cross-border processing (`presumed_cross_border`, this authority being of
+    `own_state`) is admissible with the content Regulation 2025/2518 art 4(1) lists (as reported; the Official
+    Journal text was not read): who lodges it and how to reach them, for a body its mandate, the controller, and a
+    description, and "no information additional" to it may be required. Its category, articles and territory are
+    then the complainant's to give or not: without them it is filed as "other", alleging no article yet, on the
+    complainant's own territory, for staff to qualify."""
     if command.received_on > today:
         raise Invalid("received_on", f"{command.received_on} is after today ({today})")
     if earliest is not None and command.received_on < earliest:
@@ -158,6 +186,9 @@ def file_complaint(command: FileComplaint, today: date, earliest: date | None = 
             f"{command.received_on} is before the earliest receipt date this door accepts "
             f"({earliest}); staff record the true receipt date of an older complaint",
         )
+    cross_border = presumed_cross_border(command.controller_country, own_state)
+    if not cross_border:
+        _what_this_door_asks(command)
     if command.kind == "art80_1_mandated" and not command.mandate_reference:
         raise Invalid("mandate_reference", "a body mandated under Art 80(1) must give its mandate's reference")
     if command.kind != "art80_1_mandated" and command.mandate_reference:
@@ -174,13 +205,29 @@ def file_complaint(command: FileComplaint, today: date, earliest: date | None = 
             country=command.controller_country,
             website=command.controller_website,
         ),
-        category=command.category,
+        category=command.category or "other",
         articles_alleged=tuple(sorted(set(command.articles_alleged))),
-        territory=tuple(sorted(set(command.territory))),
+        territory=tuple(sorted(set(command.territory or (command.complainant.country,)))),
         received_on=command.received_on,
         language=command.language,
         body=body_of(command),
     )
+
+
+# What the form asks beyond Regulation 2025/2518 art 4(1)'s list, and may require of a complaint that does not
+# concern cross-border processing (national procedure, art 4(1) last subparagraph as reported).
+BEYOND_ART_4_1 = (
+    "Regulation 2025/2518 art 4(1) lets a complaint against a controller established in another EEA State omit it"
+)
+
+
+def _what_this_door_asks(command: FileComplaint) -> None:
+    if command.category is None:
+        raise Invalid("category", f"say what the complaint is about (one of the categories); {BEYOND_ART_4_1}")
+    if not command.articles_alleged:
+        raise Invalid("articles_alleged", f"name at least one article of the GDPR; {BEYOND_ART_4_1}")
+    if not command.territory:
+        raise Invalid("territory", f"name at least one country where people are affected; {BEYOND_ART_4_1}")
 
 
 REFERENCE_ALPHABET = string.ascii_uppercase + string.digits

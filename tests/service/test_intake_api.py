@@ -155,6 +155,27 @@ async def test_the_public_door_takes_a_receipt_date_only_a_few_weeks_back_and_st
     assert anonymous.status_code == 401
 
 
+async def test_a_complaint_against_a_controller_in_another_eea_state_needs_only_regulation_2025_2518_s_list(intake):
+    """Lodged with the CNIL (AUTHORITY_ID FR-CNIL) against a controller established in Ireland: presumed
+    cross-border, admissible without category, articles or territory (art 4(1), as reported); against one
+    established in France, those are still asked for, each refusal naming its field."""
+    bare = submission(controller={"name": "Dublin Social Ltd", "country": "IE"})
+    for field in ("category", "articles_alleged", "territory"):
+        del bare[field]
+    response = await intake.http.post("/complaints", json=bare)
+    assert response.status_code == 201, response.text
+    assert response.json()["cross_border"] is True
+    outbox = "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed'"
+    event = await scalar(intake, outbox, id=response.json()["id"])
+    assert (event["category"], event["articles_alleged"], event["territory"]) == ("other", [], ["FR"])
+
+    national = await intake.http.post("/complaints", json=bare | {"controller": {"name": "Lyon Social SARL"}})
+    assert national.status_code == 422
+    [error] = national.json()["detail"]
+    assert error["loc"] == ["body", "category"] and "Regulation 2025/2518 art 4(1)" in error["msg"]
+    assert (await file(intake))["cross_border"] is False
+
+
 async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(intake, officer, database_url, personal):
     marker = uuid4().hex
     name, email = f"Jeanne Martin {marker}", f"jeanne.{marker}@example.org"
@@ -269,7 +290,7 @@ async def test_a_wrong_or_missing_token_or_reference_is_404_and_reveals_nothing(
             ["body", "complainant", "country"],
             "pattern",
         ),
-        ({"territory": []}, ["body", "territory"], "at least 1 item"),
+        ({"territory": []}, ["body", "territory"], "name at least one country"),
         ({"category": "rudeness"}, ["body", "category"], "access_request_ignored"),
         ({"kind": "rumour"}, ["body", "kind"], "art77_complaint"),
         ({"controller": {"name": "Acme", "website": "not a site"}}, ["body", "controller", "website"], "pattern"),

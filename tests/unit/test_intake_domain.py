@@ -14,6 +14,7 @@ from services.intake.domain import (
     file_complaint,
     new_reference,
     new_status_token,
+    presumed_cross_border,
     safe_filename,
     token_digest,
     token_matches,
@@ -123,6 +124,47 @@ def test_a_receipt_date_is_bounded_by_the_door_it_came_through(received_on, earl
     with pytest.raises(Invalid) as error:
         file_complaint(command(received_on=received_on), date(2021, 6, 1), earliest)
     assert error.value.field == "received_on" and error.value.message.startswith(refused)
+
+
+@pytest.mark.parametrize(
+    ("controller_country", "own_state", "presumed"),
+    [
+        ("IE", "FR", True),  # established in another EEA State: cross-border processing presumed
+        ("NO", "FR", True),  # the EEA's three count as the Union's 27
+        ("FR", "FR", False),  # established here: a national complaint, until staff frame it otherwise
+        ("US", "FR", False),  # none in the Union: no one-stop shop (GDPR Art 3(2), Art 56(1))
+        (None, "FR", False),
+        ("IE", None, False),  # an authority of no Member State given: nothing presumed
+    ],
+)
+def test_a_complaint_against_a_controller_established_in_another_eea_state_is_presumed_cross_border(
+    controller_country, own_state, presumed
+):
+    assert presumed_cross_border(controller_country, own_state) is presumed
+
+
+@pytest.mark.parametrize("field", ["category", "articles_alleged", "territory"])
+def test_a_presumed_cross_border_complaint_needs_only_what_regulation_2025_2518_lists(field):
+    """Art 4(1) (as reported): who lodges it and how to reach them, a body's mandate, the controller, a
+    description; "no information additional" may be required. A national complaint still needs the rest."""
+    empty = {"category": None, "articles_alleged": (), "territory": ()}[field]
+    bare = command(**{field: empty}, controller_name="Ireland Social Ltd", controller_country="IE")
+    with pytest.raises(Invalid) as refused:
+        file_complaint(bare, date(2021, 6, 1), own_state="IE")  # lodged with the controller's own authority
+    assert refused.value.field == field and "Regulation 2025/2518 art 4(1)" in refused.value.message
+    filed = file_complaint(bare, date(2021, 6, 1), own_state="FR")
+    assert (filed.category, filed.articles_alleged, filed.territory) == (
+        "other" if field == "category" else "access_request_ignored",
+        () if field == "articles_alleged" else (15, 17),
+        ("FR",) if field == "territory" else ("AT", "FR"),  # the complainant's own, where none is named
+    )
+
+
+def test_a_presumed_cross_border_complaint_of_a_mandated_body_still_names_its_mandate():
+    """Regulation 2025/2518 art 4(1)(c), as reported: a body under Art 80(1) shows it acts on a mandate."""
+    with pytest.raises(Invalid) as refused:
+        file_complaint(command(mandate_reference=None, controller_country="IE"), date(2021, 6, 1), own_state="FR")
+    assert refused.value.field == "mandate_reference"
 
 
 def test_references_are_readable_and_tokens_are_stored_only_as_digests():

@@ -86,10 +86,12 @@ class ComplaintIn(BaseModel):
     mandate_reference: text(200) | None = None
     complainant: PartyIn = Field(description="the data subject, or the body lodging for data subjects")
     controller: ControllerIn
-    category: ComplaintCategory
-    articles_alleged: Annotated[list[GdprArticle], Field(min_length=1, max_length=99)]
+    # Required but where the complaint is presumed cross-border, which Regulation 2025/2518 art 4(1) lets omit them
+    # (domain.file_complaint says so, naming the field).
+    category: ComplaintCategory | None = None
+    articles_alleged: Annotated[list[GdprArticle], Field(max_length=99)] = []
     narrative: text(20_000)
-    territory: Annotated[list[CountryCode], Field(min_length=1, max_length=40)]
+    territory: Annotated[list[CountryCode], Field(max_length=40)] = []
     # Bounded below here, above by today (the route says so, naming the day): no date it takes can overflow.
     received_on: Annotated[date, Field(ge=EARLIEST_DAY)] | None = Field(
         default=None,
@@ -154,6 +156,7 @@ async def file_complaint(
         earliest,
         settings.default_language,
         proven=False,
+        own_state=settings.member_state,
     )
 
 
@@ -179,7 +182,17 @@ async def file_paper_complaint(
     # The address is the one the complainant wrote on their own letter, recorded by an intake officer.
     today = clock.today()
     return await file(
-        body, session, request, personal, scope, idempotency_key, today, None, settings.default_language, proven=True
+        body,
+        session,
+        request,
+        personal,
+        scope,
+        idempotency_key,
+        today,
+        None,
+        settings.default_language,
+        proven=True,
+        own_state=settings.member_state,
     )
 
 
@@ -195,6 +208,7 @@ async def file(
     default_language: Language,
     *,
     proven: bool,
+    own_state: str,
 ) -> JSONResponse:
     submission = application.Submission(
         kind=body.kind,
@@ -225,6 +239,7 @@ async def file(
         if idempotency_key is None
         else application.Idempotency.of(scope, idempotency_key, body.model_dump(mode="json")),
         address_proven=proven,
+        own_state=own_state,
     )
     # A Receipt's already, or the first answer to this key: not checked again.
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

@@ -43,7 +43,7 @@ class Submission:
     controller_name: str
     controller_country: str | None
     controller_website: str | None
-    category: ComplaintCategory
+    category: ComplaintCategory | None
     articles_alleged: tuple[int, ...]
     territory: tuple[str, ...]
     narrative: str
@@ -80,6 +80,11 @@ class Receipt(BaseModel):
     status_token: str = Field(description="shown once: with the reference, it opens the status page")
     received_on: date
     status_url: str
+    cross_border: bool = Field(
+        default=False,
+        description="presumed to concern cross-border processing (the controller is established in another EEA "
+        "State): assessed, and if so sent to the lead authority within six weeks (Regulation 2025/2518, as reported)",
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ async def file_complaint(
     status_page: str,
     idempotency: Idempotency | None,
     address_proven: bool,
+    own_state: str | None = None,
 ) -> Answer:
     """File the complaint: it may not be received after `today`, nor before `earliest` where the door it came
     through sets one (domain.file_complaint). `status_page` is the status page's URL, with `{reference}` for
@@ -128,7 +134,7 @@ async def file_complaint(
     command = filing_command(
         submission, complaint_id, received_on, Party(name=name, email=email, country=submission.complainant_country)
     )
-    filed = domain.file_complaint(command, today, earliest)
+    filed = domain.file_complaint(command, today, earliest, own_state)
     bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
     receipt = Receipt(
         id=filed.complaint_id,
@@ -136,6 +142,7 @@ async def file_complaint(
         status_token=token,
         received_on=filed.received_on,
         status_url=status_page.format(reference=filed.reference),
+        cross_border=domain.presumed_cross_border(submission.controller_country, own_state),
     )
     answer = receipt.model_dump(mode="json")
     digest = domain.token_digest(token)
