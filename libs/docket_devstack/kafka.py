@@ -212,9 +212,11 @@ class KafkaBroker:
         controller_port: int | None = None,
         host: str = "127.0.0.1",
         integrators: Mapping[str, Sequence[str]] | None = None,
+        realm: str = "docket",
     ) -> None:
         self.data_dir = Path(data_dir)
         self.identity = identity
+        self.realm = realm  # the realm of `identity` whose tokens the broker takes, and its clients sign in with
         self.host = host
         self.port = port or free_port(host)
         self.controller_port = controller_port or free_port(host)
@@ -244,12 +246,12 @@ class KafkaBroker:
     def access(self, client_id: str) -> KafkaAccess:
         """Signing in on the clients' listener as OAuth client `client_id` of the identity provider."""
         if client_id not in self._secrets:
-            self._secrets[client_id] = self.identity.client_secret(client_id)
+            self._secrets[client_id] = self.identity.client_secret(client_id, self.realm)
         return oauth(
             self.bootstrap_servers,
             client_id,
             self._secrets[client_id],
-            token_url=self.identity.token_endpoint(),
+            token_url=self.identity.token_endpoint(self.realm),
         )
 
     @property
@@ -270,7 +272,7 @@ class KafkaBroker:
             "KAFKA_SECURITY_PROTOCOL": access.security_protocol,
             "KAFKA_OAUTH_CLIENT_ID": client_id,
             "KAFKA_OAUTH_CLIENT_SECRET": self._secrets[client_id],
-            "KAFKA_OAUTH_TOKEN_URL": self.identity.token_endpoint(),
+            "KAFKA_OAUTH_TOKEN_URL": self.identity.token_endpoint(self.realm),
         }
 
     @property
@@ -305,7 +307,7 @@ class KafkaBroker:
         started = time.monotonic()
         classpath = f"{fetch_jars()}/*"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        jwks_url = jwks_url_of(self.identity.issuer())
+        jwks_url = jwks_url_of(self.identity.issuer(self.realm))
         self._write_config(jwks_url)
         if not (self.log_dir / "meta.properties").exists():
             self._format_storage(classpath)
@@ -416,7 +418,7 @@ class KafkaBroker:
                 "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler"
             ),
             "sasl.oauthbearer.jwks.endpoint.url": jwks_url,
-            "sasl.oauthbearer.expected.issuer": self.identity.issuer(),
+            "sasl.oauthbearer.expected.issuer": self.identity.issuer(self.realm),
             "sasl.oauthbearer.expected.audience": AUDIENCE,
             "sasl.oauthbearer.sub.claim.name": PRINCIPAL_CLAIM,
             "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",

@@ -68,7 +68,10 @@ class ServiceProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """Its address: https when it is given a certificate (HTTP_TLS_CERTFILE), as a case service that exchanges
+        cooperation messages is."""
+        scheme = "https" if self.env.get("HTTP_TLS_CERTFILE") else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)

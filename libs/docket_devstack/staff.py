@@ -33,19 +33,24 @@ INTEGRATOR_CLIENT = "docket-demo-integrator"
 
 @dataclass
 class Tokens:
-    """Access tokens by user, fetched once and again shortly before they expire."""
+    """Access tokens by user of one realm (Docket's by default), fetched once and again shortly before they expire."""
 
     keycloak: KeycloakServer
+    realm: str = "docket"
     _cache: dict[str, tuple[float, dict[str, str]]] = field(default_factory=dict)
 
     def __call__(self, user: str) -> dict[str, str]:
         """`Authorization: Bearer ...` for one of the demo staff users."""
-        return self._cached(user, lambda: self.keycloak.password_token(user, PASSWORD))
+        return self._cached(user, lambda: self.keycloak.password_token(user, PASSWORD, realm=self.realm))
 
     def integrator(self, client_id: str = INTEGRATOR_CLIENT) -> dict[str, str]:
         """`Authorization: Bearer ...` for a client-credentials client (the demo integrator by default)."""
-        secret = self.keycloak.client_secret(client_id)
-        return self._cached(f"client:{client_id}", lambda: self.keycloak.client_credentials_token(client_id, secret))
+        secret = self.keycloak.client_secret(client_id, self.realm)
+
+        def fetch() -> dict[str, Any]:
+            return self.keycloak.client_credentials_token(client_id, secret, self.realm)
+
+        return self._cached(f"client:{client_id}", fetch)
 
     def subject(self, user: str) -> str:
         """The `sub` of a user's tokens."""

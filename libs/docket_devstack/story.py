@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
@@ -137,15 +138,18 @@ async def play_live(
     stay_up: Callable[[], None] | None,
     console: Console,
     picture: Path,
+    verify: ssl.SSLContext | bool = True,
+    then: Callable[[dict[str, httpx.AsyncClient], clearview.Played], Awaitable[None]] | None = None,
 ) -> int:
-    """Play the story with the tail and the receiver and summarise it, the case's timeline drawn into `picture`;
-    then, given `stay_up`, call it and keep tailing until interrupted. Without: 0 when the story played to its
-    end, 1 when a step did not come out as the story says."""
+    """Play the story with the tail and the receiver and summarise it, the case's timeline drawn into `picture`,
+    then play `then` (the network story) with the services' clients and what the story played; then, given
+    `stay_up`, call it and keep tailing until interrupted. Without: 0 when the stories played to their end, 1 when
+    a step did not come out as the story says. The services' certificates are checked with `verify`."""
     staff = Tokens(keycloak)
     printer = EventPrinter(console)
     async with contextlib.AsyncExitStack() as stack:
         clients = {
-            name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
+            name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, verify=verify))
             for name, url in urls.items()
         }
         tail = await stack.enter_async_context(Tail(kafka, topics.ALL, client_id="docket-story-tail"))
@@ -160,6 +164,8 @@ async def play_live(
             played = await Story(clients["intake"], clients["case"], staff).play(Progress(console))
             await summarise(clients, staff, played, subscription, receiver, printer, console)
             await draw(clients["case"], staff, played.case_id, picture, console)
+            if then is not None:
+                await then(clients, played)
         except (StoryFailed, httpx.HTTPError) as exc:
             console.line(f"The story stopped: {exc}", "red")
             if stay_up is None:

@@ -11,6 +11,10 @@ plays the Clearview story as the demo staff with a live tail of Kafka and ends i
 (docket_devstack.story), prints the API docs and how to act as a staff member, then stays in the
 foreground until Ctrl-C. --once stops after the story's summary (exit 1 if a step did not come out as
 the story says); --no-story plays nothing. Everything it started is stopped on exit.
+
+--network also starts the Italian Garante's Docket beside the CNIL's (docket_devstack.network: its own
+PostgreSQL, realm, Kafka and services, the two case services exchanging cooperation messages over HTTPS)
+and, after the CNIL's story, plays the Clearview network story (docket_devstack.clearview_network).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -35,14 +40,17 @@ import httpx
 
 from docket_contracts.checkpoints import new_signing_key
 from docket_messaging.access import KafkaAccess
+from docket_operator.acls import realm_integrators
 from docket_operator.deadletters import OPERATOR_CLIENT
 from docket_privacy.masterkeys import INITIAL
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
 
+from . import clearview_network, network
 from .database import Databases, provision
 from .kafka import REPO_ROOT, KafkaBroker
-from .keycloak import KeycloakServer
+from .keycloak import DEMO_DIR, REALM_DIR, KeycloakServer
+from .network import Network
 from .ports import free_port
 from .postgres import EmbeddedPostgres
 from .processes import SERVICES, ServiceProcess, service_env
@@ -78,11 +86,14 @@ def database(data_dir: Path) -> Iterator[Databases]:
 
 
 @contextlib.contextmanager
-def identity(data_dir: Path) -> Iterator[KeycloakServer | None]:
+def identity(data_dir: Path, realms: Sequence[Path] = ()) -> Iterator[KeycloakServer | None]:
+    """The embedded Keycloak with Docket's realm and demo staff, and the realm files in `realms` besides."""
     if os.environ.get("OIDC_ISSUER"):  # a provider of your own; the services read OIDC_* themselves
         yield None
         return
-    with KeycloakServer(data_dir / "keycloak", port=preferred_port(8080)) as server:
+    with KeycloakServer(
+        data_dir / "keycloak", port=preferred_port(8080), realm_dirs=(REALM_DIR, DEMO_DIR, *realms)
+    ) as server:
         log.info(
             "Keycloak     %s (realm docket; admin console %s/admin, user %s, password in %s)",
             server.issuer(),
@@ -172,12 +183,14 @@ def services(
     broker: Kafka,
     issuer: str | None,
     master_keys: str,
-    ports: list[int],
+    ports: Sequence[int],
     logs: Path,
     signing: str,
+    extra: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Start the three services as processes, the case service signing with `signing`; stop them (SIGTERM, then
-    SIGKILL) on exit."""
+    """Start the three services as processes, the case service signing with `signing`, each with its `extra`
+    settings; stop them (SIGTERM, then SIGKILL) on exit."""
+    extra = extra or {}
     running = [
         ServiceProcess(
             name,
@@ -189,7 +202,9 @@ def services(
                 issuer,
                 master_keys,
                 port,
-                local_settings(name, os.environ) | ({"CHECKPOINT_SIGNING_KEY": signing} if name == "case" else {}),
+                local_settings(name, os.environ)
+                | ({"CHECKPOINT_SIGNING_KEY": signing} if name == "case" else {})
+                | dict(extra.get(name, {})),
             ),
             logs / f"{name}.log",
         )
@@ -204,12 +219,12 @@ def services(
             process.stop()
 
 
-def wait_ready(urls: dict[str, str], timeout: float = 120.0) -> None:
+def wait_ready(urls: dict[str, str], timeout: float = 120.0, verify: ssl.SSLContext | bool = True) -> None:
     deadline = time.monotonic() + timeout
     for name, base in urls.items():
         while True:
             try:
-                if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                if httpx.get(f"{base}/readyz", timeout=5, verify=verify).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -233,6 +248,9 @@ def _already_stopping(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docket_devstack up", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".docket")
+    parser.add_argument(
+        "--network", action="store_true", help="start the Italian Garante's Docket too, and play the network story"
+    )
     plays = parser.add_mutually_exclusive_group()
     plays.add_argument("--once", action="store_true", help="play the story, print its summary and stop")
     plays.add_argument("--no-story", action="store_true", help="bring Docket up without playing the story")
@@ -246,21 +264,42 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     console = Console()
+    peers = network.plan(data_dir, tuple(ports)) if args.network else None
+    realms = [network.garante_realm(data_dir / "garante" / "realm")] if peers else []
+    verify = peers.verify() if peers else True
     try:
-        with database(data_dir) as databases, identity(data_dir) as keycloak, kafka(data_dir, keycloak) as broker:
+        with (
+            database(data_dir) as databases,
+            identity(data_dir, realms) as keycloak,
+            kafka(data_dir, keycloak) as broker,
+            contextlib.ExitStack() as stack,
+        ):
             for name in SERVICES:
                 migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
             migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
+            peer_urls = stack.enter_context(garante(peers, keycloak)) if peers else {}
             issuer = keycloak.issuer() if keycloak else None
             with services(
-                databases, broker, issuer, master_keys(data_dir), ports, data_dir / "logs", signing_key(data_dir)
+                databases,
+                broker,
+                issuer,
+                master_keys(data_dir),
+                ports,
+                data_dir / "logs",
+                signing_key(data_dir),
+                {"case": peers.case_settings[network.CNIL]} if peers else None,
             ) as urls:
-                wait_ready(urls)
+                wait_ready(urls, verify=verify)
                 log.info("services     %s ready", ", ".join(f"{name} {url}" for name, url in urls.items()))
+                if peers:
+                    wait_ready(peer_urls, verify=verify)
+                    log.info("Garante      %s ready", ", ".join(f"{name} {url}" for name, url in peer_urls.items()))
 
                 def stay_up() -> None:
                     explore(urls, keycloak, console)
+                    if peers:
+                        clearview_network.explore(peers, peer_urls, console)
                     console.line(f"Docket is up; logs in {data_dir / 'logs'}. Ctrl-C stops everything.", "bold")
 
                 if args.no_story or keycloak is None or broker.operator is None:
@@ -270,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
                             "and its tail reads the embedded Kafka"
                         )
                     return 0 if args.once else wait_forever(stay_up)
+                then = clearview_network.player(peers, peer_urls, keycloak, console) if peers else None
                 return asyncio.run(
                     play_live(
                         urls,
@@ -278,11 +318,58 @@ def main(argv: list[str] | None = None) -> int:
                         None if args.once else stay_up,
                         console,
                         data_dir / "clearview-timeline.svg",
+                        verify=verify,
+                        then=then,
                     )
                 )
     except KeyboardInterrupt:
         log.info("stopping")
     return 0
+
+
+@contextlib.contextmanager
+def garante(peers: Network, keycloak: KeycloakServer | None) -> Iterator[dict[str, str]]:
+    """The Garante's Docket (docket_devstack.network): its own PostgreSQL server and roles, its Kafka broker taking
+    its realm's tokens, its migrations, and its three services, the case service with its cooperation settings."""
+    if keycloak is None or os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        raise SystemExit(
+            "--network gives the Garante a realm of the embedded Keycloak and a Kafka broker of its own: unset "
+            "OIDC_ISSUER and KAFKA_BOOTSTRAP_SERVERS"
+        )
+    installation = peers.garante
+    home, realm = installation.data_dir, installation.realm
+    with (
+        EmbeddedPostgres(home / "postgres" / "data", port=free_port()) as server,
+        KafkaBroker(
+            home / "kafka",
+            keycloak,
+            realm=realm,
+            integrators=realm_integrators((home / "realm").glob(f"{realm}-realm.json")),
+        ) as broker,
+    ):
+        databases = provision(server, "docket")
+        for name in SERVICES:
+            migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
+        migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
+        log.info(
+            "Garante      %s: PostgreSQL %s (its own roles), Kafka %s (realm %s's tokens), Keycloak realm %s",
+            installation.authority,
+            server.url("docket", driver=""),
+            broker.bootstrap_servers,
+            realm,
+            keycloak.issuer(realm),
+        )
+        with services(
+            databases,
+            Kafka(broker.service_env, None),
+            keycloak.issuer(realm),
+            master_keys(home),
+            installation.ports,
+            home / "logs",
+            signing_key(home),
+            {"case": peers.case_settings[network.GARANTE]},
+        ) as urls:
+            yield urls
 
 
 def wait_forever(ready: Callable[[], None]) -> NoReturn:

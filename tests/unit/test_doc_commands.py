@@ -33,6 +33,9 @@ RUN_BY = {
         "tests/e2e/test_run_command.py::test_once_plays_the_story_and_exits_and_plays_it_again_on_the_same_data"
     ),
     "make run ARGS=--no-story": NO_STORY,
+    "make run ARGS=--network": (
+        "tests/e2e/test_network.py::test_network_once_plays_both_authorities_and_leaves_nothing_behind"
+    ),
     "TOKEN=$(curl -s http://127.0.0.1:8080/realms/docket/protocol/openid-connect/token -d grant_type=password"
     " -d client_id=docket-cli -d username=victor.investigator -d password=docket-demo"
     " | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')": NO_STORY,
