@@ -60,11 +60,11 @@ HERMES_CENTER: dict[str, Any] = {
 
 def frame(own: str, other: str) -> dict[str, Any]:
     """A case of processing that affects people in several Member States by a controller with no establishment in
-    the Union: no lead, each authority concerned by its people and the complaint lodged with it (Art 4(22)(b), (c))."""
+    the Union: not cross-border processing in the GDPR's sense, which needs establishments in the Union (Art 4(23)),
+    so no lead; each authority concerned by its people and the complaint lodged with it (Art 4(22)(b), (c))."""
     return {
         "recorded_on": "2021-05-27",
-        "cross_border": True,
-        "basis": "4(23)(b)",
+        "cross_border": False,
         "establishment": "none_in_union",
         "role": "concerned",
         "concerned": [{"authority": own, "reasons": ["b", "c"]}, {"authority": other, "reasons": ["b", "c"]}],

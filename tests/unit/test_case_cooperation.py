@@ -58,6 +58,9 @@ def test_a_frame_is_the_event_it_records():
         ({"role": "lead"}, "role", "leads only"),
         ({"authority": LEAD}, "authority", "each authority records its frame"),
         ({"public_interest": True}, "lead", "Art 55(2)"),
+        # Clearview AI affects people in many Member States, but with no establishment in the Union its processing
+        # is not cross-border in the GDPR's sense (Art 4(23)).
+        ({"establishment": "none_in_union", "establishment_state": None, "lead": None}, "cross_border", "Art 4(23)"),
     ],
 )
 def test_a_frame_that_does_not_hold_together_is_refused_naming_the_rule(changes, field, rule):

@@ -68,6 +68,13 @@ def record_frame(state: CaseState, step: CooperationFrameRecorded, own: str, aut
         known(field, authority, authorities)
     if step.cross_border != (step.basis is not None):
         raise Invalid("basis", "a cross-border case names its basis, (a) or (b) of GDPR Art 4(23), and only one does")
+    if step.cross_border and step.establishment == "none_in_union":
+        raise Invalid(
+            "cross_border",
+            "cross-border processing is processing in the context of establishments in the Union (GDPR Art 4(23)): a "
+            "controller with none there has none, however many Member States it affects (Art 3(2)); each authority "
+            "acts on its own territory and cooperates under Art 61",
+        )
     if step.establishment != "none_in_union" and step.establishment_state is None:
         raise Invalid("establishment_state", "name the Member State of the controller's establishment (Art 4(16))")
     one_stop_shop = step.cross_border and step.establishment != "none_in_union" and not step.public_interest
