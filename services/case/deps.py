@@ -82,7 +82,7 @@ async def get_cooperation(request: Request) -> Cooperation:
     cooperation: Cooperation | None = request.app.state.cooperation
     if cooperation is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, "this installation exchanges no cooperation messages (COOPERATION_AUTHORITY_ID)"
+            status.HTTP_404_NOT_FOUND, "this installation exchanges no cooperation messages (COOPERATION_DIRECTORY)"
         )
     return cooperation
 

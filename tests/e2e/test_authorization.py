@@ -1135,7 +1135,7 @@ def cooperation(directory: Path) -> dict[str, str]:
         )
     )
     return {
-        "cooperation_authority_id": "FR-CNIL",
+        "authority_id": "FR-CNIL",
         "cooperation_directory": str(directory),
         "cooperation_signing_key": new_signing_key(),
     }
