@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from docket_exchange.directory import Directory as Addresses
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_service.http import ClockDep, RuntimeDep, SessionDep
@@ -20,6 +21,7 @@ from .handling import Handling
 from .store import PostgresCases
 
 __all__ = [
+    "AddressesDep",
     "CaseReader",
     "CasesDep",
     "ClockDep",
@@ -88,6 +90,15 @@ async def get_cooperation(request: Request) -> Cooperation:
 
 
 CooperationDep = Annotated[Cooperation, Depends(get_cooperation)]
+
+
+async def get_addresses(request: Request) -> Addresses | None:
+    """The authorities the exchange reaches (COOPERATION_DIRECTORY), or None where none is configured."""
+    cooperation: Cooperation | None = request.app.state.cooperation
+    return cooperation.directory if cooperation is not None else None
+
+
+AddressesDep = Annotated[Addresses | None, Depends(get_addresses)]
 
 
 async def directory(request: Request) -> Directory:

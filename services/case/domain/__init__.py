@@ -123,7 +123,7 @@ from .handling_commands import (
     TransferComplaints,
 )
 from .liquidation import days_of_delay
-from .recipients import Addressee, addressees
+from .recipients import Addressee, addressees, awaiting_a_case
 from .refusals import NEXT_STEPS, Rejected, next_steps
 from .state import (
     Appeal,
@@ -218,6 +218,7 @@ __all__ = [
     "TransferComplaints",
     "WithdrawPublication",
     "addressees",
+    "awaiting_a_case",
     "complaint_steps",
     "days_of_delay",
     "decide",

@@ -125,3 +125,20 @@ def _taking_part(procedure: AnyProcedure, frame: Frame | None) -> list[str]:
         case OneStopShop():
             return _of_case(frame)
     return []
+
+
+def awaiting_a_case(step: co.Step, own: str) -> str | None:
+    """The rule by which a step another authority reports opens a procedure addressed to this authority, which no
+    case here holds yet (staff attach it to the controller's case); None for any other step."""
+    match step:
+        case co.CrossBorderComplaintRegistered() if step.presumed_lead == own:
+            return "Regulation 2025/2518 art 4" + AS_REPORTED
+        case co.ComplaintTransmitted() if step.lead == own:
+            return "Regulation 2025/2518 art 4" + AS_REPORTED
+        case co.AssistanceRequested() if step.requested == own:
+            return "GDPR Art 61(1)"
+        case co.JointOperationRequested() if step.addressed_to == own:
+            return "GDPR Art 62(2)"
+        case co.LocalCaseNotified() if step.lead == own:
+            return "GDPR Art 56(3)"
+    return None
