@@ -2,9 +2,10 @@
 verifies, records and hands on what they send (inbox.py, to the handler table of handlers.py), the outbox a
 case event waits in for them and the worker that delivers it (outbox.py), and their tables (tables.py).
 
-The two extension points of the cooperation procedures: `handlers.EXCHANGE_HANDLERS` (a CloudEvent type to what
-is done when a message of that type is received), and `application.send_to(cases, directory, authority, event)`
-(a case event sent to an authority, queued in the transaction that appends it).
+The two points the cooperation procedures meet: `handlers.EXCHANGE_HANDLERS` (a CloudEvent type to what is done
+when a message of that type is received: a step reported is applied, waits for staff, or is refused, reported.py),
+and `application.send_to(cases, directory, authority, event)` (a case event sent to an authority, queued in the
+transaction that appends it; cooperation.send_steps calls it for each step taken here, to whom the law addresses it).
 """
 
 from __future__ import annotations
