@@ -110,12 +110,20 @@ class LocalCaseDecided(Step):
 class CompetenceConfirmed(Step):
     """The lead authority confirmed its competence (Regulation 2025/2518 art 4(6), as reported): for a complaint
     lodged or an investigation opened after 2 April 2027, the draft decision is due within 15 months (12 more in a
-    complex case) or 12 under the simple procedure (art 12 and art 6, as reported)."""
+    complex case) or 12 under the simple procedure (art 12 and art 6, as reported).
+
+    Version 2: the transmitted complaint it confirms its competence for, by which the authority the complaint was
+    lodged with finds its case (version 1 named none)."""
 
     confirmed_on: date
     procedure: Literal["standard", "simple"]
     began: Literal["complaint", "ex_officio"]
     began_on: date = Field(description="the day the complaint was lodged, or the investigation opened ex officio")
+    complaint_reference: Reference | None = Field(
+        default=None,
+        description="for a complaint transmitted to the lead authority: the reference of its procedure at the "
+        "authority it was lodged with (CrossBorderComplaintRegistered)",
+    )
 
 
 class InvestigationExtended(Step):

@@ -67,6 +67,11 @@ def _spec(
     )
 
 
+def _no_complaint_named(data: dict[str, Any]) -> dict[str, Any]:
+    """cooperation.competence_confirmed v1 -> v2: the confirmation names no transmitted complaint."""
+    return {**data, "complaint_reference": None}
+
+
 def _orders_name_their_point(data: dict[str, Any]) -> dict[str, Any]:
     """formal_notice.issued v1 -> v2: a plain order becomes an Art 58(2)(d) order, the point under which
     a controller is ordered to bring processing into compliance within a period."""
@@ -604,6 +609,8 @@ EVENTS: tuple[EventSpec, ...] = (
         "case",
         "The lead authority confirmed its competence; for a complaint lodged or an investigation opened after 2 "
         "April 2027 the draft decision's time limit runs (Regulation 2025/2518 arts 4(6), 12, as reported).",
+        version=2,
+        upcasters={1: _no_complaint_named},
     ),
     _spec(
         "cooperation.investigation_extended",

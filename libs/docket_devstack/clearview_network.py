@@ -204,11 +204,19 @@ class NetworkStory:
         return events
 
     async def arrives(self, authority: str, step: str, reported: dict[str, Any], by: str) -> str:
-        """A step the other authority took reaches `authority`: its message, waited for a while on its record; if
-        none comes, its staff record the step from what they received (as `reported`, naming who took it)."""
+        """A step the other authority took reaches `authority`: its message, waited for a while on its record. The
+        first step of a procedure opened elsewhere waits in GET /cooperation/waiting until staff attach it to
+        their case (no case here holds its procedure yet): `by` does. If no message comes, its staff record the
+        step from what they received (as `reported`, naming who took it)."""
         wanted = f"docket.cooperation.{step}"
+        side = self.sides[authority]
 
         async def on_record() -> dict[str, Any] | None:
+            waiting = await side.case.get("/cooperation/waiting", headers=side.staff(AUDITOR))
+            if any(w["cooperation_reference"] == self.played.reference for w in expect(waiting, 200, "waiting")):
+                await self.command(
+                    authority, "/cooperation/attach", {"cooperation_reference": self.played.reference}, by
+                )
             return next(
                 (
                     event

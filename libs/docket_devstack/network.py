@@ -137,7 +137,6 @@ def plan(data_dir: Path, cnil_ports: tuple[int, ...], environ: Mapping[str, str]
         server = authority.server(files, own.authority)
         settings[own.authority] = {
             "AUTHORITY_ID": own.authority,
-            "COOPERATION_AUTHORITY_ID": own.authority,
             "COOPERATION_DIRECTORY": str(directory),
             "COOPERATION_SIGNING_KEY": kept(own.data_dir / "cooperation-signing.key", new_signing_key),
             "COOPERATION_CA_FILE": str(ca_file),

@@ -43,12 +43,25 @@ Reason = Literal[
     "expired",
     "not_yet_valid",
     "already_received",
+    "not_its_act",
+    "not_reportable",
+    "unknown_procedure",
+    "rejected",
+    "invalid",
 ]
 # 422: the message can never be accepted; 409: it was, before; 401: not believed as it stands (a sender may try
-# again, e.g. once its new key is published).
+# again, e.g. once its new key is published). Then what the recipient's rules refuse of a message it believes:
+# 403, a step the sender reports as another authority's act; 422, a fact each authority's own clock finds, or a
+# step a rule refuses for one of its fields; 409, a step whose procedure the recipient does not hold, or that a rule
+# refuses as the case stands. The sender gives each up, and its staff read why.
 STATUS: dict[Reason, int] = {
     "malformed": 422,
     "already_received": 409,
+    "not_its_act": 403,
+    "not_reportable": 422,
+    "unknown_procedure": 409,
+    "rejected": 409,
+    "invalid": 422,
     "unknown_authority": 401,
     "keys_unavailable": 401,
     "unknown_key": 401,
@@ -82,9 +95,10 @@ class Refused(Exception):
         return STATUS[self.reason]
 
     def answer(self) -> dict[str, object]:
-        """The body of the refusal as the sender reads it: its reason and why; a malformed message's `detail` in
-        the shape of every 422 of Docket's, naming the field (a claim of the token, `body.event.type`)."""
-        if self.reason != "malformed":
+        """The body of the refusal as the sender reads it: its reason and why; a malformed or invalid message's
+        `detail` in the shape of every 422 of Docket's, naming the field (a claim of the token, `body.event.type`;
+        a field of the step, `body.event.data.raised_on`)."""
+        if self.reason not in ("malformed", "invalid"):
             return {"reason": self.reason, "detail": self.detail}
         where = ["body", *(self.field or "token").split(".")]
         return {"reason": self.reason, "detail": [{"loc": where, "msg": self.detail, "type": "value_error"}]}

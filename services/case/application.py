@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -88,17 +88,29 @@ class Cases(Protocol):
         """Queue `event` for `authority` (the cooperation outbox), in the transaction open."""
         ...
 
+    async def not_sent(self, authority: str, event: CloudEvent, why: str) -> None:
+        """Record that `event`, addressed to `authority`, is not sent electronically, and why."""
+        ...
+
+
+# What follows a command's events in its transaction: the cooperation steps queued for the other authorities.
+Then = Callable[[CaseState, list[CloudEvent]], Awaitable[None]]
+
 
 async def execute(
-    cases: Cases, case_id: uuid.UUID, expected_version: int, command: Command, actor: Actor
+    cases: Cases, case_id: uuid.UUID, expected_version: int, command: Command, actor: Actor, then: Then | None = None
 ) -> tuple[CaseState, list[CloudEvent]]:
-    """Run a staff command against the version of the case the client saw, in a transaction of its own."""
+    """Run a staff command against the version of the case the client saw, in a transaction of its own; `then`
+    is given the case and the events appended, in that transaction."""
     try:
         async with cases.transaction():
             state = await cases.load(case_id)
             if state.version != expected_version:
                 raise StaleVersion(case_id, expected_version, state.version)
-            return await cases.append(state, case_id, decide(state, command), actor)
+            state, events = await cases.append(state, case_id, decide(state, command), actor)
+            if then is not None:
+                await then(state, events)
+            return state, events
     except sa.exc.IntegrityError:  # another command appended the same version first
         async with cases.transaction():
             current = await cases.load(case_id)

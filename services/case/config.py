@@ -10,7 +10,8 @@ from docket_service.settings import ServiceSettings
 
 
 class CooperationMisconfigured(ValueError):
-    """The case service was given its id in the cooperation directory without a key to sign with or a directory."""
+    """The case service was given a cooperation directory without a key to sign with, or a directory that names an
+    authority AUTHORITIES does not, or in another Member State."""
 
 
 class Authority(BaseModel):
@@ -115,7 +116,9 @@ class CaseSettings(ServiceSettings):
         ),
     )
     authority_id: AuthorityId = Field(
-        default="FR-CNIL", description="this authority's id in the directory of authorities (AUTHORITIES)"
+        default="FR-CNIL",
+        description="this authority's id in the directory of authorities (AUTHORITIES): the authority of the steps "
+        "it takes, and the sender of its cooperation messages",
     )
     authorities: tuple[Authority, ...] = Field(
         default=AUTHORITIES,
@@ -146,22 +149,19 @@ class CaseSettings(ServiceSettings):
     )
 
     # The cooperation exchange with other authorities' installations (docket_exchange; docs/operations.md,
-    # "Cooperation with other authorities"). Off while COOPERATION_AUTHORITY_ID is unset.
-    cooperation_authority_id: str | None = Field(
-        default=None,
-        description="this authority's id in the cooperation directory (e.g. FR-CNIL): the sender of its messages "
-        "and the recipient they must name; unset: no cooperation messages are exchanged",
-    )
+    # "Cooperation with other authorities"): this authority is AUTHORITY_ID there too. Off while
+    # COOPERATION_DIRECTORY is unset.
     cooperation_directory: str | None = Field(
         default=None,
         description="the JSON file of the authorities messages are exchanged with (id, name, Member State, inbox "
-        "and JWKS URLs); a message from an authority not in it is refused",
+        "and JWKS URLs), each an authority of AUTHORITIES; a message from an authority not in it is refused, and a "
+        "step for one not in it is recorded as not sent; unset: no cooperation messages are exchanged",
     )
     cooperation_signing_key: SecretStr | None = Field(
         default=None,
         description="base64 of 32 random bytes: the Ed25519 key cooperation messages are signed with (not the "
         "checkpoints' key); its public key is served at /.well-known/jwks.json; required with "
-        "COOPERATION_AUTHORITY_ID",
+        "COOPERATION_DIRECTORY",
     )
     cooperation_retired_keys: str = Field(
         default="",
@@ -226,12 +226,10 @@ class CaseSettings(ServiceSettings):
 
     def cooperation_configured(self) -> bool:
         """Whether cooperation messages are exchanged; CooperationMisconfigured if half of what it needs is set."""
-        if not self.cooperation_authority_id:  # unset, or empty as a ConfigMap leaves it
+        if not self.cooperation_directory:  # unset, or empty as a ConfigMap leaves it
             return False
         if not self.cooperation_signing_key or not self.cooperation_signing_key.get_secret_value():
-            raise CooperationMisconfigured("COOPERATION_AUTHORITY_ID is set: set COOPERATION_SIGNING_KEY too")
-        if not self.cooperation_directory:
-            raise CooperationMisconfigured("COOPERATION_AUTHORITY_ID is set: set COOPERATION_DIRECTORY too")
+            raise CooperationMisconfigured("COOPERATION_DIRECTORY is set: set COOPERATION_SIGNING_KEY too")
         return True
 
     def retry_schedule(self) -> RetrySchedule:

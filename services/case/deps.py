@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from docket_exchange.directory import Directory as Addresses
 from docket_identity.http import allow
 from docket_identity.roles import Caller, Role
 from docket_service.http import ClockDep, RuntimeDep, SessionDep
@@ -20,6 +21,7 @@ from .handling import Handling
 from .store import PostgresCases
 
 __all__ = [
+    "AddressesDep",
     "CaseReader",
     "CasesDep",
     "ClockDep",
@@ -82,12 +84,21 @@ async def get_cooperation(request: Request) -> Cooperation:
     cooperation: Cooperation | None = request.app.state.cooperation
     if cooperation is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, "this installation exchanges no cooperation messages (COOPERATION_AUTHORITY_ID)"
+            status.HTTP_404_NOT_FOUND, "this installation exchanges no cooperation messages (COOPERATION_DIRECTORY)"
         )
     return cooperation
 
 
 CooperationDep = Annotated[Cooperation, Depends(get_cooperation)]
+
+
+async def get_addresses(request: Request) -> Addresses | None:
+    """The authorities the exchange reaches (COOPERATION_DIRECTORY), or None where none is configured."""
+    cooperation: Cooperation | None = request.app.state.cooperation
+    return cooperation.directory if cooperation is not None else None
+
+
+AddressesDep = Annotated[Addresses | None, Depends(get_addresses)]
 
 
 async def directory(request: Request) -> Directory:

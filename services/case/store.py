@@ -114,6 +114,9 @@ class PostgresCases:
     async def send_to(self, authority: Authority, event: CloudEvent) -> None:
         await cooperation_outbox.queue(self.session, authority, event)
 
+    async def not_sent(self, authority: str, event: CloudEvent, why: str) -> None:
+        await cooperation_outbox.not_sent(self.session, authority, event, why)
+
     # --- the authorities working together (cooperation.Cooperating) ------------------------------------------------
 
     async def case_of_reference(self, reference: str) -> UUID | None:

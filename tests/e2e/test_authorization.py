@@ -27,9 +27,10 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from docket_contracts.checkpoints import new_signing_key
-from docket_contracts.cooperation import CooperationFrameRecorded
+from docket_contracts.cooperation import AssistanceRequested, CooperationFrameRecorded
 from docket_contracts.envelope import CloudEvent
 from docket_contracts.events import Injunction, Order, TimeLimit
+from docket_contracts.registry import new_event
 from docket_devstack.staff import (
     ADMINISTRATOR,
     AUDITOR,
@@ -187,6 +188,8 @@ EXPECTED: dict[tuple[str, str, str], frozenset[Role]] = {
     ("case", "POST", "/cases/{case_id}/cooperation/frame"): frozenset({P, V}),
     ("case", "POST", "/cases/{case_id}/cooperation/steps"): frozenset({P, V}),
     ("case", "GET", "/cooperation/deadlines"): frozenset({I, P, R, V, S, A}),
+    ("case", "GET", "/cooperation/waiting"): frozenset({I, P, R, V, S, A}),
+    ("case", "POST", "/cases/{case_id}/cooperation/attach"): frozenset({P, V}),
     ("notifier", "POST", "/subscriptions"): frozenset({D, G}),
     ("notifier", "GET", "/subscriptions"): frozenset({D, A, G}),
     ("notifier", "GET", "/subscriptions/{subscription_id}"): frozenset({D, A, G}),
@@ -233,11 +236,11 @@ class World:
     def headers(self, who: str) -> dict[str, str]:
         return self.tokens.integrator() if who == INTEGRATOR else self.tokens(who)
 
-    def cooperation_message(self) -> Call:
+    def cooperation_message(self, event: CloudEvent | None = None) -> Call:
         """A message to the case service from the peer authority of its directory, signed with the peer's key."""
         cooperation = self.apps["case"].app.state.cooperation
         peer = Exchange(PEER, PEER_KEY, cooperation.directory, cooperation.exchange.peer_keys)
-        event = CloudEvent(
+        event = event or CloudEvent(
             type="docket.case.mutual_assistance_requested",
             source=f"/docket/{PEER}/case",
             subject=str(uuid.uuid4()),
@@ -659,6 +662,8 @@ BUILDERS: dict[tuple[str, str, str], Builder] = {
         cooperation_framed,
     ),
     ("case", "GET", "/cooperation/deadlines"): _get("/cooperation/deadlines"),
+    ("case", "GET", "/cooperation/waiting"): _get("/cooperation/waiting"),
+    ("case", "POST", "/cases/{case_id}/cooperation/attach"): lambda w, who: _attach(w, who),
     ("case", "POST", "/cases/{case_id}/investigation"): _command(
         "/cases/{case_id}/investigation", {"opened_on": "2020-08-01", "scope": "s", "decision_reference": "2020-116C"}
     ),
@@ -1003,6 +1008,27 @@ async def _ready(call: Call) -> Call:
     return call
 
 
+async def _attach(world: World, who: str) -> Call:
+    """A request for assistance the peer addressed here, waiting, attached to a framed case."""
+    case_id, state = await world.case(cooperation_framed)
+    reference = f"{PEER}/{uuid.uuid4().hex[:8]}"
+    asked = AssistanceRequested(
+        case_id=uuid.uuid4(),
+        cooperation_reference=reference,
+        authority=PEER,
+        requested="FR-CNIL",
+        received_on=date(2027, 6, 1),
+        asks="information",
+        purpose="p",
+        reasons="r",
+    )
+    message = world.cooperation_message(new_event(asked, source=f"/docket/{PEER}/case", subject=str(uuid.uuid4())))
+    received = await world.apps["case"].http.post(message.path, content=message.content, headers=message.headers)
+    assert received.status_code == 200, received.text
+    body = {"cooperation_reference": reference, "expected_version": state.version}
+    return Call("POST", f"/cases/{case_id}/cooperation/attach", json=body)
+
+
 async def _receipt_call(world: World, method: str, tail: str, **extra: Any) -> Call:
     receipt = await world.complaint()
     call = Call(method, f"/complaints/{receipt['reference']}{tail}", **extra)
@@ -1135,7 +1161,7 @@ def cooperation(directory: Path) -> dict[str, str]:
         )
     )
     return {
-        "cooperation_authority_id": "FR-CNIL",
+        "authority_id": "FR-CNIL",
         "cooperation_directory": str(directory),
         "cooperation_signing_key": new_signing_key(),
     }

@@ -127,7 +127,7 @@ def two(postgres, tls, tmp_path: Path, closed_port_bootstrap: str) -> Two:
             http_port=port,
             http_tls_certfile=str(server.certfile),
             http_tls_keyfile=str(server.keyfile),
-            cooperation_authority_id=authority_id,
+            authority_id=authority_id,
             cooperation_directory=str(directory),
             cooperation_signing_key=new_signing_key(),
             cooperation_ca_file=str(ca_file),

@@ -287,6 +287,9 @@ def test_the_directory_refuses_plain_http_and_an_authority_twice(tmp_path):
         (Answer(200, None, None, 5), "delivered"),
         (Answer(409, "already_received", None, 5), "delivered"),  # a copy got through; its answer was lost
         (Answer(409, None, None, 5), "retry"),
+        (Answer(409, "rejected", None, 5), "dead"),  # the peer's rule refuses the step as its case stands
+        (Answer(409, "unknown_procedure", None, 5), "dead"),
+        (Answer(403, "not_its_act", None, 5), "dead"),
         (Answer(422, "malformed", None, 5), "dead"),
         (Answer(413, None, None, 5), "dead"),
         (Answer(401, "unknown_key", None, 5), "retry"),  # the new key not yet fetched, say

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from docket_identity.roles import Caller
 
 from .. import domain
-from ..application import Actor, execute
+from ..application import Actor, Then, execute
 from ..deps import CasesDep, Investigator, President
 from ..domain import Command
 from ..views import case_view
@@ -41,9 +41,10 @@ async def run(
     caller: Caller,
     command: Command,
     response: Response,
+    then: Then | None = None,
 ) -> CommandOut:
     actor = Actor(caller.subject, caller.acting_as, caller.name)
-    state, events = await execute(cases, case_id, expected(body, if_match), command, actor)
+    state, events = await execute(cases, case_id, expected(body, if_match), command, actor, then)
     response.headers["ETag"] = f'"{state.version}"'
     return CommandOut(
         case=case_view(state),

@@ -10,23 +10,27 @@ every date of the service keeps (422 naming the field).
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from docket_contracts import cooperation as co
+from docket_contracts.envelope import CloudEvent
 from docket_contracts.registry import BY_PAYLOAD
 from docket_service.limits import DAY_RANGE, EARLIEST_DAY, LATEST_DAY, MAX_OFFSET, printable
 
 from .. import readside
-from ..cooperation import new_reference
-from ..deps import CaseReader, CasesDep, ClockDep, Cooperator, DirectoryDep, SessionDep
-from ..domain import Cooperate
+from ..application import Actor
+from ..cooperation import new_reference, send_steps
+from ..deps import AddressesDep, CaseReader, CasesDep, ClockDep, Cooperator, DirectoryDep, SessionDep
+from ..domain import CaseState, Cooperate
+from ..exchange import reported
+from ..views import case_view
 from .commands import run
 from .models import CommandIn, CommandOut
-from .preconditions import IfMatch
+from .preconditions import IfMatch, expected
 
 router = APIRouter(tags=["the authorities working together"])
 
@@ -180,9 +184,12 @@ async def take_step(
     cases: CasesDep,
     caller: Cooperator,
     directory: DirectoryDep,
+    addresses: AddressesDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> CommandOut:
+    """A step this authority takes is queued, in its transaction, for the authorities the law addresses it to
+    (domain/recipients.py); the case's `cooperation_messages` say what became of each."""
     fields = body.model_dump(exclude={"step", "expected_version", *HERE})
     step = MODELS[body.step](
         case_id=case_id,
@@ -191,7 +198,11 @@ async def take_step(
         **fields,
     )
     command = Cooperate(step, directory.own, directory.authorities)
-    return await run(cases, case_id, body, if_match, caller, command, response)
+
+    async def sent(state: CaseState, events: list[CloudEvent]) -> None:
+        await send_steps(cases, addresses, directory.own, state, events)
+
+    return await run(cases, case_id, body, if_match, caller, command, response, sent)
 
 
 class DeadlineOut(BaseModel):
@@ -241,3 +252,62 @@ async def deadlines(
         for row in rows
     ]
     return DeadlinePage(items=items, total=total, limit=limit, offset=offset)
+
+
+class AttachIn(CommandIn):
+    cooperation_reference: co.Reference = Field(description="the procedure whose steps wait to be attached")
+
+
+@router.post(
+    "/cases/{case_id}/cooperation/attach",
+    response_model=CommandOut,
+    summary="Attach to the case the steps of a procedure another authority opened and addressed to this one (a "
+    "complaint transmitted to it as presumed lead, a request for assistance...), as they wait in GET "
+    "/cooperation/waiting",
+)
+async def attach(
+    case_id: uuid.UUID,
+    body: AttachIn,
+    session: SessionDep,
+    caller: Cooperator,
+    directory: DirectoryDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CommandOut:
+    actor = Actor(caller.subject, caller.acting_as, caller.name)
+    state, events = await reported.attach(
+        session, directory, case_id, body.cooperation_reference, expected(body, if_match), actor
+    )
+    response.headers["ETag"] = f'"{state.version}"'
+    return CommandOut(
+        case=case_view(state),
+        events=[{"type": e.type, "version": e.sequence, "event_id": e.id, "data": e.data} for e in events],
+    )
+
+
+class WaitingOut(BaseModel):
+    message_id: int = Field(description="the message's record (cooperation_messages)")
+    sender: str
+    event_type: str
+    cooperation_reference: str
+    received_at: datetime
+    step: dict[str, Any] = Field(description="the step as the sender reported it")
+
+
+@router.get(
+    "/cooperation/waiting",
+    response_model=list[WaitingOut],
+    summary="The steps other authorities reported that wait for staff to attach them to a case, oldest first",
+)
+async def waiting(session: SessionDep, caller: CaseReader) -> list[WaitingOut]:
+    return [
+        WaitingOut(
+            message_id=row.id or 0,
+            sender=row.peer or "",
+            event_type=row.event_type or "",
+            cooperation_reference=row.cooperation_reference or "",
+            received_at=row.recorded_at,
+            step=reported.event_recorded(row).data,
+        )
+        for row in await reported.waiting(session)
+    ]

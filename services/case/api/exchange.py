@@ -3,7 +3,9 @@ staff token (the message is authenticated by its signature, against the keys its
 it is recorded and handed to the handler of its type; refused, the refusal is recorded and answered with its
 reason: 401 (not believed: unknown authority, unknown key, bad signature, another audience, expired), 409
 (already received: a sender that retried after a lost answer takes it as delivered), 422 (malformed, naming
-the field). docket_exchange.messages says what a message is."""
+the field). docket_exchange.messages says what a message is. A step of a procedure is then applied to the case
+that holds it, or refused by the case's rules (exchange/reported.py): 403 not_its_act, 409 rejected or
+unknown_procedure, 422 invalid or not_reportable."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from docket_exchange.messages import Refused
 from docket_exchange.transport import MEDIA_TYPE
 from docket_service.http import RuntimeDep
 
-from ..deps import CooperationDep
+from ..deps import CooperationDep, DirectoryDep
 from ..exchange import inbox
 
 router = APIRouter(tags=["cooperation"])
@@ -35,7 +37,8 @@ class Problem(BaseModel):
 class Refusal(BaseModel):
     reason: str = Field(
         description="unknown_authority, keys_unavailable, unknown_key, bad_signature, wrong_audience, expired, "
-        "not_yet_valid (401); already_received (409); malformed (422)"
+        "not_yet_valid (401); not_its_act (403); already_received, rejected, unknown_procedure (409); malformed, "
+        "invalid, not_reportable (422)"
     )
     detail: str | list[Problem] = Field(description="why; for a malformed message, the field and what is wrong")
 
@@ -52,14 +55,21 @@ class Refusal(BaseModel):
     },
     responses={
         401: {"model": Refusal, "description": "not believed: the sender, its key or the signature"},
-        409: {"model": Refusal, "description": "already received"},
-        422: {"model": Refusal, "description": "malformed"},
+        403: {"model": Refusal, "description": "the step reported is not the sender's act"},
+        409: {
+            "model": Refusal,
+            "description": "already received; or the step's rule refuses it as the case stands, or no case holds "
+            "its procedure",
+        },
+        422: {"model": Refusal, "description": "malformed; or a rule refuses one of the step's fields"},
         404: {"description": "this installation exchanges no cooperation messages"},
     },
 )
-async def receive_message(request: Request, runtime: RuntimeDep, cooperation: CooperationDep) -> dict[str, str]:
+async def receive_message(
+    request: Request, runtime: RuntimeDep, cooperation: CooperationDep, directory: DirectoryDep
+) -> dict[str, str]:
     token = (await request.body()).decode("utf-8", errors="replace").strip()
-    message = await inbox.receive(runtime.sessions, cooperation.exchange, token)
+    message = await inbox.receive(runtime.sessions, cooperation.exchange, directory, token)
     return {"received": message.event.id, "sender": message.sender.id}
 
 

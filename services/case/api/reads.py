@@ -16,6 +16,7 @@ from docket_service.limits import DAY_RANGE, INSTANT_RANGE, MAX_OFFSET, Day, Ins
 from .. import eventstore, readside, timeline
 from ..deps import CaseReader, ClockDep, IntegrityChecker, SessionDep
 from ..domain import Status
+from ..exchange import outbox
 from .models import (
     CaseComplaintOut,
     CaseComplaintPage,
@@ -91,6 +92,8 @@ async def get_case(
     ] = None,
 ) -> dict[str, Any]:
     document = await readside.case_document(session, case_id, as_of)
+    if as_of is None:  # what the case's cooperation steps became on their way to the other authorities
+        document["cooperation_messages"] = await outbox.of_case(session, str(case_id))
     response.headers["ETag"] = f'"{document["version"]}"'
     return document
 

@@ -43,6 +43,7 @@ case's stream, taken here or reported by another authority (cooperate: Cooperate
     cooperation_deadlines.py  the open deadlines, and what the timer finds (LapseCooperation)
     cooperate.py              cooperate: each step to the rule of its procedure
     cooperation_folds.py      the fold of the cooperation's events
+    recipients.py             who a step this authority took is addressed to, by which rule (the exchange sends it)
 
 A complaint's own handling, and who holds what, kept per complaint beside the case (handle: handling -> events):
 
@@ -122,6 +123,7 @@ from .handling_commands import (
     TransferComplaints,
 )
 from .liquidation import days_of_delay
+from .recipients import Addressee, addressees, awaiting_a_case
 from .refusals import NEXT_STEPS, Rejected, next_steps
 from .state import (
     Appeal,
@@ -142,6 +144,7 @@ __all__ = [
     "CONVENTIONS",
     "ENDED",
     "NEXT_STEPS",
+    "Addressee",
     "Appeal",
     "AskController",
     "AssignCase",
@@ -214,6 +217,8 @@ __all__ = [
     "SummonController",
     "TransferComplaints",
     "WithdrawPublication",
+    "addressees",
+    "awaiting_a_case",
     "complaint_steps",
     "days_of_delay",
     "decide",

@@ -39,7 +39,7 @@ from .cooperation import (
     running,
     weeks,
 )
-from .cooperation_state import Deadline, Draft, OneStopShop
+from .cooperation_state import CrossBorderComplaint, Deadline, Draft, OneStopShop
 from .refusals import Rejected
 from .state import CaseState
 
@@ -78,6 +78,19 @@ def confirm_competence(state: CaseState, step: CompetenceConfirmed, authorities:
     by(step, frame.lead, "the lead authority", "Regulation 2025/2518 art 4(6), as reported")
     new_reference(state, step)
     not_before("confirmed_on", step.confirmed_on, step.began_on, "the complaint was lodged or the investigation opened")
+    if step.complaint_reference is not None:
+        _transmitted_to(state, step)
+
+
+def _transmitted_to(state: CaseState, step: CompetenceConfirmed) -> None:
+    """The complaint a confirmation names was transmitted (or is to be) to the authority that confirms."""
+    complaint = state.cooperation.procedure(step.complaint_reference or "")
+    if not isinstance(complaint, CrossBorderComplaint):
+        raise Invalid("complaint_reference", f"the case has no cross-border complaint {step.complaint_reference}")
+    if step.authority not in (complaint.lead, complaint.presumed_lead):
+        raise Invalid("complaint_reference", f"the complaint {complaint.reference} was not sent to {step.authority}")
+    if step.began != "complaint":
+        raise Invalid("began", "a confirmation that names a complaint is of an investigation the complaint began")
 
 
 def extend(state: CaseState, step: InvestigationExtended, authorities: frozenset[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -17,32 +16,29 @@ from docket_exchange.messages import Exchange, Refused, Verified
 from docket_messaging.tables import table_of
 from services.case.metrics import COOPERATION_RECEIVED, COOPERATION_REFUSED
 
+from ..cooperation import Directory
 from .handlers import Handler, handler_for
-from .tables import ACCEPTED, RECEIVED, CooperationMessageRow
+from .tables import ACCEPTED, RECEIVED, CooperationMessageRow, reference_of
 
 log = logging.getLogger(__name__)
 
 MESSAGES = table_of(CooperationMessageRow)
 
 
-def reference_of(data: dict[str, Any]) -> str | None:
-    """The cooperation procedure an event belongs to, when its payload names one."""
-    reference = data.get("cooperation_reference")
-    return reference if isinstance(reference, str) else None
-
-
 async def receive(
     sessions: async_sessionmaker[AsyncSession],
     exchange: Exchange,
+    directory: Directory,
     token: str,
     handlers: Callable[[str], Handler] = handler_for,
 ) -> Verified:
-    """Verify, record and apply the message; Refused (recorded and counted) if it is not accepted."""
+    """Verify, record and apply the message to the case (`directory`: this authority and those a step may name);
+    Refused (recorded and counted) if it is not accepted, by the exchange or by the rules of the step it reports."""
     try:
         message = await exchange.verify(token, lambda sender, jti: was_received(sessions, sender, jti))
         async with sessions() as session, session.begin():
             await record_accepted(session, message)
-            await handlers(message.event.type)(session, message)
+            await handlers(message.event.type)(session, message, directory)
     except Refused as refused:
         await record_refused(sessions, token, refused)
         raise

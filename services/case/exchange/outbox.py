@@ -33,13 +33,13 @@ from docket_messaging.backoff import Jitter, RetrySchedule
 from docket_messaging.tables import table_of
 from services.case.metrics import COOPERATION_SEND_FAILURES, COOPERATION_SENT
 
-from .inbox import reference_of
-from .tables import SENT, CooperationAttemptRow, CooperationMessageRow, CooperationOutboxRow
+from .tables import SENT, CooperationAttemptRow, CooperationMessageRow, CooperationOutboxRow, reference_of
 
 log = logging.getLogger(__name__)
 
 OUTBOX = table_of(CooperationOutboxRow)
 Verdict = Literal["delivered", "retry", "dead"]
+NOT_SENT = "not_sent"  # addressed to an authority the exchange does not reach: recorded, never claimed
 
 
 async def queue(session: AsyncSession, authority: Authority, event: CloudEvent) -> None:
@@ -62,14 +62,61 @@ async def queue(session: AsyncSession, authority: Authority, event: CloudEvent) 
     )
 
 
+async def not_sent(session: AsyncSession, authority: str, event: CloudEvent, why: str) -> None:
+    """The record of `event` addressed to `authority` but not sent electronically (the authority is not in the
+    directory, or the exchange is off), in the caller's transaction: the case shows it, and staff send it otherwise.
+    Never claimed for delivery."""
+    await session.exec(
+        insert(OUTBOX)
+        .values(
+            id=uuid4(),
+            peer=authority,
+            event_id=event.id,
+            event_type=event.type,
+            cooperation_reference=reference_of(event.data),
+            ordering_key=event.subject,
+            event=event.structured(),
+            status=NOT_SENT,
+            attempts=0,
+            dead_reason=why,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def of_case(session: AsyncSession, case_id: str) -> list[dict[str, object]]:
+    """What the case's steps became on their way to the other authorities, in the order queued."""
+    rows = await session.exec(
+        select(CooperationOutboxRow)
+        .where(col(CooperationOutboxRow.ordering_key) == case_id)
+        .order_by(col(CooperationOutboxRow.seq))
+    )
+    return [
+        {
+            "event_id": row.event_id,
+            "event_type": row.event_type,
+            "cooperation_reference": row.cooperation_reference,
+            "authority": row.peer,
+            "status": row.status,
+            "detail": row.dead_reason or row.last_error,
+        }
+        for row in rows
+    ]
+
+
+# What the peer's rules refused of a message it believed (docket_exchange.messages.STATUS): sending it again
+# changes nothing until someone acts (staff at either end, then resend-cooperation).
+REFUSED_BY_RULE = {"not_its_act", "unknown_procedure", "rejected"}
+
+
 def verdict(answer: Answer) -> Verdict:
     """What an answer means: 2xx, or 409 already_received (a copy got through and its answer was lost), is
-    delivered; 422 (malformed) and 413 (too large) will never be accepted; anything else (refused as not
-    believed, 5xx, no answer) is tried again."""
+    delivered; 422 (malformed, or refused for a field), 413 (too large), and a 403 or 409 of the peer's rules will
+    never be accepted as they stand; anything else (refused as not believed, 5xx, no answer) is tried again."""
     code = answer.status_code
     if code is not None and (200 <= code < 300 or (code == 409 and answer.reason == "already_received")):
         return "delivered"
-    if code in (413, 422):
+    if code in (413, 422) or (code in (403, 409) and answer.reason in REFUSED_BY_RULE):
         return "dead"
     return "retry"
 

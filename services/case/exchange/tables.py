@@ -73,7 +73,7 @@ class CooperationOutboxRow(SQLModel, table=True):
     cooperation_reference: str | None = None
     ordering_key: str  # the event's subject (its case)
     event: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))  # CloudEvents JSON format
-    status: str = "pending"  # pending | delivered | dead
+    status: str = "pending"  # pending | delivered | dead | not_sent (to an authority the exchange does not reach)
     attempts: int = 0
     next_attempt_at: datetime = utc_column(server_default=sa.func.now())
     lease: UUID | None = None
@@ -102,6 +102,12 @@ class CooperationAttemptRow(SQLModel, table=True):
     reason: str | None = None  # the refusal's reason, if the peer refused
     error: str | None = Field(default=None, sa_type=sa.Text)
     verdict: str  # delivered | retry | dead
+
+
+def reference_of(data: dict[str, Any]) -> str | None:
+    """The cooperation procedure an event belongs to, when its payload names one."""
+    reference = data.get("cooperation_reference")
+    return reference if isinstance(reference, str) else None
 
 
 TABLES = {"cooperation_messages", "cooperation_outbox", "cooperation_attempts"}

@@ -1,7 +1,8 @@
 """The letters of a cross-border case to its complainants, who deal with the authority they lodged their complaint
 with only (Regulation 2025/2518, as reported): their complaint registered and sent to the lead authority, resolved
 early, and the decision the authorities reached together, which this authority tells them of (GDPR Art 60(7)-(8)).
-A rejection names the complainant's remedies (GDPR Art 78), as every decision ending a complaint does.
+Either decision names the complainant's remedies before this authority's courts (GDPR Art 78), as every decision
+ending a complaint does: the complaint ends in a decision a court can review (Regulation 2025/2518, as reported).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def decision_adopted(event: DecisionAdopted, case: CaseFile) -> list[Letter]:
                     day=event.adopted_on,
                 ),
                 t("Summary: {summary}", summary=event.summary),
+                remedies.of_complainant(),
             ],
         )
     return for_complainants(
