@@ -29,6 +29,8 @@ def test_network_once_plays_both_authorities_and_leaves_nothing_behind(tmp_path,
     assert re.search(r"Garante      IT-GPDP: PostgreSQL \S+ \(its own roles\), Kafka \S+ \(realm garante's", output)
     assert re.search(r"services     intake http://\S+, case https://127\.0\.0\.1:\d+, notifier http://", output)
     assert "[network 17 of 17]" in output
+    # The request reaches the Garante and the answer the CNIL as signed messages, not as staff's transcriptions.
+    assert output.count("arrived by message: cooperation.assistance_") == 2 and "no message within" not in output
     summary = output[output.index("== The Clearview network ==") :]
     cnil, garante = summary.split("IT-GPDP  case ")
     assert re.search(r"FR-CNIL  case \S+  4 complaint\(s\), sanctioned", cnil)
