@@ -30,7 +30,7 @@ def test_each_case_service_gets_its_authority_its_key_its_certificate_and_a_dire
     assert (peers.cnil.case_url, peers.garante.case_url) == ("https://127.0.0.1:18002", "https://127.0.0.1:18012")
     for own, other in ((network.CNIL, network.GARANTE), (network.GARANTE, network.CNIL)):
         settings = case_settings(peers.case_settings[own])
-        assert settings.authority_id == settings.cooperation_authority_id == own
+        assert settings.authority_id == own
         cooperation = cooperation_of(settings)  # the directory read, the key taken: what the service starts with
         assert cooperation is not None
         [peer] = list(Directory.load(settings.cooperation_directory or ""))
