@@ -24,6 +24,7 @@ from docket_exchange.messages import Exchange, Refused
 from services.case.config import CaseSettings
 from services.case.cooperation import Directory as Authorities
 from services.case.exchange import inbox
+from services.case.exchange.handlers import handler_for
 from services.case.main import create_app
 from tests.apps import Running, serve
 from tests.service.test_case_service import FixedClock
@@ -252,3 +253,44 @@ async def test_a_request_addressed_here_waits_for_staff_who_attach_it_to_the_con
     listed = await service.http.get("/cooperation/deadlines", params={"days": 60}, headers=tokens(INVESTIGATOR))
     [owed] = [d for d in listed.json()["items"] if d["cooperation_reference"] == reference]
     assert (owed["deadline"], owed["authority"], owed["last_day"]) == ("61(2)", OWN, "2027-07-02")
+
+
+async def test_a_message_whose_case_others_keep_changing_is_tried_again_then_answered_busy_with_nothing_kept(
+    service, tokens
+):
+    """Staff appending to the case while a reported step is applied make its append fail (the events' key): the
+    inbox decides it again on the case as it now stands, and after three such losses asks the sender to come back
+    (503, Retry-After), keeping no record of the message, which arrives again whole."""
+    case_id, complaint, _ = await registered(service, tokens)
+    losses = 0
+
+    def losing(times: int):
+        async def handler(session, message, directory) -> None:
+            nonlocal losses
+            if losses < times:
+                losses += 1
+                raise sa.exc.IntegrityError("INSERT INTO events", {}, Exception("duplicate key"))
+            await handler_for(message.event.type)(session, message, directory)
+
+        return lambda event_type: handler
+
+    reference = f"IE-DPC/{uuid4().hex[:8]}"
+    confirmed = signed(
+        reported(
+            co.CompetenceConfirmed,
+            reference,
+            confirmed_on=date(2027, 6, 15),
+            procedure="standard",
+            began="complaint",
+            began_on=date(2027, 5, 3),
+            complaint_reference=complaint,
+        )
+    )
+    with pytest.raises(inbox.Busy):
+        await inbox.receive(service.runtime.sessions, OURS, AUTHORITIES, confirmed, handlers=losing(3))
+    assert losses == 3 and await recorded(service, confirmed) == []
+    losses = 0
+    await inbox.receive(service.runtime.sessions, OURS, AUTHORITIES, confirmed, handlers=losing(2))
+    assert losses == 2 and await recorded(service, confirmed) == [("accepted", None)]
+    history = (await service.http.get(f"/cases/{case_id}/history", headers=tokens(INVESTIGATOR))).json()
+    assert history[-1]["type"] == "docket.cooperation.competence_confirmed"

@@ -63,6 +63,7 @@ class Refusal(BaseModel):
         },
         422: {"model": Refusal, "description": "malformed; or a rule refuses one of the step's fields"},
         404: {"description": "this installation exchanges no cooperation messages"},
+        503: {"description": "its case kept changing while the step was applied: send it again (Retry-After)"},
     },
 )
 async def receive_message(
@@ -79,3 +80,8 @@ def install_cooperation_errors(app: FastAPI) -> None:
         return JSONResponse(exc.answer(), status_code=exc.status)
 
     app.add_exception_handler(Refused, refused)
+
+    async def busy(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"reason": "busy", "detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
+
+    app.add_exception_handler(inbox.Busy, busy)

@@ -23,6 +23,16 @@ from .tables import ACCEPTED, RECEIVED, CooperationMessageRow, reference_of
 log = logging.getLogger(__name__)
 
 MESSAGES = table_of(CooperationMessageRow)
+# Tries at applying a message to a case other writers keep appending to, before the sender is asked to come back.
+ATTEMPTS = 3
+
+
+class Busy(Exception):
+    """The case the message is about was appended to by others on every try: nothing is recorded, and the sender,
+    answered 503 with Retry-After, sends the message again (its outbox retries any 5xx)."""
+
+    def __init__(self, jti: str) -> None:
+        super().__init__(f"message {jti}: its case was being changed meanwhile; send it again")
 
 
 async def receive(
@@ -36,9 +46,15 @@ async def receive(
     Refused (recorded and counted) if it is not accepted, by the exchange or by the rules of the step it reports."""
     try:
         message = await exchange.verify(token, lambda sender, jti: was_received(sessions, sender, jti))
-        async with sessions() as session, session.begin():
-            await record_accepted(session, message)
-            await handlers(message.event.type)(session, message, directory)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with sessions() as session, session.begin():
+                    await record_accepted(session, message)
+                    await handlers(message.event.type)(session, message, directory)
+                break
+            except sa.exc.IntegrityError:  # staff appended to the case meanwhile: decide the step again on it
+                if attempt == ATTEMPTS:
+                    raise Busy(message.event.id) from None
     except Refused as refused:
         await record_refused(sessions, token, refused)
         raise
