@@ -120,10 +120,6 @@ async def _fold_here(session: AsyncSession, batch: int) -> tuple[int, Columns]:
 
 # --- several processes -------------------------------------------------------------------------------------
 
-# A worker sends the rows of the cases it has folded once they hold at least this many events, so that this
-# transaction writes them while the workers fold on, and no worker keeps every case of its share.
-SEND_EVERY = 50_000
-
 
 async def _fold_in_workers(session: AsyncSession, batch: int, processes: int) -> int:
     """The cases folded in `processes` worker processes, each case by one, and their rows written here as
@@ -132,9 +128,10 @@ async def _fold_in_workers(session: AsyncSession, batch: int, processes: int) ->
     This transaction exports its snapshot (taken after the locks: no append commits an event the rebuild
     would miss), and each worker opens a connection of its own, reads in that snapshot the events of the
     cases whose ids fall in its range (`_shares`), each case's in the order of its versions (the order of its
-    positions), folds them, and sends back only the rows they leave (`Columns`), a part at a time
-    (SEND_EVERY). A worker that fails, or ends without saying it is done, fails the rebuild, and every worker
-    still running is killed; none outlives this call."""
+    positions), folds them, and sends back only the rows they leave (`Columns`), those of the cases it has
+    folded whole after each `batch` of events it reads: this transaction writes them while the workers fold
+    on, and no worker keeps every case of its share. A worker that fails, or ends without saying it is done,
+    fails the rebuild, and every worker still running is killed; none outlives this call."""
     connection = await session.connection()
     dsn = asyncpg_dsn(connection.engine.url.render_as_string(hide_password=False))
     search_path = (await run(session, sa.text("SELECT current_setting('search_path')"))).scalar_one()
@@ -246,7 +243,7 @@ def _worker(pipe: Connection, share: _Share) -> None:
 
 async def _fold_share(share: _Share, pipe: Connection) -> int:
     """Read the share's events in the order of its cases and their versions, fold each case, and send the rows
-    of those folded each time they hold SEND_EVERY events: a case is whole once the next one's events begin."""
+    of the cases folded whole after each batch read: a case is whole once the next one's events begin."""
     query = (
         f"SELECT stream_id, version, event_id, type, schema_version, data::text, occurred_at, position "
         f"FROM {EventRow.__tablename__} WHERE stream_id >= $1{' AND stream_id < $2' if share.upper else ''} "
@@ -254,7 +251,7 @@ async def _fold_share(share: _Share, pipe: Connection) -> int:
     )
     arguments = (share.lower, share.upper) if share.upper else (share.lower,)
     folded: list[_Rebuilt] = []
-    rebuilt, stream, pending, replayed = _Rebuilt(), None, 0, 0
+    rebuilt, stream, replayed = _Rebuilt(), None, 0
     connection = await asyncpg.connect(share.dsn, server_settings={"search_path": share.search_path})
     try:
         async with connection.transaction(isolation="repeatable_read", readonly=True):
@@ -266,18 +263,16 @@ async def _fold_share(share: _Share, pipe: Connection) -> int:
                     if row.stream_id != stream:
                         if stream is not None:
                             folded.append(rebuilt)
-                            if pending >= SEND_EVERY:
-                                pipe.send(("rows", _columns_of(folded)))
-                                folded, pending = [], 0
                         rebuilt, stream = _Rebuilt(), row.stream_id
                     rebuilt.apply(_stored_payload(row), row.position)
-                    pending += 1
                 replayed += len(chunk)
+                if folded:
+                    pipe.send(("rows", _columns_of(folded)))
+                    folded = []
     finally:
         await connection.close()
     if stream is not None:
-        folded.append(rebuilt)
-    pipe.send(("rows", _columns_of(folded)))
+        pipe.send(("rows", _columns_of([rebuilt])))
     return replayed
 
 
