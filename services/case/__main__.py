@@ -11,12 +11,14 @@ from .main import ALEMBIC_INI, create_app
 
 
 async def rebuild_projections(settings: CaseSettings) -> None:
-    """Empty the case list, case detail and Art 78(2) projections and replay the event store into them."""
+    """Empty the case list, case detail and Art 78(2) projections and replay the event store into them, the cases
+    folded in REBUILD_PROCESSES processes."""
+    processes = settings.rebuild_processes or readside.cores()
     engine = make_engine(settings.database_url, settings.database_schema)
     try:
         async with make_sessions(engine)() as session, session.begin():
-            replayed = await readside.rebuild_projections(session)
-        logging.getLogger("docket.case").info("projections rebuilt from %d events", replayed)
+            replayed = await readside.rebuild_projections(session, processes=processes)
+        logging.getLogger("docket.case").info("projections rebuilt from %d events in %d processes", replayed, processes)
     finally:
         await engine.dispose()
 

@@ -79,6 +79,12 @@ class CaseSettings(ServiceSettings):
     run_timers: bool = Field(default=True, description="run the deadline timers in the serving process")
     timer_interval_s: float = Field(default=30.0, gt=0, description="how often due deadlines are looked for")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0, description="largest request body (413 above)")
+    rebuild_processes: int = Field(
+        default=0,
+        ge=0,
+        description="processes rebuild-projections folds the cases in (1: in its own process alone); 0: one per "
+        "core it may run on",
+    )
     # The targets each step of a complaint's handling is dated by in the queues, besides GDPR Art 78(2)'s three
     # months. No text sets them: they are the authority's own (the ICO, for one, aims to respond within 30
     # days and to resolve 80% of complaints within 90), so each is a setting.

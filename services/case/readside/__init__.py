@@ -18,7 +18,7 @@ from .details import case_document, case_with_history
 from .lists import case_complaints, case_summaries
 from .lookups import case_of_complaint, open_case_for
 from .projection import after_append, beside
-from .rebuild import REBUILD_BATCH, rebuild_projections
+from .rebuild import REBUILD_BATCH, RebuildFailed, cores, rebuild_projections
 from .tables import CaseComplaintRow, CaseDetailRow, CaseSummaryRow, ComplainantClockRow, OpenCaseRow, TimerRow
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "CaseSummaryRow",
     "ComplainantClockRow",
     "OpenCaseRow",
+    "RebuildFailed",
     "TimerRow",
     "after_append",
     "beside",
@@ -39,6 +40,7 @@ __all__ = [
     "case_with_history",
     "complaints",
     "cooperation",
+    "cores",
     "open_case_for",
     "overdue",
     "overdue_count",

@@ -41,8 +41,9 @@ def complaint_of(row: Any) -> Complaint:
 
 
 def row_of(complaint: Complaint, controller_key: str) -> dict[str, Any]:
-    """The record's row: the complaint, its next step and since when, and its case's controller."""
-    return dataclasses.asdict(complaint) | {
+    """The record's row: the complaint, its next step and since when, and its case's controller. Its fields
+    are plain values, taken as they are (`dataclasses.asdict` deep-copies each: most of a rebuild's time)."""
+    return {name: getattr(complaint, name) for name in FIELDS} | {
         "controller_key": controller_key,
         "step": complaint.step,
         "step_since": complaint.step_since,
