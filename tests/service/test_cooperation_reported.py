@@ -126,6 +126,11 @@ async def test_the_lead_s_steps_reach_the_case_that_sent_it_the_complaint_and_st
     [unsent] = detail["cooperation_messages"]  # no exchange configured here: recorded, not lost
     assert (unsent["authority"], unsent["status"], unsent["cooperation_reference"]) == (LEAD, "not_sent", complaint)
     assert "exchanges no cooperation messages" in unsent["detail"] and "2025/2518 art 4" in unsent["detail"]
+
+    replayed = await service.http.get(
+        f"/cases/{case_id}", headers=tokens(INVESTIGATOR), params={"as_of": "2999-01-01T00:00:00Z"}
+    )
+    assert replayed.json()["cooperation_messages"] == [unsent]  # the case as it stood then names its messages too
     reference = f"IE-DPC/{uuid4().hex[:8]}"
     confirmed = reported(
         co.CompetenceConfirmed,

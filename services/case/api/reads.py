@@ -92,8 +92,8 @@ async def get_case(
     ] = None,
 ) -> dict[str, Any]:
     document = await readside.case_document(session, case_id, as_of)
-    if as_of is None:  # what the case's cooperation steps became on their way to the other authorities
-        document["cooperation_messages"] = await outbox.of_case(session, str(case_id))
+    # What the case's cooperation steps became on their way to the other authorities (those taken by `as_of`).
+    document["cooperation_messages"] = await outbox.of_case(session, str(case_id), as_of)
     response.headers["ETag"] = f'"{document["version"]}"'
     return document
 

@@ -84,13 +84,15 @@ async def not_sent(session: AsyncSession, authority: str, event: CloudEvent, why
     )
 
 
-async def of_case(session: AsyncSession, case_id: str) -> list[dict[str, object]]:
-    """What the case's steps became on their way to the other authorities, in the order queued."""
-    rows = await session.exec(
+async def of_case(session: AsyncSession, case_id: str, until: datetime | None = None) -> list[dict[str, object]]:
+    """What the case's steps became on their way to the other authorities, in the order queued: those of events up to
+    `until` where it is given (the case as it stood then), each as it stands now."""
+    queued = await session.exec(
         select(CooperationOutboxRow)
         .where(col(CooperationOutboxRow.ordering_key) == case_id)
         .order_by(col(CooperationOutboxRow.seq))
     )
+    rows = [row for row in queued if until is None or datetime.fromisoformat(row.event["time"]) <= until]
     return [
         {
             "event_id": row.event_id,
