@@ -21,6 +21,17 @@ from pydantic import Field
 
 from .events import CountryCode, DocumentName, Payload, Text
 
+# The States where the GDPR applies: the European Union's 27 and, through the EEA Agreement, Iceland, Liechtenstein
+# and Norway (EEA Joint Committee Decision No 154/2018).
+EEA_STATES = frozenset(
+    {
+        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+        *("IS", "LI", "NO"),
+    }
+)
+
+
 # An authority as the directory of authorities names it: its Member State, then its own short name.
 AuthorityId = Annotated[
     str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{2,16}$", description="an authority of the directory, e.g. FR-CNIL")

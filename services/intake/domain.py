@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from docket_contracts.cooperation import EEA_STATES
 from docket_contracts.errors import Invalid
 from docket_contracts.events import (
     Body,
@@ -126,17 +127,6 @@ class FileComplaint:
     received_on: date
     language: Language = "en"
     body_name: str | None = None  # a body lodging under Art 80: its name, in clear (it is no data subject)
-
-
-# The States where the GDPR applies: the European Union's 27 and, through the EEA Agreement, Iceland, Liechtenstein
-# and Norway (EEA Joint Committee Decision No 154/2018).
-EEA_STATES = frozenset(
-    {
-        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
-        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
-        *("IS", "LI", "NO"),
-    }
-)
 
 
 def presumed_cross_border(controller_country: str | None, own_state: str | None) -> bool:

@@ -5,7 +5,9 @@ from uuid import uuid4
 
 import pytest
 
+from docket_contracts.cooperation import EEA_STATES
 from docket_contracts.events import Body, Controller, Party
+from services.case.config import AUTHORITIES
 from services.intake.domain import (
     FileComplaint,
     Invalid,
@@ -202,3 +204,9 @@ def test_evidence_that_is_what_it_says_is_accepted_and_names_are_made_safe():
     assert safe_filename("../../etc/passwd") == "passwd"
     assert safe_filename("C:\\Users\\me\\capture écran.png") == "capture _cran.png"
     assert safe_filename("...") == "evidence"
+
+
+def test_the_states_where_the_gdpr_applies_are_those_of_the_case_service_s_directory_of_authorities():
+    """One list of the EEA's States (docket_contracts.cooperation), and the directory of authorities the case
+    service ships names one authority in each: a State missing from either would be treated as outside the GDPR."""
+    assert {authority.member_state for authority in AUTHORITIES} == EEA_STATES and len(EEA_STATES) == 30
