@@ -665,7 +665,9 @@ CLOSING_OUTCOMES = {
 }
 
 
-async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -> list[dict[str, Any]]:
+async def close_open_cases(
+    case: httpx.AsyncClient, staff: Staff, today: date, controller: str = CONTROLLER_KEY
+) -> list[dict[str, Any]]:
     """Close every case of the story's controller still open, so that the story's first complaint opens a case
     of its own (the case service joins a complaint to its controller's open case): one left by an earlier run,
     which leaves its case open under enforcement as the record does, or opened by hand. Returns the cases as
@@ -680,7 +682,7 @@ async def close_open_cases(case: httpx.AsyncClient, staff: Staff, today: date) -
     closed = []
     for status in CLOSING_OUTCOMES:
         found = await case.get(
-            "/cases", params={"controller": CONTROLLER_KEY, "status": status, "limit": 500}, headers=staff(INVESTIGATOR)
+            "/cases", params={"controller": controller, "status": status, "limit": 500}, headers=staff(INVESTIGATOR)
         )
         for summary in expect(found, 200, "listing the open cases")["items"]:
             closed.append(await _close(case, staff, summary["case_id"], today))

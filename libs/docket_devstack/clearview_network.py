@@ -9,28 +9,21 @@ complaint with the Garante. Each authority frames its case so; the CNIL asks the
 61) and the Garante answers within the month; each decides on its own: the Garante's ordinanza ingiunzione of 10
 February 2022 (EUR 20,000,000, doc. web n. 9751362), the CNIL's SAN-2022-019, which the CNIL's story recorded.
 
-Each authority's staff act through its own installation's routes (their realm's tokens). A step one authority takes
-reaches the other as a signed message over HTTPS once the exchange carries steps: the story waits a while for it on
-the other's record and, if it does not come, that authority's staff record it from the request or answer they
-received, as they would from a letter. Every day the story records, and where it comes from, is in docs/guide.md
-("The Clearview network, date by date"); a day the record read does not give is marked inferred there.
+It is played as network_story.py plays a story between authorities. Every day it records, and where it comes from,
+is in docs/guide.md ("The Clearview network, date by date"); a day the record read does not give is marked inferred
+there.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import httpx
-
-from .clearview import Played, StoryFailed, close_open_cases, eventually, expect
-from .keycloak import KeycloakServer
-from .network import CNIL, GARANTE, Network
-from .staff import AUDITOR, INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, RAPPORTEUR, ROLES, SANCTIONS_COMMITTEE, Tokens
-from .story import Console
+from .clearview import StoryFailed, close_open_cases
+from .network import CNIL, GARANTE
+from .network_story import Move, NetworkStory, command, cooperation_lines, transcribed_line
+from .staff import AUDITOR, INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
 
 # The Garante's demo staff (deploy/keycloak/network), by the part the CNIL's demo user of the same role plays.
 GARANTE_STAFF = {
@@ -41,7 +34,7 @@ GARANTE_STAFF = {
     SANCTIONS_COMMITTEE: "carlo.collegio",
     AUDITOR: "aldo.auditor",
 }
-MESSAGE_WAIT_S = 10.0  # how long a step taken at one authority is waited for at the other, as a message
+ASSISTANCE = "the request for mutual assistance"  # the procedure's part in the story (NetworkPlayed.references)
 
 HERMES_CENTER: dict[str, Any] = {
     "kind": "alert",
@@ -120,143 +113,20 @@ ORDINANZA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Side:
-    """One authority as the story acts at it: its case service, its staff (by the CNIL demo user of the same role)."""
-
-    authority: str
-    intake: httpx.AsyncClient
-    case: httpx.AsyncClient
-    staff: Callable[[str], dict[str, str]]
-    case_id: str = ""
+async def _file(story: NetworkStory) -> str:
+    """The Garante's intake officer records Hermes Center's complaint; it opens the Garante's case (one left open by
+    an earlier run is closed first, or the complaint would join it)."""
+    side = story.sides[GARANTE]
+    for case in await close_open_cases(side.case, side.staff, date.today()):
+        story.console.line(f"{'':>18}   closed the Garante's case {case['id']}, left open by an earlier run")
+    return await story.file(GARANTE, "/paper-complaints", HERMES_CENTER, INTAKE_OFFICER)
 
 
-@dataclass
-class NetworkPlayed:
-    cases: dict[str, str] = field(default_factory=dict)  # authority -> its case
-    reference: str = ""  # the request for mutual assistance's
-    transcribed: list[str] = field(default_factory=list)  # the steps staff recorded because no message came
-
-
-@dataclass(frozen=True)
-class Move:
-    on: str
-    authority: str
-    title: str
-    by: str
-    act: Callable[[NetworkStory], Awaitable[str]]
-
-
-class NetworkStory:
-    def __init__(self, sides: dict[str, Side], console: Console, message_wait_s: float = MESSAGE_WAIT_S) -> None:
-        self.sides, self.console, self.message_wait_s = sides, console, message_wait_s
-        self.played = NetworkPlayed()
-
-    async def play(self) -> NetworkPlayed:
-        for number, move in enumerate(MOVES, start=1):
-            self.console.line(
-                f"[network {number:>2} of {len(MOVES)}] {move.on:<10}  {move.authority:<7}  {move.title}  ({move.by})",
-                "bold blue",
-            )
-            outcome = await move.act(self)
-            self.console.line(f"{'':>18}-> {outcome}", "red" if outcome.startswith(("409", "422")) else "green")
-        return self.played
-
-    # --- what the people do -----------------------------------------------------------------------------------
-
-    async def file(self) -> str:
-        """The Garante's intake officer records Hermes Center's complaint; it opens the Garante's case."""
-        side = self.sides[GARANTE]
-        closed = await close_open_cases(side.case, side.staff, date.today())
-        for case in closed:
-            self.console.line(f"{'':>18}   closed the Garante's case {case['id']}, left open by an earlier run")
-        headers = side.staff(INTAKE_OFFICER)
-        receipt = expect(
-            await side.intake.post("/paper-complaints", json=HERMES_CENTER, headers=headers), 201, "filing"
-        )
-
-        async def case_of() -> dict[str, Any] | None:
-            listed = await side.case.get(
-                "/cases", params={"complaint_id": receipt["id"]}, headers=side.staff(INVESTIGATOR)
-            )
-            items: list[dict[str, Any]] = expect(listed, 200, "the Garante's cases")["items"]
-            return items[0] if items else None
-
-        case = await eventually(case_of, "Hermes Center's complaint to open a case at the Garante")
-        self.played.cases[GARANTE] = case["case_id"]
-        return f"receipt {receipt['reference']}; opened the Garante's case {case['case_id']}"
-
-    async def command(self, authority: str, path: str, body: dict[str, Any], by: str) -> dict[str, Any]:
-        """A staff command on the authority's case, with the version its giver just read (If-Match)."""
-        side, case_id = self.sides[authority], self.played.cases[authority]
-        current = await side.case.get(f"/cases/{case_id}", headers=side.staff(by))
-        expect(current, 200, f"{authority}: reading the case before {path}")
-        response = await side.case.post(
-            f"/cases/{case_id}{path}", json=body, headers=side.staff(by) | {"If-Match": current.headers["ETag"]}
-        )
-        answer: dict[str, Any] = expect(response, 200, f"{authority}: {path}")
-        return answer
-
-    async def history(self, authority: str) -> list[dict[str, Any]]:
-        side, case_id = self.sides[authority], self.played.cases[authority]
-        found = await side.case.get(f"/cases/{case_id}/history", headers=side.staff(AUDITOR), params={"limit": 500})
-        events: list[dict[str, Any]] = expect(found, 200, f"{authority}'s history")
-        return events
-
-    async def arrives(self, authority: str, step: str, reported: dict[str, Any], by: str) -> str:
-        """A step the other authority took reaches `authority`: its message, waited for a while on its record. The
-        first step of a procedure opened elsewhere waits in GET /cooperation/waiting until staff attach it to
-        their case (no case here holds its procedure yet): `by` does. If no message comes, its staff record the
-        step from what they received (as `reported`, naming who took it)."""
-        wanted = f"docket.cooperation.{step}"
-        side = self.sides[authority]
-
-        async def on_record() -> dict[str, Any] | None:
-            waiting = await side.case.get("/cooperation/waiting", headers=side.staff(AUDITOR))
-            if any(w["cooperation_reference"] == self.played.reference for w in expect(waiting, 200, "waiting")):
-                await self.command(
-                    authority, "/cooperation/attach", {"cooperation_reference": self.played.reference}, by
-                )
-            return next(
-                (
-                    event
-                    for event in await self.history(authority)
-                    if event["type"] == wanted and event["data"]["cooperation_reference"] == self.played.reference
-                ),
-                None,
-            )
-
-        with contextlib.suppress(StoryFailed):
-            event = await eventually(on_record, f"{step} at {authority}", self.message_wait_s)
-            return f"arrived by message: {wanted.removeprefix('docket.')} recorded by {event['actor']}"
-        self.played.transcribed.append(f"{step} at {authority}")
-        body = reported | {"cooperation_reference": self.played.reference}
-        answer = await self.command(authority, "/cooperation/steps", body, by)
-        who = GARANTE_STAFF[by] if authority == GARANTE else by
-        return f"no message within {self.message_wait_s:.0f}s: {who} records it as received; {events_of(answer)}"
-
-
-def events_of(answer: dict[str, Any]) -> str:
-    events = ", ".join(event["type"].removeprefix("docket.") for event in answer.get("events", ()))
-    return f"{events}; case version {answer['case']['version']}"
-
-
-def _command(authority: str, path: str, body: dict[str, Any], by: str) -> Callable[[NetworkStory], Awaitable[str]]:
+def _arrives(authority: str, step: str, reported: dict[str, Any]) -> Callable[[NetworkStory], Awaitable[str]]:
     async def act(story: NetworkStory) -> str:
-        return events_of(await story.command(authority, path, body, by))
+        return await story.arrives(authority, step, [reported], INVESTIGATOR, ASSISTANCE)
 
     return act
-
-
-async def _request(story: NetworkStory) -> str:
-    answer = await story.command(CNIL, "/cooperation/steps", REQUEST, INVESTIGATOR)
-    story.played.reference = answer["events"][0]["data"]["cooperation_reference"]
-    return f"procedure {story.played.reference}; {events_of(answer)}"
-
-
-async def _answer(story: NetworkStory) -> str:
-    body = ANSWER | {"cooperation_reference": story.played.reference}
-    return events_of(await story.command(GARANTE, "/cooperation/steps", body, INVESTIGATOR))
 
 
 async def _cnil_decision(story: NetworkStory) -> str:
@@ -273,56 +143,56 @@ MOVES: tuple[Move, ...] = (
         GARANTE,
         "Hermes Center complains to the Garante about Clearview AI",
         GARANTE_STAFF[INTAKE_OFFICER],
-        lambda story: story.file(),
+        _file,
     ),
     Move(
         "2021-05-27",
         CNIL,
         "The CNIL frames its case: no establishment in the Union, no lead authority (Arts 3(2)(b), 56(1))",
         INVESTIGATOR,
-        _command(CNIL, "/cooperation/frame", frame(CNIL, GARANTE), INVESTIGATOR),
+        command(CNIL, "/cooperation/frame", frame(CNIL, GARANTE), INVESTIGATOR),
     ),
     Move(
         "2021-05-27",
         GARANTE,
         "The Garante frames its case the same way: each authority acts on its own territory",
         GARANTE_STAFF[INVESTIGATOR],
-        _command(GARANTE, "/cooperation/frame", frame(GARANTE, CNIL), INVESTIGATOR),
+        command(GARANTE, "/cooperation/frame", frame(GARANTE, CNIL), INVESTIGATOR),
     ),
     Move(
         REQUEST["received_on"],
         CNIL,
         "The CNIL asks the Garante for mutual assistance: a month to answer (Art 61(2))",
         INVESTIGATOR,
-        _request,
+        lambda story: story.opens(CNIL, REQUEST, INVESTIGATOR, ASSISTANCE),
     ),
     Move(
         REQUEST["received_on"],
         GARANTE,
         "The CNIL's request reaches the Garante",
         GARANTE_STAFF[INVESTIGATOR],
-        lambda story: story.arrives(GARANTE, "assistance_requested", REQUEST | {"authority": CNIL}, INVESTIGATOR),
+        _arrives(GARANTE, "assistance_requested", REQUEST | {"authority": CNIL}),
     ),
     Move(
         ANSWER["answered_on"],
         GARANTE,
         "The Garante answers within the month, with what it found (Art 61(5))",
         GARANTE_STAFF[INVESTIGATOR],
-        _answer,
+        lambda story: story.step(GARANTE, ANSWER, INVESTIGATOR, ASSISTANCE),
     ),
     Move(
         ANSWER["answered_on"],
         CNIL,
         "The Garante's answer reaches the CNIL",
         INVESTIGATOR,
-        lambda story: story.arrives(CNIL, "assistance_answered", ANSWER | {"authority": GARANTE}, INVESTIGATOR),
+        _arrives(CNIL, "assistance_answered", ANSWER | {"authority": GARANTE}),
     ),
     Move(
         INVESTIGATION["opened_on"],
         GARANTE,
         "The Garante's inquiry, opened ex officio after press reports, on the case",
         GARANTE_STAFF[PRESIDENT],
-        _command(GARANTE, "/investigation", INVESTIGATION, PRESIDENT),
+        command(GARANTE, "/investigation", INVESTIGATION, PRESIDENT),
     ),
     *(
         Move(
@@ -331,7 +201,7 @@ MOVES: tuple[Move, ...] = (
             f"The Garante finds a breach of Art{'s' if len(f['articles']) > 1 else ''} "
             f"{', '.join(map(str, f['articles']))}: {f['facts']}",
             GARANTE_STAFF[INVESTIGATOR],
-            _command(GARANTE, "/findings", f, INVESTIGATOR),
+            command(GARANTE, "/findings", f, INVESTIGATOR),
         )
         for f in FINDINGS
     ),
@@ -340,35 +210,35 @@ MOVES: tuple[Move, ...] = (
         GARANTE,
         "The Garante opens its procedure for an ordinanza ingiunzione; Guido Scorza reports",
         GARANTE_STAFF[PRESIDENT],
-        _command(GARANTE, "/referral", REFERRAL, PRESIDENT),
+        command(GARANTE, "/referral", REFERRAL, PRESIDENT),
     ),
     Move(
         NOTIFICATION["notified_on"],
         GARANTE,
         "The violations are notified to Clearview AI (Codice art 166(5))",
         GARANTE_STAFF[RAPPORTEUR],
-        _command(GARANTE, "/report", NOTIFICATION, RAPPORTEUR),
+        command(GARANTE, "/report", NOTIFICATION, RAPPORTEUR),
     ),
     Move(
         SUMMONS["summoned_on"],
         GARANTE,
         "Clearview AI is called to be heard",
         GARANTE_STAFF[SANCTIONS_COMMITTEE],
-        _command(GARANTE, "/summons", SUMMONS, SANCTIONS_COMMITTEE),
+        command(GARANTE, "/summons", SUMMONS, SANCTIONS_COMMITTEE),
     ),
     Move(
         HEARING["held_on"],
         GARANTE,
         "Clearview AI is heard",
         GARANTE_STAFF[SANCTIONS_COMMITTEE],
-        _command(GARANTE, "/hearing", HEARING, SANCTIONS_COMMITTEE),
+        command(GARANTE, "/hearing", HEARING, SANCTIONS_COMMITTEE),
     ),
     Move(
         ORDINANZA["decided_on"],
         GARANTE,
         f"The Garante's board fines Clearview AI EUR {ORDINANZA['fine_eur']:,} ({ORDINANZA['reference']})",
         GARANTE_STAFF[SANCTIONS_COMMITTEE],
-        _command(GARANTE, "/sanctions", ORDINANZA, SANCTIONS_COMMITTEE),
+        command(GARANTE, "/sanctions", ORDINANZA, SANCTIONS_COMMITTEE),
     ),
     Move(
         "2022-10-17",
@@ -380,82 +250,16 @@ MOVES: tuple[Move, ...] = (
 )
 
 
-async def summarise(story: NetworkStory, peers: Network) -> list[tuple[str, str | None]]:
+async def summarise(story: NetworkStory) -> list[tuple[str, str | None]]:
     """Each authority's case, the cooperation steps its record shows and who recorded each, its decision; and the
     keys each case service publishes for its messages, fetched as the other fetches them."""
     lines: list[tuple[str, str | None]] = [("", None), ("== The Clearview network ==", "bold")]
     for authority in (CNIL, GARANTE):
-        side, case_id = story.sides[authority], story.played.cases[authority]
-        case = expect(await side.case.get(f"/cases/{case_id}", headers=side.staff(AUDITOR)), 200, "the case")
-        events = await story.history(authority)
-        lines.append(
-            (f"{authority:<8} case {case_id}  {case['complaint_count']} complaint(s), {case['status']}", "bold")
-        )
-        for event in events:
-            if event["type"].startswith("docket.cooperation."):
-                data = event["data"]
-                day = next((data[k] for k in data if k.endswith(("_on", "last_day")) and data[k]), "")
-                who = event["actor_name"] or event["actor"]
-                what = event["type"].removeprefix("docket.cooperation.")
-                taker = data.get("authority", "")
-                lines.append((f"  {day:<10}  {what:<22} by {taker:<8} recorded by {who}", None))
-        for event in events:
-            if event["type"] == "docket.sanction.imposed":
-                data = event["data"]
-                lines.append((f"  decision    {data['decided_on']}: fine of EUR {data['fine_eur']:,}", "bold"))
-        jwks = await side.case.get("/.well-known/jwks.json")
-        keys = len(expect(jwks, 200, f"{authority}'s keys")["keys"])
-        lines.append((f"  keys        {keys} published at {side.case.base_url}/.well-known/jwks.json (HTTPS)", None))
-    if story.played.transcribed:
-        lines.append(
-            (
-                f"messages    none arrived within {story.message_wait_s:.0f}s for: "
-                f"{'; '.join(story.played.transcribed)}; recorded by staff from what they received",
-                None,
-            )
-        )
-    lines.append(
-        (f"directories {peers.ca_file.parent} (each naming the other authority; the CA is {peers.ca_file})", None)
-    )
-    return lines
-
-
-def player(
-    peers: Network, urls: dict[str, str], keycloak: KeycloakServer, console: Console
-) -> Callable[[dict[str, httpx.AsyncClient], Played], Awaitable[None]]:
-    """The network story, played after the CNIL's story on its case (`played`), with the CNIL's clients."""
-
-    async def play(cnil: dict[str, httpx.AsyncClient], played: Played) -> None:
-        cnil_staff, garante_tokens = Tokens(keycloak), Tokens(keycloak, peers.garante.realm)
-
-        def garante_staff(user: str) -> dict[str, str]:
-            return garante_tokens(GARANTE_STAFF[user])
-
-        verify = peers.verify()
-        async with contextlib.AsyncExitStack() as stack:
-            garante = {
-                name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, verify=verify))
-                for name, url in urls.items()
-            }
-            sides = {
-                CNIL: Side(CNIL, cnil["intake"], cnil["case"], cnil_staff),
-                GARANTE: Side(GARANTE, garante["intake"], garante["case"], garante_staff),
-            }
-            story = NetworkStory(sides, console)
-            story.played.cases[CNIL] = played.case_id
-            console.heading(f"The Clearview network: the CNIL and the Garante, in {len(MOVES)} steps")
-            await story.play()
-            for text, style in await summarise(story, peers):
-                console.line(text, style)
-
-    return play
-
-
-def explore(peers: Network, urls: dict[str, str], console: Console) -> None:
-    """Where the Garante's Docket answers, and who its staff are."""
-    console.line()
-    for name, base in urls.items():
-        console.line(f"{name:<9} {base}  (the Garante's, {peers.garante.authority}; API docs: {base}/docs)")
-    staff = ", ".join(f"{user} ({ROLES[cnil_user]})" for cnil_user, user in GARANTE_STAFF.items())
-    console.line(f"staff     {staff}: realm {peers.garante.realm}, password docket-demo")
-    console.line(f"          its case service's certificate is signed by {peers.ca_file} (curl --cacert)")
+        *steps, keys = await cooperation_lines(story, authority)
+        decisions: list[tuple[str, str | None]] = [
+            (f"  decision    {event['data']['decided_on']}: fine of EUR {event['data']['fine_eur']:,}", "bold")
+            for event in await story.history(authority)
+            if event["type"] == "docket.sanction.imposed"
+        ]
+        lines += [*steps, *decisions, keys]
+    return lines + transcribed_line(story)

@@ -1,7 +1,8 @@
-"""`make run ARGS=--network`: the Italian Garante's Docket (IT-GPDP) beside the CNIL's, on one machine, the two case
-services exchanging cooperation messages over HTTPS (docket_exchange).
+"""`make run ARGS=--network`: the Italian Garante's Docket (IT-GPDP) and the Irish Data Protection Commission's
+(IE-DPC) beside the CNIL's, on one machine, the three case services exchanging cooperation messages over HTTPS
+(docket_exchange).
 
-The Garante's installation is a Docket of its own:
+Each other authority's installation is a Docket of its own (here the Garante's; the DPC's likewise):
 - its own PostgreSQL server, a second embedded one: deploy/postgres/roles.sql and the case migrations name their
   roles (docket_case, docket_case_heads, ...), and a server's roles are shared by all its databases, so a second
   database on the CNIL's server would let the CNIL's roles in; a server of its own gives it roles of its own.
@@ -10,9 +11,10 @@ The Garante's installation is a Docket of its own:
 - its own Kafka broker: a broker checks the tokens of one issuer, and every installation has the same topics and
   principals (docket.cases, User:docket-case), so one broker could not keep the two apart without topic prefixes
   the services do not have.
-- its own intake, case and notifier, on DOCKET_GARANTE_HTTP_PORTS (8011,8012,8013 by default).
+- its own intake, case and notifier, on DOCKET_GARANTE_HTTP_PORTS (8011,8012,8013 by default; the DPC's on
+  DOCKET_DPC_HTTP_PORTS, 8021,8022,8023).
 Each case service serves HTTPS with a certificate of a certificate authority made for the run (tls.py), signs its
-messages with a key of its own kept beside its data, and reads a directory naming the other authority. Here are
+messages with a key of its own kept beside its data, and reads a directory naming the other authorities. Here are
 the parts and the settings; up.py starts them.
 """
 
@@ -22,7 +24,7 @@ import json
 import os
 import shutil
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +35,32 @@ from .tls import ThrowawayAuthority
 
 CNIL = "FR-CNIL"
 GARANTE = "IT-GPDP"
+DPC = "IE-DPC"
 NAMES = {
     CNIL: "Commission nationale de l'informatique et des libertés",
     GARANTE: "Garante per la protezione dei dati personali",
+    DPC: "Data Protection Commission",
 }
 GARANTE_REALM = "garante"
-STAFF_DIR = KEYCLOAK_DIR / "network"  # the Garante's demo staff, password docket-demo
-DEFAULT_GARANTE_PORTS = "8011,8012,8013"
+DPC_REALM = "dpc"
+STAFF_DIR = KEYCLOAK_DIR / "network"  # each other authority's demo staff, password docket-demo
+
+
+@dataclass(frozen=True)
+class Peer:
+    """How one other authority's installation is laid out: its realm (also the name of its data directory and the
+    prefix of its client secrets' variables), the variable naming its ports, and their default."""
+
+    authority: str
+    realm: str
+    ports_variable: str
+    default_ports: str
+
+
+PEERS = (
+    Peer(GARANTE, GARANTE_REALM, "DOCKET_GARANTE_HTTP_PORTS", "8011,8012,8013"),
+    Peer(DPC, DPC_REALM, "DOCKET_DPC_HTTP_PORTS", "8021,8022,8023"),
+)
 # The Garante's board (the Collegio, four members) adopted its ordinanza of 10 February 2022 with three, its relatore
 # among them. Docket's procedure, the CNIL's, keeps the rapporteur out of the deliberation (loi 78-17 art 22): the
 # Garante's record names the two others, and its case service counts a quorum of two.
@@ -67,13 +88,32 @@ class Installation:
 
 @dataclass(frozen=True)
 class Network:
-    """The two installations, the certificate authority their case services' certificates come from, and the
-    settings each case service gets beyond its own (by authority)."""
+    """The installations, the CNIL's first, the certificate authority their case services' certificates come from,
+    and the settings each case service gets beyond its own (by authority)."""
 
-    cnil: Installation
-    garante: Installation
+    installations: tuple[Installation, ...]
     ca_file: Path
     case_settings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def of(self, authority: str) -> Installation:
+        return next(i for i in self.installations if i.authority == authority)
+
+    @property
+    def cnil(self) -> Installation:
+        return self.of(CNIL)
+
+    @property
+    def garante(self) -> Installation:
+        return self.of(GARANTE)
+
+    @property
+    def dpc(self) -> Installation:
+        return self.of(DPC)
+
+    @property
+    def others(self) -> tuple[Installation, ...]:
+        """The installations beside the CNIL's, each started with its own PostgreSQL, Kafka and services."""
+        return self.installations[1:]
 
     def verify(self) -> ssl.SSLContext:
         """What a client of the case services trusts: the run's certificate authority."""
@@ -90,22 +130,22 @@ def kept(path: Path, make: Callable[[], str]) -> str:
     return path.read_text().strip()
 
 
-def garante_realm(directory: Path) -> Path:
-    """The realm files the Keycloak imports for the Garante, written into `directory`: Docket's realm under the name
-    `garante`, each client secret's placeholder of its own (GARANTE_DOCKET_CASE_CLIENT_SECRET, ...), and the
-    Garante's demo staff. Made from Docket's realm at every start, so the two never drift apart."""
+def realm_files(realm_name: str, directory: Path) -> Path:
+    """The realm files the Keycloak imports for another authority, written into `directory`: Docket's realm under
+    the name `realm_name` (`garante`), each client secret's placeholder of its own (GARANTE_DOCKET_CASE_CLIENT_SECRET,
+    ...), and that authority's demo staff. Made from Docket's realm at every start, so the two never drift apart."""
     directory.mkdir(parents=True, exist_ok=True)
-    text = (REALM_DIR / "docket-realm.json").read_text().replace("${DOCKET_", "${GARANTE_DOCKET_")
-    realm = json.loads(text) | {"realm": GARANTE_REALM}
-    (directory / f"{GARANTE_REALM}-realm.json").write_text(json.dumps(realm, indent=2, ensure_ascii=False) + "\n")
-    staff = f"{GARANTE_REALM}-users-0.json"
+    text = (REALM_DIR / "docket-realm.json").read_text().replace("${DOCKET_", f"${{{realm_name.upper()}_DOCKET_")
+    realm = json.loads(text) | {"realm": realm_name}
+    (directory / f"{realm_name}-realm.json").write_text(json.dumps(realm, indent=2, ensure_ascii=False) + "\n")
+    staff = f"{realm_name}-users-0.json"
     shutil.copyfile(STAFF_DIR / staff, directory / staff)
     return directory
 
 
-def directory_of(peer: Installation) -> dict[str, list[dict[str, str]]]:
-    """The cooperation directory (COOPERATION_DIRECTORY) an installation reads: the other authority, its inbox and
-    its keys."""
+def directory_of(peers: Sequence[Installation]) -> dict[str, list[dict[str, str]]]:
+    """The cooperation directory (COOPERATION_DIRECTORY) an installation reads: the other authorities, their inboxes
+    and their keys."""
     return {
         "authorities": [
             {
@@ -115,25 +155,34 @@ def directory_of(peer: Installation) -> dict[str, list[dict[str, str]]]:
                 "inbox_url": f"{peer.case_url}/cooperation/messages",
                 "jwks_url": f"{peer.case_url}/.well-known/jwks.json",
             }
+            for peer in peers
         ]
     }
 
 
 def plan(data_dir: Path, cnil_ports: tuple[int, ...], environ: Mapping[str, str] = os.environ) -> Network:
-    """The two installations and the files their case services read (a new certificate authority every run, the
-    keys kept): under <data_dir>/network the CA's certificate, each case service's certificate and key, each
-    authority's directory; the Garante's data under <data_dir>/garante."""
+    """The installations and the files their case services read (a new certificate authority every run, the keys
+    kept): under <data_dir>/network the CA's certificate, each case service's certificate and key, each authority's
+    directory; each other authority's data under <data_dir>/<its realm>."""
     files = data_dir / "network"
     files.mkdir(parents=True, exist_ok=True)
-    cnil = Installation(CNIL, "docket", data_dir, cnil_ports)
-    garante_ports = tuple(int(p) for p in environ.get("DOCKET_GARANTE_HTTP_PORTS", DEFAULT_GARANTE_PORTS).split(","))
-    garante = Installation(GARANTE, GARANTE_REALM, data_dir / "garante", garante_ports)
+    others = (
+        Installation(
+            peer.authority,
+            peer.realm,
+            data_dir / peer.realm,
+            tuple(int(p) for p in environ.get(peer.ports_variable, peer.default_ports).split(",")),
+        )
+        for peer in PEERS
+    )
+    installations = (Installation(CNIL, "docket", data_dir, cnil_ports), *others)
     authority = ThrowawayAuthority("Docket network CA (make run --network)")
     ca_file = authority.write_ca(files / "ca.crt")
     settings: dict[str, dict[str, str]] = {}
-    for own, peer in ((cnil, garante), (garante, cnil)):
+    for own in installations:
+        peers = [peer for peer in installations if peer is not own]
         directory = files / f"{own.authority}-directory.json"
-        directory.write_text(json.dumps(directory_of(peer), indent=2, ensure_ascii=False) + "\n")
+        directory.write_text(json.dumps(directory_of(peers), indent=2, ensure_ascii=False) + "\n")
         server = authority.server(files, own.authority)
         settings[own.authority] = {
             "AUTHORITY_ID": own.authority,
@@ -144,4 +193,4 @@ def plan(data_dir: Path, cnil_ports: tuple[int, ...], environ: Mapping[str, str]
             "HTTP_TLS_KEYFILE": str(server.keyfile),
         }
     settings[GARANTE]["RESTRICTED_COMMITTEE_QUORUM"] = str(GARANTE_QUORUM)
-    return Network(cnil, garante, ca_file, settings)
+    return Network(installations, ca_file, settings)

@@ -252,7 +252,9 @@ async def summarise(
         console.line(text, style)
 
 
-async def draw(case: httpx.AsyncClient, staff: Tokens, case_id: str, picture: Path, console: Console) -> None:
+async def draw(
+    case: httpx.AsyncClient, staff: Callable[[str], dict[str, str]], case_id: str, picture: Path, console: Console
+) -> None:
     """The case on a time axis, as the case service draws it, saved where a browser opens it without a token."""
     drawn = await case.get(f"/cases/{case_id}/timeline.svg", headers=staff(AUDITOR))
     picture.write_text(checked(drawn, 200, "the case's timeline").text)

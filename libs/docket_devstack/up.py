@@ -12,9 +12,10 @@ plays the Clearview story as the demo staff with a live tail of Kafka and ends i
 foreground until Ctrl-C. --once stops after the story's summary (exit 1 if a step did not come out as
 the story says); --no-story plays nothing. Everything it started is stopped on exit.
 
---network also starts the Italian Garante's Docket beside the CNIL's (docket_devstack.network: its own
-PostgreSQL, realm, Kafka and services, the two case services exchanging cooperation messages over HTTPS)
-and, after the CNIL's story, plays the Clearview network story (docket_devstack.clearview_network).
+--network also starts the Italian Garante's and the Irish DPC's Dockets beside the CNIL's
+(docket_devstack.network: each its own PostgreSQL, realm, Kafka and services, the case services exchanging
+cooperation messages over HTTPS) and, after the CNIL's story, plays the Clearview network story
+(docket_devstack.clearview_network) and a one-stop-shop story (docket_devstack.one_stop_shop).
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ from docket_privacy.masterkeys import INITIAL
 from docket_privacy.settings import KEYSTORE_ALEMBIC_INI
 from docket_service.database import migrate
 
-from . import clearview_network, network
+from . import network, network_stories
 from .database import Databases, provision
 from .kafka import REPO_ROOT, KafkaBroker
 from .keycloak import DEMO_DIR, REALM_DIR, KeycloakServer
-from .network import Network
+from .network import Installation, Network
 from .ports import free_port
 from .postgres import EmbeddedPostgres
 from .processes import SERVICES, ServiceProcess, service_env
@@ -249,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docket_devstack up", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".docket")
     parser.add_argument(
-        "--network", action="store_true", help="start the Italian Garante's Docket too, and play the network story"
+        "--network",
+        action="store_true",
+        help="start the Italian Garante's and the Irish DPC's Dockets too, and play the network stories",
     )
     plays = parser.add_mutually_exclusive_group()
     plays.add_argument("--once", action="store_true", help="play the story, print its summary and stop")
@@ -265,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     console = Console()
     peers = network.plan(data_dir, tuple(ports)) if args.network else None
-    realms = [network.garante_realm(data_dir / "garante" / "realm")] if peers else []
+    realms = [network.realm_files(other.realm, other.data_dir / "realm") for other in peers.others] if peers else []
     verify = peers.verify() if peers else True
     try:
         with (
@@ -278,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                 migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
             migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
-            peer_urls = stack.enter_context(garante(peers, keycloak)) if peers else {}
+            peer_urls = started_beside(stack, peers, keycloak)
             issuer = keycloak.issuer() if keycloak else None
             with services(
                 databases,
@@ -290,16 +293,14 @@ def main(argv: list[str] | None = None) -> int:
                 signing_key(data_dir),
                 {"case": peers.case_settings[network.CNIL]} if peers else None,
             ) as urls:
-                wait_ready(urls, verify=verify)
-                log.info("services     %s ready", ", ".join(f"{name} {url}" for name, url in urls.items()))
-                if peers:
-                    wait_ready(peer_urls, verify=verify)
-                    log.info("Garante      %s ready", ", ".join(f"{name} {url}" for name, url in peer_urls.items()))
+                for label, urls_of in {"services": urls, **peer_urls}.items():
+                    wait_ready(urls_of, verify=verify)
+                    log.info("%-12s %s ready", label, ", ".join(f"{name} {url}" for name, url in urls_of.items()))
 
                 def stay_up() -> None:
                     explore(urls, keycloak, console)
                     if peers:
-                        clearview_network.explore(peers, peer_urls, console)
+                        network_stories.explore(peers, peer_urls, console)
                     console.line(f"Docket is up; logs in {data_dir / 'logs'}. Ctrl-C stops everything.", "bold")
 
                 if args.no_story or keycloak is None or broker.operator is None:
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                             "and its tail reads the embedded Kafka"
                         )
                     return 0 if args.once else wait_forever(stay_up)
-                then = clearview_network.player(peers, peer_urls, keycloak, console) if peers else None
+                then = network_stories.player(peers, peer_urls, keycloak, console, data_dir) if peers else None
                 return asyncio.run(
                     play_live(
                         urls,
@@ -327,16 +328,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def started_beside(
+    stack: contextlib.ExitStack, peers: Network | None, keycloak: KeycloakServer | None
+) -> dict[str, dict[str, str]]:
+    """The other authorities' Dockets of the network (none without --network), started on `stack`: their services'
+    URLs, by authority."""
+    if peers is None:
+        return {}
+    return {other.authority: stack.enter_context(beside(peers, other, keycloak)) for other in peers.others}
+
+
 @contextlib.contextmanager
-def garante(peers: Network, keycloak: KeycloakServer | None) -> Iterator[dict[str, str]]:
-    """The Garante's Docket (docket_devstack.network): its own PostgreSQL server and roles, its Kafka broker taking
-    its realm's tokens, its migrations, and its three services, the case service with its cooperation settings."""
+def beside(peers: Network, installation: Installation, keycloak: KeycloakServer | None) -> Iterator[dict[str, str]]:
+    """Another authority's Docket beside the CNIL's (docket_devstack.network): its own PostgreSQL server and roles,
+    its Kafka broker taking its realm's tokens, its migrations, and its three services, the case service with its
+    cooperation settings."""
     if keycloak is None or os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         raise SystemExit(
-            "--network gives the Garante a realm of the embedded Keycloak and a Kafka broker of its own: unset "
-            "OIDC_ISSUER and KAFKA_BOOTSTRAP_SERVERS"
+            "--network gives each other authority a realm of the embedded Keycloak and a Kafka broker of its own: "
+            "unset OIDC_ISSUER and KAFKA_BOOTSTRAP_SERVERS"
         )
-    installation = peers.garante
     home, realm = installation.data_dir, installation.realm
     with (
         EmbeddedPostgres(home / "postgres" / "data", port=free_port()) as server,
@@ -352,7 +363,7 @@ def garante(peers: Network, keycloak: KeycloakServer | None) -> Iterator[dict[st
             migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
         migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
         log.info(
-            "Garante      %s: PostgreSQL %s (its own roles), Kafka %s (realm %s's tokens), Keycloak realm %s",
+            "%-12s PostgreSQL %s (its own roles), Kafka %s (realm %s's tokens), Keycloak realm %s",
             installation.authority,
             server.url("docket", driver=""),
             broker.bootstrap_servers,
@@ -367,7 +378,7 @@ def garante(peers: Network, keycloak: KeycloakServer | None) -> Iterator[dict[st
             installation.ports,
             home / "logs",
             signing_key(home),
-            {"case": peers.case_settings[network.GARANTE]},
+            {"case": peers.case_settings[installation.authority]},
         ) as urls:
             yield urls
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
+import re
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -453,6 +455,17 @@ async def test_a_complaint_lodged_at_the_cnil_is_decided_by_the_irish_lead_and_t
         ("draft_decision_submitted", "system:cooperation-exchange", IE),
         ("decision_adopted", "system:cooperation-exchange", IE),
     ]
+
+    # The CNIL's case on a time axis, as the guide shows it: every event a mark, the cooperation's in its lane.
+    picture = await cnil.http.get(f"/cases/{case_id}/timeline.svg", headers=tokens(INVESTIGATOR))
+    assert picture.status_code == 200, picture.text
+    marks = re.findall(r'data-versions="([^"]*)"', picture.text)
+    assert sorted(int(v) for versions in marks for v in versions.split()) == [event["version"] for event in history]
+    assert "decision adopted (IE-DPC)" in picture.text and "objection raised (FR-CNIL)" in picture.text
+    guide_picture = Path(__file__).parents[2] / "docs" / "one-stop-shop-timeline.svg"
+    if os.environ.get("DOCKET_REDRAW_PICTURES"):
+        guide_picture.write_text(picture.text)
+    assert picture.text == guide_picture.read_text(), "the guide's picture is stale: DOCKET_REDRAW_PICTURES=1"
 
     # The CNIL's complainant reads the decision, in French, with their remedies, and on the status page.
     async def decision_letter() -> dict[str, Any] | None:
