@@ -794,6 +794,22 @@ EVENTS: tuple[EventSpec, ...] = (
         "A party was given access to the administrative file, each document withheld named with its ground "
         "(Regulation 2025/2518 art 24, as reported).",
     ),
+    _spec(
+        "cooperation.key_issues_summarised",
+        co.KeyIssuesSummarised,
+        topics.CASES,
+        "case",
+        "The lead authority shared its summary of the key issues with the authorities concerned (Regulation "
+        "2025/2518 art 10, as reported).",
+    ),
+    _spec(
+        "cooperation.key_issues_commented",
+        co.KeyIssuesCommented,
+        topics.CASES,
+        "case",
+        "An authority concerned commented on the lead authority's summary of key issues (Regulation 2025/2518 art "
+        "10, as reported).",
+    ),
 )
 
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in EVENTS}
