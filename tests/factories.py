@@ -410,4 +410,6 @@ def cooperation(case_id: UUID, complaint_id: UUID) -> list[ev.Payload]:
             documents=("the report",),
             withheld=(co.WithheldDocument(document="the objections", ground="24(3)(a)"),),
         ),
+        co.KeyIssuesSummarised(**step, summarised_on=day, summary="the key issues"),
+        co.KeyIssuesCommented(**ours, commented_on=day, comments="Art 9 too"),
     ]

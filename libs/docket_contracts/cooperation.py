@@ -209,6 +209,26 @@ class DecisionAdopted(Step):
     summary: Text
 
 
+# --- Regulation 2025/2518 art 10: the summary of key issues (as reported) ----------------------------------------
+
+
+class KeyIssuesSummarised(Step):
+    """The lead authority shared, early in the investigation, its summary of the key issues with the authorities
+    concerned, for their comments (Regulation 2025/2518 arts 9(1)(f), 10, as reported). Not under the simple
+    procedure (art 6(1), as reported: art 10 does not apply)."""
+
+    summarised_on: date
+    summary: Text = Field(description="the key issues: the main facts and the lead authority's preliminary view")
+
+
+class KeyIssuesCommented(Step):
+    """An authority concerned commented on the lead authority's summary of key issues (Regulation 2025/2518 arts
+    9(1)(f), 10, as reported). The time limit for comments was not found in any source read: none is kept."""
+
+    commented_on: date
+    comments: Text
+
+
 # --- Arts 61 and 62: mutual assistance and joint operations -----------------------------------------------------
 
 
@@ -441,6 +461,8 @@ STEPS: tuple[type[Step], ...] = (
     DraftAgreed,
     ObjectionRaised,
     DecisionAdopted,
+    KeyIssuesSummarised,
+    KeyIssuesCommented,
     AssistanceRequested,
     AssistanceAnswered,
     JointOperationRequested,

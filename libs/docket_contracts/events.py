@@ -107,9 +107,10 @@ class Body(Payload):
 
 
 class ComplaintFiled(Payload):
-    """Version 3: the language the complainant is written to in, and the Art 80 body by name (version 2 had
-    neither: its complainants were written to in English). Version 2: the complainant's name and e-mail
-    address are sealed (version 1 had them in clear)."""
+    """Version 4: a body's proof that it is properly constituted (Regulation 2025/2518 art 4(1)(b), as reported;
+    version 3 had none). Version 3: the language the complainant is written to in, and the Art 80 body by name
+    (version 2 had neither: its complainants were written to in English). Version 2: the complainant's name and
+    e-mail address are sealed (version 1 had them in clear)."""
 
     complaint_id: UUID
     reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
@@ -126,6 +127,12 @@ class ComplaintFiled(Payload):
     language: Language = Field(default="en", description="the language letters to the complainant are written in")
     body: Body | None = Field(
         default=None, description="for a complaint lodged by a body under Art 80(1) or 80(2): the body, in clear"
+    )
+    constitution_proof: Annotated[str, Field(max_length=200)] | None = Field(
+        default=None,
+        description="for a body: the register and number it is constituted under, or the reference of the document "
+        "proving it (Regulation 2025/2518 art 4(1)(b), as reported); required where the complaint is presumed "
+        "cross-border",
     )
 
 

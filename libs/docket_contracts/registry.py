@@ -140,6 +140,11 @@ def _written_in_english(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "language": "en", "body": None}
 
 
+def _no_constitution_proof(data: dict[str, Any]) -> dict[str, Any]:
+    """complaint.filed v3 -> v4: no body's proof of constitution was asked for (Regulation 2025/2518 art 4(1)(b))."""
+    return {**data, "constitution_proof": None}
+
+
 def _category_not_kept(data: dict[str, Any]) -> dict[str, Any]:
     """case.opened and complaint.linked v1 -> v2: neither the complaint's category nor its body was kept."""
     return {**data, "category": None, "body_key": None}
@@ -152,8 +157,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.COMPLAINTS,
         "intake",
         "A submission (complaint, mandated or unmandated body's complaint, or alert) was lodged.",
-        version=3,
-        upcasters={1: _personal_data_withheld, 2: _written_in_english},
+        version=4,
+        upcasters={1: _personal_data_withheld, 2: _written_in_english, 3: _no_constitution_proof},
     ),
     _spec(
         "complaint.address_code_issued",
@@ -788,6 +793,22 @@ EVENTS: tuple[EventSpec, ...] = (
         "case",
         "A party was given access to the administrative file, each document withheld named with its ground "
         "(Regulation 2025/2518 art 24, as reported).",
+    ),
+    _spec(
+        "cooperation.key_issues_summarised",
+        co.KeyIssuesSummarised,
+        topics.CASES,
+        "case",
+        "The lead authority shared its summary of the key issues with the authorities concerned (Regulation "
+        "2025/2518 art 10, as reported).",
+    ),
+    _spec(
+        "cooperation.key_issues_commented",
+        co.KeyIssuesCommented,
+        topics.CASES,
+        "case",
+        "An authority concerned commented on the lead authority's summary of key issues (Regulation 2025/2518 art "
+        "10, as reported).",
     ),
 )
 

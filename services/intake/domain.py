@@ -127,6 +127,7 @@ class FileComplaint:
     received_on: date
     language: Language = "en"
     body_name: str | None = None  # a body lodging under Art 80: its name, in clear (it is no data subject)
+    constitution_proof: str | None = None  # a body's: the register and number it is constituted under, or a document
 
 
 def presumed_cross_border(controller_country: str | None, own_state: str | None) -> bool:
@@ -164,8 +165,9 @@ def file_complaint(
 
     A complaint presumed to concern cross-border processing (`presumed_cross_border`, this authority being of
     `own_state`) is admissible with the content Regulation 2025/2518 art 4(1) lists (as reported; the Official
-    Journal text was not read): who lodges it and how to reach them, for a body its mandate, the controller, and a
-    description, and "no information additional" to it may be required. Its category, articles and territory are
+    Journal text was not read): who lodges it and how to reach them, for a body proof that it is properly constituted
+    (`constitution_proof`) and its mandate, the controller, and a description, and "no information additional" to it
+    may be required. Its category, articles and territory are
     then the complainant's to give or not: without them it is filed as "other", alleging no article yet, on the
     complainant's own territory, for staff to qualify."""
     if command.received_on > today:
@@ -183,6 +185,7 @@ def file_complaint(
         raise Invalid("mandate_reference", "a body mandated under Art 80(1) must give its mandate's reference")
     if command.kind != "art80_1_mandated" and command.mandate_reference:
         raise Invalid("mandate_reference", "only a body mandated under Art 80(1) has a mandate")
+    _constitution(command, cross_border)
     return ComplaintFiled(
         complaint_id=command.complaint_id,
         reference=command.reference,
@@ -201,7 +204,27 @@ def file_complaint(
         received_on=command.received_on,
         language=command.language,
         body=body_of(command),
+        constitution_proof=command.constitution_proof,
     )
+
+
+# "proof that that body, organisation or association has been properly constituted in accordance with the law of a
+# Member State" (Regulation 2025/2518 art 4(1)(b), as reported: quoted by secondary sources, the Official Journal
+# text was not read); GDPR Art 80(1) names such bodies. A complaint that does not concern cross-border processing
+# follows national procedure, which this door does not ask it of.
+CONSTITUTION_RULE = "Regulation 2025/2518 art 4(1)(b), as reported"
+
+
+def _constitution(command: FileComplaint, cross_border: bool) -> None:
+    if command.constitution_proof and command.kind not in BODY_KINDS:
+        raise Invalid("constitution_proof", "only a body lodging under GDPR Art 80 proves how it is constituted")
+    if cross_border and command.kind in BODY_KINDS and not command.constitution_proof:
+        raise Invalid(
+            "constitution_proof",
+            "a body lodging a complaint about cross-border processing gives proof that it is properly constituted "
+            f"in accordance with the law of a Member State ({CONSTITUTION_RULE}): the register and number it is "
+            "constituted under, or the reference of the document that proves it",
+        )
 
 
 # What the form asks beyond Regulation 2025/2518 art 4(1)'s list, and may require of a complaint that does not

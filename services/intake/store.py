@@ -87,6 +87,7 @@ class ComplaintRow(SQLModel, table=True):
     status_token_digest: str
     kind: str = Field(index=True)
     mandate_reference: str | None = None
+    constitution_proof: str | None = None  # a body's (Regulation 2025/2518 art 4(1)(b))
     complainant_name: dict[str, Any] = sealed_column()
     complainant_email: dict[str, Any] = sealed_column()
     complainant_country: str
@@ -314,6 +315,7 @@ def filing_parameters(
         "status_token_digest": token_digest,
         "kind": filed.kind,
         "mandate_reference": filed.mandate_reference,
+        "constitution_proof": filed.constitution_proof,
         "complainant_name": filed.complainant.name.model_dump(mode="json"),
         "complainant_email": filed.complainant.email.model_dump(mode="json"),
         "complainant_country": filed.complainant.country,

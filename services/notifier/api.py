@@ -124,6 +124,8 @@ EventType = Literal[
     "docket.cooperation.preliminary_findings_sent",
     "docket.cooperation.party_views_received",
     "docket.cooperation.file_access_given",
+    "docket.cooperation.key_issues_summarised",
+    "docket.cooperation.key_issues_commented",
 ]
 KEY_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"  # a controller's key, as in the events
 ControllerKey = Annotated[str, Field(min_length=1, max_length=200, pattern=KEY_PATTERN)]

@@ -176,6 +176,26 @@ async def test_a_complaint_against_a_controller_in_another_eea_state_needs_only_
     assert (await file(intake))["cross_border"] is False
 
 
+async def test_a_body_s_cross_border_complaint_needs_its_proof_of_constitution(intake, officer):
+    """Regulation 2025/2518 art 4(1)(b), as reported: a body proves it is properly constituted under the law of a
+    Member State; refused on the spot without it, naming the field and the rule; kept and carried when given."""
+    body = submission(
+        kind="art80_1_mandated",
+        mandate_reference="noyb/2027/4",
+        complainant={"name": "noyb", "email": "info@noyb.example", "country": "AT"},
+        controller={"name": "Dublin Social Ltd", "country": "IE"},
+    )
+    refused = await intake.http.post("/complaints", json=body)
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert error["loc"] == ["body", "constitution_proof"] and "art 4(1)(b), as reported" in error["msg"]
+    filed = await file(intake, **(body | {"constitution_proof": "Vereinsregister ZVR 123456789"}))
+    stored = (await intake.http.get(f"/complaints/{filed['id']}", headers=officer)).json()
+    assert stored["constitution_proof"] == "Vereinsregister ZVR 123456789"
+    outbox = "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed'"
+    assert (await scalar(intake, outbox, id=filed["id"]))["constitution_proof"] == "Vereinsregister ZVR 123456789"
+
+
 async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(intake, officer, database_url, personal):
     marker = uuid4().hex
     name, email = f"Jeanne Martin {marker}", f"jeanne.{marker}@example.org"

@@ -499,6 +499,65 @@ def test_access_to_the_file_records_each_document_withheld_with_its_ground():
         take(state, access.model_copy(update={"documents": ("the objection of IT-GPDP",)}))
 
 
+# --- the summary of key issues (Regulation 2025/2518 art 10, as reported) ----------------------------------------
+
+
+def summary(on: date = date(2027, 7, 1), by: str = LEAD) -> co.KeyIssuesSummarised:
+    return step(co.KeyIssuesSummarised, by=by, summarised_on=on, summary="facial recognition scraped from profiles")
+
+
+def comments(on: date = date(2027, 7, 20), by: str = OWN) -> co.KeyIssuesCommented:
+    return step(co.KeyIssuesCommented, by=by, commented_on=on, comments="the scope should include Art 9")
+
+
+def test_the_lead_shares_a_summary_of_key_issues_and_each_authority_concerned_may_comment_without_a_time_limit():
+    state = framed(confirmed(date(2027, 5, 1)))
+    assert take(state, summary()) == [summary()]
+    state = then(state, summary())
+    assert state.cooperation.procedure("IE-DPC/2027/1").key_issues_on == date(2027, 7, 1)
+    for authority in (OWN, ITALY):
+        state = then(state, comments(by=authority))
+    assert state.cooperation.procedure("IE-DPC/2027/1").key_issues_comments == (
+        (OWN, date(2027, 7, 20)),
+        (ITALY, date(2027, 7, 20)),
+    )
+    # No time limit for comments was found in any source read: the timer finds nothing, a year on either.
+    assert [d.kind for d in open_deadlines(state)] == ["2025/2518-investigation"]
+    assert take(state, comments(on=date(2028, 7, 20))) == [comments(on=date(2028, 7, 20))]
+
+
+def test_the_summary_of_key_issues_is_refused_under_the_simple_procedure_naming_art_6_1():
+    state = framed(confirmed(date(2027, 5, 1), "simple"))
+    with pytest.raises(Rejected, match=r"simple procedure art 10 does not apply \(Regulation 2025/2518 art 6\(1\)"):
+        take(state, summary())
+    with pytest.raises(Rejected, match=r"art 6\(1\)"):
+        take(state, comments())
+
+
+@pytest.mark.parametrize(
+    ("history", "taken", "refusal", "rule"),
+    [
+        ((), summary(by=OWN), Invalid, "the lead authority"),
+        ((), comments(), Rejected, "no summary of key issues to comment on"),
+        ((summary(),), comments(by=LEAD), Invalid, "authorities concerned comment"),
+        ((summary(),), comments(by=SPAIN), Invalid, r"not an authority concerned"),
+        ((summary(),), comments(on=date(2027, 6, 30)), Invalid, "before the summary was shared"),
+        ((), summary(on=date(2027, 5, 31)), Invalid, "before the competence was confirmed"),
+        ((draft(on=date(2027, 6, 10)),), summary(), Rejected, "comes before it"),
+    ],
+)
+def test_a_summary_or_a_comment_out_of_place_is_refused_naming_the_rule(history, taken, refusal, rule):
+    state = framed(confirmed(date(2027, 5, 1)), *history)
+    with pytest.raises(refusal, match=rule):
+        take(state, taken)
+
+
+def test_an_investigation_the_regulation_does_not_govern_has_no_summary_of_key_issues():
+    state = framed(confirmed(date(2027, 3, 1)))
+    with pytest.raises(Rejected, match=r"after 2 April 2027 \(art 36"):
+        take(state, summary())
+
+
 # --- withdrawal -------------------------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """A walk through the authorities' procedures: any order of the steps the rules allow, with time passing and the timer
 looking at the case. No step breaks a rule of the law (no decision while the Board decides, no objection after its
-window, nothing found by the timer before its day, no procedure reopened), and every procedure, however the walk
-left it, reaches an end by the steps that follow it, without being withdrawn."""
+window, nothing found by the timer before its day, no summary of key issues under the simple procedure nor after
+the draft, no procedure reopened), and every procedure, however the walk left it, reaches an end by the steps that
+follow it, without being withdrawn."""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ def _openers(fresh: str, today: date) -> list[Any]:
             fresh,
             confirmed_on=today,
             procedure="standard",
+            began="complaint",
+            began_on=today - timedelta(days=10),
+        ),
+        step(
+            co.CompetenceConfirmed,
+            fresh,
+            confirmed_on=today,
+            procedure="simple",
             began="complaint",
             began_on=today - timedelta(days=10),
         ),
@@ -131,6 +140,8 @@ def _one_stop_shop(p: OneStopShop, today: date) -> list[Any]:
         step(co.DisputeReferred, f"{ref}-D", referred_on=today, ground="65(1)(a)", concerning=ref, matters="m"),
         step(co.PreliminaryFindingsSent, ref, party="controller", sent_on=today, answer_due=today + timedelta(days=30)),
         step(co.PartyViewsReceived, ref, party="controller", received_on=today),
+        step(co.KeyIssuesSummarised, ref, summarised_on=today, summary="s"),
+        *[step(co.KeyIssuesCommented, ref, by=a, commented_on=today, comments="c") for a in CONSULTED],
         step(co.BoardDecisionReceived, ref, by=co.BOARD, majority="simple", **board),
     ]
     return found
@@ -240,6 +251,13 @@ class Cooperation(RuleBasedStateMachine):
         if isinstance(event, co.DraftDeemedAgreed | co.DeadlinePassed):
             last = event.window_ended if isinstance(event, co.DraftDeemedAgreed) else event.last_day
             assert self.today > last, "found before its day"
+        if isinstance(event, co.KeyIssuesSummarised | co.KeyIssuesCommented):
+            procedure = before.cooperation.procedure(event.cooperation_reference)
+            assert not procedure.simple, "Regulation 2025/2518 art 10 under the simple procedure (art 6(1))"
+            if isinstance(event, co.KeyIssuesSummarised):
+                assert not procedure.drafts, "a summary of key issues after the draft decision"
+            else:
+                assert procedure.key_issues_on is not None, "a comment on a summary never shared"
         if isinstance(event, co.DeadlineNear):
             assert self.today >= event.last_day - timedelta(days=7)
 

@@ -128,3 +128,23 @@ def test_what_a_clock_finds_is_addressed_to_no_one_nor_is_a_step_to_the_authorit
     own_draft = draft(consulted=(LEAD, OWN)).model_copy(update={"cooperation_reference": f"x-{uuid4().hex[:6]}"})
     assert all(a.authority != LEAD for a in addressees(state, own_draft))
     assert Addressee(OWN, "GDPR Art 60(3)") in addressees(state, own_draft)
+
+
+def test_the_summary_of_key_issues_goes_to_the_authorities_concerned_and_a_comment_to_the_lead_and_the_others():
+    state = replay(
+        [
+            step(
+                co.CompetenceConfirmed,
+                confirmed_on=DAY,
+                procedure="standard",
+                began="complaint",
+                began_on=date(2027, 5, 3),
+            )
+        ],
+        framed(),
+    )
+    summarised = step(co.KeyIssuesSummarised, summarised_on=DAY, summary="the key issues")
+    rule = "Regulation 2025/2518 arts 9(1)(f), 10, as reported"
+    assert to(state, summarised) == [(OWN, rule), (ITALY, rule)]
+    commented = step(co.KeyIssuesCommented, by=OWN, commented_on=DAY, comments="Art 9 too")
+    assert to(then(state, summarised), commented) == [(LEAD, rule), (ITALY, rule)]

@@ -22,7 +22,7 @@ def test_new_event_carries_type_schema_version_and_json_payload():
     payload = filed()
     event = registry.new_event(payload, source="/docket/intake", subject=str(payload.complaint_id))
     assert event.type == "docket.complaint.filed"
-    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v3"
+    assert event.dataschema == "urn:docket:schema:docket.complaint.filed:v4"
     assert event.data["received_on"] == "2020-05-25"
     assert event.data["controller"] == {"key": "clearview-ai", "name": "Clearview AI", "country": None, "website": None}
     assert registry.parse(event) == payload
@@ -280,6 +280,7 @@ def test_a_version_1_complaint_filed_reads_with_its_personal_data_withheld():
     assert payload.complainant.name == ev.Sealed(subject=complaint_id, ciphertext="")
     assert payload.complainant.email.ciphertext == "" and payload.complainant.country == "FR"
     assert "Jeanne" not in payload.model_dump_json()
+    assert payload.constitution_proof is None  # v4's: asked of a body since Regulation 2025/2518 art 4(1)(b)
 
 
 def test_a_schema_violation_says_where_and_why_but_never_repeats_the_values():

@@ -1,5 +1,6 @@
 """Intake's rules without I/O: controller identity, filing, receipts, evidence, rate limits."""
 
+from dataclasses import replace
 from datetime import date
 from uuid import uuid4
 
@@ -56,6 +57,7 @@ def command(**changes) -> FileComplaint:
         "reference": "DKT-2021-ABC123",
         "kind": "art80_1_mandated",
         "mandate_reference": "noyb mandate 2021-17",
+        "constitution_proof": "ZVR 123456789",
         "complainant": JEANNE,
         "controller_name": " Clearview AI, Inc. ",
         "controller_country": "US",
@@ -86,7 +88,10 @@ def test_a_body_lodging_under_art_80_is_named_in_clear_and_written_to_in_its_lan
         key="noyb-european-center-for-digital-rights", name="noyb - European Center for Digital Rights"
     )
     assert event.language == "fr"
-    own = file_complaint(command(kind="art77_complaint", mandate_reference=None, body_name="Jeanne"), date(2021, 6, 1))
+    own = file_complaint(
+        command(kind="art77_complaint", mandate_reference=None, constitution_proof=None, body_name="Jeanne"),
+        date(2021, 6, 1),
+    )
     assert own.body is None and own.language == "en"  # a data subject's own complaint names no body
 
 
@@ -96,6 +101,7 @@ def test_a_body_lodging_under_art_80_is_named_in_clear_and_written_to_in_its_lan
         ({"received_on": date(2021, 6, 2)}, "received_on", "2021-06-02 is after today (2021-06-01)"),
         ({"mandate_reference": None}, "mandate_reference", "must give its mandate"),
         ({"kind": "art77_complaint"}, "mandate_reference", "only a body mandated under Art 80(1)"),
+        ({"kind": "alert", "mandate_reference": None}, "constitution_proof", "only a body lodging under GDPR Art 80"),
         ({"body_name": "!!!"}, "complainant.name", "needs a letter or digit"),
         ({"body_name": "word " * 60}, "complainant.name", "longer than 200"),
     ],
@@ -167,6 +173,22 @@ def test_a_presumed_cross_border_complaint_of_a_mandated_body_still_names_its_ma
     with pytest.raises(Invalid) as refused:
         file_complaint(command(mandate_reference=None, controller_country="IE"), date(2021, 6, 1), own_state="FR")
     assert refused.value.field == "mandate_reference"
+
+
+@pytest.mark.parametrize("kind", ["art80_1_mandated", "art80_2_unmandated"])
+def test_a_body_lodging_a_presumed_cross_border_complaint_proves_it_is_properly_constituted(kind):
+    """Regulation 2025/2518 art 4(1)(b), as reported: "proof that that body ... has been properly constituted in
+    accordance with the law of a Member State". Carried on the filing; a national complaint is not asked it."""
+    mandate = "noyb mandate 2021-17" if kind == "art80_1_mandated" else None
+    bare = command(kind=kind, mandate_reference=mandate, constitution_proof=None, controller_country="IE")
+    with pytest.raises(Invalid) as refused:
+        file_complaint(bare, date(2021, 6, 1), own_state="FR")
+    assert refused.value.field == "constitution_proof"
+    assert "Regulation 2025/2518 art 4(1)(b), as reported" in refused.value.message
+    assert file_complaint(bare, date(2021, 6, 1), own_state="IE").constitution_proof is None  # national procedure
+    proven = replace(bare, constitution_proof="Vereinsregister ZVR 123456789")
+    filed = file_complaint(proven, date(2021, 6, 1), own_state="FR")
+    assert filed.constitution_proof == "Vereinsregister ZVR 123456789"
 
 
 def test_references_are_readable_and_tokens_are_stored_only_as_digests():

@@ -26,6 +26,8 @@ from docket_contracts.cooperation import (
     InvestigationExtended,
     JointOperationAnswered,
     JointOperationRequested,
+    KeyIssuesCommented,
+    KeyIssuesSummarised,
     LocalCaseDecided,
     LocalCaseNotified,
     ObjectionRaised,
@@ -38,7 +40,17 @@ from docket_contracts.cooperation import (
 from docket_contracts.errors import Invalid
 from docket_contracts.events import Payload
 
-from . import assistance, cooperation, disputes, local_case, one_stop_shop, parties, transmission, urgency
+from . import (
+    assistance,
+    cooperation,
+    disputes,
+    key_issues,
+    local_case,
+    one_stop_shop,
+    parties,
+    transmission,
+    urgency,
+)
 from .commands import Cooperate
 from .cooperation_state import Dispute, Urgency
 from .refusals import Rejected
@@ -73,6 +85,8 @@ RULES: dict[type[Any], Rule] = {
     DraftAgreed: one_stop_shop.agree,
     ObjectionRaised: one_stop_shop.object_to,
     DecisionAdopted: one_stop_shop.adopt,
+    KeyIssuesSummarised: key_issues.summarise,
+    KeyIssuesCommented: key_issues.comment,
     PreliminaryFindingsSent: parties.send_findings,
     PartyViewsReceived: parties.receive_views,
     FileAccessGiven: parties.give_file_access,

@@ -4,9 +4,10 @@ open and what the timer finds when one passes, and the one rule that holds a dec
 
 A step is taken here (its `authority` is this authority's) or reported by another authority's message; both are
 decided by the same rules. The procedures, a module each: local_case.py (Art 56(3)-(5)), one_stop_shop.py (Art 60
-and Regulation 2025/2518's time limits), parties.py (the parties' right to be heard, access to the file),
-assistance.py (Arts 61 and 62), disputes.py (Art 65), urgency.py (Art 66), transmission.py (a cross-border
-complaint lodged here); the deadlines they keep open and what the timer finds, cooperation_deadlines.py.
+and Regulation 2025/2518's time limits), key_issues.py (the lead's summary of key issues and the comments on it,
+2025/2518 art 10), parties.py (the parties' right to be heard, access to the file), assistance.py (Arts 61 and 62),
+disputes.py (Art 65), urgency.py (Art 66), transmission.py (a cross-border complaint lodged here); the deadlines
+they keep open and what the timer finds, cooperation_deadlines.py.
 """
 
 from __future__ import annotations

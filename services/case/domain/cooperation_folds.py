@@ -29,6 +29,8 @@ from docket_contracts.cooperation import (
     InvestigationExtended,
     JointOperationAnswered,
     JointOperationRequested,
+    KeyIssuesCommented,
+    KeyIssuesSummarised,
     LocalCaseDecided,
     LocalCaseNotified,
     ObjectionRaised,
@@ -188,6 +190,16 @@ def _file_access(state: CaseState, event: FileAccessGiven) -> CaseState:
     return _changed(state, event.cooperation_reference, file_access=access)
 
 
+def _key_issues(state: CaseState, event: KeyIssuesSummarised) -> CaseState:
+    return _changed(state, event.cooperation_reference, key_issues_on=event.summarised_on)
+
+
+def _key_issues_commented(state: CaseState, event: KeyIssuesCommented) -> CaseState:
+    procedure = _the(state, event.cooperation_reference)
+    comments = (*procedure.key_issues_comments, (event.authority, event.commented_on))
+    return _changed(state, event.cooperation_reference, key_issues_comments=comments)
+
+
 # --- Arts 61, 62, 65, 66 -----------------------------------------------------------------------------------------
 
 
@@ -331,6 +343,8 @@ FOLDS: dict[type[Any], Callable[[CaseState, Any], CaseState]] = {
     PreliminaryFindingsSent: _findings,
     PartyViewsReceived: _views,
     FileAccessGiven: _file_access,
+    KeyIssuesSummarised: _key_issues,
+    KeyIssuesCommented: _key_issues_commented,
     AssistanceRequested: _assistance_requested,
     AssistanceAnswered: _assistance_answered,
     JointOperationRequested: _joint_requested,

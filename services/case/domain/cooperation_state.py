@@ -146,6 +146,8 @@ class OneStopShop(Procedure):
     decisions: tuple[tuple[str, str, bool], ...] = ()  # (decision, authority, split)
     findings: tuple[Findings, ...] = ()
     file_access: tuple[tuple[str, date], ...] = ()  # (party, given on)
+    key_issues_on: date | None = None  # the lead's summary of key issues shared (Regulation 2025/2518 art 10)
+    key_issues_comments: tuple[tuple[str, date], ...] = ()  # (authority, commented on)
 
     @property
     def draft(self) -> Draft | None:

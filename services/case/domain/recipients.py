@@ -97,6 +97,8 @@ def _addressed(step: co.Step, frame: Frame | None, procedure: AnyProcedure | Non
         case co.ComplaintResolvedEarly() if isinstance(procedure, CrossBorderComplaint):
             lead = procedure.lead or procedure.presumed_lead
             return [([lead], "Regulation 2025/2518 arts 5, 9(1)(e)" + AS_REPORTED)]
+        case co.KeyIssuesSummarised() | co.KeyIssuesCommented():
+            return [(case, "Regulation 2025/2518 arts 9(1)(f), 10" + AS_REPORTED)]
         case co.PreliminaryFindingsSent() | co.PartyViewsReceived() | co.FileAccessGiven():
             return [(case, "Regulation 2025/2518 art 9" + AS_REPORTED)]
     return []  # the Board's own steps, and what a clock finds: never this authority's to send

@@ -24,6 +24,7 @@ class ComplaintOut(BaseModel):
     reference: str
     kind: ComplaintKind
     mandate_reference: str | None
+    constitution_proof: str | None = Field(description="a body's proof that it is properly constituted")
     complainant_name: str = Field(description=f"{ERASED!r} once the complainant's personal data was erased")
     complainant_email: str
     complainant_country: str

@@ -84,6 +84,12 @@ class ComplaintIn(BaseModel):
 
     kind: ComplaintKind = "art77_complaint"
     mandate_reference: text(200) | None = None
+    constitution_proof: text(200) | None = Field(
+        default=None,
+        description="a body's proof that it is properly constituted under the law of a Member State: the register "
+        "and number it is constituted under, or the reference of the document proving it; required of a body where "
+        "the complaint is presumed cross-border (Regulation 2025/2518 art 4(1)(b), as reported)",
+    )
     complainant: PartyIn = Field(description="the data subject, or the body lodging for data subjects")
     controller: ControllerIn
     # Required but where the complaint is presumed cross-border, which Regulation 2025/2518 art 4(1) lets omit them
@@ -225,6 +231,7 @@ async def file(
         narrative=body.narrative,
         received_on=body.received_on,
         language=body.language or default_language,
+        constitution_proof=body.constitution_proof,
     )
     answer = await application.file_complaint(
         session,

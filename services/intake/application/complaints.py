@@ -23,6 +23,7 @@ class Complaint:
     reference: str
     kind: str
     mandate_reference: str | None
+    constitution_proof: str | None
     complainant_name: str
     complainant_email: str
     complainant_country: str
@@ -60,6 +61,7 @@ async def opened(personal: PersonalData, rows: Sequence[store.ComplaintRow]) -> 
                 reference=row.reference,
                 kind=row.kind,
                 mandate_reference=row.mandate_reference,
+                constitution_proof=row.constitution_proof,
                 complainant_name=ERASED if name is None else name,
                 complainant_email=ERASED if email is None else email,
                 complainant_country=row.complainant_country,

@@ -49,6 +49,7 @@ class Submission:
     narrative: str
     received_on: date | None
     language: Language = "en"
+    constitution_proof: str | None = None
 
 
 # Whose Idempotency-Keys a key is among: the public door's, or one staff member's (staff_scope). A key is
@@ -188,6 +189,7 @@ def filing_command(
         received_on=received_on,
         language=submission.language,
         body_name=submission.complainant_name if submission.kind in domain.BODY_KINDS else None,
+        constitution_proof=submission.constitution_proof,
     )
 
 
