@@ -22,7 +22,7 @@ lint: $(VENV)/installed
 faults: $(VENV)/installed
 	SCHEMATHESIS_MAX_EXAMPLES=200 $(PY) -m pytest -m "faults or slow" --durations=0 tests/faults \
 		tests/service/test_schemathesis.py tests/e2e/test_scale_out.py tests/e2e/test_run_command.py \
-		tests/e2e/test_network.py tests/e2e/test_benchmarks.py
+		tests/e2e/test_network.py tests/e2e/test_one_stop_shop.py tests/e2e/test_benchmarks.py
 
 # Starts its own PostgreSQL and Kafka; prints the table and writes .docket/bench/bench.{md,json}.
 # ARGS="--small" checks that it runs; ARGS="--only bench.case" runs one module.

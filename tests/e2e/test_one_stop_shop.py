@@ -20,6 +20,9 @@ weeks of silence, which each installation's timer finds to be agreement; the DPC
 tells its complainant of, in their language, with their remedies, and on the status page. Then a forged message,
 one from an authority not in the directory and the decision's message again reach the CNIL, and each is refused
 (tests/service/test_cooperation_exchange.py checks their records and counts).
+
+In `make faults`, the DPC's installation stays down a whole minute while the CNIL sends it two steps, which arrive
+once each, in order, when it is up again.
 """
 
 from __future__ import annotations
@@ -514,3 +517,65 @@ async def test_a_complaint_lodged_at_the_cnil_is_decided_by_the_irish_lead_and_t
             "/cooperation/messages", content=token, headers={"content-type": "application/jwt"}
         )
         assert answer.json()["reason"] == reason
+
+
+@pytest.mark.faults  # a minute of waiting: `make faults`
+async def test_what_is_sent_to_a_peer_down_for_a_minute_arrives_once_and_in_order_when_it_is_up(network):
+    net, tokens, cnil = network, network.tokens, network.cnil
+    day = net.clock.today().isoformat()
+    body = submission(
+        controller={"name": "Umbra Analytics Ltd", "country": "IE", "website": "umbra.example"},
+        complainant={"name": "Lucie Bernard", "email": "lucie.bernard@example.org", "country": "FR"},
+        territory=["FR", "IE"],
+        language="fr",
+        narrative="Umbra Analytics keeps a profile of my purchases that I never agreed to.",
+    )
+    filed = (await net.intake.http.post("/complaints", json=body)).json()
+
+    async def cnil_case() -> str | None:
+        found = (await read(cnil, tokens, "/cases", complaint_id=filed["id"]))["items"]
+        return found[0]["case_id"] if found else None
+
+    case_id = await eventually(cnil_case, timeout=60)
+    frame = {
+        "recorded_on": day,
+        "cross_border": True,
+        "basis": "4(23)(a)",
+        "establishment": "main_establishment",
+        "establishment_state": "IE",
+        "role": "concerned",
+        "lead": IE,
+        "concerned": [{"authority": FR, "reasons": ["b", "c"]}],
+    }
+    await at_version(cnil, tokens, case_id, f"/cases/{case_id}/cooperation/frame", frame, INVESTIGATOR)
+    registered = {"step": "complaint_registered", "complaint_id": filed["id"], "received_on": day, "presumed_lead": IE}
+    answer = await step(cnil, tokens, case_id, registered)
+    reference = answer["events"][0]["data"]["cooperation_reference"]
+    transmitted = {
+        "step": "complaint_transmitted",
+        "cooperation_reference": reference,
+        "complaint_id": filed["id"],
+        "transmitted_on": day,
+        "lead": IE,
+        "assessment": "cross-border processing by a controller whose main establishment is in Ireland",
+    }
+    sent = [answer["events"][0]["event_id"], (await step(cnil, tokens, case_id, transmitted))["events"][0]["event_id"]]
+
+    await asyncio.sleep(60)  # the DPC's installation is down a minute: the CNIL keeps trying, and keeps both
+    messages = (await read(cnil, tokens, f"/cases/{case_id}"))["cooperation_messages"]
+    assert [(m["event_id"], m["status"]) for m in messages] == [(sent[0], "pending"), (sent[1], "pending")]
+    assert messages[0]["detail"]  # why its last attempt failed; the second waits behind it, in the case's order
+
+    async with over_https(net.dpc_settings, net.clock, net.ca_file) as dpc:
+
+        async def both_delivered() -> bool:
+            messages = (await read(cnil, tokens, f"/cases/{case_id}"))["cooperation_messages"]
+            return [m["status"] for m in messages] == ["delivered", "delivered"]
+
+        await eventually(both_delivered, timeout=60)
+        found = await read(dpc, tokens, "/cooperation/waiting")
+    waiting = [w for w in found if w["cooperation_reference"] == reference]
+    assert [w["event_type"] for w in waiting] == [  # each once, in the order sent
+        "docket.cooperation.complaint_registered",
+        "docket.cooperation.complaint_transmitted",
+    ]
