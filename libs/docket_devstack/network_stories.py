@@ -44,25 +44,32 @@ def player(
 
             clearview = NetworkStory("network", clearview_network.MOVES, sides, console)
             clearview.played.cases[CNIL] = played.case_id
-            console.heading(f"The Clearview network: the CNIL and the Garante, in {len(clearview.moves)} steps")
-            await clearview.play()
-            for text, style in await clearview_network.summarise(clearview):
-                console.line(text, style)
-            picture = data_dir / "clearview-network-timeline.svg"
-            await draw(sides[GARANTE].case, sides[GARANTE].staff, clearview.played.cases[GARANTE], picture, console)
-
+            await tell(clearview, "The Clearview network: the CNIL and the Garante", clearview_network.summarise)
+            await draw_case(clearview, GARANTE, data_dir / "clearview-network-timeline.svg")
             shop = NetworkStory("one-stop shop", one_stop_shop.moves(), sides, console)
-            console.heading(f"The one-stop shop: the CNIL and the Irish DPC, in {len(shop.moves)} steps")
-            await shop.play()
-            for text, style in await one_stop_shop.summarise(shop):
-                console.line(text, style)
-            picture = data_dir / "one-stop-shop-timeline.svg"
-            await draw(sides[DPC].case, sides[DPC].staff, shop.played.cases[DPC], picture, console)
+            await tell(shop, "The one-stop shop: the CNIL and the Irish DPC", one_stop_shop.summarise)
+            await draw_case(shop, DPC, data_dir / "one-stop-shop-timeline.svg")
             console.line(
                 f"directories {peers.ca_file.parent} (each naming the other authorities; the CA is {peers.ca_file})"
             )
 
     return play
+
+
+async def tell(
+    story: NetworkStory, title: str, summarise: Callable[[NetworkStory], Awaitable[list[tuple[str, str | None]]]]
+) -> None:
+    """Play the story under its title, then print its summary."""
+    story.console.heading(f"{title}, in {len(story.moves)} steps")
+    await story.play()
+    for text, style in await summarise(story):
+        story.console.line(text, style)
+
+
+async def draw_case(story: NetworkStory, authority: str, picture: Path) -> None:
+    """The authority's case of the story on a time axis, as its case service draws it, saved to `picture`."""
+    side = story.sides[authority]
+    await draw(side.case, side.staff, story.played.cases[authority], picture, story.console)
 
 
 def explore(peers: Network, urls: Mapping[str, Mapping[str, str]], console: Console) -> None:

@@ -262,6 +262,32 @@ async def a_dpc_case(settings: CaseSettings) -> UUID:
     return found
 
 
+async def case_of_complaint(net: Network, filed: dict[str, Any]) -> str:
+    """The CNIL's case the complaint filed at its door opened."""
+
+    async def found() -> str | None:
+        items = (await read(net.cnil, net.tokens, "/cases", complaint_id=filed["id"]))["items"]
+        return items[0]["case_id"] if items else None
+
+    case_id: str = await eventually(found, timeout=60)
+    return case_id
+
+
+def led_by_the_dpc(day: str) -> dict[str, Any]:
+    """The CNIL's frame of a case on a controller whose main establishment is in Ireland: the DPC leads, the CNIL is
+    concerned, its people affected and the complaint lodged with it (GDPR Arts 4(22)(b), (c), 56(1))."""
+    return {
+        "recorded_on": day,
+        "cross_border": True,
+        "basis": "4(23)(a)",
+        "establishment": "main_establishment",
+        "establishment_state": "IE",
+        "role": "concerned",
+        "lead": IE,
+        "concerned": [{"authority": FR, "reasons": ["b", "c"]}],
+    }
+
+
 async def test_a_complaint_lodged_at_the_cnil_is_decided_by_the_irish_lead_and_told_to_its_complainant(network):
     net, tokens = network, network.tokens
     cnil = net.cnil
@@ -280,21 +306,8 @@ async def test_a_complaint_lodged_at_the_cnil_is_decided_by_the_irish_lead_and_t
     filed = (await net.intake.http.post("/complaints", json=body)).json()
     assert filed["received_on"] == "2027-05-03"
 
-    async def cnil_case() -> str | None:
-        found = (await read(cnil, tokens, "/cases", complaint_id=filed["id"]))["items"]
-        return found[0]["case_id"] if found else None
-
-    case_id = await eventually(cnil_case, timeout=60)
-    frame = {
-        "recorded_on": "2027-05-03",
-        "cross_border": True,
-        "basis": "4(23)(a)",
-        "establishment": "main_establishment",
-        "establishment_state": "IE",
-        "role": "concerned",
-        "lead": IE,
-        "concerned": [{"authority": FR, "reasons": ["b", "c"]}],
-    }
+    case_id = await case_of_complaint(net, filed)
+    frame = led_by_the_dpc("2027-05-03")
     await at_version(cnil, tokens, case_id, f"/cases/{case_id}/cooperation/frame", frame, INVESTIGATOR)
     registered = await step(
         cnil,
@@ -531,23 +544,8 @@ async def test_what_is_sent_to_a_peer_down_for_a_minute_arrives_once_and_in_orde
         narrative="Umbra Analytics keeps a profile of my purchases that I never agreed to.",
     )
     filed = (await net.intake.http.post("/complaints", json=body)).json()
-
-    async def cnil_case() -> str | None:
-        found = (await read(cnil, tokens, "/cases", complaint_id=filed["id"]))["items"]
-        return found[0]["case_id"] if found else None
-
-    case_id = await eventually(cnil_case, timeout=60)
-    frame = {
-        "recorded_on": day,
-        "cross_border": True,
-        "basis": "4(23)(a)",
-        "establishment": "main_establishment",
-        "establishment_state": "IE",
-        "role": "concerned",
-        "lead": IE,
-        "concerned": [{"authority": FR, "reasons": ["b", "c"]}],
-    }
-    await at_version(cnil, tokens, case_id, f"/cases/{case_id}/cooperation/frame", frame, INVESTIGATOR)
+    case_id = await case_of_complaint(net, filed)
+    await at_version(cnil, tokens, case_id, f"/cases/{case_id}/cooperation/frame", led_by_the_dpc(day), INVESTIGATOR)
     registered = {"step": "complaint_registered", "complaint_id": filed["id"], "received_on": day, "presumed_lead": IE}
     answer = await step(cnil, tokens, case_id, registered)
     reference = answer["events"][0]["data"]["cooperation_reference"]

@@ -132,7 +132,7 @@ async def test_events_on_the_topics_are_cloudevents_keyed_by_aggregate(docket):
     assert filed_headers["ce_type"] == "docket.complaint.filed"
     assert filed_headers["ce_source"] == "/docket/intake"
     assert filed_headers["ce_specversion"] == "1.0"
-    assert filed_headers["ce_dataschema"] == "urn:docket:schema:docket.complaint.filed:v3"
+    assert filed_headers["ce_dataschema"] == "urn:docket:schema:docket.complaint.filed:v4"
     assert filed_headers["content-type"] == "application/json"
     filed_data = json.loads(filed_record.value)
     assert filed_data["complaint_id"] == filed["id"]
