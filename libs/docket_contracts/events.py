@@ -37,6 +37,16 @@ CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "warned", "dismis
 # The languages a complainant may be written to in; intake's DEFAULT_LANGUAGE setting picks one when the
 # submission names none.
 Language = Literal["fr", "en"]
+# The content Regulation 2025/2518 art 4(1) (as reported) requires of a complaint about cross-border processing that
+# one may be recorded without, from a letter an intake officer holds: a body's proof that it is properly constituted
+# (art 4(1)(b)). Such a complaint is still received; art 4(2) gives the authority two weeks from receipt to declare
+# it inadmissible and tell the complainant why.
+MissingContent = Literal["constitution_proof"]
+MISSING_CONTENT_FIELD: Any = Field(  # Any: each model declares the field as tuple[MissingContent, ...]
+    default=(),
+    description="what Regulation 2025/2518 art 4(1) (as reported) requires of a cross-border complaint and it was "
+    "recorded without, from paper; art 4(2) gives two weeks from receipt to declare it inadmissible",
+)
 
 
 class Payload(BaseModel):
@@ -108,9 +118,9 @@ class Body(Payload):
 
 class ComplaintFiled(Payload):
     """Version 4: a body's proof that it is properly constituted (Regulation 2025/2518 art 4(1)(b), as reported;
-    version 3 had none). Version 3: the language the complainant is written to in, and the Art 80 body by name
-    (version 2 had neither: its complainants were written to in English). Version 2: the complainant's name and
-    e-mail address are sealed (version 1 had them in clear)."""
+    version 3 had none), or that a complaint staff recorded from paper is missing it. Version 3: the language the
+    complainant is written to in, and the Art 80 body by name (version 2 had neither: its complainants were written
+    to in English). Version 2: the complainant's name and e-mail address are sealed (version 1 had them in clear)."""
 
     complaint_id: UUID
     reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
@@ -132,8 +142,9 @@ class ComplaintFiled(Payload):
         default=None,
         description="for a body: the register and number it is constituted under, or the reference of the document "
         "proving it (Regulation 2025/2518 art 4(1)(b), as reported); required where the complaint is presumed "
-        "cross-border",
+        "cross-border, but of a complaint staff record from paper, which names it missing instead",
     )
+    missing_content: tuple[MissingContent, ...] = MISSING_CONTENT_FIELD
 
 
 class ComplaintAddressCodeIssued(Payload):
