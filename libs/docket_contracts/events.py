@@ -190,7 +190,8 @@ BODY_KEY_FIELD: Any = Field(
 
 
 class CaseOpened(Payload):
-    """Version 2: the complaint's category and Art 80 body."""
+    """Version 3: the content the complaint was recorded without (version 2 had none missing). Version 2: the
+    complaint's category and Art 80 body."""
 
     case_id: UUID
     controller: Controller
@@ -199,10 +200,12 @@ class CaseOpened(Payload):
     opened_on: date
     category: ComplaintCategory | None = CATEGORY_FIELD
     body_key: str | None = BODY_KEY_FIELD
+    missing_content: tuple[MissingContent, ...] = MISSING_CONTENT_FIELD
 
 
 class ComplaintLinked(Payload):
-    """Version 2: the complaint's category and Art 80 body."""
+    """Version 3: the content the complaint was recorded without (version 2 had none missing). Version 2: the
+    complaint's category and Art 80 body."""
 
     case_id: UUID
     complaint_id: UUID
@@ -210,6 +213,7 @@ class ComplaintLinked(Payload):
     received_on: date
     category: ComplaintCategory | None = CATEGORY_FIELD
     body_key: str | None = BODY_KEY_FIELD
+    missing_content: tuple[MissingContent, ...] = MISSING_CONTENT_FIELD
 
 
 class InvestigationOpened(Payload):

@@ -150,6 +150,12 @@ def _category_not_kept(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "category": None, "body_key": None}
 
 
+def _content_complete(data: dict[str, Any]) -> dict[str, Any]:
+    """case.opened and complaint.linked v2 -> v3: no complaint was taken in without art 4(1)'s content
+    (Regulation 2025/2518 art 4(2)); v3's missing_content defaults to none."""
+    return data
+
+
 EVENTS: tuple[EventSpec, ...] = (
     _spec(
         "complaint.filed",
@@ -195,8 +201,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A case was opened on a controller from a first complaint.",
-        version=2,
-        upcasters={1: _category_not_kept},
+        version=3,
+        upcasters={1: _category_not_kept, 2: _content_complete},
     ),
     _spec(
         "complaint.linked",
@@ -204,8 +210,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A further complaint was joined to the open case on the same controller.",
-        version=2,
-        upcasters={1: _category_not_kept},
+        version=3,
+        upcasters={1: _category_not_kept, 2: _content_complete},
     ),
     _spec(
         "investigation.opened",

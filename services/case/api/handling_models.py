@@ -17,6 +17,7 @@ from docket_contracts.events import (
     ComplaintKind,
     CountryCode,
     InadmissibilityReason,
+    MissingContent,
     StaffSubject,
     TeamName,
 )
@@ -121,6 +122,10 @@ class ComplaintOut(BaseModel):
     kind: ComplaintKind
     category: ComplaintCategory | None
     body_key: str | None
+    missing_content: list[MissingContent] = Field(
+        description="what Regulation 2025/2518 art 4(1) requires of a cross-border complaint and it was recorded "
+        "without: its admissibility is due within two weeks of receipt (art 4(2), as reported)"
+    )
     received_on: date
     status: str
     step: str | None = Field(description="what the authority owes it next; none once it ended")

@@ -32,6 +32,18 @@ RIGHTS_CATEGORIES: frozenset[ComplaintCategory] = frozenset(
 # burden of showing it; CJEU C-416/23 (9 Jan 2025): never for the number of requests alone, so it is decided
 # complaint by complaint, with the evidence in its reasons, and never for a selection at once.
 EXCESSIVE = "manifestly_unfounded_or_excessive"
+# Where a complaint about cross-border processing lacks the content art 4(1) lists, the authority "shall, within two
+# weeks of receiving that complaint, declare that complaint inadmissible and inform the complainant of the reasons
+# thereof" (Regulation 2025/2518 art 4(2), as reported: quoted by secondary sources, the Official Journal text was
+# not read). Such a complaint reaches a case only from paper (intake's public door refuses it on the spot).
+CONTENT_MISSING_RULE = "Regulation 2025/2518 art 4(2), as reported"
+CONTENT_MISSING_DAYS = 14
+
+
+def admissibility_days(target_days: int, content_missing: bool) -> int:
+    """Days from a complaint's receipt to the decision on its admissibility: the authority's own target, and for a
+    complaint recorded without art 4(1)'s content at most art 4(2)'s two weeks."""
+    return min(target_days, CONTENT_MISSING_DAYS) if content_missing else target_days
 
 
 def check_admissibility(command: DecideAdmissibility) -> None:
