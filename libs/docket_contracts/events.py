@@ -986,15 +986,24 @@ class ComplaintAssigned(Payload):
 #   manifestly_unfounded_or_excessive: GDPR Art 57(4), the authority bearing the burden of showing it; never
 #       for the number of complaints alone (CJEU C-416/23).
 #   duplicate: the same complaint lodged again (it names the complaint it repeats).
+#   cross_border_content_missing: a complaint about cross-border processing recorded without content Regulation
+#       2025/2518 art 4(1) requires (it names what is missing), declared inadmissible within two weeks of receipt
+#       (art 4(2), as reported).
 InadmissibilityReason = Literal[
-    "not_personal_data", "outside_competence", "no_prior_request", "manifestly_unfounded_or_excessive", "duplicate"
+    "not_personal_data",
+    "outside_competence",
+    "no_prior_request",
+    "manifestly_unfounded_or_excessive",
+    "duplicate",
+    "cross_border_content_missing",
 ]
 Admissibility = Literal["admissible", "inadmissible"]
 
 
 class ComplaintAdmissibilityDecided(Payload):
     """The authority decided whether the complaint is admissible. An inadmissible complaint ends there, with
-    its reason from the closed list and the reasons in words (an unfavourable decision gives its reasons)."""
+    its reason from the closed list and the reasons in words (an unfavourable decision gives its reasons).
+    Version 2: the reason cross_border_content_missing, with the content missing (version 1 had neither)."""
 
     case_id: UUID
     complaint_id: UUID
@@ -1002,6 +1011,11 @@ class ComplaintAdmissibilityDecided(Payload):
     reason: InadmissibilityReason | None = None
     reasons: Text | None = None
     duplicate_of: UUID | None = Field(default=None, description="with duplicate only: the complaint it repeats")
+    missing_content: tuple[MissingContent, ...] = Field(
+        default=(),
+        description="with cross_border_content_missing only: what Regulation 2025/2518 art 4(1) (as reported) "
+        "requires and the complaint lacks",
+    )
     decided_on: date
 
     @model_validator(mode="after")
@@ -1012,6 +1026,8 @@ class ComplaintAdmissibilityDecided(Payload):
             raise ValueError("an admissible complaint has no reason of inadmissibility")
         if (self.duplicate_of is not None) != (self.reason == "duplicate"):
             raise ValueError("a duplicate names the complaint it repeats, and nothing else does")
+        if bool(self.missing_content) != (self.reason == "cross_border_content_missing"):
+            raise ValueError("missing content names what a cross-border complaint lacks, and nothing else does")
         return self
 
 

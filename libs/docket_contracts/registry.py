@@ -156,6 +156,12 @@ def _content_complete(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _no_content_missing(data: dict[str, Any]) -> dict[str, Any]:
+    """case.complaint_admissibility_decided v1 -> v2: v2 adds the reason cross_border_content_missing and the
+    content it names missing; no v1 decision had either."""
+    return data
+
+
 EVENTS: tuple[EventSpec, ...] = (
     _spec(
         "complaint.filed",
@@ -536,6 +542,8 @@ EVENTS: tuple[EventSpec, ...] = (
         "case",
         "A complaint was found admissible, or inadmissible with a reason from the closed list and reasons; an "
         "inadmissible complaint ends there.",
+        version=2,
+        upcasters={1: _no_content_missing},
     ),
     _spec(
         "case.controller_asked_to_act",

@@ -219,6 +219,12 @@ async def test_a_complaint_lacking_art_4_1_content_is_due_for_its_admissibility_
     page = (await service.http.get("/queue/overdue", headers=tokens(AUDITOR), params={"limit": 500})).json()
     item = next(i for i in page["items"] if UUID(i["id"]) == complaint)
     assert (item["step"], item["due_on"], item["overdue"]) == ("admissibility", "2026-09-15", True)
+    declared = {"decision": "inadmissible", "reason": "cross_border_content_missing", "reasons": "no proof given"}
+    _, [whole] = await received(service)
+    refused = await post(service, tokens, INTAKE_OFFICER, f"/complaints/{whole}/admissibility", declared, expect=422)
+    assert refused["detail"][0]["loc"][-1] == "reason" and "art 4(2), as reported" in refused["detail"][0]["msg"]
+    done = await post(service, tokens, INTAKE_OFFICER, f"/complaints/{complaint}/admissibility", declared)
+    assert done["events"][0]["data"]["missing_content"] == ["constitution_proof"]
 
 
 async def test_a_late_controller_is_reminded_once_by_the_timer(service, tokens):

@@ -134,7 +134,7 @@ LACKING = ComplaintLinked(
     case_id=CASE,
     complaint_id=uuid4(),
     complaint_kind="art80_2_unmandated",
-    received_on=date(2027, 5, 3),
+    received_on=date(2020, 6, 1),
     body_key="noyb",
     missing_content=("constitution_proof",),
 )
@@ -143,6 +143,17 @@ LACKING = ComplaintLinked(
 def test_a_complaint_recorded_without_art_4_1_content_keeps_it_missing_until_its_admissibility_is_decided():
     complaint = replay_complaints((OPENED, LACKING))[LACKING.complaint_id]
     assert (complaint.missing_content, complaint.step) == (("constitution_proof",), "admissibility")
+
+
+def test_a_complaint_lacking_art_4_1_content_is_declared_inadmissible_for_it_naming_what_it_lacks():
+    """Regulation 2025/2518 art 4(2), as reported; the reason is refused for a complaint that lacks nothing."""
+    history = (OPENED, LACKING)
+    lacking = decide(LACKING.complaint_id, "inadmissible", reason="cross_border_content_missing", reasons="no proof")
+    [decided] = when(history, lacking).events
+    assert (decided.reason, decided.missing_content) == ("cross_border_content_missing", ("constitution_proof",))
+    assert replay_complaints((*history, decided))[LACKING.complaint_id].status == "inadmissible"
+    whole = decide(FIRST, "inadmissible", reason="cross_border_content_missing", reasons="no proof")
+    then_refused(when(history, whole), FIRST, Invalid, "Regulation 2025/2518 art 4(2), as reported")
 
 
 @pytest.mark.parametrize(

@@ -236,6 +236,23 @@ def test_a_version_2_complaint_taken_into_a_case_reads_as_missing_no_content(typ
     assert registry.BY_TYPE[type_].dataschema.endswith(":v3")
 
 
+def test_a_version_1_admissibility_decision_reads_as_naming_no_missing_content():
+    case_id, complaint_id = uuid4(), uuid4()
+    data = {"case_id": str(case_id), "complaint_id": str(complaint_id), "decision": "inadmissible"}
+    data |= {"reason": "duplicate", "reasons": "again", "duplicate_of": str(uuid4()), "decided_on": "2021-01-04"}
+    type_ = "docket.case.complaint_admissibility_decided"
+    v1 = CloudEvent(
+        type=type_, source="/docket/case", subject=str(case_id), dataschema=f"urn:docket:schema:{type_}:v1", data=data
+    )
+    payload = registry.parse(v1)
+    assert isinstance(payload, ev.ComplaintAdmissibilityDecided) and payload.missing_content == ()
+    assert registry.BY_TYPE[type_].dataschema.endswith(":v2")
+    with pytest.raises(ValueError, match="missing content"):
+        ev.ComplaintAdmissibilityDecided.model_validate(
+            data | {"reason": "cross_border_content_missing", "duplicate_of": None}
+        )
+
+
 def _personal_paths(schema: dict, definitions: dict, path: str = "") -> tuple[set[str], set[str]]:
     """(paths of fields marked x-personal, paths of every field whose schema is the Sealed model)."""
     marked, sealed = set(), set()

@@ -48,7 +48,9 @@ class AdmissibilityIn(Body):
         description=(
             "with inadmissible: not_personal_data (GDPR Art 4(1)); outside_competence (Art 55); no_prior_request "
             "(a complaint about one's rights, Arts 15-22); manifestly_unfounded_or_excessive (Art 57(4), one "
-            "complaint at a time, CJEU C-416/23); duplicate (with duplicate_of)"
+            "complaint at a time, CJEU C-416/23); duplicate (with duplicate_of); cross_border_content_missing (a "
+            "cross-border complaint recorded without content Regulation 2025/2518 art 4(1) lists, within two weeks "
+            "of its receipt: art 4(2), as reported)"
         ),
     )
     reasons: text(MAX_TEXT_CHARS, "the reasons, in words: required with inadmissible") | None = None

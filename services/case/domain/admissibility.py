@@ -38,6 +38,7 @@ EXCESSIVE = "manifestly_unfounded_or_excessive"
 # not read). Such a complaint reaches a case only from paper (intake's public door refuses it on the spot).
 CONTENT_MISSING_RULE = "Regulation 2025/2518 art 4(2), as reported"
 CONTENT_MISSING_DAYS = 14
+CONTENT_MISSING = "cross_border_content_missing"
 
 
 def admissibility_days(target_days: int, content_missing: bool) -> int:
@@ -82,6 +83,13 @@ def decide_admissibility(case: CaseState, complaint: Complaint, command: DecideA
             f"a complaint of category {complaint.category} needs no prior request to the controller: only one about "
             f"the complainant's rights (GDPR Arts 15-22) does",
         )
+    if command.reason == CONTENT_MISSING and not complaint.missing_content:
+        raise Invalid(
+            "reason",
+            f"only a complaint about cross-border processing recorded without content Regulation 2025/2518 art 4(1) "
+            f"lists is declared inadmissible for it, within two weeks of its receipt ({CONTENT_MISSING_RULE}); this "
+            f"one lacks none",
+        )
     if command.duplicate_of == complaint.complaint_id:
         raise Invalid("duplicate_of", "a complaint does not repeat itself")
     return [
@@ -92,6 +100,7 @@ def decide_admissibility(case: CaseState, complaint: Complaint, command: DecideA
             reason=command.reason,
             reasons=command.reasons,
             duplicate_of=command.duplicate_of,
+            missing_content=complaint.missing_content if command.reason == CONTENT_MISSING else (),
             decided_on=command.decided_on,
         )
     ]
