@@ -47,6 +47,14 @@ def file_(
     territory: Annotated[list[str] | None, typer.Option(help="a country concerned; one each")] = None,
     narrative: str | None = None,
     mandate_reference: Annotated[str | None, typer.Option(help="the mandate (art80_1_mandated)")] = None,
+    constitution_proof: Annotated[
+        str | None,
+        typer.Option(
+            help="a body's proof that it is properly constituted: the register and number, or the document's "
+            "reference (Regulation 2025/2518 art 4(1)(b)); on paper, a cross-border complaint without it is recorded "
+            "as missing it, to declare inadmissible within two weeks (art 4(2))"
+        ),
+    ] = None,
     received_on: Annotated[str | None, typer.Option(help="the day it was received (YYYY-MM-DD)")] = None,
     paper: Annotated[
         bool,
@@ -86,6 +94,7 @@ def file_(
             "territory": territory,
             "narrative": narrative,
             "mandate_reference": mandate_reference,
+            "constitution_proof": constitution_proof,
             "received_on": received_on,
         }.items()
         if v is not None

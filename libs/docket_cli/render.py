@@ -114,6 +114,7 @@ def complaint(item: Mapping[str, Any]) -> RenderableType:
         "reference",
         "kind",
         "mandate_reference",
+        "constitution_proof",
         "status",
         "received_on",
         "complainant_name",
@@ -133,15 +134,17 @@ def complaint(item: Mapping[str, Any]) -> RenderableType:
 
 
 def receipt(answer: Mapping[str, Any]) -> RenderableType:
-    return Text(
-        "\n".join(
-            [
-                f"complaint {answer['id']} received on {answer['received_on']}, reference {answer['reference']}",
-                f"status token (shown once; give it to the complainant): {answer['status_token']}",
-                f"status page: {answer['status_url']}",
-            ]
+    lines = [
+        f"complaint {answer['id']} received on {answer['received_on']}, reference {answer['reference']}",
+        f"status token (shown once; give it to the complainant): {answer['status_token']}",
+        f"status page: {answer['status_url']}",
+    ]
+    if answer.get("missing_content"):
+        lines.append(
+            f"missing: {', '.join(answer['missing_content'])}; declare it inadmissible within two weeks of its "
+            "receipt (Regulation 2025/2518 art 4(2))"
         )
-    )
+    return Text("\n".join(lines))
 
 
 # The allowed next steps the case service names, and how each is taken; any other: `docket case do`.

@@ -37,6 +37,16 @@ CaseOutcome = Literal["complied", "sanctioned", "reprimanded", "warned", "dismis
 # The languages a complainant may be written to in; intake's DEFAULT_LANGUAGE setting picks one when the
 # submission names none.
 Language = Literal["fr", "en"]
+# The content Regulation 2025/2518 art 4(1) (as reported) requires of a complaint about cross-border processing that
+# one may be recorded without, from a letter an intake officer holds: a body's proof that it is properly constituted
+# (art 4(1)(b)). Such a complaint is still received; art 4(2) gives the authority two weeks from receipt to declare
+# it inadmissible and tell the complainant why.
+MissingContent = Literal["constitution_proof"]
+MISSING_CONTENT_FIELD: Any = Field(  # Any: each model declares the field as tuple[MissingContent, ...]
+    default=(),
+    description="what Regulation 2025/2518 art 4(1) (as reported) requires of a cross-border complaint and it was "
+    "recorded without, from paper; art 4(2) gives two weeks from receipt to declare it inadmissible",
+)
 
 
 class Payload(BaseModel):
@@ -108,9 +118,9 @@ class Body(Payload):
 
 class ComplaintFiled(Payload):
     """Version 4: a body's proof that it is properly constituted (Regulation 2025/2518 art 4(1)(b), as reported;
-    version 3 had none). Version 3: the language the complainant is written to in, and the Art 80 body by name
-    (version 2 had neither: its complainants were written to in English). Version 2: the complainant's name and
-    e-mail address are sealed (version 1 had them in clear)."""
+    version 3 had none), or that a complaint staff recorded from paper is missing it. Version 3: the language the
+    complainant is written to in, and the Art 80 body by name (version 2 had neither: its complainants were written
+    to in English). Version 2: the complainant's name and e-mail address are sealed (version 1 had them in clear)."""
 
     complaint_id: UUID
     reference: Annotated[str, Field(pattern=r"^DKT-\d{4}-[0-9A-Z]{6}$", description="the receipt's reference")]
@@ -132,8 +142,9 @@ class ComplaintFiled(Payload):
         default=None,
         description="for a body: the register and number it is constituted under, or the reference of the document "
         "proving it (Regulation 2025/2518 art 4(1)(b), as reported); required where the complaint is presumed "
-        "cross-border",
+        "cross-border, but of a complaint staff record from paper, which names it missing instead",
     )
+    missing_content: tuple[MissingContent, ...] = MISSING_CONTENT_FIELD
 
 
 class ComplaintAddressCodeIssued(Payload):
@@ -179,7 +190,8 @@ BODY_KEY_FIELD: Any = Field(
 
 
 class CaseOpened(Payload):
-    """Version 2: the complaint's category and Art 80 body."""
+    """Version 3: the content the complaint was recorded without (version 2 had none missing). Version 2: the
+    complaint's category and Art 80 body."""
 
     case_id: UUID
     controller: Controller
@@ -188,10 +200,12 @@ class CaseOpened(Payload):
     opened_on: date
     category: ComplaintCategory | None = CATEGORY_FIELD
     body_key: str | None = BODY_KEY_FIELD
+    missing_content: tuple[MissingContent, ...] = MISSING_CONTENT_FIELD
 
 
 class ComplaintLinked(Payload):
-    """Version 2: the complaint's category and Art 80 body."""
+    """Version 3: the content the complaint was recorded without (version 2 had none missing). Version 2: the
+    complaint's category and Art 80 body."""
 
     case_id: UUID
     complaint_id: UUID
@@ -199,6 +213,7 @@ class ComplaintLinked(Payload):
     received_on: date
     category: ComplaintCategory | None = CATEGORY_FIELD
     body_key: str | None = BODY_KEY_FIELD
+    missing_content: tuple[MissingContent, ...] = MISSING_CONTENT_FIELD
 
 
 class InvestigationOpened(Payload):
@@ -971,15 +986,24 @@ class ComplaintAssigned(Payload):
 #   manifestly_unfounded_or_excessive: GDPR Art 57(4), the authority bearing the burden of showing it; never
 #       for the number of complaints alone (CJEU C-416/23).
 #   duplicate: the same complaint lodged again (it names the complaint it repeats).
+#   cross_border_content_missing: a complaint about cross-border processing recorded without content Regulation
+#       2025/2518 art 4(1) requires (it names what is missing), declared inadmissible within two weeks of receipt
+#       (art 4(2), as reported).
 InadmissibilityReason = Literal[
-    "not_personal_data", "outside_competence", "no_prior_request", "manifestly_unfounded_or_excessive", "duplicate"
+    "not_personal_data",
+    "outside_competence",
+    "no_prior_request",
+    "manifestly_unfounded_or_excessive",
+    "duplicate",
+    "cross_border_content_missing",
 ]
 Admissibility = Literal["admissible", "inadmissible"]
 
 
 class ComplaintAdmissibilityDecided(Payload):
     """The authority decided whether the complaint is admissible. An inadmissible complaint ends there, with
-    its reason from the closed list and the reasons in words (an unfavourable decision gives its reasons)."""
+    its reason from the closed list and the reasons in words (an unfavourable decision gives its reasons).
+    Version 2: the reason cross_border_content_missing, with the content missing (version 1 had neither)."""
 
     case_id: UUID
     complaint_id: UUID
@@ -987,6 +1011,11 @@ class ComplaintAdmissibilityDecided(Payload):
     reason: InadmissibilityReason | None = None
     reasons: Text | None = None
     duplicate_of: UUID | None = Field(default=None, description="with duplicate only: the complaint it repeats")
+    missing_content: tuple[MissingContent, ...] = Field(
+        default=(),
+        description="with cross_border_content_missing only: what Regulation 2025/2518 art 4(1) (as reported) "
+        "requires and the complaint lacks",
+    )
     decided_on: date
 
     @model_validator(mode="after")
@@ -997,6 +1026,8 @@ class ComplaintAdmissibilityDecided(Payload):
             raise ValueError("an admissible complaint has no reason of inadmissibility")
         if (self.duplicate_of is not None) != (self.reason == "duplicate"):
             raise ValueError("a duplicate names the complaint it repeats, and nothing else does")
+        if bool(self.missing_content) != (self.reason == "cross_border_content_missing"):
+            raise ValueError("missing content names what a cross-border complaint lacks, and nothing else does")
         return self
 
 

@@ -94,7 +94,11 @@ INADMISSIBLE_LINES = {
     "no_prior_request": "you had not first asked the controller to respect your rights",
     "manifestly_unfounded_or_excessive": "it is manifestly unfounded or excessive (GDPR Art 57(4))",
     "duplicate": "it repeats a complaint already lodged",
+    "cross_border_content_missing": "it is about processing across borders and lacks what Regulation (EU) 2025/2518 "
+    "art 4(1) requires of such a complaint ({missing}); art 4(2) requires the authority to declare it inadmissible "
+    "within two weeks of receiving it",
 }
+MISSING_CONTENT_LINES = {"constitution_proof": "the body's proof that it is properly constituted, art 4(1)(b)"}
 CLOSURE_LINES = {
     "resolved": "the controller acted on it",
     "no_infringement": "no infringement was found",
@@ -247,7 +251,8 @@ def complaint_news(event: Payload) -> News | None:
             return News(event.decided_on, "Your complaint was found admissible.", "admissible", event.complaint_id)
         case ComplaintAdmissibilityDecided():
             assert event.reason is not None
-            line = f"Your complaint was found inadmissible: {INADMISSIBLE_LINES[event.reason]}."
+            missing = "; ".join(MISSING_CONTENT_LINES[content] for content in event.missing_content)
+            line = f"Your complaint was found inadmissible: {INADMISSIBLE_LINES[event.reason].format(missing=missing)}."
             return News(event.decided_on, line, "inadmissible", event.complaint_id)
         case ComplaintControllerAsked():
             line = f"The authority asked the controller to act on your complaint by {event.answer_due.isoformat()}."

@@ -150,6 +150,18 @@ def _category_not_kept(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "category": None, "body_key": None}
 
 
+def _content_complete(data: dict[str, Any]) -> dict[str, Any]:
+    """case.opened and complaint.linked v2 -> v3: no complaint was taken in without art 4(1)'s content
+    (Regulation 2025/2518 art 4(2)); v3's missing_content defaults to none."""
+    return data
+
+
+def _no_content_missing(data: dict[str, Any]) -> dict[str, Any]:
+    """case.complaint_admissibility_decided v1 -> v2: v2 adds the reason cross_border_content_missing and the
+    content it names missing; no v1 decision had either."""
+    return data
+
+
 EVENTS: tuple[EventSpec, ...] = (
     _spec(
         "complaint.filed",
@@ -195,8 +207,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A case was opened on a controller from a first complaint.",
-        version=2,
-        upcasters={1: _category_not_kept},
+        version=3,
+        upcasters={1: _category_not_kept, 2: _content_complete},
     ),
     _spec(
         "complaint.linked",
@@ -204,8 +216,8 @@ EVENTS: tuple[EventSpec, ...] = (
         topics.CASES,
         "case",
         "A further complaint was joined to the open case on the same controller.",
-        version=2,
-        upcasters={1: _category_not_kept},
+        version=3,
+        upcasters={1: _category_not_kept, 2: _content_complete},
     ),
     _spec(
         "investigation.opened",
@@ -530,6 +542,8 @@ EVENTS: tuple[EventSpec, ...] = (
         "case",
         "A complaint was found admissible, or inadmissible with a reason from the closed list and reasons; an "
         "inadmissible complaint ends there.",
+        version=2,
+        upcasters={1: _no_content_missing},
     ),
     _spec(
         "case.controller_asked_to_act",

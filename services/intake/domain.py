@@ -22,6 +22,7 @@ from docket_contracts.events import (
     ComplaintKind,
     Controller,
     Language,
+    MissingContent,
     Party,
     Payload,
 )
@@ -158,7 +159,12 @@ def body_of(command: FileComplaint) -> Body | None:
 
 
 def file_complaint(
-    command: FileComplaint, today: date, earliest: date | None = None, own_state: str | None = None
+    command: FileComplaint,
+    today: date,
+    earliest: date | None = None,
+    own_state: str | None = None,
+    *,
+    from_paper: bool = False,
 ) -> ComplaintFiled:
     """The complaint as filed. Its receipt date may not be after `today`, nor before `earliest` where the door
     it came through sets one (the public door: a few weeks back; staff recording a paper complaint: none).
@@ -169,7 +175,12 @@ def file_complaint(
     (`constitution_proof`) and its mandate, the controller, and a description, and "no information additional" to it
     may be required. Its category, articles and territory are
     then the complainant's to give or not: without them it is filed as "other", alleging no article yet, on the
-    complainant's own territory, for staff to qualify."""
+    complainant's own territory, for staff to qualify.
+
+    The public door refuses such a complaint without a body's proof of constitution on the spot, which tells the
+    complainant why at once. A letter staff record `from_paper` is a complaint received all the same: it is filed
+    naming what is missing (`missing_content`), and the authority has two weeks from its receipt to declare it
+    inadmissible and tell the complainant why (art 4(2), as reported)."""
     if command.received_on > today:
         raise Invalid("received_on", f"{command.received_on} is after today ({today})")
     if earliest is not None and command.received_on < earliest:
@@ -185,7 +196,7 @@ def file_complaint(
         raise Invalid("mandate_reference", "a body mandated under Art 80(1) must give its mandate's reference")
     if command.kind != "art80_1_mandated" and command.mandate_reference:
         raise Invalid("mandate_reference", "only a body mandated under Art 80(1) has a mandate")
-    _constitution(command, cross_border)
+    missing = _constitution(command, cross_border, from_paper)
     return ComplaintFiled(
         complaint_id=command.complaint_id,
         reference=command.reference,
@@ -205,6 +216,7 @@ def file_complaint(
         language=command.language,
         body=body_of(command),
         constitution_proof=command.constitution_proof,
+        missing_content=missing,
     )
 
 
@@ -215,16 +227,20 @@ def file_complaint(
 CONSTITUTION_RULE = "Regulation 2025/2518 art 4(1)(b), as reported"
 
 
-def _constitution(command: FileComplaint, cross_border: bool) -> None:
+def _constitution(command: FileComplaint, cross_border: bool, from_paper: bool) -> tuple[MissingContent, ...]:
+    """What of art 4(1)(b) the complaint is missing: refused at the public door, recorded from paper."""
     if command.constitution_proof and command.kind not in BODY_KINDS:
         raise Invalid("constitution_proof", "only a body lodging under GDPR Art 80 proves how it is constituted")
-    if cross_border and command.kind in BODY_KINDS and not command.constitution_proof:
-        raise Invalid(
-            "constitution_proof",
-            "a body lodging a complaint about cross-border processing gives proof that it is properly constituted "
-            f"in accordance with the law of a Member State ({CONSTITUTION_RULE}): the register and number it is "
-            "constituted under, or the reference of the document that proves it",
-        )
+    if not cross_border or command.kind not in BODY_KINDS or command.constitution_proof:
+        return ()
+    if from_paper:
+        return ("constitution_proof",)
+    raise Invalid(
+        "constitution_proof",
+        "a body lodging a complaint about cross-border processing gives proof that it is properly constituted "
+        f"in accordance with the law of a Member State ({CONSTITUTION_RULE}): the register and number it is "
+        "constituted under, or the reference of the document that proves it",
+    )
 
 
 # What the form asks beyond Regulation 2025/2518 art 4(1)'s list, and may require of a complaint that does not

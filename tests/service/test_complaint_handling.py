@@ -209,6 +209,24 @@ async def test_assignment_fills_the_queues_and_the_workload(service, tokens):
     assert desk["open"] >= 2 and desk["overdue"] >= 2 and desk["oldest_since"] <= "2026-09-01"
 
 
+async def test_a_complaint_lacking_art_4_1_content_is_due_for_its_admissibility_within_two_weeks(service, tokens):
+    """Regulation 2025/2518 art 4(2), as reported: received on 1 September without a body's proof of constitution,
+    its admissibility is due on 15 September, not after the authority's 30 days."""
+    lacking = {"kind": "art80_2_unmandated", "missing_content": ("constitution_proof",)}
+    _, [complaint] = await received(service, **lacking)
+    record = (await service.http.get(f"/complaints/{complaint}/handling", headers=tokens(AUDITOR))).json()
+    assert record["missing_content"] == ["constitution_proof"]
+    page = (await service.http.get("/queue/overdue", headers=tokens(AUDITOR), params={"limit": 500})).json()
+    item = next(i for i in page["items"] if UUID(i["id"]) == complaint)
+    assert (item["step"], item["due_on"], item["overdue"]) == ("admissibility", "2026-09-15", True)
+    declared = {"decision": "inadmissible", "reason": "cross_border_content_missing", "reasons": "no proof given"}
+    _, [whole] = await received(service)
+    refused = await post(service, tokens, INTAKE_OFFICER, f"/complaints/{whole}/admissibility", declared, expect=422)
+    assert refused["detail"][0]["loc"][-1] == "reason" and "art 4(2), as reported" in refused["detail"][0]["msg"]
+    done = await post(service, tokens, INTAKE_OFFICER, f"/complaints/{complaint}/admissibility", declared)
+    assert done["events"][0]["data"]["missing_content"] == ["constitution_proof"]
+
+
 async def test_a_late_controller_is_reminded_once_by_the_timer(service, tokens):
     case_id, [complaint] = await received(service)
     admitted = {"decision": "admissible", "decided_on": "2026-10-01"}

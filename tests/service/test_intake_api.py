@@ -196,6 +196,23 @@ async def test_a_body_s_cross_border_complaint_needs_its_proof_of_constitution(i
     assert (await scalar(intake, outbox, id=filed["id"]))["constitution_proof"] == "Vereinsregister ZVR 123456789"
 
 
+async def test_a_body_s_paper_complaint_without_its_proof_of_constitution_is_recorded_naming_it_missing(
+    intake, officer
+):
+    """Regulation 2025/2518 art 4(2), as reported: a letter lacking art 4(1)'s content is a complaint received, to be
+    declared inadmissible within two weeks; the receipt and complaint.filed name what is missing."""
+    body = submission(
+        kind="art80_2_unmandated",
+        complainant={"name": "noyb", "email": "info@noyb.example", "country": "AT"},
+        controller={"name": "Dublin Social Ltd", "country": "IE"},
+        received_on="2025-05-03",
+    )
+    receipt = await file_paper(intake, officer, **body)
+    assert receipt["cross_border"] is True and receipt["missing_content"] == ["constitution_proof"]
+    outbox = "SELECT data FROM outbox WHERE subject = :id AND type = 'docket.complaint.filed'"
+    assert (await scalar(intake, outbox, id=receipt["id"]))["missing_content"] == ["constitution_proof"]
+
+
 async def test_personal_fields_are_stored_sealed_and_staff_read_them_opened(intake, officer, database_url, personal):
     marker = uuid4().hex
     name, email = f"Jeanne Martin {marker}", f"jeanne.{marker}@example.org"

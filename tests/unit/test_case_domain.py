@@ -107,6 +107,16 @@ def test_the_case_keeps_what_gathers_a_campaign_the_category_and_the_art_80_body
     assert (linked.category, linked.body_key) == ("direct_marketing", "noyb")
 
 
+def test_the_case_keeps_what_of_art_4_1_a_complaint_was_recorded_without():
+    """Regulation 2025/2518 art 4(2), as reported: its two weeks are counted where the case keeps the complaint."""
+    body = complaint_filed(kind="art80_2_unmandated", body=Body(key="noyb", name="noyb"))
+    lacking = body.model_copy(update={"missing_content": ("constitution_proof",)})
+    [linked] = decide(given(OPENED), LinkComplaint(lacking))
+    [opened] = decide(CaseState(), OpenCase(CASE, lacking))
+    assert linked.missing_content == opened.missing_content == ("constitution_proof",)
+    assert decide(given(OPENED), LinkComplaint(body))[0].missing_content == ()
+
+
 @pytest.mark.parametrize("history", [(OPENED,), AT_NOTICE, AT_EXPIRY, AT_SANCTION])
 def test_complaints_are_linked_in_every_open_state(history):
     assert len(decide(given(*history), LinkComplaint(complaint()))) == 1

@@ -39,6 +39,7 @@ from services.case.domain import (
     Rejected,
     RemindController,
     TransferComplaints,
+    admissibility_days,
     complaint_steps,
     handle,
     replay,
@@ -127,6 +128,41 @@ def test_a_complaint_taken_in_by_its_case_is_received_with_what_gathers_it_into_
 
 
 # --- admissibility -------------------------------------------------------------------------------------------
+
+
+LACKING = ComplaintLinked(
+    case_id=CASE,
+    complaint_id=uuid4(),
+    complaint_kind="art80_2_unmandated",
+    received_on=date(2020, 6, 1),
+    body_key="noyb",
+    missing_content=("constitution_proof",),
+)
+
+
+def test_a_complaint_recorded_without_art_4_1_content_keeps_it_missing_until_its_admissibility_is_decided():
+    complaint = replay_complaints((OPENED, LACKING))[LACKING.complaint_id]
+    assert (complaint.missing_content, complaint.step) == (("constitution_proof",), "admissibility")
+
+
+def test_a_complaint_lacking_art_4_1_content_is_declared_inadmissible_for_it_naming_what_it_lacks():
+    """Regulation 2025/2518 art 4(2), as reported; the reason is refused for a complaint that lacks nothing."""
+    history = (OPENED, LACKING)
+    lacking = decide(LACKING.complaint_id, "inadmissible", reason="cross_border_content_missing", reasons="no proof")
+    [decided] = when(history, lacking).events
+    assert (decided.reason, decided.missing_content) == ("cross_border_content_missing", ("constitution_proof",))
+    assert replay_complaints((*history, decided))[LACKING.complaint_id].status == "inadmissible"
+    whole = decide(FIRST, "inadmissible", reason="cross_border_content_missing", reasons="no proof")
+    then_refused(when(history, whole), FIRST, Invalid, "Regulation 2025/2518 art 4(2), as reported")
+
+
+@pytest.mark.parametrize(
+    ("target", "missing", "days"), [(30, False, 30), (30, True, 14), (10, True, 10), (10, False, 10)]
+)
+def test_a_complaint_lacking_art_4_1_content_is_due_for_its_admissibility_within_two_weeks(target, missing, days):
+    """Regulation 2025/2518 art 4(2), as reported: "within two weeks of receiving that complaint"; the authority's
+    own target stands where it is shorter, or where nothing is missing."""
+    assert admissibility_days(target, content_missing=missing) == days
 
 
 def test_a_complaint_is_found_admissible():

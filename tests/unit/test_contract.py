@@ -217,6 +217,42 @@ def test_a_version_1_sanction_reads_as_charging_gdpr_articles_and_no_national_pr
     assert registry.BY_TYPE["docket.sanction.imposed"].dataschema.endswith(":v2")
 
 
+@pytest.mark.parametrize(
+    ("type_", "dated"), [("docket.case.opened", "opened_on"), ("docket.complaint.linked", "received_on")]
+)
+def test_a_version_2_complaint_taken_into_a_case_reads_as_missing_no_content(type_, dated):
+    """Regulation 2025/2518 art 4(2): version 3 names what of art 4(1) a complaint was recorded without."""
+    case_id, complaint_id = uuid4(), uuid4()
+    data = {"case_id": str(case_id), "complaint_id": str(complaint_id), "complaint_kind": "art80_2_unmandated"}
+    data |= {dated: "2027-05-03", "category": "other", "body_key": "noyb"}
+    if type_ == "docket.case.opened":
+        data["controller"] = {"key": "dublin-social", "name": "Dublin Social"}
+    v2 = CloudEvent(
+        type=type_, source="/docket/case", subject=str(case_id), dataschema=f"urn:docket:schema:{type_}:v2", data=data
+    )
+    payload = registry.parse(v2)
+    assert isinstance(payload, ev.CaseOpened | ev.ComplaintLinked)
+    assert (payload.body_key, payload.missing_content) == ("noyb", ())
+    assert registry.BY_TYPE[type_].dataschema.endswith(":v3")
+
+
+def test_a_version_1_admissibility_decision_reads_as_naming_no_missing_content():
+    case_id, complaint_id = uuid4(), uuid4()
+    data = {"case_id": str(case_id), "complaint_id": str(complaint_id), "decision": "inadmissible"}
+    data |= {"reason": "duplicate", "reasons": "again", "duplicate_of": str(uuid4()), "decided_on": "2021-01-04"}
+    type_ = "docket.case.complaint_admissibility_decided"
+    v1 = CloudEvent(
+        type=type_, source="/docket/case", subject=str(case_id), dataschema=f"urn:docket:schema:{type_}:v1", data=data
+    )
+    payload = registry.parse(v1)
+    assert isinstance(payload, ev.ComplaintAdmissibilityDecided) and payload.missing_content == ()
+    assert registry.BY_TYPE[type_].dataschema.endswith(":v2")
+    with pytest.raises(ValueError, match="missing content"):
+        ev.ComplaintAdmissibilityDecided.model_validate(
+            data | {"reason": "cross_border_content_missing", "duplicate_of": None}
+        )
+
+
 def _personal_paths(schema: dict, definitions: dict, path: str = "") -> tuple[set[str], set[str]]:
     """(paths of fields marked x-personal, paths of every field whose schema is the Sealed model)."""
     marked, sealed = set(), set()

@@ -162,7 +162,7 @@ def test_make_docs_writes_the_generated_docs_into_a_copy_of_the_tree(tmp_path):
     assert as_committed == {str(p.relative_to(ROOT)): p.read_text() for p in (ROOT / "docs").rglob("*") if p.is_file()}
     operations = tmp_path / "docs" / "operations.md"
     operations.write_text(operations.read_text().replace("| `LOG_LEVEL` | `INFO` |", "| `LOG_LEVEL` | `DEBUG` |"))
-    (tmp_path / "docs" / "schemas" / "docket.case.opened.v2.json").unlink()
+    (tmp_path / "docs" / "schemas" / "docket.case.opened.v3.json").unlink()
     assert docs() != as_committed
     written = make(tmp_path, command)
     assert written.returncode == 0, written.stderr

@@ -426,6 +426,14 @@ def test_a_summary_leaves_out_ids_and_sealed_values_and_shortens_text():
     )
 
 
+def test_a_receipt_for_a_complaint_recorded_without_art_4_1_content_names_it_and_its_two_weeks():
+    answer = {"id": CASE, "received_on": "2027-05-03", "reference": "DKT-2027-ABC123", "status_token": "t"}
+    answer |= {"status_url": "https://docket.example/status", "missing_content": ["constitution_proof"]}
+    shown = text_of(render.receipt(answer))
+    assert "missing: constitution_proof" in shown and "within two weeks" in shown and "art 4(2)" in shown
+    assert "missing" not in text_of(render.receipt(answer | {"missing_content": []}))
+
+
 def test_an_event_line_is_time_type_subject_version_and_words():
     assert render.event_line(
         "2022-11-26T09:00:00+01:00",

@@ -25,10 +25,10 @@ def test_a_changed_missing_or_stray_file_is_reported_stale(tmp_path):
     docs = tmp_path / "docs"
     assert stale(docs) == []
     (docs / "asyncapi.yaml").write_text("asyncapi: 3.0.0\n")
-    (docs / "schemas" / "docket.case.opened.v2.json").unlink()
+    (docs / "schemas" / "docket.case.opened.v3.json").unlink()
     (docs / "schemas" / "docket.case.reopened.v1.json").write_text("{}")
     assert stale(docs) == [
-        "schemas/docket.case.opened.v2.json",
+        "schemas/docket.case.opened.v3.json",
         "asyncapi.yaml",
         "schemas/docket.case.reopened.v1.json",
     ]

@@ -191,6 +191,27 @@ def test_a_body_lodging_a_presumed_cross_border_complaint_proves_it_is_properly_
     assert filed.constitution_proof == "Vereinsregister ZVR 123456789"
 
 
+@pytest.mark.parametrize("kind", ["art80_1_mandated", "art80_2_unmandated"])
+def test_a_body_s_paper_complaint_without_its_proof_of_constitution_is_recorded_naming_what_is_missing(kind):
+    """Regulation 2025/2518 art 4(2), as reported: a complaint lacking art 4(1)'s content is still received, and
+    declared inadmissible within two weeks of it. The public door refuses it on the spot; staff record the letter."""
+    mandate = "noyb mandate 2021-17" if kind == "art80_1_mandated" else None
+    bare = command(kind=kind, mandate_reference=mandate, constitution_proof=None, controller_country="IE")
+    filed = file_complaint(bare, date(2021, 6, 1), own_state="FR", from_paper=True)
+    assert filed.missing_content == ("constitution_proof",) and filed.constitution_proof is None
+    with pytest.raises(Invalid):
+        file_complaint(bare, date(2021, 6, 1), own_state="FR")
+    national = file_complaint(bare, date(2021, 6, 1), own_state="IE", from_paper=True)
+    assert national.missing_content == ()  # national procedure: not asked of it
+    proven = replace(bare, constitution_proof="Vereinsregister ZVR 123456789")
+    assert file_complaint(proven, date(2021, 6, 1), own_state="FR", from_paper=True).missing_content == ()
+
+
+def test_a_data_subject_s_paper_complaint_misses_nothing_a_body_proves():
+    own = command(kind="art77_complaint", mandate_reference=None, constitution_proof=None, controller_country="IE")
+    assert file_complaint(own, date(2021, 6, 1), own_state="FR", from_paper=True).missing_content == ()
+
+
 def test_references_are_readable_and_tokens_are_stored_only_as_digests():
     assert new_reference(2020).startswith("DKT-2020-") and len(new_reference(2020)) == 15
     assert len({new_reference(2020) for _ in range(200)}) == 200

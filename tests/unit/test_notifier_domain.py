@@ -565,6 +565,25 @@ def test_a_decision_that_ends_a_complaint_names_its_reasons_and_the_complainants
         assert "R. 421-7" in letter.text  # two more months for a complainant abroad
 
 
+def test_a_cross_border_complaint_lacking_art_4_1_content_is_told_what_it_lacks_and_the_rule():
+    """Regulation 2025/2518 art 4(2), as reported: declared inadmissible, the complainant is told the reasons."""
+    lacking = handled(
+        ComplaintAdmissibilityDecided,
+        complaint_id=MANDATED.complaint_id,
+        decision="inadmissible",
+        reason="cross_border_content_missing",
+        reasons="the letter of 3 May 2027 gave no register or number the association is constituted under",
+        missing_content=("constitution_proof",),
+        decided_on=date(2027, 5, 10),
+    )
+    [letter] = letters_for(lacking, CASE)
+    assert "Regulation (EU) 2025/2518 art 4(1)" in letter.text and "art 4(2)" in letter.text
+    assert "properly constituted under the law of a Member State, art 4(1)(b)" in letter.text
+    assert lacking.reasons in letter.text and remedies.for_complainant() in letter.text
+    told = news(lacking)
+    assert told is not None and "art 4(1)" in told.line and "properly constituted" in told.line
+
+
 def test_the_controller_is_written_to_once_for_every_complaint_of_a_letter_and_reminded_when_late():
     letter_id = uuid4()
     asked = handled(

@@ -118,6 +118,18 @@ def test_every_kind_of_letter_is_written_in_french_without_a_word_left_in_englis
             closed_on=date(2020, 7, 25),
         ),
     ]
+    lacking = handled(
+        ComplaintAdmissibilityDecided,
+        complaint_id=JEANNE.complaint_id,
+        decision="inadmissible",
+        reason="cross_border_content_missing",
+        reasons="aucun registre ni numéro sous lequel l'association est constituée",
+        missing_content=("constitution_proof",),
+        decided_on=date(2027, 5, 10),
+    )
+    [lacking_letter] = letters_for(lacking, FRENCH_CASE)
+    assert "l'article 4, paragraphe 2, impose à l'autorité" in lacking_letter.text
+    assert "valablement constitué conformément au droit d'un État membre" in lacking_letter.text
     written = [letter for event in events for letter in letters_for(event, FRENCH_CASE)]
     assert {letter.recipient_role for letter in written} == {"complainant", "controller"}
     closed = written[-1]

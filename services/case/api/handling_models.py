@@ -17,6 +17,7 @@ from docket_contracts.events import (
     ComplaintKind,
     CountryCode,
     InadmissibilityReason,
+    MissingContent,
     StaffSubject,
     TeamName,
 )
@@ -47,7 +48,9 @@ class AdmissibilityIn(Body):
         description=(
             "with inadmissible: not_personal_data (GDPR Art 4(1)); outside_competence (Art 55); no_prior_request "
             "(a complaint about one's rights, Arts 15-22); manifestly_unfounded_or_excessive (Art 57(4), one "
-            "complaint at a time, CJEU C-416/23); duplicate (with duplicate_of)"
+            "complaint at a time, CJEU C-416/23); duplicate (with duplicate_of); cross_border_content_missing (a "
+            "cross-border complaint recorded without content Regulation 2025/2518 art 4(1) lists, within two weeks "
+            "of its receipt: art 4(2), as reported)"
         ),
     )
     reasons: text(MAX_TEXT_CHARS, "the reasons, in words: required with inadmissible") | None = None
@@ -121,6 +124,10 @@ class ComplaintOut(BaseModel):
     kind: ComplaintKind
     category: ComplaintCategory | None
     body_key: str | None
+    missing_content: list[MissingContent] = Field(
+        description="what Regulation 2025/2518 art 4(1) requires of a cross-border complaint and it was recorded "
+        "without: its admissibility is due within two weeks of receipt (art 4(2), as reported)"
+    )
     received_on: date
     status: str
     step: str | None = Field(description="what the authority owes it next; none once it ended")

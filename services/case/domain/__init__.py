@@ -60,6 +60,7 @@ from __future__ import annotations
 
 from docket_contracts.errors import Invalid
 
+from .admissibility import admissibility_days
 from .commands import (
     CONVENTIONS,
     CloseCase,
@@ -218,6 +219,7 @@ __all__ = [
     "TransferComplaints",
     "WithdrawPublication",
     "addressees",
+    "admissibility_days",
     "awaiting_a_case",
     "complaint_steps",
     "days_of_delay",

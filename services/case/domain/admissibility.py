@@ -32,6 +32,19 @@ RIGHTS_CATEGORIES: frozenset[ComplaintCategory] = frozenset(
 # burden of showing it; CJEU C-416/23 (9 Jan 2025): never for the number of requests alone, so it is decided
 # complaint by complaint, with the evidence in its reasons, and never for a selection at once.
 EXCESSIVE = "manifestly_unfounded_or_excessive"
+# Where a complaint about cross-border processing lacks the content art 4(1) lists, the authority "shall, within two
+# weeks of receiving that complaint, declare that complaint inadmissible and inform the complainant of the reasons
+# thereof" (Regulation 2025/2518 art 4(2), as reported: quoted by secondary sources, the Official Journal text was
+# not read). Such a complaint reaches a case only from paper (intake's public door refuses it on the spot).
+CONTENT_MISSING_RULE = "Regulation 2025/2518 art 4(2), as reported"
+CONTENT_MISSING_DAYS = 14
+CONTENT_MISSING = "cross_border_content_missing"
+
+
+def admissibility_days(target_days: int, content_missing: bool) -> int:
+    """Days from a complaint's receipt to the decision on its admissibility: the authority's own target, and for a
+    complaint recorded without art 4(1)'s content at most art 4(2)'s two weeks."""
+    return min(target_days, CONTENT_MISSING_DAYS) if content_missing else target_days
 
 
 def check_admissibility(command: DecideAdmissibility) -> None:
@@ -70,6 +83,13 @@ def decide_admissibility(case: CaseState, complaint: Complaint, command: DecideA
             f"a complaint of category {complaint.category} needs no prior request to the controller: only one about "
             f"the complainant's rights (GDPR Arts 15-22) does",
         )
+    if command.reason == CONTENT_MISSING and not complaint.missing_content:
+        raise Invalid(
+            "reason",
+            f"only a complaint about cross-border processing recorded without content Regulation 2025/2518 art 4(1) "
+            f"lists is declared inadmissible for it, within two weeks of its receipt ({CONTENT_MISSING_RULE}); this "
+            f"one lacks none",
+        )
     if command.duplicate_of == complaint.complaint_id:
         raise Invalid("duplicate_of", "a complaint does not repeat itself")
     return [
@@ -80,6 +100,7 @@ def decide_admissibility(case: CaseState, complaint: Complaint, command: DecideA
             reason=command.reason,
             reasons=command.reasons,
             duplicate_of=command.duplicate_of,
+            missing_content=complaint.missing_content if command.reason == CONTENT_MISSING else (),
             decided_on=command.decided_on,
         )
     ]

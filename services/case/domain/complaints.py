@@ -21,6 +21,7 @@ def open_case(state: CaseState, command: OpenCase) -> list[Payload]:
             opened_on=complaint.received_on,
             category=complaint.category,
             body_key=complaint.body.key if complaint.body else None,
+            missing_content=complaint.missing_content,
         )
     ]
 
@@ -38,5 +39,6 @@ def link_complaint(state: CaseState, command: LinkComplaint) -> list[Payload]:
             received_on=complaint.received_on,
             category=complaint.category,
             body_key=complaint.body.key if complaint.body else None,
+            missing_content=complaint.missing_content,
         )
     ]

@@ -32,6 +32,7 @@ from docket_contracts.events import (
     ComplaintTransferred,
     ControllerAnswerOverdue,
     InadmissibilityReason,
+    MissingContent,
     Payload,
 )
 
@@ -75,6 +76,9 @@ class Complaint:
     received_on: date
     category: ComplaintCategory | None = None
     body_key: str | None = None
+    # What Regulation 2025/2518 art 4(1) requires of a cross-border complaint and it was recorded without, from
+    # paper: art 4(2) gives two weeks from receipt to declare it inadmissible (admissibility.py).
+    missing_content: tuple[MissingContent, ...] = ()
     status: ComplaintStatus = "received"
     staff: str | None = None  # who holds it: a staff member (token subject), a team, both or neither
     team: str | None = None
@@ -165,7 +169,15 @@ class ComplaintRejected(Exception):
 def taken_in(event: CaseOpened | ComplaintLinked) -> Complaint:
     """The complaint as its case takes it in: received."""
     received = event.opened_on if isinstance(event, CaseOpened) else event.received_on
-    return Complaint(event.complaint_id, event.case_id, event.complaint_kind, received, event.category, event.body_key)
+    return Complaint(
+        event.complaint_id,
+        event.case_id,
+        event.complaint_kind,
+        received,
+        event.category,
+        event.body_key,
+        event.missing_content,
+    )
 
 
 def evolve_complaint(complaint: Complaint, event: Payload) -> Complaint:

@@ -37,7 +37,8 @@ FIELDS = tuple(f.name for f in dataclasses.fields(Complaint))
 
 
 def complaint_of(row: Any) -> Complaint:
-    return Complaint(**{name: getattr(row, name) for name in FIELDS})
+    values = {name: getattr(row, name) for name in FIELDS}
+    return Complaint(**(values | {"missing_content": tuple(values["missing_content"])}))
 
 
 def row_of(complaint: Complaint, controller_key: str) -> dict[str, Any]:

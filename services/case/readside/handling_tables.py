@@ -37,6 +37,10 @@ class ComplaintRecordRow(SQLModel, table=True):
     kind: str
     category: str | None = None
     body_key: str | None = Field(default=None, index=True)
+    # domain.MissingContent: what of Regulation 2025/2518 art 4(1) it was recorded without (the queues date it)
+    missing_content: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(JSONB, nullable=False, server_default=sa.text("'[]'::jsonb"))
+    )
     received_on: date = Field(index=True)
     status: str
     step: str | None = None  # what the authority owes it next (domain.handling.Step); none once it ended

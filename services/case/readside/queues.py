@@ -1,10 +1,11 @@
 """The queues and the workload: the open complaints and cases, each dated by what is owed next.
 
 A complaint is due by the target of its step (Targets, from the service's settings: its admissibility so many
-days after receipt, how it is handled so many days after that, the controller's answer by the day its letter
-named, a decision so many days after the answer), or by the end of its complainant's three months without news
-(GDPR Art 78(2)), whichever comes first. A complaint in the investigation follows its case. A case is due by its
-formal notice's deadline, if it has one.
+days after receipt, two weeks at most for one recorded without the content Regulation 2025/2518 art 4(1) lists
+(art 4(2), as reported; domain.admissibility_days), how it is handled so many days after that, the controller's
+answer by the day its letter named, a decision so many days after the answer), or by the end of its
+complainant's three months without news (GDPR Art 78(2)), whichever comes first. A complaint in the
+investigation follows its case. A case is due by its formal notice's deadline, if it has one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from docket_contracts.progress import ART_78_MONTHS
 from docket_messaging.postgres import run
 from docket_messaging.tables import table_of
 
+from ..domain import admissibility_days
 from .handling_tables import ComplaintRecordRow
 from .tables import CaseSummaryRow, ComplainantClockRow
 
@@ -40,7 +42,12 @@ class Targets:
 def items(targets: Targets) -> sa.Subquery:
     """Every open complaint and case as one list of items, each with its due day."""
     records, clocks = table_of(ComplaintRecordRow).c, table_of(ComplainantClockRow).c
+    content_missing = sa.func.jsonb_array_length(records.missing_content) > 0
     step_due = sa.case(
+        (
+            sa.and_(records.step == "admissibility", content_missing),
+            records.step_since + admissibility_days(targets.admissibility_days, content_missing=True),
+        ),
         (records.step == "admissibility", records.step_since + targets.admissibility_days),
         (records.step == "handling", records.step_since + targets.handling_days),
         (records.step == "controller_answer", records.answer_due),

@@ -161,7 +161,7 @@ async def file_complaint(
         today,
         earliest,
         settings.default_language,
-        proven=False,
+        paper=False,
         own_state=settings.member_state,
     )
 
@@ -183,7 +183,10 @@ async def file_paper_complaint(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """The receipt's status token is shown once, as at the public door: send it to the complainant."""
+    """The receipt's status token is shown once, as at the public door: send it to the complainant. A body's
+    presumed cross-border complaint without its proof of constitution is recorded all the same, the receipt naming
+    what is missing: it is declared inadmissible within two weeks of its receipt (Regulation 2025/2518 art 4(2), as
+    reported)."""
     scope = application.staff_scope(caller.subject)
     # The address is the one the complainant wrote on their own letter, recorded by an intake officer.
     today = clock.today()
@@ -197,7 +200,7 @@ async def file_paper_complaint(
         today,
         None,
         settings.default_language,
-        proven=True,
+        paper=True,
         own_state=settings.member_state,
     )
 
@@ -213,7 +216,7 @@ async def file(
     earliest: date | None,
     default_language: Language,
     *,
-    proven: bool,
+    paper: bool,
     own_state: str,
 ) -> JSONResponse:
     submission = application.Submission(
@@ -245,8 +248,9 @@ async def file(
         idempotency=None
         if idempotency_key is None
         else application.Idempotency.of(scope, idempotency_key, body.model_dump(mode="json")),
-        address_proven=proven,
+        address_proven=paper,
         own_state=own_state,
+        from_paper=paper,
     )
     # A Receipt's already, or the first answer to this key: not checked again.
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

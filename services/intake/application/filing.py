@@ -20,6 +20,7 @@ from docket_contracts.events import (
     ComplaintCategory,
     ComplaintKind,
     Language,
+    MissingContent,
     Party,
 )
 from docket_messaging.context import bind_ids
@@ -86,6 +87,12 @@ class Receipt(BaseModel):
         description="presumed to concern cross-border processing (the controller is established in another EEA "
         "State): assessed, and if so sent to the lead authority within six weeks (Regulation 2025/2518, as reported)",
     )
+    missing_content: list[MissingContent] = Field(
+        default=[],
+        description="what Regulation 2025/2518 art 4(1) (as reported) requires of a cross-border complaint and this "
+        "one, recorded from paper, lacks: the authority declares it inadmissible within two weeks of its receipt and "
+        "tells the complainant why (art 4(2))",
+    )
 
 
 @dataclass(frozen=True)
@@ -108,13 +115,15 @@ async def file_complaint(
     idempotency: Idempotency | None,
     address_proven: bool,
     own_state: str | None = None,
+    from_paper: bool = False,
 ) -> Answer:
     """File the complaint: it may not be received after `today`, nor before `earliest` where the door it came
     through sets one (domain.file_complaint). `status_page` is the status page's URL, with `{reference}` for
     the receipt's reference. Without an Idempotency-Key, the complaint and its event are one statement in a
     transaction of its own; with one, the key's record joins them in one transaction, and a key seen before
     is answered as it was the first time. Unless `address_proven` (staff recorded it from the complainant's
-    own letter), the address is to prove: a code for it goes to the notifier sealed, just before the filing."""
+    own letter), the address is to prove: a code for it goes to the notifier sealed, just before the filing. A
+    complaint staff record `from_paper` may lack content a cross-border complaint needs, and names it missing."""
     received_on = submission.received_on or today
     token = domain.new_status_token()
     code = None if address_proven else domain.new_address_code()
@@ -135,7 +144,7 @@ async def file_complaint(
     command = filing_command(
         submission, complaint_id, received_on, Party(name=name, email=email, country=submission.complainant_country)
     )
-    filed = domain.file_complaint(command, today, earliest, own_state)
+    filed = domain.file_complaint(command, today, earliest, own_state, from_paper=from_paper)
     bind_ids(complaint_id=filed.complaint_id)  # the access line of its filing names the new complaint
     receipt = Receipt(
         id=filed.complaint_id,
@@ -144,6 +153,7 @@ async def file_complaint(
         received_on=filed.received_on,
         status_url=status_page.format(reference=filed.reference),
         cross_border=domain.presumed_cross_border(submission.controller_country, own_state),
+        missing_content=list(filed.missing_content),
     )
     answer = receipt.model_dump(mode="json")
     digest = domain.token_digest(token)

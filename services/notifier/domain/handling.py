@@ -9,6 +9,8 @@ it runs only if the letter states it (code de justice administrative R421-5).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from docket_contracts.events import (
     ComplaintAdmissibilityDecided,
     ComplaintClosed,
@@ -20,7 +22,7 @@ from docket_contracts.events import (
 )
 
 from . import remedies
-from .letters import CaseFile, Letter, controller_name, for_complainants, for_controller, reasons, t, tn
+from .letters import CaseFile, Letter, Text, controller_name, for_complainants, for_controller, reasons, t, tn
 
 INADMISSIBLE = {
     "not_personal_data": t("it is not about personal data relating to you (GDPR Art 4(1), Art 77(1))"),
@@ -30,6 +32,17 @@ INADMISSIBLE = {
     ),
     "manifestly_unfounded_or_excessive": t("it is manifestly unfounded or excessive (GDPR Art 57(4))"),
     "duplicate": t("it repeats a complaint already lodged"),
+    "cross_border_content_missing": t(
+        "it is about processing across borders and lacks what Regulation (EU) 2025/2518 art 4(1) requires of such a "
+        "complaint ({missing}); art 4(2) requires the authority to declare it inadmissible within two weeks of "
+        "receiving it"
+    ),
+}
+# What of art 4(1) a cross-border complaint may lack (docket_contracts.events.MissingContent).
+MISSING_CONTENT = {
+    "constitution_proof": t(
+        "proof that the body lodging it is properly constituted under the law of a Member State, art 4(1)(b)"
+    ),
 }
 CLOSED = {
     "resolved": t("the controller acted on it after our letter"),
@@ -61,16 +74,23 @@ def admissibility_decided(event: ComplaintAdmissibilityDecided, case: CaseFile) 
         t("Your complaint is not admissible"),
         t("Your complaint was found inadmissible on {day}.", day=iso),
         [
-            t(
-                "we examined it and found it inadmissible on {day}: {reason}.",
-                day=on,
-                reason=INADMISSIBLE[event.reason],
-            ),
+            t("we examined it and found it inadmissible on {day}: {reason}.", day=on, reason=inadmissible(event)),
             reasons(event.reasons),
             remedies.of_complainant(),
         ],
         only=event.complaint_id,
     )
+
+
+def inadmissible(event: ComplaintAdmissibilityDecided) -> Text:
+    """Why the complaint is inadmissible, naming what it lacks where that is why."""
+    assert event.reason is not None
+    if not event.missing_content:
+        return INADMISSIBLE[event.reason]
+    missing = MISSING_CONTENT[event.missing_content[0]]
+    for more in event.missing_content[1:]:
+        missing = t("{these}; {that}", these=missing, that=MISSING_CONTENT[more])
+    return replace(INADMISSIBLE[event.reason], values={"missing": missing})
 
 
 def controller_asked_to_act(event: ControllerAskedToAct, case: CaseFile) -> list[Letter]:
