@@ -101,6 +101,35 @@ def reported(model: type[co.Step], reference: str, by: str = LEAD, **fields: Any
     return model(case_id=uuid4(), cooperation_reference=reference, authority=by, **fields)
 
 
+FIRST_DRAFT_ON = date(2027, 9, 1)
+
+
+def confirmation(reference: str, complaint: str) -> Any:
+    """The lead's confirmation of its competence for the complaint transmitted to it (procedure `complaint`)."""
+    return reported(
+        co.CompetenceConfirmed,
+        reference,
+        confirmed_on=date(2027, 6, 15),
+        procedure="standard",
+        began="complaint",
+        began_on=date(2027, 5, 3),
+        complaint_reference=complaint,
+    )
+
+
+def first_draft(reference: str) -> Any:
+    """The lead's first draft decision, this authority consulted (on FIRST_DRAFT_ON)."""
+    on = FIRST_DRAFT_ON
+    return reported(
+        co.DraftDecisionSubmitted,
+        reference,
+        draft=1,
+        submitted_on=on,
+        consulted=(co.Consultation(authority=OWN, consulted_on=on),),
+        summary="a reprimand",
+    )
+
+
 async def registered(service: Running, tokens: Tokens) -> tuple[UUID, str, int]:
     """A framed case with a cross-border complaint registered here (FR-CNIL/...), to be sent to IE-DPC."""
     case_id = await a_case(service)
@@ -132,25 +161,10 @@ async def test_the_lead_s_steps_reach_the_case_that_sent_it_the_complaint_and_st
     )
     assert replayed.json()["cooperation_messages"] == [unsent]  # the case as it stood then names its messages too
     reference = f"IE-DPC/{uuid4().hex[:8]}"
-    confirmed = reported(
-        co.CompetenceConfirmed,
-        reference,
-        confirmed_on=date(2027, 6, 15),
-        procedure="standard",
-        began="complaint",
-        began_on=date(2027, 5, 3),
-        complaint_reference=complaint,
-    )
+    confirmed = confirmation(reference, complaint)
     tokens_sent = [signed(confirmed)]
     assert await receive(service, tokens_sent[0]) is None  # found by the complaint it names
-    draft = reported(
-        co.DraftDecisionSubmitted,
-        reference,
-        draft=1,
-        submitted_on=date(2027, 9, 1),
-        consulted=(co.Consultation(authority=OWN, consulted_on=date(2027, 9, 1)),),
-        summary="a reprimand",
-    )
+    draft = first_draft(reference)
     tokens_sent.append(signed(draft))
     assert await receive(service, tokens_sent[1]) is None
     history = (await service.http.get(f"/cases/{case_id}/history", headers=tokens(INVESTIGATOR))).json()
@@ -166,24 +180,8 @@ async def test_a_step_refused_by_the_rules_or_not_the_sender_s_own_is_answered_a
 ):
     _, complaint, _ = await registered(service, tokens)
     reference = f"IE-DPC/{uuid4().hex[:8]}"
-    confirmed = reported(
-        co.CompetenceConfirmed,
-        reference,
-        confirmed_on=date(2027, 6, 15),
-        procedure="standard",
-        began="complaint",
-        began_on=date(2027, 5, 3),
-        complaint_reference=complaint,
-    )
-    on = date(2027, 9, 1)
-    draft = reported(
-        co.DraftDecisionSubmitted,
-        reference,
-        draft=1,
-        submitted_on=on,
-        consulted=(co.Consultation(authority=OWN, consulted_on=on),),
-        summary="a reprimand",
-    )
+    confirmed = confirmation(reference, complaint)
+    draft, on = first_draft(reference), FIRST_DRAFT_ON
     refusals = {
         "Italy reports the lead's confirmation": (signed(confirmed, by=ITALY), 403, "not_its_act"),
         "a date before the complaint": (
@@ -280,17 +278,7 @@ async def test_a_message_whose_case_others_keep_changing_is_tried_again_then_ans
         return lambda event_type: handler
 
     reference = f"IE-DPC/{uuid4().hex[:8]}"
-    confirmed = signed(
-        reported(
-            co.CompetenceConfirmed,
-            reference,
-            confirmed_on=date(2027, 6, 15),
-            procedure="standard",
-            began="complaint",
-            began_on=date(2027, 5, 3),
-            complaint_reference=complaint,
-        )
-    )
+    confirmed = signed(confirmation(reference, complaint))
     with pytest.raises(inbox.Busy):
         await inbox.receive(service.runtime.sessions, OURS, AUTHORITIES, confirmed, handlers=losing(3))
     assert losses == 3 and await recorded(service, confirmed) == []
