@@ -43,6 +43,7 @@ from docket_operator.acls import apply, realm_integrators
 from docket_operator.deadletters import OPERATOR_CLIENT
 
 from . import maven
+from .kept import kept
 from .keycloak import REALM_DIR
 from .ports import free_port
 
@@ -278,12 +279,7 @@ class KafkaBroker:
     @property
     def admin_password(self) -> str:
         """The super user's password: random, made on the first start and kept in the data dir."""
-        path = self.data_dir / "admin-password"
-        if not path.is_file():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(24) + "\n")
-        return path.read_text().strip()
+        return kept(self.data_dir / "admin-password", lambda: secrets.token_urlsafe(24))
 
     @property
     def config_file(self) -> Path:

@@ -33,6 +33,7 @@ import httpx
 import psutil
 
 from . import maven
+from .kept import kept
 from .ports import free_port
 
 REPO_ROOT = maven.REPO_ROOT
@@ -190,12 +191,7 @@ class KeycloakServer:
     def admin_password(self) -> str:
         """The bootstrap admin's password: random, made on the first start and kept in the data dir."""
         if self._admin_password is None:
-            path = self.data_dir / "admin-password"
-            if not path.is_file():
-                self.data_dir.mkdir(parents=True, exist_ok=True)
-                path.touch(mode=0o600)
-                path.write_text(secrets.token_urlsafe(24) + "\n")
-            self._admin_password = path.read_text().strip()
+            self._admin_password = kept(self.data_dir / "admin-password", lambda: secrets.token_urlsafe(24))
         return self._admin_password
 
     @property

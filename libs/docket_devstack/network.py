@@ -24,12 +24,13 @@ import json
 import os
 import shutil
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docket_contracts.checkpoints import new_signing_key
 
+from .kept import kept
 from .keycloak import KEYCLOAK_DIR, REALM_DIR
 from .tls import ThrowawayAuthority
 
@@ -118,16 +119,6 @@ class Network:
     def verify(self) -> ssl.SSLContext:
         """What a client of the case services trusts: the run's certificate authority."""
         return ssl.create_default_context(cafile=str(self.ca_file))
-
-
-def kept(path: Path, make: Callable[[], str]) -> str:
-    """A secret made once by `make` and kept at `path`, readable by its owner only, so that a later run on the same
-    data directory finds it again (what it signed still verifies)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(make())
-    return path.read_text().strip()
 
 
 def realm_files(realm_name: str, directory: Path) -> Path:

@@ -50,6 +50,7 @@ from docket_service.database import migrate
 from . import network, network_stories
 from .database import Databases, provision
 from .kafka import REPO_ROOT, KafkaBroker
+from .kept import kept
 from .keycloak import DEMO_DIR, REALM_DIR, KeycloakServer
 from .network import Installation, Network
 from .ports import free_port
@@ -105,32 +106,25 @@ def identity(data_dir: Path, realms: Sequence[Path] = ()) -> Iterator[KeycloakSe
         yield server
 
 
-def master_keys(data_dir: Path) -> str:
+def master_keys(data_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
     """The key store's master keys (KEYSTORE_MASTER_KEYS) for this data directory: one, made once, kept beside
     the data, never in the database, with the id the single key of older data directories was given (also one
     given as KEYSTORE_MASTER_KEY). (In production they come from a secret store.)"""
-    if keys := os.environ.get("KEYSTORE_MASTER_KEYS"):
+    if keys := environ.get("KEYSTORE_MASTER_KEYS"):
         return keys
-    if key := os.environ.get("KEYSTORE_MASTER_KEY"):
+    if key := environ.get("KEYSTORE_MASTER_KEY"):
         return f"{INITIAL}:{key}"
-    path = data_dir / "keystore-master.key"
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-    return f"{INITIAL}:{path.read_text().strip()}"
+    key = kept(data_dir / "keystore-master.key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return f"{INITIAL}:{key}"
 
 
-def signing_key(data_dir: Path) -> str:
+def signing_key(data_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
     """The key the case service signs its checkpoints with, for this data directory: made once and kept beside
     the data, so that the checkpoints of an earlier run still verify. (In production it comes from a secret
     store, as CHECKPOINT_SIGNING_KEY.)"""
-    if key := os.environ.get("CHECKPOINT_SIGNING_KEY"):
+    if key := environ.get("CHECKPOINT_SIGNING_KEY"):
         return key
-    path = data_dir / "checkpoint-signing.key"
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(new_signing_key())
-    return path.read_text().strip()
+    return kept(data_dir / "checkpoint-signing.key", new_signing_key)
 
 
 @dataclass(frozen=True)
@@ -374,10 +368,10 @@ def beside(peers: Network, installation: Installation, keycloak: KeycloakServer 
             databases,
             Kafka(broker.service_env, None),
             keycloak.issuer(realm),
-            master_keys(home),
+            master_keys(home, environ={}),  # its own, never the CNIL's from the environment
             installation.ports,
             home / "logs",
-            signing_key(home),
+            signing_key(home, environ={}),
             {"case": peers.case_settings[installation.authority]},
         ) as urls:
             yield urls
