@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -102,16 +102,23 @@ async def execute(
 ) -> tuple[CaseState, list[CloudEvent]]:
     """Run a staff command against the version of the case the client saw, in a transaction of its own; `then`
     is given the case and the events appended, in that transaction."""
+    async with first_to_append(cases, case_id, expected_version), cases.transaction():
+        state = await cases.load(case_id)
+        if state.version != expected_version:
+            raise StaleVersion(case_id, expected_version, state.version)
+        state, events = await cases.append(state, case_id, decide(state, command), actor)
+        if then is not None:
+            await then(state, events)
+        return state, events
+
+
+@asynccontextmanager
+async def first_to_append(cases: Cases, case_id: uuid.UUID, expected_version: int) -> AsyncIterator[None]:
+    """Around a transaction appending to the case at `expected_version`: if another appended the same version
+    first (the stream's unique version), StaleVersion with the version the case is at now."""
     try:
-        async with cases.transaction():
-            state = await cases.load(case_id)
-            if state.version != expected_version:
-                raise StaleVersion(case_id, expected_version, state.version)
-            state, events = await cases.append(state, case_id, decide(state, command), actor)
-            if then is not None:
-                await then(state, events)
-            return state, events
-    except sa.exc.IntegrityError:  # another command appended the same version first
+        yield
+    except sa.exc.IntegrityError:
         async with cases.transaction():
             current = await cases.load(case_id)
         raise StaleVersion(case_id, expected_version, current.version) from None

@@ -33,7 +33,7 @@ from docket_contracts.errors import Invalid
 from docket_contracts.registry import BY_PAYLOAD, SchemaViolation, parse
 from docket_exchange.messages import Reason, Refused, Verified, event_of
 
-from ..application import Actor
+from ..application import Actor, first_to_append
 from ..cooperation import Directory, NotReported, UnknownCooperation, apply_reported_here, decide_reported
 from ..domain import CaseState, Rejected, awaiting_a_case
 from ..errors import StaleVersion
@@ -135,7 +135,7 @@ async def attach(
     """Apply the steps waiting under `reference` to the case staff chose, in the order received, each by its rule
     (Rejected, Invalid), in one transaction: all of them or none."""
     store = PostgresCases(session)
-    async with session.begin():
+    async with first_to_append(store, case_id, version), session.begin():
         rows = await waiting(session, reference)
         if not rows:
             raise Invalid("cooperation_reference", f"no step received waits to be attached under {reference}")
