@@ -1027,7 +1027,10 @@ class ComplaintAdmissibilityDecided(Payload):
         if (self.duplicate_of is not None) != (self.reason == "duplicate"):
             raise ValueError("a duplicate names the complaint it repeats, and nothing else does")
         if bool(self.missing_content) != (self.reason == "cross_border_content_missing"):
-            raise ValueError("missing content names what a cross-border complaint lacks, and nothing else does")
+            raise ValueError(
+                "missing content names what a cross-border complaint lacks (Regulation 2025/2518 art 4(1)-(2), as "
+                "reported), and nothing else does"
+            )
         return self
 
 

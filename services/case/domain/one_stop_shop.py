@@ -82,15 +82,28 @@ def confirm_competence(state: CaseState, step: CompetenceConfirmed, authorities:
         _transmitted_to(state, step)
 
 
+# The lead authority confirms its competence for a complaint transmitted to it by the authority it was lodged with
+# (Regulation 2025/2518 art 4(3)-(6), as reported: the paragraph numbers are inferred from art 6(2)'s reference).
+TRANSMITTED = "Regulation 2025/2518 art 4, as reported"
+
+
 def _transmitted_to(state: CaseState, step: CompetenceConfirmed) -> None:
     """The complaint a confirmation names was transmitted (or is to be) to the authority that confirms."""
     complaint = state.cooperation.procedure(step.complaint_reference or "")
     if not isinstance(complaint, CrossBorderComplaint):
-        raise Invalid("complaint_reference", f"the case has no cross-border complaint {step.complaint_reference}")
+        raise Invalid(
+            "complaint_reference", f"the case has no cross-border complaint {step.complaint_reference} ({TRANSMITTED})"
+        )
     if step.authority not in (complaint.lead, complaint.presumed_lead):
-        raise Invalid("complaint_reference", f"the complaint {complaint.reference} was not sent to {step.authority}")
+        raise Invalid(
+            "complaint_reference",
+            f"the complaint {complaint.reference} was not sent to {step.authority}: only the authority it was "
+            f"transmitted to confirms its competence for it ({TRANSMITTED})",
+        )
     if step.began != "complaint":
-        raise Invalid("began", "a confirmation that names a complaint is of an investigation the complaint began")
+        raise Invalid(
+            "began", f"a confirmation that names a complaint is of an investigation the complaint began ({TRANSMITTED})"
+        )
 
 
 def extend(state: CaseState, step: InvestigationExtended, authorities: frozenset[str]) -> None:

@@ -89,7 +89,7 @@ def _addressed(step: co.Step, frame: Frame | None, procedure: AnyProcedure | Non
         case co.UrgentRequestMade():
             return [([co.BOARD], "GDPR Art 66(2)-(3)")]
         case co.ProcedureWithdrawn() if procedure is not None:
-            return [(_taking_part(procedure, frame), "the procedure's own rule: its addressees learn it ended")]
+            return [(_taking_part(procedure, frame), "no article: those taking part learn that it ended")]
         case co.CrossBorderComplaintRegistered():
             return [([step.presumed_lead], "Regulation 2025/2518 art 4" + AS_REPORTED)]
         case co.ComplaintTransmitted():
