@@ -668,10 +668,10 @@ CLOSING_OUTCOMES = {
 async def close_open_cases(
     case: httpx.AsyncClient, staff: Staff, today: date, controller: str = CONTROLLER_KEY
 ) -> list[dict[str, Any]]:
-    """Close every case of the story's controller still open, so that the story's first complaint opens a case
-    of its own (the case service joins a complaint to its controller's open case): one left by an earlier run,
-    which leaves its case open under enforcement as the record does, or opened by hand. Returns the cases as
-    closed.
+    """Close every case of the story's controller (`controller`, Clearview AI's by default) still open, so that the
+    story's first complaint opens a case of its own (the case service joins a complaint to its controller's open
+    case): one left by an earlier run (the Clearview story leaves its case open under enforcement, as the record
+    does; a network story leaves its cases open), or opened by hand. Returns the cases as closed.
 
     A case is closed with the outcome its state allows without inventing a fact: dismissed before any decision,
     complied after compliance with a formal notice, sanctioned after a sanction. A sanction's injunction that still
@@ -689,7 +689,7 @@ async def close_open_cases(
     return closed
 
 
-EARLIER_RUN = "left open by an earlier run of the Clearview story; wound up before the story is played again"
+EARLIER_RUN = "left open by an earlier run of the story; wound up before the story is played again"
 
 
 async def wind_up(case: httpx.AsyncClient, staff: Staff, current: dict[str, Any], today: date) -> dict[str, Any]:
@@ -781,6 +781,6 @@ async def _close(case: httpx.AsyncClient, staff: Staff, case_id: str, today: dat
         if response.status_code != 409 or "allowed_next_steps" in response.json():  # refused, not just stale
             break
     raise StoryFailed(
-        f"case {case_id} of {CONTROLLER_KEY} is still {current['status']} and could not be closed as "
+        f"case {case_id} of {current['controller']['key']} is still {current['status']} and could not be closed as "
         f"{outcome}: {response.status_code} {response.text}"
     )

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from .clearview import StoryFailed, close_open_cases
+from .clearview import StoryFailed, articles, close_open_cases
 from .network import CNIL, GARANTE
 from .network_story import Move, NetworkStory, command, cooperation_lines, transcribed_line
 from .staff import AUDITOR, INTAKE_OFFICER, INVESTIGATOR, PRESIDENT, RAPPORTEUR, SANCTIONS_COMMITTEE
@@ -198,8 +198,7 @@ MOVES: tuple[Move, ...] = (
         Move(
             "",
             GARANTE,
-            f"The Garante finds a breach of Art{'s' if len(f['articles']) > 1 else ''} "
-            f"{', '.join(map(str, f['articles']))}: {f['facts']}",
+            f"The Garante finds a breach of {articles(f['articles'])}: {f['facts']}",
             GARANTE_STAFF[INVESTIGATOR],
             command(GARANTE, "/findings", f, INVESTIGATOR),
         )

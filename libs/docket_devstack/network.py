@@ -100,18 +100,6 @@ class Network:
         return next(i for i in self.installations if i.authority == authority)
 
     @property
-    def cnil(self) -> Installation:
-        return self.of(CNIL)
-
-    @property
-    def garante(self) -> Installation:
-        return self.of(GARANTE)
-
-    @property
-    def dpc(self) -> Installation:
-        return self.of(DPC)
-
-    @property
     def others(self) -> tuple[Installation, ...]:
         """The installations beside the CNIL's, each started with its own PostgreSQL, Kafka and services."""
         return self.installations[1:]

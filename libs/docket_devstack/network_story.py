@@ -1,8 +1,8 @@
 """How a story between authorities is played by `make run ARGS=--network` (clearview_network.py, one_stop_shop.py):
 each authority's staff act through their own installation's routes with their realm's tokens, and a step one
-authority takes reaches the other as a signed message over HTTPS. The story waits a while for it on the other's
-record and, if it does not come, that authority's staff record it from what they received, as they would from a
-letter."""
+authority takes reaches the authority it is sent to as a signed message over HTTPS. The story waits a while for it
+on that authority's record and, if it does not come, that authority's staff record it from what they received, as
+they would from a letter."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .clearview import StoryFailed, eventually, expect
 from .staff import AUDITOR, INVESTIGATOR, Tokens
 from .story import Console
 
-MESSAGE_WAIT_S = 10.0  # how long a step taken at one authority is waited for at the other, as a message
+MESSAGE_WAIT_S = 10.0  # how long a step taken at one authority is waited for, as a message, where it is sent
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class StaffOf:
 @dataclass
 class NetworkPlayed:
     cases: dict[str, str] = field(default_factory=dict)  # authority -> its case
+    complaints: dict[str, str] = field(default_factory=dict)  # authority -> the complaint the story filed there
     references: dict[str, str] = field(default_factory=dict)  # a procedure's part in the story -> its reference
     transcribed: list[str] = field(default_factory=list)  # the steps staff recorded because no message came
 
@@ -103,7 +104,7 @@ class NetworkStory:
             return items[0] if items else None
 
         case = await eventually(case_of, f"the complaint to open a case at {authority}")
-        self.played.cases[authority] = case["case_id"]
+        self.played.cases[authority], self.played.complaints[authority] = case["case_id"], receipt["id"]
         return f"receipt {receipt['reference']}; opened {authority}'s case {case['case_id']}"
 
     async def command(self, authority: str, path: str, body: dict[str, Any], by: str) -> dict[str, Any]:
@@ -139,7 +140,7 @@ class NetworkStory:
     async def arrives(
         self, authority: str, step: str, reported: Sequence[dict[str, Any]], by: str, reference: str, count: int = 1
     ) -> str:
-        """A step the other authority took in the procedure `reference` reaches `authority` (its `count`th of that
+        """A step another authority took in the procedure `reference` reaches `authority` (its `count`th of that
         kind): its message, waited for a while on its record. The first steps of a procedure opened elsewhere wait
         in GET /cooperation/waiting until staff attach them to their case (no case here holds its procedure yet):
         `by` does. If no message comes, its staff record the steps from what they received (each of `reported`,

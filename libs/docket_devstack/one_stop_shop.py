@@ -181,10 +181,7 @@ class OneStopShop:
         narrative = "Lumen Social partage mon historique de localisation avec des annonceurs sans mon accord."
         body = lumen(complainant, self.days["received"], narrative, "fr")
         outcome = await story.file(CNIL, "/paper-complaints", body, INTAKE_OFFICER)
-        complaints = await story.sides[CNIL].case.get(
-            f"/cases/{story.played.cases[CNIL]}/complaints", headers=story.sides[CNIL].staff(AUDITOR)
-        )
-        self.complaint_id = expect(complaints, 200, "the CNIL's complaints")["items"][0]["complaint_id"]
+        self.complaint_id = story.played.complaints[CNIL]
         return outcome
 
     def of_complaint(self, name: str) -> dict[str, Any]:

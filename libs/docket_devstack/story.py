@@ -142,7 +142,7 @@ async def play_live(
     then: Callable[[dict[str, httpx.AsyncClient], clearview.Played], Awaitable[None]] | None = None,
 ) -> int:
     """Play the story with the tail and the receiver and summarise it, the case's timeline drawn into `picture`,
-    then play `then` (the network story) with the services' clients and what the story played; then, given
+    then play `then` (the network stories) with the services' clients and what the story played; then, given
     `stay_up`, call it and keep tailing until interrupted. Without: 0 when the stories played to their end, 1 when
     a step did not come out as the story says. The services' certificates are checked with `verify`."""
     staff = Tokens(keycloak)

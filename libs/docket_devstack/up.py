@@ -271,9 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             kafka(data_dir, keycloak) as broker,
             contextlib.ExitStack() as stack,
         ):
-            for name in SERVICES:
-                migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
-            migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
+            migrate_all(databases)
             log.info("migrations   applied (schemas %s, keystore)", ", ".join(SERVICES))
             peer_urls = started_beside(stack, peers, keycloak)
             issuer = keycloak.issuer() if keycloak else None
@@ -322,6 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def migrate_all(databases: Databases) -> None:
+    """Every service's migrations and the key store's, as the migrator role."""
+    for name in SERVICES:
+        migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
+    migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
+
+
 def started_beside(
     stack: contextlib.ExitStack, peers: Network | None, keycloak: KeycloakServer | None
 ) -> dict[str, dict[str, str]]:
@@ -353,9 +358,7 @@ def beside(peers: Network, installation: Installation, keycloak: KeycloakServer 
         ) as broker,
     ):
         databases = provision(server, "docket")
-        for name in SERVICES:
-            migrate(REPO_ROOT / "services" / name / "alembic.ini", databases.migrator, name)
-        migrate(KEYSTORE_ALEMBIC_INI, databases.migrator, "keystore")
+        migrate_all(databases)
         log.info(
             "%-12s PostgreSQL %s (its own roles), Kafka %s (realm %s's tokens), Keycloak realm %s",
             installation.authority,
