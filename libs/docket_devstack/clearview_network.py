@@ -72,6 +72,7 @@ REQUEST: dict[str, Any] = {
     "purpose": "what the Garante found of Clearview AI's processing of people in Italy, and of where it is established",
     "reasons": "the same processing of images of people in France; Clearview AI says it is not subject to the GDPR",
 }
+MONTH_ENDS = "2021-07-21"  # a month from the request's receipt (Art 61(2)): the last day the timers count
 ANSWER: dict[str, Any] = {
     "step": "assistance_answered",
     "answered_on": "2021-07-16",
@@ -120,6 +121,13 @@ async def _file(story: NetworkStory) -> str:
     for case in await close_open_cases(side.case, side.staff, date.today()):
         story.console.line(f"{'':>18}   closed the Garante's case {case['id']}, left open by an earlier run")
     return await story.file(GARANTE, "/paper-complaints", HERMES_CENTER, INTAKE_OFFICER)
+
+
+def _month_passed(authority: str) -> Callable[[NetworkStory], Awaitable[str]]:
+    async def act(story: NetworkStory) -> str:
+        return await story.timer_finds(authority, "deadline_passed", ASSISTANCE)
+
+    return act
 
 
 def _arrives(authority: str, step: str, reported: dict[str, Any]) -> Callable[[NetworkStory], Awaitable[str]]:
@@ -172,6 +180,19 @@ MOVES: tuple[Move, ...] = (
         "The CNIL's request reaches the Garante",
         GARANTE_STAFF[INVESTIGATOR],
         _arrives(GARANTE, "assistance_requested", REQUEST | {"authority": CNIL}),
+    ),
+    # Played today, the month of Art 61(2) ran out long ago, before the answer is recorded: each authority's timer
+    # finds it passed, as the CNIL's story waits for the formal notice's deadline. The story waits for both, so that
+    # each record holds the same steps at every run.
+    *(
+        Move(
+            MONTH_ENDS,
+            authority,
+            f"Played today, the month ran out long ago: {who} timer marks it passed (Art 61(2), 61(8))",
+            "the deadline timer",
+            _month_passed(authority),
+        )
+        for authority, who in ((GARANTE, "the Garante's"), (CNIL, "the CNIL's"))
     ),
     Move(
         ANSWER["answered_on"],

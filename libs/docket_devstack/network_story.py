@@ -18,6 +18,7 @@ from .staff import AUDITOR, INVESTIGATOR, Tokens
 from .story import Console
 
 MESSAGE_WAIT_S = 10.0  # how long a step taken at one authority is waited for, as a message, where it is sent
+TIMER_WAIT_S = 60.0  # how long a timer is waited for to record what it finds
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,25 @@ class NetworkStory:
         events: list[dict[str, Any]] = expect(found, 200, f"{authority}'s history")
         return events
 
+    async def recorded(self, authority: str, step: str, reference: str, count: int = 1) -> dict[str, Any] | None:
+        """The `count`th `step` of the procedure `reference` on the authority's record, if it is there yet."""
+        wanted, cooperation_reference = f"docket.cooperation.{step}", self.played.references[reference]
+        found = [
+            event
+            for event in await self.history(authority)
+            if event["type"] == wanted and event["data"]["cooperation_reference"] == cooperation_reference
+        ]
+        return found[count - 1] if len(found) >= count else None
+
+    async def timer_finds(self, authority: str, step: str, reference: str) -> str:
+        """Nobody acts: the authority's timer records `step` in the procedure `reference` (it looks every
+        TIMER_INTERVAL_S, 2 s under make run)."""
+        event = await eventually(
+            lambda: self.recorded(authority, step, reference), f"{authority}'s timer to record {step}", TIMER_WAIT_S
+        )
+        data = event["data"]
+        return f"cooperation.{step} ({data['deadline']}, last day {data['last_day']}) by {event['actor']}"
+
     async def arrives(
         self, authority: str, step: str, reported: Sequence[dict[str, Any]], by: str, reference: str, count: int = 1
     ) -> str:
@@ -154,12 +174,7 @@ class NetworkStory:
                 await self.command(
                     authority, "/cooperation/attach", {"cooperation_reference": cooperation_reference}, by
                 )
-            found = [
-                event
-                for event in await self.history(authority)
-                if event["type"] == wanted and event["data"]["cooperation_reference"] == cooperation_reference
-            ]
-            return found[count - 1] if len(found) >= count else None
+            return await self.recorded(authority, step, reference, count)
 
         with contextlib.suppress(StoryFailed):
             event = await eventually(on_record, f"{step} at {authority}", self.message_wait_s)

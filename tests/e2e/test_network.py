@@ -34,7 +34,7 @@ def test_network_once_plays_both_authorities_and_leaves_nothing_behind(tmp_path,
     for authority, realm in (("IT-GPDP", "garante"), ("IE-DPC", "dpc")):
         assert re.search(rf"{authority} +PostgreSQL \S+ \(its own roles\), Kafka \S+ \(realm {realm}'s", output)
     assert re.search(r"services     intake http://\S+, case https://127\.0\.0\.1:\d+, notifier http://", output)
-    assert "[network 17 of 17]" in output and "[one-stop shop 20 of 20]" in output
+    assert "[network 19 of 19]" in output and "[one-stop shop 20 of 20]" in output
     # Every step reaches the other authority as a signed message, not as staff's transcription: the request and the
     # answer; the transmission, the confirmation, both drafts, the objection, the agreement and the decision.
     assert output.count("arrived by message: cooperation.assistance_") == 2 and "no message within" not in output
@@ -47,6 +47,8 @@ def test_network_once_plays_both_authorities_and_leaves_nothing_behind(tmp_path,
         assert re.search(r"2021-05-27  frame_recorded +by (FR-CNIL|IT-GPDP)", record)
         assert re.search(r"2021-06-21  assistance_requested +by FR-CNIL ", record)
         assert re.search(r"2021-07-16  assistance_answered +by IT-GPDP ", record)
+        # played today, the month ran out long ago: each authority's timer marks it, before the answer is recorded
+        assert re.search(r"2021-07-21  deadline_passed +by IT-GPDP +recorded by system:deadline-timer", record)
         assert re.search(r"keys        \d+ published at https://127\.0\.0\.1:\d+/\.well-known/jwks\.json", record)
     assert "decision    2022-10-17: fine of EUR 20,000,000" in cnil
     assert "decision    2022-02-10: fine of EUR 20,000,000" in garante
